@@ -1,0 +1,103 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/maillage/maillage/matching"
+)
+
+// Config is the whole configuration of the HTTP layer, in one struct.
+type Config struct {
+	Addr            string        // listen address, default ":8080"
+	MaxBodyBytes    int64         // request body limit, default 20 MB
+	ReadTimeout     time.Duration // default 30 s
+	WriteTimeout    time.Duration // default 60 s
+	ShutdownTimeout time.Duration // default 10 s
+	Logger          *slog.Logger  // nil: discard
+}
+
+// withDefaults fills the zero fields of c.
+func (c Config) withDefaults() Config {
+	if c.Addr == "" {
+		c.Addr = ":8080"
+	}
+	if c.MaxBodyBytes == 0 {
+		c.MaxBodyBytes = 20 << 20
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = 30 * time.Second
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 60 * time.Second
+	}
+	if c.ShutdownTimeout == 0 {
+		c.ShutdownTimeout = 10 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Server serves one engine over HTTP.
+type Server struct {
+	engine *matching.Engine
+	cfg    Config
+	router *gin.Engine
+}
+
+// New builds the router over e.
+func New(e *matching.Engine, cfg Config) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{engine: e, cfg: cfg.withDefaults()}
+	r := gin.New()
+	r.Use(s.recovery(), s.limitBody())
+	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
+	r.GET("/healthz", handle(s.healthz))
+	v1 := r.Group("/v1")
+	s.territoryRoutes(v1)
+	s.coverageRoutes(v1)
+	s.router = r
+	return s
+}
+
+// Handler returns the http.Handler serving the API.
+func (s *Server) Handler() http.Handler { return s.router }
+
+// HTTPServer returns an http.Server for the configured address and timeouts.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s.router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+	}
+}
+
+// recovery turns a panic into a logged 500 with the JSON error shape.
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if r := recover(); r != nil {
+				s.cfg.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", r)
+				writeError(c, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})
+			}
+		}()
+		c.Next()
+	}
+}
+
+// limitBody caps request bodies at cfg.MaxBodyBytes (413 beyond).
+func (s *Server) limitBody() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+		}
+		c.Next()
+	}
+}

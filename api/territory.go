@@ -1,0 +1,214 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// territoryRoutes registers the commune and site endpoints.
+func (s *Server) territoryRoutes(r gin.IRouter) {
+	r.GET("/communes/at", handle(s.communeAt))
+	r.GET("/communes/:code", handle(s.communeByCode))
+	r.GET("/sites/nearest", handle(s.sitesNearest))
+	r.GET("/sites", handle(s.sites))
+}
+
+// healthView is the body of /healthz.
+type healthView struct {
+	Status         string              `json:"status"`
+	Communes       int                 `json:"communes"`
+	CommunesShaped int                 `json:"communes_with_shape"`
+	Sites          map[string]int      `json:"sites"`
+	Cells          int                 `json:"cells"`
+	Resolution     int                 `json:"h3_resolution"`
+	LoadMS         float64             `json:"load_ms"`
+	Timings        any                 `json:"timings"`
+	Reconciliation data.Reconciliation `json:"reconciliation"`
+}
+
+func (s *Server) healthz(c *gin.Context) error {
+	e := s.engine
+	v := healthView{
+		Status:         "ok",
+		Communes:       len(e.Territory.Communes),
+		CommunesShaped: e.Territory.Index.Len(),
+		Sites:          map[string]int{},
+		Cells:          e.Grid.Len(),
+		Resolution:     e.Grid.Resolution,
+		LoadMS:         float64(e.LoadTime.Microseconds()) / 1000,
+		Timings:        e.Timings,
+		Reconciliation: e.Territory.Report,
+	}
+	for name, l := range e.Layers {
+		v.Sites[name] = len(l.Sites)
+	}
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+// communeView is the JSON of one commune.
+type communeView struct {
+	Code        string   `json:"code"`
+	Nom         string   `json:"nom"`
+	Departement string   `json:"departement"`
+	Region      string   `json:"region"`
+	EPCI        string   `json:"epci,omitempty"`
+	Population  int      `json:"population"`
+	AreaKm2     float64  `json:"area_km2"`
+	FormerCodes []string `json:"former_codes,omitempty"`
+	Nearest     *siteRef `json:"nearest_site,omitempty"`
+}
+
+// siteRef is a site with its distance from a query point.
+type siteRef struct {
+	ID          string        `json:"id"`
+	Name        string        `json:"name"`
+	Layer       string        `json:"layer"`
+	Kind        data.SiteKind `json:"kind"`
+	Itinerant   bool          `json:"itinerant"`
+	Commune     string        `json:"commune"`
+	Departement string        `json:"departement"`
+	Lon         float64       `json:"lon"`
+	Lat         float64       `json:"lat"`
+	DistanceM   float64       `json:"distance_m"`
+}
+
+func newCommuneView(c *data.Commune) communeView {
+	return communeView{Code: c.Code, Nom: c.Name, Departement: c.Departement, Region: c.Region,
+		EPCI: c.EPCI, Population: c.Population, AreaKm2: round(c.AreaKm2, 3), FormerCodes: c.FormerCodes}
+}
+
+func newSiteRef(site *data.Site, distM float64) *siteRef {
+	return &siteRef{ID: site.ID, Name: site.Name, Layer: site.Layer, Kind: site.Kind, Itinerant: site.Itinerant,
+		Commune: site.Commune, Departement: site.Departement, Lon: site.Point[0], Lat: site.Point[1],
+		DistanceM: round(distM, 1)}
+}
+
+func (s *Server) communeAt(c *gin.Context) error {
+	p, err := queryPoint(c)
+	if err != nil {
+		return err
+	}
+	com, ok := s.engine.Territory.At(p)
+	if !ok {
+		return notFound("no commune contains lon=%v lat=%v", p[0], p[1])
+	}
+	c.JSON(http.StatusOK, newCommuneView(com))
+	return nil
+}
+
+func (s *Server) communeByCode(c *gin.Context) error {
+	code := c.Param("code")
+	com, ok := s.engine.Territory.Commune(code)
+	if !ok {
+		return notFound("no commune with INSEE code %q", code)
+	}
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "geojson" {
+		return badParam("format", "want json or geojson, got %q", format)
+	}
+	layers, err := s.layers(c)
+	if err != nil {
+		return err
+	}
+	v := newCommuneView(com)
+	if site, d, ok := s.engine.NearestSite(com.Rep, layers); ok {
+		v.Nearest = newSiteRef(site, d)
+	}
+	if format == "json" {
+		c.JSON(http.StatusOK, v)
+		return nil
+	}
+	f := geojson.NewFeature(com.Shape)
+	if !com.HasShape() {
+		f = geojson.NewFeature(nil)
+	}
+	f.ID = com.Code
+	f.Properties = toProperties(v)
+	writeGeoJSON(c, f)
+	return nil
+}
+
+func (s *Server) sitesNearest(c *gin.Context) error {
+	p, err := queryPoint(c)
+	if err != nil {
+		return err
+	}
+	k, err := queryInt(c, "k", 5, 1, 100)
+	if err != nil {
+		return err
+	}
+	layers, err := s.layers(c)
+	if err != nil {
+		return err
+	}
+	found := s.engine.NearestSites(p, k, layers)
+	items := make([]*siteRef, len(found))
+	for i, n := range found {
+		items[i] = newSiteRef(n.Site, n.DistanceM)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	return nil
+}
+
+func (s *Server) sites(c *gin.Context) error {
+	layers, err := s.layers(c)
+	if err != nil {
+		return err
+	}
+	dep := c.Query("departement")
+	if dep != "" {
+		if _, ok := s.engine.Territory.Departement(dep); !ok {
+			return notFound("no département with code %q", dep)
+		}
+	}
+	bbox, hasBBox, err := queryBBox(c)
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, name := range layers {
+		l := s.engine.Layers[name]
+		for i := range l.Sites {
+			site := &l.Sites[i]
+			if dep != "" && site.Departement != dep {
+				continue
+			}
+			if hasBBox && !bbox.Contains(site.Point) {
+				continue
+			}
+			f := geojson.NewFeature(orb.Point{round(site.Point[0], 6), round(site.Point[1], 6)})
+			f.ID = site.Layer + ":" + site.ID
+			f.Properties = geojson.Properties{
+				"id": site.ID, "name": site.Name, "layer": site.Layer, "kind": site.Kind,
+				"itinerant": site.Itinerant, "format": site.Format, "address": site.Address,
+				"commune": site.Commune, "departement": site.Departement,
+			}
+			fc.Append(f)
+		}
+	}
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+// layers parses layers=a,b (default: the engine's default layer) and checks
+// every name is loaded.
+func (s *Server) layers(c *gin.Context) ([]string, error) {
+	names := queryList(c, "layers")
+	if len(names) == 0 {
+		return []string{matching.DefaultLayer}, nil
+	}
+	for _, n := range names {
+		if _, ok := s.engine.Layers[n]; !ok {
+			return nil, badParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.engine.LayerNames(), ", "))
+		}
+	}
+	return names, nil
+}

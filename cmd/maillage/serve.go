@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/matching"
+)
+
+func runServe(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var ef engineFlags
+	ef.register(fs)
+	var cfg api.Config
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
+	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg.Logger = log
+	e, err := ef.load(log)
+	if err != nil {
+		return err
+	}
+	logStartup(log, e)
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	srv := api.New(e, cfg).HTTPServer()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("listening", "addr", srv.Addr)
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}
+
+// logStartup logs what was loaded and what could not be reconciled.
+func logStartup(log *slog.Logger, e *matching.Engine) {
+	r := e.Territory.Report
+	log.Info("territory loaded",
+		"communes", len(e.Territory.Communes), "with_shape", e.Territory.Index.Len(),
+		"boundaries", r.Boundaries, "same_code", r.BoundariesSameCode, "merged", r.BoundariesMerged,
+		"boundaries_unmatched", len(r.BoundariesUnmatched), "communes_without_shape", len(r.CommunesWithoutShape),
+		"population_total", r.PopulationTotal, "population_without_shape", r.PopulationWithoutShape)
+	for _, name := range e.LayerNames() {
+		l := e.Layers[name]
+		rep := l.Report
+		log.Info("layer loaded", "layer", name, "file", rep.File, "read", rep.Read, "loaded", rep.Loaded,
+			"codes_mapped", rep.CodesMapped, "snapped", rep.Snapped, "commune_mismatch", rep.CommuneMismatch,
+			"mobile", rep.Mobile, "rejected", len(rep.Rejects))
+		for _, rj := range rep.Rejects {
+			log.Warn("site rejected", "layer", name, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
+		}
+	}
+	for _, t := range e.Timings {
+		log.Info("startup step", "step", t.Step, "ms", t.DurationMS)
+	}
+	log.Info("ready", "cells", e.Grid.Len(), "h3_resolution", e.Grid.Resolution, "load_ms", e.LoadTime.Milliseconds())
+}

@@ -1,0 +1,144 @@
+package data
+
+import (
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// Commune is a current commune (INSEE COG "commune-actuelle"), with its 2018
+// boundary when one could be joined. Former communes merged since 2018 add
+// their shapes to the MultiPolygon of the commune they joined.
+type Commune struct {
+	Code        string // current INSEE code
+	Name        string
+	Departement string // code, e.g. "23", "2A", "974"
+	Region      string // code, e.g. "75"
+	EPCI        string // SIREN of its EPCI, "" when none
+	Zone        string // "metro", "drom" or "com"
+	Population  int    // municipal population (legal population of the package)
+
+	FormerCodes []string         // 2018 boundary codes merged into this commune (excluding Code itself)
+	Shape       orb.MultiPolygon // nil when no 2018 boundary could be joined
+	Bound       orb.Bound        // bounding box of Shape
+	Rep         orb.Point        // representative point, inside Shape (the main town's centroid when inside)
+	AreaKm2     float64          // geodesic area of Shape in km²
+}
+
+// HasShape reports whether a boundary was joined to the commune.
+func (c *Commune) HasShape() bool { return len(c.Shape) > 0 }
+
+// Departement is a département of the COG.
+type Departement struct {
+	Code   string
+	Name   string
+	Region string
+	Zone   string
+}
+
+// Region is a région of the COG.
+type Region struct {
+	Code string
+	Name string
+	Zone string
+}
+
+// EPCI is an inter-municipal body with its member communes.
+type EPCI struct {
+	Code       string // SIREN
+	Name       string
+	Type       string
+	Population int
+	Members    []string // current INSEE codes
+}
+
+// Reconciliation counts what could and could not be joined between the 2018
+// boundaries and the current communes. Every unmatched code is listed.
+type Reconciliation struct {
+	Boundaries             int      `json:"boundaries"`               // features read
+	BoundariesSameCode     int      `json:"boundaries_same_code"`     // joined to the current commune of the same code
+	BoundariesMerged       int      `json:"boundaries_merged"`        // former codes joined to their chefLieu commune
+	BoundariesUnmatched    []string `json:"boundaries_unmatched"`     // boundary without current commune
+	CommunesWithoutShape   []string `json:"communes_without_shape"`   // current commune without boundary
+	PopulationWithoutShape int      `json:"population_without_shape"` // inhabitants of those communes
+	PopulationTotal        int      `json:"population_total"`         // all current communes
+	PopulationWithShape    int      `json:"population_with_shape"`
+}
+
+// Territory is the loaded France: current communes with shapes and
+// populations, the administrative levels and the commune index.
+type Territory struct {
+	Communes     []Commune // current communes sorted by code, with or without shape
+	Departements []Departement
+	Regions      []Region
+	EPCIs        []EPCI
+	Report       Reconciliation
+
+	// Index locates points in communes; its ids are indexes into Communes
+	// (only communes with a shape are indexed).
+	Index *geo.CommuneIndex
+
+	byCode     map[string]int    // current code → index in Communes
+	formerCode map[string]string // former/delegated/associated/arrondissement code → current code
+	depByCode  map[string]int
+	regByCode  map[string]int
+	epciByCode map[string]int
+}
+
+// SiteKind says what a service point is.
+type SiteKind string
+
+// Site kinds.
+const (
+	KindFranceServices SiteKind = "france_services"
+	KindAntenne        SiteKind = "antenne"
+	KindCNFSPlace      SiteKind = "cnfs_permanence"
+	KindStructure      SiteKind = "structure"
+	KindOther          SiteKind = "other"
+)
+
+// Site is one service point of a layer.
+type Site struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	Kind        SiteKind  `json:"kind"`
+	Itinerant   bool      `json:"itinerant"`
+	Format      string    `json:"format,omitempty"`
+	Address     string    `json:"address,omitempty"`
+	Commune     string    `json:"commune"`     // current INSEE code of the commune holding the point
+	Departement string    `json:"departement"` // département code
+	Layer       string    `json:"layer"`
+	Point       orb.Point `json:"-"`
+}
+
+// Reject is a record that could not be loaded, with where and why.
+type Reject struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`  // 1-based line (CSV) or feature/element number (JSON), as Where says
+	Where  string `json:"where"` // "line", "feature" or "element"
+	ID     string `json:"id,omitempty"`
+	Reason string `json:"reason"`
+}
+
+// LoadReport accounts for every record of a file: Read = Loaded + len(Rejects).
+type LoadReport struct {
+	File             string   `json:"file"`
+	Read             int      `json:"read"`
+	Loaded           int      `json:"loaded"`
+	CodesMapped      int      `json:"codes_mapped"`       // declared former commune codes mapped to current ones
+	Snapped          int      `json:"snapped"`            // points outside every boundary snapped to the nearest commune
+	CommuneMismatch  int      `json:"commune_mismatch"`   // declared commune ≠ point-in-polygon commune (counted, not fixed)
+	Mobile           int      `json:"mobile"`             // itinerant sites (bus, itinérante)
+	LocatedByCommune int      `json:"located_by_commune"` // no coordinates: placed at the commune's representative point
+	Rejects          []Reject `json:"rejects"`
+}
+
+// Layer is a named set of service points with its index.
+type Layer struct {
+	Name    string         `json:"name"`
+	Vintage string         `json:"vintage"`
+	Source  string         `json:"source"`
+	Sites   []Site         `json:"-"`
+	Index   *geo.SiteIndex `json:"-"`
+	Report  LoadReport     `json:"report"`
+}

@@ -1,0 +1,139 @@
+package matching
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
+)
+
+// Config says where the engine reads its data and how it builds its grid.
+type Config struct {
+	DataDir    string       // folder holding the real data files
+	Resolution int          // H3 resolution of the population grid (default geo.DefaultResolution)
+	CacheDir   string       // where the built grid is cached; "" disables the cache
+	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
+	Logger     *slog.Logger // nil: discard
+}
+
+// DefaultLayer is the service layer used wherever a layer is implied: the
+// France Services network of August 2024.
+const DefaultLayer = "france-services"
+
+// Engine is the loaded territory, its service layers and population grid,
+// with the per-layer nearest-site distances computed on demand and cached.
+// It is safe for concurrent use once Load returns.
+type Engine struct {
+	Territory *data.Territory
+	Layers    map[string]*data.Layer
+	Grid      *geo.Grid
+	Timings   []Timing // how long each start-up step took
+	LoadTime  time.Duration
+
+	workers int
+	mu      sync.Mutex
+	nearest map[string]*cellNearestEntry // layer name → per-cell nearest site
+}
+
+// Timing is the duration of one start-up step.
+type Timing struct {
+	Step       string  `json:"step"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Load reads the territory and layers from cfg.DataDir and builds the grid
+// (or reads it from the cache when the inputs are unchanged).
+func Load(cfg Config) (*Engine, error) {
+	if cfg.Resolution == 0 {
+		cfg.Resolution = geo.DefaultResolution
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = runtime.NumCPU()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}}
+	start := time.Now()
+	step := func(name string, t0 time.Time) {
+		e.Timings = append(e.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+	}
+
+	t0 := time.Now()
+	terr, err := data.LoadTerritory(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	e.Territory = terr
+	step("territory", t0)
+
+	t0 = time.Now()
+	layers, err := data.LoadDefaultLayers(cfg.DataDir, terr)
+	if err != nil {
+		return nil, err
+	}
+	e.Layers = layers
+	step("layers", t0)
+
+	t0 = time.Now()
+	grid, err := e.buildGrid(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.Grid = grid
+	step("grid", t0)
+
+	e.LoadTime = time.Since(start)
+	return e, nil
+}
+
+// buildGrid reads the cached grid when its key matches the inputs, else
+// builds it and writes the cache.
+func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
+	t := e.Territory
+	var cachePath, key string
+	if cfg.CacheDir != "" {
+		sum, err := geo.FileChecksum(
+			filepath.Join(cfg.DataDir, data.CommunesFile),
+			filepath.Join(cfg.DataDir, data.COGCommunesFile),
+		)
+		if err == nil {
+			key = fmt.Sprintf("res%d-%s", cfg.Resolution, sum)
+			cachePath = filepath.Join(cfg.CacheDir, fmt.Sprintf("grid-res%d.bin", cfg.Resolution))
+			if g, err := geo.LoadGrid(cachePath, key); err == nil {
+				return g, nil
+			}
+		}
+	}
+	shapes, reps, pops := t.GridInputs()
+	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, e.workers)
+	if err != nil {
+		return nil, fmt.Errorf("grid res %d: %w", cfg.Resolution, err)
+	}
+	if cachePath != "" {
+		if err := os.MkdirAll(cfg.CacheDir, 0o755); err == nil {
+			_ = g.Save(cachePath, key) // a cache that cannot be written only costs time
+		}
+	}
+	return g, nil
+}
+
+// LayerNames returns the loaded layer names, sorted.
+func (e *Engine) LayerNames() []string {
+	names := make([]string, 0, len(e.Layers))
+	for n := range e.Layers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
