@@ -54,15 +54,26 @@ type EPCI struct {
 
 // Reconciliation counts what could and could not be joined between the 2018
 // boundaries and the current communes. Every unmatched code is listed.
+//
+// Invariants: Boundaries = BoundariesSameCode + BoundariesMerged +
+// len(BoundariesUnmatched); Communes = CommunesWithShape +
+// len(CommunesWithoutShape); PopulationTotal = PopulationWithShape +
+// PopulationWithoutShape.
 type Reconciliation struct {
-	Boundaries             int      `json:"boundaries"`               // features read
-	BoundariesSameCode     int      `json:"boundaries_same_code"`     // joined to the current commune of the same code
-	BoundariesMerged       int      `json:"boundaries_merged"`        // former codes joined to their chefLieu commune
-	BoundariesUnmatched    []string `json:"boundaries_unmatched"`     // boundary without current commune
-	CommunesWithoutShape   []string `json:"communes_without_shape"`   // current commune without boundary
-	PopulationWithoutShape int      `json:"population_without_shape"` // inhabitants of those communes
-	PopulationTotal        int      `json:"population_total"`         // all current communes
-	PopulationWithShape    int      `json:"population_with_shape"`
+	Boundaries              int      `json:"boundaries"`                 // features read
+	BoundariesSameCode      int      `json:"boundaries_same_code"`       // joined to the current commune of the same code
+	BoundariesMerged        int      `json:"boundaries_merged"`          // former codes joined to their chefLieu commune
+	BoundariesUnmatched     []string `json:"boundaries_unmatched"`       // boundary without current commune
+	Communes                int      `json:"communes"`                   // current communes (COG "commune-actuelle")
+	CommunesWithShape       int      `json:"communes_with_shape"`        // current communes with at least one boundary
+	CommunesWithoutShape    []string `json:"communes_without_shape"`     // current commune without boundary
+	CommunesShapeOnlyMerged []string `json:"communes_shape_only_merged"` // with no boundary of their own code: shape made of former communes only
+	FormerCodes             int      `json:"former_codes"`               // delegated, associated and arrondissement codes resolved to a current commune
+	FormerCodesUnresolved   []string `json:"former_codes_unresolved"`    // such codes whose chefLieu/commune is no current commune
+	EPCIMembersUnmatched    []string `json:"epci_members_unmatched"`     // "epci:member" codes joined to no commune
+	PopulationWithoutShape  int      `json:"population_without_shape"`   // inhabitants of those communes
+	PopulationTotal         int      `json:"population_total"`           // all current communes
+	PopulationWithShape     int      `json:"population_with_shape"`
 }
 
 // Territory is the loaded France: current communes with shapes and
@@ -78,11 +89,16 @@ type Territory struct {
 	// (only communes with a shape are indexed).
 	Index *geo.CommuneIndex
 
+	// Unmatched are the 2018 boundaries joined to no current commune
+	// (Report.BoundariesUnmatched), kept to explain points that fall in them.
+	Unmatched []Boundary
+
 	byCode     map[string]int    // current code → index in Communes
 	formerCode map[string]string // former/delegated/associated/arrondissement code → current code
 	depByCode  map[string]int
 	regByCode  map[string]int
 	epciByCode map[string]int
+	byDep      map[string][]int // département code → ids of its communes, ascending
 }
 
 // SiteKind says what a service point is.
@@ -128,6 +144,7 @@ type LoadReport struct {
 	CodesMapped      int      `json:"codes_mapped"`       // declared former commune codes mapped to current ones
 	Snapped          int      `json:"snapped"`            // points outside every boundary snapped to the nearest commune
 	CommuneMismatch  int      `json:"commune_mismatch"`   // declared commune ≠ point-in-polygon commune (counted, not fixed)
+	DeclaredUnknown  int      `json:"declared_unknown"`   // declared commune code known neither as current nor as former
 	Mobile           int      `json:"mobile"`             // itinerant sites (bus, itinérante)
 	LocatedByCommune int      `json:"located_by_commune"` // no coordinates: placed at the commune's representative point
 	Rejects          []Reject `json:"rejects"`

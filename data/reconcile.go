@@ -1,0 +1,143 @@
+package data
+
+import (
+	"cmp"
+	"runtime"
+	"slices"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// reconcile joins the 2018 boundaries to the current communes and fills
+// t.Report:
+//
+//   - a boundary whose code is a current commune joins it (same code);
+//   - a boundary whose code is a former commune (delegated, associated, or
+//     any code resolveFormerCodes maps) joins the current commune it belongs
+//     to: its polygons are appended to that commune's shape and its code
+//     listed in FormerCodes (merged);
+//   - any other boundary is unmatched: listed in the report and kept in
+//     t.Unmatched;
+//   - a current commune with no boundary at all is listed with its
+//     population; one with only former communes' boundaries (its own code
+//     absent in 2018) is listed in CommunesShapeOnlyMerged.
+//
+// Shapes, bounds, representative points and areas are then computed on
+// GOMAXPROCS goroutines. The representative point is taken on the
+// commune's own-code boundary when it has one (the chef-lieu's town), else
+// on the merged shape.
+func (t *Territory) reconcile(bounds []Boundary) {
+	r := &t.Report
+	r.Boundaries = len(bounds)
+	own := make([][]int, len(t.Communes))    // boundary indexes of the commune's own code
+	merged := make([][]int, len(t.Communes)) // boundary indexes of its former codes
+	for i, b := range bounds {
+		if id, ok := t.byCode[b.Code]; ok {
+			own[id] = append(own[id], i)
+			r.BoundariesSameCode++
+			continue
+		}
+		if cur, ok := t.formerCode[b.Code]; ok {
+			id := t.byCode[cur]
+			merged[id] = append(merged[id], i)
+			r.BoundariesMerged++
+			continue
+		}
+		r.BoundariesUnmatched = append(r.BoundariesUnmatched, b.Code)
+		t.Unmatched = append(t.Unmatched, b)
+	}
+	slices.Sort(r.BoundariesUnmatched)
+	slices.SortFunc(t.Unmatched, func(a, b Boundary) int { return cmp.Compare(a.Code, b.Code) })
+
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for id := w; id < len(t.Communes); id += workers {
+				t.Communes[id].setShape(bounds, own[id], merged[id])
+			}
+		})
+	}
+	wg.Wait()
+
+	r.Communes = len(t.Communes)
+	for id := range t.Communes {
+		c := &t.Communes[id]
+		r.PopulationTotal += c.Population
+		switch {
+		case !c.HasShape():
+			r.CommunesWithoutShape = append(r.CommunesWithoutShape, c.Code)
+			r.PopulationWithoutShape += c.Population
+		default:
+			r.CommunesWithShape++
+			r.PopulationWithShape += c.Population
+			if len(own[id]) == 0 {
+				r.CommunesShapeOnlyMerged = append(r.CommunesShapeOnlyMerged, c.Code)
+			}
+		}
+	}
+}
+
+// setShape assembles the commune's shape from its own-code boundaries
+// followed by its former communes' boundaries (by code), and computes its
+// bound, representative point and area.
+func (c *Commune) setShape(bounds []Boundary, own, merged []int) {
+	if len(own)+len(merged) == 0 {
+		return
+	}
+	slices.SortFunc(merged, func(i, j int) int { return cmp.Compare(bounds[i].Code, bounds[j].Code) })
+	if len(own) == 1 && len(merged) == 0 {
+		// The common case: share the parsed shape, no copy.
+		c.Shape, c.Bound = bounds[own[0]].Shape, bounds[own[0]].Bound
+	} else {
+		n := 0
+		for _, i := range slices.Concat(own, merged) {
+			n += len(bounds[i].Shape)
+		}
+		c.Shape = make(orb.MultiPolygon, 0, n)
+		first := true
+		for _, i := range slices.Concat(own, merged) {
+			b := &bounds[i]
+			if len(b.Shape) == 0 {
+				continue
+			}
+			c.Shape = append(c.Shape, b.Shape...)
+			if first {
+				c.Bound, first = b.Bound, false
+			} else {
+				c.Bound = c.Bound.Union(b.Bound)
+			}
+		}
+		for _, i := range merged {
+			if code := bounds[i].Code; !slices.Contains(c.FormerCodes, code) {
+				c.FormerCodes = append(c.FormerCodes, code)
+			}
+		}
+	}
+	if len(c.Shape) == 0 {
+		c.Shape = nil
+		return
+	}
+	repShape := c.Shape
+	if len(own) > 0 {
+		repShape = c.Shape[:ownPolygons(bounds, own)]
+	}
+	if len(repShape) == 0 {
+		repShape = c.Shape
+	}
+	c.Rep = geo.RepresentativePoint(repShape)
+	c.AreaKm2 = geo.AreaKm2(c.Shape)
+}
+
+// ownPolygons counts the polygons of the own-code boundaries, which come
+// first in the commune's shape.
+func ownPolygons(bounds []Boundary, own []int) int {
+	n := 0
+	for _, i := range own {
+		n += len(bounds[i].Shape)
+	}
+	return n
+}
