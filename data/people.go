@@ -1,0 +1,554 @@
+package data
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// DefaultMaxKm is the distance a candidate accepts to travel when the file
+// does not say.
+const DefaultMaxKm = 30
+
+// MaxMaxKm is the largest max_km a candidate file may declare.
+const MaxMaxKm = 500
+
+// How a candidate or structure was located.
+const (
+	LocatedByCoordinates = "coordinates" // the file gave lon/lat
+	LocatedByCommune     = "commune"     // only a commune code: placed at its representative point
+)
+
+// Candidate is a person looking for a post (a would-be conseiller numérique),
+// located by coordinates or by commune.
+type Candidate struct {
+	ID          string            `json:"id"`
+	Point       orb.Point         `json:"point"` // lon/lat
+	MaxKm       float64           `json:"max_km"`
+	Commune     string            `json:"commune"`     // current INSEE code; "" when the point is outside every commune
+	Departement string            `json:"departement"` // département code
+	LocatedBy   string            `json:"located_by"`  // LocatedByCoordinates or LocatedByCommune
+	Attrs       map[string]string `json:"attrs,omitempty"`
+}
+
+// Structure is a host structure offering one or more posts.
+type Structure struct {
+	ID             string            `json:"id"`
+	Name           string            `json:"name"`
+	Type           string            `json:"type"` // commune, epci, departement, region, association, private, publique, privée…
+	Point          orb.Point         `json:"point"`
+	Posts          int               `json:"posts"`
+	Commune        string            `json:"commune"`
+	Departement    string            `json:"departement"`
+	Region         string            `json:"region"`
+	LocatedBy      string            `json:"located_by"`
+	ZRR            string            `json:"zrr"`             // "oui", "non" or "" (unknown)
+	QPV            string            `json:"qpv"`             // "oui", "non" or ""
+	FranceServices string            `json:"france_services"` // "oui", "non" or ""
+	Attrs          map[string]string `json:"attrs,omitempty"`
+}
+
+// Format is the encoding of a candidate or structure file.
+type Format int
+
+// Supported formats.
+const (
+	FormatUnknown Format = iota
+	FormatCSV            // header row, comma or semicolon separated
+	FormatJSON           // array of objects
+	FormatGeoJSON        // FeatureCollection of Point features
+)
+
+// String returns "csv", "json", "geojson" or "unknown".
+func (f Format) String() string {
+	switch f {
+	case FormatCSV:
+		return "csv"
+	case FormatJSON:
+		return "json"
+	case FormatGeoJSON:
+		return "geojson"
+	}
+	return "unknown"
+}
+
+// ParseFormat reads a format name as String writes it (case-insensitive).
+func ParseFormat(s string) (Format, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "csv":
+		return FormatCSV, nil
+	case "json":
+		return FormatJSON, nil
+	case "geojson":
+		return FormatGeoJSON, nil
+	}
+	return FormatUnknown, fmt.Errorf("unknown format %q (want csv, json or geojson)", s)
+}
+
+// DetectFormat guesses a file's format from its name (a trailing .gz is
+// ignored) and, when the extension does not settle it, from the first bytes
+// of its content.
+func DetectFormat(name string, head []byte) Format {
+	name = strings.TrimSuffix(strings.ToLower(name), ".gz")
+	switch filepath.Ext(name) {
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV
+	case ".geojson":
+		return FormatGeoJSON
+	}
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 {
+		if filepath.Ext(name) == ".json" {
+			return FormatJSON
+		}
+		return FormatUnknown
+	}
+	switch trimmed[0] {
+	case '[':
+		return FormatJSON
+	case '{':
+		if bytes.Contains(head, []byte(`"FeatureCollection"`)) || bytes.Contains(head, []byte(`"Feature"`)) {
+			return FormatGeoJSON
+		}
+		return FormatJSON
+	}
+	return FormatCSV
+}
+
+// role is what a column means to the loaders.
+type role int
+
+const (
+	roleAttr role = iota // unknown: passed through in Attrs
+	roleID
+	roleLon
+	roleLat
+	roleCommune
+	roleMaxKm
+	roleDep
+	roleName
+	roleType
+	rolePosts
+	roleRegion
+	roleZRR
+	roleQPV
+	roleFS
+	nRoles
+)
+
+// roleNames are the canonical column names, used in errors.
+var roleNames = [nRoles]string{"", "id", "lon", "lat", "commune", "max_km", "departement", "name", "type", "posts", "region", "zrr", "qpv", "france_services"}
+
+// recordKind says whether a file holds candidates or structures: some
+// columns only mean something for one of them.
+type recordKind int
+
+const (
+	kindCandidate recordKind = iota
+	kindStructure
+)
+
+// normalizeColumn lowercases a column name, drops accents used in French
+// headers and turns spaces and hyphens into underscores.
+func normalizeColumn(s string) string {
+	s = strings.TrimSpace(strings.TrimPrefix(s, "\ufeff"))
+	s = strings.ToLower(s)
+	r := strings.NewReplacer("é", "e", "è", "e", "ê", "e", " ", "_", "-", "_")
+	return r.Replace(s)
+}
+
+// columnRole maps a column name to its role for kind.
+func columnRole(kind recordKind, name string) role {
+	switch normalizeColumn(name) {
+	case "id", "identifiant":
+		return roleID
+	case "lon", "lng", "long", "longitude", "x":
+		return roleLon
+	case "lat", "latitude", "y":
+		return roleLat
+	case "commune", "insee_com", "code_commune", "code_insee", "insee", "codgeo":
+		return roleCommune
+	case "departement", "dep", "code_departement", "insee_dep":
+		return roleDep
+	}
+	if kind == kindCandidate {
+		if n := normalizeColumn(name); n == "max_km" || n == "maxkm" || n == "max_distance_km" {
+			return roleMaxKm
+		}
+		return roleAttr
+	}
+	switch normalizeColumn(name) {
+	case "name", "nom", "raison_sociale":
+		return roleName
+	case "type":
+		return roleType
+	case "posts", "postes", "nb_posts", "nb_cnfs":
+		return rolePosts
+	case "region", "code_region", "insee_reg":
+		return roleRegion
+	case "zrr":
+		return roleZRR
+	case "qpv":
+		return roleQPV
+	case "france_services":
+		return roleFS
+	}
+	return roleAttr
+}
+
+// rawRecord is one row of any format before validation.
+type rawRecord struct {
+	pos   int // CSV line (1-based, header = 1) or element/feature index (0-based)
+	vals  [nRoles]string
+	has   [nRoles]bool
+	pt    orb.Point // GeoJSON geometry
+	hasPt bool
+	attrs map[string]string
+	errs  []RowError // errors found while reading (bad geometry, non-scalar value…)
+}
+
+// set stores a value under its role, or in attrs.
+func (r *rawRecord) set(ro role, key, val string) {
+	if ro == roleAttr {
+		if val == "" {
+			return // empty passthrough values are not kept
+		}
+		if r.attrs == nil {
+			r.attrs = make(map[string]string)
+		}
+		r.attrs[key] = val
+		return
+	}
+	r.vals[ro] = strings.TrimSpace(val)
+	r.has[ro] = true
+}
+
+// loadContext carries what validation needs across the records of one file.
+type loadContext struct {
+	file  string
+	where string // "line", "element" or "feature"
+	t     *Territory
+	deps  map[string]bool
+	seen  map[string]int // id → position of its first record
+	errs  []RowError
+	nErrs int
+}
+
+func newLoadContext(file, where string, t *Territory) *loadContext {
+	deps := make(map[string]bool)
+	if t != nil {
+		for _, d := range t.Departements {
+			deps[d.Code] = true
+		}
+		if len(deps) == 0 {
+			for i := range t.Communes {
+				deps[t.Communes[i].Departement] = true
+			}
+		}
+	}
+	return &loadContext{file: file, where: where, t: t, deps: deps, seen: make(map[string]int)}
+}
+
+// fail records an error for the record at pos.
+func (lc *loadContext) fail(pos int, col, format string, args ...any) {
+	lc.add(RowError{File: lc.file, Where: lc.where, Line: pos, Column: col, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (lc *loadContext) add(e RowError) {
+	lc.nErrs++
+	if len(lc.errs) < MaxRowErrors {
+		lc.errs = append(lc.errs, e)
+	}
+}
+
+// err returns the accumulated errors as *LoadErrors, or nil.
+func (lc *loadContext) err() error {
+	if lc.nErrs == 0 {
+		return nil
+	}
+	return &LoadErrors{File: lc.file, Errors: lc.errs, More: lc.nErrs - len(lc.errs)}
+}
+
+// location is where a record was placed.
+type location struct {
+	pt        orb.Point
+	commune   *Commune
+	dep       string
+	locatedBy string
+}
+
+// locate validates the id, coordinates, commune and département of r and
+// places it; ok is false when an error was recorded.
+func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
+	n0 := lc.nErrs
+	for _, e := range r.errs {
+		lc.add(e)
+	}
+	if id := r.vals[roleID]; id == "" {
+		lc.fail(r.pos, "id", "missing id")
+	} else if first, dup := lc.seen[id]; dup {
+		lc.fail(r.pos, "id", "duplicate id %q (first at %s %d)", id, lc.where, first)
+	} else {
+		lc.seen[id] = r.pos
+	}
+
+	hasPt := r.hasPt
+	pt := r.pt
+	// Reading errors (bad geometry, non-scalar values) already explain the
+	// record: coordinates are not parsed again.
+	if len(r.errs) == 0 && !hasPt && (r.vals[roleLon] != "" || r.vals[roleLat] != "") {
+		lon, okLon := lc.coord(r, roleLon, 180)
+		lat, okLat := lc.coord(r, roleLat, 90)
+		if okLon && okLat {
+			pt, hasPt = orb.Point{lon, lat}, true
+		}
+	}
+	if code := r.vals[roleCommune]; code != "" {
+		if c, found := lc.commune(code); !found {
+			lc.fail(r.pos, "commune", "unknown commune code %q", code)
+		} else {
+			loc.commune = c
+		}
+	}
+	if dep := r.vals[roleDep]; dep != "" {
+		dep = normalizeDep(dep)
+		if !lc.deps[dep] {
+			lc.fail(r.pos, "departement", "unknown département code %q", r.vals[roleDep])
+		} else {
+			loc.dep = dep
+		}
+	}
+	if lc.nErrs > n0 {
+		return loc, false
+	}
+	switch {
+	case hasPt:
+		loc.pt, loc.locatedBy = pt, LocatedByCoordinates
+		if loc.commune == nil && lc.t != nil {
+			if c, found := lc.t.At(pt); found {
+				loc.commune = c
+			}
+		}
+		if loc.commune == nil && loc.dep == "" {
+			lc.fail(r.pos, "lon", "point (%g, %g) is outside every commune and no département is given", pt[0], pt[1])
+			return loc, false
+		}
+	case loc.commune != nil:
+		if !loc.commune.HasShape() {
+			lc.fail(r.pos, "commune", "commune %s has no boundary to place the record: give coordinates", loc.commune.Code)
+			return loc, false
+		}
+		loc.pt, loc.locatedBy = loc.commune.Rep, LocatedByCommune
+	default:
+		lc.fail(r.pos, "lon", "neither coordinates nor commune code")
+		return loc, false
+	}
+	if loc.dep == "" && loc.commune != nil {
+		loc.dep = loc.commune.Departement
+	}
+	return loc, true
+}
+
+// commune resolves a current or former commune code.
+func (lc *loadContext) commune(code string) (*Commune, bool) {
+	if lc.t == nil {
+		return nil, false
+	}
+	return lc.t.Commune(code)
+}
+
+// coord parses one coordinate column, recording an error when missing,
+// non-numeric or beyond ±limit degrees.
+func (lc *loadContext) coord(r *rawRecord, ro role, limit float64) (float64, bool) {
+	s := r.vals[ro]
+	col := roleNames[ro]
+	if s == "" {
+		lc.fail(r.pos, col, "missing %s while the other coordinate is given", col)
+		return 0, false
+	}
+	v, err := parseDecimal(s)
+	if err != nil {
+		lc.fail(r.pos, col, "%s %q is not a number", col, s)
+		return 0, false
+	}
+	if math.IsNaN(v) || v < -limit || v > limit {
+		lc.fail(r.pos, col, "%s %s out of range [-%g, %g]", col, s, limit, limit)
+		return 0, false
+	}
+	return v, true
+}
+
+// parseDecimal parses a number written with a dot or a French decimal comma.
+func parseDecimal(s string) (float64, error) {
+	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	return strconv.ParseFloat(s, 64)
+}
+
+// normalizeDep pads one-digit département codes ("1" → "01").
+func normalizeDep(s string) string {
+	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
+		return "0" + s
+	}
+	return strings.ToUpper(s)
+}
+
+// normalizeFlag maps yes/no spellings to "oui"/"non"; anything else
+// (including "non renseigné") becomes "".
+func normalizeFlag(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "oui", "yes", "true", "1", "o", "y":
+		return "oui"
+	case "non", "no", "false", "0", "n":
+		return "non"
+	}
+	return ""
+}
+
+// candidate validates r as a candidate; ok is false when an error was recorded.
+func (lc *loadContext) candidate(r *rawRecord) (Candidate, bool) {
+	loc, ok := lc.locate(r)
+	maxKm := float64(DefaultMaxKm)
+	if s := r.vals[roleMaxKm]; s != "" {
+		v, err := parseDecimal(s)
+		switch {
+		case err != nil || math.IsNaN(v):
+			lc.fail(r.pos, "max_km", "max_km %q is not a number", s)
+			ok = false
+		case v <= 0 || v > MaxMaxKm:
+			lc.fail(r.pos, "max_km", "max_km %s out of range (0, %d]", s, MaxMaxKm)
+			ok = false
+		default:
+			maxKm = v
+		}
+	}
+	if !ok {
+		return Candidate{}, false
+	}
+	c := Candidate{ID: r.vals[roleID], Point: loc.pt, MaxKm: maxKm, Departement: loc.dep, LocatedBy: loc.locatedBy, Attrs: r.attrs}
+	if loc.commune != nil {
+		c.Commune = loc.commune.Code
+	}
+	return c, true
+}
+
+// structure validates r as a structure; ok is false when an error was recorded.
+func (lc *loadContext) structure(r *rawRecord) (Structure, bool) {
+	loc, ok := lc.locate(r)
+	posts := 1
+	if s := r.vals[rolePosts]; s != "" {
+		v, err := strconv.Atoi(s)
+		switch {
+		case err != nil:
+			lc.fail(r.pos, "posts", "posts %q is not an integer", s)
+			ok = false
+		case v < 1:
+			lc.fail(r.pos, "posts", "posts %d < 1", v)
+			ok = false
+		default:
+			posts = v
+		}
+	}
+	if !ok {
+		return Structure{}, false
+	}
+	s := Structure{
+		ID: r.vals[roleID], Name: r.vals[roleName], Type: r.vals[roleType], Point: loc.pt, Posts: posts,
+		Departement: loc.dep, Region: r.vals[roleRegion], LocatedBy: loc.locatedBy,
+		ZRR: normalizeFlag(r.vals[roleZRR]), QPV: normalizeFlag(r.vals[roleQPV]), FranceServices: normalizeFlag(r.vals[roleFS]),
+		Attrs: r.attrs,
+	}
+	if loc.commune != nil {
+		s.Commune = loc.commune.Code
+		if s.Region == "" {
+			s.Region = loc.commune.Region
+		}
+	}
+	return s, true
+}
+
+// LoadCandidates reads and validates a candidate file. name is used in
+// errors (and to detect the format when format is FormatUnknown); t
+// resolves commune codes and locates points. A file with any invalid record
+// is rejected whole: the error is a *LoadErrors listing them.
+//
+// Columns (case-insensitive, French accents ignored): id; lon|lng|longitude
+// and lat|latitude; commune|insee_com|code_commune; max_km (default 30, in
+// (0, 500]); departement. Other columns go to Attrs. A record needs
+// coordinates or a commune code (then it is placed at the commune's
+// representative point, LocatedBy "commune"). Commune is the declared one
+// when given, else the commune holding the point; a point outside every
+// commune is accepted when a valid département is given.
+func LoadCandidates(r io.Reader, name string, format Format, t *Territory) ([]Candidate, error) {
+	var out []Candidate
+	err := loadRecords(r, name, format, t, kindCandidate, func(lc *loadContext, rec *rawRecord) {
+		if c, ok := lc.candidate(rec); ok && lc.nErrs == 0 {
+			out = append(out, c)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// LoadStructures reads and validates a host-structure file like
+// LoadCandidates, with the columns name|nom|raison_sociale, type,
+// posts|nb_cnfs (an integer ≥ 1, default 1), region, zrr, qpv and
+// france_services (oui/non) besides the location columns. Region is taken
+// from the commune when absent.
+func LoadStructures(r io.Reader, name string, format Format, t *Territory) ([]Structure, error) {
+	var out []Structure
+	err := loadRecords(r, name, format, t, kindStructure, func(lc *loadContext, rec *rawRecord) {
+		if s, ok := lc.structure(rec); ok && lc.nErrs == 0 {
+			out = append(out, s)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// loadRecords reads r in its format and calls fn for each raw record.
+func loadRecords(r io.Reader, name string, format Format, t *Territory, kind recordKind, fn func(*loadContext, *rawRecord)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var src io.Reader = br
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		defer zr.Close()
+		src = bufio.NewReaderSize(zr, 64<<10)
+	}
+	if format == FormatUnknown {
+		head, _ := src.(*bufio.Reader).Peek(4 << 10)
+		format = DetectFormat(name, head)
+	}
+	lc := newLoadContext(name, "line", t)
+	each := func(rec *rawRecord) { fn(lc, rec) }
+	switch format {
+	case FormatCSV:
+		readCSV(src, lc, kind, each)
+	case FormatJSON:
+		lc.where = "element"
+		readJSON(src, lc, kind, each)
+	case FormatGeoJSON:
+		lc.where = "feature"
+		readGeoJSON(src, lc, kind, each)
+	default:
+		return fmt.Errorf("%s: unknown format", name)
+	}
+	return lc.err()
+}
