@@ -39,9 +39,10 @@ type Engine struct {
 	Timings   []Timing // how long each start-up step took
 	LoadTime  time.Duration
 
-	workers int
-	mu      sync.Mutex
-	nearest map[string]*cellNearestEntry // layer name → per-cell nearest site
+	workers  int
+	mu       sync.Mutex
+	nearest  map[string]*cellNearestEntry // layer name → per-cell nearest site
+	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
 }
 
 // Timing is the duration of one start-up step.

@@ -1,0 +1,254 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+)
+
+// CoverageQuery selects what a coverage analysis measures: which service
+// layers, which reach, over which area.
+type CoverageQuery struct {
+	// Layers are the service layers whose sites count, combined as one set of
+	// service points (a site is never counted twice). Empty means
+	// [DefaultLayer].
+	Layers []string
+	// Reach is the threshold; nil means DefaultReach (30 minutes).
+	Reach *Reach
+	// Departement or Region (codes, at most one) restrict the analysis to
+	// the communes of that area; both empty means all of France.
+	Departement string
+	Region      string
+	// NoGaps skips the gap zones, the costliest part, when only figures are
+	// wanted.
+	NoGaps bool
+}
+
+// Coverage is the answer of a coverage analysis.
+//
+// A commune's population sits in the H3 cells of the engine's grid. A cell
+// is covered when the great-circle distance from its centre to the nearest
+// service point is at most Reach.MaxM; a commune's covered population is the
+// sum of its population shares in covered cells. Populations of communes
+// without a boundary cannot be placed on the grid: they are counted as
+// PopulationUnlocated, so that covered + uncovered + unlocated = population
+// at every level. Shares (covered_share) are taken over the located
+// population.
+type Coverage struct {
+	Layers []string `json:"layers"`
+	Reach  Reach    `json:"reach"`
+	Scope  Scope    `json:"scope"`
+
+	Summary      AreaCoverage      `json:"summary"`
+	Regions      []AreaCoverage    `json:"regions"`      // régions with communes in scope, by code
+	Departements []AreaCoverage    `json:"departements"` // départements with communes in scope, by code
+	EPCIs        []AreaCoverage    `json:"epcis"`        // EPCIs with communes in scope (members outside the scope not counted), by code
+	Communes     []CommuneCoverage `json:"communes"`     // communes in scope, by code
+
+	// Gaps are the gap zones, by population (nil with CoverageQuery.NoGaps).
+	Gaps []GapZone `json:"gaps"`
+	// GapZonesUnpopulated counts the zones of uncovered cells without
+	// inhabitants, left out of Gaps.
+	GapZonesUnpopulated int `json:"gap_zones_unpopulated"`
+	// RuralMairies are the sparsely populated communes lying mostly in gap
+	// cells (see RuralRule), by uncovered population.
+	RuralMairies []RuralMairie `json:"rural_mairies"`
+
+	e      *Engine
+	ns     *nearestSet
+	sc     *scope
+	ix     *coverageIndex
+	gapOf  []int32 // per scope cell: index in Gaps, -1 when covered or in an unpopulated zone (nil with NoGaps)
+	gapBuf []int32 // grid indexes of the cells of all zones, zone after zone
+}
+
+// Scope names the area a coverage covers.
+type Scope struct {
+	Level string `json:"level"` // "national", "region" or "departement"
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+}
+
+// AreaCoverage is the coverage of an administrative area (nation, région,
+// département or EPCI): sums over its communes in scope.
+type AreaCoverage struct {
+	Level               string  `json:"level"`
+	Code                string  `json:"code"`
+	Name                string  `json:"name"`
+	Population          int     `json:"population"`
+	CoveredPopulation   int     `json:"covered_population"`
+	UncoveredPopulation int     `json:"uncovered_population"` // located but out of reach
+	PopulationUnlocated int     `json:"population_unlocated"` // communes without boundary
+	CoveredShare        float64 `json:"covered_share"`        // covered / located population, 0–1
+	MeanDistanceM       float64 `json:"mean_distance_m"`      // population-weighted, over located inhabitants
+	Communes            int     `json:"communes"`
+	CommunesUncovered   int     `json:"communes_uncovered"` // with located inhabitants, none of them covered
+	CommunesUnlocated   int     `json:"communes_unlocated"` // without boundary
+	// WorstCommunes are the communes with the most uncovered inhabitants
+	// (then the farthest on average), at most WorstCommunesPerArea.
+	WorstCommunes []CommuneRef `json:"worst_communes"`
+}
+
+// WorstCommunesPerArea is the length of AreaCoverage.WorstCommunes.
+const WorstCommunesPerArea = 10
+
+// CommuneRef is a commune in a ranking.
+type CommuneRef struct {
+	Code                string  `json:"code"`
+	Name                string  `json:"name"`
+	Population          int     `json:"population"`
+	UncoveredPopulation int     `json:"uncovered_population"`
+	CoveredShare        float64 `json:"covered_share"`
+	MeanDistanceM       float64 `json:"mean_distance_m"`
+}
+
+// CommuneCoverage is the coverage of one commune.
+//
+// Distances are over the commune's grid cells, weighted by the population
+// each holds; a commune without inhabitants takes the distance of its
+// representative point. NearestSite is the service point nearest to the
+// representative point (the main town). Without boundary (Located false)
+// only the population fields are set, all of it unlocated.
+type CommuneCoverage struct {
+	Code                string  `json:"code"`
+	Name                string  `json:"name"`
+	Departement         string  `json:"departement"`
+	Region              string  `json:"region"`
+	EPCI                string  `json:"epci,omitempty"`
+	Located             bool    `json:"located"`
+	Population          int     `json:"population"`
+	CoveredPopulation   int     `json:"covered_population"`
+	UncoveredPopulation int     `json:"uncovered_population"`
+	PopulationUnlocated int     `json:"population_unlocated"`
+	CoveredShare        float64 `json:"covered_share"` // of the located population; for a commune without inhabitants, 1 when its representative point is covered
+	MeanDistanceM       float64 `json:"mean_distance_m"`
+	MaxDistanceM        float64 `json:"max_distance_m"`
+	NearestSiteID       string  `json:"nearest_site_id,omitempty"`
+	NearestSiteName     string  `json:"nearest_site_name,omitempty"`
+	NearestLayer        string  `json:"nearest_layer,omitempty"`
+	NearestDistanceM    float64 `json:"nearest_distance_m"`
+	AreaKm2             float64 `json:"area_km2"`
+	DensityPerKm2       float64 `json:"density_per_km2"`
+	Cells               int     `json:"cells"` // grid cells holding its population
+
+	id int32 // index in Territory.Communes
+}
+
+// ID returns the index of the commune in Territory.Communes.
+func (c *CommuneCoverage) ID() int { return int(c.id) }
+
+// Coverage measures how much of the population is within q.Reach of the
+// service points of q.Layers, and where the holes are. The nearest-site
+// distances of each layer are computed on the first query and cached, so
+// later queries (any threshold, any area) only threshold them.
+func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
+	layers, err := e.resolveLayers(q.Layers)
+	if err != nil {
+		return nil, err
+	}
+	reach := DefaultReach()
+	if q.Reach != nil {
+		reach = *q.Reach
+	}
+	if err := reach.Validate(); err != nil {
+		return nil, err
+	}
+	ix := e.coverageIndex()
+	sc, err := ix.resolveScope(q.Departement, q.Region)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := e.nearestFor(layers)
+	if err != nil {
+		return nil, err
+	}
+	cv := &Coverage{Layers: layers, Reach: reach,
+		Scope: Scope{Level: sc.level, Code: sc.code, Name: sc.name},
+		e:     e, ns: ns, sc: sc, ix: ix}
+	cv.computeCommunes()
+	cv.computeAreas()
+	if !q.NoGaps {
+		cv.computeGaps()
+	}
+	cv.computeRural()
+	return cv, nil
+}
+
+// resolveScope returns the scope of a query.
+func (ix *coverageIndex) resolveScope(dep, reg string) (*scope, error) {
+	switch {
+	case dep != "" && reg != "":
+		return nil, fmt.Errorf("%w %q: give a département or a région, not both", ErrUnknownDepartement, dep)
+	case dep != "":
+		d, ok := ix.depByCode[dep]
+		if !ok {
+			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, dep)
+		}
+		return ix.deps[d], nil
+	case reg != "":
+		r, ok := ix.regByCode[reg]
+		if !ok {
+			return nil, fmt.Errorf("%w %q", ErrUnknownRegion, reg)
+		}
+		return ix.regs[r], nil
+	}
+	return ix.national, nil
+}
+
+// covered reports whether a distance is within reach.
+func (cv *Coverage) covered(d float32) bool { return float64(d) <= cv.Reach.MaxM }
+
+// computeCommunes fills Communes from the population shares of every
+// commune in scope.
+func (cv *Coverage) computeCommunes() {
+	t, g, ns := cv.e.Territory, cv.e.Grid, cv.ns
+	ids := cv.sc.communes
+	cv.Communes = make([]CommuneCoverage, len(ids))
+	const chunk = 1024
+	parallelChunks(cv.e.workers, (len(ids)+chunk-1)/chunk, func(c int) {
+		for k := c * chunk; k < min(len(ids), (c+1)*chunk); k++ {
+			ci := ids[k]
+			cm := &t.Communes[ci]
+			cc := &cv.Communes[k]
+			*cc = CommuneCoverage{Code: cm.Code, Name: cm.Name, Departement: cm.Departement, Region: cm.Region,
+				EPCI: cm.EPCI, Located: cm.HasShape(), Population: cm.Population, AreaKm2: cm.AreaKm2, id: ci}
+			if cm.AreaKm2 > 0 {
+				cc.DensityPerKm2 = float64(cm.Population) / cm.AreaKm2
+			}
+			var located, coveredPop int
+			var sumDist, maxDist float64
+			for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
+				if s.Population <= 0 {
+					continue
+				}
+				d := ns.cellDistM[s.Cell]
+				located += int(s.Population)
+				if cv.covered(d) {
+					coveredPop += int(s.Population)
+				}
+				sumDist += float64(s.Population) * float64(d)
+				maxDist = math.Max(maxDist, float64(d))
+				cc.Cells++
+			}
+			cc.CoveredPopulation = coveredPop
+			cc.UncoveredPopulation = located - coveredPop
+			cc.PopulationUnlocated = cm.Population - located
+			if site := ns.communeSite[ci]; site >= 0 {
+				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
+				st := &cv.e.Layers[l].Sites[site]
+				cc.NearestSiteID, cc.NearestSiteName, cc.NearestLayer = st.ID, st.Name, l
+				cc.NearestDistanceM = float64(ns.communeDistM[ci])
+			}
+			switch {
+			case located > 0:
+				cc.CoveredShare = float64(coveredPop) / float64(located)
+				cc.MeanDistanceM = sumDist / float64(located)
+				cc.MaxDistanceM = maxDist
+			case cc.NearestSiteID != "":
+				cc.MeanDistanceM, cc.MaxDistanceM = cc.NearestDistanceM, cc.NearestDistanceM
+				if cv.covered(ns.communeDistM[ci]) {
+					cc.CoveredShare = 1
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,136 @@
+package matching
+
+import (
+	"cmp"
+	"slices"
+)
+
+// areaAcc accumulates the coverage of one area.
+type areaAcc struct {
+	used                                 int
+	pop, covered, uncovered, unlocated   int
+	sumDist                              float64
+	communesUncovered, communesUnlocated int
+	worst                                []CommuneRef
+}
+
+func (a *areaAcc) add(c *CommuneCoverage) {
+	a.used++
+	a.pop += c.Population
+	a.covered += c.CoveredPopulation
+	a.uncovered += c.UncoveredPopulation
+	a.unlocated += c.PopulationUnlocated
+	located := c.CoveredPopulation + c.UncoveredPopulation
+	a.sumDist += c.MeanDistanceM * float64(located)
+	if located > 0 && c.CoveredPopulation == 0 {
+		a.communesUncovered++
+	}
+	if !c.Located {
+		a.communesUnlocated++
+	}
+}
+
+func (a *areaAcc) result(level, code, name string) AreaCoverage {
+	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
+		CoveredPopulation: a.covered, UncoveredPopulation: a.uncovered, PopulationUnlocated: a.unlocated,
+		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
+		WorstCommunes: a.worst}
+	if located := a.covered + a.uncovered; located > 0 {
+		r.CoveredShare = float64(a.covered) / float64(located)
+		r.MeanDistanceM = a.sumDist / float64(located)
+	}
+	if r.WorstCommunes == nil {
+		r.WorstCommunes = []CommuneRef{}
+	}
+	return r
+}
+
+// worseCommune orders communes from the most uncovered inhabitants down, then
+// by mean distance, then by code.
+func worseCommune(a, b *CommuneCoverage) int {
+	if c := cmp.Compare(b.UncoveredPopulation, a.UncoveredPopulation); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(b.MeanDistanceM, a.MeanDistanceM); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Code, b.Code)
+}
+
+func communeRef(c *CommuneCoverage) CommuneRef {
+	return CommuneRef{Code: c.Code, Name: c.Name, Population: c.Population,
+		UncoveredPopulation: c.UncoveredPopulation, CoveredShare: c.CoveredShare, MeanDistanceM: c.MeanDistanceM}
+}
+
+// computeAreas fills Summary, Regions, Departements and EPCIs from Communes.
+func (cv *Coverage) computeAreas() {
+	t, ix := cv.e.Territory, cv.ix
+	var nat areaAcc
+	regs := make([]areaAcc, len(t.Regions))
+	deps := make([]areaAcc, len(t.Departements))
+	epcis := make([]areaAcc, len(t.EPCIs))
+	for k := range cv.Communes {
+		c := &cv.Communes[k]
+		nat.add(c)
+		if r := ix.communeReg[c.id]; r >= 0 {
+			regs[r].add(c)
+		}
+		if d := ix.communeDep[c.id]; d >= 0 {
+			deps[d].add(c)
+		}
+		if p := ix.communeEPCI[c.id]; p >= 0 {
+			epcis[p].add(c)
+		}
+	}
+
+	// Worst communes: walk the located, inhabited communes from the worst and
+	// fill every area's list up to its length.
+	order := make([]*CommuneCoverage, 0, len(cv.Communes))
+	for k := range cv.Communes {
+		if c := &cv.Communes[k]; c.Located && c.CoveredPopulation+c.UncoveredPopulation > 0 {
+			order = append(order, c)
+		}
+	}
+	slices.SortFunc(order, worseCommune)
+	push := func(a *areaAcc, c *CommuneCoverage) {
+		if len(a.worst) < WorstCommunesPerArea {
+			a.worst = append(a.worst, communeRef(c))
+		}
+	}
+	for _, c := range order {
+		push(&nat, c)
+		if r := ix.communeReg[c.id]; r >= 0 {
+			push(&regs[r], c)
+		}
+		if d := ix.communeDep[c.id]; d >= 0 {
+			push(&deps[d], c)
+		}
+		if p := ix.communeEPCI[c.id]; p >= 0 {
+			push(&epcis[p], c)
+		}
+	}
+
+	cv.Summary = nat.result(cv.sc.level, cv.sc.code, cv.sc.name)
+	cv.Regions = cv.Regions[:0]
+	for i := range regs {
+		if regs[i].used > 0 {
+			cv.Regions = append(cv.Regions, regs[i].result(LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
+		}
+	}
+	cv.Departements = cv.Departements[:0]
+	for i := range deps {
+		if deps[i].used > 0 {
+			cv.Departements = append(cv.Departements, deps[i].result(LevelDepartement, t.Departements[i].Code, t.Departements[i].Name))
+		}
+	}
+	cv.EPCIs = cv.EPCIs[:0]
+	for i := range epcis {
+		if epcis[i].used > 0 {
+			cv.EPCIs = append(cv.EPCIs, epcis[i].result(LevelEPCI, t.EPCIs[i].Code, t.EPCIs[i].Name))
+		}
+	}
+	byCode := func(a, b AreaCoverage) int { return cmp.Compare(a.Code, b.Code) }
+	slices.SortFunc(cv.Regions, byCode)
+	slices.SortFunc(cv.Departements, byCode)
+	slices.SortFunc(cv.EPCIs, byCode)
+}

@@ -1,0 +1,64 @@
+package matching
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+)
+
+// CellCoverage is the coverage of one H3 cell of the grid.
+type CellCoverage struct {
+	H3            string    `json:"h3"`         // H3 index, hexadecimal
+	Population    int       `json:"population"` // inhabitants of the scope's communes in the cell
+	DistanceM     float64   `json:"distance_m"` // from the cell centre to the nearest service point
+	Covered       bool      `json:"covered"`
+	NearestSiteID string    `json:"nearest_site_id"`
+	NearestLayer  string    `json:"nearest_layer"`
+	Commune       string    `json:"commune,omitempty"`     // INSEE code of the commune holding the centre
+	GapZoneID     string    `json:"gap_zone_id,omitempty"` // its gap zone (when gap zones were computed)
+	Center        orb.Point `json:"-"`
+	GridIndex     int       `json:"-"` // position in Engine.Grid
+}
+
+// Cells returns the cells of the scope whose centre lies in b, in H3 order.
+// When more than limit cells match (limit > 0) it returns none and an error
+// wrapping ErrTooManyCells that gives their number.
+func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
+	g, sc, ns := cv.e.Grid, cv.sc, cv.ns
+	n := 0
+	for k := 0; k < sc.len(); k++ {
+		if b.Contains(g.Centers[sc.cell(k)]) {
+			n++
+		}
+	}
+	if limit > 0 && n > limit {
+		return nil, fmt.Errorf("%w: %d cells in the box, at most %d: narrow the box or the scope", ErrTooManyCells, n, limit)
+	}
+	out := make([]CellCoverage, 0, n)
+	for k := 0; k < sc.len(); k++ {
+		i := sc.cell(k)
+		if !b.Contains(g.Centers[i]) {
+			continue
+		}
+		d := ns.cellDistM[i]
+		c := CellCoverage{H3: g.Cells[i].String(), Population: int(sc.cellPop[k]), DistanceM: float64(d),
+			Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
+		if s := ns.cellSite[i]; s >= 0 {
+			l := ns.layers[ns.layerOf(ns.cellLayer, i)]
+			c.NearestSiteID, c.NearestLayer = cv.e.Layers[l].Sites[s].ID, l
+		}
+		if owner := g.Commune[i]; owner >= 0 {
+			c.Commune = cv.e.Territory.Communes[owner].Code
+		}
+		if cv.gapOf != nil && cv.gapOf[k] >= 0 {
+			c.GapZoneID = cv.Gaps[cv.gapOf[k]].ID
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// CellPolygon returns the outline of a cell returned by Cells.
+func (cv *Coverage) CellPolygon(c *CellCoverage) orb.Polygon {
+	return cv.e.Grid.CellPolygon(c.GridIndex)
+}

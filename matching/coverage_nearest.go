@@ -1,0 +1,245 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
+)
+
+// nearestSet is, for one layer or a union of layers, the nearest service
+// point of every grid cell centre and of every commune's representative
+// point. It does not depend on any threshold: coverage thresholds it.
+type nearestSet struct {
+	layers []string // layer names, sorted; a layer index points into it
+	sites  int      // sites over all layers
+
+	cellDistM []float32 // great-circle metres from the cell centre; +Inf when no site
+	cellSite  []int32   // site index in its layer; -1 when no site
+	cellLayer []uint8   // layer index of cellSite; nil for a single layer
+
+	communeDistM []float32 // from the commune's representative point; +Inf without shape
+	communeSite  []int32
+	communeLayer []uint8 // nil for a single layer
+}
+
+// layerOf returns the layer index of cell i's nearest site.
+func (ns *nearestSet) layerOf(layer []uint8, i int) int {
+	if layer == nil {
+		return 0
+	}
+	return int(layer[i])
+}
+
+// cellNearestEntry is one cached nearestSet, computed once: the first caller
+// computes it outside the engine lock, the others wait on once.
+type cellNearestEntry struct {
+	once sync.Once
+	set  *nearestSet
+}
+
+// maxUnionLayers bounds the layers of one query (layer indexes are uint8).
+const maxUnionLayers = 16
+
+// resolveLayers checks layer names and returns them sorted without repeats;
+// nil or empty means [DefaultLayer].
+func (e *Engine) resolveLayers(names []string) ([]string, error) {
+	if len(names) == 0 {
+		names = []string{DefaultLayer}
+	}
+	out := slices.Clone(uniqueLayers(names))
+	sort.Strings(out)
+	for _, n := range out {
+		if _, ok := e.Layers[n]; !ok {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(e.LayerNames(), ", "))
+		}
+	}
+	if len(out) > maxUnionLayers {
+		return nil, fmt.Errorf("%w: %d layers, at most %d in one query", ErrUnknownLayer, len(out), maxUnionLayers)
+	}
+	return out, nil
+}
+
+// nearestFor returns the cached nearest-site set of the union of layers
+// (already resolved by resolveLayers), computing what is missing. Per-layer
+// sets are computed once each; a union is the element-wise minimum of its
+// layers' sets, so a site is never counted twice and the nearest site carries
+// its layer.
+func (e *Engine) nearestFor(layers []string) (*nearestSet, error) {
+	sites := 0
+	for _, n := range layers {
+		sites += len(e.Layers[n].Sites)
+	}
+	if sites == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoSites, strings.Join(layers, ", "))
+	}
+	if len(layers) == 1 {
+		name := layers[0]
+		ent := e.nearestEntry(name)
+		ent.once.Do(func() { ent.set = e.computeLayerNearest(name) })
+		return ent.set, nil
+	}
+	ent := e.nearestEntry(strings.Join(layers, "\x00")) // \x00 cannot occur in a layer name given by query
+	ent.once.Do(func() {
+		parts := make([]*nearestSet, len(layers))
+		for i, n := range layers {
+			parts[i], _ = e.nearestFor([]string{n}) // a layer without sites yields an all-Inf set below
+			if parts[i] == nil {
+				parts[i] = e.emptyNearest(n)
+			}
+		}
+		ent.set = unionNearest(parts, e.workers)
+	})
+	return ent.set, nil
+}
+
+// nearestEntry returns the cache entry of key, creating it under the lock.
+func (e *Engine) nearestEntry(key string) *cellNearestEntry {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.nearest == nil {
+		e.nearest = map[string]*cellNearestEntry{}
+	}
+	ent := e.nearest[key]
+	if ent == nil {
+		ent = &cellNearestEntry{}
+		e.nearest[key] = ent
+	}
+	return ent
+}
+
+// emptyNearest is the set of a layer without sites: nothing is reachable.
+func (e *Engine) emptyNearest(name string) *nearestSet {
+	ns := &nearestSet{layers: []string{name},
+		cellDistM: make([]float32, len(e.Grid.Cells)), cellSite: make([]int32, len(e.Grid.Cells)),
+		communeDistM: make([]float32, len(e.Territory.Communes)), communeSite: make([]int32, len(e.Territory.Communes))}
+	inf := float32(math.Inf(1))
+	for i := range ns.cellDistM {
+		ns.cellDistM[i], ns.cellSite[i] = inf, -1
+	}
+	for i := range ns.communeDistM {
+		ns.communeDistM[i], ns.communeSite[i] = inf, -1
+	}
+	return ns
+}
+
+// computeLayerNearest computes the nearest site of one layer for every cell
+// centre and every commune representative point, on e.workers goroutines.
+func (e *Engine) computeLayerNearest(name string) *nearestSet {
+	l := e.Layers[name]
+	g := e.Grid
+	sitePts := make([]orb.Point, len(l.Sites))
+	for i := range l.Sites {
+		sitePts[i] = l.Sites[i].Point
+	}
+	ns := &nearestSet{layers: []string{name}, sites: len(sitePts),
+		cellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
+	nearestPoints(g.Centers, nil, cellGroups(g), sitePts, ns.cellDistM, ns.cellSite, e.workers)
+
+	comm := e.Territory.Communes
+	ns.communeDistM = make([]float32, len(comm))
+	ns.communeSite = make([]int32, len(comm))
+	reps := make([]orb.Point, len(comm))
+	for i := range comm {
+		reps[i] = comm[i].Rep
+		ns.communeDistM[i], ns.communeSite[i] = float32(math.Inf(1)), -1
+	}
+	order, starts := communeGroups(comm)
+	nearestPoints(reps, order, starts, sitePts, ns.communeDistM, ns.communeSite, e.workers)
+	return ns
+}
+
+// cellGroups returns the group starts of the grid cells by their H3 parent
+// three resolutions up (about 343 cells, 250 km² at res 8): cells are sorted
+// by H3 index, so the children of a parent are contiguous.
+func cellGroups(g *geo.Grid) []int32 {
+	pr := g.Resolution - 3
+	if pr < 0 {
+		pr = 0
+	}
+	shift := uint(3 * (15 - pr)) // digits of resolutions > pr sit in the low 3×(15−pr) bits
+	starts := []int32{0}
+	for i := 1; i < len(g.Cells); i++ {
+		if uint64(g.Cells[i])>>shift != uint64(g.Cells[i-1])>>shift {
+			starts = append(starts, int32(i))
+		}
+	}
+	return append(starts, int32(len(g.Cells)))
+}
+
+// communeTileDeg is the side of the lon/lat tiles grouping communes for the
+// nearest-site search.
+const communeTileDeg = 0.25
+
+// communeGroups orders the communes with a shape by lon/lat tile of their
+// representative point and returns that order with the tile group starts.
+func communeGroups(comm []data.Commune) (order []int32, starts []int32) {
+	keys := make([]int64, len(comm))
+	for i := range comm {
+		if !comm[i].HasShape() {
+			continue
+		}
+		p := comm[i].Rep
+		keys[i] = int64(math.Floor((p[1]+90)/communeTileDeg))*10000 + int64(math.Floor((p[0]+180)/communeTileDeg))
+		order = append(order, int32(i))
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if keys[a] != keys[b] {
+			if keys[a] < keys[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	starts = []int32{0}
+	for k := 1; k < len(order); k++ {
+		if keys[order[k]] != keys[order[k-1]] {
+			starts = append(starts, int32(k))
+		}
+	}
+	if len(order) == 0 {
+		return nil, []int32{0}
+	}
+	return order, append(starts, int32(len(order)))
+}
+
+// unionNearest merges per-layer sets (in layer order) element-wise: the
+// nearest site over the union, ties to the first layer.
+func unionNearest(parts []*nearestSet, workers int) *nearestSet {
+	u := &nearestSet{}
+	for _, p := range parts {
+		u.layers = append(u.layers, p.layers[0])
+		u.sites += p.sites
+	}
+	merge := func(dist func(*nearestSet) []float32, site func(*nearestSet) []int32) ([]float32, []int32, []uint8) {
+		n := len(dist(parts[0]))
+		d := slices.Clone(dist(parts[0]))
+		s := slices.Clone(site(parts[0]))
+		l := make([]uint8, n)
+		parallelChunks(workers, (n+chunkSize-1)/chunkSize, func(c int) {
+			lo, hi := c*chunkSize, min(n, (c+1)*chunkSize)
+			for li := 1; li < len(parts); li++ {
+				pd, ps := dist(parts[li]), site(parts[li])
+				for i := lo; i < hi; i++ {
+					if pd[i] < d[i] {
+						d[i], s[i], l[i] = pd[i], ps[i], uint8(li)
+					}
+				}
+			}
+		})
+		return d, s, l
+	}
+	u.cellDistM, u.cellSite, u.cellLayer = merge(
+		func(p *nearestSet) []float32 { return p.cellDistM }, func(p *nearestSet) []int32 { return p.cellSite })
+	u.communeDistM, u.communeSite, u.communeLayer = merge(
+		func(p *nearestSet) []float32 { return p.communeDistM }, func(p *nearestSet) []int32 { return p.communeSite })
+	return u
+}

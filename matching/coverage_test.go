@@ -1,0 +1,248 @@
+package matching
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
+
+	"github.com/maillage/maillage/geo"
+)
+
+func reachPtr(r Reach) *Reach { return &r }
+
+// communeByCode finds a commune of a coverage.
+func communeByCode(t *testing.T, cv *Coverage, code string) *CommuneCoverage {
+	t.Helper()
+	for k := range cv.Communes {
+		if cv.Communes[k].Code == code {
+			return &cv.Communes[k]
+		}
+	}
+	t.Fatalf("commune %s not in coverage", code)
+	return nil
+}
+
+// maxDistTo is the largest distance from the centres of cells to p.
+func maxDistTo(cells []h3.Cell, p orb.Point) float64 {
+	m := 0.0
+	for _, c := range cells {
+		m = math.Max(m, geo.DistanceM(cellCenter(c), p))
+	}
+	return m
+}
+
+func TestCoverageTinyOneKm(t *testing.T) {
+	w := newTinyWorld(t)
+	cv, err := w.e.Coverage(CoverageQuery{Reach: reachPtr(ReachKm(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cv.Layers, []string{DefaultLayer}) {
+		t.Errorf("layers %v, want the default", cv.Layers)
+	}
+	// A (700) and D (30, in a cell of A) are within 0.92 km of S1; B (70) is
+	// 2–4 km from S2; C (50) has no boundary.
+	want := AreaCoverage{Level: LevelNational, Code: "FR", Name: "France", Population: 850,
+		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: 730.0 / 800,
+		Communes: 4, CommunesUncovered: 1, CommunesUnlocated: 1}
+	got := cv.Summary
+	got.MeanDistanceM, got.WorstCommunes = 0, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("summary\n got %+v\nwant %+v", got, want)
+	}
+	if w := cv.Summary.WorstCommunes; len(w) != 3 || w[0].Code != "02001" || w[0].UncoveredPopulation != 70 {
+		t.Errorf("worst communes %+v, want B first then the two others", w)
+	}
+
+	pB := cellCenter(w.cB)
+	s2 := tinyOffset(pB, 3, 0)
+	b := communeByCode(t, cv, "02001")
+	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || b.CoveredShare != 0 || b.Cells != 7 {
+		t.Errorf("B %+v", b)
+	}
+	if d := maxDistTo(w.diskB, s2); math.Abs(b.MaxDistanceM-d) > 0.01 {
+		t.Errorf("B max distance %.2f, want %.2f", b.MaxDistanceM, d)
+	}
+	if b.NearestSiteID != "S2" || math.Abs(b.NearestDistanceM-3000) > 1 || math.Abs(b.MeanDistanceM-3000) > 200 {
+		t.Errorf("B nearest %s at %.1f m, mean %.1f m; want S2 at 3 km", b.NearestSiteID, b.NearestDistanceM, b.MeanDistanceM)
+	}
+	if math.Abs(b.DensityPerKm2-70.0/9) > 1e-9 {
+		t.Errorf("B density %v", b.DensityPerKm2)
+	}
+	a := communeByCode(t, cv, "01001")
+	var sum float64
+	for _, c := range w.diskA {
+		sum += 100 * geo.DistanceM(cellCenter(c), cellCenter(w.cA))
+	}
+	if a.CoveredPopulation != 700 || a.CoveredShare != 1 || math.Abs(a.MeanDistanceM-sum/700) > 0.01 || a.NearestDistanceM != 0 {
+		t.Errorf("A %+v, want all 700 covered, mean distance %.2f", a, sum/700)
+	}
+	if d := communeByCode(t, cv, "01002"); d.CoveredPopulation != 30 || d.Cells != 1 {
+		t.Errorf("D %+v", d)
+	}
+	if c := communeByCode(t, cv, "02002"); c.Located || c.PopulationUnlocated != 50 || c.NearestSiteID != "" {
+		t.Errorf("C %+v", c)
+	}
+
+	// One gap zone: B's disk.
+	if len(cv.Gaps) != 1 {
+		t.Fatalf("%d gap zones, want 1: %+v", len(cv.Gaps), cv.Gaps)
+	}
+	z := cv.Gaps[0]
+	var area float64
+	for _, c := range w.diskB {
+		area += h3.CellAreaKm2(c)
+	}
+	if z.ID != "gap-"+w.diskB[0].String() || z.Rank != 1 || z.Population != 70 || z.Cells != 7 ||
+		math.Abs(z.AreaKm2-area) > 1e-3 || !slices.Equal(z.CommunesTouched, []string{"02001"}) ||
+		!slices.Equal(z.DepartementsTouch, []string{"02"}) {
+		t.Errorf("gap zone %+v, want B's 7 cells, %.3f km²", z, area)
+	}
+	if d := maxDistTo(w.diskB, s2); math.Abs(z.MaxDistanceM-d) > 0.01 {
+		t.Errorf("zone max distance %.2f, want %.2f", z.MaxDistanceM, d)
+	}
+	if geo.DistanceM(orb.Point{z.Centroid[0], z.Centroid[1]}, pB) > 50 {
+		t.Errorf("zone centroid %v, want near B's centre %v", z.Centroid, pB)
+	}
+	bound := orb.Bound{Min: orb.Point{z.BBox[0], z.BBox[1]}, Max: orb.Point{z.BBox[2], z.BBox[3]}}
+	for _, c := range w.diskB {
+		for _, v := range h3.CellToBoundary(c) {
+			if !bound.Pad(1e-9).Contains(orb.Point{v.Lng, v.Lat}) {
+				t.Errorf("zone bbox %v misses vertex %v of cell %v", z.BBox, v, c)
+			}
+		}
+	}
+	if out := cv.GapOutline(0); math.Abs(geo.AreaKm2(out)-area) > 0.01*area {
+		t.Errorf("outline of %.3f km², want %.3f", geo.AreaKm2(out), area)
+	}
+
+	// B is rural (7.8 inhabitants/km²) and entirely in the gap; A (78/km²)
+	// and D (300/km²) are not rural.
+	if len(cv.RuralMairies) != 1 || cv.RuralMairies[0].Code != "02001" || cv.RuralMairies[0].GapShare != 1 ||
+		cv.RuralMairies[0].GapZoneID != z.ID {
+		t.Errorf("rural mairies %+v, want B", cv.RuralMairies)
+	}
+
+	// Areas: both départements, both régions, the EPCI of A and B.
+	if len(cv.Departements) != 2 || cv.Departements[1].Code != "02" || cv.Departements[1].UncoveredPopulation != 70 ||
+		cv.Departements[1].PopulationUnlocated != 50 || cv.Departements[0].CoveredPopulation != 730 {
+		t.Errorf("départements %+v", cv.Departements)
+	}
+	if len(cv.Regions) != 2 || len(cv.EPCIs) != 1 || cv.EPCIs[0].Population != 770 || cv.EPCIs[0].CoveredPopulation != 700 {
+		t.Errorf("régions %+v, EPCIs %+v", cv.Regions, cv.EPCIs)
+	}
+}
+
+func TestCoverageTinyThresholds(t *testing.T) {
+	w := newTinyWorld(t)
+	tests := []struct {
+		name    string
+		q       CoverageQuery
+		covered int
+		zones   []int // zone populations, ranked
+	}{
+		// S1 sits exactly on A's centre cell: 0 m covers it (100) only; A's
+		// ring with D (630) and B (70) are two zones.
+		{"0 km", CoverageQuery{Reach: reachPtr(ReachKm(0))}, 100, []int{630, 70}},
+		{"1 km", CoverageQuery{Reach: reachPtr(ReachKm(1))}, 730, []int{70}},
+		{"5 km", CoverageQuery{Reach: reachPtr(ReachKm(5))}, 800, nil},
+		// 30 minutes are 23 km: everything located.
+		{"default", CoverageQuery{}, 800, nil},
+		// S3 sits on B's centre.
+		{"union 1 km", CoverageQuery{Layers: []string{"extra", DefaultLayer, "extra"}, Reach: reachPtr(ReachKm(1))}, 800, nil},
+		{"extra 1 km", CoverageQuery{Layers: []string{"extra"}, Reach: reachPtr(ReachKm(1))}, 70, []int{730}},
+		{"dép 02", CoverageQuery{Departement: "02", Reach: reachPtr(ReachKm(1))}, 0, []int{70}},
+		{"dép 01 at 0", CoverageQuery{Departement: "01", Reach: reachPtr(ReachKm(0))}, 100, []int{630}},
+		{"région 84", CoverageQuery{Region: "84", Reach: reachPtr(ReachKm(1))}, 730, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cv, err := w.e.Coverage(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := cv.Summary
+			if s.CoveredPopulation != tc.covered {
+				t.Errorf("covered %d, want %d", s.CoveredPopulation, tc.covered)
+			}
+			if s.CoveredPopulation+s.UncoveredPopulation+s.PopulationUnlocated != s.Population {
+				t.Errorf("covered %d + uncovered %d + unlocated %d != %d", s.CoveredPopulation, s.UncoveredPopulation, s.PopulationUnlocated, s.Population)
+			}
+			var pops []int
+			for _, z := range cv.Gaps {
+				pops = append(pops, z.Population)
+			}
+			if !slices.Equal(pops, tc.zones) {
+				t.Errorf("gap zones %v, want %v", pops, tc.zones)
+			}
+		})
+	}
+}
+
+func TestCoverageTinyUnionNearest(t *testing.T) {
+	w := newTinyWorld(t)
+	cv, err := w.e.Coverage(CoverageQuery{Layers: []string{"extra", DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cv.Layers, []string{"extra", DefaultLayer}) {
+		t.Errorf("layers %v", cv.Layers)
+	}
+	b := communeByCode(t, cv, "02001")
+	if b.NearestSiteID != "S3" || b.NearestLayer != "extra" || b.NearestDistanceM != 0 {
+		t.Errorf("B nearest %s (%s) at %v, want S3 of extra at 0", b.NearestSiteID, b.NearestLayer, b.NearestDistanceM)
+	}
+	a := communeByCode(t, cv, "01001")
+	if a.NearestSiteID != "S1" || a.NearestLayer != DefaultLayer {
+		t.Errorf("A nearest %s (%s), want S1", a.NearestSiteID, a.NearestLayer)
+	}
+	cells, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 0)
+	if err != nil || len(cells) != 14 {
+		t.Fatalf("%d cells, err %v", len(cells), err)
+	}
+	for _, c := range cells {
+		wantSite := "S1"
+		if slices.Contains(w.diskB, h3.Cell(h3.IndexFromString(c.H3))) {
+			wantSite = "S3"
+		}
+		if c.NearestSiteID != wantSite || !c.Covered {
+			t.Errorf("cell %s: nearest %s covered %v, want %s covered", c.H3, c.NearestSiteID, c.Covered, wantSite)
+		}
+	}
+	if _, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 5); !errors.Is(err, ErrTooManyCells) {
+		t.Errorf("14 cells with limit 5: err %v, want ErrTooManyCells", err)
+	}
+}
+
+func TestCoverageTinyErrors(t *testing.T) {
+	w := newTinyWorld(t)
+	tests := []struct {
+		name string
+		q    CoverageQuery
+		want error
+	}{
+		{"unknown layer", CoverageQuery{Layers: []string{"nope"}}, ErrUnknownLayer},
+		{"unknown département", CoverageQuery{Departement: "99"}, ErrUnknownDepartement},
+		{"unknown région", CoverageQuery{Region: "00"}, ErrUnknownRegion},
+		{"negative reach", CoverageQuery{Reach: reachPtr(ReachKm(-1))}, ErrBadReach},
+		{"NaN reach", CoverageQuery{Reach: reachPtr(ReachKm(math.NaN()))}, ErrBadReach},
+		{"no sites", CoverageQuery{Layers: []string{"empty"}}, ErrNoSites},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := w.e.Coverage(tc.q); !errors.Is(err, tc.want) {
+				t.Errorf("err %v, want %v", err, tc.want)
+			}
+		})
+	}
+	// An empty layer in a union changes nothing.
+	cv, err := w.e.Coverage(CoverageQuery{Layers: []string{"empty", DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	if err != nil || cv.Summary.CoveredPopulation != 730 {
+		t.Errorf("union with an empty layer: %v, err %v", cv, err)
+	}
+}

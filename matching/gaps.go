@@ -1,0 +1,205 @@
+package matching
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// GapZone is a connected set of uncovered grid cells: a hole in the mesh.
+//
+// Zones are the connected components, over H3 neighbours, of the uncovered
+// cells of the scope (cells farther than the reach from every service
+// point, inhabited or not, so that an empty valley does not split a zone).
+// Zones without inhabitants are left out. In a département or région query,
+// zones are cut at the scope's border.
+type GapZone struct {
+	// ID is "gap-" and the H3 index of the zone's smallest cell: the same
+	// zone gets the same id whatever the threshold it was found at, and
+	// whatever the scope when it does not cross the scope's border.
+	ID                string     `json:"id"`
+	Rank              int        `json:"rank"` // 1 for the most populated zone
+	Population        int        `json:"population"`
+	AreaKm2           float64    `json:"area_km2"`
+	Cells             int        `json:"cells"`
+	MaxDistanceM      float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
+	MeanDistanceM     float64    `json:"mean_distance_m"` // population-weighted
+	Centroid          [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres
+	BBox              [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
+	CommunesTouched   []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
+	DepartementsTouch []string   `json:"departements"`    // their départements, ascending
+
+	cells []int32 // grid indexes of its cells, ascending
+}
+
+// computeGaps finds the gap zones of the scope.
+func (cv *Coverage) computeGaps() {
+	sc, ix, g, ns := cv.sc, cv.ix, cv.e.Grid, cv.ns
+	n := sc.len()
+	// state per scope cell: 0 covered, 1 uncovered not yet visited, 2 visited
+	state := make([]uint8, n)
+	for k := 0; k < n; k++ {
+		if !cv.covered(ns.cellDistM[sc.cell(k)]) {
+			state[k] = 1
+		}
+	}
+	cv.gapOf = make([]int32, n)
+	for k := range cv.gapOf {
+		cv.gapOf[k] = -1
+	}
+	var zones []GapZone
+	var zoneStart []int // into gapBuf
+	var queue []int32   // scope positions
+	unpopulated := 0
+	for k0 := 0; k0 < n; k0++ {
+		if state[k0] != 1 {
+			continue
+		}
+		start := len(cv.gapBuf)
+		queue = append(queue[:0], int32(k0))
+		state[k0] = 2
+		for q := 0; q < len(queue); q++ {
+			k := int(queue[q])
+			cell := sc.cell(k)
+			cv.gapBuf = append(cv.gapBuf, int32(cell))
+			for _, nb := range ix.cellNb[6*cell : 6*cell+6] {
+				if nb < 0 {
+					continue
+				}
+				if p := sc.pos(nb); p >= 0 && state[p] == 1 {
+					state[p] = 2
+					queue = append(queue, int32(p))
+				}
+			}
+		}
+		z := cv.zoneStats(cv.gapBuf[start:], g)
+		if z.Population == 0 {
+			unpopulated++
+			cv.gapBuf = cv.gapBuf[:start]
+			continue
+		}
+		zones = append(zones, z)
+		zoneStart = append(zoneStart, start)
+	}
+	for i := range zones {
+		end := len(cv.gapBuf)
+		if i+1 < len(zones) {
+			end = zoneStart[i+1]
+		}
+		zones[i].cells = cv.gapBuf[zoneStart[i]:end]
+		slices.Sort(zones[i].cells)
+		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
+	}
+	slices.SortFunc(zones, func(a, b GapZone) int {
+		if c := cmp.Compare(b.Population, a.Population); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	for i := range zones {
+		zones[i].Rank = i + 1
+		for _, cell := range zones[i].cells {
+			cv.gapOf[sc.pos(cell)] = int32(i)
+		}
+	}
+	cv.touchCommunes(zones)
+	cv.Gaps, cv.GapZonesUnpopulated = zones, unpopulated
+	if cv.Gaps == nil {
+		cv.Gaps = []GapZone{}
+	}
+}
+
+// zoneStats measures a zone from its cells (grid indexes).
+func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
+	sc, ix, ns := cv.sc, cv.ix, cv.ns
+	z := GapZone{Cells: len(cells)}
+	var cx, cy, cz, sumDist float64
+	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
+	for _, cell := range cells {
+		pop := int(sc.cellPop[sc.pos(cell)])
+		d := float64(ns.cellDistM[cell])
+		z.Population += pop
+		sumDist += float64(pop) * d
+		z.MaxDistanceM = math.Max(z.MaxDistanceM, d)
+		a := float64(ix.cellAreaKm2[cell])
+		z.AreaKm2 += a
+		v := unitVec(g.Centers[cell])
+		cx, cy, cz = cx+a*v[0], cy+a*v[1], cz+a*v[2]
+		p := g.Centers[cell]
+		if p[0] < g.Centers[ext[0]][0] {
+			ext[0] = cell
+		}
+		if p[1] < g.Centers[ext[1]][1] {
+			ext[1] = cell
+		}
+		if p[0] > g.Centers[ext[2]][0] {
+			ext[2] = cell
+		}
+		if p[1] > g.Centers[ext[3]][1] {
+			ext[3] = cell
+		}
+	}
+	if z.Population > 0 {
+		z.MeanDistanceM = sumDist / float64(z.Population)
+	}
+	if h := math.Hypot(cx, cy); h > 0 || cz != 0 {
+		z.Centroid = [2]float64{math.Atan2(cy, cx) * 180 / math.Pi, math.Atan2(cz, h) * 180 / math.Pi}
+	}
+	b := orb.Bound{Min: g.Centers[cells[0]], Max: g.Centers[cells[0]]}
+	for _, cell := range ext {
+		for _, v := range h3.CellToBoundary(g.Cells[cell]) {
+			b = b.Extend(orb.Point{v.Lng, v.Lat})
+		}
+	}
+	z.BBox = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	return z
+}
+
+// touchCommunes fills the communes and départements each zone touches.
+func (cv *Coverage) touchCommunes(zones []GapZone) {
+	t, ix := cv.e.Territory, cv.ix
+	seen := make([]int32, len(t.Communes)) // zone index + 1 that last listed the commune
+	var ids []int32
+	for zi := range zones {
+		z := &zones[zi]
+		ids = ids[:0]
+		for _, cell := range z.cells {
+			for _, ci := range ix.cellComm[ix.cellCommStart[cell]:ix.cellCommStart[cell+1]] {
+				if seen[ci] != int32(zi+1) {
+					seen[ci] = int32(zi + 1)
+					ids = append(ids, ci)
+				}
+			}
+		}
+		slices.Sort(ids) // communes are sorted by code
+		z.CommunesTouched = make([]string, len(ids))
+		for k, ci := range ids {
+			z.CommunesTouched[k] = t.Communes[ci].Code
+			if len(z.DepartementsTouch) == 0 || !slices.Contains(z.DepartementsTouch, t.Communes[ci].Departement) {
+				z.DepartementsTouch = append(z.DepartementsTouch, t.Communes[ci].Departement)
+			}
+		}
+		slices.Sort(z.DepartementsTouch)
+	}
+}
+
+// GapCells returns the H3 cells of zone i of Gaps, ascending.
+func (cv *Coverage) GapCells(i int) []h3.Cell {
+	z := &cv.Gaps[i]
+	out := make([]h3.Cell, len(z.cells))
+	for k, c := range z.cells {
+		out[k] = cv.e.Grid.Cells[c]
+	}
+	return out
+}
+
+// GapOutline returns the outline of zone i of Gaps: the union of its cells
+// as a MultiPolygon (holes where covered cells are enclosed).
+func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
+	return geo.CellsOutline(cv.GapCells(i))
+}
