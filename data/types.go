@@ -138,16 +138,21 @@ type Reject struct {
 
 // LoadReport accounts for every record of a file: Read = Loaded + len(Rejects).
 type LoadReport struct {
-	File             string   `json:"file"`
-	Read             int      `json:"read"`
-	Loaded           int      `json:"loaded"`
-	CodesMapped      int      `json:"codes_mapped"`       // declared former commune codes mapped to current ones
-	Snapped          int      `json:"snapped"`            // points outside every boundary snapped to the nearest commune
-	CommuneMismatch  int      `json:"commune_mismatch"`   // declared commune ≠ point-in-polygon commune (counted, not fixed)
-	DeclaredUnknown  int      `json:"declared_unknown"`   // declared commune code known neither as current nor as former
-	Mobile           int      `json:"mobile"`             // itinerant sites (bus, itinérante)
-	LocatedByCommune int      `json:"located_by_commune"` // no coordinates: placed at the commune's representative point
-	Rejects          []Reject `json:"rejects"`
+	File             string `json:"file"`
+	Read             int    `json:"read"`
+	Loaded           int    `json:"loaded"`
+	CodesMapped      int    `json:"codes_mapped"`       // declared former commune codes mapped to current ones
+	Snapped          int    `json:"snapped"`            // points outside every boundary snapped to the nearest commune
+	CommuneMismatch  int    `json:"commune_mismatch"`   // declared commune ≠ point-in-polygon commune (counted, not fixed)
+	DeclaredUnknown  int    `json:"declared_unknown"`   // declared commune code known neither as current nor as former
+	Mobile           int    `json:"mobile"`             // itinerant sites (bus, itinérante)
+	LocatedByCommune int    `json:"located_by_commune"` // no coordinates: placed at the commune's representative point
+	// DeclaredCommuneUsed counts points in no commune shape placed in their
+	// declared commune: one without any 2018 boundary (overseas
+	// collectivities), or one next to the unmatched former-commune boundary
+	// holding the point.
+	DeclaredCommuneUsed int      `json:"declared_commune_used"`
+	Rejects             []Reject `json:"rejects"`
 }
 
 // Layer is a named set of service points with its index.
