@@ -23,7 +23,7 @@ func square(minLon, minLat, maxLon, maxLat float64) orb.MultiPolygon {
 //
 //	01001 [5.0, 5.1]×[46.0, 46.1], 1,000 inhabitants, Ain (01), région 84
 //	01002 [5.1, 5.2]×[46.0, 46.1] plus its delegated commune 01099
-//	      [5.2, 5.3]×[46.0, 46.1], 3,000 inhabitants
+//	      [5.2, 5.4]×[46.0, 46.1] (twice the area), 3,000 inhabitants
 //	2A004 [8.7, 8.8]×[41.9, 42.0], 500 inhabitants, Corse-du-Sud, région 94
 //	97501 no boundary (an overseas collectivity), 6,000 inhabitants
 func fixtureTerritory(tb testing.TB) *Territory {
@@ -31,7 +31,7 @@ func fixtureTerritory(tb testing.TB) *Territory {
 	bounds := []Boundary{
 		{Code: "01001", Name: "Alpha", Shape: square(5.0, 46.0, 5.1, 46.1)},
 		{Code: "01002", Name: "Beta", Shape: square(5.1, 46.0, 5.2, 46.1)},
-		{Code: "01099", Name: "Beta-le-Vieux", Shape: square(5.2, 46.0, 5.3, 46.1)},
+		{Code: "01099", Name: "Beta-le-Vieux", Shape: square(5.2, 46.0, 5.4, 46.1)},
 		{Code: "2A004", Name: "Gamma", Shape: square(8.7, 41.9, 8.8, 42.0)},
 	}
 	for i := range bounds {
