@@ -186,7 +186,7 @@ func (b *layerBuilder) outsideReason(p orb.Point) string {
 	swapped := orb.Point{p[1], p[0]}
 	if swapped[1] >= -90 && swapped[1] <= 90 {
 		if c, ok := b.t.At(swapped); ok {
-			return fmt.Sprintf("latitude and longitude swapped (read as lat %g, lon %g, the point would be in %s %s)", p[0], p[1], c.Code, c.Name)
+			return fmt.Sprintf("latitude and longitude look swapped: (lat %g, lon %g) is in %s %s", p[0], p[1], c.Code, c.Name)
 		}
 	}
 	if u, ok := b.t.UnmatchedAt(p); ok {

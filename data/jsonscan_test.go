@@ -1,0 +1,112 @@
+package data
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestScannerNumber(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"0", 0, true}, {"-0", 0, true}, {"5.54554", 5.54554, true}, {"-61.78", -61.78, true},
+		{"45", 45, true}, {"0.000001", 1e-6, true}, {"1e3", 1000, true}, {"2.5E-3", 0.0025, true},
+		{"123456789012345678901234", 1.2345678901234568e23, true}, {"0.1234567890123456789", 0.12345678901234568, true},
+		{"01", 0, false}, {"-", 0, false}, {"1.", 0, false}, {".5", 0, false}, {"1e", 0, false}, {"abc", 0, false},
+	} {
+		s := scanner{buf: []byte(c.in)}
+		got, err := s.number()
+		if (err == nil) != c.ok || (c.ok && got != c.want) {
+			t.Errorf("number(%q) = %v, %v; want %v, ok %v", c.in, got, err, c.want, c.ok)
+		}
+	}
+}
+
+// TestScannerNumberBruteForce compares the fast path with strconv on random
+// coordinates written with 1 to 17 decimals.
+func TestScannerNumberBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 200_000 {
+		v := (rng.Float64()*2 - 1) * 180
+		text := strconv.FormatFloat(v, 'f', 1+i%17, 64)
+		want, _ := strconv.ParseFloat(text, 64)
+		s := scanner{buf: []byte(text)}
+		got, err := s.number()
+		if err != nil || got != want || s.pos != len(text) {
+			t.Fatalf("number(%q) = %v, %v (pos %d); strconv says %v", text, got, err, s.pos, want)
+		}
+	}
+}
+
+func TestScannerSkipAndStrings(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`{"a": [1, 2.5, "x\"y", true, false, null, {}], "b": {"c": []}}`, true},
+		{`[1, 2`, false}, {`{"a" 1}`, false}, {`{"a": tru}`, false}, {`[1,, 2]`, false},
+		{`{"a": "unterminated}`, false}, {"[\"ctl\x01\"]", false}, {`{1: 2}`, false},
+	} {
+		s := scanner{buf: []byte(c.in)}
+		err := s.skip()
+		if (err == nil) != c.ok || (c.ok && s.pos != len(c.in)) {
+			t.Errorf("skip(%s) = %v at %d", c.in, err, s.pos)
+		}
+	}
+	s := scanner{buf: []byte(` "Saint-\u00c9tienne \"42\"" `)}
+	if got, err := s.str(); err != nil || got != `Saint-Étienne "42"` {
+		t.Errorf("str = %q, %v", got, err)
+	}
+}
+
+func TestParseBoundaries(t *testing.T) {
+	const head = `{"type": "FeatureCollection", "features": [`
+	for _, c := range []struct {
+		name, in, err string
+	}{
+		{"empty", head + `]}`, ""},
+		{"trailing", head + `]} x`, "trailing data"},
+		{"no features", `{"type": "FeatureCollection"}`, `no "features"`},
+		{"point", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]}`, "feature 1: geometry"},
+		{"depth", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "MultiPolygon", "coordinates": [[[1, 2]]]}}]}`, "feature 1: geometry"},
+		{"numeric code", head + `{"type": "Feature", "properties": {"code": 1001}, "geometry": null}]}`, "code must be a string"},
+		{"no geometry", head + `{"type": "Feature", "properties": {"code": "01001"}, "geometry": null}]}`, "code 01001: no geometry"},
+		{"second feature", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}, {"type": "Feature"]}`, "feature 2"},
+		{"position", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Polygon", "coordinates": [[[0], [1, 0], [1, 1], [0, 0]]]}}]}`, "fewer than 2"},
+	} {
+		bs, err := ParseBoundaries([]byte(c.in), "x.geojson")
+		switch {
+		case c.err == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), "x.geojson")):
+			t.Errorf("%s: error %v, want %q", c.name, err, c.err)
+		case c.err == "" && len(bs) != 0:
+			t.Errorf("%s: %d boundaries", c.name, len(bs))
+		}
+	}
+	// Polygon with a hole and an altitude, MultiPolygon, escaped name.
+	in := head + `{"geometry": {"coordinates": [[[0, 0, 9], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]], "type": "Polygon"}, "properties": {"nom": "L\u0027Ha\u00ff", "code": "2A004"}, "type": "Feature"},
+{"type": "Feature", "properties": {"code": "97411", "nom": null}, "geometry": {"type": "MultiPolygon", "coordinates": [[[[10, 10], [11, 10], [11, 11], [10, 10]]], [[[-1, -2], [-3, -2], [-3, -1], [-1, -2]]]]}}]}`
+	bs, err := ParseBoundaries([]byte(in), "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 2 || bs[0].Code != "2A004" || bs[0].Name != "L'Haÿ" || len(bs[0].Shape) != 1 || len(bs[0].Shape[0]) != 2 ||
+		len(bs[0].Shape[0][0]) != 5 || len(bs[0].Shape[0][1]) != 4 || bs[0].Bound.Max != [2]float64{4, 4} {
+		t.Fatalf("first boundary %+v", bs[0])
+	}
+	if b := bs[1]; len(b.Shape) != 2 || b.Shape[1][0][1] != [2]float64{-3, -2} || b.Bound.Min != [2]float64{-3, -2} || b.Bound.Max != [2]float64{11, 11} {
+		t.Fatalf("second boundary %+v", b)
+	}
+	// Rings carved from a shared block have capped capacity: appending to one
+	// must not overwrite the next.
+	r0 := bs[0].Shape[0][0]
+	_ = append(r0, [2]float64{99, 99})
+	if bs[0].Shape[0][1][0] != [2]float64{1, 1} {
+		t.Error("appending to a ring overwrote the next one")
+	}
+}
