@@ -102,6 +102,8 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 // inhabitants and the running sum of their populations.
 func populationCDF(t *Territory) (ids []int, cum []int64) {
 	var total int64
+	ids = make([]int, 0, len(t.Communes))
+	cum = make([]int64, 0, len(t.Communes))
 	for i := range t.Communes {
 		c := &t.Communes[i]
 		if c.Population <= 0 || !c.HasShape() {
