@@ -159,27 +159,33 @@ func loadEPCIs(path string) ([]EPCI, error) {
 	return out, nil
 }
 
-// joinEPCIs sets Commune.EPCI of every member, rewriting member codes to
-// current ones. A member code that resolves to no current commune, or a
-// commune claimed by a second EPCI (the first, by EPCI code, keeps it), is
-// listed in the report.
+// joinEPCIs sets Commune.EPCI of every member and rewrites each EPCI's
+// Members as the current codes of its communes, without repeats (a former
+// code listed beside its commune's). A member code that resolves to no
+// current commune, or a commune already claimed by another EPCI (the first
+// by EPCI code keeps it), is left out of Members and listed in the report
+// as "epci:member".
 func (t *Territory) joinEPCIs() {
 	for i := range t.EPCIs {
 		e := &t.EPCIs[i]
-		for j, code := range e.Members {
+		members := e.Members[:0]
+		for _, code := range e.Members {
 			cur, ok := t.CurrentCode(code)
 			if !ok {
 				t.Report.EPCIMembersUnmatched = append(t.Report.EPCIMembersUnmatched, e.Code+":"+code)
 				continue
 			}
-			e.Members[j] = cur
 			c := &t.Communes[t.byCode[cur]]
-			if c.EPCI != "" && c.EPCI != e.Code {
+			switch c.EPCI {
+			case e.Code: // listed twice
+			case "":
+				c.EPCI = e.Code
+				members = append(members, cur)
+			default:
 				t.Report.EPCIMembersUnmatched = append(t.Report.EPCIMembersUnmatched, e.Code+":"+code+" (already in "+c.EPCI+")")
-				continue
 			}
-			c.EPCI = e.Code
 		}
+		e.Members = members
 	}
 }
 

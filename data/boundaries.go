@@ -52,7 +52,7 @@ func ParseBoundaries(buf []byte, name string) ([]Boundary, error) {
 			for i := lo; i < hi; i++ {
 				s := scanner{buf: buf[:spans[i].end], pos: spans[i].start}
 				b, err := p.feature(&s)
-				if err == nil && s.ws() != 0 && s.pos != len(s.buf) {
+				if s.ws(); err == nil && s.pos != len(s.buf) {
 					err = s.syntaxError("unexpected data after the feature")
 				}
 				if err != nil {

@@ -145,8 +145,14 @@ func TestLoadTerritoryFixture(t *testing.T) {
 	if rg, ok := tr.Region("84"); !ok || rg.Name != "Auvergne-Rhône-Alpes" {
 		t.Errorf("Region(84) = %v, %v", rg, ok)
 	}
-	if e, ok := tr.EPCI("200000001"); !ok || !slices.Equal(e.Members, []string{"01001", "01002", "99999"}) {
+	if e, ok := tr.EPCI("200000001"); !ok || !slices.Equal(e.Members, []string{"01001", "01002"}) {
 		t.Errorf("EPCI members = %v", e)
+	}
+	if e, ok := tr.EPCI("200000002"); !ok || !slices.Equal(e.Members, []string{"01005"}) {
+		t.Errorf("EPCI members = %v", e)
+	}
+	if a, _ := tr.Commune("01001"); a.EPCI != "200000001" {
+		t.Errorf("01001 EPCI %q", a.EPCI)
 	}
 }
 
@@ -332,6 +338,18 @@ func TestLoadTerritoryReal(t *testing.T) {
 	}
 	if len(tr.CommunesIn("2A")) != 124 || len(tr.Departements) != 109 || len(tr.Regions) != 26 || len(tr.EPCIs) != 1255 {
 		t.Errorf("2A %d communes, %d départements, %d régions, %d EPCI", len(tr.CommunesIn("2A")), len(tr.Departements), len(tr.Regions), len(tr.EPCIs))
+	}
+	inEPCI, members := 0, 0
+	for _, c := range tr.Communes {
+		if c.EPCI != "" {
+			inEPCI++
+		}
+	}
+	for _, e := range tr.EPCIs {
+		members += len(e.Members)
+	}
+	if inEPCI != 34871 || members != inEPCI {
+		t.Errorf("%d communes in an EPCI, %d members listed; want 34,871", inEPCI, members)
 	}
 	epci, ok := tr.EPCI(paris.EPCI)
 	if !ok || epci.Type != "METRO" {
