@@ -20,13 +20,14 @@ type CellShare struct {
 // small to hold a cell centre. Cells are sorted by H3 index.
 //
 // Population is conserved exactly: the sum of Population over cells equals
-// the sum of the populations of the communes given to BuildGrid.
+// the sum of the populations of the communes given to BuildGrid with a shape.
 type Grid struct {
 	Resolution int
 	Cells      []h3.Cell   // sorted ascending
 	Centers    []orb.Point // lon/lat of each cell centre
 	Population []int32     // inhabitants per cell (sum of its shares)
 	Commune    []int32     // commune id owning the cell centre, or -1 when the cell exists only through a representative point
+	AreaKm2    []float64   // area of each cell in km² (within 1e-6 relative of h3.CellAreaKm2, much cheaper)
 
 	// Shares lists, for each commune id, the cells holding its population:
 	// Shares[ShareStart[i]:ShareStart[i+1]].

@@ -1,0 +1,254 @@
+package geo
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	h3 "github.com/uber/h3-go/v4"
+)
+
+// coarseDepth is how many resolutions above the target BuildGrid scans from:
+// each coarse cell holds 7³ = 343 target cells.
+const coarseDepth = 3
+
+// spreadChunk is the number of communes a worker spreads at a time.
+const spreadChunk = 256
+
+// BuildGrid builds the res-res H3 grid of the communes. Commune id i has
+// shape shapes[i] (nil: no shape, and its population is left out of the
+// grid), representative point reps[i] and population pops[i].
+//
+// Every cell whose centre locate puts in a commune belongs to that commune
+// (Grid.Commune); each commune's population is spread over its cells in
+// proportion to their area, by largest remainder, so that it is conserved
+// exactly. A commune whose shape holds no cell centre puts its whole
+// population in the cell containing its representative point, creating that
+// cell (with Commune -1) if no commune owns its centre.
+//
+// locate must return the commune whose shape contains a point (only ids
+// whose shape is non-nil) and be safe for concurrent use: it is called for
+// the centres of all cells near the communes, from workers goroutines.
+// Shapes are lon/lat and must not cross the antimeridian.
+func BuildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, locate func(orb.Point) (int, bool), res int, workers int) (*Grid, error) {
+	n := len(shapes)
+	if len(reps) != n || len(pops) != n {
+		return nil, fmt.Errorf("build grid: %d shapes, %d representative points, %d populations", n, len(reps), len(pops))
+	}
+	if res < 0 || res > h3.MaxResolution {
+		return nil, fmt.Errorf("build grid: resolution %d out of [0, %d]", res, h3.MaxResolution)
+	}
+	if locate == nil {
+		return nil, fmt.Errorf("build grid: nil locate function")
+	}
+	for i, p := range pops {
+		if p < 0 || p > math.MaxInt32 {
+			return nil, fmt.Errorf("build grid: commune %d: population %d out of range", i, p)
+		}
+	}
+	workers = max(1, workers)
+
+	k := max(0, res-coarseDepth)
+	coarse := coverCells(newBoundTree(shapes), k)
+	scan, err := newScanner(shapes, locate, k, res).scanAll(coarse, k, workers)
+	if err != nil {
+		return nil, err
+	}
+	owned := make([]int32, n)
+	for _, id := range scan.commune {
+		owned[id]++
+	}
+	repCell, err := addRepresentativeCells(&scan, shapes, reps, owned, res)
+	if err != nil {
+		return nil, err
+	}
+	g := &Grid{
+		Resolution: res,
+		Cells:      scan.cells,
+		Centers:    scan.centers,
+		Commune:    scan.commune,
+		AreaKm2:    scan.areaKm2,
+		ShareStart: make([]int32, n+1),
+	}
+	for id := range n {
+		cnt := owned[id]
+		if cnt == 0 && shapes[id] != nil {
+			cnt = 1
+		}
+		g.ShareStart[id+1] = g.ShareStart[id] + cnt
+	}
+	g.Shares = make([]CellShare, g.ShareStart[n])
+	cursor := slices.Clone(g.ShareStart[:n])
+	for i, id := range g.Commune {
+		if id >= 0 {
+			g.Shares[cursor[id]].Cell = int32(i)
+			cursor[id]++
+		}
+	}
+	for id, c := range repCell {
+		if c != 0 {
+			i, _ := g.Index(c)
+			g.Shares[g.ShareStart[id]] = CellShare{Cell: int32(i), Population: int32(pops[id])}
+		}
+	}
+	g.spread(pops, owned, workers)
+	if err := g.sumPopulation(); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// addRepresentativeCells finds the representative-point cell of every
+// commune with a shape but no owned cell, and merges those cells missing
+// from scan into it (Commune -1). It returns that cell per commune
+// (0 for the others).
+func addRepresentativeCells(scan *cellScan, shapes []orb.MultiPolygon, reps []orb.Point, owned []int32, res int) ([]h3.Cell, error) {
+	repCell := make([]h3.Cell, len(shapes))
+	var extra []h3.Cell
+	for id, s := range shapes {
+		if s == nil || owned[id] > 0 {
+			continue
+		}
+		p := reps[id]
+		c := h3.LatLngToCell(h3.NewLatLng(p[1], p[0]), res)
+		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || !c.IsValid() {
+			return nil, fmt.Errorf("build grid: commune %d: representative point %v has no H3 cell", id, p)
+		}
+		repCell[id] = c
+		if _, found := slices.BinarySearch(scan.cells, c); !found {
+			extra = append(extra, c)
+		}
+	}
+	if len(extra) == 0 {
+		return repCell, nil
+	}
+	slices.Sort(extra)
+	extra = slices.Compact(extra)
+	total := len(scan.cells) + len(extra)
+	merged := cellScan{
+		cells:   make([]h3.Cell, 0, total),
+		centers: make([]orb.Point, 0, total),
+		commune: make([]int32, 0, total),
+		areaKm2: make([]float64, 0, total),
+	}
+	i := 0
+	for _, c := range extra {
+		for ; i < len(scan.cells) && scan.cells[i] < c; i++ {
+			merged.add(scan.cells[i], scan.centers[i], scan.commune[i], scan.areaKm2[i])
+		}
+		ll := h3.CellToLatLng(c)
+		merged.add(c, orb.Point{ll.Lng, ll.Lat}, -1, h3.CellAreaKm2(c))
+	}
+	for ; i < len(scan.cells); i++ {
+		merged.add(scan.cells[i], scan.centers[i], scan.commune[i], scan.areaKm2[i])
+	}
+	*scan = merged
+	return repCell, nil
+}
+
+// spread sets the population of the shares of every commune that owns cells,
+// in proportion to the cells' areas, on workers goroutines.
+func (g *Grid) spread(pops []int, owned []int32, workers int) {
+	n := len(owned)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var sc spreadScratch
+			var weights []float64
+			var parts []int32
+			for {
+				lo := int(next.Add(spreadChunk) - spreadChunk)
+				if lo >= n {
+					return
+				}
+				for id := lo; id < min(n, lo+spreadChunk); id++ {
+					if owned[id] == 0 {
+						continue
+					}
+					shares := g.Shares[g.ShareStart[id]:g.ShareStart[id+1]]
+					weights = weights[:0]
+					for _, s := range shares {
+						weights = append(weights, g.AreaKm2[s.Cell])
+					}
+					parts = slices.Grow(parts[:0], len(shares))[:len(shares)]
+					spreadLargestRemainder(int64(pops[id]), weights, parts, &sc)
+					for j := range shares {
+						shares[j].Population = parts[j]
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// sumPopulation fills Population from the shares.
+func (g *Grid) sumPopulation() error {
+	g.Population = make([]int32, len(g.Cells))
+	for _, s := range g.Shares {
+		v := int64(g.Population[s.Cell]) + int64(s.Population)
+		if v > math.MaxInt32 {
+			return fmt.Errorf("build grid: cell %v holds more than %d inhabitants", g.Cells[s.Cell], math.MaxInt32)
+		}
+		g.Population[s.Cell] = int32(v)
+	}
+	return nil
+}
+
+// Len returns the number of cells.
+func (g *Grid) Len() int { return len(g.Cells) }
+
+// Index returns the position of cell c in the grid.
+func (g *Grid) Index(c h3.Cell) (int, bool) {
+	return slices.BinarySearch(g.Cells, c)
+}
+
+// CommuneShares returns the cells holding the population of commune id, in
+// ascending cell order: every cell whose centre lies in the commune (some
+// may hold 0 inhabitants of a small commune), or the single cell of its
+// representative point. It is nil for an unknown id or a commune without
+// shape. The slice aliases the grid: do not modify it.
+func (g *Grid) CommuneShares(id int) []CellShare {
+	if id < 0 || id+1 >= len(g.ShareStart) {
+		return nil
+	}
+	return g.Shares[g.ShareStart[id]:g.ShareStart[id+1]]
+}
+
+// CellPolygon returns the outline of cell i as a closed counter-clockwise
+// lon/lat ring.
+func (g *Grid) CellPolygon(i int) orb.Polygon {
+	b := h3.CellToBoundary(g.Cells[i])
+	ring := make(orb.Ring, 0, len(b)+1)
+	for _, v := range b {
+		ring = append(ring, orb.Point{v.Lng, v.Lat})
+	}
+	ring = append(ring, ring[0])
+	return orb.Polygon{ring}
+}
+
+// CellAreaKm2 returns the area of cell i in km² (AreaKm2[i]: within 1e-6
+// relative of h3.CellAreaKm2, which costs ~2.5 µs a call).
+func (g *Grid) CellAreaKm2(i int) float64 {
+	return g.AreaKm2[i]
+}
+
+// Neighbors appends to dst[:0] the positions of the grid cells among the H3
+// neighbours of cell i (at most 6, 5 around a pentagon) and returns it.
+func (g *Grid) Neighbors(i int, dst []int32) []int32 {
+	dst = dst[:0]
+	c := g.Cells[i]
+	for _, nb := range h3.GridDisk(c, 1) {
+		if nb == c {
+			continue
+		}
+		if j, ok := g.Index(nb); ok {
+			dst = append(dst, int32(j))
+		}
+	}
+	return dst
+}
