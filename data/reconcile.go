@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
 )
@@ -25,10 +24,8 @@ import (
 //     population; one with only former communes' boundaries (its own code
 //     absent in 2018) is listed in CommunesShapeOnlyMerged.
 //
-// Shapes, bounds, representative points and areas are then computed on
-// GOMAXPROCS goroutines. The representative point is taken on the
-// commune's own-code boundary when it has one (the chef-lieu's town), else
-// on the merged shape.
+// Shapes and bounds are assembled here; measure computes the
+// representative points and areas.
 func (t *Territory) reconcile(bounds []Boundary) {
 	r := &t.Report
 	r.Boundaries = len(bounds)
@@ -52,16 +49,9 @@ func (t *Territory) reconcile(bounds []Boundary) {
 	slices.Sort(r.BoundariesUnmatched)
 	slices.SortFunc(t.Unmatched, func(a, b Boundary) int { return cmp.Compare(a.Code, b.Code) })
 
-	workers := min(runtime.GOMAXPROCS(0), 8)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for id := w; id < len(t.Communes); id += workers {
-				t.Communes[id].setShape(bounds, own[id], merged[id])
-			}
-		})
+	for id := range t.Communes {
+		t.Communes[id].assembleShape(bounds, own[id], merged[id])
 	}
-	wg.Wait()
 
 	r.Communes = len(t.Communes)
 	for id := range t.Communes {
@@ -81,26 +71,24 @@ func (t *Territory) reconcile(bounds []Boundary) {
 	}
 }
 
-// setShape assembles the commune's shape from its own-code boundaries
-// followed by its former communes' boundaries (by code), and computes its
-// bound, representative point and area.
-func (c *Commune) setShape(bounds []Boundary, own, merged []int) {
+// assembleShape sets the commune's shape: its own-code boundaries followed
+// by its former communes' boundaries (by code), with their bound;
+// ownParts counts the leading own-code polygons.
+func (c *Commune) assembleShape(bounds []Boundary, own, merged []int) {
 	if len(own)+len(merged) == 0 {
 		return
 	}
-	slices.SortFunc(merged, func(i, j int) int { return cmp.Compare(bounds[i].Code, bounds[j].Code) })
 	if len(own) == 1 && len(merged) == 0 {
 		// The common case: share the parsed shape, no copy.
-		c.Shape, c.Bound = bounds[own[0]].Shape, bounds[own[0]].Bound
+		c.Shape, c.Bound, c.ownParts = bounds[own[0]].Shape, bounds[own[0]].Bound, len(bounds[own[0]].Shape)
 	} else {
-		n := 0
-		for _, i := range slices.Concat(own, merged) {
-			n += len(bounds[i].Shape)
-		}
-		c.Shape = make(orb.MultiPolygon, 0, n)
+		slices.SortFunc(merged, func(i, j int) int { return cmp.Compare(bounds[i].Code, bounds[j].Code) })
 		first := true
-		for _, i := range slices.Concat(own, merged) {
+		for k, i := range slices.Concat(own, merged) {
 			b := &bounds[i]
+			if k < len(own) {
+				c.ownParts += len(b.Shape)
+			}
 			if len(b.Shape) == 0 {
 				continue
 			}
@@ -118,26 +106,31 @@ func (c *Commune) setShape(bounds []Boundary, own, merged []int) {
 		}
 	}
 	if len(c.Shape) == 0 {
-		c.Shape = nil
-		return
+		c.Shape, c.ownParts = nil, 0
 	}
-	repShape := c.Shape
-	if len(own) > 0 {
-		repShape = c.Shape[:ownPolygons(bounds, own)]
-	}
-	if len(repShape) == 0 {
-		repShape = c.Shape
-	}
-	c.Rep = geo.RepresentativePoint(repShape)
-	c.AreaKm2 = geo.AreaKm2(c.Shape)
 }
 
-// ownPolygons counts the polygons of the own-code boundaries, which come
-// first in the commune's shape.
-func ownPolygons(bounds []Boundary, own []int) int {
-	n := 0
-	for _, i := range own {
-		n += len(bounds[i].Shape)
+// measure computes, on GOMAXPROCS goroutines, every commune's geodesic area
+// and representative point: taken on the commune's own-code boundary when
+// it has one (the chef-lieu's town), else on the merged shape.
+func (t *Territory) measure() {
+	workers := min(runtime.GOMAXPROCS(0), 8)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for id := w; id < len(t.Communes); id += workers {
+				c := &t.Communes[id]
+				if !c.HasShape() {
+					continue
+				}
+				rep := c.Shape
+				if c.ownParts > 0 {
+					rep = c.Shape[:c.ownParts]
+				}
+				c.Rep = geo.RepresentativePoint(rep)
+				c.AreaKm2 = geo.AreaKm2(c.Shape)
+			}
+		})
 	}
-	return n
+	wg.Wait()
 }

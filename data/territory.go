@@ -117,7 +117,11 @@ func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
 	for i := range t.Communes {
 		shapes[i] = t.Communes[i].Shape
 	}
-	t.Index = geo.NewCommuneIndex(shapes)
+	// The index is built on one goroutine while the others measure.
+	var wg sync.WaitGroup
+	wg.Go(func() { t.Index = geo.NewCommuneIndex(shapes) })
+	t.measure()
+	wg.Wait()
 	return t, nil
 }
 

@@ -23,6 +23,8 @@ type Commune struct {
 	Bound       orb.Bound        // bounding box of Shape
 	Rep         orb.Point        // representative point, inside Shape (the main town's centroid when inside)
 	AreaKm2     float64          // geodesic area of Shape in km²
+
+	ownParts int // leading polygons of Shape from the boundary of Code itself
 }
 
 // HasShape reports whether a boundary was joined to the commune.
