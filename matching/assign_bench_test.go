@@ -1,0 +1,145 @@
+package matching
+
+import (
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// spec50k is the target instance: 50,000 candidates (MaxKm 30) and 5,000
+// structures with 1–3 posts (about 10,000), half of the points clustered.
+var spec50k = genSpec{Seed: 2024, Candidates: 50000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
+
+// heapPeak samples the live heap every millisecond until stopped, without
+// stopping the world, and reports its peak in MB.
+type heapPeak struct {
+	stop chan struct{}
+	wg   sync.WaitGroup
+	peak uint64
+}
+
+func startHeapPeak() *heapPeak {
+	runtime.GC()
+	h := &heapPeak{stop: make(chan struct{})}
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			h.peak = max(h.peak, sample[0].Value.Uint64())
+			select {
+			case <-h.stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapPeak) stopMB() float64 {
+	close(h.stop)
+	h.wg.Wait()
+	return float64(h.peak) / (1 << 20)
+}
+
+func benchAssign(b *testing.B, alg string) {
+	cands, structs := genInstance(spec50k)
+	b.ReportAllocs()
+	peak := startHeapPeak()
+	b.ResetTimer()
+	var res AssignResult
+	for b.Loop() {
+		var err error
+		res, err = Assign(cands, structs, AssignOptions{Algorithm: alg})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(peak.stopMB(), "peak-heap-MB")
+	b.ReportMetric(float64(res.PostsFilled), "posts")
+	b.ReportMetric(res.TotalDistanceM/1000, "total-km")
+	b.ReportMetric(float64(res.Edges), "edges")
+}
+
+func BenchmarkAssignOptimal50k(b *testing.B) {
+	benchAssign(b, AlgorithmOptimal)
+	cands, structs := genInstance(spec50k)
+	opt, err := Assign(cands, structs, AssignOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	gr, err := Assign(cands, structs, AssignOptions{Algorithm: AlgorithmGreedy})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("optimal: %d posts, %.0f km; greedy: %d posts, %.0f km; optimal fills %d more posts and saves %.0f km (%.2f%%)",
+		opt.PostsFilled, opt.TotalDistanceM/1000, gr.PostsFilled, gr.TotalDistanceM/1000,
+		opt.PostsFilled-gr.PostsFilled, (gr.TotalDistanceM-opt.TotalDistanceM)/1000, 100*(gr.TotalDistanceM-opt.TotalDistanceM)/gr.TotalDistanceM)
+}
+
+func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, AlgorithmGreedy) }
+
+// suggestFixture is the 50k instance with the optimal assignment's taken
+// candidates and open posts, and indexes over both sides.
+func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *geo.SiteIndex, taken map[string]bool, open map[string]int) {
+	cands, structs = genInstance(spec50k)
+	res, err := Assign(cands, structs, AssignOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	taken = map[string]bool{}
+	open = map[string]int{}
+	for _, s := range structs {
+		open[s.ID] = s.Posts
+	}
+	for _, a := range res.Assignments {
+		taken[a.Candidate] = true
+		open[a.Structure]--
+	}
+	cp := make([]orb.Point, len(cands))
+	for i, c := range cands {
+		cp[i] = c.Point
+	}
+	sp := make([]orb.Point, len(structs))
+	for i, s := range structs {
+		sp[i] = s.Point
+	}
+	return cands, structs, geo.NewSiteIndex(cp), geo.NewSiteIndex(sp), taken, open
+}
+
+func BenchmarkSuggestStructures(b *testing.B) {
+	cands, structs, _, structIx, _, open := suggestFixture(b)
+	openPosts := func(id string) int { return open[id] }
+	b.ReportAllocs()
+	b.ResetTimer()
+	i, found := 0, 0
+	for b.Loop() {
+		found += len(SuggestStructures(cands[i%len(cands)], structs, structIx, openPosts, 10))
+		i += 7919
+	}
+	b.ReportMetric(float64(found)/float64(b.N), "found/op")
+}
+
+func BenchmarkSuggestCandidates(b *testing.B) {
+	cands, structs, candIx, _, taken, _ := suggestFixture(b)
+	isTaken := func(id string) bool { return taken[id] }
+	b.ReportAllocs()
+	b.ResetTimer()
+	i, found := 0, 0
+	for b.Loop() {
+		found += len(SuggestCandidates(structs[i%len(structs)], cands, candIx, isTaken, 10))
+		i += 7919
+	}
+	b.ReportMetric(float64(found)/float64(b.N), "found/op")
+}

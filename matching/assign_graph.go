@@ -1,0 +1,206 @@
+package matching
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// assignGraph is the sparse bipartite graph of Assign: one edge per
+// candidate–structure pair within the candidate's MaxKm, weighted by the
+// great-circle distance rounded to the metre.
+//
+// Edges are sorted by (cost, candidate, structure): the greedy baseline walks
+// them in that order and the optimal solver reads them per structure in
+// increasing cost.
+type assignGraph struct {
+	cost      []uint32 // rounded metres of each edge
+	pair      []uint64 // candidate<<32 | structure of each edge
+	candDeg   []int32  // edges per candidate
+	structDeg []int32  // edges per structure
+}
+
+func (g *assignGraph) edges() int { return len(g.cost) }
+
+// edgeEnds unpacks a pair.
+func edgeEnds(p uint64) (cand, strct int32) { return int32(p >> 32), int32(uint32(p)) }
+
+// assignChunk is the number of candidates a worker queries at a time.
+const assignChunk = 512
+
+// buildAssignGraph queries, for every candidate, the structures within its
+// MaxKm on a SiteIndex of the structures, on in.workers goroutines.
+func buildAssignGraph(in *assignInput) *assignGraph {
+	pts := make([]orb.Point, len(in.structs))
+	for i, s := range in.structs {
+		pts[i] = s.Point
+	}
+	ix := geo.NewSiteIndex(pts)
+
+	nChunks := (len(in.cands) + assignChunk - 1) / assignChunk
+	chunkCost := make([][]uint32, nChunks)
+	chunkPair := make([][]uint64, nChunks)
+	g := &assignGraph{candDeg: make([]int32, len(in.cands)), structDeg: make([]int32, len(in.structs))}
+	var mu sync.Mutex
+	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
+		var nbs []geo.Neighbor
+		var cost []uint32
+		var pair []uint64
+		deg := make([]int32, len(in.structs))
+		for k, ok := next(); ok; k, ok = next() {
+			cost, pair = cost[:0], pair[:0]
+			for ci := k * assignChunk; ci < min(len(in.cands), (k+1)*assignChunk); ci++ {
+				nbs = ix.Within(in.cands[ci].Point, in.maxM[ci], nbs)
+				start := len(cost)
+				for _, nb := range nbs {
+					cost = append(cost, uint32(math.Round(nb.DistanceM)))
+					pair = append(pair, uint64(ci)<<32|uint64(nb.ID))
+					deg[nb.ID]++
+				}
+				g.candDeg[ci] = int32(len(nbs))
+				sortEdgeRun(cost[start:], pair[start:])
+			}
+			chunkCost[k], chunkPair[k] = slices.Clone(cost), slices.Clone(pair)
+		}
+		mu.Lock()
+		for s, d := range deg {
+			g.structDeg[s] += d
+		}
+		mu.Unlock()
+	})
+	g.cost, g.pair = radixSortEdges(chunkCost, chunkPair, in.workers)
+	return g
+}
+
+// assignParallel runs work on up to workers goroutines; each one takes
+// task indexes in [0, n) from next until it reports false.
+func assignParallel(workers, n int, work func(next func() (int, bool))) {
+	var counter atomic.Int64
+	next := func() (int, bool) {
+		k := int(counter.Add(1) - 1)
+		return k, k < n
+	}
+	var wg sync.WaitGroup
+	for range max(1, min(workers, n)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work(next)
+		}()
+	}
+	wg.Wait()
+}
+
+// sortEdgeRun sorts one candidate's edges by (cost, pair) with an insertion
+// sort: SiteIndex.Within returns them by exact distance, so rounding to the
+// metre leaves at most a few ties out of structure order.
+func sortEdgeRun(cost []uint32, pair []uint64) {
+	for i := 1; i < len(cost); i++ {
+		c, p := cost[i], pair[i]
+		j := i
+		for j > 0 && (cost[j-1] > c || cost[j-1] == c && pair[j-1] > p) {
+			cost[j], pair[j] = cost[j-1], pair[j-1]
+			j--
+		}
+		cost[j], pair[j] = c, p
+	}
+}
+
+// maxRadixBits is the widest digit of radixSortEdges.
+const maxRadixBits = 11
+
+// radixSortEdges concatenates the segments and stably sorts the edges by
+// cost: a parallel LSD radix sort with as few passes of at most 11 bits as
+// the largest cost needs (two of 8 bits for 30 km). Segments hold
+// candidates in order, each by (cost, structure), so the result is by
+// (cost, candidate, structure). The segments are released.
+func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint32, []uint64) {
+	n := 0
+	var maxCost uint32
+	for _, seg := range segCost {
+		n += len(seg)
+		for _, c := range seg {
+			maxCost = max(maxCost, c)
+		}
+	}
+	if n == 0 {
+		return []uint32{}, []uint64{}
+	}
+	width := bits.Len32(maxCost)
+	passes := max(1, (width+maxRadixBits-1)/maxRadixBits)
+	digit := uint(max(1, (width+passes-1)/passes))
+	cost, pair := make([]uint32, n), make([]uint64, n)
+	var bufCost []uint32
+	var bufPair []uint64
+	if passes > 1 {
+		bufCost, bufPair = make([]uint32, n), make([]uint64, n)
+	}
+	// With an odd number of passes the first one writes the result arrays.
+	dstCost, dstPair := cost, pair
+	if passes%2 == 0 {
+		dstCost, dstPair = bufCost, bufPair
+	}
+	for pass := range passes {
+		radixPass(segCost, segPair, dstCost, dstPair, uint(pass)*digit, digit, workers)
+		if pass == 0 {
+			clear(segCost)
+			clear(segPair)
+		}
+		// The next pass reads the array just written, cut in segments.
+		parts := max(1, 4*workers)
+		segCost, segPair = make([][]uint32, 0, parts), make([][]uint64, 0, parts)
+		for i := range parts {
+			lo, hi := i*n/parts, (i+1)*n/parts
+			segCost, segPair = append(segCost, dstCost[lo:hi]), append(segPair, dstPair[lo:hi])
+		}
+		if &dstCost[0] == &cost[0] {
+			dstCost, dstPair = bufCost, bufPair
+		} else {
+			dstCost, dstPair = cost, pair
+		}
+	}
+	return cost, pair
+}
+
+// radixPass is one stable counting-sort pass on the digit of width bits at
+// shift: segments are counted and scattered in parallel, each writing at
+// offsets that keep segment order within a bucket.
+func radixPass(segCost [][]uint32, segPair [][]uint64, dstCost []uint32, dstPair []uint64, shift, width uint, workers int) {
+	nb := 1 << width
+	mask := uint32(nb - 1)
+	off := make([]int, len(segCost)*nb)
+	assignParallel(workers, len(segCost), func(next func() (int, bool)) {
+		for s, ok := next(); ok; s, ok = next() {
+			h := off[s*nb : (s+1)*nb]
+			for _, c := range segCost[s] {
+				h[(c>>shift)&mask]++
+			}
+		}
+	})
+	sum := 0
+	for b := range nb {
+		for s := range segCost {
+			n := off[s*nb+b]
+			off[s*nb+b] = sum
+			sum += n
+		}
+	}
+	assignParallel(workers, len(segCost), func(next func() (int, bool)) {
+		for s, ok := next(); ok; s, ok = next() {
+			h := off[s*nb : (s+1)*nb]
+			pair := segPair[s]
+			for i, c := range segCost[s] {
+				d := (c >> shift) & mask
+				dstCost[h[d]] = c
+				dstPair[h[d]] = pair[i]
+				h[d]++
+			}
+		}
+	})
+}

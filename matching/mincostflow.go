@@ -1,0 +1,394 @@
+package matching
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// The optimal assignment is a min-cost flow. Posts are the supply, the
+// candidates the demand:
+//
+//	structure u ──(cap 1, cost c(u,v))──▶ candidate v ──(cap 1, cost 0)──▶ t
+//	structure u ──(cap ∞, cost M)──▶ t                       ("post left unfilled")
+//
+// Each structure u supplies Posts(u) units. In a département whose cap is
+// binding (cap < posts of its structures that have a candidate in reach) a
+// node D supplies cap units instead, with arcs D → u of capacity Posts(u).
+// Every unit reaches t, through a candidate or through an "unfilled" arc, so
+// the flow is always feasible, and the min-cost flow is the lexicographic
+// optimum when:
+//
+//   - c(u,v) = round(distance_m) + B·(Wmax − W(u)), W in hundredths of the
+//     weight, Wmax the largest in the component, B = F·Dmax + 1 where F bounds
+//     the filled posts (min of candidates and supply) and Dmax is the longest
+//     edge: one hundredth of weight outweighs any total distance, and with
+//     equal weights c(u,v) is the rounded distance itself;
+//   - M = (F+1)·Cmax + 1, Cmax the largest c: one more filled post outweighs
+//     any total cost.
+//
+// Costs are int64; Assign refuses components where potentials could exceed
+// 2^62 (only possible with weights spread over a large range).
+//
+// The solver is successive shortest paths from each supply node in turn
+// (the Hungarian method generalised to capacities): Dijkstra on reduced
+// costs c + π(u) − π(v), stopped as soon as t is the closest open node, then
+// π(v) += d(v) − d(t) for every node closer than t, which keeps every
+// residual reduced cost nonnegative, then one augmentation along the path.
+// Three things make it fast on the 50,000 × 5,000 instance:
+//
+//   - Candidates have a single residual out-arc (to t when free, back to
+//     their structure when matched), so they never enter the heap: the arc is
+//     relaxed as soon as the candidate's label improves.
+//   - A structure's arcs are kept sorted by cost and scanned lazily: since
+//     π ≤ 0 everywhere (potentials only decrease from 0) and π = 0 at free
+//     candidates, d(u) + c(u,v) + π(u) is a lower bound of the label the arc
+//     gives v, exact for untouched candidates; the scan stops at the first
+//     arc whose bound is not below d(t), and otherwise goes back into the heap
+//     keyed by that bound whenever another node is closer. A fresh post
+//     usually costs two heap operations.
+//   - The bipartite graph is split into connected components (binding
+//     départements join theirs), solved in parallel on Workers goroutines.
+//
+// Processing order (structures by index, then capped départements) and every
+// tie-break are fixed, so the result does not depend on scheduling.
+
+// maxPotential bounds every label and potential of the solver.
+const maxPotential = 1 << 62
+
+// Parent codes of a structure in a search.
+const (
+	parSource int32 = -1 // the search started here
+	parFromD  int32 = -2 // reached from its département node
+)
+
+// flowNet is the network of the optimal solver and its state. Nodes are
+// structures (index s), candidates (index c) and binding départements (index
+// d); arrays are shared by the workers, each component owning its nodes.
+type flowNet struct {
+	// Structures: arcs to candidates sorted by (cost, candidate).
+	adjStart []int32 // len ns+1
+	adjCand  []int32
+	adjCost  []uint32
+	posts    []int32
+	wpen     []int64 // B·(Wmax − W(u)), per component
+	bigM     []int64 // cost of the unfilled arc, per component
+	sD       []int32 // binding département node of each structure, or -1
+	dStart   []int32 // structures (with edges) of each binding département
+	dList    []int32
+
+	// Flow state.
+	matchS   []int32 // structure of each candidate, -1 when free
+	matchPos []int32 // arc (index in adjCand) of that match
+	unfilled []int32 // units of each structure sent to t unfilled
+	dflow    []int32 // flow on D → u
+	excessS  []int64 // units still to route from each structure
+	excessD  []int64 // units still to route from each département node
+	piS      []int64 // potentials; t's is 0
+	piC      []int64
+	piD      []int64
+
+	// Search labels (reset after each search).
+	distS, distC, distD []int64
+	parS, parC, parCPos []int32 // parS: candidate index, parSource or parFromD
+	parD                []int32 // structure index or parSource
+	doneS, doneD        []bool
+}
+
+// flowComponent is a connected part of the network.
+type flowComponent struct {
+	structs []int32 // with edges, by index
+	depts   []int32 // binding département nodes, by index
+	cands   int
+	supply  int64
+}
+
+// solveOptimal builds the network from the graph and solves it.
+func solveOptimal(in *assignInput, g *assignGraph) (assignSolution, error) {
+	n, err := runOptimal(in, g)
+	if err != nil {
+		return assignSolution{}, err
+	}
+	return assignSolution{match: n.matchS}, nil
+}
+
+// runOptimal builds and solves the network, returning it with its final
+// flow and potentials.
+func runOptimal(in *assignInput, g *assignGraph) (*flowNet, error) {
+	n := newFlowNet(in, g)
+	comps := n.components(in, g)
+	if err := n.setCosts(in, comps); err != nil {
+		return nil, err
+	}
+
+	total, decided := 0, 0
+	for si, s := range in.structs {
+		total += s.Posts
+		if g.structDeg[si] == 0 {
+			decided += s.Posts
+		}
+	}
+	for _, c := range comps {
+		for _, s := range c.structs {
+			decided += int(n.posts[s])
+		}
+		decided -= int(c.supply) // binding caps leave posts out of the supply
+	}
+	rep := &flowProgress{fn: in.progress, total: total}
+	rep.done.Store(int64(decided))
+
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(in.workers, max(len(comps), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := &flowWorker{net: n, rep: rep}
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= len(comps) {
+					return
+				}
+				w.solve(&comps[k])
+			}
+		}()
+	}
+	wg.Wait()
+	rep.report(true)
+	return n, nil
+}
+
+func newFlowNet(in *assignInput, g *assignGraph) *flowNet {
+	ns, nc := len(in.structs), len(in.cands)
+	n := &flowNet{
+		adjStart: make([]int32, ns+1),
+		adjCand:  make([]int32, len(g.pair)),
+		adjCost:  make([]uint32, len(g.pair)),
+		posts:    make([]int32, ns),
+		wpen:     make([]int64, ns),
+		bigM:     make([]int64, ns),
+		sD:       make([]int32, ns),
+		matchS:   make([]int32, nc),
+		matchPos: make([]int32, nc),
+		unfilled: make([]int32, ns),
+		dflow:    make([]int32, ns),
+		excessS:  make([]int64, ns),
+		piS:      make([]int64, ns),
+		piC:      make([]int64, nc),
+		distS:    make([]int64, ns),
+		distC:    make([]int64, nc),
+		parS:     make([]int32, ns),
+		parC:     make([]int32, nc),
+		parCPos:  make([]int32, nc),
+		doneS:    make([]bool, ns),
+	}
+	// CSR by structure; edges are sorted by cost, so each run is too.
+	for s, d := range g.structDeg {
+		n.adjStart[s+1] = n.adjStart[s] + d
+	}
+	fill := slices.Clone(n.adjStart[:ns])
+	for i, p := range g.pair {
+		c, s := edgeEnds(p)
+		n.adjCand[fill[s]] = c
+		n.adjCost[fill[s]] = g.cost[i]
+		fill[s]++
+	}
+	for i := range n.matchS {
+		n.matchS[i] = -1
+		n.distC[i] = math.MaxInt64
+	}
+	for i, s := range in.structs {
+		n.posts[i] = int32(s.Posts)
+		n.distS[i] = math.MaxInt64
+		n.sD[i] = -1
+	}
+
+	// Binding départements: cap below the posts that could be filled.
+	reach := make([]int64, len(in.depts))
+	for si, s := range in.structs {
+		if g.structDeg[si] > 0 {
+			reach[in.sDept[si]] += int64(s.Posts)
+		}
+	}
+	dOf := make([]int32, len(in.depts))
+	for d := range in.depts {
+		dOf[d] = -1
+		if c := in.deptCap[d]; c >= 0 && int64(c) < reach[d] {
+			dOf[d] = int32(len(n.excessD))
+			n.excessD = append(n.excessD, int64(c))
+		}
+	}
+	nd := len(n.excessD)
+	n.dStart = make([]int32, nd+1)
+	for si := range in.structs {
+		if g.structDeg[si] == 0 {
+			continue
+		}
+		if d := dOf[in.sDept[si]]; d >= 0 {
+			n.sD[si] = d
+			n.dStart[d+1]++
+		} else {
+			n.excessS[si] = int64(in.structs[si].Posts)
+		}
+	}
+	for d := range nd {
+		n.dStart[d+1] += n.dStart[d]
+	}
+	n.dList = make([]int32, n.dStart[nd])
+	dfill := slices.Clone(n.dStart[:nd])
+	for si := range in.structs {
+		if d := n.sD[si]; d >= 0 {
+			n.dList[dfill[d]] = int32(si)
+			dfill[d]++
+		}
+	}
+	n.piD = make([]int64, nd)
+	n.distD = make([]int64, nd)
+	n.parD = make([]int32, nd)
+	n.doneD = make([]bool, nd)
+	for d := range nd {
+		n.distD[d] = math.MaxInt64
+	}
+	return n
+}
+
+// components splits the network into connected components (union-find over
+// edges and binding départements), sorted by decreasing supply then first
+// structure so that big ones start first.
+func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
+	ns, nc := len(in.structs), len(in.cands)
+	parent := make([]int32, ns+nc+len(n.excessD))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	union := func(a, b int32) {
+		ra, rb := find(a), find(b)
+		if ra != rb {
+			parent[max(ra, rb)] = min(ra, rb)
+		}
+	}
+	for _, p := range g.pair {
+		c, s := edgeEnds(p)
+		union(s, int32(ns)+c)
+	}
+	for d := range n.excessD {
+		for _, s := range n.dList[n.dStart[d]:n.dStart[d+1]] {
+			union(s, int32(ns+nc+d))
+		}
+	}
+	id := map[int32]int{}
+	var comps []flowComponent
+	get := func(node int32) *flowComponent {
+		r := find(node)
+		k, ok := id[r]
+		if !ok {
+			k = len(comps)
+			id[r] = k
+			comps = append(comps, flowComponent{})
+		}
+		return &comps[k]
+	}
+	for s := range ns {
+		if g.structDeg[s] > 0 {
+			c := get(int32(s))
+			c.structs = append(c.structs, int32(s))
+			c.supply += n.excessS[s]
+		}
+	}
+	for d := range n.excessD {
+		c := get(int32(ns + nc + d))
+		c.depts = append(c.depts, int32(d))
+		c.supply += n.excessD[d]
+	}
+	for ci := range nc {
+		if g.candDeg[ci] > 0 {
+			get(int32(ns+ci)).cands++
+		}
+	}
+	slices.SortStableFunc(comps, func(a, b flowComponent) int {
+		if c := cmp.Compare(b.supply, a.supply); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.structs[0], b.structs[0])
+	})
+	return comps
+}
+
+// setCosts fixes B, the weight penalties and M of every component (see the
+// cost rule above) and checks that labels stay within maxPotential.
+func (n *flowNet) setCosts(in *assignInput, comps []flowComponent) error {
+	for k := range comps {
+		c := &comps[k]
+		var maxD int64
+		wmin, wmax := int64(math.MaxInt64), int64(0)
+		for _, s := range c.structs {
+			maxD = max(maxD, int64(n.adjCost[n.adjStart[s+1]-1]))
+			wmin, wmax = min(wmin, in.weightQ[s]), max(wmax, in.weightQ[s])
+		}
+		f := min(int64(c.cands), c.supply)
+		var b int64
+		if wmax > wmin {
+			b = f*maxD + 1
+		}
+		cmax := maxD + b*(wmax-wmin)
+		m := (f+1)*cmax + 1
+		nodes := float64(len(c.structs) + c.cands + len(c.depts) + 1)
+		bound := 4*(nodes*float64(cmax)+float64(m)) + float64(cmax)
+		if bound >= maxPotential {
+			s := c.structs[0]
+			return fmt.Errorf("%w: structure %d (id %q): weights from %.2f to %.2f over %d structures and %d candidates are too spread for exact integer costs; use fewer weight levels",
+				ErrBadAssignInput, s, in.structs[s].ID, float64(wmin)/100, float64(wmax)/100, len(c.structs), c.cands)
+		}
+		for _, s := range c.structs {
+			n.wpen[s] = b * (wmax - in.weightQ[s])
+			n.bigM[s] = m
+		}
+	}
+	return nil
+}
+
+// flowProgress reports placed posts to AssignOptions.Progress.
+type flowProgress struct {
+	fn    func(done, total int)
+	total int
+	done  atomic.Int64
+	mu    sync.Mutex
+	last  int64
+}
+
+// add counts k more decided posts and reports every 256.
+func (p *flowProgress) add(k int64) {
+	if p.fn == nil {
+		return
+	}
+	v := p.done.Add(k)
+	if v>>8 != (v-k)>>8 {
+		p.report(false)
+	}
+}
+
+func (p *flowProgress) report(final bool) {
+	if p.fn == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	v := p.done.Load()
+	if final {
+		v = int64(p.total)
+	}
+	if v > p.last || final && p.last == 0 {
+		p.last = v
+		p.fn(int(v), p.total)
+	}
+}
