@@ -1,0 +1,508 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// Neighbor is one result of a SiteIndex query: the id of a point and its
+// great-circle distance from the query point.
+type Neighbor struct {
+	ID        int     `json:"id"`
+	DistanceM float64 `json:"distance_m"`
+}
+
+// SiteIndex answers exact great-circle k-nearest and radius queries over a
+// fixed set of lon/lat points (service sites). Ids are indexes in the slice
+// given to NewSiteIndex.
+//
+// The points sit in an R-tree. Nearest first searches a lon/lat box that
+// surely holds every point within a guessed radius (BoundAround), ranks the
+// points found by their chord on the unit sphere (a strictly increasing
+// function of the great-circle distance, computed from precomputed unit
+// vectors) and stops as soon as k of them lie inside the radius; when too few
+// do, the k-th distance found bounds the radius of a second, final box.
+// Queries far from every site fall back to a best-first walk of the tree
+// (rtree.Nearby) that orders boxes by an exact lower bound of their
+// great-circle distance, not by the planar degree distance rtree uses by
+// default, which ranks neighbours wrongly away from the equator. The box
+// search exists because Nearby pushes every child of every visited node on
+// a heap, which costs about 5 µs per query on 2,800 sites.
+//
+// Reported distances are DistanceM (haversine) and ties are broken by id, so
+// results equal a brute-force scan sorted by (DistanceM, id).
+//
+// A SiteIndex is safe for concurrent use by several goroutines.
+type SiteIndex struct {
+	tree  rtree.RTreeG[int32]
+	pts   []orb.Point
+	vec   [][3]float64 // unit vector of each point
+	seedM float64      // first search radius for k = 1, from the sites' spacing
+	pool  sync.Pool    // *siteQuery
+}
+
+// chordSlack is added to the chord (in Earth radii) of the k-th candidate
+// before deciding a point cannot be in the result: it absorbs the rounding
+// differences between the chord used for ranking and the haversine used for
+// reporting (6 µm on the ground, far above both rounding errors).
+const chordSlack = 1e-12
+
+// boxRounds is how many box searches Nearest tries before walking the tree.
+const boxRounds = 3
+
+// NewSiteIndex indexes points; the id of a point is its index in points. The
+// index keeps points (it does not copy it): do not modify it afterwards.
+func NewSiteIndex(points []orb.Point) *SiteIndex {
+	ix := &SiteIndex{pts: points, vec: make([][3]float64, len(points))}
+	for i, p := range points {
+		ix.vec[i] = lonLatVector(p)
+		ix.tree.Insert(p, p, int32(i))
+	}
+	ix.pool.New = func() any {
+		q := &siteQuery{ix: ix}
+		q.distFn = q.dist
+		q.iterK = q.collectK
+		q.iter1 = q.collect1
+		q.boxK = q.boxCollectK
+		q.box1 = q.boxCollect1
+		q.within = q.withinFn
+		return q
+	}
+	ix.seedM = ix.spacingM()
+	return ix
+}
+
+// spacingM returns the median distance from a site to its nearest other
+// site, over a sample of at most 256 sites (at least 100 m): the first radius
+// Nearest tries.
+func (ix *SiteIndex) spacingM() float64 {
+	n := len(ix.pts)
+	if n < 2 {
+		return 10000
+	}
+	step := max(1, n/256)
+	var ds []float64
+	buf := make([]Neighbor, 0, 8)
+	for i := 0; i < n; i += step {
+		buf = ix.walkNearest(ix.pts[i], 2, buf)
+		ds = append(ds, buf[len(buf)-1].DistanceM)
+	}
+	slices.Sort(ds)
+	return max(ds[len(ds)/2], 100)
+}
+
+// Len returns the number of indexed points.
+func (ix *SiteIndex) Len() int { return len(ix.pts) }
+
+// Point returns the point of id.
+func (ix *SiteIndex) Point(id int) orb.Point { return ix.pts[id] }
+
+// Nearest appends to dst[:0] the k points nearest to p, ordered by
+// great-circle distance then id, and returns it. Fewer than k are returned
+// when the index holds fewer points; none when k <= 0.
+func (ix *SiteIndex) Nearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
+	dst = dst[:0]
+	if k <= 0 || len(ix.pts) == 0 {
+		return dst
+	}
+	k = min(k, len(ix.pts))
+	q := ix.getQuery(p)
+	q.dst = dst
+	done := false
+	r := ix.seedM * math.Sqrt(float64(k))
+	for round := 0; round < boxRounds && !done; round++ {
+		q.dst = q.dst[:0]
+		b := BoundAround(p, r)
+		ix.tree.Search(b.Min, b.Max, q.boxK)
+		// Keep the points inside the radius, less the slack: every point
+		// within the slack of them is inside the radius, hence in the box.
+		c := chordOfM(r) - chordSlack
+		c2 := c * c
+		in := 0
+		for _, nb := range q.dst {
+			if nb.DistanceM <= c2 {
+				in++
+			}
+		}
+		switch {
+		case in >= k:
+			done = true
+		case len(q.dst) >= k:
+			// The k-th chord in the box bounds the k-th nearest: one more
+			// round with that radius is the last.
+			r = mOfChord2(selectKth(q.dst, k))*(1+1e-9) + 1e-3
+		default:
+			r *= 4
+		}
+	}
+	dst = q.dst
+	q.dst = nil
+	ix.pool.Put(q)
+	if !done {
+		return ix.walkNearest(p, k, dst)
+	}
+	return finishNearest(ix, p, k, dst)
+}
+
+// walkNearest is Nearest by a best-first walk of the whole tree.
+func (ix *SiteIndex) walkNearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
+	q := ix.getQuery(p)
+	q.k, q.dst = k, dst[:0]
+	ix.tree.Nearby(q.distFn, q.iterK)
+	dst = q.dst
+	q.dst = nil
+	ix.pool.Put(q)
+	return finishNearest(ix, p, k, dst)
+}
+
+// finishNearest turns candidates holding squared chords into the result:
+// it keeps those within the slack of the k-th chord, measures them in
+// haversine metres, sorts them by (distance, id) and keeps k.
+func finishNearest(ix *SiteIndex, p orb.Point, k int, dst []Neighbor) []Neighbor {
+	if len(dst) > k {
+		c := math.Sqrt(selectKth(dst, k)) + chordSlack
+		n := 0
+		for _, nb := range dst {
+			if nb.DistanceM <= c*c {
+				dst[n] = nb
+				n++
+			}
+		}
+		dst = dst[:n]
+	}
+	for i := range dst {
+		dst[i].DistanceM = DistanceM(p, ix.pts[dst[i].ID])
+	}
+	slices.SortFunc(dst, compareNeighbors)
+	return dst[:min(k, len(dst))]
+}
+
+// selectKth returns the k-th smallest DistanceM of s (1 <= k <= len(s)),
+// reordering s (quickselect, median-of-three pivots).
+func selectKth(s []Neighbor, k int) float64 {
+	lo, hi, want := 0, len(s)-1, k-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		a, b, c := s[lo].DistanceM, s[mid].DistanceM, s[hi].DistanceM
+		pivot := max(min(a, b), min(max(a, b), c))
+		i, j := lo, hi
+		for i <= j {
+			for s[i].DistanceM < pivot {
+				i++
+			}
+			for s[j].DistanceM > pivot {
+				j--
+			}
+			if i <= j {
+				s[i], s[j] = s[j], s[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case want <= j:
+			hi = j
+		case want >= i:
+			lo = i
+		default:
+			return s[want].DistanceM
+		}
+	}
+	return s[want].DistanceM
+}
+
+// Nearest1 returns the point nearest to p and its great-circle distance (ties
+// broken by the lowest id); ok is false when the index is empty. It does not
+// allocate.
+func (ix *SiteIndex) Nearest1(p orb.Point) (id int, distM float64, ok bool) {
+	if len(ix.pts) == 0 {
+		return 0, 0, false
+	}
+	q := ix.getQuery(p)
+	done := false
+	r := ix.seedM
+	for round := 0; round < boxRounds && !done; round++ {
+		q.best, q.bestC2 = -1, math.Inf(1)
+		b := BoundAround(p, r)
+		ix.tree.Search(b.Min, b.Max, q.box1)
+		c := chordOfM(r) - chordSlack
+		switch {
+		case q.bestC2 <= c*c:
+			done = true
+		case q.best >= 0:
+			r = mOfChord2(q.bestC2)*(1+1e-9) + 1e-3
+		default:
+			r *= 4
+		}
+	}
+	if !done {
+		q.best, q.bestM = -1, math.Inf(1)
+		ix.tree.Nearby(q.distFn, q.iter1)
+	}
+	id = int(q.best)
+	ix.pool.Put(q)
+	return id, DistanceM(p, ix.pts[id]), true
+}
+
+// Within appends to dst[:0] every point whose great-circle distance from p is
+// at most radiusM, sorted by distance then id, and returns it.
+func (ix *SiteIndex) Within(p orb.Point, radiusM float64, dst []Neighbor) []Neighbor {
+	dst = dst[:0]
+	if !(radiusM >= 0) || len(ix.pts) == 0 {
+		return dst
+	}
+	b := BoundAround(p, radiusM)
+	q := ix.getQuery(p)
+	q.dst, q.radiusM = dst, radiusM
+	c := chordOfM(radiusM) + chordSlack
+	q.stop = c * c
+	ix.tree.Search(b.Min, b.Max, q.within)
+	dst = q.dst
+	q.dst = nil
+	ix.pool.Put(q)
+	slices.SortFunc(dst, compareNeighbors)
+	return dst
+}
+
+func compareNeighbors(a, b Neighbor) int {
+	if c := cmp.Compare(a.DistanceM, b.DistanceM); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// chordOfM returns the chord, in Earth radii, of a great-circle distance.
+func chordOfM(m float64) float64 {
+	if m >= math.Pi*EarthRadiusM {
+		return 2
+	}
+	return 2 * math.Sin(m/(2*EarthRadiusM))
+}
+
+// mOfChord2 returns the great-circle distance of a squared chord.
+func mOfChord2(c2 float64) float64 {
+	return 2 * EarthRadiusM * math.Asin(math.Min(math.Sqrt(c2)/2, 1))
+}
+
+func (ix *SiteIndex) getQuery(p orb.Point) *siteQuery {
+	q := ix.pool.Get().(*siteQuery)
+	q.p = p
+	q.pv = lonLatVector(p)
+	q.cosLat = math.Cos(p[1] * degToRad)
+	q.stop = math.Inf(1)
+	return q
+}
+
+// siteQuery is the per-query state of a SiteIndex search. It is pooled, and
+// its method values are bound once, so that queries do not allocate.
+type siteQuery struct {
+	ix     *SiteIndex
+	p      orb.Point
+	pv     [3]float64 // unit vector of p
+	cosLat float64
+
+	stop float64 // squared chord beyond which a point is not wanted
+
+	k       int
+	dst     []Neighbor // candidates; DistanceM holds squared chords until finishNearest
+	radiusM float64
+
+	best   int32
+	bestC2 float64 // squared chord of best (box search)
+	bestM  float64 // haversine distance of best (walk), +Inf while not computed
+
+	distFn func(lo, hi [2]float64, id int32, item bool) float64
+	iterK  func(lo, hi [2]float64, id int32, dist float64) bool
+	iter1  func(lo, hi [2]float64, id int32, dist float64) bool
+	boxK   func(lo, hi [2]float64, id int32) bool
+	box1   func(lo, hi [2]float64, id int32) bool
+	within func(lo, hi [2]float64, id int32) bool
+}
+
+// chord2 returns the squared chord between p and point id.
+func (q *siteQuery) chord2(id int32) float64 {
+	v := &q.ix.vec[id]
+	dx, dy, dz := v[0]-q.pv[0], v[1]-q.pv[1], v[2]-q.pv[2]
+	return dx*dx + dy*dy + dz*dz
+}
+
+// boxCollectK records every point of a box search with its squared chord.
+func (q *siteQuery) boxCollectK(_, _ [2]float64, id int32) bool {
+	q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: q.chord2(id)})
+	return true
+}
+
+// boxCollect1 keeps the nearest point of a box search. Chords within the
+// slack of each other are compared in haversine metres, then by id.
+func (q *siteQuery) boxCollect1(_, _ [2]float64, id int32) bool {
+	c2 := q.chord2(id)
+	if q.best < 0 {
+		q.best, q.bestC2 = id, c2
+		return true
+	}
+	c := math.Sqrt(q.bestC2)
+	tol := 2*c*chordSlack + chordSlack*chordSlack
+	switch {
+	case c2 < q.bestC2-tol:
+		q.best, q.bestC2 = id, c2
+	case c2 <= q.bestC2+tol:
+		m, bm := DistanceM(q.p, q.ix.pts[id]), DistanceM(q.p, q.ix.pts[q.best])
+		if m < bm || (m == bm && id < q.best) {
+			q.best, q.bestC2 = id, math.Min(c2, q.bestC2)
+		}
+	}
+	return true
+}
+
+// dist is the rtree.Nearby distance: the squared chord (in Earth radii) to a
+// point, and a lower bound of it for a box.
+func (q *siteQuery) dist(lo, hi [2]float64, id int32, item bool) float64 {
+	if item {
+		return q.chord2(id)
+	}
+	return boxChord2LowerBound(q.p, q.cosLat, lo, hi)
+}
+
+// collectK gathers candidates for walkNearest: the first k points met, then
+// any point within chordSlack of the k-th (possible ties once in metres).
+func (q *siteQuery) collectK(_, _ [2]float64, id int32, d float64) bool {
+	if d > q.stop {
+		return false
+	}
+	q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
+	if len(q.dst) == q.k {
+		c := math.Sqrt(d) + chordSlack
+		q.stop = c * c
+	}
+	return true
+}
+
+// collect1 keeps the nearest point for the walk of Nearest1, comparing
+// near-ties in haversine metres then by id.
+func (q *siteQuery) collect1(_, _ [2]float64, id int32, d float64) bool {
+	if d > q.stop {
+		return false
+	}
+	if q.best < 0 {
+		q.best = id
+		c := math.Sqrt(d) + chordSlack
+		q.stop = c * c
+		return true
+	}
+	if math.IsInf(q.bestM, 1) {
+		q.bestM = DistanceM(q.p, q.ix.pts[q.best])
+	}
+	m := DistanceM(q.p, q.ix.pts[id])
+	if m < q.bestM || (m == q.bestM && id < q.best) {
+		q.best, q.bestM = id, m
+	}
+	return true
+}
+
+// withinFn records the points of a Within box inside the radius; the chord
+// test (q.stop) spares the haversine for the box's corners.
+func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
+	if q.chord2(id) > q.stop {
+		return true
+	}
+	if d := DistanceM(q.p, q.ix.pts[id]); d <= q.radiusM {
+		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
+	}
+	return true
+}
+
+// lonLatVector returns the 3-D unit vector of a lon/lat point.
+func lonLatVector(p orb.Point) [3]float64 {
+	sinLat, cosLat := math.Sincos(p[1] * degToRad)
+	sinLon, cosLon := math.Sincos(p[0] * degToRad)
+	return [3]float64{cosLat * cosLon, cosLat * sinLon, sinLat}
+}
+
+// boxChord2LowerBound returns a lower bound of the squared chord (in Earth
+// radii) between p and any point of the lon/lat box [lo, hi]; cosLat is
+// cos(p's latitude). It takes the larger of two bounds, each exact to
+// within a relative 1e-9 at the distances that matter here:
+//
+//   - latitude: every point of the box is at least Δφ away along the sphere,
+//     Δφ being p's latitude distance to the box's latitude range, and a chord
+//     of angle θ is 2 sin(θ/2) >= θ − θ³/24;
+//   - longitude: when p is outside the box's longitude range, every path to
+//     the box crosses one of its two bounding meridians, so it is at least as
+//     long as the distance from p to their great circles, whose sine is
+//     cos φ |sin Δλ|; a chord of angle θ is at least sin θ, and
+//     sin x >= x − x³/6.
+//
+// Both use only arithmetic, so boxes cost a few nanoseconds each.
+func boxChord2LowerBound(p orb.Point, cosLat float64, lo, hi [2]float64) float64 {
+	var dLat float64
+	switch {
+	case p[1] < lo[1]:
+		dLat = (lo[1] - p[1]) * degToRad
+	case p[1] > hi[1]:
+		dLat = (p[1] - hi[1]) * degToRad
+	}
+	lb := dLat - dLat*dLat*dLat/24
+
+	if p[0] < lo[0] || p[0] > hi[0] {
+		gE := angleFold(lo[0] - p[0]) // to the western edge, going east
+		gW := angleFold(p[0] - hi[0]) // to the eastern edge, going west
+		g := math.Min(gE, gW) * degToRad
+		if s := cosLat * (g - g*g*g/6); s > lb {
+			lb = s
+		}
+	}
+	if lb <= 0 {
+		return 0
+	}
+	return lb * lb * (1 - 1e-12) // never above the truth through rounding
+}
+
+// angleFold maps a longitude difference in degrees to x in [0, 90] with
+// |sin Δλ| = sin x.
+func angleFold(d float64) float64 {
+	d = math.Abs(d)
+	if d >= 360 {
+		d = math.Mod(d, 360)
+	}
+	if d > 180 {
+		d = 360 - d
+	}
+	if d > 90 {
+		d = 180 - d
+	}
+	return d
+}
+
+// BoundAround returns a lon/lat box containing every point within radiusM
+// great-circle metres of p. Its longitude half-width is the exact one of a
+// spherical cap, asin(sin r / cos φ); near a pole, or when the box would
+// cross the antimeridian, it spans all longitudes.
+func BoundAround(p orb.Point, radiusM float64) orb.Bound {
+	r := radiusM / EarthRadiusM // angular radius
+	if r >= math.Pi {
+		return orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	}
+	dLat := r/degToRad + 1e-9 // a hair wider against rounding
+	b := orb.Bound{
+		Min: orb.Point{-180, math.Max(p[1]-dLat, -90)},
+		Max: orb.Point{180, math.Min(p[1]+dLat, 90)},
+	}
+	if b.Min[1] == -90 || b.Max[1] == 90 {
+		return b
+	}
+	s := math.Sin(r) / math.Cos(p[1]*degToRad)
+	if s >= 1 {
+		return b
+	}
+	dLon := math.Asin(s)/degToRad + 1e-9
+	if p[0]-dLon < -180 || p[0]+dLon > 180 {
+		return b
+	}
+	b.Min[0], b.Max[0] = p[0]-dLon, p[0]+dLon
+	return b
+}

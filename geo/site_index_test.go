@@ -1,0 +1,341 @@
+package geo
+
+import (
+	"encoding/csv"
+	"errors"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// franceTestRegions are lon/lat boxes of metropolitan France and the DROM, used to
+// draw realistic random sites.
+var franceTestRegions = [...]orb.Bound{
+	{Min: orb.Point{-5, 41.3}, Max: orb.Point{9.6, 51.1}},      // metropole
+	{Min: orb.Point{-61.9, 15.8}, Max: orb.Point{-61, 16.6}},   // Guadeloupe
+	{Min: orb.Point{-61.3, 14.3}, Max: orb.Point{-60.8, 14.9}}, // Martinique
+	{Min: orb.Point{-54.6, 2.1}, Max: orb.Point{-51.6, 5.8}},   // Guyane
+	{Min: orb.Point{55.2, -21.4}, Max: orb.Point{55.9, -20.8}}, // La Réunion
+	{Min: orb.Point{45, -13.1}, Max: orb.Point{45.3, -12.6}},   // Mayotte
+}
+
+func randomPointIn(r *rand.Rand, b orb.Bound) orb.Point {
+	return orb.Point{
+		b.Min[0] + r.Float64()*(b.Max[0]-b.Min[0]),
+		b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1]),
+	}
+}
+
+// randomFrancePoints draws n points, 80 % in the metropole, the rest spread
+// over the DROM, with about 2 % exact duplicates of earlier points.
+func randomFrancePoints(r *rand.Rand, n int) []orb.Point {
+	pts := make([]orb.Point, 0, n)
+	for len(pts) < n {
+		switch {
+		case len(pts) > 0 && r.IntN(50) == 0:
+			pts = append(pts, pts[r.IntN(len(pts))])
+		case r.IntN(5) > 0:
+			pts = append(pts, randomPointIn(r, franceTestRegions[0]))
+		default:
+			pts = append(pts, randomPointIn(r, franceTestRegions[1+r.IntN(len(franceTestRegions)-1)]))
+		}
+	}
+	return pts
+}
+
+// randomQueries mixes points near the sites, exact site positions and points
+// anywhere on Earth (including near the poles and the antimeridian).
+func randomQueries(r *rand.Rand, sites []orb.Point, n int) []orb.Point {
+	qs := make([]orb.Point, 0, n)
+	for len(qs) < n {
+		switch r.IntN(6) {
+		case 0:
+			qs = append(qs, orb.Point{-180 + 360*r.Float64(), -90 + 180*r.Float64()})
+		case 1:
+			if len(sites) > 0 {
+				qs = append(qs, sites[r.IntN(len(sites))])
+				continue
+			}
+			fallthrough
+		default:
+			qs = append(qs, randomPointIn(r, franceTestRegions[r.IntN(len(franceTestRegions))]))
+		}
+	}
+	return append(qs, orb.Point{0, 89.9}, orb.Point{179.99, 10}, orb.Point{-179.99, -45}, orb.Point{2.35, -89.5})
+}
+
+func bruteNeighbors(pts []orb.Point, p orb.Point, maxM float64) []Neighbor {
+	var all []Neighbor
+	for i, s := range pts {
+		if d := DistanceM(p, s); d <= maxM {
+			all = append(all, Neighbor{ID: i, DistanceM: d})
+		}
+	}
+	slices.SortFunc(all, compareNeighbors)
+	return all
+}
+
+func TestSiteIndexNearestMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	n := 10000
+	if testing.Short() {
+		n = 2000
+	}
+	pts := randomFrancePoints(r, n)
+	ix := NewSiteIndex(pts)
+	if ix.Len() != n {
+		t.Fatalf("Len = %d, want %d", ix.Len(), n)
+	}
+	var dst []Neighbor
+	for qi, q := range randomQueries(r, pts, 300) {
+		all := bruteNeighbors(pts, q, math.Inf(1))
+		for _, k := range []int{0, 1, 2, 5, 17, 100} {
+			dst = ix.Nearest(q, k, dst)
+			want := all[:min(k, len(all))]
+			if !slices.Equal(dst, want) {
+				t.Fatalf("query %d %v k=%d:\n got %v\nwant %v", qi, q, k, dst, want)
+			}
+		}
+		id, d, ok := ix.Nearest1(q)
+		if !ok || id != all[0].ID || d != all[0].DistanceM {
+			t.Fatalf("query %d %v: Nearest1 = %d %v %v, want %v", qi, q, id, d, ok, all[0])
+		}
+	}
+}
+
+func TestSiteIndexNearestSmallCases(t *testing.T) {
+	p := orb.Point{2.35, 48.85}
+	tests := []struct {
+		name string
+		pts  []orb.Point
+		k    int
+	}{
+		{"empty", nil, 3},
+		{"k larger than n", []orb.Point{{2, 48}, {3, 49}, {-1, 45}}, 10},
+		{"k zero", []orb.Point{{2, 48}}, 0},
+		{"k negative", []orb.Point{{2, 48}}, -1},
+		{"all duplicates", []orb.Point{{2, 48}, {2, 48}, {2, 48}, {2, 48}}, 2},
+		{"duplicates of the query", []orb.Point{{3, 49}, p, {1, 1}, p}, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := NewSiteIndex(tt.pts)
+			all := bruteNeighbors(tt.pts, p, math.Inf(1))
+			want := all[:max(0, min(tt.k, len(all)))]
+			got := ix.Nearest(p, tt.k, make([]Neighbor, 5))
+			if !slices.Equal(got, want) {
+				t.Errorf("Nearest = %v, want %v", got, want)
+			}
+			id, d, ok := ix.Nearest1(p)
+			if ok != (len(all) > 0) || ok && (id != all[0].ID || d != all[0].DistanceM) {
+				t.Errorf("Nearest1 = %d %v %v, want %v", id, d, ok, all)
+			}
+			if got := ix.Within(p, 1e6, nil); !slices.Equal(got, bruteNeighbors(tt.pts, p, 1e6)) {
+				t.Errorf("Within = %v", got)
+			}
+		})
+	}
+}
+
+func TestSiteIndexWithinMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	n := 10000
+	if testing.Short() {
+		n = 2000
+	}
+	pts := randomFrancePoints(r, n)
+	// Sites near a pole and on both sides of the antimeridian exercise the
+	// full-longitude boxes.
+	pts = append(pts, orb.Point{10, 89.95}, orb.Point{-170, 89.99}, orb.Point{179.995, 0}, orb.Point{-179.995, 0.001})
+	ix := NewSiteIndex(pts)
+	var dst []Neighbor
+	for qi, q := range randomQueries(r, pts, 300) {
+		for _, radiusM := range []float64{0, 1000, 30000, 250000, 3e6, 2.1e7} {
+			dst = ix.Within(q, radiusM, dst)
+			want := bruteNeighbors(pts, q, radiusM)
+			if !slices.Equal(dst, want) && !(len(dst) == 0 && len(want) == 0) {
+				t.Fatalf("query %d %v r=%v: got %d neighbours, want %d", qi, q, radiusM, len(dst), len(want))
+			}
+		}
+	}
+	if got := ix.Within(orb.Point{2, 48}, -1, nil); len(got) != 0 {
+		t.Errorf("negative radius: got %v", got)
+	}
+}
+
+func TestBoxChord2LowerBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 20000; i++ {
+		p := orb.Point{-180 + 360*r.Float64(), -90 + 180*r.Float64()}
+		if i%2 == 0 { // boxes close to p matter most
+			p = randomPointIn(r, franceTestRegions[0])
+		}
+		w, h := 20*r.Float64()*r.Float64(), 20*r.Float64()*r.Float64()
+		lo := [2]float64{-180 + (360-w)*r.Float64(), -90 + (180-h)*r.Float64()}
+		if i%2 == 0 {
+			lo = [2]float64{p[0] - 10 + 20*r.Float64() - w/2, p[1] - 10 + 20*r.Float64() - h/2}
+		}
+		hi := [2]float64{lo[0] + w, lo[1] + h}
+		lb := boxChord2LowerBound(p, math.Cos(p[1]*degToRad), lo, hi)
+		pv := lonLatVector(p)
+		// Sample the box densely along its edges (where the minimum lies) and
+		// inside.
+		for j := 0; j <= 64; j++ {
+			f := float64(j) / 64
+			for _, q := range []orb.Point{
+				{lo[0] + f*w, lo[1]}, {lo[0] + f*w, hi[1]},
+				{lo[0], lo[1] + f*h}, {hi[0], lo[1] + f*h},
+				{lo[0] + r.Float64()*w, lo[1] + r.Float64()*h},
+			} {
+				qv := lonLatVector(q)
+				c2 := (qv[0]-pv[0])*(qv[0]-pv[0]) + (qv[1]-pv[1])*(qv[1]-pv[1]) + (qv[2]-pv[2])*(qv[2]-pv[2])
+				if lb > c2 {
+					t.Fatalf("p %v box %v-%v: bound %v above chord² %v at %v", p, lo, hi, lb, c2, q)
+				}
+			}
+		}
+	}
+}
+
+func TestBoundAround(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 2000; i++ {
+		p := orb.Point{-180 + 360*r.Float64(), -89 + 178*r.Float64()}
+		radiusM := math.Pow(10, 1+6*r.Float64())
+		b := BoundAround(p, radiusM)
+		// Points on the circle of radius radiusM must all be in the box.
+		for j := 0; j < 72; j++ {
+			q := destinationPoint(p, float64(j)*5, radiusM*(1-1e-12))
+			if !b.Contains(q) {
+				t.Fatalf("p %v r %v: %v at bearing %d° outside %v", p, radiusM, q, j*5, b)
+			}
+		}
+	}
+}
+
+// destinationPoint returns the point at distM from p along the initial bearing
+// (degrees clockwise from north), on the EarthRadiusM sphere.
+func destinationPoint(p orb.Point, bearingDeg, distM float64) orb.Point {
+	d := distM / EarthRadiusM
+	lat1, lon1, th := p[1]*degToRad, p[0]*degToRad, bearingDeg*degToRad
+	lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(th))
+	lon2 := lon1 + math.Atan2(math.Sin(th)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
+	lon := math.Remainder(lon2/degToRad, 360)
+	return orb.Point{lon, lat2 / degToRad}
+}
+
+// loadFranceServices2024 reads the latitude/longitude columns of the real
+// 2024 France Services file, skipping rows without coordinates.
+func loadFranceServices2024(tb testing.TB) []orb.Point {
+	tb.Helper()
+	path := filepath.Join(realDataDir(tb), "france-services-2024-08.csv")
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatalf("france services: %v", err)
+	}
+	defer f.Close()
+	rd := csv.NewReader(f)
+	header, err := rd.Read()
+	if err != nil {
+		tb.Fatalf("france services %s: header: %v", path, err)
+	}
+	latCol, lonCol := slices.Index(header, "latitude"), slices.Index(header, "longitude")
+	if latCol < 0 || lonCol < 0 {
+		tb.Fatalf("france services %s: no latitude/longitude columns in %v", path, header)
+	}
+	var pts []orb.Point
+	for line := 2; ; line++ {
+		rec, err := rd.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			tb.Fatalf("france services %s: line %d: %v", path, line, err)
+		}
+		lat, err1 := strconv.ParseFloat(rec[latCol], 64)
+		lon, err2 := strconv.ParseFloat(rec[lonCol], 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		pts = append(pts, orb.Point{lon, lat})
+	}
+	if len(pts) < 2000 {
+		tb.Fatalf("france services %s: only %d points", path, len(pts))
+	}
+	return pts
+}
+
+// realDataDir returns the shared real-data folder, skipping when it is missing.
+func realDataDir(tb testing.TB) string {
+	tb.Helper()
+	dir := filepath.Join("..", "..", "shared", "data")
+	if _, err := os.Stat(dir); err != nil {
+		tb.Skipf("real data folder %s missing: %v", dir, err)
+	}
+	return dir
+}
+
+func TestSiteIndexRealFranceServices(t *testing.T) {
+	pts := loadFranceServices2024(t)
+	ix := NewSiteIndex(pts)
+	r := rand.New(rand.NewPCG(9, 10))
+	var dst []Neighbor
+	for i := 0; i < 200; i++ {
+		q := randomPointIn(r, franceTestRegions[0])
+		all := bruteNeighbors(pts, q, math.Inf(1))
+		if dst = ix.Nearest(q, 5, dst); !slices.Equal(dst, all[:5]) {
+			t.Fatalf("%v: got %v, want %v", q, dst, all[:5])
+		}
+		if dst = ix.Within(q, 30000, dst); !slices.Equal(dst, bruteNeighbors(pts, q, 30000)) && len(dst) > 0 {
+			t.Fatalf("%v: Within 30 km differs from brute force", q)
+		}
+	}
+}
+
+func metroQueries(n int) []orb.Point {
+	r := rand.New(rand.NewPCG(11, 12))
+	qs := make([]orb.Point, n)
+	for i := range qs {
+		qs[i] = randomPointIn(r, franceTestRegions[0])
+	}
+	return qs
+}
+
+func BenchmarkSiteIndexNearest5(b *testing.B) {
+	ix := NewSiteIndex(loadFranceServices2024(b))
+	qs := metroQueries(4096)
+	dst := make([]Neighbor, 0, 16)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		dst = ix.Nearest(qs[i%len(qs)], 5, dst)
+	}
+}
+
+func BenchmarkSiteIndexNearest1(b *testing.B) {
+	ix := NewSiteIndex(loadFranceServices2024(b))
+	qs := metroQueries(4096)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		ix.Nearest1(qs[i%len(qs)])
+	}
+}
+
+func BenchmarkSiteIndexWithin(b *testing.B) {
+	ix := NewSiteIndex(loadFranceServices2024(b))
+	qs := metroQueries(4096)
+	dst := make([]Neighbor, 0, 256)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		dst = ix.Within(qs[i%len(qs)], 30000, dst)
+	}
+}
