@@ -90,8 +90,9 @@ func BenchmarkAssignOptimal50k(b *testing.B) {
 
 func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, AlgorithmGreedy) }
 
-// suggestFixture is the 50k instance with the optimal assignment's taken
-// candidates and open posts, and indexes over both sides.
+// suggestFixture is the 50k instance half-way through a manual assignment:
+// every other pair of the optimal assignment is made, so that some posts
+// are open and some candidates taken. It returns indexes over both sides.
 func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *geo.SiteIndex, taken map[string]bool, open map[string]int) {
 	cands, structs = genInstance(spec50k)
 	res, err := Assign(cands, structs, AssignOptions{})
@@ -103,9 +104,11 @@ func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candI
 	for _, s := range structs {
 		open[s.ID] = s.Posts
 	}
-	for _, a := range res.Assignments {
-		taken[a.Candidate] = true
-		open[a.Structure]--
+	for i, a := range res.Assignments {
+		if i%2 == 0 {
+			taken[a.Candidate] = true
+			open[a.Structure]--
+		}
 	}
 	cp := make([]orb.Point, len(cands))
 	for i, c := range cands {

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/maillage/maillage/geo"
@@ -41,12 +42,10 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 			return cands[i].ID, d, eligible(i, d)
 		})
 	}
-	// No candidate reaches farther than the largest MaxKm: ask for more and
-	// more nearest candidates until k are eligible or that reach is passed.
-	var reachM float64
-	for i := range cands {
-		reachM = max(reachM, candidateMaxM(&cands[i]))
-	}
+	// Ask for more and more nearest candidates until k are eligible or the
+	// farthest returned is beyond the largest MaxKm, which is only measured
+	// (a scan of cands) when the first round falls short.
+	reachM := math.Inf(1)
 	var nbs []geo.Neighbor
 	for want := max(2*k, 16); ; want *= 4 {
 		nbs = idx.Nearest(s.Point, want, nbs)
@@ -63,6 +62,15 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 			}
 		}
 		if len(nbs) < want {
+			return out
+		}
+		if math.IsInf(reachM, 1) {
+			reachM = 0
+			for i := range cands {
+				reachM = max(reachM, candidateMaxM(&cands[i]))
+			}
+		}
+		if nbs[len(nbs)-1].DistanceM > reachM {
 			return out
 		}
 	}
