@@ -231,7 +231,7 @@ func (g *Grid) CellPolygon(i int) orb.Polygon {
 	return orb.Polygon{ring}
 }
 
-// CellAreaKm2 returns the area of cell i in km² (AreaKm2[i]: within 1e-6
+// CellAreaKm2 returns the area of cell i in km² (AreaKm2[i]: within 1e-8
 // relative of h3.CellAreaKm2, which costs ~2.5 µs a call).
 func (g *Grid) CellAreaKm2(i int) float64 {
 	return g.AreaKm2[i]

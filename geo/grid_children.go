@@ -17,8 +17,8 @@ import (
 // its index digits (H3's _downAp7 / _downAp7r / _neighbor), shared by every
 // coarse cell of the same resolution. So once P0, U and V are fitted for one
 // coarse cell from three exact centres (h3.CellToLatLng), every other
-// descendant centre is P0 + x·U + y·V normalised, and its area is the
-// gnomonic area element (√3/2)·|U×V| / |P|³ times R². The fit is checked
+// descendant centre is P0 + x·U + y·V normalised, and its area follows from
+// the gnomonic area element (√3/2)·|U×V| / |P|³ times R². The fit is checked
 // against four more exact centres; coarse cells whose descendants may lie on
 // more than one face, and pentagon base cells, are not fitted (see
 // fitChildFrame).
@@ -134,8 +134,15 @@ func (t *childTable) uniformIndex(d int) int {
 // centre direction p0 + x·u + y·v.
 type childFrame struct {
 	p0, u, v [3]float64
-	areaK    float64 // R²·(√3/2)·|u×v|: cell area is areaK / |p|³
+	areaK    float64 // R²·(√3/2)·|u×v|: cell area is about areaK / |p|³
+	// Second-order area correction (see centre): dot products of the frame
+	// and the mean of |x·u + y·v|² over a unit hexagon.
+	uu, uv, vv, p0u, p0v, meanD2 float64
 }
+
+// hexMoment is the mean of x² (and of y²) over the hexagon of centre
+// spacing 1 (circumradius 1/√3): 5/12·(1/3)/2.
+const hexMoment = 5.0 / 72
 
 // fitChildFrame fits the frame of the res-k cell parent, or returns false when
 // the fast path does not apply: pentagon base cell, descendants possibly on
@@ -172,6 +179,9 @@ func fitChildFrame(t *childTable, parent h3.Cell) (childFrame, bool) {
 	cy := f.u[2]*f.v[0] - f.u[0]*f.v[2]
 	cz := f.u[0]*f.v[1] - f.u[1]*f.v[0]
 	f.areaK = h3EarthRadiusKm * h3EarthRadiusKm * math.Sqrt(3) / 2 * math.Sqrt(cx*cx+cy*cy+cz*cz)
+	f.uu, f.uv, f.vv = dot3(f.u, f.u), dot3(f.u, f.v), dot3(f.v, f.v)
+	f.p0u, f.p0v = dot3(f.p0, f.u), dot3(f.p0, f.v)
+	f.meanD2 = hexMoment * (f.uu + f.vv)
 	for _, d := range [...]int{1, 3, 5, 6} {
 		j := t.uniformIndex(d)
 		got, _ := f.unit(t.offsets[j])
@@ -194,12 +204,25 @@ func (f *childFrame) unit(o childOffset) ([3]float64, float64) {
 }
 
 // centre returns the lon/lat centre (degrees) and area (km²) of a descendant.
+//
+// The area is the integral over the plane hexagon of the gnomonic area
+// element |p+d|⁻³ (d = x·u + y·v spans the hexagon; H3 cells are exactly the
+// gnomonic images of those hexagons). Expanding to second order, with
+// c = |p|², the hexagon's first moments vanishing and E[x²] = E[y²] =
+// hexMoment: mean |p+d|⁻³ ≈ c^-3/2·(1 − 3/2·E|d|²/c + 15/2·E[(p·d)²]/c²).
+// The error is fourth order in the cell size: ~1e-8 relative at res 3.
 func (f *childFrame) centre(o childOffset) (lon, lat, areaKm2 float64) {
 	s, n := f.unit(o)
 	lat = math.Atan2(s[2], math.Hypot(s[0], s[1])) * 180 / math.Pi
 	lon = math.Atan2(s[1], s[0]) * 180 / math.Pi
-	return lon, lat, f.areaK / (n * n * n)
+	c := n * n
+	pu := f.p0u + o.x*f.uu + o.y*f.uv
+	pv := f.p0v + o.x*f.uv + o.y*f.vv
+	corr := 1 - 1.5*f.meanD2/c + 7.5*hexMoment*(pu*pu+pv*pv)/(c*c)
+	return lon, lat, f.areaK / (c * n) * corr
 }
+
+func dot3(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 
 // tangentPoint returns the exact centre of c projected on the tangent plane
 // of the face centred on fc (the point p with p·fc = 1).

@@ -47,7 +47,7 @@ func TestChildFrameMatchesH3(t *testing.T) {
 			if math.Abs(lon-ll.Lng) > 1e-9 || math.Abs(lat-ll.Lat) > 1e-9 {
 				t.Fatalf("%v child %v: centre (%.12f %.12f) want (%.12f %.12f)", parent, want[j], lon, lat, ll.Lng, ll.Lat)
 			}
-			if exact := h3.CellAreaKm2(want[j]); math.Abs(area-exact) > 1e-6*exact {
+			if exact := h3.CellAreaKm2(want[j]); math.Abs(area-exact) > 1e-8*exact {
 				t.Fatalf("%v child %v: area %.9f want %.9f", parent, want[j], area, exact)
 			}
 		}

@@ -1,7 +1,6 @@
 package geo
 
 import (
-	"cmp"
 	"math"
 	"slices"
 	"testing"
@@ -33,6 +32,18 @@ func bruteLocate(shapes []orb.MultiPolygon) func(orb.Point) (int, bool) {
 	}
 }
 
+// pentagonCentre returns the centre of an H3 pentagon away from the
+// antimeridian and the poles.
+func pentagonCentre() orb.Point {
+	for _, c := range h3.Pentagons(0) {
+		ll := h3.CellToLatLng(c)
+		if math.Abs(ll.Lng) < 170 && math.Abs(ll.Lat) < 70 {
+			return orb.Point{ll.Lng, ll.Lat}
+		}
+	}
+	return orb.Point{}
+}
+
 // cellVertex returns a vertex of the res-res cell at p: the point of the
 // plane farthest from every cell centre.
 func cellVertex(p orb.Point, res int) orb.Point {
@@ -40,33 +51,37 @@ func cellVertex(p orb.Point, res int) orb.Point {
 	return orb.Point{v.Lng, v.Lat}
 }
 
-// expectedShares spreads pop over cells by exact h3 area with float
-// largest remainder: an independent oracle for BuildGrid's shares.
-func expectedShares(pop int, cells []h3.Cell) []int32 {
-	areas := make([]float64, len(cells))
+// checkLargestRemainder checks that shares is a largest-remainder split of
+// pop over cells by exact h3 area: each share is its quota rounded down or
+// up, they sum to pop, and no cell rounded down had a larger fractional part
+// than a cell rounded up (to 1e-6, as symmetric cells tie).
+func checkLargestRemainder(t *testing.T, pop int, cells []h3.Cell, shares []int32) {
+	t.Helper()
 	total := 0.0
+	for _, c := range cells {
+		total += h3.CellAreaKm2(c)
+	}
+	sum := 0
+	minUp, maxDown := math.Inf(1), math.Inf(-1)
 	for i, c := range cells {
-		areas[i] = h3.CellAreaKm2(c)
-		total += areas[i]
+		q := float64(pop) * h3.CellAreaKm2(c) / total
+		r := q - float64(shares[i]) // in (-1, 1)
+		if math.Abs(r) >= 1+1e-6 {
+			t.Fatalf("cell %v: share %d, quota %.6f", c, shares[i], q)
+		}
+		if r < 0 {
+			minUp = min(minUp, 1+r) // fractional part of a quota rounded up
+		} else {
+			maxDown = max(maxDown, r)
+		}
+		sum += int(shares[i])
 	}
-	out := make([]int32, len(cells))
-	frac := make([]float64, len(cells))
-	left := pop
-	for i, a := range areas {
-		q := float64(pop) * a / total
-		out[i] = int32(math.Floor(q))
-		frac[i] = q - math.Floor(q)
-		left -= int(out[i])
+	if sum != pop {
+		t.Fatalf("shares sum to %d, want %d", sum, pop)
 	}
-	order := make([]int, len(cells))
-	for i := range order {
-		order[i] = i
+	if minUp < maxDown-1e-6 {
+		t.Fatalf("a quota with fraction %.9f was rounded up, one with %.9f down", minUp, maxDown)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(frac[b], frac[a]) })
-	for _, i := range order[:left] {
-		out[i]++
-	}
-	return out
 }
 
 // polygonCells returns h3.PolygonToCells over every polygon of mp.
@@ -150,7 +165,7 @@ func checkGridInvariants(t *testing.T, g *Grid, shapes []orb.MultiPolygon, pops 
 		if c := g.Commune[i]; c >= 0 && !planar.MultiPolygonContains(shapes[c], g.Centers[i]) {
 			t.Fatalf("cell %v: centre %v not in its commune %d", g.Cells[i], g.Centers[i], c)
 		}
-		if exact := h3.CellAreaKm2(g.Cells[i]); math.Abs(g.AreaKm2[i]-exact) > 1e-6*exact {
+		if exact := h3.CellAreaKm2(g.Cells[i]); math.Abs(g.AreaKm2[i]-exact) > 1e-8*exact {
 			t.Fatalf("cell %v: area %g, h3 says %g", g.Cells[i], g.AreaKm2[i], exact)
 		}
 	}
@@ -184,6 +199,9 @@ func TestBuildGridSmall(t *testing.T) {
 		{name: "tiny commune alone", shapes: []orb.MultiPolygon{{{sq}}, {{tiny}}}, reps: []orb.Point{{2.35, 48.835}, far}, pops: []int{1000, 77}, res: res, repOnly: map[int]bool{1: false}},
 		{name: "tiny commune in a hole shares a cell", shapes: []orb.MultiPolygon{{{sq, inHole}}, {{inHole}}}, reps: []orb.Point{{2.31, 48.81}, deep}, pops: []int{4321, 55}, res: res, repOnly: map[int]bool{1: true}},
 		{name: "no shape and zero population", shapes: []orb.MultiPolygon{{{sq}}, nil, {{box(2.40, 48.80, 2.45, 48.87)}}}, reps: []orb.Point{{2.35, 48.835}, {0, 0}, {2.42, 48.83}}, pops: []int{100, 999, 0}, res: res},
+		{name: "large box res 3", shapes: []orb.MultiPolygon{{{box(-5, 42, 8, 51)}}}, reps: []orb.Point{{2, 46}}, pops: []int{67000000}, res: 3},
+		{name: "continent res 1", shapes: []orb.MultiPolygon{{{box(-30, 20, 40, 70)}}}, reps: []orb.Point{{2, 46}}, pops: []int{500000000}, res: 1},
+		{name: "around a pentagon res 6", shapes: []orb.MultiPolygon{{{boxAround(pentagonCentre(), 1)}}}, reps: []orb.Point{pentagonCentre()}, pops: []int{424242}, res: 6},
 		{name: "two adjacent communes", shapes: []orb.MultiPolygon{{{box(2.30, 48.80, 2.35, 48.87)}}, {{box(2.35, 48.80, 2.40, 48.87)}}}, reps: []orb.Point{{2.32, 48.83}, {2.37, 48.83}}, pops: []int{70001, 29999}, res: res},
 	}
 	for _, tc := range tests {
@@ -222,12 +240,14 @@ func TestBuildGridSmall(t *testing.T) {
 					}
 					continue
 				}
-				want := expectedShares(tc.pops[id], wantCells)
+				parts := make([]int32, len(shares))
 				for j, sh := range shares {
-					if g.Cells[sh.Cell] != wantCells[j] || sh.Population != want[j] {
-						t.Fatalf("commune %d share %d: cell %v pop %d, want %v pop %d", id, j, g.Cells[sh.Cell], sh.Population, wantCells[j], want[j])
+					if g.Cells[sh.Cell] != wantCells[j] {
+						t.Fatalf("commune %d share %d: cell %v, want %v", id, j, g.Cells[sh.Cell], wantCells[j])
 					}
+					parts[j] = sh.Population
 				}
+				checkLargestRemainder(t, tc.pops[id], wantCells, parts)
 			}
 		})
 	}

@@ -27,7 +27,7 @@ type Grid struct {
 	Centers    []orb.Point // lon/lat of each cell centre
 	Population []int32     // inhabitants per cell (sum of its shares)
 	Commune    []int32     // commune id owning the cell centre, or -1 when the cell exists only through a representative point
-	AreaKm2    []float64   // area of each cell in km² (within 1e-6 relative of h3.CellAreaKm2, much cheaper)
+	AreaKm2    []float64   // area of each cell in km² (within 1e-8 relative of h3.CellAreaKm2 at res ≥ 3, much cheaper)
 
 	// Shares lists, for each commune id, the cells holding its population:
 	// Shares[ShareStart[i]:ShareStart[i+1]].
