@@ -120,6 +120,10 @@ const (
 // message names the offending row index and id.
 var ErrBadAssignInput = errors.New("invalid assignment input")
 
+// ErrAssignTooLarge is returned when more than MaxAssignEdges pairs are
+// within reach.
+var ErrAssignTooLarge = errors.New("assignment too large")
+
 // Assign places candidates on structure posts.
 //
 // Each candidate takes at most one post, only at a structure within its
@@ -145,7 +149,10 @@ func Assign(cands []Candidate, structs []Structure, opt AssignOptions) (AssignRe
 	if err != nil {
 		return AssignResult{}, err
 	}
-	g := buildAssignGraph(in)
+	g, err := buildAssignGraph(in)
+	if err != nil {
+		return AssignResult{}, err
+	}
 	var sol assignSolution
 	switch in.algorithm {
 	case AlgorithmGreedy:
@@ -168,6 +175,7 @@ type assignInput struct {
 	algorithm string
 	workers   int
 	progress  func(done, total int)
+	maxEdges  int64 // MaxAssignEdges
 
 	maxM    []float64 // per candidate, metres
 	weightQ []int64   // per structure, weight in hundredths
@@ -185,7 +193,7 @@ type assignSolution struct {
 }
 
 func newAssignInput(cands []Candidate, structs []Structure, opt AssignOptions) (*assignInput, error) {
-	in := &assignInput{cands: cands, structs: structs, algorithm: opt.Algorithm, workers: opt.Workers, progress: opt.Progress}
+	in := &assignInput{cands: cands, structs: structs, algorithm: opt.Algorithm, workers: opt.Workers, progress: opt.Progress, maxEdges: MaxAssignEdges}
 	switch in.algorithm {
 	case "":
 		in.algorithm = AlgorithmOptimal

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"fmt"
 	"math"
 	"math/bits"
 	"slices"
@@ -34,9 +35,14 @@ func edgeEnds(p uint64) (cand, strct int32) { return int32(p >> 32), int32(uint3
 // assignChunk is the number of candidates a worker queries at a time.
 const assignChunk = 512
 
+// MaxAssignEdges bounds the candidate–structure pairs within reach that
+// Assign accepts: about 36 bytes each at the peak, so 40 million stay under
+// 1.5 GB.
+const MaxAssignEdges = 40_000_000
+
 // buildAssignGraph queries, for every candidate, the structures within its
 // MaxKm on a SiteIndex of the structures, on in.workers goroutines.
-func buildAssignGraph(in *assignInput) *assignGraph {
+func buildAssignGraph(in *assignInput) (*assignGraph, error) {
 	pts := make([]orb.Point, len(in.structs))
 	for i, s := range in.structs {
 		pts[i] = s.Point
@@ -48,6 +54,7 @@ func buildAssignGraph(in *assignInput) *assignGraph {
 	chunkPair := make([][]uint64, nChunks)
 	g := &assignGraph{candDeg: make([]int32, len(in.cands)), structDeg: make([]int32, len(in.structs))}
 	var mu sync.Mutex
+	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
 		var nbs []geo.Neighbor
 		var cost []uint32
@@ -67,6 +74,9 @@ func buildAssignGraph(in *assignInput) *assignGraph {
 				sortEdgeRun(cost[start:], pair[start:])
 			}
 			chunkCost[k], chunkPair[k] = slices.Clone(cost), slices.Clone(pair)
+			if total.Add(int64(len(cost))) > in.maxEdges {
+				return
+			}
 		}
 		mu.Lock()
 		for s, d := range deg {
@@ -74,8 +84,11 @@ func buildAssignGraph(in *assignInput) *assignGraph {
 		}
 		mu.Unlock()
 	})
+	if total.Load() > in.maxEdges {
+		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
+	}
 	g.cost, g.pair = radixSortEdges(chunkCost, chunkPair, in.workers)
-	return g
+	return g, nil
 }
 
 // assignParallel runs work on up to workers goroutines; each one takes

@@ -332,7 +332,10 @@ func TestAssignCertificate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g := buildAssignGraph(in)
+		g, err := buildAssignGraph(in)
+		if err != nil {
+			t.Fatal(err)
+		}
 		n, err := runOptimal(in, g)
 		if err != nil {
 			t.Fatal(err)
@@ -599,5 +602,25 @@ func TestAssignProgress(t *testing.T) {
 		if last != total || calls == 0 {
 			t.Fatalf("%s: %d calls, last done %d of %d", alg, calls, last, total)
 		}
+	}
+}
+
+func TestAssignTooLarge(t *testing.T) {
+	cands, structs := genInstance(genSpec{Seed: 4, Candidates: 2000, Structures: 200, MaxPosts: 2, Clustered: 0.5})
+	in, err := newAssignInput(cands, structs, AssignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := buildAssignGraph(in)
+	if err != nil || g.edges() < 1000 {
+		t.Fatalf("%v, %d edges", err, g.edges())
+	}
+	in.maxEdges = int64(g.edges()) - 1
+	if _, err := buildAssignGraph(in); !errors.Is(err, ErrAssignTooLarge) {
+		t.Fatalf("limit %d below %d edges: error %v", in.maxEdges, g.edges(), err)
+	}
+	in.maxEdges = int64(g.edges())
+	if _, err := buildAssignGraph(in); err != nil {
+		t.Fatalf("limit at %d edges: %v", g.edges(), err)
 	}
 }
