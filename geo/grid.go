@@ -239,6 +239,8 @@ func (g *Grid) CellAreaKm2(i int) float64 {
 
 // Neighbors appends to dst[:0] the positions of the grid cells among the H3
 // neighbours of cell i (at most 6, 5 around a pentagon) and returns it.
+// It costs one h3.GridDisk call (~0.2 µs, 2 small allocations inside h3-go)
+// and 6 binary searches.
 func (g *Grid) Neighbors(i int, dst []int32) []int32 {
 	dst = dst[:0]
 	c := g.Cells[i]

@@ -108,3 +108,23 @@ func cellRing(c h3.Cell) orb.Ring {
 	}
 	return append(r, r[0])
 }
+
+// BenchmarkCellsOutline outlines a 10-ring disk with a 3-ring hole (310
+// res-8 cells).
+func BenchmarkCellsOutline(b *testing.B) {
+	c := h3.LatLngToCell(h3.NewLatLng(48.85, 2.35), 8)
+	inner := h3.GridDisk(c, 3)
+	slices.Sort(inner)
+	var cells []h3.Cell
+	for _, d := range h3.GridDisk(c, 10) {
+		if _, found := slices.BinarySearch(inner, d); !found {
+			cells = append(cells, d)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if mp := CellsOutline(cells); len(mp) != 1 || len(mp[0]) != 2 {
+			b.Fatalf("outline %d polygons", len(mp))
+		}
+	}
+}

@@ -412,3 +412,29 @@ func TestGridAccessors(t *testing.T) {
 		t.Fatalf("only %d of %d cells have 6 neighbours in a 7×8 km square", interior, g.Len())
 	}
 }
+
+// BenchmarkNeighbors lists the grid neighbours of every cell of a small grid
+// (one h3.GridDisk call and 6 binary searches per cell).
+func BenchmarkNeighbors(b *testing.B) {
+	g := smallGrid(b)
+	dst := make([]int32, 0, 6)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dst = g.Neighbors(i, dst)
+		i = (i + 1) % g.Len()
+	}
+}
+
+// BenchmarkIndex looks cells up by binary search.
+func BenchmarkIndex(b *testing.B) {
+	g := smallGrid(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, ok := g.Index(g.Cells[i]); !ok {
+			b.Fatal("cell not found")
+		}
+		i = (i + 1) % g.Len()
+	}
+}
