@@ -33,6 +33,7 @@ type coverageIndex struct {
 	// population share there): cellComm[cellCommStart[i]:cellCommStart[i+1]].
 	cellCommStart []int32
 	cellComm      []int32
+	cellCommPop   []int32 // population of cellComm[k] in the cell
 }
 
 // coverageIndexOnce holds the lazily built coverageIndex of an engine.
@@ -131,57 +132,83 @@ func buildCoverageIndex(e *Engine) *coverageIndex {
 	return ix
 }
 
-// buildAdjacency fills cellNb and cellAreaKm2 from H3.
+// buildAdjacency fills cellNb from H3 and cellAreaKm2.
+//
+// Cell areas vary smoothly over the globe: every cell takes the exact area of
+// the centre child of its parent three resolutions up (h3.CellAreaKm2 costs
+// 4 µs a call), within 0.2 % of its own area over France.
 func (ix *coverageIndex) buildAdjacency(g *geo.Grid, workers int) {
 	n := len(g.Cells)
 	ix.cellNb = make([]int32, 6*n)
 	ix.cellAreaKm2 = make([]float32, n)
-	const chunk = 4096
-	parallelChunks(workers, (n+chunk-1)/chunk, func(c int) {
-		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
-			ix.cellAreaKm2[i] = float32(h3.CellAreaKm2(g.Cells[i]))
-			nb := ix.cellNb[6*i : 6*i+6]
-			for j := range nb {
-				nb[j] = -1
-			}
-			j := 0
-			for _, d := range h3.GridDisk(g.Cells[i], 1) {
-				if d == 0 || d == g.Cells[i] || j == 6 {
-					continue
+	groups := cellGroups(g)
+	const perChunk = 16
+	nGroups := len(groups) - 1
+	parallelChunks(workers, (nGroups+perChunk-1)/perChunk, func(c int) {
+		for k := c * perChunk; k < min(nGroups, (c+1)*perChunk); k++ {
+			lo, hi := int(groups[k]), int(groups[k+1])
+			area := float32(h3.CellAreaKm2(g.Cells[lo].Parent(max(0, g.Resolution-3)).CenterChild(g.Resolution)))
+			for i := lo; i < hi; i++ {
+				ix.cellAreaKm2[i] = area
+				nb := ix.cellNb[6*i : 6*i+6]
+				for j := range nb {
+					nb[j] = -1
 				}
-				if k, ok := slices.BinarySearch(g.Cells, d); ok {
-					nb[j] = int32(k)
-					j++
+				j := 0
+				for _, d := range h3.GridDisk(g.Cells[i], 1) {
+					if d == 0 || d == g.Cells[i] || j == 6 {
+						continue
+					}
+					if p := gridSearch(g.Cells, d, lo, hi); p >= 0 {
+						nb[j] = int32(p)
+						j++
+					}
 				}
 			}
 		}
 	})
 }
 
-// buildRelations fills the cell → communes relation.
+// gridSearch returns the position of c in the sorted cells, or -1, looking
+// first in [lo, hi) (the group of the cell whose neighbour c is, where most
+// neighbours are).
+func gridSearch(cells []h3.Cell, c h3.Cell, lo, hi int) int {
+	if lo < hi && cells[lo] <= c && c <= cells[hi-1] {
+		if k, ok := slices.BinarySearch(cells[lo:hi], c); ok {
+			return lo + k
+		}
+		return -1
+	}
+	if k, ok := slices.BinarySearch(cells, c); ok {
+		return k
+	}
+	return -1
+}
+
+// buildRelations fills the cell → communes relation: for every cell, the
+// commune owning its centre first (when any), then the other communes
+// holding a population share there, each with its population in the cell.
 func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 	n := len(g.Cells)
-	// cell → communes: owner first, then share holders other than the owner.
 	ix.cellCommStart = make([]int32, n+1)
 	for i, c := range g.Commune {
 		if c >= 0 {
 			ix.cellCommStart[i+1]++
 		}
 	}
-	forShares := func(fn func(commune int32, s geo.CellShare)) {
-		for ci := 0; ci+1 < len(g.ShareStart); ci++ {
-			for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
-				if g.Commune[s.Cell] != int32(ci) {
-					fn(int32(ci), s)
-				}
+	nShares := len(g.ShareStart) - 1
+	for ci := 0; ci < nShares; ci++ {
+		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
+			if g.Commune[s.Cell] != int32(ci) {
+				ix.cellCommStart[s.Cell+1]++
 			}
 		}
 	}
-	forShares(func(_ int32, s geo.CellShare) { ix.cellCommStart[s.Cell+1]++ })
 	for i := 0; i < n; i++ {
 		ix.cellCommStart[i+1] += ix.cellCommStart[i]
 	}
 	ix.cellComm = make([]int32, ix.cellCommStart[n])
+	ix.cellCommPop = make([]int32, ix.cellCommStart[n])
 	pos := slices.Clone(ix.cellCommStart[:n])
 	for i, c := range g.Commune {
 		if c >= 0 {
@@ -189,13 +216,21 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 			pos[i]++
 		}
 	}
-	forShares(func(ci int32, s geo.CellShare) {
-		ix.cellComm[pos[s.Cell]] = ci
-		pos[s.Cell]++
-	})
+	for ci := 0; ci < nShares; ci++ {
+		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
+			if g.Commune[s.Cell] == int32(ci) {
+				ix.cellCommPop[ix.cellCommStart[s.Cell]] = s.Population
+				continue
+			}
+			ix.cellComm[pos[s.Cell]], ix.cellCommPop[pos[s.Cell]] = int32(ci), s.Population
+			pos[s.Cell]++
+		}
+	}
 }
 
-// buildScopes builds the national, département and région scopes.
+// buildScopes builds the national, département and région scopes from the
+// cell → communes relation (so their cells come out sorted). A commune
+// belongs to the région of its département.
 func (ix *coverageIndex) buildScopes(e *Engine) {
 	t, g := e.Territory, e.Grid
 	all := make([]int32, len(t.Communes))
@@ -204,46 +239,45 @@ func (ix *coverageIndex) buildScopes(e *Engine) {
 	}
 	ix.national = &scope{level: LevelNational, code: "FR", name: "France", communes: all, cellPop: g.Population}
 
-	type entry struct{ cell, pop int32 }
-	depEntries := make([][]entry, len(t.Departements))
-	depCommunes := make([][]int32, len(t.Departements))
-	for ci := range t.Communes {
-		d := ix.communeDep[ci]
-		if d < 0 {
-			continue
-		}
-		depCommunes[d] = append(depCommunes[d], int32(ci))
-		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
-			depEntries[d] = append(depEntries[d], entry{s.Cell, s.Population})
-		}
-	}
-	build := func(level, code, name string, communes []int32, entries []entry) *scope {
-		slices.SortFunc(entries, func(a, b entry) int { return int(a.cell - b.cell) })
-		s := &scope{level: level, code: code, name: name, communes: communes,
-			cells: make([]int32, 0, len(entries)), cellPop: make([]int32, 0, len(entries))}
-		for k, en := range entries {
-			if k > 0 && en.cell == entries[k-1].cell {
-				s.cellPop[len(s.cellPop)-1] += en.pop
-				continue
-			}
-			s.cells = append(s.cells, en.cell)
-			s.cellPop = append(s.cellPop, en.pop)
-		}
-		return s
-	}
+	regOfDep := make([]int32, len(t.Departements))
 	ix.deps = make([]*scope, len(t.Departements))
-	regEntries := make([][]entry, len(t.Regions))
-	regCommunes := make([][]int32, len(t.Regions))
 	for d, dep := range t.Departements {
+		ix.deps[d] = &scope{level: LevelDepartement, code: dep.Code, name: dep.Name}
+		regOfDep[d] = -1
 		if r, ok := ix.regByCode[dep.Region]; ok {
-			regEntries[r] = append(regEntries[r], depEntries[d]...)
-			regCommunes[r] = append(regCommunes[r], depCommunes[d]...)
+			regOfDep[d] = int32(r)
 		}
-		ix.deps[d] = build(LevelDepartement, dep.Code, dep.Name, depCommunes[d], depEntries[d])
 	}
 	ix.regs = make([]*scope, len(t.Regions))
 	for r, reg := range t.Regions {
-		slices.Sort(regCommunes[r])
-		ix.regs[r] = build(LevelRegion, reg.Code, reg.Name, regCommunes[r], regEntries[r])
+		ix.regs[r] = &scope{level: LevelRegion, code: reg.Code, name: reg.Name}
+	}
+	add := func(s *scope, cell, pop int32) {
+		if k := len(s.cells) - 1; k >= 0 && s.cells[k] == cell {
+			s.cellPop[k] += pop
+			return
+		}
+		s.cells = append(s.cells, cell)
+		s.cellPop = append(s.cellPop, pop)
+	}
+	for ci := range t.Communes {
+		if d := ix.communeDep[ci]; d >= 0 {
+			ix.deps[d].communes = append(ix.deps[d].communes, int32(ci))
+			if r := regOfDep[d]; r >= 0 {
+				ix.regs[r].communes = append(ix.regs[r].communes, int32(ci))
+			}
+		}
+	}
+	for i := range g.Cells {
+		for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
+			d := ix.communeDep[ix.cellComm[k]]
+			if d < 0 {
+				continue
+			}
+			add(ix.deps[d], int32(i), ix.cellCommPop[k])
+			if r := regOfDep[d]; r >= 0 {
+				add(ix.regs[r], int32(i), ix.cellCommPop[k])
+			}
+		}
 	}
 }

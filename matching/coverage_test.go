@@ -99,7 +99,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 		area += h3.CellAreaKm2(c)
 	}
 	if z.ID != "gap-"+w.diskB[0].String() || z.Rank != 1 || z.Population != 70 || z.Cells != 7 ||
-		math.Abs(z.AreaKm2-area) > 1e-3 || !slices.Equal(z.CommunesTouched, []string{"02001"}) ||
+		math.Abs(z.AreaKm2-area) > 0.005*area || !slices.Equal(z.CommunesTouched, []string{"02001"}) ||
 		!slices.Equal(z.DepartementsTouch, []string{"02"}) {
 		t.Errorf("gap zone %+v, want B's 7 cells, %.3f km²", z, area)
 	}
@@ -117,8 +117,8 @@ func TestCoverageTinyOneKm(t *testing.T) {
 			}
 		}
 	}
-	if out := cv.GapOutline(0); math.Abs(geo.AreaKm2(out)-area) > 0.01*area {
-		t.Errorf("outline of %.3f km², want %.3f", geo.AreaKm2(out), area)
+	if out := cv.GapOutline(0); len(out) != 1 || len(out[0]) != 1 || len(out[0][0]) != 19 || math.Abs(geo.AreaKm2(out)-area) > 1e-6*area {
+		t.Errorf("outline %v of %.6f km², want one ring of 18 vertices, %.6f km²", out, geo.AreaKm2(out), area)
 	}
 
 	// B is rural (7.8 inhabitants/km²) and entirely in the gap; A (78/km²)
@@ -244,5 +244,40 @@ func TestCoverageTinyErrors(t *testing.T) {
 	cv, err := w.e.Coverage(CoverageQuery{Layers: []string{"empty", DefaultLayer}, Reach: reachPtr(ReachKm(1))})
 	if err != nil || cv.Summary.CoveredPopulation != 730 {
 		t.Errorf("union with an empty layer: %v, err %v", cv, err)
+	}
+}
+
+// TestGapOutlineTinyHole checks the outline of A's ring of cells around its
+// covered centre at 0 km: one polygon with one hole, the centre cell.
+func TestGapOutlineTinyHole(t *testing.T) {
+	w := newTinyWorld(t)
+	cv, err := w.e.Coverage(CoverageQuery{Reach: reachPtr(ReachKm(0))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cv.Gaps) != 2 || cv.Gaps[0].Cells != 6 {
+		t.Fatalf("gaps %+v, want A's ring first", cv.Gaps)
+	}
+	out := cv.GapOutline(0)
+	if len(out) != 1 || len(out[0]) != 2 {
+		t.Fatalf("outline %v, want one polygon with one hole", out)
+	}
+	if len(out[0][0]) != 19 || len(out[0][1]) != 7 {
+		t.Errorf("rings of %d and %d points, want 19 (18 vertices) and 7 (the centre hexagon)", len(out[0][0]), len(out[0][1]))
+	}
+	var ring float64
+	for _, c := range w.diskA {
+		if c != w.cA {
+			ring += h3.CellAreaKm2(c)
+		}
+	}
+	if a := geo.AreaKm2(out); math.Abs(a-ring) > 1e-6*ring {
+		t.Errorf("outline area %.6f km², want the 6 cells' %.6f", a, ring)
+	}
+	if planarSignedArea(out[0][0]) <= 0 || planarSignedArea(out[0][1]) >= 0 {
+		t.Errorf("exterior must be counter-clockwise and the hole clockwise")
+	}
+	if got := cv.GapOutline(5); got != nil {
+		t.Errorf("outline of a missing zone: %v", got)
 	}
 }

@@ -197,9 +197,3 @@ func (cv *Coverage) GapCells(i int) []h3.Cell {
 	}
 	return out
 }
-
-// GapOutline returns the outline of zone i of Gaps: the union of its cells
-// as a MultiPolygon (holes where covered cells are enclosed).
-func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
-	return geo.CellsOutline(cv.GapCells(i))
-}

@@ -1,0 +1,381 @@
+package api
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/matching"
+)
+
+// Limits of the coverage endpoints.
+const (
+	maxCoverageCells = 50000 // cells in one /v1/coverage/cells answer
+	defaultGapsLimit = 50
+	maxListLimit     = 5000
+)
+
+// coverageRoutes registers the coverage endpoints.
+func (s *Server) coverageRoutes(r gin.IRouter) {
+	r.GET("/coverage", handle(s.coverageSummary))
+	r.GET("/coverage/departements", handle(s.coverageDepartements))
+	r.GET("/coverage/communes", handle(s.coverageCommunes))
+	r.GET("/coverage/gaps", handle(s.coverageGaps))
+	r.GET("/coverage/cells", handle(s.coverageCells))
+	r.GET("/coverage/rural-mairies", handle(s.coverageRuralMairies))
+}
+
+// coverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
+// and detour=), and departement= or region=.
+func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
+	var q matching.CoverageQuery
+	layers, err := s.layers(c)
+	if err != nil {
+		return q, err
+	}
+	q.Layers = layers
+	_, hasKm := c.GetQuery("max_km")
+	_, hasMin := c.GetQuery("max_minutes")
+	switch {
+	case hasKm && hasMin:
+		return q, badParam("max_km", "give max_km or max_minutes, not both")
+	case hasKm:
+		km, err := queryFloat(c, "max_km", 0, 0, 20000)
+		if err != nil {
+			return q, err
+		}
+		r := matching.ReachKm(km)
+		q.Reach = &r
+	default:
+		minutes, err := queryFloat(c, "max_minutes", matching.DefaultMaxMinutes, 0, 24*60)
+		if err != nil {
+			return q, err
+		}
+		speed, err := queryFloat(c, "speed_kmh", matching.DefaultSpeedKmh, 1, 300)
+		if err != nil {
+			return q, err
+		}
+		detour, err := queryFloat(c, "detour", matching.DefaultDetour, 1, 5)
+		if err != nil {
+			return q, err
+		}
+		r := matching.ReachMinutes(minutes, matching.TravelModel{SpeedKmh: speed, Detour: detour})
+		q.Reach = &r
+	}
+	q.Departement, q.Region = c.Query("departement"), c.Query("region")
+	if q.Departement != "" && q.Region != "" {
+		return q, badParam("region", "give departement or region, not both")
+	}
+	return q, nil
+}
+
+// coverage runs the analysis of the request and maps its errors.
+func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, error) {
+	q, err := s.coverageQuery(c)
+	if err != nil {
+		return nil, err
+	}
+	q.NoGaps = noGaps
+	cv, err := s.engine.Coverage(q)
+	if err != nil {
+		return nil, coverageError(err)
+	}
+	return cv, nil
+}
+
+// coverageError maps the errors of the coverage analysis to API errors.
+func coverageError(err error) error {
+	switch {
+	case errors.Is(err, matching.ErrUnknownLayer), errors.Is(err, matching.ErrNoSites):
+		return badParam("layers", "%v", err)
+	case errors.Is(err, matching.ErrBadReach):
+		return badParam("max_minutes", "%v", err)
+	case errors.Is(err, matching.ErrUnknownDepartement), errors.Is(err, matching.ErrUnknownRegion):
+		return notFound("%v", err)
+	case errors.Is(err, matching.ErrTooManyCells):
+		return badParam("bbox", "%v", err)
+	}
+	return err
+}
+
+// coverageFormat parses format= among allowed (the first is the default).
+func coverageFormat(c *gin.Context, allowed ...string) (string, error) {
+	f := c.DefaultQuery("format", allowed[0])
+	for _, a := range allowed {
+		if f == a {
+			return f, nil
+		}
+	}
+	return "", badParam("format", "want one of %v, got %q", allowed, f)
+}
+
+// coveragePage parses limit= and offset=.
+func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
+	if limit, err = queryInt(c, "limit", defLimit, 1, maxListLimit); err != nil {
+		return 0, 0, err
+	}
+	offset, err = queryInt(c, "offset", 0, 0, 1<<30)
+	return limit, offset, err
+}
+
+// pageWindow returns the [offset, offset+limit) window of n items.
+func pageWindow(n, limit, offset int) (lo, hi int) {
+	lo = min(offset, n)
+	return lo, min(n, lo+limit)
+}
+
+// coverageSummaryView is the body of GET /v1/coverage.
+type coverageSummaryView struct {
+	Layers       []string                `json:"layers"`
+	Reach        matching.Reach          `json:"reach"`
+	Scope        matching.Scope          `json:"scope"`
+	Summary      matching.AreaCoverage   `json:"summary"`
+	Regions      []matching.AreaCoverage `json:"regions"`
+	GapZones     int                     `json:"gap_zones"`
+	LargestGaps  []gapRef                `json:"largest_gaps"`
+	RuralMairies int                     `json:"rural_mairies"`
+	ComputeMS    float64                 `json:"compute_ms"`
+}
+
+// gapRef is a gap zone without its cell lists.
+type gapRef struct {
+	ID           string   `json:"id"`
+	Rank         int      `json:"rank"`
+	Population   int      `json:"population"`
+	AreaKm2      float64  `json:"area_km2"`
+	MaxDistanceM float64  `json:"max_distance_m"`
+	Communes     int      `json:"communes"`
+	Departements []string `json:"departements"`
+}
+
+func (s *Server) coverageSummary(c *gin.Context) error {
+	t0 := time.Now()
+	cv, err := s.coverage(c, false)
+	if err != nil {
+		return err
+	}
+	v := coverageSummaryView{Layers: cv.Layers, Reach: roundReach(cv.Reach), Scope: cv.Scope,
+		Summary: roundArea(cv.Summary), Regions: []matching.AreaCoverage{}, GapZones: len(cv.Gaps),
+		LargestGaps: []gapRef{}, RuralMairies: len(cv.RuralMairies)}
+	for _, r := range cv.Regions {
+		r.WorstCommunes = nil
+		v.Regions = append(v.Regions, roundArea(r))
+	}
+	for _, z := range cv.Gaps[:min(10, len(cv.Gaps))] {
+		v.LargestGaps = append(v.LargestGaps, gapRef{ID: z.ID, Rank: z.Rank, Population: z.Population,
+			AreaKm2: round(z.AreaKm2, 3), MaxDistanceM: round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
+			Departements: z.DepartementsTouch})
+	}
+	v.ComputeMS = round(float64(time.Since(t0).Microseconds())/1000, 3)
+	c.JSON(http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) coverageDepartements(c *gin.Context) error {
+	format, err := coverageFormat(c, "json", "csv")
+	if err != nil {
+		return err
+	}
+	cv, err := s.coverage(c, true)
+	if err != nil {
+		return err
+	}
+	items := make([]matching.AreaCoverage, len(cv.Departements))
+	for i, d := range cv.Departements {
+		items[i] = roundArea(d)
+	}
+	if format == "csv" {
+		rows := [][]string{{"code", "name", "population", "covered_population", "uncovered_population",
+			"population_unlocated", "covered_share", "mean_distance_m", "communes", "communes_uncovered"}}
+		for _, d := range items {
+			rows = append(rows, []string{d.Code, d.Name, csvInt(d.Population), csvInt(d.CoveredPopulation),
+				csvInt(d.UncoveredPopulation), csvInt(d.PopulationUnlocated), csvFloat(d.CoveredShare), csvFloat(d.MeanDistanceM),
+				csvInt(d.Communes), csvInt(d.CommunesUncovered)})
+		}
+		return writeCoverageCSV(c, "coverage-departements.csv", rows)
+	}
+	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "items": items, "total": len(items)})
+	return nil
+}
+
+func (s *Server) coverageCommunes(c *gin.Context) error {
+	format, err := coverageFormat(c, "geojson", "csv")
+	if err != nil {
+		return err
+	}
+	if format == "geojson" && c.Query("departement") == "" && c.Query("region") == "" {
+		return badParam("departement", "required for GeoJSON (or region=; format=csv lists all communes)")
+	}
+	cv, err := s.coverage(c, true)
+	if err != nil {
+		return err
+	}
+	if format == "csv" {
+		rows := [][]string{{"code", "name", "departement", "region", "epci", "population", "covered_population",
+			"uncovered_population", "population_unlocated", "covered_share", "mean_distance_m", "max_distance_m",
+			"nearest_site_id", "nearest_layer", "nearest_distance_m", "density_per_km2"}}
+		for i := range cv.Communes {
+			m := roundCommune(cv.Communes[i])
+			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.Region, m.EPCI, csvInt(m.Population),
+				csvInt(m.CoveredPopulation), csvInt(m.UncoveredPopulation), csvInt(m.PopulationUnlocated), csvFloat(m.CoveredShare),
+				csvFloat(m.MeanDistanceM), csvFloat(m.MaxDistanceM), m.NearestSiteID, m.NearestLayer, csvFloat(m.NearestDistanceM),
+				csvFloat(m.DensityPerKm2)})
+		}
+		return writeCoverageCSV(c, "coverage-communes.csv", rows)
+	}
+	fc := geojson.FeatureCollectionOf[matching.CommuneCoverage]{Type: "FeatureCollection",
+		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+	for i := range cv.Communes {
+		m := &cv.Communes[i]
+		f := &geojson.FeatureOf[matching.CommuneCoverage]{ID: m.Code, Type: "Feature", Properties: roundCommune(*m)}
+		if com := &s.engine.Territory.Communes[m.ID()]; com.HasShape() {
+			f.Geometry = com.Shape
+		}
+		fc.Features = append(fc.Features, f)
+	}
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+func (s *Server) coverageGaps(c *gin.Context) error {
+	limit, offset, err := coveragePage(c, defaultGapsLimit)
+	if err != nil {
+		return err
+	}
+	cv, err := s.coverage(c, false)
+	if err != nil {
+		return err
+	}
+	lo, hi := pageWindow(len(cv.Gaps), limit, offset)
+	fc := geojson.FeatureCollectionOf[matching.GapZone]{Type: "FeatureCollection",
+		Features:     []*geojson.FeatureOf[matching.GapZone]{},
+		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+	for i := lo; i < hi; i++ {
+		z := cv.Gaps[i]
+		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
+		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
+		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.GapZone]{ID: z.ID, Type: "Feature",
+			Geometry: cv.GapOutline(i), Properties: z, BBox: geojson.BBox(z.BBox[:])})
+	}
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+func (s *Server) coverageCells(c *gin.Context) error {
+	bbox, hasBBox, err := queryBBox(c)
+	if err != nil {
+		return err
+	}
+	if !hasBBox && c.Query("departement") == "" && c.Query("region") == "" {
+		return badParam("bbox", "required (minLon,minLat,maxLon,maxLat), or give departement= or region=")
+	}
+	if !hasBBox {
+		bbox = orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	}
+	cv, err := s.coverage(c, false)
+	if err != nil {
+		return err
+	}
+	cells, err := cv.Cells(bbox, maxCoverageCells)
+	if err != nil {
+		return coverageError(err)
+	}
+	fc := geojson.FeatureCollectionOf[matching.CellCoverage]{Type: "FeatureCollection",
+		Features:     make([]*geojson.FeatureOf[matching.CellCoverage], 0, len(cells)),
+		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+	for i := range cells {
+		p := cells[i]
+		p.DistanceM = round(p.DistanceM, 1)
+		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.CellCoverage]{ID: p.H3, Type: "Feature",
+			Geometry: cv.CellPolygon(&cells[i]), Properties: p})
+	}
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+func (s *Server) coverageRuralMairies(c *gin.Context) error {
+	format, err := coverageFormat(c, "json", "csv")
+	if err != nil {
+		return err
+	}
+	limit, offset, err := coveragePage(c, maxListLimit)
+	if err != nil {
+		return err
+	}
+	cv, err := s.coverage(c, false)
+	if err != nil {
+		return err
+	}
+	lo, hi := pageWindow(len(cv.RuralMairies), limit, offset)
+	items := make([]matching.RuralMairie, 0, hi-lo)
+	for _, m := range cv.RuralMairies[lo:hi] {
+		m.AreaKm2, m.DensityPerKm2, m.GapShare = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2), round(m.GapShare, 4)
+		m.NearestDistanceM = round(m.NearestDistanceM, 1)
+		items = append(items, m)
+	}
+	if format == "csv" {
+		rows := [][]string{{"code", "name", "departement", "epci", "population", "area_km2", "density_per_km2",
+			"gap_share", "uncovered_population", "nearest_site_id", "nearest_site_name", "nearest_layer",
+			"nearest_distance_m", "gap_zone_id"}}
+		for _, m := range items {
+			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.EPCI, csvInt(m.Population), csvFloat(m.AreaKm2),
+				csvFloat(m.DensityPerKm2), csvFloat(m.GapShare), csvInt(m.UncoveredPopulation), m.NearestSiteID, m.NearestSiteName,
+				m.NearestLayer, csvFloat(m.NearestDistanceM), m.GapZoneID})
+		}
+		return writeCoverageCSV(c, "rural-mairies.csv", rows)
+	}
+	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach),
+		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
+		"items": items, "total": len(cv.RuralMairies)})
+	return nil
+}
+
+// writeCoverageCSV writes rows (the first is the header) as a UTF-8 CSV download.
+func writeCoverageCSV(c *gin.Context, filename string, rows [][]string) error {
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
+	c.Status(http.StatusOK)
+	w := csv.NewWriter(c.Writer)
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return nil
+}
+
+// csvInt and csvFloat format CSV cells.
+func csvInt(v int) string { return strconv.Itoa(v) }
+
+func csvFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// roundReach, roundArea and roundCommune round the figures of an answer
+// (distances to 0.1 m, shares to 1e-6) on copies.
+func roundReach(r matching.Reach) matching.Reach {
+	r.MaxM = round(r.MaxM, 1)
+	return r
+}
+
+func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
+	a.CoveredShare, a.MeanDistanceM = round(a.CoveredShare, 6), round(a.MeanDistanceM, 1)
+	if a.WorstCommunes != nil {
+		w := make([]matching.CommuneRef, len(a.WorstCommunes))
+		for i, r := range a.WorstCommunes {
+			r.CoveredShare, r.MeanDistanceM = round(r.CoveredShare, 6), round(r.MeanDistanceM, 1)
+			w[i] = r
+		}
+		a.WorstCommunes = w
+	}
+	return a
+}
+
+func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
+	m.CoveredShare = round(m.CoveredShare, 6)
+	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = round(m.MeanDistanceM, 1), round(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
+	m.AreaKm2, m.DensityPerKm2 = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2)
+	return m
+}
