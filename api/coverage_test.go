@@ -46,8 +46,8 @@ type collectionBody[P any] struct {
 func TestCoverageSummary(t *testing.T) {
 	s := testServer(t)
 	var nat struct {
-		Layers  []string `json:"layers"`
-		Reach   struct {
+		Layers []string `json:"layers"`
+		Reach  struct {
 			MaxM       float64 `json:"max_m"`
 			MaxMinutes float64 `json:"max_minutes"`
 		} `json:"reach"`
