@@ -78,7 +78,7 @@ type AreaCoverage struct {
 	CoveredPopulation   int     `json:"covered_population"`
 	UncoveredPopulation int     `json:"uncovered_population"` // located but out of reach
 	PopulationUnlocated int     `json:"population_unlocated"` // communes without boundary
-	CoveredShare        float64 `json:"covered_share"`        // covered / located population, 0–1
+	CoveredShare        float64 `json:"covered_share"`        // covered / located population, 0–1 (0 when no inhabitant is located)
 	MeanDistanceM       float64 `json:"mean_distance_m"`      // population-weighted, over located inhabitants
 	Communes            int     `json:"communes"`
 	CommunesUncovered   int     `json:"communes_uncovered"` // with located inhabitants, none of them covered
@@ -171,6 +171,20 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	}
 	cv.computeRural()
 	return cv, nil
+}
+
+// PrepareCoverage builds, ahead of the first query, what coverage queries
+// over layers (nil: the default layer) cache: the coverage index and the
+// layers' nearest-site distances (about half a second at res 8 on two
+// cores). Queries work without it; it only moves that cost to start-up.
+func (e *Engine) PrepareCoverage(layers []string) error {
+	names, err := e.resolveLayers(layers)
+	if err != nil {
+		return err
+	}
+	e.coverageIndex()
+	_, err = e.nearestFor(names)
+	return err
 }
 
 // resolveScope returns the scope of a query.

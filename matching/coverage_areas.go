@@ -11,7 +11,7 @@ type areaAcc struct {
 	pop, covered, uncovered, unlocated   int
 	sumDist                              float64
 	communesUncovered, communesUnlocated int
-	worst                                []CommuneRef
+	worst                                []*CommuneCoverage // the worst communes, worst first
 }
 
 func (a *areaAcc) add(c *CommuneCoverage) {
@@ -30,17 +30,33 @@ func (a *areaAcc) add(c *CommuneCoverage) {
 	}
 }
 
+// offer inserts c among the area's worst communes when it ranks there.
+func (a *areaAcc) offer(c *CommuneCoverage) {
+	n := len(a.worst)
+	if n == WorstCommunesPerArea && worseCommune(c, a.worst[n-1]) >= 0 {
+		return
+	}
+	if n < WorstCommunesPerArea {
+		a.worst = append(a.worst, c)
+	} else {
+		a.worst[n-1] = c
+	}
+	for i := len(a.worst) - 1; i > 0 && worseCommune(a.worst[i], a.worst[i-1]) < 0; i-- {
+		a.worst[i], a.worst[i-1] = a.worst[i-1], a.worst[i]
+	}
+}
+
 func (a *areaAcc) result(level, code, name string) AreaCoverage {
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
 		CoveredPopulation: a.covered, UncoveredPopulation: a.uncovered, PopulationUnlocated: a.unlocated,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
-		WorstCommunes: a.worst}
+		WorstCommunes: make([]CommuneRef, len(a.worst))}
+	for i, c := range a.worst {
+		r.WorstCommunes[i] = communeRef(c)
+	}
 	if located := a.covered + a.uncovered; located > 0 {
 		r.CoveredShare = float64(a.covered) / float64(located)
 		r.MeanDistanceM = a.sumDist / float64(located)
-	}
-	if r.WorstCommunes == nil {
-		r.WorstCommunes = []CommuneRef{}
 	}
 	return r
 }
@@ -83,30 +99,22 @@ func (cv *Coverage) computeAreas() {
 		}
 	}
 
-	// Worst communes: walk the located, inhabited communes from the worst and
-	// fill every area's list up to its length.
-	order := make([]*CommuneCoverage, 0, len(cv.Communes))
+	// Worst communes: every area keeps its WorstCommunesPerArea worst
+	// located, inhabited communes, by insertion (no global sort).
 	for k := range cv.Communes {
-		if c := &cv.Communes[k]; c.Located && c.CoveredPopulation+c.UncoveredPopulation > 0 {
-			order = append(order, c)
+		c := &cv.Communes[k]
+		if !c.Located || c.CoveredPopulation+c.UncoveredPopulation == 0 {
+			continue
 		}
-	}
-	slices.SortFunc(order, worseCommune)
-	push := func(a *areaAcc, c *CommuneCoverage) {
-		if len(a.worst) < WorstCommunesPerArea {
-			a.worst = append(a.worst, communeRef(c))
-		}
-	}
-	for _, c := range order {
-		push(&nat, c)
+		nat.offer(c)
 		if r := ix.communeReg[c.id]; r >= 0 {
-			push(&regs[r], c)
+			regs[r].offer(c)
 		}
 		if d := ix.communeDep[c.id]; d >= 0 {
-			push(&deps[d], c)
+			deps[d].offer(c)
 		}
 		if p := ix.communeEPCI[c.id]; p >= 0 {
-			push(&epcis[p], c)
+			epcis[p].offer(c)
 		}
 	}
 

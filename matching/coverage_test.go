@@ -2,6 +2,7 @@ package matching
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -279,5 +280,36 @@ func TestGapOutlineTinyHole(t *testing.T) {
 	}
 	if got := cv.GapOutline(5); got != nil {
 		t.Errorf("outline of a missing zone: %v", got)
+	}
+}
+
+// TestCoverageConcurrent runs queries from several goroutines on a cold
+// engine: the caches are built once and the answers agree (run with -race).
+func TestCoverageConcurrent(t *testing.T) {
+	w := newTinyWorld(t)
+	layerSets := [][]string{nil, {"extra"}, {"extra", DefaultLayer}}
+	want := make([]int, len(layerSets))
+	ref := newTinyWorld(t)
+	for i, l := range layerSets {
+		want[i] = mustCoverage(t, ref.e, CoverageQuery{Layers: l, Reach: reachPtr(ReachKm(1))}).Summary.CoveredPopulation
+	}
+	errs := make(chan error, 24)
+	for g := 0; g < 24; g++ {
+		go func() {
+			i := g % len(layerSets)
+			cv, err := w.e.Coverage(CoverageQuery{Layers: layerSets[i], Reach: reachPtr(ReachKm(1))})
+			if err == nil && cv.Summary.CoveredPopulation != want[i] {
+				err = fmt.Errorf("layers %v: covered %d, want %d", layerSets[i], cv.Summary.CoveredPopulation, want[i])
+			}
+			errs <- err
+		}()
+	}
+	for g := 0; g < 24; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if n := len(w.e.nearest); n != 3 { // two layers and their union
+		t.Errorf("%d nearest-site caches, want 3", n)
 	}
 }

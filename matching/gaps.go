@@ -29,12 +29,12 @@ type GapZone struct {
 	Cells             int        `json:"cells"`
 	MaxDistanceM      float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
 	MeanDistanceM     float64    `json:"mean_distance_m"` // population-weighted
-	Centroid          [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres
+	Centroid          [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres' coordinates
 	BBox              [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
 	CommunesTouched   []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
 	DepartementsTouch []string   `json:"departements"`    // their départements, ascending
 
-	cells []int32 // grid indexes of its cells, ascending
+	cells []int32 // grid indexes of its cells, the smallest first
 }
 
 // computeGaps finds the gap zones of the scope.
@@ -92,7 +92,8 @@ func (cv *Coverage) computeGaps() {
 			end = zoneStart[i+1]
 		}
 		zones[i].cells = cv.gapBuf[zoneStart[i]:end]
-		slices.Sort(zones[i].cells)
+		// The walk starts from the zone's first cell in scope order, which is
+		// grid order, which is H3 order: its smallest cell.
 		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
 	}
 	slices.SortFunc(zones, func(a, b GapZone) int {
@@ -118,7 +119,7 @@ func (cv *Coverage) computeGaps() {
 func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	sc, ix, ns := cv.sc, cv.ix, cv.ns
 	z := GapZone{Cells: len(cells)}
-	var cx, cy, cz, sumDist float64
+	var cx, cy, sumDist float64
 	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
 	for _, cell := range cells {
 		pop := int(sc.cellPop[sc.pos(cell)])
@@ -128,9 +129,8 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 		z.MaxDistanceM = math.Max(z.MaxDistanceM, d)
 		a := float64(ix.cellAreaKm2[cell])
 		z.AreaKm2 += a
-		v := unitVec(g.Centers[cell])
-		cx, cy, cz = cx+a*v[0], cy+a*v[1], cz+a*v[2]
 		p := g.Centers[cell]
+		cx, cy = cx+a*p[0], cy+a*p[1]
 		if p[0] < g.Centers[ext[0]][0] {
 			ext[0] = cell
 		}
@@ -147,8 +147,8 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	if z.Population > 0 {
 		z.MeanDistanceM = sumDist / float64(z.Population)
 	}
-	if h := math.Hypot(cx, cy); h > 0 || cz != 0 {
-		z.Centroid = [2]float64{math.Atan2(cy, cx) * 180 / math.Pi, math.Atan2(cz, h) * 180 / math.Pi}
+	if z.AreaKm2 > 0 {
+		z.Centroid = [2]float64{cx / z.AreaKm2, cy / z.AreaKm2}
 	}
 	b := orb.Bound{Min: g.Centers[cells[0]], Max: g.Centers[cells[0]]}
 	for _, cell := range ext {
@@ -188,7 +188,7 @@ func (cv *Coverage) touchCommunes(zones []GapZone) {
 	}
 }
 
-// GapCells returns the H3 cells of zone i of Gaps, ascending.
+// GapCells returns the H3 cells of zone i of Gaps, the smallest first.
 func (cv *Coverage) GapCells(i int) []h3.Cell {
 	z := &cv.Gaps[i]
 	out := make([]h3.Cell, len(z.cells))
