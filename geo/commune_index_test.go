@@ -93,6 +93,22 @@ func ringStar(c orb.Point, n int, r0, r1 float64) orb.Ring {
 	return append(ring, ring[0])
 }
 
+func TestCommuneIndexEmpty(t *testing.T) {
+	for _, shapes := range [][]orb.MultiPolygon{nil, {nil, {}}} {
+		ix := NewCommuneIndex(shapes)
+		if _, ok := ix.At(orb.Point{2, 48}); ok || ix.Len() != 0 {
+			t.Errorf("%d shapes: At found a commune, Len %d", len(shapes), ix.Len())
+		}
+		if _, _, ok := ix.Nearest(orb.Point{2, 48}, 1e6); ok {
+			t.Errorf("%d shapes: Nearest found a commune", len(shapes))
+		}
+		ix.Search(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, func(id int) bool {
+			t.Errorf("%d shapes: Search found %d", len(shapes), id)
+			return true
+		})
+	}
+}
+
 func TestCommuneIndexAtSynthetic(t *testing.T) {
 	shapes := []orb.MultiPolygon{
 		0: {{ringSquare(0, 0, 10, 10), ringSquare(4, 4, 6, 6)}},           // square with a hole

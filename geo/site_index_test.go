@@ -3,6 +3,7 @@ package geo
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -110,6 +112,29 @@ func TestSiteIndexNearestMatchesBruteForce(t *testing.T) {
 	}
 }
 
+// TestSiteIndexWalkMatchesBruteForce checks the best-first tree walks
+// directly: Nearest only falls back on them for queries far from every site.
+func TestSiteIndexWalkMatchesBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	pts := randomFrancePoints(r, 3000)
+	ix := NewSiteIndex(pts)
+	var dst []Neighbor
+	for qi, q := range randomQueries(r, pts, 200) {
+		all := bruteNeighbors(pts, q, math.Inf(1))
+		for _, k := range []int{1, 3, 8} {
+			if dst = ix.walkNearest(q, k, dst); !slices.Equal(dst, all[:k]) {
+				t.Fatalf("query %d %v k=%d: walk %v, want %v", qi, q, k, dst, all[:k])
+			}
+		}
+		sq := ix.getQuery(q)
+		ix.walkNearest1(sq)
+		if int(sq.best) != all[0].ID {
+			t.Fatalf("query %d %v: walk1 %d, want %v", qi, q, sq.best, all[0])
+		}
+		ix.pool.Put(sq)
+	}
+}
+
 func TestSiteIndexNearestSmallCases(t *testing.T) {
 	p := orb.Point{2.35, 48.85}
 	tests := []struct {
@@ -129,6 +154,11 @@ func TestSiteIndexNearestSmallCases(t *testing.T) {
 			ix := NewSiteIndex(tt.pts)
 			all := bruteNeighbors(tt.pts, p, math.Inf(1))
 			want := all[:max(0, min(tt.k, len(all)))]
+			for id, pt := range tt.pts {
+				if ix.Point(id) != pt {
+					t.Errorf("Point(%d) = %v, want %v", id, ix.Point(id), pt)
+				}
+			}
 			got := ix.Nearest(p, tt.k, make([]Neighbor, 5))
 			if !slices.Equal(got, want) {
 				t.Errorf("Nearest = %v, want %v", got, want)
@@ -167,6 +197,38 @@ func TestSiteIndexWithinMatchesBruteForce(t *testing.T) {
 	}
 	if got := ix.Within(orb.Point{2, 48}, -1, nil); len(got) != 0 {
 		t.Errorf("negative radius: got %v", got)
+	}
+}
+
+func TestSiteIndexConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	pts := randomFrancePoints(r, 3000)
+	ix := NewSiteIndex(pts)
+	qs := randomQueries(r, pts, 300)
+	want := make([][]Neighbor, len(qs))
+	for i, q := range qs {
+		want[i] = ix.Nearest(q, 4, nil)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 4)
+	for g := 0; g < 4; g++ {
+		wg.Go(func() {
+			var dst []Neighbor
+			for i, q := range qs {
+				dst = ix.Nearest(q, 4, dst)
+				id, _, _ := ix.Nearest1(q)
+				w := ix.Within(q, 20000, nil)
+				if !slices.Equal(dst, want[i]) || id != want[i][0].ID || len(w) != len(bruteNeighbors(pts, q, 20000)) {
+					errs <- fmt.Sprintf("query %d %v differs under concurrency", i, q)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
@@ -308,34 +370,71 @@ func metroQueries(n int) []orb.Point {
 	return qs
 }
 
+// siteBenchQueries returns two query sets over metropolitan France: "land",
+// random points of its box that fall in a commune (what coverage asks: cell
+// centres on land), and "box", uniform over the box, a third of them at sea
+// or abroad, far from every site.
+func siteBenchQueries(b *testing.B) []struct {
+	name string
+	qs   []orb.Point
+} {
+	fx := realCommunes(b)
+	r := rand.New(rand.NewPCG(13, 14))
+	var land []orb.Point
+	for len(land) < 4096 {
+		p := randomPointIn(r, franceTestRegions[0])
+		if _, ok := fx.ix.At(p); ok {
+			land = append(land, p)
+		}
+	}
+	return []struct {
+		name string
+		qs   []orb.Point
+	}{{"land", land}, {"box", metroQueries(4096)}}
+}
+
 func BenchmarkSiteIndexNearest5(b *testing.B) {
 	ix := NewSiteIndex(loadFranceServices2024(b))
-	qs := metroQueries(4096)
 	dst := make([]Neighbor, 0, 16)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		dst = ix.Nearest(qs[i%len(qs)], 5, dst)
+	for _, set := range siteBenchQueries(b) {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				dst = ix.Nearest(set.qs[i%len(set.qs)], 5, dst)
+			}
+		})
 	}
 }
 
 func BenchmarkSiteIndexNearest1(b *testing.B) {
 	ix := NewSiteIndex(loadFranceServices2024(b))
-	qs := metroQueries(4096)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		ix.Nearest1(qs[i%len(qs)])
+	for _, set := range siteBenchQueries(b) {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				ix.Nearest1(set.qs[i%len(set.qs)])
+			}
+		})
 	}
 }
 
 func BenchmarkSiteIndexWithin(b *testing.B) {
 	ix := NewSiteIndex(loadFranceServices2024(b))
-	qs := metroQueries(4096)
 	dst := make([]Neighbor, 0, 256)
+	for _, set := range siteBenchQueries(b) {
+		b.Run(set.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				dst = ix.Within(set.qs[i%len(set.qs)], 30000, dst)
+			}
+		})
+	}
+}
+
+func BenchmarkNewSiteIndex(b *testing.B) {
+	pts := loadFranceServices2024(b)
 	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; b.Loop(); i++ {
-		dst = ix.Within(qs[i%len(qs)], 30000, dst)
+	for b.Loop() {
+		NewSiteIndex(pts)
 	}
 }
