@@ -139,11 +139,12 @@ func (w *flowWorker) scan(u, p int32) {
 			return
 		}
 		v := n.adjCand[p]
-		if n.matchS[v] == u {
+		c := &n.cand[v]
+		if c.match == u {
 			continue
 		}
-		if nd := bound - n.piC[v]; nd < n.distC[v] {
-			w.relaxCand(v, u, p, nd)
+		if nd := bound - c.pi; nd < c.dist {
+			w.relaxCand(c, v, u, p, nd)
 		}
 	}
 }
@@ -151,20 +152,21 @@ func (w *flowWorker) scan(u, p int32) {
 // relaxCand gives candidate v the label nd through arc p of u, and relaxes
 // its one residual out-arc at once: to t when free, else back to its
 // structure.
-func (w *flowWorker) relaxCand(v, u, p int32, nd int64) {
+func (w *flowWorker) relaxCand(c *flowCand, v, u, p int32, nd int64) {
 	n := w.net
-	if n.distC[v] == math.MaxInt64 {
+	if c.dist == math.MaxInt64 {
 		w.touchedC = append(w.touchedC, v)
 	}
-	n.distC[v], n.parC[v], n.parCPos[v] = nd, u, p
-	s := n.matchS[v]
+	c.dist = nd
+	n.candPar[v] = flowCandPar{u, p}
+	s := c.match
 	if s < 0 {
-		if t := nd + n.piC[v]; t < w.dt {
+		if t := nd + c.pi; t < w.dt {
 			w.dt, w.tCand, w.tStruct = t, v, -1
 		}
 		return
 	}
-	nd2 := nd - int64(n.adjCost[n.matchPos[v]]) - n.wpen[s] + n.piC[v] - n.piS[s]
+	nd2 := nd - c.matchC + c.pi - n.piS[s]
 	if nd2 < n.distS[s] {
 		if n.distS[s] == math.MaxInt64 {
 			w.touchedS = append(w.touchedS, s)
@@ -182,8 +184,7 @@ func (w *flowWorker) augment() int64 {
 	amount := int64(1)
 	var u int32
 	if v := w.tCand; v >= 0 {
-		u = n.parC[v]
-		n.matchS[v], n.matchPos[v] = u, n.parCPos[v]
+		u = n.matchTo(v)
 	} else {
 		u = w.tStruct
 		switch n.parS[u] {
@@ -212,11 +213,18 @@ func (w *flowWorker) augment() int64 {
 			n.dflow[from] -= int32(amount)
 			u = from
 		default: // p is a candidate matched to u, moving to the structure that reached it
-			nu := n.parC[p]
-			n.matchS[p], n.matchPos[p] = nu, n.parCPos[p]
-			u = nu
+			u = n.matchTo(p)
 		}
 	}
+}
+
+// matchTo matches candidate v to the structure that labelled it and
+// returns that structure.
+func (n *flowNet) matchTo(v int32) int32 {
+	par := n.candPar[v]
+	n.cand[v].match = par.s
+	n.cand[v].matchC = int64(n.adjCost[par.arc]) + n.wpen[par.s]
+	return par.s
 }
 
 // settle updates the potentials of the nodes closer than t by d(v) − d(t)
@@ -230,10 +238,11 @@ func (w *flowWorker) settle() {
 		n.distS[u], n.doneS[u] = math.MaxInt64, false
 	}
 	for _, v := range w.touchedC {
-		if d := n.distC[v]; d < dt {
-			n.piC[v] += d - dt
+		c := &n.cand[v]
+		if c.dist < dt {
+			c.pi += c.dist - dt
 		}
-		n.distC[v] = math.MaxInt64
+		c.dist = math.MaxInt64
 	}
 	for _, d := range w.touchedD {
 		if l := n.distD[d]; l < dt {
