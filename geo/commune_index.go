@@ -76,7 +76,7 @@ func NewCommuneIndex(shapes []orb.MultiPolygon) *CommuneIndex {
 			if len(poly) == 0 || len(poly[0]) < 3 {
 				continue
 			}
-			part := communePart{id: int32(id), bound: poly[0].Bound(), ringStart: int32(len(ix.rings))}
+			part := communePart{id: int32(id), ringStart: int32(len(ix.rings))}
 			for _, r := range poly {
 				if len(r) < 3 {
 					continue
@@ -84,6 +84,7 @@ func NewCommuneIndex(shapes []orb.MultiPolygon) *CommuneIndex {
 				ix.rings = append(ix.rings, newIndexedRing(r))
 			}
 			part.ringEnd = int32(len(ix.rings))
+			part.bound = ix.rings[part.ringStart].bound
 			ix.tree.Insert(part.bound.Min, part.bound.Max, int32(len(ix.parts)))
 			ix.parts = append(ix.parts, part)
 		}
@@ -97,7 +98,7 @@ func NewCommuneIndex(shapes []orb.MultiPolygon) *CommuneIndex {
 }
 
 func newIndexedRing(r orb.Ring) indexedRing {
-	ir := indexedRing{bound: r.Bound(), pts: r}
+	ir := indexedRing{bound: ringBound(r), pts: r}
 	n := len(r)
 	h := ir.bound.Max[1] - ir.bound.Min[1]
 	if n < minSlabEdges || !(h > 0) {
@@ -129,10 +130,24 @@ func newIndexedRing(r orb.Ring) indexedRing {
 	return ir
 }
 
+// ringBound returns the bounding box of a non-empty ring.
+func ringBound(r orb.Ring) orb.Bound {
+	b := orb.Bound{Min: r[0], Max: r[0]}
+	for _, p := range r[1:] {
+		b.Min[0], b.Max[0] = min(b.Min[0], p[0]), max(b.Max[0], p[0])
+		b.Min[1], b.Max[1] = min(b.Min[1], p[1]), max(b.Max[1], p[1])
+	}
+	return b
+}
+
 // edgeSlabs returns the slabs reached by edge e; ok is false for horizontal
 // edges, which never cross a ray.
 func (r *indexedRing) edgeSlabs(e int) (lo, hi int, ok bool) {
-	a, b := r.pts[e][1], r.pts[(e+1)%len(r.pts)][1]
+	j := e + 1
+	if j == len(r.pts) {
+		j = 0
+	}
+	a, b := r.pts[e][1], r.pts[j][1]
 	if a == b {
 		return 0, 0, false
 	}
