@@ -2,7 +2,6 @@ package matching
 
 import (
 	"fmt"
-	"math"
 )
 
 // CoverageQuery selects what a coverage analysis measures: which service
@@ -240,7 +239,9 @@ func (cv *Coverage) computeCommunes() {
 					coveredPop += int(s.Population)
 				}
 				sumDist += float64(s.Population) * float64(d)
-				maxDist = math.Max(maxDist, float64(d))
+				if float64(d) > maxDist {
+					maxDist = float64(d)
+				}
 				cc.Cells++
 			}
 			cc.CoveredPopulation = coveredPop

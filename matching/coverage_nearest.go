@@ -115,6 +115,20 @@ func (e *Engine) nearestEntry(key string) *cellNearestEntry {
 	return ent
 }
 
+// ForgetCoverageCache drops the cached nearest-site distances of layer and
+// of every union holding it. Call it after replacing or changing the layer
+// in Engine.Layers (which, like the rest of the engine, must not change
+// while queries run).
+func (e *Engine) ForgetCoverageCache(layer string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for key := range e.nearest {
+		if slices.Contains(strings.Split(key, "\x00"), layer) {
+			delete(e.nearest, key)
+		}
+	}
+}
+
 // emptyNearest is the set of a layer without sites: nothing is reachable.
 func (e *Engine) emptyNearest(name string) *nearestSet {
 	ns := &nearestSet{layers: []string{name},

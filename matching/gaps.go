@@ -2,7 +2,6 @@ package matching
 
 import (
 	"cmp"
-	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -126,7 +125,9 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 		d := float64(ns.cellDistM[cell])
 		z.Population += pop
 		sumDist += float64(pop) * d
-		z.MaxDistanceM = math.Max(z.MaxDistanceM, d)
+		if d > z.MaxDistanceM {
+			z.MaxDistanceM = d
+		}
 		a := float64(ix.cellAreaKm2[cell])
 		z.AreaKm2 += a
 		p := g.Centers[cell]
