@@ -193,3 +193,40 @@ func TestAssignTooLarge(t *testing.T) {
 		t.Fatalf("limit at %d edges: %v", g.edges(), err)
 	}
 }
+
+// TestSetCosts checks the cost rule by hand: B, the weight penalties and M
+// of one component, and the refusal when labels could overflow.
+func TestSetCosts(t *testing.T) {
+	const maxD = 20_000_000 // half the Earth, in metres
+	in := &assignInput{
+		structs: []Structure{{ID: "light"}, {ID: "heavy"}},
+		weightQ: []int64{100, 10000}, // weights 1 and 100
+	}
+	n := &flowNet{
+		adjStart: []int32{0, 2, 3},
+		adjCost:  []uint32{5, maxD, 7},
+		wpen:     make([]int64, 2),
+		bigM:     make([]int64, 2),
+	}
+	comps := []flowComponent{{structs: []int32{0, 1}, cands: 10, supply: 40}}
+	if err := n.setCosts(in, comps); err != nil {
+		t.Fatal(err)
+	}
+	b := int64(10*maxD + 1) // F = min(10 candidates, 40 posts)
+	cmax := maxD + b*9900
+	if n.wpen[0] != b*9900 || n.wpen[1] != 0 || n.bigM[0] != 11*cmax+1 || n.bigM[1] != n.bigM[0] {
+		t.Fatalf("wpen %v, M %v; want [%d 0], %d", n.wpen, n.bigM, b*9900, 11*cmax+1)
+	}
+	// Equal weights: costs are the distances and M = (F+1)·Dmax + 1.
+	in.weightQ = []int64{150, 150}
+	if err := n.setCosts(in, comps); err != nil || n.wpen[0] != 0 || n.wpen[1] != 0 || n.bigM[0] != 11*maxD+1 {
+		t.Fatalf("equal weights: %v, wpen %v, M %v", err, n.wpen, n.bigM)
+	}
+	// 2,000 candidates over half the Earth with weights 1 to 100 would
+	// overflow int64 labels: refused.
+	in.weightQ = []int64{100, 10000}
+	comps[0].cands, comps[0].supply = 2000, 2000
+	if err := n.setCosts(in, comps); !errors.Is(err, ErrBadAssignInput) {
+		t.Fatalf("overflowing weights: error %v", err)
+	}
+}
