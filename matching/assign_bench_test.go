@@ -52,8 +52,8 @@ func (h *heapPeak) stopMB() float64 {
 	return float64(h.peak) / (1 << 20)
 }
 
-func benchAssign(b *testing.B, alg string) {
-	cands, structs := genInstance(spec50k)
+func benchAssign(b *testing.B, spec genSpec, alg string) {
+	cands, structs := genInstance(spec)
 	b.ReportAllocs()
 	peak := startHeapPeak()
 	b.ResetTimer()
@@ -73,7 +73,7 @@ func benchAssign(b *testing.B, alg string) {
 }
 
 func BenchmarkAssignOptimal50k(b *testing.B) {
-	benchAssign(b, AlgorithmOptimal)
+	benchAssign(b, spec50k, AlgorithmOptimal)
 	cands, structs := genInstance(spec50k)
 	opt, err := Assign(cands, structs, AssignOptions{})
 	if err != nil {
@@ -88,7 +88,15 @@ func BenchmarkAssignOptimal50k(b *testing.B) {
 		opt.PostsFilled-gr.PostsFilled, (gr.TotalDistanceM-opt.TotalDistanceM)/1000, 100*(gr.TotalDistanceM-opt.TotalDistanceM)/gr.TotalDistanceM)
 }
 
-func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, AlgorithmGreedy) }
+func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, spec50k, AlgorithmGreedy) }
+
+// BenchmarkAssignTight10k is a tighter instance, where the optimum and the
+// greedy baseline differ: 10,000 candidates for about 10,000 posts.
+func BenchmarkAssignTight10k(b *testing.B) {
+	spec := genSpec{Seed: 2025, Candidates: 10000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
+	b.Run("optimal", func(b *testing.B) { benchAssign(b, spec, AlgorithmOptimal) })
+	b.Run("greedy", func(b *testing.B) { benchAssign(b, spec, AlgorithmGreedy) })
+}
 
 // suggestFixture is the 50k instance half-way through a manual assignment:
 // every other pair of the optimal assignment is made, so that some posts
