@@ -170,7 +170,7 @@ func (s *Server) coverageSummary(c *gin.Context) error {
 	for _, z := range cv.Gaps[:min(10, len(cv.Gaps))] {
 		v.LargestGaps = append(v.LargestGaps, gapRef{ID: z.ID, Rank: z.Rank, Population: z.Population,
 			AreaKm2: round(z.AreaKm2, 3), MaxDistanceM: round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
-			Departements: z.DepartementsTouch})
+			Departements: z.DepartementsTouched})
 	}
 	v.ComputeMS = round(float64(time.Since(t0).Microseconds())/1000, 3)
 	c.JSON(http.StatusOK, v)

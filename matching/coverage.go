@@ -32,6 +32,9 @@ type CoverageQuery struct {
 // PopulationUnlocated, so that covered + uncovered + unlocated = population
 // at every level. Shares (covered_share) are taken over the located
 // population.
+//
+// A Coverage is read-only once returned and safe for concurrent reads; it
+// shares the engine's caches.
 type Coverage struct {
 	Layers []string `json:"layers"`
 	Reach  Reach    `json:"reach"`
@@ -49,7 +52,7 @@ type Coverage struct {
 	// inhabitants, left out of Gaps.
 	GapZonesUnpopulated int `json:"gap_zones_unpopulated"`
 	// RuralMairies are the sparsely populated communes lying mostly in gap
-	// cells (see RuralRule), by uncovered population.
+	// cells (see RuralDensityMaxKm2), by uncovered population.
 	RuralMairies []RuralMairie `json:"rural_mairies"`
 
 	e      *Engine

@@ -101,7 +101,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	}
 	if z.ID != "gap-"+w.diskB[0].String() || z.Rank != 1 || z.Population != 70 || z.Cells != 7 ||
 		math.Abs(z.AreaKm2-area) > 0.005*area || !slices.Equal(z.CommunesTouched, []string{"02001"}) ||
-		!slices.Equal(z.DepartementsTouch, []string{"02"}) {
+		!slices.Equal(z.DepartementsTouched, []string{"02"}) {
 		t.Errorf("gap zone %+v, want B's 7 cells, %.3f km²", z, area)
 	}
 	if d := maxDistTo(w.diskB, s2); math.Abs(z.MaxDistanceM-d) > 0.01 {

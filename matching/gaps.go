@@ -21,17 +21,17 @@ type GapZone struct {
 	// ID is "gap-" and the H3 index of the zone's smallest cell: the same
 	// zone gets the same id whatever the threshold it was found at, and
 	// whatever the scope when it does not cross the scope's border.
-	ID                string     `json:"id"`
-	Rank              int        `json:"rank"` // 1 for the most populated zone
-	Population        int        `json:"population"`
-	AreaKm2           float64    `json:"area_km2"`
-	Cells             int        `json:"cells"`
-	MaxDistanceM      float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
-	MeanDistanceM     float64    `json:"mean_distance_m"` // population-weighted
-	Centroid          [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres' coordinates
-	BBox              [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
-	CommunesTouched   []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
-	DepartementsTouch []string   `json:"departements"`    // their départements, ascending
+	ID                  string     `json:"id"`
+	Rank                int        `json:"rank"` // 1 for the most populated zone
+	Population          int        `json:"population"`
+	AreaKm2             float64    `json:"area_km2"`
+	Cells               int        `json:"cells"`
+	MaxDistanceM        float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
+	MeanDistanceM       float64    `json:"mean_distance_m"` // population-weighted
+	Centroid            [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres' coordinates
+	BBox                [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
+	CommunesTouched     []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
+	DepartementsTouched []string   `json:"departements"`    // their départements, ascending
 
 	cells []int32 // grid indexes of its cells, the smallest first
 }
@@ -181,11 +181,11 @@ func (cv *Coverage) touchCommunes(zones []GapZone) {
 		z.CommunesTouched = make([]string, len(ids))
 		for k, ci := range ids {
 			z.CommunesTouched[k] = t.Communes[ci].Code
-			if len(z.DepartementsTouch) == 0 || !slices.Contains(z.DepartementsTouch, t.Communes[ci].Departement) {
-				z.DepartementsTouch = append(z.DepartementsTouch, t.Communes[ci].Departement)
+			if len(z.DepartementsTouched) == 0 || !slices.Contains(z.DepartementsTouched, t.Communes[ci].Departement) {
+				z.DepartementsTouched = append(z.DepartementsTouched, t.Communes[ci].Departement)
 			}
 		}
-		slices.Sort(z.DepartementsTouch)
+		slices.Sort(z.DepartementsTouched)
 	}
 }
 
