@@ -261,7 +261,7 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
 		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
 		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.GapZone]{ID: z.ID, Type: "Feature",
-			Geometry: cv.GapOutline(i), Properties: z, BBox: geojson.BBox(z.BBox[:])})
+			Geometry: roundRings(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
 	writeGeoJSON(c, fc)
 	return nil
@@ -293,7 +293,7 @@ func (s *Server) coverageCells(c *gin.Context) error {
 		p := cells[i]
 		p.DistanceM = round(p.DistanceM, 1)
 		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.CellCoverage]{ID: p.H3, Type: "Feature",
-			Geometry: cv.CellPolygon(&cells[i]), Properties: p})
+			Geometry: roundRings(orb.MultiPolygon{cv.CellPolygon(&cells[i])})[0], Properties: p})
 	}
 	writeGeoJSON(c, fc)
 	return nil
@@ -346,6 +346,19 @@ func writeCoverageCSV(c *gin.Context, filename string, rows [][]string) error {
 		return err
 	}
 	return nil
+}
+
+// roundRings rounds the coordinates of a freshly built geometry to 1e-7°
+// (about 1 cm), in place, to keep answers small.
+func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i, p := range ring {
+				ring[i] = orb.Point{round(p[0], 7), round(p[1], 7)}
+			}
+		}
+	}
+	return mp
 }
 
 // csvInt and csvFloat format CSV cells.
