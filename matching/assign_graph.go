@@ -63,15 +63,13 @@ func buildAssignGraph(in *assignInput) (*assignGraph, error) {
 		for k, ok := next(); ok; k, ok = next() {
 			cost, pair = cost[:0], pair[:0]
 			for ci := k * assignChunk; ci < min(len(in.cands), (k+1)*assignChunk); ci++ {
-				nbs = ix.Within(in.cands[ci].Point, in.maxM[ci], nbs)
-				start := len(cost)
+				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
 				for _, nb := range nbs {
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
 					pair = append(pair, uint64(ci)<<32|uint64(nb.ID))
 					deg[nb.ID]++
 				}
 				g.candDeg[ci] = int32(len(nbs))
-				sortEdgeRun(cost[start:], pair[start:])
 			}
 			chunkCost[k], chunkPair[k] = slices.Clone(cost), slices.Clone(pair)
 			if total.Add(int64(len(cost))) > in.maxEdges {
@@ -88,6 +86,7 @@ func buildAssignGraph(in *assignInput) (*assignGraph, error) {
 		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
 	}
 	g.cost, g.pair = radixSortEdges(chunkCost, chunkPair, in.workers)
+	sortTies(g.cost, g.pair)
 	return g, nil
 }
 
@@ -110,18 +109,21 @@ func assignParallel(workers, n int, work func(next func() (int, bool))) {
 	wg.Wait()
 }
 
-// sortEdgeRun sorts one candidate's edges by (cost, pair) with an insertion
-// sort: SiteIndex.Within returns them by exact distance, so rounding to the
-// metre leaves at most a few ties out of structure order.
-func sortEdgeRun(cost []uint32, pair []uint64) {
+// sortTies orders by structure the edges of one candidate at the same
+// rounded cost: after radixSortEdges they are adjacent, in the order the
+// index returned them. Such ties are rare (two structures at the same
+// whole metre from a candidate).
+func sortTies(cost []uint32, pair []uint64) {
 	for i := 1; i < len(cost); i++ {
-		c, p := cost[i], pair[i]
-		j := i
-		for j > 0 && (cost[j-1] > c || cost[j-1] == c && pair[j-1] > p) {
-			cost[j], pair[j] = cost[j-1], pair[j-1]
-			j--
+		if cost[i] != cost[i-1] || pair[i]>>32 != pair[i-1]>>32 {
+			continue
 		}
-		cost[j], pair[j] = c, p
+		j := i + 1
+		for j < len(cost) && cost[j] == cost[i] && pair[j]>>32 == pair[i]>>32 {
+			j++
+		}
+		slices.Sort(pair[i-1 : j]) // one candidate: by structure
+		i = j
 	}
 }
 
@@ -131,8 +133,8 @@ const maxRadixBits = 11
 // radixSortEdges concatenates the segments and stably sorts the edges by
 // cost: a parallel LSD radix sort with as few passes of at most 11 bits as
 // the largest cost needs (two of 8 bits for 30 km). Segments hold
-// candidates in order, each by (cost, structure), so the result is by
-// (cost, candidate, structure). The segments are released.
+// candidates in order, so the result is by (cost, candidate). The segments
+// are released.
 func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint32, []uint64) {
 	n := 0
 	var maxCost uint32

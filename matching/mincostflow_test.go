@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
 )
 
 // TestAssignCertificate checks the optimality conditions of the final flow
@@ -228,5 +230,47 @@ func TestSetCosts(t *testing.T) {
 	comps[0].cands, comps[0].supply = 2000, 2000
 	if err := n.setCosts(in, comps); !errors.Is(err, ErrBadAssignInput) {
 		t.Fatalf("overflowing weights: error %v", err)
+	}
+}
+
+// TestAssignGraphOrder checks that the edges come by (cost, candidate,
+// structure) even with many ties: structures stacked on the same points.
+func TestAssignGraphOrder(t *testing.T) {
+	cands, structs := genInstance(genSpec{Seed: 21, Candidates: 3000, Structures: 400, MaxPosts: 2, Clustered: 0.7})
+	for i := range structs {
+		structs[i].Point = structs[i/8*8].Point // stacks of 8
+	}
+	in, err := newAssignInput(cands, structs, AssignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := buildAssignGraph(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ties := 0
+	for i := 1; i < g.edges(); i++ {
+		if g.cost[i] < g.cost[i-1] || g.cost[i] == g.cost[i-1] && g.pair[i] <= g.pair[i-1] {
+			c0, s0 := edgeEnds(g.pair[i-1])
+			c1, s1 := edgeEnds(g.pair[i])
+			t.Fatalf("edge %d (%d m, %d→%d) after (%d m, %d→%d)", i, g.cost[i], c1, s1, g.cost[i-1], c0, s0)
+		}
+		if g.cost[i] == g.cost[i-1] && g.pair[i]>>32 == g.pair[i-1]>>32 {
+			ties++
+		}
+	}
+	if ties < 1000 {
+		t.Fatalf("only %d tied edges: the test is too weak", ties)
+	}
+	want := 0
+	for i := range cands {
+		for j := range structs {
+			if geo.DistanceM(cands[i].Point, structs[j].Point) <= in.maxM[i] {
+				want++
+			}
+		}
+	}
+	if g.edges() != want {
+		t.Fatalf("%d edges, brute force %d", g.edges(), want)
 	}
 }
