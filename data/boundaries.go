@@ -1,11 +1,15 @@
 package data
 
 import (
-	"errors"
+	"bytes"
+	"encoding/binary"
 	"fmt"
+	"io"
+	"os"
 	"runtime"
 	"sync"
 
+	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb"
 )
 
@@ -18,394 +22,169 @@ type Boundary struct {
 	Bound orb.Bound // bounding box of Shape
 }
 
+// Tuning of the boundaries pipeline.
+const (
+	batchFeatures = 256       // features per parse job
+	inflateChunk  = 256 << 10 // bytes inflated between two splitting rounds
+)
+
 // LoadBoundaries reads a GeoJSON FeatureCollection of commune boundaries
-// (gzip or plain) whose features carry the properties `code` and `nom`.
-// Errors name the file and the 1-based feature number.
+// (gzip or plain, sniffed) whose features carry the properties `code` and
+// `nom`. Errors name the file and the 1-based feature number.
+//
+// A gzip file is parsed while it inflates: the calling goroutine inflates
+// chunk after chunk and splits the features found so far (splitter), and
+// GOMAXPROCS goroutines parse them in batches, so inflating, splitting and
+// parsing overlap.
 func LoadBoundaries(path string) ([]Boundary, error) {
-	buf, err := ReadFile(path)
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("communes %s: %w", path, err)
 	}
-	return ParseBoundaries(buf, path)
+	if !isGzip(raw) {
+		return ParseBoundaries(raw, path)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("communes %s: gzip: %w", path, err)
+	}
+	defer zr.Close()
+	hint := 0
+	if n := len(raw); n >= 18 {
+		if h := int(binary.LittleEndian.Uint32(raw[n-4:])); h < maxSizeHint {
+			hint = h
+		}
+	}
+	return parseStream(zr, hint, path)
 }
-
-// featureSpan is the byte range of one feature inside the collection.
-type featureSpan struct{ start, end int }
 
 // ParseBoundaries parses the FeatureCollection in buf; name is used in
-// errors. The collection is split into features in one validating pass,
-// then the features are parsed on up to GOMAXPROCS goroutines, each carving
-// its rings out of large shared point blocks.
+// errors. Features are found in one pass (splitter) and parsed in batches
+// on GOMAXPROCS goroutines.
 func ParseBoundaries(buf []byte, name string) ([]Boundary, error) {
-	spans, err := splitFeatures(buf)
+	p := newParsePipeline(name)
+	var sp splitter
+	spans, err := sp.advance(buf, true, nil)
+	p.submit(buf, spans)
 	if err != nil {
-		return nil, fmt.Errorf("communes %s: %w", name, err)
+		err = fmt.Errorf("communes %s: %w", name, err)
 	}
-	out := make([]Boundary, len(spans))
-	workers := min(runtime.GOMAXPROCS(0), 8, max(1, len(spans)/64))
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*len(spans)/workers, (w+1)*len(spans)/workers
-		wg.Go(func() {
-			var p featureParser
-			for i := lo; i < hi; i++ {
-				s := scanner{buf: buf[:spans[i].end], pos: spans[i].start}
-				b, err := p.feature(&s)
-				if s.ws(); err == nil && s.pos != len(s.buf) {
-					err = s.syntaxError("unexpected data after the feature")
-				}
-				if err != nil {
-					errs[w] = fmt.Errorf("communes %s: feature %d: %w", name, i+1, err)
-					return
-				}
-				out[i] = b
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return p.finish(err)
 }
 
-// splitFeatures checks the top-level object and returns the span of every
-// element of its "features" array. Features are delimited by counting
-// brackets (skipFast): their structure is validated when they are parsed.
-func splitFeatures(buf []byte) ([]featureSpan, error) {
-	s := scanner{buf: buf}
-	if err := s.expect('{'); err != nil {
-		return nil, err
-	}
-	var spans []featureSpan
-	found := false
-	for more := !s.closes('}'); more; {
-		k, err := s.key()
-		if err != nil {
-			return nil, err
-		}
-		if string(k) != "features" {
-			if err := s.skip(); err != nil {
-				return nil, fmt.Errorf("member %q: %w", k, err)
-			}
-		} else {
-			found = true
-			if spans, err = splitArray(&s, len(buf)/1024); err != nil {
-				return nil, err
-			}
-		}
-		if more, err = s.more('}'); err != nil {
-			return nil, err
-		}
-	}
-	if s.ws(); s.pos != len(buf) {
-		return nil, s.syntaxError("trailing data after the collection")
-	}
-	if !found {
-		return nil, errors.New("no \"features\" member")
-	}
-	return spans, nil
-}
-
-// splitArray consumes the features array and records each element's span.
-func splitArray(s *scanner, sizeHint int) ([]featureSpan, error) {
-	if err := s.expect('['); err != nil {
-		return nil, fmt.Errorf("features: %w", err)
-	}
-	spans := make([]featureSpan, 0, sizeHint)
-	if s.closes(']') {
-		return spans, nil
-	}
+// parseStream parses the collection read from r (about sizeHint bytes)
+// while it is being read. The buffer only grows: spans already submitted
+// keep pointing into the array they were found in.
+func parseStream(r io.Reader, sizeHint int, name string) ([]Boundary, error) {
+	p := newParsePipeline(name)
+	buf := make([]byte, 0, max(sizeHint, inflateChunk)+1)
+	var (
+		sp    splitter
+		spans []featureSpan
+	)
 	for {
-		start := s.pos
-		if s.ws() != '{' {
-			return nil, fmt.Errorf("feature %d: %w", len(spans)+1, s.syntaxError("expected object"))
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), 2*cap(buf))
+			copy(grown, buf)
+			buf = grown
 		}
-		if err := s.skipFast(); err != nil {
-			return nil, fmt.Errorf("feature %d: %w", len(spans)+1, err)
+		n, rerr := r.Read(buf[len(buf):min(cap(buf), len(buf)+inflateChunk)])
+		buf = buf[:len(buf)+n]
+		final := rerr == io.EOF
+		if rerr != nil && !final {
+			return p.finish(fmt.Errorf("communes %s: gzip: %w", name, rerr))
 		}
-		spans = append(spans, featureSpan{start, s.pos})
-		more, err := s.more(']')
-		if err != nil {
-			return nil, fmt.Errorf("feature %d: %w", len(spans), err)
-		}
-		if !more {
-			return spans, nil
-		}
-	}
-}
-
-// pointBlock is how many points a featureParser allocates at once.
-const pointBlock = 1 << 16
-
-// featureParser parses features, reusing its scratch buffers and carving
-// the rings of many features out of one point block.
-type featureParser struct {
-	pts   []orb.Point // scratch: points of the current feature
-	rings []int       // scratch: end index in pts of each ring
-	polys []int       // scratch: end index in rings of each polygon
-	block []orb.Point // free tail of the current point block
-}
-
-// feature parses one Feature object.
-func (p *featureParser) feature(s *scanner) (Boundary, error) {
-	var b Boundary
-	if err := s.expect('{'); err != nil {
-		return b, err
-	}
-	var geomType string
-	hasProps, hasGeom := false, false
-	for more := !s.closes('}'); more; {
-		k, err := s.key()
-		if err != nil {
-			return b, err
-		}
-		switch string(k) {
-		case "type":
-			t, err := s.str()
-			if err != nil {
-				return b, err
-			}
-			if t != "Feature" {
-				return b, fmt.Errorf("type %q, want Feature", t)
-			}
-		case "properties":
-			hasProps = true
-			if err := p.properties(s, &b); err != nil {
-				return b, fmt.Errorf("properties: %w", err)
-			}
-		case "geometry":
-			hasGeom = true
-			if geomType, err = p.geometry(s); err != nil {
-				return b, fmt.Errorf("geometry: %w", err)
-			}
-		default:
-			if err := s.skip(); err != nil {
-				return b, err
-			}
-		}
-		if more, err = s.more('}'); err != nil {
-			return b, err
-		}
-	}
-	switch {
-	case !hasProps || b.Code == "":
-		return b, errors.New("no \"code\" property")
-	case !hasGeom || geomType == "":
-		return b, fmt.Errorf("code %s: no geometry", b.Code)
-	}
-	b.Shape, b.Bound = p.build()
-	return b, nil
-}
-
-// properties reads the code and nom properties and skips the others.
-func (p *featureParser) properties(s *scanner, b *Boundary) error {
-	if s.isNull() {
-		return nil
-	}
-	if err := s.expect('{'); err != nil {
-		return err
-	}
-	for more := !s.closes('}'); more; {
-		k, err := s.key()
-		if err != nil {
-			return err
-		}
-		switch string(k) {
-		case "code":
-			if s.ws() != '"' {
-				return s.syntaxError("code must be a string")
-			}
-			if b.Code, err = s.str(); err != nil {
-				return err
-			}
-		case "nom":
-			if s.isNull() {
-				break
-			}
-			if b.Name, err = s.str(); err != nil {
-				return err
-			}
-		default:
-			if err := s.skip(); err != nil {
-				return err
-			}
-		}
-		if more, err = s.more('}'); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// geometry reads a Polygon or MultiPolygon into the scratch buffers and
-// returns its type ("" for a null geometry). The members may come in any
-// order; the coordinates' nesting depth is checked against the type.
-func (p *featureParser) geometry(s *scanner) (string, error) {
-	if s.isNull() {
-		return "", nil
-	}
-	if err := s.expect('{'); err != nil {
-		return "", err
-	}
-	p.pts, p.rings, p.polys = p.pts[:0], p.rings[:0], p.polys[:0]
-	var typ string
-	depth := 0
-	for more := !s.closes('}'); more; {
-		k, err := s.key()
-		if err != nil {
-			return "", err
-		}
-		switch string(k) {
-		case "type":
-			if typ, err = s.str(); err != nil {
-				return "", err
-			}
-		case "coordinates":
-			if depth, err = p.coordinates(s); err != nil {
-				return "", fmt.Errorf("coordinates: %w", err)
-			}
-		default:
-			if err := s.skip(); err != nil {
-				return "", err
-			}
-		}
-		if more, err = s.more('}'); err != nil {
-			return "", err
-		}
-	}
-	switch {
-	case typ != "Polygon" && typ != "MultiPolygon":
-		return "", fmt.Errorf("unsupported type %q", typ)
-	case depth == 0:
-		return "", errors.New("no coordinates")
-	case typ == "Polygon" && depth != 3, typ == "MultiPolygon" && depth != 4:
-		return "", fmt.Errorf("%s coordinates nested %d deep", typ, depth)
-	}
-	return typ, nil
-}
-
-// coordinates parses a Polygon (depth 3) or MultiPolygon (depth 4)
-// coordinate array, found by counting the opening brackets, and returns
-// its depth (3 for an empty array, which yields no polygon).
-func (p *featureParser) coordinates(s *scanner) (int, error) {
-	depth := 0
-	for i := s.pos; i < len(s.buf); i++ {
-		c := s.buf[i]
-		if c == '[' {
-			depth++
-		} else if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			break
-		}
-	}
-	switch depth {
-	case 3:
-		return 3, p.polygon(s)
-	case 4:
-		return 4, p.array(s, p.polygon)
-	case 1: // [] or [] inside: an empty geometry
-		return 3, s.skip()
-	}
-	return 0, s.syntaxError("expected Polygon or MultiPolygon coordinates")
-}
-
-// array parses a JSON array whose elements are read by elem.
-func (p *featureParser) array(s *scanner, elem func(*scanner) error) error {
-	if err := s.expect('['); err != nil {
-		return err
-	}
-	for more := !s.closes(']'); more; {
-		if err := elem(s); err != nil {
-			return err
+		if n == 0 && !final {
+			continue
 		}
 		var err error
-		if more, err = s.more(']'); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// polygon parses an array of rings.
-func (p *featureParser) polygon(s *scanner) error {
-	if err := p.array(s, p.ring); err != nil {
-		return err
-	}
-	p.polys = append(p.polys, len(p.rings))
-	return nil
-}
-
-// ring parses an array of positions.
-func (p *featureParser) ring(s *scanner) error {
-	if err := p.array(s, p.position); err != nil {
-		return err
-	}
-	p.rings = append(p.rings, len(p.pts))
-	return nil
-}
-
-// position parses [lon, lat] (an altitude, if any, is ignored).
-func (p *featureParser) position(s *scanner) error {
-	if err := s.expect('['); err != nil {
-		return err
-	}
-	var pt orb.Point
-	for i := 0; ; i++ {
-		s.ws()
-		v, err := s.number()
+		spans, err = sp.advance(buf, final, spans[:0])
+		p.submit(buf, spans)
 		if err != nil {
-			return err
+			return p.finish(fmt.Errorf("communes %s: %w", name, err))
 		}
-		if i < 2 {
-			pt[i] = v
+		if final {
+			return p.finish(nil)
 		}
-		more, err := s.more(']')
-		if err != nil {
-			return err
-		}
-		if !more {
-			if i < 1 {
-				return s.syntaxError("position with fewer than 2 numbers")
+	}
+}
+
+// parseJob is a batch of features to parse, and its result.
+type parseJob struct {
+	first int           // 0-based number of its first feature
+	data  []byte        // the buffer its spans index
+	spans []featureSpan // features to parse
+	out   []Boundary
+	err   error // the first error, naming its feature
+}
+
+// parsePipeline parses submitted features on GOMAXPROCS goroutines.
+type parsePipeline struct {
+	name string
+	jobs chan *parseJob
+	all  []*parseJob
+	n    int // features submitted
+	wg   sync.WaitGroup
+}
+
+// newParsePipeline starts the parsing goroutines.
+func newParsePipeline(name string) *parsePipeline {
+	p := &parsePipeline{name: name, jobs: make(chan *parseJob, 64)}
+	for range min(runtime.GOMAXPROCS(0), 8) {
+		p.wg.Go(p.work)
+	}
+	return p
+}
+
+// submit queues the features spans (indexes into data) in batches.
+func (p *parsePipeline) submit(data []byte, spans []featureSpan) {
+	for len(spans) > 0 {
+		k := min(len(spans), batchFeatures)
+		job := &parseJob{first: p.n, data: data, spans: append([]featureSpan(nil), spans[:k]...)}
+		p.n += k
+		p.all = append(p.all, job)
+		p.jobs <- job
+		spans = spans[k:]
+	}
+}
+
+// work parses jobs until the queue closes.
+func (p *parsePipeline) work() {
+	var fp featureParser
+	for job := range p.jobs {
+		job.out = make([]Boundary, len(job.spans))
+		for i, sp := range job.spans {
+			s := scanner{buf: job.data[:sp.end], pos: sp.start}
+			b, err := fp.feature(&s)
+			if s.ws(); err == nil && s.pos != len(s.buf) {
+				err = s.syntaxError("unexpected data after the feature")
 			}
-			break
+			if err != nil {
+				job.err = fmt.Errorf("communes %s: feature %d: %w", p.name, job.first+i+1, err)
+				break
+			}
+			job.out[i] = b
 		}
 	}
-	p.pts = append(p.pts, pt)
-	return nil
 }
 
-// build copies the scratch geometry into the point block and returns it as
-// a MultiPolygon whose rings have capped capacity (appending to one never
-// overwrites its neighbour), with its bounding box.
-func (p *featureParser) build() (orb.MultiPolygon, orb.Bound) {
-	n := len(p.pts)
-	if n == 0 {
-		return nil, orb.Bound{}
-	}
-	bound := orb.Bound{Min: p.pts[0], Max: p.pts[0]}
-	for _, q := range p.pts[1:] {
-		bound.Min[0], bound.Min[1] = min(bound.Min[0], q[0]), min(bound.Min[1], q[1])
-		bound.Max[0], bound.Max[1] = max(bound.Max[0], q[0]), max(bound.Max[1], q[1])
-	}
-	if len(p.block) < n {
-		p.block = make([]orb.Point, max(pointBlock, n))
-	}
-	pts := p.block[:n:n]
-	p.block = p.block[n:]
-	copy(pts, p.pts)
-	mp := make(orb.MultiPolygon, len(p.polys))
-	rings := make([]orb.Ring, len(p.rings))
-	r0, pt0 := 0, 0
-	for i, rEnd := range p.polys {
-		poly := rings[r0:rEnd:rEnd]
-		for j := range poly {
-			end := p.rings[r0+j]
-			poly[j] = orb.Ring(pts[pt0:end:end])
-			pt0 = end
+// finish waits for the parsers and returns the boundaries in file order,
+// or the error of the lowest-numbered bad feature, else splitErr (which
+// concerns what follows every submitted feature).
+func (p *parsePipeline) finish(splitErr error) ([]Boundary, error) {
+	close(p.jobs)
+	p.wg.Wait()
+	for _, job := range p.all {
+		if job.err != nil {
+			return nil, job.err
 		}
-		mp[i] = orb.Polygon(poly)
-		r0 = rEnd
 	}
-	return mp, bound
+	if splitErr != nil {
+		return nil, splitErr
+	}
+	out := make([]Boundary, 0, p.n)
+	for _, job := range p.all {
+		out = append(out, job.out...)
+	}
+	return out, nil
 }

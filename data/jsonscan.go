@@ -224,7 +224,12 @@ func (s *scanner) skipFast() error {
 
 // literal consumes the literal word w.
 func (s *scanner) literal(w string) error {
-	if len(s.buf)-s.pos < len(w) || string(s.buf[s.pos:s.pos+len(w)]) != w {
+	rest := s.buf[s.pos:]
+	if len(rest) < len(w) && string(rest) == w[:len(rest)] {
+		s.pos = len(s.buf)
+		return s.syntaxError("truncated literal")
+	}
+	if len(rest) < len(w) || string(rest[:len(w)]) != w {
 		return s.syntaxError("invalid literal")
 	}
 	s.pos += len(w)

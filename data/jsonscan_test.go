@@ -1,7 +1,12 @@
 package data
 
 import (
+	"fmt"
+	"io"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -108,5 +113,83 @@ func TestParseBoundaries(t *testing.T) {
 	_ = append(r0, [2]float64{99, 99})
 	if bs[0].Shape[0][1][0] != [2]float64{1, 1} {
 		t.Error("appending to a ring overwrote the next one")
+	}
+}
+
+// chunkReader returns its data in chunks of 1 to 7 bytes, as an inflating
+// reader may.
+type chunkReader struct {
+	data []byte
+	n    int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	r.n++
+	k := min(len(p), len(r.data), 1+r.n%7)
+	copy(p, r.data[:k])
+	r.data = r.data[k:]
+	return k, nil
+}
+
+// TestParseStreamMatchesWhole checks that parsing while reading gives the
+// boundaries, or the error, of parsing the whole buffer.
+func TestParseStreamMatchesWhole(t *testing.T) {
+	inputs := map[string][]byte{}
+	for _, f := range []string{"communes-2018.geojson", "bad/malformed.geojson", "bad/nocode.geojson"} {
+		b, err := os.ReadFile(filepath.Join(fixtureDir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[f] = b
+		inputs[f+" truncated"] = b[:len(b)*2/3]
+		inputs[f+" with members"] = append([]byte(`{"bbox": [1, 2.5e1, true, null, false], "crs": {"x": "y\"}"}, `), b[1:]...)
+	}
+	inputs["no features"] = []byte(`{"type": "FeatureCollection", "other": [1, 2]}`)
+	inputs["empty features"] = []byte(` { "features" : [ ] , "type": "FeatureCollection" } `)
+	inputs["two features members"] = []byte(`{"features": [], "features": []}`)
+	inputs["trailing"] = []byte(`{"features": []} []`)
+	inputs["truncated literal"] = []byte(`{"a": tru`)
+	for name, in := range inputs {
+		whole, werr := ParseBoundaries(in, "f")
+		stream, serr := parseStream(&chunkReader{data: in}, 0, "f")
+		if fmt.Sprint(werr) != fmt.Sprint(serr) {
+			t.Errorf("%s: whole error %v, stream error %v", name, werr, serr)
+		}
+		if !reflect.DeepEqual(whole, stream) {
+			t.Errorf("%s: whole and stream boundaries differ", name)
+		}
+		if strings.HasSuffix(name, "truncated") && werr == nil {
+			t.Errorf("%s: no error", name)
+		}
+		if name == "communes-2018.geojson with members" && (werr != nil || len(whole) != 6) {
+			t.Errorf("%s: %d boundaries, %v", name, len(whole), werr)
+		}
+	}
+}
+
+// TestLoadBoundariesStreamReal compares the streamed parse of the real
+// gzip file with the parse of the whole inflated buffer.
+func TestLoadBoundariesStreamReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	path := filepath.Join(realDataDir(t), CommunesFile)
+	stream, err := LoadBoundaries(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ParseBoundaries(buf, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stream) != 35357 || !reflect.DeepEqual(stream, whole) {
+		t.Errorf("stream %d boundaries, whole %d: differ", len(stream), len(whole))
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sync"
 
-
 	"github.com/maillage/maillage/geo"
 )
 

@@ -93,6 +93,13 @@ func LoadTerritory(dir string) (*Territory, error) {
 // newTerritory builds a Territory from parsed boundaries and COG files.
 func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
 	t := &Territory{Departements: adm.departements, Regions: adm.regions, EPCIs: adm.epcis}
+	n := 0
+	for _, c := range adm.communes {
+		if c.Type == cogCurrent {
+			n++
+		}
+	}
+	t.Communes = make([]Commune, 0, n)
 	for _, c := range adm.communes {
 		if c.Type != cogCurrent {
 			continue
