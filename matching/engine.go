@@ -23,6 +23,9 @@ type Config struct {
 	CacheDir   string       // where the built grid is cached; "" disables the cache
 	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
 	Logger     *slog.Logger // nil: discard
+	// Progress, when not nil, is told each start-up step as it begins
+	// ("territory", "layers", "grid"), for progress bars.
+	Progress func(step string)
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
@@ -66,11 +69,17 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}}
 	start := time.Now()
+	begin := func(name string) time.Time {
+		if cfg.Progress != nil {
+			cfg.Progress(name)
+		}
+		return time.Now()
+	}
 	step := func(name string, t0 time.Time) {
 		e.Timings = append(e.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
 	}
 
-	t0 := time.Now()
+	t0 := begin("territory")
 	terr, err := data.LoadTerritory(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -78,7 +87,7 @@ func Load(cfg Config) (*Engine, error) {
 	e.Territory = terr
 	step("territory", t0)
 
-	t0 = time.Now()
+	t0 = begin("layers")
 	layers, err := data.LoadDefaultLayers(cfg.DataDir, terr)
 	if err != nil {
 		return nil, err
@@ -86,7 +95,7 @@ func Load(cfg Config) (*Engine, error) {
 	e.Layers = layers
 	step("layers", t0)
 
-	t0 = time.Now()
+	t0 = begin("grid")
 	grid, err := e.buildGrid(cfg)
 	if err != nil {
 		return nil, err

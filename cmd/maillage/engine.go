@@ -28,12 +28,12 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 }
 
 // load builds the engine.
-func (f *engineFlags) load(log *slog.Logger) (*matching.Engine, error) {
+func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Engine, error) {
 	if st, err := os.Stat(f.dataDir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("data folder %q not found: pass --data DIR (the folder holding communes-2018.geojson.gz)", f.dataDir)
 	}
 	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir,
-		Resolution: f.resolution, Workers: f.workers, Logger: log})
+		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep})
 }
 
 // defaultDataDir is ../shared/data when it exists (the layout of a clone next

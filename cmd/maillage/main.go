@@ -24,7 +24,9 @@ type command struct {
 // package-level mutable state.
 func commands() map[string]command {
 	return map[string]command{
-		"serve": {"serve the HTTP API over the loaded data", runServe},
+		"serve":    {"serve the HTTP API over the loaded data", runServe},
+		"coverage": {"coverage figures by area, commune, gap zone or rural mairie (csv, json, geojson)", runCoverage},
+		"synth":    {"write SYNTHETIC candidates and structures CSV files for demos and benchmarks", runSynth},
 	}
 }
 

@@ -29,7 +29,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = log
-	e, err := ef.load(log)
+	e, err := ef.load(log, func(step string) { log.Info("loading", "step", step) })
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// coverageFlags are the flags of the coverage subcommand.
+type coverageFlags struct {
+	engineFlags
+	maxMinutes, maxKm float64
+	by, format, out   string
+	layers            string
+	departement       string
+	region            string
+}
+
+// runCoverage prints coverage figures by area, commune, gap zone or rural
+// mairie as CSV, JSON or GeoJSON.
+func runCoverage(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f coverageFlags
+	f.register(fs)
+	fs.Float64Var(&f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
+	fs.Float64Var(&f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	fs.StringVar(&f.by, "by", "departement", "national, region, departement, epci, commune, gaps or rural")
+	fs.StringVar(&f.format, "format", "csv", "csv, json or geojson (geojson: --by commune or gaps)")
+	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
+	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "service layers, comma-separated")
+	fs.StringVar(&f.departement, "departement", "", "restrict to one département (code)")
+	fs.StringVar(&f.region, "region", "", "restrict to one région (code)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if f.maxKm > 0 && f.maxMinutes > 0 {
+		return fmt.Errorf("give --max-minutes or --max-km, not both")
+	}
+	reach := matching.DefaultReach()
+	switch {
+	case f.maxKm > 0:
+		reach = matching.ReachKm(f.maxKm)
+	case f.maxMinutes > 0:
+		reach = matching.ReachMinutes(f.maxMinutes, matching.DefaultTravelModel())
+	}
+	if err := reach.Validate(); err != nil {
+		return err
+	}
+	if f.format == "geojson" && f.by != "commune" && f.by != "gaps" {
+		return fmt.Errorf("--format geojson needs --by commune or --by gaps")
+	}
+
+	p := newProgress(stderr, "territory", "layers", "grid", "nearest sites", "coverage", "write")
+	e, err := f.load(slog.New(slog.DiscardHandler), p.Step)
+	if err != nil {
+		p.Stop()
+		return err
+	}
+	q := matching.CoverageQuery{Layers: strings.Split(f.layers, ","), Reach: &reach,
+		Departement: f.departement, Region: f.region}
+	p.Step("nearest sites")
+	if err := e.PrepareCoverage(q.Layers); err != nil {
+		p.Stop()
+		return err
+	}
+	p.Step("coverage")
+	cv, err := e.Coverage(q)
+	if err != nil {
+		p.Stop()
+		return err
+	}
+	p.Step("write")
+	w, closeOut, err := output(f.out, stdout)
+	if err != nil {
+		p.Stop()
+		return err
+	}
+	err = writeCoverage(w, e.Territory, cv, f.by, f.format)
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	p.Stop()
+	return err
+}
+
+// writeCoverage writes the part of cv selected by by in format.
+func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, format string) error {
+	var items any
+	switch by {
+	case "national":
+		items = []matching.AreaCoverage{cv.Summary}
+	case "region":
+		items = cv.Regions
+	case "departement":
+		items = cv.Departements
+	case "epci":
+		items = cv.EPCIs
+	case "commune":
+		items = cv.Communes
+	case "gaps":
+		items = cv.Gaps
+	case "rural":
+		items = cv.RuralMairies
+	default:
+		return fmt.Errorf("--by %q: want national, region, departement, epci, commune, gaps or rural", by)
+	}
+	switch format {
+	case "csv":
+		return writeCSV(w, items)
+	case "json":
+		return writeJSON(w, map[string]any{"layers": cv.Layers, "reach": cv.Reach, "scope": cv.Scope,
+			"summary": cv.Summary, "items": items})
+	case "geojson":
+		return writeCoverageGeoJSON(w, t, cv, by)
+	default:
+		return fmt.Errorf("--format %q: want csv, json or geojson", format)
+	}
+}
+
+// writeCoverageGeoJSON writes communes (with their shapes) or gap zones
+// (with their outlines) as a FeatureCollection.
+func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage, by string) error {
+	fc := geojson.NewFeatureCollection()
+	if by == "commune" {
+		for i := range cv.Communes {
+			c := &cv.Communes[i]
+			com := &t.Communes[c.ID()]
+			if !com.HasShape() {
+				continue
+			}
+			f := geojson.NewFeature(com.Shape)
+			f.ID = c.Code
+			f.Properties = propertiesOf(c)
+			fc.Append(f)
+		}
+	} else {
+		for i := range cv.Gaps {
+			f := geojson.NewFeature(cv.GapOutline(i))
+			f.ID = cv.Gaps[i].ID
+			f.Properties = propertiesOf(cv.Gaps[i])
+			fc.Append(f)
+		}
+	}
+	return json.NewEncoder(w).Encode(fc)
+}
+
+// propertiesOf turns a struct into GeoJSON properties through its JSON tags.
+func propertiesOf(v any) geojson.Properties {
+	b, err := json.Marshal(v)
+	p := geojson.Properties{}
+	if err == nil {
+		_ = json.Unmarshal(b, &p)
+	}
+	return p
+}
+
+// output opens the output file, or stdout when path is "".
+func output(path string, stdout io.Writer) (io.Writer, func() error, error) {
+	if path == "" {
+		return stdout, func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Close, nil
+}
