@@ -109,11 +109,13 @@ const (
 	ReasonDepartementCap     = "departement_cap"
 )
 
-// Defaults and limits of the assignment inputs.
+// Defaults and limits of the assignment inputs. Weights above
+// MaxStructureWeight could overflow the integer costs of a large component
+// (see mincostflow.go).
 const (
 	DefaultCandidateMaxKm = 30.0
 	DefaultAssignWorkers  = 2
-	MaxStructureWeight    = 1000.0
+	MaxStructureWeight    = 100.0
 )
 
 // ErrBadAssignInput is wrapped by every validation error of Assign; the

@@ -332,6 +332,7 @@ func TestAssignValidation(t *testing.T) {
 		{"duplicate structure", okC, []Structure{okS[0], okS[0]}, AssignOptions{}, `structure 1 (id "x"): duplicate id`},
 		{"zero posts", okC, []Structure{okS[0], {ID: "z", Point: orb.Point{2, 48}}}, AssignOptions{}, `structure 1 (id "z"): posts 0`},
 		{"low weight", okC, []Structure{{ID: "w", Point: orb.Point{2, 48}, Posts: 1, Weight: 0.5}}, AssignOptions{}, `structure 0 (id "w"): weight 0.5`},
+		{"high weight", okC, []Structure{okS[0], {ID: "h", Point: orb.Point{2, 48}, Posts: 1, Weight: 101}}, AssignOptions{}, `structure 1 (id "h"): weight 101 (want 1 to 100)`},
 		{"negative cap", okC, okS, AssignOptions{DepartementCaps: map[string]int{"75": -2}}, `departement_caps["75"] = -2`},
 		{"algorithm", okC, okS, AssignOptions{Algorithm: "magic"}, `algorithm "magic"`},
 		{"workers", okC, okS, AssignOptions{Workers: -1}, "workers -1"},
