@@ -1,0 +1,125 @@
+package data
+
+import (
+	"errors"
+	"sort"
+	"sync"
+	"time"
+)
+
+// DatasetKind says what an uploaded dataset holds.
+type DatasetKind string
+
+// Dataset kinds.
+const (
+	KindCandidates  DatasetKind = "candidates"
+	KindStructures  DatasetKind = "structures"
+	KindProposals   DatasetKind = "proposals"
+	KindSites       DatasetKind = "sites"
+	KindMatchResult DatasetKind = "match_result"
+)
+
+// DatasetMeta describes a stored dataset without its rows.
+type DatasetMeta struct {
+	ID           string      `json:"id"`
+	Kind         DatasetKind `json:"kind"`
+	Name         string      `json:"name"`
+	Rows         int         `json:"rows"`
+	Departements []string    `json:"departements"` // départements of its rows, ascending
+	CreatedAt    time.Time   `json:"created_at"`
+	Source       string      `json:"source,omitempty"` // file name or "api"
+}
+
+// Dataset is a stored dataset: its description and its rows. Exactly one of
+// the row slices is used, by Kind (Structures for proposals); a match result
+// is kept as its JSON encoding in Result.
+type Dataset struct {
+	Meta       DatasetMeta
+	Candidates []Candidate
+	Structures []Structure
+	Sites      []Site
+	Result     []byte
+}
+
+// ErrDatasetNotFound is returned by Store.Get and Store.Delete for an
+// unknown id.
+var ErrDatasetNotFound = errors.New("dataset not found")
+
+// Store keeps uploaded datasets. Put is atomic: after a crash a dataset is
+// entirely there or entirely absent. Implementations are safe for concurrent
+// use.
+type Store interface {
+	Put(d *Dataset) error
+	Get(id string) (*Dataset, error)
+	List() ([]DatasetMeta, error)
+	Delete(id string) error
+	Close() error
+}
+
+// MemoryStore is a Store in memory, lost at exit: for tests and for serving
+// without a state folder.
+type MemoryStore struct {
+	mu sync.RWMutex
+	m  map[string]*Dataset
+}
+
+// NewMemoryStore returns an empty MemoryStore.
+func NewMemoryStore() *MemoryStore { return &MemoryStore{m: map[string]*Dataset{}} }
+
+// Put stores d under d.Meta.ID, replacing any dataset of that id.
+func (s *MemoryStore) Put(d *Dataset) error {
+	if d.Meta.ID == "" {
+		return errors.New("dataset without id")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[d.Meta.ID] = d
+	return nil
+}
+
+// Get returns the dataset of that id.
+func (s *MemoryStore) Get(id string) (*Dataset, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	d, ok := s.m[id]
+	if !ok {
+		return nil, ErrDatasetNotFound
+	}
+	return d, nil
+}
+
+// List returns every dataset's description, oldest first (then by id).
+func (s *MemoryStore) List() ([]DatasetMeta, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]DatasetMeta, 0, len(s.m))
+	for _, d := range s.m {
+		out = append(out, d.Meta)
+	}
+	SortMetas(out)
+	return out, nil
+}
+
+// Delete removes the dataset of that id.
+func (s *MemoryStore) Delete(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.m[id]; !ok {
+		return ErrDatasetNotFound
+	}
+	delete(s.m, id)
+	return nil
+}
+
+// Close does nothing for a MemoryStore.
+func (s *MemoryStore) Close() error { return nil }
+
+// SortMetas orders descriptions oldest first, then by id.
+func SortMetas(ms []DatasetMeta) {
+	sort.Slice(ms, func(i, j int) bool {
+		if !ms[i].CreatedAt.Equal(ms[j].CreatedAt) {
+			return ms[i].CreatedAt.Before(ms[j].CreatedAt)
+		}
+		return ms[i].ID < ms[j].ID
+	})
+}
