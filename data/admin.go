@@ -31,6 +31,9 @@ type cogCommune struct {
 	Population  int    `json:"population"`
 	ChefLieu    string `json:"chefLieu"` // delegated/associated: the current commune they belong to
 	Commune     string `json:"commune"`  // arrondissement-municipal: its commune
+	// AnciensCodes (current communes) lists former codes merged into it,
+	// including communes absorbed without delegated status.
+	AnciensCodes []string `json:"anciensCodes"`
 }
 
 // cogEPCI is one entry of decoupage-administratif-*-epci.json.

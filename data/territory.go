@@ -155,6 +155,22 @@ func (t *Territory) resolveFormerCodes(cog []cogCommune) {
 			order = append(order, c.Code)
 		}
 	}
+	// Former codes listed by the current commune that absorbed them (merged
+	// without delegated status, e.g. Olonne-sur-Mer into Les Sables-d'Olonne).
+	for _, c := range cog {
+		if c.Type != cogCurrent {
+			continue
+		}
+		for _, old := range c.AnciensCodes {
+			if _, cur := t.byCode[old]; cur {
+				continue
+			}
+			if _, seen := next[old]; !seen {
+				next[old] = c.Code
+				order = append(order, old)
+			}
+		}
+	}
 	t.formerCode = make(map[string]string, len(next))
 	for _, code := range order {
 		target := next[code]

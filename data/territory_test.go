@@ -233,20 +233,20 @@ func TestLoadTerritoryReal(t *testing.T) {
 	tr := realTerritory(t)
 	r := tr.Report
 	// Counts observed on the real files (see the package README figures:
-	// 34,864 same code, 493 former codes of which 408 are delegated
-	// communes of today; the 85 others were merged without becoming
-	// delegated communes and join nothing).
+	// 34,864 same code, 493 former codes: 408 are delegated communes of
+	// today (chefLieu), the 85 others were absorbed without delegated status
+	// and are found in the anciensCodes of the commune that absorbed them).
 	checkInts(t, "report", map[string][2]int{
 		"boundaries":  {r.Boundaries, 35357},
 		"same code":   {r.BoundariesSameCode, 34864},
-		"merged":      {r.BoundariesMerged, 408},
-		"unmatched":   {len(r.BoundariesUnmatched), 85},
+		"merged":      {r.BoundariesMerged, 493},
+		"unmatched":   {len(r.BoundariesUnmatched), 0},
 		"communes":    {r.Communes, 34969},
 		"with shape":  {r.CommunesWithShape, 34868},
 		"w/o shape":   {len(r.CommunesWithoutShape), 101},
 		"population":  {r.PopulationTotal, 68952941},
 		"pop w/o":     {r.PopulationWithoutShape, 607388},
-		"former":      {r.FormerCodes, 2037},
+		"former":      {r.FormerCodes, 4285},
 		"invariant b": {r.BoundariesSameCode + r.BoundariesMerged + len(r.BoundariesUnmatched), r.Boundaries},
 		"invariant c": {r.CommunesWithShape + len(r.CommunesWithoutShape), r.Communes},
 		"invariant p": {r.PopulationWithShape + r.PopulationWithoutShape, r.PopulationTotal},
@@ -296,9 +296,9 @@ func TestLoadTerritoryReal(t *testing.T) {
 		t.Errorf("Commune(75118) = %v, %v", p, ok)
 	}
 	// Pluméliau-Bieuzy (56173) absorbed Bieuzy (56016) without delegated
-	// commune: that boundary is unmatched, not silently dropped.
-	if !slices.Contains(r.BoundariesUnmatched, "56016") {
-		t.Error("56016 Bieuzy should be an unmatched boundary")
+	// commune: its anciensCodes join Bieuzy's boundary to it.
+	if c, ok := tr.Commune("56016"); !ok || c.Code != "56173" || !slices.Contains(c.FormerCodes, "56016") {
+		t.Errorf("Commune(56016) = %v, %v: want Pluméliau-Bieuzy 56173 holding Bieuzy's shape", c, ok)
 	}
 
 	// Orée d'Anjou (49126) has no 2018 boundary of its own code: its shape
