@@ -168,3 +168,23 @@ func BenchmarkFileChecksum(b *testing.B) {
 		}
 	}
 }
+
+func TestInputsKeyChangesWithInputs(t *testing.T) {
+	sq := orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}}
+	base := InputsKey([]orb.MultiPolygon{sq}, []orb.Point{{0.5, 0.5}}, []int{10}, 8)
+	moved := orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1.0000001}, {0, 1}, {0, 0}}}}
+	for name, k := range map[string]string{
+		"vertex":     InputsKey([]orb.MultiPolygon{moved}, []orb.Point{{0.5, 0.5}}, []int{10}, 8),
+		"population": InputsKey([]orb.MultiPolygon{sq}, []orb.Point{{0.5, 0.5}}, []int{11}, 8),
+		"rep":        InputsKey([]orb.MultiPolygon{sq}, []orb.Point{{0.5, 0.6}}, []int{10}, 8),
+		"resolution": InputsKey([]orb.MultiPolygon{sq}, []orb.Point{{0.5, 0.5}}, []int{10}, 7),
+		"no shape":   InputsKey([]orb.MultiPolygon{sq, nil}, []orb.Point{{0.5, 0.5}, {}}, []int{10, 0}, 8),
+	} {
+		if k == base {
+			t.Errorf("%s change kept the key %s", name, k)
+		}
+	}
+	if again := InputsKey([]orb.MultiPolygon{sq}, []orb.Point{{0.5, 0.5}}, []int{10}, 8); again != base {
+		t.Errorf("same inputs, keys %s and %s", base, again)
+	}
+}

@@ -111,21 +111,17 @@ func Load(cfg Config) (*Engine, error) {
 // builds it and writes the cache.
 func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 	t := e.Territory
+	shapes, reps, pops := t.GridInputs()
 	var cachePath, key string
 	if cfg.CacheDir != "" {
-		sum, err := geo.FileChecksum(
-			filepath.Join(cfg.DataDir, data.CommunesFile),
-			filepath.Join(cfg.DataDir, data.COGCommunesFile),
-		)
-		if err == nil {
-			key = fmt.Sprintf("res%d-%s", cfg.Resolution, sum)
-			cachePath = filepath.Join(cfg.CacheDir, fmt.Sprintf("grid-res%d.bin", cfg.Resolution))
-			if g, err := geo.LoadGrid(cachePath, key); err == nil {
-				return g, nil
-			}
+		// Keyed by the inputs themselves: a change in the data files or in the
+		// code that reconciles them both change the key.
+		key = geo.InputsKey(shapes, reps, pops, cfg.Resolution)
+		cachePath = filepath.Join(cfg.CacheDir, fmt.Sprintf("grid-res%d.bin", cfg.Resolution))
+		if g, err := geo.LoadGrid(cachePath, key); err == nil {
+			return g, nil
 		}
 	}
-	shapes, reps, pops := t.GridInputs()
 	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, e.workers)
 	if err != nil {
 		return nil, fmt.Errorf("grid res %d: %w", cfg.Resolution, err)
