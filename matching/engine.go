@@ -24,8 +24,11 @@ type Config struct {
 	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
 	Logger     *slog.Logger // nil: discard
 	// Progress, when not nil, is told each start-up step as it begins
-	// ("territory", "layers", "grid"), for progress bars.
+	// ("territory", "layers", "grid", "structures"), for progress bars.
 	Progress func(step string)
+	// Store keeps uploaded datasets and match results; nil means a
+	// data.NewMemoryStore (lost at exit).
+	Store data.Store
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
@@ -41,11 +44,20 @@ type Engine struct {
 	Grid      *geo.Grid
 	Timings   []Timing // how long each start-up step took
 	LoadTime  time.Duration
+	// Store keeps the uploaded datasets and match results (datasets.go).
+	Store data.Store
+	// Structures are the built-in host-structure datasets by id
+	// (BuiltinStructuresDataset: cnfs-structures-2021.json), read at load
+	// when the file is present; StructureReports say what was rejected.
+	Structures       map[string][]data.Structure
+	StructureReports map[string]data.LoadReport
 
 	workers  int
 	mu       sync.Mutex
 	nearest  map[string]*cellNearestEntry // layer name → per-cell nearest site
 	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
+	datasets datasetRegistry              // cached dataset rows, indexes and match results (datasets.go)
+	priority priorityOnce                 // per-commune gap and rural flags of the priority weights (match.go)
 }
 
 // Timing is the duration of one start-up step.
@@ -67,7 +79,10 @@ func Load(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}}
+	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}, Store: cfg.Store}
+	if e.Store == nil {
+		e.Store = data.NewMemoryStore()
+	}
 	start := time.Now()
 	begin := func(name string) time.Time {
 		if cfg.Progress != nil {
@@ -87,6 +102,19 @@ func Load(cfg Config) (*Engine, error) {
 	e.Territory = terr
 	step("territory", t0)
 
+	// The built-in structures only need the territory: read them while the
+	// layers and the grid load (about 20 ms).
+	type structsLoad struct {
+		err  error
+		took time.Duration
+	}
+	structsDone := make(chan structsLoad, 1)
+	go func() {
+		t := time.Now()
+		err := e.loadBuiltinStructures(cfg.DataDir, log)
+		structsDone <- structsLoad{err, time.Since(t)}
+	}()
+
 	t0 = begin("layers")
 	layers, err := data.LoadDefaultLayers(cfg.DataDir, terr)
 	if err != nil {
@@ -102,6 +130,13 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	e.Grid = grid
 	step("grid", t0)
+
+	begin("structures")
+	sl := <-structsDone
+	if sl.err != nil {
+		return nil, sl.err
+	}
+	e.Timings = append(e.Timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
 
 	e.LoadTime = time.Since(start)
 	return e, nil

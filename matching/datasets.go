@@ -1,0 +1,381 @@
+package matching
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
+)
+
+// BuiltinStructuresDataset is the id of the built-in host-structures
+// dataset: the real structures of the first conseillers numériques
+// (cnfs-structures-2021.json), read at load.
+const BuiltinStructuresDataset = "cnfs-structures-2021"
+
+// maxCachedDatasets bounds the uploaded datasets and match results whose
+// converted rows, site index and decoded result the engine keeps in memory
+// (built-in datasets are always kept).
+const maxCachedDatasets = 16
+
+// Errors of the dataset registry. A missing dataset wraps
+// data.ErrDatasetNotFound.
+var (
+	// ErrBuiltinDataset is returned when deleting a built-in dataset.
+	ErrBuiltinDataset = errors.New("built-in dataset")
+	// ErrDatasetKind is returned when a dataset of one kind is used as
+	// another (a structures dataset given as candidates…).
+	ErrDatasetKind = errors.New("wrong dataset kind")
+	// ErrEmptyDataset is returned for an upload without rows.
+	ErrEmptyDataset = errors.New("dataset without rows")
+)
+
+// DatasetInfo describes a dataset of the engine: a stored one or a built-in
+// one (read from the data folder at load, which cannot be deleted).
+type DatasetInfo struct {
+	data.DatasetMeta
+	Builtin bool `json:"builtin"`
+}
+
+// datasetRegistry caches what the engine derives from datasets.
+type datasetRegistry struct {
+	mu        sync.Mutex
+	cache     map[string]*datasetEntry
+	order     []string  // cached uploaded ids, oldest first
+	gen       uint64    // bumped by each delete, so a concurrent read does not cache a deleted dataset
+	builtinAt time.Time // modification time of the built-in structures file
+}
+
+// datasetEntry is one dataset with its rows converted for matching, its
+// site index and, for a match result, the decoded result. Everything is
+// built on first use.
+type datasetEntry struct {
+	ds      *data.Dataset
+	builtin bool
+
+	convOnce sync.Once
+	cands    []Candidate
+	structs  []Structure
+	byID     map[string]int // row id → index in the rows
+
+	idxOnce sync.Once
+	idx     *geo.SiteIndex
+
+	resOnce sync.Once
+	res     *MatchResult
+	taken   map[string]bool // match result: candidates placed
+	filled  map[string]int  // match result: posts filled per structure
+	resErr  error
+}
+
+// loadBuiltinStructures reads cnfs-structures-2021.json (plain or gzip)
+// when the data folder holds it.
+func (e *Engine) loadBuiltinStructures(dir string, log *slog.Logger) error {
+	path, err := data.FindFile(dir, data.CNFSStructuresFile)
+	if err != nil {
+		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
+		return nil
+	}
+	structs, rep, err := data.LoadCNFSStructures(path, e.Territory)
+	if err != nil {
+		return err
+	}
+	if st, err := os.Stat(path); err == nil {
+		e.datasets.builtinAt = st.ModTime().UTC()
+	}
+	e.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	e.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
+	return nil
+}
+
+// builtinInfo describes the built-in dataset id.
+func (e *Engine) builtinInfo(id string) (DatasetInfo, bool) {
+	ss, ok := e.Structures[id]
+	if !ok {
+		return DatasetInfo{}, false
+	}
+	meta := data.DatasetMeta{ID: id, Kind: data.KindStructures, Name: id, Rows: len(ss),
+		Departements: departementsOf(len(ss), func(i int) string { return ss[i].Departement }),
+		CreatedAt:    e.datasets.builtinAt, Source: e.StructureReports[id].File}
+	return DatasetInfo{DatasetMeta: meta, Builtin: true}, true
+}
+
+// Datasets lists the built-in datasets (by id) then the stored ones (oldest
+// first).
+func (e *Engine) Datasets() ([]DatasetInfo, error) {
+	ids := make([]string, 0, len(e.Structures))
+	for id := range e.Structures {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]DatasetInfo, 0, len(ids))
+	for _, id := range ids {
+		info, _ := e.builtinInfo(id)
+		out = append(out, info)
+	}
+	if e.Store == nil {
+		return out, nil
+	}
+	metas, err := e.Store.List()
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	for _, m := range metas {
+		out = append(out, DatasetInfo{DatasetMeta: m})
+	}
+	return out, nil
+}
+
+// Dataset returns the dataset id, built-in or stored, and whether it is
+// built-in. An unknown id gives an error wrapping data.ErrDatasetNotFound.
+// The returned dataset is shared: callers must not modify it.
+func (e *Engine) Dataset(id string) (*data.Dataset, bool, error) {
+	if info, ok := e.builtinInfo(id); ok {
+		return &data.Dataset{Meta: info.DatasetMeta, Structures: e.Structures[id]}, true, nil
+	}
+	if e.Store == nil {
+		return nil, false, fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
+	}
+	d, err := e.Store.Get(id)
+	if err != nil {
+		return nil, false, fmt.Errorf("dataset %q: %w", id, err)
+	}
+	return d, false, nil
+}
+
+// ParseDataset reads and validates a candidates, structures or proposals
+// file (proposals are proposed sites in the structures format) against the
+// engine's territory. A file with any invalid row is rejected whole with a
+// *data.LoadErrors. The dataset returned has its Kind, Name, Source, Rows and
+// Departements set but no id: AddDataset stores it.
+func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, format data.Format) (*data.Dataset, error) {
+	d := &data.Dataset{Meta: data.DatasetMeta{Kind: kind, Name: name, Source: name}}
+	var err error
+	switch kind {
+	case data.KindCandidates:
+		d.Candidates, err = data.LoadCandidates(r, name, format, e.Territory)
+		d.Meta.Rows = len(d.Candidates)
+		d.Meta.Departements = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
+	case data.KindStructures, data.KindProposals:
+		d.Structures, err = data.LoadStructures(r, name, format, e.Territory)
+		d.Meta.Rows = len(d.Structures)
+		d.Meta.Departements = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
+	default:
+		return nil, fmt.Errorf("%w: %q (want %s, %s or %s)", ErrDatasetKind, kind, data.KindCandidates, data.KindStructures, data.KindProposals)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.Meta.Rows == 0 {
+		return nil, fmt.Errorf("%s: %w", name, ErrEmptyDataset)
+	}
+	return d, nil
+}
+
+// ReadDatasetFile is ParseDataset on a file (plain or gzip), its format
+// detected from its name and first bytes, its name being the file's base
+// name.
+func (e *Engine) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
+	f, err := data.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return e.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown)
+}
+
+// AddDataset stores d under a new id (its kind's prefix and 12 random hex
+// digits, e.g. "cand-3f9a0c12d4e5"), setting CreatedAt, and returns its
+// description. Rows and Departements are recomputed from the rows.
+func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
+	if e.Store == nil {
+		return DatasetInfo{}, errors.New("datasets: engine without store")
+	}
+	id, err := newDatasetID(d.Meta.Kind)
+	if err != nil {
+		return DatasetInfo{}, err
+	}
+	d.Meta.ID = id
+	d.Meta.CreatedAt = time.Now().UTC()
+	switch {
+	case d.Candidates != nil:
+		d.Meta.Rows = len(d.Candidates)
+		d.Meta.Departements = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
+	case d.Structures != nil:
+		d.Meta.Rows = len(d.Structures)
+		d.Meta.Departements = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
+	}
+	if err := e.Store.Put(d); err != nil {
+		return DatasetInfo{}, fmt.Errorf("dataset %s: %w", id, err)
+	}
+	return DatasetInfo{DatasetMeta: d.Meta}, nil
+}
+
+// DeleteDataset removes a stored dataset (ErrBuiltinDataset for a built-in
+// one, an error wrapping data.ErrDatasetNotFound for an unknown id).
+func (e *Engine) DeleteDataset(id string) error {
+	if _, ok := e.Structures[id]; ok {
+		return fmt.Errorf("dataset %q: %w: it cannot be deleted", id, ErrBuiltinDataset)
+	}
+	if e.Store == nil {
+		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
+	}
+	r := &e.datasets
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := e.Store.Delete(id); err != nil {
+		return fmt.Errorf("dataset %q: %w", id, err)
+	}
+	r.gen++
+	if _, ok := r.cache[id]; ok {
+		delete(r.cache, id)
+		r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == id })
+	}
+	return nil
+}
+
+// entry returns the cached entry of dataset id, reading it on a miss.
+func (e *Engine) entry(id string) (*datasetEntry, error) {
+	r := &e.datasets
+	r.mu.Lock()
+	if en, ok := r.cache[id]; ok {
+		r.mu.Unlock()
+		return en, nil
+	}
+	gen := r.gen
+	r.mu.Unlock()
+
+	ds, builtin, err := e.Dataset(id)
+	if err != nil {
+		return nil, err
+	}
+	en := &datasetEntry{ds: ds, builtin: builtin}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old, ok := r.cache[id]; ok {
+		return old, nil
+	}
+	if r.gen != gen {
+		return en, nil // deleted meanwhile: serve this read, do not cache
+	}
+	if r.cache == nil {
+		r.cache = map[string]*datasetEntry{}
+	}
+	r.cache[id] = en
+	if !builtin {
+		r.order = append(r.order, id)
+		if len(r.order) > maxCachedDatasets {
+			delete(r.cache, r.order[0])
+			r.order = slices.Delete(r.order, 0, 1)
+		}
+	}
+	return en, nil
+}
+
+// entryOf returns the entry of dataset id, checking its kind is one of kinds.
+func (e *Engine) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry, error) {
+	en, err := e.entry(id)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(kinds, en.ds.Meta.Kind) {
+		return nil, fmt.Errorf("dataset %q: %w: it holds %s, want %v", id, ErrDatasetKind, en.ds.Meta.Kind, kinds)
+	}
+	return en, nil
+}
+
+// convert builds the matching rows and the id lookup of a candidates or
+// structures entry.
+func (en *datasetEntry) convert() {
+	en.convOnce.Do(func() {
+		switch {
+		case en.ds.Candidates != nil:
+			en.cands = CandidatesFrom(en.ds.Candidates)
+			en.byID = make(map[string]int, len(en.cands))
+			for i, c := range en.cands {
+				en.byID[c.ID] = i
+			}
+		case en.ds.Structures != nil:
+			en.structs = StructuresFrom(en.ds.Structures)
+			en.byID = make(map[string]int, len(en.structs))
+			for i, s := range en.structs {
+				en.byID[s.ID] = i
+			}
+		}
+	})
+}
+
+// index returns the site index of the entry's rows (ids are row indexes).
+func (en *datasetEntry) index() *geo.SiteIndex {
+	en.convert()
+	en.idxOnce.Do(func() {
+		pts := make([]orb.Point, 0, max(len(en.cands), len(en.structs)))
+		for i := range en.cands {
+			pts = append(pts, en.cands[i].Point)
+		}
+		for i := range en.structs {
+			pts = append(pts, en.structs[i].Point)
+		}
+		en.idx = geo.NewSiteIndex(pts)
+	})
+	return en.idx
+}
+
+// departementsOf returns the distinct non-empty département codes of n
+// rows, ascending.
+func departementsOf(n int, dep func(i int) string) []string {
+	set := map[string]struct{}{}
+	for i := range n {
+		if d := dep(i); d != "" {
+			set[d] = struct{}{}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for d := range set {
+		out = append(out, d)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// datasetPrefix returns the id prefix of a dataset kind.
+func datasetPrefix(kind data.DatasetKind) (string, bool) {
+	switch kind {
+	case data.KindCandidates:
+		return "cand", true
+	case data.KindStructures:
+		return "struct", true
+	case data.KindProposals:
+		return "prop", true
+	case data.KindSites:
+		return "sites", true
+	case data.KindMatchResult:
+		return "match", true
+	}
+	return "", false
+}
+
+// newDatasetID returns the kind's prefix, a dash and 12 random hex digits.
+func newDatasetID(kind data.DatasetKind) (string, error) {
+	prefix, ok := datasetPrefix(kind)
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrDatasetKind, kind)
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("dataset id: %w", err)
+	}
+	return prefix + "-" + hex.EncodeToString(b[:]), nil
+}

@@ -1,0 +1,534 @@
+package matching
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/maillage/maillage/data"
+)
+
+// AlgorithmBoth runs AlgorithmOptimal and AlgorithmGreedy on the same input:
+// the result is the optimal one, with a MatchComparison.
+const AlgorithmBoth = "both"
+
+// Parts of a MatchResult that MatchResult.Page pages through.
+const (
+	PartAssignments = "assignments"
+	PartUnmatched   = "unmatched"
+	PartUnfilled    = "unfilled"
+	PartBalance     = "balance"
+)
+
+// ErrBadMatchRequest is wrapped by the validation errors of Match that are
+// not about rows (algorithm, weights, caps, missing inputs).
+var ErrBadMatchRequest = errors.New("invalid match request")
+
+// CandidatesFrom converts loaded candidates to the assignment's input.
+func CandidatesFrom(cs []data.Candidate) []Candidate {
+	out := make([]Candidate, len(cs))
+	for i := range cs {
+		c := &cs[i]
+		out[i] = Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement}
+	}
+	return out
+}
+
+// StructuresFrom converts loaded structures to the assignment's input, with
+// weight 1 (see PriorityWeights).
+func StructuresFrom(ss []data.Structure) []Structure {
+	out := make([]Structure, len(ss))
+	for i := range ss {
+		s := &ss[i]
+		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
+	}
+	return out
+}
+
+// PriorityWeights favours host structures where the mesh is thin. The rule:
+//
+//   - a structure is in a coverage gap when at least half of the located
+//     inhabitants of its commune are beyond the default reach (30 minutes,
+//     DefaultReach) of every site of the default layer (France Services): the
+//     commune's covered_share is below RuralGapShareMin;
+//   - a structure is rural when its commune has fewer than
+//     RuralDensityMaxKm2 inhabitants per km²;
+//   - its weight is the largest of Gap (when in a gap) and Rural (when
+//     rural), else 1. A structure without a commune (a point outside every
+//     boundary) gets 1.
+//
+// Zero means 1 (no priority); other values must be within [1,
+// MaxStructureWeight]. Weights only steer AlgorithmOptimal: among the
+// assignments filling the most posts, it fills the posts of the heavier
+// structures first (see Assign); the greedy baseline ignores them.
+type PriorityWeights struct {
+	Gap   float64 `json:"gap,omitempty"`
+	Rural float64 `json:"rural,omitempty"`
+}
+
+// isZero reports whether no weight is set.
+func (w PriorityWeights) isZero() bool { return w.Gap == 0 && w.Rural == 0 }
+
+// validate checks each weight is 0 or within [1, MaxStructureWeight].
+func (w PriorityWeights) validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"gap", w.Gap}, {"rural", w.Rural}} {
+		if f.v != 0 && !(f.v >= 1 && f.v <= MaxStructureWeight) {
+			return fmt.Errorf("%w: weights.%s %v (want 1 to %g)", ErrBadMatchRequest, f.name, f.v, MaxStructureWeight)
+		}
+	}
+	return nil
+}
+
+// priorityOnce holds the per-commune flags of the priority rule, computed
+// on first use.
+type priorityOnce struct {
+	once  sync.Once
+	gap   []bool // per commune index
+	rural []bool
+	err   error
+}
+
+// priorityFlags returns, per commune index, whether it is in a gap and
+// whether it is rural (see PriorityWeights).
+func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
+	p := &e.priority
+	p.once.Do(func() {
+		cv, err := e.Coverage(CoverageQuery{NoGaps: true})
+		if err != nil {
+			p.err = err
+			return
+		}
+		n := len(e.Territory.Communes)
+		p.gap, p.rural = make([]bool, n), make([]bool, n)
+		for k := range cv.Communes {
+			c := &cv.Communes[k]
+			if !c.Located {
+				continue
+			}
+			p.gap[c.id] = c.CoveredShare < RuralGapShareMin
+			p.rural[c.id] = c.AreaKm2 > 0 && c.DensityPerKm2 < RuralDensityMaxKm2
+		}
+	})
+	return p.gap, p.rural, p.err
+}
+
+// weigh sets the Weight of structs (converted from ss, same order) by the
+// priority rule and returns how many got a weight above 1.
+func (e *Engine) weigh(structs []Structure, ss []data.Structure, w PriorityWeights) (int, error) {
+	if w.isZero() {
+		return 0, nil
+	}
+	gap, rural, err := e.priorityFlags()
+	if err != nil {
+		return 0, fmt.Errorf("priority weights: %w", err)
+	}
+	n := 0
+	for i := range structs {
+		ci, ok := e.Territory.CommuneID(ss[i].Commune)
+		if !ok || ss[i].Commune == "" {
+			continue
+		}
+		wt := 1.0
+		if gap[ci] && w.Gap > 0 {
+			wt = max(wt, w.Gap)
+		}
+		if rural[ci] && w.Rural > 0 {
+			wt = max(wt, w.Rural)
+		}
+		structs[i].Weight = wt
+		if wt > 1 {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// MatchRequest is a matching to run. Rows are given inline or by dataset id
+// (an uploaded dataset, or BuiltinStructuresDataset for structures); inline
+// rows win.
+type MatchRequest struct {
+	Candidates        []data.Candidate
+	Structures        []data.Structure
+	CandidatesDataset string
+	StructuresDataset string
+	// Algorithm is AlgorithmOptimal (default), AlgorithmGreedy or
+	// AlgorithmBoth.
+	Algorithm       string
+	DepartementCaps map[string]int
+	Weights         PriorityWeights
+	Workers         int                   // see AssignOptions
+	Progress        func(done, total int) // see AssignOptions; fed by the optimal run
+}
+
+// MatchSummary sums up one assignment.
+type MatchSummary struct {
+	Algorithm         string  `json:"algorithm"`
+	Posts             int     `json:"posts"`
+	PostsFilled       int     `json:"posts_filled"`
+	Candidates        int     `json:"candidates"`
+	CandidatesMatched int     `json:"candidates_matched"`
+	TotalDistanceM    float64 `json:"total_distance_m"`
+	MeanDistanceM     float64 `json:"mean_distance_m"` // over the assignments
+	Edges             int     `json:"edges"`           // candidate–structure pairs within reach
+	ComputeMS         float64 `json:"compute_ms"`
+}
+
+// MatchComparison sets the optimal assignment against the greedy baseline.
+// DistanceSavedM is the greedy total distance minus the optimal one: it is
+// negative when the optimal fills more posts at a longer total; the mean
+// per assignment is then the fairer figure.
+type MatchComparison struct {
+	Optimal            MatchSummary `json:"optimal"`
+	Greedy             MatchSummary `json:"greedy"`
+	ExtraPostsFilled   int          `json:"extra_posts_filled"` // optimal − greedy
+	DistanceSavedM     float64      `json:"distance_saved_m"`
+	MeanDistanceSavedM float64      `json:"mean_distance_saved_m"` // greedy mean − optimal mean
+}
+
+// MatchResult is a matching run: its summary and the whole assignment (the
+// optimal one when both algorithms ran).
+type MatchResult struct {
+	ID                 string               `json:"id"`
+	Algorithm          string               `json:"algorithm"` // as requested
+	CandidatesDataset  string               `json:"candidates_dataset,omitempty"`
+	StructuresDataset  string               `json:"structures_dataset,omitempty"`
+	CreatedAt          time.Time            `json:"created_at"`
+	DepartementCaps    map[string]int       `json:"departement_caps,omitempty"`
+	Weights            PriorityWeights      `json:"weights"`
+	WeightedStructures int                  `json:"weighted_structures"` // structures given a weight above 1
+	Summary            MatchSummary         `json:"summary"`
+	Comparison         *MatchComparison     `json:"comparison,omitempty"`
+	Balance            []DepartementBalance `json:"balance"`
+	Assignments        []Assignment         `json:"assignments"`
+	Unmatched          []Unmatched          `json:"unmatched"`
+	Unfilled           []UnfilledPosts      `json:"unfilled"`
+}
+
+// RunMatch resolves the request's rows, applies the priority weights and
+// runs the assignment(s). It does not store the result (SaveMatch does) and
+// leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
+// request problems ErrBadMatchRequest, missing datasets
+// data.ErrDatasetNotFound.
+func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
+	alg := req.Algorithm
+	switch alg {
+	case "":
+		alg = AlgorithmOptimal
+	case AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth:
+	default:
+		return nil, fmt.Errorf("%w: algorithm %q (want %s, %s or %s)", ErrBadMatchRequest, req.Algorithm, AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth)
+	}
+	if err := req.Weights.validate(); err != nil {
+		return nil, err
+	}
+	for d, c := range req.DepartementCaps {
+		if c < 0 {
+			return nil, fmt.Errorf("%w: departement_caps[%q] = %d (want >= 0)", ErrBadMatchRequest, d, c)
+		}
+	}
+	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights}
+
+	var cands []Candidate
+	switch {
+	case req.Candidates != nil:
+		cands = CandidatesFrom(req.Candidates)
+	case req.CandidatesDataset != "":
+		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
+		if err != nil {
+			return nil, err
+		}
+		en.convert()
+		cands = en.cands
+		res.CandidatesDataset = req.CandidatesDataset
+	default:
+		return nil, fmt.Errorf("%w: no candidates", ErrBadMatchRequest)
+	}
+	ss := req.Structures
+	if ss == nil {
+		if req.StructuresDataset == "" {
+			return nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
+		}
+		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
+		if err != nil {
+			return nil, err
+		}
+		ss = en.ds.Structures
+		res.StructuresDataset = req.StructuresDataset
+	}
+	structs := StructuresFrom(ss)
+	n, err := e.weigh(structs, ss, req.Weights)
+	if err != nil {
+		return nil, err
+	}
+	res.WeightedStructures = n
+
+	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
+		t0 := time.Now()
+		ar, err := Assign(cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
+			Workers: req.Workers, Progress: progress})
+		if err != nil {
+			return ar, MatchSummary{}, err
+		}
+		sum := summarize(&ar, cands, structs)
+		sum.ComputeMS = float64(time.Since(t0).Microseconds()) / 1000
+		return ar, sum, nil
+	}
+	primary := alg
+	if alg == AlgorithmBoth {
+		primary = AlgorithmOptimal
+	}
+	ar, sum, err := run(primary, req.Progress)
+	if err != nil {
+		return nil, err
+	}
+	if alg == AlgorithmBoth {
+		_, gsum, err := run(AlgorithmGreedy, nil)
+		if err != nil {
+			return nil, err
+		}
+		res.Comparison = &MatchComparison{Optimal: sum, Greedy: gsum,
+			ExtraPostsFilled:   sum.PostsFilled - gsum.PostsFilled,
+			DistanceSavedM:     gsum.TotalDistanceM - sum.TotalDistanceM,
+			MeanDistanceSavedM: gsum.MeanDistanceM - sum.MeanDistanceM}
+	}
+	res.Summary = sum
+	res.Balance, res.Assignments, res.Unmatched, res.Unfilled = ar.Balance, ar.Assignments, ar.Unmatched, ar.Unfilled
+	return res, nil
+}
+
+// summarize sums up an assignment result.
+func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSummary {
+	s := MatchSummary{Algorithm: ar.Algorithm, PostsFilled: ar.PostsFilled, Candidates: len(cands),
+		CandidatesMatched: len(ar.Assignments), TotalDistanceM: ar.TotalDistanceM, Edges: ar.Edges}
+	for i := range structs {
+		s.Posts += structs[i].Posts
+	}
+	if len(ar.Assignments) > 0 {
+		s.MeanDistanceM = ar.TotalDistanceM / float64(len(ar.Assignments))
+	}
+	return s
+}
+
+// Match runs the request (RunMatch) and stores the result (SaveMatch).
+func (e *Engine) Match(req MatchRequest) (*MatchResult, error) {
+	res, err := e.RunMatch(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.SaveMatch(res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// SaveMatch stores res as a KindMatchResult dataset under a new id
+// ("match-…"), which it sets, and keeps it decoded for paging and
+// suggestions. The dataset's Rows counts the assignments, its Departements
+// those of the balance.
+func (e *Engine) SaveMatch(res *MatchResult) error {
+	id, err := newDatasetID(data.KindMatchResult)
+	if err != nil {
+		return err
+	}
+	res.ID = id
+	b, err := json.Marshal(res)
+	if err != nil {
+		return fmt.Errorf("match %s: %w", id, err)
+	}
+	name := fmt.Sprintf("match %s", res.Algorithm)
+	if res.CandidatesDataset != "" || res.StructuresDataset != "" {
+		name = fmt.Sprintf("match %s of %s × %s", res.Algorithm, orInline(res.CandidatesDataset), orInline(res.StructuresDataset))
+	}
+	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
+		Departements: departementsOf(len(res.Balance), func(i int) string { return res.Balance[i].Departement }),
+		CreatedAt:    res.CreatedAt, Source: "api"}, Result: b}
+	if e.Store == nil {
+		return errors.New("match: engine without store")
+	}
+	if err := e.Store.Put(d); err != nil {
+		return fmt.Errorf("match %s: %w", id, err)
+	}
+	en, err := e.entry(id)
+	if err != nil {
+		return err
+	}
+	en.setResult(res)
+	return nil
+}
+
+func orInline(id string) string {
+	if id == "" {
+		return "inline rows"
+	}
+	return id
+}
+
+// MatchResult returns the stored match result id (decoded once and cached).
+// The result is shared: callers must not modify it.
+func (e *Engine) MatchResult(id string) (*MatchResult, error) {
+	en, err := e.entryOf(id, data.KindMatchResult)
+	if err != nil {
+		return nil, err
+	}
+	en.result()
+	return en.res, en.resErr
+}
+
+// result decodes the entry's match result and indexes its assignments.
+func (en *datasetEntry) result() {
+	en.resOnce.Do(func() {
+		var r MatchResult
+		if err := json.Unmarshal(en.ds.Result, &r); err != nil {
+			en.resErr = fmt.Errorf("match %s: stored result: %w", en.ds.Meta.ID, err)
+			return
+		}
+		en.index1(&r)
+	})
+}
+
+// setResult caches an already decoded result.
+func (en *datasetEntry) setResult(r *MatchResult) {
+	en.resOnce.Do(func() { en.index1(r) })
+}
+
+// index1 keeps r with the candidates it placed and the posts it filled per
+// structure.
+func (en *datasetEntry) index1(r *MatchResult) {
+	en.res = r
+	en.taken = make(map[string]bool, len(r.Assignments))
+	en.filled = make(map[string]int)
+	for _, a := range r.Assignments {
+		en.taken[a.Candidate] = true
+		en.filled[a.Structure]++
+	}
+}
+
+// MatchPage is a window of one part of a match result.
+type MatchPage struct {
+	Part   string `json:"part"`
+	Total  int    `json:"total"`
+	Offset int    `json:"offset"`
+	Limit  int    `json:"limit"`
+	Items  any    `json:"items"` // []Assignment, []Unmatched, []UnfilledPosts or []DepartementBalance
+}
+
+// PartLen returns the number of items in a part ("" is PartAssignments).
+func (r *MatchResult) PartLen(part string) (int, error) {
+	switch part {
+	case "", PartAssignments:
+		return len(r.Assignments), nil
+	case PartUnmatched:
+		return len(r.Unmatched), nil
+	case PartUnfilled:
+		return len(r.Unfilled), nil
+	case PartBalance:
+		return len(r.Balance), nil
+	}
+	return 0, fmt.Errorf("%w: part %q (want %s, %s, %s or %s)", ErrBadMatchRequest, part, PartAssignments, PartUnmatched, PartUnfilled, PartBalance)
+}
+
+// Page returns the items [offset, offset+limit) of a part, in the result's
+// order (an empty window past the end). limit must be positive.
+func (r *MatchResult) Page(part string, limit, offset int) (MatchPage, error) {
+	if part == "" {
+		part = PartAssignments
+	}
+	n, err := r.PartLen(part)
+	if err != nil {
+		return MatchPage{}, err
+	}
+	if limit < 1 || offset < 0 {
+		return MatchPage{}, fmt.Errorf("%w: limit %d, offset %d", ErrBadMatchRequest, limit, offset)
+	}
+	lo := min(offset, n)
+	hi := lo + min(limit, n-lo)
+	p := MatchPage{Part: part, Total: n, Offset: offset, Limit: limit}
+	switch part {
+	case PartAssignments:
+		p.Items = r.Assignments[lo:hi:hi]
+	case PartUnmatched:
+		p.Items = r.Unmatched[lo:hi:hi]
+	case PartUnfilled:
+		p.Items = r.Unfilled[lo:hi:hi]
+	case PartBalance:
+		p.Items = r.Balance[lo:hi:hi]
+	}
+	return p, nil
+}
+
+// ReadDepartementCaps reads per-département caps from CSV: a header naming a
+// département column (departement, dep, code_departement or insee_dep) and a
+// cap column (cap, caps, posts, postes or max_posts), comma or semicolon
+// separated. One-digit codes are padded ("1" → "01"). name is used in
+// errors, which give the line.
+func ReadDepartementCaps(r io.Reader, name string) (map[string]int, error) {
+	br := bufio.NewReader(r)
+	cr := csv.NewReader(br)
+	if first, _ := br.Peek(br.Size()); bytes.Count(firstLine(first), []byte(";")) > bytes.Count(firstLine(first), []byte(",")) {
+		cr.Comma = ';'
+	}
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("caps %s: line 1: %w", name, err)
+	}
+	dep, cp := -1, -1
+	for i, h := range header {
+		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
+		case "departement", "département", "dep", "code_departement", "insee_dep":
+			dep = i
+		case "cap", "caps", "posts", "postes", "max_posts":
+			cp = i
+		}
+	}
+	if dep < 0 || cp < 0 {
+		return nil, fmt.Errorf("caps %s: line 1: want a departement and a cap column, got %q", name, header)
+	}
+	caps := map[string]int{}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("caps %s: line %d: %w", name, line, err)
+		}
+		if len(rec) <= max(dep, cp) {
+			return nil, fmt.Errorf("caps %s: line %d: %d fields, want at least %d", name, line, len(rec), max(dep, cp)+1)
+		}
+		d := strings.ToUpper(strings.TrimSpace(rec[dep]))
+		if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
+			d = "0" + d
+		}
+		v, err := strconv.Atoi(strings.TrimSpace(rec[cp]))
+		if d == "" || err != nil || v < 0 || v > math.MaxInt32 {
+			return nil, fmt.Errorf("caps %s: line %d: want a département code and a cap ≥ 0, got %q", name, line, rec)
+		}
+		if _, dup := caps[d]; dup {
+			return nil, fmt.Errorf("caps %s: line %d: département %s given twice", name, line, d)
+		}
+		caps[d] = v
+	}
+	return caps, nil
+}
+
+// firstLine returns b up to its first newline.
+func firstLine(b []byte) []byte {
+	if i := bytes.IndexByte(b, '\n'); i >= 0 {
+		return b[:i]
+	}
+	return b
+}

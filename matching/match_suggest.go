@@ -1,0 +1,167 @@
+package matching
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/maillage/maillage/data"
+)
+
+// MaxSuggestions is the largest k of the dataset suggestions.
+const MaxSuggestions = 100
+
+// ErrBadSuggestQuery is wrapped by the validation errors of the dataset
+// suggestions (k out of range, no candidates dataset).
+var ErrBadSuggestQuery = errors.New("invalid suggestion query")
+
+// ErrUnknownRow is wrapped when a structure or candidate id is not in its
+// dataset.
+var ErrUnknownRow = errors.New("unknown row")
+
+// SuggestQuery says where suggestions are looked for.
+type SuggestQuery struct {
+	// Candidates is the candidates dataset id; empty means the candidates
+	// dataset of Match.
+	Candidates string
+	// Structures is the structures dataset id; empty means that of Match,
+	// else BuiltinStructuresDataset.
+	Structures string
+	// Match, when set, is a stored match result: the candidates it placed
+	// are taken, and the posts it filled are not open.
+	Match string
+	// K is the number of suggestions wanted, 1 to MaxSuggestions.
+	K int
+}
+
+// CandidateSuggestion is a candidate proposed to a structure.
+type CandidateSuggestion struct {
+	ID          string  `json:"id"`
+	DistanceM   float64 `json:"distance_m"`
+	MaxKm       float64 `json:"max_km"`
+	Commune     string  `json:"commune"`
+	Departement string  `json:"departement"`
+}
+
+// StructureSuggestion is a structure with open posts proposed to a
+// candidate.
+type StructureSuggestion struct {
+	ID          string  `json:"id"`
+	Name        string  `json:"name"`
+	Type        string  `json:"type"`
+	DistanceM   float64 `json:"distance_m"`
+	Posts       int     `json:"posts"`
+	OpenPosts   int     `json:"open_posts"`
+	Commune     string  `json:"commune"`
+	Departement string  `json:"departement"`
+}
+
+// suggestInputs are the resolved datasets of a query.
+type suggestInputs struct {
+	cands, structs, match *datasetEntry
+}
+
+// resolve checks q and loads its datasets.
+func (e *Engine) resolve(q SuggestQuery) (suggestInputs, error) {
+	var in suggestInputs
+	if q.K < 1 || q.K > MaxSuggestions {
+		return in, fmt.Errorf("%w: k %d (want 1 to %d)", ErrBadSuggestQuery, q.K, MaxSuggestions)
+	}
+	if q.Match != "" {
+		en, err := e.entryOf(q.Match, data.KindMatchResult)
+		if err != nil {
+			return in, err
+		}
+		en.result()
+		if en.resErr != nil {
+			return in, en.resErr
+		}
+		in.match = en
+		if q.Candidates == "" {
+			q.Candidates = en.res.CandidatesDataset
+		}
+		if q.Structures == "" {
+			q.Structures = en.res.StructuresDataset
+		}
+	}
+	if q.Candidates == "" {
+		return in, fmt.Errorf("%w: a candidates dataset is required (candidates=<dataset id>)", ErrBadSuggestQuery)
+	}
+	if q.Structures == "" {
+		q.Structures = BuiltinStructuresDataset
+	}
+	var err error
+	if in.cands, err = e.entryOf(q.Candidates, data.KindCandidates); err != nil {
+		return in, err
+	}
+	if in.structs, err = e.entryOf(q.Structures, data.KindStructures); err != nil {
+		return in, err
+	}
+	in.cands.convert()
+	in.structs.convert()
+	return in, nil
+}
+
+// SuggestForStructure returns the q.K candidates nearest to the structure
+// structureID (of q.Structures) that are free (not placed by q.Match) and
+// have it within their max_km, nearest first. The candidates' site index is
+// built on the first query of a dataset and kept.
+func (e *Engine) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
+	in, err := e.resolve(q)
+	if err != nil {
+		return nil, err
+	}
+	si, ok := in.structs.byID[structureID]
+	if !ok {
+		return nil, fmt.Errorf("structure %q: %w in dataset %s", structureID, ErrUnknownRow, in.structs.ds.Meta.ID)
+	}
+	var taken func(string) bool
+	if in.match != nil {
+		t := in.match.taken
+		taken = func(id string) bool { return t[id] }
+	}
+	cands := in.cands.cands
+	sug := SuggestCandidates(in.structs.structs[si], cands, in.cands.index(), taken, q.K)
+	out := make([]CandidateSuggestion, len(sug))
+	rows := in.cands.ds.Candidates
+	for i, s := range sug {
+		c := &rows[in.cands.byID[s.ID]]
+		out[i] = CandidateSuggestion{ID: s.ID, DistanceM: s.DistanceM, MaxKm: c.MaxKm, Commune: c.Commune, Departement: c.Departement}
+	}
+	return out, nil
+}
+
+// SuggestForCandidate returns the q.K structures of q.Structures nearest to
+// the candidate candidateID (of q.Candidates) within its max_km that have
+// open posts (posts not filled by q.Match), nearest first.
+func (e *Engine) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
+	in, err := e.resolve(q)
+	if err != nil {
+		return nil, err
+	}
+	ci, ok := in.cands.byID[candidateID]
+	if !ok {
+		return nil, fmt.Errorf("candidate %q: %w in dataset %s", candidateID, ErrUnknownRow, in.cands.ds.Meta.ID)
+	}
+	structs := in.structs.structs
+	open := func(si int) int {
+		n := structs[si].Posts
+		if in.match != nil {
+			n -= in.match.filled[structs[si].ID]
+		}
+		return n
+	}
+	var openPosts func(string) int
+	if in.match != nil {
+		openPosts = func(id string) int { return open(in.structs.byID[id]) }
+	}
+	sug := SuggestStructures(in.cands.cands[ci], structs, in.structs.index(), openPosts, q.K)
+	out := make([]StructureSuggestion, len(sug))
+	rows := in.structs.ds.Structures
+	for i, s := range sug {
+		si := in.structs.byID[s.ID]
+		r := &rows[si]
+		out[i] = StructureSuggestion{ID: s.ID, Name: r.Name, Type: r.Type, DistanceM: s.DistanceM, Posts: r.Posts,
+			OpenPosts: open(si), Commune: r.Commune, Departement: r.Departement}
+	}
+	return out, nil
+}
