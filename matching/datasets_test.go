@@ -323,14 +323,23 @@ func TestSuggestOnDatasets(t *testing.T) {
 		run  func() error
 		want error
 	}{
-		{"k 0", func() error { _, err := e.SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID}); return err }, ErrBadSuggestQuery},
+		{"k 0", func() error {
+			_, err := e.SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID})
+			return err
+		}, ErrBadSuggestQuery},
 		{"k 101", func() error {
 			_, err := e.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, K: 101})
 			return err
 		}, ErrBadSuggestQuery},
 		{"no candidates", func() error { _, err := e.SuggestForStructure(structs[0].ID, SuggestQuery{K: 3}); return err }, ErrBadSuggestQuery},
-		{"unknown structure", func() error { _, err := e.SuggestForStructure("nope", SuggestQuery{Candidates: info.ID, K: 3}); return err }, ErrUnknownRow},
-		{"unknown candidate", func() error { _, err := e.SuggestForCandidate("nope", SuggestQuery{Candidates: info.ID, K: 3}); return err }, ErrUnknownRow},
+		{"unknown structure", func() error {
+			_, err := e.SuggestForStructure("nope", SuggestQuery{Candidates: info.ID, K: 3})
+			return err
+		}, ErrUnknownRow},
+		{"unknown candidate", func() error {
+			_, err := e.SuggestForCandidate("nope", SuggestQuery{Candidates: info.ID, K: 3})
+			return err
+		}, ErrUnknownRow},
 		{"unknown dataset", func() error {
 			_, err := e.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: "cand-000000000000", K: 3})
 			return err
