@@ -18,6 +18,16 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
+
+	// Access (api/auth.go): bearer tokens for the endpoints of personal and
+	// uploaded data. With Tokens nil those endpoints answer 401, unless
+	// InsecureOpen opens them to everyone with a national scope.
+	Tokens       *TokenSet
+	InsecureOpen bool
+	// Limits (api/limits.go).
+	MaxRows   int     // rows per upload, default DefaultMaxRows (413 beyond)
+	RateLimit float64 // requests per second per client address; 0: no limit
+	RateBurst int     // requests a client may send at once; default ceil(RateLimit)
 }
 
 // withDefaults fills the zero fields of c.
@@ -33,6 +43,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.WriteTimeout == 0 {
 		c.WriteTimeout = 60 * time.Second
+	}
+	if c.MaxRows == 0 {
+		c.MaxRows = DefaultMaxRows
 	}
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -55,7 +68,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{engine: e, cfg: cfg.withDefaults()}
 	r := gin.New()
-	r.Use(s.recovery(), s.limitBody())
+	r.Use(s.recovery(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	v1 := r.Group("/v1")

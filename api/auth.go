@@ -1,0 +1,100 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Machine codes of access errors.
+const (
+	CodeUnauthorized = "unauthorized"
+	CodeForbidden    = "forbidden"
+)
+
+// scopeKey is the gin context key holding the request's Scope.
+const scopeKey = "maillage.scope"
+
+// isProtected reports whether a matched route pattern (gin's FullPath,
+// e.g. "/v1/datasets/:id") needs a token: the routes under /v1/datasets,
+// /v1/match, /v1/candidates, /v1/structures, /v1/proposals and
+// /v1/scenarios read or write personal or uploaded data. Every other route
+// (communes, sites, coverage, layers, tiles, OGC, recommendations,
+// healthz, openapi) is open. Unmatched requests ("") are not protected:
+// they end in 404.
+func isProtected(route string) bool {
+	rest, ok := strings.CutPrefix(route, "/v1/")
+	if !ok {
+		return false
+	}
+	root, _, _ := strings.Cut(rest, "/")
+	switch root {
+	case "datasets", "match", "candidates", "structures", "proposals", "scenarios":
+		return true
+	}
+	return false
+}
+
+// access enforces bearer tokens on protected routes and records the
+// token's scope for the handlers (scopeFrom). With no tokens configured,
+// protected routes answer 401, unless Config.InsecureOpen lets everyone in
+// with a national scope. Tokens are never logged.
+func (s *Server) access() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !isProtected(c.FullPath()) {
+			c.Next()
+			return
+		}
+		if s.cfg.InsecureOpen {
+			c.Set(scopeKey, Scope{National: true})
+			c.Next()
+			return
+		}
+		c.Header("WWW-Authenticate", `Bearer realm="maillage"`)
+		if s.cfg.Tokens == nil {
+			writeError(c, unauthorized("this endpoint needs a bearer token and the server has no tokens file (start it with --tokens FILE)"))
+			return
+		}
+		secret, ok := bearer(c.GetHeader("Authorization"))
+		if !ok {
+			writeError(c, unauthorized("send Authorization: Bearer <token>"))
+			return
+		}
+		t, ok := s.cfg.Tokens.Lookup(secret)
+		if !ok {
+			writeError(c, unauthorized("unknown token"))
+			return
+		}
+		c.Set(scopeKey, t.Scope)
+		c.Next()
+	}
+}
+
+// bearer extracts the secret of an "Authorization: Bearer <secret>" header.
+func bearer(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
+}
+
+// unauthorized is a 401.
+func unauthorized(msg string) *Error {
+	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
+}
+
+// scopeFrom returns the scope of the request's token. On a route the
+// access middleware did not protect it is the empty scope, which allows no
+// row: handlers of protected data must be registered under a protected
+// root.
+func scopeFrom(c *gin.Context) Scope {
+	if v, ok := c.Get(scopeKey); ok {
+		if sc, ok := v.(Scope); ok {
+			return sc
+		}
+	}
+	return Scope{}
+}

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// newTestLogger writes text logs to w.
+func newTestLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }
+
+// panicCounter is a slog handler counting the recovery middleware's
+// "panic in handler" records (and passing every record to next, if any).
+type panicCounter struct {
+	n    *atomic.Int64
+	last *atomic.Value
+}
+
+func (h panicCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h panicCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == "panic in handler" {
+		h.n.Add(1)
+		var desc strings.Builder
+		r.Attrs(func(a slog.Attr) bool { desc.WriteString(a.String() + " "); return true })
+		h.last.Store(desc.String())
+	}
+	return nil
+}
+func (h panicCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h panicCounter) WithGroup(string) slog.Handler      { return h }
+
+func newPanicCounter() panicCounter {
+	return panicCounter{n: new(atomic.Int64), last: new(atomic.Value)}
+}
+
+func TestPanicCounterSeesRecoveries(t *testing.T) {
+	pc := newPanicCounter()
+	s := New(nil, Config{Logger: slog.New(pc)})
+	s.router.GET("/boom", func(c *gin.Context) { panic("boom") })
+	rec := do(t, s, "GET", "/boom", "", "")
+	if rec.Code != 500 || pc.n.Load() != 1 || !strings.Contains(rec.Body.String(), CodeInternal) {
+		t.Fatalf("status %d, %d recoveries counted, body %s", rec.Code, pc.n.Load(), rec.Body)
+	}
+}
+
+func TestBodyTooLarge(t *testing.T) {
+	s := New(nil, Config{InsecureOpen: true, MaxBodyBytes: 1000})
+	s.router.POST("/v1/datasets/fake", handle(func(c *gin.Context) error {
+		if _, err := io.ReadAll(c.Request.Body); err != nil {
+			return err
+		}
+		c.Status(http.StatusNoContent)
+		return nil
+	}))
+	if rec := do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1000)); rec.Code != http.StatusNoContent {
+		t.Fatalf("body at the limit: status %d", rec.Code)
+	}
+	rec := do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1001))
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), CodeTooLarge) {
+		t.Fatalf("body over the limit: status %d %s, want 413 %s", rec.Code, rec.Body, CodeTooLarge)
+	}
+	if def := New(nil, Config{}).cfg.MaxBodyBytes; def != 20<<20 {
+		t.Fatalf("default body limit %d, want 20 MB", def)
+	}
+}
+
+func TestRowCap(t *testing.T) {
+	s := New(nil, Config{MaxRows: 10})
+	if err := s.checkRowCount("candidates", 10); err != nil {
+		t.Fatal(err)
+	}
+	err := s.checkRowCount("candidates", 11)
+	e, ok := err.(*Error)
+	if !ok || e.Status != http.StatusRequestEntityTooLarge || e.Code != CodeTooManyRows || !strings.Contains(e.Message, "11 candidates") {
+		t.Fatalf("11 rows over a cap of 10: %v", err)
+	}
+	if def := New(nil, Config{}).cfg.MaxRows; def != DefaultMaxRows {
+		t.Fatalf("default row cap %d", def)
+	}
+}
+
+func TestRateLimit(t *testing.T) {
+	s := New(nil, Config{RateLimit: 2, RateBurst: 3})
+	s.router.GET("/v1/ping", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	get := func(ip string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/v1/ping", nil)
+		req.RemoteAddr = ip + ":5555"
+		req.Header.Set("X-Forwarded-For", "203.0.113.9") // forged: ignored
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		return rec
+	}
+	for i := 0; i < 3; i++ {
+		if rec := get("192.0.2.1"); rec.Code != http.StatusNoContent {
+			t.Fatalf("request %d within the burst: %d", i, rec.Code)
+		}
+	}
+	rec := get("192.0.2.1")
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), CodeRateLimited) {
+		t.Fatalf("4th request: %d %s, want 429", rec.Code, rec.Body)
+	}
+	if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {
+		t.Fatalf("Retry-After %q", rec.Header().Get("Retry-After"))
+	}
+	if rec := get("192.0.2.2"); rec.Code != http.StatusNoContent {
+		t.Fatalf("another client was limited: %d", rec.Code)
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	cases := []struct {
+		in   string
+		want float64
+		err  bool
+	}{
+		{"", 0, false}, {"0", 0, false}, {"50", 50, false}, {"50/s", 50, false}, {"120/m", 2, false},
+		{"7200/h", 2, false}, {"x/s", 0, true}, {"5/d", 0, true}, {"-1/s", 0, true}, {"NaN", 0, true},
+	}
+	for _, tc := range cases {
+		got, err := ParseRate(tc.in)
+		if (err != nil) != tc.err || got != tc.want {
+			t.Errorf("ParseRate(%q) = %v, %v; want %v (error %v)", tc.in, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestClientLimitersForgetIdleClients(t *testing.T) {
+	l := newClientLimiters(10, 1)
+	now := time.Unix(1_000_000_000, 0)
+	for i := 0; i < 100; i++ {
+		l.reserve("c"+strconv.Itoa(i), now)
+	}
+	l.reserve("late", now.Add(l.idle+1))
+	if len(l.clients) != 1 {
+		t.Fatalf("%d clients tracked after the idle period, want 1", len(l.clients))
+	}
+}
