@@ -130,6 +130,9 @@ func (ts *TokenSet) Reload() error {
 	return nil
 }
 
+// Tokens returns a copy of the tokens, in file order.
+func (ts *TokenSet) Tokens() []Token { return append([]Token(nil), *ts.list.Load()...) }
+
 // Len returns the number of tokens.
 func (ts *TokenSet) Len() int { return len(*ts.list.Load()) }
 

@@ -27,6 +27,7 @@ func commands() map[string]command {
 		"serve":    {"serve the HTTP API over the loaded data", runServe},
 		"coverage": {"coverage figures by area, commune, gap zone or rural mairie (csv, json, geojson)", runCoverage},
 		"synth":    {"write SYNTHETIC candidates and structures CSV files for demos and benchmarks", runSynth},
+		"token":    {"issue, list or revoke API tokens (new --scope departement:23 --name N --tokens FILE)", runToken},
 	}
 }
 

@@ -24,11 +24,19 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
+	var tf trustFlags
+	tf.register(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = log
+	store, err := tf.apply(&cfg, log)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ef.store = store
 	e, err := ef.load(log, func(step string) { log.Info("loading", "step", step) })
 	if err != nil {
 		return err
@@ -37,6 +45,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	defer tf.reloadOnHangup(cfg.Tokens, log)()
 	srv := api.New(e, cfg).HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
