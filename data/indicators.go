@@ -9,8 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // Fragility is the digital fragility index of a commune: scores from 0 to
@@ -75,8 +73,9 @@ const indicatorWeighting = "A commune's value comes from its own row and the row
 // ZRR classes (ZRRFile) from dir and joins them to t's current communes.
 // Rows of former communes go to the commune they merged into; when several
 // rows meet in one commune, see IndicatorReport.Weighting. It reads the COG
-// communes file of dir for the kind and population of former codes, and the
-// 2018 boundaries when merged parts need weighing.
+// communes file of dir for the kind and population of former codes; merged
+// parts are weighed by the areas t measured of their 2018 boundaries
+// (Territory.BoundaryAreaKm2), so t must come from the same folder.
 func LoadIndicators(dir string, t *Territory) (Indicators, IndicatorReport, error) {
 	rep := IndicatorReport{Weighting: indicatorWeighting}
 	cog, err := loadCOGParts(dir)
@@ -94,10 +93,7 @@ func LoadIndicators(dir string, t *Territory) (Indicators, IndicatorReport, erro
 	fragGroups := groupRows(t, cog, fragRows, &fragRep)
 	zrrGroups := groupRows(t, cog, zrrRows, &zrrRep)
 
-	areas, err := partAreas(dir, fragGroups)
-	if err != nil {
-		return nil, rep, err
-	}
+	areas := partAreas(t, fragGroups)
 	out := make(Indicators, len(t.Communes))
 	for code, g := range fragGroups {
 		f, equal := combineFragility(g, cog, areas)
@@ -226,34 +222,24 @@ func groupRows(t *Territory, cog map[string]cogPart, rows []indicatorRow, rep *I
 }
 
 // partAreas returns the 2018 boundary area (km²) of every code that is one
-// of several parts of a group; nil when no group needs it.
-func partAreas(dir string, groups map[string]*rowGroup) (map[string]float64, error) {
-	need := map[string]bool{}
+// of several parts of a group, as measured when t was loaded; nil when no
+// group needs it. A part without a boundary joined to t has no entry.
+func partAreas(t *Territory, groups map[string]*rowGroup) map[string]float64 {
+	var areas map[string]float64
 	for _, g := range groups {
-		if len(g.parts) > 1 {
-			for _, r := range g.parts {
-				need[r.code] = true
+		if len(g.parts) < 2 {
+			continue
+		}
+		if areas == nil {
+			areas = map[string]float64{}
+		}
+		for _, r := range g.parts {
+			if a, ok := t.BoundaryAreaKm2(r.code); ok {
+				areas[r.code] = a
 			}
 		}
 	}
-	if len(need) == 0 {
-		return nil, nil
-	}
-	path, err := FindFile(dir, CommunesFile)
-	if err != nil {
-		return nil, fmt.Errorf("indicators: weights of merged communes: %w", err)
-	}
-	bs, err := LoadBoundaries(path)
-	if err != nil {
-		return nil, fmt.Errorf("indicators: weights of merged communes: %w", err)
-	}
-	areas := make(map[string]float64, len(need))
-	for _, b := range bs {
-		if need[b.Code] {
-			areas[b.Code] += geo.AreaKm2(b.Shape)
-		}
-	}
-	return areas, nil
+	return areas
 }
 
 // combineFragility returns the group's value: the one row, or the weighted

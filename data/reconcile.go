@@ -88,6 +88,7 @@ func (c *Commune) assembleShape(bounds []Boundary, own, merged []int) {
 			if k < len(own) {
 				c.ownParts += len(b.Shape)
 			}
+			c.parts = append(c.parts, shapePart{code: b.Code, polygons: len(b.Shape)})
 			if len(b.Shape) == 0 {
 				continue
 			}
@@ -105,8 +106,45 @@ func (c *Commune) assembleShape(bounds []Boundary, own, merged []int) {
 		}
 	}
 	if len(c.Shape) == 0 {
-		c.Shape, c.ownParts = nil, 0
+		c.Shape, c.ownParts, c.parts = nil, 0, nil
 	}
+}
+
+// measureParts returns the area of the commune's shape, measuring each of
+// its parts on the way when it was assembled from several boundaries.
+func (c *Commune) measureParts() float64 {
+	if c.parts == nil {
+		return geo.AreaKm2(c.Shape)
+	}
+	total, at := 0.0, 0
+	for k := range c.parts {
+		p := &c.parts[k]
+		p.areaKm2 = geo.AreaKm2(c.Shape[at : at+p.polygons])
+		at += p.polygons
+		total += p.areaKm2
+	}
+	return total
+}
+
+// BoundaryAreaKm2 returns the geodesic area (km²) of the 2018 boundaries of
+// code (summed when the file repeats the code) as joined to a current
+// commune: its own boundary or that of a former commune merged into it.
+// It reports false for a code with no boundary joined to a commune.
+func (t *Territory) BoundaryAreaKm2(code string) (float64, bool) {
+	c, ok := t.Commune(code)
+	if !ok || !c.HasShape() {
+		return 0, false
+	}
+	if c.parts == nil {
+		return c.AreaKm2, code == c.Code && c.ownParts > 0
+	}
+	sum, found := 0.0, false
+	for _, p := range c.parts {
+		if p.code == code {
+			sum, found = sum+p.areaKm2, true
+		}
+	}
+	return sum, found
 }
 
 // measure computes, on GOMAXPROCS goroutines, every commune's geodesic area
@@ -127,7 +165,7 @@ func (t *Territory) measure() {
 					rep = c.Shape[:c.ownParts]
 				}
 				c.Rep = geo.RepresentativePoint(rep)
-				c.AreaKm2 = geo.AreaKm2(c.Shape)
+				c.AreaKm2 = c.measureParts()
 			}
 		})
 	}

@@ -25,6 +25,18 @@ type Commune struct {
 	AreaKm2     float64          // geodesic area of Shape in km²
 
 	ownParts int // leading polygons of Shape from the boundary of Code itself
+	// parts are the 2018 boundaries Shape was assembled from, in Shape's
+	// order, when there are several (nil for a commune of one boundary),
+	// with the area each measures (see Territory.BoundaryAreaKm2).
+	parts []shapePart
+}
+
+// shapePart is one 2018 boundary inside a commune's assembled shape: its
+// code, how many polygons of Shape it holds and their area.
+type shapePart struct {
+	code     string
+	polygons int
+	areaKm2  float64
 }
 
 // HasShape reports whether a boundary was joined to the commune.
