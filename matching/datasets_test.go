@@ -318,6 +318,50 @@ func TestSuggestOnDatasets(t *testing.T) {
 		t.Fatal("every suggestion list was empty")
 	}
 
+	// A scope limited to one département sees only its rows.
+	dep := structs[0].Departement
+	visible := func(d string) bool { return d == dep }
+	var inDep []data.Candidate
+	for _, c := range cands {
+		if c.Departement == dep {
+			inDep = append(inDep, c)
+		}
+	}
+	got, err := e.SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := bruteCandidates(structs[0], inDep, nil, 100); !slices.Equal(ids(len(got), func(j int) string { return got[j].ID }), want) {
+		t.Fatalf("scoped: got %v, want %v", got, want)
+	}
+	for _, c := range cands {
+		if c.Departement == dep {
+			continue
+		}
+		if _, err := e.SuggestForCandidate(c.ID, SuggestQuery{Candidates: info.ID, K: 3, Visible: visible}); !errors.Is(err, ErrUnknownRow) {
+			t.Fatalf("candidate outside the scope: %v", err)
+		}
+		break
+	}
+	if len(inDep) > 0 {
+		sg, err := e.SuggestForCandidate(inDep[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range sg {
+			if s.Departement != dep {
+				t.Fatalf("scoped candidate suggestion outside %s: %+v", dep, s)
+			}
+		}
+	}
+	scoped, err := e.RunMatch(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Visible: visible})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scoped.Summary.Candidates != len(inDep) || !slices.Equal(scoped.Departements(), []string{dep}) {
+		t.Fatalf("scoped match: %d candidates (want %d), départements %v", scoped.Summary.Candidates, len(inDep), scoped.Departements())
+	}
+
 	errCases := []struct {
 		name string
 		run  func() error

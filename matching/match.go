@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -170,6 +171,9 @@ type MatchRequest struct {
 	Weights         PriorityWeights
 	Workers         int                   // see AssignOptions
 	Progress        func(done, total int) // see AssignOptions; fed by the optimal run
+	// Visible, when not nil, keeps only the candidates and structures whose
+	// département it accepts (for access scopes).
+	Visible func(departement string) bool
 }
 
 // MatchSummary sums up one assignment.
@@ -267,6 +271,10 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 		ss = en.ds.Structures
 		res.StructuresDataset = req.StructuresDataset
 	}
+	if req.Visible != nil {
+		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
+		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+	}
 	structs := StructuresFrom(ss)
 	n, err := e.weigh(structs, ss, req.Weights)
 	if err != nil {
@@ -336,7 +344,7 @@ func (e *Engine) Match(req MatchRequest) (*MatchResult, error) {
 // SaveMatch stores res as a KindMatchResult dataset under a new id
 // ("match-…"), which it sets, and keeps it decoded for paging and
 // suggestions. The dataset's Rows counts the assignments, its Departements
-// those of the balance.
+// are res.Departements().
 func (e *Engine) SaveMatch(res *MatchResult) error {
 	id, err := newDatasetID(data.KindMatchResult)
 	if err != nil {
@@ -352,8 +360,7 @@ func (e *Engine) SaveMatch(res *MatchResult) error {
 		name = fmt.Sprintf("match %s of %s × %s", res.Algorithm, orInline(res.CandidatesDataset), orInline(res.StructuresDataset))
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
-		Departements: departementsOf(len(res.Balance), func(i int) string { return res.Balance[i].Departement }),
-		CreatedAt:    res.CreatedAt, Source: "api"}, Result: b}
+		Departements: res.Departements(), CreatedAt: res.CreatedAt, Source: "api"}, Result: b}
 	if e.Store == nil {
 		return errors.New("match: engine without store")
 	}
@@ -366,6 +373,16 @@ func (e *Engine) SaveMatch(res *MatchResult) error {
 	}
 	en.setResult(res)
 	return nil
+}
+
+// Departements returns the départements of the result's candidates and
+// structures, ascending; "" (first) stands for rows without one.
+func (r *MatchResult) Departements() []string {
+	out := make([]string, len(r.Balance))
+	for i, b := range r.Balance {
+		out[i] = b.Departement
+	}
+	return out // Balance is sorted by code and has one entry per code
 }
 
 func orInline(id string) string {

@@ -31,6 +31,10 @@ type SuggestQuery struct {
 	Match string
 	// K is the number of suggestions wanted, 1 to MaxSuggestions.
 	K int
+	// Visible, when not nil, hides the rows whose département it refuses:
+	// a hidden structure or candidate is unknown, hidden rows are never
+	// suggested (for access scopes).
+	Visible func(departement string) bool
 }
 
 // CandidateSuggestion is a candidate proposed to a structure.
@@ -111,15 +115,22 @@ func (e *Engine) SuggestForStructure(structureID string, q SuggestQuery) ([]Cand
 		return nil, err
 	}
 	si, ok := in.structs.byID[structureID]
-	if !ok {
+	if !ok || (q.Visible != nil && !q.Visible(in.structs.structs[si].Departement)) {
 		return nil, fmt.Errorf("structure %q: %w in dataset %s", structureID, ErrUnknownRow, in.structs.ds.Meta.ID)
 	}
+	cands := in.cands.cands
 	var taken func(string) bool
-	if in.match != nil {
+	switch {
+	case in.match != nil && q.Visible != nil:
+		t, byID := in.match.taken, in.cands.byID
+		taken = func(id string) bool { return t[id] || !q.Visible(cands[byID[id]].Departement) }
+	case in.match != nil:
 		t := in.match.taken
 		taken = func(id string) bool { return t[id] }
+	case q.Visible != nil:
+		byID := in.cands.byID
+		taken = func(id string) bool { return !q.Visible(cands[byID[id]].Departement) }
 	}
-	cands := in.cands.cands
 	sug := SuggestCandidates(in.structs.structs[si], cands, in.cands.index(), taken, q.K)
 	out := make([]CandidateSuggestion, len(sug))
 	rows := in.cands.ds.Candidates
@@ -139,7 +150,7 @@ func (e *Engine) SuggestForCandidate(candidateID string, q SuggestQuery) ([]Stru
 		return nil, err
 	}
 	ci, ok := in.cands.byID[candidateID]
-	if !ok {
+	if !ok || (q.Visible != nil && !q.Visible(in.cands.cands[ci].Departement)) {
 		return nil, fmt.Errorf("candidate %q: %w in dataset %s", candidateID, ErrUnknownRow, in.cands.ds.Meta.ID)
 	}
 	structs := in.structs.structs
@@ -151,8 +162,14 @@ func (e *Engine) SuggestForCandidate(candidateID string, q SuggestQuery) ([]Stru
 		return n
 	}
 	var openPosts func(string) int
-	if in.match != nil {
-		openPosts = func(id string) int { return open(in.structs.byID[id]) }
+	if in.match != nil || q.Visible != nil {
+		openPosts = func(id string) int {
+			si := in.structs.byID[id]
+			if q.Visible != nil && !q.Visible(structs[si].Departement) {
+				return 0
+			}
+			return open(si)
+		}
 	}
 	sug := SuggestStructures(in.cands.cands[ci], structs, in.structs.index(), openPosts, q.K)
 	out := make([]StructureSuggestion, len(sug))
