@@ -26,6 +26,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"serve":    {"serve the HTTP API over the loaded data", runServe},
 		"coverage": {"coverage figures by area, commune, gap zone or rural mairie (csv, json, geojson)", runCoverage},
+		"match":    {"place candidates on host-structure posts (optimal, greedy or both) and print the summary", runMatch},
 		"synth":    {"write SYNTHETIC candidates and structures CSV files for demos and benchmarks", runSynth},
 		"token":    {"issue, list or revoke API tokens (new --scope departement:23 --name N --tokens FILE)", runToken},
 	}

@@ -26,6 +26,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
 	var tf trustFlags
 	tf.register(fs, &cfg)
+	var pf preloadFlags
+	pf.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -42,6 +44,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	logStartup(log, e)
+	if err := pf.apply(e, log); err != nil {
+		return err
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
