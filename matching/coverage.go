@@ -2,6 +2,8 @@ package matching
 
 import (
 	"fmt"
+
+	"github.com/maillage/maillage/data"
 )
 
 // CoverageQuery selects what a coverage analysis measures: which service
@@ -20,6 +22,9 @@ type CoverageQuery struct {
 	// NoGaps skips the gap zones, the costliest part, when only figures are
 	// wanted.
 	NoGaps bool
+	// RankBy orders the gap zones and rural mairies: RankByPopulation (the
+	// default, ""), RankByFragility or RankByZRR (indicators.go).
+	RankBy string
 }
 
 // Coverage is the answer of a coverage analysis.
@@ -39,6 +44,7 @@ type Coverage struct {
 	Layers []string `json:"layers"`
 	Reach  Reach    `json:"reach"`
 	Scope  Scope    `json:"scope"`
+	RankBy string   `json:"rank_by"` // how Gaps and RuralMairies are ordered
 
 	Summary      AreaCoverage      `json:"summary"`
 	Regions      []AreaCoverage    `json:"regions"`      // régions with communes in scope, by code
@@ -85,6 +91,16 @@ type AreaCoverage struct {
 	Communes            int     `json:"communes"`
 	CommunesUncovered   int     `json:"communes_uncovered"` // with located inhabitants, none of them covered
 	CommunesUnlocated   int     `json:"communes_unlocated"` // without boundary
+	// Who needs it most (indicators.go): fragile populations are
+	// population × fragility index / 10, communes without index counting 0
+	// (their inhabitants in PopulationWithoutIndex); ZRR populations are
+	// those of communes classed C, and apart, P.
+	FragilePopulation          float64 `json:"fragile_population"`
+	UncoveredFragilePopulation float64 `json:"uncovered_fragile_population"`
+	PopulationWithoutIndex     int     `json:"population_without_index"`
+	ZRRPopulation              int     `json:"zrr_population"`
+	ZRRPartialPopulation       int     `json:"zrr_partial_population"`
+	UncoveredZRRPopulation     int     `json:"uncovered_zrr_population"`
 	// WorstCommunes are the communes with the most uncovered inhabitants
 	// (then the farthest on average), at most WorstCommunesPerArea.
 	WorstCommunes []CommuneRef `json:"worst_communes"`
@@ -131,6 +147,16 @@ type CommuneCoverage struct {
 	AreaKm2             float64 `json:"area_km2"`
 	DensityPerKm2       float64 `json:"density_per_km2"`
 	Cells               int     `json:"cells"` // grid cells holding its population
+	// Who needs it most (indicators.go): the commune's fragility index (nil
+	// when unknown) and ZRR class ("C", "P", "NC", "" when unknown);
+	// fragile populations are population × index / 10 (0 without index),
+	// ZRR populations the population when classed C (P).
+	Fragility                  *data.Fragility `json:"fragility"`
+	ZRR                        string          `json:"zrr"`
+	FragilePopulation          float64         `json:"fragile_population"`
+	UncoveredFragilePopulation float64         `json:"uncovered_fragile_population"`
+	ZRRPopulation              int             `json:"zrr_population"`
+	ZRRPartialPopulation       int             `json:"zrr_partial_population"`
 
 	id int32 // index in Territory.Communes
 }
@@ -154,6 +180,10 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	if err := reach.Validate(); err != nil {
 		return nil, err
 	}
+	rankBy, err := checkRankBy(q.RankBy)
+	if err != nil {
+		return nil, err
+	}
 	ix := e.coverageIndex()
 	sc, err := ix.resolveScope(q.Departement, q.Region)
 	if err != nil {
@@ -163,7 +193,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
-	cv := &Coverage{Layers: layers, Reach: reach,
+	cv := &Coverage{Layers: layers, Reach: reach, RankBy: rankBy,
 		Scope: Scope{Level: sc.level, Code: sc.code, Name: sc.name},
 		e:     e, ns: ns, sc: sc, ix: ix}
 	cv.computeCommunes()
@@ -250,6 +280,7 @@ func (cv *Coverage) computeCommunes() {
 			cc.CoveredPopulation = coveredPop
 			cc.UncoveredPopulation = located - coveredPop
 			cc.PopulationUnlocated = cm.Population - located
+			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
 				st := &cv.e.Layers[l].Sites[site]

@@ -12,6 +12,7 @@ type areaAcc struct {
 	sumDist                              float64
 	communesUncovered, communesUnlocated int
 	worst                                []*CommuneCoverage // the worst communes, worst first
+	need                                 needAcc
 }
 
 func (a *areaAcc) add(c *CommuneCoverage) {
@@ -28,6 +29,7 @@ func (a *areaAcc) add(c *CommuneCoverage) {
 	if !c.Located {
 		a.communesUnlocated++
 	}
+	a.need.addCommune(c)
 }
 
 // offer inserts c among the area's worst communes when it ranks there.
@@ -50,7 +52,10 @@ func (a *areaAcc) result(level, code, name string) AreaCoverage {
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
 		CoveredPopulation: a.covered, UncoveredPopulation: a.uncovered, PopulationUnlocated: a.unlocated,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
-		WorstCommunes: make([]CommuneRef, len(a.worst))}
+		WorstCommunes:     make([]CommuneRef, len(a.worst)),
+		FragilePopulation: a.need.fragile, UncoveredFragilePopulation: a.need.uncoveredFragile,
+		PopulationWithoutIndex: a.need.withoutIndex, ZRRPopulation: a.need.zrr,
+		ZRRPartialPopulation: a.need.zrrPartial, UncoveredZRRPopulation: a.need.uncoveredZRR}
 	for i, c := range a.worst {
 		r.WorstCommunes[i] = communeRef(c)
 	}

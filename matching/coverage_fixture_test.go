@@ -143,5 +143,18 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
 	w.e = &Engine{Territory: terr, Grid: g, workers: 2,
 		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}
+	w.e.Indicators = tinyIndicators()
+	w.e.need = newCommuneNeed(terr, w.e.Indicators)
 	return w
+}
+
+// tinyIndicators are the tiny world's indicators: A index 6, classed C; D
+// no index, NC; B index 8, partly classed P; C index 2, no ZRR class.
+func tinyIndicators() data.Indicators {
+	return data.Indicators{
+		"01001": {Fragility: &data.Fragility{Total: 6, NoTHD: 1, No4G: 2, Poverty: 9, Older65: 9, NoDiploma: 9}, ZRR: data.ZRRClassified},
+		"01002": {ZRR: data.ZRRNotClassified},
+		"02001": {Fragility: &data.Fragility{Total: 8}, ZRR: data.ZRRPartial},
+		"02002": {Fragility: &data.Fragility{Total: 2}},
+	}
 }

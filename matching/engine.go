@@ -24,7 +24,8 @@ type Config struct {
 	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
 	Logger     *slog.Logger // nil: discard
 	// Progress, when not nil, is told each start-up step as it begins
-	// ("territory", "layers", "grid", "structures"), for progress bars.
+	// ("territory", "layers", "grid", "structures", "indicators"), for
+	// progress bars.
 	Progress func(step string)
 	// Store keeps uploaded datasets and match results; nil means a
 	// data.NewMemoryStore (lost at exit).
@@ -51,6 +52,11 @@ type Engine struct {
 	// when the file is present; StructureReports say what was rejected.
 	Structures       map[string][]data.Structure
 	StructureReports map[string]data.LoadReport
+	// Indicators are the digital fragility index and ZRR class of each
+	// current commune, IndicatorReport how the files were joined
+	// (indicators.go); empty when the files are missing.
+	Indicators      data.Indicators
+	IndicatorReport data.IndicatorReport
 
 	workers  int
 	mu       sync.Mutex
@@ -58,6 +64,7 @@ type Engine struct {
 	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
 	datasets datasetRegistry              // cached dataset rows, indexes and match results (datasets.go)
 	priority priorityOnce                 // per-commune gap and rural flags of the priority weights (match.go)
+	need     communeNeed                  // indicators by commune id (indicators.go)
 }
 
 // Timing is the duration of one start-up step.
@@ -114,6 +121,13 @@ func Load(cfg Config) (*Engine, error) {
 		err := e.loadBuiltinStructures(cfg.DataDir, log)
 		structsDone <- structsLoad{err, time.Since(t)}
 	}()
+	// So do the fragility index and ZRR classes (about 150 ms).
+	indicatorsDone := make(chan structsLoad, 1)
+	go func() {
+		t := time.Now()
+		err := e.loadIndicators(cfg.DataDir, log)
+		indicatorsDone <- structsLoad{err, time.Since(t)}
+	}()
 
 	t0 = begin("layers")
 	layers, err := data.LoadDefaultLayers(cfg.DataDir, terr)
@@ -137,6 +151,13 @@ func Load(cfg Config) (*Engine, error) {
 		return nil, sl.err
 	}
 	e.Timings = append(e.Timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
+
+	begin("indicators")
+	il := <-indicatorsDone
+	if il.err != nil {
+		return nil, il.err
+	}
+	e.Timings = append(e.Timings, Timing{Step: "indicators", DurationMS: float64(il.took.Microseconds()) / 1000})
 
 	e.LoadTime = time.Since(start)
 	return e, nil

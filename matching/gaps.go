@@ -21,17 +21,25 @@ type GapZone struct {
 	// ID is "gap-" and the H3 index of the zone's smallest cell: the same
 	// zone gets the same id whatever the threshold it was found at, and
 	// whatever the scope when it does not cross the scope's border.
-	ID                  string     `json:"id"`
-	Rank                int        `json:"rank"` // 1 for the most populated zone
-	Population          int        `json:"population"`
-	AreaKm2             float64    `json:"area_km2"`
-	Cells               int        `json:"cells"`
-	MaxDistanceM        float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
-	MeanDistanceM       float64    `json:"mean_distance_m"` // population-weighted
-	Centroid            [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres' coordinates
-	BBox                [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
-	CommunesTouched     []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
-	DepartementsTouched []string   `json:"departements"`    // their départements, ascending
+	ID         string `json:"id"`
+	Rank       int    `json:"rank"` // 1 for the first zone under the query's RankBy (the most populated by default)
+	Population int    `json:"population"`
+	// Who needs it most (indicators.go): the fragile population of the
+	// zone (each commune's inhabitants in its cells × the commune's
+	// fragility index / 10), the inhabitants of communes without index, and
+	// those of communes classed in ZRR (C), and partly classed (P).
+	FragilePopulation      float64    `json:"fragile_population"`
+	PopulationWithoutIndex int        `json:"population_without_index"`
+	ZRRPopulation          int        `json:"zrr_population"`
+	ZRRPartialPopulation   int        `json:"zrr_partial_population"`
+	AreaKm2                float64    `json:"area_km2"`
+	Cells                  int        `json:"cells"`
+	MaxDistanceM           float64    `json:"max_distance_m"`  // its farthest cell centre from a service point
+	MeanDistanceM          float64    `json:"mean_distance_m"` // population-weighted
+	Centroid               [2]float64 `json:"centroid"`        // lon, lat: area-weighted mean of the cell centres' coordinates
+	BBox                   [4]float64 `json:"bbox"`            // min lon, min lat, max lon, max lat of the cells' outlines
+	CommunesTouched        []string   `json:"communes"`        // INSEE codes of the communes with a cell in the zone, ascending
+	DepartementsTouched    []string   `json:"departements"`    // their départements, ascending
 
 	cells []int32 // grid indexes of its cells, the smallest first
 }
@@ -55,6 +63,7 @@ func (cv *Coverage) computeGaps() {
 	var zoneStart []int // into gapBuf
 	var queue []int32   // scope positions
 	unpopulated := 0
+	member := cv.scopeDepartements()
 	for k0 := 0; k0 < n; k0++ {
 		if state[k0] != 1 {
 			continue
@@ -82,6 +91,7 @@ func (cv *Coverage) computeGaps() {
 			cv.gapBuf = cv.gapBuf[:start]
 			continue
 		}
+		cv.zoneNeed(&z, cv.gapBuf[start:], member)
 		zones = append(zones, z)
 		zoneStart = append(zoneStart, start)
 	}
@@ -95,12 +105,7 @@ func (cv *Coverage) computeGaps() {
 		// grid order, which is H3 order: its smallest cell.
 		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
 	}
-	slices.SortFunc(zones, func(a, b GapZone) int {
-		if c := cmp.Compare(b.Population, a.Population); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortFunc(zones, gapOrder(cv.RankBy))
 	for i := range zones {
 		zones[i].Rank = i + 1
 		for _, cell := range zones[i].cells {
@@ -112,6 +117,73 @@ func (cv *Coverage) computeGaps() {
 	if cv.Gaps == nil {
 		cv.Gaps = []GapZone{}
 	}
+}
+
+// gapOrder returns the order of gap zones under rankBy: by population, by
+// fragile population or by ZRR then partial ZRR population, then by
+// population, then by id.
+func gapOrder(rankBy string) func(a, b GapZone) int {
+	return func(a, b GapZone) int {
+		switch rankBy {
+		case RankByFragility:
+			if c := cmp.Compare(b.FragilePopulation, a.FragilePopulation); c != 0 {
+				return c
+			}
+		case RankByZRR:
+			if c := cmp.Compare(b.ZRRPopulation, a.ZRRPopulation); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.ZRRPartialPopulation, a.ZRRPartialPopulation); c != 0 {
+				return c
+			}
+		}
+		if c := cmp.Compare(b.Population, a.Population); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	}
+}
+
+// scopeDepartements returns which départements (by index in
+// Territory.Departements) belong to the scope, as the scopes were built
+// (a commune belongs to the région of its département); nil for the
+// national scope, which holds every commune.
+func (cv *Coverage) scopeDepartements() []bool {
+	if cv.sc.level == LevelNational {
+		return nil
+	}
+	deps := cv.e.Territory.Departements
+	in := make([]bool, len(deps))
+	for d := range deps {
+		switch cv.sc.level {
+		case LevelDepartement:
+			in[d] = deps[d].Code == cv.sc.code
+		case LevelRegion:
+			in[d] = deps[d].Region == cv.sc.code
+		}
+	}
+	return in
+}
+
+// zoneNeed adds to z the fragility and ZRR figures of its cells: the
+// shares of the scope's communes (member: départements in scope, nil for
+// all), which add up to z.Population.
+func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
+	ix, n := cv.ix, &cv.e.need
+	var a needAcc
+	for _, cell := range cells {
+		for k := ix.cellCommStart[cell]; k < ix.cellCommStart[cell+1]; k++ {
+			ci := ix.cellComm[k]
+			if member != nil {
+				if d := ix.communeDep[ci]; d < 0 || !member[d] {
+					continue
+				}
+			}
+			a.addShare(n, ci, int(ix.cellCommPop[k]))
+		}
+	}
+	z.FragilePopulation, z.PopulationWithoutIndex = a.fragile, a.withoutIndex
+	z.ZRRPopulation, z.ZRRPartialPopulation = a.zrr, a.zrrPartial
 }
 
 // zoneStats measures a zone from its cells (grid indexes).

@@ -3,6 +3,8 @@ package matching
 import (
 	"cmp"
 	"slices"
+
+	"github.com/maillage/maillage/data"
 )
 
 // The rural town-hall rule. A commune's mairie is listed as a rural mairie in
@@ -39,6 +41,12 @@ type RuralMairie struct {
 	NearestLayer        string  `json:"nearest_layer,omitempty"`
 	NearestDistanceM    float64 `json:"nearest_distance_m"`    // from its representative point (the main town)
 	GapZoneID           string  `json:"gap_zone_id,omitempty"` // the zone holding most of its uncovered inhabitants (cells)
+	// Who needs it most (indicators.go): the commune's fragility index (nil
+	// when unknown), its uncovered inhabitants × index / 10 and its ZRR
+	// class ("C", "P", "NC", "" when unknown).
+	Fragility                  *data.Fragility `json:"fragility"`
+	UncoveredFragilePopulation float64         `json:"uncovered_fragile_population"`
+	ZRR                        string          `json:"zrr"`
 }
 
 // computeRural fills RuralMairies from Communes (and the gap zones when
@@ -71,9 +79,27 @@ func (cv *Coverage) computeRural() {
 			EPCI: c.EPCI, Population: c.Population, AreaKm2: c.AreaKm2, DensityPerKm2: c.DensityPerKm2,
 			GapShare: share, UncoveredPopulation: c.UncoveredPopulation, NearestSiteID: c.NearestSiteID,
 			NearestSiteName: c.NearestSiteName, NearestLayer: c.NearestLayer, NearestDistanceM: c.NearestDistanceM,
-			GapZoneID: cv.mainGap(c.id)})
+			GapZoneID: cv.mainGap(c.id), Fragility: c.Fragility, UncoveredFragilePopulation: c.UncoveredFragilePopulation,
+			ZRR: c.ZRR})
 	}
-	slices.SortFunc(cv.RuralMairies, func(a, b RuralMairie) int {
+	slices.SortFunc(cv.RuralMairies, ruralOrder(cv.RankBy))
+}
+
+// ruralOrder returns the order of rural mairies under rankBy: by uncovered
+// fragile population, or by ZRR class (C, P, NC, unknown), or neither;
+// then by uncovered population, by distance to the nearest site, by code.
+func ruralOrder(rankBy string) func(a, b RuralMairie) int {
+	return func(a, b RuralMairie) int {
+		switch rankBy {
+		case RankByFragility:
+			if c := cmp.Compare(b.UncoveredFragilePopulation, a.UncoveredFragilePopulation); c != 0 {
+				return c
+			}
+		case RankByZRR:
+			if c := cmp.Compare(zrrCode(a.ZRR), zrrCode(b.ZRR)); c != 0 {
+				return c
+			}
+		}
 		if c := cmp.Compare(b.UncoveredPopulation, a.UncoveredPopulation); c != 0 {
 			return c
 		}
@@ -81,7 +107,7 @@ func (cv *Coverage) computeRural() {
 			return c
 		}
 		return cmp.Compare(a.Code, b.Code)
-	})
+	}
 }
 
 // mainGap returns the id of the gap zone holding most of commune ci's

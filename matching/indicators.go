@@ -1,0 +1,264 @@
+package matching
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math"
+
+	"github.com/maillage/maillage/data"
+)
+
+// Who needs it most. Every commune carries the digital fragility index and
+// the ZRR class of data.LoadIndicators, joined by current code. Coverage
+// reports, beside each population:
+//
+//   - fragile_population: population × fragility total / 10, the number of
+//     inhabitants weighted by how digitally fragile their commune is (an
+//     index of 10 counts everyone, 5 half). Communes without an index count
+//     0 and their inhabitants are reported as population_without_index, so
+//     a fragile population is a lower bound where the index is missing.
+//   - zrr_population: the population of communes classed C (classée en
+//     ZRR); the communes classed P (partly classed, or formed of classed
+//     and unclassed former communes) are counted apart in
+//     zrr_partial_population, never halved or merged into C: the file does
+//     not say which part of them is classed.
+
+// Ranking keys of gap zones and rural mairies (CoverageQuery.RankBy).
+const (
+	RankByPopulation = "population" // the default: inhabitants (gap zones), uncovered inhabitants (mairies)
+	RankByFragility  = "fragility"  // fragile population (gap zones), uncovered fragile population (mairies)
+	RankByZRR        = "zrr"        // ZRR population then partial ZRR population (gap zones); class C, P, NC, unknown (mairies)
+)
+
+// DemandFragility values a cell by its fragile population (population ×
+// the fragility index of its communes / 10): the demand= of
+// recommendations that favour the digitally fragile.
+const DemandFragility = "fragility"
+
+// demandByPopulation is the demand that weighs every inhabitant the same.
+const demandByPopulation = "population"
+
+// Errors of the "who needs it most" options, wrapped with the offending
+// value.
+var (
+	ErrBadRankBy     = errors.New("unknown rank_by") // CoverageQuery.RankBy
+	ErrUnknownDemand = errors.New("unknown demand")  // CellDemand, DemandWeights
+)
+
+// ZRR classes as stored per commune, ordered from the most to the least
+// classified (the order of RankByZRR).
+const (
+	zrrC uint8 = iota
+	zrrP
+	zrrNC
+	zrrUnknown
+)
+
+// communeNeed holds the indicators of every commune by commune id, for the
+// hot loops of coverage: fragility total / 10 (NaN when unknown), the
+// fragility itself (nil when unknown) and the ZRR class. All nil before
+// the indicators are loaded.
+type communeNeed struct {
+	fragile []float64
+	frag    []*data.Fragility
+	zrr     []uint8
+}
+
+// loadIndicators reads the fragility index and ZRR classes of the data
+// folder and joins them to the communes. Missing files only leave every
+// commune without indicators (logged); any other error fails.
+func (e *Engine) loadIndicators(dir string, log *slog.Logger) error {
+	ind, rep, err := data.LoadIndicators(dir, e.Territory)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
+		ind = data.Indicators{}
+	}
+	e.Indicators, e.IndicatorReport = ind, rep
+	e.need = newCommuneNeed(e.Territory, ind)
+	return nil
+}
+
+// newCommuneNeed lays the indicators out by commune id.
+func newCommuneNeed(t *data.Territory, ind data.Indicators) communeNeed {
+	nc := len(t.Communes)
+	n := communeNeed{fragile: make([]float64, nc), frag: make([]*data.Fragility, nc), zrr: make([]uint8, nc)}
+	for i := range t.Communes {
+		ci, ok := ind[t.Communes[i].Code]
+		n.fragile[i] = math.NaN()
+		if ok && ci.Fragility != nil {
+			n.fragile[i], n.frag[i] = ci.Fragility.Total/10, ci.Fragility
+		}
+		n.zrr[i] = zrrCode(ci.ZRR)
+	}
+	return n
+}
+
+// zrrCode maps a data ZRR class to its stored code.
+func zrrCode(class string) uint8 {
+	switch class {
+	case data.ZRRClassified:
+		return zrrC
+	case data.ZRRPartial:
+		return zrrP
+	case data.ZRRNotClassified:
+		return zrrNC
+	}
+	return zrrUnknown
+}
+
+// zrrClass is the data class of a stored code ("" when unknown).
+func zrrClass(code uint8) string {
+	switch code {
+	case zrrC:
+		return data.ZRRClassified
+	case zrrP:
+		return data.ZRRPartial
+	case zrrNC:
+		return data.ZRRNotClassified
+	}
+	return ""
+}
+
+// CommuneIndicators returns the indicators of the commune of index id in
+// Territory.Communes (zero value when it has none).
+func (e *Engine) CommuneIndicators(id int) data.CommuneIndicators {
+	return e.Indicators[e.Territory.Communes[id].Code]
+}
+
+// fill sets the indicator fields of cc, the coverage of commune ci whose
+// population figures are set.
+func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
+	if n.frag == nil {
+		return
+	}
+	if f := n.fragile[ci]; f == f { // not NaN
+		cc.Fragility = n.frag[ci]
+		cc.FragilePopulation = float64(cc.Population) * f
+		cc.UncoveredFragilePopulation = float64(cc.UncoveredPopulation) * f
+	}
+	cc.ZRR = zrrClass(n.zrr[ci])
+	switch n.zrr[ci] {
+	case zrrC:
+		cc.ZRRPopulation = cc.Population
+	case zrrP:
+		cc.ZRRPartialPopulation = cc.Population
+	}
+}
+
+// needAcc accumulates the "who needs it most" figures of an area or a gap
+// zone.
+type needAcc struct {
+	fragile, uncoveredFragile     float64
+	withoutIndex                  int // population of communes without index
+	zrr, zrrPartial, uncoveredZRR int
+}
+
+// addCommune adds a commune's figures (set by fill).
+func (a *needAcc) addCommune(c *CommuneCoverage) {
+	a.fragile += c.FragilePopulation
+	a.uncoveredFragile += c.UncoveredFragilePopulation
+	if c.Fragility == nil {
+		a.withoutIndex += c.Population
+	}
+	a.zrr += c.ZRRPopulation
+	a.zrrPartial += c.ZRRPartialPopulation
+	if c.ZRR == data.ZRRClassified {
+		a.uncoveredZRR += c.UncoveredPopulation
+	}
+}
+
+// addShare adds pop inhabitants of commune ci, all out of reach (a share
+// of a gap zone's cell).
+func (a *needAcc) addShare(n *communeNeed, ci int32, pop int) {
+	if n.frag == nil {
+		a.withoutIndex += pop
+		return
+	}
+	if f := n.fragile[ci]; f == f {
+		a.fragile += float64(pop) * f
+		a.uncoveredFragile += float64(pop) * f
+	} else {
+		a.withoutIndex += pop
+	}
+	switch n.zrr[ci] {
+	case zrrC:
+		a.zrr += pop
+		a.uncoveredZRR += pop
+	case zrrP:
+		a.zrrPartial += pop
+	}
+}
+
+// checkRankBy validates a ranking key ("" is RankByPopulation).
+func checkRankBy(s string) (string, error) {
+	switch s {
+	case "", RankByPopulation:
+		return RankByPopulation, nil
+	case RankByFragility, RankByZRR:
+		return s, nil
+	}
+	return "", fmt.Errorf("%w %q: want %s, %s or %s", ErrBadRankBy, s, RankByPopulation, RankByFragility, RankByZRR)
+}
+
+// CellDemand returns the demand of every grid cell (aligned with
+// Grid.Cells) for a demand name: "population" (or "") gives its
+// inhabitants; DemandFragility the fragile population, Σ over the communes
+// holding a share of the cell of share × index / 10 (0 for communes
+// without index). The sum over cells of the fragile demand is the fragile
+// population of the communes located on the grid.
+func (e *Engine) CellDemand(kind string) ([]float64, error) {
+	g := e.Grid
+	out := make([]float64, len(g.Cells))
+	switch kind {
+	case "", demandByPopulation:
+		for i, p := range g.Population {
+			out[i] = float64(p)
+		}
+		return out, nil
+	case DemandFragility:
+	default:
+		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, demandByPopulation, DemandFragility)
+	}
+	if e.need.fragile == nil {
+		return out, nil
+	}
+	for ci := 0; ci+1 < len(g.ShareStart); ci++ {
+		f := e.need.fragile[ci]
+		if f != f {
+			continue
+		}
+		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
+			out[s.Cell] += float64(s.Population) * f
+		}
+	}
+	return out, nil
+}
+
+// DemandWeights returns the per-cell multiplier of the population that
+// gives the demand kind (the shape RecommendQuery.DemandWeights takes): nil
+// for "population" (or ""), CellDemand / population for DemandFragility (0
+// in cells without inhabitants). In a département or région query whose
+// border cuts a cell, the multiplier is the cell's mean over all its
+// communes, not only those of the scope.
+func (e *Engine) DemandWeights(kind string) ([]float64, error) {
+	if kind == "" || kind == demandByPopulation {
+		return nil, nil
+	}
+	d, err := e.CellDemand(kind)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range e.Grid.Population {
+		if p > 0 {
+			d[i] /= float64(p)
+		} else {
+			d[i] = 0
+		}
+	}
+	return d, nil
+}
