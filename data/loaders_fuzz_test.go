@@ -1,0 +1,275 @@
+package data
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// Fuzz targets for every loader. `go test` runs each target on its seeds
+// (f.Add and testdata/fuzz/<Target>/); `go test -fuzz '^FuzzX$'` explores.
+// Each checks that the loader returns (no panic, no hang) and that what it
+// accepts is sane: reports add up, points are finite and in range.
+
+// fuzzTerritory is the fixture territory (communes in [2, 4]×[45, 47]),
+// loaded once for all fuzz iterations (it is only read).
+type fuzzTerritoryOnce struct {
+	once sync.Once
+	t    *Territory
+	err  error
+}
+
+func (o *fuzzTerritoryOnce) get(tb testing.TB) *Territory {
+	o.once.Do(func() { o.t, o.err = LoadTerritory(fixtureDir) })
+	if o.err != nil {
+		tb.Fatal(o.err)
+	}
+	return o.t
+}
+
+// writeFuzzFile writes b as dir/name and returns the path.
+func writeFuzzFile(t *testing.T, name string, b []byte) string {
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// checkPoint fails when p is not finite lon/lat.
+func checkPoint(t *testing.T, what string, lon, lat float64) {
+	if math.IsNaN(lon) || math.IsNaN(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {
+		t.Fatalf("%s accepted point (%v, %v)", what, lon, lat)
+	}
+}
+
+// checkLayer checks a loaded layer's accounting and points.
+func checkLayer(t *testing.T, l *Layer) {
+	r := l.Report
+	if r.Read != r.Loaded+len(r.Rejects) || r.Loaded != len(l.Sites) {
+		t.Fatalf("report does not add up: read %d loaded %d rejects %d sites %d", r.Read, r.Loaded, len(r.Rejects), len(l.Sites))
+	}
+	for _, s := range l.Sites {
+		checkPoint(t, "site "+s.ID, s.Point[0], s.Point[1])
+	}
+}
+
+func FuzzParseBoundaries(f *testing.F) {
+	for _, name := range []string{"territory/communes-2018.geojson", "indicators/communes-2018.geojson", "territory/bad/malformed.geojson"} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		bs, err := ParseBoundaries(b, "fuzz.geojson")
+		if err != nil {
+			return
+		}
+		for _, bd := range bs {
+			for _, poly := range bd.Shape {
+				for _, ring := range poly {
+					for _, p := range ring {
+						if math.IsNaN(p[0]) || math.IsNaN(p[1]) || math.IsInf(p[0], 0) || math.IsInf(p[1], 0) {
+							t.Fatalf("boundary %s holds a non-finite point %v", bd.Code, p)
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
+func FuzzJSONSkip(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,2.5e3,-0,"a\"b",true,false,null]`, `{"a":{"b":[{}]}}`, `"\u00e9"`, `[`, `{"a"}`, `01`, `1e`, `"\x01"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := &scanner{buf: b}
+		err := s.skip()
+		// The scanner reads numbers as float64, like encoding/json into
+		// any: both refuse 1e400.
+		var v any
+		if json.Unmarshal(b, &v) == nil && (err != nil || s.ws() != 0) {
+			t.Fatalf("valid JSON %q: skip error %v, stopped at %d of %d", b, err, s.pos, len(b))
+		}
+		if s.pos > len(b) {
+			t.Fatalf("scanner ran past the end: %d > %d", s.pos, len(b))
+		}
+	})
+}
+
+func FuzzSitesCSV(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	if b, err := os.ReadFile("testdata/sites/bad.csv"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("\"id_fs\",\"lib_fs\",\"latitude\",\"longitude\",\"insee_com\",\"type_fs\",\"format_fs\",\"adresse\"\n" +
+		"\"1\",\"France services d'Alpha\",45.5,2.5,\"01001\",\"Principal\",\"Fixe\",\"1 rue A\"\n" +
+		"\"2\",\"Bus\",\"45,6\",3.5,\"01002\",\"Antenne\",\"Bus_équivalent\",\"\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := ft.get(t)
+		path := writeFuzzFile(t, "sites.csv", b)
+		l, err := LoadSitesCSV(path, FranceServices2024Columns(), tr, "fuzz")
+		if err == nil {
+			checkLayer(t, l)
+		}
+	})
+}
+
+func FuzzFranceServices2020(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	f.Add([]byte(`{"type":"FeatureCollection","features":[` +
+		`{"type":"Feature","properties":{"MATRICULE":1,"DEPARTEMENT":"1","lib_france_services":"Alpha","ADRESSE":"1 rue A","insee_com":"01001","LATITUDE":45.5,"LONGITUDE":2.5,"ITINERANCE":"","FORMAT_FS":"Espace labellisé"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}},` +
+		`{"type":"Feature","properties":{"MATRICULE":"2","insee_com":"01002","LATITUDE":null,"LONGITUDE":"x"},"geometry":null}]}`))
+	f.Add([]byte(`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::2154"}},"features":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := ft.get(t)
+		l, err := LoadFranceServices2020(writeFuzzFile(t, "fs.geojson", b), tr)
+		if err == nil {
+			checkLayer(t, l)
+		}
+	})
+}
+
+func FuzzCNFSPermanences(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	f.Add([]byte(`[{"id":"a1","nom":"Médiathèque","commune":"Alpha","code_postal":"01000","adresse":"1 rue A","latitude":45.5,"longitude":2.5},` +
+		`{"id":"a2","nom":"Sans point","commune":"Beta","latitude":"","longitude":null},{"id":3}]`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := ft.get(t)
+		l, err := LoadCNFSPermanences(writeFuzzFile(t, "perm.json", b), tr)
+		if err == nil {
+			checkLayer(t, l)
+		}
+	})
+}
+
+func FuzzCNFSStructures(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	f.Add([]byte(`[{"raison_sociale":"MAIRIE D'ALPHA","nb_cnfs":2,"type":"publique","code_département":"1","insee_com":"01001",` +
+		`"zrr":"oui","qpv":"non","france_services":"non","latitude":45.5,"longitude":2.5,"id":1,"insee_dep":"01","insee_reg":"84"},` +
+		`{"raison_sociale":"SANS","nb_cnfs":"x","id":2,"latitude":95,"longitude":2.5}]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		tr := ft.get(t)
+		ss, rep, err := LoadCNFSStructures(writeFuzzFile(t, "structs.json", b), tr)
+		if err != nil {
+			return
+		}
+		if rep.Read != rep.Loaded+len(rep.Rejects) || rep.Loaded != len(ss) {
+			t.Fatalf("report does not add up: %+v with %d structures", rep, len(ss))
+		}
+		for _, s := range ss {
+			checkPoint(t, "structure "+s.ID, s.Point[0], s.Point[1])
+			if s.Posts < 1 {
+				t.Fatalf("structure %s with %d posts", s.ID, s.Posts)
+			}
+		}
+	})
+}
+
+// peopleSeeds adds the candidate and structure fixtures with their format.
+func peopleSeeds(f *testing.F, names ...string) {
+	for _, name := range names {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			continue
+		}
+		f.Add(uint8(DetectFormat(name, b)), b)
+	}
+}
+
+func FuzzLoadCandidates(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	peopleSeeds(f, "candidates.json", "candidates_bad.csv", "candidates_bad.json", "candidates_good.csv", "candidates_semicolon.csv")
+	f.Add(uint8(FormatGeoJSON), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","max_km":"12,5"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}}]}`))
+	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
+		tr := ft.get(t)
+		cs, err := LoadCandidates(bytes.NewReader(b), "fuzz", Format(format%4), tr)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range cs {
+			checkPoint(t, "candidate "+c.ID, c.Point[0], c.Point[1])
+			if c.ID == "" || seen[c.ID] || !(c.MaxKm > 0 && c.MaxKm <= MaxMaxKm) || c.Departement == "" {
+				t.Fatalf("accepted candidate %+v (duplicate %v)", c, seen[c.ID])
+			}
+			seen[c.ID] = true
+		}
+	})
+}
+
+func FuzzLoadStructures(f *testing.F) {
+	var ft fuzzTerritoryOnce
+	peopleSeeds(f, "structures.geojson", "structures_bad.csv", "structures_bad.geojson", "structures_good.csv")
+	f.Add(uint8(FormatJSON), []byte(`[{"id":"s1","nom":"Mairie","postes":"3","commune":"01001","zrr":"Oui"},{"id":"s2","lon":2.5,"lat":45.5}]`))
+	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
+		tr := ft.get(t)
+		ss, err := LoadStructures(bytes.NewReader(b), "fuzz", Format(format%4), tr)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, s := range ss {
+			checkPoint(t, "structure "+s.ID, s.Point[0], s.Point[1])
+			if s.ID == "" || seen[s.ID] || s.Posts < 1 || s.Departement == "" {
+				t.Fatalf("accepted structure %+v", s)
+			}
+			seen[s.ID] = true
+		}
+	})
+}
+
+func FuzzIndicatorsCSV(f *testing.F) {
+	for _, name := range []string{FragilityFile, ZRRFile} {
+		if b, err := os.ReadFile(filepath.Join("testdata", "indicators", name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		for _, name := range []string{FragilityFile, ZRRFile} {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rows, _, err := readFragility(dir); err == nil {
+			for _, r := range rows {
+				fr := r.frag
+				for _, v := range []float64{fr.Total, fr.NoTHD, fr.No4G, fr.Poverty, fr.Older65, fr.NoDiploma} {
+					if !(v >= 0 && v <= 10) {
+						t.Fatalf("fragility row %s accepted score %v", r.code, v)
+					}
+				}
+			}
+		}
+		if rows, _, err := readZRR(dir); err == nil {
+			for _, r := range rows {
+				if r.zrr != ZRRClassified && r.zrr != ZRRPartial && r.zrr != ZRRNotClassified {
+					t.Fatalf("ZRR row %s accepted class %q", r.code, r.zrr)
+				}
+			}
+		}
+	})
+}
+
+func FuzzAdminJSON(f *testing.F) {
+	for _, name := range []string{"decoupage-administratif-6.0.0-communes.json", "decoupage-administratif-6.0.0-departements.json",
+		"decoupage-administratif-6.0.0-epci.json", "decoupage-administratif-6.0.0-regions.json"} {
+		if b, err := os.ReadFile(filepath.Join(fixtureDir, name)); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		path := writeFuzzFile(t, "admin.json", b)
+		loadCOGCommunes(path)
+		loadDepartements(path)
+		loadRegions(path)
+		loadEPCIs(path)
+	})
+}
