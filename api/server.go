@@ -74,6 +74,8 @@ func New(e *matching.Engine, cfg Config) *Server {
 	v1 := r.Group("/v1")
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
+	s.datasetRoutes(v1)
+	s.matchRoutes(v1)
 	s.router = r
 	return s
 }
