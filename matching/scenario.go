@@ -1,0 +1,112 @@
+package matching
+
+import (
+	"sync/atomic"
+
+	"github.com/maillage/maillage/data"
+)
+
+// ScenarioComparison is the coverage of the existing network with a
+// scenario's sites added, against the network alone, nationally, per région
+// and per département. Covered figures are over the population located on
+// the grid, as in Coverage (whose figures are the "before" ones).
+type ScenarioComparison struct {
+	Layers       []string      `json:"layers"`
+	Reach        Reach         `json:"reach"`
+	Sites        int           `json:"sites"`
+	National     AreaChange    `json:"national"`
+	Regions      []AreaChange  `json:"regions"`      // every région, by code
+	Departements []AreaChange  `json:"departements"` // every département, by code
+	Communes     []CommuneGain `json:"communes"`     // communes gaining, by population gained
+}
+
+// AreaChange is an area's coverage before and after a scenario.
+type AreaChange struct {
+	Level              string  `json:"level"`
+	Code               string  `json:"code"`
+	Name               string  `json:"name"`
+	Population         int     `json:"population"`
+	PopulationLocated  int     `json:"population_located"`
+	CoveredBefore      int     `json:"covered_population_before"`
+	CoveredAfter       int     `json:"covered_population_after"`
+	GainPopulation     int     `json:"gain_population"`
+	CoveredShareBefore float64 `json:"covered_share_before"`
+	CoveredShareAfter  float64 `json:"covered_share_after"`
+}
+
+// CompareScenario measures what adding sites to the existing network of
+// q.Layers would change (q.RedundancyM is not used). Sites need a lon/lat
+// Point.
+func (e *Engine) CompareScenario(sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
+	if len(sites) == 0 {
+		return nil, ErrNoProposals
+	}
+	if err := checkPoints(sites, "site"); err != nil {
+		return nil, err
+	}
+	b, err := e.resolveSiting(q.Layers, q.Reach)
+	if err != nil {
+		return nil, err
+	}
+	ix := b.ix
+	d := e.openDemand(b, ix.national, nil)
+	hit := make([]int32, d.len())
+	pool := e.scratchPool()
+	const perChunk = 16
+	parallelChunks(e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
+		w := pool.Get().(*sitingScratch)
+		for i := c * perChunk; i < min(len(sites), (c+1)*perChunk); i++ {
+			w.buf = d.within(e.Grid, sites[i].Point, w.buf)
+			for _, k := range w.buf {
+				if atomic.LoadInt32(&hit[k]) == 0 {
+					atomic.StoreInt32(&hit[k], 1)
+				}
+			}
+		}
+		pool.Put(w)
+	})
+	var newly []int32
+	for k, h := range hit {
+		if h != 0 {
+			newly = append(newly, int32(k))
+		}
+	}
+	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
+	tally.add(ix, d, newly, nil)
+	depGain := make([]int, len(ix.deps))
+	regGain := make([]int, len(ix.regs))
+	for _, ci := range tally.touched {
+		if dep := ix.communeDep[ci]; dep >= 0 {
+			depGain[dep] += int(tally.pop[ci])
+		}
+		if reg := ix.communeReg[ci]; reg >= 0 {
+			regGain[reg] += int(tally.pop[ci])
+		}
+	}
+	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.Territory)}
+	gain := 0
+	for _, k := range newly {
+		gain += int(d.pop[k])
+	}
+	sc.National = e.areaChange(b, ix.national, gain)
+	sc.Regions = make([]AreaChange, len(ix.regs))
+	for r, s := range ix.regs {
+		sc.Regions[r] = e.areaChange(b, s, regGain[r])
+	}
+	sc.Departements = make([]AreaChange, len(ix.deps))
+	for dep, s := range ix.deps {
+		sc.Departements[dep] = e.areaChange(b, s, depGain[dep])
+	}
+	return sc, nil
+}
+
+// areaChange is a scope's coverage before and after gaining gain
+// inhabitants.
+func (e *Engine) areaChange(b *sitingBase, s *scope, gain int) AreaChange {
+	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: gain}
+	a.Population, a.PopulationLocated, a.CoveredBefore = e.scopePopulation(b, s)
+	a.CoveredAfter = a.CoveredBefore + gain
+	a.CoveredShareBefore = share(a.CoveredBefore, a.PopulationLocated)
+	a.CoveredShareAfter = share(a.CoveredAfter, a.PopulationLocated)
+	return a
+}

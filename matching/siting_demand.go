@@ -1,0 +1,161 @@
+package matching
+
+import (
+	"cmp"
+	"math"
+	"slices"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// demandSet is the open demand of a siting query: the grid cells of a scope
+// that hold demand and are out of reach of every existing site, the only
+// cells a new site can add. Cells are stored in strip order (see within):
+// a demand index is a position in that order.
+//
+// A cell is within reach of a point p when
+// float64(float32(geo.DistanceM(centre, p))) <= maxM, the very test the
+// coverage analysis applies to its float32 nearest-site distances, so that
+// adding a site to a layer covers exactly the cells the siting analysis
+// says it covers.
+type demandSet struct {
+	maxM   float64
+	cell   []int32   // grid index of each demand cell
+	vec    []vec3    // unit vector of its centre
+	lon    []float64 // longitude of its centre, ascending within a strip
+	pop    []int32   // inhabitants counted (the scope's population in the cell)
+	weight []float64 // demand value: pop × the cell's demand weight
+
+	stripDeg   float64 // strip height in degrees of latitude
+	strip0     int     // strip number of the first strip
+	stripStart []int32 // demand cells of strip strip0+s: [stripStart[s], stripStart[s+1])
+
+	in2, out2 float64 // squared chords: surely within reach below in2, surely out of reach above out2
+}
+
+// reachSlack is the relative margin around the reach inside which the chord
+// test defers to the exact haversine and float32 test (it covers the float32
+// rounding of distances, 6e-8 relative, with room to spare).
+const reachSlack = 1e-6
+
+// newDemandSet builds the open demand from candidate cells: cells[k] is a
+// grid index, pops[k] its population, weights (nil: 1) a per-grid-cell
+// multiplier of it. Cells with no demand are dropped.
+func newDemandSet(g *geo.Grid, maxM float64, cells []int32, pops []int32, weights []float64) *demandSet {
+	type item struct {
+		strip int
+		lon   float64
+		k     int32
+	}
+	d := &demandSet{maxM: maxM}
+	d.stripDeg = max(maxM/geo.EarthRadiusM*180/math.Pi/4, 0.01)
+	items := make([]item, 0, len(cells))
+	for k, c := range cells {
+		if pops[k] <= 0 || (weights != nil && !(weights[c] > 0)) {
+			continue
+		}
+		p := g.Centers[c]
+		items = append(items, item{strip: int(math.Floor((p[1] + 90) / d.stripDeg)), lon: p[0], k: int32(k)})
+	}
+	slices.SortFunc(items, func(a, b item) int {
+		if c := cmp.Compare(a.strip, b.strip); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.lon, b.lon); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k, b.k)
+	})
+	n := len(items)
+	d.cell, d.vec, d.lon = make([]int32, n), make([]vec3, n), make([]float64, n)
+	d.pop, d.weight = make([]int32, n), make([]float64, n)
+	for i, it := range items {
+		c := cells[it.k]
+		d.cell[i], d.lon[i], d.pop[i] = c, it.lon, pops[it.k]
+		d.vec[i] = unitVec(g.Centers[c])
+		d.weight[i] = float64(pops[it.k])
+		if weights != nil {
+			d.weight[i] *= weights[c]
+		}
+	}
+	if n > 0 {
+		d.strip0 = items[0].strip
+		ns := items[n-1].strip - d.strip0 + 1
+		d.stripStart = make([]int32, ns+1)
+		for _, it := range items {
+			d.stripStart[it.strip-d.strip0+1]++
+		}
+		for s := 0; s < ns; s++ {
+			d.stripStart[s+1] += d.stripStart[s]
+		}
+	}
+	theta := maxM / geo.EarthRadiusM
+	lo, hi := math.Max(theta*(1-reachSlack)-1e-12, 0), theta*(1+reachSlack)+1e-12
+	d.in2, d.out2 = chordOfAngle(lo), chordOfAngle(hi)
+	return d
+}
+
+// chordOfAngle returns the squared chord of an angle in radians (4 beyond π).
+func chordOfAngle(a float64) float64 {
+	if a >= math.Pi {
+		return 4
+	}
+	c := 2 * math.Sin(a/2)
+	return c * c
+}
+
+// len returns the number of demand cells.
+func (d *demandSet) len() int { return len(d.cell) }
+
+// totalPop returns the inhabitants of the demand cells.
+func (d *demandSet) totalPop() int {
+	s := 0
+	for _, p := range d.pop {
+		s += int(p)
+	}
+	return s
+}
+
+// reaches reports whether demand cell i is within reach of p (unit vector
+// pv): the chord decides away from the threshold, the exact test near it.
+func (d *demandSet) reaches(g *geo.Grid, i int, p orb.Point, pv vec3) bool {
+	c2 := chord2(pv, d.vec[i])
+	switch {
+	case c2 <= d.in2:
+		return true
+	case c2 > d.out2:
+		return false
+	}
+	return float64(float32(geo.DistanceM(g.Centers[d.cell[i]], p))) <= d.maxM
+}
+
+// within appends to dst[:0] the demand cells within reach of p, in demand
+// order, and returns it. It visits the strips overlapping the box around
+// the reach and, in each, the cells whose longitude lies in the box.
+func (d *demandSet) within(g *geo.Grid, p orb.Point, dst []int32) []int32 {
+	dst = dst[:0]
+	if len(d.cell) == 0 {
+		return dst
+	}
+	pv := unitVec(p)
+	b := geo.BoundAround(p, d.maxM*(1+reachSlack)+1e-3)
+	s0 := max(int(math.Floor((b.Min[1]+90)/d.stripDeg))-d.strip0, 0)
+	s1 := min(int(math.Floor((b.Max[1]+90)/d.stripDeg))-d.strip0, len(d.stripStart)-2)
+	for s := s0; s <= s1; s++ {
+		lo, hi := int(d.stripStart[s]), int(d.stripStart[s+1])
+		lons := d.lon[lo:hi]
+		k, _ := slices.BinarySearch(lons, b.Min[0])
+		for i := lo + k; i < hi && d.lon[i] <= b.Max[0]; i++ {
+			// reaches, inlined: the chord decides away from the threshold.
+			v := &d.vec[i]
+			dx, dy, dz := pv[0]-v[0], pv[1]-v[1], pv[2]-v[2]
+			c2 := dx*dx + dy*dy + dz*dz
+			if c2 <= d.in2 || (c2 <= d.out2 && d.reaches(g, i, p, pv)) {
+				dst = append(dst, int32(i))
+			}
+		}
+	}
+	return dst
+}
