@@ -76,6 +76,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	s.coverageRoutes(v1)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
+	s.sitingRoutes(v1)
 	s.router = r
 	return s
 }

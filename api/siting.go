@@ -1,0 +1,391 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// Limits of the siting endpoints.
+const (
+	maxRecommendK    = 500
+	maxRedundancyKm  = 1000
+	defaultRecommend = 10
+)
+
+// sitingRoutes registers the siting endpoints.
+func (s *Server) sitingRoutes(r gin.IRouter) {
+	r.POST("/proposals/evaluate", handle(s.evaluateProposals))
+	r.GET("/recommendations", handle(s.recommendations))
+	r.POST("/recommendations", handle(s.recommendations))
+	r.POST("/scenarios/compare", handle(s.compareScenario))
+}
+
+// sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
+// detour=) and redundancy_km= (0 turns the redundancy rule off).
+func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
+	cq, err := s.coverageQuery(c)
+	if err != nil {
+		return matching.SitingQuery{}, err
+	}
+	km, err := queryFloat(c, "redundancy_km", matching.DefaultRedundancyM/1000, 0, maxRedundancyKm)
+	if err != nil {
+		return matching.SitingQuery{}, err
+	}
+	q := matching.SitingQuery{Layers: cq.Layers, Reach: cq.Reach, RedundancyM: km * 1000}
+	if km == 0 {
+		q.RedundancyM = -1
+	}
+	return q, nil
+}
+
+// sitingError maps the errors of the siting analyses to API errors.
+func sitingError(err error) error {
+	switch {
+	case errors.Is(err, matching.ErrNoProposals):
+		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: err.Error()}
+	case errors.Is(err, matching.ErrBadSiting):
+		return badParam("query", "%v", err)
+	}
+	return coverageError(err)
+}
+
+// errRowsWritten tells a handler that the response (a 400 listing row
+// errors) is already written.
+var errRowsWritten = errors.New("row errors written")
+
+// readSites reads the sites of a request. With dataset= (when fromDataset),
+// they are the rows of a stored proposals or structures dataset. Otherwise
+// the body holds them in the formats of host structures: CSV, a JSON array,
+// a GeoJSON FeatureCollection of Points, or a JSON object holding one of
+// them under key (or "sites"); Content-Type text/csv or
+// application/geo+json settles the format, else it is sniffed. Invalid rows
+// are answered at once, 400 with every row error (data.LoadErrors), and
+// errRowsWritten is returned: handlers pass it through sitingResult. More
+// rows than Config.MaxRows answer 413.
+func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
+	var sites []data.Structure
+	if id := c.Query("dataset"); id != "" && fromDataset {
+		d, _, err := s.engine.Dataset(id)
+		switch {
+		case errors.Is(err, data.ErrDatasetNotFound):
+			return nil, notFound("%v", err)
+		case err != nil:
+			return nil, err
+		case d.Meta.Kind != data.KindProposals && d.Meta.Kind != data.KindStructures:
+			return nil, badParam("dataset", "dataset %s holds %s, want proposals or structures", id, d.Meta.Kind)
+		}
+		sites = d.Structures
+	} else {
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return nil, err // 413
+			}
+			return nil, badBody("reading the body: %v", err)
+		}
+		if sites, err = s.parseSites(c, key, body); err != nil {
+			return nil, err
+		}
+	}
+	if len(sites) == 0 {
+		return nil, badBody("no %s given", key)
+	}
+	if err := s.checkRowCount(key, len(sites)); err != nil {
+		return nil, err
+	}
+	return sites, nil
+}
+
+// parseSites parses a body of sites (see readSites).
+func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Structure, error) {
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
+	if len(trimmed) == 0 {
+		return nil, badBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
+	}
+	format := data.FormatUnknown
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	switch strings.ToLower(mt) {
+	case "text/csv", "application/csv":
+		format = data.FormatCSV
+	case geoJSONType:
+		format = data.FormatGeoJSON
+	}
+	if format == data.FormatUnknown && trimmed[0] == '{' {
+		var wrap map[string]json.RawMessage
+		if err := json.Unmarshal(trimmed, &wrap); err != nil {
+			return nil, badBody("body is not valid JSON: %v", err)
+		}
+		var typ string
+		_ = json.Unmarshal(wrap["type"], &typ)
+		if typ == "FeatureCollection" {
+			format = data.FormatGeoJSON
+		} else {
+			inner, ok := wrap[key]
+			if !ok {
+				inner, ok = wrap["sites"]
+			}
+			if !ok {
+				return nil, badBody("JSON object without %q: send {%q: [...]}, a JSON array or a GeoJSON FeatureCollection", key, key)
+			}
+			trimmed = bytes.TrimSpace(inner)
+		}
+	}
+	if format == data.FormatUnknown {
+		format = data.DetectFormat("", trimmed)
+	}
+	sites, err := data.LoadStructures(bytes.NewReader(trimmed), key+"."+format.String(), format, s.engine.Territory)
+	if err != nil {
+		var le *data.LoadErrors
+		if errors.As(err, &le) {
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": CodeBadBody,
+				"message": fmt.Sprintf("%d invalid row(s): nothing was loaded", le.Count()), "errors": le.Errors, "more": le.More})
+			return nil, errRowsWritten
+		}
+		return nil, badBody("%v", err)
+	}
+	return sites, nil
+}
+
+// badBody is a 400 about the request body.
+func badBody(format string, args ...any) *Error {
+	return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: fmt.Sprintf(format, args...)}
+}
+
+// sitingResult turns errRowsWritten, already answered, into nil.
+func sitingResult(err error) error {
+	if errors.Is(err, errRowsWritten) {
+		return nil
+	}
+	return err
+}
+
+// ms returns the milliseconds since t0, rounded to the microsecond.
+func ms(t0 time.Time) float64 { return round(float64(time.Since(t0).Microseconds())/1000, 3) }
+
+// evaluationView is the JSON answer of POST /v1/proposals/evaluate.
+type evaluationView struct {
+	*matching.ProposalEvaluation
+	ComputeMS float64 `json:"compute_ms"`
+}
+
+func (s *Server) evaluateProposals(c *gin.Context) error {
+	t0 := time.Now()
+	format, err := coverageFormat(c, "json", "geojson", "csv")
+	if err != nil {
+		return err
+	}
+	q, err := s.sitingQuery(c)
+	if err != nil {
+		return err
+	}
+	props, err := s.readSites(c, "proposals", true)
+	if err != nil {
+		return sitingResult(err)
+	}
+	if err := scopeFrom(c).CheckStructures(props); err != nil {
+		return err
+	}
+	ev, err := s.engine.EvaluateProposals(props, q)
+	if err != nil {
+		return sitingError(err)
+	}
+	roundEvaluation(ev)
+	switch format {
+	case "csv":
+		rows := [][]string{{"id", "name", "commune", "departement", "lon", "lat", "label", "gain_population",
+			"unique_gain_population", "new_cells", "in_gap", "redundant", "nearest_france_services_id",
+			"nearest_france_services_name", "nearest_france_services_m", "nearest_existing_m", "communes"}}
+		for _, r := range ev.Proposals {
+			rows = append(rows, []string{r.ID, r.Name, r.Commune, r.Departement, csvFloat(r.Lon), csvFloat(r.Lat), r.Label,
+				csvInt(r.GainPopulation), csvInt(r.UniqueGainPopulation), csvInt(r.NewCells), csvBool(r.InGap), csvBool(r.Redundant),
+				r.NearestFranceServicesID, r.NearestFranceServicesName, csvFloat(r.NearestFranceServicesM),
+				csvFloat(r.NearestExistingM), communeList(r.Communes)})
+		}
+		return writeCoverageCSV(c, "proposals.csv", rows)
+	case "geojson":
+		fc := geojson.FeatureCollectionOf[matching.ProposalResult]{Type: "FeatureCollection",
+			Features: make([]*geojson.FeatureOf[matching.ProposalResult], 0, len(ev.Proposals))}
+		for _, r := range ev.Proposals {
+			fc.Features = append(fc.Features, &geojson.FeatureOf[matching.ProposalResult]{ID: r.ID, Type: "Feature",
+				Geometry: orb.Point{r.Lon, r.Lat}, Properties: r})
+		}
+		summary := *ev
+		summary.Proposals = nil
+		fc.ExtraMembers = toProperties(evaluationView{ProposalEvaluation: &summary, ComputeMS: ms(t0)})
+		delete(fc.ExtraMembers, "proposals")
+		writeGeoJSON(c, fc)
+		return nil
+	}
+	c.JSON(http.StatusOK, evaluationView{ProposalEvaluation: ev, ComputeMS: ms(t0)})
+	return nil
+}
+
+// recommendationView is the JSON answer of /v1/recommendations.
+type recommendationView struct {
+	*matching.Recommendation
+	ComputeMS float64 `json:"compute_ms"`
+}
+
+// recommendations answers GET (candidates: the scope's communes) and POST
+// (candidates: the body) /v1/recommendations.
+func (s *Server) recommendations(c *gin.Context) error {
+	t0 := time.Now()
+	format, err := coverageFormat(c, "geojson", "json", "csv")
+	if err != nil {
+		return err
+	}
+	cq, err := s.coverageQuery(c)
+	if err != nil {
+		return err
+	}
+	k, err := queryInt(c, "k", defaultRecommend, 1, maxRecommendK)
+	if err != nil {
+		return err
+	}
+	demand := c.DefaultQuery("demand", matching.DemandPopulation)
+	if demand != matching.DemandPopulation {
+		return badParam("demand", "want %q, got %q", matching.DemandPopulation, demand)
+	}
+	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
+		K: k, Demand: demand}
+	if c.Request.Method == http.MethodPost {
+		// This route is open: candidates come from the body only, never
+		// from a stored dataset.
+		if q.Candidates, err = s.readSites(c, "candidates", false); err != nil {
+			return sitingResult(err)
+		}
+	}
+	rec, err := s.engine.Recommend(q)
+	if err != nil {
+		return sitingError(err)
+	}
+	roundRecommendation(rec)
+	switch format {
+	case "json":
+		c.JSON(http.StatusOK, recommendationView{Recommendation: rec, ComputeMS: ms(t0)})
+		return nil
+	case "csv":
+		rows := [][]string{{"rank", "id", "name", "commune", "departement", "lon", "lat", "gain_population",
+			"gain_demand", "new_cells", "covered_population", "covered_share", "communes"}}
+		for _, p := range rec.Picks {
+			rows = append(rows, []string{csvInt(p.Rank), p.ID, p.Name, p.Commune, p.Departement, csvFloat(p.Lon), csvFloat(p.Lat),
+				csvInt(p.GainPopulation), csvFloat(p.GainDemand), csvInt(p.NewCells), csvInt(p.CoveredPopulation),
+				csvFloat(p.CoveredShare), communeList(p.Communes)})
+		}
+		return writeCoverageCSV(c, "recommendations.csv", rows)
+	}
+	fc := geojson.FeatureCollectionOf[matching.SitePick]{Type: "FeatureCollection",
+		Features: make([]*geojson.FeatureOf[matching.SitePick], 0, len(rec.Picks))}
+	for _, p := range rec.Picks {
+		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.SitePick]{ID: p.ID, Type: "Feature",
+			Geometry: orb.Point{p.Lon, p.Lat}, Properties: p})
+	}
+	summary := *rec
+	summary.Picks = nil
+	fc.ExtraMembers = toProperties(recommendationView{Recommendation: &summary, ComputeMS: ms(t0)})
+	delete(fc.ExtraMembers, "picks")
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+// scenarioView is the JSON answer of POST /v1/scenarios/compare.
+type scenarioView struct {
+	*matching.ScenarioComparison
+	ComputeMS float64 `json:"compute_ms"`
+}
+
+func (s *Server) compareScenario(c *gin.Context) error {
+	t0 := time.Now()
+	q, err := s.sitingQuery(c)
+	if err != nil {
+		return err
+	}
+	sites, err := s.readSites(c, "sites", true)
+	if err != nil {
+		return sitingResult(err)
+	}
+	if err := scopeFrom(c).CheckStructures(sites); err != nil {
+		return err
+	}
+	sc, err := s.engine.CompareScenario(sites, q)
+	if err != nil {
+		return sitingError(err)
+	}
+	sc.Reach = roundReach(sc.Reach)
+	sc.National = roundChange(sc.National)
+	for i := range sc.Regions {
+		sc.Regions[i] = roundChange(sc.Regions[i])
+	}
+	for i := range sc.Departements {
+		sc.Departements[i] = roundChange(sc.Departements[i])
+	}
+	c.JSON(http.StatusOK, scenarioView{ScenarioComparison: sc, ComputeMS: ms(t0)})
+	return nil
+}
+
+// roundEvaluation, roundRecommendation and roundChange round the figures of
+// an answer in place (distances to 0.1 m, shares to 1e-6, coordinates to
+// 1e-7°).
+func roundEvaluation(ev *matching.ProposalEvaluation) {
+	ev.Reach = roundReach(ev.Reach)
+	ev.CoveredShareBefore, ev.CoveredShareAfter = round(ev.CoveredShareBefore, 6), round(ev.CoveredShareAfter, 6)
+	for i := range ev.Proposals {
+		r := &ev.Proposals[i]
+		r.Lon, r.Lat = round(r.Lon, 7), round(r.Lat, 7)
+		r.NearestFranceServicesM, r.NearestExistingM = round(r.NearestFranceServicesM, 1), round(r.NearestExistingM, 1)
+	}
+}
+
+func roundRecommendation(rec *matching.Recommendation) {
+	rec.Reach = roundReach(rec.Reach)
+	rec.CoveredShareBefore, rec.CoveredShareAfter = round(rec.CoveredShareBefore, 6), round(rec.CoveredShareAfter, 6)
+	for i := range rec.Picks {
+		p := &rec.Picks[i]
+		p.Lon, p.Lat, p.CoveredShare = round(p.Lon, 7), round(p.Lat, 7), round(p.CoveredShare, 6)
+		p.GainDemand = round(p.GainDemand, 6)
+	}
+	for i := range rec.Curve {
+		rec.Curve[i].CoveredShare, rec.Curve[i].Demand = round(rec.Curve[i].CoveredShare, 6), round(rec.Curve[i].Demand, 6)
+	}
+	b := &rec.Bound
+	b.AchievedShare = round(b.AchievedShare, 6)
+	b.Achieved, b.UpperBound, b.Gap = round(b.Achieved, 6), round(b.UpperBound, 6), round(b.Gap, 6)
+	b.Online, b.GreedyFactor, b.Coverable = round(b.Online, 6), round(b.GreedyFactor, 6), round(b.Coverable, 6)
+}
+
+func roundChange(a matching.AreaChange) matching.AreaChange {
+	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
+	return a
+}
+
+// communeList joins commune gains as "code:gain" separated by spaces.
+func communeList(cs []matching.CommuneGain) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = fmt.Sprintf("%s:%d", c.Code, c.GainPopulation)
+	}
+	return strings.Join(parts, " ")
+}
+
+// csvBool formats a CSV boolean.
+func csvBool(v bool) string {
+	if v {
+		return "true"
+	}
+	return "false"
+}
