@@ -29,6 +29,11 @@ func commands() map[string]command {
 		"match":    {"place candidates on host-structure posts (optimal, greedy or both) and print the summary", runMatch},
 		"synth":    {"write SYNTHETIC candidates and structures CSV files for demos and benchmarks", runSynth},
 		"token":    {"issue, list or revoke API tokens (new --scope departement:23 --name N --tokens FILE)", runToken},
+
+		// Siting (siting.go).
+		"recommend": {"recommend where k new sites would newly cover the most people (--departement 23 --k 10)", runRecommend},
+		"evaluate":  {"judge proposed sites: gain, communes newly covered, redundancy, label (evaluate proposals.csv)", runEvaluate},
+		"scenario":  {"coverage with a file's sites added versus today, per département (scenario sites.csv)", runScenario},
 	}
 }
 
