@@ -139,8 +139,19 @@ func (e *Engine) Datasets() ([]DatasetInfo, error) {
 
 // Dataset returns the dataset id, built-in or stored, and whether it is
 // built-in. An unknown id gives an error wrapping data.ErrDatasetNotFound.
-// The returned dataset is shared: callers must not modify it.
+// The last datasets read stay in memory (maxCachedDatasets), so paging
+// through a large one does not read it from the store each time. The
+// returned dataset is shared: callers must not modify it.
 func (e *Engine) Dataset(id string) (*data.Dataset, bool, error) {
+	en, err := e.entry(id)
+	if err != nil {
+		return nil, false, err
+	}
+	return en.ds, en.builtin, nil
+}
+
+// readDataset reads the dataset id from the built-ins or the store.
+func (e *Engine) readDataset(id string) (*data.Dataset, bool, error) {
 	if info, ok := e.builtinInfo(id); ok {
 		return &data.Dataset{Meta: info.DatasetMeta, Structures: e.Structures[id]}, true, nil
 	}
@@ -256,7 +267,7 @@ func (e *Engine) entry(id string) (*datasetEntry, error) {
 	gen := r.gen
 	r.mu.Unlock()
 
-	ds, builtin, err := e.Dataset(id)
+	ds, builtin, err := e.readDataset(id)
 	if err != nil {
 		return nil, err
 	}
