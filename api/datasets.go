@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
@@ -312,51 +313,53 @@ func (s *Server) getDataset(c *gin.Context) error {
 	}
 	d = sc.FilterDataset(d)
 	info := matching.DatasetInfo{DatasetMeta: d.Meta, Builtin: builtin}
-	var n int
-	var rows any
-	var feature func(i int) *geojson.Feature
+	var p rowsPage
 	switch {
 	case d.Candidates != nil:
-		n = len(d.Candidates)
-		lo, hi := pageWindow(n, limit, offset)
-		rows = d.Candidates[lo:hi]
-		feature = func(i int) *geojson.Feature {
-			r := d.Candidates[i]
-			f := geojson.NewFeature(r.Point)
-			f.ID = r.ID
-			f.Properties = toProperties(r)
-			delete(f.Properties, "point")
-			return f
-		}
+		p = pageOf(d.Candidates, limit, offset, func(r *data.Candidate) (string, orb.Point) { return r.ID, r.Point })
+	case d.Sites != nil:
+		p = pageOf(d.Sites, limit, offset, func(r *data.Site) (string, orb.Point) { return r.ID, r.Point })
 	default:
-		n = len(d.Structures)
-		lo, hi := pageWindow(n, limit, offset)
-		rows = d.Structures[lo:hi]
-		feature = func(i int) *geojson.Feature {
-			r := d.Structures[i]
-			f := geojson.NewFeature(r.Point)
-			f.ID = r.ID
-			f.Properties = toProperties(r)
-			delete(f.Properties, "point")
-			return f
-		}
+		p = pageOf(d.Structures, limit, offset, func(r *data.Structure) (string, orb.Point) { return r.ID, r.Point })
 	}
-	next := nextLink(c.Request.URL.Path, c.Request.URL.Query(), n, limit, offset)
+	next := nextLink(c.Request.URL.Path, c.Request.URL.Query(), p.total, limit, offset)
 	if format == "geojson" {
-		fc := geojson.NewFeatureCollection()
-		lo, hi := pageWindow(n, limit, offset)
-		for i := lo; i < hi; i++ {
-			fc.Append(feature(i))
-		}
-		fc.ExtraMembers = geojson.Properties{"dataset": info, "total": n, "offset": offset, "limit": limit}
+		fc := p.features()
+		fc.ExtraMembers = geojson.Properties{"dataset": info, "total": p.total, "offset": offset, "limit": limit}
 		if next != "" {
 			fc.ExtraMembers["next"] = next
 		}
 		writeGeoJSON(c, fc)
 		return nil
 	}
-	c.JSON(http.StatusOK, datasetView{Dataset: info, Total: n, Offset: offset, Limit: limit, Items: rows, Next: next})
+	c.JSON(http.StatusOK, datasetView{Dataset: info, Total: p.total, Offset: offset, Limit: limit, Items: p.items, Next: next})
 	return nil
+}
+
+// rowsPage is a window of the rows of a dataset.
+type rowsPage struct {
+	total    int
+	items    any                               // the rows of the window
+	features func() *geojson.FeatureCollection // the same as Point features
+}
+
+// pageOf returns the window [offset, offset+limit) of rows; at gives a
+// row's id and point.
+func pageOf[T any](rows []T, limit, offset int, at func(*T) (string, orb.Point)) rowsPage {
+	lo, hi := pageWindow(len(rows), limit, offset)
+	win := rows[lo:hi]
+	return rowsPage{total: len(rows), items: win, features: func() *geojson.FeatureCollection {
+		fc := geojson.NewFeatureCollection()
+		for i := range win {
+			id, pt := at(&win[i])
+			f := geojson.NewFeature(pt)
+			f.ID = id
+			f.Properties = toProperties(win[i])
+			delete(f.Properties, "point")
+			fc.Append(f)
+		}
+		return fc
+	}}
 }
 
 // deleteDataset is DELETE /v1/datasets/:id (409 for a built-in dataset; a

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
@@ -204,6 +205,19 @@ func TestDatasetListGetDelete(t *testing.T) {
 	decode(t, send(t, s, "GET", "/v1/datasets/"+matching.BuiltinStructuresDataset+"?limit=10", "", "", nil), 200, &b)
 	if !b.Dataset.Builtin || b.Total < 1400 || len(b.Items) != 10 || b.Items[0].Posts < 1 || b.Next == "" {
 		t.Fatalf("built-in page: %+v", b.datasetView)
+	}
+
+	// A sites dataset (stored by the layer endpoints) pages the same way.
+	si, err := s.engine.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
+		Sites: []data.Site{{ID: "x1", Name: "Bus", Departement: "23", Point: orb.Point{1.87, 46.17}}, {ID: "x2", Departement: "87", Point: orb.Point{1.26, 45.83}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.engine.DeleteDataset(si.ID)
+	var sfc geojson.FeatureCollection
+	decode(t, send(t, s, "GET", "/v1/datasets/"+si.ID+"?format=geojson&limit=1", "", "", nil), 200, &sfc)
+	if len(sfc.Features) != 1 || sfc.Features[0].ID != "x1" || sfc.Features[0].Point() != (orb.Point{1.87, 46.17}) || sfc.ExtraMembers["total"] != 2.0 {
+		t.Fatalf("sites geojson: %+v", sfc)
 	}
 
 	var e errorBody
