@@ -482,5 +482,7 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	b.Run("multipart-csv/optimal", func(b *testing.B) {
 		run(b, ct, func() *bytes.Buffer { return bytes.NewBuffer(mp.Bytes()) })
 	})
-	b.Run("builtin/both", func(b *testing.B) { run(b, "application/json", jsonBody(ci.ID, matching.BuiltinStructuresDataset, "both")) })
+	b.Run("builtin/both", func(b *testing.B) {
+		run(b, "application/json", jsonBody(ci.ID, matching.BuiltinStructuresDataset, "both"))
+	})
 }
