@@ -1,0 +1,199 @@
+package matching
+
+import (
+	"fmt"
+)
+
+// CompareQuery asks how coverage changed from one network to another, e.g.
+// from the France Services of 2020 to those of 2024, at one reach.
+type CompareQuery struct {
+	From []string // layers of the earlier network (union); required
+	To   []string // layers of the later network (union); empty means [DefaultLayer]
+	// Reach is the threshold; nil means DefaultReach (30 minutes).
+	Reach *Reach
+	// Departement or Region (codes, at most one) restrict the comparison;
+	// both empty means all of France.
+	Departement string
+	Region      string
+}
+
+// Changes of a commune's coverage (CommuneComparison.Change).
+const (
+	ChangeGained = "gained" // some inhabitants came within reach, none left it
+	ChangeLost   = "lost"   // some inhabitants fell out of reach, none came within it
+	ChangeMixed  = "mixed"  // both: a site moved
+)
+
+// CoverageComparison is the answer of CompareCoverage: the covered
+// population before (From) and after (To) for the scope and each of its
+// départements, and every commune whose covered population changed.
+//
+// A cell is gained when it is within reach of To and not of From, lost the
+// other way round; in every area CoveredAfter − CoveredBefore =
+// GainedPopulation − LostPopulation.
+type CoverageComparison struct {
+	From         []string            `json:"from"`
+	To           []string            `json:"to"`
+	Reach        Reach               `json:"reach"`
+	Scope        Scope               `json:"scope"`
+	Summary      AreaComparison      `json:"summary"`
+	Departements []AreaComparison    `json:"departements"` // départements with communes in scope, by code
+	Communes     []CommuneComparison `json:"communes"`     // communes that gained or lost covered inhabitants, by code
+}
+
+// AreaComparison is the change of coverage of an area.
+type AreaComparison struct {
+	Level                  string  `json:"level"`
+	Code                   string  `json:"code"`
+	Name                   string  `json:"name"`
+	Population             int     `json:"population"`
+	PopulationUnlocated    int     `json:"population_unlocated"`
+	SitesBefore            int     `json:"sites_before"` // service points of From located in the area
+	SitesAfter             int     `json:"sites_after"`
+	CoveredBefore          int     `json:"covered_population_before"`
+	CoveredAfter           int     `json:"covered_population_after"`
+	CoveredShareBefore     float64 `json:"covered_share_before"` // of the located population, 0–1
+	CoveredShareAfter      float64 `json:"covered_share_after"`
+	GainedPopulation       int     `json:"gained_population"` // inhabitants of cells gained
+	LostPopulation         int     `json:"lost_population"`   // inhabitants of cells lost
+	UncoveredFragileBefore float64 `json:"uncovered_fragile_population_before"`
+	UncoveredFragileAfter  float64 `json:"uncovered_fragile_population_after"`
+	CommunesGained         int     `json:"communes_gained"` // communes whose change is ChangeGained
+	CommunesLost           int     `json:"communes_lost"`
+	CommunesMixed          int     `json:"communes_mixed"`
+}
+
+// CommuneComparison is the change of coverage of one commune.
+type CommuneComparison struct {
+	Code                   string  `json:"code"`
+	Name                   string  `json:"name"`
+	Departement            string  `json:"departement"`
+	Population             int     `json:"population"`
+	Change                 string  `json:"change"` // ChangeGained, ChangeLost or ChangeMixed
+	CoveredBefore          int     `json:"covered_population_before"`
+	CoveredAfter           int     `json:"covered_population_after"`
+	CoveredShareBefore     float64 `json:"covered_share_before"`
+	CoveredShareAfter      float64 `json:"covered_share_after"`
+	GainedPopulation       int     `json:"gained_population"`
+	LostPopulation         int     `json:"lost_population"`
+	NearestSiteBefore      string  `json:"nearest_site_before,omitempty"` // from its representative point
+	NearestSiteAfter       string  `json:"nearest_site_after,omitempty"`
+	NearestDistanceBeforeM float64 `json:"nearest_distance_before_m"`
+	NearestDistanceAfterM  float64 `json:"nearest_distance_after_m"`
+	FragilePopulation      float64 `json:"fragile_population"`
+	ZRR                    string  `json:"zrr"`
+
+	id int32 // index in Territory.Communes
+}
+
+// ID returns the index of the commune in Territory.Communes.
+func (c *CommuneComparison) ID() int { return int(c.id) }
+
+// CompareCoverage measures the coverage of q.From and of q.To at the same
+// reach over the same scope, and what changed, cell by cell. The nearest
+// site distances of both networks come from the engine's caches.
+func (e *Engine) CompareCoverage(q CompareQuery) (*CoverageComparison, error) {
+	if len(q.From) == 0 {
+		return nil, fmt.Errorf("%w: no layer to compare from", ErrUnknownLayer)
+	}
+	before, err := e.Coverage(CoverageQuery{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	if err != nil {
+		return nil, err
+	}
+	after, err := e.Coverage(CoverageQuery{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	if err != nil {
+		return nil, err
+	}
+	out := &CoverageComparison{From: before.Layers, To: after.Layers, Reach: before.Reach, Scope: before.Scope,
+		Communes: []CommuneComparison{}}
+	g, ix := e.Grid, before.ix
+	deps := make([]AreaComparison, len(e.Territory.Departements))
+	nat := areaChange(before.Summary, after.Summary)
+	for i := range before.Departements {
+		d := areaChange(before.Departements[i], after.Departements[i])
+		deps[ix.depByCode[d.Code]] = d
+	}
+	for k := range before.Communes {
+		b, a := &before.Communes[k], &after.Communes[k]
+		var gained, lost int
+		for _, s := range g.Shares[g.ShareStart[b.id]:g.ShareStart[b.id+1]] {
+			if s.Population <= 0 {
+				continue
+			}
+			cb, ca := before.covered(before.ns.cellDistM[s.Cell]), after.covered(after.ns.cellDistM[s.Cell])
+			switch {
+			case ca && !cb:
+				gained += int(s.Population)
+			case cb && !ca:
+				lost += int(s.Population)
+			}
+		}
+		dep := ix.communeDep[b.id]
+		both := func(f func(ar *AreaComparison)) {
+			f(&nat)
+			if dep >= 0 {
+				f(&deps[dep])
+			}
+		}
+		both(func(ar *AreaComparison) { ar.GainedPopulation += gained; ar.LostPopulation += lost })
+		if gained == 0 && lost == 0 {
+			continue
+		}
+		c := CommuneComparison{Code: b.Code, Name: b.Name, Departement: b.Departement, Population: b.Population,
+			CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
+			CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare,
+			GainedPopulation: gained, LostPopulation: lost,
+			NearestSiteBefore: b.NearestSiteID, NearestSiteAfter: a.NearestSiteID,
+			NearestDistanceBeforeM: b.NearestDistanceM, NearestDistanceAfterM: a.NearestDistanceM,
+			FragilePopulation: b.FragilePopulation, ZRR: b.ZRR, id: b.id}
+		switch {
+		case lost == 0:
+			c.Change = ChangeGained
+			both(func(ar *AreaComparison) { ar.CommunesGained++ })
+		case gained == 0:
+			c.Change = ChangeLost
+			both(func(ar *AreaComparison) { ar.CommunesLost++ })
+		default:
+			c.Change = ChangeMixed
+			both(func(ar *AreaComparison) { ar.CommunesMixed++ })
+		}
+		out.Communes = append(out.Communes, c)
+	}
+	e.countSites(before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
+	e.countSites(after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
+	out.Summary = nat
+	for i := range before.Departements {
+		out.Departements = append(out.Departements, deps[ix.depByCode[before.Departements[i].Code]])
+	}
+	if out.Departements == nil {
+		out.Departements = []AreaComparison{}
+	}
+	return out, nil
+}
+
+// areaChange pairs the coverage of one area before and after.
+func areaChange(b, a AreaCoverage) AreaComparison {
+	return AreaComparison{Level: b.Level, Code: b.Code, Name: b.Name, Population: b.Population,
+		PopulationUnlocated: b.PopulationUnlocated, CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
+		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare,
+		UncoveredFragileBefore: b.UncoveredFragilePopulation, UncoveredFragileAfter: a.UncoveredFragilePopulation}
+}
+
+// countSites adds the sites of layers (each layer once) located in the
+// départements of cv's scope (any site for the national scope) to the
+// areas: field picks the counter.
+func (e *Engine) countSites(layers []string, deps []AreaComparison, nat *AreaComparison, cv *Coverage, field func(*AreaComparison) *int) {
+	member := cv.scopeDepartements()
+	for _, name := range layers {
+		for i := range e.Layers[name].Sites {
+			d, ok := cv.ix.depByCode[e.Layers[name].Sites[i].Departement]
+			if member != nil && (!ok || !member[d]) {
+				continue
+			}
+			*field(nat)++
+			if ok {
+				*field(&deps[d])++
+			}
+		}
+	}
+}

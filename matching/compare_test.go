@@ -1,0 +1,135 @@
+package matching
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestCompareCoverageTiny(t *testing.T) {
+	w := newTinyWorld(t)
+	w.e.Layers["extra"].Sites[0].Departement = "02"
+	w.e.Layers[DefaultLayer].Sites[0].Departement = "01"
+	// From S3 (B's centre) to S1 and S2 at 1 km: A (700) and D (30) come
+	// within reach of S1, B (70) falls out of every reach.
+	cmp, err := w.e.CompareCoverage(CompareQuery{From: []string{"extra"}, To: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cmp.Summary
+	if s.CoveredBefore != 70 || s.CoveredAfter != 730 || s.GainedPopulation != 730 || s.LostPopulation != 70 ||
+		s.CommunesGained != 2 || s.CommunesLost != 1 || s.CommunesMixed != 0 || s.SitesBefore != 1 || s.SitesAfter != 2 ||
+		s.Population != 850 || s.UncoveredFragileBefore != 420 || s.UncoveredFragileAfter != 56 {
+		t.Errorf("summary %+v", s)
+	}
+	var got []string
+	for _, c := range cmp.Communes {
+		got = append(got, c.Code+":"+c.Change)
+	}
+	if want := []string{"01001:gained", "01002:gained", "02001:lost"}; !slices.Equal(got, want) {
+		t.Errorf("communes %v, want %v", got, want)
+	}
+	if b := cmp.Communes[2]; b.CoveredBefore != 70 || b.CoveredAfter != 0 || b.NearestSiteBefore != "S3" || b.NearestSiteAfter != "S2" {
+		t.Errorf("B %+v", b)
+	}
+	if len(cmp.Departements) != 2 || cmp.Departements[0].GainedPopulation != 730 || cmp.Departements[1].LostPopulation != 70 ||
+		cmp.Departements[0].SitesAfter != 1 || cmp.Departements[1].SitesBefore != 1 {
+		t.Errorf("départements %+v", cmp.Departements)
+	}
+	// Same network on both sides: nothing changes.
+	same, err := w.e.CompareCoverage(CompareQuery{From: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1)), Departement: "02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(same.Communes) != 0 || same.Summary.GainedPopulation != 0 || same.Summary.LostPopulation != 0 || same.Scope.Code != "02" {
+		t.Errorf("same network: %+v", same)
+	}
+	if _, err := w.e.CompareCoverage(CompareQuery{}); err == nil {
+		t.Error("no from: no error")
+	}
+}
+
+// TestCompareCoverageReal checks the evolution from the 2020 network to the
+// 2024 one against the two coverages it pairs.
+func TestCompareCoverageReal(t *testing.T) {
+	e := coverageEngine(t)
+	r := ReachMinutes(20, TravelModel{})
+	cmp, err := e.CompareCoverage(CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := mustCoverage(t, e, CoverageQuery{Layers: []string{"france-services-2020"}, Reach: &r, NoGaps: true})
+	after := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
+	s := cmp.Summary
+	t.Logf("20 min: %d → %d sites, covered %d → %d (%.4f → %.4f), gained %d, lost %d; communes gained %d, lost %d, mixed %d",
+		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, s.CoveredShareBefore, s.CoveredShareAfter,
+		s.GainedPopulation, s.LostPopulation, s.CommunesGained, s.CommunesLost, s.CommunesMixed)
+	if s.CoveredBefore != before.Summary.CoveredPopulation || s.CoveredAfter != after.Summary.CoveredPopulation ||
+		s.SitesBefore != 908 || s.SitesAfter != 2845 {
+		t.Errorf("summary %+v", s)
+	}
+	areas := append([]AreaComparison{s}, cmp.Departements...)
+	for _, a := range areas {
+		if a.CoveredAfter-a.CoveredBefore != a.GainedPopulation-a.LostPopulation {
+			t.Errorf("%s: after − before = %d, gained − lost = %d", a.Code, a.CoveredAfter-a.CoveredBefore, a.GainedPopulation-a.LostPopulation)
+		}
+	}
+	var gained, lost, nGained int
+	for _, c := range cmp.Communes {
+		gained += c.GainedPopulation
+		lost += c.LostPopulation
+		if c.Change == ChangeGained {
+			nGained++
+		}
+		if c.CoveredAfter-c.CoveredBefore != c.GainedPopulation-c.LostPopulation || c.GainedPopulation+c.LostPopulation == 0 {
+			t.Fatalf("commune %+v", c)
+		}
+	}
+	if gained != s.GainedPopulation || lost != s.LostPopulation || nGained != s.CommunesGained {
+		t.Errorf("communes gained %d, lost %d (%d gaining); summary %d, %d (%d)", gained, lost, nGained,
+			s.GainedPopulation, s.LostPopulation, s.CommunesGained)
+	}
+	if s.CoveredAfter <= s.CoveredBefore || s.GainedPopulation == 0 {
+		t.Errorf("2024 covers no more than 2020: %+v", s)
+	}
+}
+
+// TestLayerUnionCountsSitesOnce: naming a layer twice changes nothing, in
+// coverage and in nearest sites.
+func TestLayerUnionCountsSitesOnce(t *testing.T) {
+	e := coverageEngine(t)
+	one := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer}})
+	two := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, DefaultLayer}})
+	a, b := one.Summary, two.Summary
+	a.WorstCommunes, b.WorstCommunes = nil, nil
+	if !reflect.DeepEqual(a, b) || len(one.Gaps) != len(two.Gaps) || !slices.Equal(two.Layers, []string{DefaultLayer}) {
+		t.Errorf("layers fs,fs: %+v (%d gaps); fs: %+v (%d gaps)", b, len(two.Gaps), a, len(one.Gaps))
+	}
+	mixed := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, "cnfs-permanences", DefaultLayer}})
+	if len(mixed.Layers) != 2 || mixed.Summary.CoveredPopulation < one.Summary.CoveredPopulation {
+		t.Errorf("layers fs,cnfs,fs: %v covered %d", mixed.Layers, mixed.Summary.CoveredPopulation)
+	}
+	for _, c := range e.Territory.Communes[:200] {
+		if !c.HasShape() {
+			continue
+		}
+		hits := e.NearestSites(c.Rep, 8, []string{DefaultLayer, "cnfs-permanences", DefaultLayer})
+		seen := map[string]bool{}
+		for _, h := range hits {
+			key := h.Site.Layer + "/" + h.Site.ID
+			if seen[key] {
+				t.Fatalf("%s: site %s listed twice", c.Code, key)
+			}
+			seen[key] = true
+		}
+		single := e.NearestSites(c.Rep, 8, []string{DefaultLayer, "cnfs-permanences"})
+		if len(single) != len(hits) {
+			t.Fatalf("%s: %d hits with a repeated layer, %d without", c.Code, len(hits), len(single))
+		}
+		for i := range hits {
+			if hits[i].Site != single[i].Site {
+				t.Fatalf("%s: hit %d differs", c.Code, i)
+			}
+		}
+	}
+}
