@@ -164,6 +164,9 @@ func (e *Engine) prepareRecommend(q RecommendQuery) (*recommendSetup, error) {
 	if su.demand, err = e.checkDemand(q.Demand, q.DemandWeights); err != nil {
 		return nil, err
 	}
+	if q.Candidates != nil && len(q.Candidates) == 0 {
+		return nil, fmt.Errorf("%w: an empty candidate list (nil means the communes)", ErrNoProposals)
+	}
 	if err := checkPoints(q.Candidates, "candidate"); err != nil {
 		return nil, err
 	}

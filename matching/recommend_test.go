@@ -346,6 +346,9 @@ func TestRecommendDemandWeights(t *testing.T) {
 			t.Errorf("query %+v: error %v, want ErrBadSiting", q.K, err)
 		}
 	}
+	if _, err := w.e.Recommend(RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
+		t.Errorf("empty candidate list: %v", err)
+	}
 	if _, err := w.e.Recommend(RecommendQuery{Departement: "99"}); !errors.Is(err, ErrUnknownDepartement) {
 		t.Errorf("unknown département: %v", err)
 	}

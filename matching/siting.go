@@ -18,7 +18,7 @@ import (
 // with errors.Is. The API maps both to 400.
 var (
 	ErrBadSiting   = errors.New("invalid siting query")
-	ErrNoProposals = errors.New("no proposed site")
+	ErrNoProposals = errors.New("no site given") // no proposal, scenario site or candidate
 )
 
 // DefaultRedundancyM is the distance to an existing France Services below
