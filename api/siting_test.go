@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 )
 
 // sitingServer is a server over the shared engine that lets every request
@@ -145,6 +146,23 @@ func TestEvaluateProposalsAPI(t *testing.T) {
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if err != nil || len(rows) != 4 || rows[0][0] != "id" || rows[2][6] != "fills_gap" {
 		t.Fatalf("csv answer: %v, %v", err, rows)
+	}
+}
+
+func TestEvaluateStoredDataset(t *testing.T) {
+	s := sitingServer(t)
+	rows := len(s.engine.Structures[matching.BuiltinStructuresDataset])
+	if rows == 0 {
+		t.Skip("built-in structures not loaded")
+	}
+	var ev evaluationBody
+	rec := post(t, s, "/v1/proposals/evaluate?dataset="+matching.BuiltinStructuresDataset, "", "", &ev)
+	if rec.Code != http.StatusOK || len(ev.Proposals) != rows || ev.JointGainPopulation > ev.SumGainPopulation {
+		t.Fatalf("built-in structures as proposals: status %d, %d of %d rows", rec.Code, len(ev.Proposals), rows)
+	}
+	var e errorBody
+	if rec := post(t, s, "/v1/scenarios/compare?dataset=nope", "", "", &e); rec.Code != http.StatusNotFound || e.Error != CodeNotFound {
+		t.Errorf("unknown dataset: status %d, %+v", rec.Code, e)
 	}
 }
 
