@@ -433,7 +433,8 @@ func TestMatchScopes(t *testing.T) {
 
 // BenchmarkMatchEndpoint posts a 50,000 synthetic candidates × 5,000
 // synthetic structures (≈10,000 posts) match through the HTTP handler, by
-// dataset ids and as a multipart CSV upload, and 50,000 candidates × the
+// dataset ids and as a multipart CSV upload; 10,000 of the candidates ×
+// the same structures (posts ≈ candidates); and 50,000 candidates × the
 // built-in structures.
 func BenchmarkMatchEndpoint(b *testing.B) {
 	s := newMatchServers(b).open
@@ -482,6 +483,14 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	b.Run("multipart-csv/optimal", func(b *testing.B) {
 		run(b, ct, func() *bytes.Buffer { return bytes.NewBuffer(mp.Bytes()) })
 	})
+	// Posts ≈ candidates: where optimal and greedy differ.
+	var tb bytes.Buffer
+	if err := data.WriteCandidatesCSV(&tb, cands[:10000]); err != nil {
+		b.Fatal(err)
+	}
+	ti := upload(b, s, "candidates", "text/csv", tb.String())
+	defer send(b, s, "DELETE", "/v1/datasets/"+ti.ID, "", "", nil)
+	b.Run("tight-10k/both", func(b *testing.B) { run(b, "application/json", jsonBody(ti.ID, si.ID, "both")) })
 	b.Run("builtin/both", func(b *testing.B) {
 		run(b, "application/json", jsonBody(ci.ID, matching.BuiltinStructuresDataset, "both"))
 	})
