@@ -3,8 +3,10 @@ package matching
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/maillage/maillage/data"
@@ -469,4 +471,54 @@ func BenchmarkSuggestOnDatasets(b *testing.B) {
 			i += 7
 		}
 	})
+}
+
+func TestDatasetsConcurrent(t *testing.T) {
+	cands, structs := handFixture()
+	e := &Engine{Store: data.NewMemoryStore(), Structures: map[string][]data.Structure{BuiltinStructuresDataset: structs}}
+	info, err := e.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				res, err := e.Match(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
+				if err != nil {
+					errs <- err
+					return
+				}
+				// The optimum places c1 at S1 and c2 at S2: with the match nobody is left for S2.
+				taken, err := e.SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, Match: res.ID, K: 3})
+				if err == nil && len(taken) != 0 {
+					err = fmt.Errorf("with the match: %+v, want none", taken)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				free, err := e.SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, K: 3})
+				if err == nil && (len(free) != 2 || free[0].ID != "c1" || free[1].ID != "c2") {
+					err = fmt.Errorf("without the match: %+v, want c1, c2", free)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+				if (w+i)%3 == 0 {
+					if err := e.DeleteDataset(res.ID); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
 }
