@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -32,7 +33,8 @@ func (s *Server) coverageRoutes(r gin.IRouter) {
 }
 
 // coverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
-// and detour=), and departement= or region=.
+// and detour=), departement= or region=, and rank_by= (the order of gap
+// zones and rural mairies: population, fragility or zrr).
 func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	var q matching.CoverageQuery
 	layers, err := s.layers(c)
@@ -72,6 +74,7 @@ func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	if q.Departement != "" && q.Region != "" {
 		return q, badParam("region", "give departement or region, not both")
 	}
+	q.RankBy = c.Query("rank_by")
 	return q, nil
 }
 
@@ -100,6 +103,8 @@ func coverageError(err error) error {
 		return notFound("%v", err)
 	case errors.Is(err, matching.ErrTooManyCells):
 		return badParam("bbox", "%v", err)
+	case errors.Is(err, matching.ErrBadRankBy):
+		return badParam("rank_by", "%v", err)
 	}
 	return err
 }
@@ -152,6 +157,10 @@ type gapRef struct {
 	MaxDistanceM float64  `json:"max_distance_m"`
 	Communes     int      `json:"communes"`
 	Departements []string `json:"departements"`
+	// Who needs it most (see matching.GapZone).
+	FragilePopulation    float64 `json:"fragile_population"`
+	ZRRPopulation        int     `json:"zrr_population"`
+	ZRRPartialPopulation int     `json:"zrr_partial_population"`
 }
 
 func (s *Server) coverageSummary(c *gin.Context) error {
@@ -170,7 +179,8 @@ func (s *Server) coverageSummary(c *gin.Context) error {
 	for _, z := range cv.Gaps[:min(10, len(cv.Gaps))] {
 		v.LargestGaps = append(v.LargestGaps, gapRef{ID: z.ID, Rank: z.Rank, Population: z.Population,
 			AreaKm2: round(z.AreaKm2, 3), MaxDistanceM: round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
-			Departements: z.DepartementsTouched})
+			Departements: z.DepartementsTouched, FragilePopulation: round(z.FragilePopulation, 1),
+			ZRRPopulation: z.ZRRPopulation, ZRRPartialPopulation: z.ZRRPartialPopulation})
 	}
 	v.ComputeMS = round(float64(time.Since(t0).Microseconds())/1000, 3)
 	c.JSON(http.StatusOK, v)
@@ -192,11 +202,14 @@ func (s *Server) coverageDepartements(c *gin.Context) error {
 	}
 	if format == "csv" {
 		rows := [][]string{{"code", "name", "population", "covered_population", "uncovered_population",
-			"population_unlocated", "covered_share", "mean_distance_m", "communes", "communes_uncovered"}}
+			"population_unlocated", "covered_share", "mean_distance_m", "communes", "communes_uncovered",
+			"fragile_population", "uncovered_fragile_population", "population_without_index", "zrr_population",
+			"zrr_partial_population", "uncovered_zrr_population"}}
 		for _, d := range items {
 			rows = append(rows, []string{d.Code, d.Name, csvInt(d.Population), csvInt(d.CoveredPopulation),
 				csvInt(d.UncoveredPopulation), csvInt(d.PopulationUnlocated), csvFloat(d.CoveredShare), csvFloat(d.MeanDistanceM),
-				csvInt(d.Communes), csvInt(d.CommunesUncovered)})
+				csvInt(d.Communes), csvInt(d.CommunesUncovered), csvFloat(d.FragilePopulation), csvFloat(d.UncoveredFragilePopulation),
+				csvInt(d.PopulationWithoutIndex), csvInt(d.ZRRPopulation), csvInt(d.ZRRPartialPopulation), csvInt(d.UncoveredZRRPopulation)})
 		}
 		return writeCoverageCSV(c, "coverage-departements.csv", rows)
 	}
@@ -219,13 +232,15 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 	if format == "csv" {
 		rows := [][]string{{"code", "name", "departement", "region", "epci", "population", "covered_population",
 			"uncovered_population", "population_unlocated", "covered_share", "mean_distance_m", "max_distance_m",
-			"nearest_site_id", "nearest_layer", "nearest_distance_m", "density_per_km2"}}
+			"nearest_site_id", "nearest_layer", "nearest_distance_m", "density_per_km2",
+			"fragility_total", "zrr", "fragile_population", "uncovered_fragile_population"}}
 		for i := range cv.Communes {
 			m := roundCommune(cv.Communes[i])
 			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.Region, m.EPCI, csvInt(m.Population),
 				csvInt(m.CoveredPopulation), csvInt(m.UncoveredPopulation), csvInt(m.PopulationUnlocated), csvFloat(m.CoveredShare),
 				csvFloat(m.MeanDistanceM), csvFloat(m.MaxDistanceM), m.NearestSiteID, m.NearestLayer, csvFloat(m.NearestDistanceM),
-				csvFloat(m.DensityPerKm2)})
+				csvFloat(m.DensityPerKm2), csvFragility(m.Fragility), m.ZRR, csvFloat(m.FragilePopulation),
+				csvFloat(m.UncoveredFragilePopulation)})
 		}
 		return writeCoverageCSV(c, "coverage-communes.csv", rows)
 	}
@@ -255,11 +270,12 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 	lo, hi := pageWindow(len(cv.Gaps), limit, offset)
 	fc := geojson.FeatureCollectionOf[matching.GapZone]{Type: "FeatureCollection",
 		Features:     []*geojson.FeatureOf[matching.GapZone]{},
-		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy}}
 	for i := lo; i < hi; i++ {
 		z := cv.Gaps[i]
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
 		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
+		z.FragilePopulation = round(z.FragilePopulation, 1)
 		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.GapZone]{ID: z.ID, Type: "Feature",
 			Geometry: roundRings(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
@@ -317,20 +333,22 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 	for _, m := range cv.RuralMairies[lo:hi] {
 		m.AreaKm2, m.DensityPerKm2, m.GapShare = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2), round(m.GapShare, 4)
 		m.NearestDistanceM = round(m.NearestDistanceM, 1)
+		m.UncoveredFragilePopulation = round(m.UncoveredFragilePopulation, 1)
 		items = append(items, m)
 	}
 	if format == "csv" {
 		rows := [][]string{{"code", "name", "departement", "epci", "population", "area_km2", "density_per_km2",
 			"gap_share", "uncovered_population", "nearest_site_id", "nearest_site_name", "nearest_layer",
-			"nearest_distance_m", "gap_zone_id"}}
+			"nearest_distance_m", "gap_zone_id", "fragility_total", "zrr", "uncovered_fragile_population"}}
 		for _, m := range items {
 			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.EPCI, csvInt(m.Population), csvFloat(m.AreaKm2),
 				csvFloat(m.DensityPerKm2), csvFloat(m.GapShare), csvInt(m.UncoveredPopulation), m.NearestSiteID, m.NearestSiteName,
-				m.NearestLayer, csvFloat(m.NearestDistanceM), m.GapZoneID})
+				m.NearestLayer, csvFloat(m.NearestDistanceM), m.GapZoneID, csvFragility(m.Fragility), m.ZRR,
+				csvFloat(m.UncoveredFragilePopulation)})
 		}
 		return writeCoverageCSV(c, "rural-mairies.csv", rows)
 	}
-	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach),
+	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy,
 		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
 		"items": items, "total": len(cv.RuralMairies)})
 	return nil
@@ -361,6 +379,14 @@ func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
 	return mp
 }
 
+// csvFragility is the fragility total of a CSV row, "" when unknown.
+func csvFragility(f *data.Fragility) string {
+	if f == nil {
+		return ""
+	}
+	return csvFloat(f.Total)
+}
+
 // csvInt and csvFloat format CSV cells.
 func csvInt(v int) string { return strconv.Itoa(v) }
 
@@ -375,6 +401,7 @@ func roundReach(r matching.Reach) matching.Reach {
 
 func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 	a.CoveredShare, a.MeanDistanceM = round(a.CoveredShare, 6), round(a.MeanDistanceM, 1)
+	a.FragilePopulation, a.UncoveredFragilePopulation = round(a.FragilePopulation, 1), round(a.UncoveredFragilePopulation, 1)
 	if a.WorstCommunes != nil {
 		w := make([]matching.CommuneRef, len(a.WorstCommunes))
 		for i, r := range a.WorstCommunes {
@@ -390,5 +417,6 @@ func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
 	m.CoveredShare = round(m.CoveredShare, 6)
 	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = round(m.MeanDistanceM, 1), round(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
 	m.AreaKm2, m.DensityPerKm2 = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2)
+	m.FragilePopulation, m.UncoveredFragilePopulation = round(m.FragilePopulation, 1), round(m.UncoveredFragilePopulation, 1)
 	return m
 }

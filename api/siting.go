@@ -258,11 +258,12 @@ func (s *Server) recommendations(c *gin.Context) error {
 		return err
 	}
 	demand := c.DefaultQuery("demand", matching.DemandPopulation)
-	if demand != matching.DemandPopulation {
-		return badParam("demand", "want %q, got %q", matching.DemandPopulation, demand)
+	weights, err := s.engine.DemandWeights(demand) // demand=fragility: population × fragility index / 10
+	if err != nil {
+		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandFragility, demand)
 	}
 	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
-		K: k, Demand: demand}
+		K: k, Demand: demand, DemandWeights: weights}
 	if c.Request.Method == http.MethodPost {
 		// This route is open: candidates come from the body only, never
 		// from a stored dataset.

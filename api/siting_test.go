@@ -192,7 +192,7 @@ func TestSitingAPIErrors(t *testing.T) {
 		{"/v1/proposals/evaluate?format=xml", "text/csv", "id,commune\na,23096\n", CodeBadParameter},
 		{"/v1/scenarios/compare", "text/csv", "id,commune\na,99999\n", CodeBadBody},
 		{"/v1/recommendations?k=0", "", "", CodeBadParameter},
-		{"/v1/recommendations?demand=fragility", "", "", CodeBadParameter},
+		{"/v1/recommendations?demand=age", "", "", CodeBadParameter},
 		{"/v1/recommendations?departement=23&region=75", "", "", CodeBadParameter},
 		{"/v1/recommendations?departement=999", "", "", CodeNotFound},
 	} {

@@ -37,9 +37,6 @@ const (
 // recommendations that favour the digitally fragile.
 const DemandFragility = "fragility"
 
-// demandByPopulation is the demand that weighs every inhabitant the same.
-const demandByPopulation = "population"
-
 // Errors of the "who needs it most" options, wrapped with the offending
 // value.
 var (
@@ -215,14 +212,14 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 	g := e.Grid
 	out := make([]float64, len(g.Cells))
 	switch kind {
-	case "", demandByPopulation:
+	case "", DemandPopulation:
 		for i, p := range g.Population {
 			out[i] = float64(p)
 		}
 		return out, nil
 	case DemandFragility:
 	default:
-		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, demandByPopulation, DemandFragility)
+		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, DemandPopulation, DemandFragility)
 	}
 	if e.need.fragile == nil {
 		return out, nil
@@ -246,7 +243,7 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 // border cuts a cell, the multiplier is the cell's mean over all its
 // communes, not only those of the scope.
 func (e *Engine) DemandWeights(kind string) ([]float64, error) {
-	if kind == "" || kind == demandByPopulation {
+	if kind == "" || kind == DemandPopulation {
 		return nil, nil
 	}
 	d, err := e.CellDemand(kind)

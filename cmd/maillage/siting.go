@@ -137,6 +137,7 @@ type recommendCmd struct {
 	reachV          matching.Reach
 	dep, reg, cands string
 	k               int
+	demand          string
 }
 
 // runRecommend prints where k new sites would newly cover the most people.
@@ -152,6 +153,7 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.reg, "region", "", "recommend within one région (code)")
 	fs.IntVar(&c.k, "k", matching.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", matching.MaxRecommendK))
 	fs.StringVar(&c.cands, "candidates", "", "candidate locations file (structures format); default: every commune's main town")
+	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or fragility (population × fragility index / 10)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -161,14 +163,21 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	if err := c.checkFormat("csv", "json", "geojson"); err != nil {
 		return err
 	}
+	if c.demand != matching.DemandPopulation && c.demand != matching.DemandFragility {
+		return fmt.Errorf("--demand %q: want %s or %s", c.demand, matching.DemandPopulation, matching.DemandFragility)
+	}
 	var err error
 	c.reachV, err = c.reach()
 	return err
 }
 
 func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr io.Writer) error {
+	weights, err := e.DemandWeights(c.demand)
+	if err != nil {
+		return err
+	}
 	q := matching.RecommendQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV,
-		Departement: c.dep, Region: c.reg, K: c.k}
+		Departement: c.dep, Region: c.reg, K: c.k, Demand: c.demand, DemandWeights: weights}
 	if c.cands != "" {
 		var err error
 		if q.Candidates, err = readStructures(c.cands, e.Territory); err != nil {

@@ -1,0 +1,284 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// networkRoutes registers the endpoints of today's network: the host
+// structures, their articulation with France Services, and the evolution
+// of coverage between two networks.
+func (s *Server) networkRoutes(r gin.IRouter) {
+	r.GET("/structures", handle(s.structures))
+	r.GET("/articulation", handle(s.articulation))
+	r.GET("/coverage/compare", handle(s.coverageCompare))
+}
+
+// structureProps are the GeoJSON properties of a host structure.
+type structureProps struct {
+	ID                     string  `json:"id"`
+	Name                   string  `json:"name"`
+	Type                   string  `json:"type"`
+	Posts                  int     `json:"posts"`
+	Commune                string  `json:"commune"`
+	Departement            string  `json:"departement"`
+	Region                 string  `json:"region"`
+	LocatedBy              string  `json:"located_by"`
+	ZRR                    string  `json:"zrr"`
+	QPV                    string  `json:"qpv"`
+	FranceServices         string  `json:"france_services"`
+	NearestFranceServices  string  `json:"nearest_france_services_id,omitempty"`
+	NearestFranceServicesM float64 `json:"nearest_france_services_m"`
+}
+
+// structures answers GET /v1/structures: the structures of a dataset
+// (dataset=, default the built-in cnfs-structures-2021) as GeoJSON points,
+// filtered by departement= and bbox=, with the distance to the nearest
+// France Services. The route is protected: only the rows of the token's
+// départements are listed.
+func (s *Server) structures(c *gin.Context) error {
+	id := c.DefaultQuery("dataset", matching.BuiltinStructuresDataset)
+	ds, builtin, err := s.engine.Dataset(id)
+	if err != nil {
+		if errors.Is(err, data.ErrDatasetNotFound) {
+			return notFound("no dataset %q", id)
+		}
+		return err
+	}
+	if ds.Meta.Kind != data.KindStructures && ds.Meta.Kind != data.KindProposals {
+		return badParam("dataset", "%q holds %s, not structures", id, ds.Meta.Kind)
+	}
+	dep := c.Query("departement")
+	if dep != "" {
+		if _, ok := s.engine.Territory.Departement(dep); !ok {
+			return notFound("no département with code %q", dep)
+		}
+	}
+	bbox, hasBBox, err := queryBBox(c)
+	if err != nil {
+		return err
+	}
+	scope := scopeFrom(c)
+	fs := s.engine.Layers[matching.ArticulationReference]
+	fc := geojson.NewFeatureCollection()
+	hidden := 0
+	for i := range ds.Structures {
+		st := &ds.Structures[i]
+		if dep != "" && st.Departement != dep || hasBBox && !bbox.Contains(st.Point) {
+			continue
+		}
+		if !scope.Allows(st.Departement) {
+			hidden++
+			continue
+		}
+		p := structureProps{ID: st.ID, Name: st.Name, Type: st.Type, Posts: st.Posts, Commune: st.Commune,
+			Departement: st.Departement, Region: st.Region, LocatedBy: st.LocatedBy, ZRR: st.ZRR, QPV: st.QPV,
+			FranceServices: st.FranceServices}
+		if fs != nil {
+			if j, d, ok := fs.Index.Nearest1(st.Point); ok {
+				p.NearestFranceServices, p.NearestFranceServicesM = fs.Sites[j].ID, round(d, 1)
+			}
+		}
+		f := geojson.NewFeature(orb.Point{round(st.Point[0], 6), round(st.Point[1], 6)})
+		f.ID = st.ID
+		f.Properties = toProperties(p)
+		fc.Append(f)
+	}
+	fc.ExtraMembers = geojson.Properties{"dataset": id, "builtin": builtin, "total": len(fc.Features),
+		"hidden_by_scope": hidden}
+	if rep, ok := s.engine.StructureReports[id]; ok && builtin {
+		fc.ExtraMembers["report"] = rep
+	}
+	writeGeoJSON(c, fc)
+	return nil
+}
+
+// articulation answers GET /v1/articulation: every place of source=
+// (cnfs-permanences, or the built-in structures cnfs-structures-2021)
+// classed against France Services at the reach (max_minutes= or max_km=),
+// with the per-département and national summaries; departement= restricts
+// the items and départements listed. format= json (default), csv (items)
+// or geojson (items as points, summaries as foreign members).
+func (s *Server) articulation(c *gin.Context) error {
+	t0 := time.Now()
+	format, err := coverageFormat(c, "json", "csv", "geojson")
+	if err != nil {
+		return err
+	}
+	q, err := s.coverageQuery(c)
+	if err != nil {
+		return err
+	}
+	if q.Region != "" {
+		return badParam("region", "not supported here: give departement=")
+	}
+	a, err := s.engine.Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
+		Reach: q.Reach, Departement: q.Departement})
+	switch {
+	case errors.Is(err, matching.ErrUnknownSource):
+		return badParam("source", "%v", err)
+	case err != nil:
+		return coverageError(err)
+	}
+	roundArticulation(a)
+	switch format {
+	case "csv":
+		rows := [][]string{{"id", "name", "commune", "departement", "lon", "lat", "posts", "located_by", "class",
+			"nearest_france_services_id", "nearest_france_services_m", "added_population", "added_fragile_population"}}
+		for _, it := range a.Items {
+			rows = append(rows, []string{it.ID, it.Name, it.Commune, it.Departement, csvFloat(it.Lon), csvFloat(it.Lat),
+				csvInt(it.Posts), it.LocatedBy, it.Class, it.NearestFranceServicesID, csvFloat(it.NearestFranceServicesM),
+				csvInt(it.AddedPopulation), csvFloat(it.AddedFragilePopulation)})
+		}
+		return writeCoverageCSV(c, "articulation.csv", rows)
+	case "geojson":
+		fc := geojson.FeatureCollectionOf[matching.ArticulationItem]{Type: "FeatureCollection",
+			Features: make([]*geojson.FeatureOf[matching.ArticulationItem], 0, len(a.Items)),
+			ExtraMembers: geojson.Properties{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
+				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "departements": a.Departements}}
+		for _, it := range a.Items {
+			fc.Features = append(fc.Features, &geojson.FeatureOf[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
+				Geometry: orb.Point{it.Lon, it.Lat}, Properties: it})
+		}
+		writeGeoJSON(c, fc)
+		return nil
+	}
+	c.JSON(http.StatusOK, struct {
+		*matching.Articulation
+		Total     int     `json:"total"`
+		ComputeMS float64 `json:"compute_ms"`
+	}{a, len(a.Items), round(float64(time.Since(t0).Microseconds())/1000, 3)})
+	return nil
+}
+
+// roundArticulation rounds the figures of an answer in place.
+func roundArticulation(a *matching.Articulation) {
+	a.Reach = roundReach(a.Reach)
+	ra := func(ar *matching.ArticulationArea) {
+		ar.AddedFragilePopulation = round(ar.AddedFragilePopulation, 1)
+		ar.CoveredShareReference, ar.CoveredShareWith = round(ar.CoveredShareReference, 6), round(ar.CoveredShareWith, 6)
+	}
+	ra(&a.National)
+	for i := range a.Departements {
+		ra(&a.Departements[i])
+	}
+	for i := range a.Items {
+		it := &a.Items[i]
+		it.Lon, it.Lat = round(it.Lon, 6), round(it.Lat, 6)
+		it.NearestFranceServicesM, it.AddedFragilePopulation = round(it.NearestFranceServicesM, 1), round(it.AddedFragilePopulation, 1)
+	}
+}
+
+// coverageCompare answers GET /v1/coverage/compare: the covered population
+// of from= (default france-services-2020) and to= (default
+// france-services), both comma-separated layer lists, at the reach, over
+// the scope (departement= or region=), with the communes that gained or
+// lost coverage, paged by limit= and offset=: format= json (items), csv or
+// geojson (communes with their shapes and before/after properties).
+func (s *Server) coverageCompare(c *gin.Context) error {
+	t0 := time.Now()
+	format, err := coverageFormat(c, "json", "geojson", "csv")
+	if err != nil {
+		return err
+	}
+	q, err := s.coverageQuery(c)
+	if err != nil {
+		return err
+	}
+	limit, offset, err := coveragePage(c, maxListLimit)
+	if err != nil {
+		return err
+	}
+	from, err := s.compareLayers(c, "from", data.LayerFranceServices2020)
+	if err != nil {
+		return err
+	}
+	to, err := s.compareLayers(c, "to", data.LayerFranceServices)
+	if err != nil {
+		return err
+	}
+	cmp, err := s.engine.CompareCoverage(matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+		Departement: q.Departement, Region: q.Region})
+	if err != nil {
+		return coverageError(err)
+	}
+	lo, hi := pageWindow(len(cmp.Communes), limit, offset)
+	items := make([]matching.CommuneComparison, hi-lo)
+	for i := range items {
+		items[i] = roundCommuneComparison(cmp.Communes[lo+i])
+	}
+	summary := roundAreaComparison(cmp.Summary)
+	deps := make([]matching.AreaComparison, len(cmp.Departements))
+	for i, d := range cmp.Departements {
+		deps[i] = roundAreaComparison(d)
+	}
+	switch format {
+	case "csv":
+		rows := [][]string{{"code", "name", "departement", "population", "change", "covered_population_before",
+			"covered_population_after", "covered_share_before", "covered_share_after", "gained_population", "lost_population",
+			"nearest_site_before", "nearest_site_after", "nearest_distance_before_m", "nearest_distance_after_m",
+			"fragile_population", "zrr"}}
+		for _, m := range items {
+			rows = append(rows, []string{m.Code, m.Name, m.Departement, csvInt(m.Population), m.Change,
+				csvInt(m.CoveredBefore), csvInt(m.CoveredAfter), csvFloat(m.CoveredShareBefore), csvFloat(m.CoveredShareAfter),
+				csvInt(m.GainedPopulation), csvInt(m.LostPopulation), m.NearestSiteBefore, m.NearestSiteAfter,
+				csvFloat(m.NearestDistanceBeforeM), csvFloat(m.NearestDistanceAfterM), csvFloat(m.FragilePopulation), m.ZRR})
+		}
+		return writeCoverageCSV(c, "coverage-compare.csv", rows)
+	case "geojson":
+		fc := geojson.FeatureCollectionOf[matching.CommuneComparison]{Type: "FeatureCollection",
+			Features: make([]*geojson.FeatureOf[matching.CommuneComparison], 0, len(items)),
+			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach),
+				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
+		for i := range items {
+			f := &geojson.FeatureOf[matching.CommuneComparison]{ID: items[i].Code, Type: "Feature", Properties: items[i]}
+			if com := &s.engine.Territory.Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
+				f.Geometry = com.Shape
+			}
+			fc.Features = append(fc.Features, f)
+		}
+		writeGeoJSON(c, fc)
+		return nil
+	}
+	c.JSON(http.StatusOK, gin.H{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach), "scope": cmp.Scope,
+		"summary": summary, "departements": deps, "items": items, "total": len(cmp.Communes),
+		"compute_ms": round(float64(time.Since(t0).Microseconds())/1000, 3)})
+	return nil
+}
+
+// compareLayers parses a comma-separated list of layer names (def when
+// absent) and checks every name is loaded.
+func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, error) {
+	names := queryList(c, param)
+	if len(names) == 0 {
+		names = []string{def}
+	}
+	for _, n := range names {
+		if _, ok := s.engine.Layers[n]; !ok {
+			return nil, badParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(s.engine.LayerNames(), ", "))
+		}
+	}
+	return names, nil
+}
+
+func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
+	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
+	a.UncoveredFragileBefore, a.UncoveredFragileAfter = round(a.UncoveredFragileBefore, 1), round(a.UncoveredFragileAfter, 1)
+	return a
+}
+
+func roundCommuneComparison(m matching.CommuneComparison) matching.CommuneComparison {
+	m.CoveredShareBefore, m.CoveredShareAfter = round(m.CoveredShareBefore, 6), round(m.CoveredShareAfter, 6)
+	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = round(m.NearestDistanceBeforeM, 1), round(m.NearestDistanceAfterM, 1)
+	m.FragilePopulation = round(m.FragilePopulation, 1)
+	return m
+}
