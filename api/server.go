@@ -74,6 +74,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	v1 := r.Group("/v1")
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
+	s.networkRoutes(v1) // structures, articulation, coverage evolution (api/network.go)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
 	s.sitingRoutes(v1)
