@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -80,7 +81,8 @@ func datasetError(err error) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMatchTooLarge, Message: err.Error()}
 	case errors.Is(err, matching.ErrDatasetKind), errors.Is(err, matching.ErrEmptyDataset),
 		errors.Is(err, matching.ErrBadMatchRequest), errors.Is(err, matching.ErrBadAssignInput),
-		errors.Is(err, matching.ErrBadSuggestQuery):
+		errors.Is(err, matching.ErrBadSuggestQuery),
+		errors.Is(err, data.ErrUnknownFormat), errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum):
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: err.Error()}
 	}
 	return err

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -46,6 +47,10 @@ func ParseFormat(s string) (Format, error) {
 	}
 	return FormatUnknown, fmt.Errorf("unknown format %q (want csv, json or geojson)", s)
 }
+
+// ErrUnknownFormat is returned by the loaders for content that is neither
+// CSV, JSON nor GeoJSON (an empty body, for instance).
+var ErrUnknownFormat = errors.New("unknown format")
 
 // DetectFormat guesses a file's format from its name (a trailing .gz is
 // ignored) and, when the extension does not settle it, from the first bytes
@@ -149,7 +154,7 @@ func loadRecords(r io.Reader, name string, format Format, t *Territory, kind rec
 		lc.where = "feature"
 		readGeoJSON(src, lc, kind, each)
 	default:
-		return fmt.Errorf("%s: unknown format", name)
+		return fmt.Errorf("%s: %w", name, ErrUnknownFormat)
 	}
 	return lc.err()
 }
