@@ -1,0 +1,169 @@
+// Command maillage-load drives a running maillage server over loopback with
+// a mixed read workload for a bounded time and reports throughput, latency
+// percentiles, error counts and, given the server's pid, its memory.
+//
+//	maillage serve --addr 127.0.0.1:8080 &
+//	go run ./cmd/maillage-load -addr http://127.0.0.1:8080 -duration 30s -concurrency 16 -pid $!
+//
+// The workload mixes point lookups (/v1/communes/at), nearest sites
+// (/v1/sites/nearest), coverage by département
+// (/v1/coverage/departements?departement=XX) and vector tiles
+// (/tiles/communes/{z}/{x}/{y}.mvt, when the server has them), at points
+// jittered around the real sites so that nearly all fall inside a commune.
+// It only talks to loopback addresses.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "maillage-load:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	base        string
+	duration    time.Duration
+	concurrency int
+	pid         int
+	mix         string
+	seed        int64
+	jsonOut     bool
+	maxErrors   int
+}
+
+func run(args []string, stdout io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("maillage-load", flag.ContinueOnError)
+	fs.StringVar(&o.base, "addr", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send requests")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent connections")
+	fs.IntVar(&o.pid, "pid", 0, "server process id, to sample its resident memory from /proc")
+	fs.StringVar(&o.mix, "mix", "communes=35,nearest=30,coverage=15,tiles=20", "workload weights by kind")
+	fs.Int64Var(&o.seed, "seed", 1, "random seed of the workload")
+	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
+	fs.IntVar(&o.maxErrors, "max-errors", 0, "exit 1 when more errors than this")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.duration <= 0 || o.duration > 10*time.Minute || o.concurrency < 1 || o.concurrency > 1024 {
+		return errors.New("want 0 < -duration ≤ 10m and 1 ≤ -concurrency ≤ 1024")
+	}
+	base, err := loopbackBase(o.base)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		MaxIdleConns: o.concurrency, MaxIdleConnsPerHost: o.concurrency, IdleConnTimeout: time.Minute,
+		DisableCompression: true,
+	}}
+	weights, err := parseMix(o.mix)
+	if err != nil {
+		return err
+	}
+	w, err := buildWorkload(client, base, weights, o.seed)
+	if err != nil {
+		return err
+	}
+	rep := drive(client, w, o)
+	rep.Note = w.note
+	if o.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		rep.print(stdout)
+	}
+	if rep.Errors > o.maxErrors {
+		return fmt.Errorf("%d errors (allowed %d)", rep.Errors, o.maxErrors)
+	}
+	return nil
+}
+
+// loopbackBase checks that raw is an http URL on a loopback address.
+func loopbackBase(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return "", fmt.Errorf("-addr %q: want http://127.0.0.1:PORT", raw)
+	}
+	host := u.Hostname()
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return "", fmt.Errorf("-addr %q: %w", raw, err)
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return "", fmt.Errorf("-addr %q: %s is not a loopback address: this tool only loads local servers", raw, ip)
+		}
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// drive runs o.concurrency workers for o.duration and gathers their samples.
+func drive(client *http.Client, w *workload, o options) report {
+	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
+	defer cancel()
+	mem := startMemSampler(o.pid)
+	results := make([]workerResult, o.concurrency)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i] = worker(ctx, client, w, o.seed+int64(i)*7919)
+		}(i)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	return summarize(results, w.kinds, elapsed, o.concurrency, mem.stop())
+}
+
+// worker sends requests until ctx ends, recording each one's latency and
+// outcome by kind.
+func worker(ctx context.Context, client *http.Client, w *workload, seed int64) workerResult {
+	r := newWorkerResult(len(w.kinds))
+	pick := newPicker(seed)
+	buf := make([]byte, 32<<10)
+	for ctx.Err() == nil {
+		k := w.pickKind(pick)
+		u := w.urls[k][pick.intn(len(w.urls[k]))]
+		t0 := time.Now()
+		resp, err := client.Get(u)
+		if err == nil {
+			for {
+				if _, rerr := resp.Body.Read(buf); rerr != nil {
+					if rerr != io.EOF {
+						err = rerr
+					}
+					break
+				}
+			}
+			resp.Body.Close()
+		}
+		d := time.Since(t0)
+		if err != nil && ctx.Err() != nil {
+			break // cut by the end of the run, not a failure
+		}
+		r.record(k, d, resp, err)
+	}
+	return r
+}
