@@ -23,6 +23,7 @@ type coverageFlags struct {
 	layers            string
 	departement       string
 	region            string
+	rankBy            string
 }
 
 // runCoverage prints coverage figures by area, commune, gap zone or rural
@@ -40,6 +41,7 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "service layers, comma-separated")
 	fs.StringVar(&f.departement, "departement", "", "restrict to one département (code)")
 	fs.StringVar(&f.region, "region", "", "restrict to one région (code)")
+	fs.StringVar(&f.rankBy, "rank-by", matching.RankByPopulation, "order of gap zones and rural mairies: population, fragility or zrr")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,7 +69,7 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	q := matching.CoverageQuery{Layers: strings.Split(f.layers, ","), Reach: &reach,
-		Departement: f.departement, Region: f.region}
+		Departement: f.departement, Region: f.region, RankBy: f.rankBy}
 	p.Step("nearest sites")
 	if err := e.PrepareCoverage(q.Layers); err != nil {
 		p.Stop()

@@ -34,6 +34,11 @@ func commands() map[string]command {
 		"recommend": {"recommend where k new sites would newly cover the most people (--departement 23 --k 10)", runRecommend},
 		"evaluate":  {"judge proposed sites: gain, communes newly covered, redundancy, label (evaluate proposals.csv)", runEvaluate},
 		"scenario":  {"coverage with a file's sites added versus today, per département (scenario sites.csv)", runScenario},
+
+		// Today's network (layers.go, network.go).
+		"layers":       {"load report of every layer, built-in dataset and indicator file (--rejects lists the rejected records)", runLayers},
+		"compare":      {"coverage of one network against another (--from france-services-2020 --to france-services)", runCompare},
+		"articulation": {"advisors' places or host structures co-located with, complementing or duplicating France Services", runArticulation},
 	}
 }
 

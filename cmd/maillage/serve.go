@@ -6,12 +6,15 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -86,6 +89,23 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 		for _, rj := range rep.Rejects {
 			log.Warn("site rejected", "layer", name, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
 		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.StructureReports)) {
+		rep := e.StructureReports[id]
+		log.Info("dataset loaded", "dataset", id, "file", rep.File, "read", rep.Read, "loaded", rep.Loaded,
+			"codes_mapped", rep.CodesMapped, "located_by_commune", rep.LocatedByCommune,
+			"commune_mismatch", rep.CommuneMismatch, "rejected", len(rep.Rejects))
+		for _, rj := range rep.Rejects {
+			log.Warn("structure rejected", "dataset", id, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
+		}
+	}
+	for _, r := range []data.IndicatorFileReport{e.IndicatorReport.Fragility, e.IndicatorReport.ZRR} {
+		if r.File == "" {
+			continue
+		}
+		log.Info("indicators loaded", "file", r.File, "read", r.Read, "matched", r.Matched, "mapped_from_former", r.MappedFromFormer,
+			"arrondissements", r.Arrondissements, "unknown", len(r.Unknown), "invalid", len(r.Invalid),
+			"combined", r.Combined, "communes_without", len(r.CommunesWithout))
 	}
 	for _, t := range e.Timings {
 		log.Info("startup step", "step", t.Step, "ms", t.DurationMS)

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// loadRow is one file's load report as a table row: a service layer, a
+// built-in dataset or an indicator file.
+type loadRow struct {
+	Name                string `json:"name"`
+	Kind                string `json:"kind"` // "layer", "dataset" or "indicator"
+	Vintage             string `json:"vintage"`
+	File                string `json:"file"`
+	Read                int    `json:"read"`
+	Loaded              int    `json:"loaded"`
+	CodesMapped         int    `json:"codes_mapped"`
+	Snapped             int    `json:"snapped"`
+	CommuneMismatch     int    `json:"commune_mismatch"`
+	DeclaredUnknown     int    `json:"declared_unknown"`
+	Mobile              int    `json:"mobile"`
+	LocatedByCommune    int    `json:"located_by_commune"`
+	DeclaredCommuneUsed int    `json:"declared_commune_used"`
+	Rejected            int    `json:"rejected"`
+	CommunesWithout     int    `json:"communes_without"` // indicators: current communes left without a value
+}
+
+// rejectRow is one rejected record.
+type rejectRow struct {
+	Name   string `json:"name"`
+	File   string `json:"file"`
+	Where  string `json:"where"`
+	Line   int    `json:"line"`
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// layersCmd is `maillage layers`.
+type layersCmd struct {
+	engineFlags
+	format  string
+	rejects bool
+}
+
+// runLayers prints the load report of every layer, built-in dataset and
+// indicator file.
+func runLayers(args []string, stdout, stderr io.Writer) error {
+	return runNetwork(&layersCmd{}, "report", args, stdout, stderr)
+}
+
+func (c *layersCmd) flags() *engineFlags { return &c.engineFlags }
+
+func (c *layersCmd) parse(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("layers", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c.register(fs)
+	fs.StringVar(&c.format, "format", "table", "table, csv or json")
+	fs.BoolVar(&c.rejects, "rejects", false, "list the rejected records (file, line, reason) instead of the counts")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if !contains([]string{"table", "csv", "json"}, c.format) {
+		return fmt.Errorf("--format %q: want table, csv or json", c.format)
+	}
+	return nil
+}
+
+func (c *layersCmd) exec(e *matching.Engine, stdout, _ io.Writer) error {
+	rows, rejects := loadReports(e)
+	if c.rejects {
+		switch c.format {
+		case "csv":
+			return writeCSV(stdout, rejects)
+		case "json":
+			return writeJSON(stdout, rejects)
+		}
+		return writeTable(stdout, rejects, "name", "file", "where", "line", "id", "reason")
+	}
+	switch c.format {
+	case "csv":
+		return writeCSV(stdout, rows)
+	case "json":
+		return writeJSON(stdout, map[string]any{"files": rows, "rejects": rejects, "indicators": e.IndicatorReport})
+	}
+	return writeTable(stdout, rows, "name", "kind", "vintage", "file", "read", "loaded", "codes_mapped", "snapped",
+		"commune_mismatch", "mobile", "located_by_commune", "declared_commune_used", "rejected", "communes_without")
+}
+
+// loadReports lays out the engine's load reports as rows, layers by name
+// first, then built-in datasets, then indicator files, with every reject.
+func loadReports(e *matching.Engine) ([]loadRow, []rejectRow) {
+	var rows []loadRow
+	var rejects []rejectRow
+	add := func(name, kind, vintage string, r data.LoadReport) {
+		rows = append(rows, loadRow{Name: name, Kind: kind, Vintage: vintage, File: r.File, Read: r.Read, Loaded: r.Loaded,
+			CodesMapped: r.CodesMapped, Snapped: r.Snapped, CommuneMismatch: r.CommuneMismatch, DeclaredUnknown: r.DeclaredUnknown,
+			Mobile: r.Mobile, LocatedByCommune: r.LocatedByCommune, DeclaredCommuneUsed: r.DeclaredCommuneUsed, Rejected: len(r.Rejects)})
+		for _, rj := range r.Rejects {
+			rejects = append(rejects, rejectRow{Name: name, File: rj.File, Where: rj.Where, Line: rj.Line, ID: rj.ID, Reason: rj.Reason})
+		}
+	}
+	for _, name := range e.LayerNames() {
+		l := e.Layers[name]
+		add(name, "layer", l.Vintage, l.Report)
+	}
+	ds, _ := e.Datasets() // built-in datasets come first and need no store
+	for _, d := range ds {
+		if !d.Builtin {
+			break
+		}
+		add(d.ID, "dataset", "", e.StructureReports[d.ID])
+	}
+	for _, r := range []data.IndicatorFileReport{e.IndicatorReport.Fragility, e.IndicatorReport.ZRR} {
+		if r.File == "" {
+			continue
+		}
+		row := loadRow{Name: r.File, Kind: "indicator", File: r.File, Read: r.Read,
+			Loaded: r.Matched + r.MappedFromFormer + r.Arrondissements, CodesMapped: r.MappedFromFormer,
+			DeclaredUnknown: len(r.Unknown), Rejected: len(r.Invalid), CommunesWithout: len(r.CommunesWithout)}
+		rows = append(rows, row)
+		for _, rj := range r.Invalid {
+			rejects = append(rejects, rejectRow{Name: r.File, File: rj.File, Where: rj.Where, Line: rj.Line, ID: rj.ID, Reason: rj.Reason})
+		}
+	}
+	if rejects == nil {
+		rejects = []rejectRow{}
+	}
+	return rows, rejects
+}
