@@ -70,7 +70,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 	seen := make(map[string]int, len(elems))
 	for i, el := range elems {
 		reject := func(id, format string, args ...any) {
-			rep.Rejects = append(rep.Rejects, Reject{File: file, Line: i, Where: "element", ID: id, Reason: fmt.Sprintf(format, args...)})
+			rep.Rejects = append(rep.Rejects, Reject{File: file, Line: i + 1, Where: WhereElement, ID: id, Reason: fmt.Sprintf(format, args...)})
 		}
 		var cs cnfsStructure
 		if err := json.Unmarshal(el, &cs); err != nil {

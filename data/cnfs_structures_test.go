@@ -114,3 +114,28 @@ func TestLoadCNFSStructuresRealData(t *testing.T) {
 		t.Errorf("located by commune %d != %d relocated + %d without coordinates", rep.LocatedByCommune, relocated, noCoords)
 	}
 }
+
+// TestCNFSStructuresRejectElements: rejects give the 1-based element of
+// the array (element 7 is the one with id 7 in the real file).
+func TestCNFSStructuresRejectElements(t *testing.T) {
+	terr := peopleTerritory(t)
+	_, rep, err := LoadCNFSStructures(filepath.Join(peopleDataDir(t), CNFSStructuresFile), terr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(peopleDataDir(t), CNFSStructuresFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var elems []struct {
+		ID json.Number `json:"id"`
+	}
+	if err := json.Unmarshal(raw, &elems); err != nil {
+		t.Fatal(err)
+	}
+	for _, rj := range rep.Rejects {
+		if rj.Where != WhereElement || rj.Line < 1 || rj.Line > len(elems) || elems[rj.Line-1].ID.String() != rj.ID {
+			t.Errorf("reject %+v does not name its element", rj)
+		}
+	}
+}
