@@ -308,3 +308,25 @@ func killDuringPut(t *testing.T, dir string, hold bool, delay time.Duration) str
 	cmd.Wait()
 	return last
 }
+
+// BenchmarkBoltStorePutGet stores then reads back a dataset of 200,000
+// candidates (the default row cap), fsync included.
+func BenchmarkBoltStorePutGet(b *testing.B) {
+	s, err := OpenBoltStore(b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	d := testDataset("big", killRows)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Put(d); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Get("big"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st, _ := os.Stat(s.Path())
+	b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
+}
