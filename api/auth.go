@@ -18,8 +18,8 @@ const scopeKey = "maillage.scope"
 
 // isProtected reports whether a matched route pattern (gin's FullPath,
 // e.g. "/v1/datasets/:id") needs a token: the routes under /v1/datasets,
-// /v1/match, /v1/candidates, /v1/structures, /v1/proposals and
-// /v1/scenarios read or write personal or uploaded data. Every other route
+// /v1/match, /v1/candidates, /v1/structures, /v1/proposals, /v1/scenarios
+// and /v1/backup read or write personal or uploaded data. Every other route
 // (communes, sites, coverage, layers, tiles, OGC, recommendations,
 // healthz, openapi) is open. Unmatched requests ("") are not protected:
 // they end in 404.
@@ -30,7 +30,7 @@ func isProtected(route string) bool {
 	}
 	root, _, _ := strings.Cut(rest, "/")
 	switch root {
-	case "datasets", "match", "candidates", "structures", "proposals", "scenarios":
+	case "datasets", "match", "candidates", "structures", "proposals", "scenarios", "backup":
 		return true
 	}
 	return false

@@ -206,7 +206,7 @@ func TestIsProtected(t *testing.T) {
 	for route, want := range map[string]bool{
 		"/v1/datasets": true, "/v1/datasets/:id": true, "/v1/match": true, "/v1/match/:id": true,
 		"/v1/candidates/:id/suggestions": true, "/v1/structures/:id/suggestions": true,
-		"/v1/proposals/:id": true, "/v1/scenarios/:id": true,
+		"/v1/proposals/:id": true, "/v1/scenarios/:id": true, "/v1/backup": true,
 		"/v1/communes/at": false, "/v1/sites": false, "/v1/coverage": false, "/v1/layers": false,
 		"/healthz": false, "/tiles/communes/:z/:x/:y": false, "": false, "/v1/datasetsx": false,
 	} {

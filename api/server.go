@@ -78,6 +78,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
 	s.sitingRoutes(v1)
+	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
 	s.router = r
 	return s
 }

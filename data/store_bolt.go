@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -203,6 +204,21 @@ func (s *BoltStore) Backup(path string) error {
 		return fmt.Errorf("backup %s to %s: %w", s.path, path, err)
 	}
 	return nil
+}
+
+// WriteTo writes a consistent copy of the database to w (a hot backup:
+// the store stays usable meanwhile).
+func (s *BoltStore) WriteTo(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("backup %s: %w", s.path, err)
+	}
+	return n, nil
 }
 
 // Close releases the database file.

@@ -1,0 +1,42 @@
+package api
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// backupRoutes registers GET /v1/backup: a consistent copy of the state
+// database (uploaded datasets and match results) taken while serving, for a
+// national token only.
+func (s *Server) backupRoutes(r gin.IRouter) {
+	r.GET("/backup", handle(s.backup))
+}
+
+// backupWriter is a store that can copy itself while in use
+// (data.BoltStore).
+type backupWriter interface {
+	WriteTo(w io.Writer) (int64, error)
+}
+
+func (s *Server) backup(c *gin.Context) error {
+	if !scopeFrom(c).National {
+		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "a backup holds every département: it needs a national token"}
+	}
+	bw, ok := s.engine.Store.(backupWriter)
+	if !ok {
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "the server keeps its datasets in memory (no --state folder): nothing to back up"}
+	}
+	name := fmt.Sprintf("maillage-datasets-%s.db", time.Now().UTC().Format("20060102T150405Z"))
+	c.Header("Content-Type", "application/octet-stream")
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Status(http.StatusOK)
+	if _, err := bw.WriteTo(c.Writer); err != nil {
+		// Headers are gone: the client sees a truncated body; log it.
+		s.cfg.Logger.Error("backup failed", "err", err)
+	}
+	return nil
+}

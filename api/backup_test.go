@@ -1,0 +1,59 @@
+package api
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+func TestBackup(t *testing.T) {
+	st, err := data.OpenBoltStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	want := &data.Dataset{Meta: data.DatasetMeta{ID: "cand-1", Kind: data.KindCandidates, Rows: 1, Departements: []string{"23"}},
+		Candidates: []data.Candidate{{ID: "a", Departement: "23", MaxKm: 30}}}
+	if err := st.Put(want); err != nil {
+		t.Fatal(err)
+	}
+	nat, _ := NewToken()
+	dep, _ := NewToken()
+	tokens := NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"},
+		{Hash: HashToken(dep), Scope: Scope{Departements: []string{"23"}}, Name: "d"}})
+	s := New(&matching.Engine{Store: st}, Config{Tokens: tokens})
+
+	if rec := do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", rec.Code)
+	}
+	if rec := do(t, s, "GET", "/v1/backup", dep, ""); rec.Code != http.StatusForbidden {
+		t.Fatalf("scoped token: %d", rec.Code)
+	}
+	rec := do(t, s, "GET", "/v1/backup", nat, "")
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Disposition") == "" {
+		t.Fatalf("national token: %d %v", rec.Code, rec.Header())
+	}
+	// The copy opens as a state folder holding the dataset.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, data.BoltFile), rec.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := data.OpenBoltStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	got, err := restored.Get("cand-1")
+	if err != nil || len(got.Candidates) != 1 || got.Candidates[0].ID != "a" {
+		t.Fatalf("restored backup: %+v, %v", got, err)
+	}
+
+	mem := New(&matching.Engine{Store: data.NewMemoryStore()}, Config{Tokens: tokens})
+	if rec := do(t, mem, "GET", "/v1/backup", nat, ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("memory store backup: %d", rec.Code)
+	}
+}
