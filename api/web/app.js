@@ -1,0 +1,754 @@
+// maillage built-in map: plain JavaScript over MapLibre GL JS (vendored), no
+// build step. Data come from this server only: vector tiles /tiles/... and
+// the JSON/GeoJSON API /v1/... It works with no internet access.
+'use strict';
+
+(function () {
+  // Travel model of the API (matching.DefaultTravelModel): road distance is
+  // the straight line × DETOUR, driven at SPEED_KMH.
+  const SPEED_KMH = 60;
+  const DETOUR = 1.3;
+  const MIN_PER_M = DETOUR / 1000 / SPEED_KMH * 60;
+
+  // Travel-time classes (minutes) and a colour-blind-safe sequential palette
+  // (viridis, light = near, dark = far).
+  const CLASSES = [
+    { upTo: 10, label: '0 – 10 min', color: '#fde725' },
+    { upTo: 20, label: '10 – 20 min', color: '#7ad151' },
+    { upTo: 30, label: '20 – 30 min', color: '#22a884' },
+    { upTo: 45, label: '30 – 45 min', color: '#2a788e' },
+    { upTo: Infinity, label: 'plus de 45 min', color: '#440154' },
+  ];
+  const NO_DATA = '#c9ccd1';
+  const GAP_COLOR = '#e8590c';
+
+  // Territories of the switcher: bounds [west, south, east, north].
+  const TERRITORIES = {
+    metropole: { name: 'Métropole', dep: '', bounds: [-5.3, 41.3, 9.7, 51.15] },
+    971: { name: 'Guadeloupe', dep: '971', bounds: [-61.85, 15.82, -60.98, 16.53] },
+    972: { name: 'Martinique', dep: '972', bounds: [-61.25, 14.38, -60.8, 14.9] },
+    973: { name: 'Guyane', dep: '973', bounds: [-54.62, 2.1, -51.6, 5.8] },
+    974: { name: 'La Réunion', dep: '974', bounds: [55.2, -21.4, 55.85, -20.86] },
+    976: { name: 'Mayotte', dep: '976', bounds: [44.98, -13.03, 45.32, -12.63] },
+  };
+
+  const fmtInt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+  const fmtPct = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const fmt1 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
+  const $ = (sel) => document.querySelector(sel);
+
+  const state = {
+    layers: ['france-services'],
+    minutes: 30,
+    departement: '',
+    territory: 'metropole',
+    proposing: false,
+    proposals: [], // {id, name, lon, lat, marker}
+    recoMarkers: [],
+    departements: {}, // code -> {name, ...}
+  };
+
+  // Handle for the browser test and for curious users (read-only use).
+  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [] };
+  window.maillage = app;
+
+  // ---------- HTTP ----------
+
+  function query(params) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v !== '' && v !== undefined && v !== null) q.set(k, String(v));
+    }
+    const s = q.toString();
+    return s ? '?' + s : '';
+  }
+
+  function reachParams(extra) {
+    return Object.assign({ layers: state.layers.join(','), max_minutes: state.minutes }, extra || {});
+  }
+
+  // api fetches JSON; an error answer becomes an Error with the API message.
+  async function api(path, options) {
+    app.pending++;
+    try {
+      options = Object.assign({}, options);
+      const token = sessionStorage.getItem('maillage.token');
+      if (token) options.headers = Object.assign({ Authorization: 'Bearer ' + token }, options.headers);
+      const r = await fetch(path, options);
+      const body = await r.json().catch(() => null);
+      if (!r.ok) {
+        const msg = body && body.message ? body.message : r.status + ' ' + r.statusText;
+        const err = new Error(msg);
+        err.status = r.status;
+        throw err;
+      }
+      return body;
+    } finally {
+      app.pending--;
+    }
+  }
+
+  // Only the latest answer of each kind is shown, however they arrive.
+  const latest = {};
+  async function fresh(kind, fn) {
+    const token = (latest[kind] = (latest[kind] || 0) + 1);
+    const v = await fn();
+    if (latest[kind] !== token) throw new Stale();
+    return v;
+  }
+  class Stale extends Error {}
+
+  function showStatus(msg, isError) {
+    const el = $('#status');
+    if (!msg) { el.hidden = true; return; }
+    el.textContent = msg;
+    el.className = 'status' + (isError ? ' error' : '');
+    el.hidden = false;
+  }
+
+  function report(err) {
+    if (err instanceof Stale) return;
+    app.errors.push(String(err && err.message || err));
+    showStatus('Erreur : ' + (err && err.message || err), true);
+  }
+
+  // ---------- map ----------
+
+  // Distance of a commune to its nearest service point, metres: the
+  // population-weighted mean of the tile (default layer), replaced by the
+  // feature state "mean_m" when other layers count (see refreshCommuneStates);
+  // the main town's distance when no inhabitant could be located.
+  const distanceExpr = ['coalesce', ['feature-state', 'mean_m'], ['get', 'mean_distance_m'], ['get', 'nearest_distance_m']];
+  const hasDistance = ['!=', ['typeof', distanceExpr], 'null'];
+  const minutesExpr = ['*', ['to-number', distanceExpr, -1], MIN_PER_M];
+  const classColor = ['step', minutesExpr, NO_DATA, 0];
+  CLASSES.forEach((c, i) => {
+    classColor.push(c.color);
+    if (Number.isFinite(c.upTo)) classColor.push(c.upTo);
+  });
+
+  function style() {
+    return {
+      version: 8,
+      sources: {
+        communes: { type: 'vector', tiles: [location.origin + '/tiles/communes/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12, promoteId: 'code' },
+        departements: { type: 'vector', tiles: [location.origin + '/tiles/departements/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
+        gaps: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+        sites: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
+      },
+      layers: [
+        { id: 'background', type: 'background', paint: { 'background-color': '#dde7ee' } },
+        {
+          id: 'communes-fill', type: 'fill', source: 'communes', 'source-layer': 'communes',
+          paint: { 'fill-color': ['case', hasDistance, classColor, NO_DATA], 'fill-opacity': 0.92, 'fill-antialias': false },
+        },
+        {
+          id: 'communes-beyond', type: 'fill', source: 'communes', 'source-layer': 'communes',
+          paint: { 'fill-pattern': 'hatch', 'fill-opacity': beyondOpacity(30) },
+        },
+        {
+          id: 'communes-line', type: 'line', source: 'communes', 'source-layer': 'communes', minzoom: 7,
+          paint: { 'line-color': 'rgba(255,255,255,0.55)', 'line-width': ['interpolate', ['linear'], ['zoom'], 7, 0.2, 11, 1] },
+        },
+        {
+          id: 'communes-selected', type: 'line', source: 'communes', 'source-layer': 'communes',
+          filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000', 'line-width': 2.5 },
+        },
+        {
+          id: 'departements-line', type: 'line', source: 'departements', 'source-layer': 'departements',
+          paint: { 'line-color': '#3a3f4b', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 8, 1.4], 'line-opacity': 0.8 },
+        },
+        {
+          id: 'departement-selected', type: 'line', source: 'departements', 'source-layer': 'departements',
+          filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000', 'line-width': 3 },
+        },
+        {
+          id: 'gaps-casing', type: 'line', source: 'gaps',
+          paint: { 'line-color': '#fff', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 2.5, 10, 5], 'line-opacity': 0.9 },
+        },
+        {
+          id: 'gaps-line', type: 'line', source: 'gaps',
+          paint: { 'line-color': GAP_COLOR, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1.2, 10, 2.6] },
+        },
+        {
+          id: 'sites-fs2020', type: 'circle', source: 'sites', filter: ['==', ['get', 'layer'], 'france-services-2020'],
+          paint: {
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.6, 10, 5], 'circle-color': '#fff',
+            'circle-stroke-color': '#777', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 10, 2],
+          },
+        },
+        {
+          id: 'sites-cnfs', type: 'symbol', source: 'sites', filter: ['==', ['get', 'layer'], 'cnfs-permanences'],
+          layout: {
+            'icon-image': 'diamond', 'icon-allow-overlap': true, 'icon-ignore-placement': true,
+            'icon-size': ['interpolate', ['linear'], ['zoom'], 4, 0.3, 10, 0.8],
+          },
+        },
+        {
+          id: 'sites-fs', type: 'circle', source: 'sites', filter: ['==', ['get', 'layer'], 'france-services'],
+          paint: {
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.8, 10, 6], 'circle-color': '#fff',
+            'circle-stroke-color': '#111', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5],
+          },
+        },
+      ],
+    };
+  }
+
+  // beyondOpacity shows the hatching on communes farther than minutes.
+  function beyondOpacity(minutes) {
+    return ['case', ['all', hasDistance, ['>', minutesExpr, minutes]], 0.85, 0];
+  }
+
+  // Images drawn here so that no sprite file is needed.
+  function hatchImage() {
+    const n = 8;
+    const c = document.createElement('canvas');
+    c.width = c.height = n;
+    const g = c.getContext('2d');
+    g.strokeStyle = 'rgba(255,255,255,0.9)';
+    g.lineWidth = 1.6;
+    g.beginPath();
+    for (let o = -n; o <= n; o += n) { g.moveTo(o, n); g.lineTo(o + n, 0); }
+    g.stroke();
+    return g.getImageData(0, 0, n, n);
+  }
+
+  function diamondImage() {
+    const n = 24;
+    const c = document.createElement('canvas');
+    c.width = c.height = n;
+    const g = c.getContext('2d');
+    g.beginPath();
+    g.moveTo(n / 2, 1); g.lineTo(n - 1, n / 2); g.lineTo(n / 2, n - 1); g.lineTo(1, n / 2); g.closePath();
+    g.fillStyle = '#d6336c'; g.fill();
+    g.lineWidth = 2.5; g.strokeStyle = '#fff'; g.stroke();
+    return g.getImageData(0, 0, n, n);
+  }
+
+  const t0 = performance.now();
+  const map = new maplibregl.Map({
+    container: 'map',
+    style: style(),
+    bounds: TERRITORIES.metropole.bounds,
+    fitBoundsOptions: { padding: 16 },
+    maxZoom: 14,
+    minZoom: 3,
+    renderWorldCopies: false,
+    dragRotate: false,
+    pitchWithRotate: false,
+    attributionControl: { compact: true, customAttribution: 'IGN · INSEE · ANCT — Licence Ouverte' },
+    preserveDrawingBuffer: true, // lets the test take a screenshot of the canvas
+  });
+  app.map = map;
+  map.touchZoomRotate.disableRotation();
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+  map.on('styleimagemissing', (e) => {
+    if (e.id === 'hatch' && !map.hasImage('hatch')) map.addImage('hatch', hatchImage());
+    if (e.id === 'diamond' && !map.hasImage('diamond')) map.addImage('diamond', diamondImage(), { pixelRatio: 2 });
+  });
+  map.once('idle', () => {
+    app.firstIdleMs = Math.round(performance.now() - t0);
+    app.ready = true;
+  });
+  map.on('error', (e) => report(e.error || e));
+
+  // ---------- legend ----------
+
+  function drawLegend() {
+    const ul = $('#legend-classes');
+    ul.textContent = '';
+    for (const c of CLASSES) {
+      const li = document.createElement('li');
+      const sw = document.createElement('span');
+      sw.className = 'swatch';
+      sw.style.background = c.color;
+      li.append(sw, ' ' + c.label);
+      ul.append(li);
+    }
+  }
+
+  // ---------- data refreshes ----------
+
+  function scopeName() {
+    if (!state.departement) return 'France entière';
+    const d = state.departements[state.departement];
+    return d ? d.name + ' (' + state.departement + ')' : state.departement;
+  }
+
+  async function refreshCoverage() {
+    $('#stat-scope').textContent = scopeName();
+    try {
+      const cv = await fresh('coverage', () => api('/v1/coverage' + query(reachParams({ departement: state.departement }))));
+      const s = cv.summary;
+      $('#stat-share').textContent = fmtPct.format(s.covered_share);
+      $('#stat-uncovered').textContent = fmtInt.format(s.uncovered_population) + ' hab.';
+      $('#stat-gaps').textContent = fmtInt.format(cv.gap_zones);
+      app.coverage = cv;
+    } catch (err) { report(err); }
+  }
+
+  async function refreshSites() {
+    try {
+      const fc = await fresh('sites', () => api('/v1/sites' + query({ layers: state.layers.join(',') })));
+      map.getSource('sites').setData(fc);
+    } catch (err) { report(err); }
+  }
+
+  async function refreshGaps() {
+    try {
+      const fc = await fresh('gaps', () => api('/v1/coverage/gaps' + query(reachParams({ departement: state.departement, limit: 2000 }))));
+      map.getSource('gaps').setData(fc);
+      app.gaps = fc;
+      if (state.departement) drawGapsTable(fc);
+    } catch (err) { report(err); }
+  }
+
+  async function refreshMairies() {
+    const params = reachParams({ departement: state.departement });
+    $('#mairies-csv').href = '/v1/coverage/rural-mairies' + query(Object.assign({ format: 'csv' }, params));
+    try {
+      const r = await fresh('mairies', () => api('/v1/coverage/rural-mairies' + query(params)));
+      drawMairiesTable(r);
+      app.mairies = r;
+    } catch (err) { report(err); }
+  }
+
+  // The tiles carry the coverage of the default layer. When other layers
+  // count, every commune's distance comes from the CSV of the coverage API
+  // and is set as feature state: the colours follow without new tiles.
+  const DEFAULT_LAYERS = 'france-services';
+  let statesCustom = false;
+  async function refreshCommuneStates() {
+    const key = state.layers.join(',');
+    if (key === DEFAULT_LAYERS) {
+      if (statesCustom) map.removeFeatureState({ source: 'communes', sourceLayer: 'communes' });
+      statesCustom = false;
+      return;
+    }
+    try {
+      const text = await fresh('states', async () => {
+        app.pending++;
+        try {
+          const r = await fetch('/v1/coverage/communes' + query({ format: 'csv', layers: key }));
+          if (!r.ok) throw new Error('communes CSV: ' + r.status);
+          return await r.text();
+        } finally { app.pending--; }
+      });
+      const lines = text.split('\n');
+      const head = csvRow(lines[0]);
+      const col = (n) => head.indexOf(n);
+      const iCode = col('code'), iMean = col('mean_distance_m'), iNear = col('nearest_distance_m');
+      const iPop = col('population'), iUnloc = col('population_unlocated');
+      for (let i = 1; i < lines.length; i++) {
+        if (!lines[i]) continue;
+        const r = csvRow(lines[i]);
+        const located = +r[iPop] === 0 || +r[iUnloc] < +r[iPop];
+        const d = located && +r[iPop] > 0 ? +r[iMean] : +r[iNear];
+        map.setFeatureState({ source: 'communes', sourceLayer: 'communes', id: r[iCode] }, { mean_m: d });
+      }
+      statesCustom = true;
+    } catch (err) { report(err); }
+  }
+
+  // csvRow splits one CSV line (RFC 4180 quotes, no line breaks in fields).
+  function csvRow(line) {
+    const out = [];
+    let cur = '', q = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i];
+      if (q) {
+        if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') q = false; else cur += ch;
+      } else if (ch === '"') q = true;
+      else if (ch === ',') { out.push(cur); cur = ''; } else if (ch !== '\r') cur += ch;
+    }
+    out.push(cur);
+    return out;
+  }
+
+  let refreshTimer = 0;
+  function refreshAll(delay) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => {
+      map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+      refreshCoverage();
+      refreshGaps();
+      if (state.departement) { refreshMairies(); refreshDeptSummary(); }
+    }, delay || 0);
+  }
+
+  // ---------- département ----------
+
+  async function loadDepartements() {
+    try {
+      const r = await api('/v1/coverage/departements' + query({ layers: state.layers.join(',') }));
+      const sel = $('#departement');
+      const items = r.items.slice().sort((a, b) => a.code.localeCompare(b.code, 'fr', { numeric: true }));
+      for (const d of items) {
+        state.departements[d.code] = d;
+        const o = document.createElement('option');
+        o.value = d.code;
+        o.textContent = d.code + ' – ' + d.name;
+        sel.append(o);
+      }
+    } catch (err) { report(err); }
+  }
+
+  async function selectDepartement(code) {
+    state.departement = code;
+    $('#departement').value = code;
+    map.setFilter('departement-selected', ['==', ['get', 'code'], code || '']);
+    $('#dept').hidden = !code;
+    $('#h-dept').textContent = code ? scopeName() : 'Département';
+    refreshAll();
+    if (!code) return;
+    refreshMairies();
+    refreshDeptSummary();
+    try {
+      const b = await fresh('bounds', () => departementBounds(code));
+      if (b) map.fitBounds(b, { padding: 30, duration: 0 });
+    } catch (err) { report(err); }
+  }
+
+  // departementBounds returns [w, s, e, n] of a département from its
+  // communes' coverage GeoJSON (no separate boundaries call needed).
+  async function departementBounds(code) {
+    const t = Object.values(TERRITORIES).find((x) => x.dep === code);
+    if (t) return t.bounds;
+    const fc = await api('/v1/coverage/communes' + query({ departement: code, layers: state.layers.join(',') }));
+    let w = 180, s = 90, e = -180, n = -90;
+    const visit = (c) => {
+      if (typeof c[0] === 'number') {
+        w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+      } else c.forEach(visit);
+    };
+    for (const f of fc.features) if (f.geometry) visit(f.geometry.coordinates);
+    return w <= e ? [w, s, e, n] : null;
+  }
+
+  async function refreshDeptSummary() {
+    const code = state.departement;
+    try {
+      const cv = await fresh('dept', () => api('/v1/coverage' + query(reachParams({ departement: code }))));
+      const s = cv.summary;
+      const el = $('#dept-summary');
+      el.textContent = '';
+      el.append(kv([
+        ['Population', fmtInt.format(s.population) + ' hab.'],
+        ['Couverte à ' + state.minutes + ' min', fmtPct.format(s.covered_share)],
+        ['Non couverte', fmtInt.format(s.uncovered_population) + ' hab.'],
+        ['Distance moyenne', fmt1.format(s.mean_distance_m / 1000) + ' km (' + fmtInt.format(s.mean_distance_m * MIN_PER_M) + ' min)'],
+        ['Communes non couvertes', fmtInt.format(s.communes_uncovered) + ' / ' + fmtInt.format(s.communes)],
+        ['Zones blanches', fmtInt.format(cv.gap_zones)],
+        ['Mairies rurales en zone blanche', fmtInt.format(cv.rural_mairies)],
+      ]));
+    } catch (err) { report(err); }
+  }
+
+  function drawGapsTable(fc) {
+    const tb = $('#gaps-table tbody');
+    tb.textContent = '';
+    if (!fc.features.length) {
+      tb.append(row(['Aucune zone blanche à ce seuil.'], 5));
+      return;
+    }
+    for (const f of fc.features.slice(0, 20)) {
+      const p = f.properties;
+      const tr = row([p.rank, fmtInt.format(p.population), fmtInt.format(p.area_km2) + ' km²',
+        fmtInt.format(p.max_distance_m * MIN_PER_M) + ' min', fmtInt.format(p.communes.length)]);
+      tr.title = 'Centrer la carte sur la zone ' + p.rank;
+      tr.dataset.gap = p.id;
+      tr.addEventListener('click', () => map.fitBounds(p.bbox, { padding: 60, maxZoom: 11, duration: 0 }));
+      tb.append(tr);
+    }
+  }
+
+  function drawMairiesTable(r) {
+    const tb = $('#mairies-table tbody');
+    tb.textContent = '';
+    if (!r.items.length) {
+      tb.append(row(['Aucune mairie rurale en zone blanche à ce seuil.'], 3));
+      return;
+    }
+    for (const m of r.items.slice(0, 50)) {
+      const tr = row([m.name, fmtInt.format(m.population),
+        fmt1.format(m.nearest_distance_m / 1000) + ' km · ' + fmtInt.format(m.nearest_distance_m * MIN_PER_M) + ' min']);
+      tr.title = m.nearest_site_name || '';
+      tr.addEventListener('click', () => showCommune(m.code));
+      tb.append(tr);
+    }
+    if (r.total > 50) tb.append(row(['… et ' + (r.total - 50) + ' autres (voir le CSV)'], 3));
+  }
+
+  function row(cells, span) {
+    const tr = document.createElement('tr');
+    for (const c of cells) {
+      const td = document.createElement('td');
+      td.textContent = c;
+      if (span) td.colSpan = span;
+      tr.append(td);
+    }
+    return tr;
+  }
+
+  function kv(pairs) {
+    const dl = document.createElement('dl');
+    dl.className = 'kv';
+    for (const [k, v] of pairs) {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      dl.append(dt, dd);
+    }
+    return dl;
+  }
+
+  function card(el, title, body) {
+    el.textContent = '';
+    const close = document.createElement('button');
+    close.type = 'button';
+    close.className = 'close';
+    close.setAttribute('aria-label', 'Fermer');
+    close.textContent = '×';
+    close.addEventListener('click', () => { el.hidden = true; if (el.id === 'commune') highlightCommune(''); });
+    const h = document.createElement('h3');
+    h.textContent = title;
+    el.append(close, h);
+    if (body) el.append(body);
+    el.hidden = false;
+  }
+
+  // ---------- commune panel ----------
+
+  function highlightCommune(code) {
+    map.setFilter('communes-selected', ['==', ['get', 'code'], code]);
+  }
+
+  async function showCommune(code, tileProps) {
+    highlightCommune(code);
+    const el = $('#commune');
+    try {
+      const c = await fresh('commune', () => api('/v1/communes/' + encodeURIComponent(code) + query({ layers: state.layers.join(',') })));
+      const props = Object.assign({}, tileProps || {}, c);
+      const pairs = [
+        ['Code INSEE', c.code],
+        ['Population', fmtInt.format(c.population) + ' hab.'],
+      ];
+      if (c.nearest_site) {
+        const n = c.nearest_site;
+        pairs.push(['Site le plus proche', n.name]);
+        pairs.push(['Distance', fmt1.format(n.distance_m / 1000) + ' km à vol d\'oiseau']);
+        pairs.push(['Temps estimé', fmtInt.format(n.distance_m * MIN_PER_M) + ' min']);
+      } else {
+        pairs.push(['Site le plus proche', 'aucun']);
+      }
+      pairs.push(['Indice de fragilité numérique', fragilityText(props)]);
+      pairs.push(['Zone de revitalisation rurale', zrrText(props)]);
+      card(el, c.nom, kv(pairs));
+      el.dataset.code = c.code;
+      app.commune = c;
+    } catch (err) { report(err); }
+  }
+
+  function fragilityText(p) {
+    const v = p.fragility !== undefined ? p.fragility : p.fragility_index;
+    const x = v && typeof v === 'object' ? v.total : v;
+    return typeof x === 'number' ? fmt1.format(x) + ' / 10' : 'non renseigné';
+  }
+
+  function zrrText(p) {
+    const z = p.zrr !== undefined ? p.zrr : p.zrr_class;
+    const labels = { C: 'classée', P: 'partiellement classée', NC: 'non classée' };
+    if (z === undefined || z === null || z === '') return 'non renseigné';
+    return labels[z] || String(z);
+  }
+
+  // ---------- proposals ----------
+
+  function setProposing(on) {
+    state.proposing = on;
+    $('#propose').setAttribute('aria-pressed', String(on));
+    $('#mode-hint').hidden = !on;
+    document.body.classList.toggle('proposing', on);
+  }
+
+  async function propose(lngLat) {
+    const n = state.proposals.length + 1;
+    const p = { id: 'p' + n, name: 'Proposition ' + n, lon: +lngLat.lng.toFixed(6), lat: +lngLat.lat.toFixed(6), posts: 1 };
+    const el = document.createElement('div');
+    el.className = 'marker-prop';
+    el.title = p.name;
+    p.marker = new maplibregl.Marker({ element: el }).setLngLat([p.lon, p.lat]).addTo(map);
+    state.proposals.push(p);
+    const verdict = $('#verdict');
+    try {
+      const body = [{ id: p.id, name: p.name, lon: p.lon, lat: p.lat, posts: p.posts }];
+      const r = await api('/v1/proposals/evaluate' + query(reachParams()), {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      });
+      showVerdict(verdict, p, r);
+    } catch (err) {
+      if (err.status === 401 || err.status === 403) askToken(verdict, err, () => { p.marker.remove(); state.proposals.pop(); propose(lngLat); });
+      else report(err);
+    }
+  }
+
+  // askToken asks for the bearer token that the server requires for
+  // proposals (maillage serve --tokens), keeps it for the tab, and retries.
+  function askToken(el, err, retry) {
+    const form = document.createElement('form');
+    const p = document.createElement('p');
+    p.className = 'note';
+    p.textContent = 'Ce serveur demande un jeton d\'accès pour évaluer une proposition (' + err.message + ').';
+    const input = document.createElement('input');
+    input.type = 'password';
+    input.placeholder = 'Jeton d\'accès';
+    input.autocomplete = 'off';
+    const ok = document.createElement('button');
+    ok.type = 'submit';
+    ok.textContent = 'Valider';
+    form.append(p, input, ' ', ok);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      if (input.value) sessionStorage.setItem('maillage.token', input.value.trim());
+      retry();
+    });
+    card(el, 'Accès restreint', form);
+    input.focus();
+  }
+
+  const VERDICTS = {
+    fills_gap: 'comble une zone blanche',
+    extends: 'étend la couverture',
+    redundant: 'redondant',
+  };
+
+  function showVerdict(el, p, r) {
+    const v = (r.proposals || []).find((x) => x.id === p.id) || (r.proposals || [])[0] || {};
+    const label = v.label || '';
+    const body = document.createElement('div');
+    const tag = document.createElement('span');
+    tag.className = 'verdict-label verdict-' + label;
+    tag.textContent = VERDICTS[label] || label || 'sans verdict';
+    body.append(tag);
+    const pairs = [['Population gagnée', fmtInt.format(v.gain_population || 0) + ' hab.']];
+    if (v.communes && v.communes.length) {
+      pairs.push(['Communes gagnantes', v.communes.slice(0, 4).map((c) => c.name + ' (+' + fmtInt.format(c.gain_population) + ')').join(', ') +
+        (v.communes.length > 4 ? '…' : '')]);
+    }
+    if (v.nearest_existing_m >= 0) {
+      pairs.push(['Point existant le plus proche', fmt1.format(v.nearest_existing_m / 1000) + ' km · ' +
+        fmtInt.format(v.nearest_existing_m * MIN_PER_M) + ' min']);
+    }
+    if (v.nearest_france_services_name) {
+      pairs.push(['France Services la plus proche', v.nearest_france_services_name + ' (' + fmt1.format(v.nearest_france_services_m / 1000) + ' km)']);
+    }
+    pairs.push(['Commune', v.commune ? (v.commune + (v.departement ? ' · dép. ' + v.departement : '')) : '—']);
+    body.append(kv(pairs));
+    card(el, p.name + ' (' + p.lat.toFixed(4) + ', ' + p.lon.toFixed(4) + ')', body);
+    el.dataset.label = label;
+    app.verdict = v;
+  }
+
+  // ---------- recommendations ----------
+
+  async function recommend() {
+    for (const m of state.recoMarkers) m.remove();
+    state.recoMarkers = [];
+    const el = $('#recos');
+    const k = Math.max(1, Math.min(50, parseInt($('#k').value, 10) || 5));
+    try {
+      const r = await api('/v1/recommendations' + query(reachParams({ departement: state.departement, k, format: 'json' })));
+      const picks = r.picks || [];
+      const ol = document.createElement('ol');
+      const bounds = new maplibregl.LngLatBounds();
+      picks.forEach((it, i) => {
+        const m = document.createElement('div');
+        m.className = 'marker-reco';
+        m.textContent = String(it.rank || i + 1);
+        m.title = it.name + ' : +' + fmtInt.format(it.gain_population) + ' hab.';
+        state.recoMarkers.push(new maplibregl.Marker({ element: m }).setLngLat([it.lon, it.lat]).addTo(map));
+        bounds.extend([it.lon, it.lat]);
+        const li = document.createElement('li');
+        li.textContent = it.name + ' : +' + fmtInt.format(it.gain_population) + ' hab. (couverture ' + fmtPct.format(it.covered_share) + ')';
+        ol.append(li);
+      });
+      const body = document.createElement('div');
+      if (!picks.length) body.textContent = 'Aucun site ne gagnerait d\'habitants à ce seuil.';
+      body.append(ol);
+      card(el, picks.length + ' site(s) recommandé(s) — ' + scopeName(), body);
+      app.recommendations = r;
+    } catch (err) { report(err); }
+  }
+
+  // ---------- territory ----------
+
+  function setTerritory(key) {
+    const t = TERRITORIES[key];
+    if (!t) return;
+    state.territory = key;
+    for (const b of document.querySelectorAll('#territories button')) {
+      b.setAttribute('aria-pressed', String(b.dataset.territory === key));
+    }
+    map.fitBounds(t.bounds, { padding: 16, duration: 0 });
+    selectDepartement(t.dep);
+  }
+
+  // ---------- wiring ----------
+
+  function wire() {
+    drawLegend();
+    for (const b of document.querySelectorAll('#territories button')) {
+      b.addEventListener('click', () => setTerritory(b.dataset.territory));
+    }
+    $('#departement').addEventListener('change', (e) => {
+      const code = e.target.value;
+      const t = Object.keys(TERRITORIES).find((k) => TERRITORIES[k].dep === code) || (code ? '' : 'metropole');
+      for (const b of document.querySelectorAll('#territories button')) {
+        b.setAttribute('aria-pressed', String(b.dataset.territory === t));
+      }
+      if (!code) map.fitBounds(TERRITORIES.metropole.bounds, { padding: 16, duration: 0 });
+      selectDepartement(code);
+    });
+    const slider = $('#minutes');
+    slider.addEventListener('input', () => {
+      state.minutes = Number(slider.value);
+      $('#minutes-out').textContent = state.minutes + ' min';
+      map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+      refreshAll(120);
+    });
+    for (const cb of document.querySelectorAll('input[name="layer"]')) {
+      cb.addEventListener('change', () => {
+        const on = [...document.querySelectorAll('input[name="layer"]:checked')].map((x) => x.value);
+        if (!on.length) { cb.checked = true; return; } // at least one layer counts
+        state.layers = on;
+        refreshSites();
+        refreshCommuneStates();
+        refreshAll();
+      });
+    }
+    $('#propose').addEventListener('click', () => setProposing(!state.proposing));
+    $('#recommend').addEventListener('click', recommend);
+    document.addEventListener('keydown', (e) => { if (e.key === 'Escape') setProposing(false); });
+
+    map.on('click', (e) => {
+      if (state.proposing) { propose(e.lngLat); return; }
+      const f = map.queryRenderedFeatures(e.point, { layers: ['communes-fill'] })[0];
+      if (f && f.properties.code) showCommune(f.properties.code, f.properties);
+    });
+    map.on('mousemove', 'communes-fill', () => { if (!state.proposing) map.getCanvas().style.cursor = 'pointer'; });
+    map.on('mouseleave', 'communes-fill', () => { if (!state.proposing) map.getCanvas().style.cursor = ''; });
+  }
+
+  app.setTerritory = setTerritory;
+  app.selectDepartement = selectDepartement;
+
+  wire();
+  map.on('load', () => {
+    refreshSites();
+    refreshAll();
+    loadDepartements();
+  });
+})();
