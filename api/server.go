@@ -28,6 +28,19 @@ type Config struct {
 	MaxRows   int     // rows per upload, default DefaultMaxRows (413 beyond)
 	RateLimit float64 // requests per second per client address; 0: no limit
 	RateBurst int     // requests a client may send at once; default ceil(RateLimit)
+
+	// Map layers, OGC API and tiles (api/layers*.go, api/hygiene.go).
+	// DataDir is the data folder, read for the département and région
+	// boundaries ("": those two layers answer 503). PublicURL is the
+	// scheme://host[/prefix] clients reach the service at, for absolute links
+	// ("": from each request's Host and X-Forwarded-* headers). CORSOrigins
+	// are the browser origins allowed to read answers: nil means any ("*"),
+	// an empty non-nil list sends no CORS headers. CacheMaxAge is the
+	// Cache-Control max-age of layer and tile answers (default 5 minutes).
+	DataDir     string
+	PublicURL   string
+	CORSOrigins []string
+	CacheMaxAge time.Duration
 }
 
 // withDefaults fills the zero fields of c.
@@ -53,6 +66,12 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.CORSOrigins == nil {
+		c.CORSOrigins = []string{"*"}
+	}
+	if c.CacheMaxAge == 0 {
+		c.CacheMaxAge = defaultCacheMaxAge
+	}
 	return c
 }
 
@@ -61,6 +80,8 @@ type Server struct {
 	engine *matching.Engine
 	cfg    Config
 	router *gin.Engine
+	maps   *mapState    // map layers, OGC API and tiles (api/layers*.go)
+	http   http.Handler // router behind gzip (api/hygiene.go)
 }
 
 // New builds the router over e.
@@ -68,7 +89,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{engine: e, cfg: cfg.withDefaults()}
 	r := gin.New()
-	r.Use(s.recovery(), s.limitBody(), s.rateLimit(), s.access())
+	r.Use(s.recovery(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	v1 := r.Group("/v1")
@@ -79,18 +100,20 @@ func New(e *matching.Engine, cfg Config) *Server {
 	s.matchRoutes(v1)
 	s.sitingRoutes(v1)
 	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
+	s.mapRoutes(r, v1)
 	s.router = r
+	s.http = compress(r)
 	return s
 }
 
 // Handler returns the http.Handler serving the API.
-func (s *Server) Handler() http.Handler { return s.router }
+func (s *Server) Handler() http.Handler { return s.http }
 
 // HTTPServer returns an http.Server for the configured address and timeouts.
 func (s *Server) HTTPServer() *http.Server {
 	return &http.Server{
 		Addr:              s.cfg.Addr,
-		Handler:           s.router,
+		Handler:           s.http,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,

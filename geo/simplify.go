@@ -17,7 +17,10 @@ import (
 //     a collapsed hole is dropped, a collapsed exterior drops its polygon;
 //   - a polygon whose simplified rings cross or touch each other (or
 //     themselves), or whose holes left the exterior, is simplified again at
-//     half the tolerance, down to no simplification at all (rounding only);
+//     half the tolerance, and finer rounding: at Tolerance/2ᵏ coordinates
+//     are rounded to Decimals + ⌈k·log₁₀2⌉ decimals, at most FineDecimals;
+//     after toleranceHalvings tries, the last one only rounds to
+//     FineDecimals;
 //   - exterior rings come out counter-clockwise (positive shoelace area) and
 //     holes clockwise, every ring closed.
 //
@@ -26,19 +29,44 @@ import (
 // feature smaller than the tolerance still shows as a few points.
 //
 // Polygons are checked each on its own: parts of a MultiPolygon, or
-// neighbouring features, may overlap after simplification. Input rings
-// that are already invalid are kept as they are when no tolerance makes them
-// valid. The input is never modified.
+// neighbouring features, may overlap after simplification. A polygon that
+// is still invalid at the last try (the input's own fault, or rounding at
+// FineDecimals) is returned as that try made it. With Tolerance 0 nothing is
+// simplified nor checked: rings are only rounded to Decimals, de-duplicated,
+// closed, oriented, and dropped when collapsed. The input is never modified.
 type Simplifier struct {
-	Tolerance float64 // Douglas-Peucker threshold; 0 simplifies nothing
-	Decimals  int     // coordinates are rounded to this many decimals; negative: not rounded
-	KeepOne   bool    // keep the largest polygon of a feature that would vanish
+	Tolerance    float64 // Douglas-Peucker threshold; 0 simplifies nothing
+	Decimals     int     // coordinates are rounded to this many decimals; negative: not rounded
+	FineDecimals int     // the finest rounding of the retries (below Decimals: Decimals)
+	KeepOne      bool    // keep the largest polygon of a feature that would vanish
 }
 
 // toleranceHalvings bounds the retries of an invalid polygon: after
-// Tolerance, Tolerance/2, … Tolerance/2⁹ the last try is without
-// simplification.
+// Tolerance, Tolerance/2, … Tolerance/2⁹ the last try does not simplify.
 const toleranceHalvings = 10
+
+// try is one simplification attempt.
+type try struct {
+	tol  float64
+	dec  int
+	last bool // not checked: the answer whatever it gives
+}
+
+// try returns the k-th attempt.
+func (s Simplifier) try(k int) try {
+	fine := max(s.Decimals, s.FineDecimals)
+	switch {
+	case s.Tolerance == 0:
+		return try{dec: s.Decimals, last: true}
+	case k >= toleranceHalvings:
+		return try{dec: fine, last: true}
+	}
+	d := s.Decimals
+	if d >= 0 {
+		d = min(fine, d+int(math.Ceil(float64(k)*math.Log10(2)-1e-9)))
+	}
+	return try{tol: s.Tolerance / math.Ldexp(1, k), dec: d}
+}
 
 // MultiPolygon returns the simplified mp (nil when every polygon collapsed
 // and KeepOne is false, or when mp has no ring of 4 distinct positions).
@@ -75,47 +103,39 @@ func (s Simplifier) Polygon(p orb.Polygon) orb.Polygon {
 	if len(p) == 0 {
 		return nil
 	}
-	tol := s.Tolerance
 	for k := 0; ; k++ {
-		q, st := s.polygonAt(p, tol)
+		t := s.try(k)
+		q, st := s.polygonAt(p, t)
 		switch {
 		case st == polygonValid:
 			return q
-		case st == polygonCollapsed && tol == s.Tolerance:
+		case st == polygonCollapsed && k == 0:
 			return nil // too small for this tolerance: dropped, as intended
-		case tol == 0:
-			// Unsimplified and still not valid: the input's own fault.
+		case t.last:
 			if st == polygonCollapsed {
 				return nil
 			}
 			return q
 		}
-		tol = nextTolerance(s.Tolerance, tol, k)
 	}
 }
 
-// keep returns p at the largest tolerance (halving from s.Tolerance) at
-// which its exterior survives and the polygon is valid.
+// keep returns p at the first try at which its exterior survives and the
+// polygon is valid.
 func (s Simplifier) keep(p orb.Polygon) orb.Polygon {
-	tol := s.Tolerance
 	for k := 0; ; k++ {
-		q, st := s.polygonAt(p, tol)
-		if st == polygonValid || (tol == 0 && st == polygonInvalid) {
+		t := s.try(k)
+		q, st := s.polygonAt(p, t)
+		switch {
+		case st == polygonValid:
+			return q
+		case t.last:
+			if st == polygonCollapsed {
+				return nil
+			}
 			return q
 		}
-		if tol == 0 {
-			return nil
-		}
-		tol = nextTolerance(s.Tolerance, tol, k)
 	}
-}
-
-// nextTolerance halves tol, ending at 0 after toleranceHalvings tries.
-func nextTolerance(start, tol float64, k int) float64 {
-	if k+1 >= toleranceHalvings || start == 0 {
-		return 0
-	}
-	return tol / 2
 }
 
 // polygonStatus says how a simplification attempt turned out.
@@ -127,35 +147,32 @@ const (
 	polygonInvalid                 // rings cross, touch, or a hole left the exterior
 )
 
-// polygonAt simplifies p at tol and checks the result.
-func (s Simplifier) polygonAt(p orb.Polygon, tol float64) (orb.Polygon, polygonStatus) {
-	ext := s.ring(p[0], tol, true)
+// polygonAt simplifies p as t says and checks the result (unless t.last).
+func (s Simplifier) polygonAt(p orb.Polygon, t try) (orb.Polygon, polygonStatus) {
+	ext := ring(p[0], t, true)
 	if ext == nil {
 		return nil, polygonCollapsed
 	}
 	q := make(orb.Polygon, 1, len(p))
 	q[0] = ext
 	for _, h := range p[1:] {
-		if r := s.ring(h, tol, false); r != nil {
+		if r := ring(h, t, false); r != nil {
 			q = append(q, r)
 		}
 	}
-	if tol == 0 && s.Tolerance != 0 {
-		return q, polygonInvalid // last resort: not simplified, not checked
-	}
-	if tol == 0 || ValidatePolygon(q) == nil {
+	if t.last || ValidatePolygon(q) == nil {
 		return q, polygonValid
 	}
 	return q, polygonInvalid
 }
 
-// ring returns r rounded, de-duplicated, simplified at tol, closed and
+// ring returns r rounded, de-duplicated, simplified as t says, closed and
 // oriented (counter-clockwise when exterior), or nil when it collapsed.
-func (s Simplifier) ring(r orb.Ring, tol float64, exterior bool) orb.Ring {
+func ring(r orb.Ring, t try, exterior bool) orb.Ring {
 	out := make(orb.Ring, 0, len(r)+1)
 	f := 0.0
-	if s.Decimals >= 0 {
-		f = math.Pow(10, float64(s.Decimals))
+	if t.dec >= 0 {
+		f = math.Pow(10, float64(t.dec))
 	}
 	for _, p := range r {
 		if f != 0 {
@@ -169,8 +186,8 @@ func (s Simplifier) ring(r orb.Ring, tol float64, exterior bool) orb.Ring {
 	if len(out) > 1 && out[0] != out[len(out)-1] {
 		out = append(out, out[0])
 	}
-	if tol > 0 && len(out) >= 4 {
-		out = simplify.DouglasPeucker(tol).Ring(out)
+	if t.tol > 0 && len(out) >= 4 {
+		out = simplify.DouglasPeucker(t.tol).Ring(out)
 		out = dropRepeats(out)
 	}
 	if len(out) < 4 {

@@ -172,3 +172,37 @@ func BenchmarkSimplifier(b *testing.B) {
 		s.Polygon(polys[i%len(polys)])
 	}
 }
+
+// TestSimplifierRefinesRounding: a slit narrower than the rounding step
+// closes up when rounded; the retries round finer until it is valid.
+func TestSimplifierRefinesRounding(t *testing.T) {
+	slit := orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0.501, 1}, {0.501, 0.3}, {0.499, 0.3}, {0.499, 1}, {0, 1}, {0, 0}}}
+	if err := ValidatePolygon(slit); err != nil {
+		t.Fatalf("fixture invalid: %v", err)
+	}
+	coarse := Simplifier{Tolerance: 0.001, Decimals: 2}.Polygon(slit)
+	if ValidatePolygon(coarse) == nil {
+		t.Fatalf("rounding to 2 decimals should close the slit: %v", coarse)
+	}
+	fine := Simplifier{Tolerance: 0.001, Decimals: 2, FineDecimals: 6}.Polygon(slit)
+	if err := ValidatePolygon(fine); err != nil {
+		t.Fatalf("with FineDecimals: %v: %v", err, fine)
+	}
+	if len(fine[0]) != len(slit[0]) {
+		t.Fatalf("the slit lost points: %v", fine)
+	}
+}
+
+func TestSimplifierTries(t *testing.T) {
+	s := Simplifier{Tolerance: 1, Decimals: 3, FineDecimals: 6}
+	want := []try{{1, 3, false}, {0.5, 4, false}, {0.25, 4, false}, {0.125, 4, false}, {0.0625, 5, false},
+		{1.0 / 32, 5, false}, {1.0 / 64, 5, false}, {1.0 / 128, 6, false}, {1.0 / 256, 6, false}, {1.0 / 512, 6, false}, {0, 6, true}}
+	for k, w := range want {
+		if got := s.try(k); got != w {
+			t.Errorf("try %d = %+v, want %+v", k, got, w)
+		}
+	}
+	if got := (Simplifier{Decimals: 0}).try(0); got != (try{0, 0, true}) {
+		t.Errorf("no tolerance: %+v", got)
+	}
+}

@@ -1,0 +1,149 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/maillage/maillage/data"
+)
+
+// mapRoutes registers the endpoints of the map layers: the layer list and
+// GeoJSON layers under /v1, the OGC API under /ogc, vector tiles under
+// /tiles, and the OpenAPI document. The layers themselves are set up on
+// first use (mapLayers).
+func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+	s.maps = &mapState{}
+	v1.GET("/layers", handle(s.layersIndex))
+	v1.GET("/layers/:name", handle(s.layerGeoJSON))
+	s.ogcRoutes(r)
+	s.tileRoutes(r)
+	r.GET("/openapi.json", handle(s.openAPI))
+}
+
+// layerView is one entry of GET /v1/layers.
+type layerView struct {
+	Name         string           `json:"name"`
+	Title        string           `json:"title"`
+	Description  string           `json:"description"`
+	Kind         string           `json:"kind"`
+	GeometryType string           `json:"geometry_type"`
+	Count        *int             `json:"count"` // null when the layer cannot be built (see unavailable)
+	Unavailable  string           `json:"unavailable,omitempty"`
+	Vintage      string           `json:"vintage,omitempty"`
+	Source       string           `json:"source,omitempty"`
+	Report       *data.LoadReport `json:"report,omitempty"`
+	MinTileZoom  int              `json:"min_tile_zoom"`
+	Properties   []propSpec       `json:"properties"`
+	Links        layerLinks       `json:"links"`
+}
+
+// layerLinks are the URLs serving a layer.
+type layerLinks struct {
+	GeoJSON  string `json:"geojson"`
+	OGC      string `json:"ogc_items"`
+	Tiles    string `json:"tiles"`
+	TileJSON string `json:"tilejson"`
+}
+
+func (s *Server) layersIndex(c *gin.Context) error {
+	base := s.baseURL(c)
+	var items []layerView
+	for _, l := range s.mapLayers().list() {
+		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
+			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
+			MinTileZoom: l.MinTileZoom, Properties: l.Props,
+			Links: layerLinks{GeoJSON: base + "/v1/layers/" + l.Name, OGC: base + "/ogc/collections/" + l.Name + "/items",
+				Tiles: base + "/tiles/" + l.Name + "/{z}/{x}/{y}.mvt", TileJSON: base + "/tiles/" + l.Name + ".json"}}
+		if n, err := l.Count(); err != nil {
+			v.Unavailable = err.Error()
+		} else {
+			v.Count = &n
+		}
+		items = append(items, v)
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "total": len(items)})
+	return nil
+}
+
+// layer returns the layer named by the :name (or :id) parameter.
+func (s *Server) layer(name string) (*mapLayer, error) {
+	l, ok := s.mapLayers().get(name)
+	if !ok {
+		var names []string
+		for _, x := range s.mapLayers().list() {
+			names = append(names, x.Name)
+		}
+		return nil, notFound("no layer %q (layers: %v)", name, names)
+	}
+	return l, nil
+}
+
+// layerGeoJSON serves GET /v1/layers/{name}: a FeatureCollection with
+// numberMatched, numberReturned and self/next links.
+func (s *Server) layerGeoJSON(c *gin.Context) error {
+	l, err := s.layer(c.Param("name"))
+	if err != nil {
+		return err
+	}
+	q, err := s.parseLayerQuery(c, l, pageLimits{def: layerDefaultLimit, max: layerMaxLimit})
+	if err != nil {
+		return err
+	}
+	body, err := s.featureCollection(c, l, q)
+	if err != nil {
+		return err
+	}
+	s.writeCached(c, geoJSONType, body)
+	return nil
+}
+
+// featureCollection renders one page of a layer.
+func (s *Server) featureCollection(c *gin.Context, l *mapLayer, q layerQuery) ([]byte, error) {
+	src, err := l.open(q.filter)
+	if err != nil {
+		return nil, err
+	}
+	ids, matched := selectFeatures(src, q.filter)
+	ids = page(ids, matched, q.limit, q.offset)
+	w := newFeatureWriter(l, src, q)
+	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
+	return w.appendCollection(make([]byte, 0, 64<<10), ids, matched, links), nil
+}
+
+// preparedZooms are the zooms whose simplified geometries PrepareMaps
+// computes: a map of France opens around zoom 5, a département around 8.
+var preparedZooms = []int{5, 6, 7, 8}
+
+// PrepareMaps computes ahead of the first request what the map layers
+// otherwise build on first use: the national coverage at the default
+// reach, the département and région boundaries, every static layer's
+// features and their simplified geometries at preparedZooms (about a
+// second and a half on two cores). Requests work without it; call it in
+// the background after start-up so that the first map view is fast. It
+// returns the first layer that could not be built.
+func (s *Server) PrepareMaps() error {
+	var first error
+	for _, l := range s.mapLayers().list() {
+		if l.needsFilter {
+			continue
+		}
+		src, err := l.open(layerFilter{})
+		if err != nil {
+			if first == nil {
+				first = fmt.Errorf("layer %s: %w", l.Name, err)
+			}
+			continue
+		}
+		if l.cache == nil {
+			continue
+		}
+		for _, z := range preparedZooms {
+			for i := 0; i < src.Len(); i++ {
+				l.cache.atZoom(src, i, z)
+			}
+		}
+	}
+	return first
+}

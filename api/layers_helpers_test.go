@@ -1,0 +1,161 @@
+package api
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// mapShared is the server of the map-layer tests: the shared engine, with
+// the data folder for the boundary layers (built once, so that its
+// caches serve every test).
+var mapShared struct {
+	once sync.Once
+	srv  *Server
+}
+
+// mapServer returns the map-layer test server, skipping without real data.
+func mapServer(t testing.TB) *Server {
+	t.Helper()
+	base := testServer(t)
+	mapShared.once.Do(func() { mapShared.srv = New(base.engine, Config{DataDir: testData}) })
+	return mapShared.srv
+}
+
+// mapGet performs a GET with optional headers (name, value pairs).
+func mapGet(t testing.TB, s *Server, url string, headers ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+// geoPage is a FeatureCollection answer parsed twice: by orb, and as raw
+// JSON for the members orb does not keep.
+type geoPage struct {
+	fc  *geojson.FeatureCollection
+	raw struct {
+		Type           string            `json:"type"`
+		NumberMatched  int               `json:"numberMatched"`
+		NumberReturned int               `json:"numberReturned"`
+		Links          []link            `json:"links"`
+		CRS            json.RawMessage   `json:"crs"`
+		Features       []json.RawMessage `json:"features"`
+	}
+}
+
+// getPage GETs a FeatureCollection (status 200 expected).
+func getPage(t testing.TB, s *Server, url string) geoPage {
+	t.Helper()
+	rec := mapGet(t, s, url)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: status %d: %.300s", url, rec.Code, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != geoJSONType {
+		t.Fatalf("GET %s: Content-Type %q", url, ct)
+	}
+	var p geoPage
+	var err error
+	if p.fc, err = geojson.UnmarshalFeatureCollection(rec.Body.Bytes()); err != nil {
+		t.Fatalf("GET %s: orb cannot parse the answer: %v", url, err)
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &p.raw); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	return p
+}
+
+// nextLink returns the href of the next link, "" when none.
+func (p geoPage) nextLink() string {
+	for _, l := range p.raw.Links {
+		if l.Rel == "next" {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// checkRFC7946 checks a parsed collection against RFC 7946 and our
+// promises: no crs member, string ids, at most maxDecimals decimals,
+// Point or MultiPolygon geometries whose rings are closed, of at least 4
+// positions and wound counter-clockwise (exteriors) or clockwise (holes);
+// with valid, every polygon must also pass geo.ValidatePolygon (rings that
+// neither cross nor touch).
+func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid bool) {
+	t.Helper()
+	if p.raw.Type != "FeatureCollection" || p.raw.CRS != nil {
+		t.Fatalf("%s: type %q, crs %s", what, p.raw.Type, p.raw.CRS)
+	}
+	if p.raw.NumberReturned != len(p.fc.Features) || len(p.raw.Features) != len(p.fc.Features) {
+		t.Fatalf("%s: numberReturned %d for %d features", what, p.raw.NumberReturned, len(p.fc.Features))
+	}
+	for k, raw := range p.raw.Features {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m["crs"]; ok {
+			t.Fatalf("%s: feature %d has a crs member", what, k)
+		}
+	}
+	f := math.Pow(10, float64(maxDecimals))
+	checkCoord := func(id any, v float64) {
+		if math.Abs(v*f-math.Round(v*f)) > 1e-6 {
+			t.Fatalf("%s: feature %v: coordinate %v has more than %d decimals", what, id, v, maxDecimals)
+		}
+	}
+	for _, ft := range p.fc.Features {
+		if _, ok := ft.ID.(string); !ok {
+			t.Fatalf("%s: feature id %v is not a string", what, ft.ID)
+		}
+		switch g := ft.Geometry.(type) {
+		case nil:
+		case orb.Point:
+			checkCoord(ft.ID, g[0])
+			checkCoord(ft.ID, g[1])
+		case orb.MultiPolygon:
+			for _, poly := range g {
+				for ri, r := range poly {
+					if len(r) < 4 || r[0] != r[len(r)-1] {
+						t.Fatalf("%s: feature %v: ring %d open or shorter than 4 positions", what, ft.ID, ri)
+					}
+					if (r.Orientation() == orb.CCW) != (ri == 0) {
+						t.Fatalf("%s: feature %v: ring %d wound the wrong way", what, ft.ID, ri)
+					}
+					for _, q := range r {
+						checkCoord(ft.ID, q[0])
+						checkCoord(ft.ID, q[1])
+					}
+				}
+				if valid {
+					if err := geo.ValidatePolygon(poly); err != nil {
+						t.Fatalf("%s: feature %v: %v", what, ft.ID, err)
+					}
+				}
+			}
+		default:
+			t.Fatalf("%s: feature %v: geometry %T", what, ft.ID, ft.Geometry)
+		}
+	}
+}
+
+// featureIDs lists the ids of a page.
+func featureIDs(p geoPage) []string {
+	out := make([]string, len(p.fc.Features))
+	for i, f := range p.fc.Features {
+		out[i], _ = f.ID.(string)
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package api
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Paging limits of the GeoJSON layers (/v1/layers/{name}) and OGC items.
+const (
+	layerDefaultLimit = 1000
+	layerMaxLimit     = 50000 // all of France's communes fit in one page
+	ogcDefaultLimit   = 100
+	ogcMaxLimit       = 10000
+)
+
+// layerQuery is a parsed layer request.
+type layerQuery struct {
+	filter    layerFilter
+	limit     int
+	offset    int
+	props     []int   // positions of the chosen properties, nil for all
+	zoom      int     // -1 when not given
+	tolerance float64 // degrees, 0 when not given
+}
+
+// pageLimits says how limit= is read.
+type pageLimits struct {
+	def, max int
+	clamp    bool // a limit above max is lowered to max (OGC) instead of refused
+}
+
+// parseLayerQuery reads bbox=, departement=, limit=, offset=,
+// properties=, zoom= and tolerance=.
+func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (layerQuery, error) {
+	q := layerQuery{zoom: -1}
+	var err error
+	if q.filter.BBox, q.filter.HasBBox, err = queryBBox(c); err != nil {
+		return q, err
+	}
+	if d := c.Query("departement"); d != "" {
+		if _, ok := s.engine.Territory.Departement(d); !ok {
+			return q, notFound("no département with code %q", d)
+		}
+		q.filter.Departement = d
+	}
+	if q.limit, err = queryLimit(c, pl); err != nil {
+		return q, err
+	}
+	if q.offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
+		return q, err
+	}
+	if names := queryList(c, "properties"); names != nil {
+		q.props = make([]int, 0, len(names))
+		for _, n := range names {
+			k := l.propIndex(n)
+			if k < 0 {
+				return q, badParam("properties", "layer %s has no property %q (it has %s)", l.Name, n, strings.Join(l.propNames(), ", "))
+			}
+			if !slices.Contains(q.props, k) {
+				q.props = append(q.props, k)
+			}
+		}
+	}
+	_, hasZoom := c.GetQuery("zoom")
+	_, hasTol := c.GetQuery("tolerance")
+	if hasZoom && hasTol {
+		return q, badParam("tolerance", "give zoom or tolerance, not both")
+	}
+	if hasZoom {
+		if q.zoom, err = queryInt(c, "zoom", -1, 0, maxZoom); err != nil {
+			return q, err
+		}
+	}
+	if hasTol {
+		if q.tolerance, err = queryFloat(c, "tolerance", 0, 0, 1); err != nil {
+			return q, err
+		}
+	}
+	return q, nil
+}
+
+// queryLimit parses limit= under pl.
+func queryLimit(c *gin.Context, pl pageLimits) (int, error) {
+	s, ok := c.GetQuery("limit")
+	if !ok || s == "" {
+		return pl.def, nil
+	}
+	v, err := strconv.Atoi(s)
+	switch {
+	case err != nil:
+		return 0, badParam("limit", "%q is not an integer", s)
+	case v < 1:
+		return 0, badParam("limit", "%d is below 1", v)
+	case v > pl.max && pl.clamp:
+		return pl.max, nil
+	case v > pl.max:
+		return 0, badParam("limit", "%d is above %d: page with offset=", v, pl.max)
+	}
+	return v, nil
+}
+
+// selectFeatures returns the features of src matching f, ascending, and
+// their number; with no filter ids is nil and every feature matches.
+func selectFeatures(src source, f layerFilter) (ids []int, matched int) {
+	switch {
+	case f.Departement != "":
+		ids = src.InDepartement(f.Departement)
+		if f.HasBBox {
+			ids = slices.DeleteFunc(ids, func(i int) bool {
+				b, ok := src.Bound(i)
+				return !ok || !boundsMeet(b, f.BBox)
+			})
+		}
+		if ids == nil {
+			ids = []int{}
+		}
+		return ids, len(ids)
+	case f.HasBBox:
+		ids = []int{}
+		src.Search(f.BBox, func(i int) bool {
+			if b, ok := src.Bound(i); ok && boundsMeet(b, f.BBox) {
+				ids = append(ids, i)
+			}
+			return true
+		})
+		slices.Sort(ids)
+		return ids, len(ids)
+	}
+	return nil, src.Len()
+}
+
+// page returns the window [offset, offset+limit) of a selection.
+func page(ids []int, matched, limit, offset int) []int {
+	lo := min(offset, matched)
+	hi := min(matched, lo+limit)
+	if ids != nil {
+		return ids[lo:hi]
+	}
+	out := make([]int, hi-lo)
+	for k := range out {
+		out[k] = lo + k
+	}
+	return out
+}
+
+// baseURL is the scheme and host (and path prefix) the service is reached
+// at: Config.PublicURL, else taken from the request (X-Forwarded-Proto and
+// X-Forwarded-Host honoured).
+func (s *Server) baseURL(c *gin.Context) string {
+	if s.cfg.PublicURL != "" {
+		return strings.TrimRight(s.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if c.Request.TLS != nil {
+		scheme = "https"
+	}
+	if p := c.GetHeader("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	host := c.Request.Host
+	if h := c.GetHeader("X-Forwarded-Host"); h != "" {
+		host, _, _ = strings.Cut(h, ",")
+		host = strings.TrimSpace(host)
+	}
+	return scheme + "://" + host
+}
+
+// pageLinks returns the self link of the request and, when more features
+// follow, the next link (same query, offset moved on).
+func (s *Server) pageLinks(c *gin.Context, mediaType string, q layerQuery, returned, matched int) []link {
+	base := s.baseURL(c) + c.Request.URL.Path
+	self := base
+	if raw := c.Request.URL.RawQuery; raw != "" {
+		self += "?" + raw
+	}
+	links := []link{{Href: self, Rel: "self", Type: mediaType, Title: "this document"}}
+	if q.offset+returned < matched {
+		v := url.Values{}
+		for k, vs := range c.Request.URL.Query() {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(q.offset+returned))
+		v.Set("limit", strconv.Itoa(q.limit))
+		links = append(links, link{Href: base + "?" + v.Encode(), Rel: "next", Type: mediaType, Title: "next page"})
+	}
+	return links
+}

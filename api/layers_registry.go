@@ -1,0 +1,206 @@
+package api
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/data"
+)
+
+// Kinds of map layers.
+const (
+	kindBoundaries = "boundaries" // communes, départements, régions
+	kindService    = "service"    // a loaded service-point layer
+	kindAnalysis   = "analysis"   // computed from the coverage (gaps, cells)
+	kindUploaded   = "uploaded"   // a point layer added at run time (structures, proposals, ...)
+)
+
+// Geometry types of map layers, as OGC collections announce them.
+const (
+	geomPolygon = "MultiPolygon"
+	geomPoint   = "Point"
+)
+
+// propSpec describes one property of a layer's features.
+type propSpec struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"` // JSON Schema type: string, integer, number, boolean, array
+	Description string `json:"description"`
+}
+
+// mapLayer is one collection of features served as GeoJSON
+// (/v1/layers/{name}), OGC API items (/ogc/collections/{name}/items) and
+// vector tiles (/tiles/{name}/{z}/{x}/{y}.mvt).
+type mapLayer struct {
+	Name         string
+	Title        string
+	Description  string
+	Kind         string
+	GeometryType string
+	Vintage      string           // service layers: vintage of the file
+	Source       string           // file or analysis it comes from
+	Report       *data.LoadReport // service layers: how the file loaded
+	Props        []propSpec       // properties of every feature, in order
+	MinTileZoom  int              // tiles below this zoom are refused (too many features)
+	Count        func() (int, error)
+
+	// open returns the features for a query. Static layers return the same
+	// source every time (built on first use); the cells layer builds one
+	// per query from its bbox or département (needsFilter).
+	open        func(f layerFilter) (source, error)
+	needsFilter bool
+	// cache holds simplified geometries per zoom for static polygon layers
+	// (nil for the others).
+	cache *zoomCache
+}
+
+// layerFilter is what narrows a layer before paging.
+type layerFilter struct {
+	BBox        orb.Bound
+	HasBBox     bool
+	Departement string
+}
+
+// propIndex returns the position of a property, -1 when the layer has none
+// of that name.
+func (l *mapLayer) propIndex(name string) int {
+	return slices.IndexFunc(l.Props, func(p propSpec) bool { return p.Name == name })
+}
+
+// propNames lists the layer's property names.
+func (l *mapLayer) propNames() []string {
+	out := make([]string, len(l.Props))
+	for i, p := range l.Props {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// source is the features of a layer: indexes 0..Len()-1 are stable for the
+// source's lifetime and are the order of every answer.
+type source interface {
+	Len() int
+	ID(i int) string
+	// Lookup finds a feature by id.
+	Lookup(id string) (int, bool)
+	// Bound is the bounding box of the feature's geometry; false when it
+	// has none.
+	Bound(i int) (orb.Bound, bool)
+	// Geometry is the lon/lat geometry (orb.MultiPolygon or orb.Point), nil
+	// when none. It must not be modified.
+	Geometry(i int) orb.Geometry
+	// Props appends the feature's property values, in the layer's Props
+	// order, to dst.
+	Props(i int, dst []value) []value
+	// Search calls fn with every feature whose bound meets b (possibly more),
+	// each once, in any order, until fn returns false.
+	Search(b orb.Bound, fn func(i int) bool)
+	// InDepartement returns the features of a département, ascending.
+	InDepartement(code string) []int
+}
+
+// lazySource builds a static source on first use.
+type lazySource struct {
+	once  sync.Once
+	build func() (source, error)
+	src   source
+	err   error
+}
+
+func (l *lazySource) get() (source, error) {
+	l.once.Do(func() { l.src, l.err = l.build() })
+	return l.src, l.err
+}
+
+// staticLayer makes the open function and count of a layer whose features
+// do not depend on the query.
+func staticLayer(l *mapLayer, build func() (source, error)) *mapLayer {
+	lz := &lazySource{build: build}
+	l.open = func(layerFilter) (source, error) { return lz.get() }
+	l.Count = func() (int, error) {
+		src, err := lz.get()
+		if err != nil {
+			return 0, err
+		}
+		return src.Len(), nil
+	}
+	if l.GeometryType == geomPolygon {
+		l.cache = newZoomCache()
+	}
+	return l
+}
+
+// layerRegistry holds the map layers by name, in the order they were added.
+// Layers can be added while serving (an uploaded point layer becomes a
+// collection with registry.add).
+type layerRegistry struct {
+	mu     sync.RWMutex
+	order  []string
+	byName map[string]*mapLayer
+}
+
+func newLayerRegistry() *layerRegistry {
+	return &layerRegistry{byName: map[string]*mapLayer{}}
+}
+
+// add registers l, replacing a layer of the same name (an upload made
+// again); a name must be a valid URL path segment.
+func (r *layerRegistry) add(l *mapLayer) error {
+	if !validLayerName(l.Name) {
+		return fmt.Errorf("layer name %q: want 1-64 of a-z, 0-9, '-' and '_'", l.Name)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byName[l.Name]; !ok {
+		r.order = append(r.order, l.Name)
+	}
+	r.byName[l.Name] = l
+	return nil
+}
+
+// remove drops a layer; false when there was none.
+func (r *layerRegistry) remove(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, ok := r.byName[name]; !ok {
+		return false
+	}
+	delete(r.byName, name)
+	r.order = slices.DeleteFunc(r.order, func(n string) bool { return n == name })
+	return true
+}
+
+// get returns the layer of a name.
+func (r *layerRegistry) get(name string) (*mapLayer, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	l, ok := r.byName[name]
+	return l, ok
+}
+
+// list returns the layers in registration order.
+func (r *layerRegistry) list() []*mapLayer {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]*mapLayer, len(r.order))
+	for i, n := range r.order {
+		out[i] = r.byName[n]
+	}
+	return out
+}
+
+// validLayerName reports whether name is fit for URLs and MVT layer names.
+func validLayerName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,165 @@
+package api
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/tidwall/rtree"
+)
+
+// valueKind is the JSON type of a property value.
+type valueKind uint8
+
+const (
+	valNull valueKind = iota
+	valString
+	valNumber
+	valBool
+	valStrings
+)
+
+// value is one property value, without boxing (numbers stay float64; an
+// integer is a number without fraction).
+type value struct {
+	kind valueKind
+	s    string
+	f    float64
+	list []string
+}
+
+func strVal(s string) value { return value{kind: valString, s: s} }
+
+// optStr is a string, or null when empty.
+func optStr(s string) value {
+	if s == "" {
+		return value{}
+	}
+	return strVal(s)
+}
+
+func numVal(f float64) value {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return value{}
+	}
+	return value{kind: valNumber, f: f}
+}
+
+func intVal(n int) value { return value{kind: valNumber, f: float64(n)} }
+
+func boolVal(b bool) value {
+	v := value{kind: valBool}
+	if b {
+		v.f = 1
+	}
+	return v
+}
+
+func listVal(l []string) value { return value{kind: valStrings, list: l} }
+
+// any returns the value as a plain Go value (for vector tiles, which have
+// no lists: a list becomes its elements joined by commas).
+func (v value) any() any {
+	switch v.kind {
+	case valString:
+		return v.s
+	case valNumber:
+		if v.f == math.Trunc(v.f) && math.Abs(v.f) < 1<<53 {
+			return int64(v.f)
+		}
+		return v.f
+	case valBool:
+		return v.f != 0
+	case valStrings:
+		return strings.Join(v.list, ",")
+	}
+	return nil
+}
+
+// pointFeature is one feature of a point layer.
+type pointFeature struct {
+	ID          string
+	Point       orb.Point
+	Departement string
+	Props       []value // in the layer's Props order
+}
+
+// featureTable is a source holding its features in memory, with an R-tree
+// over their bounds and an index by département.
+type featureTable struct {
+	ids    []string
+	geoms  []orb.Geometry
+	bounds []orb.Bound
+	props  [][]value
+	byID   map[string]int
+	byDep  map[string][]int
+	tree   rtree.RTreeG[int32]
+}
+
+func newFeatureTable(n int) *featureTable {
+	return &featureTable{ids: make([]string, 0, n), geoms: make([]orb.Geometry, 0, n),
+		bounds: make([]orb.Bound, 0, n), props: make([][]value, 0, n),
+		byID: make(map[string]int, n), byDep: map[string][]int{}}
+}
+
+// add appends a feature (g may be nil) in the départements deps; a repeated
+// id keeps its first feature for Lookup.
+func (t *featureTable) add(id string, g orb.Geometry, deps []string, props []value) {
+	i := len(t.ids)
+	t.ids = append(t.ids, id)
+	t.geoms = append(t.geoms, g)
+	var b orb.Bound
+	if g != nil {
+		b = g.Bound()
+		t.tree.Insert(b.Min, b.Max, int32(i))
+	}
+	t.bounds = append(t.bounds, b)
+	t.props = append(t.props, props)
+	if _, ok := t.byID[id]; !ok {
+		t.byID[id] = i
+	}
+	for _, d := range deps {
+		if l := t.byDep[d]; len(l) == 0 || l[len(l)-1] != i {
+			t.byDep[d] = append(l, i)
+		}
+	}
+}
+
+func (t *featureTable) Len() int                     { return len(t.ids) }
+func (t *featureTable) ID(i int) string              { return t.ids[i] }
+func (t *featureTable) Geometry(i int) orb.Geometry  { return t.geoms[i] }
+func (t *featureTable) InDepartement(d string) []int { return slices.Clone(t.byDep[d]) }
+
+func (t *featureTable) Lookup(id string) (int, bool) {
+	i, ok := t.byID[id]
+	return i, ok
+}
+
+func (t *featureTable) Bound(i int) (orb.Bound, bool) { return t.bounds[i], t.geoms[i] != nil }
+
+func (t *featureTable) Props(i int, dst []value) []value { return append(dst, t.props[i]...) }
+
+func (t *featureTable) Search(b orb.Bound, fn func(i int) bool) {
+	t.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return fn(int(i)) })
+}
+
+// newPointLayer makes a static layer of points: the service layers, and
+// any point layer added at run time (uploaded structures, proposals,
+// recommendations) through layerRegistry.add. props describes the values
+// of every feature's Props.
+func newPointLayer(name, title, description, kind string, props []propSpec, features []pointFeature) *mapLayer {
+	l := &mapLayer{Name: name, Title: title, Description: description, Kind: kind,
+		GeometryType: geomPoint, Props: props}
+	return staticLayer(l, func() (source, error) {
+		t := newFeatureTable(len(features))
+		for _, f := range features {
+			var deps []string
+			if f.Departement != "" {
+				deps = []string{f.Departement}
+			}
+			t.add(f.ID, f.Point, deps, f.Props)
+		}
+		return t, nil
+	})
+}

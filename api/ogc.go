@@ -1,0 +1,242 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+)
+
+// OGC API – Features (Part 1: Core) under /ogc; / is the built-in map.
+const ogcBase = "/ogc"
+
+// Conformance classes of the OGC API.
+const (
+	confCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+	confGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
+	confOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
+	crs84       = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+)
+
+// Media types of OGC answers.
+const (
+	jsonType    = "application/json"
+	openAPIType = "application/vnd.oai.openapi+json;version=3.0"
+)
+
+// ogcItemParams are the query parameters the items endpoint knows; any
+// other is refused (400), as OGC API – Features requires.
+var ogcItemParams = []string{"bbox", "limit", "offset", "f", "departement", "properties", "zoom", "tolerance"}
+
+// ogcRoutes registers the OGC API endpoints.
+func (s *Server) ogcRoutes(r gin.IRouter) {
+	g := r.Group(ogcBase)
+	g.GET("", handle(s.ogcLanding))
+	g.GET("/conformance", handle(s.ogcConformance))
+	g.GET("/collections", handle(s.ogcCollections))
+	g.GET("/collections/:id", handle(s.ogcCollection))
+	g.GET("/collections/:id/items", handle(s.ogcItems))
+	g.GET("/collections/:id/items/:featureId", handle(s.ogcItem))
+}
+
+// ogcFormat accepts f=json (or no f) only; params lists the known
+// parameters (nil: only f).
+func ogcFormat(c *gin.Context, params []string) error {
+	if f := c.Query("f"); f != "" && f != "json" {
+		return badParam("f", "only f=json is served, got %q", f)
+	}
+	for k := range c.Request.URL.Query() {
+		if k != "f" && !containsString(params, k) {
+			return badParam(k, "unknown parameter (known: %s)", strings.Join(append([]string{"f"}, params...), ", "))
+		}
+	}
+	return nil
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) ogcLanding(c *gin.Context) error {
+	if err := ogcFormat(c, nil); err != nil {
+		return err
+	}
+	base := s.baseURL(c)
+	c.JSON(http.StatusOK, gin.H{
+		"title":       "maillage",
+		"description": "France's digital-inclusion network (France Services, conseillers numériques): communes, départements, régions, service points, coverage gap zones and the population grid.",
+		"links": []link{
+			{Href: base + ogcBase, Rel: "self", Type: jsonType, Title: "this document"},
+			{Href: base + "/", Rel: "alternate", Type: "text/html", Title: "the built-in map"},
+			{Href: base + "/openapi.json", Rel: "service-desc", Type: openAPIType, Title: "the API definition"},
+			{Href: base + ogcBase + "/conformance", Rel: "conformance", Type: jsonType, Title: "conformance classes"},
+			{Href: base + ogcBase + "/collections", Rel: "data", Type: jsonType, Title: "the collections"},
+		},
+	})
+	return nil
+}
+
+func (s *Server) ogcConformance(c *gin.Context) error {
+	if err := ogcFormat(c, nil); err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"conformsTo": []string{confCore, confGeoJSON, confOAS30}})
+	return nil
+}
+
+// ogcCollectionView is one collection's description.
+type ogcCollectionView struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	ItemType    string   `json:"itemType"`
+	CRS         []string `json:"crs"`
+	Extent      struct {
+		Spatial struct {
+			BBox [][4]float64 `json:"bbox"`
+			CRS  string       `json:"crs"`
+		} `json:"spatial"`
+	} `json:"extent"`
+	Links []link `json:"links"`
+}
+
+// collectionView describes l; its extent is its features' (France's for
+// layers built per query).
+func (s *Server) collectionView(c *gin.Context, l *mapLayer) ogcCollectionView {
+	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
+	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: []string{crs84},
+		Links: []link{
+			{Href: base, Rel: "self", Type: jsonType, Title: "this collection"},
+			{Href: base + "/items", Rel: "items", Type: geoJSONType, Title: l.Title},
+			{Href: s.baseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
+		}}
+	b := s.layerExtent(l)
+	v.Extent.Spatial.BBox = [][4]float64{{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)}}
+	v.Extent.Spatial.CRS = crs84
+	return v
+}
+
+// layerExtent is the union of l's feature bounds (the communes' for a
+// layer built per query, or one that cannot be built).
+func (s *Server) layerExtent(l *mapLayer) orb.Bound {
+	var src source = &communesSource{t: s.engine.Territory}
+	if !l.needsFilter {
+		if x, err := l.open(layerFilter{}); err == nil {
+			src = x
+		}
+	}
+	var ext orb.Bound
+	found := false
+	for i := 0; i < src.Len(); i++ {
+		if b, ok := src.Bound(i); ok {
+			if !found {
+				ext, found = b, true
+			} else {
+				ext = ext.Union(b)
+			}
+		}
+	}
+	return ext
+}
+
+func (s *Server) ogcCollections(c *gin.Context) error {
+	if err := ogcFormat(c, nil); err != nil {
+		return err
+	}
+	views := []ogcCollectionView{}
+	for _, l := range s.mapLayers().list() {
+		views = append(views, s.collectionView(c, l))
+	}
+	base := s.baseURL(c) + ogcBase + "/collections"
+	c.JSON(http.StatusOK, gin.H{"links": []link{{Href: base, Rel: "self", Type: jsonType, Title: "this document"}},
+		"collections": views})
+	return nil
+}
+
+func (s *Server) ogcCollection(c *gin.Context) error {
+	if err := ogcFormat(c, nil); err != nil {
+		return err
+	}
+	l, err := s.layer(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, s.collectionView(c, l))
+	return nil
+}
+
+// ogcItems serves the features of a collection as a GeoJSON
+// FeatureCollection (default limit 100, larger limits lowered to 10,000).
+func (s *Server) ogcItems(c *gin.Context) error {
+	if err := ogcFormat(c, ogcItemParams); err != nil {
+		return err
+	}
+	l, err := s.layer(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	q, err := s.parseLayerQuery(c, l, pageLimits{def: ogcDefaultLimit, max: ogcMaxLimit, clamp: true})
+	if err != nil {
+		return err
+	}
+	src, err := l.open(q.filter)
+	if err != nil {
+		return err
+	}
+	ids, matched := selectFeatures(src, q.filter)
+	ids = page(ids, matched, q.limit, q.offset)
+	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
+	base := s.baseURL(c)
+	links = append(links,
+		link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
+		link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: jsonType, Title: l.Title})
+	body := newFeatureWriter(l, src, q).appendCollection(make([]byte, 0, 64<<10), ids, matched, links)
+	s.writeCached(c, geoJSONType, body)
+	return nil
+}
+
+// ogcItem serves one feature by id.
+func (s *Server) ogcItem(c *gin.Context) error {
+	if err := ogcFormat(c, []string{"properties", "zoom", "tolerance"}); err != nil {
+		return err
+	}
+	l, err := s.layer(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	id := c.Param("featureId")
+	var f layerFilter
+	if l.needsFilter {
+		var ok bool
+		if f, ok = cellFilter(id); !ok {
+			return notFound("no feature %q in %s", id, l.Name)
+		}
+	}
+	q, err := s.parseLayerQuery(c, l, pageLimits{def: 1, max: 1})
+	if err != nil {
+		return err
+	}
+	src, err := l.open(f)
+	if err != nil {
+		return err
+	}
+	i, ok := src.Lookup(id)
+	if !ok {
+		return notFound("no feature %q in %s", id, l.Name)
+	}
+	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
+	links := []link{
+		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: geoJSONType, Title: "this feature"},
+		{Href: base, Rel: "collection", Type: jsonType, Title: l.Title},
+	}
+	body := newFeatureWriter(l, src, q).appendFeature(make([]byte, 0, 4<<10), i, links)
+	s.writeCached(c, geoJSONType, body)
+	return nil
+}

@@ -1,0 +1,245 @@
+package api
+
+// The documentation of every route, checked against the router by
+// TestOpenAPIMatchesRoutes.
+
+// Tags of the OpenAPI operations.
+const (
+	tagService   = "service"
+	tagTerritory = "territory"
+	tagCoverage  = "coverage"
+	tagLayers    = "layers"
+	tagOGC       = "OGC API - Features"
+	tagTiles     = "vector tiles"
+	tagData      = "datasets and matching"
+	tagSiting    = "siting"
+	tagMap       = "map"
+)
+
+// Common answers.
+var (
+	okJSON    = apiResp{Status: 200, Type: jsonType}
+	okGeoJSON = apiResp{Status: 200, Type: geoJSONType, Schema: "FeatureCollection"}
+)
+
+// coverageParams are the parameters of every /v1/coverage endpoint.
+var coverageParams = []string{"layers", "max_km", "max_minutes", "speed_kmh", "detour", "departementScope", "region"}
+
+// sitingParams are the reach parameters of the siting endpoints.
+var sitingParams = []string{"layers", "max_km", "max_minutes", "speed_kmh", "detour"}
+
+// sitesBody are the media types of a body of sites.
+const sitesBody = "text/csv,application/json,application/geo+json"
+
+// layerParams are the parameters of the GeoJSON layers.
+var layerParams = []string{"bbox", "departement", "layerLimit", "offset", "properties", "zoom", "tolerance"}
+
+// apiOps documents every route.
+var apiOps = []apiOp{
+	{Method: "GET", Path: "/healthz", Tag: tagService, Summary: "Health and load figures", OK: okJSON},
+	{Method: "GET", Path: "/openapi.json", Tag: tagService, Summary: "This OpenAPI 3 document",
+		OK: apiResp{Status: 200, Type: openAPIType}},
+	{Method: "GET", Path: "/", Tag: tagMap, Summary: "The built-in map (HTML)", OK: apiResp{Status: 200, Type: "text/html"}},
+	{Method: "HEAD", Path: "/", Tag: tagMap, Summary: "Headers of the built-in map", OK: apiResp{Status: 200}},
+	{Method: "GET", Path: "/static/{file}", Tag: tagMap, Summary: "A file of the built-in map (scripts, styles, MapLibre)",
+		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
+	{Method: "HEAD", Path: "/static/{file}", Tag: tagMap, Summary: "Headers of a file of the built-in map", OK: apiResp{Status: 200}},
+
+	{Method: "GET", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing a point",
+		Params: []string{"lon", "lat"}, OK: okJSON},
+	{Method: "GET", Path: "/v1/communes/{code}", Tag: tagTerritory, Summary: "A commune by INSEE code (current or former), with its nearest site",
+		Params: []string{"layers", "communeFormat"}, OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType}},
+	{Method: "GET", Path: "/v1/sites", Tag: tagTerritory, Summary: "Service points as GeoJSON",
+		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
+	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
+		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
+
+	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
+		Params: coverageParams, OK: okJSON},
+	{Method: "GET", Path: "/v1/coverage/departements", Tag: tagCoverage, Summary: "Coverage by département",
+		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/coverage/communes", Tag: tagCoverage, Summary: "Coverage by commune (GeoJSON needs departement or region)",
+		Params: append([]string{"communesFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/coverage/gaps", Tag: tagCoverage, Summary: "Gap zones as GeoJSON outlines",
+		Params: append([]string{"listLimit", "offset"}, coverageParams...), OK: okGeoJSON},
+	{Method: "GET", Path: "/v1/coverage/cells", Tag: tagCoverage, Summary: "H3 cells with population and distance (bbox, departement or region)",
+		Params: append([]string{"bbox"}, coverageParams...), OK: okGeoJSON},
+	{Method: "GET", Path: "/v1/coverage/rural-mairies", Tag: tagCoverage, Summary: "Sparsely populated communes mostly in gaps",
+		Params: append([]string{"tableFormat", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+
+	{Method: "GET", Path: "/v1/coverage/compare", Tag: tagCoverage, Summary: "Covered population of two networks (from=, to= layer lists) and the communes that gained or lost coverage",
+		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/articulation", Tag: tagCoverage, Summary: "Places of a source (conseillers numériques) classed against France Services at the reach",
+		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (token scope applies)",
+		Params: []string{"dataset", "departement", "bbox"}, OK: okGeoJSON},
+
+	{Method: "GET", Path: "/v1/layers", Tag: tagLayers, Summary: "Map layers: name, kind, count, properties, vintage and load report of service layers, URLs",
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "LayerList"}},
+	{Method: "GET", Path: "/v1/layers/{name}", Tag: tagLayers, Summary: "A map layer as an RFC 7946 FeatureCollection, filtered, paged and simplified",
+		Params: layerParams, OK: okGeoJSON},
+
+	{Method: "GET", Path: "/ogc", Tag: tagOGC, Summary: "OGC API landing page", Params: []string{"f"},
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "LandingPage"}},
+	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (core, geojson, oas30)", Params: []string{"f"},
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "ConfClasses"}},
+	{Method: "GET", Path: "/ogc/collections", Tag: tagOGC, Summary: "The collections (one per map layer)", Params: []string{"f"},
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collections"}},
+	{Method: "GET", Path: "/ogc/collections/{id}", Tag: tagOGC, Summary: "One collection", Params: []string{"f"},
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collection"}},
+	{Method: "GET", Path: "/ogc/collections/{id}/items", Tag: tagOGC, Summary: "Features of a collection",
+		Params: []string{"f", "bbox", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
+	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
+		Params: []string{"f", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
+
+	{Method: "GET", Path: "/tiles/{layer}", Tag: tagTiles, Summary: "TileJSON 3.0 of a layer: GET /tiles/{name}.json",
+		OK: apiResp{Status: 200, Type: jsonType, Schema: "TileJSON"}},
+	{Method: "GET", Path: "/tiles/{layer}/{z}/{x}/{y}", Tag: tagTiles, Summary: "Mapbox Vector Tile of a layer: GET /tiles/{name}/{z}/{x}/{y}.mvt (204 when empty)",
+		OK: apiResp{Status: 200, Type: mvtType, Note: "the tile; 204 No Content when no feature reaches it"}},
+
+	{Method: "POST", Path: "/v1/datasets", Tag: tagData, Summary: "Upload candidates, structures or proposals (CSV, JSON or GeoJSON; multipart file or raw body)",
+		Params: []string{"kind", "name", "fileFormat"}, Body: "multipart/form-data,text/csv,application/json,application/geo+json",
+		OK: apiResp{Status: 201, Type: jsonType}},
+	{Method: "GET", Path: "/v1/datasets", Tag: tagData, Summary: "Uploaded and built-in datasets", OK: okJSON},
+	{Method: "GET", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "A dataset's rows, paged (JSON, CSV or GeoJSON)",
+		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+	{Method: "GET", Path: "/v1/backup", Tag: tagData, Summary: "A consistent copy of the state database (uploaded datasets, match results); national token only",
+		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
+	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204}},
+	{Method: "POST", Path: "/v1/match", Tag: tagData, Summary: "Match candidates to structures (optimal or greedy assignment)",
+		Body: "application/json,multipart/form-data", OK: okJSON},
+	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
+		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
+	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
+		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
+		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+
+	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
+		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
+	{Method: "GET", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the scope's communes",
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+	{Method: "POST", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the candidate places of the body",
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), Body: sitesBody, OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+	{Method: "POST", Path: "/v1/scenarios/compare", Tag: tagSiting, Summary: "Compare the coverage of the network with sites added or removed",
+		Params: append([]string{"redundancy_km"}, sitingParams...), Body: "application/json", OK: okJSON},
+}
+
+// pathParamDocs describes the path parameters.
+var pathParamDocs = map[string]string{
+	"code":      "INSEE code of a current or former commune",
+	"name":      "map layer name (GET /v1/layers lists them)",
+	"id":        "collection (map layer), dataset, match, structure or candidate id",
+	"featureId": "feature id: INSEE code, département or région code, site id (layer:id in sites), gap id, H3 index",
+	"layer":     "map layer name, with .json (TileJSON) or followed by /{z}/{x}/{y}.mvt",
+	"z":         "zoom, 0-22",
+	"x":         "tile column",
+	"y":         "tile row followed by .mvt",
+	"file":      "path of a file of the built-in map",
+}
+
+func intSchema(min, max, def int) map[string]any {
+	return map[string]any{"type": "integer", "minimum": min, "maximum": max, "default": def}
+}
+
+var (
+	strSchema = map[string]any{"type": "string"}
+	numSchema = map[string]any{"type": "number"}
+)
+
+func enumSchema(def string, values ...string) map[string]any {
+	return map[string]any{"type": "string", "enum": values, "default": def}
+}
+
+// apiParams are the query parameters, by component key.
+var apiParams = map[string]apiParam{
+	"lon":                {"lon", "longitude, decimal degrees (WGS84); required", numSchema},
+	"lat":                {"lat", "latitude, decimal degrees (WGS84); required", numSchema},
+	"k":                  {"k", "number of answers", intSchema(1, 100, 10)},
+	"layers":             {"layers", "service layers, comma-separated (default france-services)", strSchema},
+	"bbox":               {"bbox", "minLon,minLat,maxLon,maxLat (WGS84)", map[string]any{"type": "array", "items": numSchema, "minItems": 4, "maxItems": 6}},
+	"departement":        {"departement", "département code (23, 2A, 974): features in that département", strSchema},
+	"departementScope":   {"departement", "restrict the analysis to a département", strSchema},
+	"region":             {"region", "restrict the analysis to a région", strSchema},
+	"max_km":             {"max_km", "reach as straight-line kilometres (instead of max_minutes)", numSchema},
+	"max_minutes":        {"max_minutes", "reach as minutes of travel (default 30)", numSchema},
+	"speed_kmh":          {"speed_kmh", "travel speed for max_minutes (default 60)", numSchema},
+	"detour":             {"detour", "road / straight-line distance ratio for max_minutes (default 1.3)", numSchema},
+	"communeFormat":      {"format", "json or geojson", enumSchema("json", "json", "geojson")},
+	"tableFormat":        {"format", "json or csv", enumSchema("json", "json", "csv")},
+	"communesFormat":     {"format", "geojson or csv", enumSchema("geojson", "geojson", "csv")},
+	"fileFormat":         {"format", "csv, json or geojson", strSchema},
+	"listLimit":          {"limit", "page size", intSchema(1, 10000, 50)},
+	"layerLimit":         {"limit", "page size", intSchema(1, layerMaxLimit, layerDefaultLimit)},
+	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogcMaxLimit, ogcDefaultLimit)},
+	"offset":             {"offset", "features skipped (follow the next link)", intSchema(0, 1<<30, 0)},
+	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
+	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maxZoom, 0)},
+	"tolerance":          {"tolerance", "simplify geometries at this tolerance, degrees (instead of zoom)", map[string]any{"type": "number", "minimum": 0, "maximum": 1}},
+	"f":                  {"f", "encoding: json only", enumSchema("json", "json")},
+	"kind":               {"kind", "candidates, structures or proposals", strSchema},
+	"name":               {"name", "dataset name", strSchema},
+	"part":               {"part", "assignments, unmatched, unfilled or balance", strSchema},
+	"candidates":         {"candidates", "candidates dataset id", strSchema},
+	"structures":         {"structures", "structures dataset id", strSchema},
+	"match":              {"match", "match result id", strSchema},
+	"dataset":            {"dataset", "a stored dataset id (proposals or structures)", strSchema},
+	"compareFormat":      {"format", "json, geojson or csv", enumSchema("json", "json", "geojson", "csv")},
+	"articulationFormat": {"format", "json, csv or geojson", enumSchema("json", "json", "csv", "geojson")},
+	"from":               {"from", "layers before, comma-separated (default france-services-2020)", strSchema},
+	"to":                 {"to", "layers after, comma-separated (default france-services)", strSchema},
+	"source":             {"source", "cnfs-permanences (default) or a structures dataset", strSchema},
+	"redundancy_km":      {"redundancy_km", "sites closer than this to an existing one are flagged redundant (0: off)", numSchema},
+	"recommendFormat":    {"format", "geojson, json or csv", enumSchema("geojson", "geojson", "json", "csv")},
+	"demand":             {"demand", "what a recommendation maximises: population", enumSchema("population", "population")},
+}
+
+func obj(props map[string]any, required ...string) map[string]any {
+	o := map[string]any{"type": "object", "properties": props}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func arrayOf(items map[string]any) map[string]any {
+	return map[string]any{"type": "array", "items": items}
+}
+
+// apiSchemas are the answer schemas.
+var apiSchemas = map[string]any{
+	"Error": obj(map[string]any{"error": strSchema, "message": strSchema}, "error", "message"),
+	"Link": obj(map[string]any{"href": strSchema, "rel": strSchema, "type": strSchema, "title": strSchema},
+		"href", "rel"),
+	"Feature": obj(map[string]any{
+		"type":       enumSchema("Feature", "Feature"),
+		"id":         strSchema,
+		"geometry":   map[string]any{"type": "object", "nullable": true, "description": "Point or MultiPolygon (RFC 7946)"},
+		"properties": map[string]any{"type": "object"},
+		"links":      arrayOf(ref("Link")),
+	}, "type", "geometry", "properties"),
+	"FeatureCollection": obj(map[string]any{
+		"type":           enumSchema("FeatureCollection", "FeatureCollection"),
+		"numberMatched":  map[string]any{"type": "integer"},
+		"numberReturned": map[string]any{"type": "integer"},
+		"links":          arrayOf(ref("Link")),
+		"features":       arrayOf(ref("Feature")),
+	}, "type", "features"),
+	"LayerList": obj(map[string]any{"total": map[string]any{"type": "integer"}, "items": arrayOf(obj(map[string]any{
+		"name": strSchema, "title": strSchema, "description": strSchema, "kind": strSchema, "geometry_type": strSchema,
+		"count": map[string]any{"type": "integer", "nullable": true}, "vintage": strSchema, "source": strSchema,
+		"report": map[string]any{"type": "object"}, "min_tile_zoom": map[string]any{"type": "integer"},
+		"properties": arrayOf(map[string]any{"type": "object"}), "links": map[string]any{"type": "object"},
+	}))}),
+	"LandingPage": obj(map[string]any{"title": strSchema, "description": strSchema, "links": arrayOf(ref("Link"))}, "links"),
+	"ConfClasses": obj(map[string]any{"conformsTo": arrayOf(strSchema)}, "conformsTo"),
+	"Collection": obj(map[string]any{
+		"id": strSchema, "title": strSchema, "description": strSchema, "itemType": strSchema,
+		"crs": arrayOf(strSchema), "extent": map[string]any{"type": "object"}, "links": arrayOf(ref("Link")),
+	}, "id", "links"),
+	"Collections": obj(map[string]any{"links": arrayOf(ref("Link")), "collections": arrayOf(ref("Collection"))},
+		"links", "collections"),
+	"TileJSON": obj(map[string]any{"tilejson": strSchema, "tiles": arrayOf(strSchema), "minzoom": map[string]any{"type": "integer"},
+		"maxzoom": map[string]any{"type": "integer"}, "bounds": arrayOf(numSchema), "vector_layers": arrayOf(map[string]any{"type": "object"})},
+		"tilejson", "tiles"),
+}

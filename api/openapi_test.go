@@ -1,0 +1,143 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+)
+
+// routeDocGaps compares the router with the documentation: the routes
+// without an apiOp and the apiOps without a route, as "METHOD /path".
+func routeDocGaps(routes gin.RoutesInfo, ops []apiOp) (undocumented, unrouted []string) {
+	documented := map[string]bool{}
+	for _, op := range ops {
+		documented[op.Method+" "+op.Path] = true
+	}
+	routed := map[string]bool{}
+	for _, r := range routes {
+		k := r.Method + " " + ginToOpenAPI(r.Path)
+		routed[k] = true
+		if !documented[k] {
+			undocumented = append(undocumented, k)
+		}
+	}
+	for k := range documented {
+		if !routed[k] {
+			unrouted = append(unrouted, k)
+		}
+	}
+	slices.Sort(undocumented)
+	slices.Sort(unrouted)
+	return undocumented, unrouted
+}
+
+// TestOpenAPIMatchesRoutes walks the router: every route must be in
+// apiOps (openapi_paths.go), and every apiOp must be a route.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	s := mapServer(t)
+	undocumented, unrouted := routeDocGaps(s.router.Routes(), apiOps)
+	if len(undocumented) > 0 {
+		t.Errorf("routes missing from the OpenAPI document (add them to apiOps in api/openapi_paths.go): %v", undocumented)
+	}
+	if len(unrouted) > 0 {
+		t.Errorf("documented operations without a route: %v", unrouted)
+	}
+}
+
+// TestOpenAPICheckFails makes sure the check above can fail.
+func TestOpenAPICheckFails(t *testing.T) {
+	s := mapServer(t)
+	extra := New(s.engine, Config{})
+	extra.router.GET("/v1/undocumented/:thing", func(c *gin.Context) {})
+	undocumented, _ := routeDocGaps(extra.router.Routes(), apiOps)
+	if !slices.Contains(undocumented, "GET /v1/undocumented/{thing}") {
+		t.Fatalf("an undocumented route went unnoticed: %v", undocumented)
+	}
+	_, unrouted := routeDocGaps(s.router.Routes(), append(slices.Clone(apiOps), apiOp{Method: "GET", Path: "/v1/ghost"}))
+	if !slices.Contains(unrouted, "GET /v1/ghost") {
+		t.Fatalf("a documented route without handler went unnoticed: %v", unrouted)
+	}
+}
+
+// TestOpenAPIDocument checks the served document: OpenAPI 3.0, every
+// operation with a unique id and responses, every $ref resolved, and the
+// OGC items limit QGIS reads.
+func TestOpenAPIDocument(t *testing.T) {
+	s := mapServer(t)
+	rec := mapGet(t, s, "/openapi.json")
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/vnd.oai.openapi+json") {
+		t.Fatalf("status %d, Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc["openapi"] != "3.0.3" {
+		t.Fatalf("openapi %v", doc["openapi"])
+	}
+	servers := doc["servers"].([]any)
+	if servers[0].(map[string]any)["url"] != "http://example.com" {
+		t.Errorf("servers %v", servers)
+	}
+	components := doc["components"].(map[string]any)
+	var refs []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if k == "$ref" {
+					refs = append(refs, x.(string))
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	for _, r := range refs {
+		parts := strings.Split(strings.TrimPrefix(r, "#/components/"), "/")
+		if len(parts) != 2 || components[parts[0]].(map[string]any)[parts[1]] == nil {
+			t.Errorf("unresolved $ref %s", r)
+		}
+	}
+	ids := map[string]bool{}
+	paths := doc["paths"].(map[string]any)
+	for path, item := range paths {
+		for method, op := range item.(map[string]any) {
+			o := op.(map[string]any)
+			id, _ := o["operationId"].(string)
+			if id == "" || ids[id] {
+				t.Errorf("%s %s: operationId %q missing or repeated", method, path, id)
+			}
+			ids[id] = true
+			if len(o["responses"].(map[string]any)) < 2 {
+				t.Errorf("%s %s: responses %v", method, path, o["responses"])
+			}
+			// Every path parameter is declared.
+			for _, m := range openAPIParam.FindAllStringSubmatch(path, -1) {
+				found := false
+				for _, p := range o["parameters"].([]any) {
+					found = found || p.(map[string]any)["name"] == m[1]
+				}
+				if !found {
+					t.Errorf("%s %s: path parameter %s undeclared", method, path, m[1])
+				}
+			}
+		}
+	}
+	limit := components["parameters"].(map[string]any)["ogcLimit"].(map[string]any)["schema"].(map[string]any)
+	if limit["maximum"] != float64(ogcMaxLimit) || limit["default"] != float64(ogcDefaultLimit) {
+		t.Errorf("OGC limit schema %v", limit)
+	}
+	if paths["/ogc/collections/{id}/items"] == nil || paths["/v1/layers/{name}"] == nil {
+		t.Errorf("layer paths missing")
+	}
+}

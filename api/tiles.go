@@ -1,0 +1,179 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/clip"
+	"github.com/paulmach/orb/maptile"
+	h3 "github.com/uber/h3-go/v4"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// Vector tiles.
+const (
+	mvtType         = "application/vnd.mapbox-vector-tile"
+	tileBufferUnits = 64 // features are clipped this far (in tile units of 4096) outside the tile
+	tileJSONMaxZoom = 14 // clients overzoom beyond
+)
+
+// tileRoutes registers the vector tiles and their TileJSON descriptions.
+func (s *Server) tileRoutes(r gin.IRouter) {
+	r.GET("/tiles/:layer", handle(s.tileJSON))         // /tiles/{layer}.json
+	r.GET("/tiles/:layer/:z/:x/:y", handle(s.tileMVT)) // /tiles/{layer}/{z}/{x}/{y}.mvt
+}
+
+// parseTile reads z, x and y (with its .mvt suffix) from the path.
+func parseTile(c *gin.Context) (maptile.Tile, error) {
+	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
+	if !ok {
+		return maptile.Tile{}, notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt")
+	}
+	z, err := strconv.Atoi(c.Param("z"))
+	if err != nil || z < 0 || z > maxZoom {
+		return maptile.Tile{}, badParam("z", "%q is not a zoom in [0, %d]", c.Param("z"), maxZoom)
+	}
+	n := 1 << z
+	x, err := strconv.Atoi(c.Param("x"))
+	if err != nil || x < 0 || x >= n {
+		return maptile.Tile{}, badParam("x", "%q is not a column in [0, %d] at zoom %d", c.Param("x"), n-1, z)
+	}
+	y, err := strconv.Atoi(ys)
+	if err != nil || y < 0 || y >= n {
+		return maptile.Tile{}, badParam("y", "%q is not a row in [0, %d] at zoom %d", ys, n-1, z)
+	}
+	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
+}
+
+// tileMVT serves one Mapbox Vector Tile (version 2, extent 4096) holding
+// one layer named after the map layer; 204 when no feature reaches it.
+func (s *Server) tileMVT(c *gin.Context) error {
+	l, err := s.layer(c.Param("layer"))
+	if err != nil {
+		return err
+	}
+	t, err := parseTile(c)
+	if err != nil {
+		return err
+	}
+	if int(t.Z) < l.MinTileZoom {
+		return badParam("z", "layer %s has tiles from zoom %d", l.Name, l.MinTileZoom)
+	}
+	body, err := s.cachedTile(l, t)
+	if err != nil {
+		return err
+	}
+	if body == nil {
+		s.writeEmpty(c)
+		return nil
+	}
+	s.writeCached(c, mvtType, body)
+	return nil
+}
+
+// renderTile encodes the features of l reaching tile t, nil when none
+// does. Geometries are simplified for the tile's zoom in lon/lat (cached
+// per zoom), projected, clipped to the tile and its buffer, then rounded to
+// the integer grid, rings de-duplicated, collapsed ones dropped, and
+// oriented (exteriors of positive area in tile coordinates, as MVT 2
+// wants). Null properties are left out: MVT has no null.
+func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
+	bound := t.Bound(float64(tileBufferUnits) / geo.TileExtent)
+	src, err := l.open(layerFilter{BBox: bound, HasBBox: true})
+	if err != nil {
+		return nil, err
+	}
+	var ids []int
+	src.Search(bound, func(i int) bool {
+		if b, ok := src.Bound(i); ok && boundsMeet(b, bound) {
+			ids = append(ids, i)
+		}
+		return true
+	})
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	slices.Sort(ids)
+	proj := geo.NewTileProjection(t, geo.TileExtent)
+	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
+		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
+	grid := geo.Simplifier{Decimals: 0}
+	enc := newMVTLayer(l.Name, l.propNames(), geo.TileExtent, len(ids))
+	var vals []value
+	for _, i := range ids {
+		var g orb.Geometry
+		switch lg := l.cache.atZoom(src, i, int(t.Z)).(type) {
+		case orb.Point:
+			p := proj.Point(lg)
+			if !box.Contains(p) {
+				continue
+			}
+			g = orb.Point{math.Round(p[0]), math.Round(p[1])}
+		case orb.MultiPolygon:
+			mp := grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg)))
+			if len(mp) == 0 {
+				continue
+			}
+			g = mp
+		default:
+			continue
+		}
+		vals = src.Props(i, vals[:0])
+		enc.add(tileFeatureID(src, i), g, vals)
+	}
+	return enc.tile(), nil
+}
+
+// tileFeatureID is a feature's MVT id: its H3 index for cells, else its
+// position in the layer plus one (stable while the server runs).
+func tileFeatureID(src source, i int) uint64 {
+	if c, ok := src.(*cellsSource); ok {
+		return h3.IndexFromString(c.cells[i].H3)
+	}
+	return uint64(i) + 1
+}
+
+// tileJSON serves /tiles/{layer}.json (TileJSON 3.0), for MapLibre
+// sources: {"type": "vector", "url": ".../tiles/communes.json"}.
+func (s *Server) tileJSON(c *gin.Context) error {
+	name, ok := strings.CutSuffix(c.Param("layer"), ".json")
+	if !ok {
+		return notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt, descriptions /tiles/{layer}.json")
+	}
+	l, err := s.layer(name)
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	for _, p := range l.Props {
+		switch p.Type {
+		case "integer", "number":
+			fields[p.Name] = "Number"
+		case "boolean":
+			fields[p.Name] = "Boolean"
+		default:
+			fields[p.Name] = "String"
+		}
+	}
+	b := s.layerExtent(l)
+	base := s.baseURL(c)
+	c.JSON(http.StatusOK, gin.H{
+		"tilejson":    "3.0.0",
+		"name":        l.Title,
+		"description": l.Description,
+		"scheme":      "xyz",
+		"tiles":       []string{base + "/tiles/" + l.Name + "/{z}/{x}/{y}.mvt"},
+		"minzoom":     l.MinTileZoom,
+		"maxzoom":     tileJSONMaxZoom,
+		"bounds":      []float64{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)},
+		"vector_layers": []gin.H{{"id": l.Name, "description": l.Description, "fields": fields,
+			"minzoom": l.MinTileZoom, "maxzoom": tileJSONMaxZoom}},
+	})
+	return nil
+}
