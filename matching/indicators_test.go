@@ -117,6 +117,7 @@ func TestCoverageRealNeed(t *testing.T) {
 	if len(e.Indicators) == 0 {
 		t.Fatal("no indicators loaded")
 	}
+	t.Logf("start-up steps %+v, load %v", e.Timings, e.LoadTime)
 	r := e.IndicatorReport
 	if r.Fragility.Read != 35008 || len(r.Fragility.CommunesWithout) == 0 || len(r.ZRR.CommunesWithout) == 0 {
 		t.Errorf("indicator report: fragility read %d, without %d, ZRR without %d", r.Fragility.Read,
