@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os/signal"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +32,16 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	tf.register(fs, &cfg)
 	var pf preloadFlags
 	pf.register(fs)
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "scheme://host[/prefix] clients reach the service at, for absolute OGC API links (default: each request's host)")
+	fs.Func("cors", "comma-separated browser origins allowed to read answers (default *; \"\" sends no CORS headers)", func(v string) error {
+		cfg.CORSOrigins = []string{}
+		for _, o := range strings.Split(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				cfg.CORSOrigins = append(cfg.CORSOrigins, o)
+			}
+		}
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,7 +65,16 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	defer tf.reloadOnHangup(cfg.Tokens, log)()
-	srv := api.New(e, cfg).HTTPServer()
+	cfg.DataDir = ef.dataDir // département and région boundaries of the map layers
+	a := api.New(e, cfg)
+	go func() { // map layers ready before the first map view
+		t0 := time.Now()
+		if err := a.PrepareMaps(); err != nil {
+			log.Warn("map layers", "error", err)
+		}
+		log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
+	}()
+	srv := a.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("listening", "addr", srv.Addr)
