@@ -187,3 +187,16 @@ func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, adde
 	}
 	return class, added, nearestM
 }
+
+// BenchmarkArticulate classifies the 2,733 advisors' places at 20 minutes
+// (nearest-site caches warm).
+func BenchmarkArticulate(b *testing.B) {
+	e := warmCoverage(b)
+	r := ReachMinutes(20, TravelModel{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Articulate(ArticulationQuery{Reach: &r}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -133,3 +133,16 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCompareCoverage is the national 2020 → 2024 comparison at 30
+// minutes (nearest-site caches warm).
+func BenchmarkCompareCoverage(b *testing.B) {
+	e := warmCoverage(b, "france-services-2020")
+	warmCoverage(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.CompareCoverage(CompareQuery{From: []string{"france-services-2020"}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
