@@ -193,6 +193,8 @@ func TestScopedTokenNeverSeesForeignRows(t *testing.T) {
 		"/v1/datasets/" + f.cands + "?limit=10000",
 		"/v1/datasets/" + f.cands + "?format=geojson&limit=10000",
 		"/v1/datasets/" + f.structs + "?limit=10000",
+		"/v1/structures?dataset=" + f.structs,
+		"/v1/structures",
 		"/v1/match/" + own.ID + "?limit=10000",
 		"/v1/match/" + own.ID + "?part=assignments&limit=10000",
 		"/v1/match/" + own.ID + "?part=unmatched&limit=10000",
