@@ -100,6 +100,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	s.matchRoutes(v1)
 	s.sitingRoutes(v1)
 	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
+	s.webRoutes(r)     // the built-in map at / (api/web.go)
 	s.mapRoutes(r, v1)
 	s.router = r
 	s.http = compress(r)

@@ -64,6 +64,10 @@ type communeView struct {
 	AreaKm2     float64  `json:"area_km2"`
 	FormerCodes []string `json:"former_codes,omitempty"`
 	Nearest     *siteRef `json:"nearest_site,omitempty"`
+	// Indicators (fragility index 0-10, ZRR class C/P/NC), for the map's
+	// commune panel; absent when the files have no value.
+	Fragility *data.Fragility `json:"fragility,omitempty"`
+	ZRR       string          `json:"zrr,omitempty"`
 }
 
 // siteRef is a site with its distance from a query point.
@@ -119,6 +123,8 @@ func (s *Server) communeByCode(c *gin.Context) error {
 		return err
 	}
 	v := newCommuneView(com)
+	ind := s.engine.Indicators[com.Code]
+	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
 	if site, d, ok := s.engine.NearestSite(com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}

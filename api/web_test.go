@@ -1,0 +1,203 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+// serveWeb performs one request against the built-in map's routes.
+func serveWeb(t *testing.T, s *Server, method, path string, hdr map[string]string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	return rec
+}
+
+func TestWebFiles(t *testing.T) {
+	s := testServer(t)
+	want, err := webFiles.ReadFile("web/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		hdr        map[string]string
+		status     int
+		typ        string // Content-Type prefix
+		gz         bool   // Content-Encoding gzip
+		contains   string
+	}{
+		{"page", "/", nil, 200, "text/html", false, `<script src="/static/vendor/maplibre-gl/maplibre-gl.js">`},
+		{"page by name", "/static/index.html", nil, 200, "text/html", false, `lang="fr"`},
+		{"script", "/static/app.js", nil, 200, "text/javascript", false, "maplibregl.Map"},
+		{"style", "/static/app.css", nil, 200, "text/css", false, "#panel"},
+		{"maplibre", "/static/vendor/maplibre-gl/maplibre-gl.js", nil, 200, "text/javascript", false, "MapLibre GL JS"},
+		{"maplibre css", "/static/vendor/maplibre-gl/maplibre-gl.css", nil, 200, "text/css", false, ".maplibregl-map"},
+		{"licence", "/static/vendor/maplibre-gl/LICENSE.txt", nil, 200, "text/plain", false, "Copyright"},
+		{"gzip", "/static/app.js", map[string]string{"Accept-Encoding": "gzip, deflate"}, 200, "text/javascript", true, "maplibregl.Map"},
+		{"gzip refused", "/static/app.js", map[string]string{"Accept-Encoding": "gzip;q=0"}, 200, "text/javascript", false, "maplibregl.Map"},
+		{"missing", "/static/nope.js", nil, 404, "application/json", false, "not_found"},
+		{"no listing", "/static/", nil, 404, "application/json", false, "not_found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := serveWeb(t, s, http.MethodGet, tt.path, tt.hdr)
+			if rec.Code != tt.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), tt.typ) {
+				t.Fatalf("GET %s: %d %q, want %d %s", tt.path, rec.Code, rec.Header().Get("Content-Type"), tt.status, tt.typ)
+			}
+			body := rec.Body.Bytes()
+			if gz := rec.Header().Get("Content-Encoding") == "gzip"; gz != tt.gz {
+				t.Fatalf("GET %s: gzip %v, want %v", tt.path, gz, tt.gz)
+			}
+			if tt.gz {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(body, want) {
+					t.Fatalf("gunzipped app.js differs from the embedded file (%d vs %d bytes)", len(body), len(want))
+				}
+			}
+			if !bytes.Contains(body, []byte(tt.contains)) {
+				t.Errorf("GET %s: body lacks %q", tt.path, tt.contains)
+			}
+		})
+	}
+}
+
+func TestWebFilesETag(t *testing.T) {
+	s := testServer(t)
+	first := serveWeb(t, s, http.MethodGet, "/static/app.css", nil)
+	etag := first.Header().Get("ETag")
+	if etag == "" || first.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("ETag %q, Cache-Control %q", etag, first.Header().Get("Cache-Control"))
+	}
+	if rec := serveWeb(t, s, http.MethodGet, "/static/app.css", map[string]string{"If-None-Match": etag}); rec.Code != 304 || rec.Body.Len() != 0 {
+		t.Errorf("If-None-Match %s: %d with %d bytes, want 304 and none", etag, rec.Code, rec.Body.Len())
+	}
+	if rec := serveWeb(t, s, http.MethodGet, "/static/app.css", map[string]string{"If-None-Match": `"other"`}); rec.Code != 200 {
+		t.Errorf("If-None-Match other: %d, want 200", rec.Code)
+	}
+	if other := serveWeb(t, s, http.MethodGet, "/static/app.js", nil).Header().Get("ETag"); other == etag {
+		t.Errorf("app.js and app.css share the ETag %s", etag)
+	}
+	if rec := serveWeb(t, s, http.MethodHead, "/", nil); rec.Code != 200 || rec.Header().Get("ETag") == "" {
+		t.Errorf("HEAD /: %d, ETag %q", rec.Code, rec.Header().Get("ETag"))
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	tests := []struct {
+		header string
+		want   bool
+	}{
+		{"", false},
+		{"gzip", true},
+		{"deflate, gzip", true},
+		{"GZIP", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.0", false},
+		{"gzip;q=0.5", true},
+		{"br, gzip;q=1.0", true},
+		{"br", false},
+		{"x-gzip", false},
+	}
+	for _, tt := range tests {
+		if got := acceptsGzip(tt.header); got != tt.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
+
+func TestETagMatches(t *testing.T) {
+	tests := []struct {
+		header string
+		want   bool
+	}{
+		{`"abc"`, true},
+		{`W/"abc"`, true},
+		{`"x", "abc"`, true},
+		{`*`, true},
+		{`"abcd"`, false},
+		{`abc`, false},
+	}
+	for _, tt := range tests {
+		if got := etagMatches(tt.header, `"abc"`); got != tt.want {
+			t.Errorf("etagMatches(%q) = %v, want %v", tt.header, got, tt.want)
+		}
+	}
+}
+
+// tilesMeeting lists the tiles of zoom z meeting b by testing every tile of
+// the zoom (brute force, small zooms only).
+func tilesMeeting(b orb.Bound, z maptile.Zoom) map[maptile.Tile]bool {
+	out := map[maptile.Tile]bool{}
+	n := uint32(1) << z
+	for x := uint32(0); x < n; x++ {
+		for y := uint32(0); y < n; y++ {
+			t := maptile.New(x, y, z)
+			tb := t.Bound()
+			if tb.Min[0] <= b.Max[0] && b.Min[0] <= tb.Max[0] && tb.Min[1] <= b.Max[1] && b.Min[1] <= tb.Max[1] {
+				out[t] = true
+			}
+		}
+	}
+	return out
+}
+
+func TestTilesCovering(t *testing.T) {
+	for _, v := range mapViews() {
+		for z := maptile.Zoom(0); z <= 9; z++ {
+			want := tilesMeeting(v.Bound, z)
+			got := tilesCovering(v.Bound, z)
+			if len(got) != len(want) {
+				t.Errorf("%s z%d: %d tiles, want %d", v.Name, z, len(got), len(want))
+				continue
+			}
+			for _, tl := range got {
+				if !want[tl] {
+					t.Errorf("%s z%d: tile %v does not meet the bounds", v.Name, z, tl)
+				}
+			}
+		}
+	}
+	if got := tilesCovering(orb.Bound{Min: orb.Point{2.3, 48.8}, Max: orb.Point{2.4, 48.9}}, 0); len(got) != 1 || got[0] != maptile.New(0, 0, 0) {
+		t.Errorf("Paris at z0: %v, want the world tile", got)
+	}
+}
+
+func TestWarmMap(t *testing.T) {
+	s := New(testServer(t).engine, Config{DataDir: testData})
+	const maxZoom = 3
+	want := 0
+	for _, v := range mapViews() {
+		for z := maptile.Zoom(0); z <= maxZoom; z++ {
+			want += len(tilesMeeting(v.Bound, z)) * len(mapTileLayers())
+		}
+	}
+	st, err := s.WarmMap(context.Background(), maxZoom)
+	if err != nil || st.Failed != 0 || st.Tiles != want {
+		t.Fatalf("WarmMap(%d) = %+v, %v; want %d tiles, none failed", maxZoom, st, err, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if st, err := s.WarmMap(ctx, maxZoom); err == nil || st.Tiles >= want {
+		t.Errorf("cancelled WarmMap = %+v, %v; want the context error and fewer tiles", st, err)
+	}
+}
