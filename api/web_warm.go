@@ -12,6 +12,12 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
+// MapWarmZoom is the deepest zoom WarmMap renders for maillage serve: the
+// territories open at zooms 5 to 10 and a département at 7 to 9, and the
+// tiles up to zoom 8 are the costly ones to render (all of them: about
+// 3 s on two cores, some 30 MB in the tile cache).
+const MapWarmZoom = 8
+
 // mapView is a territory of the built-in map's switcher and its bounds
 // (the same as TERRITORIES in web/app.js).
 type mapView struct {

@@ -73,6 +73,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 			log.Warn("map layers", "error", err)
 		}
 		log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
+		// the built-in map's tiles rendered once, so each is served from the cache (api/web_warm.go)
+		st, err := a.WarmMap(ctx, api.MapWarmZoom)
+		log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
 	}()
 	srv := a.HTTPServer()
 	errc := make(chan error, 1)
