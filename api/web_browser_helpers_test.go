@@ -27,10 +27,11 @@ import (
 // browserPath finds a Chromium-family browser: $MAILLAGE_BROWSER, then the
 // usual names. "" when there is none.
 func browserPath() string {
+	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 	if p := os.Getenv("MAILLAGE_BROWSER"); p != "" {
-		return p
+		names = []string{p}
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}

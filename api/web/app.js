@@ -240,6 +240,7 @@
     maxZoom: 14,
     minZoom: 3,
     renderWorldCopies: false,
+    fadeDuration: 0, // no symbol fade: the map is idle as soon as it is drawn
     dragRotate: false,
     pitchWithRotate: false,
     attributionControl: { compact: true, customAttribution: 'IGN · INSEE · ANCT — Licence Ouverte' },
