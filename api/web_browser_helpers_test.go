@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"image"
@@ -72,6 +73,24 @@ func (rt *requestTimings) stats() (n int, p50, maxMS float64, slowest string) {
 	slices.Sort(s)
 	i := slices.Index(rt.ms, s[len(s)-1])
 	return len(s), s[len(s)/2], s[len(s)-1], rt.paths[i]
+}
+
+// over lists the requests slower than ms, slowest first.
+func (rt *requestTimings) over(ms float64) []string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	idx := []int{}
+	for i, d := range rt.ms {
+		if d > ms {
+			idx = append(idx, i)
+		}
+	}
+	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(rt.ms[b], rt.ms[a]) })
+	out := make([]string, len(idx))
+	for k, i := range idx {
+		out[k] = fmt.Sprintf("%s %.1f ms", rt.paths[i], rt.ms[i])
+	}
+	return out
 }
 
 // browserLog collects console errors, uncaught exceptions and error log

@@ -270,6 +270,11 @@ func TestMapInBrowser(t *testing.T) {
 	run("count advisors' places", chromedp.Click(chromedp.CSS(`input[name="layer"][value="cnfs-permanences"]`)))
 	waitFor("coverage with advisors' places", fmt.Sprintf(`%s !== %q`, jsText("#stat-share"), share15))
 	settle("coverage with advisors' places")
+	var stateM float64
+	eval("commune colour with advisors' places", `window.maillage.map.getFeatureState({ source: 'communes', sourceLayer: 'communes', id: '23096' }).mean_m`, &stateM)
+	if stateM <= 0 {
+		t.Errorf("Guéret's distance with advisors' places = %v, want the coverage CSV's value as feature state", stateM)
+	}
 	shareBoth := textOf(t, ctx, "#stat-share")
 	t.Logf("Creuse at 15 min: %s with France Services, %s with advisors' places too", share15, shareBoth)
 
@@ -292,6 +297,9 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("tiles served: %d, median %.2f ms, max %.2f ms (%s)", n, p50, worst, slowest)
 	if n == 0 {
 		t.Error("the page requested no vector tile")
+	}
+	if slow := tiles.over(maxTileMS); len(slow) > 0 {
+		t.Logf("tiles over %d ms: %d of %d: %s", maxTileMS, len(slow), n, strings.Join(slow, ", "))
 	}
 	checkTiming(t, "slowest tile "+slowest, worst, maxTileMS)
 	if errs := blog.all(); len(errs) > 0 {

@@ -232,6 +232,9 @@
 
   app.scriptMs = Math.round(performance.now()); // app.js starts (MapLibre parsed)
 
+  // Start the tile workers now: they load while the WebGL context (slow on
+  // a software renderer) is made.
+  maplibregl.prewarm();
   const map = new maplibregl.Map({
     container: 'map',
     style: style(),
