@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"os"
 	"os/signal"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
@@ -28,6 +30,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
+	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime (GC works harder near it; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
 	tf.register(fs, &cfg)
 	var pf preloadFlags
@@ -47,6 +50,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = log
+	if *memLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		// Caches (coverage, tiles) fill as the server warms; a soft limit keeps
+		// the resident set near 1 GB instead of letting the heap double.
+		debug.SetMemoryLimit(*memLimitMiB << 20)
+	}
 	store, err := tf.apply(&cfg, log)
 	if err != nil {
 		return err
