@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -87,26 +86,9 @@ func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, erro
 	q.NoGaps = noGaps
 	cv, err := s.engine.Coverage(q)
 	if err != nil {
-		return nil, coverageError(err)
+		return nil, err
 	}
 	return cv, nil
-}
-
-// coverageError maps the errors of the coverage analysis to API errors.
-func coverageError(err error) error {
-	switch {
-	case errors.Is(err, matching.ErrUnknownLayer), errors.Is(err, matching.ErrNoSites):
-		return badParam("layers", "%v", err)
-	case errors.Is(err, matching.ErrBadReach):
-		return badParam("max_minutes", "%v", err)
-	case errors.Is(err, matching.ErrUnknownDepartement), errors.Is(err, matching.ErrUnknownRegion):
-		return notFound("%v", err)
-	case errors.Is(err, matching.ErrTooManyCells):
-		return badParam("bbox", "%v", err)
-	case errors.Is(err, matching.ErrBadRankBy):
-		return badParam("rank_by", "%v", err)
-	}
-	return err
 }
 
 // coverageFormat parses format= among allowed (the first is the default).
@@ -300,7 +282,7 @@ func (s *Server) coverageCells(c *gin.Context) error {
 	}
 	cells, err := cv.Cells(bbox, maxCoverageCells)
 	if err != nil {
-		return coverageError(err)
+		return err
 	}
 	fc := geojson.FeatureCollectionOf[matching.CellCoverage]{Type: "FeatureCollection",
 		Features:     make([]*geojson.FeatureOf[matching.CellCoverage], 0, len(cells)),

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -64,28 +63,6 @@ func handleRows(h func(c *gin.Context) error) gin.HandlerFunc {
 		c.AbortWithStatusJSON(http.StatusBadRequest, invalidRowsBody{Error: CodeInvalidRows, Message: msg, Rows: le.Errors, TotalErrors: le.Count()})
 		return nil
 	})
-}
-
-// datasetError maps the errors of the dataset registry, matching and
-// suggestions to API errors.
-func datasetError(err error) error {
-	var e *Error
-	switch {
-	case err == nil, errors.As(err, &e):
-		return err
-	case errors.Is(err, data.ErrDatasetNotFound), errors.Is(err, matching.ErrUnknownRow):
-		return notFound("%v", err)
-	case errors.Is(err, matching.ErrBuiltinDataset):
-		return &Error{Status: http.StatusConflict, Code: CodeConflict, Message: err.Error()}
-	case errors.Is(err, matching.ErrAssignTooLarge):
-		return &Error{Status: http.StatusUnprocessableEntity, Code: CodeMatchTooLarge, Message: err.Error()}
-	case errors.Is(err, matching.ErrDatasetKind), errors.Is(err, matching.ErrEmptyDataset),
-		errors.Is(err, matching.ErrBadMatchRequest), errors.Is(err, matching.ErrBadAssignInput),
-		errors.Is(err, matching.ErrBadSuggestQuery),
-		errors.Is(err, data.ErrUnknownFormat), errors.Is(err, gzip.ErrHeader), errors.Is(err, gzip.ErrChecksum):
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: err.Error()}
-	}
-	return err
 }
 
 // uploadKind parses kind= among the uploadable kinds.
@@ -188,7 +165,7 @@ func (s *Server) parseUpload(c *gin.Context, kind data.DatasetKind) (*data.Datas
 	}
 	d, err := s.engine.ParseDataset(kind, source, body, format)
 	if err != nil {
-		return nil, datasetError(err)
+		return nil, err
 	}
 	if name != "" {
 		d.Meta.Name = name
@@ -299,7 +276,7 @@ func (s *Server) getDataset(c *gin.Context) error {
 	}
 	d, builtin, err := s.engine.Dataset(id)
 	if err != nil {
-		return datasetError(err)
+		return err
 	}
 	sc := scopeFrom(c)
 	if d.Meta.Kind == data.KindMatchResult {
@@ -371,7 +348,7 @@ func (s *Server) deleteDataset(c *gin.Context) error {
 	if sc := scopeFrom(c); !sc.National {
 		d, builtin, err := s.engine.Dataset(id)
 		if err != nil {
-			return datasetError(err)
+			return err
 		}
 		if !builtin {
 			if err := sc.CheckDepartements(d.Meta.Departements); err != nil {
@@ -380,7 +357,7 @@ func (s *Server) deleteDataset(c *gin.Context) error {
 		}
 	}
 	if err := s.engine.DeleteDataset(id); err != nil {
-		return datasetError(err)
+		return err
 	}
 	c.Status(http.StatusNoContent)
 	return nil

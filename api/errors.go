@@ -1,11 +1,15 @@
 package api
 
 import (
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 )
 
 // Error is an error with an HTTP status and a machine-readable code. Handlers
@@ -39,10 +43,68 @@ func notFound(format string, args ...any) *Error {
 	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
 }
 
+// errorMapping turns an error of the analyses or loaders (matched with
+// errors.Is) into an HTTP answer; Param, when set, names the parameter at
+// fault in the message.
+type errorMapping struct {
+	target error
+	status int
+	code   string
+	param  string
+}
+
+// errorMappings is the one table from the errors of packages matching and
+// data to status codes and machine codes.
+func errorMappings() []errorMapping {
+	bad, notFound, body := http.StatusBadRequest, http.StatusNotFound, CodeBadBody
+	return []errorMapping{
+		{matching.ErrUnknownLayer, bad, CodeBadParameter, "layers"},
+		{matching.ErrNoSites, bad, CodeBadParameter, "layers"},
+		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
+		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
+		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
+		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
+		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
+		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
+		{matching.ErrUnknownRegion, notFound, CodeNotFound, ""},
+		{data.ErrDatasetNotFound, notFound, CodeNotFound, ""},
+		{matching.ErrUnknownRow, notFound, CodeNotFound, ""},
+		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
+		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
+		{matching.ErrNoProposals, bad, body, ""},
+		{matching.ErrDatasetKind, bad, body, ""},
+		{matching.ErrEmptyDataset, bad, body, ""},
+		{matching.ErrBadMatchRequest, bad, body, ""},
+		{matching.ErrBadAssignInput, bad, body, ""},
+		{data.ErrUnknownFormat, bad, body, ""},
+		{gzip.ErrHeader, bad, body, ""},
+		{gzip.ErrChecksum, bad, body, ""},
+	}
+}
+
+// apiError returns err as an *Error: itself when it is one, else its
+// mapping, else nil.
+func apiError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	for _, m := range errorMappings() {
+		if errors.Is(err, m.target) {
+			msg := err.Error()
+			if m.param != "" {
+				msg = m.param + ": " + msg
+			}
+			return &Error{Status: m.status, Code: m.code, Message: msg}
+		}
+	}
+	return nil
+}
+
 // writeError is the one place where errors become responses.
 func writeError(c *gin.Context, err error) {
-	var e *Error
-	if !errors.As(err, &e) {
+	e := apiError(err)
+	if e == nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			e = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,

@@ -38,7 +38,7 @@ func (s *Server) cellsLayer() *mapLayer {
 			cv, err = s.engine.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
 		}
 		if err != nil {
-			return nil, coverageError(err)
+			return nil, err
 		}
 		b := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
 		if f.HasBBox {
@@ -46,7 +46,7 @@ func (s *Server) cellsLayer() *mapLayer {
 		}
 		cells, err := cv.Cells(b, maxCoverageCells)
 		if err != nil {
-			return nil, coverageError(err)
+			return nil, err
 		}
 		src := &cellsSource{cells: cells, dep: f.Departement, shapes: make([]orb.MultiPolygon, len(cells)),
 			bounds: make([]orb.Bound, len(cells))}

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -84,7 +83,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	}
 	res, err := s.engine.Match(req)
 	if err != nil {
-		return datasetError(err)
+		return err
 	}
 	c.Header("Location", "/v1/match/"+res.ID)
 	c.JSON(http.StatusCreated, headView(res, "/v1/match/"+res.ID, url.Values{}, limit, 0))
@@ -134,7 +133,7 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 		}
 		d, err := s.engine.ParseDataset(kind, field, bytes.NewReader(raw), format)
 		if err != nil {
-			return matchInput{}, datasetError(err)
+			return matchInput{}, err
 		}
 		return matchInput{rows: d}, nil
 	}
@@ -209,7 +208,7 @@ func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*da
 	defer f.Close()
 	d, err := s.engine.ParseDataset(kind, fh.Filename, f, data.FormatUnknown)
 	if err != nil {
-		return nil, datasetError(err)
+		return nil, err
 	}
 	return d, nil
 }
@@ -299,7 +298,7 @@ func (s *Server) getMatch(c *gin.Context) error {
 	}
 	res, err := s.engine.MatchResult(id)
 	if err != nil {
-		return datasetError(err)
+		return err
 	}
 	if err := scopeFrom(c).CheckDepartements(res.Departements()); err != nil {
 		return err
@@ -331,7 +330,7 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 		if q.Match != "" {
 			res, err := s.engine.MatchResult(q.Match)
 			if err != nil {
-				return q, datasetError(err)
+				return q, err
 			}
 			if err := sc.CheckDepartements(res.Departements()); err != nil {
 				return q, err
@@ -357,7 +356,7 @@ func (s *Server) structureSuggestions(c *gin.Context) error {
 	}
 	items, err := s.engine.SuggestForStructure(c.Param("id"), q)
 	if err != nil {
-		return suggestError(err)
+		return err
 	}
 	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items})
 	return nil
@@ -372,17 +371,8 @@ func (s *Server) candidateSuggestions(c *gin.Context) error {
 	}
 	items, err := s.engine.SuggestForCandidate(c.Param("id"), q)
 	if err != nil {
-		return suggestError(err)
+		return err
 	}
 	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items})
 	return nil
-}
-
-// suggestError maps suggestion errors: a missing candidates dataset names
-// the parameter.
-func suggestError(err error) error {
-	if errors.Is(err, matching.ErrBadSuggestQuery) {
-		return badParam("candidates", "%v", err)
-	}
-	return datasetError(err)
 }

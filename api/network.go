@@ -127,7 +127,7 @@ func (s *Server) articulation(c *gin.Context) error {
 	case errors.Is(err, matching.ErrUnknownSource):
 		return badParam("source", "%v", err)
 	case err != nil:
-		return coverageError(err)
+		return err
 	}
 	roundArticulation(a)
 	switch format {
@@ -209,7 +209,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	cmp, err := s.engine.CompareCoverage(matching.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
-		return coverageError(err)
+		return err
 	}
 	lo, hi := pageWindow(len(cmp.Communes), limit, offset)
 	items := make([]matching.CommuneComparison, hi-lo)

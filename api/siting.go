@@ -52,17 +52,6 @@ func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
 	return q, nil
 }
 
-// sitingError maps the errors of the siting analyses to API errors.
-func sitingError(err error) error {
-	switch {
-	case errors.Is(err, matching.ErrNoProposals):
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: err.Error()}
-	case errors.Is(err, matching.ErrBadSiting):
-		return badParam("query", "%v", err)
-	}
-	return coverageError(err)
-}
-
 // errRowsWritten tells a handler that the response (a 400 listing row
 // errors) is already written.
 var errRowsWritten = errors.New("row errors written")
@@ -202,7 +191,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	}
 	ev, err := s.engine.EvaluateProposals(props, q)
 	if err != nil {
-		return sitingError(err)
+		return err
 	}
 	roundEvaluation(ev)
 	switch format {
@@ -273,7 +262,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 	}
 	rec, err := s.engine.Recommend(q)
 	if err != nil {
-		return sitingError(err)
+		return err
 	}
 	roundRecommendation(rec)
 	switch format {
@@ -325,7 +314,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	}
 	sc, err := s.engine.CompareScenario(sites, q)
 	if err != nil {
-		return sitingError(err)
+		return err
 	}
 	sc.Reach = roundReach(sc.Reach)
 	sc.National = roundChange(sc.National)
