@@ -269,19 +269,7 @@ func (ix *SiteIndex) walkNearest1(q *siteQuery) {
 // Within appends to dst[:0] every point whose great-circle distance from p is
 // at most radiusM, sorted by distance then id, and returns it.
 func (ix *SiteIndex) Within(p orb.Point, radiusM float64, dst []Neighbor) []Neighbor {
-	dst = dst[:0]
-	if !(radiusM >= 0) || len(ix.pts) == 0 {
-		return dst
-	}
-	b := BoundAround(p, radiusM)
-	q := ix.getQuery(p)
-	q.dst, q.radiusM = dst, radiusM
-	c := chordOfM(radiusM) + chordSlack
-	q.stop = c * c
-	ix.tree.Search(b.Min, b.Max, q.within)
-	dst = q.dst
-	q.dst = nil
-	ix.pool.Put(q)
+	dst = ix.WithinUnsorted(p, radiusM, dst)
 	slices.SortFunc(dst, compareNeighbors)
 	return dst
 }
