@@ -17,7 +17,7 @@
     { upTo: 20, label: '10 – 20 min', color: '#a1dab4' },
     { upTo: 30, label: '20 – 30 min', color: '#41b6c4' },
     { upTo: 45, label: '30 – 45 min', color: '#2c7fb8' },
-    { upTo: Infinity, label: 'plus de 45 min', color: '#253494' },
+    { upTo: Infinity, label: '> 45 min', color: '#253494' },
   ];
   const NO_DATA = '#c9ccd1';
   const GAP_COLOR = '#e8590c';
@@ -31,6 +31,10 @@
     974: { name: 'La Réunion', dep: '974', bounds: [55.2, -21.4, 55.85, -20.86] },
     976: { name: 'Mayotte', dep: '976', bounds: [44.98, -13.03, 45.32, -12.63] },
   };
+
+  // Room left around a territory for the tool bar (top) and the legend
+  // (bottom); France still opens at zoom 5 in a 920 × 800 map.
+  const VIEW_PADDING = { top: 50, bottom: 80, left: 16, right: 16 };
 
   const fmtInt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
   const fmtPct = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -177,22 +181,22 @@
           id: 'sites-fs2020', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'france-services-2020'],
           layout: { visibility: 'none' },
           paint: {
-            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.6, 10, 5], 'circle-color': '#fff',
-            'circle-stroke-color': '#777', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 10, 2],
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 7, 2.2, 10, 5], 'circle-color': '#fff',
+            'circle-stroke-color': '#777', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.5, 7, 1.1, 10, 2],
           },
         },
         {
           id: 'sites-cnfs', type: 'symbol', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'cnfs-permanences'],
           layout: {
             visibility: 'none', 'icon-image': 'diamond', 'icon-allow-overlap': true, 'icon-ignore-placement': true,
-            'icon-size': ['interpolate', ['linear'], ['zoom'], 4, 0.3, 10, 0.8],
+            'icon-size': ['interpolate', ['linear'], ['zoom'], 4, 0.18, 7, 0.4, 10, 0.8],
           },
         },
         {
           id: 'sites-fs', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'france-services'],
           paint: {
-            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.8, 10, 6], 'circle-color': '#fff',
-            'circle-stroke-color': '#111', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 1, 10, 2.5],
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 0.9, 7, 2.6, 10, 6], 'circle-color': '#fff',
+            'circle-stroke-color': '#111', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.6, 7, 1.3, 10, 2.5],
           },
         },
       ],
@@ -239,7 +243,7 @@
     container: 'map',
     style: style(),
     bounds: TERRITORIES.metropole.bounds,
-    fitBoundsOptions: { padding: 16 },
+    fitBoundsOptions: { padding: VIEW_PADDING },
     maxZoom: 14,
     minZoom: 3,
     renderWorldCopies: false,
@@ -265,8 +269,7 @@
   // ---------- legend ----------
 
   function drawLegend() {
-    const ul = $('#legend-classes');
-    ul.textContent = '';
+    const ul = $('#legend-classes'); // after its title
     for (const c of CLASSES) {
       const li = document.createElement('li');
       const sw = document.createElement('span');
@@ -417,7 +420,7 @@
     refreshDeptSummary();
     try {
       const b = await fresh('bounds', () => departementBounds(code));
-      if (b) map.fitBounds(b, { padding: 30, duration: 0 });
+      if (b) map.fitBounds(b, { padding: VIEW_PADDING, duration: 0 });
     } catch (err) { report(err); }
   }
 
@@ -702,7 +705,7 @@
     for (const b of document.querySelectorAll('#territories button')) {
       b.setAttribute('aria-pressed', String(b.dataset.territory === key));
     }
-    map.fitBounds(t.bounds, { padding: 16, duration: 0 });
+    map.fitBounds(t.bounds, { padding: VIEW_PADDING, duration: 0 });
     selectDepartement(t.dep);
   }
 
@@ -719,7 +722,7 @@
       for (const b of document.querySelectorAll('#territories button')) {
         b.setAttribute('aria-pressed', String(b.dataset.territory === t));
       }
-      if (!code) map.fitBounds(TERRITORIES.metropole.bounds, { padding: 16, duration: 0 });
+      if (!code) map.fitBounds(TERRITORIES.metropole.bounds, { padding: VIEW_PADDING, duration: 0 });
       selectDepartement(code);
     });
     const slider = $('#minutes');
