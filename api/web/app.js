@@ -410,6 +410,7 @@
 
   async function selectDepartement(code) {
     state.departement = code;
+    clearRecommendations(); // they were for the previous scope
     $('#departement').value = code;
     map.setFilter('departement-selected', ['==', ['get', 'code'], code || '']);
     $('#dept').hidden = !code;
@@ -667,9 +668,14 @@
 
   // ---------- recommendations ----------
 
-  async function recommend() {
+  function clearRecommendations() {
     for (const m of state.recoMarkers) m.remove();
     state.recoMarkers = [];
+    $('#recos').hidden = true;
+  }
+
+  async function recommend() {
+    clearRecommendations();
     const el = $('#recos');
     const k = Math.max(1, Math.min(50, parseInt($('#k').value, 10) || 5));
     try {
