@@ -73,8 +73,13 @@ func (s *Server) cors() gin.HandlerFunc {
 // is weak because gzip may re-encode the body: both encodings carry the
 // same content.
 func (s *Server) writeCached(c *gin.Context, contentType string, body []byte) {
-	sum := sha256.Sum256(body)
-	etag := `W/"` + hex.EncodeToString(sum[:12]) + `"`
+	s.writeTagged(c, contentType, body, nil, contentETag(body))
+}
+
+// writeTagged is writeCached with the ETag given, and the body's gzip form
+// when one was made ahead (served as is to clients accepting gzip; the
+// compress middleware passes pre-encoded bodies through).
+func (s *Server) writeTagged(c *gin.Context, contentType string, body, gz []byte, etag string) {
 	h := c.Writer.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", s.cacheControl())
@@ -83,7 +88,18 @@ func (s *Server) writeCached(c *gin.Context, contentType string, body []byte) {
 		c.Writer.WriteHeaderNow()
 		return
 	}
+	if gz != nil && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+		h.Set("Content-Encoding", "gzip")
+		h.Add("Vary", "Accept-Encoding")
+		body = gz
+	}
 	c.Data(http.StatusOK, contentType, body)
+}
+
+// contentETag is the weak ETag of a body's content.
+func contentETag(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // writeEmpty writes a cacheable 204 No Content (an empty tile).

@@ -65,15 +65,15 @@ func (s *Server) tileMVT(c *gin.Context) error {
 	if int(t.Z) < l.MinTileZoom {
 		return badParam("z", "layer %s has tiles from zoom %d", l.Name, l.MinTileZoom)
 	}
-	body, err := s.cachedTile(l, t)
+	e, err := s.tile(l, t)
 	if err != nil {
 		return err
 	}
-	if body == nil {
+	if e.raw == nil {
 		s.writeEmpty(c)
 		return nil
 	}
-	s.writeCached(c, mvtType, body)
+	s.writeTagged(c, mvtType, e.raw, e.gz, e.etag)
 	return nil
 }
 

@@ -280,7 +280,7 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	s.maps.tiles.mu.Lock()
 	cached, ok := s.maps.tiles.tiles[tileKey{l, tile}]
 	s.maps.tiles.mu.Unlock()
-	if !ok || !bytes.Equal(cached, a) {
+	if !ok || !bytes.Equal(cached.raw, a) || cached.etag != contentETag(a) {
 		t.Fatal("tile not cached")
 	}
 	fresh, err := s.renderTile(l, tile)
