@@ -104,8 +104,16 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
 	grid := geo.Simplifier{Decimals: 0}
-	enc := newMVTLayer(l.Name, l.propNames(), geo.TileExtent, len(ids))
-	var vals []value
+	keep := tileProps(l, int(t.Z))
+	names := l.propNames()
+	if keep != nil {
+		names = make([]string, len(keep))
+		for k, i := range keep {
+			names[k] = l.Props[i].Name
+		}
+	}
+	enc := newMVTLayer(l.Name, names, geo.TileExtent, len(ids))
+	var vals, kept []value
 	for _, i := range ids {
 		var g orb.Geometry
 		switch lg := l.cache.atZoom(src, i, int(t.Z)).(type) {
@@ -125,6 +133,11 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 			continue
 		}
 		vals = src.Props(i, vals[:0])
+		if keep != nil {
+			kept = lowZoomValues(l, keep, vals, kept[:0])
+			enc.add(tileFeatureID(src, i), g, kept)
+			continue
+		}
 		enc.add(tileFeatureID(src, i), g, vals)
 	}
 	return enc.tile(), nil
@@ -176,4 +189,52 @@ func (s *Server) tileJSON(c *gin.Context) error {
 			"minzoom": l.MinTileZoom, "maxzoom": tileJSONMaxZoom}},
 	})
 	return nil
+}
+
+// Low-zoom tiles of the communes layer carry only the properties a map needs to
+// colour and identify features, with distances rounded to 100 m: a zoom-5
+// communes tile holds ~20,000 communes, and their unique numbers (areas,
+// shares, distances to the metre) made most of its 2.4 MB.
+const lowZoomTileMax = 6
+
+// lowZoomTileProps are the properties kept in low-zoom communes tiles.
+func lowZoomTileProps() []string {
+	return []string{"code", "nom", "departement", "minutes_class", "mean_minutes", "mean_distance_m", "nearest_distance_m", "population"}
+}
+
+// tileProps returns the indexes of l's properties kept at zoom z, nil for
+// all of them.
+func tileProps(l *mapLayer, z int) []int {
+	if z > lowZoomTileMax || l.Name != "communes" {
+		return nil
+	}
+	var keep []int
+	for _, name := range lowZoomTileProps() {
+		if i := l.propIndex(name); i >= 0 {
+			keep = append(keep, i)
+		}
+	}
+	slices.Sort(keep)
+	if len(keep) == 0 || len(keep) == len(l.Props) {
+		return nil
+	}
+	return keep
+}
+
+// lowZoomValues appends the kept values to dst, distances in metres
+// rounded to 100 m and minutes to the minute.
+func lowZoomValues(l *mapLayer, keep []int, vals, dst []value) []value {
+	for _, i := range keep {
+		v := vals[i]
+		if v.kind == valNumber {
+			switch name := l.Props[i].Name; {
+			case strings.HasSuffix(name, "_m"):
+				v.f = math.Round(v.f/100) * 100
+			case strings.HasSuffix(name, "_minutes"):
+				v.f = math.Round(v.f)
+			}
+		}
+		dst = append(dst, v)
+	}
+	return dst
 }

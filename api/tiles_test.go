@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"testing"
 
@@ -286,5 +287,28 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	fresh, err := s.renderTile(l, tile)
 	if err != nil || !bytes.Equal(fresh, a) {
 		t.Fatalf("cached tile differs from a fresh render (%v)", err)
+	}
+}
+
+func TestLowZoomCommunesTilesAreLight(t *testing.T) {
+	s := testServer(t)
+	tile := tileOf(orb.Point{2.3522, 48.8566}, 5)
+	layers := getTile(t, s, "/tiles/communes/"+tile+".mvt")
+	if len(layers) != 1 || len(layers[0].Features) < 1000 {
+		t.Fatalf("zoom 5 tile: %d layers", len(layers))
+	}
+	for _, f := range layers[0].Features {
+		if _, ok := f.Properties["area_km2"]; ok {
+			t.Fatalf("zoom 5 communes tile carries area_km2: %v", f.Properties)
+		}
+		code, _ := f.Properties["code"].(string)
+		d, ok := f.Properties["mean_distance_m"].(float64)
+		if code == "" || !ok || d != math.Round(d/100)*100 {
+			t.Fatalf("zoom 5 feature: code %q, mean_distance_m %v (want rounded to 100 m)", code, f.Properties["mean_distance_m"])
+		}
+	}
+	deep := getTile(t, s, "/tiles/communes/"+tileOf(orb.Point{2.3522, 48.8566}, 9)+".mvt")
+	if _, ok := deep[0].Features[0].Properties["area_km2"]; !ok {
+		t.Fatalf("zoom 9 tile lost its properties: %v", deep[0].Features[0].Properties)
 	}
 }
