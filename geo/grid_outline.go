@@ -53,24 +53,42 @@ func CellsOutline(cells []h3.Cell) orb.MultiPolygon {
 			next[e.from] = e.to
 		}
 	}
+	starts := make([]int32, len(edges))
+	for i, e := range edges {
+		starts[i] = e.from
+	}
+	return AssembleRings(next, starts, vs.pts)
+}
+
+// AssembleRings chains directed outline edges (next[v] is the vertex after
+// v; starts lists vertices to start from, in order) into closed rings over
+// pts and groups them into polygons: counter-clockwise rings are exteriors,
+// clockwise ones holes of the smallest exterior holding them. Rings of fewer
+// than four points are dropped. next is consumed.
+func AssembleRings(next map[int32]int32, starts []int32, pts []orb.Point) orb.MultiPolygon {
 	var outers, holes []orb.Ring
-	for _, e := range edges {
-		start := e.from
+	for _, start := range starts {
 		if _, ok := next[start]; !ok {
-			continue
+			continue // already chained
 		}
-		ring := orb.Ring{vs.pts[start]}
+		ring := orb.Ring{pts[start]}
 		for v := start; ; {
 			w, ok := next[v]
 			if !ok {
 				break
 			}
 			delete(next, v)
-			ring = append(ring, vs.pts[w])
+			ring = append(ring, pts[w])
 			v = w
 			if v == start {
 				break
 			}
+		}
+		if !ring.Closed() {
+			ring = append(ring, ring[0])
+		}
+		if len(ring) < 4 {
+			continue
 		}
 		if ringSignedArea(ring) >= 0 {
 			outers = append(outers, ring)
@@ -87,7 +105,7 @@ func CellsOutline(cells []h3.Cell) orb.MultiPolygon {
 	for _, h := range holes {
 		best := -1
 		for i, r := range outers {
-			if (best < 0 || areas[i] < areas[best]) && planar.RingContains(r, h[0]) {
+			if (best < 0 || areas[i] < areas[best]) && r.Bound().Contains(h[0]) && planar.RingContains(r, h[0]) {
 				best = i
 			}
 		}

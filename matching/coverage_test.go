@@ -316,3 +316,13 @@ func TestCoverageConcurrent(t *testing.T) {
 		t.Errorf("%d nearest-site caches, want 3", n)
 	}
 }
+
+// planarSignedArea is the shoelace area of a closed lon/lat ring, positive
+// when counter-clockwise.
+func planarSignedArea(r orb.Ring) float64 {
+	a := 0.0
+	for i := 1; i < len(r); i++ {
+		a += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
+	}
+	return a / 2
+}

@@ -4,8 +4,9 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/planar"
 	h3 "github.com/uber/h3-go/v4"
+
+	"github.com/maillage/maillage/geo"
 )
 
 // GapOutline returns the outline of zone i of Gaps: the union of its cells
@@ -71,71 +72,7 @@ func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
 			first = append(first, a)
 		}
 	}
-	return assembleRings(next, first, vs.pts)
-}
-
-// assembleRings chains directed outline edges into closed rings and groups
-// them into polygons: counter-clockwise rings are exteriors, clockwise ones
-// holes of the smallest exterior holding them.
-func assembleRings(next map[int32]int32, starts []int32, pts []orb.Point) orb.MultiPolygon {
-	var outers, holes []orb.Ring
-	for _, start := range starts {
-		if _, ok := next[start]; !ok {
-			continue // already chained
-		}
-		ring := orb.Ring{pts[start]}
-		for v := start; ; {
-			w, ok := next[v]
-			if !ok {
-				break
-			}
-			delete(next, v)
-			ring = append(ring, pts[w])
-			v = w
-			if v == start {
-				break
-			}
-		}
-		if !ring.Closed() {
-			ring = append(ring, ring[0])
-		}
-		if len(ring) < 4 {
-			continue
-		}
-		if planarSignedArea(ring) >= 0 {
-			outers = append(outers, ring)
-		} else {
-			holes = append(holes, ring)
-		}
-	}
-	mp := make(orb.MultiPolygon, len(outers))
-	areas := make([]float64, len(outers))
-	for i, r := range outers {
-		mp[i] = orb.Polygon{r}
-		areas[i] = planarSignedArea(r)
-	}
-	for _, h := range holes {
-		best := -1
-		for i, r := range outers {
-			if (best < 0 || areas[i] < areas[best]) && r.Bound().Contains(h[0]) && planar.RingContains(r, h[0]) {
-				best = i
-			}
-		}
-		if best >= 0 {
-			mp[best] = append(mp[best], h)
-		}
-	}
-	return mp
-}
-
-// planarSignedArea is the shoelace area of a closed lon/lat ring, positive
-// when counter-clockwise.
-func planarSignedArea(r orb.Ring) float64 {
-	a := 0.0
-	for i := 1; i < len(r); i++ {
-		a += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
-	}
-	return a / 2
+	return geo.AssembleRings(next, first, vs.pts)
 }
 
 // outlineQuantumDeg merges the copies of one H3 vertex computed from
