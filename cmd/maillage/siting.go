@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
@@ -204,18 +203,11 @@ func writeRecommendation(w io.Writer, rec *matching.Recommendation, format strin
 	case "json":
 		return writeJSON(w, rec)
 	case "geojson":
-		fc := geojson.NewFeatureCollection()
-		for _, pk := range rec.Picks {
-			ft := geojson.NewFeature(orb.Point{pk.Lon, pk.Lat})
-			ft.ID = pk.ID
-			ft.Properties = propertiesOf(pk)
-			fc.Append(ft)
-		}
 		summary := *rec
 		summary.Picks = nil
-		fc.ExtraMembers = propertiesOf(summary)
-		delete(fc.ExtraMembers, "picks")
-		return writeJSON(w, fc)
+		return writeJSON(w, pointsGeoJSON(rec.Picks, func(pk matching.SitePick) (string, orb.Point) {
+			return pk.ID, orb.Point{pk.Lon, pk.Lat}
+		}, summary, "picks"))
 	}
 	return writeCSV(w, rec.Picks)
 }
@@ -289,18 +281,11 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		case "json":
 			return writeJSON(w, ev)
 		case "geojson":
-			fc := geojson.NewFeatureCollection()
-			for _, r := range ev.Proposals {
-				ft := geojson.NewFeature(orb.Point{r.Lon, r.Lat})
-				ft.ID = r.ID
-				ft.Properties = propertiesOf(r)
-				fc.Append(ft)
-			}
 			summary := *ev
 			summary.Proposals = nil
-			fc.ExtraMembers = propertiesOf(summary)
-			delete(fc.ExtraMembers, "proposals")
-			return writeJSON(w, fc)
+			return writeJSON(w, pointsGeoJSON(ev.Proposals, func(r matching.ProposalResult) (string, orb.Point) {
+				return r.ID, orb.Point{r.Lon, r.Lat}
+			}, summary, "proposals"))
 		}
 		return writeCSV(w, ev.Proposals)
 	})

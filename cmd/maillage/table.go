@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // rowsOf turns a slice of structs into a header and rows, one column per
@@ -111,4 +114,21 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// pointsGeoJSON makes a FeatureCollection of point features, one per item
+// (its JSON fields as properties), with summary's fields as foreign members
+// less the member named list (the items themselves).
+func pointsGeoJSON[T any](items []T, at func(T) (id string, p orb.Point), summary any, list string) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for _, it := range items {
+		id, p := at(it)
+		f := geojson.NewFeature(p)
+		f.ID = id
+		f.Properties = propertiesOf(it)
+		fc.Append(f)
+	}
+	fc.ExtraMembers = propertiesOf(summary)
+	delete(fc.ExtraMembers, list)
+	return fc
 }
