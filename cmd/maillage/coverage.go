@@ -82,15 +82,9 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	p.Step("write")
-	w, closeOut, err := output(f.out, stdout)
-	if err != nil {
-		p.Stop()
-		return err
-	}
-	err = writeCoverage(w, e.Territory, cv, f.by, f.format)
-	if cerr := closeOut(); err == nil {
-		err = cerr
-	}
+	err = writeOut(f.out, stdout, func(w io.Writer) error {
+		return writeCoverage(w, e.Territory, cv, f.by, f.format)
+	})
 	p.Stop()
 	return err
 }
