@@ -29,7 +29,7 @@ type Candidate struct {
 	Point       orb.Point         `json:"point"` // lon/lat
 	MaxKm       float64           `json:"max_km"`
 	Commune     string            `json:"commune"`     // current INSEE code; "" when the point is outside every commune
-	Departement string            `json:"departement"` // département code
+	Departement string            `json:"departement"` // of the commune; the declared one only when Commune is ""
 	LocatedBy   string            `json:"located_by"`  // LocatedByCoordinates or LocatedByCommune
 	Attrs       map[string]string `json:"attrs,omitempty"`
 }
@@ -41,8 +41,8 @@ type Structure struct {
 	Type           string            `json:"type"` // commune, epci, departement, region, association, private, publique, privée…
 	Point          orb.Point         `json:"point"`
 	Posts          int               `json:"posts"`
-	Commune        string            `json:"commune"`
-	Departement    string            `json:"departement"`
+	Commune        string            `json:"commune"`     // as for Candidate
+	Departement    string            `json:"departement"` // as for Candidate
 	Region         string            `json:"region"`
 	LocatedBy      string            `json:"located_by"`
 	ZRR            string            `json:"zrr"`             // "oui", "non" or "" (unknown)
@@ -260,15 +260,6 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	switch {
 	case hasPt:
 		loc.pt, loc.locatedBy = pt, LocatedByCoordinates
-		if loc.commune == nil && lc.t != nil {
-			if c, found := lc.t.At(pt); found {
-				loc.commune = c
-			}
-		}
-		if loc.commune == nil && loc.dep == "" {
-			lc.fail(r.pos, "lon", "point (%g, %g) is outside every commune and no département is given", pt[0], pt[1])
-			return loc, false
-		}
 	case loc.commune != nil:
 		if !loc.commune.HasShape() {
 			lc.fail(r.pos, "commune", "commune %s has no boundary to place the record: give coordinates", loc.commune.Code)
@@ -279,10 +270,59 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 		lc.fail(r.pos, "lon", "neither coordinates nor commune code")
 		return loc, false
 	}
-	if loc.dep == "" && loc.commune != nil {
-		loc.dep = loc.commune.Departement
+	return loc, lc.settleDepartement(r, &loc, hasPt)
+}
+
+// settleDepartement sets the département of a placed record from its
+// location alone: the commune holding its point (Territory.place: inside,
+// snapped to the coast, or the declared commune where geometry cannot
+// tell), or its declared commune when it has no coordinates. The declared
+// commune and département are only checked against the location: one in
+// another département is an error, so that a file cannot put a row in a
+// département it is not in (access scopes trust this département). A point
+// in no commune (open sea, abroad) keeps its declared département and an
+// empty commune: only a national token may upload it (api.Scope). It
+// returns false when an error was recorded.
+func (lc *loadContext) settleDepartement(r *rawRecord, loc *location, hasPt bool) bool {
+	declared := loc.commune
+	holder := declared
+	if hasPt {
+		holder = nil
+		if lc.t != nil {
+			if c, how := lc.t.place(loc.pt, r.vals[roleCommune]); how != locOutside {
+				holder = c
+			}
+		}
 	}
-	return loc, true
+	p := loc.pt
+	switch {
+	case holder == nil && declared != nil:
+		lc.fail(r.pos, "lon", "%s, yet commune %s is declared: fix the coordinates or leave them out to place the row at the commune",
+			lc.t.outsideReason(p), declared.Code)
+		return false
+	case holder == nil && loc.dep == "":
+		reason := fmt.Sprintf("point (%g, %g) is outside every commune", p[0], p[1])
+		if lc.t != nil {
+			reason = lc.t.outsideReason(p)
+		}
+		lc.fail(r.pos, "lon", "%s and no département is given", reason)
+		return false
+	case holder == nil:
+		return true // outside every commune: the declared département, for national tokens only
+	case declared != nil && declared.Departement != holder.Departement:
+		lc.fail(r.pos, "commune", "the point (%g, %g) lies in commune %s (département %s), not in département %s of the declared commune %s",
+			p[0], p[1], holder.Code, holder.Departement, declared.Departement, declared.Code)
+		return false
+	case loc.dep != "" && loc.dep != holder.Departement:
+		lc.fail(r.pos, "departement", "the row is located in commune %s, département %s, not in the declared département %s",
+			holder.Code, holder.Departement, loc.dep)
+		return false
+	}
+	if declared == nil {
+		loc.commune = holder
+	}
+	loc.dep = holder.Departement
+	return true
 }
 
 // commune resolves a current or former commune code.

@@ -93,8 +93,11 @@ func DetectFormat(name string, head []byte) Format {
 // (0, 500]); departement. Other columns go to Attrs. A record needs
 // coordinates or a commune code (then it is placed at the commune's
 // representative point, LocatedBy "commune"). Commune is the declared one
-// when given, else the commune holding the point; a point outside every
-// commune is accepted when a valid département is given.
+// when given, else the commune holding the point. Departement always comes
+// from the location (see loadContext.settleDepartement): a declared commune
+// or département in another département than the point's is an error; a
+// point outside every commune (farther than SnapMaxM) is accepted with an
+// empty Commune when a valid département is given.
 func LoadCandidates(r io.Reader, name string, format Format, t *Territory) ([]Candidate, error) {
 	var out []Candidate
 	err := loadRecords(r, name, format, t, kindCandidate, func(lc *loadContext, rec *rawRecord) {

@@ -91,10 +91,10 @@ func (b *layerBuilder) add(pos int, s Site, lat, lon coord, declared string) {
 		return
 	}
 	p := orb.Point{lon.v, lat.v}
-	c, how := b.locate(p, declared)
+	c, how := b.t.place(p, declared)
 	switch how {
 	case locOutside:
-		b.reject(pos, s.ID, b.outsideReason(p))
+		b.reject(pos, s.ID, b.t.outsideReason(p))
 		return
 	case locSnapped:
 		r.Snapped++
@@ -124,42 +124,6 @@ func (b *layerBuilder) add(pos int, s Site, lat, lon coord, declared string) {
 	r.Loaded++
 }
 
-// How locate placed a point.
-const (
-	locInside   = iota // inside the commune's shape
-	locSnapped         // outside every shape, within SnapMaxM of the commune's
-	locDeclared        // outside every shape, in the declared commune (see locate)
-	locOutside         // in no commune: rejected
-)
-
-// locate finds the commune of p, in this order:
-//
-//  1. the commune whose shape contains p;
-//  2. when p lies in an unmatched 2018 boundary (a former commune the COG
-//     no longer lists, whose area belongs to a neighbour today), the
-//     declared commune if its bounding box meets that boundary's;
-//  3. the nearest commune within SnapMaxM (coastal points);
-//  4. the declared commune when it has no shape at all (overseas
-//     collectivities such as Saint-Martin have no IGN boundary).
-func (b *layerBuilder) locate(p orb.Point, declared string) (*Commune, int) {
-	if c, ok := b.t.At(p); ok {
-		return c, locInside
-	}
-	dc, known := b.t.Commune(declared)
-	if known && dc.HasShape() {
-		if u, in := b.t.UnmatchedAt(p); in && u.Bound.Intersects(dc.Bound) {
-			return dc, locDeclared
-		}
-	}
-	if id, _, near := b.t.Index.Nearest(p, SnapMaxM); near {
-		return &b.t.Communes[id], locSnapped
-	}
-	if known && !dc.HasShape() {
-		return dc, locDeclared
-	}
-	return nil, locOutside
-}
-
 // coordProblem says why a latitude/longitude pair is unusable, or "".
 func coordProblem(lat, lon coord) string {
 	switch {
@@ -177,22 +141,6 @@ func coordProblem(lat, lon coord) string {
 		return fmt.Sprintf("longitude %g out of range", lon.v)
 	}
 	return ""
-}
-
-// outsideReason explains why p is in no commune: swapped coordinates, a
-// former commune whose boundary joins no current commune, or simply outside
-// every boundary.
-func (b *layerBuilder) outsideReason(p orb.Point) string {
-	swapped := orb.Point{p[1], p[0]}
-	if swapped[1] >= -90 && swapped[1] <= 90 {
-		if c, ok := b.t.At(swapped); ok {
-			return fmt.Sprintf("latitude and longitude look swapped: (lat %g, lon %g) is in %s %s", p[0], p[1], c.Code, c.Name)
-		}
-	}
-	if u, ok := b.t.UnmatchedAt(p); ok {
-		return fmt.Sprintf("point (lat %g, lon %g) in 2018 boundary %s %s, a former commune joined to no current commune", p[1], p[0], u.Code, u.Name)
-	}
-	return fmt.Sprintf("point (lat %g, lon %g) outside every commune boundary and farther than %g m from any", p[1], p[0], SnapMaxM)
 }
 
 // finish builds the site index and returns the layer.
