@@ -28,6 +28,11 @@ type DatasetMeta struct {
 	Departements []string    `json:"departements"` // départements of its rows, ascending
 	CreatedAt    time.Time   `json:"created_at"`
 	Source       string      `json:"source,omitempty"` // file name or "api"
+
+	// RowsByDepartement counts the rows of each département (candidates,
+	// structures and proposals; nil for match results and for datasets
+	// stored before it existed): what a département-scoped token is shown.
+	RowsByDepartement map[string]int `json:"rows_by_departement,omitempty"`
 }
 
 // Dataset is a stored dataset: its description and its rows. Exactly one of

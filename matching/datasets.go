@@ -106,8 +106,8 @@ func (e *Engine) builtinInfo(id string) (DatasetInfo, bool) {
 		return DatasetInfo{}, false
 	}
 	meta := data.DatasetMeta{ID: id, Kind: data.KindStructures, Name: id, Rows: len(ss),
-		Departements: departementsOf(len(ss), func(i int) string { return ss[i].Departement }),
-		CreatedAt:    e.datasets.builtinAt, Source: e.StructureReports[id].File}
+		CreatedAt: e.datasets.builtinAt, Source: e.StructureReports[id].File}
+	meta.Departements, meta.RowsByDepartement = departementsOf(len(ss), func(i int) string { return ss[i].Departement })
 	return DatasetInfo{DatasetMeta: meta, Builtin: true}, true
 }
 
@@ -150,15 +150,25 @@ func (e *Engine) Dataset(id string) (*data.Dataset, bool, error) {
 	return en.ds, en.builtin, nil
 }
 
+// NotFoundError is the error of an unknown dataset id. The API answers it
+// also for a dataset a token may not see, so that the two cannot be told
+// apart.
+func NotFoundError(id string) error {
+	return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
+}
+
 // readDataset reads the dataset id from the built-ins or the store.
 func (e *Engine) readDataset(id string) (*data.Dataset, bool, error) {
 	if info, ok := e.builtinInfo(id); ok {
 		return &data.Dataset{Meta: info.DatasetMeta, Structures: e.Structures[id]}, true, nil
 	}
 	if e.Store == nil {
-		return nil, false, fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
+		return nil, false, NotFoundError(id)
 	}
 	d, err := e.Store.Get(id)
+	if errors.Is(err, data.ErrDatasetNotFound) {
+		return nil, false, NotFoundError(id)
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("dataset %q: %w", id, err)
 	}
@@ -177,11 +187,11 @@ func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, f
 	case data.KindCandidates:
 		d.Candidates, err = data.LoadCandidates(r, name, format, e.Territory)
 		d.Meta.Rows = len(d.Candidates)
-		d.Meta.Departements = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
+		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
 		d.Structures, err = data.LoadStructures(r, name, format, e.Territory)
 		d.Meta.Rows = len(d.Structures)
-		d.Meta.Departements = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
+		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:
 		return nil, fmt.Errorf("%w: %q (want %s, %s or %s)", ErrDatasetKind, kind, data.KindCandidates, data.KindStructures, data.KindProposals)
 	}
@@ -222,10 +232,10 @@ func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 	switch {
 	case d.Candidates != nil:
 		d.Meta.Rows = len(d.Candidates)
-		d.Meta.Departements = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
+		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case d.Structures != nil:
 		d.Meta.Rows = len(d.Structures)
-		d.Meta.Departements = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
+		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	}
 	if err := e.Store.Put(d); err != nil {
 		return DatasetInfo{}, fmt.Errorf("dataset %s: %w", id, err)
@@ -345,20 +355,20 @@ func (en *datasetEntry) index() *geo.SiteIndex {
 }
 
 // departementsOf returns the distinct non-empty département codes of n
-// rows, ascending.
-func departementsOf(n int, dep func(i int) string) []string {
-	set := map[string]struct{}{}
+// rows, ascending, and the number of rows of each.
+func departementsOf(n int, dep func(i int) string) ([]string, map[string]int) {
+	count := map[string]int{}
 	for i := range n {
 		if d := dep(i); d != "" {
-			set[d] = struct{}{}
+			count[d]++
 		}
 	}
-	out := make([]string, 0, len(set))
-	for d := range set {
+	out := make([]string, 0, len(count))
+	for d := range count {
 		out = append(out, d)
 	}
 	slices.Sort(out)
-	return out
+	return out, count
 }
 
 // datasetPrefix returns the id prefix of a dataset kind.
