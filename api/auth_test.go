@@ -104,9 +104,10 @@ func TestAccessStatuses(t *testing.T) {
 		{"empty bearer", "GET", "/v1/scenarios/fake", "", "Bearer ", "", 401, CodeUnauthorized},
 		{"lowercase scheme", "GET", "/v1/scenarios/fake", "", "bearer " + f.national, "", 200, ""},
 		{"national", "GET", "/v1/scenarios/fake", f.national, "", "", 200, ""},
-		{"scoped upload inside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"},{"id":"y","departement":"87"}]`, 201, ""},
-		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"},{"id":"z","departement":"75"}]`, 403, CodeForbidden},
-		{"national upload anywhere", "POST", "/v1/scenarios/fake", f.national, "", `[{"id":"z","departement":"75"}]`, 201, ""},
+		{"scoped upload inside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"y","commune":"87085","departement":"87"}]`, 201, ""},
+		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"z","commune":"75056","departement":"75"}]`, 403, CodeForbidden},
+		{"scoped upload outside every commune", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"}]`, 403, CodeForbidden},
+		{"national upload anywhere", "POST", "/v1/scenarios/fake", f.national, "", `[{"id":"z","commune":"75056","departement":"75"},{"id":"sea","departement":"23"}]`, 201, ""},
 		{"open route without token", "GET", "/v1/open-fake", "", "", "", 200, ""},
 		{"unmatched protected path is 404", "GET", "/v1/datasets/x/y/z", "", "", "", 404, CodeNotFound},
 	}
@@ -139,12 +140,14 @@ func TestAccessStatuses(t *testing.T) {
 
 func TestAccessForbiddenNamesOffendingRows(t *testing.T) {
 	f := newAuthFixture(t)
-	rec := do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","departement":"23"},{"id":"p1","departement":"75"},{"id":"p2","departement":"2A"}]`)
+	rec := do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","commune":"23096","departement":"23"},`+
+		`{"id":"p1","commune":"75056","departement":"75"},{"id":"p2","commune":"2A004","departement":"2A"},{"id":"sea","departement":"23"}]`)
 	var e errorBody
 	_ = json.Unmarshal(rec.Body.Bytes(), &e)
 	if rec.Code != 403 || !strings.Contains(e.Message, `"p1"`) || !strings.Contains(e.Message, `"p2"`) ||
-		strings.Contains(e.Message, `"ok"`) || !strings.Contains(e.Message, "2 candidates") {
-		t.Fatalf("got %d %q, want 403 naming p1 and p2 only", rec.Code, e.Message)
+		!strings.Contains(e.Message, `"sea" (outside every commune`) ||
+		strings.Contains(e.Message, `"ok"`) || !strings.Contains(e.Message, "3 candidates") {
+		t.Fatalf("got %d %q, want 403 naming p1, p2 and sea only", rec.Code, e.Message)
 	}
 }
 
@@ -242,17 +245,11 @@ func TestParseScope(t *testing.T) {
 	if !sc.Allows("23") || !sc.Allows("87") || sc.Allows("75") || sc.Allows("") || sc.Allows("2") {
 		t.Fatal("Allows")
 	}
-	ms := sc.FilterMetas([]data.DatasetMeta{{ID: "x", Departements: []string{"23", "75"}}, {ID: "y", Departements: []string{"75"}}})
-	if len(ms) != 1 || ms[0].ID != "x" || !reflect.DeepEqual(ms[0].Departements, []string{"23"}) {
-		t.Fatalf("FilterMetas: %+v", ms)
-	}
-	d := sc.FilterDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Rows: 5, Departements: []string{"", "23", "75", "87"}},
-		Candidates: fixtureCandidates()})
-	if d.Meta.Rows != 3 || len(d.Candidates) != 3 || !reflect.DeepEqual(d.Meta.Departements, []string{"23", "87"}) {
-		t.Fatalf("FilterDataset: %+v", d.Meta)
-	}
-	if err := sc.CheckDepartements([]string{"23", "75"}); err == nil || !strings.HasSuffix(err.Error(), "départements 75") {
-		t.Fatalf("CheckDepartements: %v", err)
+	d := sc.FilterDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Rows: 5, Departements: []string{"", "23", "75", "87"},
+		RowsByDepartement: map[string]int{"": 1, "23": 2, "75": 1, "87": 1}}, Candidates: fixtureCandidates()})
+	if d.Meta.Rows != 3 || len(d.Candidates) != 3 || !reflect.DeepEqual(d.Meta.Departements, []string{"23", "87"}) ||
+		!reflect.DeepEqual(d.Meta.RowsByDepartement, map[string]int{"23": 2, "87": 1}) || d.Structures != nil {
+		t.Fatalf("FilterDataset: %+v", d)
 	}
 }
 

@@ -204,9 +204,9 @@ type datasetList struct {
 	Total int                    `json:"total"`
 }
 
-// listDatasets is GET /v1/datasets: built-in then stored datasets, those of
-// a département-scoped token narrowed to its départements (match results
-// only when all their rows are in scope).
+// listDatasets is GET /v1/datasets: built-in then stored datasets, as the
+// token sees them (Server.listed: a scoped token's rows and counts are
+// those in its départements).
 func (s *Server) listDatasets(c *gin.Context) error {
 	all, err := s.engine.Datasets()
 	if err != nil {
@@ -215,17 +215,13 @@ func (s *Server) listDatasets(c *gin.Context) error {
 	sc := scopeFrom(c)
 	items := make([]matching.DatasetInfo, 0, len(all))
 	for _, info := range all {
-		if !sc.National {
-			if info.Kind == data.KindMatchResult && !sc.AllowsAll(info.Departements) {
-				continue
-			}
-			ms := sc.FilterMetas([]data.DatasetMeta{info.DatasetMeta})
-			if len(ms) == 0 {
-				continue
-			}
-			info.DatasetMeta = ms[0]
+		info, ok, err := s.listed(sc, info)
+		if err != nil {
+			return err
 		}
-		items = append(items, info)
+		if ok {
+			items = append(items, info)
+		}
 	}
 	c.JSON(http.StatusOK, datasetList{Items: items, Total: len(items)})
 	return nil
@@ -274,15 +270,11 @@ func (s *Server) getDataset(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d, builtin, err := s.engine.Dataset(id)
+	d, builtin, err := s.dataset(c, id)
 	if err != nil {
 		return err
 	}
-	sc := scopeFrom(c)
 	if d.Meta.Kind == data.KindMatchResult {
-		if err := sc.CheckDepartements(d.Meta.Departements); err != nil {
-			return err
-		}
 		if format == "geojson" {
 			return badParam("format", "a match result has no geometry: GET /v1/match/%s", id)
 		}
@@ -290,7 +282,6 @@ func (s *Server) getDataset(c *gin.Context) error {
 			Limit: limit, Offset: offset, Result: "/v1/match/" + id})
 		return nil
 	}
-	d = sc.FilterDataset(d)
 	info := matching.DatasetInfo{DatasetMeta: d.Meta, Builtin: builtin}
 	var p rowsPage
 	switch {
@@ -342,18 +333,17 @@ func pageOf[T any](rows []T, limit, offset int, at func(*T) (string, orb.Point))
 }
 
 // deleteDataset is DELETE /v1/datasets/:id (409 for a built-in dataset; a
-// département-scoped token may only delete datasets all in its scope).
+// département-scoped token may only delete datasets all in its scope, and
+// gets 404 for one it sees no row of).
 func (s *Server) deleteDataset(c *gin.Context) error {
 	id := c.Param("id")
 	if sc := scopeFrom(c); !sc.National {
-		d, builtin, err := s.engine.Dataset(id)
+		d, builtin, err := s.seeDataset(c, id)
 		if err != nil {
 			return err
 		}
-		if !builtin {
-			if err := sc.CheckDepartements(d.Meta.Departements); err != nil {
-				return err
-			}
+		if !builtin && !sc.AllowsAll(d.Meta.Departements) {
+			return errPartlyOutside("dataset")
 		}
 	}
 	if err := s.engine.DeleteDataset(id); err != nil {

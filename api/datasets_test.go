@@ -329,13 +329,49 @@ func TestDatasetScopes(t *testing.T) {
 	}
 	var list datasetList
 	decode(t, send(t, s, "GET", "/v1/datasets", "", ms.dep23, nil), 200, &list)
+	found := false
 	for _, it := range list.Items {
+		if it.Builtin {
+			continue // open data, listed whole (see Scope)
+		}
 		for _, d := range it.Departements {
 			if d != "23" && d != "87" {
 				t.Fatalf("scoped list shows %+v", it)
 			}
 		}
+		if it.ID == info.ID {
+			found = true
+			if it.Rows != 3 || fmt.Sprint(it.RowsByDepartement) != "map[23:3]" {
+				t.Fatalf("scoped list counts %d rows (%v), want the 3 in 23", it.Rows, it.RowsByDepartement)
+			}
+		}
+	}
+	if !found || list.Total != len(list.Items) {
+		t.Fatalf("scoped list: %+v", list)
 	}
 	// The dataset holds Paris rows: a 23/87 token may not delete it.
 	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.dep23, nil), http.StatusForbidden, &e)
+
+	// A dataset stored before the per-département counts were kept is
+	// counted from its rows.
+	old, _, err := s.engine.Dataset(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	legacy := *old
+	legacy.Meta.ID, legacy.Meta.RowsByDepartement = "cand-0123456789ab", nil
+	if err := s.engine.Store.Put(&legacy); err != nil {
+		t.Fatal(err)
+	}
+	defer send(t, s, "DELETE", "/v1/datasets/"+legacy.Meta.ID, "", ms.national, nil)
+	decode(t, send(t, s, "GET", "/v1/datasets", "", ms.dep23, nil), 200, &list)
+	found = false
+	for _, it := range list.Items {
+		if it.ID == legacy.Meta.ID {
+			found = it.Rows == 3 && fmt.Sprint(it.RowsByDepartement) == "map[23:3]"
+		}
+	}
+	if !found {
+		t.Fatalf("legacy dataset not listed with its 3 rows in scope: %+v", list)
+	}
 }

@@ -62,6 +62,11 @@ func (s *Server) postMatch(c *gin.Context) error {
 	sc := scopeFrom(c)
 	for _, in := range []matchInput{cands, structs} {
 		if in.rows == nil {
+			// A dataset id: 404 when the token sees none of it; the
+			// analysis keeps its rows in scope (req.Visible).
+			if _, _, err := s.seeDataset(c, in.id); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := s.checkRowCount(string(in.rows.Meta.Kind), in.rows.Meta.Rows); err != nil {
@@ -296,11 +301,11 @@ func (s *Server) getMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := s.engine.MatchResult(id)
-	if err != nil {
+	if _, _, err := s.seeDataset(c, id); err != nil {
 		return err
 	}
-	if err := scopeFrom(c).CheckDepartements(res.Departements()); err != nil {
+	res, err := s.engine.MatchResult(id)
+	if err != nil {
 		return err
 	}
 	path := c.Request.URL.Path
@@ -318,7 +323,8 @@ func (s *Server) getMatch(c *gin.Context) error {
 }
 
 // suggestQuery parses k= (1 to 100, default 10), candidates=, structures=
-// and match=, and limits the rows to the token's scope.
+// and match=, and limits the rows to the token's scope: a dataset or match
+// it sees nothing of is unknown (404).
 func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 	k, err := queryInt(c, "k", 10, 1, matching.MaxSuggestions)
 	if err != nil {
@@ -327,12 +333,11 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 	q := matching.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k}
 	if sc := scopeFrom(c); !sc.National {
 		q.Visible = sc.Allows
-		if q.Match != "" {
-			res, err := s.engine.MatchResult(q.Match)
-			if err != nil {
-				return q, err
+		for _, id := range []string{q.Match, q.Candidates, q.Structures} {
+			if id == "" {
+				continue
 			}
-			if err := sc.CheckDepartements(res.Departements()); err != nil {
+			if _, _, err := s.seeDataset(c, id); err != nil {
 				return q, err
 			}
 		}

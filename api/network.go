@@ -43,11 +43,12 @@ type structureProps struct {
 // structures answers GET /v1/structures: the structures of a dataset
 // (dataset=, default the built-in cnfs-structures-2021) as GeoJSON points,
 // filtered by departement= and bbox=, with the distance to the nearest
-// France Services. The route is protected: only the rows of the token's
-// départements are listed.
+// France Services. The route is protected: a scoped token sees the rows of
+// an uploaded dataset in its départements only, and the built-in structures
+// (open data) whole, as everywhere (see Scope).
 func (s *Server) structures(c *gin.Context) error {
 	id := c.DefaultQuery("dataset", matching.BuiltinStructuresDataset)
-	ds, builtin, err := s.engine.Dataset(id)
+	ds, builtin, err := s.dataset(c, id)
 	if err != nil {
 		if errors.Is(err, data.ErrDatasetNotFound) {
 			return notFound("no dataset %q", id)
@@ -67,17 +68,11 @@ func (s *Server) structures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	scope := scopeFrom(c)
 	fs := s.engine.Layers[matching.ArticulationReference]
 	fc := geojson.NewFeatureCollection()
-	hidden := 0
 	for i := range ds.Structures {
 		st := &ds.Structures[i]
 		if dep != "" && st.Departement != dep || hasBBox && !bbox.Contains(st.Point) {
-			continue
-		}
-		if !scope.Allows(st.Departement) {
-			hidden++
 			continue
 		}
 		p := structureProps{ID: st.ID, Name: st.Name, Type: st.Type, Posts: st.Posts, Commune: st.Commune,
@@ -93,8 +88,7 @@ func (s *Server) structures(c *gin.Context) error {
 		f.Properties = toProperties(p)
 		fc.Append(f)
 	}
-	fc.ExtraMembers = geojson.Properties{"dataset": id, "builtin": builtin, "total": len(fc.Features),
-		"hidden_by_scope": hidden}
+	fc.ExtraMembers = geojson.Properties{"dataset": id, "builtin": builtin, "total": len(fc.Features)}
 	if rep, ok := s.engine.StructureReports[id]; ok && builtin {
 		fc.ExtraMembers["report"] = rep
 	}
@@ -103,7 +97,8 @@ func (s *Server) structures(c *gin.Context) error {
 }
 
 // articulation answers GET /v1/articulation: every place of source=
-// (cnfs-permanences, or the built-in structures cnfs-structures-2021)
+// (cnfs-permanences, or the built-in structures cnfs-structures-2021: open
+// data, listed to anyone as on every route, see Scope)
 // classed against France Services at the reach (max_minutes= or max_km=),
 // with the per-département and national summaries; departement= restricts
 // the items and départements listed. format= json (default), csv (items)

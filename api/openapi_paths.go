@@ -71,7 +71,7 @@ var apiOps = []apiOp{
 		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/articulation", Tag: tagCoverage, Summary: "Places of a source (conseillers numériques) classed against France Services at the reach",
 		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
-	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (token scope applies)",
+	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (an uploaded dataset limited to the token's scope; the built-in structures are open data)",
 		Params: []string{"dataset", "departement", "bbox"}, OK: okGeoJSON},
 
 	{Method: "GET", Path: "/v1/layers", Tag: tagLayers, Summary: "Map layers: name, kind, count, properties, vintage and load report of service layers, URLs",

@@ -6,11 +6,39 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 )
 
 // Scope is what a bearer token may read and write: every row (National) or
-// only rows located in some départements.
+// only rows located in some départements. The rules, applied by every route
+// of uploaded data:
+//
+//   - A row's département is where it is: the commune holding its point
+//     (or within 1 km of it, off the coast), or its declared commune when it
+//     has no coordinates (data.LoadCandidates),
+//     never a declared departement column, which is only checked against
+//     the location (a contradiction is a 400 naming the line, whatever the
+//     token). A scoped token uploads only rows of its départements, and only
+//     a national token rows outside every commune (open sea, abroad): their
+//     département is the declared one (CheckUpload).
+//   - A stored dataset is, to a scoped token, its rows in scope: listings,
+//     row counts and pages show only them, and analyses (match,
+//     suggestions, proposal evaluation, scenario comparison) use only them.
+//     A dataset with no row in scope is answered exactly as an unknown id
+//     (404), so that its name, source, date and existence stay hidden.
+//   - A match result is shown to a scoped token only when all its rows are
+//     in scope: with some it is a 403 that names none, with none a 404.
+//   - No answer to a scoped token names a row, id, département or count of
+//     rows outside its scope.
+//   - Built-in datasets (cnfs-structures-2021, the host structures of 2021)
+//     are published open data: every token reads them whole on every route
+//     (GET /v1/structures, /v1/datasets and the open /v1/articulation).
+//     Like any dataset, they enter the analyses of a scoped token only
+//     through their rows in its scope, so that its results (a stored match
+//     above all) stay within its scope.
 type Scope struct {
 	National     bool
 	Departements []string // ascending, without duplicates; empty when National
@@ -66,6 +94,7 @@ func (s Scope) String() string {
 
 // Allows reports whether a row located in département dep is visible.
 // Rows without a département are visible to national scopes only.
+// Called on the rows of an upload, dep must be uploadDep's.
 func (s Scope) Allows(dep string) bool {
 	if s.National {
 		return true
@@ -85,9 +114,10 @@ func (s Scope) AllowsAll(deps []string) bool {
 }
 
 // filterRows keeps the rows whose département is allowed; it returns rows
-// itself when all are.
+// itself when all are, and nil for nil (the row slice in use tells a
+// dataset's kind).
 func filterRows[T any](s Scope, rows []T, dep func(*T) string) []T {
-	if s.National {
+	if s.National || rows == nil {
 		return rows
 	}
 	out := make([]T, 0, len(rows))
@@ -114,12 +144,12 @@ func (s Scope) FilterSites(ss []data.Site) []data.Site {
 	return filterRows(s, ss, func(x *data.Site) string { return x.Departement })
 }
 
-// FilterDataset returns d with only the rows in the scope (d itself for a
-// national scope) and its description narrowed to them. A stored match
-// result (Result) is kept only for a national scope: its handler filters
-// the decoded result itself.
+// FilterDataset returns d with only the rows in the scope and its
+// description narrowed to them (d itself for a national scope). A stored
+// match result is returned unchanged: it is shown whole or not at all
+// (Server.seeDataset).
 func (s Scope) FilterDataset(d *data.Dataset) *data.Dataset {
-	if s.National {
+	if s.National || d.Meta.Kind == data.KindMatchResult {
 		return d
 	}
 	out := &data.Dataset{Meta: d.Meta,
@@ -127,28 +157,8 @@ func (s Scope) FilterDataset(d *data.Dataset) *data.Dataset {
 		Structures: s.FilterStructures(d.Structures),
 		Sites:      s.FilterSites(d.Sites)}
 	out.Meta.Rows = len(out.Candidates) + len(out.Structures) + len(out.Sites)
-	if d.Meta.Kind == data.KindMatchResult {
-		out.Meta.Rows = d.Meta.Rows
-	}
 	out.Meta.Departements = s.narrow(d.Meta.Departements)
-	return out
-}
-
-// FilterMetas keeps the descriptions of datasets holding at least one row
-// in the scope, their département lists narrowed to it. Row counts are the
-// whole dataset's: callers that show counts to a scoped token recount from
-// FilterDataset.
-func (s Scope) FilterMetas(ms []data.DatasetMeta) []data.DatasetMeta {
-	if s.National {
-		return ms
-	}
-	out := make([]data.DatasetMeta, 0, len(ms))
-	for _, m := range ms {
-		if deps := s.narrow(m.Departements); len(deps) > 0 {
-			m.Departements = deps
-			out = append(out, m)
-		}
-	}
+	out.Meta.RowsByDepartement = s.narrowCounts(d.Meta.RowsByDepartement)
 	return out
 }
 
@@ -163,12 +173,123 @@ func (s Scope) narrow(deps []string) []string {
 	return out
 }
 
-// maxListedOffenders is how many offending rows a 403 names.
+// narrowCounts returns a copy of the row counts of the allowed départements
+// (nil for nil).
+func (s Scope) narrowCounts(counts map[string]int) map[string]int {
+	if counts == nil {
+		return nil
+	}
+	out := make(map[string]int, len(counts))
+	for d, n := range counts {
+		if s.Allows(d) {
+			out[d] = n
+		}
+	}
+	return out
+}
+
+// seesAny reports whether some département of deps is visible.
+func (s Scope) seesAny(deps []string) bool {
+	for _, d := range deps {
+		if s.Allows(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// errPartlyOutside is the 403 for a dataset or match result the token sees
+// only part of, when the action needs all of it: it names no row,
+// département or count.
+func errPartlyOutside(what string) *Error {
+	return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
+		Message: fmt.Sprintf("this %s has rows outside your token's scope: only a token covering all of them may use it", what)}
+}
+
+// seeDataset returns the dataset id, built-in or stored, when the
+// request's token may see it, unfiltered (callers narrow it or pass the
+// scope on to the analysis). A dataset with no row in scope is the error of
+// an unknown id (matching.NotFoundError); a match result not wholly in
+// scope is a 403 naming nothing. Built-in datasets are open data: always
+// seen.
+func (s *Server) seeDataset(c *gin.Context, id string) (*data.Dataset, bool, error) {
+	d, builtin, err := s.engine.Dataset(id)
+	if err != nil {
+		return nil, false, err
+	}
+	sc := scopeFrom(c)
+	switch {
+	case sc.National || builtin:
+	case !sc.seesAny(d.Meta.Departements):
+		return nil, false, matching.NotFoundError(id)
+	case d.Meta.Kind == data.KindMatchResult && !sc.AllowsAll(d.Meta.Departements):
+		return nil, false, errPartlyOutside("match result")
+	}
+	return d, builtin, nil
+}
+
+// dataset is seeDataset with the rows of a stored dataset narrowed to the
+// scope (built-in datasets are whole: open data).
+func (s *Server) dataset(c *gin.Context, id string) (*data.Dataset, bool, error) {
+	d, builtin, err := s.seeDataset(c, id)
+	if err != nil || builtin {
+		return d, builtin, err
+	}
+	return scopeFrom(c).FilterDataset(d), false, nil
+}
+
+// listed returns info as the listing shows it to sc, or false when sc sees
+// none of it: a stored dataset narrowed to its rows in scope (Rows,
+// Departements and RowsByDepartement counting only them), a match result
+// only when wholly in scope, a built-in dataset whole.
+func (s *Server) listed(sc Scope, info matching.DatasetInfo) (matching.DatasetInfo, bool, error) {
+	if sc.National || info.Builtin {
+		return info, true, nil
+	}
+	if info.Kind == data.KindMatchResult {
+		return info, sc.seesAny(info.Departements) && sc.AllowsAll(info.Departements), nil
+	}
+	if !sc.seesAny(info.Departements) {
+		return info, false, nil
+	}
+	counts := info.RowsByDepartement
+	if counts == nil {
+		// Stored before the counts were kept: count the rows once read.
+		d, _, err := s.engine.Dataset(info.ID)
+		if err != nil {
+			return info, false, err
+		}
+		info.DatasetMeta = sc.FilterDataset(d).Meta
+		return info, true, nil
+	}
+	info.RowsByDepartement = sc.narrowCounts(counts)
+	info.Rows = 0
+	for _, n := range info.RowsByDepartement {
+		info.Rows += n
+	}
+	info.Departements = sc.narrow(info.Departements)
+	return info, true, nil
+}
+
+// maxListedOffenders is how many offending rows a 403 on an upload names.
 const maxListedOffenders = 20
 
-// checkRows returns a 403 naming the rows (id and département) outside the
-// scope, or nil.
-func checkRows[T any](s Scope, what string, rows []T, id, dep func(*T) string) error {
+// uploadDep is the département an uploaded row is checked by: its own,
+// which the loaders take from its location, or "" for a row outside every
+// commune (no commune: its département is only declared), which a scoped
+// token may not upload.
+func uploadDep(commune, dep string) string {
+	if commune == "" {
+		return ""
+	}
+	return dep
+}
+
+// checkRows returns a 403 naming the rows of the caller's own upload (row
+// number, id and département) that lie outside the scope, or nil. It is
+// for uploads only: rows of stored datasets are narrowed to the scope,
+// never named.
+func checkRows[T any](s Scope, what string, rows []T, id func(*T) string, commune, dep func(*T) string) error {
 	if s.National {
 		return nil
 	}
@@ -176,10 +297,14 @@ func checkRows[T any](s Scope, what string, rows []T, id, dep func(*T) string) e
 	n := 0
 	for i := range rows {
 		r := &rows[i]
-		if d := dep(r); !s.Allows(d) {
+		if d := uploadDep(commune(r), dep(r)); !s.Allows(d) {
 			n++
 			if len(named) < maxListedOffenders {
-				named = append(named, fmt.Sprintf("row %d id %q (departement %q)", i+1, id(r), d))
+				where := fmt.Sprintf("departement %q", d)
+				if d == "" {
+					where = "outside every commune: only a national token may upload it"
+				}
+				named = append(named, fmt.Sprintf("row %d id %q (%s)", i+1, id(r), where))
 			}
 		}
 	}
@@ -191,50 +316,27 @@ func checkRows[T any](s Scope, what string, rows []T, id, dep func(*T) string) e
 		more = fmt.Sprintf(" and %d more", n-len(named))
 	}
 	return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-		Message: fmt.Sprintf("token scope %s does not cover %d %s: %s%s", s, n, what, strings.Join(named, "; "), more)}
+		Message: fmt.Sprintf("token scope %s does not cover %d %s of your upload: %s%s", s, n, what, strings.Join(named, "; "), more)}
 }
 
-// CheckCandidates refuses (403) candidates located outside the scope.
+// CheckCandidates refuses (403) uploaded candidates located outside the
+// scope, naming them.
 func (s Scope) CheckCandidates(cs []data.Candidate) error {
 	return checkRows(s, "candidates", cs, func(c *data.Candidate) string { return c.ID },
-		func(c *data.Candidate) string { return c.Departement })
+		func(c *data.Candidate) string { return c.Commune }, func(c *data.Candidate) string { return c.Departement })
 }
 
-// CheckStructures refuses (403) structures located outside the scope.
+// CheckStructures refuses (403) uploaded structures located outside the
+// scope, naming them.
 func (s Scope) CheckStructures(ss []data.Structure) error {
 	return checkRows(s, "structures", ss, func(x *data.Structure) string { return x.ID },
-		func(x *data.Structure) string { return x.Departement })
+		func(x *data.Structure) string { return x.Commune }, func(x *data.Structure) string { return x.Departement })
 }
 
-// CheckSites refuses (403) sites located outside the scope.
-func (s Scope) CheckSites(ss []data.Site) error {
-	return checkRows(s, "sites", ss, func(x *data.Site) string { return x.ID },
-		func(x *data.Site) string { return x.Departement })
-}
-
-// CheckUpload refuses (403) a dataset holding rows outside the scope.
+// CheckUpload refuses (403) an upload holding rows outside the scope.
 func (s Scope) CheckUpload(d *data.Dataset) error {
 	if err := s.CheckCandidates(d.Candidates); err != nil {
 		return err
 	}
-	if err := s.CheckStructures(d.Structures); err != nil {
-		return err
-	}
-	return s.CheckSites(d.Sites)
-}
-
-// CheckDepartements refuses (403) a request naming départements outside
-// the scope (a dataset to delete, an analysis to run).
-func (s Scope) CheckDepartements(deps []string) error {
-	var out []string
-	for _, d := range deps {
-		if !s.Allows(d) {
-			out = append(out, d)
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return &Error{Status: http.StatusForbidden, Code: CodeForbidden,
-		Message: fmt.Sprintf("token scope %s does not cover départements %s", s, strings.Join(out, ","))}
+	return s.CheckStructures(d.Structures)
 }

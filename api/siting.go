@@ -57,7 +57,9 @@ func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
 var errRowsWritten = errors.New("row errors written")
 
 // readSites reads the sites of a request. With dataset= (when fromDataset),
-// they are the rows of a stored proposals or structures dataset. Otherwise
+// they are the rows of a stored proposals or structures dataset in the
+// token's scope (a dataset it sees no row of is unknown; built-in rows too
+// enter its analyses only in its scope, see Scope). Otherwise
 // the body holds them in the formats of host structures: CSV, a JSON array,
 // a GeoJSON FeatureCollection of Points, or a JSON object holding one of
 // them under key (or "sites"); Content-Type text/csv or
@@ -68,7 +70,7 @@ var errRowsWritten = errors.New("row errors written")
 func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
 	var sites []data.Structure
 	if id := c.Query("dataset"); id != "" && fromDataset {
-		d, _, err := s.engine.Dataset(id)
+		d, _, err := s.seeDataset(c, id)
 		switch {
 		case errors.Is(err, data.ErrDatasetNotFound):
 			return nil, notFound("%v", err)
@@ -77,7 +79,7 @@ func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data
 		case d.Meta.Kind != data.KindProposals && d.Meta.Kind != data.KindStructures:
 			return nil, badParam("dataset", "dataset %s holds %s, want proposals or structures", id, d.Meta.Kind)
 		}
-		sites = d.Structures
+		sites = scopeFrom(c).FilterStructures(d.Structures)
 	} else {
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
@@ -150,6 +152,16 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 	return sites, nil
 }
 
+// checkSiteUpload refuses (403) sites of the request body outside the
+// token's scope, as an upload; sites of dataset= are already narrowed to it
+// (readSites).
+func (s *Server) checkSiteUpload(c *gin.Context, sites []data.Structure) error {
+	if c.Query("dataset") != "" {
+		return nil
+	}
+	return scopeFrom(c).CheckStructures(sites)
+}
+
 // badBody is a 400 about the request body.
 func badBody(format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: fmt.Sprintf(format, args...)}
@@ -186,7 +198,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	if err != nil {
 		return sitingResult(err)
 	}
-	if err := scopeFrom(c).CheckStructures(props); err != nil {
+	if err := s.checkSiteUpload(c, props); err != nil {
 		return err
 	}
 	ev, err := s.engine.EvaluateProposals(props, q)
@@ -309,7 +321,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	if err != nil {
 		return sitingResult(err)
 	}
-	if err := scopeFrom(c).CheckStructures(sites); err != nil {
+	if err := s.checkSiteUpload(c, sites); err != nil {
 		return err
 	}
 	sc, err := s.engine.CompareScenario(sites, q)
