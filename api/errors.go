@@ -79,8 +79,14 @@ func errorMappings() []errorMapping {
 		{data.ErrUnknownFormat, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
+		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},
 	}
 }
+
+// internalMessage is all a client reads of a server fault (a 5xx of code
+// CodeInternal): the error itself, which may name files, is logged
+// (Server.recovery).
+const internalMessage = "internal error"
 
 // apiError returns err as an *Error: itself when it is one, else its
 // mapping, else nil.
@@ -92,7 +98,9 @@ func apiError(err error) *Error {
 	for _, m := range errorMappings() {
 		if errors.Is(err, m.target) {
 			msg := err.Error()
-			if m.param != "" {
+			if m.code == CodeInternal {
+				msg = internalMessage
+			} else if m.param != "" {
 				msg = m.param + ": " + msg
 			}
 			return &Error{Status: m.status, Code: m.code, Message: msg}
@@ -110,8 +118,11 @@ func writeError(c *gin.Context, err error) {
 			e = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 				Message: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		} else {
-			e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: err.Error()}
+			e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: internalMessage}
 		}
+	}
+	if e.Code == CodeInternal {
+		_ = c.Error(err) // for the log
 	}
 	c.AbortWithStatusJSON(e.Status, e)
 }

@@ -121,16 +121,20 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// recovery turns a panic into a logged 500 with the JSON error shape.
+// recovery turns a panic into a logged 500 with the JSON error shape, and
+// logs the errors behind the other internal errors (writeError).
 func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
 				s.cfg.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", r)
-				writeError(c, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})
+				writeError(c, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: internalMessage})
 			}
 		}()
 		c.Next()
+		for _, e := range c.Errors.ByType(gin.ErrorTypePrivate) {
+			s.cfg.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", e.Err)
+		}
 	}
 }
 

@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 )
 
@@ -29,8 +31,22 @@ type Token struct {
 
 // TokenSet is the tokens of a file, safe for concurrent use and reloadable
 // while serving.
+//
+// Reload policy: a reload that fails never keeps a token the file no longer
+// lists, and never adds one. When the file reads whole (present, mode 600,
+// every line valid) it replaces the tokens. When it does not — missing,
+// unreadable, readable by others, or any bad line — the tokens in force are
+// those of the last good file that the new file still lists unchanged (same
+// hash and scope) on a line that parsed: a token removed from the file
+// (maillage token revoke) is refused at once, even if an edit broke another
+// line, and a file that cannot be read at all refuses every token. New and
+// changed tokens wait for a good reload. The set in force is a function of
+// the last good file and the current one only, so it is the same whatever
+// reloads came between.
 type TokenSet struct {
 	path string
+	mu   sync.Mutex // serialises Reload
+	good []Token    // the last file read whole; guarded by mu
 	list atomic.Pointer[[]Token]
 }
 
@@ -56,7 +72,23 @@ func TokenLine(t Token) string {
 // (the name may hold spaces); blank lines and lines starting with # are
 // skipped. name is used in errors.
 func ParseTokens(r io.Reader, name string) ([]Token, error) {
+	out, err := scanTokens(r, name)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// scanTokens reads every line of a tokens file. It returns the tokens of
+// the lines that parse, and the first error (a bad line, a read error).
+func scanTokens(r io.Reader, name string) ([]Token, error) {
 	var out []Token
+	var first error
+	fail := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
 	names := map[string]int{}
 	sc := bufio.NewScanner(r)
 	for line := 1; sc.Scan(); line++ {
@@ -66,28 +98,32 @@ func ParseTokens(r io.Reader, name string) ([]Token, error) {
 		}
 		f := strings.Fields(text)
 		if len(f) < 3 {
-			return nil, fmt.Errorf("tokens %s: line %d: want \"sha256hex scope name\"", name, line)
+			fail(fmt.Errorf("tokens %s: line %d: want \"sha256hex scope name\"", name, line))
+			continue
 		}
 		var t Token
 		h, err := hex.DecodeString(f[0])
 		if err != nil || len(h) != sha256.Size {
-			return nil, fmt.Errorf("tokens %s: line %d: first field is not a SHA-256 in hex (64 characters)", name, line)
+			fail(fmt.Errorf("tokens %s: line %d: first field is not a SHA-256 in hex (64 characters)", name, line))
+			continue
 		}
 		copy(t.Hash[:], h)
 		if t.Scope, err = ParseScope(f[1]); err != nil {
-			return nil, fmt.Errorf("tokens %s: line %d: %w", name, line, err)
+			fail(fmt.Errorf("tokens %s: line %d: %w", name, line, err))
+			continue
 		}
 		t.Name = strings.Join(f[2:], " ")
 		if first, dup := names[t.Name]; dup {
-			return nil, fmt.Errorf("tokens %s: line %d: name %q already used on line %d", name, line, t.Name, first)
+			fail(fmt.Errorf("tokens %s: line %d: name %q already used on line %d", name, line, t.Name, first))
+		} else {
+			names[t.Name] = line
 		}
-		names[t.Name] = line
 		out = append(out, t)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("tokens %s: %w", name, err)
+		fail(fmt.Errorf("tokens %s: %w", name, err))
 	}
-	return out, nil
+	return out, first
 }
 
 // LoadTokens reads a tokens file. A file readable by others than its owner
@@ -101,7 +137,7 @@ func LoadTokens(path string) (*TokenSet, error) {
 }
 
 // NewTokenSet holds tokens given in memory (tests, embedding); Reload
-// fails on it.
+// fails on it and changes nothing.
 func NewTokenSet(tokens []Token) *TokenSet {
 	ts := &TokenSet{}
 	list := append([]Token(nil), tokens...)
@@ -109,25 +145,60 @@ func NewTokenSet(tokens []Token) *TokenSet {
 	return ts
 }
 
-// Reload re-reads the file; on error the previous tokens stay in force.
+// Reload re-reads the file. On error it keeps only the tokens of the last
+// good file that the file still lists unchanged (see TokenSet), and the
+// error says how many.
 func (ts *TokenSet) Reload() error {
 	if ts.path == "" {
 		return errors.New("tokens: not loaded from a file")
 	}
-	f, err := os.Open(ts.path)
-	if err != nil {
-		return fmt.Errorf("tokens: %w", err)
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	listed, err := readTokensFile(ts.path)
+	if err == nil {
+		ts.good = listed
+		ts.list.Store(&listed)
+		return nil
 	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("tokens %s: mode %v lets other users read it: chmod 600", ts.path, st.Mode().Perm())
-	}
-	list, err := ParseTokens(f, ts.path)
-	if err != nil {
+	kept := stillListed(ts.good, listed)
+	ts.list.Store(&kept)
+	if len(ts.good) == 0 {
 		return err
 	}
-	ts.list.Store(&list)
-	return nil
+	return fmt.Errorf("%w; until the file reads whole, %d of the %d tokens stay valid (those it still lists unchanged)",
+		err, len(kept), len(ts.good))
+}
+
+// readTokensFile reads a tokens file. With an error it still returns the
+// tokens of the lines it could read (none when the file could not be
+// opened).
+func readTokensFile(path string) ([]Token, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("tokens: %w", err)
+	}
+	listed, err := scanTokens(f, path)
+	if st.Mode().Perm()&0o077 != 0 {
+		err = fmt.Errorf("tokens %s: mode %v lets other users read it: chmod 600", path, st.Mode().Perm())
+	}
+	return listed, err
+}
+
+// stillListed keeps the tokens of good that listed holds with the same
+// hash and scope.
+func stillListed(good, listed []Token) []Token {
+	kept := []Token{}
+	for _, t := range good {
+		if slices.ContainsFunc(listed, func(l Token) bool { return l.Hash == t.Hash && sameScope(l.Scope, t.Scope) }) {
+			kept = append(kept, t)
+		}
+	}
+	return kept
 }
 
 // Tokens returns a copy of the tokens, in file order.
@@ -152,4 +223,9 @@ func (ts *TokenSet) Lookup(secret string) (Token, bool) {
 		return Token{}, false
 	}
 	return list[found], true
+}
+
+// sameScope reports whether two scopes grant the same rows.
+func sameScope(a, b Scope) bool {
+	return a.National == b.National && slices.Equal(a.Departements, b.Departements)
 }

@@ -50,9 +50,16 @@ type Dataset struct {
 // unknown id.
 var ErrDatasetNotFound = errors.New("dataset not found")
 
+// ErrCorrupt is wrapped by the errors of stored data that is damaged: a
+// state file refused at open, or a dataset whose bytes fail their checksum
+// or do not decode when read. It is the server's fault, not the caller's:
+// the API answers it as an internal error and logs the detail.
+var ErrCorrupt = errors.New("damaged")
+
 // Store keeps uploaded datasets. Put is atomic: after a crash a dataset is
-// entirely there or entirely absent. Implementations are safe for concurrent
-// use.
+// entirely there or entirely absent. Get of an unknown id gives
+// ErrDatasetNotFound, of damaged bytes an error wrapping ErrCorrupt.
+// Implementations are safe for concurrent use.
 type Store interface {
 	Put(d *Dataset) error
 	Get(id string) (*Dataset, error)

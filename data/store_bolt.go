@@ -2,14 +2,14 @@ package data
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
-	"path/filepath"
-	"time"
 
 	// bbolt is etcd's maintained fork of BoltDB: a pure-Go, single-file,
 	// copy-on-write B+tree with serializable transactions. A Put is one
@@ -31,14 +31,56 @@ var (
 	bucketRows = []byte("rows")
 )
 
-// rowsFormat prefixes every encoded row blob; bump it when the encoding
-// changes incompatibly.
-const rowsFormat byte = 1
+// Formats of the rows blob, its first byte; a new encoding gets a new
+// number and the old ones stay readable.
+const (
+	// rowsGob is the gob of storedRows, with no checksum (files written
+	// before rowsChecked).
+	rowsGob byte = 1
+	// rowsChecked is 4 bytes of CRC-32C (big-endian) of the dataset's key,
+	// description and gob, then the gob: bbolt checks its page structure, not
+	// the bytes of values, so a flipped bit in a dataset would otherwise be
+	// served, or fail deep in a decoder.
+	rowsChecked byte = 2
+)
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// datasetSum is the checksum of a dataset's key, description and gob.
+func datasetSum(key, meta, body []byte) uint32 {
+	h := crc32.New(castagnoli)
+	for _, b := range [][]byte{key, {0}, meta, {0}, body} {
+		h.Write(b)
+	}
+	return h.Sum32()
+}
+
+// rowsBody returns the gob of a stored rows blob after checking its format
+// and checksum against the dataset's key and description.
+func rowsBody(key, meta, raw []byte) ([]byte, error) {
+	switch {
+	case len(raw) == 0:
+		return nil, fmt.Errorf("dataset %q: rows missing", key)
+	case raw[0] == rowsGob:
+		return raw[1:], nil
+	case raw[0] != rowsChecked:
+		return nil, fmt.Errorf("dataset %q: rows of unknown format %d", key, raw[0])
+	case len(raw) < 5:
+		return nil, fmt.Errorf("dataset %q: rows cut short (%d bytes)", key, len(raw))
+	}
+	body := raw[5:]
+	if want, got := binary.BigEndian.Uint32(raw[1:5]), datasetSum(key, meta, body); want != got {
+		return nil, fmt.Errorf("dataset %q: checksum %08x, stored %08x: its bytes changed after it was written", key, got, want)
+	}
+	return body, nil
+}
 
 // BoltStore is a Store persisted in one bbolt file of a state folder.
 type BoltStore struct {
 	db   *bolt.DB
 	path string
+	file *os.File // the database file, locked while open
 	// beforeCommit, when set (tests only), runs inside the write
 	// transaction of Put after the rows are written and before commit.
 	beforeCommit func()
@@ -52,36 +94,22 @@ type storedRows struct {
 	Result     []byte
 }
 
-// OpenBoltStore opens (creating it when needed) the dataset database in dir.
-// It fails after one second when another process holds the file.
-func OpenBoltStore(dir string) (*BoltStore, error) {
-	if dir == "" {
-		return nil, errors.New("state folder: empty path")
+// hasBuckets is nil when both buckets exist.
+func hasBuckets(tx *bolt.Tx) error {
+	if tx.Bucket(bucketMeta) == nil || tx.Bucket(bucketRows) == nil {
+		return errors.New("buckets missing")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("state folder %s: %w", dir, err)
-	}
-	path := filepath.Join(dir, BoltFile)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
-			return nil, fmt.Errorf("state %s: in use by another process", path)
+	return nil
+}
+
+// createBuckets makes the buckets of a new file.
+func createBuckets(tx *bolt.Tx) error {
+	for _, b := range [][]byte{bucketMeta, bucketRows} {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
 		}
-		return nil, fmt.Errorf("state %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMeta, bucketRows} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("state %s: %w", path, err)
-	}
-	return &BoltStore{db: db, path: path}, nil
+	return nil
 }
 
 // Path returns the database file.
@@ -98,12 +126,13 @@ func (s *BoltStore) Put(d *Dataset) error {
 		return fmt.Errorf("dataset %s: meta: %w", d.Meta.ID, err)
 	}
 	var buf bytes.Buffer
-	buf.WriteByte(rowsFormat)
+	buf.Write([]byte{rowsChecked, 0, 0, 0, 0})
 	rows := storedRows{Candidates: d.Candidates, Structures: d.Structures, Sites: d.Sites, Result: d.Result}
 	if err := gob.NewEncoder(&buf).Encode(&rows); err != nil {
 		return fmt.Errorf("dataset %s: rows: %w", d.Meta.ID, err)
 	}
 	key := []byte(d.Meta.ID)
+	binary.BigEndian.PutUint32(buf.Bytes()[1:5], datasetSum(key, meta, buf.Bytes()[5:]))
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketRows).Put(key, buf.Bytes()); err != nil {
 			return err
@@ -122,7 +151,8 @@ func (s *BoltStore) Put(d *Dataset) error {
 	return nil
 }
 
-// Get returns the dataset of that id.
+// Get returns the dataset of that id. A dataset whose bytes fail their
+// checksum or do not decode gives an error wrapping ErrCorrupt.
 func (s *BoltStore) Get(id string) (*Dataset, error) {
 	d := &Dataset{}
 	err := s.db.View(func(tx *bolt.Tx) error {
@@ -131,17 +161,17 @@ func (s *BoltStore) Get(id string) (*Dataset, error) {
 		if meta == nil {
 			return ErrDatasetNotFound
 		}
-		if err := json.Unmarshal(meta, &d.Meta); err != nil {
-			return fmt.Errorf("meta: %w", err)
+		body, err := rowsBody(key, meta, tx.Bucket(bucketRows).Get(key))
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
 		}
-		raw := tx.Bucket(bucketRows).Get(key)
-		if len(raw) == 0 || raw[0] != rowsFormat {
-			return fmt.Errorf("rows: missing or unknown format")
+		if err := json.Unmarshal(meta, &d.Meta); err != nil {
+			return fmt.Errorf("%w: description: %w", ErrCorrupt, err)
 		}
 		// The slice is only valid inside the transaction: gob copies out.
 		var rows storedRows
-		if err := gob.NewDecoder(bytes.NewReader(raw[1:])).Decode(&rows); err != nil {
-			return fmt.Errorf("rows: %w", err)
+		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&rows); err != nil {
+			return fmt.Errorf("%w: rows: %w", ErrCorrupt, err)
 		}
 		d.Candidates, d.Structures, d.Sites, d.Result = rows.Candidates, rows.Structures, rows.Sites, rows.Result
 		return nil
@@ -162,7 +192,7 @@ func (s *BoltStore) List() ([]DatasetMeta, error) {
 		return tx.Bucket(bucketMeta).ForEach(func(k, v []byte) error {
 			var m DatasetMeta
 			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("dataset %s: meta: %w", k, err)
+				return fmt.Errorf("dataset %q: %w: description: %w", k, ErrCorrupt, err)
 			}
 			out = append(out, m)
 			return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 // trustFlags are serve's flags for stored datasets, access and limits.
 type trustFlags struct {
 	stateDir     string
+	lockWait     time.Duration
 	tokensFile   string
 	insecureOpen bool
 	rateLimit    string
@@ -26,6 +28,8 @@ type trustFlags struct {
 func (f *trustFlags) register(fs *flag.FlagSet, cfg *api.Config) {
 	fs.StringVar(&f.stateDir, "state", defaultStateDir(),
 		"folder of the database of uploaded datasets and match results (\"\": in memory, lost at exit)")
+	fs.DurationVar(&f.lockWait, "state-lock-wait", data.DefaultLockWait,
+		"how long to wait for another process to release the state file (a server killed with kill -9 may hold it a moment)")
 	fs.StringVar(&f.tokensFile, "tokens", "",
 		"tokens file (maillage token new); without it the endpoints of candidates, structures, datasets and matches answer 401")
 	fs.BoolVar(&f.insecureOpen, "insecure-open", false,
@@ -64,17 +68,34 @@ func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error
 		log.Warn("no --state folder: uploaded datasets and match results are lost at exit")
 		return data.NewMemoryStore(), nil
 	}
-	st, err := data.OpenBoltStore(f.stateDir)
+	t0 := time.Now()
+	st, err := data.BoltOptions{LockWait: f.lockWait}.Open(f.stateDir)
 	if err != nil {
-		return nil, err
+		return nil, stateAdvice(err, f.stateDir)
 	}
 	metas, err := st.List()
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, stateAdvice(err, f.stateDir)
 	}
-	log.Info("state opened", "file", st.Path(), "datasets", len(metas))
+	log.Info("state opened", "file", st.Path(), "datasets", len(metas), "checked_ms", time.Since(t0).Milliseconds())
 	return st, nil
+}
+
+// stateAdvice adds to an error opening the state folder dir what the
+// operator can do about it.
+func stateAdvice(err error, dir string) error {
+	switch {
+	case errors.Is(err, data.ErrCorrupt):
+		return fmt.Errorf("%w.\nThe server does not start on a damaged state file. Stop every server using %s, move %s aside "+
+			"(keep it: it may be examined later), and put the last backup in its place: a copy saved from GET /v1/backup, "+
+			"or a copy of %s taken while the server was stopped. Or start with --state <another folder> to begin with no "+
+			"uploaded datasets", err, dir, data.BoltFile, data.BoltFile)
+	case errors.Is(err, data.ErrLocked):
+		return fmt.Errorf("%w.\nOne server per state folder: stop the other one, or give this one another --state folder; "+
+			"if the previous server was just killed, start again or raise --state-lock-wait", err)
+	}
+	return err
 }
 
 // reloadOnHangup re-reads the tokens file on each SIGHUP until the returned
@@ -91,7 +112,9 @@ func (f *trustFlags) reloadOnHangup(ts *api.TokenSet, log *slog.Logger) (stop fu
 			select {
 			case <-hup:
 				if err := ts.Reload(); err != nil {
-					log.Error("tokens not reloaded: the previous ones stay in force", "err", err)
+					// api.TokenSet: revoked tokens are refused even so.
+					log.Error("tokens file not reloaded: fix it and send SIGHUP again; meanwhile only the tokens it still lists unchanged are accepted",
+						"err", err, "tokens", ts.Len())
 				} else {
 					log.Info("tokens reloaded", "file", f.tokensFile, "tokens", ts.Len())
 				}

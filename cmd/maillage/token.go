@@ -117,7 +117,8 @@ func tokenList(path string, stdout io.Writer) error {
 }
 
 // tokenRevoke rewrites the file without the named token (write a new file,
-// then rename it over the old one).
+// then rename it over the old one). A running server refuses the token from
+// its next reload on, even one that fails (api.TokenSet).
 func tokenRevoke(path, name string, stderr io.Writer) error {
 	name = strings.Join(strings.Fields(name), " ")
 	ts, err := readTokens(path)
@@ -136,11 +137,14 @@ func tokenRevoke(path, name string, stderr io.Writer) error {
 	if !found {
 		return fmt.Errorf("tokens %s: no token named %q", path, name)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+	// writeFile's temporary file is new, hence mode 600 (a leftover
+	// path+".tmp" of mode 644 kept its mode, and a server refuses such a
+	// file), and a reload never sees a half-written one.
+	err = writeFile(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
 		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "token %q revoked; a running server drops it on SIGHUP or restart.\n", name)

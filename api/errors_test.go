@@ -1,0 +1,68 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+)
+
+// Finding 6 of issue 13: a dataset whose stored bytes changed answered 500
+// with the state file's path in the message. It is now an internal error:
+// the client reads "internal error", the log has the detail.
+func TestCorruptDatasetIsInternalError(t *testing.T) {
+	dir := t.TempDir()
+	st, err := data.OpenBoltStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	cands := make([]data.Candidate, 500)
+	for i := range cands {
+		cands[i] = data.Candidate{ID: "row-" + strings.Repeat("x", i%7), Departement: "23", MaxKm: 30}
+	}
+	cands[250].ID = "needle"
+	if err := st.Put(&data.Dataset{Meta: data.DatasetMeta{ID: "cand-1", Kind: data.KindCandidates, Rows: len(cands),
+		Departements: []string{"23"}}, Candidates: cands}); err != nil {
+		t.Fatal(err)
+	}
+	// Change one byte of the stored rows under the open store: bbolt maps the
+	// file shared, so the next read sees it.
+	b, err := os.ReadFile(st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte("needle"))
+	f, err := os.OpenFile(st.Path(), os.O_WRONLY, 0)
+	if i < 0 || err != nil {
+		t.Fatalf("needle at %d, %v", i, err)
+	}
+	_, err = f.WriteAt([]byte("N"), int64(i))
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var log bytes.Buffer
+	nat, _ := NewToken()
+	s := New(&matching.Engine{Store: st}, Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
+		Tokens: NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"}})})
+	rec := do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
+	var e Error
+	if rec.Code != http.StatusInternalServerError || json.Unmarshal(rec.Body.Bytes(), &e) != nil ||
+		e.Code != CodeInternal || e.Message != "internal error" {
+		t.Fatalf("damaged dataset: %d %s, want 500 internal error", rec.Code, rec.Body)
+	}
+	if strings.Contains(rec.Body.String(), dir) {
+		t.Fatalf("the answer names the state file: %s", rec.Body)
+	}
+	if !strings.Contains(log.String(), "checksum") || !strings.Contains(log.String(), st.Path()) {
+		t.Fatalf("the log lacks the detail: %s", log.String())
+	}
+}
