@@ -225,6 +225,17 @@ func (g *Grid) CellPolygon(i int) orb.Polygon {
 	return orb.Polygon{CellRing(g.Cells[i])}
 }
 
+// CellBound returns the lon/lat bounding box of the outline of cell i,
+// without allocating.
+func (g *Grid) CellBound(i int) orb.Bound {
+	bd := h3.CellToBoundary(g.Cells[i])
+	b := orb.Bound{Min: orb.Point{bd[0].Lng, bd[0].Lat}, Max: orb.Point{bd[0].Lng, bd[0].Lat}}
+	for _, v := range bd[1:] {
+		b = b.Extend(orb.Point{v.Lng, v.Lat})
+	}
+	return b
+}
+
 // CellAreaKm2 returns the area of cell i in km² (AreaKm2[i]: within 1e-8
 // relative of h3.CellAreaKm2, which costs ~2.5 µs a call).
 func (g *Grid) CellAreaKm2(i int) float64 {

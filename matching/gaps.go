@@ -221,7 +221,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	}
 	b := orb.Bound{Min: g.Centers[cells[0]], Max: g.Centers[cells[0]]}
 	for _, cell := range ext {
-		b = b.Union(g.CellPolygon(int(cell)).Bound())
+		b = b.Union(g.CellBound(int(cell)))
 	}
 	z.BBox = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	return z
