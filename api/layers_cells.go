@@ -4,8 +4,8 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -62,12 +62,11 @@ func (s *Server) cellsLayer() *mapLayer {
 // cellFilter is the filter that finds one cell by its H3 index: a box on
 // its centre.
 func cellFilter(id string) (layerFilter, bool) {
-	c := h3.Cell(h3.IndexFromString(id))
-	if !c.IsValid() {
+	c, ok := geo.ParseCell(id)
+	if !ok {
 		return layerFilter{}, false
 	}
-	ll := c.LatLng()
-	p := orb.Point{ll.Lng, ll.Lat}
+	p := geo.CellCenter(c)
 	return layerFilter{BBox: orb.Bound{Min: p, Max: p}, HasBBox: true}, true
 }
 

@@ -7,7 +7,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
+
+	"github.com/maillage/maillage/geo"
 )
 
 // ogcLinks is the links member of an OGC answer.
@@ -179,7 +180,7 @@ func TestOGCItem(t *testing.T) {
 		{"regions", "75"},
 		{"sites", "france-services:" + s.engine.Layers["france-services"].Sites[0].ID},
 	}
-	gueret := h3.LatLngToCell(h3.NewLatLng(46.1712, 1.8707), s.engine.Grid.Resolution)
+	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.engine.Grid.Resolution)
 	cases = append(cases, struct{ collection, id string }{"cells", gueret.String()})
 	for _, c := range cases {
 		var f struct {

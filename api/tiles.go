@@ -11,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/maptile"
-	h3 "github.com/uber/h3-go/v4"
 
 	"github.com/maillage/maillage/geo"
 )
@@ -147,7 +146,8 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 // position in the layer plus one (stable while the server runs).
 func tileFeatureID(src source, i int) uint64 {
 	if c, ok := src.(*cellsSource); ok {
-		return h3.IndexFromString(c.cells[i].H3)
+		id, _ := geo.ParseCell(c.cells[i].H3) // the grid's own cells: always valid
+		return uint64(id)
 	}
 	return uint64(i) + 1
 }

@@ -1,19 +1,15 @@
 package geo
 
 import (
-	"compress/gzip"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 )
 
 // communesFixture is the real 2018 commune boundaries, with the INSEE code
@@ -28,37 +24,13 @@ type communesFixture struct {
 // loadCommunes reads communes-2018.geojson.gz once per test binary.
 var loadCommunes = sync.OnceValues(func() (*communesFixture, error) {
 	path := filepath.Join("..", "..", "shared", "data", "communes-2018.geojson.gz")
-	f, err := os.Open(path)
+	codes, shapes, err := readCommuneShapes(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("communes %s: %w", path, err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("communes %s: %w", path, err)
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, fmt.Errorf("communes %s: %w", path, err)
-	}
-	fx := &communesFixture{}
-	for i, feat := range fc.Features {
-		var mp orb.MultiPolygon
-		switch g := feat.Geometry.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		default:
-			return nil, fmt.Errorf("communes %s: feature %d: geometry %T", path, i, feat.Geometry)
-		}
-		fx.shapes = append(fx.shapes, mp)
+	fx := &communesFixture{shapes: shapes, codes: codes}
+	for _, mp := range shapes {
 		fx.bounds = append(fx.bounds, polygonBounds(mp))
-		fx.codes = append(fx.codes, feat.Properties.MustString("code", ""))
 	}
 	fx.ix = NewCommuneIndex(fx.shapes)
 	return fx, nil

@@ -222,13 +222,18 @@ func (g *Grid) CommuneShares(id int) []CellShare {
 // CellPolygon returns the outline of cell i as a closed counter-clockwise
 // lon/lat ring.
 func (g *Grid) CellPolygon(i int) orb.Polygon {
-	b := h3.CellToBoundary(g.Cells[i])
-	ring := make(orb.Ring, 0, len(b)+1)
-	for _, v := range b {
-		ring = append(ring, orb.Point{v.Lng, v.Lat})
+	return orb.Polygon{CellRing(g.Cells[i])}
+}
+
+// CellBound returns the lon/lat bounding box of the outline of cell i,
+// without allocating.
+func (g *Grid) CellBound(i int) orb.Bound {
+	bd := h3.CellToBoundary(g.Cells[i])
+	b := orb.Bound{Min: orb.Point{bd[0].Lng, bd[0].Lat}, Max: orb.Point{bd[0].Lng, bd[0].Lat}}
+	for _, v := range bd[1:] {
+		b = b.Extend(orb.Point{v.Lng, v.Lat})
 	}
-	ring = append(ring, ring[0])
-	return orb.Polygon{ring}
+	return b
 }
 
 // CellAreaKm2 returns the area of cell i in km² (AreaKm2[i]: within 1e-8
@@ -240,17 +245,7 @@ func (g *Grid) CellAreaKm2(i int) float64 {
 // Neighbors appends to dst[:0] the positions of the grid cells among the H3
 // neighbours of cell i (at most 6, 5 around a pentagon) and returns it.
 // It costs one h3.GridDisk call (~0.2 µs, 2 small allocations inside h3-go)
-// and 6 binary searches.
+// and 6 binary searches; Adjacency tabulates it for every cell.
 func (g *Grid) Neighbors(i int, dst []int32) []int32 {
-	dst = dst[:0]
-	c := g.Cells[i]
-	for _, nb := range h3.GridDisk(c, 1) {
-		if nb == c {
-			continue
-		}
-		if j, ok := g.Index(nb); ok {
-			dst = append(dst, int32(j))
-		}
-	}
-	return dst
+	return g.appendNeighbors(dst[:0], i, 0, 0)
 }

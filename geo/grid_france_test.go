@@ -32,37 +32,46 @@ type franceCommunes struct {
 
 var loadFranceOnce = sync.OnceValues(func() (*franceCommunes, error) {
 	dir := filepath.Join("..", "..", "shared", "data")
-	raw, err := readGzip(filepath.Join(dir, "communes-2018.geojson.gz"))
+	codes, shapes, err := readCommuneShapes(filepath.Join(dir, "communes-2018.geojson.gz"))
 	if err != nil {
 		return nil, err
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, fmt.Errorf("communes-2018.geojson.gz: %w", err)
 	}
 	pop, err := currentPopulations(filepath.Join(dir, "decoupage-administratif-6.0.0-communes.json.gz"))
 	if err != nil {
 		return nil, err
 	}
-	fr := &franceCommunes{}
-	for i, f := range fc.Features {
-		var mp orb.MultiPolygon
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			mp = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			mp = g
-		default:
-			return nil, fmt.Errorf("communes-2018.geojson.gz: feature %d: geometry %T", i, f.Geometry)
-		}
-		code := f.Properties.MustString("code", "")
-		fr.codes = append(fr.codes, code)
-		fr.shapes = append(fr.shapes, mp)
+	fr := &franceCommunes{codes: codes, shapes: shapes}
+	for i, mp := range shapes {
 		fr.reps = append(fr.reps, RepresentativePoint(mp))
-		fr.pops = append(fr.pops, pop[code])
+		fr.pops = append(fr.pops, pop[codes[i]])
 	}
 	return fr, nil
 })
+
+// readCommuneShapes reads a gzipped GeoJSON of commune boundaries: the INSEE
+// code ("code") and the shape of every feature, in file order.
+func readCommuneShapes(path string) (codes []string, shapes []orb.MultiPolygon, err error) {
+	raw, err := readGzip(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for i, f := range fc.Features {
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			shapes = append(shapes, orb.MultiPolygon{g})
+		case orb.MultiPolygon:
+			shapes = append(shapes, g)
+		default:
+			return nil, nil, fmt.Errorf("%s: feature %d: geometry %T", path, i, f.Geometry)
+		}
+		codes = append(codes, f.Properties.MustString("code", ""))
+	}
+	return codes, shapes, nil
+}
 
 // loadFrance returns the real communes, or skips the test without the data.
 func loadFrance(tb testing.TB) *franceCommunes {

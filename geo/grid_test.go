@@ -383,6 +383,9 @@ func TestGridAccessors(t *testing.T) {
 		if len(ring) != 7 || ring[0] != ring[6] || ringSignedArea(ring) <= 0 || !planar.RingContains(ring, g.Centers[i]) {
 			t.Fatalf("CellPolygon(%d) = %v: want a closed CCW hexagon around the centre", i, ring)
 		}
+		if b := g.CellBound(i); b != poly.Bound() {
+			t.Fatalf("CellBound(%d) = %v, outline's box %v", i, b, poly.Bound())
+		}
 		nb = g.Neighbors(i, nb)
 		var want []int32
 		for _, d := range h3.GridDisk(c, 1) {

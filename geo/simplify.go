@@ -103,36 +103,29 @@ func (s Simplifier) Polygon(p orb.Polygon) orb.Polygon {
 	if len(p) == 0 {
 		return nil
 	}
-	for k := 0; ; k++ {
-		t := s.try(k)
-		q, st := s.polygonAt(p, t)
-		switch {
-		case st == polygonValid:
-			return q
-		case st == polygonCollapsed && k == 0:
-			return nil // too small for this tolerance: dropped, as intended
-		case t.last:
-			if st == polygonCollapsed {
-				return nil
-			}
-			return q
-		}
-	}
+	return s.simplify(p, true)
 }
 
 // keep returns p at the first try at which its exterior survives and the
 // polygon is valid.
 func (s Simplifier) keep(p orb.Polygon) orb.Polygon {
+	return s.simplify(p, false)
+}
+
+// simplify returns p at the first try at which it is valid, else at the
+// last try; nil when its exterior collapses at the last try, or at the
+// first when dropSmall (a polygon too small for the tolerance is dropped,
+// as intended, rather than kept at a finer one).
+func (s Simplifier) simplify(p orb.Polygon, dropSmall bool) orb.Polygon {
 	for k := 0; ; k++ {
 		t := s.try(k)
 		q, st := s.polygonAt(p, t)
 		switch {
 		case st == polygonValid:
 			return q
+		case st == polygonCollapsed && (t.last || dropSmall && k == 0):
+			return nil
 		case t.last:
-			if st == polygonCollapsed {
-				return nil
-			}
 			return q
 		}
 	}

@@ -23,7 +23,7 @@ func addTinyLayer(w *tinyWorld, name string, pts ...orb.Point) {
 
 func TestArticulateTiny(t *testing.T) {
 	w := newTinyWorld(t)
-	pA, pB := cellCenter(w.cA), cellCenter(w.cB)
+	pA, pB := geo.CellCenter(w.cA), geo.CellCenter(w.cB)
 	// "near" sits 200 m north of S1 (co-located); "extra" holds S3 at B's
 	// centre, 3 km from S2.
 	addTinyLayer(w, "near", tinyOffset(pA, 0, 0.2))

@@ -90,36 +90,30 @@ func (cv *Coverage) computeAreas() {
 	regs := make([]areaAcc, len(t.Regions))
 	deps := make([]areaAcc, len(t.Departements))
 	epcis := make([]areaAcc, len(t.EPCIs))
-	for k := range cv.Communes {
-		c := &cv.Communes[k]
-		nat.add(c)
+	// inAreas calls fn on the accumulators of the nation and of the areas
+	// commune c belongs to.
+	inAreas := func(c *CommuneCoverage, fn func(*areaAcc, *CommuneCoverage)) {
+		fn(&nat, c)
 		if r := ix.communeReg[c.id]; r >= 0 {
-			regs[r].add(c)
+			fn(&regs[r], c)
 		}
 		if d := ix.communeDep[c.id]; d >= 0 {
-			deps[d].add(c)
+			fn(&deps[d], c)
 		}
 		if p := ix.communeEPCI[c.id]; p >= 0 {
-			epcis[p].add(c)
+			fn(&epcis[p], c)
 		}
+	}
+	for k := range cv.Communes {
+		inAreas(&cv.Communes[k], (*areaAcc).add)
 	}
 
 	// Worst communes: every area keeps its WorstCommunesPerArea worst
 	// located, inhabited communes, by insertion (no global sort).
 	for k := range cv.Communes {
 		c := &cv.Communes[k]
-		if !c.Located || c.CoveredPopulation+c.UncoveredPopulation == 0 {
-			continue
-		}
-		nat.offer(c)
-		if r := ix.communeReg[c.id]; r >= 0 {
-			regs[r].offer(c)
-		}
-		if d := ix.communeDep[c.id]; d >= 0 {
-			deps[d].offer(c)
-		}
-		if p := ix.communeEPCI[c.id]; p >= 0 {
-			epcis[p].offer(c)
+		if c.Located && c.CoveredPopulation+c.UncoveredPopulation > 0 {
+			inAreas(c, (*areaAcc).offer)
 		}
 	}
 

@@ -61,29 +61,20 @@ func BenchmarkCoverageNationalTwoLayers(b *testing.B) {
 
 // BenchmarkCoverageRethreshold is a full national coverage at a threshold
 // changing at every call (15 to 45 minutes).
-func BenchmarkCoverageRethreshold(b *testing.B) {
-	e := warmCoverage(b)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		r := ReachMinutes(float64(15+i%31), TravelModel{})
-		i++
-		if _, err := e.Coverage(CoverageQuery{Reach: &r}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkCoverageRethreshold(b *testing.B) { benchRethreshold(b, false) }
 
 // BenchmarkCoverageRethresholdFigures is re-thresholding without gap zones:
 // the figures of every commune and area.
-func BenchmarkCoverageRethresholdFigures(b *testing.B) {
+func BenchmarkCoverageRethresholdFigures(b *testing.B) { benchRethreshold(b, true) }
+
+func benchRethreshold(b *testing.B, noGaps bool) {
 	e := warmCoverage(b)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
 		r := ReachMinutes(float64(15+i%31), TravelModel{})
 		i++
-		if _, err := e.Coverage(CoverageQuery{Reach: &r, NoGaps: true}); err != nil {
+		if _, err := e.Coverage(CoverageQuery{Reach: &r, NoGaps: noGaps}); err != nil {
 			b.Fatal(err)
 		}
 	}

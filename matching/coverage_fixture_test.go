@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
@@ -28,9 +27,9 @@ import (
 // centre. Cell centres of neighbouring res-8 cells are about 0.9 km apart.
 type tinyWorld struct {
 	e          *Engine
-	cA, cB, xD h3.Cell
-	diskA      []h3.Cell
-	diskB      []h3.Cell
+	cA, cB, xD geo.Cell
+	diskA      []geo.Cell // ascending
+	diskB      []geo.Cell
 }
 
 // tinyOffset offsets p by east and north kilometres.
@@ -38,11 +37,6 @@ func tinyOffset(p orb.Point, eastKm, northKm float64) orb.Point {
 	const kmPerDegLat = 111.195 // EarthRadiusM × π / 180 / 1000
 	lat := p[1] + northKm/kmPerDegLat
 	return orb.Point{p[0] + eastKm/(kmPerDegLat*math.Cos(p[1]*math.Pi/180)), lat}
-}
-
-func cellCenter(c h3.Cell) orb.Point {
-	ll := h3.CellToLatLng(c)
-	return orb.Point{ll.Lng, ll.Lat}
 }
 
 func square(p orb.Point, halfDeg float64) orb.MultiPolygon {
@@ -57,14 +51,12 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 	const res = 8
 	base := orb.Point{2.4, 47.1}
 	w := &tinyWorld{}
-	w.cA = h3.LatLngToCell(h3.NewLatLng(base[1], base[0]), res)
-	pA := cellCenter(w.cA)
-	w.cB = h3.LatLngToCell(h3.NewLatLng(pA[1], tinyOffset(pA, 10, 0)[0]), res)
-	pB := cellCenter(w.cB)
-	w.diskA = h3.GridDisk(w.cA, 1)
-	w.diskB = h3.GridDisk(w.cB, 1)
-	slices.Sort(w.diskA)
-	slices.Sort(w.diskB)
+	w.cA = geo.CellAt(base, res)
+	pA := geo.CellCenter(w.cA)
+	w.cB = geo.CellAt(orb.Point{tinyOffset(pA, 10, 0)[0], pA[1]}, res)
+	pB := geo.CellCenter(w.cB)
+	w.diskA = geo.Disk(w.cA, 1)
+	w.diskB = geo.Disk(w.cB, 1)
 	if len(w.diskA) != 7 || len(w.diskB) != 7 {
 		t.Fatalf("tiny world: disks of %d and %d cells", len(w.diskA), len(w.diskB))
 	}
@@ -80,7 +72,7 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 		{Code: "01001", Name: "A", Departement: "01", Region: "84", EPCI: "200000001", Zone: "metro",
 			Population: 700, Shape: square(pA, 0.02), Rep: pA, AreaKm2: 9},
 		{Code: "01002", Name: "D", Departement: "01", Region: "84", Zone: "metro",
-			Population: 30, Shape: square(cellCenter(w.xD), 0.001), Rep: cellCenter(w.xD), AreaKm2: 0.1},
+			Population: 30, Shape: square(geo.CellCenter(w.xD), 0.001), Rep: geo.CellCenter(w.xD), AreaKm2: 0.1},
 		{Code: "02001", Name: "B", Departement: "02", Region: "32", EPCI: "200000001", Zone: "metro",
 			Population: 70, Shape: square(pB, 0.02), Rep: pB, AreaKm2: 9},
 		{Code: "02002", Name: "C", Departement: "02", Region: "32", Zone: "metro", Population: 50},
@@ -102,11 +94,13 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 	cells := append(slices.Clone(w.diskA), w.diskB...)
 	slices.Sort(cells)
 	g := &geo.Grid{Resolution: res, Cells: cells}
-	idx := func(c h3.Cell) int32 { i, _ := slices.BinarySearch(cells, c); return int32(i) }
+	idx := func(c geo.Cell) int32 { i, _ := slices.BinarySearch(cells, c); return int32(i) }
 	g.Centers = make([]orb.Point, len(cells))
+	g.AreaKm2 = make([]float64, len(cells))
 	g.Commune = make([]int32, len(cells))
 	for i, c := range cells {
-		g.Centers[i] = cellCenter(c)
+		g.Centers[i] = geo.CellCenter(c)
+		g.AreaKm2[i] = geo.CellAreaKm2(c)
 		g.Commune[i] = 0 // A
 		if slices.Contains(w.diskB, c) {
 			g.Commune[i] = 2 // B

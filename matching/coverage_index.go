@@ -4,15 +4,13 @@ import (
 	"slices"
 	"sync"
 
-	h3 "github.com/uber/h3-go/v4"
-
 	"github.com/maillage/maillage/geo"
 )
 
 // coverageIndex is what every coverage query needs besides the nearest-site
 // distances, built once per engine on the first query: the cells and
-// communes of every département and région, grid adjacency and cell areas,
-// and the cell → communes relation. None of it depends on layers or
+// communes of every département and région, grid adjacency, and the cell →
+// communes relation. None of it depends on layers or
 // thresholds.
 type coverageIndex struct {
 	national   *scope
@@ -26,8 +24,7 @@ type coverageIndex struct {
 	communeReg  []int32
 	communeEPCI []int32 // EPCI index, -1 when none
 
-	cellNb      []int32   // 6 neighbour grid indexes per cell, -1 when absent from the grid
-	cellAreaKm2 []float32 // area of each cell
+	adj *geo.Adjacency // grid adjacency, for gap zones and their outlines
 
 	// cell → communes (owner of the centre first, then communes holding a
 	// population share there): cellComm[cellCommStart[i]:cellCommStart[i+1]].
@@ -126,63 +123,10 @@ func buildCoverageIndex(e *Engine) *coverageIndex {
 
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); ix.buildAdjacency(g, e.workers) }()
+	go func() { defer wg.Done(); ix.adj = g.Adjacency(e.workers) }()
 	go func() { defer wg.Done(); ix.buildRelations(g); ix.buildScopes(e) }()
 	wg.Wait()
 	return ix
-}
-
-// buildAdjacency fills cellNb from H3 and cellAreaKm2.
-//
-// Cell areas vary smoothly over the globe: every cell takes the exact area of
-// the centre child of its parent three resolutions up (h3.CellAreaKm2 costs
-// 4 µs a call), within 0.2 % of its own area over France.
-func (ix *coverageIndex) buildAdjacency(g *geo.Grid, workers int) {
-	n := len(g.Cells)
-	ix.cellNb = make([]int32, 6*n)
-	ix.cellAreaKm2 = make([]float32, n)
-	groups := cellGroups(g)
-	const perChunk = 16
-	nGroups := len(groups) - 1
-	parallelChunks(workers, (nGroups+perChunk-1)/perChunk, func(c int) {
-		for k := c * perChunk; k < min(nGroups, (c+1)*perChunk); k++ {
-			lo, hi := int(groups[k]), int(groups[k+1])
-			area := float32(h3.CellAreaKm2(g.Cells[lo].Parent(max(0, g.Resolution-3)).CenterChild(g.Resolution)))
-			for i := lo; i < hi; i++ {
-				ix.cellAreaKm2[i] = area
-				nb := ix.cellNb[6*i : 6*i+6]
-				for j := range nb {
-					nb[j] = -1
-				}
-				j := 0
-				for _, d := range h3.GridDisk(g.Cells[i], 1) {
-					if d == 0 || d == g.Cells[i] || j == 6 {
-						continue
-					}
-					if p := gridSearch(g.Cells, d, lo, hi); p >= 0 {
-						nb[j] = int32(p)
-						j++
-					}
-				}
-			}
-		}
-	})
-}
-
-// gridSearch returns the position of c in the sorted cells, or -1, looking
-// first in [lo, hi) (the group of the cell whose neighbour c is, where most
-// neighbours are).
-func gridSearch(cells []h3.Cell, c h3.Cell, lo, hi int) int {
-	if lo < hi && cells[lo] <= c && c <= cells[hi-1] {
-		if k, ok := slices.BinarySearch(cells[lo:hi], c); ok {
-			return lo + k
-		}
-		return -1
-	}
-	if k, ok := slices.BinarySearch(cells, c); ok {
-		return k
-	}
-	return -1
 }
 
 // buildRelations fills the cell → communes relation: for every cell, the

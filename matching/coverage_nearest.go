@@ -11,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
 )
 
 // nearestSet is, for one layer or a union of layers, the nearest service
@@ -155,7 +154,7 @@ func (e *Engine) computeLayerNearest(name string) *nearestSet {
 	}
 	ns := &nearestSet{layers: []string{name}, sites: len(sitePts),
 		cellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
-	nearestPoints(g.Centers, nil, cellGroups(g), sitePts, ns.cellDistM, ns.cellSite, e.workers)
+	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.cellDistM, ns.cellSite, e.workers)
 
 	comm := e.Territory.Communes
 	ns.communeDistM = make([]float32, len(comm))
@@ -168,24 +167,6 @@ func (e *Engine) computeLayerNearest(name string) *nearestSet {
 	order, starts := communeGroups(comm)
 	nearestPoints(reps, order, starts, sitePts, ns.communeDistM, ns.communeSite, e.workers)
 	return ns
-}
-
-// cellGroups returns the group starts of the grid cells by their H3 parent
-// three resolutions up (about 343 cells, 250 km² at res 8): cells are sorted
-// by H3 index, so the children of a parent are contiguous.
-func cellGroups(g *geo.Grid) []int32 {
-	pr := g.Resolution - 3
-	if pr < 0 {
-		pr = 0
-	}
-	shift := uint(3 * (15 - pr)) // digits of resolutions > pr sit in the low 3×(15−pr) bits
-	starts := []int32{0}
-	for i := 1; i < len(g.Cells); i++ {
-		if uint64(g.Cells[i])>>shift != uint64(g.Cells[i-1])>>shift {
-			starts = append(starts, int32(i))
-		}
-	}
-	return append(starts, int32(len(g.Cells)))
 }
 
 // communeTileDeg is the side of the lon/lat tiles grouping communes for the

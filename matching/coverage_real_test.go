@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
 
 	"github.com/maillage/maillage/geo"
 )
@@ -182,7 +181,7 @@ func TestCoverageRealGapZones(t *testing.T) {
 	for _, q := range []CoverageQuery{{}, {Reach: reachPtr(ReachKm(10))}, {Departement: "48"}} {
 		cv := mustCoverage(t, e, q)
 		g := e.Grid
-		owner := map[h3.Cell]int{}
+		owner := map[geo.Cell]int{}
 		pop := 0
 		for zi, z := range cv.Gaps {
 			if zi > 0 && z.Population > cv.Gaps[zi-1].Population {
@@ -203,16 +202,16 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 			}
 			// Connected: a walk over H3 neighbours inside the zone reaches every cell.
-			in := map[h3.Cell]bool{}
+			in := map[geo.Cell]bool{}
 			for _, c := range cells {
 				in[c] = true
 			}
-			seen := map[h3.Cell]bool{cells[0]: true}
-			stack := []h3.Cell{cells[0]}
+			seen := map[geo.Cell]bool{cells[0]: true}
+			stack := []geo.Cell{cells[0]}
 			for len(stack) > 0 {
 				c := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				for _, nb := range h3.GridDisk(c, 1) {
+				for _, nb := range geo.Disk(c, 1) {
 					if in[nb] && !seen[nb] {
 						seen[nb] = true
 						stack = append(stack, nb)

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
 
 	"github.com/maillage/maillage/geo"
 )
@@ -75,10 +74,7 @@ func (cv *Coverage) computeGaps() {
 			k := int(queue[q])
 			cell := sc.cell(k)
 			cv.gapBuf = append(cv.gapBuf, int32(cell))
-			for _, nb := range ix.cellNb[6*cell : 6*cell+6] {
-				if nb < 0 {
-					continue
-				}
+			for _, nb := range ix.adj.Neighbors(int32(cell)) {
 				if p := sc.pos(nb); p >= 0 && state[p] == 1 {
 					state[p] = 2
 					queue = append(queue, int32(p))
@@ -188,7 +184,7 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 
 // zoneStats measures a zone from its cells (grid indexes).
 func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
-	sc, ix, ns := cv.sc, cv.ix, cv.ns
+	sc, ns := cv.sc, cv.ns
 	z := GapZone{Cells: len(cells)}
 	var cx, cy, sumDist float64
 	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
@@ -200,7 +196,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 		if d > z.MaxDistanceM {
 			z.MaxDistanceM = d
 		}
-		a := float64(ix.cellAreaKm2[cell])
+		a := g.AreaKm2[cell]
 		z.AreaKm2 += a
 		p := g.Centers[cell]
 		cx, cy = cx+a*p[0], cy+a*p[1]
@@ -225,9 +221,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	}
 	b := orb.Bound{Min: g.Centers[cells[0]], Max: g.Centers[cells[0]]}
 	for _, cell := range ext {
-		for _, v := range h3.CellToBoundary(g.Cells[cell]) {
-			b = b.Extend(orb.Point{v.Lng, v.Lat})
-		}
+		b = b.Union(g.CellBound(int(cell)))
 	}
 	z.BBox = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 	return z
@@ -262,11 +256,26 @@ func (cv *Coverage) touchCommunes(zones []GapZone) {
 }
 
 // GapCells returns the H3 cells of zone i of Gaps, the smallest first.
-func (cv *Coverage) GapCells(i int) []h3.Cell {
+func (cv *Coverage) GapCells(i int) []geo.Cell {
 	z := &cv.Gaps[i]
-	out := make([]h3.Cell, len(z.cells))
+	out := make([]geo.Cell, len(z.cells))
 	for k, c := range z.cells {
 		out[k] = cv.e.Grid.Cells[c]
 	}
 	return out
+}
+
+// GapOutline returns the outline of zone i of Gaps: the union of its cells
+// as lon/lat polygons, one per connected group, each with a
+// counter-clockwise exterior ring and a clockwise ring per hole (covered
+// cells enclosed by the zone), all closed (geo.Adjacency.Outline). It is
+// nil for an unknown zone.
+func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
+	if i < 0 || i >= len(cv.Gaps) {
+		return nil
+	}
+	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
+		p := cv.sc.pos(cell)
+		return p >= 0 && cv.gapOf[p] == int32(i)
+	})
 }

@@ -1,5 +1,7 @@
 package matching
 
+import "slices"
+
 // solveGreedy is the nearest-pair-first baseline: it walks the edges in
 // (cost, candidate, structure) order and takes every pair whose candidate is
 // free, whose structure has an open post and whose département cap is not
@@ -15,10 +17,7 @@ func solveGreedy(in *assignInput, g *assignGraph) assignSolution {
 		open[i] = int32(s.Posts)
 		total += s.Posts
 	}
-	deptLeft := make([]int, len(in.deptCap))
-	for d, c := range in.deptCap {
-		deptLeft[d] = c // -1: not capped
-	}
+	deptLeft := slices.Clone(in.deptCap) // -1: not capped
 	for _, p := range g.pair {
 		c, s := edgeEnds(p)
 		if match[c] >= 0 || open[s] == 0 {

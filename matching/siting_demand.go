@@ -109,15 +109,6 @@ func chordOfAngle(a float64) float64 {
 // len returns the number of demand cells.
 func (d *demandSet) len() int { return len(d.cell) }
 
-// totalPop returns the inhabitants of the demand cells.
-func (d *demandSet) totalPop() int {
-	s := 0
-	for _, p := range d.pop {
-		s += int(p)
-	}
-	return s
-}
-
 // reaches reports whether demand cell i is within reach of p (unit vector
 // pv): the chord decides away from the threshold, the exact test near it.
 func (d *demandSet) reaches(g *geo.Grid, i int, p orb.Point, pv vec3) bool {

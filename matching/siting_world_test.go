@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	h3 "github.com/uber/h3-go/v4"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
@@ -30,21 +29,21 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const res = 7
-	origin := h3.LatLngToCell(h3.NewLatLng(46.8+rng.Float64()*0.2, 2.2+rng.Float64()*0.2), res)
-	cells := h3.GridDisk(origin, 12)
-	slices.Sort(cells)
+	lat := 46.8 + rng.Float64()*0.2
+	origin := geo.CellAt(orb.Point{2.2 + rng.Float64()*0.2, lat}, res)
+	cells := geo.Disk(origin, 12)
 	g := &geo.Grid{Resolution: res, Cells: cells, Centers: make([]orb.Point, len(cells)),
 		Population: make([]int32, len(cells)), Commune: make([]int32, len(cells)), AreaKm2: make([]float64, len(cells))}
 	// Communes by parent, sorted by parent (the code order).
-	var parents []h3.Cell
+	var parents []geo.Cell
 	for i, c := range cells {
-		g.Centers[i] = cellCenter(c)
-		g.AreaKm2[i] = h3.CellAreaKm2(c)
+		g.Centers[i] = geo.CellCenter(c)
+		g.AreaKm2[i] = geo.CellAreaKm2(c)
 		parents = append(parents, c.Parent(6))
 	}
 	slices.Sort(parents)
 	parents = slices.Compact(parents)
-	centre := cellCenter(origin)
+	centre := geo.CellCenter(origin)
 	communes := make([]data.Commune, len(parents))
 	members := make([][]int32, len(parents))
 	for i, c := range cells {
