@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -92,7 +93,10 @@ func (p geoPage) nextLink() string {
 // Point or MultiPolygon geometries whose rings are closed, of at least 4
 // positions and wound counter-clockwise (exteriors) or clockwise (holes);
 // with valid, every polygon must also pass geo.ValidatePolygon (rings that
-// neither cross nor touch).
+// neither cross nor touch), except that rings may touch at isolated points
+// when the polygon is valid by the OGC rules: the source shapes have such
+// touches (the enclave of Pontécoulant is a hole touching the exterior of
+// Condé-en-Normandie at one vertex), which no simplification can remove.
 func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid bool) {
 	t.Helper()
 	if p.raw.Type != "FeatureCollection" || p.raw.CRS != nil {
@@ -140,7 +144,8 @@ func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid b
 					}
 				}
 				if valid {
-					if err := geo.ValidatePolygon(poly); err != nil {
+					if err := geo.ValidatePolygon(poly); err != nil &&
+						!(errors.Is(err, geo.ErrRingsMeet) && geo.ValidateShape(orb.MultiPolygon{poly}) == nil) {
 						t.Fatalf("%s: feature %v: %v", what, ft.ID, err)
 					}
 				}

@@ -20,6 +20,9 @@ type Boundary struct {
 	Name  string
 	Shape orb.MultiPolygon
 	Bound orb.Bound // bounding box of Shape
+	// Invalid says why Shape breaks the OGC validity rules (see
+	// geo.ValidateShape), "" when it is valid.
+	Invalid string
 }
 
 // Tuning of the boundaries pipeline.

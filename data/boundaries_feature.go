@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
 )
 
 // pointBlock is how many points a featureParser allocates at once.
@@ -17,6 +19,7 @@ type featureParser struct {
 	rings []int       // scratch: end index in pts of each ring
 	polys []int       // scratch: end index in rings of each polygon
 	block []orb.Point // free tail of the current point block
+	valid geo.ShapeValidator
 }
 
 // feature parses one Feature object.
@@ -67,6 +70,9 @@ func (p *featureParser) feature(s *scanner) (Boundary, error) {
 		return b, fmt.Errorf("code %s: no geometry", b.Code)
 	}
 	b.Shape, b.Bound = p.build()
+	if err := p.valid.Validate(b.Shape); err != nil {
+		b.Invalid = err.Error()
+	}
 	return b, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/paulmach/orb"
+
 	"github.com/maillage/maillage/geo"
 )
 
@@ -15,7 +17,7 @@ import (
 //   - a boundary whose code is a current commune joins it (same code);
 //   - a boundary whose code is a former commune (delegated, associated, or
 //     any code resolveFormerCodes maps) joins the current commune it belongs
-//     to: its polygons are appended to that commune's shape and its code
+//     to: its polygons are dissolved into that commune's shape and its code
 //     listed in FormerCodes (merged);
 //   - any other boundary is unmatched: listed in the report and kept in
 //     t.Unmatched;
@@ -23,7 +25,7 @@ import (
 //     population; one with only former communes' boundaries (its own code
 //     absent in 2018) is listed in CommunesShapeOnlyMerged.
 //
-// Shapes and bounds are assembled here; measure computes the
+// Shapes and bounds are assembled here (dissolve); measure computes the
 // representative points and areas.
 func (t *Territory) reconcile(bounds []Boundary) {
 	r := &t.Report
@@ -51,6 +53,7 @@ func (t *Territory) reconcile(bounds []Boundary) {
 	for id := range t.Communes {
 		t.Communes[id].assembleShape(bounds, own[id], merged[id])
 	}
+	t.dissolve()
 
 	r.Communes = len(t.Communes)
 	for id := range t.Communes {
@@ -70,60 +73,80 @@ func (t *Territory) reconcile(bounds []Boundary) {
 	}
 }
 
-// assembleShape sets the commune's shape: its own-code boundaries followed
-// by its former communes' boundaries (by code), with their bound;
-// ownParts counts the leading own-code polygons.
+// assembleShape records the boundaries the commune's shape comes from: its
+// own-code boundaries, then its former communes' boundaries (by code). A
+// commune of one valid boundary shares its parsed shape; any other gets its
+// shape from dissolveShape.
 func (c *Commune) assembleShape(bounds []Boundary, own, merged []int) {
-	if len(own)+len(merged) == 0 {
+	if len(own) == 1 && len(merged) == 0 && bounds[own[0]].Invalid == "" {
+		// The common case: share the parsed shape, no copy.
+		c.Shape, c.Bound = bounds[own[0]].Shape, bounds[own[0]].Bound
 		return
 	}
-	if len(own) == 1 && len(merged) == 0 {
-		// The common case: share the parsed shape, no copy.
-		c.Shape, c.Bound, c.ownParts = bounds[own[0]].Shape, bounds[own[0]].Bound, len(bounds[own[0]].Shape)
-	} else {
-		slices.SortFunc(merged, func(i, j int) int { return cmp.Compare(bounds[i].Code, bounds[j].Code) })
-		first := true
-		for k, i := range slices.Concat(own, merged) {
-			b := &bounds[i]
-			if k < len(own) {
-				c.ownParts += len(b.Shape)
-			}
-			c.parts = append(c.parts, shapePart{code: b.Code, polygons: len(b.Shape)})
-			if len(b.Shape) == 0 {
-				continue
-			}
-			c.Shape = append(c.Shape, b.Shape...)
-			if first {
-				c.Bound, first = b.Bound, false
-			} else {
-				c.Bound = c.Bound.Union(b.Bound)
-			}
-		}
-		for _, i := range merged {
-			if code := bounds[i].Code; !slices.Contains(c.FormerCodes, code) {
-				c.FormerCodes = append(c.FormerCodes, code)
-			}
+	slices.SortFunc(merged, func(i, j int) int { return cmp.Compare(bounds[i].Code, bounds[j].Code) })
+	all, polygons := slices.Concat(own, merged), 0
+	for _, i := range all {
+		b := &bounds[i]
+		c.parts = append(c.parts, shapePart{code: b.Code, shape: b.Shape, invalid: b.Invalid})
+		polygons += len(b.Shape)
+	}
+	for _, i := range merged {
+		if code := bounds[i].Code; !slices.Contains(c.FormerCodes, code) {
+			c.FormerCodes = append(c.FormerCodes, code)
 		}
 	}
-	if len(c.Shape) == 0 {
-		c.Shape, c.ownParts, c.parts = nil, 0, nil
+	switch {
+	case polygons == 0:
+		c.parts = nil
+	case len(c.parts) == 1 && c.parts[0].invalid == "":
+		// One valid boundary of a former code: shared as is.
+		c.Shape, c.Bound = bounds[all[0]].Shape, bounds[all[0]].Bound
 	}
 }
 
-// measureParts returns the area of the commune's shape, measuring each of
-// its parts on the way when it was assembled from several boundaries.
-func (c *Commune) measureParts() float64 {
+// needsDissolve reports whether the commune's shape is to be assembled by
+// dissolveShape: it has several boundaries, or an invalid one.
+func (c *Commune) needsDissolve() bool {
+	return len(c.parts) > 1 || len(c.parts) == 1 && c.parts[0].invalid != ""
+}
+
+// dissolveShape sets the shape of a commune assembled from several
+// boundaries, or from one invalid boundary: the union of their polygons
+// (geo.DissolveShape), so that former communes sharing edges become one
+// valid polygon and an invalid boundary is repaired. When the union fails
+// the polygons are kept as read and the reason returned.
+func (c *Commune) dissolveShape() error {
+	var all orb.MultiPolygon
+	for _, p := range c.parts {
+		all = append(all, p.shape...)
+	}
+	shape, err := geo.DissolveShape(all)
+	if err != nil {
+		shape = all
+	}
+	c.Shape, c.Bound = shape, shape.Bound()
+	return err
+}
+
+// repShape is the shape the commune's representative point is taken on:
+// its own-code boundaries when it has some (the chef-lieu's town), else all
+// its boundaries as read (whose largest polygon is the largest former
+// commune, as before dissolving).
+func (c *Commune) repShape() orb.MultiPolygon {
 	if c.parts == nil {
-		return geo.AreaKm2(c.Shape)
+		return c.Shape
 	}
-	total, at := 0.0, 0
-	for k := range c.parts {
-		p := &c.parts[k]
-		p.areaKm2 = geo.AreaKm2(c.Shape[at : at+p.polygons])
-		at += p.polygons
-		total += p.areaKm2
+	var own, all orb.MultiPolygon
+	for _, p := range c.parts {
+		if p.code == c.Code {
+			own = append(own, p.shape...)
+		}
+		all = append(all, p.shape...)
 	}
-	return total
+	if len(own) == 0 {
+		return all
+	}
+	return own
 }
 
 // BoundaryAreaKm2 returns the geodesic area (km²) of the 2018 boundaries of
@@ -136,7 +159,7 @@ func (t *Territory) BoundaryAreaKm2(code string) (float64, bool) {
 		return 0, false
 	}
 	if c.parts == nil {
-		return c.AreaKm2, code == c.Code && c.ownParts > 0
+		return c.AreaKm2, code == c.Code
 	}
 	sum, found := 0.0, false
 	for _, p := range c.parts {
@@ -147,25 +170,67 @@ func (t *Territory) BoundaryAreaKm2(code string) (float64, bool) {
 	return sum, found
 }
 
+// dissolve assembles, on GOMAXPROCS goroutines, the shape of every commune
+// made of several boundaries or of an invalid one (dissolveShape), and
+// records in the report what was dissolved, repaired or kept invalid.
+func (t *Territory) dissolve() {
+	var ids []int
+	for id := range t.Communes {
+		if t.Communes[id].needsDissolve() {
+			ids = append(ids, id)
+		}
+	}
+	errs := make([]error, len(ids))
+	forEachParallel(len(ids), func(k int) { errs[k] = t.Communes[ids[k]].dissolveShape() })
+	r := &t.Report
+	for k, id := range ids {
+		c := &t.Communes[id]
+		if len(c.parts) > 1 {
+			r.ShapesDissolved++
+		}
+		for _, p := range c.parts {
+			if p.invalid != "" {
+				r.BoundariesInvalid = append(r.BoundariesInvalid, p.code+": "+p.invalid)
+				if errs[k] == nil {
+					r.BoundariesRepaired = append(r.BoundariesRepaired, p.code)
+				}
+			}
+		}
+		if errs[k] != nil {
+			r.ShapesInvalid = append(r.ShapesInvalid, c.Code+": "+errs[k].Error())
+		}
+	}
+	slices.Sort(r.BoundariesInvalid)
+	slices.Sort(r.BoundariesRepaired)
+}
+
 // measure computes, on GOMAXPROCS goroutines, every commune's geodesic area
-// and representative point: taken on the commune's own-code boundary when
-// it has one (the chef-lieu's town), else on the merged shape.
+// (of its final shape) and representative point (see repShape), and the
+// area of each boundary it was assembled from.
 func (t *Territory) measure() {
-	workers := min(runtime.GOMAXPROCS(0), 8)
+	forEachParallel(len(t.Communes), func(id int) {
+		c := &t.Communes[id]
+		if !c.HasShape() {
+			return
+		}
+		c.Rep = geo.RepresentativePoint(c.repShape())
+		c.AreaKm2 = geo.AreaKm2(c.Shape)
+		for k := range c.parts {
+			c.parts[k].areaKm2 = geo.AreaKm2(c.parts[k].shape)
+		}
+	})
+}
+
+// forEachParallel calls fn(0) … fn(n-1) on GOMAXPROCS goroutines (at most
+// 8), each taking every workers-th index so that neighbouring, similar
+// items spread over them.
+func forEachParallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), 8, max(n, 1))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for id := w; id < len(t.Communes); id += workers {
-				c := &t.Communes[id]
-				if !c.HasShape() {
-					continue
-				}
-				rep := c.Shape
-				if c.ownParts > 0 {
-					rep = c.Shape[:c.ownParts]
-				}
-				c.Rep = geo.RepresentativePoint(rep)
-				c.AreaKm2 = c.measureParts()
+			for i := w; i < n; i += workers {
+				fn(i)
 			}
 		})
 	}

@@ -83,11 +83,17 @@ func TestLoadTerritoryFixture(t *testing.T) {
 		t.Fatalf("Commune(01003) = %v, %v; want 01002", beta, ok)
 	}
 	checkStrings(t, "01002 former codes", beta.FormerCodes, []string{"01003"})
-	if len(beta.Shape) != 2 || beta.Bound != (orb.Bound{Min: orb.Point{3, 45}, Max: orb.Point{4, 47}}) {
-		t.Errorf("01002 shape %d parts, bound %v", len(beta.Shape), beta.Bound)
+	// Its boundary and 01003's, sharing an edge, are dissolved into one
+	// rectangle.
+	if len(beta.Shape) != 1 || len(beta.Shape[0]) != 1 || beta.Bound != (orb.Bound{Min: orb.Point{3, 45}, Max: orb.Point{4, 47}}) {
+		t.Errorf("01002 shape %d polygons, bound %v; want one polygon", len(beta.Shape), beta.Bound)
+	}
+	if r.ShapesDissolved != 1 || len(r.BoundariesInvalid)+len(r.BoundariesRepaired)+len(r.ShapesInvalid) != 0 {
+		t.Errorf("dissolved %d, invalid %q, repaired %q, shapes invalid %q; want 1 and none",
+			r.ShapesDissolved, r.BoundariesInvalid, r.BoundariesRepaired, r.ShapesInvalid)
 	}
 	// The representative point is the own-code part's centroid, not the
-	// merged shape's (which would be on the shared edge at latitude 46).
+	// merged shape's (which would be on the former shared edge at latitude 46).
 	if beta.Rep != (orb.Point{3.5, 45.5}) {
 		t.Errorf("01002 Rep = %v, want (3.5, 45.5)", beta.Rep)
 	}
@@ -318,12 +324,13 @@ func TestLoadTerritoryReal(t *testing.T) {
 			t.Errorf("CurrentCode(%s) = %q, %v; want 24064", f, got, ok)
 		}
 	}
-	if len(brantome.Shape) != 7 {
-		t.Errorf("24064: %d parts, want 7", len(brantome.Shape))
+	// The seven 2018 communes are dissolved into one polygon.
+	if len(brantome.Shape) != 1 {
+		t.Errorf("24064: %d polygons, want 1", len(brantome.Shape))
 	}
 	// Its representative point is in its own-code part (the town of
-	// Brantôme), which comes first.
-	if !geo.PolygonContains(brantome.Shape[0], brantome.Rep) {
+	// Brantôme).
+	if own := brantome.repShape(); !geo.MultiPolygonContains(own, brantome.Rep) || len(own) == len(brantome.Shape) && own[0][0][0] == brantome.Shape[0][0][0] {
 		t.Errorf("24064 Rep %v not in the own-code part", brantome.Rep)
 	}
 	if c, ok := tr.At(brantome.Rep); !ok || c.Code != "24064" {

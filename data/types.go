@@ -7,8 +7,8 @@ import (
 )
 
 // Commune is a current commune (INSEE COG "commune-actuelle"), with its 2018
-// boundary when one could be joined. Former communes merged since 2018 add
-// their shapes to the MultiPolygon of the commune they joined.
+// boundary when one could be joined. The boundaries of former communes
+// merged since 2018 are dissolved with it into one valid shape.
 type Commune struct {
 	Code        string // current INSEE code
 	Name        string
@@ -19,24 +19,25 @@ type Commune struct {
 	Population  int    // municipal population (legal population of the package)
 
 	FormerCodes []string         // 2018 boundary codes merged into this commune (excluding Code itself)
-	Shape       orb.MultiPolygon // nil when no 2018 boundary could be joined
+	Shape       orb.MultiPolygon // valid by the OGC rules unless listed in Reconciliation.ShapesInvalid; nil when no 2018 boundary could be joined
 	Bound       orb.Bound        // bounding box of Shape
 	Rep         orb.Point        // representative point, inside Shape (the main town's centroid when inside)
-	AreaKm2     float64          // geodesic area of Shape in km²
+	AreaKm2     float64          // geodesic area of Shape in km² (after dissolving)
 
-	ownParts int // leading polygons of Shape from the boundary of Code itself
-	// parts are the 2018 boundaries Shape was assembled from, in Shape's
-	// order, when there are several (nil for a commune of one boundary),
-	// with the area each measures (see Territory.BoundaryAreaKm2).
+	// parts are the 2018 boundaries the shape was assembled from, own code
+	// first then former codes by code, when there are several or the one
+	// there is has another code or is invalid (nil for a commune of one
+	// valid boundary of its own code, whose Shape it is).
 	parts []shapePart
 }
 
-// shapePart is one 2018 boundary inside a commune's assembled shape: its
-// code, how many polygons of Shape it holds and their area.
+// shapePart is one 2018 boundary joined to a commune: its code, its shape
+// as read, why that shape is invalid ("" when valid) and its area.
 type shapePart struct {
-	code     string
-	polygons int
-	areaKm2  float64
+	code    string
+	shape   orb.MultiPolygon
+	invalid string
+	areaKm2 float64
 }
 
 // HasShape reports whether a boundary was joined to the commune.
@@ -69,6 +70,11 @@ type EPCI struct {
 // Reconciliation counts what could and could not be joined between the 2018
 // boundaries and the current communes. Every unmatched code is listed.
 //
+// A commune made of several boundaries gets their union as its shape
+// (ShapesDissolved); an invalid boundary (BoundariesInvalid) is repaired by
+// the same union (BoundariesRepaired) and, should that fail, kept as read
+// and listed in ShapesInvalid.
+//
 // Invariants: Boundaries = BoundariesSameCode + BoundariesMerged +
 // len(BoundariesUnmatched); Communes = CommunesWithShape +
 // len(CommunesWithoutShape); PopulationTotal = PopulationWithShape +
@@ -85,6 +91,10 @@ type Reconciliation struct {
 	FormerCodes             int      `json:"former_codes"`               // delegated, associated and arrondissement codes resolved to a current commune
 	FormerCodesUnresolved   []string `json:"former_codes_unresolved"`    // such codes whose chefLieu/commune is no current commune
 	EPCIMembersUnmatched    []string `json:"epci_members_unmatched"`     // "epci:member" codes joined to no commune
+	ShapesDissolved         int      `json:"shapes_dissolved"`           // communes whose several boundaries were dissolved into one shape
+	BoundariesInvalid       []string `json:"boundaries_invalid"`         // "code: reason" of boundaries joined to a commune that break the OGC validity rules as read
+	BoundariesRepaired      []string `json:"boundaries_repaired"`        // codes of those made valid by the union
+	ShapesInvalid           []string `json:"shapes_invalid"`             // "code: reason" of communes whose union failed: shape kept as read
 	PopulationWithoutShape  int      `json:"population_without_shape"`   // inhabitants of those communes
 	PopulationTotal         int      `json:"population_total"`           // all current communes
 	PopulationWithShape     int      `json:"population_with_shape"`

@@ -13,13 +13,15 @@ import (
 // (holes and MultiPolygons respected). Ids are indexes in the slice given to
 // NewCommuneIndex.
 //
-// Points on boundaries are assigned deterministically: an edge counts for a
-// point when exactly one of its endpoints lies strictly above the point and
-// the point is strictly left of it, computed on the edge oriented upwards
-// (see crossesRight). A point on a boundary is thus classified as if nudged
-// infinitesimally east (north on an east–west edge): a point on an edge
-// shared by two communes is in exactly one of them, the one to its east.
-// When overlapping shapes both contain a point the lowest id wins.
+// Polygons are closed: a point on a commune's boundary (outer ring or hole,
+// a vertex or any point of an edge, by an exact cross product) belongs to
+// it, so that a point on the coast or on a national border is found. A point
+// on an edge or vertex shared by several communes belongs to all of them
+// and, as when overlapping shapes both contain a point, the lowest id wins:
+// with ids in INSEE-code order, the smallest code. The crossing test of
+// every candidate polygon also flags, for two comparisons per edge, whether
+// the point may lie on its boundary (see mayTouch); only then are its edges
+// tested exactly, so interior points pay nothing more.
 //
 // Rings of more than minSlabEdges edges carry y-slab edge buckets: the ring's
 // latitude range is cut into horizontal slabs, each listing the edges that
@@ -56,6 +58,12 @@ type indexedRing struct {
 	slab      []int32
 	edges     []int32
 }
+
+// boundaryRule numbers the rule by which At places a point on a boundary
+// (1: as if nudged east; 2: closed polygons, lowest id). Grids assign cells
+// by At, so InputsKey includes it: a grid cached under another rule is
+// rebuilt.
+const boundaryRule = 2
 
 // minSlabEdges is the ring size from which y-slab buckets are built; smaller
 // rings are scanned whole. edgesPerSlab sets the number of slabs.
@@ -167,58 +175,84 @@ func (r *indexedRing) slabOf(y float64) int {
 	return s
 }
 
-// contains reports whether p is inside the ring (crossesRight rule).
-func (r *indexedRing) contains(p orb.Point) bool {
+// locate returns whether p is inside the ring (rayCross rule) and
+// whether it may lie on the ring (see mayTouch; false guarantees it does
+// not), reading only the edges of p's slab.
+func (r *indexedRing) locate(p orb.Point) (in, maybeOn bool) {
 	if p[0] < r.bound.Min[0] || p[0] > r.bound.Max[0] || p[1] < r.bound.Min[1] || p[1] > r.bound.Max[1] {
-		return false
+		return false, false
 	}
 	if r.slab == nil {
-		return ringContains(r.pts, p)
+		return ringLocate(r.pts, p)
 	}
 	pts := r.pts
 	n := len(pts)
 	s := r.slabOf(p[1])
-	in := false
 	for _, e := range r.edges[r.slab[s]:r.slab[s+1]] {
 		j := int(e) + 1
 		if j == n {
 			j = 0
 		}
-		if crossesRight(pts[e], pts[j], p) {
-			in = !in
+		c := rayCross(pts[e], pts[j], p)
+		in = in != (c > 0)
+		maybeOn = maybeOn || mayTouch(pts[e], p, c)
+	}
+	return in, maybeOn
+}
+
+// partLocate returns whether p is inside the polygon (in its outer ring and
+// in none of its holes, by the crossing-number rule) and whether it may lie
+// on one of its rings.
+func (ix *CommuneIndex) partLocate(pt *communePart, p orb.Point) (in, maybeOn bool) {
+	rings := ix.rings[pt.ringStart:pt.ringEnd]
+	in, maybeOn = rings[0].locate(p)
+	if !in && !maybeOn {
+		return false, false
+	}
+	for i := 1; i < len(rings); i++ {
+		inHole, on := rings[i].locate(p)
+		maybeOn = maybeOn || on
+		if inHole {
+			return false, maybeOn
 		}
 	}
+	return in, maybeOn
+}
+
+// partContains reports whether p is inside the polygon by the
+// crossing-number rule (boundary points as if nudged east).
+func (ix *CommuneIndex) partContains(pt *communePart, p orb.Point) bool {
+	in, _ := ix.partLocate(pt, p)
 	return in
 }
 
-// partContains reports whether p is inside the polygon: in its outer ring
-// and in none of its holes.
-func (ix *CommuneIndex) partContains(pt *communePart, p orb.Point) bool {
-	rings := ix.rings[pt.ringStart:pt.ringEnd]
-	if !rings[0].contains(p) {
-		return false
-	}
-	for i := 1; i < len(rings); i++ {
-		if rings[i].contains(p) {
-			return false
+// partTouches reports whether p lies on one of the polygon's rings.
+func (ix *CommuneIndex) partTouches(pt *communePart, p orb.Point) bool {
+	for _, r := range ix.rings[pt.ringStart:pt.ringEnd] {
+		if ringTouches(r.pts, p) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // Len returns the number of communes indexed (those with a non-empty shape).
 func (ix *CommuneIndex) Len() int { return ix.count }
 
 // At returns the id of the commune containing p; ok is false when p is in
-// none. When several shapes contain p (overlaps left by simplification) the
-// lowest id wins. It does not allocate.
+// none. Polygons are closed: a point on a boundary belongs to every commune
+// it bounds, the lowest id winning (see CommuneIndex). It does not allocate.
 func (ix *CommuneIndex) At(p orb.Point) (id int, ok bool) {
-	// Entries come in commune-id order: the first hit is the lowest id.
+	// Entries come in commune-id order: the first hit is the lowest id. A
+	// polygon that does not contain p by the crossing-number rule may still
+	// have p on its boundary; the exact test runs only when the crossing
+	// test flagged it as possible.
 	for _, k := range ix.grid.candidates(p) {
 		if k < 0 { // a commune covering the whole cell
 			return int(-k - 1), true
 		}
-		if pt := &ix.parts[k]; ix.partContains(pt, p) {
+		pt := &ix.parts[k]
+		if in, maybeOn := ix.partLocate(pt, p); in || maybeOn && ix.partTouches(pt, p) {
 			return int(pt.id), true
 		}
 	}

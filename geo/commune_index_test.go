@@ -105,23 +105,70 @@ func TestCommuneIndexAtSynthetic(t *testing.T) {
 		{orb.Point{1, 1}, 0, true},
 		{orb.Point{5, 5}, 1, true},  // in the hole → the enclave
 		{orb.Point{15, 5}, 2, true}, // neighbour
-		{orb.Point{10, 5}, 2, true}, // on the shared edge: the commune to the east
-		{orb.Point{4, 5}, 1, true},  // on the hole's west edge: east of it is the enclave
-		{orb.Point{6, 5}, 0, true},  // on the hole's east edge: east of it is 0
-		{orb.Point{5, 4}, 1, true},  // on the hole's south edge: north of it is the enclave
-		{orb.Point{5, 6}, 0, true},  // on the hole's north edge
-		{orb.Point{4, 4}, 1, true},  // hole corner
-		{orb.Point{0, 0}, 0, true},  // outer corner, nudged east-north-east
-		{orb.Point{10, 10}, 0, false},
+		// Polygons are closed, the lowest id winning on shared boundaries.
+		{orb.Point{10, 5}, 0, true},   // on the edge shared by 0 and 2
+		{orb.Point{10, 2.5}, 0, true}, // another point of it
+		{orb.Point{10, 10}, 0, true},  // a vertex shared by 0 and 2, on the coast
+		{orb.Point{10, 0}, 0, true},   // the other one
+		{orb.Point{4, 5}, 0, true},    // on the hole's west edge: 0 and the enclave 1
+		{orb.Point{6, 5}, 0, true},    // on the hole's east edge
+		{orb.Point{5, 4}, 0, true},    // on the hole's south edge
+		{orb.Point{5, 6}, 0, true},    // on the hole's north edge
+		{orb.Point{4, 4}, 0, true},    // hole corner
+		{orb.Point{0, 0}, 0, true},    // coastal vertices: their only commune
+		{orb.Point{0, 10}, 0, true},   //
+		{orb.Point{20, 10}, 2, true},  //
+		{orb.Point{20, 0}, 2, true},   //
+		{orb.Point{20, 5}, 2, true},   // a coastal edge's midpoint
+		{orb.Point{15, 10}, 2, true},  // another, on a horizontal edge
+		{orb.Point{31, 0.5}, 4, true}, // the first island's east edge
+		{orb.Point{40, 1}, 4, true},   // the second island's corner
+		{orb.Point{20.000001, 5}, 0, false},
+		{orb.Point{5, 10.000001}, 0, false},
 		{orb.Point{30.5, 0.5}, 4, true},
 		{orb.Point{40.5, 0.5}, 4, true},
 		{orb.Point{35, 0.5}, 0, false}, // between the islands
 		{orb.Point{60, 0}, 5, true},
-		{orb.Point{105, 5}, 6, true}, // overlap: lowest id
+		{orb.Point{65, 0}, 5, true},   // a vertex of the star (slab buckets)
+		{orb.Point{105, 5}, 6, true},  // overlap: lowest id
+		{orb.Point{110, 10}, 6, true}, // on both overlapping shapes' corner
 		{orb.Point{-1, 5}, 0, false},
 		{orb.Point{0.5, 0.5}, 0, true},
 	}
 	for _, tt := range tests {
+		id, ok := ix.At(tt.p)
+		if ok != tt.wantOK || ok && id != tt.wantID {
+			t.Errorf("At(%v) = %d, %v; want %d, %v", tt.p, id, ok, tt.wantID, tt.wantOK)
+		}
+	}
+}
+
+// TestCommuneIndexAtDiagonalBoundary checks closed polygons on an edge that
+// is neither horizontal nor vertical: two triangles sharing the diagonal
+// (2,0)–(0,2), and a ring with horizontal edges and a local maximum.
+func TestCommuneIndexAtDiagonalBoundary(t *testing.T) {
+	shapes := []orb.MultiPolygon{
+		0: {{{{2, 0}, {2, 2}, {0, 2}, {2, 0}}}},                       // upper-right triangle
+		1: {{{{0, 0}, {2, 0}, {0, 2}, {0, 0}}}},                       // lower-left triangle
+		2: {{{{10, 0}, {12, 0}, {12, 1}, {11, 2}, {10, 1}, {10, 0}}}}, // a house: peak (11,2)
+	}
+	ix := NewCommuneIndex(shapes)
+	for _, tt := range []struct {
+		p      orb.Point
+		wantID int
+		wantOK bool
+	}{
+		{orb.Point{1, 1}, 0, true},     // the diagonal's midpoint: both, lowest id
+		{orb.Point{0.5, 1.5}, 0, true}, // another point of it
+		{orb.Point{0.5, 0.5}, 1, true}, // inside the lower triangle only
+		{orb.Point{0, 0}, 1, true},     // the lower triangle's coastal corner
+		{orb.Point{0, 1}, 1, true},     // its west edge
+		{orb.Point{11, 2}, 2, true},    // the peak, a local maximum
+		{orb.Point{10.5, 1.5}, 2, true},
+		{orb.Point{11.5, 1.5}, 2, true},
+		{orb.Point{11, 0}, 2, true}, // on the horizontal base
+		{orb.Point{11, 2.0000001}, 0, false},
+	} {
 		id, ok := ix.At(tt.p)
 		if ok != tt.wantOK || ok && id != tt.wantID {
 			t.Errorf("At(%v) = %d, %v; want %d, %v", tt.p, id, ok, tt.wantID, tt.wantOK)
@@ -139,12 +186,12 @@ func polygonBounds(mp orb.MultiPolygon) []orb.Bound {
 	return bs
 }
 
-// bruteAt is the reference for At: the lowest id whose shape contains p
-// (bounds holds each polygon's box, only to skip the far ones quickly).
+// bruteAt is the reference for At: the lowest id whose closed shape covers
+// p (bounds holds each polygon's box, only to skip the far ones quickly).
 func bruteAt(shapes []orb.MultiPolygon, bounds [][]orb.Bound, p orb.Point) (int, bool) {
 	for id, mp := range shapes {
 		for i, poly := range mp {
-			if len(poly) > 0 && bounds[id][i].Contains(p) && PolygonContains(poly, p) {
+			if len(poly) > 0 && bounds[id][i].Contains(p) && PolygonCovers(poly, p) {
 				return id, true
 			}
 		}
@@ -177,6 +224,61 @@ func TestCommuneIndexAtMatchesBruteForceOnStars(t *testing.T) {
 		id, ok := ix.At(p)
 		wid, wok := bruteAt(shapes, bounds, p)
 		if id != wid || ok != wok {
+			t.Fatalf("At(%v) = %d %v, want %d %v", p, id, ok, wid, wok)
+		}
+	}
+}
+
+// subdividedSquare is the square [x, x+1]×[y, y+1] with n points per side,
+// so that its ring gets y-slab buckets and long horizontal runs.
+func subdividedSquare(x, y float64, n int) orb.Ring {
+	var r orb.Ring
+	step := 1 / float64(n)
+	for i := 0; i < n; i++ {
+		r = append(r, orb.Point{x + float64(i)*step, y})
+	}
+	for i := 0; i < n; i++ {
+		r = append(r, orb.Point{x + 1, y + float64(i)*step})
+	}
+	for i := 0; i < n; i++ {
+		r = append(r, orb.Point{x + 1 - float64(i)*step, y + 1})
+	}
+	for i := 0; i < n; i++ {
+		r = append(r, orb.Point{x, y + 1 - float64(i)*step})
+	}
+	return append(r, r[0])
+}
+
+// TestCommuneIndexAtBoundaryPointsMatchBruteForce locates points on the
+// edges and vertices of a 6×6 grid of communes with subdivided sides
+// (slab-bucketed rings with horizontal edges): every point of the grid is
+// found, in the lowest id whose closed square holds it.
+func TestCommuneIndexAtBoundaryPointsMatchBruteForce(t *testing.T) {
+	var shapes []orb.MultiPolygon
+	for y := 0; y < 6; y++ {
+		for x := 0; x < 6; x++ {
+			shapes = append(shapes, orb.MultiPolygon{{subdividedSquare(float64(x), float64(y), 8)}})
+		}
+	}
+	ix := NewCommuneIndex(shapes)
+	if ix.rings[0].slab == nil {
+		t.Fatal("rings without slab buckets: the test would not exercise them")
+	}
+	var bounds [][]orb.Bound
+	for _, mp := range shapes {
+		bounds = append(bounds, polygonBounds(mp))
+	}
+	r := rand.New(rand.NewPCG(16, 17))
+	for i := 0; i < 20000; i++ {
+		// Multiples of 1/64: on the 1/8 subdivision often, on edges always
+		// along one axis.
+		p := orb.Point{float64(r.IntN(6*64+1)) / 64, float64(r.IntN(6*64+1)) / 64}
+		if i%2 == 0 {
+			p[r.IntN(2)] = float64(r.IntN(7)) // on a grid line
+		}
+		id, ok := ix.At(p)
+		wid, wok := bruteAt(shapes, bounds, p)
+		if !ok || id != wid || ok != wok {
 			t.Fatalf("At(%v) = %d %v, want %d %v", p, id, ok, wid, wok)
 		}
 	}
@@ -420,6 +522,23 @@ func BenchmarkCommuneIndexAt(b *testing.B) {
 	qs := metroQueries(4096)
 	// Known points first, then random points of metropolitan France's box.
 	copy(qs, []orb.Point{{2.3522, 48.8566}, {4.8357, 45.7640}, {8.7369, 41.9192}, {55.4504, -20.8789}, {-5, 46}})
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		fx.ix.At(qs[i%len(qs)])
+	}
+}
+
+// BenchmarkCommuneIndexAtVertex locates boundary vertices, where every
+// lookup takes the exact on-edge path of closed polygons.
+func BenchmarkCommuneIndexAtVertex(b *testing.B) {
+	fx := realCommunes(b)
+	r := rand.New(rand.NewPCG(5, 6))
+	qs := make([]orb.Point, 4096)
+	for i := range qs {
+		mp := fx.shapes[r.IntN(len(fx.shapes))]
+		ring := mp[0][0]
+		qs[i] = ring[r.IntN(len(ring))]
+	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		fx.ix.At(qs[i%len(qs)])

@@ -10,7 +10,8 @@ import (
 )
 
 // InputsKey is a cache key for BuildGrid's inputs themselves (every vertex,
-// representative point and population, and the resolution), so that a cached
+// representative point and population, the resolution, and the rule placing
+// points on boundaries in communes, boundaryRule), so that a cached
 // grid is reused only when the grid it would build is the same, whatever
 // changed in the code that prepared the inputs. It hashes about 35 MB for
 // France with CRC-32C (hardware-accelerated), a few milliseconds; the key is
@@ -30,6 +31,7 @@ func InputsKey(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, res int)
 	}
 	var vertices uint64
 	put(uint64(res))
+	put(boundaryRule)
 	put(uint64(len(shapes)))
 	for i, mp := range shapes {
 		put(uint64(len(mp)))

@@ -8,52 +8,113 @@ import (
 	"github.com/paulmach/orb/planar"
 )
 
-// crossesRight reports whether the edge a-b crosses the horizontal ray going
-// from p towards +x. It is the crossing-number rule every containment test of
-// this package shares:
+// rayCross applies to the edge a-b the crossing-number rule every
+// containment test of this package shares, for the horizontal ray going
+// from p towards +x:
 //
 //   - half-open in y: the edge counts when exactly one endpoint lies strictly
-//     above p, so a ray through a vertex is counted once and horizontal edges
-//     never count;
+//     above p (it straddles p's latitude), so a ray through a vertex is
+//     counted once and horizontal edges never count;
 //   - the side test is a cross product computed on the edge oriented upwards,
 //     so an edge shared by two polygons (whatever its direction in each) gives
 //     bit-identical answers in both.
 //
-// A point exactly on an edge shared by two adjacent polygons is therefore
-// inside exactly one of them, and a point on a polygon's boundary always gets
-// the same answer.
-func crossesRight(a, b, p orb.Point) bool {
+// It returns that cross product when the edge straddles p's latitude — the
+// edge crosses the ray when it is positive, and p lies on the edge's line
+// when it is zero — and −1 otherwise. By this rule alone a point on an edge
+// shared by two adjacent polygons is inside exactly one of them (as if
+// nudged east); mayTouch tells, from the same value, whether the point may
+// be on the ring. (One float result keeps rayCross small enough to be
+// inlined in the hot loops.)
+func rayCross(a, b, p orb.Point) float64 {
 	if (a[1] > p[1]) == (b[1] > p[1]) {
+		return -1
+	}
+	if a[1] > b[1] {
+		a, b = b, a
+	}
+	return edgeCross(a, b, p)
+}
+
+// mayTouch reports, given c = rayCross(a, b, p), whether p may lie on the
+// edge a-b or next to it on the ring: on the edge's line where it straddles
+// p's latitude, or at the latitude of its first endpoint a. Of every ring
+// holding p, one edge read by its containment test is flagged: a vertex p
+// is the first endpoint of the edge leaving it, a point inside a
+// non-horizontal edge gives a zero cross product, and a point on a
+// horizontal run is at the latitude of the first endpoint of the edge that
+// ends the run, which slab-bucketed rings list although they skip
+// horizontal edges. A containment test thus learns, for two comparisons per
+// edge, when a point might be on a boundary, and only then calls onEdge.
+func mayTouch(a, p orb.Point, c float64) bool {
+	return c == 0 || a[1] == p[1]
+}
+
+// edgeCross is the cross product (b − a) × (p − a) of rayCross and onEdge,
+// a the lower endpoint. The conversions keep the compiler from fusing a
+// multiply-add, so that a vertex p gives exactly 0.
+func edgeCross(a, b, p orb.Point) float64 {
+	return float64((b[0]-a[0])*(p[1]-a[1])) - float64((p[0]-a[0])*(b[1]-a[1]))
+}
+
+// onEdge reports whether p lies on the closed edge a-b: inside its bounding
+// box with a zero cross product, computed as rayCross computes it.
+func onEdge(a, b, p orb.Point) bool {
+	if p[0] < min(a[0], b[0]) || p[0] > max(a[0], b[0]) || p[1] < min(a[1], b[1]) || p[1] > max(a[1], b[1]) {
 		return false
 	}
 	if a[1] > b[1] {
 		a, b = b, a
 	}
-	return (b[0]-a[0])*(p[1]-a[1])-(p[0]-a[0])*(b[1]-a[1]) > 0
+	return edgeCross(a, b, p) == 0
 }
 
 // ringContains reports whether p is inside the ring by the crossing-number
-// rule of crossesRight. The ring may be closed (first point repeated last) or
+// rule of rayCross. The ring may be closed (first point repeated last) or
 // not; its orientation does not matter.
 func ringContains(r orb.Ring, p orb.Point) bool {
+	in, _ := ringLocate(r, p)
+	return in
+}
+
+// ringLocate returns ringContains(r, p) and whether p may lie on the ring
+// (see mayTouch): false guarantees that p is on none of its edges.
+func ringLocate(r orb.Ring, p orb.Point) (in, maybeOn bool) {
 	n := len(r)
 	if n < 3 {
-		return false
+		return false, false
 	}
-	in := false
 	a := r[n-1]
 	for _, b := range r {
-		if crossesRight(a, b, p) {
-			in = !in
+		c := rayCross(a, b, p)
+		in = in != (c > 0)
+		maybeOn = maybeOn || mayTouch(a, p, c)
+		a = b
+	}
+	return in, maybeOn
+}
+
+// ringTouches reports whether p lies on one of the ring's edges (onEdge),
+// the closing edge included.
+func ringTouches(r orb.Ring, p orb.Point) bool {
+	n := len(r)
+	if n == 0 {
+		return false
+	}
+	a := r[n-1]
+	for _, b := range r {
+		if onEdge(a, b, p) {
+			return true
 		}
 		a = b
 	}
-	return in
+	return false
 }
 
 // PolygonContains reports whether p is inside the polygon: inside its outer
 // ring and outside every hole. Points on a boundary follow the deterministic
-// half-open rule described on CommuneIndex.
+// half-open rule of rayCross (as if nudged east); PolygonCovers counts them
+// in.
 func PolygonContains(poly orb.Polygon, p orb.Point) bool {
 	if len(poly) == 0 || !ringContains(poly[0], p) {
 		return false
@@ -71,6 +132,32 @@ func PolygonContains(poly orb.Polygon, p orb.Point) bool {
 func MultiPolygonContains(mp orb.MultiPolygon, p orb.Point) bool {
 	for _, poly := range mp {
 		if PolygonContains(poly, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// PolygonCovers reports whether p is in the closed polygon: inside it by
+// PolygonContains or on one of its rings (onEdge: a vertex, or a point of an
+// edge by an exact cross product). It is CommuneIndex.At's rule.
+func PolygonCovers(poly orb.Polygon, p orb.Point) bool {
+	if PolygonContains(poly, p) {
+		return true
+	}
+	for _, r := range poly {
+		if ringTouches(r, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// MultiPolygonCovers reports whether p is in one of the closed polygons of
+// mp (see PolygonCovers).
+func MultiPolygonCovers(mp orb.MultiPolygon, p orb.Point) bool {
+	for _, poly := range mp {
+		if PolygonCovers(poly, p) {
 			return true
 		}
 	}

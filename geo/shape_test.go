@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -48,6 +49,89 @@ func TestPolygonContains(t *testing.T) {
 	mp := orb.MultiPolygon{uShapePoly, {ringSquare(10, 10, 11, 11)}}
 	if !MultiPolygonContains(mp, orb.Point{10.5, 10.5}) || MultiPolygonContains(mp, orb.Point{1.5, 2}) {
 		t.Error("MultiPolygonContains wrong")
+	}
+}
+
+func TestPolygonCovers(t *testing.T) {
+	tests := []struct {
+		name string
+		poly orb.Polygon
+		p    orb.Point
+		want bool
+	}{
+		{"interior", holedSquare, orb.Point{0.5, 0.5}, true},
+		{"outer east edge", holedSquare, orb.Point{4, 2}, true},
+		{"outer north edge", holedSquare, orb.Point{2, 4}, true},
+		{"outer corner", holedSquare, orb.Point{4, 4}, true},
+		{"hole west edge", holedSquare, orb.Point{1, 2}, true},
+		{"hole corner", holedSquare, orb.Point{3, 3}, true},
+		{"hole", holedSquare, orb.Point{2, 2}, false},
+		{"just outside", holedSquare, orb.Point{4.000001, 2}, false},
+		{"U notch's floor", uShapePoly, orb.Point{1.5, 1}, true},
+		{"U notch", uShapePoly, orb.Point{1.5, 1.000001}, false},
+		{"diagonal's midpoint", orb.Polygon{{{0, 0}, {2, 0}, {0, 2}, {0, 0}}}, orb.Point{1, 1}, true},
+		{"unclosed ring's closing edge", orb.Polygon{{{0, 0}, {2, 0}, {2, 2}, {0, 2}}}, orb.Point{0, 1}, true},
+	}
+	for _, tt := range tests {
+		if got := PolygonCovers(tt.poly, tt.p); got != tt.want {
+			t.Errorf("%s: PolygonCovers(%v) = %v, want %v", tt.name, tt.p, got, tt.want)
+		}
+	}
+	mp := orb.MultiPolygon{uShapePoly, {ringSquare(10, 10, 11, 11)}}
+	if !MultiPolygonCovers(mp, orb.Point{11, 11}) || MultiPolygonCovers(mp, orb.Point{1.5, 2}) {
+		t.Error("MultiPolygonCovers wrong")
+	}
+}
+
+// TestLocateFlagsEveryBoundaryPoint checks the promise the index relies
+// on: a ring's containment test (ringLocate, and the slab-bucketed
+// indexedRing.locate) flags every point onEdge puts on the ring, so that
+// testing edges only when flagged misses none. Rings are random walks on a
+// lattice (long horizontal runs, local extrema, repeated latitudes), points
+// their vertices, points of their edges and lattice points.
+func TestLocateFlagsEveryBoundaryPoint(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	on := 0
+	for k := 0; k < 2000; k++ {
+		n := 4 + r.IntN(60)
+		ring := make(orb.Ring, 0, n+1)
+		q := orb.Point{float64(r.IntN(9)), float64(r.IntN(9))}
+		for range n {
+			ring = append(ring, q)
+			switch r.IntN(3) {
+			case 0: // horizontal
+				q[0] += float64(r.IntN(5) - 2)
+			default:
+				q = orb.Point{q[0] + float64(r.IntN(5)-2), q[1] + float64(r.IntN(3)-1)}
+			}
+		}
+		ring = append(ring, ring[0])
+		ir := newIndexedRing(ring)
+		for range 100 {
+			var p orb.Point
+			switch i := r.IntN(len(ring) - 1); r.IntN(3) {
+			case 0:
+				p = ring[i]
+			case 1: // a dyadic point of an edge: exact
+				a, b, f := ring[i], ring[i+1], float64(r.IntN(9))/8
+				p = orb.Point{a[0] + f*(b[0]-a[0]), a[1] + f*(b[1]-a[1])}
+			default:
+				p = orb.Point{float64(r.IntN(13) - 2), float64(r.IntN(13) - 2)}
+			}
+			if !ringTouches(ring, p) {
+				continue
+			}
+			on++
+			if _, maybe := ringLocate(ring, p); !maybe {
+				t.Fatalf("ring %v: %v on it, not flagged by ringLocate", ring, p)
+			}
+			if _, maybe := ir.locate(p); !maybe {
+				t.Fatalf("ring %v (slabs %v): %v on it, not flagged by locate", ring, ir.slab != nil, p)
+			}
+		}
+	}
+	if on < 50000 {
+		t.Errorf("only %d points on rings", on)
 	}
 }
 

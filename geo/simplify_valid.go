@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -89,31 +90,48 @@ type sweepEdge struct {
 	last       int32 // index of the ring's last edge
 }
 
+// sweepBuffers are the buffers of checkEdgesIn, kept by callers checking
+// many polygons.
+type sweepBuffers struct {
+	edges  []sweepEdge
+	order  []sweepKey
+	active []int32
+}
+
+// sweepKey orders the edges by minX: sorting these 16-byte keys rather
+// than the edges themselves halves the cost of the sweep.
+type sweepKey struct {
+	minX float64
+	edge int32
+}
+
 // checkEdges reports two edges of p that cross or touch, other than
 // consecutive edges of a ring at their shared vertex.
 func checkEdges(p orb.Polygon, n int) error {
-	edges := make([]sweepEdge, 0, n)
+	var buf sweepBuffers
+	buf.edges = make([]sweepEdge, 0, n)
+	return checkEdgesIn(p, &buf)
+}
+
+// checkEdgesIn is checkEdges working in buf.
+func checkEdgesIn(p orb.Polygon, buf *sweepBuffers) error {
+	edges, order := buf.edges[:0], buf.order[:0]
 	for ri, r := range p {
 		last := int32(len(r) - 2)
 		for i := 0; i+1 < len(r); i++ {
 			a, b := r[i], r[i+1]
+			order = append(order, sweepKey{min(a[0], b[0]), int32(len(edges))})
 			edges = append(edges, sweepEdge{a: a, b: b,
 				minX: min(a[0], b[0]), maxX: max(a[0], b[0]), minY: min(a[1], b[1]), maxY: max(a[1], b[1]),
 				ring: int32(ri), idx: int32(i), last: last})
 		}
 	}
-	slices.SortFunc(edges, func(x, y sweepEdge) int {
-		switch {
-		case x.minX < y.minX:
-			return -1
-		case x.minX > y.minX:
-			return 1
-		}
-		return 0
-	})
-	active := make([]int32, 0, 64)
-	for i := range edges {
-		e := &edges[i]
+	buf.edges, buf.order = edges, order
+	slices.SortFunc(order, func(x, y sweepKey) int { return cmp.Compare(x.minX, y.minX) })
+	active := buf.active[:0]
+	defer func() { buf.active = active[:0] }()
+	for _, key := range order {
+		e := &edges[key.edge]
 		k := 0
 		for _, j := range active {
 			if edges[j].maxX >= e.minX {
@@ -131,7 +149,7 @@ func checkEdges(p orb.Polygon, n int) error {
 				return fmt.Errorf("ring %d edge %d and ring %d edge %d: %w", e.ring, e.idx, o.ring, o.idx, ErrRingsMeet)
 			}
 		}
-		active = append(active, int32(i))
+		active = append(active, key.edge)
 	}
 	return nil
 }

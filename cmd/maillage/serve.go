@@ -110,7 +110,14 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 		"communes", len(e.Territory.Communes), "with_shape", e.Territory.Index.Len(),
 		"boundaries", r.Boundaries, "same_code", r.BoundariesSameCode, "merged", r.BoundariesMerged,
 		"boundaries_unmatched", len(r.BoundariesUnmatched), "communes_without_shape", len(r.CommunesWithoutShape),
-		"population_total", r.PopulationTotal, "population_without_shape", r.PopulationWithoutShape)
+		"population_total", r.PopulationTotal, "population_without_shape", r.PopulationWithoutShape,
+		"shapes_dissolved", r.ShapesDissolved, "boundaries_repaired", len(r.BoundariesRepaired))
+	for _, b := range r.BoundariesInvalid {
+		log.Info("invalid boundary", "boundary", b)
+	}
+	for _, s := range r.ShapesInvalid {
+		log.Warn("commune shape left invalid", "commune", s)
+	}
 	for _, name := range e.LayerNames() {
 		l := e.Layers[name]
 		rep := l.Report
