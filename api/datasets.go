@@ -163,7 +163,7 @@ func (s *Server) parseUpload(c *gin.Context, kind data.DatasetKind) (*data.Datas
 	if source == "" {
 		source = string(kind)
 	}
-	d, err := s.engine.ParseDataset(kind, source, body, format)
+	d, err := s.engine.ParseDataset(kind, source, body, format, s.decodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +171,14 @@ func (s *Server) parseUpload(c *gin.Context, kind data.DatasetKind) (*data.Datas
 		d.Meta.Name = name
 	}
 	return d, nil
+}
+
+// decodeLimits are the bounds on reading one uploaded file: bytes once
+// inflated as the body limit (a gzip body cannot expand past what a plain
+// one may hold), rows as MaxRows, counted while parsing.
+func (s *Server) decodeLimits() data.DecodeLimits {
+	return data.DecodeLimits{MaxBytes: s.cfg.MaxBodyBytes, MaxRows: s.cfg.MaxRows,
+		MaxColumns: s.cfg.MaxColumns, MaxFieldBytes: s.cfg.MaxFieldBytes}
 }
 
 // uploadDataset is POST /v1/datasets?kind=candidates|structures|proposals&name=.

@@ -32,6 +32,13 @@ const (
 	CodeInternal     = "internal"
 )
 
+// Machine codes of an upload over a bound of data.DecodeLimits other than
+// its bytes (CodeTooLarge) and rows (CodeTooManyRows).
+const (
+	CodeTooManyColumns = "too_many_columns"
+	CodeFieldTooLong   = "field_too_long"
+)
+
 // badParam is a 400 naming the parameter and what to fix.
 func badParam(name, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Code: CodeBadParameter,
@@ -68,6 +75,14 @@ func errorMappings() []errorMapping {
 		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
 		{matching.ErrUnknownRegion, notFound, CodeNotFound, ""},
 		{data.ErrDatasetNotFound, notFound, CodeNotFound, ""},
+		// Uploads that cannot be read to their end (data.ReadError): the
+		// message names the file and line.
+		{data.ErrDamagedFile, bad, body, ""},
+		{data.ErrEncoding, bad, body, ""},
+		{data.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeTooLarge, ""},
+		{data.ErrTooManyRows, http.StatusRequestEntityTooLarge, CodeTooManyRows, ""},
+		{data.ErrTooManyColumns, http.StatusRequestEntityTooLarge, CodeTooManyColumns, ""},
+		{data.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
 		{matching.ErrUnknownRow, notFound, CodeNotFound, ""},
 		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
 		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},

@@ -136,7 +136,7 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 		if raw[0] == '{' {
 			format = data.FormatGeoJSON
 		}
-		d, err := s.engine.ParseDataset(kind, field, bytes.NewReader(raw), format)
+		d, err := s.engine.ParseDataset(kind, field, bytes.NewReader(raw), format, s.decodeLimits())
 		if err != nil {
 			return matchInput{}, err
 		}
@@ -194,9 +194,9 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 		dst  *float64
 	}{{"weight_gap", &req.Weights.Gap}, {"weight_rural", &req.Weights.Rural}} {
 		if v := value(w.name); v != "" {
-			f, err := strconv.ParseFloat(v, 64)
+			f, err := data.ParseDecimal(v)
 			if err != nil {
-				return req, cands, structs, badParam(w.name, "%q is not a number", v)
+				return req, cands, structs, badParam(w.name, "%v", err)
 			}
 			*w.dst = f
 		}
@@ -211,7 +211,7 @@ func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*da
 		return nil, badParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.engine.ParseDataset(kind, fh.Filename, f, data.FormatUnknown)
+	d, err := s.engine.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.decodeLimits())
 	if err != nil {
 		return nil, err
 	}

@@ -1,12 +1,13 @@
 package api
 
 import (
-	"math"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/data"
 )
 
 // queryFloat parses an optional float parameter within [lo, hi].
@@ -15,9 +16,9 @@ func queryFloat(c *gin.Context, name string, def, lo, hi float64) (float64, erro
 	if !ok || s == "" {
 		return def, nil
 	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, badParam(name, "%q is not a number", s)
+	v, err := data.ParseDecimal(s)
+	if err != nil {
+		return 0, badParam(name, "%v", err)
 	}
 	if v < lo || v > hi {
 		return 0, badParam(name, "%v is out of range [%v, %v]", v, lo, hi)
@@ -71,9 +72,9 @@ func queryBBox(c *gin.Context) (orb.Bound, bool, error) {
 	}
 	var v [4]float64
 	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return orb.Bound{}, false, badParam("bbox", "%q is not a number", p)
+		f, err := data.ParseDecimal(strings.TrimSpace(p))
+		if err != nil {
+			return orb.Bound{}, false, badParam("bbox", "%v", err)
 		}
 		v[i] = f
 	}

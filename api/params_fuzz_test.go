@@ -115,3 +115,19 @@ func FuzzParseRate(f *testing.F) {
 		}
 	})
 }
+
+// TestQueryNumbersDecimalOnly: strconv.ParseFloat took lon=0x1.dep0 (issue
+// 13, finding 8); parameters now read decimal numbers only, like uploads.
+func TestQueryNumbersDecimalOnly(t *testing.T) {
+	for _, q := range []string{"lon=0x1.dep0&lat=46", "lon=2&lat=0x1p5", "lon=1_0&lat=46", "lon=Inf&lat=46", "lon=2&lat=nan"} {
+		if p, err := queryPoint(fuzzContext(q)); err == nil || !strings.Contains(err.Error(), "not a decimal number") {
+			t.Errorf("queryPoint(%q) = %v, %v; want a 400 saying it is not a decimal number", q, p, err)
+		}
+	}
+	if _, _, err := queryBBox(fuzzContext("bbox=0x1p1,45,3,46")); err == nil {
+		t.Error("bbox with a hexadecimal float accepted")
+	}
+	if p, err := queryPoint(fuzzContext("lon=1.8707&lat=46.1712")); err != nil || p[0] != 1.8707 {
+		t.Errorf("decimal point refused: %v, %v", p, err)
+	}
+}

@@ -18,6 +18,12 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
+	// Reading uploads (data.DecodeLimits, api/datasets.go): the inflated
+	// size is bounded by MaxBodyBytes, the rows by MaxRows, and a record
+	// by MaxColumns and MaxFieldBytes (0: data.DefaultMaxColumns and
+	// data.DefaultMaxFieldBytes); 413 beyond.
+	MaxColumns    int
+	MaxFieldBytes int
 
 	// Access (api/auth.go): bearer tokens for the endpoints of personal and
 	// uploaded data. With Tokens nil those endpoints answer 401, unless

@@ -136,16 +136,23 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 			trimmed = bytes.TrimSpace(inner)
 		}
 	}
+	name := key
 	if format == data.FormatUnknown {
-		format = data.DetectFormat("", trimmed)
+		format = data.DetectFormat("", trimmed) // FormatUnknown for gzip: sniffed once inflated
 	}
-	sites, err := data.LoadStructures(bytes.NewReader(trimmed), key+"."+format.String(), format, s.engine.Territory)
+	if format != data.FormatUnknown {
+		name += "." + format.String()
+	}
+	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engine.Territory, s.decodeLimits())
 	if err != nil {
 		var le *data.LoadErrors
 		if errors.As(err, &le) {
 			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": CodeBadBody,
 				"message": fmt.Sprintf("%d invalid row(s): nothing was loaded", le.Count()), "errors": le.Errors, "more": le.More})
 			return nil, errRowsWritten
+		}
+		if e := apiError(err); e != nil {
+			return nil, e // a damaged file or one over a bound (data.ReadError)
 		}
 		return nil, badBody("%v", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -87,9 +86,9 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 			continue
 		}
 		seen[id] = i
-		posts, err := strconv.Atoi(cs.NbCNFS.String())
-		if err != nil || posts < 1 {
-			reject(id, "nb_cnfs %q is not an integer ≥ 1", cs.NbCNFS.String())
+		posts, err := ParsePosts(cs.NbCNFS.String())
+		if err != nil {
+			reject(id, "nb_cnfs %v", err)
 			continue
 		}
 		s := Structure{

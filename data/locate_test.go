@@ -36,8 +36,8 @@ func TestUploadDepartementFromLocation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			csv := "id,lon,lat,commune,departement\n" + tc.csv + "\n"
-			cs, err := LoadCandidates(strings.NewReader(csv), "up.csv", FormatCSV, terr)
-			ss, serr := LoadStructures(strings.NewReader(csv), "up.csv", FormatCSV, terr)
+			cs, _, err := LoadCandidates(strings.NewReader(csv), "up.csv", FormatCSV, terr, DecodeLimits{})
+			ss, _, serr := LoadStructures(strings.NewReader(csv), "up.csv", FormatCSV, terr, DecodeLimits{})
 			if tc.errCol == "" {
 				if err != nil || serr != nil {
 					t.Fatalf("candidates: %v; structures: %v", err, serr)

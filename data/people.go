@@ -2,8 +2,6 @@ package data
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/paulmach/orb"
@@ -168,9 +166,12 @@ type loadContext struct {
 	seen  map[string]int    // id → position of its first record
 	errs  []RowError
 	nErrs int
+	lim   DecodeLimits // with defaults
+	rows  int          // records read
+	stop  *ReadError   // what ended the reading early, if anything
 }
 
-func newLoadContext(file, where string, t *Territory) *loadContext {
+func newLoadContext(file, where string, t *Territory, lim DecodeLimits) *loadContext {
 	deps := make(map[string]string)
 	if t != nil {
 		for _, d := range t.Departements {
@@ -182,7 +183,34 @@ func newLoadContext(file, where string, t *Territory) *loadContext {
 			}
 		}
 	}
-	return &loadContext{file: file, where: where, t: t, deps: deps, seen: make(map[string]int)}
+	return &loadContext{file: file, where: where, t: t, deps: deps, seen: make(map[string]int), lim: lim.WithDefaults()}
+}
+
+// halt ends the reading when err comes from the stream (a damaged file,
+// not text, over a limit) and reports whether it did: such an error is
+// not about one record, nothing after it can be read.
+func (lc *loadContext) halt(err error) bool {
+	return lc.haltCSV(err, nil)
+}
+
+// haltCSV is halt naming the CSV field at fault from the header names.
+func (lc *loadContext) haltCSV(err error, names []string) bool {
+	se, ok := asStreamError(err)
+	if ok && lc.stop == nil {
+		lc.stop = se.readError(lc.file, names)
+	}
+	return ok
+}
+
+// countRow counts the record at pos and ends the reading when it is one
+// more than lim.MaxRows; it reports whether it did.
+func (lc *loadContext) countRow(pos int) bool {
+	if lc.rows++; lc.rows <= lc.lim.MaxRows {
+		return false
+	}
+	lc.stop = &ReadError{Err: ErrTooManyRows, RowError: RowError{File: lc.file, Where: lc.where, Line: pos,
+		Reason: fmt.Sprintf("more than %d rows, the limit per file: split the file into smaller ones, or raise the limit (maillage serve --max-rows)", lc.lim.MaxRows)}}
+	return true
 }
 
 // fail records an error for the record at pos.
@@ -222,6 +250,8 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	}
 	if id := r.vals[roleID]; id == "" {
 		lc.fail(r.pos, "id", "missing id")
+	} else if err := CheckID(id); err != nil {
+		lc.fail(r.pos, "id", "id %v", err)
 	} else if first, dup := lc.seen[id]; dup {
 		lc.fail(r.pos, "id", "duplicate id %q (first at %s %d)", id, lc.where, first)
 	} else {
@@ -233,8 +263,8 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	// Reading errors (bad geometry, non-scalar values) already explain the
 	// record: coordinates are not parsed again.
 	if len(r.errs) == 0 && !hasPt && (r.vals[roleLon] != "" || r.vals[roleLat] != "") {
-		lon, okLon := lc.coord(r, roleLon, 180)
-		lat, okLat := lc.coord(r, roleLat, 90)
+		lon, okLon := lc.coord(r, roleLon, ParseLon)
+		lat, okLat := lc.coord(r, roleLat, ParseLat)
 		if okLon && okLat {
 			pt, hasPt = orb.Point{lon, lat}, true
 		}
@@ -333,33 +363,22 @@ func (lc *loadContext) commune(code string) (*Commune, bool) {
 	return lc.t.Commune(code)
 }
 
-// coord parses one coordinate column, recording an error when missing,
-// non-numeric or beyond ±limit degrees.
-func (lc *loadContext) coord(r *rawRecord, ro role, limit float64) (float64, bool) {
+// coord parses one coordinate column with parse (ParseLon or ParseLat),
+// recording an error when it is missing, not a decimal number or out of
+// range.
+func (lc *loadContext) coord(r *rawRecord, ro role, parse func(string) (float64, error)) (float64, bool) {
 	s := r.vals[ro]
 	col := roleNames[ro]
 	if s == "" {
 		lc.fail(r.pos, col, "missing %s while the other coordinate is given", col)
 		return 0, false
 	}
-	v, err := parseDecimal(s)
+	v, err := parse(s)
 	if err != nil {
-		lc.fail(r.pos, col, "%s %q is not a number", col, s)
-		return 0, false
-	}
-	if math.IsNaN(v) || v < -limit || v > limit {
-		lc.fail(r.pos, col, "%s %s out of range [-%g, %g]", col, s, limit, limit)
+		lc.fail(r.pos, col, "%s %v", col, err)
 		return 0, false
 	}
 	return v, true
-}
-
-// parseDecimal parses a number written with a dot or a French decimal comma.
-func parseDecimal(s string) (float64, error) {
-	if strings.Count(s, ",") == 1 && !strings.Contains(s, ".") {
-		s = strings.Replace(s, ",", ".", 1)
-	}
-	return strconv.ParseFloat(s, 64)
 }
 
 // normalizeDep pads one-digit département codes ("1" → "01").
@@ -387,17 +406,12 @@ func (lc *loadContext) candidate(r *rawRecord) (Candidate, bool) {
 	loc, ok := lc.locate(r)
 	maxKm := float64(DefaultMaxKm)
 	if s := r.vals[roleMaxKm]; s != "" {
-		v, err := parseDecimal(s)
-		switch {
-		case err != nil || math.IsNaN(v):
-			lc.fail(r.pos, "max_km", "max_km %q is not a number", s)
+		v, err := ParseMaxKm(s)
+		if err != nil {
+			lc.fail(r.pos, "max_km", "max_km %v", err)
 			ok = false
-		case v <= 0 || v > MaxMaxKm:
-			lc.fail(r.pos, "max_km", "max_km %s out of range (0, %d]", s, MaxMaxKm)
-			ok = false
-		default:
-			maxKm = v
 		}
+		maxKm = v
 	}
 	if !ok {
 		return Candidate{}, false
@@ -414,17 +428,16 @@ func (lc *loadContext) structure(r *rawRecord) (Structure, bool) {
 	loc, ok := lc.locate(r)
 	posts := 1
 	if s := r.vals[rolePosts]; s != "" {
-		v, err := strconv.Atoi(s)
-		switch {
-		case err != nil:
-			lc.fail(r.pos, "posts", "posts %q is not an integer", s)
+		v, err := ParsePosts(s)
+		if err != nil {
+			lc.fail(r.pos, "posts", "posts %v", err)
 			ok = false
-		case v < 1:
-			lc.fail(r.pos, "posts", "posts %d < 1", v)
-			ok = false
-		default:
-			posts = v
 		}
+		posts = v
+	}
+	if err := CheckName(r.vals[roleName]); err != nil {
+		lc.fail(r.pos, "name", "name %v", err)
+		ok = false
 	}
 	if !ok {
 		return Structure{}, false

@@ -14,13 +14,14 @@ import (
 
 // readCSV reads a CSV file with a header row (comma, semicolon or tab
 // separated, detected on the header line) and calls fn for every record.
-// The record passed to fn is reused: fn must copy what it keeps.
-func readCSV(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	br := bufio.NewReaderSize(rd, 64<<10)
-	cr := csv.NewReader(br)
-	cr.Comma = sniffDelimiter(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+// The record passed to fn is reused: fn must copy what it keeps. A record
+// with the wrong number of fields is an error of that record; any other
+// error ends the reading: the csv reader cannot resynchronise after a
+// quoting error, and the stream's errors (a damaged gzip, a bound of
+// lc.lim) are final.
+func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
+	g := newCSVGuard(br, sniffDelimiter(br), lc.lim)
+	cr := newCSVReader(g)
 
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -28,7 +29,9 @@ func readCSV(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)
 		return
 	}
 	if err != nil {
-		lc.add(csvRowError(lc, err, 1))
+		if !lc.halt(err) && (g.err == nil || !lc.halt(g.err)) {
+			lc.add(csvRowError(lc, err, 1))
+		}
 		return
 	}
 	names := make([]string, len(header))
@@ -55,14 +58,20 @@ func readCSV(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)
 			return
 		}
 		if err != nil {
-			lc.add(csvRowError(lc, err, 0))
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return // the reader cannot resynchronise after a quoting error
+			// A record cut by a stream error may look like a quoting error:
+			// the stream's error is the one to report.
+			if lc.haltCSV(err, names) || g.err != nil && lc.haltCSV(g.err, names) {
+				return
 			}
-			continue
+			// Records of any length are read (the check is below): this is
+			// a quoting error, after which the reader cannot resynchronise.
+			lc.add(csvRowError(lc, err, 0))
+			return
 		}
 		line, _ := cr.FieldPos(0)
+		if lc.countRow(line) {
+			return
+		}
 		if len(rec) != len(names) {
 			lc.fail(line, "", "%d fields where the header has %d", len(rec), len(names))
 			continue
@@ -73,6 +82,16 @@ func readCSV(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)
 		}
 		fn(&r)
 	}
+}
+
+// newCSVReader returns a csv reader on g's delimiter reading records of
+// any length (the callers check it), reusing the record slice.
+func newCSVReader(g *csvGuard) *csv.Reader {
+	cr := csv.NewReader(g)
+	cr.Comma = rune(g.delim)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	return cr
 }
 
 // checkColumns records header errors when the id column or a way to

@@ -14,22 +14,21 @@ import (
 // readJSON reads a JSON array of objects and calls fn for every element.
 // Element positions are 0-based indexes in the array.
 func readJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	dec := json.NewDecoder(rd)
+	dec := json.NewDecoder(newJSONGuard(rd, lc.lim, 1))
 	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		lc.fail(0, "", "not a JSON array: %v", err)
-		return
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		lc.fail(0, "", "not a JSON array: starts with %v", tok)
+	if !expectDelim(dec, lc, '[', "not a JSON array") {
 		return
 	}
 	roles := map[string]role{}
 	for i := 0; dec.More(); i++ {
+		if lc.countRow(i) {
+			return
+		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			lc.fail(i, "", "invalid JSON: %v", err)
+			if !lc.halt(err) {
+				lc.fail(i, "", "invalid JSON: %v", err)
+			}
 			return
 		}
 		var obj map[string]any
@@ -41,72 +40,176 @@ func readJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord
 		setProperties(&r, lc, kind, roles, obj)
 		fn(&r)
 	}
+	closeDelim(dec, lc, lc.rows)
+}
+
+// expectDelim reads the opening delimiter d, recording an error (what: …)
+// when the file does not start with it.
+func expectDelim(dec *json.Decoder, lc *loadContext, d json.Delim, what string) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		if !lc.halt(err) {
+			lc.fail(0, "", "%s: %v", what, err)
+		}
+		return false
+	}
+	if got, ok := tok.(json.Delim); !ok || got != d {
+		lc.fail(0, "", "%s: starts with %v", what, tok)
+		return false
+	}
+	return true
+}
+
+// closeDelim reads the closing delimiter of the array or object whose
+// members were read by dec.More: More answers false on an error too, so a
+// file cut short is only told apart here.
+func closeDelim(dec *json.Decoder, lc *loadContext, pos int) {
+	if _, err := dec.Token(); err != nil && !lc.halt(err) {
+		lc.fail(pos, "", "invalid JSON: %v", err)
+	}
 }
 
 // readGeoJSON reads a FeatureCollection of Point features and calls fn for
-// every feature. A feature without geometry is located by its properties
-// (commune code or lon/lat). Positions are 0-based feature indexes.
+// every feature, as they come (the collection is never held whole). A
+// feature without geometry is located by its properties (commune code or
+// lon/lat). Positions are 0-based feature indexes.
 func readGeoJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	var fc struct {
-		Type     string            `json:"type"`
-		Features []json.RawMessage `json:"features"`
-	}
-	if err := json.NewDecoder(rd).Decode(&fc); err != nil {
-		lc.fail(0, "", "not a GeoJSON FeatureCollection: %v", err)
-		return
-	}
-	if fc.Type != "FeatureCollection" {
-		lc.fail(0, "", "GeoJSON type %q, want FeatureCollection", fc.Type)
+	const what = "not a GeoJSON FeatureCollection"
+	dec := json.NewDecoder(newJSONGuard(rd, lc.lim, 2))
+	dec.UseNumber()
+	if !expectDelim(dec, lc, '{', what) {
 		return
 	}
 	roles := map[string]role{}
-	for i, raw := range fc.Features {
-		var f struct {
-			Type     string `json:"type"`
-			ID       any    `json:"id"`
-			Geometry *struct {
-				Type        string          `json:"type"`
-				Coordinates json.RawMessage `json:"coordinates"`
-			} `json:"geometry"`
-			Properties map[string]any `json:"properties"`
+	typ, i := "", 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			if !lc.halt(err) {
+				lc.fail(i, "", "%s: %v", what, err)
+			}
+			return
 		}
-		if err := unmarshalNumbers(raw, &f); err != nil {
-			lc.fail(i, "", "invalid feature: %v", err)
-			continue
-		}
-		r := rawRecord{pos: i}
-		if f.Type != "Feature" {
-			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "type", Reason: fmt.Sprintf("type %q, want Feature", f.Type)})
-		}
-		setProperties(&r, lc, kind, roles, f.Properties)
-		if !r.has[roleID] && f.ID != nil {
-			if s, ok := scalarString(f.ID); ok {
-				r.set(roleID, "id", s)
+		key, _ := tok.(string)
+		switch key {
+		case "type":
+			if err := dec.Decode(&typ); err != nil {
+				if !lc.halt(err) {
+					lc.fail(0, "", "%s: type: %v", what, err)
+				}
+				return
+			}
+			if typ != "FeatureCollection" {
+				lc.fail(0, "", "GeoJSON type %q, want FeatureCollection", typ)
+				return
+			}
+		case "features":
+			if !readFeatures(dec, lc, kind, roles, &i, fn) {
+				return
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				if !lc.halt(err) {
+					lc.fail(i, "", "%s: %v", what, err)
+				}
+				return
 			}
 		}
-		if g := f.Geometry; g != nil {
-			if g.Type != "Point" {
-				r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: fmt.Sprintf("geometry %q, want Point", g.Type)})
-			} else if p, reason := pointFromJSON(g.Coordinates); reason != "" {
-				r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: reason})
-			} else {
-				r.pt, r.hasPt = p, true
-			}
-		}
-		fn(&r)
 	}
+	closeDelim(dec, lc, i)
+	if typ != "FeatureCollection" && lc.stop == nil {
+		lc.fail(0, "", "GeoJSON type %q, want FeatureCollection", typ)
+	}
+}
+
+// readFeatures reads the features array, numbering features from *i on;
+// it reports whether reading may go on.
+func readFeatures(dec *json.Decoder, lc *loadContext, kind recordKind, roles map[string]role, i *int, fn func(*rawRecord)) bool {
+	tok, err := dec.Token()
+	if err != nil {
+		if !lc.halt(err) {
+			lc.fail(*i, "", "features: %v", err)
+		}
+		return false
+	}
+	if tok == nil {
+		return true // "features": null, an empty collection
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		lc.fail(*i, "", "features is %v, want an array", tok)
+		return false
+	}
+	for ; dec.More(); *i++ {
+		if lc.countRow(*i) {
+			return false
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			if !lc.halt(err) {
+				lc.fail(*i, "", "invalid feature: %v", err)
+			}
+			return false
+		}
+		readFeature(lc, kind, roles, *i, raw, fn)
+	}
+	n := lc.nErrs
+	closeDelim(dec, lc, *i)
+	return lc.stop == nil && lc.nErrs == n
+}
+
+// readFeature validates one feature's shape and passes its record to fn.
+func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int, raw json.RawMessage, fn func(*rawRecord)) {
+	var f struct {
+		Type     string `json:"type"`
+		ID       any    `json:"id"`
+		Geometry *struct {
+			Type        string          `json:"type"`
+			Coordinates json.RawMessage `json:"coordinates"`
+		} `json:"geometry"`
+		Properties map[string]any `json:"properties"`
+	}
+	if err := unmarshalNumbers(raw, &f); err != nil {
+		lc.fail(i, "", "invalid feature: %v", err)
+		return
+	}
+	r := rawRecord{pos: i}
+	if f.Type != "Feature" {
+		r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "type", Reason: fmt.Sprintf("type %q, want Feature", f.Type)})
+	}
+	setProperties(&r, lc, kind, roles, f.Properties)
+	if !r.has[roleID] && f.ID != nil {
+		if s, ok := scalarString(f.ID); ok {
+			r.set(roleID, "id", s)
+		}
+	}
+	if g := f.Geometry; g != nil {
+		if g.Type != "Point" {
+			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: fmt.Sprintf("geometry %q, want Point", g.Type)})
+		} else if p, reason := pointFromJSON(g.Coordinates); reason != "" {
+			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: reason})
+		} else {
+			r.pt, r.hasPt = p, true
+		}
+	}
+	fn(&r)
 }
 
 // pointFromJSON parses Point coordinates; reason says what is wrong.
 func pointFromJSON(raw json.RawMessage) (orb.Point, string) {
-	var c []float64
+	var c []json.Number
 	if err := json.Unmarshal(raw, &c); err != nil || len(c) < 2 {
 		return orb.Point{}, fmt.Sprintf("coordinates %s are not [lon, lat]", truncate(string(raw), 60))
 	}
-	if c[0] < -180 || c[0] > 180 || c[1] < -90 || c[1] > 90 {
-		return orb.Point{}, fmt.Sprintf("coordinates [%g, %g] out of range", c[0], c[1])
+	lon, err := ParseLon(c[0].String())
+	if err != nil {
+		return orb.Point{}, "longitude " + err.Error()
 	}
-	return orb.Point{c[0], c[1]}, ""
+	lat, err := ParseLat(c[1].String())
+	if err != nil {
+		return orb.Point{}, "latitude " + err.Error()
+	}
+	return orb.Point{lon, lat}, ""
 }
 
 // setProperties stores the members of one JSON object in r; roles caches

@@ -64,10 +64,10 @@ func loadFixture(tb testing.TB, name string, structures bool) ([]Candidate, []St
 	}
 	terr := fixtureTerritory(tb)
 	if structures {
-		ss, err := LoadStructures(bytes.NewReader(b), name, FormatUnknown, terr)
+		ss, _, err := LoadStructures(bytes.NewReader(b), name, FormatUnknown, terr, DecodeLimits{})
 		return nil, ss, err
 	}
-	cs, err := LoadCandidates(bytes.NewReader(b), name, FormatUnknown, terr)
+	cs, _, err := LoadCandidates(bytes.NewReader(b), name, FormatUnknown, terr, DecodeLimits{})
 	return cs, nil, err
 }
 
@@ -182,7 +182,7 @@ func TestLoadBadFilesListEveryError(t *testing.T) {
 	}{
 		{"candidates_bad.csv", false, "line", []string{
 			"3:id", "4:id", "5:lon", "6:lat", "7:commune", "8:lon", "9:max_km", "10:max_km",
-			"11:lon", "12:commune", "15:lat", "17:max_km",
+			"11:lon", "12:commune", "13:id", "15:lat", "17:max_km",
 		}},
 		{"structures_bad.csv", true, "line", []string{"2:posts", "3:posts", "4:posts", "5:lon", "6:id", "7:posts"}},
 		{"candidates_bad.json", false, "element", []string{"1:id", "2:", "3:lon", "4:commune", "5:id", "6:max_km"}},
@@ -243,7 +243,7 @@ func TestLoadErrorsCap(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "x%d,5.05,bad\n", i)
 	}
-	_, err := LoadCandidates(strings.NewReader(b.String()), "many.csv", FormatCSV, fixtureTerritory(t))
+	_, _, err := LoadCandidates(strings.NewReader(b.String()), "many.csv", FormatCSV, fixtureTerritory(t), DecodeLimits{})
 	var le *LoadErrors
 	if !errors.As(err, &le) {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestLoadHeaderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := LoadCandidates(strings.NewReader(tc.content), "h.csv", FormatCSV, fixtureTerritory(t))
+			_, _, err := LoadCandidates(strings.NewReader(tc.content), "h.csv", FormatCSV, fixtureTerritory(t), DecodeLimits{})
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -324,7 +324,7 @@ func TestLoadCandidatesGzip(t *testing.T) {
 	zw := gzip.NewWriter(&zb)
 	zw.Write(raw)
 	zw.Close()
-	cs, err := LoadCandidates(&zb, "candidates_good.csv.gz", FormatUnknown, fixtureTerritory(t))
+	cs, _, err := LoadCandidates(&zb, "candidates_good.csv.gz", FormatUnknown, fixtureTerritory(t), DecodeLimits{})
 	if err != nil || len(cs) != 6 {
 		t.Fatalf("got %d candidates, %v; want 6", len(cs), err)
 	}

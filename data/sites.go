@@ -2,9 +2,7 @@ package data
 
 import (
 	"fmt"
-	"math"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	json "github.com/goccy/go-json"
@@ -70,8 +68,8 @@ func parseCoord(text, name string) (coord, string) {
 	if text == "" {
 		return coord{}, ""
 	}
-	v, err := strconv.ParseFloat(text, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+	v, err := ParseDecimal(text)
+	if err != nil {
 		return coord{}, fmt.Sprintf("non-numeric %s %q", name, text)
 	}
 	return coord{v, true}, ""

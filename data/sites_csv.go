@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
@@ -38,13 +39,21 @@ func FranceServices2024Columns() CSVColumns {
 // every commune is rejected with its line; a missing header column is an
 // error naming the file and the column.
 func LoadSitesCSV(path string, cols CSVColumns, t *Territory, layerName string) (*Layer, error) {
-	f, err := OpenFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: %w", path, err)
 	}
 	defer f.Close()
-	r := csv.NewReader(f)
-	r.ReuseRecord = true
+	// The file is the operator's: bounded like a local file, checked like
+	// an upload (a damaged gzip or a stray encoding ends the reading with
+	// its line).
+	lim := LocalFileLimits().WithDefaults()
+	ts, err := openText(f, lim)
+	if err != nil {
+		return nil, fmt.Errorf("sites %s: %w", path, err)
+	}
+	defer ts.Close()
+	r := newCSVReader(newCSVGuard(ts, ',', lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: header: %w", path, err)

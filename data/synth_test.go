@@ -107,11 +107,11 @@ func roundTrip(t *testing.T, terr *Territory, nCand, nStruct int) {
 	if err := WriteStructuresCSV(&sb, ss); err != nil {
 		t.Fatal(err)
 	}
-	cs2, err := LoadCandidates(&cb, "synth-candidates.csv", FormatCSV, terr)
+	cs2, _, err := LoadCandidates(&cb, "synth-candidates.csv", FormatCSV, terr, DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss2, err := LoadStructures(&sb, "synth-structures.csv", FormatCSV, terr)
+	ss2, _, err := LoadStructures(&sb, "synth-structures.csv", FormatCSV, terr, DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func BenchmarkLoadCandidatesCSV50k(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		got, err := LoadCandidates(bytes.NewReader(raw), "bench.csv", FormatCSV, terr)
+		got, _, err := LoadCandidates(bytes.NewReader(raw), "bench.csv", FormatCSV, terr, DecodeLimits{})
 		if err != nil || len(got) != len(cs) {
 			b.Fatalf("%d candidates, %v", len(got), err)
 		}

@@ -177,19 +177,22 @@ func (e *Engine) readDataset(id string) (*data.Dataset, bool, error) {
 
 // ParseDataset reads and validates a candidates, structures or proposals
 // file (proposals are proposed sites in the structures format) against the
-// engine's territory. A file with any invalid row is rejected whole with a
-// *data.LoadErrors. The dataset returned has its Kind, Name, Source, Rows and
-// Departements set but no id: AddDataset stores it.
-func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, format data.Format) (*data.Dataset, error) {
+// engine's territory, within lim (see data.DecodeLimits). A file with any
+// invalid row is rejected whole with a *data.LoadErrors, one that cannot
+// be read to its end with a *data.ReadError. The dataset returned has its
+// Kind, Name, Source, Rows, Departements and Notes set but no id:
+// AddDataset stores it.
+func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, format data.Format, lim data.DecodeLimits) (*data.Dataset, error) {
 	d := &data.Dataset{Meta: data.DatasetMeta{Kind: kind, Name: name, Source: name}}
 	var err error
+	var info data.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, err = data.LoadCandidates(r, name, format, e.Territory)
+		d.Candidates, info, err = data.LoadCandidates(r, name, format, e.Territory, lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, err = data.LoadStructures(r, name, format, e.Territory)
+		d.Structures, info, err = data.LoadStructures(r, name, format, e.Territory, lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:
@@ -201,19 +204,20 @@ func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, f
 	if d.Meta.Rows == 0 {
 		return nil, fmt.Errorf("%s: %w", name, ErrEmptyDataset)
 	}
+	d.Meta.Notes = info.Notes
 	return d, nil
 }
 
-// ReadDatasetFile is ParseDataset on a file (plain or gzip), its format
-// detected from its name and first bytes, its name being the file's base
-// name.
+// ReadDatasetFile is ParseDataset on a local file (plain or gzip) within
+// data.LocalFileLimits, its format detected from its name and first bytes,
+// its name being the file's base name.
 func (e *Engine) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
-	f, err := data.OpenFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return e.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown)
+	return e.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown, data.LocalFileLimits())
 }
 
 // AddDataset stores d under a new id (its kind's prefix and 12 random hex

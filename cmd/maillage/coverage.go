@@ -33,8 +33,8 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var f coverageFlags
 	f.register(fs)
-	fs.Float64Var(&f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	fs.Float64Var(&f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
+	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
 	fs.StringVar(&f.by, "by", "departement", "national, region, departement, epci, commune, gaps or rural")
 	fs.StringVar(&f.format, "format", "csv", "csv, json or geojson (geojson: --by commune or gaps)")
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")

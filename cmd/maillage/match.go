@@ -37,8 +37,8 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		"host structures file, or "+matching.BuiltinStructuresDataset+" for the real structures of 2021")
 	fs.StringVar(&f.algorithm, "algorithm", matching.AlgorithmOptimal, "optimal, greedy or both (optimal compared with greedy)")
 	fs.StringVar(&f.caps, "caps", "", "CSV of per-département caps on filled posts (columns departement,cap)")
-	fs.Float64Var(&f.weights.Gap, "weight-gap", 0, "priority weight (1–100) of structures in communes mostly beyond 30 min of a France Services site")
-	fs.Float64Var(&f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
+	decimalVar(fs, &f.weights.Gap, "weight-gap", 0, "priority weight (1–100) of structures in communes mostly beyond 30 min of a France Services site")
+	decimalVar(fs, &f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
 	fs.StringVar(&f.out, "o", "", "write the whole result (assignments, unmatched, unfilled, balance) as JSON to this file")
 	fs.IntVar(&f.top, "top", 15, "départements shown in the balance table (most unfilled posts first)")
 	if err := fs.Parse(args); err != nil {

@@ -27,8 +27,8 @@ type networkFlags struct {
 // the first being the default.
 func (f *networkFlags) register(fs *flag.FlagSet, formats, bys []string) {
 	f.engineFlags.register(fs)
-	fs.Float64Var(&f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	fs.Float64Var(&f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
+	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
 	fs.StringVar(&f.format, "format", formats[0], strings.Join(formats, ", "))
 	fs.StringVar(&f.by, "by", bys[0], strings.Join(bys, ", "))
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")

@@ -27,8 +27,8 @@ type sitingFlags struct {
 // output formats, the first being the default.
 func (f *sitingFlags) register(fs *flag.FlagSet, formats ...string) {
 	f.engineFlags.register(fs)
-	fs.Float64Var(&f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	fs.Float64Var(&f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
+	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "existing service layers, comma-separated")
 	fs.StringVar(&f.format, "format", formats[0], strings.Join(formats, ", "))
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
@@ -91,7 +91,8 @@ func readStructures(path string, t *data.Territory) ([]data.Structure, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return data.LoadStructures(f, path, data.FormatUnknown, t)
+	ss, _, err := data.LoadStructures(f, path, data.FormatUnknown, t, data.LocalFileLimits())
+	return ss, err
 }
 
 // writeOut writes through fn to the output file or stdout.
@@ -247,7 +248,7 @@ func (c *evaluateCmd) parse(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.register(fs, "csv", "json", "geojson")
-	fs.Float64Var(&c.redundancyKm, "redundancy-km", matching.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
+	decimalVar(fs, &c.redundancyKm, "redundancy-km", matching.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
 	var err error
 	if c.path, err = parseWithFile(fs, args, "evaluate proposals.csv [flags]"); err != nil {
 		return err
