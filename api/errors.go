@@ -2,9 +2,11 @@ package api
 
 import (
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,6 +20,8 @@ type Error struct {
 	Status  int    `json:"-"`
 	Code    string `json:"error"`
 	Message string `json:"message"`
+	// RetryAfterS, when positive, is sent as the Retry-After header.
+	RetryAfterS int `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -79,6 +83,10 @@ func errorMappings() []errorMapping {
 		{data.ErrUnknownFormat, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
+		// An analysis stopped because its client went away (nobody reads
+		// the answer; logged at debug level), or ran past a deadline.
+		{context.Canceled, StatusClientClosedRequest, CodeCanceled, ""},
+		{context.DeadlineExceeded, http.StatusServiceUnavailable, CodeBusy, ""},
 	}
 }
 
@@ -112,6 +120,9 @@ func writeError(c *gin.Context, err error) {
 		} else {
 			e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: err.Error()}
 		}
+	}
+	if e.RetryAfterS > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfterS))
 	}
 	c.AbortWithStatusJSON(e.Status, e)
 }

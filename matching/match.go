@@ -3,6 +3,7 @@ package matching
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -224,8 +225,8 @@ type MatchResult struct {
 // runs the assignment(s). It does not store the result (SaveMatch does) and
 // leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
 // request problems ErrBadMatchRequest, missing datasets
-// data.ErrDatasetNotFound.
-func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
+// data.ErrDatasetNotFound. It stops when ctx is done.
+func (e *Engine) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
 	alg := req.Algorithm
 	switch alg {
 	case "":
@@ -243,37 +244,9 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 		}
 	}
 	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights}
-
-	var cands []Candidate
-	switch {
-	case req.Candidates != nil:
-		cands = CandidatesFrom(req.Candidates)
-	case req.CandidatesDataset != "":
-		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
-		if err != nil {
-			return nil, err
-		}
-		en.convert()
-		cands = en.cands
-		res.CandidatesDataset = req.CandidatesDataset
-	default:
-		return nil, fmt.Errorf("%w: no candidates", ErrBadMatchRequest)
-	}
-	ss := req.Structures
-	if ss == nil {
-		if req.StructuresDataset == "" {
-			return nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
-		}
-		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
-		if err != nil {
-			return nil, err
-		}
-		ss = en.ds.Structures
-		res.StructuresDataset = req.StructuresDataset
-	}
-	if req.Visible != nil {
-		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
-		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+	cands, ss, err := e.matchRows(req, res)
+	if err != nil {
+		return nil, err
 	}
 	structs := StructuresFrom(ss)
 	n, err := e.weigh(structs, ss, req.Weights)
@@ -284,7 +257,7 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 
 	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
 		t0 := time.Now()
-		ar, err := Assign(cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
+		ar, err := Assign(ctx, cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
 			Workers: req.Workers, Progress: progress})
 		if err != nil {
 			return ar, MatchSummary{}, err
@@ -316,6 +289,55 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 	return res, nil
 }
 
+// matchRows resolves the rows of a request, inline or from datasets (whose
+// ids it records in res), narrowed to req.Visible.
+func (e *Engine) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []data.Structure, error) {
+	var cands []Candidate
+	switch {
+	case req.Candidates != nil:
+		cands = CandidatesFrom(req.Candidates)
+	case req.CandidatesDataset != "":
+		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
+		if err != nil {
+			return nil, nil, err
+		}
+		en.convert()
+		cands = en.cands
+		res.CandidatesDataset = req.CandidatesDataset
+	default:
+		return nil, nil, fmt.Errorf("%w: no candidates", ErrBadMatchRequest)
+	}
+	ss := req.Structures
+	if ss == nil {
+		if req.StructuresDataset == "" {
+			return nil, nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
+		}
+		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
+		if err != nil {
+			return nil, nil, err
+		}
+		ss = en.ds.Structures
+		res.StructuresDataset = req.StructuresDataset
+	}
+	if req.Visible != nil {
+		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
+		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+	}
+	return cands, ss, nil
+}
+
+// EstimateMatchEdges resolves the rows of req as RunMatch does and
+// estimates their candidate–structure pairs within reach (EstimateEdges):
+// the size of the match before it runs, for admission control. It returns
+// RunMatch's errors about missing rows and datasets.
+func (e *Engine) EstimateMatchEdges(req MatchRequest) (int64, error) {
+	cands, ss, err := e.matchRows(req, &MatchResult{})
+	if err != nil {
+		return 0, err
+	}
+	return EstimateEdges(cands, StructuresFrom(ss)), nil
+}
+
 // summarize sums up an assignment result.
 func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSummary {
 	s := MatchSummary{Algorithm: ar.Algorithm, PostsFilled: ar.PostsFilled, Candidates: len(cands),
@@ -329,10 +351,15 @@ func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSu
 	return s
 }
 
-// Match runs the request (RunMatch) and stores the result (SaveMatch).
-func (e *Engine) Match(req MatchRequest) (*MatchResult, error) {
-	res, err := e.RunMatch(req)
+// Match runs the request (RunMatch) and stores the result (SaveMatch),
+// only when ctx is still alive once the result is ready: a result whose
+// requester is gone would be stored under an id nobody received.
+func (e *Engine) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+	res, err := e.RunMatch(ctx, req)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctxErr(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
 	if err := e.SaveMatch(res); err != nil {
