@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
 )
@@ -312,4 +315,150 @@ func (h *heapWatch) stop() float64 {
 	close(h.done)
 	h.wg.Wait()
 	return float64(h.peak-min(h.base, h.peak)) / (1 << 20)
+}
+
+// TestUploadWeight: a body weighs its length, or the body limit when it
+// may inflate (gzip, sniffed like the loaders do; multipart; unknown
+// length); the sniffed bytes are still read by the handler.
+func TestUploadWeight(t *testing.T) {
+	s := &Server{cfg: Config{MaxBodyBytes: 1000}}
+	gz := []byte{0x1f, 0x8b, 8, 0, 'x'}
+	for _, tc := range []struct {
+		name, contentType string
+		body              []byte
+		length            int64 // -1: unknown
+		want              int64
+	}{
+		{"csv", "text/csv", []byte("id,lon,lat\n"), 11, 11},
+		{"gzip sniffed", "text/csv", gz, 5, 1000},
+		{"multipart", "multipart/form-data; boundary=x", []byte("--x--"), 5, 1000},
+		{"unknown length", "", []byte("[]"), -1, 1000},
+		{"no body", "", nil, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/v1/datasets", bytes.NewReader(tc.body))
+			req.ContentLength = tc.length
+			if tc.body == nil {
+				req.Body = http.NoBody
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			c, _ := gin.CreateTestContext(httptest.NewRecorder())
+			c.Request = req
+			if got := s.uploadWeight(c); got != tc.want {
+				t.Fatalf("weight %d, want %d", got, tc.want)
+			}
+			if tc.body != nil {
+				if b, err := io.ReadAll(c.Request.Body); err != nil || !bytes.Equal(b, tc.body) {
+					t.Fatalf("body after sniffing %q (%v), want %q", b, err, tc.body)
+				}
+			}
+		})
+	}
+}
+
+// TestWorkBoundsAcquire: a weight above the capacity runs alone, a full
+// bound answers 503 busy with Retry-After after the queue timeout, a
+// client gone while waiting gets its context's error, and a negative
+// capacity lifts the bound.
+func TestWorkBoundsAcquire(t *testing.T) {
+	b := newWorkBounds(WorkLimits{UploadBytes: 10, MatchEdges: 100, SitingSites: -1, LayerFeatures: 5, QueueTimeout: 50 * time.Millisecond}.withDefaults(1000))
+	ctx := context.Background()
+	release, err := b.acquire(ctx, workMatch, 1_000_000) // lowered to 100: runs alone
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	_, err = b.acquire(ctx, workMatch, 1)
+	var e *Error
+	if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || e.Code != CodeBusy || e.RetryAfterS != 1 {
+		t.Fatalf("full bound: %v, want 503 busy with Retry-After 1", err)
+	}
+	if d := time.Since(t0); d < 50*time.Millisecond || d > time.Second {
+		t.Errorf("busy after %v, want the 50 ms queue timeout", d)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	time.AfterFunc(10*time.Millisecond, cancel)
+	if _, err := b.acquire(gone, workMatch, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("client gone: %v, want context.Canceled", err)
+	}
+	if r, err := b.acquire(ctx, workLayer, 5); err != nil { // other kinds are not queued behind
+		t.Fatal(err)
+	} else {
+		r()
+	}
+	release()
+	if r, err := b.acquire(ctx, workMatch, 100); err != nil {
+		t.Fatalf("after release: %v", err)
+	} else {
+		r()
+	}
+	for range 3 { // unbounded
+		if _, err := b.acquire(ctx, workSiting, 1<<40); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestBusyAndCanceledMapping: the error table maps a cancelled context to
+// 499 canceled and a deadline to 503 busy, and writeError sends
+// Retry-After.
+func TestBusyAndCanceledMapping(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+		code   string
+	}{
+		{fmt.Errorf("recommendation stopped: %w", context.Canceled), StatusClientClosedRequest, CodeCanceled},
+		{fmt.Errorf("match stopped: %w", context.DeadlineExceeded), http.StatusServiceUnavailable, CodeBusy},
+	} {
+		e := apiError(tc.err)
+		if e == nil || e.Status != tc.status || e.Code != tc.code {
+			t.Errorf("%v: %+v, want %d %s", tc.err, e, tc.status, tc.code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	c, _ := gin.CreateTestContext(rec)
+	writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: CodeBusy, Message: "m", RetryAfterS: 5})
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" || !strings.Contains(rec.Body.String(), `"error":"busy"`) {
+		t.Fatalf("%d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
+	}
+}
+
+// TestUploadUnitsFreedBeforeAnalysis: a request gives its upload units back
+// once its rows are parsed, before it queues for its analysis, so that an
+// analysis queue full of parsed uploads never blocks the next upload.
+func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
+	base := testServer(t)
+	s := New(base.engine, Config{InsecureOpen: true, Work: WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
+	hold, err := s.work.acquire(context.Background(), workSiting, 1000) // the analyses are full
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hold()
+	var csv strings.Builder
+	csv.WriteString("id,name,lon,lat\n")
+	for i := 0; csv.Len() < 8192; i++ { // weighs the whole upload capacity
+		fmt.Fprintf(&csv, "p%d,Site %d,%.4f,46.1712\n", i, i, 1.80+float64(i)*0.001)
+	}
+	done := make(chan *httptest.ResponseRecorder)
+	go func() {
+		done <- send(t, s, http.MethodPost, "/v1/recommendations?k=1&departement=23", "text/csv", "", strings.NewReader(csv.String()))
+	}()
+	time.Sleep(300 * time.Millisecond) // parsed, now waiting for siting room
+	rec := send(t, s, http.MethodPost, "/v1/datasets?kind=proposals&name=upload-bound-test", "text/csv", "", strings.NewReader("id,name,lon,lat\nq1,Q,1.87,46.17\n"))
+	var info struct {
+		ID string `json:"id"`
+	}
+	decode(t, rec, http.StatusCreated, &info)
+	defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
+	select {
+	case <-done:
+		t.Fatal("the upload was stored only once the queued recommendation gave up: it waited for its upload units")
+	default:
+	}
+	if first := <-done; first.Code != http.StatusServiceUnavailable || first.Header().Get("Retry-After") == "" {
+		t.Fatalf("recommendation with the analyses full: %d %.200s, want 503 busy", first.Code, first.Body.String())
+	}
 }
