@@ -196,6 +196,7 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 		}
 		decode(t, send(t, s, http.MethodPost, "/v1/datasets?kind="+kind, "application/json", "", bytes.NewReader(rows)), http.StatusCreated, &info)
 		ids[kind] = info.ID
+		defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
 	}
 	before := storedMatches(t, s)
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q}`, ids["candidates"], ids["structures"])
