@@ -34,7 +34,7 @@ const (
 
 // datasetRoutes registers the dataset endpoints.
 func (s *Server) datasetRoutes(r gin.IRouter) {
-	r.POST("/datasets", handleRows(s.uploadDataset))
+	r.POST("/datasets", s.boundUpload(), handleRows(s.uploadDataset))
 	r.GET("/datasets", handle(s.listDatasets))
 	r.GET("/datasets/:id", handle(s.getDataset))
 	r.DELETE("/datasets/:id", handle(s.deleteDataset))
@@ -196,6 +196,9 @@ func (s *Server) uploadDataset(c *gin.Context) error {
 	}
 	if err := scopeFrom(c).CheckUpload(d); err != nil {
 		return err
+	}
+	if err := c.Request.Context().Err(); err != nil {
+		return err // the client went away: store nothing
 	}
 	info, err := s.engine.AddDataset(d)
 	if err != nil {

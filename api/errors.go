@@ -2,9 +2,11 @@ package api
 
 import (
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,6 +20,8 @@ type Error struct {
 	Status  int    `json:"-"`
 	Code    string `json:"error"`
 	Message string `json:"message"`
+	// RetryAfterS, when positive, is sent as the Retry-After header.
+	RetryAfterS int `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -95,6 +99,10 @@ func errorMappings() []errorMapping {
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
 		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},
+		// An analysis stopped because its client went away (nobody reads
+		// the answer; logged at debug level), or ran past a deadline.
+		{context.Canceled, StatusClientClosedRequest, CodeCanceled, ""},
+		{context.DeadlineExceeded, http.StatusServiceUnavailable, CodeBusy, ""},
 	}
 }
 
@@ -138,6 +146,9 @@ func writeError(c *gin.Context, err error) {
 	}
 	if e.Code == CodeInternal {
 		_ = c.Error(err) // for the log
+	}
+	if e.RetryAfterS > 0 {
+		c.Header("Retry-After", strconv.Itoa(e.RetryAfterS))
 	}
 	c.AbortWithStatusJSON(e.Status, e)
 }

@@ -91,25 +91,30 @@ func (s *Server) layerGeoJSON(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.featureCollection(c, l, q)
+	body, release, err := s.featureCollection(c, l, q)
 	if err != nil {
 		return err
 	}
+	defer release() // once the page is sent: its memory is held until then
 	s.writeCached(c, geoJSONType, body)
 	return nil
 }
 
-// featureCollection renders one page of a layer.
-func (s *Server) featureCollection(c *gin.Context, l *mapLayer, q layerQuery) ([]byte, error) {
+// featureCollection renders one page of a layer, within the bound on large
+// pages: the caller calls release once the page is sent.
+func (s *Server) featureCollection(c *gin.Context, l *mapLayer, q layerQuery) (body []byte, release func(), err error) {
 	src, err := l.open(q.filter)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ids, matched := selectFeatures(src, q.filter)
 	ids = page(ids, matched, q.limit, q.offset)
+	if release, err = s.boundLayerPage(c, len(ids)); err != nil {
+		return nil, nil, err
+	}
 	w := newFeatureWriter(l, src, q)
 	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
-	return w.appendCollection(make([]byte, 0, 64<<10), ids, matched, links), nil
+	return w.appendCollection(make([]byte, 0, 64<<10), ids, matched, links), release, nil
 }
 
 // preparedZooms are the zooms whose simplified geometries PrepareMaps

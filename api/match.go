@@ -18,7 +18,7 @@ import (
 
 // matchRoutes registers the matching endpoints.
 func (s *Server) matchRoutes(r gin.IRouter) {
-	r.POST("/match", handleRows(s.postMatch))
+	r.POST("/match", s.boundUpload(), handleRows(s.postMatch))
 	r.GET("/match/:id", handle(s.getMatch))
 	r.GET("/structures/:id/suggestions", handle(s.structureSuggestions))
 	r.GET("/candidates/:id/suggestions", handle(s.candidateSuggestions))
@@ -86,7 +86,17 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if !sc.National {
 		req.Visible = sc.Allows
 	}
-	res, err := s.engine.Match(req)
+	edges, err := s.engine.EstimateMatchEdges(req)
+	if err != nil {
+		return err
+	}
+	release, err := s.startWork(c, workMatch, edges+1)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// Stored only when the request is still alive once it is computed.
+	res, err := s.engine.Match(c.Request.Context(), req)
 	if err != nil {
 		return err
 	}

@@ -201,7 +201,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := s.engine.CompareCoverage(matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+	cmp, err := s.engine.CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
 		return err

@@ -192,6 +192,11 @@ func (s *Server) ogcItems(c *gin.Context) error {
 	}
 	ids, matched := selectFeatures(src, q.filter)
 	ids = page(ids, matched, q.limit, q.offset)
+	release, err := s.boundLayerPage(c, len(ids))
+	if err != nil {
+		return err
+	}
+	defer release() // once the page is sent: its memory is held until then
 	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
 	base := s.baseURL(c)
 	links = append(links,

@@ -34,6 +34,10 @@ type Config struct {
 	MaxRows   int     // rows per upload, default DefaultMaxRows (413 beyond)
 	RateLimit float64 // requests per second per client address; 0: no limit
 	RateBurst int     // requests a client may send at once; default ceil(RateLimit)
+	// Work bounds the expensive work running at once, per kind (uploads,
+	// matches, siting analyses, large layer pages), with a queue timeout
+	// (api/work_limits.go): beyond it, 503 busy with Retry-After.
+	Work WorkLimits
 
 	// Map layers, OGC API and tiles (api/layers*.go, api/hygiene.go).
 	// DataDir is the data folder, read for the département and région
@@ -66,6 +70,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxRows == 0 {
 		c.MaxRows = DefaultMaxRows
 	}
+	c.Work = c.Work.withDefaults(c.MaxBodyBytes)
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second
 	}
@@ -87,6 +92,7 @@ type Server struct {
 	cfg    Config
 	router *gin.Engine
 	maps   *mapState    // map layers, OGC API and tiles (api/layers*.go)
+	work   *workBounds  // bounds on expensive work (api/work_limits.go)
 	http   http.Handler // router behind gzip (api/hygiene.go)
 }
 
@@ -94,8 +100,9 @@ type Server struct {
 func New(e *matching.Engine, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{engine: e, cfg: cfg.withDefaults()}
+	s.work = newWorkBounds(s.cfg.Work)
 	r := gin.New()
-	r.Use(s.recovery(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
+	r.Use(s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	v1 := r.Group("/v1")

@@ -28,10 +28,10 @@ const (
 
 // sitingRoutes registers the siting endpoints.
 func (s *Server) sitingRoutes(r gin.IRouter) {
-	r.POST("/proposals/evaluate", handle(s.evaluateProposals))
+	r.POST("/proposals/evaluate", s.boundUpload(), handle(s.evaluateProposals))
 	r.GET("/recommendations", handle(s.recommendations))
-	r.POST("/recommendations", handle(s.recommendations))
-	r.POST("/scenarios/compare", handle(s.compareScenario))
+	r.POST("/recommendations", s.boundUpload(), handle(s.recommendations))
+	r.POST("/scenarios/compare", s.boundUpload(), handle(s.compareScenario))
 }
 
 // sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
@@ -208,7 +208,12 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, props); err != nil {
 		return err
 	}
-	ev, err := s.engine.EvaluateProposals(props, q)
+	release, err := s.startWork(c, workSiting, sitingNationalWeight+int64(len(props)))
+	if err != nil {
+		return err
+	}
+	defer release()
+	ev, err := s.engine.EvaluateProposals(c.Request.Context(), props, q)
 	if err != nil {
 		return err
 	}
@@ -279,7 +284,12 @@ func (s *Server) recommendations(c *gin.Context) error {
 			return sitingResult(err)
 		}
 	}
-	rec, err := s.engine.Recommend(q)
+	release, err := s.startWork(c, workSiting, s.recommendWeight(q))
+	if err != nil {
+		return err
+	}
+	defer release()
+	rec, err := s.engine.Recommend(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -312,6 +322,33 @@ func (s *Server) recommendations(c *gin.Context) error {
 	return nil
 }
 
+// recommendWeight is the work bound weight of a recommendation: its
+// candidates (uploaded, or the communes of its scope) and its demand.
+func (s *Server) recommendWeight(q matching.RecommendQuery) int64 {
+	t := s.engine.Territory
+	demand, cands := int64(sitingLocalWeight), len(q.Candidates)
+	switch {
+	case q.Departement != "":
+		if q.Candidates == nil {
+			cands = len(t.CommunesIn(q.Departement))
+		}
+	case q.Region != "":
+		if q.Candidates == nil {
+			for _, d := range t.Departements {
+				if d.Region == q.Region {
+					cands += len(t.CommunesIn(d.Code))
+				}
+			}
+		}
+	default:
+		demand = sitingNationalWeight
+		if q.Candidates == nil {
+			cands = len(t.Communes)
+		}
+	}
+	return demand + int64(cands)
+}
+
 // scenarioView is the JSON answer of POST /v1/scenarios/compare.
 type scenarioView struct {
 	*matching.ScenarioComparison
@@ -331,7 +368,12 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, sites); err != nil {
 		return err
 	}
-	sc, err := s.engine.CompareScenario(sites, q)
+	release, err := s.startWork(c, workSiting, sitingNationalWeight+int64(len(sites)))
+	if err != nil {
+		return err
+	}
+	defer release()
+	sc, err := s.engine.CompareScenario(c.Request.Context(), sites, q)
 	if err != nil {
 		return err
 	}

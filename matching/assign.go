@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -146,24 +147,27 @@ var ErrAssignTooLarge = errors.New("assignment too large")
 // is not reached. It ignores weights.
 //
 // The result is deterministic: the same input gives the same output.
-func Assign(cands []Candidate, structs []Structure, opt AssignOptions) (AssignResult, error) {
-	in, err := newAssignInput(cands, structs, opt)
+//
+// Assign stops when ctx is done (the graph building, the greedy walk and
+// the shortest-path searches look at it) and returns its error wrapped.
+func Assign(ctx context.Context, cands []Candidate, structs []Structure, opt AssignOptions) (AssignResult, error) {
+	in, err := newAssignInput(ctx, cands, structs, opt)
 	if err != nil {
 		return AssignResult{}, err
 	}
-	g, err := buildAssignGraph(in)
+	g, err := buildAssignGraph(ctx, in)
 	if err != nil {
 		return AssignResult{}, err
 	}
 	var sol assignSolution
 	switch in.algorithm {
 	case AlgorithmGreedy:
-		sol = solveGreedy(in, g)
+		sol, err = solveGreedy(ctx, in, g)
 	default:
-		sol, err = solveOptimal(in, g)
-		if err != nil {
-			return AssignResult{}, err
-		}
+		sol, err = solveOptimal(ctx, in, g)
+	}
+	if err != nil {
+		return AssignResult{}, err
 	}
 	res := in.result(g, sol)
 	res.Algorithm = in.algorithm
@@ -194,7 +198,9 @@ type assignSolution struct {
 	match []int32
 }
 
-func newAssignInput(cands []Candidate, structs []Structure, opt AssignOptions) (*assignInput, error) {
+// newAssignInput validates the rows (stopping when ctx is done) and
+// applies the defaults.
+func newAssignInput(ctx context.Context, cands []Candidate, structs []Structure, opt AssignOptions) (*assignInput, error) {
 	in := &assignInput{cands: cands, structs: structs, algorithm: opt.Algorithm, workers: opt.Workers, progress: opt.Progress, maxEdges: MaxAssignEdges}
 	switch in.algorithm {
 	case "":
@@ -216,6 +222,9 @@ func newAssignInput(cands []Candidate, structs []Structure, opt AssignOptions) (
 	seen := make(map[string]int, len(cands))
 	in.maxM = make([]float64, len(cands))
 	for i, c := range cands {
+		if err := stopped(ctx, i, "assignment input"); err != nil {
+			return nil, err
+		}
 		if err := checkRow("candidate", i, c.ID, c.Point, seen); err != nil {
 			return nil, err
 		}
@@ -231,6 +240,9 @@ func newAssignInput(cands []Candidate, structs []Structure, opt AssignOptions) (
 	clear(seen)
 	in.weightQ = make([]int64, len(structs))
 	for i, s := range structs {
+		if err := stopped(ctx, i, "assignment input"); err != nil {
+			return nil, err
+		}
 		if err := checkRow("structure", i, s.ID, s.Point, seen); err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"runtime"
 	"runtime/metrics"
 	"sync"
@@ -60,7 +61,7 @@ func benchAssign(b *testing.B, spec genSpec, alg string) {
 	var res AssignResult
 	for b.Loop() {
 		var err error
-		res, err = Assign(cands, structs, AssignOptions{Algorithm: alg})
+		res, err = Assign(context.Background(), cands, structs, AssignOptions{Algorithm: alg})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -75,11 +76,11 @@ func benchAssign(b *testing.B, spec genSpec, alg string) {
 func BenchmarkAssignOptimal50k(b *testing.B) {
 	benchAssign(b, spec50k, AlgorithmOptimal)
 	cands, structs := genInstance(spec50k)
-	opt, err := Assign(cands, structs, AssignOptions{})
+	opt, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	gr, err := Assign(cands, structs, AssignOptions{Algorithm: AlgorithmGreedy})
+	gr, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: AlgorithmGreedy})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func BenchmarkAssignTight10k(b *testing.B) {
 // are open and some candidates taken. It returns indexes over both sides.
 func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *geo.SiteIndex, taken map[string]bool, open map[string]int) {
 	cands, structs = genInstance(spec50k)
-	res, err := Assign(cands, structs, AssignOptions{})
+	res, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

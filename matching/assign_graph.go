@@ -1,9 +1,11 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -41,8 +43,9 @@ const assignChunk = 512
 const MaxAssignEdges = 40_000_000
 
 // buildAssignGraph queries, for every candidate, the structures within its
-// MaxKm on a SiteIndex of the structures, on in.workers goroutines.
-func buildAssignGraph(in *assignInput) (*assignGraph, error) {
+// MaxKm on a SiteIndex of the structures, on in.workers goroutines. It
+// stops when ctx is done.
+func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error) {
 	pts := make([]orb.Point, len(in.structs))
 	for i, s := range in.structs {
 		pts[i] = s.Point
@@ -60,9 +63,12 @@ func buildAssignGraph(in *assignInput) (*assignGraph, error) {
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
-		for k, ok := next(); ok; k, ok = next() {
+		for k, ok := next(); ok && ctx.Err() == nil; k, ok = next() {
 			cost, pair = cost[:0], pair[:0]
 			for ci := k * assignChunk; ci < min(len(in.cands), (k+1)*assignChunk); ci++ {
+				if ctx.Err() != nil { // a dense chunk can take a tenth of a second
+					break
+				}
 				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
 				for _, nb := range nbs {
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
@@ -82,12 +88,57 @@ func buildAssignGraph(in *assignInput) (*assignGraph, error) {
 		}
 		mu.Unlock()
 	})
+	if err := ctxErr(ctx, "assignment graph"); err != nil {
+		return nil, err
+	}
 	if total.Load() > in.maxEdges {
 		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
 	}
-	g.cost, g.pair = radixSortEdges(chunkCost, chunkPair, in.workers)
+	var err error
+	if g.cost, g.pair, err = radixSortEdges(ctx, chunkCost, chunkPair, in.workers); err != nil {
+		return nil, err
+	}
 	sortTies(g.cost, g.pair)
-	return g, nil
+	return g, ctxErr(ctx, "assignment graph")
+}
+
+// edgeSample is the number of candidates EstimateEdges queries.
+const edgeSample = 256
+
+// EstimateEdges estimates the candidate–structure pairs within reach that
+// Assign would build (the memory and time of a match grow with them): the
+// pairs of edgeSample candidates drawn at random, scaled to all of them, at
+// most MaxAssignEdges + 1. Drawing at random (not every n-th row) keeps a
+// file ordered on purpose from hiding its dense part. Rows Assign would
+// refuse are skipped.
+func EstimateEdges(cands []Candidate, structs []Structure) int64 {
+	if len(cands) == 0 || len(structs) == 0 {
+		return 0
+	}
+	pts := make([]orb.Point, len(structs))
+	for i, s := range structs {
+		pts[i] = s.Point
+	}
+	ix := geo.NewSiteIndex(pts)
+	n := min(len(cands), edgeSample)
+	var found int64
+	var nbs []geo.Neighbor
+	for k := range n {
+		c := &cands[k]
+		if n < len(cands) {
+			c = &cands[rand.IntN(len(cands))]
+		}
+		km := c.MaxKm
+		if km == 0 {
+			km = DefaultCandidateMaxKm
+		}
+		if !(km > 0 && km < math.MaxFloat64) || !(c.Point[0] >= -180 && c.Point[0] <= 180 && c.Point[1] >= -90 && c.Point[1] <= 90) {
+			continue
+		}
+		nbs = ix.WithinUnsorted(c.Point, km*1000, nbs)
+		found += int64(len(nbs))
+	}
+	return min(found*int64(len(cands))/int64(n), MaxAssignEdges+1)
 }
 
 // assignParallel runs work on up to workers goroutines; each one takes
@@ -134,8 +185,8 @@ const maxRadixBits = 11
 // cost: a parallel LSD radix sort with as few passes of at most 11 bits as
 // the largest cost needs (two of 8 bits for 30 km). Segments hold
 // candidates in order, so the result is by (cost, candidate). The segments
-// are released.
-func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint32, []uint64) {
+// are released. It stops between passes when ctx is done.
+func radixSortEdges(ctx context.Context, segCost [][]uint32, segPair [][]uint64, workers int) ([]uint32, []uint64, error) {
 	n := 0
 	var maxCost uint32
 	for _, seg := range segCost {
@@ -145,7 +196,7 @@ func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint
 		}
 	}
 	if n == 0 {
-		return []uint32{}, []uint64{}
+		return []uint32{}, []uint64{}, nil
 	}
 	width := bits.Len32(maxCost)
 	passes := max(1, (width+maxRadixBits-1)/maxRadixBits)
@@ -162,7 +213,10 @@ func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint
 		dstCost, dstPair = bufCost, bufPair
 	}
 	for pass := range passes {
-		radixPass(segCost, segPair, dstCost, dstPair, uint(pass)*digit, digit, workers)
+		if err := ctxErr(ctx, "assignment graph"); err != nil {
+			return nil, nil, err
+		}
+		radixPass(ctx, segCost, segPair, dstCost, dstPair, uint(pass)*digit, digit, workers)
 		if pass == 0 {
 			clear(segCost)
 			clear(segPair)
@@ -180,13 +234,17 @@ func radixSortEdges(segCost [][]uint32, segPair [][]uint64, workers int) ([]uint
 			dstCost, dstPair = cost, pair
 		}
 	}
-	return cost, pair
+	if err := ctxErr(ctx, "assignment graph"); err != nil {
+		return nil, nil, err
+	}
+	return cost, pair, nil
 }
 
 // radixPass is one stable counting-sort pass on the digit of width bits at
 // shift: segments are counted and scattered in parallel, each writing at
-// offsets that keep segment order within a bucket.
-func radixPass(segCost [][]uint32, segPair [][]uint64, dstCost []uint32, dstPair []uint64, shift, width uint, workers int) {
+// offsets that keep segment order within a bucket. When ctx is done the
+// segments left are skipped (the caller drops the result).
+func radixPass(ctx context.Context, segCost [][]uint32, segPair [][]uint64, dstCost []uint32, dstPair []uint64, shift, width uint, workers int) {
 	nb := 1 << width
 	mask := uint32(nb - 1)
 	off := make([]int, len(segCost)*nb)
@@ -207,7 +265,7 @@ func radixPass(segCost [][]uint32, segPair [][]uint64, dstCost []uint32, dstPair
 		}
 	}
 	assignParallel(workers, len(segCost), func(next func() (int, bool)) {
-		for s, ok := next(); ok; s, ok = next() {
+		for s, ok := next(); ok && ctx.Err() == nil; s, ok = next() {
 			h := off[s*nb : (s+1)*nb]
 			pair := segPair[s]
 			for i, c := range segCost[s] {

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -128,7 +129,7 @@ func TestAssignOptimalMatchesBruteForce(t *testing.T) {
 	for k := range n {
 		cands, structs, caps := genSmall(r)
 		want := bruteForce(cands, structs, caps)
-		res, err := Assign(cands, structs, AssignOptions{DepartementCaps: caps, Workers: 1 + k%3})
+		res, err := Assign(context.Background(), cands, structs, AssignOptions{DepartementCaps: caps, Workers: 1 + k%3})
 		if err != nil {
 			t.Fatalf("instance %d: %v", k, err)
 		}
@@ -272,11 +273,11 @@ func TestAssignProperties(t *testing.T) {
 			caps[d] /= 3
 		}
 		for _, c := range []map[string]int{nil, caps} {
-			opt, err := Assign(cands, structs, AssignOptions{DepartementCaps: c})
+			opt, err := Assign(context.Background(), cands, structs, AssignOptions{DepartementCaps: c})
 			if err != nil {
 				t.Fatal(err)
 			}
-			gr, err := Assign(cands, structs, AssignOptions{Algorithm: AlgorithmGreedy, DepartementCaps: c})
+			gr, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: AlgorithmGreedy, DepartementCaps: c})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,11 +299,11 @@ func TestAssignDeterministic(t *testing.T) {
 	cands, structs := genInstance(genSpec{Seed: 9, Candidates: 4000, Structures: 500, MaxPosts: 3, Clustered: 0.6})
 	caps := map[string]int{structs[0].Departement: 3, structs[1].Departement: 1}
 	for _, alg := range []string{AlgorithmOptimal, AlgorithmGreedy} {
-		a, err := Assign(cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: caps, Workers: 1})
+		a, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: caps, Workers: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Assign(cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: caps, Workers: 4})
+		b, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: caps, Workers: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -339,7 +340,7 @@ func TestAssignValidation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Assign(tc.cands, tc.structs, tc.opt)
+			_, err := Assign(context.Background(), tc.cands, tc.structs, tc.opt)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("unexpected error %v", err)
@@ -369,11 +370,11 @@ func TestAssignHandmade(t *testing.T) {
 		{ID: "b", Point: at(0.15), Posts: 1, Departement: "01"},
 		{ID: "lonely", Point: at(-1), Posts: 2, Departement: "03"},
 	}
-	opt, err := Assign(cands, structs, AssignOptions{})
+	opt, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	gr, err := Assign(cands, structs, AssignOptions{Algorithm: AlgorithmGreedy})
+	gr, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: AlgorithmGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,7 +404,7 @@ func TestAssignHandmade(t *testing.T) {
 	}
 	// A cap of 1 on département 01 keeps the nearest pair and leaves b to
 	// the cap; only-a is then outcompeted.
-	capped, err := Assign(cands, structs, AssignOptions{DepartementCaps: map[string]int{"01": 1}})
+	capped, err := Assign(context.Background(), cands, structs, AssignOptions{DepartementCaps: map[string]int{"01": 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +432,7 @@ func TestAssignWeights(t *testing.T) {
 		want        string
 	}{{1, 1, "near"}, {0, 1.01, "far"}, {2, 1.5, "near"}, {1, 3, "far"}} {
 		structs[0].Weight, structs[1].Weight = tc.wNear, tc.wFar
-		res, err := Assign(cands, structs, AssignOptions{})
+		res, err := Assign(context.Background(), cands, structs, AssignOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -91,13 +92,17 @@ func (c *CommuneComparison) ID() int { return int(c.id) }
 
 // CompareCoverage measures the coverage of q.From and of q.To at the same
 // reach over the same scope, and what changed, cell by cell. The nearest
-// site distances of both networks come from the engine's caches.
-func (e *Engine) CompareCoverage(q CompareQuery) (*CoverageComparison, error) {
+// site distances of both networks come from the engine's caches. It stops
+// when ctx is done.
+func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*CoverageComparison, error) {
 	if len(q.From) == 0 {
 		return nil, fmt.Errorf("%w: no layer to compare from", ErrUnknownLayer)
 	}
 	before, err := e.Coverage(CoverageQuery{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
 	if err != nil {
+		return nil, err
+	}
+	if err := ctxErr(ctx, "comparison"); err != nil {
 		return nil, err
 	}
 	after, err := e.Coverage(CoverageQuery{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
@@ -114,6 +119,9 @@ func (e *Engine) CompareCoverage(q CompareQuery) (*CoverageComparison, error) {
 		deps[ix.depByCode[d.Code]] = d
 	}
 	for k := range before.Communes {
+		if err := stopped(ctx, k+1, "comparison"); err != nil {
+			return nil, err
+		}
 		b, a := &before.Communes[k], &after.Communes[k]
 		var gained, lost int
 		for _, s := range g.Shares[g.ShareStart[b.id]:g.ShareStart[b.id+1]] {

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"reflect"
 	"slices"
 	"testing"
@@ -12,7 +13,7 @@ func TestCompareCoverageTiny(t *testing.T) {
 	w.e.Layers[DefaultLayer].Sites[0].Departement = "01"
 	// From S3 (B's centre) to S1 and S2 at 1 km: A (700) and D (30) come
 	// within reach of S1, B (70) falls out of every reach.
-	cmp, err := w.e.CompareCoverage(CompareQuery{From: []string{"extra"}, To: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	cmp, err := w.e.CompareCoverage(context.Background(), CompareQuery{From: []string{"extra"}, To: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +38,14 @@ func TestCompareCoverageTiny(t *testing.T) {
 		t.Errorf("départements %+v", cmp.Departements)
 	}
 	// Same network on both sides: nothing changes.
-	same, err := w.e.CompareCoverage(CompareQuery{From: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1)), Departement: "02"})
+	same, err := w.e.CompareCoverage(context.Background(), CompareQuery{From: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1)), Departement: "02"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(same.Communes) != 0 || same.Summary.GainedPopulation != 0 || same.Summary.LostPopulation != 0 || same.Scope.Code != "02" {
 		t.Errorf("same network: %+v", same)
 	}
-	if _, err := w.e.CompareCoverage(CompareQuery{}); err == nil {
+	if _, err := w.e.CompareCoverage(context.Background(), CompareQuery{}); err == nil {
 		t.Error("no from: no error")
 	}
 }
@@ -54,7 +55,7 @@ func TestCompareCoverageTiny(t *testing.T) {
 func TestCompareCoverageReal(t *testing.T) {
 	e := coverageEngine(t)
 	r := ReachMinutes(20, TravelModel{})
-	cmp, err := e.CompareCoverage(CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
+	cmp, err := e.CompareCoverage(context.Background(), CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func BenchmarkCompareCoverage(b *testing.B) {
 	warmCoverage(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.CompareCoverage(CompareQuery{From: []string{"france-services-2020"}}); err != nil {
+		if _, err := e.CompareCoverage(context.Background(), CompareQuery{From: []string{"france-services-2020"}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -63,7 +64,7 @@ func TestUploadDataset(t *testing.T) {
 		t.Fatalf("Dataset(%s): %+v, %v", info.ID, got, err)
 	}
 	// Structures are not candidates.
-	if _, err := e.RunMatch(MatchRequest{CandidatesDataset: BuiltinStructuresDataset, StructuresDataset: BuiltinStructuresDataset}); !errors.Is(err, ErrDatasetKind) {
+	if _, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: BuiltinStructuresDataset, StructuresDataset: BuiltinStructuresDataset}); !errors.Is(err, ErrDatasetKind) {
 		t.Errorf("structures as candidates: %v", err)
 	}
 	if err := e.DeleteDataset(info.ID); err != nil {
@@ -154,7 +155,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.DeleteDataset(info.ID)
-	res, err := e.Match(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Algorithm: AlgorithmBoth})
+	res, err := e.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 
 	// Priority weights: the rule applied independently from the coverage.
 	w := PriorityWeights{Gap: 3, Rural: 2}
-	weighted, err := e.RunMatch(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Weights: w})
+	weighted, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Weights: w})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +265,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer e.DeleteDataset(info.ID)
-	res, err := e.Match(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
+	res, err := e.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +357,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 			}
 		}
 	}
-	scoped, err := e.RunMatch(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Visible: visible})
+	scoped, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Visible: visible})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +417,7 @@ func TestDatasetCacheBounded(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids = append(ids, info.ID)
-		if _, err := e.RunMatch(MatchRequest{CandidatesDataset: info.ID, Structures: structs}); err != nil {
+		if _, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, Structures: structs}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -424,7 +425,7 @@ func TestDatasetCacheBounded(t *testing.T) {
 		t.Fatalf("cache holds %d entries (order %d), want %d", n, len(e.datasets.order), maxCachedDatasets)
 	}
 	// An evicted dataset is read again from the store.
-	if _, err := e.RunMatch(MatchRequest{CandidatesDataset: ids[0], Structures: structs}); err != nil {
+	if _, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.DeleteDataset(ids[0]); err != nil {
@@ -433,7 +434,7 @@ func TestDatasetCacheBounded(t *testing.T) {
 	if _, ok := e.datasets.cache[ids[0]]; ok {
 		t.Fatal("deleted dataset still cached")
 	}
-	if _, err := e.RunMatch(MatchRequest{CandidatesDataset: ids[0], Structures: structs}); !errors.Is(err, data.ErrDatasetNotFound) {
+	if _, err := e.RunMatch(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Fatalf("deleted dataset: %v", err)
 	}
 }
@@ -485,7 +486,7 @@ func TestDatasetsConcurrent(t *testing.T) {
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 20 {
-				res, err := e.Match(MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
+				res, err := e.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
 				if err != nil {
 					errs <- err
 					return

@@ -1,12 +1,15 @@
 package matching
 
-import "slices"
+import (
+	"context"
+	"slices"
+)
 
 // solveGreedy is the nearest-pair-first baseline: it walks the edges in
 // (cost, candidate, structure) order and takes every pair whose candidate is
 // free, whose structure has an open post and whose département cap is not
 // reached. The result is a maximal assignment, not a maximum one.
-func solveGreedy(in *assignInput, g *assignGraph) assignSolution {
+func solveGreedy(ctx context.Context, in *assignInput, g *assignGraph) (assignSolution, error) {
 	match := make([]int32, len(in.cands))
 	for i := range match {
 		match[i] = -1
@@ -18,7 +21,10 @@ func solveGreedy(in *assignInput, g *assignGraph) assignSolution {
 		total += s.Posts
 	}
 	deptLeft := slices.Clone(in.deptCap) // -1: not capped
-	for _, p := range g.pair {
+	for i, p := range g.pair {
+		if err := stopped(ctx, i, "greedy assignment"); err != nil {
+			return assignSolution{}, err
+		}
 		c, s := edgeEnds(p)
 		if match[c] >= 0 || open[s] == 0 {
 			continue
@@ -36,5 +42,5 @@ func solveGreedy(in *assignInput, g *assignGraph) assignSolution {
 	if in.progress != nil {
 		in.progress(total, total)
 	}
-	return assignSolution{match: match}
+	return assignSolution{match: match}, nil
 }

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"math"
@@ -289,7 +290,7 @@ func TestRecommendFragilityDemand(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ReachMinutes(20, TravelModel{})
-	rec, err := e.Recommend(RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: DemandFragility, DemandWeights: weights})
+	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: DemandFragility, DemandWeights: weights})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package matching
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -224,8 +224,8 @@ type MatchResult struct {
 // runs the assignment(s). It does not store the result (SaveMatch does) and
 // leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
 // request problems ErrBadMatchRequest, missing datasets
-// data.ErrDatasetNotFound.
-func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
+// data.ErrDatasetNotFound. It stops when ctx is done.
+func (e *Engine) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
 	alg := req.Algorithm
 	switch alg {
 	case "":
@@ -243,37 +243,9 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 		}
 	}
 	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights}
-
-	var cands []Candidate
-	switch {
-	case req.Candidates != nil:
-		cands = CandidatesFrom(req.Candidates)
-	case req.CandidatesDataset != "":
-		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
-		if err != nil {
-			return nil, err
-		}
-		en.convert()
-		cands = en.cands
-		res.CandidatesDataset = req.CandidatesDataset
-	default:
-		return nil, fmt.Errorf("%w: no candidates", ErrBadMatchRequest)
-	}
-	ss := req.Structures
-	if ss == nil {
-		if req.StructuresDataset == "" {
-			return nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
-		}
-		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
-		if err != nil {
-			return nil, err
-		}
-		ss = en.ds.Structures
-		res.StructuresDataset = req.StructuresDataset
-	}
-	if req.Visible != nil {
-		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
-		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+	cands, ss, err := e.matchRows(req, res)
+	if err != nil {
+		return nil, err
 	}
 	structs := StructuresFrom(ss)
 	n, err := e.weigh(structs, ss, req.Weights)
@@ -284,7 +256,7 @@ func (e *Engine) RunMatch(req MatchRequest) (*MatchResult, error) {
 
 	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
 		t0 := time.Now()
-		ar, err := Assign(cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
+		ar, err := Assign(ctx, cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
 			Workers: req.Workers, Progress: progress})
 		if err != nil {
 			return ar, MatchSummary{}, err
@@ -329,10 +301,15 @@ func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSu
 	return s
 }
 
-// Match runs the request (RunMatch) and stores the result (SaveMatch).
-func (e *Engine) Match(req MatchRequest) (*MatchResult, error) {
-	res, err := e.RunMatch(req)
+// Match runs the request (RunMatch) and stores the result (SaveMatch),
+// only when ctx is still alive once the result is ready: a result whose
+// requester is gone would be stored under an id nobody received.
+func (e *Engine) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+	res, err := e.RunMatch(ctx, req)
 	if err != nil {
+		return nil, err
+	}
+	if err := ctxErr(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
 	if err := e.SaveMatch(res); err != nil {

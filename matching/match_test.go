@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"math"
 	"reflect"
@@ -45,7 +46,7 @@ func km(x float64) float64 { return geo.DistanceM(onEquator(0), onEquator(x)) }
 func TestRunMatchHandFixture(t *testing.T) {
 	cands, structs := handFixture()
 	e := &Engine{Store: data.NewMemoryStore()}
-	res, err := e.RunMatch(MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
+	res, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +88,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Greedy alone: c1 takes S2, c2 is outcompeted, S1 has nobody left.
-	g, err := e.RunMatch(MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmGreedy})
+	g, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Département 01 capped at 0: only S2 can be filled, by its nearest candidate.
-	capped, err := e.RunMatch(MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
+	capped, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func TestRunMatchErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := e.RunMatch(tc.req); !errors.Is(err, tc.want) {
+			if _, err := e.RunMatch(context.Background(), tc.req); !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
 		})
@@ -148,7 +149,7 @@ func TestMatchStoredAndPaged(t *testing.T) {
 		ds[i] = data.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
 	}
 	e := &Engine{Store: data.NewMemoryStore()}
-	res, err := e.Match(MatchRequest{Candidates: dc, Structures: ds})
+	res, err := e.Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -135,8 +136,8 @@ type flowComponent struct {
 }
 
 // solveOptimal builds the network from the graph and solves it.
-func solveOptimal(in *assignInput, g *assignGraph) (assignSolution, error) {
-	n, err := runOptimal(in, g)
+func solveOptimal(ctx context.Context, in *assignInput, g *assignGraph) (assignSolution, error) {
+	n, err := runOptimal(ctx, in, g)
 	if err != nil {
 		return assignSolution{}, err
 	}
@@ -148,9 +149,14 @@ func solveOptimal(in *assignInput, g *assignGraph) (assignSolution, error) {
 }
 
 // runOptimal builds and solves the network, returning it with its final
-// flow and potentials.
-func runOptimal(in *assignInput, g *assignGraph) (*flowNet, error) {
-	n := newFlowNet(in, g)
+// flow and potentials. It stops when ctx is done: the workers look at it
+// before every shortest-path search and every checkEvery heap pops within
+// one.
+func runOptimal(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet, error) {
+	n, err := newFlowNet(ctx, in, g)
+	if err != nil {
+		return nil, err
+	}
 	comps := n.components(in, g)
 	if err := n.setCosts(in, comps); err != nil {
 		return nil, err
@@ -178,22 +184,26 @@ func runOptimal(in *assignInput, g *assignGraph) (*flowNet, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := &flowWorker{net: n, rep: rep}
+			w := &flowWorker{ctx: ctx, net: n, rep: rep}
 			for {
 				k := int(next.Add(1) - 1)
-				if k >= len(comps) {
+				if k >= len(comps) || !w.solve(&comps[k]) {
 					return
 				}
-				w.solve(&comps[k])
 			}
 		}()
 	}
 	wg.Wait()
+	if err := ctxErr(ctx, "optimal assignment"); err != nil {
+		return nil, err
+	}
 	rep.report(true)
 	return n, nil
 }
 
-func newFlowNet(in *assignInput, g *assignGraph) *flowNet {
+// newFlowNet lays out the network of the graph; it stops when ctx is done
+// (filling the arcs of millions of edges takes a tenth of a second).
+func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet, error) {
 	ns, nc := len(in.structs), len(in.cands)
 	n := &flowNet{
 		adjStart: make([]int32, ns+1),
@@ -220,6 +230,9 @@ func newFlowNet(in *assignInput, g *assignGraph) *flowNet {
 	}
 	fill := slices.Clone(n.adjStart[:ns])
 	for i, p := range g.pair {
+		if err := stopped(ctx, i, "optimal assignment"); err != nil {
+			return nil, err
+		}
 		c, s := edgeEnds(p)
 		n.adjCand[fill[s]] = n.rank[c]
 		n.adjCost[fill[s]] = g.cost[i]
@@ -280,7 +293,7 @@ func newFlowNet(in *assignInput, g *assignGraph) *flowNet {
 	for d := range nd {
 		n.distD[d] = math.MaxInt64
 	}
-	return n
+	return n, ctxErr(ctx, "optimal assignment")
 }
 
 // components splits the network into connected components (union-find over

@@ -1,10 +1,14 @@
 package matching
 
-import "math"
+import (
+	"context"
+	"math"
+)
 
 // flowWorker runs the shortest-path searches of one goroutine: its heap and
 // the lists of nodes labelled by the current search.
 type flowWorker struct {
+	ctx  context.Context // the solver stops when it is done
 	net  *flowNet
 	rep  *flowProgress
 	heap []flowEntry
@@ -26,28 +30,39 @@ type flowEntry struct {
 	pos  int32
 }
 
-// solve routes every unit of supply of a component.
-func (w *flowWorker) solve(c *flowComponent) {
+// solve routes every unit of supply of a component. It returns false,
+// leaving the flow unfinished, when w.ctx is done.
+func (w *flowWorker) solve(c *flowComponent) bool {
 	n := w.net
 	for _, s := range c.structs {
 		for n.excessS[s] > 0 {
-			w.search(s)
+			if !w.search(s) {
+				return false
+			}
 			w.rep.add(w.augment())
 			w.settle()
 		}
 	}
 	for _, d := range c.depts {
 		for n.excessD[d] > 0 {
-			w.search(-1 - d)
+			if !w.search(-1 - d) {
+				return false
+			}
 			w.rep.add(w.augment())
 			w.settle()
 		}
 	}
+	return true
 }
 
 // search labels nodes by reduced distance from src until t is the closest
-// unsettled node.
-func (w *flowWorker) search(src int32) {
+// unsettled node. It returns false when w.ctx is done (looked at on entry
+// and every checkEvery heap pops: a search through a saturated region can
+// pop a whole component).
+func (w *flowWorker) search(src int32) bool {
+	if w.ctx.Err() != nil {
+		return false
+	}
 	n := w.net
 	w.dt, w.tCand, w.tStruct = math.MaxInt64, -1, -1
 	w.heap = w.heap[:0]
@@ -60,7 +75,10 @@ func (w *flowWorker) search(src int32) {
 		w.touchedD = append(w.touchedD, d)
 	}
 	w.push(flowEntry{0, src, -1})
-	for len(w.heap) > 0 && w.heap[0].key < w.dt {
+	for pops := 1; len(w.heap) > 0 && w.heap[0].key < w.dt; pops++ {
+		if pops&(checkEvery-1) == 0 && w.ctx.Err() != nil {
+			return false
+		}
 		e := w.pop()
 		switch {
 		case e.node < 0:
@@ -79,6 +97,7 @@ func (w *flowWorker) search(src int32) {
 			w.scan(e.node, e.pos)
 		}
 	}
+	return true
 }
 
 // settleStruct relaxes the unfilled arc of u and its arc back to its

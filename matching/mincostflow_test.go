@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"sort"
@@ -26,15 +27,15 @@ func TestAssignCertificate(t *testing.T) {
 				caps[s.Departement] = 2
 			}
 		}
-		in, err := newAssignInput(cands, structs, AssignOptions{DepartementCaps: caps})
+		in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{DepartementCaps: caps})
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := buildAssignGraph(in)
+		g, err := buildAssignGraph(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := runOptimal(in, g)
+		n, err := runOptimal(context.Background(), in, g)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,10 @@ func TestRadixSortEdges(t *testing.T) {
 				}
 				segCost, segPair = append(segCost, cs), append(segPair, ps)
 			}
-			cost, pair := radixSortEdges(segCost, segPair, workers)
+			cost, pair, err := radixSortEdges(context.Background(), segCost, segPair, workers)
+			if err != nil {
+				t.Fatal(err)
+			}
 			sort.SliceStable(all, func(i, j int) bool { return all[i].c < all[j].c })
 			if len(cost) != len(all) || len(pair) != len(all) {
 				t.Fatalf("max %d: %d edges, want %d", maxCost, len(cost), len(all))
@@ -137,15 +141,15 @@ func TestAssignEmpty(t *testing.T) {
 	s := []Structure{{ID: "s", Point: orb.Point{2, 48}, Posts: 2, Departement: "75"}}
 	c := []Candidate{{ID: "c", Point: orb.Point{2, 48}, Departement: "75"}}
 	for _, alg := range []string{AlgorithmOptimal, AlgorithmGreedy} {
-		res, err := Assign(nil, s, AssignOptions{Algorithm: alg})
+		res, err := Assign(context.Background(), nil, s, AssignOptions{Algorithm: alg})
 		if err != nil || res.PostsFilled != 0 || len(res.Unfilled) != 1 || res.Unfilled[0].Reason != ReasonNoCandidateInReach {
 			t.Fatalf("%s without candidates: %+v, %v", alg, res, err)
 		}
-		res, err = Assign(c, nil, AssignOptions{Algorithm: alg})
+		res, err = Assign(context.Background(), c, nil, AssignOptions{Algorithm: alg})
 		if err != nil || res.PostsFilled != 0 || len(res.Unmatched) != 1 || res.Unmatched[0].Reason != ReasonNoStructureInReach {
 			t.Fatalf("%s without structures: %+v, %v", alg, res, err)
 		}
-		res, err = Assign(c, s, AssignOptions{Algorithm: alg, DepartementCaps: map[string]int{"75": 0}})
+		res, err = Assign(context.Background(), c, s, AssignOptions{Algorithm: alg, DepartementCaps: map[string]int{"75": 0}})
 		if err != nil || res.PostsFilled != 0 || len(res.Unfilled) != 1 || res.Unfilled[0].Reason != ReasonDepartementCap || res.Unmatched[0].Reason != ReasonOutcompeted {
 			t.Fatalf("%s with cap 0: %+v, %v", alg, res, err)
 		}
@@ -167,7 +171,7 @@ func TestAssignProgress(t *testing.T) {
 			calls++
 			last = done
 		}
-		if _, err := Assign(cands, structs, AssignOptions{Algorithm: alg, Progress: progress}); err != nil {
+		if _, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: alg, Progress: progress}); err != nil {
 			t.Fatal(err)
 		}
 		if last != total || calls == 0 {
@@ -178,20 +182,20 @@ func TestAssignProgress(t *testing.T) {
 
 func TestAssignTooLarge(t *testing.T) {
 	cands, structs := genInstance(genSpec{Seed: 4, Candidates: 2000, Structures: 200, MaxPosts: 2, Clustered: 0.5})
-	in, err := newAssignInput(cands, structs, AssignOptions{})
+	in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := buildAssignGraph(in)
+	g, err := buildAssignGraph(context.Background(), in)
 	if err != nil || g.edges() < 1000 {
 		t.Fatalf("%v, %d edges", err, g.edges())
 	}
 	in.maxEdges = int64(g.edges()) - 1
-	if _, err := buildAssignGraph(in); !errors.Is(err, ErrAssignTooLarge) {
+	if _, err := buildAssignGraph(context.Background(), in); !errors.Is(err, ErrAssignTooLarge) {
 		t.Fatalf("limit %d below %d edges: error %v", in.maxEdges, g.edges(), err)
 	}
 	in.maxEdges = int64(g.edges())
-	if _, err := buildAssignGraph(in); err != nil {
+	if _, err := buildAssignGraph(context.Background(), in); err != nil {
 		t.Fatalf("limit at %d edges: %v", g.edges(), err)
 	}
 }
@@ -240,11 +244,11 @@ func TestAssignGraphOrder(t *testing.T) {
 	for i := range structs {
 		structs[i].Point = structs[i/8*8].Point // stacks of 8
 	}
-	in, err := newAssignInput(cands, structs, AssignOptions{})
+	in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := buildAssignGraph(in)
+	g, err := buildAssignGraph(context.Background(), in)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math"
 
@@ -152,7 +153,7 @@ type recommendSetup struct {
 }
 
 // prepareRecommend checks q and builds its covering problem.
-func (e *Engine) prepareRecommend(q RecommendQuery) (*recommendSetup, error) {
+func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recommendSetup, error) {
 	su := &recommendSetup{k: q.K}
 	if su.k == 0 {
 		su.k = DefaultRecommendK
@@ -177,7 +178,10 @@ func (e *Engine) prepareRecommend(q RecommendQuery) (*recommendSetup, error) {
 		return nil, err
 	}
 	su.cands, su.source = e.siteCandidates(su.sc, q.Candidates)
-	d := e.openDemand(su.base, su.sc, q.DemandWeights)
+	d, err := e.openDemand(ctx, su.base, su.sc, q.DemandWeights)
+	if err != nil {
+		return nil, err
+	}
 	su.prob = &coverProblem{g: e.Grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
 	for i := range su.cands {
 		su.prob.pts[i] = su.cands[i].pt
@@ -187,14 +191,18 @@ func (e *Engine) prepareRecommend(q RecommendQuery) (*recommendSetup, error) {
 
 // Recommend picks up to q.K new sites among the candidates maximising the
 // newly covered demand of the scope (maximal covering location, lazy
-// greedy), with the coverage curve and an upper bound on the optimum.
-func (e *Engine) Recommend(q RecommendQuery) (*Recommendation, error) {
-	su, err := e.prepareRecommend(q)
+// greedy), with the coverage curve and an upper bound on the optimum. It
+// stops when ctx is done, returning its error wrapped.
+func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendation, error) {
+	su, err := e.prepareRecommend(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	b, sc, d, cands := su.base, su.sc, su.prob.d, su.cands
-	run := su.prob.lazyGreedy(su.k)
+	run, err := su.prob.lazyGreedy(ctx, su.k)
+	if err != nil {
+		return nil, err
+	}
 
 	rec := &Recommendation{Layers: b.layers, Reach: b.reach, Demand: su.demand, K: su.k,
 		Scope:           Scope{Level: sc.level, Code: sc.code, Name: sc.name},

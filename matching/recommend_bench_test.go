@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"testing"
 
 	"github.com/maillage/maillage/data"
@@ -26,7 +27,7 @@ func BenchmarkRecommendNational100(b *testing.B) {
 			e := prepared(b, layer)
 			b.ReportAllocs()
 			for b.Loop() {
-				rec, err := e.Recommend(RecommendQuery{Layers: []string{layer}, K: 100})
+				rec, err := e.Recommend(context.Background(), RecommendQuery{Layers: []string{layer}, K: 100})
 				if err != nil || len(rec.Picks) == 0 {
 					b.Fatal(err)
 				}
@@ -45,7 +46,7 @@ func BenchmarkRecommendDepartement10(b *testing.B) {
 			e := prepared(b, c.layer)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.Recommend(RecommendQuery{Layers: []string{c.layer}, Departement: c.dep, K: 10}); err != nil {
+				if _, err := e.Recommend(context.Background(), RecommendQuery{Layers: []string{c.layer}, Departement: c.dep, K: 10}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -67,7 +68,7 @@ func BenchmarkEvaluate500(b *testing.B) {
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.EvaluateProposals(props, SitingQuery{Layers: []string{layer}}); err != nil {
+				if _, err := e.EvaluateProposals(context.Background(), props, SitingQuery{Layers: []string{layer}}); err != nil {
 					b.Fatal(err)
 				}
 			}

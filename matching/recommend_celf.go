@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"math"
 	"sync/atomic"
 
@@ -135,15 +136,15 @@ func (h celfHeap) topKSum(k int, scratch []int32) (float64, []int32) {
 // Along the way it keeps the online bound on the optimum of k sites: at any
 // step i, OPT ≤ value(S_i) + the sum of the k largest marginal gains at
 // S_i, each bounded by its heap key; at the last step the top k are made
-// current to tighten it.
-func (p *coverProblem) lazyGreedy(k int) greedyRun {
+// current to tighten it. It stops when ctx is done.
+func (p *coverProblem) lazyGreedy(ctx context.Context, k int) (greedyRun, error) {
 	n := len(p.pts)
 	var run greedyRun
 	gains := make([]float64, n)
 	reach := make([]int32, p.d.len()) // 1 when some candidate reaches the cell
 	none := make([]bool, p.d.len())
 	const perChunk = 64
-	parallelChunks(p.workers, (n+perChunk-1)/perChunk, func(c int) {
+	err := parallelChunksCtx(ctx, "recommendation", p.workers, (n+perChunk-1)/perChunk, func(c int) {
 		var buf []int32
 		for i := c * perChunk; i < min(n, (c+1)*perChunk); i++ {
 			gains[i], buf = p.gain(i, none, buf)
@@ -154,6 +155,9 @@ func (p *coverProblem) lazyGreedy(k int) greedyRun {
 			}
 		}
 	})
+	if err != nil {
+		return run, err
+	}
 	run.evaluations = n
 	for k, r := range reach {
 		if r != 0 {
@@ -175,7 +179,10 @@ func (p *coverProblem) lazyGreedy(k int) greedyRun {
 	run.online = math.Inf(1)
 	var buf, scratch []int32
 	var sum float64
-	for len(run.picks) < k && len(h) > 0 {
+	for iter := 1; len(run.picks) < k && len(h) > 0; iter++ {
+		if err := stopped(ctx, iter, "recommendation"); err != nil {
+			return run, err
+		}
 		step := int32(len(run.picks))
 		if h[0].stamp != step {
 			g, b := p.gain(int(h[0].cand), covered, buf)
@@ -211,7 +218,10 @@ func (p *coverProblem) lazyGreedy(k int) greedyRun {
 	// Final step: make the k largest gains current.
 	step := int32(len(run.picks))
 	sum, taken := 0.0, 0
-	for taken < k && len(h) > 0 {
+	for iter := 1; taken < k && len(h) > 0; iter++ {
+		if err := stopped(ctx, iter, "recommendation"); err != nil {
+			return run, err
+		}
 		if h[0].stamp == step {
 			sum += h[0].bound
 			taken++
@@ -231,5 +241,5 @@ func (p *coverProblem) lazyGreedy(k int) greedyRun {
 	if run.value+sum < run.online {
 		run.online, run.onlineStep = run.value+sum, int(step)
 	}
-	return run
+	return run, nil
 }

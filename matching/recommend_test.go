@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -63,7 +64,10 @@ func TestDemandWithinBruteForce(t *testing.T) {
 		kms = append(kms, float64(d32)/1000, float64(math.Nextafter32(d32, 0))/1000)
 	}
 	for _, km := range kms {
-		d := newDemandSet(g, km*1000, all, pops, nil)
+		d, err := newDemandSet(context.Background(), g, km*1000, all, pops, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var buf []int32
 		for q := 0; q < 200; q++ {
 			var p orb.Point
@@ -96,11 +100,14 @@ func TestLazyGreedyEqualsPlain(t *testing.T) {
 	for seed := uint64(1); seed <= 12; seed++ {
 		w := newSitingWorld(t, seed, 1+int(seed%4), 4+float64(seed%5)*2)
 		for _, dep := range []string{"", "01", "02"} {
-			su, err := w.e.prepareRecommend(RecommendQuery{Reach: &w.reach, Departement: dep, K: 12})
+			su, err := w.e.prepareRecommend(context.Background(), RecommendQuery{Reach: &w.reach, Departement: dep, K: 12})
 			if err != nil {
 				t.Fatal(err)
 			}
-			lazy := su.prob.lazyGreedy(su.k)
+			lazy, err := su.prob.lazyGreedy(context.Background(), su.k)
+			if err != nil {
+				t.Fatal(err)
+			}
 			plain := plainGreedy(su.prob, su.k)
 			if len(lazy.picks) != len(plain) {
 				t.Fatalf("seed %d dep %q: lazy %d picks, plain %d", seed, dep, len(lazy.picks), len(plain))
@@ -172,7 +179,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 			}
 		}
 		for k := 1; k <= 5; k++ {
-			rec, err := w.e.Recommend(RecommendQuery{Reach: &w.reach, K: k, Candidates: cands})
+			rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: k, Candidates: cands})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,7 +230,7 @@ func TestCoverageGainSubmodular(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		w := newSitingWorld(t, seed, 2, 6)
 		rng := rand.New(rand.NewPCG(seed, 11))
-		su, err := w.e.prepareRecommend(RecommendQuery{Reach: &w.reach})
+		su, err := w.e.prepareRecommend(context.Background(), RecommendQuery{Reach: &w.reach})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +280,7 @@ func TestCoverageGainSubmodular(t *testing.T) {
 func TestRecommendCurveAndCommunes(t *testing.T) {
 	w := newSitingWorld(t, 5, 1, 6)
 	for _, dep := range []string{"", "01", "02"} {
-		rec, err := w.e.Recommend(RecommendQuery{Reach: &w.reach, Departement: dep, K: 5})
+		rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, Departement: dep, K: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -327,7 +334,7 @@ func TestRecommendDemandWeights(t *testing.T) {
 		t.Skip("no uncovered populated cell in this world")
 	}
 	weights[target] = 2.5
-	rec, err := w.e.Recommend(RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: "fragility"})
+	rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: "fragility"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,17 +349,17 @@ func TestRecommendDemandWeights(t *testing.T) {
 		{DemandWeights: append(make([]float64, n-1), math.NaN())},
 		{Candidates: []data.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
 	} {
-		if _, err := w.e.Recommend(q); !errors.Is(err, ErrBadSiting) {
+		if _, err := w.e.Recommend(context.Background(), q); !errors.Is(err, ErrBadSiting) {
 			t.Errorf("query %+v: error %v, want ErrBadSiting", q.K, err)
 		}
 	}
-	if _, err := w.e.Recommend(RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
+	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("empty candidate list: %v", err)
 	}
-	if _, err := w.e.Recommend(RecommendQuery{Departement: "99"}); !errors.Is(err, ErrUnknownDepartement) {
+	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Departement: "99"}); !errors.Is(err, ErrUnknownDepartement) {
 		t.Errorf("unknown département: %v", err)
 	}
-	if _, err := w.e.Recommend(RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, ErrUnknownLayer) {
+	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"sync/atomic"
 
 	"github.com/maillage/maillage/data"
@@ -36,8 +37,8 @@ type AreaChange struct {
 
 // CompareScenario measures what adding sites to the existing network of
 // q.Layers would change (q.RedundancyM is not used). Sites need a lon/lat
-// Point.
-func (e *Engine) CompareScenario(sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
+// Point. It stops when ctx is done.
+func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
 	if len(sites) == 0 {
 		return nil, ErrNoProposals
 	}
@@ -49,11 +50,14 @@ func (e *Engine) CompareScenario(sites []data.Structure, q SitingQuery) (*Scenar
 		return nil, err
 	}
 	ix := b.ix
-	d := e.openDemand(b, ix.national, nil)
+	d, err := e.openDemand(ctx, b, ix.national, nil)
+	if err != nil {
+		return nil, err
+	}
 	hit := make([]int32, d.len())
 	pool := e.scratchPool()
 	const perChunk = 16
-	parallelChunks(e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
+	err = parallelChunksCtx(ctx, "scenario", e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(sites), (c+1)*perChunk); i++ {
 			w.buf = d.within(e.Grid, sites[i].Point, w.buf)
@@ -65,6 +69,9 @@ func (e *Engine) CompareScenario(sites []data.Structure, q SitingQuery) (*Scenar
 		}
 		pool.Put(w)
 	})
+	if err != nil {
+		return nil, err
+	}
 	var newly []int32
 	for k, h := range hit {
 		if h != 0 {

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -70,16 +71,19 @@ func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, erro
 
 // openDemand returns the open demand of a scope: its cells out of reach of
 // the existing network, weighted by weights (nil: population).
-func (e *Engine) openDemand(b *sitingBase, sc *scope, weights []float64) *demandSet {
+func (e *Engine) openDemand(ctx context.Context, b *sitingBase, sc *scope, weights []float64) (*demandSet, error) {
 	var cells, pops []int32
 	for k := 0; k < sc.len(); k++ {
+		if err := stopped(ctx, k, "demand"); err != nil {
+			return nil, err
+		}
 		c := sc.cell(k)
 		if sc.cellPop[k] > 0 && !(float64(b.ns.cellDistM[c]) <= b.reach.MaxM) {
 			cells = append(cells, int32(c))
 			pops = append(pops, sc.cellPop[k])
 		}
 	}
-	return newDemandSet(e.Grid, b.reach.MaxM, cells, pops, weights)
+	return newDemandSet(ctx, e.Grid, b.reach.MaxM, cells, pops, weights)
 }
 
 // scopePopulation returns the population of a scope's communes, the part of

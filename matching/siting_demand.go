@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"slices"
 
@@ -42,59 +43,78 @@ const reachSlack = 1e-6
 
 // newDemandSet builds the open demand from candidate cells: cells[k] is a
 // grid index, pops[k] its population, weights (nil: 1) a per-grid-cell
-// multiplier of it. Cells with no demand are dropped.
-func newDemandSet(g *geo.Grid, maxM float64, cells []int32, pops []int32, weights []float64) *demandSet {
-	type item struct {
-		strip int
-		lon   float64
-		k     int32
-	}
+// multiplier of it. Cells with no demand are dropped. It stops when ctx is
+// done (a national demand holds some 750,000 cells).
+func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32, pops []int32, weights []float64) (*demandSet, error) {
+	const dropped = math.MinInt32
 	d := &demandSet{maxM: maxM}
 	d.stripDeg = max(maxM/geo.EarthRadiusM*180/math.Pi/4, 0.01)
-	items := make([]item, 0, len(cells))
+	theta := maxM / geo.EarthRadiusM
+	lo, hi := math.Max(theta*(1-reachSlack)-1e-12, 0), theta*(1+reachSlack)+1e-12
+	d.in2, d.out2 = chordOfAngle(lo), chordOfAngle(hi)
+
+	// The order is by (strip, longitude, k): a counting sort by strip, then
+	// each strip sorted on its own, so that the context is looked at between
+	// strips and no single sort runs over the whole country.
+	strip := make([]int32, len(cells))
+	first, last, n := math.MaxInt32, math.MinInt32, 0
 	for k, c := range cells {
 		if pops[k] <= 0 || (weights != nil && !(weights[c] > 0)) {
+			strip[k] = dropped
 			continue
 		}
-		p := g.Centers[c]
-		items = append(items, item{strip: int(math.Floor((p[1] + 90) / d.stripDeg)), lon: p[0], k: int32(k)})
+		s := int(math.Floor((g.Centers[c][1] + 90) / d.stripDeg))
+		strip[k] = int32(s)
+		first, last, n = min(first, s), max(last, s), n+1
 	}
-	slices.SortFunc(items, func(a, b item) int {
-		if c := cmp.Compare(a.strip, b.strip); c != 0 {
-			return c
+	if n == 0 {
+		return d, ctxErr(ctx, "demand")
+	}
+	d.strip0 = first
+	ns := last - first + 1
+	d.stripStart = make([]int32, ns+1)
+	for _, s := range strip {
+		if s != dropped {
+			d.stripStart[int(s)-first+1]++
 		}
-		if c := cmp.Compare(a.lon, b.lon); c != 0 {
-			return c
+	}
+	for s := 0; s < ns; s++ {
+		d.stripStart[s+1] += d.stripStart[s]
+	}
+	order := make([]int32, n) // positions in cells, by strip then k
+	fill := slices.Clone(d.stripStart[:ns])
+	for k, s := range strip {
+		if s != dropped {
+			order[fill[int(s)-first]] = int32(k)
+			fill[int(s)-first]++
 		}
-		return cmp.Compare(a.k, b.k)
-	})
-	n := len(items)
+	}
+	for s := 0; s < ns; s++ {
+		if err := ctx.Err(); err != nil {
+			return nil, ctxErr(ctx, "demand")
+		}
+		slices.SortFunc(order[d.stripStart[s]:d.stripStart[s+1]], func(a, b int32) int {
+			if c := cmp.Compare(g.Centers[cells[a]][0], g.Centers[cells[b]][0]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+	}
 	d.cell, d.vec, d.lon = make([]int32, n), make([]vec3, n), make([]float64, n)
 	d.pop, d.weight = make([]int32, n), make([]float64, n)
-	for i, it := range items {
-		c := cells[it.k]
-		d.cell[i], d.lon[i], d.pop[i] = c, it.lon, pops[it.k]
+	for i, k := range order {
+		if err := stopped(ctx, i, "demand"); err != nil {
+			return nil, err
+		}
+		c := cells[k]
+		d.cell[i], d.lon[i], d.pop[i] = c, g.Centers[c][0], pops[k]
 		d.vec[i] = unitVec(g.Centers[c])
-		d.weight[i] = float64(pops[it.k])
+		d.weight[i] = float64(pops[k])
 		if weights != nil {
 			d.weight[i] *= weights[c]
 		}
 	}
-	if n > 0 {
-		d.strip0 = items[0].strip
-		ns := items[n-1].strip - d.strip0 + 1
-		d.stripStart = make([]int32, ns+1)
-		for _, it := range items {
-			d.stripStart[it.strip-d.strip0+1]++
-		}
-		for s := 0; s < ns; s++ {
-			d.stripStart[s+1] += d.stripStart[s]
-		}
-	}
-	theta := maxM / geo.EarthRadiusM
-	lo, hi := math.Max(theta*(1-reachSlack)-1e-12, 0), theta*(1+reachSlack)+1e-12
-	d.in2, d.out2 = chordOfAngle(lo), chordOfAngle(hi)
-	return d
+	return d, nil
 }
 
 // chordOfAngle returns the squared chord of an angle in radians (4 beyond π).

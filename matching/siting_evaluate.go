@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync/atomic"
@@ -83,8 +84,9 @@ type ProposalResult struct {
 // EvaluateProposals judges each proposed site and the set: gains, communes
 // newly covered, distance to the nearest France Services, redundancy and
 // label (see the Label constants for the rule), and the set's joint gain.
-// Proposals need a lon/lat Point (as data.LoadStructures places them).
-func (e *Engine) EvaluateProposals(props []data.Structure, q SitingQuery) (*ProposalEvaluation, error) {
+// Proposals need a lon/lat Point (as data.LoadStructures places them). It
+// stops when ctx is done.
+func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, q SitingQuery) (*ProposalEvaluation, error) {
 	if len(props) == 0 {
 		return nil, ErrNoProposals
 	}
@@ -105,7 +107,10 @@ func (e *Engine) EvaluateProposals(props []data.Structure, q SitingQuery) (*Prop
 	if err != nil {
 		return nil, err
 	}
-	d := e.openDemand(b, b.ix.national, nil)
+	d, err := e.openDemand(ctx, b, b.ix.national, nil)
+	if err != nil {
+		return nil, err
+	}
 	ev := &ProposalEvaluation{Layers: b.layers, Reach: b.reach, RedundancyM: redundancyM,
 		Proposals: make([]ProposalResult, len(props))}
 	_, ev.PopulationLocated, ev.CoveredBefore = e.scopePopulation(b, b.ix.national)
@@ -115,7 +120,7 @@ func (e *Engine) EvaluateProposals(props []data.Structure, q SitingQuery) (*Prop
 	fsLayers := franceServicesLayers(b.layers)
 	pool := e.scratchPool()
 	const perChunk = 16
-	parallelChunks(e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
+	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
 			w.buf = d.within(e.Grid, props[i].Point, w.buf)
@@ -129,8 +134,11 @@ func (e *Engine) EvaluateProposals(props []data.Structure, q SitingQuery) (*Prop
 		}
 		pool.Put(w)
 	})
+	if err != nil {
+		return nil, err
+	}
 	// Pass 2: the part of each gain no other proposal covers.
-	parallelChunks(e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
+	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
 			if ev.Proposals[i].GainPopulation == 0 {
@@ -145,6 +153,9 @@ func (e *Engine) EvaluateProposals(props []data.Structure, q SitingQuery) (*Prop
 		}
 		pool.Put(w)
 	})
+	if err != nil {
+		return nil, err
+	}
 	for k, h := range hits {
 		if h > 0 {
 			ev.JointGainPopulation += int(d.pop[k])

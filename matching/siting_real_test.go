@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -16,7 +17,7 @@ func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
 	for _, s := range e.Layers[DefaultLayer].Sites {
 		props = append(props, data.Structure{ID: s.ID, Point: s.Point})
 	}
-	ev, err := e.EvaluateProposals(props, SitingQuery{})
+	ev, err := e.EvaluateProposals(context.Background(), props, SitingQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	e := coverageEngine(t)
 	layers := []string{data.LayerFranceServices2020}
 	q := RecommendQuery{Layers: layers, Departement: "36", K: 5}
-	rec, err := e.Recommend(q)
+	rec, err := e.Recommend(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +53,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if len(rec.Picks) != 5 || rec.Candidates != len(e.Territory.CommunesIn("36")) || rec.CoveredShareAfter < 0.95 {
 		t.Fatalf("Indre: %d picks over %d candidates, after %v", len(rec.Picks), rec.Candidates, rec.CoveredShareAfter)
 	}
-	su, err := e.prepareRecommend(q)
+	su, err := e.prepareRecommend(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 		layerSites = append(layerSites, data.Site{ID: p.ID, Layer: "siting-test", Point: pt})
 		pts = append(pts, pt)
 	}
-	sc, err := e.CompareScenario(sites, SitingQuery{Layers: layers})
+	sc, err := e.CompareScenario(context.Background(), sites, SitingQuery{Layers: layers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 func TestRecommendRealCoveredDepartement(t *testing.T) {
 	e := coverageEngine(t)
 	// The Creuse is fully within 30 minutes of today's network: nothing to add.
-	rec, err := e.Recommend(RecommendQuery{Departement: "23", K: 5})
+	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "23", K: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +115,7 @@ func TestRecommendRealCoveredDepartement(t *testing.T) {
 		t.Fatalf("Creuse 2024: %+v", rec)
 	}
 	// Nationally, the online bound never exceeds what candidates can reach.
-	nat, err := e.Recommend(RecommendQuery{K: 20})
+	nat, err := e.Recommend(context.Background(), RecommendQuery{K: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

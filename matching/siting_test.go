@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"context"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -36,7 +37,7 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		w := newSitingWorld(t, seed, 1+int(seed%3), 5+float64(seed%3)*2)
 		props := worldProposals(w, seed, 14)
-		ev, err := w.e.EvaluateProposals(props, SitingQuery{Reach: &w.reach})
+		ev, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &w.reach})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -118,7 +119,7 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 		redundancyM float64
 		want        bool
 	}{{0, true}, {2000, false}, {-1, false}, {3500, true}} {
-		ev, err := w.e.EvaluateProposals(props, SitingQuery{Reach: &w.reach, RedundancyM: c.redundancyM})
+		ev, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &w.reach, RedundancyM: c.redundancyM})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,16 +128,16 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 			t.Errorf("redundancy %v m: %+v", c.redundancyM, r)
 		}
 	}
-	if _, err := w.e.EvaluateProposals(nil, SitingQuery{}); !errors.Is(err, ErrNoProposals) {
+	if _, err := w.e.EvaluateProposals(context.Background(), nil, SitingQuery{}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("no proposals: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals([]data.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
+	if _, err := w.e.EvaluateProposals(context.Background(), []data.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("bad point: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals(props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {
+	if _, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("NaN redundancy: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals(props, SitingQuery{Reach: &Reach{MaxM: -1}}); !errors.Is(err, ErrBadReach) {
+	if _, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &Reach{MaxM: -1}}); !errors.Is(err, ErrBadReach) {
 		t.Errorf("bad reach: %v", err)
 	}
 }
@@ -146,11 +147,11 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 		w := newSitingWorld(t, seed, 1+int(seed%2), 6)
 		props := worldProposals(w, seed+100, 5)[:5]
 		q := SitingQuery{Reach: &w.reach}
-		sc, err := w.e.CompareScenario(props, q)
+		sc, err := w.e.CompareScenario(context.Background(), props, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := w.e.EvaluateProposals(props, q)
+		ev, err := w.e.EvaluateProposals(context.Background(), props, q)
 		if err != nil {
 			t.Fatal(err)
 		}

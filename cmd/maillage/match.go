@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -101,7 +102,7 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 		ss = sd.Structures
 	}
 	p.Step("match")
-	res, err := e.RunMatch(matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
+	res, err := e.RunMatch(context.Background(), matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
 		DepartementCaps: caps, Weights: f.weights, Workers: f.workers, Progress: p.Fraction})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -116,7 +117,7 @@ func (c *compareCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
-	cmp, err := e.CompareCoverage(matching.CompareQuery{From: strings.Split(c.from, ","), To: strings.Split(c.to, ","),
+	cmp, err := e.CompareCoverage(context.Background(), matching.CompareQuery{From: strings.Split(c.from, ","), To: strings.Split(c.to, ","),
 		Reach: &c.reachV, Departement: c.departement, Region: c.region})
 	if err != nil {
 		return err

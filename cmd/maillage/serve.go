@@ -30,6 +30,12 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
+	// Bounds on expensive work (api.WorkLimits): 0 takes the default, -1 lifts the bound.
+	fs.DurationVar(&cfg.Work.QueueTimeout, "queue-timeout", 5*time.Second, "how long an upload, match, siting analysis or large layer page waits for room before 503 busy")
+	fs.Int64Var(&cfg.Work.UploadBytes, "concurrent-upload-bytes", 0, "body bytes of the uploads parsed at once (0: twice --max-body; -1: no bound)")
+	fs.Int64Var(&cfg.Work.MatchEdges, "concurrent-match-edges", 0, "estimated candidate–structure pairs of the matches run at once (0: 20000000; -1: no bound)")
+	fs.Int64Var(&cfg.Work.SitingSites, "concurrent-siting-sites", 0, "site units of the recommendations, evaluations and scenarios run at once (0: 80000, two national recommendations; -1: no bound)")
+	fs.Int64Var(&cfg.Work.LayerFeatures, "concurrent-layer-features", 0, "features of the layer pages over 1000 features rendered at once (0: 60000; -1: no bound)")
 	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime (GC works harder near it; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
 	tf.register(fs, &cfg)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -184,7 +185,7 @@ func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr
 			return err
 		}
 	}
-	rec, err := e.Recommend(q)
+	rec, err := e.Recommend(context.Background(), q)
 	if err != nil {
 		return err
 	}
@@ -272,7 +273,7 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 	if c.redundancyKm == 0 {
 		q.RedundancyM = -1
 	}
-	ev, err := e.EvaluateProposals(props, q)
+	ev, err := e.EvaluateProposals(context.Background(), props, q)
 	if err != nil {
 		return err
 	}
@@ -341,7 +342,7 @@ func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	sc, err := e.CompareScenario(sites, matching.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV})
+	sc, err := e.CompareScenario(context.Background(), sites, matching.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,52 @@
+package matching
+
+import (
+	"context"
+	"fmt"
+)
+
+// Long analyses take a context.Context and stop when it is done, returning
+// its error wrapped (test with errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded). Their loops look at the context every
+// checkEvery iterations: ctx.Err() is an atomic load, so the cost is a
+// counter test per iteration, and at the few microseconds an iteration of
+// the slowest loops takes (a gain evaluation, a shortest-path search) a
+// cancelled analysis stops within a few milliseconds.
+//
+// Shared caches an analysis builds on first use (nearest-site distances,
+// the coverage index, priority flags) are finished even when the request
+// that started them is cancelled: the next requests need them, and a
+// half-built cache could not be kept.
+
+// checkEvery is the number of iterations between two looks at the
+// context; a power of two, so that the test is a mask.
+const checkEvery = 1024
+
+// stopped returns the error of a done ctx, wrapped with what was stopped,
+// on every checkEvery-th iteration i (and nil on the others).
+func stopped(ctx context.Context, i int, what string) error {
+	if i&(checkEvery-1) != 0 {
+		return nil
+	}
+	return ctxErr(ctx, what)
+}
+
+// ctxErr returns the error of a done ctx wrapped with what was stopped, or
+// nil.
+func ctxErr(ctx context.Context, what string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s stopped: %w", what, err)
+	}
+	return nil
+}
+
+// parallelChunksCtx is parallelChunks stopping early when ctx is done: a
+// chunk not yet started is skipped. It returns ctxErr(ctx, what).
+func parallelChunksCtx(ctx context.Context, what string, workers, n int, fn func(c int)) error {
+	parallelChunks(workers, n, func(c int) {
+		if ctx.Err() == nil {
+			fn(c)
+		}
+	})
+	return ctxErr(ctx, what)
+}

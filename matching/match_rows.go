@@ -1,0 +1,57 @@
+package matching
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/maillage/maillage/data"
+)
+
+// matchRows resolves the rows of a request, inline or from datasets (whose
+// ids it records in res), narrowed to req.Visible.
+func (e *Engine) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []data.Structure, error) {
+	var cands []Candidate
+	switch {
+	case req.Candidates != nil:
+		cands = CandidatesFrom(req.Candidates)
+	case req.CandidatesDataset != "":
+		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
+		if err != nil {
+			return nil, nil, err
+		}
+		en.convert()
+		cands = en.cands
+		res.CandidatesDataset = req.CandidatesDataset
+	default:
+		return nil, nil, fmt.Errorf("%w: no candidates", ErrBadMatchRequest)
+	}
+	ss := req.Structures
+	if ss == nil {
+		if req.StructuresDataset == "" {
+			return nil, nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
+		}
+		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
+		if err != nil {
+			return nil, nil, err
+		}
+		ss = en.ds.Structures
+		res.StructuresDataset = req.StructuresDataset
+	}
+	if req.Visible != nil {
+		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
+		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+	}
+	return cands, ss, nil
+}
+
+// EstimateMatchEdges resolves the rows of req as RunMatch does and
+// estimates their candidate–structure pairs within reach (EstimateEdges):
+// the size of the match before it runs, for admission control. It returns
+// RunMatch's errors about missing rows and datasets.
+func (e *Engine) EstimateMatchEdges(req MatchRequest) (int64, error) {
+	cands, ss, err := e.matchRows(req, &MatchResult{})
+	if err != nil {
+		return 0, err
+	}
+	return EstimateEdges(cands, StructuresFrom(ss)), nil
+}
