@@ -110,10 +110,23 @@ func writeError(c *gin.Context, err error) {
 			e = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 				Message: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		} else {
-			e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: err.Error()}
+			e = internalError(c, err)
 		}
 	}
 	c.AbortWithStatusJSON(e.Status, e)
+}
+
+// internalError is the answer to an error no mapping knows: its text may
+// name files or internals (open /srv/...: permission denied), so the client
+// only gets the request id, and the error goes to the log with that id
+// (observe, api/observe.go).
+func internalError(c *gin.Context, err error) *Error {
+	_ = c.Error(err)
+	msg := "internal error"
+	if id := requestID(c); id != "" {
+		msg += " (request id " + id + ")"
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: msg}
 }
 
 // handle adapts a handler returning an error to gin.

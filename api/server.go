@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -18,6 +20,9 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
+	// NoAccessLog turns off the access log line (Info level) written for
+	// every request (api/observe.go); internal errors are logged anyway.
+	NoAccessLog bool
 
 	// Access (api/auth.go): bearer tokens for the endpoints of personal and
 	// uploaded data. With Tokens nil those endpoints answer 401, unless
@@ -89,7 +94,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{engine: e, cfg: cfg.withDefaults()}
 	r := gin.New()
-	r.Use(s.recovery(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
+	r.Use(s.observe(), s.recovery(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	v1 := r.Group("/v1")
@@ -121,13 +126,14 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// recovery turns a panic into a logged 500 with the JSON error shape.
+// recovery turns a panic into a 500 with the JSON error shape; writeError
+// hides the panic from the client and observe logs it, with its stack and
+// the request id.
 func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.cfg.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", r)
-				writeError(c, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: "internal error"})
+				writeError(c, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
 			}
 		}()
 		c.Next()

@@ -29,6 +29,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var cfg api.Config
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
+	fs.BoolVar(&cfg.NoAccessLog, "no-access-log", false, "do not log one line per request (method, route, status, bytes, duration_ms, request_id, client)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
 	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime (GC works harder near it; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
