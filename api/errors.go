@@ -122,6 +122,11 @@ func writeError(c *gin.Context, err error) {
 // (observe, api/observe.go).
 func internalError(c *gin.Context, err error) *Error {
 	_ = c.Error(err)
+	return internalAnswer(c)
+}
+
+// internalAnswer is the 500 a client gets: no detail but the request id.
+func internalAnswer(c *gin.Context) *Error {
 	msg := "internal error"
 	if id := requestID(c); id != "" {
 		msg += " (request id " + id + ")"

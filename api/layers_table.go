@@ -20,13 +20,16 @@ const (
 	valStrings
 )
 
-// value is one property value, without boxing (numbers stay float64; an
-// integer is a number without fraction).
+// value is one property value, without boxing. Numbers are float64; isInt
+// marks the integers (counts, populations), which GeoJSON writes without
+// a decimal point, where every other number gets one (1.0, see appendReal)
+// so that clients type the property as real.
 type value struct {
-	kind valueKind
-	s    string
-	f    float64
-	list []string
+	kind  valueKind
+	isInt bool
+	s     string
+	f     float64
+	list  []string
 }
 
 func strVal(s string) value { return value{kind: valString, s: s} }
@@ -46,7 +49,7 @@ func numVal(f float64) value {
 	return value{kind: valNumber, f: f}
 }
 
-func intVal(n int) value { return value{kind: valNumber, f: float64(n)} }
+func intVal(n int) value { return value{kind: valNumber, isInt: true, f: float64(n)} }
 
 func boolVal(b bool) value {
 	v := value{kind: valBool}

@@ -33,7 +33,6 @@ type quietKey struct{}
 // same id. It is the outermost middleware so that it sees the final status,
 // panics included.
 func (s *Server) observe() gin.HandlerFunc {
-	log := s.cfg.Logger
 	return func(c *gin.Context) {
 		t0 := time.Now()
 		id := c.GetHeader(requestIDHeader)
@@ -43,7 +42,7 @@ func (s *Server) observe() gin.HandlerFunc {
 		c.Set(requestIDKey, id)
 		c.Header(requestIDHeader, id)
 		c.Next()
-		ctx := c.Request.Context()
+		ctx, log := c.Request.Context(), s.cfg.Logger
 		for _, e := range c.Errors {
 			log.LogAttrs(ctx, slog.LevelError, "internal error", slog.String("request_id", id),
 				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),

@@ -73,7 +73,7 @@ func TestInternalErrorHidden(t *testing.T) {
 		}
 		found := false
 		for _, l := range logLines(t, &buf) {
-			if l["level"] == "ERROR" && l["request_id"] == id && strings.Contains(fmt.Sprint(l["error"]), tc.logged) {
+			if l["level"] == "ERROR" && l["request_id"] == id && strings.Contains(fmt.Sprint(l["error"], l["panic"]), tc.logged) {
 				found = true
 			}
 		}

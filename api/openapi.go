@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -157,7 +156,7 @@ func operationID(op apiOp) string {
 
 // openAPI serves GET /openapi.json.
 func (s *Server) openAPI(c *gin.Context) error {
-	body, err := json.Marshal(openAPIDoc(s.baseURL(c)))
+	body, err := marshalJSON(openAPIDoc(s.baseURL(c)))
 	if err != nil {
 		return err
 	}

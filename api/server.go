@@ -126,14 +126,15 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// recovery turns a panic into a 500 with the JSON error shape; writeError
-// hides the panic from the client and observe logs it, with its stack and
-// the request id.
+// recovery turns a panic into a logged 500 with the JSON error shape; the
+// log line (with the stack) and the answer carry the request id.
 func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				writeError(c, fmt.Errorf("panic: %v\n%s", r, debug.Stack()))
+				s.cfg.Logger.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path,
+					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				writeError(c, internalAnswer(c))
 			}
 		}()
 		c.Next()
