@@ -258,6 +258,7 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 		z := cv.Gaps[i]
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
 		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
+		z.BBox = [4]float64{round(z.BBox[0], 6), round(z.BBox[1], 6), round(z.BBox[2], 6), round(z.BBox[3], 6)}
 		z.FragilePopulation = round(z.FragilePopulation, 1)
 		fc.Features = append(fc.Features, &geoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
 			Geometry: geoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})

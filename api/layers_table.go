@@ -3,7 +3,6 @@ package api
 import (
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -60,25 +59,6 @@ func boolVal(b bool) value {
 }
 
 func listVal(l []string) value { return value{kind: valStrings, list: l} }
-
-// any returns the value as a plain Go value (for vector tiles, which have
-// no lists: a list becomes its elements joined by commas).
-func (v value) any() any {
-	switch v.kind {
-	case valString:
-		return v.s
-	case valNumber:
-		if v.f == math.Trunc(v.f) && math.Abs(v.f) < 1<<53 {
-			return int64(v.f)
-		}
-		return v.f
-	case valBool:
-		return v.f != 0
-	case valStrings:
-		return strings.Join(v.list, ",")
-	}
-	return nil
-}
 
 // pointFeature is one feature of a point layer.
 type pointFeature struct {

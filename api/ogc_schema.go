@@ -121,11 +121,9 @@ func schemaHead(url, title, description string) []schemaMember {
 
 // featureSchemaPart5 is the Part 5 schema of l's features.
 func featureSchemaPart5(l *mapLayer, url string) schemaDoc {
+	// The id role marks the property equal to the GeoJSON id member; the
+	// "sites" layer has none (its ids are layer:id).
 	d := schemaDoc{head: schemaHead(url, l.Title, l.Description)}
-	if l.IDProp == "" {
-		d.props = append(d.props, schemaMember{"id", map[string]any{"title": "id", "type": "string",
-			"x-ogc-role": "id", "description": "feature id (the GeoJSON id member)", "readOnly": true}})
-	}
 	for i, p := range l.Props {
 		s := propSchema(p)
 		s["x-ogc-propertySeq"] = i + 1
