@@ -16,7 +16,7 @@ require (
 	golang.org/x/sync v0.25.0
 )
 
-require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
 
 require (
 	github.com/bytedance/gopkg v0.1.3 // indirect

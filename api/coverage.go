@@ -226,13 +226,14 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 		}
 		return writeCoverageCSV(c, "coverage-communes.csv", rows)
 	}
-	fc := geojson.FeatureCollectionOf[matching.CommuneCoverage]{Type: "FeatureCollection",
+	fc := geoCollection[communeCoverageProps]{Type: "FeatureCollection",
+		Features:     make([]*geoFeature[communeCoverageProps], 0, len(cv.Communes)),
 		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
-		f := &geojson.FeatureOf[matching.CommuneCoverage]{ID: m.Code, Type: "Feature", Properties: roundCommune(*m)}
+		f := &geoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
 		if com := &s.engine.Territory.Communes[m.ID()]; com.HasShape() {
-			f.Geometry = com.Shape
+			f.Geometry = geoJSONShape(com.Shape)
 		}
 		fc.Features = append(fc.Features, f)
 	}
@@ -250,16 +251,17 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 		return err
 	}
 	lo, hi := pageWindow(len(cv.Gaps), limit, offset)
-	fc := geojson.FeatureCollectionOf[matching.GapZone]{Type: "FeatureCollection",
-		Features:     []*geojson.FeatureOf[matching.GapZone]{},
+	fc := geoCollection[matching.GapZone]{Type: "FeatureCollection",
+		Features:     []*geoFeature[matching.GapZone]{},
 		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy}}
 	for i := lo; i < hi; i++ {
 		z := cv.Gaps[i]
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
 		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
+		z.BBox = [4]float64{round(z.BBox[0], 6), round(z.BBox[1], 6), round(z.BBox[2], 6), round(z.BBox[3], 6)}
 		z.FragilePopulation = round(z.FragilePopulation, 1)
-		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.GapZone]{ID: z.ID, Type: "Feature",
-			Geometry: roundRings(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
+		fc.Features = append(fc.Features, &geoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
+			Geometry: geoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
 	writeGeoJSON(c, fc)
 	return nil
@@ -284,14 +286,18 @@ func (s *Server) coverageCells(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fc := geojson.FeatureCollectionOf[matching.CellCoverage]{Type: "FeatureCollection",
-		Features:     make([]*geojson.FeatureOf[matching.CellCoverage], 0, len(cells)),
+	fc := geoCollection[matching.CellCoverage]{Type: "FeatureCollection",
+		Features:     make([]*geoFeature[matching.CellCoverage], 0, len(cells)),
 		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
 	for i := range cells {
 		p := cells[i]
 		p.DistanceM = round(p.DistanceM, 1)
-		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.CellCoverage]{ID: p.H3, Type: "Feature",
-			Geometry: roundRings(orb.MultiPolygon{cv.CellPolygon(&cells[i])})[0], Properties: p})
+		g := geoJSONShape(orb.MultiPolygon{cv.CellPolygon(&cells[i])})
+		if mp, ok := g.(orb.MultiPolygon); ok && len(mp) == 1 {
+			g = mp[0] // a cell is one Polygon
+		}
+		fc.Features = append(fc.Features, &geoFeature[matching.CellCoverage]{ID: p.H3, Type: "Feature",
+			Geometry: g, Properties: p})
 	}
 	writeGeoJSON(c, fc)
 	return nil

@@ -141,16 +141,34 @@ func writeError(c *gin.Context, err error) {
 			e = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
 				Message: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
 		} else {
-			e = &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: internalMessage}
+			e = internalError(c, err)
 		}
 	}
-	if e.Code == CodeInternal {
-		_ = c.Error(err) // for the log
+	if e.Code == CodeInternal && e.Message == internalMessage {
+		e = internalError(c, err) // the detail goes to the log, the request id to the client
 	}
 	if e.RetryAfterS > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfterS))
 	}
 	c.AbortWithStatusJSON(e.Status, e)
+}
+
+// internalError is the answer to an error no mapping knows: its text may
+// name files or internals (open /srv/...: permission denied), so the client
+// only gets the request id, and the error goes to the log with that id
+// (observe, api/observe.go).
+func internalError(c *gin.Context, err error) *Error {
+	_ = c.Error(err)
+	return internalAnswer(c)
+}
+
+// internalAnswer is the 500 a client gets: no detail but the request id.
+func internalAnswer(c *gin.Context) *Error {
+	msg := "internal error"
+	if id := requestID(c); id != "" {
+		msg += " (request id " + id + ")"
+	}
+	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: msg}
 }
 
 // handle adapts a handler returning an error to gin.

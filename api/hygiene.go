@@ -54,7 +54,7 @@ func (s *Server) cors() gin.HandlerFunc {
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
 		}
-		h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Content-Disposition")
+		h.Set("Access-Control-Expose-Headers", "ETag, Content-Length, Content-Disposition, X-Request-Id")
 		if c.Request.Method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
 			h.Set("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS")
 			if req := c.GetHeader("Access-Control-Request-Headers"); req != "" {

@@ -11,13 +11,16 @@ import (
 
 // cellsLayer is the H3 cells of the population grid with their population
 // and distance to the nearest site. It is too large to serve whole (about
-// 900,000 cells at resolution 8): each query names a bbox or a
-// département and may match at most maxCoverageCells cells.
+// 900,000 cells at resolution 8): a query naming a bbox or a département
+// may match at most maxCoverageCells cells, and a query naming neither
+// gets one page of the national grid in H3 order (offset, limit), built
+// alone, so that a client such as GDAL can open the layer and page through
+// it with bounded memory.
 func (s *Server) cellsLayer() *mapLayer {
 	l := &mapLayer{Name: "cells", Title: "Population grid (H3)", Kind: kindAnalysis, GeometryType: geomPolygon,
-		Source: "grid", MinTileZoom: 8, needsFilter: true,
+		Source: "grid", MinTileZoom: 8, needsFilter: true, IDProp: "h3",
 		Description: "H3 cells of the population grid whose centre lies in the bbox (or in the département), with the " +
-			coverageNote + ". Needs bbox= or departement=; at most 50,000 cells per query; tiles from zoom 8.",
+			coverageNote + ". At most 50,000 cells per bbox or département; without either, the national grid page by page; tiles from zoom 8.",
 		Props: []propSpec{
 			{"h3", "string", "H3 index"},
 			{"population", "integer", "inhabitants in the cell"},
@@ -28,11 +31,15 @@ func (s *Server) cellsLayer() *mapLayer {
 			{"nearest_site_id", "string", "nearest site"},
 			{"commune", "string", "INSEE code of the commune holding the centre"},
 		}}
-	l.Count = func() (int, error) { return s.engine.Grid.Len(), nil }
-	l.open = func(f layerFilter) (source, error) {
-		if !f.HasBBox && f.Departement == "" {
-			return nil, badParam("bbox", "the cells layer needs bbox=minLon,minLat,maxLon,maxLat or departement=")
+	l.Count = func() (int, error) {
+		cv, err := s.mapCoverage()
+		if err != nil {
+			return 0, err
 		}
+		_, n := cv.CellsPage(0, 0)
+		return n, nil
+	}
+	l.open = func(f layerFilter) (source, error) {
 		cv, err := s.mapCoverage()
 		if f.Departement != "" {
 			cv, err = s.engine.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
@@ -40,18 +47,23 @@ func (s *Server) cellsLayer() *mapLayer {
 		if err != nil {
 			return nil, err
 		}
-		b := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
-		if f.HasBBox {
-			b = f.BBox
+		src := &cellsSource{dep: f.Departement}
+		if !f.HasBBox && f.Departement == "" {
+			src.cells, src.total = cv.CellsPage(f.Offset, f.Limit)
+			src.base = min(f.Offset, src.total)
+		} else {
+			b := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+			if f.HasBBox {
+				b = f.BBox
+			}
+			if src.cells, err = cv.Cells(b, maxCoverageCells); err != nil {
+				return nil, err
+			}
+			src.total = len(src.cells)
 		}
-		cells, err := cv.Cells(b, maxCoverageCells)
-		if err != nil {
-			return nil, err
-		}
-		src := &cellsSource{cells: cells, dep: f.Departement, shapes: make([]orb.MultiPolygon, len(cells)),
-			bounds: make([]orb.Bound, len(cells))}
-		for i := range cells {
-			src.shapes[i] = roundRings(orb.MultiPolygon{cv.CellPolygon(&cells[i])})
+		src.shapes, src.bounds = make([]orb.MultiPolygon, len(src.cells)), make([]orb.Bound, len(src.cells))
+		for i := range src.cells {
+			src.shapes[i] = roundRings(orb.MultiPolygon{cv.CellPolygon(&src.cells[i])})
 			src.bounds[i] = src.shapes[i].Bound()
 		}
 		return src, nil
@@ -70,26 +82,31 @@ func cellFilter(id string) (layerFilter, bool) {
 	return layerFilter{BBox: orb.Bound{Min: p, Max: p}, HasBBox: true}, true
 }
 
-// cellsSource is the cells of one query, in H3 order.
+// cellsSource is the cells of one query, in H3 order. A page of the
+// national grid holds the cells base..base+len(cells)-1 of total: indexes
+// outside the window are never asked for (selectFeatures and page keep to
+// [offset, offset+limit) when nothing narrows the layer).
 type cellsSource struct {
 	cells  []matching.CellCoverage
-	dep    string // the département the cells were selected in, "" for a bbox
+	base   int    // index of cells[0]
+	total  int    // cells of the query, window or not
+	dep    string // the département the cells were selected in, "" otherwise
 	shapes []orb.MultiPolygon
 	bounds []orb.Bound
 }
 
-func (c *cellsSource) Len() int                      { return len(c.cells) }
-func (c *cellsSource) ID(i int) string               { return c.cells[i].H3 }
-func (c *cellsSource) Bound(i int) (orb.Bound, bool) { return c.bounds[i], true }
-func (c *cellsSource) Geometry(i int) orb.Geometry   { return c.shapes[i] }
+func (c *cellsSource) Len() int                      { return c.total }
+func (c *cellsSource) ID(i int) string               { return c.cells[i-c.base].H3 }
+func (c *cellsSource) Bound(i int) (orb.Bound, bool) { return c.bounds[i-c.base], true }
+func (c *cellsSource) Geometry(i int) orb.Geometry   { return c.shapes[i-c.base] }
 
 func (c *cellsSource) Lookup(id string) (int, bool) {
 	i := slices.IndexFunc(c.cells, func(x matching.CellCoverage) bool { return x.H3 == id })
-	return i, i >= 0
+	return c.base + i, i >= 0
 }
 
 func (c *cellsSource) Props(i int, dst []value) []value {
-	x := &c.cells[i]
+	x := &c.cells[i-c.base]
 	mins := x.DistanceM / metresPerMinute
 	return append(dst, strVal(x.H3), intVal(x.Population), numVal(round(x.DistanceM, 0)), numVal(round(mins, 1)),
 		strVal(minutesClass(mins)), boolVal(x.Covered), optStr(x.NearestSiteID), optStr(x.Commune))
@@ -97,7 +114,7 @@ func (c *cellsSource) Props(i int, dst []value) []value {
 
 func (c *cellsSource) Search(b orb.Bound, fn func(i int) bool) {
 	for i := range c.bounds {
-		if boundsMeet(c.bounds[i], b) && !fn(i) {
+		if boundsMeet(c.bounds[i], b) && !fn(c.base+i) {
 			return
 		}
 	}
@@ -111,7 +128,7 @@ func (c *cellsSource) InDepartement(code string) []int {
 	}
 	out := make([]int, len(c.cells))
 	for i := range out {
-		out[i] = i
+		out[i] = c.base + i
 	}
 	return out
 }

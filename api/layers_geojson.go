@@ -141,14 +141,21 @@ func appendLinks(b []byte, links []link) []byte {
 	return append(b, ']')
 }
 
-// appendGeometry appends a Point or MultiPolygon (null for anything else,
-// including nil). Rings are written as they are: the simplifier has
-// rounded, closed and oriented them.
+// appendGeometry appends a Point, Polygon or MultiPolygon (null for
+// anything else, including nil). Rings are written as they are: the
+// simplifier (or geoJSONShape) has rounded, closed and oriented them.
 func appendGeometry(b []byte, g orb.Geometry, dec int) []byte {
 	switch g := g.(type) {
 	case orb.Point:
 		b = append(b, `{"type":"Point","coordinates":`...)
 		b = appendPosition(b, g, dec)
+		return append(b, '}')
+	case orb.Polygon:
+		if len(g) == 0 {
+			break
+		}
+		b = append(b, `{"type":"Polygon","coordinates":`...)
+		b = appendRings(b, g, dec)
 		return append(b, '}')
 	case orb.MultiPolygon:
 		if len(g) == 0 {
@@ -159,25 +166,30 @@ func appendGeometry(b []byte, g orb.Geometry, dec int) []byte {
 			if pi > 0 {
 				b = append(b, ',')
 			}
-			b = append(b, '[')
-			for ri, r := range p {
-				if ri > 0 {
-					b = append(b, ',')
-				}
-				b = append(b, '[')
-				for k, pt := range r {
-					if k > 0 {
-						b = append(b, ',')
-					}
-					b = appendPosition(b, pt, dec)
-				}
-				b = append(b, ']')
-			}
-			b = append(b, ']')
+			b = appendRings(b, p, dec)
 		}
 		return append(b, "]}"...)
 	}
 	return append(b, "null"...)
+}
+
+// appendRings appends the rings of a polygon as a JSON array.
+func appendRings(b []byte, p orb.Polygon, dec int) []byte {
+	b = append(b, '[')
+	for ri, r := range p {
+		if ri > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '[')
+		for k, pt := range r {
+			if k > 0 {
+				b = append(b, ',')
+			}
+			b = appendPosition(b, pt, dec)
+		}
+		b = append(b, ']')
+	}
+	return append(b, ']')
 }
 
 // appendPosition appends [lon,lat] rounded to dec decimals.
@@ -204,7 +216,13 @@ func appendValue(b []byte, v value) []byte {
 	case valString:
 		return appendString(b, v.s)
 	case valNumber:
-		return strconv.AppendFloat(b, v.f, 'f', -1, 64)
+		if v.isInt {
+			return strconv.AppendFloat(b, v.f, 'f', -1, 64)
+		}
+		if out, err := appendReal(b, v.f, 64); err == nil {
+			return out
+		}
+		return append(b, "null"...) // numVal keeps NaN and infinities out
 	case valBool:
 		return strconv.AppendBool(b, v.f != 0)
 	case valStrings:

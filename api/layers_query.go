@@ -53,6 +53,7 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (la
 	if q.offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return q, err
 	}
+	q.filter.Offset, q.filter.Limit = q.offset, q.limit
 	if names := queryList(c, "properties"); names != nil {
 		q.props = make([]int, 0, len(names))
 		for _, n := range names {

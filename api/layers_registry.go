@@ -44,6 +44,7 @@ type mapLayer struct {
 	Source       string           // file or analysis it comes from
 	Report       *data.LoadReport // service layers: how the file loaded
 	Props        []propSpec       // properties of every feature, in order
+	IDProp       string           // the property holding the feature id, "" when none does
 	MinTileZoom  int              // tiles below this zoom are refused (too many features)
 	Count        func() (int, error)
 
@@ -57,11 +58,14 @@ type mapLayer struct {
 	cache *zoomCache
 }
 
-// layerFilter is what narrows a layer before paging.
+// layerFilter is what narrows a layer before paging. Offset and Limit are
+// the page asked for: a layer built per query (cells) builds only that
+// window when nothing else narrows it; the others ignore them.
 type layerFilter struct {
-	BBox        orb.Bound
-	HasBBox     bool
-	Departement string
+	BBox          orb.Bound
+	HasBBox       bool
+	Departement   string
+	Offset, Limit int
 }
 
 // propIndex returns the position of a property, -1 when the layer has none

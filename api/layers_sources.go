@@ -145,7 +145,7 @@ func (s *Server) communesLayer() *mapLayer {
 		propSpec{"area_km2", "number", "area of the boundary, km²"})
 	l := &mapLayer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
-		Kind:        kindBoundaries, GeometryType: geomPolygon, Source: data.CommunesFile, Props: props}
+		Kind:        kindBoundaries, GeometryType: geomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
 	return staticLayer(l, func() (source, error) {
 		cv, err := s.mapCoverage()
 		if err != nil {
@@ -218,7 +218,7 @@ func (c *communesSource) InDepartement(code string) []int         { return c.t.C
 func (s *Server) adminLayer(deps bool) *mapLayer {
 	lead := []propSpec{{"code", "string", "INSEE code"}, {"nom", "string", "name"}}
 	l := &mapLayer{Name: "regions", Title: "Régions", Kind: kindBoundaries, GeometryType: geomPolygon,
-		Source: data.RegionsFile, Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
+		Source: data.RegionsFile, IDProp: "code", Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
 	if deps {
 		lead = append(lead, propSpec{"region", "string", "région code"})
 		l.Name, l.Title, l.Source = "departements", "Départements", data.DepartementsFile
@@ -323,6 +323,9 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 	}
 	p := newPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
 	p.Vintage, p.Source, p.Report = l.Vintage, l.Source, l.Report
+	if name != "" {
+		p.IDProp = "id" // the "sites" layer's ids are layer:id
+	}
 	return p
 }
 
@@ -330,7 +333,7 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 // out of reach, as outlines of their H3 cells.
 func (s *Server) gapsLayer() *mapLayer {
 	l := &mapLayer{Name: "gaps", Title: "Gap zones", Kind: kindAnalysis, GeometryType: geomPolygon,
-		Source:      "coverage",
+		Source: "coverage", IDProp: "id",
 		Description: "Populated connected areas out of reach (H3 cells farther than the reach from every site): " + coverageNote + ".",
 		Props: []propSpec{
 			{"id", "string", "gap-<smallest H3 cell>, stable across thresholds"},

@@ -3,7 +3,6 @@ package api
 import (
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -20,13 +19,16 @@ const (
 	valStrings
 )
 
-// value is one property value, without boxing (numbers stay float64; an
-// integer is a number without fraction).
+// value is one property value, without boxing. Numbers are float64; isInt
+// marks the integers (counts, populations), which GeoJSON writes without
+// a decimal point, where every other number gets one (1.0, see appendReal)
+// so that clients type the property as real.
 type value struct {
-	kind valueKind
-	s    string
-	f    float64
-	list []string
+	kind  valueKind
+	isInt bool
+	s     string
+	f     float64
+	list  []string
 }
 
 func strVal(s string) value { return value{kind: valString, s: s} }
@@ -46,7 +48,7 @@ func numVal(f float64) value {
 	return value{kind: valNumber, f: f}
 }
 
-func intVal(n int) value { return value{kind: valNumber, f: float64(n)} }
+func intVal(n int) value { return value{kind: valNumber, isInt: true, f: float64(n)} }
 
 func boolVal(b bool) value {
 	v := value{kind: valBool}
@@ -57,25 +59,6 @@ func boolVal(b bool) value {
 }
 
 func listVal(l []string) value { return value{kind: valStrings, list: l} }
-
-// any returns the value as a plain Go value (for vector tiles, which have
-// no lists: a list becomes its elements joined by commas).
-func (v value) any() any {
-	switch v.kind {
-	case valString:
-		return v.s
-	case valNumber:
-		if v.f == math.Trunc(v.f) && math.Abs(v.f) < 1<<53 {
-			return int64(v.f)
-		}
-		return v.f
-	case valBool:
-		return v.f != 0
-	case valStrings:
-		return strings.Join(v.list, ",")
-	}
-	return nil
-}
 
 // pointFeature is one feature of a point layer.
 type pointFeature struct {

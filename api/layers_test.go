@@ -294,7 +294,6 @@ func TestLayerErrors(t *testing.T) {
 		{"/v1/layers/communes?limit=0", http.StatusBadRequest, CodeBadParameter},
 		{"/v1/layers/communes?limit=50001", http.StatusBadRequest, CodeBadParameter},
 		{"/v1/layers/communes?bbox=1,2,3", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/cells", http.StatusBadRequest, CodeBadParameter},
 		{"/v1/layers/cells?bbox=-5,42,8,51", http.StatusBadRequest, CodeBadParameter},
 	}
 	for _, c := range cases {

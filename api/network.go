@@ -136,12 +136,12 @@ func (s *Server) articulation(c *gin.Context) error {
 		}
 		return writeCoverageCSV(c, "articulation.csv", rows)
 	case "geojson":
-		fc := geojson.FeatureCollectionOf[matching.ArticulationItem]{Type: "FeatureCollection",
-			Features: make([]*geojson.FeatureOf[matching.ArticulationItem], 0, len(a.Items)),
+		fc := geoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
+			Features: make([]*geoFeature[matching.ArticulationItem], 0, len(a.Items)),
 			ExtraMembers: geojson.Properties{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
 				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "departements": a.Departements}}
 		for _, it := range a.Items {
-			fc.Features = append(fc.Features, &geojson.FeatureOf[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &geoFeature[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
 				Geometry: orb.Point{it.Lon, it.Lat}, Properties: it})
 		}
 		writeGeoJSON(c, fc)
@@ -230,14 +230,14 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 		}
 		return writeCoverageCSV(c, "coverage-compare.csv", rows)
 	case "geojson":
-		fc := geojson.FeatureCollectionOf[matching.CommuneComparison]{Type: "FeatureCollection",
-			Features: make([]*geojson.FeatureOf[matching.CommuneComparison], 0, len(items)),
+		fc := geoCollection[communeComparisonProps]{Type: "FeatureCollection",
+			Features: make([]*geoFeature[communeComparisonProps], 0, len(items)),
 			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach),
 				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
 		for i := range items {
-			f := &geojson.FeatureOf[matching.CommuneComparison]{ID: items[i].Code, Type: "Feature", Properties: items[i]}
+			f := &geoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
 			if com := &s.engine.Territory.Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
-				f.Geometry = com.Shape
+				f.Geometry = geoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)
 		}

@@ -17,7 +17,14 @@ const (
 	confCore    = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
 	confGeoJSON = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson"
 	confOAS30   = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"
-	crs84       = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	// Part 3 queryables, usable as query parameters (departement=); no
+	// filter= (CQL2) is offered.
+	confQueryables      = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables"
+	confQueryablesParam = "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters"
+	// Part 5 schemas, with the id and primary-geometry roles.
+	confSchemas   = "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas"
+	confCoreRoles = "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features"
+	crs84         = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 )
 
 // Media types of OGC answers.
@@ -39,6 +46,9 @@ func (s *Server) ogcRoutes(r gin.IRouter) {
 	g.GET("/collections/:id", handle(s.ogcCollection))
 	g.GET("/collections/:id/items", handle(s.ogcItems))
 	g.GET("/collections/:id/items/:featureId", handle(s.ogcItem))
+	g.GET("/collections/:id/schema", handle(s.ogcSchema(featureSchemaPart5)))
+	g.GET("/collections/:id/queryables", handle(s.ogcSchema(queryablesSchema)))
+	g.GET("/collections/:id/feature-schema", handle(s.ogcSchema(geoJSONFeatureSchema)))
 }
 
 // ogcFormat accepts f=json (or no f) only; params lists the known
@@ -87,7 +97,8 @@ func (s *Server) ogcConformance(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"conformsTo": []string{confCore, confGeoJSON, confOAS30}})
+	c.JSON(http.StatusOK, gin.H{"conformsTo": []string{confCore, confGeoJSON, confOAS30,
+		confQueryables, confQueryablesParam, confSchemas, confCoreRoles}})
 	return nil
 }
 
@@ -117,6 +128,7 @@ func (s *Server) collectionView(c *gin.Context, l *mapLayer) ogcCollectionView {
 			{Href: base + "/items", Rel: "items", Type: geoJSONType, Title: l.Title},
 			{Href: s.baseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
 		}}
+	v.Links = append(v.Links, schemaLinks(base)...)
 	b := s.layerExtent(l)
 	v.Extent.Spatial.BBox = [][4]float64{{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)}}
 	v.Extent.Spatial.CRS = crs84

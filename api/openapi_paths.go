@@ -1,5 +1,7 @@
 package api
 
+import "net/http"
+
 // The documentation of every route, checked against the router by
 // TestOpenAPIMatchesRoutes.
 
@@ -81,7 +83,7 @@ var apiOps = []apiOp{
 
 	{Method: "GET", Path: "/ogc", Tag: tagOGC, Summary: "OGC API landing page", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "LandingPage"}},
-	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (core, geojson, oas30)", Params: []string{"f"},
+	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (Part 1 core, geojson, oas30; Part 3 queryables; Part 5 schemas)", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "ConfClasses"}},
 	{Method: "GET", Path: "/ogc/collections", Tag: tagOGC, Summary: "The collections (one per map layer)", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collections"}},
@@ -91,6 +93,12 @@ var apiOps = []apiOp{
 		Params: []string{"f", "bbox", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
 		Params: []string{"f", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
+	{Method: "GET", Path: "/ogc/collections/{id}/schema", Tag: tagOGC, Summary: "Schema of the features' properties (OGC API - Features Part 5, JSON Schema 2020-12)",
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
+	{Method: "GET", Path: "/ogc/collections/{id}/queryables", Tag: tagOGC, Summary: "Queryables: the properties usable as query parameters of the items (Part 3)",
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
+	{Method: "GET", Path: "/ogc/collections/{id}/feature-schema", Tag: tagOGC, Summary: "JSON Schema of one GeoJSON feature (rel describedby, read by GDAL)",
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
 
 	{Method: "GET", Path: "/tiles/{layer}", Tag: tagTiles, Summary: "TileJSON 3.0 of a layer: GET /tiles/{name}.json",
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "TileJSON"}},
@@ -105,9 +113,10 @@ var apiOps = []apiOp{
 		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
 	{Method: "GET", Path: "/v1/backup", Tag: tagData, Summary: "A consistent copy of the state database (uploaded datasets, match results); national token only",
 		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
-	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204}},
+	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204},
+		Errors: []int{http.StatusConflict}},
 	{Method: "POST", Path: "/v1/match", Tag: tagData, Summary: "Match candidates to structures (optimal or greedy assignment)",
-		Body: "application/json,multipart/form-data", OK: okJSON},
+		Body: "application/json,multipart/form-data", OK: okJSON, Errors: []int{http.StatusUnprocessableEntity}},
 	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
 		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
@@ -239,6 +248,7 @@ var apiSchemas = map[string]any{
 	}, "id", "links"),
 	"Collections": obj(map[string]any{"links": arrayOf(ref("Link")), "collections": arrayOf(ref("Collection"))},
 		"links", "collections"),
+	"JSONSchema": map[string]any{"type": "object", "description": "a JSON Schema (2020-12) document"},
 	"TileJSON": obj(map[string]any{"tilejson": strSchema, "tiles": arrayOf(strSchema), "minzoom": map[string]any{"type": "integer"},
 		"maxzoom": map[string]any{"type": "integer"}, "bounds": arrayOf(numSchema), "vector_layers": arrayOf(map[string]any{"type": "object"})},
 		"tilejson", "tiles"),

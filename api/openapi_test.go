@@ -84,6 +84,16 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("servers %v", servers)
 	}
 	components := doc["components"].(map[string]any)
+	bearer := components["securitySchemes"].(map[string]any)[bearerScheme].(map[string]any)
+	if bearer["type"] != "http" || bearer["scheme"] != "bearer" {
+		t.Errorf("security scheme %v", bearer)
+	}
+	for key, r := range components["responses"].(map[string]any) {
+		schema := r.(map[string]any)["content"].(map[string]any)[jsonType].(map[string]any)["schema"]
+		if schema.(map[string]any)["$ref"] != "#/components/schemas/Error" {
+			t.Errorf("error answer %s: schema %v", key, schema)
+		}
+	}
 	var refs []string
 	var walk func(v any)
 	walk = func(v any) {
@@ -118,8 +128,24 @@ func TestOpenAPIDocument(t *testing.T) {
 				t.Errorf("%s %s: operationId %q missing or repeated", method, path, id)
 			}
 			ids[id] = true
-			if len(o["responses"].(map[string]any)) < 2 {
-				t.Errorf("%s %s: responses %v", method, path, o["responses"])
+			responses := o["responses"].(map[string]any)
+			if responses["500"] == nil || responses["429"] == nil {
+				t.Errorf("%s %s: no 500 or 429 answer: %v", method, path, responses)
+			}
+			// Every error answer is the shared Error shape.
+			for status, r := range responses {
+				if status[0] != '2' && status[0] != '3' && !strings.HasPrefix(r.(map[string]any)["$ref"].(string), "#/components/responses/") {
+					t.Errorf("%s %s: answer %s is not a shared error answer: %v", method, path, status, r)
+				}
+			}
+			// The routes needing a token say so, and answer 401 and 403.
+			security, _ := o["security"].([]any)
+			if protected := isProtected(path); protected != (len(security) == 1) ||
+				protected && (responses["401"] == nil || responses["403"] == nil) {
+				t.Errorf("%s %s: protected %v, security %v, responses %v", method, path, protected, security, responses)
+			}
+			if o["requestBody"] != nil && responses["413"] == nil {
+				t.Errorf("%s %s: a body but no 413", method, path)
 			}
 			// Every path parameter is declared.
 			for _, m := range openAPIParam.FindAllStringSubmatch(path, -1) {

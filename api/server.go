@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +26,9 @@ type Config struct {
 	// data.DefaultMaxFieldBytes); 413 beyond.
 	MaxColumns    int
 	MaxFieldBytes int
+	// NoAccessLog turns off the access log line (Info level) written for
+	// every request (api/observe.go); internal errors are logged anyway.
+	NoAccessLog bool
 
 	// Access (api/auth.go): bearer tokens for the endpoints of personal and
 	// uploaded data. With Tokens nil those endpoints answer 401, unless
@@ -102,7 +107,7 @@ func New(e *matching.Engine, cfg Config) *Server {
 	s := &Server{engine: e, cfg: cfg.withDefaults()}
 	s.work = newWorkBounds(s.cfg.Work)
 	r := gin.New()
-	r.Use(s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
+	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	v1 := r.Group("/v1")
@@ -134,20 +139,18 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// recovery turns a panic into a logged 500 with the JSON error shape, and
-// logs the errors behind the other internal errors (writeError).
+// recovery turns a panic into a logged 500 with the JSON error shape; the
+// log line (with the stack) and the answer carry the request id.
 func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.cfg.Logger.Error("panic in handler", "path", c.Request.URL.Path, "panic", r)
-				writeError(c, &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: internalMessage})
+				s.cfg.Logger.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path,
+					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				writeError(c, internalAnswer(c))
 			}
 		}()
 		c.Next()
-		for _, e := range c.Errors.ByType(gin.ErrorTypePrivate) {
-			s.cfg.Logger.Error("internal error", "method", c.Request.Method, "path", c.Request.URL.Path, "err", e.Err)
-		}
 	}
 }
 

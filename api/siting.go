@@ -13,7 +13,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
@@ -231,10 +230,10 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 		}
 		return writeCoverageCSV(c, "proposals.csv", rows)
 	case "geojson":
-		fc := geojson.FeatureCollectionOf[matching.ProposalResult]{Type: "FeatureCollection",
-			Features: make([]*geojson.FeatureOf[matching.ProposalResult], 0, len(ev.Proposals))}
+		fc := geoCollection[matching.ProposalResult]{Type: "FeatureCollection",
+			Features: make([]*geoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
 		for _, r := range ev.Proposals {
-			fc.Features = append(fc.Features, &geojson.FeatureOf[matching.ProposalResult]{ID: r.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &geoFeature[matching.ProposalResult]{ID: r.ID, Type: "Feature",
 				Geometry: orb.Point{r.Lon, r.Lat}, Properties: r})
 		}
 		summary := *ev
@@ -308,10 +307,10 @@ func (s *Server) recommendations(c *gin.Context) error {
 		}
 		return writeCoverageCSV(c, "recommendations.csv", rows)
 	}
-	fc := geojson.FeatureCollectionOf[matching.SitePick]{Type: "FeatureCollection",
-		Features: make([]*geojson.FeatureOf[matching.SitePick], 0, len(rec.Picks))}
+	fc := geoCollection[matching.SitePick]{Type: "FeatureCollection",
+		Features: make([]*geoFeature[matching.SitePick], 0, len(rec.Picks))}
 	for _, p := range rec.Picks {
-		fc.Features = append(fc.Features, &geojson.FeatureOf[matching.SitePick]{ID: p.ID, Type: "Feature",
+		fc.Features = append(fc.Features, &geoFeature[matching.SitePick]{ID: p.ID, Type: "Feature",
 			Geometry: orb.Point{p.Lon, p.Lat}, Properties: p})
 	}
 	summary := *rec

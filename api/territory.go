@@ -132,9 +132,9 @@ func (s *Server) communeByCode(c *gin.Context) error {
 		c.JSON(http.StatusOK, v)
 		return nil
 	}
-	f := geojson.NewFeature(com.Shape)
-	if !com.HasShape() {
-		f = geojson.NewFeature(nil)
+	f := geojson.NewFeature(nil)
+	if com.HasShape() {
+		f = geojson.NewFeature(geoJSONShape(com.Shape))
 	}
 	f.ID = com.Code
 	f.Properties = toProperties(v)

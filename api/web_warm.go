@@ -105,7 +105,7 @@ feed:
 // warmOne serves one GET of path into a discarding writer and returns its
 // status.
 func (s *Server) warmOne(ctx context.Context, path string) int {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, path, nil)
+	req, err := http.NewRequestWithContext(quietContext(ctx), http.MethodGet, path, nil)
 	if err != nil {
 		return 0
 	}

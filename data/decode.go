@@ -64,7 +64,7 @@ func LocalFileLimits() DecodeLimits {
 // The errors a *ReadError wraps. The first two are bad files (the API
 // answers 400), the others are files over a DecodeLimits bound (413).
 var (
-	ErrDamagedFile        = errors.New("file is truncated or corrupt")
+	ErrDamagedFile    = errors.New("file is truncated or corrupt")
 	ErrEncoding       = errors.New("file is not UTF-8 nor Windows-1252 text")
 	ErrTooLarge       = errors.New("file too large once decompressed")
 	ErrTooManyRows    = errors.New("too many rows")

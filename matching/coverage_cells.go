@@ -24,7 +24,7 @@ type CellCoverage struct {
 // When more than limit cells match (limit > 0) it returns none and an error
 // wrapping ErrTooManyCells that gives their number.
 func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
-	g, sc, ns := cv.e.Grid, cv.sc, cv.ns
+	g, sc := cv.e.Grid, cv.sc
 	n := 0
 	for k := 0; k < sc.len(); k++ {
 		if b.Contains(g.Centers[sc.cell(k)]) {
@@ -36,26 +36,46 @@ func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
 	}
 	out := make([]CellCoverage, 0, n)
 	for k := 0; k < sc.len(); k++ {
-		i := sc.cell(k)
-		if !b.Contains(g.Centers[i]) {
-			continue
+		if b.Contains(g.Centers[sc.cell(k)]) {
+			out = append(out, cv.cellCoverage(k))
 		}
-		d := ns.cellDistM[i]
-		c := CellCoverage{H3: g.Cells[i].String(), Population: int(sc.cellPop[k]), DistanceM: float64(d),
-			Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
-		if s := ns.cellSite[i]; s >= 0 {
-			l := ns.layers[ns.layerOf(ns.cellLayer, i)]
-			c.NearestSiteID, c.NearestLayer = cv.e.Layers[l].Sites[s].ID, l
-		}
-		if owner := g.Commune[i]; owner >= 0 {
-			c.Commune = cv.e.Territory.Communes[owner].Code
-		}
-		if cv.gapOf != nil && cv.gapOf[k] >= 0 {
-			c.GapZoneID = cv.Gaps[cv.gapOf[k]].ID
-		}
-		out = append(out, c)
 	}
 	return out, nil
+}
+
+// CellsPage returns the cells of the scope at positions [offset,
+// offset+limit) in H3 order (the order of Cells), and the number of cells
+// of the scope: a client can page through every cell without building
+// them all.
+func (cv *Coverage) CellsPage(offset, limit int) ([]CellCoverage, int) {
+	n := cv.sc.len()
+	lo := min(max(offset, 0), n)
+	hi := min(n, lo+max(limit, 0))
+	out := make([]CellCoverage, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		out = append(out, cv.cellCoverage(k))
+	}
+	return out, n
+}
+
+// cellCoverage is the coverage of the k-th cell of the scope.
+func (cv *Coverage) cellCoverage(k int) CellCoverage {
+	g, sc, ns := cv.e.Grid, cv.sc, cv.ns
+	i := sc.cell(k)
+	d := ns.cellDistM[i]
+	c := CellCoverage{H3: g.Cells[i].String(), Population: int(sc.cellPop[k]), DistanceM: float64(d),
+		Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
+	if s := ns.cellSite[i]; s >= 0 {
+		l := ns.layers[ns.layerOf(ns.cellLayer, i)]
+		c.NearestSiteID, c.NearestLayer = cv.e.Layers[l].Sites[s].ID, l
+	}
+	if owner := g.Commune[i]; owner >= 0 {
+		c.Commune = cv.e.Territory.Communes[owner].Code
+	}
+	if cv.gapOf != nil && cv.gapOf[k] >= 0 {
+		c.GapZoneID = cv.Gaps[cv.gapOf[k]].ID
+	}
+	return c
 }
 
 // CellPolygon returns the outline of a cell returned by Cells.

@@ -220,6 +220,24 @@ func TestCoverageTinyUnionNearest(t *testing.T) {
 	if _, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 5); !errors.Is(err, ErrTooManyCells) {
 		t.Errorf("14 cells with limit 5: err %v, want ErrTooManyCells", err)
 	}
+	// Pages are windows of the same cells, in the same order.
+	var paged []CellCoverage
+	for off := 0; ; off += 5 {
+		page, total := cv.CellsPage(off, 5)
+		if total != 14 || len(page) > 5 {
+			t.Fatalf("page at %d: %d cells of %d", off, len(page), total)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, page...)
+	}
+	if !slices.Equal(paged, cells) {
+		t.Errorf("paged cells differ from Cells: %d against %d", len(paged), len(cells))
+	}
+	if page, total := cv.CellsPage(100, 5); len(page) != 0 || total != 14 {
+		t.Errorf("page beyond the end: %d cells of %d", len(page), total)
+	}
 }
 
 func TestCoverageTinyErrors(t *testing.T) {

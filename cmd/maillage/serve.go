@@ -29,6 +29,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	var cfg api.Config
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
+	fs.BoolVar(&cfg.NoAccessLog, "no-access-log", false, "do not log one line per request (method, route, status, bytes, duration_ms, request_id, client)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
 	// Bounds on expensive work (api.WorkLimits): 0 takes the default, -1 lifts the bound.
 	fs.DurationVar(&cfg.Work.QueueTimeout, "queue-timeout", 5*time.Second, "how long an upload, match, siting analysis or large layer page waits for room before 503 busy")

@@ -1,0 +1,98 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// requestIDHeader carries the id of a request, echoed or generated.
+const requestIDHeader = "X-Request-Id"
+
+// requestIDKey is the gin context key holding the request id.
+const requestIDKey = "maillage.request_id"
+
+// maxRequestIDLen bounds an incoming X-Request-Id: longer (or odd) ids are
+// replaced, so that nobody can write arbitrary text into the logs.
+const maxRequestIDLen = 64
+
+// quietKey marks a request made by the server itself (the map warm-up,
+// api/web_warm.go): it gets no access log line.
+type quietKey struct{}
+
+// observe gives every request an id (a sane incoming X-Request-Id is kept,
+// so that a proxy's id follows the request; otherwise 16 random hex
+// digits), sends it back in X-Request-Id, and after the request writes one
+// access log line at Info level (unless Config.NoAccessLog) and logs at
+// Error level the internal errors writeError hid from the client, with the
+// same id. It is the outermost middleware so that it sees the final status,
+// panics included.
+func (s *Server) observe() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		t0 := time.Now()
+		id := c.GetHeader(requestIDHeader)
+		if !saneRequestID(id) {
+			id = newRequestID()
+		}
+		c.Set(requestIDKey, id)
+		c.Header(requestIDHeader, id)
+		c.Next()
+		ctx, log := c.Request.Context(), s.cfg.Logger
+		for _, e := range c.Errors {
+			log.LogAttrs(ctx, slog.LevelError, "internal error", slog.String("request_id", id),
+				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
+				slog.String("error", e.Err.Error()))
+		}
+		if s.cfg.NoAccessLog || ctx.Value(quietKey{}) != nil {
+			return
+		}
+		route := c.FullPath()
+		if route == "" {
+			route = "(no route)"
+		}
+		ms := float64(time.Since(t0).Microseconds()) / 1000
+		log.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("method", c.Request.Method), slog.String("route", route),
+			slog.Int("status", c.Writer.Status()), slog.Int("bytes", max(0, c.Writer.Size())),
+			slog.Float64("duration_ms", math.Round(ms*1000)/1000), slog.String("request_id", id),
+			slog.String("client", c.RemoteIP()))
+	}
+}
+
+// saneRequestID accepts ids of 1 to maxRequestIDLen letters, digits, '-',
+// '_', '.' and ':' (UUIDs, trace ids, most proxies' ids).
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
+		}
+	}
+	return true
+}
+
+// newRequestID returns 16 random hex digits.
+func newRequestID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b[:])
+}
+
+// requestID returns the id observe gave the request, "" outside it.
+func requestID(c *gin.Context) string {
+	return c.GetString(requestIDKey)
+}
+
+// quietContext marks ctx so that the requests made with it get no access
+// log line.
+func quietContext(ctx context.Context) context.Context {
+	return context.WithValue(ctx, quietKey{}, true)
+}
