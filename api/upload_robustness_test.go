@@ -9,7 +9,9 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -155,11 +157,17 @@ func TestUploadDamagedGzip(t *testing.T) {
 		{"truncated csv", gz(t, csvB)[:len(gz(t, csvB))/2]},
 		{"truncated json", gz(t, jsonB)[:len(gz(t, jsonB))/2]},
 		{"truncated geojson", gz(t, geoB)[:len(gz(t, geoB))/2]},
-		{"corrupt csv", func() []byte {
-			b := gz(t, csvB)
-			b[len(b)-6] ^= 0xff // the size in the trailer
-			return b
-		}()},
+	}
+	for _, k := range []struct {
+		name string
+		b    []byte
+	}{{"csv", csvB}, {"json", jsonB}, {"geojson", geoB}} {
+		b := gz(t, k.b)
+		b[len(b)-6] ^= 0xff // the size in the trailer
+		files = append(files, struct {
+			name string
+			b    []byte
+		}{"corrupt " + k.name, b})
 	}
 	for _, r := range uploadRoutes(t) {
 		for _, f := range files {
@@ -191,6 +199,14 @@ func TestUploadBombs(t *testing.T) {
 		{"400k columns", gz(t, []byte(strings.Repeat("c,", 400000)+"c\n")), CodeTooManyColumns},
 		{"rows", gz(t, csvB), CodeTooManyRows},
 	}
+	rss0 := residentMB(t)
+	defer func() {
+		if grew := residentMB(t) - rss0; grew > 100 {
+			t.Errorf("resident memory grew by %d MB over the bombs, want under 100 MB", grew)
+		} else {
+			t.Logf("resident memory grew by %d MB over the bombs", grew)
+		}
+	}()
 	for _, r := range uploadRoutes(t) {
 		for _, b := range bombs {
 			t.Run(r.name+"/"+b.name, func(t *testing.T) {
@@ -254,4 +270,25 @@ func TestUploadEncodings(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Errorf("gzip JSON proposals: status %d: %.300s", rec.Code, rec.Body)
 	}
+}
+
+// residentMB is the process's resident set (VmRSS) in MB, read from
+// /proc/self/status; the test skips where there is no such file.
+func residentMB(t testing.TB) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status (%v): resident memory is measured on Linux only", err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
+			if err != nil {
+				t.Fatalf("VmRSS %q: %v", v, err)
+			}
+			return kb >> 10
+		}
+	}
+	t.Fatal("no VmRSS in /proc/self/status")
+	return 0
 }
