@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/assign"
 )
 
 // Candidate is a person applying for a conseiller numérique post. MaxKm is
@@ -112,10 +113,10 @@ const (
 
 // Defaults and limits of the assignment inputs. Weights above
 // MaxStructureWeight could overflow the integer costs of a large component
-// (see mincostflow.go).
+// (see package assign).
 const (
 	DefaultCandidateMaxKm = 30.0
-	DefaultAssignWorkers  = 2
+	DefaultAssignWorkers  = assign.DefaultWorkers
 	MaxStructureWeight    = 100.0
 )
 
@@ -138,7 +139,7 @@ var ErrAssignTooLarge = errors.New("assignment too large")
 // filled posts (weights compared to the hundredth); among those it minimizes
 // the total distance in whole metres (each distance rounded to the metre).
 // With all weights equal the objective is exactly (most posts, then least
-// total rounded distance). See mincostflow.go for the cost rule and the
+// total rounded distance). See package assign for the cost rule and the
 // algorithm.
 //
 // AlgorithmGreedy is the baseline: pairs are taken nearest first, in the
@@ -159,10 +160,10 @@ func Assign(ctx context.Context, cands []Candidate, structs []Structure, opt Ass
 	if err != nil {
 		return AssignResult{}, err
 	}
-	var sol assignSolution
+	var sol assign.Solution
 	switch in.algorithm {
 	case AlgorithmGreedy:
-		sol, err = solveGreedy(ctx, in, g)
+		sol, err = assign.Greedy(ctx, in.problem(g), in.options())
 	default:
 		sol, err = solveOptimal(ctx, in, g)
 	}
@@ -190,12 +191,6 @@ type assignInput struct {
 	sDept   []int32  // per structure, index in depts
 	cDept   []int32  // per candidate, index in depts
 	deptCap []int    // per département, -1 when not capped
-}
-
-// assignSolution is what a solver returns: the structure of each candidate
-// (-1 when unmatched).
-type assignSolution struct {
-	match []int32
 }
 
 // newAssignInput validates the rows (stopping when ctx is done) and
@@ -317,14 +312,14 @@ func (in *assignInput) indexDepartements(caps map[string]int) {
 
 // result turns a solution into the reported AssignResult: assignments,
 // reasons and balance.
-func (in *assignInput) result(g *assignGraph, sol assignSolution) AssignResult {
+func (in *assignInput) result(g *assignGraph, sol assign.Solution) AssignResult {
 	res := AssignResult{Edges: g.edges(), Assignments: []Assignment{}, Unmatched: []Unmatched{}, Unfilled: []UnfilledPosts{}}
 	filled := make([]int, len(in.structs))
 	bal := make([]DepartementBalance, len(in.depts))
 	for i := range bal {
 		bal[i].Departement = in.depts[i]
 	}
-	for ci, s := range sol.match {
+	for ci, s := range sol.Match {
 		c := &in.cands[ci]
 		b := &bal[in.cDept[ci]]
 		if g.candDeg[ci] > 0 {
@@ -368,4 +363,34 @@ func (in *assignInput) result(g *assignGraph, sol assignSolution) AssignResult {
 	}
 	res.Balance = bal // in.depts is sorted
 	return res
+}
+
+// problem is the input of the solvers: the graph's edges over the
+// structures' posts, weights in hundredths and département caps, with the
+// candidates laid out along a Z-order curve of their points.
+func (in *assignInput) problem(g *assignGraph) *assign.Problem {
+	posts := make([]int, len(in.structs))
+	for i, s := range in.structs {
+		posts[i] = s.Posts
+	}
+	return &assign.Problem{Candidates: len(in.cands), Posts: posts, Priority: in.weightQ,
+		Group: in.sDept, GroupCap: in.deptCap, Layout: mortonRanks(in.cands),
+		Edges: assign.Edges{Cost: g.cost, Pair: g.pair}}
+}
+
+// options are the solvers' options.
+func (in *assignInput) options() assign.Options {
+	return assign.Options{Workers: in.workers, Progress: in.progress}
+}
+
+// solveOptimal runs the exact solver, naming the structure and its weights
+// when they are too spread for exact costs.
+func solveOptimal(ctx context.Context, in *assignInput, g *assignGraph) (assign.Solution, error) {
+	sol, err := assign.Optimal(ctx, in.problem(g), in.options())
+	if se, ok := errors.AsType[*assign.SpreadError](err); ok {
+		s := se.Structure
+		return sol, fmt.Errorf("%w: structure %d (id %q): weights from %.2f to %.2f over %d structures and %d candidates are too spread for exact integer costs; use fewer weight levels",
+			ErrBadAssignInput, s, in.structs[s].ID, float64(se.MinPriority)/100, float64(se.MaxPriority)/100, se.Structures, se.Candidates)
+	}
+	return sol, err
 }

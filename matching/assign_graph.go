@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/assign"
 )
 
 // assignGraph is the sparse bipartite graph of Assign: one edge per
@@ -32,7 +33,7 @@ type assignGraph struct {
 func (g *assignGraph) edges() int { return len(g.cost) }
 
 // edgeEnds unpacks a pair.
-func edgeEnds(p uint64) (cand, strct int32) { return int32(p >> 32), int32(uint32(p)) }
+func edgeEnds(p uint64) (cand, strct int32) { return assign.Ends(p) }
 
 // assignChunk is the number of candidates a worker queries at a time.
 const assignChunk = 512
@@ -72,7 +73,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
 				for _, nb := range nbs {
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
-					pair = append(pair, uint64(ci)<<32|uint64(nb.ID))
+					pair = append(pair, assign.Pair(int32(ci), int32(nb.ID)))
 					deg[nb.ID]++
 				}
 				g.candDeg[ci] = int32(len(nbs))
@@ -276,4 +277,30 @@ func radixPass(ctx context.Context, segCost [][]uint32, segPair [][]uint64, dstC
 			}
 		}
 	})
+}
+
+// mortonRanks returns the rank of each candidate in the Z-order of its
+// point (16 bits of longitude and latitude, about 500 m), ties by index:
+// the memory layout of assign.Problem, so that the candidates of one
+// structure are close in memory.
+func mortonRanks(cands []Candidate) []int32 {
+	spread := func(x uint64) uint64 { // 16 bits to the even bits of 32
+		x = (x | x<<8) & 0x00ff00ff
+		x = (x | x<<4) & 0x0f0f0f0f
+		x = (x | x<<2) & 0x33333333
+		x = (x | x<<1) & 0x55555555
+		return x
+	}
+	keys := make([]uint64, len(cands))
+	for i, c := range cands {
+		lon := uint64((c.Point[0] + 180) / 360 * 65535)
+		lat := uint64((c.Point[1] + 90) / 180 * 65535)
+		keys[i] = (spread(lon)|spread(lat)<<1)<<32 | uint64(i)
+	}
+	slices.Sort(keys)
+	rank := make([]int32, len(cands))
+	for r, k := range keys {
+		rank[uint32(k)] = int32(r)
+	}
+	return rank
 }

@@ -2,7 +2,8 @@ package matching
 
 import (
 	"context"
-	"fmt"
+
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // Long analyses take a context.Context and stop when it is done, returning
@@ -19,26 +20,16 @@ import (
 // half-built cache could not be kept.
 
 // checkEvery is the number of iterations between two looks at the
-// context; a power of two, so that the test is a mask.
-const checkEvery = 1024
+// context (see package stop).
+const checkEvery = stop.Every
 
 // stopped returns the error of a done ctx, wrapped with what was stopped,
 // on every checkEvery-th iteration i (and nil on the others).
-func stopped(ctx context.Context, i int, what string) error {
-	if i&(checkEvery-1) != 0 {
-		return nil
-	}
-	return ctxErr(ctx, what)
-}
+func stopped(ctx context.Context, i int, what string) error { return stop.At(ctx, i, what) }
 
 // ctxErr returns the error of a done ctx wrapped with what was stopped, or
 // nil.
-func ctxErr(ctx context.Context, what string) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("%s stopped: %w", what, err)
-	}
-	return nil
-}
+func ctxErr(ctx context.Context, what string) error { return stop.Err(ctx, what) }
 
 // parallelChunksCtx is parallelChunks stopping early when ctx is done: a
 // chunk not yet started is skipped. It returns ctxErr(ctx, what).

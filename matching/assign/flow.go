@@ -1,13 +1,14 @@
-package matching
+package assign
 
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // The optimal assignment is a min-cost flow. Posts are the supply, the
@@ -23,16 +24,17 @@ import (
 // the flow is always feasible, and the min-cost flow is the lexicographic
 // optimum when:
 //
-//   - c(u,v) = round(distance_m) + B·(Wmax − W(u)), W in hundredths of the
-//     weight, Wmax the largest in the component, B = F·Dmax + 1 where F bounds
-//     the filled posts (min of candidates and supply) and Dmax is the longest
-//     edge: one hundredth of weight outweighs any total distance, and with
-//     equal weights c(u,v) is the rounded distance itself;
+//   - c(u,v) = cost(u,v) + B·(Wmax − W(u)), W the priority (matching passes
+//     weights in hundredths), Wmax the largest in the component,
+//     B = F·Dmax + 1 where F bounds the filled posts (min of candidates and
+//     supply) and Dmax is the costliest edge: one level of priority outweighs
+//     any total cost, and with equal priorities c(u,v) is the edge's cost
+//     (matching: the distance rounded to the metre);
 //   - M = (F+1)·Cmax + 1, Cmax the largest c: one more filled post outweighs
 //     any total cost.
 //
-// Costs are int64; Assign refuses components where potentials could exceed
-// 2^62 (only possible with weights spread over a large range).
+// Costs are int64; Optimal refuses components where potentials could exceed
+// 2^62 (only possible with priorities spread over a large range).
 //
 // The solver is successive shortest paths from each supply node in turn
 // (the Hungarian method generalised to capacities): Dijkstra on reduced
@@ -135,38 +137,51 @@ type flowComponent struct {
 	supply  int64
 }
 
-// solveOptimal builds the network from the graph and solves it.
-func solveOptimal(ctx context.Context, in *assignInput, g *assignGraph) (assignSolution, error) {
-	n, err := runOptimal(ctx, in, g)
+// Optimal solves p exactly: it fills the most posts possible; among those
+// assignments it maximizes the summed priority of the filled posts; among
+// those it minimizes the total cost. Each candidate takes at most one post,
+// only along an edge; a structure never gets more candidates than its
+// posts, and the posts filled in a group never exceed its cap.
+//
+// The result is deterministic: it depends neither on Options.Workers nor
+// on Problem.Layout. Optimal stops when ctx is done (it looks before every
+// shortest-path search and every stop.Every heap pops within one) and
+// returns its error wrapped.
+func Optimal(ctx context.Context, p *Problem, opt Options) (Solution, error) {
+	in, err := newInstance(ctx, p, opt, "optimal assignment")
 	if err != nil {
-		return assignSolution{}, err
+		return Solution{}, err
+	}
+	n, err := runOptimal(ctx, in)
+	if err != nil {
+		return Solution{}, err
 	}
 	match := make([]int32, len(n.cand))
 	for i, r := range n.rank {
 		match[i] = n.cand[r].match
 	}
-	return assignSolution{match: match}, nil
+	return Solution{Match: match}, nil
 }
 
 // runOptimal builds and solves the network, returning it with its final
 // flow and potentials. It stops when ctx is done: the workers look at it
 // before every shortest-path search and every checkEvery heap pops within
 // one.
-func runOptimal(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet, error) {
-	n, err := newFlowNet(ctx, in, g)
+func runOptimal(ctx context.Context, in *instance) (*flowNet, error) {
+	n, err := newFlowNet(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	comps := n.components(in, g)
+	comps := n.components(in)
 	if err := n.setCosts(in, comps); err != nil {
 		return nil, err
 	}
 
 	total, decided := 0, 0
-	for si, s := range in.structs {
-		total += s.Posts
-		if g.structDeg[si] == 0 {
-			decided += s.Posts
+	for si, p := range in.posts {
+		total += int(p)
+		if in.structDeg[si] == 0 {
+			decided += int(p)
 		}
 	}
 	for _, c := range comps {
@@ -194,7 +209,7 @@ func runOptimal(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 		}()
 	}
 	wg.Wait()
-	if err := ctxErr(ctx, "optimal assignment"); err != nil {
+	if err := stop.Err(ctx, "optimal assignment"); err != nil {
 		return nil, err
 	}
 	rep.report(true)
@@ -203,17 +218,17 @@ func runOptimal(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 
 // newFlowNet lays out the network of the graph; it stops when ctx is done
 // (filling the arcs of millions of edges takes a tenth of a second).
-func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet, error) {
-	ns, nc := len(in.structs), len(in.cands)
+func newFlowNet(ctx context.Context, in *instance) (*flowNet, error) {
+	ns, nc := len(in.posts), in.nc
 	n := &flowNet{
 		adjStart: make([]int32, ns+1),
-		adjCand:  make([]int32, len(g.pair)),
-		adjCost:  make([]uint32, len(g.pair)),
+		adjCand:  make([]int32, len(in.pair)),
+		adjCost:  make([]uint32, len(in.pair)),
 		posts:    make([]int32, ns),
 		wpen:     make([]int64, ns),
 		bigM:     make([]int64, ns),
 		sD:       make([]int32, ns),
-		rank:     mortonRanks(in.cands),
+		rank:     in.rank,
 		cand:     make([]flowCand, nc),
 		candPar:  make([]flowCandPar, nc),
 		unfilled: make([]int32, ns),
@@ -225,37 +240,37 @@ func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 		doneS:    make([]bool, ns),
 	}
 	// CSR by structure; edges are sorted by cost, so each run is too.
-	for s, d := range g.structDeg {
+	for s, d := range in.structDeg {
 		n.adjStart[s+1] = n.adjStart[s] + d
 	}
 	fill := slices.Clone(n.adjStart[:ns])
-	for i, p := range g.pair {
-		if err := stopped(ctx, i, "optimal assignment"); err != nil {
+	for i, p := range in.pair {
+		if err := stop.At(ctx, i, "optimal assignment"); err != nil {
 			return nil, err
 		}
-		c, s := edgeEnds(p)
+		c, s := Ends(p)
 		n.adjCand[fill[s]] = n.rank[c]
-		n.adjCost[fill[s]] = g.cost[i]
+		n.adjCost[fill[s]] = in.cost[i]
 		fill[s]++
 	}
 	for i := range n.cand {
 		n.cand[i] = flowCand{match: -1, dist: math.MaxInt64}
 	}
-	for i, s := range in.structs {
-		n.posts[i] = int32(s.Posts)
+	for i, p := range in.posts {
+		n.posts[i] = p
 		n.distS[i] = math.MaxInt64
 		n.sD[i] = -1
 	}
 
 	// Binding départements: cap below the posts that could be filled.
-	reach := make([]int64, len(in.depts))
-	for si, s := range in.structs {
-		if g.structDeg[si] > 0 {
-			reach[in.sDept[si]] += int64(s.Posts)
+	reach := make([]int64, len(in.deptCap))
+	for si, p := range in.posts {
+		if in.structDeg[si] > 0 {
+			reach[in.sDept[si]] += int64(p)
 		}
 	}
-	dOf := make([]int32, len(in.depts))
-	for d := range in.depts {
+	dOf := make([]int32, len(in.deptCap))
+	for d := range in.deptCap {
 		dOf[d] = -1
 		if c := in.deptCap[d]; c >= 0 && int64(c) < reach[d] {
 			dOf[d] = int32(len(n.excessD))
@@ -264,15 +279,15 @@ func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 	}
 	nd := len(n.excessD)
 	n.dStart = make([]int32, nd+1)
-	for si := range in.structs {
-		if g.structDeg[si] == 0 {
+	for si := range in.posts {
+		if in.structDeg[si] == 0 {
 			continue
 		}
 		if d := dOf[in.sDept[si]]; d >= 0 {
 			n.sD[si] = d
 			n.dStart[d+1]++
 		} else {
-			n.excessS[si] = int64(in.structs[si].Posts)
+			n.excessS[si] = int64(in.posts[si])
 		}
 	}
 	for d := range nd {
@@ -280,7 +295,7 @@ func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 	}
 	n.dList = make([]int32, n.dStart[nd])
 	dfill := slices.Clone(n.dStart[:nd])
-	for si := range in.structs {
+	for si := range in.posts {
 		if d := n.sD[si]; d >= 0 {
 			n.dList[dfill[d]] = int32(si)
 			dfill[d]++
@@ -293,14 +308,14 @@ func newFlowNet(ctx context.Context, in *assignInput, g *assignGraph) (*flowNet,
 	for d := range nd {
 		n.distD[d] = math.MaxInt64
 	}
-	return n, ctxErr(ctx, "optimal assignment")
+	return n, stop.Err(ctx, "optimal assignment")
 }
 
 // components splits the network into connected components (union-find over
 // edges and binding départements), sorted by decreasing supply then first
 // structure so that big ones start first.
-func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
-	ns, nc := len(in.structs), len(in.cands)
+func (n *flowNet) components(in *instance) []flowComponent {
+	ns, nc := len(in.posts), in.nc
 	parent := make([]int32, ns+nc+len(n.excessD))
 	for i := range parent {
 		parent[i] = int32(i)
@@ -318,8 +333,8 @@ func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
 			parent[max(ra, rb)] = min(ra, rb)
 		}
 	}
-	for _, p := range g.pair {
-		c, s := edgeEnds(p)
+	for _, p := range in.pair {
+		c, s := Ends(p)
 		union(s, int32(ns)+c)
 	}
 	for d := range n.excessD {
@@ -340,7 +355,7 @@ func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
 		return &comps[k]
 	}
 	for s := range ns {
-		if g.structDeg[s] > 0 {
+		if in.structDeg[s] > 0 {
 			c := get(int32(s))
 			c.structs = append(c.structs, int32(s))
 			c.supply += n.excessS[s]
@@ -352,7 +367,7 @@ func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
 		c.supply += n.excessD[d]
 	}
 	for ci := range nc {
-		if g.candDeg[ci] > 0 {
+		if in.candDeg[ci] > 0 {
 			get(int32(ns+ci)).cands++
 		}
 	}
@@ -367,7 +382,7 @@ func (n *flowNet) components(in *assignInput, g *assignGraph) []flowComponent {
 
 // setCosts fixes B, the weight penalties and M of every component (see the
 // cost rule above) and checks that labels stay within maxPotential.
-func (n *flowNet) setCosts(in *assignInput, comps []flowComponent) error {
+func (n *flowNet) setCosts(in *instance, comps []flowComponent) error {
 	for k := range comps {
 		c := &comps[k]
 		var maxD int64
@@ -386,9 +401,7 @@ func (n *flowNet) setCosts(in *assignInput, comps []flowComponent) error {
 		nodes := float64(len(c.structs) + c.cands + len(c.depts) + 1)
 		bound := 4*(nodes*float64(cmax)+float64(m)) + float64(cmax)
 		if bound >= maxPotential {
-			s := c.structs[0]
-			return fmt.Errorf("%w: structure %d (id %q): weights from %.2f to %.2f over %d structures and %d candidates are too spread for exact integer costs; use fewer weight levels",
-				ErrBadAssignInput, s, in.structs[s].ID, float64(wmin)/100, float64(wmax)/100, len(c.structs), c.cands)
+			return &SpreadError{Structure: int(c.structs[0]), MinPriority: wmin, MaxPriority: wmax, Structures: len(c.structs), Candidates: c.cands}
 		}
 		for _, s := range c.structs {
 			n.wpen[s] = b * (wmax - in.weightQ[s])
@@ -398,7 +411,7 @@ func (n *flowNet) setCosts(in *assignInput, comps []flowComponent) error {
 	return nil
 }
 
-// flowProgress reports placed posts to AssignOptions.Progress.
+// flowProgress reports placed posts to Options.Progress.
 type flowProgress struct {
 	fn    func(done, total int)
 	total int
@@ -432,28 +445,4 @@ func (p *flowProgress) report(final bool) {
 		p.last = v
 		p.fn(int(v), p.total)
 	}
-}
-
-// mortonRanks returns the rank of each candidate in the Z-order of its
-// point (16 bits of longitude and latitude, about 500 m), ties by index.
-func mortonRanks(cands []Candidate) []int32 {
-	spread := func(x uint64) uint64 { // 16 bits to the even bits of 32
-		x = (x | x<<8) & 0x00ff00ff
-		x = (x | x<<4) & 0x0f0f0f0f
-		x = (x | x<<2) & 0x33333333
-		x = (x | x<<1) & 0x55555555
-		return x
-	}
-	keys := make([]uint64, len(cands))
-	for i, c := range cands {
-		lon := uint64((c.Point[0] + 180) / 360 * 65535)
-		lat := uint64((c.Point[1] + 90) / 180 * 65535)
-		keys[i] = (spread(lon)|spread(lat)<<1)<<32 | uint64(i)
-	}
-	slices.Sort(keys)
-	rank := make([]int32, len(cands))
-	for r, k := range keys {
-		rank[uint32(k)] = int32(r)
-	}
-	return rank
 }

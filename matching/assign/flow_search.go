@@ -1,8 +1,10 @@
-package matching
+package assign
 
 import (
 	"context"
 	"math"
+
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // flowWorker runs the shortest-path searches of one goroutine: its heap and
@@ -57,7 +59,7 @@ func (w *flowWorker) solve(c *flowComponent) bool {
 
 // search labels nodes by reduced distance from src until t is the closest
 // unsettled node. It returns false when w.ctx is done (looked at on entry
-// and every checkEvery heap pops: a search through a saturated region can
+// and every stop.Every heap pops: a search through a saturated region can
 // pop a whole component).
 func (w *flowWorker) search(src int32) bool {
 	if w.ctx.Err() != nil {
@@ -76,7 +78,7 @@ func (w *flowWorker) search(src int32) bool {
 	}
 	w.push(flowEntry{0, src, -1})
 	for pops := 1; len(w.heap) > 0 && w.heap[0].key < w.dt; pops++ {
-		if pops&(checkEvery-1) == 0 && w.ctx.Err() != nil {
+		if pops&(stop.Every-1) == 0 && w.ctx.Err() != nil {
 			return false
 		}
 		e := w.pop()
