@@ -9,22 +9,16 @@ import (
 // Long analyses take a context.Context and stop when it is done, returning
 // its error wrapped (test with errors.Is(err, context.Canceled) or
 // context.DeadlineExceeded). Their loops look at the context every
-// checkEvery iterations: ctx.Err() is an atomic load, so the cost is a
-// counter test per iteration, and at the few microseconds an iteration of
-// the slowest loops takes (a gain evaluation, a shortest-path search) a
-// cancelled analysis stops within a few milliseconds.
+// stop.Every iterations (see package stop for why that is cheap and soon
+// enough).
 //
 // Shared caches an analysis builds on first use (nearest-site distances,
 // the coverage index, priority flags) are finished even when the request
 // that started them is cancelled: the next requests need them, and a
 // half-built cache could not be kept.
 
-// checkEvery is the number of iterations between two looks at the
-// context (see package stop).
-const checkEvery = stop.Every
-
 // stopped returns the error of a done ctx, wrapped with what was stopped,
-// on every checkEvery-th iteration i (and nil on the others).
+// on every stop.Every-th iteration i (and nil on the others).
 func stopped(ctx context.Context, i int, what string) error { return stop.At(ctx, i, what) }
 
 // ctxErr returns the error of a done ctx wrapped with what was stopped, or

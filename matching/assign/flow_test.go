@@ -85,7 +85,8 @@ func checkCertificate(t *testing.T, n *flowNet, in *instance) {
 // M of one component, and the refusal when labels could overflow.
 func TestSetCosts(t *testing.T) {
 	const maxD = 20_000_000 // half the Earth, in metres
-	in := &instance{weightQ: []int64{100, 10000}} // weights 1 and 100
+	// Weights 1 and 100, in hundredths.
+	in := &instance{weightQ: []int64{100, 10000}}
 	n := &flowNet{
 		adjStart: []int32{0, 2, 3},
 		adjCost:  []uint32{5, maxD, 7},
