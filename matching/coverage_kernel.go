@@ -3,11 +3,11 @@ package matching
 import (
 	"math"
 	"sync"
-	"sync/atomic"
 
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
 // chunkSize is the number of items a worker takes at a time in element-wise
@@ -16,33 +16,7 @@ const chunkSize = 1 << 14
 
 // parallelChunks calls fn(c) for every c in [0, n) on up to workers
 // goroutines, handing chunks out through an atomic counter.
-func parallelChunks(workers, n int, fn func(c int)) {
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for c := 0; c < n; c++ {
-			fn(c)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c := int(next.Add(1) - 1)
-				if c >= n {
-					return
-				}
-				fn(c)
-			}
-		}()
-	}
-	wg.Wait()
-}
+func parallelChunks(workers, n int, fn func(c int)) { par.Chunks(workers, n, fn) }
 
 // vec3 is a unit vector on the sphere (Earth radius 1).
 type vec3 [3]float64

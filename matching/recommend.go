@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/mclp"
 )
 
 // DemandPopulation weighs every inhabitant the same: the value of a site is
@@ -149,7 +150,7 @@ type recommendSetup struct {
 	sc     *scope
 	cands  []siteCandidate
 	source string
-	prob   *coverProblem
+	cover  *demandCover
 }
 
 // prepareRecommend checks q and builds its covering problem.
@@ -182,9 +183,9 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 	if err != nil {
 		return nil, err
 	}
-	su.prob = &coverProblem{g: e.Grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
+	su.cover = &demandCover{g: e.Grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
 	for i := range su.cands {
-		su.prob.pts[i] = su.cands[i].pt
+		su.cover.pts[i] = su.cands[i].pt
 	}
 	return su, nil
 }
@@ -198,61 +199,41 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 	if err != nil {
 		return nil, err
 	}
-	b, sc, d, cands := su.base, su.sc, su.prob.d, su.cands
-	run, err := su.prob.lazyGreedy(ctx, su.k)
+	b, sc, d, cands := su.base, su.sc, su.cover.d, su.cands
+	run, err := mclp.Solve(ctx, su.cover.problem(), su.k)
 	if err != nil {
 		return nil, err
 	}
 
 	rec := &Recommendation{Layers: b.layers, Reach: b.reach, Demand: su.demand, K: su.k,
 		Scope:           Scope{Level: sc.level, Code: sc.code, Name: sc.name},
-		CandidateSource: su.source, Candidates: len(cands), CandidatesWithGain: run.withGain,
-		GainEvaluations: run.evaluations, Exhausted: run.exhausted, Picks: []SitePick{}}
+		CandidateSource: su.source, Candidates: len(cands), CandidatesWithGain: run.WithGain,
+		GainEvaluations: run.Evaluations, Exhausted: run.Exhausted, Picks: []SitePick{}}
 	rec.Population, rec.PopulationLocated, rec.CoveredBefore = e.scopePopulation(b, sc)
 	rec.CoveredShareBefore = share(rec.CoveredBefore, rec.PopulationLocated)
 	for _, w := range d.weight {
 		rec.OpenDemand += w
 	}
 	rec.Curve = []CurvePoint{{CoveredPopulation: rec.CoveredBefore, CoveredShare: rec.CoveredShareBefore}}
-	covered, value := rec.CoveredBefore, 0.0
+	covered, curve := rec.CoveredBefore, run.Curve()
 	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
 	keep := inScope(sc)
-	for i, pk := range run.picks {
-		c := &cands[pk.cand]
-		covered += pk.pop
-		value += pk.gain
-		tally.add(b.ix, d, pk.cells, keep)
+	for i, pk := range run.Picks {
+		c := &cands[pk.Candidate]
+		pop := d.popOf(pk.Elements)
+		covered += pop
+		tally.add(b.ix, d, pk.Elements, keep)
 		rec.Picks = append(rec.Picks, SitePick{Rank: i + 1, ID: c.id, Name: c.name, Commune: c.commune,
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],
-			GainPopulation: pk.pop, GainDemand: pk.gain, NewCells: len(pk.cells),
+			GainPopulation: pop, GainDemand: pk.Gain, NewCells: len(pk.Elements),
 			CoveredPopulation: covered, CoveredShare: share(covered, rec.PopulationLocated),
 			Communes: tally.list(e.Territory)})
 		rec.Curve = append(rec.Curve, CurvePoint{Sites: i + 1, CoveredPopulation: covered,
-			CoveredShare: share(covered, rec.PopulationLocated), Demand: value})
+			CoveredShare: share(covered, rec.PopulationLocated), Demand: curve[i+1]})
 	}
 	rec.CoveredAfter, rec.CoveredShareAfter = covered, share(covered, rec.PopulationLocated)
-	rec.Bound = boundOf(run)
+	rec.Bound = OptimumBound(run.Bound())
 	return rec, nil
-}
-
-// boundOf assembles the optimum bound of a greedy run.
-func boundOf(run greedyRun) OptimumBound {
-	bd := OptimumBound{Achieved: run.value, Online: run.online, OnlineStep: run.onlineStep, Coverable: run.coverable}
-	// Stopping early means every candidate's gain is 0: the picks cover all
-	// the coverable demand, which is the optimum.
-	bd.GreedyFactor = run.value
-	if !run.exhausted {
-		bd.GreedyFactor = run.value / (1 - 1/math.E)
-	}
-	bd.UpperBound = math.Min(math.Min(bd.Online, bd.GreedyFactor), bd.Coverable)
-	// Sums taken in another order may exceed the bound by rounding.
-	bd.UpperBound = math.Max(bd.UpperBound, bd.Achieved)
-	bd.Gap = bd.UpperBound - bd.Achieved
-	bd.AchievedShare = 1
-	if bd.UpperBound > 0 {
-		bd.AchievedShare = bd.Achieved / bd.UpperBound
-	}
-	return bd
 }
 
 // checkDemand validates the demand of a query and returns its name.

@@ -57,7 +57,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain := plainGreedy(su.prob, 5)
+	plain := plainGreedy(su.cover, 5)
 	for i, p := range rec.Picks {
 		if p.ID != su.cands[plain[i].cand].id || p.GainPopulation != plain[i].pop || p.Departement != "36" {
 			t.Fatalf("pick %d: lazy %s (+%d), plain %s (+%d)", i, p.ID, p.GainPopulation, su.cands[plain[i].cand].id, plain[i].pop)
