@@ -21,8 +21,7 @@ import (
 // (Cost, candidate, structure): Greedy walks it in that order and Optimal
 // reads each structure's pairs in increasing cost.
 type Edges struct {
-	// Cost of each pair, in whole units (matching: metres). The optimal
-	// solver's exact integer costs need the largest below 2^31.
+	// Cost of each pair, in whole units (matching: metres).
 	Cost []uint32
 	// Pair of each edge: Pair(candidate, structure).
 	Pair []uint64
