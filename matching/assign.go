@@ -366,15 +366,14 @@ func (in *assignInput) result(g *assignGraph, sol assign.Solution) AssignResult 
 }
 
 // problem is the input of the solvers: the graph's edges over the
-// structures' posts, weights in hundredths and département caps, with the
-// candidates laid out along a Z-order curve of their points.
+// structures' posts, weights in hundredths and département caps.
 func (in *assignInput) problem(g *assignGraph) *assign.Problem {
 	posts := make([]int, len(in.structs))
 	for i, s := range in.structs {
 		posts[i] = s.Posts
 	}
 	return &assign.Problem{Candidates: len(in.cands), Posts: posts, Priority: in.weightQ,
-		Group: in.sDept, GroupCap: in.deptCap, Layout: mortonRanks(in.cands),
+		Group: in.sDept, GroupCap: in.deptCap,
 		Edges: assign.Edges{Cost: g.cost, Pair: g.pair}}
 }
 
@@ -383,10 +382,13 @@ func (in *assignInput) options() assign.Options {
 	return assign.Options{Workers: in.workers, Progress: in.progress}
 }
 
-// solveOptimal runs the exact solver, naming the structure and its weights
-// when they are too spread for exact costs.
+// solveOptimal runs the exact solver, the candidates laid out along a
+// Z-order curve of their points, naming the structure and its weights when
+// they are too spread for exact costs.
 func solveOptimal(ctx context.Context, in *assignInput, g *assignGraph) (assign.Solution, error) {
-	sol, err := assign.Optimal(ctx, in.problem(g), in.options())
+	p := in.problem(g)
+	p.Layout = mortonRanks(in.cands)
+	sol, err := assign.Optimal(ctx, p, in.options())
 	if se, ok := errors.AsType[*assign.SpreadError](err); ok {
 		s := se.Structure
 		return sol, fmt.Errorf("%w: structure %d (id %q): weights from %.2f to %.2f over %d structures and %d candidates are too spread for exact integer costs; use fewer weight levels",

@@ -170,13 +170,10 @@ func newInstance(ctx context.Context, p *Problem, opt Options, what string) (*in
 	return in, in.degrees(ctx, what)
 }
 
-// layout checks that ranks is a permutation (nil is the identity).
+// layout checks that ranks is a permutation (nil is the identity, which
+// only Optimal lays out).
 func (in *instance) layout(ranks []int32) error {
 	if ranks == nil {
-		in.rank = make([]int32, in.nc)
-		for i := range in.rank {
-			in.rank[i] = int32(i)
-		}
 		return nil
 	}
 	seen := make([]bool, in.nc)

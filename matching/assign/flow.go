@@ -220,6 +220,12 @@ func runOptimal(ctx context.Context, in *instance) (*flowNet, error) {
 // (filling the arcs of millions of edges takes a tenth of a second).
 func newFlowNet(ctx context.Context, in *instance) (*flowNet, error) {
 	ns, nc := len(in.posts), in.nc
+	if in.rank == nil {
+		in.rank = make([]int32, nc)
+		for i := range in.rank {
+			in.rank[i] = int32(i)
+		}
+	}
 	n := &flowNet{
 		adjStart: make([]int32, ns+1),
 		adjCand:  make([]int32, len(in.pair)),
