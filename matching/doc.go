@@ -2,4 +2,10 @@
 // coverage and gap zones, candidate↔host-structure assignment, and siting of
 // new structures. The Engine value ties the datasets of package data to the
 // indexes of package geo and caches per-layer results.
+//
+// The solvers are pure algorithms in packages of their own, on indexes and
+// costs: matching/assign (min-cost flow and greedy assignment, fed the
+// candidate–structure graph built here from great-circle distances) and
+// matching/mclp (lazy greedy for the maximal covering location problem,
+// fed the open demand cells within reach of each candidate site).
 package matching
