@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -91,31 +92,31 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 
 // writeCoverage writes the part of cv selected by by in format.
 func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, format string) error {
-	var items any
+	var items rows
 	switch by {
 	case "national":
-		items = []matching.AreaCoverage{cv.Summary}
+		items = rowsOf(present.AreaCoverages(), []matching.AreaCoverage{cv.Summary})
 	case "region":
-		items = cv.Regions
+		items = rowsOf(present.AreaCoverages(), cv.Regions)
 	case "departement":
-		items = cv.Departements
+		items = rowsOf(present.AreaCoverages(), cv.Departements)
 	case "epci":
-		items = cv.EPCIs
+		items = rowsOf(present.AreaCoverages(), cv.EPCIs)
 	case "commune":
-		items = cv.Communes
+		items = rowsOf(present.CommuneCoverages(), cv.Communes)
 	case "gaps":
-		items = cv.Gaps
+		items = rowsOf(present.GapZones(), cv.Gaps)
 	case "rural":
-		items = cv.RuralMairies
+		items = rowsOf(present.RuralMairies(), cv.RuralMairies)
 	default:
 		return fmt.Errorf("--by %q: want national, region, departement, epci, commune, gaps or rural", by)
 	}
 	switch format {
 	case "csv":
-		return writeCSV(w, items)
+		return items.writeCSV(w)
 	case "json":
 		return writeJSON(w, map[string]any{"layers": cv.Layers, "reach": cv.Reach, "scope": cv.Scope,
-			"summary": cv.Summary, "items": items})
+			"summary": cv.Summary, "items": items.value()})
 	case "geojson":
 		return writeCoverageGeoJSON(w, t, cv, by)
 	default:
@@ -128,6 +129,7 @@ func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, fo
 func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage, by string) error {
 	fc := geojson.NewFeatureCollection()
 	if by == "commune" {
+		props := present.CommuneCoverages()
 		for i := range cv.Communes {
 			c := &cv.Communes[i]
 			com := &t.Communes[c.ID()]
@@ -136,28 +138,21 @@ func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage,
 			}
 			f := geojson.NewFeature(com.Shape)
 			f.ID = c.Code
-			f.Properties = propertiesOf(c)
+			f.Properties = props.Properties(c)
 			fc.Append(f)
 		}
 	} else {
+		props := present.GapZones()
 		for i := range cv.Gaps {
 			f := geojson.NewFeature(cv.GapOutline(i))
 			f.ID = cv.Gaps[i].ID
-			f.Properties = propertiesOf(cv.Gaps[i])
+			f.Properties = props.Properties(&cv.Gaps[i])
+			b := cv.Gaps[i].BBox
+			f.BBox = geojson.BBox(b[:])
 			fc.Append(f)
 		}
 	}
 	return json.NewEncoder(w).Encode(fc)
-}
-
-// propertiesOf turns a struct into GeoJSON properties through its JSON tags.
-func propertiesOf(v any) geojson.Properties {
-	b, err := json.Marshal(v)
-	p := geojson.Properties{}
-	if err == nil {
-		_ = json.Unmarshal(b, &p)
-	}
-	return p
 }
 
 // output opens the output file, or stdout when path is "".

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -122,24 +123,24 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var items any
+	var items rows
 	switch c.by {
 	case "national":
-		items = []matching.AreaComparison{cmp.Summary}
+		items = rowsOf(present.AreaComparisons(), []matching.AreaComparison{cmp.Summary})
 	case "departement":
-		items = cmp.Departements
+		items = rowsOf(present.AreaComparisons(), cmp.Departements)
 	default:
-		items = cmp.Communes
+		items = rowsOf(present.CommuneComparisons(), cmp.Communes)
 	}
 	err = writeOut(c.out, stdout, func(w io.Writer) error {
 		switch c.format {
 		case "csv":
-			return writeCSV(w, items)
+			return items.writeCSV(w)
 		case "json":
 			return writeJSON(w, map[string]any{"from": cmp.From, "to": cmp.To, "reach": cmp.Reach, "scope": cmp.Scope,
-				"summary": cmp.Summary, "items": items})
+				"summary": cmp.Summary, "items": items.value()})
 		case "geojson":
-			fc := geojson.NewFeatureCollection()
+			fc, props := geojson.NewFeatureCollection(), present.CommuneComparisons()
 			for i := range cmp.Communes {
 				m := &cmp.Communes[i]
 				com := &e.Territory.Communes[m.ID()]
@@ -147,16 +148,16 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 					continue
 				}
 				f := geojson.NewFeature(com.Shape)
-				f.ID, f.Properties = m.Code, propertiesOf(m)
+				f.ID, f.Properties = m.Code, props.Properties(m)
 				fc.Append(f)
 			}
 			return writeJSON(w, fc)
 		}
 		if c.by == "commune" {
-			return writeTable(w, items, "code", "name", "departement", "population", "change", "covered_population_before",
+			return items.writeText(w, "code", "name", "departement", "population", "change", "covered_population_before",
 				"covered_population_after", "gained_population", "lost_population", "nearest_distance_before_m", "nearest_distance_after_m")
 		}
-		return writeTable(w, items, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",
+		return items.writeText(w, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",
 			"covered_population_after", "covered_share_before", "covered_share_after", "gained_population", "lost_population",
 			"communes_gained", "communes_lost", "communes_mixed")
 	})
@@ -210,36 +211,37 @@ func (c *articulationCmd) exec(e *matching.Engine, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var items any
+	var items rows
 	switch c.by {
 	case "national":
-		items = []matching.ArticulationArea{a.National}
+		items = rowsOf(present.ArticulationAreas(), []matching.ArticulationArea{a.National})
 	case "departement":
-		items = a.Departements
+		items = rowsOf(present.ArticulationAreas(), a.Departements)
 	default:
-		items = a.Items
+		items = rowsOf(present.ArticulationItems(), a.Items)
 	}
 	err = writeOut(c.out, stdout, func(w io.Writer) error {
 		switch c.format {
 		case "csv":
-			return writeCSV(w, items)
+			return items.writeCSV(w)
 		case "json":
 			return writeJSON(w, map[string]any{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
-				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "items": items})
+				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "items": items.value()})
 		case "geojson":
-			fc := geojson.NewFeatureCollection()
-			for _, it := range a.Items {
+			fc, props := geojson.NewFeatureCollection(), present.ArticulationItems()
+			for i := range a.Items {
+				it := &a.Items[i]
 				f := geojson.NewFeature(orb.Point{it.Lon, it.Lat})
-				f.ID, f.Properties = it.ID, propertiesOf(it)
+				f.ID, f.Properties = it.ID, props.Properties(it)
 				fc.Append(f)
 			}
 			return writeJSON(w, fc)
 		}
 		if c.by == "item" {
-			return writeTable(w, items, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
+			return items.writeText(w, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
 				"added_population", "added_fragile_population")
 		}
-		return writeTable(w, items, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
+		return items.writeText(w, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
 			"population", "covered_by_france_services", "added_population", "added_fragile_population",
 			"covered_share_france_services", "covered_share_with_source")
 	})

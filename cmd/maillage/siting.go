@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -207,11 +208,11 @@ func writeRecommendation(w io.Writer, rec *matching.Recommendation, format strin
 	case "geojson":
 		summary := *rec
 		summary.Picks = nil
-		return writeJSON(w, pointsGeoJSON(rec.Picks, func(pk matching.SitePick) (string, orb.Point) {
+		return writeJSON(w, pointsGeoJSON(present.SitePicks(), rec.Picks, func(pk *matching.SitePick) (string, orb.Point) {
 			return pk.ID, orb.Point{pk.Lon, pk.Lat}
 		}, summary, "picks"))
 	}
-	return writeCSV(w, rec.Picks)
+	return present.SitePicks().WriteCSV(w, rec.Picks)
 }
 
 // recommendSummary is the account printed on stderr.
@@ -285,11 +286,11 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		case "geojson":
 			summary := *ev
 			summary.Proposals = nil
-			return writeJSON(w, pointsGeoJSON(ev.Proposals, func(r matching.ProposalResult) (string, orb.Point) {
+			return writeJSON(w, pointsGeoJSON(present.Proposals(), ev.Proposals, func(r *matching.ProposalResult) (string, orb.Point) {
 				return r.ID, orb.Point{r.Lon, r.Lat}
 			}, summary, "proposals"))
 		}
-		return writeCSV(w, ev.Proposals)
+		return present.Proposals().WriteCSV(w, ev.Proposals)
 	})
 	if err != nil {
 		return err
@@ -367,7 +368,7 @@ func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		if c.format == "json" {
 			return writeJSON(w, sc)
 		}
-		return writeCSV(w, areas)
+		return present.AreaChanges().WriteCSV(w, areas)
 	})
 	if err != nil {
 		return err
