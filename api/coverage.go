@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
@@ -45,22 +46,22 @@ func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	case hasKm && hasMin:
 		return q, badParam("max_km", "give max_km or max_minutes, not both")
 	case hasKm:
-		km, err := queryFloat(c, "max_km", 0, 0, 20000)
+		km, err := queryParam(c, param.MaxKm(), 0)
 		if err != nil {
 			return q, err
 		}
 		r := matching.ReachKm(km)
 		q.Reach = &r
 	default:
-		minutes, err := queryFloat(c, "max_minutes", matching.DefaultMaxMinutes, 0, 24*60)
+		minutes, err := queryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
 		if err != nil {
 			return q, err
 		}
-		speed, err := queryFloat(c, "speed_kmh", matching.DefaultSpeedKmh, 1, 300)
+		speed, err := queryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
 		if err != nil {
 			return q, err
 		}
-		detour, err := queryFloat(c, "detour", matching.DefaultDetour, 1, 5)
+		detour, err := queryParam(c, param.Detour(), matching.DefaultDetour)
 		if err != nil {
 			return q, err
 		}
@@ -92,20 +93,15 @@ func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, erro
 // coverageFormat parses format= among allowed (the first is the default).
 func coverageFormat(c *gin.Context, allowed ...string) (string, error) {
 	f := c.DefaultQuery("format", allowed[0])
-	for _, a := range allowed {
-		if f == a {
-			return f, nil
-		}
-	}
-	return "", badParam("format", "want one of %v, got %q", allowed, f)
+	return f, paramError(param.Format(allowed...).Check(f))
 }
 
 // coveragePage parses limit= and offset=.
 func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
-	if limit, err = queryInt(c, "limit", defLimit, 1, maxListLimit); err != nil {
+	if limit, err = queryIntParam(c, param.Limit(maxListLimit), defLimit); err != nil {
 		return 0, 0, err
 	}
-	offset, err = queryInt(c, "offset", 0, 0, 1<<30)
+	offset, err = queryIntParam(c, param.Offset(), 0)
 	return limit, offset, err
 }
 

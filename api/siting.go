@@ -15,15 +15,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
-)
-
-// Limits of the siting endpoints.
-const (
-	maxRecommendK    = 500
-	maxRedundancyKm  = 1000
-	defaultRecommend = 10
 )
 
 // sitingRoutes registers the siting endpoints.
@@ -41,7 +35,7 @@ func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
-	km, err := queryFloat(c, "redundancy_km", matching.DefaultRedundancyM/1000, 0, maxRedundancyKm)
+	km, err := queryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
@@ -257,7 +251,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", defaultRecommend, 1, maxRecommendK)
+	k, err := queryIntParam(c, param.K(), matching.DefaultRecommendK)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
@@ -19,12 +20,12 @@ import (
 // coverageFlags are the flags of the coverage subcommand.
 type coverageFlags struct {
 	engineFlags
-	maxMinutes, maxKm float64
-	by, format, out   string
-	layers            string
-	departement       string
-	region            string
-	rankBy            string
+	reachFlags
+	by, format, out string
+	layers          string
+	departement     string
+	region          string
+	rankBy          string
 }
 
 // runCoverage prints coverage figures by area, commune, gap zone or rural
@@ -33,34 +34,33 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f coverageFlags
-	f.register(fs)
-	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
-	fs.StringVar(&f.by, "by", "departement", "national, region, departement, epci, commune, gaps or rural")
+	f.engineFlags.register(fs)
+	f.reachFlags.register(fs)
+	fs.StringVar(&f.by, "by", "departement", strings.Join(coverageBys(), ", "))
 	fs.StringVar(&f.format, "format", "csv", "csv, json or geojson (geojson: --by commune or gaps)")
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "service layers, comma-separated")
 	fs.StringVar(&f.departement, "departement", "", "restrict to one département (code)")
 	fs.StringVar(&f.region, "region", "", "restrict to one région (code)")
 	fs.StringVar(&f.rankBy, "rank-by", matching.RankByPopulation, "order of gap zones and rural mairies: population, fragility or zrr")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.maxKm > 0 && f.maxMinutes > 0 {
-		return fmt.Errorf("give --max-minutes or --max-km, not both")
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	reach := matching.DefaultReach()
-	switch {
-	case f.maxKm > 0:
-		reach = matching.ReachKm(f.maxKm)
-	case f.maxMinutes > 0:
-		reach = matching.ReachMinutes(f.maxMinutes, matching.DefaultTravelModel())
-	}
-	if err := reach.Validate(); err != nil {
+	reach, err := f.reach()
+	if err != nil {
 		return err
+	}
+	if err := param.Format("csv", "json", "geojson").Check(f.format); err != nil {
+		return asUsage(err)
+	}
+	if err := (param.Choice{Name: "by", Allowed: coverageBys()}).Check(f.by); err != nil {
+		return asUsage(err)
 	}
 	if f.format == "geojson" && f.by != "commune" && f.by != "gaps" {
-		return fmt.Errorf("--format geojson needs --by commune or --by gaps")
+		return usagef("--format geojson needs --by commune or --by gaps")
 	}
 
 	p := newProgress(stderr, "territory", "layers", "grid", "nearest sites", "coverage", "write")
@@ -88,6 +88,11 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	})
 	p.Stop()
 	return err
+}
+
+// coverageBys are the values of coverage --by.
+func coverageBys() []string {
+	return []string{"national", "region", "departement", "epci", "commune", "gaps", "rural"}
 }
 
 // writeCoverage writes the part of cv selected by by in format.

@@ -96,7 +96,7 @@ func (c *layersCmd) parse(args []string, stderr io.Writer) error {
 	c.register(fs)
 	fs.StringVar(&c.format, "format", "table", "table, csv or json")
 	fs.BoolVar(&c.rejects, "rejects", false, "list the rejected records (file, line, reason) instead of the counts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -42,7 +42,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	decimalVar(fs, &f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
 	fs.StringVar(&f.out, "o", "", "write the whole result (assignments, unmatched, unfilled, balance) as JSON to this file")
 	fs.IntVar(&f.top, "top", 15, "départements shown in the balance table (most unfilled posts first)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if f.candidates == "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
@@ -19,7 +20,7 @@ import (
 // networkFlags are the flags of the compare and articulation subcommands.
 type networkFlags struct {
 	engineFlags
-	maxMinutes, maxKm   float64
+	reachFlags
 	format, out, by     string
 	departement, region string
 	reachV              matching.Reach
@@ -29,8 +30,7 @@ type networkFlags struct {
 // the first being the default.
 func (f *networkFlags) register(fs *flag.FlagSet, formats, bys []string) {
 	f.engineFlags.register(fs)
-	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	f.reachFlags.register(fs)
 	fs.StringVar(&f.format, "format", formats[0], strings.Join(formats, ", "))
 	fs.StringVar(&f.by, "by", bys[0], strings.Join(bys, ", "))
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
@@ -40,14 +40,14 @@ func (f *networkFlags) register(fs *flag.FlagSet, formats, bys []string) {
 // check validates the reach, format and by flags.
 func (f *networkFlags) check(formats, bys []string) error {
 	var err error
-	if f.reachV, err = (&sitingFlags{maxMinutes: f.maxMinutes, maxKm: f.maxKm}).reach(); err != nil {
+	if f.reachV, err = f.reach(); err != nil {
 		return err
 	}
-	if !contains(formats, f.format) {
-		return fmt.Errorf("--format %q: want %s", f.format, strings.Join(formats, ", "))
+	if err := param.Format(formats...).Check(f.format); err != nil {
+		return err
 	}
-	if !contains(bys, f.by) {
-		return fmt.Errorf("--by %q: want %s", f.by, strings.Join(bys, ", "))
+	if err := (param.Choice{Name: "by", Allowed: bys}).Check(f.by); err != nil {
+		return err
 	}
 	if f.format == "geojson" && f.by != bys[len(bys)-1] {
 		return fmt.Errorf("--format geojson needs --by %s", bys[len(bys)-1])
@@ -68,7 +68,7 @@ type networkCmd interface {
 // runNetwork parses, loads the engine (with a progress bar) and runs c.
 func runNetwork(c networkCmd, work string, args []string, stdout, stderr io.Writer) error {
 	if err := c.parse(args, stderr); err != nil {
-		return err
+		return asUsage(err)
 	}
 	p := newProgress(stderr, "territory", "layers", "grid", "structures", "indicators", work)
 	e, err := c.flags().load(slog.New(slog.DiscardHandler), p.Step)
@@ -108,7 +108,7 @@ func (c *compareCmd) parse(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.from, "from", data.LayerFranceServices2020, "earlier network: layers, comma-separated")
 	fs.StringVar(&c.to, "to", data.LayerFranceServices, "later network: layers, comma-separated")
 	fs.StringVar(&c.region, "region", "", "restrict to one région (code)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -197,7 +197,7 @@ func (c *articulationCmd) parse(args []string, stderr io.Writer) error {
 	formats, bys := articulationChoices()
 	c.register(fs, formats, bys)
 	fs.StringVar(&c.source, "source", data.LayerCNFSPermanences, "places to classify: a layer, or the built-in structures "+matching.BuiltinStructuresDataset)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
