@@ -19,6 +19,7 @@ import (
 type Column[T any] struct {
 	name  string
 	value func(*T) any // string, int, float64, bool, []string or nil (no value)
+	json  func(*T) any // the GeoJSON property when it is richer than the cell; nil: value
 }
 
 // Name is the column's header.
@@ -26,25 +27,25 @@ func (c Column[T]) Name() string { return c.name }
 
 // Str is a text column.
 func Str[T any](name string, get func(*T) string) Column[T] {
-	return Column[T]{name, func(v *T) any { return get(v) }}
+	return Column[T]{name: name, value: func(v *T) any { return get(v) }}
 }
 
 // Int is an integer column (counts of people, cells, posts).
 func Int[T any](name string, get func(*T) int) Column[T] {
-	return Column[T]{name, func(v *T) any { return get(v) }}
+	return Column[T]{name: name, value: func(v *T) any { return get(v) }}
 }
 
 // Float is a measurement or ratio column, rounded to digits decimals; it
 // is always written with a decimal point ("0.0", "12.0") so that a reader
 // typing columns from their first rows never takes it for an integer.
 func Float[T any](name string, digits int, get func(*T) float64) Column[T] {
-	return Column[T]{name, func(v *T) any { return Round(get(v), digits) }}
+	return Column[T]{name: name, value: func(v *T) any { return Round(get(v), digits) }}
 }
 
 // OptFloat is a Float column that may have no value (ok false): an empty
 // CSV cell and a JSON null.
 func OptFloat[T any](name string, digits int, get func(*T) (float64, bool)) Column[T] {
-	return Column[T]{name, func(v *T) any {
+	return Column[T]{name: name, value: func(v *T) any {
 		if f, ok := get(v); ok {
 			return Round(f, digits)
 		}
@@ -54,13 +55,19 @@ func OptFloat[T any](name string, digits int, get func(*T) (float64, bool)) Colu
 
 // Bool is a true/false column.
 func Bool[T any](name string, get func(*T) bool) Column[T] {
-	return Column[T]{name, func(v *T) any { return get(v) }}
+	return Column[T]{name: name, value: func(v *T) any { return get(v) }}
 }
 
 // List is a column of codes, written space-separated in CSV and tables
 // and as an array in GeoJSON.
 func List[T any](name string, get func(*T) []string) Column[T] {
-	return Column[T]{name, func(v *T) any { return get(v) }}
+	return Column[T]{name: name, value: func(v *T) any { return get(v) }}
+}
+
+// Nested is a List column whose GeoJSON property is the structured value
+// (e.g. the communes gaining, with their names) rather than the codes.
+func Nested[T any](name string, get func(*T) []string, property func(*T) any) Column[T] {
+	return Column[T]{name: name, value: func(v *T) any { return get(v) }, json: property}
 }
 
 // Table is the column list of one result type.
@@ -94,7 +101,11 @@ func (t Table[T]) Row(v *T) []string {
 func (t Table[T]) Properties(v *T) map[string]any {
 	p := make(map[string]any, len(t.cols))
 	for _, c := range t.cols {
-		p[c.name] = c.value(v)
+		if c.json != nil {
+			p[c.name] = c.json(v)
+		} else {
+			p[c.name] = c.value(v)
+		}
 	}
 	return p
 }

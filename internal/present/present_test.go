@@ -85,3 +85,22 @@ func TestWriteText(t *testing.T) {
 		t.Errorf("unknown column: %v", err)
 	}
 }
+
+func TestNested(t *testing.T) {
+	type gain struct{ Code string }
+	type item struct{ gains []gain }
+	tb := NewTable(Nested("communes", func(v *item) []string {
+		out := []string{}
+		for _, g := range v.gains {
+			out = append(out, g.Code)
+		}
+		return out
+	}, func(v *item) any { return v.gains }))
+	it := item{gains: []gain{{"23096"}, {"87085"}}}
+	if got := tb.Row(&it); got[0] != "23096 87085" {
+		t.Errorf("cell %q", got[0])
+	}
+	if p := tb.Properties(&it); len(p["communes"].([]gain)) != 2 {
+		t.Errorf("property %v", p["communes"])
+	}
+}

@@ -6,7 +6,8 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// communeGains lists the communes gaining as "code:inhabitants".
+// communeGains lists the communes gaining as "code:inhabitants" (CSV and
+// tables; GeoJSON has the objects, with names).
 func communeGains(cs []matching.CommuneGain) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
@@ -31,7 +32,7 @@ func SitePicks() Table[matching.SitePick] {
 		Int("new_cells", func(v *p) int { return v.NewCells }),
 		Int("covered_population", func(v *p) int { return v.CoveredPopulation }),
 		Float("covered_share", ShareDigits, func(v *p) float64 { return v.CoveredShare }),
-		List("communes", func(v *p) []string { return communeGains(v.Communes) }),
+		Nested("communes", func(v *p) []string { return communeGains(v.Communes) }, func(v *p) any { return v.Communes }),
 	)
 }
 
@@ -55,7 +56,7 @@ func Proposals() Table[matching.ProposalResult] {
 		Str("nearest_france_services_name", func(v *r) string { return v.NearestFranceServicesName }),
 		Float("nearest_france_services_m", DistanceDigits, func(v *r) float64 { return v.NearestFranceServicesM }),
 		Float("nearest_existing_m", DistanceDigits, func(v *r) float64 { return v.NearestExistingM }),
-		List("communes", func(v *r) []string { return communeGains(v.Communes) }),
+		Nested("communes", func(v *r) []string { return communeGains(v.Communes) }, func(v *r) any { return v.Communes }),
 	)
 }
 
