@@ -1,16 +1,15 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -47,22 +46,22 @@ func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	case hasKm && hasMin:
 		return q, badParam("max_km", "give max_km or max_minutes, not both")
 	case hasKm:
-		km, err := queryFloat(c, "max_km", 0, 0, 20000)
+		km, err := queryParam(c, param.MaxKm(), 0)
 		if err != nil {
 			return q, err
 		}
 		r := matching.ReachKm(km)
 		q.Reach = &r
 	default:
-		minutes, err := queryFloat(c, "max_minutes", matching.DefaultMaxMinutes, 0, 24*60)
+		minutes, err := queryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
 		if err != nil {
 			return q, err
 		}
-		speed, err := queryFloat(c, "speed_kmh", matching.DefaultSpeedKmh, 1, 300)
+		speed, err := queryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
 		if err != nil {
 			return q, err
 		}
-		detour, err := queryFloat(c, "detour", matching.DefaultDetour, 1, 5)
+		detour, err := queryParam(c, param.Detour(), matching.DefaultDetour)
 		if err != nil {
 			return q, err
 		}
@@ -94,20 +93,15 @@ func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, erro
 // coverageFormat parses format= among allowed (the first is the default).
 func coverageFormat(c *gin.Context, allowed ...string) (string, error) {
 	f := c.DefaultQuery("format", allowed[0])
-	for _, a := range allowed {
-		if f == a {
-			return f, nil
-		}
-	}
-	return "", badParam("format", "want one of %v, got %q", allowed, f)
+	return f, paramError(param.Format(allowed...).Check(f))
 }
 
 // coveragePage parses limit= and offset=.
 func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
-	if limit, err = queryInt(c, "limit", defLimit, 1, maxListLimit); err != nil {
+	if limit, err = queryIntParam(c, param.Limit(maxListLimit), defLimit); err != nil {
 		return 0, 0, err
 	}
-	offset, err = queryInt(c, "offset", 0, 0, 1<<30)
+	offset, err = queryIntParam(c, param.Offset(), 0)
 	return limit, offset, err
 }
 
@@ -183,17 +177,7 @@ func (s *Server) coverageDepartements(c *gin.Context) error {
 		items[i] = roundArea(d)
 	}
 	if format == "csv" {
-		rows := [][]string{{"code", "name", "population", "covered_population", "uncovered_population",
-			"population_unlocated", "covered_share", "mean_distance_m", "communes", "communes_uncovered",
-			"fragile_population", "uncovered_fragile_population", "population_without_index", "zrr_population",
-			"zrr_partial_population", "uncovered_zrr_population"}}
-		for _, d := range items {
-			rows = append(rows, []string{d.Code, d.Name, csvInt(d.Population), csvInt(d.CoveredPopulation),
-				csvInt(d.UncoveredPopulation), csvInt(d.PopulationUnlocated), csvFloat(d.CoveredShare), csvFloat(d.MeanDistanceM),
-				csvInt(d.Communes), csvInt(d.CommunesUncovered), csvFloat(d.FragilePopulation), csvFloat(d.UncoveredFragilePopulation),
-				csvInt(d.PopulationWithoutIndex), csvInt(d.ZRRPopulation), csvInt(d.ZRRPartialPopulation), csvInt(d.UncoveredZRRPopulation)})
-		}
-		return writeCoverageCSV(c, "coverage-departements.csv", rows)
+		return writeTableCSV(c, "coverage-departements.csv", present.AreaCoverages(), items)
 	}
 	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "items": items, "total": len(items)})
 	return nil
@@ -212,19 +196,7 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 		return err
 	}
 	if format == "csv" {
-		rows := [][]string{{"code", "name", "departement", "region", "epci", "population", "covered_population",
-			"uncovered_population", "population_unlocated", "covered_share", "mean_distance_m", "max_distance_m",
-			"nearest_site_id", "nearest_layer", "nearest_distance_m", "density_per_km2",
-			"fragility_total", "zrr", "fragile_population", "uncovered_fragile_population"}}
-		for i := range cv.Communes {
-			m := roundCommune(cv.Communes[i])
-			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.Region, m.EPCI, csvInt(m.Population),
-				csvInt(m.CoveredPopulation), csvInt(m.UncoveredPopulation), csvInt(m.PopulationUnlocated), csvFloat(m.CoveredShare),
-				csvFloat(m.MeanDistanceM), csvFloat(m.MaxDistanceM), m.NearestSiteID, m.NearestLayer, csvFloat(m.NearestDistanceM),
-				csvFloat(m.DensityPerKm2), csvFragility(m.Fragility), m.ZRR, csvFloat(m.FragilePopulation),
-				csvFloat(m.UncoveredFragilePopulation)})
-		}
-		return writeCoverageCSV(c, "coverage-communes.csv", rows)
+		return writeTableCSV(c, "coverage-communes.csv", present.CommuneCoverages(), cv.Communes)
 	}
 	fc := geoCollection[communeCoverageProps]{Type: "FeatureCollection",
 		Features:     make([]*geoFeature[communeCoverageProps], 0, len(cv.Communes)),
@@ -325,16 +297,7 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 		items = append(items, m)
 	}
 	if format == "csv" {
-		rows := [][]string{{"code", "name", "departement", "epci", "population", "area_km2", "density_per_km2",
-			"gap_share", "uncovered_population", "nearest_site_id", "nearest_site_name", "nearest_layer",
-			"nearest_distance_m", "gap_zone_id", "fragility_total", "zrr", "uncovered_fragile_population"}}
-		for _, m := range items {
-			rows = append(rows, []string{m.Code, m.Name, m.Departement, m.EPCI, csvInt(m.Population), csvFloat(m.AreaKm2),
-				csvFloat(m.DensityPerKm2), csvFloat(m.GapShare), csvInt(m.UncoveredPopulation), m.NearestSiteID, m.NearestSiteName,
-				m.NearestLayer, csvFloat(m.NearestDistanceM), m.GapZoneID, csvFragility(m.Fragility), m.ZRR,
-				csvFloat(m.UncoveredFragilePopulation)})
-		}
-		return writeCoverageCSV(c, "rural-mairies.csv", rows)
+		return writeTableCSV(c, "rural-mairies.csv", present.RuralMairies(), items)
 	}
 	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy,
 		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
@@ -342,16 +305,13 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 	return nil
 }
 
-// writeCoverageCSV writes rows (the first is the header) as a UTF-8 CSV download.
-func writeCoverageCSV(c *gin.Context, filename string, rows [][]string) error {
+// writeTableCSV writes items through their presentation table as a UTF-8
+// CSV download, as the CLI writes them.
+func writeTableCSV[T any](c *gin.Context, filename string, t present.Table[T], items []T) error {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
 	c.Status(http.StatusOK)
-	w := csv.NewWriter(c.Writer)
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return nil
+	return t.WriteCSV(c.Writer, items)
 }
 
 // roundRings rounds the coordinates of a freshly built geometry to 1e-7°
@@ -366,19 +326,6 @@ func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
 	}
 	return mp
 }
-
-// csvFragility is the fragility total of a CSV row, "" when unknown.
-func csvFragility(f *data.Fragility) string {
-	if f == nil {
-		return ""
-	}
-	return csvFloat(f.Total)
-}
-
-// csvInt and csvFloat format CSV cells.
-func csvInt(v int) string { return strconv.Itoa(v) }
-
-func csvFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // roundReach, roundArea and roundCommune round the figures of an answer
 // (distances to 0.1 m, shares to 1e-6) on copies.

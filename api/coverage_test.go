@@ -150,7 +150,7 @@ func TestCoverageDepartements(t *testing.T) {
 	if rec.Code != http.StatusOK || err != nil || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/csv") {
 		t.Fatalf("CSV: status %d, %v, %s", rec.Code, err, rec.Header().Get("Content-Type"))
 	}
-	if len(rows) != 13 || rows[0][0] != "code" { // Nouvelle-Aquitaine: 12 départements
+	if len(rows) != 13 || rows[0][0] != "level" || rows[0][1] != "code" { // Nouvelle-Aquitaine: 12 départements; columns of present.AreaCoverages
 		t.Errorf("CSV of région 75: %d rows, header %v", len(rows), rows[0])
 	}
 }

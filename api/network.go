@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -127,14 +128,7 @@ func (s *Server) articulation(c *gin.Context) error {
 	roundArticulation(a)
 	switch format {
 	case "csv":
-		rows := [][]string{{"id", "name", "commune", "departement", "lon", "lat", "posts", "located_by", "class",
-			"nearest_france_services_id", "nearest_france_services_m", "added_population", "added_fragile_population"}}
-		for _, it := range a.Items {
-			rows = append(rows, []string{it.ID, it.Name, it.Commune, it.Departement, csvFloat(it.Lon), csvFloat(it.Lat),
-				csvInt(it.Posts), it.LocatedBy, it.Class, it.NearestFranceServicesID, csvFloat(it.NearestFranceServicesM),
-				csvInt(it.AddedPopulation), csvFloat(it.AddedFragilePopulation)})
-		}
-		return writeCoverageCSV(c, "articulation.csv", rows)
+		return writeTableCSV(c, "articulation.csv", present.ArticulationItems(), a.Items)
 	case "geojson":
 		fc := geoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
 			Features: make([]*geoFeature[matching.ArticulationItem], 0, len(a.Items)),
@@ -218,17 +212,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	}
 	switch format {
 	case "csv":
-		rows := [][]string{{"code", "name", "departement", "population", "change", "covered_population_before",
-			"covered_population_after", "covered_share_before", "covered_share_after", "gained_population", "lost_population",
-			"nearest_site_before", "nearest_site_after", "nearest_distance_before_m", "nearest_distance_after_m",
-			"fragile_population", "zrr"}}
-		for _, m := range items {
-			rows = append(rows, []string{m.Code, m.Name, m.Departement, csvInt(m.Population), m.Change,
-				csvInt(m.CoveredBefore), csvInt(m.CoveredAfter), csvFloat(m.CoveredShareBefore), csvFloat(m.CoveredShareAfter),
-				csvInt(m.GainedPopulation), csvInt(m.LostPopulation), m.NearestSiteBefore, m.NearestSiteAfter,
-				csvFloat(m.NearestDistanceBeforeM), csvFloat(m.NearestDistanceAfterM), csvFloat(m.FragilePopulation), m.ZRR})
-		}
-		return writeCoverageCSV(c, "coverage-compare.csv", rows)
+		return writeTableCSV(c, "coverage-compare.csv", present.CommuneComparisons(), items)
 	case "geojson":
 		fc := geoCollection[communeComparisonProps]{Type: "FeatureCollection",
 			Features: make([]*geoFeature[communeComparisonProps], 0, len(items)),

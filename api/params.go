@@ -1,45 +1,54 @@
 package api
 
 import (
-	"strconv"
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 )
 
 // queryFloat parses an optional float parameter within [lo, hi].
 func queryFloat(c *gin.Context, name string, def, lo, hi float64) (float64, error) {
-	s, ok := c.GetQuery(name)
+	return queryParam(c, param.Float{Name: name, Min: lo, Max: hi}, def)
+}
+
+// queryParam parses an optional decimal parameter of the shared table
+// (internal/param), refused with the message the CLI gives.
+func queryParam(c *gin.Context, p param.Float, def float64) (float64, error) {
+	s, ok := c.GetQuery(p.Name)
 	if !ok || s == "" {
 		return def, nil
 	}
-	v, err := data.ParseDecimal(s)
-	if err != nil {
-		return 0, badParam(name, "%v", err)
-	}
-	if v < lo || v > hi {
-		return 0, badParam(name, "%v is out of range [%v, %v]", v, lo, hi)
-	}
-	return v, nil
+	v, err := p.Parse(s)
+	return v, paramError(err)
 }
 
 // queryInt parses an optional integer parameter within [lo, hi].
 func queryInt(c *gin.Context, name string, def, lo, hi int) (int, error) {
-	s, ok := c.GetQuery(name)
+	return queryIntParam(c, param.Int{Name: name, Min: lo, Max: hi}, def)
+}
+
+// queryIntParam parses an optional integer parameter of the shared table.
+func queryIntParam(c *gin.Context, p param.Int, def int) (int, error) {
+	s, ok := c.GetQuery(p.Name)
 	if !ok || s == "" {
 		return def, nil
 	}
-	v, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, badParam(name, "%q is not an integer", s)
+	v, err := p.Parse(s)
+	return v, paramError(err)
+}
+
+// paramError maps a refused parameter to a 400 bad_parameter.
+func paramError(err error) error {
+	var pe *param.Error
+	if errors.As(err, &pe) {
+		return badParam(pe.Name, "%s", pe.Reason)
 	}
-	if v < lo || v > hi {
-		return 0, badParam(name, "%d is out of range [%d, %d]", v, lo, hi)
-	}
-	return v, nil
+	return err
 }
 
 // queryPoint parses the required lon and lat parameters.
@@ -49,11 +58,11 @@ func queryPoint(c *gin.Context) (orb.Point, error) {
 			return orb.Point{}, badParam(n, "required (decimal degrees, WGS84)")
 		}
 	}
-	lon, err := queryFloat(c, "lon", 0, -180, 180)
+	lon, err := queryParam(c, param.Lon(), 0)
 	if err != nil {
 		return orb.Point{}, err
 	}
-	lat, err := queryFloat(c, "lat", 0, -90, 90)
+	lat, err := queryParam(c, param.Lat(), 0)
 	if err != nil {
 		return orb.Point{}, err
 	}

@@ -15,14 +15,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
-)
-
-// Limits of the siting endpoints.
-const (
-	maxRecommendK    = 500
-	maxRedundancyKm  = 1000
-	defaultRecommend = 10
 )
 
 // sitingRoutes registers the siting endpoints.
@@ -40,7 +35,7 @@ func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
-	km, err := queryFloat(c, "redundancy_km", matching.DefaultRedundancyM/1000, 0, maxRedundancyKm)
+	km, err := queryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
@@ -219,16 +214,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	roundEvaluation(ev)
 	switch format {
 	case "csv":
-		rows := [][]string{{"id", "name", "commune", "departement", "lon", "lat", "label", "gain_population",
-			"unique_gain_population", "new_cells", "in_gap", "redundant", "nearest_france_services_id",
-			"nearest_france_services_name", "nearest_france_services_m", "nearest_existing_m", "communes"}}
-		for _, r := range ev.Proposals {
-			rows = append(rows, []string{r.ID, r.Name, r.Commune, r.Departement, csvFloat(r.Lon), csvFloat(r.Lat), r.Label,
-				csvInt(r.GainPopulation), csvInt(r.UniqueGainPopulation), csvInt(r.NewCells), csvBool(r.InGap), csvBool(r.Redundant),
-				r.NearestFranceServicesID, r.NearestFranceServicesName, csvFloat(r.NearestFranceServicesM),
-				csvFloat(r.NearestExistingM), communeList(r.Communes)})
-		}
-		return writeCoverageCSV(c, "proposals.csv", rows)
+		return writeTableCSV(c, "proposals.csv", present.Proposals(), ev.Proposals)
 	case "geojson":
 		fc := geoCollection[matching.ProposalResult]{Type: "FeatureCollection",
 			Features: make([]*geoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
@@ -265,7 +251,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", defaultRecommend, 1, maxRecommendK)
+	k, err := queryIntParam(c, param.K(), matching.DefaultRecommendK)
 	if err != nil {
 		return err
 	}
@@ -298,14 +284,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 		c.JSON(http.StatusOK, recommendationView{Recommendation: rec, ComputeMS: ms(t0)})
 		return nil
 	case "csv":
-		rows := [][]string{{"rank", "id", "name", "commune", "departement", "lon", "lat", "gain_population",
-			"gain_demand", "new_cells", "covered_population", "covered_share", "communes"}}
-		for _, p := range rec.Picks {
-			rows = append(rows, []string{csvInt(p.Rank), p.ID, p.Name, p.Commune, p.Departement, csvFloat(p.Lon), csvFloat(p.Lat),
-				csvInt(p.GainPopulation), csvFloat(p.GainDemand), csvInt(p.NewCells), csvInt(p.CoveredPopulation),
-				csvFloat(p.CoveredShare), communeList(p.Communes)})
-		}
-		return writeCoverageCSV(c, "recommendations.csv", rows)
+		return writeTableCSV(c, "recommendations.csv", present.SitePicks(), rec.Picks)
 	}
 	fc := geoCollection[matching.SitePick]{Type: "FeatureCollection",
 		Features: make([]*geoFeature[matching.SitePick], 0, len(rec.Picks))}
@@ -421,21 +400,4 @@ func roundRecommendation(rec *matching.Recommendation) {
 func roundChange(a matching.AreaChange) matching.AreaChange {
 	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
 	return a
-}
-
-// communeList joins commune gains as "code:gain" separated by spaces.
-func communeList(cs []matching.CommuneGain) string {
-	parts := make([]string, len(cs))
-	for i, c := range cs {
-		parts[i] = fmt.Sprintf("%s:%d", c.Code, c.GainPopulation)
-	}
-	return strings.Join(parts, " ")
-}
-
-// csvBool formats a CSV boolean.
-func csvBool(v bool) string {
-	if v {
-		return "true"
-	}
-	return "false"
 }

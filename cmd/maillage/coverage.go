@@ -12,18 +12,20 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
 // coverageFlags are the flags of the coverage subcommand.
 type coverageFlags struct {
 	engineFlags
-	maxMinutes, maxKm float64
-	by, format, out   string
-	layers            string
-	departement       string
-	region            string
-	rankBy            string
+	reachFlags
+	by, format, out string
+	layers          string
+	departement     string
+	region          string
+	rankBy          string
 }
 
 // runCoverage prints coverage figures by area, commune, gap zone or rural
@@ -32,34 +34,33 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("coverage", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f coverageFlags
-	f.register(fs)
-	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
-	fs.StringVar(&f.by, "by", "departement", "national, region, departement, epci, commune, gaps or rural")
+	f.engineFlags.register(fs)
+	f.reachFlags.register(fs)
+	fs.StringVar(&f.by, "by", "departement", strings.Join(coverageBys(), ", "))
 	fs.StringVar(&f.format, "format", "csv", "csv, json or geojson (geojson: --by commune or gaps)")
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "service layers, comma-separated")
 	fs.StringVar(&f.departement, "departement", "", "restrict to one département (code)")
 	fs.StringVar(&f.region, "region", "", "restrict to one région (code)")
 	fs.StringVar(&f.rankBy, "rank-by", matching.RankByPopulation, "order of gap zones and rural mairies: population, fragility or zrr")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.maxKm > 0 && f.maxMinutes > 0 {
-		return fmt.Errorf("give --max-minutes or --max-km, not both")
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
 	}
-	reach := matching.DefaultReach()
-	switch {
-	case f.maxKm > 0:
-		reach = matching.ReachKm(f.maxKm)
-	case f.maxMinutes > 0:
-		reach = matching.ReachMinutes(f.maxMinutes, matching.DefaultTravelModel())
-	}
-	if err := reach.Validate(); err != nil {
+	reach, err := f.reach()
+	if err != nil {
 		return err
+	}
+	if err := param.Format("csv", "json", "geojson").Check(f.format); err != nil {
+		return asUsage(err)
+	}
+	if err := (param.Choice{Name: "by", Allowed: coverageBys()}).Check(f.by); err != nil {
+		return asUsage(err)
 	}
 	if f.format == "geojson" && f.by != "commune" && f.by != "gaps" {
-		return fmt.Errorf("--format geojson needs --by commune or --by gaps")
+		return usagef("--format geojson needs --by commune or --by gaps")
 	}
 
 	p := newProgress(stderr, "territory", "layers", "grid", "nearest sites", "coverage", "write")
@@ -89,33 +90,38 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
+// coverageBys are the values of coverage --by.
+func coverageBys() []string {
+	return []string{"national", "region", "departement", "epci", "commune", "gaps", "rural"}
+}
+
 // writeCoverage writes the part of cv selected by by in format.
 func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, format string) error {
-	var items any
+	var items rows
 	switch by {
 	case "national":
-		items = []matching.AreaCoverage{cv.Summary}
+		items = rowsOf(present.AreaCoverages(), []matching.AreaCoverage{cv.Summary})
 	case "region":
-		items = cv.Regions
+		items = rowsOf(present.AreaCoverages(), cv.Regions)
 	case "departement":
-		items = cv.Departements
+		items = rowsOf(present.AreaCoverages(), cv.Departements)
 	case "epci":
-		items = cv.EPCIs
+		items = rowsOf(present.AreaCoverages(), cv.EPCIs)
 	case "commune":
-		items = cv.Communes
+		items = rowsOf(present.CommuneCoverages(), cv.Communes)
 	case "gaps":
-		items = cv.Gaps
+		items = rowsOf(present.GapZones(), cv.Gaps)
 	case "rural":
-		items = cv.RuralMairies
+		items = rowsOf(present.RuralMairies(), cv.RuralMairies)
 	default:
 		return fmt.Errorf("--by %q: want national, region, departement, epci, commune, gaps or rural", by)
 	}
 	switch format {
 	case "csv":
-		return writeCSV(w, items)
+		return items.writeCSV(w)
 	case "json":
 		return writeJSON(w, map[string]any{"layers": cv.Layers, "reach": cv.Reach, "scope": cv.Scope,
-			"summary": cv.Summary, "items": items})
+			"summary": cv.Summary, "items": items.value()})
 	case "geojson":
 		return writeCoverageGeoJSON(w, t, cv, by)
 	default:
@@ -128,6 +134,7 @@ func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, fo
 func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage, by string) error {
 	fc := geojson.NewFeatureCollection()
 	if by == "commune" {
+		props := present.CommuneCoverages()
 		for i := range cv.Communes {
 			c := &cv.Communes[i]
 			com := &t.Communes[c.ID()]
@@ -136,28 +143,21 @@ func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage,
 			}
 			f := geojson.NewFeature(com.Shape)
 			f.ID = c.Code
-			f.Properties = propertiesOf(c)
+			f.Properties = props.Properties(c)
 			fc.Append(f)
 		}
 	} else {
+		props := present.GapZones()
 		for i := range cv.Gaps {
 			f := geojson.NewFeature(cv.GapOutline(i))
 			f.ID = cv.Gaps[i].ID
-			f.Properties = propertiesOf(cv.Gaps[i])
+			f.Properties = props.Properties(&cv.Gaps[i])
+			b := cv.Gaps[i].BBox
+			f.BBox = geojson.BBox(b[:])
 			fc.Append(f)
 		}
 	}
 	return json.NewEncoder(w).Encode(fc)
-}
-
-// propertiesOf turns a struct into GeoJSON properties through its JSON tags.
-func propertiesOf(v any) geojson.Properties {
-	b, err := json.Marshal(v)
-	p := geojson.Properties{}
-	if err == nil {
-		_ = json.Unmarshal(b, &p)
-	}
-	return p
 }
 
 // output opens the output file, or stdout when path is "".

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -39,6 +40,41 @@ type rejectRow struct {
 	Reason string `json:"reason"`
 }
 
+// loadTable is the presentation of load reports.
+func loadTable() present.Table[loadRow] {
+	type r = loadRow
+	return present.NewTable(
+		present.Str("name", func(v *r) string { return v.Name }),
+		present.Str("kind", func(v *r) string { return v.Kind }),
+		present.Str("vintage", func(v *r) string { return v.Vintage }),
+		present.Str("file", func(v *r) string { return v.File }),
+		present.Int("read", func(v *r) int { return v.Read }),
+		present.Int("loaded", func(v *r) int { return v.Loaded }),
+		present.Int("codes_mapped", func(v *r) int { return v.CodesMapped }),
+		present.Int("snapped", func(v *r) int { return v.Snapped }),
+		present.Int("commune_mismatch", func(v *r) int { return v.CommuneMismatch }),
+		present.Int("declared_unknown", func(v *r) int { return v.DeclaredUnknown }),
+		present.Int("mobile", func(v *r) int { return v.Mobile }),
+		present.Int("located_by_commune", func(v *r) int { return v.LocatedByCommune }),
+		present.Int("declared_commune_used", func(v *r) int { return v.DeclaredCommuneUsed }),
+		present.Int("rejected", func(v *r) int { return v.Rejected }),
+		present.Int("communes_without", func(v *r) int { return v.CommunesWithout }),
+	)
+}
+
+// rejectTable is the presentation of rejected records.
+func rejectTable() present.Table[rejectRow] {
+	type r = rejectRow
+	return present.NewTable(
+		present.Str("name", func(v *r) string { return v.Name }),
+		present.Str("file", func(v *r) string { return v.File }),
+		present.Str("where", func(v *r) string { return v.Where }),
+		present.Int("line", func(v *r) int { return v.Line }),
+		present.Str("id", func(v *r) string { return v.ID }),
+		present.Str("reason", func(v *r) string { return v.Reason }),
+	)
+}
+
 // layersCmd is `maillage layers`.
 type layersCmd struct {
 	engineFlags
@@ -60,7 +96,7 @@ func (c *layersCmd) parse(args []string, stderr io.Writer) error {
 	c.register(fs)
 	fs.StringVar(&c.format, "format", "table", "table, csv or json")
 	fs.BoolVar(&c.rejects, "rejects", false, "list the rejected records (file, line, reason) instead of the counts")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -77,19 +113,19 @@ func (c *layersCmd) exec(e *matching.Engine, stdout, _ io.Writer) error {
 	if c.rejects {
 		switch c.format {
 		case "csv":
-			return writeCSV(stdout, rejects)
+			return rejectTable().WriteCSV(stdout, rejects)
 		case "json":
 			return writeJSON(stdout, rejects)
 		}
-		return writeTable(stdout, rejects, "name", "file", "where", "line", "id", "reason")
+		return rejectTable().WriteText(stdout, rejects)
 	}
 	switch c.format {
 	case "csv":
-		return writeCSV(stdout, rows)
+		return loadTable().WriteCSV(stdout, rows)
 	case "json":
 		return writeJSON(stdout, map[string]any{"files": rows, "rejects": rejects, "indicators": e.IndicatorReport})
 	}
-	return writeTable(stdout, rows, "name", "kind", "vintage", "file", "read", "loaded", "codes_mapped", "snapped",
+	return loadTable().WriteText(stdout, rows, "name", "kind", "vintage", "file", "read", "loaded", "codes_mapped", "snapped",
 		"commune_mismatch", "mobile", "located_by_commune", "declared_commune_used", "rejected", "communes_without")
 }
 

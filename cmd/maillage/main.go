@@ -8,6 +8,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -62,11 +64,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr, cmds)
 		return 2
 	}
-	if err := cmd.run(args[1:], stdout, stderr); err != nil {
+	err := cmd.run(args[1:], stdout, stderr)
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp): // -h: the flag package printed the flags
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "maillage %s: %v\n", args[0], err)
+		return 2
+	default:
 		fmt.Fprintf(stderr, "maillage %s: %v\n", args[0], err)
 		return 1
 	}
-	return 0
 }
 
 func usage(w io.Writer, cmds map[string]command) {

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"path/filepath"
 	"slices"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -42,7 +42,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	decimalVar(fs, &f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
 	fs.StringVar(&f.out, "o", "", "write the whole result (assignments, unmatched, unfilled, balance) as JSON to this file")
 	fs.IntVar(&f.top, "top", 15, "départements shown in the balance table (most unfilled posts first)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if f.candidates == "" {
@@ -119,49 +119,14 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 	return res, nil
 }
 
-// summaryRow is one algorithm's line of the summary table.
-type summaryRow struct {
-	Algorithm   string  `json:"algorithm"`
-	Posts       int     `json:"posts"`
-	Filled      int     `json:"filled"`
-	FilledPct   float64 `json:"filled_%"`
-	Candidates  int     `json:"candidates"`
-	Matched     int     `json:"matched"`
-	TotalKm     float64 `json:"total_km"`
-	MeanKm      float64 `json:"mean_km"`
-	Edges       int     `json:"edges"`
-	ComputeSecs float64 `json:"seconds"`
-}
-
-func summaryRowOf(s matching.MatchSummary) summaryRow {
-	r := summaryRow{Algorithm: s.Algorithm, Posts: s.Posts, Filled: s.PostsFilled, Candidates: s.Candidates,
-		Matched: s.CandidatesMatched, TotalKm: roundTo(s.TotalDistanceM/1000, 1), MeanKm: roundTo(s.MeanDistanceM/1000, 2),
-		Edges: s.Edges, ComputeSecs: roundTo(s.ComputeMS/1000, 2)}
-	if s.Posts > 0 {
-		r.FilledPct = roundTo(100*float64(s.PostsFilled)/float64(s.Posts), 1)
-	}
-	return r
-}
-
-// balanceRow is one département's line of the balance table.
-type balanceRow struct {
-	Departement       string `json:"departement"`
-	PostsRequested    int    `json:"posts"`
-	PostsFilled       int    `json:"filled"`
-	Unfilled          int    `json:"unfilled"`
-	CandidatesInReach int    `json:"candidates_in_reach"`
-	CandidatesLeft    int    `json:"candidates_left"`
-}
-
 // printMatch writes the summary table, the comparison and the départements
 // with the most unfilled posts.
 func printMatch(w io.Writer, res *matching.MatchResult, top int) error {
-	rows := []summaryRow{summaryRowOf(res.Summary)}
+	rows := []matching.MatchSummary{res.Summary}
 	if c := res.Comparison; c != nil {
-		rows = []summaryRow{summaryRowOf(c.Optimal), summaryRowOf(c.Greedy)}
+		rows = []matching.MatchSummary{c.Optimal, c.Greedy}
 	}
-	cols := []string{"algorithm", "posts", "filled", "filled_%", "candidates", "matched", "total_km", "mean_km", "edges", "seconds"}
-	if err := writeTable(w, rows, cols...); err != nil {
+	if err := present.MatchSummaries().WriteText(w, rows); err != nil {
 		return err
 	}
 	if c := res.Comparison; c != nil {
@@ -171,13 +136,9 @@ func printMatch(w io.Writer, res *matching.MatchResult, top int) error {
 	if res.WeightedStructures > 0 {
 		fmt.Fprintf(w, "priority weights (gap %g, rural %g) given to %d structures\n", res.Weights.Gap, res.Weights.Rural, res.WeightedStructures)
 	}
-	bal := make([]balanceRow, 0, len(res.Balance))
-	for _, b := range res.Balance {
-		bal = append(bal, balanceRow{Departement: b.Departement, PostsRequested: b.PostsRequested, PostsFilled: b.PostsFilled,
-			Unfilled: b.PostsRequested - b.PostsFilled, CandidatesInReach: b.CandidatesInReach, CandidatesLeft: b.CandidatesLeft})
-	}
-	slices.SortStableFunc(bal, func(a, b balanceRow) int {
-		if c := cmp.Compare(b.Unfilled, a.Unfilled); c != 0 {
+	bal := slices.Clone(res.Balance)
+	slices.SortStableFunc(bal, func(a, b matching.DepartementBalance) int {
+		if c := cmp.Compare(b.PostsRequested-b.PostsFilled, a.PostsRequested-a.PostsFilled); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.Departement, b.Departement)
@@ -186,13 +147,7 @@ func printMatch(w io.Writer, res *matching.MatchResult, top int) error {
 		bal = bal[:top]
 	}
 	fmt.Fprintf(w, "\ndépartements with the most unfilled posts (%d of %d):\n", len(bal), len(res.Balance))
-	return writeTable(w, bal, "departement", "posts", "filled", "unfilled", "candidates_in_reach", "candidates_left")
-}
-
-// roundTo rounds v to the given number of decimals.
-func roundTo(v float64, decimals int) float64 {
-	f := math.Pow(10, float64(decimals))
-	return math.Round(v*f) / f
+	return present.DepartementBalances().WriteText(w, bal)
 }
 
 // preloadFlags are serve's --candidates and --structures: files stored as

@@ -12,13 +12,15 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
 // networkFlags are the flags of the compare and articulation subcommands.
 type networkFlags struct {
 	engineFlags
-	maxMinutes, maxKm   float64
+	reachFlags
 	format, out, by     string
 	departement, region string
 	reachV              matching.Reach
@@ -28,8 +30,7 @@ type networkFlags struct {
 // the first being the default.
 func (f *networkFlags) register(fs *flag.FlagSet, formats, bys []string) {
 	f.engineFlags.register(fs)
-	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	f.reachFlags.register(fs)
 	fs.StringVar(&f.format, "format", formats[0], strings.Join(formats, ", "))
 	fs.StringVar(&f.by, "by", bys[0], strings.Join(bys, ", "))
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
@@ -39,14 +40,14 @@ func (f *networkFlags) register(fs *flag.FlagSet, formats, bys []string) {
 // check validates the reach, format and by flags.
 func (f *networkFlags) check(formats, bys []string) error {
 	var err error
-	if f.reachV, err = (&sitingFlags{maxMinutes: f.maxMinutes, maxKm: f.maxKm}).reach(); err != nil {
+	if f.reachV, err = f.reach(); err != nil {
 		return err
 	}
-	if !contains(formats, f.format) {
-		return fmt.Errorf("--format %q: want %s", f.format, strings.Join(formats, ", "))
+	if err := param.Format(formats...).Check(f.format); err != nil {
+		return err
 	}
-	if !contains(bys, f.by) {
-		return fmt.Errorf("--by %q: want %s", f.by, strings.Join(bys, ", "))
+	if err := (param.Choice{Name: "by", Allowed: bys}).Check(f.by); err != nil {
+		return err
 	}
 	if f.format == "geojson" && f.by != bys[len(bys)-1] {
 		return fmt.Errorf("--format geojson needs --by %s", bys[len(bys)-1])
@@ -67,7 +68,7 @@ type networkCmd interface {
 // runNetwork parses, loads the engine (with a progress bar) and runs c.
 func runNetwork(c networkCmd, work string, args []string, stdout, stderr io.Writer) error {
 	if err := c.parse(args, stderr); err != nil {
-		return err
+		return asUsage(err)
 	}
 	p := newProgress(stderr, "territory", "layers", "grid", "structures", "indicators", work)
 	e, err := c.flags().load(slog.New(slog.DiscardHandler), p.Step)
@@ -107,7 +108,7 @@ func (c *compareCmd) parse(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.from, "from", data.LayerFranceServices2020, "earlier network: layers, comma-separated")
 	fs.StringVar(&c.to, "to", data.LayerFranceServices, "later network: layers, comma-separated")
 	fs.StringVar(&c.region, "region", "", "restrict to one région (code)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -122,24 +123,24 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var items any
+	var items rows
 	switch c.by {
 	case "national":
-		items = []matching.AreaComparison{cmp.Summary}
+		items = rowsOf(present.AreaComparisons(), []matching.AreaComparison{cmp.Summary})
 	case "departement":
-		items = cmp.Departements
+		items = rowsOf(present.AreaComparisons(), cmp.Departements)
 	default:
-		items = cmp.Communes
+		items = rowsOf(present.CommuneComparisons(), cmp.Communes)
 	}
 	err = writeOut(c.out, stdout, func(w io.Writer) error {
 		switch c.format {
 		case "csv":
-			return writeCSV(w, items)
+			return items.writeCSV(w)
 		case "json":
 			return writeJSON(w, map[string]any{"from": cmp.From, "to": cmp.To, "reach": cmp.Reach, "scope": cmp.Scope,
-				"summary": cmp.Summary, "items": items})
+				"summary": cmp.Summary, "items": items.value()})
 		case "geojson":
-			fc := geojson.NewFeatureCollection()
+			fc, props := geojson.NewFeatureCollection(), present.CommuneComparisons()
 			for i := range cmp.Communes {
 				m := &cmp.Communes[i]
 				com := &e.Territory.Communes[m.ID()]
@@ -147,16 +148,16 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 					continue
 				}
 				f := geojson.NewFeature(com.Shape)
-				f.ID, f.Properties = m.Code, propertiesOf(m)
+				f.ID, f.Properties = m.Code, props.Properties(m)
 				fc.Append(f)
 			}
 			return writeJSON(w, fc)
 		}
 		if c.by == "commune" {
-			return writeTable(w, items, "code", "name", "departement", "population", "change", "covered_population_before",
+			return items.writeText(w, "code", "name", "departement", "population", "change", "covered_population_before",
 				"covered_population_after", "gained_population", "lost_population", "nearest_distance_before_m", "nearest_distance_after_m")
 		}
-		return writeTable(w, items, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",
+		return items.writeText(w, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",
 			"covered_population_after", "covered_share_before", "covered_share_after", "gained_population", "lost_population",
 			"communes_gained", "communes_lost", "communes_mixed")
 	})
@@ -196,7 +197,7 @@ func (c *articulationCmd) parse(args []string, stderr io.Writer) error {
 	formats, bys := articulationChoices()
 	c.register(fs, formats, bys)
 	fs.StringVar(&c.source, "source", data.LayerCNFSPermanences, "places to classify: a layer, or the built-in structures "+matching.BuiltinStructuresDataset)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -210,36 +211,37 @@ func (c *articulationCmd) exec(e *matching.Engine, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	var items any
+	var items rows
 	switch c.by {
 	case "national":
-		items = []matching.ArticulationArea{a.National}
+		items = rowsOf(present.ArticulationAreas(), []matching.ArticulationArea{a.National})
 	case "departement":
-		items = a.Departements
+		items = rowsOf(present.ArticulationAreas(), a.Departements)
 	default:
-		items = a.Items
+		items = rowsOf(present.ArticulationItems(), a.Items)
 	}
 	err = writeOut(c.out, stdout, func(w io.Writer) error {
 		switch c.format {
 		case "csv":
-			return writeCSV(w, items)
+			return items.writeCSV(w)
 		case "json":
 			return writeJSON(w, map[string]any{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
-				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "items": items})
+				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "items": items.value()})
 		case "geojson":
-			fc := geojson.NewFeatureCollection()
-			for _, it := range a.Items {
+			fc, props := geojson.NewFeatureCollection(), present.ArticulationItems()
+			for i := range a.Items {
+				it := &a.Items[i]
 				f := geojson.NewFeature(orb.Point{it.Lon, it.Lat})
-				f.ID, f.Properties = it.ID, propertiesOf(it)
+				f.ID, f.Properties = it.ID, props.Properties(it)
 				fc.Append(f)
 			}
 			return writeJSON(w, fc)
 		}
 		if c.by == "item" {
-			return writeTable(w, items, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
+			return items.writeText(w, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
 				"added_population", "added_fragile_population")
 		}
-		return writeTable(w, items, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
+		return items.writeText(w, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
 			"population", "covered_by_france_services", "added_population", "added_fragile_population",
 			"covered_share_france_services", "covered_share_with_source")
 	})

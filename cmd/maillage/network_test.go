@@ -44,8 +44,8 @@ func TestNetworkCommandUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"compare", "--format", "xml"}, "--format"},
-		{[]string{"compare", "--by", "epci"}, "--by"},
+		{[]string{"compare", "--format", "xml"}, "format: want one of"},
+		{[]string{"compare", "--by", "epci"}, "by: want one of"},
 		{[]string{"compare", "--format", "geojson"}, "--by commune"},
 		{[]string{"compare", "extra"}, "unexpected argument"},
 		{[]string{"articulation", "--max-km", "10", "--max-minutes", "20"}, "not both"},

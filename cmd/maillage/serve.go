@@ -52,8 +52,14 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := checkAddr(cfg.Addr); err != nil {
+		return err // before loading the data for seconds
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = log

@@ -13,51 +13,32 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 )
 
 // sitingFlags are the flags the siting subcommands share.
 type sitingFlags struct {
 	engineFlags
-	maxMinutes, maxKm float64
-	layers            string
-	format, out       string
+	reachFlags
+	layers      string
+	format, out string
 }
 
 // register adds the shared siting flags to fs; formats are the allowed
 // output formats, the first being the default.
 func (f *sitingFlags) register(fs *flag.FlagSet, formats ...string) {
 	f.engineFlags.register(fs)
-	decimalVar(fs, &f.maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
-	decimalVar(fs, &f.maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
+	f.reachFlags.register(fs)
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "existing service layers, comma-separated")
 	fs.StringVar(&f.format, "format", formats[0], strings.Join(formats, ", "))
 	fs.StringVar(&f.out, "o", "", "output file (default stdout)")
 }
 
-// reach returns the threshold the flags give.
-func (f *sitingFlags) reach() (matching.Reach, error) {
-	if f.maxKm > 0 && f.maxMinutes > 0 {
-		return matching.Reach{}, fmt.Errorf("give --max-minutes or --max-km, not both")
-	}
-	r := matching.DefaultReach()
-	switch {
-	case f.maxKm > 0:
-		r = matching.ReachKm(f.maxKm)
-	case f.maxMinutes > 0:
-		r = matching.ReachMinutes(f.maxMinutes, matching.DefaultTravelModel())
-	}
-	return r, r.Validate()
-}
-
 // checkFormat refuses a format outside allowed.
 func (f *sitingFlags) checkFormat(allowed ...string) error {
-	for _, a := range allowed {
-		if f.format == a {
-			return nil
-		}
-	}
-	return fmt.Errorf("--format %q: want %s", f.format, strings.Join(allowed, ", "))
+	return asUsage(param.Format(allowed...).Check(f.format))
 }
 
 // sitingProgress is a progress bar that may be stopped more than once.
@@ -120,7 +101,7 @@ type sitingCmd interface {
 // runSiting parses, loads the engine and runs c.
 func runSiting(c sitingCmd, work string, args []string, stdout, stderr io.Writer) error {
 	if err := c.parse(args, stderr); err != nil {
-		return err
+		return asUsage(err)
 	}
 	e, p, err := c.base().prepare(stderr, work)
 	if err != nil {
@@ -152,10 +133,10 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	c.register(fs, "csv", "json", "geojson")
 	fs.StringVar(&c.dep, "departement", "", "recommend within one département (code)")
 	fs.StringVar(&c.reg, "region", "", "recommend within one région (code)")
-	fs.IntVar(&c.k, "k", matching.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", matching.MaxRecommendK))
+	intVar(fs, &c.k, param.K(), matching.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", param.MaxRecommendK))
 	fs.StringVar(&c.cands, "candidates", "", "candidate locations file (structures format); default: every commune's main town")
 	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or fragility (population × fragility index / 10)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -207,11 +188,11 @@ func writeRecommendation(w io.Writer, rec *matching.Recommendation, format strin
 	case "geojson":
 		summary := *rec
 		summary.Picks = nil
-		return writeJSON(w, pointsGeoJSON(rec.Picks, func(pk matching.SitePick) (string, orb.Point) {
+		return writeJSON(w, pointsGeoJSON(present.SitePicks(), rec.Picks, func(pk *matching.SitePick) (string, orb.Point) {
 			return pk.ID, orb.Point{pk.Lon, pk.Lat}
 		}, summary, "picks"))
 	}
-	return writeCSV(w, rec.Picks)
+	return present.SitePicks().WriteCSV(w, rec.Picks)
 }
 
 // recommendSummary is the account printed on stderr.
@@ -249,16 +230,13 @@ func (c *evaluateCmd) parse(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.register(fs, "csv", "json", "geojson")
-	decimalVar(fs, &c.redundancyKm, "redundancy-km", matching.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
+	floatVar(fs, &c.redundancyKm, param.RedundancyKm(), matching.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
 	var err error
 	if c.path, err = parseWithFile(fs, args, "evaluate proposals.csv [flags]"); err != nil {
 		return err
 	}
 	if err := c.checkFormat("csv", "json", "geojson"); err != nil {
 		return err
-	}
-	if c.redundancyKm < 0 {
-		return fmt.Errorf("--redundancy-km %v: want ≥ 0", c.redundancyKm)
 	}
 	c.reachV, err = c.reach()
 	return err
@@ -285,11 +263,11 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		case "geojson":
 			summary := *ev
 			summary.Proposals = nil
-			return writeJSON(w, pointsGeoJSON(ev.Proposals, func(r matching.ProposalResult) (string, orb.Point) {
+			return writeJSON(w, pointsGeoJSON(present.Proposals(), ev.Proposals, func(r *matching.ProposalResult) (string, orb.Point) {
 				return r.ID, orb.Point{r.Lon, r.Lat}
 			}, summary, "proposals"))
 		}
-		return writeCSV(w, ev.Proposals)
+		return present.Proposals().WriteCSV(w, ev.Proposals)
 	})
 	if err != nil {
 		return err
@@ -367,7 +345,7 @@ func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		if c.format == "json" {
 			return writeJSON(w, sc)
 		}
-		return writeCSV(w, areas)
+		return present.AreaChanges().WriteCSV(w, areas)
 	})
 	if err != nil {
 		return err
@@ -382,7 +360,7 @@ func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 func parseWithFile(fs *flag.FlagSet, args []string, usage string) (string, error) {
 	var file string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return "", err
 		}
 		if fs.NArg() == 0 {

@@ -46,10 +46,10 @@ func TestSitingCommandUsage(t *testing.T) {
 		{[]string{"evaluate"}, "missing file"},
 		{[]string{"evaluate", "a.csv", "b.csv"}, "one file expected"},
 		{[]string{"evaluate", "a.csv", "--redundancy-km", "-2"}, "redundancy-km"},
-		{[]string{"recommend", "--format", "xml"}, "--format"},
+		{[]string{"recommend", "--format", "xml"}, "format: want one of"},
 		{[]string{"recommend", "extra"}, "unexpected argument"},
 		{[]string{"recommend", "--max-km", "10", "--max-minutes", "20"}, "not both"},
-		{[]string{"scenario", "--format", "geojson", "x.csv"}, "--format"},
+		{[]string{"scenario", "--format", "geojson", "x.csv"}, "format: want one of"},
 	} {
 		var out, errw bytes.Buffer
 		if code := run(c.args, &out, &errw); code == 0 || !strings.Contains(errw.String(), c.want) {

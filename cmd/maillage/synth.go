@@ -22,7 +22,7 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 	nStruct := fs.Int("structures", 5000, "number of synthetic host structures")
 	seed := fs.Int64("seed", 1, "random seed (same seed, same files)")
 	out := fs.String("o", ".", "output folder for synth-candidates.csv and synth-structures.csv")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *nCand < 0 || *nStruct < 0 {

@@ -19,28 +19,33 @@ import (
 //	maillage token revoke --name prefet-23 --tokens FILE
 func runToken(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("want a subcommand: new, list or revoke")
+		return usagef("want a subcommand: new, list or revoke")
 	}
 	fs := flag.NewFlagSet("token "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("tokens", "", "tokens file (created mode 600 when missing)")
 	name := fs.String("name", "", "who holds the token (unique in the file)")
 	scope := fs.String("scope", "", "national or departement:XX[,YY]")
-	if err := fs.Parse(args[1:]); err != nil {
+	sub := args[0]
+	if strings.HasPrefix(sub, "-") { // token -h, or flags before the subcommand
+		sub, args = "", append([]string{""}, args...)
+	}
+	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	if *path == "" {
-		return errors.New("--tokens FILE is required")
+	if sub != "new" && sub != "list" && sub != "revoke" {
+		return usagef("unknown subcommand %q: want new, list or revoke", sub)
 	}
-	switch args[0] {
+	if *path == "" {
+		return usagef("--tokens FILE is required")
+	}
+	switch sub {
 	case "new":
 		return tokenNew(*path, *name, *scope, stdout, stderr)
 	case "list":
 		return tokenList(*path, stdout)
-	case "revoke":
-		return tokenRevoke(*path, *name, stderr)
 	}
-	return fmt.Errorf("unknown subcommand %q: want new, list or revoke", args[0])
+	return tokenRevoke(*path, *name, stderr)
 }
 
 // readTokens reads the file, or nothing when it does not exist yet.

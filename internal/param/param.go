@@ -1,0 +1,135 @@
+// Package param is the one table of the parameters the CLI and the HTTP
+// API share: their names, ranges and error messages, so that a value the
+// API refuses with a 400 is refused by the CLI (exit 2) with the same
+// message. The API names a parameter in snake_case (max_minutes), the CLI
+// flag is the same name with dashes (--max-minutes).
+package param
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/maillage/maillage/data"
+)
+
+// Error is a refused parameter value.
+type Error struct {
+	Name   string // API name, e.g. max_minutes
+	Reason string // what is wrong, e.g. `0 is out of range (0, 180]`
+}
+
+// Error is "name: reason", the message of the API's 400 answer.
+func (e *Error) Error() string { return e.Name + ": " + e.Reason }
+
+// Flag is the CLI flag of an API parameter name.
+func Flag(name string) string { return strings.ReplaceAll(name, "_", "-") }
+
+// Float is a decimal parameter within [Min, Max], or (Min, Max] when
+// MinOpen is set.
+type Float struct {
+	Name     string
+	Min, Max float64
+	MinOpen  bool
+}
+
+// Parse reads s with data.ParseDecimal (no hex, Inf or NaN) and checks it.
+func (p Float) Parse(s string) (float64, error) {
+	v, err := data.ParseDecimal(s)
+	if err != nil {
+		return 0, &Error{p.Name, err.Error()}
+	}
+	return v, p.Check(v)
+}
+
+// Check refuses a value out of range.
+func (p Float) Check(v float64) error {
+	if v > p.Max || v < p.Min || (p.MinOpen && v == p.Min) || v != v {
+		open := "["
+		if p.MinOpen {
+			open = "("
+		}
+		return &Error{p.Name, fmt.Sprintf("%v is out of range %s%v, %v]", v, open, p.Min, p.Max)}
+	}
+	return nil
+}
+
+// Int is an integer parameter within [Min, Max].
+type Int struct {
+	Name     string
+	Min, Max int
+}
+
+// Parse reads a decimal integer and checks it.
+func (p Int) Parse(s string) (int, error) {
+	v, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, &Error{p.Name, fmt.Sprintf("%q is not an integer", s)}
+	}
+	return v, p.Check(v)
+}
+
+// Check refuses a value out of range.
+func (p Int) Check(v int) error {
+	if v < p.Min || v > p.Max {
+		return &Error{p.Name, fmt.Sprintf("%d is out of range [%d, %d]", v, p.Min, p.Max)}
+	}
+	return nil
+}
+
+// Choice is a parameter taking one of a few words.
+type Choice struct {
+	Name    string
+	Allowed []string
+}
+
+// Check refuses a word outside Allowed.
+func (p Choice) Check(v string) error {
+	for _, a := range p.Allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return &Error{p.Name, fmt.Sprintf("want one of %s, got %q", strings.Join(p.Allowed, ", "), v)}
+}
+
+// Format is the format= parameter (--format) among allowed.
+func Format(allowed ...string) Choice { return Choice{"format", allowed} }
+
+// The shared parameters. Each is a function so that the table holds no
+// package-level mutable state.
+
+// MaxMinutes is the reach in minutes of travel: up to 3 hours.
+func MaxMinutes() Float { return Float{Name: "max_minutes", Min: 0, Max: 180, MinOpen: true} }
+
+// MaxKm is the reach in straight-line kilometres.
+func MaxKm() Float { return Float{Name: "max_km", Min: 0, Max: 500, MinOpen: true} }
+
+// SpeedKmh is the travel speed converting minutes to distance.
+func SpeedKmh() Float { return Float{Name: "speed_kmh", Min: 1, Max: 300} }
+
+// Detour is the ratio of road to straight-line distance.
+func Detour() Float { return Float{Name: "detour", Min: 1, Max: 5} }
+
+// RedundancyKm is the distance under which a proposal duplicates an
+// existing France Services (0: never).
+func RedundancyKm() Float { return Float{Name: "redundancy_km", Min: 0, Max: 1000} }
+
+// MaxRecommendK caps the sites one recommendation picks: each pick scans
+// every candidate, so the cap bounds the work of one request.
+const MaxRecommendK = 500
+
+// K is the number of sites a recommendation picks.
+func K() Int { return Int{Name: "k", Min: 1, Max: MaxRecommendK} }
+
+// Limit is the page size of a list answer, up to max.
+func Limit(max int) Int { return Int{Name: "limit", Min: 1, Max: max} }
+
+// Offset is the start of a page.
+func Offset() Int { return Int{Name: "offset", Min: 0, Max: 1 << 30} }
+
+// Lon and Lat are WGS84 decimal degrees.
+func Lon() Float { return Float{Name: "lon", Min: -180, Max: 180} }
+
+// Lat is a WGS84 latitude in decimal degrees.
+func Lat() Float { return Float{Name: "lat", Min: -90, Max: 90} }
