@@ -107,4 +107,10 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		t.Fatalf("B still lists %s deleted through A", info.ID)
 	}
 	decode(t, send(t, b, "DELETE", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNotFound, &e)
+
+	// GET /v1/backup copies a bbolt file; the database is backed up by its operators.
+	decode(t, send(t, a, "GET", "/v1/backup", "", national, nil), http.StatusNotFound, &e)
+	if !strings.Contains(e.Message, "pg_dump") {
+		t.Errorf("backup with PostgreSQL: %q, want advice naming pg_dump", e.Message)
+	}
 }
