@@ -13,7 +13,7 @@ import (
 )
 
 // open opens a store on url or fails t.
-func open(t *testing.T, url string) *Store {
+func open(t testing.TB, url string) *Store {
 	t.Helper()
 	s, _, err := Open(context.Background(), url)
 	if err != nil {
@@ -130,6 +130,39 @@ func TestOpenErrors(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "secret") {
 			t.Errorf("Open error shows the password: %v", err)
+		}
+	}
+}
+
+// BenchmarkVersion is the cost a replica pays per use of a cached dataset
+// (matching checks its version).
+func BenchmarkVersion(b *testing.B) {
+	s := open(b, pgtest.URL(b))
+	defer s.Close()
+	if err := s.Put(storetest.Candidates("v", 10)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Version("v"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPutGetLarge puts and gets the largest upload (200 000
+// candidates, api.DefaultMaxRows).
+func BenchmarkPutGetLarge(b *testing.B) {
+	s := open(b, pgtest.URL(b))
+	defer s.Close()
+	d := storetest.Candidates("large", killRows)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.Put(d); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Get("large"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
