@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/maillage/maillage/data"
 )
 
 // backupRoutes registers GET /v1/backup: a consistent copy of the state
@@ -28,7 +30,12 @@ func (s *Server) backup(c *gin.Context) error {
 	}
 	bw, ok := s.engine.Store.(backupWriter)
 	if !ok {
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: "the server keeps its datasets in memory (no --state folder): nothing to back up"}
+		msg := "the server keeps its datasets in memory (no --state folder): nothing to back up"
+		if _, mem := s.engine.Store.(*data.MemoryStore); !mem {
+			// pgstore: the database is the operators', backed up with their tools.
+			msg = "the datasets are kept in PostgreSQL (--store): back up its database with pg_dump or the cluster's own backups"
+		}
+		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg}
 	}
 	name := fmt.Sprintf("maillage-datasets-%s.db", time.Now().UTC().Format("20060102T150405Z"))
 	c.Header("Content-Type", "application/octet-stream")

@@ -69,6 +69,18 @@ type Store interface {
 	Close() error
 }
 
+// VersionedStore is a Store shared with other processes (replicas on one
+// database), which may delete or replace a dataset another one has cached
+// things derived from. GetVersion is Get with the dataset's version, a
+// number that changes with every Put of its id; Version reads that number
+// alone (ErrDatasetNotFound once the dataset is deleted), so that a cache
+// checks it is current with one indexed lookup.
+type VersionedStore interface {
+	Store
+	GetVersion(id string) (*Dataset, int64, error)
+	Version(id string) (int64, error)
+}
+
 // MemoryStore is a Store in memory, lost at exit: for tests and for serving
 // without a state folder.
 type MemoryStore struct {

@@ -1,13 +1,8 @@
 package data
 
 import (
-	"bytes"
-	"encoding/binary"
-	"encoding/gob"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"os"
 
@@ -31,51 +26,6 @@ var (
 	bucketRows = []byte("rows")
 )
 
-// Formats of the rows blob, its first byte; a new encoding gets a new
-// number and the old ones stay readable.
-const (
-	// rowsGob is the gob of storedRows, with no checksum (files written
-	// before rowsChecked).
-	rowsGob byte = 1
-	// rowsChecked is 4 bytes of CRC-32C (big-endian) of the dataset's key,
-	// description and gob, then the gob: bbolt checks its page structure, not
-	// the bytes of values, so a flipped bit in a dataset would otherwise be
-	// served, or fail deep in a decoder.
-	rowsChecked byte = 2
-)
-
-// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// datasetSum is the checksum of a dataset's key, description and gob.
-func datasetSum(key, meta, body []byte) uint32 {
-	h := crc32.New(castagnoli)
-	for _, b := range [][]byte{key, {0}, meta, {0}, body} {
-		h.Write(b)
-	}
-	return h.Sum32()
-}
-
-// rowsBody returns the gob of a stored rows blob after checking its format
-// and checksum against the dataset's key and description.
-func rowsBody(key, meta, raw []byte) ([]byte, error) {
-	switch {
-	case len(raw) == 0:
-		return nil, fmt.Errorf("dataset %q: rows missing", key)
-	case raw[0] == rowsGob:
-		return raw[1:], nil
-	case raw[0] != rowsChecked:
-		return nil, fmt.Errorf("dataset %q: rows of unknown format %d", key, raw[0])
-	case len(raw) < 5:
-		return nil, fmt.Errorf("dataset %q: rows cut short (%d bytes)", key, len(raw))
-	}
-	body := raw[5:]
-	if want, got := binary.BigEndian.Uint32(raw[1:5]), datasetSum(key, meta, body); want != got {
-		return nil, fmt.Errorf("dataset %q: checksum %08x, stored %08x: its bytes changed after it was written", key, got, want)
-	}
-	return body, nil
-}
-
 // BoltStore is a Store persisted in one bbolt file of a state folder.
 type BoltStore struct {
 	db   *bolt.DB
@@ -84,14 +34,6 @@ type BoltStore struct {
 	// beforeCommit, when set (tests only), runs inside the write
 	// transaction of Put after the rows are written and before commit.
 	beforeCommit func()
-}
-
-// storedRows is the gob-encoded body of a dataset.
-type storedRows struct {
-	Candidates []Candidate
-	Structures []Structure
-	Sites      []Site
-	Result     []byte
 }
 
 // hasBuckets is nil when both buckets exist.
@@ -118,23 +60,13 @@ func (s *BoltStore) Path() string { return s.path }
 // Put stores d under d.Meta.ID, replacing any dataset of that id, in one
 // transaction: after a crash it is entirely there or entirely absent.
 func (s *BoltStore) Put(d *Dataset) error {
-	if d.Meta.ID == "" {
-		return errors.New("dataset without id")
-	}
-	meta, err := json.Marshal(d.Meta)
+	meta, rows, err := EncodeDataset(d)
 	if err != nil {
-		return fmt.Errorf("dataset %s: meta: %w", d.Meta.ID, err)
-	}
-	var buf bytes.Buffer
-	buf.Write([]byte{rowsChecked, 0, 0, 0, 0})
-	rows := storedRows{Candidates: d.Candidates, Structures: d.Structures, Sites: d.Sites, Result: d.Result}
-	if err := gob.NewEncoder(&buf).Encode(&rows); err != nil {
-		return fmt.Errorf("dataset %s: rows: %w", d.Meta.ID, err)
+		return err
 	}
 	key := []byte(d.Meta.ID)
-	binary.BigEndian.PutUint32(buf.Bytes()[1:5], datasetSum(key, meta, buf.Bytes()[5:]))
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketRows).Put(key, buf.Bytes()); err != nil {
+		if err := tx.Bucket(bucketRows).Put(key, rows); err != nil {
 			return err
 		}
 		if err := tx.Bucket(bucketMeta).Put(key, meta); err != nil {
@@ -154,27 +86,17 @@ func (s *BoltStore) Put(d *Dataset) error {
 // Get returns the dataset of that id. A dataset whose bytes fail their
 // checksum or do not decode gives an error wrapping ErrCorrupt.
 func (s *BoltStore) Get(id string) (*Dataset, error) {
-	d := &Dataset{}
+	var d *Dataset
 	err := s.db.View(func(tx *bolt.Tx) error {
 		key := []byte(id)
 		meta := tx.Bucket(bucketMeta).Get(key)
 		if meta == nil {
 			return ErrDatasetNotFound
 		}
-		body, err := rowsBody(key, meta, tx.Bucket(bucketRows).Get(key))
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrCorrupt, err)
-		}
-		if err := json.Unmarshal(meta, &d.Meta); err != nil {
-			return fmt.Errorf("%w: description: %w", ErrCorrupt, err)
-		}
-		// The slice is only valid inside the transaction: gob copies out.
-		var rows storedRows
-		if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&rows); err != nil {
-			return fmt.Errorf("%w: rows: %w", ErrCorrupt, err)
-		}
-		d.Candidates, d.Structures, d.Sites, d.Result = rows.Candidates, rows.Structures, rows.Sites, rows.Result
-		return nil
+		// The slices are only valid inside the transaction: the decoders copy out.
+		var err error
+		d, err = DecodeDataset(id, meta, tx.Bucket(bucketRows).Get(key))
+		return err
 	})
 	if errors.Is(err, ErrDatasetNotFound) {
 		return nil, err
@@ -190,9 +112,9 @@ func (s *BoltStore) List() ([]DatasetMeta, error) {
 	var out []DatasetMeta
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).ForEach(func(k, v []byte) error {
-			var m DatasetMeta
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("dataset %q: %w: description: %w", k, ErrCorrupt, err)
+			m, err := DecodeMeta(string(k), v)
+			if err != nil {
+				return err
 			}
 			out = append(out, m)
 			return nil

@@ -1,23 +1,28 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	neturl "net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/pgstore"
 )
 
 // trustFlags are serve's flags for stored datasets, access and limits.
 type trustFlags struct {
 	stateDir     string
+	storeURL     string
 	lockWait     time.Duration
 	tokensFile   string
 	insecureOpen bool
@@ -28,6 +33,8 @@ type trustFlags struct {
 func (f *trustFlags) register(fs *flag.FlagSet, cfg *api.Config) {
 	fs.StringVar(&f.stateDir, "state", defaultStateDir(),
 		"folder of the database of uploaded datasets and match results (\"\": in memory, lost at exit)")
+	fs.StringVar(&f.storeURL, "store", os.Getenv("MAILLAGE_STORE"),
+		"postgres://user@host:port/db?search_path=…: keep datasets and match results in PostgreSQL, shared by every replica on it, instead of the --state folder (default $MAILLAGE_STORE)")
 	fs.DurationVar(&f.lockWait, "state-lock-wait", data.DefaultLockWait,
 		"how long to wait for another process to release the state file (a server killed with kill -9 may hold it a moment)")
 	fs.StringVar(&f.tokensFile, "tokens", "",
@@ -66,6 +73,9 @@ func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error
 	default:
 		log.Warn("no --tokens file: the endpoints of candidates, structures, datasets and matches answer 401")
 	}
+	if f.storeURL != "" {
+		return openPostgres(f.storeURL, log)
+	}
 	if f.stateDir == "" {
 		log.Warn("no --state folder: uploaded datasets and match results are lost at exit")
 		return data.NewMemoryStore(), nil
@@ -82,6 +92,37 @@ func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error
 	}
 	log.Info("state opened", "file", st.Path(), "datasets", len(metas), "checked_ms", time.Since(t0).Milliseconds())
 	return st, nil
+}
+
+// openPostgres opens the PostgreSQL store of url, migrating its schema.
+func openPostgres(url string, log *slog.Logger) (data.Store, error) {
+	if !strings.HasPrefix(url, "postgres://") && !strings.HasPrefix(url, "postgresql://") {
+		return nil, fmt.Errorf("--store %q: not a postgres:// URL (without --store, datasets are kept in the --state folder)", redactURL(url))
+	}
+	t0 := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, applied, err := pgstore.Open(ctx, url)
+	if err != nil {
+		return nil, fmt.Errorf("--store: %w", err)
+	}
+	metas, err := st.List()
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("--store: %w", err)
+	}
+	log.Info("store opened", "postgres", st.Where(), "schema_version", pgstore.SchemaVersion(), "migrations_applied", applied,
+		"datasets", len(metas), "ms", time.Since(t0).Milliseconds())
+	return st, nil
+}
+
+// redactURL returns url without its password, for messages.
+func redactURL(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	return u.Redacted()
 }
 
 // stateAdvice adds to an error opening the state folder dir what the
