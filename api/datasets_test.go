@@ -360,7 +360,7 @@ func TestDatasetScopes(t *testing.T) {
 	}
 	legacy := *old
 	legacy.Meta.ID, legacy.Meta.RowsByDepartement = "cand-0123456789ab", nil
-	if err := s.engine.Store.Put(&legacy); err != nil {
+	if err := s.engine.Store().Put(&legacy); err != nil {
 		t.Fatal(err)
 	}
 	defer send(t, s, "DELETE", "/v1/datasets/"+legacy.Meta.ID, "", ms.national, nil)

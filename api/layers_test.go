@@ -28,10 +28,10 @@ func TestLayerList(t *testing.T) {
 		byName[l.Name] = l
 	}
 	e := s.engine
-	want := map[string]int{"communes": len(e.Territory.Communes), "departements": 101, "regions": 18,
-		"cells": e.Grid.Len(), "gaps": -1}
+	want := map[string]int{"communes": len(e.Territory().Communes), "departements": 101, "regions": 18,
+		"cells": e.Grid().Len(), "gaps": -1}
 	sites := 0
-	for name, l := range e.Layers {
+	for name, l := range e.Layers() {
 		want[name] = len(l.Sites)
 		sites += len(l.Sites)
 	}
@@ -51,7 +51,7 @@ func TestLayerList(t *testing.T) {
 		case len(l.Properties) == 0 || l.Links.GeoJSON == "" || l.Links.Tiles == "":
 			t.Errorf("layer %s: missing properties or links: %+v", name, l)
 		}
-		if _, service := e.Layers[name]; service {
+		if e.Layer(name) != nil {
 			if l.Kind != kindService || l.Report == nil || l.Report.Loaded != n || l.Vintage == "" {
 				t.Errorf("service layer %s: kind %q, report %+v, vintage %q", name, l.Kind, l.Report, l.Vintage)
 			}
@@ -131,7 +131,7 @@ func TestLayerZoomKeepsEveryCommune(t *testing.T) {
 // force selection of the territory.
 func TestLayerPagination(t *testing.T) {
 	s := mapServer(t)
-	terr := s.engine.Territory
+	terr := s.engine.Territory()
 	bbox := orb.Bound{Min: orb.Point{2.2, 48.8}, Max: orb.Point{2.5, 48.95}}
 	var inBox []string
 	for _, c := range terr.Communes {
@@ -183,7 +183,7 @@ func TestLayerPagination(t *testing.T) {
 // TestLayerFilters compares filtered layers with brute-force selections.
 func TestLayerFilters(t *testing.T) {
 	s := mapServer(t)
-	layer := s.engine.Layers[matching.DefaultLayer]
+	layer := s.engine.Layer(matching.DefaultLayer)
 	var want []string
 	for _, site := range layer.Sites {
 		if site.Departement == "29" {

@@ -71,8 +71,8 @@ type evaluationBody struct {
 // today's network) and by commune code only in the Creuse.
 func sitingFixture(t *testing.T, s *Server) (fs data.Site, gapLon, gapLat float64) {
 	t.Helper()
-	fs = s.engine.Layers[data.LayerFranceServices].Sites[0]
-	c, ok := s.engine.Territory.Commune("97108")
+	fs = s.engine.Layer(data.LayerFranceServices).Sites[0]
+	c, ok := s.engine.Territory().Commune("97108")
 	if !ok {
 		t.Fatal("commune 97108 not loaded")
 	}
@@ -151,7 +151,8 @@ func TestEvaluateProposalsAPI(t *testing.T) {
 
 func TestEvaluateStoredDataset(t *testing.T) {
 	s := sitingServer(t)
-	rows := len(s.engine.Structures[matching.BuiltinStructuresDataset])
+	builtin, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
+	rows := len(builtin)
 	if rows == 0 {
 		t.Skip("built-in structures not loaded")
 	}

@@ -125,14 +125,14 @@ type articulationPlace struct {
 
 // articulationSource returns the places of a source.
 func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
-	if l, ok := e.Layers[src]; ok && src != ArticulationReference {
+	if l, ok := e.layers[src]; ok && src != ArticulationReference {
 		out := make([]articulationPlace, len(l.Sites))
 		for i, s := range l.Sites {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement, p: s.Point}
 		}
 		return out, nil
 	}
-	if ss, ok := e.Structures[src]; ok {
+	if ss, ok := e.structures[src]; ok {
 		out := make([]articulationPlace, len(ss))
 		for i, s := range ss {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement,
@@ -146,7 +146,7 @@ func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
 			known = append(known, n)
 		}
 	}
-	for id := range e.Structures {
+	for id := range e.structures {
 		known = append(known, id)
 	}
 	slices.Sort(known)
@@ -172,7 +172,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := e.Layers[ArticulationReference]; !ok {
+	if _, ok := e.layers[ArticulationReference]; !ok {
 		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", ErrUnknownLayer, ArticulationReference)
 	}
 	ix := e.coverageIndex()
@@ -187,12 +187,12 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	}
 	maxM := ref.Reach.MaxM
 	open := e.openCells(ref)
-	fs := e.Layers[ArticulationReference]
+	fs := e.layers[ArticulationReference]
 
 	a := &Articulation{Source: q.Source, Reference: ArticulationReference, Reach: ref.Reach, CoLocatedMaxM: CoLocatedMaxM,
 		Departements: []ArticulationArea{}, Items: []ArticulationItem{}}
 	reached := make([]bool, len(open.cells))
-	deps := make([]ArticulationArea, len(e.Territory.Departements))
+	deps := make([]ArticulationArea, len(e.territory.Departements))
 	nat := ArticulationArea{Level: LevelNational, Code: "FR", Name: "France"}
 	var buf []geo.Neighbor
 	for _, pl := range places {
@@ -207,11 +207,11 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			cell := open.cells[n.ID]
 			// The coverage test: float32 great-circle metres from the cell
 			// centre, at most the reach.
-			if float64(float32(geo.DistanceM(e.Grid.Centers[cell], pl.p))) > maxM {
+			if float64(float32(geo.DistanceM(e.grid.Centers[cell], pl.p))) > maxM {
 				continue
 			}
 			reached[n.ID] = true
-			it.AddedPopulation += int(e.Grid.Population[cell])
+			it.AddedPopulation += int(e.grid.Population[cell])
 			it.AddedFragilePopulation += open.fragile[n.ID]
 		}
 		switch {
@@ -278,7 +278,7 @@ func (ar *ArticulationArea) finish(ref AreaCoverage) {
 // openCells returns the inhabited cells out of reach in ref, with their
 // fragile population, indexed.
 func (e *Engine) openCells(ref *Coverage) *openCells {
-	g, ix := e.Grid, ref.ix
+	g, ix := e.grid, ref.ix
 	o := &openCells{}
 	var pts []orb.Point
 	for i, p := range g.Population {

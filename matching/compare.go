@@ -111,8 +111,8 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	}
 	out := &CoverageComparison{From: before.Layers, To: after.Layers, Reach: before.Reach, Scope: before.Scope,
 		Communes: []CommuneComparison{}}
-	g, ix := e.Grid, before.ix
-	deps := make([]AreaComparison, len(e.Territory.Departements))
+	g, ix := e.grid, before.ix
+	deps := make([]AreaComparison, len(e.territory.Departements))
 	nat := areaChange(before.Summary, after.Summary)
 	for i := range before.Departements {
 		d := areaChange(before.Departements[i], after.Departements[i])
@@ -193,8 +193,8 @@ func areaChange(b, a AreaCoverage) AreaComparison {
 func (e *Engine) countSites(layers []string, deps []AreaComparison, nat *AreaComparison, cv *Coverage, field func(*AreaComparison) *int) {
 	member := cv.scopeDepartements()
 	for _, name := range layers {
-		for i := range e.Layers[name].Sites {
-			d, ok := cv.ix.depByCode[e.Layers[name].Sites[i].Departement]
+		for i := range e.layers[name].Sites {
+			d, ok := cv.ix.depByCode[e.layers[name].Sites[i].Departement]
 			if member != nil && (!ok || !member[d]) {
 				continue
 			}

@@ -246,7 +246,7 @@ func (cv *Coverage) covered(d float32) bool { return float64(d) <= cv.Reach.MaxM
 // computeCommunes fills Communes from the population shares of every
 // commune in scope.
 func (cv *Coverage) computeCommunes() {
-	t, g, ns := cv.e.Territory, cv.e.Grid, cv.ns
+	t, g, ns := cv.e.territory, cv.e.grid, cv.ns
 	ids := cv.sc.communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
 	const chunk = 1024
@@ -283,7 +283,7 @@ func (cv *Coverage) computeCommunes() {
 			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
-				st := &cv.e.Layers[l].Sites[site]
+				st := &cv.e.layers[l].Sites[site]
 				cc.NearestSiteID, cc.NearestSiteName, cc.NearestLayer = st.ID, st.Name, l
 				cc.NearestDistanceM = float64(ns.communeDistM[ci])
 			}

@@ -135,10 +135,10 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 		l.Index = geo.NewSiteIndex(pts)
 	}
 	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
-	w.e = &Engine{Territory: terr, Grid: g, workers: 2,
-		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}
-	w.e.Indicators = tinyIndicators()
-	w.e.need = newCommuneNeed(terr, w.e.Indicators)
+	w.e = &Engine{territory: terr, grid: g, workers: 2,
+		layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}
+	w.e.indicators = tinyIndicators()
+	w.e.need = newCommuneNeed(terr, w.e.indicators)
 	return w
 }
 

@@ -93,7 +93,7 @@ func (e *Engine) coverageIndex() *coverageIndex {
 }
 
 func buildCoverageIndex(e *Engine) *coverageIndex {
-	t, g := e.Territory, e.Grid
+	t, g := e.territory, e.grid
 	nc := len(t.Communes)
 	ix := &coverageIndex{
 		depByCode: map[string]int{}, regByCode: map[string]int{}, epciByCode: map[string]int{},
@@ -176,7 +176,7 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 // cell → communes relation (so their cells come out sorted). A commune
 // belongs to the région of its département.
 func (ix *coverageIndex) buildScopes(e *Engine) {
-	t, g := e.Territory, e.Grid
+	t, g := e.territory, e.grid
 	all := make([]int32, len(t.Communes))
 	for i := range all {
 		all[i] = int32(i)

@@ -56,7 +56,7 @@ func (e *Engine) resolveLayers(names []string) ([]string, error) {
 	out := slices.Clone(uniqueLayers(names))
 	sort.Strings(out)
 	for _, n := range out {
-		if _, ok := e.Layers[n]; !ok {
+		if _, ok := e.layers[n]; !ok {
 			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(e.LayerNames(), ", "))
 		}
 	}
@@ -74,7 +74,7 @@ func (e *Engine) resolveLayers(names []string) ([]string, error) {
 func (e *Engine) nearestFor(layers []string) (*nearestSet, error) {
 	sites := 0
 	for _, n := range layers {
-		sites += len(e.Layers[n].Sites)
+		sites += len(e.layers[n].Sites)
 	}
 	if sites == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNoSites, strings.Join(layers, ", "))
@@ -131,8 +131,8 @@ func (e *Engine) ForgetCoverageCache(layer string) {
 // emptyNearest is the set of a layer without sites: nothing is reachable.
 func (e *Engine) emptyNearest(name string) *nearestSet {
 	ns := &nearestSet{layers: []string{name},
-		cellDistM: make([]float32, len(e.Grid.Cells)), cellSite: make([]int32, len(e.Grid.Cells)),
-		communeDistM: make([]float32, len(e.Territory.Communes)), communeSite: make([]int32, len(e.Territory.Communes))}
+		cellDistM: make([]float32, len(e.grid.Cells)), cellSite: make([]int32, len(e.grid.Cells)),
+		communeDistM: make([]float32, len(e.territory.Communes)), communeSite: make([]int32, len(e.territory.Communes))}
 	inf := float32(math.Inf(1))
 	for i := range ns.cellDistM {
 		ns.cellDistM[i], ns.cellSite[i] = inf, -1
@@ -146,8 +146,8 @@ func (e *Engine) emptyNearest(name string) *nearestSet {
 // computeLayerNearest computes the nearest site of one layer for every cell
 // centre and every commune representative point, on e.workers goroutines.
 func (e *Engine) computeLayerNearest(name string) *nearestSet {
-	l := e.Layers[name]
-	g := e.Grid
+	l := e.layers[name]
+	g := e.grid
 	sitePts := make([]orb.Point, len(l.Sites))
 	for i := range l.Sites {
 		sitePts[i] = l.Sites[i].Point
@@ -156,7 +156,7 @@ func (e *Engine) computeLayerNearest(name string) *nearestSet {
 		cellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
 	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.cellDistM, ns.cellSite, e.workers)
 
-	comm := e.Territory.Communes
+	comm := e.territory.Communes
 	ns.communeDistM = make([]float32, len(comm))
 	ns.communeSite = make([]int32, len(comm))
 	reps := make([]orb.Point, len(comm))

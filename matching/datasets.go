@@ -88,26 +88,26 @@ func (e *Engine) loadBuiltinStructures(dir string, log *slog.Logger) error {
 		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
 		return nil
 	}
-	structs, rep, err := data.LoadCNFSStructures(path, e.Territory)
+	structs, rep, err := data.LoadCNFSStructures(path, e.territory)
 	if err != nil {
 		return err
 	}
 	if st, err := os.Stat(path); err == nil {
 		e.datasets.builtinAt = st.ModTime().UTC()
 	}
-	e.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
-	e.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
+	e.structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	e.structureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
 	return nil
 }
 
 // builtinInfo describes the built-in dataset id.
 func (e *Engine) builtinInfo(id string) (DatasetInfo, bool) {
-	ss, ok := e.Structures[id]
+	ss, ok := e.structures[id]
 	if !ok {
 		return DatasetInfo{}, false
 	}
 	meta := data.DatasetMeta{ID: id, Kind: data.KindStructures, Name: id, Rows: len(ss),
-		CreatedAt: e.datasets.builtinAt, Source: e.StructureReports[id].File}
+		CreatedAt: e.datasets.builtinAt, Source: e.structureReports[id].File}
 	meta.Departements, meta.RowsByDepartement = departementsOf(len(ss), func(i int) string { return ss[i].Departement })
 	return DatasetInfo{DatasetMeta: meta, Builtin: true}, true
 }
@@ -115,20 +115,16 @@ func (e *Engine) builtinInfo(id string) (DatasetInfo, bool) {
 // Datasets lists the built-in datasets (by id) then the stored ones (oldest
 // first).
 func (e *Engine) Datasets() ([]DatasetInfo, error) {
-	ids := make([]string, 0, len(e.Structures))
-	for id := range e.Structures {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+	ids := e.BuiltinStructureIDs()
 	out := make([]DatasetInfo, 0, len(ids))
 	for _, id := range ids {
 		info, _ := e.builtinInfo(id)
 		out = append(out, info)
 	}
-	if e.Store == nil {
+	if e.store == nil {
 		return out, nil
 	}
-	metas, err := e.Store.List()
+	metas, err := e.store.List()
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
@@ -161,18 +157,18 @@ func NotFoundError(id string) error {
 // readDataset reads the dataset id from the built-ins or the store.
 func (e *Engine) readDataset(id string) (*datasetEntry, error) {
 	if info, ok := e.builtinInfo(id); ok {
-		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: e.Structures[id]}, builtin: true}, nil
+		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: e.structures[id]}, builtin: true}, nil
 	}
-	if e.Store == nil {
+	if e.store == nil {
 		return nil, NotFoundError(id)
 	}
 	var d *data.Dataset
 	var version int64
 	var err error
-	if vs, ok := e.Store.(data.VersionedStore); ok {
+	if vs, ok := e.store.(data.VersionedStore); ok {
 		d, version, err = vs.GetVersion(id)
 	} else {
-		d, err = e.Store.Get(id)
+		d, err = e.store.Get(id)
 	}
 	if errors.Is(err, data.ErrDatasetNotFound) {
 		return nil, NotFoundError(id)
@@ -190,7 +186,7 @@ func (e *Engine) readDataset(id string) (*datasetEntry, error) {
 // dataset deleted or replaced through another replica is not served from
 // here afterwards.
 func (e *Engine) current(id string, en *datasetEntry) (bool, error) {
-	vs, ok := e.Store.(data.VersionedStore)
+	vs, ok := e.store.(data.VersionedStore)
 	if !ok || en.builtin {
 		return true, nil
 	}
@@ -217,11 +213,11 @@ func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, f
 	var info data.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, info, err = data.LoadCandidates(r, name, format, e.Territory, lim)
+		d.Candidates, info, err = data.LoadCandidates(r, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, info, err = data.LoadStructures(r, name, format, e.Territory, lim)
+		d.Structures, info, err = data.LoadStructures(r, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:
@@ -253,7 +249,7 @@ func (e *Engine) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Data
 // digits, e.g. "cand-3f9a0c12d4e5"), setting CreatedAt, and returns its
 // description. Rows and Departements are recomputed from the rows.
 func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
-	if e.Store == nil {
+	if e.store == nil {
 		return DatasetInfo{}, errors.New("datasets: engine without store")
 	}
 	id, err := newDatasetID(d.Meta.Kind)
@@ -270,7 +266,7 @@ func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	}
-	if err := e.Store.Put(d); err != nil {
+	if err := e.store.Put(d); err != nil {
 		return DatasetInfo{}, fmt.Errorf("dataset %s: %w", id, err)
 	}
 	return DatasetInfo{DatasetMeta: d.Meta}, nil
@@ -279,16 +275,16 @@ func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 // DeleteDataset removes a stored dataset (ErrBuiltinDataset for a built-in
 // one, an error wrapping data.ErrDatasetNotFound for an unknown id).
 func (e *Engine) DeleteDataset(id string) error {
-	if _, ok := e.Structures[id]; ok {
+	if _, ok := e.structures[id]; ok {
 		return fmt.Errorf("dataset %q: %w: it cannot be deleted", id, ErrBuiltinDataset)
 	}
-	if e.Store == nil {
+	if e.store == nil {
 		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
 	}
 	r := &e.datasets
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := e.Store.Delete(id); err != nil {
+	if err := e.store.Delete(id); err != nil {
 		return fmt.Errorf("dataset %q: %w", id, err)
 	}
 	r.gen++

@@ -16,9 +16,9 @@ import (
 
 func TestBuiltinStructuresDataset(t *testing.T) {
 	e := coverageEngine(t)
-	ss := e.Structures[BuiltinStructuresDataset]
-	if len(ss) < 1400 || len(e.StructureReports[BuiltinStructuresDataset].Rejects)+len(ss) != 1450 {
-		t.Fatalf("built-in: %d structures, %d rejects; want ≥ 1400 loaded out of 1450", len(ss), len(e.StructureReports[BuiltinStructuresDataset].Rejects))
+	ss := e.structures[BuiltinStructuresDataset]
+	if len(ss) < 1400 || len(e.structureReports[BuiltinStructuresDataset].Rejects)+len(ss) != 1450 {
+		t.Fatalf("built-in: %d structures, %d rejects; want ≥ 1400 loaded out of 1450", len(ss), len(e.structureReports[BuiltinStructuresDataset].Rejects))
 	}
 	list, err := e.Datasets()
 	if err != nil {
@@ -35,8 +35,8 @@ func TestBuiltinStructuresDataset(t *testing.T) {
 	if err := e.DeleteDataset(BuiltinStructuresDataset); !errors.Is(err, ErrBuiltinDataset) {
 		t.Fatalf("delete built-in: %v, want ErrBuiltinDataset", err)
 	}
-	if slices.ContainsFunc(e.Timings, func(tm Timing) bool { return tm.Step == "structures" }) == false {
-		t.Errorf("no structures step in %+v", e.Timings)
+	if slices.ContainsFunc(e.timings, func(tm Timing) bool { return tm.Step == "structures" }) == false {
+		t.Errorf("no structures step in %+v", e.timings)
 	}
 }
 
@@ -149,7 +149,7 @@ func abs(x float64) float64 { return max(x, -x) }
 
 func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	e := coverageEngine(t)
-	cands, _ := data.Synthesize(e.Territory, 4000, 0, 7)
+	cands, _ := data.Synthesize(e.territory, 4000, 0, 7)
 	info, err := e.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	structs := e.Structures[BuiltinStructuresDataset]
+	structs := e.structures[BuiltinStructuresDataset]
 	checkMatchFeasible(t, res, cands, structs)
 	c := res.Comparison
 	if c == nil || c.Optimal.PostsFilled < c.Greedy.PostsFilled || c.Optimal != res.Summary || res.Summary.PostsFilled < 500 ||
@@ -259,7 +259,7 @@ func bruteStructures(c data.Candidate, structs []data.Structure, filled map[stri
 
 func TestSuggestOnDatasets(t *testing.T) {
 	e := coverageEngine(t)
-	cands, _ := data.Synthesize(e.Territory, 6000, 0, 11)
+	cands, _ := data.Synthesize(e.territory, 6000, 0, 11)
 	info, err := e.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
@@ -274,7 +274,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 		taken[a.Candidate] = true
 		filled[a.Structure]++
 	}
-	structs := e.Structures[BuiltinStructuresDataset]
+	structs := e.structures[BuiltinStructuresDataset]
 	ids := func(n int, id func(int) string) []string {
 		var out []string
 		for i := range n {
@@ -408,7 +408,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 }
 
 func TestDatasetCacheBounded(t *testing.T) {
-	e := &Engine{Store: data.NewMemoryStore()}
+	e := &Engine{store: data.NewMemoryStore()}
 	cands, structs := handFixture()
 	var ids []string
 	for range maxCachedDatasets + 5 {
@@ -441,13 +441,13 @@ func TestDatasetCacheBounded(t *testing.T) {
 
 func BenchmarkSuggestOnDatasets(b *testing.B) {
 	e := coverageEngine(b)
-	cands, _ := data.Synthesize(e.Territory, 50000, 0, 1)
+	cands, _ := data.Synthesize(e.territory, 50000, 0, 1)
 	info, err := e.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer e.DeleteDataset(info.ID)
-	structs := e.Structures[BuiltinStructuresDataset]
+	structs := e.structures[BuiltinStructuresDataset]
 	q := SuggestQuery{Candidates: info.ID, K: 10}
 	if _, err := e.SuggestForStructure(structs[0].ID, q); err != nil { // builds the indexes
 		b.Fatal(err)
@@ -476,7 +476,7 @@ func BenchmarkSuggestOnDatasets(b *testing.B) {
 
 func TestDatasetsConcurrent(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore(), Structures: map[string][]data.Structure{BuiltinStructuresDataset: structs}}
+	e := &Engine{store: data.NewMemoryStore(), structures: map[string][]data.Structure{BuiltinStructuresDataset: structs}}
 	info, err := e.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)

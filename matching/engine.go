@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"sync"
 	"time"
 
@@ -38,25 +37,27 @@ const DefaultLayer = "france-services"
 
 // Engine is the loaded territory, its service layers and population grid,
 // with the per-layer nearest-site distances computed on demand and cached.
-// It is safe for concurrent use once Load returns.
+// Its data is read through accessors (engine_access.go) and never changes
+// after Load or New returns: to change the data, build a new Engine. It is
+// safe for concurrent use.
 type Engine struct {
-	Territory *data.Territory
-	Layers    map[string]*data.Layer
-	Grid      *geo.Grid
-	Timings   []Timing // how long each start-up step took
-	LoadTime  time.Duration
-	// Store keeps the uploaded datasets and match results (datasets.go).
-	Store data.Store
-	// Structures are the built-in host-structure datasets by id
+	territory *data.Territory
+	layers    map[string]*data.Layer
+	grid      *geo.Grid
+	timings   []Timing // how long each start-up step took
+	loadTime  time.Duration
+	// store keeps the uploaded datasets and match results (datasets.go).
+	store data.Store
+	// structures are the built-in host-structure datasets by id
 	// (BuiltinStructuresDataset: cnfs-structures-2021.json), read at load
-	// when the file is present; StructureReports say what was rejected.
-	Structures       map[string][]data.Structure
-	StructureReports map[string]data.LoadReport
-	// Indicators are the digital fragility index and ZRR class of each
-	// current commune, IndicatorReport how the files were joined
+	// when the file is present; structureReports say what was rejected.
+	structures       map[string][]data.Structure
+	structureReports map[string]data.LoadReport
+	// indicators are the digital fragility index and ZRR class of each
+	// current commune, indicatorReport how the files were joined
 	// (indicators.go); empty when the files are missing.
-	Indicators      data.Indicators
-	IndicatorReport data.IndicatorReport
+	indicators      data.Indicators
+	indicatorReport data.IndicatorReport
 
 	workers  int
 	mu       sync.Mutex
@@ -86,9 +87,9 @@ func Load(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}, Store: cfg.Store}
-	if e.Store == nil {
-		e.Store = data.NewMemoryStore()
+	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}, store: cfg.Store}
+	if e.store == nil {
+		e.store = data.NewMemoryStore()
 	}
 	start := time.Now()
 	begin := func(name string) time.Time {
@@ -98,7 +99,7 @@ func Load(cfg Config) (*Engine, error) {
 		return time.Now()
 	}
 	step := func(name string, t0 time.Time) {
-		e.Timings = append(e.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+		e.timings = append(e.timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
 	}
 
 	t0 := begin("territory")
@@ -106,7 +107,7 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Territory = terr
+	e.territory = terr
 	step("territory", t0)
 
 	// The built-in structures only need the territory: read them while the
@@ -134,7 +135,7 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Layers = layers
+	e.layers = layers
 	step("layers", t0)
 
 	t0 = begin("grid")
@@ -142,7 +143,7 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Grid = grid
+	e.grid = grid
 	step("grid", t0)
 
 	begin("structures")
@@ -150,23 +151,23 @@ func Load(cfg Config) (*Engine, error) {
 	if sl.err != nil {
 		return nil, sl.err
 	}
-	e.Timings = append(e.Timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
+	e.timings = append(e.timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
 
 	begin("indicators")
 	il := <-indicatorsDone
 	if il.err != nil {
 		return nil, il.err
 	}
-	e.Timings = append(e.Timings, Timing{Step: "indicators", DurationMS: float64(il.took.Microseconds()) / 1000})
+	e.timings = append(e.timings, Timing{Step: "indicators", DurationMS: float64(il.took.Microseconds()) / 1000})
 
-	e.LoadTime = time.Since(start)
+	e.loadTime = time.Since(start)
 	return e, nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else
 // builds it and writes the cache.
 func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
-	t := e.Territory
+	t := e.territory
 	shapes, reps, pops := t.GridInputs()
 	var cachePath, key string
 	if cfg.CacheDir != "" {
@@ -190,12 +191,47 @@ func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 	return g, nil
 }
 
-// LayerNames returns the loaded layer names, sorted.
-func (e *Engine) LayerNames() []string {
-	names := make([]string, 0, len(e.Layers))
-	for n := range e.Layers {
-		names = append(names, n)
+// Parts are the data an Engine is built from. Every part may be left zero:
+// an engine without a territory answers only what needs none (datasets).
+type Parts struct {
+	Territory *data.Territory
+	Layers    map[string]*data.Layer // service layers by name
+	Grid      *geo.Grid              // population grid over Territory
+	// Structures are built-in host-structure datasets by id, with what
+	// reading each kept and rejected.
+	Structures       map[string][]data.Structure
+	StructureReports map[string]data.LoadReport
+	// Indicators are the fragility index and ZRR class by INSEE code.
+	Indicators      data.Indicators
+	IndicatorReport data.IndicatorReport
+	// Store keeps uploaded datasets and match results; nil means a
+	// data.NewMemoryStore.
+	Store data.Store
+}
+
+// Options tune an Engine built by New.
+type Options struct {
+	Workers int // goroutines for parallel work (default runtime.NumCPU())
+}
+
+// New builds an engine from parts already in memory, as Load does from the
+// data folder. The engine keeps the parts without copying them: the caller
+// must not modify them afterwards.
+func New(p Parts, opt Options) *Engine {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
 	}
-	sort.Strings(names)
-	return names
+	e := &Engine{
+		territory: p.Territory, layers: p.Layers, grid: p.Grid,
+		structures: p.Structures, structureReports: p.StructureReports,
+		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
+		store: p.Store, workers: opt.Workers, nearest: map[string]*cellNearestEntry{},
+	}
+	if e.store == nil {
+		e.store = data.NewMemoryStore()
+	}
+	if e.territory != nil && e.indicators != nil {
+		e.need = newCommuneNeed(e.territory, e.indicators)
+	}
+	return e
 }

@@ -111,7 +111,7 @@ func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
 			p.err = err
 			return
 		}
-		n := len(e.Territory.Communes)
+		n := len(e.territory.Communes)
 		p.gap, p.rural = make([]bool, n), make([]bool, n)
 		for k := range cv.Communes {
 			c := &cv.Communes[k]
@@ -137,7 +137,7 @@ func (e *Engine) weigh(structs []Structure, ss []data.Structure, w PriorityWeigh
 	}
 	n := 0
 	for i := range structs {
-		ci, ok := e.Territory.CommuneID(ss[i].Commune)
+		ci, ok := e.territory.CommuneID(ss[i].Commune)
 		if !ok || ss[i].Commune == "" {
 			continue
 		}
@@ -338,10 +338,10 @@ func (e *Engine) SaveMatch(res *MatchResult) error {
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
 		Departements: res.Departements(), CreatedAt: res.CreatedAt, Source: "api"}, Result: b}
-	if e.Store == nil {
+	if e.store == nil {
 		return errors.New("match: engine without store")
 	}
-	if err := e.Store.Put(d); err != nil {
+	if err := e.store.Put(d); err != nil {
 		return fmt.Errorf("match %s: %w", id, err)
 	}
 	en, err := e.entry(id)

@@ -45,7 +45,7 @@ func km(x float64) float64 { return geo.DistanceM(onEquator(0), onEquator(x)) }
 
 func TestRunMatchHandFixture(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore()}
+	e := &Engine{store: data.NewMemoryStore()}
 	res, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 
 func TestRunMatchErrors(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore()}
+	e := &Engine{store: data.NewMemoryStore()}
 	dup := append([]data.Candidate{}, cands...)
 	dup[1].ID = "c1"
 	cases := []struct {
@@ -148,7 +148,7 @@ func TestMatchStoredAndPaged(t *testing.T) {
 	for i, s := range structs {
 		ds[i] = data.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
 	}
-	e := &Engine{Store: data.NewMemoryStore()}
+	e := &Engine{store: data.NewMemoryStore()}
 	res, err := e.Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
 	if err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestMatchStoredAndPaged(t *testing.T) {
 		t.Fatalf("id %q, %d assignments", res.ID, len(res.Assignments))
 	}
 	// A second engine over the same store decodes the stored JSON.
-	e2 := &Engine{Store: e.Store}
+	e2 := &Engine{store: e.store}
 	back, err := e2.MatchResult(res.ID)
 	if err != nil {
 		t.Fatal(err)

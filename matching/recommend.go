@@ -183,7 +183,7 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 	if err != nil {
 		return nil, err
 	}
-	su.cover = &demandCover{g: e.Grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
+	su.cover = &demandCover{g: e.grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
 	for i := range su.cands {
 		su.cover.pts[i] = su.cands[i].pt
 	}
@@ -216,7 +216,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 	}
 	rec.Curve = []CurvePoint{{CoveredPopulation: rec.CoveredBefore, CoveredShare: rec.CoveredShareBefore}}
 	covered, curve := rec.CoveredBefore, run.Curve()
-	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
+	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
 	keep := inScope(sc)
 	for i, pk := range run.Picks {
 		c := &cands[pk.Candidate]
@@ -227,7 +227,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],
 			GainPopulation: pop, GainDemand: pk.Gain, NewCells: len(pk.Elements),
 			CoveredPopulation: covered, CoveredShare: share(covered, rec.PopulationLocated),
-			Communes: tally.list(e.Territory)})
+			Communes: tally.list(e.territory)})
 		rec.Curve = append(rec.Curve, CurvePoint{Sites: i + 1, CoveredPopulation: covered,
 			CoveredShare: share(covered, rec.PopulationLocated), Demand: curve[i+1]})
 	}
@@ -244,8 +244,8 @@ func (e *Engine) checkDemand(name string, weights []float64) (string, error) {
 		}
 		return DemandPopulation, nil
 	}
-	if len(weights) != len(e.Grid.Cells) {
-		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), len(e.Grid.Cells))
+	if len(weights) != len(e.grid.Cells) {
+		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), len(e.grid.Cells))
 	}
 	for i, w := range weights {
 		if !(w >= 0) || math.IsInf(w, 0) {
@@ -271,7 +271,7 @@ func (e *Engine) siteCandidates(sc *scope, uploaded []data.Structure) ([]siteCan
 	}
 	out := make([]siteCandidate, 0, len(sc.communes))
 	for _, ci := range sc.communes {
-		c := &e.Territory.Communes[ci]
+		c := &e.territory.Communes[ci]
 		if c.HasShape() {
 			out = append(out, siteCandidate{id: c.Code, name: c.Name, commune: c.Code, departement: c.Departement, pt: c.Rep})
 		}

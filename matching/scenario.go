@@ -60,7 +60,7 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 	err = parallelChunksCtx(ctx, "scenario", e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(sites), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.Grid, sites[i].Point, w.buf)
+			w.buf = d.within(e.grid, sites[i].Point, w.buf)
 			for _, k := range w.buf {
 				if atomic.LoadInt32(&hit[k]) == 0 {
 					atomic.StoreInt32(&hit[k], 1)
@@ -78,7 +78,7 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			newly = append(newly, int32(k))
 		}
 	}
-	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
+	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
 	tally.add(ix, d, newly, nil)
 	depGain := make([]int, len(ix.deps))
 	regGain := make([]int, len(ix.regs))
@@ -90,7 +90,7 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			regGain[reg] += int(tally.pop[ci])
 		}
 	}
-	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.Territory)}
+	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.territory)}
 	gain := 0
 	for _, k := range newly {
 		gain += int(d.pop[k])

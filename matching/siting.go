@@ -83,7 +83,7 @@ func (e *Engine) openDemand(ctx context.Context, b *sitingBase, sc *scope, weigh
 			pops = append(pops, sc.cellPop[k])
 		}
 	}
-	return newDemandSet(ctx, e.Grid, b.reach.MaxM, cells, pops, weights)
+	return newDemandSet(ctx, e.grid, b.reach.MaxM, cells, pops, weights)
 }
 
 // scopePopulation returns the population of a scope's communes, the part of
@@ -91,7 +91,7 @@ func (e *Engine) openDemand(ctx context.Context, b *sitingBase, sc *scope, weigh
 // network.
 func (e *Engine) scopePopulation(b *sitingBase, sc *scope) (total, located, covered int) {
 	for _, ci := range sc.communes {
-		total += e.Territory.Communes[ci].Population
+		total += e.territory.Communes[ci].Population
 	}
 	for k := 0; k < sc.len(); k++ {
 		located += int(sc.cellPop[k])
@@ -172,7 +172,7 @@ type sitingScratch struct {
 
 // scratchPool returns a pool of scratch buffers sized for the engine.
 func (e *Engine) scratchPool() *sync.Pool {
-	n := len(e.Territory.Communes)
+	n := len(e.territory.Communes)
 	return &sync.Pool{New: func() any { return &sitingScratch{tally: communeTally{pop: make([]int32, n)}} }}
 }
 
@@ -210,7 +210,7 @@ func franceServicesLayers(layers []string) []string {
 func (e *Engine) nearestOf(p orb.Point, layers []string) (site *data.Site, distM float64, ok bool) {
 	distM = math.Inf(1)
 	for _, n := range layers {
-		l := e.Layers[n]
+		l := e.layers[n]
 		if l == nil || l.Index == nil {
 			continue
 		}

@@ -123,13 +123,13 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.Grid, props[i].Point, w.buf)
+			w.buf = d.within(e.grid, props[i].Point, w.buf)
 			r := e.judgeProposal(&props[i], b, d, w.buf, fsLayers, redundancyM)
 			for _, k := range w.buf {
 				atomic.AddInt32(&hits[k], 1)
 			}
 			w.tally.add(b.ix, d, w.buf, nil)
-			r.Communes = w.tally.list(e.Territory)
+			r.Communes = w.tally.list(e.territory)
 			ev.Proposals[i] = r
 		}
 		pool.Put(w)
@@ -144,7 +144,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 			if ev.Proposals[i].GainPopulation == 0 {
 				continue
 			}
-			w.buf = d.within(e.Grid, props[i].Point, w.buf)
+			w.buf = d.within(e.grid, props[i].Point, w.buf)
 			for _, k := range w.buf {
 				if hits[k] == 1 {
 					ev.Proposals[i].UniqueGainPopulation += int(d.pop[k])

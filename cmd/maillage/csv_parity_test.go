@@ -42,7 +42,7 @@ func TestCSVParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := writeCoverage(&b, e.Territory, cv, by, "csv"); err != nil {
+			if err := writeCoverage(&b, e.Territory(), cv, by, "csv"); err != nil {
 				t.Fatal(err)
 			}
 			return b.Bytes()

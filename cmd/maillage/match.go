@@ -93,7 +93,7 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 		return nil, err
 	}
 	p.Step("read structures")
-	ss, builtin := e.Structures[f.structures]
+	ss, builtin := e.Structures(f.structures)
 	if !builtin {
 		sd, err := e.ReadDatasetFile(data.KindStructures, f.structures)
 		if err != nil {
