@@ -75,7 +75,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		}
 		tokens = append(tokens, Token{Hash: HashToken(*x.secret), Scope: sc, Name: x.scope})
 	}
-	f.srv = New(e, Config{Tokens: NewTokenSet(tokens)})
+	f.srv = New(testServer(t).registry, Config{Tokens: NewTokenSet(tokens)})
 	// Synthetic people over the whole country, weighted by population,
 	// plus a few in the scope so that the scoped views are never empty.
 	f.candRows, f.structRows = data.Synthesize(e.Territory(), 3000, 400, 7)

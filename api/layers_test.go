@@ -304,7 +304,7 @@ func TestLayerErrors(t *testing.T) {
 	}
 	// Without the data folder the boundary layers are unavailable (503),
 	// the others still work.
-	bare := New(s.engine, Config{})
+	bare := New(s.registry, Config{})
 	var e errorBody
 	if code := get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != CodeUnavailable {
 		t.Errorf("departements without data dir: %d %+v", code, e)
@@ -324,7 +324,7 @@ func TestLayerErrors(t *testing.T) {
 // would, and reads it back through GeoJSON, OGC and tiles.
 func TestLayerRegistryAdd(t *testing.T) {
 	s := mapServer(t)
-	base := New(s.engine, Config{DataDir: testData})
+	base := New(s.registry, Config{DataDir: testData})
 	props := []propSpec{{"label", "string", "a label"}, {"weight", "integer", "a weight"}}
 	l := newPointLayer("proposals-test", "Test proposals", "two points", kindUploaded, props, []pointFeature{
 		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []value{strVal("Guéret"), intVal(3)}},

@@ -34,7 +34,7 @@ func networkServer(t *testing.T) (s *Server, dep23, national string) {
 		}
 		tokens = append(tokens, Token{Hash: HashToken(secret), Scope: sc, Name: x.scope})
 	}
-	return New(base.engine, Config{Tokens: NewTokenSet(tokens)}), dep23, national
+	return New(base.registry, Config{Tokens: NewTokenSet(tokens)}), dep23, national
 }
 
 // getAuth is get with a bearer token.

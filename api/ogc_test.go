@@ -62,7 +62,7 @@ func TestOGCLanding(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"https://carto.example.fr/ogc/conformance"`) {
 		t.Errorf("forwarded links: %s", rec.Body.String())
 	}
-	pub := New(s.engine, Config{PublicURL: "https://maillage.example.org/api/"})
+	pub := New(s.registry, Config{PublicURL: "https://maillage.example.org/api/"})
 	if rec := mapGet(t, pub, "/ogc"); !strings.Contains(rec.Body.String(), `"https://maillage.example.org/api/ogc/collections"`) {
 		t.Errorf("PublicURL links: %s", rec.Body.String())
 	}

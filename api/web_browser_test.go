@@ -37,7 +37,7 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	base := testServer(t)
 	// Proposals are a protected route: the page runs here as an open server does.
-	srv := New(base.engine, Config{InsecureOpen: true, DataDir: testData})
+	srv := New(base.registry, Config{InsecureOpen: true, DataDir: testData})
 	tiles := &requestTimings{prefix: "/tiles/"}
 	warmZoom := MapWarmZoom
 	ws, err := srv.WarmMap(context.Background(), warmZoom)

@@ -26,9 +26,6 @@ type Config struct {
 	// ("territory", "layers", "grid", "structures", "indicators"), for
 	// progress bars.
 	Progress func(step string)
-	// Store keeps uploaded datasets and match results; nil means a
-	// data.NewMemoryStore (lost at exit).
-	Store data.Store
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
@@ -46,13 +43,13 @@ type Engine struct {
 	grid      *geo.Grid
 	timings   []Timing // how long each start-up step took
 	loadTime  time.Duration
-	// store keeps the uploaded datasets and match results (datasets.go).
-	store data.Store
 	// structures are the built-in host-structure datasets by id
 	// (BuiltinStructuresDataset: cnfs-structures-2021.json), read at load
-	// when the file is present; structureReports say what was rejected.
+	// when the file is present; structureReports say what was rejected,
+	// structuresAt when the file was last modified.
 	structures       map[string][]data.Structure
 	structureReports map[string]data.LoadReport
+	structuresAt     time.Time
 	// indicators are the digital fragility index and ZRR class of each
 	// current commune, indicatorReport how the files were joined
 	// (indicators.go); empty when the files are missing.
@@ -63,7 +60,6 @@ type Engine struct {
 	mu       sync.Mutex
 	nearest  map[string]*cellNearestEntry // layer name → per-cell nearest site
 	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
-	datasets datasetRegistry              // cached dataset rows, indexes and match results (datasets.go)
 	priority priorityOnce                 // per-commune gap and rural flags of the priority weights (match.go)
 	need     communeNeed                  // indicators by commune id (indicators.go)
 }
@@ -87,10 +83,7 @@ func Load(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}, store: cfg.Store}
-	if e.store == nil {
-		e.store = data.NewMemoryStore()
-	}
+	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}}
 	start := time.Now()
 	begin := func(name string) time.Time {
 		if cfg.Progress != nil {
@@ -192,21 +185,20 @@ func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 }
 
 // Parts are the data an Engine is built from. Every part may be left zero:
-// an engine without a territory answers only what needs none (datasets).
+// an engine without a territory answers only what needs none (stored
+// datasets, inline matches).
 type Parts struct {
 	Territory *data.Territory
 	Layers    map[string]*data.Layer // service layers by name
 	Grid      *geo.Grid              // population grid over Territory
 	// Structures are built-in host-structure datasets by id, with what
-	// reading each kept and rejected.
+	// reading each kept and rejected and when their file was modified.
 	Structures       map[string][]data.Structure
 	StructureReports map[string]data.LoadReport
+	StructuresAt     time.Time
 	// Indicators are the fragility index and ZRR class by INSEE code.
 	Indicators      data.Indicators
 	IndicatorReport data.IndicatorReport
-	// Store keeps uploaded datasets and match results; nil means a
-	// data.NewMemoryStore.
-	Store data.Store
 }
 
 // Options tune an Engine built by New.
@@ -223,12 +215,9 @@ func New(p Parts, opt Options) *Engine {
 	}
 	e := &Engine{
 		territory: p.Territory, layers: p.Layers, grid: p.Grid,
-		structures: p.Structures, structureReports: p.StructureReports,
+		structures: p.Structures, structureReports: p.StructureReports, structuresAt: p.StructuresAt,
 		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
-		store: p.Store, workers: opt.Workers, nearest: map[string]*cellNearestEntry{},
-	}
-	if e.store == nil {
-		e.store = data.NewMemoryStore()
+		workers: opt.Workers, nearest: map[string]*cellNearestEntry{},
 	}
 	if e.territory != nil && e.indicators != nil {
 		e.need = newCommuneNeed(e.territory, e.indicators)

@@ -54,9 +54,6 @@ func (e *Engine) Timings() []Timing { return slices.Clone(e.timings) }
 // New).
 func (e *Engine) LoadTime() time.Duration { return e.loadTime }
 
-// Store returns the store of uploaded datasets and match results.
-func (e *Engine) Store() data.Store { return e.store }
-
 // Structures returns the built-in host-structure dataset id
 // (BuiltinStructuresDataset) and whether it is loaded. Do not modify it.
 func (e *Engine) Structures(id string) ([]data.Structure, bool) {

@@ -146,13 +146,9 @@ func loadReports(e *matching.Engine) ([]loadRow, []rejectRow) {
 		l := e.Layer(name)
 		add(name, "layer", l.Vintage, l.Report)
 	}
-	ds, _ := e.Datasets() // built-in datasets come first and need no store
-	for _, d := range ds {
-		if !d.Builtin {
-			break
-		}
-		rep, _ := e.StructureReport(d.ID)
-		add(d.ID, "dataset", "", rep)
+	for _, id := range e.BuiltinStructureIDs() {
+		rep, _ := e.StructureReport(id)
+		add(id, "dataset", "", rep)
 	}
 	for _, r := range []data.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
 		if r.File == "" {

@@ -33,7 +33,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := d.e.RunMatch(testContext(), matching.MatchRequest{Candidates: cs, Structures: ss, Algorithm: matching.AlgorithmBoth})
+	r, err := matching.NewRegistry(nil, d.e).RunMatch(testContext(), matching.MatchRequest{Candidates: cs, Structures: ss, Algorithm: matching.AlgorithmBoth})
 	if err != nil {
 		return nil, err
 	}

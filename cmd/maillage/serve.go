@@ -71,13 +71,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	ef.store = store
 	e, err := ef.load(log, func(step string) { log.Info("loading", "step", step) })
 	if err != nil {
 		return err
 	}
 	logStartup(log, e)
-	if err := pf.apply(e, log); err != nil {
+	reg := matching.NewRegistry(store, e)
+	if err := pf.apply(reg, log); err != nil {
 		return err
 	}
 
@@ -85,7 +85,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	defer tf.reloadOnHangup(cfg.Tokens, log)()
 	cfg.DataDir = ef.dataDir // département and région boundaries of the map layers
-	a := api.New(e, cfg)
+	a := api.New(reg, cfg)
 	go func() { // map layers ready before the first map view
 		t0 := time.Now()
 		if err := a.PrepareMaps(); err != nil {
