@@ -175,7 +175,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	if _, ok := e.layers[ArticulationReference]; !ok {
 		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", ErrUnknownLayer, ArticulationReference)
 	}
-	ix := e.coverageIndex()
+	ix := e.cov.coverageIndex()
 	if q.Departement != "" {
 		if _, ok := ix.depByCode[q.Departement]; !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, q.Departement)
@@ -304,7 +304,7 @@ func (e *Engine) openCells(ref *Coverage) *openCells {
 // addedPopulation adds to the areas the inhabitants of the reached open
 // cells, each share to the département of its commune.
 func (e *Engine) addedPopulation(open *openCells, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
-	ix := e.coverageIndex()
+	ix := e.cov.coverageIndex()
 	for k, ok := range reached {
 		if !ok {
 			continue

@@ -184,12 +184,12 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := e.coverageIndex()
+	ix := e.cov.coverageIndex()
 	sc, err := ix.resolveScope(q.Departement, q.Region)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := e.nearestFor(layers)
+	ns, err := e.cov.nearestFor(layers)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +214,8 @@ func (e *Engine) PrepareCoverage(layers []string) error {
 	if err != nil {
 		return err
 	}
-	e.coverageIndex()
-	_, err = e.nearestFor(names)
+	e.cov.coverageIndex()
+	_, err = e.cov.nearestFor(names)
 	return err
 }
 

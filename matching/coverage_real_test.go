@@ -147,7 +147,7 @@ func TestCoverageRealBruteForce(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, err := e.nearestFor(layers)
+		ns, err := e.cov.nearestFor(layers)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,22 +80,22 @@ type datasetEntry struct {
 }
 
 // loadBuiltinStructures reads cnfs-structures-2021.json (plain or gzip)
-// when the data folder holds it.
-func (e *Engine) loadBuiltinStructures(dir string, log *slog.Logger) error {
+// into p when the data folder holds it.
+func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
 	path, err := data.FindFile(dir, data.CNFSStructuresFile)
 	if err != nil {
 		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
 		return nil
 	}
-	structs, rep, err := data.LoadCNFSStructures(path, e.territory)
+	structs, rep, err := data.LoadCNFSStructures(path, p.Territory)
 	if err != nil {
 		return err
 	}
 	if st, err := os.Stat(path); err == nil {
-		e.structuresAt = st.ModTime().UTC()
+		p.StructuresAt = st.ModTime().UTC()
 	}
-	e.structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
-	e.structureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
+	p.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	p.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
 	return nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -57,11 +56,9 @@ type Engine struct {
 	indicatorReport data.IndicatorReport
 
 	workers  int
-	mu       sync.Mutex
-	nearest  map[string]*cellNearestEntry // layer name → per-cell nearest site
-	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
-	priority priorityOnce                 // per-commune gap and rural flags of the priority weights (match.go)
-	need     communeNeed                  // indicators by commune id (indicators.go)
+	cov      *coverageCache // nearest sites and coverage index, built on first use (coverage_nearest.go)
+	priority priorityOnce   // per-commune gap and rural flags of the priority weights (match.go)
+	need     communeNeed    // indicators by commune id (indicators.go)
 }
 
 // Timing is the duration of one start-up step.
@@ -71,7 +68,8 @@ type Timing struct {
 }
 
 // Load reads the territory and layers from cfg.DataDir and builds the grid
-// (or reads it from the cache when the inputs are unchanged).
+// (or reads it from the cache when the inputs are unchanged), then the
+// engine over them (New).
 func Load(cfg Config) (*Engine, error) {
 	if cfg.Resolution == 0 {
 		cfg.Resolution = geo.DefaultResolution
@@ -83,7 +81,7 @@ func Load(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}}
+	var p Parts
 	start := time.Now()
 	begin := func(name string) time.Time {
 		if cfg.Progress != nil {
@@ -91,8 +89,8 @@ func Load(cfg Config) (*Engine, error) {
 		}
 		return time.Now()
 	}
-	step := func(name string, t0 time.Time) {
-		e.timings = append(e.timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+	took := func(name string, d time.Duration) {
+		p.Timings = append(p.Timings, Timing{Step: name, DurationMS: float64(d.Microseconds()) / 1000})
 	}
 
 	t0 := begin("territory")
@@ -100,27 +98,26 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.territory = terr
-	step("territory", t0)
+	p.Territory = terr
+	took("territory", time.Since(t0))
 
 	// The built-in structures only need the territory: read them while the
-	// layers and the grid load (about 20 ms).
-	type structsLoad struct {
+	// layers and the grid load (about 20 ms). So do the fragility index and
+	// ZRR classes (about 150 ms). Each goroutine sets its own parts.
+	type partLoad struct {
 		err  error
 		took time.Duration
 	}
-	structsDone := make(chan structsLoad, 1)
+	structsDone, indicatorsDone := make(chan partLoad, 1), make(chan partLoad, 1)
 	go func() {
 		t := time.Now()
-		err := e.loadBuiltinStructures(cfg.DataDir, log)
-		structsDone <- structsLoad{err, time.Since(t)}
+		err := loadBuiltinStructures(&p, cfg.DataDir, log)
+		structsDone <- partLoad{err, time.Since(t)}
 	}()
-	// So do the fragility index and ZRR classes (about 150 ms).
-	indicatorsDone := make(chan structsLoad, 1)
 	go func() {
 		t := time.Now()
-		err := e.loadIndicators(cfg.DataDir, log)
-		indicatorsDone <- structsLoad{err, time.Since(t)}
+		err := loadIndicators(&p, cfg.DataDir, log)
+		indicatorsDone <- partLoad{err, time.Since(t)}
 	}()
 
 	t0 = begin("layers")
@@ -128,39 +125,38 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.layers = layers
-	step("layers", t0)
+	p.Layers = layers
+	took("layers", time.Since(t0))
 
 	t0 = begin("grid")
-	grid, err := e.buildGrid(cfg)
+	grid, err := buildGrid(terr, cfg)
 	if err != nil {
 		return nil, err
 	}
-	e.grid = grid
-	step("grid", t0)
+	p.Grid = grid
+	took("grid", time.Since(t0))
 
 	begin("structures")
 	sl := <-structsDone
 	if sl.err != nil {
 		return nil, sl.err
 	}
-	e.timings = append(e.timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
+	took("structures", sl.took)
 
 	begin("indicators")
 	il := <-indicatorsDone
 	if il.err != nil {
 		return nil, il.err
 	}
-	e.timings = append(e.timings, Timing{Step: "indicators", DurationMS: float64(il.took.Microseconds()) / 1000})
+	took("indicators", il.took)
 
-	e.loadTime = time.Since(start)
-	return e, nil
+	p.LoadTime = time.Since(start)
+	return New(p, Options{Workers: cfg.Workers}), nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else
 // builds it and writes the cache.
-func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
-	t := e.territory
+func buildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
 	shapes, reps, pops := t.GridInputs()
 	var cachePath, key string
 	if cfg.CacheDir != "" {
@@ -172,7 +168,7 @@ func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 			return g, nil
 		}
 	}
-	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, e.workers)
+	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, cfg.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("grid res %d: %w", cfg.Resolution, err)
 	}
@@ -199,6 +195,10 @@ type Parts struct {
 	// Indicators are the fragility index and ZRR class by INSEE code.
 	Indicators      data.Indicators
 	IndicatorReport data.IndicatorReport
+	// Timings and LoadTime say how long each step of Load and the whole
+	// load took (zero for an engine built in memory).
+	Timings  []Timing
+	LoadTime time.Duration
 }
 
 // Options tune an Engine built by New.
@@ -217,10 +217,11 @@ func New(p Parts, opt Options) *Engine {
 		territory: p.Territory, layers: p.Layers, grid: p.Grid,
 		structures: p.Structures, structureReports: p.StructureReports, structuresAt: p.StructuresAt,
 		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
-		workers: opt.Workers, nearest: map[string]*cellNearestEntry{},
+		timings: p.Timings, loadTime: p.LoadTime, workers: opt.Workers,
 	}
 	if e.territory != nil && e.indicators != nil {
 		e.need = newCommuneNeed(e.territory, e.indicators)
 	}
+	e.cov = newCoverageCache(e)
 	return e
 }

@@ -64,10 +64,10 @@ type communeNeed struct {
 }
 
 // loadIndicators reads the fragility index and ZRR classes of the data
-// folder and joins them to the communes. Missing files only leave every
+// folder into p, joined to the communes. Missing files only leave every
 // commune without indicators (logged); any other error fails.
-func (e *Engine) loadIndicators(dir string, log *slog.Logger) error {
-	ind, rep, err := data.LoadIndicators(dir, e.territory)
+func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
+	ind, rep, err := data.LoadIndicators(dir, p.Territory)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -75,8 +75,7 @@ func (e *Engine) loadIndicators(dir string, log *slog.Logger) error {
 		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
 		ind = data.Indicators{}
 	}
-	e.indicators, e.indicatorReport = ind, rep
-	e.need = newCommuneNeed(e.territory, ind)
+	p.Indicators, p.IndicatorReport = ind, rep
 	return nil
 }
 

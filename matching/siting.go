@@ -62,11 +62,11 @@ func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, erro
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	ns, err := e.nearestFor(names)
+	ns, err := e.cov.nearestFor(names)
 	if err != nil {
 		return nil, err
 	}
-	return &sitingBase{layers: names, reach: r, ns: ns, ix: e.coverageIndex()}, nil
+	return &sitingBase{layers: names, reach: r, ns: ns, ix: e.cov.coverageIndex()}, nil
 }
 
 // openDemand returns the open demand of a scope: its cells out of reach of

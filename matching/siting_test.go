@@ -165,8 +165,10 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 			sites = append(sites, data.Site{ID: p.ID, Layer: "scenario", Point: p.Point})
 			pts = append(pts, p.Point)
 		}
-		w.e.layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
-		after, err := w.e.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
+		withScenario := rebuilt(w.e, func(p *Parts) {
+			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
+		})
+		after, err := withScenario.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}

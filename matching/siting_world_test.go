@@ -113,7 +113,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 		pts = append(pts, g.Centers[i])
 	}
 	layer := &data.Layer{Name: DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
-	e := &Engine{territory: terr, grid: g, workers: 2, layers: map[string]*data.Layer{DefaultLayer: layer}}
+	e := New(Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{DefaultLayer: layer}}, Options{Workers: 2})
 	return &sitingWorld{e: e, reach: ReachKm(reachKm)}
 }
 
