@@ -186,7 +186,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 		return nil, err
 	}
 	maxM := ref.Reach.MaxM
-	open := e.openCells(ref)
+	open := newOpenCells(e.grid, &e.need, ref)
 	fs := e.layers[ArticulationReference]
 
 	a := &Articulation{Source: q.Source, Reference: ArticulationReference, Reach: ref.Reach, CoLocatedMaxM: CoLocatedMaxM,
@@ -230,7 +230,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			a.Items = append(a.Items, it)
 		}
 	}
-	e.addedPopulation(open, reached, deps, &nat)
+	open.addedPopulation(ix, &e.need, reached, deps, &nat)
 	nat.finish(ref.Summary)
 	a.National = nat
 	for _, rd := range ref.Departements {
@@ -275,10 +275,10 @@ func (ar *ArticulationArea) finish(ref AreaCoverage) {
 	}
 }
 
-// openCells returns the inhabited cells out of reach in ref, with their
-// fragile population, indexed.
-func (e *Engine) openCells(ref *Coverage) *openCells {
-	g, ix := e.grid, ref.ix
+// newOpenCells returns the inhabited cells of g out of reach in ref, with
+// their fragile population (by need), indexed.
+func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
+	ix := ref.ix
 	o := &openCells{}
 	var pts []orb.Point
 	for i, p := range g.Population {
@@ -286,9 +286,9 @@ func (e *Engine) openCells(ref *Coverage) *openCells {
 			continue
 		}
 		var f float64
-		if e.need.fragile != nil {
+		if need.fragile != nil {
 			for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-				if v := e.need.fragile[ix.cellComm[k]]; v == v {
+				if v := need.fragile[ix.cellComm[k]]; v == v {
 					f += float64(ix.cellCommPop[k]) * v
 				}
 			}
@@ -302,9 +302,9 @@ func (e *Engine) openCells(ref *Coverage) *openCells {
 }
 
 // addedPopulation adds to the areas the inhabitants of the reached open
-// cells, each share to the département of its commune.
-func (e *Engine) addedPopulation(open *openCells, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
-	ix := e.cov.coverageIndex()
+// cells, each share to the département of its commune (ix's cell–commune
+// relation, need's fragility).
+func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	for k, ok := range reached {
 		if !ok {
 			continue
@@ -313,8 +313,8 @@ func (e *Engine) addedPopulation(open *openCells, reached []bool, deps []Articul
 		for j := ix.cellCommStart[cell]; j < ix.cellCommStart[cell+1]; j++ {
 			ci, pop := ix.cellComm[j], int(ix.cellCommPop[j])
 			f := 0.0
-			if e.need.fragile != nil {
-				if v := e.need.fragile[ci]; v == v {
+			if need.fragile != nil {
+				if v := need.fragile[ci]; v == v {
 					f = float64(pop) * v
 				}
 			}

@@ -169,7 +169,7 @@ func (c *CommuneCoverage) ID() int { return int(c.id) }
 // distances of each layer are computed on the first query and cached, so
 // later queries (any threshold, any area) only threshold them.
 func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
-	layers, err := e.resolveLayers(q.Layers)
+	layers, err := e.cov.resolveLayers(q.Layers)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 // layers' nearest-site distances (about half a second at res 8 on two
 // cores). Queries work without it; it only moves that cost to start-up.
 func (e *Engine) PrepareCoverage(layers []string) error {
-	names, err := e.resolveLayers(layers)
+	names, err := e.cov.resolveLayers(layers)
 	if err != nil {
 		return err
 	}

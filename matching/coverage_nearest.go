@@ -50,15 +50,15 @@ const maxUnionLayers = 16
 
 // resolveLayers checks layer names and returns them sorted without repeats;
 // nil or empty means [DefaultLayer].
-func (e *Engine) resolveLayers(names []string) ([]string, error) {
+func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	if len(names) == 0 {
 		names = []string{DefaultLayer}
 	}
 	out := slices.Clone(uniqueLayers(names))
 	sort.Strings(out)
 	for _, n := range out {
-		if _, ok := e.layers[n]; !ok {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(e.LayerNames(), ", "))
+		if _, ok := c.layers[n]; !ok {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(layerNames(c.layers), ", "))
 		}
 	}
 	if len(out) > maxUnionLayers {

@@ -143,7 +143,7 @@ func TestCoverageRealBruteForce(t *testing.T) {
 	e := coverageEngine(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, layers := range [][]string{{DefaultLayer}, {"cnfs-permanences", "france-services-2020"}} {
-		layers, err := e.resolveLayers(layers)
+		layers, err := e.cov.resolveLayers(layers)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,8 +2,8 @@ package matching
 
 import (
 	"iter"
+	"maps"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/maillage/maillage/data"
@@ -38,13 +38,11 @@ func (e *Engine) Layers() iter.Seq2[string, *data.Layer] {
 }
 
 // LayerNames returns the loaded layer names, sorted.
-func (e *Engine) LayerNames() []string {
-	names := make([]string, 0, len(e.layers))
-	for n := range e.layers {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+func (e *Engine) LayerNames() []string { return layerNames(e.layers) }
+
+// layerNames returns the keys of layers, sorted.
+func layerNames(layers map[string]*data.Layer) []string {
+	return slices.Sorted(maps.Keys(layers))
 }
 
 // Timings returns how long each start-up step took, in order.
@@ -64,12 +62,7 @@ func (e *Engine) Structures(id string) ([]data.Structure, bool) {
 // BuiltinStructureIDs returns the ids of the loaded built-in structure
 // datasets, sorted.
 func (e *Engine) BuiltinStructureIDs() []string {
-	ids := make([]string, 0, len(e.structures))
-	for id := range e.structures {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(e.structures))
 }
 
 // StructureReport returns what reading the built-in dataset id kept and
