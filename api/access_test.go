@@ -75,11 +75,11 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		}
 		tokens = append(tokens, Token{Hash: HashToken(*x.secret), Scope: sc, Name: x.scope})
 	}
-	f.srv = New(e, Config{Tokens: NewTokenSet(tokens)})
+	f.srv = New(testServer(t).registry, Config{Tokens: NewTokenSet(tokens)})
 	// Synthetic people over the whole country, weighted by population,
 	// plus a few in the scope so that the scoped views are never empty.
-	f.candRows, f.structRows = data.Synthesize(e.Territory, 3000, 400, 7)
-	extra, extraS := data.Synthesize(e.Territory, 20000, 4000, 8)
+	f.candRows, f.structRows = data.Synthesize(e.Territory(), 3000, 400, 7)
+	extra, extraS := data.Synthesize(e.Territory(), 20000, 4000, 8)
 	for _, c := range extra {
 		if c.Departement == "23" || c.Departement == "87" {
 			c.ID = "x" + c.ID

@@ -28,10 +28,10 @@ func (s *Server) backup(c *gin.Context) error {
 	if !scopeFrom(c).National {
 		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "a backup holds every département: it needs a national token"}
 	}
-	bw, ok := s.engine.Store.(backupWriter)
+	bw, ok := s.registry.Store().(backupWriter)
 	if !ok {
 		msg := "the server keeps its datasets in memory (no --state folder): nothing to back up"
-		if _, mem := s.engine.Store.(*data.MemoryStore); !mem {
+		if _, mem := s.registry.Store().(*data.MemoryStore); !mem {
 			// pgstore: the database is the operators', backed up with their tools.
 			msg = "the datasets are kept in PostgreSQL (--store): back up its database with pg_dump or the cluster's own backups"
 		}

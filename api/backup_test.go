@@ -25,7 +25,7 @@ func TestBackup(t *testing.T) {
 	dep, _ := NewToken()
 	tokens := NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"},
 		{Hash: HashToken(dep), Scope: Scope{Departements: []string{"23"}}, Name: "d"}})
-	s := New(&matching.Engine{Store: st}, Config{Tokens: tokens})
+	s := New(matching.NewRegistry(st, nil), Config{Tokens: tokens})
 
 	if rec := do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", rec.Code)
@@ -52,7 +52,7 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("restored backup: %+v, %v", got, err)
 	}
 
-	mem := New(&matching.Engine{Store: data.NewMemoryStore()}, Config{Tokens: tokens})
+	mem := New(matching.NewRegistry(data.NewMemoryStore(), nil), Config{Tokens: tokens})
 	if rec := do(t, mem, "GET", "/v1/backup", nat, ""); rec.Code != http.StatusNotFound {
 		t.Fatalf("memory store backup: %d", rec.Code)
 	}

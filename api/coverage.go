@@ -204,7 +204,7 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
 		f := &geoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
-		if com := &s.engine.Territory.Communes[m.ID()]; com.HasShape() {
+		if com := &s.engine.Territory().Communes[m.ID()]; com.HasShape() {
 			f.Geometry = geoJSONShape(com.Shape)
 		}
 		fc.Features = append(fc.Features, f)

@@ -163,7 +163,7 @@ func (s *Server) parseUpload(c *gin.Context, kind data.DatasetKind) (*data.Datas
 	if source == "" {
 		source = string(kind)
 	}
-	d, err := s.engine.ParseDataset(kind, source, body, format, s.decodeLimits())
+	d, err := s.registry.ParseDataset(kind, source, body, format, s.decodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func (s *Server) uploadDataset(c *gin.Context) error {
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}
-	info, err := s.engine.AddDataset(d)
+	info, err := s.registry.AddDataset(d)
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ type datasetList struct {
 // token sees them (Server.listed: a scoped token's rows and counts are
 // those in its départements).
 func (s *Server) listDatasets(c *gin.Context) error {
-	all, err := s.engine.Datasets()
+	all, err := s.registry.Datasets()
 	if err != nil {
 		return err
 	}
@@ -357,7 +357,7 @@ func (s *Server) deleteDataset(c *gin.Context) error {
 			return errPartlyOutside("dataset")
 		}
 	}
-	if err := s.engine.DeleteDataset(id); err != nil {
+	if err := s.registry.DeleteDataset(id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

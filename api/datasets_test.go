@@ -35,9 +35,9 @@ var (
 // newMatchServers returns the shared matchServers (skipping without data).
 func newMatchServers(t testing.TB) matchServers {
 	t.Helper()
-	e := testServer(t).engine
+	reg := testServer(t).registry
 	matchSrvOnce.Do(func() {
-		matchSrv.open = New(e, Config{InsecureOpen: true})
+		matchSrv.open = New(reg, Config{InsecureOpen: true})
 		var tokens []Token
 		for _, x := range []struct {
 			secret *string
@@ -54,7 +54,7 @@ func newMatchServers(t testing.TB) matchServers {
 			}
 			tokens = append(tokens, Token{Hash: HashToken(s), Scope: sc, Name: x.scope})
 		}
-		matchSrv.scoped = New(e, Config{Tokens: NewTokenSet(tokens)})
+		matchSrv.scoped = New(reg, Config{Tokens: NewTokenSet(tokens)})
 	})
 	return matchSrv
 }
@@ -208,12 +208,12 @@ func TestDatasetListGetDelete(t *testing.T) {
 	}
 
 	// A sites dataset (stored by the layer endpoints) pages the same way.
-	si, err := s.engine.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
+	si, err := s.registry.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
 		Sites: []data.Site{{ID: "x1", Name: "Bus", Departement: "23", Point: orb.Point{1.87, 46.17}}, {ID: "x2", Departement: "87", Point: orb.Point{1.26, 45.83}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.engine.DeleteDataset(si.ID)
+	defer s.registry.DeleteDataset(si.ID)
 	var sfc geojson.FeatureCollection
 	decode(t, send(t, s, "GET", "/v1/datasets/"+si.ID+"?format=geojson&limit=1", "", "", nil), 200, &sfc)
 	if len(sfc.Features) != 1 || sfc.Features[0].ID != "x1" || sfc.Features[0].Point() != (orb.Point{1.87, 46.17}) || sfc.ExtraMembers["total"] != 2.0 {
@@ -354,13 +354,13 @@ func TestDatasetScopes(t *testing.T) {
 
 	// A dataset stored before the per-département counts were kept is
 	// counted from its rows.
-	old, _, err := s.engine.Dataset(info.ID)
+	old, _, err := s.registry.Dataset(info.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	legacy := *old
 	legacy.Meta.ID, legacy.Meta.RowsByDepartement = "cand-0123456789ab", nil
-	if err := s.engine.Store.Put(&legacy); err != nil {
+	if err := s.registry.Store().Put(&legacy); err != nil {
 		t.Fatal(err)
 	}
 	defer send(t, s, "DELETE", "/v1/datasets/"+legacy.Meta.ID, "", ms.national, nil)

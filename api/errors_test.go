@@ -51,7 +51,7 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 
 	var log bytes.Buffer
 	nat, _ := NewToken()
-	s := New(&matching.Engine{Store: st}, Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
+	s := New(matching.NewRegistry(st, nil), Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
 		Tokens: NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"}})})
 	rec := do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
 	var e Error

@@ -101,7 +101,7 @@ func TestCORS(t *testing.T) {
 		t.Errorf("preflight: %d %v", rec.Code, rec.Header())
 	}
 	// A configured list allows its origins only, and says it varies.
-	only := New(s.engine, Config{CORSOrigins: []string{"https://ok.example"}})
+	only := New(s.registry, Config{CORSOrigins: []string{"https://ok.example"}})
 	if rec := mapGet(t, only, "/healthz", "Origin", "https://ok.example"); rec.Header().Get("Access-Control-Allow-Origin") != "https://ok.example" ||
 		!strings.Contains(strings.Join(rec.Header().Values("Vary"), ","), "Origin") {
 		t.Errorf("allowed origin: %v", rec.Header())
@@ -112,7 +112,7 @@ func TestCORS(t *testing.T) {
 	if rec := preflight(only, "https://evil.example"); rec.Code == http.StatusNoContent {
 		t.Errorf("preflight of another origin answered 204")
 	}
-	none := New(s.engine, Config{CORSOrigins: []string{}})
+	none := New(s.registry, Config{CORSOrigins: []string{}})
 	if rec := mapGet(t, none, "/healthz", "Origin", "https://ok.example"); rec.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("CORS disabled but header sent")
 	}

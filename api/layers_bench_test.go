@@ -116,7 +116,7 @@ func BenchmarkFranceCommunesZoom5(b *testing.B) {
 			for y := uint32(0); y < 32; y++ {
 				t := maptile.New(x, y, 5)
 				hit := false
-				s.engine.Territory.Index.Search(t.Bound(), func(int) bool { hit = true; return false })
+				s.engine.Territory().Index.Search(t.Bound(), func(int) bool { hit = true; return false })
 				if hit {
 					tiles = append(tiles, t)
 				}

@@ -27,7 +27,7 @@ var mapShared struct {
 func mapServer(t testing.TB) *Server {
 	t.Helper()
 	base := testServer(t)
-	mapShared.once.Do(func() { mapShared.srv = New(base.engine, Config{DataDir: testData}) })
+	mapShared.once.Do(func() { mapShared.srv = New(base.registry, Config{DataDir: testData}) })
 	return mapShared.srv
 }
 

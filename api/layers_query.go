@@ -42,7 +42,7 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (la
 		return q, err
 	}
 	if d := c.Query("departement"); d != "" {
-		if _, ok := s.engine.Territory.Departement(d); !ok {
+		if _, ok := s.engine.Territory().Departement(d); !ok {
 			return q, notFound("no département with code %q", d)
 		}
 		q.filter.Departement = d

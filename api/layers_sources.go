@@ -151,7 +151,7 @@ func (s *Server) communesLayer() *mapLayer {
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory
+		t := s.engine.Territory()
 		src := &communesSource{t: t, cv: cv, cov: make([]int32, len(t.Communes))}
 		for i := range src.cov {
 			src.cov[i] = -1
@@ -234,7 +234,7 @@ func (s *Server) adminLayer(deps bool) *mapLayer {
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory
+		t := s.engine.Territory()
 		bounds, figures := shapes.Regions, cv.Regions
 		if deps {
 			bounds, figures = shapes.Departements, cv.Departements
@@ -302,14 +302,14 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 		l.Name, l.Title = "sites", "Service points"
 		l.Description = "Every loaded service layer's points; feature ids are layer:id."
 	} else {
-		src := s.engine.Layers[name]
+		src := s.engine.Layer(name)
 		l.Title = "Service points: " + name
 		l.Description = fmt.Sprintf("Service layer %s (vintage %s).", name, src.Vintage)
 		l.Vintage, l.Source, l.Report = src.Vintage, src.Report.File, &src.Report
 	}
 	var features []pointFeature
 	for _, n := range names {
-		layer := s.engine.Layers[n]
+		layer := s.engine.Layer(n)
 		for i := range layer.Sites {
 			site := &layer.Sites[i]
 			id := site.ID

@@ -28,10 +28,10 @@ func TestLayerList(t *testing.T) {
 		byName[l.Name] = l
 	}
 	e := s.engine
-	want := map[string]int{"communes": len(e.Territory.Communes), "departements": 101, "regions": 18,
-		"cells": e.Grid.Len(), "gaps": -1}
+	want := map[string]int{"communes": len(e.Territory().Communes), "departements": 101, "regions": 18,
+		"cells": e.Grid().Len(), "gaps": -1}
 	sites := 0
-	for name, l := range e.Layers {
+	for name, l := range e.Layers() {
 		want[name] = len(l.Sites)
 		sites += len(l.Sites)
 	}
@@ -51,7 +51,7 @@ func TestLayerList(t *testing.T) {
 		case len(l.Properties) == 0 || l.Links.GeoJSON == "" || l.Links.Tiles == "":
 			t.Errorf("layer %s: missing properties or links: %+v", name, l)
 		}
-		if _, service := e.Layers[name]; service {
+		if e.Layer(name) != nil {
 			if l.Kind != kindService || l.Report == nil || l.Report.Loaded != n || l.Vintage == "" {
 				t.Errorf("service layer %s: kind %q, report %+v, vintage %q", name, l.Kind, l.Report, l.Vintage)
 			}
@@ -131,7 +131,7 @@ func TestLayerZoomKeepsEveryCommune(t *testing.T) {
 // force selection of the territory.
 func TestLayerPagination(t *testing.T) {
 	s := mapServer(t)
-	terr := s.engine.Territory
+	terr := s.engine.Territory()
 	bbox := orb.Bound{Min: orb.Point{2.2, 48.8}, Max: orb.Point{2.5, 48.95}}
 	var inBox []string
 	for _, c := range terr.Communes {
@@ -183,7 +183,7 @@ func TestLayerPagination(t *testing.T) {
 // TestLayerFilters compares filtered layers with brute-force selections.
 func TestLayerFilters(t *testing.T) {
 	s := mapServer(t)
-	layer := s.engine.Layers[matching.DefaultLayer]
+	layer := s.engine.Layer(matching.DefaultLayer)
 	var want []string
 	for _, site := range layer.Sites {
 		if site.Departement == "29" {
@@ -304,7 +304,7 @@ func TestLayerErrors(t *testing.T) {
 	}
 	// Without the data folder the boundary layers are unavailable (503),
 	// the others still work.
-	bare := New(s.engine, Config{})
+	bare := New(s.registry, Config{})
 	var e errorBody
 	if code := get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != CodeUnavailable {
 		t.Errorf("departements without data dir: %d %+v", code, e)
@@ -324,7 +324,7 @@ func TestLayerErrors(t *testing.T) {
 // would, and reads it back through GeoJSON, OGC and tiles.
 func TestLayerRegistryAdd(t *testing.T) {
 	s := mapServer(t)
-	base := New(s.engine, Config{DataDir: testData})
+	base := New(s.registry, Config{DataDir: testData})
 	props := []propSpec{{"label", "string", "a label"}, {"weight", "integer", "a weight"}}
 	l := newPointLayer("proposals-test", "Test proposals", "two points", kindUploaded, props, []pointFeature{
 		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []value{strVal("Guéret"), intVal(3)}},

@@ -37,7 +37,7 @@ func testServer(t testing.TB) *Server {
 			shared.err = err
 			return
 		}
-		shared.srv = New(e, Config{})
+		shared.srv = New(matching.NewRegistry(nil, e), Config{})
 	})
 	if shared.err != nil {
 		t.Fatalf("load engine: %v", shared.err)

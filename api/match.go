@@ -86,7 +86,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if !sc.National {
 		req.Visible = sc.Allows
 	}
-	edges, err := s.engine.EstimateMatchEdges(req)
+	edges, err := s.registry.EstimateMatchEdges(req)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	}
 	defer release()
 	// Stored only when the request is still alive once it is computed.
-	res, err := s.engine.Match(c.Request.Context(), req)
+	res, err := s.registry.Match(c.Request.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 		if raw[0] == '{' {
 			format = data.FormatGeoJSON
 		}
-		d, err := s.engine.ParseDataset(kind, field, bytes.NewReader(raw), format, s.decodeLimits())
+		d, err := s.registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.decodeLimits())
 		if err != nil {
 			return matchInput{}, err
 		}
@@ -221,7 +221,7 @@ func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*da
 		return nil, badParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.engine.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.decodeLimits())
+	d, err := s.registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.decodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (s *Server) getMatch(c *gin.Context) error {
 	if _, _, err := s.seeDataset(c, id); err != nil {
 		return err
 	}
-	res, err := s.engine.MatchResult(id)
+	res, err := s.registry.MatchResult(id)
 	if err != nil {
 		return err
 	}
@@ -369,7 +369,7 @@ func (s *Server) structureSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.engine.SuggestForStructure(c.Param("id"), q)
+	items, err := s.registry.SuggestForStructure(c.Param("id"), q)
 	if err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ func (s *Server) candidateSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.engine.SuggestForCandidate(c.Param("id"), q)
+	items, err := s.registry.SuggestForCandidate(c.Param("id"), q)
 	if err != nil {
 		return err
 	}

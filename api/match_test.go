@@ -113,7 +113,7 @@ func TestMatchHandInstance(t *testing.T) {
 // synthCandidatesCSV writes n synthetic candidates of the real territory.
 func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]data.Candidate, string) {
 	t.Helper()
-	cands, _ := data.Synthesize(e.Territory, n, 0, seed)
+	cands, _ := data.Synthesize(e.Territory(), n, 0, seed)
 	var b bytes.Buffer
 	if err := data.WriteCandidatesCSV(&b, cands); err != nil {
 		t.Fatal(err)
@@ -295,7 +295,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 		next = p.Next
 	}
 
-	structs := s.engine.Structures[matching.BuiltinStructuresDataset]
+	structs, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
 	nonEmpty := 0
 	for i := 0; i < len(structs); i += 101 {
 		var v struct {
@@ -411,7 +411,7 @@ func TestMatchScopes(t *testing.T) {
 		t.Fatalf("403 does not name the row: %+v", e)
 	}
 	// Suggestions never show rows outside the scope.
-	structsB := s.engine.Structures[matching.BuiltinStructuresDataset]
+	structsB, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
 	for _, st := range structsB {
 		url := fmt.Sprintf("/v1/structures/%s/suggestions?k=100&candidates=%s", st.ID, info.ID)
 		if st.Departement != "23" && st.Departement != "87" {
@@ -439,7 +439,7 @@ func TestMatchScopes(t *testing.T) {
 func BenchmarkMatchEndpoint(b *testing.B) {
 	s := newMatchServers(b).open
 	e := s.engine
-	cands, structs := data.Synthesize(e.Territory, 50000, 5000, 1)
+	cands, structs := data.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
 		b.Fatal(err)

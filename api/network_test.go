@@ -34,7 +34,7 @@ func networkServer(t *testing.T) (s *Server, dep23, national string) {
 		}
 		tokens = append(tokens, Token{Hash: HashToken(secret), Scope: sc, Name: x.scope})
 	}
-	return New(base.engine, Config{Tokens: NewTokenSet(tokens)}), dep23, national
+	return New(base.registry, Config{Tokens: NewTokenSet(tokens)}), dep23, national
 }
 
 // getAuth is get with a bearer token.
@@ -97,7 +97,7 @@ func TestStructures(t *testing.T) {
 		t.Errorf("national: total %d, features %d, report %+v, located by commune %d", all.Total, len(all.Features), all.Report, byCommune)
 	}
 	// Brute force: the distance to the nearest France Services.
-	fs := s.engine.Layers[matching.DefaultLayer].Sites
+	fs := s.engine.Layer(matching.DefaultLayer).Sites
 	for i := 0; i < len(all.Features); i += 97 {
 		f := all.Features[i]
 		best := math.Inf(1)

@@ -37,7 +37,7 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 // panicking.
 func observedServer(buf *bytes.Buffer, cfg Config) *Server {
 	cfg.Logger = slog.New(slog.NewJSONHandler(buf, nil))
-	s := New(&matching.Engine{}, cfg)
+	s := New(matching.NewRegistry(nil, nil), cfg)
 	s.router.GET("/v1/test/fail/:id", handle(func(c *gin.Context) error {
 		return fmt.Errorf("load %s: open /srv/maillage/state.db: permission denied", c.Param("id"))
 	}))

@@ -138,7 +138,7 @@ func (s *Server) collectionView(c *gin.Context, l *mapLayer) ogcCollectionView {
 // layerExtent is the union of l's feature bounds (the communes' for a
 // layer built per query, or one that cannot be built).
 func (s *Server) layerExtent(l *mapLayer) orb.Bound {
-	var src source = &communesSource{t: s.engine.Territory}
+	var src source = &communesSource{t: s.engine.Territory()}
 	if !l.needsFilter {
 		if x, err := l.open(layerFilter{}); err == nil {
 			src = x

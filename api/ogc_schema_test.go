@@ -226,7 +226,7 @@ func TestOGCCollectionLinks(t *testing.T) {
 func TestOGCCellsPage(t *testing.T) {
 	s := mapServer(t)
 	first := getPage(t, s, "/ogc/collections/cells/items")
-	if len(first.fc.Features) != ogcDefaultLimit || first.raw.NumberMatched != s.engine.Grid.Len() || first.nextLink() == "" {
+	if len(first.fc.Features) != ogcDefaultLimit || first.raw.NumberMatched != s.engine.Grid().Len() || first.nextLink() == "" {
 		t.Fatalf("first page: %d features of %d, next %q", len(first.fc.Features), first.raw.NumberMatched, first.nextLink())
 	}
 	for _, f := range first.fc.Features {
@@ -243,7 +243,7 @@ func TestOGCCellsPage(t *testing.T) {
 		big.fc.Features[0].ID != first.fc.Features[50].ID {
 		t.Errorf("pages do not follow each other")
 	}
-	last := getPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.engine.Grid.Len()-3))
+	last := getPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.engine.Grid().Len()-3))
 	if len(last.fc.Features) != 3 || last.nextLink() != "" {
 		t.Errorf("last page: %d features, next %q", len(last.fc.Features), last.nextLink())
 	}

@@ -62,7 +62,7 @@ func TestOGCLanding(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"https://carto.example.fr/ogc/conformance"`) {
 		t.Errorf("forwarded links: %s", rec.Body.String())
 	}
-	pub := New(s.engine, Config{PublicURL: "https://maillage.example.org/api/"})
+	pub := New(s.registry, Config{PublicURL: "https://maillage.example.org/api/"})
 	if rec := mapGet(t, pub, "/ogc"); !strings.Contains(rec.Body.String(), `"https://maillage.example.org/api/ogc/collections"`) {
 		t.Errorf("PublicURL links: %s", rec.Body.String())
 	}
@@ -178,9 +178,9 @@ func TestOGCItem(t *testing.T) {
 		{"communes", "23096"},
 		{"departements", "2A"},
 		{"regions", "75"},
-		{"sites", "france-services:" + s.engine.Layers["france-services"].Sites[0].ID},
+		{"sites", "france-services:" + s.engine.Layer("france-services").Sites[0].ID},
 	}
-	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.engine.Grid.Resolution)
+	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.engine.Grid().Resolution)
 	cases = append(cases, struct{ collection, id string }{"cells", gueret.String()})
 	for _, c := range cases {
 		var f struct {

@@ -51,7 +51,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 // TestOpenAPICheckFails makes sure the check above can fail.
 func TestOpenAPICheckFails(t *testing.T) {
 	s := mapServer(t)
-	extra := New(s.engine, Config{})
+	extra := New(s.registry, Config{})
 	extra.router.GET("/v1/undocumented/:thing", func(c *gin.Context) {})
 	undocumented, _ := routeDocGaps(extra.router.Routes(), apiOps)
 	if !slices.Contains(undocumented, "GET /v1/undocumented/{thing}") {

@@ -16,7 +16,7 @@ import (
 // max_minutes=0 and max_km=0 were accepted before it. No data needed: the
 // parameters are read before any analysis.
 func TestParamTable(t *testing.T) {
-	s := New(&matching.Engine{}, Config{InsecureOpen: true})
+	s := New(matching.NewRegistry(nil, nil), Config{InsecureOpen: true})
 	for _, c := range []struct {
 		method, url string
 		want        error

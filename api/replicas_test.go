@@ -46,12 +46,12 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		}
 		t.Cleanup(func() { st.Close() })
 		e, err := matching.Load(matching.Config{DataDir: testData,
-			CacheDir: filepath.Join(os.TempDir(), "maillage-test-cache"), Store: st})
+			CacheDir: filepath.Join(os.TempDir(), "maillage-test-cache")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// One tokens file read by every replica.
-		return New(e, Config{Tokens: NewTokenSet(tokens)})
+		return New(matching.NewRegistry(st, e), Config{Tokens: NewTokenSet(tokens)})
 	}
 	a, b := replica(), replica()
 

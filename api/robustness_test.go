@@ -72,7 +72,7 @@ func TestNoInputReachesRecovery(t *testing.T) {
 		t.Skip("sends thousands of requests over the real data")
 	}
 	pc := newPanicCounter()
-	s := New(testServer(t).engine, Config{InsecureOpen: true, Logger: slog.New(pc), MaxBodyBytes: 1 << 20})
+	s := New(testServer(t).registry, Config{InsecureOpen: true, Logger: slog.New(pc), MaxBodyBytes: 1 << 20})
 	values := []string{"nope", "0", "-1", "99999999999999999999", "..", "%2e%2e%2f", url.PathEscape(strings.Repeat("x", 300)),
 		"75056", "communes", "cnfs-structures-2021", "12", "0.mvt", "-1.mvt", "1.5.mvt", "x.json"}
 	// Tiles: a served one and bad ones (the query hardly matters to them).

@@ -213,7 +213,7 @@ func errPartlyOutside(what string) *Error {
 // scope is a 403 naming nothing. Built-in datasets are open data: always
 // seen.
 func (s *Server) seeDataset(c *gin.Context, id string) (*data.Dataset, bool, error) {
-	d, builtin, err := s.engine.Dataset(id)
+	d, builtin, err := s.registry.Dataset(id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -255,7 +255,7 @@ func (s *Server) listed(sc Scope, info matching.DatasetInfo) (matching.DatasetIn
 	counts := info.RowsByDepartement
 	if counts == nil {
 		// Stored before the counts were kept: count the rows once read.
-		d, _, err := s.engine.Dataset(info.ID)
+		d, _, err := s.registry.Dataset(info.ID)
 		if err != nil {
 			return info, false, err
 		}

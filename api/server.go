@@ -91,20 +91,25 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Server serves one engine over HTTP.
+// Server serves one engine and its registry of datasets over HTTP.
 type Server struct {
-	engine *matching.Engine
-	cfg    Config
-	router *gin.Engine
-	maps   *mapState    // map layers, OGC API and tiles (api/layers*.go)
-	work   *workBounds  // bounds on expensive work (api/work_limits.go)
-	http   http.Handler // router behind gzip (api/hygiene.go)
+	engine   *matching.Engine   // the registry's engine when New ran
+	registry *matching.Registry // uploaded datasets and stored match results
+	cfg      Config
+	router   *gin.Engine
+	maps     *mapState    // map layers, OGC API and tiles (api/layers*.go)
+	work     *workBounds  // bounds on expensive work (api/work_limits.go)
+	http     http.Handler // router behind gzip (api/hygiene.go)
 }
 
-// New builds the router over e.
-func New(e *matching.Engine, cfg Config) *Server {
+// New builds the router over reg and the engine it resolves datasets
+// against (reg may be nil for routes needing neither, as in tests).
+func New(reg *matching.Registry, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{engine: e, cfg: cfg.withDefaults()}
+	s := &Server{registry: reg, cfg: cfg.withDefaults()}
+	if reg != nil {
+		s.engine = reg.Engine()
+	}
 	s.work = newWorkBounds(s.cfg.Work)
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())

@@ -137,7 +137,7 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 	if format != data.FormatUnknown {
 		name += "." + format.String()
 	}
-	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engine.Territory, s.decodeLimits())
+	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engine.Territory(), s.decodeLimits())
 	if err != nil {
 		var le *data.LoadErrors
 		if errors.As(err, &le) {
@@ -303,7 +303,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 // recommendWeight is the work bound weight of a recommendation: its
 // candidates (uploaded, or the communes of its scope) and its demand.
 func (s *Server) recommendWeight(q matching.RecommendQuery) int64 {
-	t := s.engine.Territory
+	t := s.engine.Territory()
 	demand, cands := int64(sitingLocalWeight), len(q.Candidates)
 	switch {
 	case q.Departement != "":

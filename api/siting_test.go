@@ -18,7 +18,7 @@ import (
 // /v1/scenarios need a token otherwise).
 func sitingServer(t *testing.T) *Server {
 	t.Helper()
-	return New(testServer(t).engine, Config{InsecureOpen: true})
+	return New(testServer(t).registry, Config{InsecureOpen: true})
 }
 
 // post sends body with the content type and decodes a JSON answer into out
@@ -71,8 +71,8 @@ type evaluationBody struct {
 // today's network) and by commune code only in the Creuse.
 func sitingFixture(t *testing.T, s *Server) (fs data.Site, gapLon, gapLat float64) {
 	t.Helper()
-	fs = s.engine.Layers[data.LayerFranceServices].Sites[0]
-	c, ok := s.engine.Territory.Commune("97108")
+	fs = s.engine.Layer(data.LayerFranceServices).Sites[0]
+	c, ok := s.engine.Territory().Commune("97108")
 	if !ok {
 		t.Fatal("commune 97108 not loaded")
 	}
@@ -151,7 +151,8 @@ func TestEvaluateProposalsAPI(t *testing.T) {
 
 func TestEvaluateStoredDataset(t *testing.T) {
 	s := sitingServer(t)
-	rows := len(s.engine.Structures[matching.BuiltinStructuresDataset])
+	builtin, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
+	rows := len(builtin)
 	if rows == 0 {
 		t.Skip("built-in structures not loaded")
 	}
@@ -210,13 +211,13 @@ func TestSitingAPIErrors(t *testing.T) {
 		}
 	}
 	// Oversized bodies: 413 from the body limit.
-	small := New(s.engine, Config{InsecureOpen: true, MaxBodyBytes: 64})
+	small := New(s.registry, Config{InsecureOpen: true, MaxBodyBytes: 64})
 	rec = post(t, small, "/v1/proposals/evaluate", "text/csv", "id,commune\n"+strings.Repeat("a,23096\n", 20), nil)
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: status %d: %s", rec.Code, rec.Body.String())
 	}
 	// Without a token: 401. With a token for another département: 403.
-	closed := New(s.engine, Config{})
+	closed := New(s.registry, Config{})
 	if rec := post(t, closed, "/v1/proposals/evaluate", "text/csv", "id,commune\na,23096\n", nil); rec.Code != http.StatusUnauthorized {
 		t.Errorf("no token: status %d", rec.Code)
 	}
@@ -225,7 +226,7 @@ func TestSitingAPIErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc, _ := ParseScope("departement:87")
-	scoped := New(s.engine, Config{Tokens: NewTokenSet([]Token{{Hash: HashToken(secret), Scope: sc, Name: "prefet 87"}})})
+	scoped := New(s.registry, Config{Tokens: NewTokenSet([]Token{{Hash: HashToken(secret), Scope: sc, Name: "prefet 87"}})})
 	for _, url := range []string{"/v1/proposals/evaluate", "/v1/scenarios/compare"} {
 		req := httptest.NewRequest(http.MethodPost, url, strings.NewReader("id,commune\na,23096\n"))
 		req.Header.Set("Authorization", "Bearer "+secret)

@@ -37,16 +37,16 @@ func (s *Server) healthz(c *gin.Context) error {
 	e := s.engine
 	v := healthView{
 		Status:         "ok",
-		Communes:       len(e.Territory.Communes),
-		CommunesShaped: e.Territory.Index.Len(),
+		Communes:       len(e.Territory().Communes),
+		CommunesShaped: e.Territory().Index.Len(),
 		Sites:          map[string]int{},
-		Cells:          e.Grid.Len(),
-		Resolution:     e.Grid.Resolution,
-		LoadMS:         float64(e.LoadTime.Microseconds()) / 1000,
-		Timings:        e.Timings,
-		Reconciliation: e.Territory.Report,
+		Cells:          e.Grid().Len(),
+		Resolution:     e.Grid().Resolution,
+		LoadMS:         float64(e.LoadTime().Microseconds()) / 1000,
+		Timings:        e.Timings(),
+		Reconciliation: e.Territory().Report,
 	}
-	for name, l := range e.Layers {
+	for name, l := range e.Layers() {
 		v.Sites[name] = len(l.Sites)
 	}
 	c.JSON(http.StatusOK, v)
@@ -100,7 +100,7 @@ func (s *Server) communeAt(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	com, ok := s.engine.Territory.At(p)
+	com, ok := s.engine.Territory().At(p)
 	if !ok {
 		return notFound("no commune contains lon=%v lat=%v", p[0], p[1])
 	}
@@ -110,7 +110,7 @@ func (s *Server) communeAt(c *gin.Context) error {
 
 func (s *Server) communeByCode(c *gin.Context) error {
 	code := c.Param("code")
-	com, ok := s.engine.Territory.Commune(code)
+	com, ok := s.engine.Territory().Commune(code)
 	if !ok {
 		return notFound("no commune with INSEE code %q", code)
 	}
@@ -123,7 +123,7 @@ func (s *Server) communeByCode(c *gin.Context) error {
 		return err
 	}
 	v := newCommuneView(com)
-	ind := s.engine.Indicators[com.Code]
+	ind := s.engine.Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
 	if site, d, ok := s.engine.NearestSite(com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
@@ -171,7 +171,7 @@ func (s *Server) sites(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engine.Territory.Departement(dep); !ok {
+		if _, ok := s.engine.Territory().Departement(dep); !ok {
 			return notFound("no département with code %q", dep)
 		}
 	}
@@ -181,7 +181,7 @@ func (s *Server) sites(c *gin.Context) error {
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, name := range layers {
-		l := s.engine.Layers[name]
+		l := s.engine.Layer(name)
 		for i := range l.Sites {
 			site := &l.Sites[i]
 			if dep != "" && site.Departement != dep {
@@ -212,7 +212,7 @@ func (s *Server) layers(c *gin.Context) ([]string, error) {
 		return []string{matching.DefaultLayer}, nil
 	}
 	for _, n := range names {
-		if _, ok := s.engine.Layers[n]; !ok {
+		if s.engine.Layer(n) == nil {
 			return nil, badParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.engine.LayerNames(), ", "))
 		}
 	}

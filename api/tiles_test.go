@@ -76,7 +76,7 @@ func TestTileCommunes(t *testing.T) {
 	}
 	buffered := tile.Bound(float64(tileBufferUnits) / geo.TileExtent)
 	inner := tile.Bound()
-	terr := s.engine.Territory
+	terr := s.engine.Territory()
 	inside := 0
 	for i := range terr.Communes {
 		c := &terr.Communes[i]
@@ -134,7 +134,7 @@ func TestTileSites(t *testing.T) {
 	tile := maptile.At(paris, 9)
 	proj := geo.NewTileProjection(tile, geo.TileExtent)
 	want := map[string]bool{}
-	for _, site := range s.engine.Layers[matching.DefaultLayer].Sites {
+	for _, site := range s.engine.Layer(matching.DefaultLayer).Sites {
 		p := proj.Point(site.Point)
 		if p[0] >= -tileBufferUnits && p[0] <= geo.TileExtent+tileBufferUnits && p[1] >= -tileBufferUnits && p[1] <= geo.TileExtent+tileBufferUnits {
 			want[site.ID] = true

@@ -150,7 +150,7 @@ func postWithin(t *testing.T, s *Server, d time.Duration, target, ct string, bod
 }
 
 func TestUploadDamagedGzip(t *testing.T) {
-	s := New(testServer(t).engine, Config{InsecureOpen: true})
+	s := New(testServer(t).registry, Config{InsecureOpen: true})
 	csvB, jsonB, geoB := uploadFiles(3000)
 	files := []struct {
 		name string
@@ -189,7 +189,7 @@ func TestUploadDamagedGzip(t *testing.T) {
 }
 
 func TestUploadBombs(t *testing.T) {
-	s := New(testServer(t).engine, Config{InsecureOpen: true, MaxRows: 1000})
+	s := New(testServer(t).registry, Config{InsecureOpen: true, MaxRows: 1000})
 	csvB, _, _ := uploadFiles(1500)
 	bombs := []struct {
 		name string
@@ -244,7 +244,7 @@ func TestUploadBombs(t *testing.T) {
 // accents and a note saying it was converted, UTF-16 is refused with what
 // to do, and a gzip JSON body is read as JSON on the siting routes.
 func TestUploadEncodings(t *testing.T) {
-	s := New(testServer(t).engine, Config{InsecureOpen: true})
+	s := New(testServer(t).registry, Config{InsecureOpen: true})
 	rec := postWithin(t, s, 5*time.Second, "/v1/datasets?kind=structures", "text/csv",
 		strings.NewReader("id,name,lon,lat\ns1,Mairie de Gu\xe9ret,1.8707,46.1712\n"))
 	var info struct {

@@ -183,7 +183,7 @@ func TestTilesCovering(t *testing.T) {
 }
 
 func TestWarmMap(t *testing.T) {
-	s := New(testServer(t).engine, Config{DataDir: testData})
+	s := New(testServer(t).registry, Config{DataDir: testData})
 	const maxZoom = 3
 	want := 0
 	for _, v := range mapViews() {

@@ -86,7 +86,7 @@ func TestSitingBusy(t *testing.T) {
 	base := testServer(t)
 	warmRecommend(t, base)
 	const timeout = 300 * time.Millisecond
-	s := New(base.engine, Config{Work: WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
+	s := New(base.registry, Config{Work: WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
 	type answer struct {
 		code  int
 		retry string
@@ -172,7 +172,7 @@ func matchRowsJSON(n, m int) (cands, structs []byte) {
 // storedMatches counts the match results the engine holds.
 func storedMatches(t *testing.T, s *Server) int {
 	t.Helper()
-	all, err := s.engine.Datasets()
+	all, err := s.registry.Datasets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,7 +222,7 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 // rendered together took the server past 2 GB and none was answered.
 func TestCommunesLayerStorm(t *testing.T) {
 	base := mapServer(t)
-	s := New(base.engine, Config{Work: WorkLimits{QueueTimeout: 2 * time.Second}})
+	s := New(base.registry, Config{Work: WorkLimits{QueueTimeout: 2 * time.Second}})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	client := ts.Client()
@@ -438,7 +438,7 @@ func TestBusyAndCanceledMapping(t *testing.T) {
 // analysis queue full of parsed uploads never blocks the next upload.
 func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
 	base := testServer(t)
-	s := New(base.engine, Config{InsecureOpen: true, Work: WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
+	s := New(base.registry, Config{InsecureOpen: true, Work: WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
 	hold, err := s.work.acquire(context.Background(), workSiting, 1000) // the analyses are full
 	if err != nil {
 		t.Fatal(err)

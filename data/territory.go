@@ -109,6 +109,17 @@ func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
 			Zone: c.Zone, Population: c.Population,
 		})
 	}
+	t.indexCommunes()
+	t.resolveFormerCodes(adm.communes)
+	t.reconcile(bounds)
+	t.joinEPCIs()
+	t.indexAdmin()
+	t.locate()
+	return t, nil
+}
+
+// indexCommunes sorts the communes by code and builds their lookups.
+func (t *Territory) indexCommunes() {
 	slices.SortFunc(t.Communes, func(a, b Commune) int { return cmp.Compare(a.Code, b.Code) })
 	t.byCode = make(map[string]int, len(t.Communes))
 	t.byDep = make(map[string][]int)
@@ -116,10 +127,10 @@ func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
 		t.byCode[c.Code] = i
 		t.byDep[c.Departement] = append(t.byDep[c.Departement], i)
 	}
-	t.resolveFormerCodes(adm.communes)
-	t.reconcile(bounds)
-	t.joinEPCIs()
-	t.indexAdmin()
+}
+
+// locate indexes the commune shapes and measures them (Rep, AreaKm2).
+func (t *Territory) locate() {
 	shapes := make([]orb.MultiPolygon, len(t.Communes))
 	for i := range t.Communes {
 		shapes[i] = t.Communes[i].Shape
@@ -129,7 +140,6 @@ func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
 	wg.Go(func() { t.Index = geo.NewCommuneIndex(shapes) })
 	t.measure()
 	wg.Wait()
-	return t, nil
 }
 
 // resolveFormerCodes maps every delegated, associated and arrondissement

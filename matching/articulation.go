@@ -125,14 +125,14 @@ type articulationPlace struct {
 
 // articulationSource returns the places of a source.
 func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
-	if l, ok := e.Layers[src]; ok && src != ArticulationReference {
+	if l, ok := e.layers[src]; ok && src != ArticulationReference {
 		out := make([]articulationPlace, len(l.Sites))
 		for i, s := range l.Sites {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement, p: s.Point}
 		}
 		return out, nil
 	}
-	if ss, ok := e.Structures[src]; ok {
+	if ss, ok := e.structures[src]; ok {
 		out := make([]articulationPlace, len(ss))
 		for i, s := range ss {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement,
@@ -146,7 +146,7 @@ func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
 			known = append(known, n)
 		}
 	}
-	for id := range e.Structures {
+	for id := range e.structures {
 		known = append(known, id)
 	}
 	slices.Sort(known)
@@ -172,10 +172,10 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := e.Layers[ArticulationReference]; !ok {
+	if _, ok := e.layers[ArticulationReference]; !ok {
 		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", ErrUnknownLayer, ArticulationReference)
 	}
-	ix := e.coverageIndex()
+	ix := e.cov.coverageIndex()
 	if q.Departement != "" {
 		if _, ok := ix.depByCode[q.Departement]; !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, q.Departement)
@@ -186,13 +186,13 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 		return nil, err
 	}
 	maxM := ref.Reach.MaxM
-	open := e.openCells(ref)
-	fs := e.Layers[ArticulationReference]
+	open := newOpenCells(e.grid, &e.need, ref)
+	fs := e.layers[ArticulationReference]
 
 	a := &Articulation{Source: q.Source, Reference: ArticulationReference, Reach: ref.Reach, CoLocatedMaxM: CoLocatedMaxM,
 		Departements: []ArticulationArea{}, Items: []ArticulationItem{}}
 	reached := make([]bool, len(open.cells))
-	deps := make([]ArticulationArea, len(e.Territory.Departements))
+	deps := make([]ArticulationArea, len(e.territory.Departements))
 	nat := ArticulationArea{Level: LevelNational, Code: "FR", Name: "France"}
 	var buf []geo.Neighbor
 	for _, pl := range places {
@@ -207,11 +207,11 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			cell := open.cells[n.ID]
 			// The coverage test: float32 great-circle metres from the cell
 			// centre, at most the reach.
-			if float64(float32(geo.DistanceM(e.Grid.Centers[cell], pl.p))) > maxM {
+			if float64(float32(geo.DistanceM(e.grid.Centers[cell], pl.p))) > maxM {
 				continue
 			}
 			reached[n.ID] = true
-			it.AddedPopulation += int(e.Grid.Population[cell])
+			it.AddedPopulation += int(e.grid.Population[cell])
 			it.AddedFragilePopulation += open.fragile[n.ID]
 		}
 		switch {
@@ -230,7 +230,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			a.Items = append(a.Items, it)
 		}
 	}
-	e.addedPopulation(open, reached, deps, &nat)
+	open.addedPopulation(ix, &e.need, reached, deps, &nat)
 	nat.finish(ref.Summary)
 	a.National = nat
 	for _, rd := range ref.Departements {
@@ -275,10 +275,10 @@ func (ar *ArticulationArea) finish(ref AreaCoverage) {
 	}
 }
 
-// openCells returns the inhabited cells out of reach in ref, with their
-// fragile population, indexed.
-func (e *Engine) openCells(ref *Coverage) *openCells {
-	g, ix := e.Grid, ref.ix
+// newOpenCells returns the inhabited cells of g out of reach in ref, with
+// their fragile population (by need), indexed.
+func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
+	ix := ref.ix
 	o := &openCells{}
 	var pts []orb.Point
 	for i, p := range g.Population {
@@ -286,9 +286,9 @@ func (e *Engine) openCells(ref *Coverage) *openCells {
 			continue
 		}
 		var f float64
-		if e.need.fragile != nil {
+		if need.fragile != nil {
 			for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-				if v := e.need.fragile[ix.cellComm[k]]; v == v {
+				if v := need.fragile[ix.cellComm[k]]; v == v {
 					f += float64(ix.cellCommPop[k]) * v
 				}
 			}
@@ -302,9 +302,9 @@ func (e *Engine) openCells(ref *Coverage) *openCells {
 }
 
 // addedPopulation adds to the areas the inhabitants of the reached open
-// cells, each share to the département of its commune.
-func (e *Engine) addedPopulation(open *openCells, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
-	ix := e.coverageIndex()
+// cells, each share to the département of its commune (ix's cell–commune
+// relation, need's fragility).
+func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	for k, ok := range reached {
 		if !ok {
 			continue
@@ -313,8 +313,8 @@ func (e *Engine) addedPopulation(open *openCells, reached []bool, deps []Articul
 		for j := ix.cellCommStart[cell]; j < ix.cellCommStart[cell+1]; j++ {
 			ci, pop := ix.cellComm[j], int(ix.cellCommPop[j])
 			f := 0.0
-			if e.need.fragile != nil {
-				if v := e.need.fragile[ci]; v == v {
+			if need.fragile != nil {
+				if v := need.fragile[ci]; v == v {
 					f = float64(pop) * v
 				}
 			}

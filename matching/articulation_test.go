@@ -18,7 +18,7 @@ func addTinyLayer(w *tinyWorld, name string, pts ...orb.Point) {
 		l.Sites = append(l.Sites, data.Site{ID: name + string(rune('a'+i)), Name: name, Layer: name, Point: p, Departement: "02"})
 	}
 	l.Index = geo.NewSiteIndex(pts)
-	w.e.Layers[name] = l
+	w.e = rebuilt(w.e, func(p *Parts) { p.Layers[name] = l })
 }
 
 func TestArticulateTiny(t *testing.T) {
@@ -27,10 +27,12 @@ func TestArticulateTiny(t *testing.T) {
 	// "near" sits 200 m north of S1 (co-located); "extra" holds S3 at B's
 	// centre, 3 km from S2.
 	addTinyLayer(w, "near", tinyOffset(pA, 0, 0.2))
-	w.e.Structures = map[string][]data.Structure{"structs": {
-		{ID: "s1", Name: "at B", Point: pB, Posts: 2, Departement: "02", LocatedBy: "commune"},
-		{ID: "s2", Name: "far", Point: tinyOffset(pB, 0, 30), Posts: 1, Departement: "02"},
-	}}
+	w.e = rebuilt(w.e, func(p *Parts) {
+		p.Structures = map[string][]data.Structure{"structs": {
+			{ID: "s1", Name: "at B", Point: pB, Posts: 2, Departement: "02", LocatedBy: "commune"},
+			{ID: "s2", Name: "far", Point: tinyOffset(pB, 0, 30), Posts: 1, Departement: "02"},
+		}}
+	})
 	tests := []struct {
 		source  string
 		km      float64
@@ -147,8 +149,8 @@ func TestArticulateRealBruteForce(t *testing.T) {
 // bruteArticulation classifies a place by scanning every France Services
 // site and every inhabited grid cell.
 func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, added int, nearestM float64) {
-	g := e.Grid
-	sites := e.Layers[DefaultLayer].Sites
+	g := e.grid
+	sites := e.layers[DefaultLayer].Sites
 	nearestM = math.Inf(1)
 	var near []orb.Point // the only sites that can reach a cell within reach of p
 	for _, s := range sites {

@@ -121,19 +121,19 @@ func TestAssignCancelled(t *testing.T) {
 // result is computed is not stored (its requester would never get the id).
 func TestMatchCancelledStoresNothing(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore()}
+	r := NewRegistry(nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := e.Match(ctx, MatchRequest{Candidates: cands, Structures: structs}); !errors.Is(err, context.Canceled) {
+	if _, err := r.Match(ctx, MatchRequest{Candidates: cands, Structures: structs}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
-	if metas, err := e.Store.List(); err != nil || len(metas) != 0 {
+	if metas, err := r.Store().List(); err != nil || len(metas) != 0 {
 		t.Fatalf("stored %v (%v), want nothing", metas, err)
 	}
-	if _, err := e.Match(context.Background(), MatchRequest{Candidates: cands, Structures: structs}); err != nil {
+	if _, err := r.Match(context.Background(), MatchRequest{Candidates: cands, Structures: structs}); err != nil {
 		t.Fatal(err)
 	}
-	if metas, _ := e.Store.List(); len(metas) != 1 {
+	if metas, _ := r.Store().List(); len(metas) != 1 {
 		t.Fatalf("stored %d datasets, want 1", len(metas))
 	}
 }
@@ -167,7 +167,7 @@ func TestEstimateEdges(t *testing.T) {
 // order whatever the input order, and a done context stops the build.
 func TestDemandSetOrder(t *testing.T) {
 	w := newSitingWorld(t, 1, 0, 10)
-	g := w.e.Grid
+	g := w.e.grid
 	r := rand.New(rand.NewPCG(7, 7))
 	cells := make([]int32, len(g.Centers))
 	pops := make([]int32, len(g.Centers))

@@ -3,6 +3,8 @@ package matching
 import (
 	"context"
 	"fmt"
+
+	"github.com/maillage/maillage/data"
 )
 
 // CompareQuery asks how coverage changed from one network to another, e.g.
@@ -111,8 +113,8 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	}
 	out := &CoverageComparison{From: before.Layers, To: after.Layers, Reach: before.Reach, Scope: before.Scope,
 		Communes: []CommuneComparison{}}
-	g, ix := e.Grid, before.ix
-	deps := make([]AreaComparison, len(e.Territory.Departements))
+	g, ix := e.grid, before.ix
+	deps := make([]AreaComparison, len(e.territory.Departements))
 	nat := areaChange(before.Summary, after.Summary)
 	for i := range before.Departements {
 		d := areaChange(before.Departements[i], after.Departements[i])
@@ -167,8 +169,8 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 		}
 		out.Communes = append(out.Communes, c)
 	}
-	e.countSites(before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
-	e.countSites(after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
+	countSites(e.layers, before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
+	countSites(e.layers, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
 	out.Summary = nat
 	for i := range before.Departements {
 		out.Departements = append(out.Departements, deps[ix.depByCode[before.Departements[i].Code]])
@@ -187,14 +189,14 @@ func areaChange(b, a AreaCoverage) AreaComparison {
 		UncoveredFragileBefore: b.UncoveredFragilePopulation, UncoveredFragileAfter: a.UncoveredFragilePopulation}
 }
 
-// countSites adds the sites of layers (each layer once) located in the
-// départements of cv's scope (any site for the national scope) to the
+// countSites adds the sites of layers (each layer once, of all) located in
+// the départements of cv's scope (any site for the national scope) to the
 // areas: field picks the counter.
-func (e *Engine) countSites(layers []string, deps []AreaComparison, nat *AreaComparison, cv *Coverage, field func(*AreaComparison) *int) {
+func countSites(all map[string]*data.Layer, layers []string, deps []AreaComparison, nat *AreaComparison, cv *Coverage, field func(*AreaComparison) *int) {
 	member := cv.scopeDepartements()
 	for _, name := range layers {
-		for i := range e.Layers[name].Sites {
-			d, ok := cv.ix.depByCode[e.Layers[name].Sites[i].Departement]
+		for i := range all[name].Sites {
+			d, ok := cv.ix.depByCode[all[name].Sites[i].Departement]
 			if member != nil && (!ok || !member[d]) {
 				continue
 			}

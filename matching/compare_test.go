@@ -9,8 +9,8 @@ import (
 
 func TestCompareCoverageTiny(t *testing.T) {
 	w := newTinyWorld(t)
-	w.e.Layers["extra"].Sites[0].Departement = "02"
-	w.e.Layers[DefaultLayer].Sites[0].Departement = "01"
+	w.e.layers["extra"].Sites[0].Departement = "02"
+	w.e.layers[DefaultLayer].Sites[0].Departement = "01"
 	// From S3 (B's centre) to S1 and S2 at 1 km: A (700) and D (30) come
 	// within reach of S1, B (70) falls out of every reach.
 	cmp, err := w.e.CompareCoverage(context.Background(), CompareQuery{From: []string{"extra"}, To: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1))})
@@ -110,7 +110,7 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 	if len(mixed.Layers) != 2 || mixed.Summary.CoveredPopulation < one.Summary.CoveredPopulation {
 		t.Errorf("layers fs,cnfs,fs: %v covered %d", mixed.Layers, mixed.Summary.CoveredPopulation)
 	}
-	for _, c := range e.Territory.Communes[:200] {
+	for _, c := range e.territory.Communes[:200] {
 		if !c.HasShape() {
 			continue
 		}

@@ -169,7 +169,7 @@ func (c *CommuneCoverage) ID() int { return int(c.id) }
 // distances of each layer are computed on the first query and cached, so
 // later queries (any threshold, any area) only threshold them.
 func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
-	layers, err := e.resolveLayers(q.Layers)
+	layers, err := e.cov.resolveLayers(q.Layers)
 	if err != nil {
 		return nil, err
 	}
@@ -184,12 +184,12 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := e.coverageIndex()
+	ix := e.cov.coverageIndex()
 	sc, err := ix.resolveScope(q.Departement, q.Region)
 	if err != nil {
 		return nil, err
 	}
-	ns, err := e.nearestFor(layers)
+	ns, err := e.cov.nearestFor(layers)
 	if err != nil {
 		return nil, err
 	}
@@ -210,12 +210,12 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 // layers' nearest-site distances (about half a second at res 8 on two
 // cores). Queries work without it; it only moves that cost to start-up.
 func (e *Engine) PrepareCoverage(layers []string) error {
-	names, err := e.resolveLayers(layers)
+	names, err := e.cov.resolveLayers(layers)
 	if err != nil {
 		return err
 	}
-	e.coverageIndex()
-	_, err = e.nearestFor(names)
+	e.cov.coverageIndex()
+	_, err = e.cov.nearestFor(names)
 	return err
 }
 
@@ -246,7 +246,7 @@ func (cv *Coverage) covered(d float32) bool { return float64(d) <= cv.Reach.MaxM
 // computeCommunes fills Communes from the population shares of every
 // commune in scope.
 func (cv *Coverage) computeCommunes() {
-	t, g, ns := cv.e.Territory, cv.e.Grid, cv.ns
+	t, g, ns := cv.e.territory, cv.e.grid, cv.ns
 	ids := cv.sc.communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
 	const chunk = 1024
@@ -283,7 +283,7 @@ func (cv *Coverage) computeCommunes() {
 			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
-				st := &cv.e.Layers[l].Sites[site]
+				st := &cv.e.layers[l].Sites[site]
 				cc.NearestSiteID, cc.NearestSiteName, cc.NearestLayer = st.ID, st.Name, l
 				cc.NearestDistanceM = float64(ns.communeDistM[ci])
 			}

@@ -85,7 +85,7 @@ func communeRef(c *CommuneCoverage) CommuneRef {
 
 // computeAreas fills Summary, Regions, Departements and EPCIs from Communes.
 func (cv *Coverage) computeAreas() {
-	t, ix := cv.e.Territory, cv.ix
+	t, ix := cv.e.territory, cv.ix
 	var nat areaAcc
 	regs := make([]areaAcc, len(t.Regions))
 	deps := make([]areaAcc, len(t.Departements))

@@ -20,7 +20,7 @@ func BenchmarkLayerNearest(b *testing.B) {
 	e := coverageEngine(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		e.computeLayerNearest(DefaultLayer)
+		e.cov.computeLayerNearest(DefaultLayer)
 	}
 }
 
@@ -30,7 +30,7 @@ func BenchmarkCoverageIndex(b *testing.B) {
 	e := coverageEngine(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		buildCoverageIndex(e)
+		buildCoverageIndex(e.territory, e.grid, e.workers)
 	}
 }
 

@@ -24,7 +24,7 @@ type CellCoverage struct {
 // When more than limit cells match (limit > 0) it returns none and an error
 // wrapping ErrTooManyCells that gives their number.
 func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
-	g, sc := cv.e.Grid, cv.sc
+	g, sc := cv.e.grid, cv.sc
 	n := 0
 	for k := 0; k < sc.len(); k++ {
 		if b.Contains(g.Centers[sc.cell(k)]) {
@@ -60,17 +60,17 @@ func (cv *Coverage) CellsPage(offset, limit int) ([]CellCoverage, int) {
 
 // cellCoverage is the coverage of the k-th cell of the scope.
 func (cv *Coverage) cellCoverage(k int) CellCoverage {
-	g, sc, ns := cv.e.Grid, cv.sc, cv.ns
+	g, sc, ns := cv.e.grid, cv.sc, cv.ns
 	i := sc.cell(k)
 	d := ns.cellDistM[i]
 	c := CellCoverage{H3: g.Cells[i].String(), Population: int(sc.cellPop[k]), DistanceM: float64(d),
 		Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
 	if s := ns.cellSite[i]; s >= 0 {
 		l := ns.layers[ns.layerOf(ns.cellLayer, i)]
-		c.NearestSiteID, c.NearestLayer = cv.e.Layers[l].Sites[s].ID, l
+		c.NearestSiteID, c.NearestLayer = cv.e.layers[l].Sites[s].ID, l
 	}
 	if owner := g.Commune[i]; owner >= 0 {
-		c.Commune = cv.e.Territory.Communes[owner].Code
+		c.Commune = cv.e.territory.Communes[owner].Code
 	}
 	if cv.gapOf != nil && cv.gapOf[k] >= 0 {
 		c.GapZoneID = cv.Gaps[cv.gapOf[k]].ID
@@ -80,5 +80,5 @@ func (cv *Coverage) cellCoverage(k int) CellCoverage {
 
 // CellPolygon returns the outline of a cell returned by Cells.
 func (cv *Coverage) CellPolygon(c *CellCoverage) orb.Polygon {
-	return cv.e.Grid.CellPolygon(c.GridIndex)
+	return cv.e.grid.CellPolygon(c.GridIndex)
 }

@@ -1,6 +1,7 @@
 package matching
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -135,10 +136,8 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 		l.Index = geo.NewSiteIndex(pts)
 	}
 	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
-	w.e = &Engine{Territory: terr, Grid: g, workers: 2,
-		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}
-	w.e.Indicators = tinyIndicators()
-	w.e.need = newCommuneNeed(terr, w.e.Indicators)
+	w.e = New(Parts{Territory: terr, Grid: g, Indicators: tinyIndicators(),
+		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}, Options{Workers: 2})
 	return w
 }
 
@@ -151,4 +150,14 @@ func tinyIndicators() data.Indicators {
 		"02001": {Fragility: &data.Fragility{Total: 8}, ZRR: data.ZRRPartial},
 		"02002": {Fragility: &data.Fragility{Total: 2}},
 	}
+}
+
+// rebuilt returns a new engine over e's parts as change leaves them: an
+// engine never changes, so a test that adds a layer builds another one.
+func rebuilt(e *Engine, change func(p *Parts)) *Engine {
+	p := Parts{Territory: e.territory, Layers: maps.Clone(e.layers), Grid: e.grid,
+		Structures: maps.Clone(e.structures), StructureReports: e.structureReports, StructuresAt: e.structuresAt,
+		Indicators: e.indicators, IndicatorReport: e.indicatorReport}
+	change(&p)
+	return New(p, Options{Workers: e.workers})
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -86,14 +87,13 @@ func (s *scope) pos(i int32) int {
 	return k
 }
 
-// coverageIndex returns the engine's coverage index, building it once.
-func (e *Engine) coverageIndex() *coverageIndex {
-	e.covIndex.once.Do(func() { e.covIndex.ix = buildCoverageIndex(e) })
-	return e.covIndex.ix
+// coverageIndex returns the cache's coverage index, building it once.
+func (c *coverageCache) coverageIndex() *coverageIndex {
+	c.index.once.Do(func() { c.index.ix = buildCoverageIndex(c.territory, c.grid, c.workers) })
+	return c.index.ix
 }
 
-func buildCoverageIndex(e *Engine) *coverageIndex {
-	t, g := e.Territory, e.Grid
+func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIndex {
 	nc := len(t.Communes)
 	ix := &coverageIndex{
 		depByCode: map[string]int{}, regByCode: map[string]int{}, epciByCode: map[string]int{},
@@ -123,8 +123,8 @@ func buildCoverageIndex(e *Engine) *coverageIndex {
 
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); ix.adj = g.Adjacency(e.workers) }()
-	go func() { defer wg.Done(); ix.buildRelations(g); ix.buildScopes(e) }()
+	go func() { defer wg.Done(); ix.adj = g.Adjacency(workers) }()
+	go func() { defer wg.Done(); ix.buildRelations(g); ix.buildScopes(t, g) }()
 	wg.Wait()
 	return ix
 }
@@ -175,8 +175,7 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 // buildScopes builds the national, département and région scopes from the
 // cell → communes relation (so their cells come out sorted). A commune
 // belongs to the région of its département.
-func (ix *coverageIndex) buildScopes(e *Engine) {
-	t, g := e.Territory, e.Grid
+func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	all := make([]int32, len(t.Communes))
 	for i := range all {
 		all[i] = int32(i)

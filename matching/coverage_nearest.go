@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
 )
 
 // nearestSet is, for one layer or a union of layers, the nearest service
@@ -49,15 +50,15 @@ const maxUnionLayers = 16
 
 // resolveLayers checks layer names and returns them sorted without repeats;
 // nil or empty means [DefaultLayer].
-func (e *Engine) resolveLayers(names []string) ([]string, error) {
+func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	if len(names) == 0 {
 		names = []string{DefaultLayer}
 	}
 	out := slices.Clone(uniqueLayers(names))
 	sort.Strings(out)
 	for _, n := range out {
-		if _, ok := e.Layers[n]; !ok {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(e.LayerNames(), ", "))
+		if _, ok := c.layers[n]; !ok {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(layerNames(c.layers), ", "))
 		}
 	}
 	if len(out) > maxUnionLayers {
@@ -66,73 +67,91 @@ func (e *Engine) resolveLayers(names []string) ([]string, error) {
 	return out, nil
 }
 
+// coverageCache holds what coverage computes once from an engine's
+// read-only data and keeps: the nearest-site sets of each layer and union
+// of layers, and the coverage index. Its entries are built on first use by
+// the first caller, the others waiting; the lock only guards the map.
+type coverageCache struct {
+	territory *data.Territory
+	grid      *geo.Grid
+	layers    map[string]*data.Layer
+	workers   int
+
+	mu      sync.Mutex
+	nearest map[string]*cellNearestEntry // layer name or union key → per-cell nearest site
+	index   coverageIndexOnce            // coverage scopes and grid adjacency (coverage_index.go)
+}
+
+// newCoverageCache returns an empty cache over e's data.
+func newCoverageCache(e *Engine) *coverageCache {
+	return &coverageCache{territory: e.territory, grid: e.grid, layers: e.layers, workers: e.workers,
+		nearest: map[string]*cellNearestEntry{}}
+}
+
 // nearestFor returns the cached nearest-site set of the union of layers
 // (already resolved by resolveLayers), computing what is missing. Per-layer
 // sets are computed once each; a union is the element-wise minimum of its
 // layers' sets, so a site is never counted twice and the nearest site carries
 // its layer.
-func (e *Engine) nearestFor(layers []string) (*nearestSet, error) {
+func (c *coverageCache) nearestFor(layers []string) (*nearestSet, error) {
 	sites := 0
 	for _, n := range layers {
-		sites += len(e.Layers[n].Sites)
+		sites += len(c.layers[n].Sites)
 	}
 	if sites == 0 {
 		return nil, fmt.Errorf("%w: %s", ErrNoSites, strings.Join(layers, ", "))
 	}
 	if len(layers) == 1 {
 		name := layers[0]
-		ent := e.nearestEntry(name)
-		ent.once.Do(func() { ent.set = e.computeLayerNearest(name) })
+		ent := c.entry(name)
+		ent.once.Do(func() { ent.set = c.computeLayerNearest(name) })
 		return ent.set, nil
 	}
-	ent := e.nearestEntry(strings.Join(layers, "\x00")) // \x00 cannot occur in a layer name given by query
+	ent := c.entry(strings.Join(layers, "\x00")) // \x00 cannot occur in a layer name given by query
 	ent.once.Do(func() {
 		parts := make([]*nearestSet, len(layers))
 		for i, n := range layers {
-			parts[i], _ = e.nearestFor([]string{n}) // a layer without sites yields an all-Inf set below
+			parts[i], _ = c.nearestFor([]string{n}) // a layer without sites yields an all-Inf set below
 			if parts[i] == nil {
-				parts[i] = e.emptyNearest(n)
+				parts[i] = c.emptyNearest(n)
 			}
 		}
-		ent.set = unionNearest(parts, e.workers)
+		ent.set = unionNearest(parts, c.workers)
 	})
 	return ent.set, nil
 }
 
-// nearestEntry returns the cache entry of key, creating it under the lock.
-func (e *Engine) nearestEntry(key string) *cellNearestEntry {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.nearest == nil {
-		e.nearest = map[string]*cellNearestEntry{}
-	}
-	ent := e.nearest[key]
+// entry returns the cache entry of key, creating it under the lock.
+func (c *coverageCache) entry(key string) *cellNearestEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ent := c.nearest[key]
 	if ent == nil {
 		ent = &cellNearestEntry{}
-		e.nearest[key] = ent
+		c.nearest[key] = ent
 	}
 	return ent
 }
 
 // ForgetCoverageCache drops the cached nearest-site distances of layer and
-// of every union holding it. Call it after replacing or changing the layer
-// in Engine.Layers (which, like the rest of the engine, must not change
-// while queries run).
+// of every union holding it, to measure or bound the memory they take (an
+// engine's layers never change: a new engine replaces them).
 func (e *Engine) ForgetCoverageCache(layer string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for key := range e.nearest {
+	c := e.cov
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key := range c.nearest {
 		if slices.Contains(strings.Split(key, "\x00"), layer) {
-			delete(e.nearest, key)
+			delete(c.nearest, key)
 		}
 	}
 }
 
 // emptyNearest is the set of a layer without sites: nothing is reachable.
-func (e *Engine) emptyNearest(name string) *nearestSet {
+func (c *coverageCache) emptyNearest(name string) *nearestSet {
 	ns := &nearestSet{layers: []string{name},
-		cellDistM: make([]float32, len(e.Grid.Cells)), cellSite: make([]int32, len(e.Grid.Cells)),
-		communeDistM: make([]float32, len(e.Territory.Communes)), communeSite: make([]int32, len(e.Territory.Communes))}
+		cellDistM: make([]float32, len(c.grid.Cells)), cellSite: make([]int32, len(c.grid.Cells)),
+		communeDistM: make([]float32, len(c.territory.Communes)), communeSite: make([]int32, len(c.territory.Communes))}
 	inf := float32(math.Inf(1))
 	for i := range ns.cellDistM {
 		ns.cellDistM[i], ns.cellSite[i] = inf, -1
@@ -144,19 +163,19 @@ func (e *Engine) emptyNearest(name string) *nearestSet {
 }
 
 // computeLayerNearest computes the nearest site of one layer for every cell
-// centre and every commune representative point, on e.workers goroutines.
-func (e *Engine) computeLayerNearest(name string) *nearestSet {
-	l := e.Layers[name]
-	g := e.Grid
+// centre and every commune representative point, on c.workers goroutines.
+func (c *coverageCache) computeLayerNearest(name string) *nearestSet {
+	l := c.layers[name]
+	g := c.grid
 	sitePts := make([]orb.Point, len(l.Sites))
 	for i := range l.Sites {
 		sitePts[i] = l.Sites[i].Point
 	}
 	ns := &nearestSet{layers: []string{name}, sites: len(sitePts),
 		cellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
-	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.cellDistM, ns.cellSite, e.workers)
+	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.cellDistM, ns.cellSite, c.workers)
 
-	comm := e.Territory.Communes
+	comm := c.territory.Communes
 	ns.communeDistM = make([]float32, len(comm))
 	ns.communeSite = make([]int32, len(comm))
 	reps := make([]orb.Point, len(comm))
@@ -165,7 +184,7 @@ func (e *Engine) computeLayerNearest(name string) *nearestSet {
 		ns.communeDistM[i], ns.communeSite[i] = float32(math.Inf(1)), -1
 	}
 	order, starts := communeGroups(comm)
-	nearestPoints(reps, order, starts, sitePts, ns.communeDistM, ns.communeSite, e.workers)
+	nearestPoints(reps, order, starts, sitePts, ns.communeDistM, ns.communeSite, c.workers)
 	return ns
 }
 

@@ -62,14 +62,14 @@ func TestCoverageRealConservation(t *testing.T) {
 	e := coverageEngine(t)
 	cv := mustCoverage(t, e, CoverageQuery{})
 	total := 0
-	for i := range e.Territory.Communes {
-		total += e.Territory.Communes[i].Population
+	for i := range e.territory.Communes {
+		total += e.territory.Communes[i].Population
 	}
-	if cv.Summary.Population != total || len(cv.Communes) != len(e.Territory.Communes) {
-		t.Errorf("summary population %d over %d communes, territory %d over %d", cv.Summary.Population, len(cv.Communes), total, len(e.Territory.Communes))
+	if cv.Summary.Population != total || len(cv.Communes) != len(e.territory.Communes) {
+		t.Errorf("summary population %d over %d communes, territory %d over %d", cv.Summary.Population, len(cv.Communes), total, len(e.territory.Communes))
 	}
-	if cv.Summary.PopulationUnlocated != e.Territory.Report.PopulationWithoutShape {
-		t.Errorf("unlocated %d, reconciliation says %d without shape", cv.Summary.PopulationUnlocated, e.Territory.Report.PopulationWithoutShape)
+	if cv.Summary.PopulationUnlocated != e.territory.Report.PopulationWithoutShape {
+		t.Errorf("unlocated %d, reconciliation says %d without shape", cv.Summary.PopulationUnlocated, e.territory.Report.PopulationWithoutShape)
 	}
 	checkSums(t, cv.Summary)
 	for _, list := range [][]AreaCoverage{cv.Regions, cv.Departements, cv.EPCIs} {
@@ -129,7 +129,7 @@ func TestCoverageRealMonotone(t *testing.T) {
 			}
 		case 1000:
 			for _, c := range cv.Communes {
-				if c.Located && c.UncoveredPopulation > 0 && e.Territory.Communes[c.ID()].Zone == "metro" {
+				if c.Located && c.UncoveredPopulation > 0 && e.territory.Communes[c.ID()].Zone == "metro" {
 					t.Errorf("1,000 km leaves %d of metropolitan %s %s uncovered", c.UncoveredPopulation, c.Code, c.Name)
 				}
 			}
@@ -143,20 +143,20 @@ func TestCoverageRealBruteForce(t *testing.T) {
 	e := coverageEngine(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, layers := range [][]string{{DefaultLayer}, {"cnfs-permanences", "france-services-2020"}} {
-		layers, err := e.resolveLayers(layers)
+		layers, err := e.cov.resolveLayers(layers)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, err := e.nearestFor(layers)
+		ns, err := e.cov.nearestFor(layers)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for n := 0; n < 2000; n++ {
-			i := rng.IntN(len(e.Grid.Cells))
-			p := e.Grid.Centers[i]
+			i := rng.IntN(len(e.grid.Cells))
+			p := e.grid.Centers[i]
 			bd, bl := math.Inf(1), ""
 			for _, l := range layers {
-				for _, s := range e.Layers[l].Sites {
+				for _, s := range e.layers[l].Sites {
 					if d := geo.DistanceM(p, s.Point); d < bd {
 						bd, bl = d, l
 					}
@@ -164,11 +164,11 @@ func TestCoverageRealBruteForce(t *testing.T) {
 			}
 			got := float64(ns.cellDistM[i])
 			if math.Abs(got-bd) > 1e-6*bd+1e-3 {
-				t.Fatalf("%v cell %v: cached %.3f m, brute force %.3f m (%s)", layers, e.Grid.Cells[i], got, bd, bl)
+				t.Fatalf("%v cell %v: cached %.3f m, brute force %.3f m (%s)", layers, e.grid.Cells[i], got, bd, bl)
 			}
 			l := ns.layers[ns.layerOf(ns.cellLayer, i)]
-			if d := geo.DistanceM(p, e.Layers[l].Sites[ns.cellSite[i]].Point); math.Abs(d-bd) > 1e-6*bd+1e-3 {
-				t.Fatalf("%v cell %v: cached site at %.3f m, brute force %.3f m", layers, e.Grid.Cells[i], d, bd)
+			if d := geo.DistanceM(p, e.layers[l].Sites[ns.cellSite[i]].Point); math.Abs(d-bd) > 1e-6*bd+1e-3 {
+				t.Fatalf("%v cell %v: cached site at %.3f m, brute force %.3f m", layers, e.grid.Cells[i], d, bd)
 			}
 		}
 	}
@@ -180,7 +180,7 @@ func TestCoverageRealGapZones(t *testing.T) {
 	e := coverageEngine(t)
 	for _, q := range []CoverageQuery{{}, {Reach: reachPtr(ReachKm(10))}, {Departement: "48"}} {
 		cv := mustCoverage(t, e, q)
-		g := e.Grid
+		g := e.grid
 		owner := map[geo.Cell]int{}
 		pop := 0
 		for zi, z := range cv.Gaps {
@@ -259,7 +259,7 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 				continue
 			}
-			for _, nb := range e.Grid.Neighbors(i, nil) {
+			for _, nb := range e.grid.Neighbors(i, nil) {
 				if sc.pos(nb) >= 0 && !cv.covered(cv.ns.cellDistM[nb]) {
 					if oz, ok := owner[g.Cells[nb]]; !ok || oz != zi {
 						t.Fatalf("uncovered neighbours %v and %v in different zones", g.Cells[i], g.Cells[nb])

@@ -329,7 +329,7 @@ func TestCoverageConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if n := len(w.e.nearest); n != 3 { // two layers and their union
+	if n := len(w.e.cov.nearest); n != 3 { // two layers and their union
 		t.Errorf("%d nearest-site caches, want 3", n)
 	}
 }

@@ -48,13 +48,12 @@ type DatasetInfo struct {
 	Builtin bool `json:"builtin"`
 }
 
-// datasetRegistry caches what the engine derives from datasets.
-type datasetRegistry struct {
-	mu        sync.Mutex
-	cache     map[string]*datasetEntry
-	order     []string  // cached uploaded ids, oldest first
-	gen       uint64    // bumped by each delete, so a concurrent read does not cache a deleted dataset
-	builtinAt time.Time // modification time of the built-in structures file
+// datasetCache keeps what the registry derives from datasets.
+type datasetCache struct {
+	mu    sync.Mutex
+	cache map[string]*datasetEntry
+	order []string // cached uploaded ids, oldest first
+	gen   uint64   // bumped by each delete and engine change, so a concurrent read does not cache a stale dataset
 }
 
 // datasetEntry is one dataset with its rows converted for matching, its
@@ -81,54 +80,51 @@ type datasetEntry struct {
 }
 
 // loadBuiltinStructures reads cnfs-structures-2021.json (plain or gzip)
-// when the data folder holds it.
-func (e *Engine) loadBuiltinStructures(dir string, log *slog.Logger) error {
+// into p when the data folder holds it.
+func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
 	path, err := data.FindFile(dir, data.CNFSStructuresFile)
 	if err != nil {
 		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
 		return nil
 	}
-	structs, rep, err := data.LoadCNFSStructures(path, e.Territory)
+	structs, rep, err := data.LoadCNFSStructures(path, p.Territory)
 	if err != nil {
 		return err
 	}
 	if st, err := os.Stat(path); err == nil {
-		e.datasets.builtinAt = st.ModTime().UTC()
+		p.StructuresAt = st.ModTime().UTC()
 	}
-	e.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
-	e.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
+	p.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	p.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
 	return nil
 }
 
-// builtinInfo describes the built-in dataset id.
-func (e *Engine) builtinInfo(id string) (DatasetInfo, bool) {
-	ss, ok := e.Structures[id]
+// builtinInfo describes the built-in dataset id of e.
+func builtinInfo(e *Engine, id string) (DatasetInfo, bool) {
+	ss, ok := e.structures[id]
 	if !ok {
 		return DatasetInfo{}, false
 	}
 	meta := data.DatasetMeta{ID: id, Kind: data.KindStructures, Name: id, Rows: len(ss),
-		CreatedAt: e.datasets.builtinAt, Source: e.StructureReports[id].File}
+		CreatedAt: e.structuresAt, Source: e.structureReports[id].File}
 	meta.Departements, meta.RowsByDepartement = departementsOf(len(ss), func(i int) string { return ss[i].Departement })
 	return DatasetInfo{DatasetMeta: meta, Builtin: true}, true
 }
 
 // Datasets lists the built-in datasets (by id) then the stored ones (oldest
 // first).
-func (e *Engine) Datasets() ([]DatasetInfo, error) {
-	ids := make([]string, 0, len(e.Structures))
-	for id := range e.Structures {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
+func (r *Registry) Datasets() ([]DatasetInfo, error) {
+	e := r.Engine()
+	ids := e.BuiltinStructureIDs()
 	out := make([]DatasetInfo, 0, len(ids))
 	for _, id := range ids {
-		info, _ := e.builtinInfo(id)
+		info, _ := builtinInfo(e, id)
 		out = append(out, info)
 	}
-	if e.Store == nil {
+	if r.store == nil {
 		return out, nil
 	}
-	metas, err := e.Store.List()
+	metas, err := r.store.List()
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
@@ -143,8 +139,8 @@ func (e *Engine) Datasets() ([]DatasetInfo, error) {
 // The last datasets read stay in memory (maxCachedDatasets), so paging
 // through a large one does not read it from the store each time. The
 // returned dataset is shared: callers must not modify it.
-func (e *Engine) Dataset(id string) (*data.Dataset, bool, error) {
-	en, err := e.entry(id)
+func (r *Registry) Dataset(id string) (*data.Dataset, bool, error) {
+	en, err := r.entry(id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -159,20 +155,21 @@ func NotFoundError(id string) error {
 }
 
 // readDataset reads the dataset id from the built-ins or the store.
-func (e *Engine) readDataset(id string) (*datasetEntry, error) {
-	if info, ok := e.builtinInfo(id); ok {
-		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: e.Structures[id]}, builtin: true}, nil
+func (r *Registry) readDataset(id string) (*datasetEntry, error) {
+	e := r.Engine()
+	if info, ok := builtinInfo(e, id); ok {
+		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: e.structures[id]}, builtin: true}, nil
 	}
-	if e.Store == nil {
+	if r.store == nil {
 		return nil, NotFoundError(id)
 	}
 	var d *data.Dataset
 	var version int64
 	var err error
-	if vs, ok := e.Store.(data.VersionedStore); ok {
+	if vs, ok := r.store.(data.VersionedStore); ok {
 		d, version, err = vs.GetVersion(id)
 	} else {
-		d, err = e.Store.Get(id)
+		d, err = r.store.Get(id)
 	}
 	if errors.Is(err, data.ErrDatasetNotFound) {
 		return nil, NotFoundError(id)
@@ -189,8 +186,8 @@ func (e *Engine) readDataset(id string) (*datasetEntry, error) {
 // use, one indexed lookup (about 0.2 ms on a local PostgreSQL), so that a
 // dataset deleted or replaced through another replica is not served from
 // here afterwards.
-func (e *Engine) current(id string, en *datasetEntry) (bool, error) {
-	vs, ok := e.Store.(data.VersionedStore)
+func (r *Registry) current(id string, en *datasetEntry) (bool, error) {
+	vs, ok := r.store.(data.VersionedStore)
 	if !ok || en.builtin {
 		return true, nil
 	}
@@ -211,17 +208,18 @@ func (e *Engine) current(id string, en *datasetEntry) (bool, error) {
 // be read to its end with a *data.ReadError. The dataset returned has its
 // Kind, Name, Source, Rows, Departements and Notes set but no id:
 // AddDataset stores it.
-func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, format data.Format, lim data.DecodeLimits) (*data.Dataset, error) {
+func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader, format data.Format, lim data.DecodeLimits) (*data.Dataset, error) {
+	e := r.Engine()
 	d := &data.Dataset{Meta: data.DatasetMeta{Kind: kind, Name: name, Source: name}}
 	var err error
 	var info data.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, info, err = data.LoadCandidates(r, name, format, e.Territory, lim)
+		d.Candidates, info, err = data.LoadCandidates(in, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, info, err = data.LoadStructures(r, name, format, e.Territory, lim)
+		d.Structures, info, err = data.LoadStructures(in, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:
@@ -240,20 +238,20 @@ func (e *Engine) ParseDataset(kind data.DatasetKind, name string, r io.Reader, f
 // ReadDatasetFile is ParseDataset on a local file (plain or gzip) within
 // data.LocalFileLimits, its format detected from its name and first bytes,
 // its name being the file's base name.
-func (e *Engine) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
+func (r *Registry) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return e.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown, data.LocalFileLimits())
+	return r.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown, data.LocalFileLimits())
 }
 
 // AddDataset stores d under a new id (its kind's prefix and 12 random hex
 // digits, e.g. "cand-3f9a0c12d4e5"), setting CreatedAt, and returns its
 // description. Rows and Departements are recomputed from the rows.
-func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
-	if e.Store == nil {
+func (r *Registry) AddDataset(d *data.Dataset) (DatasetInfo, error) {
+	if r.store == nil {
 		return DatasetInfo{}, errors.New("datasets: engine without store")
 	}
 	id, err := newDatasetID(d.Meta.Kind)
@@ -270,7 +268,7 @@ func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	}
-	if err := e.Store.Put(d); err != nil {
+	if err := r.store.Put(d); err != nil {
 		return DatasetInfo{}, fmt.Errorf("dataset %s: %w", id, err)
 	}
 	return DatasetInfo{DatasetMeta: d.Meta}, nil
@@ -278,81 +276,82 @@ func (e *Engine) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 
 // DeleteDataset removes a stored dataset (ErrBuiltinDataset for a built-in
 // one, an error wrapping data.ErrDatasetNotFound for an unknown id).
-func (e *Engine) DeleteDataset(id string) error {
-	if _, ok := e.Structures[id]; ok {
+func (r *Registry) DeleteDataset(id string) error {
+	e := r.Engine()
+	if _, ok := e.structures[id]; ok {
 		return fmt.Errorf("dataset %q: %w: it cannot be deleted", id, ErrBuiltinDataset)
 	}
-	if e.Store == nil {
+	if r.store == nil {
 		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
 	}
-	r := &e.datasets
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := e.Store.Delete(id); err != nil {
+	c := &r.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := r.store.Delete(id); err != nil {
 		return fmt.Errorf("dataset %q: %w", id, err)
 	}
-	r.gen++
-	if _, ok := r.cache[id]; ok {
-		delete(r.cache, id)
-		r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == id })
+	c.gen++
+	if _, ok := c.cache[id]; ok {
+		delete(c.cache, id)
+		c.order = slices.DeleteFunc(c.order, func(s string) bool { return s == id })
 	}
 	return nil
 }
 
 // entry returns the cached entry of dataset id, reading it on a miss.
-func (e *Engine) entry(id string) (*datasetEntry, error) {
-	r := &e.datasets
-	r.mu.Lock()
-	if en, ok := r.cache[id]; ok {
-		r.mu.Unlock()
-		ok, err := e.current(id, en)
+func (r *Registry) entry(id string) (*datasetEntry, error) {
+	c := &r.cache
+	c.mu.Lock()
+	if en, ok := c.cache[id]; ok {
+		c.mu.Unlock()
+		ok, err := r.current(id, en)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
 			return en, nil
 		}
-		r.mu.Lock()
-		if r.cache[id] == en { // changed by another replica: drop it, read again
-			r.gen++
-			delete(r.cache, id)
-			r.order = slices.DeleteFunc(r.order, func(s string) bool { return s == id })
+		c.mu.Lock()
+		if c.cache[id] == en { // changed by another replica: drop it, read again
+			c.gen++
+			delete(c.cache, id)
+			c.order = slices.DeleteFunc(c.order, func(s string) bool { return s == id })
 		}
 	}
-	gen := r.gen
-	r.mu.Unlock()
+	gen := c.gen
+	c.mu.Unlock()
 
-	en, err := e.readDataset(id)
+	en, err := r.readDataset(id)
 	if err != nil {
 		return nil, err
 	}
 	builtin := en.builtin
 
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if old, ok := r.cache[id]; ok {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.cache[id]; ok {
 		return old, nil
 	}
-	if r.gen != gen {
+	if c.gen != gen {
 		return en, nil // deleted meanwhile: serve this read, do not cache
 	}
-	if r.cache == nil {
-		r.cache = map[string]*datasetEntry{}
+	if c.cache == nil {
+		c.cache = map[string]*datasetEntry{}
 	}
-	r.cache[id] = en
+	c.cache[id] = en
 	if !builtin {
-		r.order = append(r.order, id)
-		if len(r.order) > maxCachedDatasets {
-			delete(r.cache, r.order[0])
-			r.order = slices.Delete(r.order, 0, 1)
+		c.order = append(c.order, id)
+		if len(c.order) > maxCachedDatasets {
+			delete(c.cache, c.order[0])
+			c.order = slices.Delete(c.order, 0, 1)
 		}
 	}
 	return en, nil
 }
 
 // entryOf returns the entry of dataset id, checking its kind is one of kinds.
-func (e *Engine) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry, error) {
-	en, err := e.entry(id)
+func (r *Registry) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry, error) {
+	en, err := r.entry(id)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,10 @@
 // Package matching owns maillage's analyses over the loaded territory:
 // coverage and gap zones, candidate↔host-structure assignment, and siting of
 // new structures. The Engine value ties the datasets of package data to the
-// indexes of package geo and caches per-layer results.
+// indexes of package geo and caches per-layer results; it never changes once
+// built (Load, New), so a reload builds a new one. The Registry keeps the
+// uploaded datasets and match results in a data.Store and resolves them
+// against its current engine.
 //
 // The solvers are pure algorithms in packages of their own, on indexes and
 // costs: matching/assign (min-cost flow and greedy assignment, fed the

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -27,9 +25,6 @@ type Config struct {
 	// ("territory", "layers", "grid", "structures", "indicators"), for
 	// progress bars.
 	Progress func(step string)
-	// Store keeps uploaded datasets and match results; nil means a
-	// data.NewMemoryStore (lost at exit).
-	Store data.Store
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
@@ -38,33 +33,32 @@ const DefaultLayer = "france-services"
 
 // Engine is the loaded territory, its service layers and population grid,
 // with the per-layer nearest-site distances computed on demand and cached.
-// It is safe for concurrent use once Load returns.
+// Its data is read through accessors (engine_access.go) and never changes
+// after Load or New returns: to change the data, build a new Engine. It is
+// safe for concurrent use.
 type Engine struct {
-	Territory *data.Territory
-	Layers    map[string]*data.Layer
-	Grid      *geo.Grid
-	Timings   []Timing // how long each start-up step took
-	LoadTime  time.Duration
-	// Store keeps the uploaded datasets and match results (datasets.go).
-	Store data.Store
-	// Structures are the built-in host-structure datasets by id
+	territory *data.Territory
+	layers    map[string]*data.Layer
+	grid      *geo.Grid
+	timings   []Timing // how long each start-up step took
+	loadTime  time.Duration
+	// structures are the built-in host-structure datasets by id
 	// (BuiltinStructuresDataset: cnfs-structures-2021.json), read at load
-	// when the file is present; StructureReports say what was rejected.
-	Structures       map[string][]data.Structure
-	StructureReports map[string]data.LoadReport
-	// Indicators are the digital fragility index and ZRR class of each
-	// current commune, IndicatorReport how the files were joined
+	// when the file is present; structureReports say what was rejected,
+	// structuresAt when the file was last modified.
+	structures       map[string][]data.Structure
+	structureReports map[string]data.LoadReport
+	structuresAt     time.Time
+	// indicators are the digital fragility index and ZRR class of each
+	// current commune, indicatorReport how the files were joined
 	// (indicators.go); empty when the files are missing.
-	Indicators      data.Indicators
-	IndicatorReport data.IndicatorReport
+	indicators      data.Indicators
+	indicatorReport data.IndicatorReport
 
 	workers  int
-	mu       sync.Mutex
-	nearest  map[string]*cellNearestEntry // layer name → per-cell nearest site
-	covIndex coverageIndexOnce            // coverage scopes and grid adjacency, built on first use (coverage_index.go)
-	datasets datasetRegistry              // cached dataset rows, indexes and match results (datasets.go)
-	priority priorityOnce                 // per-commune gap and rural flags of the priority weights (match.go)
-	need     communeNeed                  // indicators by commune id (indicators.go)
+	cov      *coverageCache // nearest sites and coverage index, built on first use (coverage_nearest.go)
+	priority priorityOnce   // per-commune gap and rural flags of the priority weights (match.go)
+	need     communeNeed    // indicators by commune id (indicators.go)
 }
 
 // Timing is the duration of one start-up step.
@@ -74,7 +68,8 @@ type Timing struct {
 }
 
 // Load reads the territory and layers from cfg.DataDir and builds the grid
-// (or reads it from the cache when the inputs are unchanged).
+// (or reads it from the cache when the inputs are unchanged), then the
+// engine over them (New).
 func Load(cfg Config) (*Engine, error) {
 	if cfg.Resolution == 0 {
 		cfg.Resolution = geo.DefaultResolution
@@ -86,10 +81,7 @@ func Load(cfg Config) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{workers: cfg.Workers, nearest: map[string]*cellNearestEntry{}, Store: cfg.Store}
-	if e.Store == nil {
-		e.Store = data.NewMemoryStore()
-	}
+	var p Parts
 	start := time.Now()
 	begin := func(name string) time.Time {
 		if cfg.Progress != nil {
@@ -97,8 +89,8 @@ func Load(cfg Config) (*Engine, error) {
 		}
 		return time.Now()
 	}
-	step := func(name string, t0 time.Time) {
-		e.Timings = append(e.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+	took := func(name string, d time.Duration) {
+		p.Timings = append(p.Timings, Timing{Step: name, DurationMS: float64(d.Microseconds()) / 1000})
 	}
 
 	t0 := begin("territory")
@@ -106,27 +98,26 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Territory = terr
-	step("territory", t0)
+	p.Territory = terr
+	took("territory", time.Since(t0))
 
 	// The built-in structures only need the territory: read them while the
-	// layers and the grid load (about 20 ms).
-	type structsLoad struct {
+	// layers and the grid load (about 20 ms). So do the fragility index and
+	// ZRR classes (about 150 ms). Each goroutine sets its own parts.
+	type partLoad struct {
 		err  error
 		took time.Duration
 	}
-	structsDone := make(chan structsLoad, 1)
+	structsDone, indicatorsDone := make(chan partLoad, 1), make(chan partLoad, 1)
 	go func() {
 		t := time.Now()
-		err := e.loadBuiltinStructures(cfg.DataDir, log)
-		structsDone <- structsLoad{err, time.Since(t)}
+		err := loadBuiltinStructures(&p, cfg.DataDir, log)
+		structsDone <- partLoad{err, time.Since(t)}
 	}()
-	// So do the fragility index and ZRR classes (about 150 ms).
-	indicatorsDone := make(chan structsLoad, 1)
 	go func() {
 		t := time.Now()
-		err := e.loadIndicators(cfg.DataDir, log)
-		indicatorsDone <- structsLoad{err, time.Since(t)}
+		err := loadIndicators(&p, cfg.DataDir, log)
+		indicatorsDone <- partLoad{err, time.Since(t)}
 	}()
 
 	t0 = begin("layers")
@@ -134,39 +125,38 @@ func Load(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Layers = layers
-	step("layers", t0)
+	p.Layers = layers
+	took("layers", time.Since(t0))
 
 	t0 = begin("grid")
-	grid, err := e.buildGrid(cfg)
+	grid, err := buildGrid(terr, cfg)
 	if err != nil {
 		return nil, err
 	}
-	e.Grid = grid
-	step("grid", t0)
+	p.Grid = grid
+	took("grid", time.Since(t0))
 
 	begin("structures")
 	sl := <-structsDone
 	if sl.err != nil {
 		return nil, sl.err
 	}
-	e.Timings = append(e.Timings, Timing{Step: "structures", DurationMS: float64(sl.took.Microseconds()) / 1000})
+	took("structures", sl.took)
 
 	begin("indicators")
 	il := <-indicatorsDone
 	if il.err != nil {
 		return nil, il.err
 	}
-	e.Timings = append(e.Timings, Timing{Step: "indicators", DurationMS: float64(il.took.Microseconds()) / 1000})
+	took("indicators", il.took)
 
-	e.LoadTime = time.Since(start)
-	return e, nil
+	p.LoadTime = time.Since(start)
+	return New(p, Options{Workers: cfg.Workers}), nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else
 // builds it and writes the cache.
-func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
-	t := e.Territory
+func buildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
 	shapes, reps, pops := t.GridInputs()
 	var cachePath, key string
 	if cfg.CacheDir != "" {
@@ -178,7 +168,7 @@ func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 			return g, nil
 		}
 	}
-	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, e.workers)
+	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, cfg.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("grid res %d: %w", cfg.Resolution, err)
 	}
@@ -190,12 +180,48 @@ func (e *Engine) buildGrid(cfg Config) (*geo.Grid, error) {
 	return g, nil
 }
 
-// LayerNames returns the loaded layer names, sorted.
-func (e *Engine) LayerNames() []string {
-	names := make([]string, 0, len(e.Layers))
-	for n := range e.Layers {
-		names = append(names, n)
+// Parts are the data an Engine is built from. Every part may be left zero:
+// an engine without a territory answers only what needs none (stored
+// datasets, inline matches).
+type Parts struct {
+	Territory *data.Territory
+	Layers    map[string]*data.Layer // service layers by name
+	Grid      *geo.Grid              // population grid over Territory
+	// Structures are built-in host-structure datasets by id, with what
+	// reading each kept and rejected and when their file was modified.
+	Structures       map[string][]data.Structure
+	StructureReports map[string]data.LoadReport
+	StructuresAt     time.Time
+	// Indicators are the fragility index and ZRR class by INSEE code.
+	Indicators      data.Indicators
+	IndicatorReport data.IndicatorReport
+	// Timings and LoadTime say how long each step of Load and the whole
+	// load took (zero for an engine built in memory).
+	Timings  []Timing
+	LoadTime time.Duration
+}
+
+// Options tune an Engine built by New.
+type Options struct {
+	Workers int // goroutines for parallel work (default runtime.NumCPU())
+}
+
+// New builds an engine from parts already in memory, as Load does from the
+// data folder. The engine keeps the parts without copying them: the caller
+// must not modify them afterwards.
+func New(p Parts, opt Options) *Engine {
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.NumCPU()
 	}
-	sort.Strings(names)
-	return names
+	e := &Engine{
+		territory: p.Territory, layers: p.Layers, grid: p.Grid,
+		structures: p.Structures, structureReports: p.StructureReports, structuresAt: p.StructuresAt,
+		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
+		timings: p.Timings, loadTime: p.LoadTime, workers: opt.Workers,
+	}
+	if e.territory != nil && e.indicators != nil {
+		e.need = newCommuneNeed(e.territory, e.indicators)
+	}
+	e.cov = newCoverageCache(e)
+	return e
 }

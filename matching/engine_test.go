@@ -49,23 +49,23 @@ func BenchmarkLoadCached(b *testing.B) {
 
 func TestLoadGridConservesPopulation(t *testing.T) {
 	e := coverageEngine(t)
-	if e.Grid.Resolution != geo.DefaultResolution {
-		t.Fatalf("resolution %d, want %d", e.Grid.Resolution, geo.DefaultResolution)
+	if e.grid.Resolution != geo.DefaultResolution {
+		t.Fatalf("resolution %d, want %d", e.grid.Resolution, geo.DefaultResolution)
 	}
 	var cells int64
-	for _, p := range e.Grid.Population {
+	for _, p := range e.grid.Population {
 		cells += int64(p)
 	}
 	var shaped int64
-	for i := range e.Territory.Communes {
-		if c := &e.Territory.Communes[i]; c.HasShape() {
+	for i := range e.territory.Communes {
+		if c := &e.territory.Communes[i]; c.HasShape() {
 			shaped += int64(c.Population)
 		}
 	}
-	if cells != shaped || shaped != int64(e.Territory.Report.PopulationWithShape) {
-		t.Fatalf("population over cells %d, over communes with a shape %d, reported %d", cells, shaped, e.Territory.Report.PopulationWithShape)
+	if cells != shaped || shaped != int64(e.territory.Report.PopulationWithShape) {
+		t.Fatalf("population over cells %d, over communes with a shape %d, reported %d", cells, shaped, e.territory.Report.PopulationWithShape)
 	}
-	if len(e.Timings) < 3 || e.LoadTime <= 0 {
-		t.Fatalf("timings %v load %v", e.Timings, e.LoadTime)
+	if len(e.timings) < 3 || e.loadTime <= 0 {
+		t.Fatalf("timings %v load %v", e.timings, e.loadTime)
 	}
 }

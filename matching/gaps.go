@@ -45,7 +45,7 @@ type GapZone struct {
 
 // computeGaps finds the gap zones of the scope.
 func (cv *Coverage) computeGaps() {
-	sc, ix, g, ns := cv.sc, cv.ix, cv.e.Grid, cv.ns
+	sc, ix, g, ns := cv.sc, cv.ix, cv.e.grid, cv.ns
 	n := sc.len()
 	// state per scope cell: 0 covered, 1 uncovered not yet visited, 2 visited
 	state := make([]uint8, n)
@@ -148,7 +148,7 @@ func (cv *Coverage) scopeDepartements() []bool {
 	if cv.sc.level == LevelNational {
 		return nil
 	}
-	deps := cv.e.Territory.Departements
+	deps := cv.e.territory.Departements
 	in := make([]bool, len(deps))
 	for d := range deps {
 		switch cv.sc.level {
@@ -229,7 +229,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 
 // touchCommunes fills the communes and départements each zone touches.
 func (cv *Coverage) touchCommunes(zones []GapZone) {
-	t, ix := cv.e.Territory, cv.ix
+	t, ix := cv.e.territory, cv.ix
 	seen := make([]int32, len(t.Communes)) // zone index + 1 that last listed the commune
 	var ids []int32
 	for zi := range zones {
@@ -260,7 +260,7 @@ func (cv *Coverage) GapCells(i int) []geo.Cell {
 	z := &cv.Gaps[i]
 	out := make([]geo.Cell, len(z.cells))
 	for k, c := range z.cells {
-		out[k] = cv.e.Grid.Cells[c]
+		out[k] = cv.e.grid.Cells[c]
 	}
 	return out
 }

@@ -64,10 +64,10 @@ type communeNeed struct {
 }
 
 // loadIndicators reads the fragility index and ZRR classes of the data
-// folder and joins them to the communes. Missing files only leave every
+// folder into p, joined to the communes. Missing files only leave every
 // commune without indicators (logged); any other error fails.
-func (e *Engine) loadIndicators(dir string, log *slog.Logger) error {
-	ind, rep, err := data.LoadIndicators(dir, e.Territory)
+func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
+	ind, rep, err := data.LoadIndicators(dir, p.Territory)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
@@ -75,8 +75,7 @@ func (e *Engine) loadIndicators(dir string, log *slog.Logger) error {
 		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
 		ind = data.Indicators{}
 	}
-	e.Indicators, e.IndicatorReport = ind, rep
-	e.need = newCommuneNeed(e.Territory, ind)
+	p.Indicators, p.IndicatorReport = ind, rep
 	return nil
 }
 
@@ -124,7 +123,7 @@ func zrrClass(code uint8) string {
 // CommuneIndicators returns the indicators of the commune of index id in
 // Territory.Communes (zero value when it has none).
 func (e *Engine) CommuneIndicators(id int) data.CommuneIndicators {
-	return e.Indicators[e.Territory.Communes[id].Code]
+	return e.indicators[e.territory.Communes[id].Code]
 }
 
 // fill sets the indicator fields of cc, the coverage of commune ci whose
@@ -209,7 +208,7 @@ func checkRankBy(s string) (string, error) {
 // without index). The sum over cells of the fragile demand is the fragile
 // population of the communes located on the grid.
 func (e *Engine) CellDemand(kind string) ([]float64, error) {
-	g := e.Grid
+	g := e.grid
 	out := make([]float64, len(g.Cells))
 	switch kind {
 	case "", DemandPopulation:
@@ -250,7 +249,7 @@ func (e *Engine) DemandWeights(kind string) ([]float64, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range e.Grid.Population {
+	for i, p := range e.grid.Population {
 		if p > 0 {
 			d[i] /= float64(p)
 		} else {

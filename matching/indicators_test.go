@@ -83,7 +83,7 @@ func TestCellDemandTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := w.e.Grid
+	g := w.e.grid
 	xD, _ := slices.BinarySearch(g.Cells, w.xD)
 	for i, c := range g.Cells {
 		// A's cells: 100 × 0.6; xD also holds D's 30 without index; B's
@@ -115,11 +115,11 @@ func TestCellDemandTiny(t *testing.T) {
 // (cell shares × index), and the rankings.
 func TestCoverageRealNeed(t *testing.T) {
 	e := coverageEngine(t)
-	if len(e.Indicators) == 0 {
+	if len(e.indicators) == 0 {
 		t.Fatal("no indicators loaded")
 	}
-	t.Logf("start-up steps %+v, load %v", e.Timings, e.LoadTime)
-	r := e.IndicatorReport
+	t.Logf("start-up steps %+v, load %v", e.timings, e.loadTime)
+	r := e.indicatorReport
 	if r.Fragility.Read != 35008 || len(r.Fragility.CommunesWithout) == 0 || len(r.ZRR.CommunesWithout) == 0 {
 		t.Errorf("indicator report: fragility read %d, without %d, ZRR without %d", r.Fragility.Read,
 			len(r.Fragility.CommunesWithout), len(r.ZRR.CommunesWithout))
@@ -256,7 +256,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 	for _, b := range bs {
 		area[b.Code] += orbgeo.Area(b.Shape)
 	}
-	id, ok := e.Territory.CommuneID("28319")
+	id, ok := e.territory.CommuneID("28319")
 	if !ok {
 		t.Fatal("28319 unknown")
 	}

@@ -111,7 +111,7 @@ func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
 			p.err = err
 			return
 		}
-		n := len(e.Territory.Communes)
+		n := len(e.territory.Communes)
 		p.gap, p.rural = make([]bool, n), make([]bool, n)
 		for k := range cv.Communes {
 			c := &cv.Communes[k]
@@ -137,7 +137,7 @@ func (e *Engine) weigh(structs []Structure, ss []data.Structure, w PriorityWeigh
 	}
 	n := 0
 	for i := range structs {
-		ci, ok := e.Territory.CommuneID(ss[i].Commune)
+		ci, ok := e.territory.CommuneID(ss[i].Commune)
 		if !ok || ss[i].Commune == "" {
 			continue
 		}
@@ -225,7 +225,7 @@ type MatchResult struct {
 // leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
 // request problems ErrBadMatchRequest, missing datasets
 // data.ErrDatasetNotFound. It stops when ctx is done.
-func (e *Engine) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
 	alg := req.Algorithm
 	switch alg {
 	case "":
@@ -243,12 +243,12 @@ func (e *Engine) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, 
 		}
 	}
 	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights}
-	cands, ss, err := e.matchRows(req, res)
+	cands, ss, err := r.matchRows(req, res)
 	if err != nil {
 		return nil, err
 	}
 	structs := StructuresFrom(ss)
-	n, err := e.weigh(structs, ss, req.Weights)
+	n, err := r.Engine().weigh(structs, ss, req.Weights)
 	if err != nil {
 		return nil, err
 	}
@@ -304,15 +304,15 @@ func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSu
 // Match runs the request (RunMatch) and stores the result (SaveMatch),
 // only when ctx is still alive once the result is ready: a result whose
 // requester is gone would be stored under an id nobody received.
-func (e *Engine) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
-	res, err := e.RunMatch(ctx, req)
+func (r *Registry) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+	res, err := r.RunMatch(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctxErr(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
-	if err := e.SaveMatch(res); err != nil {
+	if err := r.SaveMatch(res); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -322,7 +322,7 @@ func (e *Engine) Match(ctx context.Context, req MatchRequest) (*MatchResult, err
 // ("match-…"), which it sets, and keeps it decoded for paging and
 // suggestions. The dataset's Rows counts the assignments, its Departements
 // are res.Departements().
-func (e *Engine) SaveMatch(res *MatchResult) error {
+func (r *Registry) SaveMatch(res *MatchResult) error {
 	id, err := newDatasetID(data.KindMatchResult)
 	if err != nil {
 		return err
@@ -338,13 +338,10 @@ func (e *Engine) SaveMatch(res *MatchResult) error {
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
 		Departements: res.Departements(), CreatedAt: res.CreatedAt, Source: "api"}, Result: b}
-	if e.Store == nil {
-		return errors.New("match: engine without store")
-	}
-	if err := e.Store.Put(d); err != nil {
+	if err := r.store.Put(d); err != nil {
 		return fmt.Errorf("match %s: %w", id, err)
 	}
-	en, err := e.entry(id)
+	en, err := r.entry(id)
 	if err != nil {
 		return err
 	}
@@ -371,8 +368,8 @@ func orInline(id string) string {
 
 // MatchResult returns the stored match result id (decoded once and cached).
 // The result is shared: callers must not modify it.
-func (e *Engine) MatchResult(id string) (*MatchResult, error) {
-	en, err := e.entryOf(id, data.KindMatchResult)
+func (r *Registry) MatchResult(id string) (*MatchResult, error) {
+	en, err := r.entryOf(id, data.KindMatchResult)
 	if err != nil {
 		return nil, err
 	}

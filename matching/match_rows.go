@@ -9,13 +9,13 @@ import (
 
 // matchRows resolves the rows of a request, inline or from datasets (whose
 // ids it records in res), narrowed to req.Visible.
-func (e *Engine) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []data.Structure, error) {
+func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []data.Structure, error) {
 	var cands []Candidate
 	switch {
 	case req.Candidates != nil:
 		cands = CandidatesFrom(req.Candidates)
 	case req.CandidatesDataset != "":
-		en, err := e.entryOf(req.CandidatesDataset, data.KindCandidates)
+		en, err := r.entryOf(req.CandidatesDataset, data.KindCandidates)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -30,7 +30,7 @@ func (e *Engine) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []d
 		if req.StructuresDataset == "" {
 			return nil, nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
 		}
-		en, err := e.entryOf(req.StructuresDataset, data.KindStructures)
+		en, err := r.entryOf(req.StructuresDataset, data.KindStructures)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -48,8 +48,8 @@ func (e *Engine) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []d
 // estimates their candidate–structure pairs within reach (EstimateEdges):
 // the size of the match before it runs, for admission control. It returns
 // RunMatch's errors about missing rows and datasets.
-func (e *Engine) EstimateMatchEdges(req MatchRequest) (int64, error) {
-	cands, ss, err := e.matchRows(req, &MatchResult{})
+func (r *Registry) EstimateMatchEdges(req MatchRequest) (int64, error) {
+	cands, ss, err := r.matchRows(req, &MatchResult{})
 	if err != nil {
 		return 0, err
 	}

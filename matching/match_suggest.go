@@ -65,13 +65,13 @@ type suggestInputs struct {
 }
 
 // resolve checks q and loads its datasets.
-func (e *Engine) resolve(q SuggestQuery) (suggestInputs, error) {
+func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 	var in suggestInputs
 	if q.K < 1 || q.K > MaxSuggestions {
 		return in, fmt.Errorf("%w: k %d (want 1 to %d)", ErrBadSuggestQuery, q.K, MaxSuggestions)
 	}
 	if q.Match != "" {
-		en, err := e.entryOf(q.Match, data.KindMatchResult)
+		en, err := r.entryOf(q.Match, data.KindMatchResult)
 		if err != nil {
 			return in, err
 		}
@@ -94,10 +94,10 @@ func (e *Engine) resolve(q SuggestQuery) (suggestInputs, error) {
 		q.Structures = BuiltinStructuresDataset
 	}
 	var err error
-	if in.cands, err = e.entryOf(q.Candidates, data.KindCandidates); err != nil {
+	if in.cands, err = r.entryOf(q.Candidates, data.KindCandidates); err != nil {
 		return in, err
 	}
-	if in.structs, err = e.entryOf(q.Structures, data.KindStructures); err != nil {
+	if in.structs, err = r.entryOf(q.Structures, data.KindStructures); err != nil {
 		return in, err
 	}
 	in.cands.convert()
@@ -109,8 +109,8 @@ func (e *Engine) resolve(q SuggestQuery) (suggestInputs, error) {
 // structureID (of q.Structures) that are free (not placed by q.Match) and
 // have it within their max_km, nearest first. The candidates' site index is
 // built on the first query of a dataset and kept.
-func (e *Engine) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
-	in, err := e.resolve(q)
+func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
+	in, err := r.resolve(q)
 	if err != nil {
 		return nil, err
 	}
@@ -144,8 +144,8 @@ func (e *Engine) SuggestForStructure(structureID string, q SuggestQuery) ([]Cand
 // SuggestForCandidate returns the q.K structures of q.Structures nearest to
 // the candidate candidateID (of q.Candidates) within its max_km that have
 // open posts (posts not filled by q.Match), nearest first.
-func (e *Engine) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
-	in, err := e.resolve(q)
+func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
+	in, err := r.resolve(q)
 	if err != nil {
 		return nil, err
 	}

@@ -45,8 +45,8 @@ func km(x float64) float64 { return geo.DistanceM(onEquator(0), onEquator(x)) }
 
 func TestRunMatchHandFixture(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore()}
-	res, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
+	r := NewRegistry(nil, nil)
+	res, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Greedy alone: c1 takes S2, c2 is outcompeted, S1 has nobody left.
-	g, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmGreedy})
+	g, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +99,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Département 01 capped at 0: only S2 can be filled, by its nearest candidate.
-	capped, err := e.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
+	capped, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 
 func TestRunMatchErrors(t *testing.T) {
 	cands, structs := handFixture()
-	e := &Engine{Store: data.NewMemoryStore()}
+	r := NewRegistry(nil, nil)
 	dup := append([]data.Candidate{}, cands...)
 	dup[1].ID = "c1"
 	cases := []struct {
@@ -131,7 +131,7 @@ func TestRunMatchErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := e.RunMatch(context.Background(), tc.req); !errors.Is(err, tc.want) {
+			if _, err := r.RunMatch(context.Background(), tc.req); !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
 		})
@@ -148,8 +148,8 @@ func TestMatchStoredAndPaged(t *testing.T) {
 	for i, s := range structs {
 		ds[i] = data.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
 	}
-	e := &Engine{Store: data.NewMemoryStore()}
-	res, err := e.Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
+	r := NewRegistry(nil, nil)
+	res, err := r.Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +157,8 @@ func TestMatchStoredAndPaged(t *testing.T) {
 		t.Fatalf("id %q, %d assignments", res.ID, len(res.Assignments))
 	}
 	// A second engine over the same store decodes the stored JSON.
-	e2 := &Engine{Store: e.Store}
-	back, err := e2.MatchResult(res.ID)
+	r2 := NewRegistry(r.Store(), nil)
+	back, err := r2.MatchResult(res.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestMatchStoredAndPaged(t *testing.T) {
 	if _, err := back.Page(PartAssignments, 0, 0); !errors.Is(err, ErrBadMatchRequest) {
 		t.Errorf("limit 0: %v", err)
 	}
-	if _, err := e.MatchResult("cand-0"); !errors.Is(err, data.ErrDatasetNotFound) {
+	if _, err := r.MatchResult("cand-0"); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Errorf("unknown match: %v", err)
 	}
 }

@@ -163,7 +163,7 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 		return nil, fmt.Errorf("%w: k = %d, want 1 to %d", ErrBadSiting, q.K, MaxRecommendK)
 	}
 	var err error
-	if su.demand, err = e.checkDemand(q.Demand, q.DemandWeights); err != nil {
+	if su.demand, err = checkDemand(q.Demand, q.DemandWeights, len(e.grid.Cells)); err != nil {
 		return nil, err
 	}
 	if q.Candidates != nil && len(q.Candidates) == 0 {
@@ -178,12 +178,12 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 	if su.sc, err = su.base.ix.resolveScope(q.Departement, q.Region); err != nil {
 		return nil, err
 	}
-	su.cands, su.source = e.siteCandidates(su.sc, q.Candidates)
-	d, err := e.openDemand(ctx, su.base, su.sc, q.DemandWeights)
+	su.cands, su.source = su.base.siteCandidates(su.sc, q.Candidates)
+	d, err := su.base.openDemand(ctx, su.sc, q.DemandWeights)
 	if err != nil {
 		return nil, err
 	}
-	su.cover = &demandCover{g: e.Grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
+	su.cover = &demandCover{g: e.grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
 	for i := range su.cands {
 		su.cover.pts[i] = su.cands[i].pt
 	}
@@ -209,14 +209,14 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 		Scope:           Scope{Level: sc.level, Code: sc.code, Name: sc.name},
 		CandidateSource: su.source, Candidates: len(cands), CandidatesWithGain: run.WithGain,
 		GainEvaluations: run.Evaluations, Exhausted: run.Exhausted, Picks: []SitePick{}}
-	rec.Population, rec.PopulationLocated, rec.CoveredBefore = e.scopePopulation(b, sc)
+	rec.Population, rec.PopulationLocated, rec.CoveredBefore = b.scopePopulation(sc)
 	rec.CoveredShareBefore = share(rec.CoveredBefore, rec.PopulationLocated)
 	for _, w := range d.weight {
 		rec.OpenDemand += w
 	}
 	rec.Curve = []CurvePoint{{CoveredPopulation: rec.CoveredBefore, CoveredShare: rec.CoveredShareBefore}}
 	covered, curve := rec.CoveredBefore, run.Curve()
-	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
+	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
 	keep := inScope(sc)
 	for i, pk := range run.Picks {
 		c := &cands[pk.Candidate]
@@ -227,7 +227,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],
 			GainPopulation: pop, GainDemand: pk.Gain, NewCells: len(pk.Elements),
 			CoveredPopulation: covered, CoveredShare: share(covered, rec.PopulationLocated),
-			Communes: tally.list(e.Territory)})
+			Communes: tally.list(e.territory)})
 		rec.Curve = append(rec.Curve, CurvePoint{Sites: i + 1, CoveredPopulation: covered,
 			CoveredShare: share(covered, rec.PopulationLocated), Demand: curve[i+1]})
 	}
@@ -236,16 +236,17 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 	return rec, nil
 }
 
-// checkDemand validates the demand of a query and returns its name.
-func (e *Engine) checkDemand(name string, weights []float64) (string, error) {
+// checkDemand validates the demand of a query over a grid of cells cells
+// and returns its name.
+func checkDemand(name string, weights []float64, cells int) (string, error) {
 	if weights == nil {
 		if name != "" && name != DemandPopulation {
 			return "", fmt.Errorf("%w: unknown demand %q (want %q, or give weights)", ErrBadSiting, name, DemandPopulation)
 		}
 		return DemandPopulation, nil
 	}
-	if len(weights) != len(e.Grid.Cells) {
-		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), len(e.Grid.Cells))
+	if len(weights) != cells {
+		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), cells)
 	}
 	for i, w := range weights {
 		if !(w >= 0) || math.IsInf(w, 0) {
@@ -260,7 +261,7 @@ func (e *Engine) checkDemand(name string, weights []float64) (string, error) {
 
 // siteCandidates returns the uploaded candidates, or the representative
 // points of the scope's communes with a boundary.
-func (e *Engine) siteCandidates(sc *scope, uploaded []data.Structure) ([]siteCandidate, string) {
+func (b *sitingBase) siteCandidates(sc *scope, uploaded []data.Structure) ([]siteCandidate, string) {
 	if uploaded != nil {
 		out := make([]siteCandidate, len(uploaded))
 		for i := range uploaded {
@@ -271,7 +272,7 @@ func (e *Engine) siteCandidates(sc *scope, uploaded []data.Structure) ([]siteCan
 	}
 	out := make([]siteCandidate, 0, len(sc.communes))
 	for _, ci := range sc.communes {
-		c := &e.Territory.Communes[ci]
+		c := &b.e.territory.Communes[ci]
 		if c.HasShape() {
 			out = append(out, siteCandidate{id: c.Code, name: c.Name, commune: c.Code, departement: c.Departement, pt: c.Rep})
 		}

@@ -61,8 +61,8 @@ func BenchmarkEvaluate500(b *testing.B) {
 		b.Run(layer, func(b *testing.B) {
 			e := prepared(b, layer)
 			var props []data.Structure
-			for i := 0; len(props) < 500 && i < len(e.Territory.Communes); i += 69 {
-				if c := &e.Territory.Communes[i]; c.HasShape() {
+			for i := 0; len(props) < 500 && i < len(e.territory.Communes); i += 69 {
+				if c := &e.territory.Communes[i]; c.HasShape() {
 					props = append(props, data.Structure{ID: c.Code, Point: c.Rep})
 				}
 			}

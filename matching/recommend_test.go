@@ -71,7 +71,7 @@ func plainGreedy(p *demandCover, k int) []greedyPick {
 
 func TestDemandWithinBruteForce(t *testing.T) {
 	w := newSitingWorld(t, 1, 0, 10)
-	g := w.e.Grid
+	g := w.e.grid
 	rng := rand.New(rand.NewPCG(2, 3))
 	all := make([]int32, len(g.Cells))
 	pops := make([]int32, len(g.Cells))
@@ -188,7 +188,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 		// 18 uploaded candidates near random cell centres.
 		var cands []data.Structure
 		for i := 0; i < 18; i++ {
-			c := w.e.Grid.Centers[rng.IntN(len(w.e.Grid.Centers))]
+			c := w.e.grid.Centers[rng.IntN(len(w.e.grid.Centers))]
 			cands = append(cands, data.Structure{ID: string(rune('a' + i)), Point: orb.Point{c[0] + rng.Float64()*0.02, c[1]}})
 		}
 		pts := make([]orb.Point, len(cands))
@@ -207,7 +207,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 				t.Fatal(err)
 			}
 			opt := 0
-			seen := make([]int, len(w.e.Grid.Cells)) // subset number + 1 that last counted the cell
+			seen := make([]int, len(w.e.grid.Cells)) // subset number + 1 that last counted the cell
 			nth := 0
 			subsets(len(pts), k, func(s []int) {
 				nth++
@@ -216,7 +216,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 					for _, c := range reached[i] {
 						if seen[c] != nth {
 							seen[c] = nth
-							v += int(w.e.Grid.Population[c])
+							v += int(w.e.grid.Population[c])
 						}
 					}
 				}
@@ -342,13 +342,13 @@ func TestRecommendCurveAndCommunes(t *testing.T) {
 
 func TestRecommendDemandWeights(t *testing.T) {
 	w := newSitingWorld(t, 3, 1, 6)
-	n := len(w.e.Grid.Cells)
+	n := len(w.e.grid.Cells)
 	// Weights of 0 everywhere but one cell: the only pick must reach it.
 	weights := make([]float64, n)
 	target := -1
 	unc := w.uncovered()
 	for i := range weights {
-		if unc[i] && w.e.Grid.Population[i] > 0 {
+		if unc[i] && w.e.grid.Population[i] > 0 {
 			target = i
 			break
 		}
@@ -361,10 +361,10 @@ func TestRecommendDemandWeights(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Demand != "fragility" || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.Grid.Population[target]) || !rec.Exhausted {
+	if rec.Demand != "fragility" || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.grid.Population[target]) || !rec.Exhausted {
 		t.Fatalf("weighted: %+v", rec.Picks)
 	}
-	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.Grid.Centers[target]); d > w.reach.MaxM {
+	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.grid.Centers[target]); d > w.reach.MaxM {
 		t.Fatalf("pick %.0f m from the only weighted cell", d)
 	}
 	for _, q := range []RecommendQuery{

@@ -52,7 +52,7 @@ type RuralMairie struct {
 // computeRural fills RuralMairies from Communes (and the gap zones when
 // computed).
 func (cv *Coverage) computeRural() {
-	g := cv.e.Grid
+	g := cv.e.grid
 	cv.RuralMairies = []RuralMairie{}
 	for k := range cv.Communes {
 		c := &cv.Communes[k]
@@ -116,7 +116,7 @@ func (cv *Coverage) mainGap(ci int32) string {
 	if cv.gapOf == nil {
 		return ""
 	}
-	g := cv.e.Grid
+	g := cv.e.grid
 	best, bestW := int32(-1), -1
 	var zs, ws [8]int // the few zones a commune meets
 	nz := 0

@@ -22,8 +22,8 @@ func TestRuralRule(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newTinyWorld(t)
-			g := w.e.Grid
-			b := &w.e.Territory.Communes[2]
+			g := w.e.grid
+			b := &w.e.territory.Communes[2]
 			b.Population = 7 * int(tc.pop)
 			for k := g.ShareStart[2]; k < g.ShareStart[3]; k++ {
 				s := &g.Shares[k]

@@ -50,17 +50,17 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 		return nil, err
 	}
 	ix := b.ix
-	d, err := e.openDemand(ctx, b, ix.national, nil)
+	d, err := b.openDemand(ctx, ix.national, nil)
 	if err != nil {
 		return nil, err
 	}
 	hit := make([]int32, d.len())
-	pool := e.scratchPool()
+	pool := b.scratchPool()
 	const perChunk = 16
 	err = parallelChunksCtx(ctx, "scenario", e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(sites), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.Grid, sites[i].Point, w.buf)
+			w.buf = d.within(e.grid, sites[i].Point, w.buf)
 			for _, k := range w.buf {
 				if atomic.LoadInt32(&hit[k]) == 0 {
 					atomic.StoreInt32(&hit[k], 1)
@@ -78,7 +78,7 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			newly = append(newly, int32(k))
 		}
 	}
-	tally := communeTally{pop: make([]int32, len(e.Territory.Communes))}
+	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
 	tally.add(ix, d, newly, nil)
 	depGain := make([]int, len(ix.deps))
 	regGain := make([]int, len(ix.regs))
@@ -90,28 +90,28 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			regGain[reg] += int(tally.pop[ci])
 		}
 	}
-	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.Territory)}
+	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.territory)}
 	gain := 0
 	for _, k := range newly {
 		gain += int(d.pop[k])
 	}
-	sc.National = e.areaChange(b, ix.national, gain)
+	sc.National = b.areaChange(ix.national, gain)
 	sc.Regions = make([]AreaChange, len(ix.regs))
 	for r, s := range ix.regs {
-		sc.Regions[r] = e.areaChange(b, s, regGain[r])
+		sc.Regions[r] = b.areaChange(s, regGain[r])
 	}
 	sc.Departements = make([]AreaChange, len(ix.deps))
 	for dep, s := range ix.deps {
-		sc.Departements[dep] = e.areaChange(b, s, depGain[dep])
+		sc.Departements[dep] = b.areaChange(s, depGain[dep])
 	}
 	return sc, nil
 }
 
 // areaChange is a scope's coverage before and after gaining gain
 // inhabitants.
-func (e *Engine) areaChange(b *sitingBase, s *scope, gain int) AreaChange {
+func (b *sitingBase) areaChange(s *scope, gain int) AreaChange {
 	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: gain}
-	a.Population, a.PopulationLocated, a.CoveredBefore = e.scopePopulation(b, s)
+	a.Population, a.PopulationLocated, a.CoveredBefore = b.scopePopulation(s)
 	a.CoveredAfter = a.CoveredBefore + gain
 	a.CoveredShareBefore = share(a.CoveredBefore, a.PopulationLocated)
 	a.CoveredShareAfter = share(a.CoveredAfter, a.PopulationLocated)

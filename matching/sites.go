@@ -22,7 +22,7 @@ func (e *Engine) NearestSites(p orb.Point, k int, layers []string) []SiteHit {
 	var hits []SiteHit
 	var buf []geo.Neighbor
 	for _, name := range uniqueLayers(layers) {
-		l, ok := e.Layers[name]
+		l, ok := e.layers[name]
 		if !ok {
 			continue
 		}

@@ -42,6 +42,7 @@ type SitingQuery struct {
 
 // sitingBase is a resolved query: the existing network and the threshold.
 type sitingBase struct {
+	e      *Engine // the engine it was resolved on
 	layers []string
 	reach  Reach
 	ns     *nearestSet
@@ -51,7 +52,7 @@ type sitingBase struct {
 // resolveSiting checks layers and reach and fetches the cached nearest-site
 // distances of the existing network.
 func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, error) {
-	names, err := e.resolveLayers(layers)
+	names, err := e.cov.resolveLayers(layers)
 	if err != nil {
 		return nil, err
 	}
@@ -62,16 +63,16 @@ func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, erro
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	ns, err := e.nearestFor(names)
+	ns, err := e.cov.nearestFor(names)
 	if err != nil {
 		return nil, err
 	}
-	return &sitingBase{layers: names, reach: r, ns: ns, ix: e.coverageIndex()}, nil
+	return &sitingBase{e: e, layers: names, reach: r, ns: ns, ix: e.cov.coverageIndex()}, nil
 }
 
 // openDemand returns the open demand of a scope: its cells out of reach of
 // the existing network, weighted by weights (nil: population).
-func (e *Engine) openDemand(ctx context.Context, b *sitingBase, sc *scope, weights []float64) (*demandSet, error) {
+func (b *sitingBase) openDemand(ctx context.Context, sc *scope, weights []float64) (*demandSet, error) {
 	var cells, pops []int32
 	for k := 0; k < sc.len(); k++ {
 		if err := stopped(ctx, k, "demand"); err != nil {
@@ -83,15 +84,15 @@ func (e *Engine) openDemand(ctx context.Context, b *sitingBase, sc *scope, weigh
 			pops = append(pops, sc.cellPop[k])
 		}
 	}
-	return newDemandSet(ctx, e.Grid, b.reach.MaxM, cells, pops, weights)
+	return newDemandSet(ctx, b.e.grid, b.reach.MaxM, cells, pops, weights)
 }
 
 // scopePopulation returns the population of a scope's communes, the part of
 // it located on the grid and the located part within reach of the existing
 // network.
-func (e *Engine) scopePopulation(b *sitingBase, sc *scope) (total, located, covered int) {
+func (b *sitingBase) scopePopulation(sc *scope) (total, located, covered int) {
 	for _, ci := range sc.communes {
-		total += e.Territory.Communes[ci].Population
+		total += b.e.territory.Communes[ci].Population
 	}
 	for k := 0; k < sc.len(); k++ {
 		located += int(sc.cellPop[k])
@@ -171,8 +172,8 @@ type sitingScratch struct {
 }
 
 // scratchPool returns a pool of scratch buffers sized for the engine.
-func (e *Engine) scratchPool() *sync.Pool {
-	n := len(e.Territory.Communes)
+func (b *sitingBase) scratchPool() *sync.Pool {
+	n := len(b.e.territory.Communes)
 	return &sync.Pool{New: func() any { return &sitingScratch{tally: communeTally{pop: make([]int32, n)}} }}
 }
 
@@ -207,10 +208,10 @@ func franceServicesLayers(layers []string) []string {
 
 // nearestOf returns the site nearest to p over layers (unknown or empty
 // layers are skipped), with its distance; ok is false when there is none.
-func (e *Engine) nearestOf(p orb.Point, layers []string) (site *data.Site, distM float64, ok bool) {
+func (b *sitingBase) nearestOf(p orb.Point, layers []string) (site *data.Site, distM float64, ok bool) {
 	distM = math.Inf(1)
 	for _, n := range layers {
-		l := e.Layers[n]
+		l := b.e.layers[n]
 		if l == nil || l.Index == nil {
 			continue
 		}

@@ -107,29 +107,29 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 	if err != nil {
 		return nil, err
 	}
-	d, err := e.openDemand(ctx, b, b.ix.national, nil)
+	d, err := b.openDemand(ctx, b.ix.national, nil)
 	if err != nil {
 		return nil, err
 	}
 	ev := &ProposalEvaluation{Layers: b.layers, Reach: b.reach, RedundancyM: redundancyM,
 		Proposals: make([]ProposalResult, len(props))}
-	_, ev.PopulationLocated, ev.CoveredBefore = e.scopePopulation(b, b.ix.national)
+	_, ev.PopulationLocated, ev.CoveredBefore = b.scopePopulation(b.ix.national)
 
 	// Pass 1: each proposal alone; count how many proposals reach each cell.
 	hits := make([]int32, d.len())
 	fsLayers := franceServicesLayers(b.layers)
-	pool := e.scratchPool()
+	pool := b.scratchPool()
 	const perChunk = 16
 	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.Grid, props[i].Point, w.buf)
-			r := e.judgeProposal(&props[i], b, d, w.buf, fsLayers, redundancyM)
+			w.buf = d.within(e.grid, props[i].Point, w.buf)
+			r := b.judgeProposal(&props[i], d, w.buf, fsLayers, redundancyM)
 			for _, k := range w.buf {
 				atomic.AddInt32(&hits[k], 1)
 			}
 			w.tally.add(b.ix, d, w.buf, nil)
-			r.Communes = w.tally.list(e.Territory)
+			r.Communes = w.tally.list(e.territory)
 			ev.Proposals[i] = r
 		}
 		pool.Put(w)
@@ -144,7 +144,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 			if ev.Proposals[i].GainPopulation == 0 {
 				continue
 			}
-			w.buf = d.within(e.Grid, props[i].Point, w.buf)
+			w.buf = d.within(e.grid, props[i].Point, w.buf)
 			for _, k := range w.buf {
 				if hits[k] == 1 {
 					ev.Proposals[i].UniqueGainPopulation += int(d.pop[k])
@@ -181,19 +181,19 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 
 // judgeProposal fills the figures of one proposal from its newly covered
 // demand cells.
-func (e *Engine) judgeProposal(p *data.Structure, b *sitingBase, d *demandSet, cells []int32, fsLayers []string, redundancyM float64) ProposalResult {
+func (b *sitingBase) judgeProposal(p *data.Structure, d *demandSet, cells []int32, fsLayers []string, redundancyM float64) ProposalResult {
 	r := ProposalResult{ID: p.ID, Name: p.Name, Commune: p.Commune, Departement: p.Departement,
 		Lon: p.Point[0], Lat: p.Point[1], NewCells: len(cells), NearestFranceServicesM: -1, NearestExistingM: -1}
 	for _, k := range cells {
 		r.GainPopulation += int(d.pop[k])
 	}
-	if s, dist, ok := e.nearestOf(p.Point, fsLayers); ok {
+	if s, dist, ok := b.nearestOf(p.Point, fsLayers); ok {
 		r.NearestFranceServicesID, r.NearestFranceServicesName, r.NearestFranceServicesLayer = s.ID, s.Name, s.Layer
 		r.NearestFranceServicesM = dist
 		r.Redundant = dist < redundancyM
 	}
 	r.InGap = true
-	if _, dist, ok := e.nearestOf(p.Point, b.layers); ok {
+	if _, dist, ok := b.nearestOf(p.Point, b.layers); ok {
 		r.NearestExistingM = dist
 		r.InGap = !(float64(float32(dist)) <= b.reach.MaxM)
 	}

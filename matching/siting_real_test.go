@@ -14,7 +14,7 @@ import (
 func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
 	e := coverageEngine(t)
 	var props []data.Structure
-	for _, s := range e.Layers[DefaultLayer].Sites {
+	for _, s := range e.layers[DefaultLayer].Sites {
 		props = append(props, data.Structure{ID: s.ID, Point: s.Point})
 	}
 	ev, err := e.EvaluateProposals(context.Background(), props, SitingQuery{})
@@ -50,7 +50,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if rec.Population != before.Summary.Population || rec.CoveredBefore != before.Summary.CoveredPopulation || rec.CoveredShareBefore > 0.7 {
 		t.Fatalf("Indre before: recommendation %d of %d, coverage %+v", rec.CoveredBefore, rec.Population, before.Summary)
 	}
-	if len(rec.Picks) != 5 || rec.Candidates != len(e.Territory.CommunesIn("36")) || rec.CoveredShareAfter < 0.95 {
+	if len(rec.Picks) != 5 || rec.Candidates != len(e.territory.CommunesIn("36")) || rec.CoveredShareAfter < 0.95 {
 		t.Fatalf("Indre: %d picks over %d candidates, after %v", len(rec.Picks), rec.Candidates, rec.CoveredShareAfter)
 	}
 	su, err := e.prepareRecommend(context.Background(), q)
@@ -88,9 +88,9 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if i < 0 || sc.Departements[i].CoveredAfter != rec.CoveredAfter || sc.Departements[i].CoveredBefore != rec.CoveredBefore {
 		t.Fatalf("scenario Indre %+v, recommendation after %d", sc.Departements[i], rec.CoveredAfter)
 	}
-	e.Layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
+	e.layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
 	defer func() {
-		delete(e.Layers, "siting-test")
+		delete(e.layers, "siting-test")
 		e.ForgetCoverageCache("siting-test")
 	}()
 	after := mustCoverage(t, e, CoverageQuery{Layers: append(layers, "siting-test"), NoGaps: true})

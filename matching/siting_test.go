@@ -17,7 +17,7 @@ import (
 // them, and one at every existing site.
 func worldProposals(w *sitingWorld, seed uint64, n int) []data.Structure {
 	rng := rand.New(rand.NewPCG(seed, 5))
-	g := w.e.Grid
+	g := w.e.grid
 	var out []data.Structure
 	for i := 0; i < n; i++ {
 		p := g.Centers[rng.IntN(len(g.Centers))]
@@ -26,7 +26,7 @@ func worldProposals(w *sitingWorld, seed uint64, n int) []data.Structure {
 		}
 		out = append(out, data.Structure{ID: string(rune('A' + i)), Point: p})
 	}
-	for _, s := range w.e.Layers[DefaultLayer].Sites {
+	for _, s := range w.e.layers[DefaultLayer].Sites {
 		out = append(out, data.Structure{ID: "at-" + s.ID, Point: s.Point})
 	}
 	return out
@@ -45,7 +45,7 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 			t.Fatalf("seed %d: %d results for %d proposals, redundancy %v", seed, len(ev.Proposals), len(props), ev.RedundancyM)
 		}
 		unc := w.uncovered()
-		sites := w.e.Layers[DefaultLayer].Sites
+		sites := w.e.layers[DefaultLayer].Sites
 		all := make([]orb.Point, len(props))
 		for i := range props {
 			all[i] = props[i].Point
@@ -56,8 +56,8 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 			p := props[i].Point
 			gain, cells := 0, 0
 			for _, c := range w.cellsWithin(p) {
-				if unc[c] && w.e.Grid.Population[c] > 0 {
-					gain += int(w.e.Grid.Population[c])
+				if unc[c] && w.e.grid.Population[c] > 0 {
+					gain += int(w.e.grid.Population[c])
 					cells++
 				}
 			}
@@ -111,7 +111,7 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 
 func TestEvaluateProposalsRedundancy(t *testing.T) {
 	w := newSitingWorld(t, 4, 1, 8)
-	site := w.e.Layers[DefaultLayer].Sites[0].Point
+	site := w.e.layers[DefaultLayer].Sites[0].Point
 	// 3 km east of the site: within the default 5 km, beyond 2 km.
 	p := tinyOffset(site, 3, 0)
 	props := []data.Structure{{ID: "near", Point: p}}
@@ -165,8 +165,10 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 			sites = append(sites, data.Site{ID: p.ID, Layer: "scenario", Point: p.Point})
 			pts = append(pts, p.Point)
 		}
-		w.e.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
-		after, err := w.e.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
+		withScenario := rebuilt(w.e, func(p *Parts) {
+			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
+		})
+		after, err := withScenario.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}

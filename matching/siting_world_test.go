@@ -113,7 +113,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 		pts = append(pts, g.Centers[i])
 	}
 	layer := &data.Layer{Name: DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
-	e := &Engine{Territory: terr, Grid: g, workers: 2, Layers: map[string]*data.Layer{DefaultLayer: layer}}
+	e := New(Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{DefaultLayer: layer}}, Options{Workers: 2})
 	return &sitingWorld{e: e, reach: ReachKm(reachKm)}
 }
 
@@ -121,7 +121,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 // within reach of p (the coverage rule: float32 haversine ≤ MaxM).
 func (w *sitingWorld) cellsWithin(p orb.Point) []int {
 	var out []int
-	for i, c := range w.e.Grid.Centers {
+	for i, c := range w.e.grid.Centers {
 		if float64(float32(geo.DistanceM(c, p))) <= w.reach.MaxM {
 			out = append(out, i)
 		}
@@ -135,10 +135,10 @@ func (w *sitingWorld) uncovered() []bool {
 	if w.unc != nil {
 		return w.unc
 	}
-	out := make([]bool, len(w.e.Grid.Cells))
-	for i, c := range w.e.Grid.Centers {
+	out := make([]bool, len(w.e.grid.Cells))
+	for i, c := range w.e.grid.Centers {
 		out[i] = true
-		for _, s := range w.e.Layers[DefaultLayer].Sites {
+		for _, s := range w.e.layers[DefaultLayer].Sites {
 			if float64(float32(geo.DistanceM(c, s.Point))) <= w.reach.MaxM {
 				out[i] = false
 			}
@@ -158,7 +158,7 @@ func (w *sitingWorld) value(pts []orb.Point) int {
 		for _, i := range w.cellsWithin(p) {
 			if unc[i] && !hit[i] {
 				hit[i] = true
-				v += int(w.e.Grid.Population[i])
+				v += int(w.e.grid.Population[i])
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	}
 	p.Step("write")
 	err = writeOut(f.out, stdout, func(w io.Writer) error {
-		return writeCoverage(w, e.Territory, cv, f.by, f.format)
+		return writeCoverage(w, e.Territory(), cv, f.by, f.format)
 	})
 	p.Stop()
 	return err

@@ -30,7 +30,7 @@ func TestCSVParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := sitingEngine.e
-	srv := api.New(e, api.Config{InsecureOpen: true}) // evaluate needs a token otherwise
+	srv := api.New(matching.NewRegistry(nil, e), api.Config{InsecureOpen: true}) // evaluate needs a token otherwise
 
 	// 15 minutes leaves gaps, rural mairies and room for new sites in the Creuse.
 	coverageCSV := func(q matching.CoverageQuery, by string) func(t *testing.T) []byte {
@@ -42,7 +42,7 @@ func TestCSVParity(t *testing.T) {
 				t.Fatal(err)
 			}
 			var b bytes.Buffer
-			if err := writeCoverage(&b, e.Territory, cv, by, "csv"); err != nil {
+			if err := writeCoverage(&b, e.Territory(), cv, by, "csv"); err != nil {
 				t.Fatal(err)
 			}
 			return b.Bytes()

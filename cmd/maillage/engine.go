@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -18,7 +17,6 @@ type engineFlags struct {
 	cacheDir   string
 	resolution int
 	workers    int
-	store      data.Store // uploaded datasets (serve's --state); nil: in memory
 }
 
 // register adds the shared flags to fs.
@@ -35,7 +33,7 @@ func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Eng
 		return nil, fmt.Errorf("data folder %q not found: pass --data DIR (the folder holding communes-2018.geojson.gz)", f.dataDir)
 	}
 	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir,
-		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep, Store: f.store})
+		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep})
 }
 
 // defaultDataDir is ../shared/data when it exists (the layout of a clone next

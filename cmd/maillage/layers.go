@@ -123,7 +123,7 @@ func (c *layersCmd) exec(e *matching.Engine, stdout, _ io.Writer) error {
 	case "csv":
 		return loadTable().WriteCSV(stdout, rows)
 	case "json":
-		return writeJSON(stdout, map[string]any{"files": rows, "rejects": rejects, "indicators": e.IndicatorReport})
+		return writeJSON(stdout, map[string]any{"files": rows, "rejects": rejects, "indicators": e.IndicatorReport()})
 	}
 	return loadTable().WriteText(stdout, rows, "name", "kind", "vintage", "file", "read", "loaded", "codes_mapped", "snapped",
 		"commune_mismatch", "mobile", "located_by_commune", "declared_commune_used", "rejected", "communes_without")
@@ -143,17 +143,14 @@ func loadReports(e *matching.Engine) ([]loadRow, []rejectRow) {
 		}
 	}
 	for _, name := range e.LayerNames() {
-		l := e.Layers[name]
+		l := e.Layer(name)
 		add(name, "layer", l.Vintage, l.Report)
 	}
-	ds, _ := e.Datasets() // built-in datasets come first and need no store
-	for _, d := range ds {
-		if !d.Builtin {
-			break
-		}
-		add(d.ID, "dataset", "", e.StructureReports[d.ID])
+	for _, id := range e.BuiltinStructureIDs() {
+		rep, _ := e.StructureReport(id)
+		add(id, "dataset", "", rep)
 	}
-	for _, r := range []data.IndicatorFileReport{e.IndicatorReport.Fragility, e.IndicatorReport.ZRR} {
+	for _, r := range []data.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
 		if r.File == "" {
 			continue
 		}

@@ -87,22 +87,23 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 	if err != nil {
 		return nil, err
 	}
+	reg := matching.NewRegistry(nil, e) // in memory: the command stores nothing
 	p.Step("read candidates")
-	cd, err := e.ReadDatasetFile(data.KindCandidates, f.candidates)
+	cd, err := reg.ReadDatasetFile(data.KindCandidates, f.candidates)
 	if err != nil {
 		return nil, err
 	}
 	p.Step("read structures")
-	ss, builtin := e.Structures[f.structures]
+	ss, builtin := e.Structures(f.structures)
 	if !builtin {
-		sd, err := e.ReadDatasetFile(data.KindStructures, f.structures)
+		sd, err := reg.ReadDatasetFile(data.KindStructures, f.structures)
 		if err != nil {
 			return nil, err
 		}
 		ss = sd.Structures
 	}
 	p.Step("match")
-	res, err := e.RunMatch(context.Background(), matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
+	res, err := reg.RunMatch(context.Background(), matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
 		DepartementCaps: caps, Weights: f.weights, Workers: f.workers, Progress: p.Fraction})
 	if err != nil {
 		return nil, err
@@ -165,7 +166,7 @@ func (p *preloadFlags) register(fs *flag.FlagSet) {
 // apply stores the preload files. A file already stored with the same
 // content (its Source names the file and the SHA-256 of its bytes, so a
 // persistent store does not fill with copies at each restart) is reused.
-func (p *preloadFlags) apply(e *matching.Engine, log *slog.Logger) error {
+func (p *preloadFlags) apply(reg *matching.Registry, log *slog.Logger) error {
 	for _, x := range []struct {
 		kind data.DatasetKind
 		path string
@@ -178,7 +179,7 @@ func (p *preloadFlags) apply(e *matching.Engine, log *slog.Logger) error {
 			return err
 		}
 		source := fmt.Sprintf("%s sha256:%.16s", filepath.Base(x.path), sum)
-		list, err := e.Datasets()
+		list, err := reg.Datasets()
 		if err != nil {
 			return err
 		}
@@ -186,12 +187,12 @@ func (p *preloadFlags) apply(e *matching.Engine, log *slog.Logger) error {
 			log.Info("dataset already stored", "kind", x.kind, "file", x.path, "id", list[i].ID, "rows", list[i].Rows)
 			continue
 		}
-		d, err := e.ReadDatasetFile(x.kind, x.path)
+		d, err := reg.ReadDatasetFile(x.kind, x.path)
 		if err != nil {
 			return err
 		}
 		d.Meta.Source = source
-		info, err := e.AddDataset(d)
+		info, err := reg.AddDataset(d)
 		if err != nil {
 			return err
 		}

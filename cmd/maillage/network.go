@@ -143,7 +143,7 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 			fc, props := geojson.NewFeatureCollection(), present.CommuneComparisons()
 			for i := range cmp.Communes {
 				m := &cmp.Communes[i]
-				com := &e.Territory.Communes[m.ID()]
+				com := &e.Territory().Communes[m.ID()]
 				if !com.HasShape() {
 					continue
 				}

@@ -199,8 +199,8 @@ func territoryFig(fn func(e *matching.Engine) string) figure {
 // layerReport is a figure of a layer's load report.
 func layerReport(name string, fn func(r data.LoadReport) int) figure {
 	return func(d *docData) (string, error) {
-		l, ok := d.e.Layers[name]
-		if !ok {
+		l := d.e.Layer(name)
+		if l == nil {
 			return "", fmt.Errorf("no layer %q", name)
 		}
 		return num(fn(l.Report)), nil
@@ -227,51 +227,52 @@ func readmeFigures() map[string]figure {
 	}
 	figs := map[string]figure{
 		// The data (engine load: maillage layers, /healthz).
-		"boundaries": territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.Boundaries) }),
+		"boundaries": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.Boundaries) }),
 		"fs-sites":   layerReport(fs, func(r data.LoadReport) int { return r.Loaded }),
 		"structures-read": func(d *docData) (string, error) {
-			return num(d.e.StructureReports[matching.BuiltinStructuresDataset].Read), nil
+			rep, _ := d.e.StructureReport(matching.BuiltinStructuresDataset)
+			return num(rep.Read), nil
 		},
 		"fs-read":      layerReport(fs, func(r data.LoadReport) int { return r.Read }),
 		"fs2020-sites": layerReport(fs20, func(r data.LoadReport) int { return r.Loaded }),
 		"cnfs-places":  layerReport(data.LayerCNFSPermanences, func(r data.LoadReport) int { return r.Loaded }),
 		"structures": territoryFig(func(e *matching.Engine) string {
-			ss := e.Structures[matching.BuiltinStructuresDataset]
+			ss, _ := e.Structures(matching.BuiltinStructuresDataset)
 			posts := 0
 			for _, s := range ss {
 				posts += s.Posts
 			}
 			return fmt.Sprintf("%s structures, %s posts", num(len(ss)), num(posts))
 		}),
-		"boundaries-same-code": territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.BoundariesSameCode) }),
-		"boundaries-merged":    territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.BoundariesMerged) }),
-		"boundaries-unmatched": territoryFig(func(e *matching.Engine) string { return num(len(e.Territory.Report.BoundariesUnmatched)) }),
-		"shapes-dissolved":     territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.ShapesDissolved) }),
+		"boundaries-same-code": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.BoundariesSameCode) }),
+		"boundaries-merged":    territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.BoundariesMerged) }),
+		"boundaries-unmatched": territoryFig(func(e *matching.Engine) string { return num(len(e.Territory().Report.BoundariesUnmatched)) }),
+		"shapes-dissolved":     territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.ShapesDissolved) }),
 		"boundaries-repaired": territoryFig(func(e *matching.Engine) string {
-			r := e.Territory.Report
+			r := e.Territory().Report
 			return fmt.Sprintf("%d (%s)", len(r.BoundariesRepaired), strings.Join(r.BoundariesRepaired, ", "))
 		}),
-		"communes":            territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.Communes) }),
-		"communes-with-shape": territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.CommunesWithShape) }),
+		"communes":            territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.Communes) }),
+		"communes-with-shape": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.CommunesWithShape) }),
 		"communes-without-shape": territoryFig(func(e *matching.Engine) string {
 			com := 0
-			for _, code := range e.Territory.Report.CommunesWithoutShape {
-				if c, ok := e.Territory.Commune(code); ok && c.Zone == "com" {
+			for _, code := range e.Territory().Report.CommunesWithoutShape {
+				if c, ok := e.Territory().Commune(code); ok && c.Zone == "com" {
 					com++
 				}
 			}
-			n := len(e.Territory.Report.CommunesWithoutShape)
+			n := len(e.Territory().Report.CommunesWithoutShape)
 			return fmt.Sprintf("%s (%s overseas collectivities `zone: com`, %s communes", num(n), num(com), num(n-com))
 		}),
-		"population":           territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.PopulationTotal) }),
-		"population-unlocated": territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.PopulationWithoutShape) }),
-		"population-located":   territoryFig(func(e *matching.Engine) string { return num(e.Territory.Report.PopulationWithShape) }),
+		"population":           territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.PopulationTotal) }),
+		"population-unlocated": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.PopulationWithoutShape) }),
+		"population-located":   territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.PopulationWithShape) }),
 		"fs-codes-mapped":      layerReport(fs, func(r data.LoadReport) int { return r.CodesMapped }),
 		"fs-snapped":           layerReport(fs, func(r data.LoadReport) int { return r.Snapped }),
 		"fs-declared-used":     layerReport(fs, func(r data.LoadReport) int { return r.DeclaredCommuneUsed }),
 		"fs-mismatch":          layerReport(fs, func(r data.LoadReport) int { return r.CommuneMismatch }),
 		"fs-mobile":            layerReport(fs, func(r data.LoadReport) int { return r.Mobile }),
-		"grid-cells":           territoryFig(func(e *matching.Engine) string { return num(e.Grid.Len()) }),
+		"grid-cells":           territoryFig(func(e *matching.Engine) string { return num(e.Grid().Len()) }),
 		"reach-20":             func(*docData) (string, error) { return reachKm(20), nil },
 		"reach-30":             func(*docData) (string, error) { return reachKm(30), nil },
 
@@ -311,7 +312,7 @@ func readmeFigures() map[string]figure {
 			if err != nil {
 				return "", err
 			}
-			return fragileGapsTable(d.e.Territory, cv), nil
+			return fragileGapsTable(d.e.Territory(), cv), nil
 		},
 
 		// maillage compare --max-minutes 30 (then 20).

@@ -16,7 +16,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 	if r, ok := d.matches[key]; ok {
 		return r, nil
 	}
-	t := d.e.Territory
+	t := d.e.Territory()
 	cands, structs := data.Synthesize(t, nCand, nStruct, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
@@ -33,7 +33,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := d.e.RunMatch(testContext(), matching.MatchRequest{Candidates: cs, Structures: ss, Algorithm: matching.AlgorithmBoth})
+	r, err := matching.NewRegistry(nil, d.e).RunMatch(testContext(), matching.MatchRequest{Candidates: cs, Structures: ss, Algorithm: matching.AlgorithmBoth})
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,10 @@ import (
 	"flag"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -73,13 +71,13 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	ef.store = store
 	e, err := ef.load(log, func(step string) { log.Info("loading", "step", step) })
 	if err != nil {
 		return err
 	}
 	logStartup(log, e)
-	if err := pf.apply(e, log); err != nil {
+	reg := matching.NewRegistry(store, e)
+	if err := pf.apply(reg, log); err != nil {
 		return err
 	}
 
@@ -87,7 +85,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	defer tf.reloadOnHangup(cfg.Tokens, log)()
 	cfg.DataDir = ef.dataDir // département and région boundaries of the map layers
-	a := api.New(e, cfg)
+	a := api.New(reg, cfg)
 	go func() { // map layers ready before the first map view
 		t0 := time.Now()
 		if err := a.PrepareMaps(); err != nil {
@@ -118,9 +116,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 
 // logStartup logs what was loaded and what could not be reconciled.
 func logStartup(log *slog.Logger, e *matching.Engine) {
-	r := e.Territory.Report
+	r := e.Territory().Report
 	log.Info("territory loaded",
-		"communes", len(e.Territory.Communes), "with_shape", e.Territory.Index.Len(),
+		"communes", len(e.Territory().Communes), "with_shape", e.Territory().Index.Len(),
 		"boundaries", r.Boundaries, "same_code", r.BoundariesSameCode, "merged", r.BoundariesMerged,
 		"boundaries_unmatched", len(r.BoundariesUnmatched), "communes_without_shape", len(r.CommunesWithoutShape),
 		"population_total", r.PopulationTotal, "population_without_shape", r.PopulationWithoutShape,
@@ -132,7 +130,7 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 		log.Warn("commune shape left invalid", "commune", s)
 	}
 	for _, name := range e.LayerNames() {
-		l := e.Layers[name]
+		l := e.Layer(name)
 		rep := l.Report
 		log.Info("layer loaded", "layer", name, "file", rep.File, "read", rep.Read, "loaded", rep.Loaded,
 			"codes_mapped", rep.CodesMapped, "snapped", rep.Snapped, "commune_mismatch", rep.CommuneMismatch,
@@ -141,8 +139,8 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 			log.Warn("site rejected", "layer", name, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(e.StructureReports)) {
-		rep := e.StructureReports[id]
+	for _, id := range e.BuiltinStructureIDs() {
+		rep, _ := e.StructureReport(id)
 		log.Info("dataset loaded", "dataset", id, "file", rep.File, "read", rep.Read, "loaded", rep.Loaded,
 			"codes_mapped", rep.CodesMapped, "located_by_commune", rep.LocatedByCommune,
 			"commune_mismatch", rep.CommuneMismatch, "rejected", len(rep.Rejects))
@@ -150,7 +148,7 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 			log.Warn("structure rejected", "dataset", id, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
 		}
 	}
-	for _, r := range []data.IndicatorFileReport{e.IndicatorReport.Fragility, e.IndicatorReport.ZRR} {
+	for _, r := range []data.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
 		if r.File == "" {
 			continue
 		}
@@ -158,8 +156,8 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 			"arrondissements", r.Arrondissements, "unknown", len(r.Unknown), "invalid", len(r.Invalid),
 			"combined", r.Combined, "communes_without", len(r.CommunesWithout))
 	}
-	for _, t := range e.Timings {
+	for _, t := range e.Timings() {
 		log.Info("startup step", "step", t.Step, "ms", t.DurationMS)
 	}
-	log.Info("ready", "cells", e.Grid.Len(), "h3_resolution", e.Grid.Resolution, "load_ms", e.LoadTime.Milliseconds())
+	log.Info("ready", "cells", e.Grid().Len(), "h3_resolution", e.Grid().Resolution, "load_ms", e.LoadTime().Milliseconds())
 }

@@ -162,7 +162,7 @@ func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr
 		Departement: c.dep, Region: c.reg, K: c.k, Demand: c.demand, DemandWeights: weights}
 	if c.cands != "" {
 		var err error
-		if q.Candidates, err = readStructures(c.cands, e.Territory); err != nil {
+		if q.Candidates, err = readStructures(c.cands, e.Territory()); err != nil {
 			return err
 		}
 	}
@@ -243,7 +243,7 @@ func (c *evaluateCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr io.Writer) error {
-	props, err := readStructures(c.path, e.Territory)
+	props, err := readStructures(c.path, e.Territory())
 	if err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (c *scenarioCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr io.Writer) error {
-	sites, err := readStructures(c.path, e.Territory)
+	sites, err := readStructures(c.path, e.Territory())
 	if err != nil {
 		return err
 	}
