@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -105,11 +106,11 @@ func (c *cellsSource) Lookup(id string) (int, bool) {
 	return c.base + i, i >= 0
 }
 
-func (c *cellsSource) Props(i int, dst []value) []value {
+func (c *cellsSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	x := &c.cells[i-c.base]
 	mins := x.DistanceM / metresPerMinute
-	return append(dst, strVal(x.H3), intVal(x.Population), numVal(round(x.DistanceM, 0)), numVal(round(mins, 1)),
-		strVal(minutesClass(mins)), boolVal(x.Covered), optStr(x.NearestSiteID), optStr(x.Commune))
+	return append(dst, mvt.Str(x.H3), mvt.Int(x.Population), mvt.Num(round(x.DistanceM, 0)), mvt.Num(round(mins, 1)),
+		mvt.Str(minutesClass(mins)), mvt.Boolean(x.Covered), mvt.OptStr(x.NearestSiteID), mvt.OptStr(x.Commune))
 }
 
 func (c *cellsSource) Search(b orb.Bound, fn func(i int) bool) {

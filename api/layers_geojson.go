@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/mvt"
 )
 
 // link is an OGC API / RFC 8288 link.
@@ -30,7 +31,7 @@ type featureWriter struct {
 	sel  []int          // positions of the properties written (nil: all)
 	zoom int            // simplify for this zoom (cached), -1 for none
 	simp geo.Simplifier // used when zoom < 0
-	vals []value        // scratch
+	vals []mvt.Value    // scratch
 }
 
 // maxDecimals is the precision of written coordinates (about 0.1 m); the
@@ -211,23 +212,23 @@ func appendCoord(b []byte, v float64, dec int) []byte {
 var pow10 = [...]float64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7}
 
 // appendValue appends a property value.
-func appendValue(b []byte, v value) []byte {
-	switch v.kind {
-	case valString:
-		return appendString(b, v.s)
-	case valNumber:
-		if v.isInt {
-			return strconv.AppendFloat(b, v.f, 'f', -1, 64)
+func appendValue(b []byte, v mvt.Value) []byte {
+	switch v.Kind {
+	case mvt.String:
+		return appendString(b, v.S)
+	case mvt.Number:
+		if v.IsInt {
+			return strconv.AppendFloat(b, v.F, 'f', -1, 64)
 		}
-		if out, err := appendReal(b, v.f, 64); err == nil {
+		if out, err := appendReal(b, v.F, 64); err == nil {
 			return out
 		}
-		return append(b, "null"...) // numVal keeps NaN and infinities out
-	case valBool:
-		return strconv.AppendBool(b, v.f != 0)
-	case valStrings:
+		return append(b, "null"...) // mvt.Num keeps NaN and infinities out
+	case mvt.Bool:
+		return strconv.AppendBool(b, v.F != 0)
+	case mvt.Strings:
 		b = append(b, '[')
-		for k, s := range v.list {
+		for k, s := range v.List {
 			if k > 0 {
 				b = append(b, ',')
 			}

@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/mvt"
 )
 
 // Kinds of map layers.
@@ -98,7 +99,7 @@ type source interface {
 	Geometry(i int) orb.Geometry
 	// Props appends the feature's property values, in the layer's Props
 	// order, to dst.
-	Props(i int, dst []value) []value
+	Props(i int, dst []mvt.Value) []mvt.Value
 	// Search calls fn with every feature whose bound meets b (possibly more),
 	// each once, in any order, until fn returns false.
 	Search(b orb.Bound, fn func(i int) bool)

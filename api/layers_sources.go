@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -120,14 +121,14 @@ var metresPerMinute = matching.DefaultTravelModel().MetresFor(1)
 // areaValues appends the areaProps values of a figure set; located says
 // whether any inhabitant could be placed (else the coverage figures are
 // null).
-func areaValues(dst []value, pop, covered, uncovered int, share, meanM float64, located bool) []value {
-	dst = append(dst, intVal(pop))
+func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM float64, located bool) []mvt.Value {
+	dst = append(dst, mvt.Int(pop))
 	if !located {
-		return append(dst, value{}, value{}, value{}, value{}, value{}, value{})
+		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{})
 	}
 	mins := meanM / metresPerMinute
-	return append(dst, intVal(covered), intVal(uncovered), numVal(round(share, 4)), numVal(round(meanM, 0)),
-		numVal(round(mins, 1)), strVal(minutesClass(mins)))
+	return append(dst, mvt.Int(covered), mvt.Int(uncovered), mvt.Num(round(share, 4)), mvt.Num(round(meanM, 0)),
+		mvt.Num(round(mins, 1)), mvt.Str(minutesClass(mins)))
 }
 
 // communesLayer is every current commune with its 2018 boundary (null
@@ -194,20 +195,20 @@ func (c *communesSource) Geometry(i int) orb.Geometry {
 	return nil
 }
 
-func (c *communesSource) Props(i int, dst []value) []value {
+func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	com := &c.t.Communes[i]
-	dst = append(dst, strVal(com.Code), strVal(com.Name), strVal(com.Departement), strVal(com.Region))
+	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
 	k := c.cov[i]
 	if k < 0 {
 		dst = areaValues(dst, com.Population, 0, 0, 0, 0, false)
-		return append(dst, value{}, value{}, numVal(round(com.AreaKm2, 3)))
+		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
 	}
 	m := &c.cv.Communes[k]
 	dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.Located)
 	if !m.Located {
-		return append(dst, value{}, value{}, numVal(round(com.AreaKm2, 3)))
+		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
 	}
-	return append(dst, optStr(m.NearestSiteID), numVal(round(m.NearestDistanceM, 0)), numVal(round(com.AreaKm2, 3)))
+	return append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }
@@ -261,17 +262,17 @@ func (s *Server) adminLayer(deps bool) *mapLayer {
 					}
 				}
 			}
-			vals := []value{strVal(b.Code), strVal(name)}
+			vals := []mvt.Value{mvt.Str(b.Code), mvt.Str(name)}
 			if deps {
-				vals = append(vals, optStr(region))
+				vals = append(vals, mvt.OptStr(region))
 			}
 			if a := byCode[b.Code]; a != nil {
 				located := a.Population > a.PopulationUnlocated
 				vals = areaValues(vals, a.Population, a.CoveredPopulation, a.UncoveredPopulation, a.CoveredShare, a.MeanDistanceM, located)
-				vals = append(vals, intVal(a.Communes))
+				vals = append(vals, mvt.Int(a.Communes))
 			} else {
 				vals = areaValues(vals, 0, 0, 0, 0, 0, false)
-				vals = append(vals, value{})
+				vals = append(vals, mvt.Value{})
 			}
 			tab.add(b.Code, b.Shape, members, vals)
 		}
@@ -317,8 +318,8 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 				id = site.Layer + ":" + site.ID
 			}
 			features = append(features, pointFeature{ID: id, Point: site.Point, Departement: site.Departement,
-				Props: []value{strVal(site.ID), strVal(site.Name), strVal(site.Layer), strVal(string(site.Kind)),
-					boolVal(site.Itinerant), optStr(site.Format), optStr(site.Address), optStr(site.Commune), optStr(site.Departement)}})
+				Props: []mvt.Value{mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
+					mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement)}})
 		}
 	}
 	p := newPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
@@ -353,9 +354,9 @@ func (s *Server) gapsLayer() *mapLayer {
 		}
 		tab := newFeatureTable(len(cv.Gaps))
 		for i, z := range cv.Gaps {
-			tab.add(z.ID, cv.GapOutline(i), z.DepartementsTouched, []value{strVal(z.ID), intVal(z.Rank),
-				intVal(z.Population), numVal(round(z.AreaKm2, 3)), intVal(z.Cells), numVal(round(z.MaxDistanceM, 0)),
-				numVal(round(z.MeanDistanceM, 0)), intVal(len(z.CommunesTouched)), listVal(z.DepartementsTouched)})
+			tab.add(z.ID, cv.GapOutline(i), z.DepartementsTouched, []mvt.Value{mvt.Str(z.ID), mvt.Int(z.Rank),
+				mvt.Int(z.Population), mvt.Num(round(z.AreaKm2, 3)), mvt.Int(z.Cells), mvt.Num(round(z.MaxDistanceM, 0)),
+				mvt.Num(round(z.MeanDistanceM, 0)), mvt.Int(len(z.CommunesTouched)), mvt.List(z.DepartementsTouched)})
 		}
 		return tab, nil
 	})

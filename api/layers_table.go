@@ -1,71 +1,19 @@
 package api
 
 import (
-	"math"
+	"github.com/maillage/maillage/internal/mvt"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 )
 
-// valueKind is the JSON type of a property value.
-type valueKind uint8
-
-const (
-	valNull valueKind = iota
-	valString
-	valNumber
-	valBool
-	valStrings
-)
-
-// value is one property value, without boxing. Numbers are float64; isInt
-// marks the integers (counts, populations), which GeoJSON writes without
-// a decimal point, where every other number gets one (1.0, see appendReal)
-// so that clients type the property as real.
-type value struct {
-	kind  valueKind
-	isInt bool
-	s     string
-	f     float64
-	list  []string
-}
-
-func strVal(s string) value { return value{kind: valString, s: s} }
-
-// optStr is a string, or null when empty.
-func optStr(s string) value {
-	if s == "" {
-		return value{}
-	}
-	return strVal(s)
-}
-
-func numVal(f float64) value {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return value{}
-	}
-	return value{kind: valNumber, f: f}
-}
-
-func intVal(n int) value { return value{kind: valNumber, isInt: true, f: float64(n)} }
-
-func boolVal(b bool) value {
-	v := value{kind: valBool}
-	if b {
-		v.f = 1
-	}
-	return v
-}
-
-func listVal(l []string) value { return value{kind: valStrings, list: l} }
-
 // pointFeature is one feature of a point layer.
 type pointFeature struct {
 	ID          string
 	Point       orb.Point
 	Departement string
-	Props       []value // in the layer's Props order
+	Props       []mvt.Value // in the layer's Props order
 }
 
 // featureTable is a source holding its features in memory, with an R-tree
@@ -74,7 +22,7 @@ type featureTable struct {
 	ids    []string
 	geoms  []orb.Geometry
 	bounds []orb.Bound
-	props  [][]value
+	props  [][]mvt.Value
 	byID   map[string]int
 	byDep  map[string][]int
 	tree   rtree.RTreeG[int32]
@@ -82,13 +30,13 @@ type featureTable struct {
 
 func newFeatureTable(n int) *featureTable {
 	return &featureTable{ids: make([]string, 0, n), geoms: make([]orb.Geometry, 0, n),
-		bounds: make([]orb.Bound, 0, n), props: make([][]value, 0, n),
+		bounds: make([]orb.Bound, 0, n), props: make([][]mvt.Value, 0, n),
 		byID: make(map[string]int, n), byDep: map[string][]int{}}
 }
 
 // add appends a feature (g may be nil) in the départements deps; a repeated
 // id keeps its first feature for Lookup.
-func (t *featureTable) add(id string, g orb.Geometry, deps []string, props []value) {
+func (t *featureTable) add(id string, g orb.Geometry, deps []string, props []mvt.Value) {
 	i := len(t.ids)
 	t.ids = append(t.ids, id)
 	t.geoms = append(t.geoms, g)
@@ -121,7 +69,7 @@ func (t *featureTable) Lookup(id string) (int, bool) {
 
 func (t *featureTable) Bound(i int) (orb.Bound, bool) { return t.bounds[i], t.geoms[i] != nil }
 
-func (t *featureTable) Props(i int, dst []value) []value { return append(dst, t.props[i]...) }
+func (t *featureTable) Props(i int, dst []mvt.Value) []mvt.Value { return append(dst, t.props[i]...) }
 
 func (t *featureTable) Search(b orb.Bound, fn func(i int) bool) {
 	t.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return fn(int(i)) })

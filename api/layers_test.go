@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -327,8 +328,8 @@ func TestLayerRegistryAdd(t *testing.T) {
 	base := New(s.registry, Config{DataDir: testData})
 	props := []propSpec{{"label", "string", "a label"}, {"weight", "integer", "a weight"}}
 	l := newPointLayer("proposals-test", "Test proposals", "two points", kindUploaded, props, []pointFeature{
-		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []value{strVal("Guéret"), intVal(3)}},
-		{ID: "p2", Point: orb.Point{2.3522, 48.8566}, Departement: "75", Props: []value{strVal("Paris"), intVal(7)}},
+		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []mvt.Value{mvt.Str("Guéret"), mvt.Int(3)}},
+		{ID: "p2", Point: orb.Point{2.3522, 48.8566}, Departement: "75", Props: []mvt.Value{mvt.Str("Paris"), mvt.Int(7)}},
 	})
 	if err := base.mapLayers().add(l); err != nil {
 		t.Fatal(err)

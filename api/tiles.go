@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/mvt"
 )
 
 // Vector tiles.
@@ -111,8 +112,8 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 			names[k] = l.Props[i].Name
 		}
 	}
-	enc := newMVTLayer(l.Name, names, geo.TileExtent, len(ids))
-	var vals, kept []value
+	enc := mvt.NewLayer(l.Name, names, geo.TileExtent, len(ids))
+	var vals, kept []mvt.Value
 	for _, i := range ids {
 		var g orb.Geometry
 		switch lg := l.cache.atZoom(src, i, int(t.Z)).(type) {
@@ -134,12 +135,12 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 		vals = src.Props(i, vals[:0])
 		if keep != nil {
 			kept = lowZoomValues(l, keep, vals, kept[:0])
-			enc.add(tileFeatureID(src, i), g, kept)
+			enc.Add(tileFeatureID(src, i), g, kept)
 			continue
 		}
-		enc.add(tileFeatureID(src, i), g, vals)
+		enc.Add(tileFeatureID(src, i), g, vals)
 	}
-	return enc.tile(), nil
+	return enc.Tile(), nil
 }
 
 // tileFeatureID is a feature's MVT id: its H3 index for cells, else its
@@ -223,15 +224,15 @@ func tileProps(l *mapLayer, z int) []int {
 
 // lowZoomValues appends the kept values to dst, distances in metres
 // rounded to 100 m and minutes to the minute.
-func lowZoomValues(l *mapLayer, keep []int, vals, dst []value) []value {
+func lowZoomValues(l *mapLayer, keep []int, vals, dst []mvt.Value) []mvt.Value {
 	for _, i := range keep {
 		v := vals[i]
-		if v.kind == valNumber {
+		if v.Kind == mvt.Number {
 			switch name := l.Props[i].Name; {
 			case strings.HasSuffix(name, "_m"):
-				v.f = math.Round(v.f/100) * 100
+				v.F = math.Round(v.F/100) * 100
 			case strings.HasSuffix(name, "_minutes"):
-				v.f = math.Round(v.f)
+				v.F = math.Round(v.F)
 			}
 		}
 		dst = append(dst, v)

@@ -1,4 +1,4 @@
-package api
+package mvt
 
 import (
 	"testing"
@@ -7,18 +7,18 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 )
 
-// TestMVTLayerRoundTrip encodes features by hand-made protobuf and decodes
+// TestLayerRoundTrip encodes features by hand-made protobuf and decodes
 // them with orb's mvt.Unmarshal.
-func TestMVTLayerRoundTrip(t *testing.T) {
+func TestLayerRoundTrip(t *testing.T) {
 	keys := []string{"s", "n", "b", "l", "x"}
-	enc := newMVTLayer("test", keys, 4096, 2)
+	enc := NewLayer("test", keys, 4096, 2)
 	square := orb.MultiPolygon{
 		{{{-64, -64}, {100, -64}, {100, 100}, {-64, 100}, {-64, -64}}, {{0, 0}, {0, 50}, {50, 50}, {50, 0}, {0, 0}}},
 		{{{200, 200}, {300, 200}, {300, 300}, {200, 200}}},
 	}
-	enc.add(7, square, []value{strVal("é\"x"), numVal(-12), boolVal(true), listVal([]string{"23", "87"}), value{}})
-	enc.add(8, orb.Point{4000, 10}, []value{strVal("é\"x"), numVal(0.125), boolVal(false), value{}, intVal(1 << 40)})
-	layers, err := mvt.Unmarshal(enc.tile())
+	enc.Add(7, square, []Value{Str("é\"x"), Num(-12), Boolean(true), List([]string{"23", "87"}), {}})
+	enc.Add(8, orb.Point{4000, 10}, []Value{Str("é\"x"), Num(0.125), Boolean(false), {}, Int(1 << 40)})
+	layers, err := mvt.Unmarshal(enc.Tile())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,27 @@ func TestMVTLayerRoundTrip(t *testing.T) {
 	if p, ok := f[1].Geometry.(orb.Point); !ok || p != (orb.Point{4000, 10}) {
 		t.Errorf("point came back as %v", f[1].Geometry)
 	}
-	if newMVTLayer("empty", keys, 4096, 0).tile() != nil {
+	if NewLayer("empty", keys, 4096, 0).Tile() != nil {
 		t.Error("an empty layer is not a nil tile")
+	}
+}
+
+// BenchmarkLayerAdd encodes a tile of 1,000 small squares with repeated and
+// unique values, as a département's communes at zoom 8.
+func BenchmarkLayerAdd(b *testing.B) {
+	b.ReportAllocs()
+	keys := []string{"code", "population", "covered", "class"}
+	classes := []string{"0-10", "10-20", "20-30"}
+	for b.Loop() {
+		enc := NewLayer("communes", keys, 4096, 1000)
+		for i := range 1000 {
+			x := float64(i%32) * 128
+			y := float64(i/32) * 128
+			sq := orb.MultiPolygon{{{{x, y}, {x + 100, y}, {x + 100, y + 100}, {x, y + 100}, {x, y}}}}
+			enc.Add(uint64(i+1), sq, []Value{Str("c"), Int(i * 7), Boolean(i%2 == 0), Str(classes[i%3])})
+		}
+		if enc.Tile() == nil {
+			b.Fatal("empty tile")
+		}
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package mvt
 
 import (
 	"encoding/binary"
@@ -8,13 +8,13 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// mvtLayer encodes one layer of a Mapbox Vector Tile (specification 2.1)
+// Layer encodes one layer of a Mapbox Vector Tile (specification 2.1)
 // straight to protobuf. orb/encoding/mvt's Marshal, which takes
 // geojson.Features, spends 80 % of a zoom-5 tile of France's 20,000
 // communes hashing interface values and sorting property maps; here keys
 // are the layer's properties in order and values are deduplicated by a
 // typed key. Tests decode every tile with orb's mvt.Unmarshal.
-type mvtLayer struct {
+type Layer struct {
 	name     string
 	keys     []string
 	extent   uint32
@@ -60,17 +60,18 @@ const (
 	mvtSpecVersion = 2
 )
 
-// newMVTLayer starts a layer sized for about n features.
-func newMVTLayer(name string, keys []string, extent uint32, n int) *mvtLayer {
-	return &mvtLayer{name: name, keys: keys, extent: extent,
+// NewLayer starts a layer sized for about n features: keys are the
+// property names, extent the tile's size in its own units (4096 usually).
+func NewLayer(name string, keys []string, extent uint32, n int) *Layer {
+	return &Layer{name: name, keys: keys, extent: extent,
 		strIDs: make(map[string]uint32, n*2), numIDs: make(map[float64]uint32, n*len(keys)/2),
 		values: make([]byte, 0, n*len(keys)*4), features: make([]byte, 0, n*64)}
 }
 
-// add encodes one feature: g is an orb.Point or orb.MultiPolygon in tile
+// Add encodes one feature: g is an orb.Point or orb.MultiPolygon in tile
 // coordinates (integers, rings closed and oriented), vals its properties
 // in the order of keys (nulls left out, lists joined by commas).
-func (l *mvtLayer) add(id uint64, g orb.Geometry, vals []value) {
+func (l *Layer) Add(id uint64, g orb.Geometry, vals []Value) {
 	var typ uint64
 	l.geom = l.geom[:0]
 	switch g := g.(type) {
@@ -96,11 +97,11 @@ func (l *mvtLayer) add(id uint64, g orb.Geometry, vals []value) {
 			}
 		}
 	default:
-		return
+		return // other geometries are not drawn on this service's maps
 	}
 	l.tags = l.tags[:0]
 	for k, v := range vals {
-		if v.kind == valNull {
+		if v.Kind == Null {
 			continue
 		}
 		l.tags = append(l.tags, uint32(k), l.valueID(v))
@@ -116,12 +117,12 @@ func (l *mvtLayer) add(id uint64, g orb.Geometry, vals []value) {
 }
 
 // valueID returns the index of v in the layer's values, adding it.
-func (l *mvtLayer) valueID(v value) uint32 {
-	switch v.kind {
-	case valString, valStrings:
-		str := v.s
-		if v.kind == valStrings {
-			str = strings.Join(v.list, ",")
+func (l *Layer) valueID(v Value) uint32 {
+	switch v.Kind {
+	case String, Strings:
+		str := v.S
+		if v.Kind == Strings {
+			str = strings.Join(v.List, ",")
 		}
 		if id, ok := l.strIDs[str]; ok {
 			return id
@@ -132,15 +133,15 @@ func (l *mvtLayer) valueID(v value) uint32 {
 		l.values = appendKey(l.values, valueString, wireBytes)
 		l.values = binary.AppendUvarint(l.values, uint64(len(str)))
 		l.values = append(l.values, str...)
-	case valBool:
-		b := int(v.f)
+	case Bool:
+		b := int(v.F)
 		if id := l.boolIDs[b]; id > 0 {
 			return id - 1
 		}
 		l.boolIDs[b] = l.nValues + 1
 		l.values = append(l.values, layerValues<<3|wireBytes, 2, valueBool<<3|wireVarint, byte(b))
-	case valNumber:
-		f := v.f
+	case Number:
+		f := v.F
 		if id, ok := l.numIDs[f]; ok {
 			return id
 		}
@@ -164,9 +165,9 @@ func (l *mvtLayer) valueID(v value) uint32 {
 	return l.nValues - 1
 }
 
-// tile returns the whole tile holding this one layer, nil when it has no
+// Tile returns the whole tile holding this one layer, nil when it has no
 // feature.
-func (l *mvtLayer) tile() []byte {
+func (l *Layer) Tile() []byte {
 	if l.count == 0 {
 		return nil
 	}
