@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // This file checks access scopes across the real endpoints, as a whole: a
@@ -63,19 +64,19 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	t.Helper()
 	e := testServer(t).engine
 	f := &accessFixture{}
-	var tokens []Token
+	var tokens []access.Token
 	for _, x := range []struct {
 		secret *string
 		scope  string
 	}{{&f.national, "national"}, {&f.scoped, "departement:23,87"}} {
-		*x.secret, _ = NewToken()
-		sc, err := ParseScope(x.scope)
+		*x.secret, _ = access.NewToken()
+		sc, err := access.ParseScope(x.scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens = append(tokens, Token{Hash: HashToken(*x.secret), Scope: sc, Name: x.scope})
+		tokens = append(tokens, access.Token{Hash: access.HashToken(*x.secret), Scope: sc, Name: x.scope})
 	}
-	f.srv = New(testServer(t).registry, Config{Tokens: NewTokenSet(tokens)})
+	f.srv = New(testServer(t).registry, Config{Tokens: access.NewTokenSet(tokens)})
 	// Synthetic people over the whole country, weighted by population,
 	// plus a few in the scope so that the scoped views are never empty.
 	f.candRows, f.structRows = data.Synthesize(e.Territory(), 3000, 400, 7)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/access"
+
 	"net/http"
 	"strings"
 
@@ -47,7 +49,7 @@ func (s *Server) access() gin.HandlerFunc {
 			return
 		}
 		if s.cfg.InsecureOpen {
-			c.Set(scopeKey, Scope{National: true})
+			c.Set(scopeKey, access.Scope{National: true})
 			c.Next()
 			return
 		}
@@ -56,7 +58,7 @@ func (s *Server) access() gin.HandlerFunc {
 			writeError(c, unauthorized("this endpoint needs a bearer token and the server has no tokens file (start it with --tokens FILE)"))
 			return
 		}
-		secret, ok := bearer(c.GetHeader("Authorization"))
+		secret, ok := access.Bearer(c.GetHeader("Authorization"))
 		if !ok {
 			writeError(c, unauthorized("send Authorization: Bearer <token>"))
 			return
@@ -71,16 +73,6 @@ func (s *Server) access() gin.HandlerFunc {
 	}
 }
 
-// bearer extracts the secret of an "Authorization: Bearer <secret>" header.
-func bearer(h string) (string, bool) {
-	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	secret = strings.TrimSpace(secret)
-	return secret, secret != ""
-}
-
 // unauthorized is a 401.
 func unauthorized(msg string) *Error {
 	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
@@ -90,11 +82,11 @@ func unauthorized(msg string) *Error {
 // access middleware did not protect it is the empty scope, which allows no
 // row: handlers of protected data must be registered under a protected
 // root.
-func scopeFrom(c *gin.Context) Scope {
+func scopeFrom(c *gin.Context) access.Scope {
 	if v, ok := c.Get(scopeKey); ok {
-		if sc, ok := v.(Scope); ok {
+		if sc, ok := v.(access.Scope); ok {
 			return sc
 		}
 	}
-	return Scope{}
+	return access.Scope{}
 }

@@ -2,11 +2,8 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -14,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // authFixture is a server with three tokens (national, Creuse+Haute-Vienne,
@@ -35,24 +33,24 @@ func fixtureCandidates() []data.Candidate {
 func newAuthFixture(t *testing.T) authFixture {
 	t.Helper()
 	var f authFixture
-	var tokens []Token
+	var tokens []access.Token
 	for _, x := range []struct {
 		secret *string
 		scope  string
 		name   string
 	}{{&f.national, "national", "anct"}, {&f.dep23, "departement:23,87", "prefet 23"}, {&f.pa, "departement:75", "paris"}} {
-		s, err := NewToken()
+		s, err := access.NewToken()
 		if err != nil {
 			t.Fatal(err)
 		}
 		*x.secret = s
-		sc, err := ParseScope(x.scope)
+		sc, err := access.ParseScope(x.scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens = append(tokens, Token{Hash: HashToken(s), Scope: sc, Name: x.name})
+		tokens = append(tokens, access.Token{Hash: access.HashToken(s), Scope: sc, Name: x.name})
 	}
-	f.srv = New(nil, Config{Tokens: NewTokenSet(tokens)})
+	f.srv = New(nil, Config{Tokens: access.NewTokenSet(tokens)})
 	addFakeProtectedRoutes(f.srv)
 	return f
 }
@@ -215,111 +213,6 @@ func TestIsProtected(t *testing.T) {
 	} {
 		if got := isProtected(route); got != want {
 			t.Errorf("isProtected(%q) = %v, want %v", route, got, want)
-		}
-	}
-}
-
-func TestParseScope(t *testing.T) {
-	cases := []struct {
-		in, want string
-		err      bool
-	}{
-		{"national", "national", false},
-		{"NATIONAL", "national", false},
-		{"departement:23", "departement:23", false},
-		{"departement:87,23,23", "departement:23,87", false},
-		{"departement:1,2a,974", "departement:01,2A,974", false},
-		{"departement:", "", true},
-		{"departement:20", "", true},
-		{"departement:999", "", true},
-		{"region:75", "", true},
-		{"", "", true},
-	}
-	for _, tc := range cases {
-		sc, err := ParseScope(tc.in)
-		if (err != nil) != tc.err || (!tc.err && sc.String() != tc.want) {
-			t.Errorf("ParseScope(%q) = %v, %v; want %q (error %v)", tc.in, sc, err, tc.want, tc.err)
-		}
-	}
-	sc, _ := ParseScope("departement:23,87")
-	if !sc.Allows("23") || !sc.Allows("87") || sc.Allows("75") || sc.Allows("") || sc.Allows("2") {
-		t.Fatal("Allows")
-	}
-	d := sc.FilterDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Rows: 5, Departements: []string{"", "23", "75", "87"},
-		RowsByDepartement: map[string]int{"": 1, "23": 2, "75": 1, "87": 1}}, Candidates: fixtureCandidates()})
-	if d.Meta.Rows != 3 || len(d.Candidates) != 3 || !reflect.DeepEqual(d.Meta.Departements, []string{"23", "87"}) ||
-		!reflect.DeepEqual(d.Meta.RowsByDepartement, map[string]int{"23": 2, "87": 1}) || d.Structures != nil {
-		t.Fatalf("FilterDataset: %+v", d)
-	}
-}
-
-func TestTokensFile(t *testing.T) {
-	dir := t.TempDir()
-	secret, _ := NewToken()
-	sc, _ := ParseScope("departement:23")
-	line := TokenLine(Token{Hash: HashToken(secret), Scope: sc, Name: "préfet de la Creuse"})
-	path := filepath.Join(dir, "tokens")
-	content := "# issued by maillage token new\n\n" + line + "\n"
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := LoadTokens(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
-		t.Fatalf("world-readable tokens file accepted: %v", err)
-	}
-	os.Chmod(path, 0o600)
-	ts, err := LoadTokens(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(content, secret) {
-		t.Fatal("the tokens file holds the secret")
-	}
-	got, ok := ts.Lookup(secret)
-	if !ok || got.Name != "préfet de la Creuse" || got.Scope.String() != "departement:23" {
-		t.Fatalf("Lookup: %+v %v", got, ok)
-	}
-	if _, ok := ts.Lookup(secret[:len(secret)-1]); ok {
-		t.Fatal("a truncated secret matched")
-	}
-	// Reload picks up a new line; a broken file keeps only the tokens it
-	// still lists (none here: TestTokenReloadFailsClosed has the cases).
-	secret2, _ := NewToken()
-	line2 := TokenLine(Token{Hash: HashToken(secret2), Scope: Scope{National: true}, Name: "anct"})
-	os.WriteFile(path, []byte(content+line2+"\n"), 0o600)
-	if err := ts.Reload(); err != nil || ts.Len() != 2 {
-		t.Fatalf("Reload: %v, %d tokens", err, ts.Len())
-	}
-	os.WriteFile(path, []byte("garbage\n"), 0o600)
-	if err := ts.Reload(); err == nil || ts.Len() != 0 {
-		t.Fatalf("broken reload: %v, %d tokens (want error, none kept)", err, ts.Len())
-	}
-	for _, bad := range []string{
-		"abc national x\n",
-		strings.Repeat("a", 64) + " planet x\n",
-		strings.Repeat("a", 64) + " national\n",
-		line + "\n" + strings.Replace(line2, "anct", "préfet de la Creuse", 1) + "\n",
-	} {
-		if _, err := ParseTokens(strings.NewReader(bad), "t"); err == nil {
-			t.Errorf("ParseTokens(%q) succeeded", bad)
-		} else if errors.Is(err, os.ErrNotExist) || !strings.Contains(err.Error(), "line") {
-			t.Errorf("ParseTokens(%q): %v, want an error naming the line", bad, err)
-		}
-	}
-}
-
-// BenchmarkLookup measures the constant-time token check over 100 tokens.
-func BenchmarkLookup(b *testing.B) {
-	var tokens []Token
-	var last string
-	for i := 0; i < 100; i++ {
-		last, _ = NewToken()
-		tokens = append(tokens, Token{Hash: HashToken(last), Scope: Scope{National: true}, Name: string(rune('a' + i%26))})
-	}
-	ts := NewTokenSet(tokens)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, ok := ts.Lookup(last); !ok {
-			b.Fatal("not found")
 		}
 	}
 }

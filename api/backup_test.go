@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -21,10 +22,10 @@ func TestBackup(t *testing.T) {
 	if err := st.Put(want); err != nil {
 		t.Fatal(err)
 	}
-	nat, _ := NewToken()
-	dep, _ := NewToken()
-	tokens := NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"},
-		{Hash: HashToken(dep), Scope: Scope{Departements: []string{"23"}}, Name: "d"}})
+	nat, _ := access.NewToken()
+	dep, _ := access.NewToken()
+	tokens := access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"},
+		{Hash: access.HashToken(dep), Scope: access.Scope{Departements: []string{"23"}}, Name: "d"}})
 	s := New(matching.NewRegistry(st, nil), Config{Tokens: tokens})
 
 	if rec := do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {

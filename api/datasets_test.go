@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -38,23 +39,23 @@ func newMatchServers(t testing.TB) matchServers {
 	reg := testServer(t).registry
 	matchSrvOnce.Do(func() {
 		matchSrv.open = New(reg, Config{InsecureOpen: true})
-		var tokens []Token
+		var tokens []access.Token
 		for _, x := range []struct {
 			secret *string
 			scope  string
 		}{{&matchSrv.national, "national"}, {&matchSrv.dep23, "departement:23,87"}} {
-			s, err := NewToken()
+			s, err := access.NewToken()
 			if err != nil {
 				panic(err)
 			}
 			*x.secret = s
-			sc, err := ParseScope(x.scope)
+			sc, err := access.ParseScope(x.scope)
 			if err != nil {
 				panic(err)
 			}
-			tokens = append(tokens, Token{Hash: HashToken(s), Scope: sc, Name: x.scope})
+			tokens = append(tokens, access.Token{Hash: access.HashToken(s), Scope: sc, Name: x.scope})
 		}
-		matchSrv.scoped = New(reg, Config{Tokens: NewTokenSet(tokens)})
+		matchSrv.scoped = New(reg, Config{Tokens: access.NewTokenSet(tokens)})
 	})
 	return matchSrv
 }
@@ -332,7 +333,7 @@ func TestDatasetScopes(t *testing.T) {
 	found := false
 	for _, it := range list.Items {
 		if it.Builtin {
-			continue // open data, listed whole (see Scope)
+			continue // open data, listed whole (see access.Scope)
 		}
 		for _, d := range it.Departements {
 			if d != "23" && d != "87" {

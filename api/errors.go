@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -99,6 +100,9 @@ func errorMappings() []errorMapping {
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
 		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},
+		// Rows of the caller's upload outside its token's scope: the
+		// message names them (access.Scope.CheckUpload).
+		{access.ErrOutsideScope, http.StatusForbidden, CodeForbidden, ""},
 		// An analysis stopped because its client went away (nobody reads
 		// the answer; logged at debug level), or ran past a deadline.
 		{context.Canceled, StatusClientClosedRequest, CodeCanceled, ""},

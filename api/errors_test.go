@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -50,9 +51,9 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 	}
 
 	var log bytes.Buffer
-	nat, _ := NewToken()
+	nat, _ := access.NewToken()
 	s := New(matching.NewRegistry(st, nil), Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
-		Tokens: NewTokenSet([]Token{{Hash: HashToken(nat), Scope: Scope{National: true}, Name: "n"}})})
+		Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"}})})
 	rec := do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
 	var e Error
 	if rec.Code != http.StatusInternalServerError || json.Unmarshal(rec.Body.Bytes(), &e) != nil ||

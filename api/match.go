@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -90,7 +91,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.startWork(c, workMatch, edges+1)
+	release, err := s.startWork(c, access.WorkMatch, edges+1)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -18,23 +19,23 @@ import (
 func networkServer(t *testing.T) (s *Server, dep23, national string) {
 	t.Helper()
 	base := testServer(t)
-	var tokens []Token
+	var tokens []access.Token
 	for _, x := range []struct {
 		secret *string
 		scope  string
 	}{{&dep23, "departement:23"}, {&national, "national"}} {
-		secret, err := NewToken()
+		secret, err := access.NewToken()
 		if err != nil {
 			t.Fatal(err)
 		}
 		*x.secret = secret
-		sc, err := ParseScope(x.scope)
+		sc, err := access.ParseScope(x.scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		tokens = append(tokens, Token{Hash: HashToken(secret), Scope: sc, Name: x.scope})
+		tokens = append(tokens, access.Token{Hash: access.HashToken(secret), Scope: sc, Name: x.scope})
 	}
-	return New(base.registry, Config{Tokens: NewTokenSet(tokens)}), dep23, national
+	return New(base.registry, Config{Tokens: access.NewTokenSet(tokens)}), dep23, national
 }
 
 // getAuth is get with a bearer token.

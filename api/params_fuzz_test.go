@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/access"
+
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -71,11 +73,11 @@ func FuzzParseScope(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		sc, err := ParseScope(s)
+		sc, err := access.ParseScope(s)
 		if err != nil {
 			return
 		}
-		back, err := ParseScope(sc.String())
+		back, err := access.ParseScope(sc.String())
 		if err != nil || !reflect.DeepEqual(back, sc) {
 			t.Fatalf("ParseScope(%q) = %v, which reads back as %v, %v", s, sc, back, err)
 		}
@@ -86,12 +88,12 @@ func FuzzParseScope(f *testing.F) {
 }
 
 func FuzzParseTokens(f *testing.F) {
-	line := TokenLine(Token{Hash: HashToken("mlg_x"), Scope: Scope{Departements: []string{"23"}}, Name: "prefet 23"})
+	line := access.TokenLine(access.Token{Hash: access.HashToken("mlg_x"), Scope: access.Scope{Departements: []string{"23"}}, Name: "prefet 23"})
 	f.Add(line + "\n# comment\n\n")
 	f.Add("abc national x\n")
 	f.Add(line + "\n" + line + "\n")
 	f.Fuzz(func(t *testing.T, s string) {
-		ts, err := ParseTokens(strings.NewReader(s), "fuzz")
+		ts, err := access.ParseTokens(strings.NewReader(s), "fuzz")
 		if err != nil {
 			return
 		}
@@ -110,7 +112,7 @@ func FuzzParseRate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if v, err := ParseRate(s); err == nil && (!finite(v) || v < 0) {
+		if v, err := access.ParseRate(s); err == nil && (!finite(v) || v < 0) {
 			t.Fatalf("ParseRate(%q) = %v", s, v)
 		}
 	})

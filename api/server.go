@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -33,7 +34,7 @@ type Config struct {
 	// Access (api/auth.go): bearer tokens for the endpoints of personal and
 	// uploaded data. With Tokens nil those endpoints answer 401, unless
 	// InsecureOpen opens them to everyone with a national scope.
-	Tokens       *TokenSet
+	Tokens       *access.TokenSet
 	InsecureOpen bool
 	// Limits (api/limits.go).
 	MaxRows   int     // rows per upload, default DefaultMaxRows (413 beyond)
@@ -42,7 +43,7 @@ type Config struct {
 	// Work bounds the expensive work running at once, per kind (uploads,
 	// matches, siting analyses, large layer pages), with a queue timeout
 	// (api/work_limits.go): beyond it, 503 busy with Retry-After.
-	Work WorkLimits
+	Work access.WorkLimits
 
 	// Map layers, OGC API and tiles (api/layers*.go, api/hygiene.go).
 	// DataDir is the data folder, read for the département and région
@@ -75,7 +76,7 @@ func (c Config) withDefaults() Config {
 	if c.MaxRows == 0 {
 		c.MaxRows = DefaultMaxRows
 	}
-	c.Work = c.Work.withDefaults(c.MaxBodyBytes)
+	c.Work = c.Work.WithDefaults(c.MaxBodyBytes)
 	if c.ShutdownTimeout == 0 {
 		c.ShutdownTimeout = 10 * time.Second
 	}
@@ -97,9 +98,9 @@ type Server struct {
 	registry *matching.Registry // uploaded datasets and stored match results
 	cfg      Config
 	router   *gin.Engine
-	maps     *mapState    // map layers, OGC API and tiles (api/layers*.go)
-	work     *workBounds  // bounds on expensive work (api/work_limits.go)
-	http     http.Handler // router behind gzip (api/hygiene.go)
+	maps     *mapState          // map layers, OGC API and tiles (api/layers*.go)
+	work     *access.WorkBounds // bounds on expensive work (api/work_limits.go)
+	http     http.Handler       // router behind gzip (api/hygiene.go)
 }
 
 // New builds the router over reg and the engine it resolves datasets
@@ -110,7 +111,7 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	if reg != nil {
 		s.engine = reg.Engine()
 	}
-	s.work = newWorkBounds(s.cfg.Work)
+	s.work = access.NewWorkBounds(s.cfg.Work)
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })

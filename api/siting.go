@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
@@ -202,7 +203,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, props); err != nil {
 		return err
 	}
-	release, err := s.startWork(c, workSiting, sitingNationalWeight+int64(len(props)))
+	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight+int64(len(props)))
 	if err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 			return sitingResult(err)
 		}
 	}
-	release, err := s.startWork(c, workSiting, s.recommendWeight(q))
+	release, err := s.startWork(c, access.WorkSiting, s.recommendWeight(q))
 	if err != nil {
 		return err
 	}
@@ -346,7 +347,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, sites); err != nil {
 		return err
 	}
-	release, err := s.startWork(c, workSiting, sitingNationalWeight+int64(len(sites)))
+	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight+int64(len(sites)))
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -221,12 +222,12 @@ func TestSitingAPIErrors(t *testing.T) {
 	if rec := post(t, closed, "/v1/proposals/evaluate", "text/csv", "id,commune\na,23096\n", nil); rec.Code != http.StatusUnauthorized {
 		t.Errorf("no token: status %d", rec.Code)
 	}
-	secret, err := NewToken()
+	secret, err := access.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc, _ := ParseScope("departement:87")
-	scoped := New(s.registry, Config{Tokens: NewTokenSet([]Token{{Hash: HashToken(secret), Scope: sc, Name: "prefet 87"}})})
+	sc, _ := access.ParseScope("departement:87")
+	scoped := New(s.registry, Config{Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(secret), Scope: sc, Name: "prefet 87"}})})
 	for _, url := range []string{"/v1/proposals/evaluate", "/v1/scenarios/compare"} {
 		req := httptest.NewRequest(http.MethodPost, url, strings.NewReader("id,commune\na,23096\n"))
 		req.Header.Set("Authorization", "Bearer "+secret)

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/access"
+
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,12 +20,12 @@ func TestTokenReloadFailsClosed(t *testing.T) {
 		{name: "paris", scope: "departement:75"}, {name: "newcomer", scope: "departement:19"}}
 	lines := map[string]string{}
 	for _, h := range holders {
-		h.secret, _ = NewToken()
-		sc, err := ParseScope(h.scope)
+		h.secret, _ = access.NewToken()
+		sc, err := access.ParseScope(h.scope)
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines[h.name] = TokenLine(Token{Hash: HashToken(h.secret), Scope: sc, Name: h.name})
+		lines[h.name] = access.TokenLine(access.Token{Hash: access.HashToken(h.secret), Scope: sc, Name: h.name})
 	}
 	file := func(names ...string) string {
 		var b strings.Builder
@@ -72,7 +74,7 @@ func TestTokenReloadFailsClosed(t *testing.T) {
 			if err := os.WriteFile(path, []byte(good), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			ts, err := LoadTokens(path)
+			ts, err := access.LoadTokens(path)
 			if err != nil {
 				t.Fatal(err)
 			}

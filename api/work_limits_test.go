@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -21,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // slowRecommend is a national recommendation of about a second: 500 sites
@@ -86,7 +86,7 @@ func TestSitingBusy(t *testing.T) {
 	base := testServer(t)
 	warmRecommend(t, base)
 	const timeout = 300 * time.Millisecond
-	s := New(base.registry, Config{Work: WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
+	s := New(base.registry, Config{Work: access.WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
 	type answer struct {
 		code  int
 		retry string
@@ -222,7 +222,7 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 // rendered together took the server past 2 GB and none was answered.
 func TestCommunesLayerStorm(t *testing.T) {
 	base := mapServer(t)
-	s := New(base.registry, Config{Work: WorkLimits{QueueTimeout: 2 * time.Second}})
+	s := New(base.registry, Config{Work: access.WorkLimits{QueueTimeout: 2 * time.Second}})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	client := ts.Client()
@@ -365,49 +365,6 @@ func TestUploadWeight(t *testing.T) {
 	}
 }
 
-// TestWorkBoundsAcquire: a weight above the capacity runs alone, a full
-// bound answers 503 busy with Retry-After after the queue timeout, a
-// client gone while waiting gets its context's error, and a negative
-// capacity lifts the bound.
-func TestWorkBoundsAcquire(t *testing.T) {
-	b := newWorkBounds(WorkLimits{UploadBytes: 10, MatchEdges: 100, SitingSites: -1, LayerFeatures: 5, QueueTimeout: 50 * time.Millisecond}.withDefaults(1000))
-	ctx := context.Background()
-	release, err := b.acquire(ctx, workMatch, 1_000_000) // lowered to 100: runs alone
-	if err != nil {
-		t.Fatal(err)
-	}
-	t0 := time.Now()
-	_, err = b.acquire(ctx, workMatch, 1)
-	var e *Error
-	if !errors.As(err, &e) || e.Status != http.StatusServiceUnavailable || e.Code != CodeBusy || e.RetryAfterS != 1 {
-		t.Fatalf("full bound: %v, want 503 busy with Retry-After 1", err)
-	}
-	if d := time.Since(t0); d < 50*time.Millisecond || d > time.Second {
-		t.Errorf("busy after %v, want the 50 ms queue timeout", d)
-	}
-	gone, cancel := context.WithCancel(ctx)
-	time.AfterFunc(10*time.Millisecond, cancel)
-	if _, err := b.acquire(gone, workMatch, 1); !errors.Is(err, context.Canceled) {
-		t.Fatalf("client gone: %v, want context.Canceled", err)
-	}
-	if r, err := b.acquire(ctx, workLayer, 5); err != nil { // other kinds are not queued behind
-		t.Fatal(err)
-	} else {
-		r()
-	}
-	release()
-	if r, err := b.acquire(ctx, workMatch, 100); err != nil {
-		t.Fatalf("after release: %v", err)
-	} else {
-		r()
-	}
-	for range 3 { // unbounded
-		if _, err := b.acquire(ctx, workSiting, 1<<40); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestBusyAndCanceledMapping: the error table maps a cancelled context to
 // 499 canceled and a deadline to 503 busy, and writeError sends
 // Retry-After.
@@ -438,8 +395,8 @@ func TestBusyAndCanceledMapping(t *testing.T) {
 // analysis queue full of parsed uploads never blocks the next upload.
 func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
 	base := testServer(t)
-	s := New(base.registry, Config{InsecureOpen: true, Work: WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
-	hold, err := s.work.acquire(context.Background(), workSiting, 1000) // the analyses are full
+	s := New(base.registry, Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
+	hold, err := s.acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
 	fs.BoolVar(&cfg.NoAccessLog, "no-access-log", false, "do not log one line per request (method, route, status, bytes, duration_ms, request_id, client)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "grace period for in-flight requests on SIGINT/SIGTERM")
-	// Bounds on expensive work (api.WorkLimits): 0 takes the default, -1 lifts the bound.
+	// Bounds on expensive work (access.WorkLimits): 0 takes the default, -1 lifts the bound.
 	fs.DurationVar(&cfg.Work.QueueTimeout, "queue-timeout", 5*time.Second, "how long an upload, match, siting analysis or large layer page waits for room before 503 busy")
 	fs.Int64Var(&cfg.Work.UploadBytes, "concurrent-upload-bytes", 0, "body bytes of the uploads parsed at once (0: twice --max-body; -1: no bound)")
 	fs.Int64Var(&cfg.Work.MatchEdges, "concurrent-match-edges", 0, "estimated candidate–structure pairs of the matches run at once (0: 20000000; -1: no bound)")

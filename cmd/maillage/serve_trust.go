@@ -17,6 +17,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/pgstore"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // trustFlags are serve's flags for stored datasets, access and limits.
@@ -51,7 +52,7 @@ func (f *trustFlags) register(fs *flag.FlagSet, cfg *api.Config) {
 
 // apply opens the store, reads the tokens and parses the rate into cfg.
 func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error) {
-	rate, err := api.ParseRate(f.rateLimit)
+	rate, err := access.ParseRate(f.rateLimit)
 	if err != nil {
 		return nil, fmt.Errorf("--rate-limit: %w", err)
 	}
@@ -61,7 +62,7 @@ func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error
 		if f.insecureOpen {
 			return nil, fmt.Errorf("--insecure-open and --tokens exclude each other")
 		}
-		ts, err := api.LoadTokens(f.tokensFile)
+		ts, err := access.LoadTokens(f.tokensFile)
 		if err != nil {
 			return nil, err
 		}
@@ -143,7 +144,7 @@ func stateAdvice(err error, dir string) error {
 
 // reloadOnHangup re-reads the tokens file on each SIGHUP until the returned
 // stop function is called.
-func (f *trustFlags) reloadOnHangup(ts *api.TokenSet, log *slog.Logger) (stop func()) {
+func (f *trustFlags) reloadOnHangup(ts *access.TokenSet, log *slog.Logger) (stop func()) {
 	if ts == nil {
 		return func() {}
 	}
@@ -155,7 +156,7 @@ func (f *trustFlags) reloadOnHangup(ts *api.TokenSet, log *slog.Logger) (stop fu
 			select {
 			case <-hup:
 				if err := ts.Reload(); err != nil {
-					// api.TokenSet: revoked tokens are refused even so.
+					// access.TokenSet: revoked tokens are refused even so.
 					log.Error("tokens file not reloaded: fix it and send SIGHUP again; meanwhile only the tokens it still lists unchanged are accepted",
 						"err", err, "tokens", ts.Len())
 				} else {

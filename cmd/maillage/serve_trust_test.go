@@ -13,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // A damaged or locked state folder stops serve with what to do about it.
@@ -55,8 +56,8 @@ func TestHangupReloadRevokes(t *testing.T) {
 	secrets := map[string]string{}
 	lines := map[string]string{}
 	for _, name := range []string{"anct", "prefet 23", "later"} {
-		secrets[name], _ = api.NewToken()
-		lines[name] = api.TokenLine(api.Token{Hash: api.HashToken(secrets[name]), Scope: api.Scope{National: true}, Name: name})
+		secrets[name], _ = access.NewToken()
+		lines[name] = access.TokenLine(access.Token{Hash: access.HashToken(secrets[name]), Scope: access.Scope{National: true}, Name: name})
 	}
 	write := func(content string) {
 		t.Helper()
@@ -65,7 +66,7 @@ func TestHangupReloadRevokes(t *testing.T) {
 		}
 	}
 	write(lines["anct"] + "\n" + lines["prefet 23"] + "\n")
-	ts, err := api.LoadTokens(path)
+	ts, err := access.LoadTokens(path)
 	if err != nil {
 		t.Fatal(err)
 	}

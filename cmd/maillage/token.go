@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/internal/access"
 )
 
 // runToken manages the tokens file read by `serve --tokens`:
@@ -49,11 +49,11 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 }
 
 // readTokens reads the file, or nothing when it does not exist yet.
-func readTokens(path string) ([]api.Token, error) {
+func readTokens(path string) ([]access.Token, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
-	ts, err := api.LoadTokens(path) // also refuses a file others can read
+	ts, err := access.LoadTokens(path) // also refuses a file others can read
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func tokenNew(path, name, scope string, stdout, stderr io.Writer) error {
 	if name == "" {
 		return errors.New("--name is required")
 	}
-	sc, err := api.ParseScope(scope)
+	sc, err := access.ParseScope(scope)
 	if err != nil {
 		return fmt.Errorf("--scope: %w", err)
 	}
@@ -79,7 +79,7 @@ func tokenNew(path, name, scope string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("tokens %s: name %q already used: revoke it first or choose another", path, name)
 		}
 	}
-	secret, err := api.NewToken()
+	secret, err := access.NewToken()
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func tokenNew(path, name, scope string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("tokens %s: %w", path, err)
 	}
-	line := api.TokenLine(api.Token{Hash: api.HashToken(secret), Scope: sc, Name: name}) + "\n"
+	line := access.TokenLine(access.Token{Hash: access.HashToken(secret), Scope: sc, Name: name}) + "\n"
 	if _, err := f.WriteString(line); err != nil {
 		f.Close()
 		return fmt.Errorf("tokens %s: %w", path, err)
@@ -123,7 +123,7 @@ func tokenList(path string, stdout io.Writer) error {
 
 // tokenRevoke rewrites the file without the named token (write a new file,
 // then rename it over the old one). A running server refuses the token from
-// its next reload on, even one that fails (api.TokenSet).
+// its next reload on, even one that fails (access.TokenSet).
 func tokenRevoke(path, name string, stderr io.Writer) error {
 	name = strings.Join(strings.Fields(name), " ")
 	ts, err := readTokens(path)
@@ -137,7 +137,7 @@ func tokenRevoke(path, name string, stderr io.Writer) error {
 			found = true
 			continue
 		}
-		b.WriteString(api.TokenLine(t) + "\n")
+		b.WriteString(access.TokenLine(t) + "\n")
 	}
 	if !found {
 		return fmt.Errorf("tokens %s: no token named %q", path, name)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/internal/access"
 )
 
 func TestTokenCommands(t *testing.T) {
@@ -17,7 +17,7 @@ func TestTokenCommands(t *testing.T) {
 		t.Fatalf("new: code %d: %s", code, errw.String())
 	}
 	secret := strings.TrimSpace(out.String())
-	if !strings.HasPrefix(secret, api.TokenPrefix) || len(secret) < 40 {
+	if !strings.HasPrefix(secret, access.TokenPrefix) || len(secret) < 40 {
 		t.Fatalf("printed secret %q", secret)
 	}
 	raw, _ := os.ReadFile(path)
@@ -27,7 +27,7 @@ func TestTokenCommands(t *testing.T) {
 	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
 		t.Fatalf("tokens file mode %v, want 600", st.Mode().Perm())
 	}
-	ts, err := api.LoadTokens(path)
+	ts, err := access.LoadTokens(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestTokenCommands(t *testing.T) {
 	if code := run([]string{"token", "revoke", "--name", "prefet 23", "--tokens", path}, &out, &errw); code != 0 {
 		t.Fatalf("revoke: %s", errw.String())
 	}
-	ts, err = api.LoadTokens(path)
+	ts, err = access.LoadTokens(path)
 	if err != nil || ts.Len() != 1 {
 		t.Fatalf("after revoke: %v, %d tokens", err, ts.Len())
 	}

@@ -1,4 +1,4 @@
-package api
+package access
 
 import (
 	"bufio"
@@ -228,4 +228,14 @@ func (ts *TokenSet) Lookup(secret string) (Token, bool) {
 // sameScope reports whether two scopes grant the same rows.
 func sameScope(a, b Scope) bool {
 	return a.National == b.National && slices.Equal(a.Departements, b.Departements)
+}
+
+// Bearer extracts the secret of an "Authorization: Bearer <secret>" header.
+func Bearer(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
 }
