@@ -1,15 +1,14 @@
 package api
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/maillage/maillage/internal/web"
 	// gzhttp (klauspost/compress, already a dependency of ours) is the
 	// maintained net/http gzip middleware: it compresses only when the client
 	// accepts it, skips small and already-encoded bodies, sets Vary and keeps
@@ -73,7 +72,7 @@ func (s *Server) cors() gin.HandlerFunc {
 // is weak because gzip may re-encode the body: both encodings carry the
 // same content.
 func (s *Server) writeCached(c *gin.Context, contentType string, body []byte) {
-	s.writeTagged(c, contentType, body, nil, contentETag(body))
+	s.writeTagged(c, contentType, body, nil, web.ContentETag(body))
 }
 
 // writeTagged is writeCached with the ETag given, and the body's gzip form
@@ -83,23 +82,17 @@ func (s *Server) writeTagged(c *gin.Context, contentType string, body, gz []byte
 	h := c.Writer.Header()
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", s.cacheControl())
-	if weakETagMatch(c.GetHeader("If-None-Match"), etag) {
+	if web.ETagMatches(c.GetHeader("If-None-Match"), etag) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
 	}
-	if gz != nil && acceptsGzip(c.GetHeader("Accept-Encoding")) {
+	if gz != nil && web.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
 		h.Set("Content-Encoding", "gzip")
 		h.Add("Vary", "Accept-Encoding")
 		body = gz
 	}
 	c.Data(http.StatusOK, contentType, body)
-}
-
-// contentETag is the weak ETag of a body's content.
-func contentETag(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `W/"` + hex.EncodeToString(sum[:12]) + `"`
 }
 
 // writeEmpty writes a cacheable 204 No Content (an empty tile).
@@ -112,20 +105,4 @@ func (s *Server) writeEmpty(c *gin.Context) {
 // cacheControl is the Cache-Control of layer and tile answers.
 func (s *Server) cacheControl() string {
 	return "public, max-age=" + strconv.Itoa(int(s.cfg.CacheMaxAge/time.Second))
-}
-
-// weakETagMatch applies the weak comparison of If-None-Match (RFC 9110
-// 13.1.2) to etag.
-func weakETagMatch(header, etag string) bool {
-	if header == "" {
-		return false
-	}
-	want := strings.TrimPrefix(etag, "W/")
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimSpace(t)
-		if t == "*" || strings.TrimPrefix(t, "W/") == want {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -20,10 +19,6 @@ const requestIDKey = "maillage.request_id"
 // maxRequestIDLen bounds an incoming X-Request-Id: longer (or odd) ids are
 // replaced, so that nobody can write arbitrary text into the logs.
 const maxRequestIDLen = 64
-
-// quietKey marks a request made by the server itself (the map warm-up,
-// api/web_warm.go): it gets no access log line.
-type quietKey struct{}
 
 // observe gives every request an id (a sane incoming X-Request-Id is kept,
 // so that a proxy's id follows the request; otherwise 16 random hex
@@ -48,7 +43,7 @@ func (s *Server) observe() gin.HandlerFunc {
 				slog.String("method", c.Request.Method), slog.String("path", c.Request.URL.Path),
 				slog.String("error", e.Err.Error()))
 		}
-		if s.cfg.NoAccessLog || ctx.Value(quietKey{}) != nil {
+		if s.cfg.NoAccessLog {
 			return
 		}
 		route := c.FullPath()
@@ -89,10 +84,4 @@ func newRequestID() string {
 // requestID returns the id observe gave the request, "" outside it.
 func requestID(c *gin.Context) string {
 	return c.GetString(requestIDKey)
-}
-
-// quietContext marks ctx so that the requests made with it get no access
-// log line.
-func quietContext(ctx context.Context) context.Context {
-	return context.WithValue(ctx, quietKey{}, true)
 }

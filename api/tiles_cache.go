@@ -1,11 +1,14 @@
 package api
 
 import (
-	"bytes"
 	"compress/gzip"
+	"fmt"
 	"sync"
 
 	"github.com/paulmach/orb/maptile"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/maillage/maillage/internal/web"
 )
 
 // Server-side tile cache: tiles of static layers do not change while the
@@ -20,9 +23,12 @@ const (
 // tile, each with its gzip form and ETag computed once: re-compressing a
 // 2 MB zoom-5 tile on every request cost ~40 ms.
 type tileCache struct {
-	mu    sync.Mutex
-	tiles map[tileKey]*tileEntry
-	bytes int
+	mu     sync.Mutex
+	tiles  map[tileKey]*tileEntry
+	bytes  int
+	flight singleflight.Group // renders in progress, by tileKey.String
+	// onRender, when set (tests), is called before each render.
+	onRender func(tileKey)
 }
 
 // tileEntry is one rendered tile ready to serve.
@@ -49,31 +55,59 @@ func (s *Server) cachedTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 }
 
 // tile returns tile t of l ready to serve, from the cache or rendered.
-// Layers built per query (cells) and deep zooms are not cached.
+// Layers built per query (cells) and deep zooms are not cached. Requests
+// for a tile being rendered wait for that render (single-flight) rather
+// than render it again: a map opening sends the same low-zoom tiles from
+// many clients at once, and a zoom-5 tile costs a second of CPU.
 func (s *Server) tile(l *mapLayer, t maptile.Tile) (*tileEntry, error) {
-	if l.needsFilter || int(t.Z) > tileCacheMaxZoom {
+	tc := &s.maps.tiles
+	cached := !l.needsFilter && int(t.Z) <= tileCacheMaxZoom
+	k := tileKey{l, t}
+	if cached {
+		if e, ok := tc.get(k); ok {
+			return e, nil
+		}
+	}
+	v, err, _ := tc.flight.Do(k.String(), func() (any, error) {
+		if cached {
+			if e, ok := tc.get(k); ok { // rendered while this call waited
+				return e, nil
+			}
+		}
+		if tc.onRender != nil {
+			tc.onRender(k)
+		}
 		body, err := s.renderTile(l, t)
 		if err != nil {
 			return nil, err
 		}
-		return &tileEntry{raw: body, etag: contentETag(body)}, nil
-	}
-	tc := &s.maps.tiles
-	k := tileKey{l, t}
-	tc.mu.Lock()
-	e, ok := tc.tiles[k]
-	tc.mu.Unlock()
-	if ok {
+		e := &tileEntry{raw: body, etag: web.ContentETag(body)}
+		if !cached {
+			return e, nil
+		}
+		if len(body) >= gzipMinBytes {
+			e.gz = web.Gzip(body, gzip.DefaultCompression)
+		}
+		tc.put(k, e)
 		return e, nil
-	}
-	body, err := s.renderTile(l, t)
+	})
 	if err != nil {
 		return nil, err
 	}
-	e = &tileEntry{raw: body, etag: contentETag(body)}
-	if len(body) >= gzipMinBytes {
-		e.gz = gzipBytes(body)
-	}
+	return v.(*tileEntry), nil
+}
+
+// get returns a cached tile.
+func (tc *tileCache) get(k tileKey) (*tileEntry, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	e, ok := tc.tiles[k]
+	return e, ok
+}
+
+// put caches a tile, emptying the cache when it would outgrow
+// tileCacheBytes.
+func (tc *tileCache) put(k tileKey, e *tileEntry) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	size := len(e.raw) + len(e.gz)
@@ -82,21 +116,10 @@ func (s *Server) tile(l *mapLayer, t maptile.Tile) (*tileEntry, error) {
 	}
 	tc.tiles[k] = e
 	tc.bytes += size
-	return e, nil
 }
 
-// gzipBytes compresses b (nil when compression fails: plain is served).
-func gzipBytes(b []byte) []byte {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if err != nil {
-		return nil
-	}
-	if _, err := zw.Write(b); err != nil {
-		return nil
-	}
-	if err := zw.Close(); err != nil {
-		return nil
-	}
-	return buf.Bytes()
+// String is the key's single-flight key: the layer value (a layer replaced
+// under the same name is another key) and the tile.
+func (k tileKey) String() string {
+	return fmt.Sprintf("%p/%d/%d/%d", k.l, k.t.Z, k.t.X, k.t.Y)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"github.com/maillage/maillage/internal/web"
 	"io"
 	"math"
 	"net/http"
@@ -281,7 +282,7 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	s.maps.tiles.mu.Lock()
 	cached, ok := s.maps.tiles.tiles[tileKey{l, tile}]
 	s.maps.tiles.mu.Unlock()
-	if !ok || !bytes.Equal(cached.raw, a) || cached.etag != contentETag(a) {
+	if !ok || !bytes.Equal(cached.raw, a) || cached.etag != web.ContentETag(a) {
 		t.Fatal("tile not cached")
 	}
 	fresh, err := s.renderTile(l, tile)

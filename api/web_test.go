@@ -12,6 +12,8 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+
+	"github.com/maillage/maillage/internal/web"
 )
 
 // serveWeb performs one request against the built-in map's routes.
@@ -28,7 +30,7 @@ func serveWeb(t *testing.T, s *Server, method, path string, hdr map[string]strin
 
 func TestWebFiles(t *testing.T) {
 	s := testServer(t)
-	want, err := webFiles.ReadFile("web/app.js")
+	want, err := web.File("app.js")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,48 +101,6 @@ func TestWebFilesETag(t *testing.T) {
 	}
 	if rec := serveWeb(t, s, http.MethodHead, "/", nil); rec.Code != 200 || rec.Header().Get("ETag") == "" {
 		t.Errorf("HEAD /: %d, ETag %q", rec.Code, rec.Header().Get("ETag"))
-	}
-}
-
-func TestAcceptsGzip(t *testing.T) {
-	tests := []struct {
-		header string
-		want   bool
-	}{
-		{"", false},
-		{"gzip", true},
-		{"deflate, gzip", true},
-		{"GZIP", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.0", false},
-		{"gzip;q=0.5", true},
-		{"br, gzip;q=1.0", true},
-		{"br", false},
-		{"x-gzip", false},
-	}
-	for _, tt := range tests {
-		if got := acceptsGzip(tt.header); got != tt.want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.header, got, tt.want)
-		}
-	}
-}
-
-func TestETagMatches(t *testing.T) {
-	tests := []struct {
-		header string
-		want   bool
-	}{
-		{`"abc"`, true},
-		{`W/"abc"`, true},
-		{`"x", "abc"`, true},
-		{`*`, true},
-		{`"abcd"`, false},
-		{`abc`, false},
-	}
-	for _, tt := range tests {
-		if got := etagMatches(tt.header, `"abc"`); got != tt.want {
-			t.Errorf("etagMatches(%q) = %v, want %v", tt.header, got, tt.want)
-		}
 	}
 }
 

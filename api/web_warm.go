@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"runtime"
 	"sync"
 	"time"
@@ -42,42 +41,59 @@ func mapTileLayers() []string { return []string{"communes", "departements", "sit
 
 // WarmStats says what WarmMap did.
 type WarmStats struct {
-	Tiles    int           `json:"tiles"`    // tile requests made
-	Failed   int           `json:"failed"`   // answers other than 200 and 204
+	Tiles    int           `json:"tiles"`    // tiles rendered or found in the cache
+	Failed   int           `json:"failed"`   // tiles that could not be rendered
 	Duration time.Duration `json:"duration"` // wall time
 }
 
-// WarmMap requests, through the server's own handler, every tile of the
-// built-in map's layers over its six territories from zoom 0 to maxZoom,
-// so that the server-side tile cache holds them before a browser asks:
-// low-zoom tiles are the costly ones (a zoom-5 tile holds ~20,000
-// communes). It uses every CPU and stops early when ctx ends.
+// warmJob is one tile of one layer to warm.
+type warmJob struct {
+	l *mapLayer
+	t maptile.Tile
+}
+
+// WarmMap renders every tile of the built-in map's layers over its six
+// territories from zoom 0 to maxZoom into the server-side tile cache, so
+// that it holds them before a browser asks: low-zoom tiles are the costly
+// ones (a zoom-5 tile holds ~20,000 communes). It calls the tile renderer
+// directly, not the router: the rate limit and the other middleware are
+// for clients, and a warm-up of a few hundred tiles at start-up tripped
+// them. It uses every CPU and stops early when ctx ends; the first
+// failure is logged.
 func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 	t0 := time.Now()
-	var paths []string
-	for _, v := range mapViews() {
-		for z := 0; z <= maxZoom; z++ {
-			for _, t := range tilesCovering(v.Bound, maptile.Zoom(z)) {
-				for _, l := range mapTileLayers() {
-					paths = append(paths, fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", l, t.Z, t.X, t.Y))
+	var jobs []warmJob
+	for _, name := range mapTileLayers() {
+		l, ok := s.mapLayers().get(name)
+		if !ok {
+			return WarmStats{}, fmt.Errorf("warm map: no layer %s", name)
+		}
+		for _, v := range mapViews() {
+			for z := max(0, l.MinTileZoom); z <= maxZoom; z++ {
+				for _, t := range tilesCovering(v.Bound, maptile.Zoom(z)) {
+					jobs = append(jobs, warmJob{l, t})
 				}
 			}
 		}
 	}
-	work := make(chan string)
+	work := make(chan warmJob)
 	var mu sync.Mutex
 	st := WarmStats{}
+	var firstErr error
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for p := range work {
-				code := s.warmOne(ctx, p)
+			for j := range work {
+				_, err := s.tile(j.l, j.t)
 				mu.Lock()
 				st.Tiles++
-				if code != http.StatusOK && code != http.StatusNoContent {
+				if err != nil {
 					st.Failed++
+					if firstErr == nil {
+						firstErr = fmt.Errorf("tile %s/%d/%d/%d: %w", j.l.Name, j.t.Z, j.t.X, j.t.Y, err)
+					}
 				}
 				mu.Unlock()
 			}
@@ -85,12 +101,12 @@ func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 	}
 	var err error
 feed:
-	for _, p := range paths {
+	for _, j := range jobs {
 		if err = ctx.Err(); err != nil {
 			break
 		}
 		select {
-		case work <- p:
+		case work <- j:
 		case <-ctx.Done():
 			err = ctx.Err()
 			break feed
@@ -99,23 +115,10 @@ feed:
 	close(work)
 	wg.Wait()
 	st.Duration = time.Since(t0)
+	if firstErr != nil {
+		s.cfg.Logger.Warn("warming the map", "failed", st.Failed, "first", firstErr)
+	}
 	return st, err
-}
-
-// warmOne serves one GET of path into a discarding writer and returns its
-// status.
-func (s *Server) warmOne(ctx context.Context, path string) int {
-	req, err := http.NewRequestWithContext(quietContext(ctx), http.MethodGet, path, nil)
-	if err != nil {
-		return 0
-	}
-	req.RemoteAddr = "127.0.0.1:0"
-	w := &discardWriter{h: http.Header{}}
-	s.router.ServeHTTP(w, req)
-	if w.code == 0 {
-		return http.StatusOK
-	}
-	return w.code
 }
 
 // tilesCovering lists the tiles of zoom z meeting b.
@@ -129,25 +132,4 @@ func tilesCovering(b orb.Bound, z maptile.Zoom) []maptile.Tile {
 		}
 	}
 	return out
-}
-
-// discardWriter is an http.ResponseWriter keeping only the status.
-type discardWriter struct {
-	h    http.Header
-	code int
-}
-
-func (w *discardWriter) Header() http.Header { return w.h }
-
-func (w *discardWriter) Write(b []byte) (int, error) {
-	if w.code == 0 {
-		w.code = http.StatusOK
-	}
-	return len(b), nil
-}
-
-func (w *discardWriter) WriteHeader(code int) {
-	if w.code == 0 {
-		w.code = code
-	}
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Refreshes the vendored MapLibre GL JS served by the built-in map (api/web.go
-# embeds api/web/...). It takes the dist files and licence from the npm
+# Refreshes the vendored MapLibre GL JS served by the built-in map (internal/web/page.go
+# embeds internal/web/static/...). It takes the dist files and licence from the npm
 # package at a pinned version, so the page needs no CDN and works offline.
 #
-#   bash api/web/vendor/refresh.sh            # the pinned version below
-#   bash api/web/vendor/refresh.sh 5.24.1     # another version (then update VERSION here)
+#   bash internal/web/static/vendor/refresh.sh            # the pinned version below
+#   bash internal/web/static/vendor/refresh.sh 5.24.1     # another version (then update VERSION here)
 #
 # Version 5.x ships a single UMD bundle (maplibre-gl.js, worker inlined),
 # which a plain <script> tag loads: no build step. 6.x ships ES modules only.
