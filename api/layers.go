@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/maplayers"
 )
 
 // mapRoutes registers the endpoints of the map layers: the layer list and
@@ -24,19 +25,19 @@ func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 
 // layerView is one entry of GET /v1/layers.
 type layerView struct {
-	Name         string           `json:"name"`
-	Title        string           `json:"title"`
-	Description  string           `json:"description"`
-	Kind         string           `json:"kind"`
-	GeometryType string           `json:"geometry_type"`
-	Count        *int             `json:"count"` // null when the layer cannot be built (see unavailable)
-	Unavailable  string           `json:"unavailable,omitempty"`
-	Vintage      string           `json:"vintage,omitempty"`
-	Source       string           `json:"source,omitempty"`
-	Report       *data.LoadReport `json:"report,omitempty"`
-	MinTileZoom  int              `json:"min_tile_zoom"`
-	Properties   []propSpec       `json:"properties"`
-	Links        layerLinks       `json:"links"`
+	Name         string               `json:"name"`
+	Title        string               `json:"title"`
+	Description  string               `json:"description"`
+	Kind         string               `json:"kind"`
+	GeometryType string               `json:"geometry_type"`
+	Count        *int                 `json:"count"` // null when the layer cannot be built (see unavailable)
+	Unavailable  string               `json:"unavailable,omitempty"`
+	Vintage      string               `json:"vintage,omitempty"`
+	Source       string               `json:"source,omitempty"`
+	Report       *data.LoadReport     `json:"report,omitempty"`
+	MinTileZoom  int                  `json:"min_tile_zoom"`
+	Properties   []maplayers.PropSpec `json:"properties"`
+	Links        layerLinks           `json:"links"`
 }
 
 // layerLinks are the URLs serving a layer.
@@ -50,7 +51,7 @@ type layerLinks struct {
 func (s *Server) layersIndex(c *gin.Context) error {
 	base := s.baseURL(c)
 	var items []layerView
-	for _, l := range s.mapLayers().list() {
+	for _, l := range s.mapLayers().List() {
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
 			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
 			MinTileZoom: l.MinTileZoom, Properties: l.Props,
@@ -68,11 +69,11 @@ func (s *Server) layersIndex(c *gin.Context) error {
 }
 
 // layer returns the layer named by the :name (or :id) parameter.
-func (s *Server) layer(name string) (*mapLayer, error) {
-	l, ok := s.mapLayers().get(name)
+func (s *Server) layer(name string) (*maplayers.Layer, error) {
+	l, ok := s.mapLayers().Get(name)
 	if !ok {
 		var names []string
-		for _, x := range s.mapLayers().list() {
+		for _, x := range s.mapLayers().List() {
 			names = append(names, x.Name)
 		}
 		return nil, notFound("no layer %q (layers: %v)", name, names)
@@ -102,13 +103,13 @@ func (s *Server) layerGeoJSON(c *gin.Context) error {
 
 // featureCollection renders one page of a layer, within the bound on large
 // pages: the caller calls release once the page is sent.
-func (s *Server) featureCollection(c *gin.Context, l *mapLayer, q layerQuery) (body []byte, release func(), err error) {
-	src, err := l.open(q.filter)
+func (s *Server) featureCollection(c *gin.Context, l *maplayers.Layer, q layerQuery) (body []byte, release func(), err error) {
+	src, err := l.Open(q.filter)
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, matched := selectFeatures(src, q.filter)
-	ids = page(ids, matched, q.limit, q.offset)
+	ids, matched := maplayers.Select(src, q.filter)
+	ids = maplayers.Page(ids, matched, q.limit, q.offset)
 	if release, err = s.boundLayerPage(c, len(ids)); err != nil {
 		return nil, nil, err
 	}
@@ -130,23 +131,23 @@ var preparedZooms = []int{5, 6, 7, 8}
 // returns the first layer that could not be built.
 func (s *Server) PrepareMaps() error {
 	var first error
-	for _, l := range s.mapLayers().list() {
-		if l.needsFilter {
+	for _, l := range s.mapLayers().List() {
+		if l.NeedsFilter {
 			continue
 		}
-		src, err := l.open(layerFilter{})
+		src, err := l.Open(maplayers.Filter{})
 		if err != nil {
 			if first == nil {
 				first = fmt.Errorf("layer %s: %w", l.Name, err)
 			}
 			continue
 		}
-		if l.cache == nil {
+		if l.Cache == nil {
 			continue
 		}
 		for _, z := range preparedZooms {
 			for i := 0; i < src.Len(); i++ {
-				l.cache.atZoom(src, i, z)
+				l.Cache.AtZoom(src, i, z)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/maplayers"
+
 	"bytes"
 	"compress/gzip"
 	"net/http"
@@ -79,7 +81,7 @@ func BenchmarkTileCommunesZ8(b *testing.B) {
 			ll := l
 			if fresh {
 				c := *l
-				c.cache = newZoomCache()
+				c.Cache = maplayers.NewZoomCache()
 				ll = &c
 			}
 			if _, err := s.renderTile(ll, tile); err != nil {

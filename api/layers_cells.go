@@ -6,6 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
@@ -17,20 +18,20 @@ import (
 // gets one page of the national grid in H3 order (offset, limit), built
 // alone, so that a client such as GDAL can open the layer and page through
 // it with bounded memory.
-func (s *Server) cellsLayer() *mapLayer {
-	l := &mapLayer{Name: "cells", Title: "Population grid (H3)", Kind: kindAnalysis, GeometryType: geomPolygon,
-		Source: "grid", MinTileZoom: 8, needsFilter: true, IDProp: "h3",
+func (s *Server) cellsLayer() *maplayers.Layer {
+	l := &maplayers.Layer{Name: "cells", Title: "Population grid (H3)", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
+		Source: "grid", MinTileZoom: 8, NeedsFilter: true, IDProp: "h3",
 		Description: "H3 cells of the population grid whose centre lies in the bbox (or in the département), with the " +
 			coverageNote + ". At most 50,000 cells per bbox or département; without either, the national grid page by page; tiles from zoom 8.",
-		Props: []propSpec{
-			{"h3", "string", "H3 index"},
-			{"population", "integer", "inhabitants in the cell"},
-			{"distance_m", "number", "from the cell centre to the nearest site, metres"},
-			{"minutes", "number", "distance_m as minutes of travel under the default travel model"},
-			{"minutes_class", "string", "minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
-			{"covered", "boolean", "within reach"},
-			{"nearest_site_id", "string", "nearest site"},
-			{"commune", "string", "INSEE code of the commune holding the centre"},
+		Props: []maplayers.PropSpec{
+			{Name: "h3", Type: "string", Description: "H3 index"},
+			{Name: "population", Type: "integer", Description: "inhabitants in the cell"},
+			{Name: "distance_m", Type: "number", Description: "from the cell centre to the nearest site, metres"},
+			{Name: "minutes", Type: "number", Description: "distance_m as minutes of travel under the default travel model"},
+			{Name: "minutes_class", Type: "string", Description: "minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
+			{Name: "covered", Type: "boolean", Description: "within reach"},
+			{Name: "nearest_site_id", Type: "string", Description: "nearest site"},
+			{Name: "commune", Type: "string", Description: "INSEE code of the commune holding the centre"},
 		}}
 	l.Count = func() (int, error) {
 		cv, err := s.mapCoverage()
@@ -40,7 +41,7 @@ func (s *Server) cellsLayer() *mapLayer {
 		_, n := cv.CellsPage(0, 0)
 		return n, nil
 	}
-	l.open = func(f layerFilter) (source, error) {
+	l.Open = func(f maplayers.Filter) (maplayers.Source, error) {
 		cv, err := s.mapCoverage()
 		if f.Departement != "" {
 			cv, err = s.engine.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
@@ -74,18 +75,18 @@ func (s *Server) cellsLayer() *mapLayer {
 
 // cellFilter is the filter that finds one cell by its H3 index: a box on
 // its centre.
-func cellFilter(id string) (layerFilter, bool) {
+func cellFilter(id string) (maplayers.Filter, bool) {
 	c, ok := geo.ParseCell(id)
 	if !ok {
-		return layerFilter{}, false
+		return maplayers.Filter{}, false
 	}
 	p := geo.CellCenter(c)
-	return layerFilter{BBox: orb.Bound{Min: p, Max: p}, HasBBox: true}, true
+	return maplayers.Filter{BBox: orb.Bound{Min: p, Max: p}, HasBBox: true}, true
 }
 
 // cellsSource is the cells of one query, in H3 order. A page of the
 // national grid holds the cells base..base+len(cells)-1 of total: indexes
-// outside the window are never asked for (selectFeatures and page keep to
+// outside the window are never asked for (maplayers.Select and page keep to
 // [offset, offset+limit) when nothing narrows the layer).
 type cellsSource struct {
 	cells  []matching.CellCoverage
@@ -115,7 +116,7 @@ func (c *cellsSource) Props(i int, dst []mvt.Value) []mvt.Value {
 
 func (c *cellsSource) Search(b orb.Bound, fn func(i int) bool) {
 	for i := range c.bounds {
-		if boundsMeet(c.bounds[i], b) && !fn(c.base+i) {
+		if maplayers.BoundsMeet(c.bounds[i], b) && !fn(c.base+i) {
 			return
 		}
 	}
@@ -132,9 +133,4 @@ func (c *cellsSource) InDepartement(code string) []int {
 		out[i] = c.base + i
 	}
 	return out
-}
-
-// boundsMeet reports whether two boxes intersect, edges included.
-func boundsMeet(a, b orb.Bound) bool {
-	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
 
@@ -26,8 +27,8 @@ type link struct {
 // It appends to byte slices by hand: answers are large and
 // encoding/json would cost more than the rest of the request.
 type featureWriter struct {
-	l    *mapLayer
-	src  source
+	l    *maplayers.Layer
+	src  maplayers.Source
 	sel  []int          // positions of the properties written (nil: all)
 	zoom int            // simplify for this zoom (cached), -1 for none
 	simp geo.Simplifier // used when zoom < 0
@@ -39,12 +40,12 @@ type featureWriter struct {
 const maxDecimals = 6
 
 // newFeatureWriter prepares the writing of q's features of l.
-func newFeatureWriter(l *mapLayer, src source, q layerQuery) *featureWriter {
+func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *featureWriter {
 	w := &featureWriter{l: l, src: src, sel: q.props, zoom: q.zoom}
 	switch {
 	case q.zoom >= 0:
 	case q.tolerance > 0:
-		w.simp = toleranceSimplifier(q.tolerance)
+		w.simp = maplayers.ToleranceSimplifier(q.tolerance)
 	default:
 		w.simp = geo.Simplifier{Decimals: maxDecimals}
 	}
@@ -54,11 +55,11 @@ func newFeatureWriter(l *mapLayer, src source, q layerQuery) *featureWriter {
 // geometry returns feature i's geometry as written.
 func (w *featureWriter) geometry(i int) orb.Geometry {
 	if w.zoom >= 0 {
-		return w.l.cache.atZoom(w.src, i, w.zoom)
+		return w.l.Cache.AtZoom(w.src, i, w.zoom)
 	}
 	g := w.src.Geometry(i)
 	if mp, ok := g.(orb.MultiPolygon); ok {
-		return polygonsOrNil(w.simp.MultiPolygon(mp))
+		return maplayers.PolygonsOrNil(w.simp.MultiPolygon(mp))
 	}
 	return g
 }

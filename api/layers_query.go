@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/maplayers"
+
 	"net/url"
 	"slices"
 	"strconv"
@@ -19,7 +21,7 @@ const (
 
 // layerQuery is a parsed layer request.
 type layerQuery struct {
-	filter    layerFilter
+	filter    maplayers.Filter
 	limit     int
 	offset    int
 	props     []int   // positions of the chosen properties, nil for all
@@ -35,7 +37,7 @@ type pageLimits struct {
 
 // parseLayerQuery reads bbox=, departement=, limit=, offset=,
 // properties=, zoom= and tolerance=.
-func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (layerQuery, error) {
+func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimits) (layerQuery, error) {
 	q := layerQuery{zoom: -1}
 	var err error
 	if q.filter.BBox, q.filter.HasBBox, err = queryBBox(c); err != nil {
@@ -57,9 +59,9 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (la
 	if names := queryList(c, "properties"); names != nil {
 		q.props = make([]int, 0, len(names))
 		for _, n := range names {
-			k := l.propIndex(n)
+			k := l.PropIndex(n)
 			if k < 0 {
-				return q, badParam("properties", "layer %s has no property %q (it has %s)", l.Name, n, strings.Join(l.propNames(), ", "))
+				return q, badParam("properties", "layer %s has no property %q (it has %s)", l.Name, n, strings.Join(l.PropNames(), ", "))
 			}
 			if !slices.Contains(q.props, k) {
 				q.props = append(q.props, k)
@@ -72,7 +74,7 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *mapLayer, pl pageLimits) (la
 		return q, badParam("tolerance", "give zoom or tolerance, not both")
 	}
 	if hasZoom {
-		if q.zoom, err = queryInt(c, "zoom", -1, 0, maxZoom); err != nil {
+		if q.zoom, err = queryInt(c, "zoom", -1, 0, maplayers.MaxZoom); err != nil {
 			return q, err
 		}
 	}
@@ -102,50 +104,6 @@ func queryLimit(c *gin.Context, pl pageLimits) (int, error) {
 		return 0, badParam("limit", "%d is above %d: page with offset=", v, pl.max)
 	}
 	return v, nil
-}
-
-// selectFeatures returns the features of src matching f, ascending, and
-// their number; with no filter ids is nil and every feature matches.
-func selectFeatures(src source, f layerFilter) (ids []int, matched int) {
-	switch {
-	case f.Departement != "":
-		ids = src.InDepartement(f.Departement)
-		if f.HasBBox {
-			ids = slices.DeleteFunc(ids, func(i int) bool {
-				b, ok := src.Bound(i)
-				return !ok || !boundsMeet(b, f.BBox)
-			})
-		}
-		if ids == nil {
-			ids = []int{}
-		}
-		return ids, len(ids)
-	case f.HasBBox:
-		ids = []int{}
-		src.Search(f.BBox, func(i int) bool {
-			if b, ok := src.Bound(i); ok && boundsMeet(b, f.BBox) {
-				ids = append(ids, i)
-			}
-			return true
-		})
-		slices.Sort(ids)
-		return ids, len(ids)
-	}
-	return nil, src.Len()
-}
-
-// page returns the window [offset, offset+limit) of a selection.
-func page(ids []int, matched, limit, offset int) []int {
-	lo := min(offset, matched)
-	hi := min(matched, lo+limit)
-	if ids != nil {
-		return ids[lo:hi]
-	}
-	out := make([]int, hi-lo)
-	for k := range out {
-		out[k] = lo + k
-	}
-	return out
 }
 
 // baseURL is the scheme and host (and path prefix) the service is reached

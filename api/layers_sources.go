@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
@@ -17,7 +18,7 @@ import (
 // computed on first use.
 type mapState struct {
 	layersOnce sync.Once
-	layers     *layerRegistry
+	layers     *maplayers.Registry
 
 	covOnce sync.Once
 	cov     *matching.Coverage
@@ -59,10 +60,10 @@ func (s *Server) adminShapes() (data.AdminShapes, error) {
 // mapLayers returns the layer registry, holding on first use the built-in
 // layers: communes, départements, régions, every service layer (all of them
 // as "sites", and each under its own name), gap zones and grid cells.
-func (s *Server) mapLayers() *layerRegistry {
+func (s *Server) mapLayers() *maplayers.Registry {
 	m := s.maps
 	m.layersOnce.Do(func() {
-		m.layers = newLayerRegistry()
+		m.layers = maplayers.NewRegistry()
 		if err := s.registerMapLayers(m.layers); err != nil {
 			s.cfg.Logger.Error("map layers", "error", err)
 		}
@@ -71,15 +72,15 @@ func (s *Server) mapLayers() *layerRegistry {
 }
 
 // registerMapLayers adds the built-in layers to reg.
-func (s *Server) registerMapLayers(reg *layerRegistry) error {
-	layers := []*mapLayer{s.communesLayer(), s.adminLayer(true), s.adminLayer(false), s.sitesLayer("")}
+func (s *Server) registerMapLayers(reg *maplayers.Registry) error {
+	layers := []*maplayers.Layer{s.communesLayer(), s.adminLayer(true), s.adminLayer(false), s.sitesLayer("")}
 	for _, name := range s.engine.LayerNames() {
 		layers = append(layers, s.sitesLayer(name))
 	}
 	layers = append(layers, s.gapsLayer(), s.cellsLayer())
 	var errs []error
 	for _, l := range layers {
-		errs = append(errs, reg.add(l))
+		errs = append(errs, reg.Add(l))
 	}
 	return errors.Join(errs...)
 }
@@ -90,14 +91,14 @@ var coverageNote = fmt.Sprintf("coverage of the %s layer within %.0f minutes (%.
 
 // areaProps are the coverage properties of communes, départements and
 // régions, after their own leading properties.
-var areaProps = []propSpec{
-	{"population", "integer", "municipal population"},
-	{"covered_population", "integer", "inhabitants within reach"},
-	{"uncovered_population", "integer", "located inhabitants out of reach"},
-	{"covered_share", "number", "covered / located population, 0-1"},
-	{"mean_distance_m", "number", "population-weighted straight-line distance to the nearest site, metres"},
-	{"mean_minutes", "number", "mean_distance_m as minutes of travel under the default travel model"},
-	{"minutes_class", "string", "mean_minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
+var areaProps = []maplayers.PropSpec{
+	{Name: "population", Type: "integer", Description: "municipal population"},
+	{Name: "covered_population", Type: "integer", Description: "inhabitants within reach"},
+	{Name: "uncovered_population", Type: "integer", Description: "located inhabitants out of reach"},
+	{Name: "covered_share", Type: "number", Description: "covered / located population, 0-1"},
+	{Name: "mean_distance_m", Type: "number", Description: "population-weighted straight-line distance to the nearest site, metres"},
+	{Name: "mean_minutes", Type: "number", Description: "mean_distance_m as minutes of travel under the default travel model"},
+	{Name: "minutes_class", Type: "string", Description: "mean_minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
 }
 
 // minutesClass buckets a travel time.
@@ -133,21 +134,21 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM float
 
 // communesLayer is every current commune with its 2018 boundary (null
 // geometry for the ~100 without one) and its coverage figures.
-func (s *Server) communesLayer() *mapLayer {
-	props := append([]propSpec{
-		{"code", "string", "INSEE code"},
-		{"nom", "string", "name"},
-		{"departement", "string", "département code"},
-		{"region", "string", "région code"},
+func (s *Server) communesLayer() *maplayers.Layer {
+	props := append([]maplayers.PropSpec{
+		{Name: "code", Type: "string", Description: "INSEE code"},
+		{Name: "nom", Type: "string", Description: "name"},
+		{Name: "departement", Type: "string", Description: "département code"},
+		{Name: "region", Type: "string", Description: "région code"},
 	}, areaProps...)
 	props = append(props,
-		propSpec{"nearest_site_id", "string", "site nearest to the main town"},
-		propSpec{"nearest_distance_m", "number", "distance from the main town to that site, metres"},
-		propSpec{"area_km2", "number", "area of the boundary, km²"})
-	l := &mapLayer{Name: "communes", Title: "Communes",
+		maplayers.PropSpec{Name: "nearest_site_id", Type: "string", Description: "site nearest to the main town"},
+		maplayers.PropSpec{Name: "nearest_distance_m", Type: "number", Description: "distance from the main town to that site, metres"},
+		maplayers.PropSpec{Name: "area_km2", Type: "number", Description: "area of the boundary, km²"})
+	l := &maplayers.Layer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
-		Kind:        kindBoundaries, GeometryType: geomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
-	return staticLayer(l, func() (source, error) {
+		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
+	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
 		cv, err := s.mapCoverage()
 		if err != nil {
 			return nil, err
@@ -216,17 +217,17 @@ func (c *communesSource) InDepartement(code string) []int         { return c.t.C
 
 // adminLayer is the départements (deps true) or régions with their IGN
 // 2018 boundaries and coverage figures.
-func (s *Server) adminLayer(deps bool) *mapLayer {
-	lead := []propSpec{{"code", "string", "INSEE code"}, {"nom", "string", "name"}}
-	l := &mapLayer{Name: "regions", Title: "Régions", Kind: kindBoundaries, GeometryType: geomPolygon,
+func (s *Server) adminLayer(deps bool) *maplayers.Layer {
+	lead := []maplayers.PropSpec{{Name: "code", Type: "string", Description: "INSEE code"}, {Name: "nom", Type: "string", Description: "name"}}
+	l := &maplayers.Layer{Name: "regions", Title: "Régions", Kind: maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon,
 		Source: data.RegionsFile, IDProp: "code", Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
 	if deps {
-		lead = append(lead, propSpec{"region", "string", "région code"})
+		lead = append(lead, maplayers.PropSpec{Name: "region", Type: "string", Description: "région code"})
 		l.Name, l.Title, l.Source = "departements", "Départements", data.DepartementsFile
 		l.Description = "Départements with their IGN 2018 boundary and the " + coverageNote + "."
 	}
-	l.Props = append(append(lead, areaProps...), propSpec{"communes", "integer", "number of communes"})
-	return staticLayer(l, func() (source, error) {
+	l.Props = append(append(lead, areaProps...), maplayers.PropSpec{Name: "communes", Type: "integer", Description: "number of communes"})
+	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
 		shapes, err := s.adminShapes()
 		if err != nil {
 			return nil, err
@@ -244,7 +245,7 @@ func (s *Server) adminLayer(deps bool) *mapLayer {
 		for i := range figures {
 			byCode[figures[i].Code] = &figures[i]
 		}
-		tab := newFeatureTable(len(bounds))
+		tab := maplayers.NewFeatureTable(len(bounds))
 		for _, b := range bounds {
 			name, region, members := b.Name, "", []string{b.Code}
 			if deps {
@@ -274,30 +275,30 @@ func (s *Server) adminLayer(deps bool) *mapLayer {
 				vals = areaValues(vals, 0, 0, 0, 0, 0, false)
 				vals = append(vals, mvt.Value{})
 			}
-			tab.add(b.Code, b.Shape, members, vals)
+			tab.Add(b.Code, b.Shape, members, vals)
 		}
 		return tab, nil
 	})
 }
 
 // siteProps are the properties of service points.
-var siteProps = []propSpec{
-	{"id", "string", "identifier in its layer's file"},
-	{"name", "string", "name"},
-	{"layer", "string", "service layer"},
-	{"kind", "string", "france_services, antenne, cnfs_permanence, structure or other"},
-	{"itinerant", "boolean", "mobile site (bus, itinérance): the point is its base"},
-	{"format", "string", "format declared by the file"},
-	{"address", "string", "postal address"},
-	{"commune", "string", "INSEE code of the commune holding the point"},
-	{"departement", "string", "département code"},
+var siteProps = []maplayers.PropSpec{
+	{Name: "id", Type: "string", Description: "identifier in its layer's file"},
+	{Name: "name", Type: "string", Description: "name"},
+	{Name: "layer", Type: "string", Description: "service layer"},
+	{Name: "kind", Type: "string", Description: "france_services, antenne, cnfs_permanence, structure or other"},
+	{Name: "itinerant", Type: "boolean", Description: "mobile site (bus, itinérance): the point is its base"},
+	{Name: "format", Type: "string", Description: "format declared by the file"},
+	{Name: "address", Type: "string", Description: "postal address"},
+	{Name: "commune", Type: "string", Description: "INSEE code of the commune holding the point"},
+	{Name: "departement", Type: "string", Description: "département code"},
 }
 
 // sitesLayer is one service layer under its own name, or every service
 // layer as "sites" (name ""), whose feature ids are then "layer:id".
-func (s *Server) sitesLayer(name string) *mapLayer {
+func (s *Server) sitesLayer(name string) *maplayers.Layer {
 	names := []string{name}
-	l := &mapLayer{Name: name, Kind: kindService}
+	l := &maplayers.Layer{Name: name, Kind: maplayers.KindService}
 	if name == "" {
 		names = s.engine.LayerNames()
 		l.Name, l.Title = "sites", "Service points"
@@ -308,7 +309,7 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 		l.Description = fmt.Sprintf("Service layer %s (vintage %s).", name, src.Vintage)
 		l.Vintage, l.Source, l.Report = src.Vintage, src.Report.File, &src.Report
 	}
-	var features []pointFeature
+	var features []maplayers.PointFeature
 	for _, n := range names {
 		layer := s.engine.Layer(n)
 		for i := range layer.Sites {
@@ -317,12 +318,12 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 			if name == "" {
 				id = site.Layer + ":" + site.ID
 			}
-			features = append(features, pointFeature{ID: id, Point: site.Point, Departement: site.Departement,
+			features = append(features, maplayers.PointFeature{ID: id, Point: site.Point, Departement: site.Departement,
 				Props: []mvt.Value{mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
 					mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement)}})
 		}
 	}
-	p := newPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
+	p := maplayers.NewPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
 	p.Vintage, p.Source, p.Report = l.Vintage, l.Source, l.Report
 	if name != "" {
 		p.IDProp = "id" // the "sites" layer's ids are layer:id
@@ -332,29 +333,29 @@ func (s *Server) sitesLayer(name string) *mapLayer {
 
 // gapsLayer is the gap zones of the national coverage: connected areas
 // out of reach, as outlines of their H3 cells.
-func (s *Server) gapsLayer() *mapLayer {
-	l := &mapLayer{Name: "gaps", Title: "Gap zones", Kind: kindAnalysis, GeometryType: geomPolygon,
+func (s *Server) gapsLayer() *maplayers.Layer {
+	l := &maplayers.Layer{Name: "gaps", Title: "Gap zones", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "coverage", IDProp: "id",
 		Description: "Populated connected areas out of reach (H3 cells farther than the reach from every site): " + coverageNote + ".",
-		Props: []propSpec{
-			{"id", "string", "gap-<smallest H3 cell>, stable across thresholds"},
-			{"rank", "integer", "1 for the most populated zone"},
-			{"population", "integer", "inhabitants in the zone"},
-			{"area_km2", "number", "area, km²"},
-			{"cells", "integer", "H3 cells"},
-			{"max_distance_m", "number", "farthest cell centre from a site, metres"},
-			{"mean_distance_m", "number", "population-weighted distance to the nearest site, metres"},
-			{"communes", "integer", "communes with a cell in the zone"},
-			{"departements", "array", "départements touched"},
+		Props: []maplayers.PropSpec{
+			{Name: "id", Type: "string", Description: "gap-<smallest H3 cell>, stable across thresholds"},
+			{Name: "rank", Type: "integer", Description: "1 for the most populated zone"},
+			{Name: "population", Type: "integer", Description: "inhabitants in the zone"},
+			{Name: "area_km2", Type: "number", Description: "area, km²"},
+			{Name: "cells", Type: "integer", Description: "H3 cells"},
+			{Name: "max_distance_m", Type: "number", Description: "farthest cell centre from a site, metres"},
+			{Name: "mean_distance_m", Type: "number", Description: "population-weighted distance to the nearest site, metres"},
+			{Name: "communes", Type: "integer", Description: "communes with a cell in the zone"},
+			{Name: "departements", Type: "array", Description: "départements touched"},
 		}}
-	return staticLayer(l, func() (source, error) {
+	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
 		cv, err := s.mapCoverage()
 		if err != nil {
 			return nil, err
 		}
-		tab := newFeatureTable(len(cv.Gaps))
+		tab := maplayers.NewFeatureTable(len(cv.Gaps))
 		for i, z := range cv.Gaps {
-			tab.add(z.ID, cv.GapOutline(i), z.DepartementsTouched, []mvt.Value{mvt.Str(z.ID), mvt.Int(z.Rank),
+			tab.Add(z.ID, cv.GapOutline(i), z.DepartementsTouched, []mvt.Value{mvt.Str(z.ID), mvt.Int(z.Rank),
 				mvt.Int(z.Population), mvt.Num(round(z.AreaKm2, 3)), mvt.Int(z.Cells), mvt.Num(round(z.MaxDistanceM, 0)),
 				mvt.Num(round(z.MeanDistanceM, 0)), mvt.Int(len(z.CommunesTouched)), mvt.List(z.DepartementsTouched)})
 		}

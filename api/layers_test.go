@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
@@ -53,7 +54,7 @@ func TestLayerList(t *testing.T) {
 			t.Errorf("layer %s: missing properties or links: %+v", name, l)
 		}
 		if e.Layer(name) != nil {
-			if l.Kind != kindService || l.Report == nil || l.Report.Loaded != n || l.Vintage == "" {
+			if l.Kind != maplayers.KindService || l.Report == nil || l.Report.Loaded != n || l.Vintage == "" {
 				t.Errorf("service layer %s: kind %q, report %+v, vintage %q", name, l.Kind, l.Report, l.Vintage)
 			}
 		}
@@ -136,7 +137,7 @@ func TestLayerPagination(t *testing.T) {
 	bbox := orb.Bound{Min: orb.Point{2.2, 48.8}, Max: orb.Point{2.5, 48.95}}
 	var inBox []string
 	for _, c := range terr.Communes {
-		if c.HasShape() && boundsMeet(c.Bound, bbox) {
+		if c.HasShape() && maplayers.BoundsMeet(c.Bound, bbox) {
 			inBox = append(inBox, c.Code)
 		}
 	}
@@ -326,15 +327,15 @@ func TestLayerErrors(t *testing.T) {
 func TestLayerRegistryAdd(t *testing.T) {
 	s := mapServer(t)
 	base := New(s.registry, Config{DataDir: testData})
-	props := []propSpec{{"label", "string", "a label"}, {"weight", "integer", "a weight"}}
-	l := newPointLayer("proposals-test", "Test proposals", "two points", kindUploaded, props, []pointFeature{
+	props := []maplayers.PropSpec{{Name: "label", Type: "string", Description: "a label"}, {Name: "weight", Type: "integer", Description: "a weight"}}
+	l := maplayers.NewPointLayer("proposals-test", "Test proposals", "two points", maplayers.KindUploaded, props, []maplayers.PointFeature{
 		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []mvt.Value{mvt.Str("Guéret"), mvt.Int(3)}},
 		{ID: "p2", Point: orb.Point{2.3522, 48.8566}, Departement: "75", Props: []mvt.Value{mvt.Str("Paris"), mvt.Int(7)}},
 	})
-	if err := base.mapLayers().add(l); err != nil {
+	if err := base.mapLayers().Add(l); err != nil {
 		t.Fatal(err)
 	}
-	if err := base.mapLayers().add(&mapLayer{Name: "Bad Name"}); err == nil {
+	if err := base.mapLayers().Add(&maplayers.Layer{Name: "Bad Name"}); err == nil {
 		t.Fatal("a layer name with spaces was accepted")
 	}
 	p := getPage(t, base, "/v1/layers/proposals-test?departement=75")
@@ -348,7 +349,7 @@ func TestLayerRegistryAdd(t *testing.T) {
 	if rec := mapGet(t, base, fmt.Sprintf("/tiles/proposals-test/%s.mvt", tileOf(orb.Point{1.8707, 46.1712}, 10))); rec.Code != http.StatusOK {
 		t.Fatalf("tile: %d", rec.Code)
 	}
-	if !base.mapLayers().remove("proposals-test") || base.mapLayers().remove("proposals-test") {
+	if !base.mapLayers().Remove("proposals-test") || base.mapLayers().Remove("proposals-test") {
 		t.Fatal("remove")
 	}
 	if code := get(t, base, "/v1/layers/proposals-test", nil); code != http.StatusNotFound {

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/maplayers"
+
 	"net/http"
 	"net/url"
 	"strings"
@@ -120,7 +122,7 @@ type ogcCollectionView struct {
 
 // collectionView describes l; its extent is its features' (France's for
 // layers built per query).
-func (s *Server) collectionView(c *gin.Context, l *mapLayer) ogcCollectionView {
+func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectionView {
 	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
 	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: []string{crs84},
 		Links: []link{
@@ -137,10 +139,10 @@ func (s *Server) collectionView(c *gin.Context, l *mapLayer) ogcCollectionView {
 
 // layerExtent is the union of l's feature bounds (the communes' for a
 // layer built per query, or one that cannot be built).
-func (s *Server) layerExtent(l *mapLayer) orb.Bound {
-	var src source = &communesSource{t: s.engine.Territory()}
-	if !l.needsFilter {
-		if x, err := l.open(layerFilter{}); err == nil {
+func (s *Server) layerExtent(l *maplayers.Layer) orb.Bound {
+	var src maplayers.Source = &communesSource{t: s.engine.Territory()}
+	if !l.NeedsFilter {
+		if x, err := l.Open(maplayers.Filter{}); err == nil {
 			src = x
 		}
 	}
@@ -163,7 +165,7 @@ func (s *Server) ogcCollections(c *gin.Context) error {
 		return err
 	}
 	views := []ogcCollectionView{}
-	for _, l := range s.mapLayers().list() {
+	for _, l := range s.mapLayers().List() {
 		views = append(views, s.collectionView(c, l))
 	}
 	base := s.baseURL(c) + ogcBase + "/collections"
@@ -198,12 +200,12 @@ func (s *Server) ogcItems(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	src, err := l.open(q.filter)
+	src, err := l.Open(q.filter)
 	if err != nil {
 		return err
 	}
-	ids, matched := selectFeatures(src, q.filter)
-	ids = page(ids, matched, q.limit, q.offset)
+	ids, matched := maplayers.Select(src, q.filter)
+	ids = maplayers.Page(ids, matched, q.limit, q.offset)
 	release, err := s.boundLayerPage(c, len(ids))
 	if err != nil {
 		return err
@@ -229,8 +231,8 @@ func (s *Server) ogcItem(c *gin.Context) error {
 		return err
 	}
 	id := c.Param("featureId")
-	var f layerFilter
-	if l.needsFilter {
+	var f maplayers.Filter
+	if l.NeedsFilter {
 		var ok bool
 		if f, ok = cellFilter(id); !ok {
 			return notFound("no feature %q in %s", id, l.Name)
@@ -240,7 +242,7 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	src, err := l.open(f)
+	src, err := l.Open(f)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/maplayers"
+
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -91,7 +93,7 @@ func appendMembers(b []byte, ms []schemaMember) ([]byte, error) {
 }
 
 // propSchema is the JSON Schema of one property.
-func propSchema(p propSpec) map[string]any {
+func propSchema(p maplayers.PropSpec) map[string]any {
 	s := map[string]any{"title": p.Name, "description": p.Description, "type": p.Type}
 	if p.Type == "array" {
 		s["items"] = map[string]any{"type": "string"}
@@ -100,15 +102,15 @@ func propSchema(p propSpec) map[string]any {
 }
 
 // geometryFormat is the Part 5 format of a layer's geometry.
-func geometryFormat(l *mapLayer) string {
-	if l.GeometryType == geomPoint {
+func geometryFormat(l *maplayers.Layer) string {
+	if l.GeometryType == maplayers.GeomPoint {
 		return "geometry-point"
 	}
 	return "geometry-multipolygon"
 }
 
 // geometrySchema is the primary geometry of a layer's features.
-func geometrySchema(l *mapLayer) map[string]any {
+func geometrySchema(l *maplayers.Layer) map[string]any {
 	return map[string]any{"title": "geometry", "x-ogc-role": "primary-geometry", "format": geometryFormat(l),
 		"description": l.GeometryType + " in CRS84 (longitude, latitude), at most 6 decimals; null when the feature has none"}
 }
@@ -120,7 +122,7 @@ func schemaHead(url, title, description string) []schemaMember {
 }
 
 // featureSchemaPart5 is the Part 5 schema of l's features.
-func featureSchemaPart5(l *mapLayer, url string) schemaDoc {
+func featureSchemaPart5(l *maplayers.Layer, url string) schemaDoc {
 	// The id role marks the property equal to the GeoJSON id member; the
 	// "sites" layer has none (its ids are layer:id).
 	d := schemaDoc{head: schemaHead(url, l.Title, l.Description)}
@@ -137,12 +139,12 @@ func featureSchemaPart5(l *mapLayer, url string) schemaDoc {
 }
 
 // queryablesSchema is the Part 3 queryables of l.
-func queryablesSchema(l *mapLayer, url string) schemaDoc {
+func queryablesSchema(l *maplayers.Layer, url string) schemaDoc {
 	d := schemaDoc{head: schemaHead(url, l.Title+": queryables",
 		"Properties usable as query parameters of the items (property=value), and the geometry (bbox=)."),
 		tail: []schemaMember{{"additionalProperties", false}}}
 	for _, name := range queryableProps {
-		if k := l.propIndex(name); k >= 0 {
+		if k := l.PropIndex(name); k >= 0 {
 			s := propSchema(l.Props[k])
 			s["description"] = l.Props[k].Description + "; filter with " + name + "=CODE"
 			d.props = append(d.props, schemaMember{name, s})
@@ -154,7 +156,7 @@ func queryablesSchema(l *mapLayer, url string) schemaDoc {
 
 // geoJSONFeatureSchema is the JSON Schema of one GeoJSON Feature of l, as
 // GDAL reads it (the fields are the members of "properties").
-func geoJSONFeatureSchema(l *mapLayer, url string) schemaDoc {
+func geoJSONFeatureSchema(l *maplayers.Layer, url string) schemaDoc {
 	props := schemaDoc{head: []schemaMember{{"type", "object"}}}
 	for _, p := range l.Props {
 		props.props = append(props.props, schemaMember{p.Name, propSchema(p)})
@@ -183,7 +185,7 @@ func schemaMediaType(c *gin.Context) string {
 
 // ogcSchema serves GET /ogc/collections/{id}/schema, /queryables and
 // /feature-schema through build.
-func (s *Server) ogcSchema(build func(l *mapLayer, url string) schemaDoc) func(c *gin.Context) error {
+func (s *Server) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc) func(c *gin.Context) error {
 	return func(c *gin.Context) error {
 		if err := ogcFormat(c, nil); err != nil {
 			return err

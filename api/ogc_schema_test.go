@@ -74,7 +74,7 @@ func jsonTypeOf(v any) string {
 // grid, and a bbox).
 func TestOGCSchemas(t *testing.T) {
 	s := mapServer(t)
-	for _, l := range s.mapLayers().list() {
+	for _, l := range s.mapLayers().List() {
 		base := "/ogc/collections/" + l.Name
 		part5 := getSchema(t, s, base+"/schema")
 		if g := part5["geometry"]; g.Role != "primary-geometry" || g.Format != geometryFormat(l) {

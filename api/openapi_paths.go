@@ -1,5 +1,7 @@
 package api
 
+import "github.com/maillage/maillage/internal/maplayers"
+
 import "net/http"
 
 // The documentation of every route, checked against the router by
@@ -183,7 +185,7 @@ var apiParams = map[string]apiParam{
 	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogcMaxLimit, ogcDefaultLimit)},
 	"offset":             {"offset", "features skipped (follow the next link)", intSchema(0, 1<<30, 0)},
 	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
-	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maxZoom, 0)},
+	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maplayers.MaxZoom, 0)},
 	"tolerance":          {"tolerance", "simplify geometries at this tolerance, degrees (instead of zoom)", map[string]any{"type": "number", "minimum": 0, "maximum": 1}},
 	"f":                  {"f", "encoding: json only", enumSchema("json", "json")},
 	"kind":               {"kind", "candidates, structures or proposals", strSchema},

@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/maplayers"
 )
 
 // geoJSONType is the media type of RFC 7946 documents.
@@ -108,7 +109,7 @@ func (fc geoCollection[P]) MarshalJSON() ([]byte, error) {
 // clockwise (RFC 7946 §3.1.6), rings closed, collapsed rings dropped; nil
 // when nothing is left. The input is not modified.
 func geoJSONShape(mp orb.MultiPolygon) orb.Geometry {
-	return polygonsOrNil(geo.Simplifier{Decimals: maxDecimals}.MultiPolygon(mp))
+	return maplayers.PolygonsOrNil(geo.Simplifier{Decimals: maxDecimals}.MultiPolygon(mp))
 }
 
 // toProperties turns a view struct into GeoJSON properties through its JSON

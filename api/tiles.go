@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
 
@@ -36,8 +37,8 @@ func parseTile(c *gin.Context) (maptile.Tile, error) {
 		return maptile.Tile{}, notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt")
 	}
 	z, err := strconv.Atoi(c.Param("z"))
-	if err != nil || z < 0 || z > maxZoom {
-		return maptile.Tile{}, badParam("z", "%q is not a zoom in [0, %d]", c.Param("z"), maxZoom)
+	if err != nil || z < 0 || z > maplayers.MaxZoom {
+		return maptile.Tile{}, badParam("z", "%q is not a zoom in [0, %d]", c.Param("z"), maplayers.MaxZoom)
 	}
 	n := 1 << z
 	x, err := strconv.Atoi(c.Param("x"))
@@ -83,15 +84,15 @@ func (s *Server) tileMVT(c *gin.Context) error {
 // the integer grid, rings de-duplicated, collapsed ones dropped, and
 // oriented (exteriors of positive area in tile coordinates, as MVT 2
 // wants). Null properties are left out: MVT has no null.
-func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
+func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
 	bound := t.Bound(float64(tileBufferUnits) / geo.TileExtent)
-	src, err := l.open(layerFilter{BBox: bound, HasBBox: true})
+	src, err := l.Open(maplayers.Filter{BBox: bound, HasBBox: true})
 	if err != nil {
 		return nil, err
 	}
 	var ids []int
 	src.Search(bound, func(i int) bool {
-		if b, ok := src.Bound(i); ok && boundsMeet(b, bound) {
+		if b, ok := src.Bound(i); ok && maplayers.BoundsMeet(b, bound) {
 			ids = append(ids, i)
 		}
 		return true
@@ -105,7 +106,7 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
 	grid := geo.Simplifier{Decimals: 0}
 	keep := tileProps(l, int(t.Z))
-	names := l.propNames()
+	names := l.PropNames()
 	if keep != nil {
 		names = make([]string, len(keep))
 		for k, i := range keep {
@@ -116,7 +117,7 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 	var vals, kept []mvt.Value
 	for _, i := range ids {
 		var g orb.Geometry
-		switch lg := l.cache.atZoom(src, i, int(t.Z)).(type) {
+		switch lg := l.Cache.AtZoom(src, i, int(t.Z)).(type) {
 		case orb.Point:
 			p := proj.Point(lg)
 			if !box.Contains(p) {
@@ -145,7 +146,7 @@ func (s *Server) renderTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 
 // tileFeatureID is a feature's MVT id: its H3 index for cells, else its
 // position in the layer plus one (stable while the server runs).
-func tileFeatureID(src source, i int) uint64 {
+func tileFeatureID(src maplayers.Source, i int) uint64 {
 	if c, ok := src.(*cellsSource); ok {
 		id, _ := geo.ParseCell(c.cells[i].H3) // the grid's own cells: always valid
 		return uint64(id)
@@ -205,13 +206,13 @@ func lowZoomTileProps() []string {
 
 // tileProps returns the indexes of l's properties kept at zoom z, nil for
 // all of them.
-func tileProps(l *mapLayer, z int) []int {
+func tileProps(l *maplayers.Layer, z int) []int {
 	if z > lowZoomTileMax || l.Name != "communes" {
 		return nil
 	}
 	var keep []int
 	for _, name := range lowZoomTileProps() {
-		if i := l.propIndex(name); i >= 0 {
+		if i := l.PropIndex(name); i >= 0 {
 			keep = append(keep, i)
 		}
 	}
@@ -224,7 +225,7 @@ func tileProps(l *mapLayer, z int) []int {
 
 // lowZoomValues appends the kept values to dst, distances in metres
 // rounded to 100 m and minutes to the minute.
-func lowZoomValues(l *mapLayer, keep []int, vals, dst []mvt.Value) []mvt.Value {
+func lowZoomValues(l *maplayers.Layer, keep []int, vals, dst []mvt.Value) []mvt.Value {
 	for _, i := range keep {
 		v := vals[i]
 		if v.Kind == mvt.Number {

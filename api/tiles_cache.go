@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/web"
 )
 
@@ -41,12 +42,12 @@ type tileEntry struct {
 // tileKey identifies a tile of one layer value (a layer replaced under the
 // same name is another key).
 type tileKey struct {
-	l *mapLayer
+	l *maplayers.Layer
 	t maptile.Tile
 }
 
 // cachedTile returns tile t of l, rendering it on a miss.
-func (s *Server) cachedTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
+func (s *Server) cachedTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
 	e, err := s.tile(l, t)
 	if err != nil {
 		return nil, err
@@ -59,9 +60,9 @@ func (s *Server) cachedTile(l *mapLayer, t maptile.Tile) ([]byte, error) {
 // for a tile being rendered wait for that render (single-flight) rather
 // than render it again: a map opening sends the same low-zoom tiles from
 // many clients at once, and a zoom-5 tile costs a second of CPU.
-func (s *Server) tile(l *mapLayer, t maptile.Tile) (*tileEntry, error) {
+func (s *Server) tile(l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
 	tc := &s.maps.tiles
-	cached := !l.needsFilter && int(t.Z) <= tileCacheMaxZoom
+	cached := !l.NeedsFilter && int(t.Z) <= tileCacheMaxZoom
 	k := tileKey{l, t}
 	if cached {
 		if e, ok := tc.get(k); ok {

@@ -15,7 +15,7 @@ import (
 // again).
 func TestTileSingleFlight(t *testing.T) {
 	s := New(testServer(t).registry, Config{DataDir: testData})
-	l, ok := s.mapLayers().get("sites")
+	l, ok := s.mapLayers().Get("sites")
 	if !ok {
 		t.Fatal("no sites layer")
 	}
@@ -72,7 +72,7 @@ func TestWarmMapIgnoresRateLimit(t *testing.T) {
 		t.Fatalf("WarmMap(%d) with a rate limit of 10/s = %+v, %v; want %d tiles, none failed", maxZoom, st, err, want)
 	}
 	for _, name := range mapTileLayers() {
-		l, _ := s.mapLayers().get(name)
+		l, _ := s.mapLayers().Get(name)
 		for _, v := range mapViews() {
 			for z := maptile.Zoom(0); z <= maxZoom; z++ {
 				for _, tile := range tilesCovering(v.Bound, z) {

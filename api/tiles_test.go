@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/web"
 	"io"
 	"math"
@@ -97,7 +98,7 @@ func TestTileCommunes(t *testing.T) {
 				t.Errorf("commune %s: decoded outline misses its main town %v", c.Code, c.Rep)
 			}
 		}
-		if ok && !boundsMeet(c.Bound, buffered) {
+		if ok && !maplayers.BoundsMeet(c.Bound, buffered) {
 			t.Errorf("commune %s is in the tile but its box %v misses it", c.Code, c.Bound)
 		}
 	}
@@ -266,10 +267,10 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, _ := l.open(layerFilter{})
+	src, _ := l.Open(maplayers.Filter{})
 	for _, z := range preparedZooms {
 		for i := 0; i < src.Len(); i++ {
-			if src.Geometry(i) != nil && l.cache.geoms[z][i].Load() == nil {
+			if src.Geometry(i) != nil && !l.Cache.Cached(z, i) {
 				t.Fatalf("zoom %d: commune %s not prepared", z, src.ID(i))
 			}
 		}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/maillage/maillage/internal/maplayers"
+
 	"context"
 	"fmt"
 	"runtime"
@@ -48,7 +50,7 @@ type WarmStats struct {
 
 // warmJob is one tile of one layer to warm.
 type warmJob struct {
-	l *mapLayer
+	l *maplayers.Layer
 	t maptile.Tile
 }
 
@@ -64,7 +66,7 @@ func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 	t0 := time.Now()
 	var jobs []warmJob
 	for _, name := range mapTileLayers() {
-		l, ok := s.mapLayers().get(name)
+		l, ok := s.mapLayers().Get(name)
 		if !ok {
 			return WarmStats{}, fmt.Errorf("warm map: no layer %s", name)
 		}

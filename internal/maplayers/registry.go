@@ -1,4 +1,4 @@
-package api
+package maplayers
 
 import (
 	"fmt"
@@ -13,29 +13,29 @@ import (
 
 // Kinds of map layers.
 const (
-	kindBoundaries = "boundaries" // communes, départements, régions
-	kindService    = "service"    // a loaded service-point layer
-	kindAnalysis   = "analysis"   // computed from the coverage (gaps, cells)
-	kindUploaded   = "uploaded"   // a point layer added at run time (structures, proposals, ...)
+	KindBoundaries = "boundaries" // communes, départements, régions
+	KindService    = "service"    // a loaded service-point layer
+	KindAnalysis   = "analysis"   // computed from the coverage (gaps, cells)
+	KindUploaded   = "uploaded"   // a point layer added at run time (structures, proposals, ...)
 )
 
 // Geometry types of map layers, as OGC collections announce them.
 const (
-	geomPolygon = "MultiPolygon"
-	geomPoint   = "Point"
+	GeomPolygon = "MultiPolygon"
+	GeomPoint   = "Point"
 )
 
-// propSpec describes one property of a layer's features.
-type propSpec struct {
+// PropSpec describes one property of a layer's features.
+type PropSpec struct {
 	Name        string `json:"name"`
 	Type        string `json:"type"` // JSON Schema type: string, integer, number, boolean, array
 	Description string `json:"description"`
 }
 
-// mapLayer is one collection of features served as GeoJSON
+// Layer is one collection of features served as GeoJSON
 // (/v1/layers/{name}), OGC API items (/ogc/collections/{name}/items) and
 // vector tiles (/tiles/{name}/{z}/{x}/{y}.mvt).
-type mapLayer struct {
+type Layer struct {
 	Name         string
 	Title        string
 	Description  string
@@ -44,7 +44,7 @@ type mapLayer struct {
 	Vintage      string           // service layers: vintage of the file
 	Source       string           // file or analysis it comes from
 	Report       *data.LoadReport // service layers: how the file loaded
-	Props        []propSpec       // properties of every feature, in order
+	Props        []PropSpec       // properties of every feature, in order
 	IDProp       string           // the property holding the feature id, "" when none does
 	MinTileZoom  int              // tiles below this zoom are refused (too many features)
 	Count        func() (int, error)
@@ -52,17 +52,17 @@ type mapLayer struct {
 	// open returns the features for a query. Static layers return the same
 	// source every time (built on first use); the cells layer builds one
 	// per query from its bbox or département (needsFilter).
-	open        func(f layerFilter) (source, error)
-	needsFilter bool
+	Open        func(f Filter) (Source, error)
+	NeedsFilter bool
 	// cache holds simplified geometries per zoom for static polygon layers
 	// (nil for the others).
-	cache *zoomCache
+	Cache *ZoomCache
 }
 
-// layerFilter is what narrows a layer before paging. Offset and Limit are
+// Filter is what narrows a layer before paging. Offset and Limit are
 // the page asked for: a layer built per query (cells) builds only that
 // window when nothing else narrows it; the others ignore them.
-type layerFilter struct {
+type Filter struct {
 	BBox          orb.Bound
 	HasBBox       bool
 	Departement   string
@@ -71,12 +71,12 @@ type layerFilter struct {
 
 // propIndex returns the position of a property, -1 when the layer has none
 // of that name.
-func (l *mapLayer) propIndex(name string) int {
-	return slices.IndexFunc(l.Props, func(p propSpec) bool { return p.Name == name })
+func (l *Layer) PropIndex(name string) int {
+	return slices.IndexFunc(l.Props, func(p PropSpec) bool { return p.Name == name })
 }
 
 // propNames lists the layer's property names.
-func (l *mapLayer) propNames() []string {
+func (l *Layer) PropNames() []string {
 	out := make([]string, len(l.Props))
 	for i, p := range l.Props {
 		out[i] = p.Name
@@ -86,7 +86,7 @@ func (l *mapLayer) propNames() []string {
 
 // source is the features of a layer: indexes 0..Len()-1 are stable for the
 // source's lifetime and are the order of every answer.
-type source interface {
+type Source interface {
 	Len() int
 	ID(i int) string
 	// Lookup finds a feature by id.
@@ -110,21 +110,21 @@ type source interface {
 // lazySource builds a static source on first use.
 type lazySource struct {
 	once  sync.Once
-	build func() (source, error)
-	src   source
+	build func() (Source, error)
+	src   Source
 	err   error
 }
 
-func (l *lazySource) get() (source, error) {
+func (l *lazySource) get() (Source, error) {
 	l.once.Do(func() { l.src, l.err = l.build() })
 	return l.src, l.err
 }
 
-// staticLayer makes the open function and count of a layer whose features
+// StaticLayer makes the open function and count of a layer whose features
 // do not depend on the query.
-func staticLayer(l *mapLayer, build func() (source, error)) *mapLayer {
+func StaticLayer(l *Layer, build func() (Source, error)) *Layer {
 	lz := &lazySource{build: build}
-	l.open = func(layerFilter) (source, error) { return lz.get() }
+	l.Open = func(Filter) (Source, error) { return lz.get() }
 	l.Count = func() (int, error) {
 		src, err := lz.get()
 		if err != nil {
@@ -132,29 +132,29 @@ func staticLayer(l *mapLayer, build func() (source, error)) *mapLayer {
 		}
 		return src.Len(), nil
 	}
-	if l.GeometryType == geomPolygon {
-		l.cache = newZoomCache()
+	if l.GeometryType == GeomPolygon {
+		l.Cache = NewZoomCache()
 	}
 	return l
 }
 
-// layerRegistry holds the map layers by name, in the order they were added.
+// Registry holds the map layers by name, in the order they were added.
 // Layers can be added while serving (an uploaded point layer becomes a
-// collection with registry.add).
-type layerRegistry struct {
+// collection with Registry.Add).
+type Registry struct {
 	mu     sync.RWMutex
 	order  []string
-	byName map[string]*mapLayer
+	byName map[string]*Layer
 }
 
-func newLayerRegistry() *layerRegistry {
-	return &layerRegistry{byName: map[string]*mapLayer{}}
+func NewRegistry() *Registry {
+	return &Registry{byName: map[string]*Layer{}}
 }
 
 // add registers l, replacing a layer of the same name (an upload made
 // again); a name must be a valid URL path segment.
-func (r *layerRegistry) add(l *mapLayer) error {
-	if !validLayerName(l.Name) {
+func (r *Registry) Add(l *Layer) error {
+	if !ValidName(l.Name) {
 		return fmt.Errorf("layer name %q: want 1-64 of a-z, 0-9, '-' and '_'", l.Name)
 	}
 	r.mu.Lock()
@@ -167,7 +167,7 @@ func (r *layerRegistry) add(l *mapLayer) error {
 }
 
 // remove drops a layer; false when there was none.
-func (r *layerRegistry) remove(name string) bool {
+func (r *Registry) Remove(name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.byName[name]; !ok {
@@ -179,7 +179,7 @@ func (r *layerRegistry) remove(name string) bool {
 }
 
 // get returns the layer of a name.
-func (r *layerRegistry) get(name string) (*mapLayer, bool) {
+func (r *Registry) Get(name string) (*Layer, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	l, ok := r.byName[name]
@@ -187,18 +187,18 @@ func (r *layerRegistry) get(name string) (*mapLayer, bool) {
 }
 
 // list returns the layers in registration order.
-func (r *layerRegistry) list() []*mapLayer {
+func (r *Registry) List() []*Layer {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]*mapLayer, len(r.order))
+	out := make([]*Layer, len(r.order))
 	for i, n := range r.order {
 		out[i] = r.byName[n]
 	}
 	return out
 }
 
-// validLayerName reports whether name is fit for URLs and MVT layer names.
-func validLayerName(name string) bool {
+// ValidName reports whether name is fit for URLs and MVT layer names.
+func ValidName(name string) bool {
 	if name == "" || len(name) > 64 {
 		return false
 	}

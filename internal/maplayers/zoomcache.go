@@ -1,0 +1,95 @@
+package maplayers
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/paulmach/orb"
+	"golang.org/x/sync/singleflight"
+
+	"github.com/maillage/maillage/geo"
+)
+
+// MaxCachedZoom is the deepest zoom whose simplified geometries are kept:
+// beyond it the tolerance (under 10 m) barely simplifies the 2018
+// boundaries, and a request touches few features.
+const MaxCachedZoom = 12
+
+// MaxZoom is the deepest zoom accepted by zoom= and tiles.
+const MaxZoom = 22
+
+// ZoomCache keeps the simplified geometry of each feature of a static
+// polygon layer per zoom level, computed on first request. Entries are
+// written once; tiles of one zoom asking for the same feature at once
+// wait for one simplification (single-flight) rather than each compute it.
+type ZoomCache struct {
+	once   [MaxCachedZoom + 1]sync.Once
+	geoms  [MaxCachedZoom + 1][]atomic.Pointer[orb.MultiPolygon]
+	flight singleflight.Group // simplifications in progress, by "zoom/feature"
+}
+
+// NewZoomCache makes an empty cache.
+func NewZoomCache() *ZoomCache { return &ZoomCache{} }
+
+// Cached reports whether feature i is held simplified for zoom z.
+func (zc *ZoomCache) Cached(z, i int) bool {
+	if z < 0 || z > MaxCachedZoom || i >= len(zc.geoms[z]) {
+		return false
+	}
+	return zc.geoms[z][i].Load() != nil
+}
+
+// ZoomSimplifier simplifies for a map at zoom z: features smaller than the
+// tolerance keep a minimal outline rather than vanish; retries may use up
+// to 6 decimals.
+func ZoomSimplifier(z int) geo.Simplifier {
+	return geo.Simplifier{Tolerance: geo.ZoomToleranceDeg(z), Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
+}
+
+// ToleranceSimplifier simplifies at a tolerance in degrees, with decimals
+// that keep the rounding under a quarter of it.
+func ToleranceSimplifier(tol float64) geo.Simplifier {
+	d := 6
+	if tol > 0 {
+		d = max(1, min(6, int(math.Ceil(math.Log10(4/tol)))))
+	}
+	return geo.Simplifier{Tolerance: tol, Decimals: d, FineDecimals: 6, KeepOne: true}
+}
+
+// AtZoom returns feature i of src simplified for zoom z (a shared value:
+// do not modify it). Points and geometry-less features come back as they
+// are.
+func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
+	g := src.Geometry(i)
+	mp, ok := g.(orb.MultiPolygon)
+	if !ok {
+		return g
+	}
+	if zc == nil || z > MaxCachedZoom || z < 0 {
+		return PolygonsOrNil(ZoomSimplifier(z).MultiPolygon(mp))
+	}
+	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[orb.MultiPolygon], src.Len()) })
+	slot := &zc.geoms[z][i]
+	if p := slot.Load(); p != nil {
+		return PolygonsOrNil(*p)
+	}
+	v, _, _ := zc.flight.Do(strconv.Itoa(z)+"/"+strconv.Itoa(i), func() (any, error) {
+		if p := slot.Load(); p != nil { // stored while this call waited
+			return p, nil
+		}
+		s := ZoomSimplifier(z).MultiPolygon(mp)
+		slot.Store(&s)
+		return &s, nil
+	})
+	return PolygonsOrNil(*v.(*orb.MultiPolygon))
+}
+
+// PolygonsOrNil returns mp, or a nil geometry when it has no polygon.
+func PolygonsOrNil(mp orb.MultiPolygon) orb.Geometry {
+	if len(mp) == 0 {
+		return nil
+	}
+	return mp
+}
