@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/data/pgstore/pgtest"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -25,20 +26,20 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	if _, err := os.Stat(testData); err != nil {
 		t.Skipf("real data not found at %s (clone next to ../shared): %v", testData, err)
 	}
-	national, err := NewToken()
+	national, err := access.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}
-	dep23, err := NewToken()
+	dep23, err := access.NewToken()
 	if err != nil {
 		t.Fatal(err)
 	}
-	scope23, err := ParseScope("departement:23")
+	scope23, err := access.ParseScope("departement:23")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := []Token{{Hash: HashToken(national), Scope: Scope{National: true}, Name: "anct"},
-		{Hash: HashToken(dep23), Scope: scope23, Name: "prefet 23"}}
+	tokens := []access.Token{{Hash: access.HashToken(national), Scope: access.Scope{National: true}, Name: "anct"},
+		{Hash: access.HashToken(dep23), Scope: scope23, Name: "prefet 23"}}
 	replica := func() *Server {
 		st, _, err := pgstore.Open(context.Background(), url)
 		if err != nil {
@@ -51,7 +52,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 			t.Fatal(err)
 		}
 		// One tokens file read by every replica.
-		return New(matching.NewRegistry(st, e), Config{Tokens: NewTokenSet(tokens)})
+		return New(matching.NewRegistry(st, e), Config{Tokens: access.NewTokenSet(tokens)})
 	}
 	a, b := replica(), replica()
 
