@@ -170,6 +170,19 @@ func TestTopologyFrance(t *testing.T) {
 		if cov < 0.995 || over > 0.005 {
 			t.Errorf("z%d: covered %.3f %% (want ≥ 99.5), overlap %.3f %% (want ≤ 0.5)", z, 100*cov, 100*over)
 		}
+		for _, admin := range []struct {
+			name string
+			key  func(*data.Commune) string
+		}{
+			{"départements", func(c *data.Commune) string { return c.Departement }},
+			{"régions", func(c *data.Commune) string { return c.Region }},
+		} {
+			invalid, polys := adminOutlines(communes, l, admin.key)
+			t.Logf("z%d %s from the arcs: %d polygons, %d invalid", z, admin.name, polys, invalid)
+			if invalid > 0 {
+				t.Errorf("z%d: %d invalid %s outlines", z, invalid, admin.name)
+			}
+		}
 		s := geo.Simplifier{Tolerance: tol, Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
 		alone := make([]orb.MultiPolygon, len(shapes))
 		area := communesBound(shapes, ids)
@@ -181,6 +194,29 @@ func TestTopologyFrance(t *testing.T) {
 		cov, over = seams(shapes, alone, ids, tol/8)
 		t.Logf("z%d each commune simplified on its own: covered %.3f %%, overlap %.3f %%", z, 100*cov, 100*over)
 	}
+}
+
+// adminOutlines groups the level's communes by key (their département or
+// région) and counts the polygons and invalid outlines.
+func adminOutlines(communes []data.Commune, l *geo.TopoLevel, key func(*data.Commune) string) (invalid, polys int) {
+	index := map[string]int{}
+	groupOf := make([]int, len(communes))
+	for i := range communes {
+		k := key(&communes[i])
+		g, ok := index[k]
+		if !ok {
+			g = len(index)
+			index[k] = g
+		}
+		groupOf[i] = g
+	}
+	for _, mp := range l.Groups(groupOf, len(index)) {
+		polys += len(mp)
+		if len(mp) == 0 || geo.ValidateShape(mp) != nil {
+			invalid++
+		}
+	}
+	return invalid, polys
 }
 
 // communesBound is the bounding box of the shapes ids.

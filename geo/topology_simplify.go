@@ -20,7 +20,8 @@ import (
 // shape whose simplified rings are invalid (crossing, touching, turned
 // inside out) has its arcs simplified again at half the tolerance, until it
 // is valid or its arcs are back as read; the neighbours using those arcs
-// are reassembled with them.
+// are reassembled with them. Then arcs crossing other arcs (borders of
+// shapes that share none, which would overlap) are refined the same way.
 type TopoLevel struct {
 	// Shapes are the simplified shapes, in the order given to
 	// BuildTopology: RFC 7946 winding, closed rings; nil for a shape of
@@ -72,23 +73,18 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 			}
 		}
 		refined := false
+		if len(invalid) == 0 && tolDeg > 0 {
+			// Every shape is valid: now borders of different shapes that cross.
+			for _, i := range l.crossingArcs() {
+				refined = l.refine(i, dirty) || refined
+			}
+		}
 		for _, s := range invalid {
 			for _, poly := range t.shapes[s] {
 				for _, r := range poly {
 					for _, ref := range r.arcs {
 						i, _ := ref.index()
-						if l.halve[i] >= topoHalvings || tolDeg == 0 {
-							continue
-						}
-						if l.halve[i] == 0 {
-							l.ArcsRefined++
-						}
-						l.halve[i]++
-						l.arcs[i] = l.simplifyArc(i)
-						refined = true
-						for _, u := range t.uses[i] {
-							dirty[u] = true
-						}
+						refined = l.refine(i, dirty) || refined
 					}
 				}
 			}
@@ -108,6 +104,23 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 		l.RingsDropped += l.countDropped(s)
 	}
 	return l
+}
+
+// refine simplifies arc i again at half its tolerance, marking the shapes
+// using it dirty; false when the arc is already as read.
+func (l *TopoLevel) refine(i int, dirty []bool) bool {
+	if l.halve[i] >= topoHalvings || l.TolDeg == 0 {
+		return false
+	}
+	if l.halve[i] == 0 {
+		l.ArcsRefined++
+	}
+	l.halve[i]++
+	l.arcs[i] = l.simplifyArc(i)
+	for _, u := range l.topo.uses[i] {
+		dirty[u] = true
+	}
+	return true
 }
 
 // simplifyArc returns arc i simplified at its current tolerance (the arc as

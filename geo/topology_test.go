@@ -206,3 +206,60 @@ func TestBuildTopologyErrors(t *testing.T) {
 		t.Error("a NaN coordinate was accepted")
 	}
 }
+
+// mpArea is the area of mp (exteriors minus holes).
+func mpArea(mp orb.MultiPolygon) float64 {
+	a := 0.0
+	for _, p := range mp {
+		for _, r := range p {
+			a += ringSignedArea(r) // RFC 7946 winding: holes negative
+		}
+	}
+	return a
+}
+
+func TestTopologyGroups(t *testing.T) {
+	topo, err := BuildTopology(cellsFixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Columns of cells; the large enclave a group of its own, the tiny one
+	// left out.
+	groupOf := []int{0, 1, 2, 0, 1, 2, 0, 1, 2, 3, -1}
+	for _, tol := range []float64{0, 0.02, 0.05} {
+		l := topo.Simplify(tol)
+		groups := l.Groups(groupOf, 5)
+		if groups[4] != nil {
+			t.Errorf("tol %g: the empty group has an outline", tol)
+		}
+		for g, mp := range groups[:4] {
+			if err := ValidateShape(mp); err != nil || len(mp) != 1 {
+				t.Errorf("tol %g: group %d: %d polygons, %v", tol, g, len(mp), err)
+				continue
+			}
+			want := 0.0
+			for s, gs := range groupOf {
+				if gs == g {
+					want += mpArea(l.Shapes[s])
+				}
+			}
+			if got := mpArea(mp); math.Abs(got-want) > 1e-9 {
+				t.Errorf("tol %g: group %d area %g, its shapes %g", tol, g, got, want)
+			}
+		}
+		// The middle column holds the large enclave's hole (and, unsimplified,
+		// the tiny one's, which is left out of every group).
+		if n, want := len(groups[1][0]), 2; n != want && !(tol == 0 && n == 3) {
+			t.Errorf("tol %g: middle column has %d rings, want %d", tol, n, want)
+		}
+		// Every edge of a group outline is an edge of one of its shapes.
+		shapeEdges, _ := edgeUses(l.Shapes)
+		groupEdges, _ := edgeUses(groups)
+		for e := range groupEdges {
+			if shapeEdges[e] == 0 {
+				t.Errorf("tol %g: outline edge %v is no shape's edge", tol, e)
+				break
+			}
+		}
+	}
+}
