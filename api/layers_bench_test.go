@@ -36,7 +36,7 @@ func benchGet(b *testing.B, s *Server, url string) {
 
 // gzipSize is the size of body once gzip-compressed (default level, as
 // served).
-func gzipSize(b *testing.B, body []byte) int {
+func gzipSize(b testing.TB, body []byte) int {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	if _, err := zw.Write(body); err != nil {

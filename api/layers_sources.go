@@ -29,6 +29,29 @@ type mapState struct {
 	shapesErr  error
 
 	tiles tileCache
+
+	topoOnce sync.Once
+	topo     *communeTopology
+}
+
+// communeTopology returns the communes' shared topology (built on first
+// use of a level).
+func (s *Server) communeTopology() *communeTopology {
+	m := s.maps
+	m.topoOnce.Do(func() {
+		t := s.engine.Territory()
+		m.topo = &communeTopology{
+			shapes: func() []orb.MultiPolygon {
+				shapes := make([]orb.MultiPolygon, len(t.Communes))
+				for i := range t.Communes {
+					shapes[i] = t.Communes[i].Shape
+				}
+				return shapes
+			},
+			log: func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) },
+		}
+	})
+	return m.topo
 }
 
 // errNoDataDir is returned by the boundary layers of a server started
@@ -148,7 +171,8 @@ func (s *Server) communesLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
-	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
+	ct := s.communeTopology()
+	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
 		cv, err := s.mapCoverage()
 		if err != nil {
 			return nil, err
@@ -163,6 +187,15 @@ func (s *Server) communesLayer() *maplayers.Layer {
 		}
 		return src, nil
 	})
+	l.Cache.Topo = func(z, i int) (orb.MultiPolygon, bool) {
+		if lv := ct.level(z); lv != nil && lv.Shapes[i] != nil {
+			return lv.Shapes[i], true
+		}
+		// Smaller than the tolerance (its neighbours close over it): it
+		// keeps a minimal outline of its own, so that it can be found.
+		return nil, false
+	}
+	return l
 }
 
 // communesSource serves Territory.Communes, indexed by commune id, through
@@ -227,7 +260,7 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		l.Description = "Départements with their IGN 2018 boundary and the " + coverageNote + "."
 	}
 	l.Props = append(append(lead, areaProps...), maplayers.PropSpec{Name: "communes", Type: "integer", Description: "number of communes"})
-	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
+	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
 		shapes, err := s.adminShapes()
 		if err != nil {
 			return nil, err
@@ -279,6 +312,42 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		}
 		return tab, nil
 	})
+	// At low zoom the outlines are the communes' simplified borders.
+	outlines := &groupLevels{ct: s.communeTopology(), groupOf: func() ([]int, int) {
+		shapes, err := s.adminShapes()
+		if err != nil {
+			return nil, 0
+		}
+		bounds := shapes.Regions
+		if deps {
+			bounds = shapes.Departements
+		}
+		index := make(map[string]int, len(bounds))
+		for k, b := range bounds {
+			index[b.Code] = k
+		}
+		communes := s.engine.Territory().Communes
+		groupOf := make([]int, len(communes))
+		for i := range communes {
+			code := communes[i].Region
+			if deps {
+				code = communes[i].Departement
+			}
+			if k, ok := index[code]; ok {
+				groupOf[i] = k
+			} else {
+				groupOf[i] = -1
+			}
+		}
+		return groupOf, len(bounds)
+	}}
+	l.Cache.Topo = func(z, i int) (orb.MultiPolygon, bool) {
+		if shapes := outlines.atZoom(z); i < len(shapes) && shapes[i] != nil {
+			return shapes[i], true
+		}
+		return nil, false // no commune of it has a shape: its own boundary
+	}
+	return l
 }
 
 // siteProps are the properties of service points.

@@ -105,6 +105,7 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
 	grid := geo.Simplifier{Decimals: 0}
+	var valid geo.ShapeValidator // rounding to the grid can fold a ring
 	keep := tileProps(l, int(t.Z))
 	names := l.PropNames()
 	if keep != nil {
@@ -125,7 +126,7 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 			}
 			g = orb.Point{math.Round(p[0]), math.Round(p[1])}
 		case orb.MultiPolygon:
-			mp := grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg)))
+			mp := valid.RepairGridShape(grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg))))
 			if len(mp) == 0 {
 				continue
 			}

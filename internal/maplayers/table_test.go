@@ -111,3 +111,33 @@ func TestZoomCacheSharesSimplifications(t *testing.T) {
 		t.Error("a zoom beyond MaxCachedZoom is cached")
 	}
 }
+
+// TestZoomCacheTopo: a feature the Topo hook serves takes the hook's shape
+// (asked once, then held), one it declines is simplified on its own.
+func TestZoomCacheTopo(t *testing.T) {
+	tab := NewFeatureTable(2)
+	sq := orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 1}, {0, 0}}}}
+	shared := orb.MultiPolygon{{{{0, 0}, {1, 0}, {0, 1}, {0, 0}}}}
+	tab.Add("a", sq, nil, nil)
+	tab.Add("b", sq, nil, nil)
+	zc := NewZoomCache()
+	calls := 0
+	zc.Topo = func(z, i int) (orb.MultiPolygon, bool) {
+		calls++
+		if i == 0 {
+			return shared, true
+		}
+		return nil, false
+	}
+	for range 2 {
+		if g := zc.AtZoom(tab, 0, 5); !orb.Equal(g, shared) {
+			t.Fatalf("feature served by Topo: got %v, want %v", g, shared)
+		}
+	}
+	if calls != 1 {
+		t.Errorf("Topo called %d times for one feature and zoom, want 1", calls)
+	}
+	if g, want := zc.AtZoom(tab, 1, 5), PolygonsOrNil(ZoomSimplifier(5).MultiPolygon(sq)); !orb.Equal(g, want) {
+		t.Errorf("feature declined by Topo: got %v, want its own simplification %v", g, want)
+	}
+}

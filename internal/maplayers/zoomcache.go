@@ -28,6 +28,12 @@ type ZoomCache struct {
 	once   [MaxCachedZoom + 1]sync.Once
 	geoms  [MaxCachedZoom + 1][]atomic.Pointer[orb.MultiPolygon]
 	flight singleflight.Group // simplifications in progress, by "zoom/feature"
+
+	// Topo, when set (before the layer is served), gives feature i at
+	// zoom z from a topology shared with its neighbours, so that they
+	// meet exactly; ok false leaves the feature to its own
+	// simplification. It must be safe for concurrent use.
+	Topo func(z, i int) (mp orb.MultiPolygon, ok bool)
 }
 
 // NewZoomCache makes an empty cache.
@@ -79,7 +85,13 @@ func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 		if p := slot.Load(); p != nil { // stored while this call waited
 			return p, nil
 		}
-		s := ZoomSimplifier(z).MultiPolygon(mp)
+		s, ok := orb.MultiPolygon(nil), false
+		if zc.Topo != nil {
+			s, ok = zc.Topo(z, i)
+		}
+		if !ok {
+			s = ZoomSimplifier(z).MultiPolygon(mp)
+		}
 		slot.Store(&s)
 		return &s, nil
 	})
