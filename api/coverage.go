@@ -134,9 +134,9 @@ type gapRef struct {
 	Communes     int      `json:"communes"`
 	Departements []string `json:"departements"`
 	// Who needs it most (see matching.GapZone).
-	FragilePopulation    float64 `json:"fragile_population"`
-	ZRRPopulation        int     `json:"zrr_population"`
-	ZRRPartialPopulation int     `json:"zrr_partial_population"`
+	PopulationInDifficulty float64 `json:"population_in_difficulty"`
+	ZRRPopulation          int     `json:"zrr_population"`
+	ZRRPartialPopulation   int     `json:"zrr_partial_population"`
 }
 
 func (s *Server) coverageSummary(c *gin.Context) error {
@@ -155,7 +155,7 @@ func (s *Server) coverageSummary(c *gin.Context) error {
 	for _, z := range cv.Gaps[:min(10, len(cv.Gaps))] {
 		v.LargestGaps = append(v.LargestGaps, gapRef{ID: z.ID, Rank: z.Rank, Population: z.Population,
 			AreaKm2: round(z.AreaKm2, 3), MaxDistanceM: round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
-			Departements: z.DepartementsTouched, FragilePopulation: round(z.FragilePopulation, 1),
+			Departements: z.DepartementsTouched, PopulationInDifficulty: round(z.PopulationInDifficulty, 1),
 			ZRRPopulation: z.ZRRPopulation, ZRRPartialPopulation: z.ZRRPartialPopulation})
 	}
 	v.ComputeMS = round(float64(time.Since(t0).Microseconds())/1000, 3)
@@ -231,7 +231,7 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
 		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
 		z.BBox = [4]float64{round(z.BBox[0], 6), round(z.BBox[1], 6), round(z.BBox[2], 6), round(z.BBox[3], 6)}
-		z.FragilePopulation = round(z.FragilePopulation, 1)
+		z.PopulationInDifficulty = round(z.PopulationInDifficulty, 1)
 		fc.Features = append(fc.Features, &geoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
 			Geometry: geoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
@@ -293,7 +293,7 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 	for _, m := range cv.RuralMairies[lo:hi] {
 		m.AreaKm2, m.DensityPerKm2, m.GapShare = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2), round(m.GapShare, 4)
 		m.NearestDistanceM = round(m.NearestDistanceM, 1)
-		m.UncoveredFragilePopulation = round(m.UncoveredFragilePopulation, 1)
+		m.UncoveredPopulationInDifficulty = round(m.UncoveredPopulationInDifficulty, 1)
 		items = append(items, m)
 	}
 	if format == "csv" {
@@ -336,7 +336,7 @@ func roundReach(r matching.Reach) matching.Reach {
 
 func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 	a.CoveredShare, a.MeanDistanceM = round(a.CoveredShare, 6), round(a.MeanDistanceM, 1)
-	a.FragilePopulation, a.UncoveredFragilePopulation = round(a.FragilePopulation, 1), round(a.UncoveredFragilePopulation, 1)
+	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = round(a.PopulationInDifficulty, 1), round(a.UncoveredPopulationInDifficulty, 1)
 	if a.WorstCommunes != nil {
 		w := make([]matching.CommuneRef, len(a.WorstCommunes))
 		for i, r := range a.WorstCommunes {
@@ -352,6 +352,6 @@ func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
 	m.CoveredShare = round(m.CoveredShare, 6)
 	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = round(m.MeanDistanceM, 1), round(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
 	m.AreaKm2, m.DensityPerKm2 = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2)
-	m.FragilePopulation, m.UncoveredFragilePopulation = round(m.FragilePopulation, 1), round(m.UncoveredFragilePopulation, 1)
+	m.PopulationInDifficulty, m.UncoveredPopulationInDifficulty = round(m.PopulationInDifficulty, 1), round(m.UncoveredPopulationInDifficulty, 1)
 	return m
 }

@@ -153,7 +153,7 @@ func (s *Server) articulation(c *gin.Context) error {
 func roundArticulation(a *matching.Articulation) {
 	a.Reach = roundReach(a.Reach)
 	ra := func(ar *matching.ArticulationArea) {
-		ar.AddedFragilePopulation = round(ar.AddedFragilePopulation, 1)
+		ar.AddedPopulationInDifficulty = round(ar.AddedPopulationInDifficulty, 1)
 		ar.CoveredShareReference, ar.CoveredShareWith = round(ar.CoveredShareReference, 6), round(ar.CoveredShareWith, 6)
 	}
 	ra(&a.National)
@@ -163,7 +163,7 @@ func roundArticulation(a *matching.Articulation) {
 	for i := range a.Items {
 		it := &a.Items[i]
 		it.Lon, it.Lat = round(it.Lon, 6), round(it.Lat, 6)
-		it.NearestFranceServicesM, it.AddedFragilePopulation = round(it.NearestFranceServicesM, 1), round(it.AddedFragilePopulation, 1)
+		it.NearestFranceServicesM, it.AddedPopulationInDifficulty = round(it.NearestFranceServicesM, 1), round(it.AddedPopulationInDifficulty, 1)
 	}
 }
 
@@ -251,13 +251,13 @@ func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, err
 
 func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
 	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
-	a.UncoveredFragileBefore, a.UncoveredFragileAfter = round(a.UncoveredFragileBefore, 1), round(a.UncoveredFragileAfter, 1)
+	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = round(a.UncoveredInDifficultyBefore, 1), round(a.UncoveredInDifficultyAfter, 1)
 	return a
 }
 
 func roundCommuneComparison(m matching.CommuneComparison) matching.CommuneComparison {
 	m.CoveredShareBefore, m.CoveredShareAfter = round(m.CoveredShareBefore, 6), round(m.CoveredShareAfter, 6)
 	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = round(m.NearestDistanceBeforeM, 1), round(m.NearestDistanceAfterM, 1)
-	m.FragilePopulation = round(m.FragilePopulation, 1)
+	m.PopulationInDifficulty = round(m.PopulationInDifficulty, 1)
 	return m
 }

@@ -259,26 +259,26 @@ func TestCoverageCompareEndpoint(t *testing.T) {
 func TestCoverageGapsRankBy(t *testing.T) {
 	s := testServer(t)
 	var fc collectionBody[struct {
-		Rank              int     `json:"rank"`
-		Population        int     `json:"population"`
-		FragilePopulation float64 `json:"fragile_population"`
-		ZRRPopulation     int     `json:"zrr_population"`
+		Rank                   int     `json:"rank"`
+		Population             int     `json:"population"`
+		PopulationInDifficulty float64 `json:"population_in_difficulty"`
+		ZRRPopulation          int     `json:"zrr_population"`
 	}]
 	if code := get(t, s, "/v1/coverage/gaps?rank_by=fragility&max_minutes=20&limit=20", &fc); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	for i := 1; i < len(fc.Features); i++ {
 		p, q := fc.Features[i-1].Properties, fc.Features[i].Properties
-		if p.FragilePopulation < q.FragilePopulation || q.Rank != i+1 {
+		if p.PopulationInDifficulty < q.PopulationInDifficulty || q.Rank != i+1 {
 			t.Errorf("zone %d (%+v) after %+v", i, q, p)
 		}
 	}
-	if len(fc.Features) == 0 || fc.Features[0].Properties.FragilePopulation <= 0 {
-		t.Errorf("no fragile gap: %+v", fc.Features)
+	if len(fc.Features) == 0 || fc.Features[0].Properties.PopulationInDifficulty <= 0 {
+		t.Errorf("no gap with people in difficulty: %+v", fc.Features)
 	}
 }
 
-func TestRecommendationsFragilityDemand(t *testing.T) {
+func TestRecommendationsDifficultyDemand(t *testing.T) {
 	s := testServer(t)
 	var rec struct {
 		Demand string `json:"demand"`
@@ -287,10 +287,10 @@ func TestRecommendationsFragilityDemand(t *testing.T) {
 			GainDemand     float64 `json:"gain_demand"`
 		} `json:"picks"`
 	}
-	if code := get(t, s, "/v1/recommendations?departement=40&k=2&max_minutes=20&demand=fragility&format=json", &rec); code != http.StatusOK {
+	if code := get(t, s, "/v1/recommendations?departement=40&k=2&max_minutes=20&demand=difficulty&format=json", &rec); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if rec.Demand != "fragility" || len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 ||
+	if rec.Demand != "difficulty" || len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 ||
 		rec.Picks[0].GainDemand >= float64(rec.Picks[0].GainPopulation) {
 		t.Errorf("answer %+v", rec)
 	}

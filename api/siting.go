@@ -257,9 +257,9 @@ func (s *Server) recommendations(c *gin.Context) error {
 		return err
 	}
 	demand := c.DefaultQuery("demand", matching.DemandPopulation)
-	weights, err := s.engine.DemandWeights(demand) // demand=fragility: population × fragility index / 10
+	weights, err := s.engine.DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
 	if err != nil {
-		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandFragility, demand)
+		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
 	}
 	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
 		K: k, Demand: demand, DemandWeights: weights}

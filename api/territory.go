@@ -68,6 +68,10 @@ type communeView struct {
 	// commune panel; absent when the files have no value.
 	Fragility *data.Fragility `json:"fragility,omitempty"`
 	ZRR       string          `json:"zrr,omitempty"`
+	// PopulationInDifficulty is the estimated number of inhabitants in
+	// difficulty with digital tools (matching/difficulty.go), absent
+	// without fragility index.
+	PopulationInDifficulty *float64 `json:"population_in_difficulty,omitempty"`
 }
 
 // siteRef is a site with its distance from a query point.
@@ -125,6 +129,12 @@ func (s *Server) communeByCode(c *gin.Context) error {
 	v := newCommuneView(com)
 	ind := s.engine.Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
+	if id, ok := s.engine.Territory().CommuneID(com.Code); ok {
+		if share, ok := s.engine.DifficultyShare(id); ok {
+			n := round(float64(com.Population)*share, 0)
+			v.PopulationInDifficulty = &n
+		}
+	}
 	if site, d, ok := s.engine.NearestSite(com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}

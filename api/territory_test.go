@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"testing"
 
@@ -123,5 +124,23 @@ func TestHealthz(t *testing.T) {
 	}
 	if h.Reconciliation.PopulationTotal < 60_000_000 {
 		t.Fatalf("reconciliation: %+v", h.Reconciliation)
+	}
+}
+
+// TestCommunePopulationInDifficulty checks the commune view carries the
+// estimated people in difficulty: its population × the calibrated share.
+func TestCommunePopulationInDifficulty(t *testing.T) {
+	s := testServer(t)
+	var v communeView
+	if code := get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	id, _ := s.engine.Territory().CommuneID("23096")
+	share, ok := s.engine.DifficultyShare(id)
+	if !ok || v.PopulationInDifficulty == nil {
+		t.Fatalf("Guéret: share known %v, population_in_difficulty %v", ok, v.PopulationInDifficulty)
+	}
+	if want := math.Round(float64(v.Population) * share); *v.PopulationInDifficulty != want || want <= 0 || want >= float64(v.Population) {
+		t.Errorf("Guéret: %v in difficulty of %d inhabitants, want %v", *v.PopulationInDifficulty, v.Population, want)
 	}
 }

@@ -87,11 +87,11 @@ type ArticulationArea struct {
 	// CoveredByReference is the population within reach of France Services;
 	// AddedPopulation that within reach of a place of the source and of no
 	// France Services (all the source's places together, wherever they are).
-	CoveredByReference     int     `json:"covered_by_france_services"`
-	AddedPopulation        int     `json:"added_population"`
-	AddedFragilePopulation float64 `json:"added_fragile_population"`
-	CoveredShareReference  float64 `json:"covered_share_france_services"` // of the located population
-	CoveredShareWith       float64 `json:"covered_share_with_source"`
+	CoveredByReference          int     `json:"covered_by_france_services"`
+	AddedPopulation             int     `json:"added_population"`
+	AddedPopulationInDifficulty float64 `json:"added_population_in_difficulty"`
+	CoveredShareReference       float64 `json:"covered_share_france_services"` // of the located population
+	CoveredShareWith            float64 `json:"covered_share_with_source"`
 }
 
 // ArticulationItem is one place and its class.
@@ -112,8 +112,8 @@ type ArticulationItem struct {
 	// AddedPopulation are the inhabitants within its reach and out of reach
 	// of every France Services, counted for this place alone (places
 	// reaching the same cells each count them).
-	AddedPopulation        int     `json:"added_population"`
-	AddedFragilePopulation float64 `json:"added_fragile_population"`
+	AddedPopulation             int     `json:"added_population"`
+	AddedPopulationInDifficulty float64 `json:"added_population_in_difficulty"`
 }
 
 // articulationPlace is one place of a source.
@@ -156,9 +156,9 @@ func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
 // openCells are the inhabited cells out of reach of the reference, indexed
 // for radius queries.
 type openCells struct {
-	cells   []int32   // grid index of each open cell
-	fragile []float64 // its fragile population
-	index   *geo.SiteIndex
+	cells      []int32   // grid index of each open cell
+	difficulty []float64 // its people in difficulty
+	index      *geo.SiteIndex
 }
 
 // Articulate classifies every place of q.Source against France Services
@@ -212,7 +212,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			}
 			reached[n.ID] = true
 			it.AddedPopulation += int(e.grid.Population[cell])
-			it.AddedFragilePopulation += open.fragile[n.ID]
+			it.AddedPopulationInDifficulty += open.difficulty[n.ID]
 		}
 		switch {
 		case it.NearestFranceServicesID != "" && it.NearestFranceServicesM <= CoLocatedMaxM:
@@ -276,7 +276,7 @@ func (ar *ArticulationArea) finish(ref AreaCoverage) {
 }
 
 // newOpenCells returns the inhabited cells of g out of reach in ref, with
-// their fragile population (by need), indexed.
+// their people in difficulty (by need), indexed.
 func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 	ix := ref.ix
 	o := &openCells{}
@@ -286,15 +286,15 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 			continue
 		}
 		var f float64
-		if need.fragile != nil {
+		if need.share != nil {
 			for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-				if v := need.fragile[ix.cellComm[k]]; v == v {
+				if v := need.share[ix.cellComm[k]]; v == v {
 					f += float64(ix.cellCommPop[k]) * v
 				}
 			}
 		}
 		o.cells = append(o.cells, int32(i))
-		o.fragile = append(o.fragile, f)
+		o.difficulty = append(o.difficulty, f)
 		pts = append(pts, g.Centers[i])
 	}
 	o.index = geo.NewSiteIndex(pts)
@@ -313,16 +313,16 @@ func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, rea
 		for j := ix.cellCommStart[cell]; j < ix.cellCommStart[cell+1]; j++ {
 			ci, pop := ix.cellComm[j], int(ix.cellCommPop[j])
 			f := 0.0
-			if need.fragile != nil {
-				if v := need.fragile[ci]; v == v {
+			if need.share != nil {
+				if v := need.share[ci]; v == v {
 					f = float64(pop) * v
 				}
 			}
 			nat.AddedPopulation += pop
-			nat.AddedFragilePopulation += f
+			nat.AddedPopulationInDifficulty += f
 			if d := ix.communeDep[ci]; d >= 0 {
 				deps[d].AddedPopulation += pop
-				deps[d].AddedFragilePopulation += f
+				deps[d].AddedPopulationInDifficulty += f
 			}
 		}
 	}

@@ -67,8 +67,8 @@ func TestArticulateTiny(t *testing.T) {
 		if n.AddedPopulation != tc.joint || n.Places != len(tc.classes) || n.CoLocated+n.Complements+n.Duplicates != n.Places {
 			t.Errorf("%s at %v km: national %+v, want joint gain %d", tc.source, tc.km, n, tc.joint)
 		}
-		if tc.joint > 0 && math.Abs(n.AddedFragilePopulation-0.8*float64(tc.joint)) > 1e-9 {
-			t.Errorf("%s: added fragile %v, want %v (B's index 8)", tc.source, n.AddedFragilePopulation, 0.8*float64(tc.joint))
+		if tc.joint > 0 && math.Abs(n.AddedPopulationInDifficulty-0.8*float64(tc.joint)) > 1e-9 {
+			t.Errorf("%s: added fragile %v, want %v (B's index 8)", tc.source, n.AddedPopulationInDifficulty, 0.8*float64(tc.joint))
 		}
 		if got := a.Departements[1]; got.Code != "02" || got.AddedPopulation != tc.joint {
 			t.Errorf("%s: département %+v", tc.source, got)
@@ -114,7 +114,7 @@ func TestArticulateRealBruteForce(t *testing.T) {
 		a := mustArticulate(t, e, ArticulationQuery{Source: tc.source, Reach: &r})
 		n := a.National
 		t.Logf("%s at %v min: %d places: %d co-located, %d complement, %d duplicate; add %d inhabitants (%.0f fragile)",
-			tc.source, tc.minutes, n.Places, n.CoLocated, n.Complements, n.Duplicates, n.AddedPopulation, n.AddedFragilePopulation)
+			tc.source, tc.minutes, n.Places, n.CoLocated, n.Complements, n.Duplicates, n.AddedPopulation, n.AddedPopulationInDifficulty)
 		if n.Places != len(a.Items) || n.CoLocated+n.Complements+n.Duplicates != n.Places || n.Complements == 0 || n.CoLocated == 0 {
 			t.Errorf("%s: national %+v, %d items", tc.source, n, len(a.Items))
 		}

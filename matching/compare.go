@@ -46,24 +46,24 @@ type CoverageComparison struct {
 
 // AreaComparison is the change of coverage of an area.
 type AreaComparison struct {
-	Level                  string  `json:"level"`
-	Code                   string  `json:"code"`
-	Name                   string  `json:"name"`
-	Population             int     `json:"population"`
-	PopulationUnlocated    int     `json:"population_unlocated"`
-	SitesBefore            int     `json:"sites_before"` // service points of From located in the area
-	SitesAfter             int     `json:"sites_after"`
-	CoveredBefore          int     `json:"covered_population_before"`
-	CoveredAfter           int     `json:"covered_population_after"`
-	CoveredShareBefore     float64 `json:"covered_share_before"` // of the located population, 0–1
-	CoveredShareAfter      float64 `json:"covered_share_after"`
-	GainedPopulation       int     `json:"gained_population"` // inhabitants of cells gained
-	LostPopulation         int     `json:"lost_population"`   // inhabitants of cells lost
-	UncoveredFragileBefore float64 `json:"uncovered_fragile_population_before"`
-	UncoveredFragileAfter  float64 `json:"uncovered_fragile_population_after"`
-	CommunesGained         int     `json:"communes_gained"` // communes whose change is ChangeGained
-	CommunesLost           int     `json:"communes_lost"`
-	CommunesMixed          int     `json:"communes_mixed"`
+	Level                       string  `json:"level"`
+	Code                        string  `json:"code"`
+	Name                        string  `json:"name"`
+	Population                  int     `json:"population"`
+	PopulationUnlocated         int     `json:"population_unlocated"`
+	SitesBefore                 int     `json:"sites_before"` // service points of From located in the area
+	SitesAfter                  int     `json:"sites_after"`
+	CoveredBefore               int     `json:"covered_population_before"`
+	CoveredAfter                int     `json:"covered_population_after"`
+	CoveredShareBefore          float64 `json:"covered_share_before"` // of the located population, 0–1
+	CoveredShareAfter           float64 `json:"covered_share_after"`
+	GainedPopulation            int     `json:"gained_population"` // inhabitants of cells gained
+	LostPopulation              int     `json:"lost_population"`   // inhabitants of cells lost
+	UncoveredInDifficultyBefore float64 `json:"uncovered_population_in_difficulty_before"`
+	UncoveredInDifficultyAfter  float64 `json:"uncovered_population_in_difficulty_after"`
+	CommunesGained              int     `json:"communes_gained"` // communes whose change is ChangeGained
+	CommunesLost                int     `json:"communes_lost"`
+	CommunesMixed               int     `json:"communes_mixed"`
 }
 
 // CommuneComparison is the change of coverage of one commune.
@@ -83,7 +83,7 @@ type CommuneComparison struct {
 	NearestSiteAfter       string  `json:"nearest_site_after,omitempty"`
 	NearestDistanceBeforeM float64 `json:"nearest_distance_before_m"`
 	NearestDistanceAfterM  float64 `json:"nearest_distance_after_m"`
-	FragilePopulation      float64 `json:"fragile_population"`
+	PopulationInDifficulty float64 `json:"population_in_difficulty"`
 	ZRR                    string  `json:"zrr"`
 
 	id int32 // index in Territory.Communes
@@ -155,7 +155,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 			GainedPopulation: gained, LostPopulation: lost,
 			NearestSiteBefore: b.NearestSiteID, NearestSiteAfter: a.NearestSiteID,
 			NearestDistanceBeforeM: b.NearestDistanceM, NearestDistanceAfterM: a.NearestDistanceM,
-			FragilePopulation: b.FragilePopulation, ZRR: b.ZRR, id: b.id}
+			PopulationInDifficulty: b.PopulationInDifficulty, ZRR: b.ZRR, id: b.id}
 		switch {
 		case lost == 0:
 			c.Change = ChangeGained
@@ -186,7 +186,7 @@ func areaChange(b, a AreaCoverage) AreaComparison {
 	return AreaComparison{Level: b.Level, Code: b.Code, Name: b.Name, Population: b.Population,
 		PopulationUnlocated: b.PopulationUnlocated, CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
 		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare,
-		UncoveredFragileBefore: b.UncoveredFragilePopulation, UncoveredFragileAfter: a.UncoveredFragilePopulation}
+		UncoveredInDifficultyBefore: b.UncoveredPopulationInDifficulty, UncoveredInDifficultyAfter: a.UncoveredPopulationInDifficulty}
 }
 
 // countSites adds the sites of layers (each layer once, of all) located in

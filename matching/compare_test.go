@@ -20,7 +20,7 @@ func TestCompareCoverageTiny(t *testing.T) {
 	s := cmp.Summary
 	if s.CoveredBefore != 70 || s.CoveredAfter != 730 || s.GainedPopulation != 730 || s.LostPopulation != 70 ||
 		s.CommunesGained != 2 || s.CommunesLost != 1 || s.CommunesMixed != 0 || s.SitesBefore != 1 || s.SitesAfter != 2 ||
-		s.Population != 850 || s.UncoveredFragileBefore != 420 || s.UncoveredFragileAfter != 56 {
+		s.Population != 850 || s.UncoveredInDifficultyBefore != 420 || s.UncoveredInDifficultyAfter != 56 {
 		t.Errorf("summary %+v", s)
 	}
 	var got []string

@@ -91,16 +91,18 @@ type AreaCoverage struct {
 	Communes            int     `json:"communes"`
 	CommunesUncovered   int     `json:"communes_uncovered"` // with located inhabitants, none of them covered
 	CommunesUnlocated   int     `json:"communes_unlocated"` // without boundary
-	// Who needs it most (indicators.go): fragile populations are
-	// population × fragility index / 10, communes without index counting 0
-	// (their inhabitants in PopulationWithoutIndex); ZRR populations are
-	// those of communes classed C, and apart, P.
-	FragilePopulation          float64 `json:"fragile_population"`
-	UncoveredFragilePopulation float64 `json:"uncovered_fragile_population"`
-	PopulationWithoutIndex     int     `json:"population_without_index"`
-	ZRRPopulation              int     `json:"zrr_population"`
-	ZRRPartialPopulation       int     `json:"zrr_partial_population"`
-	UncoveredZRRPopulation     int     `json:"uncovered_zrr_population"`
+	// Who needs it most (indicators.go): people in difficulty with digital
+	// tools, an estimate (population × a share derived from the fragility
+	// index and calibrated on the national 13 million, difficulty.go),
+	// communes without index counting 0 (their inhabitants in
+	// PopulationWithoutIndex); ZRR populations are those of communes
+	// classed C, and apart, P.
+	PopulationInDifficulty          float64 `json:"population_in_difficulty"`
+	UncoveredPopulationInDifficulty float64 `json:"uncovered_population_in_difficulty"`
+	PopulationWithoutIndex          int     `json:"population_without_index"`
+	ZRRPopulation                   int     `json:"zrr_population"`
+	ZRRPartialPopulation            int     `json:"zrr_partial_population"`
+	UncoveredZRRPopulation          int     `json:"uncovered_zrr_population"`
 	// WorstCommunes are the communes with the most uncovered inhabitants
 	// (then the farthest on average), at most WorstCommunesPerArea.
 	WorstCommunes []CommuneRef `json:"worst_communes"`
@@ -149,14 +151,17 @@ type CommuneCoverage struct {
 	Cells               int     `json:"cells"` // grid cells holding its population
 	// Who needs it most (indicators.go): the commune's fragility index (nil
 	// when unknown) and ZRR class ("C", "P", "NC", "" when unknown);
-	// fragile populations are population × index / 10 (0 without index),
-	// ZRR populations the population when classed C (P).
-	Fragility                  *data.Fragility `json:"fragility"`
-	ZRR                        string          `json:"zrr"`
-	FragilePopulation          float64         `json:"fragile_population"`
-	UncoveredFragilePopulation float64         `json:"uncovered_fragile_population"`
-	ZRRPopulation              int             `json:"zrr_population"`
-	ZRRPartialPopulation       int             `json:"zrr_partial_population"`
+	// DifficultyShare is the estimated share of its inhabitants in
+	// difficulty with digital tools (difficulty.go; 0 without index), the
+	// populations in difficulty the population × that share; ZRR
+	// populations the population when classed C (P).
+	Fragility                       *data.Fragility `json:"fragility"`
+	ZRR                             string          `json:"zrr"`
+	DifficultyShare                 float64         `json:"difficulty_share"`
+	PopulationInDifficulty          float64         `json:"population_in_difficulty"`
+	UncoveredPopulationInDifficulty float64         `json:"uncovered_population_in_difficulty"`
+	ZRRPopulation                   int             `json:"zrr_population"`
+	ZRRPartialPopulation            int             `json:"zrr_partial_population"`
 
 	id int32 // index in Territory.Communes
 }

@@ -52,8 +52,8 @@ func (a *areaAcc) result(level, code, name string) AreaCoverage {
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
 		CoveredPopulation: a.covered, UncoveredPopulation: a.uncovered, PopulationUnlocated: a.unlocated,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
-		WorstCommunes:     make([]CommuneRef, len(a.worst)),
-		FragilePopulation: a.need.fragile, UncoveredFragilePopulation: a.need.uncoveredFragile,
+		WorstCommunes:          make([]CommuneRef, len(a.worst)),
+		PopulationInDifficulty: a.need.difficulty, UncoveredPopulationInDifficulty: a.need.uncoveredDifficulty,
 		PopulationWithoutIndex: a.need.withoutIndex, ZRRPopulation: a.need.zrr,
 		ZRRPartialPopulation: a.need.zrrPartial, UncoveredZRRPopulation: a.need.uncoveredZRR}
 	for i, c := range a.worst {

@@ -136,10 +136,20 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 		l.Index = geo.NewSiteIndex(pts)
 	}
 	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
+	// Calibrated on Σ population × index / 10 (A 700 × 0.6 + B 70 × 0.8 +
+	// C 50 × 0.2 = 486), the factor is 1 and a commune's share in
+	// difficulty is its index / 10, which keeps the hand figures simple.
 	w.e = New(Parts{Territory: terr, Grid: g, Indicators: tinyIndicators(),
-		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}}, Options{Workers: 2})
+		Layers: map[string]*data.Layer{DefaultLayer: l1, "extra": l2, "empty": empty}},
+		Options{Workers: 2, DifficultyTotal: tinyDifficultyTotal})
+	if err := w.e.need.err; err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
+
+// tinyDifficultyTotal is the tiny world's people in difficulty.
+const tinyDifficultyTotal = 486
 
 // tinyIndicators are the tiny world's indicators: A index 6, classed C; D
 // no index, NC; B index 8, partly classed P; C index 2, no ZRR class.

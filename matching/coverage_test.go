@@ -51,7 +51,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	want := AreaCoverage{Level: LevelNational, Code: "FR", Name: "France", Population: 850,
 		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: 730.0 / 800,
 		Communes: 4, CommunesUncovered: 1, CommunesUnlocated: 1,
-		FragilePopulation: 420 + 56 + 10, UncoveredFragilePopulation: 56, PopulationWithoutIndex: 30,
+		PopulationInDifficulty: 420 + 56 + 10, UncoveredPopulationInDifficulty: 56, PopulationWithoutIndex: 30,
 		ZRRPopulation: 700, ZRRPartialPopulation: 70}
 	got := cv.Summary
 	got.MeanDistanceM, got.WorstCommunes = 0, nil

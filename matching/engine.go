@@ -151,7 +151,11 @@ func Load(cfg Config) (*Engine, error) {
 	took("indicators", il.took)
 
 	p.LoadTime = time.Since(start)
-	return New(p, Options{Workers: cfg.Workers}), nil
+	e := New(p, Options{Workers: cfg.Workers})
+	if err := e.need.err; err != nil && len(p.Indicators) > 0 {
+		log.Warn("people in difficulty not estimated: every commune counts without fragility index", "err", err)
+	}
+	return e, nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else
@@ -204,6 +208,10 @@ type Parts struct {
 // Options tune an Engine built by New.
 type Options struct {
 	Workers int // goroutines for parallel work (default runtime.NumCPU())
+	// DifficultyTotal is the number of people in difficulty with digital
+	// tools the shares are calibrated on (difficulty.go); 0 means
+	// DifficultyNationalTotal.
+	DifficultyTotal float64
 }
 
 // New builds an engine from parts already in memory, as Load does from the
@@ -219,8 +227,13 @@ func New(p Parts, opt Options) *Engine {
 		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
 		timings: p.Timings, loadTime: p.LoadTime, workers: opt.Workers,
 	}
+	if opt.DifficultyTotal <= 0 {
+		opt.DifficultyTotal = DifficultyNationalTotal
+	}
 	if e.territory != nil && e.indicators != nil {
-		e.need = newCommuneNeed(e.territory, e.indicators)
+		// A failed calibration leaves every commune without a share; the
+		// error is kept in need.err for Load to log.
+		e.need = newCommuneNeed(e.territory, e.indicators, opt.DifficultyTotal)
 	}
 	e.cov = newCoverageCache(e)
 	return e

@@ -23,11 +23,11 @@ type GapZone struct {
 	ID         string `json:"id"`
 	Rank       int    `json:"rank"` // 1 for the first zone under the query's RankBy (the most populated by default)
 	Population int    `json:"population"`
-	// Who needs it most (indicators.go): the fragile population of the
+	// Who needs it most (indicators.go): the people in difficulty of the
 	// zone (each commune's inhabitants in its cells × the commune's
-	// fragility index / 10), the inhabitants of communes without index, and
+	// estimated share in difficulty), the inhabitants of communes without index, and
 	// those of communes classed in ZRR (C), and partly classed (P).
-	FragilePopulation      float64    `json:"fragile_population"`
+	PopulationInDifficulty float64    `json:"population_in_difficulty"`
 	PopulationWithoutIndex int        `json:"population_without_index"`
 	ZRRPopulation          int        `json:"zrr_population"`
 	ZRRPartialPopulation   int        `json:"zrr_partial_population"`
@@ -116,13 +116,13 @@ func (cv *Coverage) computeGaps() {
 }
 
 // gapOrder returns the order of gap zones under rankBy: by population, by
-// fragile population or by ZRR then partial ZRR population, then by
+// people in difficulty or by ZRR then partial ZRR population, then by
 // population, then by id.
 func gapOrder(rankBy string) func(a, b GapZone) int {
 	return func(a, b GapZone) int {
 		switch rankBy {
 		case RankByFragility:
-			if c := cmp.Compare(b.FragilePopulation, a.FragilePopulation); c != 0 {
+			if c := cmp.Compare(b.PopulationInDifficulty, a.PopulationInDifficulty); c != 0 {
 				return c
 			}
 		case RankByZRR:
@@ -178,7 +178,7 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 			a.addShare(n, ci, int(ix.cellCommPop[k]))
 		}
 	}
-	z.FragilePopulation, z.PopulationWithoutIndex = a.fragile, a.withoutIndex
+	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, a.withoutIndex
 	z.ZRRPopulation, z.ZRRPartialPopulation = a.zrr, a.zrrPartial
 }
 

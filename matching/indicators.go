@@ -14,11 +14,12 @@ import (
 // the ZRR class of data.LoadIndicators, joined by current code. Coverage
 // reports, beside each population:
 //
-//   - fragile_population: population × fragility total / 10, the number of
-//     inhabitants weighted by how digitally fragile their commune is (an
-//     index of 10 counts everyone, 5 half). Communes without an index count
-//     0 and their inhabitants are reported as population_without_index, so
-//     a fragile population is a lower bound where the index is missing.
+//   - population_in_difficulty: population × the commune's share of people
+//     in difficulty with digital tools, an estimate derived from its
+//     fragility index and calibrated on the national 13 million
+//     (difficulty.go). Communes without an index count 0 and their
+//     inhabitants are reported as population_without_index, so the figure
+//     is a lower bound where the index is missing.
 //   - zrr_population: the population of communes classed C (classée en
 //     ZRR); the communes classed P (partly classed, or formed of classed
 //     and unclassed former communes) are counted apart in
@@ -28,14 +29,9 @@ import (
 // Ranking keys of gap zones and rural mairies (CoverageQuery.RankBy).
 const (
 	RankByPopulation = "population" // the default: inhabitants (gap zones), uncovered inhabitants (mairies)
-	RankByFragility  = "fragility"  // fragile population (gap zones), uncovered fragile population (mairies)
+	RankByFragility  = "fragility"  // people in difficulty (gap zones), uncovered people in difficulty (mairies)
 	RankByZRR        = "zrr"        // ZRR population then partial ZRR population (gap zones); class C, P, NC, unknown (mairies)
 )
-
-// DemandFragility values a cell by its fragile population (population ×
-// the fragility index of its communes / 10): the demand= of
-// recommendations that favour the digitally fragile.
-const DemandFragility = "fragility"
 
 // Errors of the "who needs it most" options, wrapped with the offending
 // value.
@@ -54,13 +50,16 @@ const (
 )
 
 // communeNeed holds the indicators of every commune by commune id, for the
-// hot loops of coverage: fragility total / 10 (NaN when unknown), the
-// fragility itself (nil when unknown) and the ZRR class. All nil before
-// the indicators are loaded.
+// hot loops of coverage: the share of its inhabitants in difficulty
+// (difficulty.go; NaN when the index is unknown), the fragility itself
+// (nil when unknown) and the ZRR class. All nil before the indicators are
+// loaded.
 type communeNeed struct {
-	fragile []float64
-	frag    []*data.Fragility
-	zrr     []uint8
+	share []float64
+	frag  []*data.Fragility
+	zrr   []uint8
+	calib difficultyCalibration
+	err   error // why the shares could not be calibrated (every share is then NaN)
 }
 
 // loadIndicators reads the fragility index and ZRR classes of the data
@@ -79,19 +78,41 @@ func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
 	return nil
 }
 
-// newCommuneNeed lays the indicators out by commune id.
-func newCommuneNeed(t *data.Territory, ind data.Indicators) communeNeed {
+// newCommuneNeed lays the indicators out by commune id and calibrates the
+// shares of people in difficulty on target (difficulty.go). When the
+// target cannot be reached, it keeps the error in err with every share
+// unknown (NaN) and the rest of the indicators set.
+func newCommuneNeed(t *data.Territory, ind data.Indicators, target float64) communeNeed {
 	nc := len(t.Communes)
-	n := communeNeed{fragile: make([]float64, nc), frag: make([]*data.Fragility, nc), zrr: make([]uint8, nc)}
+	n := communeNeed{share: make([]float64, nc), frag: make([]*data.Fragility, nc), zrr: make([]uint8, nc)}
+	pops := make([]int, nc)
 	for i := range t.Communes {
 		ci, ok := ind[t.Communes[i].Code]
-		n.fragile[i] = math.NaN()
+		n.share[i] = math.NaN()
 		if ok && ci.Fragility != nil {
-			n.fragile[i], n.frag[i] = ci.Fragility.Total/10, ci.Fragility
+			n.share[i], n.frag[i] = ci.Fragility.Total, ci.Fragility
 		}
+		pops[i] = t.Communes[i].Population
 		n.zrr[i] = zrrCode(ci.ZRR)
 	}
+	calib, err := calibrateDifficulty(pops, n.share, target)
+	for i, x := range n.share {
+		if err != nil {
+			n.share[i] = math.NaN()
+			n.frag[i] = nil
+		} else {
+			n.share[i] = difficultyShare(calib.Factor, x)
+		}
+	}
+	n.calib, n.err = calib, err
 	return n
+}
+
+// DifficultyFactor returns the factor a of the shares of people in
+// difficulty, share = min(1, a × fragility index / 10), and the national
+// total it gives (difficulty.go); 0, 0 without indicators.
+func (e *Engine) DifficultyFactor() (factor, total float64) {
+	return e.need.calib.Factor, e.need.calib.Total
 }
 
 // zrrCode maps a data ZRR class to its stored code.
@@ -126,16 +147,28 @@ func (e *Engine) CommuneIndicators(id int) data.CommuneIndicators {
 	return e.indicators[e.territory.Communes[id].Code]
 }
 
+// DifficultyShare returns the estimated share of the inhabitants of the
+// commune of index id in Territory.Communes who are in difficulty with
+// digital tools (difficulty.go); false when its fragility index is unknown.
+func (e *Engine) DifficultyShare(id int) (float64, bool) {
+	if e.need.share == nil {
+		return 0, false
+	}
+	f := e.need.share[id]
+	return f, f == f
+}
+
 // fill sets the indicator fields of cc, the coverage of commune ci whose
 // population figures are set.
 func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
 	if n.frag == nil {
 		return
 	}
-	if f := n.fragile[ci]; f == f { // not NaN
+	if f := n.share[ci]; f == f { // not NaN
 		cc.Fragility = n.frag[ci]
-		cc.FragilePopulation = float64(cc.Population) * f
-		cc.UncoveredFragilePopulation = float64(cc.UncoveredPopulation) * f
+		cc.DifficultyShare = f
+		cc.PopulationInDifficulty = float64(cc.Population) * f
+		cc.UncoveredPopulationInDifficulty = float64(cc.UncoveredPopulation) * f
 	}
 	cc.ZRR = zrrClass(n.zrr[ci])
 	switch n.zrr[ci] {
@@ -149,15 +182,15 @@ func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
 // needAcc accumulates the "who needs it most" figures of an area or a gap
 // zone.
 type needAcc struct {
-	fragile, uncoveredFragile     float64
-	withoutIndex                  int // population of communes without index
-	zrr, zrrPartial, uncoveredZRR int
+	difficulty, uncoveredDifficulty float64
+	withoutIndex                    int // population of communes without index
+	zrr, zrrPartial, uncoveredZRR   int
 }
 
 // addCommune adds a commune's figures (set by fill).
 func (a *needAcc) addCommune(c *CommuneCoverage) {
-	a.fragile += c.FragilePopulation
-	a.uncoveredFragile += c.UncoveredFragilePopulation
+	a.difficulty += c.PopulationInDifficulty
+	a.uncoveredDifficulty += c.UncoveredPopulationInDifficulty
 	if c.Fragility == nil {
 		a.withoutIndex += c.Population
 	}
@@ -175,9 +208,9 @@ func (a *needAcc) addShare(n *communeNeed, ci int32, pop int) {
 		a.withoutIndex += pop
 		return
 	}
-	if f := n.fragile[ci]; f == f {
-		a.fragile += float64(pop) * f
-		a.uncoveredFragile += float64(pop) * f
+	if f := n.share[ci]; f == f {
+		a.difficulty += float64(pop) * f
+		a.uncoveredDifficulty += float64(pop) * f
 	} else {
 		a.withoutIndex += pop
 	}
@@ -203,10 +236,11 @@ func checkRankBy(s string) (string, error) {
 
 // CellDemand returns the demand of every grid cell (aligned with
 // Grid.Cells) for a demand name: "population" (or "") gives its
-// inhabitants; DemandFragility the fragile population, Σ over the communes
-// holding a share of the cell of share × index / 10 (0 for communes
-// without index). The sum over cells of the fragile demand is the fragile
-// population of the communes located on the grid.
+// inhabitants; DemandDifficulty its people in difficulty, Σ over the
+// communes holding a share of the cell of that share × the commune's
+// difficulty share (0 for communes without index). The sum over cells of
+// the difficulty demand is the population in difficulty of the communes
+// located on the grid.
 func (e *Engine) CellDemand(kind string) ([]float64, error) {
 	g := e.grid
 	out := make([]float64, len(g.Cells))
@@ -216,15 +250,15 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 			out[i] = float64(p)
 		}
 		return out, nil
-	case DemandFragility:
+	case DemandDifficulty:
 	default:
-		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, DemandPopulation, DemandFragility)
+		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, DemandPopulation, DemandDifficulty)
 	}
-	if e.need.fragile == nil {
+	if e.need.share == nil {
 		return out, nil
 	}
 	for ci := 0; ci+1 < len(g.ShareStart); ci++ {
-		f := e.need.fragile[ci]
+		f := e.need.share[ci]
 		if f != f {
 			continue
 		}
@@ -237,7 +271,7 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 
 // DemandWeights returns the per-cell multiplier of the population that
 // gives the demand kind (the shape RecommendQuery.DemandWeights takes): nil
-// for "population" (or ""), CellDemand / population for DemandFragility (0
+// for "population" (or ""), CellDemand / population for DemandDifficulty (0
 // in cells without inhabitants). In a département or région query whose
 // border cuts a cell, the multiplier is the cell's mean over all its
 // communes, not only those of the scope.

@@ -34,13 +34,13 @@ func TestCoverageTinyNeed(t *testing.T) {
 				t.Fatalf("%d gap zones, want 1", len(cv.Gaps))
 			}
 			z := cv.Gaps[0]
-			if z.Population != 70 || math.Abs(z.FragilePopulation-56) > 1e-9 || z.PopulationWithoutIndex != 0 ||
+			if z.Population != 70 || math.Abs(z.PopulationInDifficulty-56) > 1e-9 || z.PopulationWithoutIndex != 0 ||
 				z.ZRRPopulation != 0 || z.ZRRPartialPopulation != 70 {
 				t.Errorf("gap %+v, want population 70, fragile 56, partial ZRR 70", z)
 			}
 			b := communeByCode(t, cv, "02001")
 			if b.Fragility == nil || b.Fragility.Total != 8 || b.ZRR != data.ZRRPartial ||
-				math.Abs(b.FragilePopulation-56) > 1e-9 || math.Abs(b.UncoveredFragilePopulation-56) > 1e-9 ||
+				math.Abs(b.PopulationInDifficulty-56) > 1e-9 || math.Abs(b.UncoveredPopulationInDifficulty-56) > 1e-9 ||
 				b.ZRRPopulation != 0 || b.ZRRPartialPopulation != 70 {
 				t.Errorf("B %+v", b)
 			}
@@ -49,7 +49,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 			if len(cv.RuralMairies) != 1 {
 				t.Fatalf("rural mairies %+v, want B", cv.RuralMairies)
 			}
-			if m := cv.RuralMairies[0]; m.Code != "02001" || m.ZRR != data.ZRRPartial || math.Abs(m.UncoveredFragilePopulation-56) > 1e-9 ||
+			if m := cv.RuralMairies[0]; m.Code != "02001" || m.ZRR != data.ZRRPartial || math.Abs(m.UncoveredPopulationInDifficulty-56) > 1e-9 ||
 				m.Fragility == nil || m.Fragility.Total != 8 {
 				t.Errorf("rural mairie %+v", m)
 			}
@@ -57,11 +57,11 @@ func TestCoverageTinyNeed(t *testing.T) {
 	}
 	cv := mustCoverage(t, w.e, CoverageQuery{Reach: reachPtr(ReachKm(1))})
 	d := communeByCode(t, cv, "01002")
-	if d.Fragility != nil || d.FragilePopulation != 0 || d.ZRR != data.ZRRNotClassified {
+	if d.Fragility != nil || d.PopulationInDifficulty != 0 || d.ZRR != data.ZRRNotClassified {
 		t.Errorf("D (no index, NC) %+v", d)
 	}
 	c := communeByCode(t, cv, "02002")
-	if c.ZRR != "" || math.Abs(c.FragilePopulation-10) > 1e-9 || c.UncoveredFragilePopulation != 0 {
+	if c.ZRR != "" || math.Abs(c.PopulationInDifficulty-10) > 1e-9 || c.UncoveredPopulationInDifficulty != 0 {
 		t.Errorf("C (index 2, no boundary, no ZRR) %+v", c)
 	}
 	if _, err := w.e.Coverage(CoverageQuery{RankBy: "size"}); !errors.Is(err, ErrBadRankBy) {
@@ -75,11 +75,11 @@ func TestCellDemandTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frag, err := w.e.CellDemand(DemandFragility)
+	frag, err := w.e.CellDemand(DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
-	weights, err := w.e.DemandWeights(DemandFragility)
+	weights, err := w.e.DemandWeights(DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,35 +129,35 @@ func TestCoverageRealNeed(t *testing.T) {
 		s := cv.Summary
 		var fragile, zrr, partial, gapPop, without float64
 		for _, z := range cv.Gaps {
-			fragile += z.FragilePopulation
+			fragile += z.PopulationInDifficulty
 			zrr += float64(z.ZRRPopulation)
 			partial += float64(z.ZRRPartialPopulation)
 			without += float64(z.PopulationWithoutIndex)
 			gapPop += float64(z.Population)
 			if z.PopulationWithoutIndex > z.Population || z.ZRRPopulation+z.ZRRPartialPopulation > z.Population ||
-				z.FragilePopulation > float64(z.Population-z.PopulationWithoutIndex)+1e-6 {
+				z.PopulationInDifficulty > float64(z.Population-z.PopulationWithoutIndex)+1e-6 {
 				t.Errorf("%s: gap %s: %+v", s.Code, z.ID, z)
 			}
 		}
-		if gapPop != float64(s.UncoveredPopulation) || math.Abs(fragile-s.UncoveredFragilePopulation) > 1e-6*s.FragilePopulation ||
+		if gapPop != float64(s.UncoveredPopulation) || math.Abs(fragile-s.UncoveredPopulationInDifficulty) > 1e-6*s.PopulationInDifficulty ||
 			zrr != float64(s.UncoveredZRRPopulation) {
 			t.Errorf("%s: gap zones hold %v inhabitants, %v fragile, %v ZRR; uncovered %d, %v fragile, %d ZRR",
-				s.Code, gapPop, fragile, zrr, s.UncoveredPopulation, s.UncoveredFragilePopulation, s.UncoveredZRRPopulation)
+				s.Code, gapPop, fragile, zrr, s.UncoveredPopulation, s.UncoveredPopulationInDifficulty, s.UncoveredZRRPopulation)
 		}
 		var cf float64
 		var cw, cz, cp int
 		for _, c := range cv.Communes {
-			cf += c.FragilePopulation
+			cf += c.PopulationInDifficulty
 			if c.Fragility == nil {
 				cw += c.Population
 			}
 			cz += c.ZRRPopulation
 			cp += c.ZRRPartialPopulation
 		}
-		if math.Abs(cf-s.FragilePopulation) > 1e-6*cf || cw != s.PopulationWithoutIndex || cz != s.ZRRPopulation || cp != s.ZRRPartialPopulation {
+		if math.Abs(cf-s.PopulationInDifficulty) > 1e-6*cf || cw != s.PopulationWithoutIndex || cz != s.ZRRPopulation || cp != s.ZRRPartialPopulation {
 			t.Errorf("%s: summary %+v; communes fragile %v, without %d, ZRR %d, partial %d", s.Code, s, cf, cw, cz, cp)
 		}
-		if s.FragilePopulation <= 0 || s.FragilePopulation >= float64(s.Population) || s.ZRRPopulation <= 0 {
+		if s.PopulationInDifficulty <= 0 || s.PopulationInDifficulty >= float64(s.Population) || s.ZRRPopulation <= 0 {
 			t.Errorf("%s: implausible need figures %+v", s.Code, s)
 		}
 	}
@@ -180,7 +180,7 @@ func TestCoverageRealNeed(t *testing.T) {
 				continue
 			}
 			p := cv.Gaps[i-1]
-			if rank == RankByFragility && p.FragilePopulation < z.FragilePopulation ||
+			if rank == RankByFragility && p.PopulationInDifficulty < z.PopulationInDifficulty ||
 				rank == RankByZRR && p.ZRRPopulation < z.ZRRPopulation {
 				t.Fatalf("%s: zone %d (%+v) ranks after %+v", rank, i, z, p)
 			}
@@ -192,15 +192,15 @@ func TestCoverageRealNeed(t *testing.T) {
 		}
 		for i := 1; i < len(cv.RuralMairies); i++ {
 			p, m := cv.RuralMairies[i-1], cv.RuralMairies[i]
-			if rank == RankByFragility && p.UncoveredFragilePopulation < m.UncoveredFragilePopulation ||
+			if rank == RankByFragility && p.UncoveredPopulationInDifficulty < m.UncoveredPopulationInDifficulty ||
 				rank == RankByZRR && zrrCode(p.ZRR) > zrrCode(m.ZRR) {
 				t.Fatalf("%s: mairie %+v ranks after %+v", rank, m, p)
 			}
 		}
 	}
 
-	// The fragile demand of the grid is the fragile population located.
-	d, err := e.CellDemand(DemandFragility)
+	// The difficulty demand of the grid is the population in difficulty located.
+	d, err := e.CellDemand(DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,19 +209,11 @@ func TestCoverageRealNeed(t *testing.T) {
 		sum += v
 	}
 	for _, c := range byPop.Communes {
-		want += float64(c.CoveredPopulation+c.UncoveredPopulation) * e.need.fragile[c.id] * b2f(c.Fragility != nil)
+		want += float64(c.CoveredPopulation+c.UncoveredPopulation) * c.DifficultyShare
 	}
 	if math.Abs(sum-want) > 1e-6*want {
-		t.Errorf("fragile demand over cells %v, over located communes %v", sum, want)
+		t.Errorf("difficulty demand over cells %v, over located communes %v", sum, want)
 	}
-}
-
-// b2f is 1 for true, 0 for false.
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // TestEngineIndicatorsMerged checks a commune merged since 2018: Neuville
@@ -275,8 +267,9 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 	}
 	cv := mustCoverage(t, e, CoverageQuery{Departement: "28", NoGaps: true})
 	c := communeByCode(t, cv, "28319")
-	if math.Abs(c.FragilePopulation-float64(c.Population)*want/10) > 1e-6 || c.ZRR != data.ZRRPartial {
-		t.Errorf("28319 coverage: fragile %v for %d inhabitants (index %v), ZRR %q", c.FragilePopulation, c.Population, want, c.ZRR)
+	a, _ := e.DifficultyFactor()
+	if math.Abs(c.PopulationInDifficulty-float64(c.Population)*a*want/10) > 1e-6 || c.ZRR != data.ZRRPartial {
+		t.Errorf("28319 coverage: in difficulty %v for %d inhabitants (index %v), ZRR %q", c.PopulationInDifficulty, c.Population, want, c.ZRR)
 	}
 	t.Logf("28319: %d inhabitants, index %.4f (parts %v %v %v)", c.Population, want, total["28319"], total["28025"], total["28276"])
 }
@@ -285,19 +278,19 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 // value the open demand at the fragile population out of reach.
 func TestRecommendFragilityDemand(t *testing.T) {
 	e := coverageEngine(t)
-	weights, err := e.DemandWeights(DemandFragility)
+	weights, err := e.DemandWeights(DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := ReachMinutes(20, TravelModel{})
-	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: DemandFragility, DemandWeights: weights})
+	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: DemandDifficulty, DemandWeights: weights})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cv := mustCoverage(t, e, CoverageQuery{Departement: "40", Reach: &r, NoGaps: true})
 	// Border cells shared with another département take the cell's mean
 	// index: allow 1 %.
-	if want := cv.Summary.UncoveredFragilePopulation; rec.Demand != DemandFragility || math.Abs(rec.OpenDemand-want) > 0.01*want {
+	if want := cv.Summary.UncoveredPopulationInDifficulty; rec.Demand != DemandDifficulty || math.Abs(rec.OpenDemand-want) > 0.01*want {
 		t.Errorf("demand %q: open demand %v, uncovered fragile population %v", rec.Demand, rec.OpenDemand, want)
 	}
 	if len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 || rec.Picks[0].GainDemand >= float64(rec.Picks[0].GainPopulation) {

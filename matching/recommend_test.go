@@ -357,18 +357,18 @@ func TestRecommendDemandWeights(t *testing.T) {
 		t.Skip("no uncovered populated cell in this world")
 	}
 	weights[target] = 2.5
-	rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: "fragility"})
+	rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: DemandDifficulty})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Demand != "fragility" || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.grid.Population[target]) || !rec.Exhausted {
+	if rec.Demand != DemandDifficulty || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.grid.Population[target]) || !rec.Exhausted {
 		t.Fatalf("weighted: %+v", rec.Picks)
 	}
 	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.grid.Centers[target]); d > w.reach.MaxM {
 		t.Fatalf("pick %.0f m from the only weighted cell", d)
 	}
 	for _, q := range []RecommendQuery{
-		{K: -1}, {K: MaxRecommendK + 1}, {Demand: "fragility"}, {DemandWeights: []float64{1}},
+		{K: -1}, {K: MaxRecommendK + 1}, {Demand: DemandDifficulty}, {DemandWeights: []float64{1}},
 		{DemandWeights: append(make([]float64, n-1), math.NaN())},
 		{Candidates: []data.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
 	} {

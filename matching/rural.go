@@ -44,9 +44,9 @@ type RuralMairie struct {
 	// Who needs it most (indicators.go): the commune's fragility index (nil
 	// when unknown), its uncovered inhabitants × index / 10 and its ZRR
 	// class ("C", "P", "NC", "" when unknown).
-	Fragility                  *data.Fragility `json:"fragility"`
-	UncoveredFragilePopulation float64         `json:"uncovered_fragile_population"`
-	ZRR                        string          `json:"zrr"`
+	Fragility                       *data.Fragility `json:"fragility"`
+	UncoveredPopulationInDifficulty float64         `json:"uncovered_population_in_difficulty"`
+	ZRR                             string          `json:"zrr"`
 }
 
 // computeRural fills RuralMairies from Communes (and the gap zones when
@@ -79,20 +79,20 @@ func (cv *Coverage) computeRural() {
 			EPCI: c.EPCI, Population: c.Population, AreaKm2: c.AreaKm2, DensityPerKm2: c.DensityPerKm2,
 			GapShare: share, UncoveredPopulation: c.UncoveredPopulation, NearestSiteID: c.NearestSiteID,
 			NearestSiteName: c.NearestSiteName, NearestLayer: c.NearestLayer, NearestDistanceM: c.NearestDistanceM,
-			GapZoneID: cv.mainGap(c.id), Fragility: c.Fragility, UncoveredFragilePopulation: c.UncoveredFragilePopulation,
+			GapZoneID: cv.mainGap(c.id), Fragility: c.Fragility, UncoveredPopulationInDifficulty: c.UncoveredPopulationInDifficulty,
 			ZRR: c.ZRR})
 	}
 	slices.SortFunc(cv.RuralMairies, ruralOrder(cv.RankBy))
 }
 
 // ruralOrder returns the order of rural mairies under rankBy: by uncovered
-// fragile population, or by ZRR class (C, P, NC, unknown), or neither;
+// people in difficulty, or by ZRR class (C, P, NC, unknown), or neither;
 // then by uncovered population, by distance to the nearest site, by code.
 func ruralOrder(rankBy string) func(a, b RuralMairie) int {
 	return func(a, b RuralMairie) int {
 		switch rankBy {
 		case RankByFragility:
-			if c := cmp.Compare(b.UncoveredFragilePopulation, a.UncoveredFragilePopulation); c != 0 {
+			if c := cmp.Compare(b.UncoveredPopulationInDifficulty, a.UncoveredPopulationInDifficulty); c != 0 {
 				return c
 			}
 		case RankByZRR:

@@ -239,18 +239,18 @@ func (c *articulationCmd) exec(e *matching.Engine, stdout, stderr io.Writer) err
 		}
 		if c.by == "item" {
 			return items.writeText(w, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
-				"added_population", "added_fragile_population")
+				"added_population", "added_population_in_difficulty")
 		}
 		return items.writeText(w, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
-			"population", "covered_by_france_services", "added_population", "added_fragile_population",
+			"population", "covered_by_france_services", "added_population", "added_population_in_difficulty",
 			"covered_share_france_services", "covered_share_with_source")
 	})
 	if err != nil {
 		return err
 	}
 	n := a.National
-	fmt.Fprintf(stderr, "%s, %s against %s: %d places, %d co-located (≤ %g m), %d complement, %d duplicate; together they add %d inhabitants (%.0f fragile)\n",
+	fmt.Fprintf(stderr, "%s, %s against %s: %d places, %d co-located (≤ %g m), %d complement, %d duplicate; together they add %d inhabitants (%.0f in difficulty with digital tools)\n",
 		a.Reach, a.Source, a.Reference, n.Places, n.CoLocated, a.CoLocatedMaxM, n.Complements, n.Duplicates,
-		n.AddedPopulation, n.AddedFragilePopulation)
+		n.AddedPopulation, n.AddedPopulationInDifficulty)
 	return nil
 }

@@ -307,12 +307,12 @@ func readmeFigures() map[string]figure {
 			return num(n)
 		}),
 		"cov2020-30-gaps-table": covFig(fs20, 30, gapsTable),
-		"cov2024-30-fragile-gaps": func(d *docData) (string, error) {
+		"cov2024-30-difficulty-gaps": func(d *docData) (string, error) {
 			cv, err := d.cov(fs, 30, "", matching.RankByFragility)
 			if err != nil {
 				return "", err
 			}
-			return fragileGapsTable(d.e.Territory(), cv), nil
+			return difficultyGapsTable(d.e.Territory(), cv), nil
 		},
 
 		// maillage compare --max-minutes 30 (then 20).

@@ -78,14 +78,14 @@ func zoneName(t *data.Territory, g matching.GapZone) string {
 	return fmt.Sprintf("%s: %d communes incl. %s", where, len(cs), strings.Join(names, ", "))
 }
 
-// fragileGapsTable is the ten gap zones with the largest fragile population
+// difficultyGapsTable is the ten gap zones with the most people in difficulty
 // (`coverage --by gaps --rank-by fragility`).
-func fragileGapsTable(t *data.Territory, cv *matching.Coverage) string {
+func difficultyGapsTable(t *data.Territory, cv *matching.Coverage) string {
 	var b strings.Builder
-	b.WriteString("\n\n| # | zone | inhabitants | fragile | in ZRR |\n|---|---|---|---|---|\n")
+	b.WriteString("\n\n| # | zone | inhabitants | in difficulty | in ZRR |\n|---|---|---|---|---|\n")
 	for _, g := range cv.Gaps[:min(10, len(cv.Gaps))] {
 		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s |\n", g.Rank, zoneName(t, g), num(g.Population),
-			round(g.FragilePopulation), num(g.ZRRPopulation))
+			round(g.PopulationInDifficulty), num(g.ZRRPopulation))
 	}
 	return b.String() + "\n"
 }
@@ -94,7 +94,7 @@ func fragileGapsTable(t *data.Territory, cv *matching.Coverage) string {
 // `--source cnfs-structures-2021`.
 func articulationTable(d *docData) (string, error) {
 	var b strings.Builder
-	b.WriteString("\n\n| | places | co-located | complements | duplicates | inhabitants added (fragile) |\n|---|---|---|---|---|---|\n")
+	b.WriteString("\n\n| | places | co-located | complements | duplicates | inhabitants added (in difficulty) |\n|---|---|---|---|---|---|\n")
 	for _, r := range []struct {
 		label, source string
 		minutes       float64
@@ -112,7 +112,7 @@ func articulationTable(d *docData) (string, error) {
 			places += " (" + num(a.Posts) + " posts)"
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | **%s** | %s | %s (%s) |\n", r.label, places, num(a.CoLocated),
-			num(a.Complements), num(a.Duplicates), num(a.AddedPopulation), round(a.AddedFragilePopulation))
+			num(a.Complements), num(a.Duplicates), num(a.AddedPopulation), round(a.AddedPopulationInDifficulty))
 	}
 	return b.String() + "\n", nil
 }

@@ -135,7 +135,7 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.reg, "region", "", "recommend within one région (code)")
 	intVar(fs, &c.k, param.K(), matching.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", param.MaxRecommendK))
 	fs.StringVar(&c.cands, "candidates", "", "candidate locations file (structures format); default: every commune's main town")
-	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or fragility (population × fragility index / 10)")
+	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or difficulty (people in difficulty with digital tools, an estimate)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -145,8 +145,8 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	if err := c.checkFormat("csv", "json", "geojson"); err != nil {
 		return err
 	}
-	if c.demand != matching.DemandPopulation && c.demand != matching.DemandFragility {
-		return fmt.Errorf("--demand %q: want %s or %s", c.demand, matching.DemandPopulation, matching.DemandFragility)
+	if c.demand != matching.DemandPopulation && c.demand != matching.DemandDifficulty {
+		return fmt.Errorf("--demand %q: want %s or %s", c.demand, matching.DemandPopulation, matching.DemandDifficulty)
 	}
 	var err error
 	c.reachV, err = c.reach()

@@ -45,8 +45,8 @@ func AreaCoverages() Table[matching.AreaCoverage] {
 		Int("communes", func(v *a) int { return v.Communes }),
 		Int("communes_uncovered", func(v *a) int { return v.CommunesUncovered }),
 		Int("communes_unlocated", func(v *a) int { return v.CommunesUnlocated }),
-		Float("fragile_population", WeightedDigits, func(v *a) float64 { return v.FragilePopulation }),
-		Float("uncovered_fragile_population", WeightedDigits, func(v *a) float64 { return v.UncoveredFragilePopulation }),
+		Float("population_in_difficulty", WeightedDigits, func(v *a) float64 { return v.PopulationInDifficulty }),
+		Float("uncovered_population_in_difficulty", WeightedDigits, func(v *a) float64 { return v.UncoveredPopulationInDifficulty }),
 		Int("population_without_index", func(v *a) int { return v.PopulationWithoutIndex }),
 		Int("zrr_population", func(v *a) int { return v.ZRRPopulation }),
 		Int("zrr_partial_population", func(v *a) int { return v.ZRRPartialPopulation }),
@@ -80,8 +80,8 @@ func CommuneCoverages() Table[matching.CommuneCoverage] {
 		Int("cells", func(v *c) int { return v.Cells }),
 		OptFloat("fragility_total", IndexDigits, func(v *c) (float64, bool) { return fragilityTotal(v.Fragility) }),
 		Str("zrr", func(v *c) string { return v.ZRR }),
-		Float("fragile_population", WeightedDigits, func(v *c) float64 { return v.FragilePopulation }),
-		Float("uncovered_fragile_population", WeightedDigits, func(v *c) float64 { return v.UncoveredFragilePopulation }),
+		Float("population_in_difficulty", WeightedDigits, func(v *c) float64 { return v.PopulationInDifficulty }),
+		Float("uncovered_population_in_difficulty", WeightedDigits, func(v *c) float64 { return v.UncoveredPopulationInDifficulty }),
 		Int("zrr_population", func(v *c) int { return v.ZRRPopulation }),
 		Int("zrr_partial_population", func(v *c) int { return v.ZRRPartialPopulation }),
 	)
@@ -95,7 +95,7 @@ func GapZones() Table[matching.GapZone] {
 		Str("id", func(v *g) string { return v.ID }),
 		Int("rank", func(v *g) int { return v.Rank }),
 		Int("population", func(v *g) int { return v.Population }),
-		Float("fragile_population", WeightedDigits, func(v *g) float64 { return v.FragilePopulation }),
+		Float("population_in_difficulty", WeightedDigits, func(v *g) float64 { return v.PopulationInDifficulty }),
 		Int("population_without_index", func(v *g) int { return v.PopulationWithoutIndex }),
 		Int("zrr_population", func(v *g) int { return v.ZRRPopulation }),
 		Int("zrr_partial_population", func(v *g) int { return v.ZRRPartialPopulation }),
@@ -130,6 +130,6 @@ func RuralMairies() Table[matching.RuralMairie] {
 		Str("gap_zone_id", func(v *r) string { return v.GapZoneID }),
 		OptFloat("fragility_total", IndexDigits, func(v *r) (float64, bool) { return fragilityTotal(v.Fragility) }),
 		Str("zrr", func(v *r) string { return v.ZRR }),
-		Float("uncovered_fragile_population", WeightedDigits, func(v *r) float64 { return v.UncoveredFragilePopulation }),
+		Float("uncovered_population_in_difficulty", WeightedDigits, func(v *r) float64 { return v.UncoveredPopulationInDifficulty }),
 	)
 }

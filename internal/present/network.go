@@ -20,8 +20,8 @@ func AreaComparisons() Table[matching.AreaComparison] {
 		Float("covered_share_after", ShareDigits, func(v *a) float64 { return v.CoveredShareAfter }),
 		Int("gained_population", func(v *a) int { return v.GainedPopulation }),
 		Int("lost_population", func(v *a) int { return v.LostPopulation }),
-		Float("uncovered_fragile_population_before", WeightedDigits, func(v *a) float64 { return v.UncoveredFragileBefore }),
-		Float("uncovered_fragile_population_after", WeightedDigits, func(v *a) float64 { return v.UncoveredFragileAfter }),
+		Float("uncovered_population_in_difficulty_before", WeightedDigits, func(v *a) float64 { return v.UncoveredInDifficultyBefore }),
+		Float("uncovered_population_in_difficulty_after", WeightedDigits, func(v *a) float64 { return v.UncoveredInDifficultyAfter }),
 		Int("communes_gained", func(v *a) int { return v.CommunesGained }),
 		Int("communes_lost", func(v *a) int { return v.CommunesLost }),
 		Int("communes_mixed", func(v *a) int { return v.CommunesMixed }),
@@ -48,7 +48,7 @@ func CommuneComparisons() Table[matching.CommuneComparison] {
 		Str("nearest_site_after", func(v *c) string { return v.NearestSiteAfter }),
 		Float("nearest_distance_before_m", DistanceDigits, func(v *c) float64 { return v.NearestDistanceBeforeM }),
 		Float("nearest_distance_after_m", DistanceDigits, func(v *c) float64 { return v.NearestDistanceAfterM }),
-		Float("fragile_population", WeightedDigits, func(v *c) float64 { return v.FragilePopulation }),
+		Float("population_in_difficulty", WeightedDigits, func(v *c) float64 { return v.PopulationInDifficulty }),
 		Str("zrr", func(v *c) string { return v.ZRR }),
 	)
 }
@@ -69,7 +69,7 @@ func ArticulationAreas() Table[matching.ArticulationArea] {
 		Int("population", func(v *a) int { return v.Population }),
 		Int("covered_by_france_services", func(v *a) int { return v.CoveredByReference }),
 		Int("added_population", func(v *a) int { return v.AddedPopulation }),
-		Float("added_fragile_population", WeightedDigits, func(v *a) float64 { return v.AddedFragilePopulation }),
+		Float("added_population_in_difficulty", WeightedDigits, func(v *a) float64 { return v.AddedPopulationInDifficulty }),
 		Float("covered_share_france_services", ShareDigits, func(v *a) float64 { return v.CoveredShareReference }),
 		Float("covered_share_with_source", ShareDigits, func(v *a) float64 { return v.CoveredShareWith }),
 	)
@@ -92,6 +92,6 @@ func ArticulationItems() Table[matching.ArticulationItem] {
 		Str("nearest_france_services_name", func(v *i) string { return v.NearestFranceServicesName }),
 		Float("nearest_france_services_m", DistanceDigits, func(v *i) float64 { return v.NearestFranceServicesM }),
 		Int("added_population", func(v *i) int { return v.AddedPopulation }),
-		Float("added_fragile_population", WeightedDigits, func(v *i) float64 { return v.AddedFragilePopulation }),
+		Float("added_population_in_difficulty", WeightedDigits, func(v *i) float64 { return v.AddedPopulationInDifficulty }),
 	)
 }

@@ -559,6 +559,9 @@
         pairs.push(['Site le plus proche', 'aucun']);
       }
       pairs.push(['Indice de fragilité numérique', fragilityText(props)]);
+      if (typeof c.population_in_difficulty === 'number') {
+        pairs.push(['Personnes en difficulté numérique (estimation)', fmtInt.format(c.population_in_difficulty)]);
+      }
       pairs.push(['Zone de revitalisation rurale', zrrText(props)]);
       card(el, c.nom, kv(pairs));
       el.dataset.code = c.code;
