@@ -46,7 +46,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 		t.Errorf("layers %v, want the default", cv.Layers)
 	}
 	// A (700) and D (30, in a cell of A) are within 0.92 km of S1; B (70) is
-	// 2–4 km from S2; C (50) has no boundary. Fragile: A 700 × 0.6, B 70 ×
+	// 2–4 km from S2; C (50) has no boundary. In difficulty (factor 1): A 700 × 0.6, B 70 ×
 	// 0.8 (all uncovered), C 50 × 0.2, D without index; ZRR: A (C), B (P).
 	want := AreaCoverage{Level: LevelNational, Code: "FR", Name: "France", Population: 850,
 		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: 730.0 / 800,

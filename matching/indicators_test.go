@@ -36,7 +36,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 			z := cv.Gaps[0]
 			if z.Population != 70 || math.Abs(z.PopulationInDifficulty-56) > 1e-9 || z.PopulationWithoutIndex != 0 ||
 				z.ZRRPopulation != 0 || z.ZRRPartialPopulation != 70 {
-				t.Errorf("gap %+v, want population 70, fragile 56, partial ZRR 70", z)
+				t.Errorf("gap %+v, want population 70, in difficulty 56, partial ZRR 70", z)
 			}
 			b := communeByCode(t, cv, "02001")
 			if b.Fragility == nil || b.Fragility.Total != 8 || b.ZRR != data.ZRRPartial ||
@@ -93,7 +93,7 @@ func TestCellDemandTiny(t *testing.T) {
 			want = 8
 		}
 		if math.Abs(frag[i]-want) > 1e-9 || pop[i] != float64(g.Population[i]) {
-			t.Errorf("cell %d: fragile demand %v, population %v; want %v, %d", i, frag[i], pop[i], want, g.Population[i])
+			t.Errorf("cell %d: difficulty demand %v, population %v; want %v, %d", i, frag[i], pop[i], want, g.Population[i])
 		}
 		if math.Abs(weights[i]*pop[i]-frag[i]) > 1e-9 {
 			t.Errorf("cell %d: weight %v × population %v != %v", i, weights[i], pop[i], frag[i])
@@ -127,9 +127,9 @@ func TestCoverageRealNeed(t *testing.T) {
 	for _, q := range []CoverageQuery{{}, {Departement: "23"}, {Region: "75"}} {
 		cv := mustCoverage(t, e, q)
 		s := cv.Summary
-		var fragile, zrr, partial, gapPop, without float64
+		var difficulty, zrr, partial, gapPop, without float64
 		for _, z := range cv.Gaps {
-			fragile += z.PopulationInDifficulty
+			difficulty += z.PopulationInDifficulty
 			zrr += float64(z.ZRRPopulation)
 			partial += float64(z.ZRRPartialPopulation)
 			without += float64(z.PopulationWithoutIndex)
@@ -139,10 +139,10 @@ func TestCoverageRealNeed(t *testing.T) {
 				t.Errorf("%s: gap %s: %+v", s.Code, z.ID, z)
 			}
 		}
-		if gapPop != float64(s.UncoveredPopulation) || math.Abs(fragile-s.UncoveredPopulationInDifficulty) > 1e-6*s.PopulationInDifficulty ||
+		if gapPop != float64(s.UncoveredPopulation) || math.Abs(difficulty-s.UncoveredPopulationInDifficulty) > 1e-6*s.PopulationInDifficulty ||
 			zrr != float64(s.UncoveredZRRPopulation) {
-			t.Errorf("%s: gap zones hold %v inhabitants, %v fragile, %v ZRR; uncovered %d, %v fragile, %d ZRR",
-				s.Code, gapPop, fragile, zrr, s.UncoveredPopulation, s.UncoveredPopulationInDifficulty, s.UncoveredZRRPopulation)
+			t.Errorf("%s: gap zones hold %v inhabitants, %v in difficulty, %v ZRR; uncovered %d, %v in difficulty, %d ZRR",
+				s.Code, gapPop, difficulty, zrr, s.UncoveredPopulation, s.UncoveredPopulationInDifficulty, s.UncoveredZRRPopulation)
 		}
 		var cf float64
 		var cw, cz, cp int
@@ -155,7 +155,7 @@ func TestCoverageRealNeed(t *testing.T) {
 			cp += c.ZRRPartialPopulation
 		}
 		if math.Abs(cf-s.PopulationInDifficulty) > 1e-6*cf || cw != s.PopulationWithoutIndex || cz != s.ZRRPopulation || cp != s.ZRRPartialPopulation {
-			t.Errorf("%s: summary %+v; communes fragile %v, without %d, ZRR %d, partial %d", s.Code, s, cf, cw, cz, cp)
+			t.Errorf("%s: summary %+v; communes in difficulty %v, without %d, ZRR %d, partial %d", s.Code, s, cf, cw, cz, cp)
 		}
 		if s.PopulationInDifficulty <= 0 || s.PopulationInDifficulty >= float64(s.Population) || s.ZRRPopulation <= 0 {
 			t.Errorf("%s: implausible need figures %+v", s.Code, s)
@@ -275,7 +275,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 }
 
 // TestRecommendFragilityDemand: recommendations weighted by DemandWeights
-// value the open demand at the fragile population out of reach.
+// value the open demand at the people in difficulty out of reach.
 func TestRecommendFragilityDemand(t *testing.T) {
 	e := coverageEngine(t)
 	weights, err := e.DemandWeights(DemandDifficulty)
