@@ -1,0 +1,265 @@
+package fca
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// pair is one listed (supply, demand, distance).
+type pair struct {
+	s, d int32
+	dist float64
+}
+
+// listPairs adapts a slice to Pairs.
+func listPairs(ps []pair) Pairs {
+	return func(yield func(s, d int32, dist float64) bool) {
+		for _, p := range ps {
+			if !yield(p.s, p.d, p.dist) {
+				return
+			}
+		}
+	}
+}
+
+// tablePairs builds the Table of ps over nd demand points.
+func tablePairs(ps []pair, nd int) *Table {
+	t := &Table{Start: make([]int32, nd+1)}
+	for _, p := range ps {
+		t.Start[p.d+1]++
+	}
+	for i := range nd {
+		t.Start[i+1] += t.Start[i]
+	}
+	t.Supply, t.Dist = make([]int32, len(ps)), make([]float32, len(ps))
+	pos := append([]int32(nil), t.Start[:nd]...)
+	for _, p := range ps {
+		t.Supply[pos[p.d]], t.Dist[pos[p.d]] = p.s, float32(p.dist)
+		pos[p.d]++
+	}
+	return t
+}
+
+// handPairs are the pairs of handInstance.
+var handPairs = []pair{{0, 0, 2}, {0, 1, 6}, {0, 2, 12}, {1, 1, 4}, {1, 2, 8}, {1, 3, 10}, {2, 3, 5}, {2, 4, 9}}
+
+// handInstance: 3 supply points, 5 demand cells, threshold 10.
+//
+//	S0 (2 posts): cell 0 at 2, cell 1 at 6, cell 2 at 12 (beyond the threshold)
+//	S1 (1 post):  cell 1 at 4, cell 2 at 8, cell 3 at 10 (on the threshold: in)
+//	S2 (3 posts): cell 3 at 5, cell 4 at 9
+//
+// Demand: 100, 300, 200, 400, 100.
+func handInstance(decay Decay) Problem {
+	return Problem{
+		Supply: []float64{2, 1, 3}, Demand: []float64{100, 300, 200, 400, 100}, Threshold: 10, Decay: decay,
+		Pairs: listPairs(handPairs),
+	}
+}
+
+func TestComputeHand(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		decay  Decay
+		ratio  []float64
+		access []float64
+	}{
+		{
+			// R0 = 2 / (100 + 300), R1 = 1 / (300 + 200 + 400), R2 = 3 / (400 + 100);
+			// A = R0, R0 + R1, R1, R1 + R2, R2.
+			name:   "binary",
+			decay:  Decay{},
+			ratio:  []float64{0.005, 1.0 / 900, 0.006},
+			access: []float64{0.005, 0.005 + 1.0/900, 1.0 / 900, 1.0/900 + 0.006, 0.006},
+		},
+		{
+			// Weights 1 − d/10. S0: 0.8 × 100 + 0.4 × 300 = 200, R0 = 0.01;
+			// S1: 0.6 × 300 + 0.2 × 200 + 0 × 400 = 220, R1 = 1/220;
+			// S2: 0.5 × 400 + 0.1 × 100 = 210, R2 = 1/70.
+			// A0 = 0.8 R0 = 0.008; A1 = 0.4 R0 + 0.6 R1 = 0.004 + 0.6/220;
+			// A2 = 0.2/220; A3 = 0 R1 + 0.5 R2 = 0.5/70; A4 = 0.1/70.
+			name:   "linear",
+			decay:  Decay{Kind: DecayLinear},
+			ratio:  []float64{0.01, 1.0 / 220, 1.0 / 70},
+			access: []float64{0.008, 0.004 + 0.6/220, 0.2 / 220, 0.5 / 70, 0.1 / 70},
+		},
+	} {
+		for _, table := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s table %v", tc.name, table), func(t *testing.T) {
+				p := handInstance(tc.decay)
+				if table {
+					p.Pairs, p.Table = nil, tablePairs(handPairs, len(p.Demand))
+				}
+				r, err := Compute(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				near(t, "ratio", r.Ratio, tc.ratio)
+				near(t, "access", r.Access, tc.access)
+				if r.IdleSupply != 0 {
+					t.Errorf("idle supply %v, want 0", r.IdleSupply)
+				}
+			})
+		}
+	}
+}
+
+// TestComputeConservation checks Σ D_i A_i = Σ S_j on random instances, for
+// every decay, and that a supply point reaching no demand is idle.
+func TestComputeConservation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, dc := range []Decay{{}, {Kind: DecayLinear}, {Kind: DecayGaussian}, {Kind: DecayGaussian, Sigma: 3}} {
+		ns, nd := 7, 40
+		p := Problem{Supply: make([]float64, ns), Demand: make([]float64, nd), Threshold: 10, Decay: dc}
+		var ps []pair
+		for j := range ns {
+			p.Supply[j] = float64(1 + rng.IntN(5))
+			if j == ns-1 {
+				continue // the last reaches no one
+			}
+			for i := range nd {
+				if rng.IntN(3) == 0 {
+					ps = append(ps, pair{int32(j), int32(i), rng.Float64() * 12})
+				}
+			}
+		}
+		for i := range p.Demand {
+			p.Demand[i] = float64(rng.IntN(100))
+		}
+		p.Pairs = listPairs(ps)
+		r, err := Compute(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Table = tablePairs(ps, nd)
+		rt, err := Compute(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range r.Access {
+			// The table keeps distances as float32: weights differ by ~1e-7.
+			if math.Abs(rt.Access[i]-r.Access[i]) > 1e-6*r.Access[i] {
+				t.Errorf("%v: access[%d] %v from the table, %v from the pairs", dc, i, rt.Access[i], r.Access[i])
+			}
+		}
+		var spread, reached float64
+		for i, a := range r.Access {
+			spread += a * p.Demand[i]
+		}
+		for j, c := range r.CatchmentDemand {
+			if c > 0 {
+				reached += p.Supply[j]
+			}
+		}
+		if math.Abs(spread-reached) > 1e-9*reached || r.IdleSupply != p.Supply[ns-1] {
+			t.Errorf("%v: Σ D A = %v, reached supply %v, idle %v (want %v)", dc, spread, reached, r.IdleSupply, p.Supply[ns-1])
+		}
+	}
+}
+
+func TestDecayWeight(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		decay Decay
+		d, d0 float64
+		want  float64
+	}{
+		{"none inside", Decay{}, 9, 10, 1},
+		{"none on threshold", Decay{Kind: DecayNone}, 10, 10, 1},
+		{"none beyond", Decay{}, 10.5, 10, 0},
+		{"linear at 0", Decay{Kind: DecayLinear}, 0, 10, 1},
+		{"linear half", Decay{Kind: DecayLinear}, 5, 10, 0.5},
+		{"linear on threshold", Decay{Kind: DecayLinear}, 10, 10, 0},
+		// PySAL access: gaussian(sigma=20) gives 0.6065306597126334 at 20,
+		// 0.1353352832366127 at 40.
+		{"gaussian sigma", Decay{Kind: DecayGaussian, Sigma: 20}, 20, 60, 0.6065306597126334},
+		{"gaussian 2 sigma", Decay{Kind: DecayGaussian, Sigma: 20}, 40, 60, 0.1353352832366127},
+		{"gaussian default sigma", Decay{Kind: DecayGaussian}, 10, 10, 0.1353352832366127},
+		{"gaussian beyond", Decay{Kind: DecayGaussian}, 11, 10, 0},
+	} {
+		if got := tc.decay.Weight(tc.d, tc.d0); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("%s: w(%v) = %v, want %v", tc.name, tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestComputeErrors(t *testing.T) {
+	ok := handInstance(Decay{})
+	for _, tc := range []struct {
+		name string
+		edit func(p *Problem)
+	}{
+		{"negative threshold", func(p *Problem) { p.Threshold = -1 }},
+		{"NaN threshold", func(p *Problem) { p.Threshold = math.NaN() }},
+		{"unknown decay", func(p *Problem) { p.Decay = Decay{Kind: "cubic"} }},
+		{"negative sigma", func(p *Problem) { p.Decay = Decay{Kind: DecayGaussian, Sigma: -1} }},
+		{"negative supply", func(p *Problem) { p.Supply = []float64{2, -1, 3} }},
+		{"infinite demand", func(p *Problem) { p.Demand = []float64{1, 2, 3, math.Inf(1), 5} }},
+		{"no pairs", func(p *Problem) { p.Pairs = nil }},
+		{"pair out of range", func(p *Problem) { p.Pairs = listPairs([]pair{{3, 0, 1}}) }},
+		{"table supply out of range", func(p *Problem) { p.Table = tablePairs([]pair{{3, 0, 1}}, 5) }},
+		{"table too short", func(p *Problem) { p.Table = &Table{Start: []int32{0, 1}, Supply: []int32{0}, Dist: []float32{1}} }},
+		{"table starts decrease", func(p *Problem) {
+			p.Table = &Table{Start: []int32{0, 2, 1, 2, 2, 2}, Supply: []int32{0, 1}, Dist: []float32{1, 1}}
+		}},
+	} {
+		p := ok
+		tc.edit(&p)
+		if _, err := Compute(p); !errors.Is(err, ErrBadInput) {
+			t.Errorf("%s: err %v, want ErrBadInput", tc.name, err)
+		}
+	}
+}
+
+func near(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Errorf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+// BenchmarkCompute runs 2SFCA over 3,000 supply points and 4 million pairs
+// (the size of the national grid at 30 minutes), binary and gaussian.
+func BenchmarkCompute(b *testing.B) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ns, nd, per := 3000, 900_000, 1300
+	p := Problem{Supply: make([]float64, ns), Demand: make([]float64, nd), Threshold: 23_000}
+	for j := range p.Supply {
+		p.Supply[j] = float64(1 + rng.IntN(3))
+	}
+	for i := range p.Demand {
+		p.Demand[i] = float64(rng.IntN(50))
+	}
+	ps := make([]pair, 0, ns*per)
+	for j := range ns {
+		base := rng.IntN(nd - per)
+		for k := range per {
+			ps = append(ps, pair{int32(j), int32(base + k), rng.Float64() * 25_000})
+		}
+	}
+	table := tablePairs(ps, nd)
+	for _, dc := range []Decay{{Kind: DecayNone}, {Kind: DecayGaussian}} {
+		for _, input := range []string{"pairs", "table"} {
+			p.Decay, p.Pairs, p.Table = dc, listPairs(ps), nil
+			if input == "table" {
+				p.Table = table
+			}
+			b.Run(string(dc.Kind)+"-"+input, func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := Compute(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
