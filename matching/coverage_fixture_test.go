@@ -169,5 +169,5 @@ func rebuilt(e *Engine, change func(p *Parts)) *Engine {
 		Structures: maps.Clone(e.structures), StructureReports: e.structureReports, StructuresAt: e.structuresAt,
 		Indicators: e.indicators, IndicatorReport: e.indicatorReport}
 	change(&p)
-	return New(p, Options{Workers: e.workers})
+	return New(p, Options{Workers: e.workers, DifficultyTotal: e.need.target})
 }

@@ -137,6 +137,7 @@ func (c *coverageCache) entry(key string) *cellNearestEntry {
 // of every union holding it, to measure or bound the memory they take (an
 // engine's layers never change: a new engine replaces them).
 func (e *Engine) ForgetCoverageCache(layer string) {
+	e.forgetAccess(layer)
 	c := e.cov
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -59,6 +59,7 @@ type Engine struct {
 	cov      *coverageCache // nearest sites and coverage index, built on first use (coverage_nearest.go)
 	priority priorityOnce   // per-commune gap and rural flags of the priority weights (match.go)
 	need     communeNeed    // indicators by commune id (indicators.go)
+	access   accessCache    // cell–supply pair tables of 2SFCA, beside cov (access_pairs.go)
 }
 
 // Timing is the duration of one start-up step.

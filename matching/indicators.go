@@ -55,11 +55,12 @@ const (
 // (nil when unknown) and the ZRR class. All nil before the indicators are
 // loaded.
 type communeNeed struct {
-	share []float64
-	frag  []*data.Fragility
-	zrr   []uint8
-	calib difficultyCalibration
-	err   error // why the shares could not be calibrated (every share is then NaN)
+	share  []float64
+	frag   []*data.Fragility
+	zrr    []uint8
+	calib  difficultyCalibration
+	target float64 // the total the shares were calibrated on (Options.DifficultyTotal)
+	err    error   // why the shares could not be calibrated (every share is then NaN)
 }
 
 // loadIndicators reads the fragility index and ZRR classes of the data
@@ -104,7 +105,7 @@ func newCommuneNeed(t *data.Territory, ind data.Indicators, target float64) comm
 			n.share[i] = difficultyShare(calib.Factor, x)
 		}
 	}
-	n.calib, n.err = calib, err
+	n.calib, n.target, n.err = calib, target, err
 	return n
 }
 

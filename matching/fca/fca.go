@@ -24,6 +24,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
 )
 
 // DecayKind names a distance-decay function.
@@ -107,15 +109,38 @@ func (dc Decay) Weight(d, d0 float64) float64 {
 type Pairs func(yield func(supply, demand int32, dist float64) bool)
 
 // Table lists the pairs demand point by demand point, in columns: the
-// pairs of demand point i are Supply[Start[i]:Start[i+1]], at distances
-// Dist[Start[i]:Start[i+1]]. It is the fast input of Compute (no call per
-// pair, memory read in order); like Pairs, it may hold pairs beyond the
-// threshold.
+// pairs of demand point i are supply[start[i]:start[i+1]], at distances
+// dist[start[i]:start[i+1]]. It is the fast input of Compute (no call per
+// pair, memory read in order, checked once by NewTable); like Pairs, it may
+// hold pairs beyond the threshold. A Table is read-only and safe for
+// concurrent use.
 type Table struct {
-	Start  []int32 // len(demand)+1 offsets, ascending
-	Supply []int32
-	Dist   []float32
+	start  []int32
+	supply []int32
+	dist   []float32
+	sorted bool
+	ns     int // supply points
 }
+
+// NewTable checks and wraps the columns of a table over supplyPoints
+// supply points and len(start)−1 demand points. When sorted, the pairs of
+// each demand point are by ascending distance and Compute stops at the
+// first beyond the threshold, so a table listed for a large radius costs
+// little more at a small one. The table keeps the slices: do not modify
+// them afterwards.
+func NewTable(start, supply []int32, dist []float32, supplyPoints int, sorted bool) (*Table, error) {
+	t := &Table{start: start, supply: supply, dist: dist, sorted: sorted, ns: supplyPoints}
+	if err := t.check(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Columns returns the table's slices (read-only).
+func (t *Table) Columns() (start, supply []int32, dist []float32) { return t.start, t.supply, t.dist }
+
+// Len returns the number of pairs.
+func (t *Table) Len() int { return len(t.supply) }
 
 // Problem is one accessibility computation. The pairs come from Table when
 // it is set, else from Pairs.
@@ -126,6 +151,10 @@ type Problem struct {
 	Decay     Decay
 	Pairs     Pairs
 	Table     *Table
+	// Workers is the number of goroutines walking a Table (default 1).
+	// Results do not depend on it: partial sums are merged in a fixed
+	// order.
+	Workers int
 }
 
 // Result is the accessibility of every demand point and the ratio of every
@@ -165,8 +194,8 @@ func Compute(p Problem) (*Result, error) {
 	d0, w := p.Threshold, dc.weightFunc(p.Threshold)
 	r := &Result{Access: make([]float64, nd), Ratio: make([]float64, ns), CatchmentDemand: make([]float64, ns), Decay: dc}
 	if p.Table != nil {
-		if err := p.Table.check(ns, nd); err != nil {
-			return nil, err
+		if len(p.Table.start) != int(nd)+1 || p.Table.ns != int(ns) {
+			return nil, fmt.Errorf("%w: table of %d demand and %d supply points for %d and %d", ErrBadInput, len(p.Table.start)-1, p.Table.ns, nd, ns)
 		}
 		p.Table.compute(p, r, w)
 		return r, nil
@@ -223,75 +252,136 @@ func (r *Result) ratios(supply []float64) {
 	}
 }
 
-// check reports a table whose columns disagree or name a point out of
-// range.
-func (t *Table) check(ns, nd int32) error {
-	if len(t.Start) != int(nd)+1 || len(t.Supply) != len(t.Dist) || t.Start[0] != 0 || int(t.Start[nd]) != len(t.Supply) {
-		return fmt.Errorf("%w: table of %d starts, %d supply and %d distances for %d demand points", ErrBadInput, len(t.Start), len(t.Supply), len(t.Dist), nd)
+// check reports a table whose columns disagree, name a point out of range
+// or, said sorted, are not.
+func (t *Table) check() error {
+	n := len(t.start) - 1
+	if n < 0 || len(t.supply) != len(t.dist) || t.start[0] != 0 || int(t.start[n]) != len(t.supply) {
+		return fmt.Errorf("%w: table of %d starts, %d supply and %d distances", ErrBadInput, len(t.start), len(t.supply), len(t.dist))
 	}
-	for i := range nd {
-		if t.Start[i] > t.Start[i+1] {
+	for i := range n {
+		if t.start[i] > t.start[i+1] {
 			return fmt.Errorf("%w: table starts decrease at demand point %d", ErrBadInput, i)
 		}
+		if t.sorted {
+			for k := t.start[i] + 1; k < t.start[i+1]; k++ {
+				if t.dist[k] < t.dist[k-1] {
+					return fmt.Errorf("%w: table said sorted, but demand point %d's distances decrease", ErrBadInput, i)
+				}
+			}
+		}
 	}
-	for _, s := range t.Supply {
-		if s < 0 || s >= ns {
-			return fmt.Errorf("%w: table names supply point %d of %d", ErrBadInput, s, ns)
+	for _, s := range t.supply {
+		if s < 0 || int(s) >= t.ns {
+			return fmt.Errorf("%w: table names supply point %d of %d", ErrBadInput, s, t.ns)
 		}
 	}
 	return nil
 }
 
-// compute runs the two steps over the table (checked). With a decay, the
-// weights of step 1 are kept for step 2 (one exp per pair, not two).
+// tableChunk is the number of demand points a worker takes at a time.
+const tableChunk = 1 << 15
+
+// compute runs the two steps over the table (checked), on p.Workers
+// goroutines: step 1 sums each chunk of demand points into its own
+// catchment array, merged in chunk order; step 2 writes disjoint ranges.
+// With a decay, the weights of step 1 are kept for step 2 (one exp per
+// pair, not two).
 func (t *Table) compute(p Problem, r *Result, w func(float64) float64) {
-	d0 := float32(p.Threshold)
-	cd, acc := r.CatchmentDemand, r.Access
+	nd := len(p.Demand)
+	nChunks := (nd + tableChunk - 1) / tableChunk
 	var wt []float64
 	if w != nil {
-		wt = make([]float64, len(t.Supply))
+		wt = make([]float64, len(t.supply))
 	}
-	for i, dem := range p.Demand {
-		lo, hi := t.Start[i], t.Start[i+1]
-		sup, dist := t.Supply[lo:hi], t.Dist[lo:hi]
-		if w == nil {
-			if dem == 0 {
-				continue
-			}
-			for k, s := range sup {
-				if dist[k] <= d0 {
-					cd[s] += dem
-				}
-			}
-			continue
+	partial := make([][]float64, nChunks)
+	parallel(p.Workers, nChunks, func(c int) {
+		cd := make([]float64, len(p.Supply))
+		partial[c] = cd
+		for i := c * tableChunk; i < min(nd, (c+1)*tableChunk); i++ {
+			t.step1(i, p.Demand[i], float32(p.Threshold), cd, w, wt)
 		}
-		ws := wt[lo:hi]
-		for k, s := range sup {
-			if d := dist[k]; d <= d0 {
-				ws[k] = w(float64(d))
-				cd[s] += ws[k] * dem
-			}
+	})
+	for _, cd := range partial {
+		for j, v := range cd {
+			r.CatchmentDemand[j] += v
 		}
 	}
 	r.ratios(p.Supply)
-	ratio := r.Ratio
-	for i := range acc {
-		lo, hi := t.Start[i], t.Start[i+1]
-		sup, dist := t.Supply[lo:hi], t.Dist[lo:hi]
-		var a float64
-		if w == nil {
-			for k, s := range sup {
-				if dist[k] <= d0 {
-					a += ratio[s]
-				}
-			}
-		} else {
-			for k, s := range wt[lo:hi] {
-				a += s * ratio[sup[k]]
-			}
+	parallel(p.Workers, nChunks, func(c int) {
+		for i := c * tableChunk; i < min(nd, (c+1)*tableChunk); i++ {
+			r.Access[i] = t.step2(i, float32(p.Threshold), r.Ratio, w, wt)
 		}
-		acc[i] = a
+	})
+}
+
+// step1 adds demand point i's weighted demand to the catchments it falls
+// in, keeping the weights in wt when there is a decay.
+func (t *Table) step1(i int, dem float64, d0 float32, cd []float64, w func(float64) float64, wt []float64) {
+	lo, hi := t.start[i], t.start[i+1]
+	sup, dist := t.supply[lo:hi], t.dist[lo:hi]
+	if w == nil && dem == 0 {
+		return
 	}
+	for k, s := range sup {
+		d := dist[k]
+		if d > d0 {
+			if t.sorted {
+				return
+			}
+			continue
+		}
+		if w == nil {
+			cd[s] += dem
+		} else {
+			wt[int(lo)+k] = w(float64(d))
+			cd[s] += wt[int(lo)+k] * dem
+		}
+	}
+}
+
+// step2 returns the accessibility of demand point i.
+func (t *Table) step2(i int, d0 float32, ratio []float64, w func(float64) float64, wt []float64) float64 {
+	lo, hi := t.start[i], t.start[i+1]
+	sup, dist := t.supply[lo:hi], t.dist[lo:hi]
+	var a float64
+	for k, s := range sup {
+		if dist[k] > d0 {
+			if t.sorted {
+				break
+			}
+			continue
+		}
+		if w == nil {
+			a += ratio[s]
+		} else {
+			a += wt[int(lo)+k] * ratio[s]
+		}
+	}
+	return a
+}
+
+// parallel calls fn(c) for every c in [0, n) on up to workers goroutines.
+func parallel(workers, n int, fn func(c int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for c := range n {
+			fn(c)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := int(next.Add(1) - 1); c < n; c = int(next.Add(1) - 1) {
+				fn(c)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // checkValues reports a negative or non-finite value.

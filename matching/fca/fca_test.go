@@ -1,10 +1,11 @@
 package fca
 
 import (
+	"cmp"
 	"errors"
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -25,22 +26,32 @@ func listPairs(ps []pair) Pairs {
 	}
 }
 
-// tablePairs builds the Table of ps over nd demand points.
-func tablePairs(ps []pair, nd int) *Table {
-	t := &Table{Start: make([]int32, nd+1)}
+// tablePairs builds the Table of ps over ns supply and nd demand points,
+// each demand point's pairs sorted by distance when sorted.
+func tablePairs(t testing.TB, ps []pair, ns, nd int, sorted bool) *Table {
+	t.Helper()
+	ps = slices.Clone(ps)
+	if sorted {
+		slices.SortStableFunc(ps, func(a, b pair) int { return cmp.Compare(a.dist, b.dist) })
+	}
+	start := make([]int32, nd+1)
 	for _, p := range ps {
-		t.Start[p.d+1]++
+		start[p.d+1]++
 	}
 	for i := range nd {
-		t.Start[i+1] += t.Start[i]
+		start[i+1] += start[i]
 	}
-	t.Supply, t.Dist = make([]int32, len(ps)), make([]float32, len(ps))
-	pos := append([]int32(nil), t.Start[:nd]...)
+	sup, dist := make([]int32, len(ps)), make([]float32, len(ps))
+	pos := slices.Clone(start[:nd])
 	for _, p := range ps {
-		t.Supply[pos[p.d]], t.Dist[pos[p.d]] = p.s, float32(p.dist)
+		sup[pos[p.d]], dist[pos[p.d]] = p.s, float32(p.dist)
 		pos[p.d]++
 	}
-	return t
+	tab, err := NewTable(start, sup, dist, ns, sorted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
 }
 
 // handPairs are the pairs of handInstance.
@@ -87,11 +98,14 @@ func TestComputeHand(t *testing.T) {
 			access: []float64{0.008, 0.004 + 0.6/220, 0.2 / 220, 0.5 / 70, 0.1 / 70},
 		},
 	} {
-		for _, table := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s table %v", tc.name, table), func(t *testing.T) {
+		for _, input := range []string{"pairs", "table", "sorted table on 2 workers"} {
+			t.Run(tc.name+" "+input, func(t *testing.T) {
 				p := handInstance(tc.decay)
-				if table {
-					p.Pairs, p.Table = nil, tablePairs(handPairs, len(p.Demand))
+				switch input {
+				case "table":
+					p.Pairs, p.Table = nil, tablePairs(t, handPairs, len(p.Supply), len(p.Demand), false)
+				case "sorted table on 2 workers":
+					p.Pairs, p.Table, p.Workers = nil, tablePairs(t, handPairs, len(p.Supply), len(p.Demand), true), 2
 				}
 				r, err := Compute(p)
 				if err != nil {
@@ -134,7 +148,7 @@ func TestComputeConservation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.Table = tablePairs(ps, nd)
+		p.Table, p.Workers = tablePairs(t, ps, ns, nd, true), 2
 		rt, err := Compute(p)
 		if err != nil {
 			t.Fatal(err)
@@ -200,11 +214,7 @@ func TestComputeErrors(t *testing.T) {
 		{"infinite demand", func(p *Problem) { p.Demand = []float64{1, 2, 3, math.Inf(1), 5} }},
 		{"no pairs", func(p *Problem) { p.Pairs = nil }},
 		{"pair out of range", func(p *Problem) { p.Pairs = listPairs([]pair{{3, 0, 1}}) }},
-		{"table supply out of range", func(p *Problem) { p.Table = tablePairs([]pair{{3, 0, 1}}, 5) }},
-		{"table too short", func(p *Problem) { p.Table = &Table{Start: []int32{0, 1}, Supply: []int32{0}, Dist: []float32{1}} }},
-		{"table starts decrease", func(p *Problem) {
-			p.Table = &Table{Start: []int32{0, 2, 1, 2, 2, 2}, Supply: []int32{0, 1}, Dist: []float32{1, 1}}
-		}},
+		{"table for other points", func(p *Problem) { p.Table, _ = NewTable([]int32{0, 1}, []int32{0}, []float32{1}, 3, false) }},
 	} {
 		p := ok
 		tc.edit(&p)
@@ -245,12 +255,12 @@ func BenchmarkCompute(b *testing.B) {
 			ps = append(ps, pair{int32(j), int32(base + k), rng.Float64() * 25_000})
 		}
 	}
-	table := tablePairs(ps, nd)
+	table := tablePairs(b, ps, ns, nd, true)
 	for _, dc := range []Decay{{Kind: DecayNone}, {Kind: DecayGaussian}} {
 		for _, input := range []string{"pairs", "table"} {
-			p.Decay, p.Pairs, p.Table = dc, listPairs(ps), nil
+			p.Decay, p.Pairs, p.Table, p.Workers = dc, listPairs(ps), nil, 0
 			if input == "table" {
-				p.Table = table
+				p.Table, p.Workers = table, 2
 			}
 			b.Run(string(dc.Kind)+"-"+input, func(b *testing.B) {
 				b.ReportAllocs()
@@ -260,6 +270,27 @@ func BenchmarkCompute(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+func TestNewTableErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		start  []int32
+		sup    []int32
+		dist   []float32
+		sorted bool
+	}{
+		{"columns disagree", []int32{0, 1}, []int32{0}, []float32{1, 2}, false},
+		{"last start", []int32{0, 1}, []int32{0, 1}, []float32{1, 2}, false},
+		{"no start", nil, nil, nil, false},
+		{"starts decrease", []int32{0, 2, 1, 2}, []int32{0, 1}, []float32{1, 1}, false},
+		{"supply out of range", []int32{0, 1}, []int32{3}, []float32{1}, false},
+		{"not sorted", []int32{0, 2}, []int32{0, 1}, []float32{2, 1}, true},
+	} {
+		if _, err := NewTable(tc.start, tc.sup, tc.dist, 3, tc.sorted); !errors.Is(err, ErrBadInput) {
+			t.Errorf("%s: err %v, want ErrBadInput", tc.name, err)
 		}
 	}
 }
