@@ -3,7 +3,6 @@ package matching
 import (
 	"math"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -103,9 +102,6 @@ func (e *Engine) forgetAccessKey(key string) {
 // accessLayerKey is the cache key of a layer used as supply; dataset keys
 // are their ids, which never start with "layer:".
 func accessLayerKey(layer string) string { return "layer:" + layer }
-
-// isLayerKey reports whether key is a layer's.
-func isLayerKey(key string) bool { return strings.HasPrefix(key, "layer:") }
 
 // cellPairs lists, cell by cell, the supply points within radiusM of each
 // grid cell centre with their great-circle distance, each cell's by
