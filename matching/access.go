@@ -75,7 +75,7 @@ type Access struct {
 	Regions      []AccessArea    `json:"regions"`
 	Departements []AccessArea    `json:"departements"`
 	EPCIs        []AccessArea    `json:"epcis"`
-	Communes     []CommuneAccess `json:"communes"`
+	Communes     []CommuneAccess `json:"communes"` // aligned with Territory.Communes
 
 	// Timings of the query: pairs (listing, when not cached), 2sfca,
 	// aggregate.

@@ -1,7 +1,9 @@
 package matching
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -54,6 +56,11 @@ func TestAccessReal(t *testing.T) {
 			t.Logf("%s %s: %.0f in difficulty, %.0f posts located, %.2f posts per 10,000 within 30 min (%.2f × reference), %.1f %% below half",
 				d.Code, d.Name, d.Demand, d.Supply, d.AccessPer10k, d.RatioToReference, 100*d.ShareBelowHalf)
 		}
+	}
+	deps := slices.DeleteFunc(slices.Clone(a.Departements), func(d AccessArea) bool { return d.Demand == 0 })
+	slices.SortFunc(deps, func(x, y AccessArea) int { return cmp.Compare(x.AccessPer10k, y.AccessPer10k) })
+	for _, d := range append(deps[:6:6], deps[len(deps)-4:]...) {
+		t.Logf("| %s %s | %.0f | %.0f | %.2f | %.2f | %.1f %% |", d.Code, d.Name, d.Demand, d.Supply, d.AccessPer10k, d.RatioToReference, 100*d.ShareBelowHalf)
 	}
 	if math.Abs(demand-a.National.Demand) > 1e-6*demand || supply > a.SupplyTotal {
 		t.Errorf("départements: demand %v (nation %v), posts %v", demand, a.National.Demand, supply)

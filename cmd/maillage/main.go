@@ -41,6 +41,9 @@ func commands() map[string]command {
 		"layers":       {"load report of every layer, built-in dataset and indicator file (--rejects lists the rejected records)", runLayers},
 		"compare":      {"coverage of one network against another (--from france-services-2020 --to france-services)", runCompare},
 		"articulation": {"advisors' places or host structures co-located with, complementing or duplicating France Services", runArticulation},
+
+		// Capacity and need (access.go).
+		"access": {"posts per 10,000 people in difficulty within reach (2SFCA) by area or commune (--supply cnfs-structures-2021 --by departement)", runAccess},
 	}
 }
 
