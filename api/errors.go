@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/fca"
 )
 
 // Error is an error with an HTTP status and a machine-readable code. Handlers
@@ -75,6 +76,9 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
 		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
 		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
+		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
+		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
+		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
 		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},

@@ -73,6 +73,9 @@ var apiOps = []apiOp{
 
 	{Method: "GET", Path: "/v1/coverage/compare", Tag: tagCoverage, Summary: "Covered population of two networks (from=, to= layer lists) and the communes that gained or lost coverage",
 		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/access", Tag: tagCoverage, Summary: "Capacity against need (2SFCA): supply per 10,000 people in difficulty within reach, by area or commune, with the national ratio as reference",
+		Params: []string{"accessFormat", "supply", "accessDemand", "decay", "sigma_km", "by", "departement", "max_km", "max_minutes", "speed_kmh", "detour"},
+		OK:     apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
 	{Method: "GET", Path: "/v1/articulation", Tag: tagCoverage, Summary: "Places of a source (conseillers numériques) classed against France Services at the reach",
 		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
 	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (an uploaded dataset limited to the token's scope; the built-in structures are open data)",
@@ -202,7 +205,13 @@ var apiParams = map[string]apiParam{
 	"source":             {"source", "cnfs-permanences (default) or a structures dataset", strSchema},
 	"redundancy_km":      {"redundancy_km", "sites closer than this to an existing one are flagged redundant (0: off)", numSchema},
 	"recommendFormat":    {"format", "geojson, json or csv", enumSchema("geojson", "geojson", "json", "csv")},
-	"demand":             {"demand", "what a recommendation maximises: population", enumSchema("population", "population")},
+	"demand":             {"demand", "what a recommendation maximises: population, or difficulty (people in difficulty with digital tools, an estimate)", enumSchema("population", "population", "difficulty")},
+	"accessDemand":       {"demand", "difficulty (people in difficulty with digital tools, an estimate calibrated on 13 million) or population", enumSchema("difficulty", "difficulty", "population")},
+	"accessFormat":       {"format", "json, csv or geojson (geojson: by=commune and departement=)", enumSchema("json", "json", "csv", "geojson")},
+	"supply":             {"supply", "a layer (sites, 1 each) or the built-in structures cnfs-structures-2021 (posts)", strSchema},
+	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
+	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
+	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {

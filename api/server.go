@@ -120,6 +120,7 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
 	s.networkRoutes(v1) // structures, articulation, coverage evolution (api/network.go)
+	s.accessRoutes(v1)  // capacity against need, 2SFCA (api/access.go)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
 	s.sitingRoutes(v1)

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/maillage/maillage/internal/access"
+	"github.com/maillage/maillage/internal/present"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/fca"
+)
+
+// accessRoutes registers GET /v1/access: capacity against need (2SFCA,
+// matching/access.go).
+func (s *Server) accessRoutes(r gin.IRouter) {
+	r.GET("/access", handle(s.access2SFCA))
+}
+
+// accessView is the JSON body of GET /v1/access.
+type accessView struct {
+	Supply          string                `json:"supply"`
+	SupplyKind      string                `json:"supply_kind"`
+	Demand          string                `json:"demand"`
+	Reach           matching.Reach        `json:"reach"`
+	Decay           fca.Decay             `json:"decay"`
+	SupplyPoints    int                   `json:"supply_points"`
+	SupplyTotal     float64               `json:"supply_total"`
+	IdleSupply      float64               `json:"idle_supply"`
+	DemandTotal     float64               `json:"demand_total"`
+	ReferencePer10k float64               `json:"reference_per_10k"`
+	National        matching.AccessArea   `json:"national"`
+	By              string                `json:"by"`
+	Items           []matching.AccessArea `json:"items"`
+	Total           int                   `json:"total"`
+	ComputeMS       float64               `json:"compute_ms"`
+}
+
+// accessQuery parses supply=, demand=, decay=, sigma_km= and the reach
+// (max_km= or max_minutes= with speed_kmh= and detour=, as coverage).
+// Supply is a layer or a built-in structures dataset: uploaded datasets
+// hold uploaded data and this route is open.
+func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
+	cq, err := s.coverageQuery(c)
+	if err != nil {
+		return matching.AccessQuery{}, err
+	}
+	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
+		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
+	if s.engine.Layer(q.Supply) == nil {
+		if _, builtin := s.engine.Structures(q.Supply); !builtin {
+			return q, badParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
+				s.engine.LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
+		}
+	}
+	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
+		return q, badParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
+	}
+	q.Decay.Kind = fca.DecayKind(c.DefaultQuery("decay", string(fca.DecayNone)))
+	sigmaKm, err := queryFloat(c, "sigma_km", 0, 0, 1000)
+	if err != nil {
+		return q, err
+	}
+	q.Decay.Sigma = sigmaKm * 1000
+	if _, err := q.Decay.Check(q.Reach.MaxM); err != nil {
+		return q, badParam("decay", "want none, linear or gaussian (with sigma_km > 0 or absent), got %q", q.Decay.Kind)
+	}
+	return q, nil
+}
+
+func (s *Server) access2SFCA(c *gin.Context) error {
+	format, err := coverageFormat(c, "json", "csv", "geojson")
+	if err != nil {
+		return err
+	}
+	by := c.DefaultQuery("by", matching.LevelDepartement)
+	switch by {
+	case matching.LevelNational, matching.LevelRegion, matching.LevelDepartement, matching.LevelEPCI, matching.LevelCommune:
+	default:
+		return badParam("by", "want national, region, departement, epci or commune, got %q", by)
+	}
+	dep := c.Query("departement")
+	if dep != "" {
+		if _, ok := s.engine.Territory().Departement(dep); !ok {
+			return notFound("no département %q", dep)
+		}
+	}
+	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
+		return badParam("format", "GeoJSON needs by=commune and departement=")
+	}
+	q, err := s.accessQuery(c)
+	if err != nil {
+		return err
+	}
+	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight)
+	if err != nil {
+		return err
+	}
+	defer release()
+	a, err := s.engine.Access(q)
+	if err != nil {
+		return err
+	}
+	items, communes := accessItems(a, by, dep)
+	switch format {
+	case "csv":
+		if communes != nil {
+			return writeTableCSV(c, "access-commune.csv", present.CommuneAccesses(), communes)
+		}
+		return writeTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
+	case "geojson":
+		fc := geoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*geoFeature[matching.AccessArea], 0, len(items)),
+			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": roundReach(a.Reach),
+				"reference_per_10k": round(a.ReferencePer10k, 4), "total": len(items)}}
+		for i, it := range items {
+			f := &geoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
+			if com, ok := s.engine.Territory().Commune(communes[i].Code); ok && com.HasShape() {
+				f.Geometry = geoJSONShape(com.Shape)
+			}
+			fc.Features = append(fc.Features, f)
+		}
+		writeGeoJSON(c, fc)
+		return nil
+	}
+	c.JSON(http.StatusOK, accessView{Supply: a.Supply, SupplyKind: a.SupplyKind, Demand: a.Demand, Reach: roundReach(a.Reach),
+		Decay: a.Decay, SupplyPoints: a.SupplyPoints, SupplyTotal: a.SupplyTotal, IdleSupply: a.IdleSupply,
+		DemandTotal: round(a.DemandTotal, 1), ReferencePer10k: round(a.ReferencePer10k, 4), National: roundAccess(a.National),
+		By: by, Items: items, Total: len(items), ComputeMS: timingsMS(a.Timings)})
+	return nil
+}
+
+// accessItems returns the rounded areas of level by (communes of dep
+// only, when given), and for communes the commune records alongside.
+func accessItems(a *matching.Access, by, dep string) ([]matching.AccessArea, []matching.CommuneAccess) {
+	var src []matching.AccessArea
+	var communes []matching.CommuneAccess
+	switch by {
+	case matching.LevelNational:
+		src = []matching.AccessArea{a.National}
+	case matching.LevelRegion:
+		src = a.Regions
+	case matching.LevelDepartement:
+		src = a.Departements
+	case matching.LevelEPCI:
+		src = a.EPCIs
+	case matching.LevelCommune:
+		for _, c := range a.Communes {
+			if dep == "" || c.Departement == dep {
+				communes = append(communes, c)
+				src = append(src, c.AccessArea)
+			}
+		}
+	}
+	out := make([]matching.AccessArea, 0, len(src))
+	for _, it := range src {
+		if by == matching.LevelDepartement && dep != "" && it.Code != dep {
+			continue
+		}
+		out = append(out, roundAccess(it))
+	}
+	return out, communes
+}
+
+// roundAccess rounds an area's figures for answers.
+func roundAccess(a matching.AccessArea) matching.AccessArea {
+	a.Demand, a.DemandBelowHalf = round(a.Demand, 1), round(a.DemandBelowHalf, 1)
+	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = round(a.AccessPer10k, 4), round(a.RatioToReference, 4), round(a.ShareBelowHalf, 4)
+	return a
+}
+
+// timingsMS sums query timings.
+func timingsMS(ts []matching.Timing) float64 {
+	var ms float64
+	for _, t := range ts {
+		ms += t.DurationMS
+	}
+	return round(ms, 3)
+}

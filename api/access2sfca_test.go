@@ -1,0 +1,73 @@
+package api
+
+import (
+	"encoding/csv"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/maillage/maillage/matching"
+)
+
+func TestAccess2SFCA(t *testing.T) {
+	s := testServer(t)
+	var v accessView
+	url := "/v1/access?supply=cnfs-structures-2021&demand=difficulty&max_minutes=30&by=departement"
+	if code := get(t, s, url, &v); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	if v.SupplyKind != matching.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
+		math.Abs(v.ReferencePer10k-v.SupplyTotal/v.DemandTotal*1e4) > 1e-3 || v.National.AccessPer10k <= 0 {
+		t.Fatalf("answer %+v", v)
+	}
+	var demand float64
+	for _, it := range v.Items {
+		demand += it.Demand
+	}
+	if math.Abs(demand-v.National.Demand) > 1e-3*demand {
+		t.Errorf("départements hold %v people in difficulty, the nation %v", demand, v.National.Demand)
+	}
+
+	rec := do(t, s, http.MethodGet, "/v1/access?by=commune&format=csv&supply=france-services&demand=population", "", "")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if rec.Code != http.StatusOK || err != nil || len(rows) < 30000 || !slices.Contains(rows[0], "access_per_10k") || !slices.Contains(rows[0], "departement") {
+		t.Fatalf("CSV: status %d, err %v, %d rows, header %v", rec.Code, err, len(rows), rows[0])
+	}
+
+	var fc struct {
+		Type     string `json:"type"`
+		Features []struct {
+			ID         string              `json:"id"`
+			Geometry   any                 `json:"geometry"`
+			Properties matching.AccessArea `json:"properties"`
+		} `json:"features"`
+	}
+	if code := get(t, s, "/v1/access?by=commune&departement=23&format=geojson&decay=gaussian", &fc); code != http.StatusOK {
+		t.Fatalf("GeoJSON: status %d", code)
+	}
+	if fc.Type != "FeatureCollection" || len(fc.Features) < 200 || fc.Features[0].Geometry == nil ||
+		!strings.HasPrefix(fc.Features[0].ID, "23") || fc.Features[0].Properties.Level != matching.LevelCommune {
+		t.Fatalf("GeoJSON: %d features, first %+v", len(fc.Features), fc.Features[0])
+	}
+
+	for _, tc := range []struct {
+		url    string
+		status int
+	}{
+		{"/v1/access?supply=nowhere", http.StatusBadRequest},
+		{"/v1/access?demand=age", http.StatusBadRequest},
+		{"/v1/access?decay=cubic", http.StatusBadRequest},
+		{"/v1/access?decay=gaussian&sigma_km=-1", http.StatusBadRequest},
+		{"/v1/access?by=canton", http.StatusBadRequest},
+		{"/v1/access?format=geojson", http.StatusBadRequest},
+		{"/v1/access?max_minutes=-5", http.StatusBadRequest},
+		{"/v1/access?departement=00", http.StatusNotFound},
+	} {
+		var e errorBody
+		if code := get(t, s, tc.url, &e); code != tc.status || e.Message == "" {
+			t.Errorf("%s: status %d %+v, want %d", tc.url, code, e, tc.status)
+		}
+	}
+}
