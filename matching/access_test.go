@@ -9,6 +9,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/fca"
 )
@@ -146,5 +147,43 @@ func TestCellPairsBruteForce(t *testing.T) {
 				t.Fatalf("cell %d, point %d: %v m, want %v", i, sup[j], dist[j], d)
 			}
 		}
+	}
+}
+
+// TestRegistryAccessUploaded checks that an uploaded structures dataset is
+// a supply through the registry (posts), that the engine alone does not
+// know it, and that one post at each France Services site gives the same
+// accessibility as the layer.
+func TestRegistryAccessUploaded(t *testing.T) {
+	w := newTinyWorld(t)
+	r := NewRegistry(nil, w.e)
+	var ss []data.Structure
+	for i, s := range w.e.Layer(DefaultLayer).Sites {
+		ss = append(ss, data.Structure{ID: string(rune('a' + i)), Name: s.Name, Point: s.Point, Posts: 1, Departement: s.Departement})
+	}
+	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures, Name: "posts.csv"}, Structures: ss})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reach := ReachKm(5)
+	if _, err := w.e.Access(AccessQuery{Supply: info.ID, Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
+		t.Fatalf("engine with an uploaded id: %v", err)
+	}
+	if _, err := r.Access(AccessQuery{Supply: "nope", Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
+		t.Fatalf("registry with an unknown id: %v", err)
+	}
+	up, err := r.Access(AccessQuery{Supply: info.ID, Reach: &reach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	layer, err := r.Access(AccessQuery{Supply: DefaultLayer, Reach: &reach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if up.SupplyKind != SupplyPosts || layer.SupplyKind != SupplySites || up.SupplyTotal != layer.SupplyTotal {
+		t.Fatalf("uploaded %s %v, layer %s %v", up.SupplyKind, up.SupplyTotal, layer.SupplyKind, layer.SupplyTotal)
+	}
+	for i := range w.e.grid.Cells {
+		approx(t, "cell", up.CellAccessPer10k(i), layer.CellAccessPer10k(i))
 	}
 }
