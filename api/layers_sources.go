@@ -187,6 +187,14 @@ func (s *Server) communesLayer() *maplayers.Layer {
 		}
 		return src, nil
 	})
+	coalesced := &coalescedCommunes{ct: ct, log: ct.log, class: func() ([]int32, error) {
+		src, err := l.Open(maplayers.Filter{})
+		if err != nil {
+			return nil, err
+		}
+		return communeClasses(l, src, "minutes_class"), nil
+	}}
+	l.TileCoalesce = coalesced.atZoom
 	l.Cache.Topo = func(z, i int) (orb.MultiPolygon, bool) {
 		if lv := ct.level(z); lv != nil && lv.Shapes[i] != nil {
 			return lv.Shapes[i], true

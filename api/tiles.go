@@ -100,7 +100,17 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 	if len(ids) == 0 {
 		return nil, nil
 	}
+	rep, merged, coalesced := []int32(nil), []orb.MultiPolygon(nil), false
+	if l.TileCoalesce != nil {
+		rep, merged, coalesced = l.TileCoalesce(int(t.Z))
+	}
+	if coalesced {
+		for k, i := range ids {
+			ids[k] = int(rep[i]) // drawn by its group's outline
+		}
+	}
 	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	proj := geo.NewTileProjection(t, geo.TileExtent)
 	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
@@ -118,7 +128,13 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 	var vals, kept []mvt.Value
 	for _, i := range ids {
 		var g orb.Geometry
-		switch lg := l.Cache.AtZoom(src, i, int(t.Z)).(type) {
+		var lonLat orb.Geometry
+		if coalesced {
+			lonLat = maplayers.PolygonsOrNil(merged[i])
+		} else {
+			lonLat = l.Cache.AtZoom(src, i, int(t.Z))
+		}
+		switch lg := lonLat.(type) {
 		case orb.Point:
 			p := proj.Point(lg)
 			if !box.Contains(p) {
@@ -197,12 +213,14 @@ func (s *Server) tileJSON(c *gin.Context) error {
 // Low-zoom tiles of the communes layer carry only the properties a map needs to
 // colour and identify features, with distances rounded to 100 m: a zoom-5
 // communes tile holds ~20,000 communes, and their unique numbers (areas,
-// shares, distances to the metre) made most of its 2.4 MB.
+// shares, distances to the metre) made most of its 2.4 MB. Names and
+// populations, unique per commune, come from /v1/communes/{code} when one
+// is clicked (they kept the zoom-6 tiles at 500 kB gzipped).
 const lowZoomTileMax = 6
 
 // lowZoomTileProps are the properties kept in low-zoom communes tiles.
 func lowZoomTileProps() []string {
-	return []string{"code", "nom", "departement", "minutes_class", "mean_minutes", "mean_distance_m", "nearest_distance_m", "population"}
+	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m"}
 }
 
 // tileProps returns the indexes of l's properties kept at zoom z, nil for

@@ -57,6 +57,12 @@ type Layer struct {
 	// cache holds simplified geometries per zoom for static polygon layers
 	// (nil for the others).
 	Cache *ZoomCache
+	// TileCoalesce, when set, gives the features as low-zoom tiles draw
+	// them at zoom z: per feature its representative (the feature whose
+	// outline draws it, itself when alone) and, per representative, that
+	// outline; ok false draws every feature on its own. The answers are
+	// shared: do not modify them.
+	TileCoalesce func(z int) (rep []int32, shapes []orb.MultiPolygon, ok bool)
 }
 
 // Filter is what narrows a layer before paging. Offset and Limit are
