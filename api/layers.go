@@ -97,6 +97,7 @@ func (s *Server) layerGeoJSON(c *gin.Context) error {
 		return err
 	}
 	defer release() // once the page is sent: its memory is held until then
+	c.Header("Content-Crs", "<"+q.crs.URI()+">")
 	s.writeCached(c, geoJSONType, body)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
@@ -33,6 +34,7 @@ type featureWriter struct {
 	zoom int            // simplify for this zoom (cached), -1 for none
 	simp geo.Simplifier // used when zoom < 0
 	vals []mvt.Value    // scratch
+	crs  crs.CRS        // coordinates written in this system (CRS84 unless crs= asked for another)
 }
 
 // maxDecimals is the precision of written coordinates (about 0.1 m); the
@@ -41,7 +43,7 @@ const maxDecimals = 6
 
 // newFeatureWriter prepares the writing of q's features of l.
 func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *featureWriter {
-	w := &featureWriter{l: l, src: src, sel: q.props, zoom: q.zoom}
+	w := &featureWriter{l: l, src: src, sel: q.props, zoom: q.zoom, crs: q.crs}
 	switch {
 	case q.zoom >= 0:
 	case q.tolerance > 0:
@@ -54,6 +56,11 @@ func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *f
 
 // geometry returns feature i's geometry as written.
 func (w *featureWriter) geometry(i int) orb.Geometry {
+	return w.crs.Geometry(w.lonLat(i))
+}
+
+// lonLat returns feature i's geometry in lon/lat, simplified as asked.
+func (w *featureWriter) lonLat(i int) orb.Geometry {
 	if w.zoom >= 0 {
 		return w.l.Cache.AtZoom(w.src, i, w.zoom)
 	}
@@ -70,7 +77,7 @@ func (w *featureWriter) appendFeature(b []byte, i int, links []link) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = appendString(b, w.src.ID(i))
 	b = append(b, `,"geometry":`...)
-	b = appendGeometry(b, w.geometry(i), maxDecimals)
+	b = appendGeometry(b, w.geometry(i), w.crs.Decimals())
 	b = append(b, `,"properties":{`...)
 	w.vals = w.src.Props(i, w.vals[:0])
 	first := true

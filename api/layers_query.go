@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 
 	"net/url"
@@ -27,6 +28,7 @@ type layerQuery struct {
 	props     []int   // positions of the chosen properties, nil for all
 	zoom      int     // -1 when not given
 	tolerance float64 // degrees, 0 when not given
+	crs       crs.CRS // of the written coordinates (crs=), CRS84 by default
 }
 
 // pageLimits says how limit= is read.
@@ -40,7 +42,14 @@ type pageLimits struct {
 func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimits) (layerQuery, error) {
 	q := layerQuery{zoom: -1}
 	var err error
-	if q.filter.BBox, q.filter.HasBBox, err = queryBBox(c); err != nil {
+	if q.crs, err = queryCRS(c, "crs"); err != nil {
+		return q, err
+	}
+	bboxCRS, err := queryCRS(c, "bbox-crs")
+	if err != nil {
+		return q, err
+	}
+	if q.filter.BBox, q.filter.HasBBox, err = queryBBoxIn(c, bboxCRS); err != nil {
 		return q, err
 	}
 	if d := c.Query("departement"); d != "" {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 
 	"net/http"
@@ -26,7 +27,9 @@ const (
 	// Part 5 schemas, with the id and primary-geometry roles.
 	confSchemas   = "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas"
 	confCoreRoles = "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features"
-	crs84         = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	crs84         = crs.CRS84URI
+	// Part 2: answers in Lambert-93 on request (crs=, bbox-crs=).
+	confCRS = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
 )
 
 // Media types of OGC answers.
@@ -37,7 +40,7 @@ const (
 
 // ogcItemParams are the query parameters the items endpoint knows; any
 // other is refused (400), as OGC API – Features requires.
-var ogcItemParams = []string{"bbox", "limit", "offset", "f", "departement", "properties", "zoom", "tolerance"}
+var ogcItemParams = []string{"bbox", "bbox-crs", "crs", "limit", "offset", "f", "departement", "properties", "zoom", "tolerance"}
 
 // ogcRoutes registers the OGC API endpoints.
 func (s *Server) ogcRoutes(r gin.IRouter) {
@@ -100,7 +103,7 @@ func (s *Server) ogcConformance(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"conformsTo": []string{confCore, confGeoJSON, confOAS30,
-		confQueryables, confQueryablesParam, confSchemas, confCoreRoles}})
+		confQueryables, confQueryablesParam, confSchemas, confCoreRoles, confCRS}})
 	return nil
 }
 
@@ -111,6 +114,7 @@ type ogcCollectionView struct {
 	Description string   `json:"description"`
 	ItemType    string   `json:"itemType"`
 	CRS         []string `json:"crs"`
+	StorageCRS  string   `json:"storageCrs"`
 	Extent      struct {
 		Spatial struct {
 			BBox [][4]float64 `json:"bbox"`
@@ -124,7 +128,7 @@ type ogcCollectionView struct {
 // layers built per query).
 func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectionView {
 	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
-	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: []string{crs84},
+	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: crs.URIs(), StorageCRS: crs84,
 		Links: []link{
 			{Href: base, Rel: "self", Type: jsonType, Title: "this collection"},
 			{Href: base + "/items", Rel: "items", Type: geoJSONType, Title: l.Title},
@@ -217,13 +221,14 @@ func (s *Server) ogcItems(c *gin.Context) error {
 		link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
 		link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: jsonType, Title: l.Title})
 	body := newFeatureWriter(l, src, q).appendCollection(make([]byte, 0, 64<<10), ids, matched, links)
+	c.Header("Content-Crs", "<"+q.crs.URI()+">")
 	s.writeCached(c, geoJSONType, body)
 	return nil
 }
 
 // ogcItem serves one feature by id.
 func (s *Server) ogcItem(c *gin.Context) error {
-	if err := ogcFormat(c, []string{"properties", "zoom", "tolerance"}); err != nil {
+	if err := ogcFormat(c, []string{"crs", "properties", "zoom", "tolerance"}); err != nil {
 		return err
 	}
 	l, err := s.layer(c.Param("id"))
@@ -256,6 +261,7 @@ func (s *Server) ogcItem(c *gin.Context) error {
 		{Href: base, Rel: "collection", Type: jsonType, Title: l.Title},
 	}
 	body := newFeatureWriter(l, src, q).appendFeature(make([]byte, 0, 4<<10), i, links)
+	c.Header("Content-Crs", "<"+q.crs.URI()+">")
 	s.writeCached(c, geoJSONType, body)
 	return nil
 }

@@ -1,8 +1,12 @@
 package api
 
-import "github.com/maillage/maillage/internal/maplayers"
+import (
+	"net/http"
+	"strings"
 
-import "net/http"
+	"github.com/maillage/maillage/geo/crs"
+	"github.com/maillage/maillage/internal/maplayers"
+)
 
 // The documentation of every route, checked against the router by
 // TestOpenAPIMatchesRoutes.
@@ -36,7 +40,7 @@ var sitingParams = []string{"layers", "max_km", "max_minutes", "speed_kmh", "det
 const sitesBody = "text/csv,application/json,application/geo+json"
 
 // layerParams are the parameters of the GeoJSON layers.
-var layerParams = []string{"bbox", "departement", "layerLimit", "offset", "properties", "zoom", "tolerance"}
+var layerParams = []string{"bbox", "bbox-crs", "crs", "departement", "layerLimit", "offset", "properties", "zoom", "tolerance"}
 
 // apiOps documents every route.
 var apiOps = []apiOp{
@@ -88,16 +92,16 @@ var apiOps = []apiOp{
 
 	{Method: "GET", Path: "/ogc", Tag: tagOGC, Summary: "OGC API landing page", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "LandingPage"}},
-	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (Part 1 core, geojson, oas30; Part 3 queryables; Part 5 schemas)", Params: []string{"f"},
+	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (Part 1 core, geojson, oas30; Part 2 crs; Part 3 queryables; Part 5 schemas)", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "ConfClasses"}},
 	{Method: "GET", Path: "/ogc/collections", Tag: tagOGC, Summary: "The collections (one per map layer)", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collections"}},
 	{Method: "GET", Path: "/ogc/collections/{id}", Tag: tagOGC, Summary: "One collection", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collection"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/items", Tag: tagOGC, Summary: "Features of a collection",
-		Params: []string{"f", "bbox", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
+		Params: []string{"f", "bbox", "bbox-crs", "crs", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
-		Params: []string{"f", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
+		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/schema", Tag: tagOGC, Summary: "Schema of the features' properties (OGC API - Features Part 5, JSON Schema 2020-12)",
 		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/queryables", Tag: tagOGC, Summary: "Queryables: the properties usable as query parameters of the items (Part 3)",
@@ -172,6 +176,8 @@ var apiParams = map[string]apiParam{
 	"k":                  {"k", "number of answers", intSchema(1, 100, 10)},
 	"layers":             {"layers", "service layers, comma-separated (default france-services)", strSchema},
 	"bbox":               {"bbox", "minLon,minLat,maxLon,maxLat (WGS84)", map[string]any{"type": "array", "items": numSchema, "minItems": 4, "maxItems": 6}},
+	"crs":                {"crs", "coordinate reference system of the answer: " + strings.Join(crs.URIs(), " or ") + " (Lambert-93, metres; EPSG:2154 also accepted; default CRS84)", strSchema},
+	"bbox-crs":           {"bbox-crs", "coordinate reference system of bbox (default CRS84): " + strings.Join(crs.URIs(), " or "), strSchema},
 	"departement":        {"departement", "département code (23, 2A, 974): features in that département", strSchema},
 	"departementScope":   {"departement", "restrict the analysis to a département", strSchema},
 	"region":             {"region", "restrict the analysis to a région", strSchema},

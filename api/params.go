@@ -2,12 +2,14 @@ package api
 
 import (
 	"errors"
+	"math"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/param"
 )
 
@@ -71,6 +73,12 @@ func queryPoint(c *gin.Context) (orb.Point, error) {
 
 // queryBBox parses an optional bbox=minLon,minLat,maxLon,maxLat.
 func queryBBox(c *gin.Context) (orb.Bound, bool, error) {
+	return queryBBoxIn(c, crs.CRS84())
+}
+
+// queryBBoxIn reads bbox= given in system in (bbox-crs=, OGC API –
+// Features Part 2) and returns the lon/lat box covering it.
+func queryBBoxIn(c *gin.Context, in crs.CRS) (orb.Bound, bool, error) {
 	s := c.Query("bbox")
 	if s == "" {
 		return orb.Bound{}, false, nil
@@ -87,10 +95,31 @@ func queryBBox(c *gin.Context) (orb.Bound, bool, error) {
 		}
 		v[i] = f
 	}
+	if !in.IsCRS84() {
+		if v[0] > v[2] || v[1] > v[3] || math.IsInf(v[0], 0) || math.IsInf(v[2], 0) || math.IsInf(v[1], 0) || math.IsInf(v[3], 0) {
+			return orb.Bound{}, false, badParam("bbox", "%q is not a valid minX,minY,maxX,maxY box in %s", s, in.URI())
+		}
+		return in.LonLatBound(orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}), true, nil
+	}
 	if v[0] < -180 || v[2] > 180 || v[1] < -90 || v[3] > 90 || v[0] > v[2] || v[1] > v[3] {
 		return orb.Bound{}, false, badParam("bbox", "%q is not a valid minLon,minLat,maxLon,maxLat box", s)
 	}
 	return orb.Bound{Min: orb.Point{v[0], v[1]}, Max: orb.Point{v[2], v[3]}}, true, nil
+}
+
+// queryCRS reads a coordinate reference system parameter (crs=,
+// bbox-crs=): CRS84 when absent, 400 listing the supported ones when
+// unknown.
+func queryCRS(c *gin.Context, name string) (crs.CRS, error) {
+	s, ok := c.GetQuery(name)
+	if !ok {
+		return crs.CRS84(), nil
+	}
+	system, err := crs.Parse(s)
+	if err != nil {
+		return crs.CRS{}, badParam(name, "%v", err)
+	}
+	return system, nil
 }
 
 // queryList parses an optional comma-separated list.
