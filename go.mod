@@ -16,14 +16,16 @@ require (
 	golang.org/x/sync v0.25.0
 )
 
-require github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875
+	github.com/jackc/pgx/v5 v5.13.0
+	github.com/wroge/wgs84 v1.1.7
+)
 
 require (
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
-	github.com/jackc/pgx/v5 v5.13.0 // indirect
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
-	github.com/wroge/wgs84 v1.1.7 // indirect
 )
 
 require (
