@@ -22,39 +22,39 @@ const (
 // DefaultLayer is the layer analyses use when none is named.
 const DefaultLayer = LayerFranceServices
 
-// LoadDefaultLayers loads the service-point layers of the data folder dir,
-// keyed by name: LayerFranceServices (FranceServices2024File),
-// LayerFranceServices2020 (FranceServices2020File) and LayerCNFSPermanences
-// (CNFSPermanencesFile), each with its vintage, source file and report.
-func LoadDefaultLayers(dir string, t *Territory) (map[string]*Layer, error) {
-	loaders := []struct {
-		name, file, vintage string
-		load                func(path string) (*Layer, error)
-	}{
-		{LayerFranceServices, FranceServices2024File, Vintage2024, func(p string) (*Layer, error) {
-			return LoadSitesCSV(p, FranceServices2024Columns(), t, LayerFranceServices)
-		}},
-		{LayerFranceServices2020, FranceServices2020File, Vintage2020, func(p string) (*Layer, error) {
-			return LoadFranceServices2020(p, t)
-		}},
-		{LayerCNFSPermanences, CNFSPermanencesFile, VintageCNFS2022, func(p string) (*Layer, error) {
-			return LoadCNFSPermanences(p, t)
-		}},
-	}
-	layers := make(map[string]*Layer, len(loaders))
-	for _, l := range loaders {
-		path, err := FindFile(dir, l.file)
-		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", l.name, err)
+// LayerFromStructures makes layer name of sites read as structures by the
+// generic reader (LoadStructures: any CSV, JSON or GeoJSON with id and
+// coordinates or a commune code), from file. Every structure becomes a
+// site of kind KindOther; the report counts them all as read and loaded,
+// those placed at their commune's representative point in
+// LocatedByCommune. A structure in no commune (a point out at sea with a
+// declared département, which uploads accept) cannot be a site: the file
+// is then rejected with a *LoadErrors naming each one.
+func LayerFromStructures(name, file string, ss []Structure) (*Layer, error) {
+	b := &layerBuilder{layer: &Layer{Name: name, Source: file, Report: LoadReport{File: file, Rejects: []Reject{}}}}
+	errs := &LoadErrors{File: file}
+	for _, st := range ss {
+		b.read()
+		if st.Commune == "" {
+			if len(errs.Errors) < MaxRowErrors {
+				errs.Errors = append(errs.Errors, RowError{File: file, Column: "id",
+					Reason: fmt.Sprintf("id %s: point (%g, %g) is in no commune", st.ID, st.Point[0], st.Point[1])})
+			} else {
+				errs.More++
+			}
+			continue
 		}
-		layer, err := l.load(path)
-		if err != nil {
-			return nil, fmt.Errorf("layer %s: %w", l.name, err)
+		if st.LocatedBy == LocatedByCommune {
+			b.layer.Report.LocatedByCommune++
 		}
-		layer.Vintage = l.vintage
-		layers[l.name] = layer
+		b.layer.Sites = append(b.layer.Sites, Site{ID: st.ID, Name: st.Name, Kind: KindOther, Address: st.Attrs["adresse"],
+			Commune: st.Commune, Departement: st.Departement, Layer: name, Point: st.Point})
+		b.layer.Report.Loaded++
 	}
-	return layers, nil
+	if errs.Count() > 0 {
+		return nil, errs
+	}
+	return b.finish(""), nil
 }
 
 // LayerNames returns the names of layers, sorted.

@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // fixtureColumns are the columns of testdata/sites/bad.csv.
@@ -164,82 +162,5 @@ func TestLoadFranceServices2020Fixture(t *testing.T) {
 	bad := write("crs.geojson", `{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::2154"}}, "features": []}`)
 	if _, err := LoadFranceServices2020(bad, tr); err == nil || !strings.Contains(err.Error(), "2154") {
 		t.Errorf("Lambert-93 crs: error %v", err)
-	}
-}
-
-func TestLoadDefaultLayersReal(t *testing.T) {
-	tr := realTerritory(t)
-	layers, err := LoadDefaultLayers(realDataDir(t), tr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkStrings(t, "layer names", LayerNames(layers), []string{LayerCNFSPermanences, LayerFranceServices, LayerFranceServices2020})
-	// Figures observed on the real files. The README's "4 sites outside
-	// every 2018 boundary" are here 2 coastal points snapped, 2 sites of
-	// Saint-Martin (97801, no IGN boundary) placed in their declared commune;
-	// the site in Entremont (74110), absorbed by Glières-Val-de-Borne without
-	// delegated status, falls in that commune through its anciensCodes.
-	for _, c := range []struct {
-		name                                                               string
-		read, loaded, mapped, snapped, mismatch, mobile, unknown, declUsed int
-		vintage, source                                                    string
-	}{
-		{LayerFranceServices, 2845, 2845, 32, 2, 2, 163, 0, 2, Vintage2024, FranceServices2024File},
-		{LayerFranceServices2020, 908, 908, 11, 0, 12, 53, 4, 0, Vintage2020, FranceServices2020File},
-		{LayerCNFSPermanences, 2733, 2733, 0, 5, 0, 0, 0, 0, VintageCNFS2022, CNFSPermanencesFile},
-	} {
-		l := layers[c.name]
-		r := l.Report
-		checkInts(t, c.name, map[string][2]int{
-			"read": {r.Read, c.read}, "loaded": {r.Loaded, c.loaded}, "mapped": {r.CodesMapped, c.mapped},
-			"snapped": {r.Snapped, c.snapped}, "mismatch": {r.CommuneMismatch, c.mismatch}, "mobile": {r.Mobile, c.mobile},
-			"declared unknown": {r.DeclaredUnknown, c.unknown}, "declared used": {r.DeclaredCommuneUsed, c.declUsed},
-			"read = loaded + rejects": {r.Loaded + len(r.Rejects), r.Read}, "sites": {len(l.Sites), r.Loaded}, "index": {l.Index.Len(), r.Loaded},
-		})
-		if l.Name != c.name || l.Vintage != c.vintage || l.Source != c.source || r.File != c.source {
-			t.Errorf("%s: name %q vintage %q source %q file %q", c.name, l.Name, l.Vintage, l.Source, r.File)
-		}
-		// Every site is in its commune's shape, within SnapMaxM of it, or
-		// (declared used) in a commune without shape or next to a hole.
-		outside := 0
-		for _, s := range l.Sites {
-			cm, ok := tr.Commune(s.Commune)
-			if !ok || cm.Departement != s.Departement || s.Layer != c.name {
-				t.Fatalf("%s: site %+v: commune %v", c.name, s, cm)
-			}
-			if !cm.HasShape() || !geo.MultiPolygonContains(cm.Shape, s.Point) {
-				outside++
-			}
-		}
-		if outside != r.Snapped+r.DeclaredCommuneUsed {
-			t.Errorf("%s: %d sites outside their commune's shape, want snapped + declared used = %d", c.name, outside, r.Snapped+r.DeclaredCommuneUsed)
-		}
-	}
-	// The three CNFS places in Olonne-sur-Mer (85166, merged into Les
-	// Sables-d'Olonne without delegated status) declare no INSEE code.
-	for _, rj := range layers[LayerCNFSPermanences].Report.Rejects {
-		if !strings.Contains(rj.Reason, "85166 Olonne-sur-Mer") || rj.Where != WhereElement {
-			t.Errorf("cnfs reject %+v", rj)
-		}
-	}
-	fs := layers[LayerFranceServices]
-	kinds := map[SiteKind]int{}
-	for _, s := range fs.Sites {
-		kinds[s.Kind]++
-	}
-	if kinds[KindFranceServices] != 2721 || kinds[KindAntenne] != 124 {
-		t.Errorf("2024 kinds %v, want 2,721 principal and 124 antennas", kinds)
-	}
-}
-
-func BenchmarkLoadDefaultLayers(b *testing.B) {
-	tr := realTerritory(b)
-	dir := realDataDir(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := LoadDefaultLayers(dir, tr); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -160,7 +160,8 @@ type Reject struct {
 	Reason string `json:"reason"`
 }
 
-// LoadReport accounts for every record of a file: Read = Loaded + len(Rejects).
+// LoadReport accounts for every record of a file: Read = Loaded +
+// len(Rejects), and Read + Filtered is the number of records in the file.
 type LoadReport struct {
 	File             string `json:"file"`
 	Read             int    `json:"read"`
@@ -175,14 +176,20 @@ type LoadReport struct {
 	// declared commune: one without any 2018 boundary (overseas
 	// collectivities), or one next to the unmatched former-commune boundary
 	// holding the point.
-	DeclaredCommuneUsed int      `json:"declared_commune_used"`
-	Rejects             []Reject `json:"rejects"`
+	DeclaredCommuneUsed int `json:"declared_commune_used"`
+	// Filtered counts records of the file left out of this layer by its
+	// program selector (LoadMediationPlaces): they are in other layers, or
+	// in none, but never silently lost. Read = Loaded + len(Rejects) counts
+	// the others.
+	Filtered int      `json:"filtered,omitempty"`
+	Rejects  []Reject `json:"rejects"`
 }
 
 // Layer is a named set of service points with its index.
 type Layer struct {
 	Name    string         `json:"name"`
 	Vintage string         `json:"vintage"`
+	Title   string         `json:"title,omitempty"` // human name declared for the layer, e.g. on the map
 	Source  string         `json:"source"`
 	Sites   []Site         `json:"-"`
 	Index   *geo.SiteIndex `json:"-"`

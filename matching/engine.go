@@ -11,12 +11,16 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/geo"
 )
 
 // Config says where the engine reads its data and how it builds its grid.
 type Config struct {
 	DataDir    string       // folder holding the real data files
+	// Layers declares the service layers (a layers file, --layer flags);
+	// nil means the shipped files of DataDir (layerconf.Default).
+	Layers *layerconf.Config
 	Resolution int          // H3 resolution of the population grid (default geo.DefaultResolution)
 	CacheDir   string       // where the built grid is cached; "" disables the cache
 	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
@@ -122,11 +126,19 @@ func Load(cfg Config) (*Engine, error) {
 	}()
 
 	t0 = begin("layers")
-	layers, err := data.LoadDefaultLayers(cfg.DataDir, terr)
+	decl := layerconf.Default(cfg.DataDir)
+	if cfg.Layers != nil {
+		decl = *cfg.Layers
+	}
+	loaded, report, err := layerconf.Load(decl, terr)
 	if err != nil {
 		return nil, err
 	}
-	p.Layers = layers
+	for _, e := range report {
+		log.Info("layer loaded", "layer", e.Name, "file", e.Path, "format", e.Format, "vintage", e.Vintage,
+			"read", e.Report.Read, "loaded", e.Report.Loaded, "filtered", e.Report.Filtered)
+	}
+	p.Layers = layerconf.Layers(loaded)
 	took("layers", time.Since(t0))
 
 	t0 = begin("grid")

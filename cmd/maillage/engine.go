@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
+	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -17,6 +19,31 @@ type engineFlags struct {
 	cacheDir   string
 	resolution int
 	workers    int
+	layersFile string     // --layers: the layers file ("" keeps the shipped layers)
+	layers     layerFlags // --layer, repeatable: layers added to (or replacing) those
+}
+
+// layerFlags collects repeated --layer values, each checked when given.
+type layerFlags []layerconf.Layer
+
+func (l *layerFlags) String() string {
+	if l == nil {
+		return ""
+	}
+	names := make([]string, len(*l))
+	for i, x := range *l {
+		names[i] = x.Name + "=" + x.Path
+	}
+	return strings.Join(names, " ")
+}
+
+func (l *layerFlags) Set(s string) error {
+	x, err := layerconf.ParseFlag(s)
+	if err != nil {
+		return err
+	}
+	*l = append(*l, x)
+	return nil
 }
 
 // register adds the shared flags to fs.
@@ -25,6 +52,28 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cacheDir, "cache", defaultCacheDir(), "folder caching the built H3 grid (\"\" disables)")
 	fs.IntVar(&f.resolution, "res", 8, "H3 resolution of the population grid")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines for parallel work")
+	fs.StringVar(&f.layersFile, "layers", "", "layers file (TOML, or YAML for .yaml/.yml) declaring every service layer (default: the shipped files of --data)")
+	fs.Var(&f.layers, "layer", "add a layer, repeatable: name=PATH[,format=csv|geojson|france-services-2020|mediation-standard,vintage=...,title=...,programme=...]; a declared name is replaced")
+}
+
+// layerConfig is the declared layers: the layers file or the shipped
+// files, with the --layer flags added.
+func (f *engineFlags) layerConfig() (layerconf.Config, error) {
+	cfg := layerconf.Default(f.dataDir)
+	if f.layersFile != "" {
+		var err error
+		if cfg, err = layerconf.Parse(f.layersFile); err != nil {
+			return cfg, usageError{err}
+		}
+	}
+	if len(f.layers) == 0 {
+		return cfg, nil
+	}
+	cfg, err := cfg.With(f.layers...)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	return cfg, nil
 }
 
 // load builds the engine.
@@ -32,7 +81,11 @@ func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Eng
 	if st, err := os.Stat(f.dataDir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("data folder %q not found: pass --data DIR (the folder holding communes-2018.geojson.gz)", f.dataDir)
 	}
-	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir,
+	layers, err := f.layerConfig()
+	if err != nil {
+		return nil, err
+	}
+	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir, Layers: &layers,
 		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep})
 }
 

@@ -1,0 +1,276 @@
+package layerconf
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/maillage/maillage/data"
+)
+
+// LoadedLayer is one layer Load built: its declaration (for a "*"
+// program selector, the expanded name and program), the file it read, the
+// format it read it with, and the layer.
+type LoadedLayer struct {
+	Spec   Layer
+	Path   string
+	Format string
+	Layer  *data.Layer
+}
+
+// Entry is the load report of one layer: what was declared and what
+// reading the file kept and rejected.
+type Entry struct {
+	Name      string          `json:"name"`
+	Path      string          `json:"path"`
+	Format    string          `json:"format"`
+	Vintage   string          `json:"vintage,omitempty"`
+	Programme string          `json:"programme,omitempty"`
+	Report    data.LoadReport `json:"report"`
+}
+
+// Report lists the load report of every layer, in declaration order.
+type Report []Entry
+
+// Load reads every layer of cfg with the reader of its format, locating
+// sites in t. A file with any rejected record is rejected whole: the error
+// (a *data.LoadErrors per file, joined) lists every rejected record with
+// its file and line, feature or element; the Report still says what each
+// file held. Nothing is returned but the report when any layer fails.
+func Load(cfg Config, t *data.Territory) ([]LoadedLayer, Report, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	var (
+		out  []LoadedLayer
+		rep  Report
+		errs []error
+	)
+	seen := make(map[string]bool)
+	for _, spec := range cfg.Layers {
+		ls, err := LoadLayer(spec, cfg.Dir, t)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("layer %s: %w", spec.Name, err))
+		}
+		for _, l := range ls {
+			rep = append(rep, Entry{Name: l.Layer.Name, Path: l.Path, Format: l.Format, Vintage: l.Layer.Vintage,
+				Programme: l.Spec.Programme, Report: l.Layer.Report})
+			if seen[l.Layer.Name] {
+				errs = append(errs, fmt.Errorf("layer %s: declared twice (a program selector \"*\" may expand to a declared name)", l.Layer.Name))
+			}
+			seen[l.Layer.Name] = true
+		}
+		out = append(out, ls...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, rep, err
+	}
+	return out, rep, nil
+}
+
+// Layers returns the loaded layers by name, as the engine takes them.
+func Layers(ls []LoadedLayer) map[string]*data.Layer {
+	m := make(map[string]*data.Layer, len(ls))
+	for _, l := range ls {
+		m[l.Layer.Name] = l.Layer
+	}
+	return m
+}
+
+// LoadLayer reads the file of one declaration (a relative path is resolved
+// in dir; a missing plain file is also looked for gzipped, and the other
+// way round). It returns one layer, or one per program for a "*" selector.
+// Layers with rejected records are returned with the error (a
+// *data.LoadErrors), for their reports; callers must not use them.
+func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error) {
+	path := spec.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	path, err := data.FindFile(filepath.Dir(path), filepath.Base(path))
+	if err != nil {
+		return nil, err
+	}
+	format := spec.Format
+	if format == FormatAuto {
+		if format, err = Sniff(path); err != nil {
+			return nil, err
+		}
+	}
+	layers, err := read(spec, path, format, t)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LoadedLayer, len(layers))
+	var errs []error
+	for i, l := range layers {
+		s := spec
+		if spec.Programme == data.AllProgrammes {
+			s.Name = l.Name
+			s.Programme = programmeOf(l.Name, spec.Name)
+		}
+		l.Name, l.Title = s.Name, spec.Title
+		if spec.Vintage != "" {
+			l.Vintage = spec.Vintage
+		}
+		for j := range l.Sites {
+			l.Sites[j].Layer = l.Name
+		}
+		out[i] = LoadedLayer{Spec: s, Path: path, Format: format, Layer: l}
+		if err := rejectsError(l.Report); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// programmeOf is the program slug a "*" expansion appended to base.
+func programmeOf(name, base string) string { return strings.TrimPrefix(name, base+"-") }
+
+// read dispatches to the reader of format.
+func read(spec Layer, path, format string, t *data.Territory) ([]*data.Layer, error) {
+	one := func(l *data.Layer, err error) ([]*data.Layer, error) {
+		if err != nil {
+			return nil, err
+		}
+		return []*data.Layer{l}, nil
+	}
+	switch format {
+	case FormatFranceServices2020:
+		return one(data.LoadFranceServices2020(path, t))
+	case FormatMediation:
+		return data.LoadMediationPlaces(path, t, []data.ProgrammeLayer{{Name: spec.Name, Programme: spec.Programme}})
+	case FormatCSV:
+		cols, generic, err := csvColumns(spec, path)
+		if err != nil {
+			return nil, err
+		}
+		if !generic {
+			return one(data.LoadSitesCSV(path, cols, t, spec.Name))
+		}
+		return one(loadGeneric(spec.Name, path, data.FormatCSV, t))
+	case FormatGeoJSON:
+		return one(loadGeneric(spec.Name, path, data.FormatGeoJSON, t))
+	}
+	return nil, fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
+}
+
+// csvColumns picks the columns of a CSV layer: the declared mapping, the
+// 2024 France Services columns when the header has them all, else generic
+// columns (generic true: read by data.LoadStructures).
+func csvColumns(spec Layer, path string) (cols data.CSVColumns, generic bool, err error) {
+	if spec.Columns != nil {
+		return spec.Columns.csv(), false, nil
+	}
+	header, err := csvHeader(path)
+	if err != nil {
+		return cols, false, err
+	}
+	fs := data.FranceServices2024Columns()
+	for _, c := range []string{fs.ID, fs.Name, fs.Lat, fs.Lon, fs.Commune, fs.Kind, fs.Format, fs.Address} {
+		if !slices.Contains(header, c) {
+			return cols, true, nil
+		}
+	}
+	return fs, false, nil
+}
+
+// csvHeader reads the first record of a CSV file (plain or gzip).
+func csvHeader(path string) ([]string, error) {
+	rc, err := data.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	r := csv.NewReader(bufio.NewReader(rc))
+	r.LazyQuotes = true
+	h, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", filepath.Base(path), err)
+	}
+	for i := range h {
+		h[i] = strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff"))
+	}
+	return h, nil
+}
+
+// loadGeneric reads a CSV or GeoJSON file with generic columns (id;
+// lon/longitude and lat/latitude, or an INSEE commune column: the site is
+// then at the commune's representative point; name|nom) through the
+// structures reader uploads use, which rejects the whole file on any bad
+// record, and makes a layer of it.
+func loadGeneric(name, path string, format data.Format, t *data.Territory) (*data.Layer, error) {
+	rc, err := data.OpenFile(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	ss, _, err := data.LoadStructures(rc, filepath.Base(path), format, t, data.LocalFileLimits())
+	if err != nil {
+		return nil, err
+	}
+	return data.LayerFromStructures(name, filepath.Base(path), ss)
+}
+
+// rejectsError lists the rejected records of a report as a
+// *data.LoadErrors, or returns nil when there are none.
+func rejectsError(r data.LoadReport) error {
+	if len(r.Rejects) == 0 {
+		return nil
+	}
+	e := &data.LoadErrors{File: r.File}
+	for _, rj := range r.Rejects {
+		if len(e.Errors) == data.MaxRowErrors {
+			e.More++
+			continue
+		}
+		reason := rj.Reason
+		if rj.ID != "" {
+			reason = fmt.Sprintf("id %s: %s", rj.ID, reason)
+		}
+		e.Errors = append(e.Errors, data.RowError{File: rj.File, Where: rj.Where, Line: rj.Line, Reason: reason})
+	}
+	return e
+}
+
+// Sniff guesses the format of a layer file from its name and first bytes:
+// a FeatureCollection is the 2020 France Services GeoJSON when its
+// properties are those of that list, else generic GeoJSON; a JSON array,
+// or a CSV header with the standard's dispositif_programmes_nationaux or
+// pivot and date_maj, is the mediation standard; any other text is CSV.
+func Sniff(path string) (string, error) {
+	rc, err := data.OpenFile(path)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	head := make([]byte, 8<<10)
+	n, err := io.ReadFull(rc, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	head = head[:n]
+	switch data.DetectFormat(filepath.Base(path), head) {
+	case data.FormatGeoJSON:
+		if bytes.Contains(head, []byte(`"lib_france_services"`)) || bytes.Contains(head, []byte(`"MATRICULE"`)) {
+			return FormatFranceServices2020, nil
+		}
+		return FormatGeoJSON, nil
+	case data.FormatJSON:
+		return FormatMediation, nil
+	case data.FormatCSV:
+		first, _, _ := bytes.Cut(head, []byte("\n"))
+		if bytes.Contains(first, []byte("dispositif_programmes_nationaux")) ||
+			bytes.Contains(first, []byte("pivot")) && bytes.Contains(first, []byte("date_maj")) {
+			return FormatMediation, nil
+		}
+		return FormatCSV, nil
+	}
+	return "", fmt.Errorf("%s: cannot tell the format: declare it (one of %s)", filepath.Base(path), strings.Join(Formats, ", "))
+}
