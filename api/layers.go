@@ -17,6 +17,7 @@ import (
 func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	s.maps = &mapState{}
 	v1.GET("/layers", handle(s.layersIndex))
+	v1.GET("/layers/compare", handle(s.layersCompare)) // what changed between two lists (api/layers_compare.go)
 	v1.GET("/layers/:name", handle(s.layerGeoJSON))
 	s.ogcRoutes(r)
 	s.tileRoutes(r)

@@ -18,13 +18,13 @@ import (
 // Config says where the engine reads its data and how it builds its grid.
 type Config struct {
 	DataDir    string       // folder holding the real data files
-	// Layers declares the service layers (a layers file, --layer flags);
-	// nil means the shipped files of DataDir (layerconf.Default).
-	Layers *layerconf.Config
 	Resolution int          // H3 resolution of the population grid (default geo.DefaultResolution)
 	CacheDir   string       // where the built grid is cached; "" disables the cache
 	Workers    int          // goroutines for parallel work (default runtime.NumCPU())
 	Logger     *slog.Logger // nil: discard
+	// Layers declares the service layers (a layers file, --layer flags);
+	// nil means the shipped files of DataDir (layerconf.Default).
+	Layers *layerconf.Config
 	// Progress, when not nil, is told each start-up step as it begins
 	// ("territory", "layers", "grid", "structures", "indicators"), for
 	// progress bars.
