@@ -83,8 +83,11 @@ type layersCmd struct {
 }
 
 // runLayers prints the load report of every layer, built-in dataset and
-// indicator file.
+// indicator file; `maillage layers diff A B` compares two lists.
 func runLayers(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "diff" {
+		return runLayersDiff(args[1:], stdout, stderr) // layers_diff.go
+	}
 	return runNetwork(&layersCmd{}, "report", args, stdout, stderr)
 }
 

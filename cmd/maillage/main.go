@@ -38,7 +38,7 @@ func commands() map[string]command {
 		"scenario":  {"coverage with a file's sites added versus today, per département (scenario sites.csv)", runScenario},
 
 		// Today's network (layers.go, network.go).
-		"layers":       {"load report of every layer, built-in dataset and indicator file (--rejects lists the rejected records)", runLayers},
+		"layers":       {"load report of every layer, built-in dataset and indicator file (--rejects lists the rejected records); layers diff A B: sites opened, closed, moved, renamed", runLayers},
 		"compare":      {"coverage of one network against another (--from france-services-2020 --to france-services)", runCompare},
 		"articulation": {"advisors' places or host structures co-located with, complementing or duplicating France Services", runArticulation},
 
