@@ -154,7 +154,7 @@ type cogPart struct {
 // every entry that is not a current commune (the COG 6.0.0 gives a
 // population to arrondissements but to no delegated or associated commune).
 func loadCOGParts(dir string) (map[string]cogPart, error) {
-	path, err := FindFile(dir, COGCommunesFile)
+	path, err := cogFilePath(dir, "communes") // the release LoadTerritory read
 	if err != nil {
 		return nil, fmt.Errorf("indicators: %w", err)
 	}

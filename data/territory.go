@@ -17,21 +17,25 @@ type territoryFiles struct {
 	boundaries, communes, departements, regions, epci string
 }
 
-// findTerritoryFiles resolves the territory files inside dir.
+// findTerritoryFiles resolves the territory files inside dir: the
+// boundaries and the four files of the newest decoupage-administratif
+// release (COGRelease).
 func findTerritoryFiles(dir string) (territoryFiles, error) {
 	var f territoryFiles
 	var errs []error
+	p, err := FindFile(dir, CommunesFile)
+	errs = append(errs, err)
+	f.boundaries = p
 	for _, x := range []struct {
 		dst  *string
-		name string
+		part string
 	}{
-		{&f.boundaries, CommunesFile},
-		{&f.communes, COGCommunesFile},
-		{&f.departements, COGDepartementsFile},
-		{&f.regions, COGRegionsFile},
-		{&f.epci, COGEPCIFile},
+		{&f.communes, "communes"},
+		{&f.departements, "departements"},
+		{&f.regions, "regions"},
+		{&f.epci, "epci"},
 	} {
-		p, err := FindFile(dir, x.name)
+		p, err := cogFilePath(dir, x.part)
 		errs = append(errs, err)
 		*x.dst = p
 	}
@@ -65,7 +69,8 @@ func loadAdmin(f territoryFiles) (admin, error) {
 
 // LoadTerritory loads the territory from the data folder dir: the 2018
 // commune boundaries (CommunesFile) joined by INSEE code to the current
-// communes of the COG (COGCommunesFile) with their populations, the
+// communes of the COG (COGCommunesFile, or the newest release in dir:
+// COGRelease) with their populations, the
 // départements, régions and EPCI, and the commune index.
 //
 // Boundaries and COG files are read concurrently; the boundaries are parsed
