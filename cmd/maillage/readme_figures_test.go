@@ -333,7 +333,7 @@ func readmeFigures() map[string]figure {
 		"creuse-15-gaps":  depFig(fs, 15, "23", func(cv *matching.Coverage) string { return fmt.Sprintf("%d gap zones", len(cv.Gaps)) }),
 		"creuse-15-rural": depFig(fs, 15, "23", func(cv *matching.Coverage) string { return fmt.Sprintf("%d rural mairies", len(cv.RuralMairies)) }),
 	}
-	for _, more := range []map[string]figure{sitingFigures(), matchFigures()} {
+	for _, more := range []map[string]figure{sitingFigures(), matchFigures(), layerFigures()} {
 		for name, f := range more {
 			figs[name] = f
 		}
