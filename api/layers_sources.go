@@ -383,6 +383,9 @@ func (s *Server) sitesLayer(name string) *maplayers.Layer {
 	} else {
 		src := s.engine.Layer(name)
 		l.Title = "Service points: " + name
+		if src.Title != "" {
+			l.Title = src.Title // declared in the layers file or --layer
+		}
 		l.Description = fmt.Sprintf("Service layer %s (vintage %s).", name, src.Vintage)
 		l.Vintage, l.Source, l.Report = src.Vintage, src.Report.File, &src.Report
 	}

@@ -52,8 +52,17 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cacheDir, "cache", defaultCacheDir(), "folder caching the built H3 grid (\"\" disables)")
 	fs.IntVar(&f.resolution, "res", 8, "H3 resolution of the population grid")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines for parallel work")
-	fs.StringVar(&f.layersFile, "layers", "", "layers file (TOML, or YAML for .yaml/.yml) declaring every service layer (default: the shipped files of --data)")
+	fs.StringVar(&f.layersFile, "layers-file", "", layersFileUsage)
 	fs.Var(&f.layers, "layer", "add a layer, repeatable: name=PATH[,format=csv|geojson|france-services-2020|mediation-standard,vintage=...,title=...,programme=...]; a declared name is replaced")
+}
+
+// layersFileUsage documents the layers file flag.
+const layersFileUsage = "layers file (TOML, or YAML for .yaml/.yml) declaring every service layer (default: the shipped files of --data)"
+
+// registerLayersFile adds --layers as a name of --layers-file, for serve:
+// the analysis commands already use --layers for the layers to analyse.
+func (f *engineFlags) registerLayersFile(fs *flag.FlagSet) {
+	fs.StringVar(&f.layersFile, "layers", "", layersFileUsage+"; same as --layers-file")
 }
 
 // layerConfig is the declared layers: the layers file or the shipped

@@ -94,6 +94,7 @@ func TestLayerFlags(t *testing.T) {
 		var f engineFlags
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		f.register(fs)
+		f.registerLayersFile(fs)
 		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
@@ -113,7 +114,7 @@ func TestLayerFlags(t *testing.T) {
 	}{
 		{nil, "france-services=france-services-2024-08.csv france-services-2020=france-services-2020.geojson cnfs-permanences=cnfs-permanences-2022.json"},
 		{[]string{"--layers", file}, "fs-2025=fs.csv"},
-		{[]string{"--layers", file, "--layer", "ac=ac.json,format=mediation-standard,programme=Aidants Connect"}, "fs-2025=fs.csv ac=ac.json"},
+		{[]string{"--layers-file", file, "--layer", "ac=ac.json,format=mediation-standard,programme=Aidants Connect"}, "fs-2025=fs.csv ac=ac.json"},
 		{[]string{"--layer", "france-services=new.csv", "--layer", "x=x.geojson"},
 			"france-services=new.csv france-services-2020=france-services-2020.geojson cnfs-permanences=cnfs-permanences-2022.json x=x.geojson"},
 	} {

@@ -24,6 +24,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var ef engineFlags
 	ef.register(fs)
+	ef.registerLayersFile(fs) // serve --layers FILE
 	var cfg api.Config
 	fs.StringVar(&cfg.Addr, "addr", ":8080", "listen address")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", 20<<20, "request body limit in bytes")
