@@ -27,6 +27,7 @@ type loadRow struct {
 	LocatedByCommune    int    `json:"located_by_commune"`
 	DeclaredCommuneUsed int    `json:"declared_commune_used"`
 	Rejected            int    `json:"rejected"`
+	Filtered            int    `json:"filtered"`         // records of other programs (mediation standard with a program selector)
 	CommunesWithout     int    `json:"communes_without"` // indicators: current communes left without a value
 }
 
@@ -58,6 +59,7 @@ func loadTable() present.Table[loadRow] {
 		present.Int("located_by_commune", func(v *r) int { return v.LocatedByCommune }),
 		present.Int("declared_commune_used", func(v *r) int { return v.DeclaredCommuneUsed }),
 		present.Int("rejected", func(v *r) int { return v.Rejected }),
+		present.Int("filtered", func(v *r) int { return v.Filtered }),
 		present.Int("communes_without", func(v *r) int { return v.CommunesWithout }),
 	)
 }
@@ -129,7 +131,7 @@ func (c *layersCmd) exec(e *matching.Engine, stdout, _ io.Writer) error {
 		return writeJSON(stdout, map[string]any{"files": rows, "rejects": rejects, "indicators": e.IndicatorReport()})
 	}
 	return loadTable().WriteText(stdout, rows, "name", "kind", "vintage", "file", "read", "loaded", "codes_mapped", "snapped",
-		"commune_mismatch", "mobile", "located_by_commune", "declared_commune_used", "rejected", "communes_without")
+		"commune_mismatch", "mobile", "located_by_commune", "declared_commune_used", "rejected", "filtered", "communes_without")
 }
 
 // loadReports lays out the engine's load reports as rows, layers by name
@@ -140,7 +142,8 @@ func loadReports(e *matching.Engine) ([]loadRow, []rejectRow) {
 	add := func(name, kind, vintage string, r data.LoadReport) {
 		rows = append(rows, loadRow{Name: name, Kind: kind, Vintage: vintage, File: r.File, Read: r.Read, Loaded: r.Loaded,
 			CodesMapped: r.CodesMapped, Snapped: r.Snapped, CommuneMismatch: r.CommuneMismatch, DeclaredUnknown: r.DeclaredUnknown,
-			Mobile: r.Mobile, LocatedByCommune: r.LocatedByCommune, DeclaredCommuneUsed: r.DeclaredCommuneUsed, Rejected: len(r.Rejects)})
+			Mobile: r.Mobile, LocatedByCommune: r.LocatedByCommune, DeclaredCommuneUsed: r.DeclaredCommuneUsed, Rejected: len(r.Rejects),
+			Filtered: r.Filtered})
 		for _, rj := range r.Rejects {
 			rejects = append(rejects, rejectRow{Name: name, File: rj.File, Where: rj.Where, Line: rj.Line, ID: rj.ID, Reason: rj.Reason})
 		}
