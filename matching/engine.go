@@ -130,13 +130,10 @@ func Load(cfg Config) (*Engine, error) {
 	if cfg.Layers != nil {
 		decl = *cfg.Layers
 	}
-	loaded, report, err := layerconf.Load(decl, terr)
+	// The load reports stay with each layer (Layer.Report), which serve logs.
+	loaded, _, err := layerconf.Load(decl, terr)
 	if err != nil {
 		return nil, err
-	}
-	for _, e := range report {
-		log.Info("layer loaded", "layer", e.Name, "file", e.Path, "format", e.Format, "vintage", e.Vintage,
-			"read", e.Report.Read, "loaded", e.Report.Loaded, "filtered", e.Report.Filtered)
 	}
 	p.Layers = layerconf.Layers(loaded)
 	took("layers", time.Since(t0))
