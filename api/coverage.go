@@ -334,8 +334,17 @@ func roundReach(r matching.Reach) matching.Reach {
 	return r
 }
 
+// roundPtr rounds *p on a copy; nil (a missing figure) stays nil.
+func roundPtr(p *float64, digits int) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := round(*p, digits)
+	return &v
+}
+
 func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
-	a.CoveredShare, a.MeanDistanceM = round(a.CoveredShare, 6), round(a.MeanDistanceM, 1)
+	a.CoveredShare, a.MeanDistanceM = roundPtr(a.CoveredShare, 6), roundPtr(a.MeanDistanceM, 1)
 	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = round(a.PopulationInDifficulty, 1), round(a.UncoveredPopulationInDifficulty, 1)
 	if a.WorstCommunes != nil {
 		w := make([]matching.CommuneRef, len(a.WorstCommunes))
@@ -349,8 +358,8 @@ func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 }
 
 func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
-	m.CoveredShare = round(m.CoveredShare, 6)
-	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = round(m.MeanDistanceM, 1), round(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
+	m.CoveredShare = roundPtr(m.CoveredShare, 6)
+	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = roundPtr(m.MeanDistanceM, 1), roundPtr(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
 	m.AreaKm2, m.DensityPerKm2 = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2)
 	m.PopulationInDifficulty, m.UncoveredPopulationInDifficulty = round(m.PopulationInDifficulty, 1), round(m.UncoveredPopulationInDifficulty, 1)
 	return m

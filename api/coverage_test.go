@@ -237,3 +237,50 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageNoBoundary: territories without boundaries (Nouvelle-
+// Calédonie 988, Polynésie 987, ...) report a null share and mean distance
+// with the reason no_boundary in JSON, empty cells and the reason in CSV,
+// never "0 % covered".
+func TestCoverageNoBoundary(t *testing.T) {
+	s := testServer(t)
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	if code := get(t, s, "/v1/coverage/departements", &list); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	seen := 0
+	for _, d := range list.Items {
+		switch d["code"] {
+		case "975", "977", "987", "988", "989":
+			seen++
+			if d["covered_share"] != nil || d["mean_distance_m"] != nil || d["no_data_reason"] != "no_boundary" {
+				t.Errorf("%v: covered_share %v, mean_distance_m %v, no_data_reason %v; want null, null, no_boundary",
+					d["code"], d["covered_share"], d["mean_distance_m"], d["no_data_reason"])
+			}
+		case "23":
+			if _, ok := d["covered_share"].(float64); !ok || d["no_data_reason"] != nil {
+				t.Errorf("Creuse: covered_share %v, no_data_reason %v; want a number and no reason", d["covered_share"], d["no_data_reason"])
+			}
+		}
+	}
+	if seen < 3 {
+		t.Errorf("%d of the territories without boundary listed, want them", seen)
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1/coverage/departements?format=csv", nil))
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if rec.Code != http.StatusOK || err != nil || len(rows) < 2 {
+		t.Fatalf("CSV: status %d, %v", rec.Code, err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, r := range rows[1:] {
+		if r[col["code"]] == "988" && (r[col["covered_share"]] != "" || r[col["mean_distance_m"]] != "" || r[col["no_data_reason"]] != "no_boundary") {
+			t.Errorf("CSV row of 988: covered_share %q, mean_distance_m %q, no_data_reason %q", r[col["covered_share"]], r[col["mean_distance_m"]], r[col["no_data_reason"]])
+		}
+	}
+}

@@ -122,6 +122,7 @@ var areaProps = []maplayers.PropSpec{
 	{Name: "mean_distance_m", Type: "number", Description: "population-weighted straight-line distance to the nearest site, metres"},
 	{Name: "mean_minutes", Type: "number", Description: "mean_distance_m as minutes of travel under the default travel model"},
 	{Name: "minutes_class", Type: "string", Description: "mean_minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
+	{Name: "no_data_reason", Type: "string", Description: "why the coverage figures are null (no_boundary: no inhabitant could be placed); absent when they are set"},
 }
 
 // minutesClass buckets a travel time.
@@ -145,14 +146,17 @@ var metresPerMinute = matching.DefaultTravelModel().MetresFor(1)
 // areaValues appends the areaProps values of a figure set; located says
 // whether any inhabitant could be placed (else the coverage figures are
 // null).
-func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM float64, located bool) []mvt.Value {
+func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM *float64, reason string) []mvt.Value {
 	dst = append(dst, mvt.Int(pop))
-	if !located {
-		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{})
+	if share == nil || meanM == nil {
+		if reason == "" {
+			reason = matching.NoDataNoBoundary
+		}
+		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Str(reason))
 	}
-	mins := meanM / metresPerMinute
-	return append(dst, mvt.Int(covered), mvt.Int(uncovered), mvt.Num(round(share, 4)), mvt.Num(round(meanM, 0)),
-		mvt.Num(round(mins, 1)), mvt.Str(minutesClass(mins)))
+	mins := *meanM / metresPerMinute
+	return append(dst, mvt.Int(covered), mvt.Int(uncovered), mvt.Num(round(*share, 4)), mvt.Num(round(*meanM, 0)),
+		mvt.Num(round(mins, 1)), mvt.Str(minutesClass(mins)), mvt.Value{})
 }
 
 // communesLayer is every current commune with its 2018 boundary (null
@@ -242,11 +246,11 @@ func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
 	k := c.cov[i]
 	if k < 0 {
-		dst = areaValues(dst, com.Population, 0, 0, 0, 0, false)
+		dst = areaValues(dst, com.Population, 0, 0, nil, nil, "")
 		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
 	}
 	m := &c.cv.Communes[k]
-	dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.Located)
+	dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
 	if !m.Located {
 		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
 	}
@@ -309,11 +313,10 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 				vals = append(vals, mvt.OptStr(region))
 			}
 			if a := byCode[b.Code]; a != nil {
-				located := a.Population > a.PopulationUnlocated
-				vals = areaValues(vals, a.Population, a.CoveredPopulation, a.UncoveredPopulation, a.CoveredShare, a.MeanDistanceM, located)
+				vals = areaValues(vals, a.Population, a.CoveredPopulation, a.UncoveredPopulation, a.CoveredShare, a.MeanDistanceM, a.NoDataReason)
 				vals = append(vals, mvt.Int(a.Communes))
 			} else {
-				vals = areaValues(vals, 0, 0, 0, 0, 0, false)
+				vals = areaValues(vals, 0, 0, 0, nil, nil, "")
 				vals = append(vals, mvt.Value{})
 			}
 			tab.Add(b.Code, b.Shape, members, vals)

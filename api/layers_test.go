@@ -262,12 +262,12 @@ func TestLayerCommuneProperties(t *testing.T) {
 			m = c
 		}
 	}
-	minutes := m.MeanDistanceM / matching.DefaultTravelModel().MetresFor(1)
+	minutes := matching.Value(m.MeanDistanceM) / matching.DefaultTravelModel().MetresFor(1)
 	checks := map[string]float64{
 		"population":         float64(m.Population),
 		"covered_population": float64(m.CoveredPopulation),
-		"covered_share":      round(m.CoveredShare, 4),
-		"mean_distance_m":    math.Round(m.MeanDistanceM),
+		"covered_share":      round(matching.Value(m.CoveredShare), 4),
+		"mean_distance_m":    math.Round(matching.Value(m.MeanDistanceM)),
 		"mean_minutes":       round(minutes, 1),
 	}
 	for k, want := range checks {

@@ -250,7 +250,7 @@ func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, err
 }
 
 func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
-	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
+	a.CoveredShareBefore, a.CoveredShareAfter = roundPtr(a.CoveredShareBefore, 6), roundPtr(a.CoveredShareAfter, 6)
 	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = round(a.UncoveredInDifficultyBefore, 1), round(a.UncoveredInDifficultyAfter, 1)
 	return a
 }

@@ -46,24 +46,25 @@ type CoverageComparison struct {
 
 // AreaComparison is the change of coverage of an area.
 type AreaComparison struct {
-	Level                       string  `json:"level"`
-	Code                        string  `json:"code"`
-	Name                        string  `json:"name"`
-	Population                  int     `json:"population"`
-	PopulationUnlocated         int     `json:"population_unlocated"`
-	SitesBefore                 int     `json:"sites_before"` // service points of From located in the area
-	SitesAfter                  int     `json:"sites_after"`
-	CoveredBefore               int     `json:"covered_population_before"`
-	CoveredAfter                int     `json:"covered_population_after"`
-	CoveredShareBefore          float64 `json:"covered_share_before"` // of the located population, 0–1
-	CoveredShareAfter           float64 `json:"covered_share_after"`
-	GainedPopulation            int     `json:"gained_population"` // inhabitants of cells gained
-	LostPopulation              int     `json:"lost_population"`   // inhabitants of cells lost
-	UncoveredInDifficultyBefore float64 `json:"uncovered_population_in_difficulty_before"`
-	UncoveredInDifficultyAfter  float64 `json:"uncovered_population_in_difficulty_after"`
-	CommunesGained              int     `json:"communes_gained"` // communes whose change is ChangeGained
-	CommunesLost                int     `json:"communes_lost"`
-	CommunesMixed               int     `json:"communes_mixed"`
+	Level                       string   `json:"level"`
+	Code                        string   `json:"code"`
+	Name                        string   `json:"name"`
+	Population                  int      `json:"population"`
+	PopulationUnlocated         int      `json:"population_unlocated"`
+	SitesBefore                 int      `json:"sites_before"` // service points of From located in the area
+	SitesAfter                  int      `json:"sites_after"`
+	CoveredBefore               int      `json:"covered_population_before"`
+	CoveredAfter                int      `json:"covered_population_after"`
+	CoveredShareBefore          *float64 `json:"covered_share_before"` // of the located population, 0–1; nil (null) when none is located
+	CoveredShareAfter           *float64 `json:"covered_share_after"`
+	NoDataReason                string   `json:"no_data_reason,omitempty"` // why the shares are nil (AreaCoverage.NoDataReason)
+	GainedPopulation            int      `json:"gained_population"`        // inhabitants of cells gained
+	LostPopulation              int      `json:"lost_population"`          // inhabitants of cells lost
+	UncoveredInDifficultyBefore float64  `json:"uncovered_population_in_difficulty_before"`
+	UncoveredInDifficultyAfter  float64  `json:"uncovered_population_in_difficulty_after"`
+	CommunesGained              int      `json:"communes_gained"` // communes whose change is ChangeGained
+	CommunesLost                int      `json:"communes_lost"`
+	CommunesMixed               int      `json:"communes_mixed"`
 }
 
 // CommuneComparison is the change of coverage of one commune.
@@ -151,7 +152,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 		}
 		c := CommuneComparison{Code: b.Code, Name: b.Name, Departement: b.Departement, Population: b.Population,
 			CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
-			CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare,
+			CoveredShareBefore: Value(b.CoveredShare), CoveredShareAfter: Value(a.CoveredShare),
 			GainedPopulation: gained, LostPopulation: lost,
 			NearestSiteBefore: b.NearestSiteID, NearestSiteAfter: a.NearestSiteID,
 			NearestDistanceBeforeM: b.NearestDistanceM, NearestDistanceAfterM: a.NearestDistanceM,
@@ -185,7 +186,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 func areaChange(b, a AreaCoverage) AreaComparison {
 	return AreaComparison{Level: b.Level, Code: b.Code, Name: b.Name, Population: b.Population,
 		PopulationUnlocated: b.PopulationUnlocated, CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
-		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare,
+		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare, NoDataReason: b.NoDataReason,
 		UncoveredInDifficultyBefore: b.UncoveredPopulationInDifficulty, UncoveredInDifficultyAfter: a.UncoveredPopulationInDifficulty}
 }
 

@@ -63,7 +63,7 @@ func TestCompareCoverageReal(t *testing.T) {
 	after := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
 	s := cmp.Summary
 	t.Logf("20 min: %d → %d sites, covered %d → %d (%.4f → %.4f), gained %d, lost %d; communes gained %d, lost %d, mixed %d",
-		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, s.CoveredShareBefore, s.CoveredShareAfter,
+		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, Value(s.CoveredShareBefore), Value(s.CoveredShareAfter),
 		s.GainedPopulation, s.LostPopulation, s.CommunesGained, s.CommunesLost, s.CommunesMixed)
 	if s.CoveredBefore != before.Summary.CoveredPopulation || s.CoveredAfter != after.Summary.CoveredPopulation ||
 		s.SitesBefore != 908 || s.SitesAfter != 2845 {

@@ -79,18 +79,21 @@ type Scope struct {
 // AreaCoverage is the coverage of an administrative area (nation, région,
 // département or EPCI): sums over its communes in scope.
 type AreaCoverage struct {
-	Level               string  `json:"level"`
-	Code                string  `json:"code"`
-	Name                string  `json:"name"`
-	Population          int     `json:"population"`
-	CoveredPopulation   int     `json:"covered_population"`
-	UncoveredPopulation int     `json:"uncovered_population"` // located but out of reach
-	PopulationUnlocated int     `json:"population_unlocated"` // communes without boundary
-	CoveredShare        float64 `json:"covered_share"`        // covered / located population, 0–1 (0 when no inhabitant is located)
-	MeanDistanceM       float64 `json:"mean_distance_m"`      // population-weighted, over located inhabitants
-	Communes            int     `json:"communes"`
-	CommunesUncovered   int     `json:"communes_uncovered"` // with located inhabitants, none of them covered
-	CommunesUnlocated   int     `json:"communes_unlocated"` // without boundary
+	Level               string   `json:"level"`
+	Code                string   `json:"code"`
+	Name                string   `json:"name"`
+	Population          int      `json:"population"`
+	CoveredPopulation   int      `json:"covered_population"`
+	UncoveredPopulation int      `json:"uncovered_population"` // located but out of reach
+	PopulationUnlocated int      `json:"population_unlocated"` // communes without boundary
+	CoveredShare        *float64 `json:"covered_share"`        // covered / located population, 0–1; nil (null) when no inhabitant is located, NoDataReason says why
+	MeanDistanceM       *float64 `json:"mean_distance_m"`      // population-weighted, over located inhabitants; nil with CoveredShare
+	// NoDataReason says why CoveredShare and the distances are nil: ""
+	// when they are set, NoDataNoBoundary, NoDataNoPopulation.
+	NoDataReason      string `json:"no_data_reason,omitempty"`
+	Communes          int    `json:"communes"`
+	CommunesUncovered int    `json:"communes_uncovered"` // with located inhabitants, none of them covered
+	CommunesUnlocated int    `json:"communes_unlocated"` // without boundary
 	// Who needs it most (indicators.go): people in difficulty with digital
 	// tools, an estimate (population × a share derived from the fragility
 	// index and calibrated on the national 13 million, difficulty.go),
@@ -106,6 +109,34 @@ type AreaCoverage struct {
 	// WorstCommunes are the communes with the most uncovered inhabitants
 	// (then the farthest on average), at most WorstCommunesPerArea.
 	WorstCommunes []CommuneRef `json:"worst_communes"`
+}
+
+// Reasons why a coverage figure is missing (AreaCoverage.NoDataReason,
+// CommuneCoverage.NoDataReason): the figure is null in JSON, an empty cell
+// in CSV, "données non disponibles" on the map; never 0, which would read
+// as "nobody covered".
+const (
+	// NoDataNoBoundary: no boundary, so no inhabitant could be placed on
+	// the grid (Nouvelle-Calédonie, Polynésie, Wallis-et-Futuna,
+	// Saint-Pierre-et-Miquelon, Clipperton in the IGN files).
+	NoDataNoBoundary = "no_boundary"
+	// NoDataNoPopulation: boundaries but no located inhabitant.
+	NoDataNoPopulation = "no_population"
+	// NoDataNoSite: a commune with a boundary, no inhabitant on the grid
+	// and no service point to measure its representative point against.
+	NoDataNoSite = "no_site"
+)
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
+
+// Value returns *p, or 0 when p is nil (a missing figure, see
+// NoDataReason), for sorting and sums that count a missing figure as 0.
+func Value(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // WorstCommunesPerArea is the length of AreaCoverage.WorstCommunes.
@@ -129,26 +160,27 @@ type CommuneRef struct {
 // representative point (the main town). Without boundary (Located false)
 // only the population fields are set, all of it unlocated.
 type CommuneCoverage struct {
-	Code                string  `json:"code"`
-	Name                string  `json:"name"`
-	Departement         string  `json:"departement"`
-	Region              string  `json:"region"`
-	EPCI                string  `json:"epci,omitempty"`
-	Located             bool    `json:"located"`
-	Population          int     `json:"population"`
-	CoveredPopulation   int     `json:"covered_population"`
-	UncoveredPopulation int     `json:"uncovered_population"`
-	PopulationUnlocated int     `json:"population_unlocated"`
-	CoveredShare        float64 `json:"covered_share"` // of the located population; for a commune without inhabitants, 1 when its representative point is covered
-	MeanDistanceM       float64 `json:"mean_distance_m"`
-	MaxDistanceM        float64 `json:"max_distance_m"`
-	NearestSiteID       string  `json:"nearest_site_id,omitempty"`
-	NearestSiteName     string  `json:"nearest_site_name,omitempty"`
-	NearestLayer        string  `json:"nearest_layer,omitempty"`
-	NearestDistanceM    float64 `json:"nearest_distance_m"`
-	AreaKm2             float64 `json:"area_km2"`
-	DensityPerKm2       float64 `json:"density_per_km2"`
-	Cells               int     `json:"cells"` // grid cells holding its population
+	Code                string   `json:"code"`
+	Name                string   `json:"name"`
+	Departement         string   `json:"departement"`
+	Region              string   `json:"region"`
+	EPCI                string   `json:"epci,omitempty"`
+	Located             bool     `json:"located"`
+	Population          int      `json:"population"`
+	CoveredPopulation   int      `json:"covered_population"`
+	UncoveredPopulation int      `json:"uncovered_population"`
+	PopulationUnlocated int      `json:"population_unlocated"`
+	CoveredShare        *float64 `json:"covered_share"`            // of the located population; for a commune without inhabitants, 1 when its representative point is covered; nil (null) without boundary, NoDataReason says why
+	MeanDistanceM       *float64 `json:"mean_distance_m"`          // nil with CoveredShare
+	MaxDistanceM        *float64 `json:"max_distance_m"`           // nil with CoveredShare
+	NoDataReason        string   `json:"no_data_reason,omitempty"` // see AreaCoverage.NoDataReason
+	NearestSiteID       string   `json:"nearest_site_id,omitempty"`
+	NearestSiteName     string   `json:"nearest_site_name,omitempty"`
+	NearestLayer        string   `json:"nearest_layer,omitempty"`
+	NearestDistanceM    float64  `json:"nearest_distance_m"`
+	AreaKm2             float64  `json:"area_km2"`
+	DensityPerKm2       float64  `json:"density_per_km2"`
+	Cells               int      `json:"cells"` // grid cells holding its population
 	// Who needs it most (indicators.go): the commune's fragility index (nil
 	// when unknown) and ZRR class ("C", "P", "NC", "" when unknown);
 	// DifficultyShare is the estimated share of its inhabitants in
@@ -293,15 +325,20 @@ func (cv *Coverage) computeCommunes() {
 				cc.NearestDistanceM = float64(ns.communeDistM[ci])
 			}
 			switch {
+			case !cc.Located:
+				cc.NoDataReason = NoDataNoBoundary
 			case located > 0:
-				cc.CoveredShare = float64(coveredPop) / float64(located)
-				cc.MeanDistanceM = sumDist / float64(located)
-				cc.MaxDistanceM = maxDist
+				cc.CoveredShare = ptr(float64(coveredPop) / float64(located))
+				cc.MeanDistanceM = ptr(sumDist / float64(located))
+				cc.MaxDistanceM = ptr(maxDist)
 			case cc.NearestSiteID != "":
-				cc.MeanDistanceM, cc.MaxDistanceM = cc.NearestDistanceM, cc.NearestDistanceM
+				cc.MeanDistanceM, cc.MaxDistanceM = ptr(cc.NearestDistanceM), ptr(cc.NearestDistanceM)
+				cc.CoveredShare = ptr(0.0)
 				if cv.covered(ns.communeDistM[ci]) {
-					cc.CoveredShare = 1
+					cc.CoveredShare = ptr(1.0)
 				}
+			default:
+				cc.NoDataReason = NoDataNoSite
 			}
 		}
 	})

@@ -22,7 +22,7 @@ func (a *areaAcc) add(c *CommuneCoverage) {
 	a.uncovered += c.UncoveredPopulation
 	a.unlocated += c.PopulationUnlocated
 	located := c.CoveredPopulation + c.UncoveredPopulation
-	a.sumDist += c.MeanDistanceM * float64(located)
+	a.sumDist += Value(c.MeanDistanceM) * float64(located)
 	if located > 0 && c.CoveredPopulation == 0 {
 		a.communesUncovered++
 	}
@@ -59,9 +59,14 @@ func (a *areaAcc) result(level, code, name string) AreaCoverage {
 	for i, c := range a.worst {
 		r.WorstCommunes[i] = communeRef(c)
 	}
-	if located := a.covered + a.uncovered; located > 0 {
-		r.CoveredShare = float64(a.covered) / float64(located)
-		r.MeanDistanceM = a.sumDist / float64(located)
+	switch located := a.covered + a.uncovered; {
+	case located > 0:
+		r.CoveredShare = ptr(float64(a.covered) / float64(located))
+		r.MeanDistanceM = ptr(a.sumDist / float64(located))
+	case a.communesUnlocated == a.used:
+		r.NoDataReason = NoDataNoBoundary
+	default:
+		r.NoDataReason = NoDataNoPopulation
 	}
 	return r
 }
@@ -72,7 +77,7 @@ func worseCommune(a, b *CommuneCoverage) int {
 	if c := cmp.Compare(b.UncoveredPopulation, a.UncoveredPopulation); c != 0 {
 		return c
 	}
-	if c := cmp.Compare(b.MeanDistanceM, a.MeanDistanceM); c != 0 {
+	if c := cmp.Compare(Value(b.MeanDistanceM), Value(a.MeanDistanceM)); c != 0 {
 		return c
 	}
 	return cmp.Compare(a.Code, b.Code)
@@ -80,7 +85,7 @@ func worseCommune(a, b *CommuneCoverage) int {
 
 func communeRef(c *CommuneCoverage) CommuneRef {
 	return CommuneRef{Code: c.Code, Name: c.Name, Population: c.Population,
-		UncoveredPopulation: c.UncoveredPopulation, CoveredShare: c.CoveredShare, MeanDistanceM: c.MeanDistanceM}
+		UncoveredPopulation: c.UncoveredPopulation, CoveredShare: Value(c.CoveredShare), MeanDistanceM: Value(c.MeanDistanceM)}
 }
 
 // computeAreas fills Summary, Regions, Departements and EPCIs from Communes.

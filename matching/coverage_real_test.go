@@ -90,7 +90,7 @@ func TestCoverageRealConservation(t *testing.T) {
 		}
 	}
 	t.Logf("%s, %s: %d/%d covered (%.2f %%), %d unlocated, %d gap zones, %d rural mairies",
-		cv.Layers, cv.Reach, cv.Summary.CoveredPopulation, cv.Summary.Population, 100*cv.Summary.CoveredShare,
+		cv.Layers, cv.Reach, cv.Summary.CoveredPopulation, cv.Summary.Population, 100*Value(cv.Summary.CoveredShare),
 		cv.Summary.PopulationUnlocated, len(cv.Gaps), len(cv.RuralMairies))
 
 	// A département query gives the figures of its row in the national one.

@@ -49,12 +49,12 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	// 2–4 km from S2; C (50) has no boundary. In difficulty (factor 1): A 700 × 0.6, B 70 ×
 	// 0.8 (all uncovered), C 50 × 0.2, D without index; ZRR: A (C), B (P).
 	want := AreaCoverage{Level: LevelNational, Code: "FR", Name: "France", Population: 850,
-		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: 730.0 / 800,
+		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: ptr(730.0 / 800),
 		Communes: 4, CommunesUncovered: 1, CommunesUnlocated: 1,
 		PopulationInDifficulty: 420 + 56 + 10, UncoveredPopulationInDifficulty: 56, PopulationWithoutIndex: 30,
 		ZRRPopulation: 700, ZRRPartialPopulation: 70}
 	got := cv.Summary
-	got.MeanDistanceM, got.WorstCommunes = 0, nil
+	got.MeanDistanceM, got.WorstCommunes = nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("summary\n got %+v\nwant %+v", got, want)
 	}
@@ -65,14 +65,14 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	pB := geo.CellCenter(w.cB)
 	s2 := tinyOffset(pB, 3, 0)
 	b := communeByCode(t, cv, "02001")
-	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || b.CoveredShare != 0 || b.Cells != 7 {
+	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || Value(b.CoveredShare) != 0 || b.Cells != 7 {
 		t.Errorf("B %+v", b)
 	}
-	if d := maxDistTo(w.diskB, s2); math.Abs(b.MaxDistanceM-d) > 0.01 {
-		t.Errorf("B max distance %.2f, want %.2f", b.MaxDistanceM, d)
+	if d := maxDistTo(w.diskB, s2); math.Abs(Value(b.MaxDistanceM)-d) > 0.01 {
+		t.Errorf("B max distance %.2f, want %.2f", Value(b.MaxDistanceM), d)
 	}
-	if b.NearestSiteID != "S2" || math.Abs(b.NearestDistanceM-3000) > 1 || math.Abs(b.MeanDistanceM-3000) > 200 {
-		t.Errorf("B nearest %s at %.1f m, mean %.1f m; want S2 at 3 km", b.NearestSiteID, b.NearestDistanceM, b.MeanDistanceM)
+	if b.NearestSiteID != "S2" || math.Abs(b.NearestDistanceM-3000) > 1 || math.Abs(Value(b.MeanDistanceM)-3000) > 200 {
+		t.Errorf("B nearest %s at %.1f m, mean %.1f m; want S2 at 3 km", b.NearestSiteID, b.NearestDistanceM, Value(b.MeanDistanceM))
 	}
 	if math.Abs(b.DensityPerKm2-70.0/9) > 1e-9 {
 		t.Errorf("B density %v", b.DensityPerKm2)
@@ -82,7 +82,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	for _, c := range w.diskA {
 		sum += 100 * geo.DistanceM(geo.CellCenter(c), geo.CellCenter(w.cA))
 	}
-	if a.CoveredPopulation != 700 || a.CoveredShare != 1 || math.Abs(a.MeanDistanceM-sum/700) > 0.01 || a.NearestDistanceM != 0 {
+	if a.CoveredPopulation != 700 || Value(a.CoveredShare) != 1 || math.Abs(Value(a.MeanDistanceM)-sum/700) > 0.01 || a.NearestDistanceM != 0 {
 		t.Errorf("A %+v, want all 700 covered, mean distance %.2f", a, sum/700)
 	}
 	if d := communeByCode(t, cv, "01002"); d.CoveredPopulation != 30 || d.Cells != 1 {
@@ -90,6 +90,15 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	}
 	if c := communeByCode(t, cv, "02002"); c.Located || c.PopulationUnlocated != 50 || c.NearestSiteID != "" {
 		t.Errorf("C %+v", c)
+	}
+	// C has no boundary: its share and distances are missing, with the
+	// reason, never 0 (which would read "nobody covered").
+	if c := communeByCode(t, cv, "02002"); c.CoveredShare != nil || c.MeanDistanceM != nil || c.MaxDistanceM != nil || c.NoDataReason != NoDataNoBoundary {
+		t.Errorf("C without boundary: share %v, distances %v %v, reason %q; want nil, nil, nil, %q",
+			c.CoveredShare, c.MeanDistanceM, c.MaxDistanceM, c.NoDataReason, NoDataNoBoundary)
+	}
+	if a := communeByCode(t, cv, "01001"); a.NoDataReason != "" || a.CoveredShare == nil {
+		t.Errorf("A located: reason %q, share %v; want none and a share", a.NoDataReason, a.CoveredShare)
 	}
 
 	// One gap zone: B's disk.
@@ -342,4 +351,35 @@ func planarSignedArea(r orb.Ring) float64 {
 		a += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
 	}
 	return a / 2
+}
+
+// TestAreaNoData: an area whose communes all lack a boundary (a territory
+// such as Nouvelle-Calédonie) has no share and no mean distance, with the
+// reason no_boundary; one with boundaries but nobody located, no_population;
+// as soon as one inhabitant is located the figures are set.
+func TestAreaNoData(t *testing.T) {
+	unlocated := CommuneCoverage{Population: 50, PopulationUnlocated: 50, NoDataReason: NoDataNoBoundary}
+	empty := CommuneCoverage{Located: true, CoveredShare: ptr(1.0), MeanDistanceM: ptr(10.0)}
+	inhabited := CommuneCoverage{Located: true, Population: 10, CoveredPopulation: 4, UncoveredPopulation: 6,
+		CoveredShare: ptr(0.4), MeanDistanceM: ptr(1000.0)}
+	for _, tc := range []struct {
+		name     string
+		communes []CommuneCoverage
+		share    *float64
+		reason   string
+	}{
+		{"no boundary", []CommuneCoverage{unlocated, unlocated}, nil, NoDataNoBoundary},
+		{"nobody located", []CommuneCoverage{unlocated, empty}, nil, NoDataNoPopulation},
+		{"located", []CommuneCoverage{unlocated, inhabited}, ptr(0.4), ""},
+	} {
+		var a areaAcc
+		for i := range tc.communes {
+			a.add(&tc.communes[i])
+		}
+		r := a.result(LevelDepartement, "988", "Nouvelle-Calédonie")
+		if r.NoDataReason != tc.reason || (r.CoveredShare == nil) != (tc.share == nil) ||
+			(tc.share != nil && *r.CoveredShare != *tc.share) || (r.MeanDistanceM == nil) != (tc.share == nil) {
+			t.Errorf("%s: share %v, mean %v, reason %q; want share %v, reason %q", tc.name, r.CoveredShare, r.MeanDistanceM, r.NoDataReason, tc.share, tc.reason)
+		}
+	}
 }

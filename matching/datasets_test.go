@@ -194,7 +194,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	for i, s := range structs {
 		exp := 1.0
 		if cc, ok := byCode[s.Commune]; ok && cc.Located {
-			if cc.CoveredShare < 0.5 {
+			if Value(cc.CoveredShare) < 0.5 {
 				exp = 3
 				gaps++
 			}

@@ -118,7 +118,7 @@ func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
 			if !c.Located {
 				continue
 			}
-			p.gap[c.id] = c.CoveredShare < RuralGapShareMin
+			p.gap[c.id] = c.CoveredShare != nil && *c.CoveredShare < RuralGapShareMin
 			p.rural[c.id] = c.AreaKm2 > 0 && c.DensityPerKm2 < RuralDensityMaxKm2
 		}
 	})

@@ -165,10 +165,19 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 		return err
 	}
 	s := cmp.Summary
-	fmt.Fprintf(stderr, "%s, %s: %s (%d sites) covers %.2f %% of the located population, %s (%d sites) %.2f %%; %d inhabitants gained, %d lost\n",
-		cmp.Reach, s.Name, strings.Join(cmp.From, "+"), s.SitesBefore, 100*s.CoveredShareBefore,
-		strings.Join(cmp.To, "+"), s.SitesAfter, 100*s.CoveredShareAfter, s.GainedPopulation, s.LostPopulation)
+	fmt.Fprintf(stderr, "%s, %s: %s (%d sites) covers %s of the located population, %s (%d sites) %s; %d inhabitants gained, %d lost\n",
+		cmp.Reach, s.Name, strings.Join(cmp.From, "+"), s.SitesBefore, percent(s.CoveredShareBefore, s.NoDataReason),
+		strings.Join(cmp.To, "+"), s.SitesAfter, percent(s.CoveredShareAfter, s.NoDataReason), s.GainedPopulation, s.LostPopulation)
 	return nil
+}
+
+// percent writes a share as "12.34 %", or "no data (reason)" when it is
+// missing: a missing share is never printed as 0 %.
+func percent(share *float64, reason string) string {
+	if share == nil {
+		return "no data (" + reason + ")"
+	}
+	return fmt.Sprintf("%.2f %%", 100**share)
 }
 
 // articulationCmd is `maillage articulation`.

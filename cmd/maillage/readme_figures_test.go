@@ -223,7 +223,7 @@ func compareFig(minutes float64, fn func(s matching.AreaComparison) string) figu
 func readmeFigures() map[string]figure {
 	fs, fs20 := data.LayerFranceServices, data.LayerFranceServices2020
 	share := func(dec int) func(cv *matching.Coverage) string {
-		return func(cv *matching.Coverage) string { return pct(cv.Summary.CoveredShare, dec) }
+		return func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), dec) }
 	}
 	figs := map[string]figure{
 		// The data (engine load: maillage layers, /healthz).

@@ -27,10 +27,10 @@ func lowestDepartements(n int) func(cv *matching.Coverage) string {
 				deps = append(deps, dp)
 			}
 		}
-		sort.SliceStable(deps, func(i, j int) bool { return deps[i].CoveredShare < deps[j].CoveredShare })
+		sort.SliceStable(deps, func(i, j int) bool { return matching.Value(deps[i].CoveredShare) < matching.Value(deps[j].CoveredShare) })
 		var parts []string
 		for _, dp := range deps[:min(n, len(deps))] {
-			parts = append(parts, fmt.Sprintf("%s (%s) %s", dp.Name, dp.Code, pct(dp.CoveredShare, 1)))
+			parts = append(parts, fmt.Sprintf("%s (%s) %s", dp.Name, dp.Code, pct(matching.Value(dp.CoveredShare), 1)))
 		}
 		return strings.Join(parts, ", ")
 	}
@@ -179,8 +179,8 @@ func sitingFigures() map[string]figure {
 		"indre-population":  recFig("36", fs20, 30, 5, func(r *matching.Recommendation) string { return num(r.Population) }),
 		"indre-picks-table": recFig("36", fs20, 30, 5, picksTable),
 		"indre-bound":       recFig("36", fs20, 30, 5, boundSentence),
-		"indre-2024-share":  depFig(fs, 30, "36", func(cv *matching.Coverage) string { return pct(cv.Summary.CoveredShare, 1) }),
-		"landes-2024-20":    depFig(fs, 20, "40", func(cv *matching.Coverage) string { return pct(cv.Summary.CoveredShare, 2) }),
+		"indre-2024-share":  depFig(fs, 30, "36", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 1) }),
+		"landes-2024-20":    depFig(fs, 20, "40", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 2) }),
 		"landes-picks":      recFig("40", fs, 20, 5, pickNames),
 		"landes-gain": recFig("40", fs, 20, 5, func(r *matching.Recommendation) string {
 			return fmt.Sprintf("+%s inhabitants, %s", num(r.CoveredAfter-r.CoveredBefore), pct(last(r).CoveredShare, 2))

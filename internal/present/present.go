@@ -53,6 +53,17 @@ func OptFloat[T any](name string, digits int, get func(*T) (float64, bool)) Colu
 	}}
 }
 
+// PtrFloat is a Float column read through a pointer: nil is no value (an
+// empty CSV cell and a JSON null), never 0.
+func PtrFloat[T any](name string, digits int, get func(*T) *float64) Column[T] {
+	return OptFloat(name, digits, func(v *T) (float64, bool) {
+		if p := get(v); p != nil {
+			return *p, true
+		}
+		return 0, false
+	})
+}
+
 // Bool is a true/false column.
 func Bool[T any](name string, get func(*T) bool) Column[T] {
 	return Column[T]{name: name, value: func(v *T) any { return get(v) }}

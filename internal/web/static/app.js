@@ -40,6 +40,12 @@
   const fmtPct = new Intl.NumberFormat('fr-FR', { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const fmt1 = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 });
   const $ = (sel) => document.querySelector(sel);
+  // A figure the API reports as null (no_data_reason: a territory without
+  // boundaries) is "no data", never 0 %.
+  const NO_DATA_TEXT = 'données non disponibles';
+  const shareText = (v) => (typeof v === 'number' ? fmtPct.format(v) : NO_DATA_TEXT);
+  const distanceText = (m) => (typeof m === 'number'
+    ? fmt1.format(m / 1000) + ' km (' + fmtInt.format(m * MIN_PER_M) + ' min)' : NO_DATA_TEXT);
 
   const state = {
     layers: ['france-services'],
@@ -293,7 +299,7 @@
     try {
       const cv = await fresh('coverage', () => api('/v1/coverage' + query(reachParams({ departement: state.departement }))));
       const s = cv.summary;
-      $('#stat-share').textContent = fmtPct.format(s.covered_share);
+      $('#stat-share').textContent = shareText(s.covered_share);
       $('#stat-uncovered').textContent = fmtInt.format(s.uncovered_population) + ' hab.';
       $('#stat-gaps').textContent = fmtInt.format(cv.gap_zones);
       app.coverage = cv;
@@ -450,9 +456,9 @@
       el.textContent = '';
       el.append(kv([
         ['Population', fmtInt.format(s.population) + ' hab.'],
-        ['Couverte à ' + state.minutes + ' min', fmtPct.format(s.covered_share)],
+        ['Couverte à ' + state.minutes + ' min', shareText(s.covered_share)],
         ['Non couverte', fmtInt.format(s.uncovered_population) + ' hab.'],
-        ['Distance moyenne', fmt1.format(s.mean_distance_m / 1000) + ' km (' + fmtInt.format(s.mean_distance_m * MIN_PER_M) + ' min)'],
+        ['Distance moyenne', distanceText(s.mean_distance_m)],
         ['Communes non couvertes', fmtInt.format(s.communes_uncovered) + ' / ' + fmtInt.format(s.communes)],
         ['Zones blanches', fmtInt.format(cv.gap_zones)],
         ['Mairies rurales en zone blanche', fmtInt.format(cv.rural_mairies)],
