@@ -263,7 +263,7 @@ func (s *Server) coverageCells(c *gin.Context) error {
 		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
 	for i := range cells {
 		p := cells[i]
-		p.DistanceM = round(p.DistanceM, 1)
+		p.DistanceM, p.Population = round(p.DistanceM, 1), round(p.Population, 2)
 		g := geoJSONShape(orb.MultiPolygon{cv.CellPolygon(&cells[i])})
 		if mp, ok := g.(orb.MultiPolygon); ok && len(mp) == 1 {
 			g = mp[0] // a cell is one Polygon

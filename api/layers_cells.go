@@ -25,7 +25,7 @@ func (s *Server) cellsLayer() *maplayers.Layer {
 			coverageNote + ". At most 50,000 cells per bbox or département; without either, the national grid page by page; tiles from zoom 8.",
 		Props: []maplayers.PropSpec{
 			{Name: "h3", Type: "string", Description: "H3 index"},
-			{Name: "population", Type: "integer", Description: "inhabitants in the cell"},
+			{Name: "population", Type: "number", Description: "inhabitants in the cell (fractional: a commune's population spread over its cells), to 0.01"},
 			{Name: "distance_m", Type: "number", Description: "from the cell centre to the nearest site, metres"},
 			{Name: "minutes", Type: "number", Description: "distance_m as minutes of travel under the default travel model"},
 			{Name: "minutes_class", Type: "string", Description: "minutes class for colouring: 0-10, 10-20, 20-30, 30-45, 45+"},
@@ -110,7 +110,7 @@ func (c *cellsSource) Lookup(id string) (int, bool) {
 func (c *cellsSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	x := &c.cells[i-c.base]
 	mins := x.DistanceM / metresPerMinute
-	return append(dst, mvt.Str(x.H3), mvt.Int(x.Population), mvt.Num(round(x.DistanceM, 0)), mvt.Num(round(mins, 1)),
+	return append(dst, mvt.Str(x.H3), mvt.Num(round(x.Population, 2)), mvt.Num(round(x.DistanceM, 0)), mvt.Num(round(mins, 1)),
 		mvt.Str(minutesClass(mins)), mvt.Boolean(x.Covered), mvt.OptStr(x.NearestSiteID), mvt.OptStr(x.Commune))
 }
 

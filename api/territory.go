@@ -72,6 +72,10 @@ type communeView struct {
 	// difficulty with digital tools (matching/difficulty.go), absent
 	// without fragility index.
 	PopulationInDifficulty *float64 `json:"population_in_difficulty,omitempty"`
+	// Spread says how its population is placed on the grid
+	// (matching.CommuneCoverage.Spread: area, uniform-coarse,
+	// population-grid); absent without boundary.
+	Spread string `json:"spread,omitempty"`
 }
 
 // siteRef is a site with its distance from a query point.
@@ -130,6 +134,7 @@ func (s *Server) communeByCode(c *gin.Context) error {
 	ind := s.engine.Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
 	if id, ok := s.engine.Territory().CommuneID(com.Code); ok {
+		v.Spread = s.engine.CommuneSpread(id)
 		if share, ok := s.engine.DifficultyShare(id); ok {
 			n := round(float64(com.Population)*share, 0)
 			v.PopulationInDifficulty = &n

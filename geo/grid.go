@@ -18,14 +18,22 @@ const coarseDepth = 3
 // spreadChunk is the number of communes a worker spreads at a time.
 const spreadChunk = 256
 
+// PopulationPoint is one weighted point of a population grid: the centre of
+// a square of INSEE's données carroyées (200 m or 1 km) and its
+// inhabitants, or any point with a weight.
+type PopulationPoint struct {
+	Point  orb.Point // lon/lat
+	Weight float64   // inhabitants (or any non-negative weight)
+}
+
 // BuildGrid builds the res-res H3 grid of the communes. Commune id i has
 // shape shapes[i] (nil: no shape, and its population is left out of the
 // grid), representative point reps[i] and population pops[i].
 //
 // Every cell whose centre locate puts in a commune belongs to that commune
 // (Grid.Commune); each commune's population is spread over its cells in
-// proportion to their area, by largest remainder, so that it is conserved
-// exactly. A commune whose shape holds no cell centre puts its whole
+// exact proportion to their area (fractional inhabitants, no rounding), so
+// that it is conserved. A commune whose shape holds no cell centre puts its whole
 // population in the cell containing its representative point, creating that
 // cell (with Commune -1) if no commune owns its centre.
 //
@@ -34,6 +42,17 @@ const spreadChunk = 256
 // the centres of all cells near the communes, from workers goroutines.
 // Shapes are lon/lat and must not cross the antimeridian.
 func BuildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, locate func(orb.Point) (int, bool), res int, workers int) (*Grid, error) {
+	return BuildGridWeighted(shapes, reps, pops, nil, locate, res, workers)
+}
+
+// BuildGridWeighted is BuildGrid with a population grid: each point adds
+// its weight to the grid cell containing it, and a commune's population is
+// spread over its cells in proportion to those weights, so that it sits
+// where people live. A commune whose cells receive no weight (the
+// population grid does not reach it) is spread by area as BuildGrid does.
+// Grid.Weighted says which communes followed the points. With no points it
+// is BuildGrid.
+func BuildGridWeighted(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, points []PopulationPoint, locate func(orb.Point) (int, bool), res int, workers int) (*Grid, error) {
 	n := len(shapes)
 	if len(reps) != n || len(pops) != n {
 		return nil, fmt.Errorf("build grid: %d shapes, %d representative points, %d populations", n, len(reps), len(pops))
@@ -47,6 +66,11 @@ func BuildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, locate f
 	for i, p := range pops {
 		if p < 0 || p > math.MaxInt32 {
 			return nil, fmt.Errorf("build grid: commune %d: population %d out of range", i, p)
+		}
+	}
+	for i, p := range points {
+		if !(p.Weight >= 0) || math.IsInf(p.Weight, 0) || math.IsNaN(p.Point[0]) || math.IsNaN(p.Point[1]) {
+			return nil, fmt.Errorf("build grid: population point %d: weight %v at %v", i, p.Weight, p.Point)
 		}
 	}
 	workers = max(1, workers)
@@ -91,13 +115,22 @@ func BuildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, locate f
 	for id, c := range repCell {
 		if c != 0 {
 			i, _ := g.Index(c)
-			g.Shares[g.ShareStart[id]] = CellShare{Cell: int32(i), Population: int32(pops[id])}
+			g.Shares[g.ShareStart[id]] = CellShare{Cell: int32(i), Population: float64(pops[id])}
 		}
 	}
-	g.spread(pops, owned, workers)
-	if err := g.sumPopulation(); err != nil {
-		return nil, err
+	var cellWeight []float64
+	if len(points) > 0 {
+		cellWeight = make([]float64, len(g.Cells))
+		for _, p := range points {
+			c := h3.LatLngToCell(h3.NewLatLng(p.Point[1], p.Point[0]), res)
+			if i, ok := g.Index(c); ok {
+				cellWeight[i] += p.Weight
+			}
+		}
+		g.Weighted = make([]bool, n)
 	}
+	g.spread(pops, owned, cellWeight, workers)
+	g.sumPopulation()
 	return g, nil
 }
 
@@ -149,17 +182,17 @@ func addRepresentativeCells(scan *cellScan, shapes []orb.MultiPolygon, reps []or
 	return repCell, nil
 }
 
-// spread sets the population of the shares of every commune that owns cells,
-// in proportion to the cells' areas, on workers goroutines.
-func (g *Grid) spread(pops []int, owned []int32, workers int) {
+// spread sets the population of the shares of every commune that owns
+// cells, in proportion to the cells' weights (cellWeight, when the commune's
+// cells hold any, setting Weighted) or else to their areas, on workers
+// goroutines.
+func (g *Grid) spread(pops []int, owned []int32, cellWeight []float64, workers int) {
 	n := len(owned)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
-			var sc spreadScratch
-			var weights []float64
-			var parts []int32
+			var weights, parts []float64
 			for {
 				lo := int(next.Add(spreadChunk) - spreadChunk)
 				if lo >= n {
@@ -171,11 +204,23 @@ func (g *Grid) spread(pops []int, owned []int32, workers int) {
 					}
 					shares := g.Shares[g.ShareStart[id]:g.ShareStart[id+1]]
 					weights = weights[:0]
-					for _, s := range shares {
-						weights = append(weights, g.AreaKm2[s.Cell])
+					var sum float64
+					if cellWeight != nil {
+						for _, s := range shares {
+							weights = append(weights, cellWeight[s.Cell])
+							sum += cellWeight[s.Cell]
+						}
+					}
+					if sum > 0 {
+						g.Weighted[id] = true
+					} else {
+						weights = weights[:0]
+						for _, s := range shares {
+							weights = append(weights, g.AreaKm2[s.Cell])
+						}
 					}
 					parts = slices.Grow(parts[:0], len(shares))[:len(shares)]
-					spreadLargestRemainder(int64(pops[id]), weights, parts, &sc)
+					spreadProportional(float64(pops[id]), weights, parts)
 					for j := range shares {
 						shares[j].Population = parts[j]
 					}
@@ -186,17 +231,27 @@ func (g *Grid) spread(pops []int, owned []int32, workers int) {
 	wg.Wait()
 }
 
-// sumPopulation fills Population from the shares.
-func (g *Grid) sumPopulation() error {
-	g.Population = make([]int32, len(g.Cells))
+// sumPopulation fills Population from the shares, in share order (LoadGrid
+// checks the sums in the same order).
+func (g *Grid) sumPopulation() {
+	g.Population = make([]float64, len(g.Cells))
 	for _, s := range g.Shares {
-		v := int64(g.Population[s.Cell]) + int64(s.Population)
-		if v > math.MaxInt32 {
-			return fmt.Errorf("build grid: cell %v holds more than %d inhabitants", g.Cells[s.Cell], math.MaxInt32)
-		}
-		g.Population[s.Cell] = int32(v)
+		g.Population[s.Cell] += s.Population
 	}
-	return nil
+}
+
+// MostPopulatedCell returns the cell of commune id holding the most of its
+// population (ties to the lowest cell), or false for a commune without
+// shares. With a population grid it is where the commune's people live
+// most densely: its representative point.
+func (g *Grid) MostPopulatedCell(id int) (int, bool) {
+	best, bestPop := -1, -1.0
+	for _, s := range g.CommuneShares(id) {
+		if s.Population > bestPop {
+			best, bestPop = int(s.Cell), s.Population
+		}
+	}
+	return best, best >= 0
 }
 
 // Len returns the number of cells.

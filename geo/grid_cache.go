@@ -25,17 +25,21 @@ var ErrGridStale = errors.New("grid cache stale")
 
 // gridFileVersion is bumped whenever the file layout or the way BuildGrid
 // assigns cells and population changes, so older caches read as stale.
-const gridFileVersion = 1
+const gridFileVersion = 2 // 2: fractional populations (float64), Weighted
 
 // gridMagic opens every grid cache file.
 const gridMagic = "MLGGRID\x00"
 
 // gridHeaderSize is magic, version, resolution, key length and the four
-// counts (cells, share starts, shares).
-const gridHeaderSize = len(gridMagic) + 4 + 4 + 4 + 3*8
+// counts (cells, share starts, shares, weighted flags).
+const gridHeaderSize = len(gridMagic) + 4 + 4 + 4 + 4*8
 
 // maxGridKeyLen bounds the key stored in a cache file.
 const maxGridKeyLen = 1 << 12
+
+// GridFormat names the file format version and the spread rule of grids,
+// for cache keys built by callers (InputsKey does not include it).
+func GridFormat() string { return fmt.Sprintf("v%d", gridFileVersion) }
 
 // FileChecksum returns a hex SHA-256 over the contents of the files, in
 // order (each prefixed by its length, so contents cannot run into each
@@ -76,9 +80,9 @@ func GridKey(res int, paths ...string) (string, error) {
 
 // Save writes the grid and its key to path atomically (temporary file in the
 // same folder, then rename). Layout, little-endian: header, key, Cells
-// (int64), Centers (2 float64), AreaKm2 (float64), Population (int32),
-// Commune (int32), Shares (2 int32), ShareStart (int32), then a CRC-32C of
-// everything before it.
+// (int64), Centers (2 float64), AreaKm2 (float64), Population (float64),
+// Commune (int32), Shares (int32 cell, float64 population), ShareStart
+// (int32), Weighted (one byte each), then a CRC-32C of everything before it.
 func (g *Grid) Save(path string, key string) error {
 	if len(key) > maxGridKeyLen {
 		return fmt.Errorf("grid cache %s: key of %d bytes, max %d", path, len(key), maxGridKeyLen)
@@ -120,6 +124,7 @@ func (g *Grid) encode(w *bufio.Writer, key string) error {
 	buf = le.AppendUint64(buf, uint64(len(g.Cells)))
 	buf = le.AppendUint64(buf, uint64(len(g.ShareStart)))
 	buf = le.AppendUint64(buf, uint64(len(g.Shares)))
+	buf = le.AppendUint64(buf, uint64(len(g.Weighted)))
 	buf = append(buf, key...)
 	if _, err := w.Write(buf); err != nil {
 		return err
@@ -138,20 +143,29 @@ func (g *Grid) encode(w *bufio.Writer, key string) error {
 		le.PutUint64(b[:], math.Float64bits(a))
 		w.Write(b[:8])
 	}
-	for _, s := range [][]int32{g.Population, g.Commune} {
-		for _, v := range s {
-			le.PutUint32(b[:], uint32(v))
-			w.Write(b[:4])
-		}
+	for _, v := range g.Population {
+		le.PutUint64(b[:], math.Float64bits(v))
+		w.Write(b[:8])
+	}
+	for _, v := range g.Commune {
+		le.PutUint32(b[:], uint32(v))
+		w.Write(b[:4])
 	}
 	for _, s := range g.Shares {
 		le.PutUint32(b[:], uint32(s.Cell))
-		le.PutUint32(b[4:], uint32(s.Population))
-		w.Write(b[:8])
+		le.PutUint64(b[4:], math.Float64bits(s.Population))
+		w.Write(b[:12])
 	}
 	for _, v := range g.ShareStart {
 		le.PutUint32(b[:], uint32(v))
 		w.Write(b[:4])
+	}
+	for _, v := range g.Weighted {
+		b[0] = 0
+		if v {
+			b[0] = 1
+		}
+		w.Write(b[:1])
 	}
 	return nil // bufio.Writer errors are sticky: Save's Flush reports them
 }
@@ -176,12 +190,13 @@ func LoadGrid(path, key string) (*Grid, error) {
 		return nil, stale("format version %d, want %d", v, gridFileVersion)
 	}
 	res, keyLen := int(le.Uint32(h[4:])), uint64(le.Uint32(h[8:]))
-	nCells, nStarts, nShares := le.Uint64(h[12:]), le.Uint64(h[20:]), le.Uint64(h[28:])
+	nCells, nStarts, nShares, nWeighted := le.Uint64(h[12:]), le.Uint64(h[20:]), le.Uint64(h[28:]), le.Uint64(h[36:])
 	const maxCount = 1 << 40 // keeps the size sum below from overflowing
-	if keyLen > maxGridKeyLen || nCells > maxCount || nStarts > maxCount || nShares > maxCount || nStarts == 0 {
+	if keyLen > maxGridKeyLen || nCells > maxCount || nStarts > maxCount || nShares > maxCount || nStarts == 0 ||
+		(nWeighted != 0 && nWeighted != nStarts-1) {
 		return nil, stale("corrupt header")
 	}
-	want := uint64(gridHeaderSize) + keyLen + nCells*(8+16+8+4+4) + nShares*8 + nStarts*4 + 4
+	want := uint64(gridHeaderSize) + keyLen + nCells*(8+16+8+8+4) + nShares*12 + nStarts*4 + nWeighted + 4
 	if uint64(len(data)) != want {
 		return nil, stale("%d bytes, header announces %d", len(data), want)
 	}
@@ -199,7 +214,7 @@ func LoadGrid(path, key string) (*Grid, error) {
 		Cells:      make([]h3.Cell, nCells),
 		Centers:    make([]orb.Point, nCells),
 		AreaKm2:    make([]float64, nCells),
-		Population: make([]int32, nCells),
+		Population: make([]float64, nCells),
 		Commune:    make([]int32, nCells),
 		Shares:     make([]CellShare, nShares),
 		ShareStart: make([]int32, nStarts),
@@ -216,18 +231,27 @@ func LoadGrid(path, key string) (*Grid, error) {
 		g.AreaKm2[i] = math.Float64frombits(le.Uint64(p[8*i:]))
 	}
 	p = p[8*nCells:]
-	for _, s := range [][]int32{g.Population, g.Commune} {
-		for i := range s {
-			s[i] = int32(le.Uint32(p[4*i:]))
-		}
-		p = p[4*nCells:]
+	for i := range g.Population {
+		g.Population[i] = math.Float64frombits(le.Uint64(p[8*i:]))
 	}
+	p = p[8*nCells:]
+	for i := range g.Commune {
+		g.Commune[i] = int32(le.Uint32(p[4*i:]))
+	}
+	p = p[4*nCells:]
 	for i := range g.Shares {
-		g.Shares[i] = CellShare{Cell: int32(le.Uint32(p[8*i:])), Population: int32(le.Uint32(p[8*i+4:]))}
+		g.Shares[i] = CellShare{Cell: int32(le.Uint32(p[12*i:])), Population: math.Float64frombits(le.Uint64(p[12*i+4:]))}
 	}
-	p = p[8*nShares:]
+	p = p[12*nShares:]
 	for i := range g.ShareStart {
 		g.ShareStart[i] = int32(le.Uint32(p[4*i:]))
+	}
+	p = p[4*nStarts:]
+	if nWeighted > 0 {
+		g.Weighted = make([]bool, nWeighted)
+		for i := range g.Weighted {
+			g.Weighted[i] = p[i] != 0
+		}
 	}
 	if err := g.validate(); err != nil {
 		return nil, stale("%v", err)
@@ -258,16 +282,16 @@ func (g *Grid) validate() error {
 			return fmt.Errorf("share start %d decreases", i)
 		}
 	}
-	sums := make([]int64, n)
+	sums := make([]float64, n)
 	for i, s := range g.Shares {
-		if s.Cell < 0 || s.Cell >= n || s.Population < 0 {
-			return fmt.Errorf("share %d: cell %d population %d", i, s.Cell, s.Population)
+		if s.Cell < 0 || s.Cell >= n || !(s.Population >= 0) || math.IsInf(s.Population, 0) {
+			return fmt.Errorf("share %d: cell %d population %v", i, s.Cell, s.Population)
 		}
-		sums[s.Cell] += int64(s.Population)
+		sums[s.Cell] += s.Population // in share order, as sumPopulation: equal bit for bit
 	}
 	for i, v := range sums {
-		if v != int64(g.Population[i]) {
-			return fmt.Errorf("cell %d: population %d, shares sum to %d", i, g.Population[i], v)
+		if v != g.Population[i] {
+			return fmt.Errorf("cell %d: population %v, shares sum to %v", i, g.Population[i], v)
 		}
 	}
 	return nil

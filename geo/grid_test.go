@@ -55,32 +55,22 @@ func cellVertex(p orb.Point, res int) orb.Point {
 // pop over cells by exact h3 area: each share is its quota rounded down or
 // up, they sum to pop, and no cell rounded down had a larger fractional part
 // than a cell rounded up (to 1e-6, as symmetric cells tie).
-func checkLargestRemainder(t *testing.T, pop int, cells []h3.Cell, shares []int32) {
+func checkProportional(t *testing.T, pop int, cells []h3.Cell, shares []float64) {
 	t.Helper()
 	total := 0.0
 	for _, c := range cells {
 		total += h3.CellAreaKm2(c)
 	}
-	sum := 0
-	minUp, maxDown := math.Inf(1), math.Inf(-1)
+	sum := 0.0
 	for i, c := range cells {
 		q := float64(pop) * h3.CellAreaKm2(c) / total
-		r := q - float64(shares[i]) // in (-1, 1)
-		if math.Abs(r) >= 1+1e-6 {
-			t.Fatalf("cell %v: share %d, quota %.6f", c, shares[i], q)
+		if math.Abs(q-shares[i]) > 1e-6*max(1, q) {
+			t.Fatalf("cell %v: share %.9f, area-proportional quota %.9f", c, shares[i], q)
 		}
-		if r < 0 {
-			minUp = min(minUp, 1+r) // fractional part of a quota rounded up
-		} else {
-			maxDown = max(maxDown, r)
-		}
-		sum += int(shares[i])
+		sum += shares[i]
 	}
-	if sum != pop {
-		t.Fatalf("shares sum to %d, want %d", sum, pop)
-	}
-	if minUp < maxDown-1e-6 {
-		t.Fatalf("a quota with fraction %.9f was rounded up, one with %.9f down", minUp, maxDown)
+	if math.Abs(sum-float64(pop)) > 1e-6 {
+		t.Fatalf("shares sum to %.9f, want %d", sum, pop)
 	}
 }
 
@@ -124,8 +114,8 @@ func checkGridInvariants(t *testing.T, g *Grid, shapes []orb.MultiPolygon, pops 
 	if len(g.ShareStart) != len(shapes)+1 {
 		t.Fatalf("%d share starts for %d communes", len(g.ShareStart), len(shapes))
 	}
-	sums := make([]int64, n)
-	var want, got int64
+	sums := make([]float64, n)
+	var want, got float64
 	for id, s := range shapes {
 		shares := g.CommuneShares(id)
 		if s == nil {
@@ -134,26 +124,26 @@ func checkGridInvariants(t *testing.T, g *Grid, shapes []orb.MultiPolygon, pops 
 			}
 			continue
 		}
-		want += int64(pops[id])
+		want += float64(pops[id])
 		if len(shares) == 0 {
 			t.Errorf("commune %d has a shape but no share", id)
 		}
-		var sum int64
+		var sum float64
 		for _, sh := range shares {
-			sum += int64(sh.Population)
-			sums[sh.Cell] += int64(sh.Population)
+			sum += sh.Population
+			sums[sh.Cell] += sh.Population
 			if c := g.Commune[sh.Cell]; c != int32(id) && len(shares) > 1 {
 				t.Errorf("commune %d shares cell %d owned by %d", id, sh.Cell, c)
 			}
 		}
-		if sum != int64(pops[id]) {
-			t.Errorf("commune %d: shares sum to %d, population %d", id, sum, pops[id])
+		if math.Abs(sum-float64(pops[id])) > 1e-6 {
+			t.Errorf("commune %d: shares sum to %v, population %d", id, sum, pops[id])
 		}
 	}
 	for i := range n {
-		got += int64(g.Population[i])
-		if sums[i] != int64(g.Population[i]) {
-			t.Fatalf("cell %d: population %d, shares sum %d", i, g.Population[i], sums[i])
+		got += g.Population[i]
+		if sums[i] != g.Population[i] {
+			t.Fatalf("cell %d: population %v, shares sum %v", i, g.Population[i], sums[i])
 		}
 		if i%stride != 0 {
 			continue
@@ -169,8 +159,8 @@ func checkGridInvariants(t *testing.T, g *Grid, shapes []orb.MultiPolygon, pops 
 			t.Fatalf("cell %v: area %g, h3 says %g", g.Cells[i], g.AreaKm2[i], exact)
 		}
 	}
-	if got != want {
-		t.Fatalf("population not conserved: grid %d, communes %d", got, want)
+	if math.Abs(got-want) > 1e-9*max(1, want) {
+		t.Fatalf("population not conserved: grid %v, communes %v", got, want)
 	}
 }
 
@@ -240,14 +230,14 @@ func TestBuildGridSmall(t *testing.T) {
 					}
 					continue
 				}
-				parts := make([]int32, len(shares))
+				parts := make([]float64, len(shares))
 				for j, sh := range shares {
 					if g.Cells[sh.Cell] != wantCells[j] {
 						t.Fatalf("commune %d share %d: cell %v, want %v", id, j, g.Cells[sh.Cell], wantCells[j])
 					}
 					parts[j] = sh.Population
 				}
-				checkLargestRemainder(t, tc.pops[id], wantCells, parts)
+				checkProportional(t, tc.pops[id], wantCells, parts)
 			}
 		})
 	}
@@ -297,27 +287,38 @@ func TestBuildGridErrors(t *testing.T) {
 	}
 }
 
-func TestSpreadLargestRemainder(t *testing.T) {
+func TestSpreadProportional(t *testing.T) {
 	tests := []struct {
-		pop     int64
+		pop     float64
 		weights []float64
-		want    []int32
+		want    []float64
 	}{
-		{10, []float64{1, 1, 1}, []int32{4, 3, 3}},    // tie: lowest position first
-		{7, []float64{1, 2, 4}, []int32{1, 2, 4}},     // exact
-		{5, []float64{1, 1, 2}, []int32{1, 1, 3}},     // 1.25 1.25 2.5
-		{3, []float64{3, 1}, []int32{2, 1}},           // 2.25 0.75
-		{0, []float64{1, 5}, []int32{0, 0}},           // nothing to spread
-		{1, []float64{0.9, 1, 1.1}, []int32{0, 0, 1}}, // largest quota wins
-		{2, []float64{1, 1, 1, 1, 1}, []int32{1, 1, 0, 0, 0}},
-		{2147483647, []float64{1, 1}, []int32{1073741824, 1073741823}},
+		{10, []float64{1, 1, 1}, []float64{10.0 / 3, 10.0 / 3, 10.0 / 3}},
+		{7, []float64{1, 2, 4}, []float64{1, 2, 4}},
+		{5, []float64{1, 1, 2}, []float64{1.25, 1.25, 2.5}},
+		{3, []float64{3, 1}, []float64{2.25, 0.75}},
+		{0, []float64{1, 5}, []float64{0, 0}},
+		// Fewer inhabitants than cells: everyone gets a fraction, the
+		// largest cells no more than their area's share (largest remainder
+		// gave the 2 inhabitants to the first two cells).
+		{2, []float64{1, 1, 1, 1, 1}, []float64{0.4, 0.4, 0.4, 0.4, 0.4}},
+		{1, []float64{0.9, 1, 1.1}, []float64{0.3, 1.0 / 3, 1.1 / 3}},
+		{5, []float64{0, 1, 0}, []float64{0, 5, 0}}, // population grid: empty cells stay empty
+		{2147483647, []float64{1, 1}, []float64{1073741823.5, 1073741823.5}},
 	}
-	var sc spreadScratch
 	for _, tc := range tests {
-		got := make([]int32, len(tc.weights))
-		spreadLargestRemainder(tc.pop, tc.weights, got, &sc)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("spread %d over %v = %v, want %v", tc.pop, tc.weights, got, tc.want)
+		got := make([]float64, len(tc.weights))
+		spreadProportional(tc.pop, tc.weights, got)
+		sum := 0.0
+		for i := range got {
+			if math.Abs(got[i]-tc.want[i]) > 1e-9*max(1, tc.want[i]) {
+				t.Errorf("spread %v over %v = %v, want %v", tc.pop, tc.weights, got, tc.want)
+				break
+			}
+			sum += got[i]
+		}
+		if sum != tc.pop {
+			t.Errorf("spread %v over %v sums to %v", tc.pop, tc.weights, sum)
 		}
 	}
 }

@@ -4,7 +4,7 @@ package matching
 // shares: demand, demand × accessibility, demand below half the
 // reference, and the same by inhabitants (for areas without demand).
 type accessAcc struct {
-	pop             int
+	pop             float64 // fractional inhabitants, rounded in area
 	demand, demandA float64
 	below           float64
 	popA            float64
@@ -25,14 +25,14 @@ func (x *accessAcc) add(o *accessAcc) {
 // demand-weighted mean, or the inhabitant-weighted one when the area has
 // no demand (communes without fragility index under DemandDifficulty).
 func (x *accessAcc) area(level, code, name string, refPer10k float64) AccessArea {
-	r := AccessArea{Level: level, Code: code, Name: name, Population: x.pop, Demand: x.demand,
+	r := AccessArea{Level: level, Code: code, Name: name, Population: roundPop(x.pop), Demand: x.demand,
 		Supply: x.supply, DemandBelowHalf: x.below}
 	switch {
 	case x.demand > 0:
 		r.AccessPer10k = x.demandA / x.demand * 1e4
 		r.ShareBelowHalf = x.below / x.demand
 	case x.pop > 0:
-		r.AccessPer10k = x.popA / float64(x.pop) * 1e4
+		r.AccessPer10k = x.popA / x.pop * 1e4
 	}
 	if refPer10k > 0 {
 		r.RatioToReference = r.AccessPer10k / refPer10k
@@ -61,9 +61,9 @@ func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
 		}
 		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 			acc := a.cell[s.Cell]
-			p := float64(s.Population)
+			p := s.Population
 			d := p * f
-			c.pop += int(s.Population)
+			c.pop += p
 			c.demand += d
 			c.demandA += d * acc
 			c.popA += p * acc

@@ -203,6 +203,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			it.NearestFranceServicesID, it.NearestFranceServicesName, it.NearestFranceServicesM = s.ID, s.Name, d
 		}
 		buf = open.index.WithinUnsorted(pl.p, maxM*(1+reachSlack)+1, buf)
+		added := 0.0
 		for _, n := range buf {
 			cell := open.cells[n.ID]
 			// The coverage test: float32 great-circle metres from the cell
@@ -211,9 +212,10 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 				continue
 			}
 			reached[n.ID] = true
-			it.AddedPopulation += int(e.grid.Population[cell])
+			added += e.grid.Population[cell]
 			it.AddedPopulationInDifficulty += open.difficulty[n.ID]
 		}
+		it.AddedPopulation = roundPop(added)
 		switch {
 		case it.NearestFranceServicesID != "" && it.NearestFranceServicesM <= CoLocatedMaxM:
 			it.Class = ClassCoLocated
@@ -289,7 +291,7 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 		if need.share != nil {
 			for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
 				if v := need.share[ix.cellComm[k]]; v == v {
-					f += float64(ix.cellCommPop[k]) * v
+					f += ix.cellCommPop[k] * v
 				}
 			}
 		}
@@ -305,23 +307,30 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 // cells, each share to the département of its commune (ix's cell–commune
 // relation, need's fragility).
 func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
+	natPop, depPop := 0.0, make([]float64, len(deps))
+	defer func() {
+		nat.AddedPopulation = roundPop(natPop)
+		for d := range deps {
+			deps[d].AddedPopulation = roundPop(depPop[d])
+		}
+	}()
 	for k, ok := range reached {
 		if !ok {
 			continue
 		}
 		cell := open.cells[k]
 		for j := ix.cellCommStart[cell]; j < ix.cellCommStart[cell+1]; j++ {
-			ci, pop := ix.cellComm[j], int(ix.cellCommPop[j])
+			ci, pop := ix.cellComm[j], ix.cellCommPop[j]
 			f := 0.0
 			if need.share != nil {
 				if v := need.share[ci]; v == v {
-					f = float64(pop) * v
+					f = pop * v
 				}
 			}
-			nat.AddedPopulation += pop
+			natPop += pop
 			nat.AddedPopulationInDifficulty += f
 			if d := ix.communeDep[ci]; d >= 0 {
-				deps[d].AddedPopulation += pop
+				depPop[d] += pop
 				deps[d].AddedPopulationInDifficulty += f
 			}
 		}

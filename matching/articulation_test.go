@@ -135,11 +135,13 @@ func TestArticulateRealBruteForce(t *testing.T) {
 		}
 		fs := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
 		both := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, tc.source}, Reach: &r, NoGaps: true})
-		if got, want := n.AddedPopulation, both.Summary.CoveredPopulation-fs.Summary.CoveredPopulation; got != want {
+		// Three figures each rounded once from fractional inhabitants: at
+		// most 1 apart.
+		if got, want := n.AddedPopulation, both.Summary.CoveredPopulation-fs.Summary.CoveredPopulation; got < want-1 || got > want+1 {
 			t.Errorf("national gain %d, union coverage gain %d", got, want)
 		}
 		for i, d := range a.Departements {
-			if want := both.Departements[i].CoveredPopulation - fs.Departements[i].CoveredPopulation; d.Code != fs.Departements[i].Code || d.AddedPopulation != want {
+			if want := both.Departements[i].CoveredPopulation - fs.Departements[i].CoveredPopulation; d.Code != fs.Departements[i].Code || d.AddedPopulation < want-1 || d.AddedPopulation > want+1 {
 				t.Errorf("%s: gain %d, union coverage gain %d", d.Code, d.AddedPopulation, want)
 			}
 		}
@@ -149,6 +151,7 @@ func TestArticulateRealBruteForce(t *testing.T) {
 // bruteArticulation classifies a place by scanning every France Services
 // site and every inhabited grid cell.
 func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, added int, nearestM float64) {
+	addedF := 0.0
 	g := e.grid
 	sites := e.layers[DefaultLayer].Sites
 	nearestM = math.Inf(1)
@@ -176,9 +179,10 @@ func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, adde
 			}
 		}
 		if !covered {
-			added += int(g.Population[i])
+			addedF += g.Population[i]
 		}
 	}
+	added = int(math.Round(addedF)) // fractional inhabitants, rounded once as the engine does
 	switch {
 	case nearestM <= CoLocatedMaxM:
 		class = ClassCoLocated

@@ -170,9 +170,9 @@ func TestDemandSetOrder(t *testing.T) {
 	g := w.e.grid
 	r := rand.New(rand.NewPCG(7, 7))
 	cells := make([]int32, len(g.Centers))
-	pops := make([]int32, len(g.Centers))
+	pops := make([]float64, len(g.Centers))
 	for i := range cells {
-		cells[i], pops[i] = int32(i), int32(r.IntN(3)) // a third without demand, dropped
+		cells[i], pops[i] = int32(i), float64(r.IntN(3)) // a third without demand, dropped
 	}
 	r.Shuffle(len(cells), func(i, j int) { cells[i], cells[j] = cells[j], cells[i] })
 	d, err := newDemandSet(context.Background(), g, 5000, cells, pops, nil)

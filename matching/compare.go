@@ -121,12 +121,16 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 		d := areaChange(before.Departements[i], after.Departements[i])
 		deps[ix.depByCode[d.Code]] = d
 	}
+	// Gains and losses are summed in fractional inhabitants and rounded
+	// once per area (as its covered populations are).
+	var natGained, natLost float64
+	depGained, depLost := make([]float64, len(deps)), make([]float64, len(deps))
 	for k := range before.Communes {
 		if err := stopped(ctx, k+1, "comparison"); err != nil {
 			return nil, err
 		}
 		b, a := &before.Communes[k], &after.Communes[k]
-		var gained, lost int
+		var gainedF, lostF float64
 		for _, s := range g.Shares[g.ShareStart[b.id]:g.ShareStart[b.id+1]] {
 			if s.Population <= 0 {
 				continue
@@ -134,11 +138,12 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 			cb, ca := before.covered(before.ns.cellDistM[s.Cell]), after.covered(after.ns.cellDistM[s.Cell])
 			switch {
 			case ca && !cb:
-				gained += int(s.Population)
+				gainedF += s.Population
 			case cb && !ca:
-				lost += int(s.Population)
+				lostF += s.Population
 			}
 		}
+		gained, lost := roundPop(gainedF), roundPop(lostF)
 		dep := ix.communeDep[b.id]
 		both := func(f func(ar *AreaComparison)) {
 			f(&nat)
@@ -146,7 +151,12 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 				f(&deps[dep])
 			}
 		}
-		both(func(ar *AreaComparison) { ar.GainedPopulation += gained; ar.LostPopulation += lost })
+		natGained += gainedF
+		natLost += lostF
+		if dep >= 0 {
+			depGained[dep] += gainedF
+			depLost[dep] += lostF
+		}
 		if gained == 0 && lost == 0 {
 			continue
 		}
@@ -169,6 +179,10 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 			both(func(ar *AreaComparison) { ar.CommunesMixed++ })
 		}
 		out.Communes = append(out.Communes, c)
+	}
+	nat.GainedPopulation, nat.LostPopulation = roundPop(natGained), roundPop(natLost)
+	for d := range deps {
+		deps[d].GainedPopulation, deps[d].LostPopulation = roundPop(depGained[d]), roundPop(depLost[d])
 	}
 	countSites(e.layers, before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
 	countSites(e.layers, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })

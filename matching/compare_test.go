@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -71,7 +72,9 @@ func TestCompareCoverageReal(t *testing.T) {
 	}
 	areas := append([]AreaComparison{s}, cmp.Departements...)
 	for _, a := range areas {
-		if a.CoveredAfter-a.CoveredBefore != a.GainedPopulation-a.LostPopulation {
+		// Each figure is its fractional inhabitants rounded once: four
+		// roundings, at most 2 inhabitants apart.
+		if d := a.CoveredAfter - a.CoveredBefore - (a.GainedPopulation - a.LostPopulation); d < -2 || d > 2 {
 			t.Errorf("%s: after − before = %d, gained − lost = %d", a.Code, a.CoveredAfter-a.CoveredBefore, a.GainedPopulation-a.LostPopulation)
 		}
 	}
@@ -82,11 +85,14 @@ func TestCompareCoverageReal(t *testing.T) {
 		if c.Change == ChangeGained {
 			nGained++
 		}
-		if c.CoveredAfter-c.CoveredBefore != c.GainedPopulation-c.LostPopulation || c.GainedPopulation+c.LostPopulation == 0 {
+		if d := c.CoveredAfter - c.CoveredBefore - (c.GainedPopulation - c.LostPopulation); d < -2 || d > 2 || c.GainedPopulation+c.LostPopulation == 0 {
 			t.Fatalf("commune %+v", c)
 		}
 	}
-	if gained != s.GainedPopulation || lost != s.LostPopulation || nGained != s.CommunesGained {
+	// Communes round their own fractional gains, the summary the sum: a
+	// few inhabitants apart (14 in 17 million gained, 3 in 1,870 lost).
+	near := func(a, b int) bool { return math.Abs(float64(a-b)) <= 2+1e-3*float64(b) }
+	if !near(gained, s.GainedPopulation) || !near(lost, s.LostPopulation) || nGained != s.CommunesGained {
 		t.Errorf("communes gained %d, lost %d (%d gaining); summary %d, %d (%d)", gained, lost, nGained,
 			s.GainedPopulation, s.LostPopulation, s.CommunesGained)
 	}

@@ -127,6 +127,48 @@ const (
 	NoDataNoSite = "no_site"
 )
 
+// How a commune's population is placed on the grid (CommuneCoverage.Spread).
+const (
+	// SpreadArea: in proportion to the area of its cells, without
+	// population grid; fair for a commune of a few km².
+	SpreadArea = "area"
+	// SpreadUniformCoarse: by area over a commune larger than
+	// CoarseSpreadMinKm2 (Guyane, the Alps): people are placed evenly
+	// over forest and mountain, so its coverage is a coarse estimate, not
+	// a measure. Give a population grid (Config.PopulationGrid) to fix it.
+	SpreadUniformCoarse = "uniform-coarse"
+	// SpreadPopulationGrid: following the population grid given.
+	SpreadPopulationGrid = "population-grid"
+)
+
+// CoarseSpreadMinKm2 is the area above which a commune spread by area is
+// flagged SpreadUniformCoarse.
+const CoarseSpreadMinKm2 = 500.0
+
+// CommuneSpread returns how the population of the commune of index id in
+// Territory.Communes is placed on the grid (CommuneCoverage.Spread), ""
+// for an unknown id or a commune without boundary.
+func (e *Engine) CommuneSpread(id int) string {
+	if e.territory == nil || e.grid == nil || id < 0 || id >= len(e.territory.Communes) {
+		return ""
+	}
+	return e.spreadOf(int32(id))
+}
+
+// spreadOf returns how the population of commune ci is placed.
+func (e *Engine) spreadOf(ci int32) string {
+	c := &e.territory.Communes[ci]
+	switch {
+	case !c.HasShape():
+		return ""
+	case int(ci) < len(e.grid.Weighted) && e.grid.Weighted[ci]:
+		return SpreadPopulationGrid
+	case c.AreaKm2 > CoarseSpreadMinKm2:
+		return SpreadUniformCoarse
+	}
+	return SpreadArea
+}
+
 // ptr returns a pointer to a copy of v.
 func ptr[T any](v T) *T { return &v }
 
@@ -150,6 +192,7 @@ type CommuneRef struct {
 	UncoveredPopulation int     `json:"uncovered_population"`
 	CoveredShare        float64 `json:"covered_share"`
 	MeanDistanceM       float64 `json:"mean_distance_m"`
+	Spread              string  `json:"spread"` // CommuneCoverage.Spread
 }
 
 // CommuneCoverage is the coverage of one commune.
@@ -181,6 +224,11 @@ type CommuneCoverage struct {
 	AreaKm2             float64  `json:"area_km2"`
 	DensityPerKm2       float64  `json:"density_per_km2"`
 	Cells               int      `json:"cells"` // grid cells holding its population
+	// Spread says how its population was placed on the grid: SpreadArea,
+	// SpreadUniformCoarse (by area over more than CoarseSpreadMinKm2: its
+	// figures are not measured where people live) or SpreadPopulationGrid;
+	// "" without boundary.
+	Spread string `json:"spread"`
 	// Who needs it most (indicators.go): the commune's fragility index (nil
 	// when unknown) and ZRR class ("C", "P", "NC", "" when unknown);
 	// DifficultyShare is the estimated share of its inhabitants in
@@ -196,6 +244,10 @@ type CommuneCoverage struct {
 	ZRRPartialPopulation            int             `json:"zrr_partial_population"`
 
 	id int32 // index in Territory.Communes
+	// located and covered are the fractional inhabitants placed on the
+	// grid and within reach, before rounding: areas sum them, so that an
+	// area's figures are rounded once, not commune by commune.
+	located, covered float64
 }
 
 // ID returns the index of the commune in Territory.Communes.
@@ -293,30 +345,33 @@ func (cv *Coverage) computeCommunes() {
 			cm := &t.Communes[ci]
 			cc := &cv.Communes[k]
 			*cc = CommuneCoverage{Code: cm.Code, Name: cm.Name, Departement: cm.Departement, Region: cm.Region,
-				EPCI: cm.EPCI, Located: cm.HasShape(), Population: cm.Population, AreaKm2: cm.AreaKm2, id: ci}
+				EPCI: cm.EPCI, Located: cm.HasShape(), Population: cm.Population, AreaKm2: cm.AreaKm2, id: ci,
+				Spread: cv.e.spreadOf(ci)}
 			if cm.AreaKm2 > 0 {
 				cc.DensityPerKm2 = float64(cm.Population) / cm.AreaKm2
 			}
-			var located, coveredPop int
-			var sumDist, maxDist float64
+			var located, coveredPop, sumDist, maxDist float64
 			for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 				if s.Population <= 0 {
 					continue
 				}
 				d := ns.cellDistM[s.Cell]
-				located += int(s.Population)
+				located += s.Population
 				if cv.covered(d) {
-					coveredPop += int(s.Population)
+					coveredPop += s.Population
 				}
-				sumDist += float64(s.Population) * float64(d)
+				sumDist += s.Population * float64(d)
 				if float64(d) > maxDist {
 					maxDist = float64(d)
 				}
 				cc.Cells++
 			}
-			cc.CoveredPopulation = coveredPop
-			cc.UncoveredPopulation = located - coveredPop
-			cc.PopulationUnlocated = cm.Population - located
+			// Rounded here, for this commune's own figures only: covered +
+			// uncovered + unlocated = population still holds.
+			cc.located, cc.covered = located, coveredPop
+			cc.CoveredPopulation = roundPop(coveredPop)
+			cc.UncoveredPopulation = roundPop(located) - cc.CoveredPopulation
+			cc.PopulationUnlocated = cm.Population - roundPop(located)
 			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
@@ -328,8 +383,8 @@ func (cv *Coverage) computeCommunes() {
 			case !cc.Located:
 				cc.NoDataReason = NoDataNoBoundary
 			case located > 0:
-				cc.CoveredShare = ptr(float64(coveredPop) / float64(located))
-				cc.MeanDistanceM = ptr(sumDist / float64(located))
+				cc.CoveredShare = ptr(coveredPop / located)
+				cc.MeanDistanceM = ptr(sumDist / located)
 				cc.MaxDistanceM = ptr(maxDist)
 			case cc.NearestSiteID != "":
 				cc.MeanDistanceM, cc.MaxDistanceM = ptr(cc.NearestDistanceM), ptr(cc.NearestDistanceM)

@@ -8,7 +8,8 @@ import (
 // areaAcc accumulates the coverage of one area.
 type areaAcc struct {
 	used                                 int
-	pop, covered, uncovered, unlocated   int
+	pop                                  int
+	located, covered                     float64 // fractional inhabitants (CommuneCoverage.located, covered)
 	sumDist                              float64
 	communesUncovered, communesUnlocated int
 	worst                                []*CommuneCoverage // the worst communes, worst first
@@ -18,12 +19,10 @@ type areaAcc struct {
 func (a *areaAcc) add(c *CommuneCoverage) {
 	a.used++
 	a.pop += c.Population
-	a.covered += c.CoveredPopulation
-	a.uncovered += c.UncoveredPopulation
-	a.unlocated += c.PopulationUnlocated
-	located := c.CoveredPopulation + c.UncoveredPopulation
-	a.sumDist += Value(c.MeanDistanceM) * float64(located)
-	if located > 0 && c.CoveredPopulation == 0 {
+	a.located += c.located
+	a.covered += c.covered
+	a.sumDist += Value(c.MeanDistanceM) * c.located
+	if c.located > 0 && c.covered == 0 {
 		a.communesUncovered++
 	}
 	if !c.Located {
@@ -49,20 +48,23 @@ func (a *areaAcc) offer(c *CommuneCoverage) {
 }
 
 func (a *areaAcc) result(level, code, name string) AreaCoverage {
+	// Rounded once per area, so that covered + uncovered + unlocated =
+	// population.
+	located, covered := roundPop(a.located), roundPop(a.covered)
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
-		CoveredPopulation: a.covered, UncoveredPopulation: a.uncovered, PopulationUnlocated: a.unlocated,
+		CoveredPopulation: covered, UncoveredPopulation: located - covered, PopulationUnlocated: a.pop - located,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
 		WorstCommunes:          make([]CommuneRef, len(a.worst)),
 		PopulationInDifficulty: a.need.difficulty, UncoveredPopulationInDifficulty: a.need.uncoveredDifficulty,
-		PopulationWithoutIndex: a.need.withoutIndex, ZRRPopulation: a.need.zrr,
-		ZRRPartialPopulation: a.need.zrrPartial, UncoveredZRRPopulation: a.need.uncoveredZRR}
+		PopulationWithoutIndex: roundPop(a.need.withoutIndex), ZRRPopulation: roundPop(a.need.zrr),
+		ZRRPartialPopulation: roundPop(a.need.zrrPartial), UncoveredZRRPopulation: roundPop(a.need.uncoveredZRR)}
 	for i, c := range a.worst {
 		r.WorstCommunes[i] = communeRef(c)
 	}
-	switch located := a.covered + a.uncovered; {
-	case located > 0:
-		r.CoveredShare = ptr(float64(a.covered) / float64(located))
-		r.MeanDistanceM = ptr(a.sumDist / float64(located))
+	switch {
+	case a.located > 0:
+		r.CoveredShare = ptr(a.covered / a.located)
+		r.MeanDistanceM = ptr(a.sumDist / a.located)
 	case a.communesUnlocated == a.used:
 		r.NoDataReason = NoDataNoBoundary
 	default:
@@ -85,7 +87,8 @@ func worseCommune(a, b *CommuneCoverage) int {
 
 func communeRef(c *CommuneCoverage) CommuneRef {
 	return CommuneRef{Code: c.Code, Name: c.Name, Population: c.Population,
-		UncoveredPopulation: c.UncoveredPopulation, CoveredShare: Value(c.CoveredShare), MeanDistanceM: Value(c.MeanDistanceM)}
+		UncoveredPopulation: c.UncoveredPopulation, CoveredShare: Value(c.CoveredShare), MeanDistanceM: Value(c.MeanDistanceM),
+		Spread: c.Spread}
 }
 
 // computeAreas fills Summary, Regions, Departements and EPCIs from Communes.

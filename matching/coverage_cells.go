@@ -9,7 +9,7 @@ import (
 // CellCoverage is the coverage of one H3 cell of the grid.
 type CellCoverage struct {
 	H3            string    `json:"h3"`         // H3 index, hexadecimal
-	Population    int       `json:"population"` // inhabitants of the scope's communes in the cell
+	Population    float64   `json:"population"` // inhabitants of the scope's communes in the cell: fractional, a commune's population spread in proportion to area (or a population grid)
 	DistanceM     float64   `json:"distance_m"` // from the cell centre to the nearest service point
 	Covered       bool      `json:"covered"`
 	NearestSiteID string    `json:"nearest_site_id"`
@@ -63,7 +63,7 @@ func (cv *Coverage) cellCoverage(k int) CellCoverage {
 	g, sc, ns := cv.e.grid, cv.sc, cv.ns
 	i := sc.cell(k)
 	d := ns.cellDistM[i]
-	c := CellCoverage{H3: g.Cells[i].String(), Population: int(sc.cellPop[k]), DistanceM: float64(d),
+	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.cellPop[k], DistanceM: float64(d),
 		Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
 	if s := ns.cellSite[i]; s >= 0 {
 		l := ns.layers[ns.layerOf(ns.cellLayer, i)]

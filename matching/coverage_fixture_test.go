@@ -117,7 +117,7 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 	}
 	g.Shares = append(append(sharesA, geo.CellShare{Cell: idx(w.xD), Population: 30}), sharesB...)
 	g.ShareStart = []int32{0, 7, 8, 15, 15}
-	g.Population = make([]int32, len(cells))
+	g.Population = make([]float64, len(cells))
 	for _, s := range g.Shares {
 		g.Population[s.Cell] += s.Population
 	}

@@ -31,7 +31,7 @@ type coverageIndex struct {
 	// population share there): cellComm[cellCommStart[i]:cellCommStart[i+1]].
 	cellCommStart []int32
 	cellComm      []int32
-	cellCommPop   []int32 // population of cellComm[k] in the cell
+	cellCommPop   []float64 // population of cellComm[k] in the cell (fractional)
 }
 
 // coverageIndexOnce holds the lazily built coverageIndex of an engine.
@@ -52,7 +52,7 @@ type scope struct {
 	cells []int32
 	// cellPop is the population of the scope's communes in each scope cell,
 	// aligned with cells (Grid.Population for the national scope).
-	cellPop []int32
+	cellPop []float64
 }
 
 // Scope levels.
@@ -152,7 +152,7 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 		ix.cellCommStart[i+1] += ix.cellCommStart[i]
 	}
 	ix.cellComm = make([]int32, ix.cellCommStart[n])
-	ix.cellCommPop = make([]int32, ix.cellCommStart[n])
+	ix.cellCommPop = make([]float64, ix.cellCommStart[n])
 	pos := slices.Clone(ix.cellCommStart[:n])
 	for i, c := range g.Commune {
 		if c >= 0 {
@@ -195,7 +195,7 @@ func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	for r, reg := range t.Regions {
 		ix.regs[r] = &scope{level: LevelRegion, code: reg.Code, name: reg.Name}
 	}
-	add := func(s *scope, cell, pop int32) {
+	add := func(s *scope, cell int32, pop float64) {
 		if k := len(s.cells) - 1; k >= 0 && s.cells[k] == cell {
 			s.cellPop[k] += pop
 			return

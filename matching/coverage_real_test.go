@@ -254,8 +254,11 @@ func TestCoverageRealGapZones(t *testing.T) {
 			}
 			zi, ok := owner[g.Cells[i]]
 			if !ok {
-				if sc.cellPop[k] > 0 {
-					t.Fatalf("uncovered populated cell %v in no zone", g.Cells[i])
+				// A zone holding less than half an inhabitant (fractional
+				// shares of a small commune) rounds to 0: unpopulated, not
+				// listed; its cells hold less than that.
+				if sc.cellPop[k] >= 0.5 {
+					t.Fatalf("uncovered populated cell %v (%v inhabitants) in no zone", g.Cells[i], sc.cellPop[k])
 				}
 				continue
 			}
@@ -267,7 +270,9 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 			}
 		}
-		if pop != cv.Summary.UncoveredPopulation {
+		// Each zone rounds its fractional inhabitants, the summary their
+		// sum (and zones under half an inhabitant are not listed).
+		if tol := 0.5*float64(len(cv.Gaps)+cv.GapZonesUnpopulated) + 1; math.Abs(float64(pop-cv.Summary.UncoveredPopulation)) > tol {
 			t.Errorf("%+v: zones hold %d inhabitants, %d uncovered", q, pop, cv.Summary.UncoveredPopulation)
 		}
 		for _, m := range cv.RuralMairies {

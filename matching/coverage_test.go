@@ -361,7 +361,7 @@ func TestAreaNoData(t *testing.T) {
 	unlocated := CommuneCoverage{Population: 50, PopulationUnlocated: 50, NoDataReason: NoDataNoBoundary}
 	empty := CommuneCoverage{Located: true, CoveredShare: ptr(1.0), MeanDistanceM: ptr(10.0)}
 	inhabited := CommuneCoverage{Located: true, Population: 10, CoveredPopulation: 4, UncoveredPopulation: 6,
-		CoveredShare: ptr(0.4), MeanDistanceM: ptr(1000.0)}
+		CoveredShare: ptr(0.4), MeanDistanceM: ptr(1000.0), located: 10, covered: 4}
 	for _, tc := range []struct {
 		name     string
 		communes []CommuneCoverage

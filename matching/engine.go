@@ -25,6 +25,12 @@ type Config struct {
 	// Layers declares the service layers (a layers file, --layer flags);
 	// nil means the shipped files of DataDir (layerconf.Default).
 	Layers *layerconf.Config
+	// PopulationGrid, when set, is a population grid file
+	// (data.LoadPopulationGrid: INSEE données carroyées or weighted
+	// points): each commune's population follows it over the commune's
+	// cells, and its representative point becomes its most populated cell.
+	// Empty: populations are spread in proportion to area.
+	PopulationGrid string
 	// Progress, when not nil, is told each start-up step as it begins
 	// ("territory", "layers", "grid", "structures", "indicators"), for
 	// progress bars.
@@ -171,18 +177,44 @@ func Load(cfg Config) (*Engine, error) {
 // buildGrid reads the cached grid when its key matches the inputs, else
 // builds it and writes the cache.
 func buildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
+	g, err := loadOrBuildGrid(t, cfg)
+	if err != nil {
+		return nil, err
+	}
+	followPopulation(t, g)
+	return g, nil
+}
+
+// loadOrBuildGrid is buildGrid without moving representative points.
+func loadOrBuildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
 	shapes, reps, pops := t.GridInputs()
+	var points []geo.PopulationPoint
+	var pointsSum string
+	if cfg.PopulationGrid != "" {
+		var err error
+		if points, _, err = data.LoadPopulationGrid(cfg.PopulationGrid); err != nil {
+			return nil, err
+		}
+		if pointsSum, err = geo.FileChecksum(cfg.PopulationGrid); err != nil {
+			return nil, err
+		}
+	}
 	var cachePath, key string
 	if cfg.CacheDir != "" {
 		// Keyed by the inputs themselves: a change in the data files or in the
 		// code that reconciles them both change the key.
-		key = geo.InputsKey(shapes, reps, pops, cfg.Resolution)
-		cachePath = filepath.Join(cfg.CacheDir, fmt.Sprintf("grid-res%d.bin", cfg.Resolution))
+		key = geo.InputsKey(shapes, reps, pops, cfg.Resolution) + "-" + geo.GridFormat()
+		name := fmt.Sprintf("grid-res%d.bin", cfg.Resolution)
+		if pointsSum != "" {
+			key += "-pop" + pointsSum
+			name = fmt.Sprintf("grid-res%d-pop%s.bin", cfg.Resolution, pointsSum[:12])
+		}
+		cachePath = filepath.Join(cfg.CacheDir, name)
 		if g, err := geo.LoadGrid(cachePath, key); err == nil {
 			return g, nil
 		}
 	}
-	g, err := geo.BuildGrid(shapes, reps, pops, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, cfg.Workers)
+	g, err := geo.BuildGridWeighted(shapes, reps, pops, points, func(p orb.Point) (int, bool) { return t.Index.At(p) }, cfg.Resolution, cfg.Workers)
 	if err != nil {
 		return nil, fmt.Errorf("grid res %d: %w", cfg.Resolution, err)
 	}
@@ -192,6 +224,22 @@ func buildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
 		}
 	}
 	return g, nil
+}
+
+// followPopulation moves the representative point of every commune whose
+// population followed a population grid to the centre of its most
+// populated cell: where its people live most densely, rather than its
+// main town's centroid, so the nearest site of a commune is measured from
+// there. A grid built without population grid changes nothing.
+func followPopulation(t *data.Territory, g *geo.Grid) {
+	for id, w := range g.Weighted {
+		if !w || id >= len(t.Communes) {
+			continue
+		}
+		if i, ok := g.MostPopulatedCell(id); ok {
+			t.Communes[id].Rep = g.Centers[i]
+		}
+	}
 }
 
 // Parts are the data an Engine is built from. Every part may be left zero:

@@ -175,24 +175,24 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 					continue
 				}
 			}
-			a.addShare(n, ci, int(ix.cellCommPop[k]))
+			a.addShare(n, ci, ix.cellCommPop[k])
 		}
 	}
-	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, a.withoutIndex
-	z.ZRRPopulation, z.ZRRPartialPopulation = a.zrr, a.zrrPartial
+	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, roundPop(a.withoutIndex)
+	z.ZRRPopulation, z.ZRRPartialPopulation = roundPop(a.zrr), roundPop(a.zrrPartial)
 }
 
 // zoneStats measures a zone from its cells (grid indexes).
 func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	sc, ns := cv.sc, cv.ns
 	z := GapZone{Cells: len(cells)}
-	var cx, cy, sumDist float64
+	var cx, cy, sumDist, pops float64
 	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
 	for _, cell := range cells {
-		pop := int(sc.cellPop[sc.pos(cell)])
+		pop := sc.cellPop[sc.pos(cell)]
 		d := float64(ns.cellDistM[cell])
-		z.Population += pop
-		sumDist += float64(pop) * d
+		pops += pop
+		sumDist += pop * d
 		if d > z.MaxDistanceM {
 			z.MaxDistanceM = d
 		}
@@ -213,8 +213,9 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 			ext[3] = cell
 		}
 	}
-	if z.Population > 0 {
-		z.MeanDistanceM = sumDist / float64(z.Population)
+	z.Population = roundPop(pops)
+	if pops > 0 {
+		z.MeanDistanceM = sumDist / pops
 	}
 	if z.AreaKm2 > 0 {
 		z.Centroid = [2]float64{cx / z.AreaKm2, cy / z.AreaKm2}

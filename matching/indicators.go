@@ -169,7 +169,7 @@ func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
 		cc.Fragility = n.frag[ci]
 		cc.DifficultyShare = f
 		cc.PopulationInDifficulty = float64(cc.Population) * f
-		cc.UncoveredPopulationInDifficulty = float64(cc.UncoveredPopulation) * f
+		cc.UncoveredPopulationInDifficulty = (cc.located - cc.covered) * f
 	}
 	cc.ZRR = zrrClass(n.zrr[ci])
 	switch n.zrr[ci] {
@@ -184,8 +184,8 @@ func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
 // zone.
 type needAcc struct {
 	difficulty, uncoveredDifficulty float64
-	withoutIndex                    int // population of communes without index
-	zrr, zrrPartial, uncoveredZRR   int
+	withoutIndex                    float64 // population of communes without index
+	zrr, zrrPartial, uncoveredZRR   float64 // fractional: gap zones add cell shares
 }
 
 // addCommune adds a commune's figures (set by fill).
@@ -193,25 +193,25 @@ func (a *needAcc) addCommune(c *CommuneCoverage) {
 	a.difficulty += c.PopulationInDifficulty
 	a.uncoveredDifficulty += c.UncoveredPopulationInDifficulty
 	if c.Fragility == nil {
-		a.withoutIndex += c.Population
+		a.withoutIndex += float64(c.Population)
 	}
-	a.zrr += c.ZRRPopulation
-	a.zrrPartial += c.ZRRPartialPopulation
+	a.zrr += float64(c.ZRRPopulation)
+	a.zrrPartial += float64(c.ZRRPartialPopulation)
 	if c.ZRR == data.ZRRClassified {
-		a.uncoveredZRR += c.UncoveredPopulation
+		a.uncoveredZRR += c.located - c.covered
 	}
 }
 
 // addShare adds pop inhabitants of commune ci, all out of reach (a share
 // of a gap zone's cell).
-func (a *needAcc) addShare(n *communeNeed, ci int32, pop int) {
+func (a *needAcc) addShare(n *communeNeed, ci int32, pop float64) {
 	if n.frag == nil {
 		a.withoutIndex += pop
 		return
 	}
 	if f := n.share[ci]; f == f {
-		a.difficulty += float64(pop) * f
-		a.uncoveredDifficulty += float64(pop) * f
+		a.difficulty += pop * f
+		a.uncoveredDifficulty += pop * f
 	} else {
 		a.withoutIndex += pop
 	}
@@ -247,9 +247,7 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 	out := make([]float64, len(g.Cells))
 	switch kind {
 	case "", DemandPopulation:
-		for i, p := range g.Population {
-			out[i] = float64(p)
-		}
+		copy(out, g.Population)
 		return out, nil
 	case DemandDifficulty:
 	default:
@@ -264,7 +262,7 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 			continue
 		}
 		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
-			out[s.Cell] += float64(s.Population) * f
+			out[s.Cell] += s.Population * f
 		}
 	}
 	return out, nil
@@ -286,7 +284,7 @@ func (e *Engine) DemandWeights(kind string) ([]float64, error) {
 	}
 	for i, p := range e.grid.Population {
 		if p > 0 {
-			d[i] /= float64(p)
+			d[i] /= p
 		} else {
 			d[i] = 0
 		}

@@ -93,7 +93,7 @@ func TestCellDemandTiny(t *testing.T) {
 			want = 8
 		}
 		if math.Abs(frag[i]-want) > 1e-9 || pop[i] != float64(g.Population[i]) {
-			t.Errorf("cell %d: difficulty demand %v, population %v; want %v, %d", i, frag[i], pop[i], want, g.Population[i])
+			t.Errorf("cell %d: difficulty demand %v, population %v; want %v, %v", i, frag[i], pop[i], want, g.Population[i])
 		}
 		if math.Abs(weights[i]*pop[i]-frag[i]) > 1e-9 {
 			t.Errorf("cell %d: weight %v × population %v != %v", i, weights[i], pop[i], frag[i])
@@ -139,8 +139,11 @@ func TestCoverageRealNeed(t *testing.T) {
 				t.Errorf("%s: gap %s: %+v", s.Code, z.ID, z)
 			}
 		}
-		if gapPop != float64(s.UncoveredPopulation) || math.Abs(difficulty-s.UncoveredPopulationInDifficulty) > 1e-6*s.PopulationInDifficulty ||
-			zrr != float64(s.UncoveredZRRPopulation) {
+		// Zones round their fractional inhabitants one by one (and those
+		// under half an inhabitant are not listed), the summary once.
+		tol := 0.5*float64(len(cv.Gaps)+cv.GapZonesUnpopulated) + 1
+		if math.Abs(gapPop-float64(s.UncoveredPopulation)) > tol || math.Abs(difficulty-s.UncoveredPopulationInDifficulty) > 1e-4*s.PopulationInDifficulty+1 ||
+			math.Abs(zrr-float64(s.UncoveredZRRPopulation)) > tol {
 			t.Errorf("%s: gap zones hold %v inhabitants, %v in difficulty, %v ZRR; uncovered %d, %v in difficulty, %d ZRR",
 				s.Code, gapPop, difficulty, zrr, s.UncoveredPopulation, s.UncoveredPopulationInDifficulty, s.UncoveredZRRPopulation)
 		}

@@ -215,13 +215,16 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 		rec.OpenDemand += w
 	}
 	rec.Curve = []CurvePoint{{CoveredPopulation: rec.CoveredBefore, CoveredShare: rec.CoveredShareBefore}}
+	_, _, coveredF := b.scopePopulationF(sc)
 	covered, curve := rec.CoveredBefore, run.Curve()
-	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
+	tally := communeTally{pop: make([]float64, len(e.territory.Communes))}
 	keep := inScope(sc)
 	for i, pk := range run.Picks {
 		c := &cands[pk.Candidate]
-		pop := d.popOf(pk.Elements)
-		covered += pop
+		gain := d.popSum(pk.Elements)
+		coveredF += gain
+		pop := roundPop(gain) // each figure rounded once
+		covered = roundPop(coveredF)
 		tally.add(b.ix, d, pk.Elements, keep)
 		rec.Picks = append(rec.Picks, SitePick{Rank: i + 1, ID: c.id, Name: c.name, Commune: c.commune,
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],

@@ -27,10 +27,4 @@ func (c *demandCover) problem() *mclp.Problem {
 }
 
 // popOf returns the inhabitants of the demand cells cells.
-func (d *demandSet) popOf(cells []int32) int {
-	pop := 0
-	for _, i := range cells {
-		pop += int(d.pop[i])
-	}
-	return pop
-}
+func (d *demandSet) popOf(cells []int32) int { return roundPop(d.popSum(cells)) }

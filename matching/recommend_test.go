@@ -57,13 +57,15 @@ func plainGreedy(p *demandCover, k int) []greedyPick {
 		}
 		pk := greedyPick{cand: best, gain: bestGain}
 		buf = p.d.within(p.g, p.pts[best], buf)
+		pop := 0.0
 		for _, i := range buf {
 			if !covered[i] {
 				covered[i] = true
 				pk.cells = append(pk.cells, i)
-				pk.pop += int(p.d.pop[i])
+				pop += p.d.pop[i]
 			}
 		}
+		pk.pop = int(math.Round(pop)) // fractional inhabitants, rounded once as the engine does
 		picks = append(picks, pk)
 	}
 	return picks
@@ -74,7 +76,7 @@ func TestDemandWithinBruteForce(t *testing.T) {
 	g := w.e.grid
 	rng := rand.New(rand.NewPCG(2, 3))
 	all := make([]int32, len(g.Cells))
-	pops := make([]int32, len(g.Cells))
+	pops := make([]float64, len(g.Cells))
 	for i := range all {
 		all[i], pops[i] = int32(i), 1
 	}

@@ -35,6 +35,7 @@ type RuralMairie struct {
 	AreaKm2             float64 `json:"area_km2"`
 	DensityPerKm2       float64 `json:"density_per_km2"`
 	GapShare            float64 `json:"gap_share"` // share of its population (of its cells without inhabitants) out of reach, 0–1
+	Spread              string  `json:"spread"`    // how its population is placed (CommuneCoverage.Spread)
 	UncoveredPopulation int     `json:"uncovered_population"`
 	NearestSiteID       string  `json:"nearest_site_id,omitempty"`
 	NearestSiteName     string  `json:"nearest_site_name,omitempty"`
@@ -61,8 +62,8 @@ func (cv *Coverage) computeRural() {
 		}
 		shares := g.Shares[g.ShareStart[c.id]:g.ShareStart[c.id+1]]
 		var share float64
-		if located := c.CoveredPopulation + c.UncoveredPopulation; located > 0 {
-			share = float64(c.UncoveredPopulation) / float64(located)
+		if c.located > 0 {
+			share = (c.located - c.covered) / c.located
 		} else if len(shares) > 0 {
 			out := 0
 			for _, s := range shares {
@@ -80,7 +81,7 @@ func (cv *Coverage) computeRural() {
 			GapShare: share, UncoveredPopulation: c.UncoveredPopulation, NearestSiteID: c.NearestSiteID,
 			NearestSiteName: c.NearestSiteName, NearestLayer: c.NearestLayer, NearestDistanceM: c.NearestDistanceM,
 			GapZoneID: cv.mainGap(c.id), Fragility: c.Fragility, UncoveredPopulationInDifficulty: c.UncoveredPopulationInDifficulty,
-			ZRR: c.ZRR})
+			ZRR: c.ZRR, Spread: c.Spread})
 	}
 	slices.SortFunc(cv.RuralMairies, ruralOrder(cv.RankBy))
 }
@@ -117,8 +118,9 @@ func (cv *Coverage) mainGap(ci int32) string {
 		return ""
 	}
 	g := cv.e.grid
-	best, bestW := int32(-1), -1
-	var zs, ws [8]int // the few zones a commune meets
+	best, bestW := int32(-1), -1.0
+	var zs [8]int // the few zones a commune meets
+	var ws [8]float64
 	nz := 0
 	for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 		p := cv.sc.pos(s.Cell)
@@ -126,7 +128,7 @@ func (cv *Coverage) mainGap(ci int32) string {
 			continue
 		}
 		z := int(cv.gapOf[p])
-		w := int(s.Population)*1000 + 1 // population first, cells to break ties and for empty communes
+		w := s.Population*1000 + 1 // population first, cells to break ties and for empty communes
 		j := 0
 		for j < nz && zs[j] != z {
 			j++

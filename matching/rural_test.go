@@ -27,8 +27,8 @@ func TestRuralRule(t *testing.T) {
 			b.Population = 7 * int(tc.pop)
 			for k := g.ShareStart[2]; k < g.ShareStart[3]; k++ {
 				s := &g.Shares[k]
-				g.Population[s.Cell] += tc.pop - s.Population
-				s.Population = tc.pop
+				g.Population[s.Cell] += float64(tc.pop) - s.Population
+				s.Population = float64(tc.pop)
 			}
 			cv := mustCoverage(t, w.e, CoverageQuery{Reach: reachPtr(ReachKm(1))})
 			var got *RuralMairie

@@ -78,24 +78,20 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			newly = append(newly, int32(k))
 		}
 	}
-	tally := communeTally{pop: make([]int32, len(e.territory.Communes))}
+	tally := communeTally{pop: make([]float64, len(e.territory.Communes))}
 	tally.add(ix, d, newly, nil)
-	depGain := make([]int, len(ix.deps))
-	regGain := make([]int, len(ix.regs))
+	depGain := make([]float64, len(ix.deps))
+	regGain := make([]float64, len(ix.regs))
 	for _, ci := range tally.touched {
 		if dep := ix.communeDep[ci]; dep >= 0 {
-			depGain[dep] += int(tally.pop[ci])
+			depGain[dep] += tally.pop[ci]
 		}
 		if reg := ix.communeReg[ci]; reg >= 0 {
-			regGain[reg] += int(tally.pop[ci])
+			regGain[reg] += tally.pop[ci]
 		}
 	}
 	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.territory)}
-	gain := 0
-	for _, k := range newly {
-		gain += int(d.pop[k])
-	}
-	sc.National = b.areaChange(ix.national, gain)
+	sc.National = b.areaChange(ix.national, d.popSum(newly))
 	sc.Regions = make([]AreaChange, len(ix.regs))
 	for r, s := range ix.regs {
 		sc.Regions[r] = b.areaChange(s, regGain[r])
@@ -109,10 +105,12 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 
 // areaChange is a scope's coverage before and after gaining gain
 // inhabitants.
-func (b *sitingBase) areaChange(s *scope, gain int) AreaChange {
-	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: gain}
-	a.Population, a.PopulationLocated, a.CoveredBefore = b.scopePopulation(s)
-	a.CoveredAfter = a.CoveredBefore + gain
+func (b *sitingBase) areaChange(s *scope, gain float64) AreaChange {
+	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: roundPop(gain)}
+	var located, before float64
+	a.Population, located, before = b.scopePopulationF(s)
+	// Each figure is its fractional inhabitants rounded once.
+	a.PopulationLocated, a.CoveredBefore, a.CoveredAfter = roundPop(located), roundPop(before), roundPop(before+gain)
 	a.CoveredShareBefore = share(a.CoveredBefore, a.PopulationLocated)
 	a.CoveredShareAfter = share(a.CoveredAfter, a.PopulationLocated)
 	return a

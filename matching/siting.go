@@ -73,7 +73,8 @@ func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, erro
 // openDemand returns the open demand of a scope: its cells out of reach of
 // the existing network, weighted by weights (nil: population).
 func (b *sitingBase) openDemand(ctx context.Context, sc *scope, weights []float64) (*demandSet, error) {
-	var cells, pops []int32
+	var cells []int32
+	var pops []float64
 	for k := 0; k < sc.len(); k++ {
 		if err := stopped(ctx, k, "demand"); err != nil {
 			return nil, err
@@ -91,17 +92,38 @@ func (b *sitingBase) openDemand(ctx context.Context, sc *scope, weights []float6
 // it located on the grid and the located part within reach of the existing
 // network.
 func (b *sitingBase) scopePopulation(sc *scope) (total, located, covered int) {
+	total, loc, cov := b.scopePopulationF(sc)
+	return total, roundPop(loc), roundPop(cov)
+}
+
+// scopePopulationF is scopePopulation before rounding: fractional
+// inhabitants, for figures that add a gain before they are rounded.
+func (b *sitingBase) scopePopulationF(sc *scope) (total int, located, covered float64) {
 	for _, ci := range sc.communes {
 		total += b.e.territory.Communes[ci].Population
 	}
 	for k := 0; k < sc.len(); k++ {
-		located += int(sc.cellPop[k])
+		located += sc.cellPop[k]
 		if float64(b.ns.cellDistM[sc.cell(k)]) <= b.reach.MaxM {
-			covered += int(sc.cellPop[k])
+			covered += sc.cellPop[k]
 		}
 	}
 	return total, located, covered
 }
+
+// popSum returns the fractional inhabitants of demand cells.
+func (d *demandSet) popSum(cells []int32) float64 {
+	pop := 0.0
+	for _, i := range cells {
+		pop += d.pop[i]
+	}
+	return pop
+}
+
+// roundPop rounds a sum of fractional inhabitants (geo.Grid spreads a
+// commune's population in exact proportion to its cells) to whole
+// inhabitants: the only rounding, once per figure presented.
+func roundPop(p float64) int { return int(math.Round(p)) }
 
 // share returns part / whole, 0 when whole is 0.
 func share(part, whole int) float64 {
@@ -124,7 +146,7 @@ type CommuneGain struct {
 // (through the coverage index's cell → communes relation). It is one
 // goroutine's scratch: reset by list.
 type communeTally struct {
-	pop     []int32 // per commune
+	pop     []float64 // per commune
 	touched []int32
 }
 
@@ -152,7 +174,7 @@ func (ct *communeTally) list(t *data.Territory) []CommuneGain {
 	out := make([]CommuneGain, len(ct.touched))
 	for k, ci := range ct.touched {
 		c := &t.Communes[ci]
-		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: int(ct.pop[ci])}
+		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: roundPop(ct.pop[ci])}
 		ct.pop[ci] = 0
 	}
 	ct.touched = ct.touched[:0]
@@ -174,7 +196,7 @@ type sitingScratch struct {
 // scratchPool returns a pool of scratch buffers sized for the engine.
 func (b *sitingBase) scratchPool() *sync.Pool {
 	n := len(b.e.territory.Communes)
-	return &sync.Pool{New: func() any { return &sitingScratch{tally: communeTally{pop: make([]int32, n)}} }}
+	return &sync.Pool{New: func() any { return &sitingScratch{tally: communeTally{pop: make([]float64, n)}} }}
 }
 
 // inScope returns the membership test of a scope's communes (nil for the

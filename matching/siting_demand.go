@@ -26,7 +26,7 @@ type demandSet struct {
 	cell   []int32   // grid index of each demand cell
 	vec    []vec3    // unit vector of its centre
 	lon    []float64 // longitude of its centre, ascending within a strip
-	pop    []int32   // inhabitants counted (the scope's population in the cell)
+	pop    []float64 // inhabitants counted (the scope's population in the cell, fractional)
 	weight []float64 // demand value: pop × the cell's demand weight
 
 	stripDeg   float64 // strip height in degrees of latitude
@@ -45,7 +45,7 @@ const reachSlack = 1e-6
 // grid index, pops[k] its population, weights (nil: 1) a per-grid-cell
 // multiplier of it. Cells with no demand are dropped. It stops when ctx is
 // done (a national demand holds some 750,000 cells).
-func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32, pops []int32, weights []float64) (*demandSet, error) {
+func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32, pops []float64, weights []float64) (*demandSet, error) {
 	const dropped = math.MinInt32
 	d := &demandSet{maxM: maxM}
 	d.stripDeg = max(maxM/geo.EarthRadiusM*180/math.Pi/4, 0.01)
@@ -101,7 +101,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 		})
 	}
 	d.cell, d.vec, d.lon = make([]int32, n), make([]vec3, n), make([]float64, n)
-	d.pop, d.weight = make([]int32, n), make([]float64, n)
+	d.pop, d.weight = make([]float64, n), make([]float64, n)
 	for i, k := range order {
 		if err := stopped(ctx, i, "demand"); err != nil {
 			return nil, err
@@ -109,7 +109,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 		c := cells[k]
 		d.cell[i], d.lon[i], d.pop[i] = c, g.Centers[c][0], pops[k]
 		d.vec[i] = unitVec(g.Centers[c])
-		d.weight[i] = float64(pops[k])
+		d.weight[i] = pops[k]
 		if weights != nil {
 			d.weight[i] *= weights[c]
 		}

@@ -145,22 +145,26 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 				continue
 			}
 			w.buf = d.within(e.grid, props[i].Point, w.buf)
+			unique := 0.0
 			for _, k := range w.buf {
 				if hits[k] == 1 {
-					ev.Proposals[i].UniqueGainPopulation += int(d.pop[k])
+					unique += d.pop[k]
 				}
 			}
+			ev.Proposals[i].UniqueGainPopulation = roundPop(unique)
 		}
 		pool.Put(w)
 	})
 	if err != nil {
 		return nil, err
 	}
+	joint := 0.0
 	for k, h := range hits {
 		if h > 0 {
-			ev.JointGainPopulation += int(d.pop[k])
+			joint += d.pop[k]
 		}
 	}
+	ev.JointGainPopulation = roundPop(joint)
 	for i := range ev.Proposals {
 		r := &ev.Proposals[i]
 		ev.SumGainPopulation += r.GainPopulation
@@ -184,9 +188,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 func (b *sitingBase) judgeProposal(p *data.Structure, d *demandSet, cells []int32, fsLayers []string, redundancyM float64) ProposalResult {
 	r := ProposalResult{ID: p.ID, Name: p.Name, Commune: p.Commune, Departement: p.Departement,
 		Lon: p.Point[0], Lat: p.Point[1], NewCells: len(cells), NearestFranceServicesM: -1, NearestExistingM: -1}
-	for _, k := range cells {
-		r.GainPopulation += int(d.pop[k])
-	}
+	r.GainPopulation = d.popOf(cells)
 	if s, dist, ok := b.nearestOf(p.Point, fsLayers); ok {
 		r.NearestFranceServicesID, r.NearestFranceServicesName, r.NearestFranceServicesLayer = s.ID, s.Name, s.Layer
 		r.NearestFranceServicesM = dist

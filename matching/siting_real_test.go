@@ -2,6 +2,7 @@ package matching
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -66,7 +67,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if rec.GainEvaluations >= 5*rec.Candidates {
 		t.Errorf("lazy greedy made %d evaluations, plain greedy %d", rec.GainEvaluations, 5*rec.Candidates)
 	}
-	if b := rec.Bound; b.UpperBound < b.Achieved || b.AchievedShare < 1-1/2.718281828 || b.Achieved != float64(rec.CoveredAfter-rec.CoveredBefore) {
+	if b := rec.Bound; b.UpperBound < b.Achieved || b.AchievedShare < 1-1/2.718281828 || math.Abs(b.Achieved-float64(rec.CoveredAfter-rec.CoveredBefore)) > 1 { // fractional inhabitants against two rounded figures
 		t.Fatalf("bound %+v, gain %d", b, rec.CoveredAfter-rec.CoveredBefore)
 	}
 

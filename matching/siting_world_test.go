@@ -33,7 +33,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 	origin := geo.CellAt(orb.Point{2.2 + rng.Float64()*0.2, lat}, res)
 	cells := geo.Disk(origin, 12)
 	g := &geo.Grid{Resolution: res, Cells: cells, Centers: make([]orb.Point, len(cells)),
-		Population: make([]int32, len(cells)), Commune: make([]int32, len(cells)), AreaKm2: make([]float64, len(cells))}
+		Population: make([]float64, len(cells)), Commune: make([]int32, len(cells)), AreaKm2: make([]float64, len(cells))}
 	// Communes by parent, sorted by parent (the code order).
 	var parents []geo.Cell
 	for i, c := range cells {
@@ -51,7 +51,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 		g.Commune[i] = int32(ci)
 		members[ci] = append(members[ci], int32(i))
 		if rng.IntN(4) > 0 {
-			g.Population[i] = int32(rng.IntN(201))
+			g.Population[i] = float64(rng.IntN(201))
 		}
 	}
 	g.ShareStart = []int32{0}

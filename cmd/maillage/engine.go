@@ -21,6 +21,7 @@ type engineFlags struct {
 	workers    int
 	layersFile string     // --layers: the layers file ("" keeps the shipped layers)
 	layers     layerFlags // --layer, repeatable: layers added to (or replacing) those
+	popGrid    string     // --population-grid: a population grid file ("" spreads by area)
 }
 
 // layerFlags collects repeated --layer values, each checked when given.
@@ -52,6 +53,7 @@ func (f *engineFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cacheDir, "cache", defaultCacheDir(), "folder caching the built H3 grid (\"\" disables)")
 	fs.IntVar(&f.resolution, "res", 8, "H3 resolution of the population grid")
 	fs.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines for parallel work")
+	fs.StringVar(&f.popGrid, "population-grid", "", "population grid CSV (INSEE données carroyées idcar_200m/idcar_1km + ind, or lon,lat,weight): communes' populations follow it instead of their area")
 	fs.StringVar(&f.layersFile, "layers-file", "", layersFileUsage)
 	fs.Var(&f.layers, "layer", "add a layer, repeatable: name=PATH[,format=csv|geojson|france-services-2020|mediation-standard,vintage=...,title=...,programme=...]; a declared name is replaced")
 }
@@ -90,11 +92,16 @@ func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Eng
 	if st, err := os.Stat(f.dataDir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("data folder %q not found: pass --data DIR (the folder holding communes-2018.geojson.gz)", f.dataDir)
 	}
+	if f.popGrid != "" {
+		if st, err := os.Stat(f.popGrid); err != nil || st.IsDir() {
+			return nil, fmt.Errorf("population grid %q not found: pass --population-grid FILE (a CSV file)", f.popGrid)
+		}
+	}
 	layers, err := f.layerConfig()
 	if err != nil {
 		return nil, err
 	}
-	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir, Layers: &layers,
+	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir, Layers: &layers, PopulationGrid: f.popGrid,
 		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep})
 }
 

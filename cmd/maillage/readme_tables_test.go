@@ -27,7 +27,9 @@ func lowestDepartements(n int) func(cv *matching.Coverage) string {
 				deps = append(deps, dp)
 			}
 		}
-		sort.SliceStable(deps, func(i, j int) bool { return matching.Value(deps[i].CoveredShare) < matching.Value(deps[j].CoveredShare) })
+		sort.SliceStable(deps, func(i, j int) bool {
+			return matching.Value(deps[i].CoveredShare) < matching.Value(deps[j].CoveredShare)
+		})
 		var parts []string
 		for _, dp := range deps[:min(n, len(deps))] {
 			parts = append(parts, fmt.Sprintf("%s (%s) %s", dp.Name, dp.Code, pct(matching.Value(dp.CoveredShare), 1)))
