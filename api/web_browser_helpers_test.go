@@ -264,3 +264,44 @@ func frenchInt(n int) string {
 	}
 	return b.String()
 }
+
+// gapRGB is GAP_COLOR of app.js (#e8590c), the colour of gap zones.
+var gapRGB = [3]uint8{0xe8, 0x59, 0x0c}
+
+// screenRect is a CSS pixel rectangle of the page.
+type screenRect struct{ X, Y, W, H float64 }
+
+func (r screenRect) has(x, y int) bool {
+	return float64(x) >= r.X && float64(x) < r.X+r.W && float64(y) >= r.Y && float64(y) < r.Y+r.H
+}
+
+// jsMapRects gives the map's rectangle and those of what floats over it
+// (legend, tool bar, headline, cards, controls), which a pixel count of the
+// map itself leaves out: the legend holds a swatch of every colour.
+const jsMapRects = `(() => { const r = (e) => { const b = e.getBoundingClientRect(); return { X: b.x, Y: b.y, W: b.width, H: b.height }; };
+  return { Map: r(document.querySelector('#map')), Over: [...document.querySelectorAll('#legend, #tools, #headline, #cards, #status, .maplibregl-ctrl')]
+    .filter((e) => e.offsetParent !== null).map(r) }; })()`
+
+// colourPixels counts the pixels of a PNG within tol (per channel) of rgb,
+// inside area and outside every rectangle of over.
+func colourPixels(pngData []byte, rgb [3]uint8, tol int, area screenRect, over []screenRect) (int, error) {
+	img, err := png.Decode(bytes.NewReader(pngData))
+	if err != nil {
+		return 0, err
+	}
+	near := func(a uint32, b uint8) bool { d := int(a>>8) - int(b); return d <= tol && d >= -tol }
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if !area.has(x, y) || slices.ContainsFunc(over, func(r screenRect) bool { return r.has(x, y) }) {
+				continue
+			}
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near(r, rgb[0]) && near(g, rgb[1]) && near(bl, rgb[2]) {
+				n++
+			}
+		}
+	}
+	return n, nil
+}

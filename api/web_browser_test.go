@@ -150,6 +150,43 @@ func TestMapInBrowser(t *testing.T) {
 		t.Errorf("national coverage %q, want a percentage", shareFrance)
 	}
 
+	// 1b. The national view shows the gaps: the headline states the API's
+	// figures, the gap zones are drawn in their colour, the URL holds the view.
+	var nat struct {
+		Headline string `json:"headline"`
+		Zones    int    `json:"zones"`
+		Out      int    `json:"out"`
+		Hash     string `json:"hash"`
+	}
+	waitFor("headline", `document.querySelector('#headline').textContent.includes('zones blanches')`)
+	eval("national headline", `fetch('/v1/coverage?max_minutes=30').then((r) => r.json()).then((cv) => ({
+  headline: document.querySelector('#headline').textContent.replace(/[\s\u202f\u00a0]+/g, ' '),
+  zones: cv.gap_zones, out: cv.summary.uncovered_population, hash: location.hash }))`, &nat)
+	t.Logf("national headline: %q (hash %s)", nat.Headline, nat.Hash)
+	if wantOut := strings.ReplaceAll(frenchInt(nat.Out), "\u202f", " ") + " hab."; !strings.Contains(nat.Headline, "à moins de 30 min") ||
+		!strings.Contains(nat.Headline, fmt.Sprintf("%d zones blanches", nat.Zones)) || !strings.HasSuffix(nat.Headline, wantOut) {
+		t.Errorf("national headline %q, want the API's %d zones and %s", nat.Headline, nat.Zones, wantOut)
+	}
+	if nat.Hash != "#metropole/30min" {
+		t.Errorf("URL hash %q, want #metropole/30min", nat.Hash)
+	}
+	waitFor("gap zones drawn", `window.maillage.gaps && window.maillage.gaps.features.length > 0`)
+	settle("gap zones drawn")
+	nationalPNG, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("national screenshot: %v", err)
+	}
+	var rects struct {
+		Map  screenRect   `json:"Map"`
+		Over []screenRect `json:"Over"`
+	}
+	eval("map rectangles", jsMapRects, &rects)
+	if n, err := colourPixels(nationalPNG, gapRGB, 40, rects.Map, rects.Over); err != nil || n < 50 {
+		t.Errorf("national view: %d pixels of the gap colour (err %v), want the gap zones visible (≥ 50)", n, err)
+	} else {
+		t.Logf("national view: %d pixels of the gap colour", n)
+	}
+
 	// 2. Pick Creuse: zoom, table, gap zones and rural mairies.
 	run("pick Creuse", chromedp.Steps(chromedp.SetValue(chromedp.CSS("#departement"), "23"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#departement').dispatchEvent(new Event('change', { bubbles: true }))`)))
@@ -168,6 +205,11 @@ func TestMapInBrowser(t *testing.T) {
 	settle("coverage updated")
 	share15 := textOf(t, ctx, "#stat-share")
 	t.Logf("Creuse coverage: %s at 30 min, %s at 15 min", share30, share15)
+	var hash string
+	eval("hash in Creuse", `location.hash`, &hash)
+	if hash != "#23/15min" {
+		t.Errorf("URL hash in Creuse at 15 min: %q, want #23/15min", hash)
+	}
 	if share15 == share30 {
 		t.Errorf("coverage %% did not change with the slider: %s", share15)
 	}
@@ -284,9 +326,16 @@ func TestMapInBrowser(t *testing.T) {
 	shareBoth := textOf(t, ctx, "#stat-share")
 	t.Logf("Creuse at 15 min: %s with France Services, %s with advisors' places too", share15, shareBoth)
 
-	// 7. La Réunion.
+	// 7. La Réunion: nothing of Creuse stays (its commune card, the
+	// proposal and its verdict, the recommendations).
 	run("La Réunion", chromedp.Click(chromedp.CSS(`#territories button[data-territory="974"]`)))
 	settle("La Réunion")
+	var foreign []string
+	eval("cards after the switch", `[...document.querySelectorAll('#cards .card')].filter((c) => !c.hidden).map((c) => c.id)
+  .concat([...document.querySelectorAll('.marker-prop, .marker-reco')].map((m) => m.className))`, &foreign)
+	if len(foreign) > 0 {
+		t.Errorf("after switching from Creuse to La Réunion, still shown: %v", foreign)
+	}
 	eval("Réunion communes", jsCommunes, &codes)
 	n974 := 0
 	for _, c := range codes {
@@ -296,6 +345,23 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	if n974 < 20 || n974 != len(codes) {
 		t.Errorf("La Réunion shows %d communes of which %d in 974 (%v), want its 24", len(codes), n974, codes)
+	}
+
+	// 7b. A link restores the view: Creuse at 15 minutes with Guéret's card.
+	run("open a link", chromedp.Navigate(ts.URL+"/#23/15min/c23096"))
+	settle("restored view")
+	waitFor("restored commune card", fmt.Sprintf(`%s === %q`, jsText("#commune h3"), com.Name))
+	var restored struct {
+		Dep     string `json:"dep"`
+		Minutes int    `json:"minutes"`
+		Scope   string `json:"scope"`
+		Slider  string `json:"slider"`
+	}
+	waitFor("restored scope", `document.querySelector('#stat-scope').textContent.includes('Creuse')`)
+	eval("restored view", `({ dep: window.maillage.state.departement, minutes: window.maillage.state.minutes,
+  scope: document.querySelector('#stat-scope').textContent, slider: document.querySelector('#minutes').value })`, &restored)
+	if restored.Dep != "23" || restored.Minutes != 15 || restored.Slider != "15" {
+		t.Errorf("link #23/15min/c23096 restored %+v, want Creuse at 15 min", restored)
 	}
 
 	// 8. Tiles and console.

@@ -54,6 +54,7 @@
     territory: 'metropole',
     proposing: false,
     proposals: [], // {id, name, lon, lat, marker}
+    commune: '', // code of the commune whose card is open
     recoMarkers: [],
     departements: {}, // code -> {name, ...}
   };
@@ -154,6 +155,12 @@
           paint: { 'fill-color': ['case', hasDistance, classColor, NO_DATA], 'fill-antialias': false },
         },
         {
+          // national view: communes beyond the threshold in the gap colour,
+          // the strongest of the map (hatching takes over from zoom 6)
+          id: 'communes-out', type: 'fill', source: 'communes', 'source-layer': 'communes', maxzoom: 6,
+          paint: { 'fill-color': GAP_COLOR, 'fill-opacity': beyondOpacity(30), 'fill-antialias': false },
+        },
+        {
           // hatching from zoom 6: a national view shows the classes only, and
           // drawing the pattern over every commune costs as much as the fill
           id: 'communes-beyond', type: 'fill', source: 'communes', 'source-layer': 'communes', minzoom: 6,
@@ -174,6 +181,10 @@
         {
           id: 'departement-selected', type: 'line', source: 'departements', 'source-layer': 'departements',
           filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000', 'line-width': 3 },
+        },
+        {
+          id: 'gaps-fill', type: 'fill', source: 'gaps',
+          paint: { 'fill-color': GAP_COLOR, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 4, 0.95, 9, 0.45] },
         },
         {
           id: 'gaps-casing', type: 'line', source: 'gaps',
@@ -200,9 +211,13 @@
         },
         {
           id: 'sites-fs', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'france-services'],
+          // small and faint on the national view (2,845 rings would hide the
+          // gaps), full symbols from the département zoom (8)
           paint: {
-            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 0.9, 7, 2.6, 10, 6], 'circle-color': '#fff',
-            'circle-stroke-color': '#111', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.6, 7, 1.3, 10, 2.5],
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 0.8, 6, 1.2, 8, 3.2, 10, 6], 'circle-color': '#fff',
+            'circle-opacity': ['interpolate', ['linear'], ['zoom'], 5, 0.35, 8, 1],
+            'circle-stroke-color': '#111', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 8, 1.4, 10, 2.5],
+            'circle-stroke-opacity': ['interpolate', ['linear'], ['zoom'], 5, 0.3, 8, 1],
           },
         },
       ],
@@ -294,6 +309,17 @@
     return d ? d.name + ' (' + state.departement + ')' : state.departement;
   }
 
+  // headline states the view's finding, from the API's figures only:
+  // "99,8 % à moins de 30 min — 13 zones blanches, 119 841 hab.".
+  function headline(cv) {
+    const s = cv.summary;
+    const where = state.departement ? scopeName() + ' : ' : '';
+    if (typeof s.covered_share !== 'number') return where + NO_DATA_TEXT;
+    const zones = cv.gap_zones === 1 ? '1 zone blanche' : fmtInt.format(cv.gap_zones) + ' zones blanches';
+    return where + shareText(s.covered_share) + ' à moins de ' + state.minutes + ' min — ' + zones + ', ' +
+      fmtInt.format(s.uncovered_population) + ' hab.';
+  }
+
   async function refreshCoverage() {
     $('#stat-scope').textContent = scopeName();
     try {
@@ -302,6 +328,7 @@
       $('#stat-share').textContent = shareText(s.covered_share);
       $('#stat-uncovered').textContent = fmtInt.format(s.uncovered_population) + ' hab.';
       $('#stat-gaps').textContent = fmtInt.format(cv.gap_zones);
+      $('#headline').textContent = headline(cv);
       app.coverage = cv;
     } catch (err) { report(err); }
   }
@@ -391,6 +418,7 @@
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
       map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+      map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
       refreshCoverage();
       refreshGaps();
       if (state.departement) { refreshMairies(); refreshDeptSummary(); }
@@ -411,12 +439,41 @@
         o.textContent = d.code + ' – ' + d.name;
         sel.append(o);
       }
+      sel.value = state.departement; // a view restored from the URL before the list came
     } catch (err) { report(err); }
   }
 
+  // belongsTo reports whether a commune code lies in département dep ("":
+  // France, every commune).
+  const belongsTo = (commune, dep) => !dep || String(commune).startsWith(dep);
+
+  // closeForeignCards closes what belongs to another scope than dep: the
+  // commune card of a commune elsewhere, the proposals and their verdict
+  // (placed for the previous view), the recommendations.
+  function closeForeignCards(dep) {
+    clearRecommendations();
+    const c = $('#commune');
+    if (!c.hidden && c.dataset.code && !belongsTo(c.dataset.code, dep)) {
+      c.hidden = true;
+      delete c.dataset.code;
+      state.commune = '';
+      highlightCommune('');
+    }
+    // A proposal stays when it lies in the new scope (its département is
+    // known once evaluated); the verdict card follows its proposal.
+    const keep = (p) => dep === '' ? p.departement !== undefined && state.territory === 'metropole' && !/^97/.test(p.departement)
+      : p.departement === dep;
+    for (const p of state.proposals) if (!keep(p)) p.marker.remove();
+    state.proposals = state.proposals.filter(keep);
+    const v = $('#verdict');
+    if (!v.hidden && !state.proposals.some((p) => p.id === v.dataset.proposal)) v.hidden = true;
+  }
+
   async function selectDepartement(code) {
+    const changed = code !== state.departement;
     state.departement = code;
-    clearRecommendations(); // they were for the previous scope
+    if (changed) closeForeignCards(code); else clearRecommendations(); // they were for the previous scope
+    writeHash();
     $('#departement').value = code;
     map.setFilter('departement-selected', ['==', ['get', 'code'], code || '']);
     $('#dept').hidden = !code;
@@ -492,9 +549,10 @@
       return;
     }
     for (const m of r.items.slice(0, 50)) {
-      const tr = row([m.name, fmtInt.format(m.population),
+      const coarse = m.spread === 'uniform-coarse' ? ' *' : '';
+      const tr = row([m.name + coarse, fmtInt.format(m.population),
         fmt1.format(m.nearest_distance_m / 1000) + ' km · ' + fmtInt.format(m.nearest_distance_m * MIN_PER_M) + ' min']);
-      tr.title = m.nearest_site_name || '';
+      tr.title = (m.nearest_site_name || '') + (coarse ? ' — * population répartie uniformément sur plus de 500 km² : estimation grossière' : '');
       tr.addEventListener('click', () => showCommune(m.code));
       tb.append(tr);
     }
@@ -525,6 +583,18 @@
     return dl;
   }
 
+  // Cards dock in the panel on narrow screens, where floating over the map
+  // they would hide half of it and the recommended sites.
+  const narrow = window.matchMedia('(max-width: 1100px)');
+  function dockCards() {
+    const cards = $('#cards');
+    cards.classList.toggle('docked', narrow.matches);
+    const home = narrow.matches ? $('#panel') : document.body;
+    if (cards.parentElement !== home) {
+      if (narrow.matches) $('#panel header').after(cards); else home.append(cards);
+    }
+  }
+
   function card(el, title, body) {
     el.textContent = '';
     const close = document.createElement('button');
@@ -532,7 +602,10 @@
     close.className = 'close';
     close.setAttribute('aria-label', 'Fermer');
     close.textContent = '×';
-    close.addEventListener('click', () => { el.hidden = true; if (el.id === 'commune') highlightCommune(''); });
+    close.addEventListener('click', () => {
+      el.hidden = true;
+      if (el.id === 'commune') { highlightCommune(''); state.commune = ''; writeHash(); }
+    });
     const h = document.createElement('h3');
     h.textContent = title;
     el.append(close, h);
@@ -569,8 +642,15 @@
         pairs.push(['Personnes en difficulté numérique (estimation)', fmtInt.format(c.population_in_difficulty)]);
       }
       pairs.push(['Zone de revitalisation rurale', zrrText(props)]);
+      if (c.spread === 'uniform-coarse') {
+        // Without population grid, a commune of more than 500 km² has its
+        // inhabitants spread evenly over its area: not measured.
+        pairs.push(['Population placée', 'uniformément sur ' + fmtInt.format(c.area_km2) + ' km² (estimation grossière)']);
+      }
       card(el, c.nom, kv(pairs));
       el.dataset.code = c.code;
+      state.commune = c.code;
+      writeHash();
       app.commune = c;
     } catch (err) { report(err); }
   }
@@ -672,6 +752,8 @@
     body.append(kv(pairs));
     card(el, p.name + ' (' + p.lat.toFixed(4) + ', ' + p.lon.toFixed(4) + ')', body);
     el.dataset.label = label;
+    el.dataset.proposal = p.id;
+    p.departement = v.departement || '';
     app.verdict = v;
   }
 
@@ -707,6 +789,12 @@
       if (!picks.length) body.textContent = 'Aucun site ne gagnerait d\'habitants à ce seuil.';
       body.append(ol);
       card(el, picks.length + ' site(s) recommandé(s) — ' + scopeName(), body);
+      // Frame the picks outside the floating cards (right), so that no card
+      // hides a recommended site; docked cards leave the map free.
+      if (picks.length) {
+        const right = narrow.matches ? 40 : $('#cards').offsetWidth + 70;
+        map.fitBounds(bounds, { padding: { top: 60, bottom: 90, left: 40, right }, maxZoom: 10, duration: 0 });
+      }
       app.recommendations = r;
     } catch (err) { report(err); }
   }
@@ -734,6 +822,7 @@
     $('#departement').addEventListener('change', (e) => {
       const code = e.target.value;
       const t = Object.keys(TERRITORIES).find((k) => TERRITORIES[k].dep === code) || (code ? '' : 'metropole');
+      state.territory = t;
       for (const b of document.querySelectorAll('#territories button')) {
         b.setAttribute('aria-pressed', String(b.dataset.territory === t));
       }
@@ -745,6 +834,8 @@
       state.minutes = Number(slider.value);
       $('#minutes-out').textContent = state.minutes + ' min';
       map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+      map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
+      writeHash();
       refreshAll(120);
     });
     for (const cb of document.querySelectorAll('input[name="layer"]')) {
@@ -752,6 +843,7 @@
         const on = [...document.querySelectorAll('input[name="layer"]:checked')].map((x) => x.value);
         if (!on.length) { cb.checked = true; return; } // at least one layer counts
         state.layers = on;
+        writeHash();
         refreshSites();
         refreshCommuneStates();
         refreshAll();
@@ -770,14 +862,86 @@
     map.on('mouseleave', 'communes-fill', () => { if (!state.proposing) map.getCanvas().style.cursor = ''; });
   }
 
+  // ---------- page state in the URL ----------
+  // #<territory or département>/<minutes>min[/<layers joined by +>][/c<commune>],
+  // e.g. #23/15min, #973/30min/c97311: a link restores the view.
+
+  let applyingHash = false;
+  function hashOf() {
+    const parts = [state.departement || state.territory || 'metropole', state.minutes + 'min'];
+    if (state.layers.join(',') !== DEFAULT_LAYERS) parts.push(state.layers.join('+'));
+    if (state.commune) parts.push('c' + state.commune);
+    return '#' + parts.join('/');
+  }
+
+  function writeHash() {
+    if (applyingHash) return;
+    const h = hashOf();
+    if (location.hash !== h) history.replaceState(null, '', h);
+  }
+
+  // parseHash reads a hash into {scope, minutes, layers, commune}; missing
+  // or malformed parts are left undefined.
+  function parseHash(h) {
+    const out = {};
+    const parts = decodeURIComponent(String(h || '').replace(/^#/, '')).split('/').filter(Boolean);
+    if (!parts.length) return out;
+    out.scope = parts[0];
+    for (const p of parts.slice(1)) {
+      const m = /^(\d+)\s*min$/.exec(p);
+      if (m) out.minutes = Math.max(5, Math.min(60, Math.round(+m[1] / 5) * 5));
+      else if (/^c[0-9AB]{5}$/i.test(p)) out.commune = p.slice(1).toUpperCase();
+      else out.layers = p.split(/[+,]/).filter((x) => SITE_LAYERS[x]);
+    }
+    return out;
+  }
+
+  function applyHash() {
+    const h = parseHash(location.hash);
+    if (!h.scope) return false;
+    applyingHash = true;
+    try {
+      if (h.minutes) {
+        state.minutes = h.minutes;
+        $('#minutes').value = String(h.minutes);
+        $('#minutes-out').textContent = h.minutes + ' min';
+        map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+        map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
+      }
+      if (h.layers && h.layers.length) {
+        state.layers = h.layers;
+        for (const cb of document.querySelectorAll('input[name="layer"]')) cb.checked = h.layers.includes(cb.value);
+        refreshSites();
+        refreshCommuneStates();
+      }
+      if (TERRITORIES[h.scope]) setTerritory(h.scope);
+      else {
+        for (const b of document.querySelectorAll('#territories button')) b.setAttribute('aria-pressed', 'false');
+        state.territory = '';
+        selectDepartement(h.scope);
+      }
+      refreshAll();
+      if (h.commune && belongsTo(h.commune, state.departement)) showCommune(h.commune);
+    } finally {
+      applyingHash = false;
+    }
+    writeHash();
+    return true;
+  }
+
   app.setTerritory = setTerritory;
+  app.parseHash = parseHash;
+  app.hashOf = hashOf;
   app.selectDepartement = selectDepartement;
 
   wire();
   map.once('load', () => { app.loadMs = Math.round(performance.now()); });
   // Overlays and figures are asked for as soon as the style is there, while
   // the tiles load; the list of départements waits for the first idle.
-  const start = () => { refreshSites(); refreshAll(); };
+  dockCards();
+  narrow.addEventListener('change', dockCards);
+  window.addEventListener('hashchange', () => { if (location.hash !== hashOf()) applyHash(); });
+  const start = () => { if (!applyHash()) { refreshSites(); refreshAll(); } };
   if (map.isStyleLoaded()) start(); else map.once('style.load', start);
   map.once('idle', loadDepartements);
 })();
