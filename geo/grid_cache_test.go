@@ -50,6 +50,28 @@ func TestGridSaveLoad(t *testing.T) {
 	}
 }
 
+// TestGridSaveLoadWeighted: a grid that followed a population grid keeps
+// its fractional shares and its Weighted flags through the cache.
+func TestGridSaveLoadWeighted(t *testing.T) {
+	shapes := []orb.MultiPolygon{{{box(2.30, 48.80, 2.40, 48.87)}}, {{box(2.40, 48.80, 2.45, 48.87)}}}
+	g, err := BuildGridWeighted(shapes, []orb.Point{{2.35, 48.83}, {2.42, 48.83}}, []int{5000, 3},
+		[]PopulationPoint{{orb.Point{2.31, 48.81}, 10}, {orb.Point{2.38, 48.86}, 0.5}}, bruteLocate(shapes), 8, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "grid.bin")
+	if err := g.Save(path, "k"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadGrid(path, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, g) || len(got.Weighted) != 2 || !got.Weighted[0] || got.Weighted[1] {
+		t.Fatalf("loaded weighted grid differs (Weighted %v)", got.Weighted)
+	}
+}
+
 func TestLoadGridStale(t *testing.T) {
 	g := smallGrid(t)
 	dir := t.TempDir()
