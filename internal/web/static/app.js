@@ -941,7 +941,7 @@
   dockCards();
   narrow.addEventListener('change', dockCards);
   window.addEventListener('hashchange', () => { if (location.hash !== hashOf()) applyHash(); });
-  const start = () => { if (!applyHash()) { refreshSites(); refreshAll(); } };
+  const start = () => { if (!applyHash()) { refreshSites(); refreshAll(); writeHash(); } };
   if (map.isStyleLoaded()) start(); else map.once('style.load', start);
   map.once('idle', loadDepartements);
 })();
