@@ -201,7 +201,7 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 
 	var cells collectionBody[struct {
 		H3         string  `json:"h3"`
-		Population int     `json:"population"`
+		Population float64 `json:"population"` // fractional: a commune's population spread over its cells
 		DistanceM  float64 `json:"distance_m"`
 		Covered    bool    `json:"covered"`
 	}]
