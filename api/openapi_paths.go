@@ -64,6 +64,8 @@ var apiOps = []apiOp{
 
 	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
 		Params: coverageParams, OK: okJSON},
+	{Method: "GET", Path: "/v1/coverage/figures", Tag: tagCoverage, Summary: "Population figures of the scope, its régions and départements at any threshold, from the population profile by distance (microseconds; no gap zones, communes or need figures)",
+		Params: coverageParams, OK: okJSON},
 	{Method: "GET", Path: "/v1/coverage/departements", Tag: tagCoverage, Summary: "Coverage by département",
 		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/coverage/communes", Tag: tagCoverage, Summary: "Coverage by commune (GeoJSON needs departement or region)",
