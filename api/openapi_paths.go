@@ -61,6 +61,11 @@ var apiOps = []apiOp{
 		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
 		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
+	// Batch lookups (api/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
+	{Method: "POST", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points; up to the upload row limit), one answer per point in order",
+		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+	{Method: "POST", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points), one answer per point in order",
+		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
 
 	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
 		Params: coverageParams, OK: okJSON},
@@ -226,6 +231,8 @@ var apiParams = map[string]apiParam{
 	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
 	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
+	// Batch lookups (api/batch.go).
+	"batchFormat": {"format", "answer format: json, csv or geojson (default: from Accept, else json)", enumSchema("json", "json", "csv", "geojson")},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {

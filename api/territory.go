@@ -18,6 +18,9 @@ func (s *Server) territoryRoutes(r gin.IRouter) {
 	r.GET("/communes/:code", handle(s.communeByCode))
 	r.GET("/sites/nearest", handle(s.sitesNearest))
 	r.GET("/sites", handle(s.sites))
+	// Batch lookups (api/batch.go): many points in one body, one answer each.
+	r.POST("/communes/at", s.boundUpload(), handleRows(s.communesAtBatch))
+	r.POST("/sites/nearest", s.boundUpload(), handleRows(s.sitesNearestBatch))
 }
 
 // healthView is the body of /healthz.
