@@ -75,4 +75,3 @@ func BenchmarkBatchCommunesAt100kCSV(b *testing.B) {
 // BenchmarkBatchSitesNearest10k is POST /v1/sites/nearest (k=5) with
 // 10,000 CSV points, answered as JSON.
 func BenchmarkBatchSitesNearest10k(b *testing.B) { benchBatch(b, "/v1/sites/nearest", "", 10_000) }
-
