@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/matching"
 )
 
 // Batch lookups: POST /v1/communes/at and POST /v1/sites/nearest take many
@@ -75,24 +77,31 @@ type batchWriter struct {
 	buf    []byte
 }
 
-// newBatchWriter writes the answer's headers and the start of its body;
-// header is the CSV header row.
-func newBatchWriter(c *gin.Context, format, filename string, header []string) *batchWriter {
-	bw := &batchWriter{w: bufio.NewWriterSize(c.Writer, 64<<10), format: format}
+// batchHeaders writes the status and headers of a batch answer in format.
+func batchHeaders(c *gin.Context, format, filename string) {
 	switch format {
 	case "csv":
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
-		c.Status(http.StatusOK)
+	case "geojson":
+		c.Header("Content-Type", geoJSONType)
+	default:
+		c.Header("Content-Type", jsonType)
+	}
+	c.Status(http.StatusOK)
+}
+
+// newBatchWriter writes the start of a batch answer's body to w; header is
+// the CSV header row.
+func newBatchWriter(w io.Writer, format string, header []string) *batchWriter {
+	bw := &batchWriter{w: bufio.NewWriterSize(w, 64<<10), format: format}
+	switch format {
+	case "csv":
 		bw.w.Write(csvFields(header...))
 		bw.w.WriteByte('\n')
 	case "geojson":
-		c.Header("Content-Type", geoJSONType)
-		c.Status(http.StatusOK)
 		bw.w.WriteString(`{"type":"FeatureCollection","features":[`)
 	default:
-		c.Header("Content-Type", jsonType)
-		c.Status(http.StatusOK)
 		bw.w.WriteString(`{"items":[`)
 	}
 	return bw
@@ -190,7 +199,16 @@ func (s *Server) communesAtBatch(c *gin.Context) error {
 		return err
 	}
 	found := s.registry.Engine().CommunesAt(pts)
-	bw := newBatchWriter(c, format, "communes-at.csv", communeCSVHeader)
+	batchHeaders(c, format, "communes-at.csv")
+	return WriteCommunesAt(c.Writer, format, rows, found)
+}
+
+// WriteCommunesAt writes the answer of POST /v1/communes/at in format
+// (json, csv or geojson): for every point of rows, in order, the commune
+// found[i] containing it, or none (nil). The CLI (maillage locate) writes
+// its answers with it.
+func WriteCommunesAt(w io.Writer, format string, rows []data.PointRow, found []*data.Commune) error {
+	bw := newBatchWriter(w, format, communeCSVHeader)
 	// A commune's answer is encoded once, then copied for its other points.
 	cached := map[*data.Commune][]byte{}
 	noneCSV := []byte(",,,,,,,")
@@ -240,7 +258,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", 5, 1, 100)
+	k, err := queryIntParam(c, param.NearestK(), param.DefaultNearestK)
 	if err != nil {
 		return err
 	}
@@ -253,7 +271,16 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 		return err
 	}
 	hits := s.registry.Engine().NearestSitesEach(pts, k, layers)
-	bw := newBatchWriter(c, format, "sites-nearest.csv", nearestCSVHeader)
+	batchHeaders(c, format, "sites-nearest.csv")
+	return WriteSitesNearest(c.Writer, format, rows, hits)
+}
+
+// WriteSitesNearest writes the answer of POST /v1/sites/nearest in format
+// (json, csv or geojson): for every point of rows, in order, its nearest
+// sites hits[i]. The CLI (maillage locate --nearest) writes its answers
+// with it.
+func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]matching.SiteHit) error {
+	bw := newBatchWriter(w, format, nearestCSVHeader)
 	var props bytes.Buffer
 	for i, p := range rows {
 		refs := make([]*siteRef, len(hits[i]))

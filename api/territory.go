@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -160,7 +161,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", 5, 1, 100)
+	k, err := queryIntParam(c, param.NearestK(), param.DefaultNearestK)
 	if err != nil {
 		return err
 	}
