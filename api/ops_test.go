@@ -83,7 +83,16 @@ func TestMetricsScrape(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
+	for _, method := range []string{"FOO1", "FOO2"} { // odd methods: one "other" series, not one each
+		req, _ := http.NewRequest(method, ts.URL+"/readyz", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}
 	fams := scrape(t, ts.URL)
+	if got := counter(fams, "maillage_http_requests_total", map[string]string{"method": "other"}); got != 2 {
+		t.Errorf("requests_total{method=other} = %v, want 2", got)
+	}
 	if got := counter(fams, "maillage_http_requests_total", readyz) - before; got != 2 {
 		t.Errorf("requests_total{route=/readyz,status=200} grew by %v, want 2", got)
 	}
@@ -96,7 +105,7 @@ func TestMetricsScrape(t *testing.T) {
 	}
 	for _, mm := range fams["maillage_http_requests_total"].GetMetric() {
 		for _, l := range mm.GetLabel() {
-			if strings.Contains(l.GetValue(), "75056") || strings.Contains(l.GetValue(), "such") {
+			if strings.Contains(l.GetValue(), "75056") || strings.Contains(l.GetValue(), "such") || strings.Contains(l.GetValue(), "FOO") {
 				t.Errorf("a raw path in a label: %s=%q", l.GetName(), l.GetValue())
 			}
 		}

@@ -85,15 +85,29 @@ func (m *Metrics) Handler() http.Handler {
 
 // RequestStarted counts a request in flight; call the returned function
 // when it is answered, with its route pattern (bounded: never the raw
-// path), method and status.
+// path), method (other than the standard ones counted as "other") and
+// status.
 func (m *Metrics) RequestStarted() (done func(route, method string, status int)) {
 	m.inFlight.Inc()
 	t0 := time.Now()
 	return func(route, method string, status int) {
 		m.inFlight.Dec()
+		method = knownMethod(method)
 		m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 		m.duration.WithLabelValues(route, method).Observe(time.Since(t0).Seconds())
 	}
+}
+
+// knownMethod returns method when it is a standard HTTP method, else
+// "other": a client may send any token as method, and each would be a new
+// series.
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // SetEngineLoad records how long the engine in service took to load.
