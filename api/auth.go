@@ -23,9 +23,13 @@ const scopeKey = "maillage.scope"
 // /v1/match, /v1/candidates, /v1/structures, /v1/proposals, /v1/scenarios
 // and /v1/backup read or write personal or uploaded data. Every other route
 // (communes, sites, coverage, layers, tiles, OGC, recommendations,
-// healthz, openapi) is open. Unmatched requests ("") are not protected:
-// they end in 404.
+// healthz, readyz, metrics, openapi) is open. The profiles under
+// /debug/pprof (Config.Pprof) are protected too. Unmatched requests ("")
+// are not protected: they end in 404.
 func isProtected(route string) bool {
+	if strings.HasPrefix(route, pprofPrefix+"/") {
+		return true
+	}
 	rest, ok := strings.CutPrefix(route, "/v1/")
 	if !ok {
 		return false

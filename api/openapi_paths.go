@@ -45,6 +45,10 @@ var layerParams = []string{"bbox", "bbox-crs", "crs", "departement", "layerLimit
 // apiOps documents every route.
 var apiOps = []apiOp{
 	{Method: "GET", Path: "/healthz", Tag: tagService, Summary: "Health and load figures", OK: okJSON},
+	{Method: "GET", Path: "/readyz", Tag: tagService, Summary: "Readiness: 200 when serving, 503 not_ready with the reason while the data loads or reloads",
+		OK: okJSON, Errors: []int{http.StatusServiceUnavailable}},
+	{Method: "GET", Path: "/metrics", Tag: tagService, Summary: "Metrics in the Prometheus text format (requests by route and status, latencies, store, caches, Go runtime)",
+		OK: apiResp{Status: 200, Type: "text/plain"}},
 	{Method: "GET", Path: "/openapi.json", Tag: tagService, Summary: "This OpenAPI 3 document",
 		OK: apiResp{Status: 200, Type: openAPIType}},
 	{Method: "GET", Path: "/", Tag: tagMap, Summary: "The built-in map (HTML)", OK: apiResp{Status: 200, Type: "text/html"}},

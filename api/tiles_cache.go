@@ -124,3 +124,10 @@ func (tc *tileCache) put(k tileKey, e *tileEntry) {
 func (k tileKey) String() string {
 	return fmt.Sprintf("%p/%d/%d/%d", k.l, k.t.Z, k.t.X, k.t.Y)
 }
+
+// size returns how many tiles the cache holds and their bytes.
+func (tc *tileCache) size() (tiles, bytes int) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return len(tc.tiles), tc.bytes
+}
