@@ -132,9 +132,9 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
 		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
@@ -224,6 +224,7 @@ var apiParams = map[string]apiParam{
 	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
 	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
+	"phase":              {"phase", "1 (public bodies, associations, ESS) or 2 (private actors): only the structures of that phase (default both)", enumSchema("", "1", "2")},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {
