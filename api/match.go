@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/recruit"
 )
 
 // matchRoutes registers the matching endpoints.
@@ -87,6 +88,10 @@ func (s *Server) postMatch(c *gin.Context) error {
 	req.CandidatesDataset, req.StructuresDataset = cands.id, structs.id
 	if !sc.National {
 		req.Visible = sc.Allows
+	}
+	// Recruited pairs stay, unfavourable opinions exclude (api/recruit.go).
+	if err := s.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
+		return err
 	}
 	edges, err := s.registry.EstimateMatchEdges(req)
 	if err != nil {
@@ -376,6 +381,10 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 				return q, err
 			}
 		}
+	}
+	// Recruited candidates, full and excluded structures leave the lists.
+	if err := s.withProcess(func(p *recruit.Process) error { return p.SuggestQuery(&q) }); err != nil {
+		return q, err
 	}
 	return q, nil
 }

@@ -50,6 +50,9 @@ var Statuses = []string{Proposee, Interessee, Recrutee, NonRetenue, Desistement}
 // right (an unknown status, a missing match, an unknown row).
 var ErrBadRequest = errors.New("invalid recruitment request")
 
+// ErrConflict is wrapped by every *ConflictError.
+var ErrConflict = errors.New("recruitment conflict")
+
 // ConflictError refuses a move the state does not allow: an illegal move
 // of the machine, a candidate recruited elsewhere, a full structure, or a
 // status changed meanwhile. Current is the pair's status (Proposee for a
@@ -60,6 +63,9 @@ type ConflictError struct {
 }
 
 func (e *ConflictError) Error() string { return e.Reason }
+
+// Unwrap returns ErrConflict.
+func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Pair is a candidate–structure pair and its status.
 type Pair struct {
