@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/recruit"
 )
 
@@ -68,6 +69,23 @@ func decodeBody(c *gin.Context, v any) error {
 	return nil
 }
 
+// seeSome checks the token sees some row of dataset or match id (404
+// otherwise): a match of several départements still names the datasets of
+// a scoped token's pairs, whose rows the process narrows to its scope.
+func (s *Server) seeSome(c *gin.Context, id string) error {
+	if id == "" {
+		return nil
+	}
+	d, builtin, err := s.registry.Dataset(id)
+	if err != nil {
+		return err
+	}
+	if sc := scopeFrom(c); !sc.National && !builtin && !sc.SeesAny(d.Meta.Departements) {
+		return matching.NotFoundError(id)
+	}
+	return nil
+}
+
 // seeIDs checks the token sees the datasets named (404 otherwise, as for
 // the suggestions).
 func (s *Server) seeIDs(c *gin.Context, ids ...string) error {
@@ -94,7 +112,10 @@ func (s *Server) patchRecruitment(c *gin.Context) error {
 		return err
 	}
 	sc := scopeFrom(c)
-	if err := s.seeIDs(c, body.Match, body.Candidates, body.Structures); err != nil {
+	if err := s.seeSome(c, body.Match); err != nil {
+		return err
+	}
+	if err := s.seeIDs(c, body.Candidates, body.Structures); err != nil {
 		return err
 	}
 	m := recruit.Move{Structure: c.Param("structure"), Candidate: c.Param("candidate"), Status: body.Status, Comment: body.Comment,
@@ -194,7 +215,7 @@ func (s *Server) recruitDashboard(c *gin.Context) error {
 	}
 	cands := c.Query("candidates")
 	if id := c.Query("match"); id != "" {
-		if err := s.seeIDs(c, id); err != nil {
+		if err := s.seeSome(c, id); err != nil {
 			return err
 		}
 		res, err := s.registry.MatchResult(id)

@@ -204,6 +204,10 @@ type Resolved struct {
 
 // resolve finds the datasets and rows of the pair (s, c).
 func (p *Process) resolve(s, c, match, cands, structs string, visible func(string) bool) (*Resolved, error) {
+	// A pair in no match and a pair hidden by the scope get one answer,
+	// so that a scoped token cannot probe for pairs outside it.
+	noPair := fmt.Errorf("pair (%s, %s): %w: it is in no stored match you can see: give match, or candidates and structures (dataset ids)", s, c, matching.ErrUnknownRow)
+	auto := false
 	if match == "" && (cands == "" || structs == "") {
 		ids, err := p.registry.MatchesWithPair(s, c)
 		if err != nil {
@@ -211,11 +215,11 @@ func (p *Process) resolve(s, c, match, cands, structs string, visible func(strin
 		}
 		switch len(ids) {
 		case 0:
-			return nil, fmt.Errorf("%w: the pair (%s, %s) is in no stored match: give match, or candidates and structures (dataset ids)", ErrBadRequest, s, c)
+			return nil, noPair
 		case 1:
-			match = ids[0]
+			match, auto = ids[0], true
 		default:
-			return nil, fmt.Errorf("%w: the pair (%s, %s) is in %d stored matches (%v): give match", ErrBadRequest, s, c, len(ids), ids)
+			return nil, fmt.Errorf("%w: the pair (%s, %s) is in several stored matches: give match", ErrBadRequest, s, c)
 		}
 	}
 	if match != "" {
@@ -239,6 +243,9 @@ func (p *Process) resolve(s, c, match, cands, structs string, visible func(strin
 	}
 	if okC && visible != nil && !visible(rows.Candidates[ci].Departement) {
 		okC = false
+	}
+	if (!okS || !okC) && auto {
+		return nil, noPair
 	}
 	if !okS || !okC {
 		return nil, fmt.Errorf("pair (%s, %s): %w in datasets %s and %s", s, c, matching.ErrUnknownRow, structs, cands)
