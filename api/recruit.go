@@ -29,7 +29,7 @@ func (s *Server) process() (*recruit.Process, error) {
 	st := &s.recruit
 	st.once.Do(func() {
 		if s.registry == nil || s.registry.Store() == nil {
-			st.err = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the recruitment process needs a state store (maillage serve --state DIR or --pg URL)"}
+			st.err = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the recruitment process needs a state store (maillage serve --state DIR or --store postgres://…)"}
 			return
 		}
 		st.p, st.err = recruit.New(s.registry.Store(), s.registry)
