@@ -46,13 +46,18 @@ func CandidatesFrom(cs []data.Candidate) []Candidate {
 }
 
 // StructuresFrom converts loaded structures to the assignment's input, with
-// weight 1 (see PriorityWeights).
+// weight 1 (see PriorityWeights); a structure without phase gets the phase
+// of its type (data.PhaseOfType).
 func StructuresFrom(ss []data.Structure) []Structure {
 	out := make([]Structure, len(ss))
 	for i := range ss {
 		s := &ss[i]
 		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
 			StartDay: data.DayNumber(s.MissionStart), Phase: s.Phase}
+		if s.Phase == data.PhaseUnknown {
+			// Rows stored before the phase existed, or built in code.
+			out[i].Phase = data.PhaseOfType(s.Type)
+		}
 	}
 	return out
 }
