@@ -143,9 +143,21 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
 		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
+	// The recruitment process (api/recruit.go, issue 21).
+	{Method: "PATCH", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData,
+		Summary: "Move a candidate–structure pair to a new status (proposee → interessee → recrutee, or non_retenue / desistement); body {status, match?, comment?}", Body: jsonType,
+		OK: okJSON, Errors: []int{http.StatusConflict}},
+	{Method: "GET", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData, Summary: "A pair's status and history", OK: okJSON},
+	{Method: "PUT", Path: "/v1/recruitments/opinions/{structure}", Tag: tagData,
+		Summary: "The prefect's opinion on a structure (favorable, defavorable, reserve); body {avis, structures, comment?}; token of its département or national", Body: jsonType,
+		OK: okJSON, Errors: []int{http.StatusConflict}},
+	{Method: "GET", Path: "/v1/recruitments/opinions", Tag: tagData, Summary: "Opinions on the structures of a dataset, per département (JSON or CSV for the committee)",
+		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/recruitments/dashboard", Tag: tagData, Summary: "Per-département recruitment: posts requested, with a favourable opinion, filled, candidates available in reach, by phase",
+		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
@@ -237,6 +249,7 @@ var apiParams = map[string]apiParam{
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
 	// Batch lookups (api/batch.go).
 	"batchFormat": {"format", "answer format: json, csv or geojson (default: from Accept, else json)", enumSchema("json", "json", "csv", "geojson")},
+	"phase":       {"phase", "1 (public bodies, associations, ESS) or 2 (private actors): only the structures of that phase (default both)", enumSchema("", "1", "2")},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {

@@ -117,6 +117,7 @@ type Server struct {
 	http     http.Handler       // router behind gzip (api/hygiene.go)
 	metrics  *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
 	ready    *Readiness         // what /readyz answers (api/ready.go)
+	recruit  recruitState       // the recruitment process (api/recruit.go)
 }
 
 // New builds the router over reg and the engine it resolves datasets
@@ -146,6 +147,7 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.accessRoutes(v1)  // capacity against need, 2SFCA (api/access.go)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
+	s.recruitRoutes(v1) // statuses, opinions, dashboard (api/recruit.go)
 	s.sitingRoutes(v1)
 	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
 	s.webRoutes(r)     // the built-in map at / (api/web.go)

@@ -28,6 +28,10 @@ type assignGraph struct {
 	pair      []uint64 // candidate<<32 | structure of each edge
 	candDeg   []int32  // edges per candidate
 	structDeg []int32  // edges per structure
+	// Pairs within reach excluded by the process, by kind, per candidate
+	// and per structure; nil when the process excludes nothing.
+	candExcl   [][nExcl]int32
+	structExcl [][nExcl]int32
 }
 
 func (g *assignGraph) edges() int { return len(g.cost) }
@@ -57,6 +61,9 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	chunkCost := make([][]uint32, nChunks)
 	chunkPair := make([][]uint64, nChunks)
 	g := &assignGraph{candDeg: make([]int32, len(in.cands)), structDeg: make([]int32, len(in.structs))}
+	if in.proc.active {
+		g.candExcl, g.structExcl = make([][nExcl]int32, len(in.cands)), make([][nExcl]int32, len(in.structs))
+	}
 	var mu sync.Mutex
 	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
@@ -64,19 +71,33 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
+		var sExcl [][nExcl]int32
+		if in.proc.active {
+			sExcl = make([][nExcl]int32, len(in.structs))
+		}
 		for k, ok := next(); ok && ctx.Err() == nil; k, ok = next() {
 			cost, pair = cost[:0], pair[:0]
 			for ci := k * assignChunk; ci < min(len(in.cands), (k+1)*assignChunk); ci++ {
 				if ctx.Err() != nil { // a dense chunk can take a tenth of a second
 					break
 				}
+				if in.proc.active && in.proc.fixed[ci] >= 0 {
+					continue // a fixed pair: no other edge
+				}
 				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
+				n := 0
 				for _, nb := range nbs {
+					if k := in.exclusion(ci, nb.ID); k != exclNone {
+						g.candExcl[ci][k]++
+						sExcl[nb.ID][k]++
+						continue
+					}
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
 					pair = append(pair, assign.Pair(int32(ci), int32(nb.ID)))
 					deg[nb.ID]++
+					n++
 				}
-				g.candDeg[ci] = int32(len(nbs))
+				g.candDeg[ci] = int32(n)
 			}
 			chunkCost[k], chunkPair[k] = slices.Clone(cost), slices.Clone(pair)
 			if total.Add(int64(len(cost))) > in.maxEdges {
@@ -86,6 +107,11 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		mu.Lock()
 		for s, d := range deg {
 			g.structDeg[s] += d
+		}
+		for s := range sExcl {
+			for k, n := range sExcl[s] {
+				g.structExcl[s][k] += n
+			}
 		}
 		mu.Unlock()
 	})

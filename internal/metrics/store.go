@@ -95,3 +95,25 @@ func (t *timedVersionedStore) Version(id string) (int64, error) {
 	t.m.observeStore("version", t0, failed(err))
 	return v, err
 }
+
+// AppendEvent appends a recruitment event, timed as "append_event"; a
+// stale move (another replica moved the pair first) is an ordinary answer.
+func (t *timedStore) AppendEvent(e *data.RecruitmentEvent) error {
+	t0 := time.Now()
+	err := t.inner.AppendEvent(e)
+	var stale *data.StaleError
+	if errors.As(err, &stale) {
+		t.m.observeStore("append_event", t0, nil)
+	} else {
+		t.m.observeStore("append_event", t0, err)
+	}
+	return err
+}
+
+// Events reads the recruitment history, timed as "events".
+func (t *timedStore) Events() ([]data.RecruitmentEvent, error) {
+	t0 := time.Now()
+	ev, err := t.inner.Events()
+	t.m.observeStore("events", t0, err)
+	return ev, err
+}
