@@ -36,6 +36,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&cfg.Work.MatchEdges, "concurrent-match-edges", 0, "estimated candidate–structure pairs of the matches run at once (0: 20000000; -1: no bound)")
 	fs.Int64Var(&cfg.Work.SitingSites, "concurrent-siting-sites", 0, "site units of the recommendations, evaluations and scenarios run at once (0: 80000, two national recommendations; -1: no bound)")
 	fs.Int64Var(&cfg.Work.LayerFeatures, "concurrent-layer-features", 0, "features of the layer pages over 1000 features rendered at once (0: 60000; -1: no bound)")
+	debugAddr := fs.String("debug-addr", "", "loopback address (127.0.0.1:6060) serving Go's /debug/pprof/ profiles on a listener of its own; empty: none")
 	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime (GC works harder near it; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
 	tf.register(fs, &cfg)
@@ -59,6 +60,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkAddr(cfg.Addr); err != nil {
 		return err // before loading the data for seconds
+	}
+	if *debugAddr != "" {
+		if err := startDebugServer(*debugAddr, stderr); err != nil {
+			return err
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	cfg.Logger = log
