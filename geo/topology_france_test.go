@@ -148,7 +148,7 @@ func TestTopologyFrance(t *testing.T) {
 		l := topo.Simplify(tol)
 		elapsed := time.Since(start)
 		invalid, points := 0, 0
-		for i, mp := range l.Shapes {
+		for i, mp := range l.Shapes() {
 			if err := geo.ValidateShape(mp); err != nil {
 				invalid++
 				if invalid <= 5 {
@@ -164,7 +164,7 @@ func TestTopologyFrance(t *testing.T) {
 		if invalid > 0 || l.ShapesInvalid > 0 {
 			t.Errorf("z%d: %d invalid shapes (%d reported)", z, invalid, l.ShapesInvalid)
 		}
-		cov, over := seams(shapes, l.Shapes, ids, tol/8)
+		cov, over := seams(shapes, l.Shapes(), ids, tol/8)
 		t.Logf("z%d (tolerance %.4f°) in %v: %d points, %d rings dropped, %d communes dropped, %d arcs refined; Creuse and neighbours (%d communes): covered %.3f %%, overlap %.3f %%",
 			z, tol, elapsed.Round(time.Millisecond), points, l.RingsDropped, l.ShapesDropped, l.ArcsRefined, len(ids), 100*cov, 100*over)
 		if cov < 0.995 || over > 0.005 {
