@@ -258,3 +258,28 @@ func BenchmarkTopologySimplify(b *testing.B) {
 		topo.Simplify(geo.ZoomToleranceDeg(5))
 	}
 }
+
+// BenchmarkTopoLevelShapes measures what a level holds (retained-MB, all
+// nine map levels z0–8 together) and assembling every commune of the z8
+// level from its packed arcs, as the map's tiles do on each render.
+func BenchmarkTopoLevelShapes(b *testing.B) {
+	_, _, topo := franceTopology(b)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	levels := make([]*geo.TopoLevel, 9)
+	for z := range levels {
+		levels[z] = topo.Simplify(geo.ZoomToleranceDeg(z))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	l := levels[8]
+	b.ReportAllocs()
+	for b.Loop() {
+		for s := range l.NumShapes() {
+			_ = l.Shape(s)
+		}
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "retained-MB")
+	runtime.KeepAlive(levels)
+}
