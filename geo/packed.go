@@ -203,6 +203,3 @@ func (p *packedLines) line(dst []orb.Point, i int) []orb.Point {
 
 // lineLen returns the number of positions of line i.
 func (p *packedLines) lineLen(i int) int { return packedLen(p.buf[p.off[i]:]) }
-
-// bytes returns the memory the packed lines hold.
-func (p *packedLines) bytes() int { return len(p.buf) + 4*len(p.off) }

@@ -44,7 +44,8 @@ const assignChunk = 512
 const MaxAssignEdges = 40_000_000
 
 // buildAssignGraph queries, for every candidate, the structures within its
-// MaxKm on a SiteIndex of the structures, on in.workers goroutines. It
+// MaxKm on a SiteIndex of the structures, on in.workers goroutines: once
+// per point and reach that several candidates share (findSharedReach). It
 // stops when ctx is done.
 func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error) {
 	pts := make([]orb.Point, len(in.structs))
@@ -52,6 +53,10 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		pts[i] = s.Point
 	}
 	ix := geo.NewSiteIndex(pts)
+	shared, err := findSharedReach(ctx, in, ix)
+	if err != nil {
+		return nil, err
+	}
 
 	nChunks := (len(in.cands) + assignChunk - 1) / assignChunk
 	chunkCost := make([][]uint32, nChunks)
@@ -60,7 +65,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	var mu sync.Mutex
 	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
-		var nbs []geo.Neighbor
+		var own, nbs []geo.Neighbor
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
@@ -70,7 +75,12 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 				if ctx.Err() != nil { // a dense chunk can take a tenth of a second
 					break
 				}
-				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
+				if gi := shared.group[ci]; gi >= 0 {
+					nbs = shared.lists[gi] // read only: other candidates share it
+				} else {
+					own = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], own)
+					nbs = own
+				}
 				for _, nb := range nbs {
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
 					pair = append(pair, assign.Pair(int32(ci), int32(nb.ID)))
@@ -95,7 +105,6 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	if total.Load() > in.maxEdges {
 		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
 	}
-	var err error
 	if g.cost, g.pair, err = radixSortEdges(ctx, chunkCost, chunkPair, in.workers); err != nil {
 		return nil, err
 	}
