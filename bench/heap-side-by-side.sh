@@ -18,8 +18,11 @@ mkdir -p "$OUT"
 T0=$(date +%s.%N)
 "$BIN" serve --addr 127.0.0.1:18917 --debug-addr 127.0.0.1:16917 --state "$OUT/state" --no-access-log "$@" >"$OUT/$NAME.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null' EXIT
-until curl -sf -o /dev/null "$B/v1/communes/at?lon=2.35&lat=48.85"; do sleep 0.05; done
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+until curl -sf -o /dev/null "$B/v1/communes/at?lon=2.35&lat=48.85"; do
+	kill -0 $PID 2>/dev/null || { echo "$NAME: serve exited" >&2; tail -3 "$OUT/$NAME.log" >&2; exit 1; }
+	sleep 0.05
+done
 echo "$NAME: first answer after $(echo "$(date +%s.%N) - $T0" | bc) s"
 for _ in $(seq 1 300); do grep -q "map tiles warmed" "$OUT/$NAME.log" && break; sleep 1; done
 echo "$NAME: map warmed after $(echo "$(date +%s.%N) - $T0" | bc) s"
