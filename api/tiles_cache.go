@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"sync"
@@ -86,8 +87,12 @@ func (s *Server) tile(l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
 		if !cached {
 			return e, nil
 		}
+		// Both forms are built by appending (capacity up to twice the
+		// length): the cache keeps exact-size copies, so that what it
+		// holds is what it counts.
+		e.raw = bytes.Clone(body)
 		if len(body) >= gzipMinBytes {
-			e.gz = web.Gzip(body, gzip.DefaultCompression)
+			e.gz = bytes.Clone(web.Gzip(body, gzip.DefaultCompression))
 		}
 		tc.put(k, e)
 		return e, nil

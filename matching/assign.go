@@ -209,6 +209,7 @@ type assignInput struct {
 	progress  func(done, total int)
 	maxEdges  int64 // MaxAssignEdges
 	proc      processInput
+	noDedup   bool // tests: query every candidate, even at a point another shares
 
 	maxM    []float64 // per candidate, metres
 	weightQ []int64   // per structure, weight in hundredths

@@ -48,7 +48,8 @@ const assignChunk = 512
 const MaxAssignEdges = 40_000_000
 
 // buildAssignGraph queries, for every candidate, the structures within its
-// MaxKm on a SiteIndex of the structures, on in.workers goroutines. It
+// MaxKm on a SiteIndex of the structures, on in.workers goroutines: once
+// per point and reach that several candidates share (findSharedReach). It
 // stops when ctx is done.
 func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error) {
 	pts := make([]orb.Point, len(in.structs))
@@ -56,6 +57,10 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		pts[i] = s.Point
 	}
 	ix := geo.NewSiteIndex(pts)
+	shared, err := findSharedReach(ctx, in, ix)
+	if err != nil {
+		return nil, err
+	}
 
 	nChunks := (len(in.cands) + assignChunk - 1) / assignChunk
 	chunkCost := make([][]uint32, nChunks)
@@ -67,7 +72,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	var mu sync.Mutex
 	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
-		var nbs []geo.Neighbor
+		var own, nbs []geo.Neighbor
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
@@ -84,7 +89,12 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 				if in.proc.active && in.proc.fixed[ci] >= 0 {
 					continue // a fixed pair: no other edge
 				}
-				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
+				if gi := shared.group[ci]; gi >= 0 {
+					nbs = shared.lists[gi] // read only: other candidates share it
+				} else {
+					own = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], own)
+					nbs = own
+				}
 				n := 0
 				for _, nb := range nbs {
 					if k := in.exclusion(ci, nb.ID); k != exclNone {
@@ -121,7 +131,6 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	if total.Load() > in.maxEdges {
 		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
 	}
-	var err error
 	if g.cost, g.pair, err = radixSortEdges(ctx, chunkCost, chunkPair, in.workers); err != nil {
 		return nil, err
 	}
