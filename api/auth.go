@@ -18,21 +18,29 @@ const (
 // scopeKey is the gin context key holding the request's Scope.
 const scopeKey = "maillage.scope"
 
+// tokenNameKey is the gin context key holding the name of the request's
+// token: who changed a recruitment.
+const tokenNameKey = "maillage.token_name"
+
 // isProtected reports whether a matched route pattern (gin's FullPath,
 // e.g. "/v1/datasets/:id") needs a token: the routes under /v1/datasets,
-// /v1/match, /v1/candidates, /v1/structures, /v1/proposals, /v1/scenarios
-// and /v1/backup read or write personal or uploaded data. Every other route
+// /v1/match, /v1/candidates, /v1/structures, /v1/proposals, /v1/scenarios,
+// /v1/recruitments and /v1/backup read or write personal or uploaded data. Every other route
 // (communes, sites, coverage, layers, tiles, OGC, recommendations,
-// healthz, openapi) is open. Unmatched requests ("") are not protected:
-// they end in 404.
+// healthz, readyz, metrics, openapi) is open. The profiles under
+// /debug/pprof (Config.Pprof) are protected too. Unmatched requests ("")
+// are not protected: they end in 404.
 func isProtected(route string) bool {
+	if strings.HasPrefix(route, pprofPrefix+"/") {
+		return true
+	}
 	rest, ok := strings.CutPrefix(route, "/v1/")
 	if !ok {
 		return false
 	}
 	root, _, _ := strings.Cut(rest, "/")
 	switch root {
-	case "datasets", "match", "candidates", "structures", "proposals", "scenarios", "backup":
+	case "datasets", "match", "candidates", "structures", "proposals", "scenarios", "backup", "recruitments":
 		return true
 	}
 	return false
@@ -50,6 +58,7 @@ func (s *Server) access() gin.HandlerFunc {
 		}
 		if s.cfg.InsecureOpen {
 			c.Set(scopeKey, access.Scope{National: true})
+			c.Set(tokenNameKey, "insecure-open")
 			c.Next()
 			return
 		}
@@ -69,6 +78,7 @@ func (s *Server) access() gin.HandlerFunc {
 			return
 		}
 		c.Set(scopeKey, t.Scope)
+		c.Set(tokenNameKey, t.Name)
 		c.Next()
 	}
 }
@@ -90,3 +100,6 @@ func scopeFrom(c *gin.Context) access.Scope {
 	}
 	return access.Scope{}
 }
+
+// tokenName returns the name of the request's token ("" on an open route).
+func tokenName(c *gin.Context) string { return c.GetString(tokenNameKey) }

@@ -24,14 +24,28 @@ type backupWriter interface {
 	WriteTo(w io.Writer) (int64, error)
 }
 
+// baseStore returns the store under the decorators wrapping st (the
+// metrics' timing, internal/metrics), which declare themselves with an
+// Unwrap method: the backup needs the bbolt store itself.
+func baseStore(st data.Store) data.Store {
+	for {
+		u, ok := st.(interface{ Unwrap() data.Store })
+		if !ok {
+			return st
+		}
+		st = u.Unwrap()
+	}
+}
+
 func (s *Server) backup(c *gin.Context) error {
 	if !scopeFrom(c).National {
 		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "a backup holds every département: it needs a national token"}
 	}
-	bw, ok := s.registry.Store().(backupWriter)
+	store := baseStore(s.registry.Store())
+	bw, ok := store.(backupWriter)
 	if !ok {
 		msg := "the server keeps its datasets in memory (no --state folder): nothing to back up"
-		if _, mem := s.registry.Store().(*data.MemoryStore); !mem {
+		if _, mem := store.(*data.MemoryStore); !mem {
 			// pgstore: the database is the operators', backed up with their tools.
 			msg = "the datasets are kept in PostgreSQL (--store): back up its database with pg_dump or the cluster's own backups"
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
+	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -26,7 +27,10 @@ func TestBackup(t *testing.T) {
 	dep, _ := access.NewToken()
 	tokens := access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"},
 		{Hash: access.HashToken(dep), Scope: access.Scope{Departements: []string{"23"}}, Name: "d"}})
-	s := New(matching.NewRegistry(st, nil), Config{Tokens: tokens})
+	// The store as serve gives it: timed by the metrics, the backup
+	// reaching the bbolt store under the decorator.
+	m := metrics.New()
+	s := New(matching.NewRegistry(m.Store(st), nil), Config{Tokens: tokens, Metrics: m})
 
 	if rec := do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", rec.Code)

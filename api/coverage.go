@@ -23,6 +23,7 @@ const (
 // coverageRoutes registers the coverage endpoints.
 func (s *Server) coverageRoutes(r gin.IRouter) {
 	r.GET("/coverage", handle(s.coverageSummary))
+	r.GET("/coverage/figures", handle(s.coverageFigures)) // any threshold in microseconds (api/coverage_figures.go)
 	r.GET("/coverage/departements", handle(s.coverageDepartements))
 	r.GET("/coverage/communes", handle(s.coverageCommunes))
 	r.GET("/coverage/gaps", handle(s.coverageGaps))

@@ -17,6 +17,7 @@ type areaBody struct {
 	UncoveredPopulation int     `json:"uncovered_population"`
 	PopulationUnlocated int     `json:"population_unlocated"`
 	CoveredShare        float64 `json:"covered_share"`
+	NoDataReason        string  `json:"no_data_reason"`
 	CommunesUncovered   int     `json:"communes_uncovered"`
 }
 

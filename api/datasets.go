@@ -60,6 +60,9 @@ func handleRows(h func(c *gin.Context) error) gin.HandlerFunc {
 		if le.More > 0 {
 			msg += fmt.Sprintf(" (the first %d listed)", len(le.Errors))
 		}
+		if len(le.Errors) > 0 {
+			msg += "; first: " + le.Errors[0].Error()
+		}
 		c.AbortWithStatusJSON(http.StatusBadRequest, invalidRowsBody{Error: CodeInvalidRows, Message: msg, Rows: le.Errors, TotalErrors: le.Count()})
 		return nil
 	})

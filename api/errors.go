@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/recruit"
 )
 
 // Error is an error with an HTTP status and a machine-readable code. Handlers
@@ -94,6 +95,10 @@ func errorMappings() []errorMapping {
 		{data.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
 		{matching.ErrUnknownRow, notFound, CodeNotFound, ""},
 		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
+		// The recruitment process: an illegal move names the pair's
+		// current status (recruit.ConflictError).
+		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
+		{recruit.ErrBadRequest, bad, body, ""},
 		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{matching.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},

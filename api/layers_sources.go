@@ -200,8 +200,10 @@ func (s *Server) communesLayer() *maplayers.Layer {
 	}}
 	l.TileCoalesce = coalesced.atZoom
 	l.Cache.Topo = func(z, i int) (orb.MultiPolygon, bool) {
-		if lv := ct.level(z); lv != nil && lv.Shapes[i] != nil {
-			return lv.Shapes[i], true
+		if lv := ct.level(z); lv != nil {
+			if mp := lv.Shape(i); mp != nil {
+				return mp, true
+			}
 		}
 		// Smaller than the tolerance (its neighbours close over it): it
 		// keeps a minimal outline of its own, so that it can be found.

@@ -31,11 +31,11 @@ func TestLayerTopologyHook(t *testing.T) {
 	}
 	served := 0
 	for i := 0; i < src.Len() && served < 50; i++ {
-		if lv.Shapes[i] == nil {
+		if lv.Shape(i) == nil {
 			continue
 		}
 		served++
-		if g := l.Cache.AtZoom(src, i, z); !orb.Equal(g, lv.Shapes[i]) {
+		if g := l.Cache.AtZoom(src, i, z); !orb.Equal(g, lv.Shape(i)) {
 			t.Fatalf("commune %d at z%d is not the topology's shape", i, z)
 		}
 		own, _ := src.Geometry(i).(orb.MultiPolygon)

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/recruit"
 )
 
 // matchRoutes registers the matching endpoints.
@@ -34,6 +35,7 @@ type matchBody struct {
 	Algorithm       string                   `json:"algorithm"`
 	DepartementCaps map[string]int           `json:"departement_caps"`
 	Weights         matching.PriorityWeights `json:"weights"`
+	Phase           int                      `json:"phase"` // 1 or 2: only the structures of that phase
 }
 
 // matchInput is one side of a match: a dataset id or rows.
@@ -87,6 +89,10 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if !sc.National {
 		req.Visible = sc.Allows
 	}
+	// Recruited pairs stay, unfavourable opinions exclude (api/recruit.go).
+	if err := s.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
+		return err
+	}
 	edges, err := s.registry.EstimateMatchEdges(req)
 	if err != nil {
 		return err
@@ -124,7 +130,10 @@ func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, st
 	if structs, err = s.jsonInput(body.Structures, data.KindStructures); err != nil {
 		return req, cands, structs, err
 	}
-	req = matching.MatchRequest{Algorithm: body.Algorithm, DepartementCaps: body.DepartementCaps, Weights: body.Weights}
+	req = matching.MatchRequest{Algorithm: body.Algorithm, DepartementCaps: body.DepartementCaps, Weights: body.Weights, Phase: body.Phase}
+	if body.Phase < 0 || body.Phase > 2 {
+		return req, cands, structs, badParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %d", body.Phase)
+	}
 	return req, cands, structs, nil
 }
 
@@ -186,6 +195,9 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 		return req, cands, structs, err
 	}
 	req.Algorithm = value("algorithm")
+	if req.Phase, err = parsePhase(value("phase")); err != nil {
+		return req, cands, structs, err
+	}
 	if fhs := form.File["caps"]; len(fhs) > 0 {
 		f, err := fhs[0].Open()
 		if err != nil {
@@ -229,6 +241,17 @@ func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*da
 	return d, nil
 }
 
+// parsePhase reads the phase parameter: "" (both), 1 or 2.
+func parsePhase(v string) (int, error) {
+	switch v {
+	case "":
+		return 0, nil
+	case "1", "2":
+		return int(v[0] - '0'), nil
+	}
+	return 0, badParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %q", v)
+}
+
 // parseCaps reads departement_caps as a JSON object ({"23": 5}) or as
 // "23:5,2A:3".
 func parseCaps(v string) (map[string]int, error) {
@@ -269,6 +292,8 @@ type matchView struct {
 	DepartementCaps    map[string]int                `json:"departement_caps,omitempty"`
 	Weights            matching.PriorityWeights      `json:"weights"`
 	WeightedStructures int                           `json:"weighted_structures"`
+	Phase              int                           `json:"phase,omitempty"`
+	FixedPairs         int                           `json:"fixed_pairs,omitempty"`
 	Summary            matching.MatchSummary         `json:"summary"`
 	Comparison         *matching.MatchComparison     `json:"comparison,omitempty"`
 	Balance            []matching.DepartementBalance `json:"balance"`
@@ -285,7 +310,7 @@ type matchView struct {
 func headView(res *matching.MatchResult, path string, q url.Values, limit, offset int) matchView {
 	v := matchView{ID: res.ID, Algorithm: res.Algorithm, CandidatesDataset: res.CandidatesDataset,
 		StructuresDataset: res.StructuresDataset, CreatedAt: res.CreatedAt, DepartementCaps: res.DepartementCaps,
-		Weights: res.Weights, WeightedStructures: res.WeightedStructures, Summary: res.Summary,
+		Weights: res.Weights, WeightedStructures: res.WeightedStructures, Phase: res.Phase, FixedPairs: res.FixedPairs, Summary: res.Summary,
 		Comparison: res.Comparison, Balance: res.Balance, Offset: offset, Limit: limit,
 		Totals: matchTotals{len(res.Assignments), len(res.Unmatched), len(res.Unfilled)}}
 	lo, hi := pageWindow(len(res.Assignments), limit, offset)
@@ -341,7 +366,11 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 	if err != nil {
 		return matching.SuggestQuery{}, err
 	}
-	q := matching.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k}
+	phase, err := parsePhase(c.Query("phase"))
+	if err != nil {
+		return matching.SuggestQuery{}, err
+	}
+	q := matching.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k, Phase: phase}
 	if sc := scopeFrom(c); !sc.National {
 		q.Visible = sc.Allows
 		for _, id := range []string{q.Match, q.Candidates, q.Structures} {
@@ -352,6 +381,10 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 				return q, err
 			}
 		}
+	}
+	// Recruited candidates, full and excluded structures leave the lists.
+	if err := s.withProcess(func(p *recruit.Process) error { return p.SuggestQuery(&q) }); err != nil {
+		return q, err
 	}
 	return q, nil
 }

@@ -57,7 +57,7 @@ func TestMatchHandInstance(t *testing.T) {
 			t.Fatalf("assignment %d = %+v, want %+v", i, a, want[i])
 		}
 	}
-	if fmt.Sprint(v.Unmatched) != "[{c3 no_structure_in_reach}]" || fmt.Sprint(v.Unfilled) != "[{S3 2 no_candidate_in_reach}]" {
+	if fmt.Sprint(v.Unmatched) != "[{c3 no_structure_in_reach <nil>}]" || fmt.Sprint(v.Unfilled) != "[{S3 2 no_candidate_in_reach}]" {
 		t.Fatalf("unmatched %v, unfilled %v", v.Unmatched, v.Unfilled)
 	}
 	sum := v.Summary

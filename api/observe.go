@@ -25,11 +25,14 @@ const maxRequestIDLen = 64
 // digits), sends it back in X-Request-Id, and after the request writes one
 // access log line at Info level (unless Config.NoAccessLog) and logs at
 // Error level the internal errors writeError hid from the client, with the
-// same id. It is the outermost middleware so that it sees the final status,
-// panics included.
+// same id. It also feeds the request metrics (in flight, count and
+// latency by route pattern and status: gin's FullPath, so the labels stay
+// bounded whatever paths clients send). It is the outermost middleware so
+// that it sees the final status, panics included.
 func (s *Server) observe() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		t0 := time.Now()
+		done := s.metrics.RequestStarted()
 		id := c.GetHeader(requestIDHeader)
 		if !saneRequestID(id) {
 			id = newRequestID()
@@ -37,6 +40,11 @@ func (s *Server) observe() gin.HandlerFunc {
 		c.Set(requestIDKey, id)
 		c.Header(requestIDHeader, id)
 		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "(no route)"
+		}
+		done(route, c.Request.Method, c.Writer.Status())
 		ctx, log := c.Request.Context(), s.cfg.Logger
 		for _, e := range c.Errors {
 			log.LogAttrs(ctx, slog.LevelError, "internal error", slog.String("request_id", id),
@@ -45,10 +53,6 @@ func (s *Server) observe() gin.HandlerFunc {
 		}
 		if s.cfg.NoAccessLog {
 			return
-		}
-		route := c.FullPath()
-		if route == "" {
-			route = "(no route)"
 		}
 		ms := float64(time.Since(t0).Microseconds()) / 1000
 		log.LogAttrs(ctx, slog.LevelInfo, "request",

@@ -133,7 +133,7 @@ var errorResponses = map[int]struct{ key, desc string }{
 	401: {"Unauthorized", "No bearer token, or an unknown one (unauthorized)."},
 	403: {"Forbidden", "The token's scope does not cover what was asked (forbidden)."},
 	404: {"NotFound", "No such route, layer, feature, commune, département, dataset or result (not_found)."},
-	409: {"Conflict", "The dataset is built in and cannot be deleted (conflict)."},
+	409: {"Conflict", "The dataset is built in and cannot be deleted, or the recruitment move is not allowed from the current status, which the message names (conflict)."},
 	413: {"PayloadTooLarge", "The body exceeds the size limit (body_too_large) or the upload the row limit (too_many_rows)."},
 	422: {"UnprocessableEntity", "The optimal assignment would be too large: use the greedy method or fewer rows (match_too_large)."},
 	429: {"TooManyRequests", "More requests per second than this client may send (rate_limited); Retry-After gives the seconds to wait."},

@@ -45,6 +45,10 @@ var layerParams = []string{"bbox", "bbox-crs", "crs", "departement", "layerLimit
 // apiOps documents every route.
 var apiOps = []apiOp{
 	{Method: "GET", Path: "/healthz", Tag: tagService, Summary: "Health and load figures", OK: okJSON},
+	{Method: "GET", Path: "/readyz", Tag: tagService, Summary: "Readiness: 200 when serving, 503 not_ready with the reason while the data loads or reloads",
+		OK: okJSON, Errors: []int{http.StatusServiceUnavailable}},
+	{Method: "GET", Path: "/metrics", Tag: tagService, Summary: "Metrics in the Prometheus text format (requests by route and status, latencies, store, caches, Go runtime)",
+		OK: apiResp{Status: 200, Type: "text/plain"}},
 	{Method: "GET", Path: "/openapi.json", Tag: tagService, Summary: "This OpenAPI 3 document",
 		OK: apiResp{Status: 200, Type: openAPIType}},
 	{Method: "GET", Path: "/", Tag: tagMap, Summary: "The built-in map (HTML)", OK: apiResp{Status: 200, Type: "text/html"}},
@@ -61,8 +65,15 @@ var apiOps = []apiOp{
 		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
 		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
+	// Batch lookups (api/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
+	{Method: "POST", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points; up to the upload row limit), one answer per point in order",
+		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+	{Method: "POST", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points), one answer per point in order",
+		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
 
 	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
+		Params: coverageParams, OK: okJSON},
+	{Method: "GET", Path: "/v1/coverage/figures", Tag: tagCoverage, Summary: "Population figures of the scope, its régions and départements at any threshold, from the population profile by distance (microseconds; no gap zones, communes or need figures)",
 		Params: coverageParams, OK: okJSON},
 	{Method: "GET", Path: "/v1/coverage/departements", Tag: tagCoverage, Summary: "Coverage by département",
 		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
@@ -132,9 +143,21 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
 		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
-		Params: []string{"k", "candidates", "structures", "match"}, OK: okJSON},
+		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
+	// The recruitment process (api/recruit.go, issue 21).
+	{Method: "PATCH", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData,
+		Summary: "Move a candidate–structure pair to a new status (proposee → interessee → recrutee, or non_retenue / desistement); body {status, match?, comment?}", Body: jsonType,
+		OK: okJSON, Errors: []int{http.StatusConflict}},
+	{Method: "GET", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData, Summary: "A pair's status and history", OK: okJSON},
+	{Method: "PUT", Path: "/v1/recruitments/opinions/{structure}", Tag: tagData,
+		Summary: "The prefect's opinion on a structure (favorable, defavorable, reserve); body {avis, structures, comment?}; token of its département or national", Body: jsonType,
+		OK: okJSON, Errors: []int{http.StatusConflict}},
+	{Method: "GET", Path: "/v1/recruitments/opinions", Tag: tagData, Summary: "Opinions on the structures of a dataset, per département (JSON or CSV for the committee)",
+		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/recruitments/dashboard", Tag: tagData, Summary: "Per-département recruitment: posts requested, with a favourable opinion, filled, candidates available in reach, by phase",
+		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
@@ -224,6 +247,9 @@ var apiParams = map[string]apiParam{
 	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
 	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
+	// Batch lookups (api/batch.go).
+	"batchFormat": {"format", "answer format: json, csv or geojson (default: from Accept, else json)", enumSchema("json", "json", "csv", "geojson")},
+	"phase":       {"phase", "1 (public bodies, associations, ESS) or 2 (private actors): only the structures of that phase (default both)", enumSchema("", "1", "2")},
 }
 
 func obj(props map[string]any, required ...string) map[string]any {

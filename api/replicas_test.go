@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/data/pgstore/pgtest"
 	"github.com/maillage/maillage/internal/access"
+	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -51,8 +52,10 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// One tokens file read by every replica.
-		return New(matching.NewRegistry(st, e), Config{Tokens: access.NewTokenSet(tokens)})
+		// One tokens file read by every replica; the store timed by the
+		// metrics as serve does, which must keep its version checks.
+		m := metrics.New()
+		return New(matching.NewRegistry(m.Store(st), e), Config{Tokens: access.NewTokenSet(tokens), Metrics: m})
 	}
 	a, b := replica(), replica()
 

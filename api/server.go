@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/internal/access"
+	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -57,6 +58,16 @@ type Config struct {
 	PublicURL   string
 	CORSOrigins []string
 	CacheMaxAge time.Duration
+
+	// Operations (api/metrics.go, api/ready.go, api/pprof.go). Metrics is
+	// the server's Prometheus registry and collectors (nil: New makes
+	// one); the caller keeps it to time its store (Metrics.Store) and
+	// record the engine load. Readiness is what /readyz answers (nil:
+	// always ready); a reload flips it. Pprof serves /debug/pprof to
+	// national tokens.
+	Metrics   *metrics.Metrics
+	Readiness *Readiness
+	Pprof     bool
 }
 
 // withDefaults fills the zero fields of c.
@@ -89,6 +100,9 @@ func (c Config) withDefaults() Config {
 	if c.CacheMaxAge == 0 {
 		c.CacheMaxAge = defaultCacheMaxAge
 	}
+	if c.Readiness == nil {
+		c.Readiness = &Readiness{}
+	}
 	return c
 }
 
@@ -101,6 +115,9 @@ type Server struct {
 	maps     *mapState          // map layers, OGC API and tiles (api/layers*.go)
 	work     *access.WorkBounds // bounds on expensive work (api/work_limits.go)
 	http     http.Handler       // router behind gzip (api/hygiene.go)
+	metrics  *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
+	ready    *Readiness         // what /readyz answers (api/ready.go)
+	recruit  recruitState       // the recruitment process (api/recruit.go)
 }
 
 // New builds the router over reg and the engine it resolves datasets
@@ -111,11 +128,18 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	if reg != nil {
 		s.engine = reg.Engine()
 	}
+	s.ready, s.metrics = s.cfg.Readiness, s.cfg.Metrics
+	if s.metrics == nil {
+		s.metrics = metrics.New()
+	}
 	s.work = access.NewWorkBounds(s.cfg.Work)
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
+	r.GET("/readyz", handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
+	s.metricsRoutes(r)                 // GET /metrics (api/metrics.go)
+	s.pprofRoutes(r)                   // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
@@ -123,12 +147,14 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.accessRoutes(v1)  // capacity against need, 2SFCA (api/access.go)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
+	s.recruitRoutes(v1) // statuses, opinions, dashboard (api/recruit.go)
 	s.sitingRoutes(v1)
 	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
 	s.webRoutes(r)     // the built-in map at / (api/web.go)
 	s.mapRoutes(r, v1)
 	s.router = r
 	s.http = compress(r)
+	s.registerCacheGauges(s.metrics)
 	return s
 }
 
@@ -136,13 +162,24 @@ func New(reg *matching.Registry, cfg Config) *Server {
 func (s *Server) Handler() http.Handler { return s.http }
 
 // HTTPServer returns an http.Server for the configured address and timeouts.
-func (s *Server) HTTPServer() *http.Server {
+func (s *Server) HTTPServer() *http.Server { return s.cfg.HTTPServer(s.http) }
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
+
+// Readiness returns what the server's /readyz answers.
+func (s *Server) Readiness() *Readiness { return s.ready }
+
+// HTTPServer returns an http.Server serving h at c's address with c's
+// timeouts: a server can listen (behind a Gate) before New.
+func (c Config) HTTPServer(h http.Handler) *http.Server {
+	c = c.withDefaults()
 	return &http.Server{
-		Addr:              s.cfg.Addr,
-		Handler:           s.http,
+		Addr:              c.Addr,
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       s.cfg.ReadTimeout,
-		WriteTimeout:      s.cfg.WriteTimeout,
+		ReadTimeout:       c.ReadTimeout,
+		WriteTimeout:      c.WriteTimeout,
 	}
 }
 

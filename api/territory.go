@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -18,6 +19,9 @@ func (s *Server) territoryRoutes(r gin.IRouter) {
 	r.GET("/communes/:code", handle(s.communeByCode))
 	r.GET("/sites/nearest", handle(s.sitesNearest))
 	r.GET("/sites", handle(s.sites))
+	// Batch lookups (api/batch.go): many points in one body, one answer each.
+	r.POST("/communes/at", s.boundUpload(), handleRows(s.communesAtBatch))
+	r.POST("/sites/nearest", s.boundUpload(), handleRows(s.sitesNearestBatch))
 }
 
 // healthView is the body of /healthz.
@@ -162,7 +166,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryInt(c, "k", 5, 1, 100)
+	k, err := queryIntParam(c, param.NearestK(), param.DefaultNearestK)
 	if err != nil {
 		return err
 	}

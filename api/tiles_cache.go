@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"sync"
@@ -86,8 +87,12 @@ func (s *Server) tile(l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
 		if !cached {
 			return e, nil
 		}
+		// Both forms are built by appending (capacity up to twice the
+		// length): the cache keeps exact-size copies, so that what it
+		// holds is what it counts.
+		e.raw = bytes.Clone(body)
 		if len(body) >= gzipMinBytes {
-			e.gz = web.Gzip(body, gzip.DefaultCompression)
+			e.gz = bytes.Clone(web.Gzip(body, gzip.DefaultCompression))
 		}
 		tc.put(k, e)
 		return e, nil
@@ -123,4 +128,11 @@ func (tc *tileCache) put(k tileKey, e *tileEntry) {
 // under the same name is another key) and the tile.
 func (k tileKey) String() string {
 	return fmt.Sprintf("%p/%d/%d/%d", k.l, k.t.Z, k.t.X, k.t.Y)
+}
+
+// size returns how many tiles the cache holds and their bytes.
+func (tc *tileCache) size() (tiles, bytes int) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	return len(tc.tiles), tc.bytes
 }

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 
 	// goccy/go-json decodes the 12 MB of COG JSON about 3× faster than
 	// encoding/json (33 ms against 110 ms here); it is already in the module
@@ -58,7 +60,37 @@ func decodeArray[T any](path, what string) ([]T, error) {
 	if err := json.Unmarshal(buf, &out); err != nil {
 		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}
+	// The decoder's strings point into its copy of the whole file: cloned,
+	// they no longer keep the file (9 MB for the communes) alive for as
+	// long as the territory holds a code or a name.
+	cloneStrings(reflect.ValueOf(out))
 	return out, nil
+}
+
+// cloneStrings replaces every string reachable from v through slices,
+// arrays, structs and pointers by a copy of its own.
+func cloneStrings(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.CanSet() && v.Len() > 0 {
+			v.SetString(strings.Clone(v.String()))
+		}
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Uint8 {
+			return // raw bytes are not strings
+		}
+		for i := range v.Len() {
+			cloneStrings(v.Index(i))
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			cloneStrings(v.Field(i))
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			cloneStrings(v.Elem())
+		}
+	}
 }
 
 // loadCOGCommunes reads the COG communes file and checks that every entry

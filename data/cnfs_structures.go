@@ -92,7 +92,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 			continue
 		}
 		s := Structure{
-			ID: id, Name: strings.TrimSpace(cs.RaisonSociale), Type: cs.Type, Posts: posts,
+			ID: id, Name: strings.TrimSpace(cs.RaisonSociale), Type: cs.Type, Posts: posts, Phase: PhaseOfType(cs.Type),
 			ZRR: normalizeFlag(cs.ZRR), QPV: normalizeFlag(cs.QPV), FranceServices: normalizeFlag(cs.FranceServices),
 			Attrs: cnfsAttrs(&cs),
 		}

@@ -30,6 +30,12 @@ type Candidate struct {
 	Departement string            `json:"departement"` // of the commune; the declared one only when Commune is ""
 	LocatedBy   string            `json:"located_by"`  // LocatedByCoordinates or LocatedByCommune
 	Attrs       map[string]string `json:"attrs,omitempty"`
+	// AvailableFrom is the first day the candidate can start (DateLayout),
+	// "" when the file does not say: available now.
+	AvailableFrom string `json:"available_from,omitempty"`
+	// Departements are the départements the candidate wishes to work in,
+	// none meaning any within MaxKm.
+	Departements []string `json:"departements,omitempty"`
 }
 
 // Structure is a host structure offering one or more posts.
@@ -47,6 +53,14 @@ type Structure struct {
 	QPV            string            `json:"qpv"`             // "oui", "non" or ""
 	FranceServices string            `json:"france_services"` // "oui", "non" or ""
 	Attrs          map[string]string `json:"attrs,omitempty"`
+	// MissionStart is the day the posts' mission starts (DateLayout), ""
+	// when the file does not say: a candidate available later is not
+	// proposed for them.
+	MissionStart string `json:"mission_start,omitempty"`
+	// Phase is the opening phase the structure applies in: PhasePublic,
+	// PhasePrivate, or PhaseUnknown when neither the file nor its type
+	// says (see PhaseOfType).
+	Phase int `json:"phase"`
 }
 
 // role is what a column means to the loaders.
@@ -67,11 +81,16 @@ const (
 	roleZRR
 	roleQPV
 	roleFS
+	roleAvailable
+	roleWished
+	roleMissionStart
+	rolePhase
 	nRoles
 )
 
 // roleNames are the canonical column names, used in errors.
-var roleNames = [nRoles]string{"", "id", "lon", "lat", "commune", "max_km", "departement", "name", "type", "posts", "region", "zrr", "qpv", "france_services"}
+var roleNames = [nRoles]string{"", "id", "lon", "lat", "commune", "max_km", "departement", "name", "type", "posts", "region", "zrr", "qpv", "france_services",
+	"available_from", "departements", "mission_start", "phase"}
 
 // recordKind says whether a file holds candidates or structures: some
 // columns only mean something for one of them.
@@ -106,8 +125,13 @@ func columnRole(kind recordKind, name string) role {
 		return roleDep
 	}
 	if kind == kindCandidate {
-		if n := normalizeColumn(name); n == "max_km" || n == "maxkm" || n == "max_distance_km" {
+		switch normalizeColumn(name) {
+		case "max_km", "maxkm", "max_distance_km":
 			return roleMaxKm
+		case "available_from", "disponible_le", "disponibilite", "date_disponibilite":
+			return roleAvailable
+		case "departements", "departements_souhaites", "wished_departements":
+			return roleWished
 		}
 		return roleAttr
 	}
@@ -126,6 +150,10 @@ func columnRole(kind recordKind, name string) role {
 		return roleQPV
 	case "france_services":
 		return roleFS
+	case "mission_start", "date_debut_mission", "debut_mission":
+		return roleMissionStart
+	case "phase":
+		return rolePhase
 	}
 	return roleAttr
 }
@@ -413,10 +441,10 @@ func (lc *loadContext) candidate(r *rawRecord) (Candidate, bool) {
 		}
 		maxKm = v
 	}
-	if !ok {
+	c := Candidate{ID: r.vals[roleID], Point: loc.pt, MaxKm: maxKm, Departement: loc.dep, LocatedBy: loc.locatedBy, Attrs: r.attrs}
+	if !lc.candidateProcess(r, &c) || !ok {
 		return Candidate{}, false
 	}
-	c := Candidate{ID: r.vals[roleID], Point: loc.pt, MaxKm: maxKm, Departement: loc.dep, LocatedBy: loc.locatedBy, Attrs: r.attrs}
 	if loc.commune != nil {
 		c.Commune = loc.commune.Code
 	}
@@ -439,14 +467,14 @@ func (lc *loadContext) structure(r *rawRecord) (Structure, bool) {
 		lc.fail(r.pos, "name", "name %v", err)
 		ok = false
 	}
-	if !ok {
-		return Structure{}, false
-	}
 	s := Structure{
 		ID: r.vals[roleID], Name: r.vals[roleName], Type: r.vals[roleType], Point: loc.pt, Posts: posts,
 		Departement: loc.dep, Region: r.vals[roleRegion], LocatedBy: loc.locatedBy,
 		ZRR: normalizeFlag(r.vals[roleZRR]), QPV: normalizeFlag(r.vals[roleQPV]), FranceServices: normalizeFlag(r.vals[roleFS]),
 		Attrs: r.attrs,
+	}
+	if !lc.structureProcess(r, &s) || !ok {
+		return Structure{}, false
 	}
 	if loc.commune != nil {
 		s.Commune = loc.commune.Code

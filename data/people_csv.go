@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 )
@@ -139,13 +140,14 @@ func sniffDelimiter(br *bufio.Reader) rune {
 }
 
 // WriteCandidatesCSV writes candidates as a comma-separated file with a
-// header (id, lon, lat, commune, departement, max_km, then every Attrs key
+// header (id, lon, lat, commune, departement, max_km, available_from,
+// departements, then every Attrs key
 // in sorted order) that LoadCandidates reads back to the same values.
 // Candidates located by commune are written without coordinates.
 func WriteCandidatesCSV(w io.Writer, cs []Candidate) error {
 	keys := attrKeys(len(cs), func(i int) map[string]string { return cs[i].Attrs })
 	cw := csv.NewWriter(w)
-	row := append([]string{"id", "lon", "lat", "commune", "departement", "max_km"}, keys...)
+	row := append([]string{"id", "lon", "lat", "commune", "departement", "max_km", "available_from", "departements"}, keys...)
 	if err := cw.Write(row); err != nil {
 		return err
 	}
@@ -153,7 +155,7 @@ func WriteCandidatesCSV(w io.Writer, cs []Candidate) error {
 		c := &cs[i]
 		row = row[:0]
 		lon, lat := formatPoint(c.Point, c.LocatedBy)
-		row = append(row, c.ID, lon, lat, c.Commune, c.Departement, formatFloat(c.MaxKm))
+		row = append(row, c.ID, lon, lat, c.Commune, c.Departement, formatFloat(c.MaxKm), c.AvailableFrom, strings.Join(c.Departements, ";"))
 		for _, k := range keys {
 			row = append(row, c.Attrs[k])
 		}
@@ -167,13 +169,14 @@ func WriteCandidatesCSV(w io.Writer, cs []Candidate) error {
 
 // WriteStructuresCSV writes structures as a comma-separated file with a
 // header (id, name, type, lon, lat, posts, commune, departement, region,
-// zrr, qpv, france_services, then every Attrs key in sorted order) that
+// zrr, qpv, france_services, mission_start, phase, then every Attrs key in
+// sorted order) that
 // LoadStructures reads back to the same values. Structures located by
 // commune are written without coordinates.
 func WriteStructuresCSV(w io.Writer, ss []Structure) error {
 	keys := attrKeys(len(ss), func(i int) map[string]string { return ss[i].Attrs })
 	cw := csv.NewWriter(w)
-	row := append([]string{"id", "name", "type", "lon", "lat", "posts", "commune", "departement", "region", "zrr", "qpv", "france_services"}, keys...)
+	row := append([]string{"id", "name", "type", "lon", "lat", "posts", "commune", "departement", "region", "zrr", "qpv", "france_services", "mission_start", "phase"}, keys...)
 	if err := cw.Write(row); err != nil {
 		return err
 	}
@@ -181,7 +184,7 @@ func WriteStructuresCSV(w io.Writer, ss []Structure) error {
 		s := &ss[i]
 		row = row[:0]
 		lon, lat := formatPoint(s.Point, s.LocatedBy)
-		row = append(row, s.ID, s.Name, s.Type, lon, lat, strconv.Itoa(s.Posts), s.Commune, s.Departement, s.Region, s.ZRR, s.QPV, s.FranceServices)
+		row = append(row, s.ID, s.Name, s.Type, lon, lat, strconv.Itoa(s.Posts), s.Commune, s.Departement, s.Region, s.ZRR, s.QPV, s.FranceServices, s.MissionStart, formatPhase(s.Phase))
 		for _, k := range keys {
 			row = append(row, s.Attrs[k])
 		}

@@ -222,6 +222,9 @@ func setProperties(r *rawRecord, lc *loadContext, kind recordKind, roles map[str
 			roles[k] = ro
 		}
 		s, scalar := scalarString(v)
+		if list, ok := v.([]any); ok && ro == roleWished {
+			s, scalar = joinScalars(list)
+		}
 		if !scalar && ro != roleAttr {
 			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("%s is %s, want a string or number", k, truncate(s, 40))})
 			continue
@@ -251,6 +254,22 @@ func scalarString(v any) (s string, ok bool) {
 	}
 	b, _ := json.Marshal(v)
 	return string(b), false
+}
+
+// joinScalars joins a JSON array of strings or numbers with ";" (the
+// départements a candidate wishes); ok is false when an item is not a
+// scalar.
+func joinScalars(list []any) (string, bool) {
+	parts := make([]string, len(list))
+	for i, v := range list {
+		s, ok := scalarString(v)
+		if !ok {
+			b, _ := json.Marshal(list)
+			return string(b), false
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, ";"), true
 }
 
 // unmarshalNumbers decodes raw into v keeping numbers as json.Number.

@@ -141,13 +141,13 @@ func TestLoadStructuresGood(t *testing.T) {
 		want []Structure
 	}{
 		{"structures_good.csv", []Structure{
-			{ID: "s1", Name: "Mairie A", Type: "commune", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates", ZRR: "oui", QPV: "non", Attrs: map[string]string{"siret": "123"}},
-			{ID: "s2", Name: "Asso B", Type: "association", Point: orb.Point{5.15, 46.05}, Posts: 1, Commune: "01002", Departement: "01", Region: "84", LocatedBy: "commune", FranceServices: "oui"},
-			{ID: "s3", Name: "Corse", Type: "departement", Point: orb.Point{8.75, 41.95}, Posts: 3, Commune: "2A004", Departement: "2A", Region: "94", LocatedBy: "coordinates"},
-			{ID: "s4", Name: "Large", Type: "private", Point: orb.Point{3, 45}, Posts: 1, Departement: "2A", Region: "94", LocatedBy: "coordinates"},
+			{ID: "s1", Name: "Mairie A", Type: "commune", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates", ZRR: "oui", QPV: "non", Attrs: map[string]string{"siret": "123"}, Phase: 1},
+			{ID: "s2", Name: "Asso B", Type: "association", Point: orb.Point{5.15, 46.05}, Posts: 1, Commune: "01002", Departement: "01", Region: "84", LocatedBy: "commune", FranceServices: "oui", Phase: 1},
+			{ID: "s3", Name: "Corse", Type: "departement", Point: orb.Point{8.75, 41.95}, Posts: 3, Commune: "2A004", Departement: "2A", Region: "94", LocatedBy: "coordinates", Phase: 1},
+			{ID: "s4", Name: "Large", Type: "private", Point: orb.Point{3, 45}, Posts: 1, Departement: "2A", Region: "94", LocatedBy: "coordinates", Phase: 2},
 		}},
 		{"structures.geojson", []Structure{
-			{ID: "g1", Name: "A", Type: "epci", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates"},
+			{ID: "g1", Name: "A", Type: "epci", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates", Phase: 1},
 			{ID: "g2", Name: "B", Point: orb.Point{5.05, 46.05}, Posts: 1, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "commune", Attrs: map[string]string{"color": "red"}},
 			{ID: "3", Point: orb.Point{8.75, 41.95}, Posts: 1, Commune: "2A004", Departement: "2A", Region: "94", LocatedBy: "coordinates"},
 		}},

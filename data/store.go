@@ -67,6 +67,9 @@ type Store interface {
 	List() ([]DatasetMeta, error)
 	Delete(id string) error
 	Close() error
+	// The recruitment history (issue 21) lives beside the datasets, in
+	// the same database, so that a backup holds both.
+	RecruitmentStore
 }
 
 // VersionedStore is a Store shared with other processes (replicas on one
@@ -84,8 +87,10 @@ type VersionedStore interface {
 // MemoryStore is a Store in memory, lost at exit: for tests and for serving
 // without a state folder.
 type MemoryStore struct {
-	mu sync.RWMutex
-	m  map[string]*Dataset
+	mu      sync.RWMutex
+	m       map[string]*Dataset
+	events  []RecruitmentEvent
+	current map[string]string // RecruitmentEvent.Key → its last status
 }
 
 // NewMemoryStore returns an empty MemoryStore.

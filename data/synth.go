@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"time"
 
 	"github.com/paulmach/orb"
 
@@ -15,6 +16,21 @@ const SyntheticAttr = "synthetic"
 
 // synthStream is the PCG stream constant of Synthesize ("maillage").
 const synthStream = 0x6d61696c6c616765
+
+// synthProcessStream is the PCG stream of the recruitment columns: a
+// stream of its own, so that they leave the points, types and posts of a
+// seed as they were before these columns existed.
+const synthProcessStream = 0x70726f63657373
+
+// synthEpoch is the first day a synthetic candidate is available; they
+// become available over the next synthAvailDays days, and missions start
+// synthStartMinDays to synthStartMinDays+synthStartDays days after it.
+const (
+	synthEpoch        = "2027-01-04"
+	synthAvailDays    = 180
+	synthStartMinDays = 30
+	synthStartDays    = 210
+)
 
 // synthMaxTries bounds the rejection sampling inside one commune; a commune
 // this hard to hit (a sliver) gets its representative point instead.
@@ -44,6 +60,11 @@ var synthTypes = [...]struct {
 // population too (LocatedBy "commune"), with types commune, epci,
 // association, departement and private and 1–3 posts. Only communes with a
 // shape and inhabitants are drawn. The output depends only on t and seed.
+//
+// For the recruitment process, candidates get an AvailableFrom uniform over
+// the 180 days from 2027-01-04, structures a MissionStart 30 to 240 days
+// after that day and the Phase of their type (PhaseOfType): some pairs in
+// reach are thus excluded by their dates.
 func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []Structure) {
 	ids, cum := populationCDF(t)
 	if len(ids) == 0 {
@@ -95,7 +116,21 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 			Attrs:       map[string]string{SyntheticAttr: "true"},
 		}
 	}
+	synthProcess(cands, structs, seed)
 	return cands, structs
+}
+
+// synthProcess draws the recruitment columns on their own stream.
+func synthProcess(cands []Candidate, structs []Structure, seed int64) {
+	rng := rand.New(rand.NewPCG(uint64(seed), synthProcessStream))
+	epoch, _ := time.Parse(DateLayout, synthEpoch)
+	for i := range cands {
+		cands[i].AvailableFrom = epoch.AddDate(0, 0, rng.IntN(synthAvailDays)).Format(DateLayout)
+	}
+	for i := range structs {
+		structs[i].MissionStart = epoch.AddDate(0, 0, synthStartMinDays+rng.IntN(synthStartDays)).Format(DateLayout)
+		structs[i].Phase = PhaseOfType(structs[i].Type)
+	}
 }
 
 // populationCDF returns the indexes of the communes with a shape and

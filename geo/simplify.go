@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
@@ -182,6 +183,11 @@ func ring(r orb.Ring, t try, exterior bool) orb.Ring {
 	if t.tol > 0 && len(out) >= 4 {
 		out = simplify.DouglasPeucker(t.tol).Ring(out)
 		out = dropRepeats(out)
+		if cap(out) > len(out)+len(out)/4 {
+			// Douglas-Peucker returns a prefix of its input: a ring kept in
+			// a zoom cache would hold the whole input's length.
+			out = slices.Clone(out)
+		}
 	}
 	if len(out) < 4 {
 		return nil

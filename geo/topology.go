@@ -26,7 +26,8 @@ import (
 // vertex that rounding moved apart. A Topology is read-only once built and
 // safe for concurrent use.
 type Topology struct {
-	arcs   []orb.LineString // each arc's points, its endpoints junctions (equal for a closed arc)
+	arcs   []orb.LineString // each arc's points while BuildTopology runs, then nil
+	packed packedLines      // each arc's points, its endpoints junctions (equal for a closed arc)
 	shapes [][][]arcRing    // per shape, per polygon, per ring (exterior first): its arcs in order
 	uses   [][]int32        // per arc, the shapes whose rings run along it (ascending, no repeats)
 	points int              // vertices of all arcs
@@ -93,11 +94,15 @@ func BuildTopology(shapes []orb.MultiPolygon) (*Topology, error) {
 	for _, a := range t.arcs {
 		t.points += len(a)
 	}
+	// Held packed: the topology of the communes keeps a million points
+	// for as long as the server runs, and reads them only to simplify.
+	t.packed = packLines(t.arcs)
+	t.arcs = nil
 	return t, nil
 }
 
 // NumArcs is the number of arcs.
-func (t *Topology) NumArcs() int { return len(t.arcs) }
+func (t *Topology) NumArcs() int { return len(t.packed.off) }
 
 // NumPoints is the number of vertices of all arcs (a junction counts once
 // per arc ending there).

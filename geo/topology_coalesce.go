@@ -25,8 +25,12 @@ func (l *TopoLevel) Coalesce(class []int32, minPx float64) []int32 {
 	n := len(l.topo.shapes)
 	area := make([]float64, n) // in squared tolerances, Mercator-like (divided by cos φ)
 	tol2 := l.TolDeg * l.TolDeg
-	for s, mp := range l.Shapes {
-		if len(mp) == 0 || tol2 == 0 {
+	for s := range n {
+		if tol2 == 0 {
+			break
+		}
+		mp := l.Shape(s)
+		if len(mp) == 0 {
 			continue
 		}
 		c := mp.Bound().Center()
@@ -50,6 +54,7 @@ func (l *TopoLevel) Coalesce(class []int32, minPx float64) []int32 {
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(area[a], area[b]) })
 	border := map[int32]float64{}
+	var buf []orb.Point // an arc as read, decoded
 	for _, s := range order {
 		g := find(s)
 		if int(s) >= len(class) || class[s] < 0 || groupArea[g] >= minPx {
@@ -60,7 +65,8 @@ func (l *TopoLevel) Coalesce(class []int32, minPx float64) []int32 {
 			for _, r := range poly {
 				for _, ref := range r.arcs {
 					i, _ := ref.index()
-					length := planar.Length(l.topo.arcs[i])
+					buf = l.topo.packed.line(buf[:0], i)
+					length := planar.Length(orb.LineString(buf))
 					for _, u := range l.topo.uses[i] {
 						if int(u) >= len(class) || class[u] != class[s] {
 							continue
@@ -119,7 +125,7 @@ func (l *TopoLevel) Coalesced(rep []int32) ([]orb.MultiPolygon, int) {
 	split := 0
 	for r, mp := range out {
 		if size[r] == 1 {
-			out[r] = l.Shapes[r]
+			out[r] = l.Shape(r)
 			continue
 		}
 		if mp == nil || v.Validate(mp) == nil {
@@ -129,7 +135,7 @@ func (l *TopoLevel) Coalesced(rep []int32) ([]orb.MultiPolygon, int) {
 		for s := range rep {
 			if rep[s] == int32(r) {
 				rep[s] = int32(s)
-				out[s] = l.Shapes[s]
+				out[s] = l.Shape(s)
 			}
 		}
 	}

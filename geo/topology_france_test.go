@@ -148,7 +148,7 @@ func TestTopologyFrance(t *testing.T) {
 		l := topo.Simplify(tol)
 		elapsed := time.Since(start)
 		invalid, points := 0, 0
-		for i, mp := range l.Shapes {
+		for i, mp := range l.Shapes() {
 			if err := geo.ValidateShape(mp); err != nil {
 				invalid++
 				if invalid <= 5 {
@@ -164,7 +164,7 @@ func TestTopologyFrance(t *testing.T) {
 		if invalid > 0 || l.ShapesInvalid > 0 {
 			t.Errorf("z%d: %d invalid shapes (%d reported)", z, invalid, l.ShapesInvalid)
 		}
-		cov, over := seams(shapes, l.Shapes, ids, tol/8)
+		cov, over := seams(shapes, l.Shapes(), ids, tol/8)
 		t.Logf("z%d (tolerance %.4f°) in %v: %d points, %d rings dropped, %d communes dropped, %d arcs refined; Creuse and neighbours (%d communes): covered %.3f %%, overlap %.3f %%",
 			z, tol, elapsed.Round(time.Millisecond), points, l.RingsDropped, l.ShapesDropped, l.ArcsRefined, len(ids), 100*cov, 100*over)
 		if cov < 0.995 || over > 0.005 {
@@ -257,4 +257,29 @@ func BenchmarkTopologySimplify(b *testing.B) {
 	for b.Loop() {
 		topo.Simplify(geo.ZoomToleranceDeg(5))
 	}
+}
+
+// BenchmarkTopoLevelShapes measures what a level holds (retained-MB, all
+// nine map levels z0–8 together) and assembling every commune of the z8
+// level from its packed arcs, as the map's tiles do on each render.
+func BenchmarkTopoLevelShapes(b *testing.B) {
+	_, _, topo := franceTopology(b)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	levels := make([]*geo.TopoLevel, 9)
+	for z := range levels {
+		levels[z] = topo.Simplify(geo.ZoomToleranceDeg(z))
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	l := levels[8]
+	b.ReportAllocs()
+	for b.Loop() {
+		for s := range l.NumShapes() {
+			_ = l.Shape(s)
+		}
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "retained-MB")
+	runtime.KeepAlive(levels)
 }

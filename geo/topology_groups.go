@@ -109,7 +109,7 @@ func (l *TopoLevel) cancelTwins(refs []arcRef) []arcRef {
 // run along.
 func (l *TopoLevel) directed(ref arcRef) orb.LineString {
 	i, rev := ref.index()
-	a := l.arcs[i]
+	a := l.arc(i, nil)
 	if !rev {
 		return a
 	}

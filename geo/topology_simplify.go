@@ -22,21 +22,23 @@ import (
 // is valid or its arcs are back as read; the neighbours using those arcs
 // are reassembled with them. Then arcs crossing other arcs (borders of
 // shapes that share none, which would overlap) are refined the same way.
+//
+// Once built, a level keeps only its simplified arcs, packed (geo/packed.go):
+// Shape assembles a shape from them on each call, so that the nine levels
+// of the map's communes cost tens of megabytes rather than hundreds.
 type TopoLevel struct {
-	// Shapes are the simplified shapes, in the order given to
-	// BuildTopology: RFC 7946 winding, closed rings; nil for a shape of
-	// which every polygon collapsed.
-	Shapes []orb.MultiPolygon
-
 	TolDeg        float64 // the tolerance asked for
 	RingsDropped  int     // rings that collapsed
 	ShapesDropped int     // non-empty shapes of which every polygon collapsed
 	ArcsRefined   int     // arcs simplified at a finer tolerance to keep shapes valid
 	ShapesInvalid int     // shapes still invalid with their arcs as read (invalid input)
 
-	topo  *Topology
-	arcs  []orb.LineString // simplified arcs
-	halve []int8           // per arc, how many times its tolerance was halved
+	topo   *Topology
+	arcs   []orb.LineString // simplified arcs while Simplify runs, then nil
+	packed packedLines      // the simplified arcs once Simplify is done
+	halve  []int8           // per arc, how many times its tolerance was halved
+
+	scratch orb.LineString // simplifyArc's working copy, reused (Simplify runs on one goroutine)
 }
 
 // topoHalvings bounds the refinement of an arc: after TolDeg/2⁹ it is used
@@ -46,9 +48,10 @@ const topoHalvings = 10
 // Simplify simplifies the topology's arcs at tolDeg (degrees; 0 keeps them
 // as read) and reassembles the shapes.
 func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
-	l := &TopoLevel{TolDeg: tolDeg, topo: t, Shapes: make([]orb.MultiPolygon, len(t.shapes)),
-		arcs: make([]orb.LineString, len(t.arcs)), halve: make([]int8, len(t.arcs))}
-	for i := range t.arcs {
+	l := &TopoLevel{TolDeg: tolDeg, topo: t,
+		arcs: make([]orb.LineString, t.NumArcs()), halve: make([]int8, t.NumArcs())}
+	shapes := make([]orb.MultiPolygon, len(t.shapes))
+	for i := range l.arcs {
 		l.arcs[i] = l.simplifyArc(i)
 	}
 	dirty := make([]bool, len(t.shapes))
@@ -67,7 +70,7 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 			if ok && len(mp) > 0 && v.Validate(mp) != nil {
 				ok = false
 			}
-			l.Shapes[s] = mp
+			shapes[s] = mp
 			if !ok {
 				invalid = append(invalid, s)
 			}
@@ -94,7 +97,7 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 			break
 		}
 	}
-	for s, mp := range l.Shapes {
+	for s, mp := range shapes {
 		if mp == nil && len(t.shapes[s]) > 0 {
 			l.ShapesDropped++
 		}
@@ -103,7 +106,47 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 	for s := range t.shapes {
 		l.RingsDropped += l.countDropped(s)
 	}
+	l.packed = packLines(l.arcs)
+	l.arcs, l.scratch = nil, nil
 	return l
+}
+
+// NumShapes is the number of shapes, as given to BuildTopology.
+func (l *TopoLevel) NumShapes() int { return len(l.topo.shapes) }
+
+// Shape returns shape s simplified, in the order given to BuildTopology:
+// RFC 7946 winding, closed rings; nil when every polygon of it collapsed.
+// It is assembled on each call (a new value the caller may keep), and
+// safe for concurrent use.
+func (l *TopoLevel) Shape(s int) orb.MultiPolygon {
+	mp, _ := l.assemble(s)
+	return mp
+}
+
+// Shapes returns every shape (see Shape).
+func (l *TopoLevel) Shapes() []orb.MultiPolygon {
+	out := make([]orb.MultiPolygon, len(l.topo.shapes))
+	for s := range out {
+		out[s] = l.Shape(s)
+	}
+	return out
+}
+
+// arc returns arc i's simplified points: the arc itself while Simplify
+// runs, else decoded into buf (which it may grow).
+func (l *TopoLevel) arc(i int, buf []orb.Point) []orb.Point {
+	if l.arcs != nil {
+		return l.arcs[i]
+	}
+	return l.packed.line(buf[:0], i)
+}
+
+// arcLen returns the number of points of arc i simplified.
+func (l *TopoLevel) arcLen(i int) int {
+	if l.arcs != nil {
+		return len(l.arcs[i])
+	}
+	return l.packed.lineLen(i)
 }
 
 // refine simplifies arc i again at half its tolerance, marking the shapes
@@ -126,12 +169,17 @@ func (l *TopoLevel) refine(i int, dirty []bool) bool {
 // simplifyArc returns arc i simplified at its current tolerance (the arc as
 // read once halved topoHalvings times).
 func (l *TopoLevel) simplifyArc(i int) orb.LineString {
-	a := l.topo.arcs[i]
+	l.scratch = l.topo.packed.line(l.scratch[:0], i)
+	a := l.scratch
 	if l.TolDeg == 0 || l.halve[i] >= topoHalvings || len(a) <= 2 {
-		return a
+		return slices.Clone(a)
 	}
 	tol := math.Ldexp(l.TolDeg, -int(l.halve[i]))
-	return simplify.DouglasPeucker(tol).LineString(slices.Clone(a))
+	// Douglas-Peucker works in place and returns a prefix of its input: it
+	// runs on the scratch copy, and the level keeps an exact-size copy of
+	// the result, or it would hold every arc at its full length (at zoom 5
+	// an arc of 1,000 positions keeps 3, and held 16 kB for them).
+	return slices.Clone(simplify.DouglasPeucker(tol).LineString(a))
 }
 
 // assemble builds shape s from the simplified arcs. ok is false when a ring
@@ -187,12 +235,16 @@ func (l *TopoLevel) ring(refs []arcRef) orb.Ring {
 	n := 0
 	for _, ref := range refs {
 		i, _ := ref.index()
-		n += len(l.arcs[i])
+		n += l.arcLen(i)
 	}
 	out := make(orb.Ring, 0, n)
+	var buf []orb.Point
 	for _, ref := range refs {
 		i, rev := ref.index()
-		a := l.arcs[i]
+		a := l.arc(i, buf)
+		if l.arcs == nil {
+			buf = a // reuse the decoded points' array for the next arc
+		}
 		for k := range a {
 			p := a[k]
 			if rev {

@@ -158,7 +158,7 @@ func TestTopologySimplifySeamless(t *testing.T) {
 	for _, tt := range tests {
 		l := topo.Simplify(tt.tol)
 		alive := 0
-		for i, mp := range l.Shapes {
+		for i, mp := range l.Shapes() {
 			if mp == nil {
 				continue
 			}
@@ -176,13 +176,13 @@ func TestTopologySimplifySeamless(t *testing.T) {
 			t.Errorf("tol %g: %d shapes, %d rings dropped, %d invalid; want %d, %d, 0",
 				tt.tol, alive, l.RingsDropped, l.ShapesInvalid, tt.shapesAlive, tt.ringsDropped)
 		}
-		if e, loose := seamless(l.Shapes); math.Abs(e) > 1e-9 || loose != 0 {
+		if e, loose := seamless(l.Shapes()); math.Abs(e) > 1e-9 || loose != 0 {
 			t.Errorf("tol %g: not seamless: area error %g, %d loose edges", tt.tol, e, loose)
 		}
-		if _, same := edgeUses(l.Shapes); same != 0 {
+		if _, same := edgeUses(l.Shapes()); same != 0 {
 			t.Errorf("tol %g: %d edges run the same way in two rings (overlap)", tt.tol, same)
 		}
-		if n := len(l.Shapes[4][0][0]); tt.tol >= 0.05 && n > 40 {
+		if n := len(l.Shapes()[4][0][0]); tt.tol >= 0.05 && n > 40 {
 			t.Errorf("tol %g: middle cell keeps %d points: not simplified", tt.tol, n)
 		}
 	}
@@ -240,7 +240,7 @@ func TestTopologyGroups(t *testing.T) {
 			want := 0.0
 			for s, gs := range groupOf {
 				if gs == g {
-					want += mpArea(l.Shapes[s])
+					want += mpArea(l.Shapes()[s])
 				}
 			}
 			if got := mpArea(mp); math.Abs(got-want) > 1e-9 {
@@ -253,7 +253,7 @@ func TestTopologyGroups(t *testing.T) {
 			t.Errorf("tol %g: middle column has %d rings, want %d", tol, n, want)
 		}
 		// Every edge of a group outline is an edge of one of its shapes.
-		shapeEdges, _ := edgeUses(l.Shapes)
+		shapeEdges, _ := edgeUses(l.Shapes())
 		groupEdges, _ := edgeUses(groups)
 		for e := range groupEdges {
 			if shapeEdges[e] == 0 {

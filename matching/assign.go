@@ -21,6 +21,12 @@ type Candidate struct {
 	Point       orb.Point `json:"point"`
 	MaxKm       float64   `json:"max_km"`
 	Departement string    `json:"departement"`
+	// AvailableDay is the first day the candidate can start, in days
+	// since 1970-01-01 (data.DayNumber); 0 means now.
+	AvailableDay int32 `json:"available_day,omitempty"`
+	// Wished are the départements the candidate wishes to work in; none
+	// means any within MaxKm.
+	Wished []string `json:"wished,omitempty"`
 }
 
 // Structure is a host structure (commune, EPCI, association…) offering Posts
@@ -35,6 +41,15 @@ type Structure struct {
 	Posts       int       `json:"posts"`
 	Departement string    `json:"departement"`
 	Weight      float64   `json:"weight"`
+	// StartDay is the mission start in days since 1970-01-01; 0 means not
+	// given. A candidate available after it is not placed there.
+	StartDay int32 `json:"start_day,omitempty"`
+	// Phase is data.PhasePublic, data.PhasePrivate or 0 (unknown); see
+	// AssignOptions.Phase.
+	Phase int `json:"phase,omitempty"`
+	// Excluded, when not empty, is why the structure takes no candidate
+	// (e.g. an unfavourable opinion); it is the reason of its Unfilled.
+	Excluded string `json:"excluded,omitempty"`
 }
 
 // AssignOptions tunes Assign.
@@ -50,6 +65,11 @@ type AssignOptions struct {
 	// far out of total. Calls are serialized and done never decreases, but
 	// they may come from worker goroutines.
 	Progress func(done, total int) `json:"-"`
+	// Phase, 1 or 2, keeps only the structures of that phase (0: all).
+	Phase int `json:"phase,omitempty"`
+	// Fixed are pairs already recruited: they stay, taking their post,
+	// and the other candidates and posts are optimised around them.
+	Fixed []FixedPair `json:"fixed,omitempty"`
 }
 
 // Assignment is one candidate placed on one post of a structure, with their
@@ -58,19 +78,23 @@ type Assignment struct {
 	Candidate string  `json:"candidate"`
 	Structure string  `json:"structure"`
 	DistanceM float64 `json:"distance_m"`
+	Fixed     bool    `json:"fixed,omitempty"` // a pair of AssignOptions.Fixed
 }
 
-// Unmatched is a candidate left without a post, and why.
+// Unmatched is a candidate left without a post, and why. Excluded counts
+// the pairs in reach the process excluded (dates, phase, opinion,
+// départements wished, full structures), nil when none.
 type Unmatched struct {
-	Candidate string `json:"candidate"`
-	Reason    string `json:"reason"` // ReasonNoStructureInReach or ReasonOutcompeted
+	Candidate string      `json:"candidate"`
+	Reason    string      `json:"reason"` // ReasonNoStructureInReach, ReasonOutcompeted, or the dominant exclusion (ReasonAvailableAfterStart…)
+	Excluded  *Exclusions `json:"excluded,omitempty"`
 }
 
 // UnfilledPosts counts the posts of a structure left empty, and why.
 type UnfilledPosts struct {
 	Structure string `json:"structure"`
 	Posts     int    `json:"posts"`
-	Reason    string `json:"reason"` // ReasonNoCandidateInReach, ReasonDepartementCap or ReasonOutcompeted
+	Reason    string `json:"reason"` // ReasonNoCandidateInReach, ReasonDepartementCap, ReasonOutcompeted, ReasonPhaseExcluded, Structure.Excluded, or the dominant exclusion of its pairs
 }
 
 // DepartementBalance sums one département: posts of its structures, and its
@@ -170,6 +194,7 @@ func Assign(ctx context.Context, cands []Candidate, structs []Structure, opt Ass
 	if err != nil {
 		return AssignResult{}, err
 	}
+	in.placeFixed(sol.Match)
 	res := in.result(g, sol)
 	res.Algorithm = in.algorithm
 	return res, nil
@@ -183,6 +208,8 @@ type assignInput struct {
 	workers   int
 	progress  func(done, total int)
 	maxEdges  int64 // MaxAssignEdges
+	proc      processInput
+	noDedup   bool // tests: query every candidate, even at a point another shares
 
 	maxM    []float64 // per candidate, metres
 	weightQ []int64   // per structure, weight in hundredths
@@ -259,6 +286,9 @@ func newAssignInput(ctx context.Context, cands []Candidate, structs []Structure,
 		}
 	}
 	in.indexDepartements(opt.DepartementCaps)
+	if err := in.indexProcess(opt.Phase, opt.Fixed); err != nil {
+		return nil, err
+	}
 	return in, nil
 }
 
@@ -322,20 +352,28 @@ func (in *assignInput) result(g *assignGraph, sol assign.Solution) AssignResult 
 	for ci, s := range sol.Match {
 		c := &in.cands[ci]
 		b := &bal[in.cDept[ci]]
-		if g.candDeg[ci] > 0 {
+		if g.candDeg[ci] > 0 || in.proc.active && in.proc.fixed[ci] >= 0 {
 			b.CandidatesInReach++
 		}
 		if s < 0 {
 			b.CandidatesLeft++
 			reason := ReasonOutcompeted
+			var ex *Exclusions
+			if g.candExcl != nil {
+				ex = exclusions(g.candExcl[ci])
+			}
 			if g.candDeg[ci] == 0 {
 				reason = ReasonNoStructureInReach
+				if ex != nil {
+					reason = dominant(g.candExcl[ci])
+				}
 			}
-			res.Unmatched = append(res.Unmatched, Unmatched{Candidate: c.ID, Reason: reason})
+			res.Unmatched = append(res.Unmatched, Unmatched{Candidate: c.ID, Reason: reason, Excluded: ex})
 			continue
 		}
 		d := geo.DistanceM(c.Point, in.structs[s].Point)
-		res.Assignments = append(res.Assignments, Assignment{Candidate: c.ID, Structure: in.structs[s].ID, DistanceM: d})
+		res.Assignments = append(res.Assignments, Assignment{Candidate: c.ID, Structure: in.structs[s].ID, DistanceM: d,
+			Fixed: in.proc.nFixed > 0 && in.proc.fixed[ci] >= 0})
 		res.TotalDistanceM += d
 		filled[s]++
 	}
@@ -354,6 +392,12 @@ func (in *assignInput) result(g *assignGraph, sol assign.Solution) AssignResult 
 		}
 		reason := ReasonOutcompeted
 		switch {
+		case s.Excluded != "":
+			reason = s.Excluded
+		case in.proc.active && in.proc.sExcl[si] == exclPhase:
+			reason = ReasonPhaseExcluded
+		case g.structDeg[si] == 0 && g.structExcl != nil && dominant(g.structExcl[si]) != "":
+			reason = dominant(g.structExcl[si])
 		case g.structDeg[si] == 0:
 			reason = ReasonNoCandidateInReach
 		case in.deptCap[d] >= 0 && deptFilled[d] >= in.deptCap[d]:
@@ -368,12 +412,9 @@ func (in *assignInput) result(g *assignGraph, sol assign.Solution) AssignResult 
 // problem is the input of the solvers: the graph's edges over the
 // structures' posts, weights in hundredths and département caps.
 func (in *assignInput) problem(g *assignGraph) *assign.Problem {
-	posts := make([]int, len(in.structs))
-	for i, s := range in.structs {
-		posts[i] = s.Posts
-	}
+	posts, caps := in.solverPosts()
 	return &assign.Problem{Candidates: len(in.cands), Posts: posts, Priority: in.weightQ,
-		Group: in.sDept, GroupCap: in.deptCap,
+		Group: in.sDept, GroupCap: caps,
 		Edges: assign.Edges{Cost: g.cost, Pair: g.pair}}
 }
 

@@ -91,6 +91,37 @@ func BenchmarkAssignOptimal50k(b *testing.B) {
 
 func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, spec50k, AlgorithmGreedy) }
 
+// BenchmarkAssignGraphShared50k builds the graph of the 50k instance with
+// candidates stacked ten to a point (as when located by their commune):
+// each point's structures queried once (shared) or once per candidate
+// (per-candidate, the build before de-duplication).
+func BenchmarkAssignGraphShared50k(b *testing.B) {
+	cands, structs := genInstance(spec50k)
+	for i := range cands {
+		cands[i].Point = cands[i/10*10].Point
+	}
+	for _, mode := range []struct {
+		name    string
+		noDedup bool
+	}{{"shared", false}, {"per-candidate", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			in.noDedup = mode.noDedup
+			b.ReportAllocs()
+			var g *assignGraph
+			for b.Loop() {
+				if g, err = buildAssignGraph(context.Background(), in); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(g.edges()), "edges")
+		})
+	}
+}
+
 // BenchmarkAssignTight10k is a tighter instance, where the optimum and the
 // greedy baseline differ: 10,000 candidates for about 10,000 posts.
 func BenchmarkAssignTight10k(b *testing.B) {

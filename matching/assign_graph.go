@@ -28,6 +28,10 @@ type assignGraph struct {
 	pair      []uint64 // candidate<<32 | structure of each edge
 	candDeg   []int32  // edges per candidate
 	structDeg []int32  // edges per structure
+	// Pairs within reach excluded by the process, by kind, per candidate
+	// and per structure; nil when the process excludes nothing.
+	candExcl   [][nExcl]int32
+	structExcl [][nExcl]int32
 }
 
 func (g *assignGraph) edges() int { return len(g.cost) }
@@ -44,7 +48,8 @@ const assignChunk = 512
 const MaxAssignEdges = 40_000_000
 
 // buildAssignGraph queries, for every candidate, the structures within its
-// MaxKm on a SiteIndex of the structures, on in.workers goroutines. It
+// MaxKm on a SiteIndex of the structures, on in.workers goroutines: once
+// per point and reach that several candidates share (findSharedReach). It
 // stops when ctx is done.
 func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error) {
 	pts := make([]orb.Point, len(in.structs))
@@ -52,31 +57,57 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		pts[i] = s.Point
 	}
 	ix := geo.NewSiteIndex(pts)
+	shared, err := findSharedReach(ctx, in, ix)
+	if err != nil {
+		return nil, err
+	}
 
 	nChunks := (len(in.cands) + assignChunk - 1) / assignChunk
 	chunkCost := make([][]uint32, nChunks)
 	chunkPair := make([][]uint64, nChunks)
 	g := &assignGraph{candDeg: make([]int32, len(in.cands)), structDeg: make([]int32, len(in.structs))}
+	if in.proc.active {
+		g.candExcl, g.structExcl = make([][nExcl]int32, len(in.cands)), make([][nExcl]int32, len(in.structs))
+	}
 	var mu sync.Mutex
 	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
-		var nbs []geo.Neighbor
+		var own, nbs []geo.Neighbor
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
+		var sExcl [][nExcl]int32
+		if in.proc.active {
+			sExcl = make([][nExcl]int32, len(in.structs))
+		}
 		for k, ok := next(); ok && ctx.Err() == nil; k, ok = next() {
 			cost, pair = cost[:0], pair[:0]
 			for ci := k * assignChunk; ci < min(len(in.cands), (k+1)*assignChunk); ci++ {
 				if ctx.Err() != nil { // a dense chunk can take a tenth of a second
 					break
 				}
-				nbs = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nbs)
+				if in.proc.active && in.proc.fixed[ci] >= 0 {
+					continue // a fixed pair: no other edge
+				}
+				if gi := shared.group[ci]; gi >= 0 {
+					nbs = shared.lists[gi] // read only: other candidates share it
+				} else {
+					own = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], own)
+					nbs = own
+				}
+				n := 0
 				for _, nb := range nbs {
+					if k := in.exclusion(ci, nb.ID); k != exclNone {
+						g.candExcl[ci][k]++
+						sExcl[nb.ID][k]++
+						continue
+					}
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))
 					pair = append(pair, assign.Pair(int32(ci), int32(nb.ID)))
 					deg[nb.ID]++
+					n++
 				}
-				g.candDeg[ci] = int32(len(nbs))
+				g.candDeg[ci] = int32(n)
 			}
 			chunkCost[k], chunkPair[k] = slices.Clone(cost), slices.Clone(pair)
 			if total.Add(int64(len(cost))) > in.maxEdges {
@@ -87,6 +118,11 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		for s, d := range deg {
 			g.structDeg[s] += d
 		}
+		for s := range sExcl {
+			for k, n := range sExcl[s] {
+				g.structExcl[s][k] += n
+			}
+		}
 		mu.Unlock()
 	})
 	if err := ctxErr(ctx, "assignment graph"); err != nil {
@@ -95,7 +131,6 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	if total.Load() > in.maxEdges {
 		return nil, fmt.Errorf("%w: more than %d candidate–structure pairs within reach; lower the candidates' max_km", ErrAssignTooLarge, in.maxEdges)
 	}
-	var err error
 	if g.cost, g.pair, err = radixSortEdges(ctx, chunkCost, chunkPair, in.workers); err != nil {
 		return nil, err
 	}

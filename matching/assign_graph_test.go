@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"testing"
 
@@ -155,4 +156,51 @@ func TestAssignGraphOrder(t *testing.T) {
 	if g.edges() != want {
 		t.Fatalf("%d edges, brute force %d", g.edges(), want)
 	}
+}
+
+// TestAssignGraphSharedPoints: candidates stacked on a few points (as when
+// located by their commune), some with another reach, give the same graph
+// whether each point and reach is queried once or every candidate is, and
+// the same assignment.
+func TestAssignGraphSharedPoints(t *testing.T) {
+	cands, structs := genInstance(genSpec{Seed: 33, Candidates: 4000, Structures: 300, MaxPosts: 3, Clustered: 0.6})
+	for i := range cands {
+		cands[i].Point = cands[i/10*10].Point // stacks of 10
+		if i%7 == 0 {
+			cands[i].MaxKm = 12 // same point, another reach: its own query
+		}
+	}
+	build := func(noDedup bool) (*assignGraph, *assignInput) {
+		in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.noDedup = noDedup
+		g, err := buildAssignGraph(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g, in
+	}
+	want, _ := build(true)
+	got, in := build(false)
+	if sr, _ := findSharedReach(context.Background(), in, geo.NewSiteIndex(structPoints(structs))); len(sr.lists) == 0 || len(sr.lists) > len(cands)/5 {
+		t.Fatalf("%d shared points for %d candidates in stacks of 10", len(sr.lists), len(cands))
+	}
+	if !slices.Equal(got.cost, want.cost) || !slices.Equal(got.pair, want.pair) ||
+		!slices.Equal(got.candDeg, want.candDeg) || !slices.Equal(got.structDeg, want.structDeg) {
+		t.Fatalf("graph with shared queries (%d edges) differs from one query per candidate (%d edges)", got.edges(), want.edges())
+	}
+	if want.edges() < 10000 {
+		t.Fatalf("only %d edges: the instance does not test much", want.edges())
+	}
+}
+
+// structPoints returns the structures' points.
+func structPoints(structs []Structure) []orb.Point {
+	pts := make([]orb.Point, len(structs))
+	for i, s := range structs {
+		pts[i] = s.Point
+	}
+	return pts
 }

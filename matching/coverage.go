@@ -65,8 +65,9 @@ type Coverage struct {
 	ns     *nearestSet
 	sc     *scope
 	ix     *coverageIndex
-	gapOf  []int32 // per scope cell: index in Gaps, -1 when covered or in an unpopulated zone (nil with NoGaps)
-	gapBuf []int32 // grid indexes of the cells of all zones, zone after zone
+	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
+	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
+	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
 }
 
 // Scope names the area a coverage covers.
@@ -258,33 +259,17 @@ func (c *CommuneCoverage) ID() int { return int(c.id) }
 // distances of each layer are computed on the first query and cached, so
 // later queries (any threshold, any area) only threshold them.
 func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
-	layers, err := e.cov.resolveLayers(q.Layers)
+	layers, reach, sc, ns, ix, err := e.resolveCoverage(q)
 	if err != nil {
-		return nil, err
-	}
-	reach := DefaultReach()
-	if q.Reach != nil {
-		reach = *q.Reach
-	}
-	if err := reach.Validate(); err != nil {
 		return nil, err
 	}
 	rankBy, err := checkRankBy(q.RankBy)
 	if err != nil {
 		return nil, err
 	}
-	ix := e.cov.coverageIndex()
-	sc, err := ix.resolveScope(q.Departement, q.Region)
-	if err != nil {
-		return nil, err
-	}
-	ns, err := e.cov.nearestFor(layers)
-	if err != nil {
-		return nil, err
-	}
 	cv := &Coverage{Layers: layers, Reach: reach, RankBy: rankBy,
 		Scope: Scope{Level: sc.level, Code: sc.code, Name: sc.name},
-		e:     e, ns: ns, sc: sc, ix: ix}
+		e:     e, ns: ns, sc: sc, ix: ix, pf: e.cov.profileFor(layers, ns, ix)}
 	cv.computeCommunes()
 	cv.computeAreas()
 	if !q.NoGaps {
@@ -292,6 +277,27 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	}
 	cv.computeRural()
 	return cv, nil
+}
+
+// resolveCoverage checks the layers, reach and scope of q and returns them
+// with the layers' nearest-site set and the coverage index.
+func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *scope, ns *nearestSet, ix *coverageIndex, err error) {
+	if layers, err = e.cov.resolveLayers(q.Layers); err != nil {
+		return
+	}
+	reach = DefaultReach()
+	if q.Reach != nil {
+		reach = *q.Reach
+	}
+	if err = reach.Validate(); err != nil {
+		return
+	}
+	ix = e.cov.coverageIndex()
+	if sc, err = ix.resolveScope(q.Departement, q.Region); err != nil {
+		return
+	}
+	ns, err = e.cov.nearestFor(layers)
+	return
 }
 
 // PrepareCoverage builds, ahead of the first query, what coverage queries
@@ -303,9 +309,13 @@ func (e *Engine) PrepareCoverage(layers []string) error {
 	if err != nil {
 		return err
 	}
-	e.cov.coverageIndex()
-	_, err = e.cov.nearestFor(names)
-	return err
+	ix := e.cov.coverageIndex()
+	ns, err := e.cov.nearestFor(names)
+	if err != nil {
+		return err
+	}
+	e.cov.profileFor(names, ns, ix)
+	return nil
 }
 
 // resolveScope returns the scope of a query.
@@ -332,10 +342,11 @@ func (ix *coverageIndex) resolveScope(dep, reg string) (*scope, error) {
 // covered reports whether a distance is within reach.
 func (cv *Coverage) covered(d float32) bool { return float64(d) <= cv.Reach.MaxM }
 
-// computeCommunes fills Communes from the population shares of every
-// commune in scope.
+// computeCommunes fills Communes from the population profile of every
+// commune in scope (its shares sorted by distance, coverage_profile.go): a
+// binary search per commune at the threshold.
 func (cv *Coverage) computeCommunes() {
-	t, g, ns := cv.e.territory, cv.e.grid, cv.ns
+	t, ns := cv.e.territory, cv.ns
 	ids := cv.sc.communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
 	const chunk = 1024
@@ -350,22 +361,9 @@ func (cv *Coverage) computeCommunes() {
 			if cm.AreaKm2 > 0 {
 				cc.DensityPerKm2 = float64(cm.Population) / cm.AreaKm2
 			}
-			var located, coveredPop, sumDist, maxDist float64
-			for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
-				if s.Population <= 0 {
-					continue
-				}
-				d := ns.cellDistM[s.Cell]
-				located += s.Population
-				if cv.covered(d) {
-					coveredPop += s.Population
-				}
-				sumDist += s.Population * float64(d)
-				if float64(d) > maxDist {
-					maxDist = float64(d)
-				}
-				cc.Cells++
-			}
+			b := &cv.pf.commune[ci]
+			located, coveredPop := b.located, cv.pf.communeCovered(ci, cv.Reach.MaxM)
+			cc.Cells = b.cells
 			// Rounded here, for this commune's own figures only: covered +
 			// uncovered + unlocated = population still holds.
 			cc.located, cc.covered = located, coveredPop
@@ -384,8 +382,8 @@ func (cv *Coverage) computeCommunes() {
 				cc.NoDataReason = NoDataNoBoundary
 			case located > 0:
 				cc.CoveredShare = ptr(coveredPop / located)
-				cc.MeanDistanceM = ptr(sumDist / located)
-				cc.MaxDistanceM = ptr(maxDist)
+				cc.MeanDistanceM = ptr(b.meanDistM)
+				cc.MaxDistanceM = ptr(b.maxDistM)
 			case cc.NearestSiteID != "":
 				cc.MeanDistanceM, cc.MaxDistanceM = ptr(cc.NearestDistanceM), ptr(cc.NearestDistanceM)
 				cc.CoveredShare = ptr(0.0)

@@ -48,11 +48,10 @@ func (a *areaAcc) offer(c *CommuneCoverage) {
 }
 
 func (a *areaAcc) result(level, code, name string) AreaCoverage {
-	// Rounded once per area, so that covered + uncovered + unlocated =
-	// population.
-	located, covered := roundPop(a.located), roundPop(a.covered)
+	f := roundArea(a.pop, a.located, a.covered, a.sumDist, a.used, a.communesUnlocated)
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
-		CoveredPopulation: covered, UncoveredPopulation: located - covered, PopulationUnlocated: a.pop - located,
+		CoveredPopulation: f.covered, UncoveredPopulation: f.uncovered, PopulationUnlocated: f.unlocated,
+		CoveredShare: f.share, MeanDistanceM: f.meanDistM, NoDataReason: f.noData,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
 		WorstCommunes:          make([]CommuneRef, len(a.worst)),
 		PopulationInDifficulty: a.need.difficulty, UncoveredPopulationInDifficulty: a.need.uncoveredDifficulty,
@@ -61,16 +60,32 @@ func (a *areaAcc) result(level, code, name string) AreaCoverage {
 	for i, c := range a.worst {
 		r.WorstCommunes[i] = communeRef(c)
 	}
-	switch {
-	case a.located > 0:
-		r.CoveredShare = ptr(a.covered / a.located)
-		r.MeanDistanceM = ptr(a.sumDist / a.located)
-	case a.communesUnlocated == a.used:
-		r.NoDataReason = NoDataNoBoundary
-	default:
-		r.NoDataReason = NoDataNoPopulation
-	}
 	return r
+}
+
+// areaPop is an area's population figures built from its fractional sums,
+// for AreaCoverage and AreaFigures alike.
+type areaPop struct {
+	covered, uncovered, unlocated int
+	share, meanDistM              *float64 // nil when no inhabitant is located
+	noData                        string   // why share and meanDistM are nil
+}
+
+// roundArea rounds an area's fractional located and covered populations
+// once, so that covered + uncovered + unlocated = population, and sets its
+// share and mean distance, or the reason they are missing.
+func roundArea(pop int, located, covered, sumDist float64, communes, communesUnlocated int) areaPop {
+	l, c := roundPop(located), roundPop(covered)
+	f := areaPop{covered: c, uncovered: l - c, unlocated: pop - l}
+	switch {
+	case located > 0:
+		f.share, f.meanDistM = ptr(covered/located), ptr(sumDist/located)
+	case communesUnlocated == communes:
+		f.noData = NoDataNoBoundary
+	default:
+		f.noData = NoDataNoPopulation
+	}
+	return f
 }
 
 // worseCommune orders communes from the most uncovered inhabitants down, then
@@ -115,6 +130,7 @@ func (cv *Coverage) computeAreas() {
 	for k := range cv.Communes {
 		inAreas(&cv.Communes[k], (*areaAcc).add)
 	}
+	cv.coveredByBucket(&nat, regs, deps)
 
 	// Worst communes: every area keeps its WorstCommunesPerArea worst
 	// located, inhabited communes, by insertion (no global sort).
@@ -148,4 +164,29 @@ func (cv *Coverage) computeAreas() {
 	slices.SortFunc(cv.Regions, byCode)
 	slices.SortFunc(cv.Departements, byCode)
 	slices.SortFunc(cv.EPCIs, byCode)
+}
+
+// coveredByBucket sets the covered population of the scope, its régions
+// and départements to the sums CoverageFigures reads from the profile's
+// buckets. The figures are the same as the sums over communes, but
+// fractional populations added in another order may differ in the last
+// bit, and CoverageFigures must equal Coverage exactly.
+func (cv *Coverage) coveredByBucket(nat *areaAcc, regs, deps []areaAcc) {
+	t, maxM := cv.e.territory, cv.Reach.MaxM
+	fs := cv.pf.scopes[cv.sc]
+	nat.covered, _ = fs.summary.covered(cv.pf, maxM)
+	for i := range regs { // an area is always in its scope's figures; nil would keep the sum over communes
+		if regs[i].used > 0 {
+			if a := areaByCode(fs.regions, t.Regions[i].Code); a != nil {
+				regs[i].covered, _ = a.covered(cv.pf, maxM)
+			}
+		}
+	}
+	for i := range deps {
+		if deps[i].used > 0 {
+			if a := areaByCode(fs.deps, t.Departements[i].Code); a != nil {
+				deps[i].covered, _ = a.covered(cv.pf, maxM)
+			}
+		}
+	}
 }

@@ -72,8 +72,8 @@ func (cv *Coverage) cellCoverage(k int) CellCoverage {
 	if owner := g.Commune[i]; owner >= 0 {
 		c.Commune = cv.e.territory.Communes[owner].Code
 	}
-	if cv.gapOf != nil && cv.gapOf[k] >= 0 {
-		c.GapZoneID = cv.Gaps[cv.gapOf[k]].ID
+	if cv.gapOf != nil && cv.gapOf[k] > 0 {
+		c.GapZoneID = cv.Gaps[cv.gapOf[k]-1].ID
 	}
 	return c
 }

@@ -80,12 +80,15 @@ type coverageCache struct {
 	mu      sync.Mutex
 	nearest map[string]*cellNearestEntry // layer name or union key → per-cell nearest site
 	index   coverageIndexOnce            // coverage scopes and grid adjacency (coverage_index.go)
+	// profiles are the population profiles by distance of the nearest
+	// sets, by the same key (coverage_profile.go).
+	profiles map[string]*profileOnce
 }
 
 // newCoverageCache returns an empty cache over e's data.
 func newCoverageCache(e *Engine) *coverageCache {
 	return &coverageCache{territory: e.territory, grid: e.grid, layers: e.layers, workers: e.workers,
-		nearest: map[string]*cellNearestEntry{}}
+		nearest: map[string]*cellNearestEntry{}, profiles: map[string]*profileOnce{}}
 }
 
 // nearestFor returns the cached nearest-site set of the union of layers
@@ -107,7 +110,7 @@ func (c *coverageCache) nearestFor(layers []string) (*nearestSet, error) {
 		ent.once.Do(func() { ent.set = c.computeLayerNearest(name) })
 		return ent.set, nil
 	}
-	ent := c.entry(strings.Join(layers, "\x00")) // \x00 cannot occur in a layer name given by query
+	ent := c.entry(unionKey(layers)) // \x00 cannot occur in a layer name given by query
 	ent.once.Do(func() {
 		parts := make([]*nearestSet, len(layers))
 		for i, n := range layers {
@@ -144,6 +147,11 @@ func (e *Engine) ForgetCoverageCache(layer string) {
 	for key := range c.nearest {
 		if slices.Contains(strings.Split(key, "\x00"), layer) {
 			delete(c.nearest, key)
+		}
+	}
+	for key := range c.profiles {
+		if slices.Contains(strings.Split(key, "\x00"), layer) {
+			delete(c.profiles, key)
 		}
 	}
 }

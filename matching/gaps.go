@@ -55,9 +55,6 @@ func (cv *Coverage) computeGaps() {
 		}
 	}
 	cv.gapOf = make([]int32, n)
-	for k := range cv.gapOf {
-		cv.gapOf[k] = -1
-	}
 	var zones []GapZone
 	var zoneStart []int // into gapBuf
 	var queue []int32   // scope positions
@@ -105,7 +102,7 @@ func (cv *Coverage) computeGaps() {
 	for i := range zones {
 		zones[i].Rank = i + 1
 		for _, cell := range zones[i].cells {
-			cv.gapOf[sc.pos(cell)] = int32(i)
+			cv.gapOf[sc.pos(cell)] = int32(i + 1)
 		}
 	}
 	cv.touchCommunes(zones)
@@ -277,6 +274,6 @@ func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
 	}
 	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
 		p := cv.sc.pos(cell)
-		return p >= 0 && cv.gapOf[p] == int32(i)
+		return p >= 0 && cv.gapOf[p] == int32(i+1)
 	})
 }

@@ -39,18 +39,25 @@ func CandidatesFrom(cs []data.Candidate) []Candidate {
 	out := make([]Candidate, len(cs))
 	for i := range cs {
 		c := &cs[i]
-		out[i] = Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement}
+		out[i] = Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
+			AvailableDay: data.DayNumber(c.AvailableFrom), Wished: c.Departements}
 	}
 	return out
 }
 
 // StructuresFrom converts loaded structures to the assignment's input, with
-// weight 1 (see PriorityWeights).
+// weight 1 (see PriorityWeights); a structure without phase gets the phase
+// of its type (data.PhaseOfType).
 func StructuresFrom(ss []data.Structure) []Structure {
 	out := make([]Structure, len(ss))
 	for i := range ss {
 		s := &ss[i]
-		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
+		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
+			StartDay: data.DayNumber(s.MissionStart), Phase: s.Phase}
+		if s.Phase == data.PhaseUnknown {
+			// Rows stored before the phase existed, or built in code.
+			out[i].Phase = data.PhaseOfType(s.Type)
+		}
 	}
 	return out
 }
@@ -174,6 +181,15 @@ type MatchRequest struct {
 	// Visible, when not nil, keeps only the candidates and structures whose
 	// département it accepts (for access scopes).
 	Visible func(departement string) bool
+	// Phase, 1 or 2, matches only the structures of that phase (0: all).
+	Phase int
+	// Fixed are pairs already recruited, kept as they are (see
+	// AssignOptions.Fixed); pairs whose candidate or structure is not in
+	// the rows (hidden by Visible) are left out.
+	Fixed []FixedPair
+	// Excluded, when not nil, gives why a structure takes no candidate
+	// ("" when it may), e.g. an unfavourable opinion.
+	Excluded func(structureID string) string
 }
 
 // MatchSummary sums up one assignment.
@@ -210,6 +226,8 @@ type MatchResult struct {
 	StructuresDataset  string               `json:"structures_dataset,omitempty"`
 	CreatedAt          time.Time            `json:"created_at"`
 	DepartementCaps    map[string]int       `json:"departement_caps,omitempty"`
+	Phase              int                  `json:"phase,omitempty"` // 1 or 2 when the match was limited to a phase
+	FixedPairs         int                  `json:"fixed_pairs,omitempty"`
 	Weights            PriorityWeights      `json:"weights"`
 	WeightedStructures int                  `json:"weighted_structures"` // structures given a weight above 1
 	Summary            MatchSummary         `json:"summary"`
@@ -242,12 +260,22 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 			return nil, fmt.Errorf("%w: departement_caps[%q] = %d (want >= 0)", ErrBadMatchRequest, d, c)
 		}
 	}
-	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights}
+	if req.Phase < 0 || req.Phase > 2 {
+		return nil, fmt.Errorf("%w: phase %d (want 1 or 2)", ErrBadMatchRequest, req.Phase)
+	}
+	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights, Phase: req.Phase}
 	cands, ss, err := r.matchRows(req, res)
 	if err != nil {
 		return nil, err
 	}
 	structs := StructuresFrom(ss)
+	if req.Excluded != nil {
+		for i := range structs {
+			structs[i].Excluded = req.Excluded(structs[i].ID)
+		}
+	}
+	fixed := keepFixed(req.Fixed, cands, structs)
+	res.FixedPairs = len(fixed)
 	n, err := r.Engine().weigh(structs, ss, req.Weights)
 	if err != nil {
 		return nil, err
@@ -257,7 +285,7 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
 		t0 := time.Now()
 		ar, err := Assign(ctx, cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
-			Workers: req.Workers, Progress: progress})
+			Workers: req.Workers, Progress: progress, Phase: req.Phase, Fixed: fixed})
 		if err != nil {
 			return ar, MatchSummary{}, err
 		}

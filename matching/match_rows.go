@@ -55,3 +55,27 @@ func (r *Registry) EstimateMatchEdges(req MatchRequest) (int64, error) {
 	}
 	return EstimateEdges(cands, StructuresFrom(ss)), nil
 }
+
+// keepFixed returns the fixed pairs whose candidate and structure are both
+// among the rows: a pair of another dataset, or hidden by a scope, is not
+// this match's to keep.
+func keepFixed(fixed []FixedPair, cands []Candidate, structs []Structure) []FixedPair {
+	if len(fixed) == 0 {
+		return nil
+	}
+	cs := make(map[string]bool, len(cands))
+	for i := range cands {
+		cs[cands[i].ID] = true
+	}
+	ss := make(map[string]bool, len(structs))
+	for i := range structs {
+		ss[structs[i].ID] = true
+	}
+	out := make([]FixedPair, 0, len(fixed))
+	for _, f := range fixed {
+		if cs[f.Candidate] && ss[f.Structure] {
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -35,6 +35,18 @@ type SuggestQuery struct {
 	// a hidden structure or candidate is unknown, hidden rows are never
 	// suggested (for access scopes).
 	Visible func(departement string) bool
+	// Phase, 1 or 2, proposes only structures of that phase (0: all).
+	Phase int
+	// Recruited, when not nil, reports the candidates recruited by a
+	// structure: they are not proposed to others.
+	Recruited func(candidateID string) bool
+	// Filled, when not nil, counts the posts of a structure filled by
+	// recruitments (besides those of Match): a structure whose posts are
+	// all filled is not proposed.
+	Filled func(structureID string) int
+	// Excluded, when not nil, reports the structures excluded from the
+	// process (an unfavourable opinion): they get and give no suggestion.
+	Excluded func(structureID string) bool
 }
 
 // CandidateSuggestion is a candidate proposed to a structure.
@@ -69,6 +81,9 @@ func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 	var in suggestInputs
 	if q.K < 1 || q.K > MaxSuggestions {
 		return in, fmt.Errorf("%w: k %d (want 1 to %d)", ErrBadSuggestQuery, q.K, MaxSuggestions)
+	}
+	if q.Phase < 0 || q.Phase > 2 {
+		return in, fmt.Errorf("%w: phase %d (want 1 or 2)", ErrBadSuggestQuery, q.Phase)
 	}
 	if q.Match != "" {
 		en, err := r.entryOf(q.Match, data.KindMatchResult)
@@ -119,19 +134,20 @@ func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]Ca
 		return nil, fmt.Errorf("structure %q: %w in dataset %s", structureID, ErrUnknownRow, in.structs.ds.Meta.ID)
 	}
 	cands := in.cands.cands
-	var taken func(string) bool
-	switch {
-	case in.match != nil && q.Visible != nil:
-		t, byID := in.match.taken, in.cands.byID
-		taken = func(id string) bool { return t[id] || !q.Visible(cands[byID[id]].Departement) }
-	case in.match != nil:
-		t := in.match.taken
-		taken = func(id string) bool { return t[id] }
-	case q.Visible != nil:
-		byID := in.cands.byID
-		taken = func(id string) bool { return !q.Visible(cands[byID[id]].Departement) }
+	st := in.structs.structs[si]
+	if q.Excluded != nil && q.Excluded(st.ID) || q.Phase != 0 && st.Phase != q.Phase ||
+		q.Filled != nil && st.Posts-q.Filled(st.ID) <= 0 {
+		return []CandidateSuggestion{}, nil // excluded, outside the phase, or full: nobody to propose
 	}
-	sug := SuggestCandidates(in.structs.structs[si], cands, in.cands.index(), taken, q.K)
+	var taken func(string) bool
+	if in.match != nil || q.Visible != nil || q.Recruited != nil {
+		byID := in.cands.byID
+		taken = func(id string) bool {
+			return in.match != nil && in.match.taken[id] || q.Recruited != nil && q.Recruited(id) ||
+				q.Visible != nil && !q.Visible(cands[byID[id]].Departement)
+		}
+	}
+	sug := SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
 	out := make([]CandidateSuggestion, len(sug))
 	rows := in.cands.ds.Candidates
 	for i, s := range sug {
@@ -154,18 +170,25 @@ func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]St
 		return nil, fmt.Errorf("candidate %q: %w in dataset %s", candidateID, ErrUnknownRow, in.cands.ds.Meta.ID)
 	}
 	structs := in.structs.structs
+	if q.Recruited != nil && q.Recruited(candidateID) {
+		return []StructureSuggestion{}, nil // recruited: no other structure to propose
+	}
 	open := func(si int) int {
 		n := structs[si].Posts
 		if in.match != nil {
 			n -= in.match.filled[structs[si].ID]
 		}
-		return n
+		if q.Filled != nil {
+			n -= q.Filled(structs[si].ID)
+		}
+		return max(n, 0)
 	}
 	var openPosts func(string) int
-	if in.match != nil || q.Visible != nil {
+	if in.match != nil || q.Visible != nil || q.Filled != nil || q.Excluded != nil || q.Phase != 0 {
 		openPosts = func(id string) int {
 			si := in.structs.byID[id]
-			if q.Visible != nil && !q.Visible(structs[si].Departement) {
+			st := &structs[si]
+			if q.Visible != nil && !q.Visible(st.Departement) || q.Excluded != nil && q.Excluded(id) || q.Phase != 0 && st.Phase != q.Phase {
 				return 0
 			}
 			return open(si)

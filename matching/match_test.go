@@ -50,7 +50,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantA := []Assignment{{"c1", "S1", km(19)}, {"c2", "S2", km(15)}}
+	wantA := []Assignment{{Candidate: "c1", Structure: "S1", DistanceM: km(19)}, {Candidate: "c2", Structure: "S2", DistanceM: km(15)}}
 	if len(res.Assignments) != 2 {
 		t.Fatalf("assignments %+v, want %+v", res.Assignments, wantA)
 	}
@@ -60,7 +60,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 			t.Errorf("assignment %d = %+v, want %+v", i, a, w)
 		}
 	}
-	if want := []Unmatched{{"c3", ReasonNoStructureInReach}}; !reflect.DeepEqual(res.Unmatched, want) {
+	if want := []Unmatched{{Candidate: "c3", Reason: ReasonNoStructureInReach}}; !reflect.DeepEqual(res.Unmatched, want) {
 		t.Errorf("unmatched %+v, want %+v", res.Unmatched, want)
 	}
 	if want := []UnfilledPosts{{"S3", 2, ReasonNoCandidateInReach}}; !reflect.DeepEqual(res.Unfilled, want) {
@@ -93,7 +93,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 		t.Fatal(err)
 	}
 	if g.Comparison != nil || len(g.Assignments) != 1 || g.Assignments[0].Structure != "S2" ||
-		!reflect.DeepEqual(g.Unmatched, []Unmatched{{"c2", ReasonOutcompeted}, {"c3", ReasonNoStructureInReach}}) ||
+		!reflect.DeepEqual(g.Unmatched, []Unmatched{{Candidate: "c2", Reason: ReasonOutcompeted}, {Candidate: "c3", Reason: ReasonNoStructureInReach}}) ||
 		!reflect.DeepEqual(g.Unfilled, []UnfilledPosts{{"S1", 1, ReasonOutcompeted}, {"S3", 2, ReasonNoCandidateInReach}}) {
 		t.Errorf("greedy %+v", g)
 	}

@@ -124,10 +124,10 @@ func (cv *Coverage) mainGap(ci int32) string {
 	nz := 0
 	for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 		p := cv.sc.pos(s.Cell)
-		if p < 0 || cv.gapOf[p] < 0 {
+		if p < 0 || cv.gapOf[p] == 0 {
 			continue
 		}
-		z := int(cv.gapOf[p])
+		z := int(cv.gapOf[p]) - 1
 		w := s.Population*1000 + 1 // population first, cells to break ties and for empty communes
 		j := 0
 		for j < nz && zs[j] != z {

@@ -25,7 +25,9 @@ func candidateMaxM(c *Candidate) float64 {
 
 // SuggestCandidates returns the k candidates nearest to structure s that are
 // not taken and have s within their own MaxKm, nearest first (ties by index
-// in cands). idx must index the candidates' points (ids are indexes in
+// in cands); a candidate the process keeps off s (available after its
+// mission start, wishing other départements; see Assign) is not proposed.
+// idx must index the candidates' points (ids are indexes in
 // cands); when it is nil every candidate is scanned. A nil taken takes none.
 func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken func(id string) bool, k int) []Suggestion {
 	out := []Suggestion{}
@@ -34,7 +36,7 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 	}
 	eligible := func(i int, d float64) bool {
 		c := &cands[i]
-		return d <= candidateMaxM(c) && (taken == nil || !taken(c.ID))
+		return d <= candidateMaxM(c) && (taken == nil || !taken(c.ID)) && pairExclusion(c, &s, 0) == exclNone
 	}
 	if idx == nil {
 		return nearestByScan(len(cands), k, func(i int) (string, float64, bool) {
@@ -77,7 +79,8 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 }
 
 // SuggestStructures returns the k structures nearest to candidate c within
-// its MaxKm that have open posts, nearest first (ties by index in structs).
+// its MaxKm that have open posts and that the process does not keep c off
+// (see Assign), nearest first (ties by index in structs).
 // idx must index the structures' points (ids are indexes in structs); when
 // it is nil every structure is scanned. A nil openPosts counts every post as
 // open.
@@ -88,6 +91,9 @@ func SuggestStructures(c Candidate, structs []Structure, idx *geo.SiteIndex, ope
 	}
 	reachM := candidateMaxM(&c)
 	open := func(i int) bool {
+		if pairExclusion(&c, &structs[i], 0) != exclNone {
+			return false
+		}
 		if openPosts == nil {
 			return structs[i].Posts > 0
 		}

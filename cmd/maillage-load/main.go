@@ -10,7 +10,11 @@
 // (/v1/coverage/departements?departement=XX) and vector tiles
 // (/tiles/communes/{z}/{x}/{y}.mvt, when the server has them), at points
 // jittered around the real sites so that nearly all fall inside a commune.
-// It only talks to loopback addresses.
+// Given a token (-token-file), the kind "datasets" reads the uploaded
+// datasets and match results through the store (/v1/datasets, pages of
+// /v1/datasets/{id}, /v1/match/{id}). -addr may list several replicas
+// (comma-separated): the workers are spread over them in turn. It only
+// talks to loopback addresses.
 package main
 
 import (
@@ -39,6 +43,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	base        string
+	tokenFile   string
 	duration    time.Duration
 	concurrency int
 	pid         int
@@ -51,11 +56,12 @@ type options struct {
 func run(args []string, stdout io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("maillage-load", flag.ContinueOnError)
-	fs.StringVar(&o.base, "addr", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	fs.StringVar(&o.base, "addr", "http://127.0.0.1:8080", "server base URL, or several replicas' URLs comma-separated (loopback only)")
+	fs.StringVar(&o.tokenFile, "token-file", "", "file holding a bearer token, for the datasets kind")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send requests")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent connections")
 	fs.IntVar(&o.pid, "pid", 0, "server process id, to sample its resident memory from /proc")
-	fs.StringVar(&o.mix, "mix", "communes=35,nearest=30,coverage=15,tiles=20", "workload weights by kind")
+	fs.StringVar(&o.mix, "mix", "communes=35,nearest=30,coverage=15,tiles=20", "workload weights by kind (communes, nearest, coverage, tiles, datasets)")
 	fs.Int64Var(&o.seed, "seed", 1, "random seed of the workload")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "exit 1 when more errors than this")
@@ -65,7 +71,15 @@ func run(args []string, stdout io.Writer) error {
 	if o.duration <= 0 || o.duration > 10*time.Minute || o.concurrency < 1 || o.concurrency > 1024 {
 		return errors.New("want 0 < -duration ≤ 10m and 1 ≤ -concurrency ≤ 1024")
 	}
-	base, err := loopbackBase(o.base)
+	var bases []string
+	for _, raw := range strings.Split(o.base, ",") {
+		b, err := loopbackBase(strings.TrimSpace(raw))
+		if err != nil {
+			return err
+		}
+		bases = append(bases, b)
+	}
+	token, err := readToken(o.tokenFile)
 	if err != nil {
 		return err
 	}
@@ -77,11 +91,12 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w, err := buildWorkload(client, base, weights, o.seed)
+	w, err := buildWorkload(client, bases[0], token, weights, o.seed)
 	if err != nil {
 		return err
 	}
-	rep := drive(client, w, o)
+	rep := drive(client, w, bases, o)
+	rep.Replicas = len(bases)
 	rep.Note = w.note
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)
@@ -118,7 +133,7 @@ func loopbackBase(raw string) (string, error) {
 }
 
 // drive runs o.concurrency workers for o.duration and gathers their samples.
-func drive(client *http.Client, w *workload, o options) report {
+func drive(client *http.Client, w *workload, bases []string, o options) report {
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration)
 	defer cancel()
 	mem := startMemSampler(o.pid)
@@ -129,7 +144,7 @@ func drive(client *http.Client, w *workload, o options) report {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			results[i] = worker(ctx, client, w, o.seed+int64(i)*7919)
+			results[i] = worker(ctx, client, w, bases[i%len(bases)], o.seed+int64(i)*7919)
 		}(i)
 	}
 	wg.Wait()
@@ -137,17 +152,24 @@ func drive(client *http.Client, w *workload, o options) report {
 	return summarize(results, w.kinds, elapsed, o.concurrency, mem.stop())
 }
 
-// worker sends requests until ctx ends, recording each one's latency and
-// outcome by kind.
-func worker(ctx context.Context, client *http.Client, w *workload, seed int64) workerResult {
+// worker sends requests to base until ctx ends, recording each one's
+// latency and outcome by kind.
+func worker(ctx context.Context, client *http.Client, w *workload, base string, seed int64) workerResult {
 	r := newWorkerResult(len(w.kinds))
 	pick := newPicker(seed)
 	buf := make([]byte, 32<<10)
 	for ctx.Err() == nil {
 		k := w.pickKind(pick)
-		u := w.urls[k][pick.intn(len(w.urls[k]))]
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+w.urls[k][pick.intn(len(w.urls[k]))], nil)
+		if err != nil {
+			r.record(k, 0, nil, err)
+			continue
+		}
+		if w.auth[k] {
+			req.Header.Set("Authorization", "Bearer "+w.token)
+		}
 		t0 := time.Now()
-		resp, err := client.Get(u)
+		resp, err := client.Do(req)
 		if err == nil {
 			for {
 				if _, rerr := resp.Body.Read(buf); rerr != nil {

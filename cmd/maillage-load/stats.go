@@ -60,6 +60,7 @@ type report struct {
 	Errors      int          `json:"errors"`
 	Memory      *memReport   `json:"memory,omitempty"`
 	Note        string       `json:"note,omitempty"`
+	Replicas    int          `json:"replicas"` // servers the workers were spread over
 }
 
 // percentile returns the q-quantile (nearest rank) of sorted ds, in ms.
@@ -139,7 +140,7 @@ func summarize(results []workerResult, kinds []string, elapsed time.Duration, co
 
 // print writes the report as a table.
 func (r report) print(w io.Writer) {
-	fmt.Fprintf(w, "%.1f s, %d connections\n", r.DurationS, r.Concurrency)
+	fmt.Fprintf(w, "%.1f s, %d connections, %d server(s)\n", r.DurationS, r.Concurrency, r.Replicas)
 	fmt.Fprintf(w, "%-9s %9s %9s %8s %8s %8s %8s %7s  %s\n", "kind", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors", "statuses")
 	for _, k := range append(r.Kinds, r.Total) {
 		codes := make([]string, 0, len(k.Statuses))

@@ -12,17 +12,19 @@ import (
 )
 
 // kindNames are the kinds of request of the workload, in report order.
-func kindNames() []string { return []string{"communes", "nearest", "coverage", "tiles"} }
+func kindNames() []string { return []string{"communes", "nearest", "coverage", "tiles", "datasets"} }
 
 // urlsPerKind is how many distinct URLs are prepared per kind: enough that
 // the server's caches see a realistic spread, built before the clock runs.
 const urlsPerKind = 20000
 
-// workload is the prepared URLs by kind and the cumulative weights that
-// pick a kind.
+// workload is the prepared paths (and queries) by kind, whether a kind
+// sends the token, and the cumulative weights that pick a kind.
 type workload struct {
 	kinds []string
-	urls  [][]string
+	urls  [][]string // paths, the worker's replica URL in front
+	auth  []bool
+	token string
 	cum   []int // cumulative weights
 	note  string
 }
@@ -129,9 +131,10 @@ func probe(client *http.Client, u string) bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// buildWorkload prepares the URLs of each kind with a positive weight.
-// Kinds the server lacks (tiles on an older server) are dropped with a note.
-func buildWorkload(client *http.Client, base string, weights map[string]int, seed int64) (*workload, error) {
+// buildWorkload prepares the URLs of each kind with a positive weight,
+// reading the sites and datasets from base. Kinds the server lacks (tiles
+// on an older server) are dropped with a note.
+func buildWorkload(client *http.Client, base, token string, weights map[string]int, seed int64) (*workload, error) {
 	sites, err := fetchSites(client, base)
 	if err != nil {
 		return nil, err
@@ -151,7 +154,7 @@ func buildWorkload(client *http.Client, base string, weights map[string]int, see
 		s := sites[p.intn(len(sites))]
 		return s.lon + (p.float()-0.5)*0.06, s.lat + (p.float()-0.5)*0.06
 	}
-	w := &workload{}
+	w := &workload{token: token}
 	total := 0
 	for _, kind := range kindNames() {
 		wt := weights[kind]
@@ -162,27 +165,36 @@ func buildWorkload(client *http.Client, base string, weights map[string]int, see
 			w.note = "the server has no /tiles/communes: tiles left out of the mix"
 			continue
 		}
+		var stored []storedDataset
+		if kind == "datasets" {
+			if stored, err = fetchDatasets(client, base, token); err != nil {
+				return nil, err
+			}
+		}
 		urls := make([]string, urlsPerKind)
 		for i := range urls {
 			lon, lat := point()
 			switch kind {
 			case "communes":
-				urls[i] = fmt.Sprintf("%s/v1/communes/at?lon=%.5f&lat=%.5f", base, lon, lat)
+				urls[i] = fmt.Sprintf("/v1/communes/at?lon=%.5f&lat=%.5f", lon, lat)
 			case "nearest":
-				urls[i] = fmt.Sprintf("%s/v1/sites/nearest?lon=%.5f&lat=%.5f&k=5", base, lon, lat)
+				urls[i] = fmt.Sprintf("/v1/sites/nearest?lon=%.5f&lat=%.5f&k=5", lon, lat)
 			case "coverage":
-				urls[i] = fmt.Sprintf("%s/v1/coverage/departements?departement=%s", base, deps[p.intn(len(deps))])
+				urls[i] = fmt.Sprintf("/v1/coverage/departements?departement=%s", deps[p.intn(len(deps))])
 			case "tiles":
 				// Zooms 8–13: the commune layer of a map zoomed on a
 				// département or closer (zooms 6–7 show départements).
 				z := 8 + p.intn(6)
 				x, y := tileXY(lon, lat, z)
-				urls[i] = fmt.Sprintf("%s/tiles/communes/%d/%d/%d.mvt", base, z, x, y)
+				urls[i] = fmt.Sprintf("/tiles/communes/%d/%d/%d.mvt", z, x, y)
+			case "datasets":
+				urls[i] = datasetPath(stored, p)
 			}
 		}
 		total += wt
 		w.kinds = append(w.kinds, kind)
 		w.urls = append(w.urls, urls)
+		w.auth = append(w.auth, kind == "datasets")
 		w.cum = append(w.cum, total)
 	}
 	if total == 0 {

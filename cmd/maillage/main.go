@@ -44,6 +44,9 @@ func commands() map[string]command {
 
 		// Capacity and need (access.go).
 		"access": {"posts per 10,000 people in difficulty within reach (2SFCA) by area or commune (--supply cnfs-structures-2021 --by departement)", runAccess},
+
+		// Batch lookups (locate.go).
+		"locate": {"the commune of every point of a file, or its k nearest sites (locate points.csv [--nearest --k 5])", runLocate},
 	}
 }
 

@@ -23,6 +23,7 @@ type matchFlags struct {
 	algorithm, caps, out   string
 	weights                matching.PriorityWeights
 	top                    int
+	phase                  int
 }
 
 // runMatch places candidates on host-structure posts and prints the
@@ -42,8 +43,12 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	decimalVar(fs, &f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
 	fs.StringVar(&f.out, "o", "", "write the whole result (assignments, unmatched, unfilled, balance) as JSON to this file")
 	fs.IntVar(&f.top, "top", 15, "départements shown in the balance table (most unfilled posts first)")
+	fs.IntVar(&f.phase, "phase", 0, "1 (public bodies, associations, ESS) or 2 (private actors): match only the structures of that phase (0: both)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if f.phase < 0 || f.phase > 2 {
+		return fmt.Errorf("--phase %d: want 1, 2, or 0 for both", f.phase)
 	}
 	if f.candidates == "" {
 		return fmt.Errorf("--candidates FILE is required (try `maillage synth` for a synthetic one)")
@@ -104,7 +109,7 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 	}
 	p.Step("match")
 	res, err := reg.RunMatch(context.Background(), matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
-		DepartementCaps: caps, Weights: f.weights, Workers: f.workers, Progress: p.Fraction})
+		DepartementCaps: caps, Weights: f.weights, Workers: f.workers, Progress: p.Fraction, Phase: f.phase})
 	if err != nil {
 		return nil, err
 	}

@@ -19,6 +19,7 @@ func TestMatchUsageErrors(t *testing.T) {
 	}{
 		{[]string{"match"}, "--candidates FILE is required"},
 		{[]string{"match", "--candidates", "c.csv", "--algorithm", "best"}, `--algorithm "best"`},
+		{[]string{"match", "--candidates", "c.csv", "--phase", "3"}, "--phase 3: want 1, 2, or 0 for both"},
 		{[]string{"match", "--candidates", "c.csv", "--caps", filepath.Join(t.TempDir(), "none.csv")}, "none.csv"},
 	}
 	for _, tc := range cases {

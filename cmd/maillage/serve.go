@@ -6,6 +6,7 @@ import (
 	"flag"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -36,6 +38,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&cfg.Work.MatchEdges, "concurrent-match-edges", 0, "estimated candidate–structure pairs of the matches run at once (0: 20000000; -1: no bound)")
 	fs.Int64Var(&cfg.Work.SitingSites, "concurrent-siting-sites", 0, "site units of the recommendations, evaluations and scenarios run at once (0: 80000, two national recommendations; -1: no bound)")
 	fs.Int64Var(&cfg.Work.LayerFeatures, "concurrent-layer-features", 0, "features of the layer pages over 1000 features rendered at once (0: 60000; -1: no bound)")
+	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json (one object per line, for a log collector)")
+	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiles under /debug/pprof, to national tokens only")
 	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime (GC works harder near it; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
 	tf.register(fs, &cfg)
@@ -60,7 +64,10 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := checkAddr(cfg.Addr); err != nil {
 		return err // before loading the data for seconds
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
 	cfg.Logger = log
 	if *memLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		// Caches (coverage, tiles) fill as the server warms; a soft limit keeps
@@ -72,12 +79,28 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer store.Close()
+	// Listen before loading, behind a gate answering /healthz (alive),
+	// /readyz and everything else 503 until the data is loaded: an
+	// orchestrator sees a starting replica, not a refused connection.
+	m := metrics.New()
+	cfg.Metrics, cfg.Readiness = m, api.NewReadiness(api.ReasonLoading)
+	gate := api.NewGate(cfg.Readiness, m.Handler())
+	srv := cfg.HTTPServer(gate)
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	defer srv.Close() // on a failed load; after a shutdown it does nothing
+	log.Info("listening", "addr", ln.Addr().String(), "ready", false)
 	e, err := ef.load(log, func(step string) { log.Info("loading", "step", step) })
 	if err != nil {
 		return err
 	}
+	m.SetEngineLoad(e.LoadTime())
 	logStartup(log, e)
-	reg := matching.NewRegistry(store, e)
+	reg := matching.NewRegistry(m.Store(store), e)
 	if err := pf.apply(reg, log); err != nil {
 		return err
 	}
@@ -97,10 +120,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		st, err := a.WarmMap(ctx, api.MapWarmZoom)
 		log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
 	}()
-	srv := a.HTTPServer()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("listening", "addr", srv.Addr)
+	gate.Open(a.Handler())
+	cfg.Readiness.Set("")
+	log.Info("serving", "addr", ln.Addr().String(), "ready", true)
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
@@ -113,6 +135,18 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// newLogger returns the server's logger writing to w in format (text or
+// json).
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
 }
 
 // logStartup logs what was loaded and what could not be reconciled.

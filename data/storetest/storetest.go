@@ -49,6 +49,8 @@ func RunOptions(t *testing.T, newStore NewStore, o Options) {
 		{"Delete", deleteDataset},
 		{"ConcurrentPuts", concurrentPuts},
 		{"Large", func(t *testing.T, s data.Store) { large(t, s, o.LargeRows) }},
+		{"RecruitmentEvents", recruitmentEvents},
+		{"ConcurrentEvents", concurrentEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

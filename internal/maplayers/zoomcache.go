@@ -22,29 +22,40 @@ const MaxZoom = 22
 
 // ZoomCache keeps the simplified geometry of each feature of a static
 // polygon layer per zoom level, computed on first request. Entries are
-// written once; tiles of one zoom asking for the same feature at once
-// wait for one simplification (single-flight) rather than each compute it.
+// written once, packed (geo.PackedMultiPolygon: the communes at zooms 9 to
+// 12 hold nearly all their vertices, and held as orb values they were a
+// third of the server's heap), and decoded on each read. Tiles of one
+// zoom asking for the same feature at once wait for one simplification
+// (single-flight) rather than each compute it.
 type ZoomCache struct {
 	once   [MaxCachedZoom + 1]sync.Once
-	geoms  [MaxCachedZoom + 1][]atomic.Pointer[orb.MultiPolygon]
+	geoms  [MaxCachedZoom + 1][]atomic.Pointer[geo.PackedMultiPolygon]
 	flight singleflight.Group // simplifications in progress, by "zoom/feature"
 
 	// Topo, when set (before the layer is served), gives feature i at
 	// zoom z from a topology shared with its neighbours, so that they
 	// meet exactly; ok false leaves the feature to its own
-	// simplification. It must be safe for concurrent use.
+	// simplification. Its shapes are not copied into the cache: the hook
+	// holds them (or assembles them cheaply). It must be safe for
+	// concurrent use.
 	Topo func(z, i int) (mp orb.MultiPolygon, ok bool)
 }
 
 // NewZoomCache makes an empty cache.
 func NewZoomCache() *ZoomCache { return &ZoomCache{} }
 
-// Cached reports whether feature i is held simplified for zoom z.
+// Cached reports whether feature i is held simplified for zoom z, by the
+// cache or by the Topo hook.
 func (zc *ZoomCache) Cached(z, i int) bool {
-	if z < 0 || z > MaxCachedZoom || i >= len(zc.geoms[z]) {
+	if z < 0 || z > MaxCachedZoom {
 		return false
 	}
-	return zc.geoms[z][i].Load() != nil
+	if zc.Topo != nil {
+		if _, ok := zc.Topo(z, i); ok {
+			return true
+		}
+	}
+	return i < len(zc.geoms[z]) && zc.geoms[z][i].Load() != nil
 }
 
 // ZoomSimplifier simplifies for a map at zoom z: features smaller than the
@@ -64,9 +75,9 @@ func ToleranceSimplifier(tol float64) geo.Simplifier {
 	return geo.Simplifier{Tolerance: tol, Decimals: d, FineDecimals: 6, KeepOne: true}
 }
 
-// AtZoom returns feature i of src simplified for zoom z (a shared value:
-// do not modify it). Points and geometry-less features come back as they
-// are.
+// AtZoom returns feature i of src simplified for zoom z (possibly a shared
+// value: do not modify it). Points and geometry-less features come back as
+// they are.
 func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 	g := src.Geometry(i)
 	mp, ok := g.(orb.MultiPolygon)
@@ -76,26 +87,26 @@ func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 	if zc == nil || z > MaxCachedZoom || z < 0 {
 		return PolygonsOrNil(ZoomSimplifier(z).MultiPolygon(mp))
 	}
-	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[orb.MultiPolygon], src.Len()) })
+	if zc.Topo != nil {
+		if s, ok := zc.Topo(z, i); ok {
+			return PolygonsOrNil(s)
+		}
+	}
+	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[geo.PackedMultiPolygon], src.Len()) })
 	slot := &zc.geoms[z][i]
 	if p := slot.Load(); p != nil {
-		return PolygonsOrNil(*p)
+		return PolygonsOrNil(p.MultiPolygon())
 	}
 	v, _, _ := zc.flight.Do(strconv.Itoa(z)+"/"+strconv.Itoa(i), func() (any, error) {
 		if p := slot.Load(); p != nil { // stored while this call waited
-			return p, nil
+			return p.MultiPolygon(), nil
 		}
-		s, ok := orb.MultiPolygon(nil), false
-		if zc.Topo != nil {
-			s, ok = zc.Topo(z, i)
-		}
-		if !ok {
-			s = ZoomSimplifier(z).MultiPolygon(mp)
-		}
-		slot.Store(&s)
-		return &s, nil
+		s := ZoomSimplifier(z).MultiPolygon(mp)
+		p := geo.PackMultiPolygon(s)
+		slot.Store(&p)
+		return s, nil
 	})
-	return PolygonsOrNil(*v.(*orb.MultiPolygon))
+	return PolygonsOrNil(v.(orb.MultiPolygon))
 }
 
 // PolygonsOrNil returns mp, or a nil geometry when it has no polygon.

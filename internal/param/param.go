@@ -122,6 +122,13 @@ const MaxRecommendK = 500
 // K is the number of sites a recommendation picks.
 func K() Int { return Int{Name: "k", Min: 1, Max: MaxRecommendK} }
 
+// NearestK is k, the number of nearest sites of a point (GET and POST
+// /v1/sites/nearest, maillage locate --nearest).
+func NearestK() Int { return Int{Name: "k", Min: 1, Max: 100} }
+
+// DefaultNearestK is the default of NearestK.
+const DefaultNearestK = 5
+
 // Limit is the page size of a list answer, up to max.
 func Limit(max int) Int { return Int{Name: "limit", Min: 1, Max: max} }
 

@@ -333,6 +333,18 @@
     } catch (err) { report(err); }
   }
 
+  // refreshFigures shows the share and the uncovered population at once
+  // while the slider moves: /v1/coverage/figures answers any threshold from
+  // the population profile in microseconds; the full answer (gap zones)
+  // follows, debounced, and supersedes it (same freshness kind).
+  async function refreshFigures() {
+    try {
+      const f = await fresh('coverage', () => api('/v1/coverage/figures' + query(reachParams({ departement: state.departement }))));
+      $('#stat-share').textContent = shareText(f.summary.covered_share);
+      $('#stat-uncovered').textContent = fmtInt.format(f.summary.uncovered_population) + ' hab.';
+    } catch (err) { report(err); }
+  }
+
   // refreshSites shows the symbols of the layers that count (the tiles
   // hold every layer: nothing is fetched).
   const SITE_LAYERS = { 'france-services': 'sites-fs', 'cnfs-permanences': 'sites-cnfs', 'france-services-2020': 'sites-fs2020' };
@@ -836,6 +848,7 @@
       map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
       map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
       writeHash();
+      refreshFigures();
       refreshAll(120);
     });
     for (const cb of document.querySelectorAll('input[name="layer"]')) {

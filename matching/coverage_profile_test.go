@@ -1,0 +1,151 @@
+package matching
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// profileReaches are thresholds in km and in minutes, on either side of
+// the default, with fractions of a metre.
+func profileReaches() []Reach {
+	out := []Reach{}
+	for _, km := range []float64{0.5, 2, 5, 7.25, 10, 17.3, 30, 80} {
+		out = append(out, ReachKm(km))
+	}
+	for _, m := range []float64{5, 15, 22.5, 30, 45, 90} {
+		out = append(out, ReachMinutes(m, TravelModel{}))
+	}
+	return out
+}
+
+// TestCoverageProfileCommunes checks every commune's covered population,
+// read from the profile by binary search, against the sum over its shares
+// of the (fractional) populations within reach, as coverage computed it
+// before the profile, at several thresholds. The profile sums in distance
+// order, so the fractional sums agree to rounding error, and the rounded
+// figures exactly unless a sum lies within that error of a half.
+func TestCoverageProfileCommunes(t *testing.T) {
+	e := coverageEngine(t)
+	g := e.grid
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
+	nearHalf := func(v float64) bool { return math.Abs(v-math.Floor(v)-0.5) < 1e-6 }
+	for _, r := range profileReaches() {
+		cv := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
+		for k := range cv.Communes {
+			cc := &cv.Communes[k]
+			var located, covered, sumDist, maxDist float64
+			var cells int
+			for _, s := range g.Shares[g.ShareStart[cc.id]:g.ShareStart[cc.id+1]] {
+				if s.Population <= 0 {
+					continue
+				}
+				d := cv.ns.cellDistM[s.Cell]
+				located += s.Population
+				if float64(d) <= r.MaxM {
+					covered += s.Population
+				}
+				sumDist += s.Population * float64(d)
+				maxDist = max(maxDist, float64(d))
+				cells++
+			}
+			if !near(cc.located, located) || !near(cc.covered, covered) || cc.Cells != cells {
+				t.Fatalf("%.1f m, commune %s: located %v covered %v cells %d, want %v %v %d", r.MaxM, cc.Code,
+					cc.located, cc.covered, cc.Cells, located, covered, cells)
+			}
+			if cc.CoveredPopulation != roundPop(cc.covered) || cc.UncoveredPopulation != roundPop(cc.located)-roundPop(cc.covered) ||
+				cc.PopulationUnlocated != cc.Population-roundPop(cc.located) {
+				t.Fatalf("%.1f m, commune %s: %+v not rounded once from located %v covered %v", r.MaxM, cc.Code, cc, cc.located, cc.covered)
+			}
+			if !nearHalf(covered) && !nearHalf(located) &&
+				(cc.CoveredPopulation != roundPop(covered) || cc.UncoveredPopulation != roundPop(located)-roundPop(covered)) {
+				t.Fatalf("%.1f m, commune %s: covered %d uncovered %d, want %d %d", r.MaxM, cc.Code,
+					cc.CoveredPopulation, cc.UncoveredPopulation, roundPop(covered), roundPop(located)-roundPop(covered))
+			}
+			if located == 0 {
+				continue
+			}
+			if cc.CoveredShare == nil || cc.MeanDistanceM == nil || cc.MaxDistanceM == nil {
+				t.Fatalf("%.1f m, commune %s: null figures with %v located inhabitants (%q)", r.MaxM, cc.Code, located, cc.NoDataReason)
+			}
+			if !near(*cc.MeanDistanceM, sumDist/located) || *cc.MaxDistanceM != maxDist {
+				t.Fatalf("%.1f m, commune %s: mean %v max %v, want %v %v", r.MaxM, cc.Code,
+					*cc.MeanDistanceM, *cc.MaxDistanceM, sumDist/located, maxDist)
+			}
+			// Wholly within reach is exactly 1, not 1 − ε: located is the
+			// last of the prefix sums the covered population is read from.
+			if maxDist <= r.MaxM && *cc.CoveredShare != 1 {
+				t.Fatalf("%.1f m, commune %s: wholly within reach, covered share %v", r.MaxM, cc.Code, *cc.CoveredShare)
+			}
+		}
+	}
+}
+
+// TestCoverageFiguresEqualCoverage checks that the fast figures equal
+// those of the full coverage, field by field, for the nation, a
+// département and a région, over one layer and a union, at several
+// thresholds in km and minutes.
+func TestCoverageFiguresEqualCoverage(t *testing.T) {
+	e := coverageEngine(t)
+	for _, layers := range [][]string{nil, {DefaultLayer, "cnfs-permanences"}} {
+		for _, sc := range []struct{ dep, reg string }{{}, {dep: "23"}, {dep: "2A"}, {reg: "84"}} {
+			for _, r := range profileReaches() {
+				q := CoverageQuery{Layers: layers, Reach: &r, Departement: sc.dep, Region: sc.reg, NoGaps: true}
+				name := fmt.Sprintf("%v %v %.1fm", layers, sc, r.MaxM)
+				cv := mustCoverage(t, e, q)
+				f, err := e.CoverageFigures(q)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if f.Scope != cv.Scope || f.Reach != cv.Reach {
+					t.Fatalf("%s: scope %v reach %v, want %v %v", name, f.Scope, f.Reach, cv.Scope, cv.Reach)
+				}
+				sameFigures(t, name, f.Summary, cv.Summary)
+				if len(f.Regions) != len(cv.Regions) || len(f.Departements) != len(cv.Departements) {
+					t.Fatalf("%s: %d régions %d départements, want %d %d", name,
+						len(f.Regions), len(f.Departements), len(cv.Regions), len(cv.Departements))
+				}
+				for i := range f.Regions {
+					sameFigures(t, name, f.Regions[i], cv.Regions[i])
+				}
+				for i := range f.Departements {
+					sameFigures(t, name, f.Departements[i], cv.Departements[i])
+				}
+			}
+		}
+	}
+}
+
+// sameFigures compares field by field, null shares and distances (with
+// their reason) included: a nil pointer equals only a nil pointer, values
+// must be equal to the last bit.
+func sameFigures(t *testing.T, name string, got AreaFigures, a AreaCoverage) {
+	t.Helper()
+	want := AreaFigures{Level: a.Level, Code: a.Code, Name: a.Name, Population: a.Population,
+		CoveredPopulation: a.CoveredPopulation, UncoveredPopulation: a.UncoveredPopulation,
+		PopulationUnlocated: a.PopulationUnlocated, CoveredShare: a.CoveredShare, MeanDistanceM: a.MeanDistanceM,
+		NoDataReason: a.NoDataReason,
+		Communes:     a.Communes, CommunesUncovered: a.CommunesUncovered, CommunesUnlocated: a.CommunesUnlocated}
+	samePtr := func(p, q *float64) bool { return (p == nil) == (q == nil) && (p == nil || *p == *q) }
+	g, w := got, want
+	g.CoveredShare, g.MeanDistanceM, w.CoveredShare, w.MeanDistanceM = nil, nil, nil, nil
+	if g != w || !samePtr(got.CoveredShare, want.CoveredShare) || !samePtr(got.MeanDistanceM, want.MeanDistanceM) {
+		t.Fatalf("%s: %s %s\n got %+v share %v mean %v\nwant %+v share %v mean %v", name, a.Level, a.Code,
+			got, Value(got.CoveredShare), Value(got.MeanDistanceM), want, Value(want.CoveredShare), Value(want.MeanDistanceM))
+	}
+}
+
+// BenchmarkCoverageFigures is the national and per-département figures at
+// a threshold changing at every call (15 to 45 minutes), profile warm.
+func BenchmarkCoverageFigures(b *testing.B) {
+	e := warmCoverage(b)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		r := ReachMinutes(float64(15+i%31), TravelModel{})
+		i++
+		if _, err := e.CoverageFigures(CoverageQuery{Reach: &r}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

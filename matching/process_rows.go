@@ -1,0 +1,100 @@
+package matching
+
+import (
+	"fmt"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
+)
+
+// ProcessRows are the matching rows of a candidates and a structures
+// dataset, with their id lookups, as the recruitment process reads them.
+// They are shared with the registry's cache: callers must not modify them.
+type ProcessRows struct {
+	Candidates      []Candidate
+	Structures      []Structure
+	CandidateIndex  map[string]int // id → index in Candidates
+	StructureIndex  map[string]int // id → index in Structures
+	CandidatesID    string
+	StructuresID    string
+	structuresEntry *datasetEntry
+}
+
+// ProcessRows returns the rows of the datasets candidatesID and
+// structuresID (data.ErrDatasetNotFound, or ErrDatasetKind, when they are
+// not a candidates and a structures dataset).
+func (r *Registry) ProcessRows(candidatesID, structuresID string) (*ProcessRows, error) {
+	ce, err := r.entryOf(candidatesID, data.KindCandidates)
+	if err != nil {
+		return nil, err
+	}
+	se, err := r.entryOf(structuresID, data.KindStructures)
+	if err != nil {
+		return nil, err
+	}
+	ce.convert()
+	se.convert()
+	return &ProcessRows{Candidates: ce.cands, Structures: se.structs, CandidateIndex: ce.byID, StructureIndex: se.byID,
+		CandidatesID: candidatesID, StructuresID: structuresID, structuresEntry: se}, nil
+}
+
+// StructureRows returns the rows of the structures dataset structuresID
+// alone (Candidates and CandidateIndex are nil).
+func (r *Registry) StructureRows(structuresID string) (*ProcessRows, error) {
+	se, err := r.entryOf(structuresID, data.KindStructures)
+	if err != nil {
+		return nil, err
+	}
+	se.convert()
+	return &ProcessRows{Structures: se.structs, StructureIndex: se.byID, StructuresID: structuresID, structuresEntry: se}, nil
+}
+
+// Reach flags, per candidate, the phases of the structures it may be
+// proposed to (within its MaxKm, available by their mission start, in the
+// départements it wishes): bit 1<<phase for phases 0 (unknown), 1 and 2.
+// Opinions and fullness change; they are left to the caller.
+func (p *ProcessRows) Reach() []uint8 {
+	idx := p.structuresEntry.index()
+	out := make([]uint8, len(p.Candidates))
+	var nbs []geo.Neighbor
+	for ci := range p.Candidates {
+		c := &p.Candidates[ci]
+		nbs = idx.Within(c.Point, candidateMaxM(c), nbs[:0])
+		for _, nb := range nbs {
+			if nb.ID >= len(p.Structures) {
+				continue
+			}
+			s := &p.Structures[nb.ID]
+			if pairExclusion(c, s, 0) == exclNone && s.Phase >= 0 && s.Phase <= 2 {
+				out[ci] |= 1 << s.Phase
+			}
+		}
+	}
+	return out
+}
+
+// MatchesWithPair returns the ids of the stored match results that assign
+// candidateID to structureID, oldest first.
+func (r *Registry) MatchesWithPair(structureID, candidateID string) ([]string, error) {
+	infos, err := r.Datasets()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, info := range infos {
+		if info.Kind != data.KindMatchResult {
+			continue
+		}
+		res, err := r.MatchResult(info.ID)
+		if err != nil {
+			return nil, fmt.Errorf("match %s: %w", info.ID, err)
+		}
+		for _, a := range res.Assignments {
+			if a.Candidate == candidateID && a.Structure == structureID {
+				out = append(out, info.ID)
+				break
+			}
+		}
+	}
+	return out, nil
+}
