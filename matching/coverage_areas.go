@@ -130,7 +130,7 @@ func (cv *Coverage) computeAreas() {
 	for k := range cv.Communes {
 		inAreas(&cv.Communes[k], (*areaAcc).add)
 	}
-	cv.coveredByBucket(&nat, regs, deps)
+	cv.fromBuckets(&nat, regs, deps)
 
 	// Worst communes: every area keeps its WorstCommunesPerArea worst
 	// located, inhabited communes, by insertion (no global sort).
@@ -166,27 +166,31 @@ func (cv *Coverage) computeAreas() {
 	slices.SortFunc(cv.EPCIs, byCode)
 }
 
-// coveredByBucket sets the covered population of the scope, its régions
-// and départements to the sums CoverageFigures reads from the profile's
-// buckets. The figures are the same as the sums over communes, but
-// fractional populations added in another order may differ in the last
-// bit, and CoverageFigures must equal Coverage exactly.
-func (cv *Coverage) coveredByBucket(nat *areaAcc, regs, deps []areaAcc) {
+// fromBuckets sets the located and covered populations of the scope, its
+// régions and départements to the sums CoverageFigures reads from the
+// profile's buckets. They are the sums over communes, but fractional
+// populations added in another order may differ in the last bit, and
+// CoverageFigures must equal Coverage exactly; summed bucket by bucket in
+// the same order, covered equals located when every inhabitant is within
+// reach.
+func (cv *Coverage) fromBuckets(nat *areaAcc, regs, deps []areaAcc) {
 	t, maxM := cv.e.territory, cv.Reach.MaxM
 	fs := cv.pf.scopes[cv.sc]
-	nat.covered, _ = fs.summary.covered(cv.pf, maxM)
-	for i := range regs { // an area is always in its scope's figures; nil would keep the sum over communes
+	set := func(acc *areaAcc, a *areaBase) {
+		if a != nil { // an area is always in its scope's figures; nil would keep the sums over communes
+			acc.located = a.located
+			acc.covered, _ = a.covered(cv.pf, maxM)
+		}
+	}
+	set(nat, &fs.summary)
+	for i := range regs {
 		if regs[i].used > 0 {
-			if a := areaByCode(fs.regions, t.Regions[i].Code); a != nil {
-				regs[i].covered, _ = a.covered(cv.pf, maxM)
-			}
+			set(&regs[i], areaByCode(fs.regions, t.Regions[i].Code))
 		}
 	}
 	for i := range deps {
 		if deps[i].used > 0 {
-			if a := areaByCode(fs.deps, t.Departements[i].Code); a != nil {
-				deps[i].covered, _ = a.covered(cv.pf, maxM)
-			}
+			set(&deps[i], areaByCode(fs.deps, t.Departements[i].Code))
 		}
 	}
 }

@@ -2,6 +2,7 @@ package matching
 
 import (
 	"cmp"
+	"math"
 	"slices"
 
 	"github.com/maillage/maillage/data"
@@ -51,7 +52,8 @@ type figureScope struct {
 type areaBase struct {
 	level, code, name       string
 	pop                     int
-	located, sumDist        float64 // fractional, summed commune by commune as areaAcc does
+	located                 float64 // fractional, the buckets' totals summed in the order covered sums them
+	sumDist                 float64 // fractional, summed commune by commune as areaAcc does
 	communes, communesUnloc int
 	inhabited               int // located communes with located inhabitants
 	buckets                 []int32
@@ -115,7 +117,6 @@ func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, c
 	a.used = true
 	a.communes++
 	a.pop += cm.Population
-	a.located += b.located
 	a.sumDist += b.meanDistM * b.located
 	if !cm.HasShape() {
 		a.communesUnloc++
@@ -130,9 +131,14 @@ func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, c
 	}
 }
 
-func (a *areaSum) result(level, code, name string) areaBase {
+// result returns the area's figures. Its located population is its covered
+// population at an infinite reach: summed in the same order as at any
+// threshold, so that a wholly covered area has a share of exactly 1 and
+// never more covered than located inhabitants.
+func (a *areaSum) result(p *coverageProfile, level, code, name string) areaBase {
 	r := a.areaBase
 	r.level, r.code, r.name = level, code, name
+	r.located, _ = r.covered(p, math.Inf(1))
 	return r
 }
 
@@ -157,15 +163,15 @@ func buildFigureScope(t *data.Territory, ix *coverageIndex, p *coverageProfile, 
 			deps[d].add(p, ix, cm, ci)
 		}
 	}
-	fs := &figureScope{summary: nat.result(sc.level, sc.code, sc.name)}
+	fs := &figureScope{summary: nat.result(p, sc.level, sc.code, sc.name)}
 	for i := range regs {
 		if regs[i].used {
-			fs.regions = append(fs.regions, regs[i].result(LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
+			fs.regions = append(fs.regions, regs[i].result(p, LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
 		}
 	}
 	for i := range deps {
 		if deps[i].used {
-			fs.deps = append(fs.deps, deps[i].result(LevelDepartement, t.Departements[i].Code, t.Departements[i].Name))
+			fs.deps = append(fs.deps, deps[i].result(p, LevelDepartement, t.Departements[i].Code, t.Departements[i].Name))
 		}
 	}
 	byCode := func(a, b areaBase) int { return cmp.Compare(a.code, b.code) }

@@ -149,3 +149,39 @@ func BenchmarkCoverageFigures(b *testing.B) {
 		}
 	}
 }
+
+// TestCoverageWhollyWithinReach checks that when every inhabitant is
+// within reach, every area (scope, région, département, EPCI) and commune
+// with located inhabitants has a covered share of exactly 1 and no
+// uncovered inhabitant, in the full coverage and in the fast figures:
+// fractional sums must not leave 1 − ε (printed 99.9 %).
+func TestCoverageWhollyWithinReach(t *testing.T) {
+	e := coverageEngine(t)
+	r := ReachKm(20000)
+	for _, dep := range []string{"", "23"} {
+		q := CoverageQuery{Reach: &r, Departement: dep, NoGaps: true}
+		cv := mustCoverage(t, e, q)
+		f, err := e.CoverageFigures(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		areas := append([]AreaCoverage{cv.Summary}, cv.Regions...)
+		areas = append(append(areas, cv.Departements...), cv.EPCIs...)
+		for _, a := range areas {
+			if a.CoveredShare != nil && (*a.CoveredShare != 1 || a.UncoveredPopulation != 0) {
+				t.Errorf("%q: %s %s covered share %v, %d uncovered", dep, a.Level, a.Code, *a.CoveredShare, a.UncoveredPopulation)
+			}
+		}
+		figs := append(append([]AreaFigures{f.Summary}, f.Regions...), f.Departements...)
+		for _, a := range figs {
+			if a.CoveredShare != nil && (*a.CoveredShare != 1 || a.UncoveredPopulation != 0) {
+				t.Errorf("%q: figures of %s %s: covered share %v, %d uncovered", dep, a.Level, a.Code, *a.CoveredShare, a.UncoveredPopulation)
+			}
+		}
+		for _, c := range cv.Communes {
+			if c.CoveredShare != nil && (*c.CoveredShare != 1 || c.UncoveredPopulation != 0) {
+				t.Errorf("%q: commune %s covered share %v, %d uncovered", dep, c.Code, *c.CoveredShare, c.UncoveredPopulation)
+			}
+		}
+	}
+}
