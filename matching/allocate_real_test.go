@@ -58,7 +58,9 @@ func TestAllocateReal(t *testing.T) {
 			t.Errorf("%s: national accessibility gained %v per 10,000, want the %v of the new posts", obj, gain, want)
 		}
 		deps := slices.Clone(a.Departements)
-		slices.SortFunc(deps, func(x, y AllocationDepartement) int { return cmp.Compare(x.OverServedPostsBefore, y.OverServedPostsBefore) })
+		slices.SortFunc(deps, func(x, y AllocationDepartement) int {
+			return cmp.Compare(x.OverServedPostsBefore, y.OverServedPostsBefore)
+		})
 		for _, d := range append(deps[:5:5], deps[len(deps)-5:]...) {
 			t.Logf("| %s %s | %.0f | %.0f | %.1f | %d | %.0f | %.2f | %.2f |", d.Code, d.Name, d.Demand, d.PostsBefore, d.OverServedPostsBefore,
 				d.AllocatedPosts, d.PostsAfter, d.AccessBeforePer10k, d.AccessAfterPer10k)
