@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/recruit"
 )
@@ -80,6 +81,8 @@ func errorMappings() []errorMapping {
 		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
 		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
+		{alloc.ErrInput, bad, CodeBadParameter, ""},
+		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
 		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
