@@ -67,3 +67,27 @@ func TestAllocateReal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAllocateNational places 2,000 posts nationally (2021 structures
+// and France Services as hosts, 30 minutes), both objectives, the pair
+// tables cached (the first query of a server builds them: see
+// BenchmarkAccessNational/cold-30min).
+func BenchmarkAllocateNational(b *testing.B) {
+	e := coverageEngine(b)
+	for _, obj := range []alloc.Objective{alloc.Equity, alloc.Coverage} {
+		b.Run(string(obj)+"-2000", func(b *testing.B) {
+			q := AllocationQuery{Posts: 2000, Objective: obj}
+			if _, err := e.Allocate(context.Background(), q); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			c0 := cpuTime()
+			for b.Loop() {
+				if _, err := e.Allocate(context.Background(), q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestAllocateCommand(t *testing.T) {
+	needData(t)
+	cache := filepath.Join(os.TempDir(), "maillage-test-cache")
+	var out, errw bytes.Buffer
+	args := []string{"allocate", "--data", testData, "--cache", cache, "--posts", "50", "--objective", "coverage", "--caps", "13=0", "--floors", "23=2"}
+	if code := run(args, &out, &errw); code != 0 {
+		t.Fatalf("code %d: %s", code, errw.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil || len(rows) < 100 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	sum := 0
+	for _, r := range rows[1:] {
+		n, err := strconv.Atoi(r[col["allocated_posts"]])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += n
+		if r[col["code"]] == "13" && n != 0 || r[col["code"]] == "23" && n < 2 {
+			t.Errorf("row %v breaks a floor or cap", r)
+		}
+	}
+	if sum != 50 {
+		t.Errorf("%d posts allocated, want 50", sum)
+	}
+	for _, bad := range [][]string{{"--posts", "0"}, {"--objective", "fair"}, {"--floors", "23"}, {"--caps", "75=-2"}, {"--hosts", "mairies"}} {
+		errw.Reset()
+		if code := run(append([]string{"allocate", "--data", testData}, bad...), &out, &errw); code != 2 || !strings.Contains(errw.String(), strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("%v: code %d, %s", bad, code, errw.String())
+		}
+	}
+}
