@@ -81,6 +81,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
 		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
+		{matching.ErrBadAccessSelect, bad, CodeBadParameter, ""},
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},

@@ -47,3 +47,34 @@ func TestAllocateCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestAccessPrefectViewCommand checks maillage access --departement with
+// --sort access: the communes of Creuse, lowest accessibility first.
+func TestAccessPrefectViewCommand(t *testing.T) {
+	needData(t)
+	cache := filepath.Join(os.TempDir(), "maillage-test-cache")
+	var out, errw bytes.Buffer
+	args := []string{"access", "--data", testData, "--cache", cache, "--by", "commune", "--departement", "23", "--sort", "access"}
+	if code := run(args, &out, &errw); code != 0 {
+		t.Fatalf("code %d: %s", code, errw.String())
+	}
+	rows, err := csv.NewReader(&out).ReadAll()
+	if err != nil || len(rows) < 200 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	prev := -1.0
+	for _, r := range rows[1:] {
+		a, err := strconv.ParseFloat(r[col["access_per_10k"]], 64)
+		if err != nil || r[col["departement"]] != "23" || a < prev {
+			t.Fatalf("row %v after %v: %v", r, prev, err)
+		}
+		prev = a
+	}
+	if code := run([]string{"access", "--data", testData, "--sort", "worst"}, &out, &errw); code != 2 {
+		t.Errorf("--sort worst: code %d", code)
+	}
+}

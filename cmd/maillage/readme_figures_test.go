@@ -228,11 +228,11 @@ func readmeFigures() map[string]figure {
 	}
 	figs := map[string]figure{
 		// Where the next posts go (readme_alloc_test.go).
-		"alloc-equity":         allocFig("equity", allocSummary),
-		"alloc-coverage":       allocFig("coverage", allocSummary),
-		"alloc-equity-table":   allocFig("equity", allocTable),
-		"alloc-2021-under":     allocFig("equity", alloc2021(true)),
-		"alloc-2021-over":      allocFig("equity", alloc2021(false)),
+		"alloc-equity":       allocFig("equity", allocSummary),
+		"alloc-coverage":     allocFig("coverage", allocSummary),
+		"alloc-equity-table": allocFig("equity", allocTable),
+		"alloc-2021-under":   allocFig("equity", alloc2021(true)),
+		"alloc-2021-over":    allocFig("equity", alloc2021(false)),
 		// The data (engine load: maillage layers, /healthz).
 		"boundaries": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.Boundaries) }),
 		"fs-sites":   layerReport(fs, func(r data.LoadReport) int { return r.Loaded }),
