@@ -24,6 +24,9 @@ type mapState struct {
 	cov     *matching.Coverage
 	covErr  error
 
+	accOnce sync.Once
+	acc     *matching.Access // nil when the engine has no built-in structures
+
 	shapesOnce sync.Once
 	shapes     data.AdminShapes
 	shapesErr  error
@@ -65,6 +68,23 @@ func (s *Server) mapCoverage() (*matching.Coverage, error) {
 	m := s.maps
 	m.covOnce.Do(func() { m.cov, m.covErr = s.engine.Coverage(matching.CoverageQuery{}) })
 	return m.cov, m.covErr
+}
+
+// mapAccess returns the 2SFCA accessibility of the communes layer: the
+// built-in structures' posts against the people in difficulty at the
+// default reach; nil (the layer's access figures null) when it cannot be
+// computed, e.g. an engine without the built-in structures.
+func (s *Server) mapAccess() *matching.Access {
+	m := s.maps
+	m.accOnce.Do(func() {
+		a, err := s.engine.Access(matching.AccessQuery{})
+		if err != nil {
+			s.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
+			return
+		}
+		m.acc = a
+	})
+	return m.acc
 }
 
 // adminShapes returns the département and région boundaries.
@@ -111,6 +131,10 @@ func (s *Server) registerMapLayers(reg *maplayers.Registry) error {
 // coverageNote says which coverage the layers' figures are.
 var coverageNote = fmt.Sprintf("coverage of the %s layer within %.0f minutes (%.0f km/h, detour %.1f)",
 	matching.DefaultLayer, matching.DefaultMaxMinutes, matching.DefaultSpeedKmh, matching.DefaultDetour)
+
+// accessNote says which accessibility the communes layer carries.
+var accessNote = fmt.Sprintf("posts of the %s host structures within %.0f minutes per 10,000 people in difficulty (2SFCA, GET /v1/access)",
+	matching.BuiltinStructuresDataset, matching.DefaultMaxMinutes)
 
 // areaProps are the coverage properties of communes, départements and
 // régions, after their own leading properties.
@@ -167,7 +191,9 @@ func (s *Server) communesLayer() *maplayers.Layer {
 	props = append(props,
 		maplayers.PropSpec{Name: "nearest_site_id", Type: "string", Description: "site nearest to the main town"},
 		maplayers.PropSpec{Name: "nearest_distance_m", Type: "number", Description: "distance from the main town to that site, metres"},
-		maplayers.PropSpec{Name: "area_km2", Type: "number", Description: "area of the boundary, km²"})
+		maplayers.PropSpec{Name: "area_km2", Type: "number", Description: "area of the boundary, km²"},
+		maplayers.PropSpec{Name: "access_per_10k", Type: "number", Description: accessNote},
+		maplayers.PropSpec{Name: "access_ratio", Type: "number", Description: "access_per_10k over the national ratio (1: the national level), 2 decimals, for colouring"})
 	l := &maplayers.Layer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
@@ -178,7 +204,7 @@ func (s *Server) communesLayer() *maplayers.Layer {
 			return nil, err
 		}
 		t := s.engine.Territory()
-		src := &communesSource{t: t, cv: cv, cov: make([]int32, len(t.Communes))}
+		src := &communesSource{t: t, cv: cv, acc: s.mapAccess(), cov: make([]int32, len(t.Communes))}
 		for i := range src.cov {
 			src.cov[i] = -1
 		}
@@ -213,7 +239,8 @@ func (s *Server) communesLayer() *maplayers.Layer {
 type communesSource struct {
 	t   *data.Territory
 	cv  *matching.Coverage
-	cov []int32 // commune id → index in cv.Communes, -1 when absent
+	acc *matching.Access // nil: no access figures
+	cov []int32          // commune id → index in cv.Communes, -1 when absent
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }
@@ -243,16 +270,24 @@ func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	com := &c.t.Communes[i]
 	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
 	k := c.cov[i]
-	if k < 0 {
+	switch {
+	case k < 0:
 		dst = areaValues(dst, com.Population, 0, 0, 0, 0, false)
-		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	case !c.cv.Communes[k].Located:
+		m := &c.cv.Communes[k]
+		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.Located)
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	default:
+		m := &c.cv.Communes[k]
+		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.Located)
+		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
 	}
-	m := &c.cv.Communes[k]
-	dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.Located)
-	if !m.Located {
-		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
+		return append(dst, mvt.Value{}, mvt.Value{})
 	}
-	return append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
+	a := &c.acc.Communes[i]
+	return append(dst, mvt.Num(round(a.AccessPer10k, 3)), mvt.Num(round(a.RatioToReference, 2)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }

@@ -220,7 +220,7 @@ const lowZoomTileMax = 6
 
 // lowZoomTileProps are the properties kept in low-zoom communes tiles.
 func lowZoomTileProps() []string {
-	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m"}
+	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m", "access_ratio"}
 }
 
 // tileProps returns the indexes of l's properties kept at zoom z, nil for
