@@ -70,11 +70,15 @@ func (a *Access) Select(level, dep, sortBy string) ([]AccessArea, []CommuneAcces
 	switch sortBy {
 	case "":
 	case AccessSortAccess:
-		less = func(x, y *AccessArea) int { return cmp.Or(cmp.Compare(x.AccessPer10k, y.AccessPer10k), cmp.Compare(y.Demand, x.Demand)) }
+		less = func(x, y *AccessArea) int {
+			return cmp.Or(cmp.Compare(x.AccessPer10k, y.AccessPer10k), cmp.Compare(y.Demand, x.Demand))
+		}
 	case AccessSortDemand:
 		less = func(x, y *AccessArea) int { return cmp.Compare(y.Demand, x.Demand) }
 	case AccessSortBelowHalf:
-		less = func(x, y *AccessArea) int { return cmp.Or(cmp.Compare(y.DemandBelowHalf, x.DemandBelowHalf), cmp.Compare(x.AccessPer10k, y.AccessPer10k)) }
+		less = func(x, y *AccessArea) int {
+			return cmp.Or(cmp.Compare(y.DemandBelowHalf, x.DemandBelowHalf), cmp.Compare(x.AccessPer10k, y.AccessPer10k))
+		}
 	default:
 		return nil, nil, fmt.Errorf("%w: sort %q (want %s, %s or %s)", ErrBadAccessSelect, sortBy, AccessSortAccess, AccessSortDemand, AccessSortBelowHalf)
 	}
