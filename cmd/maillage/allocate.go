@@ -25,7 +25,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	var rf reachFlags
 	rf.register(fs)
 	var posts int
-	var supply, demand, objective, hosts, floors, caps, format, out string
+	var supply, demand, objective, hosts, floors, caps, format, out, candidates string
 	var points bool
 	intVar(fs, &posts, param.Posts(), 1862, "new posts to place (default: the 1,862 between the 2021 committees' 2,138 and the 4,000 target)")
 	fs.StringVar(&supply, "supply", matching.BuiltinStructuresDataset, "the posts in place: a structures dataset (posts) or a layer (sites)")
@@ -34,6 +34,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&hosts, "hosts", "", "candidate hosts, comma-separated: structures, france-services, communes (default structures,france-services)")
 	fs.StringVar(&floors, "floors", "", "least posts by département, e.g. 23=5,48=3")
 	fs.StringVar(&caps, "caps", "", "most posts by département, e.g. 75=40")
+	fs.StringVar(&candidates, "candidates", "", "a file of candidate host points (CSV, JSON or GeoJSON, as proposals): adds the uploaded hosts")
 	fs.StringVar(&format, "format", "csv", "csv or json")
 	fs.BoolVar(&points, "points", false, "write the host points given posts instead of the départements (csv)")
 	fs.StringVar(&out, "o", "", "output file (default stdout)")
@@ -67,6 +68,14 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		p.Stop()
 		return err
+	}
+	if candidates != "" {
+		ss, err := readStructures(candidates, e.Territory())
+		if err != nil {
+			p.Stop()
+			return err
+		}
+		q.Candidates = matching.StructuresFrom(ss)
 	}
 	p.Step("allocate")
 	a, err := e.Allocate(context.Background(), q)

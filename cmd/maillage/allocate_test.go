@@ -40,6 +40,32 @@ func TestAllocateCommand(t *testing.T) {
 	if sum != 50 {
 		t.Errorf("%d posts allocated, want 50", sum)
 	}
+	// Given candidates only: every post goes to them.
+	given := filepath.Join(t.TempDir(), "hosts.csv")
+	if err := os.WriteFile(given, []byte("id,name,lon,lat\nbg,Bourganeuf,1.7548,45.9533\ngu,Guéret,1.8717,46.1714\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	args = []string{"allocate", "--data", testData, "--cache", cache, "--posts", "7", "--hosts", "uploaded", "--candidates", given, "--points"}
+	if code := run(args, &out, &errw); code != 0 {
+		t.Fatalf("code %d: %s", code, errw.String())
+	}
+	rows, err = csv.NewReader(&out).ReadAll()
+	if err != nil || len(rows) < 2 || len(rows) > 3 {
+		t.Fatalf("given hosts: %d rows, %v", len(rows), err)
+	}
+	sum = 0
+	for _, r := range rows[1:] {
+		n, _ := strconv.Atoi(r[6])
+		sum += n
+		if r[0] != "uploaded" || r[3] != "23" {
+			t.Errorf("point %v, want an uploaded host in 23", r)
+		}
+	}
+	if rows[0][6] != "allocated_posts" || sum != 7 {
+		t.Errorf("given hosts: header %v, %d posts", rows[0], sum)
+	}
+
 	for _, bad := range [][]string{{"--posts", "0"}, {"--objective", "fair"}, {"--floors", "23"}, {"--caps", "75=-2"}, {"--hosts", "mairies"}} {
 		errw.Reset()
 		if code := run(append([]string{"allocate", "--data", testData}, bad...), &out, &errw); code != 2 || !strings.Contains(errw.String(), strings.TrimPrefix(bad[0], "--")) {
