@@ -337,7 +337,9 @@ func (hp *hostPoints) appendTransposed(t *fca.Table, n int, radiusM float64) {
 }
 
 // allocationProblem builds alloc's problem: départements as groups with
-// their floors and caps (unknown codes refused), the reference after.
+// their floors and caps (unknown codes refused), the reference after. A
+// host without a declared département takes the one of the commune holding
+// it; one outside every département is refused.
 func (e *Engine) allocationProblem(q AllocationQuery, before *Access, demand []float64, hp *hostPoints) (*alloc.Problem, error) {
 	t := e.territory
 	depIndex := make(map[string]int, len(t.Departements))
@@ -372,7 +374,12 @@ func (e *Engine) allocationProblem(q AllocationQuery, before *Access, demand []f
 	}
 	pg := make([]int32, len(hp.points))
 	for i, pt := range hp.points {
-		d, ok := depIndex[pt.Departement]
+		if pt.Departement == "" && e.territory.Index != nil { // not declared: the commune holding the point
+			if c, ok := e.territory.At(pt.Point); ok {
+				hp.points[i].Departement = c.Departement
+			}
+		}
+		d, ok := depIndex[hp.points[i].Departement]
 		if !ok {
 			return nil, fmt.Errorf("%w: candidate host %q (%s %s) has département %q, not one of the territory's", alloc.ErrInput, pt.Name, pt.Kind, pt.ID, pt.Departement)
 		}
