@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -46,7 +47,8 @@ type allocationRequest struct {
 	Candidates []allocationCandidate `json:"candidates"`
 }
 
-// allocationCandidate is a candidate host point of the body.
+// allocationCandidate is a candidate host point of the body; without a
+// département it takes the one of the commune holding it.
 type allocationCandidate struct {
 	ID          string  `json:"id"`
 	Name        string  `json:"name"`
@@ -133,8 +135,11 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 		if err := param.Lat().Check(cd.Lat); err != nil {
 			return q, badParam("candidates", "point %d (%q): %v", i, cd.Name, err)
 		}
-		if _, ok := e.Territory().Departement(cd.Departement); !ok {
+		if _, ok := e.Territory().Departement(cd.Departement); !ok && cd.Departement != "" {
 			return q, badParam("candidates", "point %d (%q): no département %q", i, cd.Name, cd.Departement)
+		}
+		if cd.ID == "" { // features keep an id: the point's rank in the body
+			cd.ID = strconv.Itoa(i + 1)
 		}
 		q.Candidates = append(q.Candidates, matching.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
 	}

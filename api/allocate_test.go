@@ -72,9 +72,9 @@ func TestAllocations(t *testing.T) {
 		t.Fatalf("CSV: status %d, err %v, %d rows", rec.Code, err, len(rows))
 	}
 
-	given := `{"posts": 3, "hosts": ["uploaded"], "candidates": [{"id": "g1", "name": "Guéret", "lon": 1.87, "lat": 46.17, "departement": "23"}]}`
+	given := `{"posts": 3, "hosts": ["uploaded"], "candidates": [{"id": "g1", "name": "Guéret", "lon": 1.87, "lat": 46.17, "departement": "23"}, {"name": "Aubusson", "lon": 2.17, "lat": 45.956}]}`
 	rec = do(t, s, http.MethodPost, "/v1/allocations", "", given)
-	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"uploaded:g1"`) {
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"uploaded:g1"`) || !strings.Contains(rec.Body.String(), `"uploaded:2"`) {
 		t.Fatalf("given candidates: status %d %.300s", rec.Code, rec.Body.String())
 	}
 
@@ -91,6 +91,7 @@ func TestAllocations(t *testing.T) {
 		{`{"posts": 10, "max_minutes": 0}`, "max_minutes", http.StatusBadRequest},
 		{`{"posts": 10, "postes": 3}`, "postes", http.StatusBadRequest},
 		{`{"posts": 10, "candidates": [{"name": "x", "lon": 200, "lat": 46, "departement": "23"}]}`, "candidates", http.StatusBadRequest},
+		{`{"posts": 10, "hosts": ["uploaded"], "candidates": [{"name": "at sea", "lon": -4, "lat": 46}]}`, "at sea", http.StatusBadRequest},
 		{`{"posts": 10, "floors": {"23": 6, "75": 6}}`, "floors", http.StatusUnprocessableEntity},
 		{`{"posts": 10, "caps": {"23": 6}, "hosts": ["uploaded"], "candidates": [{"name": "x", "lon": 1.87, "lat": 46.17, "departement": "23"}]}`, "caps", http.StatusUnprocessableEntity},
 	} {
