@@ -88,40 +88,53 @@ func (s *solver) place(ctx context.Context, budget []int, total int) error {
 	return nil
 }
 
-// bound returns f(x) + max Σ_g y_g g*_g over 0 ≤ y_g ≤ limit[g], Σ y ≤
-// total, g*_g the largest current gain of one more post in group g: an
-// upper bound of f(y) for every allocation y of at most total posts within
-// the limits (DR-submodularity: f(y) ≤ f(x ∨ y) ≤ f(x) + Σ_p y_p g_p(x)).
+// bound returns an upper bound of f(y) for every allocation y of at most
+// total posts with at most limit[g] in group g. By DR-submodularity,
+// f(y) ≤ f(x ∨ y) ≤ f(x) + Σ_p h_p(y_p), h_p(k) = f(x + k e_p) − f(x)
+// concave in k; the right side, a separable concave function, is maximised
+// over the limits (a laminar polymatroid) exactly by taking the largest
+// next increments first (Federgruen & Groenevelt, 1986).
 func (s *solver) bound(limit []int, total int) float64 {
-	best := make([]float64, len(s.p.Groups))
+	room := slices.Clone(limit)
+	h := make(gainHeap, 0, len(s.catch))
 	for pt, g := range s.p.PointGroup {
-		if s.catch[pt] > 0 {
-			best[g] = math.Max(best[g], s.gain(pt))
+		if s.catch[pt] > 0 && room[g] > 0 {
+			h = append(h, gainEntry{bound: s.gainAt(pt, 1), catch: s.catch[pt], point: int32(pt), stamp: 1})
 		}
 	}
-	order := make([]int, len(best))
-	for g := range order {
-		order[g] = g
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case best[a] > best[b]:
-			return -1
-		case best[a] < best[b]:
-			return 1
-		}
-		return a - b
-	})
+	h.init()
 	ub := s.value()
-	for _, g := range order {
-		if total == 0 {
-			break
+	for total > 0 && len(h) > 0 {
+		top := &h[0]
+		g := s.p.PointGroup[top.point]
+		if room[g] == 0 {
+			h.pop()
+			continue
 		}
-		y := min(limit[g], total)
-		ub += float64(y) * best[g]
-		total -= y
+		ub += top.bound
+		room[g]--
+		total--
+		top.stamp++ // here: the units counted at the point, plus one
+		top.bound = s.gainAt(int(top.point), int(top.stamp))
+		h.down(0)
 	}
 	return ub
+}
+
+// gainAt is the k-th unit's increment of f at pt from the current
+// allocation: f(x + k e_pt) − f(x + (k−1) e_pt).
+func (s *solver) gainAt(pt, k int) float64 {
+	p := s.p
+	delta, ref := 1/s.catch[pt], p.Reference
+	lo, hi := float64(k-1)*delta, float64(k)*delta
+	var g float64
+	for _, c := range p.CatchCells[p.CatchStart[pt]:p.CatchStart[pt+1]] {
+		if a := s.access[c] + lo; a < ref {
+			g += p.CellDemand[c] * (math.Min(s.access[c]+hi, ref) - a)
+		}
+	}
+	s.evals++
+	return g / ref
 }
 
 // gainEntry is a point in the lazy greedy's queue: bound is its gain when
