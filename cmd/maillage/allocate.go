@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/paulmach/orb/geojson"
+
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
@@ -87,7 +89,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	err = writeOut(out, stdout, func(w io.Writer) error {
 		switch {
 		case format == "json":
-			return writeJSON(w, a)
+			return writeJSON(w, allocationJSON(a))
 		case points:
 			return rowsOf(present.AllocatedPoints(), a.Points).writeCSV(w)
 		}
@@ -100,4 +102,21 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 			a.ReachingReferenceBefore, a.ReachingReferenceAfter, a.LargestShortfallBeforePer10k, a.LargestShortfallAfterPer10k)
 	}
 	return err
+}
+
+// allocationJSON is the allocation as POST /v1/allocations answers it: the
+// host points as a GeoJSON FeatureCollection.
+func allocationJSON(a *matching.Allocation) any {
+	fc := geojson.NewFeatureCollection()
+	for i := range a.Points {
+		p := &a.Points[i]
+		f := geojson.NewFeature(p.Point)
+		f.ID = p.Kind + ":" + p.ID
+		f.Properties = present.AllocatedPoints().Properties(p)
+		fc.Append(f)
+	}
+	return struct {
+		*matching.Allocation
+		Points *geojson.FeatureCollection `json:"points"`
+	}{a, fc}
 }

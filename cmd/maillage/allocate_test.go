@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -64,6 +65,28 @@ func TestAllocateCommand(t *testing.T) {
 	}
 	if rows[0][6] != "allocated_posts" || sum != 7 {
 		t.Errorf("given hosts: header %v, %d posts", rows[0], sum)
+	}
+
+	// JSON: the answer of POST /v1/allocations, points as GeoJSON.
+	out.Reset()
+	args = []string{"allocate", "--data", testData, "--cache", cache, "--posts", "5", "--format", "json"}
+	if code := run(args, &out, &errw); code != 0 {
+		t.Fatalf("code %d: %s", code, errw.String())
+	}
+	var v struct {
+		Posts  int `json:"posts"`
+		Points struct {
+			Type     string `json:"type"`
+			Features []struct {
+				Geometry struct {
+					Coordinates []float64 `json:"coordinates"`
+				} `json:"geometry"`
+			} `json:"features"`
+		} `json:"points"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil || v.Posts != 5 || v.Points.Type != "FeatureCollection" ||
+		len(v.Points.Features) == 0 || len(v.Points.Features[0].Geometry.Coordinates) != 2 {
+		t.Fatalf("JSON: %v, %+v", err, v)
 	}
 
 	for _, bad := range [][]string{{"--posts", "0"}, {"--objective", "fair"}, {"--floors", "23"}, {"--caps", "75=-2"}, {"--hosts", "mairies"}} {
