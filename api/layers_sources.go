@@ -29,11 +29,22 @@ type mapState struct {
 	cov     *matching.Coverage
 	covErr  error
 
+	tiles tileCache
+
+	// terr is what derives from the territory alone, shared with the
+	// map states of later engines over the same territory (a reload of the
+	// layers keeps the territory): the boundaries and the topology, whose
+	// build costs seconds.
+	terr *territoryMaps
+}
+
+// territoryMaps are the map parts of one territory.
+type territoryMaps struct {
+	t *data.Territory
+
 	shapesOnce sync.Once
 	shapes     data.AdminShapes
 	shapesErr  error
-
-	tiles tileCache
 
 	topoOnce sync.Once
 	topo     *communeTopology
@@ -42,9 +53,10 @@ type mapState struct {
 // communeTopology returns the communes' shared topology (built on first
 // use of a level).
 func (m *mapState) communeTopology() *communeTopology {
-	m.topoOnce.Do(func() {
-		t := m.e.Territory()
-		m.topo = &communeTopology{
+	tm := m.terr
+	tm.topoOnce.Do(func() {
+		t := tm.t
+		tm.topo = &communeTopology{
 			shapes: func() []orb.MultiPolygon {
 				shapes := make([]orb.MultiPolygon, len(t.Communes))
 				for i := range t.Communes {
@@ -55,7 +67,7 @@ func (m *mapState) communeTopology() *communeTopology {
 			log: func(msg string, args ...any) { m.cfg.Logger.Info(msg, args...) },
 		}
 	})
-	return m.topo
+	return tm.topo
 }
 
 // errNoDataDir is returned by the boundary layers of a server started
@@ -72,14 +84,15 @@ func (m *mapState) mapCoverage() (*matching.Coverage, error) {
 
 // adminShapes returns the département and région boundaries.
 func (m *mapState) adminShapes() (data.AdminShapes, error) {
-	m.shapesOnce.Do(func() {
+	tm := m.terr
+	tm.shapesOnce.Do(func() {
 		if m.cfg.DataDir == "" {
-			m.shapesErr = errNoDataDir
+			tm.shapesErr = errNoDataDir
 			return
 		}
-		m.shapes, m.shapesErr = data.LoadAdminShapes(m.cfg.DataDir)
+		tm.shapes, tm.shapesErr = data.LoadAdminShapes(m.cfg.DataDir)
 	})
-	return m.shapes, m.shapesErr
+	return tm.shapes, tm.shapesErr
 }
 
 // mapLayers returns the layer registry, holding on first use the built-in

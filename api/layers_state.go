@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -36,6 +37,14 @@ func (s *Server) mapsFor(e *matching.Engine) *mapState {
 		return ms.prev
 	}
 	m := &mapState{e: e, cfg: &s.cfg}
+	switch t := territoryOf(e); {
+	case cur != nil && territoryOf(cur.e) == t:
+		m.terr = cur.terr
+	case ms.prev != nil && territoryOf(ms.prev.e) == t:
+		m.terr = ms.prev.terr
+	default:
+		m.terr = &territoryMaps{t: t}
+	}
 	if cur == nil || s.registry == nil || s.registry.Engine() == e {
 		ms.prev = cur
 		ms.cur.Store(m)
@@ -53,4 +62,13 @@ func (s *Server) mapsNow() *mapState {
 		return s.mapsFor(nil)
 	}
 	return s.mapsFor(s.registry.Engine())
+}
+
+// territoryOf returns e's territory (nil for a nil engine, as in tests of
+// routes that need none).
+func territoryOf(e *matching.Engine) *data.Territory {
+	if e == nil {
+		return nil
+	}
+	return e.Territory()
 }

@@ -181,6 +181,7 @@ type ReloadReport struct {
 	LoadMS     float64   `json:"load_ms"` // building the new engine, uploaded layers included
 	LoadedAt   time.Time `json:"loaded_at"`
 	Layers     []string  `json:"layers"`
+	Timings    []Timing  `json:"timings"` // the steps of the load (Engine.Timings)
 	// UploadedSkipped are the stored uploaded layers that did not load
 	// over the new data (their file stays stored), with why.
 	UploadedSkipped []string `json:"uploaded_skipped,omitempty"`
@@ -214,7 +215,7 @@ func (r *Registry) Reload(ctx context.Context, load Loader) (ReloadReport, error
 	}
 	gen := r.SetEngine(e)
 	return ReloadReport{Generation: gen, LoadMS: float64(time.Since(t0).Microseconds()) / 1000,
-		LoadedAt: e.loadedAt, Layers: e.LayerNames(), UploadedSkipped: skipped}, nil
+		LoadedAt: e.loadedAt, Layers: e.LayerNames(), Timings: base.Timings(), UploadedSkipped: skipped}, nil
 }
 
 // withLayers returns a new engine over e's data with the layers of add

@@ -69,32 +69,71 @@ func reloadOnHangup(reload func()) (stop func()) {
 }
 
 // mapWarmer prepares and warms the map of the engine in service in the
-// background (api.Server.PrepareMaps, WarmMap), at start-up and after each
-// reload; a new warm-up cancels the one running, whose engine is gone.
+// background (api.Server.PrepareMaps, WarmMap), at start-up and after
+// reloads: one warm-up at a time, on the engine in service when it starts,
+// a reload cancelling the tile warm-up of the engine it replaced. Reloads
+// in a burst are settled for mapWarmSettle before the next warm-up, which
+// costs seconds of CPU the reloads need.
 type mapWarmer struct {
-	ctx    context.Context
-	log    *slog.Logger
-	mu     sync.Mutex
-	cancel context.CancelFunc
+	kick chan struct{}
+	mu   sync.Mutex
+	stop context.CancelFunc // of the tile warm-up running
 }
 
-// warm starts a warm-up of a's map, cancelling the previous one.
-func (w *mapWarmer) warm(a *api.Server) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.cancel != nil {
-		w.cancel()
-	}
-	ctx, cancel := context.WithCancel(w.ctx)
-	w.cancel = cancel
+// mapWarmSettle is how long the warmer waits after a reload for another.
+const mapWarmSettle = 2 * time.Second
+
+// startMapWarmer starts the warmer of a's map until ctx ends, and a first
+// warm-up.
+func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWarmer {
+	w := &mapWarmer{kick: make(chan struct{}, 1)}
 	go func() {
-		t0 := time.Now()
-		if err := a.PrepareMaps(); err != nil {
-			w.log.Warn("map layers", "error", err)
+		settle := time.Duration(0) // none at start-up
+		for {
+			select {
+			case <-w.kick:
+			case <-ctx.Done():
+				return
+			}
+			for settled := false; !settled; { // wait for a quiet spell
+				select {
+				case <-w.kick:
+				case <-time.After(settle):
+					settled = true
+				case <-ctx.Done():
+					return
+				}
+			}
+			settle = mapWarmSettle
+			wctx, cancel := context.WithCancel(ctx)
+			w.mu.Lock()
+			w.stop = cancel
+			w.mu.Unlock()
+			t0 := time.Now()
+			if err := s.PrepareMaps(); err != nil {
+				log.Warn("map layers", "error", err)
+			}
+			log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
+			// the built-in map's tiles rendered once, so each is served from the cache (api/web_warm.go)
+			st, err := s.WarmMap(wctx, api.MapWarmZoom)
+			log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
+			cancel()
 		}
-		w.log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
-		// the built-in map's tiles rendered once, so each is served from the cache (api/web_warm.go)
-		st, err := a.WarmMap(ctx, api.MapWarmZoom)
-		w.log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
 	}()
+	w.warm()
+	return w
+}
+
+// warm asks for a warm-up of the engine in service, stopping the tile
+// warm-up running.
+func (w *mapWarmer) warm() {
+	w.mu.Lock()
+	if w.stop != nil {
+		w.stop()
+	}
+	w.mu.Unlock()
+	select {
+	case w.kick <- struct{}{}:
+	default: // one is already asked for
+	}
 }

@@ -119,11 +119,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	cfg.DataDir = ef.dataDir // département and région boundaries of the map layers
 	cfg.Loader = loader(&ef, &tf, cfg.Tokens, log)
-	warmer := &mapWarmer{ctx: ctx, log: log} // map layers ready before the first map view, again after each reload
-	var a *api.Server
-	cfg.OnReload = func(matching.ReloadReport) { warmer.warm(a) }
-	a = api.New(reg, cfg)
-	warmer.warm(a)
+	var warmer *mapWarmer // set before the server takes requests
+	cfg.OnReload = func(matching.ReloadReport) { warmer.warm() }
+	a := api.New(reg, cfg)
+	// map layers ready before the first map view, again after reloads
+	warmer = startMapWarmer(ctx, a, log)
 	defer reloadOnHangup(func() { _, _ = a.Reload(ctx) })() // a.Reload logs the outcome
 	gate.Open(a.Handler())
 	cfg.Readiness.Set("")
