@@ -113,6 +113,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadMatchRequest, bad, body, ""},
 		{matching.ErrBadAssignInput, bad, body, ""},
 		{data.ErrUnknownFormat, bad, body, ""},
+		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
 		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},

@@ -156,6 +156,8 @@ func TestLayerUploadRejects(t *testing.T) {
 		{map[string]string{"name": "communes"}, CodeBadParameter},
 		{map[string]string{}, CodeBadParameter},
 		{map[string]string{"name": "x", "format": "shapefile"}, CodeBadBody},
+		{map[string]string{"name": "x", "format": data.LayerFormatFranceServices2024}, CodeBadBody}, // no id_fs column
+		{map[string]string{"name": "x", "format": data.LayerFormatCNFSPermanences}, CodeBadBody},    // not JSON
 	} {
 		decode(t, postLayer(t, s, tc.fields, "x.csv", uploadedSitesCSV), http.StatusBadRequest, &e)
 		if e.Error != tc.code {

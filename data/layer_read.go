@@ -2,6 +2,7 @@ package data
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,6 +26,21 @@ const (
 	LayerFormatGeoJSON            = "geojson"              // generic GeoJSON points
 	LayerFormatJSON               = "json"                 // generic JSON array
 )
+
+// ErrBadLayerFile is wrapped by the errors of a sites file that ReadLayer
+// cannot read at all (not the declared format, a column missing): the
+// file is at fault, not the server.
+var ErrBadLayerFile = errors.New("unreadable sites file")
+
+// layerFileError is an error of a shipped loader reading an uploaded
+// file, its message naming the file instead of the temporary path.
+type layerFileError struct {
+	msg string
+	err error
+}
+
+func (e *layerFileError) Error() string   { return e.msg }
+func (e *layerFileError) Unwrap() []error { return []error{e.err, ErrBadLayerFile} }
 
 // LayerFormats are the formats ReadLayer reads, for messages.
 var LayerFormats = []string{LayerFormatFranceServices2024, LayerFormatFranceServices2020, LayerFormatCNFSPermanences,
@@ -129,7 +145,7 @@ func readShippedFormat(file string, body []byte, format string, t *Territory) (*
 	}
 	if err != nil {
 		// The loaders name the temporary path: name the file instead.
-		return nil, fmt.Errorf("%s", strings.ReplaceAll(err.Error(), f.Name(), file))
+		return nil, &layerFileError{msg: strings.ReplaceAll(err.Error(), f.Name(), file), err: err}
 	}
 	for i := range l.Report.Rejects {
 		l.Report.Rejects[i].File = file
