@@ -218,9 +218,15 @@ func TestReloadFailureKeepsState(t *testing.T) {
 	if e.Error != CodeReloadRunning {
 		t.Fatalf("concurrent reload: %+v", e)
 	}
+	if rec := send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz during a reload: %d %s", rec.Code, rec.Body.String())
+	}
 	close(release)
 	var rep matching.ReloadReport
 	decode(t, <-first, http.StatusOK, &rep)
+	if rec := send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK {
+		t.Fatalf("/readyz after the reload: %d %s", rec.Code, rec.Body.String())
+	}
 	if rep.Generation != gen+1 {
 		t.Fatalf("reload report %+v, want generation %d", rep, gen+1)
 	}
