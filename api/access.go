@@ -51,10 +51,10 @@ func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
 	}
 	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
 		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
-	if s.engine.Layer(q.Supply) == nil {
-		if _, builtin := s.engine.Structures(q.Supply); !builtin {
+	if s.engineOf(c).Layer(q.Supply) == nil {
+		if _, builtin := s.engineOf(c).Structures(q.Supply); !builtin {
 			return q, badParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
-				s.engine.LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
+				s.engineOf(c).LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
 		}
 	}
 	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
@@ -85,7 +85,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engine.Territory().Departement(dep); !ok {
+		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
 			return notFound("no département %q", dep)
 		}
 	}
@@ -108,7 +108,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := s.engine.Access(q)
+	a, err := s.engineOf(c).Access(q)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 				"reference_per_10k": round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
 			f := &geoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
-			if com, ok := s.engine.Territory().Commune(communes[i].Code); ok && com.HasShape() {
+			if com, ok := s.engineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
 				f.Geometry = geoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)

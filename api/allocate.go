@@ -151,7 +151,7 @@ func (s *Server) allocations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	e := s.registry.Engine()
+	e := s.engineOf(c)
 	q, err := s.allocationQuery(c, e)
 	if err != nil {
 		return paramError(err)

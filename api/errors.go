@@ -103,6 +103,13 @@ func errorMappings() []errorMapping {
 		// current status (recruit.ConflictError).
 		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
 		{recruit.ErrBadRequest, bad, body, ""},
+		// Reloads and layers uploaded at run time (api/reload.go): a
+		// failed reload says why (files of the operator's data folder,
+		// shown to a national token only), the old data staying in service.
+		{matching.ErrReloadBusy, http.StatusConflict, CodeReloadRunning, ""},
+		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
+		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
+		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
 		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{matching.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
@@ -110,6 +117,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadMatchRequest, bad, body, ""},
 		{matching.ErrBadAssignInput, bad, body, ""},
 		{data.ErrUnknownFormat, bad, body, ""},
+		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
 		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},

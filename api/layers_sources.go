@@ -13,10 +13,15 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// mapState is what the map layers share: the registry, the national
-// coverage at the default reach and the administrative boundaries, both
-// computed on first use.
+// mapState is what the map layers of one engine share: the registry, the
+// national coverage at the default reach and the administrative
+// boundaries, both computed on first use, and the tile cache. A reload
+// gives a new engine, hence a new mapState (mapStates): nothing of an old
+// engine is served with a new one.
 type mapState struct {
+	e   *matching.Engine
+	cfg *Config
+
 	layersOnce sync.Once
 	layers     *maplayers.Registry
 
@@ -27,11 +32,22 @@ type mapState struct {
 	accOnce sync.Once
 	acc     *matching.Access // nil when the engine has no built-in structures
 
+	tiles tileCache
+
+	// terr is what derives from the territory alone, shared with the
+	// map states of later engines over the same territory (a reload of the
+	// layers keeps the territory): the boundaries and the topology, whose
+	// build costs seconds.
+	terr *territoryMaps
+}
+
+// territoryMaps are the map parts of one territory.
+type territoryMaps struct {
+	t *data.Territory
+
 	shapesOnce sync.Once
 	shapes     data.AdminShapes
 	shapesErr  error
-
-	tiles tileCache
 
 	topoOnce sync.Once
 	topo     *communeTopology
@@ -39,11 +55,11 @@ type mapState struct {
 
 // communeTopology returns the communes' shared topology (built on first
 // use of a level).
-func (s *Server) communeTopology() *communeTopology {
-	m := s.maps
-	m.topoOnce.Do(func() {
-		t := s.engine.Territory()
-		m.topo = &communeTopology{
+func (m *mapState) communeTopology() *communeTopology {
+	tm := m.terr
+	tm.topoOnce.Do(func() {
+		t := tm.t
+		tm.topo = &communeTopology{
 			shapes: func() []orb.MultiPolygon {
 				shapes := make([]orb.MultiPolygon, len(t.Communes))
 				for i := range t.Communes {
@@ -51,10 +67,10 @@ func (s *Server) communeTopology() *communeTopology {
 				}
 				return shapes
 			},
-			log: func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) },
+			log: func(msg string, args ...any) { m.cfg.Logger.Info(msg, args...) },
 		}
 	})
-	return m.topo
+	return tm.topo
 }
 
 // errNoDataDir is returned by the boundary layers of a server started
@@ -64,9 +80,8 @@ var errNoDataDir = &Error{Status: 503, Code: CodeUnavailable,
 
 // coverage returns the national coverage of the default layer at the
 // default reach, with its gap zones.
-func (s *Server) mapCoverage() (*matching.Coverage, error) {
-	m := s.maps
-	m.covOnce.Do(func() { m.cov, m.covErr = s.engine.Coverage(matching.CoverageQuery{}) })
+func (m *mapState) mapCoverage() (*matching.Coverage, error) {
+	m.covOnce.Do(func() { m.cov, m.covErr = m.e.Coverage(matching.CoverageQuery{}) })
 	return m.cov, m.covErr
 }
 
@@ -74,12 +89,11 @@ func (s *Server) mapCoverage() (*matching.Coverage, error) {
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (s *Server) mapAccess() *matching.Access {
-	m := s.maps
+func (m *mapState) mapAccess() *matching.Access {
 	m.accOnce.Do(func() {
-		a, err := s.engine.Access(matching.AccessQuery{})
+		a, err := m.e.Access(matching.AccessQuery{})
 		if err != nil {
-			s.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
+			m.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
 		}
 		m.acc = a
@@ -88,39 +102,38 @@ func (s *Server) mapAccess() *matching.Access {
 }
 
 // adminShapes returns the département and région boundaries.
-func (s *Server) adminShapes() (data.AdminShapes, error) {
-	m := s.maps
-	m.shapesOnce.Do(func() {
-		if s.cfg.DataDir == "" {
-			m.shapesErr = errNoDataDir
+func (m *mapState) adminShapes() (data.AdminShapes, error) {
+	tm := m.terr
+	tm.shapesOnce.Do(func() {
+		if m.cfg.DataDir == "" {
+			tm.shapesErr = errNoDataDir
 			return
 		}
-		m.shapes, m.shapesErr = data.LoadAdminShapes(s.cfg.DataDir)
+		tm.shapes, tm.shapesErr = data.LoadAdminShapes(m.cfg.DataDir)
 	})
-	return m.shapes, m.shapesErr
+	return tm.shapes, tm.shapesErr
 }
 
 // mapLayers returns the layer registry, holding on first use the built-in
 // layers: communes, départements, régions, every service layer (all of them
 // as "sites", and each under its own name), gap zones and grid cells.
-func (s *Server) mapLayers() *maplayers.Registry {
-	m := s.maps
+func (m *mapState) mapLayers() *maplayers.Registry {
 	m.layersOnce.Do(func() {
 		m.layers = maplayers.NewRegistry()
-		if err := s.registerMapLayers(m.layers); err != nil {
-			s.cfg.Logger.Error("map layers", "error", err)
+		if err := m.registerMapLayers(m.layers); err != nil {
+			m.cfg.Logger.Error("map layers", "error", err)
 		}
 	})
 	return m.layers
 }
 
 // registerMapLayers adds the built-in layers to reg.
-func (s *Server) registerMapLayers(reg *maplayers.Registry) error {
-	layers := []*maplayers.Layer{s.communesLayer(), s.adminLayer(true), s.adminLayer(false), s.sitesLayer("")}
-	for _, name := range s.engine.LayerNames() {
-		layers = append(layers, s.sitesLayer(name))
+func (m *mapState) registerMapLayers(reg *maplayers.Registry) error {
+	layers := []*maplayers.Layer{m.communesLayer(), m.adminLayer(true), m.adminLayer(false), m.sitesLayer("")}
+	for _, name := range m.e.LayerNames() {
+		layers = append(layers, m.sitesLayer(name))
 	}
-	layers = append(layers, s.gapsLayer(), s.cellsLayer())
+	layers = append(layers, m.gapsLayer(), m.cellsLayer())
 	var errs []error
 	for _, l := range layers {
 		errs = append(errs, reg.Add(l))
@@ -181,7 +194,7 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM float
 
 // communesLayer is every current commune with its 2018 boundary (null
 // geometry for the ~100 without one) and its coverage figures.
-func (s *Server) communesLayer() *maplayers.Layer {
+func (m *mapState) communesLayer() *maplayers.Layer {
 	props := append([]maplayers.PropSpec{
 		{Name: "code", Type: "string", Description: "INSEE code"},
 		{Name: "nom", Type: "string", Description: "name"},
@@ -197,14 +210,14 @@ func (s *Server) communesLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
-	ct := s.communeTopology()
+	ct := m.communeTopology()
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory()
-		src := &communesSource{t: t, cv: cv, acc: s.mapAccess(), cov: make([]int32, len(t.Communes))}
+		t := m.e.Territory()
+		src := &communesSource{t: t, cv: cv, acc: m.mapAccess(), cov: make([]int32, len(t.Communes))}
 		for i := range src.cov {
 			src.cov[i] = -1
 		}
@@ -295,7 +308,7 @@ func (c *communesSource) InDepartement(code string) []int         { return c.t.C
 
 // adminLayer is the départements (deps true) or régions with their IGN
 // 2018 boundaries and coverage figures.
-func (s *Server) adminLayer(deps bool) *maplayers.Layer {
+func (m *mapState) adminLayer(deps bool) *maplayers.Layer {
 	lead := []maplayers.PropSpec{{Name: "code", Type: "string", Description: "INSEE code"}, {Name: "nom", Type: "string", Description: "name"}}
 	l := &maplayers.Layer{Name: "regions", Title: "Régions", Kind: maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon,
 		Source: data.RegionsFile, IDProp: "code", Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
@@ -306,15 +319,15 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 	}
 	l.Props = append(append(lead, areaProps...), maplayers.PropSpec{Name: "communes", Type: "integer", Description: "number of communes"})
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		shapes, err := s.adminShapes()
+		shapes, err := m.adminShapes()
 		if err != nil {
 			return nil, err
 		}
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory()
+		t := m.e.Territory()
 		bounds, figures := shapes.Regions, cv.Regions
 		if deps {
 			bounds, figures = shapes.Departements, cv.Departements
@@ -358,8 +371,8 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		return tab, nil
 	})
 	// At low zoom the outlines are the communes' simplified borders.
-	outlines := &groupLevels{ct: s.communeTopology(), groupOf: func() ([]int, int) {
-		shapes, err := s.adminShapes()
+	outlines := &groupLevels{ct: m.communeTopology(), groupOf: func() ([]int, int) {
+		shapes, err := m.adminShapes()
 		if err != nil {
 			return nil, 0
 		}
@@ -371,7 +384,7 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		for k, b := range bounds {
 			index[b.Code] = k
 		}
-		communes := s.engine.Territory().Communes
+		communes := m.e.Territory().Communes
 		groupOf := make([]int, len(communes))
 		for i := range communes {
 			code := communes[i].Region
@@ -410,15 +423,15 @@ var siteProps = []maplayers.PropSpec{
 
 // sitesLayer is one service layer under its own name, or every service
 // layer as "sites" (name ""), whose feature ids are then "layer:id".
-func (s *Server) sitesLayer(name string) *maplayers.Layer {
+func (m *mapState) sitesLayer(name string) *maplayers.Layer {
 	names := []string{name}
 	l := &maplayers.Layer{Name: name, Kind: maplayers.KindService}
 	if name == "" {
-		names = s.engine.LayerNames()
+		names = m.e.LayerNames()
 		l.Name, l.Title = "sites", "Service points"
 		l.Description = "Every loaded service layer's points; feature ids are layer:id."
 	} else {
-		src := s.engine.Layer(name)
+		src := m.e.Layer(name)
 		l.Title = "Service points: " + name
 		if src.Title != "" {
 			l.Title = src.Title // declared in the layers file or --layer
@@ -428,7 +441,7 @@ func (s *Server) sitesLayer(name string) *maplayers.Layer {
 	}
 	var features []maplayers.PointFeature
 	for _, n := range names {
-		layer := s.engine.Layer(n)
+		layer := m.e.Layer(n)
 		for i := range layer.Sites {
 			site := &layer.Sites[i]
 			id := site.ID
@@ -450,7 +463,7 @@ func (s *Server) sitesLayer(name string) *maplayers.Layer {
 
 // gapsLayer is the gap zones of the national coverage: connected areas
 // out of reach, as outlines of their H3 cells.
-func (s *Server) gapsLayer() *maplayers.Layer {
+func (m *mapState) gapsLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "gaps", Title: "Gap zones", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "coverage", IDProp: "id",
 		Description: "Populated connected areas out of reach (H3 cells farther than the reach from every site): " + coverageNote + ".",
@@ -466,7 +479,7 @@ func (s *Server) gapsLayer() *maplayers.Layer {
 			{Name: "departements", Type: "array", Description: "départements touched"},
 		}}
 	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}

@@ -225,7 +225,7 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("Creuse at 15 min: %d gap zones listed (largest %d inhabitants), %d rural mairies in gaps", gaps.Rows, gaps.Pop, gaps.Mairies)
 
 	// 4. Click a known commune: Guéret.
-	com, ok := base.engine.Territory().Commune("23096")
+	com, ok := base.registry.Engine().Territory().Commune("23096")
 	if !ok {
 		t.Fatal("commune 23096 (Guéret) not in the territory")
 	}
@@ -247,7 +247,7 @@ func TestMapInBrowser(t *testing.T) {
 	if len(outlined) == 0 || slices.IndexFunc(outlined, func(c string) bool { return c != com.Code }) >= 0 {
 		t.Errorf("outlined communes %v, want %s", outlined, com.Code)
 	}
-	ind := base.engine.Indicator(com.Code)
+	ind := base.registry.Engine().Indicator(com.Code)
 	wantFrag, wantZRR := "non renseigné", map[string]string{"C": "classée", "P": "partiellement classée", "NC": "non classée"}[ind.ZRR]
 	if ind.Fragility != nil {
 		wantFrag = strings.ReplaceAll(strconv.FormatFloat(math.Round(ind.Fragility.Total*10)/10, 'f', -1, 64), ".", ",") + " / 10"
