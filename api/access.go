@@ -2,11 +2,14 @@ package api
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/internal/access"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
@@ -48,10 +51,10 @@ func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
 	}
 	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
 		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
-	if s.engine.Layer(q.Supply) == nil {
-		if _, builtin := s.engine.Structures(q.Supply); !builtin {
+	if s.engineOf(c).Layer(q.Supply) == nil {
+		if _, builtin := s.engineOf(c).Structures(q.Supply); !builtin {
 			return q, badParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
-				s.engine.LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
+				s.engineOf(c).LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
 		}
 	}
 	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
@@ -82,12 +85,19 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engine.Territory().Departement(dep); !ok {
+		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
 			return notFound("no département %q", dep)
 		}
 	}
 	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
 		return badParam("format", "GeoJSON needs by=commune and departement=")
+	}
+	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(matching.AccessSorts(), sortBy) {
+		return badParam("sort", "want %s, got %q", strings.Join(matching.AccessSorts(), ", "), sortBy)
+	}
+	limit, err := queryIntParam(c, param.Limit(maxAccessItems), 0)
+	if err != nil {
+		return err
 	}
 	q, err := s.accessQuery(c)
 	if err != nil {
@@ -98,11 +108,14 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := s.engine.Access(q)
+	a, err := s.engineOf(c).Access(q)
 	if err != nil {
 		return err
 	}
-	items, communes := accessItems(a, by, dep)
+	items, communes, err := accessItems(a, by, dep, c.Query("sort"), limit)
+	if err != nil {
+		return err
+	}
 	switch format {
 	case "csv":
 		if communes != nil {
@@ -115,7 +128,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 				"reference_per_10k": round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
 			f := &geoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
-			if com, ok := s.engine.Territory().Commune(communes[i].Code); ok && com.HasShape() {
+			if com, ok := s.engineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
 				f.Geometry = geoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)
@@ -130,36 +143,29 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	return nil
 }
 
-// accessItems returns the rounded areas of level by (communes of dep
-// only, when given), and for communes the commune records alongside.
-func accessItems(a *matching.Access, by, dep string) ([]matching.AccessArea, []matching.CommuneAccess) {
-	var src []matching.AccessArea
-	var communes []matching.CommuneAccess
-	switch by {
-	case matching.LevelNational:
-		src = []matching.AccessArea{a.National}
-	case matching.LevelRegion:
-		src = a.Regions
-	case matching.LevelDepartement:
-		src = a.Departements
-	case matching.LevelEPCI:
-		src = a.EPCIs
-	case matching.LevelCommune:
-		for _, c := range a.Communes {
-			if dep == "" || c.Departement == dep {
-				communes = append(communes, c)
-				src = append(src, c.AccessArea)
-			}
+// maxAccessItems bounds limit= of GET /v1/access (there are about 35,000
+// communes).
+const maxAccessItems = 100000
+
+// accessItems returns the rounded areas of level by (those of dep only,
+// when given: see Access.Select) in the order sortBy, the first limit when
+// limit > 0, and for communes the commune records alongside.
+func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]matching.AccessArea, []matching.CommuneAccess, error) {
+	src, communes, err := a.Select(by, dep, sortBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	if limit > 0 && len(src) > limit {
+		src = src[:limit]
+		if communes != nil {
+			communes = communes[:limit]
 		}
 	}
-	out := make([]matching.AccessArea, 0, len(src))
-	for _, it := range src {
-		if by == matching.LevelDepartement && dep != "" && it.Code != dep {
-			continue
-		}
-		out = append(out, roundAccess(it))
+	out := make([]matching.AccessArea, len(src))
+	for i, it := range src {
+		out[i] = roundAccess(it)
 	}
-	return out, communes
+	return out, communes, nil
 }
 
 // roundAccess rounds an area's figures for answers.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,5 +70,41 @@ func TestAccess2SFCA(t *testing.T) {
 		if code := get(t, s, tc.url, &e); code != tc.status || e.Message == "" {
 			t.Errorf("%s: status %d %+v, want %d", tc.url, code, e, tc.status)
 		}
+	}
+}
+
+// TestAccessPrefectView checks the prefect's view: the communes (and EPCI)
+// of one département, lowest accessibility first, as CSV.
+func TestAccessPrefectView(t *testing.T) {
+	s := testServer(t)
+	rec := do(t, s, http.MethodGet, "/v1/access?by=commune&departement=23&sort=access&format=csv&limit=20", "", "")
+	rows, err := csv.NewReader(rec.Body).ReadAll()
+	if rec.Code != http.StatusOK || err != nil || len(rows) != 21 {
+		t.Fatalf("status %d, err %v, %d rows", rec.Code, err, len(rows))
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	prev := -1.0
+	for _, r := range rows[1:] {
+		a, err := strconv.ParseFloat(r[col["access_per_10k"]], 64)
+		if err != nil || r[col["departement"]] != "23" || a < prev {
+			t.Fatalf("row %v after %v: %v", r, prev, err)
+		}
+		prev = a
+	}
+	var v accessView
+	if code := get(t, s, "/v1/access?by=epci&departement=23&sort=below_half", &v); code != http.StatusOK || v.Total == 0 || v.Total > 20 {
+		t.Fatalf("EPCI of Creuse: status %d, %d items", code, v.Total)
+	}
+	for i := 1; i < len(v.Items); i++ {
+		if v.Items[i].DemandBelowHalf > v.Items[i-1].DemandBelowHalf {
+			t.Fatalf("EPCI not by demand below half: %+v", v.Items)
+		}
+	}
+	var e errorBody
+	if code := get(t, s, "/v1/access?sort=worst", &e); code != http.StatusBadRequest || !strings.Contains(e.Message, "sort") {
+		t.Errorf("sort=worst: %d %+v", code, e)
 	}
 }

@@ -56,7 +56,7 @@ func newLeakFixture(t *testing.T) *leakFixture {
 			f.visible[s.ID] = true
 		}
 	}
-	corse, _ := data.Synthesize(f.srv.engine.Territory(), 60000, 0, 11)
+	corse, _ := data.Synthesize(f.srv.registry.Engine().Territory(), 60000, 0, 11)
 	var cands, sites strings.Builder
 	cands.WriteString("id,lon,lat\n")
 	sites.WriteString("id,name,lon,lat,posts\n")

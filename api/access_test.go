@@ -62,7 +62,7 @@ type accessFixture struct {
 
 func newAccessFixture(t *testing.T) *accessFixture {
 	t.Helper()
-	e := testServer(t).engine
+	e := testServer(t).registry.Engine()
 	f := &accessFixture{}
 	var tokens []access.Token
 	for _, x := range []struct {

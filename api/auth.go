@@ -40,10 +40,17 @@ func isProtected(route string) bool {
 	}
 	root, _, _ := strings.Cut(rest, "/")
 	switch root {
-	case "datasets", "match", "candidates", "structures", "proposals", "scenarios", "backup", "recruitments":
+	case "datasets", "match", "candidates", "structures", "proposals", "scenarios", "backup", "recruitments", "admin":
 		return true
 	}
 	return false
+}
+
+// isProtectedWrite reports whether a request changes what an open route
+// serves: uploading or deleting a layer (POST /v1/layers, DELETE
+// /v1/layers/{name}) needs a token as the protected routes do.
+func isProtectedWrite(method, route string) bool {
+	return method != http.MethodGet && method != http.MethodHead && (route == "/v1/layers" || route == "/v1/layers/:name")
 }
 
 // access enforces bearer tokens on protected routes and records the
@@ -52,7 +59,7 @@ func isProtected(route string) bool {
 // with a national scope. Tokens are never logged.
 func (s *Server) access() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !isProtected(c.FullPath()) {
+		if !isProtected(c.FullPath()) && !isProtectedWrite(c.Request.Method, c.FullPath()) {
 			c.Next()
 			return
 		}

@@ -198,7 +198,7 @@ func (s *Server) communesAtBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.registry.Engine().CommunesAt(pts)
+	found := s.engineOf(c).CommunesAt(pts)
 	batchHeaders(c, format, "communes-at.csv")
 	return WriteCommunesAt(c.Writer, format, rows, found)
 }
@@ -270,7 +270,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	hits := s.registry.Engine().NearestSitesEach(pts, k, layers)
+	hits := s.engineOf(c).NearestSitesEach(pts, k, layers)
 	batchHeaders(c, format, "sites-nearest.csv")
 	return WriteSitesNearest(c.Writer, format, rows, hits)
 }

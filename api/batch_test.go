@@ -35,7 +35,7 @@ func postBatch(s *Server, url, contentType, accept, body string) *httptest.Respo
 // box (some at sea, in no commune) and a few overseas.
 func samplePoints(s *Server, n int) []orb.Point {
 	r := rand.New(rand.NewPCG(17, 1))
-	sites := s.engine.Layer(matching.DefaultLayer).Sites
+	sites := s.registry.Engine().Layer(matching.DefaultLayer).Sites
 	var out []orb.Point
 	for i := 0; i < n/2; i++ {
 		out = append(out, sites[r.IntN(len(sites))].Point)

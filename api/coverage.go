@@ -84,7 +84,7 @@ func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, erro
 		return nil, err
 	}
 	q.NoGaps = noGaps
-	cv, err := s.engine.Coverage(q)
+	cv, err := s.engineOf(c).Coverage(q)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +205,7 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
 		f := &geoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
-		if com := &s.engine.Territory().Communes[m.ID()]; com.HasShape() {
+		if com := &s.engineOf(c).Territory().Communes[m.ID()]; com.HasShape() {
 			f.Geometry = geoJSONShape(com.Shape)
 		}
 		fc.Features = append(fc.Features, f)

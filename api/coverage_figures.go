@@ -25,7 +25,7 @@ func (s *Server) coverageFigures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.registry.Engine().CoverageFigures(q)
+	f, err := s.engineOf(c).CoverageFigures(q)
 	if err != nil {
 		return err
 	}

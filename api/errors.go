@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/recruit"
 )
@@ -80,6 +81,9 @@ func errorMappings() []errorMapping {
 		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
 		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
+		{matching.ErrBadAccessSelect, bad, CodeBadParameter, ""},
+		{alloc.ErrInput, bad, CodeBadParameter, ""},
+		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
 		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
@@ -99,6 +103,13 @@ func errorMappings() []errorMapping {
 		// current status (recruit.ConflictError).
 		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
 		{recruit.ErrBadRequest, bad, body, ""},
+		// Reloads and layers uploaded at run time (api/reload.go): a
+		// failed reload says why (files of the operator's data folder,
+		// shown to a national token only), the old data staying in service.
+		{matching.ErrReloadBusy, http.StatusConflict, CodeReloadRunning, ""},
+		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
+		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
+		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
 		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{matching.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
@@ -106,6 +117,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadMatchRequest, bad, body, ""},
 		{matching.ErrBadAssignInput, bad, body, ""},
 		{data.ErrUnknownFormat, bad, body, ""},
+		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},
 		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},

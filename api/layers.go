@@ -8,6 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/matching"
 )
 
 // mapRoutes registers the endpoints of the map layers: the layer list and
@@ -15,7 +16,6 @@ import (
 // /tiles, and the OpenAPI document. The layers themselves are set up on
 // first use (mapLayers).
 func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	s.maps = &mapState{}
 	v1.GET("/layers", handle(s.layersIndex))
 	v1.GET("/layers/compare", handle(s.layersCompare)) // what changed between two lists (api/layers_compare.go)
 	v1.GET("/layers/:name", handle(s.layerGeoJSON))
@@ -39,6 +39,9 @@ type layerView struct {
 	MinTileZoom  int                  `json:"min_tile_zoom"`
 	Properties   []maplayers.PropSpec `json:"properties"`
 	Links        layerLinks           `json:"links"`
+	// Uploaded describes a layer uploaded at run time (POST /v1/layers),
+	// which DELETE /v1/layers/{name} removes; absent for the others.
+	Uploaded *matching.LayerUpload `json:"uploaded,omitempty"`
 }
 
 // layerLinks are the URLs serving a layer.
@@ -51,13 +54,15 @@ type layerLinks struct {
 
 func (s *Server) layersIndex(c *gin.Context) error {
 	base := s.baseURL(c)
+	e := s.engineOf(c)
 	var items []layerView
-	for _, l := range s.mapLayers().List() {
+	for _, l := range s.mapsFor(e).mapLayers().List() {
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
 			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
-			MinTileZoom: l.MinTileZoom, Properties: l.Props,
-			Links: layerLinks{GeoJSON: base + "/v1/layers/" + l.Name, OGC: base + "/ogc/collections/" + l.Name + "/items",
-				Tiles: base + "/tiles/" + l.Name + "/{z}/{x}/{y}.mvt", TileJSON: base + "/tiles/" + l.Name + ".json"}}
+			MinTileZoom: l.MinTileZoom, Properties: l.Props, Links: layerLinksOf(base, l.Name)}
+		if up, ok := e.Uploaded(l.Name); ok && l.Kind == maplayers.KindService {
+			v.Uploaded = &up
+		}
 		if n, err := l.Count(); err != nil {
 			v.Unavailable = err.Error()
 		} else {
@@ -69,12 +74,12 @@ func (s *Server) layersIndex(c *gin.Context) error {
 	return nil
 }
 
-// layer returns the layer named by the :name (or :id) parameter.
-func (s *Server) layer(name string) (*maplayers.Layer, error) {
-	l, ok := s.mapLayers().Get(name)
+// layer returns the map layer called name.
+func (m *mapState) layer(name string) (*maplayers.Layer, error) {
+	l, ok := m.mapLayers().Get(name)
 	if !ok {
 		var names []string
-		for _, x := range s.mapLayers().List() {
+		for _, x := range m.mapLayers().List() {
 			names = append(names, x.Name)
 		}
 		return nil, notFound("no layer %q (layers: %v)", name, names)
@@ -85,7 +90,7 @@ func (s *Server) layer(name string) (*maplayers.Layer, error) {
 // layerGeoJSON serves GET /v1/layers/{name}: a FeatureCollection with
 // numberMatched, numberReturned and self/next links.
 func (s *Server) layerGeoJSON(c *gin.Context) error {
-	l, err := s.layer(c.Param("name"))
+	l, err := s.mapsOf(c).layer(c.Param("name"))
 	if err != nil {
 		return err
 	}
@@ -133,7 +138,7 @@ var preparedZooms = []int{5, 6, 7, 8}
 // returns the first layer that could not be built.
 func (s *Server) PrepareMaps() error {
 	var first error
-	for _, l := range s.mapLayers().List() {
+	for _, l := range s.mapsNow().mapLayers().List() {
 		if l.NeedsFilter {
 			continue
 		}

@@ -66,7 +66,7 @@ func BenchmarkLayerDepartementGeoJSON(b *testing.B) {
 func BenchmarkTileCommunesZ8(b *testing.B) {
 	s := mapServer(b)
 	tile := maptile.At(orb.Point{1.8707, 46.1712}, 8)
-	l, err := s.layer("communes")
+	l, err := s.mapsNow().layer("communes")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func BenchmarkFranceCommunesZoom5(b *testing.B) {
 		benchGet(b, s, "/v1/layers/communes?zoom=5&limit=50000&properties=minutes_class")
 	})
 	b.Run("tiles", func(b *testing.B) {
-		l, err := s.layer("communes")
+		l, err := s.mapsNow().layer("communes")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -118,7 +118,7 @@ func BenchmarkFranceCommunesZoom5(b *testing.B) {
 			for y := uint32(0); y < 32; y++ {
 				t := maptile.New(x, y, 5)
 				hit := false
-				s.engine.Territory().Index.Search(t.Bound(), func(int) bool { hit = true; return false })
+				s.registry.Engine().Territory().Index.Search(t.Bound(), func(int) bool { hit = true; return false })
 				if hit {
 					tiles = append(tiles, t)
 				}

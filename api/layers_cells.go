@@ -18,7 +18,7 @@ import (
 // gets one page of the national grid in H3 order (offset, limit), built
 // alone, so that a client such as GDAL can open the layer and page through
 // it with bounded memory.
-func (s *Server) cellsLayer() *maplayers.Layer {
+func (m *mapState) cellsLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "cells", Title: "Population grid (H3)", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "grid", MinTileZoom: 8, NeedsFilter: true, IDProp: "h3",
 		Description: "H3 cells of the population grid whose centre lies in the bbox (or in the département), with the " +
@@ -34,7 +34,7 @@ func (s *Server) cellsLayer() *maplayers.Layer {
 			{Name: "commune", Type: "string", Description: "INSEE code of the commune holding the centre"},
 		}}
 	l.Count = func() (int, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return 0, err
 		}
@@ -42,9 +42,9 @@ func (s *Server) cellsLayer() *maplayers.Layer {
 		return n, nil
 	}
 	l.Open = func(f maplayers.Filter) (maplayers.Source, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if f.Departement != "" {
-			cv, err = s.engine.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
+			cv, err = m.e.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
 		}
 		if err != nil {
 			return nil, err

@@ -22,7 +22,7 @@ import (
 // region=); format=json, or geojson (one Point per change).
 func (s *Server) layersCompare(c *gin.Context) error {
 	t0 := time.Now()
-	e := s.registry.Engine()
+	e := s.engineOf(c)
 	format, err := coverageFormat(c, "json", "geojson")
 	if err != nil {
 		return err

@@ -53,7 +53,7 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimi
 		return q, err
 	}
 	if d := c.Query("departement"); d != "" {
-		if _, ok := s.engine.Territory().Departement(d); !ok {
+		if _, ok := s.engineOf(c).Territory().Departement(d); !ok {
 			return q, notFound("no département with code %q", d)
 		}
 		q.filter.Departement = d

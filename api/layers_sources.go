@@ -13,10 +13,15 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// mapState is what the map layers share: the registry, the national
-// coverage at the default reach and the administrative boundaries, both
-// computed on first use.
+// mapState is what the map layers of one engine share: the registry, the
+// national coverage at the default reach and the administrative
+// boundaries, both computed on first use, and the tile cache. A reload
+// gives a new engine, hence a new mapState (mapStates): nothing of an old
+// engine is served with a new one.
 type mapState struct {
+	e   *matching.Engine
+	cfg *Config
+
 	layersOnce sync.Once
 	layers     *maplayers.Registry
 
@@ -24,11 +29,25 @@ type mapState struct {
 	cov     *matching.Coverage
 	covErr  error
 
+	accOnce sync.Once
+	acc     *matching.Access // nil when the engine has no built-in structures
+
+	tiles tileCache
+
+	// terr is what derives from the territory alone, shared with the
+	// map states of later engines over the same territory (a reload of the
+	// layers keeps the territory): the boundaries and the topology, whose
+	// build costs seconds.
+	terr *territoryMaps
+}
+
+// territoryMaps are the map parts of one territory.
+type territoryMaps struct {
+	t *data.Territory
+
 	shapesOnce sync.Once
 	shapes     data.AdminShapes
 	shapesErr  error
-
-	tiles tileCache
 
 	topoOnce sync.Once
 	topo     *communeTopology
@@ -36,11 +55,11 @@ type mapState struct {
 
 // communeTopology returns the communes' shared topology (built on first
 // use of a level).
-func (s *Server) communeTopology() *communeTopology {
-	m := s.maps
-	m.topoOnce.Do(func() {
-		t := s.engine.Territory()
-		m.topo = &communeTopology{
+func (m *mapState) communeTopology() *communeTopology {
+	tm := m.terr
+	tm.topoOnce.Do(func() {
+		t := tm.t
+		tm.topo = &communeTopology{
 			shapes: func() []orb.MultiPolygon {
 				shapes := make([]orb.MultiPolygon, len(t.Communes))
 				for i := range t.Communes {
@@ -48,10 +67,10 @@ func (s *Server) communeTopology() *communeTopology {
 				}
 				return shapes
 			},
-			log: func(msg string, args ...any) { s.cfg.Logger.Info(msg, args...) },
+			log: func(msg string, args ...any) { m.cfg.Logger.Info(msg, args...) },
 		}
 	})
-	return m.topo
+	return tm.topo
 }
 
 // errNoDataDir is returned by the boundary layers of a server started
@@ -61,46 +80,60 @@ var errNoDataDir = &Error{Status: 503, Code: CodeUnavailable,
 
 // coverage returns the national coverage of the default layer at the
 // default reach, with its gap zones.
-func (s *Server) mapCoverage() (*matching.Coverage, error) {
-	m := s.maps
-	m.covOnce.Do(func() { m.cov, m.covErr = s.engine.Coverage(matching.CoverageQuery{}) })
+func (m *mapState) mapCoverage() (*matching.Coverage, error) {
+	m.covOnce.Do(func() { m.cov, m.covErr = m.e.Coverage(matching.CoverageQuery{}) })
 	return m.cov, m.covErr
 }
 
-// adminShapes returns the département and région boundaries.
-func (s *Server) adminShapes() (data.AdminShapes, error) {
-	m := s.maps
-	m.shapesOnce.Do(func() {
-		if s.cfg.DataDir == "" {
-			m.shapesErr = errNoDataDir
+// mapAccess returns the 2SFCA accessibility of the communes layer: the
+// built-in structures' posts against the people in difficulty at the
+// default reach; nil (the layer's access figures null) when it cannot be
+// computed, e.g. an engine without the built-in structures.
+func (m *mapState) mapAccess() *matching.Access {
+	m.accOnce.Do(func() {
+		a, err := m.e.Access(matching.AccessQuery{})
+		if err != nil {
+			m.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
 		}
-		m.shapes, m.shapesErr = data.LoadAdminShapes(s.cfg.DataDir)
+		m.acc = a
 	})
-	return m.shapes, m.shapesErr
+	return m.acc
+}
+
+// adminShapes returns the département and région boundaries.
+func (m *mapState) adminShapes() (data.AdminShapes, error) {
+	tm := m.terr
+	tm.shapesOnce.Do(func() {
+		if m.cfg.DataDir == "" {
+			tm.shapesErr = errNoDataDir
+			return
+		}
+		tm.shapes, tm.shapesErr = data.LoadAdminShapes(m.cfg.DataDir)
+	})
+	return tm.shapes, tm.shapesErr
 }
 
 // mapLayers returns the layer registry, holding on first use the built-in
 // layers: communes, départements, régions, every service layer (all of them
 // as "sites", and each under its own name), gap zones and grid cells.
-func (s *Server) mapLayers() *maplayers.Registry {
-	m := s.maps
+func (m *mapState) mapLayers() *maplayers.Registry {
 	m.layersOnce.Do(func() {
 		m.layers = maplayers.NewRegistry()
-		if err := s.registerMapLayers(m.layers); err != nil {
-			s.cfg.Logger.Error("map layers", "error", err)
+		if err := m.registerMapLayers(m.layers); err != nil {
+			m.cfg.Logger.Error("map layers", "error", err)
 		}
 	})
 	return m.layers
 }
 
 // registerMapLayers adds the built-in layers to reg.
-func (s *Server) registerMapLayers(reg *maplayers.Registry) error {
-	layers := []*maplayers.Layer{s.communesLayer(), s.adminLayer(true), s.adminLayer(false), s.sitesLayer("")}
-	for _, name := range s.engine.LayerNames() {
-		layers = append(layers, s.sitesLayer(name))
+func (m *mapState) registerMapLayers(reg *maplayers.Registry) error {
+	layers := []*maplayers.Layer{m.communesLayer(), m.adminLayer(true), m.adminLayer(false), m.sitesLayer("")}
+	for _, name := range m.e.LayerNames() {
+		layers = append(layers, m.sitesLayer(name))
 	}
-	layers = append(layers, s.gapsLayer(), s.cellsLayer())
+	layers = append(layers, m.gapsLayer(), m.cellsLayer())
 	var errs []error
 	for _, l := range layers {
 		errs = append(errs, reg.Add(l))
@@ -111,6 +144,10 @@ func (s *Server) registerMapLayers(reg *maplayers.Registry) error {
 // coverageNote says which coverage the layers' figures are.
 var coverageNote = fmt.Sprintf("coverage of the %s layer within %.0f minutes (%.0f km/h, detour %.1f)",
 	matching.DefaultLayer, matching.DefaultMaxMinutes, matching.DefaultSpeedKmh, matching.DefaultDetour)
+
+// accessNote says which accessibility the communes layer carries.
+var accessNote = fmt.Sprintf("posts of the %s host structures within %.0f minutes per 10,000 people in difficulty (2SFCA, GET /v1/access)",
+	matching.BuiltinStructuresDataset, matching.DefaultMaxMinutes)
 
 // areaProps are the coverage properties of communes, départements and
 // régions, after their own leading properties.
@@ -161,7 +198,7 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM *floa
 
 // communesLayer is every current commune with its 2018 boundary (null
 // geometry for the ~100 without one) and its coverage figures.
-func (s *Server) communesLayer() *maplayers.Layer {
+func (m *mapState) communesLayer() *maplayers.Layer {
 	props := append([]maplayers.PropSpec{
 		{Name: "code", Type: "string", Description: "INSEE code"},
 		{Name: "nom", Type: "string", Description: "name"},
@@ -171,18 +208,20 @@ func (s *Server) communesLayer() *maplayers.Layer {
 	props = append(props,
 		maplayers.PropSpec{Name: "nearest_site_id", Type: "string", Description: "site nearest to the main town"},
 		maplayers.PropSpec{Name: "nearest_distance_m", Type: "number", Description: "distance from the main town to that site, metres"},
-		maplayers.PropSpec{Name: "area_km2", Type: "number", Description: "area of the boundary, km²"})
+		maplayers.PropSpec{Name: "area_km2", Type: "number", Description: "area of the boundary, km²"},
+		maplayers.PropSpec{Name: "access_per_10k", Type: "number", Description: accessNote},
+		maplayers.PropSpec{Name: "access_ratio", Type: "number", Description: "access_per_10k over the national ratio (1: the national level), 2 decimals, for colouring"})
 	l := &maplayers.Layer{Name: "communes", Title: "Communes",
 		Description: "Current communes (INSEE COG) with their 2018 IGN boundary, population and " + coverageNote + ".",
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
-	ct := s.communeTopology()
+	ct := m.communeTopology()
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory()
-		src := &communesSource{t: t, cv: cv, cov: make([]int32, len(t.Communes))}
+		t := m.e.Territory()
+		src := &communesSource{t: t, cv: cv, acc: m.mapAccess(), cov: make([]int32, len(t.Communes))}
 		for i := range src.cov {
 			src.cov[i] = -1
 		}
@@ -217,7 +256,8 @@ func (s *Server) communesLayer() *maplayers.Layer {
 type communesSource struct {
 	t   *data.Territory
 	cv  *matching.Coverage
-	cov []int32 // commune id → index in cv.Communes, -1 when absent
+	acc *matching.Access // nil: no access figures
+	cov []int32          // commune id → index in cv.Communes, -1 when absent
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }
@@ -247,16 +287,24 @@ func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	com := &c.t.Communes[i]
 	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
 	k := c.cov[i]
-	if k < 0 {
+	switch {
+	case k < 0:
 		dst = areaValues(dst, com.Population, 0, 0, nil, nil, "")
-		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	case !c.cv.Communes[k].Located:
+		m := &c.cv.Communes[k]
+		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	default:
+		m := &c.cv.Communes[k]
+		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
 	}
-	m := &c.cv.Communes[k]
-	dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
-	if !m.Located {
-		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
+		return append(dst, mvt.Value{}, mvt.Value{})
 	}
-	return append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
+	a := &c.acc.Communes[i]
+	return append(dst, mvt.Num(round(a.AccessPer10k, 3)), mvt.Num(round(a.RatioToReference, 2)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }
@@ -264,7 +312,7 @@ func (c *communesSource) InDepartement(code string) []int         { return c.t.C
 
 // adminLayer is the départements (deps true) or régions with their IGN
 // 2018 boundaries and coverage figures.
-func (s *Server) adminLayer(deps bool) *maplayers.Layer {
+func (m *mapState) adminLayer(deps bool) *maplayers.Layer {
 	lead := []maplayers.PropSpec{{Name: "code", Type: "string", Description: "INSEE code"}, {Name: "nom", Type: "string", Description: "name"}}
 	l := &maplayers.Layer{Name: "regions", Title: "Régions", Kind: maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon,
 		Source: data.RegionsFile, IDProp: "code", Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
@@ -275,15 +323,15 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 	}
 	l.Props = append(append(lead, areaProps...), maplayers.PropSpec{Name: "communes", Type: "integer", Description: "number of communes"})
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		shapes, err := s.adminShapes()
+		shapes, err := m.adminShapes()
 		if err != nil {
 			return nil, err
 		}
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}
-		t := s.engine.Territory()
+		t := m.e.Territory()
 		bounds, figures := shapes.Regions, cv.Regions
 		if deps {
 			bounds, figures = shapes.Departements, cv.Departements
@@ -326,8 +374,8 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		return tab, nil
 	})
 	// At low zoom the outlines are the communes' simplified borders.
-	outlines := &groupLevels{ct: s.communeTopology(), groupOf: func() ([]int, int) {
-		shapes, err := s.adminShapes()
+	outlines := &groupLevels{ct: m.communeTopology(), groupOf: func() ([]int, int) {
+		shapes, err := m.adminShapes()
 		if err != nil {
 			return nil, 0
 		}
@@ -339,7 +387,7 @@ func (s *Server) adminLayer(deps bool) *maplayers.Layer {
 		for k, b := range bounds {
 			index[b.Code] = k
 		}
-		communes := s.engine.Territory().Communes
+		communes := m.e.Territory().Communes
 		groupOf := make([]int, len(communes))
 		for i := range communes {
 			code := communes[i].Region
@@ -378,15 +426,15 @@ var siteProps = []maplayers.PropSpec{
 
 // sitesLayer is one service layer under its own name, or every service
 // layer as "sites" (name ""), whose feature ids are then "layer:id".
-func (s *Server) sitesLayer(name string) *maplayers.Layer {
+func (m *mapState) sitesLayer(name string) *maplayers.Layer {
 	names := []string{name}
 	l := &maplayers.Layer{Name: name, Kind: maplayers.KindService}
 	if name == "" {
-		names = s.engine.LayerNames()
+		names = m.e.LayerNames()
 		l.Name, l.Title = "sites", "Service points"
 		l.Description = "Every loaded service layer's points; feature ids are layer:id."
 	} else {
-		src := s.engine.Layer(name)
+		src := m.e.Layer(name)
 		l.Title = "Service points: " + name
 		if src.Title != "" {
 			l.Title = src.Title // declared in the layers file or --layer
@@ -396,7 +444,7 @@ func (s *Server) sitesLayer(name string) *maplayers.Layer {
 	}
 	var features []maplayers.PointFeature
 	for _, n := range names {
-		layer := s.engine.Layer(n)
+		layer := m.e.Layer(n)
 		for i := range layer.Sites {
 			site := &layer.Sites[i]
 			id := site.ID
@@ -418,7 +466,7 @@ func (s *Server) sitesLayer(name string) *maplayers.Layer {
 
 // gapsLayer is the gap zones of the national coverage: connected areas
 // out of reach, as outlines of their H3 cells.
-func (s *Server) gapsLayer() *maplayers.Layer {
+func (m *mapState) gapsLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "gaps", Title: "Gap zones", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "coverage", IDProp: "id",
 		Description: "Populated connected areas out of reach (H3 cells farther than the reach from every site): " + coverageNote + ".",
@@ -434,7 +482,7 @@ func (s *Server) gapsLayer() *maplayers.Layer {
 			{Name: "departements", Type: "array", Description: "départements touched"},
 		}}
 	return maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := s.mapCoverage()
+		cv, err := m.mapCoverage()
 		if err != nil {
 			return nil, err
 		}

@@ -29,7 +29,7 @@ func TestLayerList(t *testing.T) {
 	for _, l := range body.Items {
 		byName[l.Name] = l
 	}
-	e := s.engine
+	e := s.registry.Engine()
 	want := map[string]int{"communes": len(e.Territory().Communes), "departements": 101, "regions": 18,
 		"cells": e.Grid().Len(), "gaps": -1}
 	sites := 0
@@ -133,7 +133,7 @@ func TestLayerZoomKeepsEveryCommune(t *testing.T) {
 // force selection of the territory.
 func TestLayerPagination(t *testing.T) {
 	s := mapServer(t)
-	terr := s.engine.Territory()
+	terr := s.registry.Engine().Territory()
 	bbox := orb.Bound{Min: orb.Point{2.2, 48.8}, Max: orb.Point{2.5, 48.95}}
 	var inBox []string
 	for _, c := range terr.Communes {
@@ -185,7 +185,7 @@ func TestLayerPagination(t *testing.T) {
 // TestLayerFilters compares filtered layers with brute-force selections.
 func TestLayerFilters(t *testing.T) {
 	s := mapServer(t)
-	layer := s.engine.Layer(matching.DefaultLayer)
+	layer := s.registry.Engine().Layer(matching.DefaultLayer)
 	var want []string
 	for _, site := range layer.Sites {
 		if site.Departement == "29" {
@@ -218,7 +218,7 @@ func TestLayerFilters(t *testing.T) {
 		t.Fatalf("région of 23: %v", got)
 	}
 	// Gap zones touching a département.
-	cv, err := s.engine.Coverage(matching.CoverageQuery{})
+	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +252,7 @@ func TestLayerCommuneProperties(t *testing.T) {
 	if f == nil {
 		t.Fatalf("Guéret (23096) not in %v", featureIDs(p))
 	}
-	cv, err := s.engine.Coverage(matching.CoverageQuery{Departement: "23", NoGaps: true})
+	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{Departement: "23", NoGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,10 +332,10 @@ func TestLayerRegistryAdd(t *testing.T) {
 		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []mvt.Value{mvt.Str("Guéret"), mvt.Int(3)}},
 		{ID: "p2", Point: orb.Point{2.3522, 48.8566}, Departement: "75", Props: []mvt.Value{mvt.Str("Paris"), mvt.Int(7)}},
 	})
-	if err := base.mapLayers().Add(l); err != nil {
+	if err := base.mapsNow().mapLayers().Add(l); err != nil {
 		t.Fatal(err)
 	}
-	if err := base.mapLayers().Add(&maplayers.Layer{Name: "Bad Name"}); err == nil {
+	if err := base.mapsNow().mapLayers().Add(&maplayers.Layer{Name: "Bad Name"}); err == nil {
 		t.Fatal("a layer name with spaces was accepted")
 	}
 	p := getPage(t, base, "/v1/layers/proposals-test?departement=75")
@@ -349,7 +349,7 @@ func TestLayerRegistryAdd(t *testing.T) {
 	if rec := mapGet(t, base, fmt.Sprintf("/tiles/proposals-test/%s.mvt", tileOf(orb.Point{1.8707, 46.1712}, 10))); rec.Code != http.StatusOK {
 		t.Fatalf("tile: %d", rec.Code)
 	}
-	if !base.mapLayers().Remove("proposals-test") || base.mapLayers().Remove("proposals-test") {
+	if !base.mapsNow().mapLayers().Remove("proposals-test") || base.mapsNow().mapLayers().Remove("proposals-test") {
 		t.Fatal("remove")
 	}
 	if code := get(t, base, "/v1/layers/proposals-test", nil); code != http.StatusNotFound {

@@ -16,7 +16,7 @@ func TestLayerTopologyHook(t *testing.T) {
 		t.Skip("builds the communes' topology: skipped in -short mode")
 	}
 	s := mapServer(t)
-	l, ok := s.mapLayers().Get("communes")
+	l, ok := s.mapsNow().mapLayers().Get("communes")
 	if !ok || l.Cache == nil || l.Cache.Topo == nil {
 		t.Fatal("communes layer without a topology hook")
 	}
@@ -25,7 +25,7 @@ func TestLayerTopologyHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	const z = 5
-	lv := s.communeTopology().level(z)
+	lv := s.mapsNow().communeTopology().level(z)
 	if lv == nil {
 		t.Fatal("no topology level at z5")
 	}

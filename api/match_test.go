@@ -123,7 +123,7 @@ func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]
 
 func TestMatchBuiltinPagination(t *testing.T) {
 	s := newMatchServers(t).open
-	cands, csv := synthCandidatesCSV(t, s.engine, 3000, 3)
+	cands, csv := synthCandidatesCSV(t, s.registry.Engine(), 3000, 3)
 	info := upload(t, s, "candidates", "text/csv", csv)
 	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 
@@ -177,7 +177,7 @@ func TestMatchBuiltinPagination(t *testing.T) {
 
 func TestMatchMultipart(t *testing.T) {
 	s := newMatchServers(t).open
-	_, csv := synthCandidatesCSV(t, s.engine, 1500, 4)
+	_, csv := synthCandidatesCSV(t, s.registry.Engine(), 1500, 4)
 	ct, body := multipartBody(t,
 		map[string][2]string{"candidates": {"c.csv", csv}, "caps": {"caps.csv", "departement,cap\n75,3\n"}},
 		map[string]string{"structures": matching.BuiltinStructuresDataset, "algorithm": "greedy", "weight_gap": "2"})
@@ -276,7 +276,7 @@ func TestMatchBadRequests(t *testing.T) {
 
 func TestSuggestionEndpoints(t *testing.T) {
 	s := newMatchServers(t).open
-	cands, csv := synthCandidatesCSV(t, s.engine, 4000, 5)
+	cands, csv := synthCandidatesCSV(t, s.registry.Engine(), 4000, 5)
 	info := upload(t, s, "candidates", "text/csv", csv)
 	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 	var m matchView
@@ -295,7 +295,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 		next = p.Next
 	}
 
-	structs, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
+	structs, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
 	nonEmpty := 0
 	for i := 0; i < len(structs); i += 101 {
 		var v struct {
@@ -380,7 +380,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 func TestMatchScopes(t *testing.T) {
 	ms := newMatchServers(t)
 	s := ms.scoped
-	_, csv := synthCandidatesCSV(t, s.engine, 3000, 6)
+	_, csv := synthCandidatesCSV(t, s.registry.Engine(), 3000, 6)
 	var info matching.DatasetInfo
 	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.national, strings.NewReader(csv)), 201, &info)
 	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.national, nil)
@@ -411,7 +411,7 @@ func TestMatchScopes(t *testing.T) {
 		t.Fatalf("403 does not name the row: %+v", e)
 	}
 	// Suggestions never show rows outside the scope.
-	structsB, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
+	structsB, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
 	for _, st := range structsB {
 		url := fmt.Sprintf("/v1/structures/%s/suggestions?k=100&candidates=%s", st.ID, info.ID)
 		if st.Departement != "23" && st.Departement != "87" {
@@ -438,7 +438,7 @@ func TestMatchScopes(t *testing.T) {
 // built-in structures.
 func BenchmarkMatchEndpoint(b *testing.B) {
 	s := newMatchServers(b).open
-	e := s.engine
+	e := s.registry.Engine()
 	cands, structs := data.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {

@@ -61,7 +61,7 @@ func (s *Server) structures(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engine.Territory().Departement(dep); !ok {
+		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
 			return notFound("no département with code %q", dep)
 		}
 	}
@@ -69,7 +69,7 @@ func (s *Server) structures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fs := s.engine.Layer(matching.ArticulationReference)
+	fs := s.engineOf(c).Layer(matching.ArticulationReference)
 	fc := geojson.NewFeatureCollection()
 	for i := range ds.Structures {
 		st := &ds.Structures[i]
@@ -90,7 +90,7 @@ func (s *Server) structures(c *gin.Context) error {
 		fc.Append(f)
 	}
 	fc.ExtraMembers = geojson.Properties{"dataset": id, "builtin": builtin, "total": len(fc.Features)}
-	if rep, ok := s.engine.StructureReport(id); ok && builtin {
+	if rep, ok := s.engineOf(c).StructureReport(id); ok && builtin {
 		fc.ExtraMembers["report"] = rep
 	}
 	writeGeoJSON(c, fc)
@@ -117,7 +117,7 @@ func (s *Server) articulation(c *gin.Context) error {
 	if q.Region != "" {
 		return badParam("region", "not supported here: give departement=")
 	}
-	a, err := s.engine.Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
+	a, err := s.engineOf(c).Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
 		Reach: q.Reach, Departement: q.Departement})
 	switch {
 	case errors.Is(err, matching.ErrUnknownSource):
@@ -195,7 +195,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := s.engine.CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+	cmp, err := s.engineOf(c).CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
 		return err
@@ -220,7 +220,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
 		for i := range items {
 			f := &geoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
-			if com := &s.engine.Territory().Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
+			if com := &s.engineOf(c).Territory().Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
 				f.Geometry = geoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)
@@ -242,8 +242,8 @@ func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, err
 		names = []string{def}
 	}
 	for _, n := range names {
-		if s.engine.Layer(n) == nil {
-			return nil, badParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(s.engine.LayerNames(), ", "))
+		if s.engineOf(c).Layer(n) == nil {
+			return nil, badParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(s.engineOf(c).LayerNames(), ", "))
 		}
 	}
 	return names, nil

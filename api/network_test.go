@@ -98,7 +98,7 @@ func TestStructures(t *testing.T) {
 		t.Errorf("national: total %d, features %d, report %+v, located by commune %d", all.Total, len(all.Features), all.Report, byCommune)
 	}
 	// Brute force: the distance to the nearest France Services.
-	fs := s.engine.Layer(matching.DefaultLayer).Sites
+	fs := s.registry.Engine().Layer(matching.DefaultLayer).Sites
 	for i := 0; i < len(all.Features); i += 97 {
 		f := all.Features[i]
 		best := math.Inf(1)

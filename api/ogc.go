@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/matching"
 
 	"net/http"
 	"net/url"
@@ -135,16 +136,16 @@ func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectio
 			{Href: s.baseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
 		}}
 	v.Links = append(v.Links, schemaLinks(base)...)
-	b := s.layerExtent(l)
+	b := layerExtent(s.engineOf(c), l)
 	v.Extent.Spatial.BBox = [][4]float64{{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)}}
 	v.Extent.Spatial.CRS = crs84
 	return v
 }
 
 // layerExtent is the union of l's feature bounds (the communes' for a
-// layer built per query, or one that cannot be built).
-func (s *Server) layerExtent(l *maplayers.Layer) orb.Bound {
-	var src maplayers.Source = &communesSource{t: s.engine.Territory()}
+// layer built per query, or one that cannot be built) over engine e.
+func layerExtent(e *matching.Engine, l *maplayers.Layer) orb.Bound {
+	var src maplayers.Source = &communesSource{t: e.Territory()}
 	if !l.NeedsFilter {
 		if x, err := l.Open(maplayers.Filter{}); err == nil {
 			src = x
@@ -169,7 +170,7 @@ func (s *Server) ogcCollections(c *gin.Context) error {
 		return err
 	}
 	views := []ogcCollectionView{}
-	for _, l := range s.mapLayers().List() {
+	for _, l := range s.mapsOf(c).mapLayers().List() {
 		views = append(views, s.collectionView(c, l))
 	}
 	base := s.baseURL(c) + ogcBase + "/collections"
@@ -182,7 +183,7 @@ func (s *Server) ogcCollection(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
-	l, err := s.layer(c.Param("id"))
+	l, err := s.mapsOf(c).layer(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -196,7 +197,7 @@ func (s *Server) ogcItems(c *gin.Context) error {
 	if err := ogcFormat(c, ogcItemParams); err != nil {
 		return err
 	}
-	l, err := s.layer(c.Param("id"))
+	l, err := s.mapsOf(c).layer(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -231,7 +232,7 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	if err := ogcFormat(c, []string{"crs", "properties", "zoom", "tolerance"}); err != nil {
 		return err
 	}
-	l, err := s.layer(c.Param("id"))
+	l, err := s.mapsOf(c).layer(c.Param("id"))
 	if err != nil {
 		return err
 	}

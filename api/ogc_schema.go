@@ -190,7 +190,7 @@ func (s *Server) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc)
 		if err := ogcFormat(c, nil); err != nil {
 			return err
 		}
-		l, err := s.layer(c.Param("id"))
+		l, err := s.mapsOf(c).layer(c.Param("id"))
 		if err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ func jsonTypeOf(v any) string {
 // grid, and a bbox).
 func TestOGCSchemas(t *testing.T) {
 	s := mapServer(t)
-	for _, l := range s.mapLayers().List() {
+	for _, l := range s.mapsNow().mapLayers().List() {
 		base := "/ogc/collections/" + l.Name
 		part5 := getSchema(t, s, base+"/schema")
 		if g := part5["geometry"]; g.Role != "primary-geometry" || g.Format != geometryFormat(l) {
@@ -226,7 +226,7 @@ func TestOGCCollectionLinks(t *testing.T) {
 func TestOGCCellsPage(t *testing.T) {
 	s := mapServer(t)
 	first := getPage(t, s, "/ogc/collections/cells/items")
-	if len(first.fc.Features) != ogcDefaultLimit || first.raw.NumberMatched != s.engine.Grid().Len() || first.nextLink() == "" {
+	if len(first.fc.Features) != ogcDefaultLimit || first.raw.NumberMatched != s.registry.Engine().Grid().Len() || first.nextLink() == "" {
 		t.Fatalf("first page: %d features of %d, next %q", len(first.fc.Features), first.raw.NumberMatched, first.nextLink())
 	}
 	for _, f := range first.fc.Features {
@@ -243,7 +243,7 @@ func TestOGCCellsPage(t *testing.T) {
 		big.fc.Features[0].ID != first.fc.Features[50].ID {
 		t.Errorf("pages do not follow each other")
 	}
-	last := getPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.engine.Grid().Len()-3))
+	last := getPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.registry.Engine().Grid().Len()-3))
 	if len(last.fc.Features) != 3 || last.nextLink() != "" {
 		t.Errorf("last page: %d features, next %q", len(last.fc.Features), last.nextLink())
 	}

@@ -178,9 +178,9 @@ func TestOGCItem(t *testing.T) {
 		{"communes", "23096"},
 		{"departements", "2A"},
 		{"regions", "75"},
-		{"sites", "france-services:" + s.engine.Layer("france-services").Sites[0].ID},
+		{"sites", "france-services:" + s.registry.Engine().Layer("france-services").Sites[0].ID},
 	}
-	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.engine.Grid().Resolution)
+	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.registry.Engine().Grid().Resolution)
 	cases = append(cases, struct{ collection, id string }{"cells", gueret.String()})
 	for _, c := range cases {
 		var f struct {
@@ -235,7 +235,7 @@ func TestOGCItem(t *testing.T) {
 // holds it.
 func mapShapes(t *testing.T, s *Server, code string) orb.MultiPolygon {
 	t.Helper()
-	shapes, err := s.adminShapes()
+	shapes, err := s.mapsNow().adminShapes()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type recruitFixture struct {
 
 func newRecruitFixture(t *testing.T) *recruitFixture {
 	t.Helper()
-	e := testServer(t).engine
+	e := testServer(t).registry.Engine()
 	f := &recruitFixture{accessFixture: &accessFixture{}}
 	var tokens []access.Token
 	for _, x := range []struct {

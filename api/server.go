@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -68,6 +70,14 @@ type Config struct {
 	Metrics   *metrics.Metrics
 	Readiness *Readiness
 	Pprof     bool
+
+	// Hot reload (api/reload.go). Loader builds the engine of the data
+	// folder and layers configuration again, for POST /v1/admin/reload and
+	// Server.Reload (nil: reloads answer why they cannot run). OnReload,
+	// when set, is called after each reload that put a new engine in
+	// service (serve warms the new maps from it).
+	Loader   matching.Loader
+	OnReload func(matching.ReloadReport)
 }
 
 // withDefaults fills the zero fields of c.
@@ -106,18 +116,23 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Server serves one engine and its registry of datasets over HTTP.
+// Server serves the registry's engine in service and its datasets over
+// HTTP. Each request reads the engine once (pinEngine, api/reload.go) and
+// answers from it throughout, so that a reload swapping the engine never
+// mixes two states in one answer.
 type Server struct {
-	engine   *matching.Engine   // the registry's engine when New ran
-	registry *matching.Registry // uploaded datasets and stored match results
-	cfg      Config
-	router   *gin.Engine
-	maps     *mapState          // map layers, OGC API and tiles (api/layers*.go)
-	work     *access.WorkBounds // bounds on expensive work (api/work_limits.go)
-	http     http.Handler       // router behind gzip (api/hygiene.go)
-	metrics  *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
-	ready    *Readiness         // what /readyz answers (api/ready.go)
-	recruit  recruitState       // the recruitment process (api/recruit.go)
+	registry    *matching.Registry // the engine in service, uploaded datasets and stored match results
+	cfg         Config
+	router      *gin.Engine
+	maps        mapStates          // map layers, OGC API and tiles of the engines in service (api/layers*.go)
+	work        *access.WorkBounds // bounds on expensive work (api/work_limits.go)
+	http        http.Handler       // router behind gzip (api/hygiene.go)
+	metrics     *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
+	ready       *Readiness         // what /readyz answers (api/ready.go)
+	recruit     recruitState       // the recruitment process (api/recruit.go)
+	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reload.go)
+	readyMu     sync.Mutex         // guards readyBefore (Server.setReloading)
+	readyBefore string             // the readiness reason before the reloads running
 }
 
 // New builds the router over reg and the engine it resolves datasets
@@ -125,16 +140,13 @@ type Server struct {
 func New(reg *matching.Registry, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{registry: reg, cfg: cfg.withDefaults()}
-	if reg != nil {
-		s.engine = reg.Engine()
-	}
 	s.ready, s.metrics = s.cfg.Readiness, s.cfg.Metrics
 	if s.metrics == nil {
 		s.metrics = metrics.New()
 	}
 	s.work = access.NewWorkBounds(s.cfg.Work)
 	r := gin.New()
-	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access())
+	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access(), s.pinEngine())
 	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
 	r.GET("/healthz", handle(s.healthz))
 	r.GET("/readyz", handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
@@ -143,13 +155,15 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	v1 := r.Group("/v1")
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
-	s.networkRoutes(v1) // structures, articulation, coverage evolution (api/network.go)
-	s.accessRoutes(v1)  // capacity against need, 2SFCA (api/access.go)
+	s.networkRoutes(v1)    // structures, articulation, coverage evolution (api/network.go)
+	s.accessRoutes(v1)     // capacity against need, 2SFCA (api/access.go)
+	s.allocationRoutes(v1) // where the next posts go (api/allocate.go)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
 	s.recruitRoutes(v1) // statuses, opinions, dashboard (api/recruit.go)
 	s.sitingRoutes(v1)
 	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
+	s.reloadRoutes(v1) // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
 	s.webRoutes(r)     // the built-in map at / (api/web.go)
 	s.mapRoutes(r, v1)
 	s.router = r

@@ -138,7 +138,7 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 	if format != data.FormatUnknown {
 		name += "." + format.String()
 	}
-	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engine.Territory(), s.decodeLimits())
+	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engineOf(c).Territory(), s.decodeLimits())
 	if err != nil {
 		var le *data.LoadErrors
 		if errors.As(err, &le) {
@@ -208,7 +208,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	ev, err := s.engine.EvaluateProposals(c.Request.Context(), props, q)
+	ev, err := s.engineOf(c).EvaluateProposals(c.Request.Context(), props, q)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 		return err
 	}
 	demand := c.DefaultQuery("demand", matching.DemandPopulation)
-	weights, err := s.engine.DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
+	weights, err := s.engineOf(c).DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
 	if err != nil {
 		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
 	}
@@ -270,12 +270,12 @@ func (s *Server) recommendations(c *gin.Context) error {
 			return sitingResult(err)
 		}
 	}
-	release, err := s.startWork(c, access.WorkSiting, s.recommendWeight(q))
+	release, err := s.startWork(c, access.WorkSiting, s.recommendWeight(s.engineOf(c), q))
 	if err != nil {
 		return err
 	}
 	defer release()
-	rec, err := s.engine.Recommend(c.Request.Context(), q)
+	rec, err := s.engineOf(c).Recommend(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -303,8 +303,8 @@ func (s *Server) recommendations(c *gin.Context) error {
 
 // recommendWeight is the work bound weight of a recommendation: its
 // candidates (uploaded, or the communes of its scope) and its demand.
-func (s *Server) recommendWeight(q matching.RecommendQuery) int64 {
-	t := s.engine.Territory()
+func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
+	t := e.Territory()
 	demand, cands := int64(sitingLocalWeight), len(q.Candidates)
 	switch {
 	case q.Departement != "":
@@ -352,7 +352,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	sc, err := s.engine.CompareScenario(c.Request.Context(), sites, q)
+	sc, err := s.engineOf(c).CompareScenario(c.Request.Context(), sites, q)
 	if err != nil {
 		return err
 	}

@@ -72,8 +72,8 @@ type evaluationBody struct {
 // today's network) and by commune code only in the Creuse.
 func sitingFixture(t *testing.T, s *Server) (fs data.Site, gapLon, gapLat float64) {
 	t.Helper()
-	fs = s.engine.Layer(data.LayerFranceServices).Sites[0]
-	c, ok := s.engine.Territory().Commune("97108")
+	fs = s.registry.Engine().Layer(data.LayerFranceServices).Sites[0]
+	c, ok := s.registry.Engine().Territory().Commune("97108")
 	if !ok {
 		t.Fatal("commune 97108 not loaded")
 	}
@@ -152,7 +152,7 @@ func TestEvaluateProposalsAPI(t *testing.T) {
 
 func TestEvaluateStoredDataset(t *testing.T) {
 	s := sitingServer(t)
-	builtin, _ := s.engine.Structures(matching.BuiltinStructuresDataset)
+	builtin, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
 	rows := len(builtin)
 	if rows == 0 {
 		t.Skip("built-in structures not loaded")

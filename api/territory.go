@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -35,10 +36,19 @@ type healthView struct {
 	LoadMS         float64             `json:"load_ms"`
 	Timings        any                 `json:"timings"`
 	Reconciliation data.Reconciliation `json:"reconciliation"`
+	// What is in service (api/reload.go): the engine's generation (the
+	// X-Maillage-Generation header of every answer), when it was built,
+	// the data files it was read from (sha256, vintage, load time) and the
+	// layers uploaded at run time.
+	Generation uint64                 `json:"generation"`
+	LoadedAt   time.Time              `json:"loaded_at"`
+	Reloading  bool                   `json:"reloading"`
+	Files      []matching.FileStatus  `json:"files"`
+	Uploads    []matching.LayerUpload `json:"uploaded_layers"`
 }
 
 func (s *Server) healthz(c *gin.Context) error {
-	e := s.engine
+	e := s.engineOf(c)
 	v := healthView{
 		Status:         "ok",
 		Communes:       len(e.Territory().Communes),
@@ -49,6 +59,14 @@ func (s *Server) healthz(c *gin.Context) error {
 		LoadMS:         float64(e.LoadTime().Microseconds()) / 1000,
 		Timings:        e.Timings(),
 		Reconciliation: e.Territory().Report,
+		Generation:     generationOf(c),
+		LoadedAt:       e.LoadedAt(),
+		Reloading:      s.Reloading(),
+		Files:          e.Files(),
+		Uploads:        e.Uploads(),
+	}
+	if v.Files == nil {
+		v.Files = []matching.FileStatus{} // an engine built in memory
 	}
 	for name, l := range e.Layers() {
 		v.Sites[name] = len(l.Sites)
@@ -112,7 +130,7 @@ func (s *Server) communeAt(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	com, ok := s.engine.Territory().At(p)
+	com, ok := s.engineOf(c).Territory().At(p)
 	if !ok {
 		return notFound("no commune contains lon=%v lat=%v", p[0], p[1])
 	}
@@ -122,7 +140,7 @@ func (s *Server) communeAt(c *gin.Context) error {
 
 func (s *Server) communeByCode(c *gin.Context) error {
 	code := c.Param("code")
-	com, ok := s.engine.Territory().Commune(code)
+	com, ok := s.engineOf(c).Territory().Commune(code)
 	if !ok {
 		return notFound("no commune with INSEE code %q", code)
 	}
@@ -135,16 +153,16 @@ func (s *Server) communeByCode(c *gin.Context) error {
 		return err
 	}
 	v := newCommuneView(com)
-	ind := s.engine.Indicator(com.Code)
+	ind := s.engineOf(c).Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
-	if id, ok := s.engine.Territory().CommuneID(com.Code); ok {
-		v.Spread = s.engine.CommuneSpread(id)
-		if share, ok := s.engine.DifficultyShare(id); ok {
+	if id, ok := s.engineOf(c).Territory().CommuneID(com.Code); ok {
+		v.Spread = s.engineOf(c).CommuneSpread(id)
+		if share, ok := s.engineOf(c).DifficultyShare(id); ok {
 			n := round(float64(com.Population)*share, 0)
 			v.PopulationInDifficulty = &n
 		}
 	}
-	if site, d, ok := s.engine.NearestSite(com.Rep, layers); ok {
+	if site, d, ok := s.engineOf(c).NearestSite(com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}
 	if format == "json" {
@@ -174,7 +192,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.engine.NearestSites(p, k, layers)
+	found := s.engineOf(c).NearestSites(p, k, layers)
 	items := make([]*siteRef, len(found))
 	for i, n := range found {
 		items[i] = newSiteRef(n.Site, n.DistanceM)
@@ -190,7 +208,7 @@ func (s *Server) sites(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engine.Territory().Departement(dep); !ok {
+		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
 			return notFound("no département with code %q", dep)
 		}
 	}
@@ -200,7 +218,7 @@ func (s *Server) sites(c *gin.Context) error {
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, name := range layers {
-		l := s.engine.Layer(name)
+		l := s.engineOf(c).Layer(name)
 		for i := range l.Sites {
 			site := &l.Sites[i]
 			if dep != "" && site.Departement != dep {
@@ -231,8 +249,8 @@ func (s *Server) layers(c *gin.Context) ([]string, error) {
 		return []string{matching.DefaultLayer}, nil
 	}
 	for _, n := range names {
-		if s.engine.Layer(n) == nil {
-			return nil, badParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.engine.LayerNames(), ", "))
+		if s.engineOf(c).Layer(n) == nil {
+			return nil, badParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.engineOf(c).LayerNames(), ", "))
 		}
 	}
 	return names, nil

@@ -135,8 +135,8 @@ func TestCommunePopulationInDifficulty(t *testing.T) {
 	if code := get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	id, _ := s.engine.Territory().CommuneID("23096")
-	share, ok := s.engine.DifficultyShare(id)
+	id, _ := s.registry.Engine().Territory().CommuneID("23096")
+	share, ok := s.registry.Engine().DifficultyShare(id)
 	if !ok || v.PopulationInDifficulty == nil {
 		t.Fatalf("Guéret: share known %v, population_in_difficulty %v", ok, v.PopulationInDifficulty)
 	}

@@ -55,7 +55,8 @@ func parseTile(c *gin.Context) (maptile.Tile, error) {
 // tileMVT serves one Mapbox Vector Tile (version 2, extent 4096) holding
 // one layer named after the map layer; 204 when no feature reaches it.
 func (s *Server) tileMVT(c *gin.Context) error {
-	l, err := s.layer(c.Param("layer"))
+	m := s.mapsOf(c)
+	l, err := m.layer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func (s *Server) tileMVT(c *gin.Context) error {
 	if int(t.Z) < l.MinTileZoom {
 		return badParam("z", "layer %s has tiles from zoom %d", l.Name, l.MinTileZoom)
 	}
-	e, err := s.tile(l, t)
+	e, err := s.tile(m, l, t)
 	if err != nil {
 		return err
 	}
@@ -178,7 +179,7 @@ func (s *Server) tileJSON(c *gin.Context) error {
 	if !ok {
 		return notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt, descriptions /tiles/{layer}.json")
 	}
-	l, err := s.layer(name)
+	l, err := s.mapsOf(c).layer(name)
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func (s *Server) tileJSON(c *gin.Context) error {
 			fields[p.Name] = "String"
 		}
 	}
-	b := s.layerExtent(l)
+	b := layerExtent(s.engineOf(c), l)
 	base := s.baseURL(c)
 	c.JSON(http.StatusOK, gin.H{
 		"tilejson":    "3.0.0",
@@ -220,7 +221,7 @@ const lowZoomTileMax = 6
 
 // lowZoomTileProps are the properties kept in low-zoom communes tiles.
 func lowZoomTileProps() []string {
-	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m"}
+	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m", "access_ratio"}
 }
 
 // tileProps returns the indexes of l's properties kept at zoom z, nil for

@@ -48,8 +48,8 @@ type tileKey struct {
 }
 
 // cachedTile returns tile t of l, rendering it on a miss.
-func (s *Server) cachedTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
-	e, err := s.tile(l, t)
+func (s *Server) cachedTile(m *mapState, l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
+	e, err := s.tile(m, l, t)
 	if err != nil {
 		return nil, err
 	}
@@ -61,8 +61,8 @@ func (s *Server) cachedTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 // for a tile being rendered wait for that render (single-flight) rather
 // than render it again: a map opening sends the same low-zoom tiles from
 // many clients at once, and a zoom-5 tile costs a second of CPU.
-func (s *Server) tile(l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
-	tc := &s.maps.tiles
+func (s *Server) tile(m *mapState, l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
+	tc := &m.tiles
 	cached := !l.NeedsFilter && int(t.Z) <= tileCacheMaxZoom
 	k := tileKey{l, t}
 	if cached {

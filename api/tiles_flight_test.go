@@ -15,13 +15,13 @@ import (
 // again).
 func TestTileSingleFlight(t *testing.T) {
 	s := New(testServer(t).registry, Config{DataDir: testData})
-	l, ok := s.mapLayers().Get("sites")
+	l, ok := s.mapsNow().mapLayers().Get("sites")
 	if !ok {
 		t.Fatal("no sites layer")
 	}
 	var renders atomic.Int32
 	started, release := make(chan struct{}), make(chan struct{})
-	s.maps.tiles.onRender = func(tileKey) {
+	s.mapsNow().tiles.onRender = func(tileKey) {
 		if renders.Add(1) == 1 {
 			close(started)
 			<-release // hold the first render while the second request comes
@@ -38,7 +38,7 @@ func TestTileSingleFlight(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			got[i], errs[i] = s.tile(l, tile)
+			got[i], errs[i] = s.tile(s.mapsNow(), l, tile)
 		}()
 	}
 	time.Sleep(100 * time.Millisecond) // the second request reaches the cache and misses
@@ -72,11 +72,11 @@ func TestWarmMapIgnoresRateLimit(t *testing.T) {
 		t.Fatalf("WarmMap(%d) with a rate limit of 10/s = %+v, %v; want %d tiles, none failed", maxZoom, st, err, want)
 	}
 	for _, name := range mapTileLayers() {
-		l, _ := s.mapLayers().Get(name)
+		l, _ := s.mapsNow().mapLayers().Get(name)
 		for _, v := range mapViews() {
 			for z := maptile.Zoom(0); z <= maxZoom; z++ {
 				for _, tile := range tilesCovering(v.Bound, z) {
-					if _, ok := s.maps.tiles.get(tileKey{l, tile}); !ok {
+					if _, ok := s.mapsNow().tiles.get(tileKey{l, tile}); !ok {
 						t.Fatalf("tile %s/%d/%d/%d not in the cache after WarmMap", name, tile.Z, tile.X, tile.Y)
 					}
 				}

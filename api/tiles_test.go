@@ -78,7 +78,7 @@ func TestTileCommunes(t *testing.T) {
 	}
 	buffered := tile.Bound(float64(tileBufferUnits) / geo.TileExtent)
 	inner := tile.Bound()
-	terr := s.engine.Territory()
+	terr := s.registry.Engine().Territory()
 	inside := 0
 	for i := range terr.Communes {
 		c := &terr.Communes[i]
@@ -136,7 +136,7 @@ func TestTileSites(t *testing.T) {
 	tile := maptile.At(paris, 9)
 	proj := geo.NewTileProjection(tile, geo.TileExtent)
 	want := map[string]bool{}
-	for _, site := range s.engine.Layer(matching.DefaultLayer).Sites {
+	for _, site := range s.registry.Engine().Layer(matching.DefaultLayer).Sites {
 		p := proj.Point(site.Point)
 		if p[0] >= -tileBufferUnits && p[0] <= geo.TileExtent+tileBufferUnits && p[1] >= -tileBufferUnits && p[1] <= geo.TileExtent+tileBufferUnits {
 			want[site.ID] = true
@@ -175,7 +175,7 @@ func TestTileOtherLayers(t *testing.T) {
 		}
 	}
 	// The largest gap zone shows in the tile of its centroid.
-	cv, err := s.engine.Coverage(matching.CoverageQuery{})
+	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +263,7 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	if err := s.PrepareMaps(); err != nil {
 		t.Fatal(err)
 	}
-	l, err := s.layer("communes")
+	l, err := s.mapsNow().layer("communes")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,13 +276,13 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 		}
 	}
 	tile := maptile.At(orb.Point{2.3522, 48.8566}, 7)
-	a, err := s.cachedTile(l, tile)
+	a, err := s.cachedTile(s.mapsNow(), l, tile)
 	if err != nil || a == nil {
 		t.Fatalf("tile: %v", err)
 	}
-	s.maps.tiles.mu.Lock()
-	cached, ok := s.maps.tiles.tiles[tileKey{l, tile}]
-	s.maps.tiles.mu.Unlock()
+	s.mapsNow().tiles.mu.Lock()
+	cached, ok := s.mapsNow().tiles.tiles[tileKey{l, tile}]
+	s.mapsNow().tiles.mu.Unlock()
 	if !ok || !bytes.Equal(cached.raw, a) || cached.etag != web.ContentETag(a) {
 		t.Fatal("tile not cached")
 	}

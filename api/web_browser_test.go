@@ -187,6 +187,44 @@ func TestMapInBrowser(t *testing.T) {
 		t.Logf("national view: %d pixels of the gap colour", n)
 	}
 
+	// 1c. Colour the communes by capacity against need (2SFCA, issue 19):
+	// the French legend replaces the travel-time one, and the rendered
+	// communes carry the ratio the colours are read from.
+	run("colour by access", chromedp.Click(chromedp.CSS(`input[name="colouring"][value="access"]`)))
+	settle("access colouring")
+	var acc struct {
+		Mode       string    `json:"mode"`
+		Legend     []string  `json:"legend"`
+		OldHidden  bool      `json:"old_hidden"`
+		Ratios     []float64 `json:"ratios"`
+		PaintsFrom bool      `json:"paints_from"`
+	}
+	eval("access colouring", `(() => { const m = window.maillage.map;
+  const fs = m.queryRenderedFeatures({ layers: ['communes-fill'] });
+  const el = document.querySelector('#legend-access');
+  return { mode: window.maillage.state.colouring, old_hidden: document.querySelector('#legend-classes').hidden,
+    legend: el.hidden ? [] : [...el.querySelectorAll('li')].map((li) => li.textContent.trim()),
+    ratios: fs.map((f) => f.properties.access_ratio).filter((r) => typeof r === 'number').slice(0, 5000),
+    paints_from: JSON.stringify(m.getPaintProperty('communes-fill', 'fill-color')).includes('access_ratio') }; })()`, &acc)
+	if acc.Mode != "access" || !acc.OldHidden || !acc.PaintsFrom || len(acc.Legend) != 7 ||
+		!strings.Contains(acc.Legend[0], "10 000 personnes en difficulté") || !strings.Contains(acc.Legend[1], "moins d\u2019un quart") {
+		t.Errorf("access colouring: mode %q, travel legend hidden %v, paint from access_ratio %v, legend %q", acc.Mode, acc.OldHidden, acc.PaintsFrom, acc.Legend)
+	}
+	below, above := 0, 0
+	for _, r := range acc.Ratios {
+		if r < 1 {
+			below++
+		} else {
+			above++
+		}
+	}
+	t.Logf("access colouring: %d rendered communes with a ratio, %d below the national level, %d at or above; legend %q", len(acc.Ratios), below, above, acc.Legend)
+	if len(acc.Ratios) < 1000 || below == 0 || above == 0 {
+		t.Errorf("access colouring: %d communes with access_ratio (%d below 1, %d above), want > 1000 on both sides", len(acc.Ratios), below, above)
+	}
+	run("colour by minutes", chromedp.Click(chromedp.CSS(`input[name="colouring"][value="minutes"]`)))
+	settle("minutes colouring")
+
 	// 2. Pick Creuse: zoom, table, gap zones and rural mairies.
 	run("pick Creuse", chromedp.Steps(chromedp.SetValue(chromedp.CSS("#departement"), "23"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#departement').dispatchEvent(new Event('change', { bubbles: true }))`)))
@@ -229,7 +267,7 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("Creuse at 15 min: %d gap zones listed (largest %d inhabitants), %d rural mairies in gaps", gaps.Rows, gaps.Pop, gaps.Mairies)
 
 	// 4. Click a known commune: Guéret.
-	com, ok := base.engine.Territory().Commune("23096")
+	com, ok := base.registry.Engine().Territory().Commune("23096")
 	if !ok {
 		t.Fatal("commune 23096 (Guéret) not in the territory")
 	}
@@ -251,7 +289,7 @@ func TestMapInBrowser(t *testing.T) {
 	if len(outlined) == 0 || slices.IndexFunc(outlined, func(c string) bool { return c != com.Code }) >= 0 {
 		t.Errorf("outlined communes %v, want %s", outlined, com.Code)
 	}
-	ind := base.engine.Indicator(com.Code)
+	ind := base.registry.Engine().Indicator(com.Code)
 	wantFrag, wantZRR := "non renseigné", map[string]string{"C": "classée", "P": "partiellement classée", "NC": "non classée"}[ind.ZRR]
 	if ind.Fragility != nil {
 		wantFrag = strings.ReplaceAll(strconv.FormatFloat(math.Round(ind.Fragility.Total*10)/10, 'f', -1, 64), ".", ",") + " / 10"

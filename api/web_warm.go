@@ -65,8 +65,9 @@ type warmJob struct {
 func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 	t0 := time.Now()
 	var jobs []warmJob
+	m := s.mapsNow()
 	for _, name := range mapTileLayers() {
-		l, ok := s.mapLayers().Get(name)
+		l, ok := m.mapLayers().Get(name)
 		if !ok {
 			return WarmStats{}, fmt.Errorf("warm map: no layer %s", name)
 		}
@@ -88,7 +89,7 @@ func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				_, err := s.tile(j.l, j.t)
+				_, err := s.tile(m, j.l, j.t)
 				mu.Lock()
 				st.Tiles++
 				if err != nil {

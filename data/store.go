@@ -17,6 +17,10 @@ const (
 	KindProposals   DatasetKind = "proposals"
 	KindSites       DatasetKind = "sites"
 	KindMatchResult DatasetKind = "match_result"
+	// KindLayer is a sites file uploaded as a service layer (POST
+	// /v1/layers): its File is kept as sent and read again at each start
+	// and reload, over the territory then in service.
+	KindLayer DatasetKind = "layer"
 )
 
 // DatasetMeta describes a stored dataset without its rows.
@@ -38,13 +42,15 @@ type DatasetMeta struct {
 
 // Dataset is a stored dataset: its description and its rows. Exactly one of
 // the row slices is used, by Kind (Structures for proposals); a match result
-// is kept as its JSON encoding in Result.
+// is kept as its JSON encoding in Result, an uploaded layer as its file in
+// File.
 type Dataset struct {
 	Meta       DatasetMeta
 	Candidates []Candidate
 	Structures []Structure
 	Sites      []Site
 	Result     []byte
+	File       []byte
 }
 
 // ErrDatasetNotFound is returned by Store.Get and Store.Delete for an

@@ -33,6 +33,7 @@ type storedRows struct {
 	Structures []Structure
 	Sites      []Site
 	Result     []byte
+	File       []byte // added with KindLayer: gob leaves it empty in older blobs
 }
 
 // datasetSum is the checksum of a dataset's key, description and gob.
@@ -58,7 +59,7 @@ func EncodeDataset(d *Dataset) (meta, rows []byte, err error) {
 	}
 	var buf bytes.Buffer
 	buf.Write([]byte{rowsChecked, 0, 0, 0, 0})
-	body := storedRows{Candidates: d.Candidates, Structures: d.Structures, Sites: d.Sites, Result: d.Result}
+	body := storedRows{Candidates: d.Candidates, Structures: d.Structures, Sites: d.Sites, Result: d.Result, File: d.File}
 	if err := gob.NewEncoder(&buf).Encode(&body); err != nil {
 		return nil, nil, fmt.Errorf("dataset %s: rows: %w", d.Meta.ID, err)
 	}
@@ -83,7 +84,7 @@ func DecodeDataset(id string, meta, rows []byte) (*Dataset, error) {
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&r); err != nil {
 		return nil, fmt.Errorf("%w: rows: %w", ErrCorrupt, err)
 	}
-	d.Candidates, d.Structures, d.Sites, d.Result = r.Candidates, r.Structures, r.Sites, r.Result
+	d.Candidates, d.Structures, d.Sites, d.Result, d.File = r.Candidates, r.Structures, r.Sites, r.Result, r.File
 	return d, nil
 }
 

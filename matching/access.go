@@ -121,6 +121,7 @@ type accessSupply struct {
 	points          []orb.Point
 	capacity        []float64
 	deps            []string // département of each point
+	ids, names      []string // of each point
 }
 
 // resolveSupply finds the supply name: a layer first, else a built-in
@@ -132,6 +133,7 @@ func (e *Engine) resolveSupply(name string) *accessSupply {
 			s.points = append(s.points, l.Sites[i].Point)
 			s.capacity = append(s.capacity, 1)
 			s.deps = append(s.deps, l.Sites[i].Departement)
+			s.ids, s.names = append(s.ids, l.Sites[i].ID), append(s.names, l.Sites[i].Name)
 		}
 		return s
 	}
@@ -148,6 +150,7 @@ func structuresSupply(id string, structs []Structure) *accessSupply {
 		s.points = append(s.points, st.Point)
 		s.capacity = append(s.capacity, float64(max(st.Posts, 0)))
 		s.deps = append(s.deps, st.Departement)
+		s.ids, s.names = append(s.ids, st.ID), append(s.names, st.Name)
 	}
 	return s
 }
@@ -171,9 +174,18 @@ func (q AccessQuery) supplyName() string {
 // comes first).
 func (r *Registry) Access(q AccessQuery) (*Access, error) {
 	e := r.Engine()
-	name := q.supplyName()
+	sup, err := r.supply(e, q.supplyName())
+	if err != nil {
+		return nil, err
+	}
+	return e.accessOf(q, sup)
+}
+
+// supply resolves a supply name against the engine e, then the uploaded
+// structures datasets.
+func (r *Registry) supply(e *Engine, name string) (*accessSupply, error) {
 	if sup := e.resolveSupply(name); sup != nil {
-		return e.accessOf(q, sup)
+		return sup, nil
 	}
 	en, err := r.entryOf(name, data.KindStructures)
 	if err != nil {
@@ -183,7 +195,7 @@ func (r *Registry) Access(q AccessQuery) (*Access, error) {
 		return nil, err
 	}
 	en.convert()
-	return e.accessOf(q, structuresSupply(name, en.structs))
+	return structuresSupply(name, en.structs), nil
 }
 
 // Access computes the accessibility of q.Supply against q.Demand within

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,6 +130,9 @@ func (r *Registry) Datasets() ([]DatasetInfo, error) {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
 	for _, m := range metas {
+		if m.Kind == data.KindLayer {
+			continue // listed with the layers (GET /v1/layers)
+		}
 		out = append(out, DatasetInfo{DatasetMeta: m})
 	}
 	return out, nil
@@ -176,6 +180,9 @@ func (r *Registry) readDataset(id string) (*datasetEntry, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("dataset %q: %w", id, err)
+	}
+	if d.Meta.Kind == data.KindLayer {
+		return nil, NotFoundError(id) // a layer, served by the engine (layers_uploaded.go)
 	}
 	return &datasetEntry{ds: d, version: version}, nil
 }
@@ -281,8 +288,8 @@ func (r *Registry) DeleteDataset(id string) error {
 	if _, ok := e.structures[id]; ok {
 		return fmt.Errorf("dataset %q: %w: it cannot be deleted", id, ErrBuiltinDataset)
 	}
-	if r.store == nil {
-		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
+	if r.store == nil || strings.HasPrefix(id, layerDatasetPrefix) {
+		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound) // layers: DeleteLayer
 	}
 	c := &r.cache
 	c.mu.Lock()

@@ -35,6 +35,11 @@ type Config struct {
 	// ("territory", "layers", "grid", "structures", "indicators"), for
 	// progress bars.
 	Progress func(step string)
+	// Previous, when set, is the engine in service that a reload
+	// replaces: its territory and grid, structures and indicators are
+	// reused when their files are unchanged (same sha256), so that a
+	// reload of new layers takes a fraction of a start-up.
+	Previous *Engine
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
@@ -64,6 +69,12 @@ type Engine struct {
 	// (indicators.go); empty when the files are missing.
 	indicators      data.Indicators
 	indicatorReport data.IndicatorReport
+
+	// loadedAt is when the engine was built, files what it was read from
+	// (reload.go), uploaded its layers added at run time (layers_uploaded.go).
+	loadedAt time.Time
+	files    []FileStatus
+	uploaded map[string]LayerUpload
 
 	workers  int
 	cov      *coverageCache // nearest sites and coverage index, built on first use (coverage_nearest.go)
@@ -105,9 +116,20 @@ func Load(cfg Config) (*Engine, error) {
 	}
 
 	t0 := begin("territory")
-	terr, err := data.LoadTerritory(cfg.DataDir)
-	if err != nil {
-		return nil, err
+	files := dataFileStatuses(cfg.DataDir)
+	reuse := reusable(cfg.Previous, files, cfg.Resolution)
+	if cfg.PopulationGrid != "" {
+		// The grid's populations and the territory's representative
+		// points follow the population grid file, which reusable does not
+		// watch: read them again (the grid cache is keyed by its checksum).
+		reuse["territory"] = false
+	}
+	terr := cfg.Previous.territoryIf(reuse["territory"])
+	if terr == nil {
+		var err error
+		if terr, err = data.LoadTerritory(cfg.DataDir); err != nil {
+			return nil, err
+		}
 	}
 	p.Territory = terr
 	took("territory", time.Since(t0))
@@ -122,12 +144,22 @@ func Load(cfg Config) (*Engine, error) {
 	structsDone, indicatorsDone := make(chan partLoad, 1), make(chan partLoad, 1)
 	go func() {
 		t := time.Now()
-		err := loadBuiltinStructures(&p, cfg.DataDir, log)
+		var err error
+		if prev := cfg.Previous; reuse["structures"] {
+			p.Structures, p.StructureReports, p.StructuresAt = prev.structures, prev.structureReports, prev.structuresAt
+		} else {
+			err = loadBuiltinStructures(&p, cfg.DataDir, log)
+		}
 		structsDone <- partLoad{err, time.Since(t)}
 	}()
 	go func() {
 		t := time.Now()
-		err := loadIndicators(&p, cfg.DataDir, log)
+		var err error
+		if prev := cfg.Previous; reuse["indicators"] {
+			p.Indicators, p.IndicatorReport = prev.indicators, prev.indicatorReport
+		} else {
+			err = loadIndicators(&p, cfg.DataDir, log)
+		}
 		indicatorsDone <- partLoad{err, time.Since(t)}
 	}()
 
@@ -145,9 +177,11 @@ func Load(cfg Config) (*Engine, error) {
 	took("layers", time.Since(t0))
 
 	t0 = begin("grid")
-	grid, err := buildGrid(terr, cfg)
-	if err != nil {
-		return nil, err
+	grid := cfg.Previous.gridIf(reuse["territory"])
+	if grid == nil {
+		if grid, err = buildGrid(terr, cfg); err != nil {
+			return nil, err
+		}
 	}
 	p.Grid = grid
 	took("grid", time.Since(t0))
@@ -166,6 +200,7 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	took("indicators", il.took)
 
+	p.Files = append(files, layerFileStatuses(loaded)...)
 	p.LoadTime = time.Since(start)
 	e := New(p, Options{Workers: cfg.Workers})
 	if err := e.need.err; err != nil && len(p.Indicators) > 0 {
@@ -261,6 +296,8 @@ type Parts struct {
 	// load took (zero for an engine built in memory).
 	Timings  []Timing
 	LoadTime time.Duration
+	// Files are the data files read, with their checksums (FileStatuses).
+	Files []FileStatus
 }
 
 // Options tune an Engine built by New.
@@ -284,6 +321,7 @@ func New(p Parts, opt Options) *Engine {
 		structures: p.Structures, structureReports: p.StructureReports, structuresAt: p.StructuresAt,
 		indicators: p.Indicators, indicatorReport: p.IndicatorReport,
 		timings: p.Timings, loadTime: p.LoadTime, workers: opt.Workers,
+		loadedAt: time.Now().UTC(), files: p.Files,
 	}
 	if opt.DifficultyTotal <= 0 {
 		opt.DifficultyTotal = DifficultyNationalTotal

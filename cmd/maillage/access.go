@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
@@ -23,7 +24,7 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 	var ef engineFlags
 	ef.register(fs)
 	var maxMinutes, maxKm, sigmaKm float64
-	var supply, demand, decay, by, format, out string
+	var supply, demand, decay, by, format, out, dep, sortBy string
 	decimalVar(fs, &maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
 	decimalVar(fs, &maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
 	fs.StringVar(&supply, "supply", matching.BuiltinStructuresDataset, "a structures dataset (posts) or a layer (sites, 1 each)")
@@ -32,9 +33,16 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 	decimalVar(fs, &sigmaKm, "sigma-km", 0, "width of the gaussian decay in km (default half the reach)")
 	fs.StringVar(&by, "by", "departement", "national, region, departement, epci or commune")
 	fs.StringVar(&format, "format", "csv", "csv, json or geojson (geojson: --by commune)")
+	fs.StringVar(&dep, "departement", "", "only the areas of this département (communes in it, EPCI holding one of its communes): the prefect's view")
+	fs.StringVar(&sortBy, "sort", "", "access (lowest accessibility first), demand or below_half; default the territory's order")
 	fs.StringVar(&out, "o", "", "output file (default stdout)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if sortBy != "" {
+		if err := (param.Choice{Name: "sort", Allowed: matching.AccessSorts()}).Check(sortBy); err != nil {
+			return usageError{err}
+		}
 	}
 	if maxKm > 0 && maxMinutes > 0 {
 		return fmt.Errorf("give --max-minutes or --max-km, not both")
@@ -71,7 +79,13 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	p.Step("write")
-	err = writeOut(out, stdout, func(w io.Writer) error { return writeAccess(w, e.Territory(), a, by, format) })
+	if dep != "" {
+		if _, ok := e.Territory().Departement(dep); !ok {
+			p.Stop()
+			return usagef("--departement %q: no such département", dep)
+		}
+	}
+	err = writeOut(out, stdout, func(w io.Writer) error { return writeAccess(w, e.Territory(), a, by, dep, sortBy, format) })
 	p.Stop()
 	if err == nil {
 		fmt.Fprintf(stderr, "%s, %s against %s: %.0f %s, reference %.3f per 10,000; %.1f %% of the demand below half of it\n",
@@ -80,22 +94,16 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 	return err
 }
 
-// writeAccess writes the part of a selected by by in format.
-func writeAccess(w io.Writer, t *data.Territory, a *matching.Access, by, format string) error {
-	var items rows
-	switch by {
-	case "national":
-		items = rowsOf(present.AccessAreas(), []matching.AccessArea{a.National})
-	case "region":
-		items = rowsOf(present.AccessAreas(), a.Regions)
-	case "departement":
-		items = rowsOf(present.AccessAreas(), a.Departements)
-	case "epci":
-		items = rowsOf(present.AccessAreas(), a.EPCIs)
-	case "commune":
-		items = rowsOf(present.CommuneAccesses(), a.Communes)
-	default:
-		return fmt.Errorf("--by %q: want national, region, departement, epci or commune", by)
+// writeAccess writes the areas of a of level by (of département dep when
+// set, in the order sortBy: Access.Select) in format.
+func writeAccess(w io.Writer, t *data.Territory, a *matching.Access, by, dep, sortBy, format string) error {
+	areas, communes, err := a.Select(by, dep, sortBy)
+	if err != nil {
+		return err
+	}
+	items := rowsOf(present.AccessAreas(), areas)
+	if communes != nil {
+		items = rowsOf(present.CommuneAccesses(), communes)
 	}
 	switch format {
 	case "csv":
@@ -106,14 +114,14 @@ func writeAccess(w io.Writer, t *data.Territory, a *matching.Access, by, format 
 			"reference_per_10k": a.ReferencePer10k, "national": a.National, "items": items.value()})
 	case "geojson":
 		fc := geojson.NewFeatureCollection()
-		for i := range a.Communes {
-			com := &t.Communes[i]
-			if !com.HasShape() {
+		for i := range communes {
+			com, ok := t.Commune(communes[i].Code)
+			if !ok || !com.HasShape() {
 				continue
 			}
 			f := geojson.NewFeature(com.Shape)
 			f.ID = com.Code
-			f.Properties = present.CommuneAccesses().Properties(&a.Communes[i])
+			f.Properties = present.CommuneAccesses().Properties(&communes[i])
 			fc.Append(f)
 		}
 		return json.NewEncoder(w).Encode(fc)

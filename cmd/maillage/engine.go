@@ -89,6 +89,13 @@ func (f *engineFlags) layerConfig() (layerconf.Config, error) {
 
 // load builds the engine.
 func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Engine, error) {
+	return f.loadOver(log, onStep, nil)
+}
+
+// loadOver builds the engine again, reusing the parts of prev (the engine
+// in service, at a reload) whose files are unchanged: the one function
+// every load of the data folder goes through.
+func (f *engineFlags) loadOver(log *slog.Logger, onStep func(string), prev *matching.Engine) (*matching.Engine, error) {
 	if st, err := os.Stat(f.dataDir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("data folder %q not found: pass --data DIR (the folder holding communes-2018.geojson.gz)", f.dataDir)
 	}
@@ -97,12 +104,12 @@ func (f *engineFlags) load(log *slog.Logger, onStep func(string)) (*matching.Eng
 			return nil, fmt.Errorf("population grid %q not found: pass --population-grid FILE (a CSV file)", f.popGrid)
 		}
 	}
-	layers, err := f.layerConfig()
+	layers, err := f.layerConfig() // the layers file is read again at each reload
 	if err != nil {
 		return nil, err
 	}
 	return matching.Load(matching.Config{DataDir: f.dataDir, CacheDir: f.cacheDir, Layers: &layers, PopulationGrid: f.popGrid,
-		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep})
+		Resolution: f.resolution, Workers: f.workers, Logger: log, Progress: onStep, Previous: prev})
 }
 
 // defaultDataDir is ../shared/data when it exists (the layout of a clone next

@@ -43,7 +43,8 @@ func commands() map[string]command {
 		"articulation": {"advisors' places or host structures co-located with, complementing or duplicating France Services", runArticulation},
 
 		// Capacity and need (access.go).
-		"access": {"posts per 10,000 people in difficulty within reach (2SFCA) by area or commune (--supply cnfs-structures-2021 --by departement)", runAccess},
+		"access":   {"posts per 10,000 people in difficulty within reach (2SFCA) by area or commune (--supply cnfs-structures-2021 --by departement)", runAccess},
+		"allocate": {"where the next posts go: --posts N split across départements (--floors, --caps) and host points (--objective equity|coverage)", runAllocate},
 
 		// Batch lookups (locate.go).
 		"locate": {"the commune of every point of a file, or its k nearest sites (locate points.csv [--nearest --k 5])", runLocate},

@@ -25,13 +25,14 @@ type docData struct {
 	compare  map[float64]*matching.CoverageComparison
 	recs     map[string]*matching.Recommendation
 	matches  map[string]*matching.MatchResult
+	allocs   map[string]*matching.Allocation // by objective (readme_alloc_test.go)
 }
 
 // newDocData starts the figures' shared analyses over e.
 func newDocData(e *matching.Engine) *docData {
 	return &docData{e: e, coverage: map[string]*matching.Coverage{},
 		compare: map[float64]*matching.CoverageComparison{}, recs: map[string]*matching.Recommendation{},
-		matches: map[string]*matching.MatchResult{}}
+		matches: map[string]*matching.MatchResult{}, allocs: map[string]*matching.Allocation{}}
 }
 
 // sharedEngine is the engine of the package's tests (the siting tests load
@@ -226,6 +227,12 @@ func readmeFigures() map[string]figure {
 		return func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), dec) }
 	}
 	figs := map[string]figure{
+		// Where the next posts go (readme_alloc_test.go).
+		"alloc-equity":       allocFig("equity", allocSummary),
+		"alloc-coverage":     allocFig("coverage", allocSummary),
+		"alloc-equity-table": allocFig("equity", allocTable),
+		"alloc-2021-under":   allocFig("equity", alloc2021(true)),
+		"alloc-2021-over":    allocFig("equity", alloc2021(false)),
 		// The data (engine load: maillage layers, /healthz).
 		"boundaries": territoryFig(func(e *matching.Engine) string { return num(e.Territory().Report.Boundaries) }),
 		"fs-sites":   layerReport(fs, func(r data.LoadReport) int { return r.Loaded }),

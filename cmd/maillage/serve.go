@@ -104,22 +104,27 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err := pf.apply(reg, log); err != nil {
 		return err
 	}
+	skipped, err := reg.RestoreLayers() // layers uploaded before the restart (POST /v1/layers)
+	if err != nil {
+		return err
+	}
+	for _, u := range reg.Engine().Uploads() {
+		log.Info("uploaded layer loaded", "layer", u.Name, "file", u.File, "sites", len(reg.Engine().Layer(u.Name).Sites), "uploaded_at", u.UploadedAt)
+	}
+	for _, sk := range skipped {
+		log.Warn("uploaded layer not loaded over this data (kept stored)", "layer", sk)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	defer tf.reloadOnHangup(cfg.Tokens, log)()
 	cfg.DataDir = ef.dataDir // département and région boundaries of the map layers
+	cfg.Loader = loader(&ef, &tf, cfg.Tokens, log)
+	var warmer *mapWarmer // set before the server takes requests
+	cfg.OnReload = func(matching.ReloadReport) { warmer.warm() }
 	a := api.New(reg, cfg)
-	go func() { // map layers ready before the first map view
-		t0 := time.Now()
-		if err := a.PrepareMaps(); err != nil {
-			log.Warn("map layers", "error", err)
-		}
-		log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
-		// the built-in map's tiles rendered once, so each is served from the cache (api/web_warm.go)
-		st, err := a.WarmMap(ctx, api.MapWarmZoom)
-		log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
-	}()
+	// map layers ready before the first map view, again after reloads
+	warmer = startMapWarmer(ctx, a, log)
+	defer reloadOnHangup(func() { _, _ = a.Reload(ctx) })() // a.Reload logs the outcome
 	gate.Open(a.Handler())
 	cfg.Readiness.Set("")
 	log.Info("serving", "addr", ln.Addr().String(), "ready", true)

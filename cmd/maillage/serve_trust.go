@@ -8,10 +8,8 @@ import (
 	"log/slog"
 	neturl "net/url"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/maillage/maillage/api"
@@ -140,34 +138,6 @@ func stateAdvice(err error, dir string) error {
 			"if the previous server was just killed, start again or raise --state-lock-wait", err)
 	}
 	return err
-}
-
-// reloadOnHangup re-reads the tokens file on each SIGHUP until the returned
-// stop function is called.
-func (f *trustFlags) reloadOnHangup(ts *access.TokenSet, log *slog.Logger) (stop func()) {
-	if ts == nil {
-		return func() {}
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case <-hup:
-				if err := ts.Reload(); err != nil {
-					// access.TokenSet: revoked tokens are refused even so.
-					log.Error("tokens file not reloaded: fix it and send SIGHUP again; meanwhile only the tokens it still lists unchanged are accepted",
-						"err", err, "tokens", ts.Len())
-				} else {
-					log.Info("tokens reloaded", "file", f.tokensFile, "tokens", ts.Len())
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
-	return func() { signal.Stop(hup); close(done) }
 }
 
 // defaultStateDir is $XDG_STATE_HOME/maillage, else ~/.local/state/maillage,

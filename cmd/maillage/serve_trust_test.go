@@ -72,7 +72,8 @@ func TestHangupReloadRevokes(t *testing.T) {
 	}
 	var logs syncBuffer
 	tf := trustFlags{tokensFile: path}
-	stop := tf.reloadOnHangup(ts, slog.New(slog.NewTextHandler(&logs, nil)))
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	stop := reloadOnHangup(func() { _ = tf.reloadTokens(ts, log) })
 	defer stop()
 	hangup := func(name string, valid bool) {
 		t.Helper()

@@ -103,7 +103,10 @@ func every() []*data.Dataset {
 		Sites: []data.Site{{ID: "x", Name: "Bus", Itinerant: true, Layer: "extra", Point: orb.Point{2.1, 45.9}}}}
 	mr := &data.Dataset{Meta: data.DatasetMeta{ID: "m1", Kind: data.KindMatchResult, CreatedAt: created.Add(4 * time.Hour)},
 		Result: []byte(`{"assignments":[{"candidate":"c0000000","structure":"s1","distance_m":1234.5}]}`)}
-	return []*data.Dataset{c, st, pr, si, mr}
+	la := &data.Dataset{Meta: data.DatasetMeta{ID: "layer-extra", Kind: data.KindLayer, Name: "extra", Rows: 1,
+		CreatedAt: created.Add(5 * time.Hour), Source: "extra.csv", Notes: []string{"format csv", "vintage 2026-01"}},
+		File: []byte("id,name,lon,lat\nx,Bus,2.1,45.9\n")}
+	return []*data.Dataset{c, st, pr, si, mr, la}
 }
 
 // mustPut puts d or fails the test.
@@ -145,6 +148,7 @@ func equal(t *testing.T, got, want *data.Dataset) {
 		{"structures", got.Structures, want.Structures, len(want.Structures)},
 		{"sites", got.Sites, want.Sites, len(want.Sites)},
 		{"result", got.Result, want.Result, len(want.Result)},
+		{"file", got.File, want.File, len(want.File)},
 	} {
 		if f.n == 0 {
 			if reflect.ValueOf(f.got).Len() != 0 {
@@ -169,8 +173,8 @@ func roundTripEveryKind(t *testing.T, s data.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(metas) != 5 {
-		t.Fatalf("List: %d datasets, want 5", len(metas))
+	if len(metas) != len(every()) {
+		t.Fatalf("List: %d datasets, want %d", len(metas), len(every()))
 	}
 	for i, d := range every() {
 		if metas[i].ID != d.Meta.ID || metas[i].Kind != d.Meta.Kind {
@@ -296,8 +300,8 @@ func deleteDataset(t *testing.T, s data.Store) {
 		t.Errorf("second Delete: %v, want ErrDatasetNotFound", err)
 	}
 	metas, err := s.List()
-	if err != nil || len(metas) != 4 {
-		t.Fatalf("List after Delete: %d, %v; want 4", len(metas), err)
+	if err != nil || len(metas) != len(every())-1 {
+		t.Fatalf("List after Delete: %d, %v; want %d", len(metas), err, len(every())-1)
 	}
 	for _, m := range metas {
 		if m.ID == "st" {

@@ -7,6 +7,8 @@ package param
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -140,3 +142,84 @@ func Lon() Float { return Float{Name: "lon", Min: -180, Max: 180} }
 
 // Lat is a WGS84 latitude in decimal degrees.
 func Lat() Float { return Float{Name: "lat", Min: -90, Max: 90} }
+
+// MaxAllocationPosts caps the posts one allocation places: each post is a
+// step of the greedy, so the cap bounds the work of one request (the
+// programme's target is 4,000 posts in all).
+const MaxAllocationPosts = 20000
+
+// Posts is the number of new posts an allocation places.
+func Posts() Int { return Int{Name: "posts", Min: 1, Max: MaxAllocationPosts} }
+
+// DepartementPosts is a floor or cap of posts for one département (name
+// "floors" or "caps").
+func DepartementPosts(name string) Int { return Int{Name: name, Min: 0, Max: MaxAllocationPosts} }
+
+// Objective is what an allocation optimises: the people in difficulty
+// served at the reference ratio (coverage) or the largest shortfall of a
+// département (equity).
+func Objective() Choice { return Choice{"objective", []string{"coverage", "equity"}} }
+
+// Hosts are the kinds of candidate host points of an allocation.
+func Hosts() Choice {
+	return Choice{"hosts", []string{"structures", "france-services", "communes", "uploaded"}}
+}
+
+// MaxAllocationCandidates caps the candidate points given with an
+// allocation (each lists the grid cells within its reach).
+const MaxAllocationCandidates = 10000
+
+// ParseDepartementPosts reads "code=n,code=n" (the CLI's --floors and
+// --caps) with the bounds of DepartementPosts(name).
+func ParseDepartementPosts(name, s string) (map[string]int, error) {
+	out := map[string]int{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	p := DepartementPosts(name)
+	for _, part := range strings.Split(s, ",") {
+		code, n, ok := strings.Cut(strings.TrimSpace(part), "=")
+		if !ok || code == "" {
+			return nil, &Error{name, fmt.Sprintf("%q is not code=posts", part)}
+		}
+		v, err := p.Parse(n)
+		if err != nil {
+			return nil, &Error{name, code + ": " + strings.TrimPrefix(err.Error(), name+": ")}
+		}
+		if _, dup := out[code]; dup {
+			return nil, &Error{name, fmt.Sprintf("département %s given twice", code)}
+		}
+		out[code] = v
+	}
+	return out, nil
+}
+
+// CheckAllocation checks the parameters of an allocation (POST
+// /v1/allocations, maillage allocate): posts, objective ("" for the
+// default), hosts, and the floors and caps by département code.
+func CheckAllocation(posts int, objective string, hosts []string, floors, caps map[string]int) error {
+	if err := Posts().Check(posts); err != nil {
+		return err
+	}
+	if objective != "" {
+		if err := Objective().Check(objective); err != nil {
+			return err
+		}
+	}
+	for _, h := range hosts {
+		if err := Hosts().Check(h); err != nil {
+			return err
+		}
+	}
+	for _, b := range []struct {
+		name string
+		m    map[string]int
+	}{{"floors", floors}, {"caps", caps}} {
+		for _, code := range slices.Sorted(maps.Keys(b.m)) {
+			if err := DepartementPosts(b.name).Check(b.m[code]); err != nil {
+				return &Error{b.name, code + ": " + strings.TrimPrefix(err.Error(), b.name+": ")}
+			}
+		}
+	}
+	return nil
+}

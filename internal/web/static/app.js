@@ -19,6 +19,19 @@
     { upTo: 45, label: '30 – 45 min', color: '#2c7fb8' },
     { upTo: Infinity, label: '> 45 min', color: '#253494' },
   ];
+  // Capacity against need (GET /v1/access, issue 19): posts of the 2021
+  // host structures within 30 minutes per 10,000 people in difficulty, as
+  // a ratio to the national level (tile property access_ratio); a diverging
+  // colour-blind-safe palette (ColorBrewer PuOr: orange = under-served,
+  // purple = well served).
+  const ACCESS_CLASSES = [
+    { upTo: 0.25, label: 'moins d\u2019un quart', color: '#b35806' },
+    { upTo: 0.5, label: '¼ à ½', color: '#f1a340' },
+    { upTo: 1, label: '½ à 1', color: '#fee0b6' },
+    { upTo: 2, label: '1 à 2', color: '#d8daeb' },
+    { upTo: 4, label: '2 à 4', color: '#998ec3' },
+    { upTo: Infinity, label: 'plus de 4', color: '#542788' },
+  ];
   const NO_DATA = '#c9ccd1';
   const GAP_COLOR = '#e8590c';
 
@@ -57,6 +70,7 @@
     commune: '', // code of the commune whose card is open
     recoMarkers: [],
     departements: {}, // code -> {name, ...}
+    colouring: 'minutes', // or 'access' (setColouring)
   };
 
   // Handle for the browser test and for curious users (read-only use).
@@ -137,6 +151,12 @@
     classColor.push(c.color);
     if (Number.isFinite(c.upTo)) classColor.push(c.upTo);
   });
+
+  const accessColor = ['step', ['to-number', ['get', 'access_ratio'], 0], ACCESS_CLASSES[0].color];
+  ACCESS_CLASSES.forEach((c, i) => {
+    if (i > 0) accessColor.push(ACCESS_CLASSES[i - 1].upTo, c.color);
+  });
+  const hasAccess = ['!=', ['typeof', ['get', 'access_ratio']], 'null'];
 
   function style() {
     return {
@@ -290,15 +310,30 @@
   // ---------- legend ----------
 
   function drawLegend() {
-    const ul = $('#legend-classes'); // after its title
-    for (const c of CLASSES) {
-      const li = document.createElement('li');
-      const sw = document.createElement('span');
-      sw.className = 'swatch';
-      sw.style.background = c.color;
-      li.append(sw, ' ' + c.label);
-      ul.append(li);
+    for (const [sel, classes] of [['#legend-classes', CLASSES], ['#legend-access', ACCESS_CLASSES]]) {
+      const ul = $(sel); // after its title
+      for (const c of classes) {
+        const li = document.createElement('li');
+        const sw = document.createElement('span');
+        sw.className = 'swatch';
+        sw.style.background = c.color;
+        li.append(sw, ' ' + c.label);
+        ul.append(li);
+      }
     }
+  }
+
+  // setColouring colours the communes by travel time ('minutes') or by
+  // capacity against need ('access'), with the matching legend.
+  function setColouring(mode) {
+    state.colouring = mode;
+    const access = mode === 'access';
+    map.setPaintProperty('communes-fill', 'fill-color',
+      access ? ['case', hasAccess, accessColor, NO_DATA] : ['case', hasDistance, classColor, NO_DATA]);
+    map.setLayoutProperty('communes-beyond', 'visibility', access ? 'none' : 'visible');
+    map.setLayoutProperty('communes-out', 'visibility', access ? 'none' : 'visible'); // the gap colour is travel time's
+    $('#legend-classes').hidden = access;
+    $('#legend-access').hidden = !access;
   }
 
   // ---------- data refreshes ----------
@@ -862,6 +897,9 @@
         refreshAll();
       });
     }
+    for (const r of document.querySelectorAll('input[name="colouring"]')) {
+      r.addEventListener('change', () => { if (r.checked) setColouring(r.value); });
+    }
     $('#propose').addEventListener('click', () => setProposing(!state.proposing));
     $('#recommend').addEventListener('click', recommend);
     document.addEventListener('keydown', (e) => { if (e.key === 'Escape') setProposing(false); });
@@ -945,6 +983,7 @@
   app.setTerritory = setTerritory;
   app.parseHash = parseHash;
   app.hashOf = hashOf;
+  app.setColouring = setColouring;
   app.selectDepartement = selectDepartement;
 
   wire();

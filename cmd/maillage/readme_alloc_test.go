@@ -1,0 +1,78 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/alloc"
+)
+
+// alloc is `maillage allocate --posts 1862 --objective objective` (the
+// 2021 structures, 30 minutes, structures and France Services as hosts).
+func (d *docData) alloc(objective string) (*matching.Allocation, error) {
+	if a, ok := d.allocs[objective]; ok {
+		return a, nil
+	}
+	reach := matching.ReachMinutes(30, matching.DefaultTravelModel())
+	a, err := d.e.Allocate(context.Background(), matching.AllocationQuery{Posts: 1862, Objective: alloc.Objective(objective), Reach: &reach})
+	if err != nil {
+		return nil, err
+	}
+	d.allocs[objective] = a
+	return a, nil
+}
+
+// allocFig is a figure of the allocation of objective.
+func allocFig(objective string, fn func(a *matching.Allocation) string) figure {
+	return func(d *docData) (string, error) {
+		a, err := d.alloc(objective)
+		if err != nil {
+			return "", err
+		}
+		return fn(a), nil
+	}
+}
+
+// allocSummary is the national outcome of an allocation.
+func allocSummary(a *matching.Allocation) string {
+	return fmt.Sprintf("people in difficulty in cells reaching %.2f posts per 10,000: %s → %s; largest département shortfall %.2f → %.2f",
+		a.ReferencePer10k, num(int(a.ReachingReferenceBefore+0.5)), num(int(a.ReachingReferenceAfter+0.5)),
+		a.LargestShortfallBeforePer10k, a.LargestShortfallAfterPer10k)
+}
+
+// allocTable lists the eight départements given the most posts.
+func allocTable(a *matching.Allocation) string {
+	deps := slices.Clone(a.Departements)
+	slices.SortStableFunc(deps, func(x, y matching.AllocationDepartement) int { return cmp.Compare(y.AllocatedPosts, x.AllocatedPosts) })
+	var b strings.Builder
+	b.WriteString("\n\n| département | people in difficulty | posts 2021 | allocated | after | per 10,000 before | after |\n|---|---|---|---|---|---|---|\n")
+	for _, d := range deps[:8] {
+		fmt.Fprintf(&b, "| %s %s | %s | %.0f | %d | %.0f | %.2f | %.2f |\n", d.Code, d.Name, num(int(d.Demand+0.5)),
+			d.PostsBefore, d.AllocatedPosts, d.PostsAfter, d.AccessBeforePer10k, d.AccessAfterPer10k)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// alloc2021 lists the five départements the 2021 committees served least
+// (under) or most relative to need: posts held against the need share.
+func alloc2021(under bool) func(a *matching.Allocation) string {
+	return func(a *matching.Allocation) string {
+		deps := slices.Clone(a.Departements)
+		slices.SortStableFunc(deps, func(x, y matching.AllocationDepartement) int {
+			if under {
+				return cmp.Compare(x.OverServedPostsBefore, y.OverServedPostsBefore)
+			}
+			return cmp.Compare(y.OverServedPostsBefore, x.OverServedPostsBefore)
+		})
+		parts := make([]string, 0, 5)
+		for _, d := range deps[:5] {
+			parts = append(parts, fmt.Sprintf("%s %s (%.0f posts for a need share of %.0f)", d.Code, d.Name, d.PostsBefore, d.NeedSharePostsBefore))
+		}
+		return strings.Join(parts, ", ")
+	}
+}
