@@ -120,50 +120,51 @@ func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 	rad := radiusM / geo.EarthRadiusM
 	lim2 := chordOfAngle(rad)
 	start := make([]int32, len(g.Cells)+1)
-	var sup []int32
-	var dist []float32
 	const perChunk = 8
 	nChunks := (nGroups + perChunk - 1) / perChunk
-	for pass := range 2 {
-		parallelChunks(workers, nChunks, func(ci int) {
-			var vec []vec3
-			var cand []int32
-			var buf []cellPair
-			for k := ci * perChunk; k < min(nGroups, (ci+1)*perChunk); k++ {
-				lo, hi := int(groups[k]), int(groups[k+1])
-				vec = groupVectors(g.Centers[lo:hi], vec[:0])
-				cand = groupCandidates(vec, sv, rad, cand[:0])
-				for i := lo; i < hi; i++ {
-					v := vec[i-lo]
-					if pass == 0 {
-						n := int32(0)
-						for _, s := range cand {
-							if chord2(v, sv[s]) <= lim2 {
-								n++
-							}
-						}
-						start[i+1] = n
-						continue
-					}
-					buf = buf[:0]
-					for _, s := range cand {
-						if d2 := chord2(v, sv[s]); d2 <= lim2 {
-							buf = append(buf, cellPair{s, float32(chordM(d2))})
-						}
-					}
-					slices.SortFunc(buf, compareCellPairs)
-					for j, p := range buf {
-						sup[int(start[i])+j], dist[int(start[i])+j] = p.supply, p.distM
+	// One pass: each chunk of groups (a run of consecutive cells) lists
+	// its pairs in cell order, then the runs are laid end to end (the
+	// distances are computed once, not counted first and listed after).
+	type run struct {
+		sup  []int32
+		dist []float32
+	}
+	runs := make([]run, nChunks)
+	parallelChunks(workers, nChunks, func(ci int) {
+		var vec []vec3
+		var cand []int32
+		var buf []cellPair
+		var r run
+		for k := ci * perChunk; k < min(nGroups, (ci+1)*perChunk); k++ {
+			lo, hi := int(groups[k]), int(groups[k+1])
+			vec = groupVectors(g.Centers[lo:hi], vec[:0])
+			cand = groupCandidates(vec, sv, rad, cand[:0])
+			for i := lo; i < hi; i++ {
+				v := vec[i-lo]
+				buf = buf[:0]
+				for _, s := range cand {
+					if d2 := chord2(v, sv[s]); d2 <= lim2 {
+						buf = append(buf, cellPair{s, float32(chordM(d2))})
 					}
 				}
+				slices.SortFunc(buf, compareCellPairs)
+				start[i+1] = int32(len(buf))
+				for _, p := range buf {
+					r.sup, r.dist = append(r.sup, p.supply), append(r.dist, p.distM)
+				}
 			}
-		})
-		if pass == 0 {
-			for i := range g.Cells {
-				start[i+1] += start[i]
-			}
-			sup, dist = make([]int32, start[len(g.Cells)]), make([]float32, start[len(g.Cells)])
 		}
+		runs[ci] = r
+	})
+	for i := range g.Cells {
+		start[i+1] += start[i]
+	}
+	sup, dist := make([]int32, start[len(g.Cells)]), make([]float32, start[len(g.Cells)])
+	off := 0
+	for _, r := range runs {
+		copy(sup[off:], r.sup)
+		copy(dist[off:], r.dist)
+		off += len(r.sup)
 	}
 	return fca.NewTable(start, sup, dist, len(points), true)
 }
