@@ -230,7 +230,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],
 			GainPopulation: pop, GainDemand: pk.Gain, NewCells: len(pk.Elements),
 			CoveredPopulation: covered, CoveredShare: share(covered, rec.PopulationLocated),
-			Communes: tally.list(e.territory)})
+			Communes: tally.list(e)})
 		rec.Curve = append(rec.Curve, CurvePoint{Sites: i + 1, CoveredPopulation: covered,
 			CoveredShare: share(covered, rec.PopulationLocated), Demand: curve[i+1]})
 	}

@@ -90,7 +90,7 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			regGain[reg] += tally.pop[ci]
 		}
 	}
-	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e.territory)}
+	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e)}
 	sc.National = b.areaChange(ix.national, d.popSum(newly))
 	sc.Regions = make([]AreaChange, len(ix.regs))
 	for r, s := range ix.regs {

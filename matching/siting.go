@@ -140,6 +140,7 @@ type CommuneGain struct {
 	Name           string `json:"name"`
 	Departement    string `json:"departement"`
 	GainPopulation int    `json:"gain_population"`
+	Spread         string `json:"spread"` // how its population is placed (CommuneCoverage.Spread)
 }
 
 // communeTally sums, per commune, the population of newly covered cells
@@ -170,11 +171,12 @@ func (ct *communeTally) add(ix *coverageIndex, d *demandSet, dcells []int32, kee
 
 // list returns the communes counted since the last call, by population
 // gained then code, and resets the tally.
-func (ct *communeTally) list(t *data.Territory) []CommuneGain {
+func (ct *communeTally) list(e *Engine) []CommuneGain {
 	out := make([]CommuneGain, len(ct.touched))
 	for k, ci := range ct.touched {
-		c := &t.Communes[ci]
-		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: roundPop(ct.pop[ci])}
+		c := &e.territory.Communes[ci]
+		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: roundPop(ct.pop[ci]),
+			Spread: e.spreadOf(ci)}
 		ct.pop[ci] = 0
 	}
 	ct.touched = ct.touched[:0]

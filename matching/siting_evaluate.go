@@ -129,7 +129,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 				atomic.AddInt32(&hits[k], 1)
 			}
 			w.tally.add(b.ix, d, w.buf, nil)
-			r.Communes = w.tally.list(e.territory)
+			r.Communes = w.tally.list(e)
 			ev.Proposals[i] = r
 		}
 		pool.Put(w)
