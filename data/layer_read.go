@@ -61,7 +61,7 @@ func ReadLayer(name, file string, body []byte, format string, t *Territory, lim 
 	var err error
 	switch format {
 	case LayerFormatFranceServices2024, LayerFormatFranceServices2020, LayerFormatCNFSPermanences:
-		l, err = readShippedFormat(file, body, format, t)
+		l, err = readShippedFormat(file, body, format, t, lim)
 	case LayerFormatCSV, LayerFormatGeoJSON, LayerFormatJSON:
 		l, err = readGenericLayer(file, body, format, t, lim)
 	default:
@@ -121,13 +121,16 @@ func sniffLayerFormat(file string, body []byte) string {
 
 // readShippedFormat reads body with the loader of a shipped file, which
 // reads from a path: body goes through a temporary file, removed after.
-func readShippedFormat(file string, body []byte, format string, t *Territory) (*Layer, error) {
+// The shipped loaders trust local files (no bound on size or rows), so
+// the body is inflated here within lim.MaxBytes: a small gzip cannot
+// unfold into gigabytes of rows before the row count refuses it.
+func readShippedFormat(file string, body []byte, format string, t *Territory, lim DecodeLimits) (*Layer, error) {
 	f, err := os.CreateTemp("", "maillage-layer-*")
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	defer os.Remove(f.Name())
-	_, err = f.Write(body)
+	err = writeInflated(f, body, lim.MaxBytes)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -195,4 +198,26 @@ func rejectsError(file string, rejects []Reject) error {
 		le.Errors = append(le.Errors, RowError{File: file, Where: rj.Where, Line: rj.Line, Reason: reason})
 	}
 	return le
+}
+
+// writeInflated writes body to w, inflated when gzip, failing past max
+// bytes (an error wrapping ErrTooLarge) or on a damaged stream (one
+// wrapping ErrDamagedFile).
+func writeInflated(w io.Writer, body []byte, max int64) error {
+	var src io.Reader = bytes.NewReader(body)
+	gz := isGzip(body[:min(len(body), 2)])
+	if gz {
+		zr, err := gzip.NewReader(src)
+		if err != nil {
+			return corruptError(1, err)
+		}
+		defer zr.Close()
+		src = zr
+	}
+	_, err := io.Copy(w, &capReader{r: src, left: max, limit: max})
+	var capped errCapped
+	if err != nil && gz && !errors.As(err, &capped) {
+		return corruptError(1, err)
+	}
+	return err
 }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/testworld"
@@ -68,5 +69,39 @@ func TestReadLayerFormats(t *testing.T) {
 	many := "id,name,lon,lat\na,A,1.6,46.0\nb,B,1.6,46.0\nc,C,1.6,46.0\n"
 	if _, _, err := data.ReadLayer("mine", "x.csv", []byte(many), "", terr, data.DecodeLimits{MaxRows: 2}); !errors.Is(err, data.ErrTooManyRows) {
 		t.Fatalf("rows over the bound: %v", err)
+	}
+}
+
+// TestReadLayerShippedFormatBomb: a gzip of the 2024 France Services
+// columns unfolding into 5 million rows (0.7 MB sent, 240 MB inflated)
+// is refused by the inflated-bytes bound before the shipped loader
+// parses it (it took 21 s and 750 MB of memory through POST /v1/layers),
+// and a damaged gzip in that format is a damaged file.
+func TestReadLayerShippedFormatBomb(t *testing.T) {
+	p, err := testworld.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write([]byte("id_fs,lib_fs,latitude,longitude,insee_com,type_fs,format_fs,adresse\n"))
+	row := bytes.Repeat([]byte("x,x,x,x,x,x,x,x\n"), 10000)
+	for range 1500 {
+		w.Write(row)
+	}
+	w.Close()
+	start := time.Now()
+	_, _, err = data.ReadLayer("bomb", "bomb.csv.gz", b.Bytes(), data.LayerFormatFranceServices2024, p.Territory, data.DecodeLimits{MaxBytes: 20 << 20})
+	if !errors.Is(err, data.ErrTooLarge) || time.Since(start) > 5*time.Second {
+		t.Fatalf("row bomb (%d bytes sent): %v after %v, want ErrTooLarge at once", b.Len(), err, time.Since(start))
+	}
+	var small bytes.Buffer
+	w = gzip.NewWriter(&small)
+	w.Write([]byte("id_fs,lib_fs,latitude,longitude,insee_com,type_fs,format_fs,adresse\n"))
+	w.Write(bytes.Repeat([]byte("A,Alpha,46.0,1.6,23001,Principal,Fixe,x\n"), 2000))
+	w.Close()
+	cut := small.Bytes()[:small.Len()/2]
+	if _, _, err := data.ReadLayer("cut", "cut.csv.gz", cut, data.LayerFormatFranceServices2024, p.Territory, data.DecodeLimits{}); !errors.Is(err, data.ErrDamagedFile) {
+		t.Fatalf("truncated gzip: %v, want ErrDamagedFile", err)
 	}
 }
