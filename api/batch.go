@@ -258,11 +258,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryIntParam(c, param.NearestK(), param.DefaultNearestK)
-	if err != nil {
-		return err
-	}
-	layers, err := s.layers(c)
+	k, layers, err := s.nearestParams(c)
 	if err != nil {
 		return err
 	}

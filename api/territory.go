@@ -184,11 +184,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryIntParam(c, param.NearestK(), param.DefaultNearestK)
-	if err != nil {
-		return err
-	}
-	layers, err := s.layers(c)
+	k, layers, err := s.nearestParams(c)
 	if err != nil {
 		return err
 	}
@@ -254,4 +250,14 @@ func (s *Server) layers(c *gin.Context) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+// nearestParams reads k= and layers= of the nearest-sites routes (one
+// point or a batch).
+func (s *Server) nearestParams(c *gin.Context) (k int, layers []string, err error) {
+	if k, err = queryIntParam(c, param.NearestK(), param.DefaultNearestK); err != nil {
+		return 0, nil, err
+	}
+	layers, err = s.layers(c)
+	return k, layers, err
 }
