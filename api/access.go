@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
@@ -18,7 +19,7 @@ import (
 // accessRoutes registers GET /v1/access: capacity against need (2SFCA,
 // matching/access.go).
 func (s *Server) accessRoutes(r gin.IRouter) {
-	r.GET("/access", handle(s.access2SFCA))
+	r.GET("/access", httpx.Handle(s.access2SFCA))
 }
 
 // accessView is the JSON body of GET /v1/access.
@@ -51,29 +52,29 @@ func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
 	}
 	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
 		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
-	if s.engineOf(c).Layer(q.Supply) == nil {
-		if _, builtin := s.engineOf(c).Structures(q.Supply); !builtin {
-			return q, badParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
-				s.engineOf(c).LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
+	if s.env.EngineOf(c).Layer(q.Supply) == nil {
+		if _, builtin := s.env.EngineOf(c).Structures(q.Supply); !builtin {
+			return q, httpx.BadParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
+				s.env.EngineOf(c).LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
 		}
 	}
 	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
-		return q, badParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
+		return q, httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
 	}
 	q.Decay.Kind = fca.DecayKind(c.DefaultQuery("decay", string(fca.DecayNone)))
-	sigmaKm, err := queryFloat(c, "sigma_km", 0, 0, 1000)
+	sigmaKm, err := httpx.QueryFloat(c, "sigma_km", 0, 0, 1000)
 	if err != nil {
 		return q, err
 	}
 	q.Decay.Sigma = sigmaKm * 1000
 	if _, err := q.Decay.Check(q.Reach.MaxM); err != nil {
-		return q, badParam("decay", "want none, linear or gaussian (with sigma_km > 0 or absent), got %q", q.Decay.Kind)
+		return q, httpx.BadParam("decay", "want none, linear or gaussian (with sigma_km > 0 or absent), got %q", q.Decay.Kind)
 	}
 	return q, nil
 }
 
 func (s *Server) access2SFCA(c *gin.Context) error {
-	format, err := coverageFormat(c, "json", "csv", "geojson")
+	format, err := httpx.Format(c, "json", "csv", "geojson")
 	if err != nil {
 		return err
 	}
@@ -81,21 +82,21 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	switch by {
 	case matching.LevelNational, matching.LevelRegion, matching.LevelDepartement, matching.LevelEPCI, matching.LevelCommune:
 	default:
-		return badParam("by", "want national, region, departement, epci or commune, got %q", by)
+		return httpx.BadParam("by", "want national, region, departement, epci or commune, got %q", by)
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
-			return notFound("no département %q", dep)
+		if _, ok := s.env.EngineOf(c).Territory().Departement(dep); !ok {
+			return httpx.NotFound("no département %q", dep)
 		}
 	}
 	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
-		return badParam("format", "GeoJSON needs by=commune and departement=")
+		return httpx.BadParam("format", "GeoJSON needs by=commune and departement=")
 	}
 	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(matching.AccessSorts(), sortBy) {
-		return badParam("sort", "want %s, got %q", strings.Join(matching.AccessSorts(), ", "), sortBy)
+		return httpx.BadParam("sort", "want %s, got %q", strings.Join(matching.AccessSorts(), ", "), sortBy)
 	}
-	limit, err := queryIntParam(c, param.Limit(maxAccessItems), 0)
+	limit, err := httpx.QueryIntParam(c, param.Limit(maxAccessItems), 0)
 	if err != nil {
 		return err
 	}
@@ -103,12 +104,12 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight)
+	release, err := s.env.StartWork(c, access.WorkSiting, httpx.SitingNationalWeight)
 	if err != nil {
 		return err
 	}
 	defer release()
-	a, err := s.engineOf(c).Access(q)
+	a, err := s.env.EngineOf(c).Access(q)
 	if err != nil {
 		return err
 	}
@@ -119,26 +120,26 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	switch format {
 	case "csv":
 		if communes != nil {
-			return writeTableCSV(c, "access-commune.csv", present.CommuneAccesses(), communes)
+			return httpx.WriteTableCSV(c, "access-commune.csv", present.CommuneAccesses(), communes)
 		}
-		return writeTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
+		return httpx.WriteTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
 	case "geojson":
-		fc := geoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*geoFeature[matching.AccessArea], 0, len(items)),
+		fc := httpx.GeoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[matching.AccessArea], 0, len(items)),
 			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": roundReach(a.Reach),
-				"reference_per_10k": round(a.ReferencePer10k, 4), "total": len(items)}}
+				"reference_per_10k": httpx.Round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
-			f := &geoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
-			if com, ok := s.engineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
-				f.Geometry = geoJSONShape(com.Shape)
+			f := &httpx.GeoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
+			if com, ok := s.env.EngineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
+				f.Geometry = httpx.GeoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)
 		}
-		writeGeoJSON(c, fc)
+		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, accessView{Supply: a.Supply, SupplyKind: a.SupplyKind, Demand: a.Demand, Reach: roundReach(a.Reach),
 		Decay: a.Decay, SupplyPoints: a.SupplyPoints, SupplyTotal: a.SupplyTotal, IdleSupply: a.IdleSupply,
-		DemandTotal: round(a.DemandTotal, 1), ReferencePer10k: round(a.ReferencePer10k, 4), National: roundAccess(a.National),
+		DemandTotal: httpx.Round(a.DemandTotal, 1), ReferencePer10k: httpx.Round(a.ReferencePer10k, 4), National: roundAccess(a.National),
 		By: by, Items: items, Total: len(items), ComputeMS: timingsMS(a.Timings)})
 	return nil
 }
@@ -170,8 +171,8 @@ func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]match
 
 // roundAccess rounds an area's figures for answers.
 func roundAccess(a matching.AccessArea) matching.AccessArea {
-	a.Demand, a.DemandBelowHalf = round(a.Demand, 1), round(a.DemandBelowHalf, 1)
-	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = round(a.AccessPer10k, 4), round(a.RatioToReference, 4), round(a.ShareBelowHalf, 4)
+	a.Demand, a.DemandBelowHalf = httpx.Round(a.Demand, 1), httpx.Round(a.DemandBelowHalf, 1)
+	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = httpx.Round(a.AccessPer10k, 4), httpx.Round(a.RatioToReference, 4), httpx.Round(a.ShareBelowHalf, 4)
 	return a
 }
 
@@ -181,5 +182,5 @@ func timingsMS(ts []matching.Timing) float64 {
 	for _, t := range ts {
 		ms += t.DurationMS
 	}
-	return round(ms, 3)
+	return httpx.Round(ms, 3)
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 )
 
@@ -256,7 +257,7 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 	} {
 		code, body := f.raw(t, f.scoped, tc.method, tc.url, "")
 		var e errorBody
-		if code != http.StatusForbidden || json.Unmarshal([]byte(body), &e) != nil || e.Error != CodeForbidden ||
+		if code != http.StatusForbidden || json.Unmarshal([]byte(body), &e) != nil || e.Error != httpx.CodeForbidden ||
 			regexp.MustCompile(`\d`).MatchString(e.Message) {
 			t.Fatalf("%s %s: %d %s, want a 403 naming no département or count", tc.method, tc.url, code, body)
 		}
@@ -335,7 +336,7 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 	// Uploads: the département is the point's, whatever the file says.
 	paris := "id,lon,lat,departement\nparis,2.3522,48.8566,23\n"
 	for _, token := range []string{f.scoped, f.national} {
-		var e invalidRowsBody
+		var e httpx.InvalidRowsBody
 		if code := f.call(t, token, "POST", "/v1/datasets?kind=candidates", paris, &e); code != http.StatusBadRequest ||
 			len(e.Rows) != 1 || e.Rows[0].Line != 2 || e.Rows[0].Column != "departement" || !strings.Contains(e.Rows[0].Reason, "75") {
 			t.Fatalf("a Paris point declared in 23: %d %+v, want 400 naming line 2", code, e)

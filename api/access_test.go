@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -245,7 +246,7 @@ func TestScopedTokenNeverSeesForeignRows(t *testing.T) {
 	// Without a token: 401 everywhere protected.
 	for _, url := range []string{"/v1/datasets", "/v1/datasets/" + f.cands, "/v1/match/" + nat.ID,
 		"/v1/structures/" + inScope + "/suggestions?candidates=" + f.cands + "&structures=" + f.structs} {
-		if code := f.call(t, "", "GET", url, "", &e); code != http.StatusUnauthorized || e.Error != CodeUnauthorized {
+		if code := f.call(t, "", "GET", url, "", &e); code != http.StatusUnauthorized || e.Error != httpx.CodeUnauthorized {
 			t.Fatalf("GET %s without a token: %d %+v", url, code, e)
 		}
 	}

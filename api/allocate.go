@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
@@ -20,17 +21,13 @@ import (
 	"github.com/maillage/maillage/matching/alloc"
 )
 
-// CodeInfeasible is the code of an allocation whose floors and caps no
-// distribution of the posts meets.
-const CodeInfeasible = "infeasible_allocation"
-
 // allocationRoutes registers POST /v1/allocations: where the next posts go
 // (matching/allocate.go). Like GET /v1/access the route is open: its
 // supply and hosts are open data (a layer or the built-in structures, the
 // France Services, the communes), and candidate points sent in the body
 // are the caller's, used for the answer and not stored.
 func (s *Server) allocationRoutes(r gin.IRouter) {
-	r.POST("/allocations", handle(s.allocations))
+	r.POST("/allocations", httpx.Handle(s.allocations))
 }
 
 // allocationRequest is the JSON body of POST /v1/allocations.
@@ -61,8 +58,8 @@ type allocationCandidate struct {
 // GeoJSON FeatureCollection.
 type allocationView struct {
 	*matching.Allocation
-	Points    geoCollection[matching.AllocatedPoint] `json:"points"`
-	ComputeMS float64                                `json:"compute_ms"`
+	Points    httpx.GeoCollection[matching.AllocatedPoint] `json:"points"`
+	ComputeMS float64                                      `json:"compute_ms"`
 }
 
 // allocationQuery reads and checks the body: the parameters of
@@ -77,7 +74,7 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return matching.AllocationQuery{}, badBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
+		return matching.AllocationQuery{}, httpx.BadBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
 	}
 	q := matching.AllocationQuery{Posts: req.Posts, Supply: req.Supply, Demand: req.Demand, Objective: alloc.Objective(req.Objective),
 		Hosts: req.Hosts, Floors: req.Floors, Caps: req.Caps}
@@ -89,7 +86,7 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 	}
 	if e.Layer(q.Supply) == nil {
 		if _, builtin := e.Structures(q.Supply); !builtin {
-			return q, badParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
+			return q, httpx.BadParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
 				e.LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
 		}
 	}
@@ -97,20 +94,20 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 		q.Demand = matching.DemandDifficulty
 	}
 	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
-		return q, badParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
+		return q, httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
 	}
 	reach := matching.DefaultReach()
 	switch {
 	case req.MaxMinutes != nil && req.MaxKm != nil:
-		return q, badParam("max_minutes", "give max_minutes or max_km, not both")
+		return q, httpx.BadParam("max_minutes", "give max_minutes or max_km, not both")
 	case req.MaxMinutes != nil:
 		if err := param.MaxMinutes().Check(*req.MaxMinutes); err != nil {
-			return q, paramError(err)
+			return q, httpx.ParamError(err)
 		}
 		reach = matching.ReachMinutes(*req.MaxMinutes, matching.DefaultTravelModel())
 	case req.MaxKm != nil:
 		if err := param.MaxKm().Check(*req.MaxKm); err != nil {
-			return q, paramError(err)
+			return q, httpx.ParamError(err)
 		}
 		reach = matching.ReachKm(*req.MaxKm)
 	}
@@ -121,22 +118,22 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 	}{{"floors", q.Floors}, {"caps", q.Caps}} {
 		for _, code := range slices.Sorted(maps.Keys(b.m)) {
 			if _, ok := e.Territory().Departement(code); !ok {
-				return q, badParam(b.name, "no département %q", code)
+				return q, httpx.BadParam(b.name, "no département %q", code)
 			}
 		}
 	}
 	if n := len(req.Candidates); n > param.MaxAllocationCandidates {
-		return q, badParam("candidates", "%d points, at most %d", n, param.MaxAllocationCandidates)
+		return q, httpx.BadParam("candidates", "%d points, at most %d", n, param.MaxAllocationCandidates)
 	}
 	for i, cd := range req.Candidates {
 		if err := param.Lon().Check(cd.Lon); err != nil {
-			return q, badParam("candidates", "point %d (%q): %v", i, cd.Name, err)
+			return q, httpx.BadParam("candidates", "point %d (%q): %v", i, cd.Name, err)
 		}
 		if err := param.Lat().Check(cd.Lat); err != nil {
-			return q, badParam("candidates", "point %d (%q): %v", i, cd.Name, err)
+			return q, httpx.BadParam("candidates", "point %d (%q): %v", i, cd.Name, err)
 		}
 		if _, ok := e.Territory().Departement(cd.Departement); !ok && cd.Departement != "" {
-			return q, badParam("candidates", "point %d (%q): no département %q", i, cd.Name, cd.Departement)
+			return q, httpx.BadParam("candidates", "point %d (%q): no département %q", i, cd.Name, cd.Departement)
 		}
 		if cd.ID == "" { // features keep an id: the point's rank in the body
 			cd.ID = strconv.Itoa(i + 1)
@@ -147,16 +144,16 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 }
 
 func (s *Server) allocations(c *gin.Context) error {
-	format, err := coverageFormat(c, "json", "csv")
+	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
 	}
-	e := s.engineOf(c)
+	e := s.env.EngineOf(c)
 	q, err := s.allocationQuery(c, e)
 	if err != nil {
-		return paramError(err)
+		return httpx.ParamError(err)
 	}
-	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight+int64(q.Posts))
+	release, err := s.env.StartWork(c, access.WorkSiting, httpx.SitingNationalWeight+int64(q.Posts))
 	if err != nil {
 		return err
 	}
@@ -166,26 +163,26 @@ func (s *Server) allocations(c *gin.Context) error {
 		return err
 	}
 	if format == "csv" {
-		return writeTableCSV(c, "allocation-departement.csv", present.AllocationDepartements(), a.Departements)
+		return httpx.WriteTableCSV(c, "allocation-departement.csv", present.AllocationDepartements(), a.Departements)
 	}
 	for i := range a.Departements {
 		d := &a.Departements[i]
-		d.Demand, d.AccessBeforePer10k, d.AccessAfterPer10k = round(d.Demand, 1), round(d.AccessBeforePer10k, 4), round(d.AccessAfterPer10k, 4)
-		d.NeedSharePostsBefore, d.OverServedPostsBefore = round(d.NeedSharePostsBefore, 2), round(d.OverServedPostsBefore, 2)
+		d.Demand, d.AccessBeforePer10k, d.AccessAfterPer10k = httpx.Round(d.Demand, 1), httpx.Round(d.AccessBeforePer10k, 4), httpx.Round(d.AccessAfterPer10k, 4)
+		d.NeedSharePostsBefore, d.OverServedPostsBefore = httpx.Round(d.NeedSharePostsBefore, 2), httpx.Round(d.OverServedPostsBefore, 2)
 	}
-	fc := geoCollection[matching.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*geoFeature[matching.AllocatedPoint], 0, len(a.Points)),
+	fc := httpx.GeoCollection[matching.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[matching.AllocatedPoint], 0, len(a.Points)),
 		ExtraMembers: geojson.Properties{"total": len(a.Points)}}
 	for _, p := range a.Points {
-		p.CatchmentDemand = round(p.CatchmentDemand, 1)
-		fc.Features = append(fc.Features, &geoFeature[matching.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
+		p.CatchmentDemand = httpx.Round(p.CatchmentDemand, 1)
+		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
 	}
 	a.Reach = roundReach(a.Reach)
 	for _, f := range []*float64{&a.ReferenceBeforePer10k, &a.ReferencePer10k, &a.LargestShortfallBeforePer10k, &a.LargestShortfallAfterPer10k,
 		&a.AccessBeforePer10k, &a.AccessAfterPer10k} {
-		*f = round(*f, 4)
+		*f = httpx.Round(*f, 4)
 	}
 	for _, f := range []*float64{&a.ReachingReferenceBefore, &a.ReachingReferenceAfter, &a.ServedBefore, &a.ServedAfter, &a.ServedUpperBound} {
-		*f = round(*f, 1)
+		*f = httpx.Round(*f, 1)
 	}
 	c.JSON(http.StatusOK, allocationView{Allocation: a, Points: fc, ComputeMS: timingsMS(a.Timings)})
 	return nil

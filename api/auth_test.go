@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -56,25 +57,25 @@ func newAuthFixture(t *testing.T) authFixture {
 }
 
 // addFakeProtectedRoutes registers handlers under protected roots that use
-// scopeFrom and the Scope helpers.
+// httpx.ScopeFrom and the Scope helpers.
 func addFakeProtectedRoutes(s *Server) {
 	r := s.router
-	r.GET("/v1/scenarios/fake", handle(func(c *gin.Context) error {
-		c.JSON(http.StatusOK, gin.H{"items": scopeFrom(c).FilterCandidates(fixtureCandidates())})
+	r.GET("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
+		c.JSON(http.StatusOK, gin.H{"items": httpx.ScopeFrom(c).FilterCandidates(fixtureCandidates())})
 		return nil
 	}))
-	r.POST("/v1/scenarios/fake", handle(func(c *gin.Context) error {
+	r.POST("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
 		var rows []data.Candidate
 		if err := json.NewDecoder(c.Request.Body).Decode(&rows); err != nil {
 			return err
 		}
-		if err := scopeFrom(c).CheckCandidates(rows); err != nil {
+		if err := httpx.ScopeFrom(c).CheckCandidates(rows); err != nil {
 			return err
 		}
 		c.JSON(http.StatusCreated, gin.H{"rows": len(rows)})
 		return nil
 	}))
-	r.GET("/v1/open-fake", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"scope": scopeFrom(c).String()}) })
+	r.GET("/v1/open-fake", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"scope": httpx.ScopeFrom(c).String()}) })
 }
 
 // do sends a request with an optional bearer token.
@@ -96,18 +97,18 @@ func TestAccessStatuses(t *testing.T) {
 		status                                 int
 		code                                   string
 	}{
-		{"no token", "GET", "/v1/scenarios/fake", "", "", "", 401, CodeUnauthorized},
-		{"unknown token", "GET", "/v1/scenarios/fake", "mlg_nope", "", "", 401, CodeUnauthorized},
-		{"basic scheme", "GET", "/v1/scenarios/fake", "", "Basic " + f.national, "", 401, CodeUnauthorized},
-		{"empty bearer", "GET", "/v1/scenarios/fake", "", "Bearer ", "", 401, CodeUnauthorized},
+		{"no token", "GET", "/v1/scenarios/fake", "", "", "", 401, httpx.CodeUnauthorized},
+		{"unknown token", "GET", "/v1/scenarios/fake", "mlg_nope", "", "", 401, httpx.CodeUnauthorized},
+		{"basic scheme", "GET", "/v1/scenarios/fake", "", "Basic " + f.national, "", 401, httpx.CodeUnauthorized},
+		{"empty bearer", "GET", "/v1/scenarios/fake", "", "Bearer ", "", 401, httpx.CodeUnauthorized},
 		{"lowercase scheme", "GET", "/v1/scenarios/fake", "", "bearer " + f.national, "", 200, ""},
 		{"national", "GET", "/v1/scenarios/fake", f.national, "", "", 200, ""},
 		{"scoped upload inside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"y","commune":"87085","departement":"87"}]`, 201, ""},
-		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"z","commune":"75056","departement":"75"}]`, 403, CodeForbidden},
-		{"scoped upload outside every commune", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"}]`, 403, CodeForbidden},
+		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"z","commune":"75056","departement":"75"}]`, 403, httpx.CodeForbidden},
+		{"scoped upload outside every commune", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"}]`, 403, httpx.CodeForbidden},
 		{"national upload anywhere", "POST", "/v1/scenarios/fake", f.national, "", `[{"id":"z","commune":"75056","departement":"75"},{"id":"sea","departement":"23"}]`, 201, ""},
 		{"open route without token", "GET", "/v1/open-fake", "", "", "", 200, ""},
-		{"unmatched protected path is 404", "GET", "/v1/datasets/x/y/z", "", "", "", 404, CodeNotFound},
+		{"unmatched protected path is 404", "GET", "/v1/datasets/x/y/z", "", "", "", 404, httpx.CodeNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

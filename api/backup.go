@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 )
 
@@ -15,7 +16,7 @@ import (
 // database (uploaded datasets and match results) taken while serving, for a
 // national token only.
 func (s *Server) backupRoutes(r gin.IRouter) {
-	r.GET("/backup", handle(s.backup))
+	r.GET("/backup", httpx.Handle(s.backup))
 }
 
 // backupWriter is a store that can copy itself while in use
@@ -38,8 +39,8 @@ func baseStore(st data.Store) data.Store {
 }
 
 func (s *Server) backup(c *gin.Context) error {
-	if !scopeFrom(c).National {
-		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "a backup holds every département: it needs a national token"}
+	if !httpx.ScopeFrom(c).National {
+		return &httpx.Error{Status: http.StatusForbidden, Code: httpx.CodeForbidden, Message: "a backup holds every département: it needs a national token"}
 	}
 	store := baseStore(s.registry.Store())
 	bw, ok := store.(backupWriter)
@@ -49,7 +50,7 @@ func (s *Server) backup(c *gin.Context) error {
 			// pgstore: the database is the operators', backed up with their tools.
 			msg = "the datasets are kept in PostgreSQL (--store): back up its database with pg_dump or the cluster's own backups"
 		}
-		return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: msg}
+		return &httpx.Error{Status: http.StatusNotFound, Code: httpx.CodeNotFound, Message: msg}
 	}
 	name := fmt.Sprintf("maillage-datasets-%s.db", time.Now().UTC().Format("20060102T150405Z"))
 	c.Header("Content-Type", "application/octet-stream")

@@ -13,6 +13,7 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
@@ -32,13 +33,13 @@ var batchFormats = []string{"json", "csv", "geojson"}
 // (text/csv, application/geo+json), else JSON.
 func batchFormat(c *gin.Context) (string, error) {
 	if f := c.Query("format"); f != "" {
-		return f, paramError(param.Format(batchFormats...).Check(f))
+		return f, httpx.ParamError(param.Format(batchFormats...).Check(f))
 	}
 	accept := c.GetHeader("Accept")
 	switch {
 	case strings.Contains(accept, "text/csv"):
 		return "csv", nil
-	case strings.Contains(accept, geoJSONType):
+	case strings.Contains(accept, httpx.GeoJSONType):
 		return "geojson", nil
 	}
 	return "json", nil
@@ -46,19 +47,17 @@ func batchFormat(c *gin.Context) (string, error) {
 
 // readPoints reads the points of a batch request body: its format from the
 // Content-Type (text/csv, application/geo+json; JSON sniffed as an array or
-// a FeatureCollection), bounded as uploads are (s.decodeLimits).
+// a FeatureCollection), bounded as uploads are (s.env.DecodeLimits).
 func (s *Server) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, error) {
 	format := data.FormatUnknown
-	switch mediaType(c) {
+	switch httpx.MediaType(c) {
 	case "text/csv", "application/csv", "text/tab-separated-values":
 		format = data.FormatCSV
 	case "application/geo+json":
 		format = data.FormatGeoJSON
 	}
-	rows, _, err := data.ReadPoints(c.Request.Body, "points", format, s.decodeLimits())
-	if release, ok := c.Get(uploadReleaseKey); ok {
-		release.(func())() // the body is read: give back its upload units
-	}
+	rows, _, err := data.ReadPoints(c.Request.Body, "points", format, s.env.DecodeLimits())
+	httpx.ReleaseUpload(c) // the body is read: give back its upload units
 	if err != nil {
 		return nil, nil, err
 	}
@@ -84,7 +83,7 @@ func batchHeaders(c *gin.Context, format, filename string) {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
 	case "geojson":
-		c.Header("Content-Type", geoJSONType)
+		c.Header("Content-Type", httpx.GeoJSONType)
 	default:
 		c.Header("Content-Type", jsonType)
 	}
@@ -117,9 +116,9 @@ func (bw *batchWriter) item(p data.PointRow, props []byte) {
 	b := bw.buf[:0]
 	if bw.format == "geojson" {
 		b = append(b, `{"type":"Feature","geometry":{"type":"Point","coordinates":[`...)
-		b, _ = appendReal(b, p.Point[0], 64)
+		b, _ = httpx.AppendReal(b, p.Point[0], 64)
 		b = append(b, ',')
-		b, _ = appendReal(b, p.Point[1], 64)
+		b, _ = httpx.AppendReal(b, p.Point[1], 64)
 		b = append(b, `]},"properties":{`...)
 	} else {
 		b = append(b, '{')
@@ -128,9 +127,9 @@ func (bw *batchWriter) item(p data.PointRow, props []byte) {
 	b, _ = jsontext.AppendQuote(b, p.ID)
 	if bw.format != "geojson" {
 		b = append(b, `,"lon":`...)
-		b, _ = appendReal(b, p.Point[0], 64)
+		b, _ = httpx.AppendReal(b, p.Point[0], 64)
 		b = append(b, `,"lat":`...)
-		b, _ = appendReal(b, p.Point[1], 64)
+		b, _ = httpx.AppendReal(b, p.Point[1], 64)
 	}
 	b = append(b, props...)
 	b = append(b, '}')
@@ -198,7 +197,7 @@ func (s *Server) communesAtBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.engineOf(c).CommunesAt(pts)
+	found := s.env.EngineOf(c).CommunesAt(pts)
 	batchHeaders(c, format, "communes-at.csv")
 	return WriteCommunesAt(c.Writer, format, rows, found)
 }
@@ -222,7 +221,7 @@ func WriteCommunesAt(w io.Writer, format string, rows []data.PointRow, found []*
 			rest, ok := cached[com]
 			if !ok {
 				rest = append([]byte{','}, csvFields(com.Code, com.Name, com.Departement, com.Region, com.EPCI,
-					strconv.Itoa(com.Population), strconv.FormatFloat(round(com.AreaKm2, 3), 'f', -1, 64))...)
+					strconv.Itoa(com.Population), strconv.FormatFloat(httpx.Round(com.AreaKm2, 3), 'f', -1, 64))...)
 				cached[com] = rest
 			}
 			bw.row(p, rest)
@@ -234,7 +233,7 @@ func WriteCommunesAt(w io.Writer, format string, rows []data.PointRow, found []*
 		}
 		props, ok := cached[com]
 		if !ok {
-			v, err := marshalJSON(newCommuneView(com))
+			v, err := httpx.MarshalJSON(newCommuneView(com))
 			if err != nil {
 				return err
 			}
@@ -266,7 +265,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	hits := s.engineOf(c).NearestSitesEach(pts, k, layers)
+	hits := s.env.EngineOf(c).NearestSitesEach(pts, k, layers)
 	batchHeaders(c, format, "sites-nearest.csv")
 	return WriteSitesNearest(c.Writer, format, rows, hits)
 }
@@ -290,7 +289,7 @@ func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits []
 			}
 			continue
 		}
-		v, err := marshalJSON(refs)
+		v, err := httpx.MarshalJSON(refs)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -128,8 +129,8 @@ func TestBatchSitesNearestEqualsSingle(t *testing.T) {
 	}
 	fc.WriteString("]}")
 	const q = "k=3&layers=france-services,cnfs-permanences"
-	rec := postBatch(s, "/v1/sites/nearest?"+q, "application/geo+json", geoJSONType, fc.String())
-	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), geoJSONType) {
+	rec := postBatch(s, "/v1/sites/nearest?"+q, "application/geo+json", httpx.GeoJSONType, fc.String())
+	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), httpx.GeoJSONType) {
 		t.Fatalf("status %d %s: %.300s", rec.Code, rec.Header().Get("Content-Type"), rec.Body)
 	}
 	var ans struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
@@ -22,13 +23,13 @@ const (
 
 // coverageRoutes registers the coverage endpoints.
 func (s *Server) coverageRoutes(r gin.IRouter) {
-	r.GET("/coverage", handle(s.coverageSummary))
-	r.GET("/coverage/figures", handle(s.coverageFigures)) // any threshold in microseconds (api/coverage_figures.go)
-	r.GET("/coverage/departements", handle(s.coverageDepartements))
-	r.GET("/coverage/communes", handle(s.coverageCommunes))
-	r.GET("/coverage/gaps", handle(s.coverageGaps))
-	r.GET("/coverage/cells", handle(s.coverageCells))
-	r.GET("/coverage/rural-mairies", handle(s.coverageRuralMairies))
+	r.GET("/coverage", httpx.Handle(s.coverageSummary))
+	r.GET("/coverage/figures", httpx.Handle(s.coverageFigures)) // any threshold in microseconds (api/coverage_figures.go)
+	r.GET("/coverage/departements", httpx.Handle(s.coverageDepartements))
+	r.GET("/coverage/communes", httpx.Handle(s.coverageCommunes))
+	r.GET("/coverage/gaps", httpx.Handle(s.coverageGaps))
+	r.GET("/coverage/cells", httpx.Handle(s.coverageCells))
+	r.GET("/coverage/rural-mairies", httpx.Handle(s.coverageRuralMairies))
 }
 
 // coverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
@@ -45,24 +46,24 @@ func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	_, hasMin := c.GetQuery("max_minutes")
 	switch {
 	case hasKm && hasMin:
-		return q, badParam("max_km", "give max_km or max_minutes, not both")
+		return q, httpx.BadParam("max_km", "give max_km or max_minutes, not both")
 	case hasKm:
-		km, err := queryParam(c, param.MaxKm(), 0)
+		km, err := httpx.QueryParam(c, param.MaxKm(), 0)
 		if err != nil {
 			return q, err
 		}
 		r := matching.ReachKm(km)
 		q.Reach = &r
 	default:
-		minutes, err := queryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
+		minutes, err := httpx.QueryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
 		if err != nil {
 			return q, err
 		}
-		speed, err := queryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
+		speed, err := httpx.QueryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
 		if err != nil {
 			return q, err
 		}
-		detour, err := queryParam(c, param.Detour(), matching.DefaultDetour)
+		detour, err := httpx.QueryParam(c, param.Detour(), matching.DefaultDetour)
 		if err != nil {
 			return q, err
 		}
@@ -71,7 +72,7 @@ func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	}
 	q.Departement, q.Region = c.Query("departement"), c.Query("region")
 	if q.Departement != "" && q.Region != "" {
-		return q, badParam("region", "give departement or region, not both")
+		return q, httpx.BadParam("region", "give departement or region, not both")
 	}
 	q.RankBy = c.Query("rank_by")
 	return q, nil
@@ -84,32 +85,20 @@ func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, erro
 		return nil, err
 	}
 	q.NoGaps = noGaps
-	cv, err := s.engineOf(c).Coverage(q)
+	cv, err := s.env.EngineOf(c).Coverage(q)
 	if err != nil {
 		return nil, err
 	}
 	return cv, nil
 }
 
-// coverageFormat parses format= among allowed (the first is the default).
-func coverageFormat(c *gin.Context, allowed ...string) (string, error) {
-	f := c.DefaultQuery("format", allowed[0])
-	return f, paramError(param.Format(allowed...).Check(f))
-}
-
 // coveragePage parses limit= and offset=.
 func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
-	if limit, err = queryIntParam(c, param.Limit(maxListLimit), defLimit); err != nil {
+	if limit, err = httpx.QueryIntParam(c, param.Limit(maxListLimit), defLimit); err != nil {
 		return 0, 0, err
 	}
-	offset, err = queryIntParam(c, param.Offset(), 0)
+	offset, err = httpx.QueryIntParam(c, param.Offset(), 0)
 	return limit, offset, err
-}
-
-// pageWindow returns the [offset, offset+limit) window of n items.
-func pageWindow(n, limit, offset int) (lo, hi int) {
-	lo = min(offset, n)
-	return lo, min(n, lo+limit)
 }
 
 // coverageSummaryView is the body of GET /v1/coverage.
@@ -155,17 +144,17 @@ func (s *Server) coverageSummary(c *gin.Context) error {
 	}
 	for _, z := range cv.Gaps[:min(10, len(cv.Gaps))] {
 		v.LargestGaps = append(v.LargestGaps, gapRef{ID: z.ID, Rank: z.Rank, Population: z.Population,
-			AreaKm2: round(z.AreaKm2, 3), MaxDistanceM: round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
-			Departements: z.DepartementsTouched, PopulationInDifficulty: round(z.PopulationInDifficulty, 1),
+			AreaKm2: httpx.Round(z.AreaKm2, 3), MaxDistanceM: httpx.Round(z.MaxDistanceM, 1), Communes: len(z.CommunesTouched),
+			Departements: z.DepartementsTouched, PopulationInDifficulty: httpx.Round(z.PopulationInDifficulty, 1),
 			ZRRPopulation: z.ZRRPopulation, ZRRPartialPopulation: z.ZRRPartialPopulation})
 	}
-	v.ComputeMS = round(float64(time.Since(t0).Microseconds())/1000, 3)
+	v.ComputeMS = httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)
 	c.JSON(http.StatusOK, v)
 	return nil
 }
 
 func (s *Server) coverageDepartements(c *gin.Context) error {
-	format, err := coverageFormat(c, "json", "csv")
+	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
 	}
@@ -178,39 +167,39 @@ func (s *Server) coverageDepartements(c *gin.Context) error {
 		items[i] = roundArea(d)
 	}
 	if format == "csv" {
-		return writeTableCSV(c, "coverage-departements.csv", present.AreaCoverages(), items)
+		return httpx.WriteTableCSV(c, "coverage-departements.csv", present.AreaCoverages(), items)
 	}
 	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "items": items, "total": len(items)})
 	return nil
 }
 
 func (s *Server) coverageCommunes(c *gin.Context) error {
-	format, err := coverageFormat(c, "geojson", "csv")
+	format, err := httpx.Format(c, "geojson", "csv")
 	if err != nil {
 		return err
 	}
 	if format == "geojson" && c.Query("departement") == "" && c.Query("region") == "" {
-		return badParam("departement", "required for GeoJSON (or region=; format=csv lists all communes)")
+		return httpx.BadParam("departement", "required for GeoJSON (or region=; format=csv lists all communes)")
 	}
 	cv, err := s.coverage(c, true)
 	if err != nil {
 		return err
 	}
 	if format == "csv" {
-		return writeTableCSV(c, "coverage-communes.csv", present.CommuneCoverages(), cv.Communes)
+		return httpx.WriteTableCSV(c, "coverage-communes.csv", present.CommuneCoverages(), cv.Communes)
 	}
-	fc := geoCollection[communeCoverageProps]{Type: "FeatureCollection",
-		Features:     make([]*geoFeature[communeCoverageProps], 0, len(cv.Communes)),
+	fc := httpx.GeoCollection[communeCoverageProps]{Type: "FeatureCollection",
+		Features:     make([]*httpx.GeoFeature[communeCoverageProps], 0, len(cv.Communes)),
 		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
-		f := &geoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
-		if com := &s.engineOf(c).Territory().Communes[m.ID()]; com.HasShape() {
-			f.Geometry = geoJSONShape(com.Shape)
+		f := &httpx.GeoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
+		if com := &s.env.EngineOf(c).Territory().Communes[m.ID()]; com.HasShape() {
+			f.Geometry = httpx.GeoJSONShape(com.Shape)
 		}
 		fc.Features = append(fc.Features, f)
 	}
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
@@ -223,30 +212,30 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lo, hi := pageWindow(len(cv.Gaps), limit, offset)
-	fc := geoCollection[matching.GapZone]{Type: "FeatureCollection",
-		Features:     []*geoFeature[matching.GapZone]{},
+	lo, hi := httpx.PageWindow(len(cv.Gaps), limit, offset)
+	fc := httpx.GeoCollection[matching.GapZone]{Type: "FeatureCollection",
+		Features:     []*httpx.GeoFeature[matching.GapZone]{},
 		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy}}
 	for i := lo; i < hi; i++ {
 		z := cv.Gaps[i]
-		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = round(z.AreaKm2, 3), round(z.MaxDistanceM, 1), round(z.MeanDistanceM, 1)
-		z.Centroid = [2]float64{round(z.Centroid[0], 6), round(z.Centroid[1], 6)}
-		z.BBox = [4]float64{round(z.BBox[0], 6), round(z.BBox[1], 6), round(z.BBox[2], 6), round(z.BBox[3], 6)}
-		z.PopulationInDifficulty = round(z.PopulationInDifficulty, 1)
-		fc.Features = append(fc.Features, &geoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
-			Geometry: geoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
+		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = httpx.Round(z.AreaKm2, 3), httpx.Round(z.MaxDistanceM, 1), httpx.Round(z.MeanDistanceM, 1)
+		z.Centroid = [2]float64{httpx.Round(z.Centroid[0], 6), httpx.Round(z.Centroid[1], 6)}
+		z.BBox = [4]float64{httpx.Round(z.BBox[0], 6), httpx.Round(z.BBox[1], 6), httpx.Round(z.BBox[2], 6), httpx.Round(z.BBox[3], 6)}
+		z.PopulationInDifficulty = httpx.Round(z.PopulationInDifficulty, 1)
+		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
+			Geometry: httpx.GeoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
 func (s *Server) coverageCells(c *gin.Context) error {
-	bbox, hasBBox, err := queryBBox(c)
+	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {
 		return err
 	}
 	if !hasBBox && c.Query("departement") == "" && c.Query("region") == "" {
-		return badParam("bbox", "required (minLon,minLat,maxLon,maxLat), or give departement= or region=")
+		return httpx.BadParam("bbox", "required (minLon,minLat,maxLon,maxLat), or give departement= or region=")
 	}
 	if !hasBBox {
 		bbox = orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
@@ -259,25 +248,25 @@ func (s *Server) coverageCells(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fc := geoCollection[matching.CellCoverage]{Type: "FeatureCollection",
-		Features:     make([]*geoFeature[matching.CellCoverage], 0, len(cells)),
+	fc := httpx.GeoCollection[matching.CellCoverage]{Type: "FeatureCollection",
+		Features:     make([]*httpx.GeoFeature[matching.CellCoverage], 0, len(cells)),
 		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
 	for i := range cells {
 		p := cells[i]
-		p.DistanceM, p.Population = round(p.DistanceM, 1), round(p.Population, 2)
-		g := geoJSONShape(orb.MultiPolygon{cv.CellPolygon(&cells[i])})
+		p.DistanceM, p.Population = httpx.Round(p.DistanceM, 1), httpx.Round(p.Population, 2)
+		g := httpx.GeoJSONShape(orb.MultiPolygon{cv.CellPolygon(&cells[i])})
 		if mp, ok := g.(orb.MultiPolygon); ok && len(mp) == 1 {
 			g = mp[0] // a cell is one Polygon
 		}
-		fc.Features = append(fc.Features, &geoFeature[matching.CellCoverage]{ID: p.H3, Type: "Feature",
+		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.CellCoverage]{ID: p.H3, Type: "Feature",
 			Geometry: g, Properties: p})
 	}
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
 func (s *Server) coverageRuralMairies(c *gin.Context) error {
-	format, err := coverageFormat(c, "json", "csv")
+	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
 	}
@@ -289,30 +278,21 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	lo, hi := pageWindow(len(cv.RuralMairies), limit, offset)
+	lo, hi := httpx.PageWindow(len(cv.RuralMairies), limit, offset)
 	items := make([]matching.RuralMairie, 0, hi-lo)
 	for _, m := range cv.RuralMairies[lo:hi] {
-		m.AreaKm2, m.DensityPerKm2, m.GapShare = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2), round(m.GapShare, 4)
-		m.NearestDistanceM = round(m.NearestDistanceM, 1)
-		m.UncoveredPopulationInDifficulty = round(m.UncoveredPopulationInDifficulty, 1)
+		m.AreaKm2, m.DensityPerKm2, m.GapShare = httpx.Round(m.AreaKm2, 3), httpx.Round(m.DensityPerKm2, 2), httpx.Round(m.GapShare, 4)
+		m.NearestDistanceM = httpx.Round(m.NearestDistanceM, 1)
+		m.UncoveredPopulationInDifficulty = httpx.Round(m.UncoveredPopulationInDifficulty, 1)
 		items = append(items, m)
 	}
 	if format == "csv" {
-		return writeTableCSV(c, "rural-mairies.csv", present.RuralMairies(), items)
+		return httpx.WriteTableCSV(c, "rural-mairies.csv", present.RuralMairies(), items)
 	}
 	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy,
 		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
 		"items": items, "total": len(cv.RuralMairies)})
 	return nil
-}
-
-// writeTableCSV writes items through their presentation table as a UTF-8
-// CSV download, as the CLI writes them.
-func writeTableCSV[T any](c *gin.Context, filename string, t present.Table[T], items []T) error {
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", `attachment; filename="`+filename+`"`)
-	c.Status(http.StatusOK)
-	return t.WriteCSV(c.Writer, items)
 }
 
 // roundRings rounds the coordinates of a freshly built geometry to 1e-7°
@@ -321,7 +301,7 @@ func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
 	for _, poly := range mp {
 		for _, ring := range poly {
 			for i, p := range ring {
-				ring[i] = orb.Point{round(p[0], 7), round(p[1], 7)}
+				ring[i] = orb.Point{httpx.Round(p[0], 7), httpx.Round(p[1], 7)}
 			}
 		}
 	}
@@ -331,7 +311,7 @@ func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
 // roundReach, roundArea and roundCommune round the figures of an answer
 // (distances to 0.1 m, shares to 1e-6) on copies.
 func roundReach(r matching.Reach) matching.Reach {
-	r.MaxM = round(r.MaxM, 1)
+	r.MaxM = httpx.Round(r.MaxM, 1)
 	return r
 }
 
@@ -340,17 +320,17 @@ func roundPtr(p *float64, digits int) *float64 {
 	if p == nil {
 		return nil
 	}
-	v := round(*p, digits)
+	v := httpx.Round(*p, digits)
 	return &v
 }
 
 func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 	a.CoveredShare, a.MeanDistanceM = roundPtr(a.CoveredShare, 6), roundPtr(a.MeanDistanceM, 1)
-	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = round(a.PopulationInDifficulty, 1), round(a.UncoveredPopulationInDifficulty, 1)
+	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = httpx.Round(a.PopulationInDifficulty, 1), httpx.Round(a.UncoveredPopulationInDifficulty, 1)
 	if a.WorstCommunes != nil {
 		w := make([]matching.CommuneRef, len(a.WorstCommunes))
 		for i, r := range a.WorstCommunes {
-			r.CoveredShare, r.MeanDistanceM = round(r.CoveredShare, 6), round(r.MeanDistanceM, 1)
+			r.CoveredShare, r.MeanDistanceM = httpx.Round(r.CoveredShare, 6), httpx.Round(r.MeanDistanceM, 1)
 			w[i] = r
 		}
 		a.WorstCommunes = w
@@ -360,8 +340,8 @@ func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 
 func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
 	m.CoveredShare = roundPtr(m.CoveredShare, 6)
-	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = roundPtr(m.MeanDistanceM, 1), roundPtr(m.MaxDistanceM, 1), round(m.NearestDistanceM, 1)
-	m.AreaKm2, m.DensityPerKm2 = round(m.AreaKm2, 3), round(m.DensityPerKm2, 2)
-	m.PopulationInDifficulty, m.UncoveredPopulationInDifficulty = round(m.PopulationInDifficulty, 1), round(m.UncoveredPopulationInDifficulty, 1)
+	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = roundPtr(m.MeanDistanceM, 1), roundPtr(m.MaxDistanceM, 1), httpx.Round(m.NearestDistanceM, 1)
+	m.AreaKm2, m.DensityPerKm2 = httpx.Round(m.AreaKm2, 3), httpx.Round(m.DensityPerKm2, 2)
+	m.PopulationInDifficulty, m.UncoveredPopulationInDifficulty = httpx.Round(m.PopulationInDifficulty, 1), httpx.Round(m.UncoveredPopulationInDifficulty, 1)
 	return m
 }

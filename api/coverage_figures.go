@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -25,7 +26,7 @@ func (s *Server) coverageFigures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.engineOf(c).CoverageFigures(q)
+	f, err := s.env.EngineOf(c).CoverageFigures(q)
 	if err != nil {
 		return err
 	}
@@ -38,7 +39,7 @@ func (s *Server) coverageFigures(c *gin.Context) error {
 		f.Departements[i] = roundFigures(f.Departements[i])
 	}
 	c.JSON(http.StatusOK, coverageFiguresView{CoverageFigures: f,
-		ComputeMS: round(float64(time.Since(t0).Microseconds())/1000, 3)})
+		ComputeMS: httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
 	return nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -190,7 +191,7 @@ func TestDatasetListGetDelete(t *testing.T) {
 	rec := send(t, s, "GET", "/v1/datasets/"+info.ID+"?format=geojson&offset=1&limit=2", "", "", nil)
 	var fc geojson.FeatureCollection
 	decode(t, rec, 200, &fc)
-	if rec.Header().Get("Content-Type") != geoJSONType || len(fc.Features) != 2 || fc.Features[0].ID != "B" ||
+	if rec.Header().Get("Content-Type") != httpx.GeoJSONType || len(fc.Features) != 2 || fc.Features[0].ID != "B" ||
 		fc.Features[0].Properties["commune"] != "23096" || fc.ExtraMembers["total"] != 4.0 || fc.ExtraMembers["next"] == nil {
 		t.Fatalf("geojson: %s", rec.Body)
 	}
@@ -223,13 +224,13 @@ func TestDatasetListGetDelete(t *testing.T) {
 
 	var e errorBody
 	decode(t, send(t, s, "DELETE", "/v1/datasets/"+matching.BuiltinStructuresDataset, "", "", nil), http.StatusConflict, &e)
-	if e.Error != CodeConflict || e.Message == "" {
+	if e.Error != httpx.CodeConflict || e.Message == "" {
 		t.Fatalf("delete built-in: %+v", e)
 	}
 	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNoContent, nil)
 	decode(t, send(t, s, "GET", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
 	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
-	if e.Error != CodeNotFound {
+	if e.Error != httpx.CodeNotFound {
 		t.Fatalf("second delete: %+v", e)
 	}
 }
@@ -237,9 +238,9 @@ func TestDatasetListGetDelete(t *testing.T) {
 func TestDatasetInvalidRows(t *testing.T) {
 	s := newMatchServers(t).open
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\nA,1.8,46.1,\n"
-	var body invalidRowsBody
+	var body httpx.InvalidRowsBody
 	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates&name=bad.csv", "text/csv", "", strings.NewReader(bad)), 400, &body)
-	if body.Error != CodeInvalidRows || body.TotalErrors != 3 || len(body.Rows) != 3 || body.Message == "" {
+	if body.Error != httpx.CodeInvalidRows || body.TotalErrors != 3 || len(body.Rows) != 3 || body.Message == "" {
 		t.Fatalf("body %+v", body)
 	}
 	want := []struct {
@@ -279,17 +280,17 @@ func TestDatasetBadRequests(t *testing.T) {
 		status                      int
 		code                        string
 	}{
-		{"no kind", "POST", "/v1/datasets", "text/csv", candidatesCSV, 400, CodeBadParameter},
-		{"kind match_result", "POST", "/v1/datasets?kind=match_result", "text/csv", candidatesCSV, 400, CodeBadParameter},
-		{"bad format", "POST", "/v1/datasets?kind=candidates&format=xml", "text/csv", candidatesCSV, 400, CodeBadParameter},
-		{"empty", "POST", "/v1/datasets?kind=structures", "text/csv", "id,lon,lat\n", 400, CodeBadBody},
-		{"multipart without file", "POST", "/v1/datasets?kind=candidates", noFile, noFileBody.String(), 400, CodeBadParameter},
-		{"broken multipart", "POST", "/v1/datasets?kind=candidates", "multipart/form-data; boundary=x", "--y\r\n", 400, CodeBadBody},
-		{"limit 0", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?limit=0", "", "", 400, CodeBadParameter},
-		{"limit too large", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?limit=10001", "", "", 400, CodeBadParameter},
-		{"bad format on get", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?format=kml", "", "", 400, CodeBadParameter},
-		{"unknown dataset", "GET", "/v1/datasets/cand-000000000000", "", "", 404, CodeNotFound},
-		{"unknown delete", "DELETE", "/v1/datasets/cand-000000000000", "", "", 404, CodeNotFound},
+		{"no kind", "POST", "/v1/datasets", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
+		{"kind match_result", "POST", "/v1/datasets?kind=match_result", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
+		{"bad format", "POST", "/v1/datasets?kind=candidates&format=xml", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
+		{"empty", "POST", "/v1/datasets?kind=structures", "text/csv", "id,lon,lat\n", 400, httpx.CodeBadBody},
+		{"multipart without file", "POST", "/v1/datasets?kind=candidates", noFile, noFileBody.String(), 400, httpx.CodeBadParameter},
+		{"broken multipart", "POST", "/v1/datasets?kind=candidates", "multipart/form-data; boundary=x", "--y\r\n", 400, httpx.CodeBadBody},
+		{"limit 0", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?limit=0", "", "", 400, httpx.CodeBadParameter},
+		{"limit too large", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?limit=10001", "", "", 400, httpx.CodeBadParameter},
+		{"bad format on get", "GET", "/v1/datasets/" + matching.BuiltinStructuresDataset + "?format=kml", "", "", 400, httpx.CodeBadParameter},
+		{"unknown dataset", "GET", "/v1/datasets/cand-000000000000", "", "", 404, httpx.CodeNotFound},
+		{"unknown delete", "DELETE", "/v1/datasets/cand-000000000000", "", "", 404, httpx.CodeNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -309,7 +310,7 @@ func TestDatasetScopes(t *testing.T) {
 	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(candidatesCSV)), http.StatusUnauthorized, &e)
 	// Paris is outside 23 and 87: the upload is refused, naming the row.
 	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.dep23, strings.NewReader(candidatesCSV)), http.StatusForbidden, &e)
-	if e.Error != CodeForbidden || !strings.Contains(e.Message, `"C"`) {
+	if e.Error != httpx.CodeForbidden || !strings.Contains(e.Message, `"C"`) {
 		t.Fatalf("scoped upload outside: %+v", e)
 	}
 	var info matching.DatasetInfo

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -57,7 +58,7 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 	rec := do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
 	var e Error
 	if rec.Code != http.StatusInternalServerError || json.Unmarshal(rec.Body.Bytes(), &e) != nil ||
-		e.Code != CodeInternal || !strings.HasPrefix(e.Message, "internal error") {
+		e.Code != httpx.CodeInternal || !strings.HasPrefix(e.Message, "internal error") {
 		t.Fatalf("damaged dataset: %d %s, want 500 internal error", rec.Code, rec.Body)
 	}
 	if strings.Contains(rec.Body.String(), dir) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/paulmach/orb"
 )
 
@@ -53,7 +54,7 @@ type geoJSONCheck struct {
 }
 
 // checkGeoJSON checks a GeoJSON answer (a Feature or a FeatureCollection)
-// as written: at most maxDecimals decimals in every coordinate and bbox,
+// as written: at most httpx.MaxDecimals decimals in every coordinate and bbox,
 // exterior rings counter-clockwise and holes clockwise (RFC 7946 §3.1.6),
 // rings closed, and every measurement or ratio property (isRealName) that
 // is a number written with a decimal point or an exponent.
@@ -78,8 +79,8 @@ func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
 		if !ok {
 			t.Fatalf("%s: feature %v: coordinate %v is not a number", what, id, v)
 		}
-		if decimals(n) > maxDecimals {
-			t.Fatalf("%s: feature %v: coordinate %s has more than %d decimals", what, id, n, maxDecimals)
+		if decimals(n) > httpx.MaxDecimals {
+			t.Fatalf("%s: feature %v: coordinate %s has more than %d decimals", what, id, n, httpx.MaxDecimals)
 		}
 		f, err := n.Float64()
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // TestGeoJSONRoutes walks every GeoJSON route: rings wound as RFC 7946
@@ -50,7 +52,7 @@ func TestGeoJSONRoutes(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d %.300s", r.url, rec.Code, rec.Body.String())
 		}
-		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, geoJSONType) {
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, httpx.GeoJSONType) {
 			t.Errorf("GET %s: Content-Type %q", r.url, ct)
 		}
 		c := checkGeoJSON(t, r.url, rec.Body.Bytes())

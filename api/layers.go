@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
@@ -16,12 +17,12 @@ import (
 // /tiles, and the OpenAPI document. The layers themselves are set up on
 // first use (mapLayers).
 func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
-	v1.GET("/layers", handle(s.layersIndex))
-	v1.GET("/layers/compare", handle(s.layersCompare)) // what changed between two lists (api/layers_compare.go)
-	v1.GET("/layers/:name", handle(s.layerGeoJSON))
+	v1.GET("/layers", httpx.Handle(s.layersIndex))
+	v1.GET("/layers/compare", httpx.Handle(s.layersCompare)) // what changed between two lists (api/layers_compare.go)
+	v1.GET("/layers/:name", httpx.Handle(s.layerGeoJSON))
 	s.ogcRoutes(r)
 	s.tileRoutes(r)
-	r.GET("/openapi.json", handle(s.openAPI))
+	r.GET("/openapi.json", httpx.Handle(s.openAPI))
 }
 
 // layerView is one entry of GET /v1/layers.
@@ -53,8 +54,8 @@ type layerLinks struct {
 }
 
 func (s *Server) layersIndex(c *gin.Context) error {
-	base := s.baseURL(c)
-	e := s.engineOf(c)
+	base := s.env.BaseURL(c)
+	e := s.env.EngineOf(c)
 	var items []layerView
 	for _, l := range s.mapsFor(e).mapLayers().List() {
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
@@ -82,7 +83,7 @@ func (m *mapState) layer(name string) (*maplayers.Layer, error) {
 		for _, x := range m.mapLayers().List() {
 			names = append(names, x.Name)
 		}
-		return nil, notFound("no layer %q (layers: %v)", name, names)
+		return nil, httpx.NotFound("no layer %q (layers: %v)", name, names)
 	}
 	return l, nil
 }
@@ -104,7 +105,7 @@ func (s *Server) layerGeoJSON(c *gin.Context) error {
 	}
 	defer release() // once the page is sent: its memory is held until then
 	c.Header("Content-Crs", "<"+q.crs.URI()+">")
-	s.writeCached(c, geoJSONType, body)
+	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }
 
@@ -121,7 +122,7 @@ func (s *Server) featureCollection(c *gin.Context, l *maplayers.Layer, q layerQu
 		return nil, nil, err
 	}
 	w := newFeatureWriter(l, src, q)
-	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
+	links := s.pageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
 	return w.appendCollection(make([]byte, 0, 64<<10), ids, matched, links), release, nil
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
@@ -110,7 +111,7 @@ func (c *cellsSource) Lookup(id string) (int, bool) {
 func (c *cellsSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	x := &c.cells[i-c.base]
 	mins := x.DistanceM / metresPerMinute
-	return append(dst, mvt.Str(x.H3), mvt.Num(round(x.Population, 2)), mvt.Num(round(x.DistanceM, 0)), mvt.Num(round(mins, 1)),
+	return append(dst, mvt.Str(x.H3), mvt.Num(httpx.Round(x.Population, 2)), mvt.Num(httpx.Round(x.DistanceM, 0)), mvt.Num(httpx.Round(mins, 1)),
 		mvt.Str(minutesClass(mins)), mvt.Boolean(x.Covered), mvt.OptStr(x.NearestSiteID), mvt.OptStr(x.Commune))
 }
 

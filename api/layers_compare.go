@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/layerdiff"
@@ -22,8 +23,8 @@ import (
 // region=); format=json, or geojson (one Point per change).
 func (s *Server) layersCompare(c *gin.Context) error {
 	t0 := time.Now()
-	e := s.engineOf(c)
-	format, err := coverageFormat(c, "json", "geojson")
+	e := s.env.EngineOf(c)
+	format, err := httpx.Format(c, "json", "geojson")
 	if err != nil {
 		return err
 	}
@@ -46,18 +47,18 @@ func (s *Server) layersCompare(c *gin.Context) error {
 	}
 	for i := range d.Changes {
 		ch := &d.Changes[i]
-		ch.DistanceM = round(ch.DistanceM, 1)
+		ch.DistanceM = httpx.Round(ch.DistanceM, 1)
 	}
 	if format == "geojson" {
-		fc := geoCollection[layerdiff.Change]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[layerdiff.Change], 0, len(d.Changes)),
+		fc := httpx.GeoCollection[layerdiff.Change]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[layerdiff.Change], 0, len(d.Changes)),
 			ExtraMembers: geojson.Properties{"from": d.From, "to": d.To, "moved_threshold_m": d.MovedM,
 				"summary": d.Summary, "departements": d.Departements}}
 		for _, ch := range d.Changes {
-			fc.Features = append(fc.Features, &geoFeature[layerdiff.Change]{ID: ch.Change + ":" + ch.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &httpx.GeoFeature[layerdiff.Change]{ID: ch.Change + ":" + ch.ID, Type: "Feature",
 				Geometry: orb.Point{ch.Lon, ch.Lat}, Properties: ch})
 		}
-		writeGeoJSON(c, fc)
+		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	out := gin.H{"from": d.From, "to": d.To, "moved_threshold_m": d.MovedM, "summary": d.Summary,
@@ -71,7 +72,7 @@ func (s *Server) layersCompare(c *gin.Context) error {
 		out["coverage"] = gin.H{"reach": roundReach(cv.Reach), "scope": cv.Scope, "summary": roundAreaComparison(cv.Summary),
 			"departements": deps, "communes_changed": len(cv.Communes)}
 	}
-	out["compute_ms"] = round(float64(time.Since(t0).Microseconds())/1000, 3)
+	out["compute_ms"] = httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)
 	c.JSON(http.StatusOK, out)
 	return nil
 }
@@ -81,7 +82,7 @@ func (s *Server) layersCompare(c *gin.Context) error {
 func oneLayer(c *gin.Context, e *matching.Engine, param, def string) (string, error) {
 	n := strings.TrimSpace(c.DefaultQuery(param, def))
 	if e.Layer(n) == nil {
-		return "", badParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(e.LayerNames(), ", "))
+		return "", httpx.BadParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(e.LayerNames(), ", "))
 	}
 	return n, nil
 }

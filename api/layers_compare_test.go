@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching/layerdiff"
 )
@@ -47,7 +48,7 @@ func TestLayersCompareSmallWorld(t *testing.T) {
 		{"/v1/layers/compare?departement=99", ""},
 	} {
 		var e errorBody
-		if code := get(t, s, tc.url, &e); code != http.StatusBadRequest || e.Error != CodeBadParameter || !strings.Contains(e.Message, tc.param) {
+		if code := get(t, s, tc.url, &e); code != http.StatusBadRequest || e.Error != httpx.CodeBadParameter || !strings.Contains(e.Message, tc.param) {
 			t.Errorf("%s: status %d %+v", tc.url, code, e)
 		}
 	}

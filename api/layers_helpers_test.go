@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -51,7 +52,7 @@ type geoPage struct {
 		Type           string            `json:"type"`
 		NumberMatched  int               `json:"numberMatched"`
 		NumberReturned int               `json:"numberReturned"`
-		Links          []link            `json:"links"`
+		Links          []httpx.Link      `json:"links"`
 		CRS            json.RawMessage   `json:"crs"`
 		Features       []json.RawMessage `json:"features"`
 	}
@@ -64,7 +65,7 @@ func getPage(t testing.TB, s *Server, url string) geoPage {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: status %d: %.300s", url, rec.Code, rec.Body.String())
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != geoJSONType {
+	if ct := rec.Header().Get("Content-Type"); ct != httpx.GeoJSONType {
 		t.Fatalf("GET %s: Content-Type %q", url, ct)
 	}
 	var p geoPage
@@ -89,7 +90,7 @@ func (p geoPage) nextLink() string {
 }
 
 // checkRFC7946 checks a parsed collection against RFC 7946 and our
-// promises: no crs member, string ids, at most maxDecimals decimals,
+// promises: no crs member, string ids, at most httpx.MaxDecimals decimals,
 // Point or MultiPolygon geometries whose rings are closed, of at least 4
 // positions and wound counter-clockwise (exteriors) or clockwise (holes);
 // with valid, every polygon must also pass geo.ValidatePolygon (rings that

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 
@@ -42,35 +43,35 @@ type pageLimits struct {
 func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimits) (layerQuery, error) {
 	q := layerQuery{zoom: -1}
 	var err error
-	if q.crs, err = queryCRS(c, "crs"); err != nil {
+	if q.crs, err = httpx.QueryCRS(c, "crs"); err != nil {
 		return q, err
 	}
-	bboxCRS, err := queryCRS(c, "bbox-crs")
+	bboxCRS, err := httpx.QueryCRS(c, "bbox-crs")
 	if err != nil {
 		return q, err
 	}
-	if q.filter.BBox, q.filter.HasBBox, err = queryBBoxIn(c, bboxCRS); err != nil {
+	if q.filter.BBox, q.filter.HasBBox, err = httpx.QueryBBoxIn(c, bboxCRS); err != nil {
 		return q, err
 	}
 	if d := c.Query("departement"); d != "" {
-		if _, ok := s.engineOf(c).Territory().Departement(d); !ok {
-			return q, notFound("no département with code %q", d)
+		if _, ok := s.env.EngineOf(c).Territory().Departement(d); !ok {
+			return q, httpx.NotFound("no département with code %q", d)
 		}
 		q.filter.Departement = d
 	}
 	if q.limit, err = queryLimit(c, pl); err != nil {
 		return q, err
 	}
-	if q.offset, err = queryInt(c, "offset", 0, 0, 1<<30); err != nil {
+	if q.offset, err = httpx.QueryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return q, err
 	}
 	q.filter.Offset, q.filter.Limit = q.offset, q.limit
-	if names := queryList(c, "properties"); names != nil {
+	if names := httpx.QueryList(c, "properties"); names != nil {
 		q.props = make([]int, 0, len(names))
 		for _, n := range names {
 			k := l.PropIndex(n)
 			if k < 0 {
-				return q, badParam("properties", "layer %s has no property %q (it has %s)", l.Name, n, strings.Join(l.PropNames(), ", "))
+				return q, httpx.BadParam("properties", "layer %s has no property %q (it has %s)", l.Name, n, strings.Join(l.PropNames(), ", "))
 			}
 			if !slices.Contains(q.props, k) {
 				q.props = append(q.props, k)
@@ -80,15 +81,15 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimi
 	_, hasZoom := c.GetQuery("zoom")
 	_, hasTol := c.GetQuery("tolerance")
 	if hasZoom && hasTol {
-		return q, badParam("tolerance", "give zoom or tolerance, not both")
+		return q, httpx.BadParam("tolerance", "give zoom or tolerance, not both")
 	}
 	if hasZoom {
-		if q.zoom, err = queryInt(c, "zoom", -1, 0, maplayers.MaxZoom); err != nil {
+		if q.zoom, err = httpx.QueryInt(c, "zoom", -1, 0, maplayers.MaxZoom); err != nil {
 			return q, err
 		}
 	}
 	if hasTol {
-		if q.tolerance, err = queryFloat(c, "tolerance", 0, 0, 1); err != nil {
+		if q.tolerance, err = httpx.QueryFloat(c, "tolerance", 0, 0, 1); err != nil {
 			return q, err
 		}
 	}
@@ -104,48 +105,26 @@ func queryLimit(c *gin.Context, pl pageLimits) (int, error) {
 	v, err := strconv.Atoi(s)
 	switch {
 	case err != nil:
-		return 0, badParam("limit", "%q is not an integer", s)
+		return 0, httpx.BadParam("limit", "%q is not an integer", s)
 	case v < 1:
-		return 0, badParam("limit", "%d is below 1", v)
+		return 0, httpx.BadParam("limit", "%d is below 1", v)
 	case v > pl.max && pl.clamp:
 		return pl.max, nil
 	case v > pl.max:
-		return 0, badParam("limit", "%d is above %d: page with offset=", v, pl.max)
+		return 0, httpx.BadParam("limit", "%d is above %d: page with offset=", v, pl.max)
 	}
 	return v, nil
 }
 
-// baseURL is the scheme and host (and path prefix) the service is reached
-// at: Config.PublicURL, else taken from the request (X-Forwarded-Proto and
-// X-Forwarded-Host honoured).
-func (s *Server) baseURL(c *gin.Context) string {
-	if s.cfg.PublicURL != "" {
-		return strings.TrimRight(s.cfg.PublicURL, "/")
-	}
-	scheme := "http"
-	if c.Request.TLS != nil {
-		scheme = "https"
-	}
-	if p := c.GetHeader("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	host := c.Request.Host
-	if h := c.GetHeader("X-Forwarded-Host"); h != "" {
-		host, _, _ = strings.Cut(h, ",")
-		host = strings.TrimSpace(host)
-	}
-	return scheme + "://" + host
-}
-
 // pageLinks returns the self link of the request and, when more features
 // follow, the next link (same query, offset moved on).
-func (s *Server) pageLinks(c *gin.Context, mediaType string, q layerQuery, returned, matched int) []link {
-	base := s.baseURL(c) + c.Request.URL.Path
+func (s *Server) pageLinks(c *gin.Context, mediaType string, q layerQuery, returned, matched int) []httpx.Link {
+	base := s.env.BaseURL(c) + c.Request.URL.Path
 	self := base
 	if raw := c.Request.URL.RawQuery; raw != "" {
 		self += "?" + raw
 	}
-	links := []link{{Href: self, Rel: "self", Type: mediaType, Title: "this document"}}
+	links := []httpx.Link{{Href: self, Rel: "self", Type: mediaType, Title: "this document"}}
 	if q.offset+returned < matched {
 		v := url.Values{}
 		for k, vs := range c.Request.URL.Query() {
@@ -153,7 +132,7 @@ func (s *Server) pageLinks(c *gin.Context, mediaType string, q layerQuery, retur
 		}
 		v.Set("offset", strconv.Itoa(q.offset+returned))
 		v.Set("limit", strconv.Itoa(q.limit))
-		links = append(links, link{Href: base + "?" + v.Encode(), Rel: "next", Type: mediaType, Title: "next page"})
+		links = append(links, httpx.Link{Href: base + "?" + v.Encode(), Rel: "next", Type: mediaType, Title: "next page"})
 	}
 	return links
 }

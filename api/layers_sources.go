@@ -7,6 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
@@ -75,7 +76,7 @@ func (m *mapState) communeTopology() *communeTopology {
 
 // errNoDataDir is returned by the boundary layers of a server started
 // without Config.DataDir.
-var errNoDataDir = &Error{Status: 503, Code: CodeUnavailable,
+var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 	Message: "département and région boundaries need the data folder (Config.DataDir / --data)"}
 
 // coverage returns the national coverage of the default layer at the
@@ -192,8 +193,8 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM *floa
 		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Str(reason))
 	}
 	mins := *meanM / metresPerMinute
-	return append(dst, mvt.Int(covered), mvt.Int(uncovered), mvt.Num(round(*share, 4)), mvt.Num(round(*meanM, 0)),
-		mvt.Num(round(mins, 1)), mvt.Str(minutesClass(mins)), mvt.Value{})
+	return append(dst, mvt.Int(covered), mvt.Int(uncovered), mvt.Num(httpx.Round(*share, 4)), mvt.Num(httpx.Round(*meanM, 0)),
+		mvt.Num(httpx.Round(mins, 1)), mvt.Str(minutesClass(mins)), mvt.Value{})
 }
 
 // communesLayer is every current commune with its 2018 boundary (null
@@ -290,21 +291,21 @@ func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	switch {
 	case k < 0:
 		dst = areaValues(dst, com.Population, 0, 0, nil, nil, "")
-		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	case !c.cv.Communes[k].Located:
 		m := &c.cv.Communes[k]
 		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
-		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(round(com.AreaKm2, 3)))
+		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	default:
 		m := &c.cv.Communes[k]
 		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
-		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(round(m.NearestDistanceM, 0)), mvt.Num(round(com.AreaKm2, 3)))
+		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(httpx.Round(m.NearestDistanceM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	}
 	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
 		return append(dst, mvt.Value{}, mvt.Value{})
 	}
 	a := &c.acc.Communes[i]
-	return append(dst, mvt.Num(round(a.AccessPer10k, 3)), mvt.Num(round(a.RatioToReference, 2)))
+	return append(dst, mvt.Num(httpx.Round(a.AccessPer10k, 3)), mvt.Num(httpx.Round(a.RatioToReference, 2)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }
@@ -489,8 +490,8 @@ func (m *mapState) gapsLayer() *maplayers.Layer {
 		tab := maplayers.NewFeatureTable(len(cv.Gaps))
 		for i, z := range cv.Gaps {
 			tab.Add(z.ID, cv.GapOutline(i), z.DepartementsTouched, []mvt.Value{mvt.Str(z.ID), mvt.Int(z.Rank),
-				mvt.Int(z.Population), mvt.Num(round(z.AreaKm2, 3)), mvt.Int(z.Cells), mvt.Num(round(z.MaxDistanceM, 0)),
-				mvt.Num(round(z.MeanDistanceM, 0)), mvt.Int(len(z.CommunesTouched)), mvt.List(z.DepartementsTouched)})
+				mvt.Int(z.Population), mvt.Num(httpx.Round(z.AreaKm2, 3)), mvt.Int(z.Cells), mvt.Num(httpx.Round(z.MaxDistanceM, 0)),
+				mvt.Num(httpx.Round(z.MeanDistanceM, 0)), mvt.Int(len(z.CommunesTouched)), mvt.List(z.DepartementsTouched)})
 		}
 		return tab, nil
 	})

@@ -53,7 +53,7 @@ func (s *Server) mapsFor(e *matching.Engine) *mapState {
 }
 
 // mapsOf returns the map state of the request's engine.
-func (s *Server) mapsOf(c *gin.Context) *mapState { return s.mapsFor(s.engineOf(c)) }
+func (s *Server) mapsOf(c *gin.Context) *mapState { return s.mapsFor(s.env.EngineOf(c)) }
 
 // mapsNow returns the map state of the engine in service (outside
 // requests: preparing and warming the maps).

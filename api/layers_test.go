@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
@@ -266,9 +267,9 @@ func TestLayerCommuneProperties(t *testing.T) {
 	checks := map[string]float64{
 		"population":         float64(m.Population),
 		"covered_population": float64(m.CoveredPopulation),
-		"covered_share":      round(matching.Value(m.CoveredShare), 4),
+		"covered_share":      httpx.Round(matching.Value(m.CoveredShare), 4),
 		"mean_distance_m":    math.Round(matching.Value(m.MeanDistanceM)),
-		"mean_minutes":       round(minutes, 1),
+		"mean_minutes":       httpx.Round(minutes, 1),
 	}
 	for k, want := range checks {
 		if got, _ := f[k].(float64); got != want {
@@ -288,15 +289,15 @@ func TestLayerErrors(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"/v1/layers/nope", http.StatusNotFound, CodeNotFound},
-		{"/v1/layers/communes?departement=00", http.StatusNotFound, CodeNotFound},
-		{"/v1/layers/communes?properties=nom,nope", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/communes?zoom=5&tolerance=0.1", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/communes?zoom=30", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/communes?limit=0", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/communes?limit=50001", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/communes?bbox=1,2,3", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/layers/cells?bbox=-5,42,8,51", http.StatusBadRequest, CodeBadParameter},
+		{"/v1/layers/nope", http.StatusNotFound, httpx.CodeNotFound},
+		{"/v1/layers/communes?departement=00", http.StatusNotFound, httpx.CodeNotFound},
+		{"/v1/layers/communes?properties=nom,nope", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/communes?zoom=5&tolerance=0.1", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/communes?zoom=30", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/communes?limit=0", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/communes?limit=50001", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/communes?bbox=1,2,3", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/layers/cells?bbox=-5,42,8,51", http.StatusBadRequest, httpx.CodeBadParameter},
 	}
 	for _, c := range cases {
 		var e errorBody
@@ -308,7 +309,7 @@ func TestLayerErrors(t *testing.T) {
 	// the others still work.
 	bare := New(s.registry, Config{})
 	var e errorBody
-	if code := get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != CodeUnavailable {
+	if code := get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != httpx.CodeUnavailable {
 		t.Errorf("departements without data dir: %d %+v", code, e)
 	}
 	var list struct {
@@ -360,7 +361,7 @@ func TestLayerRegistryAdd(t *testing.T) {
 func TestAppendString(t *testing.T) {
 	for _, s := range []string{"", "plain", `quo"te\`, "tab\tnew\nline\x01", "é à ü €", "bad\xffutf8", "\u2028"} {
 		var back string
-		if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
+		if err := json.Unmarshal(httpx.AppendString(nil, s), &back); err != nil {
 			t.Fatalf("%q: %v", s, err)
 		}
 		want := strings.ToValidUTF8(s, "\ufffd")

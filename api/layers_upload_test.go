@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 )
 
@@ -97,11 +98,11 @@ func TestLayerUploadLifecycle(t *testing.T) {
 
 	var e errorBody
 	decode(t, send(t, s, http.MethodDelete, "/v1/layers/france-services", "", "", nil), http.StatusConflict, &e)
-	if e.Error != CodeShippedLayer {
+	if e.Error != httpx.CodeShippedLayer {
 		t.Fatalf("deleting a shipped layer: %+v", e)
 	}
 	decode(t, postLayer(t, s, map[string]string{"name": "france-services"}, "fs.csv", uploadedSitesCSV), http.StatusConflict, &e)
-	if e.Error != CodeShippedLayer {
+	if e.Error != httpx.CodeShippedLayer {
 		t.Fatalf("replacing a shipped layer: %+v", e)
 	}
 	decode(t, send(t, s, http.MethodDelete, "/v1/layers/maisons-23", "", "", nil), http.StatusOK, nil)
@@ -120,9 +121,9 @@ func TestLayerUploadLifecycle(t *testing.T) {
 func TestLayerUploadRejects(t *testing.T) {
 	s := reloadServer(t, nil, nil)
 	bad := "id,name,lon,lat\nN1,ok,1.70,46.00\nN2,no lat,1.70,\nN3,far,-40.0,10.0\nN4,text,abc,46.0\n"
-	var rows invalidRowsBody
+	var rows httpx.InvalidRowsBody
 	decode(t, postLayer(t, s, map[string]string{"name": "bad"}, "bad.csv", bad), http.StatusBadRequest, &rows)
-	if rows.Error != CodeInvalidRows || rows.TotalErrors != 3 || len(rows.Rows) != 3 {
+	if rows.Error != httpx.CodeInvalidRows || rows.TotalErrors != 3 || len(rows.Rows) != 3 {
 		t.Fatalf("bad rows answer %+v", rows)
 	}
 	for i, line := range []int{3, 4, 5} {
@@ -152,12 +153,12 @@ func TestLayerUploadRejects(t *testing.T) {
 		fields map[string]string
 		code   string
 	}{
-		{map[string]string{"name": "Bad Name"}, CodeBadParameter},
-		{map[string]string{"name": "communes"}, CodeBadParameter},
-		{map[string]string{}, CodeBadParameter},
-		{map[string]string{"name": "x", "format": "shapefile"}, CodeBadBody},
-		{map[string]string{"name": "x", "format": data.LayerFormatFranceServices2024}, CodeBadBody}, // no id_fs column
-		{map[string]string{"name": "x", "format": data.LayerFormatCNFSPermanences}, CodeBadBody},    // not JSON
+		{map[string]string{"name": "Bad Name"}, httpx.CodeBadParameter},
+		{map[string]string{"name": "communes"}, httpx.CodeBadParameter},
+		{map[string]string{}, httpx.CodeBadParameter},
+		{map[string]string{"name": "x", "format": "shapefile"}, httpx.CodeBadBody},
+		{map[string]string{"name": "x", "format": data.LayerFormatFranceServices2024}, httpx.CodeBadBody}, // no id_fs column
+		{map[string]string{"name": "x", "format": data.LayerFormatCNFSPermanences}, httpx.CodeBadBody},    // not JSON
 	} {
 		decode(t, postLayer(t, s, tc.fields, "x.csv", uploadedSitesCSV), http.StatusBadRequest, &e)
 		if e.Error != tc.code {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -20,10 +21,10 @@ import (
 
 // matchRoutes registers the matching endpoints.
 func (s *Server) matchRoutes(r gin.IRouter) {
-	r.POST("/match", s.boundUpload(), handleRows(s.postMatch))
-	r.GET("/match/:id", handle(s.getMatch))
-	r.GET("/structures/:id/suggestions", handle(s.structureSuggestions))
-	r.GET("/candidates/:id/suggestions", handle(s.candidateSuggestions))
+	r.POST("/match", s.env.BoundUpload(), httpx.HandleRows(s.postMatch))
+	r.GET("/match/:id", httpx.Handle(s.getMatch))
+	r.GET("/structures/:id/suggestions", httpx.Handle(s.structureSuggestions))
+	r.GET("/candidates/:id/suggestions", httpx.Handle(s.candidateSuggestions))
 }
 
 // matchBody is the JSON body of POST /v1/match. Candidates and Structures
@@ -48,13 +49,13 @@ type matchInput struct {
 // structures file fields (or dataset ids as text fields) and the options as
 // form fields or query parameters.
 func (s *Server) postMatch(c *gin.Context) error {
-	limit, _, err := pageParams(c)
+	limit, _, err := httpx.PageParams(c)
 	if err != nil {
 		return err
 	}
 	var req matching.MatchRequest
 	var cands, structs matchInput
-	if mediaType(c) == "multipart/form-data" {
+	if httpx.MediaType(c) == "multipart/form-data" {
 		req, cands, structs, err = s.multipartMatch(c)
 	} else {
 		req, cands, structs, err = s.jsonMatch(c)
@@ -62,17 +63,17 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := scopeFrom(c)
+	sc := httpx.ScopeFrom(c)
 	for _, in := range []matchInput{cands, structs} {
 		if in.rows == nil {
 			// A dataset id: 404 when the token sees none of it; the
 			// analysis keeps its rows in scope (req.Visible).
-			if _, _, err := s.seeDataset(c, in.id); err != nil {
+			if _, _, err := s.env.SeeDataset(c, in.id); err != nil {
 				return err
 			}
 			continue
 		}
-		if err := s.checkRowCount(string(in.rows.Meta.Kind), in.rows.Meta.Rows); err != nil {
+		if err := s.env.CheckRowCount(string(in.rows.Meta.Kind), in.rows.Meta.Rows); err != nil {
 			return err
 		}
 		if err := sc.CheckUpload(in.rows); err != nil {
@@ -97,7 +98,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	release, err := s.startWork(c, access.WorkMatch, edges+1)
+	release, err := s.env.StartWork(c, access.WorkMatch, edges+1)
 	if err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 
 // jsonMatch reads a JSON match request.
 func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
-	b, err := readBody(c)
+	b, err := httpx.ReadBody(c)
 	if err != nil {
 		return req, cands, structs, err
 	}
@@ -122,7 +123,7 @@ func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, st
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&body); err != nil {
-		return req, cands, structs, &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: "JSON body: " + err.Error()}
+		return req, cands, structs, &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody, Message: "JSON body: " + err.Error()}
 	}
 	if cands, err = s.jsonInput(body.Candidates, data.KindCandidates); err != nil {
 		return req, cands, structs, err
@@ -132,7 +133,7 @@ func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, st
 	}
 	req = matching.MatchRequest{Algorithm: body.Algorithm, DepartementCaps: body.DepartementCaps, Weights: body.Weights, Phase: body.Phase}
 	if body.Phase < 0 || body.Phase > 2 {
-		return req, cands, structs, badParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %d", body.Phase)
+		return req, cands, structs, httpx.BadParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %d", body.Phase)
 	}
 	return req, cands, structs, nil
 }
@@ -142,13 +143,13 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 	field := string(kind)
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
-		return matchInput{}, badParam(field, "required: a dataset id, an array of rows or a GeoJSON FeatureCollection")
+		return matchInput{}, httpx.BadParam(field, "required: a dataset id, an array of rows or a GeoJSON FeatureCollection")
 	}
 	switch raw[0] {
 	case '"':
 		var id string
 		if err := json.Unmarshal(raw, &id); err != nil || id == "" {
-			return matchInput{}, badParam(field, "not a dataset id: %s", raw)
+			return matchInput{}, httpx.BadParam(field, "not a dataset id: %s", raw)
 		}
 		return matchInput{id: id}, nil
 	case '[', '{':
@@ -156,18 +157,18 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 		if raw[0] == '{' {
 			format = data.FormatGeoJSON
 		}
-		d, err := s.registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.decodeLimits())
+		d, err := s.registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
 		if err != nil {
 			return matchInput{}, err
 		}
 		return matchInput{rows: d}, nil
 	}
-	return matchInput{}, badParam(field, "want a dataset id, an array of rows or a GeoJSON FeatureCollection")
+	return matchInput{}, httpx.BadParam(field, "want a dataset id, an array of rows or a GeoJSON FeatureCollection")
 }
 
 // multipartMatch reads a multipart match request.
 func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
-	if err := parseMultipart(c); err != nil {
+	if err := httpx.ParseMultipart(c); err != nil {
 		return req, cands, structs, err
 	}
 	form := c.Request.MultipartForm
@@ -186,7 +187,7 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 		if id := value(field); id != "" {
 			return matchInput{id: id}, nil
 		}
-		return matchInput{}, badParam(field, "required: a file field or a dataset id")
+		return matchInput{}, httpx.BadParam(field, "required: a file field or a dataset id")
 	}
 	if cands, err = input(data.KindCandidates); err != nil {
 		return req, cands, structs, err
@@ -201,11 +202,11 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 	if fhs := form.File["caps"]; len(fhs) > 0 {
 		f, err := fhs[0].Open()
 		if err != nil {
-			return req, cands, structs, badParam("caps", "%v", err)
+			return req, cands, structs, httpx.BadParam("caps", "%v", err)
 		}
 		defer f.Close()
 		if req.DepartementCaps, err = matching.ReadDepartementCaps(f, fhs[0].Filename); err != nil {
-			return req, cands, structs, badParam("caps", "%v", err)
+			return req, cands, structs, httpx.BadParam("caps", "%v", err)
 		}
 	} else if v := value("departement_caps"); v != "" {
 		if req.DepartementCaps, err = parseCaps(v); err != nil {
@@ -219,7 +220,7 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 		if v := value(w.name); v != "" {
 			f, err := data.ParseDecimal(v)
 			if err != nil {
-				return req, cands, structs, badParam(w.name, "%v", err)
+				return req, cands, structs, httpx.BadParam(w.name, "%v", err)
 			}
 			*w.dst = f
 		}
@@ -231,10 +232,10 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*data.Dataset, error) {
 	f, err := fh.Open()
 	if err != nil {
-		return nil, badParam(string(kind), "%v", err)
+		return nil, httpx.BadParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.decodeLimits())
+	d, err := s.registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.env.DecodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +250,7 @@ func parsePhase(v string) (int, error) {
 	case "1", "2":
 		return int(v[0] - '0'), nil
 	}
-	return 0, badParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %q", v)
+	return 0, httpx.BadParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %q", v)
 }
 
 // parseCaps reads departement_caps as a JSON object ({"23": 5}) or as
@@ -258,7 +259,7 @@ func parseCaps(v string) (map[string]int, error) {
 	caps := map[string]int{}
 	if strings.HasPrefix(v, "{") {
 		if err := json.Unmarshal([]byte(v), &caps); err != nil {
-			return nil, badParam("departement_caps", "not a JSON object of integers: %v", err)
+			return nil, httpx.BadParam("departement_caps", "not a JSON object of integers: %v", err)
 		}
 		return caps, nil
 	}
@@ -266,7 +267,7 @@ func parseCaps(v string) (map[string]int, error) {
 		dep, n, ok := strings.Cut(strings.TrimSpace(part), ":")
 		cp, err := strconv.Atoi(strings.TrimSpace(n))
 		if !ok || err != nil || strings.TrimSpace(dep) == "" {
-			return nil, badParam("departement_caps", "want DEP:N[,DEP:N] or a JSON object, got %q", part)
+			return nil, httpx.BadParam("departement_caps", "want DEP:N[,DEP:N] or a JSON object, got %q", part)
 		}
 		caps[strings.TrimSpace(dep)] = cp
 	}
@@ -313,13 +314,13 @@ func headView(res *matching.MatchResult, path string, q url.Values, limit, offse
 		Weights: res.Weights, WeightedStructures: res.WeightedStructures, Phase: res.Phase, FixedPairs: res.FixedPairs, Summary: res.Summary,
 		Comparison: res.Comparison, Balance: res.Balance, Offset: offset, Limit: limit,
 		Totals: matchTotals{len(res.Assignments), len(res.Unmatched), len(res.Unfilled)}}
-	lo, hi := pageWindow(len(res.Assignments), limit, offset)
+	lo, hi := httpx.PageWindow(len(res.Assignments), limit, offset)
 	v.Assignments = res.Assignments[lo:hi]
-	lo, hi = pageWindow(len(res.Unmatched), limit, offset)
+	lo, hi = httpx.PageWindow(len(res.Unmatched), limit, offset)
 	v.Unmatched = res.Unmatched[lo:hi]
-	lo, hi = pageWindow(len(res.Unfilled), limit, offset)
+	lo, hi = httpx.PageWindow(len(res.Unfilled), limit, offset)
 	v.Unfilled = res.Unfilled[lo:hi]
-	v.Next = nextLink(path, q, max(v.Totals.Assignments, v.Totals.Unmatched, v.Totals.Unfilled), limit, offset)
+	v.Next = httpx.NextLink(path, q, max(v.Totals.Assignments, v.Totals.Unmatched, v.Totals.Unfilled), limit, offset)
 	return v
 }
 
@@ -333,11 +334,11 @@ type matchPageView struct {
 // getMatch is GET /v1/match/:id?limit=&offset=&part=assignments|unmatched|unfilled|balance.
 func (s *Server) getMatch(c *gin.Context) error {
 	id := c.Param("id")
-	limit, offset, err := pageParams(c)
+	limit, offset, err := httpx.PageParams(c)
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.seeDataset(c, id); err != nil {
+	if _, _, err := s.env.SeeDataset(c, id); err != nil {
 		return err
 	}
 	res, err := s.registry.MatchResult(id)
@@ -352,9 +353,9 @@ func (s *Server) getMatch(c *gin.Context) error {
 	}
 	p, err := res.Page(part, limit, offset)
 	if err != nil {
-		return badParam("part", "want assignments, unmatched, unfilled or balance, got %q", part)
+		return httpx.BadParam("part", "want assignments, unmatched, unfilled or balance, got %q", part)
 	}
-	c.JSON(http.StatusOK, matchPageView{ID: id, MatchPage: p, Next: nextLink(path, c.Request.URL.Query(), p.Total, limit, offset)})
+	c.JSON(http.StatusOK, matchPageView{ID: id, MatchPage: p, Next: httpx.NextLink(path, c.Request.URL.Query(), p.Total, limit, offset)})
 	return nil
 }
 
@@ -362,7 +363,7 @@ func (s *Server) getMatch(c *gin.Context) error {
 // and match=, and limits the rows to the token's scope: a dataset or match
 // it sees nothing of is unknown (404).
 func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
-	k, err := queryInt(c, "k", 10, 1, matching.MaxSuggestions)
+	k, err := httpx.QueryInt(c, "k", 10, 1, matching.MaxSuggestions)
 	if err != nil {
 		return matching.SuggestQuery{}, err
 	}
@@ -371,13 +372,13 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 		return matching.SuggestQuery{}, err
 	}
 	q := matching.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k, Phase: phase}
-	if sc := scopeFrom(c); !sc.National {
+	if sc := httpx.ScopeFrom(c); !sc.National {
 		q.Visible = sc.Allows
 		for _, id := range []string{q.Match, q.Candidates, q.Structures} {
 			if id == "" {
 				continue
 			}
-			if _, _, err := s.seeDataset(c, id); err != nil {
+			if _, _, err := s.env.SeeDataset(c, id); err != nil {
 				return q, err
 			}
 		}

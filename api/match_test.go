@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
@@ -216,37 +217,37 @@ func TestMatchBadRequests(t *testing.T) {
 		status         int
 		code           string
 	}{
-		{"bad json", "application/json", `{"candidates":`, 400, CodeBadBody},
-		{"unknown field", "application/json", good(`,"algo":"greedy"`), 400, CodeBadBody},
-		{"no candidates", "application/json", fmt.Sprintf(`{"structures":%s}`, structs), 400, CodeBadParameter},
-		{"candidates a number", "application/json", fmt.Sprintf(`{"candidates":3,"structures":%s}`, structs), 400, CodeBadParameter},
-		{"bad algorithm", "application/json", good(`,"algorithm":"best"`), 400, CodeBadBody},
-		{"weight below 1", "application/json", good(`,"weights":{"gap":0.5}`), 400, CodeBadBody},
-		{"unknown weight", "application/json", good(`,"weights":{"urban":2}`), 400, CodeBadBody},
-		{"negative cap", "application/json", good(`,"departement_caps":{"23":-1}`), 400, CodeBadBody},
-		{"unknown dataset", "application/json", fmt.Sprintf(`{"candidates":"cand-000000000000","structures":%s}`, structs), 404, CodeNotFound},
-		{"structures as candidates", "application/json", fmt.Sprintf(`{"candidates":%q,"structures":%s}`, matching.BuiltinStructuresDataset, structs), 400, CodeBadBody},
-		{"candidates as structures", "application/json", fmt.Sprintf(`{"candidates":%s,"structures":%q}`, cands, info.ID), 400, CodeBadBody},
-		{"inline bad rows", "application/json", fmt.Sprintf(`{"candidates":[{"id":"x","lon":500,"lat":46}],"structures":%s}`, structs), 400, CodeInvalidRows},
-		{"multipart bad rows", ct, mp.String(), 400, CodeInvalidRows},
+		{"bad json", "application/json", `{"candidates":`, 400, httpx.CodeBadBody},
+		{"unknown field", "application/json", good(`,"algo":"greedy"`), 400, httpx.CodeBadBody},
+		{"no candidates", "application/json", fmt.Sprintf(`{"structures":%s}`, structs), 400, httpx.CodeBadParameter},
+		{"candidates a number", "application/json", fmt.Sprintf(`{"candidates":3,"structures":%s}`, structs), 400, httpx.CodeBadParameter},
+		{"bad algorithm", "application/json", good(`,"algorithm":"best"`), 400, httpx.CodeBadBody},
+		{"weight below 1", "application/json", good(`,"weights":{"gap":0.5}`), 400, httpx.CodeBadBody},
+		{"unknown weight", "application/json", good(`,"weights":{"urban":2}`), 400, httpx.CodeBadBody},
+		{"negative cap", "application/json", good(`,"departement_caps":{"23":-1}`), 400, httpx.CodeBadBody},
+		{"unknown dataset", "application/json", fmt.Sprintf(`{"candidates":"cand-000000000000","structures":%s}`, structs), 404, httpx.CodeNotFound},
+		{"structures as candidates", "application/json", fmt.Sprintf(`{"candidates":%q,"structures":%s}`, matching.BuiltinStructuresDataset, structs), 400, httpx.CodeBadBody},
+		{"candidates as structures", "application/json", fmt.Sprintf(`{"candidates":%s,"structures":%q}`, cands, info.ID), 400, httpx.CodeBadBody},
+		{"inline bad rows", "application/json", fmt.Sprintf(`{"candidates":[{"id":"x","lon":500,"lat":46}],"structures":%s}`, structs), 400, httpx.CodeInvalidRows},
+		{"multipart bad rows", ct, mp.String(), 400, httpx.CodeInvalidRows},
 		{"multipart bad caps", "multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"candidates\"\r\n\r\n" + info.ID +
-			"\r\n--b\r\nContent-Disposition: form-data; name=\"departement_caps\"\r\n\r\n23=5\r\n--b--\r\n", 400, CodeBadParameter},
+			"\r\n--b\r\nContent-Disposition: form-data; name=\"departement_caps\"\r\n\r\n23=5\r\n--b--\r\n", 400, httpx.CodeBadParameter},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := send(t, s, "POST", "/v1/match", tc.ct, "", strings.NewReader(tc.body))
-			var e invalidRowsBody
+			var e httpx.InvalidRowsBody
 			decode(t, rec, tc.status, &e)
 			if e.Error != tc.code || e.Message == "" {
 				t.Fatalf("got %s, want %s", rec.Body, tc.code)
 			}
-			if tc.code == CodeInvalidRows && (len(e.Rows) == 0 || e.TotalErrors != len(e.Rows)) {
+			if tc.code == httpx.CodeInvalidRows && (len(e.Rows) == 0 || e.TotalErrors != len(e.Rows)) {
 				t.Fatalf("invalid rows without rows: %s", rec.Body)
 			}
 		})
 	}
 	// The CSV error names its line.
-	var e invalidRowsBody
+	var e httpx.InvalidRowsBody
 	decode(t, send(t, s, "POST", "/v1/match", ct, "", strings.NewReader(mp.String())), 400, &e)
 	if e.Rows[0].Line != 3 || e.Rows[0].Column != "lat" || e.Rows[0].File != "bad.csv" {
 		t.Fatalf("row error %+v, want bad.csv line 3 column lat", e.Rows[0])
@@ -259,11 +260,11 @@ func TestMatchBadRequests(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"/v1/match/match-000000000000", 404, CodeNotFound},
-		{"/v1/match/" + info.ID, 400, CodeBadBody}, // a candidates dataset is no match
-		{"/v1/match/" + v.ID + "?part=nope", 400, CodeBadParameter},
-		{"/v1/match/" + v.ID + "?limit=20000", 400, CodeBadParameter},
-		{"/v1/match/" + v.ID + "?offset=-1", 400, CodeBadParameter},
+		{"/v1/match/match-000000000000", 404, httpx.CodeNotFound},
+		{"/v1/match/" + info.ID, 400, httpx.CodeBadBody}, // a candidates dataset is no match
+		{"/v1/match/" + v.ID + "?part=nope", 400, httpx.CodeBadParameter},
+		{"/v1/match/" + v.ID + "?limit=20000", 400, httpx.CodeBadParameter},
+		{"/v1/match/" + v.ID + "?offset=-1", 400, httpx.CodeBadParameter},
 	}
 	for _, g := range gets {
 		var e errorBody
@@ -357,16 +358,16 @@ func TestSuggestionEndpoints(t *testing.T) {
 		status int
 		code   string
 	}{
-		{base + "&k=0", 400, CodeBadParameter},
-		{base + "&k=101", 400, CodeBadParameter},
-		{base + "&k=x", 400, CodeBadParameter},
-		{"/v1/structures/" + structs[0].ID + "/suggestions", 400, CodeBadParameter},
-		{"/v1/structures/nope/suggestions?candidates=" + info.ID, 404, CodeNotFound},
-		{"/v1/candidates/nope/suggestions?candidates=" + info.ID, 404, CodeNotFound},
-		{base + "&structures=struct-000000000000", 404, CodeNotFound},
-		{base + "&match=match-000000000000", 404, CodeNotFound},
-		{"/v1/structures/" + structs[0].ID + "/suggestions?candidates=cand-000000000000", 404, CodeNotFound},
-		{base + "&structures=" + info.ID, 400, CodeBadBody},
+		{base + "&k=0", 400, httpx.CodeBadParameter},
+		{base + "&k=101", 400, httpx.CodeBadParameter},
+		{base + "&k=x", 400, httpx.CodeBadParameter},
+		{"/v1/structures/" + structs[0].ID + "/suggestions", 400, httpx.CodeBadParameter},
+		{"/v1/structures/nope/suggestions?candidates=" + info.ID, 404, httpx.CodeNotFound},
+		{"/v1/candidates/nope/suggestions?candidates=" + info.ID, 404, httpx.CodeNotFound},
+		{base + "&structures=struct-000000000000", 404, httpx.CodeNotFound},
+		{base + "&match=match-000000000000", 404, httpx.CodeNotFound},
+		{"/v1/structures/" + structs[0].ID + "/suggestions?candidates=cand-000000000000", 404, httpx.CodeNotFound},
+		{base + "&structures=" + info.ID, 400, httpx.CodeBadBody},
 	}
 	for _, tc := range cases {
 		var e errorBody

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
@@ -19,9 +20,9 @@ import (
 // structures, their articulation with France Services, and the evolution
 // of coverage between two networks.
 func (s *Server) networkRoutes(r gin.IRouter) {
-	r.GET("/structures", handle(s.structures))
-	r.GET("/articulation", handle(s.articulation))
-	r.GET("/coverage/compare", handle(s.coverageCompare))
+	r.GET("/structures", httpx.Handle(s.structures))
+	r.GET("/articulation", httpx.Handle(s.articulation))
+	r.GET("/coverage/compare", httpx.Handle(s.coverageCompare))
 }
 
 // structureProps are the GeoJSON properties of a host structure.
@@ -49,27 +50,27 @@ type structureProps struct {
 // (open data) whole, as everywhere (see Scope).
 func (s *Server) structures(c *gin.Context) error {
 	id := c.DefaultQuery("dataset", matching.BuiltinStructuresDataset)
-	ds, builtin, err := s.dataset(c, id)
+	ds, builtin, err := s.env.Dataset(c, id)
 	if err != nil {
 		if errors.Is(err, data.ErrDatasetNotFound) {
-			return notFound("no dataset %q", id)
+			return httpx.NotFound("no dataset %q", id)
 		}
 		return err
 	}
 	if ds.Meta.Kind != data.KindStructures && ds.Meta.Kind != data.KindProposals {
-		return badParam("dataset", "%q holds %s, not structures", id, ds.Meta.Kind)
+		return httpx.BadParam("dataset", "%q holds %s, not structures", id, ds.Meta.Kind)
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
-			return notFound("no département with code %q", dep)
+		if _, ok := s.env.EngineOf(c).Territory().Departement(dep); !ok {
+			return httpx.NotFound("no département with code %q", dep)
 		}
 	}
-	bbox, hasBBox, err := queryBBox(c)
+	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {
 		return err
 	}
-	fs := s.engineOf(c).Layer(matching.ArticulationReference)
+	fs := s.env.EngineOf(c).Layer(matching.ArticulationReference)
 	fc := geojson.NewFeatureCollection()
 	for i := range ds.Structures {
 		st := &ds.Structures[i]
@@ -81,19 +82,19 @@ func (s *Server) structures(c *gin.Context) error {
 			FranceServices: st.FranceServices}
 		if fs != nil {
 			if j, d, ok := fs.Index.Nearest1(st.Point); ok {
-				p.NearestFranceServices, p.NearestFranceServicesM = fs.Sites[j].ID, round(d, 1)
+				p.NearestFranceServices, p.NearestFranceServicesM = fs.Sites[j].ID, httpx.Round(d, 1)
 			}
 		}
-		f := geojson.NewFeature(orb.Point{round(st.Point[0], 6), round(st.Point[1], 6)})
+		f := geojson.NewFeature(orb.Point{httpx.Round(st.Point[0], 6), httpx.Round(st.Point[1], 6)})
 		f.ID = st.ID
-		f.Properties = toProperties(p)
+		f.Properties = httpx.ToProperties(p)
 		fc.Append(f)
 	}
 	fc.ExtraMembers = geojson.Properties{"dataset": id, "builtin": builtin, "total": len(fc.Features)}
-	if rep, ok := s.engineOf(c).StructureReport(id); ok && builtin {
+	if rep, ok := s.env.EngineOf(c).StructureReport(id); ok && builtin {
 		fc.ExtraMembers["report"] = rep
 	}
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
@@ -106,7 +107,7 @@ func (s *Server) structures(c *gin.Context) error {
 // or geojson (items as points, summaries as foreign members).
 func (s *Server) articulation(c *gin.Context) error {
 	t0 := time.Now()
-	format, err := coverageFormat(c, "json", "csv", "geojson")
+	format, err := httpx.Format(c, "json", "csv", "geojson")
 	if err != nil {
 		return err
 	}
@@ -115,37 +116,37 @@ func (s *Server) articulation(c *gin.Context) error {
 		return err
 	}
 	if q.Region != "" {
-		return badParam("region", "not supported here: give departement=")
+		return httpx.BadParam("region", "not supported here: give departement=")
 	}
-	a, err := s.engineOf(c).Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
+	a, err := s.env.EngineOf(c).Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
 		Reach: q.Reach, Departement: q.Departement})
 	switch {
 	case errors.Is(err, matching.ErrUnknownSource):
-		return badParam("source", "%v", err)
+		return httpx.BadParam("source", "%v", err)
 	case err != nil:
 		return err
 	}
 	roundArticulation(a)
 	switch format {
 	case "csv":
-		return writeTableCSV(c, "articulation.csv", present.ArticulationItems(), a.Items)
+		return httpx.WriteTableCSV(c, "articulation.csv", present.ArticulationItems(), a.Items)
 	case "geojson":
-		fc := geoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[matching.ArticulationItem], 0, len(a.Items)),
+		fc := httpx.GeoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[matching.ArticulationItem], 0, len(a.Items)),
 			ExtraMembers: geojson.Properties{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
 				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "departements": a.Departements}}
 		for _, it := range a.Items {
-			fc.Features = append(fc.Features, &geoFeature[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &httpx.GeoFeature[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
 				Geometry: orb.Point{it.Lon, it.Lat}, Properties: it})
 		}
-		writeGeoJSON(c, fc)
+		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, struct {
 		*matching.Articulation
 		Total     int     `json:"total"`
 		ComputeMS float64 `json:"compute_ms"`
-	}{a, len(a.Items), round(float64(time.Since(t0).Microseconds())/1000, 3)})
+	}{a, len(a.Items), httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
 	return nil
 }
 
@@ -153,8 +154,8 @@ func (s *Server) articulation(c *gin.Context) error {
 func roundArticulation(a *matching.Articulation) {
 	a.Reach = roundReach(a.Reach)
 	ra := func(ar *matching.ArticulationArea) {
-		ar.AddedPopulationInDifficulty = round(ar.AddedPopulationInDifficulty, 1)
-		ar.CoveredShareReference, ar.CoveredShareWith = round(ar.CoveredShareReference, 6), round(ar.CoveredShareWith, 6)
+		ar.AddedPopulationInDifficulty = httpx.Round(ar.AddedPopulationInDifficulty, 1)
+		ar.CoveredShareReference, ar.CoveredShareWith = httpx.Round(ar.CoveredShareReference, 6), httpx.Round(ar.CoveredShareWith, 6)
 	}
 	ra(&a.National)
 	for i := range a.Departements {
@@ -162,8 +163,8 @@ func roundArticulation(a *matching.Articulation) {
 	}
 	for i := range a.Items {
 		it := &a.Items[i]
-		it.Lon, it.Lat = round(it.Lon, 6), round(it.Lat, 6)
-		it.NearestFranceServicesM, it.AddedPopulationInDifficulty = round(it.NearestFranceServicesM, 1), round(it.AddedPopulationInDifficulty, 1)
+		it.Lon, it.Lat = httpx.Round(it.Lon, 6), httpx.Round(it.Lat, 6)
+		it.NearestFranceServicesM, it.AddedPopulationInDifficulty = httpx.Round(it.NearestFranceServicesM, 1), httpx.Round(it.AddedPopulationInDifficulty, 1)
 	}
 }
 
@@ -175,7 +176,7 @@ func roundArticulation(a *matching.Articulation) {
 // geojson (communes with their shapes and before/after properties).
 func (s *Server) coverageCompare(c *gin.Context) error {
 	t0 := time.Now()
-	format, err := coverageFormat(c, "json", "geojson", "csv")
+	format, err := httpx.Format(c, "json", "geojson", "csv")
 	if err != nil {
 		return err
 	}
@@ -195,12 +196,12 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := s.engineOf(c).CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+	cmp, err := s.env.EngineOf(c).CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
 		return err
 	}
-	lo, hi := pageWindow(len(cmp.Communes), limit, offset)
+	lo, hi := httpx.PageWindow(len(cmp.Communes), limit, offset)
 	items := make([]matching.CommuneComparison, hi-lo)
 	for i := range items {
 		items[i] = roundCommuneComparison(cmp.Communes[lo+i])
@@ -212,38 +213,38 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	}
 	switch format {
 	case "csv":
-		return writeTableCSV(c, "coverage-compare.csv", present.CommuneComparisons(), items)
+		return httpx.WriteTableCSV(c, "coverage-compare.csv", present.CommuneComparisons(), items)
 	case "geojson":
-		fc := geoCollection[communeComparisonProps]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[communeComparisonProps], 0, len(items)),
+		fc := httpx.GeoCollection[communeComparisonProps]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[communeComparisonProps], 0, len(items)),
 			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach),
 				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
 		for i := range items {
-			f := &geoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
-			if com := &s.engineOf(c).Territory().Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
-				f.Geometry = geoJSONShape(com.Shape)
+			f := &httpx.GeoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
+			if com := &s.env.EngineOf(c).Territory().Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
+				f.Geometry = httpx.GeoJSONShape(com.Shape)
 			}
 			fc.Features = append(fc.Features, f)
 		}
-		writeGeoJSON(c, fc)
+		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, gin.H{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach), "scope": cmp.Scope,
 		"summary": summary, "departements": deps, "items": items, "total": len(cmp.Communes),
-		"compute_ms": round(float64(time.Since(t0).Microseconds())/1000, 3)})
+		"compute_ms": httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
 	return nil
 }
 
 // compareLayers parses a comma-separated list of layer names (def when
 // absent) and checks every name is loaded.
 func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, error) {
-	names := queryList(c, param)
+	names := httpx.QueryList(c, param)
 	if len(names) == 0 {
 		names = []string{def}
 	}
 	for _, n := range names {
-		if s.engineOf(c).Layer(n) == nil {
-			return nil, badParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(s.engineOf(c).LayerNames(), ", "))
+		if s.env.EngineOf(c).Layer(n) == nil {
+			return nil, httpx.BadParam(param, "unknown layer %q (loaded: %s)", n, strings.Join(s.env.EngineOf(c).LayerNames(), ", "))
 		}
 	}
 	return names, nil
@@ -251,13 +252,13 @@ func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, err
 
 func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
 	a.CoveredShareBefore, a.CoveredShareAfter = roundPtr(a.CoveredShareBefore, 6), roundPtr(a.CoveredShareAfter, 6)
-	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = round(a.UncoveredInDifficultyBefore, 1), round(a.UncoveredInDifficultyAfter, 1)
+	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = httpx.Round(a.UncoveredInDifficultyBefore, 1), httpx.Round(a.UncoveredInDifficultyAfter, 1)
 	return a
 }
 
 func roundCommuneComparison(m matching.CommuneComparison) matching.CommuneComparison {
-	m.CoveredShareBefore, m.CoveredShareAfter = round(m.CoveredShareBefore, 6), round(m.CoveredShareAfter, 6)
-	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = round(m.NearestDistanceBeforeM, 1), round(m.NearestDistanceAfterM, 1)
-	m.PopulationInDifficulty = round(m.PopulationInDifficulty, 1)
+	m.CoveredShareBefore, m.CoveredShareAfter = httpx.Round(m.CoveredShareBefore, 6), httpx.Round(m.CoveredShareAfter, 6)
+	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = httpx.Round(m.NearestDistanceBeforeM, 1), httpx.Round(m.NearestDistanceAfterM, 1)
+	m.PopulationInDifficulty = httpx.Round(m.PopulationInDifficulty, 1)
 	return m
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -38,10 +39,10 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 func observedServer(buf *bytes.Buffer, cfg Config) *Server {
 	cfg.Logger = slog.New(slog.NewJSONHandler(buf, nil))
 	s := New(matching.NewRegistry(nil, nil), cfg)
-	s.router.GET("/v1/test/fail/:id", handle(func(c *gin.Context) error {
+	s.router.GET("/v1/test/fail/:id", httpx.Handle(func(c *gin.Context) error {
 		return fmt.Errorf("load %s: open /srv/maillage/state.db: permission denied", c.Param("id"))
 	}))
-	s.router.GET("/v1/test/panic", handle(func(c *gin.Context) error { panic("index out of range [3] with length 2") }))
+	s.router.GET("/v1/test/panic", httpx.Handle(func(c *gin.Context) error { panic("index out of range [3] with length 2") }))
 	return s
 }
 
@@ -65,7 +66,7 @@ func TestInternalErrorHidden(t *testing.T) {
 		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 			t.Fatal(err)
 		}
-		if want := "internal error (request id " + id + ")"; e.Error != CodeInternal || e.Message != want {
+		if want := "internal error (request id " + id + ")"; e.Error != httpx.CodeInternal || e.Message != want {
 			t.Errorf("%s: body %s, want message %q", tc.path, rec.Body, want)
 		}
 		if strings.Contains(rec.Body.String(), "/srv") || strings.Contains(rec.Body.String(), "index out of range") {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
@@ -46,26 +47,26 @@ var ogcItemParams = []string{"bbox", "bbox-crs", "crs", "limit", "offset", "f", 
 // ogcRoutes registers the OGC API endpoints.
 func (s *Server) ogcRoutes(r gin.IRouter) {
 	g := r.Group(ogcBase)
-	g.GET("", handle(s.ogcLanding))
-	g.GET("/conformance", handle(s.ogcConformance))
-	g.GET("/collections", handle(s.ogcCollections))
-	g.GET("/collections/:id", handle(s.ogcCollection))
-	g.GET("/collections/:id/items", handle(s.ogcItems))
-	g.GET("/collections/:id/items/:featureId", handle(s.ogcItem))
-	g.GET("/collections/:id/schema", handle(s.ogcSchema(featureSchemaPart5)))
-	g.GET("/collections/:id/queryables", handle(s.ogcSchema(queryablesSchema)))
-	g.GET("/collections/:id/feature-schema", handle(s.ogcSchema(geoJSONFeatureSchema)))
+	g.GET("", httpx.Handle(s.ogcLanding))
+	g.GET("/conformance", httpx.Handle(s.ogcConformance))
+	g.GET("/collections", httpx.Handle(s.ogcCollections))
+	g.GET("/collections/:id", httpx.Handle(s.ogcCollection))
+	g.GET("/collections/:id/items", httpx.Handle(s.ogcItems))
+	g.GET("/collections/:id/items/:featureId", httpx.Handle(s.ogcItem))
+	g.GET("/collections/:id/schema", httpx.Handle(s.ogcSchema(featureSchemaPart5)))
+	g.GET("/collections/:id/queryables", httpx.Handle(s.ogcSchema(queryablesSchema)))
+	g.GET("/collections/:id/feature-schema", httpx.Handle(s.ogcSchema(geoJSONFeatureSchema)))
 }
 
 // ogcFormat accepts f=json (or no f) only; params lists the known
 // parameters (nil: only f).
 func ogcFormat(c *gin.Context, params []string) error {
 	if f := c.Query("f"); f != "" && f != "json" {
-		return badParam("f", "only f=json is served, got %q", f)
+		return httpx.BadParam("f", "only f=json is served, got %q", f)
 	}
 	for k := range c.Request.URL.Query() {
 		if k != "f" && !containsString(params, k) {
-			return badParam(k, "unknown parameter (known: %s)", strings.Join(append([]string{"f"}, params...), ", "))
+			return httpx.BadParam(k, "unknown parameter (known: %s)", strings.Join(append([]string{"f"}, params...), ", "))
 		}
 	}
 	return nil
@@ -84,11 +85,11 @@ func (s *Server) ogcLanding(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
-	base := s.baseURL(c)
+	base := s.env.BaseURL(c)
 	c.JSON(http.StatusOK, gin.H{
 		"title":       "maillage",
 		"description": "France's digital-inclusion network (France Services, conseillers numériques): communes, départements, régions, service points, coverage gap zones and the population grid.",
-		"links": []link{
+		"links": []httpx.Link{
 			{Href: base + ogcBase, Rel: "self", Type: jsonType, Title: "this document"},
 			{Href: base + "/", Rel: "alternate", Type: "text/html", Title: "the built-in map"},
 			{Href: base + "/openapi.json", Rel: "service-desc", Type: openAPIType, Title: "the API definition"},
@@ -122,22 +123,22 @@ type ogcCollectionView struct {
 			CRS  string       `json:"crs"`
 		} `json:"spatial"`
 	} `json:"extent"`
-	Links []link `json:"links"`
+	Links []httpx.Link `json:"links"`
 }
 
 // collectionView describes l; its extent is its features' (France's for
 // layers built per query).
 func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectionView {
-	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
+	base := s.env.BaseURL(c) + ogcBase + "/collections/" + l.Name
 	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: crs.URIs(), StorageCRS: crs84,
-		Links: []link{
+		Links: []httpx.Link{
 			{Href: base, Rel: "self", Type: jsonType, Title: "this collection"},
-			{Href: base + "/items", Rel: "items", Type: geoJSONType, Title: l.Title},
-			{Href: s.baseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
+			{Href: base + "/items", Rel: "items", Type: httpx.GeoJSONType, Title: l.Title},
+			{Href: s.env.BaseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
 		}}
 	v.Links = append(v.Links, schemaLinks(base)...)
-	b := layerExtent(s.engineOf(c), l)
-	v.Extent.Spatial.BBox = [][4]float64{{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)}}
+	b := layerExtent(s.env.EngineOf(c), l)
+	v.Extent.Spatial.BBox = [][4]float64{{httpx.Round(b.Min[0], 6), httpx.Round(b.Min[1], 6), httpx.Round(b.Max[0], 6), httpx.Round(b.Max[1], 6)}}
 	v.Extent.Spatial.CRS = crs84
 	return v
 }
@@ -173,8 +174,8 @@ func (s *Server) ogcCollections(c *gin.Context) error {
 	for _, l := range s.mapsOf(c).mapLayers().List() {
 		views = append(views, s.collectionView(c, l))
 	}
-	base := s.baseURL(c) + ogcBase + "/collections"
-	c.JSON(http.StatusOK, gin.H{"links": []link{{Href: base, Rel: "self", Type: jsonType, Title: "this document"}},
+	base := s.env.BaseURL(c) + ogcBase + "/collections"
+	c.JSON(http.StatusOK, gin.H{"links": []httpx.Link{{Href: base, Rel: "self", Type: jsonType, Title: "this document"}},
 		"collections": views})
 	return nil
 }
@@ -216,14 +217,14 @@ func (s *Server) ogcItems(c *gin.Context) error {
 		return err
 	}
 	defer release() // once the page is sent: its memory is held until then
-	links := s.pageLinks(c, geoJSONType, q, len(ids), matched)
-	base := s.baseURL(c)
+	links := s.pageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
+	base := s.env.BaseURL(c)
 	links = append(links,
-		link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: geoJSONType, Title: "the same features, paged by /v1/layers"},
-		link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: jsonType, Title: l.Title})
+		httpx.Link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
+		httpx.Link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: jsonType, Title: l.Title})
 	body := newFeatureWriter(l, src, q).appendCollection(make([]byte, 0, 64<<10), ids, matched, links)
 	c.Header("Content-Crs", "<"+q.crs.URI()+">")
-	s.writeCached(c, geoJSONType, body)
+	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }
 
@@ -241,7 +242,7 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	if l.NeedsFilter {
 		var ok bool
 		if f, ok = cellFilter(id); !ok {
-			return notFound("no feature %q in %s", id, l.Name)
+			return httpx.NotFound("no feature %q in %s", id, l.Name)
 		}
 	}
 	q, err := s.parseLayerQuery(c, l, pageLimits{def: 1, max: 1})
@@ -254,15 +255,15 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	}
 	i, ok := src.Lookup(id)
 	if !ok {
-		return notFound("no feature %q in %s", id, l.Name)
+		return httpx.NotFound("no feature %q in %s", id, l.Name)
 	}
-	base := s.baseURL(c) + ogcBase + "/collections/" + l.Name
-	links := []link{
-		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: geoJSONType, Title: "this feature"},
+	base := s.env.BaseURL(c) + ogcBase + "/collections/" + l.Name
+	links := []httpx.Link{
+		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: httpx.GeoJSONType, Title: "this feature"},
 		{Href: base, Rel: "collection", Type: jsonType, Title: l.Title},
 	}
 	body := newFeatureWriter(l, src, q).appendFeature(make([]byte, 0, 4<<10), i, links)
 	c.Header("Content-Crs", "<"+q.crs.URI()+">")
-	s.writeCached(c, geoJSONType, body)
+	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }

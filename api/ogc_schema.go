@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/maplayers"
 
 	"strings"
@@ -82,11 +83,11 @@ func appendMembers(b []byte, ms []schemaMember) ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		v, err := marshalJSON(m.Value)
+		v, err := httpx.MarshalJSON(m.Value)
 		if err != nil {
 			return nil, err
 		}
-		b = append(appendString(b, m.Name), ':')
+		b = append(httpx.AppendString(b, m.Name), ':')
 		b = append(b, v...)
 	}
 	return b, nil
@@ -194,18 +195,18 @@ func (s *Server) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc)
 		if err != nil {
 			return err
 		}
-		body, err := marshalJSON(build(l, s.baseURL(c)+c.Request.URL.Path))
+		body, err := httpx.MarshalJSON(build(l, s.env.BaseURL(c)+c.Request.URL.Path))
 		if err != nil {
 			return err
 		}
-		s.writeCached(c, schemaMediaType(c), body)
+		s.env.WriteCached(c, schemaMediaType(c), body)
 		return nil
 	}
 }
 
 // schemaLinks are the links of a collection to its schemas.
-func schemaLinks(base string) []link {
-	return []link{
+func schemaLinks(base string) []httpx.Link {
+	return []httpx.Link{
 		{Href: base + "/schema", Rel: relSchema, Type: schemaType, Title: "schema of the features (OGC API - Features Part 5)"},
 		{Href: base + "/feature-schema", Rel: "describedby", Type: schemaType, Title: "JSON Schema of a GeoJSON feature"},
 		{Href: base + "/queryables", Rel: relQueryables, Type: schemaType, Title: "queryables"},

@@ -8,22 +8,23 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
 )
 
 // ogcLinks is the links member of an OGC answer.
 type ogcLinks struct {
-	Links []link `json:"links"`
+	Links []httpx.Link `json:"links"`
 }
 
 // rel returns the first link of a relation.
-func (l ogcLinks) rel(r string) (link, bool) {
+func (l ogcLinks) rel(r string) (httpx.Link, bool) {
 	for _, x := range l.Links {
 		if x.Rel == r {
 			return x, true
 		}
 	}
-	return link{}, false
+	return httpx.Link{}, false
 }
 
 func TestOGCLanding(t *testing.T) {
@@ -99,7 +100,7 @@ func TestOGCCollections(t *testing.T) {
 	for _, c := range body.Collections {
 		ids[c.ID] = true
 		items, ok := ogcLinks{c.Links}.rel("items")
-		if !ok || items.Type != geoJSONType || items.Href != "http://example.com/ogc/collections/"+c.ID+"/items" {
+		if !ok || items.Type != httpx.GeoJSONType || items.Href != "http://example.com/ogc/collections/"+c.ID+"/items" {
 			t.Errorf("collection %s: items link %+v", c.ID, items)
 		}
 		if _, ok := (ogcLinks{c.Links}).rel("self"); !ok {

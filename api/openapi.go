@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // apiOp documents one route of the service. TestOpenAPIMatchesRoutes
@@ -130,7 +131,7 @@ const bearerScheme = "bearerAuth"
 // components.responses.
 var errorResponses = map[int]struct{ key, desc string }{
 	400: {"BadRequest", "A parameter or the body is invalid; the message names it (bad_parameter, bad_body, invalid_rows)."},
-	401: {"Unauthorized", "No bearer token, or an unknown one (unauthorized)."},
+	401: {"Unauthorized", "No bearer token, or an unknown one (httpx.Unauthorized)."},
 	403: {"Forbidden", "The token's scope does not cover what was asked (forbidden)."},
 	404: {"NotFound", "No such route, layer, feature, commune, département, dataset or result (not_found)."},
 	409: {"Conflict", "The dataset is built in and cannot be deleted, or the recruitment move is not allowed from the current status, which the message names (conflict)."},
@@ -255,10 +256,10 @@ func operationID(op apiOp) string {
 
 // openAPI serves GET /openapi.json.
 func (s *Server) openAPI(c *gin.Context) error {
-	body, err := marshalJSON(openAPIDoc(s.baseURL(c)))
+	body, err := httpx.MarshalJSON(openAPIDoc(s.env.BaseURL(c)))
 	if err != nil {
 		return err
 	}
-	s.writeCached(c, "application/vnd.oai.openapi+json;version=3.0", body)
+	s.env.WriteCached(c, "application/vnd.oai.openapi+json;version=3.0", body)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 )
@@ -27,7 +28,7 @@ const (
 // Common answers.
 var (
 	okJSON    = apiResp{Status: 200, Type: jsonType}
-	okGeoJSON = apiResp{Status: 200, Type: geoJSONType, Schema: "FeatureCollection"}
+	okGeoJSON = apiResp{Status: 200, Type: httpx.GeoJSONType, Schema: "FeatureCollection"}
 )
 
 // coverageParams are the parameters of every /v1/coverage endpoint.
@@ -60,16 +61,16 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing a point",
 		Params: []string{"lon", "lat"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/communes/{code}", Tag: tagTerritory, Summary: "A commune by INSEE code (current or former), with its nearest site",
-		Params: []string{"layers", "communeFormat"}, OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType}},
+		Params: []string{"layers", "communeFormat"}, OK: apiResp{Status: 200, Type: jsonType + "," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/sites", Tag: tagTerritory, Summary: "Service points as GeoJSON",
 		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
 		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
 	// Batch lookups (api/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
 	{Method: "POST", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points; up to the upload row limit), one answer per point in order",
-		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "POST", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points), one answer per point in order",
-		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + httpx.GeoJSONType}},
 
 	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
 		Params: coverageParams, OK: okJSON},
@@ -78,7 +79,7 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/coverage/departements", Tag: tagCoverage, Summary: "Coverage by département",
 		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/coverage/communes", Tag: tagCoverage, Summary: "Coverage by commune (GeoJSON needs departement or region)",
-		Params: append([]string{"communesFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + ",text/csv"}},
+		Params: append([]string{"communesFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.GeoJSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/coverage/gaps", Tag: tagCoverage, Summary: "Gap zones as GeoJSON outlines",
 		Params: append([]string{"listLimit", "offset"}, coverageParams...), OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/coverage/cells", Tag: tagCoverage, Summary: "H3 cells with population and distance (bbox, departement or region)",
@@ -87,14 +88,14 @@ var apiOps = []apiOp{
 		Params: append([]string{"tableFormat", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 
 	{Method: "GET", Path: "/v1/coverage/compare", Tag: tagCoverage, Summary: "Covered population of two networks (from=, to= layer lists) and the communes that gained or lost coverage",
-		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType + ",text/csv"}},
+		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + httpx.GeoJSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/access", Tag: tagCoverage, Summary: "Capacity against need (2SFCA): supply per 10,000 people in difficulty within reach, by area or commune, with the national ratio as reference; the prefect's view is by=commune (or epci) with departement= and sort=access, as CSV with format=csv",
 		Params: []string{"accessFormat", "supply", "accessDemand", "decay", "sigma_km", "by", "departement", "accessSort", "accessLimit", "max_km", "max_minutes", "speed_kmh", "detour"},
-		OK:     apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		OK:     apiResp{Status: 200, Type: jsonType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "POST", Path: "/v1/allocations", Tag: tagCoverage, Summary: "Where the next posts go: N posts split across départements (floors, caps) then placed on host points to raise 2SFCA accessibility (objective equity or coverage); per département posts and accessibility before and after, the 2021 distribution against need, the points as GeoJSON (body: JSON {posts, supply, demand, max_minutes or max_km, objective, hosts, floors, caps, candidates})",
 		Params: []string{"allocationFormat"}, Body: "application/json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/articulation", Tag: tagCoverage, Summary: "Places of a source (conseillers numériques) classed against France Services at the reach",
-		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (an uploaded dataset limited to the token's scope; the built-in structures are open data)",
 		Params: []string{"dataset", "departement", "bbox"}, OK: okGeoJSON},
 
@@ -104,7 +105,7 @@ var apiOps = []apiOp{
 		Params: layerParams, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/layers/compare", Tag: tagLayers, Summary: "What changed between two lists of sites: opened, closed, moved (> 200 m, distance_m), renamed, by département, and the population gaining and losing reach",
 		Params: []string{"diffFormat", "fromLayer", "toLayer", "max_km", "max_minutes", "speed_kmh", "detour", "departementScope", "region"},
-		OK:     apiResp{Status: 200, Type: jsonType + "," + geoJSONType}},
+		OK:     apiResp{Status: 200, Type: jsonType + "," + httpx.GeoJSONType}},
 
 	{Method: "GET", Path: "/ogc", Tag: tagOGC, Summary: "OGC API landing page", Params: []string{"f"},
 		OK: apiResp{Status: 200, Type: jsonType, Schema: "LandingPage"}},
@@ -117,7 +118,7 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/ogc/collections/{id}/items", Tag: tagOGC, Summary: "Features of a collection",
 		Params: []string{"f", "bbox", "bbox-crs", "crs", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
-		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
+		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: httpx.GeoJSONType, Schema: "Feature"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/schema", Tag: tagOGC, Summary: "Schema of the features' properties (OGC API - Features Part 5, JSON Schema 2020-12)",
 		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/queryables", Tag: tagOGC, Summary: "Queryables: the properties usable as query parameters of the items (Part 3)",
@@ -135,7 +136,7 @@ var apiOps = []apiOp{
 		OK: apiResp{Status: 201, Type: jsonType}},
 	{Method: "GET", Path: "/v1/datasets", Tag: tagData, Summary: "Uploaded and built-in datasets", OK: okJSON},
 	{Method: "GET", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "A dataset's rows, paged (JSON, CSV or GeoJSON)",
-		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/backup", Tag: tagData, Summary: "A consistent copy of the state database (uploaded datasets, match results); national token only",
 		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
 	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204},
@@ -172,9 +173,9 @@ var apiOps = []apiOp{
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
 	{Method: "GET", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the scope's communes",
-		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.GeoJSONType + "," + jsonType + ",text/csv"}},
 	{Method: "POST", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the candidate places of the body",
-		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), Body: sitesBody, OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), Body: sitesBody, OK: apiResp{Status: 200, Type: httpx.GeoJSONType + "," + jsonType + ",text/csv"}},
 	{Method: "POST", Path: "/v1/scenarios/compare", Tag: tagSiting, Summary: "Compare the coverage of the network with sites added or removed",
 		Params: append([]string{"redundancy_km"}, sitingParams...), Body: "application/json", OK: okJSON},
 }
@@ -228,7 +229,7 @@ var apiParams = map[string]apiParam{
 	"listLimit":          {"limit", "page size", intSchema(1, 10000, 50)},
 	"layerLimit":         {"limit", "page size", intSchema(1, layerMaxLimit, layerDefaultLimit)},
 	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogcMaxLimit, ogcDefaultLimit)},
-	"offset":             {"offset", "features skipped (follow the next link)", intSchema(0, 1<<30, 0)},
+	"offset":             {"offset", "features skipped (follow the next httpx.Link)", intSchema(0, 1<<30, 0)},
 	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
 	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maplayers.MaxZoom, 0)},
 	"tolerance":          {"tolerance", "simplify geometries at this tolerance, degrees (instead of zoom)", map[string]any{"type": "number", "minimum": 0, "maximum": 1}},

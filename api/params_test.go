@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
 )
@@ -42,7 +43,7 @@ func TestParamTable(t *testing.T) {
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest(c.method, c.url, strings.NewReader("id,commune\na,23096\n")))
 		var e Error
-		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Code != CodeBadParameter || e.Message != c.want.Error() {
+		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Code != httpx.CodeBadParameter || e.Message != c.want.Error() {
 			t.Errorf("%s %s: %d %s, want 400 %q", c.method, c.url, rec.Code, rec.Body, c.want)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/recruit"
 )
@@ -29,7 +30,7 @@ func (s *Server) process() (*recruit.Process, error) {
 	st := &s.recruit
 	st.once.Do(func() {
 		if s.registry == nil || s.registry.Store() == nil {
-			st.err = &Error{Status: http.StatusServiceUnavailable, Code: CodeUnavailable, Message: "the recruitment process needs a state store (maillage serve --state DIR or --store postgres://…)"}
+			st.err = &httpx.Error{Status: http.StatusServiceUnavailable, Code: httpx.CodeUnavailable, Message: "the recruitment process needs a state store (maillage serve --state DIR or --store postgres://…)"}
 			return
 		}
 		st.p, st.err = recruit.New(s.registry.Store(), s.registry)
@@ -39,11 +40,11 @@ func (s *Server) process() (*recruit.Process, error) {
 
 // recruitRoutes registers the recruitment endpoints.
 func (s *Server) recruitRoutes(r gin.IRouter) {
-	r.GET("/recruitments/dashboard", handle(s.recruitDashboard))
-	r.GET("/recruitments/opinions", handle(s.listOpinions))
-	r.PUT("/recruitments/opinions/:structure", handle(s.putOpinion))
-	r.GET("/recruitments/:structure/:candidate", handle(s.getRecruitment))
-	r.PATCH("/recruitments/:structure/:candidate", handle(s.patchRecruitment))
+	r.GET("/recruitments/dashboard", httpx.Handle(s.recruitDashboard))
+	r.GET("/recruitments/opinions", httpx.Handle(s.listOpinions))
+	r.PUT("/recruitments/opinions/:structure", httpx.Handle(s.putOpinion))
+	r.GET("/recruitments/:structure/:candidate", httpx.Handle(s.getRecruitment))
+	r.PATCH("/recruitments/:structure/:candidate", httpx.Handle(s.patchRecruitment))
 }
 
 // recruitmentBody is the JSON body of PATCH /v1/recruitments/{s}/{c}.
@@ -57,14 +58,14 @@ type recruitmentBody struct {
 
 // decodeBody reads a JSON body into v, refusing unknown fields.
 func decodeBody(c *gin.Context, v any) error {
-	b, err := readBody(c)
+	b, err := httpx.ReadBody(c)
 	if err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: "JSON body: " + err.Error()}
+		return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody, Message: "JSON body: " + err.Error()}
 	}
 	return nil
 }
@@ -80,7 +81,7 @@ func (s *Server) seeSome(c *gin.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if sc := scopeFrom(c); !sc.National && !builtin && !sc.SeesAny(d.Meta.Departements) {
+	if sc := httpx.ScopeFrom(c); !sc.National && !builtin && !sc.SeesAny(d.Meta.Departements) {
 		return matching.NotFoundError(id)
 	}
 	return nil
@@ -93,7 +94,7 @@ func (s *Server) seeIDs(c *gin.Context, ids ...string) error {
 		if id == "" {
 			continue
 		}
-		if _, _, err := s.seeDataset(c, id); err != nil {
+		if _, _, err := s.env.SeeDataset(c, id); err != nil {
 			return err
 		}
 	}
@@ -111,7 +112,7 @@ func (s *Server) patchRecruitment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := scopeFrom(c)
+	sc := httpx.ScopeFrom(c)
 	if err := s.seeSome(c, body.Match); err != nil {
 		return err
 	}
@@ -119,7 +120,7 @@ func (s *Server) patchRecruitment(c *gin.Context) error {
 		return err
 	}
 	m := recruit.Move{Structure: c.Param("structure"), Candidate: c.Param("candidate"), Status: body.Status, Comment: body.Comment,
-		By: tokenName(c), Match: body.Match, Candidates: body.Candidates, Structures: body.Structures}
+		By: httpx.TokenName(c), Match: body.Match, Candidates: body.Candidates, Structures: body.Structures}
 	if !sc.National {
 		m.Visible = sc.Allows
 	}
@@ -140,9 +141,9 @@ func (s *Server) getRecruitment(c *gin.Context) error {
 		return err
 	}
 	pr := p.Pair(c.Param("structure"), c.Param("candidate"))
-	sc := scopeFrom(c)
+	sc := httpx.ScopeFrom(c)
 	if pr == nil || !sc.National && (!sc.Allows(pr.Departement) || !sc.Allows(pr.CandidateDepartement)) {
-		return notFound("no recruitment history for structure %q and candidate %q", c.Param("structure"), c.Param("candidate"))
+		return httpx.NotFound("no recruitment history for structure %q and candidate %q", c.Param("structure"), c.Param("candidate"))
 	}
 	c.JSON(http.StatusOK, pr)
 	return nil
@@ -170,8 +171,8 @@ func (s *Server) putOpinion(c *gin.Context) error {
 	if err := s.seeIDs(c, body.Structures); err != nil {
 		return err
 	}
-	g := recruit.Give{Structure: c.Param("structure"), Structures: body.Structures, Avis: body.Avis, Comment: body.Comment, By: tokenName(c)}
-	if sc := scopeFrom(c); !sc.National {
+	g := recruit.Give{Structure: c.Param("structure"), Structures: body.Structures, Avis: body.Avis, Comment: body.Comment, By: httpx.TokenName(c)}
+	if sc := httpx.ScopeFrom(c); !sc.National {
 		g.Visible = sc.Allows
 	}
 	o, err := p.GiveOpinion(g)
@@ -194,7 +195,7 @@ func (s *Server) listOpinions(c *gin.Context) error {
 		return err
 	}
 	if structs == "" {
-		return badParam("structures", "required: the structures dataset id")
+		return httpx.BadParam("structures", "required: the structures dataset id")
 	}
 	ops, err := p.Opinions(structs, dep, visible)
 	if err != nil {
@@ -239,11 +240,11 @@ func (s *Server) recruitDashboard(c *gin.Context) error {
 // département outside it is a 403, a dataset it sees nothing of a 404.
 func (s *Server) recruitScope(c *gin.Context) (structs, dep string, visible func(string) bool, err error) {
 	structs, dep = c.Query("structures"), c.Query("departement")
-	sc := scopeFrom(c)
+	sc := httpx.ScopeFrom(c)
 	if !sc.National {
 		visible = sc.Allows
 		if dep != "" && !sc.Allows(dep) {
-			return "", "", nil, &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "departement: " + dep + " is outside your token's scope"}
+			return "", "", nil, &httpx.Error{Status: http.StatusForbidden, Code: httpx.CodeForbidden, Message: "departement: " + dep + " is outside your token's scope"}
 		}
 	}
 	return structs, dep, visible, s.seeIDs(c, structs)
@@ -265,14 +266,14 @@ func writeTable(c *gin.Context, name string, view func() any, csv func(*bytes.Bu
 		c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 		return nil
 	}
-	return badParam("format", "want json or csv, got %q", c.Query("format"))
+	return httpx.BadParam("format", "want json or csv, got %q", c.Query("format"))
 }
 
 // withProcess runs fn with the recruitment process when the server has
 // one (a store); a server without store matches without process.
 func (s *Server) withProcess(fn func(p *recruit.Process) error) error {
 	p, err := s.process()
-	var e *Error
+	var e *httpx.Error
 	if errors.As(err, &e) && e.Status == http.StatusServiceUnavailable {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -117,7 +118,7 @@ func TestRecruitmentFlow(t *testing.T) {
 	}
 	// recrutee → proposee: 409 naming the current status.
 	if code := f.call(t, f.national, "PATCH", url, `{"status":"proposee"}`, &e); code != http.StatusConflict ||
-		e.Error != CodeConflict || !strings.Contains(e.Message, "recrutee") {
+		e.Error != httpx.CodeConflict || !strings.Contains(e.Message, "recrutee") {
 		t.Fatalf("illegal move: %d %+v", code, e)
 	}
 	for _, body := range []string{`{"status":"embauchee"}`, `{"status":"interessee","extra":1}`, `not json`} {

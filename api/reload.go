@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
@@ -18,20 +19,6 @@ import (
 // reload and layer upload or deletion.
 const GenerationHeader = "X-Maillage-Generation"
 
-// Machine codes of reloads and layer changes.
-const (
-	CodeReloadRunning = "reload_running"     // 409: another reload or layer change runs
-	CodeNoReload      = "reload_unavailable" // 409: a server not started from a data folder
-	CodeReloadFailed  = "reload_failed"      // 500: the new data did not load, the old stays in service
-	CodeShippedLayer  = "shipped_layer"      // 409: a layer of the data folder cannot be deleted or replaced
-)
-
-// Gin context keys of the request's engine and its generation.
-const (
-	engineKey     = "maillage.engine"
-	generationKey = "maillage.generation"
-)
-
 // pinEngine reads the engine in service once for the request: handlers
 // read it with engineOf, so that a reload swapping it meanwhile never mixes
 // two states in one answer.
@@ -39,37 +26,19 @@ func (s *Server) pinEngine() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s.registry != nil {
 			e, gen := s.registry.Current()
-			c.Set(engineKey, e)
-			c.Set(generationKey, gen)
+			httpx.SetEngine(c, e, gen)
 			c.Header(GenerationHeader, strconv.FormatUint(gen, 10))
 		}
 		c.Next()
 	}
 }
 
-// engineOf returns the request's engine (pinEngine).
-func (s *Server) engineOf(c *gin.Context) *matching.Engine {
-	if v, ok := c.Get(engineKey); ok {
-		return v.(*matching.Engine)
-	}
-	if s.registry == nil {
-		return nil
-	}
-	return s.registry.Engine()
-}
-
-// generationOf returns the generation of the request's engine.
-func generationOf(c *gin.Context) uint64 {
-	gen, _ := c.Value(generationKey).(uint64)
-	return gen
-}
-
 // reloadRoutes registers the reload and the layer uploads (national
 // token, isProtected).
 func (s *Server) reloadRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/admin/reload", handle(s.reloadHandler))
-	v1.POST("/layers", s.boundUpload(), handleRows(s.uploadLayer))
-	v1.DELETE("/layers/:name", handle(s.deleteLayer))
+	v1.POST("/admin/reload", httpx.Handle(s.reloadHandler))
+	v1.POST("/layers", s.env.BoundUpload(), httpx.HandleRows(s.uploadLayer))
+	v1.DELETE("/layers/:name", httpx.Handle(s.deleteLayer))
 }
 
 // Reloading reports whether a reload is running (for readiness probes: the
@@ -101,22 +70,14 @@ func (s *Server) Reload(ctx context.Context) (matching.ReloadReport, error) {
 	return rep, nil
 }
 
-// requireNational answers 403 unless the request's token is national.
-func requireNational(c *gin.Context, what string) error {
-	if !scopeFrom(c).National {
-		return &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: what + " needs a national token"}
-	}
-	return nil
-}
-
 // reloadHandler is POST /v1/admin/reload.
 func (s *Server) reloadHandler(c *gin.Context) error {
-	if err := requireNational(c, "a reload"); err != nil {
+	if err := httpx.RequireNational(c, "a reload"); err != nil {
 		return err
 	}
 	if s.cfg.Loader == nil {
 		// 409, not 5xx: nothing is wrong with the server, it was made this way.
-		return &Error{Status: http.StatusConflict, Code: CodeNoReload,
+		return &httpx.Error{Status: http.StatusConflict, Code: httpx.CodeNoReload,
 			Message: "this server was not started from a data folder (maillage serve --data DIR): there is nothing to reload"}
 	}
 	// The reload outlives a client that goes away: half a reload is
@@ -144,30 +105,30 @@ type layerUploadView struct {
 // uploadLayer is POST /v1/layers (multipart: name, file, optional format
 // and vintage).
 func (s *Server) uploadLayer(c *gin.Context) error {
-	if err := requireNational(c, "a layer upload"); err != nil {
+	if err := httpx.RequireNational(c, "a layer upload"); err != nil {
 		return err
 	}
-	if mediaType(c) != "multipart/form-data" {
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody,
+	if httpx.MediaType(c) != "multipart/form-data" {
+		return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody,
 			Message: "send multipart/form-data with the fields name, file and optionally format (curl -F name=… -F file=@sites.csv)"}
 	}
-	if err := parseMultipart(c); err != nil {
+	if err := httpx.ParseMultipart(c); err != nil {
 		return err
 	}
 	name := c.Request.FormValue("name")
 	if name == "" {
-		return badParam("name", "required: the layer's name (a-z, 0-9, - and _)")
+		return httpx.BadParam("name", "required: the layer's name (a-z, 0-9, - and _)")
 	}
 	f, fh, err := c.Request.FormFile("file")
 	if err != nil {
-		return badParam("file", "required: the sites file as the multipart field file")
+		return httpx.BadParam("file", "required: the sites file as the multipart field file")
 	}
 	defer f.Close()
 	body, err := io.ReadAll(f)
 	if err != nil {
-		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: "reading the file: " + err.Error()}
+		return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody, Message: "reading the file: " + err.Error()}
 	}
-	l, up, err := s.registry.ReadLayer(name, fh.Filename, body, c.Request.FormValue("format"), s.decodeLimits())
+	l, up, err := s.registry.ReadLayer(name, fh.Filename, body, c.Request.FormValue("format"), s.env.DecodeLimits())
 	if err != nil {
 		return err
 	}
@@ -181,7 +142,7 @@ func (s *Server) uploadLayer(c *gin.Context) error {
 	}
 	e, _ := s.registry.Current()
 	up, _ = e.Uploaded(name)
-	base := s.baseURL(c)
+	base := s.env.BaseURL(c)
 	c.Header(GenerationHeader, strconv.FormatUint(gen, 10))
 	c.Header("Location", "/v1/layers/"+name)
 	s.cfg.Logger.Info("layer uploaded", "layer", name, "file", up.File, "format", up.Format, "sites", len(l.Sites), "generation", gen)
@@ -192,7 +153,7 @@ func (s *Server) uploadLayer(c *gin.Context) error {
 
 // deleteLayer is DELETE /v1/layers/{name}: an uploaded layer only.
 func (s *Server) deleteLayer(c *gin.Context) error {
-	if err := requireNational(c, "deleting a layer"); err != nil {
+	if err := httpx.RequireNational(c, "deleting a layer"); err != nil {
 		return err
 	}
 	name := c.Param("name")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/testworld"
@@ -190,7 +191,7 @@ func TestReloadFailureKeepsState(t *testing.T) {
 	var e errorBody
 	rec := send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil)
 	decode(t, rec, http.StatusInternalServerError, &e)
-	if e.Error != CodeReloadFailed || !strings.Contains(e.Message, `no column \"latitude\"`) && !strings.Contains(e.Message, `no column "latitude"`) {
+	if e.Error != httpx.CodeReloadFailed || !strings.Contains(e.Message, `no column \"latitude\"`) && !strings.Contains(e.Message, `no column "latitude"`) {
 		t.Fatalf("failed reload answer %+v", e)
 	}
 	if after, g := s.registry.Current(); after != before || g != gen {
@@ -215,7 +216,7 @@ func TestReloadFailureKeepsState(t *testing.T) {
 	go func() { first <- send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil) }()
 	<-entered
 	decode(t, send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusConflict, &e)
-	if e.Error != CodeReloadRunning {
+	if e.Error != httpx.CodeReloadRunning {
 		t.Fatalf("concurrent reload: %+v", e)
 	}
 	if rec := send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusServiceUnavailable {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
@@ -123,6 +124,7 @@ func (c Config) withDefaults() Config {
 type Server struct {
 	registry    *matching.Registry // the engine in service, uploaded datasets and stored match results
 	cfg         Config
+	env         *httpx.Env // what the route families share (api/internal/httpx)
 	router      *gin.Engine
 	maps        mapStates          // map layers, OGC API and tiles of the engines in service (api/layers*.go)
 	work        *access.WorkBounds // bounds on expensive work (api/work_limits.go)
@@ -145,13 +147,18 @@ func New(reg *matching.Registry, cfg Config) *Server {
 		s.metrics = metrics.New()
 	}
 	s.work = access.NewWorkBounds(s.cfg.Work)
+	s.env = &httpx.Env{Registry: reg, Logger: s.cfg.Logger, Work: s.work,
+		MaxBodyBytes: s.cfg.MaxBodyBytes, MaxRows: s.cfg.MaxRows, MaxColumns: s.cfg.MaxColumns,
+		MaxFieldBytes: s.cfg.MaxFieldBytes, PublicURL: s.cfg.PublicURL, CacheMaxAge: s.cfg.CacheMaxAge}
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access(), s.pinEngine())
-	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
-	r.GET("/healthz", handle(s.healthz))
-	r.GET("/readyz", handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
-	s.metricsRoutes(r)                 // GET /metrics (api/metrics.go)
-	s.pprofRoutes(r)                   // /debug/pprof with --pprof (api/pprof.go)
+	r.NoRoute(func(c *gin.Context) {
+		httpx.WriteError(c, httpx.NotFound("no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.GET("/healthz", httpx.Handle(s.healthz))
+	r.GET("/readyz", httpx.Handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
+	s.metricsRoutes(r)                       // GET /metrics (api/metrics.go)
+	s.pprofRoutes(r)                         // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
 	s.territoryRoutes(v1)
 	s.coverageRoutes(v1)
@@ -203,9 +210,9 @@ func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.cfg.Logger.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path,
+				s.cfg.Logger.Error("panic in handler", "request_id", httpx.RequestID(c), "path", c.Request.URL.Path,
 					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				writeError(c, internalAnswer(c))
+				httpx.WriteError(c, httpx.InternalAnswer(c))
 			}
 		}()
 		c.Next()

@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/param"
@@ -23,10 +24,10 @@ import (
 
 // sitingRoutes registers the siting endpoints.
 func (s *Server) sitingRoutes(r gin.IRouter) {
-	r.POST("/proposals/evaluate", s.boundUpload(), handle(s.evaluateProposals))
-	r.GET("/recommendations", handle(s.recommendations))
-	r.POST("/recommendations", s.boundUpload(), handle(s.recommendations))
-	r.POST("/scenarios/compare", s.boundUpload(), handle(s.compareScenario))
+	r.POST("/proposals/evaluate", s.env.BoundUpload(), httpx.Handle(s.evaluateProposals))
+	r.GET("/recommendations", httpx.Handle(s.recommendations))
+	r.POST("/recommendations", s.env.BoundUpload(), httpx.Handle(s.recommendations))
+	r.POST("/scenarios/compare", s.env.BoundUpload(), httpx.Handle(s.compareScenario))
 }
 
 // sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
@@ -36,7 +37,7 @@ func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
-	km, err := queryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
+	km, err := httpx.QueryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
@@ -65,16 +66,16 @@ var errRowsWritten = errors.New("row errors written")
 func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
 	var sites []data.Structure
 	if id := c.Query("dataset"); id != "" && fromDataset {
-		d, _, err := s.seeDataset(c, id)
+		d, _, err := s.env.SeeDataset(c, id)
 		switch {
 		case errors.Is(err, data.ErrDatasetNotFound):
-			return nil, notFound("%v", err)
+			return nil, httpx.NotFound("%v", err)
 		case err != nil:
 			return nil, err
 		case d.Meta.Kind != data.KindProposals && d.Meta.Kind != data.KindStructures:
-			return nil, badParam("dataset", "dataset %s holds %s, want proposals or structures", id, d.Meta.Kind)
+			return nil, httpx.BadParam("dataset", "dataset %s holds %s, want proposals or structures", id, d.Meta.Kind)
 		}
-		sites = scopeFrom(c).FilterStructures(d.Structures)
+		sites = httpx.ScopeFrom(c).FilterStructures(d.Structures)
 	} else {
 		body, err := io.ReadAll(c.Request.Body)
 		if err != nil {
@@ -82,16 +83,16 @@ func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data
 			if errors.As(err, &mbe) {
 				return nil, err // 413
 			}
-			return nil, badBody("reading the body: %v", err)
+			return nil, httpx.BadBody("reading the body: %v", err)
 		}
 		if sites, err = s.parseSites(c, key, body); err != nil {
 			return nil, err
 		}
 	}
 	if len(sites) == 0 {
-		return nil, badBody("no %s given", key)
+		return nil, httpx.BadBody("no %s given", key)
 	}
-	if err := s.checkRowCount(key, len(sites)); err != nil {
+	if err := s.env.CheckRowCount(key, len(sites)); err != nil {
 		return nil, err
 	}
 	return sites, nil
@@ -101,20 +102,20 @@ func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data
 func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Structure, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
-		return nil, badBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
+		return nil, httpx.BadBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
 	}
 	format := data.FormatUnknown
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch strings.ToLower(mt) {
 	case "text/csv", "application/csv":
 		format = data.FormatCSV
-	case geoJSONType:
+	case httpx.GeoJSONType:
 		format = data.FormatGeoJSON
 	}
 	if format == data.FormatUnknown && trimmed[0] == '{' {
 		var wrap map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &wrap); err != nil {
-			return nil, badBody("body is not valid JSON: %v", err)
+			return nil, httpx.BadBody("body is not valid JSON: %v", err)
 		}
 		var typ string
 		_ = json.Unmarshal(wrap["type"], &typ)
@@ -126,7 +127,7 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 				inner, ok = wrap["sites"]
 			}
 			if !ok {
-				return nil, badBody("JSON object without %q: send {%q: [...]}, a JSON array or a GeoJSON FeatureCollection", key, key)
+				return nil, httpx.BadBody("JSON object without %q: send {%q: [...]}, a JSON array or a GeoJSON FeatureCollection", key, key)
 			}
 			trimmed = bytes.TrimSpace(inner)
 		}
@@ -138,18 +139,18 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 	if format != data.FormatUnknown {
 		name += "." + format.String()
 	}
-	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.engineOf(c).Territory(), s.decodeLimits())
+	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.env.EngineOf(c).Territory(), s.env.DecodeLimits())
 	if err != nil {
 		var le *data.LoadErrors
 		if errors.As(err, &le) {
-			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": CodeBadBody,
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": httpx.CodeBadBody,
 				"message": fmt.Sprintf("%d invalid row(s): nothing was loaded", le.Count()), "errors": le.Errors, "more": le.More})
 			return nil, errRowsWritten
 		}
-		if e := apiError(err); e != nil {
+		if e := httpx.AsError(err); e != nil {
 			return nil, e // a damaged file or one over a bound (data.ReadError)
 		}
-		return nil, badBody("%v", err)
+		return nil, httpx.BadBody("%v", err)
 	}
 	return sites, nil
 }
@@ -161,12 +162,7 @@ func (s *Server) checkSiteUpload(c *gin.Context, sites []data.Structure) error {
 	if c.Query("dataset") != "" {
 		return nil
 	}
-	return scopeFrom(c).CheckStructures(sites)
-}
-
-// badBody is a 400 about the request body.
-func badBody(format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: fmt.Sprintf(format, args...)}
+	return httpx.ScopeFrom(c).CheckStructures(sites)
 }
 
 // sitingResult turns errRowsWritten, already answered, into nil.
@@ -178,7 +174,7 @@ func sitingResult(err error) error {
 }
 
 // ms returns the milliseconds since t0, rounded to the microsecond.
-func ms(t0 time.Time) float64 { return round(float64(time.Since(t0).Microseconds())/1000, 3) }
+func ms(t0 time.Time) float64 { return httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3) }
 
 // evaluationView is the JSON answer of POST /v1/proposals/evaluate.
 type evaluationView struct {
@@ -188,7 +184,7 @@ type evaluationView struct {
 
 func (s *Server) evaluateProposals(c *gin.Context) error {
 	t0 := time.Now()
-	format, err := coverageFormat(c, "json", "geojson", "csv")
+	format, err := httpx.Format(c, "json", "geojson", "csv")
 	if err != nil {
 		return err
 	}
@@ -203,31 +199,31 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, props); err != nil {
 		return err
 	}
-	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight+int64(len(props)))
+	release, err := s.env.StartWork(c, access.WorkSiting, httpx.SitingNationalWeight+int64(len(props)))
 	if err != nil {
 		return err
 	}
 	defer release()
-	ev, err := s.engineOf(c).EvaluateProposals(c.Request.Context(), props, q)
+	ev, err := s.env.EngineOf(c).EvaluateProposals(c.Request.Context(), props, q)
 	if err != nil {
 		return err
 	}
 	roundEvaluation(ev)
 	switch format {
 	case "csv":
-		return writeTableCSV(c, "proposals.csv", present.Proposals(), ev.Proposals)
+		return httpx.WriteTableCSV(c, "proposals.csv", present.Proposals(), ev.Proposals)
 	case "geojson":
-		fc := geoCollection[matching.ProposalResult]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
+		fc := httpx.GeoCollection[matching.ProposalResult]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
 		for _, r := range ev.Proposals {
-			fc.Features = append(fc.Features, &geoFeature[matching.ProposalResult]{ID: r.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &httpx.GeoFeature[matching.ProposalResult]{ID: r.ID, Type: "Feature",
 				Geometry: orb.Point{r.Lon, r.Lat}, Properties: r})
 		}
 		summary := *ev
 		summary.Proposals = nil
-		fc.ExtraMembers = toProperties(evaluationView{ProposalEvaluation: &summary, ComputeMS: ms(t0)})
+		fc.ExtraMembers = httpx.ToProperties(evaluationView{ProposalEvaluation: &summary, ComputeMS: ms(t0)})
 		delete(fc.ExtraMembers, "proposals")
-		writeGeoJSON(c, fc)
+		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, evaluationView{ProposalEvaluation: ev, ComputeMS: ms(t0)})
@@ -244,7 +240,7 @@ type recommendationView struct {
 // (candidates: the body) /v1/recommendations.
 func (s *Server) recommendations(c *gin.Context) error {
 	t0 := time.Now()
-	format, err := coverageFormat(c, "geojson", "json", "csv")
+	format, err := httpx.Format(c, "geojson", "json", "csv")
 	if err != nil {
 		return err
 	}
@@ -252,14 +248,14 @@ func (s *Server) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryIntParam(c, param.K(), matching.DefaultRecommendK)
+	k, err := httpx.QueryIntParam(c, param.K(), matching.DefaultRecommendK)
 	if err != nil {
 		return err
 	}
 	demand := c.DefaultQuery("demand", matching.DemandPopulation)
-	weights, err := s.engineOf(c).DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
+	weights, err := s.env.EngineOf(c).DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
 	if err != nil {
-		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
+		return httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
 	}
 	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
 		K: k, Demand: demand, DemandWeights: weights}
@@ -270,12 +266,12 @@ func (s *Server) recommendations(c *gin.Context) error {
 			return sitingResult(err)
 		}
 	}
-	release, err := s.startWork(c, access.WorkSiting, s.recommendWeight(s.engineOf(c), q))
+	release, err := s.env.StartWork(c, access.WorkSiting, s.recommendWeight(s.env.EngineOf(c), q))
 	if err != nil {
 		return err
 	}
 	defer release()
-	rec, err := s.engineOf(c).Recommend(c.Request.Context(), q)
+	rec, err := s.env.EngineOf(c).Recommend(c.Request.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -285,19 +281,19 @@ func (s *Server) recommendations(c *gin.Context) error {
 		c.JSON(http.StatusOK, recommendationView{Recommendation: rec, ComputeMS: ms(t0)})
 		return nil
 	case "csv":
-		return writeTableCSV(c, "recommendations.csv", present.SitePicks(), rec.Picks)
+		return httpx.WriteTableCSV(c, "recommendations.csv", present.SitePicks(), rec.Picks)
 	}
-	fc := geoCollection[matching.SitePick]{Type: "FeatureCollection",
-		Features: make([]*geoFeature[matching.SitePick], 0, len(rec.Picks))}
+	fc := httpx.GeoCollection[matching.SitePick]{Type: "FeatureCollection",
+		Features: make([]*httpx.GeoFeature[matching.SitePick], 0, len(rec.Picks))}
 	for _, p := range rec.Picks {
-		fc.Features = append(fc.Features, &geoFeature[matching.SitePick]{ID: p.ID, Type: "Feature",
+		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.SitePick]{ID: p.ID, Type: "Feature",
 			Geometry: orb.Point{p.Lon, p.Lat}, Properties: p})
 	}
 	summary := *rec
 	summary.Picks = nil
-	fc.ExtraMembers = toProperties(recommendationView{Recommendation: &summary, ComputeMS: ms(t0)})
+	fc.ExtraMembers = httpx.ToProperties(recommendationView{Recommendation: &summary, ComputeMS: ms(t0)})
 	delete(fc.ExtraMembers, "picks")
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
@@ -305,7 +301,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 // candidates (uploaded, or the communes of its scope) and its demand.
 func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
 	t := e.Territory()
-	demand, cands := int64(sitingLocalWeight), len(q.Candidates)
+	demand, cands := int64(httpx.SitingLocalWeight), len(q.Candidates)
 	switch {
 	case q.Departement != "":
 		if q.Candidates == nil {
@@ -320,7 +316,7 @@ func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) 
 			}
 		}
 	default:
-		demand = sitingNationalWeight
+		demand = httpx.SitingNationalWeight
 		if q.Candidates == nil {
 			cands = len(t.Communes)
 		}
@@ -347,12 +343,12 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	if err := s.checkSiteUpload(c, sites); err != nil {
 		return err
 	}
-	release, err := s.startWork(c, access.WorkSiting, sitingNationalWeight+int64(len(sites)))
+	release, err := s.env.StartWork(c, access.WorkSiting, httpx.SitingNationalWeight+int64(len(sites)))
 	if err != nil {
 		return err
 	}
 	defer release()
-	sc, err := s.engineOf(c).CompareScenario(c.Request.Context(), sites, q)
+	sc, err := s.env.EngineOf(c).CompareScenario(c.Request.Context(), sites, q)
 	if err != nil {
 		return err
 	}
@@ -373,32 +369,32 @@ func (s *Server) compareScenario(c *gin.Context) error {
 // 1e-7°).
 func roundEvaluation(ev *matching.ProposalEvaluation) {
 	ev.Reach = roundReach(ev.Reach)
-	ev.CoveredShareBefore, ev.CoveredShareAfter = round(ev.CoveredShareBefore, 6), round(ev.CoveredShareAfter, 6)
+	ev.CoveredShareBefore, ev.CoveredShareAfter = httpx.Round(ev.CoveredShareBefore, 6), httpx.Round(ev.CoveredShareAfter, 6)
 	for i := range ev.Proposals {
 		r := &ev.Proposals[i]
-		r.Lon, r.Lat = round(r.Lon, 7), round(r.Lat, 7)
-		r.NearestFranceServicesM, r.NearestExistingM = round(r.NearestFranceServicesM, 1), round(r.NearestExistingM, 1)
+		r.Lon, r.Lat = httpx.Round(r.Lon, 7), httpx.Round(r.Lat, 7)
+		r.NearestFranceServicesM, r.NearestExistingM = httpx.Round(r.NearestFranceServicesM, 1), httpx.Round(r.NearestExistingM, 1)
 	}
 }
 
 func roundRecommendation(rec *matching.Recommendation) {
 	rec.Reach = roundReach(rec.Reach)
-	rec.CoveredShareBefore, rec.CoveredShareAfter = round(rec.CoveredShareBefore, 6), round(rec.CoveredShareAfter, 6)
+	rec.CoveredShareBefore, rec.CoveredShareAfter = httpx.Round(rec.CoveredShareBefore, 6), httpx.Round(rec.CoveredShareAfter, 6)
 	for i := range rec.Picks {
 		p := &rec.Picks[i]
-		p.Lon, p.Lat, p.CoveredShare = round(p.Lon, 7), round(p.Lat, 7), round(p.CoveredShare, 6)
-		p.GainDemand = round(p.GainDemand, 6)
+		p.Lon, p.Lat, p.CoveredShare = httpx.Round(p.Lon, 7), httpx.Round(p.Lat, 7), httpx.Round(p.CoveredShare, 6)
+		p.GainDemand = httpx.Round(p.GainDemand, 6)
 	}
 	for i := range rec.Curve {
-		rec.Curve[i].CoveredShare, rec.Curve[i].Demand = round(rec.Curve[i].CoveredShare, 6), round(rec.Curve[i].Demand, 6)
+		rec.Curve[i].CoveredShare, rec.Curve[i].Demand = httpx.Round(rec.Curve[i].CoveredShare, 6), httpx.Round(rec.Curve[i].Demand, 6)
 	}
 	b := &rec.Bound
-	b.AchievedShare = round(b.AchievedShare, 6)
-	b.Achieved, b.UpperBound, b.Gap = round(b.Achieved, 6), round(b.UpperBound, 6), round(b.Gap, 6)
-	b.Online, b.GreedyFactor, b.Coverable = round(b.Online, 6), round(b.GreedyFactor, 6), round(b.Coverable, 6)
+	b.AchievedShare = httpx.Round(b.AchievedShare, 6)
+	b.Achieved, b.UpperBound, b.Gap = httpx.Round(b.Achieved, 6), httpx.Round(b.UpperBound, 6), httpx.Round(b.Gap, 6)
+	b.Online, b.GreedyFactor, b.Coverable = httpx.Round(b.Online, 6), httpx.Round(b.GreedyFactor, 6), httpx.Round(b.Coverable, 6)
 }
 
 func roundChange(a matching.AreaChange) matching.AreaChange {
-	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
+	a.CoveredShareBefore, a.CoveredShareAfter = httpx.Round(a.CoveredShareBefore, 6), httpx.Round(a.CoveredShareAfter, 6)
 	return a
 }

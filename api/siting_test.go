@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -163,7 +164,7 @@ func TestEvaluateStoredDataset(t *testing.T) {
 		t.Fatalf("built-in structures as proposals: status %d, %d of %d rows", rec.Code, len(ev.Proposals), rows)
 	}
 	var e errorBody
-	if rec := post(t, s, "/v1/scenarios/compare?dataset=nope", "", "", &e); rec.Code != http.StatusNotFound || e.Error != CodeNotFound {
+	if rec := post(t, s, "/v1/scenarios/compare?dataset=nope", "", "", &e); rec.Code != http.StatusNotFound || e.Error != httpx.CodeNotFound {
 		t.Errorf("unknown dataset: status %d, %+v", rec.Code, e)
 	}
 }
@@ -180,23 +181,23 @@ func TestSitingAPIErrors(t *testing.T) {
 		} `json:"errors"`
 	}
 	rec := post(t, s, "/v1/proposals/evaluate", "text/csv", "id,lon,lat\na,2.3,200\nb,2.3,46\nc,x,46\n", &bad)
-	if rec.Code != http.StatusBadRequest || bad.Error != CodeBadBody || len(bad.Errors) != 2 || bad.Errors[0].Line != 2 || bad.Errors[1].Line != 4 {
+	if rec.Code != http.StatusBadRequest || bad.Error != httpx.CodeBadBody || len(bad.Errors) != 2 || bad.Errors[0].Line != 2 || bad.Errors[1].Line != 4 {
 		t.Fatalf("bad rows: status %d, %+v", rec.Code, bad)
 	}
 	for _, c := range []struct{ url, ct, body, code string }{
-		{"/v1/proposals/evaluate", "", "", CodeBadBody},
-		{"/v1/proposals/evaluate", "application/json", `{"sites_typo":[]}`, CodeBadBody},
-		{"/v1/proposals/evaluate", "application/json", `{"proposals":`, CodeBadBody},
-		{"/v1/proposals/evaluate", "application/json", `[]`, CodeBadBody},
-		{"/v1/proposals/evaluate?redundancy_km=-1", "text/csv", "id,commune\na,23096\n", CodeBadParameter},
-		{"/v1/proposals/evaluate?max_minutes=abc", "text/csv", "id,commune\na,23096\n", CodeBadParameter},
-		{"/v1/proposals/evaluate?layers=nope", "text/csv", "id,commune\na,23096\n", CodeBadParameter},
-		{"/v1/proposals/evaluate?format=xml", "text/csv", "id,commune\na,23096\n", CodeBadParameter},
-		{"/v1/scenarios/compare", "text/csv", "id,commune\na,99999\n", CodeBadBody},
-		{"/v1/recommendations?k=0", "", "", CodeBadParameter},
-		{"/v1/recommendations?demand=age", "", "", CodeBadParameter},
-		{"/v1/recommendations?departement=23&region=75", "", "", CodeBadParameter},
-		{"/v1/recommendations?departement=999", "", "", CodeNotFound},
+		{"/v1/proposals/evaluate", "", "", httpx.CodeBadBody},
+		{"/v1/proposals/evaluate", "application/json", `{"sites_typo":[]}`, httpx.CodeBadBody},
+		{"/v1/proposals/evaluate", "application/json", `{"proposals":`, httpx.CodeBadBody},
+		{"/v1/proposals/evaluate", "application/json", `[]`, httpx.CodeBadBody},
+		{"/v1/proposals/evaluate?redundancy_km=-1", "text/csv", "id,commune\na,23096\n", httpx.CodeBadParameter},
+		{"/v1/proposals/evaluate?max_minutes=abc", "text/csv", "id,commune\na,23096\n", httpx.CodeBadParameter},
+		{"/v1/proposals/evaluate?layers=nope", "text/csv", "id,commune\na,23096\n", httpx.CodeBadParameter},
+		{"/v1/proposals/evaluate?format=xml", "text/csv", "id,commune\na,23096\n", httpx.CodeBadParameter},
+		{"/v1/scenarios/compare", "text/csv", "id,commune\na,99999\n", httpx.CodeBadBody},
+		{"/v1/recommendations?k=0", "", "", httpx.CodeBadParameter},
+		{"/v1/recommendations?demand=age", "", "", httpx.CodeBadParameter},
+		{"/v1/recommendations?departement=23&region=75", "", "", httpx.CodeBadParameter},
+		{"/v1/recommendations?departement=999", "", "", httpx.CodeNotFound},
 	} {
 		var e errorBody
 		var rec *httptest.ResponseRecorder

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
 )
@@ -32,8 +33,8 @@ func TestSmallWorldCommuneAt(t *testing.T) {
 	}{
 		{url: "/v1/communes/at?lon=1.6&lat=46.0", status: http.StatusOK, code: "23001", epci: "200000023", minKm2: 80, dep: "23", reg: "75"},
 		{url: "/v1/communes/at?lon=1.73&lat=45.88", status: http.StatusOK, code: "87002", minKm2: 80, dep: "87", reg: "75"},
-		{url: "/v1/communes/at?lon=1.8&lat=45.9", status: http.StatusNotFound, errCode: CodeNotFound}, // no square there
-		{url: "/v1/communes/at?lon=1.6", status: http.StatusBadRequest, errCode: CodeBadParameter},
+		{url: "/v1/communes/at?lon=1.8&lat=45.9", status: http.StatusNotFound, errCode: httpx.CodeNotFound}, // no square there
+		{url: "/v1/communes/at?lon=1.6", status: http.StatusBadRequest, errCode: httpx.CodeBadParameter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.url, func(t *testing.T) {

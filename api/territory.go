@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
@@ -16,13 +17,13 @@ import (
 
 // territoryRoutes registers the commune and site endpoints.
 func (s *Server) territoryRoutes(r gin.IRouter) {
-	r.GET("/communes/at", handle(s.communeAt))
-	r.GET("/communes/:code", handle(s.communeByCode))
-	r.GET("/sites/nearest", handle(s.sitesNearest))
-	r.GET("/sites", handle(s.sites))
+	r.GET("/communes/at", httpx.Handle(s.communeAt))
+	r.GET("/communes/:code", httpx.Handle(s.communeByCode))
+	r.GET("/sites/nearest", httpx.Handle(s.sitesNearest))
+	r.GET("/sites", httpx.Handle(s.sites))
 	// Batch lookups (api/batch.go): many points in one body, one answer each.
-	r.POST("/communes/at", s.boundUpload(), handleRows(s.communesAtBatch))
-	r.POST("/sites/nearest", s.boundUpload(), handleRows(s.sitesNearestBatch))
+	r.POST("/communes/at", s.env.BoundUpload(), httpx.HandleRows(s.communesAtBatch))
+	r.POST("/sites/nearest", s.env.BoundUpload(), httpx.HandleRows(s.sitesNearestBatch))
 }
 
 // healthView is the body of /healthz.
@@ -48,7 +49,7 @@ type healthView struct {
 }
 
 func (s *Server) healthz(c *gin.Context) error {
-	e := s.engineOf(c)
+	e := s.env.EngineOf(c)
 	v := healthView{
 		Status:         "ok",
 		Communes:       len(e.Territory().Communes),
@@ -59,7 +60,7 @@ func (s *Server) healthz(c *gin.Context) error {
 		LoadMS:         float64(e.LoadTime().Microseconds()) / 1000,
 		Timings:        e.Timings(),
 		Reconciliation: e.Territory().Report,
-		Generation:     generationOf(c),
+		Generation:     httpx.GenerationOf(c),
 		LoadedAt:       e.LoadedAt(),
 		Reloading:      s.Reloading(),
 		Files:          e.Files(),
@@ -116,23 +117,23 @@ type siteRef struct {
 
 func newCommuneView(c *data.Commune) communeView {
 	return communeView{Code: c.Code, Nom: c.Name, Departement: c.Departement, Region: c.Region,
-		EPCI: c.EPCI, Population: c.Population, AreaKm2: round(c.AreaKm2, 3), FormerCodes: c.FormerCodes}
+		EPCI: c.EPCI, Population: c.Population, AreaKm2: httpx.Round(c.AreaKm2, 3), FormerCodes: c.FormerCodes}
 }
 
 func newSiteRef(site *data.Site, distM float64) *siteRef {
 	return &siteRef{ID: site.ID, Name: site.Name, Layer: site.Layer, Kind: site.Kind, Itinerant: site.Itinerant,
 		Commune: site.Commune, Departement: site.Departement, Lon: site.Point[0], Lat: site.Point[1],
-		DistanceM: round(distM, 1)}
+		DistanceM: httpx.Round(distM, 1)}
 }
 
 func (s *Server) communeAt(c *gin.Context) error {
-	p, err := queryPoint(c)
+	p, err := httpx.QueryPoint(c)
 	if err != nil {
 		return err
 	}
-	com, ok := s.engineOf(c).Territory().At(p)
+	com, ok := s.env.EngineOf(c).Territory().At(p)
 	if !ok {
-		return notFound("no commune contains lon=%v lat=%v", p[0], p[1])
+		return httpx.NotFound("no commune contains lon=%v lat=%v", p[0], p[1])
 	}
 	c.JSON(http.StatusOK, newCommuneView(com))
 	return nil
@@ -140,29 +141,29 @@ func (s *Server) communeAt(c *gin.Context) error {
 
 func (s *Server) communeByCode(c *gin.Context) error {
 	code := c.Param("code")
-	com, ok := s.engineOf(c).Territory().Commune(code)
+	com, ok := s.env.EngineOf(c).Territory().Commune(code)
 	if !ok {
-		return notFound("no commune with INSEE code %q", code)
+		return httpx.NotFound("no commune with INSEE code %q", code)
 	}
 	format := c.DefaultQuery("format", "json")
 	if format != "json" && format != "geojson" {
-		return badParam("format", "want json or geojson, got %q", format)
+		return httpx.BadParam("format", "want json or geojson, got %q", format)
 	}
 	layers, err := s.layers(c)
 	if err != nil {
 		return err
 	}
 	v := newCommuneView(com)
-	ind := s.engineOf(c).Indicator(com.Code)
+	ind := s.env.EngineOf(c).Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
-	if id, ok := s.engineOf(c).Territory().CommuneID(com.Code); ok {
-		v.Spread = s.engineOf(c).CommuneSpread(id)
-		if share, ok := s.engineOf(c).DifficultyShare(id); ok {
-			n := round(float64(com.Population)*share, 0)
+	if id, ok := s.env.EngineOf(c).Territory().CommuneID(com.Code); ok {
+		v.Spread = s.env.EngineOf(c).CommuneSpread(id)
+		if share, ok := s.env.EngineOf(c).DifficultyShare(id); ok {
+			n := httpx.Round(float64(com.Population)*share, 0)
 			v.PopulationInDifficulty = &n
 		}
 	}
-	if site, d, ok := s.engineOf(c).NearestSite(com.Rep, layers); ok {
+	if site, d, ok := s.env.EngineOf(c).NearestSite(com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}
 	if format == "json" {
@@ -171,16 +172,16 @@ func (s *Server) communeByCode(c *gin.Context) error {
 	}
 	f := geojson.NewFeature(nil)
 	if com.HasShape() {
-		f = geojson.NewFeature(geoJSONShape(com.Shape))
+		f = geojson.NewFeature(httpx.GeoJSONShape(com.Shape))
 	}
 	f.ID = com.Code
-	f.Properties = toProperties(v)
-	writeGeoJSON(c, f)
+	f.Properties = httpx.ToProperties(v)
+	httpx.WriteGeoJSON(c, f)
 	return nil
 }
 
 func (s *Server) sitesNearest(c *gin.Context) error {
-	p, err := queryPoint(c)
+	p, err := httpx.QueryPoint(c)
 	if err != nil {
 		return err
 	}
@@ -188,7 +189,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.engineOf(c).NearestSites(p, k, layers)
+	found := s.env.EngineOf(c).NearestSites(p, k, layers)
 	items := make([]*siteRef, len(found))
 	for i, n := range found {
 		items[i] = newSiteRef(n.Site, n.DistanceM)
@@ -204,17 +205,17 @@ func (s *Server) sites(c *gin.Context) error {
 	}
 	dep := c.Query("departement")
 	if dep != "" {
-		if _, ok := s.engineOf(c).Territory().Departement(dep); !ok {
-			return notFound("no département with code %q", dep)
+		if _, ok := s.env.EngineOf(c).Territory().Departement(dep); !ok {
+			return httpx.NotFound("no département with code %q", dep)
 		}
 	}
-	bbox, hasBBox, err := queryBBox(c)
+	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {
 		return err
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, name := range layers {
-		l := s.engineOf(c).Layer(name)
+		l := s.env.EngineOf(c).Layer(name)
 		for i := range l.Sites {
 			site := &l.Sites[i]
 			if dep != "" && site.Departement != dep {
@@ -223,7 +224,7 @@ func (s *Server) sites(c *gin.Context) error {
 			if hasBBox && !bbox.Contains(site.Point) {
 				continue
 			}
-			f := geojson.NewFeature(orb.Point{round(site.Point[0], 6), round(site.Point[1], 6)})
+			f := geojson.NewFeature(orb.Point{httpx.Round(site.Point[0], 6), httpx.Round(site.Point[1], 6)})
 			f.ID = site.Layer + ":" + site.ID
 			f.Properties = geojson.Properties{
 				"id": site.ID, "name": site.Name, "layer": site.Layer, "kind": site.Kind,
@@ -233,20 +234,20 @@ func (s *Server) sites(c *gin.Context) error {
 			fc.Append(f)
 		}
 	}
-	writeGeoJSON(c, fc)
+	httpx.WriteGeoJSON(c, fc)
 	return nil
 }
 
 // layers parses layers=a,b (default: the engine's default layer) and checks
 // every name is loaded.
 func (s *Server) layers(c *gin.Context) ([]string, error) {
-	names := queryList(c, "layers")
+	names := httpx.QueryList(c, "layers")
 	if len(names) == 0 {
 		return []string{matching.DefaultLayer}, nil
 	}
 	for _, n := range names {
-		if s.engineOf(c).Layer(n) == nil {
-			return nil, badParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.engineOf(c).LayerNames(), ", "))
+		if s.env.EngineOf(c).Layer(n) == nil {
+			return nil, httpx.BadParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.env.EngineOf(c).LayerNames(), ", "))
 		}
 	}
 	return names, nil
@@ -255,7 +256,7 @@ func (s *Server) layers(c *gin.Context) ([]string, error) {
 // nearestParams reads k= and layers= of the nearest-sites routes (one
 // point or a batch).
 func (s *Server) nearestParams(c *gin.Context) (k int, layers []string, err error) {
-	if k, err = queryIntParam(c, param.NearestK(), param.DefaultNearestK); err != nil {
+	if k, err = httpx.QueryIntParam(c, param.NearestK(), param.DefaultNearestK); err != nil {
 		return 0, nil, err
 	}
 	layers, err = s.layers(c)

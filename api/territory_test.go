@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -38,21 +39,21 @@ func TestBadParameters(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"/v1/communes/at?lon=-5&lat=46", http.StatusNotFound, CodeNotFound},
-		{"/v1/communes/at?lat=46", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/communes/at?lon=abc&lat=46", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/communes/at?lon=200&lat=46", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/communes/at?lon=2&lat=-91", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/communes/at?lon=NaN&lat=46", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/sites/nearest?lon=2&lat=46&k=0", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/sites/nearest?lon=2&lat=46&k=101", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/sites/nearest?lon=2&lat=46&k=x", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/sites/nearest?lon=2&lat=46&layers=nope", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/communes/99999", http.StatusNotFound, CodeNotFound},
-		{"/v1/communes/75056?format=kml", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/sites?departement=00", http.StatusNotFound, CodeNotFound},
-		{"/v1/sites?bbox=1,2,3", http.StatusBadRequest, CodeBadParameter},
-		{"/v1/nowhere", http.StatusNotFound, CodeNotFound},
+		{"/v1/communes/at?lon=-5&lat=46", http.StatusNotFound, httpx.CodeNotFound},
+		{"/v1/communes/at?lat=46", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/communes/at?lon=abc&lat=46", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/communes/at?lon=200&lat=46", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/communes/at?lon=2&lat=-91", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/communes/at?lon=NaN&lat=46", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/sites/nearest?lon=2&lat=46&k=0", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/sites/nearest?lon=2&lat=46&k=101", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/sites/nearest?lon=2&lat=46&k=x", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/sites/nearest?lon=2&lat=46&layers=nope", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/communes/99999", http.StatusNotFound, httpx.CodeNotFound},
+		{"/v1/communes/75056?format=kml", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/sites?departement=00", http.StatusNotFound, httpx.CodeNotFound},
+		{"/v1/sites?bbox=1,2,3", http.StatusBadRequest, httpx.CodeBadParameter},
+		{"/v1/nowhere", http.StatusNotFound, httpx.CodeNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {

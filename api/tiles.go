@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/maptile"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
@@ -26,28 +27,28 @@ const (
 
 // tileRoutes registers the vector tiles and their TileJSON descriptions.
 func (s *Server) tileRoutes(r gin.IRouter) {
-	r.GET("/tiles/:layer", handle(s.tileJSON))         // /tiles/{layer}.json
-	r.GET("/tiles/:layer/:z/:x/:y", handle(s.tileMVT)) // /tiles/{layer}/{z}/{x}/{y}.mvt
+	r.GET("/tiles/:layer", httpx.Handle(s.tileJSON))         // /tiles/{layer}.json
+	r.GET("/tiles/:layer/:z/:x/:y", httpx.Handle(s.tileMVT)) // /tiles/{layer}/{z}/{x}/{y}.mvt
 }
 
 // parseTile reads z, x and y (with its .mvt suffix) from the path.
 func parseTile(c *gin.Context) (maptile.Tile, error) {
 	ys, ok := strings.CutSuffix(c.Param("y"), ".mvt")
 	if !ok {
-		return maptile.Tile{}, notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt")
+		return maptile.Tile{}, httpx.NotFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt")
 	}
 	z, err := strconv.Atoi(c.Param("z"))
 	if err != nil || z < 0 || z > maplayers.MaxZoom {
-		return maptile.Tile{}, badParam("z", "%q is not a zoom in [0, %d]", c.Param("z"), maplayers.MaxZoom)
+		return maptile.Tile{}, httpx.BadParam("z", "%q is not a zoom in [0, %d]", c.Param("z"), maplayers.MaxZoom)
 	}
 	n := 1 << z
 	x, err := strconv.Atoi(c.Param("x"))
 	if err != nil || x < 0 || x >= n {
-		return maptile.Tile{}, badParam("x", "%q is not a column in [0, %d] at zoom %d", c.Param("x"), n-1, z)
+		return maptile.Tile{}, httpx.BadParam("x", "%q is not a column in [0, %d] at zoom %d", c.Param("x"), n-1, z)
 	}
 	y, err := strconv.Atoi(ys)
 	if err != nil || y < 0 || y >= n {
-		return maptile.Tile{}, badParam("y", "%q is not a row in [0, %d] at zoom %d", ys, n-1, z)
+		return maptile.Tile{}, httpx.BadParam("y", "%q is not a row in [0, %d] at zoom %d", ys, n-1, z)
 	}
 	return maptile.New(uint32(x), uint32(y), maptile.Zoom(z)), nil
 }
@@ -65,17 +66,17 @@ func (s *Server) tileMVT(c *gin.Context) error {
 		return err
 	}
 	if int(t.Z) < l.MinTileZoom {
-		return badParam("z", "layer %s has tiles from zoom %d", l.Name, l.MinTileZoom)
+		return httpx.BadParam("z", "layer %s has tiles from zoom %d", l.Name, l.MinTileZoom)
 	}
 	e, err := s.tile(m, l, t)
 	if err != nil {
 		return err
 	}
 	if e.raw == nil {
-		s.writeEmpty(c)
+		s.env.WriteEmpty(c)
 		return nil
 	}
-	s.writeTagged(c, mvtType, e.raw, e.gz, e.etag)
+	s.env.WriteTagged(c, mvtType, e.raw, e.gz, e.etag)
 	return nil
 }
 
@@ -177,7 +178,7 @@ func tileFeatureID(src maplayers.Source, i int) uint64 {
 func (s *Server) tileJSON(c *gin.Context) error {
 	name, ok := strings.CutSuffix(c.Param("layer"), ".json")
 	if !ok {
-		return notFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt, descriptions /tiles/{layer}.json")
+		return httpx.NotFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt, descriptions /tiles/{layer}.json")
 	}
 	l, err := s.mapsOf(c).layer(name)
 	if err != nil {
@@ -194,8 +195,8 @@ func (s *Server) tileJSON(c *gin.Context) error {
 			fields[p.Name] = "String"
 		}
 	}
-	b := layerExtent(s.engineOf(c), l)
-	base := s.baseURL(c)
+	b := layerExtent(s.env.EngineOf(c), l)
+	base := s.env.BaseURL(c)
 	c.JSON(http.StatusOK, gin.H{
 		"tilejson":    "3.0.0",
 		"name":        l.Title,
@@ -204,7 +205,7 @@ func (s *Server) tileJSON(c *gin.Context) error {
 		"tiles":       []string{base + "/tiles/" + l.Name + "/{z}/{x}/{y}.mvt"},
 		"minzoom":     l.MinTileZoom,
 		"maxzoom":     tileJSONMaxZoom,
-		"bounds":      []float64{round(b.Min[0], 6), round(b.Min[1], 6), round(b.Max[0], 6), round(b.Max[1], 6)},
+		"bounds":      []float64{httpx.Round(b.Min[0], 6), httpx.Round(b.Min[1], 6), httpx.Round(b.Max[0], 6), httpx.Round(b.Max[1], 6)},
 		"vector_layers": []gin.H{{"id": l.Name, "description": l.Description, "fields": fields,
 			"minzoom": l.MinTileZoom, "maxzoom": tileJSONMaxZoom}},
 	})

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
-	"github.com/maillage/maillage/internal/maplayers"
-	"github.com/maillage/maillage/internal/web"
 	"io"
 	"math"
 	"net/http"
 	"testing"
+
+	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/internal/web"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"

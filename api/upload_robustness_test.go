@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // Regression tests of issue 13, findings 1 and 2, at the HTTP level: a
@@ -179,8 +181,8 @@ func TestUploadDamagedGzip(t *testing.T) {
 				rec := postWithin(t, s, 2*time.Second, r.target, ct, body)
 				var e errorBody
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusBadRequest ||
-					e.Error != CodeBadBody || !strings.Contains(e.Message, ": line ") || !strings.Contains(e.Message, "gzip") {
-					t.Fatalf("status %d, body %.300s: want 400 %s naming the line and gzip", rec.Code, rec.Body, CodeBadBody)
+					e.Error != httpx.CodeBadBody || !strings.Contains(e.Message, ": line ") || !strings.Contains(e.Message, "gzip") {
+					t.Fatalf("status %d, body %.300s: want 400 %s naming the line and gzip", rec.Code, rec.Body, httpx.CodeBadBody)
 				}
 				t.Logf("%v: %s", time.Since(t0).Round(time.Millisecond), e.Message)
 			})
@@ -196,10 +198,10 @@ func TestUploadBombs(t *testing.T) {
 		b    []byte
 		code string
 	}{
-		{"1 GiB field", gzBomb(t, "id,name,lon,lat\nr1,", 'x', 1<<30, ",1.8,46.1\n"), CodeFieldTooLong},
-		{"25 MB of rows", gz(t, longRows(25<<20)), CodeTooLarge},
-		{"400k columns", gz(t, []byte(strings.Repeat("c,", 400000)+"c\n")), CodeTooManyColumns},
-		{"rows", gz(t, csvB), CodeTooManyRows},
+		{"1 GiB field", gzBomb(t, "id,name,lon,lat\nr1,", 'x', 1<<30, ",1.8,46.1\n"), httpx.CodeFieldTooLong},
+		{"25 MB of rows", gz(t, longRows(25<<20)), httpx.CodeTooLarge},
+		{"400k columns", gz(t, []byte(strings.Repeat("c,", 400000)+"c\n")), httpx.CodeTooManyColumns},
+		{"rows", gz(t, csvB), httpx.CodeTooManyRows},
 	}
 	// Served as `maillage serve` runs: under a soft memory limit (its
 	// --memory-limit), here the memory in use now plus 64 MiB, so that the
@@ -273,7 +275,7 @@ func TestUploadEncodings(t *testing.T) {
 	rec = postWithin(t, s, 5*time.Second, "/v1/datasets?kind=structures&name=u16.csv", "text/csv", bytes.NewReader(utf16))
 	var e errorBody
 	decode(t, rec, http.StatusBadRequest, &e)
-	if e.Error != CodeBadBody || !strings.Contains(e.Message, "UTF-16") || !strings.Contains(e.Message, "CSV UTF-8") {
+	if e.Error != httpx.CodeBadBody || !strings.Contains(e.Message, "UTF-16") || !strings.Contains(e.Message, "CSV UTF-8") {
 		t.Errorf("UTF-16 upload: %+v, want bad_body saying to save as CSV UTF-8", e)
 	}
 

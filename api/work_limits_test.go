@@ -17,8 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -69,12 +68,12 @@ func TestRecommendationCancelledByClient(t *testing.T) {
 	if after < 0 {
 		t.Fatalf("answered %d before the cancel: use a slower recommendation", rec.Code)
 	}
-	if rec.Code != StatusClientClosedRequest || after > 100*time.Millisecond {
-		t.Fatalf("status %d %v after the cancel, want %d within 100 ms: %.300s", rec.Code, after, StatusClientClosedRequest, rec.Body.String())
+	if rec.Code != httpx.StatusClientClosedRequest || after > 100*time.Millisecond {
+		t.Fatalf("status %d %v after the cancel, want %d within 100 ms: %.300s", rec.Code, after, httpx.StatusClientClosedRequest, rec.Body.String())
 	}
 	var e errorBody
-	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != CodeCanceled {
-		t.Fatalf("body %q (%v), want error %q", rec.Body.String(), err, CodeCanceled)
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != httpx.CodeCanceled {
+		t.Fatalf("body %q (%v), want error %q", rec.Body.String(), err, httpx.CodeCanceled)
 	}
 }
 
@@ -121,7 +120,7 @@ func TestSitingBusy(t *testing.T) {
 			ok++
 		case http.StatusServiceUnavailable:
 			busy++
-			if a.retry != "1" || a.body.Error != CodeBusy || !strings.Contains(a.body.Message, "retry") {
+			if a.retry != "1" || a.body.Error != httpx.CodeBusy || !strings.Contains(a.body.Message, "retry") {
 				t.Errorf("503 with Retry-After %q, body %+v", a.retry, a.body)
 			}
 			if a.took > timeout+500*time.Millisecond {
@@ -207,8 +206,8 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 	if after < 0 {
 		t.Fatalf("answered %d before the cancel: use a larger match", rec.Code)
 	}
-	if rec.Code != StatusClientClosedRequest {
-		t.Errorf("status %d, want %d: %.300s", rec.Code, StatusClientClosedRequest, rec.Body.String())
+	if rec.Code != httpx.StatusClientClosedRequest {
+		t.Errorf("status %d, want %d: %.300s", rec.Code, httpx.StatusClientClosedRequest, rec.Body.String())
 	}
 	if n := storedMatches(t, s); n != before {
 		t.Fatalf("%d match results stored, want %d: a cancelled match was stored", n, before)
@@ -324,79 +323,13 @@ func (h *heapWatch) stop() float64 {
 	return float64(h.peak-min(h.base, h.peak)) / (1 << 20)
 }
 
-// TestUploadWeight: a body weighs its length, or the body limit when it
-// may inflate (gzip, sniffed like the loaders do; multipart; unknown
-// length); the sniffed bytes are still read by the handler.
-func TestUploadWeight(t *testing.T) {
-	s := &Server{cfg: Config{MaxBodyBytes: 1000}}
-	gz := []byte{0x1f, 0x8b, 8, 0, 'x'}
-	for _, tc := range []struct {
-		name, contentType string
-		body              []byte
-		length            int64 // -1: unknown
-		want              int64
-	}{
-		{"csv", "text/csv", []byte("id,lon,lat\n"), 11, 11},
-		{"gzip sniffed", "text/csv", gz, 5, 1000},
-		{"multipart", "multipart/form-data; boundary=x", []byte("--x--"), 5, 1000},
-		{"unknown length", "", []byte("[]"), -1, 1000},
-		{"no body", "", nil, 0, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/v1/datasets", bytes.NewReader(tc.body))
-			req.ContentLength = tc.length
-			if tc.body == nil {
-				req.Body = http.NoBody
-			}
-			if tc.contentType != "" {
-				req.Header.Set("Content-Type", tc.contentType)
-			}
-			c, _ := gin.CreateTestContext(httptest.NewRecorder())
-			c.Request = req
-			if got := s.uploadWeight(c); got != tc.want {
-				t.Fatalf("weight %d, want %d", got, tc.want)
-			}
-			if tc.body != nil {
-				if b, err := io.ReadAll(c.Request.Body); err != nil || !bytes.Equal(b, tc.body) {
-					t.Fatalf("body after sniffing %q (%v), want %q", b, err, tc.body)
-				}
-			}
-		})
-	}
-}
-
-// TestBusyAndCanceledMapping: the error table maps a cancelled context to
-// 499 canceled and a deadline to 503 busy, and writeError sends
-// Retry-After.
-func TestBusyAndCanceledMapping(t *testing.T) {
-	for _, tc := range []struct {
-		err    error
-		status int
-		code   string
-	}{
-		{fmt.Errorf("recommendation stopped: %w", context.Canceled), StatusClientClosedRequest, CodeCanceled},
-		{fmt.Errorf("match stopped: %w", context.DeadlineExceeded), http.StatusServiceUnavailable, CodeBusy},
-	} {
-		e := apiError(tc.err)
-		if e == nil || e.Status != tc.status || e.Code != tc.code {
-			t.Errorf("%v: %+v, want %d %s", tc.err, e, tc.status, tc.code)
-		}
-	}
-	rec := httptest.NewRecorder()
-	c, _ := gin.CreateTestContext(rec)
-	writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: CodeBusy, Message: "m", RetryAfterS: 5})
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" || !strings.Contains(rec.Body.String(), `"error":"busy"`) {
-		t.Fatalf("%d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
-	}
-}
-
 // TestUploadUnitsFreedBeforeAnalysis: a request gives its upload units back
 // once its rows are parsed, before it queues for its analysis, so that an
 // analysis queue full of parsed uploads never blocks the next upload.
 func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
 	base := testServer(t)
 	s := New(base.registry, Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
-	hold, err := s.acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
+	hold, err := s.env.Acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
 	if err != nil {
 		t.Fatal(err)
 	}

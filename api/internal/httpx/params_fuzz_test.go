@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"github.com/maillage/maillage/internal/access"
@@ -35,14 +35,14 @@ func FuzzQueryParams(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, q string) {
 		c := fuzzContext(q)
-		if p, err := queryPoint(c); err == nil {
+		if p, err := QueryPoint(c); err == nil {
 			if !finite(p[0]) || !finite(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {
 				t.Fatalf("queryPoint(%q) accepted %v", q, p)
 			}
 		} else if _, ok := err.(*Error); !ok {
 			t.Fatalf("queryPoint(%q): error %v is not an *Error", q, err)
 		}
-		if b, ok, err := queryBBox(c); err == nil && ok {
+		if b, ok, err := QueryBBox(c); err == nil && ok {
 			for _, v := range []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]} {
 				if !finite(v) {
 					t.Fatalf("queryBBox(%q) accepted %v", q, b)
@@ -54,13 +54,13 @@ func FuzzQueryParams(f *testing.F) {
 		} else if err == nil && ok != (c.Query("bbox") != "") {
 			t.Fatalf("queryBBox(%q): ok %v without error", q, ok)
 		}
-		if k, err := queryInt(c, "k", 5, 1, 100); err == nil && (k < 1 || k > 100) {
+		if k, err := QueryInt(c, "k", 5, 1, 100); err == nil && (k < 1 || k > 100) {
 			t.Fatalf("queryInt(%q) accepted k=%d", q, k)
 		}
-		if v, err := queryFloat(c, "lon", 0, -10, 10); err == nil && (!finite(v) || v < -10 || v > 10) {
+		if v, err := QueryFloat(c, "lon", 0, -10, 10); err == nil && (!finite(v) || v < -10 || v > 10) {
 			t.Fatalf("queryFloat(%q) accepted %v", q, v)
 		}
-		for _, item := range queryList(c, "layers") {
+		for _, item := range QueryList(c, "layers") {
 			if item == "" || item != strings.TrimSpace(item) || strings.Contains(item, ",") {
 				t.Fatalf("queryList(%q) item %q", q, item)
 			}
@@ -122,14 +122,14 @@ func FuzzParseRate(f *testing.F) {
 // 13, finding 8); parameters now read decimal numbers only, like uploads.
 func TestQueryNumbersDecimalOnly(t *testing.T) {
 	for _, q := range []string{"lon=0x1.dep0&lat=46", "lon=2&lat=0x1p5", "lon=1_0&lat=46", "lon=Inf&lat=46", "lon=2&lat=nan"} {
-		if p, err := queryPoint(fuzzContext(q)); err == nil || !strings.Contains(err.Error(), "not a decimal number") {
+		if p, err := QueryPoint(fuzzContext(q)); err == nil || !strings.Contains(err.Error(), "not a decimal number") {
 			t.Errorf("queryPoint(%q) = %v, %v; want a 400 saying it is not a decimal number", q, p, err)
 		}
 	}
-	if _, _, err := queryBBox(fuzzContext("bbox=0x1p1,45,3,46")); err == nil {
+	if _, _, err := QueryBBox(fuzzContext("bbox=0x1p1,45,3,46")); err == nil {
 		t.Error("bbox with a hexadecimal float accepted")
 	}
-	if p, err := queryPoint(fuzzContext("lon=1.8707&lat=46.1712")); err != nil || p[0] != 1.8707 {
+	if p, err := QueryPoint(fuzzContext("lon=1.8707&lat=46.1712")); err != nil || p[0] != 1.8707 {
 		t.Errorf("decimal point refused: %v, %v", p, err)
 	}
 }

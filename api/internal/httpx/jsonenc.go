@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"encoding/json"
@@ -21,7 +21,7 @@ import (
 // would make covered_share an integer column and turn 0.99 into 0. Integer
 // Go types stay integers, so the JSON type of every value follows its Go
 // type. The hand-written GeoJSON of the map layers (featureWriter) uses
-// appendReal too.
+// AppendReal too.
 //
 // init installs the encoder as gin's JSON codec (c.JSON and friends) and
 // as orb/geojson's marshaler (Feature.MarshalJSON marshals its properties
@@ -34,18 +34,18 @@ func init() {
 
 // jsonOptions are the options of every answer's encoding.
 var jsonOptions = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.WithMarshalers(jsonv2.JoinMarshalers(
-	jsonv2.MarshalFunc(func(f float64) ([]byte, error) { return appendReal(nil, f, 64) }),
-	jsonv2.MarshalFunc(func(f float32) ([]byte, error) { return appendReal(nil, float64(f), 32) }),
+	jsonv2.MarshalFunc(func(f float64) ([]byte, error) { return AppendReal(nil, f, 64) }),
+	jsonv2.MarshalFunc(func(f float32) ([]byte, error) { return AppendReal(nil, float64(f), 32) }),
 )))
 
-// marshalJSON encodes v as every answer is.
-func marshalJSON(v any) ([]byte, error) { return jsonv2.Marshal(v, jsonOptions) }
+// MarshalJSON encodes v as every answer is.
+func MarshalJSON(v any) ([]byte, error) { return jsonv2.Marshal(v, jsonOptions) }
 
-// appendReal appends f as encoding/json writes a float (shortest form,
+// AppendReal appends f as encoding/json writes a float (shortest form,
 // exponent below 1e-6 and from 1e21), with ".0" added to a whole number so
 // that it reads as a real. NaN and infinities are refused, as encoding/json
 // does.
-func appendReal(b []byte, f float64, bits int) ([]byte, error) {
+func AppendReal(b []byte, f float64, bits int) ([]byte, error) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return b, &json.UnsupportedValueError{Str: strconv.FormatFloat(f, 'g', -1, bits)}
 	}
@@ -72,11 +72,11 @@ func appendReal(b []byte, f float64, bits int) ([]byte, error) {
 	return append(b, ".0"...), nil
 }
 
-// jsonCodec is gin's codec and orb/geojson's marshaler: marshalJSON to
+// jsonCodec is gin's codec and orb/geojson's marshaler: MarshalJSON to
 // write, encoding/json to read (as gin's default).
 type jsonCodec struct{}
 
-func (jsonCodec) Marshal(v any) ([]byte, error) { return marshalJSON(v) }
+func (jsonCodec) Marshal(v any) ([]byte, error) { return MarshalJSON(v) }
 
 func (jsonCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 

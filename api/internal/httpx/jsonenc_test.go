@@ -1,4 +1,4 @@
-package api
+package httpx
 
 import (
 	"encoding/json"
@@ -33,13 +33,13 @@ func TestAppendReal(t *testing.T) {
 		{3, 32, "3.0"},
 		{0.1, 32, "0.1"},
 	} {
-		got, err := appendReal(nil, tc.f, tc.bits)
+		got, err := AppendReal(nil, tc.f, tc.bits)
 		if err != nil || string(got) != tc.want {
 			t.Errorf("appendReal(%v, %d) = %s, %v; want %s", tc.f, tc.bits, got, err, tc.want)
 		}
 	}
 	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if _, err := appendReal(nil, f, 64); err == nil {
+		if _, err := AppendReal(nil, f, 64); err == nil {
 			t.Errorf("appendReal(%v): no error", f)
 		}
 	}
@@ -54,7 +54,7 @@ func TestAppendReal(t *testing.T) {
 		if math.IsNaN(f) || math.IsInf(f, 0) {
 			continue
 		}
-		got, err := appendReal(nil, f, 64)
+		got, err := AppendReal(nil, f, 64)
 		std, _ := json.Marshal(f)
 		back, perr := strconv.ParseFloat(string(got), 64)
 		if err != nil || perr != nil || back != f || !strings.ContainsAny(string(got), ".e") ||
@@ -83,16 +83,16 @@ func TestJSONCodec(t *testing.T) {
 		t.Errorf("c.JSON: %s, want %s", rec.Body, want)
 	}
 	// orb's FeatureOf marshals its properties with encoding/json: answers
-	// use geoFeature.
-	fc := geoCollection[view]{Features: []*geoFeature[view]{{ID: "x", Geometry: orb.Point{2.5, 46.1234567}, Properties: view{Share: 0, Pop: 3}}},
+	// use GeoFeature.
+	fc := GeoCollection[view]{Features: []*GeoFeature[view]{{ID: "x", Geometry: orb.Point{2.5, 46.1234567}, Properties: view{Share: 0, Pop: 3}}},
 		ExtraMembers: geojson.Properties{"total": 1, "reach": 2.0}}
-	b, err := marshalJSON(fc)
+	b, err := MarshalJSON(fc)
 	want := `{"type":"FeatureCollection","reach":2.0,"total":1,"features":[{"type":"Feature","id":"x","geometry":{"type":"Point","coordinates":[2.5,46.123457]},"properties":{"covered_share":0.0,"population":3,"tag":""}}]}`
 	if err != nil || string(b) != want {
 		t.Errorf("geoCollection: %s, %v\nwant %s", b, err, want)
 	}
-	p := toProperties(view{Share: 1, Pop: 2})
-	b, err = marshalJSON(p)
+	p := ToProperties(view{Share: 1, Pop: 2})
+	b, err = MarshalJSON(p)
 	if err != nil || string(b) != `{"covered_share":1.0,"population":2,"tag":""}` {
 		t.Errorf("toProperties: %s, %v", b, err)
 	}
