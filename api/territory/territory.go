@@ -1,9 +1,10 @@
-package api
+// Package territory serves the territory lookups of the API: the commune
+// at a point or of a code, the sites nearest a point, the sites of a layer,
+// and their batch forms over uploaded points.
+package territory
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -12,11 +13,18 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
-	"github.com/maillage/maillage/matching"
 )
 
-// territoryRoutes registers the commune and site endpoints.
-func (s *Server) territoryRoutes(r gin.IRouter) {
+// Handlers serves the commune and site lookups.
+type Handlers struct {
+	env *httpx.Env
+}
+
+// New returns the handlers over env.
+func New(env *httpx.Env) *Handlers { return &Handlers{env: env} }
+
+// Routes registers the commune and site endpoints.
+func (s *Handlers) Routes(r *gin.RouterGroup) {
 	r.GET("/communes/at", httpx.Handle(s.communeAt))
 	r.GET("/communes/:code", httpx.Handle(s.communeByCode))
 	r.GET("/sites/nearest", httpx.Handle(s.sitesNearest))
@@ -24,56 +32,6 @@ func (s *Server) territoryRoutes(r gin.IRouter) {
 	// Batch lookups (api/batch.go): many points in one body, one answer each.
 	r.POST("/communes/at", s.env.BoundUpload(), httpx.HandleRows(s.communesAtBatch))
 	r.POST("/sites/nearest", s.env.BoundUpload(), httpx.HandleRows(s.sitesNearestBatch))
-}
-
-// healthView is the body of /healthz.
-type healthView struct {
-	Status         string              `json:"status"`
-	Communes       int                 `json:"communes"`
-	CommunesShaped int                 `json:"communes_with_shape"`
-	Sites          map[string]int      `json:"sites"`
-	Cells          int                 `json:"cells"`
-	Resolution     int                 `json:"h3_resolution"`
-	LoadMS         float64             `json:"load_ms"`
-	Timings        any                 `json:"timings"`
-	Reconciliation data.Reconciliation `json:"reconciliation"`
-	// What is in service (api/reload.go): the engine's generation (the
-	// X-Maillage-Generation header of every answer), when it was built,
-	// the data files it was read from (sha256, vintage, load time) and the
-	// layers uploaded at run time.
-	Generation uint64                 `json:"generation"`
-	LoadedAt   time.Time              `json:"loaded_at"`
-	Reloading  bool                   `json:"reloading"`
-	Files      []matching.FileStatus  `json:"files"`
-	Uploads    []matching.LayerUpload `json:"uploaded_layers"`
-}
-
-func (s *Server) healthz(c *gin.Context) error {
-	e := s.env.EngineOf(c)
-	v := healthView{
-		Status:         "ok",
-		Communes:       len(e.Territory().Communes),
-		CommunesShaped: e.Territory().Index.Len(),
-		Sites:          map[string]int{},
-		Cells:          e.Grid().Len(),
-		Resolution:     e.Grid().Resolution,
-		LoadMS:         float64(e.LoadTime().Microseconds()) / 1000,
-		Timings:        e.Timings(),
-		Reconciliation: e.Territory().Report,
-		Generation:     httpx.GenerationOf(c),
-		LoadedAt:       e.LoadedAt(),
-		Reloading:      s.Reloading(),
-		Files:          e.Files(),
-		Uploads:        e.Uploads(),
-	}
-	if v.Files == nil {
-		v.Files = []matching.FileStatus{} // an engine built in memory
-	}
-	for name, l := range e.Layers() {
-		v.Sites[name] = len(l.Sites)
-	}
-	c.JSON(http.StatusOK, v)
-	return nil
 }
 
 // communeView is the JSON of one commune.
@@ -126,7 +84,7 @@ func newSiteRef(site *data.Site, distM float64) *siteRef {
 		DistanceM: httpx.Round(distM, 1)}
 }
 
-func (s *Server) communeAt(c *gin.Context) error {
+func (s *Handlers) communeAt(c *gin.Context) error {
 	p, err := httpx.QueryPoint(c)
 	if err != nil {
 		return err
@@ -139,7 +97,7 @@ func (s *Server) communeAt(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) communeByCode(c *gin.Context) error {
+func (s *Handlers) communeByCode(c *gin.Context) error {
 	code := c.Param("code")
 	com, ok := s.env.EngineOf(c).Territory().Commune(code)
 	if !ok {
@@ -149,7 +107,7 @@ func (s *Server) communeByCode(c *gin.Context) error {
 	if format != "json" && format != "geojson" {
 		return httpx.BadParam("format", "want json or geojson, got %q", format)
 	}
-	layers, err := s.layers(c)
+	layers, err := s.env.Layers(c)
 	if err != nil {
 		return err
 	}
@@ -180,7 +138,7 @@ func (s *Server) communeByCode(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) sitesNearest(c *gin.Context) error {
+func (s *Handlers) sitesNearest(c *gin.Context) error {
 	p, err := httpx.QueryPoint(c)
 	if err != nil {
 		return err
@@ -198,8 +156,8 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) sites(c *gin.Context) error {
-	layers, err := s.layers(c)
+func (s *Handlers) sites(c *gin.Context) error {
+	layers, err := s.env.Layers(c)
 	if err != nil {
 		return err
 	}
@@ -238,27 +196,12 @@ func (s *Server) sites(c *gin.Context) error {
 	return nil
 }
 
-// layers parses layers=a,b (default: the engine's default layer) and checks
-// every name is loaded.
-func (s *Server) layers(c *gin.Context) ([]string, error) {
-	names := httpx.QueryList(c, "layers")
-	if len(names) == 0 {
-		return []string{matching.DefaultLayer}, nil
-	}
-	for _, n := range names {
-		if s.env.EngineOf(c).Layer(n) == nil {
-			return nil, httpx.BadParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.env.EngineOf(c).LayerNames(), ", "))
-		}
-	}
-	return names, nil
-}
-
 // nearestParams reads k= and layers= of the nearest-sites routes (one
 // point or a batch).
-func (s *Server) nearestParams(c *gin.Context) (k int, layers []string, err error) {
+func (s *Handlers) nearestParams(c *gin.Context) (k int, layers []string, err error) {
 	if k, err = httpx.QueryIntParam(c, param.NearestK(), param.DefaultNearestK); err != nil {
 		return 0, nil, err
 	}
-	layers, err = s.layers(c)
+	layers, err = s.env.Layers(c)
 	return k, layers, err
 }

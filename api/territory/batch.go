@@ -1,4 +1,4 @@
-package api
+package territory
 
 import (
 	"bufio"
@@ -48,7 +48,7 @@ func batchFormat(c *gin.Context) (string, error) {
 // readPoints reads the points of a batch request body: its format from the
 // Content-Type (text/csv, application/geo+json; JSON sniffed as an array or
 // a FeatureCollection), bounded as uploads are (s.env.DecodeLimits).
-func (s *Server) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, error) {
+func (s *Handlers) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, error) {
 	format := data.FormatUnknown
 	switch httpx.MediaType(c) {
 	case "text/csv", "application/csv", "text/tab-separated-values":
@@ -85,7 +85,7 @@ func batchHeaders(c *gin.Context, format, filename string) {
 	case "geojson":
 		c.Header("Content-Type", httpx.GeoJSONType)
 	default:
-		c.Header("Content-Type", jsonType)
+		c.Header("Content-Type", httpx.JSONType)
 	}
 	c.Status(http.StatusOK)
 }
@@ -188,7 +188,7 @@ var communeCSVHeader = []string{"id", "lon", "lat", "code", "nom", "departement"
 // communesAtBatch is POST /v1/communes/at: the commune containing each
 // point (the rule of GET /v1/communes/at), null (empty CSV fields) when
 // none.
-func (s *Server) communesAtBatch(c *gin.Context) error {
+func (s *Handlers) communesAtBatch(c *gin.Context) error {
 	format, err := batchFormat(c)
 	if err != nil {
 		return err
@@ -252,7 +252,7 @@ var nearestCSVHeader = []string{"id", "lon", "lat", "rank", "site_id", "site_nam
 
 // sitesNearestBatch is POST /v1/sites/nearest: the k sites nearest to each
 // point (k= and layers= as GET /v1/sites/nearest).
-func (s *Server) sitesNearestBatch(c *gin.Context) error {
+func (s *Handlers) sitesNearestBatch(c *gin.Context) error {
 	format, err := batchFormat(c)
 	if err != nil {
 		return err
