@@ -1,4 +1,4 @@
-package api
+package coverage
 
 import (
 	"net/http"
@@ -18,7 +18,7 @@ import (
 
 // accessRoutes registers GET /v1/access: capacity against need (2SFCA,
 // matching/access.go).
-func (s *Server) accessRoutes(r gin.IRouter) {
+func (s *Handlers) accessRoutes(r gin.IRouter) {
 	r.GET("/access", httpx.Handle(s.access2SFCA))
 }
 
@@ -45,8 +45,8 @@ type accessView struct {
 // (max_km= or max_minutes= with speed_kmh= and detour=, as coverage).
 // Supply is a layer or a built-in structures dataset: uploaded datasets
 // hold uploaded data and this route is open.
-func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
-	cq, err := s.coverageQuery(c)
+func (s *Handlers) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
+	cq, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return matching.AccessQuery{}, err
 	}
@@ -73,7 +73,7 @@ func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
 	return q, nil
 }
 
-func (s *Server) access2SFCA(c *gin.Context) error {
+func (s *Handlers) access2SFCA(c *gin.Context) error {
 	format, err := httpx.Format(c, "json", "csv", "geojson")
 	if err != nil {
 		return err
@@ -125,7 +125,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		return httpx.WriteTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
 	case "geojson":
 		fc := httpx.GeoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[matching.AccessArea], 0, len(items)),
-			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": roundReach(a.Reach),
+			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": httpx.RoundReach(a.Reach),
 				"reference_per_10k": httpx.Round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
 			f := &httpx.GeoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
@@ -137,10 +137,10 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
-	c.JSON(http.StatusOK, accessView{Supply: a.Supply, SupplyKind: a.SupplyKind, Demand: a.Demand, Reach: roundReach(a.Reach),
+	c.JSON(http.StatusOK, accessView{Supply: a.Supply, SupplyKind: a.SupplyKind, Demand: a.Demand, Reach: httpx.RoundReach(a.Reach),
 		Decay: a.Decay, SupplyPoints: a.SupplyPoints, SupplyTotal: a.SupplyTotal, IdleSupply: a.IdleSupply,
 		DemandTotal: httpx.Round(a.DemandTotal, 1), ReferencePer10k: httpx.Round(a.ReferencePer10k, 4), National: roundAccess(a.National),
-		By: by, Items: items, Total: len(items), ComputeMS: timingsMS(a.Timings)})
+		By: by, Items: items, Total: len(items), ComputeMS: httpx.TimingsMS(a.Timings)})
 	return nil
 }
 
@@ -174,13 +174,4 @@ func roundAccess(a matching.AccessArea) matching.AccessArea {
 	a.Demand, a.DemandBelowHalf = httpx.Round(a.Demand, 1), httpx.Round(a.DemandBelowHalf, 1)
 	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = httpx.Round(a.AccessPer10k, 4), httpx.Round(a.RatioToReference, 4), httpx.Round(a.ShareBelowHalf, 4)
 	return a
-}
-
-// timingsMS sums query timings.
-func timingsMS(ts []matching.Timing) float64 {
-	var ms float64
-	for _, t := range ts {
-		ms += t.DurationMS
-	}
-	return httpx.Round(ms, 3)
 }

@@ -1,4 +1,9 @@
-package api
+// Package coverage serves the coverage analyses of the API: who is within
+// reach of a site (summary, départements, communes, gap zones, cells, rural
+// mairies, figures), the network's structure (structures, articulation
+// points, coverage evolution and layer comparisons) and capacity against
+// need (2SFCA).
+package coverage
 
 import (
 	"net/http"
@@ -16,13 +21,24 @@ import (
 
 // Limits of the coverage endpoints.
 const (
-	maxCoverageCells = 50000 // cells in one /v1/coverage/cells answer
 	defaultGapsLimit = 50
 	maxListLimit     = 5000
 )
 
-// coverageRoutes registers the coverage endpoints.
-func (s *Server) coverageRoutes(r gin.IRouter) {
+// Handlers serves the coverage, network and access analyses.
+type Handlers struct {
+	env *httpx.Env
+}
+
+// New returns the handlers over env.
+func New(env *httpx.Env) *Handlers { return &Handlers{env: env} }
+
+// Routes registers the coverage, network, access and layer comparison
+// endpoints.
+func (s *Handlers) Routes(r *gin.RouterGroup) {
+	s.networkRoutes(r)                                      // structures, articulation, coverage evolution (api/coverage/network.go)
+	s.accessRoutes(r)                                       // capacity against need, 2SFCA (api/coverage/access.go)
+	r.GET("/layers/compare", httpx.Handle(s.layersCompare)) // what changed between two lists (api/coverage/layers_compare.go)
 	r.GET("/coverage", httpx.Handle(s.coverageSummary))
 	r.GET("/coverage/figures", httpx.Handle(s.coverageFigures)) // any threshold in microseconds (api/coverage_figures.go)
 	r.GET("/coverage/departements", httpx.Handle(s.coverageDepartements))
@@ -32,55 +48,9 @@ func (s *Server) coverageRoutes(r gin.IRouter) {
 	r.GET("/coverage/rural-mairies", httpx.Handle(s.coverageRuralMairies))
 }
 
-// coverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
-// and detour=), departement= or region=, and rank_by= (the order of gap
-// zones and rural mairies: population, fragility or zrr).
-func (s *Server) coverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
-	var q matching.CoverageQuery
-	layers, err := s.layers(c)
-	if err != nil {
-		return q, err
-	}
-	q.Layers = layers
-	_, hasKm := c.GetQuery("max_km")
-	_, hasMin := c.GetQuery("max_minutes")
-	switch {
-	case hasKm && hasMin:
-		return q, httpx.BadParam("max_km", "give max_km or max_minutes, not both")
-	case hasKm:
-		km, err := httpx.QueryParam(c, param.MaxKm(), 0)
-		if err != nil {
-			return q, err
-		}
-		r := matching.ReachKm(km)
-		q.Reach = &r
-	default:
-		minutes, err := httpx.QueryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
-		if err != nil {
-			return q, err
-		}
-		speed, err := httpx.QueryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
-		if err != nil {
-			return q, err
-		}
-		detour, err := httpx.QueryParam(c, param.Detour(), matching.DefaultDetour)
-		if err != nil {
-			return q, err
-		}
-		r := matching.ReachMinutes(minutes, matching.TravelModel{SpeedKmh: speed, Detour: detour})
-		q.Reach = &r
-	}
-	q.Departement, q.Region = c.Query("departement"), c.Query("region")
-	if q.Departement != "" && q.Region != "" {
-		return q, httpx.BadParam("region", "give departement or region, not both")
-	}
-	q.RankBy = c.Query("rank_by")
-	return q, nil
-}
-
 // coverage runs the analysis of the request and maps its errors.
-func (s *Server) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, error) {
-	q, err := s.coverageQuery(c)
+func (s *Handlers) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, error) {
+	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return nil, err
 	}
@@ -129,13 +99,13 @@ type gapRef struct {
 	ZRRPartialPopulation   int     `json:"zrr_partial_population"`
 }
 
-func (s *Server) coverageSummary(c *gin.Context) error {
+func (s *Handlers) coverageSummary(c *gin.Context) error {
 	t0 := time.Now()
 	cv, err := s.coverage(c, false)
 	if err != nil {
 		return err
 	}
-	v := coverageSummaryView{Layers: cv.Layers, Reach: roundReach(cv.Reach), Scope: cv.Scope,
+	v := coverageSummaryView{Layers: cv.Layers, Reach: httpx.RoundReach(cv.Reach), Scope: cv.Scope,
 		Summary: roundArea(cv.Summary), Regions: []matching.AreaCoverage{}, GapZones: len(cv.Gaps),
 		LargestGaps: []gapRef{}, RuralMairies: len(cv.RuralMairies)}
 	for _, r := range cv.Regions {
@@ -153,7 +123,7 @@ func (s *Server) coverageSummary(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) coverageDepartements(c *gin.Context) error {
+func (s *Handlers) coverageDepartements(c *gin.Context) error {
 	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
@@ -169,11 +139,11 @@ func (s *Server) coverageDepartements(c *gin.Context) error {
 	if format == "csv" {
 		return httpx.WriteTableCSV(c, "coverage-departements.csv", present.AreaCoverages(), items)
 	}
-	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "items": items, "total": len(items)})
+	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach), "items": items, "total": len(items)})
 	return nil
 }
 
-func (s *Server) coverageCommunes(c *gin.Context) error {
+func (s *Handlers) coverageCommunes(c *gin.Context) error {
 	format, err := httpx.Format(c, "geojson", "csv")
 	if err != nil {
 		return err
@@ -190,7 +160,7 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 	}
 	fc := httpx.GeoCollection[communeCoverageProps]{Type: "FeatureCollection",
 		Features:     make([]*httpx.GeoFeature[communeCoverageProps], 0, len(cv.Communes)),
-		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach)}}
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
 		f := &httpx.GeoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
@@ -203,7 +173,7 @@ func (s *Server) coverageCommunes(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) coverageGaps(c *gin.Context) error {
+func (s *Handlers) coverageGaps(c *gin.Context) error {
 	limit, offset, err := coveragePage(c, defaultGapsLimit)
 	if err != nil {
 		return err
@@ -215,7 +185,7 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 	lo, hi := httpx.PageWindow(len(cv.Gaps), limit, offset)
 	fc := httpx.GeoCollection[matching.GapZone]{Type: "FeatureCollection",
 		Features:     []*httpx.GeoFeature[matching.GapZone]{},
-		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy}}
+		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach), "rank_by": cv.RankBy}}
 	for i := lo; i < hi; i++ {
 		z := cv.Gaps[i]
 		z.AreaKm2, z.MaxDistanceM, z.MeanDistanceM = httpx.Round(z.AreaKm2, 3), httpx.Round(z.MaxDistanceM, 1), httpx.Round(z.MeanDistanceM, 1)
@@ -229,7 +199,7 @@ func (s *Server) coverageGaps(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) coverageCells(c *gin.Context) error {
+func (s *Handlers) coverageCells(c *gin.Context) error {
 	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {
 		return err
@@ -244,13 +214,13 @@ func (s *Server) coverageCells(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cells, err := cv.Cells(bbox, maxCoverageCells)
+	cells, err := cv.Cells(bbox, httpx.MaxCoverageCells)
 	if err != nil {
 		return err
 	}
 	fc := httpx.GeoCollection[matching.CellCoverage]{Type: "FeatureCollection",
 		Features:     make([]*httpx.GeoFeature[matching.CellCoverage], 0, len(cells)),
-		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": roundReach(cv.Reach)}}
+		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach)}}
 	for i := range cells {
 		p := cells[i]
 		p.DistanceM, p.Population = httpx.Round(p.DistanceM, 1), httpx.Round(p.Population, 2)
@@ -265,7 +235,7 @@ func (s *Server) coverageCells(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) coverageRuralMairies(c *gin.Context) error {
+func (s *Handlers) coverageRuralMairies(c *gin.Context) error {
 	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
@@ -289,30 +259,10 @@ func (s *Server) coverageRuralMairies(c *gin.Context) error {
 	if format == "csv" {
 		return httpx.WriteTableCSV(c, "rural-mairies.csv", present.RuralMairies(), items)
 	}
-	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": roundReach(cv.Reach), "rank_by": cv.RankBy,
+	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach), "rank_by": cv.RankBy,
 		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
 		"items": items, "total": len(cv.RuralMairies)})
 	return nil
-}
-
-// roundRings rounds the coordinates of a freshly built geometry to 1e-7°
-// (about 1 cm), in place, to keep answers small.
-func roundRings(mp orb.MultiPolygon) orb.MultiPolygon {
-	for _, poly := range mp {
-		for _, ring := range poly {
-			for i, p := range ring {
-				ring[i] = orb.Point{httpx.Round(p[0], 7), httpx.Round(p[1], 7)}
-			}
-		}
-	}
-	return mp
-}
-
-// roundReach, roundArea and roundCommune round the figures of an answer
-// (distances to 0.1 m, shares to 1e-6) on copies.
-func roundReach(r matching.Reach) matching.Reach {
-	r.MaxM = httpx.Round(r.MaxM, 1)
-	return r
 }
 
 // roundPtr rounds *p on a copy; nil (a missing figure) stays nil.
@@ -324,6 +274,8 @@ func roundPtr(p *float64, digits int) *float64 {
 	return &v
 }
 
+// roundArea and roundCommune round the figures of an answer (shares to
+// 1e-6) on copies.
 func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 	a.CoveredShare, a.MeanDistanceM = roundPtr(a.CoveredShare, 6), roundPtr(a.MeanDistanceM, 1)
 	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = httpx.Round(a.PopulationInDifficulty, 1), httpx.Round(a.UncoveredPopulationInDifficulty, 1)
@@ -338,6 +290,7 @@ func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 	return a
 }
 
+// roundCommune rounds the figures of a commune on a copy (roundArea).
 func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
 	m.CoveredShare = roundPtr(m.CoveredShare, 6)
 	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = roundPtr(m.MeanDistanceM, 1), roundPtr(m.MaxDistanceM, 1), httpx.Round(m.NearestDistanceM, 1)

@@ -1,4 +1,4 @@
-package api
+package coverage
 
 import (
 	"net/http"
@@ -20,9 +20,9 @@ type coverageFiguresView struct {
 // régions and départements at any threshold from the engine's population
 // profile by distance (a binary search per area): the map's slider asks it
 // at every move, before the full answer with gap zones.
-func (s *Server) coverageFigures(c *gin.Context) error {
+func (s *Handlers) coverageFigures(c *gin.Context) error {
 	t0 := time.Now()
-	q, err := s.coverageQuery(c)
+	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) coverageFigures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Reach = roundReach(f.Reach)
+	f.Reach = httpx.RoundReach(f.Reach)
 	f.Summary = roundFigures(f.Summary)
 	for i := range f.Regions {
 		f.Regions[i] = roundFigures(f.Regions[i])

@@ -1,4 +1,4 @@
-package api
+package coverage
 
 import (
 	"net/http"
@@ -21,14 +21,14 @@ import (
 // (matching/layerdiff), by département, and the coverage consequence at
 // the reach (max_km= or max_minutes=) over the scope (departement= or
 // region=); format=json, or geojson (one Point per change).
-func (s *Server) layersCompare(c *gin.Context) error {
+func (s *Handlers) layersCompare(c *gin.Context) error {
 	t0 := time.Now()
 	e := s.env.EngineOf(c)
 	format, err := httpx.Format(c, "json", "geojson")
 	if err != nil {
 		return err
 	}
-	q, err := s.coverageQuery(c)
+	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (s *Server) layersCompare(c *gin.Context) error {
 		for i, a := range cv.Departements {
 			deps[i] = roundAreaComparison(a)
 		}
-		out["coverage"] = gin.H{"reach": roundReach(cv.Reach), "scope": cv.Scope, "summary": roundAreaComparison(cv.Summary),
+		out["coverage"] = gin.H{"reach": httpx.RoundReach(cv.Reach), "scope": cv.Scope, "summary": roundAreaComparison(cv.Summary),
 			"departements": deps, "communes_changed": len(cv.Communes)}
 	}
 	out["compute_ms"] = httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)

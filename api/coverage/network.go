@@ -1,4 +1,4 @@
-package api
+package coverage
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ import (
 // networkRoutes registers the endpoints of today's network: the host
 // structures, their articulation with France Services, and the evolution
 // of coverage between two networks.
-func (s *Server) networkRoutes(r gin.IRouter) {
+func (s *Handlers) networkRoutes(r gin.IRouter) {
 	r.GET("/structures", httpx.Handle(s.structures))
 	r.GET("/articulation", httpx.Handle(s.articulation))
 	r.GET("/coverage/compare", httpx.Handle(s.coverageCompare))
@@ -48,7 +48,7 @@ type structureProps struct {
 // France Services. The route is protected: a scoped token sees the rows of
 // an uploaded dataset in its départements only, and the built-in structures
 // (open data) whole, as everywhere (see Scope).
-func (s *Server) structures(c *gin.Context) error {
+func (s *Handlers) structures(c *gin.Context) error {
 	id := c.DefaultQuery("dataset", matching.BuiltinStructuresDataset)
 	ds, builtin, err := s.env.Dataset(c, id)
 	if err != nil {
@@ -105,13 +105,13 @@ func (s *Server) structures(c *gin.Context) error {
 // with the per-département and national summaries; departement= restricts
 // the items and départements listed. format= json (default), csv (items)
 // or geojson (items as points, summaries as foreign members).
-func (s *Server) articulation(c *gin.Context) error {
+func (s *Handlers) articulation(c *gin.Context) error {
 	t0 := time.Now()
 	format, err := httpx.Format(c, "json", "csv", "geojson")
 	if err != nil {
 		return err
 	}
-	q, err := s.coverageQuery(c)
+	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (s *Server) articulation(c *gin.Context) error {
 
 // roundArticulation rounds the figures of an answer in place.
 func roundArticulation(a *matching.Articulation) {
-	a.Reach = roundReach(a.Reach)
+	a.Reach = httpx.RoundReach(a.Reach)
 	ra := func(ar *matching.ArticulationArea) {
 		ar.AddedPopulationInDifficulty = httpx.Round(ar.AddedPopulationInDifficulty, 1)
 		ar.CoveredShareReference, ar.CoveredShareWith = httpx.Round(ar.CoveredShareReference, 6), httpx.Round(ar.CoveredShareWith, 6)
@@ -174,13 +174,13 @@ func roundArticulation(a *matching.Articulation) {
 // the scope (departement= or region=), with the communes that gained or
 // lost coverage, paged by limit= and offset=: format= json (items), csv or
 // geojson (communes with their shapes and before/after properties).
-func (s *Server) coverageCompare(c *gin.Context) error {
+func (s *Handlers) coverageCompare(c *gin.Context) error {
 	t0 := time.Now()
 	format, err := httpx.Format(c, "json", "geojson", "csv")
 	if err != nil {
 		return err
 	}
-	q, err := s.coverageQuery(c)
+	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	case "geojson":
 		fc := httpx.GeoCollection[communeComparisonProps]{Type: "FeatureCollection",
 			Features: make([]*httpx.GeoFeature[communeComparisonProps], 0, len(items)),
-			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach),
+			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": httpx.RoundReach(cmp.Reach),
 				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
 		for i := range items {
 			f := &httpx.GeoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
@@ -229,7 +229,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
-	c.JSON(http.StatusOK, gin.H{"from": cmp.From, "to": cmp.To, "reach": roundReach(cmp.Reach), "scope": cmp.Scope,
+	c.JSON(http.StatusOK, gin.H{"from": cmp.From, "to": cmp.To, "reach": httpx.RoundReach(cmp.Reach), "scope": cmp.Scope,
 		"summary": summary, "departements": deps, "items": items, "total": len(cmp.Communes),
 		"compute_ms": httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
 	return nil
@@ -237,7 +237,7 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 
 // compareLayers parses a comma-separated list of layer names (def when
 // absent) and checks every name is loaded.
-func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, error) {
+func (s *Handlers) compareLayers(c *gin.Context, param, def string) ([]string, error) {
 	names := httpx.QueryList(c, param)
 	if len(names) == 0 {
 		names = []string{def}

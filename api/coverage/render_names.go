@@ -1,4 +1,4 @@
-package api
+package coverage
 
 import "github.com/maillage/maillage/matching"
 
