@@ -18,7 +18,6 @@ import (
 // first use (mapLayers).
 func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
 	v1.GET("/layers", httpx.Handle(s.layersIndex))
-	v1.GET("/layers/compare", httpx.Handle(s.layersCompare)) // what changed between two lists (api/layers_compare.go)
 	v1.GET("/layers/:name", httpx.Handle(s.layerGeoJSON))
 	s.ogcRoutes(r)
 	s.tileRoutes(r)

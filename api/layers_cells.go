@@ -15,7 +15,7 @@ import (
 // cellsLayer is the H3 cells of the population grid with their population
 // and distance to the nearest site. It is too large to serve whole (about
 // 900,000 cells at resolution 8): a query naming a bbox or a département
-// may match at most maxCoverageCells cells, and a query naming neither
+// may match at most httpx.MaxCoverageCells cells, and a query naming neither
 // gets one page of the national grid in H3 order (offset, limit), built
 // alone, so that a client such as GDAL can open the layer and page through
 // it with bounded memory.
@@ -59,14 +59,14 @@ func (m *mapState) cellsLayer() *maplayers.Layer {
 			if f.HasBBox {
 				b = f.BBox
 			}
-			if src.cells, err = cv.Cells(b, maxCoverageCells); err != nil {
+			if src.cells, err = cv.Cells(b, httpx.MaxCoverageCells); err != nil {
 				return nil, err
 			}
 			src.total = len(src.cells)
 		}
 		src.shapes, src.bounds = make([]orb.MultiPolygon, len(src.cells)), make([]orb.Bound, len(src.cells))
 		for i := range src.cells {
-			src.shapes[i] = roundRings(orb.MultiPolygon{cv.CellPolygon(&src.cells[i])})
+			src.shapes[i] = httpx.RoundRings(orb.MultiPolygon{cv.CellPolygon(&src.cells[i])})
 			src.bounds[i] = src.shapes[i].Bound()
 		}
 		return src, nil

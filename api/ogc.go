@@ -36,7 +36,6 @@ const (
 
 // Media types of OGC answers.
 const (
-	jsonType    = "application/json"
 	openAPIType = "application/vnd.oai.openapi+json;version=3.0"
 )
 
@@ -90,11 +89,11 @@ func (s *Server) ogcLanding(c *gin.Context) error {
 		"title":       "maillage",
 		"description": "France's digital-inclusion network (France Services, conseillers numériques): communes, départements, régions, service points, coverage gap zones and the population grid.",
 		"links": []httpx.Link{
-			{Href: base + ogcBase, Rel: "self", Type: jsonType, Title: "this document"},
+			{Href: base + ogcBase, Rel: "self", Type: httpx.JSONType, Title: "this document"},
 			{Href: base + "/", Rel: "alternate", Type: "text/html", Title: "the built-in map"},
 			{Href: base + "/openapi.json", Rel: "service-desc", Type: openAPIType, Title: "the API definition"},
-			{Href: base + ogcBase + "/conformance", Rel: "conformance", Type: jsonType, Title: "conformance classes"},
-			{Href: base + ogcBase + "/collections", Rel: "data", Type: jsonType, Title: "the collections"},
+			{Href: base + ogcBase + "/conformance", Rel: "conformance", Type: httpx.JSONType, Title: "conformance classes"},
+			{Href: base + ogcBase + "/collections", Rel: "data", Type: httpx.JSONType, Title: "the collections"},
 		},
 	})
 	return nil
@@ -132,7 +131,7 @@ func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectio
 	base := s.env.BaseURL(c) + ogcBase + "/collections/" + l.Name
 	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: crs.URIs(), StorageCRS: crs84,
 		Links: []httpx.Link{
-			{Href: base, Rel: "self", Type: jsonType, Title: "this collection"},
+			{Href: base, Rel: "self", Type: httpx.JSONType, Title: "this collection"},
 			{Href: base + "/items", Rel: "items", Type: httpx.GeoJSONType, Title: l.Title},
 			{Href: s.env.BaseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
 		}}
@@ -175,7 +174,7 @@ func (s *Server) ogcCollections(c *gin.Context) error {
 		views = append(views, s.collectionView(c, l))
 	}
 	base := s.env.BaseURL(c) + ogcBase + "/collections"
-	c.JSON(http.StatusOK, gin.H{"links": []httpx.Link{{Href: base, Rel: "self", Type: jsonType, Title: "this document"}},
+	c.JSON(http.StatusOK, gin.H{"links": []httpx.Link{{Href: base, Rel: "self", Type: httpx.JSONType, Title: "this document"}},
 		"collections": views})
 	return nil
 }
@@ -221,7 +220,7 @@ func (s *Server) ogcItems(c *gin.Context) error {
 	base := s.env.BaseURL(c)
 	links = append(links,
 		httpx.Link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
-		httpx.Link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: jsonType, Title: l.Title})
+		httpx.Link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: httpx.JSONType, Title: l.Title})
 	body := newFeatureWriter(l, src, q).appendCollection(make([]byte, 0, 64<<10), ids, matched, links)
 	c.Header("Content-Crs", "<"+q.crs.URI()+">")
 	s.env.WriteCached(c, httpx.GeoJSONType, body)
@@ -260,7 +259,7 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	base := s.env.BaseURL(c) + ogcBase + "/collections/" + l.Name
 	links := []httpx.Link{
 		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: httpx.GeoJSONType, Title: "this feature"},
-		{Href: base, Rel: "collection", Type: jsonType, Title: l.Title},
+		{Href: base, Rel: "collection", Type: httpx.JSONType, Title: l.Title},
 	}
 	body := newFeatureWriter(l, src, q).appendFeature(make([]byte, 0, 4<<10), i, links)
 	c.Header("Content-Crs", "<"+q.crs.URI()+">")

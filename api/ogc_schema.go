@@ -178,8 +178,8 @@ func geoJSONFeatureSchema(l *maplayers.Layer, url string) schemaDoc {
 // refuses another media type).
 func schemaMediaType(c *gin.Context) string {
 	accept := c.GetHeader("Accept")
-	if strings.Contains(accept, jsonType) && !strings.Contains(accept, schemaType) {
-		return jsonType
+	if strings.Contains(accept, httpx.JSONType) && !strings.Contains(accept, schemaType) {
+		return httpx.JSONType
 	}
 	return schemaType
 }

@@ -204,7 +204,7 @@ func TestOGCCollectionLinks(t *testing.T) {
 		}
 	}
 	rec := mapGet(t, s, "/ogc/collections/communes/queryables", "Accept", "application/geo+json, application/json")
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != jsonType {
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != httpx.JSONType {
 		t.Errorf("queryables for GDAL: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	// departement= filters the items as the queryable says.

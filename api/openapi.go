@@ -204,7 +204,7 @@ func errorResponseDocs() map[string]any {
 			headers["WWW-Authenticate"] = headerRef("WWW-Authenticate")
 		}
 		out[r.key] = map[string]any{"description": r.desc, "headers": headers,
-			"content": map[string]any{jsonType: map[string]any{"schema": ref("Error")}}}
+			"content": map[string]any{httpx.JSONType: map[string]any{"schema": ref("Error")}}}
 	}
 	return out
 }

@@ -89,7 +89,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("security scheme %v", bearer)
 	}
 	for key, r := range components["responses"].(map[string]any) {
-		schema := r.(map[string]any)["content"].(map[string]any)[jsonType].(map[string]any)["schema"]
+		schema := r.(map[string]any)["content"].(map[string]any)[httpx.JSONType].(map[string]any)["schema"]
 		if schema.(map[string]any)["$ref"] != "#/components/schemas/Error" {
 			t.Errorf("error answer %s: schema %v", key, schema)
 		}

@@ -11,7 +11,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/siting"
+	"github.com/maillage/maillage/api/territory"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
@@ -160,18 +163,15 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.metricsRoutes(r)                       // GET /metrics (api/metrics.go)
 	s.pprofRoutes(r)                         // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
-	s.territoryRoutes(v1)
-	s.coverageRoutes(v1)
-	s.networkRoutes(v1)    // structures, articulation, coverage evolution (api/network.go)
-	s.accessRoutes(v1)     // capacity against need, 2SFCA (api/access.go)
-	s.allocationRoutes(v1) // where the next posts go (api/allocate.go)
+	territory.New(s.env).Routes(v1) // communes, sites, batch lookups (api/territory)
+	coverage.New(s.env).Routes(v1)  // coverage, network, access, layer comparison (api/coverage)
 	s.datasetRoutes(v1)
 	s.matchRoutes(v1)
-	s.recruitRoutes(v1) // statuses, opinions, dashboard (api/recruit.go)
-	s.sitingRoutes(v1)
-	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
-	s.reloadRoutes(v1) // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
-	s.webRoutes(r)     // the built-in map at / (api/web.go)
+	s.recruitRoutes(v1)          // statuses, opinions, dashboard (api/recruit.go)
+	siting.New(s.env).Routes(v1) // proposals, recommendations, scenarios, allocations (api/siting)
+	s.backupRoutes(v1)           // GET /v1/backup (api/backup.go)
+	s.reloadRoutes(v1)           // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
+	s.webRoutes(r)               // the built-in map at / (api/web.go)
 	s.mapRoutes(r, v1)
 	s.router = r
 	s.http = compress(r)

@@ -1,4 +1,4 @@
-package api
+package siting
 
 import (
 	"bytes"
@@ -26,7 +26,7 @@ import (
 // supply and hosts are open data (a layer or the built-in structures, the
 // France Services, the communes), and candidate points sent in the body
 // are the caller's, used for the answer and not stored.
-func (s *Server) allocationRoutes(r gin.IRouter) {
+func (s *Handlers) allocationRoutes(r gin.IRouter) {
 	r.POST("/allocations", httpx.Handle(s.allocations))
 }
 
@@ -65,7 +65,7 @@ type allocationView struct {
 // allocationQuery reads and checks the body: the parameters of
 // internal/param (as maillage allocate), a built-in supply, known
 // départements and located candidates.
-func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.AllocationQuery, error) {
+func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (matching.AllocationQuery, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		return matching.AllocationQuery{}, err
@@ -143,7 +143,7 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 	return q, nil
 }
 
-func (s *Server) allocations(c *gin.Context) error {
+func (s *Handlers) allocations(c *gin.Context) error {
 	format, err := httpx.Format(c, "json", "csv")
 	if err != nil {
 		return err
@@ -176,7 +176,7 @@ func (s *Server) allocations(c *gin.Context) error {
 		p.CatchmentDemand = httpx.Round(p.CatchmentDemand, 1)
 		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
 	}
-	a.Reach = roundReach(a.Reach)
+	a.Reach = httpx.RoundReach(a.Reach)
 	for _, f := range []*float64{&a.ReferenceBeforePer10k, &a.ReferencePer10k, &a.LargestShortfallBeforePer10k, &a.LargestShortfallAfterPer10k,
 		&a.AccessBeforePer10k, &a.AccessAfterPer10k} {
 		*f = httpx.Round(*f, 4)
@@ -184,6 +184,6 @@ func (s *Server) allocations(c *gin.Context) error {
 	for _, f := range []*float64{&a.ReachingReferenceBefore, &a.ReachingReferenceAfter, &a.ServedBefore, &a.ServedAfter, &a.ServedUpperBound} {
 		*f = httpx.Round(*f, 1)
 	}
-	c.JSON(http.StatusOK, allocationView{Allocation: a, Points: fc, ComputeMS: timingsMS(a.Timings)})
+	c.JSON(http.StatusOK, allocationView{Allocation: a, Points: fc, ComputeMS: httpx.TimingsMS(a.Timings)})
 	return nil
 }

@@ -1,4 +1,7 @@
-package api
+// Package siting serves where new sites and posts should go: evaluating
+// proposed sites, recommending new ones, comparing scenarios (all bounded
+// as siting work) and allocating posts between hosts.
+package siting
 
 import (
 	"bytes"
@@ -22,8 +25,17 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// sitingRoutes registers the siting endpoints.
-func (s *Server) sitingRoutes(r gin.IRouter) {
+// Handlers serves the siting and allocation analyses.
+type Handlers struct {
+	env *httpx.Env
+}
+
+// New returns the handlers over env.
+func New(env *httpx.Env) *Handlers { return &Handlers{env: env} }
+
+// Routes registers the siting endpoints.
+func (s *Handlers) Routes(r *gin.RouterGroup) {
+	s.allocationRoutes(r) // where the next posts go (api/siting/allocate.go)
 	r.POST("/proposals/evaluate", s.env.BoundUpload(), httpx.Handle(s.evaluateProposals))
 	r.GET("/recommendations", httpx.Handle(s.recommendations))
 	r.POST("/recommendations", s.env.BoundUpload(), httpx.Handle(s.recommendations))
@@ -32,8 +44,8 @@ func (s *Server) sitingRoutes(r gin.IRouter) {
 
 // sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
 // detour=) and redundancy_km= (0 turns the redundancy rule off).
-func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
-	cq, err := s.coverageQuery(c)
+func (s *Handlers) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
+	cq, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return matching.SitingQuery{}, err
 	}
@@ -63,7 +75,7 @@ var errRowsWritten = errors.New("row errors written")
 // are answered at once, 400 with every row error (data.LoadErrors), and
 // errRowsWritten is returned: handlers pass it through sitingResult. More
 // rows than Config.MaxRows answer 413.
-func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
+func (s *Handlers) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
 	var sites []data.Structure
 	if id := c.Query("dataset"); id != "" && fromDataset {
 		d, _, err := s.env.SeeDataset(c, id)
@@ -99,7 +111,7 @@ func (s *Server) readSites(c *gin.Context, key string, fromDataset bool) ([]data
 }
 
 // parseSites parses a body of sites (see readSites).
-func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Structure, error) {
+func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.Structure, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
 		return nil, httpx.BadBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
@@ -158,7 +170,7 @@ func (s *Server) parseSites(c *gin.Context, key string, body []byte) ([]data.Str
 // checkSiteUpload refuses (403) sites of the request body outside the
 // token's scope, as an upload; sites of dataset= are already narrowed to it
 // (readSites).
-func (s *Server) checkSiteUpload(c *gin.Context, sites []data.Structure) error {
+func (s *Handlers) checkSiteUpload(c *gin.Context, sites []data.Structure) error {
 	if c.Query("dataset") != "" {
 		return nil
 	}
@@ -182,7 +194,7 @@ type evaluationView struct {
 	ComputeMS float64 `json:"compute_ms"`
 }
 
-func (s *Server) evaluateProposals(c *gin.Context) error {
+func (s *Handlers) evaluateProposals(c *gin.Context) error {
 	t0 := time.Now()
 	format, err := httpx.Format(c, "json", "geojson", "csv")
 	if err != nil {
@@ -238,13 +250,13 @@ type recommendationView struct {
 
 // recommendations answers GET (candidates: the scope's communes) and POST
 // (candidates: the body) /v1/recommendations.
-func (s *Server) recommendations(c *gin.Context) error {
+func (s *Handlers) recommendations(c *gin.Context) error {
 	t0 := time.Now()
 	format, err := httpx.Format(c, "geojson", "json", "csv")
 	if err != nil {
 		return err
 	}
-	cq, err := s.coverageQuery(c)
+	cq, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return err
 	}
@@ -299,7 +311,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 
 // recommendWeight is the work bound weight of a recommendation: its
 // candidates (uploaded, or the communes of its scope) and its demand.
-func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
+func (s *Handlers) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
 	t := e.Territory()
 	demand, cands := int64(httpx.SitingLocalWeight), len(q.Candidates)
 	switch {
@@ -330,7 +342,7 @@ type scenarioView struct {
 	ComputeMS float64 `json:"compute_ms"`
 }
 
-func (s *Server) compareScenario(c *gin.Context) error {
+func (s *Handlers) compareScenario(c *gin.Context) error {
 	t0 := time.Now()
 	q, err := s.sitingQuery(c)
 	if err != nil {
@@ -352,7 +364,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	sc.Reach = roundReach(sc.Reach)
+	sc.Reach = httpx.RoundReach(sc.Reach)
 	sc.National = roundChange(sc.National)
 	for i := range sc.Regions {
 		sc.Regions[i] = roundChange(sc.Regions[i])
@@ -368,7 +380,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 // an answer in place (distances to 0.1 m, shares to 1e-6, coordinates to
 // 1e-7°).
 func roundEvaluation(ev *matching.ProposalEvaluation) {
-	ev.Reach = roundReach(ev.Reach)
+	ev.Reach = httpx.RoundReach(ev.Reach)
 	ev.CoveredShareBefore, ev.CoveredShareAfter = httpx.Round(ev.CoveredShareBefore, 6), httpx.Round(ev.CoveredShareAfter, 6)
 	for i := range ev.Proposals {
 		r := &ev.Proposals[i]
@@ -378,7 +390,7 @@ func roundEvaluation(ev *matching.ProposalEvaluation) {
 }
 
 func roundRecommendation(rec *matching.Recommendation) {
-	rec.Reach = roundReach(rec.Reach)
+	rec.Reach = httpx.RoundReach(rec.Reach)
 	rec.CoveredShareBefore, rec.CoveredShareAfter = httpx.Round(rec.CoveredShareBefore, 6), httpx.Round(rec.CoveredShareAfter, 6)
 	for i := range rec.Picks {
 		p := &rec.Picks[i]

@@ -10,6 +10,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/matching"
 )
 
 // QueryFloat parses an optional float parameter within [lo, hi].
@@ -134,4 +135,69 @@ func QueryList(c *gin.Context, name string) []string {
 		}
 	}
 	return out
+}
+
+// MaxCoverageCells bounds the cells of one answer: /v1/coverage/cells and
+// the cells layer.
+const MaxCoverageCells = 50000
+
+// Layers parses layers=a,b (default: the engine's default layer) and checks
+// every name is loaded.
+func (s *Env) Layers(c *gin.Context) ([]string, error) {
+	names := QueryList(c, "layers")
+	if len(names) == 0 {
+		return []string{matching.DefaultLayer}, nil
+	}
+	for _, n := range names {
+		if s.EngineOf(c).Layer(n) == nil {
+			return nil, BadParam("layers", "unknown layer %q (loaded: %s)", n, strings.Join(s.EngineOf(c).LayerNames(), ", "))
+		}
+	}
+	return names, nil
+}
+
+// CoverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
+// and detour=), departement= or region=, and rank_by= (the order of gap
+// zones and rural mairies: population, fragility or zrr).
+func (s *Env) CoverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
+	var q matching.CoverageQuery
+	layers, err := s.Layers(c)
+	if err != nil {
+		return q, err
+	}
+	q.Layers = layers
+	_, hasKm := c.GetQuery("max_km")
+	_, hasMin := c.GetQuery("max_minutes")
+	switch {
+	case hasKm && hasMin:
+		return q, BadParam("max_km", "give max_km or max_minutes, not both")
+	case hasKm:
+		km, err := QueryParam(c, param.MaxKm(), 0)
+		if err != nil {
+			return q, err
+		}
+		r := matching.ReachKm(km)
+		q.Reach = &r
+	default:
+		minutes, err := QueryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
+		if err != nil {
+			return q, err
+		}
+		speed, err := QueryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
+		if err != nil {
+			return q, err
+		}
+		detour, err := QueryParam(c, param.Detour(), matching.DefaultDetour)
+		if err != nil {
+			return q, err
+		}
+		r := matching.ReachMinutes(minutes, matching.TravelModel{SpeedKmh: speed, Detour: detour})
+		q.Reach = &r
+	}
+	q.Departement, q.Region = c.Query("departement"), c.Query("region")
+	if q.Departement != "" && q.Region != "" {
+		return q, BadParam("region", "give departement or region, not both")
+	}
+	q.RankBy = c.Query("rank_by")
+	return q, nil
 }

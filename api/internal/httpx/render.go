@@ -13,7 +13,11 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/matching"
 )
+
+// JSONType is the media type of JSON answers.
+const JSONType = "application/json"
 
 // GeoJSONType is the media type of RFC 7946 documents.
 const GeoJSONType = "application/geo+json"
@@ -136,4 +140,33 @@ func ToProperties(v any) geojson.Properties {
 func Round(v float64, decimals int) float64 {
 	f := math.Pow(10, float64(decimals))
 	return math.Round(v*f) / f
+}
+
+// RoundReach rounds the distance of a reach to 0.1 m, on a copy, as
+// answers give it.
+func RoundReach(r matching.Reach) matching.Reach {
+	r.MaxM = Round(r.MaxM, 1)
+	return r
+}
+
+// TimingsMS sums query timings.
+func TimingsMS(ts []matching.Timing) float64 {
+	var ms float64
+	for _, t := range ts {
+		ms += t.DurationMS
+	}
+	return Round(ms, 3)
+}
+
+// RoundRings rounds the coordinates of a freshly built geometry to 1e-7°
+// (about 1 cm), in place, to keep answers small.
+func RoundRings(mp orb.MultiPolygon) orb.MultiPolygon {
+	for _, poly := range mp {
+		for _, ring := range poly {
+			for i, p := range ring {
+				ring[i] = orb.Point{Round(p[0], 7), Round(p[1], 7)}
+			}
+		}
+	}
+	return mp
 }
