@@ -13,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/api/siting"
 	"github.com/maillage/maillage/api/territory"
 	"github.com/maillage/maillage/internal/access"
@@ -134,7 +135,6 @@ type Server struct {
 	http        http.Handler       // router behind gzip (api/hygiene.go)
 	metrics     *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
 	ready       *Readiness         // what /readyz answers (api/ready.go)
-	recruit     recruitState       // the recruitment process (api/recruit.go)
 	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reload.go)
 	readyMu     sync.Mutex         // guards readyBefore (Server.setReloading)
 	readyBefore string             // the readiness reason before the reloads running
@@ -165,13 +165,11 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	v1 := r.Group("/v1")
 	territory.New(s.env).Routes(v1) // communes, sites, batch lookups (api/territory)
 	coverage.New(s.env).Routes(v1)  // coverage, network, access, layer comparison (api/coverage)
-	s.datasetRoutes(v1)
-	s.matchRoutes(v1)
-	s.recruitRoutes(v1)          // statuses, opinions, dashboard (api/recruit.go)
-	siting.New(s.env).Routes(v1) // proposals, recommendations, scenarios, allocations (api/siting)
-	s.backupRoutes(v1)           // GET /v1/backup (api/backup.go)
-	s.reloadRoutes(v1)           // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
-	s.webRoutes(r)               // the built-in map at / (api/web.go)
+	process.New(s.env).Routes(v1)   // datasets, matches, recruitments (api/process)
+	siting.New(s.env).Routes(v1)    // proposals, recommendations, scenarios, allocations (api/siting)
+	s.backupRoutes(v1)              // GET /v1/backup (api/backup.go)
+	s.reloadRoutes(v1)              // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
+	s.webRoutes(r)                  // the built-in map at / (api/web.go)
 	s.mapRoutes(r, v1)
 	s.router = r
 	s.http = compress(r)

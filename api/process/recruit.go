@@ -1,4 +1,4 @@
-package api
+package process
 
 import (
 	"bytes"
@@ -20,26 +20,33 @@ import (
 // recruitState is the server's recruitment process, opened on first use
 // over the registry's store (its history is read then).
 type recruitState struct {
+	reg  *matching.Registry
 	once sync.Once
 	p    *recruit.Process
 	err  error
 }
 
 // process returns the recruitment process of the server.
-func (s *Server) process() (*recruit.Process, error) {
-	st := &s.recruit
+func (st *recruitState) process() (*recruit.Process, error) {
 	st.once.Do(func() {
-		if s.registry == nil || s.registry.Store() == nil {
+		if st.reg == nil || st.reg.Store() == nil {
 			st.err = &httpx.Error{Status: http.StatusServiceUnavailable, Code: httpx.CodeUnavailable, Message: "the recruitment process needs a state store (maillage serve --state DIR or --store postgres://…)"}
 			return
 		}
-		st.p, st.err = recruit.New(s.registry.Store(), s.registry)
+		st.p, st.err = recruit.New(st.reg.Store(), st.reg)
 	})
 	return st.p, st.err
 }
 
-// recruitRoutes registers the recruitment endpoints.
-func (s *Server) recruitRoutes(r gin.IRouter) {
+// recruitments serves the recruitment process: statuses, opinions and
+// the dashboard.
+type recruitments struct {
+	env *httpx.Env
+	st  *recruitState
+}
+
+// routes registers the recruitment endpoints.
+func (s *recruitments) routes(r gin.IRouter) {
 	r.GET("/recruitments/dashboard", httpx.Handle(s.recruitDashboard))
 	r.GET("/recruitments/opinions", httpx.Handle(s.listOpinions))
 	r.PUT("/recruitments/opinions/:structure", httpx.Handle(s.putOpinion))
@@ -73,11 +80,11 @@ func decodeBody(c *gin.Context, v any) error {
 // seeSome checks the token sees some row of dataset or match id (404
 // otherwise): a match of several départements still names the datasets of
 // a scoped token's pairs, whose rows the process narrows to its scope.
-func (s *Server) seeSome(c *gin.Context, id string) error {
+func (s *recruitments) seeSome(c *gin.Context, id string) error {
 	if id == "" {
 		return nil
 	}
-	d, builtin, err := s.registry.Dataset(id)
+	d, builtin, err := s.env.Registry.Dataset(id)
 	if err != nil {
 		return err
 	}
@@ -89,7 +96,7 @@ func (s *Server) seeSome(c *gin.Context, id string) error {
 
 // seeIDs checks the token sees the datasets named (404 otherwise, as for
 // the suggestions).
-func (s *Server) seeIDs(c *gin.Context, ids ...string) error {
+func (s *recruitments) seeIDs(c *gin.Context, ids ...string) error {
 	for _, id := range ids {
 		if id == "" {
 			continue
@@ -103,12 +110,12 @@ func (s *Server) seeIDs(c *gin.Context, ids ...string) error {
 
 // patchRecruitment is PATCH /v1/recruitments/{structure_id}/{candidate_id}:
 // moves the pair to a new status, recorded with the token's name.
-func (s *Server) patchRecruitment(c *gin.Context) error {
+func (s *recruitments) patchRecruitment(c *gin.Context) error {
 	var body recruitmentBody
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	p, err := s.process()
+	p, err := s.st.process()
 	if err != nil {
 		return err
 	}
@@ -135,8 +142,8 @@ func (s *Server) patchRecruitment(c *gin.Context) error {
 // getRecruitment is GET /v1/recruitments/{structure_id}/{candidate_id}:
 // the pair's status and history; 404 when it has none or the token does
 // not see both of its départements.
-func (s *Server) getRecruitment(c *gin.Context) error {
-	p, err := s.process()
+func (s *recruitments) getRecruitment(c *gin.Context) error {
+	p, err := s.st.process()
 	if err != nil {
 		return err
 	}
@@ -159,12 +166,12 @@ type opinionBody struct {
 // putOpinion is PUT /v1/recruitments/opinions/{structure_id}: the
 // prefect's opinion, only by a token of the structure's département or a
 // national one (a structure outside the scope is unknown).
-func (s *Server) putOpinion(c *gin.Context) error {
+func (s *recruitments) putOpinion(c *gin.Context) error {
 	var body opinionBody
 	if err := decodeBody(c, &body); err != nil {
 		return err
 	}
-	p, err := s.process()
+	p, err := s.st.process()
 	if err != nil {
 		return err
 	}
@@ -185,8 +192,8 @@ func (s *Server) putOpinion(c *gin.Context) error {
 
 // listOpinions is GET /v1/recruitments/opinions?structures=&departement=&format=json|csv:
 // the opinions on the structures of a dataset, for the committee.
-func (s *Server) listOpinions(c *gin.Context) error {
-	p, err := s.process()
+func (s *recruitments) listOpinions(c *gin.Context) error {
+	p, err := s.st.process()
 	if err != nil {
 		return err
 	}
@@ -205,8 +212,8 @@ func (s *Server) listOpinions(c *gin.Context) error {
 }
 
 // recruitDashboard is GET /v1/recruitments/dashboard?candidates=&structures=|match=&departement=&format=json|csv.
-func (s *Server) recruitDashboard(c *gin.Context) error {
-	p, err := s.process()
+func (s *recruitments) recruitDashboard(c *gin.Context) error {
+	p, err := s.st.process()
 	if err != nil {
 		return err
 	}
@@ -219,7 +226,7 @@ func (s *Server) recruitDashboard(c *gin.Context) error {
 		if err := s.seeSome(c, id); err != nil {
 			return err
 		}
-		res, err := s.registry.MatchResult(id)
+		res, err := s.env.Registry.MatchResult(id)
 		if err != nil {
 			return err
 		}
@@ -238,7 +245,7 @@ func (s *Server) recruitDashboard(c *gin.Context) error {
 
 // recruitScope reads structures= and departement= and the token's scope: a
 // département outside it is a 403, a dataset it sees nothing of a 404.
-func (s *Server) recruitScope(c *gin.Context) (structs, dep string, visible func(string) bool, err error) {
+func (s *recruitments) recruitScope(c *gin.Context) (structs, dep string, visible func(string) bool, err error) {
 	structs, dep = c.Query("structures"), c.Query("departement")
 	sc := httpx.ScopeFrom(c)
 	if !sc.National {
@@ -271,8 +278,8 @@ func writeTable(c *gin.Context, name string, view func() any, csv func(*bytes.Bu
 
 // withProcess runs fn with the recruitment process when the server has
 // one (a store); a server without store matches without process.
-func (s *Server) withProcess(fn func(p *recruit.Process) error) error {
-	p, err := s.process()
+func (st *recruitState) withProcess(fn func(p *recruit.Process) error) error {
+	p, err := st.process()
 	var e *httpx.Error
 	if errors.As(err, &e) && e.Status == http.StatusServiceUnavailable {
 		return nil

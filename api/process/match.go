@@ -1,4 +1,4 @@
-package api
+package process
 
 import (
 	"bytes"
@@ -20,7 +20,7 @@ import (
 )
 
 // matchRoutes registers the matching endpoints.
-func (s *Server) matchRoutes(r gin.IRouter) {
+func (s *Handlers) matchRoutes(r gin.IRouter) {
 	r.POST("/match", s.env.BoundUpload(), httpx.HandleRows(s.postMatch))
 	r.GET("/match/:id", httpx.Handle(s.getMatch))
 	r.GET("/structures/:id/suggestions", httpx.Handle(s.structureSuggestions))
@@ -48,7 +48,7 @@ type matchInput struct {
 // postMatch is POST /v1/match: JSON, or multipart with the candidates and
 // structures file fields (or dataset ids as text fields) and the options as
 // form fields or query parameters.
-func (s *Server) postMatch(c *gin.Context) error {
+func (s *Handlers) postMatch(c *gin.Context) error {
 	limit, _, err := httpx.PageParams(c)
 	if err != nil {
 		return err
@@ -91,10 +91,10 @@ func (s *Server) postMatch(c *gin.Context) error {
 		req.Visible = sc.Allows
 	}
 	// Recruited pairs stay, unfavourable opinions exclude (api/recruit.go).
-	if err := s.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
+	if err := s.rec.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
 		return err
 	}
-	edges, err := s.registry.EstimateMatchEdges(req)
+	edges, err := s.env.Registry.EstimateMatchEdges(req)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 	}
 	defer release()
 	// Stored only when the request is still alive once it is computed.
-	res, err := s.registry.Match(c.Request.Context(), req)
+	res, err := s.env.Registry.Match(c.Request.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) postMatch(c *gin.Context) error {
 }
 
 // jsonMatch reads a JSON match request.
-func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
+func (s *Handlers) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
 	b, err := httpx.ReadBody(c)
 	if err != nil {
 		return req, cands, structs, err
@@ -139,7 +139,7 @@ func (s *Server) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, st
 }
 
 // jsonInput reads the candidates or structures member of a JSON body.
-func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInput, error) {
+func (s *Handlers) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInput, error) {
 	field := string(kind)
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -157,7 +157,7 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 		if raw[0] == '{' {
 			format = data.FormatGeoJSON
 		}
-		d, err := s.registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
+		d, err := s.env.Registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
 		if err != nil {
 			return matchInput{}, err
 		}
@@ -167,7 +167,7 @@ func (s *Server) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchInp
 }
 
 // multipartMatch reads a multipart match request.
-func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
+func (s *Handlers) multipartMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
 	if err := httpx.ParseMultipart(c); err != nil {
 		return req, cands, structs, err
 	}
@@ -229,13 +229,13 @@ func (s *Server) multipartMatch(c *gin.Context) (req matching.MatchRequest, cand
 }
 
 // parsePart reads the rows of a multipart file.
-func (s *Server) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*data.Dataset, error) {
+func (s *Handlers) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*data.Dataset, error) {
 	f, err := fh.Open()
 	if err != nil {
 		return nil, httpx.BadParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.env.DecodeLimits())
+	d, err := s.env.Registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.env.DecodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +332,7 @@ type matchPageView struct {
 }
 
 // getMatch is GET /v1/match/:id?limit=&offset=&part=assignments|unmatched|unfilled|balance.
-func (s *Server) getMatch(c *gin.Context) error {
+func (s *Handlers) getMatch(c *gin.Context) error {
 	id := c.Param("id")
 	limit, offset, err := httpx.PageParams(c)
 	if err != nil {
@@ -341,7 +341,7 @@ func (s *Server) getMatch(c *gin.Context) error {
 	if _, _, err := s.env.SeeDataset(c, id); err != nil {
 		return err
 	}
-	res, err := s.registry.MatchResult(id)
+	res, err := s.env.Registry.MatchResult(id)
 	if err != nil {
 		return err
 	}
@@ -362,7 +362,7 @@ func (s *Server) getMatch(c *gin.Context) error {
 // suggestQuery parses k= (1 to 100, default 10), candidates=, structures=
 // and match=, and limits the rows to the token's scope: a dataset or match
 // it sees nothing of is unknown (404).
-func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
+func (s *Handlers) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 	k, err := httpx.QueryInt(c, "k", 10, 1, matching.MaxSuggestions)
 	if err != nil {
 		return matching.SuggestQuery{}, err
@@ -384,7 +384,7 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 		}
 	}
 	// Recruited candidates, full and excluded structures leave the lists.
-	if err := s.withProcess(func(p *recruit.Process) error { return p.SuggestQuery(&q) }); err != nil {
+	if err := s.rec.withProcess(func(p *recruit.Process) error { return p.SuggestQuery(&q) }); err != nil {
 		return q, err
 	}
 	return q, nil
@@ -399,12 +399,12 @@ type suggestionsView struct {
 
 // structureSuggestions is GET /v1/structures/:id/suggestions: the k nearest
 // free candidates having the structure within their max_km.
-func (s *Server) structureSuggestions(c *gin.Context) error {
+func (s *Handlers) structureSuggestions(c *gin.Context) error {
 	q, err := s.suggestQuery(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.registry.SuggestForStructure(c.Param("id"), q)
+	items, err := s.env.Registry.SuggestForStructure(c.Param("id"), q)
 	if err != nil {
 		return err
 	}
@@ -414,12 +414,12 @@ func (s *Server) structureSuggestions(c *gin.Context) error {
 
 // candidateSuggestions is GET /v1/candidates/:id/suggestions: the k nearest
 // structures with open posts within the candidate's max_km.
-func (s *Server) candidateSuggestions(c *gin.Context) error {
+func (s *Handlers) candidateSuggestions(c *gin.Context) error {
 	q, err := s.suggestQuery(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.registry.SuggestForCandidate(c.Param("id"), q)
+	items, err := s.env.Registry.SuggestForCandidate(c.Param("id"), q)
 	if err != nil {
 		return err
 	}

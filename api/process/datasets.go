@@ -1,4 +1,9 @@
-package api
+// Package process serves the matching process of the API: uploaded
+// datasets, matches of candidates with structures and their suggestions,
+// and the recruitment process that follows (statuses, opinions,
+// dashboard). Every route reads or writes personal data: a token's scope
+// narrows what it sees.
+package process
 
 import (
 	"net/http"
@@ -12,12 +17,25 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// datasetRoutes registers the dataset endpoints.
-func (s *Server) datasetRoutes(r gin.IRouter) {
+// Handlers serves the datasets, matches and recruitments.
+type Handlers struct {
+	env *httpx.Env
+	rec *recruitState // the recruitment process, opened on first use
+}
+
+// New returns the handlers over env.
+func New(env *httpx.Env) *Handlers {
+	return &Handlers{env: env, rec: &recruitState{reg: env.Registry}}
+}
+
+// Routes registers the dataset, match and recruitment endpoints.
+func (s *Handlers) Routes(r *gin.RouterGroup) {
 	r.POST("/datasets", s.env.BoundUpload(), httpx.HandleRows(s.uploadDataset))
 	r.GET("/datasets", httpx.Handle(s.listDatasets))
 	r.GET("/datasets/:id", httpx.Handle(s.getDataset))
 	r.DELETE("/datasets/:id", httpx.Handle(s.deleteDataset))
+	s.matchRoutes(r)
+	(&recruitments{env: s.env, st: s.rec}).routes(r) // statuses, opinions, dashboard (api/process/recruit.go)
 }
 
 // uploadKind parses kind= among the uploadable kinds.
@@ -33,7 +51,7 @@ func uploadKind(c *gin.Context) (data.DatasetKind, error) {
 }
 
 // uploadDataset is POST /v1/datasets?kind=candidates|structures|proposals&name=.
-func (s *Server) uploadDataset(c *gin.Context) error {
+func (s *Handlers) uploadDataset(c *gin.Context) error {
 	kind, err := uploadKind(c)
 	if err != nil {
 		return err
@@ -51,7 +69,7 @@ func (s *Server) uploadDataset(c *gin.Context) error {
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}
-	info, err := s.registry.AddDataset(d)
+	info, err := s.env.Registry.AddDataset(d)
 	if err != nil {
 		return err
 	}
@@ -69,8 +87,8 @@ type datasetList struct {
 // listDatasets is GET /v1/datasets: built-in then stored datasets, as the
 // token sees them (Server.listed: a scoped token's rows and counts are
 // those in its départements).
-func (s *Server) listDatasets(c *gin.Context) error {
-	all, err := s.registry.Datasets()
+func (s *Handlers) listDatasets(c *gin.Context) error {
+	all, err := s.env.Registry.Datasets()
 	if err != nil {
 		return err
 	}
@@ -101,7 +119,7 @@ type datasetView struct {
 }
 
 // getDataset is GET /v1/datasets/:id?limit=&offset=&format=json|geojson.
-func (s *Server) getDataset(c *gin.Context) error {
+func (s *Handlers) getDataset(c *gin.Context) error {
 	id := c.Param("id")
 	format, err := httpx.Format(c, "json", "geojson")
 	if err != nil {
@@ -176,7 +194,7 @@ func pageOf[T any](rows []T, limit, offset int, at func(*T) (string, orb.Point))
 // deleteDataset is DELETE /v1/datasets/:id (409 for a built-in dataset; a
 // département-scoped token may only delete datasets all in its scope, and
 // gets 404 for one it sees no row of).
-func (s *Server) deleteDataset(c *gin.Context) error {
+func (s *Handlers) deleteDataset(c *gin.Context) error {
 	id := c.Param("id")
 	if sc := httpx.ScopeFrom(c); !sc.National {
 		d, builtin, err := s.env.SeeDataset(c, id)
@@ -187,7 +205,7 @@ func (s *Server) deleteDataset(c *gin.Context) error {
 			return httpx.ErrPartlyOutside("dataset")
 		}
 	}
-	if err := s.registry.DeleteDataset(id); err != nil {
+	if err := s.env.Registry.DeleteDataset(id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
