@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"sync"
@@ -14,16 +14,16 @@ import (
 // before it, for the requests still running on it after a reload: each
 // request finds the map layers, coverage and tiles of its own engine.
 type mapStates struct {
-	cur  atomic.Pointer[mapState] // read without the lock by most requests
-	mu   sync.Mutex               // guards the changes of cur and prev
-	prev *mapState
+	cur  atomic.Pointer[State] // read without the lock by most requests
+	mu   sync.Mutex            // guards the changes of cur and prev
+	prev *State
 }
 
-// mapsFor returns the map state of engine e, building it on first use.
+// stateFor returns the map state of engine e, building it on first use.
 // A request of an engine older than the last two (it ran across two
 // reloads) gets a state of its own, built for it and dropped after.
-func (s *Server) mapsFor(e *matching.Engine) *mapState {
-	ms := &s.maps
+func (s *Handlers) stateFor(e *matching.Engine) *State {
+	ms := &s.states
 	if m := ms.cur.Load(); m != nil && m.e == e {
 		return m
 	}
@@ -36,7 +36,7 @@ func (s *Server) mapsFor(e *matching.Engine) *mapState {
 	case ms.prev != nil && ms.prev.e == e:
 		return ms.prev
 	}
-	m := &mapState{e: e, cfg: &s.cfg}
+	m := &State{e: e, log: s.env.Logger, dataDir: s.dataDir}
 	switch t := territoryOf(e); {
 	case cur != nil && territoryOf(cur.e) == t:
 		m.terr = cur.terr
@@ -45,23 +45,23 @@ func (s *Server) mapsFor(e *matching.Engine) *mapState {
 	default:
 		m.terr = &territoryMaps{t: t}
 	}
-	if cur == nil || s.registry == nil || s.registry.Engine() == e {
+	if cur == nil || s.env.Registry == nil || s.env.Registry.Engine() == e {
 		ms.prev = cur
 		ms.cur.Store(m)
 	}
 	return m
 }
 
-// mapsOf returns the map state of the request's engine.
-func (s *Server) mapsOf(c *gin.Context) *mapState { return s.mapsFor(s.env.EngineOf(c)) }
+// StateOf returns the map state of the request's engine.
+func (s *Handlers) StateOf(c *gin.Context) *State { return s.stateFor(s.env.EngineOf(c)) }
 
-// mapsNow returns the map state of the engine in service (outside
+// Current returns the map state of the engine in service (outside
 // requests: preparing and warming the maps).
-func (s *Server) mapsNow() *mapState {
-	if s.registry == nil {
-		return s.mapsFor(nil)
+func (s *Handlers) Current() *State {
+	if s.env.Registry == nil {
+		return s.stateFor(nil)
 	}
-	return s.mapsFor(s.registry.Engine())
+	return s.stateFor(s.env.Registry.Engine())
 }
 
 // territoryOf returns e's territory (nil for a nil engine, as in tests of

@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"strconv"
@@ -12,13 +12,13 @@ import (
 	"github.com/maillage/maillage/internal/mvt"
 )
 
-// featureWriter writes the features of one layer as RFC 7946 GeoJSON:
+// FeatureWriter writes the features of one layer as RFC 7946 GeoJSON:
 // no crs member, coordinates rounded to at most 6 decimals (fewer at low
 // zoom), exterior rings counter-clockwise and holes clockwise, rings
 // simplified without ever becoming invalid (geo.Simplifier), string ids.
 // It appends to byte slices by hand: answers are large and
 // encoding/json would cost more than the rest of the request.
-type featureWriter struct {
+type FeatureWriter struct {
 	l    *maplayers.Layer
 	src  maplayers.Source
 	sel  []int          // positions of the properties written (nil: all)
@@ -28,9 +28,9 @@ type featureWriter struct {
 	crs  crs.CRS        // coordinates written in this system (CRS84 unless crs= asked for another)
 }
 
-// newFeatureWriter prepares the writing of q's features of l.
-func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *featureWriter {
-	w := &featureWriter{l: l, src: src, sel: q.props, zoom: q.zoom, crs: q.crs}
+// NewFeatureWriter prepares the writing of q's features of l.
+func NewFeatureWriter(l *maplayers.Layer, src maplayers.Source, q Query) *FeatureWriter {
+	w := &FeatureWriter{l: l, src: src, sel: q.props, zoom: q.zoom, crs: q.CRS}
 	switch {
 	case q.zoom >= 0:
 	case q.tolerance > 0:
@@ -42,12 +42,12 @@ func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *f
 }
 
 // geometry returns feature i's geometry as written.
-func (w *featureWriter) geometry(i int) orb.Geometry {
+func (w *FeatureWriter) geometry(i int) orb.Geometry {
 	return w.crs.Geometry(w.lonLat(i))
 }
 
 // lonLat returns feature i's geometry in lon/lat, simplified as asked.
-func (w *featureWriter) lonLat(i int) orb.Geometry {
+func (w *FeatureWriter) lonLat(i int) orb.Geometry {
 	if w.zoom >= 0 {
 		return w.l.Cache.AtZoom(w.src, i, w.zoom)
 	}
@@ -58,9 +58,9 @@ func (w *featureWriter) lonLat(i int) orb.Geometry {
 	return g
 }
 
-// appendFeature appends feature i as a GeoJSON Feature, with links when
+// AppendFeature appends feature i as a GeoJSON Feature, with links when
 // given.
-func (w *featureWriter) appendFeature(b []byte, i int, links []httpx.Link) []byte {
+func (w *FeatureWriter) AppendFeature(b []byte, i int, links []httpx.Link) []byte {
 	b = append(b, `{"type":"Feature","id":`...)
 	b = httpx.AppendString(b, w.src.ID(i))
 	b = append(b, `,"geometry":`...)
@@ -94,9 +94,9 @@ func (w *featureWriter) appendFeature(b []byte, i int, links []httpx.Link) []byt
 	return append(b, '}')
 }
 
-// appendCollection appends a FeatureCollection of the features ids (in
+// AppendCollection appends a FeatureCollection of the features ids (in
 // that order), announcing matched features in all and the links.
-func (w *featureWriter) appendCollection(b []byte, ids []int, matched int, links []httpx.Link) []byte {
+func (w *FeatureWriter) AppendCollection(b []byte, ids []int, matched int, links []httpx.Link) []byte {
 	b = append(b, `{"type":"FeatureCollection","numberMatched":`...)
 	b = strconv.AppendInt(b, int64(matched), 10)
 	b = append(b, `,"numberReturned":`...)
@@ -108,7 +108,7 @@ func (w *featureWriter) appendCollection(b []byte, ids []int, matched int, links
 		if k > 0 {
 			b = append(b, ',')
 		}
-		b = w.appendFeature(b, i, nil)
+		b = w.AppendFeature(b, i, nil)
 	}
 	return append(b, "]}"...)
 }

@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"math"
@@ -18,15 +18,15 @@ import (
 	"github.com/maillage/maillage/internal/mvt"
 )
 
-// Vector tiles.
+// Vector tiles: their media type (MVTType), buffer and deepest zoom.
 const (
-	mvtType         = "application/vnd.mapbox-vector-tile"
+	MVTType         = "application/vnd.mapbox-vector-tile"
 	tileBufferUnits = 64 // features are clipped this far (in tile units of 4096) outside the tile
 	tileJSONMaxZoom = 14 // clients overzoom beyond
 )
 
 // tileRoutes registers the vector tiles and their TileJSON descriptions.
-func (s *Server) tileRoutes(r gin.IRouter) {
+func (s *Handlers) tileRoutes(r gin.IRouter) {
 	r.GET("/tiles/:layer", httpx.Handle(s.tileJSON))         // /tiles/{layer}.json
 	r.GET("/tiles/:layer/:z/:x/:y", httpx.Handle(s.tileMVT)) // /tiles/{layer}/{z}/{x}/{y}.mvt
 }
@@ -55,9 +55,9 @@ func parseTile(c *gin.Context) (maptile.Tile, error) {
 
 // tileMVT serves one Mapbox Vector Tile (version 2, extent 4096) holding
 // one layer named after the map layer; 204 when no feature reaches it.
-func (s *Server) tileMVT(c *gin.Context) error {
-	m := s.mapsOf(c)
-	l, err := m.layer(c.Param("layer"))
+func (s *Handlers) tileMVT(c *gin.Context) error {
+	m := s.StateOf(c)
+	l, err := m.Layer(c.Param("layer"))
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *Server) tileMVT(c *gin.Context) error {
 		s.env.WriteEmpty(c)
 		return nil
 	}
-	s.env.WriteTagged(c, mvtType, e.raw, e.gz, e.etag)
+	s.env.WriteTagged(c, MVTType, e.raw, e.gz, e.etag)
 	return nil
 }
 
@@ -86,7 +86,7 @@ func (s *Server) tileMVT(c *gin.Context) error {
 // the integer grid, rings de-duplicated, collapsed ones dropped, and
 // oriented (exteriors of positive area in tile coordinates, as MVT 2
 // wants). Null properties are left out: MVT has no null.
-func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
+func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
 	bound := t.Bound(float64(tileBufferUnits) / geo.TileExtent)
 	src, err := l.Open(maplayers.Filter{BBox: bound, HasBBox: true})
 	if err != nil {
@@ -175,12 +175,12 @@ func tileFeatureID(src maplayers.Source, i int) uint64 {
 
 // tileJSON serves /tiles/{layer}.json (TileJSON 3.0), for MapLibre
 // sources: {"type": "vector", "url": ".../tiles/communes.json"}.
-func (s *Server) tileJSON(c *gin.Context) error {
+func (s *Handlers) tileJSON(c *gin.Context) error {
 	name, ok := strings.CutSuffix(c.Param("layer"), ".json")
 	if !ok {
 		return httpx.NotFound("tiles are /tiles/{layer}/{z}/{x}/{y}.mvt, descriptions /tiles/{layer}.json")
 	}
-	l, err := s.mapsOf(c).layer(name)
+	l, err := s.StateOf(c).Layer(name)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (s *Server) tileJSON(c *gin.Context) error {
 			fields[p.Name] = "String"
 		}
 	}
-	b := layerExtent(s.env.EngineOf(c), l)
+	b := Extent(s.env.EngineOf(c), l)
 	base := s.env.BaseURL(c)
 	c.JSON(http.StatusOK, gin.H{
 		"tilejson":    "3.0.0",

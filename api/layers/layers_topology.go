@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"sync"

@@ -1,8 +1,9 @@
-package api
+package layers
 
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 
 	"github.com/paulmach/orb"
@@ -14,14 +15,15 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// mapState is what the map layers of one engine share: the registry, the
+// State is what the map layers of one engine share: the registry, the
 // national coverage at the default reach and the administrative
 // boundaries, both computed on first use, and the tile cache. A reload
-// gives a new engine, hence a new mapState (mapStates): nothing of an old
+// gives a new engine, hence a new State (mapStates): nothing of an old
 // engine is served with a new one.
-type mapState struct {
-	e   *matching.Engine
-	cfg *Config
+type State struct {
+	e       *matching.Engine
+	log     *slog.Logger
+	dataDir string // read for the département and région boundaries ("": they answer 503)
 
 	layersOnce sync.Once
 	layers     *maplayers.Registry
@@ -56,7 +58,7 @@ type territoryMaps struct {
 
 // communeTopology returns the communes' shared topology (built on first
 // use of a level).
-func (m *mapState) communeTopology() *communeTopology {
+func (m *State) communeTopology() *communeTopology {
 	tm := m.terr
 	tm.topoOnce.Do(func() {
 		t := tm.t
@@ -68,7 +70,7 @@ func (m *mapState) communeTopology() *communeTopology {
 				}
 				return shapes
 			},
-			log: func(msg string, args ...any) { m.cfg.Logger.Info(msg, args...) },
+			log: func(msg string, args ...any) { m.log.Info(msg, args...) },
 		}
 	})
 	return tm.topo
@@ -81,7 +83,7 @@ var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 
 // coverage returns the national coverage of the default layer at the
 // default reach, with its gap zones.
-func (m *mapState) mapCoverage() (*matching.Coverage, error) {
+func (m *State) mapCoverage() (*matching.Coverage, error) {
 	m.covOnce.Do(func() { m.cov, m.covErr = m.e.Coverage(matching.CoverageQuery{}) })
 	return m.cov, m.covErr
 }
@@ -90,11 +92,11 @@ func (m *mapState) mapCoverage() (*matching.Coverage, error) {
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (m *mapState) mapAccess() *matching.Access {
+func (m *State) mapAccess() *matching.Access {
 	m.accOnce.Do(func() {
 		a, err := m.e.Access(matching.AccessQuery{})
 		if err != nil {
-			m.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
+			m.log.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
 		}
 		m.acc = a
@@ -103,33 +105,33 @@ func (m *mapState) mapAccess() *matching.Access {
 }
 
 // adminShapes returns the département and région boundaries.
-func (m *mapState) adminShapes() (data.AdminShapes, error) {
+func (m *State) adminShapes() (data.AdminShapes, error) {
 	tm := m.terr
 	tm.shapesOnce.Do(func() {
-		if m.cfg.DataDir == "" {
+		if m.dataDir == "" {
 			tm.shapesErr = errNoDataDir
 			return
 		}
-		tm.shapes, tm.shapesErr = data.LoadAdminShapes(m.cfg.DataDir)
+		tm.shapes, tm.shapesErr = data.LoadAdminShapes(m.dataDir)
 	})
 	return tm.shapes, tm.shapesErr
 }
 
-// mapLayers returns the layer registry, holding on first use the built-in
+// Layers returns the layer registry, holding on first use the built-in
 // layers: communes, départements, régions, every service layer (all of them
 // as "sites", and each under its own name), gap zones and grid cells.
-func (m *mapState) mapLayers() *maplayers.Registry {
+func (m *State) Layers() *maplayers.Registry {
 	m.layersOnce.Do(func() {
 		m.layers = maplayers.NewRegistry()
 		if err := m.registerMapLayers(m.layers); err != nil {
-			m.cfg.Logger.Error("map layers", "error", err)
+			m.log.Error("map layers", "error", err)
 		}
 	})
 	return m.layers
 }
 
 // registerMapLayers adds the built-in layers to reg.
-func (m *mapState) registerMapLayers(reg *maplayers.Registry) error {
+func (m *State) registerMapLayers(reg *maplayers.Registry) error {
 	layers := []*maplayers.Layer{m.communesLayer(), m.adminLayer(true), m.adminLayer(false), m.sitesLayer("")}
 	for _, name := range m.e.LayerNames() {
 		layers = append(layers, m.sitesLayer(name))
@@ -199,7 +201,7 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM *floa
 
 // communesLayer is every current commune with its 2018 boundary (null
 // geometry for the ~100 without one) and its coverage figures.
-func (m *mapState) communesLayer() *maplayers.Layer {
+func (m *State) communesLayer() *maplayers.Layer {
 	props := append([]maplayers.PropSpec{
 		{Name: "code", Type: "string", Description: "INSEE code"},
 		{Name: "nom", Type: "string", Description: "name"},
@@ -313,7 +315,7 @@ func (c *communesSource) InDepartement(code string) []int         { return c.t.C
 
 // adminLayer is the départements (deps true) or régions with their IGN
 // 2018 boundaries and coverage figures.
-func (m *mapState) adminLayer(deps bool) *maplayers.Layer {
+func (m *State) adminLayer(deps bool) *maplayers.Layer {
 	lead := []maplayers.PropSpec{{Name: "code", Type: "string", Description: "INSEE code"}, {Name: "nom", Type: "string", Description: "name"}}
 	l := &maplayers.Layer{Name: "regions", Title: "Régions", Kind: maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon,
 		Source: data.RegionsFile, IDProp: "code", Description: "Régions with their IGN 2018 boundary and the " + coverageNote + "."}
@@ -427,7 +429,7 @@ var siteProps = []maplayers.PropSpec{
 
 // sitesLayer is one service layer under its own name, or every service
 // layer as "sites" (name ""), whose feature ids are then "layer:id".
-func (m *mapState) sitesLayer(name string) *maplayers.Layer {
+func (m *State) sitesLayer(name string) *maplayers.Layer {
 	names := []string{name}
 	l := &maplayers.Layer{Name: name, Kind: maplayers.KindService}
 	if name == "" {
@@ -467,7 +469,7 @@ func (m *mapState) sitesLayer(name string) *maplayers.Layer {
 
 // gapsLayer is the gap zones of the national coverage: connected areas
 // out of reach, as outlines of their H3 cells.
-func (m *mapState) gapsLayer() *maplayers.Layer {
+func (m *State) gapsLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "gaps", Title: "Gap zones", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "coverage", IDProp: "id",
 		Description: "Populated connected areas out of reach (H3 cells farther than the reach from every site): " + coverageNote + ".",
@@ -495,4 +497,27 @@ func (m *mapState) gapsLayer() *maplayers.Layer {
 		}
 		return tab, nil
 	})
+}
+
+// Extent is the union of l's feature bounds (the communes' for a
+// layer built per query, or one that cannot be built) over engine e.
+func Extent(e *matching.Engine, l *maplayers.Layer) orb.Bound {
+	var src maplayers.Source = &communesSource{t: e.Territory()}
+	if !l.NeedsFilter {
+		if x, err := l.Open(maplayers.Filter{}); err == nil {
+			src = x
+		}
+	}
+	var ext orb.Bound
+	found := false
+	for i := 0; i < src.Len(); i++ {
+		if b, ok := src.Bound(i); ok {
+			if !found {
+				ext, found = b, true
+			} else {
+				ext = ext.Union(b)
+			}
+		}
+	}
+	return ext
 }

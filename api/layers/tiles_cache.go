@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/web"
 )
@@ -48,7 +49,7 @@ type tileKey struct {
 }
 
 // cachedTile returns tile t of l, rendering it on a miss.
-func (s *Server) cachedTile(m *mapState, l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
+func (s *Handlers) cachedTile(m *State, l *maplayers.Layer, t maptile.Tile) ([]byte, error) {
 	e, err := s.tile(m, l, t)
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func (s *Server) cachedTile(m *mapState, l *maplayers.Layer, t maptile.Tile) ([]
 // for a tile being rendered wait for that render (single-flight) rather
 // than render it again: a map opening sends the same low-zoom tiles from
 // many clients at once, and a zoom-5 tile costs a second of CPU.
-func (s *Server) tile(m *mapState, l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
+func (s *Handlers) tile(m *State, l *maplayers.Layer, t maptile.Tile) (*tileEntry, error) {
 	tc := &m.tiles
 	cached := !l.NeedsFilter && int(t.Z) <= tileCacheMaxZoom
 	k := tileKey{l, t}
@@ -91,7 +92,7 @@ func (s *Server) tile(m *mapState, l *maplayers.Layer, t maptile.Tile) (*tileEnt
 		// length): the cache keeps exact-size copies, so that what it
 		// holds is what it counts.
 		e.raw = bytes.Clone(body)
-		if len(body) >= gzipMinBytes {
+		if len(body) >= httpx.GzipMinBytes {
 			e.gz = bytes.Clone(web.Gzip(body, gzip.DefaultCompression))
 		}
 		tc.put(k, e)
@@ -136,3 +137,7 @@ func (tc *tileCache) size() (tiles, bytes int) {
 	defer tc.mu.Unlock()
 	return len(tc.tiles), tc.bytes
 }
+
+// TileCacheSize returns the tiles held in m's tile cache and their bytes
+// (raw and gzipped), for the metrics.
+func (m *State) TileCacheSize() (tiles, bytes int) { return m.tiles.size() }

@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"slices"
@@ -19,7 +19,7 @@ import (
 // gets one page of the national grid in H3 order (offset, limit), built
 // alone, so that a client such as GDAL can open the layer and page through
 // it with bounded memory.
-func (m *mapState) cellsLayer() *maplayers.Layer {
+func (m *State) cellsLayer() *maplayers.Layer {
 	l := &maplayers.Layer{Name: "cells", Title: "Population grid (H3)", Kind: maplayers.KindAnalysis, GeometryType: maplayers.GeomPolygon,
 		Source: "grid", MinTileZoom: 8, NeedsFilter: true, IDProp: "h3",
 		Description: "H3 cells of the population grid whose centre lies in the bbox (or in the département), with the " +
@@ -74,9 +74,9 @@ func (m *mapState) cellsLayer() *maplayers.Layer {
 	return l
 }
 
-// cellFilter is the filter that finds one cell by its H3 index: a box on
+// CellFilter is the filter that finds one cell by its H3 index: a box on
 // its centre.
-func cellFilter(id string) (maplayers.Filter, bool) {
+func CellFilter(id string) (maplayers.Filter, bool) {
 	c, ok := geo.ParseCell(id)
 	if !ok {
 		return maplayers.Filter{}, false

@@ -1,4 +1,4 @@
-package api
+package layers
 
 import (
 	"github.com/maillage/maillage/internal/maplayers"
@@ -62,12 +62,12 @@ type warmJob struct {
 // for clients, and a warm-up of a few hundred tiles at start-up tripped
 // them. It uses every CPU and stops early when ctx ends; the first
 // failure is logged.
-func (s *Server) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
+func (s *Handlers) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
 	t0 := time.Now()
 	var jobs []warmJob
-	m := s.mapsNow()
+	m := s.Current()
 	for _, name := range mapTileLayers() {
-		l, ok := m.mapLayers().Get(name)
+		l, ok := m.Layers().Get(name)
 		if !ok {
 			return WarmStats{}, fmt.Errorf("warm map: no layer %s", name)
 		}
@@ -119,7 +119,7 @@ feed:
 	wg.Wait()
 	st.Duration = time.Since(t0)
 	if firstErr != nil {
-		s.cfg.Logger.Warn("warming the map", "failed", st.Failed, "first", firstErr)
+		s.env.Logger.Warn("warming the map", "failed", st.Failed, "first", firstErr)
 	}
 	return st, err
 }

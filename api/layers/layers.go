@@ -1,4 +1,7 @@
-package api
+// Package layers serves the map layers of the API: each engine's layers
+// (communes, boundaries, sites, gap zones, grid cells) with their coverage,
+// as GeoJSON pages and as vector tiles, cached and rendered once per tile.
+package layers
 
 import (
 	"fmt"
@@ -12,16 +15,30 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// mapRoutes registers the endpoints of the map layers: the layer list and
-// GeoJSON layers under /v1, the OGC API under /ogc, vector tiles under
-// /tiles, and the OpenAPI document. The layers themselves are set up on
-// first use (mapLayers).
-func (s *Server) mapRoutes(r *gin.Engine, v1 *gin.RouterGroup) {
+// Handlers serves the map layers of the engine in service: the layer list
+// and GeoJSON pages under /v1/layers and vector tiles under /tiles. It
+// keeps each engine's State (the layers, their coverage and boundaries,
+// the tile cache), built on first use.
+type Handlers struct {
+	env     *httpx.Env
+	dataDir string    // the data folder, for the boundary layers ("": they answer 503)
+	states  mapStates // the states of the engine in service and of the one before
+}
+
+// New returns the handlers over env; dataDir is the data folder read for
+// the département and région boundaries.
+func New(env *httpx.Env, dataDir string) *Handlers {
+	return &Handlers{env: env, dataDir: dataDir}
+}
+
+// Routes registers the endpoints of the map layers under r (the root): the
+// layer list and GeoJSON layers under /v1 and vector tiles under /tiles.
+// The layers themselves are set up on first use (State.Layers).
+func (s *Handlers) Routes(r *gin.RouterGroup) {
+	v1 := r.Group("/v1")
 	v1.GET("/layers", httpx.Handle(s.layersIndex))
 	v1.GET("/layers/:name", httpx.Handle(s.layerGeoJSON))
-	s.ogcRoutes(r)
 	s.tileRoutes(r)
-	r.GET("/openapi.json", httpx.Handle(s.openAPI))
 }
 
 // layerView is one entry of GET /v1/layers.
@@ -38,28 +55,28 @@ type layerView struct {
 	Report       *data.LoadReport     `json:"report,omitempty"`
 	MinTileZoom  int                  `json:"min_tile_zoom"`
 	Properties   []maplayers.PropSpec `json:"properties"`
-	Links        layerLinks           `json:"links"`
+	Links        Links                `json:"links"`
 	// Uploaded describes a layer uploaded at run time (POST /v1/layers),
 	// which DELETE /v1/layers/{name} removes; absent for the others.
 	Uploaded *matching.LayerUpload `json:"uploaded,omitempty"`
 }
 
-// layerLinks are the URLs serving a layer.
-type layerLinks struct {
+// Links are the URLs serving a layer.
+type Links struct {
 	GeoJSON  string `json:"geojson"`
 	OGC      string `json:"ogc_items"`
 	Tiles    string `json:"tiles"`
 	TileJSON string `json:"tilejson"`
 }
 
-func (s *Server) layersIndex(c *gin.Context) error {
+func (s *Handlers) layersIndex(c *gin.Context) error {
 	base := s.env.BaseURL(c)
 	e := s.env.EngineOf(c)
 	var items []layerView
-	for _, l := range s.mapsFor(e).mapLayers().List() {
+	for _, l := range s.stateFor(e).Layers().List() {
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
 			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
-			MinTileZoom: l.MinTileZoom, Properties: l.Props, Links: layerLinksOf(base, l.Name)}
+			MinTileZoom: l.MinTileZoom, Properties: l.Props, Links: LinksOf(base, l.Name)}
 		if up, ok := e.Uploaded(l.Name); ok && l.Kind == maplayers.KindService {
 			v.Uploaded = &up
 		}
@@ -74,12 +91,12 @@ func (s *Server) layersIndex(c *gin.Context) error {
 	return nil
 }
 
-// layer returns the map layer called name.
-func (m *mapState) layer(name string) (*maplayers.Layer, error) {
-	l, ok := m.mapLayers().Get(name)
+// Layer returns the map layer called name.
+func (m *State) Layer(name string) (*maplayers.Layer, error) {
+	l, ok := m.Layers().Get(name)
 	if !ok {
 		var names []string
-		for _, x := range m.mapLayers().List() {
+		for _, x := range m.Layers().List() {
 			names = append(names, x.Name)
 		}
 		return nil, httpx.NotFound("no layer %q (layers: %v)", name, names)
@@ -89,40 +106,40 @@ func (m *mapState) layer(name string) (*maplayers.Layer, error) {
 
 // layerGeoJSON serves GET /v1/layers/{name}: a FeatureCollection with
 // numberMatched, numberReturned and self/next links.
-func (s *Server) layerGeoJSON(c *gin.Context) error {
-	l, err := s.mapsOf(c).layer(c.Param("name"))
+func (s *Handlers) layerGeoJSON(c *gin.Context) error {
+	l, err := s.StateOf(c).Layer(c.Param("name"))
 	if err != nil {
 		return err
 	}
-	q, err := s.parseLayerQuery(c, l, pageLimits{def: layerDefaultLimit, max: layerMaxLimit})
+	q, err := s.ParseQuery(c, l, PageLimits{Def: DefaultLimit, Max: MaxLimit})
 	if err != nil {
 		return err
 	}
-	body, release, err := s.featureCollection(c, l, q)
+	body, release, err := s.FeatureCollection(c, l, q)
 	if err != nil {
 		return err
 	}
 	defer release() // once the page is sent: its memory is held until then
-	c.Header("Content-Crs", "<"+q.crs.URI()+">")
+	c.Header("Content-Crs", "<"+q.CRS.URI()+">")
 	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }
 
-// featureCollection renders one page of a layer, within the bound on large
+// FeatureCollection renders one page of a layer, within the bound on large
 // pages: the caller calls release once the page is sent.
-func (s *Server) featureCollection(c *gin.Context, l *maplayers.Layer, q layerQuery) (body []byte, release func(), err error) {
-	src, err := l.Open(q.filter)
+func (s *Handlers) FeatureCollection(c *gin.Context, l *maplayers.Layer, q Query) (body []byte, release func(), err error) {
+	src, err := l.Open(q.Filter)
 	if err != nil {
 		return nil, nil, err
 	}
-	ids, matched := maplayers.Select(src, q.filter)
-	ids = maplayers.Page(ids, matched, q.limit, q.offset)
-	if release, err = s.boundLayerPage(c, len(ids)); err != nil {
+	ids, matched := maplayers.Select(src, q.Filter)
+	ids = maplayers.Page(ids, matched, q.Limit, q.Offset)
+	if release, err = s.BoundPage(c, len(ids)); err != nil {
 		return nil, nil, err
 	}
-	w := newFeatureWriter(l, src, q)
-	links := s.pageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
-	return w.appendCollection(make([]byte, 0, 64<<10), ids, matched, links), release, nil
+	w := NewFeatureWriter(l, src, q)
+	links := s.PageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
+	return w.AppendCollection(make([]byte, 0, 64<<10), ids, matched, links), release, nil
 }
 
 // preparedZooms are the zooms whose simplified geometries PrepareMaps
@@ -136,9 +153,9 @@ var preparedZooms = []int{5, 6, 7, 8}
 // second and a half on two cores). Requests work without it; call it in
 // the background after start-up so that the first map view is fast. It
 // returns the first layer that could not be built.
-func (s *Server) PrepareMaps() error {
+func (s *Handlers) PrepareMaps() error {
 	var first error
-	for _, l := range s.mapsNow().mapLayers().List() {
+	for _, l := range s.Current().Layers().List() {
 		if l.NeedsFilter {
 			continue
 		}
@@ -159,4 +176,10 @@ func (s *Server) PrepareMaps() error {
 		}
 	}
 	return first
+}
+
+// LinksOf returns the URLs serving the layer name.
+func LinksOf(base, name string) Links {
+	return Links{GeoJSON: base + "/v1/layers/" + name, OGC: base + "/ogc/collections/" + name + "/items",
+		Tiles: base + "/tiles/" + name + "/{z}/{x}/{y}.mvt", TileJSON: base + "/tiles/" + name + ".json"}
 }

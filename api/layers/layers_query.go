@@ -1,8 +1,9 @@
-package api
+package layers
 
 import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo/crs"
+	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/maplayers"
 
 	"net/url"
@@ -13,59 +14,57 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Paging limits of the GeoJSON layers (/v1/layers/{name}) and OGC items.
+// Paging limits of the GeoJSON layers (/v1/layers/{name}).
 const (
-	layerDefaultLimit = 1000
-	layerMaxLimit     = 50000 // all of France's communes fit in one page
-	ogcDefaultLimit   = 100
-	ogcMaxLimit       = 10000
+	DefaultLimit = 1000
+	MaxLimit     = 50000 // all of France's communes fit in one page
 )
 
-// layerQuery is a parsed layer request.
-type layerQuery struct {
-	filter    maplayers.Filter
-	limit     int
-	offset    int
+// Query is a parsed layer request.
+type Query struct {
+	Filter    maplayers.Filter
+	Limit     int
+	Offset    int
 	props     []int   // positions of the chosen properties, nil for all
 	zoom      int     // -1 when not given
 	tolerance float64 // degrees, 0 when not given
-	crs       crs.CRS // of the written coordinates (crs=), CRS84 by default
+	CRS       crs.CRS // of the written coordinates (crs=), CRS84 by default
 }
 
-// pageLimits says how limit= is read.
-type pageLimits struct {
-	def, max int
-	clamp    bool // a limit above max is lowered to max (OGC) instead of refused
+// PageLimits says how limit= is read.
+type PageLimits struct {
+	Def, Max int
+	Clamp    bool // a limit above max is lowered to max (OGC) instead of refused
 }
 
-// parseLayerQuery reads bbox=, departement=, limit=, offset=,
+// ParseQuery reads bbox=, departement=, limit=, offset=,
 // properties=, zoom= and tolerance=.
-func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimits) (layerQuery, error) {
-	q := layerQuery{zoom: -1}
+func (s *Handlers) ParseQuery(c *gin.Context, l *maplayers.Layer, pl PageLimits) (Query, error) {
+	q := Query{zoom: -1}
 	var err error
-	if q.crs, err = httpx.QueryCRS(c, "crs"); err != nil {
+	if q.CRS, err = httpx.QueryCRS(c, "crs"); err != nil {
 		return q, err
 	}
 	bboxCRS, err := httpx.QueryCRS(c, "bbox-crs")
 	if err != nil {
 		return q, err
 	}
-	if q.filter.BBox, q.filter.HasBBox, err = httpx.QueryBBoxIn(c, bboxCRS); err != nil {
+	if q.Filter.BBox, q.Filter.HasBBox, err = httpx.QueryBBoxIn(c, bboxCRS); err != nil {
 		return q, err
 	}
 	if d := c.Query("departement"); d != "" {
 		if _, ok := s.env.EngineOf(c).Territory().Departement(d); !ok {
 			return q, httpx.NotFound("no département with code %q", d)
 		}
-		q.filter.Departement = d
+		q.Filter.Departement = d
 	}
-	if q.limit, err = queryLimit(c, pl); err != nil {
+	if q.Limit, err = queryLimit(c, pl); err != nil {
 		return q, err
 	}
-	if q.offset, err = httpx.QueryInt(c, "offset", 0, 0, 1<<30); err != nil {
+	if q.Offset, err = httpx.QueryInt(c, "offset", 0, 0, 1<<30); err != nil {
 		return q, err
 	}
-	q.filter.Offset, q.filter.Limit = q.offset, q.limit
+	q.Filter.Offset, q.Filter.Limit = q.Offset, q.Limit
 	if names := httpx.QueryList(c, "properties"); names != nil {
 		q.props = make([]int, 0, len(names))
 		for _, n := range names {
@@ -97,10 +96,10 @@ func (s *Server) parseLayerQuery(c *gin.Context, l *maplayers.Layer, pl pageLimi
 }
 
 // queryLimit parses limit= under pl.
-func queryLimit(c *gin.Context, pl pageLimits) (int, error) {
+func queryLimit(c *gin.Context, pl PageLimits) (int, error) {
 	s, ok := c.GetQuery("limit")
 	if !ok || s == "" {
-		return pl.def, nil
+		return pl.Def, nil
 	}
 	v, err := strconv.Atoi(s)
 	switch {
@@ -108,31 +107,45 @@ func queryLimit(c *gin.Context, pl pageLimits) (int, error) {
 		return 0, httpx.BadParam("limit", "%q is not an integer", s)
 	case v < 1:
 		return 0, httpx.BadParam("limit", "%d is below 1", v)
-	case v > pl.max && pl.clamp:
-		return pl.max, nil
-	case v > pl.max:
-		return 0, httpx.BadParam("limit", "%d is above %d: page with offset=", v, pl.max)
+	case v > pl.Max && pl.Clamp:
+		return pl.Max, nil
+	case v > pl.Max:
+		return 0, httpx.BadParam("limit", "%d is above %d: page with offset=", v, pl.Max)
 	}
 	return v, nil
 }
 
-// pageLinks returns the self link of the request and, when more features
+// PageLinks returns the self link of the request and, when more features
 // follow, the next link (same query, offset moved on).
-func (s *Server) pageLinks(c *gin.Context, mediaType string, q layerQuery, returned, matched int) []httpx.Link {
+func (s *Handlers) PageLinks(c *gin.Context, mediaType string, q Query, returned, matched int) []httpx.Link {
 	base := s.env.BaseURL(c) + c.Request.URL.Path
 	self := base
 	if raw := c.Request.URL.RawQuery; raw != "" {
 		self += "?" + raw
 	}
 	links := []httpx.Link{{Href: self, Rel: "self", Type: mediaType, Title: "this document"}}
-	if q.offset+returned < matched {
+	if q.Offset+returned < matched {
 		v := url.Values{}
 		for k, vs := range c.Request.URL.Query() {
 			v[k] = vs
 		}
-		v.Set("offset", strconv.Itoa(q.offset+returned))
-		v.Set("limit", strconv.Itoa(q.limit))
+		v.Set("offset", strconv.Itoa(q.Offset+returned))
+		v.Set("limit", strconv.Itoa(q.Limit))
 		links = append(links, httpx.Link{Href: base + "?" + v.Encode(), Rel: "next", Type: mediaType, Title: "next page"})
 	}
 	return links
+}
+
+// layerLightFeatures is the largest layer page that is not bounded: the
+// default page of /v1/layers.
+const layerLightFeatures = DefaultLimit
+
+// BoundPage waits for room to render and send a layer page of n
+// features when it is large (more than layerLightFeatures); small pages,
+// what maps ask for, pass at once. The caller defers the release.
+func (s *Handlers) BoundPage(c *gin.Context, n int) (release func(), err error) {
+	if n <= layerLightFeatures {
+		return func() {}, nil
+	}
+	return s.env.Acquire(c.Request.Context(), access.WorkLayer, int64(n))
 }
