@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 
 	// gzhttp (klauspost/compress, already a dependency of ours) is the
 	// maintained net/http gzip middleware: it compresses only when the client
@@ -18,7 +19,6 @@ import (
 // Default HTTP hygiene settings.
 const (
 	defaultCacheMaxAge = 5 * time.Minute
-	gzipMinBytes       = 1024
 	corsMaxAgeSeconds  = 600
 )
 
@@ -26,7 +26,7 @@ const (
 // sends Accept-Encoding: gzip. Bodies that already carry a
 // Content-Encoding (the built-in map's pre-compressed files) pass through.
 func compress(h http.Handler) http.Handler {
-	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(gzipMinBytes), gzhttp.EnableZstd(false))
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(httpx.GzipMinBytes), gzhttp.EnableZstd(false))
 	if err != nil { // only on invalid options, which are constant here
 		return h
 	}

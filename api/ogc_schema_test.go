@@ -6,6 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/ogc"
 )
 
 // schemaProps is the properties member of a JSON Schema document.
@@ -23,7 +26,7 @@ type schemaProps map[string]struct {
 func getSchema(t *testing.T, s *Server, url string) schemaProps {
 	t.Helper()
 	rec := mapGet(t, s, url)
-	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != schemaType {
+	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != ogc.SchemaType {
 		t.Fatalf("GET %s: %d, Content-Type %q: %.300s", url, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 	}
 	var doc struct {
@@ -197,7 +200,7 @@ func TestOGCCollectionLinks(t *testing.T) {
 	for rel, suffix := range want {
 		found := false
 		for _, l := range v.Links {
-			found = found || l.Rel == rel && l.Type == schemaType && l.Href == "http://example.com/ogc/collections/communes"+suffix
+			found = found || l.Rel == rel && l.Type == ogc.SchemaType && l.Href == "http://example.com/ogc/collections/communes"+suffix
 		}
 		if !found {
 			t.Errorf("no %s link to %s: %+v", rel, suffix, v.Links)

@@ -48,7 +48,7 @@ func TestOGCLanding(t *testing.T) {
 			t.Errorf("link %s: %+v, want href %s with a type", rel, l, href)
 		}
 	}
-	if l, _ := body.rel("service-desc"); l.Type != openAPIType {
+	if l, _ := body.rel("service-desc"); l.Type != httpx.OpenAPIType {
 		t.Errorf("service-desc type %q", l.Type)
 	}
 	// The links are followable.

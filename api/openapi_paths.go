@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
+	"github.com/maillage/maillage/api/ogc"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 )
@@ -51,7 +53,7 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/metrics", Tag: tagService, Summary: "Metrics in the Prometheus text format (requests by route and status, latencies, store, caches, Go runtime)",
 		OK: apiResp{Status: 200, Type: "text/plain"}},
 	{Method: "GET", Path: "/openapi.json", Tag: tagService, Summary: "This OpenAPI 3 document",
-		OK: apiResp{Status: 200, Type: openAPIType}},
+		OK: apiResp{Status: 200, Type: httpx.OpenAPIType}},
 	{Method: "GET", Path: "/", Tag: tagMap, Summary: "The built-in map (HTML)", OK: apiResp{Status: 200, Type: "text/html"}},
 	{Method: "HEAD", Path: "/", Tag: tagMap, Summary: "Headers of the built-in map", OK: apiResp{Status: 200}},
 	{Method: "GET", Path: "/static/{file}", Tag: tagMap, Summary: "A file of the built-in map (scripts, styles, MapLibre)",
@@ -120,16 +122,16 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
 		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: httpx.GeoJSONType, Schema: "Feature"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/schema", Tag: tagOGC, Summary: "Schema of the features' properties (OGC API - Features Part 5, JSON Schema 2020-12)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/queryables", Tag: tagOGC, Summary: "Queryables: the properties usable as query parameters of the items (Part 3)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/feature-schema", Tag: tagOGC, Summary: "JSON Schema of one GeoJSON feature (rel describedby, read by GDAL)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 
 	{Method: "GET", Path: "/tiles/{layer}", Tag: tagTiles, Summary: "TileJSON 3.0 of a layer: GET /tiles/{name}.json",
 		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "TileJSON"}},
 	{Method: "GET", Path: "/tiles/{layer}/{z}/{x}/{y}", Tag: tagTiles, Summary: "Mapbox Vector Tile of a layer: GET /tiles/{name}/{z}/{x}/{y}.mvt (204 when empty)",
-		OK: apiResp{Status: 200, Type: mvtType, Note: "the tile; 204 No Content when no feature reaches it"}},
+		OK: apiResp{Status: 200, Type: layers.MVTType, Note: "the tile; 204 No Content when no feature reaches it"}},
 
 	{Method: "POST", Path: "/v1/datasets", Tag: tagData, Summary: "Upload candidates, structures or proposals (CSV, JSON or GeoJSON; multipart file or raw body)",
 		Params: []string{"kind", "name", "fileFormat"}, Body: "multipart/form-data,text/csv,application/json,application/geo+json",
@@ -227,8 +229,8 @@ var apiParams = map[string]apiParam{
 	"communesFormat":     {"format", "geojson or csv", enumSchema("geojson", "geojson", "csv")},
 	"fileFormat":         {"format", "csv, json or geojson", strSchema},
 	"listLimit":          {"limit", "page size", intSchema(1, 10000, 50)},
-	"layerLimit":         {"limit", "page size", intSchema(1, layerMaxLimit, layerDefaultLimit)},
-	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogcMaxLimit, ogcDefaultLimit)},
+	"layerLimit":         {"limit", "page size", intSchema(1, layers.MaxLimit, layers.DefaultLimit)},
+	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogc.MaxLimit, ogc.DefaultLimit)},
 	"offset":             {"offset", "features skipped (follow the next httpx.Link)", intSchema(0, 1<<30, 0)},
 	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
 	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maplayers.MaxZoom, 0)},

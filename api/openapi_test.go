@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // routeDocGaps compares the router with the documentation: the routes

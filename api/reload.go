@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 )
@@ -99,7 +100,7 @@ type layerUploadView struct {
 	Vintage    string               `json:"vintage,omitempty"`
 	Upload     matching.LayerUpload `json:"upload"`
 	Report     data.LoadReport      `json:"report"`
-	Links      layerLinks           `json:"links"`
+	Links      layers.Links         `json:"links"`
 }
 
 // uploadLayer is POST /v1/layers (multipart: name, file, optional format
@@ -147,7 +148,7 @@ func (s *Server) uploadLayer(c *gin.Context) error {
 	c.Header("Location", "/v1/layers/"+name)
 	s.cfg.Logger.Info("layer uploaded", "layer", name, "file", up.File, "format", up.Format, "sites", len(l.Sites), "generation", gen)
 	c.JSON(http.StatusCreated, layerUploadView{Layer: name, Generation: gen, Sites: len(l.Sites), Vintage: l.Vintage,
-		Upload: up, Report: l.Report, Links: layerLinksOf(base, name)})
+		Upload: up, Report: l.Report, Links: layers.LinksOf(base, name)})
 	return nil
 }
 
@@ -165,12 +166,6 @@ func (s *Server) deleteLayer(c *gin.Context) error {
 	c.Header(GenerationHeader, strconv.FormatUint(gen, 10))
 	c.JSON(http.StatusOK, gin.H{"deleted": name, "generation": gen, "at": time.Now().UTC()})
 	return nil
-}
-
-// layerLinksOf returns the URLs serving the layer name.
-func layerLinksOf(base, name string) layerLinks {
-	return layerLinks{GeoJSON: base + "/v1/layers/" + name, OGC: base + "/ogc/collections/" + name + "/items",
-		Tiles: base + "/tiles/" + name + "/{z}/{x}/{y}.mvt", TileJSON: base + "/tiles/" + name + ".json"}
 }
 
 // setReloading counts a reload in (+1) or out (-1): /readyz answers not

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
+	"github.com/maillage/maillage/api/ogc"
 	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/api/siting"
 	"github.com/maillage/maillage/api/territory"
@@ -130,7 +133,7 @@ type Server struct {
 	cfg         Config
 	env         *httpx.Env // what the route families share (api/internal/httpx)
 	router      *gin.Engine
-	maps        mapStates          // map layers, OGC API and tiles of the engines in service (api/layers*.go)
+	maps        *layers.Handlers   // map layers and tiles of the engines in service (api/layers)
 	work        *access.WorkBounds // bounds on expensive work (api/work_limits.go)
 	http        http.Handler       // router behind gzip (api/hygiene.go)
 	metrics     *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
@@ -153,6 +156,7 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.env = &httpx.Env{Registry: reg, Logger: s.cfg.Logger, Work: s.work,
 		MaxBodyBytes: s.cfg.MaxBodyBytes, MaxRows: s.cfg.MaxRows, MaxColumns: s.cfg.MaxColumns,
 		MaxFieldBytes: s.cfg.MaxFieldBytes, PublicURL: s.cfg.PublicURL, CacheMaxAge: s.cfg.CacheMaxAge}
+	s.maps = layers.New(s.env, s.cfg.DataDir)
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access(), s.pinEngine())
 	r.NoRoute(func(c *gin.Context) {
@@ -163,14 +167,16 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.metricsRoutes(r)                       // GET /metrics (api/metrics.go)
 	s.pprofRoutes(r)                         // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
-	territory.New(s.env).Routes(v1) // communes, sites, batch lookups (api/territory)
-	coverage.New(s.env).Routes(v1)  // coverage, network, access, layer comparison (api/coverage)
-	process.New(s.env).Routes(v1)   // datasets, matches, recruitments (api/process)
-	siting.New(s.env).Routes(v1)    // proposals, recommendations, scenarios, allocations (api/siting)
-	s.backupRoutes(v1)              // GET /v1/backup (api/backup.go)
-	s.reloadRoutes(v1)              // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
-	s.webRoutes(r)                  // the built-in map at / (api/web.go)
-	s.mapRoutes(r, v1)
+	territory.New(s.env).Routes(v1)               // communes, sites, batch lookups (api/territory)
+	coverage.New(s.env).Routes(v1)                // coverage, network, access, layer comparison (api/coverage)
+	process.New(s.env).Routes(v1)                 // datasets, matches, recruitments (api/process)
+	siting.New(s.env).Routes(v1)                  // proposals, recommendations, scenarios, allocations (api/siting)
+	s.backupRoutes(v1)                            // GET /v1/backup (api/backup.go)
+	s.reloadRoutes(v1)                            // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
+	s.webRoutes(r)                                // the built-in map at / (api/web.go)
+	s.maps.Routes(&r.RouterGroup)                 // /v1/layers and /tiles (api/layers)
+	ogc.New(s.env, s.maps).Routes(&r.RouterGroup) // /ogc (api/ogc)
+	r.GET("/openapi.json", httpx.Handle(s.openAPI))
 	s.router = r
 	s.http = compress(r)
 	s.registerCacheGauges(s.metrics)
@@ -226,3 +232,17 @@ func (s *Server) limitBody() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// PrepareMaps computes ahead of the first request what the map layers of
+// the engine in service need (layers.Handlers.PrepareMaps).
+func (s *Server) PrepareMaps() error { return s.maps.PrepareMaps() }
+
+// WarmMap renders the built-in map's tiles down to maxZoom into the tile
+// cache (layers.Handlers.WarmMap).
+func (s *Server) WarmMap(ctx context.Context, maxZoom int) (layers.WarmStats, error) {
+	return s.maps.WarmMap(ctx, maxZoom)
+}
+
+// MapWarmZoom is the deepest zoom WarmMap renders for maillage serve
+// (layers.MapWarmZoom).
+const MapWarmZoom = layers.MapWarmZoom

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/web"
 
@@ -33,7 +34,7 @@ func getTile(t *testing.T, s *Server, url string) mvt.Layers {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", url, rec.Code, rec.Body.String())
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != mvtType {
+	if ct := rec.Header().Get("Content-Type"); ct != layers.MVTType {
 		t.Fatalf("GET %s: Content-Type %q", url, ct)
 	}
 	layers, err := mvt.Unmarshal(rec.Body.Bytes())

@@ -1,17 +1,19 @@
-package api
+// Package ogc serves the map layers as OGC API – Features (Part 1 core
+// and GeoJSON, Part 2 CRS by reference, Part 5 schemas and queryables)
+// under /ogc, over the layers of package api/layers.
+package ogc
 
 import (
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
-	"github.com/maillage/maillage/matching"
 
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/paulmach/orb"
 )
 
 // OGC API – Features (Part 1: Core) under /ogc; / is the built-in map.
@@ -34,17 +36,29 @@ const (
 	confCRS = "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs"
 )
 
-// Media types of OGC answers.
+// Paging limits of the OGC items.
 const (
-	openAPIType = "application/vnd.oai.openapi+json;version=3.0"
+	DefaultLimit = 100
+	MaxLimit     = 10000
 )
 
 // ogcItemParams are the query parameters the items endpoint knows; any
 // other is refused (400), as OGC API – Features requires.
 var ogcItemParams = []string{"bbox", "bbox-crs", "crs", "limit", "offset", "f", "departement", "properties", "zoom", "tolerance"}
 
-// ogcRoutes registers the OGC API endpoints.
-func (s *Server) ogcRoutes(r gin.IRouter) {
+// Handlers serves OGC API – Features over the map layers.
+type Handlers struct {
+	env  *httpx.Env
+	maps *layers.Handlers // the layers and their state per engine
+}
+
+// New returns the handlers over env.
+func New(env *httpx.Env, maps *layers.Handlers) *Handlers {
+	return &Handlers{env: env, maps: maps}
+}
+
+// Routes registers the OGC API endpoints.
+func (s *Handlers) Routes(r *gin.RouterGroup) {
 	g := r.Group(ogcBase)
 	g.GET("", httpx.Handle(s.ogcLanding))
 	g.GET("/conformance", httpx.Handle(s.ogcConformance))
@@ -80,7 +94,7 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-func (s *Server) ogcLanding(c *gin.Context) error {
+func (s *Handlers) ogcLanding(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
@@ -91,7 +105,7 @@ func (s *Server) ogcLanding(c *gin.Context) error {
 		"links": []httpx.Link{
 			{Href: base + ogcBase, Rel: "self", Type: httpx.JSONType, Title: "this document"},
 			{Href: base + "/", Rel: "alternate", Type: "text/html", Title: "the built-in map"},
-			{Href: base + "/openapi.json", Rel: "service-desc", Type: openAPIType, Title: "the API definition"},
+			{Href: base + "/openapi.json", Rel: "service-desc", Type: httpx.OpenAPIType, Title: "the API definition"},
 			{Href: base + ogcBase + "/conformance", Rel: "conformance", Type: httpx.JSONType, Title: "conformance classes"},
 			{Href: base + ogcBase + "/collections", Rel: "data", Type: httpx.JSONType, Title: "the collections"},
 		},
@@ -99,7 +113,7 @@ func (s *Server) ogcLanding(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) ogcConformance(c *gin.Context) error {
+func (s *Handlers) ogcConformance(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
@@ -127,7 +141,7 @@ type ogcCollectionView struct {
 
 // collectionView describes l; its extent is its features' (France's for
 // layers built per query).
-func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectionView {
+func (s *Handlers) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectionView {
 	base := s.env.BaseURL(c) + ogcBase + "/collections/" + l.Name
 	v := ogcCollectionView{ID: l.Name, Title: l.Title, Description: l.Description, ItemType: "feature", CRS: crs.URIs(), StorageCRS: crs84,
 		Links: []httpx.Link{
@@ -136,41 +150,18 @@ func (s *Server) collectionView(c *gin.Context, l *maplayers.Layer) ogcCollectio
 			{Href: s.env.BaseURL(c) + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
 		}}
 	v.Links = append(v.Links, schemaLinks(base)...)
-	b := layerExtent(s.env.EngineOf(c), l)
+	b := layers.Extent(s.env.EngineOf(c), l)
 	v.Extent.Spatial.BBox = [][4]float64{{httpx.Round(b.Min[0], 6), httpx.Round(b.Min[1], 6), httpx.Round(b.Max[0], 6), httpx.Round(b.Max[1], 6)}}
 	v.Extent.Spatial.CRS = crs84
 	return v
 }
 
-// layerExtent is the union of l's feature bounds (the communes' for a
-// layer built per query, or one that cannot be built) over engine e.
-func layerExtent(e *matching.Engine, l *maplayers.Layer) orb.Bound {
-	var src maplayers.Source = &communesSource{t: e.Territory()}
-	if !l.NeedsFilter {
-		if x, err := l.Open(maplayers.Filter{}); err == nil {
-			src = x
-		}
-	}
-	var ext orb.Bound
-	found := false
-	for i := 0; i < src.Len(); i++ {
-		if b, ok := src.Bound(i); ok {
-			if !found {
-				ext, found = b, true
-			} else {
-				ext = ext.Union(b)
-			}
-		}
-	}
-	return ext
-}
-
-func (s *Server) ogcCollections(c *gin.Context) error {
+func (s *Handlers) ogcCollections(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
 	views := []ogcCollectionView{}
-	for _, l := range s.mapsOf(c).mapLayers().List() {
+	for _, l := range s.maps.StateOf(c).Layers().List() {
 		views = append(views, s.collectionView(c, l))
 	}
 	base := s.env.BaseURL(c) + ogcBase + "/collections"
@@ -179,11 +170,11 @@ func (s *Server) ogcCollections(c *gin.Context) error {
 	return nil
 }
 
-func (s *Server) ogcCollection(c *gin.Context) error {
+func (s *Handlers) ogcCollection(c *gin.Context) error {
 	if err := ogcFormat(c, nil); err != nil {
 		return err
 	}
-	l, err := s.mapsOf(c).layer(c.Param("id"))
+	l, err := s.maps.StateOf(c).Layer(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -193,46 +184,46 @@ func (s *Server) ogcCollection(c *gin.Context) error {
 
 // ogcItems serves the features of a collection as a GeoJSON
 // FeatureCollection (default limit 100, larger limits lowered to 10,000).
-func (s *Server) ogcItems(c *gin.Context) error {
+func (s *Handlers) ogcItems(c *gin.Context) error {
 	if err := ogcFormat(c, ogcItemParams); err != nil {
 		return err
 	}
-	l, err := s.mapsOf(c).layer(c.Param("id"))
+	l, err := s.maps.StateOf(c).Layer(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	q, err := s.parseLayerQuery(c, l, pageLimits{def: ogcDefaultLimit, max: ogcMaxLimit, clamp: true})
+	q, err := s.maps.ParseQuery(c, l, layers.PageLimits{Def: DefaultLimit, Max: MaxLimit, Clamp: true})
 	if err != nil {
 		return err
 	}
-	src, err := l.Open(q.filter)
+	src, err := l.Open(q.Filter)
 	if err != nil {
 		return err
 	}
-	ids, matched := maplayers.Select(src, q.filter)
-	ids = maplayers.Page(ids, matched, q.limit, q.offset)
-	release, err := s.boundLayerPage(c, len(ids))
+	ids, matched := maplayers.Select(src, q.Filter)
+	ids = maplayers.Page(ids, matched, q.Limit, q.Offset)
+	release, err := s.maps.BoundPage(c, len(ids))
 	if err != nil {
 		return err
 	}
 	defer release() // once the page is sent: its memory is held until then
-	links := s.pageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
+	links := s.maps.PageLinks(c, httpx.GeoJSONType, q, len(ids), matched)
 	base := s.env.BaseURL(c)
 	links = append(links,
 		httpx.Link{Href: base + "/v1/layers/" + l.Name, Rel: "alternate", Type: httpx.GeoJSONType, Title: "the same features, paged by /v1/layers"},
 		httpx.Link{Href: base + ogcBase + "/collections/" + l.Name, Rel: "collection", Type: httpx.JSONType, Title: l.Title})
-	body := newFeatureWriter(l, src, q).appendCollection(make([]byte, 0, 64<<10), ids, matched, links)
-	c.Header("Content-Crs", "<"+q.crs.URI()+">")
+	body := layers.NewFeatureWriter(l, src, q).AppendCollection(make([]byte, 0, 64<<10), ids, matched, links)
+	c.Header("Content-Crs", "<"+q.CRS.URI()+">")
 	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }
 
 // ogcItem serves one feature by id.
-func (s *Server) ogcItem(c *gin.Context) error {
+func (s *Handlers) ogcItem(c *gin.Context) error {
 	if err := ogcFormat(c, []string{"crs", "properties", "zoom", "tolerance"}); err != nil {
 		return err
 	}
-	l, err := s.mapsOf(c).layer(c.Param("id"))
+	l, err := s.maps.StateOf(c).Layer(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -240,11 +231,11 @@ func (s *Server) ogcItem(c *gin.Context) error {
 	var f maplayers.Filter
 	if l.NeedsFilter {
 		var ok bool
-		if f, ok = cellFilter(id); !ok {
+		if f, ok = layers.CellFilter(id); !ok {
 			return httpx.NotFound("no feature %q in %s", id, l.Name)
 		}
 	}
-	q, err := s.parseLayerQuery(c, l, pageLimits{def: 1, max: 1})
+	q, err := s.maps.ParseQuery(c, l, layers.PageLimits{Def: 1, Max: 1})
 	if err != nil {
 		return err
 	}
@@ -261,8 +252,8 @@ func (s *Server) ogcItem(c *gin.Context) error {
 		{Href: base + "/items/" + url.PathEscape(id), Rel: "self", Type: httpx.GeoJSONType, Title: "this feature"},
 		{Href: base, Rel: "collection", Type: httpx.JSONType, Title: l.Title},
 	}
-	body := newFeatureWriter(l, src, q).appendFeature(make([]byte, 0, 4<<10), i, links)
-	c.Header("Content-Crs", "<"+q.crs.URI()+">")
+	body := layers.NewFeatureWriter(l, src, q).AppendFeature(make([]byte, 0, 4<<10), i, links)
+	c.Header("Content-Crs", "<"+q.CRS.URI()+">")
 	s.env.WriteCached(c, httpx.GeoJSONType, body)
 	return nil
 }

@@ -1,4 +1,4 @@
-package api
+package ogc
 
 import (
 	"github.com/maillage/maillage/api/internal/httpx"
@@ -27,9 +27,9 @@ import (
 // A property may be null (unknown figure, missing boundary): the schemas
 // give its non-null type, the single "type" string clients read.
 
-// Media type and link relations of the schemas.
+// Media type (SchemaType) and link relations of the schemas.
 const (
-	schemaType     = "application/schema+json"
+	SchemaType     = "application/schema+json"
 	jsonSchema2020 = "https://json-schema.org/draft/2020-12/schema"
 	relSchema      = "http://www.opengis.net/def/rel/ogc/1.0/schema"
 	relQueryables  = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
@@ -178,20 +178,20 @@ func geoJSONFeatureSchema(l *maplayers.Layer, url string) schemaDoc {
 // refuses another media type).
 func schemaMediaType(c *gin.Context) string {
 	accept := c.GetHeader("Accept")
-	if strings.Contains(accept, httpx.JSONType) && !strings.Contains(accept, schemaType) {
+	if strings.Contains(accept, httpx.JSONType) && !strings.Contains(accept, SchemaType) {
 		return httpx.JSONType
 	}
-	return schemaType
+	return SchemaType
 }
 
 // ogcSchema serves GET /ogc/collections/{id}/schema, /queryables and
 // /feature-schema through build.
-func (s *Server) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc) func(c *gin.Context) error {
+func (s *Handlers) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc) func(c *gin.Context) error {
 	return func(c *gin.Context) error {
 		if err := ogcFormat(c, nil); err != nil {
 			return err
 		}
-		l, err := s.mapsOf(c).layer(c.Param("id"))
+		l, err := s.maps.StateOf(c).Layer(c.Param("id"))
 		if err != nil {
 			return err
 		}
@@ -207,10 +207,10 @@ func (s *Server) ogcSchema(build func(l *maplayers.Layer, url string) schemaDoc)
 // schemaLinks are the links of a collection to its schemas.
 func schemaLinks(base string) []httpx.Link {
 	return []httpx.Link{
-		{Href: base + "/schema", Rel: relSchema, Type: schemaType, Title: "schema of the features (OGC API - Features Part 5)"},
-		{Href: base + "/feature-schema", Rel: "describedby", Type: schemaType, Title: "JSON Schema of a GeoJSON feature"},
-		{Href: base + "/queryables", Rel: relQueryables, Type: schemaType, Title: "queryables"},
+		{Href: base + "/schema", Rel: relSchema, Type: SchemaType, Title: "schema of the features (OGC API - Features Part 5)"},
+		{Href: base + "/feature-schema", Rel: "describedby", Type: SchemaType, Title: "JSON Schema of a GeoJSON feature"},
+		{Href: base + "/queryables", Rel: relQueryables, Type: SchemaType, Title: "queryables"},
 		// GDAL's OAPIF driver looks for the queryables under this short rel.
-		{Href: base + "/queryables", Rel: "queryables", Type: schemaType, Title: "queryables"},
+		{Href: base + "/queryables", Rel: "queryables", Type: SchemaType, Title: "queryables"},
 	}
 }

@@ -10,6 +10,10 @@ import (
 	"github.com/maillage/maillage/internal/web"
 )
 
+// GzipMinBytes is the size below which answers are not gzipped: the
+// framing would eat the gain.
+const GzipMinBytes = 1024
+
 // WriteCached writes body with a weak content ETag and Cache-Control, or a
 // bodiless 304 when the request's If-None-Match names that ETag. The ETag
 // is weak because gzip may re-encode the body: both encodings carry the

@@ -16,8 +16,11 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// JSONType is the media type of JSON answers.
-const JSONType = "application/json"
+// Media types of JSON answers and of the OpenAPI document.
+const (
+	JSONType    = "application/json"
+	OpenAPIType = "application/vnd.oai.openapi+json;version=3.0"
+)
 
 // GeoJSONType is the media type of RFC 7946 documents.
 const GeoJSONType = "application/geo+json"
