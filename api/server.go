@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/admin"
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/layers"
@@ -171,8 +172,7 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	coverage.New(s.env).Routes(v1)                // coverage, network, access, layer comparison (api/coverage)
 	process.New(s.env).Routes(v1)                 // datasets, matches, recruitments (api/process)
 	siting.New(s.env).Routes(v1)                  // proposals, recommendations, scenarios, allocations (api/siting)
-	s.backupRoutes(v1)                            // GET /v1/backup (api/backup.go)
-	s.reloadRoutes(v1)                            // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
+	admin.New(s.env, s.reloader()).Routes(v1)     // GET /v1/backup, POST /v1/admin/reload, POST and DELETE /v1/layers (api/admin)
 	s.webRoutes(r)                                // the built-in map at / (api/web.go)
 	s.maps.Routes(&r.RouterGroup)                 // /v1/layers and /tiles (api/layers)
 	ogc.New(s.env, s.maps).Routes(&r.RouterGroup) // /ogc (api/ogc)

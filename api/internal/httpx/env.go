@@ -44,6 +44,11 @@ const (
 	generationKey = "maillage.generation"
 )
 
+// GenerationHeader is sent with every answer: the generation of the engine
+// it was computed from (matching.Registry.Current), which changes at each
+// reload and layer upload or deletion.
+const GenerationHeader = "X-Maillage-Generation"
+
 // SetEngine pins e, of generation gen, as the request's engine: handlers
 // read it with EngineOf, so that a reload swapping the engine meanwhile
 // never mixes two states in one answer.

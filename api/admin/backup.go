@@ -1,4 +1,4 @@
-package api
+package admin
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // backupRoutes registers GET /v1/backup: a consistent copy of the state
 // database (uploaded datasets and match results) taken while serving, for a
 // national token only.
-func (s *Server) backupRoutes(r gin.IRouter) {
+func (s *Handlers) backupRoutes(r gin.IRouter) {
 	r.GET("/backup", httpx.Handle(s.backup))
 }
 
@@ -38,11 +38,11 @@ func baseStore(st data.Store) data.Store {
 	}
 }
 
-func (s *Server) backup(c *gin.Context) error {
+func (s *Handlers) backup(c *gin.Context) error {
 	if !httpx.ScopeFrom(c).National {
 		return &httpx.Error{Status: http.StatusForbidden, Code: httpx.CodeForbidden, Message: "a backup holds every département: it needs a national token"}
 	}
-	store := baseStore(s.registry.Store())
+	store := baseStore(s.env.Registry.Store())
 	bw, ok := store.(backupWriter)
 	if !ok {
 		msg := "the server keeps its datasets in memory (no --state folder): nothing to back up"
@@ -58,7 +58,7 @@ func (s *Server) backup(c *gin.Context) error {
 	c.Status(http.StatusOK)
 	if _, err := bw.WriteTo(c.Writer); err != nil {
 		// Headers are gone: the client sees a truncated body; log it.
-		s.cfg.Logger.Error("backup failed", "err", err)
+		s.env.Logger.Error("backup failed", "err", err)
 	}
 	return nil
 }
