@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 )
@@ -57,7 +58,7 @@ func newLeakFixture(t *testing.T) *leakFixture {
 			f.visible[s.ID] = true
 		}
 	}
-	corse, _ := data.Synthesize(f.srv.registry.Engine().Territory(), 60000, 0, 11)
+	corse, _ := data.Synthesize(f.srv.Registry().Engine().Territory(), 60000, 0, 11)
 	var cands, sites strings.Builder
 	cands.WriteString("id,lon,lat\n")
 	sites.WriteString("id,name,lon,lat,posts\n")
@@ -256,7 +257,7 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 		{"GET", "/v1/backup"},
 	} {
 		code, body := f.raw(t, f.scoped, tc.method, tc.url, "")
-		var e errorBody
+		var e apitest.ErrorBody
 		if code != http.StatusForbidden || json.Unmarshal([]byte(body), &e) != nil || e.Error != httpx.CodeForbidden ||
 			regexp.MustCompile(`\d`).MatchString(e.Message) {
 			t.Fatalf("%s %s: %d %s, want a 403 naming no département or count", tc.method, tc.url, code, body)
@@ -342,7 +343,7 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 			t.Fatalf("a Paris point declared in 23: %d %+v, want 400 naming line 2", code, e)
 		}
 	}
-	var e errorBody
+	var e apitest.ErrorBody
 	if code := f.call(t, f.scoped, "POST", "/v1/datasets?kind=structures", "id,lon,lat\nparis,2.3522,48.8566\n", &e); code != http.StatusForbidden {
 		t.Fatalf("a Paris point: %d %+v, want 403", code, e)
 	}

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
@@ -19,7 +21,7 @@ import (
 // Paris) and fake protected routes that list fixture candidates through
 // the scope helpers, as the dataset handlers do.
 type authFixture struct {
-	srv                 *Server
+	srv                 *api.Server
 	national, dep23, pa string
 }
 
@@ -51,15 +53,15 @@ func newAuthFixture(t *testing.T) authFixture {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(s), Scope: sc, Name: x.name})
 	}
-	f.srv = New(nil, Config{Tokens: access.NewTokenSet(tokens)})
+	f.srv = api.New(nil, api.Config{Tokens: access.NewTokenSet(tokens)})
 	addFakeProtectedRoutes(f.srv)
 	return f
 }
 
 // addFakeProtectedRoutes registers handlers under protected roots that use
 // httpx.ScopeFrom and the Scope helpers.
-func addFakeProtectedRoutes(s *Server) {
-	r := s.router
+func addFakeProtectedRoutes(s *api.Server) {
+	r := s.Router()
 	r.GET("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
 		c.JSON(http.StatusOK, gin.H{"items": httpx.ScopeFrom(c).FilterCandidates(fixtureCandidates())})
 		return nil
@@ -76,18 +78,6 @@ func addFakeProtectedRoutes(s *Server) {
 		return nil
 	}))
 	r.GET("/v1/open-fake", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"scope": httpx.ScopeFrom(c).String()}) })
-}
-
-// do sends a request with an optional bearer token.
-func do(t *testing.T, s *Server, method, url, token, body string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(method, url, strings.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, req)
-	return rec
 }
 
 func TestAccessStatuses(t *testing.T) {
@@ -125,7 +115,7 @@ func TestAccessStatuses(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
 			}
 			if tc.code != "" {
-				var e errorBody
+				var e apitest.ErrorBody
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != tc.code || e.Message == "" {
 					t.Fatalf("body %s, want error %q with a message", rec.Body, tc.code)
 				}
@@ -139,9 +129,9 @@ func TestAccessStatuses(t *testing.T) {
 
 func TestAccessForbiddenNamesOffendingRows(t *testing.T) {
 	f := newAuthFixture(t)
-	rec := do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","commune":"23096","departement":"23"},`+
+	rec := apitest.Do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","commune":"23096","departement":"23"},`+
 		`{"id":"p1","commune":"75056","departement":"75"},{"id":"p2","commune":"2A004","departement":"2A"},{"id":"sea","departement":"23"}]`)
-	var e errorBody
+	var e apitest.ErrorBody
 	_ = json.Unmarshal(rec.Body.Bytes(), &e)
 	if rec.Code != 403 || !strings.Contains(e.Message, `"p1"`) || !strings.Contains(e.Message, `"p2"`) ||
 		!strings.Contains(e.Message, `"sea" (outside every commune`) ||
@@ -156,7 +146,7 @@ func TestScopedTokenSeesOnlyItsRows(t *testing.T) {
 		token string
 		want  []string
 	}{{f.national, []string{"a", "b", "c", "d", "e"}}, {f.dep23, []string{"a", "b", "e"}}, {f.pa, []string{"c"}}} {
-		rec := do(t, f.srv, "GET", "/v1/scenarios/fake", tc.token, "")
+		rec := apitest.Do(t, f.srv, "GET", "/v1/scenarios/fake", tc.token, "")
 		var body struct{ Items []data.Candidate }
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 			t.Fatal(err)
@@ -172,19 +162,19 @@ func TestScopedTokenSeesOnlyItsRows(t *testing.T) {
 }
 
 func TestNoTokensFileClosesProtectedRoutes(t *testing.T) {
-	s := New(nil, Config{})
+	s := api.New(nil, api.Config{})
 	addFakeProtectedRoutes(s)
-	if rec := do(t, s, "GET", "/v1/scenarios/fake", "anything", ""); rec.Code != 401 {
+	if rec := apitest.Do(t, s, "GET", "/v1/scenarios/fake", "anything", ""); rec.Code != 401 {
 		t.Fatalf("no tokens file: status %d, want 401", rec.Code)
 	}
-	open := New(nil, Config{InsecureOpen: true})
+	open := api.New(nil, api.Config{InsecureOpen: true})
 	addFakeProtectedRoutes(open)
-	rec := do(t, open, "GET", "/v1/scenarios/fake", "", "")
+	rec := apitest.Do(t, open, "GET", "/v1/scenarios/fake", "", "")
 	if rec.Code != 200 || strings.Count(rec.Body.String(), `"id"`) != 5 {
 		t.Fatalf("insecure open: status %d body %s, want all 5 rows", rec.Code, rec.Body)
 	}
 	// An open route gets the empty scope: it allows no row.
-	if rec := do(t, open, "GET", "/v1/open-fake", "", ""); !strings.Contains(rec.Body.String(), `"departement:"`) {
+	if rec := apitest.Do(t, open, "GET", "/v1/open-fake", "", ""); !strings.Contains(rec.Body.String(), `"departement:"`) {
 		t.Fatalf("open route scope: %s", rec.Body)
 	}
 }
@@ -192,10 +182,10 @@ func TestNoTokensFileClosesProtectedRoutes(t *testing.T) {
 func TestTokenNeverLogged(t *testing.T) {
 	var logs strings.Builder
 	f := newAuthFixture(t)
-	f.srv.cfg.Logger = newTestLogger(&logs)
-	f.srv.router.GET("/v1/scenarios/panic", func(c *gin.Context) { panic("boom") })
-	do(t, f.srv, "GET", "/v1/scenarios/panic", f.national, "")
-	do(t, f.srv, "GET", "/v1/scenarios/fake", f.national+"x", "")
+	f.srv.Cfg().Logger = newTestLogger(&logs)
+	f.srv.Router().GET("/v1/scenarios/panic", func(c *gin.Context) { panic("boom") })
+	apitest.Do(t, f.srv, "GET", "/v1/scenarios/panic", f.national, "")
+	apitest.Do(t, f.srv, "GET", "/v1/scenarios/fake", f.national+"x", "")
 	if !strings.Contains(logs.String(), "panic") {
 		t.Fatalf("the panic was not logged: %q", logs.String())
 	}
@@ -212,7 +202,7 @@ func TestIsProtected(t *testing.T) {
 		"/v1/communes/at": false, "/v1/sites": false, "/v1/coverage": false, "/v1/layers": false,
 		"/healthz": false, "/tiles/communes/:z/:x/:y": false, "": false, "/v1/datasetsx": false,
 	} {
-		if got := isProtected(route); got != want {
+		if got := api.IsProtected(route); got != want {
 			t.Errorf("isProtected(%q) = %v, want %v", route, got, want)
 		}
 	}

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"net/http"
@@ -6,18 +6,31 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 )
 
 // Two sites at Beta's and Delta's centres, as a generic CSV.
 const uploadedSitesCSV = "id,name,lon,lat\nN1,Maison Beta,1.70,46.00\nN2,Maison Delta,1.70,45.90\n"
 
 // postLayer uploads a layer file as multipart.
-func postLayer(t *testing.T, s *Server, fields map[string]string, file, content string) *httptest.ResponseRecorder {
+// uploadAnswer is the answer to POST /v1/layers.
+type uploadAnswer struct {
+	Layer      string               `json:"layer"`
+	Generation uint64               `json:"generation"`
+	Sites      int                  `json:"sites"`
+	Vintage    string               `json:"vintage"`
+	Upload     matching.LayerUpload `json:"upload"`
+	Report     data.LoadReport      `json:"report"`
+}
+
+func postLayer(t *testing.T, s *api.Server, fields map[string]string, file, content string) *httptest.ResponseRecorder {
 	t.Helper()
-	ct, body := multipartBody(t, map[string][2]string{"file": {file, content}}, fields)
-	return send(t, s, http.MethodPost, "/v1/layers", ct, "", body)
+	ct, body := apitest.MultipartBody(t, map[string][2]string{"file": {file, content}}, fields)
+	return apitest.Send(t, s, http.MethodPost, "/v1/layers", ct, "", body)
 }
 
 // An uploaded layer serves coverage, comparison, tiles and the layer list,
@@ -30,16 +43,16 @@ func TestLayerUploadLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := reloadServer(t, store, nil)
-	_, gen0 := s.registry.Current()
+	_, gen0 := s.Registry().Current()
 
-	var up layerUploadView
+	var up uploadAnswer
 	rec := postLayer(t, s, map[string]string{"name": "maisons-23", "vintage": "2026-01"}, "maisons.csv", uploadedSitesCSV)
-	decode(t, rec, http.StatusCreated, &up)
+	apitest.Decode(t, rec, http.StatusCreated, &up)
 	if up.Layer != "maisons-23" || up.Sites != 2 || up.Upload.Format != data.LayerFormatCSV || up.Generation != gen0+1 ||
 		up.Report.Loaded != 2 || up.Upload.SHA256 == "" || up.Vintage != "2026-01" {
 		t.Fatalf("upload answer %+v", up)
 	}
-	used := func(s *Server) {
+	used := func(s *api.Server) {
 		t.Helper()
 		var cv struct {
 			Layers  []string `json:"layers"`
@@ -47,26 +60,34 @@ func TestLayerUploadLifecycle(t *testing.T) {
 				CoveredPopulation int `json:"covered_population"`
 			} `json:"summary"`
 		}
-		if code := get(t, s, "/v1/coverage?layers=maisons-23", &cv); code != http.StatusOK || len(cv.Layers) != 1 || cv.Summary.CoveredPopulation == 0 {
+		if code := apitest.Get(t, s, "/v1/coverage?layers=maisons-23", &cv); code != http.StatusOK || len(cv.Layers) != 1 || cv.Summary.CoveredPopulation == 0 {
 			t.Fatalf("coverage of the uploaded layer: status %d, %+v", code, cv)
 		}
-		if code := get(t, s, "/v1/coverage/compare?from=france-services&to=maisons-23", &map[string]any{}); code != http.StatusOK {
+		if code := apitest.Get(t, s, "/v1/coverage/compare?from=france-services&to=maisons-23", &map[string]any{}); code != http.StatusOK {
 			t.Fatalf("compare with the uploaded layer: status %d", code)
 		}
 		var near struct {
-			Items []siteRef `json:"items"`
+			Items []struct {
+				ID    string `json:"id"`
+				Layer string `json:"layer"`
+			} `json:"items"`
 		}
-		if code := get(t, s, "/v1/sites/nearest?lon=1.7&lat=45.9&layers=maisons-23", &near); code != http.StatusOK ||
+		if code := apitest.Get(t, s, "/v1/sites/nearest?lon=1.7&lat=45.9&layers=maisons-23", &near); code != http.StatusOK ||
 			len(near.Items) == 0 || near.Items[0].ID != "N2" || near.Items[0].Layer != "maisons-23" {
 			t.Fatalf("nearest site of the uploaded layer: status %d, %+v", code, near)
 		}
-		if code := get(t, s, "/tiles/maisons-23.json", &map[string]any{}); code != http.StatusOK {
+		if code := apitest.Get(t, s, "/tiles/maisons-23.json", &map[string]any{}); code != http.StatusOK {
 			t.Fatalf("tilejson of the uploaded layer: status %d", code)
 		}
 		var list struct {
-			Items []layerView `json:"items"`
+			Items []struct {
+				Name     string                `json:"name"`
+				Count    *int                  `json:"count"`
+				Vintage  string                `json:"vintage"`
+				Uploaded *matching.LayerUpload `json:"uploaded"`
+			} `json:"items"`
 		}
-		get(t, s, "/v1/layers", &list)
+		apitest.Get(t, s, "/v1/layers", &list)
 		found := false
 		for _, l := range list.Items {
 			if l.Name == "maisons-23" {
@@ -90,28 +111,28 @@ func TestLayerUploadLifecycle(t *testing.T) {
 	s = reloadServer(t, store, nil)
 	used(s)
 	// And a reload keeps it.
-	decode(t, send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusOK, nil)
+	apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusOK, nil)
 	used(s)
-	if list, _ := s.registry.Datasets(); len(list) != 1 { // the built-in structures only
+	if list, _ := s.Registry().Datasets(); len(list) != 1 { // the built-in structures only
 		t.Fatalf("the layer is listed as a dataset: %+v", list)
 	}
 
-	var e errorBody
-	decode(t, send(t, s, http.MethodDelete, "/v1/layers/france-services", "", "", nil), http.StatusConflict, &e)
+	var e apitest.ErrorBody
+	apitest.Decode(t, apitest.Send(t, s, http.MethodDelete, "/v1/layers/france-services", "", "", nil), http.StatusConflict, &e)
 	if e.Error != httpx.CodeShippedLayer {
 		t.Fatalf("deleting a shipped layer: %+v", e)
 	}
-	decode(t, postLayer(t, s, map[string]string{"name": "france-services"}, "fs.csv", uploadedSitesCSV), http.StatusConflict, &e)
+	apitest.Decode(t, postLayer(t, s, map[string]string{"name": "france-services"}, "fs.csv", uploadedSitesCSV), http.StatusConflict, &e)
 	if e.Error != httpx.CodeShippedLayer {
 		t.Fatalf("replacing a shipped layer: %+v", e)
 	}
-	decode(t, send(t, s, http.MethodDelete, "/v1/layers/maisons-23", "", "", nil), http.StatusOK, nil)
-	if code := get(t, s, "/v1/coverage?layers=maisons-23", &e); code != http.StatusBadRequest {
+	apitest.Decode(t, apitest.Send(t, s, http.MethodDelete, "/v1/layers/maisons-23", "", "", nil), http.StatusOK, nil)
+	if code := apitest.Get(t, s, "/v1/coverage?layers=maisons-23", &e); code != http.StatusBadRequest {
 		t.Fatalf("coverage of a deleted layer: status %d", code)
 	}
-	decode(t, send(t, s, http.MethodDelete, "/v1/layers/maisons-23", "", "", nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, s, http.MethodDelete, "/v1/layers/maisons-23", "", "", nil), http.StatusNotFound, &e)
 	s = reloadServer(t, store, nil)
-	if s.registry.Engine().Layer("maisons-23") != nil {
+	if s.Registry().Engine().Layer("maisons-23") != nil {
 		t.Fatal("a deleted layer came back after a restart")
 	}
 }
@@ -122,7 +143,7 @@ func TestLayerUploadRejects(t *testing.T) {
 	s := reloadServer(t, nil, nil)
 	bad := "id,name,lon,lat\nN1,ok,1.70,46.00\nN2,no lat,1.70,\nN3,far,-40.0,10.0\nN4,text,abc,46.0\n"
 	var rows httpx.InvalidRowsBody
-	decode(t, postLayer(t, s, map[string]string{"name": "bad"}, "bad.csv", bad), http.StatusBadRequest, &rows)
+	apitest.Decode(t, postLayer(t, s, map[string]string{"name": "bad"}, "bad.csv", bad), http.StatusBadRequest, &rows)
 	if rows.Error != httpx.CodeInvalidRows || rows.TotalErrors != 3 || len(rows.Rows) != 3 {
 		t.Fatalf("bad rows answer %+v", rows)
 	}
@@ -131,24 +152,24 @@ func TestLayerUploadRejects(t *testing.T) {
 			t.Errorf("row error %d: %+v, want line %d", i, rows.Rows[i], line)
 		}
 	}
-	if s.registry.Engine().Layer("bad") != nil {
+	if s.Registry().Engine().Layer("bad") != nil {
 		t.Fatal("a rejected file was put in service")
 	}
 	// A France Services list (2024 columns) with a bad coordinate: the
 	// shipped loader's rejects become row errors.
 	fs := "id_fs,lib_fs,latitude,longitude,insee_com,type_fs,format_fs,adresse\n" +
 		"A,Alpha,46.0,1.6,23001,Principal,Fixe,x\nB,Bad,95.0,1.6,23001,Principal,Fixe,x\n"
-	decode(t, postLayer(t, s, map[string]string{"name": "fs-new"}, "liste.csv", fs), http.StatusBadRequest, &rows)
+	apitest.Decode(t, postLayer(t, s, map[string]string{"name": "fs-new"}, "liste.csv", fs), http.StatusBadRequest, &rows)
 	if rows.TotalErrors != 1 || rows.Rows[0].Line != 3 || !strings.Contains(rows.Rows[0].Reason, "latitude") {
 		t.Fatalf("France Services rejects %+v", rows)
 	}
-	var up layerUploadView
+	var up uploadAnswer
 	good := fs[:strings.LastIndex(fs[:len(fs)-1], "\n")+1] // without B
-	decode(t, postLayer(t, s, map[string]string{"name": "fs-new"}, "liste.csv", good), http.StatusCreated, &up)
+	apitest.Decode(t, postLayer(t, s, map[string]string{"name": "fs-new"}, "liste.csv", good), http.StatusCreated, &up)
 	if up.Upload.Format != data.LayerFormatFranceServices2024 || up.Sites != 1 {
 		t.Fatalf("France Services list sniffed as %+v", up)
 	}
-	var e errorBody
+	var e apitest.ErrorBody
 	for _, tc := range []struct {
 		fields map[string]string
 		code   string
@@ -160,7 +181,7 @@ func TestLayerUploadRejects(t *testing.T) {
 		{map[string]string{"name": "x", "format": data.LayerFormatFranceServices2024}, httpx.CodeBadBody}, // no id_fs column
 		{map[string]string{"name": "x", "format": data.LayerFormatCNFSPermanences}, httpx.CodeBadBody},    // not JSON
 	} {
-		decode(t, postLayer(t, s, tc.fields, "x.csv", uploadedSitesCSV), http.StatusBadRequest, &e)
+		apitest.Decode(t, postLayer(t, s, tc.fields, "x.csv", uploadedSitesCSV), http.StatusBadRequest, &e)
 		if e.Error != tc.code {
 			t.Errorf("fields %v: %+v, want %s", tc.fields, e, tc.code)
 		}

@@ -72,11 +72,6 @@ func (s *Server) setReloading(d int32) {
 	}
 }
 
-// reloader returns Reload, or nil when the server has no Config.Loader
-// (reloads then answer why they cannot run).
-func (s *Server) reloader() func(context.Context) (matching.ReloadReport, error) {
-	if s.cfg.Loader == nil {
-		return nil
-	}
-	return s.Reload
-}
+// canReload reports whether the server can reload: it has a Config.Loader
+// (read at each request: tests set it on a running server).
+func (s *Server) canReload() bool { return s.cfg.Loader != nil }

@@ -168,14 +168,14 @@ func New(reg *matching.Registry, cfg Config) *Server {
 	s.metricsRoutes(r)                       // GET /metrics (api/metrics.go)
 	s.pprofRoutes(r)                         // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
-	territory.New(s.env).Routes(v1)               // communes, sites, batch lookups (api/territory)
-	coverage.New(s.env).Routes(v1)                // coverage, network, access, layer comparison (api/coverage)
-	process.New(s.env).Routes(v1)                 // datasets, matches, recruitments (api/process)
-	siting.New(s.env).Routes(v1)                  // proposals, recommendations, scenarios, allocations (api/siting)
-	admin.New(s.env, s.reloader()).Routes(v1)     // GET /v1/backup, POST /v1/admin/reload, POST and DELETE /v1/layers (api/admin)
-	s.webRoutes(r)                                // the built-in map at / (api/web.go)
-	s.maps.Routes(&r.RouterGroup)                 // /v1/layers and /tiles (api/layers)
-	ogc.New(s.env, s.maps).Routes(&r.RouterGroup) // /ogc (api/ogc)
+	territory.New(s.env).Routes(v1)                    // communes, sites, batch lookups (api/territory)
+	coverage.New(s.env).Routes(v1)                     // coverage, network, access, layer comparison (api/coverage)
+	process.New(s.env).Routes(v1)                      // datasets, matches, recruitments (api/process)
+	siting.New(s.env).Routes(v1)                       // proposals, recommendations, scenarios, allocations (api/siting)
+	admin.New(s.env, s.Reload, s.canReload).Routes(v1) // GET /v1/backup, POST /v1/admin/reload, POST and DELETE /v1/layers (api/admin)
+	s.webRoutes(r)                                     // the built-in map at / (api/web.go)
+	s.maps.Routes(&r.RouterGroup)                      // /v1/layers and /tiles (api/layers)
+	ogc.New(s.env, s.maps).Routes(&r.RouterGroup)      // /ogc (api/ogc)
 	r.GET("/openapi.json", httpx.Handle(s.openAPI))
 	s.router = r
 	s.http = compress(r)
@@ -188,6 +188,14 @@ func (s *Server) Handler() http.Handler { return s.http }
 
 // HTTPServer returns an http.Server for the configured address and timeouts.
 func (s *Server) HTTPServer() *http.Server { return s.cfg.HTTPServer(s.http) }
+
+// Registry returns the registry the server serves: the engine in service,
+// the uploaded datasets and the stored match results.
+func (s *Server) Registry() *matching.Registry { return s.registry }
+
+// Maps returns the handlers of the map layers and tiles (their state per
+// engine, for warming and tests).
+func (s *Server) Maps() *layers.Handlers { return s.maps }
 
 // Metrics returns the server's metrics.
 func (s *Server) Metrics() *metrics.Metrics { return s.metrics }

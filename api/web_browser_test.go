@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // writeScreenshotEnv, set to 1, makes TestMapInBrowser write the page's
@@ -39,11 +41,11 @@ func TestMapInBrowser(t *testing.T) {
 	if exe == "" {
 		t.Skip("no Chromium found: install it (Debian: apt-get install -y chromium) or set MAILLAGE_BROWSER")
 	}
-	base := testServer(t)
+	base := apitest.Real(t)
 	// Proposals are a protected route: the page runs here as an open server does.
-	srv := New(base.registry, Config{InsecureOpen: true, DataDir: testData})
+	srv := api.New(base.Registry(), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
 	tiles := &requestTimings{prefix: "/tiles/"}
-	warmZoom := MapWarmZoom
+	warmZoom := api.MapWarmZoom
 	ws, err := srv.WarmMap(context.Background(), warmZoom)
 	if err != nil || ws.Failed > 0 {
 		t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
@@ -267,7 +269,7 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("Creuse at 15 min: %d gap zones listed (largest %d inhabitants), %d rural mairies in gaps", gaps.Rows, gaps.Pop, gaps.Mairies)
 
 	// 4. Click a known commune: Guéret.
-	com, ok := base.registry.Engine().Territory().Commune("23096")
+	com, ok := base.Registry().Engine().Territory().Commune("23096")
 	if !ok {
 		t.Fatal("commune 23096 (Guéret) not in the territory")
 	}
@@ -289,7 +291,7 @@ func TestMapInBrowser(t *testing.T) {
 	if len(outlined) == 0 || slices.IndexFunc(outlined, func(c string) bool { return c != com.Code }) >= 0 {
 		t.Errorf("outlined communes %v, want %s", outlined, com.Code)
 	}
-	ind := base.registry.Engine().Indicator(com.Code)
+	ind := base.Registry().Engine().Indicator(com.Code)
 	wantFrag, wantZRR := "non renseigné", map[string]string{"C": "classée", "P": "partiellement classée", "NC": "non classée"}[ind.ZRR]
 	if ind.Fragility != nil {
 		wantFrag = strings.ReplaceAll(strconv.FormatFloat(math.Round(ind.Fragility.Total*10)/10, 'f', -1, 64), ".", ",") + " / 10"

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
@@ -31,9 +33,9 @@ const lightRoute = "/v1/communes/at?lon=1.8707&lat=46.1712"
 
 // warmRecommend builds the shared caches slowRecommend needs (they are
 // built once for every request, never cancelled).
-func warmRecommend(t *testing.T, s *Server) {
+func warmRecommend(t *testing.T, s *api.Server) {
 	t.Helper()
-	if code := get(t, s, "/v1/recommendations?k=1&departement=23&max_km=5&layers="+data.LayerFranceServices2020, nil); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/recommendations?k=1&departement=23&max_km=5&layers="+data.LayerFranceServices2020, nil); code != http.StatusOK {
 		t.Fatalf("warm-up: status %d", code)
 	}
 }
@@ -41,7 +43,7 @@ func warmRecommend(t *testing.T, s *Server) {
 // serveCancelled serves req with a context cancelled after delay, and
 // returns the recorder and how long after the cancel the handler returned
 // (negative when it returned before).
-func serveCancelled(s *Server, req *http.Request, delay time.Duration) (*httptest.ResponseRecorder, time.Duration) {
+func serveCancelled(s *api.Server, req *http.Request, delay time.Duration) (*httptest.ResponseRecorder, time.Duration) {
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()
 	at := make(chan time.Time, 1)
@@ -62,7 +64,7 @@ func serveCancelled(s *Server, req *http.Request, delay time.Duration) (*httptes
 // client goes away 20 ms in stops within 100 ms, answered 499 (for the
 // log: nobody reads it).
 func TestRecommendationCancelledByClient(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	warmRecommend(t, s)
 	rec, after := serveCancelled(s, httptest.NewRequest(http.MethodGet, slowRecommend, nil), 20*time.Millisecond)
 	if after < 0 {
@@ -71,7 +73,7 @@ func TestRecommendationCancelledByClient(t *testing.T) {
 	if rec.Code != httpx.StatusClientClosedRequest || after > 100*time.Millisecond {
 		t.Fatalf("status %d %v after the cancel, want %d within 100 ms: %.300s", rec.Code, after, httpx.StatusClientClosedRequest, rec.Body.String())
 	}
-	var e errorBody
+	var e apitest.ErrorBody
 	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != httpx.CodeCanceled {
 		t.Fatalf("body %q (%v), want error %q", rec.Body.String(), err, httpx.CodeCanceled)
 	}
@@ -82,14 +84,14 @@ func TestRecommendationCancelledByClient(t *testing.T) {
 // 503 busy with Retry-After within the timeout, one of them runs, and a
 // light route answers at once meanwhile.
 func TestSitingBusy(t *testing.T) {
-	base := testServer(t)
+	base := apitest.Real(t)
 	warmRecommend(t, base)
 	const timeout = 300 * time.Millisecond
-	s := New(base.registry, Config{Work: access.WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
+	s := api.New(base.Registry(), api.Config{Work: access.WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
 	type answer struct {
 		code  int
 		retry string
-		body  errorBody
+		body  apitest.ErrorBody
 		took  time.Duration
 	}
 	answers := make([]answer, 4)
@@ -108,7 +110,7 @@ func TestSitingBusy(t *testing.T) {
 	}
 	time.Sleep(timeout / 2)
 	t0 := time.Now()
-	if code := get(t, s, lightRoute, nil); code != http.StatusOK {
+	if code := apitest.Get(t, s, lightRoute, nil); code != http.StatusOK {
 		t.Fatalf("light route: status %d", code)
 	}
 	light := time.Since(t0)
@@ -169,9 +171,9 @@ func matchRowsJSON(n, m int) (cands, structs []byte) {
 }
 
 // storedMatches counts the match results the engine holds.
-func storedMatches(t *testing.T, s *Server) int {
+func storedMatches(t *testing.T, s *api.Server) int {
 	t.Helper()
-	all, err := s.registry.Datasets()
+	all, err := s.Registry().Datasets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,16 +189,16 @@ func storedMatches(t *testing.T, s *Server) int {
 // TestMatchClientGoneStoresNothing: a match whose client disconnects while
 // it is computed stops and stores no result (an id nobody received).
 func TestMatchClientGoneStoresNothing(t *testing.T) {
-	s := newMatchServers(t).open
+	s := apitest.NewMatchServers(t).Open
 	cands, structs := matchRowsJSON(20000, 10000)
 	ids := map[string]string{}
 	for kind, rows := range map[string][]byte{"candidates": cands, "structures": structs} {
 		var info struct {
 			ID string `json:"id"`
 		}
-		decode(t, send(t, s, http.MethodPost, "/v1/datasets?kind="+kind, "application/json", "", bytes.NewReader(rows)), http.StatusCreated, &info)
+		apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/datasets?kind="+kind, "application/json", "", bytes.NewReader(rows)), http.StatusCreated, &info)
 		ids[kind] = info.ID
-		defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
+		defer apitest.Send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
 	}
 	before := storedMatches(t, s)
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q}`, ids["candidates"], ids["structures"])
@@ -220,8 +222,8 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 // stays bounded and a light route answers meanwhile. Unbounded, the pages
 // rendered together took the server past 2 GB and none was answered.
 func TestCommunesLayerStorm(t *testing.T) {
-	base := mapServer(t)
-	s := New(base.registry, Config{Work: access.WorkLimits{QueueTimeout: 2 * time.Second}})
+	base := apitest.MapServer(t)
+	s := api.New(base.Registry(), api.Config{Work: access.WorkLimits{QueueTimeout: 2 * time.Second}})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	client := ts.Client()
@@ -327,9 +329,9 @@ func (h *heapWatch) stop() float64 {
 // once its rows are parsed, before it queues for its analysis, so that an
 // analysis queue full of parsed uploads never blocks the next upload.
 func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
-	base := testServer(t)
-	s := New(base.registry, Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
-	hold, err := s.env.Acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
+	base := apitest.Real(t)
+	s := api.New(base.Registry(), api.Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
+	hold, err := s.Env().Acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,15 +343,15 @@ func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
 	}
 	done := make(chan *httptest.ResponseRecorder)
 	go func() {
-		done <- send(t, s, http.MethodPost, "/v1/recommendations?k=1&departement=23", "text/csv", "", strings.NewReader(csv.String()))
+		done <- apitest.Send(t, s, http.MethodPost, "/v1/recommendations?k=1&departement=23", "text/csv", "", strings.NewReader(csv.String()))
 	}()
 	time.Sleep(300 * time.Millisecond) // parsed, now waiting for siting room
-	rec := send(t, s, http.MethodPost, "/v1/datasets?kind=proposals&name=upload-bound-test", "text/csv", "", strings.NewReader("id,name,lon,lat\nq1,Q,1.87,46.17\n"))
+	rec := apitest.Send(t, s, http.MethodPost, "/v1/datasets?kind=proposals&name=upload-bound-test", "text/csv", "", strings.NewReader("id,name,lon,lat\nq1,Q,1.87,46.17\n"))
 	var info struct {
 		ID string `json:"id"`
 	}
-	decode(t, rec, http.StatusCreated, &info)
-	defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
+	apitest.Decode(t, rec, http.StatusCreated, &info)
+	defer apitest.Send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
 	select {
 	case <-done:
 		t.Fatal("the upload was stored only once the queued recommendation gave up: it waited for its upload units")

@@ -20,14 +20,15 @@ import (
 
 // Handlers serves the reload, the layer uploads and the backup.
 type Handlers struct {
-	env    *httpx.Env
-	reload func(context.Context) (matching.ReloadReport, error) // nil: the server has no Loader, reloads answer 409
+	env       *httpx.Env
+	reload    func(context.Context) (matching.ReloadReport, error) // Server.Reload
+	canReload func() bool                                          // false: the server has no Loader, reloads answer 409
 }
 
-// New returns the handlers over env; reload runs a reload (nil when the
-// server cannot reload).
-func New(env *httpx.Env, reload func(context.Context) (matching.ReloadReport, error)) *Handlers {
-	return &Handlers{env: env, reload: reload}
+// New returns the handlers over env; reload runs a reload, which
+// canReload says the server can run (it has a loader).
+func New(env *httpx.Env, reload func(context.Context) (matching.ReloadReport, error), canReload func() bool) *Handlers {
+	return &Handlers{env: env, reload: reload, canReload: canReload}
 }
 
 // Routes registers the backup, the reload and the layer uploads (national
@@ -44,7 +45,7 @@ func (s *Handlers) reloadHandler(c *gin.Context) error {
 	if err := httpx.RequireNational(c, "a reload"); err != nil {
 		return err
 	}
-	if s.reload == nil {
+	if !s.canReload() {
 		// 409, not 5xx: nothing is wrong with the server, it was made this way.
 		return &httpx.Error{Status: http.StatusConflict, Code: httpx.CodeNoReload,
 			Message: "this server was not started from a data folder (maillage serve --data DIR): there is nothing to reload"}

@@ -19,10 +19,11 @@ import (
 	"github.com/maillage/maillage/matching"
 )
 
-// Limits of the coverage endpoints.
+// Limits of the coverage endpoints: the default page of gap zones, and
+// MaxListLimit, the largest page of the coverage lists (limit=).
 const (
 	defaultGapsLimit = 50
-	maxListLimit     = 5000
+	MaxListLimit     = 5000
 )
 
 // Handlers serves the coverage, network and access analyses.
@@ -64,7 +65,7 @@ func (s *Handlers) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, er
 
 // coveragePage parses limit= and offset=.
 func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
-	if limit, err = httpx.QueryIntParam(c, param.Limit(maxListLimit), defLimit); err != nil {
+	if limit, err = httpx.QueryIntParam(c, param.Limit(MaxListLimit), defLimit); err != nil {
 		return 0, 0, err
 	}
 	offset, err = httpx.QueryIntParam(c, param.Offset(), 0)
@@ -240,7 +241,7 @@ func (s *Handlers) coverageRuralMairies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, offset, err := coveragePage(c, maxListLimit)
+	limit, offset, err := coveragePage(c, MaxListLimit)
 	if err != nil {
 		return err
 	}

@@ -184,7 +184,7 @@ func (s *Handlers) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	limit, offset, err := coveragePage(c, maxListLimit)
+	limit, offset, err := coveragePage(c, MaxListLimit)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package api
+package ogc_test
 
 import (
 	"net/http"
@@ -8,7 +8,11 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/ogc"
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -28,12 +32,12 @@ func (l ogcLinks) rel(r string) (httpx.Link, bool) {
 }
 
 func TestOGCLanding(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	var body struct {
 		ogcLinks
 		Title string `json:"title"`
 	}
-	if code := get(t, s, "/ogc", &body); code != http.StatusOK || body.Title == "" {
+	if code := apitest.Get(t, s, "/ogc", &body); code != http.StatusOK || body.Title == "" {
 		t.Fatalf("status %d, %+v", code, body)
 	}
 	want := map[string]string{
@@ -54,30 +58,30 @@ func TestOGCLanding(t *testing.T) {
 	// The links are followable.
 	for _, rel := range []string{"service-desc", "conformance", "data"} {
 		l, _ := body.rel(rel)
-		if code := get(t, s, strings.TrimPrefix(l.Href, "http://example.com"), nil); code != http.StatusOK {
+		if code := apitest.Get(t, s, strings.TrimPrefix(l.Href, "http://example.com"), nil); code != http.StatusOK {
 			t.Errorf("%s link %s: %d", rel, l.Href, code)
 		}
 	}
 	// Behind a proxy the links follow the forwarded host, or PublicURL.
-	rec := mapGet(t, s, "/ogc", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "carto.example.fr")
+	rec := apitest.MapGet(t, s, "/ogc", "X-Forwarded-Proto", "https", "X-Forwarded-Host", "carto.example.fr")
 	if !strings.Contains(rec.Body.String(), `"https://carto.example.fr/ogc/conformance"`) {
 		t.Errorf("forwarded links: %s", rec.Body.String())
 	}
-	pub := New(s.registry, Config{PublicURL: "https://maillage.example.org/api/"})
-	if rec := mapGet(t, pub, "/ogc"); !strings.Contains(rec.Body.String(), `"https://maillage.example.org/api/ogc/collections"`) {
+	pub := api.New(s.Registry(), api.Config{PublicURL: "https://maillage.example.org/api/"})
+	if rec := apitest.MapGet(t, pub, "/ogc"); !strings.Contains(rec.Body.String(), `"https://maillage.example.org/api/ogc/collections"`) {
 		t.Errorf("PublicURL links: %s", rec.Body.String())
 	}
 }
 
 func TestOGCConformance(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	var body struct {
 		ConformsTo []string `json:"conformsTo"`
 	}
-	if code := get(t, s, "/ogc/conformance?f=json", &body); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/ogc/conformance?f=json", &body); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	for _, c := range []string{confCore, confGeoJSON, confOAS30} {
+	for _, c := range []string{ogc.ConfCore, ogc.ConfGeoJSON, ogc.ConfOAS30} {
 		if !slices.Contains(body.ConformsTo, c) {
 			t.Errorf("missing conformance class %s", c)
 		}
@@ -85,12 +89,12 @@ func TestOGCConformance(t *testing.T) {
 }
 
 func TestOGCCollections(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	var body struct {
 		ogcLinks
-		Collections []ogcCollectionView `json:"collections"`
+		Collections []ogc.CollectionView `json:"collections"`
 	}
-	if code := get(t, s, "/ogc/collections", &body); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/ogc/collections", &body); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if _, ok := body.rel("self"); !ok {
@@ -107,7 +111,7 @@ func TestOGCCollections(t *testing.T) {
 			t.Errorf("collection %s: no self link", c.ID)
 		}
 		b := c.Extent.Spatial.BBox
-		if len(b) != 1 || b[0][0] >= b[0][2] || b[0][1] >= b[0][3] || c.Extent.Spatial.CRS != crs84 || c.ItemType != "feature" {
+		if len(b) != 1 || b[0][0] >= b[0][2] || b[0][1] >= b[0][3] || c.Extent.Spatial.CRS != ogc.CRS84 || c.ItemType != "feature" {
 			t.Errorf("collection %s: extent %+v, itemType %q", c.ID, c.Extent, c.ItemType)
 		}
 	}
@@ -116,8 +120,8 @@ func TestOGCCollections(t *testing.T) {
 			t.Errorf("no collection %s", id)
 		}
 	}
-	var one ogcCollectionView
-	if code := get(t, s, "/ogc/collections/departements", &one); code != http.StatusOK || one.ID != "departements" {
+	var one ogc.CollectionView
+	if code := apitest.Get(t, s, "/ogc/collections/departements", &one); code != http.StatusOK || one.ID != "departements" {
 		t.Fatalf("collection: %d %+v", code, one)
 	}
 	// Metropolitan France and the overseas départements.
@@ -127,12 +131,12 @@ func TestOGCCollections(t *testing.T) {
 }
 
 func TestOGCItems(t *testing.T) {
-	s := mapServer(t)
-	p := getPage(t, s, "/ogc/collections/departements/items?limit=5&f=json")
-	if p.raw.NumberReturned != 5 || p.raw.NumberMatched != 101 {
-		t.Fatalf("numberReturned %d, numberMatched %d", p.raw.NumberReturned, p.raw.NumberMatched)
+	s := apitest.MapServer(t)
+	p := apitest.GetPage(t, s, "/ogc/collections/departements/items?limit=5&f=json")
+	if p.Raw.NumberReturned != 5 || p.Raw.NumberMatched != 101 {
+		t.Fatalf("numberReturned %d, numberMatched %d", p.Raw.NumberReturned, p.Raw.NumberMatched)
 	}
-	links := ogcLinks{p.raw.Links}
+	links := ogcLinks{p.Raw.Links}
 	for _, rel := range []string{"self", "next", "alternate", "collection"} {
 		if l, ok := links.rel(rel); !ok || l.Href == "" || l.Type == "" {
 			t.Errorf("items: link %s %+v", rel, l)
@@ -142,17 +146,17 @@ func TestOGCItems(t *testing.T) {
 	if !strings.Contains(next.Href, "offset=5") || !strings.Contains(next.Href, "limit=5") {
 		t.Errorf("next link %s", next.Href)
 	}
-	checkRFC7946(t, "OGC departements", p, 6, false)
+	apitest.CheckRFC7946(t, "OGC departements", p, 6, false)
 	// Default limit 100; limits above the maximum are lowered to it.
-	if p := getPage(t, s, "/ogc/collections/communes/items"); p.raw.NumberReturned != ogcDefaultLimit {
-		t.Errorf("default limit: %d", p.raw.NumberReturned)
+	if p := apitest.GetPage(t, s, "/ogc/collections/communes/items"); p.Raw.NumberReturned != ogc.DefaultLimit {
+		t.Errorf("default limit: %d", p.Raw.NumberReturned)
 	}
-	if p := getPage(t, s, "/ogc/collections/communes/items?limit=1000000&properties=code&zoom=4"); p.raw.NumberReturned != ogcMaxLimit {
-		t.Errorf("limit above the maximum: %d", p.raw.NumberReturned)
+	if p := apitest.GetPage(t, s, "/ogc/collections/communes/items?limit=1000000&properties=code&zoom=4"); p.Raw.NumberReturned != ogc.MaxLimit {
+		t.Errorf("limit above the maximum: %d", p.Raw.NumberReturned)
 	}
 	// The last page has no next link.
-	if p := getPage(t, s, "/ogc/collections/regions/items?offset=15"); p.raw.NumberReturned != 3 || p.nextLink() != "" {
-		t.Errorf("last page: %d features, next %q", p.raw.NumberReturned, p.nextLink())
+	if p := apitest.GetPage(t, s, "/ogc/collections/regions/items?offset=15"); p.Raw.NumberReturned != 3 || p.NextLink() != "" {
+		t.Errorf("last page: %d features, next %q", p.Raw.NumberReturned, p.NextLink())
 	}
 	for _, c := range []struct {
 		url    string
@@ -166,22 +170,22 @@ func TestOGCItems(t *testing.T) {
 		{"/ogc/collections/nope", http.StatusNotFound},
 		{"/ogc?f=xml", http.StatusBadRequest},
 	} {
-		var e errorBody
-		if code := get(t, s, c.url, &e); code != c.status || e.Error == "" {
+		var e apitest.ErrorBody
+		if code := apitest.Get(t, s, c.url, &e); code != c.status || e.Error == "" {
 			t.Errorf("GET %s: %d %+v, want %d", c.url, code, e, c.status)
 		}
 	}
 }
 
 func TestOGCItem(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	cases := []struct{ collection, id string }{
 		{"communes", "23096"},
 		{"departements", "2A"},
 		{"regions", "75"},
-		{"sites", "france-services:" + s.registry.Engine().Layer("france-services").Sites[0].ID},
+		{"sites", "france-services:" + s.Registry().Engine().Layer("france-services").Sites[0].ID},
 	}
-	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.registry.Engine().Grid().Resolution)
+	gueret := geo.CellAt(orb.Point{1.8707, 46.1712}, s.Registry().Engine().Grid().Resolution)
 	cases = append(cases, struct{ collection, id string }{"cells", gueret.String()})
 	for _, c := range cases {
 		var f struct {
@@ -191,7 +195,7 @@ func TestOGCItem(t *testing.T) {
 			Geometry map[string]any `json:"geometry"`
 		}
 		url := "/ogc/collections/" + c.collection + "/items/" + c.id
-		if code := get(t, s, url, &f); code != http.StatusOK {
+		if code := apitest.Get(t, s, url, &f); code != http.StatusOK {
 			t.Fatalf("GET %s: %d", url, code)
 		}
 		if f.Type != "Feature" || f.ID != c.id || f.Geometry == nil {
@@ -204,7 +208,7 @@ func TestOGCItem(t *testing.T) {
 		}
 	}
 	for _, url := range []string{"/ogc/collections/communes/items/99999", "/ogc/collections/cells/items/nothex", "/ogc/collections/communes/items/23096?bbox=1,2,3,4"} {
-		if code := get(t, s, url, nil); code == http.StatusOK {
+		if code := apitest.Get(t, s, url, nil); code == http.StatusOK {
 			t.Errorf("GET %s: 200", url)
 		}
 	}
@@ -214,7 +218,7 @@ func TestOGCItem(t *testing.T) {
 			Coordinates [][][][2]float64 `json:"coordinates"`
 		} `json:"geometry"`
 	}
-	get(t, s, "/ogc/collections/departements/items/23?zoom=5", &f)
+	apitest.Get(t, s, "/ogc/collections/departements/items/23?zoom=5", &f)
 	n := 0
 	for _, p := range f.Geometry.Coordinates {
 		for _, r := range p {
@@ -234,9 +238,9 @@ func TestOGCItem(t *testing.T) {
 
 // mapShapes returns a département's boundary as the departements layer
 // holds it.
-func mapShapes(t *testing.T, s *Server, code string) orb.MultiPolygon {
+func mapShapes(t *testing.T, s *api.Server, code string) orb.MultiPolygon {
 	t.Helper()
-	shapes, err := s.mapsNow().adminShapes()
+	shapes, err := data.LoadAdminShapes(apitest.TestData) // what the departements layer reads
 	if err != nil {
 		t.Fatal(err)
 	}

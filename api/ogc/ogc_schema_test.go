@@ -1,4 +1,4 @@
-package api
+package ogc_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/ogc"
 )
@@ -23,9 +25,9 @@ type schemaProps map[string]struct {
 }
 
 // getSchema GETs a schema document and returns its properties.
-func getSchema(t *testing.T, s *Server, url string) schemaProps {
+func getSchema(t *testing.T, s *api.Server, url string) schemaProps {
 	t.Helper()
-	rec := mapGet(t, s, url)
+	rec := apitest.MapGet(t, s, url)
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != ogc.SchemaType {
 		t.Fatalf("GET %s: %d, Content-Type %q: %.300s", url, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
 	}
@@ -38,7 +40,7 @@ func getSchema(t *testing.T, s *Server, url string) schemaProps {
 	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
-	if doc.Schema != jsonSchema2020 || doc.Type != "object" || doc.ID != "http://example.com"+url {
+	if doc.Schema != ogc.JSONSchema2020 || doc.Type != "object" || doc.ID != "http://example.com"+url {
 		t.Fatalf("GET %s: $schema %q, type %q, $id %q", url, doc.Schema, doc.Type, doc.ID)
 	}
 	return doc.Properties
@@ -76,11 +78,11 @@ func jsonTypeOf(v any) string {
 // of every collection is walked but the cells' (two pages of the national
 // grid, and a bbox).
 func TestOGCSchemas(t *testing.T) {
-	s := mapServer(t)
-	for _, l := range s.mapsNow().mapLayers().List() {
+	s := apitest.MapServer(t)
+	for _, l := range s.Maps().Current().Layers().List() {
 		base := "/ogc/collections/" + l.Name
 		part5 := getSchema(t, s, base+"/schema")
-		if g := part5["geometry"]; g.Role != "primary-geometry" || g.Format != geometryFormat(l) {
+		if g := part5["geometry"]; g.Role != "primary-geometry" || g.Format != ogc.GeometryFormat(l) {
 			t.Errorf("%s: geometry %+v", l.Name, g)
 		}
 		idProp := ""
@@ -104,7 +106,7 @@ func TestOGCSchemas(t *testing.T) {
 				} `json:"properties"`
 			} `json:"properties"`
 		}
-		rec := mapGet(t, s, base+"/feature-schema")
+		rec := apitest.MapGet(t, s, base+"/feature-schema")
 		if err := json.Unmarshal(rec.Body.Bytes(), &whole); err != nil || feat["properties"].Type != "object" {
 			t.Fatalf("%s: feature schema %v %s", l.Name, err, rec.Body)
 		}
@@ -131,11 +133,11 @@ func TestOGCSchemas(t *testing.T) {
 		}
 		pages, seen := 0, map[string]bool{}
 		for url != "" {
-			rec := mapGet(t, s, url)
+			rec := apitest.MapGet(t, s, url)
 			if rec.Code != http.StatusOK {
 				t.Fatalf("GET %s: %d %.300s", url, rec.Code, rec.Body.String())
 			}
-			doc := decodeNumbers(t, url, rec.Body.Bytes()).(map[string]any)
+			doc := apitest.DecodeNumbers(t, url, rec.Body.Bytes()).(map[string]any)
 			features := doc["features"].([]any)
 			for _, fv := range features {
 				f := fv.(map[string]any)
@@ -191,12 +193,12 @@ func TestOGCSchemas(t *testing.T) {
 // GeoJSON feature schema and queryables, and that GDAL's Accept gets the
 // queryables as application/json.
 func TestOGCCollectionLinks(t *testing.T) {
-	s := mapServer(t)
-	var v ogcCollectionView
-	if code := get(t, s, "/ogc/collections/communes", &v); code != http.StatusOK {
+	s := apitest.MapServer(t)
+	var v ogc.CollectionView
+	if code := apitest.Get(t, s, "/ogc/collections/communes", &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	want := map[string]string{relSchema: "/schema", "describedby": "/feature-schema", relQueryables: "/queryables", "queryables": "/queryables"}
+	want := map[string]string{ogc.RelSchema: "/schema", "describedby": "/feature-schema", ogc.RelQueryables: "/queryables", "queryables": "/queryables"}
 	for rel, suffix := range want {
 		found := false
 		for _, l := range v.Links {
@@ -206,13 +208,13 @@ func TestOGCCollectionLinks(t *testing.T) {
 			t.Errorf("no %s link to %s: %+v", rel, suffix, v.Links)
 		}
 	}
-	rec := mapGet(t, s, "/ogc/collections/communes/queryables", "Accept", "application/geo+json, application/json")
+	rec := apitest.MapGet(t, s, "/ogc/collections/communes/queryables", "Accept", "application/geo+json, application/json")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Type") != httpx.JSONType {
 		t.Errorf("queryables for GDAL: %d %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
 	// departement= filters the items as the queryable says.
-	rec = mapGet(t, s, "/ogc/collections/communes/items?departement=23&limit=1000")
-	doc := decodeNumbers(t, "communes of 23", rec.Body.Bytes()).(map[string]any)
+	rec = apitest.MapGet(t, s, "/ogc/collections/communes/items?departement=23&limit=1000")
+	doc := apitest.DecodeNumbers(t, "communes of 23", rec.Body.Bytes()).(map[string]any)
 	for _, fv := range doc["features"].([]any) {
 		if d := fv.(map[string]any)["properties"].(map[string]any)["departement"]; d != "23" {
 			t.Fatalf("departement=23 answered a commune of %v", d)
@@ -227,27 +229,27 @@ func TestOGCCollectionLinks(t *testing.T) {
 // first page with attributes, numberMatched the whole grid, a next link,
 // a large limit honoured and the pages adjacent.
 func TestOGCCellsPage(t *testing.T) {
-	s := mapServer(t)
-	first := getPage(t, s, "/ogc/collections/cells/items")
-	if len(first.fc.Features) != ogcDefaultLimit || first.raw.NumberMatched != s.registry.Engine().Grid().Len() || first.nextLink() == "" {
-		t.Fatalf("first page: %d features of %d, next %q", len(first.fc.Features), first.raw.NumberMatched, first.nextLink())
+	s := apitest.MapServer(t)
+	first := apitest.GetPage(t, s, "/ogc/collections/cells/items")
+	if len(first.FC.Features) != ogc.DefaultLimit || first.Raw.NumberMatched != s.Registry().Engine().Grid().Len() || first.NextLink() == "" {
+		t.Fatalf("first page: %d features of %d, next %q", len(first.FC.Features), first.Raw.NumberMatched, first.NextLink())
 	}
-	for _, f := range first.fc.Features {
+	for _, f := range first.FC.Features {
 		if f.Properties["h3"] != f.ID || f.Properties["population"] == nil || f.Properties["covered"] == nil ||
 			f.Properties["distance_m"] == nil || f.Geometry == nil {
 			t.Fatalf("cell %v: %v", f.ID, f.Properties)
 		}
 	}
-	big := getPage(t, s, "/ogc/collections/cells/items?limit=10000&offset=50")
-	if len(big.fc.Features) != 10000 {
-		t.Fatalf("limit=10000: %d features", len(big.fc.Features))
+	big := apitest.GetPage(t, s, "/ogc/collections/cells/items?limit=10000&offset=50")
+	if len(big.FC.Features) != 10000 {
+		t.Fatalf("limit=10000: %d features", len(big.FC.Features))
 	}
-	if big.fc.Features[50].ID != getPage(t, s, "/ogc/collections/cells/items?limit=1&offset=100").fc.Features[0].ID ||
-		big.fc.Features[0].ID != first.fc.Features[50].ID {
+	if big.FC.Features[50].ID != apitest.GetPage(t, s, "/ogc/collections/cells/items?limit=1&offset=100").FC.Features[0].ID ||
+		big.FC.Features[0].ID != first.FC.Features[50].ID {
 		t.Errorf("pages do not follow each other")
 	}
-	last := getPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.registry.Engine().Grid().Len()-3))
-	if len(last.fc.Features) != 3 || last.nextLink() != "" {
-		t.Errorf("last page: %d features, next %q", len(last.fc.Features), last.nextLink())
+	last := apitest.GetPage(t, s, "/ogc/collections/cells/items?offset="+strconv.Itoa(s.Registry().Engine().Grid().Len()-3))
+	if len(last.FC.Features) != 3 || last.NextLink() != "" {
+		t.Errorf("last page: %d features, next %q", len(last.FC.Features), last.NextLink())
 	}
 }

@@ -1,139 +1,34 @@
-package api
+package process_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
 
-// matchServers are servers over the shared test engine for the dataset and
-// match endpoints: one open to everyone (national scope), one with a
-// national token and a token scoped to départements 23 and 87.
-type matchServers struct {
-	open, scoped    *Server
-	national, dep23 string
-}
-
-var (
-	matchSrvOnce sync.Once
-	matchSrv     matchServers
-)
-
-// newMatchServers returns the shared matchServers (skipping without data).
-func newMatchServers(t testing.TB) matchServers {
-	t.Helper()
-	reg := testServer(t).registry
-	matchSrvOnce.Do(func() {
-		matchSrv.open = New(reg, Config{InsecureOpen: true})
-		var tokens []access.Token
-		for _, x := range []struct {
-			secret *string
-			scope  string
-		}{{&matchSrv.national, "national"}, {&matchSrv.dep23, "departement:23,87"}} {
-			s, err := access.NewToken()
-			if err != nil {
-				panic(err)
-			}
-			*x.secret = s
-			sc, err := access.ParseScope(x.scope)
-			if err != nil {
-				panic(err)
-			}
-			tokens = append(tokens, access.Token{Hash: access.HashToken(s), Scope: sc, Name: x.scope})
-		}
-		matchSrv.scoped = New(reg, Config{Tokens: access.NewTokenSet(tokens)})
-	})
-	return matchSrv
-}
-
-// send performs a request with a body of the given content type (none when
-// empty) and a bearer token (none when empty).
-func send(t testing.TB, s *Server, method, url, contentType, token string, body io.Reader) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(method, url, body)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, req)
-	return rec
-}
-
-// decode decodes a JSON response, failing on a status other than want.
-func decode(t testing.TB, rec *httptest.ResponseRecorder, want int, out any) {
-	t.Helper()
-	if rec.Code != want {
-		t.Fatalf("status %d, want %d: %.500s", rec.Code, want, rec.Body.String())
-	}
-	if out != nil {
-		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
-			t.Fatalf("body not JSON: %v: %.300s", err, rec.Body.String())
-		}
-	}
-}
-
-// multipartBody builds a multipart form of files (field → name, content)
-// and text fields.
-func multipartBody(t testing.TB, files map[string][2]string, fields map[string]string) (string, *bytes.Buffer) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for field, f := range files {
-		part, err := w.CreateFormFile(field, f[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		part.Write([]byte(f[1]))
-	}
-	for k, v := range fields {
-		w.WriteField(k, v)
-	}
-	w.Close()
-	return w.FormDataContentType(), &buf
-}
-
-// upload posts a dataset and returns its description.
-func upload(t testing.TB, s *Server, kind, contentType, body string) matching.DatasetInfo {
-	t.Helper()
-	var info matching.DatasetInfo
-	decode(t, send(t, s, "POST", "/v1/datasets?kind="+kind, contentType, "", strings.NewReader(body)), http.StatusCreated, &info)
-	return info
-}
-
-// Candidates around Guéret (23) and Paris (75).
-const candidatesCSV = "id,lon,lat,commune,max_km\nA,1.8707,46.1712,,20\nB,,,23096,\nC,2.3522,48.8566,,\nD,1.95,46.2,,40\n"
-
 func TestDatasetUploadFormats(t *testing.T) {
-	ms := newMatchServers(t)
-	s := ms.open
+	ms := apitest.NewMatchServers(t)
+	s := ms.Open
 	structsJSON := `[{"id":"s1","name":"Mairie","type":"commune","commune":"23096","posts":2},{"id":"s2","lon":2.35,"lat":48.85,"posts":1}]`
 	structsGeo := `{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1.87,46.17]},"properties":{"id":"g1","posts":3}}]}`
-	ct, mp := multipartBody(t, map[string][2]string{"file": {"cands.csv", candidatesCSV}}, nil)
+	ct, mp := apitest.MultipartBody(t, map[string][2]string{"file": {"cands.csv", apitest.CandidatesCSV}}, nil)
 	cases := []struct {
 		name, kind, ct, body, prefix string
 		rows                         int
 		deps                         []string
 	}{
-		{"csv", "candidates", "text/csv", candidatesCSV, "cand-", 4, []string{"23", "75"}},
-		{"sniffed csv", "candidates", "", candidatesCSV, "cand-", 4, []string{"23", "75"}},
+		{"csv", "candidates", "text/csv", apitest.CandidatesCSV, "cand-", 4, []string{"23", "75"}},
+		{"sniffed csv", "candidates", "", apitest.CandidatesCSV, "cand-", 4, []string{"23", "75"}},
 		{"json array", "structures", "application/json", structsJSON, "struct-", 2, []string{"23", "75"}},
 		{"geojson", "structures", "application/geo+json", structsGeo, "struct-", 1, []string{"23"}},
 		{"geojson sniffed from json", "proposals", "application/json", structsGeo, "prop-", 1, []string{"23"}},
@@ -141,8 +36,8 @@ func TestDatasetUploadFormats(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			info := upload(t, s, tc.kind, tc.ct, tc.body)
-			defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
+			info := apitest.Upload(t, s, tc.kind, tc.ct, tc.body)
+			defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 			if !strings.HasPrefix(info.ID, tc.prefix) || info.Rows != tc.rows || string(info.Kind) != tc.kind ||
 				fmt.Sprint(info.Departements) != fmt.Sprint(tc.deps) || info.Builtin {
 				t.Fatalf("uploaded %+v, want %s… with %d rows in %v", info, tc.prefix, tc.rows, tc.deps)
@@ -152,10 +47,10 @@ func TestDatasetUploadFormats(t *testing.T) {
 }
 
 func TestDatasetListGetDelete(t *testing.T) {
-	s := newMatchServers(t).open
-	info := upload(t, s, "candidates", "text/csv", candidatesCSV)
-	var list datasetList
-	decode(t, send(t, s, "GET", "/v1/datasets", "", "", nil), 200, &list)
+	s := apitest.NewMatchServers(t).Open
+	info := apitest.Upload(t, s, "candidates", "text/csv", apitest.CandidatesCSV)
+	var list process.DatasetList
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets", "", "", nil), 200, &list)
 	if list.Total != len(list.Items) || list.Items[0].ID != matching.BuiltinStructuresDataset || !list.Items[0].Builtin {
 		t.Fatalf("list %+v", list)
 	}
@@ -172,10 +67,10 @@ func TestDatasetListGetDelete(t *testing.T) {
 	next := "/v1/datasets/" + info.ID + "?limit=3"
 	for next != "" {
 		var v struct {
-			datasetView
+			process.DatasetView
 			Items []data.Candidate `json:"items"`
 		}
-		decode(t, send(t, s, "GET", next, "", "", nil), 200, &v)
+		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &v)
 		if v.Total != 4 || v.Dataset.ID != info.ID {
 			t.Fatalf("page %s: %+v", next, v)
 		}
@@ -188,9 +83,9 @@ func TestDatasetListGetDelete(t *testing.T) {
 		t.Fatalf("paged rows %v, want A,B,C,D", ids)
 	}
 
-	rec := send(t, s, "GET", "/v1/datasets/"+info.ID+"?format=geojson&offset=1&limit=2", "", "", nil)
+	rec := apitest.Send(t, s, "GET", "/v1/datasets/"+info.ID+"?format=geojson&offset=1&limit=2", "", "", nil)
 	var fc geojson.FeatureCollection
-	decode(t, rec, 200, &fc)
+	apitest.Decode(t, rec, 200, &fc)
 	if rec.Header().Get("Content-Type") != httpx.GeoJSONType || len(fc.Features) != 2 || fc.Features[0].ID != "B" ||
 		fc.Features[0].Properties["commune"] != "23096" || fc.ExtraMembers["total"] != 4.0 || fc.ExtraMembers["next"] == nil {
 		t.Fatalf("geojson: %s", rec.Body)
@@ -201,45 +96,45 @@ func TestDatasetListGetDelete(t *testing.T) {
 
 	// The built-in structures, paged.
 	var b struct {
-		datasetView
+		process.DatasetView
 		Items []data.Structure `json:"items"`
 	}
-	decode(t, send(t, s, "GET", "/v1/datasets/"+matching.BuiltinStructuresDataset+"?limit=10", "", "", nil), 200, &b)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+matching.BuiltinStructuresDataset+"?limit=10", "", "", nil), 200, &b)
 	if !b.Dataset.Builtin || b.Total < 1400 || len(b.Items) != 10 || b.Items[0].Posts < 1 || b.Next == "" {
-		t.Fatalf("built-in page: %+v", b.datasetView)
+		t.Fatalf("built-in page: %+v", b.DatasetView)
 	}
 
 	// A sites dataset (stored by the layer endpoints) pages the same way.
-	si, err := s.registry.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
+	si, err := s.Registry().AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
 		Sites: []data.Site{{ID: "x1", Name: "Bus", Departement: "23", Point: orb.Point{1.87, 46.17}}, {ID: "x2", Departement: "87", Point: orb.Point{1.26, 45.83}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.registry.DeleteDataset(si.ID)
+	defer s.Registry().DeleteDataset(si.ID)
 	var sfc geojson.FeatureCollection
-	decode(t, send(t, s, "GET", "/v1/datasets/"+si.ID+"?format=geojson&limit=1", "", "", nil), 200, &sfc)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+si.ID+"?format=geojson&limit=1", "", "", nil), 200, &sfc)
 	if len(sfc.Features) != 1 || sfc.Features[0].ID != "x1" || sfc.Features[0].Point() != (orb.Point{1.87, 46.17}) || sfc.ExtraMembers["total"] != 2.0 {
 		t.Fatalf("sites geojson: %+v", sfc)
 	}
 
-	var e errorBody
-	decode(t, send(t, s, "DELETE", "/v1/datasets/"+matching.BuiltinStructuresDataset, "", "", nil), http.StatusConflict, &e)
+	var e apitest.ErrorBody
+	apitest.Decode(t, apitest.Send(t, s, "DELETE", "/v1/datasets/"+matching.BuiltinStructuresDataset, "", "", nil), http.StatusConflict, &e)
 	if e.Error != httpx.CodeConflict || e.Message == "" {
 		t.Fatalf("delete built-in: %+v", e)
 	}
-	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNoContent, nil)
-	decode(t, send(t, s, "GET", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
-	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNoContent, nil)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil), http.StatusNotFound, &e)
 	if e.Error != httpx.CodeNotFound {
 		t.Fatalf("second delete: %+v", e)
 	}
 }
 
 func TestDatasetInvalidRows(t *testing.T) {
-	s := newMatchServers(t).open
+	s := apitest.NewMatchServers(t).Open
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\nA,1.8,46.1,\n"
 	var body httpx.InvalidRowsBody
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates&name=bad.csv", "text/csv", "", strings.NewReader(bad)), 400, &body)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates&name=bad.csv", "text/csv", "", strings.NewReader(bad)), 400, &body)
 	if body.Error != httpx.CodeInvalidRows || body.TotalErrors != 3 || len(body.Rows) != 3 || body.Message == "" {
 		t.Fatalf("body %+v", body)
 	}
@@ -258,13 +153,13 @@ func TestDatasetInvalidRows(t *testing.T) {
 	for i := range 150 {
 		fmt.Fprintf(&many, "r%d,x,46\n", i)
 	}
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(many.String())), 400, &body)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(many.String())), 400, &body)
 	if body.TotalErrors != 150 || len(body.Rows) != data.MaxRowErrors || body.Rows[0].Line != 2 || body.Rows[99].Line != 101 {
 		t.Fatalf("150 bad rows: total %d, %d listed", body.TotalErrors, len(body.Rows))
 	}
 	// Nothing was stored.
-	var list datasetList
-	decode(t, send(t, s, "GET", "/v1/datasets", "", "", nil), 200, &list)
+	var list process.DatasetList
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets", "", "", nil), 200, &list)
 	for _, it := range list.Items {
 		if it.Name == "bad.csv" {
 			t.Fatalf("rejected file stored: %+v", it)
@@ -273,16 +168,16 @@ func TestDatasetInvalidRows(t *testing.T) {
 }
 
 func TestDatasetBadRequests(t *testing.T) {
-	s := newMatchServers(t).open
-	noFile, noFileBody := multipartBody(t, map[string][2]string{"other": {"c.csv", candidatesCSV}}, nil)
+	s := apitest.NewMatchServers(t).Open
+	noFile, noFileBody := apitest.MultipartBody(t, map[string][2]string{"other": {"c.csv", apitest.CandidatesCSV}}, nil)
 	cases := []struct {
 		name, method, url, ct, body string
 		status                      int
 		code                        string
 	}{
-		{"no kind", "POST", "/v1/datasets", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
-		{"kind match_result", "POST", "/v1/datasets?kind=match_result", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
-		{"bad format", "POST", "/v1/datasets?kind=candidates&format=xml", "text/csv", candidatesCSV, 400, httpx.CodeBadParameter},
+		{"no kind", "POST", "/v1/datasets", "text/csv", apitest.CandidatesCSV, 400, httpx.CodeBadParameter},
+		{"kind match_result", "POST", "/v1/datasets?kind=match_result", "text/csv", apitest.CandidatesCSV, 400, httpx.CodeBadParameter},
+		{"bad format", "POST", "/v1/datasets?kind=candidates&format=xml", "text/csv", apitest.CandidatesCSV, 400, httpx.CodeBadParameter},
 		{"empty", "POST", "/v1/datasets?kind=structures", "text/csv", "id,lon,lat\n", 400, httpx.CodeBadBody},
 		{"multipart without file", "POST", "/v1/datasets?kind=candidates", noFile, noFileBody.String(), 400, httpx.CodeBadParameter},
 		{"broken multipart", "POST", "/v1/datasets?kind=candidates", "multipart/form-data; boundary=x", "--y\r\n", 400, httpx.CodeBadBody},
@@ -294,8 +189,8 @@ func TestDatasetBadRequests(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var e errorBody
-			decode(t, send(t, s, tc.method, tc.url, tc.ct, "", strings.NewReader(tc.body)), tc.status, &e)
+			var e apitest.ErrorBody
+			apitest.Decode(t, apitest.Send(t, s, tc.method, tc.url, tc.ct, "", strings.NewReader(tc.body)), tc.status, &e)
 			if e.Error != tc.code || e.Message == "" {
 				t.Fatalf("got %+v, want %s with a message", e, tc.code)
 			}
@@ -304,33 +199,33 @@ func TestDatasetBadRequests(t *testing.T) {
 }
 
 func TestDatasetScopes(t *testing.T) {
-	ms := newMatchServers(t)
-	s := ms.scoped
-	var e errorBody
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(candidatesCSV)), http.StatusUnauthorized, &e)
+	ms := apitest.NewMatchServers(t)
+	s := ms.Scoped
+	var e apitest.ErrorBody
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(apitest.CandidatesCSV)), http.StatusUnauthorized, &e)
 	// Paris is outside 23 and 87: the upload is refused, naming the row.
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.dep23, strings.NewReader(candidatesCSV)), http.StatusForbidden, &e)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.Dep23, strings.NewReader(apitest.CandidatesCSV)), http.StatusForbidden, &e)
 	if e.Error != httpx.CodeForbidden || !strings.Contains(e.Message, `"C"`) {
 		t.Fatalf("scoped upload outside: %+v", e)
 	}
 	var info matching.DatasetInfo
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.national, strings.NewReader(candidatesCSV)), 201, &info)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.national, nil)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.National, strings.NewReader(apitest.CandidatesCSV)), 201, &info)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.National, nil)
 	var v struct {
-		datasetView
+		process.DatasetView
 		Items []data.Candidate `json:"items"`
 	}
-	decode(t, send(t, s, "GET", "/v1/datasets/"+info.ID, "", ms.dep23, nil), 200, &v)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+info.ID, "", ms.Dep23, nil), 200, &v)
 	if v.Total != 3 || v.Dataset.Rows != 3 || fmt.Sprint(v.Dataset.Departements) != "[23]" {
-		t.Fatalf("scoped view: %+v", v.datasetView)
+		t.Fatalf("scoped view: %+v", v.DatasetView)
 	}
 	for _, c := range v.Items {
 		if c.Departement != "23" {
 			t.Fatalf("scoped token sees %+v", c)
 		}
 	}
-	var list datasetList
-	decode(t, send(t, s, "GET", "/v1/datasets", "", ms.dep23, nil), 200, &list)
+	var list process.DatasetList
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets", "", ms.Dep23, nil), 200, &list)
 	found := false
 	for _, it := range list.Items {
 		if it.Builtin {
@@ -352,21 +247,21 @@ func TestDatasetScopes(t *testing.T) {
 		t.Fatalf("scoped list: %+v", list)
 	}
 	// The dataset holds Paris rows: a 23/87 token may not delete it.
-	decode(t, send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.dep23, nil), http.StatusForbidden, &e)
+	apitest.Decode(t, apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.Dep23, nil), http.StatusForbidden, &e)
 
 	// A dataset stored before the per-département counts were kept is
 	// counted from its rows.
-	old, _, err := s.registry.Dataset(info.ID)
+	old, _, err := s.Registry().Dataset(info.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	legacy := *old
 	legacy.Meta.ID, legacy.Meta.RowsByDepartement = "cand-0123456789ab", nil
-	if err := s.registry.Store().Put(&legacy); err != nil {
+	if err := s.Registry().Store().Put(&legacy); err != nil {
 		t.Fatal(err)
 	}
-	defer send(t, s, "DELETE", "/v1/datasets/"+legacy.Meta.ID, "", ms.national, nil)
-	decode(t, send(t, s, "GET", "/v1/datasets", "", ms.dep23, nil), 200, &list)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+legacy.Meta.ID, "", ms.National, nil)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets", "", ms.Dep23, nil), 200, &list)
 	found = false
 	for _, it := range list.Items {
 		if it.ID == legacy.Meta.ID {

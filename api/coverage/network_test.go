@@ -1,4 +1,4 @@
-package api
+package coverage_test
 
 import (
 	"encoding/csv"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
@@ -16,9 +18,9 @@ import (
 
 // networkServer is the real-data server with a token for the Creuse (23)
 // and one national.
-func networkServer(t *testing.T) (s *Server, dep23, national string) {
+func networkServer(t *testing.T) (s *api.Server, dep23, national string) {
 	t.Helper()
-	base := testServer(t)
+	base := apitest.Real(t)
 	var tokens []access.Token
 	for _, x := range []struct {
 		secret *string
@@ -35,11 +37,11 @@ func networkServer(t *testing.T) (s *Server, dep23, national string) {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(secret), Scope: sc, Name: x.scope})
 	}
-	return New(base.registry, Config{Tokens: access.NewTokenSet(tokens)}), dep23, national
+	return api.New(base.Registry(), api.Config{Tokens: access.NewTokenSet(tokens)}), dep23, national
 }
 
 // getAuth is get with a bearer token.
-func getAuth(t *testing.T, s *Server, url, token string, out any) int {
+func getAuth(t *testing.T, s *api.Server, url, token string, out any) int {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
@@ -98,7 +100,7 @@ func TestStructures(t *testing.T) {
 		t.Errorf("national: total %d, features %d, report %+v, located by commune %d", all.Total, len(all.Features), all.Report, byCommune)
 	}
 	// Brute force: the distance to the nearest France Services.
-	fs := s.registry.Engine().Layer(matching.DefaultLayer).Sites
+	fs := s.Registry().Engine().Layer(matching.DefaultLayer).Sites
 	for i := 0; i < len(all.Features); i += 97 {
 		f := all.Features[i]
 		best := math.Inf(1)
@@ -142,7 +144,7 @@ func TestStructures(t *testing.T) {
 }
 
 func TestArticulationEndpoint(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var a struct {
 		Source   string `json:"source"`
 		Total    int    `json:"total"`
@@ -163,7 +165,7 @@ func TestArticulationEndpoint(t *testing.T) {
 			Departement string `json:"departement"`
 		} `json:"items"`
 	}
-	if code := get(t, s, "/v1/articulation?departement=23&max_minutes=20", &a); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/articulation?departement=23&max_minutes=20", &a); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	n := a.National
@@ -191,14 +193,14 @@ func TestArticulationEndpoint(t *testing.T) {
 		"/v1/articulation?format=xml":                    http.StatusBadRequest,
 		"/v1/articulation?format=geojson&departement=23": http.StatusOK,
 	} {
-		if code := get(t, s, url, nil); code != want {
+		if code := apitest.Get(t, s, url, nil); code != want {
 			t.Errorf("%s: %d, want %d", url, code, want)
 		}
 	}
 }
 
 func TestCoverageCompareEndpoint(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var cmp struct {
 		From    []string `json:"from"`
 		To      []string `json:"to"`
@@ -219,7 +221,7 @@ func TestCoverageCompareEndpoint(t *testing.T) {
 			Change string `json:"change"`
 		} `json:"items"`
 	}
-	if code := get(t, s, "/v1/coverage/compare?departement=23&max_minutes=20", &cmp); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/compare?departement=23&max_minutes=20", &cmp); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	sm := cmp.Summary
@@ -233,7 +235,7 @@ func TestCoverageCompareEndpoint(t *testing.T) {
 		CoveredBefore int    `json:"covered_population_before"`
 		CoveredAfter  int    `json:"covered_population_after"`
 	}]
-	if code := get(t, s, "/v1/coverage/compare?departement=23&max_minutes=20&format=geojson&limit=5", &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/compare?departement=23&max_minutes=20&format=geojson&limit=5", &fc); code != http.StatusOK {
 		t.Fatalf("geojson: %d", code)
 	}
 	if fc.Total != cmp.Total || len(fc.Features) != min(5, cmp.Total) || fc.Features[0].Geometry == nil ||
@@ -250,21 +252,21 @@ func TestCoverageCompareEndpoint(t *testing.T) {
 		"/v1/coverage/rural-mairies?rank_by=zrr&departement=23": http.StatusOK,
 		"/v1/coverage/rural-mairies?rank_by=age":                http.StatusBadRequest,
 	} {
-		if code := get(t, s, url, nil); code != want {
+		if code := apitest.Get(t, s, url, nil); code != want {
 			t.Errorf("%s: %d, want %d", url, code, want)
 		}
 	}
 }
 
 func TestCoverageGapsRankBy(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var fc collectionBody[struct {
 		Rank                   int     `json:"rank"`
 		Population             int     `json:"population"`
 		PopulationInDifficulty float64 `json:"population_in_difficulty"`
 		ZRRPopulation          int     `json:"zrr_population"`
 	}]
-	if code := get(t, s, "/v1/coverage/gaps?rank_by=fragility&max_minutes=20&limit=20", &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/gaps?rank_by=fragility&max_minutes=20&limit=20", &fc); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	for i := 1; i < len(fc.Features); i++ {
@@ -279,7 +281,7 @@ func TestCoverageGapsRankBy(t *testing.T) {
 }
 
 func TestRecommendationsDifficultyDemand(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var rec struct {
 		Demand string `json:"demand"`
 		Picks  []struct {
@@ -287,7 +289,7 @@ func TestRecommendationsDifficultyDemand(t *testing.T) {
 			GainDemand     float64 `json:"gain_demand"`
 		} `json:"picks"`
 	}
-	if code := get(t, s, "/v1/recommendations?departement=40&k=2&max_minutes=20&demand=difficulty&format=json", &rec); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/recommendations?departement=40&k=2&max_minutes=20&demand=difficulty&format=json", &rec); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if rec.Demand != "difficulty" || len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 ||

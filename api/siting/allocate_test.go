@@ -1,4 +1,4 @@
-package api
+package siting_test
 
 import (
 	"encoding/csv"
@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // TestAllocations posts the 1,862 posts of the issue's example and checks
@@ -15,9 +17,9 @@ import (
 // the CSV has the same départements; bad bodies are 400s naming the field,
 // infeasible bounds a 422.
 func TestAllocations(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	body := `{"posts": 1862, "supply": "cnfs-structures-2021", "max_minutes": 30, "objective": "equity", "floors": {"23": 12}, "caps": {"75": 20}}`
-	rec := do(t, s, http.MethodPost, "/v1/allocations", "", body)
+	rec := apitest.Do(t, s, http.MethodPost, "/v1/allocations", "", body)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("status %d: %.300s", rec.Code, rec.Body.String())
 	}
@@ -66,14 +68,14 @@ func TestAllocations(t *testing.T) {
 		t.Fatalf("posts %d %s, départements %d (%d), points %d, %s", v.Posts, v.Objective, sum, len(v.Departements), fromPoints, v.Points.Type)
 	}
 
-	rec = do(t, s, http.MethodPost, "/v1/allocations?format=csv", "", `{"posts": 100, "objective": "coverage", "hosts": ["communes"]}`)
+	rec = apitest.Do(t, s, http.MethodPost, "/v1/allocations?format=csv", "", `{"posts": 100, "objective": "coverage", "hosts": ["communes"]}`)
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if rec.Code != http.StatusOK || err != nil || len(rows) != len(v.Departements)+1 || !slices.Contains(rows[0], "allocated_posts") {
 		t.Fatalf("CSV: status %d, err %v, %d rows", rec.Code, err, len(rows))
 	}
 
 	given := `{"posts": 3, "hosts": ["uploaded"], "candidates": [{"id": "g1", "name": "Guéret", "lon": 1.87, "lat": 46.17, "departement": "23"}, {"name": "Aubusson", "lon": 2.17, "lat": 45.956}]}`
-	rec = do(t, s, http.MethodPost, "/v1/allocations", "", given)
+	rec = apitest.Do(t, s, http.MethodPost, "/v1/allocations", "", given)
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"uploaded:g1"`) || !strings.Contains(rec.Body.String(), `"uploaded:2"`) {
 		t.Fatalf("given candidates: status %d %.300s", rec.Code, rec.Body.String())
 	}
@@ -95,8 +97,8 @@ func TestAllocations(t *testing.T) {
 		{`{"posts": 10, "floors": {"23": 6, "75": 6}}`, "floors", http.StatusUnprocessableEntity},
 		{`{"posts": 10, "caps": {"23": 6}, "hosts": ["uploaded"], "candidates": [{"name": "x", "lon": 1.87, "lat": 46.17, "departement": "23"}]}`, "caps", http.StatusUnprocessableEntity},
 	} {
-		rec := do(t, s, http.MethodPost, "/v1/allocations", "", tc.body)
-		var e errorBody
+		rec := apitest.Do(t, s, http.MethodPost, "/v1/allocations", "", tc.body)
+		var e apitest.ErrorBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != tc.status || !strings.Contains(e.Message, tc.field) {
 			t.Errorf("%s: status %d %+v, want %d naming %s", tc.body, rec.Code, e, tc.status, tc.field)
 		}

@@ -1,4 +1,4 @@
-package api
+package apitest
 
 import (
 	"bytes"
@@ -11,8 +11,8 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// decodeNumbers parses JSON keeping every number as written (json.Number).
-func decodeNumbers(t testing.TB, what string, body []byte) any {
+// DecodeNumbers parses JSON keeping every number as written (json.Number).
+func DecodeNumbers(t testing.TB, what string, body []byte) any {
 	t.Helper()
 	d := json.NewDecoder(bytes.NewReader(body))
 	d.UseNumber()
@@ -47,20 +47,20 @@ func isRealName(name string) bool {
 	return strings.Contains(name, "_share_") || strings.HasPrefix(name, "covered_share")
 }
 
-// geoJSONCheck is what checkGeoJSON found in a document.
-type geoJSONCheck struct {
-	features, rings int
-	props           map[string]int // property name → features carrying it
+// GeoJSONCheck is what CheckGeoJSON found in a document.
+type GeoJSONCheck struct {
+	Features, Rings int
+	Props           map[string]int // property name → features carrying it
 }
 
-// checkGeoJSON checks a GeoJSON answer (a Feature or a FeatureCollection)
+// CheckGeoJSON checks a GeoJSON answer (a Feature or a FeatureCollection)
 // as written: at most httpx.MaxDecimals decimals in every coordinate and bbox,
 // exterior rings counter-clockwise and holes clockwise (RFC 7946 §3.1.6),
 // rings closed, and every measurement or ratio property (isRealName) that
 // is a number written with a decimal point or an exponent.
-func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
+func CheckGeoJSON(t testing.TB, what string, body []byte) GeoJSONCheck {
 	t.Helper()
-	doc, ok := decodeNumbers(t, what, body).(map[string]any)
+	doc, ok := DecodeNumbers(t, what, body).(map[string]any)
 	if !ok {
 		t.Fatalf("%s: not a JSON object", what)
 	}
@@ -73,7 +73,7 @@ func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
 	default:
 		t.Fatalf("%s: type %v", what, doc["type"])
 	}
-	res := geoJSONCheck{props: map[string]int{}}
+	res := GeoJSONCheck{Props: map[string]int{}}
 	number := func(id any, v any) float64 {
 		n, ok := v.(json.Number)
 		if !ok {
@@ -109,13 +109,13 @@ func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
 			if (r.Orientation() == orb.CCW) != (ri == 0) {
 				t.Fatalf("%s: feature %v: ring %d wound %v (exteriors counter-clockwise, holes clockwise)", what, id, ri, r.Orientation())
 			}
-			res.rings++
+			res.Rings++
 		}
 	}
 	for _, fv := range features {
 		f, _ := fv.(map[string]any)
 		id := f["id"]
-		res.features++
+		res.Features++
 		if bbox, ok := f["bbox"].([]any); ok {
 			for _, v := range bbox {
 				number(id, v)
@@ -139,7 +139,7 @@ func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
 		}
 		props, _ := f["properties"].(map[string]any)
 		for k, v := range props {
-			res.props[k]++
+			res.Props[k]++
 			if n, ok := v.(json.Number); ok && isRealName(k) && !strings.ContainsAny(string(n), ".eE") {
 				t.Fatalf("%s: feature %v: %s is %s, written without a decimal point", what, id, k, n)
 			}
@@ -148,9 +148,9 @@ func checkGeoJSON(t testing.TB, what string, body []byte) geoJSONCheck {
 	return res
 }
 
-// hasProp says whether any feature carries the property.
-func (c geoJSONCheck) hasProp(name string) bool { return c.props[name] > 0 }
+// HasProp says whether any feature carries the property.
+func (c GeoJSONCheck) HasProp(name string) bool { return c.Props[name] > 0 }
 
-func (c geoJSONCheck) String() string {
-	return fmt.Sprintf("%d features, %d rings, properties %v", c.features, c.rings, c.props)
+func (c GeoJSONCheck) String() string {
+	return fmt.Sprintf("%d features, %d rings, properties %v", c.Features, c.Rings, c.Props)
 }

@@ -1,4 +1,4 @@
-package api
+package coverage_test
 
 import (
 	"encoding/csv"
@@ -9,14 +9,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/coverage"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/matching"
 )
 
 func TestAccess2SFCA(t *testing.T) {
-	s := testServer(t)
-	var v accessView
+	s := apitest.Real(t)
+	var v coverage.AccessView
 	url := "/v1/access?supply=cnfs-structures-2021&demand=difficulty&max_minutes=30&by=departement"
-	if code := get(t, s, url, &v); code != http.StatusOK {
+	if code := apitest.Get(t, s, url, &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if v.SupplyKind != matching.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
@@ -31,7 +33,7 @@ func TestAccess2SFCA(t *testing.T) {
 		t.Errorf("départements hold %v people in difficulty, the nation %v", demand, v.National.Demand)
 	}
 
-	rec := do(t, s, http.MethodGet, "/v1/access?by=commune&format=csv&supply=france-services&demand=population", "", "")
+	rec := apitest.Do(t, s, http.MethodGet, "/v1/access?by=commune&format=csv&supply=france-services&demand=population", "", "")
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if rec.Code != http.StatusOK || err != nil || len(rows) < 30000 || !slices.Contains(rows[0], "access_per_10k") || !slices.Contains(rows[0], "departement") {
 		t.Fatalf("CSV: status %d, err %v, %d rows, header %v", rec.Code, err, len(rows), rows[0])
@@ -45,7 +47,7 @@ func TestAccess2SFCA(t *testing.T) {
 			Properties matching.AccessArea `json:"properties"`
 		} `json:"features"`
 	}
-	if code := get(t, s, "/v1/access?by=commune&departement=23&format=geojson&decay=gaussian", &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/access?by=commune&departement=23&format=geojson&decay=gaussian", &fc); code != http.StatusOK {
 		t.Fatalf("GeoJSON: status %d", code)
 	}
 	if fc.Type != "FeatureCollection" || len(fc.Features) < 200 || fc.Features[0].Geometry == nil ||
@@ -66,8 +68,8 @@ func TestAccess2SFCA(t *testing.T) {
 		{"/v1/access?max_minutes=-5", http.StatusBadRequest},
 		{"/v1/access?departement=00", http.StatusNotFound},
 	} {
-		var e errorBody
-		if code := get(t, s, tc.url, &e); code != tc.status || e.Message == "" {
+		var e apitest.ErrorBody
+		if code := apitest.Get(t, s, tc.url, &e); code != tc.status || e.Message == "" {
 			t.Errorf("%s: status %d %+v, want %d", tc.url, code, e, tc.status)
 		}
 	}
@@ -76,8 +78,8 @@ func TestAccess2SFCA(t *testing.T) {
 // TestAccessPrefectView checks the prefect's view: the communes (and EPCI)
 // of one département, lowest accessibility first, as CSV.
 func TestAccessPrefectView(t *testing.T) {
-	s := testServer(t)
-	rec := do(t, s, http.MethodGet, "/v1/access?by=commune&departement=23&sort=access&format=csv&limit=20", "", "")
+	s := apitest.Real(t)
+	rec := apitest.Do(t, s, http.MethodGet, "/v1/access?by=commune&departement=23&sort=access&format=csv&limit=20", "", "")
 	rows, err := csv.NewReader(rec.Body).ReadAll()
 	if rec.Code != http.StatusOK || err != nil || len(rows) != 21 {
 		t.Fatalf("status %d, err %v, %d rows", rec.Code, err, len(rows))
@@ -94,8 +96,8 @@ func TestAccessPrefectView(t *testing.T) {
 		}
 		prev = a
 	}
-	var v accessView
-	if code := get(t, s, "/v1/access?by=epci&departement=23&sort=below_half", &v); code != http.StatusOK || v.Total == 0 || v.Total > 20 {
+	var v coverage.AccessView
+	if code := apitest.Get(t, s, "/v1/access?by=epci&departement=23&sort=below_half", &v); code != http.StatusOK || v.Total == 0 || v.Total > 20 {
 		t.Fatalf("EPCI of Creuse: status %d, %d items", code, v.Total)
 	}
 	for i := 1; i < len(v.Items); i++ {
@@ -103,8 +105,8 @@ func TestAccessPrefectView(t *testing.T) {
 			t.Fatalf("EPCI not by demand below half: %+v", v.Items)
 		}
 	}
-	var e errorBody
-	if code := get(t, s, "/v1/access?sort=worst", &e); code != http.StatusBadRequest || !strings.Contains(e.Message, "sort") {
+	var e apitest.ErrorBody
+	if code := apitest.Get(t, s, "/v1/access?sort=worst", &e); code != http.StatusBadRequest || !strings.Contains(e.Message, "sort") {
 		t.Errorf("sort=worst: %d %+v", code, e)
 	}
 }

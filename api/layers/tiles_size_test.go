@@ -1,4 +1,4 @@
-package api
+package layers_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/planar"
@@ -23,7 +24,7 @@ func TestTilesUnder500KB(t *testing.T) {
 	if testing.Short() {
 		t.Skip("renders ~200 tiles of the real data: skipped in -short mode")
 	}
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	fr := orb.Bound{Min: orb.Point{-5.2, 41.3}, Max: orb.Point{9.6, 51.1}}
 	for _, layer := range []string{"communes", "departements", "regions", "sites"} {
 		for z := maptile.Zoom(0); z <= 7; z++ {
@@ -32,7 +33,7 @@ func TestTilesUnder500KB(t *testing.T) {
 			for x := lo.X; x <= hi.X; x++ {
 				for y := lo.Y; y <= hi.Y; y++ {
 					url := fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", layer, z, x, y)
-					rec := mapGet(t, s, url, "Accept-Encoding", "gzip")
+					rec := apitest.MapGet(t, s, url, "Accept-Encoding", "gzip")
 					if rec.Code != http.StatusOK && rec.Code != http.StatusNoContent {
 						t.Fatalf("GET %s: %d %s", url, rec.Code, rec.Body.String())
 					}
@@ -57,9 +58,9 @@ func TestTileSeams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the communes' topology: skipped in -short mode")
 	}
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	rural := []string{"23", "03", "19", "36", "63", "87"}
-	terr := s.registry.Engine().Territory()
+	terr := s.Registry().Engine().Territory()
 	var land []orb.MultiPolygon
 	for _, c := range terr.Communes {
 		if slices.Contains(rural, c.Departement) && c.HasShape() {

@@ -1,22 +1,25 @@
-package api
+package layers_test
 
 import (
 	"testing"
 
+	apilayers "github.com/maillage/maillage/api/layers"
+
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/internal/maplayers"
 )
 
-// TestLayerTopologyHook: up to topoMaxZoom the communes layer serves the
+// TestLayerTopologyHook: up to apilayers.TopoMaxZoom the communes layer serves the
 // shapes of the communes' shared topology (so neighbours meet), beyond it
 // each commune's own simplification.
 func TestLayerTopologyHook(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the communes' topology: skipped in -short mode")
 	}
-	s := mapServer(t)
-	l, ok := s.mapsNow().mapLayers().Get("communes")
+	s := apitest.MapServer(t)
+	l, ok := s.Maps().Current().Layers().Get("communes")
 	if !ok || l.Cache == nil || l.Cache.Topo == nil {
 		t.Fatal("communes layer without a topology hook")
 	}
@@ -25,7 +28,7 @@ func TestLayerTopologyHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	const z = 5
-	lv := s.mapsNow().communeTopology().level(z)
+	lv := s.Maps().Current().TopologyLevel(z)
 	if lv == nil {
 		t.Fatal("no topology level at z5")
 	}
@@ -39,9 +42,9 @@ func TestLayerTopologyHook(t *testing.T) {
 			t.Fatalf("commune %d at z%d is not the topology's shape", i, z)
 		}
 		own, _ := src.Geometry(i).(orb.MultiPolygon)
-		want := maplayers.PolygonsOrNil(maplayers.ZoomSimplifier(topoMaxZoom + 1).MultiPolygon(own))
-		if g := l.Cache.AtZoom(src, i, topoMaxZoom+1); !orb.Equal(g, want) {
-			t.Fatalf("commune %d at z%d is not its own simplification", i, topoMaxZoom+1)
+		want := maplayers.PolygonsOrNil(maplayers.ZoomSimplifier(apilayers.TopoMaxZoom + 1).MultiPolygon(own))
+		if g := l.Cache.AtZoom(src, i, apilayers.TopoMaxZoom+1); !orb.Equal(g, want) {
+			t.Fatalf("commune %d at z%d is not its own simplification", i, apilayers.TopoMaxZoom+1)
 		}
 	}
 	if served == 0 {

@@ -1,6 +1,8 @@
-package api
+package apitest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"math"
@@ -12,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
 )
@@ -21,19 +24,19 @@ import (
 // caches serve every test).
 var mapShared struct {
 	once sync.Once
-	srv  *Server
+	srv  *api.Server
 }
 
-// mapServer returns the map-layer test server, skipping without real data.
-func mapServer(t testing.TB) *Server {
+// MapServer returns the map-layer test server, skipping without real data.
+func MapServer(t testing.TB) *api.Server {
 	t.Helper()
-	base := testServer(t)
-	mapShared.once.Do(func() { mapShared.srv = New(base.registry, Config{DataDir: testData}) })
+	base := Real(t)
+	mapShared.once.Do(func() { mapShared.srv = api.New(base.Registry(), api.Config{DataDir: TestData}) })
 	return mapShared.srv
 }
 
-// mapGet performs a GET with optional headers (name, value pairs).
-func mapGet(t testing.TB, s *Server, url string, headers ...string) *httptest.ResponseRecorder {
+// MapGet performs a GET with optional headers (name, value pairs).
+func MapGet(t testing.TB, s *api.Server, url string, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	for i := 0; i+1 < len(headers); i += 2 {
@@ -44,11 +47,11 @@ func mapGet(t testing.TB, s *Server, url string, headers ...string) *httptest.Re
 	return rec
 }
 
-// geoPage is a FeatureCollection answer parsed twice: by orb, and as raw
+// GeoPage is a FeatureCollection answer parsed twice: by orb, and as raw
 // JSON for the members orb does not keep.
-type geoPage struct {
-	fc  *geojson.FeatureCollection
-	raw struct {
+type GeoPage struct {
+	FC  *geojson.FeatureCollection
+	Raw struct {
 		Type           string            `json:"type"`
 		NumberMatched  int               `json:"numberMatched"`
 		NumberReturned int               `json:"numberReturned"`
@@ -58,30 +61,30 @@ type geoPage struct {
 	}
 }
 
-// getPage GETs a FeatureCollection (status 200 expected).
-func getPage(t testing.TB, s *Server, url string) geoPage {
+// GetPage GETs a FeatureCollection (status 200 expected).
+func GetPage(t testing.TB, s *api.Server, url string) GeoPage {
 	t.Helper()
-	rec := mapGet(t, s, url)
+	rec := MapGet(t, s, url)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: status %d: %.300s", url, rec.Code, rec.Body.String())
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != httpx.GeoJSONType {
 		t.Fatalf("GET %s: Content-Type %q", url, ct)
 	}
-	var p geoPage
+	var p GeoPage
 	var err error
-	if p.fc, err = geojson.UnmarshalFeatureCollection(rec.Body.Bytes()); err != nil {
+	if p.FC, err = geojson.UnmarshalFeatureCollection(rec.Body.Bytes()); err != nil {
 		t.Fatalf("GET %s: orb cannot parse the answer: %v", url, err)
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &p.raw); err != nil {
+	if err := json.Unmarshal(rec.Body.Bytes(), &p.Raw); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 	return p
 }
 
-// nextLink returns the href of the next link, "" when none.
-func (p geoPage) nextLink() string {
-	for _, l := range p.raw.Links {
+// NextLink returns the href of the next link, "" when none.
+func (p GeoPage) NextLink() string {
+	for _, l := range p.Raw.Links {
 		if l.Rel == "next" {
 			return l.Href
 		}
@@ -89,7 +92,7 @@ func (p geoPage) nextLink() string {
 	return ""
 }
 
-// checkRFC7946 checks a parsed collection against RFC 7946 and our
+// CheckRFC7946 checks a parsed collection against RFC 7946 and our
 // promises: no crs member, string ids, at most httpx.MaxDecimals decimals,
 // Point or MultiPolygon geometries whose rings are closed, of at least 4
 // positions and wound counter-clockwise (exteriors) or clockwise (holes);
@@ -98,15 +101,15 @@ func (p geoPage) nextLink() string {
 // when the polygon is valid by the OGC rules: the source shapes have such
 // touches (the enclave of Pontécoulant is a hole touching the exterior of
 // Condé-en-Normandie at one vertex), which no simplification can remove.
-func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid bool) {
+func CheckRFC7946(t testing.TB, what string, p GeoPage, maxDecimals int, valid bool) {
 	t.Helper()
-	if p.raw.Type != "FeatureCollection" || p.raw.CRS != nil {
-		t.Fatalf("%s: type %q, crs %s", what, p.raw.Type, p.raw.CRS)
+	if p.Raw.Type != "FeatureCollection" || p.Raw.CRS != nil {
+		t.Fatalf("%s: type %q, crs %s", what, p.Raw.Type, p.Raw.CRS)
 	}
-	if p.raw.NumberReturned != len(p.fc.Features) || len(p.raw.Features) != len(p.fc.Features) {
-		t.Fatalf("%s: numberReturned %d for %d features", what, p.raw.NumberReturned, len(p.fc.Features))
+	if p.Raw.NumberReturned != len(p.FC.Features) || len(p.Raw.Features) != len(p.FC.Features) {
+		t.Fatalf("%s: numberReturned %d for %d features", what, p.Raw.NumberReturned, len(p.FC.Features))
 	}
-	for k, raw := range p.raw.Features {
+	for k, raw := range p.Raw.Features {
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &m); err != nil {
 			t.Fatal(err)
@@ -121,7 +124,7 @@ func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid b
 			t.Fatalf("%s: feature %v: coordinate %v has more than %d decimals", what, id, v, maxDecimals)
 		}
 	}
-	for _, ft := range p.fc.Features {
+	for _, ft := range p.FC.Features {
 		if _, ok := ft.ID.(string); !ok {
 			t.Fatalf("%s: feature id %v is not a string", what, ft.ID)
 		}
@@ -157,11 +160,25 @@ func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid b
 	}
 }
 
-// featureIDs lists the ids of a page.
-func featureIDs(p geoPage) []string {
-	out := make([]string, len(p.fc.Features))
-	for i, f := range p.fc.Features {
+// FeatureIDs lists the ids of a page.
+func FeatureIDs(p GeoPage) []string {
+	out := make([]string, len(p.FC.Features))
+	for i, f := range p.FC.Features {
 		out[i], _ = f.ID.(string)
 	}
 	return out
+}
+
+// GzipSize is the size of body once gzip-compressed (default level, as
+// served).
+func GzipSize(b testing.TB, body []byte) int {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(body); err != nil {
+		b.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Len()
 }

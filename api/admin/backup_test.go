@@ -1,4 +1,4 @@
-package api
+package admin_test
 
 import (
 	"net/http"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
@@ -30,15 +32,15 @@ func TestBackup(t *testing.T) {
 	// The store as serve gives it: timed by the metrics, the backup
 	// reaching the bbolt store under the decorator.
 	m := metrics.New()
-	s := New(matching.NewRegistry(m.Store(st), nil), Config{Tokens: tokens, Metrics: m})
+	s := api.New(matching.NewRegistry(m.Store(st), nil), api.Config{Tokens: tokens, Metrics: m})
 
-	if rec := do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
+	if rec := apitest.Do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", rec.Code)
 	}
-	if rec := do(t, s, "GET", "/v1/backup", dep, ""); rec.Code != http.StatusForbidden {
+	if rec := apitest.Do(t, s, "GET", "/v1/backup", dep, ""); rec.Code != http.StatusForbidden {
 		t.Fatalf("scoped token: %d", rec.Code)
 	}
-	rec := do(t, s, "GET", "/v1/backup", nat, "")
+	rec := apitest.Do(t, s, "GET", "/v1/backup", nat, "")
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Disposition") == "" {
 		t.Fatalf("national token: %d %v", rec.Code, rec.Header())
 	}
@@ -57,8 +59,8 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("restored backup: %+v, %v", got, err)
 	}
 
-	mem := New(matching.NewRegistry(data.NewMemoryStore(), nil), Config{Tokens: tokens})
-	if rec := do(t, mem, "GET", "/v1/backup", nat, ""); rec.Code != http.StatusNotFound {
+	mem := api.New(matching.NewRegistry(data.NewMemoryStore(), nil), api.Config{Tokens: tokens})
+	if rec := apitest.Do(t, mem, "GET", "/v1/backup", nat, ""); rec.Code != http.StatusNotFound {
 		t.Fatalf("memory store backup: %d", rec.Code)
 	}
 }

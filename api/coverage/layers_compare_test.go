@@ -1,10 +1,11 @@
-package api
+package coverage_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching/layerdiff"
@@ -25,13 +26,13 @@ type layersCompareAnswer struct {
 			CoveredAfter     int `json:"covered_population_after"`
 		} `json:"summary"`
 	} `json:"coverage"`
-	errorBody
+	apitest.ErrorBody
 }
 
 func TestLayersCompareSmallWorld(t *testing.T) {
-	s := smallServer(t)
+	s := apitest.Small(t)
 	var a layersCompareAnswer
-	if code := get(t, s, "/v1/layers/compare?from=cnfs-permanences&to=france-services&max_km=5", &a); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/layers/compare?from=cnfs-permanences&to=france-services&max_km=5", &a); code != http.StatusOK {
 		t.Fatalf("status %d: %+v", code, a)
 	}
 	if a.Summary.Opened != 2 || a.Summary.Closed != 1 || len(a.Changes) != 3 || a.Coverage == nil {
@@ -47,8 +48,8 @@ func TestLayersCompareSmallWorld(t *testing.T) {
 		{"/v1/layers/compare?max_km=0", "max_km"},
 		{"/v1/layers/compare?departement=99", ""},
 	} {
-		var e errorBody
-		if code := get(t, s, tc.url, &e); code != http.StatusBadRequest || e.Error != httpx.CodeBadParameter || !strings.Contains(e.Message, tc.param) {
+		var e apitest.ErrorBody
+		if code := apitest.Get(t, s, tc.url, &e); code != http.StatusBadRequest || e.Error != httpx.CodeBadParameter || !strings.Contains(e.Message, tc.param) {
 			t.Errorf("%s: status %d %+v", tc.url, code, e)
 		}
 	}
@@ -57,11 +58,11 @@ func TestLayersCompareSmallWorld(t *testing.T) {
 // TestLayersCompareFranceServices diffs the 2020 and 2024 France Services
 // lists over the real data (the figures of the README).
 func TestLayersCompareFranceServices(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var a layersCompareAnswer
 	url := "/v1/layers/compare?from=" + data.LayerFranceServices2020 + "&to=" + data.LayerFranceServices + "&max_minutes=20"
-	if code := get(t, s, url, &a); code != http.StatusOK {
-		t.Fatalf("status %d: %+v", code, a.errorBody)
+	if code := apitest.Get(t, s, url, &a); code != http.StatusOK {
+		t.Fatalf("status %d: %+v", code, a.ErrorBody)
 	}
 	want := layerdiff.Counts{SitesFrom: 908, SitesTo: 2845, Opened: 1948, Closed: 11, Moved: 59, Renamed: 361, Unchanged: 501}
 	if a.Summary != want || a.Coverage == nil || a.Coverage.Summary.GainedPopulation <= a.Coverage.Summary.LostPopulation {
@@ -78,7 +79,7 @@ func TestLayersCompareFranceServices(t *testing.T) {
 			} `json:"geometry"`
 		} `json:"features"`
 	}
-	if code := get(t, s, url+"&format=geojson&departement=01", &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, url+"&format=geojson&departement=01", &fc); code != http.StatusOK {
 		t.Fatalf("geojson status %d", code)
 	}
 	if fc.Type != "FeatureCollection" || len(fc.Features) == 0 {

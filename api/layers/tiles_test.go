@@ -1,4 +1,4 @@
-package api
+package layers_test
 
 import (
 	"bytes"
@@ -9,7 +9,10 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/maillage/maillage/api/layers"
+	apilayers "github.com/maillage/maillage/api/layers"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/web"
 
@@ -28,13 +31,13 @@ func tileOf(p orb.Point, z int) string {
 }
 
 // getTile GETs and decodes a tile.
-func getTile(t *testing.T, s *Server, url string) mvt.Layers {
+func getTile(t *testing.T, s *api.Server, url string) mvt.Layers {
 	t.Helper()
-	rec := mapGet(t, s, url)
+	rec := apitest.MapGet(t, s, url)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", url, rec.Code, rec.Body.String())
 	}
-	if ct := rec.Header().Get("Content-Type"); ct != layers.MVTType {
+	if ct := rec.Header().Get("Content-Type"); ct != apilayers.MVTType {
 		t.Fatalf("GET %s: Content-Type %q", url, ct)
 	}
 	layers, err := mvt.Unmarshal(rec.Body.Bytes())
@@ -49,7 +52,7 @@ func getTile(t *testing.T, s *Server, url string) mvt.Layers {
 // whose boundary box misses the buffered tile is, and each decoded
 // outline (back in lon/lat) holds its main town.
 func TestTileCommunes(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	gueret := orb.Point{1.8707, 46.1712}
 	tile := maptile.At(gueret, 8)
 	layers := getTile(t, s, "/tiles/communes/"+tileOf(gueret, 8)+".mvt")
@@ -78,9 +81,9 @@ func TestTileCommunes(t *testing.T) {
 			t.Fatalf("commune %s: properties %v", code, f.Properties)
 		}
 	}
-	buffered := tile.Bound(float64(tileBufferUnits) / geo.TileExtent)
+	buffered := tile.Bound(float64(apilayers.TileBufferUnits) / geo.TileExtent)
 	inner := tile.Bound()
-	terr := s.registry.Engine().Territory()
+	terr := s.Registry().Engine().Territory()
 	inside := 0
 	for i := range terr.Communes {
 		c := &terr.Communes[i]
@@ -133,14 +136,14 @@ func ringsDistanceDeg(mp orb.MultiPolygon, p orb.Point) float64 {
 // TestTileSites checks a tile of points against the brute-force list of
 // sites within the buffered tile.
 func TestTileSites(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	paris := orb.Point{2.3522, 48.8566}
 	tile := maptile.At(paris, 9)
 	proj := geo.NewTileProjection(tile, geo.TileExtent)
 	want := map[string]bool{}
-	for _, site := range s.registry.Engine().Layer(matching.DefaultLayer).Sites {
+	for _, site := range s.Registry().Engine().Layer(matching.DefaultLayer).Sites {
 		p := proj.Point(site.Point)
-		if p[0] >= -tileBufferUnits && p[0] <= geo.TileExtent+tileBufferUnits && p[1] >= -tileBufferUnits && p[1] <= geo.TileExtent+tileBufferUnits {
+		if p[0] >= -apilayers.TileBufferUnits && p[0] <= geo.TileExtent+apilayers.TileBufferUnits && p[1] >= -apilayers.TileBufferUnits && p[1] <= geo.TileExtent+apilayers.TileBufferUnits {
 			want[site.ID] = true
 		}
 	}
@@ -164,7 +167,7 @@ func TestTileSites(t *testing.T) {
 
 // TestTileOtherLayers: every tiled layer answers over Guéret.
 func TestTileOtherLayers(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	gueret := orb.Point{1.8707, 46.1712}
 	for _, c := range []struct {
 		layer string
@@ -177,7 +180,7 @@ func TestTileOtherLayers(t *testing.T) {
 		}
 	}
 	// The largest gap zone shows in the tile of its centroid.
-	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{})
+	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,14 +196,14 @@ func TestTileOtherLayers(t *testing.T) {
 }
 
 func TestTileEmptyGzipAndErrors(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	sea := "/tiles/communes/" + tileOf(orb.Point{-20, 45}, 8) + ".mvt"
-	if rec := mapGet(t, s, sea); rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
+	if rec := apitest.MapGet(t, s, sea); rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
 		t.Fatalf("sea tile: %d, %d bytes", rec.Code, rec.Body.Len())
 	}
 	url := "/tiles/communes/" + tileOf(orb.Point{1.8707, 46.1712}, 8) + ".mvt"
-	plain := mapGet(t, s, url)
-	zipped := mapGet(t, s, url, "Accept-Encoding", "gzip")
+	plain := apitest.MapGet(t, s, url)
+	zipped := apitest.MapGet(t, s, url, "Accept-Encoding", "gzip")
 	if zipped.Header().Get("Content-Encoding") != "gzip" || plain.Header().Get("Content-Encoding") != "" {
 		t.Fatalf("Content-Encoding %q with gzip, %q without", zipped.Header().Get("Content-Encoding"), plain.Header().Get("Content-Encoding"))
 	}
@@ -215,7 +218,7 @@ func TestTileEmptyGzipAndErrors(t *testing.T) {
 	if etag := plain.Header().Get("ETag"); etag == "" || etag != zipped.Header().Get("ETag") {
 		t.Fatalf("ETag %q plain, %q gzip", etag, zipped.Header().Get("ETag"))
 	}
-	if rec := mapGet(t, s, url, "If-None-Match", plain.Header().Get("ETag")); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+	if rec := apitest.MapGet(t, s, url, "If-None-Match", plain.Header().Get("ETag")); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
 		t.Fatalf("If-None-Match: %d", rec.Code)
 	}
 	for _, c := range []struct {
@@ -230,15 +233,15 @@ func TestTileEmptyGzipAndErrors(t *testing.T) {
 		{"/tiles/cells/5/16/11.mvt", http.StatusBadRequest},
 		{"/tiles/communes.xml", http.StatusNotFound},
 	} {
-		var e errorBody
-		if code := get(t, s, c.url, &e); code != c.status || e.Error == "" {
+		var e apitest.ErrorBody
+		if code := apitest.Get(t, s, c.url, &e); code != c.status || e.Error == "" {
 			t.Errorf("GET %s: %d %+v, want %d", c.url, code, e, c.status)
 		}
 	}
 }
 
 func TestTileJSON(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	var tj struct {
 		TileJSON string    `json:"tilejson"`
 		Tiles    []string  `json:"tiles"`
@@ -249,7 +252,7 @@ func TestTileJSON(t *testing.T) {
 			Fields map[string]string `json:"fields"`
 		} `json:"vector_layers"`
 	}
-	if code := get(t, s, "/tiles/cells.json", &tj); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/tiles/cells.json", &tj); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != "http://example.com/tiles/cells/{z}/{x}/{y}.mvt" ||
@@ -261,16 +264,16 @@ func TestTileJSON(t *testing.T) {
 // TestPrepareMapsAndTileCache: PrepareMaps fills the zoom caches of every
 // static polygon layer; tiles then come from the server-side cache.
 func TestPrepareMapsAndTileCache(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	if err := s.PrepareMaps(); err != nil {
 		t.Fatal(err)
 	}
-	l, err := s.mapsNow().layer("communes")
+	l, err := s.Maps().Current().Layer("communes")
 	if err != nil {
 		t.Fatal(err)
 	}
 	src, _ := l.Open(maplayers.Filter{})
-	for _, z := range preparedZooms {
+	for _, z := range apilayers.PreparedZooms {
 		for i := 0; i < src.Len(); i++ {
 			if src.Geometry(i) != nil && !l.Cache.Cached(z, i) {
 				t.Fatalf("zoom %d: commune %s not prepared", z, src.ID(i))
@@ -278,24 +281,22 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 		}
 	}
 	tile := maptile.At(orb.Point{2.3522, 48.8566}, 7)
-	a, err := s.cachedTile(s.mapsNow(), l, tile)
+	a, err := s.Maps().CachedTile(s.Maps().Current(), l, tile)
 	if err != nil || a == nil {
 		t.Fatalf("tile: %v", err)
 	}
-	s.mapsNow().tiles.mu.Lock()
-	cached, ok := s.mapsNow().tiles.tiles[tileKey{l, tile}]
-	s.mapsNow().tiles.mu.Unlock()
-	if !ok || !bytes.Equal(cached.raw, a) || cached.etag != web.ContentETag(a) {
+	cached, ok := s.Maps().Current().Cached(l, tile)
+	if !ok || !bytes.Equal(cached.Raw(), a) || cached.ETag() != web.ContentETag(a) {
 		t.Fatal("tile not cached")
 	}
-	fresh, err := s.renderTile(l, tile)
+	fresh, err := s.Maps().RenderTile(l, tile)
 	if err != nil || !bytes.Equal(fresh, a) {
 		t.Fatalf("cached tile differs from a fresh render (%v)", err)
 	}
 }
 
 func TestLowZoomCommunesTilesAreLight(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	tile := tileOf(orb.Point{2.3522, 48.8566}, 5)
 	layers := getTile(t, s, "/tiles/communes/"+tile+".mvt")
 	if len(layers) != 1 || len(layers[0].Features) < 1000 {

@@ -1,10 +1,10 @@
-package api
+package layers_test
 
 import (
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/internal/maplayers"
 
-	"bytes"
-	"compress/gzip"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -15,7 +15,7 @@ import (
 
 // benchGet serves url b.N times through the full handler (no gzip) and
 // reports the body size.
-func benchGet(b *testing.B, s *Server, url string) {
+func benchGet(b *testing.B, s *api.Server, url string) {
 	b.Helper()
 	req := httptest.NewRequest(http.MethodGet, url, nil)
 	warm := httptest.NewRecorder()
@@ -31,28 +31,14 @@ func benchGet(b *testing.B, s *Server, url string) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(warm.Body.Len())/1e6, "MB")
-	b.ReportMetric(float64(gzipSize(b, warm.Body.Bytes()))/1e6, "MB-gzip")
-}
-
-// gzipSize is the size of body once gzip-compressed (default level, as
-// served).
-func gzipSize(b testing.TB, body []byte) int {
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if _, err := zw.Write(body); err != nil {
-		b.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	return buf.Len()
+	b.ReportMetric(float64(apitest.GzipSize(b, warm.Body.Bytes()))/1e6, "MB-gzip")
 }
 
 // BenchmarkLayerDepartementGeoJSON: a département's communes (Creuse,
 // 255 communes) as GeoJSON with coverage properties, full detail and
 // simplified for zoom 9. Target: ≤ 30 ms.
 func BenchmarkLayerDepartementGeoJSON(b *testing.B) {
-	s := mapServer(b)
+	s := apitest.MapServer(b)
 	b.Run("full", func(b *testing.B) { benchGet(b, s, "/v1/layers/communes?departement=23") })
 	b.Run("zoom9", func(b *testing.B) { benchGet(b, s, "/v1/layers/communes?departement=23&zoom=9") })
 	b.Run("nord-full", func(b *testing.B) { benchGet(b, s, "/v1/layers/communes?departement=59") })
@@ -64,14 +50,14 @@ func BenchmarkLayerDepartementGeoJSON(b *testing.B) {
 // is the whole request once the server's tile cache holds it. Target: ≤ 20
 // ms.
 func BenchmarkTileCommunesZ8(b *testing.B) {
-	s := mapServer(b)
+	s := apitest.MapServer(b)
 	tile := maptile.At(orb.Point{1.8707, 46.1712}, 8)
-	l, err := s.mapsNow().layer("communes")
+	l, err := s.Maps().Current().Layer("communes")
 	if err != nil {
 		b.Fatal(err)
 	}
 	run := func(b *testing.B, fresh bool) {
-		body, err := s.renderTile(l, tile)
+		body, err := s.Maps().RenderTile(l, tile)
 		if err != nil || body == nil {
 			b.Fatalf("tile: %v", err)
 		}
@@ -84,7 +70,7 @@ func BenchmarkTileCommunesZ8(b *testing.B) {
 				c.Cache = maplayers.NewZoomCache()
 				ll = &c
 			}
-			if _, err := s.renderTile(ll, tile); err != nil {
+			if _, err := s.Maps().RenderTile(ll, tile); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -102,13 +88,13 @@ func BenchmarkTileCommunesZ8(b *testing.B) {
 // zoom 5: as one GeoJSON answer with every property, with only the colour
 // class, and as the vector tiles covering France. Target: ≤ 5 MB.
 func BenchmarkFranceCommunesZoom5(b *testing.B) {
-	s := mapServer(b)
+	s := apitest.MapServer(b)
 	b.Run("geojson", func(b *testing.B) { benchGet(b, s, "/v1/layers/communes?zoom=5&limit=50000") })
 	b.Run("geojson-class", func(b *testing.B) {
 		benchGet(b, s, "/v1/layers/communes?zoom=5&limit=50000&properties=minutes_class")
 	})
 	b.Run("tiles", func(b *testing.B) {
-		l, err := s.mapsNow().layer("communes")
+		l, err := s.Maps().Current().Layer("communes")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -118,7 +104,7 @@ func BenchmarkFranceCommunesZoom5(b *testing.B) {
 			for y := uint32(0); y < 32; y++ {
 				t := maptile.New(x, y, 5)
 				hit := false
-				s.registry.Engine().Territory().Index.Search(t.Bound(), func(int) bool { hit = true; return false })
+				s.Registry().Engine().Territory().Index.Search(t.Bound(), func(int) bool { hit = true; return false })
 				if hit {
 					tiles = append(tiles, t)
 				}
@@ -130,13 +116,13 @@ func BenchmarkFranceCommunesZoom5(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			size = 0
 			for _, t := range tiles {
-				body, err := s.renderTile(l, t)
+				body, err := s.Maps().RenderTile(l, t)
 				if err != nil {
 					b.Fatal(err)
 				}
 				size += len(body)
 				if i == 0 {
-					zipped += gzipSize(b, body)
+					zipped += apitest.GzipSize(b, body)
 				}
 			}
 		}

@@ -1,4 +1,4 @@
-package api
+package siting_test
 
 import (
 	"encoding/csv"
@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
@@ -18,14 +20,14 @@ import (
 // sitingServer is a server over the shared engine that lets every request
 // in with a national scope (the siting routes under /v1/proposals and
 // /v1/scenarios need a token otherwise).
-func sitingServer(t *testing.T) *Server {
+func sitingServer(t *testing.T) *api.Server {
 	t.Helper()
-	return New(testServer(t).registry, Config{InsecureOpen: true})
+	return api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true})
 }
 
 // post sends body with the content type and decodes a JSON answer into out
 // (when not nil), returning the recorder.
-func post(t *testing.T, s *Server, url, contentType, body string, out any) *httptest.ResponseRecorder {
+func post(t *testing.T, s *api.Server, url, contentType, body string, out any) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, url, strings.NewReader(body))
@@ -71,10 +73,10 @@ type evaluationBody struct {
 // sitingFixture is three proposals: at an existing France Services, at the
 // main town of Capesterre-de-Marie-Galante (Guadeloupe, out of reach of
 // today's network) and by commune code only in the Creuse.
-func sitingFixture(t *testing.T, s *Server) (fs data.Site, gapLon, gapLat float64) {
+func sitingFixture(t *testing.T, s *api.Server) (fs data.Site, gapLon, gapLat float64) {
 	t.Helper()
-	fs = s.registry.Engine().Layer(data.LayerFranceServices).Sites[0]
-	c, ok := s.registry.Engine().Territory().Commune("97108")
+	fs = s.Registry().Engine().Layer(data.LayerFranceServices).Sites[0]
+	c, ok := s.Registry().Engine().Territory().Commune("97108")
 	if !ok {
 		t.Fatal("commune 97108 not loaded")
 	}
@@ -153,7 +155,7 @@ func TestEvaluateProposalsAPI(t *testing.T) {
 
 func TestEvaluateStoredDataset(t *testing.T) {
 	s := sitingServer(t)
-	builtin, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
+	builtin, _ := s.Registry().Engine().Structures(matching.BuiltinStructuresDataset)
 	rows := len(builtin)
 	if rows == 0 {
 		t.Skip("built-in structures not loaded")
@@ -163,7 +165,7 @@ func TestEvaluateStoredDataset(t *testing.T) {
 	if rec.Code != http.StatusOK || len(ev.Proposals) != rows || ev.JointGainPopulation > ev.SumGainPopulation {
 		t.Fatalf("built-in structures as proposals: status %d, %d of %d rows", rec.Code, len(ev.Proposals), rows)
 	}
-	var e errorBody
+	var e apitest.ErrorBody
 	if rec := post(t, s, "/v1/scenarios/compare?dataset=nope", "", "", &e); rec.Code != http.StatusNotFound || e.Error != httpx.CodeNotFound {
 		t.Errorf("unknown dataset: status %d, %+v", rec.Code, e)
 	}
@@ -199,7 +201,7 @@ func TestSitingAPIErrors(t *testing.T) {
 		{"/v1/recommendations?departement=23&region=75", "", "", httpx.CodeBadParameter},
 		{"/v1/recommendations?departement=999", "", "", httpx.CodeNotFound},
 	} {
-		var e errorBody
+		var e apitest.ErrorBody
 		var rec *httptest.ResponseRecorder
 		if c.body == "" && strings.HasPrefix(c.url, "/v1/recommendations") {
 			rec = httptest.NewRecorder()
@@ -213,13 +215,13 @@ func TestSitingAPIErrors(t *testing.T) {
 		}
 	}
 	// Oversized bodies: 413 from the body limit.
-	small := New(s.registry, Config{InsecureOpen: true, MaxBodyBytes: 64})
+	small := api.New(s.Registry(), api.Config{InsecureOpen: true, MaxBodyBytes: 64})
 	rec = post(t, small, "/v1/proposals/evaluate", "text/csv", "id,commune\n"+strings.Repeat("a,23096\n", 20), nil)
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: status %d: %s", rec.Code, rec.Body.String())
 	}
 	// Without a token: 401. With a token for another département: 403.
-	closed := New(s.registry, Config{})
+	closed := api.New(s.Registry(), api.Config{})
 	if rec := post(t, closed, "/v1/proposals/evaluate", "text/csv", "id,commune\na,23096\n", nil); rec.Code != http.StatusUnauthorized {
 		t.Errorf("no token: status %d", rec.Code)
 	}
@@ -228,7 +230,7 @@ func TestSitingAPIErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc, _ := access.ParseScope("departement:87")
-	scoped := New(s.registry, Config{Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(secret), Scope: sc, Name: "prefet 87"}})})
+	scoped := api.New(s.Registry(), api.Config{Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(secret), Scope: sc, Name: "prefet 87"}})})
 	for _, url := range []string{"/v1/proposals/evaluate", "/v1/scenarios/compare"} {
 		req := httptest.NewRequest(http.MethodPost, url, strings.NewReader("id,commune\na,23096\n"))
 		req.Header.Set("Authorization", "Bearer "+secret)
@@ -280,7 +282,7 @@ func TestRecommendationsAPI(t *testing.T) {
 			} `json:"properties"`
 		} `json:"features"`
 	}
-	if code := get(t, s, q, &fc); code != http.StatusOK || fc.Type != "FeatureCollection" || len(fc.Features) != 5 {
+	if code := apitest.Get(t, s, q, &fc); code != http.StatusOK || fc.Type != "FeatureCollection" || len(fc.Features) != 5 {
 		t.Fatalf("geojson: status %d, %d features", code, len(fc.Features))
 	}
 	if len(fc.Curve) != 6 || fc.Curve[5].CoveredPopulation != fc.CoveredAfter || fc.CoveredShareBefore > 0.7 ||
@@ -293,7 +295,7 @@ func TestRecommendationsAPI(t *testing.T) {
 		}
 	}
 	var js recommendationBody
-	if code := get(t, s, q+"&format=json", &js); code != http.StatusOK || len(js.Picks) != 5 || js.Picks[0].ID != fc.Features[0].ID || js.CandidateSource != "communes" {
+	if code := apitest.Get(t, s, q+"&format=json", &js); code != http.StatusOK || len(js.Picks) != 5 || js.Picks[0].ID != fc.Features[0].ID || js.CandidateSource != "communes" {
 		t.Fatalf("json: status %d, %+v", code, js)
 	}
 	rec := httptest.NewRecorder()

@@ -1,4 +1,4 @@
-package api
+package layers_test
 
 import (
 	"encoding/json"
@@ -9,8 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	apilayers "github.com/maillage/maillage/api/layers"
+
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
@@ -18,19 +22,19 @@ import (
 )
 
 func TestLayerList(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	var body struct {
-		Items []layerView `json:"items"`
-		Total int         `json:"total"`
+		Items []apilayers.LayerView `json:"items"`
+		Total int                   `json:"total"`
 	}
-	if code := get(t, s, "/v1/layers", &body); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/layers", &body); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	byName := map[string]layerView{}
+	byName := map[string]apilayers.LayerView{}
 	for _, l := range body.Items {
 		byName[l.Name] = l
 	}
-	e := s.registry.Engine()
+	e := s.Registry().Engine()
 	want := map[string]int{"communes": len(e.Territory().Communes), "departements": 101, "regions": 18,
 		"cells": e.Grid().Len(), "gaps": -1}
 	sites := 0
@@ -65,7 +69,7 @@ func TestLayerList(t *testing.T) {
 // TestLayersRFC7946 checks every layer, raw and simplified, against RFC
 // 7946: simplified rings must also be valid (no crossing, no touching).
 func TestLayersRFC7946(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	cases := []struct {
 		url      string
 		decimals int
@@ -88,11 +92,11 @@ func TestLayersRFC7946(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.url, func(t *testing.T) {
-			p := getPage(t, s, c.url)
-			if len(p.fc.Features) < c.min {
-				t.Fatalf("%d features, want at least %d", len(p.fc.Features), c.min)
+			p := apitest.GetPage(t, s, c.url)
+			if len(p.FC.Features) < c.min {
+				t.Fatalf("%d features, want at least %d", len(p.FC.Features), c.min)
 			}
-			checkRFC7946(t, c.url, p, c.decimals, c.valid)
+			apitest.CheckRFC7946(t, c.url, p, c.decimals, c.valid)
 		})
 	}
 }
@@ -100,14 +104,14 @@ func TestLayersRFC7946(t *testing.T) {
 // TestLayerZoomKeepsEveryCommune: simplification never drops a commune
 // that has a boundary, and it shrinks the answer.
 func TestLayerZoomKeepsEveryCommune(t *testing.T) {
-	s := mapServer(t)
-	full := getPage(t, s, "/v1/layers/communes?departement=29")
-	z := getPage(t, s, "/v1/layers/communes?departement=29&zoom=6")
-	if !slices.Equal(featureIDs(full), featureIDs(z)) {
+	s := apitest.MapServer(t)
+	full := apitest.GetPage(t, s, "/v1/layers/communes?departement=29")
+	z := apitest.GetPage(t, s, "/v1/layers/communes?departement=29&zoom=6")
+	if !slices.Equal(apitest.FeatureIDs(full), apitest.FeatureIDs(z)) {
 		t.Fatalf("zoom changed the features")
 	}
-	points := func(p geoPage) (n, withGeom int) {
-		for _, f := range p.fc.Features {
+	points := func(p apitest.GeoPage) (n, withGeom int) {
+		for _, f := range p.FC.Features {
 			if mp, ok := f.Geometry.(orb.MultiPolygon); ok {
 				withGeom++
 				for _, poly := range mp {
@@ -133,8 +137,8 @@ func TestLayerZoomKeepsEveryCommune(t *testing.T) {
 // exactly once, in the order of the unpaged answer, which is the brute
 // force selection of the territory.
 func TestLayerPagination(t *testing.T) {
-	s := mapServer(t)
-	terr := s.registry.Engine().Territory()
+	s := apitest.MapServer(t)
+	terr := s.Registry().Engine().Territory()
 	bbox := orb.Bound{Min: orb.Point{2.2, 48.8}, Max: orb.Point{2.5, 48.95}}
 	var inBox []string
 	for _, c := range terr.Communes {
@@ -163,18 +167,18 @@ func TestLayerPagination(t *testing.T) {
 				if pages > 100 {
 					t.Fatal("too many pages")
 				}
-				p := getPage(t, s, strings.TrimPrefix(url, "http://example.com"))
-				if p.raw.NumberMatched != len(c.want) {
-					t.Fatalf("numberMatched %d, want %d", p.raw.NumberMatched, len(c.want))
+				p := apitest.GetPage(t, s, strings.TrimPrefix(url, "http://example.com"))
+				if p.Raw.NumberMatched != len(c.want) {
+					t.Fatalf("numberMatched %d, want %d", p.Raw.NumberMatched, len(c.want))
 				}
-				for _, id := range featureIDs(p) {
+				for _, id := range apitest.FeatureIDs(p) {
 					if seen[id] {
 						t.Fatalf("feature %s twice", id)
 					}
 					seen[id] = true
 					got = append(got, id)
 				}
-				url = p.nextLink()
+				url = p.NextLink()
 			}
 			if !slices.Equal(got, c.want) {
 				t.Fatalf("pages gave %d features %v…, want %d %v…", len(got), got[:min(5, len(got))], len(c.want), c.want[:min(5, len(c.want))])
@@ -185,22 +189,22 @@ func TestLayerPagination(t *testing.T) {
 
 // TestLayerFilters compares filtered layers with brute-force selections.
 func TestLayerFilters(t *testing.T) {
-	s := mapServer(t)
-	layer := s.registry.Engine().Layer(matching.DefaultLayer)
+	s := apitest.MapServer(t)
+	layer := s.Registry().Engine().Layer(matching.DefaultLayer)
 	var want []string
 	for _, site := range layer.Sites {
 		if site.Departement == "29" {
 			want = append(want, site.ID)
 		}
 	}
-	p := getPage(t, s, "/v1/layers/"+matching.DefaultLayer+"?departement=29")
-	if got := featureIDs(p); !slices.Equal(got, want) || len(want) == 0 {
+	p := apitest.GetPage(t, s, "/v1/layers/"+matching.DefaultLayer+"?departement=29")
+	if got := apitest.FeatureIDs(p); !slices.Equal(got, want) || len(want) == 0 {
 		t.Fatalf("sites of 29: %v, want %v", got, want)
 	}
 	// The sites layer prefixes ids with the layer and holds every layer.
-	p = getPage(t, s, "/v1/layers/sites?departement=29&properties=layer,name")
+	p = apitest.GetPage(t, s, "/v1/layers/sites?departement=29&properties=layer,name")
 	n := 0
-	for _, f := range p.fc.Features {
+	for _, f := range p.FC.Features {
 		id := f.ID.(string)
 		l, _, ok := strings.Cut(id, ":")
 		if !ok || f.Properties["layer"] != l || len(f.Properties) != 2 {
@@ -214,12 +218,12 @@ func TestLayerFilters(t *testing.T) {
 		t.Fatalf("sites layer has %d %s sites in 29, want %d", n, matching.DefaultLayer, len(want))
 	}
 	// The région of a département.
-	p = getPage(t, s, "/v1/layers/regions?departement=23")
-	if got := featureIDs(p); !slices.Equal(got, []string{"75"}) {
+	p = apitest.GetPage(t, s, "/v1/layers/regions?departement=23")
+	if got := apitest.FeatureIDs(p); !slices.Equal(got, []string{"75"}) {
 		t.Fatalf("région of 23: %v", got)
 	}
 	// Gap zones touching a département.
-	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{})
+	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,9 +234,9 @@ func TestLayerFilters(t *testing.T) {
 			gaps = append(gaps, z.ID)
 		}
 	}
-	p = getPage(t, s, "/v1/layers/gaps?departement="+dep)
+	p = apitest.GetPage(t, s, "/v1/layers/gaps?departement="+dep)
 	slices.Sort(gaps)
-	got := featureIDs(p)
+	got := apitest.FeatureIDs(p)
 	slices.Sort(got)
 	if !slices.Equal(got, gaps) {
 		t.Fatalf("gaps of %s: %v, want %v", dep, got, gaps)
@@ -242,18 +246,18 @@ func TestLayerFilters(t *testing.T) {
 // TestLayerCommuneProperties checks a commune's figures against the
 // coverage analysis and the territory.
 func TestLayerCommuneProperties(t *testing.T) {
-	s := mapServer(t)
-	p := getPage(t, s, "/v1/layers/communes?bbox=1.86,46.16,1.88,46.18")
+	s := apitest.MapServer(t)
+	p := apitest.GetPage(t, s, "/v1/layers/communes?bbox=1.86,46.16,1.88,46.18")
 	var f map[string]any
-	for _, ft := range p.fc.Features {
+	for _, ft := range p.FC.Features {
 		if ft.ID == "23096" {
 			f = ft.Properties
 		}
 	}
 	if f == nil {
-		t.Fatalf("Guéret (23096) not in %v", featureIDs(p))
+		t.Fatalf("Guéret (23096) not in %v", apitest.FeatureIDs(p))
 	}
-	cv, err := s.registry.Engine().Coverage(matching.CoverageQuery{Departement: "23", NoGaps: true})
+	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{Departement: "23", NoGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,14 +280,14 @@ func TestLayerCommuneProperties(t *testing.T) {
 			t.Errorf("%s = %v, want %v", k, f[k], want)
 		}
 	}
-	if f["nom"] != "Guéret" || f["departement"] != "23" || f["minutes_class"] != minutesClass(minutes) {
+	if f["nom"] != "Guéret" || f["departement"] != "23" || f["minutes_class"] != apilayers.MinutesClass(minutes) {
 		t.Errorf("properties %v", f)
 	}
 }
 
 // TestLayerErrors checks the 4xx answers and their JSON shape.
 func TestLayerErrors(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	cases := []struct {
 		url    string
 		status int
@@ -300,22 +304,22 @@ func TestLayerErrors(t *testing.T) {
 		{"/v1/layers/cells?bbox=-5,42,8,51", http.StatusBadRequest, httpx.CodeBadParameter},
 	}
 	for _, c := range cases {
-		var e errorBody
-		if code := get(t, s, c.url, &e); code != c.status || e.Error != c.code || e.Message == "" {
+		var e apitest.ErrorBody
+		if code := apitest.Get(t, s, c.url, &e); code != c.status || e.Error != c.code || e.Message == "" {
 			t.Errorf("GET %s: %d %+v, want %d %s", c.url, code, e, c.status, c.code)
 		}
 	}
 	// Without the data folder the boundary layers are unavailable (503),
 	// the others still work.
-	bare := New(s.registry, Config{})
-	var e errorBody
-	if code := get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != httpx.CodeUnavailable {
+	bare := api.New(s.Registry(), api.Config{})
+	var e apitest.ErrorBody
+	if code := apitest.Get(t, bare, "/v1/layers/departements", &e); code != http.StatusServiceUnavailable || e.Error != httpx.CodeUnavailable {
 		t.Errorf("departements without data dir: %d %+v", code, e)
 	}
 	var list struct {
-		Items []layerView `json:"items"`
+		Items []apilayers.LayerView `json:"items"`
 	}
-	get(t, bare, "/v1/layers", &list)
+	apitest.Get(t, bare, "/v1/layers", &list)
 	for _, l := range list.Items {
 		if (l.Name == "departements" || l.Name == "regions") != (l.Count == nil) {
 			t.Errorf("layer %s without data dir: count %v, unavailable %q", l.Name, l.Count, l.Unavailable)
@@ -326,34 +330,34 @@ func TestLayerErrors(t *testing.T) {
 // TestLayerRegistryAdd adds a point layer at run time, as an upload
 // would, and reads it back through GeoJSON, OGC and tiles.
 func TestLayerRegistryAdd(t *testing.T) {
-	s := mapServer(t)
-	base := New(s.registry, Config{DataDir: testData})
+	s := apitest.MapServer(t)
+	base := api.New(s.Registry(), api.Config{DataDir: apitest.TestData})
 	props := []maplayers.PropSpec{{Name: "label", Type: "string", Description: "a label"}, {Name: "weight", Type: "integer", Description: "a weight"}}
 	l := maplayers.NewPointLayer("proposals-test", "Test proposals", "two points", maplayers.KindUploaded, props, []maplayers.PointFeature{
 		{ID: "p1", Point: orb.Point{1.8707, 46.1712}, Departement: "23", Props: []mvt.Value{mvt.Str("Guéret"), mvt.Int(3)}},
 		{ID: "p2", Point: orb.Point{2.3522, 48.8566}, Departement: "75", Props: []mvt.Value{mvt.Str("Paris"), mvt.Int(7)}},
 	})
-	if err := base.mapsNow().mapLayers().Add(l); err != nil {
+	if err := base.Maps().Current().Layers().Add(l); err != nil {
 		t.Fatal(err)
 	}
-	if err := base.mapsNow().mapLayers().Add(&maplayers.Layer{Name: "Bad Name"}); err == nil {
+	if err := base.Maps().Current().Layers().Add(&maplayers.Layer{Name: "Bad Name"}); err == nil {
 		t.Fatal("a layer name with spaces was accepted")
 	}
-	p := getPage(t, base, "/v1/layers/proposals-test?departement=75")
-	if got := featureIDs(p); !slices.Equal(got, []string{"p2"}) || p.fc.Features[0].Properties["weight"] != 7.0 {
-		t.Fatalf("uploaded layer: %v %v", got, p.fc.Features)
+	p := apitest.GetPage(t, base, "/v1/layers/proposals-test?departement=75")
+	if got := apitest.FeatureIDs(p); !slices.Equal(got, []string{"p2"}) || p.FC.Features[0].Properties["weight"] != 7.0 {
+		t.Fatalf("uploaded layer: %v %v", got, p.FC.Features)
 	}
 	var item map[string]any
-	if code := get(t, base, "/ogc/collections/proposals-test/items/p1", &item); code != http.StatusOK || item["id"] != "p1" {
+	if code := apitest.Get(t, base, "/ogc/collections/proposals-test/items/p1", &item); code != http.StatusOK || item["id"] != "p1" {
 		t.Fatalf("OGC item: %d %v", code, item)
 	}
-	if rec := mapGet(t, base, fmt.Sprintf("/tiles/proposals-test/%s.mvt", tileOf(orb.Point{1.8707, 46.1712}, 10))); rec.Code != http.StatusOK {
+	if rec := apitest.MapGet(t, base, fmt.Sprintf("/tiles/proposals-test/%s.mvt", tileOf(orb.Point{1.8707, 46.1712}, 10))); rec.Code != http.StatusOK {
 		t.Fatalf("tile: %d", rec.Code)
 	}
-	if !base.mapsNow().mapLayers().Remove("proposals-test") || base.mapsNow().mapLayers().Remove("proposals-test") {
+	if !base.Maps().Current().Layers().Remove("proposals-test") || base.Maps().Current().Layers().Remove("proposals-test") {
 		t.Fatal("remove")
 	}
-	if code := get(t, base, "/v1/layers/proposals-test", nil); code != http.StatusNotFound {
+	if code := apitest.Get(t, base, "/v1/layers/proposals-test", nil); code != http.StatusNotFound {
 		t.Fatalf("removed layer: %d", code)
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package ogc_test
 
 import (
 	"bytes"
@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/ogc"
 	"github.com/maillage/maillage/geo/crs"
 )
 
@@ -51,9 +53,9 @@ func outerRing(t *testing.T, f ogcFeature) [][2]float64 {
 // otherwise) puts the CRS84 answer's vertex, bbox-crs= selects in metres,
 // and an unsupported crs is a 400 listing the supported ones.
 func TestOGCLambert93(t *testing.T) {
-	s := mapServer(t)
-	var coll ogcCollectionView
-	if code := get(t, s, "/ogc/collections/communes", &coll); code != http.StatusOK {
+	s := apitest.MapServer(t)
+	var coll ogc.CollectionView
+	if code := apitest.Get(t, s, "/ogc/collections/communes", &coll); code != http.StatusOK {
 		t.Fatalf("collection: %d", code)
 	}
 	if !slices.Contains(coll.CRS, crs.Lambert93URI) || coll.CRS[0] != crs.CRS84URI || coll.StorageCRS != crs.CRS84URI {
@@ -62,22 +64,22 @@ func TestOGCLambert93(t *testing.T) {
 	var conf struct {
 		ConformsTo []string `json:"conformsTo"`
 	}
-	get(t, s, "/ogc/conformance", &conf)
-	if !slices.Contains(conf.ConformsTo, confCRS) {
+	apitest.Get(t, s, "/ogc/conformance", &conf)
+	if !slices.Contains(conf.ConformsTo, ogc.ConfCRS) {
 		t.Errorf("conformance lacks Part 2 crs: %v", conf.ConformsTo)
 	}
 
 	const item = "/ogc/collections/communes/items/23096?zoom=9" // Guéret, simplified: a few hundred vertices
 	var lonLat, l93 ogcFeature
-	get(t, s, item, &lonLat)
-	rec := mapGet(t, s, item+"&crs="+crs.Lambert93URI)
+	apitest.Get(t, s, item, &lonLat)
+	rec := apitest.MapGet(t, s, item+"&crs="+crs.Lambert93URI)
 	if rec.Code != http.StatusOK || rec.Header().Get("Content-Crs") != "<"+crs.Lambert93URI+">" {
 		t.Fatalf("crs=Lambert-93: %d, Content-Crs %q: %.200s", rec.Code, rec.Header().Get("Content-Crs"), rec.Body.String())
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &l93); err != nil {
 		t.Fatal(err)
 	}
-	if r := mapGet(t, s, item); r.Header().Get("Content-Crs") != "<"+crs.CRS84URI+">" {
+	if r := apitest.MapGet(t, s, item); r.Header().Get("Content-Crs") != "<"+crs.CRS84URI+">" {
 		t.Errorf("default Content-Crs %q", r.Header().Get("Content-Crs"))
 	}
 	in, out := outerRing(t, lonLat), outerRing(t, l93)
@@ -102,7 +104,7 @@ func TestOGCLambert93(t *testing.T) {
 		Features []ogcFeature `json:"features"`
 	}
 	url := "/ogc/collections/communes/items?bbox=611875,6563108,613875,6565108&bbox-crs=EPSG:2154&limit=50"
-	if code := get(t, s, url, &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, url, &fc); code != http.StatusOK {
 		t.Fatalf("bbox-crs: %d", code)
 	}
 	ids := []string{}
@@ -114,8 +116,8 @@ func TestOGCLambert93(t *testing.T) {
 	}
 
 	for _, bad := range []string{"crs=EPSG:4326", "crs=http://www.opengis.net/def/crs/EPSG/0/3857", "bbox-crs=nope&bbox=1,2,3,4"} {
-		var e errorBody
-		code := get(t, s, "/ogc/collections/communes/items?"+bad, &e)
+		var e apitest.ErrorBody
+		code := apitest.Get(t, s, "/ogc/collections/communes/items?"+bad, &e)
 		if code != http.StatusBadRequest || e.Error != "bad_parameter" || !strings.Contains(e.Message, crs.Lambert93URI) {
 			t.Errorf("%s: %d %+v, want 400 listing the supported systems", bad, code, e)
 		}

@@ -1,4 +1,4 @@
-package api
+package process_test
 
 import (
 	"bytes"
@@ -10,7 +10,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
@@ -39,12 +41,12 @@ func handRows() (cands, structs string) {
 }
 
 func TestMatchHandInstance(t *testing.T) {
-	s := newMatchServers(t).open
+	s := apitest.NewMatchServers(t).Open
 	cands, structs := handRows()
 	body := fmt.Sprintf(`{"candidates":%s,"structures":%s,"algorithm":"both"}`, cands, structs)
-	rec := send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body))
-	var v matchView
-	decode(t, rec, http.StatusCreated, &v)
+	rec := apitest.Send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body))
+	var v process.MatchView
+	apitest.Decode(t, rec, http.StatusCreated, &v)
 	if rec.Header().Get("Location") != "/v1/match/"+v.ID || !strings.HasPrefix(v.ID, "match-") {
 		t.Fatalf("id %q, location %q", v.ID, rec.Header().Get("Location"))
 	}
@@ -71,35 +73,35 @@ func TestMatchHandInstance(t *testing.T) {
 		math.Abs(c.DistanceSavedM-(d(19, 20)-sum.TotalDistanceM)) > 1e-6 {
 		t.Fatalf("comparison %+v", c)
 	}
-	if v.Totals != (matchTotals{2, 1, 1}) || v.Next != "" || len(v.Balance) == 0 {
+	if v.Totals != (process.MatchTotals{2, 1, 1}) || v.Next != "" || len(v.Balance) == 0 {
 		t.Fatalf("totals %+v, next %q, balance %v", v.Totals, v.Next, v.Balance)
 	}
 
 	// The stored result, whole and by part.
-	var got matchView
-	decode(t, send(t, s, "GET", "/v1/match/"+v.ID, "", "", nil), 200, &got)
+	var got process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+v.ID, "", "", nil), 200, &got)
 	if fmt.Sprint(got.Assignments) != fmt.Sprint(v.Assignments) || got.Summary != v.Summary {
 		t.Fatalf("stored %+v", got)
 	}
 	var page struct {
-		matchPageView
+		process.MatchPageView
 		Items []matching.UnfilledPosts `json:"items"`
 	}
-	decode(t, send(t, s, "GET", "/v1/match/"+v.ID+"?part=unfilled", "", "", nil), 200, &page)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+v.ID+"?part=unfilled", "", "", nil), 200, &page)
 	if page.Part != "unfilled" || page.Total != 1 || len(page.Items) != 1 || page.Items[0].Structure != "S3" {
 		t.Fatalf("unfilled page %+v", page)
 	}
 
 	// Greedy alone; département 23 capped at 1 post.
 	body = fmt.Sprintf(`{"candidates":%s,"structures":%s,"algorithm":"greedy"}`, cands, structs)
-	v = matchView{}
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body)), 201, &v)
+	v = process.MatchView{}
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body)), 201, &v)
 	if v.Summary.PostsFilled != 1 || v.Assignments[0].Structure != "S2" || v.Comparison != nil {
 		t.Fatalf("greedy %+v", v)
 	}
 	body = fmt.Sprintf(`{"candidates":%s,"structures":%s,"departement_caps":{"23":1}}`, cands, structs)
-	v = matchView{}
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body)), 201, &v)
+	v = process.MatchView{}
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(body)), 201, &v)
 	filled23 := 0
 	for _, b := range v.Balance {
 		if b.Departement == "23" {
@@ -123,14 +125,14 @@ func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]
 }
 
 func TestMatchBuiltinPagination(t *testing.T) {
-	s := newMatchServers(t).open
-	cands, csv := synthCandidatesCSV(t, s.registry.Engine(), 3000, 3)
-	info := upload(t, s, "candidates", "text/csv", csv)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
+	s := apitest.NewMatchServers(t).Open
+	cands, csv := synthCandidatesCSV(t, s.Registry().Engine(), 3000, 3)
+	info := apitest.Upload(t, s, "candidates", "text/csv", csv)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q,"algorithm":"both","weights":{"gap":2,"rural":1.5}}`, info.ID, matching.BuiltinStructuresDataset)
-	var v matchView
-	decode(t, send(t, s, "POST", "/v1/match?limit=400", "application/json", "", strings.NewReader(body)), 201, &v)
+	var v process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match?limit=400", "application/json", "", strings.NewReader(body)), 201, &v)
 	if v.CandidatesDataset != info.ID || v.StructuresDataset != matching.BuiltinStructuresDataset || v.Summary.Candidates != len(cands) ||
 		v.Summary.PostsFilled < 500 || v.Comparison == nil || v.Comparison.ExtraPostsFilled < 0 || v.WeightedStructures == 0 {
 		t.Fatalf("summary %+v, comparison %+v, weighted %d", v.Summary, v.Comparison, v.WeightedStructures)
@@ -142,8 +144,8 @@ func TestMatchBuiltinPagination(t *testing.T) {
 	seen := map[string]int{}
 	unmatched := 0
 	for next := "/v1/match/" + v.ID + "?limit=400"; next != ""; {
-		var p matchView
-		decode(t, send(t, s, "GET", next, "", "", nil), 200, &p)
+		var p process.MatchView
+		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Assignments {
 			seen[a.Candidate]++
 		}
@@ -162,10 +164,10 @@ func TestMatchBuiltinPagination(t *testing.T) {
 	clear(seen)
 	for next := "/v1/match/" + v.ID + "?part=assignments&limit=333"; next != ""; {
 		var p struct {
-			matchPageView
+			process.MatchPageView
 			Items []matching.Assignment `json:"items"`
 		}
-		decode(t, send(t, s, "GET", next, "", "", nil), 200, &p)
+		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {
 			seen[a.Candidate]++
 		}
@@ -177,13 +179,13 @@ func TestMatchBuiltinPagination(t *testing.T) {
 }
 
 func TestMatchMultipart(t *testing.T) {
-	s := newMatchServers(t).open
-	_, csv := synthCandidatesCSV(t, s.registry.Engine(), 1500, 4)
-	ct, body := multipartBody(t,
+	s := apitest.NewMatchServers(t).Open
+	_, csv := synthCandidatesCSV(t, s.Registry().Engine(), 1500, 4)
+	ct, body := apitest.MultipartBody(t,
 		map[string][2]string{"candidates": {"c.csv", csv}, "caps": {"caps.csv", "departement,cap\n75,3\n"}},
 		map[string]string{"structures": matching.BuiltinStructuresDataset, "algorithm": "greedy", "weight_gap": "2"})
-	var v matchView
-	decode(t, send(t, s, "POST", "/v1/match", ct, "", body), 201, &v)
+	var v process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", ct, "", body), 201, &v)
 	if v.Algorithm != "greedy" || v.DepartementCaps["75"] != 3 || v.Weights.Gap != 2 || v.Summary.Candidates != 1500 || v.CandidatesDataset != "" {
 		t.Fatalf("multipart match %+v", v)
 	}
@@ -194,24 +196,24 @@ func TestMatchMultipart(t *testing.T) {
 	}
 	// Structures as a file too, options in the query.
 	cands, structs := handRows()
-	ct, body = multipartBody(t, map[string][2]string{"candidates": {"c.json", cands}, "structures": {"s.json", structs}}, nil)
-	v = matchView{}
-	decode(t, send(t, s, "POST", "/v1/match?algorithm=optimal&departement_caps=23:1", ct, "", body), 201, &v)
+	ct, body = apitest.MultipartBody(t, map[string][2]string{"candidates": {"c.json", cands}, "structures": {"s.json", structs}}, nil)
+	v = process.MatchView{}
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match?algorithm=optimal&departement_caps=23:1", ct, "", body), 201, &v)
 	if v.Summary.PostsFilled != 1 || v.DepartementCaps["23"] != 1 {
 		t.Fatalf("multipart files: %+v", v.Summary)
 	}
 }
 
 func TestMatchBadRequests(t *testing.T) {
-	s := newMatchServers(t).open
+	s := apitest.NewMatchServers(t).Open
 	cands, structs := handRows()
-	info := upload(t, s, "candidates", "text/csv", candidatesCSV)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
+	info := apitest.Upload(t, s, "candidates", "text/csv", apitest.CandidatesCSV)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 	good := func(extra string) string {
 		return fmt.Sprintf(`{"candidates":%s,"structures":%s%s}`, cands, structs, extra)
 	}
 	badCSV := "id,lon,lat\nA,1.87,46.17\nB,1.87,abc\n"
-	ct, mp := multipartBody(t, map[string][2]string{"candidates": {"bad.csv", badCSV}}, map[string]string{"structures": matching.BuiltinStructuresDataset})
+	ct, mp := apitest.MultipartBody(t, map[string][2]string{"candidates": {"bad.csv", badCSV}}, map[string]string{"structures": matching.BuiltinStructuresDataset})
 	cases := []struct {
 		name, ct, body string
 		status         int
@@ -235,9 +237,9 @@ func TestMatchBadRequests(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := send(t, s, "POST", "/v1/match", tc.ct, "", strings.NewReader(tc.body))
+			rec := apitest.Send(t, s, "POST", "/v1/match", tc.ct, "", strings.NewReader(tc.body))
 			var e httpx.InvalidRowsBody
-			decode(t, rec, tc.status, &e)
+			apitest.Decode(t, rec, tc.status, &e)
 			if e.Error != tc.code || e.Message == "" {
 				t.Fatalf("got %s, want %s", rec.Body, tc.code)
 			}
@@ -248,13 +250,13 @@ func TestMatchBadRequests(t *testing.T) {
 	}
 	// The CSV error names its line.
 	var e httpx.InvalidRowsBody
-	decode(t, send(t, s, "POST", "/v1/match", ct, "", strings.NewReader(mp.String())), 400, &e)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", ct, "", strings.NewReader(mp.String())), 400, &e)
 	if e.Rows[0].Line != 3 || e.Rows[0].Column != "lat" || e.Rows[0].File != "bad.csv" {
 		t.Fatalf("row error %+v, want bad.csv line 3 column lat", e.Rows[0])
 	}
 
-	var v matchView
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(good(""))), 201, &v)
+	var v process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(good(""))), 201, &v)
 	gets := []struct {
 		url    string
 		status int
@@ -267,8 +269,8 @@ func TestMatchBadRequests(t *testing.T) {
 		{"/v1/match/" + v.ID + "?offset=-1", 400, httpx.CodeBadParameter},
 	}
 	for _, g := range gets {
-		var e errorBody
-		decode(t, send(t, s, "GET", g.url, "", "", nil), g.status, &e)
+		var e apitest.ErrorBody
+		apitest.Decode(t, apitest.Send(t, s, "GET", g.url, "", "", nil), g.status, &e)
 		if e.Error != g.code {
 			t.Errorf("GET %s: %+v, want %s", g.url, e, g.code)
 		}
@@ -276,27 +278,27 @@ func TestMatchBadRequests(t *testing.T) {
 }
 
 func TestSuggestionEndpoints(t *testing.T) {
-	s := newMatchServers(t).open
-	cands, csv := synthCandidatesCSV(t, s.registry.Engine(), 4000, 5)
-	info := upload(t, s, "candidates", "text/csv", csv)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
-	var m matchView
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(
+	s := apitest.NewMatchServers(t).Open
+	cands, csv := synthCandidatesCSV(t, s.Registry().Engine(), 4000, 5)
+	info := apitest.Upload(t, s, "candidates", "text/csv", csv)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
+	var m process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", "", strings.NewReader(
 		fmt.Sprintf(`{"candidates":%q,"structures":%q}`, info.ID, matching.BuiltinStructuresDataset))), 201, &m)
 	taken := map[string]bool{}
 	for next := "/v1/match/" + m.ID + "?part=assignments&limit=10000"; next != ""; {
 		var p struct {
-			matchPageView
+			process.MatchPageView
 			Items []matching.Assignment `json:"items"`
 		}
-		decode(t, send(t, s, "GET", next, "", "", nil), 200, &p)
+		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {
 			taken[a.Candidate] = true
 		}
 		next = p.Next
 	}
 
-	structs, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
+	structs, _ := s.Registry().Engine().Structures(matching.BuiltinStructuresDataset)
 	nonEmpty := 0
 	for i := 0; i < len(structs); i += 101 {
 		var v struct {
@@ -304,7 +306,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 			K     int                            `json:"k"`
 			Items []matching.CandidateSuggestion `json:"items"`
 		}
-		decode(t, send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?k=5&candidates=%s&match=%s", structs[i].ID, info.ID, m.ID), "", "", nil), 200, &v)
+		apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?k=5&candidates=%s&match=%s", structs[i].ID, info.ID, m.ID), "", "", nil), 200, &v)
 		if v.ID != structs[i].ID || v.K != 5 || len(v.Items) > 5 {
 			t.Fatalf("structure %s: %+v", structs[i].ID, v)
 		}
@@ -345,7 +347,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 	var v struct {
 		Items []matching.StructureSuggestion `json:"items"`
 	}
-	decode(t, send(t, s, "GET", fmt.Sprintf("/v1/candidates/%s/suggestions?candidates=%s", cands[0].ID, info.ID), "", "", nil), 200, &v)
+	apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/candidates/%s/suggestions?candidates=%s", cands[0].ID, info.ID), "", "", nil), 200, &v)
 	for i, it := range v.Items {
 		if it.OpenPosts != it.Posts || (i > 0 && it.DistanceM < v.Items[i-1].DistanceM) || it.DistanceM > 30000 {
 			t.Fatalf("candidate suggestions %+v", v.Items)
@@ -370,8 +372,8 @@ func TestSuggestionEndpoints(t *testing.T) {
 		{base + "&structures=" + info.ID, 400, httpx.CodeBadBody},
 	}
 	for _, tc := range cases {
-		var e errorBody
-		decode(t, send(t, s, "GET", tc.url, "", "", nil), tc.status, &e)
+		var e apitest.ErrorBody
+		apitest.Decode(t, apitest.Send(t, s, "GET", tc.url, "", "", nil), tc.status, &e)
 		if e.Error != tc.code || e.Message == "" {
 			t.Errorf("GET %s: %+v, want %s", tc.url, e, tc.code)
 		}
@@ -379,17 +381,17 @@ func TestSuggestionEndpoints(t *testing.T) {
 }
 
 func TestMatchScopes(t *testing.T) {
-	ms := newMatchServers(t)
-	s := ms.scoped
-	_, csv := synthCandidatesCSV(t, s.registry.Engine(), 3000, 6)
+	ms := apitest.NewMatchServers(t)
+	s := ms.Scoped
+	_, csv := synthCandidatesCSV(t, s.Registry().Engine(), 3000, 6)
 	var info matching.DatasetInfo
-	decode(t, send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.national, strings.NewReader(csv)), 201, &info)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.national, nil)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.National, strings.NewReader(csv)), 201, &info)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.National, nil)
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q}`, info.ID, matching.BuiltinStructuresDataset)
 
-	var nat, dep matchView
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", ms.national, strings.NewReader(body)), 201, &nat)
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", ms.dep23, strings.NewReader(body)), 201, &dep)
+	var nat, dep process.MatchView
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", ms.National, strings.NewReader(body)), 201, &nat)
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", ms.Dep23, strings.NewReader(body)), 201, &dep)
 	for _, b := range dep.Balance {
 		if b.Departement != "23" && b.Departement != "87" {
 			t.Fatalf("scoped match has rows in %s", b.Departement)
@@ -398,38 +400,38 @@ func TestMatchScopes(t *testing.T) {
 	if dep.Summary.Candidates >= nat.Summary.Candidates || dep.Summary.Candidates == 0 {
 		t.Fatalf("scoped match over %d candidates, national %d", dep.Summary.Candidates, nat.Summary.Candidates)
 	}
-	var e errorBody
-	decode(t, send(t, s, "GET", "/v1/match/"+nat.ID, "", ms.dep23, nil), http.StatusForbidden, &e)
-	decode(t, send(t, s, "GET", "/v1/match/"+dep.ID, "", ms.dep23, nil), http.StatusOK, nil)
-	decode(t, send(t, s, "GET", "/v1/match/"+dep.ID, "", "", nil), http.StatusUnauthorized, nil)
+	var e apitest.ErrorBody
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+nat.ID, "", ms.Dep23, nil), http.StatusForbidden, &e)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+dep.ID, "", ms.Dep23, nil), http.StatusOK, nil)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+dep.ID, "", "", nil), http.StatusUnauthorized, nil)
 	// Inline rows outside the scope are refused.
 	cands, structs := handRows()
 	paris := strings.Replace(cands, `"id":"c1"`, `"id":"p1","commune":"75056"`, 1)
 	paris = strings.Replace(paris, fmt.Sprintf(`"lon":%.6f,"lat":%.6f`, east(19)[0], east(19)[1]), `"lon":2.35,"lat":48.85`, 1)
-	decode(t, send(t, s, "POST", "/v1/match", "application/json", ms.dep23, strings.NewReader(
+	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/match", "application/json", ms.Dep23, strings.NewReader(
 		fmt.Sprintf(`{"candidates":%s,"structures":%s}`, paris, structs))), http.StatusForbidden, &e)
 	if !strings.Contains(e.Message, "p1") {
 		t.Fatalf("403 does not name the row: %+v", e)
 	}
 	// Suggestions never show rows outside the scope.
-	structsB, _ := s.registry.Engine().Structures(matching.BuiltinStructuresDataset)
+	structsB, _ := s.Registry().Engine().Structures(matching.BuiltinStructuresDataset)
 	for _, st := range structsB {
 		url := fmt.Sprintf("/v1/structures/%s/suggestions?k=100&candidates=%s", st.ID, info.ID)
 		if st.Departement != "23" && st.Departement != "87" {
-			decode(t, send(t, s, "GET", url, "", ms.dep23, nil), http.StatusNotFound, &e)
+			apitest.Decode(t, apitest.Send(t, s, "GET", url, "", ms.Dep23, nil), http.StatusNotFound, &e)
 			continue
 		}
 		var v struct {
 			Items []matching.CandidateSuggestion `json:"items"`
 		}
-		decode(t, send(t, s, "GET", url, "", ms.dep23, nil), 200, &v)
+		apitest.Decode(t, apitest.Send(t, s, "GET", url, "", ms.Dep23, nil), 200, &v)
 		for _, c := range v.Items {
 			if c.Departement != "23" && c.Departement != "87" {
 				t.Fatalf("scoped suggestion outside: %+v", c)
 			}
 		}
 	}
-	decode(t, send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?candidates=%s&match=%s", structsB[0].ID, info.ID, nat.ID), "", ms.dep23, nil), http.StatusForbidden, &e)
+	apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?candidates=%s&match=%s", structsB[0].ID, info.ID, nat.ID), "", ms.Dep23, nil), http.StatusForbidden, &e)
 }
 
 // BenchmarkMatchEndpoint posts a 50,000 synthetic candidates × 5,000
@@ -438,8 +440,8 @@ func TestMatchScopes(t *testing.T) {
 // the same structures (posts ≈ candidates); and 50,000 candidates × the
 // built-in structures.
 func BenchmarkMatchEndpoint(b *testing.B) {
-	s := newMatchServers(b).open
-	e := s.registry.Engine()
+	s := apitest.NewMatchServers(b).Open
+	e := s.Registry().Engine()
 	cands, structs := data.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
@@ -448,19 +450,19 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	if err := data.WriteStructuresCSV(&sb, structs); err != nil {
 		b.Fatal(err)
 	}
-	ci := upload(b, s, "candidates", "text/csv", cb.String())
-	si := upload(b, s, "structures", "text/csv", sb.String())
-	defer send(b, s, "DELETE", "/v1/datasets/"+ci.ID, "", "", nil)
-	defer send(b, s, "DELETE", "/v1/datasets/"+si.ID, "", "", nil)
+	ci := apitest.Upload(b, s, "candidates", "text/csv", cb.String())
+	si := apitest.Upload(b, s, "structures", "text/csv", sb.String())
+	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+ci.ID, "", "", nil)
+	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+si.ID, "", "", nil)
 
 	run := func(b *testing.B, ct string, body func() *bytes.Buffer) {
 		b.ReportAllocs()
-		var v matchView
+		var v process.MatchView
 		for b.Loop() {
-			rec := send(b, s, "POST", "/v1/match", ct, "", body())
+			rec := apitest.Send(b, s, "POST", "/v1/match", ct, "", body())
 			b.StopTimer()
-			decode(b, rec, http.StatusCreated, &v)
-			send(b, s, "DELETE", "/v1/datasets/"+v.ID, "", "", nil)
+			apitest.Decode(b, rec, http.StatusCreated, &v)
+			apitest.Send(b, s, "DELETE", "/v1/datasets/"+v.ID, "", "", nil)
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(v.Summary.PostsFilled), "posts")
@@ -479,7 +481,7 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	for _, alg := range []string{"optimal", "greedy", "both"} {
 		b.Run("datasets/"+alg, func(b *testing.B) { run(b, "application/json", jsonBody(ci.ID, si.ID, alg)) })
 	}
-	ct, mp := multipartBody(b, map[string][2]string{"candidates": {"c.csv", cb.String()}, "structures": {"s.csv", sb.String()}},
+	ct, mp := apitest.MultipartBody(b, map[string][2]string{"candidates": {"c.csv", cb.String()}, "structures": {"s.csv", sb.String()}},
 		map[string]string{"algorithm": "optimal"})
 	b.Run("multipart-csv/optimal", func(b *testing.B) {
 		run(b, ct, func() *bytes.Buffer { return bytes.NewBuffer(mp.Bytes()) })
@@ -489,8 +491,8 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	if err := data.WriteCandidatesCSV(&tb, cands[:10000]); err != nil {
 		b.Fatal(err)
 	}
-	ti := upload(b, s, "candidates", "text/csv", tb.String())
-	defer send(b, s, "DELETE", "/v1/datasets/"+ti.ID, "", "", nil)
+	ti := apitest.Upload(b, s, "candidates", "text/csv", tb.String())
+	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+ti.ID, "", "", nil)
 	b.Run("tight-10k/both", func(b *testing.B) { run(b, "application/json", jsonBody(ti.ID, si.ID, "both")) })
 	b.Run("builtin/both", func(b *testing.B) {
 		run(b, "application/json", jsonBody(ci.ID, matching.BuiltinStructuresDataset, "both"))

@@ -1,4 +1,4 @@
-package api
+package territory_test
 
 import (
 	"encoding/csv"
@@ -12,13 +12,15 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 )
 
 // postBatch sends a POST with a body and its Content-Type (and Accept when not
 // empty) and returns the recorder.
-func postBatch(s *Server, url, contentType, accept, body string) *httptest.ResponseRecorder {
+func postBatch(s *api.Server, url, contentType, accept, body string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, url, strings.NewReader(body))
 	if contentType != "" {
@@ -34,9 +36,9 @@ func postBatch(s *Server, url, contentType, accept, body string) *httptest.Respo
 // samplePoints are real points: sites of the default layer (some on
 // commune borders' neighbourhoods), random points of metropolitan France's
 // box (some at sea, in no commune) and a few overseas.
-func samplePoints(s *Server, n int) []orb.Point {
+func samplePoints(s *api.Server, n int) []orb.Point {
 	r := rand.New(rand.NewPCG(17, 1))
-	sites := s.registry.Engine().Layer(matching.DefaultLayer).Sites
+	sites := s.Registry().Engine().Layer(matching.DefaultLayer).Sites
 	var out []orb.Point
 	for i := 0; i < n/2; i++ {
 		out = append(out, sites[r.IntN(len(sites))].Point)
@@ -57,7 +59,7 @@ type batchCommuneItem struct {
 // TestBatchCommunesAtEqualsSingle checks every answer of POST
 // /v1/communes/at against GET /v1/communes/at on real points, in order.
 func TestBatchCommunesAtEqualsSingle(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	pts := samplePoints(s, 300)
 	var body strings.Builder
 	for i, p := range pts {
@@ -107,7 +109,7 @@ func TestBatchCommunesAtEqualsSingle(t *testing.T) {
 // TestBatchSitesNearestEqualsSingle checks POST /v1/sites/nearest against
 // GET /v1/sites/nearest, with k and layers.
 func TestBatchSitesNearestEqualsSingle(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	pts := samplePoints(s, 60)
 	type feature struct {
 		Type     string `json:"type"`
@@ -148,7 +150,7 @@ func TestBatchSitesNearestEqualsSingle(t *testing.T) {
 		var single struct {
 			Items []json.RawMessage `json:"items"`
 		}
-		if code := get(t, s, fmt.Sprintf("/v1/sites/nearest?lon=%v&lat=%v&%s", p[0], p[1], q), &single); code != http.StatusOK {
+		if code := apitest.Get(t, s, fmt.Sprintf("/v1/sites/nearest?lon=%v&lat=%v&%s", p[0], p[1], q), &single); code != http.StatusOK {
 			t.Fatalf("GET: %d", code)
 		}
 		if f.Properties.ID != fmt.Sprintf("f%d", i) || f.Geometry.Coordinates[0] != p[0] || len(f.Properties.Sites) != 3 {
@@ -165,7 +167,7 @@ func TestBatchSitesNearestEqualsSingle(t *testing.T) {
 // TestBatchFormats checks the three input forms give the same answer, and
 // the answer formats (format=, Accept).
 func TestBatchFormats(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	inputs := []struct{ name, contentType, body string }{
 		{"csv", "text/csv", "2.3522,48.8566,paris\n-30,40,sea\n4.8357,45.764,lyon\n"},
 		{"csv header", "text/csv", "id;lat;lon\nparis;48.8566;2.3522\nsea;40;-30\nlyon;45.764;4.8357\n"},
@@ -209,7 +211,7 @@ func TestBatchFormats(t *testing.T) {
 // TestBatchErrors checks that bad input is a 400 naming the line or
 // feature, and huge input a 413.
 func TestBatchErrors(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	tests := []struct {
 		url, contentType, body string
 		status                 int
@@ -226,13 +228,13 @@ func TestBatchErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		rec := postBatch(s, tc.url, tc.contentType, "", tc.body)
-		var body errorBody
+		var body apitest.ErrorBody
 		_ = json.Unmarshal(rec.Body.Bytes(), &body)
 		if rec.Code != tc.status || !strings.Contains(body.Message, tc.want) {
 			t.Errorf("POST %s %q: %d %+v, want %d naming %q", tc.url, tc.body, rec.Code, body, tc.status, tc.want)
 		}
 	}
-	small := New(s.registry, Config{MaxRows: 10, MaxBodyBytes: 1 << 10})
+	small := api.New(s.Registry(), api.Config{MaxRows: 10, MaxBodyBytes: 1 << 10})
 	for _, body := range []string{strings.Repeat("1,2\n", 11), strings.Repeat("1.000000,2.000000\n", 100)} {
 		rec := postBatch(small, "/v1/communes/at", "text/csv", "", body)
 		if rec.Code != http.StatusRequestEntityTooLarge {

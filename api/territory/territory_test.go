@@ -1,16 +1,18 @@
-package api
+package territory_test
 
 import (
 	"math"
 	"net/http"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/territory"
 	"github.com/paulmach/orb/geojson"
 )
 
 func TestCommuneAt(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	cases := []struct {
 		name, url, code, dep string
 	}{
@@ -21,8 +23,8 @@ func TestCommuneAt(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var v communeView
-			if code := get(t, s, tc.url, &v); code != http.StatusOK {
+			var v territory.CommuneView
+			if code := apitest.Get(t, s, tc.url, &v); code != http.StatusOK {
 				t.Fatalf("status %d", code)
 			}
 			if v.Code != tc.code || v.Departement != tc.dep || v.Population <= 0 || v.Nom == "" {
@@ -33,7 +35,7 @@ func TestCommuneAt(t *testing.T) {
 }
 
 func TestBadParameters(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	cases := []struct {
 		url    string
 		status int
@@ -57,8 +59,8 @@ func TestBadParameters(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.url, func(t *testing.T) {
-			var e errorBody
-			if code := get(t, s, tc.url, &e); code != tc.status || e.Error != tc.code || e.Message == "" {
+			var e apitest.ErrorBody
+			if code := apitest.Get(t, s, tc.url, &e); code != tc.status || e.Error != tc.code || e.Message == "" {
 				t.Fatalf("got %d %+v, want %d %s with a message", code, e, tc.status, tc.code)
 			}
 		})
@@ -66,16 +68,16 @@ func TestBadParameters(t *testing.T) {
 }
 
 func TestCommuneByCode(t *testing.T) {
-	s := testServer(t)
-	var v communeView
-	if code := get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
+	s := apitest.Real(t)
+	var v territory.CommuneView
+	if code := apitest.Get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if v.Nom != "Guéret" || v.Nearest == nil || v.Nearest.DistanceM > 20000 {
 		t.Fatalf("Guéret: got %+v (nearest %+v)", v, v.Nearest)
 	}
 	var f geojson.Feature
-	if code := get(t, s, "/v1/communes/23096?format=geojson", &f); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/communes/23096?format=geojson", &f); code != http.StatusOK {
 		t.Fatalf("geojson status %d", code)
 	}
 	if f.ID != "23096" || f.Geometry == nil || f.Properties["nom"] != "Guéret" {
@@ -84,12 +86,12 @@ func TestCommuneByCode(t *testing.T) {
 }
 
 func TestSitesNearestAndList(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var body struct {
-		Items []siteRef `json:"items"`
-		Total int       `json:"total"`
+		Items []territory.SiteRef `json:"items"`
+		Total int                 `json:"total"`
 	}
-	if code := get(t, s, "/v1/sites/nearest?lon=1.8707&lat=46.1712&k=5", &body); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/sites/nearest?lon=1.8707&lat=46.1712&k=5", &body); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if body.Total != 5 || len(body.Items) != 5 {
@@ -101,7 +103,7 @@ func TestSitesNearestAndList(t *testing.T) {
 		}
 	}
 	var fc geojson.FeatureCollection
-	if code := get(t, s, "/v1/sites?departement=23", &fc); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/sites?departement=23", &fc); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if len(fc.Features) == 0 {
@@ -114,30 +116,16 @@ func TestSitesNearestAndList(t *testing.T) {
 	}
 }
 
-func TestHealthz(t *testing.T) {
-	s := testServer(t)
-	var h healthView
-	if code := get(t, s, "/healthz", &h); code != http.StatusOK {
-		t.Fatalf("status %d", code)
-	}
-	if h.Status != "ok" || h.Communes < 34000 || h.Cells < 500000 || h.Sites["france-services"] < 2800 {
-		t.Fatalf("healthz: %+v", h)
-	}
-	if h.Reconciliation.PopulationTotal < 60_000_000 {
-		t.Fatalf("reconciliation: %+v", h.Reconciliation)
-	}
-}
-
 // TestCommunePopulationInDifficulty checks the commune view carries the
 // estimated people in difficulty: its population × the calibrated share.
 func TestCommunePopulationInDifficulty(t *testing.T) {
-	s := testServer(t)
-	var v communeView
-	if code := get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
+	s := apitest.Real(t)
+	var v territory.CommuneView
+	if code := apitest.Get(t, s, "/v1/communes/23096", &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	id, _ := s.registry.Engine().Territory().CommuneID("23096")
-	share, ok := s.registry.Engine().DifficultyShare(id)
+	id, _ := s.Registry().Engine().Territory().CommuneID("23096")
+	share, ok := s.Registry().Engine().DifficultyShare(id)
 	if !ok || v.PopulationInDifficulty == nil {
 		t.Fatalf("Guéret: share known %v, population_in_difficulty %v", ok, v.PopulationInDifficulty)
 	}

@@ -1,4 +1,4 @@
-package api
+package coverage_test
 
 import (
 	"encoding/csv"
@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // areaBody is the JSON of a matching.AreaCoverage.
@@ -45,7 +47,7 @@ type collectionBody[P any] struct {
 }
 
 func TestCoverageSummary(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var nat struct {
 		Layers []string `json:"layers"`
 		Reach  struct {
@@ -63,7 +65,7 @@ func TestCoverageSummary(t *testing.T) {
 			Population int    `json:"population"`
 		} `json:"largest_gaps"`
 	}
-	if code := get(t, s, "/v1/coverage", &nat); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage", &nat); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if len(nat.Layers) != 1 || nat.Layers[0] != "france-services" || nat.Reach.MaxMinutes != 30 || nat.Reach.MaxM != 23076.9 || nat.Scope.Level != "national" {
@@ -86,7 +88,7 @@ func TestCoverageSummary(t *testing.T) {
 		} `json:"scope"`
 		Summary areaBody `json:"summary"`
 	}
-	if code := get(t, s, "/v1/coverage?departement=23&max_km=5&layers=france-services,cnfs-permanences", &dep); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage?departement=23&max_km=5&layers=france-services,cnfs-permanences", &dep); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	dep.Summary.check(t)
@@ -96,7 +98,7 @@ func TestCoverageSummary(t *testing.T) {
 }
 
 func TestCoverageErrors(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	tests := []struct {
 		url    string
 		status int
@@ -119,8 +121,8 @@ func TestCoverageErrors(t *testing.T) {
 		{"/v1/coverage/rural-mairies?departement=2C", 404, ""},
 	}
 	for _, tc := range tests {
-		var body errorBody
-		if code := get(t, s, tc.url, &body); code != tc.status {
+		var body apitest.ErrorBody
+		if code := apitest.Get(t, s, tc.url, &body); code != tc.status {
 			t.Errorf("GET %s: status %d, want %d (%+v)", tc.url, code, tc.status, body)
 			continue
 		}
@@ -131,12 +133,12 @@ func TestCoverageErrors(t *testing.T) {
 }
 
 func TestCoverageDepartements(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var list struct {
 		Items []areaBody `json:"items"`
 		Total int        `json:"total"`
 	}
-	if code := get(t, s, "/v1/coverage/departements?max_minutes=20", &list); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/departements?max_minutes=20", &list); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if list.Total != len(list.Items) || list.Total < 100 {
@@ -157,14 +159,14 @@ func TestCoverageDepartements(t *testing.T) {
 }
 
 func TestCoverageCommunesAndGaps(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var communes collectionBody[struct {
 		Code              string  `json:"code"`
 		Population        int     `json:"population"`
 		CoveredPopulation int     `json:"covered_population"`
 		CoveredShare      float64 `json:"covered_share"`
 	}]
-	if code := get(t, s, "/v1/coverage/communes?departement=48&max_km=15", &communes); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/communes?departement=48&max_km=15", &communes); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if communes.Type != "FeatureCollection" || len(communes.Features) != communes.Total || communes.Total < 100 {
@@ -184,7 +186,7 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 		Communes   []string   `json:"communes"`
 		BBox       [4]float64 `json:"bbox"`
 	}]
-	if code := get(t, s, "/v1/coverage/gaps?departement=48&max_km=8&limit=3&offset=1", &gaps); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/gaps?departement=48&max_km=8&limit=3&offset=1", &gaps); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if gaps.Total < 4 || len(gaps.Features) != 3 {
@@ -206,7 +208,7 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 		DistanceM  float64 `json:"distance_m"`
 		Covered    bool    `json:"covered"`
 	}]
-	if code := get(t, s, "/v1/coverage/cells?bbox=3.4,44.4,3.6,44.6&max_km=5", &cells); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/cells?bbox=3.4,44.4,3.6,44.6&max_km=5", &cells); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if len(cells.Features) < 100 || cells.Total != len(cells.Features) {
@@ -226,7 +228,7 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 		} `json:"items"`
 		Total int `json:"total"`
 	}
-	if code := get(t, s, "/v1/coverage/rural-mairies?departement=48&max_km=15", &rural); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/rural-mairies?departement=48&max_km=15", &rural); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	if rural.Total == 0 || rural.Total != len(rural.Items) {
@@ -244,11 +246,11 @@ func TestCoverageCommunesAndGaps(t *testing.T) {
 // with the reason no_boundary in JSON, empty cells and the reason in CSV,
 // never "0 % covered".
 func TestCoverageNoBoundary(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	var list struct {
 		Items []map[string]any `json:"items"`
 	}
-	if code := get(t, s, "/v1/coverage/departements", &list); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/coverage/departements", &list); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
 	seen := 0

@@ -1,16 +1,18 @@
-package api
+package coverage_test
 
 import (
 	"fmt"
 	"net/http"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // TestCoverageFiguresRoute checks the fast figures against the full
 // answers of /v1/coverage and /v1/coverage/departements at several
 // thresholds in km and minutes, and its errors.
 func TestCoverageFiguresRoute(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	for _, reach := range []string{"max_km=3.5", "max_km=12", "max_minutes=15", "max_minutes=37.5", "max_minutes=60&speed_kmh=40"} {
 		for _, scope := range []string{"", "&departement=23", "&region=75"} {
 			q := reach + scope
@@ -19,18 +21,18 @@ func TestCoverageFiguresRoute(t *testing.T) {
 				Regions      []areaBody `json:"regions"`
 				Departements []areaBody `json:"departements"`
 			}
-			if code := get(t, s, "/v1/coverage/figures?"+q, &fast); code != http.StatusOK {
+			if code := apitest.Get(t, s, "/v1/coverage/figures?"+q, &fast); code != http.StatusOK {
 				t.Fatalf("%s: status %d", q, code)
 			}
 			var full struct {
 				Summary areaBody   `json:"summary"`
 				Regions []areaBody `json:"regions"`
 			}
-			get(t, s, "/v1/coverage?"+q, &full)
+			apitest.Get(t, s, "/v1/coverage?"+q, &full)
 			var deps struct {
 				Items []areaBody `json:"items"`
 			}
-			get(t, s, "/v1/coverage/departements?"+q, &deps)
+			apitest.Get(t, s, "/v1/coverage/departements?"+q, &deps)
 			if fast.Summary != full.Summary {
 				t.Errorf("%s: summary %+v, want %+v", q, fast.Summary, full.Summary)
 			}
@@ -49,8 +51,8 @@ func TestCoverageFiguresRoute(t *testing.T) {
 		"/v1/coverage/figures?departement=23&region=75": 400,
 		"/v1/coverage/figures?max_km=10&max_minutes=30": 400,
 	} {
-		var body errorBody
-		if code := get(t, s, url, &body); code != status || body.Error == "" {
+		var body apitest.ErrorBody
+		if code := apitest.Get(t, s, url, &body); code != status || body.Error == "" {
 			t.Errorf("GET %s: %d %+v, want %d", url, code, body, status)
 		}
 	}

@@ -1,6 +1,6 @@
 //go:build unix
 
-package api
+package territory_test
 
 import (
 	"fmt"
@@ -11,11 +11,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // batchBody is a CSV body of n points: France Services sites moved by up
 // to ~5 km, so that nearly all fall in a commune, as addresses would.
-func batchBody(s *Server, n int) string {
+func batchBody(s *api.Server, n int) string {
 	r := rand.New(rand.NewPCG(100, 17))
 	pts := samplePoints(s, 2000)
 	var b strings.Builder
@@ -35,7 +38,7 @@ func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w *discardWriter) WriteHeader(int)             {}
 
 func benchBatch(b *testing.B, url, accept string, n int) {
-	s := testServer(b)
+	s := apitest.Real(b)
 	body := batchBody(s, n)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
