@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
@@ -182,4 +183,27 @@ func (s *Handlers) PrepareMaps() error {
 func LinksOf(base, name string) Links {
 	return Links{GeoJSON: base + "/v1/layers/" + name, OGC: base + "/ogc/collections/" + name + "/items",
 		Tiles: base + "/tiles/" + name + "/{z}/{x}/{y}.mvt", TileJSON: base + "/tiles/" + name + ".json"}
+}
+
+// Extent is the union of l's feature bounds (the communes' for a
+// layer built per query, or one that cannot be built) over engine e.
+func Extent(e *matching.Engine, l *maplayers.Layer) orb.Bound {
+	var src maplayers.Source = &communesSource{t: e.Territory()}
+	if !l.NeedsFilter {
+		if x, err := l.Open(maplayers.Filter{}); err == nil {
+			src = x
+		}
+	}
+	var ext orb.Bound
+	found := false
+	for i := 0; i < src.Len(); i++ {
+		if b, ok := src.Bound(i); ok {
+			if !found {
+				ext, found = b, true
+			} else {
+				ext = ext.Union(b)
+			}
+		}
+	}
+	return ext
 }

@@ -3,8 +3,6 @@ package layers
 import (
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 
 	"github.com/paulmach/orb"
 
@@ -14,47 +12,6 @@ import (
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 )
-
-// State is what the map layers of one engine share: the registry, the
-// national coverage at the default reach and the administrative
-// boundaries, both computed on first use, and the tile cache. A reload
-// gives a new engine, hence a new State (mapStates): nothing of an old
-// engine is served with a new one.
-type State struct {
-	e       *matching.Engine
-	log     *slog.Logger
-	dataDir string // read for the département and région boundaries ("": they answer 503)
-
-	layersOnce sync.Once
-	layers     *maplayers.Registry
-
-	covOnce sync.Once
-	cov     *matching.Coverage
-	covErr  error
-
-	accOnce sync.Once
-	acc     *matching.Access // nil when the engine has no built-in structures
-
-	tiles tileCache
-
-	// terr is what derives from the territory alone, shared with the
-	// map states of later engines over the same territory (a reload of the
-	// layers keeps the territory): the boundaries and the topology, whose
-	// build costs seconds.
-	terr *territoryMaps
-}
-
-// territoryMaps are the map parts of one territory.
-type territoryMaps struct {
-	t *data.Territory
-
-	shapesOnce sync.Once
-	shapes     data.AdminShapes
-	shapesErr  error
-
-	topoOnce sync.Once
-	topo     *communeTopology
-}
 
 // communeTopology returns the communes' shared topology (built on first
 // use of a level).
@@ -497,27 +454,4 @@ func (m *State) gapsLayer() *maplayers.Layer {
 		}
 		return tab, nil
 	})
-}
-
-// Extent is the union of l's feature bounds (the communes' for a
-// layer built per query, or one that cannot be built) over engine e.
-func Extent(e *matching.Engine, l *maplayers.Layer) orb.Bound {
-	var src maplayers.Source = &communesSource{t: e.Territory()}
-	if !l.NeedsFilter {
-		if x, err := l.Open(maplayers.Filter{}); err == nil {
-			src = x
-		}
-	}
-	var ext orb.Bound
-	found := false
-	for i := 0; i < src.Len(); i++ {
-		if b, ok := src.Bound(i); ok {
-			if !found {
-				ext, found = b, true
-			} else {
-				ext = ext.Union(b)
-			}
-		}
-	}
-	return ext
 }

@@ -1,12 +1,14 @@
 package layers
 
 import (
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -71,4 +73,45 @@ func territoryOf(e *matching.Engine) *data.Territory {
 		return nil
 	}
 	return e.Territory()
+}
+
+// State is what the map layers of one engine share: the registry, the
+// national coverage at the default reach and the administrative
+// boundaries, both computed on first use, and the tile cache. A reload
+// gives a new engine, hence a new State (mapStates): nothing of an old
+// engine is served with a new one.
+type State struct {
+	e       *matching.Engine
+	log     *slog.Logger
+	dataDir string // read for the département and région boundaries ("": they answer 503)
+
+	layersOnce sync.Once
+	layers     *maplayers.Registry
+
+	covOnce sync.Once
+	cov     *matching.Coverage
+	covErr  error
+
+	accOnce sync.Once
+	acc     *matching.Access // nil when the engine has no built-in structures
+
+	tiles tileCache
+
+	// terr is what derives from the territory alone, shared with the
+	// map states of later engines over the same territory (a reload of the
+	// layers keeps the territory): the boundaries and the topology, whose
+	// build costs seconds.
+	terr *territoryMaps
+}
+
+// territoryMaps are the map parts of one territory.
+type territoryMaps struct {
+	t *data.Territory
+
+	shapesOnce sync.Once
+	shapes     data.AdminShapes
+	shapesErr  error
+
+	topoOnce sync.Once
+	topo     *communeTopology
 }
