@@ -60,11 +60,9 @@ func (s *Handlers) structures(c *gin.Context) error {
 	if ds.Meta.Kind != data.KindStructures && ds.Meta.Kind != data.KindProposals {
 		return httpx.BadParam("dataset", "%q holds %s, not structures", id, ds.Meta.Kind)
 	}
-	dep := c.Query("departement")
-	if dep != "" {
-		if _, ok := s.env.EngineOf(c).Territory().Departement(dep); !ok {
-			return httpx.NotFound("no département with code %q", dep)
-		}
+	dep, err := s.env.QueryDepartement(c)
+	if err != nil {
+		return err
 	}
 	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {

@@ -52,11 +52,8 @@ func (s *Handlers) ParseQuery(c *gin.Context, l *maplayers.Layer, pl PageLimits)
 	if q.Filter.BBox, q.Filter.HasBBox, err = httpx.QueryBBoxIn(c, bboxCRS); err != nil {
 		return q, err
 	}
-	if d := c.Query("departement"); d != "" {
-		if _, ok := s.env.EngineOf(c).Territory().Departement(d); !ok {
-			return q, httpx.NotFound("no département with code %q", d)
-		}
-		q.Filter.Departement = d
+	if q.Filter.Departement, err = s.env.QueryDepartement(c); err != nil {
+		return q, err
 	}
 	if q.Limit, err = queryLimit(c, pl); err != nil {
 		return q, err

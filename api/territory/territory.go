@@ -161,11 +161,9 @@ func (s *Handlers) sites(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	dep := c.Query("departement")
-	if dep != "" {
-		if _, ok := s.env.EngineOf(c).Territory().Departement(dep); !ok {
-			return httpx.NotFound("no département with code %q", dep)
-		}
+	dep, err := s.env.QueryDepartement(c)
+	if err != nil {
+		return err
 	}
 	bbox, hasBBox, err := httpx.QueryBBox(c)
 	if err != nil {

@@ -113,7 +113,7 @@ func Upload(t testing.TB, s *api.Server, kind, contentType, body string) matchin
 	return info
 }
 
-// Candidates around Guéret (23) and Paris (75).
+// CandidatesCSV holds candidates around Guéret (23) and Paris (75).
 const CandidatesCSV = "id,lon,lat,commune,max_km\nA,1.8707,46.1712,,20\nB,,,23096,\nC,2.3522,48.8566,,\nD,1.95,46.2,,40\n"
 
 // Do sends a request with a body and an optional bearer token, and no

@@ -201,3 +201,15 @@ func (s *Env) CoverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 	q.RankBy = c.Query("rank_by")
 	return q, nil
 }
+
+// QueryDepartement reads departement= ("" when absent), 404 when the
+// request's engine has no such département.
+func (s *Env) QueryDepartement(c *gin.Context) (string, error) {
+	dep := c.Query("departement")
+	if dep != "" {
+		if _, ok := s.EngineOf(c).Territory().Departement(dep); !ok {
+			return "", NotFound("no département with code %q", dep)
+		}
+	}
+	return dep, nil
+}
