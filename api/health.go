@@ -21,7 +21,7 @@ type healthView struct {
 	LoadMS         float64             `json:"load_ms"`
 	Timings        any                 `json:"timings"`
 	Reconciliation data.Reconciliation `json:"reconciliation"`
-	// What is in service (api/reload.go): the engine's generation (the
+	// What is in service (api/reloading.go, api/admin/reload.go): the engine's generation (the
 	// X-Maillage-Generation header of every answer), when it was built,
 	// the data files it was read from (sha256, vintage, load time) and the
 	// layers uploaded at run time.

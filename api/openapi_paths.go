@@ -68,7 +68,7 @@ var apiOps = []apiOp{
 		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
 		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
-	// Batch lookups (api/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
+	// Batch lookups (api/territory/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
 	{Method: "POST", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points; up to the upload row limit), one answer per point in order",
 		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "POST", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points), one answer per point in order",
@@ -143,7 +143,7 @@ var apiOps = []apiOp{
 		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
 	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204},
 		Errors: []int{http.StatusConflict}},
-	// Hot reload and layers added at run time (api/reload.go): national token.
+	// Hot reload and layers added at run time (api/reloading.go, api/admin/reload.go): national token.
 	{Method: "POST", Path: "/v1/admin/reload", Tag: tagService, Summary: "Read the data folder, layers and tokens again and put them in service atomically; national token only",
 		OK: okJSON, Errors: []int{http.StatusConflict}},
 	{Method: "POST", Path: "/v1/layers", Tag: tagLayers, Summary: "Upload a sites file as a named service layer (multipart: name, file, optional format and vintage); national token only",
@@ -159,7 +159,7 @@ var apiOps = []apiOp{
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
-	// The recruitment process (api/recruit.go, issue 21).
+	// The recruitment process (api/process/recruit.go, issue 21).
 	{Method: "PATCH", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData,
 		Summary: "Move a candidate–structure pair to a new status (proposee → interessee → recrutee, or non_retenue / desistement); body {status, match?, comment?}", Body: httpx.JSONType,
 		OK: okJSON, Errors: []int{http.StatusConflict}},
@@ -263,7 +263,7 @@ var apiParams = map[string]apiParam{
 	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
 	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
-	// Batch lookups (api/batch.go).
+	// Batch lookups (api/territory/batch.go).
 	"batchFormat": {"format", "answer format: json, csv or geojson (default: from Accept, else json)", enumSchema("json", "json", "csv", "geojson")},
 	"phase":       {"phase", "1 (public bodies, associations, ESS) or 2 (private actors): only the structures of that phase (default both)", enumSchema("", "1", "2")},
 }

@@ -33,7 +33,7 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
-	// Reading uploads (data.DecodeLimits, api/datasets.go): the inflated
+	// Reading uploads (data.DecodeLimits, api/process/datasets.go): the inflated
 	// size is bounded by MaxBodyBytes, the rows by MaxRows, and a record
 	// by MaxColumns and MaxFieldBytes (0: data.DefaultMaxColumns and
 	// data.DefaultMaxFieldBytes); 413 beyond.
@@ -54,10 +54,10 @@ type Config struct {
 	RateBurst int     // requests a client may send at once; default ceil(RateLimit)
 	// Work bounds the expensive work running at once, per kind (uploads,
 	// matches, siting analyses, large layer pages), with a queue timeout
-	// (api/work_limits.go): beyond it, 503 busy with Retry-After.
+	// (api/internal/httpx/work.go): beyond it, 503 busy with Retry-After.
 	Work access.WorkLimits
 
-	// Map layers, OGC API and tiles (api/layers*.go, api/hygiene.go).
+	// Map layers, OGC API and tiles (api/layers, api/hygiene.go).
 	// DataDir is the data folder, read for the département and région
 	// boundaries ("": those two layers answer 503). PublicURL is the
 	// scheme://host[/prefix] clients reach the service at, for absolute links
@@ -80,7 +80,7 @@ type Config struct {
 	Readiness *Readiness
 	Pprof     bool
 
-	// Hot reload (api/reload.go). Loader builds the engine of the data
+	// Hot reload (api/reloading.go, api/admin/reload.go). Loader builds the engine of the data
 	// folder and layers configuration again, for POST /v1/admin/reload and
 	// Server.Reload (nil: reloads answer why they cannot run). OnReload,
 	// when set, is called after each reload that put a new engine in
@@ -126,7 +126,7 @@ func (c Config) withDefaults() Config {
 }
 
 // Server serves the registry's engine in service and its datasets over
-// HTTP. Each request reads the engine once (pinEngine, api/reload.go) and
+// HTTP. Each request reads the engine once (pinEngine, api/reloading.go) and
 // answers from it throughout, so that a reload swapping the engine never
 // mixes two states in one answer.
 type Server struct {
@@ -135,11 +135,11 @@ type Server struct {
 	env         *httpx.Env // what the route families share (api/internal/httpx)
 	router      *gin.Engine
 	maps        *layers.Handlers   // map layers and tiles of the engines in service (api/layers)
-	work        *access.WorkBounds // bounds on expensive work (api/work_limits.go)
+	work        *access.WorkBounds // bounds on expensive work (api/internal/httpx/work.go)
 	http        http.Handler       // router behind gzip (api/hygiene.go)
 	metrics     *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
 	ready       *Readiness         // what /readyz answers (api/ready.go)
-	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reload.go)
+	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reloading.go)
 	readyMu     sync.Mutex         // guards readyBefore (Server.setReloading)
 	readyBefore string             // the readiness reason before the reloads running
 }

@@ -41,7 +41,7 @@ func (s *Handlers) Routes(r *gin.RouterGroup) {
 	s.accessRoutes(r)                                       // capacity against need, 2SFCA (api/coverage/access.go)
 	r.GET("/layers/compare", httpx.Handle(s.layersCompare)) // what changed between two lists (api/coverage/layers_compare.go)
 	r.GET("/coverage", httpx.Handle(s.coverageSummary))
-	r.GET("/coverage/figures", httpx.Handle(s.coverageFigures)) // any threshold in microseconds (api/coverage_figures.go)
+	r.GET("/coverage/figures", httpx.Handle(s.coverageFigures)) // any threshold in microseconds (api/coverage/coverage_figures.go)
 	r.GET("/coverage/departements", httpx.Handle(s.coverageDepartements))
 	r.GET("/coverage/communes", httpx.Handle(s.coverageCommunes))
 	r.GET("/coverage/gaps", httpx.Handle(s.coverageGaps))

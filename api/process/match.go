@@ -90,7 +90,7 @@ func (s *Handlers) postMatch(c *gin.Context) error {
 	if !sc.National {
 		req.Visible = sc.Allows
 	}
-	// Recruited pairs stay, unfavourable opinions exclude (api/recruit.go).
+	// Recruited pairs stay, unfavourable opinions exclude (api/process/recruit.go).
 	if err := s.rec.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
 		return err
 	}

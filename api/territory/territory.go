@@ -29,7 +29,7 @@ func (s *Handlers) Routes(r *gin.RouterGroup) {
 	r.GET("/communes/:code", httpx.Handle(s.communeByCode))
 	r.GET("/sites/nearest", httpx.Handle(s.sitesNearest))
 	r.GET("/sites", httpx.Handle(s.sites))
-	// Batch lookups (api/batch.go): many points in one body, one answer each.
+	// Batch lookups (api/territory/batch.go): many points in one body, one answer each.
 	r.POST("/communes/at", s.env.BoundUpload(), httpx.HandleRows(s.communesAtBatch))
 	r.POST("/sites/nearest", s.env.BoundUpload(), httpx.HandleRows(s.sitesNearestBatch))
 }

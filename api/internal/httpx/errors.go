@@ -103,7 +103,7 @@ func errorMappings() []errorMapping {
 		// current status (recruit.ConflictError).
 		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
 		{recruit.ErrBadRequest, bad, body, ""},
-		// Reloads and layers uploaded at run time (api/reload.go): a
+		// Reloads and layers uploaded at run time (api/reloading.go, api/admin/reload.go): a
 		// failed reload says why (files of the operator's data folder,
 		// shown to a national token only), the old data staying in service.
 		{matching.ErrReloadBusy, http.StatusConflict, CodeReloadRunning, ""},
