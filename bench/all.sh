@@ -6,6 +6,7 @@
 #   bench/all.sh            # everything (~20 min on 2 cores)
 #   bench/all.sh go         # only the go test benchmarks
 #   bench/all.sh serve      # only the heap, load and restart runs
+#   bench/all.sh postgis    # the side-by-side with PostGIS (bench/postgis-side-by-side.sh, ~6 min)
 #
 # Benchmarks are selected by name across ./... rather than by package, so the
 # script survives a package split; the load runs use serve's defaults
@@ -47,5 +48,8 @@ if [ "$WHAT" = all ] || [ "$WHAT" = serve ]; then
 	LOAD=/tmp/maillage-bench-load DUR=60s OUT=$OUT/heap run heap bench/heap-side-by-side.sh /tmp/maillage-bench-serve default
 	LOAD=/tmp/maillage-bench-load DUR=60s OUT=$OUT/heap-nolimit GOMEMLIMIT=off run heap-nolimit bench/heap-side-by-side.sh /tmp/maillage-bench-serve nolimit --memory-limit 0
 	run map-render nice go test ./api/... -run 'TestMapInBrowser$' -v -count 1
+fi
+if [ "$WHAT" = postgis ]; then
+	run postgis bash bench/postgis-side-by-side.sh
 fi
 echo "outputs in $OUT"
