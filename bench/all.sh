@@ -20,7 +20,8 @@ run() { # name, then the command
 	local name=$1; shift
 	echo "== $name: $*" | tee "$OUT/$name.txt"
 	uptime | tee -a "$OUT/$name.txt"
-	"$@" 2>&1 | grep -E '^(Benchmark|ok|FAIL|---|PASS|\s+[a-z_]+\.go)|first answer|warmed|req/s|p50|p99|HeapAlloc|NumGC|VmRSS|VmHWM|render|tile' | tee -a "$OUT/$name.txt"
+	# the whole output is kept; the terminal shows the figures
+	"$@" 2>&1 | tee -a "$OUT/$name.txt" | grep -E '^(Benchmark|ok|FAIL|---|\|)|first answer|warmed|req/s|p50|p99|HeapAlloc|NumGC|VmRSS|VmHWM|render'
 }
 gobench() { # name, pattern, benchtime
 	run "$1" nice go test ./... -run '^$' -bench "$2" -benchmem -benchtime "$3" -timeout 30m
