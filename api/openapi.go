@@ -131,7 +131,7 @@ const bearerScheme = "bearerAuth"
 // components.responses.
 var errorResponses = map[int]struct{ key, desc string }{
 	400: {"BadRequest", "A parameter or the body is invalid; the message names it (bad_parameter, bad_body, invalid_rows)."},
-	401: {"Unauthorized", "No bearer token, or an unknown one (httpx.Unauthorized)."},
+	401: {"Unauthorized", "No bearer token, or an unknown one (unauthorized)."},
 	403: {"Forbidden", "The token's scope does not cover what was asked (forbidden)."},
 	404: {"NotFound", "No such route, layer, feature, commune, département, dataset or result (not_found)."},
 	409: {"Conflict", "The dataset is built in and cannot be deleted, or the recruitment move is not allowed from the current status, which the message names (conflict)."},

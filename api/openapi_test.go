@@ -45,7 +45,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	s := apitest.MapServer(t)
 	undocumented, unrouted := routeDocGaps(s.Router().Routes(), api.APIOps)
 	if len(undocumented) > 0 {
-		t.Errorf("routes missing from the OpenAPI document (add them to api.APIOps in api/openapi_paths.go): %v", undocumented)
+		t.Errorf("routes missing from the OpenAPI document (add them to apiOps in api/openapi_paths.go): %v", undocumented)
 	}
 	if len(unrouted) > 0 {
 		t.Errorf("documented operations without a route: %v", unrouted)
