@@ -168,6 +168,8 @@ var apiOps = []apiOp{
 		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/recruitments/dashboard", Tag: tagData, Summary: "Per-département recruitment: posts requested, with a favourable opinion, filled, candidates available in reach, by phase",
 		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/recruitments/structures", Tag: tagData, Summary: "The structures of a dataset (or of a match) as GeoJSON points with the prefect's opinion (avis, null when none), posts, posts_filled and filled_share, for the map",
+		Params: []string{"structures", "match", "departementScope"}, OK: okGeoJSON},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},

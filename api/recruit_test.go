@@ -246,6 +246,8 @@ func TestRecruitmentScopes(t *testing.T) {
 		{"PUT", "/v1/recruitments/opinions/" + in87.Structure, `{"avis":"favorable","structures":"` + ds + `"}`, http.StatusNotFound},
 		{"GET", "/v1/recruitments/dashboard?match=" + f.match + "&departement=87", "", http.StatusForbidden},
 		{"GET", "/v1/recruitments/opinions?structures=" + ds + "&departement=87", "", http.StatusForbidden},
+		{"GET", "/v1/recruitments/structures?structures=" + ds + "&departement=87", "", http.StatusForbidden},
+		{"GET", "/v1/recruitments/structures?match=" + f.match + "&departement=87", "", http.StatusForbidden},
 	} {
 		lf := &leakFixture{accessFixture: f.accessFixture}
 		code, body := lf.raw(t, f.scoped, tc.method, tc.url, tc.body)
@@ -277,6 +279,8 @@ func TestRecruitmentScopes(t *testing.T) {
 	for _, url := range []string{
 		"/v1/recruitments/dashboard?match=" + f.match,
 		"/v1/recruitments/opinions?structures=" + ds,
+		"/v1/recruitments/structures?structures=" + ds,
+		"/v1/recruitments/structures?match=" + f.match,
 	} {
 		var body any
 		if code := f.call(t, f.scoped, "GET", url, "", &body); code != http.StatusOK {
