@@ -38,8 +38,8 @@ func (st *recruitState) process() (*recruit.Process, error) {
 	return st.p, st.err
 }
 
-// recruitments serves the recruitment process: statuses, opinions and
-// the dashboard.
+// recruitments serves the recruitment process: statuses, opinions, the
+// dashboard and the structures' map.
 type recruitments struct {
 	env *httpx.Env
 	st  *recruitState
@@ -49,6 +49,7 @@ type recruitments struct {
 func (s *recruitments) routes(r gin.IRouter) {
 	r.GET("/recruitments/dashboard", httpx.Handle(s.recruitDashboard))
 	r.GET("/recruitments/opinions", httpx.Handle(s.listOpinions))
+	r.GET("/recruitments/structures", httpx.Handle(s.recruitStructures)) // api/process/recruit_map.go
 	r.PUT("/recruitments/opinions/:structure", httpx.Handle(s.putOpinion))
 	r.GET("/recruitments/:structure/:candidate", httpx.Handle(s.getRecruitment))
 	r.PATCH("/recruitments/:structure/:candidate", httpx.Handle(s.patchRecruitment))
