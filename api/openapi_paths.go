@@ -233,7 +233,7 @@ var apiParams = map[string]apiParam{
 	"listLimit":          {"limit", "page size", intSchema(1, 10000, 50)},
 	"layerLimit":         {"limit", "page size", intSchema(1, layers.MaxLimit, layers.DefaultLimit)},
 	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogc.MaxLimit, ogc.DefaultLimit)},
-	"offset":             {"offset", "features skipped (follow the next httpx.Link)", intSchema(0, 1<<30, 0)},
+	"offset":             {"offset", "features skipped (follow the next link)", intSchema(0, 1<<30, 0)},
 	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
 	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maplayers.MaxZoom, 0)},
 	"tolerance":          {"tolerance", "simplify geometries at this tolerance, degrees (instead of zoom)", map[string]any{"type": "number", "minimum": 0, "maximum": 1}},
