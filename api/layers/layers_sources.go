@@ -34,7 +34,7 @@ func (m *State) communeTopology() *communeTopology {
 }
 
 // errNoDataDir is returned by the boundary layers of a server started
-// without Config.DataDir.
+// without api.Config.DataDir.
 var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 	Message: "département and région boundaries need the data folder (Config.DataDir / --data)"}
 

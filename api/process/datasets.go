@@ -85,7 +85,7 @@ type datasetList struct {
 }
 
 // listDatasets is GET /v1/datasets: built-in then stored datasets, as the
-// token sees them (Server.listed: a scoped token's rows and counts are
+// token sees them (Env.Listed: a scoped token's rows and counts are
 // those in its départements).
 func (s *Handlers) listDatasets(c *gin.Context) error {
 	all, err := s.env.Registry.Datasets()

@@ -74,7 +74,7 @@ var errRowsWritten = errors.New("row errors written")
 // application/geo+json settles the format, else it is sniffed. Invalid rows
 // are answered at once, 400 with every row error (data.LoadErrors), and
 // errRowsWritten is returned: handlers pass it through sitingResult. More
-// rows than Config.MaxRows answer 413.
+// rows than api.Config.MaxRows answer 413.
 func (s *Handlers) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
 	var sites []data.Structure
 	if id := c.Query("dataset"); id != "" && fromDataset {

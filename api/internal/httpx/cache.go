@@ -55,7 +55,7 @@ func (s *Env) CacheControl() string {
 }
 
 // BaseURL is the scheme and host (and path prefix) the service is reached
-// at: Config.PublicURL, else taken from the request (X-Forwarded-Proto and
+// at: Env.PublicURL (api.Config.PublicURL), else taken from the request (X-Forwarded-Proto and
 // X-Forwarded-Host honoured).
 func (s *Env) BaseURL(c *gin.Context) string {
 	if s.PublicURL != "" {

@@ -133,7 +133,7 @@ func errorMappings() []errorMapping {
 
 // internalMessage is all a client reads of a server fault (a 5xx of code
 // CodeInternal): the error itself, which may name files, is logged
-// (Server.recovery).
+// (api.Server.recovery).
 const internalMessage = "internal error"
 
 // AsError returns err as an *Error: itself when it is one, else its

@@ -89,7 +89,7 @@ type peekedBody struct {
 }
 
 // StartWork gives back the request's upload units, if any, then waits for
-// weight units of kind for the analysis (see Server.acquire). The
+// weight units of kind for the analysis (see Env.Acquire). The
 // caller defers the returned release.
 func (s *Env) StartWork(c *gin.Context, kind access.WorkKind, weight int64) (release func(), err error) {
 	ReleaseUpload(c)
