@@ -151,7 +151,7 @@ func TestParseColumns(t *testing.T) {
 	for s, msg := range map[string]string{
 		`{"id":"a","latt":"y","lon":"x"}`: "latt",
 		"id=a,latt=y,lon=x":               `unknown key "latt"`,
-		"id=a,lat":                       `"lat" is not key=column`,
+		"id=a,lat":                        `"lat" is not key=column`,
 		"id=a,name=b":                     "lat and lon are required",
 		`{"id":`:                          "columns:",
 	} {
