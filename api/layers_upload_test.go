@@ -222,3 +222,30 @@ func TestLayerUploadDeclarationSurvivesRestart(t *testing.T) {
 		t.Fatalf("declaration after a restart: %+v, layer title %q vintage %q", got, l.Title, l.Vintage)
 	}
 }
+
+// GET /v1/layers?kind=service lists the service layers only, uploaded ones
+// with their title and vintage (the map's checkboxes); an unknown kind is
+// a 400 naming the kinds.
+func TestLayersIndexKind(t *testing.T) {
+	s := reloadServer(t, nil, nil)
+	var list struct {
+		Items []layerView `json:"items"`
+	}
+	if code := get(t, s, "/v1/layers?kind=service", &list); code != http.StatusOK || len(list.Items) == 0 {
+		t.Fatalf("service layers: status %d, %+v", code, list.Items)
+	}
+	names := map[string]string{}
+	for _, l := range list.Items {
+		if l.Kind != "service" {
+			t.Errorf("kind=service lists %s of kind %s", l.Name, l.Kind)
+		}
+		names[l.Name] = l.Title
+	}
+	if _, ok := names["france-services"]; !ok {
+		t.Errorf("kind=service without the default layer: %v", names)
+	}
+	var e errorBody
+	if code := get(t, s, "/v1/layers?kind=services", &e); code != http.StatusBadRequest || e.Error != CodeBadParameter || !strings.Contains(e.Message, "boundaries, service") {
+		t.Errorf("unknown kind: status %d, %+v", code, e)
+	}
+}

@@ -107,9 +107,11 @@ var layerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 func Default(dataDir string) Config {
 	return Config{Dir: dataDir, Layers: []Layer{
 		{Name: data.LayerFranceServices, Path: data.FranceServices2024File, Format: FormatCSV, Vintage: data.Vintage2024,
-			Columns: ptr(columnsOf(data.FranceServices2024Columns()))},
-		{Name: data.LayerFranceServices2020, Path: data.FranceServices2020File, Format: FormatFranceServices2020, Vintage: data.Vintage2020},
-		{Name: data.LayerCNFSPermanences, Path: data.CNFSPermanencesFile, Format: FormatMediation, Vintage: data.VintageCNFS2022},
+			Title: "France Services", Columns: ptr(columnsOf(data.FranceServices2024Columns()))},
+		{Name: data.LayerFranceServices2020, Path: data.FranceServices2020File, Format: FormatFranceServices2020, Vintage: data.Vintage2020,
+			Title: "France Services"},
+		{Name: data.LayerCNFSPermanences, Path: data.CNFSPermanencesFile, Format: FormatMediation, Vintage: data.VintageCNFS2022,
+			Title: "Lieux des conseillers numériques"},
 	}}
 }
 
