@@ -112,7 +112,7 @@ func TestReadUploadFormats(t *testing.T) {
 // An upload maps its columns and selects a program as a layers file does.
 func TestReadUploadDeclaration(t *testing.T) {
 	terr := testTerritory(t)
-	renamed := "identifiant,nom_site,lat,lon,code_commune\nR1,Alpha,46.0,1.6,23001\nR2,Delta,45.9,1.7,87002\n"
+	renamed := "identifiant;nom_site;lat;lon;code_commune\nR1;Alpha;46.0;1.6;23001\nR2;Delta;45.9;1.7;87002\n" // semicolons, as many French lists
 	cols, err := layerconf.ParseColumns("id=identifiant, name=nom_site,lat=lat,lon=lon,commune=code_commune")
 	if err != nil {
 		t.Fatal(err)
