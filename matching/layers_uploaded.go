@@ -116,10 +116,15 @@ func (r *Registry) ReadLayer(spec layerconf.Layer, body []byte, lim data.DecodeL
 	if err != nil {
 		return nil, LayerUpload{}, err
 	}
+	return ls[0].Layer, uploadOf(spec, ls[0].Format, body), nil
+}
+
+// uploadOf describes the upload of body declared by spec, read in format.
+func uploadOf(spec layerconf.Layer, format string, body []byte) LayerUpload {
 	sum := sha256.Sum256(body)
-	return ls[0].Layer, LayerUpload{Name: spec.Name, DatasetID: layerDatasetPrefix + spec.Name, File: spec.Path, Format: ls[0].Format,
+	return LayerUpload{Name: spec.Name, DatasetID: layerDatasetPrefix + spec.Name, File: spec.Path, Format: format,
 		Vintage: spec.Vintage, Title: spec.Title, Programme: spec.Programme, Columns: spec.Columns,
-		Bytes: len(body), SHA256: hex.EncodeToString(sum[:])}, nil
+		Bytes: len(body), SHA256: hex.EncodeToString(sum[:])}
 }
 
 // declaration is the layers-file entry of an upload, as read.
@@ -229,11 +234,10 @@ func (r *Registry) withUploadedLayers(base *Engine) (*Engine, []string, error) {
 			skipped = append(skipped, fmt.Sprintf("%s: %v", m.Name, err))
 			continue
 		}
-		sum := sha256.Sum256(d.File)
 		add[m.Name] = ls[0].Layer
-		ups[m.Name] = LayerUpload{Name: m.Name, DatasetID: m.ID, File: m.Source, Format: ls[0].Format, Vintage: spec.Vintage,
-			Title: spec.Title, Programme: spec.Programme, Columns: spec.Columns,
-			Bytes: len(d.File), SHA256: hex.EncodeToString(sum[:]), UploadedAt: m.CreatedAt}
+		up := uploadOf(spec, ls[0].Format, d.File)
+		up.DatasetID, up.UploadedAt = m.ID, m.CreatedAt
+		ups[m.Name] = up
 	}
 	if len(add) == 0 {
 		return base, skipped, nil
