@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/geo/internal/geotest"
 	"github.com/paulmach/orb"
 )
 
@@ -24,7 +25,7 @@ type communesFixture struct {
 // loadCommunes reads communes-2018.geojson.gz once per test binary.
 var loadCommunes = sync.OnceValues(func() (*communesFixture, error) {
 	path := filepath.Join("..", "..", "shared", "data", "communes-2018.geojson.gz")
-	codes, shapes, err := readCommuneShapes(path)
+	codes, shapes, err := geotest.ReadCommuneShapes(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
-package geo
+package topo
 
 import (
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 )
@@ -58,7 +60,7 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 	for i := range dirty {
 		dirty[i] = true
 	}
-	var v ShapeValidator
+	var v valid.ShapeValidator
 	for {
 		var invalid []int
 		for s, d := range dirty {
@@ -196,7 +198,7 @@ func (l *TopoLevel) assemble(s int) (mp orb.MultiPolygon, ok bool) {
 				}
 				continue
 			}
-			a := ringSignedArea(ring)
+			a := geo.RingSignedArea(ring)
 			if (a > 0) != r.ccw {
 				ok = false
 			}
@@ -256,7 +258,7 @@ func (l *TopoLevel) ring(refs []arcRef) orb.Ring {
 			out = append(out, p)
 		}
 	}
-	if len(out) < 4 || out[0] != out[len(out)-1] || ringSignedArea(out) == 0 {
+	if len(out) < 4 || out[0] != out[len(out)-1] || geo.RingSignedArea(out) == 0 {
 		return nil
 	}
 	return out

@@ -1,10 +1,11 @@
-package geo_test
+package topo_test
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/valid"
 )
 
 // TestCoalesceFrance coalesces the real communes at the z3–z5 tolerances,
@@ -16,7 +17,7 @@ func TestCoalesceFrance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real data: skipped in -short")
 	}
-	communes, shapes, topo := franceTopology(t)
+	communes, shapes, tp := franceTopology(t)
 	dept := map[string]int32{}
 	class := make([]int32, len(communes))
 	for i, c := range communes {
@@ -35,7 +36,7 @@ func TestCoalesceFrance(t *testing.T) {
 		}
 	}
 	for _, z := range []int{3, 5} {
-		l := topo.Simplify(geo.ZoomToleranceDeg(z))
+		l := tp.Simplify(geo.ZoomToleranceDeg(z))
 		rep := l.Coalesce(class, 8)
 		out, split := l.Coalesced(rep)
 		groups, invalid := 0, 0
@@ -51,7 +52,7 @@ func TestCoalesceFrance(t *testing.T) {
 			}
 			groups++
 			if len(mp) > 0 {
-				if err := geo.ValidateShape(mp); err != nil {
+				if err := valid.ValidateShape(mp); err != nil {
 					invalid++
 					if invalid <= 3 {
 						n := 0

@@ -1,9 +1,11 @@
-package geo
+package topo
 
 import (
 	"math"
 	"testing"
 
+	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 )
 
@@ -108,7 +110,7 @@ func seamless(shapes []orb.MultiPolygon) (areaErr float64, looseEdges int) {
 	for _, mp := range shapes {
 		for _, p := range mp {
 			for k, r := range p {
-				a := math.Abs(ringSignedArea(r))
+				a := math.Abs(geo.RingSignedArea(r))
 				if k > 0 {
 					a = -a
 				}
@@ -129,7 +131,7 @@ func seamless(shapes []orb.MultiPolygon) (areaErr float64, looseEdges int) {
 func TestTopologySimplifySeamless(t *testing.T) {
 	shapes := cellsFixture()
 	for i, mp := range shapes {
-		if err := ValidateShape(mp); err != nil {
+		if err := valid.ValidateShape(mp); err != nil {
 			t.Fatalf("fixture shape %d invalid: %v", i, err)
 		}
 	}
@@ -163,11 +165,11 @@ func TestTopologySimplifySeamless(t *testing.T) {
 				continue
 			}
 			alive++
-			if err := ValidateShape(mp); err != nil {
+			if err := valid.ValidateShape(mp); err != nil {
 				t.Errorf("tol %g: shape %d invalid: %v", tt.tol, i, err)
 			}
 			for k, r := range mp[0] {
-				if a := ringSignedArea(r); (a > 0) != (k == 0) {
+				if a := geo.RingSignedArea(r); (a > 0) != (k == 0) {
 					t.Errorf("tol %g: shape %d ring %d wound the wrong way", tt.tol, i, k)
 				}
 			}
@@ -212,7 +214,7 @@ func mpArea(mp orb.MultiPolygon) float64 {
 	a := 0.0
 	for _, p := range mp {
 		for _, r := range p {
-			a += ringSignedArea(r) // RFC 7946 winding: holes negative
+			a += geo.RingSignedArea(r) // RFC 7946 winding: holes negative
 		}
 	}
 	return a
@@ -233,7 +235,7 @@ func TestTopologyGroups(t *testing.T) {
 			t.Errorf("tol %g: the empty group has an outline", tol)
 		}
 		for g, mp := range groups[:4] {
-			if err := ValidateShape(mp); err != nil || len(mp) != 1 {
+			if err := valid.ValidateShape(mp); err != nil || len(mp) != 1 {
 				t.Errorf("tol %g: group %d: %d polygons, %v", tol, g, len(mp), err)
 				continue
 			}

@@ -1,9 +1,10 @@
-package geo
+package topo
 
 import (
 	"math"
 	"testing"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 )
 
@@ -58,7 +59,7 @@ func TestCoalesce(t *testing.T) {
 				}
 				continue
 			}
-			if err := ValidateShape(mp); err != nil {
+			if err := valid.ValidateShape(mp); err != nil {
 				t.Errorf("minPx %g: group %d invalid: %v", tc.minPx, s, err)
 			}
 			want := 0.0

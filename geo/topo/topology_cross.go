@@ -1,9 +1,10 @@
-package geo
+package topo
 
 import (
 	"cmp"
 	"slices"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 )
 
@@ -88,7 +89,7 @@ func segmentsConflict(e, o *arcSegment) bool {
 		if v == e.b {
 			eo = e.a
 		}
-		return backtracks(eo, v, oo)
+		return valid.Backtracks(eo, v, oo)
 	}
-	return segmentsMeet(e.a, e.b, o.a, o.b)
+	return valid.SegmentsMeet(e.a, e.b, o.a, o.b)
 }

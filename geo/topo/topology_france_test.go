@@ -1,4 +1,4 @@
-package geo_test
+package topo_test
 
 import (
 	"math"
@@ -15,19 +15,21 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
+	"github.com/maillage/maillage/geo/valid"
 )
 
 // loadTerritory is the real territory, loaded once for this file's tests.
 var loadTerritory = sync.OnceValues(func() (*data.Territory, error) {
-	return data.LoadTerritory(filepath.Join("..", "..", "shared", "data"))
+	return data.LoadTerritory(filepath.Join("..", "..", "..", "shared", "data"))
 })
 
 // franceTopology returns the communes with a shape, their shapes and their
 // topology.
-func franceTopology(tb testing.TB) ([]data.Commune, []orb.MultiPolygon, *geo.Topology) {
+func franceTopology(tb testing.TB) ([]data.Commune, []orb.MultiPolygon, *topo.Topology) {
 	tb.Helper()
-	if _, err := os.Stat(filepath.Join("..", "..", "shared", "data")); err != nil {
-		tb.Skipf("real data not found at ../../shared/data: %v", err)
+	if _, err := os.Stat(filepath.Join("..", "..", "..", "shared", "data")); err != nil {
+		tb.Skipf("real data not found at ../../../shared/data: %v", err)
 	}
 	terr, err := loadTerritory()
 	if err != nil {
@@ -41,11 +43,11 @@ func franceTopology(tb testing.TB) ([]data.Commune, []orb.MultiPolygon, *geo.Top
 			shapes = append(shapes, c.Shape)
 		}
 	}
-	topo, err := geo.BuildTopology(shapes)
+	tp, err := topo.BuildTopology(shapes)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return communes, shapes, topo
+	return communes, shapes, tp
 }
 
 // raster counts, per pixel centre of a lon/lat grid, the shapes covering it.
@@ -133,8 +135,8 @@ func TestTopologyFrance(t *testing.T) {
 	if testing.Short() {
 		t.Skip("real data: skipped in -short")
 	}
-	communes, shapes, topo := franceTopology(t)
-	t.Logf("%d shapes, %d arcs, %d points", topo.NumShapes(), topo.NumArcs(), topo.NumPoints())
+	communes, shapes, tp := franceTopology(t)
+	t.Logf("%d shapes, %d arcs, %d points", tp.NumShapes(), tp.NumArcs(), tp.NumPoints())
 	rural := []string{"23", "03", "19", "36", "63", "87"}
 	var ids []int
 	for i, c := range communes {
@@ -145,11 +147,11 @@ func TestTopologyFrance(t *testing.T) {
 	for _, z := range []int{5, 7} {
 		tol := geo.ZoomToleranceDeg(z)
 		start := time.Now()
-		l := topo.Simplify(tol)
+		l := tp.Simplify(tol)
 		elapsed := time.Since(start)
 		invalid, points := 0, 0
 		for i, mp := range l.Shapes() {
-			if err := geo.ValidateShape(mp); err != nil {
+			if err := valid.ValidateShape(mp); err != nil {
 				invalid++
 				if invalid <= 5 {
 					t.Errorf("z%d: commune %s invalid: %v", z, communes[i].Code, err)
@@ -183,7 +185,7 @@ func TestTopologyFrance(t *testing.T) {
 				t.Errorf("z%d: %d invalid %s outlines", z, invalid, admin.name)
 			}
 		}
-		s := geo.Simplifier{Tolerance: tol, Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
+		s := topo.Simplifier{Tolerance: tol, Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
 		alone := make([]orb.MultiPolygon, len(shapes))
 		area := communesBound(shapes, ids)
 		for i, mp := range shapes {
@@ -198,7 +200,7 @@ func TestTopologyFrance(t *testing.T) {
 
 // adminOutlines groups the level's communes by key (their département or
 // région) and counts the polygons and invalid outlines.
-func adminOutlines(communes []data.Commune, l *geo.TopoLevel, key func(*data.Commune) string) (invalid, polys int) {
+func adminOutlines(communes []data.Commune, l *topo.TopoLevel, key func(*data.Commune) string) (invalid, polys int) {
 	index := map[string]int{}
 	groupOf := make([]int, len(communes))
 	for i := range communes {
@@ -212,7 +214,7 @@ func adminOutlines(communes []data.Commune, l *geo.TopoLevel, key func(*data.Com
 	}
 	for _, mp := range l.Groups(groupOf, len(index)) {
 		polys += len(mp)
-		if len(mp) == 0 || geo.ValidateShape(mp) != nil {
+		if len(mp) == 0 || valid.ValidateShape(mp) != nil {
 			invalid++
 		}
 	}
@@ -236,26 +238,26 @@ func BenchmarkBuildTopology(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	var topo *geo.Topology
+	var tp *topo.Topology
 	for b.Loop() {
 		var err error
-		if topo, err = geo.BuildTopology(shapes); err != nil {
+		if tp, err = topo.BuildTopology(shapes); err != nil {
 			b.Fatal(err)
 		}
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "retained-MB")
-	runtime.KeepAlive(topo)
+	runtime.KeepAlive(tp)
 }
 
 // BenchmarkTopologySimplify measures one zoom level (z5) of the national
 // topology.
 func BenchmarkTopologySimplify(b *testing.B) {
-	_, _, topo := franceTopology(b)
+	_, _, tp := franceTopology(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		topo.Simplify(geo.ZoomToleranceDeg(5))
+		tp.Simplify(geo.ZoomToleranceDeg(5))
 	}
 }
 
@@ -263,13 +265,13 @@ func BenchmarkTopologySimplify(b *testing.B) {
 // nine map levels z0–8 together) and assembling every commune of the z8
 // level from its packed arcs, as the map's tiles do on each render.
 func BenchmarkTopoLevelShapes(b *testing.B) {
-	_, _, topo := franceTopology(b)
+	_, _, tp := franceTopology(b)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	levels := make([]*geo.TopoLevel, 9)
+	levels := make([]*topo.TopoLevel, 9)
 	for z := range levels {
-		levels[z] = topo.Simplify(geo.ZoomToleranceDeg(z))
+		levels[z] = tp.Simplify(geo.ZoomToleranceDeg(z))
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)

@@ -1,10 +1,11 @@
-package geo
+package topo
 
 import (
 	"math"
 	"math/rand"
 	"testing"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/paulmach/orb/simplify"
@@ -47,7 +48,7 @@ func TestSimplifierCases(t *testing.T) {
 				if len(p) != c.wantRings[i] {
 					t.Fatalf("polygon %d: %d rings, want %d", i, len(p), c.wantRings[i])
 				}
-				if err := ValidatePolygon(p); err != nil {
+				if err := valid.ValidatePolygon(p); err != nil {
 					t.Fatalf("polygon %d invalid: %v: %v", i, err, p)
 				}
 			}
@@ -88,13 +89,13 @@ func TestSimplifierNeverInvalid(t *testing.T) {
 	plainInvalid, checked := 0, 0
 	for it := 0; it < 400; it++ {
 		p := randomPolygon(rng, rng.Float64()*10, rng.Float64()*10)
-		if ValidatePolygon(p) != nil {
+		if valid.ValidatePolygon(p) != nil {
 			continue // the random star crossed its hole: not an input we promise anything for
 		}
 		checked++
 		for _, tol := range []float64{0.01, 0.05, 0.1, 0.2, 0.4} {
 			if plain := simplify.DouglasPeucker(tol).Polygon(p.Clone()); len(plain) > 0 && len(plain[0]) >= 4 &&
-				(len(plain) == 2 && len(plain[1]) >= 4) && ValidatePolygon(plain) != nil {
+				(len(plain) == 2 && len(plain[1]) >= 4) && valid.ValidatePolygon(plain) != nil {
 				plainInvalid++
 			}
 			s := Simplifier{Tolerance: tol, Decimals: -1}
@@ -102,7 +103,7 @@ func TestSimplifierNeverInvalid(t *testing.T) {
 			if out == nil {
 				continue
 			}
-			if err := ValidatePolygon(out); err != nil {
+			if err := valid.ValidatePolygon(out); err != nil {
 				t.Fatalf("tolerance %v: invalid output %v", tol, err)
 			}
 			in := map[orb.Point]bool{}
@@ -151,7 +152,7 @@ func TestSimplifierKeepOneFindsValidShape(t *testing.T) {
 	if len(out) != 1 {
 		t.Fatalf("KeepOne returned %d polygons", len(out))
 	}
-	if err := ValidatePolygon(out[0]); err != nil {
+	if err := valid.ValidatePolygon(out[0]); err != nil {
 		t.Fatalf("invalid: %v", err)
 	}
 	if n := len(out[0][0]); n < 4 || n > len(comb) {
@@ -177,15 +178,15 @@ func BenchmarkSimplifier(b *testing.B) {
 // closes up when rounded; the retries round finer until it is valid.
 func TestSimplifierRefinesRounding(t *testing.T) {
 	slit := orb.Polygon{{{0, 0}, {1, 0}, {1, 1}, {0.501, 1}, {0.501, 0.3}, {0.499, 0.3}, {0.499, 1}, {0, 1}, {0, 0}}}
-	if err := ValidatePolygon(slit); err != nil {
+	if err := valid.ValidatePolygon(slit); err != nil {
 		t.Fatalf("fixture invalid: %v", err)
 	}
 	coarse := Simplifier{Tolerance: 0.001, Decimals: 2}.Polygon(slit)
-	if ValidatePolygon(coarse) == nil {
+	if valid.ValidatePolygon(coarse) == nil {
 		t.Fatalf("rounding to 2 decimals should close the slit: %v", coarse)
 	}
 	fine := Simplifier{Tolerance: 0.001, Decimals: 2, FineDecimals: 6}.Polygon(slit)
-	if err := ValidatePolygon(fine); err != nil {
+	if err := valid.ValidatePolygon(fine); err != nil {
 		t.Fatalf("with FineDecimals: %v: %v", err, fine)
 	}
 	if len(fine[0]) != len(slit[0]) {

@@ -1,6 +1,9 @@
-package geo
+package valid
 
-import "github.com/paulmach/orb"
+import (
+	"github.com/maillage/maillage/geo"
+	"github.com/paulmach/orb"
+)
 
 // RepairGridShape returns mp, made of integer coordinates (a vector tile's
 // grid), made valid: rounding a simplified shape to a coarse grid can make
@@ -51,7 +54,7 @@ func dropOneVertex(p orb.Polygon) orb.Polygon {
 			if ValidatePolygon(cand) != nil {
 				continue
 			}
-			if a := ringSignedArea(cand[0]); best == nil || a > bestArea {
+			if a := geo.RingSignedArea(cand[0]); best == nil || a > bestArea {
 				best, bestArea = cand, a
 			}
 		}

@@ -1,10 +1,11 @@
-package geo
+package topo
 
 import (
 	"cmp"
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -121,7 +122,7 @@ func (l *TopoLevel) Coalesced(rep []int32) ([]orb.MultiPolygon, int) {
 		}
 	}
 	out := l.Groups(groupOf, len(rep))
-	var v ShapeValidator
+	var v valid.ShapeValidator
 	split := 0
 	for r, mp := range out {
 		if size[r] == 1 {

@@ -1,4 +1,4 @@
-package geo
+package valid
 
 import (
 	"cmp"
@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -46,11 +47,11 @@ func ValidatePolygon(p orb.Polygon) error {
 		return err
 	}
 	for i, h := range p[1:] {
-		if !ringContains(p[0], h[0]) {
+		if !geo.RingContains(p[0], h[0]) {
 			return fmt.Errorf("ring %d: %w", i+1, ErrHoleOutside)
 		}
 		for j, o := range p[1:] {
-			if j != i && ringContains(o, h[0]) {
+			if j != i && geo.RingContains(o, h[0]) {
 				return fmt.Errorf("ring %d in ring %d: %w", i+1, j+1, ErrHoleOutside)
 			}
 		}
@@ -71,7 +72,7 @@ func validateRing(r orb.Ring, exterior bool) error {
 			return ErrRingNotFinite
 		}
 	}
-	a := ringSignedArea(r)
+	a := geo.RingSignedArea(r)
 	switch {
 	case a == 0:
 		return ErrRingEmpty
@@ -160,17 +161,17 @@ func edgesConflict(e, o *sweepEdge) bool {
 		d := e.idx - o.idx
 		switch {
 		case d == 1 || (d == -e.last && e.last > 1): // o then e
-			return backtracks(o.a, o.b, e.b)
+			return Backtracks(o.a, o.b, e.b)
 		case d == -1 || (d == e.last && e.last > 1): // e then o
-			return backtracks(e.a, e.b, o.b)
+			return Backtracks(e.a, e.b, o.b)
 		}
 	}
-	return segmentsMeet(e.a, e.b, o.a, o.b)
+	return SegmentsMeet(e.a, e.b, o.a, o.b)
 }
 
-// backtracks reports whether the path a→b→c turns back on itself: the two
+// Backtracks reports whether the path a→b→c turns back on itself: the two
 // edges overlap beyond their shared vertex b.
-func backtracks(a, b, c orb.Point) bool {
+func Backtracks(a, b, c orb.Point) bool {
 	if cross(b, a, c) != 0 {
 		return false
 	}
@@ -183,9 +184,9 @@ func cross(o, a, b orb.Point) float64 {
 	return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0])
 }
 
-// segmentsMeet reports whether the closed segments p1p2 and q1q2 share a
+// SegmentsMeet reports whether the closed segments p1p2 and q1q2 share a
 // point.
-func segmentsMeet(p1, p2, q1, q2 orb.Point) bool {
+func SegmentsMeet(p1, p2, q1, q2 orb.Point) bool {
 	d1, d2 := cross(q1, q2, p1), cross(q1, q2, p2)
 	d3, d4 := cross(p1, p2, q1), cross(p1, p2, q2)
 	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {

@@ -1,9 +1,11 @@
-package geo
+package topo
 
 import (
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/simplify"
 )
@@ -86,7 +88,7 @@ func (s Simplifier) MultiPolygon(mp orb.MultiPolygon) orb.MultiPolygon {
 		if len(p) == 0 {
 			continue
 		}
-		if a := math.Abs(ringSignedArea(orb.Ring(p[0]))); a > best || largest < 0 {
+		if a := math.Abs(geo.RingSignedArea(orb.Ring(p[0]))); a > best || largest < 0 {
 			largest, best = i, a
 		}
 	}
@@ -154,7 +156,7 @@ func (s Simplifier) polygonAt(p orb.Polygon, t try) (orb.Polygon, polygonStatus)
 			q = append(q, r)
 		}
 	}
-	if t.last || ValidatePolygon(q) == nil {
+	if t.last || valid.ValidatePolygon(q) == nil {
 		return q, polygonValid
 	}
 	return q, polygonInvalid
@@ -192,7 +194,7 @@ func ring(r orb.Ring, t try, exterior bool) orb.Ring {
 	if len(out) < 4 {
 		return nil
 	}
-	a := ringSignedArea(out)
+	a := geo.RingSignedArea(out)
 	if a == 0 {
 		return nil
 	}

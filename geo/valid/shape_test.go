@@ -1,9 +1,10 @@
-package geo
+package valid
 
 import (
 	"math"
 	"testing"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 )
@@ -123,12 +124,12 @@ func TestDissolveShape(t *testing.T) {
 			t.Errorf("%s: %d polygons, %d holes, area %v; want %d, %d, %v", tt.name, len(got), holes, planarArea(got), tt.polygons, tt.holes, tt.area)
 		}
 		for _, p := range tt.inside {
-			if !MultiPolygonContains(got, p) {
+			if !geo.MultiPolygonContains(got, p) {
 				t.Errorf("%s: %v not inside %v", tt.name, p, got)
 			}
 		}
 		for _, p := range tt.outside {
-			if MultiPolygonCovers(got, p) {
+			if geo.MultiPolygonCovers(got, p) {
 				t.Errorf("%s: %v inside %v", tt.name, p, got)
 			}
 		}

@@ -1,4 +1,4 @@
-package geo
+package valid
 
 import (
 	"errors"
@@ -52,15 +52,15 @@ func bruteMeet(r orb.Ring) bool {
 			a, b, c, d := r[i], r[i+1], r[j], r[j+1]
 			switch {
 			case j == i+1:
-				if backtracks(a, b, d) {
+				if Backtracks(a, b, d) {
 					return true
 				}
 			case i == 0 && j == n-1:
-				if backtracks(c, d, b) {
+				if Backtracks(c, d, b) {
 					return true
 				}
 			default:
-				if segmentsMeet(a, b, c, d) {
+				if SegmentsMeet(a, b, c, d) {
 					return true
 				}
 			}

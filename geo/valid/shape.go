@@ -1,10 +1,11 @@
-package geo
+package valid
 
 import (
 	"errors"
 	"fmt"
 	"math"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 	"github.com/peterstace/simplefeatures/geom"
 )
@@ -183,23 +184,23 @@ func (v *ShapeValidator) provedValid(mp orb.MultiPolygon) bool {
 	// so one vertex tells.
 	for _, p := range mp {
 		for i, h := range p[1:] {
-			if !ringContains(p[0], h[0]) {
+			if !geo.RingContains(p[0], h[0]) {
 				return false
 			}
 			for j, o := range p[1:] {
-				if j != i && ringContains(o, h[0]) {
+				if j != i && geo.RingContains(o, h[0]) {
 					return false
 				}
 			}
 		}
 	}
 	for i := range mp {
-		bi := ringBound(mp[i][0])
+		bi := mp[i][0].Bound()
 		for j := i + 1; j < len(mp); j++ {
-			if !boundsMeet(bi, ringBound(mp[j][0])) {
+			if !bi.Intersects(mp[j][0].Bound()) {
 				continue
 			}
-			if PolygonContains(mp[j], mp[i][0][0]) || PolygonContains(mp[i], mp[j][0][0]) {
+			if geo.PolygonContains(mp[j], mp[i][0][0]) || geo.PolygonContains(mp[i], mp[j][0][0]) {
 				return false
 			}
 		}

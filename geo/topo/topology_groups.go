@@ -1,9 +1,10 @@
-package geo
+package topo
 
 import (
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 )
 
@@ -161,7 +162,7 @@ func (l *TopoLevel) outline(refs []arcRef) orb.MultiPolygon {
 		if len(ring) < 4 || ring[0] != ring[len(ring)-1] {
 			continue
 		}
-		switch a := ringSignedArea(ring); {
+		switch a := geo.RingSignedArea(ring); {
 		case a > 0:
 			exteriors = append(exteriors, ring)
 		case a < 0:
@@ -196,7 +197,7 @@ func nestHoles(exteriors, holes []orb.Ring) orb.MultiPolygon {
 	areas := make([]float64, len(exteriors))
 	for i, r := range exteriors {
 		mp[i] = orb.Polygon{r}
-		areas[i] = ringSignedArea(r)
+		areas[i] = geo.RingSignedArea(r)
 	}
 	for _, h := range holes {
 		p := h[0]
@@ -208,7 +209,7 @@ func nestHoles(exteriors, holes []orb.Ring) orb.MultiPolygon {
 		}
 		best := -1
 		for i, r := range exteriors {
-			if ringContains(r, p) && (best < 0 || areas[i] < areas[best]) {
+			if geo.RingContains(r, p) && (best < 0 || areas[i] < areas[best]) {
 				best = i
 			}
 		}
@@ -222,7 +223,7 @@ func nestHoles(exteriors, holes []orb.Ring) orb.MultiPolygon {
 // ringsTouch reports whether p lies on one of rings.
 func ringsTouch(rings []orb.Ring, p orb.Point) bool {
 	for _, r := range rings {
-		if ringTouches(r, p) {
+		if geo.RingTouches(r, p) {
 			return true
 		}
 	}
