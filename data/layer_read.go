@@ -9,9 +9,8 @@ import (
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // Formats of a sites file given as a layer (ReadLayer). The France
@@ -175,7 +174,7 @@ func readGenericLayer(file string, body []byte, format string, t *Territory, lim
 			Departement: s.Departement, Point: s.Point})
 		pts[i] = s.Point
 	}
-	l.Index = geo.NewSiteIndex(pts)
+	l.Index = siteindex.New(pts)
 	return l, nil
 }
 

@@ -1,4 +1,4 @@
-package geo
+package siteindex
 
 import "github.com/paulmach/orb"
 
@@ -45,7 +45,7 @@ func (g *seedGrid) cell(p orb.Point) (key uint32, ok bool) {
 
 // buildSeeds fills ix.seeds; the tree must be built. Seeds are found with
 // Nearest itself, which has no seeds yet and so searches growing boxes.
-func (ix *SiteIndex) buildSeeds() {
+func (ix *Index) buildSeeds() {
 	k := min(seedK, len(ix.pts))
 	if k == 0 {
 		return
@@ -88,7 +88,7 @@ func (ix *SiteIndex) buildSeeds() {
 // seedRadius returns a radius in metres sure to hold the k points nearest to
 // q.p, from the seeds of its cell at the finest level that has one; ok is
 // false when no level does or k exceeds the seeds.
-func (ix *SiteIndex) seedRadius(q *siteQuery, k int) (radiusM float64, ok bool) {
+func (ix *Index) seedRadius(q *siteQuery, k int) (radiusM float64, ok bool) {
 	if k > ix.seedK {
 		return 0, false
 	}
@@ -107,7 +107,7 @@ func (ix *SiteIndex) seedRadius(q *siteQuery, k int) (radiusM float64, ok bool) 
 
 // kthSeedChord2 returns the k-th smallest squared chord from q.p to ids, by
 // insertion into a sorted prefix.
-func (ix *SiteIndex) kthSeedChord2(q *siteQuery, ids []int32, k int) float64 {
+func (ix *Index) kthSeedChord2(q *siteQuery, ids []int32, k int) float64 {
 	var c2s [seedK]float64
 	n := 0
 	for _, id := range ids {

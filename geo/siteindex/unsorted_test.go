@@ -1,4 +1,4 @@
-package geo
+package siteindex
 
 import (
 	"math/rand/v2"
@@ -15,7 +15,7 @@ func TestWithinUnsorted(t *testing.T) {
 	for i := range pts {
 		pts[i] = orb.Point{-5 + 13*r.Float64(), 42 + 9*r.Float64()}
 	}
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	var got, again, want []Neighbor
 	nonEmpty := 0
 	for range 500 {

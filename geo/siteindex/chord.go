@@ -1,29 +1,23 @@
-package geo
+package siteindex
 
 import (
 	"math"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 )
 
 // chordOfM returns the chord, in Earth radii, of a great-circle distance.
 func chordOfM(m float64) float64 {
-	if m >= math.Pi*EarthRadiusM {
+	if m >= math.Pi*geo.EarthRadiusM {
 		return 2
 	}
-	return 2 * math.Sin(m/(2*EarthRadiusM))
+	return 2 * math.Sin(m/(2*geo.EarthRadiusM))
 }
 
 // mOfChord2 returns the great-circle distance of a squared chord.
 func mOfChord2(c2 float64) float64 {
-	return 2 * EarthRadiusM * math.Asin(math.Min(math.Sqrt(c2)/2, 1))
-}
-
-// lonLatVector returns the 3-D unit vector of a lon/lat point.
-func lonLatVector(p orb.Point) [3]float64 {
-	sinLat, cosLat := math.Sincos(p[1] * degToRad)
-	sinLon, cosLon := math.Sincos(p[0] * degToRad)
-	return [3]float64{cosLat * cosLon, cosLat * sinLon, sinLat}
+	return 2 * geo.EarthRadiusM * math.Asin(math.Min(math.Sqrt(c2)/2, 1))
 }
 
 // boxChord2LowerBound returns a lower bound of the squared chord (in Earth
@@ -81,31 +75,5 @@ func angleFold(d float64) float64 {
 	return d
 }
 
-// BoundAround returns a lon/lat box containing every point within radiusM
-// great-circle metres of p. Its longitude half-width is the exact one of a
-// spherical cap, asin(sin r / cos φ); near a pole, or when the box would
-// cross the antimeridian, it spans all longitudes.
-func BoundAround(p orb.Point, radiusM float64) orb.Bound {
-	r := radiusM / EarthRadiusM // angular radius
-	if r >= math.Pi {
-		return orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
-	}
-	dLat := r/degToRad + 1e-9 // a hair wider against rounding
-	b := orb.Bound{
-		Min: orb.Point{-180, math.Max(p[1]-dLat, -90)},
-		Max: orb.Point{180, math.Min(p[1]+dLat, 90)},
-	}
-	if b.Min[1] == -90 || b.Max[1] == 90 {
-		return b
-	}
-	s := math.Sin(r) / math.Cos(p[1]*degToRad)
-	if s >= 1 {
-		return b
-	}
-	dLon := math.Asin(s)/degToRad + 1e-9
-	if p[0]-dLon < -180 || p[0]+dLon > 180 {
-		return b
-	}
-	b.Min[0], b.Max[0] = p[0]-dLon, p[0]+dLon
-	return b
-}
+// degToRad converts degrees to radians.
+const degToRad = math.Pi / 180

@@ -1,4 +1,4 @@
-package geo
+package siteindex
 
 import (
 	"encoding/csv"
@@ -14,26 +14,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/internal/geotest"
 	"github.com/paulmach/orb"
 )
 
-// franceTestRegions are lon/lat boxes of metropolitan France and the DROM, used to
-// draw realistic random sites.
-var franceTestRegions = [...]orb.Bound{
-	{Min: orb.Point{-5, 41.3}, Max: orb.Point{9.6, 51.1}},      // metropole
-	{Min: orb.Point{-61.9, 15.8}, Max: orb.Point{-61, 16.6}},   // Guadeloupe
-	{Min: orb.Point{-61.3, 14.3}, Max: orb.Point{-60.8, 14.9}}, // Martinique
-	{Min: orb.Point{-54.6, 2.1}, Max: orb.Point{-51.6, 5.8}},   // Guyane
-	{Min: orb.Point{55.2, -21.4}, Max: orb.Point{55.9, -20.8}}, // La Réunion
-	{Min: orb.Point{45, -13.1}, Max: orb.Point{45.3, -12.6}},   // Mayotte
-}
-
-func randomPointIn(r *rand.Rand, b orb.Bound) orb.Point {
-	return orb.Point{
-		b.Min[0] + r.Float64()*(b.Max[0]-b.Min[0]),
-		b.Min[1] + r.Float64()*(b.Max[1]-b.Min[1]),
-	}
-}
+// franceTestRegions are the boxes random sites are drawn in.
+var franceTestRegions = geotest.FranceRegions()
 
 // randomFrancePoints draws n points, 80 % in the metropole, the rest spread
 // over the DROM, with about 2 % exact duplicates of earlier points.
@@ -44,9 +31,9 @@ func randomFrancePoints(r *rand.Rand, n int) []orb.Point {
 		case len(pts) > 0 && r.IntN(50) == 0:
 			pts = append(pts, pts[r.IntN(len(pts))])
 		case r.IntN(5) > 0:
-			pts = append(pts, randomPointIn(r, franceTestRegions[0]))
+			pts = append(pts, geotest.RandomPointIn(r, franceTestRegions[0]))
 		default:
-			pts = append(pts, randomPointIn(r, franceTestRegions[1+r.IntN(len(franceTestRegions)-1)]))
+			pts = append(pts, geotest.RandomPointIn(r, franceTestRegions[1+r.IntN(len(franceTestRegions)-1)]))
 		}
 	}
 	return pts
@@ -67,7 +54,7 @@ func randomQueries(r *rand.Rand, sites []orb.Point, n int) []orb.Point {
 			}
 			fallthrough
 		default:
-			qs = append(qs, randomPointIn(r, franceTestRegions[r.IntN(len(franceTestRegions))]))
+			qs = append(qs, geotest.RandomPointIn(r, franceTestRegions[r.IntN(len(franceTestRegions))]))
 		}
 	}
 	return append(qs, orb.Point{0, 89.9}, orb.Point{179.99, 10}, orb.Point{-179.99, -45}, orb.Point{2.35, -89.5})
@@ -76,7 +63,7 @@ func randomQueries(r *rand.Rand, sites []orb.Point, n int) []orb.Point {
 func bruteNeighbors(pts []orb.Point, p orb.Point, maxM float64) []Neighbor {
 	var all []Neighbor
 	for i, s := range pts {
-		if d := DistanceM(p, s); d <= maxM {
+		if d := geo.DistanceM(p, s); d <= maxM {
 			all = append(all, Neighbor{ID: i, DistanceM: d})
 		}
 	}
@@ -91,7 +78,7 @@ func TestSiteIndexNearestMatchesBruteForce(t *testing.T) {
 		n = 2000
 	}
 	pts := randomFrancePoints(r, n)
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	if ix.Len() != n {
 		t.Fatalf("Len = %d, want %d", ix.Len(), n)
 	}
@@ -117,7 +104,7 @@ func TestSiteIndexNearestMatchesBruteForce(t *testing.T) {
 func TestSiteIndexWalkMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
 	pts := randomFrancePoints(r, 3000)
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	var dst []Neighbor
 	for qi, q := range randomQueries(r, pts, 200) {
 		all := bruteNeighbors(pts, q, math.Inf(1))
@@ -151,7 +138,7 @@ func TestSiteIndexNearestSmallCases(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ix := NewSiteIndex(tt.pts)
+			ix := New(tt.pts)
 			all := bruteNeighbors(tt.pts, p, math.Inf(1))
 			want := all[:max(0, min(tt.k, len(all)))]
 			for id, pt := range tt.pts {
@@ -184,7 +171,7 @@ func TestSiteIndexWithinMatchesBruteForce(t *testing.T) {
 	// Sites near a pole and on both sides of the antimeridian exercise the
 	// full-longitude boxes.
 	pts = append(pts, orb.Point{10, 89.95}, orb.Point{-170, 89.99}, orb.Point{179.995, 0}, orb.Point{-179.995, 0.001})
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	var dst []Neighbor
 	for qi, q := range randomQueries(r, pts, 300) {
 		for _, radiusM := range []float64{0, 1000, 30000, 250000, 3e6, 2.1e7} {
@@ -203,7 +190,7 @@ func TestSiteIndexWithinMatchesBruteForce(t *testing.T) {
 func TestSiteIndexConcurrent(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	pts := randomFrancePoints(r, 3000)
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	qs := randomQueries(r, pts, 300)
 	want := make([][]Neighbor, len(qs))
 	for i, q := range qs {
@@ -237,7 +224,7 @@ func TestBoxChord2LowerBound(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		p := orb.Point{-180 + 360*r.Float64(), -90 + 180*r.Float64()}
 		if i%2 == 0 { // boxes close to p matter most
-			p = randomPointIn(r, franceTestRegions[0])
+			p = geotest.RandomPointIn(r, franceTestRegions[0])
 		}
 		w, h := 20*r.Float64()*r.Float64(), 20*r.Float64()*r.Float64()
 		lo := [2]float64{-180 + (360-w)*r.Float64(), -90 + (180-h)*r.Float64()}
@@ -246,7 +233,7 @@ func TestBoxChord2LowerBound(t *testing.T) {
 		}
 		hi := [2]float64{lo[0] + w, lo[1] + h}
 		lb := boxChord2LowerBound(p, math.Cos(p[1]*degToRad), lo, hi)
-		pv := lonLatVector(p)
+		pv := geo.UnitVector(p)
 		// Sample the box densely along its edges (where the minimum lies) and
 		// inside.
 		for j := 0; j <= 64; j++ {
@@ -256,7 +243,7 @@ func TestBoxChord2LowerBound(t *testing.T) {
 				{lo[0], lo[1] + f*h}, {hi[0], lo[1] + f*h},
 				{lo[0] + r.Float64()*w, lo[1] + r.Float64()*h},
 			} {
-				qv := lonLatVector(q)
+				qv := geo.UnitVector(q)
 				c2 := (qv[0]-pv[0])*(qv[0]-pv[0]) + (qv[1]-pv[1])*(qv[1]-pv[1]) + (qv[2]-pv[2])*(qv[2]-pv[2])
 				if lb > c2 {
 					t.Fatalf("p %v box %v-%v: bound %v above chord² %v at %v", p, lo, hi, lb, c2, q)
@@ -266,38 +253,11 @@ func TestBoxChord2LowerBound(t *testing.T) {
 	}
 }
 
-func TestBoundAround(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	for i := 0; i < 2000; i++ {
-		p := orb.Point{-180 + 360*r.Float64(), -89 + 178*r.Float64()}
-		radiusM := math.Pow(10, 1+6*r.Float64())
-		b := BoundAround(p, radiusM)
-		// Points on the circle of radius radiusM must all be in the box.
-		for j := 0; j < 72; j++ {
-			q := destinationPoint(p, float64(j)*5, radiusM*(1-1e-12))
-			if !b.Contains(q) {
-				t.Fatalf("p %v r %v: %v at bearing %d° outside %v", p, radiusM, q, j*5, b)
-			}
-		}
-	}
-}
-
-// destinationPoint returns the point at distM from p along the initial bearing
-// (degrees clockwise from north), on the EarthRadiusM sphere.
-func destinationPoint(p orb.Point, bearingDeg, distM float64) orb.Point {
-	d := distM / EarthRadiusM
-	lat1, lon1, th := p[1]*degToRad, p[0]*degToRad, bearingDeg*degToRad
-	lat2 := math.Asin(math.Sin(lat1)*math.Cos(d) + math.Cos(lat1)*math.Sin(d)*math.Cos(th))
-	lon2 := lon1 + math.Atan2(math.Sin(th)*math.Sin(d)*math.Cos(lat1), math.Cos(d)-math.Sin(lat1)*math.Sin(lat2))
-	lon := math.Remainder(lon2/degToRad, 360)
-	return orb.Point{lon, lat2 / degToRad}
-}
-
 // loadFranceServices2024 reads the latitude/longitude columns of the real
 // 2024 France Services file, skipping rows without coordinates.
 func loadFranceServices2024(tb testing.TB) []orb.Point {
 	tb.Helper()
-	path := filepath.Join(realDataDir(tb), "france-services-2024-08.csv")
+	path := filepath.Join(geotest.DataDir(tb), "france-services-2024-08.csv")
 	f, err := os.Open(path)
 	if err != nil {
 		tb.Fatalf("france services: %v", err)
@@ -334,23 +294,13 @@ func loadFranceServices2024(tb testing.TB) []orb.Point {
 	return pts
 }
 
-// realDataDir returns the shared real-data folder, skipping when it is missing.
-func realDataDir(tb testing.TB) string {
-	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("real data folder %s missing: %v", dir, err)
-	}
-	return dir
-}
-
 func TestSiteIndexRealFranceServices(t *testing.T) {
 	pts := loadFranceServices2024(t)
-	ix := NewSiteIndex(pts)
+	ix := New(pts)
 	r := rand.New(rand.NewPCG(9, 10))
 	var dst []Neighbor
 	for i := 0; i < 200; i++ {
-		q := randomPointIn(r, franceTestRegions[0])
+		q := geotest.RandomPointIn(r, franceTestRegions[0])
 		all := bruteNeighbors(pts, q, math.Inf(1))
 		if dst = ix.Nearest(q, 5, dst); !slices.Equal(dst, all[:5]) {
 			t.Fatalf("%v: got %v, want %v", q, dst, all[:5])
@@ -361,15 +311,6 @@ func TestSiteIndexRealFranceServices(t *testing.T) {
 	}
 }
 
-func metroQueries(n int) []orb.Point {
-	r := rand.New(rand.NewPCG(11, 12))
-	qs := make([]orb.Point, n)
-	for i := range qs {
-		qs[i] = randomPointIn(r, franceTestRegions[0])
-	}
-	return qs
-}
-
 // siteBenchQueries returns two query sets over metropolitan France: "land",
 // random points of its box that fall in a commune (what coverage asks: cell
 // centres on land), and "box", uniform over the box, a third of them at sea
@@ -378,23 +319,24 @@ func siteBenchQueries(b *testing.B) []struct {
 	name string
 	qs   []orb.Point
 } {
-	fx := realCommunes(b)
+	_, shapes := geotest.Communes(b)
+	communes := geo.NewCommuneIndex(shapes)
 	r := rand.New(rand.NewPCG(13, 14))
 	var land []orb.Point
 	for len(land) < 4096 {
-		p := randomPointIn(r, franceTestRegions[0])
-		if _, ok := fx.ix.At(p); ok {
+		p := geotest.RandomPointIn(r, franceTestRegions[0])
+		if _, ok := communes.At(p); ok {
 			land = append(land, p)
 		}
 	}
 	return []struct {
 		name string
 		qs   []orb.Point
-	}{{"land", land}, {"box", metroQueries(4096)}}
+	}{{"land", land}, {"box", geotest.MetroQueries(4096)}}
 }
 
 func BenchmarkSiteIndexNearest5(b *testing.B) {
-	ix := NewSiteIndex(loadFranceServices2024(b))
+	ix := New(loadFranceServices2024(b))
 	dst := make([]Neighbor, 0, 16)
 	for _, set := range siteBenchQueries(b) {
 		b.Run(set.name, func(b *testing.B) {
@@ -407,7 +349,7 @@ func BenchmarkSiteIndexNearest5(b *testing.B) {
 }
 
 func BenchmarkSiteIndexNearest1(b *testing.B) {
-	ix := NewSiteIndex(loadFranceServices2024(b))
+	ix := New(loadFranceServices2024(b))
 	for _, set := range siteBenchQueries(b) {
 		b.Run(set.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -419,7 +361,7 @@ func BenchmarkSiteIndexNearest1(b *testing.B) {
 }
 
 func BenchmarkSiteIndexWithin(b *testing.B) {
-	ix := NewSiteIndex(loadFranceServices2024(b))
+	ix := New(loadFranceServices2024(b))
 	dst := make([]Neighbor, 0, 256)
 	for _, set := range siteBenchQueries(b) {
 		b.Run(set.name, func(b *testing.B) {
@@ -435,6 +377,6 @@ func BenchmarkNewSiteIndex(b *testing.B) {
 	pts := loadFranceServices2024(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		NewSiteIndex(pts)
+		New(pts)
 	}
 }

@@ -1,4 +1,4 @@
-package geo
+package siteindex
 
 import (
 	"cmp"
@@ -6,25 +6,26 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
 )
 
-// Neighbor is one result of a SiteIndex query: the id of a point and its
+// Neighbor is one result of an Index query: the id of a point and its
 // great-circle distance from the query point.
 type Neighbor struct {
 	ID        int     `json:"id"`
 	DistanceM float64 `json:"distance_m"`
 }
 
-// SiteIndex answers exact great-circle k-nearest and radius queries over a
+// Index answers exact great-circle k-nearest and radius queries over a
 // fixed set of lon/lat points (service sites). Ids are indexes in the slice
-// given to NewSiteIndex.
+// given to New.
 //
 // The points sit in an R-tree. Nearest takes a radius sure to hold the k
-// nearest points from seed cells (site_seeds.go: the sites nearest to the
+// nearest points from seed cells (seeds.go: the sites nearest to the
 // centre of the query's cell, whose k-th distance from the query bounds its
-// k-th nearest), searches the lon/lat box holding that circle (BoundAround)
+// k-th nearest), searches the lon/lat box holding that circle (geo.BoundAround)
 // and ranks the points found by their chord on the unit sphere (a strictly
 // increasing function of the great-circle distance, from precomputed unit
 // vectors). Queries outside every seed cell try growing boxes, then fall
@@ -35,17 +36,17 @@ type Neighbor struct {
 // child of every visited node on a heap: about 5 µs per query on 2,800
 // sites, against well under 1 µs for a box search.
 //
-// Reported distances are DistanceM (haversine) and ties are broken by id, so
+// Reported distances are geo.DistanceM (haversine) and ties are broken by id, so
 // results equal a brute-force scan sorted by (DistanceM, id).
 //
-// A SiteIndex is safe for concurrent use by several goroutines.
-type SiteIndex struct {
+// A Index is safe for concurrent use by several goroutines.
+type Index struct {
 	tree  rtree.RTreeG[int32]
 	pts   []orb.Point
 	vec   [][3]float64 // unit vector of each point
 	seedM float64      // first search radius for k = 1 without seeds, from the sites' spacing
 
-	seeds [len(seedLevels)]seedGrid // site_seeds.go
+	seeds [len(seedLevels)]seedGrid // seeds.go
 	seedK int                       // ids per seed cell: min(seedK, number of points)
 	pool  sync.Pool                 // *siteQuery
 }
@@ -59,12 +60,12 @@ const chordSlack = 1e-12
 // boxRounds is how many box searches Nearest tries before walking the tree.
 const boxRounds = 3
 
-// NewSiteIndex indexes points; the id of a point is its index in points. The
+// New indexes points; the id of a point is its index in points. The
 // index keeps points (it does not copy it): do not modify it afterwards.
-func NewSiteIndex(points []orb.Point) *SiteIndex {
-	ix := &SiteIndex{pts: points, vec: make([][3]float64, len(points))}
+func New(points []orb.Point) *Index {
+	ix := &Index{pts: points, vec: make([][3]float64, len(points))}
 	for i, p := range points {
-		ix.vec[i] = lonLatVector(p)
+		ix.vec[i] = geo.UnitVector(p)
 		ix.tree.Insert(p, p, int32(i))
 	}
 	ix.pool.New = func() any {
@@ -85,7 +86,7 @@ func NewSiteIndex(points []orb.Point) *SiteIndex {
 // spacingM returns the median distance from a site to its nearest other
 // site, over a sample of at most 256 sites (at least 100 m): the first radius
 // Nearest tries.
-func (ix *SiteIndex) spacingM() float64 {
+func (ix *Index) spacingM() float64 {
 	n := len(ix.pts)
 	if n < 2 {
 		return 10000
@@ -102,15 +103,15 @@ func (ix *SiteIndex) spacingM() float64 {
 }
 
 // Len returns the number of indexed points.
-func (ix *SiteIndex) Len() int { return len(ix.pts) }
+func (ix *Index) Len() int { return len(ix.pts) }
 
 // Point returns the point of id.
-func (ix *SiteIndex) Point(id int) orb.Point { return ix.pts[id] }
+func (ix *Index) Point(id int) orb.Point { return ix.pts[id] }
 
 // Nearest appends to dst[:0] the k points nearest to p, ordered by
 // great-circle distance then id, and returns it. Fewer than k are returned
 // when the index holds fewer points; none when k <= 0.
-func (ix *SiteIndex) Nearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
+func (ix *Index) Nearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
 	dst = dst[:0]
 	if k <= 0 || len(ix.pts) == 0 {
 		return dst
@@ -125,7 +126,7 @@ func (ix *SiteIndex) Nearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
 	}
 	for round := 0; round < boxRounds && !done; round++ {
 		q.dst = q.dst[:0]
-		b := BoundAround(p, r)
+		b := geo.BoundAround(p, r)
 		ix.tree.Search(b.Min, b.Max, q.boxK)
 		// Keep the points inside the radius, less the slack: every point
 		// within the slack of them is inside the radius, hence in the box.
@@ -158,7 +159,7 @@ func (ix *SiteIndex) Nearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
 }
 
 // walkNearest is Nearest by a best-first walk of the whole tree.
-func (ix *SiteIndex) walkNearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
+func (ix *Index) walkNearest(p orb.Point, k int, dst []Neighbor) []Neighbor {
 	q := ix.getQuery(p)
 	q.k, q.dst = k, dst[:0]
 	ix.tree.Nearby(q.distFn, q.iterK)
@@ -171,7 +172,7 @@ func (ix *SiteIndex) walkNearest(p orb.Point, k int, dst []Neighbor) []Neighbor 
 // finishNearest turns candidates holding squared chords into the result:
 // it keeps those within the slack of the k-th chord, measures them in
 // haversine metres, sorts them by (distance, id) and keeps k.
-func finishNearest(ix *SiteIndex, p orb.Point, k int, dst []Neighbor) []Neighbor {
+func finishNearest(ix *Index, p orb.Point, k int, dst []Neighbor) []Neighbor {
 	if len(dst) > k {
 		c := math.Sqrt(selectKth(dst, k)) + chordSlack
 		n := 0
@@ -184,7 +185,7 @@ func finishNearest(ix *SiteIndex, p orb.Point, k int, dst []Neighbor) []Neighbor
 		dst = dst[:n]
 	}
 	for i := range dst {
-		dst[i].DistanceM = DistanceM(p, ix.pts[dst[i].ID])
+		dst[i].DistanceM = geo.DistanceM(p, ix.pts[dst[i].ID])
 	}
 	slices.SortFunc(dst, compareNeighbors)
 	return dst[:min(k, len(dst))]
@@ -227,7 +228,7 @@ func selectKth(s []Neighbor, k int) float64 {
 // Nearest1 returns the point nearest to p and its great-circle distance (ties
 // broken by the lowest id); ok is false when the index is empty. It does not
 // allocate.
-func (ix *SiteIndex) Nearest1(p orb.Point) (id int, distM float64, ok bool) {
+func (ix *Index) Nearest1(p orb.Point) (id int, distM float64, ok bool) {
 	if len(ix.pts) == 0 {
 		return 0, 0, false
 	}
@@ -239,7 +240,7 @@ func (ix *SiteIndex) Nearest1(p orb.Point) (id int, distM float64, ok bool) {
 	}
 	for round := 0; round < boxRounds && !done; round++ {
 		q.best, q.bestC2 = -1, math.Inf(1)
-		b := BoundAround(p, r)
+		b := geo.BoundAround(p, r)
 		ix.tree.Search(b.Min, b.Max, q.box1)
 		c := chordOfM(r) - chordSlack
 		switch {
@@ -256,19 +257,19 @@ func (ix *SiteIndex) Nearest1(p orb.Point) (id int, distM float64, ok bool) {
 	}
 	id = int(q.best)
 	ix.pool.Put(q)
-	return id, DistanceM(p, ix.pts[id]), true
+	return id, geo.DistanceM(p, ix.pts[id]), true
 }
 
 // walkNearest1 sets q.best to the point nearest to q.p by a best-first walk
 // of the whole tree.
-func (ix *SiteIndex) walkNearest1(q *siteQuery) {
+func (ix *Index) walkNearest1(q *siteQuery) {
 	q.best, q.bestM, q.stop = -1, math.Inf(1), math.Inf(1)
 	ix.tree.Nearby(q.distFn, q.iter1)
 }
 
 // Within appends to dst[:0] every point whose great-circle distance from p is
 // at most radiusM, sorted by distance then id, and returns it.
-func (ix *SiteIndex) Within(p orb.Point, radiusM float64, dst []Neighbor) []Neighbor {
+func (ix *Index) Within(p orb.Point, radiusM float64, dst []Neighbor) []Neighbor {
 	dst = ix.WithinUnsorted(p, radiusM, dst)
 	slices.SortFunc(dst, compareNeighbors)
 	return dst
@@ -281,19 +282,19 @@ func compareNeighbors(a, b Neighbor) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-func (ix *SiteIndex) getQuery(p orb.Point) *siteQuery {
+func (ix *Index) getQuery(p orb.Point) *siteQuery {
 	q := ix.pool.Get().(*siteQuery)
 	q.p = p
-	q.pv = lonLatVector(p)
+	q.pv = geo.UnitVector(p)
 	q.cosLat = math.Cos(p[1] * degToRad)
 	q.stop = math.Inf(1)
 	return q
 }
 
-// siteQuery is the per-query state of a SiteIndex search. It is pooled, and
+// siteQuery is the per-query state of a Index search. It is pooled, and
 // its method values are bound once, so that queries do not allocate.
 type siteQuery struct {
-	ix     *SiteIndex
+	ix     *Index
 	p      orb.Point
 	pv     [3]float64 // unit vector of p
 	cosLat float64
@@ -343,7 +344,7 @@ func (q *siteQuery) boxCollect1(_, _ [2]float64, id int32) bool {
 	case c2 < q.bestC2-tol:
 		q.best, q.bestC2 = id, c2
 	case c2 <= q.bestC2+tol:
-		m, bm := DistanceM(q.p, q.ix.pts[id]), DistanceM(q.p, q.ix.pts[q.best])
+		m, bm := geo.DistanceM(q.p, q.ix.pts[id]), geo.DistanceM(q.p, q.ix.pts[q.best])
 		if m < bm || (m == bm && id < q.best) {
 			q.best, q.bestC2 = id, math.Min(c2, q.bestC2)
 		}
@@ -387,9 +388,9 @@ func (q *siteQuery) collect1(_, _ [2]float64, id int32, d float64) bool {
 		return true
 	}
 	if math.IsInf(q.bestM, 1) {
-		q.bestM = DistanceM(q.p, q.ix.pts[q.best])
+		q.bestM = geo.DistanceM(q.p, q.ix.pts[q.best])
 	}
-	m := DistanceM(q.p, q.ix.pts[id])
+	m := geo.DistanceM(q.p, q.ix.pts[id])
 	if m < q.bestM || (m == q.bestM && id < q.best) {
 		q.best, q.bestM = id, m
 	}
@@ -402,7 +403,7 @@ func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
 	if q.chord2(id) > q.stop {
 		return true
 	}
-	if d := DistanceM(q.p, q.ix.pts[id]); d <= q.radiusM {
+	if d := geo.DistanceM(q.p, q.ix.pts[id]); d <= q.radiusM {
 		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
 	}
 	return true
