@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 )
 
 // Two sites at Beta's and Delta's centres, as a generic CSV.
@@ -24,7 +25,7 @@ func postLayer(t *testing.T, s *Server, fields map[string]string, file, content 
 // layers cannot be deleted; a file with bad rows is rejected whole.
 func TestLayerUploadLifecycle(t *testing.T) {
 	dir := t.TempDir()
-	store, err := data.OpenBoltStore(dir)
+	store, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +83,7 @@ func TestLayerUploadLifecycle(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if store, err = data.OpenBoltStore(dir); err != nil {
+	if store, err = boltstore.Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()

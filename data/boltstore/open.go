@@ -1,4 +1,4 @@
-package data
+package boltstore
 
 import (
 	"encoding/json"
@@ -11,36 +11,37 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// DefaultLockWait is how long OpenBoltStore waits for the file lock of a
+// DefaultLockWait is how long Open waits for the file lock of a
 // state file. A process killed with SIGKILL releases its lock only once the
 // kernel has torn it down, which can take more than a second after kill
 // returns (a large mapped file, an fsync in flight); one second was seen to
 // fail a restart.
 const DefaultLockWait = 10 * time.Second
 
-// ErrLocked is wrapped by the error of OpenBoltStore when another process
-// (or another BoltStore of this one) still holds the state file after the
+// ErrLocked is wrapped by the error of Open when another process
+// (or another Store of this one) still holds the state file after the
 // lock wait.
 var ErrLocked = errors.New("in use by another process")
 
-// BoltOptions tunes OpenBoltStore; the zero value is the default.
-type BoltOptions struct {
+// Options tunes Open; the zero value is the default.
+type Options struct {
 	// LockWait is how long to wait for another holder of the file to let go
 	// of it (DefaultLockWait when 0). bbolt retries the lock every 50 ms.
 	LockWait time.Duration
 }
 
-// OpenBoltStore opens (creating it when needed) the dataset database in dir
-// with the default options: see BoltOptions.Open.
-func OpenBoltStore(dir string) (*BoltStore, error) { return BoltOptions{}.Open(dir) }
+// Open opens (creating it when needed) the dataset database in dir
+// with the default options: see Options.Open.
+func Open(dir string) (*Store, error) { return Options{}.Open(dir) }
 
 // Open opens (creating it when needed) the dataset database in dir, after
 // checking it whole; a damaged file is refused with an error wrapping
-// ErrCorrupt that says what is wrong, and is never served:
+// data.ErrCorrupt that says what is wrong, and is never served:
 //
 //   - a file shorter than the pages its header counts (truncated: serving
 //     it would fault with SIGBUS on the first read past its end);
@@ -53,14 +54,14 @@ func OpenBoltStore(dir string) (*BoltStore, error) { return BoltOptions{}.Open(d
 //
 // The check reads the whole file once: 63 ms for 153 MB in the page cache
 // (BenchmarkOpenBoltStore), the disk's read time otherwise.
-func (o BoltOptions) Open(dir string) (*BoltStore, error) {
+func (o Options) Open(dir string) (*Store, error) {
 	if dir == "" {
 		return nil, errors.New("state folder: empty path")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("state folder %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, BoltFile)
+	path := filepath.Join(dir, File)
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -92,14 +93,14 @@ func (o BoltOptions) Open(dir string) (*BoltStore, error) {
 			return nil, fmt.Errorf("state file %s: %w", path, err)
 		}
 	}
-	return &BoltStore{db: db, path: path, file: f}, nil
+	return &Store{db: db, path: path, file: f}, nil
 }
 
 // create builds a new, empty state file aside and links it into place, so
 // that path either does not exist or holds a whole database. Another
 // process creating it at the same time wins quietly.
-func (o BoltOptions) create(path string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), BoltFile+".new-*")
+func (o Options) create(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), File+".new-*")
 	if err != nil {
 		return fmt.Errorf("state file %s: %w", path, err)
 	}
@@ -132,7 +133,7 @@ func (o BoltOptions) create(path string) error {
 
 // verify opens path read-only and checks that the file covers every page,
 // then reads every dataset, faults turned into errors.
-func (o BoltOptions) verify(path string) error {
+func (o Options) verify(path string) error {
 	db, _, err := o.open(path, true)
 	if err != nil {
 		return err
@@ -156,7 +157,7 @@ func (o BoltOptions) verify(path string) error {
 
 // open opens path with bbolt (read-only or not), turning a panic or a
 // fault inside bbolt into an error. It also returns the database file.
-func (o BoltOptions) open(path string, readOnly bool) (*bolt.DB, *os.File, error) {
+func (o Options) open(path string, readOnly bool) (*bolt.DB, *os.File, error) {
 	wait := o.LockWait
 	if wait <= 0 {
 		wait = DefaultLockWait
@@ -198,7 +199,7 @@ func (o BoltOptions) open(path string, readOnly bool) (*bolt.DB, *os.File, error
 
 // damaged wraps the reason a state file is refused.
 func damaged(path string, reason error) error {
-	return fmt.Errorf("state file %s is %w (%w)", path, ErrCorrupt, reason)
+	return fmt.Errorf("state file %s is %w (%w)", path, data.ErrCorrupt, reason)
 }
 
 // panicError is a panic or memory fault recovered by guard.
@@ -234,15 +235,14 @@ func checkDatasets(tx *bolt.Tx) error {
 		if meta.Get(k) == nil {
 			return fmt.Errorf("dataset %q: its description cannot be found by key", k)
 		}
-		var m DatasetMeta
+		var m data.DatasetMeta
 		if err := json.Unmarshal(v, &m); err != nil {
 			return fmt.Errorf("dataset %q: description: %w", k, err)
 		}
 		if m.ID != string(k) {
 			return fmt.Errorf("dataset %q: its description names %q", k, m.ID)
 		}
-		_, err := rowsBody(k, v, rows.Get(k))
-		return err
+		return data.CheckRows(k, v, rows.Get(k))
 	})
 	if err != nil {
 		return err

@@ -1,10 +1,12 @@
-package data
+package boltstore
 
 import (
 	"errors"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/maillage/maillage/data"
 
 	// bbolt is etcd's maintained fork of BoltDB: a pure-Go, single-file,
 	// copy-on-write B+tree with serializable transactions. A Put is one
@@ -16,8 +18,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// BoltFile is the name of the database file inside a state folder.
-const BoltFile = "datasets.db"
+// File is the name of the database file inside a state folder.
+const File = "datasets.db"
 
 // Bucket names of the database: descriptions and rows are kept apart so
 // that List reads no rows.
@@ -26,8 +28,8 @@ var (
 	bucketRows = []byte("rows")
 )
 
-// BoltStore is a Store persisted in one bbolt file of a state folder.
-type BoltStore struct {
+// Store is a Store persisted in one bbolt file of a state folder.
+type Store struct {
 	db   *bolt.DB
 	path string
 	file *os.File // the database file, locked while open
@@ -55,12 +57,12 @@ func createBuckets(tx *bolt.Tx) error {
 }
 
 // Path returns the database file.
-func (s *BoltStore) Path() string { return s.path }
+func (s *Store) Path() string { return s.path }
 
 // Put stores d under d.Meta.ID, replacing any dataset of that id, in one
 // transaction: after a crash it is entirely there or entirely absent.
-func (s *BoltStore) Put(d *Dataset) error {
-	meta, rows, err := EncodeDataset(d)
+func (s *Store) Put(d *data.Dataset) error {
+	meta, rows, err := data.EncodeDataset(d)
 	if err != nil {
 		return err
 	}
@@ -84,21 +86,21 @@ func (s *BoltStore) Put(d *Dataset) error {
 }
 
 // Get returns the dataset of that id. A dataset whose bytes fail their
-// checksum or do not decode gives an error wrapping ErrCorrupt.
-func (s *BoltStore) Get(id string) (*Dataset, error) {
-	var d *Dataset
+// checksum or do not decode gives an error wrapping data.ErrCorrupt.
+func (s *Store) Get(id string) (*data.Dataset, error) {
+	var d *data.Dataset
 	err := s.db.View(func(tx *bolt.Tx) error {
 		key := []byte(id)
 		meta := tx.Bucket(bucketMeta).Get(key)
 		if meta == nil {
-			return ErrDatasetNotFound
+			return data.ErrDatasetNotFound
 		}
 		// The slices are only valid inside the transaction: the decoders copy out.
 		var err error
-		d, err = DecodeDataset(id, meta, tx.Bucket(bucketRows).Get(key))
+		d, err = data.DecodeDataset(id, meta, tx.Bucket(bucketRows).Get(key))
 		return err
 	})
-	if errors.Is(err, ErrDatasetNotFound) {
+	if errors.Is(err, data.ErrDatasetNotFound) {
 		return nil, err
 	}
 	if err != nil {
@@ -108,11 +110,11 @@ func (s *BoltStore) Get(id string) (*Dataset, error) {
 }
 
 // List returns every dataset's description, oldest first (then by id).
-func (s *BoltStore) List() ([]DatasetMeta, error) {
-	var out []DatasetMeta
+func (s *Store) List() ([]data.DatasetMeta, error) {
+	var out []data.DatasetMeta
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).ForEach(func(k, v []byte) error {
-			m, err := DecodeMeta(string(k), v)
+			m, err := data.DecodeMeta(string(k), v)
 			if err != nil {
 				return err
 			}
@@ -124,25 +126,25 @@ func (s *BoltStore) List() ([]DatasetMeta, error) {
 		return nil, fmt.Errorf("store %s: %w", s.path, err)
 	}
 	if out == nil {
-		out = []DatasetMeta{}
+		out = []data.DatasetMeta{}
 	}
-	SortMetas(out)
+	data.SortMetas(out)
 	return out, nil
 }
 
 // Delete removes the dataset of that id.
-func (s *BoltStore) Delete(id string) error {
+func (s *Store) Delete(id string) error {
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		key := []byte(id)
 		if tx.Bucket(bucketMeta).Get(key) == nil {
-			return ErrDatasetNotFound
+			return data.ErrDatasetNotFound
 		}
 		if err := tx.Bucket(bucketMeta).Delete(key); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketRows).Delete(key)
 	})
-	if err != nil && !errors.Is(err, ErrDatasetNotFound) {
+	if err != nil && !errors.Is(err, data.ErrDatasetNotFound) {
 		return fmt.Errorf("dataset %s: store %s: %w", id, s.path, err)
 	}
 	return err
@@ -150,7 +152,7 @@ func (s *BoltStore) Delete(id string) error {
 
 // Backup writes a consistent copy of the database to path while the store
 // stays usable (a read transaction sees one committed state).
-func (s *BoltStore) Backup(path string) error {
+func (s *Store) Backup(path string) error {
 	err := s.db.View(func(tx *bolt.Tx) error { return tx.CopyFile(path, 0o600) })
 	if err != nil {
 		return fmt.Errorf("backup %s to %s: %w", s.path, path, err)
@@ -160,7 +162,7 @@ func (s *BoltStore) Backup(path string) error {
 
 // WriteTo writes a consistent copy of the database to w (a hot backup:
 // the store stays usable meanwhile).
-func (s *BoltStore) WriteTo(w io.Writer) (int64, error) {
+func (s *Store) WriteTo(w io.Writer) (int64, error) {
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -174,4 +176,4 @@ func (s *BoltStore) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Close releases the database file.
-func (s *BoltStore) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.db.Close() }

@@ -1,4 +1,4 @@
-package data
+package boltstore
 
 import (
 	"bufio"
@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data"
 	"github.com/paulmach/orb"
 	bolt "go.etcd.io/bbolt"
 )
@@ -30,17 +31,17 @@ func checkTx(tx *bolt.Tx) error {
 // testDataset builds a deterministic dataset of n candidates (or, for the
 // other kinds, a few rows of each slice) so that a reader can check it is
 // complete.
-func testDataset(id string, n int) *Dataset {
-	d := &Dataset{Meta: DatasetMeta{ID: id, Kind: KindCandidates, Name: "test " + id, Rows: n,
+func testDataset(id string, n int) *data.Dataset {
+	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindCandidates, Name: "test " + id, Rows: n,
 		Departements: []string{"23", "87"}, CreatedAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), Source: "api"}}
-	d.Candidates = make([]Candidate, n)
+	d.Candidates = make([]data.Candidate, n)
 	for i := range d.Candidates {
 		dep := "23"
 		if i%2 == 1 {
 			dep = "87"
 		}
-		d.Candidates[i] = Candidate{ID: fmt.Sprintf("c%07d", i), Point: orb.Point{1.5 + float64(i%1000)*1e-4, 45.8 + float64(i/1000)*1e-5},
-			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: LocatedByCoordinates,
+		d.Candidates[i] = data.Candidate{ID: fmt.Sprintf("c%07d", i), Point: orb.Point{1.5 + float64(i%1000)*1e-4, 45.8 + float64(i/1000)*1e-5},
+			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: data.LocatedByCoordinates,
 			Attrs: map[string]string{"row": strconv.Itoa(i)}}
 	}
 	return d
@@ -48,38 +49,38 @@ func testDataset(id string, n int) *Dataset {
 
 func TestBoltStoreRoundTripAndRestart(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cand := testDataset("cand", 500)
-	structs := &Dataset{Meta: DatasetMeta{ID: "st", Kind: KindStructures, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(time.Hour)},
-		Structures: []Structure{{ID: "s1", Name: "Mairie", Posts: 2, Point: orb.Point{1.87, 46.17}, Departement: "23", ZRR: "oui"}}}
-	sites := &Dataset{Meta: DatasetMeta{ID: "si", Kind: KindSites, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(2 * time.Hour)},
-		Sites: []Site{{ID: "x", Name: "Bus", Itinerant: true, Layer: "extra", Point: orb.Point{2.1, 45.9}}}}
-	res := &Dataset{Meta: DatasetMeta{ID: "m1", Kind: KindMatchResult, CreatedAt: cand.Meta.CreatedAt.Add(3 * time.Hour)},
+	structs := &data.Dataset{Meta: data.DatasetMeta{ID: "st", Kind: data.KindStructures, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(time.Hour)},
+		Structures: []data.Structure{{ID: "s1", Name: "Mairie", Posts: 2, Point: orb.Point{1.87, 46.17}, Departement: "23", ZRR: "oui"}}}
+	sites := &data.Dataset{Meta: data.DatasetMeta{ID: "si", Kind: data.KindSites, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(2 * time.Hour)},
+		Sites: []data.Site{{ID: "x", Name: "Bus", Itinerant: true, Layer: "extra", Point: orb.Point{2.1, 45.9}}}}
+	res := &data.Dataset{Meta: data.DatasetMeta{ID: "m1", Kind: data.KindMatchResult, CreatedAt: cand.Meta.CreatedAt.Add(3 * time.Hour)},
 		Result: []byte(`{"pairs":[]}`)}
-	for _, d := range []*Dataset{cand, structs, sites, res} {
+	for _, d := range []*data.Dataset{cand, structs, sites, res} {
 		if err := s.Put(d); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Delete("nope"); !errors.Is(err, ErrDatasetNotFound) {
-		t.Fatalf("Delete unknown: %v, want ErrDatasetNotFound", err)
+	if err := s.Delete("nope"); !errors.Is(err, data.ErrDatasetNotFound) {
+		t.Fatalf("Delete unknown: %v, want data.ErrDatasetNotFound", err)
 	}
-	if err := s.Put(&Dataset{}); err == nil {
+	if err := s.Put(&data.Dataset{}); err == nil {
 		t.Fatal("Put without id succeeded")
 	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
 
-	s, err = OpenBoltStore(dir)
+	s, err = Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	for _, want := range []*Dataset{cand, structs, sites, res} {
+	for _, want := range []*data.Dataset{cand, structs, sites, res} {
 		got, err := s.Get(want.Meta.ID)
 		if err != nil {
 			t.Fatalf("Get %s after reopen: %v", want.Meta.ID, err)
@@ -102,7 +103,7 @@ func TestBoltStoreRoundTripAndRestart(t *testing.T) {
 	if err := s.Delete("st"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get("st"); !errors.Is(err, ErrDatasetNotFound) {
+	if _, err := s.Get("st"); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Fatalf("Get after Delete: %v", err)
 	}
 	// Replacing keeps one entry.
@@ -127,7 +128,7 @@ func TestBoltStoreRoundTripAndRestart(t *testing.T) {
 
 func TestBoltStoreSecondOpenFails(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +136,7 @@ func TestBoltStoreSecondOpenFails(t *testing.T) {
 	// bbolt takes an exclusive flock; a second handle in this process
 	// waits for it and times out.
 	t0 := time.Now()
-	s2, err := BoltOptions{LockWait: 300 * time.Millisecond}.Open(dir)
+	s2, err := Options{LockWait: 300 * time.Millisecond}.Open(dir)
 	if err == nil {
 		s2.Close()
 		t.Fatal("second open of a state folder in use succeeded")
@@ -170,7 +171,7 @@ func TestHelperHoldStore(t *testing.T) {
 		time.Sleep(time.Duration(ms) * time.Millisecond) // the grandchild, holding the file as fd 3
 		os.Exit(0)
 	}
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(3)
@@ -222,7 +223,7 @@ func TestRestartAfterKill(t *testing.T) {
 		t.Skip("spawns child processes")
 	}
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +242,7 @@ func TestRestartAfterKill(t *testing.T) {
 			t.Fatal(err)
 		}
 		t0 := time.Now()
-		s, err := OpenBoltStore(dir) // at once, as a supervisor restarting it would
+		s, err := Open(dir) // at once, as a supervisor restarting it would
 		if err != nil {
 			t.Fatalf("restart %d right after kill -9 (lock released %v after): %v", i, linger, err)
 		}
@@ -261,7 +262,7 @@ func TestRestartAfterKill(t *testing.T) {
 	child := startHolder(t, dir, 0)
 	defer child.Wait()
 	defer child.Process.Kill()
-	_, err = BoltOptions{LockWait: 200 * time.Millisecond}.Open(dir)
+	_, err = Options{LockWait: 200 * time.Millisecond}.Open(dir)
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("open while a child holds the store: %v, want ErrLocked", err)
 	}
@@ -285,7 +286,7 @@ func TestHelperUpload(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process for TestKilledUploadLeavesNoPartialDataset")
 	}
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(3)
@@ -313,7 +314,7 @@ func TestKilledUploadLeavesNoPartialDataset(t *testing.T) {
 		t.Skip("spawns child processes")
 	}
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,23 +338,23 @@ func TestKilledUploadLeavesNoPartialDataset(t *testing.T) {
 	outcomes := map[string]int{}
 	for i, a := range attempts {
 		// Start each attempt from a state without "big".
-		s, err := OpenBoltStore(dir)
+		s, err := Open(dir)
 		if err != nil {
 			t.Fatalf("attempt %d: reopen: %v", i, err)
 		}
-		if err := s.Delete("big"); err != nil && !errors.Is(err, ErrDatasetNotFound) {
+		if err := s.Delete("big"); err != nil && !errors.Is(err, data.ErrDatasetNotFound) {
 			t.Fatal(err)
 		}
 		s.Close()
 
 		outcome := killDuringPut(t, dir, a.hold, a.delay)
-		s, err = OpenBoltStore(dir)
+		s, err = Open(dir)
 		if err != nil {
 			t.Fatalf("attempt %d (%s): reopen after kill: %v", i, outcome, err)
 		}
 		got, err := s.Get("big")
 		switch {
-		case errors.Is(err, ErrDatasetNotFound):
+		case errors.Is(err, data.ErrDatasetNotFound):
 			outcomes["absent"]++
 			if a.hold {
 				// Killed before commit: nothing may be there.
@@ -444,7 +445,7 @@ func killDuringPut(t *testing.T, dir string, hold bool, delay time.Duration) str
 // BenchmarkBoltStorePutGet stores then reads back a dataset of 200,000
 // candidates (the default row cap), fsync included.
 func BenchmarkBoltStorePutGet(b *testing.B) {
-	s, err := OpenBoltStore(b.TempDir())
+	s, err := Open(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -468,7 +469,7 @@ func BenchmarkBoltStorePutGet(b *testing.B) {
 // dataset's checksum read once).
 func BenchmarkOpenBoltStore(b *testing.B) {
 	dir := b.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -480,12 +481,12 @@ func BenchmarkOpenBoltStore(b *testing.B) {
 	s.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := OpenBoltStore(dir)
+		s, err := Open(dir)
 		if err != nil {
 			b.Fatal(err)
 		}
 		s.Close()
 	}
-	st, _ := os.Stat(filepath.Join(dir, BoltFile))
+	st, _ := os.Stat(filepath.Join(dir, File))
 	b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
 }

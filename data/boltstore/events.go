@@ -1,9 +1,10 @@
-package data
+package boltstore
 
 import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/maillage/maillage/data"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -17,8 +18,8 @@ var (
 
 // AppendEvent stores e, in one transaction, when its key's last status is
 // still e.From; committed (fsynced) before it returns.
-func (s *BoltStore) AppendEvent(e *RecruitmentEvent) error {
-	if err := CheckEvent(e); err != nil {
+func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
+	if err := data.CheckEvent(e); err != nil {
 		return err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -32,14 +33,14 @@ func (s *BoltStore) AppendEvent(e *RecruitmentEvent) error {
 		}
 		key := []byte(e.Key())
 		if now := string(cur.Get(key)); now != e.From {
-			return &StaleError{Current: now}
+			return &data.StaleError{Current: now}
 		}
 		seq, err := evs.NextSequence()
 		if err != nil {
 			return err
 		}
 		e.Seq = int64(seq)
-		b, err := EncodeEvent(e)
+		b, err := data.EncodeEvent(e)
 		if err != nil {
 			return err
 		}
@@ -50,7 +51,7 @@ func (s *BoltStore) AppendEvent(e *RecruitmentEvent) error {
 		}
 		return cur.Put(key, []byte(e.Status))
 	})
-	if _, stale := err.(*StaleError); err != nil && !stale {
+	if _, stale := err.(*data.StaleError); err != nil && !stale {
 		e.Seq = 0
 		return fmt.Errorf("recruitment event: store %s: %w", s.path, err)
 	}
@@ -58,15 +59,15 @@ func (s *BoltStore) AppendEvent(e *RecruitmentEvent) error {
 }
 
 // Events returns every event in Seq order.
-func (s *BoltStore) Events() ([]RecruitmentEvent, error) {
-	out := []RecruitmentEvent{}
+func (s *Store) Events() ([]data.RecruitmentEvent, error) {
+	out := []data.RecruitmentEvent{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEvents)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(_, v []byte) error {
-			e, err := DecodeEvent(v)
+			e, err := data.DecodeEvent(v)
 			if err != nil {
 				return err
 			}

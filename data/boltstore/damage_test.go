@@ -1,4 +1,4 @@
-package data
+package boltstore
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -19,7 +20,7 @@ import (
 // where its pages are.
 type storeImage struct {
 	file     []byte
-	want     map[string]*Dataset
+	want     map[string]*data.Dataset
 	pageSize int
 	pages    int              // high-water mark: pages in use or free
 	byType   map[string][]int // page ids by bbolt type (meta, freelist, branch, leaf, free) or overflow (a page's continuation)
@@ -31,12 +32,12 @@ type storeImage struct {
 func newStoreImage(t *testing.T) *storeImage {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := &storeImage{want: map[string]*Dataset{}, byType: map[string][]int{}}
-	put := func(d *Dataset) {
+	img := &storeImage{want: map[string]*data.Dataset{}, byType: map[string][]int{}}
+	put := func(d *data.Dataset) {
 		if err := s.Put(d); err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +47,7 @@ func newStoreImage(t *testing.T) *storeImage {
 		put(testDataset(fmt.Sprintf("ds-%03d", i), 3))
 	}
 	put(testDataset("big", 2000))
-	put(&Dataset{Meta: DatasetMeta{ID: "m1", Kind: KindMatchResult, CreatedAt: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)},
+	put(&data.Dataset{Meta: data.DatasetMeta{ID: "m1", Kind: data.KindMatchResult, CreatedAt: time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC)},
 		Result: []byte(`{"pairs":[]}`)})
 	if err := s.Delete("ds-039"); err != nil {
 		t.Fatal(err)
@@ -56,7 +57,7 @@ func newStoreImage(t *testing.T) *storeImage {
 		t.Fatal(err)
 	}
 
-	path := filepath.Join(dir, BoltFile)
+	path := filepath.Join(dir, File)
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func (img *storeImage) zero(b []byte, ids ...int) []byte {
 func writeState(t *testing.T, b []byte) (dir, path string) {
 	t.Helper()
 	dir = t.TempDir()
-	path = filepath.Join(dir, BoltFile)
+	path = filepath.Join(dir, File)
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -165,20 +166,20 @@ func TestOpenRefusesDamagedStateFile(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir, path := writeState(t, img.damaged(c.damage))
-			s, err := OpenBoltStore(dir)
+			s, err := Open(dir)
 			if err == nil {
 				s.Close()
 				t.Fatal("a damaged state file opened")
 			}
 			msg := err.Error()
-			if !errors.Is(err, ErrCorrupt) || !strings.Contains(msg, path) || !strings.Contains(msg, c.reason) {
-				t.Fatalf("error %q: want ErrCorrupt naming %s and %q", msg, path, c.reason)
+			if !errors.Is(err, data.ErrCorrupt) || !strings.Contains(msg, path) || !strings.Contains(msg, c.reason) {
+				t.Fatalf("error %q: want data.ErrCorrupt naming %s and %q", msg, path, c.reason)
 			}
 			// Refusing released the file: the original opens in its place.
 			if err := os.WriteFile(path, img.file, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			s, err = BoltOptions{LockWait: 100 * time.Millisecond}.Open(dir)
+			s, err = Options{LockWait: 100 * time.Millisecond}.Open(dir)
 			if err != nil {
 				t.Fatalf("the undamaged file after a refusal (%v): %v", msg, err)
 			}
@@ -208,10 +209,10 @@ func TestFlippedBytesRefusedOrHarmless(t *testing.T) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		s, err := BoltOptions{LockWait: 100 * time.Millisecond}.Open(dir)
+		s, err := Options{LockWait: 100 * time.Millisecond}.Open(dir)
 		if err != nil {
-			if !errors.Is(err, ErrCorrupt) {
-				t.Fatalf("flip at byte %d (page %d): %v, want ErrCorrupt", at, at/img.pageSize, err)
+			if !errors.Is(err, data.ErrCorrupt) {
+				t.Fatalf("flip at byte %d (page %d): %v, want data.ErrCorrupt", at, at/img.pageSize, err)
 			}
 			refused++
 			continue
@@ -234,10 +235,10 @@ func TestFlippedBytesRefusedOrHarmless(t *testing.T) {
 }
 
 // A dataset whose bytes change after the store is open (the file edited
-// under a running server) is an error wrapping ErrCorrupt, not a panic.
+// under a running server) is an error wrapping data.ErrCorrupt, not a panic.
 func TestGetCorruptDataset(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,8 +258,8 @@ func TestGetCorruptDataset(t *testing.T) {
 	if _, err := s.file.WriteAt([]byte("x"), int64(i)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get("cand"); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "checksum") {
-		t.Fatalf("Get of a dataset changed on disk: %v, want ErrCorrupt (checksum)", err)
+	if _, err := s.Get("cand"); !errors.Is(err, data.ErrCorrupt) || !strings.Contains(err.Error(), "checksum") {
+		t.Fatalf("Get of a dataset changed on disk: %v, want data.ErrCorrupt (checksum)", err)
 	}
 }
 
@@ -266,13 +267,13 @@ func TestGetCorruptDataset(t *testing.T) {
 // (a first start killed early), and datasets stored without a checksum.
 func TestOpenEarlierStateFiles(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, BoltFile)
+	path := filepath.Join(dir, File)
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatalf("bbolt file without buckets: %v", err)
 	}
@@ -280,16 +281,17 @@ func TestOpenEarlierStateFiles(t *testing.T) {
 	if err := s.Put(want); err != nil {
 		t.Fatal(err)
 	}
-	// Rewrite the rows as the first format did: 1, then the gob alone.
+	// Rewrite the rows as the first format did: 1 (data's rowsGob), then the
+	// gob alone.
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketRows).Get([]byte("old"))
-		return tx.Bucket(bucketRows).Put([]byte("old"), append([]byte{rowsGob}, raw[5:]...))
+		return tx.Bucket(bucketRows).Put([]byte("old"), append([]byte{1}, raw[5:]...))
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if s, err = OpenBoltStore(dir); err != nil {
+	if s, err = Open(dir); err != nil {
 		t.Fatalf("datasets without checksum: %v", err)
 	}
 	defer s.Close()
@@ -301,15 +303,15 @@ func TestOpenEarlierStateFiles(t *testing.T) {
 // A new state file is built aside and linked into place whole.
 func TestCreateStateFile(t *testing.T) {
 	dir := t.TempDir()
-	s, err := OpenBoltStore(dir)
+	s, err := Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	if left, _ := filepath.Glob(filepath.Join(dir, BoltFile+".new-*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, File+".new-*")); len(left) != 0 {
 		t.Fatalf("temporary files left: %v", left)
 	}
-	if st, err := os.Stat(filepath.Join(dir, BoltFile)); err != nil || st.Size() == 0 || st.Mode().Perm() != 0o600 {
+	if st, err := os.Stat(filepath.Join(dir, File)); err != nil || st.Size() == 0 || st.Mode().Perm() != 0o600 {
 		t.Fatalf("new state file: %v %v", st, err)
 	}
 }
