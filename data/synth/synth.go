@@ -1,4 +1,4 @@
-package data
+package synth
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -63,30 +64,30 @@ var synthTypes = [...]struct {
 //
 // For the recruitment process, candidates get an AvailableFrom uniform over
 // the 180 days from 2027-01-04, structures a MissionStart 30 to 240 days
-// after that day and the Phase of their type (PhaseOfType): some pairs in
+// after that day and the Phase of their type (data.PhaseOfType): some pairs in
 // reach are thus excluded by their dates.
-func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []Structure) {
+func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candidate, []data.Structure) {
 	ids, cum := populationCDF(t)
 	if len(ids) == 0 {
 		return nil, nil
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), synthStream))
-	draw := func() *Commune {
+	draw := func() *data.Commune {
 		x := rng.Int64N(cum[len(cum)-1])
 		i := sort.Search(len(cum), func(i int) bool { return cum[i] > x })
 		return &t.Communes[ids[i]]
 	}
 
-	cands := make([]Candidate, nCand)
+	cands := make([]data.Candidate, nCand)
 	for i := range cands {
 		c := draw()
-		cands[i] = Candidate{
+		cands[i] = data.Candidate{
 			ID:          fmt.Sprintf("synth-c-%06d", i+1),
 			Point:       randomPointIn(rng, c),
-			MaxKm:       DefaultMaxKm,
+			MaxKm:       data.DefaultMaxKm,
 			Commune:     c.Code,
 			Departement: c.Departement,
-			LocatedBy:   LocatedByCoordinates,
+			LocatedBy:   data.LocatedByCoordinates,
 			Attrs:       map[string]string{SyntheticAttr: "true"},
 		}
 	}
@@ -95,7 +96,7 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 	for _, st := range synthTypes {
 		totalWeight += st.weight
 	}
-	structs := make([]Structure, nStruct)
+	structs := make([]data.Structure, nStruct)
 	for i := range structs {
 		c := draw()
 		k, w := 0, rng.IntN(totalWeight)
@@ -103,7 +104,7 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 			w -= synthTypes[k].weight
 			k++
 		}
-		structs[i] = Structure{
+		structs[i] = data.Structure{
 			ID:          fmt.Sprintf("synth-s-%06d", i+1),
 			Name:        fmt.Sprintf("%s %s (synthétique %d)", synthTypes[k].label, c.Name, i+1),
 			Type:        synthTypes[k].typ,
@@ -112,7 +113,7 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 			Commune:     c.Code,
 			Departement: c.Departement,
 			Region:      c.Region,
-			LocatedBy:   LocatedByCommune,
+			LocatedBy:   data.LocatedByCommune,
 			Attrs:       map[string]string{SyntheticAttr: "true"},
 		}
 	}
@@ -121,21 +122,21 @@ func Synthesize(t *Territory, nCand, nStruct int, seed int64) ([]Candidate, []St
 }
 
 // synthProcess draws the recruitment columns on their own stream.
-func synthProcess(cands []Candidate, structs []Structure, seed int64) {
+func synthProcess(cands []data.Candidate, structs []data.Structure, seed int64) {
 	rng := rand.New(rand.NewPCG(uint64(seed), synthProcessStream))
-	epoch, _ := time.Parse(DateLayout, synthEpoch)
+	epoch, _ := time.Parse(data.DateLayout, synthEpoch)
 	for i := range cands {
-		cands[i].AvailableFrom = epoch.AddDate(0, 0, rng.IntN(synthAvailDays)).Format(DateLayout)
+		cands[i].AvailableFrom = epoch.AddDate(0, 0, rng.IntN(synthAvailDays)).Format(data.DateLayout)
 	}
 	for i := range structs {
-		structs[i].MissionStart = epoch.AddDate(0, 0, synthStartMinDays+rng.IntN(synthStartDays)).Format(DateLayout)
-		structs[i].Phase = PhaseOfType(structs[i].Type)
+		structs[i].MissionStart = epoch.AddDate(0, 0, synthStartMinDays+rng.IntN(synthStartDays)).Format(data.DateLayout)
+		structs[i].Phase = data.PhaseOfType(structs[i].Type)
 	}
 }
 
 // populationCDF returns the indexes of the communes with a shape and
 // inhabitants and the running sum of their populations.
-func populationCDF(t *Territory) (ids []int, cum []int64) {
+func populationCDF(t *data.Territory) (ids []int, cum []int64) {
 	var total int64
 	ids = make([]int, 0, len(t.Communes))
 	cum = make([]int64, 0, len(t.Communes))
@@ -153,7 +154,7 @@ func populationCDF(t *Territory) (ids []int, cum []int64) {
 
 // randomPointIn draws a uniform point (in lon/lat) inside c's shape by
 // rejection in its bounding box, falling back to c.Rep.
-func randomPointIn(rng *rand.Rand, c *Commune) orb.Point {
+func randomPointIn(rng *rand.Rand, c *data.Commune) orb.Point {
 	b := c.Bound
 	if b.IsEmpty() || b == (orb.Bound{}) {
 		b = c.Shape.Bound()
