@@ -1,4 +1,4 @@
-package data
+package popgrid
 
 import (
 	"encoding/csv"
@@ -13,15 +13,16 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/wroge/wgs84"
 
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
 
-// ErrPopulationGrid is wrapped by every error of LoadPopulationGrid, with
-// the file and line at fault.
-var ErrPopulationGrid = errors.New("population grid")
+// ErrGrid is wrapped by every error of Load, with the file and line at
+// fault.
+var ErrGrid = errors.New("population grid")
 
-// PopulationGridReport says what LoadPopulationGrid read.
-type PopulationGridReport struct {
+// Report says what Load read.
+type Report struct {
 	Path       string  `json:"path"`
 	Format     string  `json:"format"`      // "insee-carroyees" or "points"
 	CellSizeM  int     `json:"cell_size_m"` // 200 or 1000 for INSEE squares, 0 for points
@@ -40,7 +41,7 @@ var idcarPattern = regexp.MustCompile(`^CRS(\d+)RES(\d+)mN(\d+)E(\d+)$`)
 // metre, far below a 200 m square).
 var laeaToLonLat = wgs84.ETRS89LambertAzimuthalEqualArea().To(wgs84.LonLat())
 
-// LoadPopulationGrid reads a population grid as weighted points for
+// Load reads a population grid as weighted points for
 // geo.BuildGridWeighted. Two CSV layouts are recognised from the header
 // (comma or semicolon separated, case-insensitive names, gzip allowed):
 //
@@ -53,19 +54,19 @@ var laeaToLonLat = wgs84.ETRS89LambertAzimuthalEqualArea().To(wgs84.LonLat())
 //
 // A row with a missing or invalid value is an error naming the file and
 // line, never skipped.
-func LoadPopulationGrid(path string) ([]geo.PopulationPoint, PopulationGridReport, error) {
-	rep := PopulationGridReport{Path: path}
-	f, err := OpenFile(path)
+func Load(path string) ([]geo.PopulationPoint, Report, error) {
+	rep := Report{Path: path}
+	f, err := data.OpenFile(path)
 	if err != nil {
-		return nil, rep, fmt.Errorf("%w: %v", ErrPopulationGrid, err)
+		return nil, rep, fmt.Errorf("%w: %v", ErrGrid, err)
 	}
 	defer f.Close()
 	fail := func(line int, format string, args ...any) error {
-		return fmt.Errorf("%w: %s line %d: %s", ErrPopulationGrid, path, line, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: %s line %d: %s", ErrGrid, path, line, fmt.Sprintf(format, args...))
 	}
 	data, err := io.ReadAll(f)
 	if err != nil {
-		return nil, rep, fmt.Errorf("%w: %s: %v", ErrPopulationGrid, path, err)
+		return nil, rep, fmt.Errorf("%w: %s: %v", ErrGrid, path, err)
 	}
 	text := strings.TrimPrefix(string(data), "\ufeff")
 	first, _, _ := strings.Cut(text, "\n")
@@ -170,7 +171,7 @@ func LoadPopulationGrid(path string) ([]geo.PopulationPoint, PopulationGridRepor
 		rep.Population += p.Weight
 	}
 	if len(pts) == 0 {
-		return nil, rep, fmt.Errorf("%w: %s: no row", ErrPopulationGrid, path)
+		return nil, rep, fmt.Errorf("%w: %s: no row", ErrGrid, path)
 	}
 	rep.Points = len(pts)
 	return pts, rep, nil

@@ -1,4 +1,4 @@
-package data
+package popgrid
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ func TestLaeaToLonLat(t *testing.T) {
 }
 
 func TestLoadPopulationGrid(t *testing.T) {
-	pts, rep, err := LoadPopulationGrid(filepath.Join("testdata", "popgrid-200m.csv"))
+	pts, rep, err := Load(filepath.Join("testdata", "popgrid-200m.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestLoadPopulationGrid(t *testing.T) {
 		t.Errorf("squares 200 m apart in northing are %.6f° apart in latitude", d)
 	}
 
-	pts, rep, err = LoadPopulationGrid(filepath.Join("testdata", "popgrid-points.csv"))
+	pts, rep, err = Load(filepath.Join("testdata", "popgrid-points.csv"))
 	if err != nil || rep.Format != "points" || len(pts) != 2 || pts[0].Point[0] != 2.35 || pts[1].Weight != 0.5 {
 		t.Fatalf("points: %+v %+v %v", pts, rep, err)
 	}
@@ -58,8 +58,8 @@ func TestLoadPopulationGridErrors(t *testing.T) {
 		if err := os.WriteFile(p, []byte(tc.body), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := LoadPopulationGrid(p)
-		if !errors.Is(err, ErrPopulationGrid) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
+		_, _, err := Load(p)
+		if !errors.Is(err, ErrGrid) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), p) {
 			t.Errorf("%s: error %v, want it to name the file and %q", tc.name, err, tc.want)
 		}
 	}
