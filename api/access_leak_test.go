@@ -12,7 +12,7 @@ import (
 
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 )
 
 // This file checks that no answer to a département-scoped token, error
@@ -58,7 +58,7 @@ func newLeakFixture(t *testing.T) *leakFixture {
 			f.visible[s.ID] = true
 		}
 	}
-	corse, _ := data.Synthesize(f.srv.Registry().Engine().Territory(), 60000, 0, 11)
+	corse, _ := synth.Synthesize(f.srv.Registry().Engine().Territory(), 60000, 0, 11)
 	var cands, sites strings.Builder
 	cands.WriteString("id,lon,lat\n")
 	sites.WriteString("id,name,lon,lat,posts\n")

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
@@ -22,7 +23,7 @@ import (
 // the client reads "internal error", the log has the detail.
 func TestCorruptDatasetIsInternalError(t *testing.T) {
 	dir := t.TempDir()
-	st, err := data.OpenBoltStore(dir)
+	st, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	json "github.com/goccy/go-json"
 )
 
-// AllProgrammes, as ProgrammeLayer.Programme, asks LoadMediationPlaces for
-// one layer per national program found in the file, named
+// AllProgrammes is the ProgrammeLayer.Programme that asks LoadMediationPlaces
+// for one layer per national program found in the file, named
 // "<Name>-<slug of the program>".
 const AllProgrammes = "*"
 
@@ -81,19 +81,6 @@ func LoadMediationPlaces(path string, t *Territory, want []ProgrammeLayer) ([]*L
 		}
 	}
 	return out, nil
-}
-
-// LoadCNFSPermanences loads the places where conseillers numériques receive
-// the public (cnfs-permanences-2022.json, an early instance of the standard
-// read by LoadMediationPlaces): every place, as layer LayerCNFSPermanences.
-// They declare no INSEE code: the commune is found by point-in-polygon only.
-func LoadCNFSPermanences(path string, t *Territory) (*Layer, error) {
-	ls, err := LoadMediationPlaces(path, t, []ProgrammeLayer{{Name: LayerCNFSPermanences}})
-	if err != nil {
-		return nil, err
-	}
-	ls[0].Vintage = VintageCNFS2022
-	return ls[0], nil
 }
 
 // readMediation decodes the records of a standard file, CSV or JSON.

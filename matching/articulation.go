@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // Articulation with France Services: the seeds' criterion for the prefects'
@@ -158,7 +159,7 @@ func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
 type openCells struct {
 	cells      []int32   // grid index of each open cell
 	difficulty []float64 // its people in difficulty
-	index      *geo.SiteIndex
+	index      *siteindex.Index
 }
 
 // Articulate classifies every place of q.Source against France Services
@@ -194,7 +195,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	reached := make([]bool, len(open.cells))
 	deps := make([]ArticulationArea, len(e.territory.Departements))
 	nat := ArticulationArea{Level: LevelNational, Code: "FR", Name: "France"}
-	var buf []geo.Neighbor
+	var buf []siteindex.Neighbor
 	for _, pl := range places {
 		it := ArticulationItem{ID: pl.id, Name: pl.name, Commune: pl.commune, Departement: pl.dep,
 			Lon: pl.p[0], Lat: pl.p[1], Posts: pl.posts, LocatedBy: pl.locatedBy}
@@ -299,7 +300,7 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 		o.difficulty = append(o.difficulty, f)
 		pts = append(pts, g.Centers[i])
 	}
-	o.index = geo.NewSiteIndex(pts)
+	o.index = siteindex.New(pts)
 	return o
 }
 

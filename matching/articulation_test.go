@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // addTinyLayer adds a layer of sites to the tiny world.
@@ -17,7 +18,7 @@ func addTinyLayer(w *tinyWorld, name string, pts ...orb.Point) {
 	for i, p := range pts {
 		l.Sites = append(l.Sites, data.Site{ID: name + string(rune('a'+i)), Name: name, Layer: name, Point: p, Departement: "02"})
 	}
-	l.Index = geo.NewSiteIndex(pts)
+	l.Index = siteindex.New(pts)
 	w.e = rebuilt(w.e, func(p *Parts) { p.Layers[name] = l })
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // tinyWorld is a hand-built territory for coverage tests, at H3 res 8 near
@@ -133,9 +134,9 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 		for i := range l.Sites {
 			pts[i] = l.Sites[i].Point
 		}
-		l.Index = geo.NewSiteIndex(pts)
+		l.Index = siteindex.New(pts)
 	}
-	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
+	empty := &data.Layer{Name: "empty", Index: siteindex.New(nil)}
 	// Calibrated on Σ population × index / 10 (A 700 × 0.6 + B 70 × 0.8 +
 	// C 50 × 0.2 = 486), the factor is 1 and a commune's share in
 	// difficulty is its index / 10, which keeps the hand figures simple.

@@ -6,7 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // SiteHit is a site found near a point, with its great-circle distance.
@@ -20,7 +20,7 @@ type SiteHit struct {
 // callers validate names first.
 func (e *Engine) NearestSites(p orb.Point, k int, layers []string) []SiteHit {
 	var hits []SiteHit
-	var buf []geo.Neighbor
+	var buf []siteindex.Neighbor
 	for _, name := range uniqueLayers(layers) {
 		l, ok := e.layers[name]
 		if !ok {

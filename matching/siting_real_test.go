@@ -9,7 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
@@ -89,7 +89,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if i < 0 || sc.Departements[i].CoveredAfter != rec.CoveredAfter || sc.Departements[i].CoveredBefore != rec.CoveredBefore {
 		t.Fatalf("scenario Indre %+v, recommendation after %d", sc.Departements[i], rec.CoveredAfter)
 	}
-	e.layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
+	e.layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: siteindex.New(pts)}
 	defer func() {
 		delete(e.layers, "siting-test")
 		e.ForgetCoverageCache("siting-test")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // worldProposals returns random proposals in w: cell centres, points between
@@ -166,7 +167,7 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 			pts = append(pts, p.Point)
 		}
 		withScenario := rebuilt(w.e, func(p *Parts) {
-			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
+			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: siteindex.New(pts)}
 		})
 		after, err := withScenario.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {

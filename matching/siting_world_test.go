@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // sitingWorld is a random territory for siting tests: the res-7 cells of an
@@ -112,7 +113,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 			Kind: data.KindFranceServices, Layer: DefaultLayer, Point: g.Centers[i]})
 		pts = append(pts, g.Centers[i])
 	}
-	layer := &data.Layer{Name: DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
+	layer := &data.Layer{Name: DefaultLayer, Sites: sites, Index: siteindex.New(pts)}
 	e := New(Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{DefaultLayer: layer}}, Options{Workers: 2})
 	return &sitingWorld{e: e, reach: ReachKm(reachKm)}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -72,15 +73,17 @@ type layerUploadView struct {
 	Links      layers.Links         `json:"links"`
 }
 
-// uploadLayer is POST /v1/layers (multipart: name, file, optional format
-// and vintage).
+// uploadLayer is POST /v1/layers: multipart with the fields name and file,
+// and optionally what a layers-file entry declares (layerconf.Layer):
+// format, columns (a JSON object or "id=identifiant,lat=lat,…",
+// layerconf.ParseColumns), programme, vintage and title.
 func (s *Handlers) uploadLayer(c *gin.Context) error {
 	if err := httpx.RequireNational(c, "a layer upload"); err != nil {
 		return err
 	}
 	if httpx.MediaType(c) != "multipart/form-data" {
 		return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody,
-			Message: "send multipart/form-data with the fields name, file and optionally format (curl -F name=… -F file=@sites.csv)"}
+			Message: "send multipart/form-data with the fields name, file and optionally format, columns, programme, vintage and title (curl -F name=… -F file=@sites.csv)"}
 	}
 	if err := httpx.ParseMultipart(c); err != nil {
 		return err
@@ -98,11 +101,17 @@ func (s *Handlers) uploadLayer(c *gin.Context) error {
 	if err != nil {
 		return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadBody, Message: "reading the file: " + err.Error()}
 	}
-	l, up, err := s.env.Registry.ReadLayer(name, fh.Filename, body, c.Request.FormValue("format"), s.env.DecodeLimits())
+	spec := layerconf.Layer{Name: name, Path: fh.Filename, Format: c.Request.FormValue("format"),
+		Vintage: c.Request.FormValue("vintage"), Title: c.Request.FormValue("title"), Programme: c.Request.FormValue("programme")}
+	if cols := c.Request.FormValue("columns"); cols != "" {
+		if spec.Columns, err = layerconf.ParseColumns(cols); err != nil {
+			return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadParameter, Message: err.Error()} // names the field
+		}
+	}
+	l, up, err := s.env.Registry.ReadLayer(spec, body, s.env.DecodeLimits())
 	if err != nil {
 		return err
 	}
-	l.Vintage = c.Request.FormValue("vintage")
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}

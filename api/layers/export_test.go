@@ -3,7 +3,7 @@ package layers
 import (
 	"github.com/paulmach/orb/maptile"
 
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 )
 
@@ -58,4 +58,4 @@ func (m *State) Cached(l *maplayers.Layer, t maptile.Tile) (*tileEntry, bool) {
 func (m *State) OnRender(fn func()) { m.tiles.onRender = func(tileKey) { fn() } }
 
 // TopologyLevel returns the communes' shared topology at zoom z.
-func (m *State) TopologyLevel(z int) *geo.TopoLevel { return m.communeTopology().level(z) }
+func (m *State) TopologyLevel(z int) *topo.TopoLevel { return m.communeTopology().level(z) }

@@ -6,6 +6,8 @@ package layers
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
@@ -70,11 +72,23 @@ type Links struct {
 	TileJSON string `json:"tilejson"`
 }
 
+// layerKinds are the kinds GET /v1/layers?kind= takes.
+var layerKinds = []string{maplayers.KindBoundaries, maplayers.KindService, maplayers.KindAnalysis, maplayers.KindUploaded}
+
 func (s *Handlers) layersIndex(c *gin.Context) error {
 	base := s.env.BaseURL(c)
 	e := s.env.EngineOf(c)
-	var items []layerView
+	// kind= lists one kind only: the map's checkboxes ask for the service
+	// layers without paying for the counts of the analysis layers.
+	kind := c.Query("kind")
+	if kind != "" && !slices.Contains(layerKinds, kind) {
+		return httpx.BadParam("kind", "%q: want one of %s", kind, strings.Join(layerKinds, ", "))
+	}
+	items := []layerView{}
 	for _, l := range s.stateFor(e).Layers().List() {
+		if kind != "" && l.Kind != kind {
+			continue
+		}
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
 			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
 			MinTileZoom: l.MinTileZoom, Properties: l.Props, Links: LinksOf(base, l.Name)}

@@ -14,6 +14,8 @@ import (
 
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
@@ -116,8 +118,8 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 	proj := geo.NewTileProjection(t, geo.TileExtent)
 	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
-	grid := geo.Simplifier{Decimals: 0}
-	var valid geo.ShapeValidator // rounding to the grid can fold a ring
+	grid := topo.Simplifier{Decimals: 0}
+	var validator valid.ShapeValidator // rounding to the grid can fold a ring
 	keep := tileProps(l, int(t.Z))
 	names := l.PropNames()
 	if keep != nil {
@@ -144,7 +146,7 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 			}
 			g = orb.Point{math.Round(p[0]), math.Round(p[1])}
 		case orb.MultiPolygon:
-			mp := valid.RepairGridShape(grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg))))
+			mp := validator.RepairGridShape(grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg))))
 			if len(mp) == 0 {
 				continue
 			}

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 )
@@ -116,7 +117,7 @@ func TestMatchHandInstance(t *testing.T) {
 // synthCandidatesCSV writes n synthetic candidates of the real territory.
 func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]data.Candidate, string) {
 	t.Helper()
-	cands, _ := data.Synthesize(e.Territory(), n, 0, seed)
+	cands, _ := synth.Synthesize(e.Territory(), n, 0, seed)
 	var b bytes.Buffer
 	if err := data.WriteCandidatesCSV(&b, cands); err != nil {
 		t.Fatal(err)
@@ -442,7 +443,7 @@ func TestMatchScopes(t *testing.T) {
 func BenchmarkMatchEndpoint(b *testing.B) {
 	s := apitest.NewMatchServers(b).Open
 	e := s.Registry().Engine()
-	cands, structs := data.Synthesize(e.Territory(), 50000, 5000, 1)
+	cands, structs := synth.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
 		b.Fatal(err)

@@ -11,12 +11,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/geo"
 )
 
 // mapShared is the server of the map-layer tests: the shared engine, with
@@ -96,12 +96,12 @@ func (p GeoPage) NextLink() string {
 // promises: no crs member, string ids, at most httpx.MaxDecimals decimals,
 // Point or MultiPolygon geometries whose rings are closed, of at least 4
 // positions and wound counter-clockwise (exteriors) or clockwise (holes);
-// with valid, every polygon must also pass geo.ValidatePolygon (rings that
+// with wantValid, every polygon must also pass valid.ValidatePolygon (rings that
 // neither cross nor touch), except that rings may touch at isolated points
 // when the polygon is valid by the OGC rules: the source shapes have such
 // touches (the enclave of Pontécoulant is a hole touching the exterior of
 // Condé-en-Normandie at one vertex), which no simplification can remove.
-func CheckRFC7946(t testing.TB, what string, p GeoPage, maxDecimals int, valid bool) {
+func CheckRFC7946(t testing.TB, what string, p GeoPage, maxDecimals int, wantValid bool) {
 	t.Helper()
 	if p.Raw.Type != "FeatureCollection" || p.Raw.CRS != nil {
 		t.Fatalf("%s: type %q, crs %s", what, p.Raw.Type, p.Raw.CRS)
@@ -147,9 +147,9 @@ func CheckRFC7946(t testing.TB, what string, p GeoPage, maxDecimals int, valid b
 						checkCoord(ft.ID, q[1])
 					}
 				}
-				if valid {
-					if err := geo.ValidatePolygon(poly); err != nil &&
-						!(errors.Is(err, geo.ErrRingsMeet) && geo.ValidateShape(orb.MultiPolygon{poly}) == nil) {
+				if wantValid {
+					if err := valid.ValidatePolygon(poly); err != nil &&
+						!(errors.Is(err, valid.ErrRingsMeet) && valid.ValidateShape(orb.MultiPolygon{poly}) == nil) {
 						t.Fatalf("%s: feature %v: %v", what, ft.ID, err)
 					}
 				}

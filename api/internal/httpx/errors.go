@@ -110,6 +110,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
 		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
 		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
+		{matching.ErrLayerDeclaration, bad, CodeBadParameter, ""},
 		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{matching.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
