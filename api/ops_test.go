@@ -169,7 +169,7 @@ func TestReadyz(t *testing.T) {
 		t.Errorf("ready: %d", code)
 	}
 	if ok, _ := api.New(nil, api.Config{}).Readiness().Ready(); !ok {
-		t.Error("a server without api.Readiness is not ready")
+		t.Error("a server without Readiness is not ready")
 	}
 }
 
