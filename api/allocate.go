@@ -18,6 +18,7 @@ import (
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // CodeInfeasible is the code of an allocation whose floors and caps no
@@ -141,7 +142,7 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 		if cd.ID == "" { // features keep an id: the point's rank in the body
 			cd.ID = strconv.Itoa(i + 1)
 		}
-		q.Candidates = append(q.Candidates, matching.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
+		q.Candidates = append(q.Candidates, pairing.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
 	}
 	return q, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
 )
 
@@ -110,12 +111,12 @@ func errorMappings() []errorMapping {
 		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
 		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
 		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
-		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
+		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{matching.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
 		{matching.ErrEmptyDataset, bad, body, ""},
 		{matching.ErrBadMatchRequest, bad, body, ""},
-		{matching.ErrBadAssignInput, bad, body, ""},
+		{pairing.ErrBadAssignInput, bad, body, ""},
 		{data.ErrUnknownFormat, bad, body, ""},
 		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Capacity against need: the two-step floating catchment (package fca)
@@ -144,7 +145,7 @@ func (e *Engine) resolveSupply(name string) *accessSupply {
 }
 
 // structuresSupply is the supply of a structures dataset: its posts.
-func structuresSupply(id string, structs []Structure) *accessSupply {
+func structuresSupply(id string, structs []pairing.Structure) *accessSupply {
 	s := &accessSupply{key: id, name: id, kind: SupplyPosts}
 	for _, st := range structs {
 		s.points = append(s.points, st.Point)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Where the next posts go: package alloc over the 2SFCA of access.go. The
@@ -56,7 +57,7 @@ type AllocationQuery struct {
 	Hosts []string
 	// Candidates are the points of HostsGiven (added to Hosts when set):
 	// Name, Point and Departement are read.
-	Candidates []Structure
+	Candidates []pairing.Structure
 	// Floors and Caps bound the posts given to a département, by code.
 	Floors, Caps map[string]int
 }
@@ -241,7 +242,7 @@ func (q AllocationQuery) hostKinds() ([]string, error) {
 // hostCatchments lists the candidate points of the host kinds with the
 // cells within radiusM of each. Tables of the supply and of the France
 // Services layer come from the access cache (shared with Access).
-func (e *Engine) hostCatchments(hosts []string, given []Structure, sup *accessSupply, radiusM float64) (*hostPoints, error) {
+func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *accessSupply, radiusM float64) (*hostPoints, error) {
 	hp := &hostPoints{start: []int32{0}}
 	add := func(key string, pts []AllocatedPoint) error {
 		if len(pts) == 0 {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // BuiltinStructuresDataset is the id of the built-in host-structures
@@ -66,8 +67,8 @@ type datasetEntry struct {
 	version int64 // in a data.VersionedStore, the version read
 
 	convOnce sync.Once
-	cands    []Candidate
-	structs  []Structure
+	cands    []pairing.Candidate
+	structs  []pairing.Structure
 	byID     map[string]int // row id → index in the rows
 
 	idxOnce sync.Once

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // AlgorithmBoth runs AlgorithmOptimal and AlgorithmGreedy on the same input:
@@ -35,11 +36,11 @@ const (
 var ErrBadMatchRequest = errors.New("invalid match request")
 
 // CandidatesFrom converts loaded candidates to the assignment's input.
-func CandidatesFrom(cs []data.Candidate) []Candidate {
-	out := make([]Candidate, len(cs))
+func CandidatesFrom(cs []data.Candidate) []pairing.Candidate {
+	out := make([]pairing.Candidate, len(cs))
 	for i := range cs {
 		c := &cs[i]
-		out[i] = Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
+		out[i] = pairing.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
 			AvailableDay: data.DayNumber(c.AvailableFrom), Wished: c.Departements}
 	}
 	return out
@@ -48,11 +49,11 @@ func CandidatesFrom(cs []data.Candidate) []Candidate {
 // StructuresFrom converts loaded structures to the assignment's input, with
 // weight 1 (see PriorityWeights); a structure without phase gets the phase
 // of its type (data.PhaseOfType).
-func StructuresFrom(ss []data.Structure) []Structure {
-	out := make([]Structure, len(ss))
+func StructuresFrom(ss []data.Structure) []pairing.Structure {
+	out := make([]pairing.Structure, len(ss))
 	for i := range ss {
 		s := &ss[i]
-		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
+		out[i] = pairing.Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
 			StartDay: data.DayNumber(s.MissionStart), Phase: s.Phase}
 		if s.Phase == data.PhaseUnknown {
 			// Rows stored before the phase existed, or built in code.
@@ -92,8 +93,8 @@ func (w PriorityWeights) validate() error {
 		name string
 		v    float64
 	}{{"gap", w.Gap}, {"rural", w.Rural}} {
-		if f.v != 0 && !(f.v >= 1 && f.v <= MaxStructureWeight) {
-			return fmt.Errorf("%w: weights.%s %v (want 1 to %g)", ErrBadMatchRequest, f.name, f.v, MaxStructureWeight)
+		if f.v != 0 && !(f.v >= 1 && f.v <= pairing.MaxStructureWeight) {
+			return fmt.Errorf("%w: weights.%s %v (want 1 to %g)", ErrBadMatchRequest, f.name, f.v, pairing.MaxStructureWeight)
 		}
 	}
 	return nil
@@ -134,7 +135,7 @@ func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
 
 // weigh sets the Weight of structs (converted from ss, same order) by the
 // priority rule and returns how many got a weight above 1.
-func (e *Engine) weigh(structs []Structure, ss []data.Structure, w PriorityWeights) (int, error) {
+func (e *Engine) weigh(structs []pairing.Structure, ss []data.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
@@ -186,7 +187,7 @@ type MatchRequest struct {
 	// Fixed are pairs already recruited, kept as they are (see
 	// AssignOptions.Fixed); pairs whose candidate or structure is not in
 	// the rows (hidden by Visible) are left out.
-	Fixed []FixedPair
+	Fixed []pairing.FixedPair
 	// Excluded, when not nil, gives why a structure takes no candidate
 	// ("" when it may), e.g. an unfavourable opinion.
 	Excluded func(structureID string) string
@@ -220,22 +221,22 @@ type MatchComparison struct {
 // MatchResult is a matching run: its summary and the whole assignment (the
 // optimal one when both algorithms ran).
 type MatchResult struct {
-	ID                 string               `json:"id"`
-	Algorithm          string               `json:"algorithm"` // as requested
-	CandidatesDataset  string               `json:"candidates_dataset,omitempty"`
-	StructuresDataset  string               `json:"structures_dataset,omitempty"`
-	CreatedAt          time.Time            `json:"created_at"`
-	DepartementCaps    map[string]int       `json:"departement_caps,omitempty"`
-	Phase              int                  `json:"phase,omitempty"` // 1 or 2 when the match was limited to a phase
-	FixedPairs         int                  `json:"fixed_pairs,omitempty"`
-	Weights            PriorityWeights      `json:"weights"`
-	WeightedStructures int                  `json:"weighted_structures"` // structures given a weight above 1
-	Summary            MatchSummary         `json:"summary"`
-	Comparison         *MatchComparison     `json:"comparison,omitempty"`
-	Balance            []DepartementBalance `json:"balance"`
-	Assignments        []Assignment         `json:"assignments"`
-	Unmatched          []Unmatched          `json:"unmatched"`
-	Unfilled           []UnfilledPosts      `json:"unfilled"`
+	ID                 string                       `json:"id"`
+	Algorithm          string                       `json:"algorithm"` // as requested
+	CandidatesDataset  string                       `json:"candidates_dataset,omitempty"`
+	StructuresDataset  string                       `json:"structures_dataset,omitempty"`
+	CreatedAt          time.Time                    `json:"created_at"`
+	DepartementCaps    map[string]int               `json:"departement_caps,omitempty"`
+	Phase              int                          `json:"phase,omitempty"` // 1 or 2 when the match was limited to a phase
+	FixedPairs         int                          `json:"fixed_pairs,omitempty"`
+	Weights            PriorityWeights              `json:"weights"`
+	WeightedStructures int                          `json:"weighted_structures"` // structures given a weight above 1
+	Summary            MatchSummary                 `json:"summary"`
+	Comparison         *MatchComparison             `json:"comparison,omitempty"`
+	Balance            []pairing.DepartementBalance `json:"balance"`
+	Assignments        []pairing.Assignment         `json:"assignments"`
+	Unmatched          []pairing.Unmatched          `json:"unmatched"`
+	Unfilled           []pairing.UnfilledPosts      `json:"unfilled"`
 }
 
 // RunMatch resolves the request's rows, applies the priority weights and
@@ -247,10 +248,10 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	alg := req.Algorithm
 	switch alg {
 	case "":
-		alg = AlgorithmOptimal
-	case AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth:
+		alg = pairing.AlgorithmOptimal
+	case pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, AlgorithmBoth:
 	default:
-		return nil, fmt.Errorf("%w: algorithm %q (want %s, %s or %s)", ErrBadMatchRequest, req.Algorithm, AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth)
+		return nil, fmt.Errorf("%w: algorithm %q (want %s, %s or %s)", ErrBadMatchRequest, req.Algorithm, pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, AlgorithmBoth)
 	}
 	if err := req.Weights.validate(); err != nil {
 		return nil, err
@@ -282,9 +283,9 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	res.WeightedStructures = n
 
-	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
+	run := func(alg string, progress func(int, int)) (pairing.AssignResult, MatchSummary, error) {
 		t0 := time.Now()
-		ar, err := Assign(ctx, cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
+		ar, err := pairing.Assign(ctx, cands, structs, pairing.AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
 			Workers: req.Workers, Progress: progress, Phase: req.Phase, Fixed: fixed})
 		if err != nil {
 			return ar, MatchSummary{}, err
@@ -295,14 +296,14 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	primary := alg
 	if alg == AlgorithmBoth {
-		primary = AlgorithmOptimal
+		primary = pairing.AlgorithmOptimal
 	}
 	ar, sum, err := run(primary, req.Progress)
 	if err != nil {
 		return nil, err
 	}
 	if alg == AlgorithmBoth {
-		_, gsum, err := run(AlgorithmGreedy, nil)
+		_, gsum, err := run(pairing.AlgorithmGreedy, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -317,7 +318,7 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 }
 
 // summarize sums up an assignment result.
-func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSummary {
+func summarize(ar *pairing.AssignResult, cands []pairing.Candidate, structs []pairing.Structure) MatchSummary {
 	s := MatchSummary{Algorithm: ar.Algorithm, PostsFilled: ar.PostsFilled, Candidates: len(cands),
 		CandidatesMatched: len(ar.Assignments), TotalDistanceM: ar.TotalDistanceM, Edges: ar.Edges}
 	for i := range structs {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // MaxSuggestions is the largest k of the dataset suggestions.
@@ -147,7 +148,7 @@ func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]Ca
 				q.Visible != nil && !q.Visible(cands[byID[id]].Departement)
 		}
 	}
-	sug := SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
+	sug := pairing.SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
 	out := make([]CandidateSuggestion, len(sug))
 	rows := in.cands.ds.Candidates
 	for i, s := range sug {
@@ -194,7 +195,7 @@ func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]St
 			return open(si)
 		}
 	}
-	sug := SuggestStructures(in.cands.cands[ci], structs, in.structs.index(), openPosts, q.K)
+	sug := pairing.SuggestStructures(in.cands.cands[ci], structs, in.structs.index(), openPosts, q.K)
 	out := make([]StructureSuggestion, len(sug))
 	rows := in.structs.ds.Structures
 	for i, s := range sug {

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/assign"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // assignGraph is the sparse bipartite graph of Assign: one edge per
@@ -125,7 +126,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		}
 		mu.Unlock()
 	})
-	if err := ctxErr(ctx, "assignment graph"); err != nil {
+	if err := stop.Err(ctx, "assignment graph"); err != nil {
 		return nil, err
 	}
 	if total.Load() > in.maxEdges {
@@ -135,7 +136,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 		return nil, err
 	}
 	sortTies(g.cost, g.pair)
-	return g, ctxErr(ctx, "assignment graph")
+	return g, stop.Err(ctx, "assignment graph")
 }
 
 // edgeSample is the number of candidates EstimateEdges queries.
@@ -249,7 +250,7 @@ func radixSortEdges(ctx context.Context, segCost [][]uint32, segPair [][]uint64,
 		dstCost, dstPair = bufCost, bufPair
 	}
 	for pass := range passes {
-		if err := ctxErr(ctx, "assignment graph"); err != nil {
+		if err := stop.Err(ctx, "assignment graph"); err != nil {
 			return nil, nil, err
 		}
 		radixPass(ctx, segCost, segPair, dstCost, dstPair, uint(pass)*digit, digit, workers)
@@ -270,7 +271,7 @@ func radixSortEdges(ctx context.Context, segCost [][]uint32, segPair [][]uint64,
 			dstCost, dstPair = cost, pair
 		}
 	}
-	if err := ctxErr(ctx, "assignment graph"); err != nil {
+	if err := stop.Err(ctx, "assignment graph"); err != nil {
 		return nil, nil, err
 	}
 	return cost, pair, nil

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"math/rand/v2"
@@ -30,7 +30,7 @@ func bruteSuggest(n, k int, dist func(i int) float64, ok func(i int, d float64) 
 }
 
 func TestSuggest(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 5, Candidates: 6000, Structures: 700, MaxPosts: 3, Clustered: 0.6})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 5, Candidates: 6000, Structures: 700, MaxPosts: 3, Clustered: 0.6})
 	r := rand.New(rand.NewPCG(5, 5))
 	for i := range cands {
 		cands[i].MaxKm = [...]float64{0, 5, 10, 50}[r.IntN(4)]
@@ -63,7 +63,7 @@ func TestSuggest(t *testing.T) {
 		s := structs[r.IntN(len(structs))]
 		want := bruteSuggest(len(cands), k,
 			func(i int) float64 { return geo.DistanceM(cands[i].Point, s.Point) },
-			func(i int, d float64) bool { return d <= candidateMaxM(&cands[i]) && !taken[cands[i].ID] },
+			func(i int, d float64) bool { return d <= CandidateMaxM(&cands[i]) && !taken[cands[i].ID] },
 			func(i int) string { return cands[i].ID })
 		for _, ix := range []*geo.SiteIndex{candIx, nil} {
 			if got := SuggestCandidates(s, cands, ix, isTaken, k); !reflect.DeepEqual(got, want) {
@@ -73,7 +73,7 @@ func TestSuggest(t *testing.T) {
 		c := cands[r.IntN(len(cands))]
 		want2 := bruteSuggest(len(structs), k,
 			func(i int) float64 { return geo.DistanceM(c.Point, structs[i].Point) },
-			func(i int, d float64) bool { return d <= candidateMaxM(&c) && open[structs[i].ID] > 0 },
+			func(i int, d float64) bool { return d <= CandidateMaxM(&c) && open[structs[i].ID] > 0 },
 			func(i int) string { return structs[i].ID })
 		for _, ix := range []*geo.SiteIndex{structIx, nil} {
 			if got := SuggestStructures(c, structs, ix, openPosts, k); !reflect.DeepEqual(got, want2) {

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"fmt"
@@ -82,6 +82,12 @@ func (in *assignInput) exclusion(ci, si int) uint8 {
 		return k
 	}
 	return pairExclusion(&in.cands[ci], &in.structs[si], 0)
+}
+
+// PairAllowed reports whether the process lets candidate c take structure s
+// in the given phase (0: any phase), both being within reach of each other.
+func PairAllowed(c *Candidate, s *Structure, phase int) bool {
+	return pairExclusion(c, s, phase) == exclNone
 }
 
 // pairExclusion returns why the process keeps candidate c off structure s

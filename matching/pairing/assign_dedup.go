@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // sharedReach is the part of the assignment graph's radius queries that
@@ -45,7 +46,7 @@ func findSharedReach(ctx context.Context, in *assignInput, ix *geo.SiteIndex) (s
 	var reps []int32 // a candidate of each shared group
 	for ci := range in.cands {
 		if ci%4096 == 0 && ctx.Err() != nil {
-			return sharedReach{}, ctxErr(ctx, "assignment graph")
+			return sharedReach{}, stop.Err(ctx, "assignment graph")
 		}
 		k := reachKey{in.cands[ci].Point, in.maxM[ci]}
 		f, ok := first[k]
@@ -85,7 +86,7 @@ func findSharedReach(ctx context.Context, in *assignInput, ix *geo.SiteIndex) (s
 			}
 		}
 	})
-	if err := ctxErr(ctx, "assignment graph"); err != nil {
+	if err := stop.Err(ctx, "assignment graph"); err != nil {
 		return sharedReach{}, err
 	}
 	if tooMany {

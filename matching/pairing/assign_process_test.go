@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"

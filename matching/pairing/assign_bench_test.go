@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -15,7 +15,7 @@ import (
 
 // spec50k is the target instance: 50,000 candidates (MaxKm 30) and 5,000
 // structures with 1–3 posts (about 10,000), half of the points clustered.
-var spec50k = genSpec{Seed: 2024, Candidates: 50000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
+var spec50k = SyntheticSpec{Seed: 2024, Candidates: 50000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
 
 // heapPeak samples the live heap every millisecond until stopped, without
 // stopping the world, and reports its peak in MB.
@@ -53,8 +53,8 @@ func (h *heapPeak) stopMB() float64 {
 	return float64(h.peak) / (1 << 20)
 }
 
-func benchAssign(b *testing.B, spec genSpec, alg string) {
-	cands, structs := genInstance(spec)
+func benchAssign(b *testing.B, spec SyntheticSpec, alg string) {
+	cands, structs := Synthetic(spec)
 	b.ReportAllocs()
 	peak := startHeapPeak()
 	b.ResetTimer()
@@ -75,7 +75,7 @@ func benchAssign(b *testing.B, spec genSpec, alg string) {
 
 func BenchmarkAssignOptimal50k(b *testing.B) {
 	benchAssign(b, spec50k, AlgorithmOptimal)
-	cands, structs := genInstance(spec50k)
+	cands, structs := Synthetic(spec50k)
 	opt, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		b.Fatal(err)
@@ -96,7 +96,7 @@ func BenchmarkAssignGreedy50k(b *testing.B) { benchAssign(b, spec50k, AlgorithmG
 // each point's structures queried once (shared) or once per candidate
 // (per-candidate, the build before de-duplication).
 func BenchmarkAssignGraphShared50k(b *testing.B) {
-	cands, structs := genInstance(spec50k)
+	cands, structs := Synthetic(spec50k)
 	for i := range cands {
 		cands[i].Point = cands[i/10*10].Point
 	}
@@ -125,7 +125,7 @@ func BenchmarkAssignGraphShared50k(b *testing.B) {
 // BenchmarkAssignTight10k is a tighter instance, where the optimum and the
 // greedy baseline differ: 10,000 candidates for about 10,000 posts.
 func BenchmarkAssignTight10k(b *testing.B) {
-	spec := genSpec{Seed: 2025, Candidates: 10000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
+	spec := SyntheticSpec{Seed: 2025, Candidates: 10000, Structures: 5000, MaxPosts: 3, Clustered: 0.5}
 	b.Run("optimal", func(b *testing.B) { benchAssign(b, spec, AlgorithmOptimal) })
 	b.Run("greedy", func(b *testing.B) { benchAssign(b, spec, AlgorithmGreedy) })
 }
@@ -134,7 +134,7 @@ func BenchmarkAssignTight10k(b *testing.B) {
 // every other pair of the optimal assignment is made, so that some posts
 // are open and some candidates taken. It returns indexes over both sides.
 func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *geo.SiteIndex, taken map[string]bool, open map[string]int) {
-	cands, structs = genInstance(spec50k)
+	cands, structs = Synthetic(spec50k)
 	res, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		b.Fatal(err)

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -73,7 +73,7 @@ func TestAssignEmpty(t *testing.T) {
 }
 
 func TestAssignProgress(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 8, Candidates: 3000, Structures: 600, MaxPosts: 3, Clustered: 0.5})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 8, Candidates: 3000, Structures: 600, MaxPosts: 3, Clustered: 0.5})
 	total := 0
 	for _, s := range structs {
 		total += s.Posts
@@ -97,7 +97,7 @@ func TestAssignProgress(t *testing.T) {
 }
 
 func TestAssignTooLarge(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 4, Candidates: 2000, Structures: 200, MaxPosts: 2, Clustered: 0.5})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 4, Candidates: 2000, Structures: 200, MaxPosts: 2, Clustered: 0.5})
 	in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestAssignTooLarge(t *testing.T) {
 // TestAssignGraphOrder checks that the edges come by (cost, candidate,
 // structure) even with many ties: structures stacked on the same points.
 func TestAssignGraphOrder(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 21, Candidates: 3000, Structures: 400, MaxPosts: 2, Clustered: 0.7})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 21, Candidates: 3000, Structures: 400, MaxPosts: 2, Clustered: 0.7})
 	for i := range structs {
 		structs[i].Point = structs[i/8*8].Point // stacks of 8
 	}
@@ -163,7 +163,7 @@ func TestAssignGraphOrder(t *testing.T) {
 // whether each point and reach is queried once or every candidate is, and
 // the same assignment.
 func TestAssignGraphSharedPoints(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 33, Candidates: 4000, Structures: 300, MaxPosts: 3, Clustered: 0.6})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 33, Candidates: 4000, Structures: 300, MaxPosts: 3, Clustered: 0.6})
 	for i := range cands {
 		cands[i].Point = cands[i/10*10].Point // stacks of 10
 		if i%7 == 0 {

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"cmp"
@@ -15,8 +15,8 @@ type Suggestion struct {
 	DistanceM float64 `json:"distance_m"`
 }
 
-// candidateMaxM is the reach of c in metres.
-func candidateMaxM(c *Candidate) float64 {
+// CandidateMaxM is the reach of c in metres.
+func CandidateMaxM(c *Candidate) float64 {
 	if c.MaxKm > 0 {
 		return c.MaxKm * 1000
 	}
@@ -36,7 +36,7 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 	}
 	eligible := func(i int, d float64) bool {
 		c := &cands[i]
-		return d <= candidateMaxM(c) && (taken == nil || !taken(c.ID)) && pairExclusion(c, &s, 0) == exclNone
+		return d <= CandidateMaxM(c) && (taken == nil || !taken(c.ID)) && PairAllowed(c, &s, 0)
 	}
 	if idx == nil {
 		return nearestByScan(len(cands), k, func(i int) (string, float64, bool) {
@@ -69,7 +69,7 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 		if math.IsInf(reachM, 1) {
 			reachM = 0
 			for i := range cands {
-				reachM = max(reachM, candidateMaxM(&cands[i]))
+				reachM = max(reachM, CandidateMaxM(&cands[i]))
 			}
 		}
 		if nbs[len(nbs)-1].DistanceM > reachM {
@@ -89,9 +89,9 @@ func SuggestStructures(c Candidate, structs []Structure, idx *geo.SiteIndex, ope
 	if k <= 0 || len(structs) == 0 {
 		return out
 	}
-	reachM := candidateMaxM(&c)
+	reachM := CandidateMaxM(&c)
 	open := func(i int) bool {
-		if pairExclusion(&c, &structs[i], 0) != exclNone {
+		if !PairAllowed(&c, &structs[i], 0) {
 			return false
 		}
 		if openPosts == nil {

@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"fmt"
@@ -8,11 +8,11 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// Synthetic assignment instances for tests and benchmarks: points in the
-// bounding box of metropolitan France, half of them drawn around a few city
-// clusters, with a fixed seed.
+// Synthetic assignment instances for tests, benchmarks and load tests:
+// points in the bounding box of metropolitan France, part of them drawn
+// around a few city clusters, with a fixed seed.
 
-// genCities are the cluster centres (lon, lat) of genInstance.
+// genCities are the cluster centres (lon, lat) of Synthetic.
 var genCities = [...]orb.Point{
 	{2.35, 48.86},  // Paris
 	{4.84, 45.76},  // Lyon
@@ -26,8 +26,8 @@ var genCities = [...]orb.Point{
 	{-1.68, 48.11}, // Rennes
 }
 
-// genSpec describes an instance of genInstance.
-type genSpec struct {
+// SyntheticSpec describes an instance of Synthetic.
+type SyntheticSpec struct {
 	Seed       uint64
 	Candidates int
 	Structures int
@@ -37,9 +37,9 @@ type genSpec struct {
 	Weights    bool    // random weights in {1, 1.5, 2, 3}
 }
 
-// genInstance returns the candidates and structures of spec. Départements
+// Synthetic returns the candidates and structures of spec. Départements
 // are cells of a 1.3° × 0.9° grid, about the size of real ones.
-func genInstance(spec genSpec) ([]Candidate, []Structure) {
+func Synthetic(spec SyntheticSpec) ([]Candidate, []Structure) {
 	r := rand.New(rand.NewPCG(spec.Seed, 0x5eed))
 	point := func() orb.Point {
 		if r.Float64() < spec.Clustered {
@@ -77,34 +77,3 @@ func genDept(p orb.Point) string {
 }
 
 func clamp(x, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, x)) }
-
-// genSmall returns a tiny random instance around Paris for exhaustive
-// checks: 1–8 candidates, 1–5 structures with 1–3 posts, MaxKm in 5–40 km,
-// three départements, random caps on some, weights on half the instances.
-func genSmall(r *rand.Rand) ([]Candidate, []Structure, map[string]int) {
-	depts := [...]string{"75", "92", "93"}
-	pt := func() orb.Point { return orb.Point{2.1 + 0.5*r.Float64(), 48.7 + 0.3*r.Float64()} }
-	kms := [...]float64{0, 5, 10, 15, 20, 40}
-	cands := make([]Candidate, 1+r.IntN(8))
-	for i := range cands {
-		cands[i] = Candidate{ID: fmt.Sprintf("c%d", i), Point: pt(), MaxKm: kms[r.IntN(len(kms))], Departement: depts[r.IntN(3)]}
-	}
-	weighted := r.IntN(2) == 0
-	structs := make([]Structure, 1+r.IntN(5))
-	for i := range structs {
-		structs[i] = Structure{ID: fmt.Sprintf("s%d", i), Point: pt(), Posts: 1 + r.IntN(3), Departement: depts[r.IntN(3)]}
-		if weighted {
-			structs[i].Weight = [...]float64{1, 1.5, 2, 3}[r.IntN(4)]
-		}
-	}
-	var caps map[string]int
-	if r.IntN(2) == 0 {
-		caps = map[string]int{}
-		for _, d := range depts {
-			if r.IntN(2) == 0 {
-				caps[d] = r.IntN(4)
-			}
-		}
-	}
-	return cands, structs, caps
-}

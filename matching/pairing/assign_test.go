@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -256,12 +256,12 @@ func checkFeasible(t *testing.T, cands []Candidate, structs []Structure, caps ma
 }
 
 func TestAssignProperties(t *testing.T) {
-	for _, spec := range []genSpec{
+	for _, spec := range []SyntheticSpec{
 		{Seed: 1, Candidates: 3000, Structures: 400, MaxPosts: 3, Clustered: 0.5},
 		{Seed: 2, Candidates: 800, Structures: 600, MaxPosts: 3, Clustered: 0.7, MaxKm: 20}, // candidates scarce
 		{Seed: 3, Candidates: 2000, Structures: 300, MaxPosts: 2, Clustered: 0.3, MaxKm: 50, Weights: true},
 	} {
-		cands, structs := genInstance(spec)
+		cands, structs := Synthetic(spec)
 		// Cap every other département at a third of its posts.
 		caps := map[string]int{}
 		for i, s := range structs {
@@ -296,7 +296,7 @@ func TestAssignProperties(t *testing.T) {
 }
 
 func TestAssignDeterministic(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 9, Candidates: 4000, Structures: 500, MaxPosts: 3, Clustered: 0.6})
+	cands, structs := Synthetic(SyntheticSpec{Seed: 9, Candidates: 4000, Structures: 500, MaxPosts: 3, Clustered: 0.6})
 	caps := map[string]int{structs[0].Departement: 3, structs[1].Departement: 1}
 	for _, alg := range []string{AlgorithmOptimal, AlgorithmGreedy} {
 		a, err := Assign(context.Background(), cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: caps, Workers: 1})

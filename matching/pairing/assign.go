@@ -1,4 +1,4 @@
-package matching
+package pairing
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/assign"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // Candidate is a person applying for a conseiller numérique post. MaxKm is
@@ -244,7 +245,7 @@ func newAssignInput(ctx context.Context, cands []Candidate, structs []Structure,
 	seen := make(map[string]int, len(cands))
 	in.maxM = make([]float64, len(cands))
 	for i, c := range cands {
-		if err := stopped(ctx, i, "assignment input"); err != nil {
+		if err := stop.At(ctx, i, "assignment input"); err != nil {
 			return nil, err
 		}
 		if err := checkRow("candidate", i, c.ID, c.Point, seen); err != nil {
@@ -262,7 +263,7 @@ func newAssignInput(ctx context.Context, cands []Candidate, structs []Structure,
 	clear(seen)
 	in.weightQ = make([]int64, len(structs))
 	for i, s := range structs {
-		if err := stopped(ctx, i, "assignment input"); err != nil {
+		if err := stop.At(ctx, i, "assignment input"); err != nil {
 			return nil, err
 		}
 		if err := checkRow("structure", i, s.ID, s.Point, seen); err != nil {
