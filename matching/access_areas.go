@@ -1,5 +1,7 @@
 package matching
 
+import "github.com/maillage/maillage/matching/internal/num"
+
 // accessAcc accumulates the accessibility of an area over its cells'
 // shares: demand, demand × accessibility, demand below half the
 // reference, and the same by inhabitants (for areas without demand).
@@ -25,7 +27,7 @@ func (x *accessAcc) add(o *accessAcc) {
 // demand-weighted mean, or the inhabitant-weighted one when the area has
 // no demand (communes without fragility index under DemandDifficulty).
 func (x *accessAcc) area(level, code, name string, refPer10k float64) AccessArea {
-	r := AccessArea{Level: level, Code: code, Name: name, Population: roundPop(x.pop), Demand: x.demand,
+	r := AccessArea{Level: level, Code: code, Name: name, Population: num.RoundPop(x.pop), Demand: x.demand,
 		Supply: x.supply, DemandBelowHalf: x.below}
 	switch {
 	case x.demand > 0:

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/internal/sphere"
 )
 
 // Pairs of grid cells and supply points within reach, the input of 2SFCA
@@ -113,12 +114,12 @@ func accessLayerKey(layer string) string { return "layer:" + layer }
 func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*fca.Table, error) {
 	groups := g.Groups()
 	nGroups := len(groups) - 1
-	sv := make([]vec3, len(points))
+	sv := make([]sphere.Vec3, len(points))
 	for i, p := range points {
-		sv[i] = unitVec(p)
+		sv[i] = sphere.UnitVec(p)
 	}
 	rad := radiusM / geo.EarthRadiusM
-	lim2 := chordOfAngle(rad)
+	lim2 := sphere.ChordOfAngle(rad)
 	start := make([]int32, len(g.Cells)+1)
 	const perChunk = 8
 	nChunks := (nGroups + perChunk - 1) / perChunk
@@ -131,7 +132,7 @@ func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 	}
 	runs := make([]run, nChunks)
 	parallelChunks(workers, nChunks, func(ci int) {
-		var vec []vec3
+		var vec []sphere.Vec3
 		var cand []int32
 		var buf []cellPair
 		var r run
@@ -143,7 +144,7 @@ func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 				v := vec[i-lo]
 				buf = buf[:0]
 				for _, s := range cand {
-					if d2 := chord2(v, sv[s]); d2 <= lim2 {
+					if d2 := sphere.Chord2(v, sv[s]); d2 <= lim2 {
 						buf = append(buf, cellPair{s, float32(chordM(d2))})
 					}
 				}
@@ -187,9 +188,9 @@ func compareCellPairs(a, b cellPair) int {
 }
 
 // groupVectors appends to dst the unit vectors of pts.
-func groupVectors(pts []orb.Point, dst []vec3) []vec3 {
+func groupVectors(pts []orb.Point, dst []sphere.Vec3) []sphere.Vec3 {
 	for _, p := range pts {
-		dst = append(dst, unitVec(p))
+		dst = append(dst, sphere.UnitVec(p))
 	}
 	return dst
 }
@@ -197,8 +198,8 @@ func groupVectors(pts []orb.Point, dst []vec3) []vec3 {
 // groupCandidates appends to dst the supply points (unit vectors sv) that
 // may lie within rad radians of one of the vectors vec: those within rad +
 // R of their normalised mean, R their largest angle from it.
-func groupCandidates(vec []vec3, sv []vec3, rad float64, dst []int32) []int32 {
-	var c vec3
+func groupCandidates(vec []sphere.Vec3, sv []sphere.Vec3, rad float64, dst []int32) []int32 {
+	var c sphere.Vec3
 	for _, v := range vec {
 		c[0], c[1], c[2] = c[0]+v[0], c[1]+v[1], c[2]+v[2]
 	}
@@ -209,11 +210,11 @@ func groupCandidates(vec []vec3, sv []vec3, rad float64, dst []int32) []int32 {
 	}
 	var r2 float64
 	for _, v := range vec {
-		r2 = max(r2, chord2(c, v))
+		r2 = max(r2, sphere.Chord2(c, v))
 	}
-	gl2 := chordOfAngle(rad + chordAngle(r2) + angleSlack)
+	gl2 := sphere.ChordOfAngle(rad + sphere.ChordAngle(r2) + sphere.AngleSlack)
 	for s := range sv {
-		if chord2(c, sv[s]) <= gl2 {
+		if sphere.Chord2(c, sv[s]) <= gl2 {
 			dst = append(dst, int32(s))
 		}
 	}
@@ -229,5 +230,5 @@ func chordM(c2 float64) float64 {
 		x2 := x * x
 		return 2 * geo.EarthRadiusM * x * (1 + x2*(1.0/6+x2*(3.0/40+x2*5.0/112)))
 	}
-	return geo.EarthRadiusM * chordAngle(c2)
+	return geo.EarthRadiusM * sphere.ChordAngle(c2)
 }

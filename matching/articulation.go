@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // Articulation with France Services: the seeds' criterion for the prefects'
@@ -215,7 +216,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			added += e.grid.Population[cell]
 			it.AddedPopulationInDifficulty += open.difficulty[n.ID]
 		}
-		it.AddedPopulation = roundPop(added)
+		it.AddedPopulation = num.RoundPop(added)
 		switch {
 		case it.NearestFranceServicesID != "" && it.NearestFranceServicesM <= CoLocatedMaxM:
 			it.Class = ClassCoLocated
@@ -309,9 +310,9 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	natPop, depPop := 0.0, make([]float64, len(deps))
 	defer func() {
-		nat.AddedPopulation = roundPop(natPop)
+		nat.AddedPopulation = num.RoundPop(natPop)
 		for d := range deps {
-			deps[d].AddedPopulation = roundPop(depPop[d])
+			deps[d].AddedPopulation = num.RoundPop(depPop[d])
 		}
 	}()
 	for k, ok := range reached {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // CompareQuery asks how coverage changed from one network to another, e.g.
@@ -143,7 +144,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 				lostF += s.Population
 			}
 		}
-		gained, lost := roundPop(gainedF), roundPop(lostF)
+		gained, lost := num.RoundPop(gainedF), num.RoundPop(lostF)
 		dep := ix.communeDep[b.id]
 		both := func(f func(ar *AreaComparison)) {
 			f(&nat)
@@ -180,9 +181,9 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 		}
 		out.Communes = append(out.Communes, c)
 	}
-	nat.GainedPopulation, nat.LostPopulation = roundPop(natGained), roundPop(natLost)
+	nat.GainedPopulation, nat.LostPopulation = num.RoundPop(natGained), num.RoundPop(natLost)
 	for d := range deps {
-		deps[d].GainedPopulation, deps[d].LostPopulation = roundPop(depGained[d]), roundPop(depLost[d])
+		deps[d].GainedPopulation, deps[d].LostPopulation = num.RoundPop(depGained[d]), num.RoundPop(depLost[d])
 	}
 	countSites(e.layers, before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
 	countSites(e.layers, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // CoverageQuery selects what a coverage analysis measures: which service
@@ -367,9 +368,9 @@ func (cv *Coverage) computeCommunes() {
 			// Rounded here, for this commune's own figures only: covered +
 			// uncovered + unlocated = population still holds.
 			cc.located, cc.covered = located, coveredPop
-			cc.CoveredPopulation = roundPop(coveredPop)
-			cc.UncoveredPopulation = roundPop(located) - cc.CoveredPopulation
-			cc.PopulationUnlocated = cm.Population - roundPop(located)
+			cc.CoveredPopulation = num.RoundPop(coveredPop)
+			cc.UncoveredPopulation = num.RoundPop(located) - cc.CoveredPopulation
+			cc.PopulationUnlocated = cm.Population - num.RoundPop(located)
 			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]

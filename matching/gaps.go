@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // GapZone is a connected set of uncovered grid cells: a hole in the mesh.
@@ -175,8 +176,8 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 			a.addShare(n, ci, ix.cellCommPop[k])
 		}
 	}
-	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, roundPop(a.withoutIndex)
-	z.ZRRPopulation, z.ZRRPartialPopulation = roundPop(a.zrr), roundPop(a.zrrPartial)
+	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, num.RoundPop(a.withoutIndex)
+	z.ZRRPopulation, z.ZRRPartialPopulation = num.RoundPop(a.zrr), num.RoundPop(a.zrrPartial)
 }
 
 // zoneStats measures a zone from its cells (grid indexes).
@@ -210,7 +211,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 			ext[3] = cell
 		}
 	}
-	z.Population = roundPop(pops)
+	z.Population = num.RoundPop(pops)
 	if pops > 0 {
 		z.MeanDistanceM = sumDist / pops
 	}

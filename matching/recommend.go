@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/mclp"
 )
 
@@ -223,8 +224,8 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 		c := &cands[pk.Candidate]
 		gain := d.popSum(pk.Elements)
 		coveredF += gain
-		pop := roundPop(gain) // each figure rounded once
-		covered = roundPop(coveredF)
+		pop := num.RoundPop(gain) // each figure rounded once
+		covered = num.RoundPop(coveredF)
 		tally.add(b.ix, d, pk.Elements, keep)
 		rec.Picks = append(rec.Picks, SitePick{Rank: i + 1, ID: c.id, Name: c.name, Commune: c.commune,
 			Departement: c.departement, Lon: c.pt[0], Lat: c.pt[1],

@@ -4,6 +4,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/mclp"
 )
 
@@ -27,4 +28,4 @@ func (c *demandCover) problem() *mclp.Problem {
 }
 
 // popOf returns the inhabitants of the demand cells cells.
-func (d *demandSet) popOf(cells []int32) int { return roundPop(d.popSum(cells)) }
+func (d *demandSet) popOf(cells []int32) int { return num.RoundPop(d.popSum(cells)) }

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // ScenarioComparison is the coverage of the existing network with a
@@ -106,11 +107,11 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 // areaChange is a scope's coverage before and after gaining gain
 // inhabitants.
 func (b *sitingBase) areaChange(s *scope, gain float64) AreaChange {
-	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: roundPop(gain)}
+	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: num.RoundPop(gain)}
 	var located, before float64
 	a.Population, located, before = b.scopePopulationF(s)
 	// Each figure is its fractional inhabitants rounded once.
-	a.PopulationLocated, a.CoveredBefore, a.CoveredAfter = roundPop(located), roundPop(before), roundPop(before+gain)
+	a.PopulationLocated, a.CoveredBefore, a.CoveredAfter = num.RoundPop(located), num.RoundPop(before), num.RoundPop(before+gain)
 	a.CoveredShareBefore = share(a.CoveredBefore, a.PopulationLocated)
 	a.CoveredShareAfter = share(a.CoveredAfter, a.PopulationLocated)
 	return a

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // Errors of the siting analyses, wrapped with the offending value; test them
@@ -93,7 +94,7 @@ func (b *sitingBase) openDemand(ctx context.Context, sc *scope, weights []float6
 // network.
 func (b *sitingBase) scopePopulation(sc *scope) (total, located, covered int) {
 	total, loc, cov := b.scopePopulationF(sc)
-	return total, roundPop(loc), roundPop(cov)
+	return total, num.RoundPop(loc), num.RoundPop(cov)
 }
 
 // scopePopulationF is scopePopulation before rounding: fractional
@@ -119,11 +120,6 @@ func (d *demandSet) popSum(cells []int32) float64 {
 	}
 	return pop
 }
-
-// roundPop rounds a sum of fractional inhabitants (geo.Grid spreads a
-// commune's population in exact proportion to its cells) to whole
-// inhabitants: the only rounding, once per figure presented.
-func roundPop(p float64) int { return int(math.Round(p)) }
 
 // share returns part / whole, 0 when whole is 0.
 func share(part, whole int) float64 {
@@ -175,7 +171,7 @@ func (ct *communeTally) list(e *Engine) []CommuneGain {
 	out := make([]CommuneGain, len(ct.touched))
 	for k, ci := range ct.touched {
 		c := &e.territory.Communes[ci]
-		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: roundPop(ct.pop[ci]),
+		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: num.RoundPop(ct.pop[ci]),
 			Spread: e.spreadOf(ci)}
 		ct.pop[ci] = 0
 	}

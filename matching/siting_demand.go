@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/sphere"
 )
 
 // demandSet is the open demand of a siting query: the grid cells of a scope
@@ -23,11 +24,11 @@ import (
 // says it covers.
 type demandSet struct {
 	maxM   float64
-	cell   []int32   // grid index of each demand cell
-	vec    []vec3    // unit vector of its centre
-	lon    []float64 // longitude of its centre, ascending within a strip
-	pop    []float64 // inhabitants counted (the scope's population in the cell, fractional)
-	weight []float64 // demand value: pop × the cell's demand weight
+	cell   []int32       // grid index of each demand cell
+	vec    []sphere.Vec3 // unit vector of its centre
+	lon    []float64     // longitude of its centre, ascending within a strip
+	pop    []float64     // inhabitants counted (the scope's population in the cell, fractional)
+	weight []float64     // demand value: pop × the cell's demand weight
 
 	stripDeg   float64 // strip height in degrees of latitude
 	strip0     int     // strip number of the first strip
@@ -51,7 +52,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 	d.stripDeg = max(maxM/geo.EarthRadiusM*180/math.Pi/4, 0.01)
 	theta := maxM / geo.EarthRadiusM
 	lo, hi := math.Max(theta*(1-reachSlack)-1e-12, 0), theta*(1+reachSlack)+1e-12
-	d.in2, d.out2 = chordOfAngle(lo), chordOfAngle(hi)
+	d.in2, d.out2 = sphere.ChordOfAngle(lo), sphere.ChordOfAngle(hi)
 
 	// The order is by (strip, longitude, k): a counting sort by strip, then
 	// each strip sorted on its own, so that the context is looked at between
@@ -100,7 +101,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 			return cmp.Compare(a, b)
 		})
 	}
-	d.cell, d.vec, d.lon = make([]int32, n), make([]vec3, n), make([]float64, n)
+	d.cell, d.vec, d.lon = make([]int32, n), make([]sphere.Vec3, n), make([]float64, n)
 	d.pop, d.weight = make([]float64, n), make([]float64, n)
 	for i, k := range order {
 		if err := stopped(ctx, i, "demand"); err != nil {
@@ -108,7 +109,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 		}
 		c := cells[k]
 		d.cell[i], d.lon[i], d.pop[i] = c, g.Centers[c][0], pops[k]
-		d.vec[i] = unitVec(g.Centers[c])
+		d.vec[i] = sphere.UnitVec(g.Centers[c])
 		d.weight[i] = pops[k]
 		if weights != nil {
 			d.weight[i] *= weights[c]
@@ -117,22 +118,13 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 	return d, nil
 }
 
-// chordOfAngle returns the squared chord of an angle in radians (4 beyond π).
-func chordOfAngle(a float64) float64 {
-	if a >= math.Pi {
-		return 4
-	}
-	c := 2 * math.Sin(a/2)
-	return c * c
-}
-
 // len returns the number of demand cells.
 func (d *demandSet) len() int { return len(d.cell) }
 
 // reaches reports whether demand cell i is within reach of p (unit vector
 // pv): the chord decides away from the threshold, the exact test near it.
-func (d *demandSet) reaches(g *geo.Grid, i int, p orb.Point, pv vec3) bool {
-	c2 := chord2(pv, d.vec[i])
+func (d *demandSet) reaches(g *geo.Grid, i int, p orb.Point, pv sphere.Vec3) bool {
+	c2 := sphere.Chord2(pv, d.vec[i])
 	switch {
 	case c2 <= d.in2:
 		return true
@@ -150,7 +142,7 @@ func (d *demandSet) within(g *geo.Grid, p orb.Point, dst []int32) []int32 {
 	if len(d.cell) == 0 {
 		return dst
 	}
-	pv := unitVec(p)
+	pv := sphere.UnitVec(p)
 	b := geo.BoundAround(p, d.maxM*(1+reachSlack)+1e-3)
 	s0 := max(int(math.Floor((b.Min[1]+90)/d.stripDeg))-d.strip0, 0)
 	s1 := min(int(math.Floor((b.Max[1]+90)/d.stripDeg))-d.strip0, len(d.stripStart)-2)

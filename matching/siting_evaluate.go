@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // Labels of a proposal, by precedence.
@@ -151,7 +152,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 					unique += d.pop[k]
 				}
 			}
-			ev.Proposals[i].UniqueGainPopulation = roundPop(unique)
+			ev.Proposals[i].UniqueGainPopulation = num.RoundPop(unique)
 		}
 		pool.Put(w)
 	})
@@ -164,7 +165,7 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 			joint += d.pop[k]
 		}
 	}
-	ev.JointGainPopulation = roundPop(joint)
+	ev.JointGainPopulation = num.RoundPop(joint)
 	for i := range ev.Proposals {
 		r := &ev.Proposals[i]
 		ev.SumGainPopulation += r.GainPopulation
