@@ -128,8 +128,8 @@ type accessSupply struct {
 // resolveSupply finds the supply name: a layer first, else a built-in
 // structures dataset; nil when it is neither.
 func (e *Engine) resolveSupply(name string) *accessSupply {
-	if l, ok := e.layers[name]; ok {
-		s := &accessSupply{key: accessLayerKey(name), name: name, kind: SupplySites}
+	if l := e.Layer(name); l != nil {
+		s := &accessSupply{key: AccessLayerKey(name), name: name, kind: SupplySites}
 		for i := range l.Sites {
 			s.points = append(s.points, l.Sites[i].Point)
 			s.capacity = append(s.capacity, 1)
@@ -138,7 +138,7 @@ func (e *Engine) resolveSupply(name string) *accessSupply {
 		}
 		return s
 	}
-	if ss, ok := e.structures[name]; ok {
+	if ss, ok := e.Structures(name); ok {
 		return structuresSupply(name, StructuresFrom(ss))
 	}
 	return nil
@@ -170,10 +170,10 @@ func (q AccessQuery) supplyName() string {
 	return q.Supply
 }
 
-// Access is Engine.Access with the uploaded structures datasets of the
+// AccessWithUploads is Engine.Access with the uploaded structures datasets of the
 // registry as supply too (a layer or a built-in dataset of the engine
 // comes first).
-func (r *Registry) Access(q AccessQuery) (*Access, error) {
+func (r *Registry) AccessWithUploads(q AccessQuery) (*Access, error) {
 	e := r.Engine()
 	sup, err := r.supply(e, q.supplyName())
 	if err != nil {
@@ -188,15 +188,14 @@ func (r *Registry) supply(e *Engine, name string) (*accessSupply, error) {
 	if sup := e.resolveSupply(name); sup != nil {
 		return sup, nil
 	}
-	en, err := r.entryOf(name, data.KindStructures)
+	structs, err := r.UploadedStructures(name)
 	if err != nil {
 		if errors.Is(err, data.ErrDatasetNotFound) {
 			return nil, e.unknownSupply(name)
 		}
 		return nil, err
 	}
-	en.convert()
-	return structuresSupply(name, en.structs), nil
+	return structuresSupply(name, structs), nil
 }
 
 // Access computes the accessibility of q.Supply against q.Demand within
@@ -234,13 +233,13 @@ func (e *Engine) accessOf(q AccessQuery, sup *accessSupply) (*Access, error) {
 		a.Timings = append(a.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
 		t0 = time.Now()
 	}
-	table, cached, err := e.accessTable(sup.key, sup.points, reach.MaxM)
+	table, cached, err := e.AccessTable(sup.key, sup.points, reach.MaxM)
 	if err != nil {
 		return nil, err
 	}
 	a.Cached, a.PairsListed = cached, table.Len()
 	step("pairs")
-	res, err := fca.Compute(fca.Problem{Supply: sup.capacity, Demand: demand, Threshold: reach.MaxM, Decay: q.Decay, Table: table, Workers: e.workers})
+	res, err := fca.Compute(fca.Problem{Supply: sup.capacity, Demand: demand, Threshold: reach.MaxM, Decay: q.Decay, Table: table, Workers: e.Workers()})
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func (x *accessAcc) area(level, code, name string, refPer10k float64) AccessArea
 // aggregateAccess fills the communes and areas of a from its cell
 // accessibility.
 func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
-	t, g, ix := e.territory, e.grid, e.cov.coverageIndex()
+	t, g, ix := e.Territory(), e.Grid(), e.CoverageIndex()
 	half := a.ReferencePer10k / 2 / 1e4
 	difficulty := a.Demand == DemandDifficulty
 	comm := make([]accessAcc, len(t.Communes))
@@ -83,13 +83,13 @@ func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
 		c := &comm[ci]
 		tc := &t.Communes[ci]
 		nat.add(c)
-		if d := ix.communeDep[ci]; d >= 0 {
+		if d := ix.CommuneDep[ci]; d >= 0 {
 			deps[d].add(c)
 		}
-		if r := ix.communeReg[ci]; r >= 0 {
+		if r := ix.CommuneReg[ci]; r >= 0 {
 			regs[r].add(c)
 		}
-		if p := ix.communeEPCI[ci]; p >= 0 {
+		if p := ix.CommuneEPCI[ci]; p >= 0 {
 			epcis[p].add(c)
 		}
 		a.Communes[ci] = CommuneAccess{AccessArea: c.area(LevelCommune, tc.Code, tc.Name, a.ReferencePer10k),
@@ -97,9 +97,9 @@ func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
 	}
 	for j, code := range sup.deps {
 		nat.supply += sup.capacity[j]
-		if d, ok := ix.depByCode[code]; ok {
+		if d, ok := ix.DepByCode[code]; ok {
 			deps[d].supply += sup.capacity[j]
-			if r, ok := ix.regByCode[t.Departements[d].Region]; ok {
+			if r, ok := ix.RegByCode[t.Departements[d].Region]; ok {
 				regs[r].supply += sup.capacity[j]
 			}
 		}

@@ -47,11 +47,11 @@ type accessEntry struct {
 	err     error // a table that fails its check: a bug, reported not cached
 }
 
-// accessTable returns the cached pair table of the supply key (points
+// AccessTable returns the cached pair table of the supply key (points
 // given) holding every pair within radiusM, building it when the cache has
 // none or only for a smaller radius. The second result says whether it was
 // cached.
-func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*fca.Table, bool, error) {
+func (e *Engine) AccessTable(key string, points []orb.Point, radiusM float64) (*fca.Table, bool, error) {
 	c := &e.access
 	c.mu.Lock()
 	en := c.entries[key]
@@ -72,9 +72,9 @@ func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*
 		}
 	}
 	c.mu.Unlock()
-	en.once.Do(func() { en.table, en.err = cellPairs(e.grid, points, en.radiusM, e.workers) })
+	en.once.Do(func() { en.table, en.err = CellPairs(e.grid, points, en.radiusM, e.workers) })
 	if en.err != nil {
-		e.forgetAccessKey(key)
+		e.ForgetAccessTable(key)
 		return nil, false, en.err
 	}
 	return en.table, hit, nil
@@ -83,11 +83,11 @@ func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*
 // forgetAccess drops the pair tables of the supplies whose key names layer
 // (see ForgetCoverageCache).
 func (e *Engine) forgetAccess(layer string) {
-	e.forgetAccessKey(accessLayerKey(layer))
+	e.ForgetAccessTable(AccessLayerKey(layer))
 }
 
-// forgetAccessKey drops the pair table of key.
-func (e *Engine) forgetAccessKey(key string) {
+// ForgetAccessTable drops the pair table of key.
+func (e *Engine) ForgetAccessTable(key string) {
 	c := &e.access
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -100,18 +100,18 @@ func (e *Engine) forgetAccessKey(key string) {
 	}
 }
 
-// accessLayerKey is the cache key of a layer used as supply; dataset keys
+// AccessLayerKey is the cache key of a layer used as supply; dataset keys
 // are their ids, which never start with "layer:".
-func accessLayerKey(layer string) string { return "layer:" + layer }
+func AccessLayerKey(layer string) string { return "layer:" + layer }
 
-// cellPairs lists, cell by cell, the supply points within radiusM of each
+// CellPairs lists, cell by cell, the supply points within radiusM of each
 // grid cell centre with their great-circle distance, each cell's by
 // ascending distance. Cells are visited by the grid's groups
 // (Grid.Groups): for a group of centre c and angular radius R, only the
 // points within radius + R of c can be within radius of one of its cells,
 // so each cell checks those candidates alone. A first pass counts the
 // pairs of every cell, a second writes them in place: no slice grows.
-func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*fca.Table, error) {
+func CellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*fca.Table, error) {
 	groups := g.Groups()
 	nGroups := len(groups) - 1
 	sv := make([]sphere.Vec3, len(points))

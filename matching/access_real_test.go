@@ -100,13 +100,13 @@ func TestAccessReal(t *testing.T) {
 // (cpu-ms/op), which a machine shared with other work inflates less.
 func BenchmarkAccessNational(b *testing.B) {
 	e := coverageEngine(b)
-	e.cov.coverageIndex()
+	e.CoverageIndex()
 	r30, r20 := DefaultReach(), ReachMinutes(20, TravelModel{})
 	b.Run("cold-30min", func(b *testing.B) {
 		b.ReportAllocs()
 		c0 := cpuTime()
 		for b.Loop() {
-			e.forgetAccessKey(BuiltinStructuresDataset)
+			e.ForgetAccessTable(BuiltinStructuresDataset)
 			if _, err := e.Access(AccessQuery{Reach: &r30}); err != nil {
 				b.Fatal(err)
 			}

@@ -33,7 +33,7 @@ func TestAccessTiny(t *testing.T) {
 	}
 	approx(t, "reference", a.ReferencePer10k, 2e4/476)
 	approx(t, "national", a.National.AccessPer10k, 2e4/476)
-	for i, c := range w.e.grid.Cells {
+	for i, c := range w.e.Grid().Cells {
 		want := 1e4 / 420
 		if slices.Contains(w.diskB, c) {
 			want = 1e4 / 56
@@ -82,7 +82,7 @@ func TestAccessTiny(t *testing.T) {
 	if n.IdleSupply != 1 {
 		t.Errorf("idle supply %v at 100 m, want S2's 1", n.IdleSupply)
 	}
-	cA, _ := w.e.grid.Index(w.cA)
+	cA, _ := w.e.Grid().Index(w.cA)
 	approx(t, "cA at 100 m", n.CellAccessPer10k(cA), 1e4/60)
 	// Half the reference is 2e4/476/2 = 21.0 per 10,000: every cell but
 	// cA's has nothing, so 6 × 60 of A and all of B's 56 are below.
@@ -116,7 +116,7 @@ func approx(t *testing.T, what string, got, want float64) {
 // real grid (a sample of cells).
 func TestCellPairsBruteForce(t *testing.T) {
 	e := coverageEngine(t)
-	g := e.grid
+	g := e.Grid()
 	rng := rand.New(rand.NewPCG(5, 6))
 	pts := make([]orb.Point, 600)
 	for i := range pts {
@@ -124,7 +124,7 @@ func TestCellPairsBruteForce(t *testing.T) {
 		pts[i] = orb.Point{c[0] + rng.Float64()*0.6 - 0.3, c[1] + rng.Float64()*0.6 - 0.3}
 	}
 	const radiusM = 20_000
-	tab, err := cellPairs(g, pts, radiusM, 2)
+	tab, err := CellPairs(g, pts, radiusM, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,21 +169,21 @@ func TestRegistryAccessUploaded(t *testing.T) {
 	if _, err := w.e.Access(AccessQuery{Supply: info.ID, Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
 		t.Fatalf("engine with an uploaded id: %v", err)
 	}
-	if _, err := r.Access(AccessQuery{Supply: "nope", Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
+	if _, err := r.AccessWithUploads(AccessQuery{Supply: "nope", Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
 		t.Fatalf("registry with an unknown id: %v", err)
 	}
-	up, err := r.Access(AccessQuery{Supply: info.ID, Reach: &reach})
+	up, err := r.AccessWithUploads(AccessQuery{Supply: info.ID, Reach: &reach})
 	if err != nil {
 		t.Fatal(err)
 	}
-	layer, err := r.Access(AccessQuery{Supply: DefaultLayer, Reach: &reach})
+	layer, err := r.AccessWithUploads(AccessQuery{Supply: DefaultLayer, Reach: &reach})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if up.SupplyKind != SupplyPosts || layer.SupplyKind != SupplySites || up.SupplyTotal != layer.SupplyTotal {
 		t.Fatalf("uploaded %s %v, layer %s %v", up.SupplyKind, up.SupplyTotal, layer.SupplyKind, layer.SupplyTotal)
 	}
-	for i := range w.e.grid.Cells {
+	for i := range w.e.Grid().Cells {
 		approx(t, "cell", up.CellAccessPer10k(i), layer.CellAccessPer10k(i))
 	}
 }

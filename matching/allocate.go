@@ -148,9 +148,9 @@ type hostPoints struct {
 	cells  []int32
 }
 
-// Allocate is Engine.Allocate with the uploaded structures datasets of the
+// AllocateWithUploads is Engine.Allocate with the uploaded structures datasets of the
 // registry as supply too, as Registry.Access.
-func (r *Registry) Allocate(ctx context.Context, q AllocationQuery) (*Allocation, error) {
+func (r *Registry) AllocateWithUploads(ctx context.Context, q AllocationQuery) (*Allocation, error) {
 	e := r.Engine()
 	sup, err := r.supply(e, AccessQuery{Supply: q.Supply}.supplyName())
 	if err != nil {
@@ -255,9 +255,9 @@ func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *
 		var table *fca.Table
 		var err error
 		if key != "" {
-			table, _, err = e.accessTable(key, coords, radiusM)
+			table, _, err = e.AccessTable(key, coords, radiusM)
 		} else {
-			table, err = cellPairs(e.grid, coords, radiusM, e.workers)
+			table, err = CellPairs(e.Grid(), coords, radiusM, e.Workers())
 		}
 		if err != nil {
 			return err
@@ -277,17 +277,17 @@ func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *
 			err = add(sup.key, pts)
 		case HostsFranceServices:
 			var pts []AllocatedPoint
-			if l := e.layers[DefaultLayer]; l != nil {
+			if l := e.Layer(DefaultLayer); l != nil {
 				for i := range l.Sites {
 					s := &l.Sites[i]
 					pts = append(pts, AllocatedPoint{Kind: h, ID: s.ID, Name: s.Name, Departement: s.Departement, Point: s.Point})
 				}
 			}
-			err = add(accessLayerKey(DefaultLayer), pts)
+			err = add(AccessLayerKey(DefaultLayer), pts)
 		case HostsCommunes:
 			var pts []AllocatedPoint
-			for i := range e.territory.Communes {
-				c := &e.territory.Communes[i]
+			for i := range e.Territory().Communes {
+				c := &e.Territory().Communes[i]
 				if c.Population >= MainTownMinPopulation && c.HasShape() {
 					pts = append(pts, AllocatedPoint{Kind: h, ID: c.Code, Name: c.Name, Departement: c.Departement, Point: c.Rep})
 				}
@@ -342,7 +342,7 @@ func (hp *hostPoints) appendTransposed(t *fca.Table, n int, radiusM float64) {
 // host without a declared département takes the one of the commune holding
 // it; one outside every département is refused.
 func (e *Engine) allocationProblem(q AllocationQuery, before *Access, demand []float64, hp *hostPoints) (*alloc.Problem, error) {
-	t := e.territory
+	t := e.Territory()
 	depIndex := make(map[string]int, len(t.Departements))
 	groups := make([]alloc.Group, len(t.Departements))
 	for d, dep := range t.Departements {
@@ -375,8 +375,8 @@ func (e *Engine) allocationProblem(q AllocationQuery, before *Access, demand []f
 	}
 	pg := make([]int32, len(hp.points))
 	for i, pt := range hp.points {
-		if pt.Departement == "" && e.territory.Index != nil { // not declared: the commune holding the point
-			if c, ok := e.territory.At(pt.Point); ok {
+		if pt.Departement == "" && e.Territory().Index != nil { // not declared: the commune holding the point
+			if c, ok := e.Territory().At(pt.Point); ok {
 				hp.points[i].Departement = c.Departement
 			}
 		}

@@ -63,7 +63,7 @@ func (e *Engine) allocationReport(q AllocationQuery, before *Access, p *alloc.Pr
 	for _, a := range after.Departements {
 		afterByCode[a.Code] = a
 	}
-	for d, dep := range e.territory.Departements {
+	for d, dep := range e.Territory().Departements {
 		b, ok := findArea(before.Departements, dep.Code)
 		if !ok {
 			continue

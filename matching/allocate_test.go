@@ -19,7 +19,7 @@ func TestAllocateTiny(t *testing.T) {
 	if _, err := w.e.Allocate(context.Background(), AllocationQuery{Posts: 1, Supply: DefaultLayer, Reach: &r}); !errors.Is(err, alloc.ErrInput) {
 		t.Fatalf("hosts without a département: %v, want alloc.ErrInput", err)
 	}
-	sites := w.e.layers[DefaultLayer].Sites
+	sites := w.e.Layer(DefaultLayer).Sites
 	sites[0].Departement, sites[1].Departement = "01", "02" // S1, S2
 	for _, tc := range []struct {
 		name         string

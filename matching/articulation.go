@@ -178,7 +178,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 	}
 	ix := e.cov.coverageIndex()
 	if q.Departement != "" {
-		if _, ok := ix.depByCode[q.Departement]; !ok {
+		if _, ok := ix.DepByCode[q.Departement]; !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, q.Departement)
 		}
 	}
@@ -226,7 +226,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			it.Class = ClassDuplicates
 		}
 		nat.count(&it)
-		if d, ok := ix.depByCode[pl.dep]; ok {
+		if d, ok := ix.DepByCode[pl.dep]; ok {
 			deps[d].count(&it)
 		}
 		if q.Departement == "" || pl.dep == q.Departement {
@@ -240,7 +240,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 		if q.Departement != "" && rd.Code != q.Departement {
 			continue
 		}
-		d := deps[ix.depByCode[rd.Code]]
+		d := deps[ix.DepByCode[rd.Code]]
 		d.Level, d.Code, d.Name = LevelDepartement, rd.Code, rd.Name
 		d.finish(rd)
 		a.Departements = append(a.Departements, d)
@@ -307,7 +307,7 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 // addedPopulation adds to the areas the inhabitants of the reached open
 // cells, each share to the département of its commune (ix's cell–commune
 // relation, need's fragility).
-func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
+func (open *openCells) addedPopulation(ix *CoverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	natPop, depPop := 0.0, make([]float64, len(deps))
 	defer func() {
 		nat.AddedPopulation = num.RoundPop(natPop)
@@ -330,7 +330,7 @@ func (open *openCells) addedPopulation(ix *coverageIndex, need *communeNeed, rea
 			}
 			natPop += pop
 			nat.AddedPopulationInDifficulty += f
-			if d := ix.communeDep[ci]; d >= 0 {
+			if d := ix.CommuneDep[ci]; d >= 0 {
 				depPop[d] += pop
 				deps[d].AddedPopulationInDifficulty += f
 			}

@@ -120,7 +120,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	nat := areaChange(before.Summary, after.Summary)
 	for i := range before.Departements {
 		d := areaChange(before.Departements[i], after.Departements[i])
-		deps[ix.depByCode[d.Code]] = d
+		deps[ix.DepByCode[d.Code]] = d
 	}
 	// Gains and losses are summed in fractional inhabitants and rounded
 	// once per area (as its covered populations are).
@@ -145,7 +145,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 			}
 		}
 		gained, lost := num.RoundPop(gainedF), num.RoundPop(lostF)
-		dep := ix.communeDep[b.id]
+		dep := ix.CommuneDep[b.id]
 		both := func(f func(ar *AreaComparison)) {
 			f(&nat)
 			if dep >= 0 {
@@ -189,7 +189,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	countSites(e.layers, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
 	out.Summary = nat
 	for i := range before.Departements {
-		out.Departements = append(out.Departements, deps[ix.depByCode[before.Departements[i].Code]])
+		out.Departements = append(out.Departements, deps[ix.DepByCode[before.Departements[i].Code]])
 	}
 	if out.Departements == nil {
 		out.Departements = []AreaComparison{}
@@ -212,7 +212,7 @@ func countSites(all map[string]*data.Layer, layers []string, deps []AreaComparis
 	member := cv.scopeDepartements()
 	for _, name := range layers {
 		for i := range all[name].Sites {
-			d, ok := cv.ix.depByCode[all[name].Sites[i].Departement]
+			d, ok := cv.ix.DepByCode[all[name].Sites[i].Departement]
 			if member != nil && (!ok || !member[d]) {
 				continue
 			}

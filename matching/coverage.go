@@ -65,7 +65,7 @@ type Coverage struct {
 	e      *Engine
 	ns     *nearestSet
 	sc     *scope
-	ix     *coverageIndex
+	ix     *CoverageIndex
 	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
 	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
 	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
@@ -282,7 +282,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 
 // resolveCoverage checks the layers, reach and scope of q and returns them
 // with the layers' nearest-site set and the coverage index.
-func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *scope, ns *nearestSet, ix *coverageIndex, err error) {
+func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *scope, ns *nearestSet, ix *CoverageIndex, err error) {
 	if layers, err = e.cov.resolveLayers(q.Layers); err != nil {
 		return
 	}
@@ -320,18 +320,18 @@ func (e *Engine) PrepareCoverage(layers []string) error {
 }
 
 // resolveScope returns the scope of a query.
-func (ix *coverageIndex) resolveScope(dep, reg string) (*scope, error) {
+func (ix *CoverageIndex) resolveScope(dep, reg string) (*scope, error) {
 	switch {
 	case dep != "" && reg != "":
 		return nil, fmt.Errorf("%w %q: give a département or a région, not both", ErrUnknownDepartement, dep)
 	case dep != "":
-		d, ok := ix.depByCode[dep]
+		d, ok := ix.DepByCode[dep]
 		if !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, dep)
 		}
 		return ix.deps[d], nil
 	case reg != "":
-		r, ok := ix.regByCode[reg]
+		r, ok := ix.RegByCode[reg]
 		if !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownRegion, reg)
 		}

@@ -119,13 +119,13 @@ func (cv *Coverage) computeAreas() {
 	// commune c belongs to.
 	inAreas := func(c *CommuneCoverage, fn func(*areaAcc, *CommuneCoverage)) {
 		fn(&nat, c)
-		if r := ix.communeReg[c.id]; r >= 0 {
+		if r := ix.CommuneReg[c.id]; r >= 0 {
 			fn(&regs[r], c)
 		}
-		if d := ix.communeDep[c.id]; d >= 0 {
+		if d := ix.CommuneDep[c.id]; d >= 0 {
 			fn(&deps[d], c)
 		}
-		if p := ix.communeEPCI[c.id]; p >= 0 {
+		if p := ix.CommuneEPCI[c.id]; p >= 0 {
 			fn(&epcis[p], c)
 		}
 	}

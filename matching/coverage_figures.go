@@ -94,7 +94,7 @@ func areaByCode(areas []areaBase, code string) *areaBase {
 // buildFigureScopes accumulates, for every scope (nation, département,
 // région), the threshold-independent figures of its areas in the order
 // computeAreas adds communes, so that they come out identical.
-func buildFigureScopes(t *data.Territory, ix *coverageIndex, p *coverageProfile) map[*scope]*figureScope {
+func buildFigureScopes(t *data.Territory, ix *CoverageIndex, p *coverageProfile) map[*scope]*figureScope {
 	out := map[*scope]*figureScope{ix.national: buildFigureScope(t, ix, p, ix.national)}
 	for _, s := range ix.deps {
 		out[s] = buildFigureScope(t, ix, p, s)
@@ -112,7 +112,7 @@ type areaSum struct {
 	seen map[int32]bool
 }
 
-func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, ci int32) {
+func (a *areaSum) add(p *coverageProfile, ix *CoverageIndex, cm *data.Commune, ci int32) {
 	b := &p.commune[ci]
 	a.used = true
 	a.communes++
@@ -124,7 +124,7 @@ func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, c
 	if b.located > 0 {
 		a.inhabited++
 	}
-	bi := p.bucketOf[[2]int32{ix.communeDep[ci], ix.communeReg[ci]}]
+	bi := p.bucketOf[[2]int32{ix.CommuneDep[ci], ix.CommuneReg[ci]}]
 	if !a.seen[bi] {
 		a.seen[bi] = true
 		a.buckets = append(a.buckets, bi)
@@ -142,7 +142,7 @@ func (a *areaSum) result(p *coverageProfile, level, code, name string) areaBase 
 	return r
 }
 
-func buildFigureScope(t *data.Territory, ix *coverageIndex, p *coverageProfile, sc *scope) *figureScope {
+func buildFigureScope(t *data.Territory, ix *CoverageIndex, p *coverageProfile, sc *scope) *figureScope {
 	newSum := func() areaSum { return areaSum{seen: map[int32]bool{}} }
 	nat := newSum()
 	regs := make([]areaSum, len(t.Regions))
@@ -156,10 +156,10 @@ func buildFigureScope(t *data.Territory, ix *coverageIndex, p *coverageProfile, 
 	for _, ci := range sc.communes {
 		cm := &t.Communes[ci]
 		nat.add(p, ix, cm, ci)
-		if r := ix.communeReg[ci]; r >= 0 {
+		if r := ix.CommuneReg[ci]; r >= 0 {
 			regs[r].add(p, ix, cm, ci)
 		}
-		if d := ix.communeDep[ci]; d >= 0 {
+		if d := ix.CommuneDep[ci]; d >= 0 {
 			deps[d].add(p, ix, cm, ci)
 		}
 	}

@@ -8,22 +8,22 @@ import (
 	"github.com/maillage/maillage/geo"
 )
 
-// coverageIndex is what every coverage query needs besides the nearest-site
+// CoverageIndex is what every coverage query needs besides the nearest-site
 // distances, built once per engine on the first query: the cells and
 // communes of every département and région, grid adjacency, and the cell →
 // communes relation. None of it depends on layers or
 // thresholds.
-type coverageIndex struct {
+type CoverageIndex struct {
 	national   *scope
 	deps       []*scope // by index in Territory.Departements
 	regs       []*scope // by index in Territory.Regions
-	depByCode  map[string]int
-	regByCode  map[string]int
+	DepByCode  map[string]int
+	RegByCode  map[string]int
 	epciByCode map[string]int
 
-	communeDep  []int32 // département index per commune, -1 when unknown
-	communeReg  []int32
-	communeEPCI []int32 // EPCI index, -1 when none
+	CommuneDep  []int32 // département index per commune, -1 when unknown
+	CommuneReg  []int32
+	CommuneEPCI []int32 // EPCI index, -1 when none
 
 	adj *geo.Adjacency // grid adjacency, for gap zones and their outlines
 
@@ -37,7 +37,7 @@ type coverageIndex struct {
 // coverageIndexOnce holds the lazily built coverageIndex of an engine.
 type coverageIndexOnce struct {
 	once sync.Once
-	ix   *coverageIndex
+	ix   *CoverageIndex
 }
 
 // scope is the part of the grid and the communes one query looks at: the
@@ -88,22 +88,22 @@ func (s *scope) pos(i int32) int {
 }
 
 // coverageIndex returns the cache's coverage index, building it once.
-func (c *coverageCache) coverageIndex() *coverageIndex {
+func (c *coverageCache) coverageIndex() *CoverageIndex {
 	c.index.once.Do(func() { c.index.ix = buildCoverageIndex(c.territory, c.grid, c.workers) })
 	return c.index.ix
 }
 
-func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIndex {
+func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *CoverageIndex {
 	nc := len(t.Communes)
-	ix := &coverageIndex{
-		depByCode: map[string]int{}, regByCode: map[string]int{}, epciByCode: map[string]int{},
-		communeDep: make([]int32, nc), communeReg: make([]int32, nc), communeEPCI: make([]int32, nc),
+	ix := &CoverageIndex{
+		DepByCode: map[string]int{}, RegByCode: map[string]int{}, epciByCode: map[string]int{},
+		CommuneDep: make([]int32, nc), CommuneReg: make([]int32, nc), CommuneEPCI: make([]int32, nc),
 	}
 	for i, d := range t.Departements {
-		ix.depByCode[d.Code] = i
+		ix.DepByCode[d.Code] = i
 	}
 	for i, r := range t.Regions {
-		ix.regByCode[r.Code] = i
+		ix.RegByCode[r.Code] = i
 	}
 	for i, p := range t.EPCIs {
 		ix.epciByCode[p.Code] = i
@@ -116,9 +116,9 @@ func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIn
 	}
 	for i := range t.Communes {
 		c := &t.Communes[i]
-		ix.communeDep[i] = look(ix.depByCode, c.Departement)
-		ix.communeReg[i] = look(ix.regByCode, c.Region)
-		ix.communeEPCI[i] = look(ix.epciByCode, c.EPCI)
+		ix.CommuneDep[i] = look(ix.DepByCode, c.Departement)
+		ix.CommuneReg[i] = look(ix.RegByCode, c.Region)
+		ix.CommuneEPCI[i] = look(ix.epciByCode, c.EPCI)
 	}
 
 	var wg sync.WaitGroup
@@ -132,7 +132,7 @@ func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIn
 // buildRelations fills the cell → communes relation: for every cell, the
 // commune owning its centre first (when any), then the other communes
 // holding a population share there, each with its population in the cell.
-func (ix *coverageIndex) buildRelations(g *geo.Grid) {
+func (ix *CoverageIndex) buildRelations(g *geo.Grid) {
 	n := len(g.Cells)
 	ix.cellCommStart = make([]int32, n+1)
 	for i, c := range g.Commune {
@@ -175,7 +175,7 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 // buildScopes builds the national, département and région scopes from the
 // cell → communes relation (so their cells come out sorted). A commune
 // belongs to the région of its département.
-func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
+func (ix *CoverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	all := make([]int32, len(t.Communes))
 	for i := range all {
 		all[i] = int32(i)
@@ -187,7 +187,7 @@ func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	for d, dep := range t.Departements {
 		ix.deps[d] = &scope{level: LevelDepartement, code: dep.Code, name: dep.Name}
 		regOfDep[d] = -1
-		if r, ok := ix.regByCode[dep.Region]; ok {
+		if r, ok := ix.RegByCode[dep.Region]; ok {
 			regOfDep[d] = int32(r)
 		}
 	}
@@ -204,7 +204,7 @@ func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 		s.cellPop = append(s.cellPop, pop)
 	}
 	for ci := range t.Communes {
-		if d := ix.communeDep[ci]; d >= 0 {
+		if d := ix.CommuneDep[ci]; d >= 0 {
 			ix.deps[d].communes = append(ix.deps[d].communes, int32(ci))
 			if r := regOfDep[d]; r >= 0 {
 				ix.regs[r].communes = append(ix.regs[r].communes, int32(ci))
@@ -213,7 +213,7 @@ func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	}
 	for i := range g.Cells {
 		for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-			d := ix.communeDep[ix.cellComm[k]]
+			d := ix.CommuneDep[ix.cellComm[k]]
 			if d < 0 {
 				continue
 			}

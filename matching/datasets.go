@@ -369,6 +369,18 @@ func (r *Registry) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry,
 	return en, nil
 }
 
+// UploadedStructures returns the rows of the uploaded structures dataset
+// id (data.ErrDatasetNotFound when there is none, ErrDatasetKind when id
+// holds candidates). Do not modify them.
+func (r *Registry) UploadedStructures(id string) ([]pairing.Structure, error) {
+	en, err := r.entryOf(id, data.KindStructures)
+	if err != nil {
+		return nil, err
+	}
+	en.convert()
+	return en.structs, nil
+}
+
 // convert builds the matching rows and the id lookup of a candidates or
 // structures entry.
 func (en *datasetEntry) convert() {

@@ -169,7 +169,7 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 		for k := ix.cellCommStart[cell]; k < ix.cellCommStart[cell+1]; k++ {
 			ci := ix.cellComm[k]
 			if member != nil {
-				if d := ix.communeDep[ci]; d < 0 || !member[d] {
+				if d := ix.CommuneDep[ci]; d < 0 || !member[d] {
 					continue
 				}
 			}

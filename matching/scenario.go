@@ -84,10 +84,10 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 	depGain := make([]float64, len(ix.deps))
 	regGain := make([]float64, len(ix.regs))
 	for _, ci := range tally.touched {
-		if dep := ix.communeDep[ci]; dep >= 0 {
+		if dep := ix.CommuneDep[ci]; dep >= 0 {
 			depGain[dep] += tally.pop[ci]
 		}
-		if reg := ix.communeReg[ci]; reg >= 0 {
+		if reg := ix.CommuneReg[ci]; reg >= 0 {
 			regGain[reg] += tally.pop[ci]
 		}
 	}

@@ -47,7 +47,7 @@ type sitingBase struct {
 	layers []string
 	reach  Reach
 	ns     *nearestSet
-	ix     *coverageIndex
+	ix     *CoverageIndex
 }
 
 // resolveSiting checks layers and reach and fetches the cached nearest-site
@@ -149,7 +149,7 @@ type communeTally struct {
 
 // add counts the demand cells dcells (demand indexes of d); keep, when not
 // nil, says which communes count (those of the scope).
-func (ct *communeTally) add(ix *coverageIndex, d *demandSet, dcells []int32, keep func(ci int32) bool) {
+func (ct *communeTally) add(ix *CoverageIndex, d *demandSet, dcells []int32, keep func(ci int32) bool) {
 	for _, i := range dcells {
 		c := d.cell[i]
 		for k := ix.cellCommStart[c]; k < ix.cellCommStart[c+1]; k++ {
