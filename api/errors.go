@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
@@ -79,10 +80,10 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
 		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
 		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
-		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
+		{accessibility.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
 		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
-		{matching.ErrBadAccessSelect, bad, CodeBadParameter, ""},
+		{accessibility.ErrBadAccessSelect, bad, CodeBadParameter, ""},
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 // figure computes one README figure, exactly as the README prints it.
@@ -25,14 +26,14 @@ type docData struct {
 	compare  map[float64]*matching.CoverageComparison
 	recs     map[string]*matching.Recommendation
 	matches  map[string]*matching.MatchResult
-	allocs   map[string]*matching.Allocation // by objective (readme_alloc_test.go)
+	allocs   map[string]*accessibility.Allocation // by objective (readme_alloc_test.go)
 }
 
 // newDocData starts the figures' shared analyses over e.
 func newDocData(e *matching.Engine) *docData {
 	return &docData{e: e, coverage: map[string]*matching.Coverage{},
 		compare: map[float64]*matching.CoverageComparison{}, recs: map[string]*matching.Recommendation{},
-		matches: map[string]*matching.MatchResult{}, allocs: map[string]*matching.Allocation{}}
+		matches: map[string]*matching.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
 }
 
 // sharedEngine is the engine of the package's tests (the siting tests load

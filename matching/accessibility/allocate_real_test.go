@@ -1,4 +1,4 @@
-package matching
+package accessibility
 
 import (
 	"cmp"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // TestAllocateReal places the 1,862 posts between the 2,138 of the 2021
@@ -17,12 +18,12 @@ import (
 // never falls, and the figures of the README's "Capacity and need" are
 // logged.
 func TestAllocateReal(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	const n = 1862
 	for _, obj := range []alloc.Objective{alloc.Equity, alloc.Coverage} {
 		t0 := time.Now()
 		q := AllocationQuery{Posts: n, Objective: obj, Floors: map[string]int{"75": 30}, Caps: map[string]int{"23": 8, "93": 40}}
-		a, err := e.Allocate(context.Background(), q)
+		a, err := Allocate(context.Background(), e, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,17 +74,17 @@ func TestAllocateReal(t *testing.T) {
 // tables cached (the first query of a server builds them: see
 // BenchmarkAccessNational/cold-30min).
 func BenchmarkAllocateNational(b *testing.B) {
-	e := coverageEngine(b)
+	e := mtest.Real(b)
 	for _, obj := range []alloc.Objective{alloc.Equity, alloc.Coverage} {
 		b.Run(string(obj)+"-2000", func(b *testing.B) {
 			q := AllocationQuery{Posts: 2000, Objective: obj}
-			if _, err := e.Allocate(context.Background(), q); err != nil {
+			if _, err := Allocate(context.Background(), e, q); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			c0 := cpuTime()
 			for b.Loop() {
-				if _, err := e.Allocate(context.Background(), q); err != nil {
+				if _, err := Allocate(context.Background(), e, q); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,9 +1,10 @@
-package matching
+package accessibility
 
 import (
 	"cmp"
 	"slices"
 
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
 )
 
@@ -20,7 +21,7 @@ func allocationMethod(objective alloc.Objective) string {
 // allocationReport measures the allocation: the accessibility after is the
 // exact 2SFCA of the supply plus the new posts (alloc's cell access),
 // aggregated as Access's.
-func (e *Engine) allocationReport(q AllocationQuery, before *Access, p *alloc.Problem, res *alloc.Result, hp *hostPoints, sup *accessSupply) *Allocation {
+func allocationReport(e *matching.Engine, q AllocationQuery, before *Access, p *alloc.Problem, res *alloc.Result, hp *hostPoints, sup *accessSupply) *Allocation {
 	refPer10k := p.Reference * 1e4
 	out := &Allocation{Posts: q.Posts, Supply: before.Supply, Demand: before.Demand, Reach: before.Reach,
 		Objective: string(q.Objective), CandidatePoints: len(hp.points), Method: allocationMethod(q.Objective),
@@ -54,7 +55,7 @@ func (e *Engine) allocationReport(q AllocationQuery, before *Access, p *alloc.Pr
 	slices.SortStableFunc(out.Points, func(a, b AllocatedPoint) int {
 		return cmp.Or(cmp.Compare(a.Departement, b.Departement), cmp.Compare(b.AllocatedPosts, a.AllocatedPosts))
 	})
-	e.aggregateAccess(after, supAfter)
+	aggregateAccess(e, after, supAfter)
 	out.AccessBeforePer10k, out.AccessAfterPer10k = before.National.AccessPer10k, after.National.AccessPer10k
 	out.LargestShortfallBeforePer10k = largestShortfall(before.Departements, refPer10k)
 	out.LargestShortfallAfterPer10k = largestShortfall(after.Departements, refPer10k)

@@ -1,4 +1,4 @@
-package matching
+package accessibility
 
 import (
 	"cmp"
@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // TestAccessReal runs 2SFCA for the 2021 host structures at 30 minutes on
@@ -16,10 +18,10 @@ import (
 // less the idle posts, the areas add up to the nation, and the figures of
 // a few départements are logged (the README's "Capacity and need").
 func TestAccessReal(t *testing.T) {
-	e := coverageEngine(t)
-	reach := DefaultReach()
+	e := mtest.Real(t)
+	reach := matching.DefaultReach()
 	t0 := time.Now()
-	a, err := e.Access(AccessQuery{Supply: BuiltinStructuresDataset, Reach: &reach})
+	a, err := Compute(e, AccessQuery{Supply: matching.BuiltinStructuresDataset, Reach: &reach})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,14 +32,14 @@ func TestAccessReal(t *testing.T) {
 	// 1,443 of the 1,450 structures are located (data.LoadCNFSStructures
 	// reports the others), with 2,129 of the 2,138 posts.
 	posts := 0
-	ss, _ := e.Structures(BuiltinStructuresDataset)
+	ss, _ := e.Structures(matching.BuiltinStructuresDataset)
 	for _, s := range ss {
 		posts += s.Posts
 	}
 	if a.SupplyKind != SupplyPosts || a.SupplyTotal != float64(posts) || posts < 2100 {
 		t.Errorf("supply %s %v, want the %d posts of the structures", a.SupplyKind, a.SupplyTotal, posts)
 	}
-	if math.Abs(a.DemandTotal-DifficultyNationalTotal) > 0.02*DifficultyNationalTotal {
+	if math.Abs(a.DemandTotal-matching.DifficultyNationalTotal) > 0.02*matching.DifficultyNationalTotal {
 		t.Errorf("demand on the grid %v, want about 13 million", a.DemandTotal)
 	}
 	want := (a.SupplyTotal - a.IdleSupply) / a.DemandTotal * 1e4
@@ -75,14 +77,14 @@ func TestAccessReal(t *testing.T) {
 		q      AccessQuery
 		cached bool
 	}{
-		{AccessQuery{Reach: reachPtr(ReachMinutes(20, TravelModel{}))}, true},
-		{AccessQuery{Reach: reachPtr(ReachMinutes(20, TravelModel{})), Demand: DemandPopulation}, true},
-		{AccessQuery{Reach: reachPtr(ReachMinutes(45, TravelModel{}))}, false},
+		{AccessQuery{Reach: new(matching.ReachMinutes(20, matching.TravelModel{}))}, true},
+		{AccessQuery{Reach: new(matching.ReachMinutes(20, matching.TravelModel{})), Demand: matching.DemandPopulation}, true},
+		{AccessQuery{Reach: new(matching.ReachMinutes(45, matching.TravelModel{}))}, false},
 		{AccessQuery{Decay: fca.Decay{Kind: fca.DecayGaussian}}, true},
 	} {
 		q := tc.q
 		t0 := time.Now()
-		b, err := e.Access(q)
+		b, err := Compute(e, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,28 +101,28 @@ func TestAccessReal(t *testing.T) {
 // cached). Besides wall time it reports the process CPU time per query
 // (cpu-ms/op), which a machine shared with other work inflates less.
 func BenchmarkAccessNational(b *testing.B) {
-	e := coverageEngine(b)
+	e := mtest.Real(b)
 	e.CoverageIndex()
-	r30, r20 := DefaultReach(), ReachMinutes(20, TravelModel{})
+	r30, r20 := matching.DefaultReach(), matching.ReachMinutes(20, matching.TravelModel{})
 	b.Run("cold-30min", func(b *testing.B) {
 		b.ReportAllocs()
 		c0 := cpuTime()
 		for b.Loop() {
-			e.ForgetAccessTable(BuiltinStructuresDataset)
-			if _, err := e.Access(AccessQuery{Reach: &r30}); err != nil {
+			e.ForgetAccessTable(matching.BuiltinStructuresDataset)
+			if _, err := Compute(e, AccessQuery{Reach: &r30}); err != nil {
 				b.Fatal(err)
 			}
 		}
 		b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	})
 	b.Run("new-threshold-20min", func(b *testing.B) {
-		if _, err := e.Access(AccessQuery{Reach: &r30}); err != nil {
+		if _, err := Compute(e, AccessQuery{Reach: &r30}); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportAllocs()
 		c0 := cpuTime()
 		for b.Loop() {
-			if _, err := e.Access(AccessQuery{Reach: &r20}); err != nil {
+			if _, err := Compute(e, AccessQuery{Reach: &r20}); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -1,10 +1,12 @@
-package matching
+package accessibility
 
 import (
 	"cmp"
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/maillage/maillage/matching"
 )
 
 // ErrBadAccessSelect is returned by Access.Select for an unknown level or
@@ -35,17 +37,17 @@ func (a *Access) Select(level, dep, sortBy string) ([]AccessArea, []CommuneAcces
 	var areas []AccessArea
 	var communes []CommuneAccess
 	switch level {
-	case LevelNational:
+	case matching.LevelNational:
 		areas = []AccessArea{a.National}
-	case LevelRegion:
+	case matching.LevelRegion:
 		areas = slices.Clone(a.Regions)
-	case LevelDepartement:
+	case matching.LevelDepartement:
 		for _, d := range a.Departements {
 			if dep == "" || d.Code == dep {
 				areas = append(areas, d)
 			}
 		}
-	case LevelEPCI:
+	case matching.LevelEPCI:
 		in := map[string]bool{}
 		for _, c := range a.Communes {
 			if dep == "" || c.Departement == dep {
@@ -57,7 +59,7 @@ func (a *Access) Select(level, dep, sortBy string) ([]AccessArea, []CommuneAcces
 				areas = append(areas, e)
 			}
 		}
-	case LevelCommune:
+	case matching.LevelCommune:
 		for _, c := range a.Communes {
 			if dep == "" || c.Departement == dep {
 				communes = append(communes, c)

@@ -1,4 +1,4 @@
-package matching
+package accessibility
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
@@ -30,7 +31,7 @@ const (
 	// structures of a structures dataset, or the sites of a layer.
 	HostsStructures = "structures"
 	// HostsFranceServices are the sites of the France Services layer.
-	HostsFranceServices = DefaultLayer
+	HostsFranceServices = matching.DefaultLayer
 	// HostsCommunes are the main towns (representative points) of the
 	// communes of at least MainTownMinPopulation inhabitants.
 	HostsCommunes = "communes"
@@ -50,7 +51,7 @@ type AllocationQuery struct {
 	Posts     int
 	Supply    string // as AccessQuery.Supply: the posts in place
 	Demand    string // as AccessQuery.Demand
-	Reach     *Reach
+	Reach     *matching.Reach
 	Objective alloc.Objective // "" is alloc.Equity
 	// Hosts are the candidate kinds (HostsStructures, HostsFranceServices,
 	// HostsCommunes, HostsGiven); nil is structures and France Services.
@@ -64,13 +65,13 @@ type AllocationQuery struct {
 
 // Allocation is where the new posts go and what they change.
 type Allocation struct {
-	Posts           int      `json:"posts"`
-	Supply          string   `json:"supply"`
-	Demand          string   `json:"demand"`
-	Reach           Reach    `json:"reach"`
-	Objective       string   `json:"objective"`
-	Hosts           []string `json:"hosts"`
-	CandidatePoints int      `json:"candidate_points"`
+	Posts           int            `json:"posts"`
+	Supply          string         `json:"supply"`
+	Demand          string         `json:"demand"`
+	Reach           matching.Reach `json:"reach"`
+	Objective       string         `json:"objective"`
+	Hosts           []string       `json:"hosts"`
+	CandidatePoints int            `json:"candidate_points"`
 	// Method names the solver steps.
 	Method string `json:"method"`
 	// ReferenceBeforePer10k is the national ratio of the supply in place;
@@ -99,7 +100,7 @@ type Allocation struct {
 
 	Departements []AllocationDepartement `json:"departements"`
 	Points       []AllocatedPoint        `json:"points"` // points given posts, by département then most posts
-	Timings      []Timing                `json:"timings"`
+	Timings      []matching.Timing       `json:"timings"`
 }
 
 // AllocationDepartement is the allocation of one département.
@@ -148,30 +149,30 @@ type hostPoints struct {
 	cells  []int32
 }
 
-// AllocateWithUploads is Engine.Allocate with the uploaded structures datasets of the
-// registry as supply too, as Registry.Access.
-func (r *Registry) AllocateWithUploads(ctx context.Context, q AllocationQuery) (*Allocation, error) {
+// AllocateWithUploads is Allocate with the uploaded structures datasets of
+// the registry as supply too, as ComputeWithUploads.
+func AllocateWithUploads(ctx context.Context, r *matching.Registry, q AllocationQuery) (*Allocation, error) {
 	e := r.Engine()
-	sup, err := r.supply(e, AccessQuery{Supply: q.Supply}.supplyName())
+	sup, err := supply(r, e, AccessQuery{Supply: q.Supply}.supplyName())
 	if err != nil {
 		return nil, err
 	}
-	return e.allocateOf(ctx, q, sup)
+	return allocateOf(ctx, e, q, sup)
 }
 
 // Allocate places q.Posts new posts (see AllocationQuery) and reports the
 // accessibility before and after by département.
-func (e *Engine) Allocate(ctx context.Context, q AllocationQuery) (*Allocation, error) {
+func Allocate(ctx context.Context, e *matching.Engine, q AllocationQuery) (*Allocation, error) {
 	name := AccessQuery{Supply: q.Supply}.supplyName()
-	sup := e.resolveSupply(name)
+	sup := resolveSupply(e, name)
 	if sup == nil {
-		return nil, e.unknownSupply(name)
+		return nil, unknownSupply(e, name)
 	}
-	return e.allocateOf(ctx, q, sup)
+	return allocateOf(ctx, e, q, sup)
 }
 
 // allocateOf is Allocate of a resolved supply.
-func (e *Engine) allocateOf(ctx context.Context, q AllocationQuery, sup *accessSupply) (*Allocation, error) {
+func allocateOf(ctx context.Context, e *matching.Engine, q AllocationQuery, sup *accessSupply) (*Allocation, error) {
 	if q.Objective == "" {
 		q.Objective = alloc.Equity
 	}
@@ -180,12 +181,12 @@ func (e *Engine) allocateOf(ctx context.Context, q AllocationQuery, sup *accessS
 		return nil, err
 	}
 	t0 := time.Now()
-	var timings []Timing
+	var timings []matching.Timing
 	step := func(name string) {
-		timings = append(timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+		timings = append(timings, matching.Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
 		t0 = time.Now()
 	}
-	before, err := e.accessOf(AccessQuery{Supply: sup.name, Demand: q.Demand, Reach: q.Reach}, sup)
+	before, err := accessOf(e, AccessQuery{Supply: sup.name, Demand: q.Demand, Reach: q.Reach}, sup)
 	if err != nil {
 		return nil, err
 	}
@@ -194,12 +195,12 @@ func (e *Engine) allocateOf(ctx context.Context, q AllocationQuery, sup *accessS
 	if err != nil {
 		return nil, err
 	}
-	hp, err := e.hostCatchments(hosts, q.Candidates, sup, before.Reach.MaxM)
+	hp, err := hostCatchments(e, hosts, q.Candidates, sup, before.Reach.MaxM)
 	if err != nil {
 		return nil, err
 	}
 	step("catchments")
-	p, err := e.allocationProblem(q, before, demand, hp)
+	p, err := allocationProblem(e, q, before, demand, hp)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func (e *Engine) allocateOf(ctx context.Context, q AllocationQuery, sup *accessS
 		return nil, err
 	}
 	step("solve")
-	out := e.allocationReport(q, before, p, res, hp, sup)
+	out := allocationReport(e, q, before, p, res, hp, sup)
 	out.Hosts = hosts
 	step("access_after")
 	out.Timings = append(before.Timings, timings...)
@@ -242,7 +243,7 @@ func (q AllocationQuery) hostKinds() ([]string, error) {
 // hostCatchments lists the candidate points of the host kinds with the
 // cells within radiusM of each. Tables of the supply and of the France
 // Services layer come from the access cache (shared with Access).
-func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *accessSupply, radiusM float64) (*hostPoints, error) {
+func hostCatchments(e *matching.Engine, hosts []string, given []pairing.Structure, sup *accessSupply, radiusM float64) (*hostPoints, error) {
 	hp := &hostPoints{start: []int32{0}}
 	add := func(key string, pts []AllocatedPoint) error {
 		if len(pts) == 0 {
@@ -257,7 +258,7 @@ func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *
 		if key != "" {
 			table, _, err = e.AccessTable(key, coords, radiusM)
 		} else {
-			table, err = CellPairs(e.Grid(), coords, radiusM, e.Workers())
+			table, err = matching.CellPairs(e.Grid(), coords, radiusM, e.Workers())
 		}
 		if err != nil {
 			return err
@@ -277,13 +278,13 @@ func (e *Engine) hostCatchments(hosts []string, given []pairing.Structure, sup *
 			err = add(sup.key, pts)
 		case HostsFranceServices:
 			var pts []AllocatedPoint
-			if l := e.Layer(DefaultLayer); l != nil {
+			if l := e.Layer(matching.DefaultLayer); l != nil {
 				for i := range l.Sites {
 					s := &l.Sites[i]
 					pts = append(pts, AllocatedPoint{Kind: h, ID: s.ID, Name: s.Name, Departement: s.Departement, Point: s.Point})
 				}
 			}
-			err = add(AccessLayerKey(DefaultLayer), pts)
+			err = add(matching.AccessLayerKey(matching.DefaultLayer), pts)
 		case HostsCommunes:
 			var pts []AllocatedPoint
 			for i := range e.Territory().Communes {
@@ -341,7 +342,7 @@ func (hp *hostPoints) appendTransposed(t *fca.Table, n int, radiusM float64) {
 // their floors and caps (unknown codes refused), the reference after. A
 // host without a declared département takes the one of the commune holding
 // it; one outside every département is refused.
-func (e *Engine) allocationProblem(q AllocationQuery, before *Access, demand []float64, hp *hostPoints) (*alloc.Problem, error) {
+func allocationProblem(e *matching.Engine, q AllocationQuery, before *Access, demand []float64, hp *hostPoints) (*alloc.Problem, error) {
 	t := e.Territory()
 	depIndex := make(map[string]int, len(t.Departements))
 	groups := make([]alloc.Group, len(t.Departements))

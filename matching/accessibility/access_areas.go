@@ -1,6 +1,9 @@
-package matching
+package accessibility
 
-import "github.com/maillage/maillage/matching/internal/num"
+import (
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/num"
+)
 
 // accessAcc accumulates the accessibility of an area over its cells'
 // shares: demand, demand × accessibility, demand below half the
@@ -44,10 +47,10 @@ func (x *accessAcc) area(level, code, name string, refPer10k float64) AccessArea
 
 // aggregateAccess fills the communes and areas of a from its cell
 // accessibility.
-func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
+func aggregateAccess(e *matching.Engine, a *Access, sup *accessSupply) {
 	t, g, ix := e.Territory(), e.Grid(), e.CoverageIndex()
 	half := a.ReferencePer10k / 2 / 1e4
-	difficulty := a.Demand == DemandDifficulty
+	difficulty := a.Demand == matching.DemandDifficulty
 	comm := make([]accessAcc, len(t.Communes))
 	for ci := range comm {
 		c := &comm[ci]
@@ -92,7 +95,7 @@ func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
 		if p := ix.CommuneEPCI[ci]; p >= 0 {
 			epcis[p].add(c)
 		}
-		a.Communes[ci] = CommuneAccess{AccessArea: c.area(LevelCommune, tc.Code, tc.Name, a.ReferencePer10k),
+		a.Communes[ci] = CommuneAccess{AccessArea: c.area(matching.LevelCommune, tc.Code, tc.Name, a.ReferencePer10k),
 			Departement: tc.Departement, EPCI: tc.EPCI, Located: tc.HasShape()}
 	}
 	for j, code := range sup.deps {
@@ -104,23 +107,23 @@ func (e *Engine) aggregateAccess(a *Access, sup *accessSupply) {
 			}
 		}
 	}
-	a.National = nat.area(LevelNational, "FR", "France", a.ReferencePer10k)
+	a.National = nat.area(matching.LevelNational, "FR", "France", a.ReferencePer10k)
 	a.Departements = make([]AccessArea, 0, len(deps))
 	for d, dep := range t.Departements {
 		if deps[d].communesIn > 0 {
-			a.Departements = append(a.Departements, deps[d].area(LevelDepartement, dep.Code, dep.Name, a.ReferencePer10k))
+			a.Departements = append(a.Departements, deps[d].area(matching.LevelDepartement, dep.Code, dep.Name, a.ReferencePer10k))
 		}
 	}
 	a.Regions = make([]AccessArea, 0, len(regs))
 	for r, reg := range t.Regions {
 		if regs[r].communesIn > 0 {
-			a.Regions = append(a.Regions, regs[r].area(LevelRegion, reg.Code, reg.Name, a.ReferencePer10k))
+			a.Regions = append(a.Regions, regs[r].area(matching.LevelRegion, reg.Code, reg.Name, a.ReferencePer10k))
 		}
 	}
 	a.EPCIs = make([]AccessArea, 0, len(epcis))
 	for p, ep := range t.EPCIs {
 		if epcis[p].communesIn > 0 {
-			a.EPCIs = append(a.EPCIs, epcis[p].area(LevelEPCI, ep.Code, ep.Name, a.ReferencePer10k))
+			a.EPCIs = append(a.EPCIs, epcis[p].area(matching.LevelEPCI, ep.Code, ep.Name, a.ReferencePer10k))
 		}
 	}
 }

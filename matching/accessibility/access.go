@@ -1,4 +1,4 @@
-package matching
+package accessibility
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -41,23 +42,23 @@ var ErrUnknownSupply = errors.New("unknown supply")
 // AccessQuery asks for the accessibility of a supply against a demand.
 type AccessQuery struct {
 	// Supply is a layer name (sites, 1 each) or the id of a structures
-	// dataset (posts): built-in for Engine.Access, uploaded too for
-	// Registry.Access; "" is BuiltinStructuresDataset.
+	// dataset (posts): built-in for Compute, uploaded too for
+	// ComputeWithUploads; "" is BuiltinStructuresDataset.
 	Supply string
-	Demand string    // DemandDifficulty (the default when "") or DemandPopulation
-	Reach  *Reach    // nil: DefaultReach
-	Decay  fca.Decay // zero: binary (the plain 2SFCA)
+	Demand string          // DemandDifficulty (the default when "") or DemandPopulation
+	Reach  *matching.Reach // nil: DefaultReach
+	Decay  fca.Decay       // zero: binary (the plain 2SFCA)
 }
 
 // Access is the accessibility of a supply against a demand.
 type Access struct {
-	Supply       string    `json:"supply"`
-	SupplyKind   string    `json:"supply_kind"` // SupplyPosts or SupplySites
-	Demand       string    `json:"demand"`
-	Reach        Reach     `json:"reach"`
-	Decay        fca.Decay `json:"decay"`
-	SupplyPoints int       `json:"supply_points"`
-	SupplyTotal  float64   `json:"supply_total"` // posts or sites
+	Supply       string         `json:"supply"`
+	SupplyKind   string         `json:"supply_kind"` // SupplyPosts or SupplySites
+	Demand       string         `json:"demand"`
+	Reach        matching.Reach `json:"reach"`
+	Decay        fca.Decay      `json:"decay"`
+	SupplyPoints int            `json:"supply_points"`
+	SupplyTotal  float64        `json:"supply_total"` // posts or sites
 	// IdleSupply is the supply whose catchment holds no demand on the grid
 	// (a post out of reach of every inhabited cell): it counts in the
 	// reference but reaches no one.
@@ -80,7 +81,7 @@ type Access struct {
 
 	// Timings of the query: pairs (listing, when not cached), 2sfca,
 	// aggregate.
-	Timings []Timing `json:"timings"`
+	Timings []matching.Timing `json:"timings"`
 
 	cell []float64 // A_i per grid cell (supply per unit of demand)
 }
@@ -127,9 +128,9 @@ type accessSupply struct {
 
 // resolveSupply finds the supply name: a layer first, else a built-in
 // structures dataset; nil when it is neither.
-func (e *Engine) resolveSupply(name string) *accessSupply {
+func resolveSupply(e *matching.Engine, name string) *accessSupply {
 	if l := e.Layer(name); l != nil {
-		s := &accessSupply{key: AccessLayerKey(name), name: name, kind: SupplySites}
+		s := &accessSupply{key: matching.AccessLayerKey(name), name: name, kind: SupplySites}
 		for i := range l.Sites {
 			s.points = append(s.points, l.Sites[i].Point)
 			s.capacity = append(s.capacity, 1)
@@ -139,7 +140,7 @@ func (e *Engine) resolveSupply(name string) *accessSupply {
 		return s
 	}
 	if ss, ok := e.Structures(name); ok {
-		return structuresSupply(name, StructuresFrom(ss))
+		return structuresSupply(name, matching.StructuresFrom(ss))
 	}
 	return nil
 }
@@ -158,62 +159,62 @@ func structuresSupply(id string, structs []pairing.Structure) *accessSupply {
 
 // unknownSupply is the error of a supply that is neither a layer nor a
 // structures dataset.
-func (e *Engine) unknownSupply(name string) error {
+func unknownSupply(e *matching.Engine, name string) error {
 	return fmt.Errorf("%w %q: not a layer (%s) nor a structures dataset", ErrUnknownSupply, name, strings.Join(e.LayerNames(), ", "))
 }
 
 // supplyName is the supply of q, BuiltinStructuresDataset when empty.
 func (q AccessQuery) supplyName() string {
 	if q.Supply == "" {
-		return BuiltinStructuresDataset
+		return matching.BuiltinStructuresDataset
 	}
 	return q.Supply
 }
 
-// AccessWithUploads is Engine.Access with the uploaded structures datasets of the
+// ComputeWithUploads is Compute with the uploaded structures datasets of the
 // registry as supply too (a layer or a built-in dataset of the engine
 // comes first).
-func (r *Registry) AccessWithUploads(q AccessQuery) (*Access, error) {
+func ComputeWithUploads(r *matching.Registry, q AccessQuery) (*Access, error) {
 	e := r.Engine()
-	sup, err := r.supply(e, q.supplyName())
+	sup, err := supply(r, e, q.supplyName())
 	if err != nil {
 		return nil, err
 	}
-	return e.accessOf(q, sup)
+	return accessOf(e, q, sup)
 }
 
 // supply resolves a supply name against the engine e, then the uploaded
 // structures datasets.
-func (r *Registry) supply(e *Engine, name string) (*accessSupply, error) {
-	if sup := e.resolveSupply(name); sup != nil {
+func supply(r *matching.Registry, e *matching.Engine, name string) (*accessSupply, error) {
+	if sup := resolveSupply(e, name); sup != nil {
 		return sup, nil
 	}
 	structs, err := r.UploadedStructures(name)
 	if err != nil {
 		if errors.Is(err, data.ErrDatasetNotFound) {
-			return nil, e.unknownSupply(name)
+			return nil, unknownSupply(e, name)
 		}
 		return nil, err
 	}
 	return structuresSupply(name, structs), nil
 }
 
-// Access computes the accessibility of q.Supply against q.Demand within
+// Compute computes the accessibility of q.Supply against q.Demand within
 // q.Reach at every cell, commune, EPCI, département, région and nationally.
 // The pairs of cells and supply points are listed on the first query of a
 // supply and cached (access_pairs.go): later queries with any threshold up
 // to the listed radius, any demand and any decay only run the two steps.
-func (e *Engine) Access(q AccessQuery) (*Access, error) {
-	sup := e.resolveSupply(q.supplyName())
+func Compute(e *matching.Engine, q AccessQuery) (*Access, error) {
+	sup := resolveSupply(e, q.supplyName())
 	if sup == nil {
-		return nil, e.unknownSupply(q.supplyName())
+		return nil, unknownSupply(e, q.supplyName())
 	}
-	return e.accessOf(q, sup)
+	return accessOf(e, q, sup)
 }
 
 // accessOf is Access of a resolved supply.
-func (e *Engine) accessOf(q AccessQuery, sup *accessSupply) (*Access, error) {
-	reach := DefaultReach()
+func accessOf(e *matching.Engine, q AccessQuery, sup *accessSupply) (*Access, error) {
+	reach := matching.DefaultReach()
 	if q.Reach != nil {
 		reach = *q.Reach
 	}
@@ -221,7 +222,7 @@ func (e *Engine) accessOf(q AccessQuery, sup *accessSupply) (*Access, error) {
 		return nil, err
 	}
 	if q.Demand == "" {
-		q.Demand = DemandDifficulty
+		q.Demand = matching.DemandDifficulty
 	}
 	demand, err := e.CellDemand(q.Demand)
 	if err != nil {
@@ -230,7 +231,7 @@ func (e *Engine) accessOf(q AccessQuery, sup *accessSupply) (*Access, error) {
 	a := &Access{Supply: sup.name, SupplyKind: sup.kind, Demand: q.Demand, Reach: reach, SupplyPoints: len(sup.points)}
 	t0 := time.Now()
 	step := func(name string) {
-		a.Timings = append(a.Timings, Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
+		a.Timings = append(a.Timings, matching.Timing{Step: name, DurationMS: float64(time.Since(t0).Microseconds()) / 1000})
 		t0 = time.Now()
 	}
 	table, cached, err := e.AccessTable(sup.key, sup.points, reach.MaxM)
@@ -254,7 +255,7 @@ func (e *Engine) accessOf(q AccessQuery, sup *accessSupply) (*Access, error) {
 		a.ReferencePer10k = a.SupplyTotal / a.DemandTotal * 1e4
 	}
 	step("2sfca")
-	e.aggregateAccess(a, sup)
+	aggregateAccess(e, a, sup)
 	step("aggregate")
 	return a, nil
 }

@@ -1,4 +1,4 @@
-package matching
+package accessibility
 
 import (
 	"errors"
@@ -11,7 +11,9 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // TestAccessTiny checks 2SFCA on the tiny world by hand. Within 5 km, S1
@@ -22,20 +24,20 @@ import (
 // reference is 2 sites for 476 people (42.02), as is the national mean.
 // By inhabitants: S1 serves 730, S2 70, the reference is 2 / 800.
 func TestAccessTiny(t *testing.T) {
-	w := newTinyWorld(t)
-	r := ReachKm(5)
-	a, err := w.e.Access(AccessQuery{Supply: DefaultLayer, Reach: &r})
+	w := mtest.NewTiny(t)
+	r := matching.ReachKm(5)
+	a, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &r})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.SupplyKind != SupplySites || a.SupplyTotal != 2 || a.DemandTotal != 476 || a.IdleSupply != 0 || a.Demand != DemandDifficulty {
+	if a.SupplyKind != SupplySites || a.SupplyTotal != 2 || a.DemandTotal != 476 || a.IdleSupply != 0 || a.Demand != matching.DemandDifficulty {
 		t.Fatalf("access %+v", a)
 	}
 	approx(t, "reference", a.ReferencePer10k, 2e4/476)
 	approx(t, "national", a.National.AccessPer10k, 2e4/476)
-	for i, c := range w.e.Grid().Cells {
+	for i, c := range w.E.Grid().Cells {
 		want := 1e4 / 420
-		if slices.Contains(w.diskB, c) {
+		if slices.Contains(w.DiskB, c) {
 			want = 1e4 / 56
 		}
 		approx(t, "cell", a.CellAccessPer10k(i), want)
@@ -62,7 +64,7 @@ func TestAccessTiny(t *testing.T) {
 		t.Errorf("demand by département %v, %v; share below half %v", a.Departements[0].Demand, a.Departements[1].Demand, a.National.ShareBelowHalf)
 	}
 
-	p, err := w.e.Access(AccessQuery{Supply: DefaultLayer, Reach: &r, Demand: DemandPopulation})
+	p, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &r, Demand: matching.DemandPopulation})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,15 +76,15 @@ func TestAccessTiny(t *testing.T) {
 
 	// At 100 m no cell centre is within reach of S2: it idles, and the cells
 	// of A alone (S1 sits on cA's centre) get 1/60.
-	near := ReachKm(0.1)
-	n, err := w.e.Access(AccessQuery{Supply: DefaultLayer, Reach: &near})
+	near := matching.ReachKm(0.1)
+	n, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &near})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n.IdleSupply != 1 {
 		t.Errorf("idle supply %v at 100 m, want S2's 1", n.IdleSupply)
 	}
-	cA, _ := w.e.Grid().Index(w.cA)
+	cA, _ := w.E.Grid().Index(w.CA)
 	approx(t, "cA at 100 m", n.CellAccessPer10k(cA), 1e4/60)
 	// Half the reference is 2e4/476/2 = 21.0 per 10,000: every cell but
 	// cA's has nothing, so 6 × 60 of A and all of B's 56 are below.
@@ -94,11 +96,11 @@ func TestAccessTiny(t *testing.T) {
 		want error
 	}{
 		{"unknown supply", AccessQuery{Supply: "nowhere"}, ErrUnknownSupply},
-		{"unknown demand", AccessQuery{Supply: DefaultLayer, Demand: "age"}, ErrUnknownDemand},
-		{"bad reach", AccessQuery{Supply: DefaultLayer, Reach: &Reach{MaxM: -1}}, ErrBadReach},
-		{"bad decay", AccessQuery{Supply: DefaultLayer, Decay: fca.Decay{Kind: "cubic"}}, fca.ErrBadInput},
+		{"unknown demand", AccessQuery{Supply: matching.DefaultLayer, Demand: "age"}, matching.ErrUnknownDemand},
+		{"bad reach", AccessQuery{Supply: matching.DefaultLayer, Reach: &matching.Reach{MaxM: -1}}, matching.ErrBadReach},
+		{"bad decay", AccessQuery{Supply: matching.DefaultLayer, Decay: fca.Decay{Kind: "cubic"}}, fca.ErrBadInput},
 	} {
-		if _, err := w.e.Access(tc.q); !errors.Is(err, tc.want) {
+		if _, err := Compute(w.E, tc.q); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err %v, want %v", tc.name, err, tc.want)
 		}
 	}
@@ -115,7 +117,7 @@ func approx(t *testing.T, what string, got, want float64) {
 // supply point by geo.DistanceM, on random points around cells of the
 // real grid (a sample of cells).
 func TestCellPairsBruteForce(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	g := e.Grid()
 	rng := rand.New(rand.NewPCG(5, 6))
 	pts := make([]orb.Point, 600)
@@ -124,7 +126,7 @@ func TestCellPairsBruteForce(t *testing.T) {
 		pts[i] = orb.Point{c[0] + rng.Float64()*0.6 - 0.3, c[1] + rng.Float64()*0.6 - 0.3}
 	}
 	const radiusM = 20_000
-	tab, err := CellPairs(g, pts, radiusM, 2)
+	tab, err := matching.CellPairs(g, pts, radiusM, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,35 +157,35 @@ func TestCellPairsBruteForce(t *testing.T) {
 // know it, and that one post at each France Services site gives the same
 // accessibility as the layer.
 func TestRegistryAccessUploaded(t *testing.T) {
-	w := newTinyWorld(t)
-	r := NewRegistry(nil, w.e)
+	w := mtest.NewTiny(t)
+	r := matching.NewRegistry(nil, w.E)
 	var ss []data.Structure
-	for i, s := range w.e.Layer(DefaultLayer).Sites {
+	for i, s := range w.E.Layer(matching.DefaultLayer).Sites {
 		ss = append(ss, data.Structure{ID: string(rune('a' + i)), Name: s.Name, Point: s.Point, Posts: 1, Departement: s.Departement})
 	}
 	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures, Name: "posts.csv"}, Structures: ss})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reach := ReachKm(5)
-	if _, err := w.e.Access(AccessQuery{Supply: info.ID, Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
+	reach := matching.ReachKm(5)
+	if _, err := Compute(w.E, AccessQuery{Supply: info.ID, Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
 		t.Fatalf("engine with an uploaded id: %v", err)
 	}
-	if _, err := r.AccessWithUploads(AccessQuery{Supply: "nope", Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
+	if _, err := ComputeWithUploads(r, AccessQuery{Supply: "nope", Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
 		t.Fatalf("registry with an unknown id: %v", err)
 	}
-	up, err := r.AccessWithUploads(AccessQuery{Supply: info.ID, Reach: &reach})
+	up, err := ComputeWithUploads(r, AccessQuery{Supply: info.ID, Reach: &reach})
 	if err != nil {
 		t.Fatal(err)
 	}
-	layer, err := r.AccessWithUploads(AccessQuery{Supply: DefaultLayer, Reach: &reach})
+	layer, err := ComputeWithUploads(r, AccessQuery{Supply: matching.DefaultLayer, Reach: &reach})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if up.SupplyKind != SupplyPosts || layer.SupplyKind != SupplySites || up.SupplyTotal != layer.SupplyTotal {
 		t.Fatalf("uploaded %s %v, layer %s %v", up.SupplyKind, up.SupplyTotal, layer.SupplyKind, layer.SupplyTotal)
 	}
-	for i := range w.e.Grid().Cells {
+	for i := range w.E.Grid().Cells {
 		approx(t, "cell", up.CellAccessPer10k(i), layer.CellAccessPer10k(i))
 	}
 }

@@ -1,11 +1,13 @@
-package matching
+package accessibility
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // TestAllocateTiny places posts in the tiny world of TestAccessTiny: within
@@ -14,12 +16,12 @@ import (
 // posts go to 01; floors and caps move them; the accessibility after is the
 // 2SFCA of the sites plus the new posts, (1 + x) / 420 in 01.
 func TestAllocateTiny(t *testing.T) {
-	w := newTinyWorld(t)
-	r := ReachKm(5)
-	if _, err := w.e.Allocate(context.Background(), AllocationQuery{Posts: 1, Supply: DefaultLayer, Reach: &r}); !errors.Is(err, alloc.ErrInput) {
+	w := mtest.NewTiny(t)
+	r := matching.ReachKm(5)
+	if _, err := Allocate(context.Background(), w.E, AllocationQuery{Posts: 1, Supply: matching.DefaultLayer, Reach: &r}); !errors.Is(err, alloc.ErrInput) {
 		t.Fatalf("hosts without a département: %v, want alloc.ErrInput", err)
 	}
-	sites := w.e.Layer(DefaultLayer).Sites
+	sites := w.E.Layer(matching.DefaultLayer).Sites
 	sites[0].Departement, sites[1].Departement = "01", "02" // S1, S2
 	for _, tc := range []struct {
 		name         string
@@ -33,8 +35,8 @@ func TestAllocateTiny(t *testing.T) {
 		{"coverage", AllocationQuery{Posts: 4, Objective: alloc.Coverage}, 4, 0},
 	} {
 		q := tc.q
-		q.Supply, q.Reach, q.Hosts = DefaultLayer, &r, []string{HostsStructures}
-		a, err := w.e.Allocate(context.Background(), q)
+		q.Supply, q.Reach, q.Hosts = matching.DefaultLayer, &r, []string{HostsStructures}
+		a, err := Allocate(context.Background(), w.E, q)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -65,10 +67,10 @@ func TestAllocateTiny(t *testing.T) {
 	} {
 		q := tc.q
 		if q.Supply == "" {
-			q.Supply = DefaultLayer
+			q.Supply = matching.DefaultLayer
 		}
 		q.Reach = &r
-		if _, err := w.e.Allocate(context.Background(), q); !errors.Is(err, tc.err) {
+		if _, err := Allocate(context.Background(), w.E, q); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.err)
 		}
 	}
