@@ -18,6 +18,7 @@ import (
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // Error is an error with an HTTP status and a machine-readable code. Handlers
@@ -87,7 +88,7 @@ func errorMappings() []errorMapping {
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
-		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
+		{siting.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
 		{matching.ErrUnknownRegion, notFound, CodeNotFound, ""},
 		{data.ErrDatasetNotFound, notFound, CodeNotFound, ""},
@@ -113,7 +114,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
 		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
 		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
-		{matching.ErrNoProposals, bad, body, ""},
+		{siting.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
 		{matching.ErrEmptyDataset, bad, body, ""},
 		{matching.ErrBadMatchRequest, bad, body, ""},

@@ -143,7 +143,7 @@ func (cv *Coverage) computeAreas() {
 		}
 	}
 
-	cv.Summary = nat.result(cv.sc.level, cv.sc.code, cv.sc.name)
+	cv.Summary = nat.result(cv.sc.Level, cv.sc.Code, cv.sc.Name)
 	cv.Regions = cv.Regions[:0]
 	for i := range regs {
 		if regs[i].used > 0 {

@@ -1,7 +1,6 @@
 package matching
 
 import (
-	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -160,14 +159,4 @@ func tinyIndicators() data.Indicators {
 		"02001": {Fragility: &data.Fragility{Total: 8}, ZRR: data.ZRRPartial},
 		"02002": {Fragility: &data.Fragility{Total: 2}},
 	}
-}
-
-// rebuilt returns a new engine over e's parts as change leaves them: an
-// engine never changes, so a test that adds a layer builds another one.
-func rebuilt(e *Engine, change func(p *Parts)) *Engine {
-	p := Parts{Territory: e.territory, Layers: maps.Clone(e.layers), Grid: e.grid,
-		Structures: maps.Clone(e.structures), StructureReports: e.structureReports, StructuresAt: e.structuresAt,
-		Indicators: e.indicators, IndicatorReport: e.indicatorReport}
-	change(&p)
-	return New(p, Options{Workers: e.workers, DifficultyTotal: e.need.target})
 }

@@ -42,7 +42,7 @@ func TestCoverageProfileCommunes(t *testing.T) {
 				if s.Population <= 0 {
 					continue
 				}
-				d := cv.ns.cellDistM[s.Cell]
+				d := cv.ns.CellDistM[s.Cell]
 				located += s.Population
 				if float64(d) <= r.MaxM {
 					covered += s.Population

@@ -404,14 +404,8 @@ func TestCommuneSpread(t *testing.T) {
 			t.Errorf("rural mairie B: spread %q", m.Spread)
 		}
 	}
-	// Gain lists (scenarios, proposals, recommendations) carry it too.
-	tally := communeTally{pop: make([]float64, len(e.territory.Communes)), touched: []int32{2, 0}}
-	tally.pop[2], tally.pop[0] = 12, 3
-	for _, g := range tally.list(e) {
-		if g.Spread != want[g.Code] {
-			t.Errorf("gain list %s: spread %q, want %q", g.Code, g.Spread, want[g.Code])
-		}
-	}
+	// Gain lists (scenarios, proposals, recommendations) carry it too
+	// (siting.TestGainListSpread).
 
 	// A followed a population grid: most of it in one cell off its centre.
 	g.Weighted = []bool{true, false, false, false}

@@ -12,3 +12,14 @@
 // matching/mclp (lazy greedy for the maximal covering location problem,
 // fed the open demand cells within reach of each candidate site).
 package matching
+
+// Long analyses take a context.Context and stop when it is done, returning
+// its error wrapped (test with errors.Is(err, context.Canceled) or
+// context.DeadlineExceeded). Their loops look at the context every
+// stop.Every iterations (stop.At, stop.Err, par.ChunksCtx; see package stop
+// for why that is cheap and soon enough).
+//
+// Shared caches an analysis builds on first use (nearest-site distances,
+// the coverage index, priority flags) are finished even when the request
+// that started them is cancelled: the next requests need them, and a
+// half-built cache could not be kept.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/stop"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -338,7 +339,7 @@ func (r *Registry) Match(ctx context.Context, req MatchRequest) (*MatchResult, e
 	if err != nil {
 		return nil, err
 	}
-	if err := ctxErr(ctx, "match (nothing stored)"); err != nil {
+	if err := stop.Err(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
 	if err := r.SaveMatch(res); err != nil {

@@ -65,3 +65,24 @@ func DataDir() (string, error) {
 	}
 	return dir, nil
 }
+
+// MustCoverage returns the coverage of q on e, failing tb on error.
+func MustCoverage(tb testing.TB, e *matching.Engine, q matching.CoverageQuery) *matching.Coverage {
+	tb.Helper()
+	cv, err := e.Coverage(q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cv
+}
+
+// WarmCoverage returns the real engine with the nearest sites of layers
+// (nil: the default layer) and the coverage index built, for benchmarks
+// of what follows them.
+func WarmCoverage(b *testing.B, layers ...string) *matching.Engine {
+	e := Real(b)
+	if _, err := e.Coverage(matching.CoverageQuery{Layers: layers, NoGaps: true}); err != nil {
+		b.Fatal(err)
+	}
+	return e
+}

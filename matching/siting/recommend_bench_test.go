@@ -1,17 +1,19 @@
-package matching
+package siting
 
 import (
 	"context"
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // prepared returns the real-data engine with the coverage caches of layer
 // built, so that benchmarks time the siting work only.
-func prepared(b *testing.B, layer string) *Engine {
+func prepared(b *testing.B, layer string) *matching.Engine {
 	b.Helper()
-	e := coverageEngine(b)
+	e := mtest.Real(b)
 	if err := e.PrepareCoverage([]string{layer}); err != nil {
 		b.Fatal(err)
 	}
@@ -27,7 +29,7 @@ func BenchmarkRecommendNational100(b *testing.B) {
 			e := prepared(b, layer)
 			b.ReportAllocs()
 			for b.Loop() {
-				rec, err := e.Recommend(context.Background(), RecommendQuery{Layers: []string{layer}, K: 100})
+				rec, err := Recommend(context.Background(), e, RecommendQuery{Layers: []string{layer}, K: 100})
 				if err != nil || len(rec.Picks) == 0 {
 					b.Fatal(err)
 				}
@@ -46,7 +48,7 @@ func BenchmarkRecommendDepartement10(b *testing.B) {
 			e := prepared(b, c.layer)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.Recommend(context.Background(), RecommendQuery{Layers: []string{c.layer}, Departement: c.dep, K: 10}); err != nil {
+				if _, err := Recommend(context.Background(), e, RecommendQuery{Layers: []string{c.layer}, Departement: c.dep, K: 10}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -61,14 +63,14 @@ func BenchmarkEvaluate500(b *testing.B) {
 		b.Run(layer, func(b *testing.B) {
 			e := prepared(b, layer)
 			var props []data.Structure
-			for i := 0; len(props) < 500 && i < len(e.territory.Communes); i += 69 {
-				if c := &e.territory.Communes[i]; c.HasShape() {
+			for i := 0; len(props) < 500 && i < len(e.Territory().Communes); i += 69 {
+				if c := &e.Territory().Communes[i]; c.HasShape() {
 					props = append(props, data.Structure{ID: c.Code, Point: c.Rep})
 				}
 			}
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.EvaluateProposals(context.Background(), props, SitingQuery{Layers: []string{layer}}); err != nil {
+				if _, err := EvaluateProposals(context.Background(), e, props, SitingQuery{Layers: []string{layer}}); err != nil {
 					b.Fatal(err)
 				}
 			}

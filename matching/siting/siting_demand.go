@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"cmp"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/internal/sphere"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // demandSet is the open demand of a siting query: the grid cells of a scope
@@ -69,7 +70,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 		first, last, n = min(first, s), max(last, s), n+1
 	}
 	if n == 0 {
-		return d, ctxErr(ctx, "demand")
+		return d, stop.Err(ctx, "demand")
 	}
 	d.strip0 = first
 	ns := last - first + 1
@@ -92,7 +93,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 	}
 	for s := 0; s < ns; s++ {
 		if err := ctx.Err(); err != nil {
-			return nil, ctxErr(ctx, "demand")
+			return nil, stop.Err(ctx, "demand")
 		}
 		slices.SortFunc(order[d.stripStart[s]:d.stripStart[s+1]], func(a, b int32) int {
 			if c := cmp.Compare(g.Centers[cells[a]][0], g.Centers[cells[b]][0]); c != 0 {
@@ -104,7 +105,7 @@ func newDemandSet(ctx context.Context, g *geo.Grid, maxM float64, cells []int32,
 	d.cell, d.vec, d.lon = make([]int32, n), make([]sphere.Vec3, n), make([]float64, n)
 	d.pop, d.weight = make([]float64, n), make([]float64, n)
 	for i, k := range order {
-		if err := stopped(ctx, i, "demand"); err != nil {
+		if err := stop.At(ctx, i, "demand"); err != nil {
 			return nil, err
 		}
 		c := cells[k]

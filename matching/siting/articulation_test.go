@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"errors"
@@ -9,28 +9,30 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // addTinyLayer adds a layer of sites to the tiny world.
-func addTinyLayer(w *tinyWorld, name string, pts ...orb.Point) {
+func addTinyLayer(w *mtest.Tiny, name string, pts ...orb.Point) {
 	l := &data.Layer{Name: name}
 	for i, p := range pts {
 		l.Sites = append(l.Sites, data.Site{ID: name + string(rune('a'+i)), Name: name, Layer: name, Point: p, Departement: "02"})
 	}
 	l.Index = geo.NewSiteIndex(pts)
-	w.e = rebuilt(w.e, func(p *Parts) { p.Layers[name] = l })
+	w.E = w.E.Rebuild(func(p *matching.Parts) { p.Layers[name] = l })
 }
 
 func TestArticulateTiny(t *testing.T) {
-	w := newTinyWorld(t)
-	pA, pB := geo.CellCenter(w.cA), geo.CellCenter(w.cB)
+	w := mtest.NewTiny(t)
+	pA, pB := geo.CellCenter(w.CA), geo.CellCenter(w.CB)
 	// "near" sits 200 m north of S1 (co-located); "extra" holds S3 at B's
 	// centre, 3 km from S2.
-	addTinyLayer(w, "near", tinyOffset(pA, 0, 0.2))
-	w.e = rebuilt(w.e, func(p *Parts) {
+	addTinyLayer(w, "near", mtest.Offset(pA, 0, 0.2))
+	w.E = w.E.Rebuild(func(p *matching.Parts) {
 		p.Structures = map[string][]data.Structure{"structs": {
 			{ID: "s1", Name: "at B", Point: pB, Posts: 2, Departement: "02", LocatedBy: "commune"},
-			{ID: "s2", Name: "far", Point: tinyOffset(pB, 0, 30), Posts: 1, Departement: "02"},
+			{ID: "s2", Name: "far", Point: mtest.Offset(pB, 0, 30), Posts: 1, Departement: "02"},
 		}}
 	})
 	tests := []struct {
@@ -50,8 +52,8 @@ func TestArticulateTiny(t *testing.T) {
 		{"structs", 1, []string{ClassComplements, ClassDuplicates}, []int{70, 0}, 70},
 	}
 	for _, tc := range tests {
-		r := ReachKm(tc.km)
-		a, err := w.e.Articulate(ArticulationQuery{Source: tc.source, Reach: &r})
+		r := matching.ReachKm(tc.km)
+		a, err := Articulate(w.E, ArticulationQuery{Source: tc.source, Reach: &r})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,27 +76,27 @@ func TestArticulateTiny(t *testing.T) {
 			t.Errorf("%s: département %+v", tc.source, got)
 		}
 	}
-	if it := mustArticulate(t, w.e, ArticulationQuery{Source: "extra"}).Items[0]; it.NearestFranceServicesID != "S2" ||
+	if it := mustArticulate(t, w.E, ArticulationQuery{Source: "extra"}).Items[0]; it.NearestFranceServicesID != "S2" ||
 		math.Abs(it.NearestFranceServicesM-3000) > 1 {
 		t.Errorf("S3 nearest France Services %s at %v m, want S2 at 3 km", it.NearestFranceServicesID, it.NearestFranceServicesM)
 	}
-	if a := mustArticulate(t, w.e, ArticulationQuery{Source: "structs", Departement: "01"}); len(a.Items) != 0 ||
+	if a := mustArticulate(t, w.E, ArticulationQuery{Source: "structs", Departement: "01"}); len(a.Items) != 0 ||
 		len(a.Departements) != 1 || a.National.Places != 2 || a.National.Posts != 3 {
 		t.Errorf("structures in 01: %+v", a)
 	}
-	for _, src := range []string{DefaultLayer, "nothing"} {
-		if _, err := w.e.Articulate(ArticulationQuery{Source: src}); !errors.Is(err, ErrUnknownSource) {
+	for _, src := range []string{matching.DefaultLayer, "nothing"} {
+		if _, err := Articulate(w.E, ArticulationQuery{Source: src}); !errors.Is(err, ErrUnknownSource) {
 			t.Errorf("source %q: err %v, want ErrUnknownSource", src, err)
 		}
 	}
-	if _, err := w.e.Articulate(ArticulationQuery{Source: "extra", Departement: "99"}); !errors.Is(err, ErrUnknownDepartement) {
+	if _, err := Articulate(w.E, ArticulationQuery{Source: "extra", Departement: "99"}); !errors.Is(err, matching.ErrUnknownDepartement) {
 		t.Errorf("département 99: err %v", err)
 	}
 }
 
-func mustArticulate(t *testing.T, e *Engine, q ArticulationQuery) *Articulation {
+func mustArticulate(t *testing.T, e *matching.Engine, q ArticulationQuery) *Articulation {
 	t.Helper()
-	a, err := e.Articulate(q)
+	a, err := Articulate(e, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +107,12 @@ func mustArticulate(t *testing.T, e *Engine, q ArticulationQuery) *Articulation 
 // places against a scan of every France Services site and grid cell, and
 // the joint gain against the coverage of the union of layers.
 func TestArticulateRealBruteForce(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	for _, tc := range []struct {
 		source  string
 		minutes float64
-	}{{data.LayerCNFSPermanences, 30}, {data.LayerCNFSPermanences, 20}, {BuiltinStructuresDataset, 20}} {
-		r := ReachMinutes(tc.minutes, TravelModel{})
+	}{{data.LayerCNFSPermanences, 30}, {data.LayerCNFSPermanences, 20}, {matching.BuiltinStructuresDataset, 20}} {
+		r := matching.ReachMinutes(tc.minutes, matching.TravelModel{})
 		a := mustArticulate(t, e, ArticulationQuery{Source: tc.source, Reach: &r})
 		n := a.National
 		t.Logf("%s at %v min: %d places: %d co-located, %d complement, %d duplicate; add %d inhabitants (%.0f fragile)",
@@ -133,8 +135,8 @@ func TestArticulateRealBruteForce(t *testing.T) {
 		if tc.source != data.LayerCNFSPermanences {
 			continue
 		}
-		fs := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
-		both := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, tc.source}, Reach: &r, NoGaps: true})
+		fs := mtest.MustCoverage(t, e, matching.CoverageQuery{Reach: &r, NoGaps: true})
+		both := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, tc.source}, Reach: &r, NoGaps: true})
 		// Three figures each rounded once from fractional inhabitants: at
 		// most 1 apart.
 		if got, want := n.AddedPopulation, both.Summary.CoveredPopulation-fs.Summary.CoveredPopulation; got < want-1 || got > want+1 {
@@ -150,10 +152,10 @@ func TestArticulateRealBruteForce(t *testing.T) {
 
 // bruteArticulation classifies a place by scanning every France Services
 // site and every inhabited grid cell.
-func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, added int, nearestM float64) {
+func bruteArticulation(e *matching.Engine, p orb.Point, maxM float64) (class string, added int, nearestM float64) {
 	addedF := 0.0
-	g := e.grid
-	sites := e.layers[DefaultLayer].Sites
+	g := e.Grid()
+	sites := e.Layer(matching.DefaultLayer).Sites
 	nearestM = math.Inf(1)
 	var near []orb.Point // the only sites that can reach a cell within reach of p
 	for _, s := range sites {
@@ -197,11 +199,11 @@ func bruteArticulation(e *Engine, p orb.Point, maxM float64) (class string, adde
 // BenchmarkArticulate classifies the 2,733 advisors' places at 20 minutes
 // (nearest-site caches warm).
 func BenchmarkArticulate(b *testing.B) {
-	e := warmCoverage(b)
-	r := ReachMinutes(20, TravelModel{})
+	e := mtest.WarmCoverage(b)
+	r := matching.ReachMinutes(20, matching.TravelModel{})
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.Articulate(ArticulationQuery{Reach: &r}); err != nil {
+		if _, err := Articulate(e, ArticulationQuery{Reach: &r}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"github.com/paulmach/orb"

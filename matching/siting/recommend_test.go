@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/mclp"
 )
 
@@ -73,7 +74,7 @@ func plainGreedy(p *demandCover, k int) []greedyPick {
 
 func TestDemandWithinBruteForce(t *testing.T) {
 	w := newSitingWorld(t, 1, 0, 10)
-	g := w.e.grid
+	g := w.e.Grid()
 	rng := rand.New(rand.NewPCG(2, 3))
 	all := make([]int32, len(g.Cells))
 	pops := make([]float64, len(g.Cells))
@@ -125,7 +126,7 @@ func TestLazyGreedyEqualsPlain(t *testing.T) {
 	for seed := uint64(1); seed <= 12; seed++ {
 		w := newSitingWorld(t, seed, 1+int(seed%4), 4+float64(seed%5)*2)
 		for _, dep := range []string{"", "01", "02"} {
-			su, err := w.e.prepareRecommend(context.Background(), RecommendQuery{Reach: &w.reach, Departement: dep, K: 12})
+			su, err := prepareRecommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, Departement: dep, K: 12})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +191,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 		// 18 uploaded candidates near random cell centres.
 		var cands []data.Structure
 		for i := 0; i < 18; i++ {
-			c := w.e.grid.Centers[rng.IntN(len(w.e.grid.Centers))]
+			c := w.e.Grid().Centers[rng.IntN(len(w.e.Grid().Centers))]
 			cands = append(cands, data.Structure{ID: string(rune('a' + i)), Point: orb.Point{c[0] + rng.Float64()*0.02, c[1]}})
 		}
 		pts := make([]orb.Point, len(cands))
@@ -204,12 +205,12 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 			}
 		}
 		for k := 1; k <= 5; k++ {
-			rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: k, Candidates: cands})
+			rec, err := Recommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, K: k, Candidates: cands})
 			if err != nil {
 				t.Fatal(err)
 			}
 			opt := 0
-			seen := make([]int, len(w.e.grid.Cells)) // subset number + 1 that last counted the cell
+			seen := make([]int, len(w.e.Grid().Cells)) // subset number + 1 that last counted the cell
 			nth := 0
 			subsets(len(pts), k, func(s []int) {
 				nth++
@@ -218,7 +219,7 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 					for _, c := range reached[i] {
 						if seen[c] != nth {
 							seen[c] = nth
-							v += int(w.e.grid.Population[c])
+							v += int(w.e.Grid().Population[c])
 						}
 					}
 				}
@@ -255,7 +256,7 @@ func TestCoverageGainSubmodular(t *testing.T) {
 	for seed := uint64(1); seed <= 6; seed++ {
 		w := newSitingWorld(t, seed, 2, 6)
 		rng := rand.New(rand.NewPCG(seed, 11))
-		su, err := w.e.prepareRecommend(context.Background(), RecommendQuery{Reach: &w.reach})
+		su, err := prepareRecommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -305,11 +306,11 @@ func TestCoverageGainSubmodular(t *testing.T) {
 func TestRecommendCurveAndCommunes(t *testing.T) {
 	w := newSitingWorld(t, 5, 1, 6)
 	for _, dep := range []string{"", "01", "02"} {
-		rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, Departement: dep, K: 5})
+		rec, err := Recommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, Departement: dep, K: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cv, err := w.e.Coverage(CoverageQuery{Reach: &w.reach, Departement: dep, NoGaps: true})
+		cv, err := w.e.Coverage(matching.CoverageQuery{Reach: &w.reach, Departement: dep, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -344,13 +345,13 @@ func TestRecommendCurveAndCommunes(t *testing.T) {
 
 func TestRecommendDemandWeights(t *testing.T) {
 	w := newSitingWorld(t, 3, 1, 6)
-	n := len(w.e.grid.Cells)
+	n := len(w.e.Grid().Cells)
 	// Weights of 0 everywhere but one cell: the only pick must reach it.
 	weights := make([]float64, n)
 	target := -1
 	unc := w.uncovered()
 	for i := range weights {
-		if unc[i] && w.e.grid.Population[i] > 0 {
+		if unc[i] && w.e.Grid().Population[i] > 0 {
 			target = i
 			break
 		}
@@ -359,32 +360,32 @@ func TestRecommendDemandWeights(t *testing.T) {
 		t.Skip("no uncovered populated cell in this world")
 	}
 	weights[target] = 2.5
-	rec, err := w.e.Recommend(context.Background(), RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: DemandDifficulty})
+	rec, err := Recommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: matching.DemandDifficulty})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Demand != DemandDifficulty || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.grid.Population[target]) || !rec.Exhausted {
+	if rec.Demand != matching.DemandDifficulty || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.Grid().Population[target]) || !rec.Exhausted {
 		t.Fatalf("weighted: %+v", rec.Picks)
 	}
-	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.grid.Centers[target]); d > w.reach.MaxM {
+	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.Grid().Centers[target]); d > w.reach.MaxM {
 		t.Fatalf("pick %.0f m from the only weighted cell", d)
 	}
 	for _, q := range []RecommendQuery{
-		{K: -1}, {K: MaxRecommendK + 1}, {Demand: DemandDifficulty}, {DemandWeights: []float64{1}},
+		{K: -1}, {K: MaxRecommendK + 1}, {Demand: matching.DemandDifficulty}, {DemandWeights: []float64{1}},
 		{DemandWeights: append(make([]float64, n-1), math.NaN())},
 		{Candidates: []data.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
 	} {
-		if _, err := w.e.Recommend(context.Background(), q); !errors.Is(err, ErrBadSiting) {
+		if _, err := Recommend(context.Background(), w.e, q); !errors.Is(err, ErrBadSiting) {
 			t.Errorf("query %+v: error %v, want ErrBadSiting", q.K, err)
 		}
 	}
-	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("empty candidate list: %v", err)
 	}
-	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Departement: "99"}); !errors.Is(err, ErrUnknownDepartement) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Departement: "99"}); !errors.Is(err, matching.ErrUnknownDepartement) {
 		t.Errorf("unknown département: %v", err)
 	}
-	if _, err := w.e.Recommend(context.Background(), RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, ErrUnknownLayer) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, matching.ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
 }

@@ -1,11 +1,12 @@
-package matching
+package siting
 
 import (
 	"context"
 	"fmt"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // CompareQuery asks how coverage changed from one network to another, e.g.
@@ -14,7 +15,7 @@ type CompareQuery struct {
 	From []string // layers of the earlier network (union); required
 	To   []string // layers of the later network (union); empty means [DefaultLayer]
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *Reach
+	Reach *matching.Reach
 	// Departement or Region (codes, at most one) restrict the comparison;
 	// both empty means all of France.
 	Departement string
@@ -38,8 +39,8 @@ const (
 type CoverageComparison struct {
 	From         []string            `json:"from"`
 	To           []string            `json:"to"`
-	Reach        Reach               `json:"reach"`
-	Scope        Scope               `json:"scope"`
+	Reach        matching.Reach      `json:"reach"`
+	Scope        matching.Scope      `json:"scope"`
 	Summary      AreaComparison      `json:"summary"`
 	Departements []AreaComparison    `json:"departements"` // départements with communes in scope, by code
 	Communes     []CommuneComparison `json:"communes"`     // communes that gained or lost covered inhabitants, by code
@@ -98,25 +99,25 @@ func (c *CommuneComparison) ID() int { return int(c.id) }
 // reach over the same scope, and what changed, cell by cell. The nearest
 // site distances of both networks come from the engine's caches. It stops
 // when ctx is done.
-func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*CoverageComparison, error) {
+func CompareCoverage(ctx context.Context, e *matching.Engine, q CompareQuery) (*CoverageComparison, error) {
 	if len(q.From) == 0 {
-		return nil, fmt.Errorf("%w: no layer to compare from", ErrUnknownLayer)
+		return nil, fmt.Errorf("%w: no layer to compare from", matching.ErrUnknownLayer)
 	}
-	before, err := e.Coverage(CoverageQuery{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	before, err := e.Coverage(matching.CoverageQuery{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
-	if err := ctxErr(ctx, "comparison"); err != nil {
+	if err := stop.Err(ctx, "comparison"); err != nil {
 		return nil, err
 	}
-	after, err := e.Coverage(CoverageQuery{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	after, err := e.Coverage(matching.CoverageQuery{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
 	out := &CoverageComparison{From: before.Layers, To: after.Layers, Reach: before.Reach, Scope: before.Scope,
 		Communes: []CommuneComparison{}}
-	g, ix := e.grid, before.ix
-	deps := make([]AreaComparison, len(e.territory.Departements))
+	g, ix := e.Grid(), before.Index()
+	deps := make([]AreaComparison, len(e.Territory().Departements))
 	nat := areaChange(before.Summary, after.Summary)
 	for i := range before.Departements {
 		d := areaChange(before.Departements[i], after.Departements[i])
@@ -127,16 +128,16 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	var natGained, natLost float64
 	depGained, depLost := make([]float64, len(deps)), make([]float64, len(deps))
 	for k := range before.Communes {
-		if err := stopped(ctx, k+1, "comparison"); err != nil {
+		if err := stop.At(ctx, k+1, "comparison"); err != nil {
 			return nil, err
 		}
 		b, a := &before.Communes[k], &after.Communes[k]
 		var gainedF, lostF float64
-		for _, s := range g.Shares[g.ShareStart[b.id]:g.ShareStart[b.id+1]] {
+		for _, s := range g.Shares[g.ShareStart[b.ID()]:g.ShareStart[b.ID()+1]] {
 			if s.Population <= 0 {
 				continue
 			}
-			cb, ca := before.covered(before.ns.cellDistM[s.Cell]), after.covered(after.ns.cellDistM[s.Cell])
+			cb, ca := before.Covered(before.Nearest().CellDistM[s.Cell]), after.Covered(after.Nearest().CellDistM[s.Cell])
 			switch {
 			case ca && !cb:
 				gainedF += s.Population
@@ -145,7 +146,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 			}
 		}
 		gained, lost := num.RoundPop(gainedF), num.RoundPop(lostF)
-		dep := ix.CommuneDep[b.id]
+		dep := ix.CommuneDep[b.ID()]
 		both := func(f func(ar *AreaComparison)) {
 			f(&nat)
 			if dep >= 0 {
@@ -163,11 +164,11 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 		}
 		c := CommuneComparison{Code: b.Code, Name: b.Name, Departement: b.Departement, Population: b.Population,
 			CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
-			CoveredShareBefore: Value(b.CoveredShare), CoveredShareAfter: Value(a.CoveredShare),
+			CoveredShareBefore: matching.Value(b.CoveredShare), CoveredShareAfter: matching.Value(a.CoveredShare),
 			GainedPopulation: gained, LostPopulation: lost,
 			NearestSiteBefore: b.NearestSiteID, NearestSiteAfter: a.NearestSiteID,
 			NearestDistanceBeforeM: b.NearestDistanceM, NearestDistanceAfterM: a.NearestDistanceM,
-			PopulationInDifficulty: b.PopulationInDifficulty, ZRR: b.ZRR, id: b.id}
+			PopulationInDifficulty: b.PopulationInDifficulty, ZRR: b.ZRR, id: int32(b.ID())}
 		switch {
 		case lost == 0:
 			c.Change = ChangeGained
@@ -185,8 +186,8 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 	for d := range deps {
 		deps[d].GainedPopulation, deps[d].LostPopulation = num.RoundPop(depGained[d]), num.RoundPop(depLost[d])
 	}
-	countSites(e.layers, before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
-	countSites(e.layers, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
+	countSites(e, before.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesBefore })
+	countSites(e, after.Layers, deps, &nat, before, func(a *AreaComparison) *int { return &a.SitesAfter })
 	out.Summary = nat
 	for i := range before.Departements {
 		out.Departements = append(out.Departements, deps[ix.DepByCode[before.Departements[i].Code]])
@@ -198,7 +199,7 @@ func (e *Engine) CompareCoverage(ctx context.Context, q CompareQuery) (*Coverage
 }
 
 // areaChange pairs the coverage of one area before and after.
-func areaChange(b, a AreaCoverage) AreaComparison {
+func areaChange(b, a matching.AreaCoverage) AreaComparison {
 	return AreaComparison{Level: b.Level, Code: b.Code, Name: b.Name, Population: b.Population,
 		PopulationUnlocated: b.PopulationUnlocated, CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
 		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare, NoDataReason: b.NoDataReason,
@@ -208,11 +209,12 @@ func areaChange(b, a AreaCoverage) AreaComparison {
 // countSites adds the sites of layers (each layer once, of all) located in
 // the départements of cv's scope (any site for the national scope) to the
 // areas: field picks the counter.
-func countSites(all map[string]*data.Layer, layers []string, deps []AreaComparison, nat *AreaComparison, cv *Coverage, field func(*AreaComparison) *int) {
-	member := cv.scopeDepartements()
+func countSites(e *matching.Engine, layers []string, deps []AreaComparison, nat *AreaComparison, cv *matching.Coverage, field func(*AreaComparison) *int) {
+	member := cv.ScopeDepartements()
 	for _, name := range layers {
-		for i := range all[name].Sites {
-			d, ok := cv.ix.DepByCode[all[name].Sites[i].Departement]
+		sites := e.Layer(name).Sites
+		for i := range sites {
+			d, ok := cv.Index().DepByCode[sites[i].Departement]
 			if member != nil && (!ok || !member[d]) {
 				continue
 			}

@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 )
 
@@ -56,7 +57,7 @@ type ArticulationQuery struct {
 	// structures dataset (BuiltinStructuresDataset).
 	Source string
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *Reach
+	Reach *matching.Reach
 	// Departement restricts the items and the départements listed ("": all);
 	// the national summary is always national.
 	Departement string
@@ -66,7 +67,7 @@ type ArticulationQuery struct {
 type Articulation struct {
 	Source        string             `json:"source"`
 	Reference     string             `json:"reference"`
-	Reach         Reach              `json:"reach"`
+	Reach         matching.Reach     `json:"reach"`
 	CoLocatedMaxM float64            `json:"co_located_max_m"`
 	National      ArticulationArea   `json:"national"`
 	Departements  []ArticulationArea `json:"departements"` // by code
@@ -125,15 +126,15 @@ type articulationPlace struct {
 }
 
 // articulationSource returns the places of a source.
-func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
-	if l, ok := e.layers[src]; ok && src != ArticulationReference {
+func articulationSource(e *matching.Engine, src string) ([]articulationPlace, error) {
+	if l := e.Layer(src); l != nil && src != ArticulationReference {
 		out := make([]articulationPlace, len(l.Sites))
 		for i, s := range l.Sites {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement, p: s.Point}
 		}
 		return out, nil
 	}
-	if ss, ok := e.structures[src]; ok {
+	if ss, ok := e.Structures(src); ok {
 		out := make([]articulationPlace, len(ss))
 		for i, s := range ss {
 			out[i] = articulationPlace{id: s.ID, name: s.Name, commune: s.Commune, dep: s.Departement,
@@ -147,9 +148,7 @@ func (e *Engine) articulationSource(src string) ([]articulationPlace, error) {
 			known = append(known, n)
 		}
 	}
-	for id := range e.structures {
-		known = append(known, id)
-	}
+	known = append(known, e.BuiltinStructureIDs()...)
 	slices.Sort(known)
 	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownSource, src, strings.Join(known, ", "))
 }
@@ -165,36 +164,36 @@ type openCells struct {
 // Articulate classifies every place of q.Source against France Services
 // (see ClassCoLocated) and sums the classes and the population the places
 // add per département and nationally.
-func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
+func Articulate(e *matching.Engine, q ArticulationQuery) (*Articulation, error) {
 	if q.Source == "" {
 		q.Source = data.LayerCNFSPermanences
 	}
-	places, err := e.articulationSource(q.Source)
+	places, err := articulationSource(e, q.Source)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := e.layers[ArticulationReference]; !ok {
-		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", ErrUnknownLayer, ArticulationReference)
+	if e.Layer(ArticulationReference) == nil {
+		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", matching.ErrUnknownLayer, ArticulationReference)
 	}
-	ix := e.cov.coverageIndex()
+	ix := e.CoverageIndex()
 	if q.Departement != "" {
 		if _, ok := ix.DepByCode[q.Departement]; !ok {
-			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, q.Departement)
+			return nil, fmt.Errorf("%w %q", matching.ErrUnknownDepartement, q.Departement)
 		}
 	}
-	ref, err := e.Coverage(CoverageQuery{Layers: []string{ArticulationReference}, Reach: q.Reach, NoGaps: true})
+	ref, err := e.Coverage(matching.CoverageQuery{Layers: []string{ArticulationReference}, Reach: q.Reach, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
 	maxM := ref.Reach.MaxM
-	open := newOpenCells(e.grid, &e.need, ref)
-	fs := e.layers[ArticulationReference]
+	open := newOpenCells(e, ref)
+	fs := e.Layer(ArticulationReference)
 
 	a := &Articulation{Source: q.Source, Reference: ArticulationReference, Reach: ref.Reach, CoLocatedMaxM: CoLocatedMaxM,
 		Departements: []ArticulationArea{}, Items: []ArticulationItem{}}
 	reached := make([]bool, len(open.cells))
-	deps := make([]ArticulationArea, len(e.territory.Departements))
-	nat := ArticulationArea{Level: LevelNational, Code: "FR", Name: "France"}
+	deps := make([]ArticulationArea, len(e.Territory().Departements))
+	nat := ArticulationArea{Level: matching.LevelNational, Code: "FR", Name: "France"}
 	var buf []geo.Neighbor
 	for _, pl := range places {
 		it := ArticulationItem{ID: pl.id, Name: pl.name, Commune: pl.commune, Departement: pl.dep,
@@ -209,11 +208,11 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			cell := open.cells[n.ID]
 			// The coverage test: float32 great-circle metres from the cell
 			// centre, at most the reach.
-			if float64(float32(geo.DistanceM(e.grid.Centers[cell], pl.p))) > maxM {
+			if float64(float32(geo.DistanceM(e.Grid().Centers[cell], pl.p))) > maxM {
 				continue
 			}
 			reached[n.ID] = true
-			added += e.grid.Population[cell]
+			added += e.Grid().Population[cell]
 			it.AddedPopulationInDifficulty += open.difficulty[n.ID]
 		}
 		it.AddedPopulation = num.RoundPop(added)
@@ -233,7 +232,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			a.Items = append(a.Items, it)
 		}
 	}
-	open.addedPopulation(ix, &e.need, reached, deps, &nat)
+	open.addedPopulation(e, ix, reached, deps, &nat)
 	nat.finish(ref.Summary)
 	a.National = nat
 	for _, rd := range ref.Departements {
@@ -241,7 +240,7 @@ func (e *Engine) Articulate(q ArticulationQuery) (*Articulation, error) {
 			continue
 		}
 		d := deps[ix.DepByCode[rd.Code]]
-		d.Level, d.Code, d.Name = LevelDepartement, rd.Code, rd.Name
+		d.Level, d.Code, d.Name = matching.LevelDepartement, rd.Code, rd.Name
 		d.finish(rd)
 		a.Departements = append(a.Departements, d)
 	}
@@ -270,7 +269,7 @@ func (ar *ArticulationArea) count(it *ArticulationItem) {
 
 // finish sets the population figures of the area from its coverage by the
 // reference.
-func (ar *ArticulationArea) finish(ref AreaCoverage) {
+func (ar *ArticulationArea) finish(ref matching.AreaCoverage) {
 	ar.Population, ar.CoveredByReference = ref.Population, ref.CoveredPopulation
 	if located := ref.CoveredPopulation + ref.UncoveredPopulation; located > 0 {
 		ar.CoveredShareReference = float64(ref.CoveredPopulation) / float64(located)
@@ -280,20 +279,19 @@ func (ar *ArticulationArea) finish(ref AreaCoverage) {
 
 // newOpenCells returns the inhabited cells of g out of reach in ref, with
 // their people in difficulty (by need), indexed.
-func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
-	ix := ref.ix
+func newOpenCells(e *matching.Engine, ref *matching.Coverage) *openCells {
+	g := e.Grid()
+	ix := ref.Index()
 	o := &openCells{}
 	var pts []orb.Point
 	for i, p := range g.Population {
-		if p <= 0 || ref.covered(ref.ns.cellDistM[i]) {
+		if p <= 0 || ref.Covered(ref.Nearest().CellDistM[i]) {
 			continue
 		}
 		var f float64
-		if need.share != nil {
-			for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-				if v := need.share[ix.cellComm[k]]; v == v {
-					f += ix.cellCommPop[k] * v
-				}
+		for k := ix.CellCommStart[i]; k < ix.CellCommStart[i+1]; k++ {
+			if v, ok := e.DifficultyShare(int(ix.CellComm[k])); ok {
+				f += ix.CellCommPop[k] * v
 			}
 		}
 		o.cells = append(o.cells, int32(i))
@@ -307,7 +305,7 @@ func newOpenCells(g *geo.Grid, need *communeNeed, ref *Coverage) *openCells {
 // addedPopulation adds to the areas the inhabitants of the reached open
 // cells, each share to the département of its commune (ix's cell–commune
 // relation, need's fragility).
-func (open *openCells) addedPopulation(ix *CoverageIndex, need *communeNeed, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
+func (open *openCells) addedPopulation(e *matching.Engine, ix *matching.CoverageIndex, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	natPop, depPop := 0.0, make([]float64, len(deps))
 	defer func() {
 		nat.AddedPopulation = num.RoundPop(natPop)
@@ -320,13 +318,11 @@ func (open *openCells) addedPopulation(ix *CoverageIndex, need *communeNeed, rea
 			continue
 		}
 		cell := open.cells[k]
-		for j := ix.cellCommStart[cell]; j < ix.cellCommStart[cell+1]; j++ {
-			ci, pop := ix.cellComm[j], ix.cellCommPop[j]
+		for j := ix.CellCommStart[cell]; j < ix.CellCommStart[cell+1]; j++ {
+			ci, pop := ix.CellComm[j], ix.CellCommPop[j]
 			f := 0.0
-			if need.share != nil {
-				if v := need.share[ci]; v == v {
-					f = pop * v
-				}
+			if v, ok := e.DifficultyShare(int(ci)); ok {
+				f = pop * v
 			}
 			natPop += pop
 			nat.AddedPopulationInDifficulty += f

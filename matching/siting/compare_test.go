@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -6,15 +6,18 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 func TestCompareCoverageTiny(t *testing.T) {
-	w := newTinyWorld(t)
-	w.e.layers["extra"].Sites[0].Departement = "02"
-	w.e.layers[DefaultLayer].Sites[0].Departement = "01"
+	w := mtest.NewTiny(t)
+	w.E.Layer("extra").Sites[0].Departement = "02"
+	w.E.Layer(matching.DefaultLayer).Sites[0].Departement = "01"
 	// From S3 (B's centre) to S1 and S2 at 1 km: A (700) and D (30) come
 	// within reach of S1, B (70) falls out of every reach.
-	cmp, err := w.e.CompareCoverage(context.Background(), CompareQuery{From: []string{"extra"}, To: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	cmp, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{"extra"}, To: []string{matching.DefaultLayer}, Reach: new(matching.ReachKm(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +42,14 @@ func TestCompareCoverageTiny(t *testing.T) {
 		t.Errorf("départements %+v", cmp.Departements)
 	}
 	// Same network on both sides: nothing changes.
-	same, err := w.e.CompareCoverage(context.Background(), CompareQuery{From: []string{DefaultLayer}, Reach: reachPtr(ReachKm(1)), Departement: "02"})
+	same, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{matching.DefaultLayer}, Reach: new(matching.ReachKm(1)), Departement: "02"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(same.Communes) != 0 || same.Summary.GainedPopulation != 0 || same.Summary.LostPopulation != 0 || same.Scope.Code != "02" {
 		t.Errorf("same network: %+v", same)
 	}
-	if _, err := w.e.CompareCoverage(context.Background(), CompareQuery{}); err == nil {
+	if _, err := CompareCoverage(context.Background(), w.E, CompareQuery{}); err == nil {
 		t.Error("no from: no error")
 	}
 }
@@ -54,17 +57,17 @@ func TestCompareCoverageTiny(t *testing.T) {
 // TestCompareCoverageReal checks the evolution from the 2020 network to the
 // 2024 one against the two coverages it pairs.
 func TestCompareCoverageReal(t *testing.T) {
-	e := coverageEngine(t)
-	r := ReachMinutes(20, TravelModel{})
-	cmp, err := e.CompareCoverage(context.Background(), CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
+	e := mtest.Real(t)
+	r := matching.ReachMinutes(20, matching.TravelModel{})
+	cmp, err := CompareCoverage(context.Background(), e, CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := mustCoverage(t, e, CoverageQuery{Layers: []string{"france-services-2020"}, Reach: &r, NoGaps: true})
-	after := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
+	before := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{"france-services-2020"}, Reach: &r, NoGaps: true})
+	after := mtest.MustCoverage(t, e, matching.CoverageQuery{Reach: &r, NoGaps: true})
 	s := cmp.Summary
 	t.Logf("20 min: %d → %d sites, covered %d → %d (%.4f → %.4f), gained %d, lost %d; communes gained %d, lost %d, mixed %d",
-		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, Value(s.CoveredShareBefore), Value(s.CoveredShareAfter),
+		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, matching.Value(s.CoveredShareBefore), matching.Value(s.CoveredShareAfter),
 		s.GainedPopulation, s.LostPopulation, s.CommunesGained, s.CommunesLost, s.CommunesMixed)
 	if s.CoveredBefore != before.Summary.CoveredPopulation || s.CoveredAfter != after.Summary.CoveredPopulation ||
 		s.SitesBefore != 908 || s.SitesAfter != 2845 {
@@ -104,23 +107,23 @@ func TestCompareCoverageReal(t *testing.T) {
 // TestLayerUnionCountsSitesOnce: naming a layer twice changes nothing, in
 // coverage and in nearest sites.
 func TestLayerUnionCountsSitesOnce(t *testing.T) {
-	e := coverageEngine(t)
-	one := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer}})
-	two := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, DefaultLayer}})
+	e := mtest.Real(t)
+	one := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer}})
+	two := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, matching.DefaultLayer}})
 	a, b := one.Summary, two.Summary
 	a.WorstCommunes, b.WorstCommunes = nil, nil
-	if !reflect.DeepEqual(a, b) || len(one.Gaps) != len(two.Gaps) || !slices.Equal(two.Layers, []string{DefaultLayer}) {
+	if !reflect.DeepEqual(a, b) || len(one.Gaps) != len(two.Gaps) || !slices.Equal(two.Layers, []string{matching.DefaultLayer}) {
 		t.Errorf("layers fs,fs: %+v (%d gaps); fs: %+v (%d gaps)", b, len(two.Gaps), a, len(one.Gaps))
 	}
-	mixed := mustCoverage(t, e, CoverageQuery{Layers: []string{DefaultLayer, "cnfs-permanences", DefaultLayer}})
+	mixed := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer}})
 	if len(mixed.Layers) != 2 || mixed.Summary.CoveredPopulation < one.Summary.CoveredPopulation {
 		t.Errorf("layers fs,cnfs,fs: %v covered %d", mixed.Layers, mixed.Summary.CoveredPopulation)
 	}
-	for _, c := range e.territory.Communes[:200] {
+	for _, c := range e.Territory().Communes[:200] {
 		if !c.HasShape() {
 			continue
 		}
-		hits := e.NearestSites(c.Rep, 8, []string{DefaultLayer, "cnfs-permanences", DefaultLayer})
+		hits := e.NearestSites(c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer})
 		seen := map[string]bool{}
 		for _, h := range hits {
 			key := h.Site.Layer + "/" + h.Site.ID
@@ -129,7 +132,7 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 			}
 			seen[key] = true
 		}
-		single := e.NearestSites(c.Rep, 8, []string{DefaultLayer, "cnfs-permanences"})
+		single := e.NearestSites(c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences"})
 		if len(single) != len(hits) {
 			t.Fatalf("%s: %d hits with a repeated layer, %d without", c.Code, len(hits), len(single))
 		}
@@ -144,11 +147,11 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 // BenchmarkCompareCoverage is the national 2020 → 2024 comparison at 30
 // minutes (nearest-site caches warm).
 func BenchmarkCompareCoverage(b *testing.B) {
-	e := warmCoverage(b, "france-services-2020")
-	warmCoverage(b)
+	e := mtest.WarmCoverage(b, "france-services-2020")
+	mtest.WarmCoverage(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.CompareCoverage(context.Background(), CompareQuery{From: []string{"france-services-2020"}}); err != nil {
+		if _, err := CompareCoverage(context.Background(), e, CompareQuery{From: []string{"france-services-2020"}}); err != nil {
 			b.Fatal(err)
 		}
 	}

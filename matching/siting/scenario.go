@@ -1,11 +1,13 @@
-package matching
+package siting
 
 import (
 	"context"
 	"sync/atomic"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
 // ScenarioComparison is the coverage of the existing network with a
@@ -13,13 +15,13 @@ import (
 // and per département. Covered figures are over the population located on
 // the grid, as in Coverage (whose figures are the "before" ones).
 type ScenarioComparison struct {
-	Layers       []string      `json:"layers"`
-	Reach        Reach         `json:"reach"`
-	Sites        int           `json:"sites"`
-	National     AreaChange    `json:"national"`
-	Regions      []AreaChange  `json:"regions"`      // every région, by code
-	Departements []AreaChange  `json:"departements"` // every département, by code
-	Communes     []CommuneGain `json:"communes"`     // communes gaining, by population gained
+	Layers       []string       `json:"layers"`
+	Reach        matching.Reach `json:"reach"`
+	Sites        int            `json:"sites"`
+	National     AreaChange     `json:"national"`
+	Regions      []AreaChange   `json:"regions"`      // every région, by code
+	Departements []AreaChange   `json:"departements"` // every département, by code
+	Communes     []CommuneGain  `json:"communes"`     // communes gaining, by population gained
 }
 
 // AreaChange is an area's coverage before and after a scenario.
@@ -39,29 +41,29 @@ type AreaChange struct {
 // CompareScenario measures what adding sites to the existing network of
 // q.Layers would change (q.RedundancyM is not used). Sites need a lon/lat
 // Point. It stops when ctx is done.
-func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
+func CompareScenario(ctx context.Context, e *matching.Engine, sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
 	if len(sites) == 0 {
 		return nil, ErrNoProposals
 	}
 	if err := checkPoints(sites, "site"); err != nil {
 		return nil, err
 	}
-	b, err := e.resolveSiting(q.Layers, q.Reach)
+	b, err := resolveSiting(e, q.Layers, q.Reach)
 	if err != nil {
 		return nil, err
 	}
 	ix := b.ix
-	d, err := b.openDemand(ctx, ix.national, nil)
+	d, err := b.openDemand(ctx, ix.National, nil)
 	if err != nil {
 		return nil, err
 	}
 	hit := make([]int32, d.len())
 	pool := b.scratchPool()
 	const perChunk = 16
-	err = parallelChunksCtx(ctx, "scenario", e.workers, (len(sites)+perChunk-1)/perChunk, func(c int) {
+	err = par.ChunksCtx(ctx, "scenario", e.Workers(), (len(sites)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(sites), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.grid, sites[i].Point, w.buf)
+			w.buf = d.within(e.Grid(), sites[i].Point, w.buf)
 			for _, k := range w.buf {
 				if atomic.LoadInt32(&hit[k]) == 0 {
 					atomic.StoreInt32(&hit[k], 1)
@@ -79,10 +81,10 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 			newly = append(newly, int32(k))
 		}
 	}
-	tally := communeTally{pop: make([]float64, len(e.territory.Communes))}
+	tally := communeTally{pop: make([]float64, len(e.Territory().Communes))}
 	tally.add(ix, d, newly, nil)
-	depGain := make([]float64, len(ix.deps))
-	regGain := make([]float64, len(ix.regs))
+	depGain := make([]float64, len(ix.Deps))
+	regGain := make([]float64, len(ix.Regs))
 	for _, ci := range tally.touched {
 		if dep := ix.CommuneDep[ci]; dep >= 0 {
 			depGain[dep] += tally.pop[ci]
@@ -92,13 +94,13 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 		}
 	}
 	sc := &ScenarioComparison{Layers: b.layers, Reach: b.reach, Sites: len(sites), Communes: tally.list(e)}
-	sc.National = b.areaChange(ix.national, d.popSum(newly))
-	sc.Regions = make([]AreaChange, len(ix.regs))
-	for r, s := range ix.regs {
+	sc.National = b.areaChange(ix.National, d.popSum(newly))
+	sc.Regions = make([]AreaChange, len(ix.Regs))
+	for r, s := range ix.Regs {
 		sc.Regions[r] = b.areaChange(s, regGain[r])
 	}
-	sc.Departements = make([]AreaChange, len(ix.deps))
-	for dep, s := range ix.deps {
+	sc.Departements = make([]AreaChange, len(ix.Deps))
+	for dep, s := range ix.Deps {
 		sc.Departements[dep] = b.areaChange(s, depGain[dep])
 	}
 	return sc, nil
@@ -106,8 +108,8 @@ func (e *Engine) CompareScenario(ctx context.Context, sites []data.Structure, q 
 
 // areaChange is a scope's coverage before and after gaining gain
 // inhabitants.
-func (b *sitingBase) areaChange(s *scope, gain float64) AreaChange {
-	a := AreaChange{Level: s.level, Code: s.code, Name: s.name, GainPopulation: num.RoundPop(gain)}
+func (b *sitingBase) areaChange(s *matching.CellScope, gain float64) AreaChange {
+	a := AreaChange{Level: s.Level, Code: s.Code, Name: s.Name, GainPopulation: num.RoundPop(gain)}
 	var located, before float64
 	a.Population, located, before = b.scopePopulationF(s)
 	// Each figure is its fractional inhabitants rounded once.

@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"cmp"
@@ -13,7 +13,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // Errors of the siting analyses, wrapped with the offending value; test them
@@ -34,7 +36,7 @@ type SitingQuery struct {
 	// cell they reach is already covered: a new site gains nothing there.
 	Layers []string
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *Reach
+	Reach *matching.Reach
 	// RedundancyM is the distance to the nearest existing France Services
 	// under which a proposal is redundant: 0 means DefaultRedundancyM, a
 	// negative value turns the rule off.
@@ -43,70 +45,70 @@ type SitingQuery struct {
 
 // sitingBase is a resolved query: the existing network and the threshold.
 type sitingBase struct {
-	e      *Engine // the engine it was resolved on
+	e      *matching.Engine // the engine it was resolved on
 	layers []string
-	reach  Reach
-	ns     *nearestSet
-	ix     *CoverageIndex
+	reach  matching.Reach
+	ns     *matching.NearestSet
+	ix     *matching.CoverageIndex
 }
 
 // resolveSiting checks layers and reach and fetches the cached nearest-site
 // distances of the existing network.
-func (e *Engine) resolveSiting(layers []string, reach *Reach) (*sitingBase, error) {
-	names, err := e.cov.resolveLayers(layers)
+func resolveSiting(e *matching.Engine, layers []string, reach *matching.Reach) (*sitingBase, error) {
+	names, err := e.ResolveLayers(layers)
 	if err != nil {
 		return nil, err
 	}
-	r := DefaultReach()
+	r := matching.DefaultReach()
 	if reach != nil {
 		r = *reach
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	ns, err := e.cov.nearestFor(names)
+	ns, err := e.Nearest(names)
 	if err != nil {
 		return nil, err
 	}
-	return &sitingBase{e: e, layers: names, reach: r, ns: ns, ix: e.cov.coverageIndex()}, nil
+	return &sitingBase{e: e, layers: names, reach: r, ns: ns, ix: e.CoverageIndex()}, nil
 }
 
 // openDemand returns the open demand of a scope: its cells out of reach of
 // the existing network, weighted by weights (nil: population).
-func (b *sitingBase) openDemand(ctx context.Context, sc *scope, weights []float64) (*demandSet, error) {
+func (b *sitingBase) openDemand(ctx context.Context, sc *matching.CellScope, weights []float64) (*demandSet, error) {
 	var cells []int32
 	var pops []float64
-	for k := 0; k < sc.len(); k++ {
-		if err := stopped(ctx, k, "demand"); err != nil {
+	for k := 0; k < sc.Len(); k++ {
+		if err := stop.At(ctx, k, "demand"); err != nil {
 			return nil, err
 		}
-		c := sc.cell(k)
-		if sc.cellPop[k] > 0 && !(float64(b.ns.cellDistM[c]) <= b.reach.MaxM) {
+		c := sc.Cell(k)
+		if sc.CellPop[k] > 0 && !(float64(b.ns.CellDistM[c]) <= b.reach.MaxM) {
 			cells = append(cells, int32(c))
-			pops = append(pops, sc.cellPop[k])
+			pops = append(pops, sc.CellPop[k])
 		}
 	}
-	return newDemandSet(ctx, b.e.grid, b.reach.MaxM, cells, pops, weights)
+	return newDemandSet(ctx, b.e.Grid(), b.reach.MaxM, cells, pops, weights)
 }
 
 // scopePopulation returns the population of a scope's communes, the part of
 // it located on the grid and the located part within reach of the existing
 // network.
-func (b *sitingBase) scopePopulation(sc *scope) (total, located, covered int) {
+func (b *sitingBase) scopePopulation(sc *matching.CellScope) (total, located, covered int) {
 	total, loc, cov := b.scopePopulationF(sc)
 	return total, num.RoundPop(loc), num.RoundPop(cov)
 }
 
 // scopePopulationF is scopePopulation before rounding: fractional
 // inhabitants, for figures that add a gain before they are rounded.
-func (b *sitingBase) scopePopulationF(sc *scope) (total int, located, covered float64) {
-	for _, ci := range sc.communes {
-		total += b.e.territory.Communes[ci].Population
+func (b *sitingBase) scopePopulationF(sc *matching.CellScope) (total int, located, covered float64) {
+	for _, ci := range sc.Communes {
+		total += b.e.Territory().Communes[ci].Population
 	}
-	for k := 0; k < sc.len(); k++ {
-		located += sc.cellPop[k]
-		if float64(b.ns.cellDistM[sc.cell(k)]) <= b.reach.MaxM {
-			covered += sc.cellPop[k]
+	for k := 0; k < sc.Len(); k++ {
+		located += sc.CellPop[k]
+		if float64(b.ns.CellDistM[sc.Cell(k)]) <= b.reach.MaxM {
+			covered += sc.CellPop[k]
 		}
 	}
 	return total, located, covered
@@ -149,11 +151,11 @@ type communeTally struct {
 
 // add counts the demand cells dcells (demand indexes of d); keep, when not
 // nil, says which communes count (those of the scope).
-func (ct *communeTally) add(ix *CoverageIndex, d *demandSet, dcells []int32, keep func(ci int32) bool) {
+func (ct *communeTally) add(ix *matching.CoverageIndex, d *demandSet, dcells []int32, keep func(ci int32) bool) {
 	for _, i := range dcells {
 		c := d.cell[i]
-		for k := ix.cellCommStart[c]; k < ix.cellCommStart[c+1]; k++ {
-			ci, p := ix.cellComm[k], ix.cellCommPop[k]
+		for k := ix.CellCommStart[c]; k < ix.CellCommStart[c+1]; k++ {
+			ci, p := ix.CellComm[k], ix.CellCommPop[k]
 			if p <= 0 || (keep != nil && !keep(ci)) {
 				continue
 			}
@@ -167,12 +169,12 @@ func (ct *communeTally) add(ix *CoverageIndex, d *demandSet, dcells []int32, kee
 
 // list returns the communes counted since the last call, by population
 // gained then code, and resets the tally.
-func (ct *communeTally) list(e *Engine) []CommuneGain {
+func (ct *communeTally) list(e *matching.Engine) []CommuneGain {
 	out := make([]CommuneGain, len(ct.touched))
 	for k, ci := range ct.touched {
-		c := &e.territory.Communes[ci]
+		c := &e.Territory().Communes[ci]
 		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: num.RoundPop(ct.pop[ci]),
-			Spread: e.spreadOf(ci)}
+			Spread: e.CommuneSpread(int(ci))}
 		ct.pop[ci] = 0
 	}
 	ct.touched = ct.touched[:0]
@@ -193,18 +195,18 @@ type sitingScratch struct {
 
 // scratchPool returns a pool of scratch buffers sized for the engine.
 func (b *sitingBase) scratchPool() *sync.Pool {
-	n := len(b.e.territory.Communes)
+	n := len(b.e.Territory().Communes)
 	return &sync.Pool{New: func() any { return &sitingScratch{tally: communeTally{pop: make([]float64, n)}} }}
 }
 
 // inScope returns the membership test of a scope's communes (nil for the
 // national scope, which holds them all).
-func inScope(sc *scope) func(ci int32) bool {
-	if sc.cells == nil {
+func inScope(sc *matching.CellScope) func(ci int32) bool {
+	if sc.Cells == nil {
 		return nil
 	}
 	return func(ci int32) bool {
-		_, ok := slices.BinarySearch(sc.communes, ci)
+		_, ok := slices.BinarySearch(sc.Communes, ci)
 		return ok
 	}
 }
@@ -221,7 +223,7 @@ func franceServicesLayers(layers []string) []string {
 		}
 	}
 	if len(out) == 0 {
-		out = []string{DefaultLayer}
+		out = []string{matching.DefaultLayer}
 	}
 	return out
 }
@@ -231,7 +233,7 @@ func franceServicesLayers(layers []string) []string {
 func (b *sitingBase) nearestOf(p orb.Point, layers []string) (site *data.Site, distM float64, ok bool) {
 	distM = math.Inf(1)
 	for _, n := range layers {
-		l := b.e.layers[n]
+		l := b.e.Layer(n)
 		if l == nil || l.Index == nil {
 			continue
 		}

@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // sitingWorld is a random territory for siting tests: the res-7 cells of an
@@ -20,8 +22,8 @@ import (
 // cell holds 0 to 200 inhabitants of the commune owning it (a quarter of
 // the cells are empty). The default layer holds nSites random cell centres.
 type sitingWorld struct {
-	e     *Engine
-	reach Reach
+	e     *matching.Engine
+	reach matching.Reach
 	unc   []bool // cached by uncovered
 }
 
@@ -67,7 +69,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 			pop += int(g.Population[i])
 		}
 		g.ShareStart = append(g.ShareStart, int32(len(g.Shares)))
-		shape := square(first, 0.01)
+		shape := mtest.Square(first, 0.01)
 		communes[ci] = data.Commune{Code: fmt.Sprintf("%s%03d", dep, ci), Name: fmt.Sprintf("Commune %d", ci),
 			Departement: dep, Region: reg, Zone: "metro", Population: pop, Shape: shape, Bound: shape.Bound(),
 			Rep: first, AreaKm2: float64(len(members[ci])) * g.AreaKm2[members[ci][0]]}
@@ -109,19 +111,19 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 	for s := 0; s < nSites; s++ {
 		i := rng.IntN(len(cells))
 		sites = append(sites, data.Site{ID: fmt.Sprintf("FS%d", s), Name: fmt.Sprintf("France Services %d", s),
-			Kind: data.KindFranceServices, Layer: DefaultLayer, Point: g.Centers[i]})
+			Kind: data.KindFranceServices, Layer: matching.DefaultLayer, Point: g.Centers[i]})
 		pts = append(pts, g.Centers[i])
 	}
-	layer := &data.Layer{Name: DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
-	e := New(Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{DefaultLayer: layer}}, Options{Workers: 2})
-	return &sitingWorld{e: e, reach: ReachKm(reachKm)}
+	layer := &data.Layer{Name: matching.DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
+	e := matching.New(matching.Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{matching.DefaultLayer: layer}}, matching.Options{Workers: 2})
+	return &sitingWorld{e: e, reach: matching.ReachKm(reachKm)}
 }
 
 // cellsWithin returns, by brute force, the grid cells whose centre is
 // within reach of p (the coverage rule: float32 haversine ≤ MaxM).
 func (w *sitingWorld) cellsWithin(p orb.Point) []int {
 	var out []int
-	for i, c := range w.e.grid.Centers {
+	for i, c := range w.e.Grid().Centers {
 		if float64(float32(geo.DistanceM(c, p))) <= w.reach.MaxM {
 			out = append(out, i)
 		}
@@ -135,10 +137,10 @@ func (w *sitingWorld) uncovered() []bool {
 	if w.unc != nil {
 		return w.unc
 	}
-	out := make([]bool, len(w.e.grid.Cells))
-	for i, c := range w.e.grid.Centers {
+	out := make([]bool, len(w.e.Grid().Cells))
+	for i, c := range w.e.Grid().Centers {
 		out[i] = true
-		for _, s := range w.e.layers[DefaultLayer].Sites {
+		for _, s := range w.e.Layer(matching.DefaultLayer).Sites {
 			if float64(float32(geo.DistanceM(c, s.Point))) <= w.reach.MaxM {
 				out[i] = false
 			}
@@ -158,7 +160,7 @@ func (w *sitingWorld) value(pts []orb.Point) int {
 		for _, i := range w.cellsWithin(p) {
 			if unc[i] && !hit[i] {
 				hit[i] = true
-				v += int(w.e.grid.Population[i])
+				v += int(w.e.Grid().Population[i])
 			}
 		}
 	}

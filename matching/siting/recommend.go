@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -8,13 +8,10 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/mclp"
 )
-
-// DemandPopulation weighs every inhabitant the same: the value of a site is
-// the population it newly brings within reach.
-const DemandPopulation = "population"
 
 // Limits of a recommendation.
 const (
@@ -30,8 +27,8 @@ const (
 
 // RecommendQuery asks where K new sites would newly cover the most demand.
 type RecommendQuery struct {
-	Layers []string // existing network (empty: [DefaultLayer])
-	Reach  *Reach   // nil: DefaultReach
+	Layers []string        // existing network (empty: [DefaultLayer])
+	Reach  *matching.Reach // nil: DefaultReach
 	// Departement or Region (codes, at most one) restrict the demand, and
 	// the default candidates, to that area; both empty: all of France.
 	Departement string
@@ -58,13 +55,13 @@ type RecommendQuery struct {
 // always inhabitants. Covered figures are over the scope's population
 // located on the grid.
 type Recommendation struct {
-	Layers          []string `json:"layers"`
-	Reach           Reach    `json:"reach"`
-	Scope           Scope    `json:"scope"`
-	Demand          string   `json:"demand"`
-	K               int      `json:"k"`
-	CandidateSource string   `json:"candidate_source"`
-	Candidates      int      `json:"candidates"`
+	Layers          []string       `json:"layers"`
+	Reach           matching.Reach `json:"reach"`
+	Scope           matching.Scope `json:"scope"`
+	Demand          string         `json:"demand"`
+	K               int            `json:"k"`
+	CandidateSource string         `json:"candidate_source"`
+	Candidates      int            `json:"candidates"`
 	// CandidatesWithGain is how many candidates would newly cover someone
 	// on their own.
 	CandidatesWithGain int `json:"candidates_with_gain"`
@@ -148,14 +145,14 @@ type recommendSetup struct {
 	k      int
 	demand string
 	base   *sitingBase
-	sc     *scope
+	sc     *matching.CellScope
 	cands  []siteCandidate
 	source string
 	cover  *demandCover
 }
 
 // prepareRecommend checks q and builds its covering problem.
-func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recommendSetup, error) {
+func prepareRecommend(ctx context.Context, e *matching.Engine, q RecommendQuery) (*recommendSetup, error) {
 	su := &recommendSetup{k: q.K}
 	if su.k == 0 {
 		su.k = DefaultRecommendK
@@ -164,7 +161,7 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 		return nil, fmt.Errorf("%w: k = %d, want 1 to %d", ErrBadSiting, q.K, MaxRecommendK)
 	}
 	var err error
-	if su.demand, err = checkDemand(q.Demand, q.DemandWeights, len(e.grid.Cells)); err != nil {
+	if su.demand, err = checkDemand(q.Demand, q.DemandWeights, len(e.Grid().Cells)); err != nil {
 		return nil, err
 	}
 	if q.Candidates != nil && len(q.Candidates) == 0 {
@@ -173,10 +170,10 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 	if err := checkPoints(q.Candidates, "candidate"); err != nil {
 		return nil, err
 	}
-	if su.base, err = e.resolveSiting(q.Layers, q.Reach); err != nil {
+	if su.base, err = resolveSiting(e, q.Layers, q.Reach); err != nil {
 		return nil, err
 	}
-	if su.sc, err = su.base.ix.resolveScope(q.Departement, q.Region); err != nil {
+	if su.sc, err = su.base.ix.ResolveScope(q.Departement, q.Region); err != nil {
 		return nil, err
 	}
 	su.cands, su.source = su.base.siteCandidates(su.sc, q.Candidates)
@@ -184,7 +181,7 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 	if err != nil {
 		return nil, err
 	}
-	su.cover = &demandCover{g: e.grid, d: d, pts: make([]orb.Point, len(su.cands)), workers: e.workers}
+	su.cover = &demandCover{g: e.Grid(), d: d, pts: make([]orb.Point, len(su.cands)), workers: e.Workers()}
 	for i := range su.cands {
 		su.cover.pts[i] = su.cands[i].pt
 	}
@@ -195,8 +192,8 @@ func (e *Engine) prepareRecommend(ctx context.Context, q RecommendQuery) (*recom
 // newly covered demand of the scope (maximal covering location, lazy
 // greedy), with the coverage curve and an upper bound on the optimum. It
 // stops when ctx is done, returning its error wrapped.
-func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendation, error) {
-	su, err := e.prepareRecommend(ctx, q)
+func Recommend(ctx context.Context, e *matching.Engine, q RecommendQuery) (*Recommendation, error) {
+	su, err := prepareRecommend(ctx, e, q)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +204,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 	}
 
 	rec := &Recommendation{Layers: b.layers, Reach: b.reach, Demand: su.demand, K: su.k,
-		Scope:           Scope{Level: sc.level, Code: sc.code, Name: sc.name},
+		Scope:           matching.Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		CandidateSource: su.source, Candidates: len(cands), CandidatesWithGain: run.WithGain,
 		GainEvaluations: run.Evaluations, Exhausted: run.Exhausted, Picks: []SitePick{}}
 	rec.Population, rec.PopulationLocated, rec.CoveredBefore = b.scopePopulation(sc)
@@ -218,7 +215,7 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 	rec.Curve = []CurvePoint{{CoveredPopulation: rec.CoveredBefore, CoveredShare: rec.CoveredShareBefore}}
 	_, _, coveredF := b.scopePopulationF(sc)
 	covered, curve := rec.CoveredBefore, run.Curve()
-	tally := communeTally{pop: make([]float64, len(e.territory.Communes))}
+	tally := communeTally{pop: make([]float64, len(e.Territory().Communes))}
 	keep := inScope(sc)
 	for i, pk := range run.Picks {
 		c := &cands[pk.Candidate]
@@ -244,10 +241,10 @@ func (e *Engine) Recommend(ctx context.Context, q RecommendQuery) (*Recommendati
 // and returns its name.
 func checkDemand(name string, weights []float64, cells int) (string, error) {
 	if weights == nil {
-		if name != "" && name != DemandPopulation {
-			return "", fmt.Errorf("%w: unknown demand %q (want %q, or give weights)", ErrBadSiting, name, DemandPopulation)
+		if name != "" && name != matching.DemandPopulation {
+			return "", fmt.Errorf("%w: unknown demand %q (want %q, or give weights)", ErrBadSiting, name, matching.DemandPopulation)
 		}
-		return DemandPopulation, nil
+		return matching.DemandPopulation, nil
 	}
 	if len(weights) != cells {
 		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), cells)
@@ -265,7 +262,7 @@ func checkDemand(name string, weights []float64, cells int) (string, error) {
 
 // siteCandidates returns the uploaded candidates, or the representative
 // points of the scope's communes with a boundary.
-func (b *sitingBase) siteCandidates(sc *scope, uploaded []data.Structure) ([]siteCandidate, string) {
+func (b *sitingBase) siteCandidates(sc *matching.CellScope, uploaded []data.Structure) ([]siteCandidate, string) {
 	if uploaded != nil {
 		out := make([]siteCandidate, len(uploaded))
 		for i := range uploaded {
@@ -274,9 +271,9 @@ func (b *sitingBase) siteCandidates(sc *scope, uploaded []data.Structure) ([]sit
 		}
 		return out, CandidatesUploaded
 	}
-	out := make([]siteCandidate, 0, len(sc.communes))
-	for _, ci := range sc.communes {
-		c := &b.e.territory.Communes[ci]
+	out := make([]siteCandidate, 0, len(sc.Communes))
+	for _, ci := range sc.Communes {
+		c := &b.e.Territory().Communes[ci]
 		if c.HasShape() {
 			out = append(out, siteCandidate{id: c.Code, name: c.Name, commune: c.Code, departement: c.Departement, pt: c.Rep})
 		}

@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 	"sync/atomic"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
 // Labels of a proposal, by precedence.
@@ -36,7 +38,7 @@ const (
 // (see Coverage).
 type ProposalEvaluation struct {
 	Layers      []string         `json:"layers"`
-	Reach       Reach            `json:"reach"`
+	Reach       matching.Reach   `json:"reach"`
 	RedundancyM float64          `json:"redundancy_m"` // 0 when the rule is off
 	Proposals   []ProposalResult `json:"proposals"`    // in input order
 
@@ -87,7 +89,7 @@ type ProposalResult struct {
 // label (see the Label constants for the rule), and the set's joint gain.
 // Proposals need a lon/lat Point (as data.LoadStructures places them). It
 // stops when ctx is done.
-func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, q SitingQuery) (*ProposalEvaluation, error) {
+func EvaluateProposals(ctx context.Context, e *matching.Engine, props []data.Structure, q SitingQuery) (*ProposalEvaluation, error) {
 	if len(props) == 0 {
 		return nil, ErrNoProposals
 	}
@@ -104,27 +106,27 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 	case redundancyM < 0:
 		redundancyM = 0
 	}
-	b, err := e.resolveSiting(q.Layers, q.Reach)
+	b, err := resolveSiting(e, q.Layers, q.Reach)
 	if err != nil {
 		return nil, err
 	}
-	d, err := b.openDemand(ctx, b.ix.national, nil)
+	d, err := b.openDemand(ctx, b.ix.National, nil)
 	if err != nil {
 		return nil, err
 	}
 	ev := &ProposalEvaluation{Layers: b.layers, Reach: b.reach, RedundancyM: redundancyM,
 		Proposals: make([]ProposalResult, len(props))}
-	_, ev.PopulationLocated, ev.CoveredBefore = b.scopePopulation(b.ix.national)
+	_, ev.PopulationLocated, ev.CoveredBefore = b.scopePopulation(b.ix.National)
 
 	// Pass 1: each proposal alone; count how many proposals reach each cell.
 	hits := make([]int32, d.len())
 	fsLayers := franceServicesLayers(b.layers)
 	pool := b.scratchPool()
 	const perChunk = 16
-	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
+	err = par.ChunksCtx(ctx, "evaluation", e.Workers(), (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
-			w.buf = d.within(e.grid, props[i].Point, w.buf)
+			w.buf = d.within(e.Grid(), props[i].Point, w.buf)
 			r := b.judgeProposal(&props[i], d, w.buf, fsLayers, redundancyM)
 			for _, k := range w.buf {
 				atomic.AddInt32(&hits[k], 1)
@@ -139,13 +141,13 @@ func (e *Engine) EvaluateProposals(ctx context.Context, props []data.Structure, 
 		return nil, err
 	}
 	// Pass 2: the part of each gain no other proposal covers.
-	err = parallelChunksCtx(ctx, "evaluation", e.workers, (len(props)+perChunk-1)/perChunk, func(c int) {
+	err = par.ChunksCtx(ctx, "evaluation", e.Workers(), (len(props)+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*sitingScratch)
 		for i := c * perChunk; i < min(len(props), (c+1)*perChunk); i++ {
 			if ev.Proposals[i].GainPopulation == 0 {
 				continue
 			}
-			w.buf = d.within(e.grid, props[i].Point, w.buf)
+			w.buf = d.within(e.Grid(), props[i].Point, w.buf)
 			unique := 0.0
 			for _, k := range w.buf {
 				if hits[k] == 1 {

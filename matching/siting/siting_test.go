@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -11,13 +11,15 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 // worldProposals returns random proposals in w: cell centres, points between
 // them, and one at every existing site.
 func worldProposals(w *sitingWorld, seed uint64, n int) []data.Structure {
 	rng := rand.New(rand.NewPCG(seed, 5))
-	g := w.e.grid
+	g := w.e.Grid()
 	var out []data.Structure
 	for i := 0; i < n; i++ {
 		p := g.Centers[rng.IntN(len(g.Centers))]
@@ -26,7 +28,7 @@ func worldProposals(w *sitingWorld, seed uint64, n int) []data.Structure {
 		}
 		out = append(out, data.Structure{ID: string(rune('A' + i)), Point: p})
 	}
-	for _, s := range w.e.layers[DefaultLayer].Sites {
+	for _, s := range w.e.Layer(matching.DefaultLayer).Sites {
 		out = append(out, data.Structure{ID: "at-" + s.ID, Point: s.Point})
 	}
 	return out
@@ -37,7 +39,7 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 	for seed := uint64(1); seed <= 10; seed++ {
 		w := newSitingWorld(t, seed, 1+int(seed%3), 5+float64(seed%3)*2)
 		props := worldProposals(w, seed, 14)
-		ev, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &w.reach})
+		ev, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{Reach: &w.reach})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +47,7 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 			t.Fatalf("seed %d: %d results for %d proposals, redundancy %v", seed, len(ev.Proposals), len(props), ev.RedundancyM)
 		}
 		unc := w.uncovered()
-		sites := w.e.layers[DefaultLayer].Sites
+		sites := w.e.Layer(matching.DefaultLayer).Sites
 		all := make([]orb.Point, len(props))
 		for i := range props {
 			all[i] = props[i].Point
@@ -56,8 +58,8 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 			p := props[i].Point
 			gain, cells := 0, 0
 			for _, c := range w.cellsWithin(p) {
-				if unc[c] && w.e.grid.Population[c] > 0 {
-					gain += int(w.e.grid.Population[c])
+				if unc[c] && w.e.Grid().Population[c] > 0 {
+					gain += int(w.e.Grid().Population[c])
 					cells++
 				}
 			}
@@ -111,15 +113,15 @@ func TestEvaluateProposalsBruteForce(t *testing.T) {
 
 func TestEvaluateProposalsRedundancy(t *testing.T) {
 	w := newSitingWorld(t, 4, 1, 8)
-	site := w.e.layers[DefaultLayer].Sites[0].Point
+	site := w.e.Layer(matching.DefaultLayer).Sites[0].Point
 	// 3 km east of the site: within the default 5 km, beyond 2 km.
-	p := tinyOffset(site, 3, 0)
+	p := mtest.Offset(site, 3, 0)
 	props := []data.Structure{{ID: "near", Point: p}}
 	for _, c := range []struct {
 		redundancyM float64
 		want        bool
 	}{{0, true}, {2000, false}, {-1, false}, {3500, true}} {
-		ev, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &w.reach, RedundancyM: c.redundancyM})
+		ev, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{Reach: &w.reach, RedundancyM: c.redundancyM})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,16 +130,16 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 			t.Errorf("redundancy %v m: %+v", c.redundancyM, r)
 		}
 	}
-	if _, err := w.e.EvaluateProposals(context.Background(), nil, SitingQuery{}); !errors.Is(err, ErrNoProposals) {
+	if _, err := EvaluateProposals(context.Background(), w.e, nil, SitingQuery{}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("no proposals: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals(context.Background(), []data.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
+	if _, err := EvaluateProposals(context.Background(), w.e, []data.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("bad point: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {
+	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("NaN redundancy: %v", err)
 	}
-	if _, err := w.e.EvaluateProposals(context.Background(), props, SitingQuery{Reach: &Reach{MaxM: -1}}); !errors.Is(err, ErrBadReach) {
+	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{Reach: &matching.Reach{MaxM: -1}}); !errors.Is(err, matching.ErrBadReach) {
 		t.Errorf("bad reach: %v", err)
 	}
 }
@@ -147,11 +149,11 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 		w := newSitingWorld(t, seed, 1+int(seed%2), 6)
 		props := worldProposals(w, seed+100, 5)[:5]
 		q := SitingQuery{Reach: &w.reach}
-		sc, err := w.e.CompareScenario(context.Background(), props, q)
+		sc, err := CompareScenario(context.Background(), w.e, props, q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ev, err := w.e.EvaluateProposals(context.Background(), props, q)
+		ev, err := EvaluateProposals(context.Background(), w.e, props, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,18 +167,18 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 			sites = append(sites, data.Site{ID: p.ID, Layer: "scenario", Point: p.Point})
 			pts = append(pts, p.Point)
 		}
-		withScenario := rebuilt(w.e, func(p *Parts) {
+		withScenario := w.e.Rebuild(func(p *matching.Parts) {
 			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
 		})
-		after, err := withScenario.Coverage(CoverageQuery{Layers: []string{DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
+		after, err := withScenario.Coverage(matching.CoverageQuery{Layers: []string{matching.DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, err := w.e.Coverage(CoverageQuery{Reach: &w.reach, NoGaps: true})
+		before, err := w.e.Coverage(matching.CoverageQuery{Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		check := func(got AreaChange, b, a AreaCoverage) {
+		check := func(got AreaChange, b, a matching.AreaCoverage) {
 			t.Helper()
 			if got.Code != a.Code || got.Population != a.Population || got.CoveredBefore != b.CoveredPopulation ||
 				got.CoveredAfter != a.CoveredPopulation || got.GainPopulation != a.CoveredPopulation-b.CoveredPopulation ||

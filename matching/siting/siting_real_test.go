@@ -1,4 +1,4 @@
-package matching
+package siting
 
 import (
 	"context"
@@ -10,15 +10,17 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
 func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	var props []data.Structure
-	for _, s := range e.layers[DefaultLayer].Sites {
+	for _, s := range e.Layer(matching.DefaultLayer).Sites {
 		props = append(props, data.Structure{ID: s.ID, Point: s.Point})
 	}
-	ev, err := e.EvaluateProposals(context.Background(), props, SitingQuery{})
+	ev, err := EvaluateProposals(context.Background(), e, props, SitingQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,21 +42,21 @@ func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
 // away, and checks the answer against plain greedy, the coverage analysis
 // (with the picks added as a layer) and the scenario comparison.
 func TestRecommendRealDepartement(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	layers := []string{data.LayerFranceServices2020}
 	q := RecommendQuery{Layers: layers, Departement: "36", K: 5}
-	rec, err := e.Recommend(context.Background(), q)
+	rec, err := Recommend(context.Background(), e, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := mustCoverage(t, e, CoverageQuery{Layers: layers, Departement: "36", NoGaps: true})
+	before := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: layers, Departement: "36", NoGaps: true})
 	if rec.Population != before.Summary.Population || rec.CoveredBefore != before.Summary.CoveredPopulation || rec.CoveredShareBefore > 0.7 {
 		t.Fatalf("Indre before: recommendation %d of %d, coverage %+v", rec.CoveredBefore, rec.Population, before.Summary)
 	}
-	if len(rec.Picks) != 5 || rec.Candidates != len(e.territory.CommunesIn("36")) || rec.CoveredShareAfter < 0.95 {
+	if len(rec.Picks) != 5 || rec.Candidates != len(e.Territory().CommunesIn("36")) || rec.CoveredShareAfter < 0.95 {
 		t.Fatalf("Indre: %d picks over %d candidates, after %v", len(rec.Picks), rec.Candidates, rec.CoveredShareAfter)
 	}
-	su, err := e.prepareRecommend(context.Background(), q)
+	su, err := prepareRecommend(context.Background(), e, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +83,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 		layerSites = append(layerSites, data.Site{ID: p.ID, Layer: "siting-test", Point: pt})
 		pts = append(pts, pt)
 	}
-	sc, err := e.CompareScenario(context.Background(), sites, SitingQuery{Layers: layers})
+	sc, err := CompareScenario(context.Background(), e, sites, SitingQuery{Layers: layers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +91,11 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if i < 0 || sc.Departements[i].CoveredAfter != rec.CoveredAfter || sc.Departements[i].CoveredBefore != rec.CoveredBefore {
 		t.Fatalf("scenario Indre %+v, recommendation after %d", sc.Departements[i], rec.CoveredAfter)
 	}
-	e.layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
-	defer func() {
-		delete(e.layers, "siting-test")
-		e.ForgetCoverageCache("siting-test")
-	}()
-	after := mustCoverage(t, e, CoverageQuery{Layers: append(layers, "siting-test"), NoGaps: true})
+	// An engine never changes: the picks as a layer go in a new one.
+	withPicks := e.Rebuild(func(p *matching.Parts) {
+		p.Layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
+	})
+	after := mtest.MustCoverage(t, withPicks, matching.CoverageQuery{Layers: append(layers, "siting-test"), NoGaps: true})
 	for j, d := range after.Departements {
 		if s := sc.Departements[j]; s.Code != d.Code || s.CoveredAfter != d.CoveredPopulation {
 			t.Fatalf("département %s: scenario after %d, coverage with the sites %d", d.Code, s.CoveredAfter, d.CoveredPopulation)
@@ -106,9 +107,9 @@ func TestRecommendRealDepartement(t *testing.T) {
 }
 
 func TestRecommendRealCoveredDepartement(t *testing.T) {
-	e := coverageEngine(t)
+	e := mtest.Real(t)
 	// The Creuse is fully within 30 minutes of today's network: nothing to add.
-	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "23", K: 5})
+	rec, err := Recommend(context.Background(), e, RecommendQuery{Departement: "23", K: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestRecommendRealCoveredDepartement(t *testing.T) {
 		t.Fatalf("Creuse 2024: %+v", rec)
 	}
 	// Nationally, the online bound never exceeds what candidates can reach.
-	nat, err := e.Recommend(context.Background(), RecommendQuery{K: 20})
+	nat, err := Recommend(context.Background(), e, RecommendQuery{K: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,5 +128,29 @@ func TestRecommendRealCoveredDepartement(t *testing.T) {
 		if nat.Picks[i].GainDemand > nat.Picks[i-1].GainDemand {
 			t.Fatalf("gains increase at pick %d: %v then %v", i, nat.Picks[i-1].GainDemand, nat.Picks[i].GainDemand)
 		}
+	}
+}
+
+// TestRecommendFragilityDemand: recommendations weighted by DemandWeights
+// value the open demand at the people in difficulty out of reach.
+func TestRecommendFragilityDemand(t *testing.T) {
+	e := mtest.Real(t)
+	weights, err := e.DemandWeights(matching.DemandDifficulty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := matching.ReachMinutes(20, matching.TravelModel{})
+	rec, err := Recommend(context.Background(), e, RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: matching.DemandDifficulty, DemandWeights: weights})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cv := mtest.MustCoverage(t, e, matching.CoverageQuery{Departement: "40", Reach: &r, NoGaps: true})
+	// Border cells shared with another département take the cell's mean
+	// index: allow 1 %.
+	if want := cv.Summary.UncoveredPopulationInDifficulty; rec.Demand != matching.DemandDifficulty || math.Abs(rec.OpenDemand-want) > 0.01*want {
+		t.Errorf("demand %q: open demand %v, uncovered fragile population %v", rec.Demand, rec.OpenDemand, want)
+	}
+	if len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 || rec.Picks[0].GainDemand >= float64(rec.Picks[0].GainPopulation) {
+		t.Errorf("picks %+v", rec.Picks)
 	}
 }
