@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
 func reachPtr(r Reach) *Reach { return &r }
@@ -63,7 +64,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	}
 
 	pB := geo.CellCenter(w.cB)
-	s2 := tinyOffset(pB, 3, 0)
+	s2 := tinyworld.Offset(pB, 3, 0)
 	b := communeByCode(t, cv, "02001")
 	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || Value(b.CoveredShare) != 0 || b.Cells != 7 {
 		t.Errorf("B %+v", b)

@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
+	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
 // addTinyLayer adds a layer of sites to the tiny world.
@@ -28,11 +29,11 @@ func TestArticulateTiny(t *testing.T) {
 	pA, pB := geo.CellCenter(w.CA), geo.CellCenter(w.CB)
 	// "near" sits 200 m north of S1 (co-located); "extra" holds S3 at B's
 	// centre, 3 km from S2.
-	addTinyLayer(w, "near", mtest.Offset(pA, 0, 0.2))
+	addTinyLayer(w, "near", tinyworld.Offset(pA, 0, 0.2))
 	w.E = w.E.Rebuild(func(p *matching.Parts) {
 		p.Structures = map[string][]data.Structure{"structs": {
 			{ID: "s1", Name: "at B", Point: pB, Posts: 2, Departement: "02", LocatedBy: "commune"},
-			{ID: "s2", Name: "far", Point: mtest.Offset(pB, 0, 30), Posts: 1, Departement: "02"},
+			{ID: "s2", Name: "far", Point: tinyworld.Offset(pB, 0, 30), Posts: 1, Departement: "02"},
 		}}
 	})
 	tests := []struct {

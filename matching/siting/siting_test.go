@@ -12,7 +12,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
-	"github.com/maillage/maillage/matching/internal/mtest"
+	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
 // worldProposals returns random proposals in w: cell centres, points between
@@ -115,7 +115,7 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 	w := newSitingWorld(t, 4, 1, 8)
 	site := w.e.Layer(matching.DefaultLayer).Sites[0].Point
 	// 3 km east of the site: within the default 5 km, beyond 2 km.
-	p := mtest.Offset(site, 3, 0)
+	p := tinyworld.Offset(site, 3, 0)
 	props := []data.Structure{{ID: "near", Point: p}}
 	for _, c := range []struct {
 		redundancyM float64

@@ -11,7 +11,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
-	"github.com/maillage/maillage/matching/internal/mtest"
+	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
 // sitingWorld is a random territory for siting tests: the res-7 cells of an
@@ -69,7 +69,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 			pop += int(g.Population[i])
 		}
 		g.ShareStart = append(g.ShareStart, int32(len(g.Shares)))
-		shape := mtest.Square(first, 0.01)
+		shape := tinyworld.Square(first, 0.01)
 		communes[ci] = data.Commune{Code: fmt.Sprintf("%s%03d", dep, ci), Name: fmt.Sprintf("Commune %d", ci),
 			Departement: dep, Region: reg, Zone: "metro", Population: pop, Shape: shape, Bound: shape.Bound(),
 			Rep: first, AreaKm2: float64(len(members[ci])) * g.AreaKm2[members[ci][0]]}
