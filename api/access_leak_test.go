@@ -216,6 +216,7 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 		{"POST", "/v1/match", match(f.fc, f.structs), f.fc},
 		{"POST", "/v1/match", match(f.cands, f.fs), f.fs},
 		{"GET", "/v1/structures?dataset=" + f.fs, "", f.fs},
+		{"GET", "/v1/recruitments/structures?structures=" + f.fs, "", f.fs},
 		{"GET", "/v1/structures/" + inScope + "/suggestions?candidates=" + f.fc + "&structures=" + f.structs, "", f.fc},
 		{"GET", "/v1/structures/" + inScope + "/suggestions?candidates=" + f.cands + "&structures=" + f.structs + "&match=" + f.foreignMatch, "", f.foreignMatch},
 		{"GET", "/v1/candidates/" + in87 + "/suggestions?candidates=" + f.cands + "&structures=" + f.fs, "", f.fs},

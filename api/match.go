@@ -390,11 +390,14 @@ func (s *Server) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
 	return q, nil
 }
 
-// suggestionsView is the body of the suggestion endpoints.
+// suggestionsView is the body of the suggestion endpoints: the
+// suggestions, and the pairs within reach they left out with their
+// reasons (the nearest k listed).
 type suggestionsView struct {
-	ID    string `json:"id"`
-	K     int    `json:"k"`
-	Items any    `json:"items"`
+	ID       string                      `json:"id"`
+	K        int                         `json:"k"`
+	Items    any                         `json:"items"`
+	Excluded *matching.SuggestExclusions `json:"excluded"`
 }
 
 // structureSuggestions is GET /v1/structures/:id/suggestions: the k nearest
@@ -408,7 +411,11 @@ func (s *Server) structureSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items})
+	ex, err := s.registry.ExplainStructure(c.Param("id"), q)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items, Excluded: ex})
 	return nil
 }
 
@@ -423,6 +430,10 @@ func (s *Server) candidateSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items})
+	ex, err := s.registry.ExplainCandidate(c.Param("id"), q)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, suggestionsView{ID: c.Param("id"), K: q.K, Items: items, Excluded: ex})
 	return nil
 }

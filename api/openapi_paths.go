@@ -152,9 +152,9 @@ var apiOps = []apiOp{
 		Body: "application/json,multipart/form-data", OK: okJSON, Errors: []int{http.StatusUnprocessableEntity}},
 	{Method: "GET", Path: "/v1/match/{id}", Tag: tagData, Summary: "A saved match result, or one part of it paged",
 		Params: []string{"part", "listLimit", "offset"}, OK: okJSON},
-	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure",
+	{Method: "GET", Path: "/v1/structures/{id}/suggestions", Tag: tagData, Summary: "Best candidates for a structure, and the pairs within reach left out: excluded.total, excluded.by_reason (the matching's reasons, candidate_placed, candidate_recruited) and the nearest k in excluded.pairs",
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
-	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate",
+	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate, and the pairs within reach left out: excluded.total, excluded.by_reason and the nearest k in excluded.pairs",
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	// The recruitment process (api/recruit.go, issue 21).
 	{Method: "PATCH", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData,
@@ -168,6 +168,8 @@ var apiOps = []apiOp{
 		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/recruitments/dashboard", Tag: tagData, Summary: "Per-département recruitment: posts requested, with a favourable opinion, filled, candidates available in reach, by phase",
 		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+	{Method: "GET", Path: "/v1/recruitments/structures", Tag: tagData, Summary: "The structures of a dataset (or of a match) as GeoJSON points with the prefect's opinion (avis, null when none), posts, posts_filled and filled_share, for the map",
+		Params: []string{"structures", "match", "departementScope"}, OK: okGeoJSON},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},

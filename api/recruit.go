@@ -41,6 +41,7 @@ func (s *Server) process() (*recruit.Process, error) {
 func (s *Server) recruitRoutes(r gin.IRouter) {
 	r.GET("/recruitments/dashboard", handle(s.recruitDashboard))
 	r.GET("/recruitments/opinions", handle(s.listOpinions))
+	r.GET("/recruitments/structures", handle(s.recruitStructures)) // api/recruit_map.go
 	r.PUT("/recruitments/opinions/:structure", handle(s.putOpinion))
 	r.GET("/recruitments/:structure/:candidate", handle(s.getRecruitment))
 	r.PATCH("/recruitments/:structure/:candidate", handle(s.patchRecruitment))

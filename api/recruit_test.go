@@ -247,6 +247,8 @@ func TestRecruitmentScopes(t *testing.T) {
 		{"PUT", "/v1/recruitments/opinions/" + in87.Structure, `{"avis":"favorable","structures":"` + ds + `"}`, http.StatusNotFound},
 		{"GET", "/v1/recruitments/dashboard?match=" + f.match + "&departement=87", "", http.StatusForbidden},
 		{"GET", "/v1/recruitments/opinions?structures=" + ds + "&departement=87", "", http.StatusForbidden},
+		{"GET", "/v1/recruitments/structures?structures=" + ds + "&departement=87", "", http.StatusForbidden},
+		{"GET", "/v1/recruitments/structures?match=" + f.match + "&departement=87", "", http.StatusForbidden},
 	} {
 		lf := &leakFixture{accessFixture: f.accessFixture}
 		code, body := lf.raw(t, f.scoped, tc.method, tc.url, tc.body)
@@ -278,6 +280,8 @@ func TestRecruitmentScopes(t *testing.T) {
 	for _, url := range []string{
 		"/v1/recruitments/dashboard?match=" + f.match,
 		"/v1/recruitments/opinions?structures=" + ds,
+		"/v1/recruitments/structures?structures=" + ds,
+		"/v1/recruitments/structures?match=" + f.match,
 	} {
 		var body any
 		if code := f.call(t, f.scoped, "GET", url, "", &body); code != http.StatusOK {
@@ -297,5 +301,94 @@ func TestRecruitmentScopes(t *testing.T) {
 	// And it may move its own pair.
 	if code := f.call(t, f.scoped, "PATCH", "/v1/recruitments/"+in23.Structure+"/"+in23.Candidate, `{"status":"interessee"}`, nil); code != http.StatusOK {
 		t.Fatalf("23 token moves its pair: %d", code)
+	}
+}
+
+// TestSuggestionsSayWhatTheyLeaveOut checks the excluded pairs of the
+// suggestion answers under the recruitment process: a structure with an
+// unfavourable opinion leaves every candidate in reach out for that
+// reason, a recruited candidate leaves the other structures' lists as
+// candidate_recruited, and with the Creuse's token no excluded pair is a
+// candidate of another département.
+func TestSuggestionsSayWhatTheyLeaveOut(t *testing.T) {
+	f := newRecruitFixture(t)
+	as := f.assignments(t, f.match)
+	a := as[0]
+	url := "/v1/recruitments/" + a.Structure + "/" + a.Candidate
+	for _, st := range []string{"interessee", "recrutee"} {
+		if code := f.call(t, f.national, "PATCH", url, `{"status":"`+st+`"}`, nil); code != http.StatusOK {
+			t.Fatalf("PATCH %s: %d", st, code)
+		}
+	}
+	type answer struct {
+		Items    []matching.CandidateSuggestion `json:"items"`
+		Excluded matching.SuggestExclusions     `json:"excluded"`
+	}
+	q := "/suggestions?k=100&candidates=" + f.accessFixture.cands + "&structures=" + f.accessFixture.structs
+	// The recruited candidate, as seen from the structures near it.
+	var got answer
+	found := false
+	for _, s := range f.structs {
+		if s.ID == a.Structure || found {
+			continue
+		}
+		if code := f.call(t, f.national, "GET", "/v1/structures/"+s.ID+q, "", &got); code != http.StatusOK {
+			t.Fatalf("suggestions of %s: %d", s.ID, code)
+		}
+		for _, p := range got.Excluded.Pairs {
+			if p.ID == a.Candidate {
+				found = true
+				if p.Reason != matching.ReasonCandidateRecruited || got.Excluded.ByReason[matching.ReasonCandidateRecruited] != 1 {
+					t.Errorf("structure %s: recruited candidate %s excluded as %q (%v)", s.ID, a.Candidate, p.Reason, got.Excluded.ByReason)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("recruited candidate %s in reach of no other structure's list", a.Candidate)
+	}
+	// An unfavourable opinion: every candidate in reach left out for it.
+	s2 := as[1].Structure
+	body := fmt.Sprintf(`{"avis":"defavorable","structures":%q}`, f.accessFixture.structs)
+	if code := f.call(t, f.national, "PUT", "/v1/recruitments/opinions/"+s2, body, nil); code != http.StatusOK {
+		t.Fatalf("PUT opinion: %d", code)
+	}
+	if code := f.call(t, f.national, "GET", "/v1/structures/"+s2+q, "", &got); code != http.StatusOK {
+		t.Fatalf("suggestions of %s: %d", s2, code)
+	}
+	if len(got.Items) != 0 || got.Excluded.Total == 0 || got.Excluded.ByReason[recruit.ReasonDefavorable] != got.Excluded.Total {
+		t.Errorf("structure %s with an unfavourable opinion: %d suggestions, excluded %v of %d", s2, len(got.Items), got.Excluded.ByReason, got.Excluded.Total)
+	}
+	// The Creuse's token: only its candidates, counted and listed.
+	in23 := map[string]bool{}
+	for _, c := range f.candRows {
+		in23[c.ID] = c.Departement == "23"
+	}
+	listed, foreign := 0, 0
+	for _, s := range f.structs {
+		if s.Departement != "23" {
+			continue
+		}
+		if code := f.call(t, f.scoped, "GET", "/v1/structures/"+s.ID+q, "", &got); code != http.StatusOK {
+			t.Fatalf("23 token, suggestions of %s: %d", s.ID, code)
+		}
+		for _, p := range got.Excluded.Pairs {
+			listed++
+			if !in23[p.ID] {
+				t.Fatalf("23 token: structure %s lists candidate %s of another département as excluded", s.ID, p.ID)
+			}
+		}
+		var nat answer
+		if code := f.call(t, f.national, "GET", "/v1/structures/"+s.ID+q, "", &nat); code != http.StatusOK {
+			t.Fatalf("suggestions of %s: %d", s.ID, code)
+		}
+		for _, p := range nat.Excluded.Pairs {
+			if !in23[p.ID] {
+				foreign++
+			}
+		}
+	}
+	if listed == 0 || foreign == 0 {
+		t.Errorf("the Creuse's structures list %d excluded pairs with its token, %d of other départements with a national one: the check proves nothing", listed, foreign)
 	}
 }

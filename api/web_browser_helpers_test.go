@@ -40,6 +40,26 @@ func browserPath() string {
 	return ""
 }
 
+// browserOptions are the options of the headless Chromium of the browser
+// tests: WebGL on the CPU (swiftshader), a fresh profile in dir, a
+// 1280 × 800 window.
+func browserOptions(exe, dir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("use-angle", "swiftshader"), // WebGL on the CPU
+		chromedp.Flag("enable-unsafe-swiftshader", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("force-color-profile", "srgb"),
+		chromedp.UserDataDir(dir), // fresh profile: no cache, no state
+		chromedp.WindowSize(1280, 800),
+	}
+}
+
 // requestTimings records how long the server took for each request whose
 // path starts with prefix.
 type requestTimings struct {

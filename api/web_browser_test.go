@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math"
 	"net/http/httptest"
@@ -52,78 +51,9 @@ func TestMapInBrowser(t *testing.T) {
 	ts := httptest.NewServer(tiles.wrap(srv.Handler()))
 	defer ts.Close()
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("use-angle", "swiftshader"), // WebGL on the CPU
-		chromedp.Flag("enable-unsafe-swiftshader", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()), // fresh profile: no cache, no state
-		chromedp.WindowSize(1280, 800),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelT()
-
-	defer func() { // on failure, keep what the browser showed
-		if t.Failed() {
-			st, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](`(() => { const a = window.maillage || {}; const m = a.map;
-  return { ready: a.ready, pending: a.pending, errors: a.errors, loaded: m && m.loaded(), tiles: m && m.areTilesLoaded(),
-    moving: m && m.isMoving(), zoom: m && m.getZoom() }; })()`))
-			t.Logf("page state at the failure: %s (err %v)", st, err)
-			if shotPNG, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
-				p := filepath.Join(os.TempDir(), "maillage-map-failure.png")
-				if os.WriteFile(p, shotPNG, 0o644) == nil {
-					t.Logf("screenshot of the failure: %s", p)
-				}
-			}
-		}
-	}()
-	var blog browserLog
-	if err := chromedp.Listen(ctx, blog.listen); err != nil {
-		t.Fatalf("start %s: %v", exe, err)
-	}
-	run := func(what string, a chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if _, err := chromedp.Run(ctx, a); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	settle := func(what string) {
-		t.Helper()
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](jsSettle, chromedp.EvalAwaitPromise))
-		if err != nil || !ok {
-			t.Fatalf("%s: map not idle (err %v); browser errors: %q", what, err, blog.all())
-		}
-	}
-	eval := func(what, js string, out any) {
-		t.Helper()
-		raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js, chromedp.EvalAwaitPromise))
-		if err == nil {
-			err = json.Unmarshal(raw, out)
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	waitFor := func(what, js string) {
-		t.Helper()
-		cond := fmt.Sprintf(`(async () => { const until = performance.now() + 20000;
-  while (performance.now() < until) { if (%s) return true; await new Promise((r) => setTimeout(r, 40)); }
-  return false; })()`, js)
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond, chromedp.EvalAwaitPromise))
-		if err != nil || !ok {
-			t.Fatalf("%s: condition %s not met (err %v); browser errors: %q", what, js, err, blog.all())
-		}
-	}
+	pg := newBrowserPage(t, exe)
+	ctx, blog := pg.ctx, pg.log
+	run, settle, eval, waitFor := pg.run, pg.settle, pg.eval, pg.waitFor
 
 	// 1. Metropolitan France, first render.
 	run("open /", chromedp.Steps(chromedp.EmulateViewport(1280, 800), chromedp.Navigate(ts.URL+"/")))

@@ -45,9 +45,10 @@ type SuggestQuery struct {
 	// recruitments (besides those of Match): a structure whose posts are
 	// all filled is not proposed.
 	Filled func(structureID string) int
-	// Excluded, when not nil, reports the structures excluded from the
-	// process (an unfavourable opinion): they get and give no suggestion.
-	Excluded func(structureID string) bool
+	// Excluded, when not nil, gives why a structure is excluded from the
+	// process ("" when it is not; e.g. an unfavourable opinion): it gets
+	// and gives no suggestion.
+	Excluded func(structureID string) string
 }
 
 // CandidateSuggestion is a candidate proposed to a structure.
@@ -124,29 +125,23 @@ func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 // SuggestForStructure returns the q.K candidates nearest to the structure
 // structureID (of q.Structures) that are free (not placed by q.Match) and
 // have it within their max_km, nearest first. The candidates' site index is
-// built on the first query of a dataset and kept.
+// built on the first query of a dataset and kept. ExplainStructure says
+// which pairs within reach it left out, and why.
 func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
-	in, err := r.resolve(q)
+	in, si, err := r.resolveStructure(structureID, q)
 	if err != nil {
 		return nil, err
 	}
-	si, ok := in.structs.byID[structureID]
-	if !ok || (q.Visible != nil && !q.Visible(in.structs.structs[si].Departement)) {
-		return nil, fmt.Errorf("structure %q: %w in dataset %s", structureID, ErrUnknownRow, in.structs.ds.Meta.ID)
-	}
 	cands := in.cands.cands
 	st := in.structs.structs[si]
-	if q.Excluded != nil && q.Excluded(st.ID) || q.Phase != 0 && st.Phase != q.Phase ||
-		q.Filled != nil && st.Posts-q.Filled(st.ID) <= 0 {
+	off, candOff := in.structureRules(q, si)
+	if off != "" {
 		return []CandidateSuggestion{}, nil // excluded, outside the phase, or full: nobody to propose
 	}
 	var taken func(string) bool
 	if in.match != nil || q.Visible != nil || q.Recruited != nil {
 		byID := in.cands.byID
-		taken = func(id string) bool {
-			return in.match != nil && in.match.taken[id] || q.Recruited != nil && q.Recruited(id) ||
-				q.Visible != nil && !q.Visible(cands[byID[id]].Departement)
-		}
+		taken = func(id string) bool { return candOff(byID[id]) != "" }
 	}
 	sug := pairing.SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
 	out := make([]CandidateSuggestion, len(sug))
@@ -158,22 +153,77 @@ func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]Ca
 	return out, nil
 }
 
-// SuggestForCandidate returns the q.K structures of q.Structures nearest to
-// the candidate candidateID (of q.Candidates) within its max_km that have
-// open posts (posts not filled by q.Match), nearest first.
-func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
+// resolveStructure resolves q and finds structureID, unknown when hidden.
+func (r *Registry) resolveStructure(structureID string, q SuggestQuery) (suggestInputs, int, error) {
 	in, err := r.resolve(q)
 	if err != nil {
-		return nil, err
+		return in, 0, err
+	}
+	si, ok := in.structs.byID[structureID]
+	if !ok || (q.Visible != nil && !q.Visible(in.structs.structs[si].Departement)) {
+		return in, 0, fmt.Errorf("structure %q: %w in dataset %s", structureID, ErrUnknownRow, in.structs.ds.Meta.ID)
+	}
+	return in, si, nil
+}
+
+// resolveCandidate resolves q and finds candidateID, unknown when hidden.
+func (r *Registry) resolveCandidate(candidateID string, q SuggestQuery) (suggestInputs, int, error) {
+	in, err := r.resolve(q)
+	if err != nil {
+		return in, 0, err
 	}
 	ci, ok := in.cands.byID[candidateID]
 	if !ok || (q.Visible != nil && !q.Visible(in.cands.cands[ci].Departement)) {
-		return nil, fmt.Errorf("candidate %q: %w in dataset %s", candidateID, ErrUnknownRow, in.cands.ds.Meta.ID)
+		return in, 0, fmt.Errorf("candidate %q: %w in dataset %s", candidateID, ErrUnknownRow, in.cands.ds.Meta.ID)
+	}
+	return in, ci, nil
+}
+
+// reasonHidden marks a row the scope hides: never suggested, never
+// reported.
+const reasonHidden = "\x00hidden"
+
+// structureRules returns why structure si takes no candidate ("" when it
+// may: an exclusion of the process, the phase, all posts filled) and why
+// a candidate is kept off every structure ("" when it is not: placed by
+// q.Match, recruited; reasonHidden when hidden by the scope).
+func (in suggestInputs) structureRules(q SuggestQuery, si int) (string, func(ci int) string) {
+	st := &in.structs.structs[si]
+	off := ""
+	switch {
+	case q.Excluded != nil && q.Excluded(st.ID) != "":
+		off = q.Excluded(st.ID)
+	case q.Phase != 0 && st.Phase != q.Phase:
+		off = pairing.ReasonPhaseExcluded
+	case q.Filled != nil && st.Posts-q.Filled(st.ID) <= 0:
+		off = pairing.ReasonStructuresFull
+	}
+	cands := in.cands.cands
+	return off, func(ci int) string {
+		c := &cands[ci]
+		switch {
+		case q.Visible != nil && !q.Visible(c.Departement):
+			return reasonHidden
+		case in.match != nil && in.match.taken[c.ID]:
+			return ReasonCandidatePlaced
+		case q.Recruited != nil && q.Recruited(c.ID):
+			return ReasonCandidateRecruited
+		}
+		return ""
+	}
+}
+
+// candidateRules returns why candidate ci gets no structure ("" when it
+// may: recruited), why a structure is closed to it ("" when open:
+// excluded, outside the phase, all posts filled; reasonHidden when hidden
+// by the scope), and the open posts of a structure (not filled by q.Match
+// nor by recruitments).
+func (in suggestInputs) candidateRules(q SuggestQuery, ci int) (string, func(si int) string, func(si int) int) {
+	off := ""
+	if q.Recruited != nil && q.Recruited(in.cands.cands[ci].ID) {
+		off = ReasonCandidateRecruited
 	}
 	structs := in.structs.structs
-	if q.Recruited != nil && q.Recruited(candidateID) {
-		return []StructureSuggestion{}, nil // recruited: no other structure to propose
-	}
 	open := func(si int) int {
 		n := structs[si].Posts
 		if in.match != nil {
@@ -184,22 +234,49 @@ func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]St
 		}
 		return max(n, 0)
 	}
-	var openPosts func(string) int
-	if in.match != nil || q.Visible != nil || q.Filled != nil || q.Excluded != nil || q.Phase != 0 {
-		openPosts = func(id string) int {
-			si := in.structs.byID[id]
-			st := &structs[si]
-			if q.Visible != nil && !q.Visible(st.Departement) || q.Excluded != nil && q.Excluded(id) || q.Phase != 0 && st.Phase != q.Phase {
-				return 0
-			}
-			return open(si)
+	closed := func(si int) string {
+		st := &structs[si]
+		switch {
+		case q.Visible != nil && !q.Visible(st.Departement):
+			return reasonHidden
+		case q.Excluded != nil && q.Excluded(st.ID) != "":
+			return q.Excluded(st.ID)
+		case q.Phase != 0 && st.Phase != q.Phase:
+			return pairing.ReasonPhaseExcluded
+		case open(si) <= 0:
+			return pairing.ReasonStructuresFull
 		}
+		return ""
 	}
-	sug := pairing.SuggestStructures(in.cands.cands[ci], structs, in.structs.index(), openPosts, q.K)
+	return off, closed, open
+}
+
+// SuggestForCandidate returns the q.K structures of q.Structures nearest to
+// the candidate candidateID (of q.Candidates) within its max_km that have
+// open posts (posts not filled by q.Match), nearest first.
+// ExplainCandidate says which pairs within reach it left out, and why.
+func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
+	in, ci, err := r.resolveCandidate(candidateID, q)
+	if err != nil {
+		return nil, err
+	}
+	off, closed, open := in.candidateRules(q, ci)
+	if off != "" {
+		return []StructureSuggestion{}, nil // recruited: no other structure to propose
+	}
+	byID := in.structs.byID
+	openPosts := func(id string) int {
+		si := byID[id]
+		if closed(si) != "" {
+			return 0
+		}
+		return open(si)
+	}
+	sug := pairing.SuggestStructures(in.cands.cands[ci], in.structs.structs, in.structs.index(), openPosts, q.K)
 	out := make([]StructureSuggestion, len(sug))
 	rows := in.structs.ds.Structures
 	for i, s := range sug {
-		si := in.structs.byID[s.ID]
+		si := byID[s.ID]
 		r := &rows[si]
 		out[i] = StructureSuggestion{ID: s.ID, Name: r.Name, Type: r.Type, DistanceM: s.DistanceM, Posts: r.Posts,
 			OpenPosts: open(si), Commune: r.Commune, Departement: r.Departement}

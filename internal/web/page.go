@@ -19,7 +19,7 @@ import (
 // its npm package (see static/vendor/refresh.sh). Nothing is fetched from
 // the internet.
 //
-//go:embed static/index.html static/app.js static/app.css static/vendor/maplibre-gl
+//go:embed static/index.html static/app.js static/recruit.js static/app.css static/vendor/maplibre-gl
 var files embed.FS
 
 // File returns an embedded file by its name under static/ ("app.js").

@@ -84,6 +84,13 @@ func (in *assignInput) exclusion(ci, si int) uint8 {
 	return pairExclusion(&in.cands[ci], &in.structs[si], 0)
 }
 
+// PairExclusionReason returns why the process keeps candidate c off
+// structure s in the given phase (0: any phase), both being within reach of
+// each other: one of the Reason constants, "" when the pair is allowed.
+func PairExclusionReason(c *Candidate, s *Structure, phase int) string {
+	return exclReasons[pairExclusion(c, s, phase)]
+}
+
 // PairAllowed reports whether the process lets candidate c take structure s
 // in the given phase (0: any phase), both being within reach of each other.
 func PairAllowed(c *Candidate, s *Structure, phase int) bool {

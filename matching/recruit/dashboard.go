@@ -85,11 +85,8 @@ func (p *Process) Dashboard(q DashboardQuery) ([]DashboardRow, error) {
 		}
 		r := row(s.Departement)
 		ph := &r.ByPhase[phaseSlot[phaseOf(s.Phase)]].Figures
-		filled, fav := 0, false
-		if st := p.structs[s.ID]; st != nil {
-			filled = min(st.filled, s.Posts)
-			fav = st.opinion != nil && st.opinion.Avis == Favorable
-		}
+		filled, avis := p.stateOf(s)
+		fav := avis == Favorable
 		for _, f := range []*Figures{&r.Figures, ph} {
 			f.Structures++
 			f.PostsRequested += s.Posts

@@ -412,7 +412,7 @@ func (p *Process) MatchRequest(req *matching.MatchRequest) {
 // filling posts are those Match did not already place there.
 func (p *Process) SuggestQuery(q *matching.SuggestQuery) error {
 	q.Recruited = p.Recruited
-	q.Excluded = func(s string) bool { return p.ExcludedReason(s) != "" }
+	q.Excluded = p.ExcludedReason
 	placed := map[string]string{}
 	if q.Match != "" {
 		res, err := p.registry.MatchResult(q.Match)

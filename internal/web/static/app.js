@@ -74,7 +74,9 @@
   };
 
   // Handle for the browser test and for curious users (read-only use).
-  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [] };
+  // onDepartement and onHash are called with the new département and the
+  // parsed hash: the recruitment panel (recruit.js) follows them.
+  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [], onDepartement: [], onHash: [] };
   window.maillage = app;
 
   // ---------- HTTP ----------
@@ -526,6 +528,7 @@
     $('#dept').hidden = !code;
     $('#h-dept').textContent = code ? scopeName() : 'Département';
     refreshAll();
+    for (const f of app.onDepartement) f(code);
     if (!code) return;
     refreshMairies();
     refreshDeptSummary();
@@ -914,14 +917,16 @@
   }
 
   // ---------- page state in the URL ----------
-  // #<territory or département>/<minutes>min[/<layers joined by +>][/c<commune>],
-  // e.g. #23/15min, #973/30min/c97311: a link restores the view.
+  // #<territory or département>/<minutes>min[/<layers joined by +>][/c<commune>][/recrutement],
+  // e.g. #23/15min, #973/30min/c97311, #23/30min/recrutement (the
+  // recruitment panel open): a link restores the view.
 
   let applyingHash = false;
   function hashOf() {
     const parts = [state.departement || state.territory || 'metropole', state.minutes + 'min'];
     if (state.layers.join(',') !== DEFAULT_LAYERS) parts.push(state.layers.join('+'));
     if (state.commune) parts.push('c' + state.commune);
+    if (state.recruit) parts.push('recrutement');
     return '#' + parts.join('/');
   }
 
@@ -942,6 +947,7 @@
       const m = /^(\d+)\s*min$/.exec(p);
       if (m) out.minutes = Math.max(5, Math.min(60, Math.round(+m[1] / 5) * 5));
       else if (/^c[0-9AB]{5}$/i.test(p)) out.commune = p.slice(1).toUpperCase();
+      else if (p === 'recrutement') out.recruit = true;
       else out.layers = p.split(/[+,]/).filter((x) => SITE_LAYERS[x]);
     }
     return out;
@@ -951,6 +957,7 @@
     const h = parseHash(location.hash);
     if (!h.scope) return false;
     applyingHash = true;
+    state.recruit = !!h.recruit; // the panel (recruit.js) may load after this first call
     try {
       if (h.minutes) {
         state.minutes = h.minutes;
@@ -973,6 +980,7 @@
       }
       refreshAll();
       if (h.commune && belongsTo(h.commune, state.departement)) showCommune(h.commune);
+      for (const f of app.onHash) f(h);
     } finally {
       applyingHash = false;
     }
@@ -985,6 +993,9 @@
   app.hashOf = hashOf;
   app.setColouring = setColouring;
   app.selectDepartement = selectDepartement;
+  app.api = api;
+  app.report = report;
+  app.writeHash = writeHash;
 
   wire();
   map.once('load', () => { app.loadMs = Math.round(performance.now()); });
