@@ -54,7 +54,7 @@ func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	if len(names) == 0 {
 		names = []string{DefaultLayer}
 	}
-	out := slices.Clone(uniqueLayers(names))
+	out := slices.Clone(UniqueLayers(names))
 	sort.Strings(out)
 	for _, n := range out {
 		if _, ok := c.layers[n]; !ok {
@@ -275,3 +275,17 @@ func (e *Engine) ResolveLayers(names []string) ([]string, error) { return e.cov.
 // commune to the union of layers (resolved by ResolveLayers), computed on
 // first use and cached. Do not modify it.
 func (e *Engine) Nearest(layers []string) (*NearestSet, error) { return e.cov.nearestFor(layers) }
+
+// UniqueLayers returns names without repeats, in first-seen order, so that a
+// layer named twice never counts its sites twice.
+func UniqueLayers(names []string) []string {
+	out := names[:0:0]
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
+}

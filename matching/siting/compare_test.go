@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 func TestCompareCoverageTiny(t *testing.T) {
@@ -123,7 +124,7 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 		if !c.HasShape() {
 			continue
 		}
-		hits := e.NearestSites(c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer})
+		hits := lookup.NearestSites(e, c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer})
 		seen := map[string]bool{}
 		for _, h := range hits {
 			key := h.Site.Layer + "/" + h.Site.ID
@@ -132,7 +133,7 @@ func TestLayerUnionCountsSitesOnce(t *testing.T) {
 			}
 			seen[key] = true
 		}
-		single := e.NearestSites(c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences"})
+		single := lookup.NearestSites(e, c.Rep, 8, []string{matching.DefaultLayer, "cnfs-permanences"})
 		if len(single) != len(hits) {
 			t.Fatalf("%s: %d hits with a repeated layer, %d without", c.Code, len(hits), len(single))
 		}

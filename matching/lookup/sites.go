@@ -1,4 +1,4 @@
-package matching
+package lookup
 
 import (
 	"sort"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 )
 
 // SiteHit is a site found near a point, with its great-circle distance.
@@ -18,12 +19,12 @@ type SiteHit struct {
 // NearestSites returns the k sites nearest to p over the union of layers,
 // ordered by distance (ties by layer then id). Unknown layers are ignored:
 // callers validate names first.
-func (e *Engine) NearestSites(p orb.Point, k int, layers []string) []SiteHit {
+func NearestSites(e *matching.Engine, p orb.Point, k int, layers []string) []SiteHit {
 	var hits []SiteHit
 	var buf []geo.Neighbor
-	for _, name := range uniqueLayers(layers) {
-		l, ok := e.layers[name]
-		if !ok {
+	for _, name := range matching.UniqueLayers(layers) {
+		l := e.Layer(name)
+		if l == nil {
 			continue
 		}
 		buf = l.Index.Nearest(p, k, buf)
@@ -47,24 +48,10 @@ func (e *Engine) NearestSites(p orb.Point, k int, layers []string) []SiteHit {
 }
 
 // NearestSite returns the site nearest to p over the union of layers.
-func (e *Engine) NearestSite(p orb.Point, layers []string) (*data.Site, float64, bool) {
-	hits := e.NearestSites(p, 1, layers)
+func NearestSite(e *matching.Engine, p orb.Point, layers []string) (*data.Site, float64, bool) {
+	hits := NearestSites(e, p, 1, layers)
 	if len(hits) == 0 {
 		return nil, 0, false
 	}
 	return hits[0].Site, hits[0].DistanceM, true
-}
-
-// uniqueLayers returns names without repeats, in first-seen order, so that a
-// layer named twice never counts its sites twice.
-func uniqueLayers(names []string) []string {
-	out := names[:0:0]
-	seen := map[string]bool{}
-	for _, n := range names {
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
-		}
-	}
-	return out
 }

@@ -1,4 +1,4 @@
-package matching
+package lookup
 
 import (
 	"cmp"
@@ -8,6 +8,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
 // batchChunk is the number of points a worker takes at a time in batch
@@ -19,12 +21,12 @@ const batchChunk = 2048
 // order of points, on the engine's workers. Points are looked up in
 // spatial order (spatialOrder), so that consecutive lookups read the same
 // boundaries from the CPU caches.
-func (e *Engine) CommunesAt(points []orb.Point) []*data.Commune {
+func CommunesAt(e *matching.Engine, points []orb.Point) []*data.Commune {
 	out := make([]*data.Commune, len(points))
 	order := spatialOrder(points)
-	parallelChunks(e.workers, (len(points)+batchChunk-1)/batchChunk, func(c int) {
+	par.Chunks(e.Workers(), (len(points)+batchChunk-1)/batchChunk, func(c int) {
 		for _, i := range order[c*batchChunk : min(len(points), (c+1)*batchChunk)] {
-			if com, ok := e.territory.At(points[i]); ok {
+			if com, ok := e.Territory().At(points[i]); ok {
 				out[i] = com
 			}
 		}
@@ -34,12 +36,12 @@ func (e *Engine) CommunesAt(points []orb.Point) []*data.Commune {
 
 // NearestSitesEach returns NearestSites(p, k, layers) for every point, in
 // the order of points, on the engine's workers, looked up in spatial order.
-func (e *Engine) NearestSitesEach(points []orb.Point, k int, layers []string) [][]SiteHit {
+func NearestSitesEach(e *matching.Engine, points []orb.Point, k int, layers []string) [][]SiteHit {
 	out := make([][]SiteHit, len(points))
 	order := spatialOrder(points)
-	parallelChunks(e.workers, (len(points)+batchChunk-1)/batchChunk, func(c int) {
+	par.Chunks(e.Workers(), (len(points)+batchChunk-1)/batchChunk, func(c int) {
 		for _, i := range order[c*batchChunk : min(len(points), (c+1)*batchChunk)] {
-			out[i] = e.NearestSites(points[i], k, layers)
+			out[i] = NearestSites(e, points[i], k, layers)
 		}
 	})
 	return out
