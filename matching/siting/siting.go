@@ -132,10 +132,10 @@ func share(part, whole int) float64 {
 }
 
 // CommuneGain is the population of one commune a site newly brings within
-// reach.
+// reach. Its name is written "nom", as every answer names a commune.
 type CommuneGain struct {
 	Code           string `json:"code"`
-	Name           string `json:"name"`
+	Name           string `json:"nom"`
 	Departement    string `json:"departement"`
 	GainPopulation int    `json:"gain_population"`
 	Spread         string `json:"spread"` // how its population is placed (CommuneCoverage.Spread)

@@ -788,7 +788,7 @@
     body.append(tag);
     const pairs = [['Population gagnée', fmtInt.format(v.gain_population || 0) + ' hab.']];
     if (v.communes && v.communes.length) {
-      pairs.push(['Communes gagnantes', v.communes.slice(0, 3).map((c) => c.name + ' (+' + fmtInt.format(c.gain_population) + ')').join(', ') +
+      pairs.push(['Communes gagnantes', v.communes.slice(0, 3).map((c) => c.nom + ' (+' + fmtInt.format(c.gain_population) + ')').join(', ') +
         (v.communes.length > 3 ? '…' : '')]);
     }
     if (v.nearest_existing_m >= 0) {
