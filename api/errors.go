@@ -113,6 +113,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
 		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
 		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
+		{matching.ErrLayerDeclaration, bad, CodeBadParameter, ""},
 		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{siting.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},

@@ -3,6 +3,8 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -52,11 +54,23 @@ type layerLinks struct {
 	TileJSON string `json:"tilejson"`
 }
 
+// layerKinds are the kinds GET /v1/layers?kind= takes.
+var layerKinds = []string{maplayers.KindBoundaries, maplayers.KindService, maplayers.KindAnalysis, maplayers.KindUploaded}
+
 func (s *Server) layersIndex(c *gin.Context) error {
 	base := s.baseURL(c)
 	e := s.engineOf(c)
-	var items []layerView
+	// kind= lists one kind only: the map's checkboxes ask for the service
+	// layers without paying for the counts of the analysis layers.
+	kind := c.Query("kind")
+	if kind != "" && !slices.Contains(layerKinds, kind) {
+		return badParam("kind", "%q: want one of %s", kind, strings.Join(layerKinds, ", "))
+	}
+	items := []layerView{}
 	for _, l := range s.mapsFor(e).mapLayers().List() {
+		if kind != "" && l.Kind != kind {
+			continue
+		}
 		v := layerView{Name: l.Name, Title: l.Title, Description: l.Description, Kind: l.Kind,
 			GeometryType: l.GeometryType, Vintage: l.Vintage, Source: l.Source, Report: l.Report,
 			MinTileZoom: l.MinTileZoom, Properties: l.Props, Links: layerLinksOf(base, l.Name)}

@@ -3,10 +3,12 @@ package api
 import (
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/layerconf"
 )
 
 // Two sites at Beta's and Delta's centres, as a generic CSV.
@@ -34,7 +36,7 @@ func TestLayerUploadLifecycle(t *testing.T) {
 	var up layerUploadView
 	rec := postLayer(t, s, map[string]string{"name": "maisons-23", "vintage": "2026-01"}, "maisons.csv", uploadedSitesCSV)
 	decode(t, rec, http.StatusCreated, &up)
-	if up.Layer != "maisons-23" || up.Sites != 2 || up.Upload.Format != data.LayerFormatCSV || up.Generation != gen0+1 ||
+	if up.Layer != "maisons-23" || up.Sites != 2 || up.Upload.Format != layerconf.FormatCSV || up.Generation != gen0+1 ||
 		up.Report.Loaded != 2 || up.Upload.SHA256 == "" || up.Vintage != "2026-01" {
 		t.Fatalf("upload answer %+v", up)
 	}
@@ -144,7 +146,7 @@ func TestLayerUploadRejects(t *testing.T) {
 	var up layerUploadView
 	good := fs[:strings.LastIndex(fs[:len(fs)-1], "\n")+1] // without B
 	decode(t, postLayer(t, s, map[string]string{"name": "fs-new"}, "liste.csv", good), http.StatusCreated, &up)
-	if up.Upload.Format != data.LayerFormatFranceServices2024 || up.Sites != 1 {
+	if up.Upload.Format != layerconf.FormatCSV || up.Sites != 1 {
 		t.Fatalf("France Services list sniffed as %+v", up)
 	}
 	var e errorBody
@@ -155,13 +157,95 @@ func TestLayerUploadRejects(t *testing.T) {
 		{map[string]string{"name": "Bad Name"}, CodeBadParameter},
 		{map[string]string{"name": "communes"}, CodeBadParameter},
 		{map[string]string{}, CodeBadParameter},
-		{map[string]string{"name": "x", "format": "shapefile"}, CodeBadBody},
-		{map[string]string{"name": "x", "format": data.LayerFormatFranceServices2024}, CodeBadBody}, // no id_fs column
-		{map[string]string{"name": "x", "format": data.LayerFormatCNFSPermanences}, CodeBadBody},    // not JSON
+		{map[string]string{"name": "x", "format": "shapefile"}, CodeBadParameter},
+		{map[string]string{"name": "x", "format": "france-services-2024"}, CodeBadBody},    // no id_fs column
+		{map[string]string{"name": "x", "format": layerconf.FormatMediation}, CodeBadBody}, // no column of the standard
+		{map[string]string{"name": "x", "columns": "id=id,latt=lat,lon=lon"}, CodeBadParameter},
+		{map[string]string{"name": "x", "format": "geojson", "columns": "id=id,lat=lat,lon=lon"}, CodeBadParameter},
+		{map[string]string{"name": "x", "format": "csv", "programme": "Aidants Connect"}, CodeBadParameter},
+		{map[string]string{"name": "x", "programme": "*"}, CodeBadParameter},
 	} {
 		decode(t, postLayer(t, s, tc.fields, "x.csv", uploadedSitesCSV), http.StatusBadRequest, &e)
 		if e.Error != tc.code {
 			t.Errorf("fields %v: %+v, want %s", tc.fields, e, tc.code)
 		}
+	}
+}
+
+// An upload declares what a layers-file entry declares (columns, program,
+// title, vintage), and a restart reads the stored file again with that
+// declaration: the same sites, not a re-sniffed guess.
+func TestLayerUploadDeclarationSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	store, err := data.OpenBoltStore(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { store.Close() }()
+	s := reloadServer(t, store, nil)
+	renamed := "identifiant,nom_site,y,x,code_commune\nR1,Maison Beta,46.00,1.70,23002\nR2,Maison Delta,45.90,1.70,87002\n"
+	var up layerUploadView
+	decode(t, postLayer(t, s, map[string]string{"name": "fs-2025", "format": "csv", "title": "France Services 2025", "vintage": "2025-09",
+		"columns": `{"id":"identifiant","name":"nom_site","lat":"y","lon":"x","commune":"code_commune"}`}, "liste-fs.csv", renamed), http.StatusCreated, &up)
+	if up.Sites != 2 || up.Upload.Columns == nil || up.Upload.Columns.Lat != "y" || up.Upload.Title != "France Services 2025" {
+		t.Fatalf("upload with columns: %+v", up)
+	}
+	lieux := "id,nom,pivot,commune,code_postal,adresse,code_insee,latitude,longitude,dispositif_programmes_nationaux,date_maj\n" +
+		"m1,Alpha,0,Beta,23000,1 rue A,23002,46.0,1.7,Aidants Connect|Conseillers numériques,2025-01-10\n" +
+		"m2,Beta,0,Beta,23000,2 rue B,23002,46.0,1.7,Conseillers numériques,2025-01-10\n" +
+		"m3,Delta,0,Delta,87000,3 rue D,87002,45.9,1.7,Aidants Connect,2025-01-10\n"
+	decode(t, postLayer(t, s, map[string]string{"name": "aidants", "programme": "Aidants Connect"}, "lieux.csv", lieux), http.StatusCreated, &up)
+	if up.Sites != 2 || up.Upload.Format != layerconf.FormatMediation || up.Upload.Programme != "Aidants Connect" || up.Report.Filtered != 1 {
+		t.Fatalf("upload with a program: %+v", up)
+	}
+	sites := func(s *Server, name string) []string {
+		var ids []string
+		for _, st := range s.registry.Engine().Layer(name).Sites {
+			ids = append(ids, st.ID+" "+st.Name+" "+st.Commune)
+		}
+		return ids
+	}
+	before := [][]string{sites(s, "fs-2025"), sites(s, "aidants")}
+	if err := store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if store, err = data.OpenBoltStore(dir); err != nil {
+		t.Fatal(err)
+	}
+	s = reloadServer(t, store, nil)
+	after := [][]string{sites(s, "fs-2025"), sites(s, "aidants")}
+	if !reflect.DeepEqual(before, after) || len(after[1]) != 2 {
+		t.Fatalf("after a restart %v, before %v", after, before)
+	}
+	l := s.registry.Engine().Layer("fs-2025")
+	if got, _ := s.registry.Engine().Uploaded("aidants"); got.Programme != "Aidants Connect" || l.Title != "France Services 2025" || l.Vintage != "2025-09" {
+		t.Fatalf("declaration after a restart: %+v, layer title %q vintage %q", got, l.Title, l.Vintage)
+	}
+}
+
+// GET /v1/layers?kind=service lists the service layers only, uploaded ones
+// with their title and vintage (the map's checkboxes); an unknown kind is
+// a 400 naming the kinds.
+func TestLayersIndexKind(t *testing.T) {
+	s := reloadServer(t, nil, nil)
+	var list struct {
+		Items []layerView `json:"items"`
+	}
+	if code := get(t, s, "/v1/layers?kind=service", &list); code != http.StatusOK || len(list.Items) == 0 {
+		t.Fatalf("service layers: status %d, %+v", code, list.Items)
+	}
+	names := map[string]string{}
+	for _, l := range list.Items {
+		if l.Kind != "service" {
+			t.Errorf("kind=service lists %s of kind %s", l.Name, l.Kind)
+		}
+		names[l.Name] = l.Title
+	}
+	if _, ok := names["france-services"]; !ok {
+		t.Errorf("kind=service without the default layer: %v", names)
+	}
+	var e errorBody
+	if code := get(t, s, "/v1/layers?kind=services", &e); code != http.StatusBadRequest || e.Error != CodeBadParameter || !strings.Contains(e.Message, "boundaries, service") {
+		t.Errorf("unknown kind: status %d, %+v", code, e)
 	}
 }

@@ -99,7 +99,7 @@ var apiOps = []apiOp{
 		Params: []string{"dataset", "departement", "bbox"}, OK: okGeoJSON},
 
 	{Method: "GET", Path: "/v1/layers", Tag: tagLayers, Summary: "Map layers: name, kind, count, properties, vintage and load report of service layers, URLs",
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "LayerList"}},
+		Params: []string{"layerKind"}, OK: apiResp{Status: 200, Type: jsonType, Schema: "LayerList"}},
 	{Method: "GET", Path: "/v1/layers/{name}", Tag: tagLayers, Summary: "A map layer as an RFC 7946 FeatureCollection, filtered, paged and simplified",
 		Params: layerParams, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/layers/compare", Tag: tagLayers, Summary: "What changed between two lists of sites: opened, closed, moved (> 200 m, distance_m), renamed, by département, and the population gaining and losing reach",
@@ -143,7 +143,7 @@ var apiOps = []apiOp{
 	// Hot reload and layers added at run time (api/reload.go): national token.
 	{Method: "POST", Path: "/v1/admin/reload", Tag: tagService, Summary: "Read the data folder, layers and tokens again and put them in service atomically; national token only",
 		OK: okJSON, Errors: []int{http.StatusConflict}},
-	{Method: "POST", Path: "/v1/layers", Tag: tagLayers, Summary: "Upload a sites file as a named service layer (multipart: name, file, optional format and vintage); national token only",
+	{Method: "POST", Path: "/v1/layers", Tag: tagLayers, Summary: "Upload a sites file as a named service layer (multipart: name, file, and optionally what a layers-file entry declares: format, columns, programme, vintage, title); national token only",
 		Body: "multipart/form-data", OK: apiResp{Status: 201, Type: jsonType},
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict}},
 	{Method: "DELETE", Path: "/v1/layers/{name}", Tag: tagLayers, Summary: "Delete an uploaded layer (a layer of the data folder cannot be); national token only",
@@ -244,6 +244,7 @@ var apiParams = map[string]apiParam{
 	"dataset":            {"dataset", "a stored dataset id (proposals or structures)", strSchema},
 	"compareFormat":      {"format", "json, geojson or csv", enumSchema("json", "json", "geojson", "csv")},
 	"diffFormat":         {"format", "json (changes, counts by département, coverage consequence) or geojson (one Point per change)", enumSchema("json", "json", "geojson")},
+	"layerKind":          {"kind", "only the layers of this kind: boundaries, service, analysis or uploaded", strSchema},
 	"fromLayer":          {"from", "the earlier list, a layer name (default france-services-2020)", strSchema},
 	"toLayer":            {"to", "the later list, a layer name (default france-services)", strSchema},
 	"articulationFormat": {"format", "json, csv or geojson", enumSchema("json", "json", "csv", "geojson")},

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -141,15 +142,17 @@ type layerUploadView struct {
 	Links      layerLinks           `json:"links"`
 }
 
-// uploadLayer is POST /v1/layers (multipart: name, file, optional format
-// and vintage).
+// uploadLayer is POST /v1/layers: multipart with the fields name and file,
+// and optionally what a layers-file entry declares (layerconf.Layer):
+// format, columns (a JSON object or "id=identifiant,lat=lat,…",
+// layerconf.ParseColumns), programme, vintage and title.
 func (s *Server) uploadLayer(c *gin.Context) error {
 	if err := requireNational(c, "a layer upload"); err != nil {
 		return err
 	}
 	if mediaType(c) != "multipart/form-data" {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody,
-			Message: "send multipart/form-data with the fields name, file and optionally format (curl -F name=… -F file=@sites.csv)"}
+			Message: "send multipart/form-data with the fields name, file and optionally format, columns, programme, vintage and title (curl -F name=… -F file=@sites.csv)"}
 	}
 	if err := parseMultipart(c); err != nil {
 		return err
@@ -167,11 +170,17 @@ func (s *Server) uploadLayer(c *gin.Context) error {
 	if err != nil {
 		return &Error{Status: http.StatusBadRequest, Code: CodeBadBody, Message: "reading the file: " + err.Error()}
 	}
-	l, up, err := s.registry.ReadLayer(name, fh.Filename, body, c.Request.FormValue("format"), s.decodeLimits())
+	spec := layerconf.Layer{Name: name, Path: fh.Filename, Format: c.Request.FormValue("format"),
+		Vintage: c.Request.FormValue("vintage"), Title: c.Request.FormValue("title"), Programme: c.Request.FormValue("programme")}
+	if cols := c.Request.FormValue("columns"); cols != "" {
+		if spec.Columns, err = layerconf.ParseColumns(cols); err != nil {
+			return &Error{Status: http.StatusBadRequest, Code: CodeBadParameter, Message: err.Error()} // names the field
+		}
+	}
+	l, up, err := s.registry.ReadLayer(spec, body, s.decodeLimits())
 	if err != nil {
 		return err
 	}
-	l.Vintage = c.Request.FormValue("vintage")
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}

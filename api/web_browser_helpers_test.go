@@ -325,3 +325,28 @@ func colourPixels(pngData []byte, rgb [3]uint8, tol int, area screenRect, over [
 	}
 	return n, nil
 }
+
+// uploadedLayer is the layer TestMapInBrowser uploads.
+const uploadedLayer = "maisons-creuse"
+
+// uploadedCreuseSites returns the ids and the CSV of a sites file with one
+// site at the representative point of each of the first Creuse communes
+// (Guéret among them), seen by the map's view of Creuse.
+func uploadedCreuseSites(t *testing.T, s *Server) ([]string, string) {
+	t.Helper()
+	var ids []string
+	var b strings.Builder
+	b.WriteString("id,name,lon,lat\n")
+	for _, c := range s.registry.Engine().Territory().Communes {
+		if c.Departement != "23" || (len(ids) >= 8 && c.Code != "23096") {
+			continue
+		}
+		id := "T" + c.Code
+		ids = append(ids, id)
+		fmt.Fprintf(&b, "%s,Maison de %s,%.5f,%.5f\n", id, c.Name, c.Rep[0], c.Rep[1])
+	}
+	if len(ids) == 0 {
+		t.Fatal("no commune of Creuse in the territory")
+	}
+	return ids, b.String()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,6 +16,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 )
 
 // writeScreenshotEnv, set to 1, makes TestMapInBrowser write the page's
@@ -39,8 +43,21 @@ func TestMapInBrowser(t *testing.T) {
 		t.Skip("no Chromium found: install it (Debian: apt-get install -y chromium) or set MAILLAGE_BROWSER")
 	}
 	base := testServer(t)
-	// Proposals are a protected route: the page runs here as an open server does.
-	srv := New(base.registry, Config{InsecureOpen: true, DataDir: testData})
+	// Proposals are a protected route: the page runs here as an open server
+	// does, over a registry of its own with a store, so that the layer it
+	// uploads stays out of the other tests' server.
+	store, err := data.OpenBoltStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := New(matching.NewRegistry(store, base.registry.Engine()), Config{InsecureOpen: true, DataDir: testData})
+	// A layer uploaded before the page opens: its checkbox comes from the
+	// layer list (step 6b), its sites from the tiles.
+	upIDs, upCSV := uploadedCreuseSites(t, base)
+	if rec := postLayer(t, srv, map[string]string{"name": uploadedLayer, "title": "Maisons de test", "vintage": "2026-01"}, "maisons.csv", upCSV); rec.Code != http.StatusCreated {
+		t.Fatalf("upload a layer: status %d: %s", rec.Code, rec.Body)
+	}
 	tiles := &requestTimings{prefix: "/tiles/"}
 	warmZoom := MapWarmZoom
 	ws, err := srv.WarmMap(context.Background(), warmZoom)
@@ -293,6 +310,47 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	shareBoth := textOf(t, ctx, "#stat-share")
 	t.Logf("Creuse at 15 min: %s with France Services, %s with advisors' places too", share15, shareBoth)
+
+	// 6b. The layer checkboxes are the service layers of GET /v1/layers,
+	// declared and uploaded, with their title and vintage; ticking the
+	// uploaded one draws its sites.
+	var services struct {
+		Items []layerView `json:"items"`
+	}
+	if code := get(t, srv, "/v1/layers?kind=service", &services); code != http.StatusOK {
+		t.Fatalf("service layers: status %d", code)
+	}
+	var wantChecks []string
+	for _, l := range services.Items {
+		if l.Name != "sites" {
+			wantChecks = append(wantChecks, l.Name)
+		}
+	}
+	var checks struct {
+		Values []string `json:"values"`
+		Label  string   `json:"label"`
+		Drawn  int      `json:"drawn"`
+	}
+	jsUploaded := fmt.Sprintf(`window.maillage.map.queryRenderedFeatures({ layers: ['sites-x-%s'] })`, uploadedLayer)
+	eval("layer checkboxes", fmt.Sprintf(`(() => { const cbs = [...document.querySelectorAll('input[name="layer"]')];
+  const cb = cbs.find((c) => c.value === %q);
+  return { values: cbs.map((c) => c.value), label: cb ? cb.parentElement.textContent.trim() : '', drawn: %s.length }; })()`, uploadedLayer, jsUploaded), &checks)
+	t.Logf("layer checkboxes %v; the uploaded one reads %q", checks.Values, checks.Label)
+	if len(checks.Values) == 0 || checks.Values[0] != "france-services" || !slices.Equal(slices.Sorted(slices.Values(checks.Values)), slices.Sorted(slices.Values(wantChecks))) || checks.Label != "Maisons de test (2026-01)" || checks.Drawn != 0 {
+		t.Fatalf("layer checkboxes %v (uploaded one %q, %d of its sites drawn before ticking it), want france-services first, then the others of %v, and \"Maisons de test (2026-01)\", none drawn",
+			checks.Values, checks.Label, checks.Drawn, wantChecks)
+	}
+	run("tick the uploaded layer", chromedp.Click(chromedp.CSS(fmt.Sprintf(`input[name="layer"][value=%q]`, uploadedLayer))))
+	waitFor("uploaded sites drawn", jsUploaded+".length > 0")
+	settle("uploaded sites drawn")
+	var drawn []string
+	eval("uploaded sites", jsUploaded+".map((f) => f.properties.id)", &drawn)
+	eval("hash with the uploaded layer", `location.hash`, &hash)
+	t.Logf("uploaded layer ticked: %d of its %d sites drawn (%v), hash %s", len(drawn), len(upIDs), drawn, hash)
+	if len(drawn) == 0 || slices.IndexFunc(drawn, func(id string) bool { return !slices.Contains(upIDs, id) }) >= 0 ||
+		!strings.Contains(hash, uploadedLayer) {
+		t.Errorf("drawn sites %v, want some of %v; hash %s, want the layer named", drawn, upIDs, hash)
+	}
 
 	// 7. La Réunion: nothing of Creuse stays (its commune card, the
 	// proposal and its verdict, the recommendations).

@@ -144,9 +144,9 @@ func FuzzCNFSPermanences(f *testing.F) {
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tr := ft.get(t)
-		l, err := LoadCNFSPermanences(writeFuzzFile(t, "perm.json", b), tr)
+		ls, err := LoadMediationPlaces(writeFuzzFile(t, "perm.json", b), tr, []ProgrammeLayer{{Name: LayerCNFSPermanences}})
 		if err == nil {
-			checkLayer(t, l)
+			checkLayer(t, ls[0])
 		}
 	})
 }

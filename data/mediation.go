@@ -83,19 +83,6 @@ func LoadMediationPlaces(path string, t *Territory, want []ProgrammeLayer) ([]*L
 	return out, nil
 }
 
-// LoadCNFSPermanences loads the places where conseillers numériques receive
-// the public (cnfs-permanences-2022.json, an early instance of the standard
-// read by LoadMediationPlaces): every place, as layer LayerCNFSPermanences.
-// They declare no INSEE code: the commune is found by point-in-polygon only.
-func LoadCNFSPermanences(path string, t *Territory) (*Layer, error) {
-	ls, err := LoadMediationPlaces(path, t, []ProgrammeLayer{{Name: LayerCNFSPermanences}})
-	if err != nil {
-		return nil, err
-	}
-	ls[0].Vintage = VintageCNFS2022
-	return ls[0], nil
-}
-
 // readMediation decodes the records of a standard file, CSV or JSON.
 func readMediation(buf []byte) ([]mediationPlace, string, error) {
 	head := bytes.TrimLeft(bytes.TrimPrefix(buf, []byte("\xef\xbb\xbf")), " \t\r\n")

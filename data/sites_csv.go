@@ -32,7 +32,8 @@ func FranceServices2024Columns() CSVColumns {
 	}
 }
 
-// LoadSitesCSV loads a comma-separated, quoted, UTF-8 sites file into a
+// LoadSitesCSV loads a quoted UTF-8 sites file separated by commas,
+// semicolons or tabs (the most frequent on the header line) into a
 // layer named layerName, reading the columns cols names. Records are
 // numbered by the line they start on (quoted fields may span lines). A
 // record with the wrong number of fields, unusable coordinates or outside
@@ -53,7 +54,7 @@ func LoadSitesCSV(path string, cols CSVColumns, t *Territory, layerName string) 
 		return nil, fmt.Errorf("sites %s: %w", path, err)
 	}
 	defer ts.Close()
-	r := newCSVReader(newCSVGuard(ts, ',', lim))
+	r := newCSVReader(newCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: header: %w", path, err)

@@ -3,6 +3,7 @@ package matching
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/layerconf"
 )
 
 // Errors of the layers uploaded at run time.
@@ -21,6 +23,10 @@ var (
 	// ErrLayerName is returned for a layer name unfit for URLs or taken
 	// by a map layer.
 	ErrLayerName = errors.New("invalid layer name")
+	// ErrLayerDeclaration is returned for an upload's declaration that
+	// cannot be read (see layerconf.Layer.Validate), and for the program
+	// selector "*" (see ReadLayer).
+	ErrLayerDeclaration = errors.New("invalid layer declaration")
 )
 
 // reservedLayerNames are the map layers that are not service layers
@@ -31,16 +37,26 @@ var reservedLayerNames = []string{"communes", "departements", "regions", "sites"
 // its name: one stored dataset per layer name.
 const layerDatasetPrefix = "layer-"
 
+// declarationNote starts the note of a stored layer that holds its
+// declaration as JSON (layerconf.Layer without the path), so that the
+// layer reads again after a restart exactly as it was uploaded.
+const declarationNote = "declaration "
+
 // LayerUpload describes a layer uploaded at run time (POST /v1/layers).
 type LayerUpload struct {
-	Name       string    `json:"name"`
-	DatasetID  string    `json:"dataset_id"` // its id in the store
-	File       string    `json:"file"`       // file name as sent
-	Format     string    `json:"format"`     // as read (data.LayerFormats)
-	Vintage    string    `json:"vintage,omitempty"`
-	Bytes      int       `json:"bytes"`
-	SHA256     string    `json:"sha256"`
-	UploadedAt time.Time `json:"uploaded_at"`
+	Name      string `json:"name"`
+	DatasetID string `json:"dataset_id"` // its id in the store
+	File      string `json:"file"`       // file name as sent
+	Format    string `json:"format"`     // as read (layerconf.Formats)
+	Vintage   string `json:"vintage,omitempty"`
+	Title     string `json:"title,omitempty"`
+	// Programme and Columns are the declaration's program selector (the
+	// mediation standard) and column mapping (CSV), when given.
+	Programme  string             `json:"programme,omitempty"`
+	Columns    *layerconf.Columns `json:"columns,omitempty"`
+	Bytes      int                `json:"bytes"`
+	SHA256     string             `json:"sha256"`
+	UploadedAt time.Time          `json:"uploaded_at"`
 }
 
 // Uploaded returns the layer name's upload, and false for a layer of the
@@ -76,20 +92,45 @@ func checkLayerName(name string) error {
 	return nil
 }
 
-// ReadLayer reads a sites file as the layer name over the territory in
-// service, without storing it (see data.ReadLayer; a file with any bad
-// record gives a *data.LoadErrors listing them).
-func (r *Registry) ReadLayer(name, file string, body []byte, format string, lim data.DecodeLimits) (*data.Layer, LayerUpload, error) {
-	if err := checkLayerName(name); err != nil {
+// ReadLayer reads body, a sites file sent at run time, as the layer spec
+// declares (spec.Path is the file name as sent; see layerconf.ReadUpload:
+// the same formats, sniffer and readers as a layers file) over the
+// territory in service, without storing it. A file with any bad record
+// gives a *data.LoadErrors listing them. The program selector "*" is
+// refused: an upload is one layer, stored, replaced and deleted under its
+// one name, where "*" would make several out of one file that
+// DELETE /v1/layers/{name} could only remove one by one or all at once
+// behind the caller's back; upload the file once per program instead.
+func (r *Registry) ReadLayer(spec layerconf.Layer, body []byte, lim data.DecodeLimits) (*data.Layer, LayerUpload, error) {
+	if err := checkLayerName(spec.Name); err != nil {
 		return nil, LayerUpload{}, err
 	}
-	l, format, err := data.ReadLayer(name, file, body, format, r.Engine().territory, lim)
+	if spec.Programme == data.AllProgrammes {
+		return nil, LayerUpload{}, fmt.Errorf(`%w: programme "*" makes one layer per program, which a layers file can declare but an upload cannot: upload the file once per program (programme=Aidants Connect, name=%s-aidants-connect, …)`,
+			ErrLayerDeclaration, spec.Name)
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, LayerUpload{}, fmt.Errorf("%w: %w", ErrLayerDeclaration, err)
+	}
+	ls, err := layerconf.ReadUpload(spec, body, r.Engine().territory, lim)
 	if err != nil {
 		return nil, LayerUpload{}, err
 	}
+	return ls[0].Layer, uploadOf(spec, ls[0].Format, body), nil
+}
+
+// uploadOf describes the upload of body declared by spec, read in format.
+func uploadOf(spec layerconf.Layer, format string, body []byte) LayerUpload {
 	sum := sha256.Sum256(body)
-	return l, LayerUpload{Name: name, DatasetID: layerDatasetPrefix + name, File: file, Format: format,
-		Bytes: len(body), SHA256: hex.EncodeToString(sum[:])}, nil
+	return LayerUpload{Name: spec.Name, DatasetID: layerDatasetPrefix + spec.Name, File: spec.Path, Format: format,
+		Vintage: spec.Vintage, Title: spec.Title, Programme: spec.Programme, Columns: spec.Columns,
+		Bytes: len(body), SHA256: hex.EncodeToString(sum[:])}
+}
+
+// declaration is the layers-file entry of an upload, as read.
+func (up LayerUpload) declaration() layerconf.Layer {
+	return layerconf.Layer{Name: up.Name, Path: up.File, Format: up.Format, Vintage: up.Vintage, Title: up.Title,
+		Programme: up.Programme, Columns: up.Columns}
 }
 
 // AddLayer stores the file body of the layer l read by ReadLayer (a layer
@@ -109,9 +150,14 @@ func (r *Registry) AddLayer(l *data.Layer, up LayerUpload, body []byte) (uint64,
 	if l.Index == nil || l.Name != up.Name {
 		return 0, fmt.Errorf("layer %q: not read by ReadLayer", up.Name)
 	}
-	up.UploadedAt, up.Vintage = time.Now().UTC(), l.Vintage
+	up.UploadedAt = time.Now().UTC()
+	decl, err := json.Marshal(up.declaration())
+	if err != nil {
+		return 0, fmt.Errorf("layer %q: %w", up.Name, err)
+	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: up.DatasetID, Kind: data.KindLayer, Name: up.Name, Rows: len(l.Sites),
-		CreatedAt: up.UploadedAt, Source: up.File, Notes: []string{"format " + up.Format, "vintage " + up.Vintage}}, File: body}
+		CreatedAt: up.UploadedAt, Source: up.File,
+		Notes: []string{"format " + up.Format, "vintage " + up.Vintage, declarationNote + string(decl)}}, File: body}
 	d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(l.Sites), func(i int) string { return l.Sites[i].Departement })
 	if err := r.store.Put(d); err != nil {
 		return 0, fmt.Errorf("layer %q: %w", up.Name, err)
@@ -178,21 +224,39 @@ func (r *Registry) withUploadedLayers(base *Engine) (*Engine, []string, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("uploaded layer %s: %w", m.Name, err)
 		}
-		l, format, err := data.ReadLayer(m.Name, m.Source, d.File, note(m.Notes, "format "), base.territory, data.LocalFileLimits())
+		spec, err := storedDeclaration(m)
 		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("%s: %v", m.Name, err))
 			continue
 		}
-		l.Vintage = note(m.Notes, "vintage ")
-		sum := sha256.Sum256(d.File)
-		add[m.Name] = l
-		ups[m.Name] = LayerUpload{Name: m.Name, DatasetID: m.ID, File: m.Source, Format: format, Vintage: l.Vintage,
-			Bytes: len(d.File), SHA256: hex.EncodeToString(sum[:]), UploadedAt: m.CreatedAt}
+		ls, err := layerconf.ReadUpload(spec, d.File, base.territory, data.LocalFileLimits())
+		if err != nil {
+			skipped = append(skipped, fmt.Sprintf("%s: %v", m.Name, err))
+			continue
+		}
+		add[m.Name] = ls[0].Layer
+		up := uploadOf(spec, ls[0].Format, d.File)
+		up.DatasetID, up.UploadedAt = m.ID, m.CreatedAt
+		ups[m.Name] = up
 	}
 	if len(add) == 0 {
 		return base, skipped, nil
 	}
 	return base.withLayers(add, ups), skipped, nil
+}
+
+// storedDeclaration returns the declaration a layer was stored with (its
+// format as read, so that it is not sniffed again); a layer stored before
+// declarations were kept has its format and vintage notes only.
+func storedDeclaration(m data.DatasetMeta) (layerconf.Layer, error) {
+	spec := layerconf.Layer{Name: m.Name, Path: m.Source, Format: note(m.Notes, "format "), Vintage: note(m.Notes, "vintage ")}
+	if decl := note(m.Notes, declarationNote); decl != "" {
+		if err := json.Unmarshal([]byte(decl), &spec); err != nil {
+			return spec, fmt.Errorf("stored declaration: %w", err)
+		}
+		spec.Name, spec.Path = m.Name, m.Source
+	}
+	return spec, nil
 }
 
 // note returns the rest of the first of notes starting with prefix, or "".

@@ -20,7 +20,8 @@ import (
 
 // Over the real data: a reload picks up a changed layer file (its new
 // checksum and site count in /healthz); a broken one fails the reload,
-// which says why and leaves the data in service and /healthz as they were.
+// which says why and leaves the data in service and /healthz as they were;
+// the same for a layers file declared (--layers) then broken.
 func TestServeReloadRealData(t *testing.T) {
 	if testing.Short() {
 		t.Skip("loads the real data three times")
@@ -127,5 +128,34 @@ func TestServeReloadRealData(t *testing.T) {
 	if still := healthz(); still.Generation != after.Generation || fileSum(still, data.FranceServices2024File) != fileSum(after, data.FranceServices2024File) ||
 		still.Sites[data.LayerFranceServices] != after.Sites[data.LayerFranceServices] {
 		t.Fatalf("a failed reload changed the state: %+v", still.Sites)
+	}
+
+	// A layers file, read again at each reload: one declaring a second
+	// layer is picked up; a broken one (a misspelt key) fails the reload,
+	// naming the file and the key, and the state stays as it was.
+	replace(shorter)
+	layersFile := filepath.Join(dir, "layers.toml")
+	writeLayers := func(toml string) {
+		t.Helper()
+		if err := os.WriteFile(layersFile, []byte(toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := "[[layer]]\nname = \"france-services\"\npath = \"" + data.FranceServices2024File + "\"\n" +
+		"[[layer]]\nname = \"lieux\"\npath = \"" + data.CNFSPermanencesFile + "\"\nformat = \"mediation-standard\"\n"
+	writeLayers(good)
+	ef.layersFile = layersFile
+	reload(http.StatusOK)
+	declared := healthz()
+	if declared.Sites["lieux"] == 0 || declared.Sites[data.LayerCNFSPermanences] != 0 || declared.Generation <= after.Generation {
+		t.Fatalf("after a reload with a layers file: %+v (generation %d)", declared.Sites, declared.Generation)
+	}
+	writeLayers(strings.Replace(good, "path = \""+data.CNFSPermanencesFile, "pth = \""+data.CNFSPermanencesFile, 1))
+	body = reload(http.StatusInternalServerError)
+	if !strings.Contains(body, api.CodeReloadFailed) || !strings.Contains(body, "layers.toml") || !strings.Contains(body, "pth") {
+		t.Fatalf("reload with a broken layers file: %s", body)
+	}
+	if kept := healthz(); kept.Generation != declared.Generation || kept.Sites["lieux"] != declared.Sites["lieux"] {
+		t.Fatalf("a broken layers file changed the state: generation %d → %d, sites %+v", declared.Generation, kept.Generation, kept.Sites)
 	}
 }

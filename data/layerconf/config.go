@@ -28,10 +28,31 @@ const (
 	FormatGeoJSON            = "geojson"              // FeatureCollection of Point features with generic properties
 	FormatFranceServices2020 = "france-services-2020" // the 2020 France Services GeoJSON
 	FormatMediation          = "mediation-standard"   // the national standard for digital-mediation places, CSV or JSON
+	FormatJSON               = "json"                 // JSON array of objects with generic fields (id, name, lon/lat or commune)
 )
 
 // Formats lists the declarable formats, for errors and documentation.
-var Formats = []string{FormatCSV, FormatGeoJSON, FormatFranceServices2020, FormatMediation}
+var Formats = []string{FormatCSV, FormatGeoJSON, FormatJSON, FormatFranceServices2020, FormatMediation}
+
+// legacyFormats are the format names uploads took before they were
+// declarations (stored uploads carry them): france-services-2024 is the
+// CSV format with the 2024 list's columns required, cnfs-permanences the
+// mediation standard.
+var legacyFormats = map[string]string{"france-services-2024": FormatCSV, "cnfs-permanences": FormatMediation}
+
+// normalized returns l with a legacy format name replaced by its
+// declaration (legacyFormats).
+func (l Layer) normalized() Layer {
+	f, ok := legacyFormats[l.Format]
+	if !ok {
+		return l
+	}
+	if l.Format == "france-services-2024" && l.Columns == nil {
+		l.Columns = ptr(columnsOf(data.FranceServices2024Columns()))
+	}
+	l.Format = f
+	return l
+}
 
 // Columns maps the fields the engine needs to the source columns of a CSV
 // file (`[layer.columns]`); an empty value means the file has no such
@@ -86,9 +107,11 @@ var layerName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 func Default(dataDir string) Config {
 	return Config{Dir: dataDir, Layers: []Layer{
 		{Name: data.LayerFranceServices, Path: data.FranceServices2024File, Format: FormatCSV, Vintage: data.Vintage2024,
-			Columns: ptr(columnsOf(data.FranceServices2024Columns()))},
-		{Name: data.LayerFranceServices2020, Path: data.FranceServices2020File, Format: FormatFranceServices2020, Vintage: data.Vintage2020},
-		{Name: data.LayerCNFSPermanences, Path: data.CNFSPermanencesFile, Format: FormatMediation, Vintage: data.VintageCNFS2022},
+			Title: "France Services", Columns: ptr(columnsOf(data.FranceServices2024Columns()))},
+		{Name: data.LayerFranceServices2020, Path: data.FranceServices2020File, Format: FormatFranceServices2020, Vintage: data.Vintage2020,
+			Title: "France Services"},
+		{Name: data.LayerCNFSPermanences, Path: data.CNFSPermanencesFile, Format: FormatMediation, Vintage: data.VintageCNFS2022,
+			Title: "Lieux des conseillers numériques"},
 	}}
 }
 
@@ -166,7 +189,7 @@ func ParseFlag(s string) (Layer, error) {
 			return Layer{}, fmt.Errorf("--layer %q: unknown key %q (want format, vintage, title or programme)", s, k)
 		}
 	}
-	if err := l.validate(); err != nil {
+	if err := l.Validate(); err != nil {
 		return Layer{}, fmt.Errorf("--layer %q: %w", s, err)
 	}
 	return l, nil
@@ -204,7 +227,7 @@ func (c Config) Validate() error {
 	var errs []error
 	seen := make(map[string]int)
 	for i, l := range c.Layers {
-		if err := l.validate(); err != nil {
+		if err := l.Validate(); err != nil {
 			errs = append(errs, fmt.Errorf("layer %d (%s): %w", i+1, l.Name, err))
 		}
 		if j, dup := seen[l.Name]; dup && l.Name != "" {
@@ -215,8 +238,9 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// validate checks one declaration.
-func (l Layer) validate() error {
+// Validate checks one declaration; the error lists every problem.
+func (l Layer) Validate() error {
+	l = l.normalized()
 	var errs []error
 	if !layerName.MatchString(l.Name) {
 		errs = append(errs, fmt.Errorf("name %q: want 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit", l.Name))

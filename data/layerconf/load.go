@@ -97,13 +97,23 @@ func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error)
 	if err != nil {
 		return nil, err
 	}
+	return readDeclared(spec, path, filepath.Base(path), t, data.LocalFileLimits())
+}
+
+// readDeclared reads the file at path, known as file (its name in reports
+// and errors, and for sniffing), as spec declares it: the format sniffed
+// when none is declared, the reader of that format within lim, the layers
+// named, titled and dated by spec. Layers files and uploads both come here.
+func readDeclared(spec Layer, path, file string, t *data.Territory, lim data.DecodeLimits) ([]LoadedLayer, error) {
+	spec = spec.normalized()
 	format := spec.Format
 	if format == FormatAuto {
-		if format, err = Sniff(path); err != nil {
+		var err error
+		if format, err = sniffFile(path, file); err != nil {
 			return nil, err
 		}
 	}
-	layers, err := read(spec, path, format, t)
+	layers, err := read(spec, path, file, format, t, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -115,12 +125,15 @@ func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error)
 			s.Name = l.Name
 			s.Programme = programmeOf(l.Name, spec.Name)
 		}
-		l.Name, l.Title = s.Name, spec.Title
+		l.Name, l.Title, l.Source, l.Report.File = s.Name, spec.Title, file, file
 		if spec.Vintage != "" {
 			l.Vintage = spec.Vintage
 		}
 		for j := range l.Sites {
 			l.Sites[j].Layer = l.Name
+		}
+		for j := range l.Report.Rejects {
+			l.Report.Rejects[j].File = file
 		}
 		out[i] = LoadedLayer{Spec: s, Path: path, Format: format, Layer: l}
 		if err := rejectsError(l.Report); err != nil {
@@ -133,8 +146,9 @@ func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error)
 // programmeOf is the program slug a "*" expansion appended to base.
 func programmeOf(name, base string) string { return strings.TrimPrefix(name, base+"-") }
 
-// read dispatches to the reader of format.
-func read(spec Layer, path, format string, t *data.Territory) ([]*data.Layer, error) {
+// read dispatches to the reader of format; the generic readers bound the
+// file by lim (the others read files already bounded, see ReadUpload).
+func read(spec Layer, path, file, format string, t *data.Territory, lim data.DecodeLimits) ([]*data.Layer, error) {
 	one := func(l *data.Layer, err error) ([]*data.Layer, error) {
 		if err != nil {
 			return nil, err
@@ -147,16 +161,18 @@ func read(spec Layer, path, format string, t *data.Territory) ([]*data.Layer, er
 	case FormatMediation:
 		return data.LoadMediationPlaces(path, t, []data.ProgrammeLayer{{Name: spec.Name, Programme: spec.Programme}})
 	case FormatCSV:
-		cols, generic, err := csvColumns(spec, path)
+		cols, generic, err := csvColumns(spec, path, file)
 		if err != nil {
 			return nil, err
 		}
 		if !generic {
 			return one(data.LoadSitesCSV(path, cols, t, spec.Name))
 		}
-		return one(loadGeneric(spec.Name, path, data.FormatCSV, t))
+		return one(loadGeneric(spec.Name, path, file, data.FormatCSV, t, lim))
 	case FormatGeoJSON:
-		return one(loadGeneric(spec.Name, path, data.FormatGeoJSON, t))
+		return one(loadGeneric(spec.Name, path, file, data.FormatGeoJSON, t, lim))
+	case FormatJSON:
+		return one(loadGeneric(spec.Name, path, file, data.FormatJSON, t, lim))
 	}
 	return nil, fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
@@ -164,11 +180,11 @@ func read(spec Layer, path, format string, t *data.Territory) ([]*data.Layer, er
 // csvColumns picks the columns of a CSV layer: the declared mapping, the
 // 2024 France Services columns when the header has them all, else generic
 // columns (generic true: read by data.LoadStructures).
-func csvColumns(spec Layer, path string) (cols data.CSVColumns, generic bool, err error) {
+func csvColumns(spec Layer, path, file string) (cols data.CSVColumns, generic bool, err error) {
 	if spec.Columns != nil {
 		return spec.Columns.csv(), false, nil
 	}
-	header, err := csvHeader(path)
+	header, err := csvHeader(path, file)
 	if err != nil {
 		return cols, false, err
 	}
@@ -181,8 +197,9 @@ func csvColumns(spec Layer, path string) (cols data.CSVColumns, generic bool, er
 	return fs, false, nil
 }
 
-// csvHeader reads the first record of a CSV file (plain or gzip).
-func csvHeader(path string) ([]string, error) {
+// csvHeader reads the first record of the CSV file at path (plain or
+// gzip), known as file.
+func csvHeader(path, file string) ([]string, error) {
 	rc, err := data.OpenFile(path)
 	if err != nil {
 		return nil, err
@@ -192,7 +209,7 @@ func csvHeader(path string) ([]string, error) {
 	r.LazyQuotes = true
 	h, err := r.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", filepath.Base(path), err)
+		return nil, fmt.Errorf("%s: header: %w", file, err)
 	}
 	for i := range h {
 		h[i] = strings.TrimSpace(strings.TrimPrefix(h[i], "\ufeff"))
@@ -200,22 +217,23 @@ func csvHeader(path string) ([]string, error) {
 	return h, nil
 }
 
-// loadGeneric reads a CSV or GeoJSON file with generic columns (id;
-// lon/longitude and lat/latitude, or an INSEE commune column: the site is
-// then at the commune's representative point; name|nom) through the
-// structures reader uploads use, which rejects the whole file on any bad
+// loadGeneric reads the CSV, GeoJSON or JSON file at path, known as file,
+// with generic columns (id; lon/longitude and lat/latitude, or an INSEE
+// commune column: the site is then at the commune's representative point;
+// name|nom) through the structures reader, which bounds it by lim (bytes,
+// rows, columns, field length) and rejects the whole file on any bad
 // record, and makes a layer of it.
-func loadGeneric(name, path string, format data.Format, t *data.Territory) (*data.Layer, error) {
+func loadGeneric(name, path, file string, format data.Format, t *data.Territory, lim data.DecodeLimits) (*data.Layer, error) {
 	rc, err := data.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	ss, _, err := data.LoadStructures(rc, filepath.Base(path), format, t, data.LocalFileLimits())
+	ss, _, err := data.LoadStructures(rc, file, format, t, lim)
 	if err != nil {
 		return nil, err
 	}
-	return data.LayerFromStructures(name, filepath.Base(path), ss)
+	return data.LayerFromStructures(name, file, ss)
 }
 
 // rejectsError lists the rejected records of a report as a
@@ -239,12 +257,12 @@ func rejectsError(r data.LoadReport) error {
 	return e
 }
 
-// Sniff guesses the format of a layer file from its name and first bytes:
-// a FeatureCollection is the 2020 France Services GeoJSON when its
-// properties are those of that list, else generic GeoJSON; a JSON array,
-// or a CSV header with the standard's dispositif_programmes_nationaux or
-// pivot and date_maj, is the mediation standard; any other text is CSV.
-func Sniff(path string) (string, error) {
+// Sniff guesses the format of the layer file at path (plain or gzip) from
+// its name and first bytes (SniffContent).
+func Sniff(path string) (string, error) { return sniffFile(path, filepath.Base(path)) }
+
+// sniffFile sniffs the file at path, known as file.
+func sniffFile(path, file string) (string, error) {
 	rc, err := data.OpenFile(path)
 	if err != nil {
 		return "", err
@@ -253,24 +271,45 @@ func Sniff(path string) (string, error) {
 	head := make([]byte, 8<<10)
 	n, err := io.ReadFull(rc, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("%s: %w", filepath.Base(path), err)
+		return "", fmt.Errorf("%s: %w", file, err)
 	}
-	head = head[:n]
-	switch data.DetectFormat(filepath.Base(path), head) {
+	return SniffContent(file, head[:n])
+}
+
+// SniffContent guesses the format of a layer file from its name and first
+// (inflated) bytes: a FeatureCollection is the 2020 France Services
+// GeoJSON when its properties are those of that list, else generic
+// GeoJSON; a JSON array is the mediation standard when its records carry
+// the standard's own fields (pivot, date_maj, dispositif_programmes_nationaux
+// or labels_nationaux), else generic JSON; a CSV header with
+// dispositif_programmes_nationaux, or pivot and date_maj, is the mediation
+// standard; any other text is CSV.
+func SniffContent(file string, head []byte) (string, error) {
+	has := func(b []byte, keys ...string) bool {
+		for _, k := range keys {
+			if bytes.Contains(b, []byte(k)) {
+				return true
+			}
+		}
+		return false
+	}
+	switch data.DetectFormat(file, head) {
 	case data.FormatGeoJSON:
-		if bytes.Contains(head, []byte(`"lib_france_services"`)) || bytes.Contains(head, []byte(`"MATRICULE"`)) {
+		if has(head, `"lib_france_services"`, `"MATRICULE"`) {
 			return FormatFranceServices2020, nil
 		}
 		return FormatGeoJSON, nil
 	case data.FormatJSON:
-		return FormatMediation, nil
+		if has(head, `"pivot"`, `"date_maj"`, `"dispositif_programmes_nationaux"`, `"labels_nationaux"`) {
+			return FormatMediation, nil
+		}
+		return FormatJSON, nil
 	case data.FormatCSV:
 		first, _, _ := bytes.Cut(head, []byte("\n"))
-		if bytes.Contains(first, []byte("dispositif_programmes_nationaux")) ||
-			bytes.Contains(first, []byte("pivot")) && bytes.Contains(first, []byte("date_maj")) {
+		if has(first, "dispositif_programmes_nationaux") || has(first, "pivot") && has(first, "date_maj") {
 			return FormatMediation, nil
 		}
 		return FormatCSV, nil
 	}
-	return "", fmt.Errorf("%s: cannot tell the format: declare it (one of %s)", filepath.Base(path), strings.Join(Formats, ", "))
+	return "", fmt.Errorf("%s: cannot tell the format: declare it (one of %s)", file, strings.Join(Formats, ", "))
 }

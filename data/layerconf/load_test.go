@@ -69,7 +69,10 @@ func TestDefaultLoadsTodaysLayers(t *testing.T) {
 			"declared unknown": {r.DeclaredUnknown, c.unknown}, "declared used": {r.DeclaredCommuneUsed, c.declUsed},
 			"rejects": {len(r.Rejects), 0}, "filtered": {r.Filtered, 0}, "sites": {len(l.Sites), r.Loaded}, "index": {l.Index.Len(), r.Loaded},
 		})
-		if l.Name != c.name || l.Vintage != c.vintage || l.Source != c.source || r.File != c.source || l.Title != "" {
+		// The map's checkboxes read the titles (the default declares them).
+		wantTitle := map[string]string{data.LayerFranceServices: "France Services", data.LayerFranceServices2020: "France Services",
+			data.LayerCNFSPermanences: "Lieux des conseillers numériques"}[c.name]
+		if l.Name != c.name || l.Vintage != c.vintage || l.Source != c.source || r.File != c.source || l.Title != wantTitle {
 			t.Errorf("%s: name %q vintage %q source %q file %q title %q", c.name, l.Name, l.Vintage, l.Source, r.File, l.Title)
 		}
 		i := slices.IndexFunc(loaded, func(x LoadedLayer) bool { return x.Layer == l })

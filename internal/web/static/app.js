@@ -384,11 +384,70 @@
 
   // refreshSites shows the symbols of the layers that count (the tiles
   // hold every layer: nothing is fetched).
-  const SITE_LAYERS = { 'france-services': 'sites-fs', 'cnfs-permanences': 'sites-cnfs', 'france-services-2020': 'sites-fs2020' };
+  // SITE_LAYERS maps each service layer to its map style layer: the
+  // shipped layers have their own symbols, the others (declared in a layers
+  // file or uploaded) get a dot of a colour of OTHER_COLOURS
+  // (buildLayerChecks fills it from the API).
+  const SHIPPED_SYMBOLS = {
+    'france-services': { style: 'sites-fs', sym: 'sym-fs' },
+    'cnfs-permanences': { style: 'sites-cnfs', sym: 'sym-cnfs' },
+    'france-services-2020': { style: 'sites-fs2020', sym: 'sym-fs2020' },
+  };
+  const OTHER_COLOURS = ['#1c7ed6', '#f08c00', '#2f9e44', '#ae3ec9', '#0c8599', '#e03131', '#5c940d', '#862e9c'];
+  const SITE_LAYERS = {};
   function refreshSites() {
     for (const [name, id] of Object.entries(SITE_LAYERS)) {
       map.setLayoutProperty(id, 'visibility', state.layers.includes(name) ? 'visible' : 'none');
     }
+  }
+
+  // buildLayerChecks makes one checkbox per service layer in service, with
+  // its title and vintage, and a style layer for those without a symbol of
+  // their own; without the list (the API down), the default layer alone.
+  async function buildLayerChecks() {
+    let items = [{ name: DEFAULT_LAYERS, title: 'France Services', vintage: '' }];
+    try {
+      const list = await api('/v1/layers' + query({ kind: 'service' }));
+      items = list.items.filter((l) => l.kind === 'service' && l.name !== 'sites' && l.count !== null);
+      // the shipped layers first, in their order, then the others by name
+      const rank = (n) => { const i = Object.keys(SHIPPED_SYMBOLS).indexOf(n); return i < 0 ? 99 : i; };
+      items.sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+    } catch (err) { report(err); }
+    const box = $('#layer-checks');
+    box.replaceChildren();
+    let other = 0;
+    for (const l of items) {
+      let known = SHIPPED_SYMBOLS[l.name];
+      if (!known) {
+        const colour = OTHER_COLOURS[other++ % OTHER_COLOURS.length];
+        known = { style: 'sites-x-' + l.name, sym: 'sym-other', colour };
+        if (!map.getLayer(known.style)) {
+          map.addLayer({
+            id: known.style, type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], l.name],
+            layout: { visibility: 'none' },
+            paint: {
+              'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.2, 7, 2.6, 10, 5.5], 'circle-color': colour,
+              'circle-stroke-color': '#fff', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.3, 8, 1.2],
+            },
+          }, 'sites-fs');
+        }
+      }
+      SITE_LAYERS[l.name] = known.style;
+      const label = document.createElement('label');
+      label.className = 'check';
+      const cb = document.createElement('input');
+      Object.assign(cb, { type: 'checkbox', name: 'layer', value: l.name, checked: state.layers.includes(l.name) });
+      const sym = document.createElement('span');
+      sym.className = 'sym ' + known.sym;
+      sym.setAttribute('aria-hidden', 'true');
+      if (known.colour) sym.style.background = known.colour;
+      // A layer declared without a title has the API's English stand-in
+      // "Service points: <name>": the name alone reads better here.
+      const title = l.title && !l.title.startsWith('Service points: ') ? l.title : l.name;
+      label.append(cb, sym, ' ' + title + (l.vintage ? ' (' + l.vintage + ')' : ''));
+      box.append(label);
+    }
+    app.layerChecks = items.map((l) => l.name);
   }
 
   async function refreshGaps() {
@@ -889,17 +948,18 @@
       refreshFigures();
       refreshAll(120);
     });
-    for (const cb of document.querySelectorAll('input[name="layer"]')) {
-      cb.addEventListener('change', () => {
-        const on = [...document.querySelectorAll('input[name="layer"]:checked')].map((x) => x.value);
-        if (!on.length) { cb.checked = true; return; } // at least one layer counts
-        state.layers = on;
-        writeHash();
-        refreshSites();
-        refreshCommuneStates();
-        refreshAll();
-      });
-    }
+    // The layer checkboxes come and go with the layer list (buildLayerChecks).
+    $('#layer-checks').addEventListener('change', (e) => {
+      const cb = e.target;
+      if (cb.name !== 'layer') return;
+      const on = [...document.querySelectorAll('input[name="layer"]:checked')].map((x) => x.value);
+      if (!on.length) { cb.checked = true; return; } // at least one layer counts
+      state.layers = on;
+      writeHash();
+      refreshSites();
+      refreshCommuneStates();
+      refreshAll();
+    });
     for (const r of document.querySelectorAll('input[name="colouring"]')) {
       r.addEventListener('change', () => { if (r.checked) setColouring(r.value); });
     }
@@ -1004,7 +1064,11 @@
   dockCards();
   narrow.addEventListener('change', dockCards);
   window.addEventListener('hashchange', () => { if (location.hash !== hashOf()) applyHash(); });
-  const start = () => { if (!applyHash()) { refreshSites(); refreshAll(); writeHash(); } };
+  // The hash names layers: the list of layers comes first.
+  const start = async () => {
+    await buildLayerChecks();
+    if (!applyHash()) { refreshSites(); refreshAll(); writeHash(); }
+  };
   if (map.isStyleLoaded()) start(); else map.once('style.load', start);
   map.once('idle', loadDepartements);
 })();
