@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 )
 
 // This file checks that no answer to a département-scoped token, error
@@ -56,7 +56,7 @@ func newLeakFixture(t *testing.T) *leakFixture {
 			f.visible[s.ID] = true
 		}
 	}
-	corse, _ := data.Synthesize(f.srv.registry.Engine().Territory(), 60000, 0, 11)
+	corse, _ := synth.Synthesize(f.srv.registry.Engine().Territory(), 60000, 0, 11)
 	var cands, sites strings.Builder
 	cands.WriteString("id,lon,lat\n")
 	sites.WriteString("id,name,lon,lat,posts\n")

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
 )
 
@@ -79,8 +80,8 @@ func newAccessFixture(t *testing.T) *accessFixture {
 	f.srv = New(testServer(t).registry, Config{Tokens: access.NewTokenSet(tokens)})
 	// Synthetic people over the whole country, weighted by population,
 	// plus a few in the scope so that the scoped views are never empty.
-	f.candRows, f.structRows = data.Synthesize(e.Territory(), 3000, 400, 7)
-	extra, extraS := data.Synthesize(e.Territory(), 20000, 4000, 8)
+	f.candRows, f.structRows = synth.Synthesize(e.Territory(), 3000, 400, 7)
+	extra, extraS := synth.Synthesize(e.Territory(), 20000, 4000, 8)
 	for _, c := range extra {
 		if c.Departement == "23" || c.Departement == "87" {
 			c.ID = "x" + c.ID

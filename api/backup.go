@@ -19,7 +19,7 @@ func (s *Server) backupRoutes(r gin.IRouter) {
 }
 
 // backupWriter is a store that can copy itself while in use
-// (data.BoltStore).
+// (boltstore.Store).
 type backupWriter interface {
 	WriteTo(w io.Writer) (int64, error)
 }

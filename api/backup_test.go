@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
 
 func TestBackup(t *testing.T) {
-	st, err := data.OpenBoltStore(t.TempDir())
+	st, err := boltstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,10 +45,10 @@ func TestBackup(t *testing.T) {
 	}
 	// The copy opens as a state folder holding the dataset.
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, data.BoltFile), rec.Body.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, boltstore.File), rec.Body.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	restored, err := data.OpenBoltStore(dir)
+	restored, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

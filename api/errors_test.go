@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
@@ -19,7 +20,7 @@ import (
 // the client reads "internal error", the log has the detail.
 func TestCorruptDatasetIsInternalError(t *testing.T) {
 	dir := t.TempDir()
-	st, err := data.OpenBoltStore(dir)
+	st, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

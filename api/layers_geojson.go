@@ -7,8 +7,8 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/crs"
+	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
@@ -24,17 +24,17 @@ type link struct {
 // featureWriter writes the features of one layer as RFC 7946 GeoJSON:
 // no crs member, coordinates rounded to at most 6 decimals (fewer at low
 // zoom), exterior rings counter-clockwise and holes clockwise, rings
-// simplified without ever becoming invalid (geo.Simplifier), string ids.
+// simplified without ever becoming invalid (topo.Simplifier), string ids.
 // It appends to byte slices by hand: answers are large and
 // encoding/json would cost more than the rest of the request.
 type featureWriter struct {
 	l    *maplayers.Layer
 	src  maplayers.Source
-	sel  []int          // positions of the properties written (nil: all)
-	zoom int            // simplify for this zoom (cached), -1 for none
-	simp geo.Simplifier // used when zoom < 0
-	vals []mvt.Value    // scratch
-	crs  crs.CRS        // coordinates written in this system (CRS84 unless crs= asked for another)
+	sel  []int           // positions of the properties written (nil: all)
+	zoom int             // simplify for this zoom (cached), -1 for none
+	simp topo.Simplifier // used when zoom < 0
+	vals []mvt.Value     // scratch
+	crs  crs.CRS         // coordinates written in this system (CRS84 unless crs= asked for another)
 }
 
 // maxDecimals is the precision of written coordinates (about 0.1 m); the
@@ -49,7 +49,7 @@ func newFeatureWriter(l *maplayers.Layer, src maplayers.Source, q layerQuery) *f
 	case q.tolerance > 0:
 		w.simp = maplayers.ToleranceSimplifier(q.tolerance)
 	default:
-		w.simp = geo.Simplifier{Decimals: maxDecimals}
+		w.simp = topo.Simplifier{Decimals: maxDecimals}
 	}
 	return w
 }

@@ -9,10 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // mapShared is the server of the map-layer tests: the shared engine, with
@@ -92,12 +91,12 @@ func (p geoPage) nextLink() string {
 // promises: no crs member, string ids, at most maxDecimals decimals,
 // Point or MultiPolygon geometries whose rings are closed, of at least 4
 // positions and wound counter-clockwise (exteriors) or clockwise (holes);
-// with valid, every polygon must also pass geo.ValidatePolygon (rings that
+// with wantValid, every polygon must also pass valid.ValidatePolygon (rings that
 // neither cross nor touch), except that rings may touch at isolated points
 // when the polygon is valid by the OGC rules: the source shapes have such
 // touches (the enclave of Pontécoulant is a hole touching the exterior of
 // Condé-en-Normandie at one vertex), which no simplification can remove.
-func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid bool) {
+func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, wantValid bool) {
 	t.Helper()
 	if p.raw.Type != "FeatureCollection" || p.raw.CRS != nil {
 		t.Fatalf("%s: type %q, crs %s", what, p.raw.Type, p.raw.CRS)
@@ -143,9 +142,9 @@ func checkRFC7946(t testing.TB, what string, p geoPage, maxDecimals int, valid b
 						checkCoord(ft.ID, q[1])
 					}
 				}
-				if valid {
-					if err := geo.ValidatePolygon(poly); err != nil &&
-						!(errors.Is(err, geo.ErrRingsMeet) && geo.ValidateShape(orb.MultiPolygon{poly}) == nil) {
+				if wantValid {
+					if err := valid.ValidatePolygon(poly); err != nil &&
+						!(errors.Is(err, valid.ErrRingsMeet) && valid.ValidateShape(orb.MultiPolygon{poly}) == nil) {
 						t.Fatalf("%s: feature %v: %v", what, ft.ID, err)
 					}
 				}

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
 )
 
 // topoMaxZoom is the deepest zoom whose communes, départements and régions
@@ -17,7 +18,7 @@ import (
 const topoMaxZoom = 8
 
 // communeTopology simplifies the communes through their shared arcs (see
-// geo.Topology), so that neighbours meet exactly at every zoom up to
+// topo.Topology), so that neighbours meet exactly at every zoom up to
 // topoMaxZoom and département and région outlines run along the same
 // simplified borders. It is built on first use (the map's warm-up at
 // start), each zoom level on its first request.
@@ -26,23 +27,23 @@ type communeTopology struct {
 	log    func(msg string, args ...any)
 
 	once sync.Once
-	topo *geo.Topology // nil when it could not be built: features fall back to their own simplification
+	topo *topo.Topology // nil when it could not be built: features fall back to their own simplification
 
 	levels [topoMaxZoom + 1]struct {
 		once  sync.Once
-		level *geo.TopoLevel
+		level *topo.TopoLevel
 	}
 }
 
 // level returns the communes simplified for zoom z, nil beyond
 // topoMaxZoom or when the topology could not be built.
-func (ct *communeTopology) level(z int) *geo.TopoLevel {
+func (ct *communeTopology) level(z int) *topo.TopoLevel {
 	if ct == nil || z < 0 || z > topoMaxZoom {
 		return nil
 	}
 	ct.once.Do(func() {
 		start := time.Now()
-		topo, err := geo.BuildTopology(ct.shapes())
+		topo, err := topo.BuildTopology(ct.shapes())
 		if err != nil {
 			ct.log("commune topology failed: communes are simplified each on its own", "error", err)
 			return

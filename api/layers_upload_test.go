@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/data/layerconf"
 )
 
@@ -26,7 +26,7 @@ func postLayer(t *testing.T, s *Server, fields map[string]string, file, content 
 // layers cannot be deleted; a file with bad rows is rejected whole.
 func TestLayerUploadLifecycle(t *testing.T) {
 	dir := t.TempDir()
-	store, err := data.OpenBoltStore(dir)
+	store, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestLayerUploadLifecycle(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if store, err = data.OpenBoltStore(dir); err != nil {
+	if store, err = boltstore.Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
@@ -177,7 +177,7 @@ func TestLayerUploadRejects(t *testing.T) {
 // declaration: the same sites, not a re-sniffed guess.
 func TestLayerUploadDeclarationSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	store, err := data.OpenBoltStore(dir)
+	store, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +209,7 @@ func TestLayerUploadDeclarationSurvivesRestart(t *testing.T) {
 	if err := store.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if store, err = data.OpenBoltStore(dir); err != nil {
+	if store, err = boltstore.Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	s = reloadServer(t, store, nil)

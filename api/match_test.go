@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
@@ -114,7 +115,7 @@ func TestMatchHandInstance(t *testing.T) {
 // synthCandidatesCSV writes n synthetic candidates of the real territory.
 func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]data.Candidate, string) {
 	t.Helper()
-	cands, _ := data.Synthesize(e.Territory(), n, 0, seed)
+	cands, _ := synth.Synthesize(e.Territory(), n, 0, seed)
 	var b bytes.Buffer
 	if err := data.WriteCandidatesCSV(&b, cands); err != nil {
 		t.Fatal(err)
@@ -440,7 +441,7 @@ func TestMatchScopes(t *testing.T) {
 func BenchmarkMatchEndpoint(b *testing.B) {
 	s := newMatchServers(b).open
 	e := s.registry.Engine()
-	cands, structs := data.Synthesize(e.Territory(), 50000, 5000, 1)
+	cands, structs := synth.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
 		b.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
@@ -44,7 +45,7 @@ func newRecruitFixture(t *testing.T) *recruitFixture {
 		tokens = append(tokens, access.Token{Hash: access.HashToken(*x.secret), Scope: sc, Name: "token " + x.scope})
 	}
 	f.srv = New(matching.NewRegistry(data.NewMemoryStore(), e), Config{Tokens: access.NewTokenSet(tokens)})
-	cands, structs := data.Synthesize(e.Territory(), 40000, 8000, 21)
+	cands, structs := synth.Synthesize(e.Territory(), 40000, 8000, 21)
 	for _, c := range cands {
 		if c.Departement == "23" || c.Departement == "87" {
 			f.candRows = append(f.candRows, c)

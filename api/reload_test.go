@@ -17,7 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
 )
@@ -48,7 +48,7 @@ func worldLoader(t testing.TB, fail *atomic.Bool) (matching.Loader, *atomic.Int6
 		for i := range sites {
 			pts[i] = sites[i].Point
 		}
-		fs.Sites, fs.Index, fs.Vintage = sites, geo.NewSiteIndex(pts), "gen-"+strconv.FormatInt(n, 10)
+		fs.Sites, fs.Index, fs.Vintage = sites, siteindex.New(pts), "gen-"+strconv.FormatInt(n, 10)
 		return matching.New(p, matching.Options{Workers: 1}), nil
 	}, &loads
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 )
 
@@ -109,7 +109,7 @@ func (fc geoCollection[P]) MarshalJSON() ([]byte, error) {
 // clockwise (RFC 7946 §3.1.6), rings closed, collapsed rings dropped; nil
 // when nothing is left. The input is not modified.
 func geoJSONShape(mp orb.MultiPolygon) orb.Geometry {
-	return maplayers.PolygonsOrNil(geo.Simplifier{Decimals: maxDecimals}.MultiPolygon(mp))
+	return maplayers.PolygonsOrNil(topo.Simplifier{Decimals: maxDecimals}.MultiPolygon(mp))
 }
 
 // toProperties turns a view struct into GeoJSON properties through its JSON

@@ -13,6 +13,8 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
@@ -115,8 +117,8 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 	proj := geo.NewTileProjection(t, geo.TileExtent)
 	box := orb.Bound{Min: orb.Point{-tileBufferUnits, -tileBufferUnits},
 		Max: orb.Point{geo.TileExtent + tileBufferUnits, geo.TileExtent + tileBufferUnits}}
-	grid := geo.Simplifier{Decimals: 0}
-	var valid geo.ShapeValidator // rounding to the grid can fold a ring
+	grid := topo.Simplifier{Decimals: 0}
+	var validator valid.ShapeValidator // rounding to the grid can fold a ring
 	keep := tileProps(l, int(t.Z))
 	names := l.PropNames()
 	if keep != nil {
@@ -143,7 +145,7 @@ func (s *Server) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error) 
 			}
 			g = orb.Point{math.Round(p[0]), math.Round(p[1])}
 		case orb.MultiPolygon:
-			mp := valid.RepairGridShape(grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg))))
+			mp := validator.RepairGridShape(grid.MultiPolygon(clip.MultiPolygon(box, proj.MultiPolygon(lg))))
 			if len(mp) == 0 {
 				continue
 			}

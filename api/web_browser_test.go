@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -46,7 +46,7 @@ func TestMapInBrowser(t *testing.T) {
 	// Proposals are a protected route: the page runs here as an open server
 	// does, over a registry of its own with a store, so that the layer it
 	// uploads stays out of the other tests' server.
-	store, err := data.OpenBoltStore(t.TempDir())
+	store, err := boltstore.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ type Boundary struct {
 	Shape orb.MultiPolygon
 	Bound orb.Bound // bounding box of Shape
 	// Invalid says why Shape breaks the OGC validity rules (see
-	// geo.ValidateShape), "" when it is valid.
+	// valid.ValidateShape), "" when it is valid.
 	Invalid string
 }
 

@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/maillage/maillage/geo/valid"
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // pointBlock is how many points a featureParser allocates at once.
@@ -19,7 +18,7 @@ type featureParser struct {
 	rings []int       // scratch: end index in pts of each ring
 	polys []int       // scratch: end index in rings of each polygon
 	block []orb.Point // free tail of the current point block
-	valid geo.ShapeValidator
+	valid valid.ShapeValidator
 }
 
 // feature parses one Feature object.

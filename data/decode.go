@@ -19,8 +19,8 @@ const (
 	DefaultMaxFieldBytes   = 64 << 10
 )
 
-// NoLimit, as a DecodeLimits field, lifts that bound. Only for files the
-// operator trusts (LocalFileLimits); never for uploads.
+// NoLimit lifts a bound when given as a DecodeLimits field. Only for files
+// the operator trusts (LocalFileLimits); never for uploads.
 const NoLimit = -1
 
 // DecodeLimits bounds what reading one file may cost, so that a small

@@ -12,8 +12,8 @@ import (
 	json "github.com/goccy/go-json"
 )
 
-// AllProgrammes, as ProgrammeLayer.Programme, asks LoadMediationPlaces for
-// one layer per national program found in the file, named
+// AllProgrammes is the ProgrammeLayer.Programme that asks LoadMediationPlaces
+// for one layer per national program found in the file, named
 // "<Name>-<slug of the program>".
 const AllProgrammes = "*"
 

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/valid"
 )
 
 // reconcile joins the 2018 boundaries to the current communes and fills
@@ -112,7 +113,7 @@ func (c *Commune) needsDissolve() bool {
 
 // dissolveShape sets the shape of a commune assembled from several
 // boundaries, or from one invalid boundary: the union of their polygons
-// (geo.DissolveShape), so that former communes sharing edges become one
+// (valid.DissolveShape), so that former communes sharing edges become one
 // valid polygon and an invalid boundary is repaired. When the union fails
 // the polygons are kept as read and the reason returned.
 func (c *Commune) dissolveShape() error {
@@ -120,7 +121,7 @@ func (c *Commune) dissolveShape() error {
 	for _, p := range c.parts {
 		all = append(all, p.shape...)
 	}
-	shape, err := geo.DissolveShape(all)
+	shape, err := valid.DissolveShape(all)
 	if err != nil {
 		shape = all
 	}

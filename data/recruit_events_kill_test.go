@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/data/storetest"
 )
 
@@ -20,7 +21,7 @@ func TestHelperAppendEvents(t *testing.T) {
 	if dir == "" {
 		t.Skip("helper process for TestKilledAppendsKeepHistory")
 	}
-	s, err := data.OpenBoltStore(dir)
+	s, err := boltstore.Open(dir)
 	if err == nil {
 		err = storetest.AppendUntilKilled(s)
 	}
@@ -39,7 +40,7 @@ func TestKilledAppendsKeepHistory(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperAppendEvents$", "-test.count=1")
 		cmd.Env = append(os.Environ(), eventsKillEnv+"="+dir)
 		storetest.CheckKilledAppends(t, cmd, n, func() data.Store {
-			s, err := data.OpenBoltStore(dir)
+			s, err := boltstore.Open(dir)
 			if err != nil {
 				t.Fatalf("reopen after kill -9: %v", err)
 			}

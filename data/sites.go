@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	json "github.com/goccy/go-json"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // SnapMaxM is how far (in metres) a site outside every commune boundary may
@@ -149,7 +148,7 @@ func (b *layerBuilder) finish(vintage string) *Layer {
 	for i := range l.Sites {
 		pts[i] = l.Sites[i].Point
 	}
-	l.Index = geo.NewSiteIndex(pts)
+	l.Index = siteindex.New(pts)
 	return l
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/data/storetest"
 )
 
@@ -13,7 +14,7 @@ func TestMemoryStoreContract(t *testing.T) {
 
 func TestBoltStoreContract(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) data.Store {
-		s, err := data.OpenBoltStore(t.TempDir())
+		s, err := boltstore.Open(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package data
+package data_test
 
 import (
 	"bytes"
@@ -8,27 +8,29 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 )
 
 func TestSynthesizeFixture(t *testing.T) {
-	terr := fixtureTerritory(t)
+	terr := data.FixtureTerritory(t)
 	const nCand, nStruct = 9000, 900
-	cs, ss := Synthesize(terr, nCand, nStruct, 42)
+	cs, ss := synth.Synthesize(terr, nCand, nStruct, 42)
 	if len(cs) != nCand || len(ss) != nStruct {
 		t.Fatalf("got %d candidates, %d structures", len(cs), len(ss))
 	}
 	perCommune := map[string]int{}
 	inDelegated := 0
 	for i, c := range cs {
-		if want := fmt.Sprintf("synth-c-%06d", i+1); c.ID != want || c.Attrs[SyntheticAttr] != "true" {
+		if want := fmt.Sprintf("synth-c-%06d", i+1); c.ID != want || c.Attrs[synth.SyntheticAttr] != "true" {
 			t.Fatalf("candidate %d: id %q attrs %v", i, c.ID, c.Attrs)
 		}
 		com, ok := terr.Commune(c.Commune)
 		if !ok || !geo.MultiPolygonContains(com.Shape, c.Point) {
 			t.Fatalf("candidate %s at %v is not inside its commune %s", c.ID, c.Point, c.Commune)
 		}
-		if c.MaxKm != 30 || c.Departement != com.Departement || c.LocatedBy != LocatedByCoordinates {
+		if c.MaxKm != 30 || c.Departement != com.Departement || c.LocatedBy != data.LocatedByCoordinates {
 			t.Fatalf("candidate %+v", c)
 		}
 		perCommune[c.Commune]++
@@ -55,11 +57,11 @@ func TestSynthesizeFixture(t *testing.T) {
 
 	types := map[string]int{}
 	for i, s := range ss {
-		if want := fmt.Sprintf("synth-s-%06d", i+1); s.ID != want || s.Attrs[SyntheticAttr] != "true" {
+		if want := fmt.Sprintf("synth-s-%06d", i+1); s.ID != want || s.Attrs[synth.SyntheticAttr] != "true" {
 			t.Fatalf("structure %d: id %q attrs %v", i, s.ID, s.Attrs)
 		}
 		com, _ := terr.Commune(s.Commune)
-		if s.Point != com.Rep || s.LocatedBy != LocatedByCommune || s.Posts < 1 || s.Posts > 3 || s.Region != com.Region {
+		if s.Point != com.Rep || s.LocatedBy != data.LocatedByCommune || s.Posts < 1 || s.Posts > 3 || s.Region != com.Region {
 			t.Fatalf("structure %+v", s)
 		}
 		if !strings.Contains(s.Name, "synthétique") {
@@ -67,51 +69,51 @@ func TestSynthesizeFixture(t *testing.T) {
 		}
 		types[s.Type]++
 	}
-	for _, st := range synthTypes {
-		if types[st.typ] == 0 {
-			t.Errorf("no structure of type %s: %v", st.typ, types)
+	for _, typ := range []string{"commune", "epci", "association", "departement", "private"} {
+		if types[typ] == 0 {
+			t.Errorf("no structure of type %s: %v", typ, types)
 		}
 	}
 }
 
 func TestSynthesizeDeterministic(t *testing.T) {
-	terr := fixtureTerritory(t)
-	c1, s1 := Synthesize(terr, 500, 50, 7)
-	c2, s2 := Synthesize(terr, 500, 50, 7)
+	terr := data.FixtureTerritory(t)
+	c1, s1 := synth.Synthesize(terr, 500, 50, 7)
+	c2, s2 := synth.Synthesize(terr, 500, 50, 7)
 	if !reflect.DeepEqual(c1, c2) || !reflect.DeepEqual(s1, s2) {
 		t.Error("same seed, different output")
 	}
-	c3, _ := Synthesize(terr, 500, 50, 8)
+	c3, _ := synth.Synthesize(terr, 500, 50, 8)
 	if reflect.DeepEqual(c1, c3) {
 		t.Error("different seeds, same output")
 	}
-	if c, s := Synthesize(&Territory{}, 10, 10, 1); c != nil || s != nil {
+	if c, s := synth.Synthesize(&data.Territory{}, 10, 10, 1); c != nil || s != nil {
 		t.Error("empty territory produced records")
 	}
 }
 
 // roundTrip writes synthetic records as CSV and reads them back.
-func roundTrip(t *testing.T, terr *Territory, nCand, nStruct int) {
+func roundTrip(t *testing.T, terr *data.Territory, nCand, nStruct int) {
 	t.Helper()
-	cs, ss := Synthesize(terr, nCand, nStruct, 3)
+	cs, ss := synth.Synthesize(terr, nCand, nStruct, 3)
 	// Mix in a candidate located by commune and extra attributes.
-	cs[0].Point, cs[0].LocatedBy = ss[0].Point, LocatedByCommune
+	cs[0].Point, cs[0].LocatedBy = ss[0].Point, data.LocatedByCommune
 	cs[0].Commune, cs[0].Departement = ss[0].Commune, ss[0].Departement
 	cs[1].Attrs["note"] = "a, \"quoted\"\nvalue"
 	ss[1].ZRR, ss[1].QPV, ss[1].FranceServices = "oui", "non", "oui"
 
 	var cb, sb bytes.Buffer
-	if err := WriteCandidatesCSV(&cb, cs); err != nil {
+	if err := data.WriteCandidatesCSV(&cb, cs); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteStructuresCSV(&sb, ss); err != nil {
+	if err := data.WriteStructuresCSV(&sb, ss); err != nil {
 		t.Fatal(err)
 	}
-	cs2, _, err := LoadCandidates(&cb, "synth-candidates.csv", FormatCSV, terr, DecodeLimits{})
+	cs2, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", data.FormatCSV, terr, data.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss2, _, err := LoadStructures(&sb, "synth-structures.csv", FormatCSV, terr, DecodeLimits{})
+	ss2, _, err := data.LoadStructures(&sb, "synth-structures.csv", data.FormatCSV, terr, data.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,23 +135,23 @@ func roundTrip(t *testing.T, terr *Territory, nCand, nStruct int) {
 	}
 }
 
-func TestSynthCSVRoundTripFixture(t *testing.T) { roundTrip(t, fixtureTerritory(t), 300, 30) }
+func TestSynthCSVRoundTripFixture(t *testing.T) { roundTrip(t, data.FixtureTerritory(t), 300, 30) }
 
-func TestSynthCSVRoundTripRealData(t *testing.T) { roundTrip(t, peopleTerritory(t), 5000, 500) }
+func TestSynthCSVRoundTripRealData(t *testing.T) { roundTrip(t, data.PeopleTerritory(t), 5000, 500) }
 
 func BenchmarkSynthesize(b *testing.B) {
-	terr := peopleTerritory(b)
+	terr := data.PeopleTerritory(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		Synthesize(terr, 50_000, 5_000, 1)
+		synth.Synthesize(terr, 50_000, 5_000, 1)
 	}
 }
 
 // BenchmarkLoadCandidatesCSV50k loads 50,000 candidates given by lon/lat
 // only, so every row is located by point-in-polygon.
 func BenchmarkLoadCandidatesCSV50k(b *testing.B) {
-	terr := peopleTerritory(b)
-	cs, _ := Synthesize(terr, 50_000, 0, 1)
+	terr := data.PeopleTerritory(b)
+	cs, _ := synth.Synthesize(terr, 50_000, 0, 1)
 	var buf bytes.Buffer
 	buf.WriteString("id,lon,lat,max_km\n")
 	for _, c := range cs {
@@ -159,7 +161,7 @@ func BenchmarkLoadCandidatesCSV50k(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		got, _, err := LoadCandidates(bytes.NewReader(raw), "bench.csv", FormatCSV, terr, DecodeLimits{})
+		got, _, err := data.LoadCandidates(bytes.NewReader(raw), "bench.csv", data.FormatCSV, terr, data.DecodeLimits{})
 		if err != nil || len(got) != len(cs) {
 			b.Fatalf("%d candidates, %v", len(got), err)
 		}

@@ -15,7 +15,7 @@ import (
 
 // ogcInvalid returns why shape is not a valid OGC geometry according to
 // simplefeatures, reached through GeoJSON so that the check shares no code
-// with geo.ValidateShape (its fast path, its conversion).
+// with valid.ValidateShape (its fast path, its conversion).
 func ogcInvalid(tb testing.TB, shape orb.MultiPolygon) error {
 	tb.Helper()
 	raw, err := geojson.NewGeometry(shape).MarshalJSON()

@@ -4,6 +4,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // Commune is a current commune (INSEE COG "commune-actuelle"), with its 2018
@@ -187,11 +188,11 @@ type LoadReport struct {
 
 // Layer is a named set of service points with its index.
 type Layer struct {
-	Name    string         `json:"name"`
-	Vintage string         `json:"vintage"`
-	Title   string         `json:"title,omitempty"` // human name declared for the layer, e.g. on the map
-	Source  string         `json:"source"`
-	Sites   []Site         `json:"-"`
-	Index   *geo.SiteIndex `json:"-"`
-	Report  LoadReport     `json:"report"`
+	Name    string           `json:"name"`
+	Vintage string           `json:"vintage"`
+	Title   string           `json:"title,omitempty"` // human name declared for the layer, e.g. on the map
+	Source  string           `json:"source"`
+	Sites   []Site           `json:"-"`
+	Index   *siteindex.Index `json:"-"`
+	Report  LoadReport       `json:"report"`
 }

@@ -52,12 +52,12 @@ func TestParseCell(t *testing.T) {
 func TestCellRingAndArea(t *testing.T) {
 	for _, c := range []Cell{CellAt(orb.Point{2.35, 48.85}, 8), faceEdgeCell(t, 7), CellAt(pentagonCentre(), 4)} {
 		r := CellRing(c)
-		if len(r) < 6 || r[0] != r[len(r)-1] || ringSignedArea(r) <= 0 || !planar.RingContains(r, CellCenter(c)) {
+		if len(r) < 6 || r[0] != r[len(r)-1] || RingSignedArea(r) <= 0 || !planar.RingContains(r, CellCenter(c)) {
 			t.Fatalf("CellRing(%v) = %v: want a closed counter-clockwise ring around the centre", c, r)
 		}
 		// The planar ring scaled to km² is within 1 % of the exact area.
 		lat := CellCenter(c)[1] * math.Pi / 180
-		approx := ringSignedArea(r) * 111.195 * 111.195 * math.Cos(lat)
+		approx := RingSignedArea(r) * 111.195 * 111.195 * math.Cos(lat)
 		if a := CellAreaKm2(c); a <= 0 || math.Abs(approx-a) > 0.01*a {
 			t.Fatalf("CellAreaKm2(%v) = %g, planar ring %g", c, a, approx)
 		}

@@ -229,7 +229,7 @@ func (ix *CommuneIndex) partContains(pt *communePart, p orb.Point) bool {
 // partTouches reports whether p lies on one of the polygon's rings.
 func (ix *CommuneIndex) partTouches(pt *communePart, p orb.Point) bool {
 	for _, r := range ix.rings[pt.ringStart:pt.ringEnd] {
-		if ringTouches(r.pts, p) {
+		if RingTouches(r.pts, p) {
 			return true
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/geo/internal/geotest"
 	"github.com/paulmach/orb"
 )
 
@@ -24,7 +25,7 @@ type communesFixture struct {
 // loadCommunes reads communes-2018.geojson.gz once per test binary.
 var loadCommunes = sync.OnceValues(func() (*communesFixture, error) {
 	path := filepath.Join("..", "..", "shared", "data", "communes-2018.geojson.gz")
-	codes, shapes, err := readCommuneShapes(path)
+	codes, shapes, err := geotest.ReadCommuneShapes(path)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ var loadCommunes = sync.OnceValues(func() (*communesFixture, error) {
 
 func realCommunes(tb testing.TB) *communesFixture {
 	tb.Helper()
-	realDataDir(tb)
+	geotest.DataDir(tb)
 	fx, err := loadCommunes()
 	if err != nil {
 		tb.Fatal(err)
@@ -323,7 +324,7 @@ func TestCommuneIndexAtMatchesBruteForceOnRealCommunes(t *testing.T) {
 	}
 	inside := 0
 	for i := 0; i < n; i++ {
-		p := randomPointIn(r, franceTestRegions[0])
+		p := geotest.RandomPointIn(r, geotest.FranceRegions()[0])
 		if i%3 == 0 { // vertices, where boundary rules matter
 			mp := fx.shapes[r.IntN(len(fx.shapes))]
 			ring := mp[0][0]
@@ -346,7 +347,7 @@ func TestCommuneIndexAtMatchesBruteForceOnRealCommunes(t *testing.T) {
 // sphereSegmentDistM is the exact great-circle distance from p to the
 // great-circle arc a–b: the reference for Nearest.
 func sphereSegmentDistM(p, a, b orb.Point) float64 {
-	pv, av, bv := lonLatVector(p), lonLatVector(a), lonLatVector(b)
+	pv, av, bv := UnitVector(p), UnitVector(a), UnitVector(b)
 	n := vcross(av, bv)
 	nn := math.Sqrt(vdot(n, n))
 	if nn > 1e-15 {
@@ -459,7 +460,7 @@ func TestCommuneIndexSearch(t *testing.T) {
 	fx := realCommunes(t)
 	r := rand.New(rand.NewPCG(27, 28))
 	for i := 0; i < 50; i++ {
-		c := randomPointIn(r, franceTestRegions[0])
+		c := geotest.RandomPointIn(r, geotest.FranceRegions()[0])
 		w := 0.5 * r.Float64() * r.Float64()
 		b := orb.Bound{Min: orb.Point{c[0] - w, c[1] - w/2}, Max: orb.Point{c[0] + w, c[1] + w/2}}
 		var got []int
@@ -488,7 +489,7 @@ func TestCommuneIndexSearch(t *testing.T) {
 
 func TestCommuneIndexConcurrentAt(t *testing.T) {
 	fx := realCommunes(t)
-	qs := metroQueries(2000)
+	qs := geotest.MetroQueries(2000)
 	want := make([]int, len(qs))
 	for i, q := range qs {
 		id, ok := fx.ix.At(q)
@@ -519,7 +520,7 @@ func TestCommuneIndexConcurrentAt(t *testing.T) {
 
 func BenchmarkCommuneIndexAt(b *testing.B) {
 	fx := realCommunes(b)
-	qs := metroQueries(4096)
+	qs := geotest.MetroQueries(4096)
 	// Known points first, then random points of metropolitan France's box.
 	copy(qs, []orb.Point{{2.3522, 48.8566}, {4.8357, 45.7640}, {8.7369, 41.9192}, {55.4504, -20.8789}, {-5, 46}})
 	b.ReportAllocs()
@@ -547,7 +548,7 @@ func BenchmarkCommuneIndexAtVertex(b *testing.B) {
 
 func BenchmarkCommuneIndexNearest(b *testing.B) {
 	fx := realCommunes(b)
-	qs := metroQueries(4096)
+	qs := geotest.MetroQueries(4096)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		fx.ix.Nearest(qs[i%len(qs)], 1000)

@@ -1,10 +1,8 @@
 package geo
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/geo/internal/geotest"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 	h3 "github.com/uber/h3-go/v4"
 )
@@ -32,7 +30,7 @@ type franceCommunes struct {
 
 var loadFranceOnce = sync.OnceValues(func() (*franceCommunes, error) {
 	dir := filepath.Join("..", "..", "shared", "data")
-	codes, shapes, err := readCommuneShapes(filepath.Join(dir, "communes-2018.geojson.gz"))
+	codes, shapes, err := geotest.ReadCommuneShapes(filepath.Join(dir, "communes-2018.geojson.gz"))
 	if err != nil {
 		return nil, err
 	}
@@ -48,31 +46,6 @@ var loadFranceOnce = sync.OnceValues(func() (*franceCommunes, error) {
 	return fr, nil
 })
 
-// readCommuneShapes reads a gzipped GeoJSON of commune boundaries: the INSEE
-// code ("code") and the shape of every feature, in file order.
-func readCommuneShapes(path string) (codes []string, shapes []orb.MultiPolygon, err error) {
-	raw, err := readGzip(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	fc, err := geojson.UnmarshalFeatureCollection(raw)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for i, f := range fc.Features {
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			shapes = append(shapes, orb.MultiPolygon{g})
-		case orb.MultiPolygon:
-			shapes = append(shapes, g)
-		default:
-			return nil, nil, fmt.Errorf("%s: feature %d: geometry %T", path, i, f.Geometry)
-		}
-		codes = append(codes, f.Properties.MustString("code", ""))
-	}
-	return codes, shapes, nil
-}
-
 // loadFrance returns the real communes, or skips the test without the data.
 func loadFrance(tb testing.TB) *franceCommunes {
 	tb.Helper()
@@ -86,27 +59,10 @@ func loadFrance(tb testing.TB) *franceCommunes {
 	return fr
 }
 
-func readGzip(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return b, nil
-}
-
 // currentPopulations maps the code of every current commune to its
 // population.
 func currentPopulations(path string) (map[string]int, error) {
-	raw, err := readGzip(path)
+	raw, err := geotest.ReadGzip(path)
 	if err != nil {
 		return nil, err
 	}

@@ -90,7 +90,7 @@ func AssembleRings(next map[int32]int32, starts []int32, pts []orb.Point) orb.Mu
 		if len(ring) < 4 {
 			continue
 		}
-		if ringSignedArea(ring) >= 0 {
+		if RingSignedArea(ring) >= 0 {
 			outers = append(outers, ring)
 		} else {
 			holes = append(holes, ring)
@@ -100,7 +100,7 @@ func AssembleRings(next map[int32]int32, starts []int32, pts []orb.Point) orb.Mu
 	areas := make([]float64, len(outers))
 	for i, r := range outers {
 		mp[i] = orb.Polygon{r}
-		areas[i] = ringSignedArea(r)
+		areas[i] = RingSignedArea(r)
 	}
 	for _, h := range holes {
 		best := -1
@@ -116,9 +116,9 @@ func AssembleRings(next map[int32]int32, starts []int32, pts []orb.Point) orb.Mu
 	return mp
 }
 
-// ringSignedArea is the shoelace area of a closed ring, positive when
+// RingSignedArea is the shoelace area of a closed ring, positive when
 // counter-clockwise.
-func ringSignedArea(r orb.Ring) float64 {
+func RingSignedArea(r orb.Ring) float64 {
 	a := 0.0
 	for i := 1; i < len(r); i++ {
 		a += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]

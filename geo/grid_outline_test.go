@@ -82,8 +82,8 @@ func checkOutline(t *testing.T, mp orb.MultiPolygon, cells []Cell, polys, holes 
 			if len(r) < 4 || r[0] != r[len(r)-1] {
 				t.Fatalf("ring %d not closed: %v", j, r)
 			}
-			if (j == 0) != (ringSignedArea(r) > 0) {
-				t.Fatalf("ring %d has the wrong orientation (area %g)", j, ringSignedArea(r))
+			if (j == 0) != (RingSignedArea(r) > 0) {
+				t.Fatalf("ring %d has the wrong orientation (area %g)", j, RingSignedArea(r))
 			}
 		}
 	}
@@ -96,7 +96,7 @@ func checkOutline(t *testing.T, mp orb.MultiPolygon, cells []Cell, polys, holes 
 	sum, outline := 0.0, planar.Area(mp)
 	var probes []Cell
 	for _, c := range set {
-		sum += ringSignedArea(CellRing(c))
+		sum += RingSignedArea(CellRing(c))
 		probes = append(probes, Disk(c, 1)...)
 	}
 	if math.Abs(outline-sum) > 1e-9*sum {

@@ -381,7 +381,7 @@ func TestGridAccessors(t *testing.T) {
 		}
 		poly := g.CellPolygon(i)
 		ring := poly[0]
-		if len(ring) != 7 || ring[0] != ring[6] || ringSignedArea(ring) <= 0 || !planar.RingContains(ring, g.Centers[i]) {
+		if len(ring) != 7 || ring[0] != ring[6] || RingSignedArea(ring) <= 0 || !planar.RingContains(ring, g.Centers[i]) {
 			t.Fatalf("CellPolygon(%d) = %v: want a closed CCW hexagon around the centre", i, ring)
 		}
 		if b := g.CellBound(i); b != poly.Bound() {

@@ -69,15 +69,15 @@ func onEdge(a, b, p orb.Point) bool {
 	return edgeCross(a, b, p) == 0
 }
 
-// ringContains reports whether p is inside the ring by the crossing-number
+// RingContains reports whether p is inside the ring by the crossing-number
 // rule of rayCross. The ring may be closed (first point repeated last) or
 // not; its orientation does not matter.
-func ringContains(r orb.Ring, p orb.Point) bool {
+func RingContains(r orb.Ring, p orb.Point) bool {
 	in, _ := ringLocate(r, p)
 	return in
 }
 
-// ringLocate returns ringContains(r, p) and whether p may lie on the ring
+// ringLocate returns RingContains(r, p) and whether p may lie on the ring
 // (see mayTouch): false guarantees that p is on none of its edges.
 func ringLocate(r orb.Ring, p orb.Point) (in, maybeOn bool) {
 	n := len(r)
@@ -94,9 +94,9 @@ func ringLocate(r orb.Ring, p orb.Point) (in, maybeOn bool) {
 	return in, maybeOn
 }
 
-// ringTouches reports whether p lies on one of the ring's edges (onEdge),
+// RingTouches reports whether p lies on one of the ring's edges (onEdge),
 // the closing edge included.
-func ringTouches(r orb.Ring, p orb.Point) bool {
+func RingTouches(r orb.Ring, p orb.Point) bool {
 	n := len(r)
 	if n == 0 {
 		return false
@@ -116,11 +116,11 @@ func ringTouches(r orb.Ring, p orb.Point) bool {
 // half-open rule of rayCross (as if nudged east); PolygonCovers counts them
 // in.
 func PolygonContains(poly orb.Polygon, p orb.Point) bool {
-	if len(poly) == 0 || !ringContains(poly[0], p) {
+	if len(poly) == 0 || !RingContains(poly[0], p) {
 		return false
 	}
 	for _, hole := range poly[1:] {
-		if ringContains(hole, p) {
+		if RingContains(hole, p) {
 			return false
 		}
 	}
@@ -146,7 +146,7 @@ func PolygonCovers(poly orb.Polygon, p orb.Point) bool {
 		return true
 	}
 	for _, r := range poly {
-		if ringTouches(r, p) {
+		if RingTouches(r, p) {
 			return true
 		}
 	}

@@ -118,7 +118,7 @@ func TestLocateFlagsEveryBoundaryPoint(t *testing.T) {
 			default:
 				p = orb.Point{float64(r.IntN(13) - 2), float64(r.IntN(13) - 2)}
 			}
-			if !ringTouches(ring, p) {
+			if !RingTouches(ring, p) {
 				continue
 			}
 			on++

@@ -17,7 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -72,7 +72,7 @@ type datasetEntry struct {
 	byID     map[string]int // row id → index in the rows
 
 	idxOnce sync.Once
-	idx     *geo.SiteIndex
+	idx     *siteindex.Index
 
 	resOnce sync.Once
 	res     *MatchResult
@@ -403,7 +403,7 @@ func (en *datasetEntry) convert() {
 }
 
 // index returns the site index of the entry's rows (ids are row indexes).
-func (en *datasetEntry) index() *geo.SiteIndex {
+func (en *datasetEntry) index() *siteindex.Index {
 	en.convert()
 	en.idxOnce.Do(func() {
 		pts := make([]orb.Point, 0, max(len(en.cands), len(en.structs)))
@@ -413,7 +413,7 @@ func (en *datasetEntry) index() *geo.SiteIndex {
 		for i := range en.structs {
 			pts = append(pts, en.structs[i].Point)
 		}
-		en.idx = geo.NewSiteIndex(pts)
+		en.idx = siteindex.New(pts)
 	})
 	return en.idx
 }

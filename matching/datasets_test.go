@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -153,7 +154,7 @@ func abs(x float64) float64 { return max(x, -x) }
 func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	e := coverageEngine(t)
 	r := NewRegistry(nil, e)
-	cands, _ := data.Synthesize(e.territory, 4000, 0, 7)
+	cands, _ := synth.Synthesize(e.territory, 4000, 0, 7)
 	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +265,7 @@ func bruteStructures(c data.Candidate, structs []data.Structure, filled map[stri
 func TestSuggestOnDatasets(t *testing.T) {
 	e := coverageEngine(t)
 	r := NewRegistry(nil, e)
-	cands, _ := data.Synthesize(e.territory, 6000, 0, 11)
+	cands, _ := synth.Synthesize(e.territory, 6000, 0, 11)
 	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
@@ -447,7 +448,7 @@ func TestDatasetCacheBounded(t *testing.T) {
 func BenchmarkSuggestOnDatasets(b *testing.B) {
 	e := coverageEngine(b)
 	r := NewRegistry(nil, e)
-	cands, _ := data.Synthesize(e.territory, 50000, 0, 1)
+	cands, _ := synth.Synthesize(e.territory, 50000, 0, 1)
 	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		b.Fatal(err)

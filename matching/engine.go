@@ -13,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
+	"github.com/maillage/maillage/data/popgrid"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -27,7 +28,7 @@ type Config struct {
 	// nil means the shipped files of DataDir (layerconf.Default).
 	Layers *layerconf.Config
 	// PopulationGrid, when set, is a population grid file
-	// (data.LoadPopulationGrid: INSEE données carroyées or weighted
+	// (popgrid.Load: INSEE données carroyées or weighted
 	// points): each commune's population follows it over the commune's
 	// cells, and its representative point becomes its most populated cell.
 	// Empty: populations are spread in proportion to area.
@@ -228,7 +229,7 @@ func loadOrBuildGrid(t *data.Territory, cfg Config) (*geo.Grid, error) {
 	var pointsSum string
 	if cfg.PopulationGrid != "" {
 		var err error
-		if points, _, err = data.LoadPopulationGrid(cfg.PopulationGrid); err != nil {
+		if points, _, err = popgrid.Load(cfg.PopulationGrid); err != nil {
 			return nil, err
 		}
 		if pointsSum, err = geo.FileChecksum(cfg.PopulationGrid); err != nil {

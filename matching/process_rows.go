@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -57,7 +57,7 @@ func (r *Registry) StructureRows(structuresID string) (*ProcessRows, error) {
 func (p *ProcessRows) Reach() []uint8 {
 	idx := p.structuresEntry.index()
 	out := make([]uint8, len(p.Candidates))
-	var nbs []geo.Neighbor
+	var nbs []siteindex.Neighbor
 	for ci := range p.Candidates {
 		c := &p.Candidates[ci]
 		nbs = idx.Within(c.Point, pairing.CandidateMaxM(c), nbs[:0])

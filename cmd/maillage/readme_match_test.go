@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -17,7 +18,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 		return r, nil
 	}
 	t := d.e.Territory()
-	cands, structs := data.Synthesize(t, nCand, nStruct, 1)
+	cands, structs := synth.Synthesize(t, nCand, nStruct, 1)
 	var cb, sb bytes.Buffer
 	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
 		return nil, err

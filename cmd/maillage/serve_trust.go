@@ -14,6 +14,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -34,7 +35,7 @@ func (f *trustFlags) register(fs *flag.FlagSet, cfg *api.Config) {
 		"folder of the database of uploaded datasets and match results (\"\": in memory, lost at exit)")
 	fs.StringVar(&f.storeURL, "store", os.Getenv("MAILLAGE_STORE"),
 		"postgres://user@host:port/db?search_path=…: keep datasets and match results in PostgreSQL, shared by every replica on it, instead of the --state folder (default $MAILLAGE_STORE)")
-	fs.DurationVar(&f.lockWait, "state-lock-wait", data.DefaultLockWait,
+	fs.DurationVar(&f.lockWait, "state-lock-wait", boltstore.DefaultLockWait,
 		"how long to wait for another process to release the state file (a server killed with kill -9 may hold it a moment)")
 	fs.StringVar(&f.tokensFile, "tokens", "",
 		"tokens file (maillage token new); without it the endpoints of candidates, structures, datasets and matches answer 401")
@@ -80,7 +81,7 @@ func (f *trustFlags) apply(cfg *api.Config, log *slog.Logger) (data.Store, error
 		return data.NewMemoryStore(), nil
 	}
 	t0 := time.Now()
-	st, err := data.BoltOptions{LockWait: f.lockWait}.Open(f.stateDir)
+	st, err := boltstore.Options{LockWait: f.lockWait}.Open(f.stateDir)
 	if err != nil {
 		return nil, stateAdvice(err, f.stateDir)
 	}
@@ -132,8 +133,8 @@ func stateAdvice(err error, dir string) error {
 		return fmt.Errorf("%w.\nThe server does not start on a damaged state file. Stop every server using %s, move %s aside "+
 			"(keep it: it may be examined later), and put the last backup in its place: a copy saved from GET /v1/backup, "+
 			"or a copy of %s taken while the server was stopped. Or start with --state <another folder> to begin with no "+
-			"uploaded datasets", err, dir, data.BoltFile, data.BoltFile)
-	case errors.Is(err, data.ErrLocked):
+			"uploaded datasets", err, dir, boltstore.File, boltstore.File)
+	case errors.Is(err, boltstore.ErrLocked):
 		return fmt.Errorf("%w.\nOne server per state folder: stop the other one, or give this one another --state folder; "+
 			"if the previous server was just killed, start again or raise --state-lock-wait", err)
 	}

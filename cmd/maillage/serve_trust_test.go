@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/api"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/internal/access"
 )
 
@@ -20,7 +20,7 @@ import (
 func TestServeStateAdvice(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	damaged := t.TempDir()
-	if err := os.WriteFile(filepath.Join(damaged, data.BoltFile), nil, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(damaged, boltstore.File), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tf := trustFlags{stateDir: damaged, insecureOpen: true, lockWait: 200 * time.Millisecond}
@@ -28,14 +28,14 @@ func TestServeStateAdvice(t *testing.T) {
 	if err == nil {
 		t.Fatal("serve started on an empty state file")
 	}
-	for _, want := range []string{filepath.Join(damaged, data.BoltFile), "empty (0 bytes)", "GET /v1/backup", "--state <another folder>"} {
+	for _, want := range []string{filepath.Join(damaged, boltstore.File), "empty (0 bytes)", "GET /v1/backup", "--state <another folder>"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("damaged state: %q lacks %q", err, want)
 		}
 	}
 
 	held := t.TempDir()
-	st, err := data.OpenBoltStore(held)
+	st, err := boltstore.Open(held)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/synth"
 )
 
 // runSynth writes a synthetic, clearly labelled candidates file and host
@@ -32,7 +33,7 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cands, structs := data.Synthesize(t, *nCand, *nStruct, *seed)
+	cands, structs := synth.Synthesize(t, *nCand, *nStruct, *seed)
 	cPath := filepath.Join(*out, "synth-candidates.csv")
 	sPath := filepath.Join(*out, "synth-structures.csv")
 	if err := writeFile(cPath, func(w io.Writer) error { return data.WriteCandidatesCSV(w, cands) }); err != nil {

@@ -75,13 +75,13 @@ type Filter struct {
 	Offset, Limit int
 }
 
-// propIndex returns the position of a property, -1 when the layer has none
+// PropIndex returns the position of a property, -1 when the layer has none
 // of that name.
 func (l *Layer) PropIndex(name string) int {
 	return slices.IndexFunc(l.Props, func(p PropSpec) bool { return p.Name == name })
 }
 
-// propNames lists the layer's property names.
+// PropNames lists the layer's property names.
 func (l *Layer) PropNames() []string {
 	out := make([]string, len(l.Props))
 	for i, p := range l.Props {
@@ -90,7 +90,7 @@ func (l *Layer) PropNames() []string {
 	return out
 }
 
-// source is the features of a layer: indexes 0..Len()-1 are stable for the
+// Source is the features of a layer: indexes 0..Len()-1 are stable for the
 // source's lifetime and are the order of every answer.
 type Source interface {
 	Len() int
@@ -157,7 +157,7 @@ func NewRegistry() *Registry {
 	return &Registry{byName: map[string]*Layer{}}
 }
 
-// add registers l, replacing a layer of the same name (an upload made
+// Add registers l, replacing a layer of the same name (an upload made
 // again); a name must be a valid URL path segment.
 func (r *Registry) Add(l *Layer) error {
 	if !ValidName(l.Name) {
@@ -172,7 +172,7 @@ func (r *Registry) Add(l *Layer) error {
 	return nil
 }
 
-// remove drops a layer; false when there was none.
+// Remove drops a layer; false when there was none.
 func (r *Registry) Remove(name string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -184,7 +184,7 @@ func (r *Registry) Remove(name string) bool {
 	return true
 }
 
-// get returns the layer of a name.
+// Get returns the layer of a name.
 func (r *Registry) Get(name string) (*Layer, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
@@ -192,7 +192,7 @@ func (r *Registry) Get(name string) (*Layer, bool) {
 	return l, ok
 }
 
-// list returns the layers in registration order.
+// List returns the layers in registration order.
 func (r *Registry) List() []*Layer {
 	r.mu.RLock()
 	defer r.mu.RUnlock()

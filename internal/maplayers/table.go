@@ -57,8 +57,8 @@ func (t *FeatureTable) Add(id string, g orb.Geometry, deps []string, props []mvt
 	}
 }
 
-// Len, ID, Geometry, InDepartement, Lookup, Bound, Props and Search
-// implement Source.
+// Len is the number of features; with ID, Geometry, InDepartement, Lookup,
+// Bound, Props and Search it implements Source.
 func (t *FeatureTable) Len() int                     { return len(t.ids) }
 func (t *FeatureTable) ID(i int) string              { return t.ids[i] }
 func (t *FeatureTable) Geometry(i int) orb.Geometry  { return t.geoms[i] }

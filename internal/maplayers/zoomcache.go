@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/topo"
 )
 
 // MaxCachedZoom is the deepest zoom whose simplified geometries are kept:
@@ -22,14 +23,14 @@ const MaxZoom = 22
 
 // ZoomCache keeps the simplified geometry of each feature of a static
 // polygon layer per zoom level, computed on first request. Entries are
-// written once, packed (geo.PackedMultiPolygon: the communes at zooms 9 to
+// written once, packed (topo.PackedMultiPolygon: the communes at zooms 9 to
 // 12 hold nearly all their vertices, and held as orb values they were a
 // third of the server's heap), and decoded on each read. Tiles of one
 // zoom asking for the same feature at once wait for one simplification
 // (single-flight) rather than each compute it.
 type ZoomCache struct {
 	once   [MaxCachedZoom + 1]sync.Once
-	geoms  [MaxCachedZoom + 1][]atomic.Pointer[geo.PackedMultiPolygon]
+	geoms  [MaxCachedZoom + 1][]atomic.Pointer[topo.PackedMultiPolygon]
 	flight singleflight.Group // simplifications in progress, by "zoom/feature"
 
 	// Topo, when set (before the layer is served), gives feature i at
@@ -61,18 +62,18 @@ func (zc *ZoomCache) Cached(z, i int) bool {
 // ZoomSimplifier simplifies for a map at zoom z: features smaller than the
 // tolerance keep a minimal outline rather than vanish; retries may use up
 // to 6 decimals.
-func ZoomSimplifier(z int) geo.Simplifier {
-	return geo.Simplifier{Tolerance: geo.ZoomToleranceDeg(z), Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
+func ZoomSimplifier(z int) topo.Simplifier {
+	return topo.Simplifier{Tolerance: geo.ZoomToleranceDeg(z), Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
 }
 
 // ToleranceSimplifier simplifies at a tolerance in degrees, with decimals
 // that keep the rounding under a quarter of it.
-func ToleranceSimplifier(tol float64) geo.Simplifier {
+func ToleranceSimplifier(tol float64) topo.Simplifier {
 	d := 6
 	if tol > 0 {
 		d = max(1, min(6, int(math.Ceil(math.Log10(4/tol)))))
 	}
-	return geo.Simplifier{Tolerance: tol, Decimals: d, FineDecimals: 6, KeepOne: true}
+	return topo.Simplifier{Tolerance: tol, Decimals: d, FineDecimals: 6, KeepOne: true}
 }
 
 // AtZoom returns feature i of src simplified for zoom z (possibly a shared
@@ -92,7 +93,7 @@ func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 			return PolygonsOrNil(s)
 		}
 	}
-	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[geo.PackedMultiPolygon], src.Len()) })
+	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[topo.PackedMultiPolygon], src.Len()) })
 	slot := &zc.geoms[z][i]
 	if p := slot.Load(); p != nil {
 		return PolygonsOrNil(p.MultiPolygon())
@@ -102,7 +103,7 @@ func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 			return p.MultiPolygon(), nil
 		}
 		s := ZoomSimplifier(z).MultiPolygon(mp)
-		p := geo.PackMultiPolygon(s)
+		p := topo.PackMultiPolygon(s)
 		slot.Store(&p)
 		return s, nil
 	})

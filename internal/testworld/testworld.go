@@ -24,6 +24,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -137,7 +138,7 @@ func newLayer(name, vintage string, sites ...data.Site) *data.Layer {
 	for i := range sites {
 		pts[i] = sites[i].Point
 	}
-	return &data.Layer{Name: name, Vintage: vintage, Source: "testworld", Sites: sites, Index: geo.NewSiteIndex(pts),
+	return &data.Layer{Name: name, Vintage: vintage, Source: "testworld", Sites: sites, Index: siteindex.New(pts),
 		Report: data.LoadReport{File: "testworld", Read: len(sites), Loaded: len(sites), Rejects: []data.Reject{}}}
 }
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
 )
@@ -24,7 +24,7 @@ func layer(name string, sites ...data.Site) *data.Layer {
 		sites[i].Layer = name
 		pts[i] = sites[i].Point
 	}
-	return &data.Layer{Name: name, Sites: sites, Index: geo.NewSiteIndex(pts)}
+	return &data.Layer{Name: name, Sites: sites, Index: siteindex.New(pts)}
 }
 
 func site(id, name, commune, dep string, lon, lat float64) data.Site {

@@ -6,7 +6,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -21,7 +21,7 @@ type SiteHit struct {
 // callers validate names first.
 func NearestSites(e *matching.Engine, p orb.Point, k int, layers []string) []SiteHit {
 	var hits []SiteHit
-	var buf []geo.Neighbor
+	var buf []siteindex.Neighbor
 	for _, name := range matching.UniqueLayers(layers) {
 		l := e.Layer(name)
 		if l == nil {

@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/geo"
 )
 
 // spec50k is the target instance: 50,000 candidates (MaxKm 30) and 5,000
@@ -133,7 +132,7 @@ func BenchmarkAssignTight10k(b *testing.B) {
 // suggestFixture is the 50k instance half-way through a manual assignment:
 // every other pair of the optimal assignment is made, so that some posts
 // are open and some candidates taken. It returns indexes over both sides.
-func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *geo.SiteIndex, taken map[string]bool, open map[string]int) {
+func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candIx, structIx *siteindex.Index, taken map[string]bool, open map[string]int) {
 	cands, structs = Synthetic(spec50k)
 	res, err := Assign(context.Background(), cands, structs, AssignOptions{})
 	if err != nil {
@@ -158,7 +157,7 @@ func suggestFixture(b *testing.B) (cands []Candidate, structs []Structure, candI
 	for i, s := range structs {
 		sp[i] = s.Point
 	}
-	return cands, structs, geo.NewSiteIndex(cp), geo.NewSiteIndex(sp), taken, open
+	return cands, structs, siteindex.New(cp), siteindex.New(sp), taken, open
 }
 
 func BenchmarkSuggestStructures(b *testing.B) {

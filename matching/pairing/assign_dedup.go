@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/internal/stop"
 )
 
@@ -17,8 +17,8 @@ import (
 // the same structures in the same order (SiteIndex.WithinUnsorted is
 // deterministic), so each such point is queried once.
 type sharedReach struct {
-	group []int32          // per candidate, its list in lists; -1 when no other candidate shares its point and reach
-	lists [][]geo.Neighbor // per shared point and reach, the structures within it
+	group []int32                // per candidate, its list in lists; -1 when no other candidate shares its point and reach
+	lists [][]siteindex.Neighbor // per shared point and reach, the structures within it
 }
 
 // reachKey is a candidate's point and reach.
@@ -34,7 +34,7 @@ const dedupChunk = 64
 // queries ix once for each group of two or more, on in.workers goroutines.
 // It returns an empty sharedReach when in.noDedup is set, and
 // ErrAssignTooLarge when the shared lists alone exceed in.maxEdges.
-func findSharedReach(ctx context.Context, in *assignInput, ix *geo.SiteIndex) (sharedReach, error) {
+func findSharedReach(ctx context.Context, in *assignInput, ix *siteindex.Index) (sharedReach, error) {
 	sr := sharedReach{group: make([]int32, len(in.cands))}
 	for i := range sr.group {
 		sr.group[i] = -1
@@ -63,7 +63,7 @@ func findSharedReach(ctx context.Context, in *assignInput, ix *geo.SiteIndex) (s
 	if len(reps) == 0 {
 		return sr, nil
 	}
-	sr.lists = make([][]geo.Neighbor, len(reps))
+	sr.lists = make([][]siteindex.Neighbor, len(reps))
 	nChunks := (len(reps) + dedupChunk - 1) / dedupChunk
 	tooMany := false
 	var total int64

@@ -12,7 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching/assign"
 	"github.com/maillage/maillage/matching/internal/stop"
 )
@@ -57,7 +57,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	for i, s := range in.structs {
 		pts[i] = s.Point
 	}
-	ix := geo.NewSiteIndex(pts)
+	ix := siteindex.New(pts)
 	shared, err := findSharedReach(ctx, in, ix)
 	if err != nil {
 		return nil, err
@@ -73,7 +73,7 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	var mu sync.Mutex
 	var total atomic.Int64
 	assignParallel(in.workers, nChunks, func(next func() (int, bool)) {
-		var own, nbs []geo.Neighbor
+		var own, nbs []siteindex.Neighbor
 		var cost []uint32
 		var pair []uint64
 		deg := make([]int32, len(in.structs))
@@ -156,10 +156,10 @@ func EstimateEdges(cands []Candidate, structs []Structure) int64 {
 	for i, s := range structs {
 		pts[i] = s.Point
 	}
-	ix := geo.NewSiteIndex(pts)
+	ix := siteindex.New(pts)
 	n := min(len(cands), edgeSample)
 	var found int64
-	var nbs []geo.Neighbor
+	var nbs []siteindex.Neighbor
 	for k := range n {
 		c := &cands[k]
 		if n < len(cands) {

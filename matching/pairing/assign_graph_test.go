@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 func TestRadixSortEdges(t *testing.T) {
@@ -184,7 +185,7 @@ func TestAssignGraphSharedPoints(t *testing.T) {
 	}
 	want, _ := build(true)
 	got, in := build(false)
-	if sr, _ := findSharedReach(context.Background(), in, geo.NewSiteIndex(structPoints(structs))); len(sr.lists) == 0 || len(sr.lists) > len(cands)/5 {
+	if sr, _ := findSharedReach(context.Background(), in, siteindex.New(structPoints(structs))); len(sr.lists) == 0 || len(sr.lists) > len(cands)/5 {
 		t.Fatalf("%d shared points for %d candidates in stacks of 10", len(sr.lists), len(cands))
 	}
 	if !slices.Equal(got.cost, want.cost) || !slices.Equal(got.pair, want.pair) ||

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // processInstance is a small instance with the recruitment constraints.
@@ -325,14 +326,14 @@ func TestSuggestProcess(t *testing.T) {
 		{ID: "wish", Point: at, Departement: "75", Wished: []string{"92"}},
 		{ID: "ok", Point: at, Departement: "75", AvailableDay: 99},
 	}
-	ix := geo.NewSiteIndex([]orb.Point{at, at, at})
-	for _, idx := range []*geo.SiteIndex{nil, ix} {
+	ix := siteindex.New([]orb.Point{at, at, at})
+	for _, idx := range []*siteindex.Index{nil, ix} {
 		got := SuggestCandidates(s, cands, idx, nil, 5)
 		if len(got) != 1 || got[0].ID != "ok" {
 			t.Errorf("SuggestCandidates (index %v) = %v, want only ok", idx != nil, got)
 		}
 	}
-	sx := geo.NewSiteIndex([]orb.Point{s.Point})
+	sx := siteindex.New([]orb.Point{s.Point})
 	for _, c := range cands {
 		got := SuggestStructures(c, []Structure{s}, sx, nil, 5)
 		if want := c.ID == "ok"; (len(got) == 1) != want {

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // Suggestion is a candidate or structure proposed for a manual assignment,
@@ -29,7 +30,7 @@ func CandidateMaxM(c *Candidate) float64 {
 // mission start, wishing other départements; see Assign) is not proposed.
 // idx must index the candidates' points (ids are indexes in
 // cands); when it is nil every candidate is scanned. A nil taken takes none.
-func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken func(id string) bool, k int) []Suggestion {
+func SuggestCandidates(s Structure, cands []Candidate, idx *siteindex.Index, taken func(id string) bool, k int) []Suggestion {
 	out := []Suggestion{}
 	if k <= 0 || len(cands) == 0 {
 		return out
@@ -48,7 +49,7 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 	// farthest returned is beyond the largest MaxKm, which is only measured
 	// (a scan of cands) when the first round falls short.
 	reachM := math.Inf(1)
-	var nbs []geo.Neighbor
+	var nbs []siteindex.Neighbor
 	for want := max(2*k, 16); ; want *= 4 {
 		nbs = idx.Nearest(s.Point, want, nbs)
 		out = out[:0]
@@ -84,7 +85,7 @@ func SuggestCandidates(s Structure, cands []Candidate, idx *geo.SiteIndex, taken
 // idx must index the structures' points (ids are indexes in structs); when
 // it is nil every structure is scanned. A nil openPosts counts every post as
 // open.
-func SuggestStructures(c Candidate, structs []Structure, idx *geo.SiteIndex, openPosts func(id string) int, k int) []Suggestion {
+func SuggestStructures(c Candidate, structs []Structure, idx *siteindex.Index, openPosts func(id string) int, k int) []Suggestion {
 	out := []Suggestion{}
 	if k <= 0 || len(structs) == 0 {
 		return out

@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 )
 
 // bruteSuggest ranks every item by (distance, index) and keeps the first k
@@ -55,7 +56,7 @@ func TestSuggest(t *testing.T) {
 	for i, s := range structs {
 		sp[i] = s.Point
 	}
-	candIx, structIx := geo.NewSiteIndex(cp), geo.NewSiteIndex(sp)
+	candIx, structIx := siteindex.New(cp), siteindex.New(sp)
 
 	nonEmpty := 0
 	for trial := range 300 {
@@ -65,7 +66,7 @@ func TestSuggest(t *testing.T) {
 			func(i int) float64 { return geo.DistanceM(cands[i].Point, s.Point) },
 			func(i int, d float64) bool { return d <= CandidateMaxM(&cands[i]) && !taken[cands[i].ID] },
 			func(i int) string { return cands[i].ID })
-		for _, ix := range []*geo.SiteIndex{candIx, nil} {
+		for _, ix := range []*siteindex.Index{candIx, nil} {
 			if got := SuggestCandidates(s, cands, ix, isTaken, k); !reflect.DeepEqual(got, want) {
 				t.Fatalf("SuggestCandidates(%s, k=%d, index %v) = %v, want %v", s.ID, k, ix != nil, got, want)
 			}
@@ -75,7 +76,7 @@ func TestSuggest(t *testing.T) {
 			func(i int) float64 { return geo.DistanceM(c.Point, structs[i].Point) },
 			func(i int, d float64) bool { return d <= CandidateMaxM(&c) && open[structs[i].ID] > 0 },
 			func(i int) string { return structs[i].ID })
-		for _, ix := range []*geo.SiteIndex{structIx, nil} {
+		for _, ix := range []*siteindex.Index{structIx, nil} {
 			if got := SuggestStructures(c, structs, ix, openPosts, k); !reflect.DeepEqual(got, want2) {
 				t.Fatalf("SuggestStructures(%s, k=%d, index %v) = %v, want %v", c.ID, k, ix != nil, got, want2)
 			}
@@ -92,8 +93,8 @@ func TestSuggest(t *testing.T) {
 func TestSuggestEdgeCases(t *testing.T) {
 	c := Candidate{ID: "c", Point: orb.Point{2, 48}, MaxKm: 10}
 	s := Structure{ID: "s", Point: orb.Point{2, 48.05}, Posts: 1}
-	ix := geo.NewSiteIndex([]orb.Point{s.Point})
-	cix := geo.NewSiteIndex([]orb.Point{c.Point})
+	ix := siteindex.New([]orb.Point{s.Point})
+	cix := siteindex.New([]orb.Point{c.Point})
 	d := geo.DistanceM(c.Point, s.Point)
 	tests := []struct {
 		name string

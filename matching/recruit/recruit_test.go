@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -347,7 +348,7 @@ func TestOpinionExcludesAndExports(t *testing.T) {
 
 func TestHistorySurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	store, err := data.OpenBoltStore(dir)
+	store, err := boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +364,7 @@ func TestHistorySurvivesRestart(t *testing.T) {
 	}
 	store.Close()
 
-	store, err = data.OpenBoltStore(dir)
+	store, err = boltstore.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 )
@@ -158,7 +159,7 @@ func articulationSource(e *matching.Engine, src string) ([]articulationPlace, er
 type openCells struct {
 	cells      []int32   // grid index of each open cell
 	difficulty []float64 // its people in difficulty
-	index      *geo.SiteIndex
+	index      *siteindex.Index
 }
 
 // Articulate classifies every place of q.Source against France Services
@@ -194,7 +195,7 @@ func Articulate(e *matching.Engine, q ArticulationQuery) (*Articulation, error) 
 	reached := make([]bool, len(open.cells))
 	deps := make([]ArticulationArea, len(e.Territory().Departements))
 	nat := ArticulationArea{Level: matching.LevelNational, Code: "FR", Name: "France"}
-	var buf []geo.Neighbor
+	var buf []siteindex.Neighbor
 	for _, pl := range places {
 		it := ArticulationItem{ID: pl.id, Name: pl.name, Commune: pl.commune, Departement: pl.dep,
 			Lon: pl.p[0], Lat: pl.p[1], Posts: pl.posts, LocatedBy: pl.locatedBy}
@@ -298,7 +299,7 @@ func newOpenCells(e *matching.Engine, ref *matching.Coverage) *openCells {
 		o.difficulty = append(o.difficulty, f)
 		pts = append(pts, g.Centers[i])
 	}
-	o.index = geo.NewSiteIndex(pts)
+	o.index = siteindex.New(pts)
 	return o
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
@@ -20,7 +21,7 @@ func addTinyLayer(w *mtest.Tiny, name string, pts ...orb.Point) {
 	for i, p := range pts {
 		l.Sites = append(l.Sites, data.Site{ID: name + string(rune('a'+i)), Name: name, Layer: name, Point: p, Departement: "02"})
 	}
-	l.Index = geo.NewSiteIndex(pts)
+	l.Index = siteindex.New(pts)
 	w.E = w.E.Rebuild(func(p *matching.Parts) { p.Layers[name] = l })
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
@@ -93,7 +93,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	}
 	// An engine never changes: the picks as a layer go in a new one.
 	withPicks := e.Rebuild(func(p *matching.Parts) {
-		p.Layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: geo.NewSiteIndex(pts)}
+		p.Layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: siteindex.New(pts)}
 	})
 	after := mtest.MustCoverage(t, withPicks, matching.CoverageQuery{Layers: append(layers, "siting-test"), NoGaps: true})
 	for j, d := range after.Departements {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
@@ -168,7 +169,7 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 			pts = append(pts, p.Point)
 		}
 		withScenario := w.e.Rebuild(func(p *matching.Parts) {
-			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: geo.NewSiteIndex(pts)}
+			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: siteindex.New(pts)}
 		})
 		after, err := withScenario.Coverage(matching.CoverageQuery{Layers: []string{matching.DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
@@ -114,7 +115,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 			Kind: data.KindFranceServices, Layer: matching.DefaultLayer, Point: g.Centers[i]})
 		pts = append(pts, g.Centers[i])
 	}
-	layer := &data.Layer{Name: matching.DefaultLayer, Sites: sites, Index: geo.NewSiteIndex(pts)}
+	layer := &data.Layer{Name: matching.DefaultLayer, Sites: sites, Index: siteindex.New(pts)}
 	e := matching.New(matching.Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{matching.DefaultLayer: layer}}, matching.Options{Workers: 2})
 	return &sitingWorld{e: e, reach: matching.ReachKm(reachKm)}
 }

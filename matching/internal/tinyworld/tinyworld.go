@@ -11,6 +11,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
 )
 
@@ -141,9 +142,9 @@ func New(defaultLayer string) (*World, error) {
 		for i := range l.Sites {
 			pts[i] = l.Sites[i].Point
 		}
-		l.Index = geo.NewSiteIndex(pts)
+		l.Index = siteindex.New(pts)
 	}
-	empty := &data.Layer{Name: "empty", Index: geo.NewSiteIndex(nil)}
+	empty := &data.Layer{Name: "empty", Index: siteindex.New(nil)}
 	w.Territory, w.Grid, w.Indicators = terr, g, Indicators()
 	w.Layers = map[string]*data.Layer{defaultLayer: l1, "extra": l2, "empty": empty}
 	return w, nil
