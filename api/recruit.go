@@ -24,7 +24,8 @@ type recruitState struct {
 	err  error
 }
 
-// process returns the recruitment process of the server.
+// process returns the recruitment process of the server, caught up with
+// the history in the store.
 func (s *Server) process() (*recruit.Process, error) {
 	st := &s.recruit
 	st.once.Do(func() {
@@ -34,7 +35,14 @@ func (s *Server) process() (*recruit.Process, error) {
 		}
 		st.p, st.err = recruit.New(s.registry.Store(), s.registry)
 	})
-	return st.p, st.err
+	if st.err != nil {
+		return nil, st.err
+	}
+	// Another replica may have moved pairs since the last answer.
+	if err := st.p.Sync(); err != nil {
+		return nil, err
+	}
+	return st.p, nil
 }
 
 // recruitRoutes registers the recruitment endpoints.

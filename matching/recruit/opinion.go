@@ -83,7 +83,9 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 	p.mu.RUnlock()
 	e := &data.RecruitmentEvent{Kind: data.EventAvis, Structure: g.Structure, Departement: s.Departement, Structures: g.Structures,
 		Status: g.Avis, From: from, Comment: g.Comment, By: g.By, At: at, Posts: s.Posts, Phase: s.Phase}
+	p.mu.Lock() // from the append to the apply, as in Move
 	if err := p.store.AppendEvent(e); err != nil {
+		p.mu.Unlock()
 		var stale *data.StaleError
 		if errors.As(err, &stale) {
 			if rerr := p.reload(); rerr != nil {
@@ -93,9 +95,9 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 		}
 		return nil, err
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.apply(e)
+	p.applied++
 	o := *p.structs[g.Structure].opinion
 	o.Name, o.Posts, o.Phase = s.Name, s.Posts, s.Phase
 	return &o, nil
