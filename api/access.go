@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/fca"
 )
 
@@ -23,33 +24,33 @@ func (s *Server) accessRoutes(r gin.IRouter) {
 
 // accessView is the JSON body of GET /v1/access.
 type accessView struct {
-	Supply          string                `json:"supply"`
-	SupplyKind      string                `json:"supply_kind"`
-	Demand          string                `json:"demand"`
-	Reach           matching.Reach        `json:"reach"`
-	Decay           fca.Decay             `json:"decay"`
-	SupplyPoints    int                   `json:"supply_points"`
-	SupplyTotal     float64               `json:"supply_total"`
-	IdleSupply      float64               `json:"idle_supply"`
-	DemandTotal     float64               `json:"demand_total"`
-	ReferencePer10k float64               `json:"reference_per_10k"`
-	National        matching.AccessArea   `json:"national"`
-	By              string                `json:"by"`
-	Items           []matching.AccessArea `json:"items"`
-	Total           int                   `json:"total"`
-	ComputeMS       float64               `json:"compute_ms"`
+	Supply          string                     `json:"supply"`
+	SupplyKind      string                     `json:"supply_kind"`
+	Demand          string                     `json:"demand"`
+	Reach           matching.Reach             `json:"reach"`
+	Decay           fca.Decay                  `json:"decay"`
+	SupplyPoints    int                        `json:"supply_points"`
+	SupplyTotal     float64                    `json:"supply_total"`
+	IdleSupply      float64                    `json:"idle_supply"`
+	DemandTotal     float64                    `json:"demand_total"`
+	ReferencePer10k float64                    `json:"reference_per_10k"`
+	National        accessibility.AccessArea   `json:"national"`
+	By              string                     `json:"by"`
+	Items           []accessibility.AccessArea `json:"items"`
+	Total           int                        `json:"total"`
+	ComputeMS       float64                    `json:"compute_ms"`
 }
 
 // accessQuery parses supply=, demand=, decay=, sigma_km= and the reach
 // (max_km= or max_minutes= with speed_kmh= and detour=, as coverage).
 // Supply is a layer or a built-in structures dataset: uploaded datasets
 // hold uploaded data and this route is open.
-func (s *Server) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
+func (s *Server) accessQuery(c *gin.Context) (accessibility.AccessQuery, error) {
 	cq, err := s.coverageQuery(c)
 	if err != nil {
-		return matching.AccessQuery{}, err
+		return accessibility.AccessQuery{}, err
 	}
-	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
+	q := accessibility.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
 		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
 	if s.engineOf(c).Layer(q.Supply) == nil {
 		if _, builtin := s.engineOf(c).Structures(q.Supply); !builtin {
@@ -92,8 +93,8 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
 		return badParam("format", "GeoJSON needs by=commune and departement=")
 	}
-	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(matching.AccessSorts(), sortBy) {
-		return badParam("sort", "want %s, got %q", strings.Join(matching.AccessSorts(), ", "), sortBy)
+	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(accessibility.AccessSorts(), sortBy) {
+		return badParam("sort", "want %s, got %q", strings.Join(accessibility.AccessSorts(), ", "), sortBy)
 	}
 	limit, err := queryIntParam(c, param.Limit(maxAccessItems), 0)
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := s.engineOf(c).Access(q)
+	a, err := accessibility.Compute(s.engineOf(c), q)
 	if err != nil {
 		return err
 	}
@@ -123,11 +124,11 @@ func (s *Server) access2SFCA(c *gin.Context) error {
 		}
 		return writeTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
 	case "geojson":
-		fc := geoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*geoFeature[matching.AccessArea], 0, len(items)),
+		fc := geoCollection[accessibility.AccessArea]{Type: "FeatureCollection", Features: make([]*geoFeature[accessibility.AccessArea], 0, len(items)),
 			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": roundReach(a.Reach),
 				"reference_per_10k": round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
-			f := &geoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
+			f := &geoFeature[accessibility.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
 			if com, ok := s.engineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
 				f.Geometry = geoJSONShape(com.Shape)
 			}
@@ -150,7 +151,7 @@ const maxAccessItems = 100000
 // accessItems returns the rounded areas of level by (those of dep only,
 // when given: see Access.Select) in the order sortBy, the first limit when
 // limit > 0, and for communes the commune records alongside.
-func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]matching.AccessArea, []matching.CommuneAccess, error) {
+func accessItems(a *accessibility.Access, by, dep, sortBy string, limit int) ([]accessibility.AccessArea, []accessibility.CommuneAccess, error) {
 	src, communes, err := a.Select(by, dep, sortBy)
 	if err != nil {
 		return nil, nil, err
@@ -161,7 +162,7 @@ func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]match
 			communes = communes[:limit]
 		}
 	}
-	out := make([]matching.AccessArea, len(src))
+	out := make([]accessibility.AccessArea, len(src))
 	for i, it := range src {
 		out[i] = roundAccess(it)
 	}
@@ -169,7 +170,7 @@ func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]match
 }
 
 // roundAccess rounds an area's figures for answers.
-func roundAccess(a matching.AccessArea) matching.AccessArea {
+func roundAccess(a accessibility.AccessArea) accessibility.AccessArea {
 	a.Demand, a.DemandBelowHalf = round(a.Demand, 1), round(a.DemandBelowHalf, 1)
 	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = round(a.AccessPer10k, 4), round(a.RatioToReference, 4), round(a.ShareBelowHalf, 4)
 	return a

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 func TestAccess2SFCA(t *testing.T) {
@@ -19,7 +20,7 @@ func TestAccess2SFCA(t *testing.T) {
 	if code := get(t, s, url, &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if v.SupplyKind != matching.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
+	if v.SupplyKind != accessibility.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
 		math.Abs(v.ReferencePer10k-v.SupplyTotal/v.DemandTotal*1e4) > 1e-3 || v.National.AccessPer10k <= 0 {
 		t.Fatalf("answer %+v", v)
 	}
@@ -40,9 +41,9 @@ func TestAccess2SFCA(t *testing.T) {
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
-			ID         string              `json:"id"`
-			Geometry   any                 `json:"geometry"`
-			Properties matching.AccessArea `json:"properties"`
+			ID         string                   `json:"id"`
+			Geometry   any                      `json:"geometry"`
+			Properties accessibility.AccessArea `json:"properties"`
 		} `json:"features"`
 	}
 	if code := get(t, s, "/v1/access?by=commune&departement=23&format=geojson&decay=gaussian", &fc); code != http.StatusOK {

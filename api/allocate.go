@@ -17,7 +17,9 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // CodeInfeasible is the code of an allocation whose floors and caps no
@@ -60,26 +62,26 @@ type allocationCandidate struct {
 // allocationView is the JSON answer: the allocation with its points as a
 // GeoJSON FeatureCollection.
 type allocationView struct {
-	*matching.Allocation
-	Points    geoCollection[matching.AllocatedPoint] `json:"points"`
-	ComputeMS float64                                `json:"compute_ms"`
+	*accessibility.Allocation
+	Points    geoCollection[accessibility.AllocatedPoint] `json:"points"`
+	ComputeMS float64                                     `json:"compute_ms"`
 }
 
 // allocationQuery reads and checks the body: the parameters of
 // internal/param (as maillage allocate), a built-in supply, known
 // départements and located candidates.
-func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.AllocationQuery, error) {
+func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (accessibility.AllocationQuery, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		return matching.AllocationQuery{}, err
+		return accessibility.AllocationQuery{}, err
 	}
 	var req allocationRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return matching.AllocationQuery{}, badBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
+		return accessibility.AllocationQuery{}, badBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
 	}
-	q := matching.AllocationQuery{Posts: req.Posts, Supply: req.Supply, Demand: req.Demand, Objective: alloc.Objective(req.Objective),
+	q := accessibility.AllocationQuery{Posts: req.Posts, Supply: req.Supply, Demand: req.Demand, Objective: alloc.Objective(req.Objective),
 		Hosts: req.Hosts, Floors: req.Floors, Caps: req.Caps}
 	if err := param.CheckAllocation(q.Posts, req.Objective, q.Hosts, q.Floors, q.Caps); err != nil {
 		return q, err
@@ -141,7 +143,7 @@ func (s *Server) allocationQuery(c *gin.Context, e *matching.Engine) (matching.A
 		if cd.ID == "" { // features keep an id: the point's rank in the body
 			cd.ID = strconv.Itoa(i + 1)
 		}
-		q.Candidates = append(q.Candidates, matching.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
+		q.Candidates = append(q.Candidates, pairing.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
 	}
 	return q, nil
 }
@@ -161,7 +163,7 @@ func (s *Server) allocations(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := e.Allocate(c.Request.Context(), q)
+	a, err := accessibility.Allocate(c.Request.Context(), e, q)
 	if err != nil {
 		return err
 	}
@@ -173,11 +175,11 @@ func (s *Server) allocations(c *gin.Context) error {
 		d.Demand, d.AccessBeforePer10k, d.AccessAfterPer10k = round(d.Demand, 1), round(d.AccessBeforePer10k, 4), round(d.AccessAfterPer10k, 4)
 		d.NeedSharePostsBefore, d.OverServedPostsBefore = round(d.NeedSharePostsBefore, 2), round(d.OverServedPostsBefore, 2)
 	}
-	fc := geoCollection[matching.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*geoFeature[matching.AllocatedPoint], 0, len(a.Points)),
+	fc := geoCollection[accessibility.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*geoFeature[accessibility.AllocatedPoint], 0, len(a.Points)),
 		ExtraMembers: geojson.Properties{"total": len(a.Points)}}
 	for _, p := range a.Points {
 		p.CatchmentDemand = round(p.CatchmentDemand, 1)
-		fc.Features = append(fc.Features, &geoFeature[matching.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
+		fc.Features = append(fc.Features, &geoFeature[accessibility.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
 	}
 	a.Reach = roundReach(a.Reach)
 	for _, f := range []*float64{&a.ReferenceBeforePer10k, &a.ReferencePer10k, &a.LargestShortfallBeforePer10k, &a.LargestShortfallAfterPer10k,

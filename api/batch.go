@@ -15,7 +15,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 // Batch lookups: POST /v1/communes/at and POST /v1/sites/nearest take many
@@ -198,7 +198,7 @@ func (s *Server) communesAtBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.engineOf(c).CommunesAt(pts)
+	found := lookup.CommunesAt(s.engineOf(c), pts)
 	batchHeaders(c, format, "communes-at.csv")
 	return WriteCommunesAt(c.Writer, format, rows, found)
 }
@@ -266,7 +266,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	hits := s.engineOf(c).NearestSitesEach(pts, k, layers)
+	hits := lookup.NearestSitesEach(s.engineOf(c), pts, k, layers)
 	batchHeaders(c, format, "sites-nearest.csv")
 	return WriteSitesNearest(c.Writer, format, rows, hits)
 }
@@ -275,7 +275,7 @@ func (s *Server) sitesNearestBatch(c *gin.Context) error {
 // (json, csv or geojson): for every point of rows, in order, its nearest
 // sites hits[i]. The CLI (maillage locate --nearest) writes its answers
 // with it.
-func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]matching.SiteHit) error {
+func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]lookup.SiteHit) error {
 	bw := newBatchWriter(w, format, nearestCSVHeader)
 	var props bytes.Buffer
 	for i, p := range rows {

@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 // mapState is what the map layers of one engine share: the registry, the
@@ -30,7 +31,7 @@ type mapState struct {
 	covErr  error
 
 	accOnce sync.Once
-	acc     *matching.Access // nil when the engine has no built-in structures
+	acc     *accessibility.Access // nil when the engine has no built-in structures
 
 	tiles tileCache
 
@@ -89,9 +90,9 @@ func (m *mapState) mapCoverage() (*matching.Coverage, error) {
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (m *mapState) mapAccess() *matching.Access {
+func (m *mapState) mapAccess() *accessibility.Access {
 	m.accOnce.Do(func() {
-		a, err := m.e.Access(matching.AccessQuery{})
+		a, err := accessibility.Compute(m.e, accessibility.AccessQuery{})
 		if err != nil {
 			m.cfg.Logger.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
@@ -256,8 +257,8 @@ func (m *mapState) communesLayer() *maplayers.Layer {
 type communesSource struct {
 	t   *data.Territory
 	cv  *matching.Coverage
-	acc *matching.Access // nil: no access figures
-	cov []int32          // commune id → index in cv.Communes, -1 when absent
+	acc *accessibility.Access // nil: no access figures
+	cov []int32               // commune id → index in cv.Communes, -1 when absent
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // east is the point xKm east of Guéret's town hall along its parallel,
@@ -49,7 +50,7 @@ func TestMatchHandInstance(t *testing.T) {
 		t.Fatalf("id %q, location %q", v.ID, rec.Header().Get("Location"))
 	}
 	d := func(a, b float64) float64 { return geo.DistanceM(east(a), east(b)) }
-	want := []matching.Assignment{{Candidate: "c1", Structure: "S1", DistanceM: d(19, 0)}, {Candidate: "c2", Structure: "S2", DistanceM: d(35, 20)}}
+	want := []pairing.Assignment{{Candidate: "c1", Structure: "S1", DistanceM: d(19, 0)}, {Candidate: "c2", Structure: "S2", DistanceM: d(35, 20)}}
 	if len(v.Assignments) != 2 {
 		t.Fatalf("assignments %+v, want %+v", v.Assignments, want)
 	}
@@ -83,7 +84,7 @@ func TestMatchHandInstance(t *testing.T) {
 	}
 	var page struct {
 		matchPageView
-		Items []matching.UnfilledPosts `json:"items"`
+		Items []pairing.UnfilledPosts `json:"items"`
 	}
 	decode(t, send(t, s, "GET", "/v1/match/"+v.ID+"?part=unfilled", "", "", nil), 200, &page)
 	if page.Part != "unfilled" || page.Total != 1 || len(page.Items) != 1 || page.Items[0].Structure != "S3" {
@@ -163,7 +164,7 @@ func TestMatchBuiltinPagination(t *testing.T) {
 	for next := "/v1/match/" + v.ID + "?part=assignments&limit=333"; next != ""; {
 		var p struct {
 			matchPageView
-			Items []matching.Assignment `json:"items"`
+			Items []pairing.Assignment `json:"items"`
 		}
 		decode(t, send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {
@@ -287,7 +288,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 	for next := "/v1/match/" + m.ID + "?part=assignments&limit=10000"; next != ""; {
 		var p struct {
 			matchPageView
-			Items []matching.Assignment `json:"items"`
+			Items []pairing.Assignment `json:"items"`
 		}
 		decode(t, send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {

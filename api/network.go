@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // networkRoutes registers the endpoints of today's network: the host
@@ -69,7 +70,7 @@ func (s *Server) structures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fs := s.engineOf(c).Layer(matching.ArticulationReference)
+	fs := s.engineOf(c).Layer(siting.ArticulationReference)
 	fc := geojson.NewFeatureCollection()
 	for i := range ds.Structures {
 		st := &ds.Structures[i]
@@ -117,10 +118,10 @@ func (s *Server) articulation(c *gin.Context) error {
 	if q.Region != "" {
 		return badParam("region", "not supported here: give departement=")
 	}
-	a, err := s.engineOf(c).Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
+	a, err := siting.Articulate(s.engineOf(c), siting.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
 		Reach: q.Reach, Departement: q.Departement})
 	switch {
-	case errors.Is(err, matching.ErrUnknownSource):
+	case errors.Is(err, siting.ErrUnknownSource):
 		return badParam("source", "%v", err)
 	case err != nil:
 		return err
@@ -130,19 +131,19 @@ func (s *Server) articulation(c *gin.Context) error {
 	case "csv":
 		return writeTableCSV(c, "articulation.csv", present.ArticulationItems(), a.Items)
 	case "geojson":
-		fc := geoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[matching.ArticulationItem], 0, len(a.Items)),
+		fc := geoCollection[siting.ArticulationItem]{Type: "FeatureCollection",
+			Features: make([]*geoFeature[siting.ArticulationItem], 0, len(a.Items)),
 			ExtraMembers: geojson.Properties{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
 				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "departements": a.Departements}}
 		for _, it := range a.Items {
-			fc.Features = append(fc.Features, &geoFeature[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &geoFeature[siting.ArticulationItem]{ID: it.ID, Type: "Feature",
 				Geometry: orb.Point{it.Lon, it.Lat}, Properties: it})
 		}
 		writeGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, struct {
-		*matching.Articulation
+		*siting.Articulation
 		Total     int     `json:"total"`
 		ComputeMS float64 `json:"compute_ms"`
 	}{a, len(a.Items), round(float64(time.Since(t0).Microseconds())/1000, 3)})
@@ -150,9 +151,9 @@ func (s *Server) articulation(c *gin.Context) error {
 }
 
 // roundArticulation rounds the figures of an answer in place.
-func roundArticulation(a *matching.Articulation) {
+func roundArticulation(a *siting.Articulation) {
 	a.Reach = roundReach(a.Reach)
-	ra := func(ar *matching.ArticulationArea) {
+	ra := func(ar *siting.ArticulationArea) {
 		ar.AddedPopulationInDifficulty = round(ar.AddedPopulationInDifficulty, 1)
 		ar.CoveredShareReference, ar.CoveredShareWith = round(ar.CoveredShareReference, 6), round(ar.CoveredShareWith, 6)
 	}
@@ -195,18 +196,18 @@ func (s *Server) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := s.engineOf(c).CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+	cmp, err := siting.CompareCoverage(c.Request.Context(), s.engineOf(c), siting.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
 		return err
 	}
 	lo, hi := pageWindow(len(cmp.Communes), limit, offset)
-	items := make([]matching.CommuneComparison, hi-lo)
+	items := make([]siting.CommuneComparison, hi-lo)
 	for i := range items {
 		items[i] = roundCommuneComparison(cmp.Communes[lo+i])
 	}
 	summary := roundAreaComparison(cmp.Summary)
-	deps := make([]matching.AreaComparison, len(cmp.Departements))
+	deps := make([]siting.AreaComparison, len(cmp.Departements))
 	for i, d := range cmp.Departements {
 		deps[i] = roundAreaComparison(d)
 	}
@@ -249,13 +250,13 @@ func (s *Server) compareLayers(c *gin.Context, param, def string) ([]string, err
 	return names, nil
 }
 
-func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
+func roundAreaComparison(a siting.AreaComparison) siting.AreaComparison {
 	a.CoveredShareBefore, a.CoveredShareAfter = roundPtr(a.CoveredShareBefore, 6), roundPtr(a.CoveredShareAfter, 6)
 	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = round(a.UncoveredInDifficultyBefore, 1), round(a.UncoveredInDifficultyAfter, 1)
 	return a
 }
 
-func roundCommuneComparison(m matching.CommuneComparison) matching.CommuneComparison {
+func roundCommuneComparison(m siting.CommuneComparison) siting.CommuneComparison {
 	m.CoveredShareBefore, m.CoveredShareAfter = round(m.CoveredShareBefore, 6), round(m.CoveredShareAfter, 6)
 	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = round(m.NearestDistanceBeforeM, 1), round(m.NearestDistanceAfterM, 1)
 	m.PopulationInDifficulty = round(m.PopulationInDifficulty, 1)

@@ -19,6 +19,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // sitingRoutes registers the siting endpoints.
@@ -31,16 +32,16 @@ func (s *Server) sitingRoutes(r gin.IRouter) {
 
 // sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
 // detour=) and redundancy_km= (0 turns the redundancy rule off).
-func (s *Server) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
+func (s *Server) sitingQuery(c *gin.Context) (siting.SitingQuery, error) {
 	cq, err := s.coverageQuery(c)
 	if err != nil {
-		return matching.SitingQuery{}, err
+		return siting.SitingQuery{}, err
 	}
-	km, err := queryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
+	km, err := queryParam(c, param.RedundancyKm(), siting.DefaultRedundancyM/1000)
 	if err != nil {
-		return matching.SitingQuery{}, err
+		return siting.SitingQuery{}, err
 	}
-	q := matching.SitingQuery{Layers: cq.Layers, Reach: cq.Reach, RedundancyM: km * 1000}
+	q := siting.SitingQuery{Layers: cq.Layers, Reach: cq.Reach, RedundancyM: km * 1000}
 	if km == 0 {
 		q.RedundancyM = -1
 	}
@@ -182,7 +183,7 @@ func ms(t0 time.Time) float64 { return round(float64(time.Since(t0).Microseconds
 
 // evaluationView is the JSON answer of POST /v1/proposals/evaluate.
 type evaluationView struct {
-	*matching.ProposalEvaluation
+	*siting.ProposalEvaluation
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -208,7 +209,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	ev, err := s.engineOf(c).EvaluateProposals(c.Request.Context(), props, q)
+	ev, err := siting.EvaluateProposals(c.Request.Context(), s.engineOf(c), props, q)
 	if err != nil {
 		return err
 	}
@@ -217,10 +218,10 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 	case "csv":
 		return writeTableCSV(c, "proposals.csv", present.Proposals(), ev.Proposals)
 	case "geojson":
-		fc := geoCollection[matching.ProposalResult]{Type: "FeatureCollection",
-			Features: make([]*geoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
+		fc := geoCollection[siting.ProposalResult]{Type: "FeatureCollection",
+			Features: make([]*geoFeature[siting.ProposalResult], 0, len(ev.Proposals))}
 		for _, r := range ev.Proposals {
-			fc.Features = append(fc.Features, &geoFeature[matching.ProposalResult]{ID: r.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &geoFeature[siting.ProposalResult]{ID: r.ID, Type: "Feature",
 				Geometry: orb.Point{r.Lon, r.Lat}, Properties: r})
 		}
 		summary := *ev
@@ -236,7 +237,7 @@ func (s *Server) evaluateProposals(c *gin.Context) error {
 
 // recommendationView is the JSON answer of /v1/recommendations.
 type recommendationView struct {
-	*matching.Recommendation
+	*siting.Recommendation
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -252,7 +253,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := queryIntParam(c, param.K(), matching.DefaultRecommendK)
+	k, err := queryIntParam(c, param.K(), siting.DefaultRecommendK)
 	if err != nil {
 		return err
 	}
@@ -261,7 +262,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 	if err != nil {
 		return badParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
 	}
-	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
+	q := siting.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
 		K: k, Demand: demand, DemandWeights: weights}
 	if c.Request.Method == http.MethodPost {
 		// This route is open: candidates come from the body only, never
@@ -275,7 +276,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	rec, err := s.engineOf(c).Recommend(c.Request.Context(), q)
+	rec, err := siting.Recommend(c.Request.Context(), s.engineOf(c), q)
 	if err != nil {
 		return err
 	}
@@ -287,10 +288,10 @@ func (s *Server) recommendations(c *gin.Context) error {
 	case "csv":
 		return writeTableCSV(c, "recommendations.csv", present.SitePicks(), rec.Picks)
 	}
-	fc := geoCollection[matching.SitePick]{Type: "FeatureCollection",
-		Features: make([]*geoFeature[matching.SitePick], 0, len(rec.Picks))}
+	fc := geoCollection[siting.SitePick]{Type: "FeatureCollection",
+		Features: make([]*geoFeature[siting.SitePick], 0, len(rec.Picks))}
 	for _, p := range rec.Picks {
-		fc.Features = append(fc.Features, &geoFeature[matching.SitePick]{ID: p.ID, Type: "Feature",
+		fc.Features = append(fc.Features, &geoFeature[siting.SitePick]{ID: p.ID, Type: "Feature",
 			Geometry: orb.Point{p.Lon, p.Lat}, Properties: p})
 	}
 	summary := *rec
@@ -303,7 +304,7 @@ func (s *Server) recommendations(c *gin.Context) error {
 
 // recommendWeight is the work bound weight of a recommendation: its
 // candidates (uploaded, or the communes of its scope) and its demand.
-func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
+func (s *Server) recommendWeight(e *matching.Engine, q siting.RecommendQuery) int64 {
 	t := e.Territory()
 	demand, cands := int64(sitingLocalWeight), len(q.Candidates)
 	switch {
@@ -330,7 +331,7 @@ func (s *Server) recommendWeight(e *matching.Engine, q matching.RecommendQuery) 
 
 // scenarioView is the JSON answer of POST /v1/scenarios/compare.
 type scenarioView struct {
-	*matching.ScenarioComparison
+	*siting.ScenarioComparison
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -352,7 +353,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	sc, err := s.engineOf(c).CompareScenario(c.Request.Context(), sites, q)
+	sc, err := siting.CompareScenario(c.Request.Context(), s.engineOf(c), sites, q)
 	if err != nil {
 		return err
 	}
@@ -371,7 +372,7 @@ func (s *Server) compareScenario(c *gin.Context) error {
 // roundEvaluation, roundRecommendation and roundChange round the figures of
 // an answer in place (distances to 0.1 m, shares to 1e-6, coordinates to
 // 1e-7°).
-func roundEvaluation(ev *matching.ProposalEvaluation) {
+func roundEvaluation(ev *siting.ProposalEvaluation) {
 	ev.Reach = roundReach(ev.Reach)
 	ev.CoveredShareBefore, ev.CoveredShareAfter = round(ev.CoveredShareBefore, 6), round(ev.CoveredShareAfter, 6)
 	for i := range ev.Proposals {
@@ -381,7 +382,7 @@ func roundEvaluation(ev *matching.ProposalEvaluation) {
 	}
 }
 
-func roundRecommendation(rec *matching.Recommendation) {
+func roundRecommendation(rec *siting.Recommendation) {
 	rec.Reach = roundReach(rec.Reach)
 	rec.CoveredShareBefore, rec.CoveredShareAfter = round(rec.CoveredShareBefore, 6), round(rec.CoveredShareAfter, 6)
 	for i := range rec.Picks {
@@ -398,7 +399,7 @@ func roundRecommendation(rec *matching.Recommendation) {
 	b.Online, b.GreedyFactor, b.Coverable = round(b.Online, 6), round(b.GreedyFactor, 6), round(b.Coverable, 6)
 }
 
-func roundChange(a matching.AreaChange) matching.AreaChange {
+func roundChange(a siting.AreaChange) siting.AreaChange {
 	a.CoveredShareBefore, a.CoveredShareAfter = round(a.CoveredShareBefore, 6), round(a.CoveredShareAfter, 6)
 	return a
 }

@@ -40,7 +40,7 @@ func post(t *testing.T, s *Server, url, contentType, body string, out any) *http
 	return rec
 }
 
-// proposalBody is the JSON of a matching.ProposalResult.
+// proposalBody is the JSON of a siting.ProposalResult.
 type proposalBody struct {
 	ID                     string  `json:"id"`
 	Label                  string  `json:"label"`

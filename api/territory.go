@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 // territoryRoutes registers the commune and site endpoints.
@@ -162,7 +163,7 @@ func (s *Server) communeByCode(c *gin.Context) error {
 			v.PopulationInDifficulty = &n
 		}
 	}
-	if site, d, ok := s.engineOf(c).NearestSite(com.Rep, layers); ok {
+	if site, d, ok := lookup.NearestSite(s.engineOf(c), com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}
 	if format == "json" {
@@ -188,7 +189,7 @@ func (s *Server) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.engineOf(c).NearestSites(p, k, layers)
+	found := lookup.NearestSites(s.engineOf(c), p, k, layers)
 	items := make([]*siteRef, len(found))
 	for i, n := range found {
 		items[i] = newSiteRef(n.Site, n.DistanceM)

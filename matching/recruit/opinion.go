@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Opinions of the prefect on a structure's application.
@@ -25,7 +26,7 @@ const (
 var Avis = []string{Favorable, Defavorable, Reserve}
 
 // ReasonDefavorable is the reason of the posts of a structure excluded by
-// an unfavourable opinion (matching.UnfilledPosts).
+// an unfavourable opinion (pairing.UnfilledPosts).
 const ReasonDefavorable = "avis_defavorable"
 
 // Opinion is the prefect's opinion on one structure.
@@ -103,7 +104,7 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 }
 
 // structure returns structure id of dataset structs, unknown when hidden.
-func (p *Process) structure(structs, id string, visible func(string) bool) (*matching.Structure, error) {
+func (p *Process) structure(structs, id string, visible func(string) bool) (*pairing.Structure, error) {
 	rows, err := p.registry.StructureRows(structs)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Statuses of a pair. A pair of a stored match or suggestion list is
@@ -218,8 +219,8 @@ const MaxCommentBytes = 2000
 type Resolved struct {
 	Match                string
 	Rows                 *matching.ProcessRows
-	Structure            *matching.Structure
-	Candidate            *matching.Candidate
+	Structure            *pairing.Structure
+	Candidate            *pairing.Candidate
 	Departement          string
 	CandidateDepartement string
 }
@@ -382,14 +383,14 @@ func (p *Process) Pair(s, c string) *Pair {
 }
 
 // Fixed returns the recruited pairs, for a re-match to keep.
-func (p *Process) Fixed() []matching.FixedPair {
+func (p *Process) Fixed() []pairing.FixedPair {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	out := make([]matching.FixedPair, 0, len(p.recruited))
+	out := make([]pairing.FixedPair, 0, len(p.recruited))
 	for c, s := range p.recruited {
-		out = append(out, matching.FixedPair{Candidate: c, Structure: s})
+		out = append(out, pairing.FixedPair{Candidate: c, Structure: s})
 	}
-	slices.SortFunc(out, func(a, b matching.FixedPair) int {
+	slices.SortFunc(out, func(a, b pairing.FixedPair) int {
 		if a.Structure != b.Structure {
 			return cmpString(a.Structure, b.Structure)
 		}
