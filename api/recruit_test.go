@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
 )
 
@@ -79,10 +80,10 @@ func newRecruitFixture(t *testing.T) *recruitFixture {
 }
 
 // assignments returns the match's assignments.
-func (f *recruitFixture) assignments(t *testing.T, id string) []matching.Assignment {
+func (f *recruitFixture) assignments(t *testing.T, id string) []pairing.Assignment {
 	t.Helper()
 	var v struct {
-		Items []matching.Assignment `json:"items"`
+		Items []pairing.Assignment `json:"items"`
 	}
 	if code := f.call(t, f.national, "GET", "/v1/match/"+id+"?part=assignments&limit=10000", "", &v); code != http.StatusOK {
 		t.Fatalf("match %s: %d", id, code)
@@ -220,7 +221,7 @@ func (f *recruitFixture) rawGet(t *testing.T, token, url string) (int, string) {
 // hide real data).
 func TestRecruitmentScopes(t *testing.T) {
 	f := newRecruitFixture(t)
-	var in23, in87 matching.Assignment
+	var in23, in87 pairing.Assignment
 	for _, a := range f.assignments(t, f.match) {
 		dep := f.depOf(a.Structure)
 		c := ""

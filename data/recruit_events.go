@@ -68,9 +68,14 @@ var ErrBadEvent = errors.New("invalid recruitment event")
 // returns a *StaleError, so that two replicas never both move a pair from
 // the same status. Events returns every event in Seq order. Both survive
 // a restart; an append returned without error survives a crash.
+// EventCount is the number of events stored: events are never removed, so
+// a process that has applied as many events as the store counts has seen
+// them all, and a replica compares the two to know when another replica
+// has moved a pair (one cheap read rather than the whole history).
 type RecruitmentStore interface {
 	AppendEvent(e *RecruitmentEvent) error
 	Events() ([]RecruitmentEvent, error)
+	EventCount() (int64, error)
 }
 
 // CheckEvent validates e before a store keeps it.
@@ -117,6 +122,13 @@ func (s *MemoryStore) AppendEvent(e *RecruitmentEvent) error {
 	s.events = append(s.events, *e)
 	s.current[k] = e.Status
 	return nil
+}
+
+// EventCount is the number of events stored.
+func (s *MemoryStore) EventCount() (int64, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return int64(len(s.events)), nil
 }
 
 // Events returns every event in Seq order.

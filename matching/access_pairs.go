@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/internal/sphere"
 )
 
 // Pairs of grid cells and supply points within reach, the input of 2SFCA
@@ -46,11 +47,11 @@ type accessEntry struct {
 	err     error // a table that fails its check: a bug, reported not cached
 }
 
-// accessTable returns the cached pair table of the supply key (points
+// AccessTable returns the cached pair table of the supply key (points
 // given) holding every pair within radiusM, building it when the cache has
 // none or only for a smaller radius. The second result says whether it was
 // cached.
-func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*fca.Table, bool, error) {
+func (e *Engine) AccessTable(key string, points []orb.Point, radiusM float64) (*fca.Table, bool, error) {
 	c := &e.access
 	c.mu.Lock()
 	en := c.entries[key]
@@ -71,9 +72,9 @@ func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*
 		}
 	}
 	c.mu.Unlock()
-	en.once.Do(func() { en.table, en.err = cellPairs(e.grid, points, en.radiusM, e.workers) })
+	en.once.Do(func() { en.table, en.err = CellPairs(e.grid, points, en.radiusM, e.workers) })
 	if en.err != nil {
-		e.forgetAccessKey(key)
+		e.ForgetAccessTable(key)
 		return nil, false, en.err
 	}
 	return en.table, hit, nil
@@ -82,11 +83,11 @@ func (e *Engine) accessTable(key string, points []orb.Point, radiusM float64) (*
 // forgetAccess drops the pair tables of the supplies whose key names layer
 // (see ForgetCoverageCache).
 func (e *Engine) forgetAccess(layer string) {
-	e.forgetAccessKey(accessLayerKey(layer))
+	e.ForgetAccessTable(AccessLayerKey(layer))
 }
 
-// forgetAccessKey drops the pair table of key.
-func (e *Engine) forgetAccessKey(key string) {
+// ForgetAccessTable drops the pair table of key.
+func (e *Engine) ForgetAccessTable(key string) {
 	c := &e.access
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -99,26 +100,26 @@ func (e *Engine) forgetAccessKey(key string) {
 	}
 }
 
-// accessLayerKey is the cache key of a layer used as supply; dataset keys
+// AccessLayerKey is the cache key of a layer used as supply; dataset keys
 // are their ids, which never start with "layer:".
-func accessLayerKey(layer string) string { return "layer:" + layer }
+func AccessLayerKey(layer string) string { return "layer:" + layer }
 
-// cellPairs lists, cell by cell, the supply points within radiusM of each
+// CellPairs lists, cell by cell, the supply points within radiusM of each
 // grid cell centre with their great-circle distance, each cell's by
 // ascending distance. Cells are visited by the grid's groups
 // (Grid.Groups): for a group of centre c and angular radius R, only the
 // points within radius + R of c can be within radius of one of its cells,
 // so each cell checks those candidates alone. A first pass counts the
 // pairs of every cell, a second writes them in place: no slice grows.
-func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*fca.Table, error) {
+func CellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*fca.Table, error) {
 	groups := g.Groups()
 	nGroups := len(groups) - 1
-	sv := make([]vec3, len(points))
+	sv := make([]sphere.Vec3, len(points))
 	for i, p := range points {
-		sv[i] = unitVec(p)
+		sv[i] = sphere.UnitVec(p)
 	}
 	rad := radiusM / geo.EarthRadiusM
-	lim2 := chordOfAngle(rad)
+	lim2 := sphere.ChordOfAngle(rad)
 	start := make([]int32, len(g.Cells)+1)
 	const perChunk = 8
 	nChunks := (nGroups + perChunk - 1) / perChunk
@@ -131,7 +132,7 @@ func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 	}
 	runs := make([]run, nChunks)
 	parallelChunks(workers, nChunks, func(ci int) {
-		var vec []vec3
+		var vec []sphere.Vec3
 		var cand []int32
 		var buf []cellPair
 		var r run
@@ -143,7 +144,7 @@ func cellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 				v := vec[i-lo]
 				buf = buf[:0]
 				for _, s := range cand {
-					if d2 := chord2(v, sv[s]); d2 <= lim2 {
+					if d2 := sphere.Chord2(v, sv[s]); d2 <= lim2 {
 						buf = append(buf, cellPair{s, float32(chordM(d2))})
 					}
 				}
@@ -187,9 +188,9 @@ func compareCellPairs(a, b cellPair) int {
 }
 
 // groupVectors appends to dst the unit vectors of pts.
-func groupVectors(pts []orb.Point, dst []vec3) []vec3 {
+func groupVectors(pts []orb.Point, dst []sphere.Vec3) []sphere.Vec3 {
 	for _, p := range pts {
-		dst = append(dst, unitVec(p))
+		dst = append(dst, sphere.UnitVec(p))
 	}
 	return dst
 }
@@ -197,8 +198,8 @@ func groupVectors(pts []orb.Point, dst []vec3) []vec3 {
 // groupCandidates appends to dst the supply points (unit vectors sv) that
 // may lie within rad radians of one of the vectors vec: those within rad +
 // R of their normalised mean, R their largest angle from it.
-func groupCandidates(vec []vec3, sv []vec3, rad float64, dst []int32) []int32 {
-	var c vec3
+func groupCandidates(vec []sphere.Vec3, sv []sphere.Vec3, rad float64, dst []int32) []int32 {
+	var c sphere.Vec3
 	for _, v := range vec {
 		c[0], c[1], c[2] = c[0]+v[0], c[1]+v[1], c[2]+v[2]
 	}
@@ -209,11 +210,11 @@ func groupCandidates(vec []vec3, sv []vec3, rad float64, dst []int32) []int32 {
 	}
 	var r2 float64
 	for _, v := range vec {
-		r2 = max(r2, chord2(c, v))
+		r2 = max(r2, sphere.Chord2(c, v))
 	}
-	gl2 := chordOfAngle(rad + chordAngle(r2) + angleSlack)
+	gl2 := sphere.ChordOfAngle(rad + sphere.ChordAngle(r2) + sphere.AngleSlack)
 	for s := range sv {
-		if chord2(c, sv[s]) <= gl2 {
+		if sphere.Chord2(c, sv[s]) <= gl2 {
 			dst = append(dst, int32(s))
 		}
 	}
@@ -229,5 +230,5 @@ func chordM(c2 float64) float64 {
 		x2 := x * x
 		return 2 * geo.EarthRadiusM * x * (1 + x2*(1.0/6+x2*(3.0/40+x2*5.0/112)))
 	}
-	return geo.EarthRadiusM * chordAngle(c2)
+	return geo.EarthRadiusM * sphere.ChordAngle(c2)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // CoverageQuery selects what a coverage analysis measures: which service
@@ -62,9 +63,9 @@ type Coverage struct {
 	RuralMairies []RuralMairie `json:"rural_mairies"`
 
 	e      *Engine
-	ns     *nearestSet
-	sc     *scope
-	ix     *coverageIndex
+	ns     *NearestSet
+	sc     *CellScope
+	ix     *CoverageIndex
 	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
 	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
 	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
@@ -268,7 +269,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 		return nil, err
 	}
 	cv := &Coverage{Layers: layers, Reach: reach, RankBy: rankBy,
-		Scope: Scope{Level: sc.level, Code: sc.code, Name: sc.name},
+		Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		e:     e, ns: ns, sc: sc, ix: ix, pf: e.cov.profileFor(layers, ns, ix)}
 	cv.computeCommunes()
 	cv.computeAreas()
@@ -281,7 +282,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 
 // resolveCoverage checks the layers, reach and scope of q and returns them
 // with the layers' nearest-site set and the coverage index.
-func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *scope, ns *nearestSet, ix *coverageIndex, err error) {
+func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *CellScope, ns *NearestSet, ix *CoverageIndex, err error) {
 	if layers, err = e.cov.resolveLayers(q.Layers); err != nil {
 		return
 	}
@@ -293,7 +294,7 @@ func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach,
 		return
 	}
 	ix = e.cov.coverageIndex()
-	if sc, err = ix.resolveScope(q.Departement, q.Region); err != nil {
+	if sc, err = ix.ResolveScope(q.Departement, q.Region); err != nil {
 		return
 	}
 	ns, err = e.cov.nearestFor(layers)
@@ -318,36 +319,44 @@ func (e *Engine) PrepareCoverage(layers []string) error {
 	return nil
 }
 
-// resolveScope returns the scope of a query.
-func (ix *coverageIndex) resolveScope(dep, reg string) (*scope, error) {
+// ResolveScope returns the scope of a query.
+func (ix *CoverageIndex) ResolveScope(dep, reg string) (*CellScope, error) {
 	switch {
 	case dep != "" && reg != "":
 		return nil, fmt.Errorf("%w %q: give a département or a région, not both", ErrUnknownDepartement, dep)
 	case dep != "":
-		d, ok := ix.depByCode[dep]
+		d, ok := ix.DepByCode[dep]
 		if !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownDepartement, dep)
 		}
-		return ix.deps[d], nil
+		return ix.Deps[d], nil
 	case reg != "":
-		r, ok := ix.regByCode[reg]
+		r, ok := ix.RegByCode[reg]
 		if !ok {
 			return nil, fmt.Errorf("%w %q", ErrUnknownRegion, reg)
 		}
-		return ix.regs[r], nil
+		return ix.Regs[r], nil
 	}
-	return ix.national, nil
+	return ix.National, nil
 }
 
-// covered reports whether a distance is within reach.
-func (cv *Coverage) covered(d float32) bool { return float64(d) <= cv.Reach.MaxM }
+// Index returns the coverage index the coverage was computed over. Do not
+// modify it.
+func (cv *Coverage) Index() *CoverageIndex { return cv.ix }
+
+// Nearest returns the nearest-site distances the coverage was computed
+// from. Do not modify them.
+func (cv *Coverage) Nearest() *NearestSet { return cv.ns }
+
+// Covered reports whether a distance is within reach.
+func (cv *Coverage) Covered(d float32) bool { return float64(d) <= cv.Reach.MaxM }
 
 // computeCommunes fills Communes from the population profile of every
 // commune in scope (its shares sorted by distance, coverage_profile.go): a
 // binary search per commune at the threshold.
 func (cv *Coverage) computeCommunes() {
 	t, ns := cv.e.territory, cv.ns
-	ids := cv.sc.communes
+	ids := cv.sc.Communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
 	const chunk = 1024
 	parallelChunks(cv.e.workers, (len(ids)+chunk-1)/chunk, func(c int) {
@@ -367,9 +376,9 @@ func (cv *Coverage) computeCommunes() {
 			// Rounded here, for this commune's own figures only: covered +
 			// uncovered + unlocated = population still holds.
 			cc.located, cc.covered = located, coveredPop
-			cc.CoveredPopulation = roundPop(coveredPop)
-			cc.UncoveredPopulation = roundPop(located) - cc.CoveredPopulation
-			cc.PopulationUnlocated = cm.Population - roundPop(located)
+			cc.CoveredPopulation = num.RoundPop(coveredPop)
+			cc.UncoveredPopulation = num.RoundPop(located) - cc.CoveredPopulation
+			cc.PopulationUnlocated = cm.Population - num.RoundPop(located)
 			cv.e.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
@@ -387,7 +396,7 @@ func (cv *Coverage) computeCommunes() {
 			case cc.NearestSiteID != "":
 				cc.MeanDistanceM, cc.MaxDistanceM = ptr(cc.NearestDistanceM), ptr(cc.NearestDistanceM)
 				cc.CoveredShare = ptr(0.0)
-				if cv.covered(ns.communeDistM[ci]) {
+				if cv.Covered(ns.communeDistM[ci]) {
 					cc.CoveredShare = ptr(1.0)
 				}
 			default:

@@ -3,6 +3,8 @@ package matching
 import (
 	"cmp"
 	"slices"
+
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // areaAcc accumulates the coverage of one area.
@@ -55,8 +57,8 @@ func (a *areaAcc) result(level, code, name string) AreaCoverage {
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
 		WorstCommunes:          make([]CommuneRef, len(a.worst)),
 		PopulationInDifficulty: a.need.difficulty, UncoveredPopulationInDifficulty: a.need.uncoveredDifficulty,
-		PopulationWithoutIndex: roundPop(a.need.withoutIndex), ZRRPopulation: roundPop(a.need.zrr),
-		ZRRPartialPopulation: roundPop(a.need.zrrPartial), UncoveredZRRPopulation: roundPop(a.need.uncoveredZRR)}
+		PopulationWithoutIndex: num.RoundPop(a.need.withoutIndex), ZRRPopulation: num.RoundPop(a.need.zrr),
+		ZRRPartialPopulation: num.RoundPop(a.need.zrrPartial), UncoveredZRRPopulation: num.RoundPop(a.need.uncoveredZRR)}
 	for i, c := range a.worst {
 		r.WorstCommunes[i] = communeRef(c)
 	}
@@ -75,7 +77,7 @@ type areaPop struct {
 // once, so that covered + uncovered + unlocated = population, and sets its
 // share and mean distance, or the reason they are missing.
 func roundArea(pop int, located, covered, sumDist float64, communes, communesUnlocated int) areaPop {
-	l, c := roundPop(located), roundPop(covered)
+	l, c := num.RoundPop(located), num.RoundPop(covered)
 	f := areaPop{covered: c, uncovered: l - c, unlocated: pop - l}
 	switch {
 	case located > 0:
@@ -117,13 +119,13 @@ func (cv *Coverage) computeAreas() {
 	// commune c belongs to.
 	inAreas := func(c *CommuneCoverage, fn func(*areaAcc, *CommuneCoverage)) {
 		fn(&nat, c)
-		if r := ix.communeReg[c.id]; r >= 0 {
+		if r := ix.CommuneReg[c.id]; r >= 0 {
 			fn(&regs[r], c)
 		}
-		if d := ix.communeDep[c.id]; d >= 0 {
+		if d := ix.CommuneDep[c.id]; d >= 0 {
 			fn(&deps[d], c)
 		}
-		if p := ix.communeEPCI[c.id]; p >= 0 {
+		if p := ix.CommuneEPCI[c.id]; p >= 0 {
 			fn(&epcis[p], c)
 		}
 	}
@@ -141,7 +143,7 @@ func (cv *Coverage) computeAreas() {
 		}
 	}
 
-	cv.Summary = nat.result(cv.sc.level, cv.sc.code, cv.sc.name)
+	cv.Summary = nat.result(cv.sc.Level, cv.sc.Code, cv.sc.Name)
 	cv.Regions = cv.Regions[:0]
 	for i := range regs {
 		if regs[i].used > 0 {

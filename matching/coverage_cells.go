@@ -26,8 +26,8 @@ type CellCoverage struct {
 func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
 	g, sc := cv.e.grid, cv.sc
 	n := 0
-	for k := 0; k < sc.len(); k++ {
-		if b.Contains(g.Centers[sc.cell(k)]) {
+	for k := 0; k < sc.Len(); k++ {
+		if b.Contains(g.Centers[sc.Cell(k)]) {
 			n++
 		}
 	}
@@ -35,8 +35,8 @@ func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
 		return nil, fmt.Errorf("%w: %d cells in the box, at most %d: narrow the box or the scope", ErrTooManyCells, n, limit)
 	}
 	out := make([]CellCoverage, 0, n)
-	for k := 0; k < sc.len(); k++ {
-		if b.Contains(g.Centers[sc.cell(k)]) {
+	for k := 0; k < sc.Len(); k++ {
+		if b.Contains(g.Centers[sc.Cell(k)]) {
 			out = append(out, cv.cellCoverage(k))
 		}
 	}
@@ -48,7 +48,7 @@ func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
 // of the scope: a client can page through every cell without building
 // them all.
 func (cv *Coverage) CellsPage(offset, limit int) ([]CellCoverage, int) {
-	n := cv.sc.len()
+	n := cv.sc.Len()
 	lo := min(max(offset, 0), n)
 	hi := min(n, lo+max(limit, 0))
 	out := make([]CellCoverage, 0, hi-lo)
@@ -61,10 +61,10 @@ func (cv *Coverage) CellsPage(offset, limit int) ([]CellCoverage, int) {
 // cellCoverage is the coverage of the k-th cell of the scope.
 func (cv *Coverage) cellCoverage(k int) CellCoverage {
 	g, sc, ns := cv.e.grid, cv.sc, cv.ns
-	i := sc.cell(k)
-	d := ns.cellDistM[i]
-	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.cellPop[k], DistanceM: float64(d),
-		Covered: cv.covered(d), Center: g.Centers[i], GridIndex: i}
+	i := sc.Cell(k)
+	d := ns.CellDistM[i]
+	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.CellPop[k], DistanceM: float64(d),
+		Covered: cv.Covered(d), Center: g.Centers[i], GridIndex: i}
 	if s := ns.cellSite[i]; s >= 0 {
 		l := ns.layers[ns.layerOf(ns.cellLayer, i)]
 		c.NearestSiteID, c.NearestLayer = cv.e.layers[l].Sites[s].ID, l

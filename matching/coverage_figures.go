@@ -94,12 +94,12 @@ func areaByCode(areas []areaBase, code string) *areaBase {
 // buildFigureScopes accumulates, for every scope (nation, département,
 // région), the threshold-independent figures of its areas in the order
 // computeAreas adds communes, so that they come out identical.
-func buildFigureScopes(t *data.Territory, ix *coverageIndex, p *coverageProfile) map[*scope]*figureScope {
-	out := map[*scope]*figureScope{ix.national: buildFigureScope(t, ix, p, ix.national)}
-	for _, s := range ix.deps {
+func buildFigureScopes(t *data.Territory, ix *CoverageIndex, p *coverageProfile) map[*CellScope]*figureScope {
+	out := map[*CellScope]*figureScope{ix.National: buildFigureScope(t, ix, p, ix.National)}
+	for _, s := range ix.Deps {
 		out[s] = buildFigureScope(t, ix, p, s)
 	}
-	for _, s := range ix.regs {
+	for _, s := range ix.Regs {
 		out[s] = buildFigureScope(t, ix, p, s)
 	}
 	return out
@@ -112,7 +112,7 @@ type areaSum struct {
 	seen map[int32]bool
 }
 
-func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, ci int32) {
+func (a *areaSum) add(p *coverageProfile, ix *CoverageIndex, cm *data.Commune, ci int32) {
 	b := &p.commune[ci]
 	a.used = true
 	a.communes++
@@ -124,7 +124,7 @@ func (a *areaSum) add(p *coverageProfile, ix *coverageIndex, cm *data.Commune, c
 	if b.located > 0 {
 		a.inhabited++
 	}
-	bi := p.bucketOf[[2]int32{ix.communeDep[ci], ix.communeReg[ci]}]
+	bi := p.bucketOf[[2]int32{ix.CommuneDep[ci], ix.CommuneReg[ci]}]
 	if !a.seen[bi] {
 		a.seen[bi] = true
 		a.buckets = append(a.buckets, bi)
@@ -142,7 +142,7 @@ func (a *areaSum) result(p *coverageProfile, level, code, name string) areaBase 
 	return r
 }
 
-func buildFigureScope(t *data.Territory, ix *coverageIndex, p *coverageProfile, sc *scope) *figureScope {
+func buildFigureScope(t *data.Territory, ix *CoverageIndex, p *coverageProfile, sc *CellScope) *figureScope {
 	newSum := func() areaSum { return areaSum{seen: map[int32]bool{}} }
 	nat := newSum()
 	regs := make([]areaSum, len(t.Regions))
@@ -153,17 +153,17 @@ func buildFigureScope(t *data.Territory, ix *coverageIndex, p *coverageProfile, 
 	for i := range deps {
 		deps[i] = newSum()
 	}
-	for _, ci := range sc.communes {
+	for _, ci := range sc.Communes {
 		cm := &t.Communes[ci]
 		nat.add(p, ix, cm, ci)
-		if r := ix.communeReg[ci]; r >= 0 {
+		if r := ix.CommuneReg[ci]; r >= 0 {
 			regs[r].add(p, ix, cm, ci)
 		}
-		if d := ix.communeDep[ci]; d >= 0 {
+		if d := ix.CommuneDep[ci]; d >= 0 {
 			deps[d].add(p, ix, cm, ci)
 		}
 	}
-	fs := &figureScope{summary: nat.result(p, sc.level, sc.code, sc.name)}
+	fs := &figureScope{summary: nat.result(p, sc.Level, sc.Code, sc.Name)}
 	for i := range regs {
 		if regs[i].used {
 			fs.regions = append(fs.regions, regs[i].result(p, LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
@@ -192,7 +192,7 @@ func (e *Engine) CoverageFigures(q CoverageQuery) (*CoverageFigures, error) {
 	}
 	p := e.cov.profileFor(layers, ns, ix)
 	fs := p.scopes[sc]
-	out := &CoverageFigures{Layers: layers, Reach: reach, Scope: Scope{Level: sc.level, Code: sc.code, Name: sc.name},
+	out := &CoverageFigures{Layers: layers, Reach: reach, Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		Summary: fs.summary.figures(p, reach.MaxM), Regions: make([]AreaFigures, len(fs.regions)),
 		Departements: make([]AreaFigures, len(fs.deps))}
 	for i := range fs.regions {

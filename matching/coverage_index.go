@@ -8,51 +8,51 @@ import (
 	"github.com/maillage/maillage/geo"
 )
 
-// coverageIndex is what every coverage query needs besides the nearest-site
+// CoverageIndex is what every coverage query needs besides the nearest-site
 // distances, built once per engine on the first query: the cells and
 // communes of every département and région, grid adjacency, and the cell →
 // communes relation. None of it depends on layers or
 // thresholds.
-type coverageIndex struct {
-	national   *scope
-	deps       []*scope // by index in Territory.Departements
-	regs       []*scope // by index in Territory.Regions
-	depByCode  map[string]int
-	regByCode  map[string]int
+type CoverageIndex struct {
+	National   *CellScope
+	Deps       []*CellScope // by index in Territory.Departements
+	Regs       []*CellScope // by index in Territory.Regions
+	DepByCode  map[string]int
+	RegByCode  map[string]int
 	epciByCode map[string]int
 
-	communeDep  []int32 // département index per commune, -1 when unknown
-	communeReg  []int32
-	communeEPCI []int32 // EPCI index, -1 when none
+	CommuneDep  []int32 // département index per commune, -1 when unknown
+	CommuneReg  []int32
+	CommuneEPCI []int32 // EPCI index, -1 when none
 
 	adj *geo.Adjacency // grid adjacency, for gap zones and their outlines
 
 	// cell → communes (owner of the centre first, then communes holding a
 	// population share there): cellComm[cellCommStart[i]:cellCommStart[i+1]].
-	cellCommStart []int32
-	cellComm      []int32
-	cellCommPop   []float64 // population of cellComm[k] in the cell (fractional)
+	CellCommStart []int32
+	CellComm      []int32
+	CellCommPop   []float64 // population of cellComm[k] in the cell (fractional)
 }
 
 // coverageIndexOnce holds the lazily built coverageIndex of an engine.
 type coverageIndexOnce struct {
 	once sync.Once
-	ix   *coverageIndex
+	ix   *CoverageIndex
 }
 
-// scope is the part of the grid and the communes one query looks at: the
+// CellScope is the part of the grid and the communes one query looks at: the
 // nation, a région or a département.
-type scope struct {
-	level, code, name string
-	communes          []int32 // commune indexes, ascending
+type CellScope struct {
+	Level, Code, Name string
+	Communes          []int32 // commune indexes, ascending
 	// cells are the grid indexes of the scope, ascending: the cells of its
 	// communes' population shares (every cell whose centre lies in one of
 	// them, and the representative-point cells of the smallest).
 	// nil for the national scope, which holds every cell.
-	cells []int32
+	Cells []int32
 	// cellPop is the population of the scope's communes in each scope cell,
 	// aligned with cells (Grid.Population for the national scope).
-	cellPop []float64
+	CellPop []float64
 }
 
 // Scope levels.
@@ -64,23 +64,23 @@ const (
 	LevelCommune     = "commune"
 )
 
-// len returns the number of cells of the scope.
-func (s *scope) len() int { return len(s.cellPop) }
+// Len returns the number of cells of the scope.
+func (s *CellScope) Len() int { return len(s.CellPop) }
 
-// cell returns the grid index of the scope's k-th cell.
-func (s *scope) cell(k int) int {
-	if s.cells == nil {
+// Cell returns the grid index of the scope's k-th cell.
+func (s *CellScope) Cell(k int) int {
+	if s.Cells == nil {
 		return k
 	}
-	return int(s.cells[k])
+	return int(s.Cells[k])
 }
 
-// pos returns the position in the scope of grid cell i, or -1.
-func (s *scope) pos(i int32) int {
-	if s.cells == nil {
+// Pos returns the position in the scope of grid cell i, or -1.
+func (s *CellScope) Pos(i int32) int {
+	if s.Cells == nil {
 		return int(i)
 	}
-	k, ok := slices.BinarySearch(s.cells, i)
+	k, ok := slices.BinarySearch(s.Cells, i)
 	if !ok {
 		return -1
 	}
@@ -88,22 +88,22 @@ func (s *scope) pos(i int32) int {
 }
 
 // coverageIndex returns the cache's coverage index, building it once.
-func (c *coverageCache) coverageIndex() *coverageIndex {
+func (c *coverageCache) coverageIndex() *CoverageIndex {
 	c.index.once.Do(func() { c.index.ix = buildCoverageIndex(c.territory, c.grid, c.workers) })
 	return c.index.ix
 }
 
-func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIndex {
+func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *CoverageIndex {
 	nc := len(t.Communes)
-	ix := &coverageIndex{
-		depByCode: map[string]int{}, regByCode: map[string]int{}, epciByCode: map[string]int{},
-		communeDep: make([]int32, nc), communeReg: make([]int32, nc), communeEPCI: make([]int32, nc),
+	ix := &CoverageIndex{
+		DepByCode: map[string]int{}, RegByCode: map[string]int{}, epciByCode: map[string]int{},
+		CommuneDep: make([]int32, nc), CommuneReg: make([]int32, nc), CommuneEPCI: make([]int32, nc),
 	}
 	for i, d := range t.Departements {
-		ix.depByCode[d.Code] = i
+		ix.DepByCode[d.Code] = i
 	}
 	for i, r := range t.Regions {
-		ix.regByCode[r.Code] = i
+		ix.RegByCode[r.Code] = i
 	}
 	for i, p := range t.EPCIs {
 		ix.epciByCode[p.Code] = i
@@ -116,9 +116,9 @@ func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIn
 	}
 	for i := range t.Communes {
 		c := &t.Communes[i]
-		ix.communeDep[i] = look(ix.depByCode, c.Departement)
-		ix.communeReg[i] = look(ix.regByCode, c.Region)
-		ix.communeEPCI[i] = look(ix.epciByCode, c.EPCI)
+		ix.CommuneDep[i] = look(ix.DepByCode, c.Departement)
+		ix.CommuneReg[i] = look(ix.RegByCode, c.Region)
+		ix.CommuneEPCI[i] = look(ix.epciByCode, c.EPCI)
 	}
 
 	var wg sync.WaitGroup
@@ -132,41 +132,41 @@ func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *coverageIn
 // buildRelations fills the cell → communes relation: for every cell, the
 // commune owning its centre first (when any), then the other communes
 // holding a population share there, each with its population in the cell.
-func (ix *coverageIndex) buildRelations(g *geo.Grid) {
+func (ix *CoverageIndex) buildRelations(g *geo.Grid) {
 	n := len(g.Cells)
-	ix.cellCommStart = make([]int32, n+1)
+	ix.CellCommStart = make([]int32, n+1)
 	for i, c := range g.Commune {
 		if c >= 0 {
-			ix.cellCommStart[i+1]++
+			ix.CellCommStart[i+1]++
 		}
 	}
 	nShares := len(g.ShareStart) - 1
 	for ci := 0; ci < nShares; ci++ {
 		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 			if g.Commune[s.Cell] != int32(ci) {
-				ix.cellCommStart[s.Cell+1]++
+				ix.CellCommStart[s.Cell+1]++
 			}
 		}
 	}
 	for i := 0; i < n; i++ {
-		ix.cellCommStart[i+1] += ix.cellCommStart[i]
+		ix.CellCommStart[i+1] += ix.CellCommStart[i]
 	}
-	ix.cellComm = make([]int32, ix.cellCommStart[n])
-	ix.cellCommPop = make([]float64, ix.cellCommStart[n])
-	pos := slices.Clone(ix.cellCommStart[:n])
+	ix.CellComm = make([]int32, ix.CellCommStart[n])
+	ix.CellCommPop = make([]float64, ix.CellCommStart[n])
+	pos := slices.Clone(ix.CellCommStart[:n])
 	for i, c := range g.Commune {
 		if c >= 0 {
-			ix.cellComm[pos[i]] = c
+			ix.CellComm[pos[i]] = c
 			pos[i]++
 		}
 	}
 	for ci := 0; ci < nShares; ci++ {
 		for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
 			if g.Commune[s.Cell] == int32(ci) {
-				ix.cellCommPop[ix.cellCommStart[s.Cell]] = s.Population
+				ix.CellCommPop[ix.CellCommStart[s.Cell]] = s.Population
 				continue
 			}
-			ix.cellComm[pos[s.Cell]], ix.cellCommPop[pos[s.Cell]] = int32(ci), s.Population
+			ix.CellComm[pos[s.Cell]], ix.CellCommPop[pos[s.Cell]] = int32(ci), s.Population
 			pos[s.Cell]++
 		}
 	}
@@ -175,51 +175,51 @@ func (ix *coverageIndex) buildRelations(g *geo.Grid) {
 // buildScopes builds the national, département and région scopes from the
 // cell → communes relation (so their cells come out sorted). A commune
 // belongs to the région of its département.
-func (ix *coverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
+func (ix *CoverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
 	all := make([]int32, len(t.Communes))
 	for i := range all {
 		all[i] = int32(i)
 	}
-	ix.national = &scope{level: LevelNational, code: "FR", name: "France", communes: all, cellPop: g.Population}
+	ix.National = &CellScope{Level: LevelNational, Code: "FR", Name: "France", Communes: all, CellPop: g.Population}
 
 	regOfDep := make([]int32, len(t.Departements))
-	ix.deps = make([]*scope, len(t.Departements))
+	ix.Deps = make([]*CellScope, len(t.Departements))
 	for d, dep := range t.Departements {
-		ix.deps[d] = &scope{level: LevelDepartement, code: dep.Code, name: dep.Name}
+		ix.Deps[d] = &CellScope{Level: LevelDepartement, Code: dep.Code, Name: dep.Name}
 		regOfDep[d] = -1
-		if r, ok := ix.regByCode[dep.Region]; ok {
+		if r, ok := ix.RegByCode[dep.Region]; ok {
 			regOfDep[d] = int32(r)
 		}
 	}
-	ix.regs = make([]*scope, len(t.Regions))
+	ix.Regs = make([]*CellScope, len(t.Regions))
 	for r, reg := range t.Regions {
-		ix.regs[r] = &scope{level: LevelRegion, code: reg.Code, name: reg.Name}
+		ix.Regs[r] = &CellScope{Level: LevelRegion, Code: reg.Code, Name: reg.Name}
 	}
-	add := func(s *scope, cell int32, pop float64) {
-		if k := len(s.cells) - 1; k >= 0 && s.cells[k] == cell {
-			s.cellPop[k] += pop
+	add := func(s *CellScope, cell int32, pop float64) {
+		if k := len(s.Cells) - 1; k >= 0 && s.Cells[k] == cell {
+			s.CellPop[k] += pop
 			return
 		}
-		s.cells = append(s.cells, cell)
-		s.cellPop = append(s.cellPop, pop)
+		s.Cells = append(s.Cells, cell)
+		s.CellPop = append(s.CellPop, pop)
 	}
 	for ci := range t.Communes {
-		if d := ix.communeDep[ci]; d >= 0 {
-			ix.deps[d].communes = append(ix.deps[d].communes, int32(ci))
+		if d := ix.CommuneDep[ci]; d >= 0 {
+			ix.Deps[d].Communes = append(ix.Deps[d].Communes, int32(ci))
 			if r := regOfDep[d]; r >= 0 {
-				ix.regs[r].communes = append(ix.regs[r].communes, int32(ci))
+				ix.Regs[r].Communes = append(ix.Regs[r].Communes, int32(ci))
 			}
 		}
 	}
 	for i := range g.Cells {
-		for k := ix.cellCommStart[i]; k < ix.cellCommStart[i+1]; k++ {
-			d := ix.communeDep[ix.cellComm[k]]
+		for k := ix.CellCommStart[i]; k < ix.CellCommStart[i+1]; k++ {
+			d := ix.CommuneDep[ix.CellComm[k]]
 			if d < 0 {
 				continue
 			}
-			add(ix.deps[d], int32(i), ix.cellCommPop[k])
+			add(ix.Deps[d], int32(i), ix.CellCommPop[k])
 			if r := regOfDep[d]; r >= 0 {
-				add(ix.regs[r], int32(i), ix.cellCommPop[k])
+				add(ix.Regs[r], int32(i), ix.CellCommPop[k])
 			}
 		}
 	}

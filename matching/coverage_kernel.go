@@ -8,6 +8,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/internal/par"
+	"github.com/maillage/maillage/matching/internal/sphere"
 )
 
 // chunkSize is the number of items a worker takes at a time in element-wise
@@ -17,31 +18,6 @@ const chunkSize = 1 << 14
 // parallelChunks calls fn(c) for every c in [0, n) on up to workers
 // goroutines, handing chunks out through an atomic counter.
 func parallelChunks(workers, n int, fn func(c int)) { par.Chunks(workers, n, fn) }
-
-// vec3 is a unit vector on the sphere (Earth radius 1).
-type vec3 [3]float64
-
-func unitVec(p orb.Point) vec3 {
-	sinLat, cosLat := math.Sincos(p[1] * math.Pi / 180)
-	sinLon, cosLon := math.Sincos(p[0] * math.Pi / 180)
-	return vec3{cosLat * cosLon, cosLat * sinLon, sinLat}
-}
-
-// chord2 is the squared chord between unit vectors, a strictly increasing
-// function of their great-circle distance, exact for small distances.
-func chord2(a, b vec3) float64 {
-	dx, dy, dz := a[0]-b[0], a[1]-b[1], a[2]-b[2]
-	return dx*dx + dy*dy + dz*dz
-}
-
-// chordAngle converts a squared chord to an angle in radians.
-func chordAngle(c2 float64) float64 {
-	c := math.Sqrt(c2) / 2
-	if c >= 1 {
-		return math.Pi
-	}
-	return 2 * math.Asin(c)
-}
 
 // nearestPoints finds, for every point, its nearest site and writes the
 // great-circle distance (geo.DistanceM) and site index to dist and site.
@@ -59,9 +35,9 @@ func nearestPoints(points []orb.Point, order, starts []int32, sites []orb.Point,
 	if len(sites) == 0 || len(starts) < 2 {
 		return
 	}
-	sv := make([]vec3, len(sites))
+	sv := make([]sphere.Vec3, len(sites))
 	for i, p := range sites {
-		sv[i] = unitVec(p)
+		sv[i] = sphere.UnitVec(p)
 	}
 	groups := len(starts) - 1
 	perChunk := 16
@@ -80,15 +56,12 @@ func nearestPoints(points []orb.Point, order, starts []int32, sites []orb.Point,
 
 // nearestScratch is one worker's reusable buffers.
 type nearestScratch struct {
-	vec  []vec3
+	vec  []sphere.Vec3
 	s2   []float64 // squared chord from the group centre to every site
 	cand []int32
 }
 
-// angleSlack widens the candidate radius against rounding (about 6 mm).
-const angleSlack = 1e-9
-
-func (w *nearestScratch) group(points []orb.Point, order []int32, lo, hi int, sites []orb.Point, sv []vec3, dist []float32, site []int32) {
+func (w *nearestScratch) group(points []orb.Point, order []int32, lo, hi int, sites []orb.Point, sv []sphere.Vec3, dist []float32, site []int32) {
 	idx := func(k int) int {
 		if order == nil {
 			return k
@@ -96,9 +69,9 @@ func (w *nearestScratch) group(points []orb.Point, order []int32, lo, hi int, si
 		return int(order[k])
 	}
 	w.vec = w.vec[:0]
-	var c vec3
+	var c sphere.Vec3
 	for k := lo; k < hi; k++ {
-		v := unitVec(points[idx(k)])
+		v := sphere.UnitVec(points[idx(k)])
 		w.vec = append(w.vec, v)
 		c[0], c[1], c[2] = c[0]+v[0], c[1]+v[1], c[2]+v[2]
 	}
@@ -109,15 +82,15 @@ func (w *nearestScratch) group(points []orb.Point, order []int32, lo, hi int, si
 	}
 	var r2 float64
 	for _, v := range w.vec {
-		r2 = math.Max(r2, chord2(c, v))
+		r2 = math.Max(r2, sphere.Chord2(c, v))
 	}
 	best := math.Inf(1)
 	for s := range sv {
-		d2 := chord2(c, sv[s])
+		d2 := sphere.Chord2(c, sv[s])
 		w.s2[s] = d2
 		best = math.Min(best, d2)
 	}
-	limit := chordAngle(best) + 2*chordAngle(r2) + angleSlack
+	limit := sphere.ChordAngle(best) + 2*sphere.ChordAngle(r2) + sphere.AngleSlack
 	w.cand = w.cand[:0]
 	if limit >= math.Pi {
 		for s := range sv {
@@ -136,7 +109,7 @@ func (w *nearestScratch) group(points []orb.Point, order []int32, lo, hi int, si
 		v := w.vec[k-lo]
 		bs, bd := int32(-1), math.Inf(1)
 		for _, s := range w.cand {
-			if d2 := chord2(v, sv[s]); d2 < bd {
+			if d2 := sphere.Chord2(v, sv[s]); d2 < bd {
 				bs, bd = s, d2
 			}
 		}

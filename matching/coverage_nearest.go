@@ -14,14 +14,14 @@ import (
 	"github.com/maillage/maillage/geo"
 )
 
-// nearestSet is, for one layer or a union of layers, the nearest service
+// NearestSet is, for one layer or a union of layers, the nearest service
 // point of every grid cell centre and of every commune's representative
 // point. It does not depend on any threshold: coverage thresholds it.
-type nearestSet struct {
+type NearestSet struct {
 	layers []string // layer names, sorted; a layer index points into it
 	sites  int      // sites over all layers
 
-	cellDistM []float32 // great-circle metres from the cell centre; +Inf when no site
+	CellDistM []float32 // great-circle metres from the cell centre; +Inf when no site
 	cellSite  []int32   // site index in its layer; -1 when no site
 	cellLayer []uint8   // layer index of cellSite; nil for a single layer
 
@@ -31,7 +31,7 @@ type nearestSet struct {
 }
 
 // layerOf returns the layer index of cell i's nearest site.
-func (ns *nearestSet) layerOf(layer []uint8, i int) int {
+func (ns *NearestSet) layerOf(layer []uint8, i int) int {
 	if layer == nil {
 		return 0
 	}
@@ -42,7 +42,7 @@ func (ns *nearestSet) layerOf(layer []uint8, i int) int {
 // computes it outside the engine lock, the others wait on once.
 type cellNearestEntry struct {
 	once sync.Once
-	set  *nearestSet
+	set  *NearestSet
 }
 
 // maxUnionLayers bounds the layers of one query (layer indexes are uint8).
@@ -54,7 +54,7 @@ func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	if len(names) == 0 {
 		names = []string{DefaultLayer}
 	}
-	out := slices.Clone(uniqueLayers(names))
+	out := slices.Clone(UniqueLayers(names))
 	sort.Strings(out)
 	for _, n := range out {
 		if _, ok := c.layers[n]; !ok {
@@ -96,7 +96,7 @@ func newCoverageCache(e *Engine) *coverageCache {
 // sets are computed once each; a union is the element-wise minimum of its
 // layers' sets, so a site is never counted twice and the nearest site carries
 // its layer.
-func (c *coverageCache) nearestFor(layers []string) (*nearestSet, error) {
+func (c *coverageCache) nearestFor(layers []string) (*NearestSet, error) {
 	sites := 0
 	for _, n := range layers {
 		sites += len(c.layers[n].Sites)
@@ -112,7 +112,7 @@ func (c *coverageCache) nearestFor(layers []string) (*nearestSet, error) {
 	}
 	ent := c.entry(unionKey(layers)) // \x00 cannot occur in a layer name given by query
 	ent.once.Do(func() {
-		parts := make([]*nearestSet, len(layers))
+		parts := make([]*NearestSet, len(layers))
 		for i, n := range layers {
 			parts[i], _ = c.nearestFor([]string{n}) // a layer without sites yields an all-Inf set below
 			if parts[i] == nil {
@@ -157,13 +157,13 @@ func (e *Engine) ForgetCoverageCache(layer string) {
 }
 
 // emptyNearest is the set of a layer without sites: nothing is reachable.
-func (c *coverageCache) emptyNearest(name string) *nearestSet {
-	ns := &nearestSet{layers: []string{name},
-		cellDistM: make([]float32, len(c.grid.Cells)), cellSite: make([]int32, len(c.grid.Cells)),
+func (c *coverageCache) emptyNearest(name string) *NearestSet {
+	ns := &NearestSet{layers: []string{name},
+		CellDistM: make([]float32, len(c.grid.Cells)), cellSite: make([]int32, len(c.grid.Cells)),
 		communeDistM: make([]float32, len(c.territory.Communes)), communeSite: make([]int32, len(c.territory.Communes))}
 	inf := float32(math.Inf(1))
-	for i := range ns.cellDistM {
-		ns.cellDistM[i], ns.cellSite[i] = inf, -1
+	for i := range ns.CellDistM {
+		ns.CellDistM[i], ns.cellSite[i] = inf, -1
 	}
 	for i := range ns.communeDistM {
 		ns.communeDistM[i], ns.communeSite[i] = inf, -1
@@ -173,16 +173,16 @@ func (c *coverageCache) emptyNearest(name string) *nearestSet {
 
 // computeLayerNearest computes the nearest site of one layer for every cell
 // centre and every commune representative point, on c.workers goroutines.
-func (c *coverageCache) computeLayerNearest(name string) *nearestSet {
+func (c *coverageCache) computeLayerNearest(name string) *NearestSet {
 	l := c.layers[name]
 	g := c.grid
 	sitePts := make([]orb.Point, len(l.Sites))
 	for i := range l.Sites {
 		sitePts[i] = l.Sites[i].Point
 	}
-	ns := &nearestSet{layers: []string{name}, sites: len(sitePts),
-		cellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
-	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.cellDistM, ns.cellSite, c.workers)
+	ns := &NearestSet{layers: []string{name}, sites: len(sitePts),
+		CellDistM: make([]float32, len(g.Cells)), cellSite: make([]int32, len(g.Cells))}
+	nearestPoints(g.Centers, nil, g.Groups(), sitePts, ns.CellDistM, ns.cellSite, c.workers)
 
 	comm := c.territory.Communes
 	ns.communeDistM = make([]float32, len(comm))
@@ -236,13 +236,13 @@ func communeGroups(comm []data.Commune) (order []int32, starts []int32) {
 
 // unionNearest merges per-layer sets (in layer order) element-wise: the
 // nearest site over the union, ties to the first layer.
-func unionNearest(parts []*nearestSet, workers int) *nearestSet {
-	u := &nearestSet{}
+func unionNearest(parts []*NearestSet, workers int) *NearestSet {
+	u := &NearestSet{}
 	for _, p := range parts {
 		u.layers = append(u.layers, p.layers[0])
 		u.sites += p.sites
 	}
-	merge := func(dist func(*nearestSet) []float32, site func(*nearestSet) []int32) ([]float32, []int32, []uint8) {
+	merge := func(dist func(*NearestSet) []float32, site func(*NearestSet) []int32) ([]float32, []int32, []uint8) {
 		n := len(dist(parts[0]))
 		d := slices.Clone(dist(parts[0]))
 		s := slices.Clone(site(parts[0]))
@@ -260,9 +260,32 @@ func unionNearest(parts []*nearestSet, workers int) *nearestSet {
 		})
 		return d, s, l
 	}
-	u.cellDistM, u.cellSite, u.cellLayer = merge(
-		func(p *nearestSet) []float32 { return p.cellDistM }, func(p *nearestSet) []int32 { return p.cellSite })
+	u.CellDistM, u.cellSite, u.cellLayer = merge(
+		func(p *NearestSet) []float32 { return p.CellDistM }, func(p *NearestSet) []int32 { return p.cellSite })
 	u.communeDistM, u.communeSite, u.communeLayer = merge(
-		func(p *nearestSet) []float32 { return p.communeDistM }, func(p *nearestSet) []int32 { return p.communeSite })
+		func(p *NearestSet) []float32 { return p.communeDistM }, func(p *NearestSet) []int32 { return p.communeSite })
 	return u
+}
+
+// ResolveLayers checks layer names against the engine's layers and returns
+// them sorted without repeats; nil or empty means [DefaultLayer].
+func (e *Engine) ResolveLayers(names []string) ([]string, error) { return e.cov.resolveLayers(names) }
+
+// Nearest returns the nearest-site distances of every grid cell and
+// commune to the union of layers (resolved by ResolveLayers), computed on
+// first use and cached. Do not modify it.
+func (e *Engine) Nearest(layers []string) (*NearestSet, error) { return e.cov.nearestFor(layers) }
+
+// UniqueLayers returns names without repeats, in first-seen order, so that a
+// layer named twice never counts its sites twice.
+func UniqueLayers(names []string) []string {
+	out := names[:0:0]
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -38,7 +38,7 @@ type coverageProfile struct {
 	buckets  []profileBucket
 	bucketOf map[[2]int32]int32 // (département index, région index) → bucket
 
-	scopes map[*scope]*figureScope // threshold-independent area figures per scope (coverage_figures.go)
+	scopes map[*CellScope]*figureScope // threshold-independent area figures per scope (coverage_figures.go)
 }
 
 // communeBase is what computeCommunes gets from a commune's shares
@@ -93,7 +93,7 @@ type profileOnce struct {
 
 // profileFor returns the cached profile of ns, the nearest-site set of the
 // union of layers, building it once.
-func (c *coverageCache) profileFor(layers []string, ns *nearestSet, ix *coverageIndex) *coverageProfile {
+func (c *coverageCache) profileFor(layers []string, ns *NearestSet, ix *CoverageIndex) *coverageProfile {
 	key := unionKey(layers)
 	c.mu.Lock()
 	ent := c.profiles[key]
@@ -108,7 +108,7 @@ func (c *coverageCache) profileFor(layers []string, ns *nearestSet, ix *coverage
 
 // buildProfile sorts the inhabited shares of every commune and of every
 // bucket by nearest-site distance.
-func buildProfile(t *data.Territory, g *geo.Grid, ns *nearestSet, ix *coverageIndex) *coverageProfile {
+func buildProfile(t *data.Territory, g *geo.Grid, ns *NearestSet, ix *CoverageIndex) *coverageProfile {
 	shares, shareStart := g.Shares, g.ShareStart
 	nc := len(t.Communes)
 	p := &coverageProfile{start: make([]int32, nc+1), commune: make([]communeBase, nc), bucketOf: map[[2]int32]int32{}}
@@ -139,7 +139,7 @@ func buildProfile(t *data.Territory, g *geo.Grid, ns *nearestSet, ix *coverageIn
 			if s.Population <= 0 {
 				continue
 			}
-			d := ns.cellDistM[s.Cell]
+			d := ns.CellDistM[s.Cell]
 			b.maxDistM = max(b.maxDistM, float64(d))
 			b.cells++
 			tmp = append(tmp, pair{d, s.Population})
@@ -160,7 +160,7 @@ func buildProfile(t *data.Territory, g *geo.Grid, ns *nearestSet, ix *coverageIn
 		if b.located > 0 {
 			b.meanDistM = sumDist / b.located
 		}
-		key := [2]int32{ix.communeDep[ci], ix.communeReg[ci]}
+		key := [2]int32{ix.CommuneDep[ci], ix.CommuneReg[ci]}
 		bi, ok := p.bucketOf[key]
 		if !ok {
 			bi = int32(len(p.buckets))
@@ -182,12 +182,12 @@ func buildProfile(t *data.Territory, g *geo.Grid, ns *nearestSet, ix *coverageIn
 		if lo == hi { // no located inhabitant
 			continue
 		}
-		bi := p.bucketOf[[2]int32{ix.communeDep[ci], ix.communeReg[ci]}]
+		bi := p.bucketOf[[2]int32{ix.CommuneDep[ci], ix.CommuneReg[ci]}]
 		// Each share's own population again (not a difference of prefix
 		// sums, which would not give it back to the last bit).
 		for _, s := range shares[shareStart[ci]:shareStart[ci+1]] {
 			if s.Population > 0 {
-				cells[bi] = append(cells[bi], cellPop{ns.cellDistM[s.Cell], s.Population})
+				cells[bi] = append(cells[bi], cellPop{ns.CellDistM[s.Cell], s.Population})
 			}
 		}
 		p.buckets[bi].minDist = append(p.buckets[bi].minDist, p.dist[lo])

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // profileReaches are thresholds in km and in minutes, on either side of
@@ -40,7 +42,7 @@ func TestCoverageProfileCommunes(t *testing.T) {
 				if s.Population <= 0 {
 					continue
 				}
-				d := cv.ns.cellDistM[s.Cell]
+				d := cv.ns.CellDistM[s.Cell]
 				located += s.Population
 				if float64(d) <= r.MaxM {
 					covered += s.Population
@@ -53,14 +55,14 @@ func TestCoverageProfileCommunes(t *testing.T) {
 				t.Fatalf("%.1f m, commune %s: located %v covered %v cells %d, want %v %v %d", r.MaxM, cc.Code,
 					cc.located, cc.covered, cc.Cells, located, covered, cells)
 			}
-			if cc.CoveredPopulation != roundPop(cc.covered) || cc.UncoveredPopulation != roundPop(cc.located)-roundPop(cc.covered) ||
-				cc.PopulationUnlocated != cc.Population-roundPop(cc.located) {
+			if cc.CoveredPopulation != num.RoundPop(cc.covered) || cc.UncoveredPopulation != num.RoundPop(cc.located)-num.RoundPop(cc.covered) ||
+				cc.PopulationUnlocated != cc.Population-num.RoundPop(cc.located) {
 				t.Fatalf("%.1f m, commune %s: %+v not rounded once from located %v covered %v", r.MaxM, cc.Code, cc, cc.located, cc.covered)
 			}
 			if !nearHalf(covered) && !nearHalf(located) &&
-				(cc.CoveredPopulation != roundPop(covered) || cc.UncoveredPopulation != roundPop(located)-roundPop(covered)) {
+				(cc.CoveredPopulation != num.RoundPop(covered) || cc.UncoveredPopulation != num.RoundPop(located)-num.RoundPop(covered)) {
 				t.Fatalf("%.1f m, commune %s: covered %d uncovered %d, want %d %d", r.MaxM, cc.Code,
-					cc.CoveredPopulation, cc.UncoveredPopulation, roundPop(covered), roundPop(located)-roundPop(covered))
+					cc.CoveredPopulation, cc.UncoveredPopulation, num.RoundPop(covered), num.RoundPop(located)-num.RoundPop(covered))
 			}
 			if located == 0 {
 				continue

@@ -162,7 +162,7 @@ func TestCoverageRealBruteForce(t *testing.T) {
 					}
 				}
 			}
-			got := float64(ns.cellDistM[i])
+			got := float64(ns.CellDistM[i])
 			if math.Abs(got-bd) > 1e-6*bd+1e-3 {
 				t.Fatalf("%v cell %v: cached %.3f m, brute force %.3f m (%s)", layers, e.grid.Cells[i], got, bd, bl)
 			}
@@ -197,7 +197,7 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 				owner[c] = zi
 				i, _ := g.Index(c)
-				if cv.covered(cv.ns.cellDistM[i]) {
+				if cv.Covered(cv.ns.CellDistM[i]) {
 					t.Fatalf("zone %s holds covered cell %v", z.ID, c)
 				}
 			}
@@ -247,9 +247,9 @@ func TestCoverageRealGapZones(t *testing.T) {
 		// in a zone, and no zone cell has an uncovered neighbour of the scope
 		// outside its zone.
 		sc := cv.sc
-		for k := 0; k < sc.len(); k++ {
-			i := sc.cell(k)
-			if cv.covered(cv.ns.cellDistM[i]) {
+		for k := 0; k < sc.Len(); k++ {
+			i := sc.Cell(k)
+			if cv.Covered(cv.ns.CellDistM[i]) {
 				continue
 			}
 			zi, ok := owner[g.Cells[i]]
@@ -257,13 +257,13 @@ func TestCoverageRealGapZones(t *testing.T) {
 				// A zone holding less than half an inhabitant (fractional
 				// shares of a small commune) rounds to 0: unpopulated, not
 				// listed; its cells hold less than that.
-				if sc.cellPop[k] >= 0.5 {
-					t.Fatalf("uncovered populated cell %v (%v inhabitants) in no zone", g.Cells[i], sc.cellPop[k])
+				if sc.CellPop[k] >= 0.5 {
+					t.Fatalf("uncovered populated cell %v (%v inhabitants) in no zone", g.Cells[i], sc.CellPop[k])
 				}
 				continue
 			}
 			for _, nb := range e.grid.Neighbors(i, nil) {
-				if sc.pos(nb) >= 0 && !cv.covered(cv.ns.cellDistM[nb]) {
+				if sc.Pos(nb) >= 0 && !cv.Covered(cv.ns.CellDistM[nb]) {
 					if oz, ok := owner[g.Cells[nb]]; !ok || oz != zi {
 						t.Fatalf("uncovered neighbours %v and %v in different zones", g.Cells[i], g.Cells[nb])
 					}

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
 func reachPtr(r Reach) *Reach { return &r }
@@ -63,7 +64,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	}
 
 	pB := geo.CellCenter(w.cB)
-	s2 := tinyOffset(pB, 3, 0)
+	s2 := tinyworld.Offset(pB, 3, 0)
 	b := communeByCode(t, cv, "02001")
 	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || Value(b.CoveredShare) != 0 || b.Cells != 7 {
 		t.Errorf("B %+v", b)
@@ -404,14 +405,8 @@ func TestCommuneSpread(t *testing.T) {
 			t.Errorf("rural mairie B: spread %q", m.Spread)
 		}
 	}
-	// Gain lists (scenarios, proposals, recommendations) carry it too.
-	tally := communeTally{pop: make([]float64, len(e.territory.Communes)), touched: []int32{2, 0}}
-	tally.pop[2], tally.pop[0] = 12, 3
-	for _, g := range tally.list(e) {
-		if g.Spread != want[g.Code] {
-			t.Errorf("gain list %s: spread %q, want %q", g.Code, g.Spread, want[g.Code])
-		}
-	}
+	// Gain lists (scenarios, proposals, recommendations) carry it too
+	// (siting.TestGainListSpread).
 
 	// A followed a population grid: most of it in one cell off its centre.
 	g.Weighted = []bool{true, false, false, false}

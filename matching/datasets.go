@@ -18,6 +18,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo/siteindex"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // BuiltinStructuresDataset is the id of the built-in host-structures
@@ -66,8 +67,8 @@ type datasetEntry struct {
 	version int64 // in a data.VersionedStore, the version read
 
 	convOnce sync.Once
-	cands    []Candidate
-	structs  []Structure
+	cands    []pairing.Candidate
+	structs  []pairing.Structure
 	byID     map[string]int // row id → index in the rows
 
 	idxOnce sync.Once
@@ -366,6 +367,18 @@ func (r *Registry) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry,
 		return nil, fmt.Errorf("dataset %q: %w: it holds %s, want %v", id, ErrDatasetKind, en.ds.Meta.Kind, kinds)
 	}
 	return en, nil
+}
+
+// UploadedStructures returns the rows of the uploaded structures dataset
+// id (data.ErrDatasetNotFound when there is none, ErrDatasetKind when id
+// holds candidates). Do not modify them.
+func (r *Registry) UploadedStructures(id string) ([]pairing.Structure, error) {
+	en, err := r.entryOf(id, data.KindStructures)
+	if err != nil {
+		return nil, err
+	}
+	en.convert()
+	return en.structs, nil
 }
 
 // convert builds the matching rows and the id lookup of a candidates or

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 func TestBuiltinStructuresDataset(t *testing.T) {
@@ -137,7 +138,7 @@ func checkMatchFeasible(t *testing.T, res *MatchResult, cands []data.Candidate, 
 		s.CandidatesMatched != len(res.Assignments) || abs(s.TotalDistanceM-total) > 1e-3*max(1, total/1e6) {
 		t.Fatalf("summary %+v: want %d posts, %d filled, total %v", s, posts, len(res.Assignments), total)
 	}
-	var bal DepartementBalance
+	var bal pairing.DepartementBalance
 	for _, b := range res.Balance {
 		bal.PostsRequested += b.PostsRequested
 		bal.PostsFilled += b.PostsFilled

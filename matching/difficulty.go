@@ -35,6 +35,10 @@ const DifficultyNationalTotal = 13_000_000
 // that favour the digitally fragile.
 const DemandDifficulty = "difficulty"
 
+// DemandPopulation weighs every inhabitant the same: the value of a site is
+// the population it newly brings within reach.
+const DemandPopulation = "population"
+
 // difficultyCalibration is the result of calibrateDifficulty.
 type difficultyCalibration struct {
 	Factor float64 // a in share = min(1, a × index / 10)

@@ -3,6 +3,7 @@ package matching
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -334,4 +335,16 @@ func New(p Parts, opt Options) *Engine {
 	}
 	e.cov = newCoverageCache(e)
 	return e
+}
+
+// Rebuild returns a new engine over e's parts as change leaves them, with
+// e's options: an engine never changes, so a caller that wants other layers
+// or structures builds another one. change gets copies of the layer and
+// structure maps, and must not modify the rest.
+func (e *Engine) Rebuild(change func(p *Parts)) *Engine {
+	p := Parts{Territory: e.territory, Layers: maps.Clone(e.layers), Grid: e.grid,
+		Structures: maps.Clone(e.structures), StructureReports: e.structureReports, StructuresAt: e.structuresAt,
+		Indicators: e.indicators, IndicatorReport: e.indicatorReport}
+	change(&p)
+	return New(p, Options{Workers: e.workers, DifficultyTotal: e.need.target})
 }

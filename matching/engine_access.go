@@ -79,3 +79,11 @@ func (e *Engine) Indicator(code string) data.CommuneIndicators { return e.indica
 // IndicatorReport returns how the indicator files were joined to the
 // communes.
 func (e *Engine) IndicatorReport() data.IndicatorReport { return e.indicatorReport }
+
+// Workers returns how many goroutines the engine's parallel work uses.
+func (e *Engine) Workers() int { return e.workers }
+
+// CoverageIndex returns the cells and communes of every area, the grid
+// adjacency and the cell → communes relation, built on first use. Do not
+// modify it.
+func (e *Engine) CoverageIndex() *CoverageIndex { return e.cov.coverageIndex() }

@@ -7,6 +7,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // GapZone is a connected set of uncovered grid cells: a hole in the mesh.
@@ -46,11 +47,11 @@ type GapZone struct {
 // computeGaps finds the gap zones of the scope.
 func (cv *Coverage) computeGaps() {
 	sc, ix, g, ns := cv.sc, cv.ix, cv.e.grid, cv.ns
-	n := sc.len()
+	n := sc.Len()
 	// state per scope cell: 0 covered, 1 uncovered not yet visited, 2 visited
 	state := make([]uint8, n)
 	for k := 0; k < n; k++ {
-		if !cv.covered(ns.cellDistM[sc.cell(k)]) {
+		if !cv.Covered(ns.CellDistM[sc.Cell(k)]) {
 			state[k] = 1
 		}
 	}
@@ -59,7 +60,7 @@ func (cv *Coverage) computeGaps() {
 	var zoneStart []int // into gapBuf
 	var queue []int32   // scope positions
 	unpopulated := 0
-	member := cv.scopeDepartements()
+	member := cv.ScopeDepartements()
 	for k0 := 0; k0 < n; k0++ {
 		if state[k0] != 1 {
 			continue
@@ -69,10 +70,10 @@ func (cv *Coverage) computeGaps() {
 		state[k0] = 2
 		for q := 0; q < len(queue); q++ {
 			k := int(queue[q])
-			cell := sc.cell(k)
+			cell := sc.Cell(k)
 			cv.gapBuf = append(cv.gapBuf, int32(cell))
 			for _, nb := range ix.adj.Neighbors(int32(cell)) {
-				if p := sc.pos(nb); p >= 0 && state[p] == 1 {
+				if p := sc.Pos(nb); p >= 0 && state[p] == 1 {
 					state[p] = 2
 					queue = append(queue, int32(p))
 				}
@@ -102,7 +103,7 @@ func (cv *Coverage) computeGaps() {
 	for i := range zones {
 		zones[i].Rank = i + 1
 		for _, cell := range zones[i].cells {
-			cv.gapOf[sc.pos(cell)] = int32(i + 1)
+			cv.gapOf[sc.Pos(cell)] = int32(i + 1)
 		}
 	}
 	cv.touchCommunes(zones)
@@ -137,22 +138,22 @@ func gapOrder(rankBy string) func(a, b GapZone) int {
 	}
 }
 
-// scopeDepartements returns which départements (by index in
+// ScopeDepartements returns which départements (by index in
 // Territory.Departements) belong to the scope, as the scopes were built
 // (a commune belongs to the région of its département); nil for the
 // national scope, which holds every commune.
-func (cv *Coverage) scopeDepartements() []bool {
-	if cv.sc.level == LevelNational {
+func (cv *Coverage) ScopeDepartements() []bool {
+	if cv.sc.Level == LevelNational {
 		return nil
 	}
 	deps := cv.e.territory.Departements
 	in := make([]bool, len(deps))
 	for d := range deps {
-		switch cv.sc.level {
+		switch cv.sc.Level {
 		case LevelDepartement:
-			in[d] = deps[d].Code == cv.sc.code
+			in[d] = deps[d].Code == cv.sc.Code
 		case LevelRegion:
-			in[d] = deps[d].Region == cv.sc.code
+			in[d] = deps[d].Region == cv.sc.Code
 		}
 	}
 	return in
@@ -165,18 +166,18 @@ func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
 	ix, n := cv.ix, &cv.e.need
 	var a needAcc
 	for _, cell := range cells {
-		for k := ix.cellCommStart[cell]; k < ix.cellCommStart[cell+1]; k++ {
-			ci := ix.cellComm[k]
+		for k := ix.CellCommStart[cell]; k < ix.CellCommStart[cell+1]; k++ {
+			ci := ix.CellComm[k]
 			if member != nil {
-				if d := ix.communeDep[ci]; d < 0 || !member[d] {
+				if d := ix.CommuneDep[ci]; d < 0 || !member[d] {
 					continue
 				}
 			}
-			a.addShare(n, ci, ix.cellCommPop[k])
+			a.addShare(n, ci, ix.CellCommPop[k])
 		}
 	}
-	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, roundPop(a.withoutIndex)
-	z.ZRRPopulation, z.ZRRPartialPopulation = roundPop(a.zrr), roundPop(a.zrrPartial)
+	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, num.RoundPop(a.withoutIndex)
+	z.ZRRPopulation, z.ZRRPartialPopulation = num.RoundPop(a.zrr), num.RoundPop(a.zrrPartial)
 }
 
 // zoneStats measures a zone from its cells (grid indexes).
@@ -186,8 +187,8 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 	var cx, cy, sumDist, pops float64
 	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
 	for _, cell := range cells {
-		pop := sc.cellPop[sc.pos(cell)]
-		d := float64(ns.cellDistM[cell])
+		pop := sc.CellPop[sc.Pos(cell)]
+		d := float64(ns.CellDistM[cell])
 		pops += pop
 		sumDist += pop * d
 		if d > z.MaxDistanceM {
@@ -210,7 +211,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 			ext[3] = cell
 		}
 	}
-	z.Population = roundPop(pops)
+	z.Population = num.RoundPop(pops)
 	if pops > 0 {
 		z.MeanDistanceM = sumDist / pops
 	}
@@ -234,7 +235,7 @@ func (cv *Coverage) touchCommunes(zones []GapZone) {
 		z := &zones[zi]
 		ids = ids[:0]
 		for _, cell := range z.cells {
-			for _, ci := range ix.cellComm[ix.cellCommStart[cell]:ix.cellCommStart[cell+1]] {
+			for _, ci := range ix.CellComm[ix.CellCommStart[cell]:ix.CellCommStart[cell+1]] {
 				if seen[ci] != int32(zi+1) {
 					seen[ci] = int32(zi + 1)
 					ids = append(ids, ci)
@@ -273,7 +274,7 @@ func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
 		return nil
 	}
 	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
-		p := cv.sc.pos(cell)
+		p := cv.sc.Pos(cell)
 		return p >= 0 && cv.gapOf[p] == int32(i+1)
 	})
 }

@@ -1,7 +1,6 @@
 package matching
 
 import (
-	"context"
 	"encoding/csv"
 	"errors"
 	"math"
@@ -275,28 +274,4 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 		t.Errorf("28319 coverage: in difficulty %v for %d inhabitants (index %v), ZRR %q", c.PopulationInDifficulty, c.Population, want, c.ZRR)
 	}
 	t.Logf("28319: %d inhabitants, index %.4f (parts %v %v %v)", c.Population, want, total["28319"], total["28025"], total["28276"])
-}
-
-// TestRecommendFragilityDemand: recommendations weighted by DemandWeights
-// value the open demand at the people in difficulty out of reach.
-func TestRecommendFragilityDemand(t *testing.T) {
-	e := coverageEngine(t)
-	weights, err := e.DemandWeights(DemandDifficulty)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := ReachMinutes(20, TravelModel{})
-	rec, err := e.Recommend(context.Background(), RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: DemandDifficulty, DemandWeights: weights})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cv := mustCoverage(t, e, CoverageQuery{Departement: "40", Reach: &r, NoGaps: true})
-	// Border cells shared with another département take the cell's mean
-	// index: allow 1 %.
-	if want := cv.Summary.UncoveredPopulationInDifficulty; rec.Demand != DemandDifficulty || math.Abs(rec.OpenDemand-want) > 0.01*want {
-		t.Errorf("demand %q: open demand %v, uncovered fragile population %v", rec.Demand, rec.OpenDemand, want)
-	}
-	if len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 || rec.Picks[0].GainDemand >= float64(rec.Picks[0].GainPopulation) {
-		t.Errorf("picks %+v", rec.Picks)
-	}
 }

@@ -1,21 +1,16 @@
 package matching
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/internal/stop"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // AlgorithmBoth runs AlgorithmOptimal and AlgorithmGreedy on the same input:
@@ -35,11 +30,11 @@ const (
 var ErrBadMatchRequest = errors.New("invalid match request")
 
 // CandidatesFrom converts loaded candidates to the assignment's input.
-func CandidatesFrom(cs []data.Candidate) []Candidate {
-	out := make([]Candidate, len(cs))
+func CandidatesFrom(cs []data.Candidate) []pairing.Candidate {
+	out := make([]pairing.Candidate, len(cs))
 	for i := range cs {
 		c := &cs[i]
-		out[i] = Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
+		out[i] = pairing.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
 			AvailableDay: data.DayNumber(c.AvailableFrom), Wished: c.Departements}
 	}
 	return out
@@ -48,11 +43,11 @@ func CandidatesFrom(cs []data.Candidate) []Candidate {
 // StructuresFrom converts loaded structures to the assignment's input, with
 // weight 1 (see PriorityWeights); a structure without phase gets the phase
 // of its type (data.PhaseOfType).
-func StructuresFrom(ss []data.Structure) []Structure {
-	out := make([]Structure, len(ss))
+func StructuresFrom(ss []data.Structure) []pairing.Structure {
+	out := make([]pairing.Structure, len(ss))
 	for i := range ss {
 		s := &ss[i]
-		out[i] = Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
+		out[i] = pairing.Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
 			StartDay: data.DayNumber(s.MissionStart), Phase: s.Phase}
 		if s.Phase == data.PhaseUnknown {
 			// Rows stored before the phase existed, or built in code.
@@ -92,8 +87,8 @@ func (w PriorityWeights) validate() error {
 		name string
 		v    float64
 	}{{"gap", w.Gap}, {"rural", w.Rural}} {
-		if f.v != 0 && !(f.v >= 1 && f.v <= MaxStructureWeight) {
-			return fmt.Errorf("%w: weights.%s %v (want 1 to %g)", ErrBadMatchRequest, f.name, f.v, MaxStructureWeight)
+		if f.v != 0 && !(f.v >= 1 && f.v <= pairing.MaxStructureWeight) {
+			return fmt.Errorf("%w: weights.%s %v (want 1 to %g)", ErrBadMatchRequest, f.name, f.v, pairing.MaxStructureWeight)
 		}
 	}
 	return nil
@@ -134,7 +129,7 @@ func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
 
 // weigh sets the Weight of structs (converted from ss, same order) by the
 // priority rule and returns how many got a weight above 1.
-func (e *Engine) weigh(structs []Structure, ss []data.Structure, w PriorityWeights) (int, error) {
+func (e *Engine) weigh(structs []pairing.Structure, ss []data.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
@@ -186,7 +181,7 @@ type MatchRequest struct {
 	// Fixed are pairs already recruited, kept as they are (see
 	// AssignOptions.Fixed); pairs whose candidate or structure is not in
 	// the rows (hidden by Visible) are left out.
-	Fixed []FixedPair
+	Fixed []pairing.FixedPair
 	// Excluded, when not nil, gives why a structure takes no candidate
 	// ("" when it may), e.g. an unfavourable opinion.
 	Excluded func(structureID string) string
@@ -220,22 +215,22 @@ type MatchComparison struct {
 // MatchResult is a matching run: its summary and the whole assignment (the
 // optimal one when both algorithms ran).
 type MatchResult struct {
-	ID                 string               `json:"id"`
-	Algorithm          string               `json:"algorithm"` // as requested
-	CandidatesDataset  string               `json:"candidates_dataset,omitempty"`
-	StructuresDataset  string               `json:"structures_dataset,omitempty"`
-	CreatedAt          time.Time            `json:"created_at"`
-	DepartementCaps    map[string]int       `json:"departement_caps,omitempty"`
-	Phase              int                  `json:"phase,omitempty"` // 1 or 2 when the match was limited to a phase
-	FixedPairs         int                  `json:"fixed_pairs,omitempty"`
-	Weights            PriorityWeights      `json:"weights"`
-	WeightedStructures int                  `json:"weighted_structures"` // structures given a weight above 1
-	Summary            MatchSummary         `json:"summary"`
-	Comparison         *MatchComparison     `json:"comparison,omitempty"`
-	Balance            []DepartementBalance `json:"balance"`
-	Assignments        []Assignment         `json:"assignments"`
-	Unmatched          []Unmatched          `json:"unmatched"`
-	Unfilled           []UnfilledPosts      `json:"unfilled"`
+	ID                 string                       `json:"id"`
+	Algorithm          string                       `json:"algorithm"` // as requested
+	CandidatesDataset  string                       `json:"candidates_dataset,omitempty"`
+	StructuresDataset  string                       `json:"structures_dataset,omitempty"`
+	CreatedAt          time.Time                    `json:"created_at"`
+	DepartementCaps    map[string]int               `json:"departement_caps,omitempty"`
+	Phase              int                          `json:"phase,omitempty"` // 1 or 2 when the match was limited to a phase
+	FixedPairs         int                          `json:"fixed_pairs,omitempty"`
+	Weights            PriorityWeights              `json:"weights"`
+	WeightedStructures int                          `json:"weighted_structures"` // structures given a weight above 1
+	Summary            MatchSummary                 `json:"summary"`
+	Comparison         *MatchComparison             `json:"comparison,omitempty"`
+	Balance            []pairing.DepartementBalance `json:"balance"`
+	Assignments        []pairing.Assignment         `json:"assignments"`
+	Unmatched          []pairing.Unmatched          `json:"unmatched"`
+	Unfilled           []pairing.UnfilledPosts      `json:"unfilled"`
 }
 
 // RunMatch resolves the request's rows, applies the priority weights and
@@ -247,10 +242,10 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	alg := req.Algorithm
 	switch alg {
 	case "":
-		alg = AlgorithmOptimal
-	case AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth:
+		alg = pairing.AlgorithmOptimal
+	case pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, AlgorithmBoth:
 	default:
-		return nil, fmt.Errorf("%w: algorithm %q (want %s, %s or %s)", ErrBadMatchRequest, req.Algorithm, AlgorithmOptimal, AlgorithmGreedy, AlgorithmBoth)
+		return nil, fmt.Errorf("%w: algorithm %q (want %s, %s or %s)", ErrBadMatchRequest, req.Algorithm, pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, AlgorithmBoth)
 	}
 	if err := req.Weights.validate(); err != nil {
 		return nil, err
@@ -282,9 +277,9 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	res.WeightedStructures = n
 
-	run := func(alg string, progress func(int, int)) (AssignResult, MatchSummary, error) {
+	run := func(alg string, progress func(int, int)) (pairing.AssignResult, MatchSummary, error) {
 		t0 := time.Now()
-		ar, err := Assign(ctx, cands, structs, AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
+		ar, err := pairing.Assign(ctx, cands, structs, pairing.AssignOptions{Algorithm: alg, DepartementCaps: req.DepartementCaps,
 			Workers: req.Workers, Progress: progress, Phase: req.Phase, Fixed: fixed})
 		if err != nil {
 			return ar, MatchSummary{}, err
@@ -295,14 +290,14 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	primary := alg
 	if alg == AlgorithmBoth {
-		primary = AlgorithmOptimal
+		primary = pairing.AlgorithmOptimal
 	}
 	ar, sum, err := run(primary, req.Progress)
 	if err != nil {
 		return nil, err
 	}
 	if alg == AlgorithmBoth {
-		_, gsum, err := run(AlgorithmGreedy, nil)
+		_, gsum, err := run(pairing.AlgorithmGreedy, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -317,7 +312,7 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 }
 
 // summarize sums up an assignment result.
-func summarize(ar *AssignResult, cands []Candidate, structs []Structure) MatchSummary {
+func summarize(ar *pairing.AssignResult, cands []pairing.Candidate, structs []pairing.Structure) MatchSummary {
 	s := MatchSummary{Algorithm: ar.Algorithm, PostsFilled: ar.PostsFilled, Candidates: len(cands),
 		CandidatesMatched: len(ar.Assignments), TotalDistanceM: ar.TotalDistanceM, Edges: ar.Edges}
 	for i := range structs {
@@ -337,7 +332,7 @@ func (r *Registry) Match(ctx context.Context, req MatchRequest) (*MatchResult, e
 	if err != nil {
 		return nil, err
 	}
-	if err := ctxErr(ctx, "match (nothing stored)"); err != nil {
+	if err := stop.Err(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
 	if err := r.SaveMatch(res); err != nil {
@@ -392,162 +387,4 @@ func orInline(id string) string {
 		return "inline rows"
 	}
 	return id
-}
-
-// MatchResult returns the stored match result id (decoded once and cached).
-// The result is shared: callers must not modify it.
-func (r *Registry) MatchResult(id string) (*MatchResult, error) {
-	en, err := r.entryOf(id, data.KindMatchResult)
-	if err != nil {
-		return nil, err
-	}
-	en.result()
-	return en.res, en.resErr
-}
-
-// result decodes the entry's match result and indexes its assignments.
-func (en *datasetEntry) result() {
-	en.resOnce.Do(func() {
-		var r MatchResult
-		if err := json.Unmarshal(en.ds.Result, &r); err != nil {
-			en.resErr = fmt.Errorf("match %s: stored result: %w", en.ds.Meta.ID, err)
-			return
-		}
-		en.index1(&r)
-	})
-}
-
-// setResult caches an already decoded result.
-func (en *datasetEntry) setResult(r *MatchResult) {
-	en.resOnce.Do(func() { en.index1(r) })
-}
-
-// index1 keeps r with the candidates it placed and the posts it filled per
-// structure.
-func (en *datasetEntry) index1(r *MatchResult) {
-	en.res = r
-	en.taken = make(map[string]bool, len(r.Assignments))
-	en.filled = make(map[string]int)
-	for _, a := range r.Assignments {
-		en.taken[a.Candidate] = true
-		en.filled[a.Structure]++
-	}
-}
-
-// MatchPage is a window of one part of a match result.
-type MatchPage struct {
-	Part   string `json:"part"`
-	Total  int    `json:"total"`
-	Offset int    `json:"offset"`
-	Limit  int    `json:"limit"`
-	Items  any    `json:"items"` // []Assignment, []Unmatched, []UnfilledPosts or []DepartementBalance
-}
-
-// PartLen returns the number of items in a part ("" is PartAssignments).
-func (r *MatchResult) PartLen(part string) (int, error) {
-	switch part {
-	case "", PartAssignments:
-		return len(r.Assignments), nil
-	case PartUnmatched:
-		return len(r.Unmatched), nil
-	case PartUnfilled:
-		return len(r.Unfilled), nil
-	case PartBalance:
-		return len(r.Balance), nil
-	}
-	return 0, fmt.Errorf("%w: part %q (want %s, %s, %s or %s)", ErrBadMatchRequest, part, PartAssignments, PartUnmatched, PartUnfilled, PartBalance)
-}
-
-// Page returns the items [offset, offset+limit) of a part, in the result's
-// order (an empty window past the end). limit must be positive.
-func (r *MatchResult) Page(part string, limit, offset int) (MatchPage, error) {
-	if part == "" {
-		part = PartAssignments
-	}
-	n, err := r.PartLen(part)
-	if err != nil {
-		return MatchPage{}, err
-	}
-	if limit < 1 || offset < 0 {
-		return MatchPage{}, fmt.Errorf("%w: limit %d, offset %d", ErrBadMatchRequest, limit, offset)
-	}
-	lo := min(offset, n)
-	hi := lo + min(limit, n-lo)
-	p := MatchPage{Part: part, Total: n, Offset: offset, Limit: limit}
-	switch part {
-	case PartAssignments:
-		p.Items = r.Assignments[lo:hi:hi]
-	case PartUnmatched:
-		p.Items = r.Unmatched[lo:hi:hi]
-	case PartUnfilled:
-		p.Items = r.Unfilled[lo:hi:hi]
-	case PartBalance:
-		p.Items = r.Balance[lo:hi:hi]
-	}
-	return p, nil
-}
-
-// ReadDepartementCaps reads per-département caps from CSV: a header naming a
-// département column (departement, dep, code_departement or insee_dep) and a
-// cap column (cap, caps, posts, postes or max_posts), comma or semicolon
-// separated. One-digit codes are padded ("1" → "01"). name is used in
-// errors, which give the line.
-func ReadDepartementCaps(r io.Reader, name string) (map[string]int, error) {
-	br := bufio.NewReader(r)
-	cr := csv.NewReader(br)
-	if first, _ := br.Peek(br.Size()); bytes.Count(firstLine(first), []byte(";")) > bytes.Count(firstLine(first), []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("caps %s: line 1: %w", name, err)
-	}
-	dep, cp := -1, -1
-	for i, h := range header {
-		switch strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))) {
-		case "departement", "département", "dep", "code_departement", "insee_dep":
-			dep = i
-		case "cap", "caps", "posts", "postes", "max_posts":
-			cp = i
-		}
-	}
-	if dep < 0 || cp < 0 {
-		return nil, fmt.Errorf("caps %s: line 1: want a departement and a cap column, got %q", name, header)
-	}
-	caps := map[string]int{}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("caps %s: line %d: %w", name, line, err)
-		}
-		if len(rec) <= max(dep, cp) {
-			return nil, fmt.Errorf("caps %s: line %d: %d fields, want at least %d", name, line, len(rec), max(dep, cp)+1)
-		}
-		d := strings.ToUpper(strings.TrimSpace(rec[dep]))
-		if len(d) == 1 && d[0] >= '0' && d[0] <= '9' {
-			d = "0" + d
-		}
-		v, err := strconv.Atoi(strings.TrimSpace(rec[cp]))
-		if d == "" || err != nil || v < 0 || v > math.MaxInt32 {
-			return nil, fmt.Errorf("caps %s: line %d: want a département code and a cap ≥ 0, got %q", name, line, rec)
-		}
-		if _, dup := caps[d]; dup {
-			return nil, fmt.Errorf("caps %s: line %d: département %s given twice", name, line, d)
-		}
-		caps[d] = v
-	}
-	return caps, nil
-}
-
-// firstLine returns b up to its first newline.
-func firstLine(b []byte) []byte {
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		return b[:i]
-	}
-	return b
 }

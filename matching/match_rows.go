@@ -5,12 +5,13 @@ import (
 	"slices"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // matchRows resolves the rows of a request, inline or from datasets (whose
 // ids it records in res), narrowed to req.Visible.
-func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, []data.Structure, error) {
-	var cands []Candidate
+func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]pairing.Candidate, []data.Structure, error) {
+	var cands []pairing.Candidate
 	switch {
 	case req.Candidates != nil:
 		cands = CandidatesFrom(req.Candidates)
@@ -38,7 +39,7 @@ func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]Candidate, [
 		res.StructuresDataset = req.StructuresDataset
 	}
 	if req.Visible != nil {
-		cands = slices.DeleteFunc(slices.Clone(cands), func(c Candidate) bool { return !req.Visible(c.Departement) })
+		cands = slices.DeleteFunc(slices.Clone(cands), func(c pairing.Candidate) bool { return !req.Visible(c.Departement) })
 		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
 	}
 	return cands, ss, nil
@@ -53,13 +54,13 @@ func (r *Registry) EstimateMatchEdges(req MatchRequest) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return EstimateEdges(cands, StructuresFrom(ss)), nil
+	return pairing.EstimateEdges(cands, StructuresFrom(ss)), nil
 }
 
 // keepFixed returns the fixed pairs whose candidate and structure are both
 // among the rows: a pair of another dataset, or hidden by a scope, is not
 // this match's to keep.
-func keepFixed(fixed []FixedPair, cands []Candidate, structs []Structure) []FixedPair {
+func keepFixed(fixed []pairing.FixedPair, cands []pairing.Candidate, structs []pairing.Structure) []pairing.FixedPair {
 	if len(fixed) == 0 {
 		return nil
 	}
@@ -71,7 +72,7 @@ func keepFixed(fixed []FixedPair, cands []Candidate, structs []Structure) []Fixe
 	for i := range structs {
 		ss[structs[i].ID] = true
 	}
-	out := make([]FixedPair, 0, len(fixed))
+	out := make([]pairing.FixedPair, 0, len(fixed))
 	for _, f := range fixed {
 		if cs[f.Candidate] && ss[f.Structure] {
 			out = append(out, f)

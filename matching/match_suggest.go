@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // MaxSuggestions is the largest k of the dataset suggestions.
@@ -142,7 +143,7 @@ func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]Ca
 		byID := in.cands.byID
 		taken = func(id string) bool { return candOff(byID[id]) != "" }
 	}
-	sug := SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
+	sug := pairing.SuggestCandidates(st, cands, in.cands.index(), taken, q.K)
 	out := make([]CandidateSuggestion, len(sug))
 	rows := in.cands.ds.Candidates
 	for i, s := range sug {
@@ -193,9 +194,9 @@ func (in suggestInputs) structureRules(q SuggestQuery, si int) (string, func(ci 
 	case q.Excluded != nil && q.Excluded(st.ID) != "":
 		off = q.Excluded(st.ID)
 	case q.Phase != 0 && st.Phase != q.Phase:
-		off = ReasonPhaseExcluded
+		off = pairing.ReasonPhaseExcluded
 	case q.Filled != nil && st.Posts-q.Filled(st.ID) <= 0:
-		off = ReasonStructuresFull
+		off = pairing.ReasonStructuresFull
 	}
 	cands := in.cands.cands
 	return off, func(ci int) string {
@@ -241,9 +242,9 @@ func (in suggestInputs) candidateRules(q SuggestQuery, ci int) (string, func(si 
 		case q.Excluded != nil && q.Excluded(st.ID) != "":
 			return q.Excluded(st.ID)
 		case q.Phase != 0 && st.Phase != q.Phase:
-			return ReasonPhaseExcluded
+			return pairing.ReasonPhaseExcluded
 		case open(si) <= 0:
-			return ReasonStructuresFull
+			return pairing.ReasonStructuresFull
 		}
 		return ""
 	}
@@ -271,7 +272,7 @@ func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]St
 		}
 		return open(si)
 	}
-	sug := SuggestStructures(in.cands.cands[ci], in.structs.structs, in.structs.index(), openPosts, q.K)
+	sug := pairing.SuggestStructures(in.cands.cands[ci], in.structs.structs, in.structs.index(), openPosts, q.K)
 	out := make([]StructureSuggestion, len(sug))
 	rows := in.structs.ds.Structures
 	for i, s := range sug {

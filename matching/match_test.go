@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // onEquator is the point xKm east of (0, 0) along the equator.
@@ -50,7 +51,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantA := []Assignment{{Candidate: "c1", Structure: "S1", DistanceM: km(19)}, {Candidate: "c2", Structure: "S2", DistanceM: km(15)}}
+	wantA := []pairing.Assignment{{Candidate: "c1", Structure: "S1", DistanceM: km(19)}, {Candidate: "c2", Structure: "S2", DistanceM: km(15)}}
 	if len(res.Assignments) != 2 {
 		t.Fatalf("assignments %+v, want %+v", res.Assignments, wantA)
 	}
@@ -60,14 +61,14 @@ func TestRunMatchHandFixture(t *testing.T) {
 			t.Errorf("assignment %d = %+v, want %+v", i, a, w)
 		}
 	}
-	if want := []Unmatched{{Candidate: "c3", Reason: ReasonNoStructureInReach}}; !reflect.DeepEqual(res.Unmatched, want) {
+	if want := []pairing.Unmatched{{Candidate: "c3", Reason: pairing.ReasonNoStructureInReach}}; !reflect.DeepEqual(res.Unmatched, want) {
 		t.Errorf("unmatched %+v, want %+v", res.Unmatched, want)
 	}
-	if want := []UnfilledPosts{{"S3", 2, ReasonNoCandidateInReach}}; !reflect.DeepEqual(res.Unfilled, want) {
+	if want := []pairing.UnfilledPosts{{Structure: "S3", Posts: 2, Reason: pairing.ReasonNoCandidateInReach}}; !reflect.DeepEqual(res.Unfilled, want) {
 		t.Errorf("unfilled %+v, want %+v", res.Unfilled, want)
 	}
 	s := res.Summary
-	if s.Algorithm != AlgorithmOptimal || s.Posts != 4 || s.PostsFilled != 2 || s.Candidates != 3 || s.CandidatesMatched != 2 ||
+	if s.Algorithm != pairing.AlgorithmOptimal || s.Posts != 4 || s.PostsFilled != 2 || s.Candidates != 3 || s.CandidatesMatched != 2 ||
 		s.Edges != 3 || math.Abs(s.TotalDistanceM-km(34)) > 1 || math.Abs(s.MeanDistanceM-km(17)) > 1 {
 		t.Errorf("summary %+v, want 4 posts, 2 filled, 3 candidates, 2 matched, 3 edges, 34 km, mean 17 km", s)
 	}
@@ -79,7 +80,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 		math.Abs(c.DistanceSavedM-(km(1)-km(34))) > 1 || math.Abs(c.MeanDistanceSavedM-(km(1)-km(17))) > 1 {
 		t.Errorf("comparison %+v, want greedy 1 post at 1 km, 1 extra post, saved 1−34 km", c)
 	}
-	wantBal := []DepartementBalance{
+	wantBal := []pairing.DepartementBalance{
 		{Departement: "01", PostsRequested: 1, CandidatesInReach: 1, PostsFilled: 1, CandidatesLeft: 1},
 		{Departement: "02", PostsRequested: 3, CandidatesInReach: 1, PostsFilled: 1, CandidatesLeft: 0},
 	}
@@ -88,13 +89,13 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Greedy alone: c1 takes S2, c2 is outcompeted, S1 has nobody left.
-	g, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmGreedy})
+	g, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: pairing.AlgorithmGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if g.Comparison != nil || len(g.Assignments) != 1 || g.Assignments[0].Structure != "S2" ||
-		!reflect.DeepEqual(g.Unmatched, []Unmatched{{Candidate: "c2", Reason: ReasonOutcompeted}, {Candidate: "c3", Reason: ReasonNoStructureInReach}}) ||
-		!reflect.DeepEqual(g.Unfilled, []UnfilledPosts{{"S1", 1, ReasonOutcompeted}, {"S3", 2, ReasonNoCandidateInReach}}) {
+		!reflect.DeepEqual(g.Unmatched, []pairing.Unmatched{{Candidate: "c2", Reason: pairing.ReasonOutcompeted}, {Candidate: "c3", Reason: pairing.ReasonNoStructureInReach}}) ||
+		!reflect.DeepEqual(g.Unfilled, []pairing.UnfilledPosts{{Structure: "S1", Posts: 1, Reason: pairing.ReasonOutcompeted}, {Structure: "S3", Posts: 2, Reason: pairing.ReasonNoCandidateInReach}}) {
 		t.Errorf("greedy %+v", g)
 	}
 
@@ -105,7 +106,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 	if len(capped.Assignments) != 1 || capped.Assignments[0].Candidate != "c1" || capped.Assignments[0].Structure != "S2" ||
 		math.Abs(capped.Assignments[0].DistanceM-km(1)) > 1e-6 ||
-		capped.Unfilled[0] != (UnfilledPosts{"S1", 1, ReasonDepartementCap}) {
+		capped.Unfilled[0] != (pairing.UnfilledPosts{Structure: "S1", Posts: 1, Reason: pairing.ReasonDepartementCap}) {
 		t.Errorf("capped: %+v / %+v", capped.Assignments, capped.Unfilled)
 	}
 }
@@ -127,7 +128,7 @@ func TestRunMatchErrors(t *testing.T) {
 		{"no candidates", MatchRequest{Structures: structs}, ErrBadMatchRequest},
 		{"no structures", MatchRequest{Candidates: cands}, ErrBadMatchRequest},
 		{"unknown dataset", MatchRequest{CandidatesDataset: "cand-nope", Structures: structs}, data.ErrDatasetNotFound},
-		{"duplicate id", MatchRequest{Candidates: dup, Structures: structs}, ErrBadAssignInput},
+		{"duplicate id", MatchRequest{Candidates: dup, Structures: structs}, pairing.ErrBadAssignInput},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -139,7 +140,7 @@ func TestRunMatchErrors(t *testing.T) {
 }
 
 func TestMatchStoredAndPaged(t *testing.T) {
-	cands, structs := genInstance(genSpec{Seed: 9, Candidates: 3000, Structures: 400, MaxPosts: 3, Clustered: 0.5})
+	cands, structs := pairing.Synthetic(pairing.SyntheticSpec{Seed: 9, Candidates: 3000, Structures: 400, MaxPosts: 3, Clustered: 0.5})
 	dc := make([]data.Candidate, len(cands))
 	for i, c := range cands {
 		dc[i] = data.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement}

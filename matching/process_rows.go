@@ -5,14 +5,15 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo/siteindex"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // ProcessRows are the matching rows of a candidates and a structures
 // dataset, with their id lookups, as the recruitment process reads them.
 // They are shared with the registry's cache: callers must not modify them.
 type ProcessRows struct {
-	Candidates      []Candidate
-	Structures      []Structure
+	Candidates      []pairing.Candidate
+	Structures      []pairing.Structure
 	CandidateIndex  map[string]int // id → index in Candidates
 	StructureIndex  map[string]int // id → index in Structures
 	CandidatesID    string
@@ -59,13 +60,13 @@ func (p *ProcessRows) Reach() []uint8 {
 	var nbs []siteindex.Neighbor
 	for ci := range p.Candidates {
 		c := &p.Candidates[ci]
-		nbs = idx.Within(c.Point, candidateMaxM(c), nbs[:0])
+		nbs = idx.Within(c.Point, pairing.CandidateMaxM(c), nbs[:0])
 		for _, nb := range nbs {
 			if nb.ID >= len(p.Structures) {
 				continue
 			}
 			s := &p.Structures[nb.ID]
-			if pairExclusion(c, s, 0) == exclNone && s.Phase >= 0 && s.Phase <= 2 {
+			if pairing.PairAllowed(c, s, 0) && s.Phase >= 0 && s.Phase <= 2 {
 				out[ci] |= 1 << s.Phase
 			}
 		}

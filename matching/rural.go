@@ -67,7 +67,7 @@ func (cv *Coverage) computeRural() {
 		} else if len(shares) > 0 {
 			out := 0
 			for _, s := range shares {
-				if !cv.covered(cv.ns.cellDistM[s.Cell]) {
+				if !cv.Covered(cv.ns.CellDistM[s.Cell]) {
 					out++
 				}
 			}
@@ -123,7 +123,7 @@ func (cv *Coverage) mainGap(ci int32) string {
 	var ws [8]float64
 	nz := 0
 	for _, s := range g.Shares[g.ShareStart[ci]:g.ShareStart[ci+1]] {
-		p := cv.sc.pos(s.Cell)
+		p := cv.sc.Pos(s.Cell)
 		if p < 0 || cv.gapOf[p] == 0 {
 			continue
 		}

@@ -1,10 +1,14 @@
 package matching
 
-import "math"
+import (
+	"math"
+
+	"github.com/maillage/maillage/matching/pairing"
+)
 
 // Reasons of the pairs the suggestions leave out besides the matching's
-// (ReasonAvailableAfterStart, ReasonPhaseExcluded,
-// ReasonDepartementNotWished, ReasonStructuresFull and a structure's own
+// (pairing.ReasonAvailableAfterStart, pairing.ReasonPhaseExcluded,
+// pairing.ReasonDepartementNotWished, pairing.ReasonStructuresFull and a structure's own
 // exclusion, e.g. "avis_defavorable").
 const (
 	// ReasonCandidatePlaced: the stored match (SuggestQuery.Match) placed
@@ -57,11 +61,11 @@ func (r *Registry) ExplainStructure(structureID string, q SuggestQuery) (*Sugges
 	cands := in.cands.cands
 	reachM := 0.0
 	for i := range cands {
-		reachM = math.Max(reachM, candidateMaxM(&cands[i]))
+		reachM = math.Max(reachM, pairing.CandidateMaxM(&cands[i]))
 	}
 	x := &SuggestExclusions{ByReason: map[string]int{}, Pairs: []ExcludedPair{}}
 	for _, nb := range in.cands.index().Within(st.Point, reachM, nil) {
-		if nb.ID >= len(cands) || nb.DistanceM > candidateMaxM(&cands[nb.ID]) {
+		if nb.ID >= len(cands) || nb.DistanceM > pairing.CandidateMaxM(&cands[nb.ID]) {
 			continue
 		}
 		c := &cands[nb.ID]
@@ -72,7 +76,7 @@ func (r *Registry) ExplainStructure(structureID string, q SuggestQuery) (*Sugges
 		case off != "":
 			why = off
 		case why == "":
-			why = exclReasons[pairExclusion(c, st, 0)]
+			why = pairing.PairExclusionReason(c, st, 0)
 		}
 		if why != "" {
 			x.add(c.ID, nb.DistanceM, why, q.K)
@@ -95,7 +99,7 @@ func (r *Registry) ExplainCandidate(candidateID string, q SuggestQuery) (*Sugges
 	c := &in.cands.cands[ci]
 	structs := in.structs.structs
 	x := &SuggestExclusions{ByReason: map[string]int{}, Pairs: []ExcludedPair{}}
-	for _, nb := range in.structs.index().Within(c.Point, candidateMaxM(c), nil) {
+	for _, nb := range in.structs.index().Within(c.Point, pairing.CandidateMaxM(c), nil) {
 		if nb.ID >= len(structs) {
 			continue
 		}
@@ -106,7 +110,7 @@ func (r *Registry) ExplainCandidate(candidateID string, q SuggestQuery) (*Sugges
 		case off != "":
 			why = off
 		case why == "":
-			why = exclReasons[pairExclusion(c, &structs[nb.ID], 0)]
+			why = pairing.PairExclusionReason(c, &structs[nb.ID], 0)
 		}
 		if why != "" {
 			x.add(structs[nb.ID].ID, nb.DistanceM, why, q.K)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // explainFixture is a registry with candidates around structure S (at 0 km
@@ -87,10 +88,10 @@ func TestSuggestExclusions(t *testing.T) {
 		inReach []string
 	}{
 		{name: "structure: dates and wishes", of: "S", q: SuggestQuery{K: 10},
-			want:    []ExcludedPair{{"cB", 6, ReasonAvailableAfterStart}, {"cC", 7, ReasonDepartementNotWished}},
+			want:    []ExcludedPair{{"cB", 6, pairing.ReasonAvailableAfterStart}, {"cC", 7, pairing.ReasonDepartementNotWished}},
 			inReach: []string{"cA", "cB", "cC", "cD", "cE"}},
 		{name: "structure: scoped, a candidate recruited", of: "S", q: SuggestQuery{K: 10, Visible: scoped, Recruited: is("cD")},
-			want:    []ExcludedPair{{"cB", 6, ReasonAvailableAfterStart}, {"cC", 7, ReasonDepartementNotWished}, {"cD", 8, ReasonCandidateRecruited}},
+			want:    []ExcludedPair{{"cB", 6, pairing.ReasonAvailableAfterStart}, {"cC", 7, pairing.ReasonDepartementNotWished}, {"cD", 8, ReasonCandidateRecruited}},
 			inReach: []string{"cA", "cB", "cC", "cD"}},
 		{name: "structure: unfavourable opinion", of: "S",
 			q: SuggestQuery{K: 10, Visible: scoped, Excluded: func(s string) string {
@@ -103,21 +104,21 @@ func TestSuggestExclusions(t *testing.T) {
 				{"cD", 8, "avis_defavorable"}},
 			inReach: []string{"cA", "cB", "cC", "cD"}},
 		{name: "structure: outside the phase", of: "S", q: SuggestQuery{K: 10, Phase: 2},
-			want: []ExcludedPair{{"cA", 5, ReasonPhaseExcluded}, {"cB", 6, ReasonPhaseExcluded}, {"cC", 7, ReasonPhaseExcluded},
-				{"cD", 8, ReasonPhaseExcluded}, {"cE", 9, ReasonPhaseExcluded}},
+			want: []ExcludedPair{{"cA", 5, pairing.ReasonPhaseExcluded}, {"cB", 6, pairing.ReasonPhaseExcluded}, {"cC", 7, pairing.ReasonPhaseExcluded},
+				{"cD", 8, pairing.ReasonPhaseExcluded}, {"cE", 9, pairing.ReasonPhaseExcluded}},
 			inReach: []string{"cA", "cB", "cC", "cD", "cE"}},
 		{name: "structure: posts all filled", of: "S", q: SuggestQuery{K: 10, Filled: func(string) int { return 2 }},
-			want: []ExcludedPair{{"cA", 5, ReasonStructuresFull}, {"cB", 6, ReasonStructuresFull}, {"cC", 7, ReasonStructuresFull},
-				{"cD", 8, ReasonStructuresFull}, {"cE", 9, ReasonStructuresFull}},
+			want: []ExcludedPair{{"cA", 5, pairing.ReasonStructuresFull}, {"cB", 6, pairing.ReasonStructuresFull}, {"cC", 7, pairing.ReasonStructuresFull},
+				{"cD", 8, pairing.ReasonStructuresFull}, {"cE", 9, pairing.ReasonStructuresFull}},
 			inReach: []string{"cA", "cB", "cC", "cD", "cE"}},
 		{name: "structure: candidates placed by the match", of: "S", q: SuggestQuery{K: 10, Match: res.ID},
-			want: []ExcludedPair{{"cA", 5, ReasonCandidatePlaced}, {"cB", 6, ReasonAvailableAfterStart}, {"cC", 7, ReasonDepartementNotWished},
+			want: []ExcludedPair{{"cA", 5, ReasonCandidatePlaced}, {"cB", 6, pairing.ReasonAvailableAfterStart}, {"cC", 7, pairing.ReasonDepartementNotWished},
 				{"cD", 8, ReasonCandidatePlaced}},
 			inReach: []string{"cA", "cB", "cC", "cD", "cE"}},
 		{name: "structure: k bounds the pairs listed", of: "S", q: SuggestQuery{K: 2, Match: res.ID},
-			want: []ExcludedPair{{"cA", 5, ReasonCandidatePlaced}, {"cB", 6, ReasonAvailableAfterStart}}, total: 4},
+			want: []ExcludedPair{{"cA", 5, ReasonCandidatePlaced}, {"cB", 6, pairing.ReasonAvailableAfterStart}}, total: 4},
 		{name: "candidate: dates and wishes", of: "cX", q: SuggestQuery{K: 10},
-			want:    []ExcludedPair{{"T2", 6, ReasonAvailableAfterStart}, {"T3", 7, ReasonDepartementNotWished}},
+			want:    []ExcludedPair{{"T2", 6, pairing.ReasonAvailableAfterStart}, {"T3", 7, pairing.ReasonDepartementNotWished}},
 			inReach: []string{"T1", "T2", "T3", "T4", "T5", "T6", "T7"}},
 		{name: "candidate: scoped, with the process", of: "cX",
 			q: SuggestQuery{K: 10, Visible: scoped, Phase: 1, Filled: func(s string) int {
@@ -131,8 +132,8 @@ func TestSuggestExclusions(t *testing.T) {
 				}
 				return ""
 			}},
-			want: []ExcludedPair{{"T2", 6, ReasonAvailableAfterStart}, {"T3", 7, ReasonDepartementNotWished}, {"T4", 8, "avis_defavorable"},
-				{"T5", 9, ReasonPhaseExcluded}, {"T6", 10, ReasonStructuresFull}},
+			want: []ExcludedPair{{"T2", 6, pairing.ReasonAvailableAfterStart}, {"T3", 7, pairing.ReasonDepartementNotWished}, {"T4", 8, "avis_defavorable"},
+				{"T5", 9, pairing.ReasonPhaseExcluded}, {"T6", 10, pairing.ReasonStructuresFull}},
 			inReach: []string{"T1", "T2", "T3", "T4", "T5", "T6"}},
 		{name: "candidate: recruited", of: "cX", q: SuggestQuery{K: 10, Visible: scoped, Recruited: is("cX")},
 			want: []ExcludedPair{{"T1", 5, ReasonCandidateRecruited}, {"T2", 6, ReasonCandidateRecruited}, {"T3", 7, ReasonCandidateRecruited},

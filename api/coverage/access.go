@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/fca"
 )
 
@@ -24,33 +25,33 @@ func (s *Handlers) accessRoutes(r gin.IRouter) {
 
 // accessView is the JSON body of GET /v1/access.
 type accessView struct {
-	Supply          string                `json:"supply"`
-	SupplyKind      string                `json:"supply_kind"`
-	Demand          string                `json:"demand"`
-	Reach           matching.Reach        `json:"reach"`
-	Decay           fca.Decay             `json:"decay"`
-	SupplyPoints    int                   `json:"supply_points"`
-	SupplyTotal     float64               `json:"supply_total"`
-	IdleSupply      float64               `json:"idle_supply"`
-	DemandTotal     float64               `json:"demand_total"`
-	ReferencePer10k float64               `json:"reference_per_10k"`
-	National        matching.AccessArea   `json:"national"`
-	By              string                `json:"by"`
-	Items           []matching.AccessArea `json:"items"`
-	Total           int                   `json:"total"`
-	ComputeMS       float64               `json:"compute_ms"`
+	Supply          string                     `json:"supply"`
+	SupplyKind      string                     `json:"supply_kind"`
+	Demand          string                     `json:"demand"`
+	Reach           matching.Reach             `json:"reach"`
+	Decay           fca.Decay                  `json:"decay"`
+	SupplyPoints    int                        `json:"supply_points"`
+	SupplyTotal     float64                    `json:"supply_total"`
+	IdleSupply      float64                    `json:"idle_supply"`
+	DemandTotal     float64                    `json:"demand_total"`
+	ReferencePer10k float64                    `json:"reference_per_10k"`
+	National        accessibility.AccessArea   `json:"national"`
+	By              string                     `json:"by"`
+	Items           []accessibility.AccessArea `json:"items"`
+	Total           int                        `json:"total"`
+	ComputeMS       float64                    `json:"compute_ms"`
 }
 
 // accessQuery parses supply=, demand=, decay=, sigma_km= and the reach
 // (max_km= or max_minutes= with speed_kmh= and detour=, as coverage).
 // Supply is a layer or a built-in structures dataset: uploaded datasets
 // hold uploaded data and this route is open.
-func (s *Handlers) accessQuery(c *gin.Context) (matching.AccessQuery, error) {
+func (s *Handlers) accessQuery(c *gin.Context) (accessibility.AccessQuery, error) {
 	cq, err := s.env.CoverageQuery(c)
 	if err != nil {
-		return matching.AccessQuery{}, err
+		return accessibility.AccessQuery{}, err
 	}
-	q := matching.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
+	q := accessibility.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
 		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
 	if s.env.EngineOf(c).Layer(q.Supply) == nil {
 		if _, builtin := s.env.EngineOf(c).Structures(q.Supply); !builtin {
@@ -93,8 +94,8 @@ func (s *Handlers) access2SFCA(c *gin.Context) error {
 	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
 		return httpx.BadParam("format", "GeoJSON needs by=commune and departement=")
 	}
-	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(matching.AccessSorts(), sortBy) {
-		return httpx.BadParam("sort", "want %s, got %q", strings.Join(matching.AccessSorts(), ", "), sortBy)
+	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(accessibility.AccessSorts(), sortBy) {
+		return httpx.BadParam("sort", "want %s, got %q", strings.Join(accessibility.AccessSorts(), ", "), sortBy)
 	}
 	limit, err := httpx.QueryIntParam(c, param.Limit(maxAccessItems), 0)
 	if err != nil {
@@ -109,7 +110,7 @@ func (s *Handlers) access2SFCA(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := s.env.EngineOf(c).Access(q)
+	a, err := accessibility.Compute(s.env.EngineOf(c), q)
 	if err != nil {
 		return err
 	}
@@ -124,11 +125,11 @@ func (s *Handlers) access2SFCA(c *gin.Context) error {
 		}
 		return httpx.WriteTableCSV(c, "access-"+by+".csv", present.AccessAreas(), items)
 	case "geojson":
-		fc := httpx.GeoCollection[matching.AccessArea]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[matching.AccessArea], 0, len(items)),
+		fc := httpx.GeoCollection[accessibility.AccessArea]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[accessibility.AccessArea], 0, len(items)),
 			ExtraMembers: geojson.Properties{"supply": a.Supply, "demand": a.Demand, "reach": httpx.RoundReach(a.Reach),
 				"reference_per_10k": httpx.Round(a.ReferencePer10k, 4), "total": len(items)}}
 		for i, it := range items {
-			f := &httpx.GeoFeature[matching.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
+			f := &httpx.GeoFeature[accessibility.AccessArea]{ID: it.Code, Type: "Feature", Properties: it}
 			if com, ok := s.env.EngineOf(c).Territory().Commune(communes[i].Code); ok && com.HasShape() {
 				f.Geometry = httpx.GeoJSONShape(com.Shape)
 			}
@@ -151,7 +152,7 @@ const maxAccessItems = 100000
 // accessItems returns the rounded areas of level by (those of dep only,
 // when given: see Access.Select) in the order sortBy, the first limit when
 // limit > 0, and for communes the commune records alongside.
-func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]matching.AccessArea, []matching.CommuneAccess, error) {
+func accessItems(a *accessibility.Access, by, dep, sortBy string, limit int) ([]accessibility.AccessArea, []accessibility.CommuneAccess, error) {
 	src, communes, err := a.Select(by, dep, sortBy)
 	if err != nil {
 		return nil, nil, err
@@ -162,7 +163,7 @@ func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]match
 			communes = communes[:limit]
 		}
 	}
-	out := make([]matching.AccessArea, len(src))
+	out := make([]accessibility.AccessArea, len(src))
 	for i, it := range src {
 		out[i] = roundAccess(it)
 	}
@@ -170,7 +171,7 @@ func accessItems(a *matching.Access, by, dep, sortBy string, limit int) ([]match
 }
 
 // roundAccess rounds an area's figures for answers.
-func roundAccess(a matching.AccessArea) matching.AccessArea {
+func roundAccess(a accessibility.AccessArea) accessibility.AccessArea {
 	a.Demand, a.DemandBelowHalf = httpx.Round(a.Demand, 1), httpx.Round(a.DemandBelowHalf, 1)
 	a.AccessPer10k, a.RatioToReference, a.ShareBelowHalf = httpx.Round(a.AccessPer10k, 4), httpx.Round(a.RatioToReference, 4), httpx.Round(a.ShareBelowHalf, 4)
 	return a

@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 func TestAccess2SFCA(t *testing.T) {
@@ -21,7 +22,7 @@ func TestAccess2SFCA(t *testing.T) {
 	if code := apitest.Get(t, s, url, &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if v.SupplyKind != matching.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
+	if v.SupplyKind != accessibility.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
 		math.Abs(v.ReferencePer10k-v.SupplyTotal/v.DemandTotal*1e4) > 1e-3 || v.National.AccessPer10k <= 0 {
 		t.Fatalf("answer %+v", v)
 	}
@@ -42,9 +43,9 @@ func TestAccess2SFCA(t *testing.T) {
 	var fc struct {
 		Type     string `json:"type"`
 		Features []struct {
-			ID         string              `json:"id"`
-			Geometry   any                 `json:"geometry"`
-			Properties matching.AccessArea `json:"properties"`
+			ID         string                   `json:"id"`
+			Geometry   any                      `json:"geometry"`
+			Properties accessibility.AccessArea `json:"properties"`
 		} `json:"features"`
 	}
 	if code := apitest.Get(t, s, "/v1/access?by=commune&departement=23&format=geojson&decay=gaussian", &fc); code != http.StatusOK {

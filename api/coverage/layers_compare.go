@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/layerdiff"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // layersCompare answers GET /v1/layers/compare: what changed from layer
@@ -65,7 +66,7 @@ func (s *Handlers) layersCompare(c *gin.Context) error {
 		"matched_by_id": d.MatchedByID, "matched_by_name_commune": d.MatchedByNC,
 		"departements": d.Departements, "changes": d.Changes}
 	if cv := d.Coverage; cv != nil {
-		deps := make([]matching.AreaComparison, len(cv.Departements))
+		deps := make([]siting.AreaComparison, len(cv.Departements))
 		for i, a := range cv.Departements {
 			deps[i] = roundAreaComparison(a)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // networkRoutes registers the endpoints of today's network: the host
@@ -68,7 +69,7 @@ func (s *Handlers) structures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fs := s.env.EngineOf(c).Layer(matching.ArticulationReference)
+	fs := s.env.EngineOf(c).Layer(siting.ArticulationReference)
 	fc := geojson.NewFeatureCollection()
 	for i := range ds.Structures {
 		st := &ds.Structures[i]
@@ -116,10 +117,10 @@ func (s *Handlers) articulation(c *gin.Context) error {
 	if q.Region != "" {
 		return httpx.BadParam("region", "not supported here: give departement=")
 	}
-	a, err := s.env.EngineOf(c).Articulate(matching.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
+	a, err := siting.Articulate(s.env.EngineOf(c), siting.ArticulationQuery{Source: c.DefaultQuery("source", data.LayerCNFSPermanences),
 		Reach: q.Reach, Departement: q.Departement})
 	switch {
-	case errors.Is(err, matching.ErrUnknownSource):
+	case errors.Is(err, siting.ErrUnknownSource):
 		return httpx.BadParam("source", "%v", err)
 	case err != nil:
 		return err
@@ -129,19 +130,19 @@ func (s *Handlers) articulation(c *gin.Context) error {
 	case "csv":
 		return httpx.WriteTableCSV(c, "articulation.csv", present.ArticulationItems(), a.Items)
 	case "geojson":
-		fc := httpx.GeoCollection[matching.ArticulationItem]{Type: "FeatureCollection",
-			Features: make([]*httpx.GeoFeature[matching.ArticulationItem], 0, len(a.Items)),
+		fc := httpx.GeoCollection[siting.ArticulationItem]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[siting.ArticulationItem], 0, len(a.Items)),
 			ExtraMembers: geojson.Properties{"source": a.Source, "reference": a.Reference, "reach": a.Reach,
 				"co_located_max_m": a.CoLocatedMaxM, "national": a.National, "departements": a.Departements}}
 		for _, it := range a.Items {
-			fc.Features = append(fc.Features, &httpx.GeoFeature[matching.ArticulationItem]{ID: it.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &httpx.GeoFeature[siting.ArticulationItem]{ID: it.ID, Type: "Feature",
 				Geometry: orb.Point{it.Lon, it.Lat}, Properties: it})
 		}
 		httpx.WriteGeoJSON(c, fc)
 		return nil
 	}
 	c.JSON(http.StatusOK, struct {
-		*matching.Articulation
+		*siting.Articulation
 		Total     int     `json:"total"`
 		ComputeMS float64 `json:"compute_ms"`
 	}{a, len(a.Items), httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
@@ -149,9 +150,9 @@ func (s *Handlers) articulation(c *gin.Context) error {
 }
 
 // roundArticulation rounds the figures of an answer in place.
-func roundArticulation(a *matching.Articulation) {
+func roundArticulation(a *siting.Articulation) {
 	a.Reach = httpx.RoundReach(a.Reach)
-	ra := func(ar *matching.ArticulationArea) {
+	ra := func(ar *siting.ArticulationArea) {
 		ar.AddedPopulationInDifficulty = httpx.Round(ar.AddedPopulationInDifficulty, 1)
 		ar.CoveredShareReference, ar.CoveredShareWith = httpx.Round(ar.CoveredShareReference, 6), httpx.Round(ar.CoveredShareWith, 6)
 	}
@@ -194,18 +195,18 @@ func (s *Handlers) coverageCompare(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := s.env.EngineOf(c).CompareCoverage(c.Request.Context(), matching.CompareQuery{From: from, To: to, Reach: q.Reach,
+	cmp, err := siting.CompareCoverage(c.Request.Context(), s.env.EngineOf(c), siting.CompareQuery{From: from, To: to, Reach: q.Reach,
 		Departement: q.Departement, Region: q.Region})
 	if err != nil {
 		return err
 	}
 	lo, hi := httpx.PageWindow(len(cmp.Communes), limit, offset)
-	items := make([]matching.CommuneComparison, hi-lo)
+	items := make([]siting.CommuneComparison, hi-lo)
 	for i := range items {
 		items[i] = roundCommuneComparison(cmp.Communes[lo+i])
 	}
 	summary := roundAreaComparison(cmp.Summary)
-	deps := make([]matching.AreaComparison, len(cmp.Departements))
+	deps := make([]siting.AreaComparison, len(cmp.Departements))
 	for i, d := range cmp.Departements {
 		deps[i] = roundAreaComparison(d)
 	}
@@ -248,13 +249,13 @@ func (s *Handlers) compareLayers(c *gin.Context, param, def string) ([]string, e
 	return names, nil
 }
 
-func roundAreaComparison(a matching.AreaComparison) matching.AreaComparison {
+func roundAreaComparison(a siting.AreaComparison) siting.AreaComparison {
 	a.CoveredShareBefore, a.CoveredShareAfter = roundPtr(a.CoveredShareBefore, 6), roundPtr(a.CoveredShareAfter, 6)
 	a.UncoveredInDifficultyBefore, a.UncoveredInDifficultyAfter = httpx.Round(a.UncoveredInDifficultyBefore, 1), httpx.Round(a.UncoveredInDifficultyAfter, 1)
 	return a
 }
 
-func roundCommuneComparison(m matching.CommuneComparison) matching.CommuneComparison {
+func roundCommuneComparison(m siting.CommuneComparison) siting.CommuneComparison {
 	m.CoveredShareBefore, m.CoveredShareAfter = httpx.Round(m.CoveredShareBefore, 6), httpx.Round(m.CoveredShareAfter, 6)
 	m.NearestDistanceBeforeM, m.NearestDistanceAfterM = httpx.Round(m.NearestDistanceBeforeM, 1), httpx.Round(m.NearestDistanceAfterM, 1)
 	m.PopulationInDifficulty = httpx.Round(m.PopulationInDifficulty, 1)

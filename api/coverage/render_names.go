@@ -1,6 +1,9 @@
 package coverage
 
-import "github.com/maillage/maillage/matching"
+import (
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
+)
 
 // In every GeoJSON answer a commune, a département or a région is named
 // "nom", as in the IGN and INSEE sources and the map layers (communes,
@@ -31,10 +34,10 @@ func newCommuneCoverageProps(m matching.CommuneCoverage) communeCoverageProps {
 type communeComparisonProps struct {
 	Code string `json:"code"`
 	Nom  string `json:"nom"`
-	matching.CommuneComparison
+	siting.CommuneComparison
 	Name string `json:"name,omitempty"`
 }
 
-func newCommuneComparisonProps(m matching.CommuneComparison) communeComparisonProps {
+func newCommuneComparisonProps(m siting.CommuneComparison) communeComparisonProps {
 	return communeComparisonProps{Code: m.Code, Nom: m.Name, CommuneComparison: m}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 // communeTopology returns the communes' shared topology (built on first
@@ -49,9 +50,9 @@ func (m *State) mapCoverage() (*matching.Coverage, error) {
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (m *State) mapAccess() *matching.Access {
+func (m *State) mapAccess() *accessibility.Access {
 	m.accOnce.Do(func() {
-		a, err := m.e.Access(matching.AccessQuery{})
+		a, err := accessibility.Compute(m.e, accessibility.AccessQuery{})
 		if err != nil {
 			m.log.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
@@ -216,8 +217,8 @@ func (m *State) communesLayer() *maplayers.Layer {
 type communesSource struct {
 	t   *data.Territory
 	cv  *matching.Coverage
-	acc *matching.Access // nil: no access figures
-	cov []int32          // commune id → index in cv.Communes, -1 when absent
+	acc *accessibility.Access // nil: no access figures
+	cov []int32               // commune id → index in cv.Communes, -1 when absent
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }

@@ -10,6 +10,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 )
 
 // mapStates holds the map state of the engine in service and of the one
@@ -93,7 +94,7 @@ type State struct {
 	covErr  error
 
 	accOnce sync.Once
-	acc     *matching.Access // nil when the engine has no built-in structures
+	acc     *accessibility.Access // nil when the engine has no built-in structures
 
 	tiles tileCache
 

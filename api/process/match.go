@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
 )
 
@@ -285,26 +286,26 @@ type matchTotals struct {
 // summary, the balance and one page of each list, all three at the same
 // offset; next pages the three together.
 type matchView struct {
-	ID                 string                        `json:"id"`
-	Algorithm          string                        `json:"algorithm"`
-	CandidatesDataset  string                        `json:"candidates_dataset,omitempty"`
-	StructuresDataset  string                        `json:"structures_dataset,omitempty"`
-	CreatedAt          time.Time                     `json:"created_at"`
-	DepartementCaps    map[string]int                `json:"departement_caps,omitempty"`
-	Weights            matching.PriorityWeights      `json:"weights"`
-	WeightedStructures int                           `json:"weighted_structures"`
-	Phase              int                           `json:"phase,omitempty"`
-	FixedPairs         int                           `json:"fixed_pairs,omitempty"`
-	Summary            matching.MatchSummary         `json:"summary"`
-	Comparison         *matching.MatchComparison     `json:"comparison,omitempty"`
-	Balance            []matching.DepartementBalance `json:"balance"`
-	Totals             matchTotals                   `json:"totals"`
-	Offset             int                           `json:"offset"`
-	Limit              int                           `json:"limit"`
-	Assignments        []matching.Assignment         `json:"assignments"`
-	Unmatched          []matching.Unmatched          `json:"unmatched"`
-	Unfilled           []matching.UnfilledPosts      `json:"unfilled"`
-	Next               string                        `json:"next,omitempty"`
+	ID                 string                       `json:"id"`
+	Algorithm          string                       `json:"algorithm"`
+	CandidatesDataset  string                       `json:"candidates_dataset,omitempty"`
+	StructuresDataset  string                       `json:"structures_dataset,omitempty"`
+	CreatedAt          time.Time                    `json:"created_at"`
+	DepartementCaps    map[string]int               `json:"departement_caps,omitempty"`
+	Weights            matching.PriorityWeights     `json:"weights"`
+	WeightedStructures int                          `json:"weighted_structures"`
+	Phase              int                          `json:"phase,omitempty"`
+	FixedPairs         int                          `json:"fixed_pairs,omitempty"`
+	Summary            matching.MatchSummary        `json:"summary"`
+	Comparison         *matching.MatchComparison    `json:"comparison,omitempty"`
+	Balance            []pairing.DepartementBalance `json:"balance"`
+	Totals             matchTotals                  `json:"totals"`
+	Offset             int                          `json:"offset"`
+	Limit              int                          `json:"limit"`
+	Assignments        []pairing.Assignment         `json:"assignments"`
+	Unmatched          []pairing.Unmatched          `json:"unmatched"`
+	Unfilled           []pairing.UnfilledPosts      `json:"unfilled"`
+	Next               string                       `json:"next,omitempty"`
 }
 
 // headView builds the matchView of res for [offset, offset+limit).

@@ -17,6 +17,7 @@ import (
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // east is the point xKm east of Guéret's town hall along its parallel,
@@ -52,7 +53,7 @@ func TestMatchHandInstance(t *testing.T) {
 		t.Fatalf("id %q, location %q", v.ID, rec.Header().Get("Location"))
 	}
 	d := func(a, b float64) float64 { return geo.DistanceM(east(a), east(b)) }
-	want := []matching.Assignment{{Candidate: "c1", Structure: "S1", DistanceM: d(19, 0)}, {Candidate: "c2", Structure: "S2", DistanceM: d(35, 20)}}
+	want := []pairing.Assignment{{Candidate: "c1", Structure: "S1", DistanceM: d(19, 0)}, {Candidate: "c2", Structure: "S2", DistanceM: d(35, 20)}}
 	if len(v.Assignments) != 2 {
 		t.Fatalf("assignments %+v, want %+v", v.Assignments, want)
 	}
@@ -86,7 +87,7 @@ func TestMatchHandInstance(t *testing.T) {
 	}
 	var page struct {
 		process.MatchPageView
-		Items []matching.UnfilledPosts `json:"items"`
+		Items []pairing.UnfilledPosts `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/match/"+v.ID+"?part=unfilled", "", "", nil), 200, &page)
 	if page.Part != "unfilled" || page.Total != 1 || len(page.Items) != 1 || page.Items[0].Structure != "S3" {
@@ -166,7 +167,7 @@ func TestMatchBuiltinPagination(t *testing.T) {
 	for next := "/v1/match/" + v.ID + "?part=assignments&limit=333"; next != ""; {
 		var p struct {
 			process.MatchPageView
-			Items []matching.Assignment `json:"items"`
+			Items []pairing.Assignment `json:"items"`
 		}
 		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {
@@ -290,7 +291,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 	for next := "/v1/match/" + m.ID + "?part=assignments&limit=10000"; next != ""; {
 		var p struct {
 			process.MatchPageView
-			Items []matching.Assignment `json:"items"`
+			Items []pairing.Assignment `json:"items"`
 		}
 		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &p)
 		for _, a := range p.Items {
@@ -433,69 +434,4 @@ func TestMatchScopes(t *testing.T) {
 		}
 	}
 	apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?candidates=%s&match=%s", structsB[0].ID, info.ID, nat.ID), "", ms.Dep23, nil), http.StatusForbidden, &e)
-}
-
-// BenchmarkMatchEndpoint posts a 50,000 synthetic candidates × 5,000
-// synthetic structures (≈10,000 posts) match through the HTTP handler, by
-// dataset ids and as a multipart CSV upload; 10,000 of the candidates ×
-// the same structures (posts ≈ candidates); and 50,000 candidates × the
-// built-in structures.
-func BenchmarkMatchEndpoint(b *testing.B) {
-	s := apitest.NewMatchServers(b).Open
-	e := s.Registry().Engine()
-	cands, structs := synth.Synthesize(e.Territory(), 50000, 5000, 1)
-	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
-		b.Fatal(err)
-	}
-	if err := data.WriteStructuresCSV(&sb, structs); err != nil {
-		b.Fatal(err)
-	}
-	ci := apitest.Upload(b, s, "candidates", "text/csv", cb.String())
-	si := apitest.Upload(b, s, "structures", "text/csv", sb.String())
-	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+ci.ID, "", "", nil)
-	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+si.ID, "", "", nil)
-
-	run := func(b *testing.B, ct string, body func() *bytes.Buffer) {
-		b.ReportAllocs()
-		var v process.MatchView
-		for b.Loop() {
-			rec := apitest.Send(b, s, "POST", "/v1/match", ct, "", body())
-			b.StopTimer()
-			apitest.Decode(b, rec, http.StatusCreated, &v)
-			apitest.Send(b, s, "DELETE", "/v1/datasets/"+v.ID, "", "", nil)
-			b.StartTimer()
-		}
-		b.ReportMetric(float64(v.Summary.PostsFilled), "posts")
-		b.ReportMetric(v.Summary.TotalDistanceM/1000, "total-km")
-		if v.Comparison != nil {
-			b.ReportMetric(float64(v.Comparison.ExtraPostsFilled), "extra-posts")
-			b.ReportMetric(v.Comparison.DistanceSavedM/1000, "saved-km")
-			b.ReportMetric(v.Comparison.MeanDistanceSavedM, "mean-saved-m")
-		}
-	}
-	jsonBody := func(c, st, alg string) func() *bytes.Buffer {
-		return func() *bytes.Buffer {
-			return bytes.NewBufferString(fmt.Sprintf(`{"candidates":%q,"structures":%q,"algorithm":%q}`, c, st, alg))
-		}
-	}
-	for _, alg := range []string{"optimal", "greedy", "both"} {
-		b.Run("datasets/"+alg, func(b *testing.B) { run(b, "application/json", jsonBody(ci.ID, si.ID, alg)) })
-	}
-	ct, mp := apitest.MultipartBody(b, map[string][2]string{"candidates": {"c.csv", cb.String()}, "structures": {"s.csv", sb.String()}},
-		map[string]string{"algorithm": "optimal"})
-	b.Run("multipart-csv/optimal", func(b *testing.B) {
-		run(b, ct, func() *bytes.Buffer { return bytes.NewBuffer(mp.Bytes()) })
-	})
-	// Posts ≈ candidates: where optimal and greedy differ.
-	var tb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&tb, cands[:10000]); err != nil {
-		b.Fatal(err)
-	}
-	ti := apitest.Upload(b, s, "candidates", "text/csv", tb.String())
-	defer apitest.Send(b, s, "DELETE", "/v1/datasets/"+ti.ID, "", "", nil)
-	b.Run("tight-10k/both", func(b *testing.B) { run(b, "application/json", jsonBody(ti.ID, si.ID, "both")) })
-	b.Run("builtin/both", func(b *testing.B) {
-		run(b, "application/json", jsonBody(ci.ID, matching.BuiltinStructuresDataset, "both"))
-	})
 }

@@ -26,7 +26,8 @@ type recruitState struct {
 	err  error
 }
 
-// process returns the recruitment process of the server.
+// process returns the recruitment process of the server, caught up with
+// the history in the store.
 func (st *recruitState) process() (*recruit.Process, error) {
 	st.once.Do(func() {
 		if st.reg == nil || st.reg.Store() == nil {
@@ -35,7 +36,14 @@ func (st *recruitState) process() (*recruit.Process, error) {
 		}
 		st.p, st.err = recruit.New(st.reg.Store(), st.reg)
 	})
-	return st.p, st.err
+	if st.err != nil {
+		return nil, st.err
+	}
+	// Another replica may have moved pairs since the last answer.
+	if err := st.p.Sync(); err != nil {
+		return nil, err
+	}
+	return st.p, nil
 }
 
 // recruitments serves the recruitment process: statuses, opinions, the

@@ -18,7 +18,9 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // allocationRoutes registers POST /v1/allocations: where the next posts go
@@ -57,26 +59,26 @@ type allocationCandidate struct {
 // allocationView is the JSON answer: the allocation with its points as a
 // GeoJSON FeatureCollection.
 type allocationView struct {
-	*matching.Allocation
-	Points    httpx.GeoCollection[matching.AllocatedPoint] `json:"points"`
-	ComputeMS float64                                      `json:"compute_ms"`
+	*accessibility.Allocation
+	Points    httpx.GeoCollection[accessibility.AllocatedPoint] `json:"points"`
+	ComputeMS float64                                           `json:"compute_ms"`
 }
 
 // allocationQuery reads and checks the body: the parameters of
 // internal/param (as maillage allocate), a built-in supply, known
 // départements and located candidates.
-func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (matching.AllocationQuery, error) {
+func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (accessibility.AllocationQuery, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
-		return matching.AllocationQuery{}, err
+		return accessibility.AllocationQuery{}, err
 	}
 	var req allocationRequest
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		return matching.AllocationQuery{}, httpx.BadBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
+		return accessibility.AllocationQuery{}, httpx.BadBody("want a JSON object such as {\"posts\": 1862, \"objective\": \"equity\"}: %v", err)
 	}
-	q := matching.AllocationQuery{Posts: req.Posts, Supply: req.Supply, Demand: req.Demand, Objective: alloc.Objective(req.Objective),
+	q := accessibility.AllocationQuery{Posts: req.Posts, Supply: req.Supply, Demand: req.Demand, Objective: alloc.Objective(req.Objective),
 		Hosts: req.Hosts, Floors: req.Floors, Caps: req.Caps}
 	if err := param.CheckAllocation(q.Posts, req.Objective, q.Hosts, q.Floors, q.Caps); err != nil {
 		return q, err
@@ -138,7 +140,7 @@ func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (matching
 		if cd.ID == "" { // features keep an id: the point's rank in the body
 			cd.ID = strconv.Itoa(i + 1)
 		}
-		q.Candidates = append(q.Candidates, matching.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
+		q.Candidates = append(q.Candidates, pairing.Structure{ID: cd.ID, Name: cd.Name, Point: orb.Point{cd.Lon, cd.Lat}, Departement: cd.Departement})
 	}
 	return q, nil
 }
@@ -158,7 +160,7 @@ func (s *Handlers) allocations(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	a, err := e.Allocate(c.Request.Context(), q)
+	a, err := accessibility.Allocate(c.Request.Context(), e, q)
 	if err != nil {
 		return err
 	}
@@ -170,11 +172,11 @@ func (s *Handlers) allocations(c *gin.Context) error {
 		d.Demand, d.AccessBeforePer10k, d.AccessAfterPer10k = httpx.Round(d.Demand, 1), httpx.Round(d.AccessBeforePer10k, 4), httpx.Round(d.AccessAfterPer10k, 4)
 		d.NeedSharePostsBefore, d.OverServedPostsBefore = httpx.Round(d.NeedSharePostsBefore, 2), httpx.Round(d.OverServedPostsBefore, 2)
 	}
-	fc := httpx.GeoCollection[matching.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[matching.AllocatedPoint], 0, len(a.Points)),
+	fc := httpx.GeoCollection[accessibility.AllocatedPoint]{Type: "FeatureCollection", Features: make([]*httpx.GeoFeature[accessibility.AllocatedPoint], 0, len(a.Points)),
 		ExtraMembers: geojson.Properties{"total": len(a.Points)}}
 	for _, p := range a.Points {
 		p.CatchmentDemand = httpx.Round(p.CatchmentDemand, 1)
-		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
+		fc.Features = append(fc.Features, &httpx.GeoFeature[accessibility.AllocatedPoint]{ID: p.Kind + ":" + p.ID, Type: "Feature", Geometry: p.Point, Properties: p})
 	}
 	a.Reach = httpx.RoundReach(a.Reach)
 	for _, f := range []*float64{&a.ReferenceBeforePer10k, &a.ReferencePer10k, &a.LargestShortfallBeforePer10k, &a.LargestShortfallAfterPer10k,

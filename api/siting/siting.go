@@ -23,6 +23,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // Handlers serves the siting and allocation analyses.
@@ -44,16 +45,16 @@ func (s *Handlers) Routes(r *gin.RouterGroup) {
 
 // sitingQuery parses layers=, max_km= or max_minutes= (with speed_kmh= and
 // detour=) and redundancy_km= (0 turns the redundancy rule off).
-func (s *Handlers) sitingQuery(c *gin.Context) (matching.SitingQuery, error) {
+func (s *Handlers) sitingQuery(c *gin.Context) (siting.SitingQuery, error) {
 	cq, err := s.env.CoverageQuery(c)
 	if err != nil {
-		return matching.SitingQuery{}, err
+		return siting.SitingQuery{}, err
 	}
-	km, err := httpx.QueryParam(c, param.RedundancyKm(), matching.DefaultRedundancyM/1000)
+	km, err := httpx.QueryParam(c, param.RedundancyKm(), siting.DefaultRedundancyM/1000)
 	if err != nil {
-		return matching.SitingQuery{}, err
+		return siting.SitingQuery{}, err
 	}
-	q := matching.SitingQuery{Layers: cq.Layers, Reach: cq.Reach, RedundancyM: km * 1000}
+	q := siting.SitingQuery{Layers: cq.Layers, Reach: cq.Reach, RedundancyM: km * 1000}
 	if km == 0 {
 		q.RedundancyM = -1
 	}
@@ -190,7 +191,7 @@ func ms(t0 time.Time) float64 { return httpx.Round(float64(time.Since(t0).Micros
 
 // evaluationView is the JSON answer of POST /v1/proposals/evaluate.
 type evaluationView struct {
-	*matching.ProposalEvaluation
+	*siting.ProposalEvaluation
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -216,7 +217,7 @@ func (s *Handlers) evaluateProposals(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	ev, err := s.env.EngineOf(c).EvaluateProposals(c.Request.Context(), props, q)
+	ev, err := siting.EvaluateProposals(c.Request.Context(), s.env.EngineOf(c), props, q)
 	if err != nil {
 		return err
 	}
@@ -225,10 +226,10 @@ func (s *Handlers) evaluateProposals(c *gin.Context) error {
 	case "csv":
 		return httpx.WriteTableCSV(c, "proposals.csv", present.Proposals(), ev.Proposals)
 	case "geojson":
-		fc := httpx.GeoCollection[matching.ProposalResult]{Type: "FeatureCollection",
-			Features: make([]*httpx.GeoFeature[matching.ProposalResult], 0, len(ev.Proposals))}
+		fc := httpx.GeoCollection[siting.ProposalResult]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[siting.ProposalResult], 0, len(ev.Proposals))}
 		for _, r := range ev.Proposals {
-			fc.Features = append(fc.Features, &httpx.GeoFeature[matching.ProposalResult]{ID: r.ID, Type: "Feature",
+			fc.Features = append(fc.Features, &httpx.GeoFeature[siting.ProposalResult]{ID: r.ID, Type: "Feature",
 				Geometry: orb.Point{r.Lon, r.Lat}, Properties: r})
 		}
 		summary := *ev
@@ -244,7 +245,7 @@ func (s *Handlers) evaluateProposals(c *gin.Context) error {
 
 // recommendationView is the JSON answer of /v1/recommendations.
 type recommendationView struct {
-	*matching.Recommendation
+	*siting.Recommendation
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -260,7 +261,7 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	k, err := httpx.QueryIntParam(c, param.K(), matching.DefaultRecommendK)
+	k, err := httpx.QueryIntParam(c, param.K(), siting.DefaultRecommendK)
 	if err != nil {
 		return err
 	}
@@ -269,7 +270,7 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 	if err != nil {
 		return httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
 	}
-	q := matching.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
+	q := siting.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
 		K: k, Demand: demand, DemandWeights: weights}
 	if c.Request.Method == http.MethodPost {
 		// This route is open: candidates come from the body only, never
@@ -283,7 +284,7 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	rec, err := s.env.EngineOf(c).Recommend(c.Request.Context(), q)
+	rec, err := siting.Recommend(c.Request.Context(), s.env.EngineOf(c), q)
 	if err != nil {
 		return err
 	}
@@ -295,10 +296,10 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 	case "csv":
 		return httpx.WriteTableCSV(c, "recommendations.csv", present.SitePicks(), rec.Picks)
 	}
-	fc := httpx.GeoCollection[matching.SitePick]{Type: "FeatureCollection",
-		Features: make([]*httpx.GeoFeature[matching.SitePick], 0, len(rec.Picks))}
+	fc := httpx.GeoCollection[siting.SitePick]{Type: "FeatureCollection",
+		Features: make([]*httpx.GeoFeature[siting.SitePick], 0, len(rec.Picks))}
 	for _, p := range rec.Picks {
-		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.SitePick]{ID: p.ID, Type: "Feature",
+		fc.Features = append(fc.Features, &httpx.GeoFeature[siting.SitePick]{ID: p.ID, Type: "Feature",
 			Geometry: orb.Point{p.Lon, p.Lat}, Properties: p})
 	}
 	summary := *rec
@@ -311,7 +312,7 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 
 // recommendWeight is the work bound weight of a recommendation: its
 // candidates (uploaded, or the communes of its scope) and its demand.
-func (s *Handlers) recommendWeight(e *matching.Engine, q matching.RecommendQuery) int64 {
+func (s *Handlers) recommendWeight(e *matching.Engine, q siting.RecommendQuery) int64 {
 	t := e.Territory()
 	demand, cands := int64(httpx.SitingLocalWeight), len(q.Candidates)
 	switch {
@@ -338,7 +339,7 @@ func (s *Handlers) recommendWeight(e *matching.Engine, q matching.RecommendQuery
 
 // scenarioView is the JSON answer of POST /v1/scenarios/compare.
 type scenarioView struct {
-	*matching.ScenarioComparison
+	*siting.ScenarioComparison
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -360,7 +361,7 @@ func (s *Handlers) compareScenario(c *gin.Context) error {
 		return err
 	}
 	defer release()
-	sc, err := s.env.EngineOf(c).CompareScenario(c.Request.Context(), sites, q)
+	sc, err := siting.CompareScenario(c.Request.Context(), s.env.EngineOf(c), sites, q)
 	if err != nil {
 		return err
 	}
@@ -379,7 +380,7 @@ func (s *Handlers) compareScenario(c *gin.Context) error {
 // roundEvaluation, roundRecommendation and roundChange round the figures of
 // an answer in place (distances to 0.1 m, shares to 1e-6, coordinates to
 // 1e-7°).
-func roundEvaluation(ev *matching.ProposalEvaluation) {
+func roundEvaluation(ev *siting.ProposalEvaluation) {
 	ev.Reach = httpx.RoundReach(ev.Reach)
 	ev.CoveredShareBefore, ev.CoveredShareAfter = httpx.Round(ev.CoveredShareBefore, 6), httpx.Round(ev.CoveredShareAfter, 6)
 	for i := range ev.Proposals {
@@ -389,7 +390,7 @@ func roundEvaluation(ev *matching.ProposalEvaluation) {
 	}
 }
 
-func roundRecommendation(rec *matching.Recommendation) {
+func roundRecommendation(rec *siting.Recommendation) {
 	rec.Reach = httpx.RoundReach(rec.Reach)
 	rec.CoveredShareBefore, rec.CoveredShareAfter = httpx.Round(rec.CoveredShareBefore, 6), httpx.Round(rec.CoveredShareAfter, 6)
 	for i := range rec.Picks {
@@ -406,7 +407,7 @@ func roundRecommendation(rec *matching.Recommendation) {
 	b.Online, b.GreedyFactor, b.Coverable = httpx.Round(b.Online, 6), httpx.Round(b.GreedyFactor, 6), httpx.Round(b.Coverable, 6)
 }
 
-func roundChange(a matching.AreaChange) matching.AreaChange {
+func roundChange(a siting.AreaChange) siting.AreaChange {
 	a.CoveredShareBefore, a.CoveredShareAfter = httpx.Round(a.CoveredShareBefore, 6), httpx.Round(a.CoveredShareAfter, 6)
 	return a
 }

@@ -43,7 +43,7 @@ func post(t *testing.T, s *api.Server, url, contentType, body string, out any) *
 	return rec
 }
 
-// proposalBody is the JSON of a matching.ProposalResult.
+// proposalBody is the JSON of a siting.ProposalResult.
 type proposalBody struct {
 	ID                     string  `json:"id"`
 	Label                  string  `json:"label"`

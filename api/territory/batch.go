@@ -16,7 +16,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 // Batch lookups: POST /v1/communes/at and POST /v1/sites/nearest take many
@@ -197,7 +197,7 @@ func (s *Handlers) communesAtBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.env.EngineOf(c).CommunesAt(pts)
+	found := lookup.CommunesAt(s.env.EngineOf(c), pts)
 	batchHeaders(c, format, "communes-at.csv")
 	return WriteCommunesAt(c.Writer, format, rows, found)
 }
@@ -265,7 +265,7 @@ func (s *Handlers) sitesNearestBatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	hits := s.env.EngineOf(c).NearestSitesEach(pts, k, layers)
+	hits := lookup.NearestSitesEach(s.env.EngineOf(c), pts, k, layers)
 	batchHeaders(c, format, "sites-nearest.csv")
 	return WriteSitesNearest(c.Writer, format, rows, hits)
 }
@@ -274,7 +274,7 @@ func (s *Handlers) sitesNearestBatch(c *gin.Context) error {
 // (json, csv or geojson): for every point of rows, in order, its nearest
 // sites hits[i]. The CLI (maillage locate --nearest) writes its answers
 // with it.
-func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]matching.SiteHit) error {
+func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]lookup.SiteHit) error {
 	bw := newBatchWriter(w, format, nearestCSVHeader)
 	var props bytes.Buffer
 	for i, p := range rows {

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 // Handlers serves the commune and site lookups.
@@ -121,7 +122,7 @@ func (s *Handlers) communeByCode(c *gin.Context) error {
 			v.PopulationInDifficulty = &n
 		}
 	}
-	if site, d, ok := s.env.EngineOf(c).NearestSite(com.Rep, layers); ok {
+	if site, d, ok := lookup.NearestSite(s.env.EngineOf(c), com.Rep, layers); ok {
 		v.Nearest = newSiteRef(site, d)
 	}
 	if format == "json" {
@@ -147,7 +148,7 @@ func (s *Handlers) sitesNearest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	found := s.env.EngineOf(c).NearestSites(p, k, layers)
+	found := lookup.NearestSites(s.env.EngineOf(c), p, k, layers)
 	items := make([]*siteRef, len(found))
 	for i, n := range found {
 		items[i] = newSiteRef(n.Site, n.DistanceM)

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/fca"
 )
 
@@ -40,7 +41,7 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if sortBy != "" {
-		if err := (param.Choice{Name: "sort", Allowed: matching.AccessSorts()}).Check(sortBy); err != nil {
+		if err := (param.Choice{Name: "sort", Allowed: accessibility.AccessSorts()}).Check(sortBy); err != nil {
 			return usageError{err}
 		}
 	}
@@ -72,7 +73,7 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	p.Step("access")
-	a, err := e.Access(matching.AccessQuery{Supply: supply, Demand: demand, Reach: &reach,
+	a, err := accessibility.Compute(e, accessibility.AccessQuery{Supply: supply, Demand: demand, Reach: &reach,
 		Decay: fca.Decay{Kind: fca.DecayKind(decay), Sigma: sigmaKm * 1000}})
 	if err != nil {
 		p.Stop()
@@ -96,7 +97,7 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 
 // writeAccess writes the areas of a of level by (of département dep when
 // set, in the order sortBy: Access.Select) in format.
-func writeAccess(w io.Writer, t *data.Territory, a *matching.Access, by, dep, sortBy, format string) error {
+func writeAccess(w io.Writer, t *data.Territory, a *accessibility.Access, by, dep, sortBy, format string) error {
 	areas, communes, err := a.Select(by, dep, sortBy)
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
 )
 
@@ -43,7 +44,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return asUsage(err)
 	}
-	q := matching.AllocationQuery{Posts: posts, Supply: supply, Demand: demand, Objective: alloc.Objective(objective)}
+	q := accessibility.AllocationQuery{Posts: posts, Supply: supply, Demand: demand, Objective: alloc.Objective(objective)}
 	if hosts != "" {
 		q.Hosts = strings.Split(hosts, ",")
 	}
@@ -80,7 +81,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 		q.Candidates = matching.StructuresFrom(ss)
 	}
 	p.Step("allocate")
-	a, err := e.Allocate(context.Background(), q)
+	a, err := accessibility.Allocate(context.Background(), e, q)
 	if err != nil {
 		p.Stop()
 		return err
@@ -106,7 +107,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 
 // allocationJSON is the allocation as POST /v1/allocations answers it: the
 // host points as a GeoJSON FeatureCollection.
-func allocationJSON(a *matching.Allocation) any {
+func allocationJSON(a *accessibility.Allocation) any {
 	fc := geojson.NewFeatureCollection()
 	for i := range a.Points {
 		p := &a.Points[i]
@@ -116,7 +117,7 @@ func allocationJSON(a *matching.Allocation) any {
 		fc.Append(f)
 	}
 	return struct {
-		*matching.Allocation
+		*accessibility.Allocation
 		Points *geojson.FeatureCollection `json:"points"`
 	}{a, fc}
 }

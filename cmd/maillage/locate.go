@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/lookup"
 )
 
 // runLocate answers, for every point of a file (CSV lon,lat[,id], a JSON
@@ -72,12 +73,12 @@ func locate(w io.Writer, e *matching.Engine, rows []data.PointRow, nearest bool,
 		pts[i] = rows[i].Point
 	}
 	if !nearest {
-		return territory.WriteCommunesAt(w, format, rows, e.CommunesAt(pts))
+		return territory.WriteCommunesAt(w, format, rows, lookup.CommunesAt(e, pts))
 	}
 	for _, l := range layers {
 		if e.Layer(l) == nil {
 			return usagef("--layers: unknown layer %q (loaded: %s)", l, strings.Join(e.LayerNames(), ", "))
 		}
 	}
-	return territory.WriteSitesNearest(w, format, rows, e.NearestSitesEach(pts, k, layers))
+	return territory.WriteSitesNearest(w, format, rows, lookup.NearestSitesEach(e, pts, k, layers))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // matchFlags are the flags of the match subcommand.
@@ -37,7 +38,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.candidates, "candidates", "", "candidates file: csv, json or geojson (.gz accepted)")
 	fs.StringVar(&f.structures, "structures", matching.BuiltinStructuresDataset,
 		"host structures file, or "+matching.BuiltinStructuresDataset+" for the real structures of 2021")
-	fs.StringVar(&f.algorithm, "algorithm", matching.AlgorithmOptimal, "optimal, greedy or both (optimal compared with greedy)")
+	fs.StringVar(&f.algorithm, "algorithm", pairing.AlgorithmOptimal, "optimal, greedy or both (optimal compared with greedy)")
 	fs.StringVar(&f.caps, "caps", "", "CSV of per-département caps on filled posts (columns departement,cap)")
 	decimalVar(fs, &f.weights.Gap, "weight-gap", 0, "priority weight (1–100) of structures in communes mostly beyond 30 min of a France Services site")
 	decimalVar(fs, &f.weights.Rural, "weight-rural", 0, "priority weight (1–100) of structures in communes under 50 inhabitants/km²")
@@ -54,7 +55,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--candidates FILE is required (try `maillage synth` for a synthetic one)")
 	}
 	switch f.algorithm {
-	case matching.AlgorithmOptimal, matching.AlgorithmGreedy, matching.AlgorithmBoth:
+	case pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, matching.AlgorithmBoth:
 	default:
 		return fmt.Errorf("--algorithm %q: want optimal, greedy or both", f.algorithm)
 	}
@@ -143,7 +144,7 @@ func printMatch(w io.Writer, res *matching.MatchResult, top int) error {
 		fmt.Fprintf(w, "priority weights (gap %g, rural %g) given to %d structures\n", res.Weights.Gap, res.Weights.Rural, res.WeightedStructures)
 	}
 	bal := slices.Clone(res.Balance)
-	slices.SortStableFunc(bal, func(a, b matching.DepartementBalance) int {
+	slices.SortStableFunc(bal, func(a, b pairing.DepartementBalance) int {
 		if c := cmp.Compare(b.PostsRequested-b.PostsFilled, a.PostsRequested-a.PostsFilled); c != 0 {
 			return c
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // networkFlags are the flags of the compare and articulation subcommands.
@@ -118,7 +119,7 @@ func (c *compareCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
-	cmp, err := e.CompareCoverage(context.Background(), matching.CompareQuery{From: strings.Split(c.from, ","), To: strings.Split(c.to, ","),
+	cmp, err := siting.CompareCoverage(context.Background(), e, siting.CompareQuery{From: strings.Split(c.from, ","), To: strings.Split(c.to, ","),
 		Reach: &c.reachV, Departement: c.departement, Region: c.region})
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 	var items rows
 	switch c.by {
 	case "national":
-		items = rowsOf(present.AreaComparisons(), []matching.AreaComparison{cmp.Summary})
+		items = rowsOf(present.AreaComparisons(), []siting.AreaComparison{cmp.Summary})
 	case "departement":
 		items = rowsOf(present.AreaComparisons(), cmp.Departements)
 	default:
@@ -216,14 +217,14 @@ func (c *articulationCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *articulationCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
-	a, err := e.Articulate(matching.ArticulationQuery{Source: c.source, Reach: &c.reachV, Departement: c.departement})
+	a, err := siting.Articulate(e, siting.ArticulationQuery{Source: c.source, Reach: &c.reachV, Departement: c.departement})
 	if err != nil {
 		return err
 	}
 	var items rows
 	switch c.by {
 	case "national":
-		items = rowsOf(present.ArticulationAreas(), []matching.ArticulationArea{a.National})
+		items = rowsOf(present.ArticulationAreas(), []siting.ArticulationArea{a.National})
 	case "departement":
 		items = rowsOf(present.ArticulationAreas(), a.Departements)
 	default:

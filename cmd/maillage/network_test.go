@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // networkEngine is the engine the tests of layers, compare and
@@ -110,8 +111,8 @@ func TestArticulationCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var a struct {
-		National matching.ArticulationArea   `json:"national"`
-		Items    []matching.ArticulationArea `json:"items"`
+		National siting.ArticulationArea   `json:"national"`
+		Items    []siting.ArticulationArea `json:"items"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &a); err != nil {
 		t.Fatal(err)

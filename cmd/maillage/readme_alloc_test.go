@@ -8,17 +8,18 @@ import (
 	"strings"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
 )
 
 // alloc is `maillage allocate --posts 1862 --objective objective` (the
 // 2021 structures, 30 minutes, structures and France Services as hosts).
-func (d *docData) alloc(objective string) (*matching.Allocation, error) {
+func (d *docData) alloc(objective string) (*accessibility.Allocation, error) {
 	if a, ok := d.allocs[objective]; ok {
 		return a, nil
 	}
 	reach := matching.ReachMinutes(30, matching.DefaultTravelModel())
-	a, err := d.e.Allocate(context.Background(), matching.AllocationQuery{Posts: 1862, Objective: alloc.Objective(objective), Reach: &reach})
+	a, err := accessibility.Allocate(context.Background(), d.e, accessibility.AllocationQuery{Posts: 1862, Objective: alloc.Objective(objective), Reach: &reach})
 	if err != nil {
 		return nil, err
 	}
@@ -27,7 +28,7 @@ func (d *docData) alloc(objective string) (*matching.Allocation, error) {
 }
 
 // allocFig is a figure of the allocation of objective.
-func allocFig(objective string, fn func(a *matching.Allocation) string) figure {
+func allocFig(objective string, fn func(a *accessibility.Allocation) string) figure {
 	return func(d *docData) (string, error) {
 		a, err := d.alloc(objective)
 		if err != nil {
@@ -38,16 +39,18 @@ func allocFig(objective string, fn func(a *matching.Allocation) string) figure {
 }
 
 // allocSummary is the national outcome of an allocation.
-func allocSummary(a *matching.Allocation) string {
+func allocSummary(a *accessibility.Allocation) string {
 	return fmt.Sprintf("people in difficulty in cells reaching %.2f posts per 10,000: %s → %s; largest département shortfall %.2f → %.2f",
 		a.ReferencePer10k, num(int(a.ReachingReferenceBefore+0.5)), num(int(a.ReachingReferenceAfter+0.5)),
 		a.LargestShortfallBeforePer10k, a.LargestShortfallAfterPer10k)
 }
 
 // allocTable lists the eight départements given the most posts.
-func allocTable(a *matching.Allocation) string {
+func allocTable(a *accessibility.Allocation) string {
 	deps := slices.Clone(a.Departements)
-	slices.SortStableFunc(deps, func(x, y matching.AllocationDepartement) int { return cmp.Compare(y.AllocatedPosts, x.AllocatedPosts) })
+	slices.SortStableFunc(deps, func(x, y accessibility.AllocationDepartement) int {
+		return cmp.Compare(y.AllocatedPosts, x.AllocatedPosts)
+	})
 	var b strings.Builder
 	b.WriteString("\n\n| département | people in difficulty | posts 2021 | allocated | after | per 10,000 before | after |\n|---|---|---|---|---|---|---|\n")
 	for _, d := range deps[:8] {
@@ -60,10 +63,10 @@ func allocTable(a *matching.Allocation) string {
 
 // alloc2021 lists the five départements the 2021 committees served least
 // (under) or most relative to need: posts held against the need share.
-func alloc2021(under bool) func(a *matching.Allocation) string {
-	return func(a *matching.Allocation) string {
+func alloc2021(under bool) func(a *accessibility.Allocation) string {
+	return func(a *accessibility.Allocation) string {
 		deps := slices.Clone(a.Departements)
-		slices.SortStableFunc(deps, func(x, y matching.AllocationDepartement) int {
+		slices.SortStableFunc(deps, func(x, y accessibility.AllocationDepartement) int {
 			if under {
 				return cmp.Compare(x.OverServedPostsBefore, y.OverServedPostsBefore)
 			}

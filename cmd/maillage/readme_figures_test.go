@@ -12,6 +12,8 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // figure computes one README figure, exactly as the README prints it.
@@ -22,17 +24,17 @@ type figure func(d *docData) (string, error)
 type docData struct {
 	e        *matching.Engine
 	coverage map[string]*matching.Coverage
-	compare  map[float64]*matching.CoverageComparison
-	recs     map[string]*matching.Recommendation
+	compare  map[float64]*siting.CoverageComparison
+	recs     map[string]*siting.Recommendation
 	matches  map[string]*matching.MatchResult
-	allocs   map[string]*matching.Allocation // by objective (readme_alloc_test.go)
+	allocs   map[string]*accessibility.Allocation // by objective (readme_alloc_test.go)
 }
 
 // newDocData starts the figures' shared analyses over e.
 func newDocData(e *matching.Engine) *docData {
 	return &docData{e: e, coverage: map[string]*matching.Coverage{},
-		compare: map[float64]*matching.CoverageComparison{}, recs: map[string]*matching.Recommendation{},
-		matches: map[string]*matching.MatchResult{}, allocs: map[string]*matching.Allocation{}}
+		compare: map[float64]*siting.CoverageComparison{}, recs: map[string]*siting.Recommendation{},
+		matches: map[string]*matching.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
 }
 
 // sharedEngine is the engine of the package's tests (the siting tests load
@@ -71,12 +73,12 @@ func (d *docData) cov(layer string, minutes float64, dep, rankBy string) (*match
 }
 
 // cmp is `maillage compare --max-minutes minutes` (2020 → 2024 networks).
-func (d *docData) cmp(minutes float64) (*matching.CoverageComparison, error) {
+func (d *docData) cmp(minutes float64) (*siting.CoverageComparison, error) {
 	if c, ok := d.compare[minutes]; ok {
 		return c, nil
 	}
 	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
-	c, err := d.e.CompareCoverage(testContext(), matching.CompareQuery{From: []string{data.LayerFranceServices2020},
+	c, err := siting.CompareCoverage(testContext(), d.e, siting.CompareQuery{From: []string{data.LayerFranceServices2020},
 		To: []string{data.LayerFranceServices}, Reach: &reach})
 	if err != nil {
 		return nil, err
@@ -87,13 +89,13 @@ func (d *docData) cmp(minutes float64) (*matching.CoverageComparison, error) {
 
 // recommend is `maillage recommend --departement dep --layers layer
 // --max-minutes minutes --k k`.
-func (d *docData) recommend(dep, layer string, minutes float64, k int) (*matching.Recommendation, error) {
+func (d *docData) recommend(dep, layer string, minutes float64, k int) (*siting.Recommendation, error) {
 	key := fmt.Sprint(dep, layer, minutes, k)
 	if r, ok := d.recs[key]; ok {
 		return r, nil
 	}
 	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
-	r, err := d.e.Recommend(testContext(), matching.RecommendQuery{Layers: []string{layer}, Reach: &reach, Departement: dep, K: k})
+	r, err := siting.Recommend(testContext(), d.e, siting.RecommendQuery{Layers: []string{layer}, Reach: &reach, Departement: dep, K: k})
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +104,9 @@ func (d *docData) recommend(dep, layer string, minutes float64, k int) (*matchin
 }
 
 // articulate is `maillage articulation --source source --max-minutes minutes`.
-func (d *docData) articulate(source string, minutes float64) (*matching.ArticulationArea, error) {
+func (d *docData) articulate(source string, minutes float64) (*siting.ArticulationArea, error) {
 	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
-	a, err := d.e.Articulate(matching.ArticulationQuery{Source: source, Reach: &reach})
+	a, err := siting.Articulate(d.e, siting.ArticulationQuery{Source: source, Reach: &reach})
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +211,7 @@ func layerReport(name string, fn func(r data.LoadReport) int) figure {
 }
 
 // compareFig is a figure of the 2020 → 2024 comparison.
-func compareFig(minutes float64, fn func(s matching.AreaComparison) string) figure {
+func compareFig(minutes float64, fn func(s siting.AreaComparison) string) figure {
 	return func(d *docData) (string, error) {
 		c, err := d.cmp(minutes)
 		if err != nil {
@@ -323,12 +325,12 @@ func readmeFigures() map[string]figure {
 		},
 
 		// maillage compare --max-minutes 30 (then 20).
-		"compare-30-gained": compareFig(30, func(s matching.AreaComparison) string { return num(s.GainedPopulation) }),
-		"compare-20-gained": compareFig(20, func(s matching.AreaComparison) string { return num(s.GainedPopulation) }),
-		"compare-30-communes": compareFig(30, func(s matching.AreaComparison) string {
+		"compare-30-gained": compareFig(30, func(s siting.AreaComparison) string { return num(s.GainedPopulation) }),
+		"compare-20-gained": compareFig(20, func(s siting.AreaComparison) string { return num(s.GainedPopulation) }),
+		"compare-30-communes": compareFig(30, func(s siting.AreaComparison) string {
 			return fmt.Sprintf("%s communes gained, %s lost", num(s.CommunesGained), noneOr(s.CommunesLost))
 		}),
-		"compare-20-lost": compareFig(20, func(s matching.AreaComparison) string { return noneOr(s.LostPopulation) }),
+		"compare-20-lost": compareFig(20, func(s siting.AreaComparison) string { return noneOr(s.LostPopulation) }),
 
 		// maillage articulation --max-minutes 30 (then 20; --source cnfs-structures-2021).
 		"articulation-table": articulationTable,

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/layerdiff"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // layerDiffFig is a figure of `maillage layers diff france-services-2020
@@ -43,8 +43,8 @@ func layerFigures() map[string]figure {
 		"diff-renamed":   layerDiffFig(func(d *layerdiff.Diff) string { return num(d.Summary.Renamed) }),
 		"diff-unchanged": layerDiffFig(func(d *layerdiff.Diff) string { return num(d.Summary.Unchanged) }),
 		"diff-by-id":     layerDiffFig(func(d *layerdiff.Diff) string { return num(d.MatchedByID) }),
-		"diff-20-gained": compareFig(20, func(s matching.AreaComparison) string { return num(s.GainedPopulation) }),
-		"diff-20-lost":   compareFig(20, func(s matching.AreaComparison) string { return num(s.LostPopulation) }),
+		"diff-20-gained": compareFig(20, func(s siting.AreaComparison) string { return num(s.GainedPopulation) }),
+		"diff-20-lost":   compareFig(20, func(s siting.AreaComparison) string { return num(s.LostPopulation) }),
 		"prog-cnfs":      programmeFig("Conseillers numériques"),
 		"prog-fs":        programmeFig("France Services"),
 		"prog-ac":        programmeFig("Aidants Connect"),

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // testContext is the context of the analyses the figures run.
@@ -121,7 +122,7 @@ func articulationTable(d *docData) (string, error) {
 
 // recFig is a figure of `recommend --departement dep --layers layer
 // --max-minutes minutes --k k`.
-func recFig(dep, layer string, minutes float64, k int, fn func(r *matching.Recommendation) string) figure {
+func recFig(dep, layer string, minutes float64, k int, fn func(r *siting.Recommendation) string) figure {
 	return func(d *docData) (string, error) {
 		r, err := d.recommend(dep, layer, minutes, k)
 		if err != nil {
@@ -133,7 +134,7 @@ func recFig(dep, layer string, minutes float64, k int, fn func(r *matching.Recom
 
 // picksTable is a recommendation's picks: the site, what it adds (and the
 // commune gaining most when it is another) and the coverage after.
-func picksTable(r *matching.Recommendation) string {
+func picksTable(r *siting.Recommendation) string {
 	var b strings.Builder
 	b.WriteString("\n\n| rank | site (main town) | adds | coverage after |\n|---|---|---|---|\n")
 	for _, p := range r.Picks {
@@ -147,7 +148,7 @@ func picksTable(r *matching.Recommendation) string {
 }
 
 // boundSentence says how close to the optimum the picks are.
-func boundSentence(r *matching.Recommendation) string {
+func boundSentence(r *siting.Recommendation) string {
 	if r.Bound.AchievedShare >= 1 {
 		n := fmt.Sprint(len(r.Picks))
 		if words := []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}; len(r.Picks) < len(words) {
@@ -160,7 +161,7 @@ func boundSentence(r *matching.Recommendation) string {
 }
 
 // pickNames lists the picks' names, "A, B and C".
-func pickNames(r *matching.Recommendation) string {
+func pickNames(r *siting.Recommendation) string {
 	names := make([]string, len(r.Picks))
 	for i, p := range r.Picks {
 		names[i] = p.Name
@@ -175,18 +176,18 @@ func pickNames(r *matching.Recommendation) string {
 // 30 minutes, Landes under today's at 20.
 func sitingFigures() map[string]figure {
 	fs, fs20 := data.LayerFranceServices, data.LayerFranceServices2020
-	last := func(r *matching.Recommendation) matching.SitePick { return r.Picks[len(r.Picks)-1] }
+	last := func(r *siting.Recommendation) siting.SitePick { return r.Picks[len(r.Picks)-1] }
 	return map[string]figure{
-		"indre-2020-share":  recFig("36", fs20, 30, 5, func(r *matching.Recommendation) string { return pct(r.CoveredShareBefore, 1) }),
-		"indre-population":  recFig("36", fs20, 30, 5, func(r *matching.Recommendation) string { return num(r.Population) }),
+		"indre-2020-share":  recFig("36", fs20, 30, 5, func(r *siting.Recommendation) string { return pct(r.CoveredShareBefore, 1) }),
+		"indre-population":  recFig("36", fs20, 30, 5, func(r *siting.Recommendation) string { return num(r.Population) }),
 		"indre-picks-table": recFig("36", fs20, 30, 5, picksTable),
 		"indre-bound":       recFig("36", fs20, 30, 5, boundSentence),
 		"indre-2024-share":  depFig(fs, 30, "36", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 1) }),
 		"landes-2024-20":    depFig(fs, 20, "40", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 2) }),
 		"landes-picks":      recFig("40", fs, 20, 5, pickNames),
-		"landes-gain": recFig("40", fs, 20, 5, func(r *matching.Recommendation) string {
+		"landes-gain": recFig("40", fs, 20, 5, func(r *siting.Recommendation) string {
 			return fmt.Sprintf("+%s inhabitants, %s", num(r.CoveredAfter-r.CoveredBefore), pct(last(r).CoveredShare, 2))
 		}),
-		"landes-bound": recFig("40", fs, 20, 5, func(r *matching.Recommendation) string { return pct(r.Bound.AchievedShare, 1) }),
+		"landes-bound": recFig("40", fs, 20, 5, func(r *siting.Recommendation) string { return pct(r.Bound.AchievedShare, 1) }),
 	}
 }

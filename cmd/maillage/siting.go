@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // sitingFlags are the flags the siting subcommands share.
@@ -133,7 +134,7 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	c.register(fs, "csv", "json", "geojson")
 	fs.StringVar(&c.dep, "departement", "", "recommend within one département (code)")
 	fs.StringVar(&c.reg, "region", "", "recommend within one région (code)")
-	intVar(fs, &c.k, param.K(), matching.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", param.MaxRecommendK))
+	intVar(fs, &c.k, param.K(), siting.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", param.MaxRecommendK))
 	fs.StringVar(&c.cands, "candidates", "", "candidate locations file (structures format); default: every commune's main town")
 	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or difficulty (people in difficulty with digital tools, an estimate)")
 	if err := parseFlags(fs, args); err != nil {
@@ -158,7 +159,7 @@ func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr
 	if err != nil {
 		return err
 	}
-	q := matching.RecommendQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV,
+	q := siting.RecommendQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV,
 		Departement: c.dep, Region: c.reg, K: c.k, Demand: c.demand, DemandWeights: weights}
 	if c.cands != "" {
 		var err error
@@ -166,7 +167,7 @@ func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr
 			return err
 		}
 	}
-	rec, err := e.Recommend(context.Background(), q)
+	rec, err := siting.Recommend(context.Background(), e, q)
 	if err != nil {
 		return err
 	}
@@ -181,14 +182,14 @@ func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr
 
 // writeRecommendation writes the picks as CSV, the whole answer as JSON, or
 // the picks as GeoJSON points with the rest as foreign members.
-func writeRecommendation(w io.Writer, rec *matching.Recommendation, format string) error {
+func writeRecommendation(w io.Writer, rec *siting.Recommendation, format string) error {
 	switch format {
 	case "json":
 		return writeJSON(w, rec)
 	case "geojson":
 		summary := *rec
 		summary.Picks = nil
-		return writeJSON(w, pointsGeoJSON(present.SitePicks(), rec.Picks, func(pk *matching.SitePick) (string, orb.Point) {
+		return writeJSON(w, pointsGeoJSON(present.SitePicks(), rec.Picks, func(pk *siting.SitePick) (string, orb.Point) {
 			return pk.ID, orb.Point{pk.Lon, pk.Lat}
 		}, summary, "picks"))
 	}
@@ -196,7 +197,7 @@ func writeRecommendation(w io.Writer, rec *matching.Recommendation, format strin
 }
 
 // recommendSummary is the account printed on stderr.
-func recommendSummary(rec *matching.Recommendation) string {
+func recommendSummary(rec *siting.Recommendation) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s): %.2f %% of %d located inhabitants within %s of %s; ", rec.Scope.Name, rec.Scope.Code,
 		100*rec.CoveredShareBefore, rec.PopulationLocated, rec.Reach, strings.Join(rec.Layers, "+"))
@@ -230,7 +231,7 @@ func (c *evaluateCmd) parse(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	c.register(fs, "csv", "json", "geojson")
-	floatVar(fs, &c.redundancyKm, param.RedundancyKm(), matching.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
+	floatVar(fs, &c.redundancyKm, param.RedundancyKm(), siting.DefaultRedundancyM/1000, "flag proposals closer than this to an existing France Services (0: never)")
 	var err error
 	if c.path, err = parseWithFile(fs, args, "evaluate proposals.csv [flags]"); err != nil {
 		return err
@@ -247,11 +248,11 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	q := matching.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV, RedundancyM: c.redundancyKm * 1000}
+	q := siting.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV, RedundancyM: c.redundancyKm * 1000}
 	if c.redundancyKm == 0 {
 		q.RedundancyM = -1
 	}
-	ev, err := e.EvaluateProposals(context.Background(), props, q)
+	ev, err := siting.EvaluateProposals(context.Background(), e, props, q)
 	if err != nil {
 		return err
 	}
@@ -263,7 +264,7 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 		case "geojson":
 			summary := *ev
 			summary.Proposals = nil
-			return writeJSON(w, pointsGeoJSON(present.Proposals(), ev.Proposals, func(r *matching.ProposalResult) (string, orb.Point) {
+			return writeJSON(w, pointsGeoJSON(present.Proposals(), ev.Proposals, func(r *siting.ProposalResult) (string, orb.Point) {
 				return r.ID, orb.Point{r.Lon, r.Lat}
 			}, summary, "proposals"))
 		}
@@ -320,19 +321,19 @@ func (c *scenarioCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 	if err != nil {
 		return err
 	}
-	sc, err := e.CompareScenario(context.Background(), sites, matching.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV})
+	sc, err := siting.CompareScenario(context.Background(), e, sites, siting.SitingQuery{Layers: strings.Split(c.layers, ","), Reach: &c.reachV})
 	if err != nil {
 		return err
 	}
 	areas := sc.Departements
 	switch c.by {
 	case "national":
-		areas = []matching.AreaChange{sc.National}
+		areas = []siting.AreaChange{sc.National}
 	case "region":
 		areas = sc.Regions
 	}
 	if c.changed {
-		var kept []matching.AreaChange
+		var kept []siting.AreaChange
 		for _, a := range areas {
 			if a.GainPopulation > 0 {
 				kept = append(kept, a)

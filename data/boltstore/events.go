@@ -58,6 +58,22 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 	return err
 }
 
+// EventCount is the number of events stored: the events bucket's sequence,
+// since every append takes the next number and none is removed.
+func (s *Store) EventCount() (int64, error) {
+	var n uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketEvents); b != nil {
+			n = b.Sequence()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("recruitment events: store %s: %w", s.path, err)
+	}
+	return int64(n), nil
+}
+
 // Events returns every event in Seq order.
 func (s *Store) Events() ([]data.RecruitmentEvent, error) {
 	out := []data.RecruitmentEvent{}

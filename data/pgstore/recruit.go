@@ -56,6 +56,19 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 	return nil
 }
 
+// EventCount is the number of events stored. It counts rows rather than
+// reading the largest seq: two appends on different keys may commit out of
+// seq order, and a sequence number taken by a failed append is never used.
+func (s *Store) EventCount() (int64, error) {
+	ctx, cancel := s.ctx()
+	defer cancel()
+	var n int64
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM recruitment_events").Scan(&n); err != nil {
+		return 0, fmt.Errorf("postgres %s: %w", s.where, err)
+	}
+	return n, nil
+}
+
 // Events returns every event in Seq order.
 func (s *Store) Events() ([]data.RecruitmentEvent, error) {
 	ctx, cancel := s.ctx()

@@ -23,6 +23,9 @@ func recruitmentEvents(t *testing.T, s data.Store) {
 	if evs, err := s.Events(); err != nil || len(evs) != 0 {
 		t.Fatalf("Events of an empty store: %v, %v", evs, err)
 	}
+	if n, err := s.EventCount(); err != nil || n != 0 {
+		t.Fatalf("EventCount of an empty store: %d, %v", n, err)
+	}
 	at := created
 	chain := []*data.RecruitmentEvent{
 		event("s1", "c1", "", "interessee", at),
@@ -58,6 +61,11 @@ func recruitmentEvents(t *testing.T, s data.Store) {
 	}
 	if len(got) != len(chain) {
 		t.Fatalf("%d events, want %d", len(got), len(chain))
+	}
+	// The count replicas compare to catch up: every stored event, none of
+	// the refused ones.
+	if n, err := s.EventCount(); err != nil || n != int64(len(chain)) {
+		t.Fatalf("EventCount = %d, %v; want %d", n, err, len(chain))
 	}
 	for i, e := range chain {
 		g := got[i]

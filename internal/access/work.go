@@ -31,7 +31,7 @@ type WorkLimits struct {
 	UploadBytes int64
 	// MatchEdges bounds the candidate–structure pairs within reach of the
 	// matches running at once, each estimated before it runs
-	// (matching.EstimateEdges; a pair costs about 36 bytes at the peak).
+	// (pairing.EstimateEdges; a pair costs about 36 bytes at the peak).
 	// Default 20,000,000.
 	MatchEdges int64
 	// SitingSites bounds recommendations, proposal evaluations and scenario

@@ -110,6 +110,14 @@ func (t *timedStore) AppendEvent(e *data.RecruitmentEvent) error {
 	return err
 }
 
+// EventCount counts the recruitment history, timed as "event_count".
+func (t *timedStore) EventCount() (int64, error) {
+	t0 := time.Now()
+	n, err := t.inner.EventCount()
+	t.m.observeStore("event_count", t0, err)
+	return n, err
+}
+
 // Events reads the recruitment history, timed as "events".
 func (t *timedStore) Events() ([]data.RecruitmentEvent, error) {
 	t0 := time.Now()

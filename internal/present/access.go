@@ -1,10 +1,10 @@
 package present
 
-import "github.com/maillage/maillage/matching"
+import "github.com/maillage/maillage/matching/accessibility"
 
 // accessColumns are the columns of an accessibility figure (2SFCA,
 // matching.AccessArea), shared by areas and communes.
-func accessColumns[T any](area func(*T) *matching.AccessArea) []Column[T] {
+func accessColumns[T any](area func(*T) *accessibility.AccessArea) []Column[T] {
 	return []Column[T]{
 		Str("level", func(v *T) string { return area(v).Level }),
 		Str("code", func(v *T) string { return area(v).Code }),
@@ -21,14 +21,14 @@ func accessColumns[T any](area func(*T) *matching.AccessArea) []Column[T] {
 
 // AccessAreas is the table of accessibility by area (national, région,
 // département, EPCI).
-func AccessAreas() Table[matching.AccessArea] {
-	return NewTable(accessColumns(func(v *matching.AccessArea) *matching.AccessArea { return v })...)
+func AccessAreas() Table[accessibility.AccessArea] {
+	return NewTable(accessColumns(func(v *accessibility.AccessArea) *accessibility.AccessArea { return v })...)
 }
 
 // CommuneAccesses is the table of accessibility by commune.
-func CommuneAccesses() Table[matching.CommuneAccess] {
-	type c = matching.CommuneAccess
-	cols := accessColumns(func(v *c) *matching.AccessArea { return &v.AccessArea })
+func CommuneAccesses() Table[accessibility.CommuneAccess] {
+	type c = accessibility.CommuneAccess
+	cols := accessColumns(func(v *c) *accessibility.AccessArea { return &v.AccessArea })
 	return NewTable(append(cols[:3:3], append([]Column[c]{
 		Str("departement", func(v *c) string { return v.Departement }),
 		Str("epci", func(v *c) string { return v.EPCI }),

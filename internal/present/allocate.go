@@ -1,11 +1,11 @@
 package present
 
-import "github.com/maillage/maillage/matching"
+import "github.com/maillage/maillage/matching/accessibility"
 
 // AllocationDepartements is the table of an allocation by département
 // (matching.AllocationDepartement).
-func AllocationDepartements() Table[matching.AllocationDepartement] {
-	type d = matching.AllocationDepartement
+func AllocationDepartements() Table[accessibility.AllocationDepartement] {
+	type d = accessibility.AllocationDepartement
 	return NewTable(
 		Str("code", func(v *d) string { return v.Code }),
 		Str("name", func(v *d) string { return v.Name }),
@@ -28,8 +28,8 @@ func AllocationDepartements() Table[matching.AllocationDepartement] {
 }
 
 // AllocatedPoints is the table of the host points given posts.
-func AllocatedPoints() Table[matching.AllocatedPoint] {
-	type p = matching.AllocatedPoint
+func AllocatedPoints() Table[accessibility.AllocatedPoint] {
+	type p = accessibility.AllocatedPoint
 	return NewTable(
 		Str("kind", func(v *p) string { return v.Kind }),
 		Str("id", func(v *p) string { return v.ID }),

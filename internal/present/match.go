@@ -1,6 +1,9 @@
 package present
 
-import "github.com/maillage/maillage/matching"
+import (
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
+)
 
 // MatchSummaries is the table of a match's summary (one row per
 // algorithm), with distances in km and compute time in s for reading.
@@ -23,8 +26,8 @@ func MatchSummaries() Table[matching.MatchSummary] {
 }
 
 // DepartementBalances is the table of a match's balance by département.
-func DepartementBalances() Table[matching.DepartementBalance] {
-	type b = matching.DepartementBalance
+func DepartementBalances() Table[pairing.DepartementBalance] {
+	type b = pairing.DepartementBalance
 	return NewTable(
 		Str("departement", func(v *b) string { return v.Departement }),
 		Int("posts", func(v *b) int { return v.PostsRequested }),

@@ -1,11 +1,11 @@
 package present
 
-import "github.com/maillage/maillage/matching"
+import "github.com/maillage/maillage/matching/siting"
 
 // AreaComparisons is the table of coverage compared between two networks,
 // by area.
-func AreaComparisons() Table[matching.AreaComparison] {
-	type a = matching.AreaComparison
+func AreaComparisons() Table[siting.AreaComparison] {
+	type a = siting.AreaComparison
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
@@ -31,8 +31,8 @@ func AreaComparisons() Table[matching.AreaComparison] {
 
 // CommuneComparisons is the table of the communes whose coverage changed
 // between two networks.
-func CommuneComparisons() Table[matching.CommuneComparison] {
-	type c = matching.CommuneComparison
+func CommuneComparisons() Table[siting.CommuneComparison] {
+	type c = siting.CommuneComparison
 	return NewTable(
 		Str("code", func(v *c) string { return v.Code }),
 		Str("name", func(v *c) string { return v.Name }),
@@ -56,8 +56,8 @@ func CommuneComparisons() Table[matching.CommuneComparison] {
 
 // ArticulationAreas is the table of how a network articulates with France
 // Services, by area.
-func ArticulationAreas() Table[matching.ArticulationArea] {
-	type a = matching.ArticulationArea
+func ArticulationAreas() Table[siting.ArticulationArea] {
+	type a = siting.ArticulationArea
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
@@ -77,8 +77,8 @@ func ArticulationAreas() Table[matching.ArticulationArea] {
 }
 
 // ArticulationItems is the table of classified places.
-func ArticulationItems() Table[matching.ArticulationItem] {
-	type i = matching.ArticulationItem
+func ArticulationItems() Table[siting.ArticulationItem] {
+	type i = siting.ArticulationItem
 	return NewTable(
 		Str("id", func(v *i) string { return v.ID }),
 		Str("name", func(v *i) string { return v.Name }),

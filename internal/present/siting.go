@@ -3,12 +3,12 @@ package present
 import (
 	"strconv"
 
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // communeGains lists the communes gaining as "code:inhabitants" (CSV and
 // tables; GeoJSON has the objects, with names).
-func communeGains(cs []matching.CommuneGain) []string {
+func communeGains(cs []siting.CommuneGain) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.Code + ":" + strconv.Itoa(c.GainPopulation)
@@ -17,8 +17,8 @@ func communeGains(cs []matching.CommuneGain) []string {
 }
 
 // SitePicks is the table of recommended sites.
-func SitePicks() Table[matching.SitePick] {
-	type p = matching.SitePick
+func SitePicks() Table[siting.SitePick] {
+	type p = siting.SitePick
 	return NewTable(
 		Int("rank", func(v *p) int { return v.Rank }),
 		Str("id", func(v *p) string { return v.ID }),
@@ -37,8 +37,8 @@ func SitePicks() Table[matching.SitePick] {
 }
 
 // Proposals is the table of evaluated proposals.
-func Proposals() Table[matching.ProposalResult] {
-	type r = matching.ProposalResult
+func Proposals() Table[siting.ProposalResult] {
+	type r = siting.ProposalResult
 	return NewTable(
 		Str("id", func(v *r) string { return v.ID }),
 		Str("name", func(v *r) string { return v.Name }),
@@ -61,8 +61,8 @@ func Proposals() Table[matching.ProposalResult] {
 }
 
 // AreaChanges is the table of a scenario's coverage change by area.
-func AreaChanges() Table[matching.AreaChange] {
-	type a = matching.AreaChange
+func AreaChanges() Table[siting.AreaChange] {
+	type a = siting.AreaChange
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),

@@ -20,6 +20,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // MovedM is the distance beyond which a site found in both lists has moved:
@@ -99,11 +100,11 @@ type Diff struct {
 	Changes      []Change `json:"changes"`      // by change kind, then département, then id
 	// Coverage is the coverage consequence at Reach: population gaining
 	// and losing reach (nil with Query.NoCoverage).
-	Coverage *matching.CoverageComparison `json:"coverage,omitempty"`
+	Coverage *siting.CoverageComparison `json:"coverage,omitempty"`
 }
 
 // Compare diffs the layers of q in e and measures the coverage consequence
-// with the engine's comparison (matching.Engine.CompareCoverage).
+// with the engine's comparison (siting.CompareCoverage).
 func Compare(ctx context.Context, e *matching.Engine, q Query) (*Diff, error) {
 	from, to := e.Layer(q.From), e.Layer(q.To)
 	for _, x := range []struct {
@@ -114,11 +115,11 @@ func Compare(ctx context.Context, e *matching.Engine, q Query) (*Diff, error) {
 			return nil, fmt.Errorf("%w: %q (loaded: %s)", matching.ErrUnknownLayer, x.name, strings.Join(e.LayerNames(), ", "))
 		}
 	}
-	var cov *matching.CoverageComparison
+	var cov *siting.CoverageComparison
 	if !q.NoCoverage || q.Departement != "" || q.Region != "" {
 		// Also checks the scope codes, which the site filter relies on.
 		var err error
-		cov, err = e.CompareCoverage(ctx, matching.CompareQuery{From: []string{q.From}, To: []string{q.To}, Reach: q.Reach,
+		cov, err = siting.CompareCoverage(ctx, e, siting.CompareQuery{From: []string{q.From}, To: []string{q.To}, Reach: q.Reach,
 			Departement: q.Departement, Region: q.Region})
 		if err != nil {
 			return nil, err

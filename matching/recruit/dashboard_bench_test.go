@@ -13,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // franceWorld stores nc candidates and ns structures uniform over the
@@ -61,7 +62,7 @@ func BenchmarkDashboard50k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := matching.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs, Algorithm: matching.AlgorithmGreedy}
+	req := matching.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs, Algorithm: pairing.AlgorithmGreedy}
 	res, err := w.r.Match(context.Background(), req)
 	if err != nil {
 		b.Fatal(err)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Opinions of the prefect on a structure's application.
@@ -25,7 +26,7 @@ const (
 var Avis = []string{Favorable, Defavorable, Reserve}
 
 // ReasonDefavorable is the reason of the posts of a structure excluded by
-// an unfavourable opinion (matching.UnfilledPosts).
+// an unfavourable opinion (pairing.UnfilledPosts).
 const ReasonDefavorable = "avis_defavorable"
 
 // Opinion is the prefect's opinion on one structure.
@@ -82,7 +83,9 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 	p.mu.RUnlock()
 	e := &data.RecruitmentEvent{Kind: data.EventAvis, Structure: g.Structure, Departement: s.Departement, Structures: g.Structures,
 		Status: g.Avis, From: from, Comment: g.Comment, By: g.By, At: at, Posts: s.Posts, Phase: s.Phase}
+	p.mu.Lock() // from the append to the apply, as in Move
 	if err := p.store.AppendEvent(e); err != nil {
+		p.mu.Unlock()
 		var stale *data.StaleError
 		if errors.As(err, &stale) {
 			if rerr := p.reload(); rerr != nil {
@@ -92,16 +95,16 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 		}
 		return nil, err
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.apply(e)
+	p.applied++
 	o := *p.structs[g.Structure].opinion
 	o.Name, o.Posts, o.Phase = s.Name, s.Posts, s.Phase
 	return &o, nil
 }
 
 // structure returns structure id of dataset structs, unknown when hidden.
-func (p *Process) structure(structs, id string, visible func(string) bool) (*matching.Structure, error) {
+func (p *Process) structure(structs, id string, visible func(string) bool) (*pairing.Structure, error) {
 	rows, err := p.registry.StructureRows(structs)
 	if err != nil {
 		return nil, err

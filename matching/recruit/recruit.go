@@ -19,6 +19,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // Statuses of a pair. A pair of a stored match or suggestion list is
@@ -101,6 +102,7 @@ type Process struct {
 	recruited map[string]string       // candidate → structure that recruited it
 	structs   map[string]*structState // structure id → state
 	reach     map[[2]string][]uint8   // (candidates, structures) datasets → matching.ProcessRows.Reach
+	applied   int64                   // events folded into the state (see Sync)
 }
 
 // New reads the history of store and returns the process over it; rows
@@ -128,7 +130,28 @@ func (p *Process) reload() error {
 	for i := range evs {
 		p.apply(&evs[i])
 	}
+	p.applied = int64(len(evs))
 	return nil
+}
+
+// Sync catches up with the moves other processes (replicas on one
+// database) appended to the history since this one last read it: when the
+// store counts more events than the state holds, the state is read again
+// whole. It costs one count when nothing changed; the API calls it before
+// each recruitment answer, so that a replica never proposes a candidate
+// another replica has recruited.
+func (p *Process) Sync() error {
+	n, err := p.store.EventCount()
+	if err != nil {
+		return fmt.Errorf("recruitment history: %w", err)
+	}
+	p.mu.RLock()
+	current := n == p.applied
+	p.mu.RUnlock()
+	if current {
+		return nil
+	}
+	return p.reload()
 }
 
 // structState returns the state of structure id, made on first use.
@@ -196,8 +219,8 @@ const MaxCommentBytes = 2000
 type Resolved struct {
 	Match                string
 	Rows                 *matching.ProcessRows
-	Structure            *matching.Structure
-	Candidate            *matching.Candidate
+	Structure            *pairing.Structure
+	Candidate            *pairing.Candidate
 	Departement          string
 	CandidateDepartement string
 }
@@ -279,7 +302,12 @@ func (p *Process) Move(m Move) (*Pair, error) {
 	if err := p.check(e); err != nil {
 		return nil, err
 	}
+	// The lock is held from the append to the apply, so that a Sync reading
+	// the history meanwhile cannot be overtaken by this apply (the event
+	// would be folded in twice).
+	p.mu.Lock()
 	if err := p.store.AppendEvent(e); err != nil {
+		p.mu.Unlock()
 		var stale *data.StaleError
 		if errors.As(err, &stale) {
 			// Another replica moved it first: catch up and say where it is.
@@ -290,9 +318,9 @@ func (p *Process) Move(m Move) (*Pair, error) {
 		}
 		return nil, err
 	}
-	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.apply(e)
+	p.applied++
 	out := *p.pairs[[2]string{e.Structure, e.Candidate}]
 	out.History = slices.Clone(out.History)
 	return &out, nil
@@ -355,14 +383,14 @@ func (p *Process) Pair(s, c string) *Pair {
 }
 
 // Fixed returns the recruited pairs, for a re-match to keep.
-func (p *Process) Fixed() []matching.FixedPair {
+func (p *Process) Fixed() []pairing.FixedPair {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	out := make([]matching.FixedPair, 0, len(p.recruited))
+	out := make([]pairing.FixedPair, 0, len(p.recruited))
 	for c, s := range p.recruited {
-		out = append(out, matching.FixedPair{Candidate: c, Structure: s})
+		out = append(out, pairing.FixedPair{Candidate: c, Structure: s})
 	}
-	slices.SortFunc(out, func(a, b matching.FixedPair) int {
+	slices.SortFunc(out, func(a, b pairing.FixedPair) int {
 		if a.Structure != b.Structure {
 			return cmpString(a.Structure, b.Structure)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/pairing"
 )
 
 // world is a registry with a candidates and a structures dataset.
@@ -130,9 +131,9 @@ func TestStatusMachine(t *testing.T) {
 }
 
 // recruitSome moves up to n assignments of res to recrutee.
-func recruitSome(t testing.TB, p *Process, res *matching.MatchResult, n int) []matching.Assignment {
+func recruitSome(t testing.TB, p *Process, res *matching.MatchResult, n int) []pairing.Assignment {
 	t.Helper()
-	var out []matching.Assignment
+	var out []pairing.Assignment
 	for _, a := range res.Assignments {
 		if len(out) == n {
 			break
@@ -182,7 +183,7 @@ func TestRematchNeverMovesRecruited(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			fixed = append(fixed, matching.Assignment{Candidate: c, Structure: s.ID})
+			fixed = append(fixed, pairing.Assignment{Candidate: c, Structure: s.ID})
 		}
 		again := w.match(t, p)
 		got := map[string]string{}

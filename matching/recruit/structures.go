@@ -1,9 +1,8 @@
 package recruit
 
 import (
+	"github.com/maillage/maillage/matching/pairing"
 	"github.com/paulmach/orb"
-
-	"github.com/maillage/maillage/matching"
 )
 
 // StructureState is a structure of a dataset with its place in the
@@ -59,7 +58,7 @@ func (p *Process) Structures(structs, dep string, visible func(string) bool) ([]
 
 // stateOf returns the posts of s filled by recruitments (at most its
 // posts) and the prefect's opinion on it ("" when none); p.mu is held.
-func (p *Process) stateOf(s *matching.Structure) (filled int, avis string) {
+func (p *Process) stateOf(s *pairing.Structure) (filled int, avis string) {
 	st := p.structs[s.ID]
 	if st == nil {
 		return 0, ""

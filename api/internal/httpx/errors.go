@@ -13,9 +13,12 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/siting"
 )
 
 // Error is an error with an HTTP status and a machine-readable code. Handlers
@@ -78,14 +81,14 @@ func errorMappings() []errorMapping {
 		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
 		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
 		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
-		{matching.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
+		{accessibility.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
 		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
-		{matching.ErrBadAccessSelect, bad, CodeBadParameter, ""},
+		{accessibility.ErrBadAccessSelect, bad, CodeBadParameter, ""},
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
-		{matching.ErrBadSiting, bad, CodeBadParameter, "query"},
+		{siting.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{matching.ErrUnknownDepartement, NotFound, CodeNotFound, ""},
 		{matching.ErrUnknownRegion, NotFound, CodeNotFound, ""},
 		{data.ErrDatasetNotFound, NotFound, CodeNotFound, ""},
@@ -111,12 +114,12 @@ func errorMappings() []errorMapping {
 		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
 		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
 		{matching.ErrLayerDeclaration, bad, CodeBadParameter, ""},
-		{matching.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
-		{matching.ErrNoProposals, bad, body, ""},
+		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
+		{siting.ErrNoProposals, bad, body, ""},
 		{matching.ErrDatasetKind, bad, body, ""},
 		{matching.ErrEmptyDataset, bad, body, ""},
 		{matching.ErrBadMatchRequest, bad, body, ""},
-		{matching.ErrBadAssignInput, bad, body, ""},
+		{pairing.ErrBadAssignInput, bad, body, ""},
 		{data.ErrUnknownFormat, bad, body, ""},
 		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},

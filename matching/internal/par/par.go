@@ -3,8 +3,11 @@
 package par
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/maillage/maillage/matching/internal/stop"
 )
 
 // Chunks calls fn(c) for every c in [0, n) on up to workers goroutines,
@@ -34,4 +37,15 @@ func Chunks(workers, n int, fn func(c int)) {
 		}()
 	}
 	wg.Wait()
+}
+
+// ChunksCtx is Chunks stopping early when ctx is done: a chunk not yet
+// started is skipped. It returns stop.Err(ctx, what).
+func ChunksCtx(ctx context.Context, what string, workers, n int, fn func(c int)) error {
+	Chunks(workers, n, func(c int) {
+		if ctx.Err() == nil {
+			fn(c)
+		}
+	})
+	return stop.Err(ctx, what)
 }
