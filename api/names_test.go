@@ -48,13 +48,19 @@ func communesNamedName(v any, path string, out *[]string) {
 }
 
 // testedGetURLs lists the literal "/v1/..." and "/ogc/..." URLs that the
-// package's tests request, as written in their sources (no format verbs).
+// tests of api and of its route families (api/*/) request, as written in
+// their sources (no format verbs).
 func testedGetURLs(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	families, err := filepath.Glob("*/*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, families...)
 	set := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, name := range files {
