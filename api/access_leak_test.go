@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data/synth"
 )
 
@@ -56,7 +58,7 @@ func newLeakFixture(t *testing.T) *leakFixture {
 			f.visible[s.ID] = true
 		}
 	}
-	corse, _ := synth.Synthesize(f.srv.registry.Engine().Territory(), 60000, 0, 11)
+	corse, _ := synth.Synthesize(f.srv.Registry().Engine().Territory(), 60000, 0, 11)
 	var cands, sites strings.Builder
 	cands.WriteString("id,lon,lat\n")
 	sites.WriteString("id,name,lon,lat,posts\n")
@@ -256,8 +258,8 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 		{"GET", "/v1/backup"},
 	} {
 		code, body := f.raw(t, f.scoped, tc.method, tc.url, "")
-		var e errorBody
-		if code != http.StatusForbidden || json.Unmarshal([]byte(body), &e) != nil || e.Error != CodeForbidden ||
+		var e apitest.ErrorBody
+		if code != http.StatusForbidden || json.Unmarshal([]byte(body), &e) != nil || e.Error != httpx.CodeForbidden ||
 			regexp.MustCompile(`\d`).MatchString(e.Message) {
 			t.Fatalf("%s %s: %d %s, want a 403 naming no département or count", tc.method, tc.url, code, body)
 		}
@@ -336,13 +338,13 @@ func TestScopedAnswersNameNoForeignData(t *testing.T) {
 	// Uploads: the département is the point's, whatever the file says.
 	paris := "id,lon,lat,departement\nparis,2.3522,48.8566,23\n"
 	for _, token := range []string{f.scoped, f.national} {
-		var e invalidRowsBody
+		var e httpx.InvalidRowsBody
 		if code := f.call(t, token, "POST", "/v1/datasets?kind=candidates", paris, &e); code != http.StatusBadRequest ||
 			len(e.Rows) != 1 || e.Rows[0].Line != 2 || e.Rows[0].Column != "departement" || !strings.Contains(e.Rows[0].Reason, "75") {
 			t.Fatalf("a Paris point declared in 23: %d %+v, want 400 naming line 2", code, e)
 		}
 	}
-	var e errorBody
+	var e apitest.ErrorBody
 	if code := f.call(t, f.scoped, "POST", "/v1/datasets?kind=structures", "id,lon,lat\nparis,2.3522,48.8566\n", &e); code != http.StatusForbidden {
 		t.Fatalf("a Paris point: %d %+v, want 403", code, e)
 	}

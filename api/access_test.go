@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
@@ -54,7 +57,7 @@ func leakWalker(v any, path string, found func(path, dep string)) {
 // one scoped to the Creuse (23) and the Haute-Vienne (87), and the ids of
 // national datasets uploaded through it.
 type accessFixture struct {
-	srv              *Server
+	srv              *api.Server
 	national, scoped string
 	cands, structs   string
 	candRows         []data.Candidate
@@ -63,7 +66,7 @@ type accessFixture struct {
 
 func newAccessFixture(t *testing.T) *accessFixture {
 	t.Helper()
-	e := testServer(t).registry.Engine()
+	e := apitest.Real(t).Registry().Engine()
 	f := &accessFixture{}
 	var tokens []access.Token
 	for _, x := range []struct {
@@ -77,7 +80,7 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(*x.secret), Scope: sc, Name: x.scope})
 	}
-	f.srv = New(testServer(t).registry, Config{Tokens: access.NewTokenSet(tokens)})
+	f.srv = api.New(apitest.Real(t).Registry(), api.Config{Tokens: access.NewTokenSet(tokens)})
 	// Synthetic people over the whole country, weighted by population,
 	// plus a few in the scope so that the scoped views are never empty.
 	f.candRows, f.structRows = synth.Synthesize(e.Territory(), 3000, 400, 7)
@@ -230,14 +233,14 @@ func TestScopedTokenNeverSeesForeignRows(t *testing.T) {
 		{"GET", "/v1/structures/" + inScope + "/suggestions?candidates=" + f.cands + "&structures=" + f.structs + "&match=" + nat.ID},
 		{"DELETE", "/v1/datasets/" + f.cands},
 	} {
-		var e errorBody
+		var e apitest.ErrorBody
 		code := f.call(t, f.scoped, tc.method, tc.url, "", &e)
 		if code != http.StatusForbidden && code != http.StatusNotFound {
 			t.Fatalf("%s %s with the scoped token: %d %+v, want 403 or 404", tc.method, tc.url, code, e)
 		}
 	}
 	// Uploading rows outside the scope: 403 naming them.
-	var e errorBody
+	var e apitest.ErrorBody
 	csv := "id,lon,lat\nin23,1.8707,46.1712\nparis,2.3522,48.8566\n"
 	if code := f.call(t, f.scoped, "POST", "/v1/datasets?kind=candidates", csv, &e); code != http.StatusForbidden ||
 		!strings.Contains(e.Message, `"paris"`) || strings.Contains(e.Message, `"in23"`) {
@@ -246,7 +249,7 @@ func TestScopedTokenNeverSeesForeignRows(t *testing.T) {
 	// Without a token: 401 everywhere protected.
 	for _, url := range []string{"/v1/datasets", "/v1/datasets/" + f.cands, "/v1/match/" + nat.ID,
 		"/v1/structures/" + inScope + "/suggestions?candidates=" + f.cands + "&structures=" + f.structs} {
-		if code := f.call(t, "", "GET", url, "", &e); code != http.StatusUnauthorized || e.Error != CodeUnauthorized {
+		if code := f.call(t, "", "GET", url, "", &e); code != http.StatusUnauthorized || e.Error != httpx.CodeUnauthorized {
 			t.Fatalf("GET %s without a token: %d %+v", url, code, e)
 		}
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/access"
 
 	"net/http"
@@ -8,19 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 )
-
-// Machine codes of access errors.
-const (
-	CodeUnauthorized = "unauthorized"
-	CodeForbidden    = "forbidden"
-)
-
-// scopeKey is the gin context key holding the request's Scope.
-const scopeKey = "maillage.scope"
-
-// tokenNameKey is the gin context key holding the name of the request's
-// token: who changed a recruitment.
-const tokenNameKey = "maillage.token_name"
 
 // isProtected reports whether a matched route pattern (gin's FullPath,
 // e.g. "/v1/datasets/:id") needs a token: the routes under /v1/datasets,
@@ -54,7 +42,7 @@ func isProtectedWrite(method, route string) bool {
 }
 
 // access enforces bearer tokens on protected routes and records the
-// token's scope for the handlers (scopeFrom). With no tokens configured,
+// token's scope for the handlers (httpx.ScopeFrom). With no tokens configured,
 // protected routes answer 401, unless Config.InsecureOpen lets everyone in
 // with a national scope. Tokens are never logged.
 func (s *Server) access() gin.HandlerFunc {
@@ -64,49 +52,26 @@ func (s *Server) access() gin.HandlerFunc {
 			return
 		}
 		if s.cfg.InsecureOpen {
-			c.Set(scopeKey, access.Scope{National: true})
-			c.Set(tokenNameKey, "insecure-open")
+			httpx.SetScope(c, access.Scope{National: true}, "insecure-open")
 			c.Next()
 			return
 		}
 		c.Header("WWW-Authenticate", `Bearer realm="maillage"`)
 		if s.cfg.Tokens == nil {
-			writeError(c, unauthorized("this endpoint needs a bearer token and the server has no tokens file (start it with --tokens FILE)"))
+			httpx.WriteError(c, httpx.Unauthorized("this endpoint needs a bearer token and the server has no tokens file (start it with --tokens FILE)"))
 			return
 		}
 		secret, ok := access.Bearer(c.GetHeader("Authorization"))
 		if !ok {
-			writeError(c, unauthorized("send Authorization: Bearer <token>"))
+			httpx.WriteError(c, httpx.Unauthorized("send Authorization: Bearer <token>"))
 			return
 		}
 		t, ok := s.cfg.Tokens.Lookup(secret)
 		if !ok {
-			writeError(c, unauthorized("unknown token"))
+			httpx.WriteError(c, httpx.Unauthorized("unknown token"))
 			return
 		}
-		c.Set(scopeKey, t.Scope)
-		c.Set(tokenNameKey, t.Name)
+		httpx.SetScope(c, t.Scope, t.Name)
 		c.Next()
 	}
 }
-
-// unauthorized is a 401.
-func unauthorized(msg string) *Error {
-	return &Error{Status: http.StatusUnauthorized, Code: CodeUnauthorized, Message: msg}
-}
-
-// scopeFrom returns the scope of the request's token. On a route the
-// access middleware did not protect it is the empty scope, which allows no
-// row: handlers of protected data must be registered under a protected
-// root.
-func scopeFrom(c *gin.Context) access.Scope {
-	if v, ok := c.Get(scopeKey); ok {
-		if sc, ok := v.(access.Scope); ok {
-			return sc
-		}
-	}
-	return access.Scope{}
-}
-
-// tokenName returns the name of the request's token ("" on an open route).
-func tokenName(c *gin.Context) string { return c.GetString(tokenNameKey) }

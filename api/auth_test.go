@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -10,6 +10,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -18,7 +21,7 @@ import (
 // Paris) and fake protected routes that list fixture candidates through
 // the scope helpers, as the dataset handlers do.
 type authFixture struct {
-	srv                 *Server
+	srv                 *api.Server
 	national, dep23, pa string
 }
 
@@ -50,43 +53,31 @@ func newAuthFixture(t *testing.T) authFixture {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(s), Scope: sc, Name: x.name})
 	}
-	f.srv = New(nil, Config{Tokens: access.NewTokenSet(tokens)})
+	f.srv = api.New(nil, api.Config{Tokens: access.NewTokenSet(tokens)})
 	addFakeProtectedRoutes(f.srv)
 	return f
 }
 
 // addFakeProtectedRoutes registers handlers under protected roots that use
-// scopeFrom and the Scope helpers.
-func addFakeProtectedRoutes(s *Server) {
-	r := s.router
-	r.GET("/v1/scenarios/fake", handle(func(c *gin.Context) error {
-		c.JSON(http.StatusOK, gin.H{"items": scopeFrom(c).FilterCandidates(fixtureCandidates())})
+// httpx.ScopeFrom and the Scope helpers.
+func addFakeProtectedRoutes(s *api.Server) {
+	r := s.Router()
+	r.GET("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
+		c.JSON(http.StatusOK, gin.H{"items": httpx.ScopeFrom(c).FilterCandidates(fixtureCandidates())})
 		return nil
 	}))
-	r.POST("/v1/scenarios/fake", handle(func(c *gin.Context) error {
+	r.POST("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
 		var rows []data.Candidate
 		if err := json.NewDecoder(c.Request.Body).Decode(&rows); err != nil {
 			return err
 		}
-		if err := scopeFrom(c).CheckCandidates(rows); err != nil {
+		if err := httpx.ScopeFrom(c).CheckCandidates(rows); err != nil {
 			return err
 		}
 		c.JSON(http.StatusCreated, gin.H{"rows": len(rows)})
 		return nil
 	}))
-	r.GET("/v1/open-fake", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"scope": scopeFrom(c).String()}) })
-}
-
-// do sends a request with an optional bearer token.
-func do(t *testing.T, s *Server, method, url, token, body string) *httptest.ResponseRecorder {
-	t.Helper()
-	req := httptest.NewRequest(method, url, strings.NewReader(body))
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	s.Handler().ServeHTTP(rec, req)
-	return rec
+	r.GET("/v1/open-fake", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"scope": httpx.ScopeFrom(c).String()}) })
 }
 
 func TestAccessStatuses(t *testing.T) {
@@ -96,18 +87,18 @@ func TestAccessStatuses(t *testing.T) {
 		status                                 int
 		code                                   string
 	}{
-		{"no token", "GET", "/v1/scenarios/fake", "", "", "", 401, CodeUnauthorized},
-		{"unknown token", "GET", "/v1/scenarios/fake", "mlg_nope", "", "", 401, CodeUnauthorized},
-		{"basic scheme", "GET", "/v1/scenarios/fake", "", "Basic " + f.national, "", 401, CodeUnauthorized},
-		{"empty bearer", "GET", "/v1/scenarios/fake", "", "Bearer ", "", 401, CodeUnauthorized},
+		{"no token", "GET", "/v1/scenarios/fake", "", "", "", 401, httpx.CodeUnauthorized},
+		{"unknown token", "GET", "/v1/scenarios/fake", "mlg_nope", "", "", 401, httpx.CodeUnauthorized},
+		{"basic scheme", "GET", "/v1/scenarios/fake", "", "Basic " + f.national, "", 401, httpx.CodeUnauthorized},
+		{"empty bearer", "GET", "/v1/scenarios/fake", "", "Bearer ", "", 401, httpx.CodeUnauthorized},
 		{"lowercase scheme", "GET", "/v1/scenarios/fake", "", "bearer " + f.national, "", 200, ""},
 		{"national", "GET", "/v1/scenarios/fake", f.national, "", "", 200, ""},
 		{"scoped upload inside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"y","commune":"87085","departement":"87"}]`, 201, ""},
-		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"z","commune":"75056","departement":"75"}]`, 403, CodeForbidden},
-		{"scoped upload outside every commune", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"}]`, 403, CodeForbidden},
+		{"scoped upload outside", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","commune":"23096","departement":"23"},{"id":"z","commune":"75056","departement":"75"}]`, 403, httpx.CodeForbidden},
+		{"scoped upload outside every commune", "POST", "/v1/scenarios/fake", f.dep23, "", `[{"id":"x","departement":"23"}]`, 403, httpx.CodeForbidden},
 		{"national upload anywhere", "POST", "/v1/scenarios/fake", f.national, "", `[{"id":"z","commune":"75056","departement":"75"},{"id":"sea","departement":"23"}]`, 201, ""},
 		{"open route without token", "GET", "/v1/open-fake", "", "", "", 200, ""},
-		{"unmatched protected path is 404", "GET", "/v1/datasets/x/y/z", "", "", "", 404, CodeNotFound},
+		{"unmatched protected path is 404", "GET", "/v1/datasets/x/y/z", "", "", "", 404, httpx.CodeNotFound},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,7 +115,7 @@ func TestAccessStatuses(t *testing.T) {
 				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
 			}
 			if tc.code != "" {
-				var e errorBody
+				var e apitest.ErrorBody
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != tc.code || e.Message == "" {
 					t.Fatalf("body %s, want error %q with a message", rec.Body, tc.code)
 				}
@@ -138,9 +129,9 @@ func TestAccessStatuses(t *testing.T) {
 
 func TestAccessForbiddenNamesOffendingRows(t *testing.T) {
 	f := newAuthFixture(t)
-	rec := do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","commune":"23096","departement":"23"},`+
+	rec := apitest.Do(t, f.srv, "POST", "/v1/scenarios/fake", f.dep23, `[{"id":"ok","commune":"23096","departement":"23"},`+
 		`{"id":"p1","commune":"75056","departement":"75"},{"id":"p2","commune":"2A004","departement":"2A"},{"id":"sea","departement":"23"}]`)
-	var e errorBody
+	var e apitest.ErrorBody
 	_ = json.Unmarshal(rec.Body.Bytes(), &e)
 	if rec.Code != 403 || !strings.Contains(e.Message, `"p1"`) || !strings.Contains(e.Message, `"p2"`) ||
 		!strings.Contains(e.Message, `"sea" (outside every commune`) ||
@@ -155,7 +146,7 @@ func TestScopedTokenSeesOnlyItsRows(t *testing.T) {
 		token string
 		want  []string
 	}{{f.national, []string{"a", "b", "c", "d", "e"}}, {f.dep23, []string{"a", "b", "e"}}, {f.pa, []string{"c"}}} {
-		rec := do(t, f.srv, "GET", "/v1/scenarios/fake", tc.token, "")
+		rec := apitest.Do(t, f.srv, "GET", "/v1/scenarios/fake", tc.token, "")
 		var body struct{ Items []data.Candidate }
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 			t.Fatal(err)
@@ -171,19 +162,19 @@ func TestScopedTokenSeesOnlyItsRows(t *testing.T) {
 }
 
 func TestNoTokensFileClosesProtectedRoutes(t *testing.T) {
-	s := New(nil, Config{})
+	s := api.New(nil, api.Config{})
 	addFakeProtectedRoutes(s)
-	if rec := do(t, s, "GET", "/v1/scenarios/fake", "anything", ""); rec.Code != 401 {
+	if rec := apitest.Do(t, s, "GET", "/v1/scenarios/fake", "anything", ""); rec.Code != 401 {
 		t.Fatalf("no tokens file: status %d, want 401", rec.Code)
 	}
-	open := New(nil, Config{InsecureOpen: true})
+	open := api.New(nil, api.Config{InsecureOpen: true})
 	addFakeProtectedRoutes(open)
-	rec := do(t, open, "GET", "/v1/scenarios/fake", "", "")
+	rec := apitest.Do(t, open, "GET", "/v1/scenarios/fake", "", "")
 	if rec.Code != 200 || strings.Count(rec.Body.String(), `"id"`) != 5 {
 		t.Fatalf("insecure open: status %d body %s, want all 5 rows", rec.Code, rec.Body)
 	}
 	// An open route gets the empty scope: it allows no row.
-	if rec := do(t, open, "GET", "/v1/open-fake", "", ""); !strings.Contains(rec.Body.String(), `"departement:"`) {
+	if rec := apitest.Do(t, open, "GET", "/v1/open-fake", "", ""); !strings.Contains(rec.Body.String(), `"departement:"`) {
 		t.Fatalf("open route scope: %s", rec.Body)
 	}
 }
@@ -191,10 +182,10 @@ func TestNoTokensFileClosesProtectedRoutes(t *testing.T) {
 func TestTokenNeverLogged(t *testing.T) {
 	var logs strings.Builder
 	f := newAuthFixture(t)
-	f.srv.cfg.Logger = newTestLogger(&logs)
-	f.srv.router.GET("/v1/scenarios/panic", func(c *gin.Context) { panic("boom") })
-	do(t, f.srv, "GET", "/v1/scenarios/panic", f.national, "")
-	do(t, f.srv, "GET", "/v1/scenarios/fake", f.national+"x", "")
+	f.srv.Cfg().Logger = newTestLogger(&logs)
+	f.srv.Router().GET("/v1/scenarios/panic", func(c *gin.Context) { panic("boom") })
+	apitest.Do(t, f.srv, "GET", "/v1/scenarios/panic", f.national, "")
+	apitest.Do(t, f.srv, "GET", "/v1/scenarios/fake", f.national+"x", "")
 	if !strings.Contains(logs.String(), "panic") {
 		t.Fatalf("the panic was not logged: %q", logs.String())
 	}
@@ -211,7 +202,7 @@ func TestIsProtected(t *testing.T) {
 		"/v1/communes/at": false, "/v1/sites": false, "/v1/coverage": false, "/v1/layers": false,
 		"/healthz": false, "/tiles/communes/:z/:x/:y": false, "": false, "/v1/datasetsx": false,
 	} {
-		if got := isProtected(route); got != want {
+		if got := api.IsProtected(route); got != want {
 			t.Errorf("isProtected(%q) = %v, want %v", route, got, want)
 		}
 	}

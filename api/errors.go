@@ -1,210 +1,38 @@
 package api
 
-import (
-	"compress/gzip"
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
-	"strconv"
+import "github.com/maillage/maillage/api/internal/httpx"
 
-	"github.com/gin-gonic/gin"
+// Error is an error with an HTTP status and a machine-readable code; the
+// one table mapping errors to status codes is api/internal/httpx/errors.go,
+// shared by the route families.
+type Error = httpx.Error
 
-	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
-	"github.com/maillage/maillage/matching/accessibility"
-	"github.com/maillage/maillage/matching/alloc"
-	"github.com/maillage/maillage/matching/fca"
-	"github.com/maillage/maillage/matching/pairing"
-	"github.com/maillage/maillage/matching/recruit"
-	"github.com/maillage/maillage/matching/siting"
-)
-
-// Error is an error with an HTTP status and a machine-readable code. Handlers
-// return it (or any error) to fail; writeError maps it to a response.
-type Error struct {
-	Status  int    `json:"-"`
-	Code    string `json:"error"`
-	Message string `json:"message"`
-	// RetryAfterS, when positive, is sent as the Retry-After header.
-	RetryAfterS int `json:"-"`
-}
-
-func (e *Error) Error() string { return e.Code + ": " + e.Message }
-
-// Machine codes of the errors the API returns.
+// Machine codes of the errors the API returns (httpx.Error.Code).
 const (
-	CodeBadParameter = "bad_parameter"
-	CodeNotFound     = "not_found"
-	CodeBadBody      = "bad_body"
-	CodeTooLarge     = "body_too_large"
-	CodeUnavailable  = "unavailable"
-	CodeInternal     = "internal"
+	CodeBadParameter   = httpx.CodeBadParameter
+	CodeNotFound       = httpx.CodeNotFound
+	CodeBadBody        = httpx.CodeBadBody
+	CodeTooLarge       = httpx.CodeTooLarge
+	CodeUnavailable    = httpx.CodeUnavailable
+	CodeInternal       = httpx.CodeInternal
+	CodeTooManyColumns = httpx.CodeTooManyColumns
+	CodeFieldTooLong   = httpx.CodeFieldTooLong
+	CodeInvalidRows    = httpx.CodeInvalidRows
+	CodeConflict       = httpx.CodeConflict
+	CodeMatchTooLarge  = httpx.CodeMatchTooLarge
+	CodeBusy           = httpx.CodeBusy
+	CodeCanceled       = httpx.CodeCanceled
+	CodeReloadRunning  = httpx.CodeReloadRunning
+	CodeNoReload       = httpx.CodeNoReload
+	CodeReloadFailed   = httpx.CodeReloadFailed
+	CodeShippedLayer   = httpx.CodeShippedLayer
+	CodeInfeasible     = httpx.CodeInfeasible
+	CodeUnauthorized   = httpx.CodeUnauthorized
+	CodeForbidden      = httpx.CodeForbidden
+	CodeTooManyRows    = httpx.CodeTooManyRows
+	CodeRateLimited    = httpx.CodeRateLimited
 )
 
-// Machine codes of an upload over a bound of data.DecodeLimits other than
-// its bytes (CodeTooLarge) and rows (CodeTooManyRows).
-const (
-	CodeTooManyColumns = "too_many_columns"
-	CodeFieldTooLong   = "field_too_long"
-)
-
-// badParam is a 400 naming the parameter and what to fix.
-func badParam(name, format string, args ...any) *Error {
-	return &Error{Status: http.StatusBadRequest, Code: CodeBadParameter,
-		Message: name + ": " + fmt.Sprintf(format, args...)}
-}
-
-// notFound is a 404.
-func notFound(format string, args ...any) *Error {
-	return &Error{Status: http.StatusNotFound, Code: CodeNotFound, Message: fmt.Sprintf(format, args...)}
-}
-
-// errorMapping turns an error of the analyses or loaders (matched with
-// errors.Is) into an HTTP answer; Param, when set, names the parameter at
-// fault in the message.
-type errorMapping struct {
-	target error
-	status int
-	code   string
-	param  string
-}
-
-// errorMappings is the one table from the errors of packages matching and
-// data to status codes and machine codes.
-func errorMappings() []errorMapping {
-	bad, notFound, body := http.StatusBadRequest, http.StatusNotFound, CodeBadBody
-	return []errorMapping{
-		{matching.ErrUnknownLayer, bad, CodeBadParameter, "layers"},
-		{matching.ErrNoSites, bad, CodeBadParameter, "layers"},
-		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
-		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
-		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
-		{accessibility.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
-		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
-		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
-		{accessibility.ErrBadAccessSelect, bad, CodeBadParameter, ""},
-		{alloc.ErrInput, bad, CodeBadParameter, ""},
-		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
-		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
-		{siting.ErrBadSiting, bad, CodeBadParameter, "query"},
-		{matching.ErrUnknownDepartement, notFound, CodeNotFound, ""},
-		{matching.ErrUnknownRegion, notFound, CodeNotFound, ""},
-		{data.ErrDatasetNotFound, notFound, CodeNotFound, ""},
-		// Uploads that cannot be read to their end (data.ReadError): the
-		// message names the file and line.
-		{data.ErrDamagedFile, bad, body, ""},
-		{data.ErrEncoding, bad, body, ""},
-		{data.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeTooLarge, ""},
-		{data.ErrTooManyRows, http.StatusRequestEntityTooLarge, CodeTooManyRows, ""},
-		{data.ErrTooManyColumns, http.StatusRequestEntityTooLarge, CodeTooManyColumns, ""},
-		{data.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
-		{matching.ErrUnknownRow, notFound, CodeNotFound, ""},
-		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
-		// The recruitment process: an illegal move names the pair's
-		// current status (recruit.ConflictError).
-		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
-		{recruit.ErrBadRequest, bad, body, ""},
-		// Reloads and layers uploaded at run time (api/reload.go): a
-		// failed reload says why (files of the operator's data folder,
-		// shown to a national token only), the old data staying in service.
-		{matching.ErrReloadBusy, http.StatusConflict, CodeReloadRunning, ""},
-		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
-		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
-		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
-		{matching.ErrLayerDeclaration, bad, CodeBadParameter, ""},
-		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
-		{siting.ErrNoProposals, bad, body, ""},
-		{matching.ErrDatasetKind, bad, body, ""},
-		{matching.ErrEmptyDataset, bad, body, ""},
-		{matching.ErrBadMatchRequest, bad, body, ""},
-		{pairing.ErrBadAssignInput, bad, body, ""},
-		{data.ErrUnknownFormat, bad, body, ""},
-		{data.ErrBadLayerFile, bad, body, ""},
-		{gzip.ErrHeader, bad, body, ""},
-		{gzip.ErrChecksum, bad, body, ""},
-		{data.ErrCorrupt, http.StatusInternalServerError, CodeInternal, ""},
-		// Rows of the caller's upload outside its token's scope: the
-		// message names them (access.Scope.CheckUpload).
-		{access.ErrOutsideScope, http.StatusForbidden, CodeForbidden, ""},
-		// An analysis stopped because its client went away (nobody reads
-		// the answer; logged at debug level), or ran past a deadline.
-		{context.Canceled, StatusClientClosedRequest, CodeCanceled, ""},
-		{context.DeadlineExceeded, http.StatusServiceUnavailable, CodeBusy, ""},
-	}
-}
-
-// internalMessage is all a client reads of a server fault (a 5xx of code
-// CodeInternal): the error itself, which may name files, is logged
-// (Server.recovery).
-const internalMessage = "internal error"
-
-// apiError returns err as an *Error: itself when it is one, else its
-// mapping, else nil.
-func apiError(err error) *Error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e
-	}
-	for _, m := range errorMappings() {
-		if errors.Is(err, m.target) {
-			msg := err.Error()
-			if m.code == CodeInternal {
-				msg = internalMessage
-			} else if m.param != "" {
-				msg = m.param + ": " + msg
-			}
-			return &Error{Status: m.status, Code: m.code, Message: msg}
-		}
-	}
-	return nil
-}
-
-// writeError is the one place where errors become responses.
-func writeError(c *gin.Context, err error) {
-	e := apiError(err)
-	if e == nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			e = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge,
-				Message: fmt.Sprintf("request body exceeds %d bytes", mbe.Limit)}
-		} else {
-			e = internalError(c, err)
-		}
-	}
-	if e.Code == CodeInternal && e.Message == internalMessage {
-		e = internalError(c, err) // the detail goes to the log, the request id to the client
-	}
-	if e.RetryAfterS > 0 {
-		c.Header("Retry-After", strconv.Itoa(e.RetryAfterS))
-	}
-	c.AbortWithStatusJSON(e.Status, e)
-}
-
-// internalError is the answer to an error no mapping knows: its text may
-// name files or internals (open /srv/...: permission denied), so the client
-// only gets the request id, and the error goes to the log with that id
-// (observe, api/observe.go).
-func internalError(c *gin.Context, err error) *Error {
-	_ = c.Error(err)
-	return internalAnswer(c)
-}
-
-// internalAnswer is the 500 a client gets: no detail but the request id.
-func internalAnswer(c *gin.Context) *Error {
-	msg := "internal error"
-	if id := requestID(c); id != "" {
-		msg += " (request id " + id + ")"
-	}
-	return &Error{Status: http.StatusInternalServerError, Code: CodeInternal, Message: msg}
-}
-
-// handle adapts a handler returning an error to gin.
-func handle(h func(c *gin.Context) error) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if err := h(c); err != nil {
-			writeError(c, err)
-		}
-	}
-}
+// StatusClientClosedRequest is the status logged (and written, for nobody
+// to read) when the client cancelled its request: nginx's 499.
+const StatusClientClosedRequest = httpx.StatusClientClosedRequest

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/internal/access"
@@ -53,12 +56,12 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 
 	var log bytes.Buffer
 	nat, _ := access.NewToken()
-	s := New(matching.NewRegistry(st, nil), Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
+	s := api.New(matching.NewRegistry(st, nil), api.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
 		Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"}})})
-	rec := do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
-	var e Error
+	rec := apitest.Do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
+	var e api.Error
 	if rec.Code != http.StatusInternalServerError || json.Unmarshal(rec.Body.Bytes(), &e) != nil ||
-		e.Code != CodeInternal || !strings.HasPrefix(e.Message, "internal error") {
+		e.Code != httpx.CodeInternal || !strings.HasPrefix(e.Message, "internal error") {
 		t.Fatalf("damaged dataset: %d %s, want 500 internal error", rec.Code, rec.Body)
 	}
 	if strings.Contains(rec.Body.String(), dir) {

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -65,19 +67,19 @@ func TestGDALClient(t *testing.T) {
 		t.Skip("GDAL client test skipped in -short mode")
 	}
 	ogrinfo, ogr2ogr := gdalTool(t, "ogrinfo"), gdalTool(t, "ogr2ogr")
-	srv := New(testServer(t).registry, Config{DataDir: testData})
+	srv := api.New(apitest.Real(t).Registry(), api.Config{DataDir: apitest.TestData})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	base := "OAPIF:" + ts.URL + ogcBase
+	base := "OAPIF:" + ts.URL + "/ogc"
 
 	var colls struct {
 		Collections []struct {
 			ID string `json:"id"`
 		} `json:"collections"`
 	}
-	fetchJSON(t, ts.URL+ogcBase+"/collections", &colls)
+	fetchJSON(t, ts.URL+"/ogc"+"/collections", &colls)
 	if len(colls.Collections) == 0 {
 		t.Fatal("no collection")
 	}
@@ -179,7 +181,7 @@ func heaviestTile(t *testing.T, serverURL, layer string, z int) (path string, gz
 	for _, tile := range tilesOver(tj.Bounds, z) {
 		p := fmt.Sprintf("/tiles/%s/%d/%d/%d.mvt", layer, z, tile[0], tile[1])
 		raw := fetchTile(t, serverURL+p)
-		if n := gzipSize(t, raw); n > gzBytes {
+		if n := apitest.GzipSize(t, raw); n > gzBytes {
 			path, gzBytes = p, n
 		}
 	}

@@ -1,9 +1,12 @@
-package api
+package api_test
 
 import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // TestGeoJSONRoutes walks every GeoJSON route: rings wound as RFC 7946
@@ -11,7 +14,7 @@ import (
 // the same property names everywhere: a commune, département or région is
 // named "nom" (never "name"), a service point "name".
 func TestGeoJSONRoutes(t *testing.T) {
-	s := mapServer(t)
+	s := apitest.MapServer(t)
 	const (
 		admin = "nom"  // the name property of communes, départements, régions
 		place = "name" // the name property of service points and places
@@ -46,22 +49,22 @@ func TestGeoJSONRoutes(t *testing.T) {
 		{"/ogc/collections/cells/items?bbox=1.8,46.1,1.95,46.2", ""},
 	}
 	for _, r := range routes {
-		rec := mapGet(t, s, r.url)
+		rec := apitest.MapGet(t, s, r.url)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d %.300s", r.url, rec.Code, rec.Body.String())
 		}
-		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, geoJSONType) {
+		if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, httpx.GeoJSONType) {
 			t.Errorf("GET %s: Content-Type %q", r.url, ct)
 		}
-		c := checkGeoJSON(t, r.url, rec.Body.Bytes())
-		if c.features == 0 {
+		c := apitest.CheckGeoJSON(t, r.url, rec.Body.Bytes())
+		if c.Features == 0 {
 			t.Fatalf("GET %s: no feature", r.url)
 		}
-		if c.hasProp(admin) && c.hasProp(place) {
+		if c.HasProp(admin) && c.HasProp(place) {
 			t.Errorf("GET %s: features named both %q and %q: %v", r.url, admin, place, c)
 		}
-		if r.name != "" && c.props[r.name] != c.features {
-			t.Errorf("GET %s: %d of %d features have %q: %v", r.url, c.props[r.name], c.features, r.name, c)
+		if r.name != "" && c.Props[r.name] != c.Features {
+			t.Errorf("GET %s: %d of %d features have %q: %v", r.url, c.Props[r.name], c.Features, r.name, c)
 		}
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 
-	"github.com/maillage/maillage/internal/web"
 	// gzhttp (klauspost/compress, already a dependency of ours) is the
 	// maintained net/http gzip middleware: it compresses only when the client
 	// accepts it, skips small and already-encoded bodies, sets Vary and keeps
@@ -19,7 +19,6 @@ import (
 // Default HTTP hygiene settings.
 const (
 	defaultCacheMaxAge = 5 * time.Minute
-	gzipMinBytes       = 1024
 	corsMaxAgeSeconds  = 600
 )
 
@@ -27,7 +26,7 @@ const (
 // sends Accept-Encoding: gzip. Bodies that already carry a
 // Content-Encoding (the built-in map's pre-compressed files) pass through.
 func compress(h http.Handler) http.Handler {
-	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(gzipMinBytes), gzhttp.EnableZstd(false))
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(httpx.GzipMinBytes), gzhttp.EnableZstd(false))
 	if err != nil { // only on invalid options, which are constant here
 		return h
 	}
@@ -65,44 +64,4 @@ func (s *Server) cors() gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// writeCached writes body with a weak content ETag and Cache-Control, or a
-// bodiless 304 when the request's If-None-Match names that ETag. The ETag
-// is weak because gzip may re-encode the body: both encodings carry the
-// same content.
-func (s *Server) writeCached(c *gin.Context, contentType string, body []byte) {
-	s.writeTagged(c, contentType, body, nil, web.ContentETag(body))
-}
-
-// writeTagged is writeCached with the ETag given, and the body's gzip form
-// when one was made ahead (served as is to clients accepting gzip; the
-// compress middleware passes pre-encoded bodies through).
-func (s *Server) writeTagged(c *gin.Context, contentType string, body, gz []byte, etag string) {
-	h := c.Writer.Header()
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", s.cacheControl())
-	if web.ETagMatches(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		c.Writer.WriteHeaderNow()
-		return
-	}
-	if gz != nil && web.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
-		h.Set("Content-Encoding", "gzip")
-		h.Add("Vary", "Accept-Encoding")
-		body = gz
-	}
-	c.Data(http.StatusOK, contentType, body)
-}
-
-// writeEmpty writes a cacheable 204 No Content (an empty tile).
-func (s *Server) writeEmpty(c *gin.Context) {
-	c.Header("Cache-Control", s.cacheControl())
-	c.Status(http.StatusNoContent)
-	c.Writer.WriteHeaderNow()
-}
-
-// cacheControl is the Cache-Control of layer and tile answers.
-func (s *Server) cacheControl() string {
-	return "public, max-age=" + strconv.Itoa(int(s.cfg.CacheMaxAge/time.Second))
 }

@@ -9,28 +9,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/access"
-)
-
-// Machine codes of the limit errors.
-const (
-	CodeTooManyRows = "too_many_rows"
-	CodeRateLimited = "rate_limited"
 )
 
 // DefaultMaxRows is the default cap on the rows of one upload.
 const DefaultMaxRows = 200000
-
-// checkRowCount refuses (413) an upload of more than cfg.MaxRows rows.
-// Upload handlers call it once the rows are parsed; the body size limit
-// already bounds the memory parsing takes.
-func (s *Server) checkRowCount(what string, n int) error {
-	if n > s.cfg.MaxRows {
-		return &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooManyRows,
-			Message: fmt.Sprintf("%d %s exceed the limit of %d rows per upload", n, what, s.cfg.MaxRows)}
-	}
-	return nil
-}
 
 // rateLimit answers 429 with Retry-After to a client (by its TCP peer
 // address, not X-Forwarded-For, which clients can forge) sending more than
@@ -45,7 +29,7 @@ func (s *Server) rateLimit() gin.HandlerFunc {
 		if d := l.Reserve(c.RemoteIP(), time.Now()); d > 0 {
 			secs := int(math.Ceil(d.Seconds()))
 			c.Header("Retry-After", strconv.Itoa(secs))
-			writeError(c, &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+			httpx.WriteError(c, &httpx.Error{Status: http.StatusTooManyRequests, Code: httpx.CodeRateLimited,
 				Message: fmt.Sprintf("more than %g requests per second from this client: retry in %d s", s.cfg.RateLimit, secs)})
 			return
 		}

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -12,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // newTestLogger writes text logs to w.
@@ -43,53 +46,53 @@ func newPanicCounter() panicCounter {
 
 func TestPanicCounterSeesRecoveries(t *testing.T) {
 	pc := newPanicCounter()
-	s := New(nil, Config{Logger: slog.New(pc)})
-	s.router.GET("/boom", func(c *gin.Context) { panic("boom") })
-	rec := do(t, s, "GET", "/boom", "", "")
-	if rec.Code != 500 || pc.n.Load() != 1 || !strings.Contains(rec.Body.String(), CodeInternal) {
+	s := api.New(nil, api.Config{Logger: slog.New(pc)})
+	s.Router().GET("/boom", func(c *gin.Context) { panic("boom") })
+	rec := apitest.Do(t, s, "GET", "/boom", "", "")
+	if rec.Code != 500 || pc.n.Load() != 1 || !strings.Contains(rec.Body.String(), httpx.CodeInternal) {
 		t.Fatalf("status %d, %d recoveries counted, body %s", rec.Code, pc.n.Load(), rec.Body)
 	}
 }
 
 func TestBodyTooLarge(t *testing.T) {
-	s := New(nil, Config{InsecureOpen: true, MaxBodyBytes: 1000})
-	s.router.POST("/v1/datasets/fake", handle(func(c *gin.Context) error {
+	s := api.New(nil, api.Config{InsecureOpen: true, MaxBodyBytes: 1000})
+	s.Router().POST("/v1/datasets/fake", httpx.Handle(func(c *gin.Context) error {
 		if _, err := io.ReadAll(c.Request.Body); err != nil {
 			return err
 		}
 		c.Status(http.StatusNoContent)
 		return nil
 	}))
-	if rec := do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1000)); rec.Code != http.StatusNoContent {
+	if rec := apitest.Do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1000)); rec.Code != http.StatusNoContent {
 		t.Fatalf("body at the limit: status %d", rec.Code)
 	}
-	rec := do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1001))
-	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), CodeTooLarge) {
-		t.Fatalf("body over the limit: status %d %s, want 413 %s", rec.Code, rec.Body, CodeTooLarge)
+	rec := apitest.Do(t, s, "POST", "/v1/datasets/fake", "", strings.Repeat("x", 1001))
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), httpx.CodeTooLarge) {
+		t.Fatalf("body over the limit: status %d %s, want 413 %s", rec.Code, rec.Body, httpx.CodeTooLarge)
 	}
-	if def := New(nil, Config{}).cfg.MaxBodyBytes; def != 20<<20 {
+	if def := api.New(nil, api.Config{}).Cfg().MaxBodyBytes; def != 20<<20 {
 		t.Fatalf("default body limit %d, want 20 MB", def)
 	}
 }
 
 func TestRowCap(t *testing.T) {
-	s := New(nil, Config{MaxRows: 10})
-	if err := s.checkRowCount("candidates", 10); err != nil {
+	s := api.New(nil, api.Config{MaxRows: 10})
+	if err := s.Env().CheckRowCount("candidates", 10); err != nil {
 		t.Fatal(err)
 	}
-	err := s.checkRowCount("candidates", 11)
-	e, ok := err.(*Error)
-	if !ok || e.Status != http.StatusRequestEntityTooLarge || e.Code != CodeTooManyRows || !strings.Contains(e.Message, "11 candidates") {
+	err := s.Env().CheckRowCount("candidates", 11)
+	e, ok := err.(*httpx.Error)
+	if !ok || e.Status != http.StatusRequestEntityTooLarge || e.Code != httpx.CodeTooManyRows || !strings.Contains(e.Message, "11 candidates") {
 		t.Fatalf("11 rows over a cap of 10: %v", err)
 	}
-	if def := New(nil, Config{}).cfg.MaxRows; def != DefaultMaxRows {
+	if def := api.New(nil, api.Config{}).Cfg().MaxRows; def != api.DefaultMaxRows {
 		t.Fatalf("default row cap %d", def)
 	}
 }
 
 func TestRateLimit(t *testing.T) {
-	s := New(nil, Config{RateLimit: 2, RateBurst: 3})
-	s.router.GET("/v1/ping", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	s := api.New(nil, api.Config{RateLimit: 2, RateBurst: 3})
+	s.Router().GET("/v1/ping", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 	get := func(ip string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest("GET", "/v1/ping", nil)
 		req.RemoteAddr = ip + ":5555"
@@ -104,7 +107,7 @@ func TestRateLimit(t *testing.T) {
 		}
 	}
 	rec := get("192.0.2.1")
-	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), CodeRateLimited) {
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), httpx.CodeRateLimited) {
 		t.Fatalf("4th request: %d %s, want 429", rec.Code, rec.Body)
 	}
 	if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 1 {

@@ -25,11 +25,11 @@ func (s *Server) registerCacheGauges(m *metrics.Metrics) {
 		f          func() float64
 	}{
 		{"tile_cache_tiles", "Vector tiles held in the server's tile cache.", func() float64 {
-			n, _ := s.mapsNow().tiles.size()
+			n, _ := s.maps.Current().TileCacheSize()
 			return float64(n)
 		}},
 		{"tile_cache_bytes", "Bytes of the tiles held in the server's tile cache (raw and gzipped).", func() float64 {
-			_, b := s.mapsNow().tiles.size()
+			_, b := s.maps.Current().TileCacheSize()
 			return float64(b)
 		}},
 		{"coverage_cache_sets", "Nearest-site sets of layers and unions of layers cached by the engine in service.", func() float64 {

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"fmt"
@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // communeCodeRE is an INSEE commune code (2A and 2B for Corsica).
@@ -45,13 +48,19 @@ func communesNamedName(v any, path string, out *[]string) {
 }
 
 // testedGetURLs lists the literal "/v1/..." and "/ogc/..." URLs that the
-// package's tests request, as written in their sources (no format verbs).
+// tests of api and of its route families (api/*/) request, as written in
+// their sources (no format verbs).
 func testedGetURLs(t *testing.T) []string {
 	t.Helper()
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {
 		t.Fatal(err)
 	}
+	families, err := filepath.Glob("*/*_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, families...)
 	set := map[string]bool{}
 	fset := token.NewFileSet()
 	for _, name := range files {
@@ -106,7 +115,7 @@ func TestCommunesNamedNom(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every tested route: skipped in -short mode")
 	}
-	s := New(testServer(t).registry, Config{InsecureOpen: true, DataDir: testData})
+	s := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
 	type call struct {
 		method, url, contentType, body string
 		gains                          bool // the answer lists communes gaining
@@ -142,7 +151,7 @@ func TestCommunesNamedNom(t *testing.T) {
 			continue
 		}
 		walked++
-		doc := decodeNumbers(t, c.method+" "+c.url, rec.Body.Bytes())
+		doc := apitest.DecodeNumbers(t, c.method+" "+c.url, rec.Body.Bytes())
 		var found, bad []string
 		communesNamedName(doc, "$", &found)
 		for _, p := range found {

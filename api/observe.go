@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // requestIDHeader carries the id of a request, echoed or generated.
 const requestIDHeader = "X-Request-Id"
-
-// requestIDKey is the gin context key holding the request id.
-const requestIDKey = "maillage.request_id"
 
 // maxRequestIDLen bounds an incoming X-Request-Id: longer (or odd) ids are
 // replaced, so that nobody can write arbitrary text into the logs.
@@ -24,7 +22,7 @@ const maxRequestIDLen = 64
 // so that a proxy's id follows the request; otherwise 16 random hex
 // digits), sends it back in X-Request-Id, and after the request writes one
 // access log line at Info level (unless Config.NoAccessLog) and logs at
-// Error level the internal errors writeError hid from the client, with the
+// Error level the internal errors httpx.WriteError hid from the client, with the
 // same id. It also feeds the request metrics (in flight, count and
 // latency by route pattern and status: gin's FullPath, so the labels stay
 // bounded whatever paths clients send). It is the outermost middleware so
@@ -37,7 +35,7 @@ func (s *Server) observe() gin.HandlerFunc {
 		if !saneRequestID(id) {
 			id = newRequestID()
 		}
-		c.Set(requestIDKey, id)
+		httpx.SetRequestID(c, id)
 		c.Header(requestIDHeader, id)
 		c.Next()
 		route := c.FullPath()
@@ -85,7 +83,13 @@ func newRequestID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// requestID returns the id observe gave the request, "" outside it.
-func requestID(c *gin.Context) string {
-	return c.GetString(requestIDKey)
+// logClientGone logs at debug level the requests whose client went away
+// before the answer (status 499): not an error of the service.
+func (s *Server) logClientGone() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if c.Writer.Status() == httpx.StatusClientClosedRequest {
+			s.cfg.Logger.Debug("request cancelled by the client", "method", c.Request.Method, "path", c.Request.URL.Path)
+		}
+	}
 }

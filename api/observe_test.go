@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -35,13 +38,13 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 // observedServer is a server over an empty engine logging JSON to buf, with
 // two extra routes: one failing with an internal error naming a file, one
 // panicking.
-func observedServer(buf *bytes.Buffer, cfg Config) *Server {
+func observedServer(buf *bytes.Buffer, cfg api.Config) *api.Server {
 	cfg.Logger = slog.New(slog.NewJSONHandler(buf, nil))
-	s := New(matching.NewRegistry(nil, nil), cfg)
-	s.router.GET("/v1/test/fail/:id", handle(func(c *gin.Context) error {
+	s := api.New(matching.NewRegistry(nil, nil), cfg)
+	s.Router().GET("/v1/test/fail/:id", httpx.Handle(func(c *gin.Context) error {
 		return fmt.Errorf("load %s: open /srv/maillage/state.db: permission denied", c.Param("id"))
 	}))
-	s.router.GET("/v1/test/panic", handle(func(c *gin.Context) error { panic("index out of range [3] with length 2") }))
+	s.Router().GET("/v1/test/panic", httpx.Handle(func(c *gin.Context) error { panic("index out of range [3] with length 2") }))
 	return s
 }
 
@@ -54,18 +57,18 @@ func TestInternalErrorHidden(t *testing.T) {
 		{"/v1/test/panic", "index out of range [3] with length 2"},
 	} {
 		var buf bytes.Buffer
-		s := observedServer(&buf, Config{})
+		s := observedServer(&buf, api.Config{})
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tc.path, nil))
-		id := rec.Header().Get(requestIDHeader)
-		if rec.Code != http.StatusInternalServerError || !saneRequestID(id) {
+		id := rec.Header().Get(api.RequestIDHeader)
+		if rec.Code != http.StatusInternalServerError || !api.SaneRequestID(id) {
 			t.Fatalf("%s: status %d, request id %q", tc.path, rec.Code, id)
 		}
-		var e errorBody
+		var e apitest.ErrorBody
 		if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil {
 			t.Fatal(err)
 		}
-		if want := "internal error (request id " + id + ")"; e.Error != CodeInternal || e.Message != want {
+		if want := "internal error (request id " + id + ")"; e.Error != httpx.CodeInternal || e.Message != want {
 			t.Errorf("%s: body %s, want message %q", tc.path, rec.Body, want)
 		}
 		if strings.Contains(rec.Body.String(), "/srv") || strings.Contains(rec.Body.String(), "index out of range") {
@@ -87,7 +90,7 @@ func TestInternalErrorHidden(t *testing.T) {
 // a sane incoming request id and the replacement of an odd one.
 func TestAccessLog(t *testing.T) {
 	var buf bytes.Buffer
-	s := observedServer(&buf, Config{})
+	s := observedServer(&buf, api.Config{})
 	for _, tc := range []struct {
 		path, sentID string
 		echoed       bool
@@ -97,17 +100,17 @@ func TestAccessLog(t *testing.T) {
 		{"/openapi.json", "proxy-7f3a.42", true, http.StatusOK, "/openapi.json"},
 		{"/v1/test/fail/9", "", false, http.StatusInternalServerError, "/v1/test/fail/:id"},
 		{"/v1/nowhere", "bad id\nwith a newline", false, http.StatusNotFound, "(no route)"},
-		{"/v1/datasets", strings.Repeat("x", maxRequestIDLen+1), false, http.StatusUnauthorized, "/v1/datasets"},
+		{"/v1/datasets", strings.Repeat("x", api.MaxRequestIDLen+1), false, http.StatusUnauthorized, "/v1/datasets"},
 	} {
 		buf.Reset()
 		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
 		if tc.sentID != "" {
-			req.Header.Set(requestIDHeader, tc.sentID)
+			req.Header.Set(api.RequestIDHeader, tc.sentID)
 		}
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, req)
-		id := rec.Header().Get(requestIDHeader)
-		if rec.Code != tc.status || (tc.echoed != (id == tc.sentID)) || !saneRequestID(id) {
+		id := rec.Header().Get(api.RequestIDHeader)
+		if rec.Code != tc.status || (tc.echoed != (id == tc.sentID)) || !api.SaneRequestID(id) {
 			t.Fatalf("%s: status %d, sent id %q, got %q", tc.path, rec.Code, tc.sentID, id)
 		}
 		var access []map[string]any
@@ -134,7 +137,7 @@ func TestAccessLog(t *testing.T) {
 
 	// Off: no access line, the internal error still logged.
 	buf.Reset()
-	quiet := observedServer(&buf, Config{NoAccessLog: true})
+	quiet := observedServer(&buf, api.Config{NoAccessLog: true})
 	quiet.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/v1/test/fail/1", nil))
 	lines := logLines(t, &buf)
 	if len(lines) != 1 || lines[0]["msg"] != "internal error" {

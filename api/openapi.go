@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // apiOp documents one route of the service. TestOpenAPIMatchesRoutes
@@ -203,7 +204,7 @@ func errorResponseDocs() map[string]any {
 			headers["WWW-Authenticate"] = headerRef("WWW-Authenticate")
 		}
 		out[r.key] = map[string]any{"description": r.desc, "headers": headers,
-			"content": map[string]any{jsonType: map[string]any{"schema": ref("Error")}}}
+			"content": map[string]any{httpx.JSONType: map[string]any{"schema": ref("Error")}}}
 	}
 	return out
 }
@@ -255,10 +256,10 @@ func operationID(op apiOp) string {
 
 // openAPI serves GET /openapi.json.
 func (s *Server) openAPI(c *gin.Context) error {
-	body, err := marshalJSON(openAPIDoc(s.baseURL(c)))
+	body, err := httpx.MarshalJSON(openAPIDoc(s.env.BaseURL(c)))
 	if err != nil {
 		return err
 	}
-	s.writeCached(c, "application/vnd.oai.openapi+json;version=3.0", body)
+	s.env.WriteCached(c, "application/vnd.oai.openapi+json;version=3.0", body)
 	return nil
 }

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // redoclyDir holds the pinned Redocly CLI (tools/redocly/package.json and
@@ -34,8 +37,8 @@ func TestOpenAPILint(t *testing.T) {
 	}
 	// The document as served (an address GIS clients would use, not
 	// localhost, which the no-server-example.com rule flags).
-	s := New(nil, Config{PublicURL: "http://127.0.0.1:8080"})
-	rec := mapGet(t, s, "/openapi.json")
+	s := api.New(nil, api.Config{PublicURL: "http://127.0.0.1:8080"})
+	rec := apitest.MapGet(t, s, "/openapi.json")
 	if rec.Code != 200 {
 		t.Fatalf("GET /openapi.json: %d", rec.Code)
 	}

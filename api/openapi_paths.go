@@ -4,6 +4,9 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
+	"github.com/maillage/maillage/api/ogc"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/maplayers"
 )
@@ -26,8 +29,8 @@ const (
 
 // Common answers.
 var (
-	okJSON    = apiResp{Status: 200, Type: jsonType}
-	okGeoJSON = apiResp{Status: 200, Type: geoJSONType, Schema: "FeatureCollection"}
+	okJSON    = apiResp{Status: 200, Type: httpx.JSONType}
+	okGeoJSON = apiResp{Status: 200, Type: httpx.GeoJSONType, Schema: "FeatureCollection"}
 )
 
 // coverageParams are the parameters of every /v1/coverage endpoint.
@@ -50,7 +53,7 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/metrics", Tag: tagService, Summary: "Metrics in the Prometheus text format (requests by route and status, latencies, store, caches, Go runtime)",
 		OK: apiResp{Status: 200, Type: "text/plain"}},
 	{Method: "GET", Path: "/openapi.json", Tag: tagService, Summary: "This OpenAPI 3 document",
-		OK: apiResp{Status: 200, Type: openAPIType}},
+		OK: apiResp{Status: 200, Type: httpx.OpenAPIType}},
 	{Method: "GET", Path: "/", Tag: tagMap, Summary: "The built-in map (HTML)", OK: apiResp{Status: 200, Type: "text/html"}},
 	{Method: "HEAD", Path: "/", Tag: tagMap, Summary: "Headers of the built-in map", OK: apiResp{Status: 200}},
 	{Method: "GET", Path: "/static/{file}", Tag: tagMap, Summary: "A file of the built-in map (scripts, styles, MapLibre)",
@@ -60,91 +63,91 @@ var apiOps = []apiOp{
 	{Method: "GET", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing a point",
 		Params: []string{"lon", "lat"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/communes/{code}", Tag: tagTerritory, Summary: "A commune by INSEE code (current or former), with its nearest site",
-		Params: []string{"layers", "communeFormat"}, OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType}},
+		Params: []string{"layers", "communeFormat"}, OK: apiResp{Status: 200, Type: httpx.JSONType + "," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/sites", Tag: tagTerritory, Summary: "Service points as GeoJSON",
 		Params: []string{"layers", "departement", "bbox"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to a point",
 		Params: []string{"lon", "lat", "k", "layers"}, OK: okJSON},
-	// Batch lookups (api/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
+	// Batch lookups (api/territory/batch.go): the body is CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points.
 	{Method: "POST", Path: "/v1/communes/at", Tag: tagTerritory, Summary: "The commune containing each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points; up to the upload row limit), one answer per point in order",
-		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"batchFormat"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "POST", Path: "/v1/sites/nearest", Tag: tagTerritory, Summary: "The k sites nearest to each point of the body (CSV lon,lat[,id], JSON array of {lon, lat, id} or GeoJSON points), one answer per point in order",
-		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"batchFormat", "k", "layers"}, Body: "text/csv,application/json,application/geo+json", OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 
 	{Method: "GET", Path: "/v1/coverage", Tag: tagCoverage, Summary: "Coverage summary: national or of an area, by région, largest gaps",
 		Params: coverageParams, OK: okJSON},
 	{Method: "GET", Path: "/v1/coverage/figures", Tag: tagCoverage, Summary: "Population figures of the scope, its régions and départements at any threshold, from the population profile by distance (microseconds; no gap zones, communes or need figures)",
 		Params: coverageParams, OK: okJSON},
 	{Method: "GET", Path: "/v1/coverage/departements", Tag: tagCoverage, Summary: "Coverage by département",
-		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+		Params: append([]string{"tableFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/coverage/communes", Tag: tagCoverage, Summary: "Coverage by commune (GeoJSON needs departement or region)",
-		Params: append([]string{"communesFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + ",text/csv"}},
+		Params: append([]string{"communesFormat"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.GeoJSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/coverage/gaps", Tag: tagCoverage, Summary: "Gap zones as GeoJSON outlines",
 		Params: append([]string{"listLimit", "offset"}, coverageParams...), OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/coverage/cells", Tag: tagCoverage, Summary: "H3 cells with population and distance (bbox, departement or region)",
 		Params: append([]string{"bbox"}, coverageParams...), OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/coverage/rural-mairies", Tag: tagCoverage, Summary: "Sparsely populated communes mostly in gaps",
-		Params: append([]string{"tableFormat", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+		Params: append([]string{"tableFormat", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv"}},
 
 	{Method: "GET", Path: "/v1/coverage/compare", Tag: tagCoverage, Summary: "Covered population of two networks (from=, to= layer lists) and the communes that gained or lost coverage",
-		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + "," + geoJSONType + ",text/csv"}},
+		Params: append([]string{"compareFormat", "from", "to", "listLimit", "offset"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.JSONType + "," + httpx.GeoJSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/access", Tag: tagCoverage, Summary: "Capacity against need (2SFCA): supply per 10,000 people in difficulty within reach, by area or commune, with the national ratio as reference; the prefect's view is by=commune (or epci) with departement= and sort=access, as CSV with format=csv",
 		Params: []string{"accessFormat", "supply", "accessDemand", "decay", "sigma_km", "by", "departement", "accessSort", "accessLimit", "max_km", "max_minutes", "speed_kmh", "detour"},
-		OK:     apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		OK:     apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "POST", Path: "/v1/allocations", Tag: tagCoverage, Summary: "Where the next posts go: N posts split across départements (floors, caps) then placed on host points to raise 2SFCA accessibility (objective equity or coverage); per département posts and accessibility before and after, the 2021 distribution against need, the points as GeoJSON (body: JSON {posts, supply, demand, max_minutes or max_km, objective, hosts, floors, caps, candidates})",
-		Params: []string{"allocationFormat"}, Body: "application/json", OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+		Params: []string{"allocationFormat"}, Body: "application/json", OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/articulation", Tag: tagCoverage, Summary: "Places of a source (conseillers numériques) classed against France Services at the reach",
-		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: append([]string{"articulationFormat", "source"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/structures", Tag: tagData, Summary: "Host structures of a dataset as GeoJSON points, with the nearest France Services (an uploaded dataset limited to the token's scope; the built-in structures are open data)",
 		Params: []string{"dataset", "departement", "bbox"}, OK: okGeoJSON},
 
 	{Method: "GET", Path: "/v1/layers", Tag: tagLayers, Summary: "Map layers: name, kind, count, properties, vintage and load report of service layers, URLs",
-		Params: []string{"layerKind"}, OK: apiResp{Status: 200, Type: jsonType, Schema: "LayerList"}},
+		Params: []string{"layerKind"}, OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "LayerList"}},
 	{Method: "GET", Path: "/v1/layers/{name}", Tag: tagLayers, Summary: "A map layer as an RFC 7946 FeatureCollection, filtered, paged and simplified",
 		Params: layerParams, OK: okGeoJSON},
 	{Method: "GET", Path: "/v1/layers/compare", Tag: tagLayers, Summary: "What changed between two lists of sites: opened, closed, moved (> 200 m, distance_m), renamed, by département, and the population gaining and losing reach",
 		Params: []string{"diffFormat", "fromLayer", "toLayer", "max_km", "max_minutes", "speed_kmh", "detour", "departementScope", "region"},
-		OK:     apiResp{Status: 200, Type: jsonType + "," + geoJSONType}},
+		OK:     apiResp{Status: 200, Type: httpx.JSONType + "," + httpx.GeoJSONType}},
 
 	{Method: "GET", Path: "/ogc", Tag: tagOGC, Summary: "OGC API landing page", Params: []string{"f"},
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "LandingPage"}},
+		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "LandingPage"}},
 	{Method: "GET", Path: "/ogc/conformance", Tag: tagOGC, Summary: "Conformance classes (Part 1 core, geojson, oas30; Part 2 crs; Part 3 queryables; Part 5 schemas)", Params: []string{"f"},
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "ConfClasses"}},
+		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "ConfClasses"}},
 	{Method: "GET", Path: "/ogc/collections", Tag: tagOGC, Summary: "The collections (one per map layer)", Params: []string{"f"},
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collections"}},
+		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "Collections"}},
 	{Method: "GET", Path: "/ogc/collections/{id}", Tag: tagOGC, Summary: "One collection", Params: []string{"f"},
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "Collection"}},
+		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "Collection"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/items", Tag: tagOGC, Summary: "Features of a collection",
 		Params: []string{"f", "bbox", "bbox-crs", "crs", "ogcLimit", "offset", "departement", "properties", "zoom", "tolerance"}, OK: okGeoJSON},
 	{Method: "GET", Path: "/ogc/collections/{id}/items/{featureId}", Tag: tagOGC, Summary: "One feature",
-		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: geoJSONType, Schema: "Feature"}},
+		Params: []string{"f", "crs", "properties", "zoom", "tolerance"}, OK: apiResp{Status: 200, Type: httpx.GeoJSONType, Schema: "Feature"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/schema", Tag: tagOGC, Summary: "Schema of the features' properties (OGC API - Features Part 5, JSON Schema 2020-12)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/queryables", Tag: tagOGC, Summary: "Queryables: the properties usable as query parameters of the items (Part 3)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 	{Method: "GET", Path: "/ogc/collections/{id}/feature-schema", Tag: tagOGC, Summary: "JSON Schema of one GeoJSON feature (rel describedby, read by GDAL)",
-		Params: []string{"f"}, OK: apiResp{Status: 200, Type: schemaType + "," + jsonType, Schema: "JSONSchema"}},
+		Params: []string{"f"}, OK: apiResp{Status: 200, Type: ogc.SchemaType + "," + httpx.JSONType, Schema: "JSONSchema"}},
 
 	{Method: "GET", Path: "/tiles/{layer}", Tag: tagTiles, Summary: "TileJSON 3.0 of a layer: GET /tiles/{name}.json",
-		OK: apiResp{Status: 200, Type: jsonType, Schema: "TileJSON"}},
+		OK: apiResp{Status: 200, Type: httpx.JSONType, Schema: "TileJSON"}},
 	{Method: "GET", Path: "/tiles/{layer}/{z}/{x}/{y}", Tag: tagTiles, Summary: "Mapbox Vector Tile of a layer: GET /tiles/{name}/{z}/{x}/{y}.mvt (204 when empty)",
-		OK: apiResp{Status: 200, Type: mvtType, Note: "the tile; 204 No Content when no feature reaches it"}},
+		OK: apiResp{Status: 200, Type: layers.MVTType, Note: "the tile; 204 No Content when no feature reaches it"}},
 
 	{Method: "POST", Path: "/v1/datasets", Tag: tagData, Summary: "Upload candidates, structures or proposals (CSV, JSON or GeoJSON; multipart file or raw body)",
 		Params: []string{"kind", "name", "fileFormat"}, Body: "multipart/form-data,text/csv,application/json,application/geo+json",
-		OK: apiResp{Status: 201, Type: jsonType}},
+		OK: apiResp{Status: 201, Type: httpx.JSONType}},
 	{Method: "GET", Path: "/v1/datasets", Tag: tagData, Summary: "Uploaded and built-in datasets", OK: okJSON},
 	{Method: "GET", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "A dataset's rows, paged (JSON, CSV or GeoJSON)",
-		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv," + geoJSONType}},
+		Params: []string{"listLimit", "offset", "fileFormat"}, OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv," + httpx.GeoJSONType}},
 	{Method: "GET", Path: "/v1/backup", Tag: tagData, Summary: "A consistent copy of the state database (uploaded datasets, match results); national token only",
 		OK: apiResp{Status: 200, Type: "application/octet-stream"}},
 	{Method: "DELETE", Path: "/v1/datasets/{id}", Tag: tagData, Summary: "Delete an uploaded dataset", OK: apiResp{Status: 204},
 		Errors: []int{http.StatusConflict}},
-	// Hot reload and layers added at run time (api/reload.go): national token.
+	// Hot reload and layers added at run time (api/reloading.go, api/admin/reload.go): national token.
 	{Method: "POST", Path: "/v1/admin/reload", Tag: tagService, Summary: "Read the data folder, layers and tokens again and put them in service atomically; national token only",
 		OK: okJSON, Errors: []int{http.StatusConflict}},
 	{Method: "POST", Path: "/v1/layers", Tag: tagLayers, Summary: "Upload a sites file as a named service layer (multipart: name, file, and optionally what a layers-file entry declares: format, columns, programme, vintage, title); national token only",
-		Body: "multipart/form-data", OK: apiResp{Status: 201, Type: jsonType},
+		Body: "multipart/form-data", OK: apiResp{Status: 201, Type: httpx.JSONType},
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict}},
 	{Method: "DELETE", Path: "/v1/layers/{name}", Tag: tagLayers, Summary: "Delete an uploaded layer (a layer of the data folder cannot be); national token only",
 		OK: okJSON, Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict}},
@@ -156,27 +159,27 @@ var apiOps = []apiOp{
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
 	{Method: "GET", Path: "/v1/candidates/{id}/suggestions", Tag: tagData, Summary: "Best structures for a candidate, and the pairs within reach left out: excluded.total, excluded.by_reason and the nearest k in excluded.pairs",
 		Params: []string{"k", "candidates", "structures", "match", "phase"}, OK: okJSON},
-	// The recruitment process (api/recruit.go, issue 21).
+	// The recruitment process (api/process/recruit.go, issue 21).
 	{Method: "PATCH", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData,
-		Summary: "Move a candidate–structure pair to a new status (proposee → interessee → recrutee, or non_retenue / desistement); body {status, match?, comment?}", Body: jsonType,
+		Summary: "Move a candidate–structure pair to a new status (proposee → interessee → recrutee, or non_retenue / desistement); body {status, match?, comment?}", Body: httpx.JSONType,
 		OK: okJSON, Errors: []int{http.StatusConflict}},
 	{Method: "GET", Path: "/v1/recruitments/{structure}/{candidate}", Tag: tagData, Summary: "A pair's status and history", OK: okJSON},
 	{Method: "PUT", Path: "/v1/recruitments/opinions/{structure}", Tag: tagData,
-		Summary: "The prefect's opinion on a structure (favorable, defavorable, reserve); body {avis, structures, comment?}; token of its département or national", Body: jsonType,
+		Summary: "The prefect's opinion on a structure (favorable, defavorable, reserve); body {avis, structures, comment?}; token of its département or national", Body: httpx.JSONType,
 		OK: okJSON, Errors: []int{http.StatusConflict}},
 	{Method: "GET", Path: "/v1/recruitments/opinions", Tag: tagData, Summary: "Opinions on the structures of a dataset, per département (JSON or CSV for the committee)",
-		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+		Params: []string{"structures", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/recruitments/dashboard", Tag: tagData, Summary: "Per-département recruitment: posts requested, with a favourable opinion, filled, candidates available in reach, by phase",
-		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: jsonType + ",text/csv"}},
+		Params: []string{"candidates", "structures", "match", "departementScope", "tableFormat"}, OK: apiResp{Status: 200, Type: httpx.JSONType + ",text/csv"}},
 	{Method: "GET", Path: "/v1/recruitments/structures", Tag: tagData, Summary: "The structures of a dataset (or of a match) as GeoJSON points with the prefect's opinion (avis, null when none), posts, posts_filled and filled_share, for the map",
 		Params: []string{"structures", "match", "departementScope"}, OK: okGeoJSON},
 
 	{Method: "POST", Path: "/v1/proposals/evaluate", Tag: tagSiting, Summary: "Evaluate proposed sites: population newly within reach (body: sites as CSV, JSON or GeoJSON; or dataset=)",
 		Params: append([]string{"dataset", "redundancy_km"}, sitingParams...), Body: sitesBody, OK: okJSON},
 	{Method: "GET", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the scope's communes",
-		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), OK: apiResp{Status: 200, Type: httpx.GeoJSONType + "," + httpx.JSONType + ",text/csv"}},
 	{Method: "POST", Path: "/v1/recommendations", Tag: tagSiting, Summary: "Recommended places for new sites among the candidate places of the body",
-		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), Body: sitesBody, OK: apiResp{Status: 200, Type: geoJSONType + "," + jsonType + ",text/csv"}},
+		Params: append([]string{"recommendFormat", "k", "demand"}, coverageParams...), Body: sitesBody, OK: apiResp{Status: 200, Type: httpx.GeoJSONType + "," + httpx.JSONType + ",text/csv"}},
 	{Method: "POST", Path: "/v1/scenarios/compare", Tag: tagSiting, Summary: "Compare the coverage of the network with sites added or removed",
 		Params: append([]string{"redundancy_km"}, sitingParams...), Body: "application/json", OK: okJSON},
 }
@@ -228,8 +231,8 @@ var apiParams = map[string]apiParam{
 	"communesFormat":     {"format", "geojson or csv", enumSchema("geojson", "geojson", "csv")},
 	"fileFormat":         {"format", "csv, json or geojson", strSchema},
 	"listLimit":          {"limit", "page size", intSchema(1, 10000, 50)},
-	"layerLimit":         {"limit", "page size", intSchema(1, layerMaxLimit, layerDefaultLimit)},
-	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogcMaxLimit, ogcDefaultLimit)},
+	"layerLimit":         {"limit", "page size", intSchema(1, layers.MaxLimit, layers.DefaultLimit)},
+	"ogcLimit":           {"limit", "page size (larger values are lowered to the maximum)", intSchema(1, ogc.MaxLimit, ogc.DefaultLimit)},
 	"offset":             {"offset", "features skipped (follow the next link)", intSchema(0, 1<<30, 0)},
 	"properties":         {"properties", "properties to return, comma-separated (default all)", strSchema},
 	"zoom":               {"zoom", "simplify geometries for a map at this zoom (one pixel of a 512-pixel tile)", intSchema(0, maplayers.MaxZoom, 0)},
@@ -263,7 +266,7 @@ var apiParams = map[string]apiParam{
 	"decay":              {"decay", "distance decay: none (binary 2SFCA), linear or gaussian", enumSchema("none", "none", "linear", "gaussian")},
 	"sigma_km":           {"sigma_km", "width of the gaussian decay, km (default half the reach)", numSchema},
 	"by":                 {"by", "national, region, departement, epci or commune", enumSchema("departement", "national", "region", "departement", "epci", "commune")},
-	// Batch lookups (api/batch.go).
+	// Batch lookups (api/territory/batch.go).
 	"batchFormat": {"format", "answer format: json, csv or geojson (default: from Accept, else json)", enumSchema("json", "json", "csv", "geojson")},
 	"phase":       {"phase", "1 (public bodies, associations, ESS) or 2 (private actors): only the structures of that phase (default both)", enumSchema("", "1", "2")},
 }

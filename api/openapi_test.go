@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -8,18 +8,22 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/ogc"
 )
 
 // routeDocGaps compares the router with the documentation: the routes
-// without an apiOp and the apiOps without a route, as "METHOD /path".
-func routeDocGaps(routes gin.RoutesInfo, ops []apiOp) (undocumented, unrouted []string) {
+// without an api.APIOp and the api.APIOps without a route, as "METHOD /path".
+func routeDocGaps(routes gin.RoutesInfo, ops []api.APIOp) (undocumented, unrouted []string) {
 	documented := map[string]bool{}
 	for _, op := range ops {
 		documented[op.Method+" "+op.Path] = true
 	}
 	routed := map[string]bool{}
 	for _, r := range routes {
-		k := r.Method + " " + ginToOpenAPI(r.Path)
+		k := r.Method + " " + api.GinToOpenAPI(r.Path)
 		routed[k] = true
 		if !documented[k] {
 			undocumented = append(undocumented, k)
@@ -36,10 +40,10 @@ func routeDocGaps(routes gin.RoutesInfo, ops []apiOp) (undocumented, unrouted []
 }
 
 // TestOpenAPIMatchesRoutes walks the router: every route must be in
-// apiOps (openapi_paths.go), and every apiOp must be a route.
+// api.APIOps (openapi_paths.go), and every api.APIOp must be a route.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
-	s := mapServer(t)
-	undocumented, unrouted := routeDocGaps(s.router.Routes(), apiOps)
+	s := apitest.MapServer(t)
+	undocumented, unrouted := routeDocGaps(s.Router().Routes(), api.APIOps)
 	if len(undocumented) > 0 {
 		t.Errorf("routes missing from the OpenAPI document (add them to apiOps in api/openapi_paths.go): %v", undocumented)
 	}
@@ -50,14 +54,14 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 
 // TestOpenAPICheckFails makes sure the check above can fail.
 func TestOpenAPICheckFails(t *testing.T) {
-	s := mapServer(t)
-	extra := New(s.registry, Config{})
-	extra.router.GET("/v1/undocumented/:thing", func(c *gin.Context) {})
-	undocumented, _ := routeDocGaps(extra.router.Routes(), apiOps)
+	s := apitest.MapServer(t)
+	extra := api.New(s.Registry(), api.Config{})
+	extra.Router().GET("/v1/undocumented/:thing", func(c *gin.Context) {})
+	undocumented, _ := routeDocGaps(extra.Router().Routes(), api.APIOps)
 	if !slices.Contains(undocumented, "GET /v1/undocumented/{thing}") {
 		t.Fatalf("an undocumented route went unnoticed: %v", undocumented)
 	}
-	_, unrouted := routeDocGaps(s.router.Routes(), append(slices.Clone(apiOps), apiOp{Method: "GET", Path: "/v1/ghost"}))
+	_, unrouted := routeDocGaps(s.Router().Routes(), append(slices.Clone(api.APIOps), api.APIOp{Method: "GET", Path: "/v1/ghost"}))
 	if !slices.Contains(unrouted, "GET /v1/ghost") {
 		t.Fatalf("a documented route without handler went unnoticed: %v", unrouted)
 	}
@@ -67,8 +71,8 @@ func TestOpenAPICheckFails(t *testing.T) {
 // operation with a unique id and responses, every $ref resolved, and the
 // OGC items limit QGIS reads.
 func TestOpenAPIDocument(t *testing.T) {
-	s := mapServer(t)
-	rec := mapGet(t, s, "/openapi.json")
+	s := apitest.MapServer(t)
+	rec := apitest.MapGet(t, s, "/openapi.json")
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/vnd.oai.openapi+json") {
 		t.Fatalf("status %d, Content-Type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
@@ -84,12 +88,12 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("servers %v", servers)
 	}
 	components := doc["components"].(map[string]any)
-	bearer := components["securitySchemes"].(map[string]any)[bearerScheme].(map[string]any)
+	bearer := components["securitySchemes"].(map[string]any)[api.BearerScheme].(map[string]any)
 	if bearer["type"] != "http" || bearer["scheme"] != "bearer" {
 		t.Errorf("security scheme %v", bearer)
 	}
 	for key, r := range components["responses"].(map[string]any) {
-		schema := r.(map[string]any)["content"].(map[string]any)[jsonType].(map[string]any)["schema"]
+		schema := r.(map[string]any)["content"].(map[string]any)[httpx.JSONType].(map[string]any)["schema"]
 		if schema.(map[string]any)["$ref"] != "#/components/schemas/Error" {
 			t.Errorf("error answer %s: schema %v", key, schema)
 		}
@@ -140,7 +144,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 			// The routes needing a token say so, and answer 401 and 403.
 			security, _ := o["security"].([]any)
-			if protected := isProtected(path); protected != (len(security) == 1) ||
+			if protected := api.IsProtected(path); protected != (len(security) == 1) ||
 				protected && (responses["401"] == nil || responses["403"] == nil) {
 				t.Errorf("%s %s: protected %v, security %v, responses %v", method, path, protected, security, responses)
 			}
@@ -148,7 +152,7 @@ func TestOpenAPIDocument(t *testing.T) {
 				t.Errorf("%s %s: a body but no 413", method, path)
 			}
 			// Every path parameter is declared.
-			for _, m := range openAPIParam.FindAllStringSubmatch(path, -1) {
+			for _, m := range api.OpenAPIParam.FindAllStringSubmatch(path, -1) {
 				found := false
 				for _, p := range o["parameters"].([]any) {
 					found = found || p.(map[string]any)["name"] == m[1]
@@ -160,7 +164,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		}
 	}
 	limit := components["parameters"].(map[string]any)["ogcLimit"].(map[string]any)["schema"].(map[string]any)
-	if limit["maximum"] != float64(ogcMaxLimit) || limit["default"] != float64(ogcDefaultLimit) {
+	if limit["maximum"] != float64(ogc.MaxLimit) || limit["default"] != float64(ogc.DefaultLimit) {
 		t.Errorf("OGC limit schema %v", limit)
 	}
 	if paths["/ogc/collections/{id}/items"] == nil || paths["/v1/layers/{name}"] == nil {

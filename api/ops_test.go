@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"io"
@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
@@ -70,7 +72,7 @@ func counter(fams map[string]*dto.MetricFamily, name string, labels map[string]s
 func TestMetricsScrape(t *testing.T) {
 	m := metrics.New()
 	reg := matching.NewRegistry(m.Store(data.NewMemoryStore()), nil)
-	s := New(reg, Config{Metrics: m, InsecureOpen: true})
+	s := api.New(reg, api.Config{Metrics: m, InsecureOpen: true})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 
@@ -139,8 +141,8 @@ func TestMetricsScrape(t *testing.T) {
 // TestMetricsPerServer checks that two servers in one process count apart
 // (no default registry).
 func TestMetricsPerServer(t *testing.T) {
-	a, b := New(matching.NewRegistry(nil, nil), Config{}), New(matching.NewRegistry(nil, nil), Config{})
-	get(t, a, "/readyz", nil)
+	a, b := api.New(matching.NewRegistry(nil, nil), api.Config{}), api.New(matching.NewRegistry(nil, nil), api.Config{})
+	apitest.Get(t, a, "/readyz", nil)
 	ta, tb := httptest.NewServer(a.Handler()), httptest.NewServer(b.Handler())
 	defer ta.Close()
 	defer tb.Close()
@@ -154,19 +156,19 @@ func TestMetricsPerServer(t *testing.T) {
 }
 
 func TestReadyz(t *testing.T) {
-	ready := NewReadiness(ReasonReloading)
-	s := New(matching.NewRegistry(nil, nil), Config{Readiness: ready})
-	var e errorBody
-	rec := do(t, s, "GET", "/readyz", "", "")
+	ready := api.NewReadiness(api.ReasonReloading)
+	s := api.New(matching.NewRegistry(nil, nil), api.Config{Readiness: ready})
+	var e apitest.ErrorBody
+	rec := apitest.Do(t, s, "GET", "/readyz", "", "")
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
-		!strings.Contains(rec.Body.String(), CodeNotReady) || !strings.Contains(rec.Body.String(), ReasonReloading) {
+		!strings.Contains(rec.Body.String(), api.CodeNotReady) || !strings.Contains(rec.Body.String(), api.ReasonReloading) {
 		t.Fatalf("reloading: %d %q", rec.Code, rec.Body.String())
 	}
 	ready.Set("")
-	if code := get(t, s, "/readyz", &e); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/readyz", &e); code != http.StatusOK {
 		t.Errorf("ready: %d", code)
 	}
-	if ok, _ := New(nil, Config{}).Readiness().Ready(); !ok {
+	if ok, _ := api.New(nil, api.Config{}).Readiness().Ready(); !ok {
 		t.Error("a server without Readiness is not ready")
 	}
 }
@@ -175,9 +177,9 @@ func TestReadyz(t *testing.T) {
 // ready, every route 503 not_ready, metrics served; then the opened
 // handler answers everything.
 func TestGate(t *testing.T) {
-	ready := NewReadiness(ReasonLoading)
+	ready := api.NewReadiness(api.ReasonLoading)
 	m := metrics.New()
-	g := NewGate(ready, m.Handler())
+	g := api.NewGate(ready, m.Handler())
 	ts := httptest.NewServer(g)
 	defer ts.Close()
 	cases := []struct {
@@ -186,8 +188,8 @@ func TestGate(t *testing.T) {
 		has    string
 	}{
 		{"/healthz", 200, `"loading"`},
-		{"/readyz", 503, CodeNotReady},
-		{"/v1/communes/75056", 503, ReasonLoading},
+		{"/readyz", 503, api.CodeNotReady},
+		{"/v1/communes/75056", 503, api.ReasonLoading},
 		{"/metrics", 200, "go_goroutines"},
 	}
 	for _, tc := range cases {
@@ -204,7 +206,7 @@ func TestGate(t *testing.T) {
 			t.Errorf("loading, %s: no Retry-After", tc.path)
 		}
 	}
-	s := New(matching.NewRegistry(nil, nil), Config{Metrics: m, Readiness: ready})
+	s := api.New(matching.NewRegistry(nil, nil), api.Config{Metrics: m, Readiness: ready})
 	g.Open(s.Handler())
 	ready.Set("")
 	resp, err := http.Get(ts.URL + "/readyz")
@@ -212,15 +214,15 @@ func TestGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || resp.Header.Get(requestIDHeader) == "" {
-		t.Errorf("opened: /readyz %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get(requestIDHeader))
+	if resp.StatusCode != http.StatusOK || resp.Header.Get(api.RequestIDHeader) == "" {
+		t.Errorf("opened: /readyz %d, X-Request-Id %q", resp.StatusCode, resp.Header.Get(api.RequestIDHeader))
 	}
 }
 
 func TestPprof(t *testing.T) {
-	off := New(matching.NewRegistry(nil, nil), Config{InsecureOpen: true})
+	off := api.New(matching.NewRegistry(nil, nil), api.Config{InsecureOpen: true})
 	for _, p := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile"} {
-		if rec := do(t, off, "GET", p, "", ""); rec.Code != http.StatusNotFound {
+		if rec := apitest.Do(t, off, "GET", p, "", ""); rec.Code != http.StatusNotFound {
 			t.Errorf("pprof off, %s: %d, want 404", p, rec.Code)
 		}
 	}
@@ -228,7 +230,7 @@ func TestPprof(t *testing.T) {
 	dep, _ := access.NewToken()
 	tokens := access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"},
 		{Hash: access.HashToken(dep), Scope: access.Scope{Departements: []string{"23"}}, Name: "d"}})
-	on := New(matching.NewRegistry(nil, nil), Config{Tokens: tokens, Pprof: true})
+	on := api.New(matching.NewRegistry(nil, nil), api.Config{Tokens: tokens, Pprof: true})
 	for _, tc := range []struct {
 		path, token string
 		status      int
@@ -242,7 +244,7 @@ func TestPprof(t *testing.T) {
 		{"/debug/pprof/heap?debug=1", nat, http.StatusOK},
 		{"/debug/pprof/cmdline", nat, http.StatusOK},
 	} {
-		if rec := do(t, on, "GET", tc.path, tc.token, ""); rec.Code != tc.status {
+		if rec := apitest.Do(t, on, "GET", tc.path, tc.token, ""); rec.Code != tc.status {
 			t.Errorf("pprof on, %s (token %v): %d, want %d", tc.path, tc.token != "", rec.Code, tc.status)
 		}
 	}

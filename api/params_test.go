@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"encoding/json"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/coverage"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
 )
@@ -16,7 +19,7 @@ import (
 // max_minutes=0 and max_km=0 were accepted before it. No data needed: the
 // parameters are read before any analysis.
 func TestParamTable(t *testing.T) {
-	s := New(matching.NewRegistry(nil, nil), Config{InsecureOpen: true})
+	s := api.New(matching.NewRegistry(nil, nil), api.Config{InsecureOpen: true})
 	for _, c := range []struct {
 		method, url string
 		want        error
@@ -27,7 +30,7 @@ func TestParamTable(t *testing.T) {
 		{"GET", "/v1/coverage/communes?format=csv&max_km=501", param.MaxKm().Check(501)},
 		{"GET", "/v1/coverage/departements?speed_kmh=0.5", param.SpeedKmh().Check(0.5)},
 		{"GET", "/v1/coverage/departements?detour=9", param.Detour().Check(9)},
-		{"GET", "/v1/coverage/gaps?limit=0", param.Limit(maxListLimit).Check(0)},
+		{"GET", "/v1/coverage/gaps?limit=0", param.Limit(coverage.MaxListLimit).Check(0)},
 		{"GET", "/v1/coverage/gaps?offset=-1", param.Offset().Check(-1)},
 		{"GET", "/v1/recommendations?k=0", param.K().Check(0)},
 		{"GET", "/v1/recommendations?k=501", param.K().Check(501)},
@@ -41,8 +44,8 @@ func TestParamTable(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		s.Handler().ServeHTTP(rec, httptest.NewRequest(c.method, c.url, strings.NewReader("id,commune\na,23096\n")))
-		var e Error
-		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Code != CodeBadParameter || e.Message != c.want.Error() {
+		var e api.Error
+		if rec.Code != http.StatusBadRequest || json.Unmarshal(rec.Body.Bytes(), &e) != nil || e.Code != httpx.CodeBadParameter || e.Message != c.want.Error() {
 			t.Errorf("%s %s: %d %s, want 400 %q", c.method, c.url, rec.Code, rec.Body, c.want)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http/pprof"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // pprofPrefix is where the profiles are served when Config.Pprof is on.
@@ -38,8 +39,8 @@ func (s *Server) pprofRoutes(r *gin.Engine) {
 // nationalOnly answers 403 to a token without national scope (access has
 // already answered 401 to a request without a valid token).
 func nationalOnly(c *gin.Context) {
-	if !scopeFrom(c).National {
-		writeError(c, &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "profiles need a national token"})
+	if !httpx.ScopeFrom(c).National {
+		httpx.WriteError(c, &httpx.Error{Status: http.StatusForbidden, Code: httpx.CodeForbidden, Message: "profiles need a national token"})
 		return
 	}
 	c.Next()

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // Reasons a server is not ready, sent in the /readyz answer.
@@ -52,8 +53,8 @@ func (r *Readiness) Ready() (ready bool, reason string) {
 }
 
 // notReady is the 503 of a server that is not ready for reason.
-func notReady(reason string) *Error {
-	return &Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady,
+func notReady(reason string) *httpx.Error {
+	return &httpx.Error{Status: http.StatusServiceUnavailable, Code: CodeNotReady,
 		Message: "not ready: " + reason + "; retry shortly or use another replica", RetryAfterS: readyRetryAfterS}
 }
 

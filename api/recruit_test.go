@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
@@ -30,7 +33,7 @@ type recruitFixture struct {
 
 func newRecruitFixture(t *testing.T) *recruitFixture {
 	t.Helper()
-	e := testServer(t).registry.Engine()
+	e := apitest.Real(t).Registry().Engine()
 	f := &recruitFixture{accessFixture: &accessFixture{}}
 	var tokens []access.Token
 	for _, x := range []struct {
@@ -44,7 +47,7 @@ func newRecruitFixture(t *testing.T) *recruitFixture {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(*x.secret), Scope: sc, Name: "token " + x.scope})
 	}
-	f.srv = New(matching.NewRegistry(data.NewMemoryStore(), e), Config{Tokens: access.NewTokenSet(tokens)})
+	f.srv = api.New(matching.NewRegistry(data.NewMemoryStore(), e), api.Config{Tokens: access.NewTokenSet(tokens)})
 	cands, structs := synth.Synthesize(e.Territory(), 40000, 8000, 21)
 	for _, c := range cands {
 		if c.Departement == "23" || c.Departement == "87" {
@@ -107,7 +110,7 @@ func TestRecruitmentFlow(t *testing.T) {
 	a := as[0]
 	url := "/v1/recruitments/" + a.Structure + "/" + a.Candidate
 	var pr recruit.Pair
-	var e errorBody
+	var e apitest.ErrorBody
 	// match omitted: the pair is in one stored match.
 	for _, st := range []string{"interessee", "recrutee"} {
 		if code := f.call(t, f.national, "PATCH", url, `{"status":"`+st+`","comment":"entretien le 12"}`, &pr); code != http.StatusOK {
@@ -119,7 +122,7 @@ func TestRecruitmentFlow(t *testing.T) {
 	}
 	// recrutee → proposee: 409 naming the current status.
 	if code := f.call(t, f.national, "PATCH", url, `{"status":"proposee"}`, &e); code != http.StatusConflict ||
-		e.Error != CodeConflict || !strings.Contains(e.Message, "recrutee") {
+		e.Error != httpx.CodeConflict || !strings.Contains(e.Message, "recrutee") {
 		t.Fatalf("illegal move: %d %+v", code, e)
 	}
 	for _, body := range []string{`{"status":"embauchee"}`, `{"status":"interessee","extra":1}`, `not json`} {
@@ -270,7 +273,7 @@ func TestRecruitmentScopes(t *testing.T) {
 		t.Fatalf("a foreign pair: %d %s\na pair that exists nowhere: %d %s", code, got, fcode, none)
 	}
 	// Now the pair of 87 has a history: the 23 token still cannot read it.
-	var e errorBody
+	var e apitest.ErrorBody
 	if code := f.call(t, f.scoped, "GET", pair87, "", &e); code != http.StatusNotFound {
 		t.Fatalf("23 token reads a pair of 87: %d", code)
 	}

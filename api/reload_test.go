@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -16,6 +16,9 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/internal/testworld"
@@ -54,7 +57,7 @@ func worldLoader(t testing.TB, fail *atomic.Bool) (matching.Loader, *atomic.Int6
 }
 
 // reloadServer is a small-world server whose reloads run worldLoader.
-func reloadServer(t testing.TB, store data.Store, fail *atomic.Bool) *Server {
+func reloadServer(t testing.TB, store data.Store, fail *atomic.Bool) *api.Server {
 	t.Helper()
 	load, _ := worldLoader(t, fail)
 	e, err := load(context.Background(), nil)
@@ -65,15 +68,15 @@ func reloadServer(t testing.TB, store data.Store, fail *atomic.Bool) *Server {
 	if _, err := reg.RestoreLayers(); err != nil {
 		t.Fatal(err)
 	}
-	return New(reg, Config{InsecureOpen: true, Loader: load})
+	return api.New(reg, api.Config{InsecureOpen: true, Loader: load})
 }
 
 // generation reads the generation header of an answer.
 func generation(t testing.TB, rec *httptest.ResponseRecorder) uint64 {
 	t.Helper()
-	g, err := strconv.ParseUint(rec.Header().Get(GenerationHeader), 10, 64)
+	g, err := strconv.ParseUint(rec.Header().Get(api.GenerationHeader), 10, 64)
 	if err != nil {
-		t.Fatalf("%s header %q: %v", GenerationHeader, rec.Header().Get(GenerationHeader), err)
+		t.Fatalf("%s header %q: %v", api.GenerationHeader, rec.Header().Get(api.GenerationHeader), err)
 	}
 	return g
 }
@@ -95,7 +98,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		}
 	}
 	var next atomic.Int64
-	s := New(matching.NewRegistry(nil, engines[0]), Config{InsecureOpen: true,
+	s := api.New(matching.NewRegistry(nil, engines[0]), api.Config{InsecureOpen: true,
 		Loader: func(context.Context, *matching.Engine) (*matching.Engine, error) { return engines[next.Add(1)], nil }})
 	var done atomic.Bool
 	var answers atomic.Int64
@@ -116,7 +119,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		if rec.Code != http.StatusOK {
 			return fmt.Errorf("GET %s: status %d: %.300s", url, rec.Code, rec.Body.String())
 		}
-		gen, err := strconv.ParseUint(rec.Header().Get(GenerationHeader), 10, 64)
+		gen, err := strconv.ParseUint(rec.Header().Get(api.GenerationHeader), 10, 64)
 		if err != nil {
 			return fmt.Errorf("GET %s: generation header: %v", url, err)
 		}
@@ -157,7 +160,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	}
 	var reloadErr error
 	for range reloads {
-		rec := send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil)
+		rec := apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil)
 		if rec.Code != http.StatusOK {
 			reloadErr = fmt.Errorf("reload: status %d: %s", rec.Code, rec.Body.String())
 			break
@@ -173,7 +176,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if _, gen := s.registry.Current(); gen != reloads+1 {
+	if _, gen := s.Registry().Current(); gen != reloads+1 {
 		t.Fatalf("generation %d after %d reloads, want %d", gen, reloads, reloads+1)
 	}
 	t.Logf("%d answers during %d reloads", answers.Load(), reloads)
@@ -185,19 +188,19 @@ func TestReloadUnderLoad(t *testing.T) {
 func TestReloadFailureKeepsState(t *testing.T) {
 	var fail atomic.Bool
 	s := reloadServer(t, nil, &fail)
-	before, gen := s.registry.Current()
+	before, gen := s.Registry().Current()
 	fail.Store(true)
-	var e errorBody
-	rec := send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil)
-	decode(t, rec, http.StatusInternalServerError, &e)
-	if e.Error != CodeReloadFailed || !strings.Contains(e.Message, `no column \"latitude\"`) && !strings.Contains(e.Message, `no column "latitude"`) {
+	var e apitest.ErrorBody
+	rec := apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil)
+	apitest.Decode(t, rec, http.StatusInternalServerError, &e)
+	if e.Error != httpx.CodeReloadFailed || !strings.Contains(e.Message, `no column \"latitude\"`) && !strings.Contains(e.Message, `no column "latitude"`) {
 		t.Fatalf("failed reload answer %+v", e)
 	}
-	if after, g := s.registry.Current(); after != before || g != gen {
+	if after, g := s.Registry().Current(); after != before || g != gen {
 		t.Fatalf("a failed reload changed the engine (generation %d → %d)", gen, g)
 	}
-	var h healthView
-	if get(t, s, "/healthz", &h); h.Generation != gen {
+	var h api.HealthView
+	if apitest.Get(t, s, "/healthz", &h); h.Generation != gen {
 		t.Fatalf("healthz generation %d, want %d", h.Generation, gen)
 	}
 	fail.Store(false)
@@ -205,26 +208,26 @@ func TestReloadFailureKeepsState(t *testing.T) {
 	// A reload blocked in its loader: the second one gets 409 at once.
 	release := make(chan struct{})
 	entered := make(chan struct{})
-	load := s.cfg.Loader
-	s.cfg.Loader = func(ctx context.Context, _ *matching.Engine) (*matching.Engine, error) {
+	load := s.Cfg().Loader
+	s.Cfg().Loader = func(ctx context.Context, _ *matching.Engine) (*matching.Engine, error) {
 		close(entered)
 		<-release
 		return load(ctx, nil)
 	}
 	first := make(chan *httptest.ResponseRecorder)
-	go func() { first <- send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil) }()
+	go func() { first <- apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil) }()
 	<-entered
-	decode(t, send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusConflict, &e)
-	if e.Error != CodeReloadRunning {
+	apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusConflict, &e)
+	if e.Error != httpx.CodeReloadRunning {
 		t.Fatalf("concurrent reload: %+v", e)
 	}
-	if rec := send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusServiceUnavailable {
+	if rec := apitest.Send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz during a reload: %d %s", rec.Code, rec.Body.String())
 	}
 	close(release)
 	var rep matching.ReloadReport
-	decode(t, <-first, http.StatusOK, &rep)
-	if rec := send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK {
+	apitest.Decode(t, <-first, http.StatusOK, &rep)
+	if rec := apitest.Send(t, s, http.MethodGet, "/readyz", "", "", nil); rec.Code != http.StatusOK {
 		t.Fatalf("/readyz after the reload: %d %s", rec.Code, rec.Body.String())
 	}
 	if rep.Generation != gen+1 {
@@ -235,12 +238,12 @@ func TestReloadFailureKeepsState(t *testing.T) {
 // A reload needs a national token.
 func TestReloadNeedsNationalToken(t *testing.T) {
 	f := newAuthFixture(t)
-	f.srv.cfg.Loader, _ = worldLoader(t, nil)
+	f.srv.Cfg().Loader, _ = worldLoader(t, nil)
 	for _, tc := range []struct {
 		token string
 		want  int
 	}{{"", http.StatusUnauthorized}, {f.dep23, http.StatusForbidden}} {
-		if rec := do(t, f.srv, http.MethodPost, "/v1/admin/reload", tc.token, ""); rec.Code != tc.want {
+		if rec := apitest.Do(t, f.srv, http.MethodPost, "/v1/admin/reload", tc.token, ""); rec.Code != tc.want {
 			t.Errorf("token %q: status %d, want %d: %s", tc.token, rec.Code, tc.want, rec.Body.String())
 		}
 	}
@@ -249,10 +252,10 @@ func TestReloadNeedsNationalToken(t *testing.T) {
 		if route != "/v1/layers" {
 			method = http.MethodDelete
 		}
-		if rec := do(t, f.srv, method, route, "", ""); rec.Code != http.StatusUnauthorized {
+		if rec := apitest.Do(t, f.srv, method, route, "", ""); rec.Code != http.StatusUnauthorized {
 			t.Errorf("%s %s without token: status %d", method, route, rec.Code)
 		}
-		if rec := do(t, f.srv, method, route, f.dep23, ""); rec.Code != http.StatusForbidden {
+		if rec := apitest.Do(t, f.srv, method, route, f.dep23, ""); rec.Code != http.StatusForbidden {
 			t.Errorf("%s %s with a département token: status %d", method, route, rec.Code)
 		}
 	}
@@ -267,8 +270,8 @@ func TestHealthzFiles(t *testing.T) {
 		LoadedAt   time.Time             `json:"loaded_at"`
 		Files      []matching.FileStatus `json:"files"`
 	}
-	rec := send(t, s, http.MethodGet, "/healthz", "", "", nil)
-	decode(t, rec, http.StatusOK, &h)
+	rec := apitest.Send(t, s, http.MethodGet, "/healthz", "", "", nil)
+	apitest.Decode(t, rec, http.StatusOK, &h)
 	if h.Generation != generation(t, rec) || h.LoadedAt.IsZero() || h.Files == nil {
 		t.Fatalf("healthz %+v", h)
 	}

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/data/pgstore/pgtest"
@@ -24,8 +26,8 @@ import (
 // cached (matching checks a shared store's version at each use).
 func TestTwoReplicasOnePostgres(t *testing.T) {
 	url := pgtest.URL(t)
-	if _, err := os.Stat(testData); err != nil {
-		t.Skipf("real data not found at %s (clone next to ../shared): %v", testData, err)
+	if _, err := os.Stat(apitest.TestData); err != nil {
+		t.Skipf("real data not found at %s (clone next to ../shared): %v", apitest.TestData, err)
 	}
 	national, err := access.NewToken()
 	if err != nil {
@@ -41,13 +43,13 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	}
 	tokens := []access.Token{{Hash: access.HashToken(national), Scope: access.Scope{National: true}, Name: "anct"},
 		{Hash: access.HashToken(dep23), Scope: scope23, Name: "prefet 23"}}
-	replica := func() *Server {
+	replica := func() *api.Server {
 		st, _, err := pgstore.Open(context.Background(), url)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		e, err := matching.Load(matching.Config{DataDir: testData,
+		e, err := matching.Load(matching.Config{DataDir: apitest.TestData,
 			CacheDir: filepath.Join(os.TempDir(), "maillage-test-cache")})
 		if err != nil {
 			t.Fatal(err)
@@ -55,16 +57,20 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		// One tokens file read by every replica; the store timed by the
 		// metrics as serve does, which must keep its version checks.
 		m := metrics.New()
-		return New(matching.NewRegistry(m.Store(st), e), Config{Tokens: access.NewTokenSet(tokens), Metrics: m})
+		return api.New(matching.NewRegistry(m.Store(st), e), api.Config{Tokens: access.NewTokenSet(tokens), Metrics: m})
 	}
 	a, b := replica(), replica()
 
 	var info matching.DatasetInfo
-	decode(t, send(t, a, "POST", "/v1/datasets?kind=candidates", "text/csv", national, strings.NewReader(candidatesCSV)), http.StatusCreated, &info)
+	apitest.Decode(t, apitest.Send(t, a, "POST", "/v1/datasets?kind=candidates", "text/csv", national, strings.NewReader(apitest.CandidatesCSV)), http.StatusCreated, &info)
 
-	var list datasetList
-	decode(t, send(t, b, "GET", "/v1/datasets", "", national, nil), 200, &list)
-	listed := func(l datasetList) bool {
+	var list struct {
+		Items []matching.DatasetInfo `json:"items"`
+	}
+	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets", "", national, nil), 200, &list)
+	listed := func(l struct {
+		Items []matching.DatasetInfo `json:"items"`
+	}) bool {
 		for _, it := range l.Items {
 			if it.ID == info.ID {
 				return true
@@ -79,41 +85,46 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		Total int              `json:"total"`
 		Items []data.Candidate `json:"items"`
 	}
-	decode(t, send(t, b, "GET", "/v1/datasets/"+info.ID, "", national, nil), 200, &rows)
+	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets/"+info.ID, "", national, nil), 200, &rows)
 	if rows.Total != 4 {
 		t.Fatalf("B reads %d rows, want 4", rows.Total)
 	}
 	// The same scope on B: the prefect of the Creuse sees its three rows
 	// (not C, in Paris).
-	decode(t, send(t, b, "GET", "/v1/datasets/"+info.ID, "", dep23, nil), 200, &rows)
+	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets/"+info.ID, "", dep23, nil), 200, &rows)
 	if rows.Total != 3 {
 		t.Fatalf("B, scope 23: %d rows, want 3 (A, B, D)", rows.Total)
 	}
 
 	body := `{"candidates":"` + info.ID + `","structures":"` + matching.BuiltinStructuresDataset + `"}`
-	var m matchView
-	decode(t, send(t, b, "POST", "/v1/match", "application/json", national, strings.NewReader(body)), http.StatusCreated, &m)
+	// matchAnswer is what this test reads of a match.
+	type matchAnswer struct {
+		ID      string                `json:"id"`
+		Summary matching.MatchSummary `json:"summary"`
+	}
+	var m matchAnswer
+	apitest.Decode(t, apitest.Send(t, b, "POST", "/v1/match", "application/json", national, strings.NewReader(body)), http.StatusCreated, &m)
 	if m.Summary.Candidates != 4 {
 		t.Fatalf("match on B: %d candidates, want 4", m.Summary.Candidates)
 	}
-	var again matchView
-	decode(t, send(t, a, "GET", "/v1/match/"+m.ID, "", national, nil), 200, &again)
+	var again matchAnswer
+	apitest.Decode(t, apitest.Send(t, a, "GET", "/v1/match/"+m.ID, "", national, nil), 200, &again)
 	if again.ID != m.ID || again.Summary != m.Summary {
 		t.Fatalf("A reads B's match %s as %+v, want %+v", m.ID, again.Summary, m.Summary)
 	}
 
-	decode(t, send(t, a, "DELETE", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNoContent, nil)
-	var e errorBody
-	decode(t, send(t, b, "GET", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNotFound, &e)
-	decode(t, send(t, b, "POST", "/v1/match", "application/json", national, strings.NewReader(body)), http.StatusNotFound, &e)
-	decode(t, send(t, b, "GET", "/v1/datasets", "", national, nil), 200, &list)
+	apitest.Decode(t, apitest.Send(t, a, "DELETE", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNoContent, nil)
+	var e apitest.ErrorBody
+	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, b, "POST", "/v1/match", "application/json", national, strings.NewReader(body)), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets", "", national, nil), 200, &list)
 	if listed(list) {
 		t.Fatalf("B still lists %s deleted through A", info.ID)
 	}
-	decode(t, send(t, b, "DELETE", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, b, "DELETE", "/v1/datasets/"+info.ID, "", national, nil), http.StatusNotFound, &e)
 
 	// GET /v1/backup copies a bbolt file; the database is backed up by its operators.
-	decode(t, send(t, a, "GET", "/v1/backup", "", national, nil), http.StatusNotFound, &e)
+	apitest.Decode(t, apitest.Send(t, a, "GET", "/v1/backup", "", national, nil), http.StatusNotFound, &e)
 	if !strings.Contains(e.Message, "pg_dump") {
 		t.Errorf("backup with PostgreSQL: %q, want advice naming pg_dump", e.Message)
 	}

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"log/slog"
@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 )
 
 // Bad and extreme inputs sent to every route by TestNoInputReachesRecovery.
@@ -72,7 +75,7 @@ func TestNoInputReachesRecovery(t *testing.T) {
 		t.Skip("sends thousands of requests over the real data")
 	}
 	pc := newPanicCounter()
-	s := New(testServer(t).registry, Config{InsecureOpen: true, Logger: slog.New(pc), MaxBodyBytes: 1 << 20})
+	s := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, Logger: slog.New(pc), MaxBodyBytes: 1 << 20})
 	values := []string{"nope", "0", "-1", "99999999999999999999", "..", "%2e%2e%2f", url.PathEscape(strings.Repeat("x", 300)),
 		"75056", "communes", "cnfs-structures-2021", "12", "0.mvt", "-1.mvt", "1.5.mvt", "x.json"}
 	// Tiles: a served one and bad ones (the query hardly matters to them).
@@ -97,7 +100,7 @@ func TestNoInputReachesRecovery(t *testing.T) {
 			t.Errorf("%s %s (%.40q): status %d: %.200s", method, target, body, rec.Code, rec.Body)
 		}
 	}
-	for _, r := range s.router.Routes() {
+	for _, r := range s.Router().Routes() {
 		t0 := time.Now()
 		n0 := n
 		if r.Method == http.MethodDelete {
@@ -135,7 +138,7 @@ func TestNoInputReachesRecovery(t *testing.T) {
 			t.Logf("%s %s: %d requests in %v", r.Method, r.Path, n-n0, d.Round(time.Millisecond))
 		}
 	}
-	t.Logf("%d requests over %d routes in %v, %d recoveries", n, len(s.router.Routes()), time.Since(start).Round(time.Millisecond), pc.n.Load())
+	t.Logf("%d requests over %d routes in %v, %d recoveries", n, len(s.Router().Routes()), time.Since(start).Round(time.Millisecond), pc.n.Load())
 	if n < 1000 {
 		t.Fatalf("only %d requests sent", n)
 	}

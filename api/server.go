@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/admin"
+	"github.com/maillage/maillage/api/coverage"
+	"github.com/maillage/maillage/api/internal/httpx"
+	"github.com/maillage/maillage/api/layers"
+	"github.com/maillage/maillage/api/ogc"
+	"github.com/maillage/maillage/api/process"
+	"github.com/maillage/maillage/api/siting"
+	"github.com/maillage/maillage/api/territory"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
@@ -24,7 +33,7 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
-	// Reading uploads (data.DecodeLimits, api/datasets.go): the inflated
+	// Reading uploads (data.DecodeLimits, api/process/datasets.go): the inflated
 	// size is bounded by MaxBodyBytes, the rows by MaxRows, and a record
 	// by MaxColumns and MaxFieldBytes (0: data.DefaultMaxColumns and
 	// data.DefaultMaxFieldBytes); 413 beyond.
@@ -45,10 +54,10 @@ type Config struct {
 	RateBurst int     // requests a client may send at once; default ceil(RateLimit)
 	// Work bounds the expensive work running at once, per kind (uploads,
 	// matches, siting analyses, large layer pages), with a queue timeout
-	// (api/work_limits.go): beyond it, 503 busy with Retry-After.
+	// (api/internal/httpx/work.go): beyond it, 503 busy with Retry-After.
 	Work access.WorkLimits
 
-	// Map layers, OGC API and tiles (api/layers*.go, api/hygiene.go).
+	// Map layers, OGC API and tiles (api/layers, api/hygiene.go).
 	// DataDir is the data folder, read for the département and région
 	// boundaries ("": those two layers answer 503). PublicURL is the
 	// scheme://host[/prefix] clients reach the service at, for absolute links
@@ -71,7 +80,7 @@ type Config struct {
 	Readiness *Readiness
 	Pprof     bool
 
-	// Hot reload (api/reload.go). Loader builds the engine of the data
+	// Hot reload (api/reloading.go, api/admin/reload.go). Loader builds the engine of the data
 	// folder and layers configuration again, for POST /v1/admin/reload and
 	// Server.Reload (nil: reloads answer why they cannot run). OnReload,
 	// when set, is called after each reload that put a new engine in
@@ -117,20 +126,20 @@ func (c Config) withDefaults() Config {
 }
 
 // Server serves the registry's engine in service and its datasets over
-// HTTP. Each request reads the engine once (pinEngine, api/reload.go) and
+// HTTP. Each request reads the engine once (pinEngine, api/reloading.go) and
 // answers from it throughout, so that a reload swapping the engine never
 // mixes two states in one answer.
 type Server struct {
 	registry    *matching.Registry // the engine in service, uploaded datasets and stored match results
 	cfg         Config
+	env         *httpx.Env // what the route families share (api/internal/httpx)
 	router      *gin.Engine
-	maps        mapStates          // map layers, OGC API and tiles of the engines in service (api/layers*.go)
-	work        *access.WorkBounds // bounds on expensive work (api/work_limits.go)
+	maps        *layers.Handlers   // map layers and tiles of the engines in service (api/layers)
+	work        *access.WorkBounds // bounds on expensive work (api/internal/httpx/work.go)
 	http        http.Handler       // router behind gzip (api/hygiene.go)
 	metrics     *metrics.Metrics   // Prometheus registry of this server (api/metrics.go)
 	ready       *Readiness         // what /readyz answers (api/ready.go)
-	recruit     recruitState       // the recruitment process (api/recruit.go)
-	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reload.go)
+	reloading   atomic.Int32       // reloads running (Server.Reloading, api/reloading.go)
 	readyMu     sync.Mutex         // guards readyBefore (Server.setReloading)
 	readyBefore string             // the readiness reason before the reloads running
 }
@@ -145,27 +154,29 @@ func New(reg *matching.Registry, cfg Config) *Server {
 		s.metrics = metrics.New()
 	}
 	s.work = access.NewWorkBounds(s.cfg.Work)
+	s.env = &httpx.Env{Registry: reg, Logger: s.cfg.Logger, Work: s.work,
+		MaxBodyBytes: s.cfg.MaxBodyBytes, MaxRows: s.cfg.MaxRows, MaxColumns: s.cfg.MaxColumns,
+		MaxFieldBytes: s.cfg.MaxFieldBytes, PublicURL: s.cfg.PublicURL, CacheMaxAge: s.cfg.CacheMaxAge}
+	s.maps = layers.New(s.env, s.cfg.DataDir)
 	r := gin.New()
 	r.Use(s.observe(), s.recovery(), s.logClientGone(), s.cors(), s.limitBody(), s.rateLimit(), s.access(), s.pinEngine())
-	r.NoRoute(func(c *gin.Context) { writeError(c, notFound("no route %s %s", c.Request.Method, c.Request.URL.Path)) })
-	r.GET("/healthz", handle(s.healthz))
-	r.GET("/readyz", handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
-	s.metricsRoutes(r)                 // GET /metrics (api/metrics.go)
-	s.pprofRoutes(r)                   // /debug/pprof with --pprof (api/pprof.go)
+	r.NoRoute(func(c *gin.Context) {
+		httpx.WriteError(c, httpx.NotFound("no route %s %s", c.Request.Method, c.Request.URL.Path))
+	})
+	r.GET("/healthz", httpx.Handle(s.healthz))
+	r.GET("/readyz", httpx.Handle(s.readyz)) // 503 while loading or reloading (api/ready.go)
+	s.metricsRoutes(r)                       // GET /metrics (api/metrics.go)
+	s.pprofRoutes(r)                         // /debug/pprof with --pprof (api/pprof.go)
 	v1 := r.Group("/v1")
-	s.territoryRoutes(v1)
-	s.coverageRoutes(v1)
-	s.networkRoutes(v1)    // structures, articulation, coverage evolution (api/network.go)
-	s.accessRoutes(v1)     // capacity against need, 2SFCA (api/access.go)
-	s.allocationRoutes(v1) // where the next posts go (api/allocate.go)
-	s.datasetRoutes(v1)
-	s.matchRoutes(v1)
-	s.recruitRoutes(v1) // statuses, opinions, dashboard (api/recruit.go)
-	s.sitingRoutes(v1)
-	s.backupRoutes(v1) // GET /v1/backup (api/backup.go)
-	s.reloadRoutes(v1) // POST /v1/admin/reload, POST and DELETE /v1/layers (api/reload.go)
-	s.webRoutes(r)     // the built-in map at / (api/web.go)
-	s.mapRoutes(r, v1)
+	territory.New(s.env).Routes(v1)                    // communes, sites, batch lookups (api/territory)
+	coverage.New(s.env).Routes(v1)                     // coverage, network, access, layer comparison (api/coverage)
+	process.New(s.env).Routes(v1)                      // datasets, matches, recruitments (api/process)
+	siting.New(s.env).Routes(v1)                       // proposals, recommendations, scenarios, allocations (api/siting)
+	admin.New(s.env, s.Reload, s.canReload).Routes(v1) // GET /v1/backup, POST /v1/admin/reload, POST and DELETE /v1/layers (api/admin)
+	s.webRoutes(r)                                     // the built-in map at / (api/web.go)
+	s.maps.Routes(&r.RouterGroup)                      // /v1/layers and /tiles (api/layers)
+	ogc.New(s.env, s.maps).Routes(&r.RouterGroup)      // /ogc (api/ogc)
+	r.GET("/openapi.json", httpx.Handle(s.openAPI))
 	s.router = r
 	s.http = compress(r)
 	s.registerCacheGauges(s.metrics)
@@ -177,6 +188,14 @@ func (s *Server) Handler() http.Handler { return s.http }
 
 // HTTPServer returns an http.Server for the configured address and timeouts.
 func (s *Server) HTTPServer() *http.Server { return s.cfg.HTTPServer(s.http) }
+
+// Registry returns the registry the server serves: the engine in service,
+// the uploaded datasets and the stored match results.
+func (s *Server) Registry() *matching.Registry { return s.registry }
+
+// Maps returns the handlers of the map layers and tiles (their state per
+// engine, for warming and tests).
+func (s *Server) Maps() *layers.Handlers { return s.maps }
 
 // Metrics returns the server's metrics.
 func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
@@ -203,9 +222,9 @@ func (s *Server) recovery() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.cfg.Logger.Error("panic in handler", "request_id", requestID(c), "path", c.Request.URL.Path,
+				s.cfg.Logger.Error("panic in handler", "request_id", httpx.RequestID(c), "path", c.Request.URL.Path,
 					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				writeError(c, internalAnswer(c))
+				httpx.WriteError(c, httpx.InternalAnswer(c))
 			}
 		}()
 		c.Next()
@@ -221,3 +240,17 @@ func (s *Server) limitBody() gin.HandlerFunc {
 		c.Next()
 	}
 }
+
+// PrepareMaps computes ahead of the first request what the map layers of
+// the engine in service need (layers.Handlers.PrepareMaps).
+func (s *Server) PrepareMaps() error { return s.maps.PrepareMaps() }
+
+// WarmMap renders the built-in map's tiles down to maxZoom into the tile
+// cache (layers.Handlers.WarmMap).
+func (s *Server) WarmMap(ctx context.Context, maxZoom int) (layers.WarmStats, error) {
+	return s.maps.WarmMap(ctx, maxZoom)
+}
+
+// MapWarmZoom is the deepest zoom WarmMap renders for maillage serve
+// (layers.MapWarmZoom).
+const MapWarmZoom = layers.MapWarmZoom

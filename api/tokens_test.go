@@ -1,6 +1,8 @@
-package api
+package api_test
 
 import (
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/internal/access"
 
 	"net/http"
@@ -78,9 +80,9 @@ func TestTokenReloadFailsClosed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := New(nil, Config{Tokens: ts})
+			srv := api.New(nil, api.Config{Tokens: ts})
 			addFakeProtectedRoutes(srv)
-			status := func(h *holder) int { return do(t, srv, "GET", "/v1/scenarios/fake", h.secret, "").Code }
+			status := func(h *holder) int { return apitest.Do(t, srv, "GET", "/v1/scenarios/fake", h.secret, "").Code }
 			for _, h := range holders[:3] {
 				if got := status(h); got != http.StatusOK {
 					t.Fatalf("%s before the reload: %d", h.name, got)

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -17,6 +17,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 )
 
 // Regression tests of issue 13, findings 1 and 2, at the HTTP level: a
@@ -128,7 +132,7 @@ func uploadRoutes(t testing.TB) []uploadRequest {
 
 // postWithin sends one request and fails the test when no answer came
 // within d (the handler is left running: a hang is what is being caught).
-func postWithin(t *testing.T, s *Server, d time.Duration, target, ct string, body io.Reader) *httptest.ResponseRecorder {
+func postWithin(t *testing.T, s *api.Server, d time.Duration, target, ct string, body io.Reader) *httptest.ResponseRecorder {
 	t.Helper()
 	done := make(chan *httptest.ResponseRecorder, 1)
 	go func() {
@@ -150,7 +154,7 @@ func postWithin(t *testing.T, s *Server, d time.Duration, target, ct string, bod
 }
 
 func TestUploadDamagedGzip(t *testing.T) {
-	s := New(testServer(t).registry, Config{InsecureOpen: true})
+	s := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true})
 	csvB, jsonB, geoB := uploadFiles(3000)
 	files := []struct {
 		name string
@@ -177,10 +181,10 @@ func TestUploadDamagedGzip(t *testing.T) {
 				ct, body := r.build(t, f.b)
 				t0 := time.Now()
 				rec := postWithin(t, s, 2*time.Second, r.target, ct, body)
-				var e errorBody
+				var e apitest.ErrorBody
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusBadRequest ||
-					e.Error != CodeBadBody || !strings.Contains(e.Message, ": line ") || !strings.Contains(e.Message, "gzip") {
-					t.Fatalf("status %d, body %.300s: want 400 %s naming the line and gzip", rec.Code, rec.Body, CodeBadBody)
+					e.Error != httpx.CodeBadBody || !strings.Contains(e.Message, ": line ") || !strings.Contains(e.Message, "gzip") {
+					t.Fatalf("status %d, body %.300s: want 400 %s naming the line and gzip", rec.Code, rec.Body, httpx.CodeBadBody)
 				}
 				t.Logf("%v: %s", time.Since(t0).Round(time.Millisecond), e.Message)
 			})
@@ -189,17 +193,17 @@ func TestUploadDamagedGzip(t *testing.T) {
 }
 
 func TestUploadBombs(t *testing.T) {
-	s := New(testServer(t).registry, Config{InsecureOpen: true, MaxRows: 1000})
+	s := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, MaxRows: 1000})
 	csvB, _, _ := uploadFiles(1500)
 	bombs := []struct {
 		name string
 		b    []byte
 		code string
 	}{
-		{"1 GiB field", gzBomb(t, "id,name,lon,lat\nr1,", 'x', 1<<30, ",1.8,46.1\n"), CodeFieldTooLong},
-		{"25 MB of rows", gz(t, longRows(25<<20)), CodeTooLarge},
-		{"400k columns", gz(t, []byte(strings.Repeat("c,", 400000)+"c\n")), CodeTooManyColumns},
-		{"rows", gz(t, csvB), CodeTooManyRows},
+		{"1 GiB field", gzBomb(t, "id,name,lon,lat\nr1,", 'x', 1<<30, ",1.8,46.1\n"), httpx.CodeFieldTooLong},
+		{"25 MB of rows", gz(t, longRows(25<<20)), httpx.CodeTooLarge},
+		{"400k columns", gz(t, []byte(strings.Repeat("c,", 400000)+"c\n")), httpx.CodeTooManyColumns},
+		{"rows", gz(t, csvB), httpx.CodeTooManyRows},
 	}
 	// Served as `maillage serve` runs: under a soft memory limit (its
 	// --memory-limit), here the memory in use now plus 64 MiB, so that the
@@ -227,7 +231,7 @@ func TestUploadBombs(t *testing.T) {
 				runtime.ReadMemStats(&before)
 				rec := postWithin(t, s, 2*time.Second, r.target, ct, body)
 				runtime.ReadMemStats(&after)
-				var e errorBody
+				var e apitest.ErrorBody
 				if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || rec.Code != http.StatusRequestEntityTooLarge || e.Error != b.code {
 					t.Fatalf("status %d, body %.300s: want 413 %s", rec.Code, rec.Body, b.code)
 				}
@@ -244,15 +248,15 @@ func TestUploadBombs(t *testing.T) {
 // accents and a note saying it was converted, UTF-16 is refused with what
 // to do, and a gzip JSON body is read as JSON on the siting routes.
 func TestUploadEncodings(t *testing.T) {
-	s := New(testServer(t).registry, Config{InsecureOpen: true})
+	s := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true})
 	rec := postWithin(t, s, 5*time.Second, "/v1/datasets?kind=structures", "text/csv",
 		strings.NewReader("id,name,lon,lat\ns1,Mairie de Gu\xe9ret,1.8707,46.1712\n"))
 	var info struct {
 		ID    string   `json:"id"`
 		Notes []string `json:"notes"`
 	}
-	decode(t, rec, http.StatusCreated, &info)
-	defer send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
+	apitest.Decode(t, rec, http.StatusCreated, &info)
+	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", "", nil)
 	if len(info.Notes) != 1 || !strings.Contains(info.Notes[0], "Windows-1252") {
 		t.Errorf("notes %q, want one telling of the Windows-1252 conversion", info.Notes)
 	}
@@ -261,7 +265,7 @@ func TestUploadEncodings(t *testing.T) {
 			Name string `json:"name"`
 		} `json:"items"`
 	}
-	decode(t, send(t, s, "GET", "/v1/datasets/"+info.ID, "", "", nil), http.StatusOK, &view)
+	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+info.ID, "", "", nil), http.StatusOK, &view)
 	if len(view.Items) != 1 || view.Items[0].Name != "Mairie de Guéret" {
 		t.Errorf("stored %+v, want the name Mairie de Guéret", view.Items)
 	}
@@ -271,9 +275,9 @@ func TestUploadEncodings(t *testing.T) {
 		utf16 = append(utf16, byte(r), 0)
 	}
 	rec = postWithin(t, s, 5*time.Second, "/v1/datasets?kind=structures&name=u16.csv", "text/csv", bytes.NewReader(utf16))
-	var e errorBody
-	decode(t, rec, http.StatusBadRequest, &e)
-	if e.Error != CodeBadBody || !strings.Contains(e.Message, "UTF-16") || !strings.Contains(e.Message, "CSV UTF-8") {
+	var e apitest.ErrorBody
+	apitest.Decode(t, rec, http.StatusBadRequest, &e)
+	if e.Error != httpx.CodeBadBody || !strings.Contains(e.Message, "UTF-16") || !strings.Contains(e.Message, "CSV UTF-8") {
 		t.Errorf("UTF-16 upload: %+v, want bad_body saying to save as CSV UTF-8", e)
 	}
 

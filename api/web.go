@@ -3,6 +3,7 @@ package api
 import (
 	"github.com/gin-gonic/gin"
 
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/web"
 )
 
@@ -18,7 +19,7 @@ func (s *Server) webRoutes(r gin.IRouter) {
 	serve := func(c *gin.Context) {
 		a, ok := page.Lookup(c.Request.URL.Path)
 		if !ok {
-			writeError(c, notFound("no file %s", c.Request.URL.Path))
+			httpx.WriteError(c, httpx.NotFound("no file %s", c.Request.URL.Path))
 			return
 		}
 		a.ServeHTTP(c.Writer, c.Request)

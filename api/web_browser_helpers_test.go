@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/maillage/maillage/api"
 )
 
 // Helpers of TestMapInBrowser (web_browser_test.go).
@@ -332,12 +333,12 @@ const uploadedLayer = "maisons-creuse"
 // uploadedCreuseSites returns the ids and the CSV of a sites file with one
 // site at the representative point of each of the first Creuse communes
 // (Guéret among them), seen by the map's view of Creuse.
-func uploadedCreuseSites(t *testing.T, s *Server) ([]string, string) {
+func uploadedCreuseSites(t *testing.T, s *api.Server) ([]string, string) {
 	t.Helper()
 	var ids []string
 	var b strings.Builder
 	b.WriteString("id,name,lon,lat\n")
-	for _, c := range s.registry.Engine().Territory().Communes {
+	for _, c := range s.Registry().Engine().Territory().Communes {
 		if c.Departement != "23" || (len(ids) >= 8 && c.Code != "23096") {
 			continue
 		}

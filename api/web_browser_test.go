@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 
 	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/matching"
@@ -42,7 +44,7 @@ func TestMapInBrowser(t *testing.T) {
 	if exe == "" {
 		t.Skip("no Chromium found: install it (Debian: apt-get install -y chromium) or set MAILLAGE_BROWSER")
 	}
-	base := testServer(t)
+	base := apitest.Real(t)
 	// Proposals are a protected route: the page runs here as an open server
 	// does, over a registry of its own with a store, so that the layer it
 	// uploads stays out of the other tests' server.
@@ -51,7 +53,7 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := New(matching.NewRegistry(store, base.registry.Engine()), Config{InsecureOpen: true, DataDir: testData})
+	srv := api.New(matching.NewRegistry(store, base.Registry().Engine()), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
 	// A layer uploaded before the page opens: its checkbox comes from the
 	// layer list (step 6b), its sites from the tiles.
 	upIDs, upCSV := uploadedCreuseSites(t, base)
@@ -59,7 +61,7 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatalf("upload a layer: status %d: %s", rec.Code, rec.Body)
 	}
 	tiles := &requestTimings{prefix: "/tiles/"}
-	warmZoom := MapWarmZoom
+	warmZoom := api.MapWarmZoom
 	ws, err := srv.WarmMap(context.Background(), warmZoom)
 	if err != nil || ws.Failed > 0 {
 		t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
@@ -214,7 +216,7 @@ func TestMapInBrowser(t *testing.T) {
 	t.Logf("Creuse at 15 min: %d gap zones listed (largest %d inhabitants), %d rural mairies in gaps", gaps.Rows, gaps.Pop, gaps.Mairies)
 
 	// 4. Click a known commune: Guéret.
-	com, ok := base.registry.Engine().Territory().Commune("23096")
+	com, ok := base.Registry().Engine().Territory().Commune("23096")
 	if !ok {
 		t.Fatal("commune 23096 (Guéret) not in the territory")
 	}
@@ -236,7 +238,7 @@ func TestMapInBrowser(t *testing.T) {
 	if len(outlined) == 0 || slices.IndexFunc(outlined, func(c string) bool { return c != com.Code }) >= 0 {
 		t.Errorf("outlined communes %v, want %s", outlined, com.Code)
 	}
-	ind := base.registry.Engine().Indicator(com.Code)
+	ind := base.Registry().Engine().Indicator(com.Code)
 	wantFrag, wantZRR := "non renseigné", map[string]string{"C": "classée", "P": "partiellement classée", "NC": "non classée"}[ind.ZRR]
 	if ind.Fragility != nil {
 		wantFrag = strings.ReplaceAll(strconv.FormatFloat(math.Round(ind.Fragility.Total*10)/10, 'f', -1, 64), ".", ",") + " / 10"
@@ -315,9 +317,9 @@ func TestMapInBrowser(t *testing.T) {
 	// declared and uploaded, with their title and vintage; ticking the
 	// uploaded one draws its sites.
 	var services struct {
-		Items []layerView `json:"items"`
+		Items []layerEntry `json:"items"`
 	}
-	if code := get(t, srv, "/v1/layers?kind=service", &services); code != http.StatusOK {
+	if code := apitest.Get(t, srv, "/v1/layers?kind=service", &services); code != http.StatusOK {
 		t.Fatalf("service layers: status %d", code)
 	}
 	var wantChecks []string

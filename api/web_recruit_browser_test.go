@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/matching/recruit"
 )
 
@@ -85,8 +87,8 @@ func TestRecruitmentPanelInBrowser(t *testing.T) {
 	f := newRecruitFixture(t)
 	// The map's boundaries need the data folder; the recruitment is read
 	// again from the fixture's store.
-	f.srv = New(f.srv.registry, Config{Tokens: f.srv.cfg.Tokens, DataDir: testData})
-	if ws, err := f.srv.WarmMap(context.Background(), MapWarmZoom); err != nil || ws.Failed > 0 {
+	f.srv = api.New(f.srv.Registry(), api.Config{Tokens: f.srv.Cfg().Tokens, DataDir: apitest.TestData})
+	if ws, err := f.srv.WarmMap(context.Background(), api.MapWarmZoom); err != nil || ws.Failed > 0 {
 		t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
 	}
 	given := recruitPanelState(t, f)

@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"context"
@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/internal/web"
 )
 
@@ -104,8 +106,8 @@ func TestMapRenderBreakdown(t *testing.T) {
 	if exe == "" {
 		t.Skip("no Chromium found: install it (Debian: apt-get install -y chromium) or set MAILLAGE_BROWSER")
 	}
-	srv := New(testServer(t).registry, Config{InsecureOpen: true, DataDir: testData})
-	if ws, err := srv.WarmMap(context.Background(), MapWarmZoom); err != nil || ws.Failed > 0 {
+	srv := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
+	if ws, err := srv.WarmMap(context.Background(), api.MapWarmZoom); err != nil || ws.Failed > 0 {
 		t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
 	}
 	variants := probeVariants(t)

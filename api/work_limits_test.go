@@ -1,4 +1,4 @@
-package api
+package api_test
 
 import (
 	"bytes"
@@ -17,8 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
+	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -32,9 +33,9 @@ const lightRoute = "/v1/communes/at?lon=1.8707&lat=46.1712"
 
 // warmRecommend builds the shared caches slowRecommend needs (they are
 // built once for every request, never cancelled).
-func warmRecommend(t *testing.T, s *Server) {
+func warmRecommend(t *testing.T, s *api.Server) {
 	t.Helper()
-	if code := get(t, s, "/v1/recommendations?k=1&departement=23&max_km=5&layers="+data.LayerFranceServices2020, nil); code != http.StatusOK {
+	if code := apitest.Get(t, s, "/v1/recommendations?k=1&departement=23&max_km=5&layers="+data.LayerFranceServices2020, nil); code != http.StatusOK {
 		t.Fatalf("warm-up: status %d", code)
 	}
 }
@@ -42,7 +43,7 @@ func warmRecommend(t *testing.T, s *Server) {
 // serveCancelled serves req with a context cancelled after delay, and
 // returns the recorder and how long after the cancel the handler returned
 // (negative when it returned before).
-func serveCancelled(s *Server, req *http.Request, delay time.Duration) (*httptest.ResponseRecorder, time.Duration) {
+func serveCancelled(s *api.Server, req *http.Request, delay time.Duration) (*httptest.ResponseRecorder, time.Duration) {
 	ctx, cancel := context.WithCancel(req.Context())
 	defer cancel()
 	at := make(chan time.Time, 1)
@@ -63,18 +64,18 @@ func serveCancelled(s *Server, req *http.Request, delay time.Duration) (*httptes
 // client goes away 20 ms in stops within 100 ms, answered 499 (for the
 // log: nobody reads it).
 func TestRecommendationCancelledByClient(t *testing.T) {
-	s := testServer(t)
+	s := apitest.Real(t)
 	warmRecommend(t, s)
 	rec, after := serveCancelled(s, httptest.NewRequest(http.MethodGet, slowRecommend, nil), 20*time.Millisecond)
 	if after < 0 {
 		t.Fatalf("answered %d before the cancel: use a slower recommendation", rec.Code)
 	}
-	if rec.Code != StatusClientClosedRequest || after > 100*time.Millisecond {
-		t.Fatalf("status %d %v after the cancel, want %d within 100 ms: %.300s", rec.Code, after, StatusClientClosedRequest, rec.Body.String())
+	if rec.Code != httpx.StatusClientClosedRequest || after > 100*time.Millisecond {
+		t.Fatalf("status %d %v after the cancel, want %d within 100 ms: %.300s", rec.Code, after, httpx.StatusClientClosedRequest, rec.Body.String())
 	}
-	var e errorBody
-	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != CodeCanceled {
-		t.Fatalf("body %q (%v), want error %q", rec.Body.String(), err, CodeCanceled)
+	var e apitest.ErrorBody
+	if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error != httpx.CodeCanceled {
+		t.Fatalf("body %q (%v), want error %q", rec.Body.String(), err, httpx.CodeCanceled)
 	}
 }
 
@@ -83,14 +84,14 @@ func TestRecommendationCancelledByClient(t *testing.T) {
 // 503 busy with Retry-After within the timeout, one of them runs, and a
 // light route answers at once meanwhile.
 func TestSitingBusy(t *testing.T) {
-	base := testServer(t)
+	base := apitest.Real(t)
 	warmRecommend(t, base)
 	const timeout = 300 * time.Millisecond
-	s := New(base.registry, Config{Work: access.WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
+	s := api.New(base.Registry(), api.Config{Work: access.WorkLimits{SitingSites: 60_000, QueueTimeout: timeout}})
 	type answer struct {
 		code  int
 		retry string
-		body  errorBody
+		body  apitest.ErrorBody
 		took  time.Duration
 	}
 	answers := make([]answer, 4)
@@ -109,7 +110,7 @@ func TestSitingBusy(t *testing.T) {
 	}
 	time.Sleep(timeout / 2)
 	t0 := time.Now()
-	if code := get(t, s, lightRoute, nil); code != http.StatusOK {
+	if code := apitest.Get(t, s, lightRoute, nil); code != http.StatusOK {
 		t.Fatalf("light route: status %d", code)
 	}
 	light := time.Since(t0)
@@ -121,7 +122,7 @@ func TestSitingBusy(t *testing.T) {
 			ok++
 		case http.StatusServiceUnavailable:
 			busy++
-			if a.retry != "1" || a.body.Error != CodeBusy || !strings.Contains(a.body.Message, "retry") {
+			if a.retry != "1" || a.body.Error != httpx.CodeBusy || !strings.Contains(a.body.Message, "retry") {
 				t.Errorf("503 with Retry-After %q, body %+v", a.retry, a.body)
 			}
 			if a.took > timeout+500*time.Millisecond {
@@ -170,9 +171,9 @@ func matchRowsJSON(n, m int) (cands, structs []byte) {
 }
 
 // storedMatches counts the match results the engine holds.
-func storedMatches(t *testing.T, s *Server) int {
+func storedMatches(t *testing.T, s *api.Server) int {
 	t.Helper()
-	all, err := s.registry.Datasets()
+	all, err := s.Registry().Datasets()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,16 +189,16 @@ func storedMatches(t *testing.T, s *Server) int {
 // TestMatchClientGoneStoresNothing: a match whose client disconnects while
 // it is computed stops and stores no result (an id nobody received).
 func TestMatchClientGoneStoresNothing(t *testing.T) {
-	s := newMatchServers(t).open
+	s := apitest.NewMatchServers(t).Open
 	cands, structs := matchRowsJSON(20000, 10000)
 	ids := map[string]string{}
 	for kind, rows := range map[string][]byte{"candidates": cands, "structures": structs} {
 		var info struct {
 			ID string `json:"id"`
 		}
-		decode(t, send(t, s, http.MethodPost, "/v1/datasets?kind="+kind, "application/json", "", bytes.NewReader(rows)), http.StatusCreated, &info)
+		apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/datasets?kind="+kind, "application/json", "", bytes.NewReader(rows)), http.StatusCreated, &info)
 		ids[kind] = info.ID
-		defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
+		defer apitest.Send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
 	}
 	before := storedMatches(t, s)
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q}`, ids["candidates"], ids["structures"])
@@ -207,8 +208,8 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 	if after < 0 {
 		t.Fatalf("answered %d before the cancel: use a larger match", rec.Code)
 	}
-	if rec.Code != StatusClientClosedRequest {
-		t.Errorf("status %d, want %d: %.300s", rec.Code, StatusClientClosedRequest, rec.Body.String())
+	if rec.Code != httpx.StatusClientClosedRequest {
+		t.Errorf("status %d, want %d: %.300s", rec.Code, httpx.StatusClientClosedRequest, rec.Body.String())
 	}
 	if n := storedMatches(t, s); n != before {
 		t.Fatalf("%d match results stored, want %d: a cancelled match was stored", n, before)
@@ -221,8 +222,8 @@ func TestMatchClientGoneStoresNothing(t *testing.T) {
 // stays bounded and a light route answers meanwhile. Unbounded, the pages
 // rendered together took the server past 2 GB and none was answered.
 func TestCommunesLayerStorm(t *testing.T) {
-	base := mapServer(t)
-	s := New(base.registry, Config{Work: access.WorkLimits{QueueTimeout: 2 * time.Second}})
+	base := apitest.MapServer(t)
+	s := api.New(base.Registry(), api.Config{Work: access.WorkLimits{QueueTimeout: 2 * time.Second}})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	client := ts.Client()
@@ -324,79 +325,13 @@ func (h *heapWatch) stop() float64 {
 	return float64(h.peak-min(h.base, h.peak)) / (1 << 20)
 }
 
-// TestUploadWeight: a body weighs its length, or the body limit when it
-// may inflate (gzip, sniffed like the loaders do; multipart; unknown
-// length); the sniffed bytes are still read by the handler.
-func TestUploadWeight(t *testing.T) {
-	s := &Server{cfg: Config{MaxBodyBytes: 1000}}
-	gz := []byte{0x1f, 0x8b, 8, 0, 'x'}
-	for _, tc := range []struct {
-		name, contentType string
-		body              []byte
-		length            int64 // -1: unknown
-		want              int64
-	}{
-		{"csv", "text/csv", []byte("id,lon,lat\n"), 11, 11},
-		{"gzip sniffed", "text/csv", gz, 5, 1000},
-		{"multipart", "multipart/form-data; boundary=x", []byte("--x--"), 5, 1000},
-		{"unknown length", "", []byte("[]"), -1, 1000},
-		{"no body", "", nil, 0, 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/v1/datasets", bytes.NewReader(tc.body))
-			req.ContentLength = tc.length
-			if tc.body == nil {
-				req.Body = http.NoBody
-			}
-			if tc.contentType != "" {
-				req.Header.Set("Content-Type", tc.contentType)
-			}
-			c, _ := gin.CreateTestContext(httptest.NewRecorder())
-			c.Request = req
-			if got := s.uploadWeight(c); got != tc.want {
-				t.Fatalf("weight %d, want %d", got, tc.want)
-			}
-			if tc.body != nil {
-				if b, err := io.ReadAll(c.Request.Body); err != nil || !bytes.Equal(b, tc.body) {
-					t.Fatalf("body after sniffing %q (%v), want %q", b, err, tc.body)
-				}
-			}
-		})
-	}
-}
-
-// TestBusyAndCanceledMapping: the error table maps a cancelled context to
-// 499 canceled and a deadline to 503 busy, and writeError sends
-// Retry-After.
-func TestBusyAndCanceledMapping(t *testing.T) {
-	for _, tc := range []struct {
-		err    error
-		status int
-		code   string
-	}{
-		{fmt.Errorf("recommendation stopped: %w", context.Canceled), StatusClientClosedRequest, CodeCanceled},
-		{fmt.Errorf("match stopped: %w", context.DeadlineExceeded), http.StatusServiceUnavailable, CodeBusy},
-	} {
-		e := apiError(tc.err)
-		if e == nil || e.Status != tc.status || e.Code != tc.code {
-			t.Errorf("%v: %+v, want %d %s", tc.err, e, tc.status, tc.code)
-		}
-	}
-	rec := httptest.NewRecorder()
-	c, _ := gin.CreateTestContext(rec)
-	writeError(c, &Error{Status: http.StatusServiceUnavailable, Code: CodeBusy, Message: "m", RetryAfterS: 5})
-	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") != "5" || !strings.Contains(rec.Body.String(), `"error":"busy"`) {
-		t.Fatalf("%d %q %s", rec.Code, rec.Header().Get("Retry-After"), rec.Body.String())
-	}
-}
-
 // TestUploadUnitsFreedBeforeAnalysis: a request gives its upload units back
 // once its rows are parsed, before it queues for its analysis, so that an
 // analysis queue full of parsed uploads never blocks the next upload.
 func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
-	base := testServer(t)
-	s := New(base.registry, Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
-	hold, err := s.acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
+	base := apitest.Real(t)
+	s := api.New(base.Registry(), api.Config{InsecureOpen: true, Work: access.WorkLimits{UploadBytes: 4096, SitingSites: 1000, QueueTimeout: 700 * time.Millisecond}})
+	hold, err := s.Env().Acquire(context.Background(), access.WorkSiting, 1000) // the analyses are full
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,15 +343,15 @@ func TestUploadUnitsFreedBeforeAnalysis(t *testing.T) {
 	}
 	done := make(chan *httptest.ResponseRecorder)
 	go func() {
-		done <- send(t, s, http.MethodPost, "/v1/recommendations?k=1&departement=23", "text/csv", "", strings.NewReader(csv.String()))
+		done <- apitest.Send(t, s, http.MethodPost, "/v1/recommendations?k=1&departement=23", "text/csv", "", strings.NewReader(csv.String()))
 	}()
 	time.Sleep(300 * time.Millisecond) // parsed, now waiting for siting room
-	rec := send(t, s, http.MethodPost, "/v1/datasets?kind=proposals&name=upload-bound-test", "text/csv", "", strings.NewReader("id,name,lon,lat\nq1,Q,1.87,46.17\n"))
+	rec := apitest.Send(t, s, http.MethodPost, "/v1/datasets?kind=proposals&name=upload-bound-test", "text/csv", "", strings.NewReader("id,name,lon,lat\nq1,Q,1.87,46.17\n"))
 	var info struct {
 		ID string `json:"id"`
 	}
-	decode(t, rec, http.StatusCreated, &info)
-	defer send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
+	apitest.Decode(t, rec, http.StatusCreated, &info)
+	defer apitest.Send(t, s, http.MethodDelete, "/v1/datasets/"+info.ID, "", "", nil)
 	select {
 	case <-done:
 		t.Fatal("the upload was stored only once the queued recommendation gave up: it waited for its upload units")

@@ -30,7 +30,7 @@ var (
 )
 
 // reservedLayerNames are the map layers that are not service layers
-// (api/layers_sources.go): a service layer cannot take their names.
+// (api/layers/layers_sources.go): a service layer cannot take their names.
 var reservedLayerNames = []string{"communes", "departements", "regions", "sites", "gaps", "cells", "compare"}
 
 // layerDatasetPrefix starts the store id of an uploaded layer, followed by

@@ -8,7 +8,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/territory"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
@@ -73,12 +73,12 @@ func locate(w io.Writer, e *matching.Engine, rows []data.PointRow, nearest bool,
 		pts[i] = rows[i].Point
 	}
 	if !nearest {
-		return api.WriteCommunesAt(w, format, rows, lookup.CommunesAt(e, pts))
+		return territory.WriteCommunesAt(w, format, rows, lookup.CommunesAt(e, pts))
 	}
 	for _, l := range layers {
 		if e.Layer(l) == nil {
 			return usagef("--layers: unknown layer %q (loaded: %s)", l, strings.Join(e.LayerNames(), ", "))
 		}
 	}
-	return api.WriteSitesNearest(w, format, rows, lookup.NearestSitesEach(e, pts, k, layers))
+	return territory.WriteSitesNearest(w, format, rows, lookup.NearestSitesEach(e, pts, k, layers))
 }

@@ -114,7 +114,7 @@ func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWa
 				log.Warn("map layers", "error", err)
 			}
 			log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
-			// the built-in map's tiles rendered once, so each is served from the cache (api/web_warm.go)
+			// the built-in map's tiles rendered once, so each is served from the cache (api/layers/web_warm.go)
 			st, err := s.WarmMap(wctx, api.MapWarmZoom)
 			log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
 			cancel()

@@ -1,0 +1,89 @@
+package layers
+
+import (
+	"sync"
+
+	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/internal/mvt"
+)
+
+// At zooms up to coalesceMaxZoom a communes tile would hold ~20,000
+// communes of a few pixels each (0.9–1.2 MB gzipped at z3–z5): communes
+// smaller than coalesceMinPx squared pixels (of a 512-pixel tile) are
+// drawn as part of a neighbour of the same département and distance class
+// (tippecanoe's coalescing), so that the map looks the same and every tile
+// stays under 500 kB. The merged outline carries its largest commune's
+// properties; from zoom 6 every commune is its own feature again.
+const (
+	coalesceMaxZoom = 5
+	coalesceMinPx   = 8
+)
+
+// coalescedCommunes are the communes merged for low-zoom tiles, per zoom,
+// computed on first use from the topology's level and the layer's classes.
+type coalescedCommunes struct {
+	ct    *communeTopology
+	class func() ([]int32, error) // per commune: département × distance class, -1 to keep alone
+	log   func(msg string, args ...any)
+
+	levels [coalesceMaxZoom + 1]struct {
+		once   sync.Once
+		rep    []int32
+		shapes []orb.MultiPolygon
+	}
+}
+
+// atZoom is the layer's TileCoalesce.
+func (cc *coalescedCommunes) atZoom(z int) ([]int32, []orb.MultiPolygon, bool) {
+	if z < 0 || z > coalesceMaxZoom {
+		return nil, nil, false
+	}
+	lv := &cc.levels[z]
+	lv.once.Do(func() {
+		level := cc.ct.level(z)
+		if level == nil {
+			return
+		}
+		class, err := cc.class()
+		if err != nil {
+			cc.log("communes not coalesced for low-zoom tiles", "zoom", z, "error", err)
+			return
+		}
+		rep := level.Coalesce(class, coalesceMinPx)
+		shapes, split := level.Coalesced(rep)
+		if split > 0 {
+			cc.log("coalesced communes split back (invalid merged outline)", "zoom", z, "groups", split)
+		}
+		lv.rep, lv.shapes = rep, shapes
+	})
+	return lv.rep, lv.shapes, lv.rep != nil
+}
+
+// communeClasses keys each commune of src by its département and value of
+// the class property (the map's colour), -1 for a commune without either.
+func communeClasses(l *maplayers.Layer, src maplayers.Source, classProp string) []int32 {
+	iDep, iClass := l.PropIndex("departement"), l.PropIndex(classProp)
+	keys := map[[2]string]int32{}
+	out := make([]int32, src.Len())
+	vals := make([]mvt.Value, 0, len(l.Props))
+	for i := range out {
+		out[i] = -1
+		if iDep < 0 || iClass < 0 {
+			continue
+		}
+		vals = src.Props(i, vals[:0])
+		if vals[iDep].Kind != mvt.String || vals[iClass].Kind != mvt.String || vals[iClass].S == "" {
+			continue
+		}
+		k := [2]string{vals[iDep].S, vals[iClass].S}
+		id, ok := keys[k]
+		if !ok {
+			id = int32(len(keys))
+			keys[k] = id
+		}
+		out[i] = id
+	}
+	return out
+}

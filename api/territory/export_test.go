@@ -1,0 +1,7 @@
+package territory
+
+// Names the external tests of this package read.
+type (
+	CommuneView = communeView
+	SiteRef     = siteRef
+)
