@@ -61,7 +61,7 @@ func checkLayer(t *testing.T, l *Layer) {
 }
 
 func FuzzParseBoundaries(f *testing.F) {
-	for _, name := range []string{"territory/communes-2018.geojson", "indicators/communes-2018.geojson", "territory/bad/malformed.geojson"} {
+	for _, name := range []string{"territory/communes-2018.geojson", "../indicators/testdata/communes-2018.geojson", "territory/bad/malformed.geojson"} {
 		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
 			f.Add(b)
 		}
@@ -284,39 +284,6 @@ func FuzzLoadStructures(f *testing.F) {
 				t.Fatalf("accepted structure %+v", s)
 			}
 			seen[s.ID] = true
-		}
-	})
-}
-
-func FuzzIndicatorsCSV(f *testing.F) {
-	for _, name := range []string{FragilityFile, ZRRFile} {
-		if b, err := os.ReadFile(filepath.Join("testdata", "indicators", name)); err == nil {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		dir := t.TempDir()
-		for _, name := range []string{FragilityFile, ZRRFile} {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if rows, _, err := readFragility(dir); err == nil {
-			for _, r := range rows {
-				fr := r.frag
-				for _, v := range []float64{fr.Total, fr.NoTHD, fr.No4G, fr.Poverty, fr.Older65, fr.NoDiploma} {
-					if !(v >= 0 && v <= 10) {
-						t.Fatalf("fragility row %s accepted score %v", r.code, v)
-					}
-				}
-			}
-		}
-		if rows, _, err := readZRR(dir); err == nil {
-			for _, r := range rows {
-				if r.zrr != ZRRClassified && r.zrr != ZRRPartial && r.zrr != ZRRNotClassified {
-					t.Fatalf("ZRR row %s accepted class %q", r.code, r.zrr)
-				}
-			}
 		}
 	})
 }
