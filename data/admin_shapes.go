@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // AdminShapes are the boundaries of the départements and régions (IGN 2018
@@ -32,7 +34,7 @@ func LoadAdminShapes(dir string) (AdminShapes, error) {
 // loadAdminFile reads one boundary file (features with `code` and `nom`),
 // sorted by code; a duplicate code or a feature without shape is an error.
 func loadAdminFile(dir, name, what string) ([]Boundary, error) {
-	path, err := FindFile(dir, name)
+	path, err := textio.FindFile(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

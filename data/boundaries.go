@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb"
 )
@@ -44,7 +46,7 @@ func LoadBoundaries(path string) ([]Boundary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("communes %s: %w", path, err)
 	}
-	if !isGzip(raw) {
+	if !textio.IsGzip(raw) {
 		return ParseBoundaries(raw, path)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
@@ -54,7 +56,7 @@ func LoadBoundaries(path string) ([]Boundary, error) {
 	defer zr.Close()
 	hint := 0
 	if n := len(raw); n >= 18 {
-		if h := int(binary.LittleEndian.Uint32(raw[n-4:])); h < maxSizeHint {
+		if h := int(binary.LittleEndian.Uint32(raw[n-4:])); h < textio.MaxSizeHint {
 			hint = h
 		}
 	}

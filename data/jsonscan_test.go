@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 func TestScannerNumber(t *testing.T) {
@@ -181,7 +183,7 @@ func TestLoadBoundariesStreamReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf, err := ReadFile(path)
+	buf, err := textio.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // Fuzz targets for every loader. `go test` runs each target on its seeds
@@ -181,17 +183,17 @@ func peopleSeeds(f *testing.F, names ...string) {
 		if err != nil {
 			continue
 		}
-		f.Add(uint8(DetectFormat(name, b)), b)
+		f.Add(uint8(textio.DetectFormat(name, b)), b)
 	}
 }
 
 func FuzzLoadCandidates(f *testing.F) {
 	var ft fuzzTerritoryOnce
 	peopleSeeds(f, "candidates.json", "candidates_bad.csv", "candidates_bad.json", "candidates_good.csv", "candidates_semicolon.csv")
-	f.Add(uint8(FormatGeoJSON), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","max_km":"12,5"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}}]}`))
+	f.Add(uint8(textio.FormatGeoJSON), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","max_km":"12,5"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}}]}`))
 	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
 		tr := ft.get(t)
-		cs, _, err := LoadCandidates(bytes.NewReader(b), "fuzz", Format(format%4), tr, DecodeLimits{})
+		cs, _, err := LoadCandidates(bytes.NewReader(b), "fuzz", textio.Format(format%4), tr, textio.DecodeLimits{})
 		if err != nil {
 			return
 		}
@@ -243,7 +245,7 @@ func FuzzLoadCandidatesGzip(f *testing.F) {
 		}
 		done := make(chan result, 1)
 		go func() {
-			cs, _, err := LoadCandidates(bytes.NewReader(z), "fuzz.csv.gz", FormatUnknown, tr, DecodeLimits{})
+			cs, _, err := LoadCandidates(bytes.NewReader(z), "fuzz.csv.gz", textio.FormatUnknown, tr, textio.DecodeLimits{})
 			done <- result{cs, err}
 		}()
 		var r result
@@ -270,10 +272,10 @@ func FuzzLoadCandidatesGzip(f *testing.F) {
 func FuzzLoadStructures(f *testing.F) {
 	var ft fuzzTerritoryOnce
 	peopleSeeds(f, "structures.geojson", "structures_bad.csv", "structures_bad.geojson", "structures_good.csv")
-	f.Add(uint8(FormatJSON), []byte(`[{"id":"s1","nom":"Mairie","postes":"3","commune":"01001","zrr":"Oui"},{"id":"s2","lon":2.5,"lat":45.5}]`))
+	f.Add(uint8(textio.FormatJSON), []byte(`[{"id":"s1","nom":"Mairie","postes":"3","commune":"01001","zrr":"Oui"},{"id":"s2","lon":2.5,"lat":45.5}]`))
 	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
 		tr := ft.get(t)
-		ss, _, err := LoadStructures(bytes.NewReader(b), "fuzz", Format(format%4), tr, DecodeLimits{})
+		ss, _, err := LoadStructures(bytes.NewReader(b), "fuzz", textio.Format(format%4), tr, textio.DecodeLimits{})
 		if err != nil {
 			return
 		}

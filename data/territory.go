@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -23,7 +25,7 @@ type territoryFiles struct {
 func findTerritoryFiles(dir string) (territoryFiles, error) {
 	var f territoryFiles
 	var errs []error
-	p, err := FindFile(dir, CommunesFile)
+	p, err := textio.FindFile(dir, CommunesFile)
 	errs = append(errs, err)
 	f.boundaries = p
 	for _, x := range []struct {

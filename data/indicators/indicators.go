@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 )
 
@@ -327,11 +329,11 @@ func readZRR(dir string) ([]indicatorRow, IndicatorFileReport, error) {
 // fn with the 1-based file line and the values of cols (in that order) of
 // every row that is not blank, counting Read, Blank and duplicate codes.
 func readIndicatorCSV(dir, name string, skip int, cols []string, rep *IndicatorFileReport, fn func(line int, vals []string)) error {
-	path, err := data.FindFile(dir, name)
+	path, err := textio.FindFile(dir, name)
 	if err != nil {
 		return fmt.Errorf("indicators: %w", err)
 	}
-	f, err := data.OpenFile(path)
+	f, err := textio.OpenFile(path)
 	if err != nil {
 		return fmt.Errorf("indicators %s: %w", path, err)
 	}
