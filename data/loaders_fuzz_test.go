@@ -3,13 +3,14 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/data/boundaries"
 
 	"github.com/maillage/maillage/data/textio"
 )
@@ -69,7 +70,7 @@ func FuzzParseBoundaries(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		bs, err := ParseBoundaries(b, "fuzz.geojson")
+		bs, err := boundaries.Parse(b, "fuzz.geojson")
 		if err != nil {
 			return
 		}
@@ -83,25 +84,6 @@ func FuzzParseBoundaries(f *testing.F) {
 					}
 				}
 			}
-		}
-	})
-}
-
-func FuzzJSONSkip(f *testing.F) {
-	for _, s := range []string{`{}`, `[1,2.5e3,-0,"a\"b",true,false,null]`, `{"a":{"b":[{}]}}`, `"\u00e9"`, `[`, `{"a"}`, `01`, `1e`, `"\x01"`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		s := &scanner{buf: b}
-		err := s.skip()
-		// The scanner reads numbers as float64, like encoding/json into
-		// any: both refuse 1e400.
-		var v any
-		if json.Unmarshal(b, &v) == nil && (err != nil || s.ws() != 0) {
-			t.Fatalf("valid JSON %q: skip error %v, stopped at %d of %d", b, err, s.pos, len(b))
-		}
-		if s.pos > len(b) {
-			t.Fatalf("scanner ran past the end: %d > %d", s.pos, len(b))
 		}
 	})
 }

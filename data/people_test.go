@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/paulmach/orb"
@@ -30,7 +32,7 @@ func square(minLon, minLat, maxLon, maxLat float64) orb.MultiPolygon {
 //	97501 no boundary (an overseas collectivity), 6,000 inhabitants
 func fixtureTerritory(tb testing.TB) *Territory {
 	tb.Helper()
-	bounds := []Boundary{
+	bounds := []boundaries.Boundary{
 		{Code: "01001", Name: "Alpha", Shape: square(5.0, 46.0, 5.1, 46.1)},
 		{Code: "01002", Name: "Beta", Shape: square(5.1, 46.0, 5.2, 46.1)},
 		{Code: "01099", Name: "Beta-le-Vieux", Shape: square(5.2, 46.0, 5.4, 46.1)},

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	"github.com/maillage/maillage/data/indicators"
 
 	orbgeo "github.com/paulmach/orb/geo"
@@ -244,7 +246,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 			total[r[2]] = v
 		}
 	}
-	bs, err := data.LoadBoundaries(filepath.Join(dir, data.CommunesFile))
+	bs, err := boundaries.Load(filepath.Join(dir, data.CommunesFile))
 	if err != nil {
 		t.Fatal(err)
 	}

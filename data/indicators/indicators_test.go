@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	orbgeo "github.com/paulmach/orb/geo"
 
 	"github.com/maillage/maillage/data"
@@ -241,7 +243,7 @@ func TestLoadIndicatorsRealData(t *testing.T) {
 	// 28319 merged 28025 and 28276 since the index was computed: the
 	// area-weighted mean of the three 2018 parts (areas from orb, an
 	// independent spherical-area implementation).
-	bs, err := data.LoadBoundaries(filepath.Join(dir, data.CommunesFile))
+	bs, err := boundaries.Load(filepath.Join(dir, data.CommunesFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package data
+package boundaries
 
 import (
 	"bytes"
@@ -33,7 +33,7 @@ const (
 	inflateChunk  = 256 << 10 // bytes inflated between two splitting rounds
 )
 
-// LoadBoundaries reads a GeoJSON FeatureCollection of commune boundaries
+// Load reads a GeoJSON FeatureCollection of commune boundaries
 // (gzip or plain, sniffed) whose features carry the properties `code` and
 // `nom`. Errors name the file and the 1-based feature number.
 //
@@ -41,13 +41,13 @@ const (
 // chunk after chunk and splits the features found so far (splitter), and
 // GOMAXPROCS goroutines parse them in batches, so inflating, splitting and
 // parsing overlap.
-func LoadBoundaries(path string) ([]Boundary, error) {
+func Load(path string) ([]Boundary, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("communes %s: %w", path, err)
 	}
 	if !textio.IsGzip(raw) {
-		return ParseBoundaries(raw, path)
+		return Parse(raw, path)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
@@ -63,10 +63,10 @@ func LoadBoundaries(path string) ([]Boundary, error) {
 	return parseStream(zr, hint, path)
 }
 
-// ParseBoundaries parses the FeatureCollection in buf; name is used in
+// Parse parses the FeatureCollection in buf; name is used in
 // errors. Features are found in one pass (splitter) and parsed in batches
 // on GOMAXPROCS goroutines.
-func ParseBoundaries(buf []byte, name string) ([]Boundary, error) {
+func Parse(buf []byte, name string) ([]Boundary, error) {
 	p := newParsePipeline(name)
 	var sp splitter
 	spans, err := sp.advance(buf, true, nil)
