@@ -33,10 +33,10 @@ type Config struct {
 	WriteTimeout    time.Duration // default 60 s
 	ShutdownTimeout time.Duration // default 10 s
 	Logger          *slog.Logger  // nil: discard
-	// Reading uploads (data.DecodeLimits, api/process/datasets.go): the inflated
+	// Reading uploads (textio.DecodeLimits, api/process/datasets.go): the inflated
 	// size is bounded by MaxBodyBytes, the rows by MaxRows, and a record
-	// by MaxColumns and MaxFieldBytes (0: data.DefaultMaxColumns and
-	// data.DefaultMaxFieldBytes); 413 beyond.
+	// by MaxColumns and MaxFieldBytes (0: textio.DefaultMaxColumns and
+	// textio.DefaultMaxFieldBytes); 413 beyond.
 	MaxColumns    int
 	MaxFieldBytes int
 	// NoAccessLog turns off the access log line (Info level) written for

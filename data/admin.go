@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	// goccy/go-json decodes the 12 MB of COG JSON about 3× faster than
 	// encoding/json (33 ms against 110 ms here); it is already in the module
 	// graph through gin.
@@ -52,7 +54,7 @@ type cogEPCI struct {
 // decodeArray reads the JSON array in path into a slice of T; what names
 // the kind of file in errors.
 func decodeArray[T any](path, what string) ([]T, error) {
-	buf, err := ReadFile(path)
+	buf, err := textio.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", what, path, err)
 	}

@@ -4,6 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/maillage/maillage/data/boundaries"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // AdminShapes are the boundaries of the départements and régions (IGN 2018
@@ -11,8 +15,8 @@ import (
 // code. They are not part of LoadTerritory: map layers load them on first
 // use.
 type AdminShapes struct {
-	Departements []Boundary
-	Regions      []Boundary
+	Departements []boundaries.Boundary
+	Regions      []boundaries.Boundary
 }
 
 // LoadAdminShapes reads DepartementsFile and RegionsFile from the data
@@ -31,12 +35,12 @@ func LoadAdminShapes(dir string) (AdminShapes, error) {
 
 // loadAdminFile reads one boundary file (features with `code` and `nom`),
 // sorted by code; a duplicate code or a feature without shape is an error.
-func loadAdminFile(dir, name, what string) ([]Boundary, error) {
-	path, err := FindFile(dir, name)
+func loadAdminFile(dir, name, what string) ([]boundaries.Boundary, error) {
+	path, err := textio.FindFile(dir, name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	bs, err := LoadBoundaries(path)
+	bs, err := boundaries.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
@@ -45,7 +49,7 @@ func loadAdminFile(dir, name, what string) ([]Boundary, error) {
 			return nil, fmt.Errorf("%s %s: feature %d (code %q): no polygon", what, path, i+1, b.Code)
 		}
 	}
-	slices.SortStableFunc(bs, func(a, b Boundary) int { return cmp.Compare(a.Code, b.Code) })
+	slices.SortStableFunc(bs, func(a, b boundaries.Boundary) int { return cmp.Compare(a.Code, b.Code) })
 	for i := 1; i < len(bs); i++ {
 		if bs[i].Code == bs[i-1].Code {
 			return nil, fmt.Errorf("%s %s: code %q appears twice", what, path, bs[i].Code)

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -56,7 +58,7 @@ type cnfsStructure struct {
 func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, error) {
 	file := filepath.Base(path)
 	rep := LoadReport{File: file, Rejects: []Reject{}}
-	raw, err := ReadFile(path)
+	raw, err := textio.ReadFile(path)
 	if err != nil {
 		return nil, rep, fmt.Errorf("cnfs structures %s: %w", path, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // ShippedCOGRelease is the decoupage-administratif release of the shipped
@@ -76,5 +78,5 @@ func cogFilePath(dir, part string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("cog release in %s: %w", dir, err)
 	}
-	return FindFile(dir, COGFile(rel, part))
+	return textio.FindFile(dir, COGFile(rel, part))
 }

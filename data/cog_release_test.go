@@ -38,7 +38,7 @@ func TestCOGRelease(t *testing.T) {
 // merges Alpha (01001) and Epsilon (01005) into Alpha-Epsilon on
 // 1 January: the newer release is read, the merged commune has both
 // shapes and the sum of the populations, Epsilon's code maps to it, and
-// its indicators and sites follow.
+// its sites follow (its indicators: package indicators).
 func TestNewCommuneListMerge(t *testing.T) {
 	dir := filepath.Join("testdata", "merge")
 	if rel, err := COGRelease(dir); rel != "6.1.0" || err != nil {
@@ -80,21 +80,6 @@ func TestNewCommuneListMerge(t *testing.T) {
 		if c.Code == "01005" {
 			t.Error("01005 is still a current commune")
 		}
-	}
-
-	// Indicators: Alpha (3, ZRR) and Epsilon (6, not ZRR) combine, weighted
-	// by their 2018 areas (1 and 2 square degrees at the same latitudes):
-	// (1·3 + 2·6)/3 = 5, partially classified.
-	ind, rep, err := LoadIndicators(dir, after)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := ind["01001"]
-	if got.Fragility == nil || math.Abs(got.Fragility.Total-5) > 0.01 || got.ZRR != ZRRPartial {
-		t.Errorf("01001 indicators %+v %+v", got, got.Fragility)
-	}
-	if rep.Fragility.MappedFromFormer != 1 || rep.ZRR.MappedFromFormer != 1 || len(rep.Fragility.Unknown) != 0 {
-		t.Errorf("indicator report %+v", rep)
 	}
 
 	// Layers: a site declaring Epsilon's former code lands in the merged

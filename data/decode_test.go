@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/klauspost/compress/gzip"
 )
 
@@ -72,17 +74,17 @@ func candidateFiles(n int) (csv, js, geo []byte) {
 // loadWithin runs LoadCandidates on b and fails the test when it has not
 // returned within d (the loader is left running: an endless loop is what
 // is being caught).
-func loadWithin(t *testing.T, d time.Duration, b []byte, name string, lim DecodeLimits) ([]Candidate, FileInfo, error) {
+func loadWithin(t *testing.T, d time.Duration, b []byte, name string, lim textio.DecodeLimits) ([]Candidate, textio.FileInfo, error) {
 	t.Helper()
 	type result struct {
 		cs   []Candidate
-		info FileInfo
+		info textio.FileInfo
 		err  error
 	}
 	terr := fixtureTerritory(t)
 	done := make(chan result, 1)
 	go func() {
-		cs, info, err := LoadCandidates(bytes.NewReader(b), name, FormatUnknown, terr, lim)
+		cs, info, err := LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, lim)
 		done <- result{cs, info, err}
 	}()
 	select {
@@ -90,15 +92,15 @@ func loadWithin(t *testing.T, d time.Duration, b []byte, name string, lim Decode
 		return r.cs, r.info, r.err
 	case <-time.After(d):
 		t.Fatalf("%s: LoadCandidates still running after %v", name, d)
-		return nil, FileInfo{}, nil
+		return nil, textio.FileInfo{}, nil
 	}
 }
 
 // wantReadError checks that err is a *ReadError wrapping target, naming
 // file and a line ≥ 1, and returns it.
-func wantReadError(t *testing.T, err error, file string, target error) *ReadError {
+func wantReadError(t *testing.T, err error, file string, target error) *textio.ReadError {
 	t.Helper()
-	var re *ReadError
+	var re *textio.ReadError
 	if !errors.As(err, &re) {
 		t.Fatalf("error %v (%T) is not a *ReadError", err, err)
 	}
@@ -144,11 +146,11 @@ func TestLoadDamagedGzipEnds(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cs, _, err := loadWithin(t, 2*time.Second, tc.b, tc.name, DecodeLimits{})
+			cs, _, err := loadWithin(t, 2*time.Second, tc.b, tc.name, textio.DecodeLimits{})
 			if cs != nil {
 				t.Errorf("damaged file gave %d candidates", len(cs))
 			}
-			re := wantReadError(t, err, tc.name, ErrDamagedFile)
+			re := wantReadError(t, err, tc.name, textio.ErrDamagedFile)
 			if !strings.Contains(re.Reason, "gzip") {
 				t.Errorf("error %v: want the word gzip", err)
 			}
@@ -156,7 +158,7 @@ func TestLoadDamagedGzipEnds(t *testing.T) {
 	}
 	// The whole files load: the damage, not the content, is refused.
 	for _, b := range [][]byte{csvB, jsB, geoB} {
-		if cs, _, err := loadWithin(t, 5*time.Second, gzipped(t, b), "whole.gz", DecodeLimits{}); err != nil || len(cs) != rows {
+		if cs, _, err := loadWithin(t, 5*time.Second, gzipped(t, b), "whole.gz", textio.DecodeLimits{}); err != nil || len(cs) != rows {
 			t.Fatalf("whole file: %d candidates, %v", len(cs), err)
 		}
 	}
@@ -204,7 +206,7 @@ func TestLoadBoundedDecoders(t *testing.T) {
 	tests := []struct {
 		name     string
 		b        []byte
-		lim      DecodeLimits
+		lim      textio.DecodeLimits
 		want     error
 		line     int    // expected line (or element) when not 0
 		column   string // expected column when not ""
@@ -212,35 +214,35 @@ func TestLoadBoundedDecoders(t *testing.T) {
 		maxAlloc uint64
 	}{
 		{name: "bomb-1GiB-field.csv.gz", b: gzipBomb(t, "id,lon,lat,note\nb1,5.05,46.05,", 'x', 1<<30, "\n"),
-			want: ErrFieldTooLong, line: 2, column: "note", within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, line: 2, column: "note", within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-quoted-field.csv.gz", b: gzipBomb(t, "id,lon,lat,note\nb1,5.05,46.05,\"", '\n', 256<<20, "\"\n"),
-			want: ErrFieldTooLong, column: "note", within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, column: "note", within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-line.csv.gz", b: gzipBomb(t, "", 'x', 256<<20, "\n"),
-			want: ErrFieldTooLong, line: 1, within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, line: 1, within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-string.json.gz", b: gzipBomb(t, `[{"id":"b1","lon":5.05,"lat":46.05,"note":"`, 'x', 256<<20, `"}]`),
-			want: ErrFieldTooLong, line: 1, within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, line: 1, within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-number.json.gz", b: gzipBomb(t, `[{"id":"b1","lon":5.05,"lat":46.`, '1', 256<<20, `}]`),
-			want: ErrFieldTooLong, within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-spaces.geojson.gz", b: gzipBomb(t, `{"type":"FeatureCollection","features":[`, ' ', 256<<20, `]}`),
-			want: ErrFieldTooLong, within: 2 * time.Second, maxAlloc: maxAlloc},
+			want: textio.ErrFieldTooLong, within: 2 * time.Second, maxAlloc: maxAlloc},
 		{name: "bomb-rows.csv.gz", b: gzipped(t, longRows()),
-			want: ErrTooLarge, within: 5 * time.Second, maxAlloc: maxAlloc},
-		{name: "wide-400k.csv", b: []byte(wide(400000, ",") + "\n"), want: ErrTooManyColumns, line: 1, within: time.Second},
-		{name: "wide-400k-semicolon.csv.gz", b: gzipped(t, []byte(wide(400000, ";")+"\n")), want: ErrTooManyColumns, line: 1, within: time.Second},
-		{name: "wide-row.csv", b: []byte("id,lon,lat\nr1,5.05,46.05," + wide(5000, ",") + "\n"), want: ErrTooManyColumns, line: 2, within: time.Second},
-		{name: "wide-object.json", b: []byte(`[{"` + wide(400000, `":1,"`) + `":1}]`), want: ErrTooManyColumns, line: 1, within: time.Second},
+			want: textio.ErrTooLarge, within: 5 * time.Second, maxAlloc: maxAlloc},
+		{name: "wide-400k.csv", b: []byte(wide(400000, ",") + "\n"), want: textio.ErrTooManyColumns, line: 1, within: time.Second},
+		{name: "wide-400k-semicolon.csv.gz", b: gzipped(t, []byte(wide(400000, ";")+"\n")), want: textio.ErrTooManyColumns, line: 1, within: time.Second},
+		{name: "wide-row.csv", b: []byte("id,lon,lat\nr1,5.05,46.05," + wide(5000, ",") + "\n"), want: textio.ErrTooManyColumns, line: 2, within: time.Second},
+		{name: "wide-object.json", b: []byte(`[{"` + wide(400000, `":1,"`) + `":1}]`), want: textio.ErrTooManyColumns, line: 1, within: time.Second},
 		{name: "long-array.geojson", b: []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[` + strings.Repeat("1,", 400000) + `1]}}]}`),
-			want: ErrTooManyColumns, within: time.Second},
-		{name: "deep.json", b: []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), want: ErrDamagedFile, within: time.Second},
+			want: textio.ErrTooManyColumns, within: time.Second},
+		{name: "deep.json", b: []byte(strings.Repeat("[", 100000) + strings.Repeat("]", 100000)), want: textio.ErrDamagedFile, within: time.Second},
 		{name: "long-field.csv", b: []byte("id,lon,lat,note\nr1,5.05,46.05,short\nr2,5.05,46.05," + strings.Repeat("y", 70<<10) + "\n"),
-			want: ErrFieldTooLong, line: 3, column: "note", within: time.Second},
-		{name: "long-field-small-limit.csv", b: []byte("id,lon,lat,note\nr1,5.05,46.05,abcdefghijk\n"), lim: DecodeLimits{MaxFieldBytes: 10},
-			want: ErrFieldTooLong, line: 2, column: "note", within: time.Second},
-		{name: "rows.csv", b: rowsCSV(5000), lim: DecodeLimits{MaxRows: 1000}, want: ErrTooManyRows, line: 1002, within: time.Second},
-		{name: "rows.csv.gz", b: gzipped(t, rowsCSV(300000)), want: ErrTooManyRows, line: DefaultMaxRows + 2, within: 10 * time.Second},
-		{name: "rows.json", b: func() []byte { _, j, _ := candidateFiles(50); return j }(), lim: DecodeLimits{MaxRows: 10}, want: ErrTooManyRows, line: 10, within: time.Second},
-		{name: "rows.geojson", b: func() []byte { _, _, g := candidateFiles(50); return g }(), lim: DecodeLimits{MaxRows: 10}, want: ErrTooManyRows, line: 10, within: time.Second},
-		{name: "bytes.csv", b: rowsCSV(1000), lim: DecodeLimits{MaxBytes: 4096}, want: ErrTooLarge, within: time.Second},
+			want: textio.ErrFieldTooLong, line: 3, column: "note", within: time.Second},
+		{name: "long-field-small-limit.csv", b: []byte("id,lon,lat,note\nr1,5.05,46.05,abcdefghijk\n"), lim: textio.DecodeLimits{MaxFieldBytes: 10},
+			want: textio.ErrFieldTooLong, line: 2, column: "note", within: time.Second},
+		{name: "rows.csv", b: rowsCSV(5000), lim: textio.DecodeLimits{MaxRows: 1000}, want: textio.ErrTooManyRows, line: 1002, within: time.Second},
+		{name: "rows.csv.gz", b: gzipped(t, rowsCSV(300000)), want: textio.ErrTooManyRows, line: textio.DefaultMaxRows + 2, within: 10 * time.Second},
+		{name: "rows.json", b: func() []byte { _, j, _ := candidateFiles(50); return j }(), lim: textio.DecodeLimits{MaxRows: 10}, want: textio.ErrTooManyRows, line: 10, within: time.Second},
+		{name: "rows.geojson", b: func() []byte { _, _, g := candidateFiles(50); return g }(), lim: textio.DecodeLimits{MaxRows: 10}, want: textio.ErrTooManyRows, line: 10, within: time.Second},
+		{name: "bytes.csv", b: rowsCSV(1000), lim: textio.DecodeLimits{MaxBytes: 4096}, want: textio.ErrTooLarge, within: time.Second},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -265,8 +267,8 @@ func TestLoadBoundedDecoders(t *testing.T) {
 }
 
 func TestLoadLimitsDefaults(t *testing.T) {
-	got := DecodeLimits{MaxRows: 7, MaxFieldBytes: NoLimit}.WithDefaults()
-	want := DecodeLimits{MaxBytes: DefaultMaxDecodedBytes, MaxRows: 7, MaxColumns: DefaultMaxColumns, MaxFieldBytes: int(^uint(0) >> 1)}
+	got := textio.DecodeLimits{MaxRows: 7, MaxFieldBytes: textio.NoLimit}.WithDefaults()
+	want := textio.DecodeLimits{MaxBytes: textio.DefaultMaxDecodedBytes, MaxRows: 7, MaxColumns: textio.DefaultMaxColumns, MaxFieldBytes: int(^uint(0) >> 1)}
 	if got != want {
 		t.Errorf("WithDefaults = %+v, want %+v", got, want)
 	}
@@ -276,7 +278,7 @@ func TestLoadLimitsDefaults(t *testing.T) {
 	for i := 0; b.Len() < 30<<20; i++ {
 		fmt.Fprintf(&b, "r%d,5.05,46.05,%s\n", i, strings.Repeat("n", 1000))
 	}
-	cs, _, err := LoadCandidates(bytes.NewReader(gzipped(t, b.Bytes())), "big.csv.gz", FormatUnknown, fixtureTerritory(t), LocalFileLimits())
+	cs, _, err := LoadCandidates(bytes.NewReader(gzipped(t, b.Bytes())), "big.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.LocalFileLimits())
 	if err != nil || len(cs) < 30000 {
 		t.Fatalf("LocalFileLimits: %d candidates, %v", len(cs), err)
 	}
@@ -303,20 +305,20 @@ func TestLoadEncodings(t *testing.T) {
 	tests := []struct {
 		name    string
 		b       []byte
-		oneByte bool     // read through a one-byte reader
-		want    string   // name of the record whose id ends in "x"
-		enc     Encoding // "" when refused
-		line    int      // line of the error when refused
+		oneByte bool            // read through a one-byte reader
+		want    string          // name of the record whose id ends in "x"
+		enc     textio.Encoding // "" when refused
+		line    int             // line of the error when refused
 	}{
-		{name: "utf8.csv", b: []byte(header + "x,Mairie de Guéret,5.05,46.05\n"), want: "Mairie de Guéret", enc: EncodingUTF8},
-		{name: "bom.csv", b: []byte("\xef\xbb\xbf" + header + "x,Mairie de Guéret,5.05,46.05\n"), want: "Mairie de Guéret", enc: EncodingUTF8},
-		{name: "bom.csv.gz", b: gzipped(t, []byte("\xef\xbb\xbf"+header+"x,Mairie de Guéret,5.05,46.05\n")), want: "Mairie de Guéret", enc: EncodingUTF8},
-		{name: "utf8-one-byte.csv", b: []byte(header + "x,Œuvre à Guéret €,5.05,46.05\n"), oneByte: true, want: "Œuvre à Guéret €", enc: EncodingUTF8},
-		{name: "cp1252.csv", b: []byte(header + "x,Mairie de Gu\xe9ret,5.05,46.05\n"), want: "Mairie de Guéret", enc: EncodingWindows1252},
-		{name: "cp1252.csv.gz", b: gzipped(t, []byte(header+"x,\x80 \x9cuvre \xe0 Gu\xe9ret,5.05,46.05\n")), want: "€ œuvre à Guéret", enc: EncodingWindows1252},
-		{name: "cp1252-one-byte.csv", b: []byte(header + "x,Gu\xe9ret,5.05,46.05\n"), oneByte: true, want: "Guéret", enc: EncodingWindows1252},
-		{name: "cp1252-late.csv", b: []byte(header + pad.String() + "x,Gu\xe9ret,5.05,46.05\n"), want: "Guéret", enc: EncodingWindows1252},
-		{name: "cp1252.json", b: []byte(`[{"id":"x","name":"Gu` + "\xe9" + `ret","lon":5.05,"lat":46.05}]`), want: "Guéret", enc: EncodingWindows1252},
+		{name: "utf8.csv", b: []byte(header + "x,Mairie de Guéret,5.05,46.05\n"), want: "Mairie de Guéret", enc: textio.EncodingUTF8},
+		{name: "bom.csv", b: []byte("\xef\xbb\xbf" + header + "x,Mairie de Guéret,5.05,46.05\n"), want: "Mairie de Guéret", enc: textio.EncodingUTF8},
+		{name: "bom.csv.gz", b: gzipped(t, []byte("\xef\xbb\xbf"+header+"x,Mairie de Guéret,5.05,46.05\n")), want: "Mairie de Guéret", enc: textio.EncodingUTF8},
+		{name: "utf8-one-byte.csv", b: []byte(header + "x,Œuvre à Guéret €,5.05,46.05\n"), oneByte: true, want: "Œuvre à Guéret €", enc: textio.EncodingUTF8},
+		{name: "cp1252.csv", b: []byte(header + "x,Mairie de Gu\xe9ret,5.05,46.05\n"), want: "Mairie de Guéret", enc: textio.EncodingWindows1252},
+		{name: "cp1252.csv.gz", b: gzipped(t, []byte(header+"x,\x80 \x9cuvre \xe0 Gu\xe9ret,5.05,46.05\n")), want: "€ œuvre à Guéret", enc: textio.EncodingWindows1252},
+		{name: "cp1252-one-byte.csv", b: []byte(header + "x,Gu\xe9ret,5.05,46.05\n"), oneByte: true, want: "Guéret", enc: textio.EncodingWindows1252},
+		{name: "cp1252-late.csv", b: []byte(header + pad.String() + "x,Gu\xe9ret,5.05,46.05\n"), want: "Guéret", enc: textio.EncodingWindows1252},
+		{name: "cp1252.json", b: []byte(`[{"id":"x","name":"Gu` + "\xe9" + `ret","lon":5.05,"lat":46.05}]`), want: "Guéret", enc: textio.EncodingWindows1252},
 		{name: "mixed.csv", b: []byte(header + "u,Guéret,5.05,46.05\n" + pad.String() + "x,Gu\xe9ret,5.05,46.05\n"), line: padLines + 3},
 		{name: "mixed-cp1252-first.csv", b: []byte(header + "u,Gu\xe9ret,5.05,46.05\nv,Gu\x81ret,5.05,46.05\n"), line: 3},
 		{name: "utf16.csv", b: utf16(header+"x,Guéret,5.05,46.05\n", true), line: 1},
@@ -334,9 +336,9 @@ func TestLoadEncodings(t *testing.T) {
 			if tc.oneByte {
 				r = oneByteReader{r}
 			}
-			ss, info, err := LoadStructures(r, tc.name, FormatUnknown, terr, DecodeLimits{})
+			ss, info, err := LoadStructures(r, tc.name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 			if tc.enc == "" {
-				re := wantReadError(t, err, tc.name, ErrEncoding)
+				re := wantReadError(t, err, tc.name, textio.ErrEncoding)
 				if re.Line != tc.line || !strings.Contains(re.Reason, "UTF-8") {
 					t.Errorf("error %v: want line %d and how to save as UTF-8", err, tc.line)
 				}
@@ -345,7 +347,7 @@ func TestLoadEncodings(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if info.Encoding != tc.enc || (tc.enc == EncodingWindows1252) != (len(info.Notes) == 1) {
+			if info.Encoding != tc.enc || (tc.enc == textio.EncodingWindows1252) != (len(info.Notes) == 1) {
 				t.Errorf("info %+v, want encoding %s and a note only when converted", info, tc.enc)
 			}
 			if last := ss[len(ss)-1]; last.ID != "x" || last.Name != tc.want {

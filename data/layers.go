@@ -3,6 +3,8 @@ package data
 import (
 	"fmt"
 	"sort"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // Names of the default service-point layers.
@@ -37,7 +39,7 @@ func LayerFromStructures(name, file string, ss []Structure) (*Layer, error) {
 		b.read()
 		if st.Commune == "" {
 			if len(errs.Errors) < MaxRowErrors {
-				errs.Errors = append(errs.Errors, RowError{File: file, Column: "id",
+				errs.Errors = append(errs.Errors, textio.RowError{File: file, Column: "id",
 					Reason: fmt.Sprintf("id %s: point (%g, %g) is in no commune", st.ID, st.Point[0], st.Point[1])})
 			} else {
 				errs.More++

@@ -3,13 +3,16 @@ package data
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/maillage/maillage/data/boundaries"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // Fuzz targets for every loader. `go test` runs each target on its seeds
@@ -61,13 +64,13 @@ func checkLayer(t *testing.T, l *Layer) {
 }
 
 func FuzzParseBoundaries(f *testing.F) {
-	for _, name := range []string{"territory/communes-2018.geojson", "indicators/communes-2018.geojson", "territory/bad/malformed.geojson"} {
+	for _, name := range []string{"territory/communes-2018.geojson", "../indicators/testdata/communes-2018.geojson", "territory/bad/malformed.geojson"} {
 		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
 			f.Add(b)
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		bs, err := ParseBoundaries(b, "fuzz.geojson")
+		bs, err := boundaries.Parse(b, "fuzz.geojson")
 		if err != nil {
 			return
 		}
@@ -81,25 +84,6 @@ func FuzzParseBoundaries(f *testing.F) {
 					}
 				}
 			}
-		}
-	})
-}
-
-func FuzzJSONSkip(f *testing.F) {
-	for _, s := range []string{`{}`, `[1,2.5e3,-0,"a\"b",true,false,null]`, `{"a":{"b":[{}]}}`, `"\u00e9"`, `[`, `{"a"}`, `01`, `1e`, `"\x01"`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		s := &scanner{buf: b}
-		err := s.skip()
-		// The scanner reads numbers as float64, like encoding/json into
-		// any: both refuse 1e400.
-		var v any
-		if json.Unmarshal(b, &v) == nil && (err != nil || s.ws() != 0) {
-			t.Fatalf("valid JSON %q: skip error %v, stopped at %d of %d", b, err, s.pos, len(b))
-		}
-		if s.pos > len(b) {
-			t.Fatalf("scanner ran past the end: %d > %d", s.pos, len(b))
 		}
 	})
 }
@@ -181,17 +165,17 @@ func peopleSeeds(f *testing.F, names ...string) {
 		if err != nil {
 			continue
 		}
-		f.Add(uint8(DetectFormat(name, b)), b)
+		f.Add(uint8(textio.DetectFormat(name, b)), b)
 	}
 }
 
 func FuzzLoadCandidates(f *testing.F) {
 	var ft fuzzTerritoryOnce
 	peopleSeeds(f, "candidates.json", "candidates_bad.csv", "candidates_bad.json", "candidates_good.csv", "candidates_semicolon.csv")
-	f.Add(uint8(FormatGeoJSON), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","max_km":"12,5"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}}]}`))
+	f.Add(uint8(textio.FormatGeoJSON), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g1","max_km":"12,5"},"geometry":{"type":"Point","coordinates":[2.5,45.5]}}]}`))
 	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
 		tr := ft.get(t)
-		cs, _, err := LoadCandidates(bytes.NewReader(b), "fuzz", Format(format%4), tr, DecodeLimits{})
+		cs, _, err := LoadCandidates(bytes.NewReader(b), "fuzz", textio.Format(format%4), tr, textio.DecodeLimits{})
 		if err != nil {
 			return
 		}
@@ -243,7 +227,7 @@ func FuzzLoadCandidatesGzip(f *testing.F) {
 		}
 		done := make(chan result, 1)
 		go func() {
-			cs, _, err := LoadCandidates(bytes.NewReader(z), "fuzz.csv.gz", FormatUnknown, tr, DecodeLimits{})
+			cs, _, err := LoadCandidates(bytes.NewReader(z), "fuzz.csv.gz", textio.FormatUnknown, tr, textio.DecodeLimits{})
 			done <- result{cs, err}
 		}()
 		var r result
@@ -270,10 +254,10 @@ func FuzzLoadCandidatesGzip(f *testing.F) {
 func FuzzLoadStructures(f *testing.F) {
 	var ft fuzzTerritoryOnce
 	peopleSeeds(f, "structures.geojson", "structures_bad.csv", "structures_bad.geojson", "structures_good.csv")
-	f.Add(uint8(FormatJSON), []byte(`[{"id":"s1","nom":"Mairie","postes":"3","commune":"01001","zrr":"Oui"},{"id":"s2","lon":2.5,"lat":45.5}]`))
+	f.Add(uint8(textio.FormatJSON), []byte(`[{"id":"s1","nom":"Mairie","postes":"3","commune":"01001","zrr":"Oui"},{"id":"s2","lon":2.5,"lat":45.5}]`))
 	f.Fuzz(func(t *testing.T, format uint8, b []byte) {
 		tr := ft.get(t)
-		ss, _, err := LoadStructures(bytes.NewReader(b), "fuzz", Format(format%4), tr, DecodeLimits{})
+		ss, _, err := LoadStructures(bytes.NewReader(b), "fuzz", textio.Format(format%4), tr, textio.DecodeLimits{})
 		if err != nil {
 			return
 		}
@@ -284,39 +268,6 @@ func FuzzLoadStructures(f *testing.F) {
 				t.Fatalf("accepted structure %+v", s)
 			}
 			seen[s.ID] = true
-		}
-	})
-}
-
-func FuzzIndicatorsCSV(f *testing.F) {
-	for _, name := range []string{FragilityFile, ZRRFile} {
-		if b, err := os.ReadFile(filepath.Join("testdata", "indicators", name)); err == nil {
-			f.Add(b)
-		}
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		dir := t.TempDir()
-		for _, name := range []string{FragilityFile, ZRRFile} {
-			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if rows, _, err := readFragility(dir); err == nil {
-			for _, r := range rows {
-				fr := r.frag
-				for _, v := range []float64{fr.Total, fr.NoTHD, fr.No4G, fr.Poverty, fr.Older65, fr.NoDiploma} {
-					if !(v >= 0 && v <= 10) {
-						t.Fatalf("fragility row %s accepted score %v", r.code, v)
-					}
-				}
-			}
-		}
-		if rows, _, err := readZRR(dir); err == nil {
-			for _, r := range rows {
-				if r.zrr != ZRRClassified && r.zrr != ZRRPartial && r.zrr != ZRRNotClassified {
-					t.Fatalf("ZRR row %s accepted class %q", r.code, r.zrr)
-				}
-			}
 		}
 	})
 }

@@ -3,6 +3,8 @@ package data
 import (
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // TestUploadDepartementFromLocation checks that the département of an
@@ -36,8 +38,8 @@ func TestUploadDepartementFromLocation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			csv := "id,lon,lat,commune,departement\n" + tc.csv + "\n"
-			cs, _, err := LoadCandidates(strings.NewReader(csv), "up.csv", FormatCSV, terr, DecodeLimits{})
-			ss, _, serr := LoadStructures(strings.NewReader(csv), "up.csv", FormatCSV, terr, DecodeLimits{})
+			cs, _, err := LoadCandidates(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+			ss, _, serr := LoadStructures(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 			if tc.errCol == "" {
 				if err != nil || serr != nil {
 					t.Fatalf("candidates: %v; structures: %v", err, serr)

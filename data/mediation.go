@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	json "github.com/goccy/go-json"
 )
 
@@ -62,7 +64,7 @@ type mediationPlace struct {
 // a Reject. Places of other programs are counted in Filtered. A CSV file
 // missing a required column of the standard is an error naming it.
 func LoadMediationPlaces(path string, t *Territory, want []ProgrammeLayer) ([]*Layer, error) {
-	buf, err := ReadFile(path)
+	buf, err := textio.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("mediation places %s: %w", path, err)
 	}
@@ -120,13 +122,13 @@ func readMediationJSON(buf []byte) ([]mediationPlace, error) {
 
 // readMediationCSV decodes a CSV file of places with its header.
 func readMediationCSV(buf []byte) ([]mediationPlace, error) {
-	lim := LocalFileLimits().WithDefaults()
-	ts, err := openText(bytes.NewReader(buf), lim)
+	lim := textio.LocalFileLimits().WithDefaults()
+	ts, err := textio.Open(bytes.NewReader(buf), lim)
 	if err != nil {
 		return nil, err
 	}
 	defer ts.Close()
-	r := newCSVReader(newCSVGuard(ts, ',', lim))
+	r := newCSVReader(textio.NewCSVGuard(ts, ',', lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 )
 
@@ -166,7 +168,7 @@ type rawRecord struct {
 	pt    orb.Point // GeoJSON geometry
 	hasPt bool
 	attrs map[string]string
-	errs  []RowError // errors found while reading (bad geometry, non-scalar value…)
+	errs  []textio.RowError // errors found while reading (bad geometry, non-scalar value…)
 }
 
 // set stores a value under its role, or in attrs.
@@ -192,14 +194,14 @@ type loadContext struct {
 	t     *Territory
 	deps  map[string]string // known département code → its région
 	seen  map[string]int    // id → position of its first record
-	errs  []RowError
+	errs  []textio.RowError
 	nErrs int
-	lim   DecodeLimits // with defaults
-	rows  int          // records read
-	stop  *ReadError   // what ended the reading early, if anything
+	lim   textio.DecodeLimits // with defaults
+	rows  int                 // records read
+	stop  *textio.ReadError   // what ended the reading early, if anything
 }
 
-func newLoadContext(file, where string, t *Territory, lim DecodeLimits) *loadContext {
+func newLoadContext(file, where string, t *Territory, lim textio.DecodeLimits) *loadContext {
 	deps := make(map[string]string)
 	if t != nil {
 		for _, d := range t.Departements {
@@ -223,9 +225,9 @@ func (lc *loadContext) halt(err error) bool {
 
 // haltCSV is halt naming the CSV field at fault from the header names.
 func (lc *loadContext) haltCSV(err error, names []string) bool {
-	se, ok := asStreamError(err)
+	se, ok := textio.AsStreamError(err)
 	if ok && lc.stop == nil {
-		lc.stop = se.readError(lc.file, names)
+		lc.stop = se.ReadError(lc.file, names)
 	}
 	return ok
 }
@@ -236,17 +238,17 @@ func (lc *loadContext) countRow(pos int) bool {
 	if lc.rows++; lc.rows <= lc.lim.MaxRows {
 		return false
 	}
-	lc.stop = &ReadError{Err: ErrTooManyRows, RowError: RowError{File: lc.file, Where: lc.where, Line: pos,
+	lc.stop = &textio.ReadError{Err: textio.ErrTooManyRows, RowError: textio.RowError{File: lc.file, Where: lc.where, Line: pos,
 		Reason: fmt.Sprintf("more than %d rows, the limit per file: split the file into smaller ones, or raise the limit (maillage serve --max-rows)", lc.lim.MaxRows)}}
 	return true
 }
 
 // fail records an error for the record at pos.
 func (lc *loadContext) fail(pos int, col, format string, args ...any) {
-	lc.add(RowError{File: lc.file, Where: lc.where, Line: pos, Column: col, Reason: fmt.Sprintf(format, args...)})
+	lc.add(textio.RowError{File: lc.file, Where: lc.where, Line: pos, Column: col, Reason: fmt.Sprintf(format, args...)})
 }
 
-func (lc *loadContext) add(e RowError) {
+func (lc *loadContext) add(e textio.RowError) {
 	lc.nErrs++
 	if len(lc.errs) < MaxRowErrors {
 		lc.errs = append(lc.errs, e)

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 )
 
@@ -21,7 +23,7 @@ import (
 // quoting error, and the stream's errors (a damaged gzip, a bound of
 // lc.lim) are final.
 func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	g := newCSVGuard(br, sniffDelimiter(br), lc.lim)
+	g := textio.NewCSVGuard(br, sniffDelimiter(br), lc.lim)
 	cr := newCSVReader(g)
 
 	header, err := cr.Read()
@@ -30,7 +32,7 @@ func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRec
 		return
 	}
 	if err != nil {
-		if !lc.halt(err) && (g.err == nil || !lc.halt(g.err)) {
+		if !lc.halt(err) && (g.Err() == nil || !lc.halt(g.Err())) {
 			lc.add(csvRowError(lc, err, 1))
 		}
 		return
@@ -61,7 +63,7 @@ func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRec
 		if err != nil {
 			// A record cut by a stream error may look like a quoting error:
 			// the stream's error is the one to report.
-			if lc.haltCSV(err, names) || g.err != nil && lc.haltCSV(g.err, names) {
+			if lc.haltCSV(err, names) || g.Err() != nil && lc.haltCSV(g.Err(), names) {
 				return
 			}
 			// Records of any length are read (the check is below): this is
@@ -87,9 +89,9 @@ func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRec
 
 // newCSVReader returns a csv reader on g's delimiter reading records of
 // any length (the callers check it), reusing the record slice.
-func newCSVReader(g *csvGuard) *csv.Reader {
+func newCSVReader(g *textio.CSVGuard) *csv.Reader {
 	cr := csv.NewReader(g)
-	cr.Comma = rune(g.delim)
+	cr.Comma = g.Delim()
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	return cr
@@ -115,12 +117,12 @@ func checkColumns(lc *loadContext, id, lon, lat, commune bool) bool {
 }
 
 // csvRowError turns a csv reader error into a RowError.
-func csvRowError(lc *loadContext, err error, line int) RowError {
+func csvRowError(lc *loadContext, err error, line int) textio.RowError {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return RowError{File: lc.file, Where: lc.where, Line: pe.StartLine, Reason: pe.Err.Error()}
+		return textio.RowError{File: lc.file, Where: lc.where, Line: pe.StartLine, Reason: pe.Err.Error()}
 	}
-	return RowError{File: lc.file, Where: lc.where, Line: line, Reason: err.Error()}
+	return textio.RowError{File: lc.file, Where: lc.where, Line: line, Reason: err.Error()}
 }
 
 // sniffDelimiter picks ',', ';' or '\t', whichever is most frequent on the

@@ -8,13 +8,15 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 )
 
 // readJSON reads a JSON array of objects and calls fn for every element.
 // Element positions are 0-based indexes in the array.
 func readJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	dec := json.NewDecoder(newJSONGuard(rd, lc.lim, 1))
+	dec := json.NewDecoder(textio.NewJSONGuard(rd, lc.lim, 1))
 	dec.UseNumber()
 	if !expectDelim(dec, lc, '[', "not a JSON array") {
 		return
@@ -75,7 +77,7 @@ func closeDelim(dec *json.Decoder, lc *loadContext, pos int) {
 // lon/lat). Positions are 0-based feature indexes.
 func readGeoJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
 	const what = "not a GeoJSON FeatureCollection"
-	dec := json.NewDecoder(newJSONGuard(rd, lc.lim, 2))
+	dec := json.NewDecoder(textio.NewJSONGuard(rd, lc.lim, 2))
 	dec.UseNumber()
 	if !expectDelim(dec, lc, '{', what) {
 		return
@@ -175,7 +177,7 @@ func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int,
 	}
 	r := rawRecord{pos: i}
 	if f.Type != "Feature" {
-		r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "type", Reason: fmt.Sprintf("type %q, want Feature", f.Type)})
+		r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: i, Column: "type", Reason: fmt.Sprintf("type %q, want Feature", f.Type)})
 	}
 	setProperties(&r, lc, kind, roles, f.Properties)
 	if !r.has[roleID] && f.ID != nil {
@@ -185,9 +187,9 @@ func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int,
 	}
 	if g := f.Geometry; g != nil {
 		if g.Type != "Point" {
-			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: fmt.Sprintf("geometry %q, want Point", g.Type)})
+			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: fmt.Sprintf("geometry %q, want Point", g.Type)})
 		} else if p, reason := pointFromJSON(g.Coordinates); reason != "" {
-			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: reason})
+			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: i, Column: "geometry", Reason: reason})
 		} else {
 			r.pt, r.hasPt = p, true
 		}
@@ -226,11 +228,11 @@ func setProperties(r *rawRecord, lc *loadContext, kind recordKind, roles map[str
 			s, scalar = joinScalars(list)
 		}
 		if !scalar && ro != roleAttr {
-			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("%s is %s, want a string or number", k, truncate(s, 40))})
+			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("%s is %s, want a string or number", k, truncate(s, 40))})
 			continue
 		}
 		if ro != roleAttr && r.has[ro] {
-			r.errs = append(r.errs, RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("two keys mean %s", roleNames[ro])})
+			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("two keys mean %s", roleNames[ro])})
 			continue
 		}
 		r.set(ro, k, s)

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 func TestLoadProcessColumns(t *testing.T) {
@@ -14,7 +16,7 @@ func TestLoadProcessColumns(t *testing.T) {
 		"id,lon,lat,available_from,departements\n"+
 			"c1,5.05,46.05,2027-01-15,\"01;2A\"\n"+
 			"c2,5.05,46.05,15/02/2027,\n"+
-			"c3,5.05,46.05,,1\n"), "c.csv", FormatCSV, terr, DecodeLimits{})
+			"c3,5.05,46.05,,1\n"), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +30,7 @@ func TestLoadProcessColumns(t *testing.T) {
 	}
 
 	// JSON gives the wished départements as an array.
-	jc, _, err := LoadCandidates(strings.NewReader(`[{"id":"j1","lon":5.05,"lat":46.05,"departements":["01",2]}]`), "c.json", FormatJSON, terr, DecodeLimits{})
+	jc, _, err := LoadCandidates(strings.NewReader(`[{"id":"j1","lon":5.05,"lat":46.05,"departements":["01",2]}]`), "c.json", textio.FormatJSON, terr, textio.DecodeLimits{})
 	if err == nil || !strings.Contains(err.Error(), `unknown département code "2"`) {
 		t.Errorf("json with département 2: %v, %v", jc, err)
 	}
@@ -38,7 +40,7 @@ func TestLoadProcessColumns(t *testing.T) {
 			"s1,5.05,46.05,commune,2,2027-03-01,\n"+
 			"s2,5.05,46.05,privee,1,,\n"+
 			"s3,5.05,46.05,association,1,,2\n"+
-			"s4,5.05,46.05,club,1,,\n"), "s.csv", FormatCSV, terr, DecodeLimits{})
+			"s4,5.05,46.05,club,1,,\n"), "s.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +62,7 @@ func TestLoadProcessColumns(t *testing.T) {
 	if err := WriteStructuresCSV(&buf, ss); err != nil {
 		t.Fatal(err)
 	}
-	back, _, err := LoadStructures(&buf, "back.csv", FormatCSV, terr, DecodeLimits{})
+	back, _, err := LoadStructures(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil || !reflect.DeepEqual(back, ss) {
 		t.Errorf("structures round trip: %v\n got %+v\nwant %+v", err, back, ss)
 	}
@@ -68,7 +70,7 @@ func TestLoadProcessColumns(t *testing.T) {
 	if err := WriteCandidatesCSV(&buf, cands); err != nil {
 		t.Fatal(err)
 	}
-	backC, _, err := LoadCandidates(&buf, "back.csv", FormatCSV, terr, DecodeLimits{})
+	backC, _, err := LoadCandidates(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil || !reflect.DeepEqual(backC, cands) {
 		t.Errorf("candidates round trip: %v\n got %+v\nwant %+v", err, backC, cands)
 	}
@@ -79,7 +81,7 @@ func TestLoadProcessColumnsErrors(t *testing.T) {
 	tests := []struct {
 		structures bool
 		csv        string
-		want       string // RowError.Error() of the only error
+		want       string // textio.RowError.Error() of the only error
 	}{
 		{false, "id,lon,lat,available_from\nc1,5.05,46.05,2027-13-01\n", `c.csv: line 2: column available_from: available_from "2027-13-01" is not a date (want 2027-01-15 or 15/01/2027)`},
 		{false, "id,lon,lat,available_from\nc1,5.05,46.05,01/01/1900\n", `c.csv: line 2: column available_from: available_from "01/01/1900" is out of range (years 2000 to 2100)`},
@@ -90,9 +92,9 @@ func TestLoadProcessColumnsErrors(t *testing.T) {
 	for _, tc := range tests {
 		var err error
 		if tc.structures {
-			_, _, err = LoadStructures(strings.NewReader(tc.csv), "c.csv", FormatCSV, terr, DecodeLimits{})
+			_, _, err = LoadStructures(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 		} else {
-			_, _, err = LoadCandidates(strings.NewReader(tc.csv), "c.csv", FormatCSV, terr, DecodeLimits{})
+			_, _, err = LoadCandidates(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 		}
 		var le *LoadErrors
 		if !errors.As(err, &le) || len(le.Errors) != 1 {

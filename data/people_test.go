@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 )
 
@@ -28,7 +32,7 @@ func square(minLon, minLat, maxLon, maxLat float64) orb.MultiPolygon {
 //	97501 no boundary (an overseas collectivity), 6,000 inhabitants
 func fixtureTerritory(tb testing.TB) *Territory {
 	tb.Helper()
-	bounds := []Boundary{
+	bounds := []boundaries.Boundary{
 		{Code: "01001", Name: "Alpha", Shape: square(5.0, 46.0, 5.1, 46.1)},
 		{Code: "01002", Name: "Beta", Shape: square(5.1, 46.0, 5.2, 46.1)},
 		{Code: "01099", Name: "Beta-le-Vieux", Shape: square(5.2, 46.0, 5.4, 46.1)},
@@ -64,10 +68,10 @@ func loadFixture(tb testing.TB, name string, structures bool) ([]Candidate, []St
 	}
 	terr := fixtureTerritory(tb)
 	if structures {
-		ss, _, err := LoadStructures(bytes.NewReader(b), name, FormatUnknown, terr, DecodeLimits{})
+		ss, _, err := LoadStructures(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 		return nil, ss, err
 	}
-	cs, _, err := LoadCandidates(bytes.NewReader(b), name, FormatUnknown, terr, DecodeLimits{})
+	cs, _, err := LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 	return cs, nil, err
 }
 
@@ -243,7 +247,7 @@ func TestLoadErrorsCap(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "x%d,5.05,bad\n", i)
 	}
-	_, _, err := LoadCandidates(strings.NewReader(b.String()), "many.csv", FormatCSV, fixtureTerritory(t), DecodeLimits{})
+	_, _, err := LoadCandidates(strings.NewReader(b.String()), "many.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
 	var le *LoadErrors
 	if !errors.As(err, &le) {
 		t.Fatal(err)
@@ -274,7 +278,7 @@ func TestLoadHeaderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := LoadCandidates(strings.NewReader(tc.content), "h.csv", FormatCSV, fixtureTerritory(t), DecodeLimits{})
+			_, _, err := LoadCandidates(strings.NewReader(tc.content), "h.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -288,29 +292,29 @@ func TestLoadHeaderErrors(t *testing.T) {
 func TestDetectFormat(t *testing.T) {
 	tests := []struct {
 		name, head string
-		want       Format
+		want       textio.Format
 	}{
-		{"a.csv", "", FormatCSV},
-		{"a.CSV.gz", "", FormatCSV},
-		{"a.geojson", "", FormatGeoJSON},
-		{"a.json", `{"type":"FeatureCollection","features":[]}`, FormatGeoJSON},
-		{"a.json", ` [ {"id":1} ]`, FormatJSON},
-		{"upload", "\ufeff[{}]", FormatJSON},
-		{"upload", `{"type": "Feature", "geometry": null}`, FormatGeoJSON},
-		{"upload", "id,lon,lat\n", FormatCSV},
-		{"upload", "", FormatUnknown},
+		{"a.csv", "", textio.FormatCSV},
+		{"a.CSV.gz", "", textio.FormatCSV},
+		{"a.geojson", "", textio.FormatGeoJSON},
+		{"a.json", `{"type":"FeatureCollection","features":[]}`, textio.FormatGeoJSON},
+		{"a.json", ` [ {"id":1} ]`, textio.FormatJSON},
+		{"upload", "\ufeff[{}]", textio.FormatJSON},
+		{"upload", `{"type": "Feature", "geometry": null}`, textio.FormatGeoJSON},
+		{"upload", "id,lon,lat\n", textio.FormatCSV},
+		{"upload", "", textio.FormatUnknown},
 	}
 	for _, tc := range tests {
-		if got := DetectFormat(tc.name, []byte(tc.head)); got != tc.want {
+		if got := textio.DetectFormat(tc.name, []byte(tc.head)); got != tc.want {
 			t.Errorf("DetectFormat(%q, %q) = %v, want %v", tc.name, tc.head, got, tc.want)
 		}
 	}
-	for _, f := range []Format{FormatCSV, FormatJSON, FormatGeoJSON} {
-		if got, err := ParseFormat(f.String()); err != nil || got != f {
+	for _, f := range []textio.Format{textio.FormatCSV, textio.FormatJSON, textio.FormatGeoJSON} {
+		if got, err := textio.ParseFormat(f.String()); err != nil || got != f {
 			t.Errorf("ParseFormat(%q) = %v, %v", f.String(), got, err)
 		}
 	}
-	if _, err := ParseFormat("xml"); err == nil {
+	if _, err := textio.ParseFormat("xml"); err == nil {
 		t.Error("ParseFormat(xml) accepted")
 	}
 }
@@ -324,7 +328,7 @@ func TestLoadCandidatesGzip(t *testing.T) {
 	zw := gzip.NewWriter(&zb)
 	zw.Write(raw)
 	zw.Close()
-	cs, _, err := LoadCandidates(&zb, "candidates_good.csv.gz", FormatUnknown, fixtureTerritory(t), DecodeLimits{})
+	cs, _, err := LoadCandidates(&zb, "candidates_good.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.DecodeLimits{})
 	if err != nil || len(cs) != 6 {
 		t.Fatalf("got %d candidates, %v; want 6", len(cs), err)
 	}

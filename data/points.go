@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 )
 
@@ -27,21 +29,21 @@ type PointRow struct {
 // wrapping ErrTooManyRows and the like past a bound), and a file with any
 // invalid point is rejected whole: a *LoadErrors naming the line, element
 // or feature of each. Ids are checked by CheckID but may repeat.
-func ReadPoints(r io.Reader, name string, format Format, lim DecodeLimits) ([]PointRow, FileInfo, error) {
+func ReadPoints(r io.Reader, name string, format textio.Format, lim textio.DecodeLimits) ([]PointRow, textio.FileInfo, error) {
 	var out []PointRow
 	lc := newLoadContext(name, "line", nil, lim)
-	ts, err := openText(r, lc.lim)
+	ts, err := textio.Open(r, lc.lim)
 	if err != nil {
 		lc.halt(err)
-		return nil, FileInfo{Format: format}, lc.stop
+		return nil, textio.FileInfo{Format: format}, lc.stop
 	}
 	defer ts.Close()
-	if format == FormatUnknown {
+	if format == textio.FormatUnknown {
 		head, err := ts.Peek(4 << 10)
 		if lc.halt(err) {
-			return nil, FileInfo{Format: format}, lc.stop
+			return nil, textio.FileInfo{Format: format}, lc.stop
 		}
-		format = DetectFormat(name, head)
+		format = textio.DetectFormat(name, head)
 	}
 	each := func(rec *rawRecord) {
 		if p, ok := lc.point(rec); ok && lc.nErrs == 0 {
@@ -49,23 +51,23 @@ func ReadPoints(r io.Reader, name string, format Format, lim DecodeLimits) ([]Po
 		}
 	}
 	switch format {
-	case FormatCSV:
+	case textio.FormatCSV:
 		readPointsCSV(ts, lc, each)
-	case FormatJSON:
+	case textio.FormatJSON:
 		lc.where = "element"
 		readJSON(ts.Reader, lc, kindCandidate, each)
-	case FormatGeoJSON:
+	case textio.FormatGeoJSON:
 		lc.where = "feature"
 		readGeoJSON(ts.Reader, lc, kindCandidate, each)
 	default:
-		return nil, FileInfo{Format: format}, fmt.Errorf("%s: %w: send CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points", name, ErrUnknownFormat)
+		return nil, textio.FileInfo{Format: format}, fmt.Errorf("%s: %w: send CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON FeatureCollection of points", name, textio.ErrUnknownFormat)
 	}
 	if lc.stop == nil {
 		if _, err := io.Copy(io.Discard, ts); err != nil { // as loadRecords: the end of the stream, its CRC
 			lc.halt(err)
 		}
 	}
-	info := ts.info(format, lc.rows)
+	info := ts.Info(format, lc.rows)
 	if lc.stop != nil {
 		return nil, info, lc.stop
 	}
@@ -81,8 +83,8 @@ func ReadPoints(r io.Reader, name string, format Format, lim DecodeLimits) ([]Po
 
 // readPointsCSV reads CSV points with or without a header row: a first row
 // whose first field is not a longitude is a header naming the columns.
-func readPointsCSV(ts *textStream, lc *loadContext, fn func(*rawRecord)) {
-	g := newCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lc.lim)
+func readPointsCSV(ts *textio.Stream, lc *loadContext, fn func(*rawRecord)) {
+	g := textio.NewCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lc.lim)
 	cr := newCSVReader(g)
 	roles := []role{roleLon, roleLat, roleID} // without header
 	var r rawRecord
@@ -92,7 +94,7 @@ func readPointsCSV(ts *textStream, lc *loadContext, fn func(*rawRecord)) {
 			return
 		}
 		if err != nil {
-			if lc.haltCSV(err, nil) || g.err != nil && lc.haltCSV(g.err, nil) {
+			if lc.haltCSV(err, nil) || g.Err() != nil && lc.haltCSV(g.Err(), nil) {
 				return
 			}
 			lc.add(csvRowError(lc, err, 0))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb"
 )
@@ -15,22 +17,22 @@ func TestReadPoints(t *testing.T) {
 	want := []PointRow{{Point: orb.Point{2.35, 48.85}, ID: "a"}, {Point: orb.Point{-1.5, 47.2}, ID: "b"}, {Point: orb.Point{5.37, 43.29}, ID: ""}}
 	tests := []struct {
 		name, body string
-		format     Format
+		format     textio.Format
 		pos        []int
 	}{
-		{"csv without header", "2.35,48.85,a\n-1.5,47.2,b\n5.37,43.29\n", FormatCSV, []int{1, 2, 3}},
-		{"csv sniffed", "2.35,48.85,a\r\n-1.5,47.2,b\r\n5.37,43.29,\r\n", FormatUnknown, []int{1, 2, 3}},
-		{"csv header any order, semicolons", "id;latitude;longitude;other\na;48.85;2.35;x\nb;47.2;-1.5;y\n;43.29;5.37;z\n", FormatCSV, []int{2, 3, 4}},
-		{"csv header, decimal commas", "lat;lon;id\n48,85;2,35;a\n47,2;-1,5;b\n43,29;5,37;\n", FormatCSV, []int{2, 3, 4}},
-		{"json array", `[{"lon":2.35,"lat":48.85,"id":"a"},{"lon":"-1.5","lat":47.2,"id":"b"},{"lat":43.29,"lon":5.37,"extra":[1]}]`, FormatUnknown, []int{0, 1, 2}},
+		{"csv without header", "2.35,48.85,a\n-1.5,47.2,b\n5.37,43.29\n", textio.FormatCSV, []int{1, 2, 3}},
+		{"csv sniffed", "2.35,48.85,a\r\n-1.5,47.2,b\r\n5.37,43.29,\r\n", textio.FormatUnknown, []int{1, 2, 3}},
+		{"csv header any order, semicolons", "id;latitude;longitude;other\na;48.85;2.35;x\nb;47.2;-1.5;y\n;43.29;5.37;z\n", textio.FormatCSV, []int{2, 3, 4}},
+		{"csv header, decimal commas", "lat;lon;id\n48,85;2,35;a\n47,2;-1,5;b\n43,29;5,37;\n", textio.FormatCSV, []int{2, 3, 4}},
+		{"json array", `[{"lon":2.35,"lat":48.85,"id":"a"},{"lon":"-1.5","lat":47.2,"id":"b"},{"lat":43.29,"lon":5.37,"extra":[1]}]`, textio.FormatUnknown, []int{0, 1, 2}},
 		{"geojson", `{"type":"FeatureCollection","features":[
 			{"type":"Feature","id":"a","geometry":{"type":"Point","coordinates":[2.35,48.85]},"properties":{}},
 			{"type":"Feature","geometry":{"type":"Point","coordinates":[-1.5,47.2]},"properties":{"id":"b"}},
-			{"type":"Feature","geometry":{"type":"Point","coordinates":[5.37,43.29]},"properties":null}]}`, FormatUnknown, []int{0, 1, 2}},
+			{"type":"Feature","geometry":{"type":"Point","coordinates":[5.37,43.29]},"properties":null}]}`, textio.FormatUnknown, []int{0, 1, 2}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _, err := ReadPoints(strings.NewReader(tc.body), "points", tc.format, DecodeLimits{})
+			got, _, err := ReadPoints(strings.NewReader(tc.body), "points", tc.format, textio.DecodeLimits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -53,7 +55,7 @@ func TestReadPointsGzip(t *testing.T) {
 	zw := gzip.NewWriter(&buf)
 	zw.Write([]byte("lon,lat\n1,2\n3,4\n"))
 	zw.Close()
-	got, _, err := ReadPoints(&buf, "points", FormatUnknown, DecodeLimits{})
+	got, _, err := ReadPoints(&buf, "points", textio.FormatUnknown, textio.DecodeLimits{})
 	if err != nil || len(got) != 2 || got[1].Point != (orb.Point{3, 4}) {
 		t.Fatalf("%+v, %v", got, err)
 	}
@@ -81,7 +83,7 @@ func TestReadPointsErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadPoints(strings.NewReader(tc.body), "points", FormatUnknown, DecodeLimits{})
+			_, _, err := ReadPoints(strings.NewReader(tc.body), "points", textio.FormatUnknown, textio.DecodeLimits{})
 			var le *LoadErrors
 			if !errors.As(err, &le) || len(le.Errors) == 0 {
 				t.Fatalf("error %v, want *LoadErrors", err)
@@ -92,19 +94,19 @@ func TestReadPointsErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := ReadPoints(strings.NewReader(""), "points", FormatUnknown, DecodeLimits{}); !errors.Is(err, ErrUnknownFormat) {
+	if _, _, err := ReadPoints(strings.NewReader(""), "points", textio.FormatUnknown, textio.DecodeLimits{}); !errors.Is(err, textio.ErrUnknownFormat) {
 		t.Errorf("empty body: %v, want ErrUnknownFormat", err)
 	}
 	var many strings.Builder
 	for range 11 {
 		many.WriteString("1,2\n")
 	}
-	_, _, err := ReadPoints(strings.NewReader(many.String()), "points", FormatCSV, DecodeLimits{MaxRows: 10})
-	if !errors.Is(err, ErrTooManyRows) {
+	_, _, err := ReadPoints(strings.NewReader(many.String()), "points", textio.FormatCSV, textio.DecodeLimits{MaxRows: 10})
+	if !errors.Is(err, textio.ErrTooManyRows) {
 		t.Errorf("11 rows with MaxRows 10: %v, want ErrTooManyRows", err)
 	}
-	_, _, err = ReadPoints(strings.NewReader(strings.Repeat("1,2\n", 100)), "points", FormatCSV, DecodeLimits{MaxBytes: 64})
-	if !errors.Is(err, ErrTooLarge) {
+	_, _, err = ReadPoints(strings.NewReader(strings.Repeat("1,2\n", 100)), "points", textio.FormatCSV, textio.DecodeLimits{MaxBytes: 64})
+	if !errors.Is(err, textio.ErrTooLarge) {
 		t.Errorf("400 bytes with MaxBytes 64: %v, want ErrTooLarge", err)
 	}
 }
@@ -119,7 +121,7 @@ func BenchmarkReadPoints100k(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := ReadPoints(strings.NewReader(body), "points", FormatCSV, DecodeLimits{}); err != nil {
+		if _, _, err := ReadPoints(strings.NewReader(body), "points", textio.FormatCSV, textio.DecodeLimits{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -28,7 +30,7 @@ import (
 //
 // Shapes and bounds are assembled here (dissolve); measure computes the
 // representative points and areas.
-func (t *Territory) reconcile(bounds []Boundary) {
+func (t *Territory) reconcile(bounds []boundaries.Boundary) {
 	r := &t.Report
 	r.Boundaries = len(bounds)
 	own := make([][]int, len(t.Communes))    // boundary indexes of the commune's own code
@@ -49,7 +51,7 @@ func (t *Territory) reconcile(bounds []Boundary) {
 		t.Unmatched = append(t.Unmatched, b)
 	}
 	slices.Sort(r.BoundariesUnmatched)
-	slices.SortFunc(t.Unmatched, func(a, b Boundary) int { return cmp.Compare(a.Code, b.Code) })
+	slices.SortFunc(t.Unmatched, func(a, b boundaries.Boundary) int { return cmp.Compare(a.Code, b.Code) })
 
 	for id := range t.Communes {
 		t.Communes[id].assembleShape(bounds, own[id], merged[id])
@@ -78,7 +80,7 @@ func (t *Territory) reconcile(bounds []Boundary) {
 // own-code boundaries, then its former communes' boundaries (by code). A
 // commune of one valid boundary shares its parsed shape; any other gets its
 // shape from dissolveShape.
-func (c *Commune) assembleShape(bounds []Boundary, own, merged []int) {
+func (c *Commune) assembleShape(bounds []boundaries.Boundary, own, merged []int) {
 	if len(own) == 1 && len(merged) == 0 && bounds[own[0]].Invalid == "" {
 		// The common case: share the parsed shape, no copy.
 		c.Shape, c.Bound = bounds[own[0]].Shape, bounds[own[0]].Bound

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	json "github.com/goccy/go-json"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/paulmach/orb"
@@ -177,7 +179,7 @@ type fs2020Feature struct {
 // A feature that cannot be decoded is rejected with its number; a file that
 // is not a FeatureCollection is an error.
 func LoadFranceServices2020(path string, t *Territory) (*Layer, error) {
-	buf, err := ReadFile(path)
+	buf, err := textio.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("france services %s: %w", path, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // CSVColumns names the columns of a sites CSV file. Lat and Lon are
@@ -48,13 +50,13 @@ func LoadSitesCSV(path string, cols CSVColumns, t *Territory, layerName string) 
 	// The file is the operator's: bounded like a local file, checked like
 	// an upload (a damaged gzip or a stray encoding ends the reading with
 	// its line).
-	lim := LocalFileLimits().WithDefaults()
-	ts, err := openText(f, lim)
+	lim := textio.LocalFileLimits().WithDefaults()
+	ts, err := textio.Open(f, lim)
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: %w", path, err)
 	}
 	defer ts.Close()
-	r := newCSVReader(newCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lim))
+	r := newCSVReader(textio.NewCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: header: %w", path, err)

@@ -32,7 +32,7 @@ type DatasetMeta struct {
 	Departements []string    `json:"departements"` // départements of its rows, ascending
 	CreatedAt    time.Time   `json:"created_at"`
 	Source       string      `json:"source,omitempty"` // file name or "api"
-	Notes        []string    `json:"notes,omitempty"`  // how the file was read (FileInfo.Notes)
+	Notes        []string    `json:"notes,omitempty"`  // how the file was read (textio.FileInfo.Notes)
 
 	// RowsByDepartement counts the rows of each département (candidates,
 	// structures and proposals; nil for match results and for datasets

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
@@ -109,11 +111,11 @@ func roundTrip(t *testing.T, terr *data.Territory, nCand, nStruct int) {
 	if err := data.WriteStructuresCSV(&sb, ss); err != nil {
 		t.Fatal(err)
 	}
-	cs2, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", data.FormatCSV, terr, data.DecodeLimits{})
+	cs2, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss2, _, err := data.LoadStructures(&sb, "synth-structures.csv", data.FormatCSV, terr, data.DecodeLimits{})
+	ss2, _, err := data.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +163,7 @@ func BenchmarkLoadCandidatesCSV50k(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		got, _, err := data.LoadCandidates(bytes.NewReader(raw), "bench.csv", data.FormatCSV, terr, data.DecodeLimits{})
+		got, _, err := data.LoadCandidates(bytes.NewReader(raw), "bench.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 		if err != nil || len(got) != len(cs) {
 			b.Fatalf("%d candidates, %v", len(got), err)
 		}

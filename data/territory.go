@@ -7,6 +7,10 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/maillage/maillage/data/boundaries"
+
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -23,7 +27,7 @@ type territoryFiles struct {
 func findTerritoryFiles(dir string) (territoryFiles, error) {
 	var f territoryFiles
 	var errs []error
-	p, err := FindFile(dir, CommunesFile)
+	p, err := textio.FindFile(dir, CommunesFile)
 	errs = append(errs, err)
 	f.boundaries = p
 	for _, x := range []struct {
@@ -82,11 +86,11 @@ func LoadTerritory(dir string) (*Territory, error) {
 		return nil, fmt.Errorf("territory %s: %w", dir, err)
 	}
 	var (
-		bounds    []Boundary
+		bounds    []boundaries.Boundary
 		boundsErr error
 		wg        sync.WaitGroup
 	)
-	wg.Go(func() { bounds, boundsErr = LoadBoundaries(files.boundaries) })
+	wg.Go(func() { bounds, boundsErr = boundaries.Load(files.boundaries) })
 	adm, admErr := loadAdmin(files)
 	wg.Wait()
 	if err := errors.Join(boundsErr, admErr); err != nil {
@@ -96,7 +100,7 @@ func LoadTerritory(dir string) (*Territory, error) {
 }
 
 // newTerritory builds a Territory from parsed boundaries and COG files.
-func newTerritory(bounds []Boundary, adm admin) (*Territory, error) {
+func newTerritory(bounds []boundaries.Boundary, adm admin) (*Territory, error) {
 	t := &Territory{Departements: adm.departements, Regions: adm.regions, EPCIs: adm.epcis}
 	n := 0
 	for _, c := range adm.communes {
@@ -257,7 +261,7 @@ func (t *Territory) CommunesIn(departement string) []int {
 // UnmatchedAt returns the unmatched 2018 boundary (a former commune joined
 // to no current commune) containing p, if any: the reason a point inside
 // France is in no commune.
-func (t *Territory) UnmatchedAt(p orb.Point) (*Boundary, bool) {
+func (t *Territory) UnmatchedAt(p orb.Point) (*boundaries.Boundary, bool) {
 	for i := range t.Unmatched {
 		b := &t.Unmatched[i]
 		if b.Bound.Contains(p) && geo.MultiPolygonContains(b.Shape, p) {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/peterstace/simplefeatures/geom"
@@ -47,7 +49,7 @@ func shapesTerritory(t *testing.T) *Territory {
 {"type": "Feature", "properties": {"code": "01006", "nom": "Noeud"}, "geometry": {"type": "Polygon", "coordinates": [[[10, 0], [12, 0], [11, 1], [12, 2], [13, 1], [12, 0], [14, 0], [14, 4], [10, 4], [10, 0]]]}},
 {"type": "Feature", "properties": {"code": "01007", "nom": "Trait"}, "geometry": {"type": "Polygon", "coordinates": [[[20, 0], [21, 0], [22, 0], [20, 0]]]}}
 ]}`
-	bounds, err := ParseBoundaries([]byte(collection), "shapes.geojson")
+	bounds, err := boundaries.Parse([]byte(collection), "shapes.geojson")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -187,10 +189,10 @@ func TestLoadTerritoryBadInput(t *testing.T) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
 			}
-			_, err = LoadBoundaries(filepath.Join(fixtureDir, "bad", c.file))
+			_, err = boundaries.Load(filepath.Join(fixtureDir, "bad", c.file))
 			for _, w := range c.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
-					t.Errorf("LoadBoundaries error %v does not contain %q", err, w)
+					t.Errorf("boundaries.Load error %v does not contain %q", err, w)
 				}
 			}
 		})

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"github.com/maillage/maillage/data/boundaries"
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
@@ -116,7 +117,7 @@ type Territory struct {
 
 	// Unmatched are the 2018 boundaries joined to no current commune
 	// (Report.BoundariesUnmatched), kept to explain points that fall in them.
-	Unmatched []Boundary
+	Unmatched []boundaries.Boundary
 
 	byCode     map[string]int    // current code → index in Communes
 	formerCode map[string]string // former/delegated/associated/arrondissement code → current code

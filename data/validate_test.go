@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 // Regression tests of issue 13, finding 8: values that strconv accepts but
@@ -101,24 +103,24 @@ func TestLoadRefusesBadValues(t *testing.T) {
 	tests := []struct {
 		name, file string
 		structures bool
-		lim        DecodeLimits
+		lim        textio.DecodeLimits
 		column     string // of the expected row error
 		reason     string // in its reason
 	}{
-		{"hex lon", "id,lon,lat\na,0x1.dep0,46.05\n", false, DecodeLimits{}, "lon", "not a decimal number"},
-		{"NaN lat", "id,lon,lat\na,5.05,NaN\n", false, DecodeLimits{}, "lat", "not a decimal number"},
-		{"Inf max_km", "id,lon,lat,max_km\na,5.05,46.05,Inf\n", false, DecodeLimits{}, "max_km", "not a decimal number"},
-		{"1e400 lat", "id,lon,lat\na,5.05,1e400\n", false, DecodeLimits{}, "lat", "beyond the range"},
-		{"NUL id", "id,lon,lat\na\x00b,5.05,46.05\n", false, DecodeLimits{}, "", "NUL"},
-		{"NUL id json", `[{"id":"a\u0000b","lon":5.05,"lat":46.05}]`, false, DecodeLimits{}, "id", "U+0000"},
-		{"RLO id", "id,lon,lat\nab\u202ecd,5.05,46.05\n", false, DecodeLimits{}, "id", "U+202E"},
-		{"RLO id geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a\u202eb","geometry":{"type":"Point","coordinates":[5.05,46.05]}}]}`, false, DecodeLimits{}, "id", "U+202E"},
-		{"5 MB id", "id,lon,lat\n" + long + ",5.05,46.05\n", false, DecodeLimits{}, "id", "field 1 is longer than"},
-		{"5 MB id unbounded field", "id,lon,lat\n" + long + ",5.05,46.05\n", false, DecodeLimits{MaxFieldBytes: NoLimit}, "id", "more than the 200 allowed"},
-		{"posts max int", "id,lon,lat,posts\ns,5.05,46.05,9223372036854775807\n", true, DecodeLimits{}, "posts", "more than 10000, the most posts"},
-		{"posts hex", "id,lon,lat,posts\ns,5.05,46.05,0x10\n", true, DecodeLimits{}, "posts", "not a whole number"},
-		{"long name", "id,name,lon,lat\ns," + strings.Repeat("n", 600) + ",5.05,46.05\n", true, DecodeLimits{}, "name", "more than the 500 allowed"},
-		{"json number coords", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g"},"geometry":{"type":"Point","coordinates":[500,46]}}]}`, false, DecodeLimits{}, "geometry", "out of range"},
+		{"hex lon", "id,lon,lat\na,0x1.dep0,46.05\n", false, textio.DecodeLimits{}, "lon", "not a decimal number"},
+		{"NaN lat", "id,lon,lat\na,5.05,NaN\n", false, textio.DecodeLimits{}, "lat", "not a decimal number"},
+		{"Inf max_km", "id,lon,lat,max_km\na,5.05,46.05,Inf\n", false, textio.DecodeLimits{}, "max_km", "not a decimal number"},
+		{"1e400 lat", "id,lon,lat\na,5.05,1e400\n", false, textio.DecodeLimits{}, "lat", "beyond the range"},
+		{"NUL id", "id,lon,lat\na\x00b,5.05,46.05\n", false, textio.DecodeLimits{}, "", "NUL"},
+		{"NUL id json", `[{"id":"a\u0000b","lon":5.05,"lat":46.05}]`, false, textio.DecodeLimits{}, "id", "U+0000"},
+		{"RLO id", "id,lon,lat\nab\u202ecd,5.05,46.05\n", false, textio.DecodeLimits{}, "id", "U+202E"},
+		{"RLO id geojson", `{"type":"FeatureCollection","features":[{"type":"Feature","id":"a\u202eb","geometry":{"type":"Point","coordinates":[5.05,46.05]}}]}`, false, textio.DecodeLimits{}, "id", "U+202E"},
+		{"5 MB id", "id,lon,lat\n" + long + ",5.05,46.05\n", false, textio.DecodeLimits{}, "id", "field 1 is longer than"},
+		{"5 MB id unbounded field", "id,lon,lat\n" + long + ",5.05,46.05\n", false, textio.DecodeLimits{MaxFieldBytes: textio.NoLimit}, "id", "more than the 200 allowed"},
+		{"posts max int", "id,lon,lat,posts\ns,5.05,46.05,9223372036854775807\n", true, textio.DecodeLimits{}, "posts", "more than 10000, the most posts"},
+		{"posts hex", "id,lon,lat,posts\ns,5.05,46.05,0x10\n", true, textio.DecodeLimits{}, "posts", "not a whole number"},
+		{"long name", "id,name,lon,lat\ns," + strings.Repeat("n", 600) + ",5.05,46.05\n", true, textio.DecodeLimits{}, "name", "more than the 500 allowed"},
+		{"json number coords", `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"g"},"geometry":{"type":"Point","coordinates":[500,46]}}]}`, false, textio.DecodeLimits{}, "geometry", "out of range"},
 	}
 	terr := fixtureTerritory(t)
 	for _, tc := range tests {
@@ -127,19 +129,19 @@ func TestLoadRefusesBadValues(t *testing.T) {
 			var n int
 			if tc.structures {
 				var ss []Structure
-				ss, _, err = LoadStructures(strings.NewReader(tc.file), "bad", FormatUnknown, terr, tc.lim)
+				ss, _, err = LoadStructures(strings.NewReader(tc.file), "bad", textio.FormatUnknown, terr, tc.lim)
 				n = len(ss)
 			} else {
 				var cs []Candidate
-				cs, _, err = LoadCandidates(strings.NewReader(tc.file), "bad", FormatUnknown, terr, tc.lim)
+				cs, _, err = LoadCandidates(strings.NewReader(tc.file), "bad", textio.FormatUnknown, terr, tc.lim)
 				n = len(cs)
 			}
 			if err == nil || n != 0 {
 				t.Fatalf("accepted %d records", n)
 			}
-			var got RowError
+			var got textio.RowError
 			var le *LoadErrors
-			var re *ReadError
+			var re *textio.ReadError
 			switch {
 			case errors.As(err, &re):
 				got = re.RowError
@@ -155,7 +157,7 @@ func TestLoadRefusesBadValues(t *testing.T) {
 	}
 	// What the values checks must not refuse.
 	ok := "id,name,lon,lat,posts\nMairie-Guéret_1,Mairie de Guéret (Creuse),5.05,\"46,05\",+3\n"
-	ss, _, err := LoadStructures(bytes.NewReader([]byte(ok)), "ok.csv", FormatCSV, terr, DecodeLimits{})
+	ss, _, err := LoadStructures(bytes.NewReader([]byte(ok)), "ok.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil || len(ss) != 1 || ss[0].Posts != 3 || ss[0].Point[1] != 46.05 {
 		t.Fatalf("good file: %+v, %v", ss, err)
 	}

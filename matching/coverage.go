@@ -3,7 +3,8 @@ package matching
 import (
 	"fmt"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/matching/internal/num"
 )
 
@@ -237,13 +238,13 @@ type CommuneCoverage struct {
 	// difficulty with digital tools (difficulty.go; 0 without index), the
 	// populations in difficulty the population × that share; ZRR
 	// populations the population when classed C (P).
-	Fragility                       *data.Fragility `json:"fragility"`
-	ZRR                             string          `json:"zrr"`
-	DifficultyShare                 float64         `json:"difficulty_share"`
-	PopulationInDifficulty          float64         `json:"population_in_difficulty"`
-	UncoveredPopulationInDifficulty float64         `json:"uncovered_population_in_difficulty"`
-	ZRRPopulation                   int             `json:"zrr_population"`
-	ZRRPartialPopulation            int             `json:"zrr_partial_population"`
+	Fragility                       *indicators.Fragility `json:"fragility"`
+	ZRR                             string                `json:"zrr"`
+	DifficultyShare                 float64               `json:"difficulty_share"`
+	PopulationInDifficulty          float64               `json:"population_in_difficulty"`
+	UncoveredPopulationInDifficulty float64               `json:"uncovered_population_in_difficulty"`
+	ZRRPopulation                   int                   `json:"zrr_population"`
+	ZRRPartialPopulation            int                   `json:"zrr_partial_population"`
 
 	id int32 // index in Territory.Communes
 	// located and covered are the fractional inhabitants placed on the

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
@@ -84,7 +86,7 @@ type datasetEntry struct {
 // loadBuiltinStructures reads cnfs-structures-2021.json (plain or gzip)
 // into p when the data folder holds it.
 func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
-	path, err := data.FindFile(dir, data.CNFSStructuresFile)
+	path, err := textio.FindFile(dir, data.CNFSStructuresFile)
 	if err != nil {
 		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
 		return nil
@@ -211,16 +213,16 @@ func (r *Registry) current(id string, en *datasetEntry) (bool, error) {
 
 // ParseDataset reads and validates a candidates, structures or proposals
 // file (proposals are proposed sites in the structures format) against the
-// engine's territory, within lim (see data.DecodeLimits). A file with any
+// engine's territory, within lim (see textio.DecodeLimits). A file with any
 // invalid row is rejected whole with a *data.LoadErrors, one that cannot
-// be read to its end with a *data.ReadError. The dataset returned has its
+// be read to its end with a *textio.ReadError. The dataset returned has its
 // Kind, Name, Source, Rows, Departements and Notes set but no id:
 // AddDataset stores it.
-func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader, format data.Format, lim data.DecodeLimits) (*data.Dataset, error) {
+func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader, format textio.Format, lim textio.DecodeLimits) (*data.Dataset, error) {
 	e := r.Engine()
 	d := &data.Dataset{Meta: data.DatasetMeta{Kind: kind, Name: name, Source: name}}
 	var err error
-	var info data.FileInfo
+	var info textio.FileInfo
 	switch kind {
 	case data.KindCandidates:
 		d.Candidates, info, err = data.LoadCandidates(in, name, format, e.territory, lim)
@@ -244,7 +246,7 @@ func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader
 }
 
 // ReadDatasetFile is ParseDataset on a local file (plain or gzip) within
-// data.LocalFileLimits, its format detected from its name and first bytes,
+// textio.LocalFileLimits, its format detected from its name and first bytes,
 // its name being the file's base name.
 func (r *Registry) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
 	f, err := os.Open(path)
@@ -252,7 +254,7 @@ func (r *Registry) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Da
 		return nil, err
 	}
 	defer f.Close()
-	return r.ParseDataset(kind, filepath.Base(path), f, data.FormatUnknown, data.LocalFileLimits())
+	return r.ParseDataset(kind, filepath.Base(path), f, textio.FormatUnknown, textio.LocalFileLimits())
 }
 
 // AddDataset stores d under a new id (its kind's prefix and 12 random hex

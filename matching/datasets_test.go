@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
@@ -47,7 +49,7 @@ func TestUploadDataset(t *testing.T) {
 	e := coverageEngine(t)
 	r := NewRegistry(nil, e)
 	good := "id,lon,lat,commune,max_km\nA,1.8707,46.1712,,20\nB,,,23096,\nC,2.3522,48.8566,,\n"
-	d, err := r.ParseDataset(data.KindCandidates, "good.csv", strings.NewReader(good), data.FormatUnknown, data.DecodeLimits{})
+	d, err := r.ParseDataset(data.KindCandidates, "good.csv", strings.NewReader(good), textio.FormatUnknown, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,16 +84,16 @@ func TestUploadDataset(t *testing.T) {
 	}
 
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\n"
-	_, err = r.ParseDataset(data.KindCandidates, "bad.csv", strings.NewReader(bad), data.FormatCSV, data.DecodeLimits{})
+	_, err = r.ParseDataset(data.KindCandidates, "bad.csv", strings.NewReader(bad), textio.FormatCSV, textio.DecodeLimits{})
 	var le *data.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[0].Column != "lon" ||
 		le.Errors[1].Line != 4 || le.Errors[1].Column != "max_km" {
 		t.Fatalf("bad rows: %v", err)
 	}
-	if _, err := r.ParseDataset(data.KindStructures, "empty.csv", strings.NewReader("id,lon,lat\n"), data.FormatCSV, data.DecodeLimits{}); !errors.Is(err, ErrEmptyDataset) {
+	if _, err := r.ParseDataset(data.KindStructures, "empty.csv", strings.NewReader("id,lon,lat\n"), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrEmptyDataset) {
 		t.Errorf("empty: %v", err)
 	}
-	if _, err := r.ParseDataset(data.KindMatchResult, "x.csv", strings.NewReader(good), data.FormatCSV, data.DecodeLimits{}); !errors.Is(err, ErrDatasetKind) {
+	if _, err := r.ParseDataset(data.KindMatchResult, "x.csv", strings.NewReader(good), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrDatasetKind) {
 		t.Errorf("kind: %v", err)
 	}
 }

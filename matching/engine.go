@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
@@ -69,8 +71,8 @@ type Engine struct {
 	// indicators are the digital fragility index and ZRR class of each
 	// current commune, indicatorReport how the files were joined
 	// (indicators.go); empty when the files are missing.
-	indicators      data.Indicators
-	indicatorReport data.IndicatorReport
+	indicators      indicators.Indicators
+	indicatorReport indicators.IndicatorReport
 
 	// loadedAt is when the engine was built, files what it was read from
 	// (reload.go), uploaded its layers added at run time (layers_uploaded.go).
@@ -292,8 +294,8 @@ type Parts struct {
 	StructureReports map[string]data.LoadReport
 	StructuresAt     time.Time
 	// Indicators are the fragility index and ZRR class by INSEE code.
-	Indicators      data.Indicators
-	IndicatorReport data.IndicatorReport
+	Indicators      indicators.Indicators
+	IndicatorReport indicators.IndicatorReport
 	// Timings and LoadTime say how long each step of Load and the whole
 	// load took (zero for an engine built in memory).
 	Timings  []Timing

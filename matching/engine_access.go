@@ -6,6 +6,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
@@ -74,11 +76,11 @@ func (e *Engine) StructureReport(id string) (data.LoadReport, bool) {
 
 // Indicator returns the indicators of the commune of INSEE code code (zero
 // value when it has none).
-func (e *Engine) Indicator(code string) data.CommuneIndicators { return e.indicators[code] }
+func (e *Engine) Indicator(code string) indicators.CommuneIndicators { return e.indicators[code] }
 
 // IndicatorReport returns how the indicator files were joined to the
 // communes.
-func (e *Engine) IndicatorReport() data.IndicatorReport { return e.indicatorReport }
+func (e *Engine) IndicatorReport() indicators.IndicatorReport { return e.indicatorReport }
 
 // Workers returns how many goroutines the engine's parallel work uses.
 func (e *Engine) Workers() int { return e.workers }

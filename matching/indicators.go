@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"math"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/data"
 )
 
 // Who needs it most. Every commune carries the digital fragility index and
-// the ZRR class of data.LoadIndicators, joined by current code. Coverage
+// the ZRR class of indicators.LoadIndicators, joined by current code. Coverage
 // reports, beside each population:
 //
 //   - population_in_difficulty: population × the commune's share of people
@@ -56,7 +58,7 @@ const (
 // loaded.
 type communeNeed struct {
 	share  []float64
-	frag   []*data.Fragility
+	frag   []*indicators.Fragility
 	zrr    []uint8
 	calib  difficultyCalibration
 	target float64 // the total the shares were calibrated on (Options.DifficultyTotal)
@@ -67,13 +69,13 @@ type communeNeed struct {
 // folder into p, joined to the communes. Missing files only leave every
 // commune without indicators (logged); any other error fails.
 func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
-	ind, rep, err := data.LoadIndicators(dir, p.Territory)
+	ind, rep, err := indicators.LoadIndicators(dir, p.Territory)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
-		ind = data.Indicators{}
+		ind = indicators.Indicators{}
 	}
 	p.Indicators, p.IndicatorReport = ind, rep
 	return nil
@@ -83,9 +85,9 @@ func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
 // shares of people in difficulty on target (difficulty.go). When the
 // target cannot be reached, it keeps the error in err with every share
 // unknown (NaN) and the rest of the indicators set.
-func newCommuneNeed(t *data.Territory, ind data.Indicators, target float64) communeNeed {
+func newCommuneNeed(t *data.Territory, ind indicators.Indicators, target float64) communeNeed {
 	nc := len(t.Communes)
-	n := communeNeed{share: make([]float64, nc), frag: make([]*data.Fragility, nc), zrr: make([]uint8, nc)}
+	n := communeNeed{share: make([]float64, nc), frag: make([]*indicators.Fragility, nc), zrr: make([]uint8, nc)}
 	pops := make([]int, nc)
 	for i := range t.Communes {
 		ci, ok := ind[t.Communes[i].Code]
@@ -119,11 +121,11 @@ func (e *Engine) DifficultyFactor() (factor, total float64) {
 // zrrCode maps a data ZRR class to its stored code.
 func zrrCode(class string) uint8 {
 	switch class {
-	case data.ZRRClassified:
+	case indicators.ZRRClassified:
 		return zrrC
-	case data.ZRRPartial:
+	case indicators.ZRRPartial:
 		return zrrP
-	case data.ZRRNotClassified:
+	case indicators.ZRRNotClassified:
 		return zrrNC
 	}
 	return zrrUnknown
@@ -133,18 +135,18 @@ func zrrCode(class string) uint8 {
 func zrrClass(code uint8) string {
 	switch code {
 	case zrrC:
-		return data.ZRRClassified
+		return indicators.ZRRClassified
 	case zrrP:
-		return data.ZRRPartial
+		return indicators.ZRRPartial
 	case zrrNC:
-		return data.ZRRNotClassified
+		return indicators.ZRRNotClassified
 	}
 	return ""
 }
 
 // CommuneIndicators returns the indicators of the commune of index id in
 // Territory.Communes (zero value when it has none).
-func (e *Engine) CommuneIndicators(id int) data.CommuneIndicators {
+func (e *Engine) CommuneIndicators(id int) indicators.CommuneIndicators {
 	return e.indicators[e.territory.Communes[id].Code]
 }
 
@@ -197,7 +199,7 @@ func (a *needAcc) addCommune(c *CommuneCoverage) {
 	}
 	a.zrr += float64(c.ZRRPopulation)
 	a.zrrPartial += float64(c.ZRRPartialPopulation)
-	if c.ZRR == data.ZRRClassified {
+	if c.ZRR == indicators.ZRRClassified {
 		a.uncoveredZRR += c.located - c.covered
 	}
 }

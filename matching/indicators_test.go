@@ -10,6 +10,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/maillage/maillage/data/boundaries"
+
+	"github.com/maillage/maillage/data/indicators"
+
 	orbgeo "github.com/paulmach/orb/geo"
 
 	"github.com/maillage/maillage/data"
@@ -38,7 +42,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 				t.Errorf("gap %+v, want population 70, in difficulty 56, partial ZRR 70", z)
 			}
 			b := communeByCode(t, cv, "02001")
-			if b.Fragility == nil || b.Fragility.Total != 8 || b.ZRR != data.ZRRPartial ||
+			if b.Fragility == nil || b.Fragility.Total != 8 || b.ZRR != indicators.ZRRPartial ||
 				math.Abs(b.PopulationInDifficulty-56) > 1e-9 || math.Abs(b.UncoveredPopulationInDifficulty-56) > 1e-9 ||
 				b.ZRRPopulation != 0 || b.ZRRPartialPopulation != 70 {
 				t.Errorf("B %+v", b)
@@ -48,7 +52,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 			if len(cv.RuralMairies) != 1 {
 				t.Fatalf("rural mairies %+v, want B", cv.RuralMairies)
 			}
-			if m := cv.RuralMairies[0]; m.Code != "02001" || m.ZRR != data.ZRRPartial || math.Abs(m.UncoveredPopulationInDifficulty-56) > 1e-9 ||
+			if m := cv.RuralMairies[0]; m.Code != "02001" || m.ZRR != indicators.ZRRPartial || math.Abs(m.UncoveredPopulationInDifficulty-56) > 1e-9 ||
 				m.Fragility == nil || m.Fragility.Total != 8 {
 				t.Errorf("rural mairie %+v", m)
 			}
@@ -56,7 +60,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 	}
 	cv := mustCoverage(t, w.e, CoverageQuery{Reach: reachPtr(ReachKm(1))})
 	d := communeByCode(t, cv, "01002")
-	if d.Fragility != nil || d.PopulationInDifficulty != 0 || d.ZRR != data.ZRRNotClassified {
+	if d.Fragility != nil || d.PopulationInDifficulty != 0 || d.ZRR != indicators.ZRRNotClassified {
 		t.Errorf("D (no index, NC) %+v", d)
 	}
 	c := communeByCode(t, cv, "02002")
@@ -242,7 +246,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 			total[r[2]] = v
 		}
 	}
-	bs, err := data.LoadBoundaries(filepath.Join(dir, data.CommunesFile))
+	bs, err := boundaries.Load(filepath.Join(dir, data.CommunesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +274,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 	cv := mustCoverage(t, e, CoverageQuery{Departement: "28", NoGaps: true})
 	c := communeByCode(t, cv, "28319")
 	a, _ := e.DifficultyFactor()
-	if math.Abs(c.PopulationInDifficulty-float64(c.Population)*a*want/10) > 1e-6 || c.ZRR != data.ZRRPartial {
+	if math.Abs(c.PopulationInDifficulty-float64(c.Population)*a*want/10) > 1e-6 || c.ZRR != indicators.ZRRPartial {
 		t.Errorf("28319 coverage: in difficulty %v for %d inhabitants (index %v), ZRR %q", c.PopulationInDifficulty, c.Population, want, c.ZRR)
 	}
 	t.Logf("28319: %d inhabitants, index %.4f (parts %v %v %v)", c.Population, want, total["28319"], total["28025"], total["28276"])

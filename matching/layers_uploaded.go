@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
 )
@@ -101,7 +103,7 @@ func checkLayerName(name string) error {
 // one name, where "*" would make several out of one file that
 // DELETE /v1/layers/{name} could only remove one by one or all at once
 // behind the caller's back; upload the file once per program instead.
-func (r *Registry) ReadLayer(spec layerconf.Layer, body []byte, lim data.DecodeLimits) (*data.Layer, LayerUpload, error) {
+func (r *Registry) ReadLayer(spec layerconf.Layer, body []byte, lim textio.DecodeLimits) (*data.Layer, LayerUpload, error) {
 	if err := checkLayerName(spec.Name); err != nil {
 		return nil, LayerUpload{}, err
 	}
@@ -229,7 +231,7 @@ func (r *Registry) withUploadedLayers(base *Engine) (*Engine, []string, error) {
 			skipped = append(skipped, fmt.Sprintf("%s: %v", m.Name, err))
 			continue
 		}
-		ls, err := layerconf.ReadUpload(spec, d.File, base.territory, data.LocalFileLimits())
+		ls, err := layerconf.ReadUpload(spec, d.File, base.territory, textio.LocalFileLimits())
 		if err != nil {
 			skipped = append(skipped, fmt.Sprintf("%s: %v", m.Name, err))
 			continue

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/geo"
@@ -95,7 +97,7 @@ func layerFileStatuses(loaded []layerconf.LoadedLayer) []FileStatus {
 
 // findStatus returns the status of the file name of dir, if found.
 func findStatus(dir, name string) (FileStatus, bool) {
-	path, err := data.FindFile(dir, name)
+	path, err := textio.FindFile(dir, name)
 	if err != nil {
 		return FileStatus{}, false
 	}

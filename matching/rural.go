@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
 )
 
 // The rural town-hall rule. A commune's mairie is listed as a rural mairie in
@@ -45,9 +45,9 @@ type RuralMairie struct {
 	// Who needs it most (indicators.go): the commune's fragility index (nil
 	// when unknown), its uncovered inhabitants × index / 10 and its ZRR
 	// class ("C", "P", "NC", "" when unknown).
-	Fragility                       *data.Fragility `json:"fragility"`
-	UncoveredPopulationInDifficulty float64         `json:"uncovered_population_in_difficulty"`
-	ZRR                             string          `json:"zrr"`
+	Fragility                       *indicators.Fragility `json:"fragility"`
+	UncoveredPopulationInDifficulty float64               `json:"uncovered_population_in_difficulty"`
+	ZRR                             string                `json:"zrr"`
 }
 
 // computeRural fills RuralMairies from Communes (and the gap zones when

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/api/internal/httpx"
@@ -154,9 +156,9 @@ func (s *Handlers) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchI
 		}
 		return matchInput{id: id}, nil
 	case '[', '{':
-		format := data.FormatJSON
+		format := textio.FormatJSON
 		if raw[0] == '{' {
-			format = data.FormatGeoJSON
+			format = textio.FormatGeoJSON
 		}
 		d, err := s.env.Registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
 		if err != nil {
@@ -236,7 +238,7 @@ func (s *Handlers) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*
 		return nil, httpx.BadParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.env.Registry.ParseDataset(kind, fh.Filename, f, data.FormatUnknown, s.env.DecodeLimits())
+	d, err := s.env.Registry.ParseDataset(kind, fh.Filename, f, textio.FormatUnknown, s.env.DecodeLimits())
 	if err != nil {
 		return nil, err
 	}

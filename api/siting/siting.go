@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
@@ -117,15 +119,15 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 	if len(trimmed) == 0 {
 		return nil, httpx.BadBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
 	}
-	format := data.FormatUnknown
+	format := textio.FormatUnknown
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch strings.ToLower(mt) {
 	case "text/csv", "application/csv":
-		format = data.FormatCSV
+		format = textio.FormatCSV
 	case httpx.GeoJSONType:
-		format = data.FormatGeoJSON
+		format = textio.FormatGeoJSON
 	}
-	if format == data.FormatUnknown && trimmed[0] == '{' {
+	if format == textio.FormatUnknown && trimmed[0] == '{' {
 		var wrap map[string]json.RawMessage
 		if err := json.Unmarshal(trimmed, &wrap); err != nil {
 			return nil, httpx.BadBody("body is not valid JSON: %v", err)
@@ -133,7 +135,7 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 		var typ string
 		_ = json.Unmarshal(wrap["type"], &typ)
 		if typ == "FeatureCollection" {
-			format = data.FormatGeoJSON
+			format = textio.FormatGeoJSON
 		} else {
 			inner, ok := wrap[key]
 			if !ok {
@@ -146,10 +148,10 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 		}
 	}
 	name := key
-	if format == data.FormatUnknown {
-		format = data.DetectFormat("", trimmed) // FormatUnknown for gzip: sniffed once inflated
+	if format == textio.FormatUnknown {
+		format = textio.DetectFormat("", trimmed) // FormatUnknown for gzip: sniffed once inflated
 	}
-	if format != data.FormatUnknown {
+	if format != textio.FormatUnknown {
 		name += "." + format.String()
 	}
 	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.env.EngineOf(c).Territory(), s.env.DecodeLimits())
@@ -161,7 +163,7 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 			return nil, errRowsWritten
 		}
 		if e := httpx.AsError(err); e != nil {
-			return nil, e // a damaged file or one over a bound (data.ReadError)
+			return nil, e // a damaged file or one over a bound (textio.ReadError)
 		}
 		return nil, httpx.BadBody("%v", err)
 	}

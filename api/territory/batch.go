@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/gin-gonic/gin"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/paulmach/orb"
@@ -49,12 +51,12 @@ func batchFormat(c *gin.Context) (string, error) {
 // Content-Type (text/csv, application/geo+json; JSON sniffed as an array or
 // a FeatureCollection), bounded as uploads are (s.env.DecodeLimits).
 func (s *Handlers) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, error) {
-	format := data.FormatUnknown
+	format := textio.FormatUnknown
 	switch httpx.MediaType(c) {
 	case "text/csv", "application/csv", "text/tab-separated-values":
-		format = data.FormatCSV
+		format = textio.FormatCSV
 	case "application/geo+json":
-		format = data.FormatGeoJSON
+		format = textio.FormatGeoJSON
 	}
 	rows, _, err := data.ReadPoints(c.Request.Body, "points", format, s.env.DecodeLimits())
 	httpx.ReleaseUpload(c) // the body is read: give back its upload units

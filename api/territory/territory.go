@@ -6,6 +6,8 @@ package territory
 import (
 	"net/http"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -48,8 +50,8 @@ type communeView struct {
 	Nearest     *siteRef `json:"nearest_site,omitempty"`
 	// Indicators (fragility index 0-10, ZRR class C/P/NC), for the map's
 	// commune panel; absent when the files have no value.
-	Fragility *data.Fragility `json:"fragility,omitempty"`
-	ZRR       string          `json:"zrr,omitempty"`
+	Fragility *indicators.Fragility `json:"fragility,omitempty"`
+	ZRR       string                `json:"zrr,omitempty"`
 	// PopulationInDifficulty is the estimated number of inhabitants in
 	// difficulty with digital tools (matching/difficulty.go), absent
 	// without fragility index.

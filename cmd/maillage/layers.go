@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
@@ -156,7 +158,7 @@ func loadReports(e *matching.Engine) ([]loadRow, []rejectRow) {
 		rep, _ := e.StructureReport(id)
 		add(id, "dataset", "", rep)
 	}
-	for _, r := range []data.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
+	for _, r := range []indicators.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
 		if r.File == "" {
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/api/territory"
@@ -43,12 +45,12 @@ func runLocate(args []string, stdout, stderr io.Writer) error {
 		return usagef("--%v", err)
 	}
 	path := fs.Arg(0)
-	f, err := data.OpenFile(path)
+	f, err := textio.OpenFile(path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	rows, _, err := data.ReadPoints(f, path, data.FormatUnknown, data.LocalFileLimits())
+	rows, _, err := data.ReadPoints(f, path, textio.FormatUnknown, textio.LocalFileLimits())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/present"
@@ -79,7 +81,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 
 // readCapsFile reads a caps CSV file.
 func readCapsFile(path string) (map[string]int, error) {
-	r, err := data.OpenFile(path)
+	r, err := textio.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}

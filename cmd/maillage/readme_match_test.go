@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/matching"
@@ -26,11 +28,11 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 	if err := data.WriteStructuresCSV(&sb, structs); err != nil {
 		return nil, err
 	}
-	cs, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", data.FormatCSV, t, data.LocalFileLimits())
+	cs, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, t, textio.LocalFileLimits())
 	if err != nil {
 		return nil, err
 	}
-	ss, _, err := data.LoadStructures(&sb, "synth-structures.csv", data.FormatCSV, t, data.LocalFileLimits())
+	ss, _, err := data.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, t, textio.LocalFileLimits())
 	if err != nil {
 		return nil, err
 	}

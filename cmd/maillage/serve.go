@@ -15,8 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/api"
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
 )
@@ -188,7 +189,7 @@ func logStartup(log *slog.Logger, e *matching.Engine) {
 			log.Warn("structure rejected", "dataset", id, "file", rj.File, rj.Where, rj.Line, "id", rj.ID, "reason", rj.Reason)
 		}
 	}
-	for _, r := range []data.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
+	for _, r := range []indicators.IndicatorFileReport{e.IndicatorReport().Fragility, e.IndicatorReport().ZRR} {
 		if r.File == "" {
 			continue
 		}

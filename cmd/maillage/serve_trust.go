@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
@@ -43,8 +45,8 @@ func (f *trustFlags) register(fs *flag.FlagSet, cfg *api.Config) {
 		"without --tokens, open the endpoints of personal data to anyone with a national scope (local demos only)")
 	fs.StringVar(&f.rateLimit, "rate-limit", "", "requests per client address, e.g. 50/s or 3000/m (default: no limit)")
 	fs.IntVar(&cfg.MaxRows, "max-rows", api.DefaultMaxRows, "rows per uploaded dataset (413 beyond)")
-	fs.IntVar(&cfg.MaxColumns, "max-columns", data.DefaultMaxColumns, "columns per uploaded file (413 beyond)")
-	fs.IntVar(&cfg.MaxFieldBytes, "max-field-bytes", data.DefaultMaxFieldBytes, "bytes per field of an uploaded file (413 beyond)")
+	fs.IntVar(&cfg.MaxColumns, "max-columns", textio.DefaultMaxColumns, "columns per uploaded file (413 beyond)")
+	fs.IntVar(&cfg.MaxFieldBytes, "max-field-bytes", textio.DefaultMaxFieldBytes, "bytes per field of an uploaded file (413 beyond)")
 	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", 30*time.Second, "time to read a whole request, body included")
 	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", 60*time.Second, "time to write a response")
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
@@ -74,7 +76,7 @@ func readStructures(path string, t *data.Territory) ([]data.Structure, error) {
 		return nil, err
 	}
 	defer f.Close()
-	ss, _, err := data.LoadStructures(f, path, data.FormatUnknown, t, data.LocalFileLimits())
+	ss, _, err := data.LoadStructures(f, path, textio.FormatUnknown, t, textio.LocalFileLimits())
 	return ss, err
 }
 

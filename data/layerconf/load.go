@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 )
 
@@ -93,18 +95,18 @@ func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error)
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(dir, path)
 	}
-	path, err := data.FindFile(filepath.Dir(path), filepath.Base(path))
+	path, err := textio.FindFile(filepath.Dir(path), filepath.Base(path))
 	if err != nil {
 		return nil, err
 	}
-	return readDeclared(spec, path, filepath.Base(path), t, data.LocalFileLimits())
+	return readDeclared(spec, path, filepath.Base(path), t, textio.LocalFileLimits())
 }
 
 // readDeclared reads the file at path, known as file (its name in reports
 // and errors, and for sniffing), as spec declares it: the format sniffed
 // when none is declared, the reader of that format within lim, the layers
 // named, titled and dated by spec. Layers files and uploads both come here.
-func readDeclared(spec Layer, path, file string, t *data.Territory, lim data.DecodeLimits) ([]LoadedLayer, error) {
+func readDeclared(spec Layer, path, file string, t *data.Territory, lim textio.DecodeLimits) ([]LoadedLayer, error) {
 	spec = spec.normalized()
 	format := spec.Format
 	if format == FormatAuto {
@@ -148,7 +150,7 @@ func programmeOf(name, base string) string { return strings.TrimPrefix(name, bas
 
 // read dispatches to the reader of format; the generic readers bound the
 // file by lim (the others read files already bounded, see ReadUpload).
-func read(spec Layer, path, file, format string, t *data.Territory, lim data.DecodeLimits) ([]*data.Layer, error) {
+func read(spec Layer, path, file, format string, t *data.Territory, lim textio.DecodeLimits) ([]*data.Layer, error) {
 	one := func(l *data.Layer, err error) ([]*data.Layer, error) {
 		if err != nil {
 			return nil, err
@@ -168,11 +170,11 @@ func read(spec Layer, path, file, format string, t *data.Territory, lim data.Dec
 		if !generic {
 			return one(data.LoadSitesCSV(path, cols, t, spec.Name))
 		}
-		return one(loadGeneric(spec.Name, path, file, data.FormatCSV, t, lim))
+		return one(loadGeneric(spec.Name, path, file, textio.FormatCSV, t, lim))
 	case FormatGeoJSON:
-		return one(loadGeneric(spec.Name, path, file, data.FormatGeoJSON, t, lim))
+		return one(loadGeneric(spec.Name, path, file, textio.FormatGeoJSON, t, lim))
 	case FormatJSON:
-		return one(loadGeneric(spec.Name, path, file, data.FormatJSON, t, lim))
+		return one(loadGeneric(spec.Name, path, file, textio.FormatJSON, t, lim))
 	}
 	return nil, fmt.Errorf("format %q: want one of %s", format, strings.Join(Formats, ", "))
 }
@@ -200,7 +202,7 @@ func csvColumns(spec Layer, path, file string) (cols data.CSVColumns, generic bo
 // csvHeader reads the first record of the CSV file at path (plain or
 // gzip), known as file.
 func csvHeader(path, file string) ([]string, error) {
-	rc, err := data.OpenFile(path)
+	rc, err := textio.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -223,8 +225,8 @@ func csvHeader(path, file string) ([]string, error) {
 // name|nom) through the structures reader, which bounds it by lim (bytes,
 // rows, columns, field length) and rejects the whole file on any bad
 // record, and makes a layer of it.
-func loadGeneric(name, path, file string, format data.Format, t *data.Territory, lim data.DecodeLimits) (*data.Layer, error) {
-	rc, err := data.OpenFile(path)
+func loadGeneric(name, path, file string, format textio.Format, t *data.Territory, lim textio.DecodeLimits) (*data.Layer, error) {
+	rc, err := textio.OpenFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +254,7 @@ func rejectsError(r data.LoadReport) error {
 		if rj.ID != "" {
 			reason = fmt.Sprintf("id %s: %s", rj.ID, reason)
 		}
-		e.Errors = append(e.Errors, data.RowError{File: rj.File, Where: rj.Where, Line: rj.Line, Reason: reason})
+		e.Errors = append(e.Errors, textio.RowError{File: rj.File, Where: rj.Where, Line: rj.Line, Reason: reason})
 	}
 	return e
 }
@@ -263,7 +265,7 @@ func Sniff(path string) (string, error) { return sniffFile(path, filepath.Base(p
 
 // sniffFile sniffs the file at path, known as file.
 func sniffFile(path, file string) (string, error) {
-	rc, err := data.OpenFile(path)
+	rc, err := textio.OpenFile(path)
 	if err != nil {
 		return "", err
 	}
@@ -293,18 +295,18 @@ func SniffContent(file string, head []byte) (string, error) {
 		}
 		return false
 	}
-	switch data.DetectFormat(file, head) {
-	case data.FormatGeoJSON:
+	switch textio.DetectFormat(file, head) {
+	case textio.FormatGeoJSON:
 		if has(head, `"lib_france_services"`, `"MATRICULE"`) {
 			return FormatFranceServices2020, nil
 		}
 		return FormatGeoJSON, nil
-	case data.FormatJSON:
+	case textio.FormatJSON:
 		if has(head, `"pivot"`, `"date_maj"`, `"dispositif_programmes_nationaux"`, `"labels_nationaux"`) {
 			return FormatMediation, nil
 		}
 		return FormatJSON, nil
-	case data.FormatCSV:
+	case textio.FormatCSV:
 		first, _, _ := bytes.Cut(head, []byte("\n"))
 		if has(first, "dispositif_programmes_nationaux") || has(first, "pivot") && has(first, "date_maj") {
 			return FormatMediation, nil

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 )
 
@@ -19,7 +21,7 @@ import (
 // rejected with the error only: a *data.LoadErrors listing them (file,
 // line or feature, reason); so is a file with no site. Errors name the
 // file as sent, never the temporary file it went through.
-func ReadUpload(spec Layer, body []byte, t *data.Territory, lim data.DecodeLimits) ([]LoadedLayer, error) {
+func ReadUpload(spec Layer, body []byte, t *data.Territory, lim textio.DecodeLimits) ([]LoadedLayer, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
@@ -30,7 +32,7 @@ func ReadUpload(spec Layer, body []byte, t *data.Territory, lim data.DecodeLimit
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	defer os.Remove(f.Name())
-	err = data.Inflate(f, body, lim.MaxBytes)
+	err = textio.Inflate(f, body, lim.MaxBytes)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -43,10 +45,10 @@ func ReadUpload(spec Layer, body []byte, t *data.Territory, lim data.DecodeLimit
 	}
 	for _, l := range ls {
 		if r := l.Layer.Report.Read; lim.MaxRows > 0 && r > lim.MaxRows {
-			return nil, fmt.Errorf("%s: %d records, at most %d: %w", file, r, lim.MaxRows, data.ErrTooManyRows)
+			return nil, fmt.Errorf("%s: %d records, at most %d: %w", file, r, lim.MaxRows, textio.ErrTooManyRows)
 		}
 		if len(l.Layer.Sites) == 0 {
-			return nil, &data.LoadErrors{File: file, Errors: []data.RowError{{File: file, Reason: "no site in the file for layer " + l.Layer.Name}}}
+			return nil, &data.LoadErrors{File: file, Errors: []textio.RowError{{File: file, Reason: "no site in the file for layer " + l.Layer.Name}}}
 		}
 	}
 	return ls, nil

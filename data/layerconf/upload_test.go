@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/internal/testworld"
@@ -65,7 +67,7 @@ func TestReadUploadFormats(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.file+" "+tc.format, func(t *testing.T) {
 			ls, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: tc.file, Format: tc.format, Vintage: "2026-01", Title: "Mine"},
-				[]byte(tc.body), terr, data.DecodeLimits{})
+				[]byte(tc.body), terr, textio.DecodeLimits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,30 +83,30 @@ func TestReadUploadFormats(t *testing.T) {
 	}
 
 	bad := fs2024 + "B,Beta,46.0,,23002,Principal,Fixe,x\nC,Far,10.0,-40.0,,Principal,Fixe,x\n"
-	_, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "liste.csv"}, []byte(bad), terr, data.DecodeLimits{})
+	_, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "liste.csv"}, []byte(bad), terr, textio.DecodeLimits{})
 	var le *data.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[1].Line != 4 || le.Errors[0].File != "liste.csv" {
 		t.Fatalf("bad rows: %v", err)
 	}
-	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv", Format: "shp"}, []byte(fs2024), terr, data.DecodeLimits{}); err == nil ||
+	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv", Format: "shp"}, []byte(fs2024), terr, textio.DecodeLimits{}); err == nil ||
 		!strings.Contains(err.Error(), `format "shp"`) {
 		t.Fatalf("unknown format: %v", err)
 	}
 	// A reader's complaint names the file as sent, not the temporary file,
 	// and is the file's fault.
-	_, err = layerconf.ReadUpload(layerconf.Layer{Name: "x", Path: "x.csv", Format: "france-services-2024"}, []byte("id,name,lon,lat\na,A,1.6,46.0\n"), terr, data.DecodeLimits{})
+	_, err = layerconf.ReadUpload(layerconf.Layer{Name: "x", Path: "x.csv", Format: "france-services-2024"}, []byte("id,name,lon,lat\na,A,1.6,46.0\n"), terr, textio.DecodeLimits{})
 	if !errors.Is(err, data.ErrBadLayerFile) || !strings.Contains(err.Error(), "x.csv") || strings.Contains(err.Error(), "maillage-layer-") {
 		t.Fatalf("missing 2024 column: %v", err)
 	}
 	many := "id,name,lon,lat\na,A,1.6,46.0\nb,B,1.6,46.0\nc,C,1.6,46.0\n"
-	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte(many), terr, data.DecodeLimits{MaxRows: 2}); !errors.Is(err, data.ErrTooManyRows) {
+	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte(many), terr, textio.DecodeLimits{MaxRows: 2}); !errors.Is(err, textio.ErrTooManyRows) {
 		t.Fatalf("rows over the bound: %v", err)
 	}
 	fsMany := fs2024 + "B,Beta,46.0,1.6,23001,Principal,Fixe,x\nC,Gamma,46.0,1.6,23001,Principal,Fixe,x\n"
-	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte(fsMany), terr, data.DecodeLimits{MaxRows: 2}); !errors.Is(err, data.ErrTooManyRows) {
+	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte(fsMany), terr, textio.DecodeLimits{MaxRows: 2}); !errors.Is(err, textio.ErrTooManyRows) {
 		t.Fatalf("rows of the 2024 format over the bound: %v", err)
 	}
-	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte("id,name,lon,lat\n"), terr, data.DecodeLimits{}); !errors.As(err, &le) {
+	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "x.csv"}, []byte("id,name,lon,lat\n"), terr, textio.DecodeLimits{}); !errors.As(err, &le) {
 		t.Fatalf("no site: %v", err)
 	}
 }
@@ -117,21 +119,21 @@ func TestReadUploadDeclaration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := layerconf.ReadUpload(layerconf.Layer{Name: "fs-2025", Path: "liste-fs.csv", Format: "csv", Columns: cols}, []byte(renamed), terr, data.DecodeLimits{})
+	ls, err := layerconf.ReadUpload(layerconf.Layer{Name: "fs-2025", Path: "liste-fs.csv", Format: "csv", Columns: cols}, []byte(renamed), terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l := ls[0].Layer; len(l.Sites) != 2 || l.Sites[1].ID != "R2" || l.Sites[1].Name != "Delta" || l.Sites[1].Commune != "87002" {
 		t.Fatalf("mapped columns: %+v", l.Sites)
 	}
-	ls, err = layerconf.ReadUpload(layerconf.Layer{Name: "ac", Path: "lieux.csv", Programme: "Aidants Connect"}, []byte(mediation), terr, data.DecodeLimits{})
+	ls, err = layerconf.ReadUpload(layerconf.Layer{Name: "ac", Path: "lieux.csv", Programme: "Aidants Connect"}, []byte(mediation), terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l := ls[0].Layer; ls[0].Format != layerconf.FormatMediation || len(l.Sites) != 2 || l.Sites[0].ID != "m1" || l.Sites[1].ID != "m3" || l.Report.Filtered != 1 {
 		t.Fatalf("program selection: %+v", l.Sites)
 	}
-	ls, err = layerconf.ReadUpload(layerconf.Layer{Name: "lieux", Path: "lieux.csv", Programme: "*"}, []byte(mediation), terr, data.DecodeLimits{})
+	ls, err = layerconf.ReadUpload(layerconf.Layer{Name: "lieux", Path: "lieux.csv", Programme: "*"}, []byte(mediation), terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,8 +180,8 @@ func TestReadLayerShippedFormatBomb(t *testing.T) {
 	w.Close()
 	start := time.Now()
 	for _, format := range []string{"", layerconf.FormatCSV, layerconf.FormatMediation} {
-		_, err := layerconf.ReadUpload(layerconf.Layer{Name: "bomb", Path: "bomb.csv.gz", Format: format}, b.Bytes(), terr, data.DecodeLimits{MaxBytes: 20 << 20})
-		if !errors.Is(err, data.ErrTooLarge) || time.Since(start) > 5*time.Second {
+		_, err := layerconf.ReadUpload(layerconf.Layer{Name: "bomb", Path: "bomb.csv.gz", Format: format}, b.Bytes(), terr, textio.DecodeLimits{MaxBytes: 20 << 20})
+		if !errors.Is(err, textio.ErrTooLarge) || time.Since(start) > 5*time.Second {
 			t.Fatalf("row bomb as %q (%d bytes sent): %v after %v, want ErrTooLarge at once", format, b.Len(), err, time.Since(start))
 		}
 	}
@@ -189,7 +191,7 @@ func TestReadLayerShippedFormatBomb(t *testing.T) {
 	w.Write(bytes.Repeat([]byte("A,Alpha,46.0,1.6,23001,Principal,Fixe,x\n"), 2000))
 	w.Close()
 	cut := small.Bytes()[:small.Len()/2]
-	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "cut", Path: "cut.csv.gz"}, cut, terr, data.DecodeLimits{}); !errors.Is(err, data.ErrDamagedFile) {
+	if _, err := layerconf.ReadUpload(layerconf.Layer{Name: "cut", Path: "cut.csv.gz"}, cut, terr, textio.DecodeLimits{}); !errors.Is(err, textio.ErrDamagedFile) {
 		t.Fatalf("truncated gzip: %v, want ErrDamagedFile", err)
 	}
 }

@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/paulmach/orb"
 	"github.com/wroge/wgs84"
 
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -56,7 +57,7 @@ var laeaToLonLat = wgs84.ETRS89LambertAzimuthalEqualArea().To(wgs84.LonLat())
 // line, never skipped.
 func Load(path string) ([]geo.PopulationPoint, Report, error) {
 	rep := Report{Path: path}
-	f, err := data.OpenFile(path)
+	f, err := textio.OpenFile(path)
 	if err != nil {
 		return nil, rep, fmt.Errorf("%w: %v", ErrGrid, err)
 	}

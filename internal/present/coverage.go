@@ -1,7 +1,7 @@
 package present
 
 import (
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -21,7 +21,7 @@ const (
 
 // fragilityTotal reads the fragility index of a commune, absent when the
 // indicator file does not cover it.
-func fragilityTotal(f *data.Fragility) (float64, bool) {
+func fragilityTotal(f *indicators.Fragility) (float64, bool) {
 	if f == nil {
 		return 0, false
 	}

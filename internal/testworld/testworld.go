@@ -20,6 +20,8 @@ package testworld
 import (
 	"fmt"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
@@ -115,10 +117,10 @@ func Parts() (matching.Parts, error) {
 		Structures: map[string][]data.Structure{matching.BuiltinStructuresDataset: structures},
 		StructureReports: map[string]data.LoadReport{matching.BuiltinStructuresDataset: {
 			File: "testworld", Read: len(structures), Loaded: len(structures), Rejects: []data.Reject{}}},
-		Indicators: data.Indicators{
-			"23001": {Fragility: &data.Fragility{Total: 6}, ZRR: data.ZRRClassified},
-			"23002": {Fragility: &data.Fragility{Total: 8}, ZRR: data.ZRRPartial},
-			"87001": {Fragility: &data.Fragility{Total: 3}, ZRR: data.ZRRNotClassified},
+		Indicators: indicators.Indicators{
+			"23001": {Fragility: &indicators.Fragility{Total: 6}, ZRR: indicators.ZRRClassified},
+			"23002": {Fragility: &indicators.Fragility{Total: 8}, ZRR: indicators.ZRRPartial},
+			"87001": {Fragility: &indicators.Fragility{Total: 3}, ZRR: indicators.ZRRNotClassified},
 		},
 	}, nil
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/data"
@@ -43,7 +45,7 @@ const (
 	CodeInternal     = "internal"
 )
 
-// Machine codes of an upload over a bound of data.DecodeLimits other than
+// Machine codes of an upload over a bound of textio.DecodeLimits other than
 // its bytes (CodeTooLarge) and rows (CodeTooManyRows).
 const (
 	CodeTooManyColumns = "too_many_columns"
@@ -92,14 +94,14 @@ func errorMappings() []errorMapping {
 		{matching.ErrUnknownDepartement, NotFound, CodeNotFound, ""},
 		{matching.ErrUnknownRegion, NotFound, CodeNotFound, ""},
 		{data.ErrDatasetNotFound, NotFound, CodeNotFound, ""},
-		// Uploads that cannot be read to their end (data.ReadError): the
+		// Uploads that cannot be read to their end (textio.ReadError): the
 		// message names the file and line.
-		{data.ErrDamagedFile, bad, body, ""},
-		{data.ErrEncoding, bad, body, ""},
-		{data.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeTooLarge, ""},
-		{data.ErrTooManyRows, http.StatusRequestEntityTooLarge, CodeTooManyRows, ""},
-		{data.ErrTooManyColumns, http.StatusRequestEntityTooLarge, CodeTooManyColumns, ""},
-		{data.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
+		{textio.ErrDamagedFile, bad, body, ""},
+		{textio.ErrEncoding, bad, body, ""},
+		{textio.ErrTooLarge, http.StatusRequestEntityTooLarge, CodeTooLarge, ""},
+		{textio.ErrTooManyRows, http.StatusRequestEntityTooLarge, CodeTooManyRows, ""},
+		{textio.ErrTooManyColumns, http.StatusRequestEntityTooLarge, CodeTooManyColumns, ""},
+		{textio.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
 		{matching.ErrUnknownRow, NotFound, CodeNotFound, ""},
 		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
 		// The recruitment process: an illegal move names the pair's
@@ -120,7 +122,7 @@ func errorMappings() []errorMapping {
 		{matching.ErrEmptyDataset, bad, body, ""},
 		{matching.ErrBadMatchRequest, bad, body, ""},
 		{pairing.ErrBadAssignInput, bad, body, ""},
-		{data.ErrUnknownFormat, bad, body, ""},
+		{textio.ErrUnknownFormat, bad, body, ""},
 		{data.ErrBadLayerFile, bad, body, ""},
 		{gzip.ErrHeader, bad, body, ""},
 		{gzip.ErrChecksum, bad, body, ""},

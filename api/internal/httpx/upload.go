@@ -10,16 +10,18 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/maillage/maillage/data/textio"
+
 	"github.com/gin-gonic/gin"
 	"github.com/maillage/maillage/data"
 )
 
 // InvalidRowsBody is the 400 answer to a file with invalid rows.
 type InvalidRowsBody struct {
-	Error       string          `json:"error"`
-	Message     string          `json:"message"`
-	Rows        []data.RowError `json:"rows"`
-	TotalErrors int             `json:"total_errors"`
+	Error       string            `json:"error"`
+	Message     string            `json:"message"`
+	Rows        []textio.RowError `json:"rows"`
+	TotalErrors int               `json:"total_errors"`
 }
 
 // HandleRows is handle, answering a *data.LoadErrors with the rows at fault.
@@ -79,9 +81,9 @@ func ParseMultipart(c *gin.Context) error {
 
 // FormatOf returns the format given by format=, else by the media type
 // (FormatUnknown lets the loader sniff the content).
-func FormatOf(c *gin.Context, mt string) (data.Format, error) {
+func FormatOf(c *gin.Context, mt string) (textio.Format, error) {
 	if f := c.Query("format"); f != "" {
-		ff, err := data.ParseFormat(f)
+		ff, err := textio.ParseFormat(f)
 		if err != nil {
 			return 0, BadParam("format", "%v", err)
 		}
@@ -89,11 +91,11 @@ func FormatOf(c *gin.Context, mt string) (data.Format, error) {
 	}
 	switch mt {
 	case "text/csv", "application/csv", "text/tab-separated-values":
-		return data.FormatCSV, nil
+		return textio.FormatCSV, nil
 	case "application/geo+json":
-		return data.FormatGeoJSON, nil
+		return textio.FormatGeoJSON, nil
 	}
-	return data.FormatUnknown, nil // application/json is a JSON array or a GeoJSON FeatureCollection: sniffed
+	return textio.FormatUnknown, nil // application/json is a JSON array or a GeoJSON FeatureCollection: sniffed
 }
 
 // ParseUpload reads the rows of an upload: the body itself (CSV, JSON or
@@ -141,8 +143,8 @@ func (s *Env) ParseUpload(c *gin.Context, kind data.DatasetKind) (*data.Dataset,
 // DecodeLimits are the bounds on reading one uploaded file: bytes once
 // inflated as the body limit (a gzip body cannot expand past what a plain
 // one may hold), rows as MaxRows, counted while parsing.
-func (s *Env) DecodeLimits() data.DecodeLimits {
-	return data.DecodeLimits{MaxBytes: s.MaxBodyBytes, MaxRows: s.MaxRows,
+func (s *Env) DecodeLimits() textio.DecodeLimits {
+	return textio.DecodeLimits{MaxBytes: s.MaxBodyBytes, MaxRows: s.MaxRows,
 		MaxColumns: s.MaxColumns, MaxFieldBytes: s.MaxFieldBytes}
 }
 

@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/maillage/maillage/data/indicators"
+
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
@@ -33,7 +35,7 @@ type World struct {
 	Territory  *data.Territory
 	Grid       *geo.Grid
 	Layers     map[string]*data.Layer // defaultLayer, "extra" and "empty"
-	Indicators data.Indicators
+	Indicators indicators.Indicators
 	CA, CB, XD geo.Cell
 	DiskA      []geo.Cell // ascending
 	DiskB      []geo.Cell
@@ -158,11 +160,11 @@ const DifficultyTotal = 486
 
 // Indicators are the tiny world's indicators: A index 6, classed C; D
 // no index, NC; B index 8, partly classed P; C index 2, no ZRR class.
-func Indicators() data.Indicators {
-	return data.Indicators{
-		"01001": {Fragility: &data.Fragility{Total: 6, NoTHD: 1, No4G: 2, Poverty: 9, Older65: 9, NoDiploma: 9}, ZRR: data.ZRRClassified},
-		"01002": {ZRR: data.ZRRNotClassified},
-		"02001": {Fragility: &data.Fragility{Total: 8}, ZRR: data.ZRRPartial},
-		"02002": {Fragility: &data.Fragility{Total: 2}},
+func Indicators() indicators.Indicators {
+	return indicators.Indicators{
+		"01001": {Fragility: &indicators.Fragility{Total: 6, NoTHD: 1, No4G: 2, Poverty: 9, Older65: 9, NoDiploma: 9}, ZRR: indicators.ZRRClassified},
+		"01002": {ZRR: indicators.ZRRNotClassified},
+		"02001": {Fragility: &indicators.Fragility{Total: 8}, ZRR: indicators.ZRRPartial},
+		"02002": {Fragility: &indicators.Fragility{Total: 2}},
 	}
 }

@@ -1,4 +1,4 @@
-package data
+package textio
 
 import (
 	"bufio"
@@ -105,22 +105,25 @@ type FileInfo struct {
 	Notes    []string // things the uploader should know (a conversion done)
 }
 
-// streamError is an error met by a reader below the parsers, placed on the
+// StreamError is an error met by a reader below the parsers, placed on the
 // line (and column) where the stream was when it happened. The loaders turn
 // it into a *ReadError naming the file.
-type streamError struct {
+type StreamError struct {
 	line   int
 	field  int // 1-based CSV field at fault, 0 when none
 	reason string
 	err    error
 }
 
-func (e *streamError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
-func (e *streamError) Unwrap() error { return e.err }
+// Error returns "line N: reason".
+func (e *StreamError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.reason) }
 
-// readError turns a streamError into the *ReadError of file; names are
+// Unwrap returns the Err* sentinel (and decompressor error) at fault.
+func (e *StreamError) Unwrap() error { return e.err }
+
+// ReadError turns a StreamError into the *ReadError of file; names are
 // the CSV header, to name the field at fault ("#3" beyond it).
-func (e *streamError) readError(file string, names []string) *ReadError {
+func (e *StreamError) ReadError(file string, names []string) *ReadError {
 	re := &ReadError{RowError: RowError{File: file, Where: "line", Line: e.line, Reason: e.reason}, Err: e.err}
 	switch {
 	case e.field > 0 && e.field <= len(names):
@@ -131,32 +134,32 @@ func (e *streamError) readError(file string, names []string) *ReadError {
 	return re
 }
 
-// asStreamError reports whether err comes from the stream below a parser
+// AsStreamError reports whether err comes from the stream below a parser
 // (rather than from the parser's syntax checks).
-func asStreamError(err error) (*streamError, bool) {
-	var se *streamError
+func AsStreamError(err error) (*StreamError, bool) {
+	var se *StreamError
 	ok := errors.As(err, &se)
 	return se, ok
 }
 
-// textStream is a file opened for parsing: inflated when gzip, bounded by
+// Stream is a file opened for parsing: inflated when gzip, bounded by
 // MaxBytes, checked and converted to UTF-8 text (see textReader).
-type textStream struct {
+type Stream struct {
 	*bufio.Reader
 	text  *textReader
 	close func() error
 }
 
-// openText prepares r for the parsers: gzip content (sniffed from the magic
+// Open prepares r for the parsers: gzip content (sniffed from the magic
 // bytes) is inflated, the inflated bytes are counted against lim.MaxBytes
 // and turned into UTF-8 text. Its errors, then those of reading the
-// stream, are *streamError.
-func openText(r io.Reader, lim DecodeLimits) (*textStream, error) {
-	ts := &textStream{close: func() error { return nil }}
+// stream, are *StreamError.
+func Open(r io.Reader, lim DecodeLimits) (*Stream, error) {
+	ts := &Stream{close: func() error { return nil }}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var src io.Reader = br
 	magic, _ := br.Peek(2)
-	gz := isGzip(magic)
+	gz := IsGzip(magic)
 	if gz {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -171,10 +174,10 @@ func openText(r io.Reader, lim DecodeLimits) (*textStream, error) {
 }
 
 // Close releases the decompressor.
-func (ts *textStream) Close() error { return ts.close() }
+func (ts *Stream) Close() error { return ts.close() }
 
-// info returns the encoding read and the note telling of a conversion.
-func (ts *textStream) info(format Format, rows int) FileInfo {
+// Info returns the encoding read and the note telling of a conversion.
+func (ts *Stream) Info(format Format, rows int) FileInfo {
 	fi := FileInfo{Format: format, Encoding: ts.text.Encoding(), Rows: rows}
 	if fi.Encoding == EncodingWindows1252 {
 		fi.Notes = append(fi.Notes, "the file is not UTF-8: it was read as Windows-1252 (Latin-1) and converted to UTF-8; check its accented letters, or save it as CSV UTF-8 to avoid the guess")
@@ -182,9 +185,9 @@ func (ts *textStream) info(format Format, rows int) FileInfo {
 	return fi
 }
 
-// corruptError is the streamError of a damaged compressed stream.
-func corruptError(line int, err error) *streamError {
-	return &streamError{line: line, reason: fmt.Sprintf("%v (gzip): %v: send the whole file again", ErrDamagedFile, err),
+// corruptError is the StreamError of a damaged compressed stream.
+func corruptError(line int, err error) *StreamError {
+	return &StreamError{line: line, reason: fmt.Sprintf("%v (gzip): %v: send the whole file again", ErrDamagedFile, err),
 		err: fmt.Errorf("%w: %w", ErrDamagedFile, err)}
 }
 

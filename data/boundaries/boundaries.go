@@ -1,4 +1,4 @@
-package data
+package boundaries
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime"
 	"sync"
+
+	"github.com/maillage/maillage/data/textio"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/paulmach/orb"
@@ -31,7 +33,7 @@ const (
 	inflateChunk  = 256 << 10 // bytes inflated between two splitting rounds
 )
 
-// LoadBoundaries reads a GeoJSON FeatureCollection of commune boundaries
+// Load reads a GeoJSON FeatureCollection of commune boundaries
 // (gzip or plain, sniffed) whose features carry the properties `code` and
 // `nom`. Errors name the file and the 1-based feature number.
 //
@@ -39,13 +41,13 @@ const (
 // chunk after chunk and splits the features found so far (splitter), and
 // GOMAXPROCS goroutines parse them in batches, so inflating, splitting and
 // parsing overlap.
-func LoadBoundaries(path string) ([]Boundary, error) {
+func Load(path string) ([]Boundary, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("communes %s: %w", path, err)
 	}
-	if !isGzip(raw) {
-		return ParseBoundaries(raw, path)
+	if !textio.IsGzip(raw) {
+		return Parse(raw, path)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
@@ -54,17 +56,17 @@ func LoadBoundaries(path string) ([]Boundary, error) {
 	defer zr.Close()
 	hint := 0
 	if n := len(raw); n >= 18 {
-		if h := int(binary.LittleEndian.Uint32(raw[n-4:])); h < maxSizeHint {
+		if h := int(binary.LittleEndian.Uint32(raw[n-4:])); h < textio.MaxSizeHint {
 			hint = h
 		}
 	}
 	return parseStream(zr, hint, path)
 }
 
-// ParseBoundaries parses the FeatureCollection in buf; name is used in
+// Parse parses the FeatureCollection in buf; name is used in
 // errors. Features are found in one pass (splitter) and parsed in batches
 // on GOMAXPROCS goroutines.
-func ParseBoundaries(buf []byte, name string) ([]Boundary, error) {
+func Parse(buf []byte, name string) ([]Boundary, error) {
 	p := newParsePipeline(name)
 	var sp splitter
 	spans, err := sp.advance(buf, true, nil)

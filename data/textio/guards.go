@@ -1,4 +1,4 @@
-package data
+package textio
 
 import (
 	"fmt"
@@ -9,15 +9,15 @@ import (
 // which hold a whole record (or JSON value) in memory before returning it:
 // they follow the syntax just enough to stop a record with too many
 // columns or too long a field before it is held, in time proportional to
-// the bytes up to the fault. Their errors are *streamError on the line of
+// the bytes up to the fault. Their errors are *StreamError on the line of
 // the fault; the parser returns them as they are.
 
-// csvGuard bounds the fields per record and the bytes per field of CSV.
+// CSVGuard bounds the fields per record and the bytes per field of CSV.
 // A quote toggles the quoted state (an escaped "" toggles twice), and
 // outside quotes the delimiter ends a field and a newline a record; in
 // malformed quoting the guard may count wrong, but encoding/csv then
 // refuses the record anyway.
-type csvGuard struct {
+type CSVGuard struct {
 	r        io.Reader
 	delim    byte
 	maxCols  int
@@ -30,11 +30,22 @@ type csvGuard struct {
 	err    error
 }
 
-func newCSVGuard(r io.Reader, delim rune, lim DecodeLimits) *csvGuard {
-	return &csvGuard{r: r, delim: byte(delim), maxCols: lim.MaxColumns, maxField: lim.MaxFieldBytes, line: 1}
+// NewCSVGuard returns a CSVGuard reading CSV with delimiter delim from r,
+// bounded by lim's MaxColumns and MaxFieldBytes (lim with defaults set).
+func NewCSVGuard(r io.Reader, delim rune, lim DecodeLimits) *CSVGuard {
+	return &CSVGuard{r: r, delim: byte(delim), maxCols: lim.MaxColumns, maxField: lim.MaxFieldBytes, line: 1}
 }
 
-func (g *csvGuard) Read(p []byte) (int, error) {
+// Err returns the error that stopped the guard, nil while it reads: the
+// error to report when encoding/csv fails on the record it cut.
+func (g *CSVGuard) Err() error { return g.err }
+
+// Delim returns the CSV delimiter the guard counts fields with.
+func (g *CSVGuard) Delim() rune { return rune(g.delim) }
+
+// Read passes the bytes of the underlying reader through, failing with a
+// *StreamError at the first byte past a bound.
+func (g *CSVGuard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
@@ -53,14 +64,14 @@ func (g *csvGuard) Read(p []byte) (int, error) {
 			g.col++
 			g.size = 0
 			if g.col >= g.maxCols {
-				g.err = &streamError{line: g.line, err: ErrTooManyColumns,
+				g.err = &StreamError{line: g.line, err: ErrTooManyColumns,
 					reason: fmt.Sprintf("more than %d columns, the limit per file: remove the columns not needed, or raise the limit (maillage serve --max-columns)", g.maxCols)}
 				return i, g.err
 			}
 			continue
 		}
 		if g.size++; g.size > g.maxField {
-			g.err = &streamError{line: g.line, field: g.col + 1, err: ErrFieldTooLong,
+			g.err = &StreamError{line: g.line, field: g.col + 1, err: ErrFieldTooLong,
 				reason: fmt.Sprintf("field %d is longer than %s, the limit per field: shorten it, or raise the limit (maillage serve --max-field-bytes)", g.col+1, bytesText(int64(g.maxField)))}
 			return i, g.err
 		}
@@ -74,11 +85,11 @@ func (g *csvGuard) Read(p []byte) (int, error) {
 // maxJSONDepth bounds the nesting of a JSON upload; a Point feature needs 4.
 const maxJSONDepth = 32
 
-// jsonGuard bounds a JSON text: bytes per string or other scalar, members
+// JSONGuard bounds a JSON text: bytes per string or other scalar, members
 // per object, elements per array (except the array of rows, rowsDepth
 // deep: 1 for a JSON array, 2 for a FeatureCollection's features, which
 // the loaders count) and nesting depth.
-type jsonGuard struct {
+type JSONGuard struct {
 	r         io.Reader
 	maxCols   int
 	maxField  int
@@ -99,11 +110,16 @@ type jsonLevel struct {
 	items  int
 }
 
-func newJSONGuard(r io.Reader, lim DecodeLimits, rowsDepth int) *jsonGuard {
-	return &jsonGuard{r: r, maxCols: lim.MaxColumns, maxField: lim.MaxFieldBytes, rowsDepth: rowsDepth, line: 1}
+// NewJSONGuard returns a JSONGuard reading r, bounded by lim (with
+// defaults set); the elements of arrays at depth rowsDepth are rows,
+// counted by the loaders rather than against MaxColumns.
+func NewJSONGuard(r io.Reader, lim DecodeLimits, rowsDepth int) *JSONGuard {
+	return &JSONGuard{r: r, maxCols: lim.MaxColumns, maxField: lim.MaxFieldBytes, rowsDepth: rowsDepth, line: 1}
 }
 
-func (g *jsonGuard) Read(p []byte) (int, error) {
+// Read passes the bytes of the underlying reader through, failing with a
+// *StreamError at the first byte past a bound.
+func (g *JSONGuard) Read(p []byte) (int, error) {
 	if g.err != nil {
 		return 0, g.err
 	}
@@ -120,7 +136,7 @@ func (g *jsonGuard) Read(p []byte) (int, error) {
 }
 
 // step follows one byte.
-func (g *jsonGuard) step(c byte) error {
+func (g *JSONGuard) step(c byte) error {
 	if c == '\n' {
 		g.line++
 	}
@@ -150,7 +166,7 @@ func (g *jsonGuard) step(c byte) error {
 		}
 		if len(g.stack) == maxJSONDepth {
 			// Rows are flat: only a damaged or hostile file nests this deep.
-			return &streamError{line: g.line, err: ErrDamagedFile, reason: fmt.Sprintf("JSON nested deeper than %d levels: rows are flat objects", maxJSONDepth)}
+			return &StreamError{line: g.line, err: ErrDamagedFile, reason: fmt.Sprintf("JSON nested deeper than %d levels: rows are flat objects", maxJSONDepth)}
 		}
 		g.stack = append(g.stack, jsonLevel{object: c == '{'})
 	case '}', ']':
@@ -161,7 +177,7 @@ func (g *jsonGuard) step(c byte) error {
 		// encoding/json's Decoder rescans a run of blanks from its start
 		// at each read: quadratic, 10 s for 20 MB of spaces.
 		if g.blank++; g.blank > g.maxField {
-			return &streamError{line: g.line, err: ErrFieldTooLong,
+			return &StreamError{line: g.line, err: ErrFieldTooLong,
 				reason: fmt.Sprintf("more than %s of blanks in a row, the limit per field: remove them", bytesText(int64(g.maxField)))}
 		}
 		g.size = 0
@@ -181,7 +197,7 @@ func (g *jsonGuard) step(c byte) error {
 
 // item counts a value starting in the innermost container (object members
 // are counted by their keys, values after ':' are not items).
-func (g *jsonGuard) item() error {
+func (g *JSONGuard) item() error {
 	if len(g.stack) == 0 {
 		return nil
 	}
@@ -200,16 +216,16 @@ func (g *jsonGuard) item() error {
 		n, what = (n+1)/2, "members in an object"
 	}
 	if n > g.maxCols {
-		return &streamError{line: g.line, err: ErrTooManyColumns,
+		return &StreamError{line: g.line, err: ErrTooManyColumns,
 			reason: fmt.Sprintf("more than %d %s, the limit on columns: remove what is not needed, or raise the limit (maillage serve --max-columns)", g.maxCols, what)}
 	}
 	return nil
 }
 
 // grow counts one byte of a string or scalar.
-func (g *jsonGuard) grow() error {
+func (g *JSONGuard) grow() error {
 	if g.size++; g.size > g.maxField {
-		return &streamError{line: g.line, err: ErrFieldTooLong,
+		return &StreamError{line: g.line, err: ErrFieldTooLong,
 			reason: fmt.Sprintf("a JSON value is longer than %s, the limit per field: shorten it, or raise the limit (maillage serve --max-field-bytes)", bytesText(int64(g.maxField)))}
 	}
 	return nil

@@ -1,4 +1,4 @@
-package data
+package indicators
 
 import (
 	"compress/gzip"
@@ -9,16 +9,58 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"sync"
 	"testing"
 
-	"github.com/paulmach/orb"
+	"github.com/maillage/maillage/data/boundaries"
+
 	orbgeo "github.com/paulmach/orb/geo"
 
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/data"
 )
 
+// fixtureTerritory loads testdata: four communes, 01099 a delegated
+// commune of 01002 with its own 2018 boundary, 2A004 with two
+// arrondissements and 97501 without a boundary.
+func fixtureTerritory(tb testing.TB) *data.Territory {
+	tb.Helper()
+	t, err := data.LoadTerritory("testdata")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+// realDir is the real data, relative to this package.
+var realDir = filepath.Join("..", "..", "..", "shared", "data")
+
+// realDataDir returns the real data directory, skipping without it.
+func realDataDir(tb testing.TB) string {
+	tb.Helper()
+	if _, err := os.Stat(filepath.Join(realDir, data.CommunesFile)); err != nil {
+		tb.Skipf("real data not found in %s: %v", realDir, err)
+	}
+	return realDir
+}
+
+// realTerritoryOnce loads the real territory once for this package's tests.
+var realTerritoryOnce = sync.OnceValues(func() (*data.Territory, error) {
+	return data.LoadTerritory(realDir)
+})
+
+// realTerritory returns the real territory, skipping without data.
+func realTerritory(tb testing.TB) *data.Territory {
+	tb.Helper()
+	realDataDir(tb)
+	t, err := realTerritoryOnce()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
 func TestLoadIndicatorsFixture(t *testing.T) {
-	ind, rep, err := LoadIndicators(filepath.Join("testdata", "indicators"), fixtureTerritory(t))
+	ind, rep, err := LoadIndicators("testdata", fixtureTerritory(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +166,7 @@ func fragilityNear(a, b Fragility, tol float64) bool {
 // rawFragility reads the real fragility CSV independently: code → row.
 func rawFragility(tb testing.TB, dir string) map[string]Fragility {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(dir, FragilityFile))
+	f, err := os.Open(filepath.Join(dir, data.FragilityFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -167,8 +209,8 @@ func weightedFragility(fs []Fragility, ws []float64) Fragility {
 }
 
 func TestLoadIndicatorsRealData(t *testing.T) {
-	terr := peopleTerritory(t)
-	dir := peopleDataDir(t)
+	terr := realTerritory(t)
+	dir := realDataDir(t)
 	ind, rep, err := LoadIndicators(dir, terr)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +224,7 @@ func TestLoadIndicatorsRealData(t *testing.T) {
 		}
 		withValue := 0
 		for i := range terr.Communes {
-			if ci, ok := ind[terr.Communes[i].Code]; ok && (r.File == FragilityFile && ci.Fragility != nil || r.File == ZRRFile && ci.ZRR != "") {
+			if ci, ok := ind[terr.Communes[i].Code]; ok && (r.File == data.FragilityFile && ci.Fragility != nil || r.File == data.ZRRFile && ci.ZRR != "") {
 				withValue++
 			}
 		}
@@ -201,7 +243,7 @@ func TestLoadIndicatorsRealData(t *testing.T) {
 	// 28319 merged 28025 and 28276 since the index was computed: the
 	// area-weighted mean of the three 2018 parts (areas from orb, an
 	// independent spherical-area implementation).
-	bs, err := LoadBoundaries(filepath.Join(dir, CommunesFile))
+	bs, err := boundaries.Load(filepath.Join(dir, data.CommunesFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +296,7 @@ func TestLoadIndicatorsRealData(t *testing.T) {
 // cogPopulations reads the populations of every COG entry independently.
 func cogPopulations(tb testing.TB, dir string) map[string]int {
 	tb.Helper()
-	f, err := os.Open(filepath.Join(dir, COGCommunesFile))
+	f, err := os.Open(filepath.Join(dir, data.COGCommunesFile))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -277,44 +319,11 @@ func cogPopulations(tb testing.TB, dir string) map[string]int {
 	return out
 }
 
-func TestBoundaryAreaKm2(t *testing.T) {
-	terr := fixtureTerritory(t)
-	// Independent areas: orb's spherical area of each square, rescaled from
-	// orb's Earth radius to ours.
-	k := geo.EarthRadiusM * geo.EarthRadiusM / (orb.EarthRadius * orb.EarthRadius) / 1e6
-	area := func(mp orb.MultiPolygon) float64 { return orbgeo.Area(mp) * k }
-	want := func(minLon, maxLon float64) float64 { return area(square(minLon, 46.0, maxLon, 46.1)) }
-	tests := []struct {
-		code string
-		want float64
-		ok   bool
-	}{
-		{"01001", want(5.0, 5.1), true}, // a commune of one boundary
-		{"01002", want(5.1, 5.2), true}, // own part of a merged commune
-		{"01099", want(5.2, 5.4), true}, // the delegated part
-		{"2A004", area(square(8.7, 41.9, 8.8, 42.0)), true},
-		{"97501", 0, false}, // no boundary
-		{"99999", 0, false}, // no commune
-	}
-	for _, tc := range tests {
-		got, ok := terr.BoundaryAreaKm2(tc.code)
-		if ok != tc.ok || math.Abs(got-tc.want) > 1e-6*max(1, tc.want) {
-			t.Errorf("BoundaryAreaKm2(%s) = %v, %v; want %v, %v", tc.code, got, ok, tc.want, tc.ok)
-		}
-	}
-	c, _ := terr.Commune("01002")
-	a, _ := terr.BoundaryAreaKm2("01002")
-	b, _ := terr.BoundaryAreaKm2("01099")
-	if math.Abs(c.AreaKm2-(a+b)) > 1e-9 {
-		t.Errorf("01002: area %v, parts %v + %v", c.AreaKm2, a, b)
-	}
-}
-
 // BenchmarkLoadIndicators is the start-up cost of the fragility index and
 // ZRR classes once the territory is loaded (the engine's "indicators" step).
 func BenchmarkLoadIndicators(b *testing.B) {
-	terr := peopleTerritory(b)
-	dir := peopleDataDir(b)
+	terr := realTerritory(b)
+	dir := realDataDir(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := LoadIndicators(dir, terr); err != nil {
@@ -323,15 +332,60 @@ func BenchmarkLoadIndicators(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadCNFSStructures is the start-up cost of the built-in host
-// structures (the engine's "structures" step).
-func BenchmarkLoadCNFSStructures(b *testing.B) {
-	terr := peopleTerritory(b)
-	path := filepath.Join(peopleDataDir(b), CNFSStructuresFile)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := LoadCNFSStructures(path, terr); err != nil {
-			b.Fatal(err)
+func FuzzIndicatorsCSV(f *testing.F) {
+	for _, name := range []string{data.FragilityFile, data.ZRRFile} {
+		if b, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(b)
 		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dir := t.TempDir()
+		for _, name := range []string{data.FragilityFile, data.ZRRFile} {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rows, _, err := readFragility(dir); err == nil {
+			for _, r := range rows {
+				fr := r.frag
+				for _, v := range []float64{fr.Total, fr.NoTHD, fr.No4G, fr.Poverty, fr.Older65, fr.NoDiploma} {
+					if !(v >= 0 && v <= 10) {
+						t.Fatalf("fragility row %s accepted score %v", r.code, v)
+					}
+				}
+			}
+		}
+		if rows, _, err := readZRR(dir); err == nil {
+			for _, r := range rows {
+				if r.zrr != ZRRClassified && r.zrr != ZRRPartial && r.zrr != ZRRNotClassified {
+					t.Fatalf("ZRR row %s accepted class %q", r.code, r.zrr)
+				}
+			}
+		}
+	})
+}
+
+// TestNewCommuneListMerge loads data's testdata/merge, where the 6.1.0
+// release merges Alpha (01001) and Epsilon (01005) into Alpha-Epsilon:
+// Epsilon's rows follow it into the merged commune.
+func TestNewCommuneListMerge(t *testing.T) {
+	dir := filepath.Join("..", "testdata", "merge")
+	after, err := data.LoadTerritory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Alpha (3, ZRR) and Epsilon (6, not ZRR) combine, weighted by their
+	// 2018 areas (1 and 2 square degrees at the same latitudes):
+	// (1·3 + 2·6)/3 = 5, partially classified.
+	ind, rep, err := LoadIndicators(dir, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ind["01001"]
+	if got.Fragility == nil || math.Abs(got.Fragility.Total-5) > 0.01 || got.ZRR != ZRRPartial {
+		t.Errorf("01001 indicators %+v %+v", got, got.Fragility)
+	}
+	if rep.Fragility.MappedFromFormer != 1 || rep.ZRR.MappedFromFormer != 1 || len(rep.Fragility.Unknown) != 0 {
+		t.Errorf("indicator report %+v", rep)
 	}
 }

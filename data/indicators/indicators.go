@@ -1,4 +1,4 @@
-package data
+package indicators
 
 import (
 	"encoding/csv"
@@ -9,6 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/maillage/maillage/data/textio"
+
+	"github.com/maillage/maillage/data"
 )
 
 // Fragility is the digital fragility index of a commune: scores from 0 to
@@ -41,17 +45,17 @@ type Indicators map[string]CommuneIndicators
 
 // IndicatorFileReport accounts for the rows of one indicator file.
 type IndicatorFileReport struct {
-	File             string   `json:"file"`
-	Read             int      `json:"read"`               // data rows (blank rows excluded)
-	Blank            int      `json:"blank"`              // rows with every field empty, skipped
-	Matched          int      `json:"matched"`            // rows whose code is a current commune
-	MappedFromFormer int      `json:"mapped_from_former"` // rows of a former (delegated, associated) commune mapped to the current one
-	Arrondissements  int      `json:"arrondissements"`    // rows of a municipal arrondissement of Paris, Lyon or Marseille
-	Unknown          []string `json:"unknown"`            // codes that are no current nor former commune
-	Invalid          []Reject `json:"invalid"`            // rows without a usable value
-	Combined         int      `json:"combined"`           // communes whose value merges several rows
-	EqualWeights     int      `json:"equal_weights"`      // combined communes where a part had no weight, so parts weigh the same
-	CommunesWithout  []string `json:"communes_without"`   // current communes left without a value
+	File             string        `json:"file"`
+	Read             int           `json:"read"`               // data rows (blank rows excluded)
+	Blank            int           `json:"blank"`              // rows with every field empty, skipped
+	Matched          int           `json:"matched"`            // rows whose code is a current commune
+	MappedFromFormer int           `json:"mapped_from_former"` // rows of a former (delegated, associated) commune mapped to the current one
+	Arrondissements  int           `json:"arrondissements"`    // rows of a municipal arrondissement of Paris, Lyon or Marseille
+	Unknown          []string      `json:"unknown"`            // codes that are no current nor former commune
+	Invalid          []data.Reject `json:"invalid"`            // rows without a usable value
+	Combined         int           `json:"combined"`           // communes whose value merges several rows
+	EqualWeights     int           `json:"equal_weights"`      // combined communes where a part had no weight, so parts weigh the same
+	CommunesWithout  []string      `json:"communes_without"`   // current communes left without a value
 }
 
 // IndicatorReport accounts for both indicator files and says how the
@@ -69,14 +73,14 @@ const indicatorWeighting = "A commune's value comes from its own row and the row
 	"which have no row of their own, average their arrondissements weighted by population. " +
 	"ZRR: the common class of the parts, or P (partially classified) when they differ."
 
-// LoadIndicators reads the digital fragility index (FragilityFile) and the
-// ZRR classes (ZRRFile) from dir and joins them to t's current communes.
+// LoadIndicators reads the digital fragility index (data.FragilityFile) and the
+// ZRR classes (data.ZRRFile) from dir and joins them to t's current communes.
 // Rows of former communes go to the commune they merged into; when several
 // rows meet in one commune, see IndicatorReport.Weighting. It reads the COG
 // communes file of dir for the kind and population of former codes; merged
 // parts are weighed by the areas t measured of their 2018 boundaries
-// (Territory.BoundaryAreaKm2), so t must come from the same folder.
-func LoadIndicators(dir string, t *Territory) (Indicators, IndicatorReport, error) {
+// (data.Territory.BoundaryAreaKm2), so t must come from the same folder.
+func LoadIndicators(dir string, t *data.Territory) (Indicators, IndicatorReport, error) {
 	rep := IndicatorReport{Weighting: indicatorWeighting}
 	cog, err := loadCOGParts(dir)
 	if err != nil {
@@ -142,55 +146,26 @@ type rowGroup struct {
 	arrs  []*indicatorRow
 }
 
-// cogPart is what the COG says of a code that is not a current commune.
-type cogPart struct {
-	typ        string // commune-deleguee, commune-associee, arrondissement-municipal, commune-actuelle
-	parent     string // chefLieu or commune: the current commune it belongs to
-	population int
-	hasPop     bool
-}
-
-// loadCOGParts reads the COG communes file: type, parent and population of
-// every entry that is not a current commune (the COG 6.0.0 gives a
-// population to arrondissements but to no delegated or associated commune).
-func loadCOGParts(dir string) (map[string]cogPart, error) {
-	path, err := cogFilePath(dir, "communes") // the release LoadTerritory read
+// loadCOGParts reads the COG parts of the release in dir, the one
+// LoadTerritory read.
+func loadCOGParts(dir string) (map[string]data.COGPart, error) {
+	parts, err := data.LoadCOGParts(dir)
 	if err != nil {
 		return nil, fmt.Errorf("indicators: %w", err)
-	}
-	entries, err := loadCOGCommunes(path)
-	if err != nil {
-		return nil, fmt.Errorf("indicators: %w", err)
-	}
-	parts := make(map[string]cogPart, len(entries)/10)
-	for _, e := range entries {
-		if e.Type == cogCurrent {
-			continue
-		}
-		p := cogPart{typ: e.Type, parent: e.ChefLieu, population: e.Population, hasPop: e.Population > 0}
-		if p.parent == "" {
-			p.parent = e.Commune
-		}
-		// A code can be listed both as a delegated commune and as something
-		// else; keep an arrondissement rather than lose it.
-		if old, ok := parts[e.Code]; ok && old.typ == cogArrondissement {
-			continue
-		}
-		parts[e.Code] = p
 	}
 	return parts, nil
 }
 
 // groupRows assigns every row to its current commune and counts the joins.
-func groupRows(t *Territory, cog map[string]cogPart, rows []indicatorRow, rep *IndicatorFileReport) map[string]*rowGroup {
+func groupRows(t *data.Territory, cog map[string]data.COGPart, rows []indicatorRow, rep *IndicatorFileReport) map[string]*rowGroup {
 	groups := make(map[string]*rowGroup, len(rows))
 	unknown := map[string]bool{}
 	for i := range rows {
 		r := &rows[i]
 		c, ok := t.Commune(r.code)
 		if !ok {
-			if p, known := cog[r.code]; known && p.parent != "" {
-				c, ok = t.Commune(p.parent)
+			if p, known := cog[r.code]; known && p.Parent != "" {
+				c, ok = t.Commune(p.Parent)
 			}
 		}
 		if !ok {
@@ -209,7 +184,7 @@ func groupRows(t *Territory, cog map[string]cogPart, rows []indicatorRow, rep *I
 		case c.Code == r.code:
 			rep.Matched++
 			g.parts = append(g.parts, r)
-		case cog[r.code].typ == cogArrondissement:
+		case cog[r.code].Arrondissement():
 			rep.Arrondissements++
 			g.arrs = append(g.arrs, r)
 		default:
@@ -224,7 +199,7 @@ func groupRows(t *Territory, cog map[string]cogPart, rows []indicatorRow, rep *I
 // partAreas returns the 2018 boundary area (km²) of every code that is one
 // of several parts of a group, as measured when t was loaded; nil when no
 // group needs it. A part without a boundary joined to t has no entry.
-func partAreas(t *Territory, groups map[string]*rowGroup) map[string]float64 {
+func partAreas(t *data.Territory, groups map[string]*rowGroup) map[string]float64 {
 	var areas map[string]float64
 	for _, g := range groups {
 		if len(g.parts) < 2 {
@@ -245,14 +220,14 @@ func partAreas(t *Territory, groups map[string]*rowGroup) map[string]float64 {
 // combineFragility returns the group's value: the one row, or the weighted
 // mean of its parts (by area) or else of its arrondissements (by
 // population). equal is true when a missing weight made every part weigh 1.
-func combineFragility(g *rowGroup, cog map[string]cogPart, areas map[string]float64) (f *Fragility, equal bool) {
+func combineFragility(g *rowGroup, cog map[string]data.COGPart, areas map[string]float64) (f *Fragility, equal bool) {
 	rows := g.parts
 	weight := func(r *indicatorRow) (float64, bool) { a, ok := areas[r.code]; return a, ok && a > 0 }
 	if len(rows) == 0 {
 		rows = g.arrs
 		weight = func(r *indicatorRow) (float64, bool) {
 			p := cog[r.code]
-			return float64(p.population), p.hasPop && p.population > 0
+			return float64(p.Population), p.HasPopulation && p.Population > 0
 		}
 	}
 	if len(rows) == 1 {
@@ -310,16 +285,16 @@ func combineZRR(g *rowGroup) string {
 
 // readFragility reads the fragility index CSV.
 func readFragility(dir string) ([]indicatorRow, IndicatorFileReport, error) {
-	rep := IndicatorFileReport{File: FragilityFile, Unknown: []string{}, Invalid: []Reject{}}
+	rep := IndicatorFileReport{File: data.FragilityFile, Unknown: []string{}, Invalid: []data.Reject{}}
 	cols := []string{"code", "total", "no_thd_coverage_rate", "no_4g_coverage_rate", "poverty_rate", "older_65_rate", "nscol15p_rate"}
 	var rows []indicatorRow
-	err := readIndicatorCSV(dir, FragilityFile, 0, cols, &rep, func(line int, v []string) {
+	err := readIndicatorCSV(dir, data.FragilityFile, 0, cols, &rep, func(line int, v []string) {
 		var f Fragility
 		dst := []*float64{&f.Total, &f.NoTHD, &f.No4G, &f.Poverty, &f.Older65, &f.NoDiploma}
 		for i, p := range dst {
 			x, err := strconv.ParseFloat(v[i+1], 64)
 			if err != nil || x < 0 || x > 10 {
-				rep.Invalid = append(rep.Invalid, Reject{File: FragilityFile, Line: line, Where: "line", ID: v[0],
+				rep.Invalid = append(rep.Invalid, data.Reject{File: data.FragilityFile, Line: line, Where: "line", ID: v[0],
 					Reason: fmt.Sprintf("%s %q is not a score in [0, 10]", cols[i+1], v[i+1])})
 				return
 			}
@@ -335,13 +310,13 @@ const zrrHeaderLines = 5
 
 // readZRR reads the ZRR CSV, skipping its 5 descriptive lines.
 func readZRR(dir string) ([]indicatorRow, IndicatorFileReport, error) {
-	rep := IndicatorFileReport{File: ZRRFile, Unknown: []string{}, Invalid: []Reject{}}
+	rep := IndicatorFileReport{File: data.ZRRFile, Unknown: []string{}, Invalid: []data.Reject{}}
 	var rows []indicatorRow
-	err := readIndicatorCSV(dir, ZRRFile, zrrHeaderLines, []string{"CODGEO", "ZRR_SIMP"}, &rep, func(line int, v []string) {
+	err := readIndicatorCSV(dir, data.ZRRFile, zrrHeaderLines, []string{"CODGEO", "ZRR_SIMP"}, &rep, func(line int, v []string) {
 		class, _, _ := strings.Cut(v[1], " - ")
 		class = strings.TrimSpace(class)
 		if class != ZRRClassified && class != ZRRPartial && class != ZRRNotClassified {
-			rep.Invalid = append(rep.Invalid, Reject{File: ZRRFile, Line: line, Where: "line", ID: v[0],
+			rep.Invalid = append(rep.Invalid, data.Reject{File: data.ZRRFile, Line: line, Where: "line", ID: v[0],
 				Reason: fmt.Sprintf("ZRR_SIMP %q is not a C, P or NC class", v[1])})
 			return
 		}
@@ -354,11 +329,11 @@ func readZRR(dir string) ([]indicatorRow, IndicatorFileReport, error) {
 // fn with the 1-based file line and the values of cols (in that order) of
 // every row that is not blank, counting Read, Blank and duplicate codes.
 func readIndicatorCSV(dir, name string, skip int, cols []string, rep *IndicatorFileReport, fn func(line int, vals []string)) error {
-	path, err := FindFile(dir, name)
+	path, err := textio.FindFile(dir, name)
 	if err != nil {
 		return fmt.Errorf("indicators: %w", err)
 	}
-	f, err := OpenFile(path)
+	f, err := textio.OpenFile(path)
 	if err != nil {
 		return fmt.Errorf("indicators %s: %w", path, err)
 	}
@@ -409,11 +384,11 @@ func readIndicatorCSV(dir, name string, skip int, cols []string, rep *IndicatorF
 			}
 		}
 		if vals[0] == "" {
-			rep.Invalid = append(rep.Invalid, Reject{File: filepath.Base(path), Line: line, Where: "line", Reason: "missing code"})
+			rep.Invalid = append(rep.Invalid, data.Reject{File: filepath.Base(path), Line: line, Where: "line", Reason: "missing code"})
 			continue
 		}
 		if first, dup := seen[vals[0]]; dup {
-			rep.Invalid = append(rep.Invalid, Reject{File: filepath.Base(path), Line: line, Where: "line", ID: vals[0],
+			rep.Invalid = append(rep.Invalid, data.Reject{File: filepath.Base(path), Line: line, Where: "line", ID: vals[0],
 				Reason: fmt.Sprintf("duplicate code (first at line %d)", first)})
 			continue
 		}

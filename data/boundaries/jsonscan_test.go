@@ -1,6 +1,7 @@
-package data
+package boundaries
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/maillage/maillage/data/textio"
 )
 
 func TestScannerNumber(t *testing.T) {
@@ -83,7 +86,7 @@ func TestParseBoundaries(t *testing.T) {
 		{"second feature", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]}}, {"type": "Feature"]}`, "feature 2"},
 		{"position", head + `{"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Polygon", "coordinates": [[[0], [1, 0], [1, 1], [0, 0]]]}}]}`, "fewer than 2"},
 	} {
-		bs, err := ParseBoundaries([]byte(c.in), "x.geojson")
+		bs, err := Parse([]byte(c.in), "x.geojson")
 		switch {
 		case c.err == "" && err != nil:
 			t.Errorf("%s: %v", c.name, err)
@@ -96,7 +99,7 @@ func TestParseBoundaries(t *testing.T) {
 	// Polygon with a hole and an altitude, MultiPolygon, escaped name.
 	in := head + `{"geometry": {"coordinates": [[[0, 0, 9], [4, 0], [4, 4], [0, 4], [0, 0]], [[1, 1], [2, 1], [2, 2], [1, 1]]], "type": "Polygon"}, "properties": {"nom": "L\u0027Ha\u00ff", "code": "2A004"}, "type": "Feature"},
 {"type": "Feature", "properties": {"code": "97411", "nom": null}, "geometry": {"type": "MultiPolygon", "coordinates": [[[[10, 10], [11, 10], [11, 11], [10, 10]]], [[[-1, -2], [-3, -2], [-3, -1], [-1, -2]]]]}}]}`
-	bs, err := ParseBoundaries([]byte(in), "x")
+	bs, err := Parse([]byte(in), "x")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +142,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 func TestParseStreamMatchesWhole(t *testing.T) {
 	inputs := map[string][]byte{}
 	for _, f := range []string{"communes-2018.geojson", "bad/malformed.geojson", "bad/nocode.geojson"} {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, f))
+		b, err := os.ReadFile(filepath.Join("..", "testdata", "territory", f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +156,7 @@ func TestParseStreamMatchesWhole(t *testing.T) {
 	inputs["trailing"] = []byte(`{"features": []} []`)
 	inputs["truncated literal"] = []byte(`{"a": tru`)
 	for name, in := range inputs {
-		whole, werr := ParseBoundaries(in, "f")
+		whole, werr := Parse(in, "f")
 		stream, serr := parseStream(&chunkReader{data: in}, 0, "f")
 		if fmt.Sprint(werr) != fmt.Sprint(serr) {
 			t.Errorf("%s: whole error %v, stream error %v", name, werr, serr)
@@ -176,20 +179,45 @@ func TestLoadBoundariesStreamReal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short mode")
 	}
-	path := filepath.Join(realDataDir(t), CommunesFile)
-	stream, err := LoadBoundaries(path)
+	// The communes file of ../shared/data (data.CommunesFile, which this
+	// package cannot import).
+	dir := filepath.Join("..", "..", "..", "shared", "data")
+	path := filepath.Join(dir, "communes-2018.geojson.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("real data not found in %s: %v", dir, err)
+	}
+	stream, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	buf, err := ReadFile(path)
+	buf, err := textio.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	whole, err := ParseBoundaries(buf, path)
+	whole, err := Parse(buf, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(stream) != 35357 || !reflect.DeepEqual(stream, whole) {
 		t.Errorf("stream %d boundaries, whole %d: differ", len(stream), len(whole))
 	}
+}
+
+func FuzzJSONSkip(f *testing.F) {
+	for _, s := range []string{`{}`, `[1,2.5e3,-0,"a\"b",true,false,null]`, `{"a":{"b":[{}]}}`, `"\u00e9"`, `[`, `{"a"}`, `01`, `1e`, `"\x01"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := &scanner{buf: b}
+		err := s.skip()
+		// The scanner reads numbers as float64, like encoding/json into
+		// any: both refuse 1e400.
+		var v any
+		if json.Unmarshal(b, &v) == nil && (err != nil || s.ws() != 0) {
+			t.Fatalf("valid JSON %q: skip error %v, stopped at %d of %d", b, err, s.pos, len(b))
+		}
+		if s.pos > len(b) {
+			t.Fatalf("scanner ran past the end: %d > %d", s.pos, len(b))
+		}
+	})
 }

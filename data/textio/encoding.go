@@ -1,4 +1,4 @@
-package data
+package textio
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ const saveAsUTF8 = "save the file as CSV UTF-8 (in Excel: Save as → CSV UTF-8)
 // that does not fit the decision is an error naming its line. A UTF-8 BOM
 // is dropped; UTF-16, ZIP (an .xlsx workbook) and NUL bytes are refused.
 // Errors of the reader below (a damaged gzip, MaxBytes) are placed on the
-// line where they happened. Every error is a *streamError.
+// line where they happened. Every error is a *StreamError.
 type textReader struct {
 	src    io.Reader
 	gzip   bool     // src is inflated gzip: its errors are damage
@@ -97,19 +97,19 @@ func (t *textReader) fill() {
 	}
 }
 
-// place turns an error of src into a streamError on the current line.
+// place turns an error of src into a StreamError on the current line.
 func (t *textReader) place(err error) error {
-	if se, ok := asStreamError(err); ok {
+	if se, ok := AsStreamError(err); ok {
 		return se
 	}
 	var capped errCapped
 	if errors.As(err, &capped) {
-		return &streamError{line: t.line, reason: capped.Error(), err: capped}
+		return &StreamError{line: t.line, reason: capped.Error(), err: capped}
 	}
 	if t.gzip {
 		return corruptError(t.line, err)
 	}
-	return &streamError{line: t.line, reason: "reading the file: " + err.Error(), err: err}
+	return &StreamError{line: t.line, reason: "reading the file: " + err.Error(), err: err}
 }
 
 // checkStart refuses byte-order marks and magic numbers of files that are
@@ -211,7 +211,7 @@ func (t *textReader) append1252(b []byte) int {
 
 // fail sets an encoding error on the current line.
 func (t *textReader) fail(reason string) {
-	t.err = &streamError{line: t.line, reason: reason, err: ErrEncoding}
+	t.err = &StreamError{line: t.line, reason: reason, err: ErrEncoding}
 }
 
 // decideEncoding picks the encoding of a window starting at the first

@@ -1,4 +1,4 @@
-package data
+package textio
 
 import (
 	"bufio"
@@ -23,12 +23,12 @@ const (
 	gzipID2 = 0x8b
 )
 
-// maxSizeHint caps the gzip size trailer used to pre-size buffers, so a
+// MaxSizeHint caps the gzip size trailer used to pre-size buffers, so a
 // corrupt trailer cannot make ReadFile allocate gigabytes up front.
-const maxSizeHint = 1 << 30
+const MaxSizeHint = 1 << 30
 
-// isGzip reports whether b starts with the gzip magic bytes.
-func isGzip(b []byte) bool {
+// IsGzip reports whether b starts with the gzip magic bytes.
+func IsGzip(b []byte) bool {
 	return len(b) >= 2 && b[0] == gzipID1 && b[1] == gzipID2
 }
 
@@ -46,7 +46,7 @@ func OpenFile(path string) (io.ReadCloser, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if !isGzip(head) {
+	if !IsGzip(head) {
 		return readCloser{br, f}, nil
 	}
 	zr, err := gzip.NewReader(br)
@@ -64,7 +64,7 @@ func ReadFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !isGzip(raw) {
+	if !IsGzip(raw) {
 		return raw, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
@@ -76,7 +76,7 @@ func ReadFile(path string) ([]byte, error) {
 	// only): a hint to allocate once, never trusted for correctness.
 	var buf bytes.Buffer
 	if n := len(raw); n >= 18 {
-		if hint := int(binary.LittleEndian.Uint32(raw[n-4:])); hint < maxSizeHint {
+		if hint := int(binary.LittleEndian.Uint32(raw[n-4:])); hint < MaxSizeHint {
 			buf.Grow(hint + bytes.MinRead)
 		}
 	}
