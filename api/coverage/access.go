@@ -18,7 +18,7 @@ import (
 )
 
 // accessRoutes registers GET /v1/access: capacity against need (2SFCA,
-// matching/access.go).
+// matching/accessibility/access.go).
 func (s *Handlers) accessRoutes(r gin.IRouter) {
 	r.GET("/access", httpx.Handle(s.access2SFCA))
 }

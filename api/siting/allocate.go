@@ -24,7 +24,7 @@ import (
 )
 
 // allocationRoutes registers POST /v1/allocations: where the next posts go
-// (matching/allocate.go). Like GET /v1/access the route is open: its
+// (matching/accessibility/allocate.go). Like GET /v1/access the route is open: its
 // supply and hosts are open data (a layer or the built-in structures, the
 // France Services, the communes), and candidate points sent in the body
 // are the caller's, used for the answer and not stored.

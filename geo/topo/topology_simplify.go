@@ -25,7 +25,7 @@ import (
 // are reassembled with them. Then arcs crossing other arcs (borders of
 // shapes that share none, which would overlap) are refined the same way.
 //
-// Once built, a level keeps only its simplified arcs, packed (geo/packed.go):
+// Once built, a level keeps only its simplified arcs, packed (geo/topo/packed.go):
 // Shape assembles a shape from them on each call, so that the nine levels
 // of the map's communes cost tens of megabytes rather than hundreds.
 type TopoLevel struct {
