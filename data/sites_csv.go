@@ -157,7 +157,7 @@ func (b *layerBuilder) addCSV(line int, rec []string, idx csvIndexes) {
 	}
 	format := field(idx.format)
 	s := Site{
-		ID: id, Name: field(idx.name), Kind: siteKind(field(idx.kind)), Format: format,
+		ID: id, Name: field(idx.name), Kind: siteKind(idx.kind >= 0, field(idx.kind)), Format: format,
 		Itinerant: isItinerant(format), Address: field(idx.address),
 	}
 	b.add(line, s, lat, lon, field(idx.commune))
@@ -165,7 +165,12 @@ func (b *layerBuilder) addCSV(line int, rec []string, idx csvIndexes) {
 
 // siteKind maps the France Services type column: "Antenne" is an antenna,
 // "Principal" (or no value) a France Services site, anything else other.
-func siteKind(v string) SiteKind {
+// A file without that column (hasColumn false: a generic list of places)
+// says nothing of its sites' kind, so they are other, not France Services.
+func siteKind(hasColumn bool, v string) SiteKind {
+	if !hasColumn {
+		return KindOther
+	}
 	switch strings.ToLower(v) {
 	case "", "principal":
 		return KindFranceServices

@@ -164,3 +164,36 @@ func TestLoadFranceServices2020Fixture(t *testing.T) {
 		t.Errorf("Lambert-93 crs: error %v", err)
 	}
 }
+
+// TestLoadSitesCSVKind: a site's kind comes from the type column when the
+// file has one (an empty type is a France Services site, as in the 2024
+// list) and is "other" when the file has none — a generic list of places
+// says nothing of what its sites are.
+func TestLoadSitesCSVKind(t *testing.T) {
+	tr, err := LoadTerritory(fixtureDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noKind := fixtureColumns()
+	noKind.Kind = ""
+	for _, tc := range []struct {
+		name string
+		cols CSVColumns
+		want SiteKind
+	}{
+		{"type column Principal", fixtureColumns(), KindFranceServices},
+		{"no type column", noKind, KindOther},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := LoadSitesCSV("testdata/sites/bad.csv", tc.cols, tr, "fixture")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range l.Sites {
+				if s.ID == "s1" && s.Kind != tc.want {
+					t.Errorf("site s1 kind %q, want %q", s.Kind, tc.want)
+				}
+			}
+		})
+	}
+}
