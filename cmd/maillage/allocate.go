@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // runAllocate prints where N new posts go (matching.Allocate): the
@@ -78,7 +79,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 			p.Stop()
 			return err
 		}
-		q.Candidates = matching.StructuresFrom(ss)
+		q.Candidates = registry.StructuresFrom(ss)
 	}
 	p.Step("allocate")
 	a, err := accessibility.Allocate(context.Background(), e, q)

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/registry"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -26,7 +27,7 @@ type docData struct {
 	coverage map[string]*matching.Coverage
 	compare  map[float64]*siting.CoverageComparison
 	recs     map[string]*siting.Recommendation
-	matches  map[string]*matching.MatchResult
+	matches  map[string]*registry.MatchResult
 	allocs   map[string]*accessibility.Allocation // by objective (readme_alloc_test.go)
 }
 
@@ -34,7 +35,7 @@ type docData struct {
 func newDocData(e *matching.Engine) *docData {
 	return &docData{e: e, coverage: map[string]*matching.Coverage{},
 		compare: map[float64]*siting.CoverageComparison{}, recs: map[string]*siting.Recommendation{},
-		matches: map[string]*matching.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
+		matches: map[string]*registry.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
 }
 
 // sharedEngine is the engine of the package's tests (the siting tests load

@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"cmp"
@@ -11,49 +11,51 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/matching"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
 func TestBuiltinStructuresDataset(t *testing.T) {
-	e := coverageEngine(t)
-	r := NewRegistry(nil, e)
-	ss := e.structures[BuiltinStructuresDataset]
-	if len(ss) < 1400 || len(e.structureReports[BuiltinStructuresDataset].Rejects)+len(ss) != 1450 {
-		t.Fatalf("built-in: %d structures, %d rejects; want ≥ 1400 loaded out of 1450", len(ss), len(e.structureReports[BuiltinStructuresDataset].Rejects))
+	e := mtest.Real(t)
+	r := New(nil, e)
+	ss := mustStructures(t, e)
+	if len(ss) < 1400 || len(mustReport(e).Rejects)+len(ss) != 1450 {
+		t.Fatalf("built-in: %d structures, %d rejects; want ≥ 1400 loaded out of 1450", len(ss), len(mustReport(e).Rejects))
 	}
-	list, err := r.Datasets()
+	list, err := r.Datasets().List()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(list) == 0 || list[0].ID != BuiltinStructuresDataset || !list[0].Builtin || list[0].Kind != data.KindStructures ||
+	if len(list) == 0 || list[0].ID != matching.BuiltinStructuresDataset || !list[0].Builtin || list[0].Kind != data.KindStructures ||
 		list[0].Rows != len(ss) || len(list[0].Departements) < 90 || list[0].Source != data.CNFSStructuresFile {
 		t.Fatalf("first dataset %+v, want the built-in structures", list[0])
 	}
-	d, builtin, err := r.Dataset(BuiltinStructuresDataset)
+	d, builtin, err := r.Datasets().Get(matching.BuiltinStructuresDataset)
 	if err != nil || !builtin || len(d.Structures) != len(ss) {
 		t.Fatalf("Dataset: builtin %v, err %v", builtin, err)
 	}
-	if err := r.DeleteDataset(BuiltinStructuresDataset); !errors.Is(err, ErrBuiltinDataset) {
+	if err := r.Datasets().Delete(matching.BuiltinStructuresDataset); !errors.Is(err, ErrBuiltinDataset) {
 		t.Fatalf("delete built-in: %v, want ErrBuiltinDataset", err)
 	}
-	if slices.ContainsFunc(e.timings, func(tm Timing) bool { return tm.Step == "structures" }) == false {
-		t.Errorf("no structures step in %+v", e.timings)
+	if slices.ContainsFunc(e.Timings(), func(tm matching.Timing) bool { return tm.Step == "structures" }) == false {
+		t.Errorf("no structures step in %+v", e.Timings())
 	}
 }
 
 func TestUploadDataset(t *testing.T) {
-	e := coverageEngine(t)
-	r := NewRegistry(nil, e)
+	e := mtest.Real(t)
+	r := New(nil, e)
 	good := "id,lon,lat,commune,max_km\nA,1.8707,46.1712,,20\nB,,,23096,\nC,2.3522,48.8566,,\n"
-	d, err := r.ParseDataset(data.KindCandidates, "good.csv", strings.NewReader(good), textio.FormatUnknown, textio.DecodeLimits{})
+	d, err := r.Datasets().Parse(data.KindCandidates, "good.csv", strings.NewReader(good), textio.FormatUnknown, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	info, err := r.AddDataset(d)
+	info, err := r.Datasets().Add(d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,39 +63,39 @@ func TestUploadDataset(t *testing.T) {
 		!slices.Equal(info.Departements, []string{"23", "75"}) || info.CreatedAt.IsZero() || info.Builtin {
 		t.Fatalf("info %+v", info)
 	}
-	list, _ := r.Datasets()
+	list, _ := r.Datasets().List()
 	if !slices.ContainsFunc(list, func(i DatasetInfo) bool { return i.ID == info.ID && i.Rows == 3 }) {
 		t.Fatalf("%s not listed", info.ID)
 	}
-	got, builtin, err := r.Dataset(info.ID)
+	got, builtin, err := r.Datasets().Get(info.ID)
 	if err != nil || builtin || len(got.Candidates) != 3 || got.Candidates[1].Commune != "23096" || got.Candidates[0].MaxKm != 20 {
 		t.Fatalf("Dataset(%s): %+v, %v", info.ID, got, err)
 	}
 	// Structures are not candidates.
-	if _, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: BuiltinStructuresDataset, StructuresDataset: BuiltinStructuresDataset}); !errors.Is(err, ErrDatasetKind) {
+	if _, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: matching.BuiltinStructuresDataset, StructuresDataset: matching.BuiltinStructuresDataset}); !errors.Is(err, ErrDatasetKind) {
 		t.Errorf("structures as candidates: %v", err)
 	}
-	if err := r.DeleteDataset(info.ID); err != nil {
+	if err := r.Datasets().Delete(info.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.Dataset(info.ID); !errors.Is(err, data.ErrDatasetNotFound) {
+	if _, _, err := r.Datasets().Get(info.ID); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Errorf("after delete: %v", err)
 	}
-	if err := r.DeleteDataset(info.ID); !errors.Is(err, data.ErrDatasetNotFound) {
+	if err := r.Datasets().Delete(info.ID); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Errorf("second delete: %v", err)
 	}
 
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\n"
-	_, err = r.ParseDataset(data.KindCandidates, "bad.csv", strings.NewReader(bad), textio.FormatCSV, textio.DecodeLimits{})
+	_, err = r.Datasets().Parse(data.KindCandidates, "bad.csv", strings.NewReader(bad), textio.FormatCSV, textio.DecodeLimits{})
 	var le *data.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[0].Column != "lon" ||
 		le.Errors[1].Line != 4 || le.Errors[1].Column != "max_km" {
 		t.Fatalf("bad rows: %v", err)
 	}
-	if _, err := r.ParseDataset(data.KindStructures, "empty.csv", strings.NewReader("id,lon,lat\n"), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrEmptyDataset) {
+	if _, err := r.Datasets().Parse(data.KindStructures, "empty.csv", strings.NewReader("id,lon,lat\n"), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrEmptyDataset) {
 		t.Errorf("empty: %v", err)
 	}
-	if _, err := r.ParseDataset(data.KindMatchResult, "x.csv", strings.NewReader(good), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrDatasetKind) {
+	if _, err := r.Datasets().Parse(data.KindMatchResult, "x.csv", strings.NewReader(good), textio.FormatCSV, textio.DecodeLimits{}); !errors.Is(err, ErrDatasetKind) {
 		t.Errorf("kind: %v", err)
 	}
 }
@@ -154,19 +156,19 @@ func checkMatchFeasible(t *testing.T, res *MatchResult, cands []data.Candidate, 
 func abs(x float64) float64 { return max(x, -x) }
 
 func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
-	e := coverageEngine(t)
-	r := NewRegistry(nil, e)
-	cands, _ := synth.Synthesize(e.territory, 4000, 0, 7)
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
+	e := mtest.Real(t)
+	r := New(nil, e)
+	cands, _ := synth.Synthesize(e.Territory(), 4000, 0, 7)
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.DeleteDataset(info.ID)
-	res, err := r.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Algorithm: AlgorithmBoth})
+	defer r.Datasets().Delete(info.ID)
+	res, err := r.Matches().Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: matching.BuiltinStructuresDataset, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
-	structs := e.structures[BuiltinStructuresDataset]
+	structs := mustStructures(t, e)
 	checkMatchFeasible(t, res, cands, structs)
 	c := res.Comparison
 	if c == nil || c.Optimal.PostsFilled < c.Greedy.PostsFilled || c.Optimal != res.Summary || res.Summary.PostsFilled < 500 ||
@@ -181,24 +183,27 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 
 	// Priority weights: the rule applied independently from the coverage.
 	w := PriorityWeights{Gap: 3, Rural: 2}
-	weighted, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Weights: w})
+	weighted, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: matching.BuiltinStructuresDataset, Weights: w})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv := mustCoverage(t, e, CoverageQuery{NoGaps: true})
-	byCode := map[string]*CommuneCoverage{}
+	cv, err := e.Coverage(matching.CoverageQuery{NoGaps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byCode := map[string]*matching.CommuneCoverage{}
 	for i := range cv.Communes {
 		byCode[cv.Communes[i].Code] = &cv.Communes[i]
 	}
 	conv := StructuresFrom(structs)
-	if _, err := e.weigh(conv, structs, w); err != nil {
+	if _, err := weigh(e, conv, structs, w); err != nil {
 		t.Fatal(err)
 	}
 	want, gaps, rurals := 0, 0, 0
 	for i, s := range structs {
 		exp := 1.0
 		if cc, ok := byCode[s.Commune]; ok && cc.Located {
-			if Value(cc.CoveredShare) < 0.5 {
+			if matching.Value(cc.CoveredShare) < 0.5 {
 				exp = 3
 				gaps++
 			}
@@ -265,15 +270,15 @@ func bruteStructures(c data.Candidate, structs []data.Structure, filled map[stri
 }
 
 func TestSuggestOnDatasets(t *testing.T) {
-	e := coverageEngine(t)
-	r := NewRegistry(nil, e)
-	cands, _ := synth.Synthesize(e.territory, 6000, 0, 11)
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
+	e := mtest.Real(t)
+	r := New(nil, e)
+	cands, _ := synth.Synthesize(e.Territory(), 6000, 0, 11)
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Name: "synth"}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.DeleteDataset(info.ID)
-	res, err := r.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
+	defer r.Datasets().Delete(info.ID)
+	res, err := r.Matches().Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: matching.BuiltinStructuresDataset})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +287,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 		taken[a.Candidate] = true
 		filled[a.Structure]++
 	}
-	structs := e.structures[BuiltinStructuresDataset]
+	structs := mustStructures(t, e)
 	ids := func(n int, id func(int) string) []string {
 		var out []string
 		for i := range n {
@@ -293,7 +298,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 	nonEmpty := 0
 	for i := 0; i < len(structs); i += 37 {
 		for _, k := range []int{1, 5, 100} {
-			got, err := r.SuggestForStructure(structs[i].ID, SuggestQuery{Candidates: info.ID, K: k})
+			got, err := r.Matches().SuggestForStructure(structs[i].ID, SuggestQuery{Candidates: info.ID, K: k})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -301,7 +306,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 				t.Fatalf("structure %s k %d: got %v, want %v", structs[i].ID, k, got, want)
 			}
 			// With the match: its datasets are the defaults, its candidates taken.
-			got, err = r.SuggestForStructure(structs[i].ID, SuggestQuery{Match: res.ID, K: k})
+			got, err = r.Matches().SuggestForStructure(structs[i].ID, SuggestQuery{Match: res.ID, K: k})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -312,7 +317,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 		}
 	}
 	for i := 0; i < len(cands); i += 97 {
-		got, err := r.SuggestForCandidate(cands[i].ID, SuggestQuery{Candidates: info.ID, Match: res.ID, K: 5})
+		got, err := r.Matches().SuggestForCandidate(cands[i].ID, SuggestQuery{Candidates: info.ID, Match: res.ID, K: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +343,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 			inDep = append(inDep, c)
 		}
 	}
-	got, err := r.SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
+	got, err := r.Matches().SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -349,13 +354,13 @@ func TestSuggestOnDatasets(t *testing.T) {
 		if c.Departement == dep {
 			continue
 		}
-		if _, err := r.SuggestForCandidate(c.ID, SuggestQuery{Candidates: info.ID, K: 3, Visible: visible}); !errors.Is(err, ErrUnknownRow) {
+		if _, err := r.Matches().SuggestForCandidate(c.ID, SuggestQuery{Candidates: info.ID, K: 3, Visible: visible}); !errors.Is(err, ErrUnknownRow) {
 			t.Fatalf("candidate outside the scope: %v", err)
 		}
 		break
 	}
 	if len(inDep) > 0 {
-		sg, err := r.SuggestForCandidate(inDep[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
+		sg, err := r.Matches().SuggestForCandidate(inDep[0].ID, SuggestQuery{Candidates: info.ID, K: 100, Visible: visible})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -365,7 +370,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 			}
 		}
 	}
-	scoped, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset, Visible: visible})
+	scoped, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: matching.BuiltinStructuresDataset, Visible: visible})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,32 +384,32 @@ func TestSuggestOnDatasets(t *testing.T) {
 		want error
 	}{
 		{"k 0", func() error {
-			_, err := r.SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID})
+			_, err := r.Matches().SuggestForStructure(structs[0].ID, SuggestQuery{Candidates: info.ID})
 			return err
 		}, ErrBadSuggestQuery},
 		{"k 101", func() error {
-			_, err := r.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, K: 101})
+			_, err := r.Matches().SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, K: 101})
 			return err
 		}, ErrBadSuggestQuery},
-		{"no candidates", func() error { _, err := r.SuggestForStructure(structs[0].ID, SuggestQuery{K: 3}); return err }, ErrBadSuggestQuery},
+		{"no candidates", func() error { _, err := r.Matches().SuggestForStructure(structs[0].ID, SuggestQuery{K: 3}); return err }, ErrBadSuggestQuery},
 		{"unknown structure", func() error {
-			_, err := r.SuggestForStructure("nope", SuggestQuery{Candidates: info.ID, K: 3})
+			_, err := r.Matches().SuggestForStructure("nope", SuggestQuery{Candidates: info.ID, K: 3})
 			return err
 		}, ErrUnknownRow},
 		{"unknown candidate", func() error {
-			_, err := r.SuggestForCandidate("nope", SuggestQuery{Candidates: info.ID, K: 3})
+			_, err := r.Matches().SuggestForCandidate("nope", SuggestQuery{Candidates: info.ID, K: 3})
 			return err
 		}, ErrUnknownRow},
 		{"unknown dataset", func() error {
-			_, err := r.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: "cand-000000000000", K: 3})
+			_, err := r.Matches().SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: "cand-000000000000", K: 3})
 			return err
 		}, data.ErrDatasetNotFound},
 		{"unknown match", func() error {
-			_, err := r.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, Match: "match-0", K: 3})
+			_, err := r.Matches().SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, Match: "match-0", K: 3})
 			return err
 		}, data.ErrDatasetNotFound},
 		{"candidates as structures", func() error {
-			_, err := r.SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, Structures: info.ID, K: 3})
+			_, err := r.Matches().SuggestForCandidate(cands[0].ID, SuggestQuery{Candidates: info.ID, Structures: info.ID, K: 3})
 			return err
 		}, ErrDatasetKind},
 	}
@@ -416,56 +421,56 @@ func TestSuggestOnDatasets(t *testing.T) {
 }
 
 func TestDatasetCacheBounded(t *testing.T) {
-	r := NewRegistry(nil, nil)
+	r := New(nil, nil)
 	cands, structs := handFixture()
 	var ids []string
 	for range maxCachedDatasets + 5 {
-		info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
+		info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, info.ID)
-		if _, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: info.ID, Structures: structs}); err != nil {
+		if _, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: info.ID, Structures: structs}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := len(r.cache.cache); n != maxCachedDatasets || len(r.cache.order) != n {
-		t.Fatalf("cache holds %d entries (order %d), want %d", n, len(r.cache.order), maxCachedDatasets)
+	if n := len(r.datasets.cache.cache); n != maxCachedDatasets || len(r.datasets.cache.order) != n {
+		t.Fatalf("cache holds %d entries (order %d), want %d", n, len(r.datasets.cache.order), maxCachedDatasets)
 	}
 	// An evicted dataset is read again from the store.
-	if _, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); err != nil {
+	if _, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.DeleteDataset(ids[0]); err != nil {
+	if err := r.Datasets().Delete(ids[0]); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := r.cache.cache[ids[0]]; ok {
+	if _, ok := r.datasets.cache.cache[ids[0]]; ok {
 		t.Fatal("deleted dataset still cached")
 	}
-	if _, err := r.RunMatch(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); !errors.Is(err, data.ErrDatasetNotFound) {
+	if _, err := r.Matches().Run(context.Background(), MatchRequest{CandidatesDataset: ids[0], Structures: structs}); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Fatalf("deleted dataset: %v", err)
 	}
 }
 
 func BenchmarkSuggestOnDatasets(b *testing.B) {
-	e := coverageEngine(b)
-	r := NewRegistry(nil, e)
-	cands, _ := synth.Synthesize(e.territory, 50000, 0, 1)
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
+	e := mtest.Real(b)
+	r := New(nil, e)
+	cands, _ := synth.Synthesize(e.Territory(), 50000, 0, 1)
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer r.DeleteDataset(info.ID)
-	structs := e.structures[BuiltinStructuresDataset]
+	defer r.Datasets().Delete(info.ID)
+	structs := mustStructures(b, e)
 	q := SuggestQuery{Candidates: info.ID, K: 10}
-	if _, err := r.SuggestForStructure(structs[0].ID, q); err != nil { // builds the indexes
+	if _, err := r.Matches().SuggestForStructure(structs[0].ID, q); err != nil { // builds the indexes
 		b.Fatal(err)
 	}
 	b.Run("structure", func(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if _, err := r.SuggestForStructure(structs[i%len(structs)].ID, q); err != nil {
+			if _, err := r.Matches().SuggestForStructure(structs[i%len(structs)].ID, q); err != nil {
 				b.Fatal(err)
 			}
 			i++
@@ -475,7 +480,7 @@ func BenchmarkSuggestOnDatasets(b *testing.B) {
 		b.ReportAllocs()
 		i := 0
 		for b.Loop() {
-			if _, err := r.SuggestForCandidate(cands[i%len(cands)].ID, q); err != nil {
+			if _, err := r.Matches().SuggestForCandidate(cands[i%len(cands)].ID, q); err != nil {
 				b.Fatal(err)
 			}
 			i += 7
@@ -485,8 +490,8 @@ func BenchmarkSuggestOnDatasets(b *testing.B) {
 
 func TestDatasetsConcurrent(t *testing.T) {
 	cands, structs := handFixture()
-	r := NewRegistry(nil, New(Parts{Structures: map[string][]data.Structure{BuiltinStructuresDataset: structs}}, Options{}))
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
+	r := New(nil, matching.New(matching.Parts{Structures: map[string][]data.Structure{matching.BuiltinStructuresDataset: structs}}, matching.Options{}))
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -495,13 +500,13 @@ func TestDatasetsConcurrent(t *testing.T) {
 	for w := range 8 {
 		wg.Go(func() {
 			for i := range 20 {
-				res, err := r.Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: BuiltinStructuresDataset})
+				res, err := r.Matches().Match(context.Background(), MatchRequest{CandidatesDataset: info.ID, StructuresDataset: matching.BuiltinStructuresDataset})
 				if err != nil {
 					errs <- err
 					return
 				}
 				// The optimum places c1 at S1 and c2 at S2: with the match nobody is left for S2.
-				taken, err := r.SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, Match: res.ID, K: 3})
+				taken, err := r.Matches().SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, Match: res.ID, K: 3})
 				if err == nil && len(taken) != 0 {
 					err = fmt.Errorf("with the match: %+v, want none", taken)
 				}
@@ -509,7 +514,7 @@ func TestDatasetsConcurrent(t *testing.T) {
 					errs <- err
 					return
 				}
-				free, err := r.SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, K: 3})
+				free, err := r.Matches().SuggestForStructure("S2", SuggestQuery{Candidates: info.ID, K: 3})
 				if err == nil && (len(free) != 2 || free[0].ID != "c1" || free[1].ID != "c2") {
 					err = fmt.Errorf("without the match: %+v, want c1, c2", free)
 				}
@@ -518,7 +523,7 @@ func TestDatasetsConcurrent(t *testing.T) {
 					return
 				}
 				if (w+i)%3 == 0 {
-					if err := r.DeleteDataset(res.ID); err != nil {
+					if err := r.Datasets().Delete(res.ID); err != nil {
 						errs <- err
 						return
 					}

@@ -1,14 +1,14 @@
-package matching
+package registry
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/stop"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -61,10 +61,11 @@ func StructuresFrom(ss []data.Structure) []pairing.Structure {
 //
 //   - a structure is in a coverage gap when at least half of the located
 //     inhabitants of its commune are beyond the default reach (30 minutes,
-//     DefaultReach) of every site of the default layer (France Services): the
-//     commune's covered_share is below RuralGapShareMin;
+//     matching.DefaultReach) of every site of the default layer (France
+//     Services): the commune's covered_share is below
+//     matching.RuralGapShareMin;
 //   - a structure is rural when its commune has fewer than
-//     RuralDensityMaxKm2 inhabitants per km²;
+//     matching.RuralDensityMaxKm2 inhabitants per km²;
 //   - its weight is the largest of Gap (when in a gap) and Rural (when
 //     rural), else 1. A structure without a commune (a point outside every
 //     boundary) gets 1.
@@ -94,52 +95,19 @@ func (w PriorityWeights) validate() error {
 	return nil
 }
 
-// priorityOnce holds the per-commune flags of the priority rule, computed
-// on first use.
-type priorityOnce struct {
-	once  sync.Once
-	gap   []bool // per commune index
-	rural []bool
-	err   error
-}
-
-// priorityFlags returns, per commune index, whether it is in a gap and
-// whether it is rural (see PriorityWeights).
-func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
-	p := &e.priority
-	p.once.Do(func() {
-		cv, err := e.Coverage(CoverageQuery{NoGaps: true})
-		if err != nil {
-			p.err = err
-			return
-		}
-		n := len(e.territory.Communes)
-		p.gap, p.rural = make([]bool, n), make([]bool, n)
-		for k := range cv.Communes {
-			c := &cv.Communes[k]
-			if !c.Located {
-				continue
-			}
-			p.gap[c.id] = c.CoveredShare != nil && *c.CoveredShare < RuralGapShareMin
-			p.rural[c.id] = c.AreaKm2 > 0 && c.DensityPerKm2 < RuralDensityMaxKm2
-		}
-	})
-	return p.gap, p.rural, p.err
-}
-
 // weigh sets the Weight of structs (converted from ss, same order) by the
-// priority rule and returns how many got a weight above 1.
-func (e *Engine) weigh(structs []pairing.Structure, ss []data.Structure, w PriorityWeights) (int, error) {
+// priority rule over e and returns how many got a weight above 1.
+func weigh(e *matching.Engine, structs []pairing.Structure, ss []data.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
-	gap, rural, err := e.priorityFlags()
+	gap, rural, err := e.PriorityFlags()
 	if err != nil {
 		return 0, fmt.Errorf("priority weights: %w", err)
 	}
 	n := 0
 	for i := range structs {
-		ci, ok := e.territory.CommuneID(ss[i].Commune)
+		ci, ok := e.Territory().CommuneID(ss[i].Commune)
 		if !ok || ss[i].Commune == "" {
 			continue
 		}
@@ -159,7 +127,7 @@ func (e *Engine) weigh(structs []pairing.Structure, ss []data.Structure, w Prior
 }
 
 // MatchRequest is a matching to run. Rows are given inline or by dataset id
-// (an uploaded dataset, or BuiltinStructuresDataset for structures); inline
+// (an uploaded dataset, or matching.BuiltinStructuresDataset for structures); inline
 // rows win.
 type MatchRequest struct {
 	Candidates        []data.Candidate
@@ -233,12 +201,20 @@ type MatchResult struct {
 	Unfilled           []pairing.UnfilledPosts      `json:"unfilled"`
 }
 
-// RunMatch resolves the request's rows, applies the priority weights and
-// runs the assignment(s). It does not store the result (SaveMatch does) and
+// Matches are the match runs of a Registry, the match results it stores
+// (as datasets of kind data.KindMatchResult, in the Datasets cache) and
+// the suggestions over uploaded datasets and stored results. Get them
+// with Registry.Matches.
+type Matches struct {
+	reg *Registry
+}
+
+// Run resolves the request's rows, applies the priority weights and
+// runs the assignment(s). It does not store the result (Save does) and
 // leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
 // request problems ErrBadMatchRequest, missing datasets
 // data.ErrDatasetNotFound. It stops when ctx is done.
-func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+func (m *Matches) Run(ctx context.Context, req MatchRequest) (*MatchResult, error) {
 	alg := req.Algorithm
 	switch alg {
 	case "":
@@ -259,7 +235,8 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 		return nil, fmt.Errorf("%w: phase %d (want 1 or 2)", ErrBadMatchRequest, req.Phase)
 	}
 	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights, Phase: req.Phase}
-	cands, ss, err := r.matchRows(req, res)
+	e := m.reg.Engine()
+	cands, ss, err := m.rows(req, res)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +248,7 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	fixed := keepFixed(req.Fixed, cands, structs)
 	res.FixedPairs = len(fixed)
-	n, err := r.Engine().weigh(structs, ss, req.Weights)
+	n, err := weigh(e, structs, ss, req.Weights)
 	if err != nil {
 		return nil, err
 	}
@@ -324,28 +301,28 @@ func summarize(ar *pairing.AssignResult, cands []pairing.Candidate, structs []pa
 	return s
 }
 
-// Match runs the request (RunMatch) and stores the result (SaveMatch),
+// Match runs the request (Run) and stores the result (Save),
 // only when ctx is still alive once the result is ready: a result whose
 // requester is gone would be stored under an id nobody received.
-func (r *Registry) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
-	res, err := r.RunMatch(ctx, req)
+func (m *Matches) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+	res, err := m.Run(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if err := stop.Err(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
-	if err := r.SaveMatch(res); err != nil {
+	if err := m.Save(res); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// SaveMatch stores res as a KindMatchResult dataset under a new id
+// Save stores res as a KindMatchResult dataset under a new id
 // ("match-…"), which it sets, and keeps it decoded for paging and
 // suggestions. The dataset's Rows counts the assignments, its Departements
 // are res.Departements().
-func (r *Registry) SaveMatch(res *MatchResult) error {
+func (m *Matches) Save(res *MatchResult) error {
 	id, err := newDatasetID(data.KindMatchResult)
 	if err != nil {
 		return err
@@ -361,10 +338,10 @@ func (r *Registry) SaveMatch(res *MatchResult) error {
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
 		Departements: res.Departements(), CreatedAt: res.CreatedAt, Source: "api"}, Result: b}
-	if err := r.store.Put(d); err != nil {
+	if err := m.reg.store.Put(d); err != nil {
 		return fmt.Errorf("match %s: %w", id, err)
 	}
-	en, err := r.entry(id)
+	en, err := m.reg.datasets.entry(id)
 	if err != nil {
 		return err
 	}
