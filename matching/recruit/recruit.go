@@ -106,9 +106,9 @@ type Process struct {
 }
 
 // New reads the history of store and returns the process over it; rows
-// are resolved in registry.
-func New(store data.RecruitmentStore, registry *registry.Registry) (*Process, error) {
-	p := &Process{store: store, registry: registry}
+// are resolved in reg.
+func New(store data.RecruitmentStore, reg *registry.Registry) (*Process, error) {
+	p := &Process{store: store, registry: reg}
 	if err := p.reload(); err != nil {
 		return nil, err
 	}
