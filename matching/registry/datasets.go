@@ -13,18 +13,17 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maillage/maillage/data/textio"
-	"github.com/maillage/maillage/matching"
-
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo/siteindex"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
 // maxCachedDatasets bounds the uploaded datasets and match results whose
-// converted rows, site index and decoded result the engine keeps in memory
+// converted rows, site index and decoded result the registry keeps in memory
 // (built-in datasets are always kept).
 const maxCachedDatasets = 16
 
@@ -143,7 +142,7 @@ func NotFoundError(id string) error {
 	return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
 }
 
-// readDataset reads the dataset id from the built-ins or the store.
+// read reads the dataset id from the built-ins or the store.
 func (ds *Datasets) read(e *matching.Engine, id string) (*datasetEntry, error) {
 	if info, ok := builtinInfo(e, id); ok {
 		ss, _ := e.Structures(id)

@@ -9,12 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/maillage/maillage/data/textio"
-	"github.com/maillage/maillage/matching"
-
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
+	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/pairing"
 )

@@ -10,11 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/maillage/maillage/data/textio"
-	"github.com/maillage/maillage/matching"
-
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/layerconf"
+	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/matching"
 )
 
 // Errors of the layers uploaded at run time.

@@ -7,11 +7,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/maillage/maillage/matching"
-
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
