@@ -1,7 +1,6 @@
-package data
+package people
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -89,51 +88,4 @@ func CheckEvent(e *RecruitmentEvent) error {
 		return fmt.Errorf("%w: a status event needs a candidate", ErrBadEvent)
 	}
 	return nil
-}
-
-// EncodeEvent is the stored form of an event (JSON), shared by the
-// persistent stores.
-func EncodeEvent(e *RecruitmentEvent) ([]byte, error) { return json.Marshal(e) }
-
-// DecodeEvent reads back EncodeEvent; errors wrap ErrCorrupt.
-func DecodeEvent(b []byte) (RecruitmentEvent, error) {
-	var e RecruitmentEvent
-	if err := json.Unmarshal(b, &e); err != nil {
-		return e, fmt.Errorf("%w: recruitment event: %w", ErrCorrupt, err)
-	}
-	return e, nil
-}
-
-// AppendEvent stores e when its key's status is still e.From.
-func (s *MemoryStore) AppendEvent(e *RecruitmentEvent) error {
-	if err := CheckEvent(e); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.current == nil {
-		s.current = map[string]string{}
-	}
-	k := e.Key()
-	if cur := s.current[k]; cur != e.From {
-		return &StaleError{Current: cur}
-	}
-	e.Seq = int64(len(s.events) + 1)
-	s.events = append(s.events, *e)
-	s.current[k] = e.Status
-	return nil
-}
-
-// EventCount is the number of events stored.
-func (s *MemoryStore) EventCount() (int64, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return int64(len(s.events)), nil
-}
-
-// Events returns every event in Seq order.
-func (s *MemoryStore) Events() ([]RecruitmentEvent, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]RecruitmentEvent{}, s.events...), nil
 }
