@@ -15,7 +15,7 @@ import (
 // file with any invalid record is rejected whole: the error is a
 // *LoadErrors listing them. A file that cannot be read to its end
 // (truncated or corrupt, not text, over a bound of lim) is rejected with a
-// *ReadError naming the line, as soon as it is met.
+// *textio.ReadError naming the line, as soon as it is met.
 //
 // Columns (case-insensitive, French accents ignored): id; lon|lng|longitude
 // and lat|latitude; commune|insee_com|code_commune; max_km (default 30, in
@@ -25,7 +25,7 @@ import (
 // when given, else the commune holding the point. Departement always comes
 // from the location (see loadContext.settleDepartement): a declared commune
 // or département in another département than the point's is an error; a
-// point outside every commune (farther than SnapMaxM) is accepted with an
+// point outside every commune (farther than data.SnapMaxM) is accepted with an
 // empty Commune when a valid département is given. Values are checked by
 // values.ParseLon, values.ParseLat, values.ParseMaxKm and values.CheckID.
 func LoadCandidates(r io.Reader, name string, format textio.Format, t Places, lim textio.DecodeLimits) ([]Candidate, textio.FileInfo, error) {
@@ -60,7 +60,7 @@ func LoadStructures(r io.Reader, name string, format textio.Format, t Places, li
 }
 
 // loadRecords reads r in its format and calls fn for each raw record. A
-// *ReadError ending the reading wins over the records' errors.
+// *textio.ReadError ending the reading wins over the records' errors.
 func loadRecords(r io.Reader, name string, format textio.Format, t Places, kind recordKind, lim textio.DecodeLimits, fn func(*loadContext, *rawRecord)) (textio.FileInfo, error) {
 	lc := newLoadContext(name, "line", t, lim)
 	ts, err := textio.Open(r, lc.lim)

@@ -26,8 +26,8 @@ type PointRow struct {
 // FeatureCollection of Point features (id from the feature's id or its id
 // property). Other columns and keys are ignored. format FormatUnknown is
 // detected from the content. Reading is bounded by lim as the uploads of
-// LoadCandidates are (gzip inflated, UTF-8 or Windows-1252, a *ReadError
-// wrapping ErrTooManyRows and the like past a bound), and a file with any
+// LoadCandidates are (gzip inflated, UTF-8 or Windows-1252, a *textio.ReadError
+// wrapping textio.ErrTooManyRows and the like past a bound), and a file with any
 // invalid point is rejected whole: a *LoadErrors naming the line, element
 // or feature of each. Ids are checked by values.CheckID but may repeat.
 func ReadPoints(r io.Reader, name string, format textio.Format, lim textio.DecodeLimits) ([]PointRow, textio.FileInfo, error) {

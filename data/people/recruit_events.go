@@ -47,7 +47,7 @@ func (e *RecruitmentEvent) Key() string {
 	return e.Kind + "\x1f" + e.Structure + "\x1f" + e.Candidate
 }
 
-// StaleError is returned by AppendEvent when the key's current status is
+// StaleError is returned by RecruitmentStore.AppendEvent when the key's current status is
 // not the event's From: another request changed it first.
 type StaleError struct {
 	Current string // the key's status now ("" when it has no event)
@@ -57,7 +57,7 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("status changed meanwhile: it is now %q", e.Current)
 }
 
-// ErrBadEvent is wrapped by AppendEvent for an event missing its kind,
+// ErrBadEvent is wrapped by RecruitmentStore.AppendEvent for an event missing its kind,
 // structure, status, author or time.
 var ErrBadEvent = errors.New("invalid recruitment event")
 
