@@ -1,6 +1,8 @@
 package data
 
 import (
+	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/maillage/maillage/data/boundaries"
@@ -47,4 +49,25 @@ func fixtureTerritory(tb testing.TB) *Territory {
 		tb.Fatal(err)
 	}
 	return t
+}
+
+// TestPeopleFixtureFiles checks that the files of
+// data/people/testdata/territory, which the tests of data/people load,
+// hold the territory fixtureTerritory builds in code: the two must not
+// drift apart.
+func TestPeopleFixtureFiles(t *testing.T) {
+	got, err := LoadTerritory(filepath.Join("people", "testdata", "territory"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fixtureTerritory(t)
+	if !reflect.DeepEqual(got.Communes, want.Communes) {
+		t.Errorf("communes:\n got %+v\nwant %+v", got.Communes, want.Communes)
+	}
+	if !reflect.DeepEqual(got.formerCode, want.formerCode) {
+		t.Errorf("former codes: got %v, want %v", got.formerCode, want.formerCode)
+	}
+	if !reflect.DeepEqual(got.Departements, want.Departements) || !reflect.DeepEqual(got.Regions, want.Regions) {
+		t.Errorf("départements %v, régions %v; want %v, %v", got.Departements, got.Regions, want.Departements, want.Regions)
+	}
 }
