@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/paulmach/orb"
@@ -98,7 +99,7 @@ func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
 	if st, err := os.Stat(path); err == nil {
 		p.StructuresAt = st.ModTime().UTC()
 	}
-	p.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	p.Structures = map[string][]people.Structure{BuiltinStructuresDataset: structs}
 	p.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
 	return nil
 }
@@ -214,7 +215,7 @@ func (r *Registry) current(id string, en *datasetEntry) (bool, error) {
 // ParseDataset reads and validates a candidates, structures or proposals
 // file (proposals are proposed sites in the structures format) against the
 // engine's territory, within lim (see textio.DecodeLimits). A file with any
-// invalid row is rejected whole with a *data.LoadErrors, one that cannot
+// invalid row is rejected whole with a *people.LoadErrors, one that cannot
 // be read to its end with a *textio.ReadError. The dataset returned has its
 // Kind, Name, Source, Rows, Departements and Notes set but no id:
 // AddDataset stores it.
@@ -225,11 +226,11 @@ func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader
 	var info textio.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, info, err = data.LoadCandidates(in, name, format, e.territory, lim)
+		d.Candidates, info, err = people.LoadCandidates(in, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, info, err = data.LoadStructures(in, name, format, e.territory, lim)
+		d.Structures, info, err = people.LoadStructures(in, name, format, e.territory, lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -85,7 +86,7 @@ func TestUploadDataset(t *testing.T) {
 
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\n"
 	_, err = r.ParseDataset(data.KindCandidates, "bad.csv", strings.NewReader(bad), textio.FormatCSV, textio.DecodeLimits{})
-	var le *data.LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[0].Column != "lon" ||
 		le.Errors[1].Line != 4 || le.Errors[1].Column != "max_km" {
 		t.Fatalf("bad rows: %v", err)
@@ -100,13 +101,13 @@ func TestUploadDataset(t *testing.T) {
 
 // checkMatchFeasible checks the constraints and the summary of a match over
 // rows.
-func checkMatchFeasible(t *testing.T, res *MatchResult, cands []data.Candidate, structs []data.Structure) {
+func checkMatchFeasible(t *testing.T, res *MatchResult, cands []people.Candidate, structs []people.Structure) {
 	t.Helper()
-	cByID := map[string]*data.Candidate{}
+	cByID := map[string]*people.Candidate{}
 	for i := range cands {
 		cByID[cands[i].ID] = &cands[i]
 	}
-	sByID := map[string]*data.Structure{}
+	sByID := map[string]*people.Structure{}
 	posts := 0
 	for i := range structs {
 		sByID[structs[i].ID] = &structs[i]
@@ -225,7 +226,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 }
 
 // bruteCandidates ranks the free candidates having s within reach.
-func bruteCandidates(s data.Structure, cands []data.Candidate, taken map[string]bool, k int) []string {
+func bruteCandidates(s people.Structure, cands []people.Candidate, taken map[string]bool, k int) []string {
 	type hit struct {
 		i int
 		d float64
@@ -245,7 +246,7 @@ func bruteCandidates(s data.Structure, cands []data.Candidate, taken map[string]
 }
 
 // bruteStructures ranks the structures with open posts within c's reach.
-func bruteStructures(c data.Candidate, structs []data.Structure, filled map[string]int, k int) []string {
+func bruteStructures(c people.Candidate, structs []people.Structure, filled map[string]int, k int) []string {
 	type hit struct {
 		i int
 		d float64
@@ -332,7 +333,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 	// A scope limited to one département sees only its rows.
 	dep := structs[0].Departement
 	visible := func(d string) bool { return d == dep }
-	var inDep []data.Candidate
+	var inDep []people.Candidate
 	for _, c := range cands {
 		if c.Departement == dep {
 			inDep = append(inDep, c)
@@ -485,7 +486,7 @@ func BenchmarkSuggestOnDatasets(b *testing.B) {
 
 func TestDatasetsConcurrent(t *testing.T) {
 	cands, structs := handFixture()
-	r := NewRegistry(nil, New(Parts{Structures: map[string][]data.Structure{BuiltinStructuresDataset: structs}}, Options{}))
+	r := NewRegistry(nil, New(Parts{Structures: map[string][]people.Structure{BuiltinStructuresDataset: structs}}, Options{}))
 	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)

@@ -4,20 +4,21 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // A registry re-pointed to a new engine (a reload) serves the new
 // engine's built-in datasets and keeps its uploads.
 func TestRegistrySetEngine(t *testing.T) {
 	engineWith := func(ids ...string) *Engine {
-		ss := make([]data.Structure, len(ids))
+		ss := make([]people.Structure, len(ids))
 		for i, id := range ids {
-			ss[i] = data.Structure{ID: id, Posts: 1, Departement: "23"}
+			ss[i] = people.Structure{ID: id, Posts: 1, Departement: "23"}
 		}
-		return New(Parts{Structures: map[string][]data.Structure{BuiltinStructuresDataset: ss}}, Options{Workers: 1})
+		return New(Parts{Structures: map[string][]people.Structure{BuiltinStructuresDataset: ss}}, Options{Workers: 1})
 	}
 	r := NewRegistry(nil, engineWith("a"))
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: []data.Candidate{{ID: "c", Departement: "23", MaxKm: 5}}})
+	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: []people.Candidate{{ID: "c", Departement: "23", MaxKm: 5}}})
 	if err != nil {
 		t.Fatal(err)
 	}
