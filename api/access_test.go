@@ -12,7 +12,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
 )
@@ -60,8 +60,8 @@ type accessFixture struct {
 	srv              *api.Server
 	national, scoped string
 	cands, structs   string
-	candRows         []data.Candidate
-	structRows       []data.Structure
+	candRows         []people.Candidate
+	structRows       []people.Structure
 }
 
 func newAccessFixture(t *testing.T) *accessFixture {
@@ -98,10 +98,10 @@ func newAccessFixture(t *testing.T) *accessFixture {
 		}
 	}
 	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, f.candRows); err != nil {
+	if err := people.WriteCandidatesCSV(&cb, f.candRows); err != nil {
 		t.Fatal(err)
 	}
-	if err := data.WriteStructuresCSV(&sb, f.structRows); err != nil {
+	if err := people.WriteStructuresCSV(&sb, f.structRows); err != nil {
 		t.Fatal(err)
 	}
 	f.cands = f.upload(t, f.national, "candidates", cb.String(), http.StatusCreated)

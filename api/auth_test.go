@@ -13,7 +13,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/internal/access"
 )
 
@@ -26,8 +26,8 @@ type authFixture struct {
 }
 
 // fixtureCandidates are rows in 23, 87, 75 and one without département.
-func fixtureCandidates() []data.Candidate {
-	return []data.Candidate{
+func fixtureCandidates() []people.Candidate {
+	return []people.Candidate{
 		{ID: "a", Departement: "23"}, {ID: "b", Departement: "87"},
 		{ID: "c", Departement: "75"}, {ID: "d", Departement: ""}, {ID: "e", Departement: "23"},
 	}
@@ -67,7 +67,7 @@ func addFakeProtectedRoutes(s *api.Server) {
 		return nil
 	}))
 	r.POST("/v1/scenarios/fake", httpx.Handle(func(c *gin.Context) error {
-		var rows []data.Candidate
+		var rows []people.Candidate
 		if err := json.NewDecoder(c.Request.Body).Decode(&rows); err != nil {
 			return err
 		}
@@ -147,7 +147,7 @@ func TestScopedTokenSeesOnlyItsRows(t *testing.T) {
 		want  []string
 	}{{f.national, []string{"a", "b", "c", "d", "e"}}, {f.dep23, []string{"a", "b", "e"}}, {f.pa, []string{"c"}}} {
 		rec := apitest.Do(t, f.srv, "GET", "/v1/scenarios/fake", tc.token, "")
-		var body struct{ Items []data.Candidate }
+		var body struct{ Items []people.Candidate }
 		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 			t.Fatal(err)
 		}

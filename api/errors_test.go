@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching/registry"
 )
@@ -28,9 +29,9 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cands := make([]data.Candidate, 500)
+	cands := make([]people.Candidate, 500)
 	for i := range cands {
-		cands[i] = data.Candidate{ID: "row-" + strings.Repeat("x", i%7), Departement: "23", MaxKm: 30}
+		cands[i] = people.Candidate{ID: "row-" + strings.Repeat("x", i%7), Departement: "23", MaxKm: 30}
 	}
 	cands[250].ID = "needle"
 	if err := st.Put(&data.Dataset{Meta: data.DatasetMeta{ID: "cand-1", Kind: data.KindCandidates, Rows: len(cands),

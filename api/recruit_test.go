@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching/pairing"
@@ -26,8 +27,8 @@ import (
 type recruitFixture struct {
 	*accessFixture
 	in87     string // token scoped to 87
-	candRows []data.Candidate
-	structs  []data.Structure
+	candRows []people.Candidate
+	structs  []people.Structure
 	match    string
 }
 
@@ -60,10 +61,10 @@ func newRecruitFixture(t *testing.T) *recruitFixture {
 		}
 	}
 	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, f.candRows); err != nil {
+	if err := people.WriteCandidatesCSV(&cb, f.candRows); err != nil {
 		t.Fatal(err)
 	}
-	if err := data.WriteStructuresCSV(&sb, f.structs); err != nil {
+	if err := people.WriteStructuresCSV(&sb, f.structs); err != nil {
 		t.Fatal(err)
 	}
 	f.accessFixture.cands = f.upload(t, f.national, "candidates", cb.String(), http.StatusCreated)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/apitest"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/data/pgstore/pgtest"
 	"github.com/maillage/maillage/internal/access"
@@ -83,8 +83,8 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		t.Fatalf("B does not list %s uploaded through A", info.ID)
 	}
 	var rows struct {
-		Total int              `json:"total"`
-		Items []data.Candidate `json:"items"`
+		Total int                `json:"total"`
+		Items []people.Candidate `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets/"+info.ID, "", national, nil), 200, &rows)
 	if rows.Total != 4 {

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	"github.com/paulmach/orb"
 
@@ -55,7 +57,7 @@ type cnfsStructure struct {
 // another département than the declared one (placeholder records named "0"
 // with no address, all at one geocoder default) is rejected. Every element
 // is either loaded or rejected.
-func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, error) {
+func LoadCNFSStructures(path string, t *Territory) ([]people.Structure, LoadReport, error) {
 	file := filepath.Base(path)
 	rep := LoadReport{File: file, Rejects: []Reject{}}
 	raw, err := textio.ReadFile(path)
@@ -67,7 +69,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 		return nil, rep, fmt.Errorf("cnfs structures %s: %w", path, err)
 	}
 	rep.Read = len(elems)
-	out := make([]Structure, 0, len(elems))
+	out := make([]people.Structure, 0, len(elems))
 	seen := make(map[string]int, len(elems))
 	for i, el := range elems {
 		reject := func(id, format string, args ...any) {
@@ -88,14 +90,14 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 			continue
 		}
 		seen[id] = i
-		posts, err := ParsePosts(cs.NbCNFS.String())
+		posts, err := values.ParsePosts(cs.NbCNFS.String())
 		if err != nil {
 			reject(id, "nb_cnfs %v", err)
 			continue
 		}
-		s := Structure{
-			ID: id, Name: strings.TrimSpace(cs.RaisonSociale), Type: cs.Type, Posts: posts, Phase: PhaseOfType(cs.Type),
-			ZRR: normalizeFlag(cs.ZRR), QPV: normalizeFlag(cs.QPV), FranceServices: normalizeFlag(cs.FranceServices),
+		s := people.Structure{
+			ID: id, Name: strings.TrimSpace(cs.RaisonSociale), Type: cs.Type, Posts: posts, Phase: people.PhaseOfType(cs.Type),
+			ZRR: people.NormalizeFlag(cs.ZRR), QPV: people.NormalizeFlag(cs.QPV), FranceServices: people.NormalizeFlag(cs.FranceServices),
 			Attrs: cnfsAttrs(&cs),
 		}
 		var declared *Commune
@@ -120,7 +122,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 				reject(id, "coordinates (%g, %g) out of range", p[0], p[1])
 				continue
 			}
-			s.Point, s.LocatedBy = p, LocatedByCoordinates
+			s.Point, s.LocatedBy = p, people.LocatedByCoordinates
 			if c, ok := t.At(p); ok {
 				holder = c
 			}
@@ -129,7 +131,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 				if declared.HasShape() && distanceToBoundM(p, declared.Bound) > cnfsRelocateM {
 					// A geocode to a homonym far away: the declared commune wins.
 					s.Attrs["relocated_from"] = fmt.Sprintf("%g,%g", p[0], p[1])
-					s.Point, s.LocatedBy = declared.Rep, LocatedByCommune
+					s.Point, s.LocatedBy = declared.Rep, people.LocatedByCommune
 					rep.LocatedByCommune++
 				}
 			}
@@ -138,7 +140,7 @@ func LoadCNFSStructures(path string, t *Territory) ([]Structure, LoadReport, err
 				continue
 			}
 		case declared != nil && declared.HasShape():
-			s.Point, s.LocatedBy = declared.Rep, LocatedByCommune
+			s.Point, s.LocatedBy = declared.Rep, people.LocatedByCommune
 			rep.LocatedByCommune++
 		case declared != nil:
 			reject(id, "no coordinates and commune %s has no boundary", declared.Code)
@@ -189,10 +191,10 @@ func distanceToBoundM(p orb.Point, b orb.Bound) float64 {
 // code_département (one-digit codes padded), else "".
 func declaredDep(cs *cnfsStructure) string {
 	if cs.InseeDep != nil && *cs.InseeDep != "" {
-		return normalizeDep(*cs.InseeDep)
+		return people.NormalizeDep(*cs.InseeDep)
 	}
 	if cs.CodeDep != "" {
-		return normalizeDep(cs.CodeDep)
+		return people.NormalizeDep(cs.CodeDep)
 	}
 	return ""
 }

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/maillage/maillage/data/people"
 )
 
 func TestLoadCNFSStructuresRealData(t *testing.T) {
@@ -67,14 +69,14 @@ func TestLoadCNFSStructuresRealData(t *testing.T) {
 	if sum != 2138 {
 		t.Errorf("posts over placed + rejected = %d, want 2,138", sum)
 	}
-	loaded := map[string]Structure{}
+	loaded := map[string]people.Structure{}
 	for _, s := range ss {
 		loaded[s.ID] = s
 	}
 	// The 12 without coordinates all have a commune: placed at its point.
 	noCoordsPlaced := 0
 	for _, e := range elems {
-		if s, ok := loaded[e.ID.String()]; ok && e.Lat == nil && s.LocatedBy == LocatedByCommune {
+		if s, ok := loaded[e.ID.String()]; ok && e.Lat == nil && s.LocatedBy == people.LocatedByCommune {
 			noCoordsPlaced++
 		}
 	}
@@ -90,7 +92,7 @@ func TestLoadCNFSStructuresRealData(t *testing.T) {
 	relocated := 0
 	for _, s := range ss {
 		switch {
-		case s.LocatedBy == LocatedByCommune:
+		case s.LocatedBy == people.LocatedByCommune:
 			c, ok := terr.Commune(s.Commune)
 			if !ok || s.Point != c.Rep {
 				t.Errorf("structure %s located by commune %s at %v, not its representative point", s.ID, s.Commune, s.Point)

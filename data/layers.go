@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 )
 
@@ -32,13 +33,13 @@ const DefaultLayer = LayerFranceServices
 // LocatedByCommune. A structure in no commune (a point out at sea with a
 // declared département, which uploads accept) cannot be a site: the file
 // is then rejected with a *LoadErrors naming each one.
-func LayerFromStructures(name, file string, ss []Structure) (*Layer, error) {
+func LayerFromStructures(name, file string, ss []people.Structure) (*Layer, error) {
 	b := &layerBuilder{layer: &Layer{Name: name, Source: file, Report: LoadReport{File: file, Rejects: []Reject{}}}}
-	errs := &LoadErrors{File: file}
+	errs := &people.LoadErrors{File: file}
 	for _, st := range ss {
 		b.read()
 		if st.Commune == "" {
-			if len(errs.Errors) < MaxRowErrors {
+			if len(errs.Errors) < people.MaxRowErrors {
 				errs.Errors = append(errs.Errors, textio.RowError{File: file, Column: "id",
 					Reason: fmt.Sprintf("id %s: point (%g, %g) is in no commune", st.ID, st.Point[0], st.Point[1])})
 			} else {
@@ -46,7 +47,7 @@ func LayerFromStructures(name, file string, ss []Structure) (*Layer, error) {
 			}
 			continue
 		}
-		if st.LocatedBy == LocatedByCommune {
+		if st.LocatedBy == people.LocatedByCommune {
 			b.layer.Report.LocatedByCommune++
 		}
 		b.layer.Sites = append(b.layer.Sites, Site{ID: st.ID, Name: st.Name, Kind: KindOther, Address: st.Attrs["adresse"],

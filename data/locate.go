@@ -46,10 +46,13 @@ func (t *Territory) place(p orb.Point, declared string) (*Commune, int) {
 	return nil, locOutside
 }
 
-// outsideReason explains why p is in no commune: swapped coordinates, a
+// OutsideReason explains why p is in no commune: swapped coordinates, a
 // former commune whose boundary joins no current commune, or simply outside
 // every boundary.
-func (t *Territory) outsideReason(p orb.Point) string {
+func (t *Territory) OutsideReason(p orb.Point) string {
+	if t == nil {
+		return fmt.Sprintf("point (%g, %g) is outside every commune", p[0], p[1])
+	}
 	swapped := orb.Point{p[1], p[0]}
 	if swapped[1] >= -90 && swapped[1] <= 90 {
 		if c, ok := t.At(swapped); ok {

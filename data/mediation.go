@@ -107,12 +107,12 @@ func readMediationJSON(buf []byte) ([]mediationPlace, error) {
 	for i, raw := range elems {
 		out[i].pos = i + 1
 		var obj map[string]any
-		if err := unmarshalNumbers(raw, &obj); err != nil {
+		if err := textio.UnmarshalNumbers(raw, &obj); err != nil {
 			out[i].err = "undecodable element: " + err.Error()
 			continue
 		}
 		get := func(k string) string {
-			s, _ := scalarString(obj[k])
+			s, _ := textio.ScalarString(obj[k])
 			return strings.TrimSpace(s)
 		}
 		out[i].fill(get)
@@ -128,7 +128,7 @@ func readMediationCSV(buf []byte) ([]mediationPlace, error) {
 		return nil, err
 	}
 	defer ts.Close()
-	r := newCSVReader(textio.NewCSVGuard(ts, ',', lim))
+	r := textio.NewCSVReader(textio.NewCSVGuard(ts, ',', lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	json "github.com/goccy/go-json"
 	"github.com/maillage/maillage/geo/siteindex"
@@ -69,7 +70,7 @@ func parseCoord(text, name string) (coord, string) {
 	if text == "" {
 		return coord{}, ""
 	}
-	v, err := ParseDecimal(text)
+	v, err := values.ParseDecimal(text)
 	if err != nil {
 		return coord{}, fmt.Sprintf("non-numeric %s %q", name, text)
 	}
@@ -93,7 +94,7 @@ func (b *layerBuilder) add(pos int, s Site, lat, lon coord, declared string) {
 	c, how := b.t.place(p, declared)
 	switch how {
 	case locOutside:
-		b.reject(pos, s.ID, b.t.outsideReason(p))
+		b.reject(pos, s.ID, b.t.OutsideReason(p))
 		return
 	case locSnapped:
 		r.Snapped++

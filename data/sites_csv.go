@@ -56,7 +56,7 @@ func LoadSitesCSV(path string, cols CSVColumns, t *Territory, layerName string) 
 		return nil, fmt.Errorf("sites %s: %w", path, err)
 	}
 	defer ts.Close()
-	r := newCSVReader(textio.NewCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lim))
+	r := textio.NewCSVReader(textio.NewCSVGuard(ts.Reader, textio.SniffDelimiter(ts.Reader), lim))
 	header, err := r.Read()
 	if err != nil {
 		return nil, fmt.Errorf("sites %s: header: %w", path, err)

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/maillage/maillage/data/people"
 )
 
 // DatasetKind says what an uploaded dataset holds.
@@ -46,8 +48,8 @@ type DatasetMeta struct {
 // File.
 type Dataset struct {
 	Meta       DatasetMeta
-	Candidates []Candidate
-	Structures []Structure
+	Candidates []people.Candidate
+	Structures []people.Structure
 	Sites      []Site
 	Result     []byte
 	File       []byte
@@ -75,7 +77,7 @@ type Store interface {
 	Close() error
 	// The recruitment history (issue 21) lives beside the datasets, in
 	// the same database, so that a backup holds both.
-	RecruitmentStore
+	people.RecruitmentStore
 }
 
 // VersionedStore is a Store shared with other processes (replicas on one
@@ -95,7 +97,7 @@ type VersionedStore interface {
 type MemoryStore struct {
 	mu      sync.RWMutex
 	m       map[string]*Dataset
-	events  []RecruitmentEvent
+	events  []people.RecruitmentEvent
 	current map[string]string // RecruitmentEvent.Key → its last status
 }
 

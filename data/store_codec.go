@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+
+	"github.com/maillage/maillage/data/people"
 )
 
 // Formats of the rows blob, its first byte; a new encoding gets a new
@@ -29,8 +31,8 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // storedRows is the gob-encoded body of a dataset.
 type storedRows struct {
-	Candidates []Candidate
-	Structures []Structure
+	Candidates []people.Candidate
+	Structures []people.Structure
 	Sites      []Site
 	Result     []byte
 	File       []byte // added with KindLayer: gob leaves it empty in older blobs

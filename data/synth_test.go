@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -32,7 +33,7 @@ func TestSynthesizeFixture(t *testing.T) {
 		if !ok || !geo.MultiPolygonContains(com.Shape, c.Point) {
 			t.Fatalf("candidate %s at %v is not inside its commune %s", c.ID, c.Point, c.Commune)
 		}
-		if c.MaxKm != 30 || c.Departement != com.Departement || c.LocatedBy != data.LocatedByCoordinates {
+		if c.MaxKm != 30 || c.Departement != com.Departement || c.LocatedBy != people.LocatedByCoordinates {
 			t.Fatalf("candidate %+v", c)
 		}
 		perCommune[c.Commune]++
@@ -63,7 +64,7 @@ func TestSynthesizeFixture(t *testing.T) {
 			t.Fatalf("structure %d: id %q attrs %v", i, s.ID, s.Attrs)
 		}
 		com, _ := terr.Commune(s.Commune)
-		if s.Point != com.Rep || s.LocatedBy != data.LocatedByCommune || s.Posts < 1 || s.Posts > 3 || s.Region != com.Region {
+		if s.Point != com.Rep || s.LocatedBy != people.LocatedByCommune || s.Posts < 1 || s.Posts > 3 || s.Region != com.Region {
 			t.Fatalf("structure %+v", s)
 		}
 		if !strings.Contains(s.Name, "synthétique") {
@@ -99,23 +100,23 @@ func roundTrip(t *testing.T, terr *data.Territory, nCand, nStruct int) {
 	t.Helper()
 	cs, ss := synth.Synthesize(terr, nCand, nStruct, 3)
 	// Mix in a candidate located by commune and extra attributes.
-	cs[0].Point, cs[0].LocatedBy = ss[0].Point, data.LocatedByCommune
+	cs[0].Point, cs[0].LocatedBy = ss[0].Point, people.LocatedByCommune
 	cs[0].Commune, cs[0].Departement = ss[0].Commune, ss[0].Departement
 	cs[1].Attrs["note"] = "a, \"quoted\"\nvalue"
 	ss[1].ZRR, ss[1].QPV, ss[1].FranceServices = "oui", "non", "oui"
 
 	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, cs); err != nil {
+	if err := people.WriteCandidatesCSV(&cb, cs); err != nil {
 		t.Fatal(err)
 	}
-	if err := data.WriteStructuresCSV(&sb, ss); err != nil {
+	if err := people.WriteStructuresCSV(&sb, ss); err != nil {
 		t.Fatal(err)
 	}
-	cs2, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+	cs2, _, err := people.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ss2, _, err := data.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+	ss2, _, err := people.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,26 +147,5 @@ func BenchmarkSynthesize(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		synth.Synthesize(terr, 50_000, 5_000, 1)
-	}
-}
-
-// BenchmarkLoadCandidatesCSV50k loads 50,000 candidates given by lon/lat
-// only, so every row is located by point-in-polygon.
-func BenchmarkLoadCandidatesCSV50k(b *testing.B) {
-	terr := data.PeopleTerritory(b)
-	cs, _ := synth.Synthesize(terr, 50_000, 0, 1)
-	var buf bytes.Buffer
-	buf.WriteString("id,lon,lat,max_km\n")
-	for _, c := range cs {
-		fmt.Fprintf(&buf, "%s,%.6f,%.6f,%g\n", c.ID, c.Point[0], c.Point[1], c.MaxKm)
-	}
-	raw := buf.Bytes()
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		got, _, err := data.LoadCandidates(bytes.NewReader(raw), "bench.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
-		if err != nil || len(got) != len(cs) {
-			b.Fatalf("%d candidates, %v", len(got), err)
-		}
 	}
 }

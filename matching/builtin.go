@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 )
 
@@ -29,7 +30,7 @@ func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
 	if st, err := os.Stat(path); err == nil {
 		p.StructuresAt = st.ModTime().UTC()
 	}
-	p.Structures = map[string][]data.Structure{BuiltinStructuresDataset: structs}
+	p.Structures = map[string][]people.Structure{BuiltinStructuresDataset: structs}
 	p.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
 	return nil
 }

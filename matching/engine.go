@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/indicators"
+	"github.com/maillage/maillage/data/people"
 
 	"github.com/paulmach/orb"
 
@@ -65,7 +66,7 @@ type Engine struct {
 	// (BuiltinStructuresDataset: cnfs-structures-2021.json), read at load
 	// when the file is present; structureReports say what was rejected,
 	// structuresAt when the file was last modified.
-	structures       map[string][]data.Structure
+	structures       map[string][]people.Structure
 	structureReports map[string]data.LoadReport
 	structuresAt     time.Time
 	// indicators are the digital fragility index and ZRR class of each
@@ -290,7 +291,7 @@ type Parts struct {
 	Grid      *geo.Grid              // population grid over Territory
 	// Structures are built-in host-structure datasets by id, with what
 	// reading each kept and rejected and when their file was modified.
-	Structures       map[string][]data.Structure
+	Structures       map[string][]people.Structure
 	StructureReports map[string]data.LoadReport
 	StructuresAt     time.Time
 	// Indicators are the fragility index and ZRR class by INSEE code.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/indicators"
+	"github.com/maillage/maillage/data/people"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
@@ -56,7 +57,7 @@ func (e *Engine) LoadTime() time.Duration { return e.loadTime }
 
 // Structures returns the built-in host-structure dataset id
 // (BuiltinStructuresDataset) and whether it is loaded. Do not modify it.
-func (e *Engine) Structures(id string) ([]data.Structure, bool) {
+func (e *Engine) Structures(id string) ([]people.Structure, bool) {
 	ss, ok := e.structures[id]
 	return ss, ok
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching/registry"
@@ -22,7 +23,7 @@ func TestBackup(t *testing.T) {
 	}
 	defer st.Close()
 	want := &data.Dataset{Meta: data.DatasetMeta{ID: "cand-1", Kind: data.KindCandidates, Rows: 1, Departements: []string{"23"}},
-		Candidates: []data.Candidate{{ID: "a", Departement: "23", MaxKm: 30}}}
+		Candidates: []people.Candidate{{ID: "a", Departement: "23", MaxKm: 30}}}
 	if err := st.Put(want); err != nil {
 		t.Fatal(err)
 	}

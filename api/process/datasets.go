@@ -14,6 +14,7 @@ import (
 
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/registry"
 )
 
@@ -145,11 +146,11 @@ func (s *Handlers) getDataset(c *gin.Context) error {
 	var p rowsPage
 	switch {
 	case d.Candidates != nil:
-		p = pageOf(d.Candidates, limit, offset, func(r *data.Candidate) (string, orb.Point) { return r.ID, r.Point })
+		p = pageOf(d.Candidates, limit, offset, func(r *people.Candidate) (string, orb.Point) { return r.ID, r.Point })
 	case d.Sites != nil:
 		p = pageOf(d.Sites, limit, offset, func(r *data.Site) (string, orb.Point) { return r.ID, r.Point })
 	default:
-		p = pageOf(d.Structures, limit, offset, func(r *data.Structure) (string, orb.Point) { return r.ID, r.Point })
+		p = pageOf(d.Structures, limit, offset, func(r *people.Structure) (string, orb.Point) { return r.ID, r.Point })
 	}
 	next := httpx.NextLink(c.Request.URL.Path, c.Request.URL.Query(), p.total, limit, offset)
 	if format == "geojson" {

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/process"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/registry"
 )
@@ -69,7 +70,7 @@ func TestDatasetListGetDelete(t *testing.T) {
 	for next != "" {
 		var v struct {
 			process.DatasetView
-			Items []data.Candidate `json:"items"`
+			Items []people.Candidate `json:"items"`
 		}
 		apitest.Decode(t, apitest.Send(t, s, "GET", next, "", "", nil), 200, &v)
 		if v.Total != 4 || v.Dataset.ID != info.ID {
@@ -98,7 +99,7 @@ func TestDatasetListGetDelete(t *testing.T) {
 	// The built-in structures, paged.
 	var b struct {
 		process.DatasetView
-		Items []data.Structure `json:"items"`
+		Items []people.Structure `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+matching.BuiltinStructuresDataset+"?limit=10", "", "", nil), 200, &b)
 	if !b.Dataset.Builtin || b.Total < 1400 || len(b.Items) != 10 || b.Items[0].Posts < 1 || b.Next == "" {
@@ -155,7 +156,7 @@ func TestDatasetInvalidRows(t *testing.T) {
 		fmt.Fprintf(&many, "r%d,x,46\n", i)
 	}
 	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", "", strings.NewReader(many.String())), 400, &body)
-	if body.TotalErrors != 150 || len(body.Rows) != data.MaxRowErrors || body.Rows[0].Line != 2 || body.Rows[99].Line != 101 {
+	if body.TotalErrors != 150 || len(body.Rows) != people.MaxRowErrors || body.Rows[0].Line != 2 || body.Rows[99].Line != 101 {
 		t.Fatalf("150 bad rows: total %d, %d listed", body.TotalErrors, len(body.Rows))
 	}
 	// Nothing was stored.
@@ -214,7 +215,7 @@ func TestDatasetScopes(t *testing.T) {
 	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.National, nil)
 	var v struct {
 		process.DatasetView
-		Items []data.Candidate `json:"items"`
+		Items []people.Candidate `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+info.ID, "", ms.Dep23, nil), 200, &v)
 	if v.Total != 3 || v.Dataset.Rows != 3 || fmt.Sprint(v.Dataset.Departements) != "[23]" {

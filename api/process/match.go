@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	"github.com/gin-gonic/gin"
 
@@ -221,7 +222,7 @@ func (s *Handlers) multipartMatch(c *gin.Context) (req registry.MatchRequest, ca
 		dst  *float64
 	}{{"weight_gap", &req.Weights.Gap}, {"weight_rural", &req.Weights.Rural}} {
 		if v := value(w.name); v != "" {
-			f, err := data.ParseDecimal(v)
+			f, err := values.ParseDecimal(v)
 			if err != nil {
 				return req, cands, structs, httpx.BadParam(w.name, "%v", err)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/process"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/matching"
 )
@@ -23,10 +23,10 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	e := s.Registry().Engine()
 	cands, structs := synth.Synthesize(e.Territory(), 50000, 5000, 1)
 	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
+	if err := people.WriteCandidatesCSV(&cb, cands); err != nil {
 		b.Fatal(err)
 	}
-	if err := data.WriteStructuresCSV(&sb, structs); err != nil {
+	if err := people.WriteStructuresCSV(&sb, structs); err != nil {
 		b.Fatal(err)
 	}
 	ci := apitest.Upload(b, s, "candidates", "text/csv", cb.String())
@@ -67,7 +67,7 @@ func BenchmarkMatchEndpoint(b *testing.B) {
 	})
 	// Posts ≈ candidates: where optimal and greedy differ.
 	var tb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&tb, cands[:10000]); err != nil {
+	if err := people.WriteCandidatesCSV(&tb, cands[:10000]); err != nil {
 		b.Fatal(err)
 	}
 	ti := apitest.Upload(b, s, "candidates", "text/csv", tb.String())

@@ -13,7 +13,7 @@ import (
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/api/process"
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
@@ -117,11 +117,11 @@ func TestMatchHandInstance(t *testing.T) {
 }
 
 // synthCandidatesCSV writes n synthetic candidates of the real territory.
-func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]data.Candidate, string) {
+func synthCandidatesCSV(t testing.TB, e *matching.Engine, n int, seed int64) ([]people.Candidate, string) {
 	t.Helper()
 	cands, _ := synth.Synthesize(e.Territory(), n, 0, seed)
 	var b bytes.Buffer
-	if err := data.WriteCandidatesCSV(&b, cands); err != nil {
+	if err := people.WriteCandidatesCSV(&b, cands); err != nil {
 		t.Fatal(err)
 	}
 	return cands, b.String()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/gin-gonic/gin"
@@ -75,11 +76,11 @@ var errRowsWritten = errors.New("row errors written")
 // a GeoJSON FeatureCollection of Points, or a JSON object holding one of
 // them under key (or "sites"); Content-Type text/csv or
 // application/geo+json settles the format, else it is sniffed. Invalid rows
-// are answered at once, 400 with every row error (data.LoadErrors), and
+// are answered at once, 400 with every row error (people.LoadErrors), and
 // errRowsWritten is returned: handlers pass it through sitingResult. More
 // rows than api.Config.MaxRows answer 413.
-func (s *Handlers) readSites(c *gin.Context, key string, fromDataset bool) ([]data.Structure, error) {
-	var sites []data.Structure
+func (s *Handlers) readSites(c *gin.Context, key string, fromDataset bool) ([]people.Structure, error) {
+	var sites []people.Structure
 	if id := c.Query("dataset"); id != "" && fromDataset {
 		d, _, err := s.env.SeeDataset(c, id)
 		switch {
@@ -114,7 +115,7 @@ func (s *Handlers) readSites(c *gin.Context, key string, fromDataset bool) ([]da
 }
 
 // parseSites parses a body of sites (see readSites).
-func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.Structure, error) {
+func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]people.Structure, error) {
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	if len(trimmed) == 0 {
 		return nil, httpx.BadBody("empty body: send CSV, a JSON array, a GeoJSON FeatureCollection or {%q: [...]}", key)
@@ -154,9 +155,9 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 	if format != textio.FormatUnknown {
 		name += "." + format.String()
 	}
-	sites, _, err := data.LoadStructures(bytes.NewReader(trimmed), name, format, s.env.EngineOf(c).Territory(), s.env.DecodeLimits())
+	sites, _, err := people.LoadStructures(bytes.NewReader(trimmed), name, format, s.env.EngineOf(c).Territory(), s.env.DecodeLimits())
 	if err != nil {
-		var le *data.LoadErrors
+		var le *people.LoadErrors
 		if errors.As(err, &le) {
 			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": httpx.CodeBadBody,
 				"message": fmt.Sprintf("%d invalid row(s): nothing was loaded", le.Count()), "errors": le.Errors, "more": le.More})
@@ -173,7 +174,7 @@ func (s *Handlers) parseSites(c *gin.Context, key string, body []byte) ([]data.S
 // checkSiteUpload refuses (403) sites of the request body outside the
 // token's scope, as an upload; sites of dataset= are already narrowed to it
 // (readSites).
-func (s *Handlers) checkSiteUpload(c *gin.Context, sites []data.Structure) error {
+func (s *Handlers) checkSiteUpload(c *gin.Context, sites []people.Structure) error {
 	if c.Query("dataset") != "" {
 		return nil
 	}

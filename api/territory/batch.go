@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/gin-gonic/gin"
@@ -23,7 +24,7 @@ import (
 
 // Batch lookups: POST /v1/communes/at and POST /v1/sites/nearest take many
 // points (CSV lon,lat[,id], a JSON array of {lon, lat, id} or a GeoJSON
-// FeatureCollection of points, read by data.ReadPoints under the upload
+// FeatureCollection of points, read by people.ReadPoints under the upload
 // bounds) and answer one item per point, in their order, as JSON, CSV or
 // GeoJSON (format=, else Accept). Like their GET forms they are open: the
 // points are the caller's own and the answers public data.
@@ -50,7 +51,7 @@ func batchFormat(c *gin.Context) (string, error) {
 // readPoints reads the points of a batch request body: its format from the
 // Content-Type (text/csv, application/geo+json; JSON sniffed as an array or
 // a FeatureCollection), bounded as uploads are (s.env.DecodeLimits).
-func (s *Handlers) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, error) {
+func (s *Handlers) readPoints(c *gin.Context) ([]people.PointRow, []orb.Point, error) {
 	format := textio.FormatUnknown
 	switch httpx.MediaType(c) {
 	case "text/csv", "application/csv", "text/tab-separated-values":
@@ -58,7 +59,7 @@ func (s *Handlers) readPoints(c *gin.Context) ([]data.PointRow, []orb.Point, err
 	case "application/geo+json":
 		format = textio.FormatGeoJSON
 	}
-	rows, _, err := data.ReadPoints(c.Request.Body, "points", format, s.env.DecodeLimits())
+	rows, _, err := people.ReadPoints(c.Request.Body, "points", format, s.env.DecodeLimits())
 	httpx.ReleaseUpload(c) // the body is read: give back its upload units
 	if err != nil {
 		return nil, nil, err
@@ -110,7 +111,7 @@ func newBatchWriter(w io.Writer, format string, header []string) *batchWriter {
 
 // item writes one point's answer: props are the JSON members after the
 // point's own ("id", "lon", "lat"), starting with a comma, or nothing.
-func (bw *batchWriter) item(p data.PointRow, props []byte) {
+func (bw *batchWriter) item(p people.PointRow, props []byte) {
 	if bw.n > 0 {
 		bw.w.WriteByte(',')
 	}
@@ -144,7 +145,7 @@ func (bw *batchWriter) item(p data.PointRow, props []byte) {
 
 // row writes one CSV row: the point's id, lon and lat, then the rest of
 // the row, already encoded (csvFields), starting with a comma.
-func (bw *batchWriter) row(p data.PointRow, rest []byte) {
+func (bw *batchWriter) row(p people.PointRow, rest []byte) {
 	b := bw.buf[:0]
 	if strings.ContainsAny(p.ID, "\",\r\n \t") || p.ID == `\.` {
 		b = append(b, csvFields(p.ID)...) // quoted as encoding/csv would
@@ -208,7 +209,7 @@ func (s *Handlers) communesAtBatch(c *gin.Context) error {
 // (json, csv or geojson): for every point of rows, in order, the commune
 // found[i] containing it, or none (nil). The CLI (maillage locate) writes
 // its answers with it.
-func WriteCommunesAt(w io.Writer, format string, rows []data.PointRow, found []*data.Commune) error {
+func WriteCommunesAt(w io.Writer, format string, rows []people.PointRow, found []*data.Commune) error {
 	bw := newBatchWriter(w, format, communeCSVHeader)
 	// A commune's answer is encoded once, then copied for its other points.
 	cached := map[*data.Commune][]byte{}
@@ -276,7 +277,7 @@ func (s *Handlers) sitesNearestBatch(c *gin.Context) error {
 // (json, csv or geojson): for every point of rows, in order, its nearest
 // sites hits[i]. The CLI (maillage locate --nearest) writes its answers
 // with it.
-func WriteSitesNearest(w io.Writer, format string, rows []data.PointRow, hits [][]lookup.SiteHit) error {
+func WriteSitesNearest(w io.Writer, format string, rows []people.PointRow, hits [][]lookup.SiteHit) error {
 	bw := newBatchWriter(w, format, nearestCSVHeader)
 	var props bytes.Buffer
 	for i, p := range rows {

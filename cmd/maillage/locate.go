@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/api/territory"
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/lookup"
@@ -50,7 +50,7 @@ func runLocate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	rows, _, err := data.ReadPoints(f, path, textio.FormatUnknown, textio.LocalFileLimits())
+	rows, _, err := people.ReadPoints(f, path, textio.FormatUnknown, textio.LocalFileLimits())
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func runLocate(args []string, stdout, stderr io.Writer) error {
 }
 
 // locate writes the answers for rows over e.
-func locate(w io.Writer, e *matching.Engine, rows []data.PointRow, nearest bool, k int, layers []string, format string) error {
+func locate(w io.Writer, e *matching.Engine, rows []people.PointRow, nearest bool, k int, layers []string, format string) error {
 	pts := make([]orb.Point, len(rows))
 	for i := range rows {
 		pts[i] = rows[i].Point

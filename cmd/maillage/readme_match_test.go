@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/matching/registry"
 
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/synth"
 )
 
@@ -22,17 +22,17 @@ func (d *docData) synthMatch(nCand, nStruct int) (*registry.MatchResult, error) 
 	t := d.e.Territory()
 	cands, structs := synth.Synthesize(t, nCand, nStruct, 1)
 	var cb, sb bytes.Buffer
-	if err := data.WriteCandidatesCSV(&cb, cands); err != nil {
+	if err := people.WriteCandidatesCSV(&cb, cands); err != nil {
 		return nil, err
 	}
-	if err := data.WriteStructuresCSV(&sb, structs); err != nil {
+	if err := people.WriteStructuresCSV(&sb, structs); err != nil {
 		return nil, err
 	}
-	cs, _, err := data.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, t, textio.LocalFileLimits())
+	cs, _, err := people.LoadCandidates(&cb, "synth-candidates.csv", textio.FormatCSV, t, textio.LocalFileLimits())
 	if err != nil {
 		return nil, err
 	}
-	ss, _, err := data.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, t, textio.LocalFileLimits())
+	ss, _, err := people.LoadStructures(&sb, "synth-structures.csv", textio.FormatCSV, t, textio.LocalFileLimits())
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/pgstore"
 	"github.com/maillage/maillage/data/pgstore/pgtest"
 )
@@ -51,7 +52,7 @@ func TestServeStorePostgres(t *testing.T) {
 		t.Fatalf("--store postgres://: a %T", a)
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: "cand_x", Kind: data.KindCandidates, Rows: 1},
-		Candidates: []data.Candidate{{ID: "c1", Departement: "23"}}}
+		Candidates: []people.Candidate{{ID: "c1", Departement: "23"}}}
 	if err := a.Put(d); err != nil {
 		t.Fatal(err)
 	}

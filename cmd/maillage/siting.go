@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/paulmach/orb"
@@ -70,13 +71,13 @@ func (f *sitingFlags) prepare(stderr io.Writer, work string) (*matching.Engine, 
 
 // readStructures reads a proposals or sites file (CSV, JSON or GeoJSON, by
 // extension or content; .gz accepted).
-func readStructures(path string, t *data.Territory) ([]data.Structure, error) {
+func readStructures(path string, t *data.Territory) ([]people.Structure, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	ss, _, err := data.LoadStructures(f, path, textio.FormatUnknown, t, textio.LocalFileLimits())
+	ss, _, err := people.LoadStructures(f, path, textio.FormatUnknown, t, textio.LocalFileLimits())
 	return ss, err
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 )
 
@@ -36,10 +37,10 @@ func runSynth(args []string, stdout, stderr io.Writer) error {
 	cands, structs := synth.Synthesize(t, *nCand, *nStruct, *seed)
 	cPath := filepath.Join(*out, "synth-candidates.csv")
 	sPath := filepath.Join(*out, "synth-structures.csv")
-	if err := writeFile(cPath, func(w io.Writer) error { return data.WriteCandidatesCSV(w, cands) }); err != nil {
+	if err := writeFile(cPath, func(w io.Writer) error { return people.WriteCandidatesCSV(w, cands) }); err != nil {
 		return err
 	}
-	if err := writeFile(sPath, func(w io.Writer) error { return data.WriteStructuresCSV(w, structs) }); err != nil {
+	if err := writeFile(sPath, func(w io.Writer) error { return people.WriteStructuresCSV(w, structs) }); err != nil {
 		return err
 	}
 	posts := 0

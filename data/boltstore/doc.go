@@ -3,6 +3,6 @@
 // point leaves the previous or the new state, a second server on the same
 // folder is refused (ErrLocked) rather than corrupting it, and a damaged
 // file is reported with what is wrong instead of being served. It also keeps
-// the recruitment events (data.RecruitmentStore). Datasets are stored in
+// the recruitment events (people.RecruitmentStore). Datasets are stored in
 // data's shared form (data.EncodeDataset), as data/pgstore does.
 package boltstore

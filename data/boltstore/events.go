@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -18,8 +19,8 @@ var (
 
 // AppendEvent stores e, in one transaction, when its key's last status is
 // still e.From; committed (fsynced) before it returns.
-func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
-	if err := data.CheckEvent(e); err != nil {
+func (s *Store) AppendEvent(e *people.RecruitmentEvent) error {
+	if err := people.CheckEvent(e); err != nil {
 		return err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -33,7 +34,7 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 		}
 		key := []byte(e.Key())
 		if now := string(cur.Get(key)); now != e.From {
-			return &data.StaleError{Current: now}
+			return &people.StaleError{Current: now}
 		}
 		seq, err := evs.NextSequence()
 		if err != nil {
@@ -51,7 +52,7 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 		}
 		return cur.Put(key, []byte(e.Status))
 	})
-	if _, stale := err.(*data.StaleError); err != nil && !stale {
+	if _, stale := err.(*people.StaleError); err != nil && !stale {
 		e.Seq = 0
 		return fmt.Errorf("recruitment event: store %s: %w", s.path, err)
 	}
@@ -75,8 +76,8 @@ func (s *Store) EventCount() (int64, error) {
 }
 
 // Events returns every event in Seq order.
-func (s *Store) Events() ([]data.RecruitmentEvent, error) {
-	out := []data.RecruitmentEvent{}
+func (s *Store) Events() ([]people.RecruitmentEvent, error) {
+	out := []people.RecruitmentEvent{}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketEvents)
 		if b == nil {

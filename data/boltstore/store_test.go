@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/paulmach/orb"
 	bolt "go.etcd.io/bbolt"
 )
@@ -34,14 +35,14 @@ func checkTx(tx *bolt.Tx) error {
 func testDataset(id string, n int) *data.Dataset {
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindCandidates, Name: "test " + id, Rows: n,
 		Departements: []string{"23", "87"}, CreatedAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), Source: "api"}}
-	d.Candidates = make([]data.Candidate, n)
+	d.Candidates = make([]people.Candidate, n)
 	for i := range d.Candidates {
 		dep := "23"
 		if i%2 == 1 {
 			dep = "87"
 		}
-		d.Candidates[i] = data.Candidate{ID: fmt.Sprintf("c%07d", i), Point: orb.Point{1.5 + float64(i%1000)*1e-4, 45.8 + float64(i/1000)*1e-5},
-			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: data.LocatedByCoordinates,
+		d.Candidates[i] = people.Candidate{ID: fmt.Sprintf("c%07d", i), Point: orb.Point{1.5 + float64(i%1000)*1e-4, 45.8 + float64(i/1000)*1e-5},
+			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: people.LocatedByCoordinates,
 			Attrs: map[string]string{"row": strconv.Itoa(i)}}
 	}
 	return d
@@ -55,7 +56,7 @@ func TestBoltStoreRoundTripAndRestart(t *testing.T) {
 	}
 	cand := testDataset("cand", 500)
 	structs := &data.Dataset{Meta: data.DatasetMeta{ID: "st", Kind: data.KindStructures, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(time.Hour)},
-		Structures: []data.Structure{{ID: "s1", Name: "Mairie", Posts: 2, Point: orb.Point{1.87, 46.17}, Departement: "23", ZRR: "oui"}}}
+		Structures: []people.Structure{{ID: "s1", Name: "Mairie", Posts: 2, Point: orb.Point{1.87, 46.17}, Departement: "23", ZRR: "oui"}}}
 	sites := &data.Dataset{Meta: data.DatasetMeta{ID: "si", Kind: data.KindSites, Rows: 1, CreatedAt: cand.Meta.CreatedAt.Add(2 * time.Hour)},
 		Sites: []data.Site{{ID: "x", Name: "Bus", Itinerant: true, Layer: "extra", Point: orb.Point{2.1, 45.9}}}}
 	res := &data.Dataset{Meta: data.DatasetMeta{ID: "m1", Kind: data.KindMatchResult, CreatedAt: cand.Meta.CreatedAt.Add(3 * time.Hour)},

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -42,7 +43,7 @@ type Report []Entry
 
 // Load reads every layer of cfg with the reader of its format, locating
 // sites in t. A file with any rejected record is rejected whole: the error
-// (a *data.LoadErrors per file, joined) lists every rejected record with
+// (a *people.LoadErrors per file, joined) lists every rejected record with
 // its file and line, feature or element; the Report still says what each
 // file held. Nothing is returned but the report when any layer fails.
 func Load(cfg Config, t *data.Territory) ([]LoadedLayer, Report, error) {
@@ -89,7 +90,7 @@ func Layers(ls []LoadedLayer) map[string]*data.Layer {
 // in dir; a missing plain file is also looked for gzipped, and the other
 // way round). It returns one layer, or one per program for a "*" selector.
 // Layers with rejected records are returned with the error (a
-// *data.LoadErrors), for their reports; callers must not use them.
+// *people.LoadErrors), for their reports; callers must not use them.
 func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error) {
 	path := spec.Path
 	if !filepath.IsAbs(path) {
@@ -181,7 +182,7 @@ func read(spec Layer, path, file, format string, t *data.Territory, lim textio.D
 
 // csvColumns picks the columns of a CSV layer: the declared mapping, the
 // 2024 France Services columns when the header has them all, else generic
-// columns (generic true: read by data.LoadStructures).
+// columns (generic true: read by people.LoadStructures).
 func csvColumns(spec Layer, path, file string) (cols data.CSVColumns, generic bool, err error) {
 	if spec.Columns != nil {
 		return spec.Columns.csv(), false, nil
@@ -231,7 +232,7 @@ func loadGeneric(name, path, file string, format textio.Format, t *data.Territor
 		return nil, err
 	}
 	defer rc.Close()
-	ss, _, err := data.LoadStructures(rc, file, format, t, lim)
+	ss, _, err := people.LoadStructures(rc, file, format, t, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -239,14 +240,14 @@ func loadGeneric(name, path, file string, format textio.Format, t *data.Territor
 }
 
 // rejectsError lists the rejected records of a report as a
-// *data.LoadErrors, or returns nil when there are none.
+// *people.LoadErrors, or returns nil when there are none.
 func rejectsError(r data.LoadReport) error {
 	if len(r.Rejects) == 0 {
 		return nil
 	}
-	e := &data.LoadErrors{File: r.File}
+	e := &people.LoadErrors{File: r.File}
 	for _, rj := range r.Rejects {
-		if len(e.Errors) == data.MaxRowErrors {
+		if len(e.Errors) == people.MaxRowErrors {
 			e.More++
 			continue
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -296,7 +297,7 @@ func TestBadFilesRejectedWhole(t *testing.T) {
 	if err == nil || loaded != nil {
 		t.Fatalf("loaded %v, err %v", loaded, err)
 	}
-	var le *data.LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.File != "mediation-bad.csv" {
 		t.Fatalf("error %v", err)
 	}

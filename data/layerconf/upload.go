@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -18,7 +19,7 @@ import (
 // before any reader sees it, the generic readers bound rows, columns and
 // field length by lim, and every format's records are counted against
 // lim.MaxRows. Unlike a layers file, a file with any bad record is
-// rejected with the error only: a *data.LoadErrors listing them (file,
+// rejected with the error only: a *people.LoadErrors listing them (file,
 // line or feature, reason); so is a file with no site. Errors name the
 // file as sent, never the temporary file it went through.
 func ReadUpload(spec Layer, body []byte, t *data.Territory, lim textio.DecodeLimits) ([]LoadedLayer, error) {
@@ -48,7 +49,7 @@ func ReadUpload(spec Layer, body []byte, t *data.Territory, lim textio.DecodeLim
 			return nil, fmt.Errorf("%s: %d records, at most %d: %w", file, r, lim.MaxRows, textio.ErrTooManyRows)
 		}
 		if len(l.Layer.Sites) == 0 {
-			return nil, &data.LoadErrors{File: file, Errors: []textio.RowError{{File: file, Reason: "no site in the file for layer " + l.Layer.Name}}}
+			return nil, &people.LoadErrors{File: file, Errors: []textio.RowError{{File: file, Reason: "no site in the file for layer " + l.Layer.Name}}}
 		}
 	}
 	return ls, nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -84,7 +85,7 @@ func TestReadUploadFormats(t *testing.T) {
 
 	bad := fs2024 + "B,Beta,46.0,,23002,Principal,Fixe,x\nC,Far,10.0,-40.0,,Principal,Fixe,x\n"
 	_, err := layerconf.ReadUpload(layerconf.Layer{Name: "mine", Path: "liste.csv"}, []byte(bad), terr, textio.DecodeLimits{})
-	var le *data.LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[1].Line != 4 || le.Errors[0].File != "liste.csv" {
 		t.Fatalf("bad rows: %v", err)
 	}

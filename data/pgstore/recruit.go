@@ -7,14 +7,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // AppendEvent stores e, in one transaction, when its key's last status is
 // still e.From. The transaction holds an advisory lock on the key's hash:
 // two replicas moving one pair take turns, the second one sees the first
-// one's status and gets a *data.StaleError.
-func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
-	if err := data.CheckEvent(e); err != nil {
+// one's status and gets a *people.StaleError.
+func (s *Store) AppendEvent(e *people.RecruitmentEvent) error {
+	if err := people.CheckEvent(e); err != nil {
 		return err
 	}
 	ctx, cancel := s.ctx()
@@ -31,7 +32,7 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 			return err
 		}
 		if cur != e.From {
-			return &data.StaleError{Current: cur}
+			return &people.StaleError{Current: cur}
 		}
 		if err := tx.QueryRow(ctx, "SELECT nextval(pg_get_serial_sequence('recruitment_events', 'seq'))").Scan(&seq); err != nil {
 			return err
@@ -47,7 +48,7 @@ func (s *Store) AppendEvent(e *data.RecruitmentEvent) error {
 	})
 	if err != nil {
 		e.Seq = 0
-		var stale *data.StaleError
+		var stale *people.StaleError
 		if errors.As(err, &stale) {
 			return stale
 		}
@@ -70,14 +71,14 @@ func (s *Store) EventCount() (int64, error) {
 }
 
 // Events returns every event in Seq order.
-func (s *Store) Events() ([]data.RecruitmentEvent, error) {
+func (s *Store) Events() ([]people.RecruitmentEvent, error) {
 	ctx, cancel := s.ctx()
 	defer cancel()
 	rows, err := s.pool.Query(ctx, "SELECT event::text FROM recruitment_events ORDER BY seq")
 	if err != nil {
 		return nil, fmt.Errorf("postgres %s: %w", s.where, err)
 	}
-	out := []data.RecruitmentEvent{}
+	out := []people.RecruitmentEvent{}
 	var raw string
 	_, err = pgx.ForEachRow(rows, []any{&raw}, func() error {
 		e, err := data.DecodeEvent([]byte(raw))

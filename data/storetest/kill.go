@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // AppendUntilKilled appends status events to s without end, printing the
@@ -22,7 +23,7 @@ func AppendUntilKilled(s data.Store) error {
 		if i%3 > 0 {
 			from = statuses[i%3-1]
 		}
-		e := &data.RecruitmentEvent{Kind: data.EventStatus, Structure: "s", Candidate: "c" + strconv.Itoa(i/3), Status: statuses[i%3],
+		e := &people.RecruitmentEvent{Kind: people.EventStatus, Structure: "s", Candidate: "c" + strconv.Itoa(i/3), Status: statuses[i%3],
 			From: from, By: "helper", At: time.Now().UTC()}
 		if err := s.AppendEvent(e); err != nil {
 			return err

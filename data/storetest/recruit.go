@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // event returns a status event of pair (s, c) from one status to another.
-func event(s, c, from, to string, at time.Time) *data.RecruitmentEvent {
-	return &data.RecruitmentEvent{Kind: data.EventStatus, Structure: s, Candidate: c, Departement: "23", CandidateDepartement: "87",
+func event(s, c, from, to string, at time.Time) *people.RecruitmentEvent {
+	return &people.RecruitmentEvent{Kind: people.EventStatus, Structure: s, Candidate: c, Departement: "23", CandidateDepartement: "87",
 		Match: "match-1", Status: to, From: from, Comment: "entretien prévu — « ok »", By: "prefecture-23", At: at, Posts: 2, Phase: 1}
 }
 
@@ -27,12 +28,12 @@ func recruitmentEvents(t *testing.T, s data.Store) {
 		t.Fatalf("EventCount of an empty store: %d, %v", n, err)
 	}
 	at := created
-	chain := []*data.RecruitmentEvent{
+	chain := []*people.RecruitmentEvent{
 		event("s1", "c1", "", "interessee", at),
 		event("s1", "c2", "", "non_retenue", at.Add(time.Second)),
 		event("s1", "c1", "interessee", "recrutee", at.Add(2*time.Second)),
-		{Kind: data.EventAvis, Structure: "s1", Departement: "23", Status: "favorable", By: "prefet-23", At: at.Add(3 * time.Second)},
-		{Kind: data.EventAvis, Structure: "s1", Departement: "23", Status: "reserve", From: "favorable", By: "prefet-23", At: at.Add(4 * time.Second)},
+		{Kind: people.EventAvis, Structure: "s1", Departement: "23", Status: "favorable", By: "prefet-23", At: at.Add(3 * time.Second)},
+		{Kind: people.EventAvis, Structure: "s1", Departement: "23", Status: "reserve", From: "favorable", By: "prefet-23", At: at.Add(4 * time.Second)},
 	}
 	for i, e := range chain {
 		if err := s.AppendEvent(e); err != nil {
@@ -45,14 +46,14 @@ func recruitmentEvents(t *testing.T, s data.Store) {
 	// A move from a status the pair has left is refused, naming the
 	// current one, and stores nothing.
 	err := s.AppendEvent(event("s1", "c1", "interessee", "non_retenue", at))
-	var stale *data.StaleError
+	var stale *people.StaleError
 	if !errors.As(err, &stale) || stale.Current != "recrutee" {
 		t.Fatalf("stale append: %v, want a StaleError with current recrutee", err)
 	}
 	if err := s.AppendEvent(event("s2", "c1", "proposee", "interessee", at)); !errors.As(err, &stale) || stale.Current != "" {
 		t.Fatalf("append from a status never recorded: %v, want a StaleError with current \"\"", err)
 	}
-	if err := s.AppendEvent(&data.RecruitmentEvent{Kind: data.EventStatus, Structure: "s1", Status: "x", By: "b", At: at}); !errors.Is(err, data.ErrBadEvent) {
+	if err := s.AppendEvent(&people.RecruitmentEvent{Kind: people.EventStatus, Structure: "s1", Status: "x", By: "b", At: at}); !errors.Is(err, people.ErrBadEvent) {
 		t.Fatalf("event without candidate: %v, want ErrBadEvent", err)
 	}
 	got, err := s.Events()
@@ -95,7 +96,7 @@ func concurrentEvents(t *testing.T, s data.Store) {
 	wg.Wait()
 	won := 0
 	for _, err := range errs {
-		var stale *data.StaleError
+		var stale *people.StaleError
 		switch {
 		case err == nil:
 			won++

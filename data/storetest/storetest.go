@@ -15,6 +15,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // NewStore returns a new, empty store for one subtest; the suite closes it.
@@ -75,15 +76,15 @@ func Candidates(id string, n int) *data.Dataset {
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindCandidates, Name: "candidats " + id, Rows: n,
 		Departements: []string{"23", "87"}, CreatedAt: created, Source: "candidats.csv",
 		RowsByDepartement: map[string]int{"23": (n + 1) / 2, "87": n / 2}}}
-	d.Candidates = make([]data.Candidate, n)
+	d.Candidates = make([]people.Candidate, n)
 	for i := range d.Candidates {
 		dep := "23"
 		if i%2 == 1 {
 			dep = "87"
 		}
-		d.Candidates[i] = data.Candidate{ID: fmt.Sprintf("c%07d", i),
+		d.Candidates[i] = people.Candidate{ID: fmt.Sprintf("c%07d", i),
 			Point: orb.Point{1.5 + float64(i%1000)*1e-4, 45.8 + float64(i/1000)*1e-5},
-			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: data.LocatedByCoordinates,
+			MaxKm: float64(10 + i%40), Commune: "23096", Departement: dep, LocatedBy: people.LocatedByCoordinates,
 			Attrs: map[string]string{"row": strconv.Itoa(i)}}
 	}
 	return d
@@ -94,11 +95,11 @@ func every() []*data.Dataset {
 	c := Candidates("cand", 50)
 	st := &data.Dataset{Meta: data.DatasetMeta{ID: "st", Kind: data.KindStructures, Name: "structures", Rows: 1,
 		Departements: []string{"23"}, CreatedAt: created.Add(time.Hour), RowsByDepartement: map[string]int{"23": 1}},
-		Structures: []data.Structure{{ID: "s1", Name: "Mairie", Type: "commune", Posts: 2, Point: orb.Point{1.87, 46.17},
-			Commune: "23096", Departement: "23", Region: "75", LocatedBy: data.LocatedByCoordinates, ZRR: "oui", QPV: "non",
+		Structures: []people.Structure{{ID: "s1", Name: "Mairie", Type: "commune", Posts: 2, Point: orb.Point{1.87, 46.17},
+			Commune: "23096", Departement: "23", Region: "75", LocatedBy: people.LocatedByCoordinates, ZRR: "oui", QPV: "non",
 			FranceServices: "oui", Attrs: map[string]string{"siret": "21230096700017"}}}}
 	pr := &data.Dataset{Meta: data.DatasetMeta{ID: "pr", Kind: data.KindProposals, Rows: 1, CreatedAt: created.Add(2 * time.Hour)},
-		Structures: []data.Structure{{ID: "p1", Posts: 1, Point: orb.Point{2, 46}, Departement: "87"}}}
+		Structures: []people.Structure{{ID: "p1", Posts: 1, Point: orb.Point{2, 46}, Departement: "87"}}}
 	si := &data.Dataset{Meta: data.DatasetMeta{ID: "si", Kind: data.KindSites, Rows: 1, CreatedAt: created.Add(3 * time.Hour)},
 		Sites: []data.Site{{ID: "x", Name: "Bus", Itinerant: true, Layer: "extra", Point: orb.Point{2.1, 45.9}}}}
 	mr := &data.Dataset{Meta: data.DatasetMeta{ID: "m1", Kind: data.KindMatchResult, CreatedAt: created.Add(4 * time.Hour)},

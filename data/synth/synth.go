@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -64,9 +65,9 @@ var synthTypes = [...]struct {
 //
 // For the recruitment process, candidates get an AvailableFrom uniform over
 // the 180 days from 2027-01-04, structures a MissionStart 30 to 240 days
-// after that day and the Phase of their type (data.PhaseOfType): some pairs in
+// after that day and the Phase of their type (people.PhaseOfType): some pairs in
 // reach are thus excluded by their dates.
-func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candidate, []data.Structure) {
+func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]people.Candidate, []people.Structure) {
 	ids, cum := populationCDF(t)
 	if len(ids) == 0 {
 		return nil, nil
@@ -78,16 +79,16 @@ func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candi
 		return &t.Communes[ids[i]]
 	}
 
-	cands := make([]data.Candidate, nCand)
+	cands := make([]people.Candidate, nCand)
 	for i := range cands {
 		c := draw()
-		cands[i] = data.Candidate{
+		cands[i] = people.Candidate{
 			ID:          fmt.Sprintf("synth-c-%06d", i+1),
 			Point:       randomPointIn(rng, c),
-			MaxKm:       data.DefaultMaxKm,
+			MaxKm:       people.DefaultMaxKm,
 			Commune:     c.Code,
 			Departement: c.Departement,
-			LocatedBy:   data.LocatedByCoordinates,
+			LocatedBy:   people.LocatedByCoordinates,
 			Attrs:       map[string]string{SyntheticAttr: "true"},
 		}
 	}
@@ -96,7 +97,7 @@ func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candi
 	for _, st := range synthTypes {
 		totalWeight += st.weight
 	}
-	structs := make([]data.Structure, nStruct)
+	structs := make([]people.Structure, nStruct)
 	for i := range structs {
 		c := draw()
 		k, w := 0, rng.IntN(totalWeight)
@@ -104,7 +105,7 @@ func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candi
 			w -= synthTypes[k].weight
 			k++
 		}
-		structs[i] = data.Structure{
+		structs[i] = people.Structure{
 			ID:          fmt.Sprintf("synth-s-%06d", i+1),
 			Name:        fmt.Sprintf("%s %s (synthétique %d)", synthTypes[k].label, c.Name, i+1),
 			Type:        synthTypes[k].typ,
@@ -113,7 +114,7 @@ func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candi
 			Commune:     c.Code,
 			Departement: c.Departement,
 			Region:      c.Region,
-			LocatedBy:   data.LocatedByCommune,
+			LocatedBy:   people.LocatedByCommune,
 			Attrs:       map[string]string{SyntheticAttr: "true"},
 		}
 	}
@@ -122,15 +123,15 @@ func Synthesize(t *data.Territory, nCand, nStruct int, seed int64) ([]data.Candi
 }
 
 // synthProcess draws the recruitment columns on their own stream.
-func synthProcess(cands []data.Candidate, structs []data.Structure, seed int64) {
+func synthProcess(cands []people.Candidate, structs []people.Structure, seed int64) {
 	rng := rand.New(rand.NewPCG(uint64(seed), synthProcessStream))
-	epoch, _ := time.Parse(data.DateLayout, synthEpoch)
+	epoch, _ := time.Parse(people.DateLayout, synthEpoch)
 	for i := range cands {
-		cands[i].AvailableFrom = epoch.AddDate(0, 0, rng.IntN(synthAvailDays)).Format(data.DateLayout)
+		cands[i].AvailableFrom = epoch.AddDate(0, 0, rng.IntN(synthAvailDays)).Format(people.DateLayout)
 	}
 	for i := range structs {
-		structs[i].MissionStart = epoch.AddDate(0, 0, synthStartMinDays+rng.IntN(synthStartDays)).Format(data.DateLayout)
-		structs[i].Phase = data.PhaseOfType(structs[i].Type)
+		structs[i].MissionStart = epoch.AddDate(0, 0, synthStartMinDays+rng.IntN(synthStartDays)).Format(people.DateLayout)
+		structs[i].Phase = people.PhaseOfType(structs[i].Type)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // Scope is what a bearer token may read and write: every row (National) or
@@ -15,7 +16,7 @@ import (
 //
 //   - A row's département is where it is: the commune holding its point
 //     (or within 1 km of it, off the coast), or its declared commune when it
-//     has no coordinates (data.LoadCandidates),
+//     has no coordinates (people.LoadCandidates),
 //     never a declared departement column, which is only checked against
 //     the location (a contradiction is a 400 naming the line, whatever the
 //     token). A scoped token uploads only rows of its départements, and only
@@ -127,13 +128,13 @@ func filterRows[T any](s Scope, rows []T, dep func(*T) string) []T {
 }
 
 // FilterCandidates keeps the candidates located in the scope.
-func (s Scope) FilterCandidates(cs []data.Candidate) []data.Candidate {
-	return filterRows(s, cs, func(c *data.Candidate) string { return c.Departement })
+func (s Scope) FilterCandidates(cs []people.Candidate) []people.Candidate {
+	return filterRows(s, cs, func(c *people.Candidate) string { return c.Departement })
 }
 
 // FilterStructures keeps the structures located in the scope.
-func (s Scope) FilterStructures(ss []data.Structure) []data.Structure {
-	return filterRows(s, ss, func(x *data.Structure) string { return x.Departement })
+func (s Scope) FilterStructures(ss []people.Structure) []people.Structure {
+	return filterRows(s, ss, func(x *people.Structure) string { return x.Departement })
 }
 
 // FilterSites keeps the sites located in the scope.
@@ -244,16 +245,16 @@ func checkRows[T any](s Scope, what string, rows []T, id func(*T) string, commun
 
 // CheckCandidates refuses (an *OutsideError) uploaded candidates located
 // outside the scope, naming them.
-func (s Scope) CheckCandidates(cs []data.Candidate) error {
-	return checkRows(s, "candidates", cs, func(c *data.Candidate) string { return c.ID },
-		func(c *data.Candidate) string { return c.Commune }, func(c *data.Candidate) string { return c.Departement })
+func (s Scope) CheckCandidates(cs []people.Candidate) error {
+	return checkRows(s, "candidates", cs, func(c *people.Candidate) string { return c.ID },
+		func(c *people.Candidate) string { return c.Commune }, func(c *people.Candidate) string { return c.Departement })
 }
 
 // CheckStructures refuses (an *OutsideError) uploaded structures located
 // outside the scope, naming them.
-func (s Scope) CheckStructures(ss []data.Structure) error {
-	return checkRows(s, "structures", ss, func(x *data.Structure) string { return x.ID },
-		func(x *data.Structure) string { return x.Commune }, func(x *data.Structure) string { return x.Departement })
+func (s Scope) CheckStructures(ss []people.Structure) error {
+	return checkRows(s, "structures", ss, func(x *people.Structure) string { return x.ID },
+		func(x *people.Structure) string { return x.Commune }, func(x *people.Structure) string { return x.Departement })
 }
 
 // CheckUpload refuses (an *OutsideError) an upload holding rows outside

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 func TestParseScope(t *testing.T) {
@@ -34,7 +35,7 @@ func TestParseScope(t *testing.T) {
 		t.Fatal("Allows")
 	}
 	d := sc.FilterDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates, Rows: 5, Departements: []string{"", "23", "75", "87"},
-		RowsByDepartement: map[string]int{"": 1, "23": 2, "75": 1, "87": 1}}, Candidates: []data.Candidate{{ID: "a", Departement: "23"}, {ID: "b", Departement: "87"},
+		RowsByDepartement: map[string]int{"": 1, "23": 2, "75": 1, "87": 1}}, Candidates: []people.Candidate{{ID: "a", Departement: "23"}, {ID: "b", Departement: "87"},
 		{ID: "c", Departement: "75"}, {ID: "d", Departement: ""}, {ID: "e", Departement: "23"}}})
 	if d.Meta.Rows != 3 || len(d.Candidates) != 3 || !reflect.DeepEqual(d.Meta.Departements, []string{"23", "87"}) ||
 		!reflect.DeepEqual(d.Meta.RowsByDepartement, map[string]int{"23": 2, "87": 1}) || d.Structures != nil {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 )
 
 // timedStore is a data.Store whose operations are timed into
@@ -98,10 +99,10 @@ func (t *timedVersionedStore) Version(id string) (int64, error) {
 
 // AppendEvent appends a recruitment event, timed as "append_event"; a
 // stale move (another replica moved the pair first) is an ordinary answer.
-func (t *timedStore) AppendEvent(e *data.RecruitmentEvent) error {
+func (t *timedStore) AppendEvent(e *people.RecruitmentEvent) error {
 	t0 := time.Now()
 	err := t.inner.AppendEvent(e)
-	var stale *data.StaleError
+	var stale *people.StaleError
 	if errors.As(err, &stale) {
 		t.m.observeStore("append_event", t0, nil)
 	} else {
@@ -119,7 +120,7 @@ func (t *timedStore) EventCount() (int64, error) {
 }
 
 // Events reads the recruitment history, timed as "events".
-func (t *timedStore) Events() ([]data.RecruitmentEvent, error) {
+func (t *timedStore) Events() ([]people.RecruitmentEvent, error) {
 	t0 := time.Now()
 	ev, err := t.inner.Events()
 	t.m.observeStore("events", t0, err)

@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/values"
 )
 
 // Error is a refused parameter value.
@@ -35,9 +35,9 @@ type Float struct {
 	MinOpen  bool
 }
 
-// Parse reads s with data.ParseDecimal (no hex, Inf or NaN) and checks it.
+// Parse reads s with values.ParseDecimal (no hex, Inf or NaN) and checks it.
 func (p Float) Parse(s string) (float64, error) {
-	v, err := data.ParseDecimal(s)
+	v, err := values.ParseDecimal(s)
 	if err != nil {
 		return 0, &Error{p.Name, err.Error()}
 	}

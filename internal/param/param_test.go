@@ -31,7 +31,7 @@ func TestFloat(t *testing.T) {
 			t.Errorf("%s=%s: error %v, want %q", c.p.Name, c.in, err, c.msg)
 		}
 	}
-	// Syntax errors come from data.ParseDecimal, named by the parameter.
+	// Syntax errors come from values.ParseDecimal, named by the parameter.
 	var pe *Error
 	if _, err := MaxKm().Parse("0x1p4"); !errors.As(err, &pe) || pe.Name != "max_km" {
 		t.Errorf("hex: %v", err)

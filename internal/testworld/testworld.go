@@ -21,6 +21,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/data/indicators"
+	"github.com/maillage/maillage/data/people"
 
 	"github.com/paulmach/orb"
 
@@ -106,7 +107,7 @@ func Parts() (matching.Parts, error) {
 		data.LayerCNFSPermanences: newLayer(data.LayerCNFSPermanences, "2022",
 			site(SiteEpsilon, data.LayerCNFSPermanences, data.KindCNFSPlace, "63001")),
 	}
-	structures := []data.Structure{
+	structures := []people.Structure{
 		{ID: "S-BETA", Name: "Structure Beta", Commune: "23002", Departement: "23", Posts: 2, Point: byCode["23002"].Center},
 		{ID: "S-DELTA", Name: "Structure Delta", Commune: "87002", Departement: "87", Posts: 1, Point: byCode["87002"].Center},
 	}
@@ -114,7 +115,7 @@ func Parts() (matching.Parts, error) {
 		Territory:  terr,
 		Layers:     layers,
 		Grid:       grid,
-		Structures: map[string][]data.Structure{matching.BuiltinStructuresDataset: structures},
+		Structures: map[string][]people.Structure{matching.BuiltinStructuresDataset: structures},
 		StructureReports: map[string]data.LoadReport{matching.BuiltinStructuresDataset: {
 			File: "testworld", Read: len(structures), Loaded: len(structures), Rejects: []data.Reject{}}},
 		Indicators: indicators.Indicators{

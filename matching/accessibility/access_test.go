@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/fca"
@@ -160,9 +161,9 @@ func TestCellPairsBruteForce(t *testing.T) {
 func TestRegistryAccessUploaded(t *testing.T) {
 	w := mtest.NewTiny(t)
 	r := registry.New(nil, w.E)
-	var ss []data.Structure
+	var ss []people.Structure
 	for i, s := range w.E.Layer(matching.DefaultLayer).Sites {
-		ss = append(ss, data.Structure{ID: string(rune('a' + i)), Name: s.Name, Point: s.Point, Posts: 1, Departement: s.Departement})
+		ss = append(ss, people.Structure{ID: string(rune('a' + i)), Name: s.Name, Point: s.Point, Posts: 1, Departement: s.Departement})
 	}
 	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures, Name: "posts.csv"}, Structures: ss})
 	if err != nil {

@@ -23,7 +23,7 @@ type Candidate struct {
 	MaxKm       float64   `json:"max_km"`
 	Departement string    `json:"departement"`
 	// AvailableDay is the first day the candidate can start, in days
-	// since 1970-01-01 (data.DayNumber); 0 means now.
+	// since 1970-01-01 (people.DayNumber); 0 means now.
 	AvailableDay int32 `json:"available_day,omitempty"`
 	// Wished are the départements the candidate wishes to work in; none
 	// means any within MaxKm.
@@ -45,7 +45,7 @@ type Structure struct {
 	// StartDay is the mission start in days since 1970-01-01; 0 means not
 	// given. A candidate available after it is not placed there.
 	StartDay int32 `json:"start_day,omitempty"`
-	// Phase is data.PhasePublic, data.PhasePrivate or 0 (unknown); see
+	// Phase is people.PhasePublic, people.PhasePrivate or 0 (unknown); see
 	// AssignOptions.Phase.
 	Phase int `json:"phase,omitempty"`
 	// Excluded, when not empty, is why the structure takes no candidate

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/registry"
 )
 
@@ -126,10 +126,10 @@ func (p *Process) Dashboard(q DashboardQuery) ([]DashboardRow, error) {
 
 // phaseOf maps a phase to 0, 1 or 2.
 func phaseOf(ph int) int {
-	if ph == data.PhasePublic || ph == data.PhasePrivate {
+	if ph == people.PhasePublic || ph == people.PhasePrivate {
 		return ph
 	}
-	return data.PhaseUnknown
+	return people.PhaseUnknown
 }
 
 // reachOf returns the cached reach of the rows' candidates.

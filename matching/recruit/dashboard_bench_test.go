@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
@@ -30,15 +31,15 @@ func franceWorld(tb testing.TB, nc, ns int) *world {
 	w := &world{store: data.NewMemoryStore()}
 	for i := range nc {
 		p := pt()
-		w.candRows = append(w.candRows, data.Candidate{ID: fmt.Sprintf("c%06d", i), Point: p, MaxKm: 30, Departement: dep(p),
-			LocatedBy: data.LocatedByCoordinates, AvailableFrom: fmt.Sprintf("2027-0%d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))})
+		w.candRows = append(w.candRows, people.Candidate{ID: fmt.Sprintf("c%06d", i), Point: p, MaxKm: 30, Departement: dep(p),
+			LocatedBy: people.LocatedByCoordinates, AvailableFrom: fmt.Sprintf("2027-0%d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))})
 	}
 	types := []string{"commune", "epci", "association", "privee"}
 	for i := range ns {
 		p := pt()
 		typ := types[rng.IntN(len(types))]
-		w.structRows = append(w.structRows, data.Structure{ID: fmt.Sprintf("s%05d", i), Type: typ, Point: p, Posts: 1 + rng.IntN(3),
-			Departement: dep(p), LocatedBy: data.LocatedByCoordinates, MissionStart: fmt.Sprintf("2027-0%d-15", 2+rng.IntN(6)), Phase: data.PhaseOfType(typ)})
+		w.structRows = append(w.structRows, people.Structure{ID: fmt.Sprintf("s%05d", i), Type: typ, Point: p, Posts: 1 + rng.IntN(3),
+			Departement: dep(p), LocatedBy: people.LocatedByCoordinates, MissionStart: fmt.Sprintf("2027-0%d-15", 2+rng.IntN(6)), Phase: people.PhaseOfType(typ)})
 	}
 	w.r = registry.New(w.store, matching.New(matching.Parts{}, matching.Options{}))
 	ci, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})

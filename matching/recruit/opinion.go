@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
 )
@@ -81,12 +81,12 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 		from = st.opinion.Avis
 	}
 	p.mu.RUnlock()
-	e := &data.RecruitmentEvent{Kind: data.EventAvis, Structure: g.Structure, Departement: s.Departement, Structures: g.Structures,
+	e := &people.RecruitmentEvent{Kind: people.EventAvis, Structure: g.Structure, Departement: s.Departement, Structures: g.Structures,
 		Status: g.Avis, From: from, Comment: g.Comment, By: g.By, At: at, Posts: s.Posts, Phase: s.Phase}
 	p.mu.Lock() // from the append to the apply, as in Move
 	if err := p.store.AppendEvent(e); err != nil {
 		p.mu.Unlock()
-		var stale *data.StaleError
+		var stale *people.StaleError
 		if errors.As(err, &stale) {
 			if rerr := p.reload(); rerr != nil {
 				return nil, rerr

@@ -1,7 +1,7 @@
 // Package recruit is the recruitment process on top of the matching
 // (issue 21): candidate–structure pairs move through statuses, prefects
 // give their opinion on structures, and the history of both is kept in the
-// store (data.RecruitmentStore). The process then steers the matching: a
+// store (people.RecruitmentStore). The process then steers the matching: a
 // recruited pair is fixed in every re-match, a recruited candidate and a
 // full structure leave the suggestions, and a structure with an
 // unfavourable opinion is excluded until the opinion changes.
@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
 )
@@ -70,16 +70,16 @@ func (e *ConflictError) Unwrap() error { return ErrConflict }
 
 // Pair is a candidate–structure pair and its status.
 type Pair struct {
-	Structure            string                  `json:"structure"`
-	Candidate            string                  `json:"candidate"`
-	Status               string                  `json:"status"`
-	Departement          string                  `json:"departement"`
-	CandidateDepartement string                  `json:"candidate_departement"`
-	Match                string                  `json:"match,omitempty"`
-	By                   string                  `json:"by"`
-	At                   time.Time               `json:"at"`
-	Comment              string                  `json:"comment,omitempty"`
-	History              []data.RecruitmentEvent `json:"history"`
+	Structure            string                    `json:"structure"`
+	Candidate            string                    `json:"candidate"`
+	Status               string                    `json:"status"`
+	Departement          string                    `json:"departement"`
+	CandidateDepartement string                    `json:"candidate_departement"`
+	Match                string                    `json:"match,omitempty"`
+	By                   string                    `json:"by"`
+	At                   time.Time                 `json:"at"`
+	Comment              string                    `json:"comment,omitempty"`
+	History              []people.RecruitmentEvent `json:"history"`
 }
 
 // structState is what the process knows of one structure.
@@ -94,7 +94,7 @@ type structState struct {
 // Process is the recruitment state, the projection of the history in the
 // store; safe for concurrent use.
 type Process struct {
-	store    data.RecruitmentStore
+	store    people.RecruitmentStore
 	registry *registry.Registry
 
 	mu        sync.RWMutex
@@ -107,7 +107,7 @@ type Process struct {
 
 // New reads the history of store and returns the process over it; rows
 // are resolved in reg.
-func New(store data.RecruitmentStore, reg *registry.Registry) (*Process, error) {
+func New(store people.RecruitmentStore, reg *registry.Registry) (*Process, error) {
 	p := &Process{store: store, registry: reg}
 	if err := p.reload(); err != nil {
 		return nil, err
@@ -165,12 +165,12 @@ func (p *Process) structState(id string) *structState {
 }
 
 // apply folds one event into the state; p.mu is held.
-func (p *Process) apply(e *data.RecruitmentEvent) {
+func (p *Process) apply(e *people.RecruitmentEvent) {
 	st := p.structState(e.Structure)
 	if e.Posts > 0 {
 		st.posts, st.phase, st.dep = e.Posts, e.Phase, e.Departement
 	}
-	if e.Kind == data.EventAvis {
+	if e.Kind == people.EventAvis {
 		st.opinion = &Opinion{Structure: e.Structure, Departement: e.Departement, Avis: e.Status, Comment: e.Comment, By: e.By, At: e.At}
 		return
 	}
@@ -295,7 +295,7 @@ func (p *Process) Move(m Move) (*Pair, error) {
 	if at.IsZero() {
 		at = time.Now().UTC()
 	}
-	e := &data.RecruitmentEvent{Kind: data.EventStatus, Structure: m.Structure, Candidate: m.Candidate,
+	e := &people.RecruitmentEvent{Kind: people.EventStatus, Structure: m.Structure, Candidate: m.Candidate,
 		Departement: r.Departement, CandidateDepartement: r.CandidateDepartement, Match: r.Match,
 		Candidates: r.Rows.CandidatesID, Structures: r.Rows.StructuresID, Status: m.Status, Comment: m.Comment,
 		By: m.By, At: at, Posts: r.Structure.Posts, Phase: r.Structure.Phase}
@@ -308,7 +308,7 @@ func (p *Process) Move(m Move) (*Pair, error) {
 	p.mu.Lock()
 	if err := p.store.AppendEvent(e); err != nil {
 		p.mu.Unlock()
-		var stale *data.StaleError
+		var stale *people.StaleError
 		if errors.As(err, &stale) {
 			// Another replica moved it first: catch up and say where it is.
 			if rerr := p.reload(); rerr != nil {
@@ -327,7 +327,7 @@ func (p *Process) Move(m Move) (*Pair, error) {
 }
 
 // check refuses the moves the state does not allow and sets e.From.
-func (p *Process) check(e *data.RecruitmentEvent) error {
+func (p *Process) check(e *people.RecruitmentEvent) error {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	cur := ""

@@ -14,6 +14,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/boltstore"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
@@ -24,8 +25,8 @@ type world struct {
 	r              *registry.Registry
 	store          data.Store
 	cands, structs string
-	candRows       []data.Candidate
-	structRows     []data.Structure
+	candRows       []people.Candidate
+	structRows     []people.Structure
 }
 
 // newWorld stores nc candidates and ns structures drawn around Paris
@@ -46,16 +47,16 @@ func newWorld(t testing.TB, store data.Store, seed uint64, nc, ns int) *world {
 	w := &world{store: store}
 	for i := range nc {
 		p := pt()
-		w.candRows = append(w.candRows, data.Candidate{ID: fmt.Sprintf("c%d", i), Point: p, MaxKm: 5 + float64(rng.IntN(20)), Departement: dep(p),
-			LocatedBy: data.LocatedByCoordinates, AvailableFrom: fmt.Sprintf("2027-01-%02d", 1+rng.IntN(28))})
+		w.candRows = append(w.candRows, people.Candidate{ID: fmt.Sprintf("c%d", i), Point: p, MaxKm: 5 + float64(rng.IntN(20)), Departement: dep(p),
+			LocatedBy: people.LocatedByCoordinates, AvailableFrom: fmt.Sprintf("2027-01-%02d", 1+rng.IntN(28))})
 	}
 	types := []string{"commune", "association", "privee"}
 	for i := range ns {
 		p := pt()
 		typ := types[rng.IntN(len(types))]
-		w.structRows = append(w.structRows, data.Structure{ID: fmt.Sprintf("s%d", i), Name: "S" + fmt.Sprint(i), Type: typ, Point: p,
-			Posts: 1 + rng.IntN(3), Departement: dep(p), LocatedBy: data.LocatedByCoordinates,
-			MissionStart: fmt.Sprintf("2027-01-%02d", 10+rng.IntN(19)), Phase: data.PhaseOfType(typ)})
+		w.structRows = append(w.structRows, people.Structure{ID: fmt.Sprintf("s%d", i), Name: "S" + fmt.Sprint(i), Type: typ, Point: p,
+			Posts: 1 + rng.IntN(3), Departement: dep(p), LocatedBy: people.LocatedByCoordinates,
+			MissionStart: fmt.Sprintf("2027-01-%02d", 10+rng.IntN(19)), Phase: people.PhaseOfType(typ)})
 	}
 	w.r = registry.New(store, matching.New(matching.Parts{}, matching.Options{}))
 	ci, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})
@@ -246,7 +247,7 @@ func TestSuggestionsFollowRecruitment(t *testing.T) {
 		t.Fatalf("recruited candidate got suggestions %v", got)
 	}
 	// Fill every post of its structure: it leaves the candidates' lists.
-	var st data.Structure
+	var st people.Structure
 	for _, s := range w.structRows {
 		if s.ID == a.Structure {
 			st = s

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/registry"
 )
 
@@ -147,9 +148,9 @@ func TestSyncDuringMoves(t *testing.T) {
 }
 
 // slowAppends is a store whose appends return a millisecond late.
-type slowAppends struct{ data.RecruitmentStore }
+type slowAppends struct{ people.RecruitmentStore }
 
-func (s slowAppends) AppendEvent(e *data.RecruitmentEvent) error {
+func (s slowAppends) AppendEvent(e *people.RecruitmentEvent) error {
 	err := s.RecruitmentStore.AppendEvent(e)
 	time.Sleep(time.Millisecond)
 	return err

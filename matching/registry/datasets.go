@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
@@ -193,7 +194,7 @@ func (ds *Datasets) current(id string, en *datasetEntry) (bool, error) {
 // Parse reads and validates a candidates, structures or proposals
 // file (proposals are proposed sites in the structures format) against the
 // engine's territory, within lim (see textio.DecodeLimits). A file with any
-// invalid row is rejected whole with a *data.LoadErrors, one that cannot
+// invalid row is rejected whole with a *people.LoadErrors, one that cannot
 // be read to its end with a *textio.ReadError. The dataset returned has its
 // Kind, Name, Source, Rows, Departements and Notes set but no id:
 // Add stores it.
@@ -204,11 +205,11 @@ func (ds *Datasets) Parse(kind data.DatasetKind, name string, in io.Reader, form
 	var info textio.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, info, err = data.LoadCandidates(in, name, format, e.Territory(), lim)
+		d.Candidates, info, err = people.LoadCandidates(in, name, format, e.Territory(), lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, info, err = data.LoadStructures(in, name, format, e.Territory(), lim)
+		d.Structures, info, err = people.LoadStructures(in, name, format, e.Territory(), lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:

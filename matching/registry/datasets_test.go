@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo"
@@ -85,7 +86,7 @@ func TestUploadDataset(t *testing.T) {
 
 	bad := "id,lon,lat,max_km\nA,1.87,46.17,20\nB,abc,46.1,\nC,1.8,46.1,900\n"
 	_, err = r.Datasets().Parse(data.KindCandidates, "bad.csv", strings.NewReader(bad), textio.FormatCSV, textio.DecodeLimits{})
-	var le *data.LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) || le.Count() != 2 || le.Errors[0].Line != 3 || le.Errors[0].Column != "lon" ||
 		le.Errors[1].Line != 4 || le.Errors[1].Column != "max_km" {
 		t.Fatalf("bad rows: %v", err)
@@ -100,13 +101,13 @@ func TestUploadDataset(t *testing.T) {
 
 // checkMatchFeasible checks the constraints and the summary of a match over
 // rows.
-func checkMatchFeasible(t *testing.T, res *MatchResult, cands []data.Candidate, structs []data.Structure) {
+func checkMatchFeasible(t *testing.T, res *MatchResult, cands []people.Candidate, structs []people.Structure) {
 	t.Helper()
-	cByID := map[string]*data.Candidate{}
+	cByID := map[string]*people.Candidate{}
 	for i := range cands {
 		cByID[cands[i].ID] = &cands[i]
 	}
-	sByID := map[string]*data.Structure{}
+	sByID := map[string]*people.Structure{}
 	posts := 0
 	for i := range structs {
 		sByID[structs[i].ID] = &structs[i]
@@ -261,7 +262,7 @@ func TestDatasetCacheBounded(t *testing.T) {
 
 func TestDatasetsConcurrent(t *testing.T) {
 	cands, structs := handFixture()
-	r := New(nil, matching.New(matching.Parts{Structures: map[string][]data.Structure{matching.BuiltinStructuresDataset: structs}}, matching.Options{}))
+	r := New(nil, matching.New(matching.Parts{Structures: map[string][]people.Structure{matching.BuiltinStructuresDataset: structs}}, matching.Options{}))
 	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cands})
 	if err != nil {
 		t.Fatal(err)

@@ -4,12 +4,13 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 )
 
 // mustStructures returns the built-in structures of e, failing t when
 // they are not loaded.
-func mustStructures(t testing.TB, e *matching.Engine) []data.Structure {
+func mustStructures(t testing.TB, e *matching.Engine) []people.Structure {
 	t.Helper()
 	ss, ok := e.Structures(matching.BuiltinStructuresDataset)
 	if !ok {

@@ -71,7 +71,7 @@ func checkLayerName(name string) error {
 // declares (spec.Path is the file name as sent; see layerconf.ReadUpload:
 // the same formats, sniffer and readers as a layers file) over the
 // territory in service, without storing it. A file with any bad record
-// gives a *data.LoadErrors listing them. The program selector "*" is
+// gives a *people.LoadErrors listing them. The program selector "*" is
 // refused: an upload is one layer, stored, replaced and deleted under its
 // one name, where "*" would make several out of one file that
 // DELETE /v1/layers/{name} could only remove one by one or all at once

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/stop"
 	"github.com/maillage/maillage/matching/pairing"
@@ -30,28 +31,28 @@ const (
 var ErrBadMatchRequest = errors.New("invalid match request")
 
 // CandidatesFrom converts loaded candidates to the assignment's input.
-func CandidatesFrom(cs []data.Candidate) []pairing.Candidate {
+func CandidatesFrom(cs []people.Candidate) []pairing.Candidate {
 	out := make([]pairing.Candidate, len(cs))
 	for i := range cs {
 		c := &cs[i]
 		out[i] = pairing.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement,
-			AvailableDay: data.DayNumber(c.AvailableFrom), Wished: c.Departements}
+			AvailableDay: people.DayNumber(c.AvailableFrom), Wished: c.Departements}
 	}
 	return out
 }
 
 // StructuresFrom converts loaded structures to the assignment's input, with
 // weight 1 (see PriorityWeights); a structure without phase gets the phase
-// of its type (data.PhaseOfType).
-func StructuresFrom(ss []data.Structure) []pairing.Structure {
+// of its type (people.PhaseOfType).
+func StructuresFrom(ss []people.Structure) []pairing.Structure {
 	out := make([]pairing.Structure, len(ss))
 	for i := range ss {
 		s := &ss[i]
 		out[i] = pairing.Structure{ID: s.ID, Name: s.Name, Type: s.Type, Point: s.Point, Posts: s.Posts, Departement: s.Departement,
-			StartDay: data.DayNumber(s.MissionStart), Phase: s.Phase}
-		if s.Phase == data.PhaseUnknown {
+			StartDay: people.DayNumber(s.MissionStart), Phase: s.Phase}
+		if s.Phase == people.PhaseUnknown {
 			// Rows stored before the phase existed, or built in code.
-			out[i].Phase = data.PhaseOfType(s.Type)
+			out[i].Phase = people.PhaseOfType(s.Type)
 		}
 	}
 	return out
@@ -97,7 +98,7 @@ func (w PriorityWeights) validate() error {
 
 // weigh sets the Weight of structs (converted from ss, same order) by the
 // priority rule over e and returns how many got a weight above 1.
-func weigh(e *matching.Engine, structs []pairing.Structure, ss []data.Structure, w PriorityWeights) (int, error) {
+func weigh(e *matching.Engine, structs []pairing.Structure, ss []people.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
@@ -130,8 +131,8 @@ func weigh(e *matching.Engine, structs []pairing.Structure, ss []data.Structure,
 // (an uploaded dataset, or matching.BuiltinStructuresDataset for structures); inline
 // rows win.
 type MatchRequest struct {
-	Candidates        []data.Candidate
-	Structures        []data.Structure
+	Candidates        []people.Candidate
+	Structures        []people.Structure
 	CandidatesDataset string
 	StructuresDataset string
 	// Algorithm is AlgorithmOptimal (default), AlgorithmGreedy or

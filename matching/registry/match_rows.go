@@ -5,12 +5,13 @@ import (
 	"slices"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
 // rows resolves the rows of a request, inline or from datasets (whose
 // ids it records in res), narrowed to req.Visible.
-func (m *Matches) rows(req MatchRequest, res *MatchResult) ([]pairing.Candidate, []data.Structure, error) {
+func (m *Matches) rows(req MatchRequest, res *MatchResult) ([]pairing.Candidate, []people.Structure, error) {
 	var cands []pairing.Candidate
 	switch {
 	case req.Candidates != nil:
@@ -40,7 +41,7 @@ func (m *Matches) rows(req MatchRequest, res *MatchResult) ([]pairing.Candidate,
 	}
 	if req.Visible != nil {
 		cands = slices.DeleteFunc(slices.Clone(cands), func(c pairing.Candidate) bool { return !req.Visible(c.Departement) })
-		ss = slices.DeleteFunc(slices.Clone(ss), func(s data.Structure) bool { return !req.Visible(s.Departement) })
+		ss = slices.DeleteFunc(slices.Clone(ss), func(s people.Structure) bool { return !req.Visible(s.Departement) })
 	}
 	return cands, ss, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -28,13 +29,13 @@ func onEquator(xKm float64) orb.Point {
 // Nearest pair first, greedy gives S2 to c1 (1 km) and leaves c2 and S1
 // without partner; the optimum fills both posts: c1→S1 (19 km), c2→S2
 // (15 km).
-func handFixture() ([]data.Candidate, []data.Structure) {
-	cands := []data.Candidate{
+func handFixture() ([]people.Candidate, []people.Structure) {
+	cands := []people.Candidate{
 		{ID: "c1", Point: onEquator(19), MaxKm: 30, Departement: "01"},
 		{ID: "c2", Point: onEquator(35), MaxKm: 30, Departement: "02"},
 		{ID: "c3", Point: onEquator(-50), MaxKm: 30, Departement: "01"},
 	}
-	structs := []data.Structure{
+	structs := []people.Structure{
 		{ID: "S1", Name: "Mairie", Type: "commune", Point: onEquator(0), Posts: 1, Departement: "01"},
 		{ID: "S2", Name: "Asso", Type: "association", Point: onEquator(20), Posts: 1, Departement: "02"},
 		{ID: "S3", Name: "Loin", Type: "epci", Point: onEquator(200), Posts: 2, Departement: "02"},
@@ -114,7 +115,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 func TestRunMatchErrors(t *testing.T) {
 	cands, structs := handFixture()
 	r := New(nil, nil)
-	dup := append([]data.Candidate{}, cands...)
+	dup := append([]people.Candidate{}, cands...)
 	dup[1].ID = "c1"
 	cases := []struct {
 		name string
@@ -141,13 +142,13 @@ func TestRunMatchErrors(t *testing.T) {
 
 func TestMatchStoredAndPaged(t *testing.T) {
 	cands, structs := pairing.Synthetic(pairing.SyntheticSpec{Seed: 9, Candidates: 3000, Structures: 400, MaxPosts: 3, Clustered: 0.5})
-	dc := make([]data.Candidate, len(cands))
+	dc := make([]people.Candidate, len(cands))
 	for i, c := range cands {
-		dc[i] = data.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement}
+		dc[i] = people.Candidate{ID: c.ID, Point: c.Point, MaxKm: c.MaxKm, Departement: c.Departement}
 	}
-	ds := make([]data.Structure, len(structs))
+	ds := make([]people.Structure, len(structs))
 	for i, s := range structs {
-		ds[i] = data.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
+		ds[i] = people.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
 	}
 	r := New(nil, nil)
 	res, err := r.Matches().Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})

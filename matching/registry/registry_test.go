@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 )
 
@@ -11,14 +12,14 @@ import (
 // engine's built-in datasets and keeps its uploads.
 func TestRegistrySetEngine(t *testing.T) {
 	engineWith := func(ids ...string) *matching.Engine {
-		ss := make([]data.Structure, len(ids))
+		ss := make([]people.Structure, len(ids))
 		for i, id := range ids {
-			ss[i] = data.Structure{ID: id, Posts: 1, Departement: "23"}
+			ss[i] = people.Structure{ID: id, Posts: 1, Departement: "23"}
 		}
-		return matching.New(matching.Parts{Structures: map[string][]data.Structure{matching.BuiltinStructuresDataset: ss}}, matching.Options{Workers: 1})
+		return matching.New(matching.Parts{Structures: map[string][]people.Structure{matching.BuiltinStructuresDataset: ss}}, matching.Options{Workers: 1})
 	}
 	r := New(nil, engineWith("a"))
-	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: []data.Candidate{{ID: "c", Departement: "23", MaxKm: 5}}})
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: []people.Candidate{{ID: "c", Departement: "23", MaxKm: 5}}})
 	if err != nil {
 		t.Fatal(err)
 	}

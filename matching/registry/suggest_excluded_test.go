@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -17,13 +18,13 @@ import (
 // row standing for one reason a suggestion leaves a pair out.
 func explainFixture(t *testing.T) (r *Registry, cands, structs string) {
 	t.Helper()
-	c := func(id string, x float64, dep, from string, wished ...string) data.Candidate {
-		return data.Candidate{ID: id, Point: onEquator(x), MaxKm: 30, Departement: dep, AvailableFrom: from, Departements: wished}
+	c := func(id string, x float64, dep, from string, wished ...string) people.Candidate {
+		return people.Candidate{ID: id, Point: onEquator(x), MaxKm: 30, Departement: dep, AvailableFrom: from, Departements: wished}
 	}
-	s := func(id string, x float64, dep, start string, phase int) data.Structure {
-		return data.Structure{ID: id, Name: id, Type: "commune", Point: onEquator(x), Posts: 2, Departement: dep, MissionStart: start, Phase: phase}
+	s := func(id string, x float64, dep, start string, phase int) people.Structure {
+		return people.Structure{ID: id, Name: id, Type: "commune", Point: onEquator(x), Posts: 2, Departement: dep, MissionStart: start, Phase: phase}
 	}
-	cs := []data.Candidate{
+	cs := []people.Candidate{
 		c("cA", 5, "01", ""),
 		c("cB", 6, "01", "2027-06-01"), // after S's mission start
 		c("cC", 7, "01", "", "02"),     // wishes another département
@@ -32,7 +33,7 @@ func explainFixture(t *testing.T) (r *Registry, cands, structs string) {
 		c("cF", 50, "01", ""), // out of reach
 		c("cX", -100, "01", "2027-02-01", "01", "87"),
 	}
-	ss := []data.Structure{
+	ss := []people.Structure{
 		s("S", 0, "01", "2027-03-01", 1),
 		s("T1", -95, "01", "2027-03-01", 1),
 		s("T2", -94, "01", "2027-01-15", 1), // starts before cX is available

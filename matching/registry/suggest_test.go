@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
@@ -15,7 +16,7 @@ import (
 )
 
 // bruteCandidates ranks the free candidates having s within reach.
-func bruteCandidates(s data.Structure, cands []data.Candidate, taken map[string]bool, k int) []string {
+func bruteCandidates(s people.Structure, cands []people.Candidate, taken map[string]bool, k int) []string {
 	type hit struct {
 		i int
 		d float64
@@ -35,7 +36,7 @@ func bruteCandidates(s data.Structure, cands []data.Candidate, taken map[string]
 }
 
 // bruteStructures ranks the structures with open posts within c's reach.
-func bruteStructures(c data.Candidate, structs []data.Structure, filled map[string]int, k int) []string {
+func bruteStructures(c people.Candidate, structs []people.Structure, filled map[string]int, k int) []string {
 	type hit struct {
 		i int
 		d float64
@@ -122,7 +123,7 @@ func TestSuggestOnDatasets(t *testing.T) {
 	// A scope limited to one département sees only its rows.
 	dep := structs[0].Departement
 	visible := func(d string) bool { return d == dep }
-	var inDep []data.Candidate
+	var inDep []people.Candidate
 	for _, c := range cands {
 		if c.Departement == dep {
 			inDep = append(inDep, c)

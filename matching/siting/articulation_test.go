@@ -8,6 +8,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
@@ -32,7 +33,7 @@ func TestArticulateTiny(t *testing.T) {
 	// centre, 3 km from S2.
 	addTinyLayer(w, "near", tinyworld.Offset(pA, 0, 0.2))
 	w.E = w.E.Rebuild(func(p *matching.Parts) {
-		p.Structures = map[string][]data.Structure{"structs": {
+		p.Structures = map[string][]people.Structure{"structs": {
 			{ID: "s1", Name: "at B", Point: pB, Posts: 2, Departement: "02", LocatedBy: "commune"},
 			{ID: "s2", Name: "far", Point: tinyworld.Offset(pB, 0, 30), Posts: 1, Departement: "02"},
 		}}

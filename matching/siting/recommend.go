@@ -7,7 +7,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/mclp"
@@ -37,7 +37,7 @@ type RecommendQuery struct {
 	// Candidates are the possible locations; nil means every commune of the
 	// scope with a boundary, at its representative point. Uploaded
 	// candidates may lie outside the scope: only the scope's demand counts.
-	Candidates []data.Structure
+	Candidates []people.Structure
 	// Demand names how cells are valued: DemandPopulation (the default)
 	// counts inhabitants. DemandWeights, when not nil, multiplies each grid
 	// cell's population by a factor (len(Grid.Cells) finite values ≥ 0,
@@ -262,7 +262,7 @@ func checkDemand(name string, weights []float64, cells int) (string, error) {
 
 // siteCandidates returns the uploaded candidates, or the representative
 // points of the scope's communes with a boundary.
-func (b *sitingBase) siteCandidates(sc *matching.CellScope, uploaded []data.Structure) ([]siteCandidate, string) {
+func (b *sitingBase) siteCandidates(sc *matching.CellScope, uploaded []people.Structure) ([]siteCandidate, string) {
 	if uploaded != nil {
 		out := make([]siteCandidate, len(uploaded))
 		for i := range uploaded {

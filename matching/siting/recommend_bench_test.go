@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
@@ -62,10 +63,10 @@ func BenchmarkEvaluate500(b *testing.B) {
 	for _, layer := range []string{data.LayerFranceServices, data.LayerFranceServices2020} {
 		b.Run(layer, func(b *testing.B) {
 			e := prepared(b, layer)
-			var props []data.Structure
+			var props []people.Structure
 			for i := 0; len(props) < 500 && i < len(e.Territory().Communes); i += 69 {
 				if c := &e.Territory().Communes[i]; c.HasShape() {
-					props = append(props, data.Structure{ID: c.Code, Point: c.Rep})
+					props = append(props, people.Structure{ID: c.Code, Point: c.Rep})
 				}
 			}
 			b.ReportAllocs()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/mclp"
@@ -189,10 +189,10 @@ func TestGreedyWithinBoundOfOptimum(t *testing.T) {
 		w := newSitingWorld(t, seed, 1+int(seed%2), 6+float64(seed%4)*1.5)
 		rng := rand.New(rand.NewPCG(seed, 7))
 		// 18 uploaded candidates near random cell centres.
-		var cands []data.Structure
+		var cands []people.Structure
 		for i := 0; i < 18; i++ {
 			c := w.e.Grid().Centers[rng.IntN(len(w.e.Grid().Centers))]
-			cands = append(cands, data.Structure{ID: string(rune('a' + i)), Point: orb.Point{c[0] + rng.Float64()*0.02, c[1]}})
+			cands = append(cands, people.Structure{ID: string(rune('a' + i)), Point: orb.Point{c[0] + rng.Float64()*0.02, c[1]}})
 		}
 		pts := make([]orb.Point, len(cands))
 		reached := make([][]int, len(cands)) // uncovered cells within reach, by brute force
@@ -373,13 +373,13 @@ func TestRecommendDemandWeights(t *testing.T) {
 	for _, q := range []RecommendQuery{
 		{K: -1}, {K: MaxRecommendK + 1}, {Demand: matching.DemandDifficulty}, {DemandWeights: []float64{1}},
 		{DemandWeights: append(make([]float64, n-1), math.NaN())},
-		{Candidates: []data.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
+		{Candidates: []people.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
 	} {
 		if _, err := Recommend(context.Background(), w.e, q); !errors.Is(err, ErrBadSiting) {
 			t.Errorf("query %+v: error %v, want ErrBadSiting", q.K, err)
 		}
 	}
-	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Candidates: []data.Structure{}}); !errors.Is(err, ErrNoProposals) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Candidates: []people.Structure{}}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("empty candidate list: %v", err)
 	}
 	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Departement: "99"}); !errors.Is(err, matching.ErrUnknownDepartement) {

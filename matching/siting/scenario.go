@@ -4,7 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/par"
@@ -41,7 +41,7 @@ type AreaChange struct {
 // CompareScenario measures what adding sites to the existing network of
 // q.Layers would change (q.RedundancyM is not used). Sites need a lon/lat
 // Point. It stops when ctx is done.
-func CompareScenario(ctx context.Context, e *matching.Engine, sites []data.Structure, q SitingQuery) (*ScenarioComparison, error) {
+func CompareScenario(ctx context.Context, e *matching.Engine, sites []people.Structure, q SitingQuery) (*ScenarioComparison, error) {
 	if len(sites) == 0 {
 		return nil, ErrNoProposals
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/stop"
@@ -245,7 +246,7 @@ func (b *sitingBase) nearestOf(p orb.Point, layers []string) (site *data.Site, d
 }
 
 // checkPoints rejects sites whose point is not a finite lon/lat.
-func checkPoints(sites []data.Structure, what string) error {
+func checkPoints(sites []people.Structure, what string) error {
 	for i := range sites {
 		p := sites[i].Point
 		if math.IsNaN(p[0]) || math.IsNaN(p[1]) || p[0] < -180 || p[0] > 180 || p[1] < -90 || p[1] > 90 {

@@ -6,7 +6,7 @@ import (
 	"math"
 	"sync/atomic"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/par"
@@ -87,9 +87,9 @@ type ProposalResult struct {
 // EvaluateProposals judges each proposed site and the set: gains, communes
 // newly covered, distance to the nearest France Services, redundancy and
 // label (see the Label constants for the rule), and the set's joint gain.
-// Proposals need a lon/lat Point (as data.LoadStructures places them). It
+// Proposals need a lon/lat Point (as people.LoadStructures places them). It
 // stops when ctx is done.
-func EvaluateProposals(ctx context.Context, e *matching.Engine, props []data.Structure, q SitingQuery) (*ProposalEvaluation, error) {
+func EvaluateProposals(ctx context.Context, e *matching.Engine, props []people.Structure, q SitingQuery) (*ProposalEvaluation, error) {
 	if len(props) == 0 {
 		return nil, ErrNoProposals
 	}
@@ -188,7 +188,7 @@ func EvaluateProposals(ctx context.Context, e *matching.Engine, props []data.Str
 
 // judgeProposal fills the figures of one proposal from its newly covered
 // demand cells.
-func (b *sitingBase) judgeProposal(p *data.Structure, d *demandSet, cells []int32, fsLayers []string, redundancyM float64) ProposalResult {
+func (b *sitingBase) judgeProposal(p *people.Structure, d *demandSet, cells []int32, fsLayers []string, redundancyM float64) ProposalResult {
 	r := ProposalResult{ID: p.ID, Name: p.Name, Commune: p.Commune, Departement: p.Departement,
 		Lon: p.Point[0], Lat: p.Point[1], NewCells: len(cells), NearestFranceServicesM: -1, NearestExistingM: -1}
 	r.GainPopulation = d.popOf(cells)

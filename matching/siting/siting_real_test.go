@@ -9,6 +9,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/mtest"
@@ -16,9 +17,9 @@ import (
 
 func TestEvaluateRealFranceServicesRedundant(t *testing.T) {
 	e := mtest.Real(t)
-	var props []data.Structure
+	var props []people.Structure
 	for _, s := range e.Layer(matching.DefaultLayer).Sites {
-		props = append(props, data.Structure{ID: s.ID, Point: s.Point})
+		props = append(props, people.Structure{ID: s.ID, Point: s.Point})
 	}
 	ev, err := EvaluateProposals(context.Background(), e, props, SitingQuery{})
 	if err != nil {
@@ -74,12 +75,12 @@ func TestRecommendRealDepartement(t *testing.T) {
 	}
 
 	// The picks as sites: the scenario and the coverage analysis agree.
-	var sites []data.Structure
+	var sites []people.Structure
 	var layerSites []data.Site
 	var pts []orb.Point
 	for _, p := range rec.Picks {
 		pt := orb.Point{p.Lon, p.Lat}
-		sites = append(sites, data.Structure{ID: p.ID, Point: pt})
+		sites = append(sites, people.Structure{ID: p.ID, Point: pt})
 		layerSites = append(layerSites, data.Site{ID: p.ID, Layer: "siting-test", Point: pt})
 		pts = append(pts, pt)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
@@ -18,19 +19,19 @@ import (
 
 // worldProposals returns random proposals in w: cell centres, points between
 // them, and one at every existing site.
-func worldProposals(w *sitingWorld, seed uint64, n int) []data.Structure {
+func worldProposals(w *sitingWorld, seed uint64, n int) []people.Structure {
 	rng := rand.New(rand.NewPCG(seed, 5))
 	g := w.e.Grid()
-	var out []data.Structure
+	var out []people.Structure
 	for i := 0; i < n; i++ {
 		p := g.Centers[rng.IntN(len(g.Centers))]
 		if i%2 == 1 {
 			p = orb.Point{p[0] + (rng.Float64()-0.5)*0.05, p[1] + (rng.Float64()-0.5)*0.03}
 		}
-		out = append(out, data.Structure{ID: string(rune('A' + i)), Point: p})
+		out = append(out, people.Structure{ID: string(rune('A' + i)), Point: p})
 	}
 	for _, s := range w.e.Layer(matching.DefaultLayer).Sites {
-		out = append(out, data.Structure{ID: "at-" + s.ID, Point: s.Point})
+		out = append(out, people.Structure{ID: "at-" + s.ID, Point: s.Point})
 	}
 	return out
 }
@@ -117,7 +118,7 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 	site := w.e.Layer(matching.DefaultLayer).Sites[0].Point
 	// 3 km east of the site: within the default 5 km, beyond 2 km.
 	p := tinyworld.Offset(site, 3, 0)
-	props := []data.Structure{{ID: "near", Point: p}}
+	props := []people.Structure{{ID: "near", Point: p}}
 	for _, c := range []struct {
 		redundancyM float64
 		want        bool
@@ -134,7 +135,7 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 	if _, err := EvaluateProposals(context.Background(), w.e, nil, SitingQuery{}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("no proposals: %v", err)
 	}
-	if _, err := EvaluateProposals(context.Background(), w.e, []data.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
+	if _, err := EvaluateProposals(context.Background(), w.e, []people.Structure{{ID: "x", Point: orb.Point{0, 95}}}, SitingQuery{}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("bad point: %v", err)
 	}
 	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {

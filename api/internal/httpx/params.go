@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/values"
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
@@ -89,7 +89,7 @@ func QueryBBoxIn(c *gin.Context, in crs.CRS) (orb.Bound, bool, error) {
 	}
 	var v [4]float64
 	for i, p := range parts {
-		f, err := data.ParseDecimal(strings.TrimSpace(p))
+		f, err := values.ParseDecimal(strings.TrimSpace(p))
 		if err != nil {
 			return orb.Bound{}, false, BadParam("bbox", "%v", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/gin-gonic/gin"
@@ -24,11 +25,11 @@ type InvalidRowsBody struct {
 	TotalErrors int               `json:"total_errors"`
 }
 
-// HandleRows is handle, answering a *data.LoadErrors with the rows at fault.
+// HandleRows is handle, answering a *people.LoadErrors with the rows at fault.
 func HandleRows(h func(c *gin.Context) error) gin.HandlerFunc {
 	return Handle(func(c *gin.Context) error {
 		err := h(c)
-		var le *data.LoadErrors
+		var le *people.LoadErrors
 		if !errors.As(err, &le) {
 			return err
 		}

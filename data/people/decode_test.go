@@ -1,4 +1,4 @@
-package data
+package people_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/klauspost/compress/gzip"
@@ -71,27 +72,27 @@ func candidateFiles(n int) (csv, js, geo []byte) {
 	return c.Bytes(), j.Bytes(), g.Bytes()
 }
 
-// loadWithin runs LoadCandidates on b and fails the test when it has not
+// loadWithin runs people.LoadCandidates on b and fails the test when it has not
 // returned within d (the loader is left running: an endless loop is what
 // is being caught).
-func loadWithin(t *testing.T, d time.Duration, b []byte, name string, lim textio.DecodeLimits) ([]Candidate, textio.FileInfo, error) {
+func loadWithin(t *testing.T, d time.Duration, b []byte, name string, lim textio.DecodeLimits) ([]people.Candidate, textio.FileInfo, error) {
 	t.Helper()
 	type result struct {
-		cs   []Candidate
+		cs   []people.Candidate
 		info textio.FileInfo
 		err  error
 	}
 	terr := fixtureTerritory(t)
 	done := make(chan result, 1)
 	go func() {
-		cs, info, err := LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, lim)
+		cs, info, err := people.LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, lim)
 		done <- result{cs, info, err}
 	}()
 	select {
 	case r := <-done:
 		return r.cs, r.info, r.err
 	case <-time.After(d):
-		t.Fatalf("%s: LoadCandidates still running after %v", name, d)
+		t.Fatalf("%s: people.LoadCandidates still running after %v", name, d)
 		return nil, textio.FileInfo{}, nil
 	}
 }
@@ -278,7 +279,7 @@ func TestLoadLimitsDefaults(t *testing.T) {
 	for i := 0; b.Len() < 30<<20; i++ {
 		fmt.Fprintf(&b, "r%d,5.05,46.05,%s\n", i, strings.Repeat("n", 1000))
 	}
-	cs, _, err := LoadCandidates(bytes.NewReader(gzipped(t, b.Bytes())), "big.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.LocalFileLimits())
+	cs, _, err := people.LoadCandidates(bytes.NewReader(gzipped(t, b.Bytes())), "big.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.LocalFileLimits())
 	if err != nil || len(cs) < 30000 {
 		t.Fatalf("LocalFileLimits: %d candidates, %v", len(cs), err)
 	}
@@ -336,7 +337,7 @@ func TestLoadEncodings(t *testing.T) {
 			if tc.oneByte {
 				r = oneByteReader{r}
 			}
-			ss, info, err := LoadStructures(r, tc.name, textio.FormatUnknown, terr, textio.DecodeLimits{})
+			ss, info, err := people.LoadStructures(r, tc.name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 			if tc.enc == "" {
 				re := wantReadError(t, err, tc.name, textio.ErrEncoding)
 				if re.Line != tc.line || !strings.Contains(re.Reason, "UTF-8") {

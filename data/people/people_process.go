@@ -1,10 +1,12 @@
-package data
+package people
 
 import (
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maillage/maillage/data/values"
 )
 
 // The columns of the recruitment process (issue 21): when a candidate is
@@ -39,10 +41,10 @@ func ParseDate(s string) (string, error) {
 		t, err = time.Parse(DateLayout, s)
 	}
 	if err != nil {
-		return "", fmt.Errorf("%s is not a date (want 2027-01-15 or 15/01/2027)", quote(s))
+		return "", fmt.Errorf("%s is not a date (want 2027-01-15 or 15/01/2027)", values.Quote(s))
 	}
 	if y := t.Year(); y < 2000 || y > 2100 {
-		return "", fmt.Errorf("%s is out of range (years 2000 to 2100)", quote(s))
+		return "", fmt.Errorf("%s is out of range (years 2000 to 2100)", values.Quote(s))
 	}
 	return t.Format(DateLayout), nil
 }
@@ -84,7 +86,7 @@ func ParsePhase(s string) (int, error) {
 	case "2":
 		return PhasePrivate, nil
 	}
-	return 0, fmt.Errorf("%s is not a phase (want 1 for public bodies and associations, 2 for private actors)", quote(s))
+	return 0, fmt.Errorf("%s is not a phase (want 1 for public bodies and associations, 2 for private actors)", values.Quote(s))
 }
 
 // splitDepartements splits a list of département codes written "75;92",
@@ -114,7 +116,7 @@ func (lc *loadContext) candidateProcess(r *rawRecord, c *Candidate) bool {
 		}
 		seen := map[string]bool{}
 		for _, code := range codes {
-			dep := normalizeDep(code)
+			dep := NormalizeDep(code)
 			if _, known := lc.deps[dep]; !known {
 				lc.fail(r.pos, "departements", "unknown département code %q in the départements wished", code)
 				ok = false

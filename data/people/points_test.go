@@ -1,4 +1,4 @@
-package data
+package people_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/klauspost/compress/gzip"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestReadPoints(t *testing.T) {
-	want := []PointRow{{Point: orb.Point{2.35, 48.85}, ID: "a"}, {Point: orb.Point{-1.5, 47.2}, ID: "b"}, {Point: orb.Point{5.37, 43.29}, ID: ""}}
+	want := []people.PointRow{{Point: orb.Point{2.35, 48.85}, ID: "a"}, {Point: orb.Point{-1.5, 47.2}, ID: "b"}, {Point: orb.Point{5.37, 43.29}, ID: ""}}
 	tests := []struct {
 		name, body string
 		format     textio.Format
@@ -32,7 +33,7 @@ func TestReadPoints(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, _, err := ReadPoints(strings.NewReader(tc.body), "points", tc.format, textio.DecodeLimits{})
+			got, _, err := people.ReadPoints(strings.NewReader(tc.body), "points", tc.format, textio.DecodeLimits{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -55,7 +56,7 @@ func TestReadPointsGzip(t *testing.T) {
 	zw := gzip.NewWriter(&buf)
 	zw.Write([]byte("lon,lat\n1,2\n3,4\n"))
 	zw.Close()
-	got, _, err := ReadPoints(&buf, "points", textio.FormatUnknown, textio.DecodeLimits{})
+	got, _, err := people.ReadPoints(&buf, "points", textio.FormatUnknown, textio.DecodeLimits{})
 	if err != nil || len(got) != 2 || got[1].Point != (orb.Point{3, 4}) {
 		t.Fatalf("%+v, %v", got, err)
 	}
@@ -83,10 +84,10 @@ func TestReadPointsErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := ReadPoints(strings.NewReader(tc.body), "points", textio.FormatUnknown, textio.DecodeLimits{})
-			var le *LoadErrors
+			_, _, err := people.ReadPoints(strings.NewReader(tc.body), "points", textio.FormatUnknown, textio.DecodeLimits{})
+			var le *people.LoadErrors
 			if !errors.As(err, &le) || len(le.Errors) == 0 {
-				t.Fatalf("error %v, want *LoadErrors", err)
+				t.Fatalf("error %v, want *people.LoadErrors", err)
 			}
 			e := le.Errors[0]
 			if e.Line != tc.line || e.Column != tc.col || (tc.where != "" && e.Where != tc.where) {
@@ -94,18 +95,18 @@ func TestReadPointsErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := ReadPoints(strings.NewReader(""), "points", textio.FormatUnknown, textio.DecodeLimits{}); !errors.Is(err, textio.ErrUnknownFormat) {
+	if _, _, err := people.ReadPoints(strings.NewReader(""), "points", textio.FormatUnknown, textio.DecodeLimits{}); !errors.Is(err, textio.ErrUnknownFormat) {
 		t.Errorf("empty body: %v, want ErrUnknownFormat", err)
 	}
 	var many strings.Builder
 	for range 11 {
 		many.WriteString("1,2\n")
 	}
-	_, _, err := ReadPoints(strings.NewReader(many.String()), "points", textio.FormatCSV, textio.DecodeLimits{MaxRows: 10})
+	_, _, err := people.ReadPoints(strings.NewReader(many.String()), "points", textio.FormatCSV, textio.DecodeLimits{MaxRows: 10})
 	if !errors.Is(err, textio.ErrTooManyRows) {
 		t.Errorf("11 rows with MaxRows 10: %v, want ErrTooManyRows", err)
 	}
-	_, _, err = ReadPoints(strings.NewReader(strings.Repeat("1,2\n", 100)), "points", textio.FormatCSV, textio.DecodeLimits{MaxBytes: 64})
+	_, _, err = people.ReadPoints(strings.NewReader(strings.Repeat("1,2\n", 100)), "points", textio.FormatCSV, textio.DecodeLimits{MaxBytes: 64})
 	if !errors.Is(err, textio.ErrTooLarge) {
 		t.Errorf("400 bytes with MaxBytes 64: %v, want ErrTooLarge", err)
 	}
@@ -121,7 +122,7 @@ func BenchmarkReadPoints100k(b *testing.B) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := ReadPoints(strings.NewReader(body), "points", textio.FormatCSV, textio.DecodeLimits{}); err != nil {
+		if _, _, err := people.ReadPoints(strings.NewReader(body), "points", textio.FormatCSV, textio.DecodeLimits{}); err != nil {
 			b.Fatal(err)
 		}
 	}

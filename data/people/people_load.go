@@ -1,4 +1,4 @@
-package data
+package people
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // file with any invalid record is rejected whole: the error is a
 // *LoadErrors listing them. A file that cannot be read to its end
 // (truncated or corrupt, not text, over a bound of lim) is rejected with a
-// *ReadError naming the line, as soon as it is met.
+// *textio.ReadError naming the line, as soon as it is met.
 //
 // Columns (case-insensitive, French accents ignored): id; lon|lng|longitude
 // and lat|latitude; commune|insee_com|code_commune; max_km (default 30, in
@@ -25,10 +25,10 @@ import (
 // when given, else the commune holding the point. Departement always comes
 // from the location (see loadContext.settleDepartement): a declared commune
 // or département in another département than the point's is an error; a
-// point outside every commune (farther than SnapMaxM) is accepted with an
+// point outside every commune (farther than data.SnapMaxM) is accepted with an
 // empty Commune when a valid département is given. Values are checked by
-// ParseLon, ParseLat, ParseMaxKm and CheckID.
-func LoadCandidates(r io.Reader, name string, format textio.Format, t *Territory, lim textio.DecodeLimits) ([]Candidate, textio.FileInfo, error) {
+// values.ParseLon, values.ParseLat, values.ParseMaxKm and values.CheckID.
+func LoadCandidates(r io.Reader, name string, format textio.Format, t Places, lim textio.DecodeLimits) ([]Candidate, textio.FileInfo, error) {
 	var out []Candidate
 	info, err := loadRecords(r, name, format, t, kindCandidate, lim, func(lc *loadContext, rec *rawRecord) {
 		if c, ok := lc.candidate(rec); ok && lc.nErrs == 0 {
@@ -42,11 +42,11 @@ func LoadCandidates(r io.Reader, name string, format textio.Format, t *Territory
 }
 
 // LoadStructures reads and validates a host-structure file like
-// LoadCandidates, with the columns name|nom|raison_sociale (CheckName),
-// type, posts|nb_cnfs (ParsePosts, default 1), region, zrr, qpv and
+// LoadCandidates, with the columns name|nom|raison_sociale (values.CheckName),
+// type, posts|nb_cnfs (values.ParsePosts, default 1), region, zrr, qpv and
 // france_services (oui/non) besides the location columns. Region is taken
 // from the commune, else from the département, when absent.
-func LoadStructures(r io.Reader, name string, format textio.Format, t *Territory, lim textio.DecodeLimits) ([]Structure, textio.FileInfo, error) {
+func LoadStructures(r io.Reader, name string, format textio.Format, t Places, lim textio.DecodeLimits) ([]Structure, textio.FileInfo, error) {
 	var out []Structure
 	info, err := loadRecords(r, name, format, t, kindStructure, lim, func(lc *loadContext, rec *rawRecord) {
 		if s, ok := lc.structure(rec); ok && lc.nErrs == 0 {
@@ -60,8 +60,8 @@ func LoadStructures(r io.Reader, name string, format textio.Format, t *Territory
 }
 
 // loadRecords reads r in its format and calls fn for each raw record. A
-// *ReadError ending the reading wins over the records' errors.
-func loadRecords(r io.Reader, name string, format textio.Format, t *Territory, kind recordKind, lim textio.DecodeLimits, fn func(*loadContext, *rawRecord)) (textio.FileInfo, error) {
+// *textio.ReadError ending the reading wins over the records' errors.
+func loadRecords(r io.Reader, name string, format textio.Format, t Places, kind recordKind, lim textio.DecodeLimits, fn func(*loadContext, *rawRecord)) (textio.FileInfo, error) {
 	lc := newLoadContext(name, "line", t, lim)
 	ts, err := textio.Open(r, lc.lim)
 	if err != nil {

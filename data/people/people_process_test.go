@@ -1,4 +1,4 @@
-package data
+package people_test
 
 import (
 	"bytes"
@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 )
 
 func TestLoadProcessColumns(t *testing.T) {
 	terr := fixtureTerritory(t)
-	cands, _, err := LoadCandidates(strings.NewReader(
+	cands, _, err := people.LoadCandidates(strings.NewReader(
 		"id,lon,lat,available_from,departements\n"+
 			"c1,5.05,46.05,2027-01-15,\"01;2A\"\n"+
 			"c2,5.05,46.05,15/02/2027,\n"+
@@ -30,12 +31,12 @@ func TestLoadProcessColumns(t *testing.T) {
 	}
 
 	// JSON gives the wished départements as an array.
-	jc, _, err := LoadCandidates(strings.NewReader(`[{"id":"j1","lon":5.05,"lat":46.05,"departements":["01",2]}]`), "c.json", textio.FormatJSON, terr, textio.DecodeLimits{})
+	jc, _, err := people.LoadCandidates(strings.NewReader(`[{"id":"j1","lon":5.05,"lat":46.05,"departements":["01",2]}]`), "c.json", textio.FormatJSON, terr, textio.DecodeLimits{})
 	if err == nil || !strings.Contains(err.Error(), `unknown département code "2"`) {
 		t.Errorf("json with département 2: %v, %v", jc, err)
 	}
 
-	ss, _, err := LoadStructures(strings.NewReader(
+	ss, _, err := people.LoadStructures(strings.NewReader(
 		"id,lon,lat,type,posts,mission_start,phase\n"+
 			"s1,5.05,46.05,commune,2,2027-03-01,\n"+
 			"s2,5.05,46.05,privee,1,,\n"+
@@ -52,25 +53,25 @@ func TestLoadProcessColumns(t *testing.T) {
 	for _, s := range ss {
 		gotS = append(gotS, row{s.MissionStart, s.Phase})
 	}
-	wantS := []row{{"2027-03-01", PhasePublic}, {"", PhasePrivate}, {"", PhasePrivate}, {"", PhaseUnknown}}
+	wantS := []row{{"2027-03-01", people.PhasePublic}, {"", people.PhasePrivate}, {"", people.PhasePrivate}, {"", people.PhaseUnknown}}
 	if !reflect.DeepEqual(gotS, wantS) {
 		t.Errorf("structures: got %v, want %v", gotS, wantS)
 	}
 
 	// What is written is read back the same.
 	var buf bytes.Buffer
-	if err := WriteStructuresCSV(&buf, ss); err != nil {
+	if err := people.WriteStructuresCSV(&buf, ss); err != nil {
 		t.Fatal(err)
 	}
-	back, _, err := LoadStructures(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+	back, _, err := people.LoadStructures(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil || !reflect.DeepEqual(back, ss) {
 		t.Errorf("structures round trip: %v\n got %+v\nwant %+v", err, back, ss)
 	}
 	buf.Reset()
-	if err := WriteCandidatesCSV(&buf, cands); err != nil {
+	if err := people.WriteCandidatesCSV(&buf, cands); err != nil {
 		t.Fatal(err)
 	}
-	backC, _, err := LoadCandidates(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+	backC, _, err := people.LoadCandidates(&buf, "back.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 	if err != nil || !reflect.DeepEqual(backC, cands) {
 		t.Errorf("candidates round trip: %v\n got %+v\nwant %+v", err, backC, cands)
 	}
@@ -92,11 +93,11 @@ func TestLoadProcessColumnsErrors(t *testing.T) {
 	for _, tc := range tests {
 		var err error
 		if tc.structures {
-			_, _, err = LoadStructures(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+			_, _, err = people.LoadStructures(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 		} else {
-			_, _, err = LoadCandidates(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+			_, _, err = people.LoadCandidates(strings.NewReader(tc.csv), "c.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 		}
-		var le *LoadErrors
+		var le *people.LoadErrors
 		if !errors.As(err, &le) || len(le.Errors) != 1 {
 			t.Errorf("%q: got %v, want one row error", tc.csv, err)
 			continue
@@ -110,7 +111,7 @@ func TestLoadProcessColumnsErrors(t *testing.T) {
 func TestPhaseOfType(t *testing.T) {
 	for typ, want := range map[string]int{"commune": 1, "EPCI": 1, "Département": 1, "association": 1, "ESS": 1, "publique": 1,
 		"privée": 2, "private": 2, "Entreprise": 2, "": 0, "club": 0} {
-		if got := PhaseOfType(typ); got != want {
+		if got := people.PhaseOfType(typ); got != want {
 			t.Errorf("PhaseOfType(%q) = %d, want %d", typ, got, want)
 		}
 	}

@@ -1,7 +1,6 @@
-package data
+package people
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -48,7 +47,7 @@ func (e *RecruitmentEvent) Key() string {
 	return e.Kind + "\x1f" + e.Structure + "\x1f" + e.Candidate
 }
 
-// StaleError is returned by AppendEvent when the key's current status is
+// StaleError is returned by RecruitmentStore.AppendEvent when the key's current status is
 // not the event's From: another request changed it first.
 type StaleError struct {
 	Current string // the key's status now ("" when it has no event)
@@ -58,7 +57,7 @@ func (e *StaleError) Error() string {
 	return fmt.Sprintf("status changed meanwhile: it is now %q", e.Current)
 }
 
-// ErrBadEvent is wrapped by AppendEvent for an event missing its kind,
+// ErrBadEvent is wrapped by RecruitmentStore.AppendEvent for an event missing its kind,
 // structure, status, author or time.
 var ErrBadEvent = errors.New("invalid recruitment event")
 
@@ -89,51 +88,4 @@ func CheckEvent(e *RecruitmentEvent) error {
 		return fmt.Errorf("%w: a status event needs a candidate", ErrBadEvent)
 	}
 	return nil
-}
-
-// EncodeEvent is the stored form of an event (JSON), shared by the
-// persistent stores.
-func EncodeEvent(e *RecruitmentEvent) ([]byte, error) { return json.Marshal(e) }
-
-// DecodeEvent reads back EncodeEvent; errors wrap ErrCorrupt.
-func DecodeEvent(b []byte) (RecruitmentEvent, error) {
-	var e RecruitmentEvent
-	if err := json.Unmarshal(b, &e); err != nil {
-		return e, fmt.Errorf("%w: recruitment event: %w", ErrCorrupt, err)
-	}
-	return e, nil
-}
-
-// AppendEvent stores e when its key's status is still e.From.
-func (s *MemoryStore) AppendEvent(e *RecruitmentEvent) error {
-	if err := CheckEvent(e); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.current == nil {
-		s.current = map[string]string{}
-	}
-	k := e.Key()
-	if cur := s.current[k]; cur != e.From {
-		return &StaleError{Current: cur}
-	}
-	e.Seq = int64(len(s.events) + 1)
-	s.events = append(s.events, *e)
-	s.current[k] = e.Status
-	return nil
-}
-
-// EventCount is the number of events stored.
-func (s *MemoryStore) EventCount() (int64, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return int64(len(s.events)), nil
-}
-
-// Events returns every event in Seq order.
-func (s *MemoryStore) Events() ([]RecruitmentEvent, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return append([]RecruitmentEvent{}, s.events...), nil
 }

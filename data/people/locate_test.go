@@ -1,9 +1,10 @@
-package data
+package people_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 )
 
@@ -38,8 +39,8 @@ func TestUploadDepartementFromLocation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			csv := "id,lon,lat,commune,departement\n" + tc.csv + "\n"
-			cs, _, err := LoadCandidates(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
-			ss, _, serr := LoadStructures(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+			cs, _, err := people.LoadCandidates(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
+			ss, _, serr := people.LoadStructures(strings.NewReader(csv), "up.csv", textio.FormatCSV, terr, textio.DecodeLimits{})
 			if tc.errCol == "" {
 				if err != nil || serr != nil {
 					t.Fatalf("candidates: %v; structures: %v", err, serr)
@@ -51,7 +52,7 @@ func TestUploadDepartementFromLocation(t *testing.T) {
 				return
 			}
 			for _, e := range []error{err, serr} {
-				le, ok := e.(*LoadErrors)
+				le, ok := e.(*people.LoadErrors)
 				if !ok || len(le.Errors) != 1 {
 					t.Fatalf("got %v, want one row error", e)
 				}

@@ -1,14 +1,13 @@
-package data
+package people
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	"github.com/paulmach/orb"
 )
@@ -34,7 +33,7 @@ func readJSON(rd io.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord
 			return
 		}
 		var obj map[string]any
-		if err := unmarshalNumbers(raw, &obj); err != nil || obj == nil {
+		if err := textio.UnmarshalNumbers(raw, &obj); err != nil || obj == nil {
 			lc.fail(i, "", "element is not an object")
 			continue
 		}
@@ -171,7 +170,7 @@ func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int,
 		} `json:"geometry"`
 		Properties map[string]any `json:"properties"`
 	}
-	if err := unmarshalNumbers(raw, &f); err != nil {
+	if err := textio.UnmarshalNumbers(raw, &f); err != nil {
 		lc.fail(i, "", "invalid feature: %v", err)
 		return
 	}
@@ -181,7 +180,7 @@ func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int,
 	}
 	setProperties(&r, lc, kind, roles, f.Properties)
 	if !r.has[roleID] && f.ID != nil {
-		if s, ok := scalarString(f.ID); ok {
+		if s, ok := textio.ScalarString(f.ID); ok {
 			r.set(roleID, "id", s)
 		}
 	}
@@ -201,13 +200,13 @@ func readFeature(lc *loadContext, kind recordKind, roles map[string]role, i int,
 func pointFromJSON(raw json.RawMessage) (orb.Point, string) {
 	var c []json.Number
 	if err := json.Unmarshal(raw, &c); err != nil || len(c) < 2 {
-		return orb.Point{}, fmt.Sprintf("coordinates %s are not [lon, lat]", truncate(string(raw), 60))
+		return orb.Point{}, fmt.Sprintf("coordinates %s are not [lon, lat]", values.Truncate(string(raw), 60))
 	}
-	lon, err := ParseLon(c[0].String())
+	lon, err := values.ParseLon(c[0].String())
 	if err != nil {
 		return orb.Point{}, "longitude " + err.Error()
 	}
-	lat, err := ParseLat(c[1].String())
+	lat, err := values.ParseLat(c[1].String())
 	if err != nil {
 		return orb.Point{}, "latitude " + err.Error()
 	}
@@ -223,12 +222,12 @@ func setProperties(r *rawRecord, lc *loadContext, kind recordKind, roles map[str
 			ro = columnRole(kind, k)
 			roles[k] = ro
 		}
-		s, scalar := scalarString(v)
+		s, scalar := textio.ScalarString(v)
 		if list, ok := v.([]any); ok && ro == roleWished {
 			s, scalar = joinScalars(list)
 		}
 		if !scalar && ro != roleAttr {
-			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("%s is %s, want a string or number", k, truncate(s, 40))})
+			r.errs = append(r.errs, textio.RowError{File: lc.file, Where: lc.where, Line: r.pos, Column: roleNames[ro], Reason: fmt.Sprintf("%s is %s, want a string or number", k, values.Truncate(s, 40))})
 			continue
 		}
 		if ro != roleAttr && r.has[ro] {
@@ -239,32 +238,13 @@ func setProperties(r *rawRecord, lc *loadContext, kind recordKind, roles map[str
 	}
 }
 
-// scalarString renders a decoded JSON value as a string; ok is false for
-// objects and arrays (rendered as compact JSON).
-func scalarString(v any) (s string, ok bool) {
-	switch x := v.(type) {
-	case nil:
-		return "", true
-	case string:
-		return x, true
-	case json.Number:
-		return x.String(), true
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64), true
-	case bool:
-		return strconv.FormatBool(x), true
-	}
-	b, _ := json.Marshal(v)
-	return string(b), false
-}
-
 // joinScalars joins a JSON array of strings or numbers with ";" (the
 // départements a candidate wishes); ok is false when an item is not a
 // scalar.
 func joinScalars(list []any) (string, bool) {
 	parts := make([]string, len(list))
 	for i, v := range list {
-		s, ok := scalarString(v)
+		s, ok := textio.ScalarString(v)
 		if !ok {
 			b, _ := json.Marshal(list)
 			return string(b), false
@@ -272,18 +252,4 @@ func joinScalars(list []any) (string, bool) {
 		parts[i] = s
 	}
 	return strings.Join(parts, ";"), true
-}
-
-// unmarshalNumbers decodes raw into v keeping numbers as json.Number.
-func unmarshalNumbers(raw []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	return dec.Decode(v)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.TrimSpace(s[:n]) + "…"
 }

@@ -1,10 +1,11 @@
-package data
+package people
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	"github.com/paulmach/orb"
 )
@@ -12,9 +13,6 @@ import (
 // DefaultMaxKm is the distance a candidate accepts to travel when the file
 // does not say.
 const DefaultMaxKm = 30
-
-// MaxMaxKm is the largest max_km a candidate file may declare.
-const MaxMaxKm = 500
 
 // How a candidate or structure was located.
 const (
@@ -190,8 +188,8 @@ func (r *rawRecord) set(ro role, key, val string) {
 // loadContext carries what validation needs across the records of one file.
 type loadContext struct {
 	file  string
-	where string // "line", "element" or "feature"
-	t     *Territory
+	where string            // "line", "element" or "feature"
+	t     Places            // nil for files of bare points (ReadPoints)
 	deps  map[string]string // known département code → its région
 	seen  map[string]int    // id → position of its first record
 	errs  []textio.RowError
@@ -199,19 +197,17 @@ type loadContext struct {
 	lim   textio.DecodeLimits // with defaults
 	rows  int                 // records read
 	stop  *textio.ReadError   // what ended the reading early, if anything
+
+	// The communes of the record being validated, declared and holding
+	// its point: location points at them rather than at copies on the
+	// heap, one pair per file.
+	declared, holder Place
 }
 
-func newLoadContext(file, where string, t *Territory, lim textio.DecodeLimits) *loadContext {
-	deps := make(map[string]string)
+func newLoadContext(file, where string, t Places, lim textio.DecodeLimits) *loadContext {
+	deps := map[string]string{}
 	if t != nil {
-		for _, d := range t.Departements {
-			deps[d.Code] = d.Region
-		}
-		if len(deps) == 0 {
-			for i := range t.Communes {
-				deps[t.Communes[i].Departement] = t.Communes[i].Region
-			}
-		}
+		deps = t.DepartementRegions()
 	}
 	return &loadContext{file: file, where: where, t: t, deps: deps, seen: make(map[string]int), lim: lim.WithDefaults()}
 }
@@ -266,7 +262,7 @@ func (lc *loadContext) err() error {
 // location is where a record was placed.
 type location struct {
 	pt        orb.Point
-	commune   *Commune
+	commune   *Place
 	dep       string
 	locatedBy string
 }
@@ -280,7 +276,7 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	}
 	if id := r.vals[roleID]; id == "" {
 		lc.fail(r.pos, "id", "missing id")
-	} else if err := CheckID(id); err != nil {
+	} else if err := values.CheckID(id); err != nil {
 		lc.fail(r.pos, "id", "id %v", err)
 	} else if first, dup := lc.seen[id]; dup {
 		lc.fail(r.pos, "id", "duplicate id %q (first at %s %d)", id, lc.where, first)
@@ -293,8 +289,8 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	// Reading errors (bad geometry, non-scalar values) already explain the
 	// record: coordinates are not parsed again.
 	if len(r.errs) == 0 && !hasPt && (r.vals[roleLon] != "" || r.vals[roleLat] != "") {
-		lon, okLon := lc.coord(r, roleLon, ParseLon)
-		lat, okLat := lc.coord(r, roleLat, ParseLat)
+		lon, okLon := lc.coord(r, roleLon, values.ParseLon)
+		lat, okLat := lc.coord(r, roleLat, values.ParseLat)
 		if okLon && okLat {
 			pt, hasPt = orb.Point{lon, lat}, true
 		}
@@ -307,7 +303,7 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 		}
 	}
 	if dep := r.vals[roleDep]; dep != "" {
-		dep = normalizeDep(dep)
+		dep = NormalizeDep(dep)
 		if _, known := lc.deps[dep]; !known {
 			lc.fail(r.pos, "departement", "unknown département code %q", r.vals[roleDep])
 		} else {
@@ -321,7 +317,7 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 	case hasPt:
 		loc.pt, loc.locatedBy = pt, LocatedByCoordinates
 	case loc.commune != nil:
-		if !loc.commune.HasShape() {
+		if !loc.commune.HasShape {
 			lc.fail(r.pos, "commune", "commune %s has no boundary to place the record: give coordinates", loc.commune.Code)
 			return loc, false
 		}
@@ -334,7 +330,7 @@ func (lc *loadContext) locate(r *rawRecord) (loc location, ok bool) {
 }
 
 // settleDepartement sets the département of a placed record from its
-// location alone: the commune holding its point (Territory.place: inside,
+// location alone: the commune holding its point (Places.PointPlace: inside,
 // snapped to the coast, or the declared commune where geometry cannot
 // tell), or its declared commune when it has no coordinates. The declared
 // commune and département are only checked against the location: one in
@@ -349,8 +345,9 @@ func (lc *loadContext) settleDepartement(r *rawRecord, loc *location, hasPt bool
 	if hasPt {
 		holder = nil
 		if lc.t != nil {
-			if c, how := lc.t.place(loc.pt, r.vals[roleCommune]); how != locOutside {
-				holder = c
+			var in bool
+			if lc.holder, in = lc.t.PointPlace(loc.pt, r.vals[roleCommune]); in {
+				holder = &lc.holder
 			}
 		}
 	}
@@ -358,12 +355,12 @@ func (lc *loadContext) settleDepartement(r *rawRecord, loc *location, hasPt bool
 	switch {
 	case holder == nil && declared != nil:
 		lc.fail(r.pos, "lon", "%s, yet commune %s is declared: fix the coordinates or leave them out to place the row at the commune",
-			lc.t.outsideReason(p), declared.Code)
+			lc.t.OutsideReason(p), declared.Code)
 		return false
 	case holder == nil && loc.dep == "":
 		reason := fmt.Sprintf("point (%g, %g) is outside every commune", p[0], p[1])
 		if lc.t != nil {
-			reason = lc.t.outsideReason(p)
+			reason = lc.t.OutsideReason(p)
 		}
 		lc.fail(r.pos, "lon", "%s and no département is given", reason)
 		return false
@@ -385,15 +382,18 @@ func (lc *loadContext) settleDepartement(r *rawRecord, loc *location, hasPt bool
 	return true
 }
 
-// commune resolves a current or former commune code.
-func (lc *loadContext) commune(code string) (*Commune, bool) {
+// commune resolves a current or former commune code; the place it
+// returns is lc's until the next record.
+func (lc *loadContext) commune(code string) (*Place, bool) {
 	if lc.t == nil {
 		return nil, false
 	}
-	return lc.t.Commune(code)
+	var ok bool
+	lc.declared, ok = lc.t.CommunePlace(code)
+	return &lc.declared, ok
 }
 
-// coord parses one coordinate column with parse (ParseLon or ParseLat),
+// coord parses one coordinate column with parse (values.ParseLon or values.ParseLat),
 // recording an error when it is missing, not a decimal number or out of
 // range.
 func (lc *loadContext) coord(r *rawRecord, ro role, parse func(string) (float64, error)) (float64, bool) {
@@ -411,17 +411,17 @@ func (lc *loadContext) coord(r *rawRecord, ro role, parse func(string) (float64,
 	return v, true
 }
 
-// normalizeDep pads one-digit département codes ("1" → "01").
-func normalizeDep(s string) string {
+// NormalizeDep pads one-digit département codes ("1" → "01").
+func NormalizeDep(s string) string {
 	if len(s) == 1 && s[0] >= '0' && s[0] <= '9' {
 		return "0" + s
 	}
 	return strings.ToUpper(s)
 }
 
-// normalizeFlag maps yes/no spellings to "oui"/"non"; anything else
+// NormalizeFlag maps yes/no spellings to "oui"/"non"; anything else
 // (including "non renseigné") becomes "".
-func normalizeFlag(s string) string {
+func NormalizeFlag(s string) string {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "oui", "yes", "true", "1", "o", "y":
 		return "oui"
@@ -436,7 +436,7 @@ func (lc *loadContext) candidate(r *rawRecord) (Candidate, bool) {
 	loc, ok := lc.locate(r)
 	maxKm := float64(DefaultMaxKm)
 	if s := r.vals[roleMaxKm]; s != "" {
-		v, err := ParseMaxKm(s)
+		v, err := values.ParseMaxKm(s)
 		if err != nil {
 			lc.fail(r.pos, "max_km", "max_km %v", err)
 			ok = false
@@ -458,21 +458,21 @@ func (lc *loadContext) structure(r *rawRecord) (Structure, bool) {
 	loc, ok := lc.locate(r)
 	posts := 1
 	if s := r.vals[rolePosts]; s != "" {
-		v, err := ParsePosts(s)
+		v, err := values.ParsePosts(s)
 		if err != nil {
 			lc.fail(r.pos, "posts", "posts %v", err)
 			ok = false
 		}
 		posts = v
 	}
-	if err := CheckName(r.vals[roleName]); err != nil {
+	if err := values.CheckName(r.vals[roleName]); err != nil {
 		lc.fail(r.pos, "name", "name %v", err)
 		ok = false
 	}
 	s := Structure{
 		ID: r.vals[roleID], Name: r.vals[roleName], Type: r.vals[roleType], Point: loc.pt, Posts: posts,
 		Departement: loc.dep, Region: r.vals[roleRegion], LocatedBy: loc.locatedBy,
-		ZRR: normalizeFlag(r.vals[roleZRR]), QPV: normalizeFlag(r.vals[roleQPV]), FranceServices: normalizeFlag(r.vals[roleFS]),
+		ZRR: NormalizeFlag(r.vals[roleZRR]), QPV: NormalizeFlag(r.vals[roleQPV]), FranceServices: NormalizeFlag(r.vals[roleFS]),
 		Attrs: r.attrs,
 	}
 	if !lc.structureProcess(r, &s) || !ok {

@@ -1,4 +1,4 @@
-package data
+package people_test
 
 import (
 	"bytes"
@@ -9,58 +9,40 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
-	"github.com/maillage/maillage/data/boundaries"
-
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/paulmach/orb"
 )
 
-// square returns the one-polygon shape of the lon/lat box.
-func square(minLon, minLat, maxLon, maxLat float64) orb.MultiPolygon {
-	return orb.MultiPolygon{{{{minLon, minLat}, {maxLon, minLat}, {maxLon, maxLat}, {minLon, maxLat}, {minLon, minLat}}}}
-}
-
-// fixtureTerritory is a tiny territory built by newTerritory:
+// fixtureTerritory is the tiny territory of testdata/territory, loaded by
+// data.LoadTerritory (data's own tests build the same one in code):
 //
 //	01001 [5.0, 5.1]×[46.0, 46.1], 1,000 inhabitants, Ain (01), région 84
 //	01002 [5.1, 5.2]×[46.0, 46.1] plus its delegated commune 01099
 //	      [5.2, 5.4]×[46.0, 46.1] (twice the area), 3,000 inhabitants
 //	2A004 [8.7, 8.8]×[41.9, 42.0], 500 inhabitants, Corse-du-Sud, région 94
 //	97501 no boundary (an overseas collectivity), 6,000 inhabitants
-func fixtureTerritory(tb testing.TB) *Territory {
+func fixtureTerritory(tb testing.TB) *data.Territory {
 	tb.Helper()
-	bounds := []boundaries.Boundary{
-		{Code: "01001", Name: "Alpha", Shape: square(5.0, 46.0, 5.1, 46.1)},
-		{Code: "01002", Name: "Beta", Shape: square(5.1, 46.0, 5.2, 46.1)},
-		{Code: "01099", Name: "Beta-le-Vieux", Shape: square(5.2, 46.0, 5.4, 46.1)},
-		{Code: "2A004", Name: "Gamma", Shape: square(8.7, 41.9, 8.8, 42.0)},
-	}
-	for i := range bounds {
-		bounds[i].Bound = bounds[i].Shape.Bound()
-	}
-	adm := admin{
-		communes: []cogCommune{
-			{Code: "01001", Name: "Alpha", Type: cogCurrent, Departement: "01", Region: "84", Zone: "metro", Population: 1000},
-			{Code: "01002", Name: "Beta", Type: cogCurrent, Departement: "01", Region: "84", Zone: "metro", Population: 3000},
-			{Code: "01099", Name: "Beta-le-Vieux", Type: cogDelegated, ChefLieu: "01002", Departement: "01", Region: "84"},
-			{Code: "2A004", Name: "Gamma", Type: cogCurrent, Departement: "2A", Region: "94", Zone: "metro", Population: 500},
-			{Code: "97501", Name: "Delta", Type: cogCurrent, Departement: "975", Region: "975", Zone: "com", Population: 6000},
-		},
-		departements: []Departement{{Code: "01", Name: "Ain", Region: "84"}, {Code: "2A", Name: "Corse-du-Sud", Region: "94"}, {Code: "975", Name: "Saint-Pierre-et-Miquelon", Region: "975"}},
-		regions:      []Region{{Code: "84", Name: "Auvergne-Rhône-Alpes"}, {Code: "94", Name: "Corse"}, {Code: "975", Name: "Saint-Pierre-et-Miquelon"}},
-	}
-	t, err := newTerritory(bounds, adm)
+	t, err := fixtureOnce()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return t
 }
 
+// fixtureOnce loads the fixture territory once: it is only read.
+var fixtureOnce = sync.OnceValues(func() (*data.Territory, error) {
+	return data.LoadTerritory(filepath.Join("testdata", "territory"))
+})
+
 // loadFixture loads testdata/name as candidates or structures.
-func loadFixture(tb testing.TB, name string, structures bool) ([]Candidate, []Structure, error) {
+func loadFixture(tb testing.TB, name string, structures bool) ([]people.Candidate, []people.Structure, error) {
 	tb.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -68,19 +50,19 @@ func loadFixture(tb testing.TB, name string, structures bool) ([]Candidate, []St
 	}
 	terr := fixtureTerritory(tb)
 	if structures {
-		ss, _, err := LoadStructures(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
+		ss, _, err := people.LoadStructures(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 		return nil, ss, err
 	}
-	cs, _, err := LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
+	cs, _, err := people.LoadCandidates(bytes.NewReader(b), name, textio.FormatUnknown, terr, textio.DecodeLimits{})
 	return cs, nil, err
 }
 
 // errorPositions returns "line:column" for every listed error.
 func errorPositions(tb testing.TB, err error) []string {
 	tb.Helper()
-	var le *LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) {
-		tb.Fatalf("error %v is not *LoadErrors", err)
+		tb.Fatalf("error %v is not *people.LoadErrors", err)
 	}
 	var out []string
 	for _, e := range le.Errors {
@@ -92,9 +74,9 @@ func errorPositions(tb testing.TB, err error) []string {
 func TestLoadCandidatesGood(t *testing.T) {
 	tests := []struct {
 		file string
-		want []Candidate
+		want []people.Candidate
 	}{
-		{"candidates_good.csv", []Candidate{
+		{"candidates_good.csv", []people.Candidate{
 			{ID: "c1", Point: orb.Point{5.05, 46.05}, MaxKm: 30, Commune: "01001", Departement: "01", LocatedBy: "coordinates", Attrs: map[string]string{"note": "first"}},
 			{ID: "c2", Point: orb.Point{5.15, 46.05}, MaxKm: 12.5, Commune: "01002", Departement: "01", LocatedBy: "commune"},
 			{ID: "c3", Point: orb.Point{5.15, 46.05}, MaxKm: 30, Commune: "01001", Departement: "01", LocatedBy: "coordinates", Attrs: map[string]string{"note": "declared commune wins"}},
@@ -102,11 +84,11 @@ func TestLoadCandidatesGood(t *testing.T) {
 			{ID: "c5", Point: orb.Point{5.15, 46.05}, MaxKm: 30, Commune: "01002", Departement: "01", LocatedBy: "commune"},
 			{ID: "c6", Point: orb.Point{5.05, 46.05}, MaxKm: 500, Commune: "01001", Departement: "01", LocatedBy: "coordinates"},
 		}},
-		{"candidates_semicolon.csv", []Candidate{
+		{"candidates_semicolon.csv", []people.Candidate{
 			{ID: "s1", Point: orb.Point{5.05, 46.05}, MaxKm: 30, Commune: "01001", Departement: "01", LocatedBy: "coordinates"},
 			{ID: "s2", Point: orb.Point{5.05, 46.05}, MaxKm: 30, Commune: "01001", Departement: "01", LocatedBy: "commune"},
 		}},
-		{"candidates.json", []Candidate{
+		{"candidates.json", []people.Candidate{
 			{ID: "j1", Point: orb.Point{5.05, 46.05}, MaxKm: 30, Commune: "01001", Departement: "01", LocatedBy: "coordinates", Attrs: map[string]string{"extra": `{"a":1}`, "flag": "true"}},
 			{ID: "2", Point: orb.Point{5.15, 46.05}, MaxKm: 10, Commune: "01002", Departement: "01", LocatedBy: "commune"},
 			{ID: "j3", Point: orb.Point{5.15, 46.05}, MaxKm: 30, Commune: "01002", Departement: "01", LocatedBy: "coordinates"},
@@ -123,7 +105,7 @@ func TestLoadCandidatesGood(t *testing.T) {
 			}
 			for i := range got {
 				// The representative point of a square is its centre.
-				if got[i].LocatedBy == LocatedByCommune {
+				if got[i].LocatedBy == people.LocatedByCommune {
 					got[i].Point = roundPoint(got[i].Point)
 				}
 				if !reflect.DeepEqual(got[i], tc.want[i]) {
@@ -142,15 +124,15 @@ func roundPoint(p orb.Point) orb.Point {
 func TestLoadStructuresGood(t *testing.T) {
 	tests := []struct {
 		file string
-		want []Structure
+		want []people.Structure
 	}{
-		{"structures_good.csv", []Structure{
+		{"structures_good.csv", []people.Structure{
 			{ID: "s1", Name: "Mairie A", Type: "commune", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates", ZRR: "oui", QPV: "non", Attrs: map[string]string{"siret": "123"}, Phase: 1},
 			{ID: "s2", Name: "Asso B", Type: "association", Point: orb.Point{5.15, 46.05}, Posts: 1, Commune: "01002", Departement: "01", Region: "84", LocatedBy: "commune", FranceServices: "oui", Phase: 1},
 			{ID: "s3", Name: "Corse", Type: "departement", Point: orb.Point{8.75, 41.95}, Posts: 3, Commune: "2A004", Departement: "2A", Region: "94", LocatedBy: "coordinates", Phase: 1},
 			{ID: "s4", Name: "Large", Type: "private", Point: orb.Point{3, 45}, Posts: 1, Departement: "2A", Region: "94", LocatedBy: "coordinates", Phase: 2},
 		}},
-		{"structures.geojson", []Structure{
+		{"structures.geojson", []people.Structure{
 			{ID: "g1", Name: "A", Type: "epci", Point: orb.Point{5.05, 46.05}, Posts: 2, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "coordinates", Phase: 1},
 			{ID: "g2", Name: "B", Point: orb.Point{5.05, 46.05}, Posts: 1, Commune: "01001", Departement: "01", Region: "84", LocatedBy: "commune", Attrs: map[string]string{"color": "red"}},
 			{ID: "3", Point: orb.Point{8.75, 41.95}, Posts: 1, Commune: "2A004", Departement: "2A", Region: "94", LocatedBy: "coordinates"},
@@ -166,7 +148,7 @@ func TestLoadStructuresGood(t *testing.T) {
 				t.Fatalf("got %d structures, want %d: %+v", len(got), len(tc.want), got)
 			}
 			for i := range got {
-				if got[i].LocatedBy == LocatedByCommune {
+				if got[i].LocatedBy == people.LocatedByCommune {
 					got[i].Point = roundPoint(got[i].Point)
 				}
 				if !reflect.DeepEqual(got[i], tc.want[i]) {
@@ -205,7 +187,7 @@ func TestLoadBadFilesListEveryError(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("errors at\n %v\nwant\n %v\n%v", got, tc.want, err)
 			}
-			var le *LoadErrors
+			var le *people.LoadErrors
 			errors.As(err, &le)
 			for _, e := range le.Errors {
 				if e.File != tc.file || e.Where != tc.where || e.Reason == "" {
@@ -221,7 +203,7 @@ func TestLoadBadFilesListEveryError(t *testing.T) {
 
 func TestLoadErrorReasons(t *testing.T) {
 	_, _, err := loadFixture(t, "candidates_bad.csv", false)
-	var le *LoadErrors
+	var le *people.LoadErrors
 	if !errors.As(err, &le) {
 		t.Fatal(err)
 	}
@@ -243,20 +225,20 @@ func TestLoadErrorReasons(t *testing.T) {
 func TestLoadErrorsCap(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("id,lon,lat\n")
-	const n = MaxRowErrors + 50
+	const n = people.MaxRowErrors + 50
 	for i := range n {
 		fmt.Fprintf(&b, "x%d,5.05,bad\n", i)
 	}
-	_, _, err := LoadCandidates(strings.NewReader(b.String()), "many.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
-	var le *LoadErrors
+	_, _, err := people.LoadCandidates(strings.NewReader(b.String()), "many.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
+	var le *people.LoadErrors
 	if !errors.As(err, &le) {
 		t.Fatal(err)
 	}
-	if len(le.Errors) != MaxRowErrors || le.More != 50 || le.Count() != n {
-		t.Errorf("listed %d, more %d, count %d; want %d, 50, %d", len(le.Errors), le.More, le.Count(), MaxRowErrors, n)
+	if len(le.Errors) != people.MaxRowErrors || le.More != 50 || le.Count() != n {
+		t.Errorf("listed %d, more %d, count %d; want %d, 50, %d", len(le.Errors), le.More, le.Count(), people.MaxRowErrors, n)
 	}
-	if last := le.Errors[MaxRowErrors-1]; last.Line != MaxRowErrors+1 {
-		t.Errorf("last listed error at line %d, want %d", last.Line, MaxRowErrors+1)
+	if last := le.Errors[people.MaxRowErrors-1]; last.Line != people.MaxRowErrors+1 {
+		t.Errorf("last listed error at line %d, want %d", last.Line, people.MaxRowErrors+1)
 	}
 	if !strings.Contains(err.Error(), "and 50 more") {
 		t.Errorf("message does not count the unlisted errors: %.200s", err)
@@ -278,7 +260,7 @@ func TestLoadHeaderErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, _, err := LoadCandidates(strings.NewReader(tc.content), "h.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
+			_, _, err := people.LoadCandidates(strings.NewReader(tc.content), "h.csv", textio.FormatCSV, fixtureTerritory(t), textio.DecodeLimits{})
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -328,7 +310,7 @@ func TestLoadCandidatesGzip(t *testing.T) {
 	zw := gzip.NewWriter(&zb)
 	zw.Write(raw)
 	zw.Close()
-	cs, _, err := LoadCandidates(&zb, "candidates_good.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.DecodeLimits{})
+	cs, _, err := people.LoadCandidates(&zb, "candidates_good.csv.gz", textio.FormatUnknown, fixtureTerritory(t), textio.DecodeLimits{})
 	if err != nil || len(cs) != 6 {
 		t.Fatalf("got %d candidates, %v; want 6", len(cs), err)
 	}

@@ -1,4 +1,8 @@
-package data
+// Package values is the one place where the values of uploaded files, API
+// parameters and command-line flags are checked: the loaders (package data
+// and data/people), api and cmd call these functions rather than strconv,
+// so they all refuse the same things.
+package values
 
 import (
 	"errors"
@@ -10,15 +14,12 @@ import (
 	"unicode/utf8"
 )
 
-// The one place where the values of uploaded files, API parameters and
-// command-line flags are checked: the loaders, api and cmd call these
-// functions rather than strconv, so they all refuse the same things.
-
 // Bounds of the text values of candidate and structure files.
 const (
 	MaxIDBytes   = 200   // bytes of an id
 	MaxNameBytes = 500   // bytes of a structure name
 	MaxPosts     = 10000 // posts one structure may offer
+	MaxMaxKm     = 500   // the largest max_km a candidate file may declare
 )
 
 // ParseDecimal parses a decimal number: an optional sign, digits with an
@@ -28,11 +29,11 @@ const (
 // spaces, and a value beyond float64 (1e400) is an error, not ±Inf.
 func ParseDecimal(s string) (float64, error) {
 	if !isDecimal(s) {
-		return 0, fmt.Errorf("%s is not a decimal number", quote(s))
+		return 0, fmt.Errorf("%s is not a decimal number", Quote(s))
 	}
 	v, err := strconv.ParseFloat(strings.Replace(s, ",", ".", 1), 64)
 	if err != nil && !errors.Is(err, strconv.ErrRange) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%s is beyond the range of numbers", quote(s))
+		return 0, fmt.Errorf("%s is beyond the range of numbers", Quote(s))
 	}
 	return v, nil // an underflow rounds to 0, as the value is then 0 to any precision used
 }
@@ -82,7 +83,7 @@ func parseRange(s string, lo, hi float64) (float64, error) {
 		return 0, err
 	}
 	if v < lo || v > hi {
-		return 0, fmt.Errorf("%s is out of range [%g, %g]", quote(s), lo, hi)
+		return 0, fmt.Errorf("%s is out of range [%g, %g]", Quote(s), lo, hi)
 	}
 	return v, nil
 }
@@ -95,7 +96,7 @@ func ParseMaxKm(s string) (float64, error) {
 		return 0, err
 	}
 	if v <= 0 || v > MaxMaxKm {
-		return 0, fmt.Errorf("%s is out of range (0, %d] km", quote(s), MaxMaxKm)
+		return 0, fmt.Errorf("%s is out of range (0, %d] km", Quote(s), MaxMaxKm)
 	}
 	return v, nil
 }
@@ -105,14 +106,14 @@ func ParseMaxKm(s string) (float64, error) {
 func ParsePosts(s string) (int, error) {
 	digits := strings.TrimPrefix(s, "+")
 	if digits == "" || strings.Trim(digits, "0123456789") != "" {
-		return 0, fmt.Errorf("%s is not a whole number", quote(s))
+		return 0, fmt.Errorf("%s is not a whole number", Quote(s))
 	}
 	v, err := strconv.Atoi(digits)
 	if err != nil || v > MaxPosts {
-		return 0, fmt.Errorf("%s is more than %d, the most posts one structure may offer", quote(s), MaxPosts)
+		return 0, fmt.Errorf("%s is more than %d, the most posts one structure may offer", Quote(s), MaxPosts)
 	}
 	if v < 1 {
-		return 0, fmt.Errorf("%s is less than 1", quote(s))
+		return 0, fmt.Errorf("%s is less than 1", Quote(s))
 	}
 	return v, nil
 }
@@ -138,15 +139,23 @@ func checkText(s string, maxBytes int) error {
 		return fmt.Errorf("is %d bytes long, more than the %d allowed", len(s), maxBytes)
 	}
 	if !utf8.ValidString(s) {
-		return fmt.Errorf("%s is not valid UTF-8", quote(s))
+		return fmt.Errorf("%s is not valid UTF-8", Quote(s))
 	}
 	for _, r := range s {
 		if unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
-			return fmt.Errorf("%s holds the control or invisible character %U: use printable characters only", quote(s), r)
+			return fmt.Errorf("%s holds the control or invisible character %U: use printable characters only", Quote(s), r)
 		}
 	}
 	return nil
 }
 
-// quote quotes s for a message, cut to 40 bytes.
-func quote(s string) string { return strconv.Quote(truncate(s, 40)) }
+// Quote quotes s for a message, cut to 40 bytes.
+func Quote(s string) string { return strconv.Quote(Truncate(s, 40)) }
+
+// Truncate cuts s to n bytes for a message, marking the cut with "…".
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(s[:n]) + "…"
+}

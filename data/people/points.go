@@ -1,10 +1,11 @@
-package data
+package people
 
 import (
 	"fmt"
 	"io"
 
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/data/values"
 
 	"github.com/paulmach/orb"
 )
@@ -25,10 +26,10 @@ type PointRow struct {
 // FeatureCollection of Point features (id from the feature's id or its id
 // property). Other columns and keys are ignored. format FormatUnknown is
 // detected from the content. Reading is bounded by lim as the uploads of
-// LoadCandidates are (gzip inflated, UTF-8 or Windows-1252, a *ReadError
-// wrapping ErrTooManyRows and the like past a bound), and a file with any
+// LoadCandidates are (gzip inflated, UTF-8 or Windows-1252, a *textio.ReadError
+// wrapping textio.ErrTooManyRows and the like past a bound), and a file with any
 // invalid point is rejected whole: a *LoadErrors naming the line, element
-// or feature of each. Ids are checked by CheckID but may repeat.
+// or feature of each. Ids are checked by values.CheckID but may repeat.
 func ReadPoints(r io.Reader, name string, format textio.Format, lim textio.DecodeLimits) ([]PointRow, textio.FileInfo, error) {
 	var out []PointRow
 	lc := newLoadContext(name, "line", nil, lim)
@@ -84,8 +85,8 @@ func ReadPoints(r io.Reader, name string, format textio.Format, lim textio.Decod
 // readPointsCSV reads CSV points with or without a header row: a first row
 // whose first field is not a longitude is a header naming the columns.
 func readPointsCSV(ts *textio.Stream, lc *loadContext, fn func(*rawRecord)) {
-	g := textio.NewCSVGuard(ts.Reader, sniffDelimiter(ts.Reader), lc.lim)
-	cr := newCSVReader(g)
+	g := textio.NewCSVGuard(ts.Reader, textio.SniffDelimiter(ts.Reader), lc.lim)
+	cr := textio.NewCSVReader(g)
 	roles := []role{roleLon, roleLat, roleID} // without header
 	var r rawRecord
 	for first := true; ; first = false {
@@ -102,7 +103,7 @@ func readPointsCSV(ts *textio.Stream, lc *loadContext, fn func(*rawRecord)) {
 		}
 		line, _ := cr.FieldPos(0)
 		if first {
-			if _, err := ParseLon(rec[0]); err != nil {
+			if _, err := values.ParseLon(rec[0]); err != nil {
 				roles = make([]role, len(rec))
 				var lon, lat bool
 				for i, h := range rec {
@@ -138,7 +139,7 @@ func (lc *loadContext) point(r *rawRecord) (PointRow, bool) {
 	}
 	p := PointRow{ID: r.vals[roleID], Pos: r.pos}
 	if p.ID != "" {
-		if err := CheckID(p.ID); err != nil {
+		if err := values.CheckID(p.ID); err != nil {
 			lc.fail(r.pos, "id", "id %v", err)
 		}
 	}
@@ -149,8 +150,8 @@ func (lc *loadContext) point(r *rawRecord) (PointRow, bool) {
 	case r.vals[roleLon] == "" && r.vals[roleLat] == "":
 		lc.fail(r.pos, "lon", "no coordinates: want lon and lat (decimal degrees, WGS84)")
 	default:
-		lon, okLon := lc.coord(r, roleLon, ParseLon)
-		lat, okLat := lc.coord(r, roleLat, ParseLat)
+		lon, okLon := lc.coord(r, roleLon, values.ParseLon)
+		lat, okLat := lc.coord(r, roleLat, values.ParseLat)
 		if okLon && okLat {
 			p.Point = orb.Point{lon, lat}
 		}

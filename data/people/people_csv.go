@@ -1,8 +1,7 @@
-package data
+package people
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -23,8 +22,8 @@ import (
 // quoting error, and the stream's errors (a damaged gzip, a bound of
 // lc.lim) are final.
 func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRecord)) {
-	g := textio.NewCSVGuard(br, sniffDelimiter(br), lc.lim)
-	cr := newCSVReader(g)
+	g := textio.NewCSVGuard(br, textio.SniffDelimiter(br), lc.lim)
+	cr := textio.NewCSVReader(g)
 
 	header, err := cr.Read()
 	if err == io.EOF {
@@ -87,16 +86,6 @@ func readCSV(br *bufio.Reader, lc *loadContext, kind recordKind, fn func(*rawRec
 	}
 }
 
-// newCSVReader returns a csv reader on g's delimiter reading records of
-// any length (the callers check it), reusing the record slice.
-func newCSVReader(g *textio.CSVGuard) *csv.Reader {
-	cr := csv.NewReader(g)
-	cr.Comma = g.Delim()
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	return cr
-}
-
 // checkColumns records header errors when the id column or a way to
 // locate records is missing; it reports whether the header is usable.
 func checkColumns(lc *loadContext, id, lon, lat, commune bool) bool {
@@ -123,22 +112,6 @@ func csvRowError(lc *loadContext, err error, line int) textio.RowError {
 		return textio.RowError{File: lc.file, Where: lc.where, Line: pe.StartLine, Reason: pe.Err.Error()}
 	}
 	return textio.RowError{File: lc.file, Where: lc.where, Line: line, Reason: err.Error()}
-}
-
-// sniffDelimiter picks ',', ';' or '\t', whichever is most frequent on the
-// first line (',' on ties).
-func sniffDelimiter(br *bufio.Reader) rune {
-	head, _ := br.Peek(8 << 10)
-	if i := bytes.IndexByte(head, '\n'); i >= 0 {
-		head = head[:i]
-	}
-	best, n := ',', bytes.Count(head, []byte{','})
-	for _, d := range []rune{';', '\t'} {
-		if c := bytes.Count(head, []byte(string(d))); c > n {
-			best, n = d, c
-		}
-	}
-	return best
 }
 
 // WriteCandidatesCSV writes candidates as a comma-separated file with a
