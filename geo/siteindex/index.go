@@ -44,6 +44,7 @@ type Index struct {
 	tree  rtree.RTreeG[int32]
 	pts   []orb.Point
 	vec   [][3]float64 // unit vector of each point
+	cos   []float64    // cosine of each point's latitude, for geo.DistanceMCos
 	seedM float64      // first search radius for k = 1 without seeds, from the sites' spacing
 
 	seeds [len(seedLevels)]seedGrid // seeds.go
@@ -63,9 +64,10 @@ const boxRounds = 3
 // New indexes points; the id of a point is its index in points. The
 // index keeps points (it does not copy it): do not modify it afterwards.
 func New(points []orb.Point) *Index {
-	ix := &Index{pts: points, vec: make([][3]float64, len(points))}
+	ix := &Index{pts: points, vec: make([][3]float64, len(points)), cos: make([]float64, len(points))}
 	for i, p := range points {
 		ix.vec[i] = geo.UnitVector(p)
+		ix.cos[i] = math.Cos(p[1] * degToRad)
 		ix.tree.Insert(p, p, int32(i))
 	}
 	ix.pool.New = func() any {
@@ -403,7 +405,7 @@ func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
 	if q.chord2(id) > q.stop {
 		return true
 	}
-	if d := geo.DistanceM(q.p, q.ix.pts[id]); d <= q.radiusM {
+	if d := geo.DistanceMCos(q.p, q.ix.pts[id], q.cosLat, q.ix.cos[id]); d <= q.radiusM {
 		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
 	}
 	return true

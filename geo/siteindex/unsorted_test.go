@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/maillage/maillage/geo"
 )
 
 func TestWithinUnsorted(t *testing.T) {
@@ -25,6 +27,11 @@ func TestWithinUnsorted(t *testing.T) {
 		again = ix.WithinUnsorted(p, radius, again)
 		if !reflect.DeepEqual(got, again) {
 			t.Fatalf("WithinUnsorted(%v, %v): two calls differ", p, radius)
+		}
+		for _, nb := range got { // the cached cosines change no bit
+			if d := geo.DistanceM(p, pts[nb.ID]); nb.DistanceM != d {
+				t.Fatalf("WithinUnsorted(%v, %v): point %d at %v m, geo.DistanceM %v m", p, radius, nb.ID, nb.DistanceM, d)
+			}
 		}
 		want = ix.Within(p, radius, want)
 		slices.SortFunc(got, compareNeighbors)
