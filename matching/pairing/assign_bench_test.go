@@ -57,6 +57,7 @@ func benchAssign(b *testing.B, spec SyntheticSpec, alg string) {
 	b.ReportAllocs()
 	peak := startHeapPeak()
 	b.ResetTimer()
+	c0 := cpuTime()
 	var res AssignResult
 	for b.Loop() {
 		var err error
@@ -66,6 +67,7 @@ func benchAssign(b *testing.B, spec SyntheticSpec, alg string) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64((cpuTime()-c0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(peak.stopMB(), "peak-heap-MB")
 	b.ReportMetric(float64(res.PostsFilled), "posts")
 	b.ReportMetric(res.TotalDistanceM/1000, "total-km")

@@ -96,11 +96,21 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 					own = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], own)
 					nbs = own
 				}
+				// Without a date or wish of its own, a candidate's pairs are
+				// excluded by their structure only (structures with a mission
+				// start make the process active for every candidate).
+				perPair := in.proc.active && (in.cands[ci].AvailableDay != 0 || len(in.cands[ci].Wished) > 0)
 				n := 0
 				for _, nb := range nbs {
-					if k := in.exclusion(ci, nb.ID); k != exclNone {
-						g.candExcl[ci][k]++
-						sExcl[nb.ID][k]++
+					ex := exclNone
+					if perPair {
+						ex = in.exclusion(ci, nb.ID)
+					} else if in.proc.active {
+						ex = in.proc.sExcl[nb.ID]
+					}
+					if ex != exclNone {
+						g.candExcl[ci][ex]++
+						sExcl[nb.ID][ex]++
 						continue
 					}
 					cost = append(cost, uint32(math.Round(nb.DistanceM)))

@@ -205,3 +205,55 @@ func structPoints(structs []Structure) []orb.Point {
 	}
 	return pts
 }
+
+// TestAssignGraphExclusions: with the process on (dates and wishes for some
+// candidates, mission starts everywhere, excluded structures), every
+// candidate's degree and exclusions match a brute-force count, those without
+// a date or wish of their own (checked against their structures only) too.
+func TestAssignGraphExclusions(t *testing.T) {
+	cands, structs := Synthetic(SyntheticSpec{Seed: 41, Candidates: 4000, Structures: 600, MaxPosts: 3, Clustered: 0.8})
+	for i := range cands {
+		switch i % 5 {
+		case 1:
+			cands[i].AvailableDay = 20000 + int32(i%40)
+		case 2:
+			cands[i].Wished = []string{cands[i].Departement}
+		}
+	}
+	for i := range structs {
+		structs[i].StartDay = 20000 + int32(i*7%40)
+		if i%11 == 0 {
+			structs[i].Excluded = "avis défavorable"
+		}
+	}
+	in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := buildAssignGraph(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	excluded := 0
+	for i := range cands {
+		var deg int32
+		var ex [nExcl]int32
+		for j := range structs {
+			if geo.DistanceM(cands[i].Point, structs[j].Point) > 1000*DefaultCandidateMaxKm {
+				continue
+			}
+			if k := pairExclusion(&cands[i], &structs[j], 0); k != exclNone {
+				ex[k]++
+				excluded++
+			} else {
+				deg++
+			}
+		}
+		if want.candDeg[i] != deg || want.candExcl[i] != ex {
+			t.Fatalf("candidate %d: degree %d, exclusions %v; brute force %d, %v", i, want.candDeg[i], want.candExcl[i], deg, ex)
+		}
+	}
+	if want.edges() < 20000 || excluded < 3000 {
+		t.Fatalf("%d edges, %d excluded pairs: the instance does not test much", want.edges(), excluded)
+	}
+}
