@@ -78,6 +78,7 @@ func New(points []orb.Point) *Index {
 		q.boxK = q.boxCollectK
 		q.box1 = q.boxCollect1
 		q.within = q.withinFn
+		q.withinChord = q.withinChordFn
 		return q
 	}
 	ix.seedM = ix.spacingM()
@@ -317,6 +318,8 @@ type siteQuery struct {
 	boxK   func(lo, hi [2]float64, id int32) bool
 	box1   func(lo, hi [2]float64, id int32) bool
 	within func(lo, hi [2]float64, id int32) bool
+
+	withinChord func(lo, hi [2]float64, id int32) bool
 }
 
 // chord2 returns the squared chord between p and point id.
@@ -407,6 +410,15 @@ func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
 	}
 	if d := geo.DistanceMCos(q.p, q.ix.pts[id], q.cosLat, q.ix.cos[id]); d <= q.radiusM {
 		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
+	}
+	return true
+}
+
+// withinChordFn records the points of a WithinChordUnsorted box inside the
+// radius's chord (with its slack), at their chord distance.
+func (q *siteQuery) withinChordFn(_, _ [2]float64, id int32) bool {
+	if c2 := q.chord2(id); c2 <= q.stop {
+		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: mOfChord2(c2)})
 	}
 	return true
 }

@@ -3,6 +3,7 @@ package pairing
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -156,6 +157,40 @@ func TestAssignGraphOrder(t *testing.T) {
 	}
 	if g.edges() != want {
 		t.Fatalf("%d edges, brute force %d", g.edges(), want)
+	}
+	for i, p := range g.pair { // chord distances resolved to the haversine's metres
+		c, s := edgeEnds(p)
+		if d := geo.DistanceM(cands[c].Point, structs[s].Point); g.cost[i] != uint32(math.Round(d)) {
+			t.Fatalf("edge %d→%d: cost %d m, geo.DistanceM %v m", c, s, g.cost[i], d)
+		}
+	}
+}
+
+// TestPairCostM: where the chord distance is within the tolerance of the
+// radius or of a half metre, the haversine decides.
+func TestPairCostM(t *testing.T) {
+	const tol = siteindex.ChordToleranceM
+	c, s := orb.Point{2.35, 48.86}, orb.Point{2.5, 48.9}
+	d := geo.DistanceM(c, s) // 11,836.39 m: rounds down, a half metre above rounds up
+	half := math.Floor(d) + 0.5
+	for _, tc := range []struct {
+		name          string
+		chordM, maxM  float64
+		wantM         uint32
+		wantWithinMax bool
+	}{
+		{"inside", d, 30000, uint32(math.Round(d)), true},
+		{"outside", d, 5000, 0, false},
+		{"radius at the distance, chord just beyond", d + tol/2, d, uint32(math.Round(d)), true},
+		{"radius just below, chord just inside", d - tol/2, math.Nextafter(d, 0), 0, false},
+		{"chord beyond the tolerance", d + 2*tol, d, 0, false},
+		{"chord a hair under a half metre", half - tol/2, 30000, uint32(math.Round(d)), true},
+		{"chord a hair over a half metre", half + tol/2, 30000, uint32(math.Round(d)), true},
+	} {
+		m, ok := pairCostM(tc.chordM, tc.maxM, c, s)
+		if m != tc.wantM || ok != tc.wantWithinMax {
+			t.Errorf("%s: pairCostM(%v, %v) = %d, %v; want %d, %v", tc.name, tc.chordM, tc.maxM, m, ok, tc.wantM, tc.wantWithinMax)
+		}
 	}
 }
 
