@@ -418,7 +418,7 @@ func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
 // radius's chord (with its slack), at their chord distance.
 func (q *siteQuery) withinChordFn(_, _ [2]float64, id int32) bool {
 	if c2 := q.chord2(id); c2 <= q.stop {
-		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: mOfChord2(c2)})
+		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: mOfChord2Near(c2)})
 	}
 	return true
 }
