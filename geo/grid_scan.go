@@ -46,6 +46,7 @@ type scanner struct {
 	tables []*childTable // tables[k]: descendants from res k to res res
 	shapes []orb.MultiPolygon
 	locate func(orb.Point) (int, bool)
+	reuse  *scanReuse // coarse cells whose cells are taken from a previous grid (nil: none)
 }
 
 // newScanner prepares descendant tables for every coarse resolution in
@@ -76,6 +77,9 @@ func (s *scanner) scanAll(coarse []h3.Cell, k, workers int) (cellScan, error) {
 				}
 				buf.reset()
 				for _, c := range coarse[ci*scanChunk : min(len(coarse), (ci+1)*scanChunk)] {
+					if s.reuse.take(c, k, s.res, &buf) {
+						continue
+					}
 					if err := s.scanCell(c, k, &buf); err != nil {
 						errs[ci] = err
 						break
