@@ -26,6 +26,11 @@ type GridReuseStats struct {
 	CoarseTaken   int `json:"coarse_taken"`   // coarse cells whose cells were taken
 	CoarseScanned int `json:"coarse_scanned"` // coarse cells scanned again (near a changed shape)
 	CellsTaken    int `json:"cells_taken"`    // fine cells taken with their commune, centre and area
+	// CentresLocated are the centres of scanned coarse cells close to a
+	// changed shape, located again; CentresTaken those away from every
+	// changed shape, whose commune (or none) is the previous grid's.
+	CentresLocated int `json:"centres_located"`
+	CentresTaken   int `json:"centres_taken"`
 }
 
 // BuildGridReusing is BuildGridWeighted for a reload where few commune
@@ -34,8 +39,10 @@ type GridReuseStats struct {
 // away from every changed shape (the previous shape of a commune changed or
 // gone, the new shape of one changed or new) is not scanned: its cells and
 // their communes are those of the previous grid, since the same unchanged
-// shapes contain those centres, with ids renumbered by Same. Cells near a
-// change are located again, and the representative-point cells and
+// shapes contain those centres, with ids renumbered by Same. In a coarse
+// cell near a change, each centre away from the changed shapes' boxes takes
+// the previous grid's answer the same way; only centres inside those boxes
+// are located again. The representative-point cells and
 // populations are computed for all, so the grid equals the one
 // BuildGridWeighted builds from the same inputs. A reuse that does not fit
 // (another resolution, lengths that disagree, ids out of order) is ignored:
@@ -46,7 +53,8 @@ func BuildGridReusing(reuse GridReuse, shapes []orb.MultiPolygon, reps []orb.Poi
 	if err != nil || r == nil {
 		return g, GridReuseStats{}, err
 	}
-	return g, GridReuseStats{CoarseTaken: int(r.taken.Load()), CoarseScanned: int(r.scanned.Load()), CellsTaken: int(r.cells.Load())}, nil
+	return g, GridReuseStats{CoarseTaken: int(r.taken.Load()), CoarseScanned: int(r.scanned.Load()), CellsTaken: int(r.cells.Load()),
+		CentresLocated: int(r.located.Load()), CentresTaken: int(r.centres.Load())}, nil
 }
 
 // scanReuse takes the cells of clean coarse cells from a previous grid.
@@ -59,6 +67,8 @@ type scanReuse struct {
 	taken     atomic.Int64
 	scanned   atomic.Int64
 	cells     atomic.Int64
+	located   atomic.Int64
+	centres   atomic.Int64
 }
 
 // newScanReuse checks reuse against the new shapes and prepares it; nil
@@ -145,4 +155,30 @@ func (r *scanReuse) take(c h3.Cell, k, res int, out *cellScan) bool {
 	r.taken.Add(1)
 	r.cells.Add(int64(len(out.cells) - start))
 	return true
+}
+
+// owner returns the commune owning the centre p of cell c when p is away
+// from every changed shape (known): the previous grid's owner renumbered,
+// or none when the previous grid had no owner for c. Near a change, or
+// without reuse, known is false and the caller locates p.
+func (r *scanReuse) owner(c h3.Cell, p orb.Point) (id int, ok, known bool) {
+	if r == nil {
+		return 0, false, false
+	}
+	if r.dirty.intersects(orb.Bound{Min: p, Max: p}) {
+		r.located.Add(1)
+		return 0, false, false
+	}
+	g := r.prev
+	i, found := slices.BinarySearch(g.Cells, c)
+	if !found || g.Commune[i] < 0 {
+		r.centres.Add(1)
+		return 0, false, true // no commune held p before, and none of the new shapes is near it
+	}
+	if n := r.prevToNew[g.Commune[i]]; n >= 0 {
+		r.centres.Add(1)
+		return int(n), true, true
+	}
+	r.located.Add(1) // owned by a changed commune, so near a change: cannot happen
+	return 0, false, false
 }

@@ -158,7 +158,10 @@ func (s *scanner) scanCell(c h3.Cell, k int, out *cellScan) error {
 // resolve locates the centre p of cell c and records c when a commune owns
 // it. areaKm2 < 0 asks for the exact h3 area.
 func (s *scanner) resolve(c h3.Cell, p orb.Point, areaKm2 float64, out *cellScan) error {
-	id, ok := s.locate(p)
+	id, ok, known := s.reuse.owner(c, p)
+	if !known {
+		id, ok = s.locate(p)
+	}
 	if !ok {
 		return nil
 	}
