@@ -149,6 +149,7 @@ func newTerritoryFrom(bounds []boundaries.Boundary, adm admin, prev *Territory) 
 	t.joinEPCIs()
 	t.indexAdmin()
 	t.locate()
+	t.reused.Geometry = t.prev.sameGeometry(t)
 	return t, nil
 }
 

@@ -1,6 +1,8 @@
 package data
 
 import (
+	"slices"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data/boundaries"
@@ -17,6 +19,11 @@ type TerritoryReuse struct {
 	Measured   int  `json:"measured"`    // communes whose area and representative point were taken
 	IndexRings int  `json:"index_rings"` // rings of the commune index taken with their edge buckets
 	IndexWhole bool `json:"index_whole"` // the whole commune index taken (every shape the same)
+	// Geometry is true when the communes are the previous territory's,
+	// code for code, with the very same boundaries and shapes (and the
+	// same unmatched boundaries): whatever was derived from the geometry
+	// alone is unchanged.
+	Geometry bool `json:"geometry"`
 }
 
 // Reused says what building t took from the territory it reloaded (all
@@ -158,4 +165,29 @@ func (t *Territory) SameShapes(prev *Territory) []int32 {
 		}
 	}
 	return out
+}
+
+// sameGeometry reports whether t's communes are prev's, code for code,
+// joined to the very same boundaries with the same shapes, and its
+// unmatched boundaries prev's (TerritoryReuse.Geometry).
+func (r *shapeReuse) sameGeometry(t *Territory) bool {
+	if r == nil {
+		return false
+	}
+	p := r.prev
+	if len(t.Communes) != len(p.Communes) || len(t.Unmatched) != len(p.Unmatched) {
+		return false
+	}
+	for i := range t.Communes {
+		c, q := &t.Communes[i], &p.Communes[i]
+		if c.Code != q.Code || r.same(c) == nil || !sameShape(c.Shape, q.Shape) || !slices.Equal(c.FormerCodes, q.FormerCodes) {
+			return false
+		}
+	}
+	for i := range t.Unmatched {
+		if t.Unmatched[i].Code != p.Unmatched[i].Code || !sameShape(t.Unmatched[i].Shape, p.Unmatched[i].Shape) {
+			return false
+		}
+	}
+	return true
 }

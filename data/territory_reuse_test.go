@@ -93,7 +93,7 @@ func TestLoadTerritoryReusing(t *testing.T) {
 	}{
 		// Same bytes: everything is taken, the index whole.
 		// (Delta, 01004, is in no release: unmatched.)
-		{"unchanged", before, before, TerritoryReuse{Features: 6, Dissolved: 1, Measured: 4, IndexWhole: true}},
+		{"unchanged", before, before, TerritoryReuse{Features: 6, Dissolved: 1, Measured: 4, IndexWhole: true, Geometry: true}},
 		// Alpha and Epsilon merge on 1 January (new COG release): the
 		// boundaries are the same bytes, Alpha-Epsilon is dissolved and
 		// measured again, its rings (those of Alpha and Epsilon as read)

@@ -137,6 +137,7 @@ func Load(cfg Config) (*Engine, error) {
 		}
 	}
 	p.Territory = terr
+	reuseOverSameGeometry(reuse, cfg.Previous, files, terr)
 	took("territory", time.Since(t0))
 
 	// The built-in structures only need the territory: read them while the

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
+	"github.com/maillage/maillage/data/layerconf"
 	"github.com/maillage/maillage/geo"
 )
 
@@ -115,5 +117,85 @@ func checkSameGrid(t *testing.T, got, want *geo.Grid) {
 	}
 	if !reflect.DeepEqual(got.Shares, want.Shares) || !reflect.DeepEqual(got.ShareStart, want.ShareStart) || !reflect.DeepEqual(got.Weighted, want.Weighted) {
 		t.Error("shares differ from the cold build")
+	}
+}
+
+// TestReloadOverSameGeometry reloads engines over fixture folders: a
+// boundaries file of other bytes but the same communes keeps the
+// indicators and structures of the engine in service (their files and the
+// COG are unchanged); a moved boundary builds them again; a newer COG
+// release dropped beside the old one is read (its files are checksummed).
+func TestReloadOverSameGeometry(t *testing.T) {
+	territoryDir := filepath.Join("..", "data", "testdata", "territory")
+	merge := filepath.Join("..", "data", "testdata", "merge")
+	load := func(dir string, prev *Engine) *Engine {
+		t.Helper()
+		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
+			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
+		e, err := Load(Config{DataDir: dir, Resolution: 6, Workers: 2, Layers: &layers, Previous: prev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	same := func(a, b indicators.Indicators) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	// Only the 6.0.0 release, so that the merge folder's 6.1.0 is new.
+	dir := editedCopy(t, territoryDir, "", "")
+	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
+		b, err := os.ReadFile(filepath.Join(merge, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prev := load(dir, nil)
+	if len(prev.indicators) == 0 {
+		t.Fatal("the fixture has no indicators: the test checks nothing")
+	}
+	// Other bytes, same features: one more space between two features.
+	boundaries := filepath.Join(dir, data.CommunesFile[:len(data.CommunesFile)-len(".gz")])
+	raw, err := os.ReadFile(boundaries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(boundaries, []byte(strings.Replace(string(raw), "},\n{", "}, \n{", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next := load(dir, prev)
+	if next.territory == prev.territory || !next.territory.Reused().Geometry {
+		t.Fatalf("territory read again: %v, same geometry: %+v", next.territory != prev.territory, next.territory.Reused())
+	}
+	if !same(next.indicators, prev.indicators) {
+		t.Error("indicators built again over the same geometry")
+	}
+	// A moved boundary: built again, equal to a cold load.
+	moved := strings.Replace(string(raw), "[[[3, 45], [4, 45], [4, 46], [3, 46], [3, 45]]]", "[[[3, 45], [4.3, 45], [4.3, 46.2], [3, 46], [3, 45]]]", 1)
+	if err := os.WriteFile(boundaries, []byte(moved), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	third := load(dir, next)
+	if third.territory.Reused().Geometry || same(third.indicators, next.indicators) {
+		t.Error("indicators kept over a moved boundary")
+	}
+	if cold := load(dir, nil); !reflect.DeepEqual(cold.indicators, third.indicators) {
+		t.Error("indicators after the reload differ from a cold load's")
+	}
+	// The 6.1.0 release (Alpha and Epsilon merge) dropped beside 6.0.0.
+	for _, part := range []string{"communes", "departements", "regions", "epci"} {
+		b, err := os.ReadFile(filepath.Join(merge, "decoupage-administratif-6.1.0-"+part+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "decoupage-administratif-6.1.0-"+part+".json"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fourth := load(dir, third)
+	if n, was := len(fourth.territory.Communes), len(third.territory.Communes); n != was-1 {
+		t.Errorf("%d communes after the new release, %d before: the release was not read", n, was)
 	}
 }

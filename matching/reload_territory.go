@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
@@ -53,4 +54,33 @@ func reloadGrid(t *data.Territory, prev *Engine, cfg Config) (*geo.Grid, gridSta
 		}
 	}
 	return g, stats, nil
+}
+
+// reuseOverSameGeometry widens reuse (reusable) for a reload whose
+// territory files changed but not its geometry: a boundaries file of other
+// bytes holding the same communes (data.TerritoryReuse.Geometry), with the
+// COG files unchanged. The structures and the indicators are derived from
+// the communes' codes, shapes, areas and representative points and from
+// their own files, so they are reused when their own files are unchanged,
+// as with an unchanged territory.
+func reuseOverSameGeometry(reuse map[string]bool, prev *Engine, now []FileStatus, t *data.Territory) {
+	if reuse["territory"] || prev == nil || !t.Reused().Geometry {
+		return
+	}
+	sums := func(files []FileStatus, role string) string {
+		var s string
+		for _, f := range files {
+			// The boundaries file, plain or gzip.
+			if f.Role == role && strings.TrimSuffix(f.Name, ".gz") != strings.TrimSuffix(data.CommunesFile, ".gz") {
+				s += f.Name + ":" + f.SHA256 + ";"
+			}
+		}
+		return s
+	}
+	if sums(prev.files, "territory") != sums(now, "territory") {
+		return
+	}
+	for _, role := range []string{"structures", "indicators"} {
+		reuse[role] = sums(prev.files, role) == sums(now, role)
+	}
 }
