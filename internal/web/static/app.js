@@ -659,7 +659,7 @@
     }
     for (const m of r.items.slice(0, 50)) {
       const coarse = m.spread === 'uniform-coarse' ? ' *' : '';
-      const tr = row([m.name + coarse, fmtInt.format(m.population),
+      const tr = row([m.nom + coarse, fmtInt.format(m.population),
         fmt1.format(m.nearest_distance_m / 1000) + ' km · ' + fmtInt.format(m.nearest_distance_m * MIN_PER_M) + ' min']);
       tr.title = (m.nearest_site_name || '') + (coarse ? ' — * population répartie uniformément sur plus de 500 km² : estimation grossière' : '');
       tr.addEventListener('click', () => showCommune(m.code));
