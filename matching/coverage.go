@@ -190,7 +190,7 @@ const WorstCommunesPerArea = 10
 // CommuneRef is a commune in a ranking.
 type CommuneRef struct {
 	Code                string  `json:"code"`
-	Name                string  `json:"name"`
+	Name                string  `json:"nom"`
 	Population          int     `json:"population"`
 	UncoveredPopulation int     `json:"uncovered_population"`
 	CoveredShare        float64 `json:"covered_share"`

@@ -28,7 +28,7 @@ const (
 // RuralMairie is a sparsely populated commune lying mostly in a gap.
 type RuralMairie struct {
 	Code                string  `json:"code"`
-	Name                string  `json:"name"`
+	Name                string  `json:"nom"`
 	Departement         string  `json:"departement"`
 	EPCI                string  `json:"epci,omitempty"`
 	Population          int     `json:"population"`

@@ -118,7 +118,7 @@ func RuralMairies() Table[matching.RuralMairie] {
 	type r = matching.RuralMairie
 	return NewTable(
 		Str("code", func(v *r) string { return v.Code }),
-		Str("name", func(v *r) string { return v.Name }),
+		Str("nom", func(v *r) string { return v.Name }),
 		Str("departement", func(v *r) string { return v.Departement }),
 		Str("epci", func(v *r) string { return v.EPCI }),
 		Int("population", func(v *r) int { return v.Population }),

@@ -90,7 +90,7 @@ type Access struct {
 type AccessArea struct {
 	Level      string  `json:"level"`
 	Code       string  `json:"code"`
-	Name       string  `json:"name"`
+	Name       string  `json:"nom"`
 	Population int     `json:"population"` // located on the grid
 	Demand     float64 `json:"demand"`     // people in difficulty (or inhabitants) located
 	// Supply is the supply located in the area (its structures' posts or

@@ -72,7 +72,7 @@ type AreaComparison struct {
 // CommuneComparison is the change of coverage of one commune.
 type CommuneComparison struct {
 	Code                   string  `json:"code"`
-	Name                   string  `json:"name"`
+	Name                   string  `json:"nom"`
 	Departement            string  `json:"departement"`
 	Population             int     `json:"population"`
 	Change                 string  `json:"change"` // ChangeGained, ChangeLost or ChangeMixed
