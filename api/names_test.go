@@ -101,8 +101,8 @@ func (l namedNameAnswer) matches(url, path string) bool {
 // property names everywhere"): each must still occur, so that the list
 // shrinks as they are renamed, and no other answer may join them.
 var namedNameLeft = []namedNameAnswer{
-	{"matching.CommuneRef (worst communes of a coverage)", "/v1/coverage", `worst_communes\[`},
-	{"matching.RuralMairie", "/v1/coverage/rural-mairies", `^\$\.items\[`},
+	{"coverage.CommuneRef (worst communes of a coverage)", "/v1/coverage", `worst_communes\[`},
+	{"coverage.RuralMairie", "/v1/coverage/rural-mairies", `^\$\.items\[`},
 	{"matching.CommuneComparison (JSON)", "/v1/coverage/compare", `^\$\.items\[`},
 	{"matching.AccessArea by commune", "/v1/access", `^\$\.(items|features)\[`},
 }

@@ -1,7 +1,7 @@
 package coverage
 
 import (
-	"github.com/maillage/maillage/matching"
+	covm "github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -21,11 +21,11 @@ import (
 type communeCoverageProps struct {
 	Code string `json:"code"`
 	Nom  string `json:"nom"`
-	matching.CommuneCoverage
+	covm.CommuneCoverage
 	Name string `json:"name,omitempty"`
 }
 
-func newCommuneCoverageProps(m matching.CommuneCoverage) communeCoverageProps {
+func newCommuneCoverageProps(m covm.CommuneCoverage) communeCoverageProps {
 	return communeCoverageProps{Code: m.Code, Nom: m.Name, CommuneCoverage: m}
 }
 
