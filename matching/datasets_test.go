@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data/people"
+	"github.com/maillage/maillage/matching/coverage"
+
 	"github.com/maillage/maillage/data/textio"
 
 	"github.com/maillage/maillage/data"
@@ -186,8 +188,8 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv := mustCoverage(t, e, CoverageQuery{NoGaps: true})
-	byCode := map[string]*CommuneCoverage{}
+	cv := mustCoverage(t, e, coverage.Query{NoGaps: true})
+	byCode := map[string]*coverage.CommuneCoverage{}
 	for i := range cv.Communes {
 		byCode[cv.Communes[i].Code] = &cv.Communes[i]
 	}
@@ -199,7 +201,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	for i, s := range structs {
 		exp := 1.0
 		if cc, ok := byCode[s.Commune]; ok && cc.Located {
-			if Value(cc.CoveredShare) < 0.5 {
+			if coverage.Value(cc.CoveredShare) < 0.5 {
 				exp = 3
 				gaps++
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/maillage/maillage/data"
@@ -95,46 +94,13 @@ func (w PriorityWeights) validate() error {
 	return nil
 }
 
-// priorityOnce holds the per-commune flags of the priority rule, computed
-// on first use.
-type priorityOnce struct {
-	once  sync.Once
-	gap   []bool // per commune index
-	rural []bool
-	err   error
-}
-
-// priorityFlags returns, per commune index, whether it is in a gap and
-// whether it is rural (see PriorityWeights).
-func (e *Engine) priorityFlags() (gap, rural []bool, err error) {
-	p := &e.priority
-	p.once.Do(func() {
-		cv, err := e.Coverage(CoverageQuery{NoGaps: true})
-		if err != nil {
-			p.err = err
-			return
-		}
-		n := len(e.territory.Communes)
-		p.gap, p.rural = make([]bool, n), make([]bool, n)
-		for k := range cv.Communes {
-			c := &cv.Communes[k]
-			if !c.Located {
-				continue
-			}
-			p.gap[c.id] = c.CoveredShare != nil && *c.CoveredShare < RuralGapShareMin
-			p.rural[c.id] = c.AreaKm2 > 0 && c.DensityPerKm2 < RuralDensityMaxKm2
-		}
-	})
-	return p.gap, p.rural, p.err
-}
-
 // weigh sets the Weight of structs (converted from ss, same order) by the
 // priority rule and returns how many got a weight above 1.
 func (e *Engine) weigh(structs []pairing.Structure, ss []people.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
-	gap, rural, err := e.priorityFlags()
+	gap, rural, err := e.cov.PriorityFlags()
 	if err != nil {
 		return 0, fmt.Errorf("priority weights: %w", err)
 	}

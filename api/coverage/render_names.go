@@ -1,7 +1,7 @@
 package coverage
 
 import (
-	"github.com/maillage/maillage/matching"
+	covm "github.com/maillage/maillage/matching/coverage"
 )
 
 // In every GeoJSON answer a commune, a département or a région is named
@@ -21,10 +21,10 @@ import (
 type communeCoverageProps struct {
 	Code string `json:"code"`
 	Nom  string `json:"nom"`
-	matching.CommuneCoverage
+	covm.CommuneCoverage
 	Name string `json:"name,omitempty"`
 }
 
-func newCommuneCoverageProps(m matching.CommuneCoverage) communeCoverageProps {
+func newCommuneCoverageProps(m covm.CommuneCoverage) communeCoverageProps {
 	return communeCoverageProps{Code: m.Code, Nom: m.Name, CommuneCoverage: m}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -24,7 +25,7 @@ type networkFlags struct {
 	reachFlags
 	format, out, by     string
 	departement, region string
-	reachV              matching.Reach
+	reachV              coverage.Reach
 }
 
 // register adds the shared flags; formats and bys list the allowed values,

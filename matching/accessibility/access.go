@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -46,7 +47,7 @@ type AccessQuery struct {
 	// ComputeWithUploads; "" is BuiltinStructuresDataset.
 	Supply string
 	Demand string          // DemandDifficulty (the default when "") or DemandPopulation
-	Reach  *matching.Reach // nil: DefaultReach
+	Reach  *coverage.Reach // nil: DefaultReach
 	Decay  fca.Decay       // zero: binary (the plain 2SFCA)
 }
 
@@ -55,7 +56,7 @@ type Access struct {
 	Supply       string         `json:"supply"`
 	SupplyKind   string         `json:"supply_kind"` // SupplyPosts or SupplySites
 	Demand       string         `json:"demand"`
-	Reach        matching.Reach `json:"reach"`
+	Reach        coverage.Reach `json:"reach"`
 	Decay        fca.Decay      `json:"decay"`
 	SupplyPoints int            `json:"supply_points"`
 	SupplyTotal  float64        `json:"supply_total"` // posts or sites
@@ -214,7 +215,7 @@ func Compute(e *matching.Engine, q AccessQuery) (*Access, error) {
 
 // accessOf is Access of a resolved supply.
 func accessOf(e *matching.Engine, q AccessQuery, sup *accessSupply) (*Access, error) {
-	reach := matching.DefaultReach()
+	reach := coverage.DefaultReach()
 	if q.Reach != nil {
 		reach = *q.Reach
 	}
@@ -222,9 +223,9 @@ func accessOf(e *matching.Engine, q AccessQuery, sup *accessSupply) (*Access, er
 		return nil, err
 	}
 	if q.Demand == "" {
-		q.Demand = matching.DemandDifficulty
+		q.Demand = coverage.DemandDifficulty
 	}
-	demand, err := e.CellDemand(q.Demand)
+	demand, err := coverage.CellDemand(e.Coverage(), q.Demand)
 	if err != nil {
 		return nil, err
 	}
