@@ -21,14 +21,14 @@ import (
 // communeCodeRE is an INSEE commune code (2A and 2B for Corsica).
 var communeCodeRE = regexp.MustCompile(`^[0-9][0-9AB][0-9]{3}$`)
 
-// communesNamedName walks a decoded JSON answer and lists the JSON paths of
-// the commune objects (a "code" that is a commune's INSEE code) that carry
-// "name" where every answer says "nom".
-func communesNamedName(v any, path string, out *[]string) {
+// communesNamed walks a decoded JSON answer and lists the JSON paths of the
+// commune objects (a "code" that is a commune's INSEE code) that carry key
+// ("name" where every answer says "nom").
+func communesNamed(v any, key, path string, out *[]string) {
 	switch x := v.(type) {
 	case map[string]any:
 		if code, ok := x["code"].(string); ok && communeCodeRE.MatchString(code) {
-			if _, named := x["name"]; named {
+			if _, named := x[key]; named {
 				*out = append(*out, fmt.Sprintf("%s (code %s)", path, code))
 			}
 		}
@@ -38,11 +38,11 @@ func communesNamedName(v any, path string, out *[]string) {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			communesNamedName(x[k], path+"."+k, out)
+			communesNamed(x[k], key, path+"."+k, out)
 		}
 	case []any:
 		for i, e := range x {
-			communesNamedName(e, path+"["+strconv.Itoa(i)+"]", out)
+			communesNamed(e, key, path+"["+strconv.Itoa(i)+"]", out)
 		}
 	}
 }
@@ -89,28 +89,11 @@ func testedGetURLs(t *testing.T) []string {
 	return urls
 }
 
-// namedNameAnswer is a kind of answer that still names its communes
-// "name": the route (a URL prefix) and the JSON path where they are.
-type namedNameAnswer struct{ what, route, path string }
-
-func (l namedNameAnswer) matches(url, path string) bool {
-	return strings.HasPrefix(url, l.route) && regexp.MustCompile(l.path).MatchString(path)
-}
-
-// namedNameLeft are the answers not renamed yet (issue 15, "the same
-// property names everywhere"): each must still occur, so that the list
-// shrinks as they are renamed, and no other answer may join them.
-var namedNameLeft = []namedNameAnswer{
-	{"matching.CommuneRef (worst communes of a coverage)", "/v1/coverage", `worst_communes\[`},
-	{"matching.RuralMairie", "/v1/coverage/rural-mairies", `^\$\.items\[`},
-	{"matching.CommuneComparison (JSON)", "/v1/coverage/compare", `^\$\.items\[`},
-	{"matching.AccessArea by commune", "/v1/access", `^\$\.(items|features)\[`},
-}
-
 // TestCommunesNamedNom walks the JSON and GeoJSON answers of every GET
 // route the api tests request (their literal URLs) and of the routes that
 // list communes gaining (proposals, recommendations, scenarios): a commune
-// object is named "nom", never "name", but in the answers of namedNameLeft.
+// object is named "nom", never "name" (issue 15, "the same property names
+// everywhere").
 func TestCommunesNamedNom(t *testing.T) {
 	if testing.Short() {
 		t.Skip("walks every tested route: skipped in -short mode")
@@ -119,23 +102,30 @@ func TestCommunesNamedNom(t *testing.T) {
 	type call struct {
 		method, url, contentType, body string
 		gains                          bool // the answer lists communes gaining
+		named                          bool // the answer lists communes, named "nom"
 	}
 	var calls []call
 	for _, u := range testedGetURLs(t) {
-		calls = append(calls, call{http.MethodGet, u, "", "", false})
+		calls = append(calls, call{http.MethodGet, u, "", "", false, false})
 	}
 	// Communes gaining: Creuse at 15 minutes has gaps; a site in the largest
 	// (the browser test's), and one by its commune (Bourganeuf).
 	const sites = "id,name,lon,lat,commune\ngap,Zone blanche,2.0025,46.2129,\ncreuse,Bourganeuf,,,23030\n"
 	for _, u := range []string{"/v1/proposals/evaluate", "/v1/proposals/evaluate?format=geojson",
 		"/v1/scenarios/compare", "/v1/recommendations?k=2&format=json", "/v1/recommendations?k=2"} {
-		calls = append(calls, call{http.MethodPost, u + sep(u) + "departement=23&max_minutes=15", "text/csv", sites, true})
+		calls = append(calls, call{http.MethodPost, u + sep(u) + "departement=23&max_minutes=15", "text/csv", sites, true, false})
 	}
 	for _, u := range []string{"/v1/recommendations?departement=23&k=3&max_minutes=15&format=json", "/v1/recommendations?departement=23&k=3&max_minutes=15"} {
-		calls = append(calls, call{http.MethodGet, u, "", "", true})
+		calls = append(calls, call{http.MethodGet, u, "", "", true, false})
+	}
+	// The answers that named their communes "name" until issue 15: each
+	// must list communes, named "nom", whatever the other tests request.
+	for _, u := range []string{"/v1/coverage?departement=23&max_minutes=15", "/v1/coverage/rural-mairies?departement=23&max_minutes=15",
+		"/v1/coverage/compare?departement=23&max_minutes=20", "/v1/coverage/compare?departement=23&max_minutes=20&format=geojson&limit=5",
+		"/v1/access?by=commune&departement=23", "/v1/access?by=commune&departement=23&format=geojson"} {
+		calls = append(calls, call{http.MethodGet, u, "", "", false, true})
 	}
 	walked, gains := 0, 0
-	seen := make([]bool, len(namedNameLeft))
 	for _, c := range calls {
 		req := httptest.NewRequest(c.method, c.url, strings.NewReader(c.body))
 		if c.contentType != "" {
@@ -147,19 +137,18 @@ func TestCommunesNamedNom(t *testing.T) {
 		if c.gains && (rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"communes":[{`)) {
 			t.Errorf("%s %s: %d, want communes gaining: %.300s", c.method, c.url, rec.Code, rec.Body.String())
 		}
+		if c.named && (rec.Code != http.StatusOK || !strings.Contains(ct, "json")) {
+			t.Errorf("%s %s: %d %s, want a JSON answer: %.300s", c.method, c.url, rec.Code, ct, rec.Body.String())
+		}
 		if rec.Code != http.StatusOK || !strings.Contains(ct, "json") {
 			continue
 		}
 		walked++
 		doc := apitest.DecodeNumbers(t, c.method+" "+c.url, rec.Body.Bytes())
-		var found, bad []string
-		communesNamedName(doc, "$", &found)
-		for _, p := range found {
-			if k := slices.IndexFunc(namedNameLeft, func(l namedNameAnswer) bool { return l.matches(c.url, p) }); k >= 0 {
-				seen[k] = true
-			} else {
-				bad = append(bad, p)
-			}
+		var bad, good []string
+		communesNamed(doc, "name", "$", &bad)
+		if communesNamed(doc, "nom", "$", &good); c.named && len(good) == 0 {
+			t.Errorf("%s %s: no commune named \"nom\" in the answer: %.300s", c.method, c.url, rec.Body.String())
 		}
 		if len(bad) > 0 {
 			t.Errorf("%s %s: %d commune objects named \"name\", want \"nom\": %s", c.method, c.url, len(bad),
@@ -167,11 +156,6 @@ func TestCommunesNamedNom(t *testing.T) {
 		}
 		if c.gains {
 			gains++
-		}
-	}
-	for k, l := range namedNameLeft {
-		if !seen[k] {
-			t.Errorf("%s no longer names a commune \"name\" (%s %s): drop it from namedNameLeft", l.what, l.route, l.path)
 		}
 	}
 	t.Logf("%d JSON answers walked of %d requests, %d listing communes gaining", walked, len(calls), gains)

@@ -299,8 +299,8 @@ func TestMapInBrowser(t *testing.T) {
 	var csvHead string
 	eval("mairies CSV", `fetch(document.querySelector('#mairies-csv').href).then(async (r) =>
   r.headers.get('content-type') + '|' + (await r.text()).split('\n')[0])`, &csvHead)
-	if !strings.HasPrefix(csvHead, "text/csv") || !strings.Contains(csvHead, "|code,name,") {
-		t.Errorf("rural mairies CSV link gives %q, want a CSV with a code,name,... header", csvHead)
+	if !strings.HasPrefix(csvHead, "text/csv") || !strings.Contains(csvHead, "|code,nom,") {
+		t.Errorf("rural mairies CSV link gives %q, want a CSV with a code,nom,... header", csvHead)
 	}
 	run("count advisors' places", chromedp.Click(chromedp.CSS(`input[name="layer"][value="cnfs-permanences"]`)))
 	waitFor("coverage with advisors' places", fmt.Sprintf(`%s !== %q`, jsText("#stat-share"), share15))

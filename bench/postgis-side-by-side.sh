@@ -108,7 +108,7 @@ near10k="SELECT p.id, n.rank, n.id, round(n.d::numeric, 1) FROM points p CROSS J
   WHERE p.k < $near ORDER BY p.k, n.rank"
 # Coverage: a cell is covered when the great-circle distance from its
 # centre to the nearest site is within the threshold; minutes become metres
-# as matching.TravelModel does (60 km/h, detour 1.3).
+# as coverage.TravelModel does (60 km/h, detour 1.3).
 maxm() { echo "$1::float8 / 60 * 60 * 1000 / 1.3"; }
 figures() { # covered located: population, covered, uncovered, unlocated, share
   echo "SELECT (SELECT population FROM totals), round($1), round($2) - round($1),

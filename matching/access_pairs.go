@@ -8,7 +8,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
+	"github.com/maillage/maillage/matching/internal/par"
 	"github.com/maillage/maillage/matching/internal/sphere"
 )
 
@@ -25,7 +27,7 @@ import (
 // default threshold and every shorter one share one table; a longer
 // threshold lists the pairs again for its radius, which then serves every
 // shorter one.
-const accessCacheMinutes = DefaultMaxMinutes
+const accessCacheMinutes = coverage.DefaultMaxMinutes
 
 // maxAccessEntries bounds the supplies whose pair tables the engine keeps
 // (each holds 8 bytes a pair: 3.3 million pairs, 27 MB, for the 2021 host
@@ -57,7 +59,7 @@ func (e *Engine) AccessTable(key string, points []orb.Point, radiusM float64) (*
 	en := c.entries[key]
 	hit := en != nil && en.radiusM >= radiusM
 	if !hit {
-		listM := max(radiusM, ReachMinutes(accessCacheMinutes, TravelModel{}).MaxM)
+		listM := max(radiusM, coverage.ReachMinutes(accessCacheMinutes, coverage.TravelModel{}).MaxM)
 		en = &accessEntry{radiusM: listM}
 		if c.entries == nil {
 			c.entries = map[string]*accessEntry{}
@@ -80,10 +82,13 @@ func (e *Engine) AccessTable(key string, points []orb.Point, radiusM float64) (*
 	return en.table, hit, nil
 }
 
-// forgetAccess drops the pair tables of the supplies whose key names layer
-// (see ForgetCoverageCache).
-func (e *Engine) forgetAccess(layer string) {
+// ForgetCoverageCache drops the cached nearest-site distances of layer and
+// of every union holding it (coverage.Cache.Forget), and its 2SFCA pair
+// table, to measure or bound the memory they take (an engine's layers
+// never change: a new engine replaces them).
+func (e *Engine) ForgetCoverageCache(layer string) {
 	e.ForgetAccessTable(AccessLayerKey(layer))
+	e.cov.Forget(layer)
 }
 
 // ForgetAccessTable drops the pair table of key.
@@ -131,7 +136,7 @@ func CellPairs(g *geo.Grid, points []orb.Point, radiusM float64, workers int) (*
 		dist []float32
 	}
 	runs := make([]run, nChunks)
-	parallelChunks(workers, nChunks, func(ci int) {
+	par.Chunks(workers, nChunks, func(ci int) {
 		var vec []sphere.Vec3
 		var cand []int32
 		var buf []cellPair

@@ -3,7 +3,7 @@ package matching
 // CacheSizes are the entry counts of an engine's caches, for the server's
 // metrics: each is read under its cache's lock, cheaply.
 type CacheSizes struct {
-	CoverageSets int // nearest-site sets of layers and unions of layers (coverage_nearest.go)
+	CoverageSets int // nearest-site sets of layers and unions of layers (package coverage)
 	AccessTables int // cell–supply pair tables of 2SFCA (access_pairs.go)
 }
 
@@ -11,9 +11,7 @@ type CacheSizes struct {
 func (e *Engine) CacheSizes() CacheSizes {
 	var s CacheSizes
 	if c := e.cov; c != nil {
-		c.mu.Lock()
-		s.CoverageSets = len(c.nearest)
-		c.mu.Unlock()
+		s.CoverageSets = c.Sets()
 	}
 	e.access.mu.Lock()
 	s.AccessTables = len(e.access.entries)

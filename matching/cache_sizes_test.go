@@ -5,6 +5,7 @@ import (
 
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // TestCacheSizes checks the counts the metrics report: a coverage query
@@ -19,7 +20,7 @@ func TestCacheSizes(t *testing.T) {
 		t.Fatalf("fresh engine: %+v", got)
 	}
 	for _, layers := range [][]string{{"france-services"}, {"france-services", "cnfs-permanences"}} {
-		if _, err := e.Coverage(matching.CoverageQuery{Layers: layers}); err != nil {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: layers}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,7 +1,9 @@
 package matching
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/data/people"
+	"github.com/maillage/maillage/matching/coverage"
 
 	"github.com/paulmach/orb"
 
@@ -48,8 +51,9 @@ type Config struct {
 }
 
 // DefaultLayer is the service layer used wherever a layer is implied: the
-// France Services network of August 2024.
-const DefaultLayer = "france-services"
+// France Services network of August 2024 (the one coverage measures by
+// default).
+const DefaultLayer = coverage.DefaultLayer
 
 // Engine is the loaded territory, its service layers and population grid,
 // with the per-layer nearest-site distances computed on demand and cached.
@@ -71,7 +75,7 @@ type Engine struct {
 	structuresAt     time.Time
 	// indicators are the digital fragility index and ZRR class of each
 	// current commune, indicatorReport how the files were joined
-	// (indicators.go); empty when the files are missing.
+	// (coverage.NewNeed); empty when the files are missing.
 	indicators      indicators.Indicators
 	indicatorReport indicators.IndicatorReport
 
@@ -81,11 +85,10 @@ type Engine struct {
 	files    []FileStatus
 	uploaded map[string]LayerUpload
 
-	workers  int
-	cov      *coverageCache // nearest sites and coverage index, built on first use (coverage_nearest.go)
-	priority priorityOnce   // per-commune gap and rural flags of the priority weights (match.go)
-	need     communeNeed    // indicators by commune id (indicators.go)
-	access   accessCache    // cell–supply pair tables of 2SFCA, beside cov (access_pairs.go)
+	workers int
+	need    *coverage.Need  // indicators by commune id, nil without territory or indicators
+	cov     *coverage.Cache // what the coverage analyses read and cache (package coverage)
+	access  accessCache     // cell–supply pair tables of 2SFCA, beside cov (access_pairs.go)
 }
 
 // Timing is the duration of one start-up step.
@@ -213,10 +216,26 @@ func Load(cfg Config) (*Engine, error) {
 	p.Files = append(files, layerFileStatuses(loaded)...)
 	p.LoadTime = time.Since(start)
 	e := New(p, Options{Workers: cfg.Workers})
-	if err := e.need.err; err != nil && len(p.Indicators) > 0 {
+	if err := e.need.Err(); err != nil && len(p.Indicators) > 0 {
 		log.Warn("people in difficulty not estimated: every commune counts without fragility index", "err", err)
 	}
 	return e, nil
+}
+
+// loadIndicators reads the fragility index and ZRR classes of the data
+// folder into p, joined to the communes. Missing files only leave every
+// commune without indicators (logged); any other error fails.
+func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
+	ind, rep, err := indicators.LoadIndicators(dir, p.Territory)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
+		ind = indicators.Indicators{}
+	}
+	p.Indicators, p.IndicatorReport = ind, rep
+	return nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else
@@ -314,8 +333,8 @@ type Parts struct {
 type Options struct {
 	Workers int // goroutines for parallel work (default runtime.NumCPU())
 	// DifficultyTotal is the number of people in difficulty with digital
-	// tools the shares are calibrated on (difficulty.go); 0 means
-	// DifficultyNationalTotal.
+	// tools the shares are calibrated on (coverage.NewNeed); 0 means
+	// coverage.DifficultyNationalTotal.
 	DifficultyTotal float64
 }
 
@@ -333,16 +352,19 @@ func New(p Parts, opt Options) *Engine {
 		timings: p.Timings, loadTime: p.LoadTime, workers: opt.Workers,
 		loadedAt: time.Now().UTC(), files: p.Files,
 	}
-	if opt.DifficultyTotal <= 0 {
-		opt.DifficultyTotal = DifficultyNationalTotal
-	}
 	if e.territory != nil && e.indicators != nil {
 		// A failed calibration leaves every commune without a share; the
-		// error is kept in need.err for Load to log.
-		e.need = newCommuneNeed(e.territory, e.indicators, opt.DifficultyTotal)
+		// error is kept in need (Need.Err) for Load to log.
+		e.need = coverage.NewNeed(e.territory, e.indicators, opt.DifficultyTotal)
 	}
 	e.cov = newCoverageCache(e)
 	return e
+}
+
+// newCoverageCache returns an empty coverage cache over e's data.
+func newCoverageCache(e *Engine) *coverage.Cache {
+	return coverage.NewCache(coverage.Data{Territory: e.territory, Grid: e.grid, Layers: e.layers,
+		Need: e.need, Workers: e.workers})
 }
 
 // Rebuild returns a new engine over e's parts as change leaves them, with
@@ -354,5 +376,5 @@ func (e *Engine) Rebuild(change func(p *Parts)) *Engine {
 		Structures: maps.Clone(e.structures), StructureReports: e.structureReports, StructuresAt: e.structuresAt,
 		Indicators: e.indicators, IndicatorReport: e.indicatorReport}
 	change(&p)
-	return New(p, Options{Workers: e.workers, DifficultyTotal: e.need.target})
+	return New(p, Options{Workers: e.workers, DifficultyTotal: e.need.Target()})
 }

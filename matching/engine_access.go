@@ -8,6 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/data/people"
+	"github.com/maillage/maillage/matching/coverage"
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
@@ -86,7 +87,8 @@ func (e *Engine) IndicatorReport() indicators.IndicatorReport { return e.indicat
 // Workers returns how many goroutines the engine's parallel work uses.
 func (e *Engine) Workers() int { return e.workers }
 
-// CoverageIndex returns the cells and communes of every area, the grid
-// adjacency and the cell → communes relation, built on first use. Do not
-// modify it.
-func (e *Engine) CoverageIndex() *CoverageIndex { return e.cov.coverageIndex() }
+// Coverage returns what the coverage analyses of package coverage read of
+// the engine and cache (nearest-site distances, the coverage index, the
+// communes' indicators): their first argument, as in
+// coverage.Compute(e.Coverage(), q).
+func (e *Engine) Coverage() *coverage.Cache { return e.cov }

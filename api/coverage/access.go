@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	covm "github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 )
 
@@ -28,7 +29,7 @@ type accessView struct {
 	Supply          string                     `json:"supply"`
 	SupplyKind      string                     `json:"supply_kind"`
 	Demand          string                     `json:"demand"`
-	Reach           matching.Reach             `json:"reach"`
+	Reach           covm.Reach                 `json:"reach"`
 	Decay           fca.Decay                  `json:"decay"`
 	SupplyPoints    int                        `json:"supply_points"`
 	SupplyTotal     float64                    `json:"supply_total"`
@@ -52,15 +53,15 @@ func (s *Handlers) accessQuery(c *gin.Context) (accessibility.AccessQuery, error
 		return accessibility.AccessQuery{}, err
 	}
 	q := accessibility.AccessQuery{Supply: c.DefaultQuery("supply", matching.BuiltinStructuresDataset),
-		Demand: c.DefaultQuery("demand", matching.DemandDifficulty), Reach: cq.Reach}
+		Demand: c.DefaultQuery("demand", covm.DemandDifficulty), Reach: cq.Reach}
 	if s.env.EngineOf(c).Layer(q.Supply) == nil {
 		if _, builtin := s.env.EngineOf(c).Structures(q.Supply); !builtin {
 			return q, httpx.BadParam("supply", "want a layer (%v) or the built-in structures %q, got %q (uploaded datasets: not on this open route)",
 				s.env.EngineOf(c).LayerNames(), matching.BuiltinStructuresDataset, q.Supply)
 		}
 	}
-	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
-		return q, httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
+	if q.Demand != covm.DemandDifficulty && q.Demand != covm.DemandPopulation {
+		return q, httpx.BadParam("demand", "want %q or %q, got %q", covm.DemandDifficulty, covm.DemandPopulation, q.Demand)
 	}
 	q.Decay.Kind = fca.DecayKind(c.DefaultQuery("decay", string(fca.DecayNone)))
 	sigmaKm, err := httpx.QueryFloat(c, "sigma_km", 0, 0, 1000)
@@ -79,9 +80,9 @@ func (s *Handlers) access2SFCA(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	by := c.DefaultQuery("by", matching.LevelDepartement)
+	by := c.DefaultQuery("by", covm.LevelDepartement)
 	switch by {
-	case matching.LevelNational, matching.LevelRegion, matching.LevelDepartement, matching.LevelEPCI, matching.LevelCommune:
+	case covm.LevelNational, covm.LevelRegion, covm.LevelDepartement, covm.LevelEPCI, covm.LevelCommune:
 	default:
 		return httpx.BadParam("by", "want national, region, departement, epci or commune, got %q", by)
 	}
@@ -91,7 +92,7 @@ func (s *Handlers) access2SFCA(c *gin.Context) error {
 			return httpx.NotFound("no département %q", dep)
 		}
 	}
-	if format == "geojson" && (by != matching.LevelCommune || dep == "") {
+	if format == "geojson" && (by != covm.LevelCommune || dep == "") {
 		return httpx.BadParam("format", "GeoJSON needs by=commune and departement=")
 	}
 	if sortBy := c.Query("sort"); sortBy != "" && !slices.Contains(accessibility.AccessSorts(), sortBy) {

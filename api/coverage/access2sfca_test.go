@@ -11,8 +11,8 @@ import (
 
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/apitest"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	covm "github.com/maillage/maillage/matching/coverage"
 )
 
 func TestAccess2SFCA(t *testing.T) {
@@ -22,7 +22,7 @@ func TestAccess2SFCA(t *testing.T) {
 	if code := apitest.Get(t, s, url, &v); code != http.StatusOK {
 		t.Fatalf("status %d", code)
 	}
-	if v.SupplyKind != accessibility.SupplyPosts || v.By != matching.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
+	if v.SupplyKind != accessibility.SupplyPosts || v.By != covm.LevelDepartement || v.Total < 100 || len(v.Items) != v.Total ||
 		math.Abs(v.ReferencePer10k-v.SupplyTotal/v.DemandTotal*1e4) > 1e-3 || v.National.AccessPer10k <= 0 {
 		t.Fatalf("answer %+v", v)
 	}
@@ -52,7 +52,7 @@ func TestAccess2SFCA(t *testing.T) {
 		t.Fatalf("GeoJSON: status %d", code)
 	}
 	if fc.Type != "FeatureCollection" || len(fc.Features) < 200 || fc.Features[0].Geometry == nil ||
-		!strings.HasPrefix(fc.Features[0].ID, "23") || fc.Features[0].Properties.Level != matching.LevelCommune {
+		!strings.HasPrefix(fc.Features[0].ID, "23") || fc.Features[0].Properties.Level != covm.LevelCommune {
 		t.Fatalf("GeoJSON: %d features, first %+v", len(fc.Features), fc.Features[0])
 	}
 

@@ -16,7 +16,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
-	"github.com/maillage/maillage/matching"
+	covm "github.com/maillage/maillage/matching/coverage"
 )
 
 // Limits of the coverage endpoints: the default page of gap zones, and
@@ -50,13 +50,13 @@ func (s *Handlers) Routes(r *gin.RouterGroup) {
 }
 
 // coverage runs the analysis of the request and maps its errors.
-func (s *Handlers) coverage(c *gin.Context, noGaps bool) (*matching.Coverage, error) {
+func (s *Handlers) coverage(c *gin.Context, noGaps bool) (*covm.Coverage, error) {
 	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return nil, err
 	}
 	q.NoGaps = noGaps
-	cv, err := s.env.EngineOf(c).Coverage(q)
+	cv, err := covm.Compute(s.env.EngineOf(c).Coverage(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -74,15 +74,15 @@ func coveragePage(c *gin.Context, defLimit int) (limit, offset int, err error) {
 
 // coverageSummaryView is the body of GET /v1/coverage.
 type coverageSummaryView struct {
-	Layers       []string                `json:"layers"`
-	Reach        matching.Reach          `json:"reach"`
-	Scope        matching.Scope          `json:"scope"`
-	Summary      matching.AreaCoverage   `json:"summary"`
-	Regions      []matching.AreaCoverage `json:"regions"`
-	GapZones     int                     `json:"gap_zones"`
-	LargestGaps  []gapRef                `json:"largest_gaps"`
-	RuralMairies int                     `json:"rural_mairies"`
-	ComputeMS    float64                 `json:"compute_ms"`
+	Layers       []string            `json:"layers"`
+	Reach        covm.Reach          `json:"reach"`
+	Scope        covm.Scope          `json:"scope"`
+	Summary      covm.AreaCoverage   `json:"summary"`
+	Regions      []covm.AreaCoverage `json:"regions"`
+	GapZones     int                 `json:"gap_zones"`
+	LargestGaps  []gapRef            `json:"largest_gaps"`
+	RuralMairies int                 `json:"rural_mairies"`
+	ComputeMS    float64             `json:"compute_ms"`
 }
 
 // gapRef is a gap zone without its cell lists.
@@ -94,7 +94,7 @@ type gapRef struct {
 	MaxDistanceM float64  `json:"max_distance_m"`
 	Communes     int      `json:"communes"`
 	Departements []string `json:"departements"`
-	// Who needs it most (see matching.GapZone).
+	// Who needs it most (see covm.GapZone).
 	PopulationInDifficulty float64 `json:"population_in_difficulty"`
 	ZRRPopulation          int     `json:"zrr_population"`
 	ZRRPartialPopulation   int     `json:"zrr_partial_population"`
@@ -107,7 +107,7 @@ func (s *Handlers) coverageSummary(c *gin.Context) error {
 		return err
 	}
 	v := coverageSummaryView{Layers: cv.Layers, Reach: httpx.RoundReach(cv.Reach), Scope: cv.Scope,
-		Summary: roundArea(cv.Summary), Regions: []matching.AreaCoverage{}, GapZones: len(cv.Gaps),
+		Summary: roundArea(cv.Summary), Regions: []covm.AreaCoverage{}, GapZones: len(cv.Gaps),
 		LargestGaps: []gapRef{}, RuralMairies: len(cv.RuralMairies)}
 	for _, r := range cv.Regions {
 		r.WorstCommunes = nil
@@ -133,7 +133,7 @@ func (s *Handlers) coverageDepartements(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]matching.AreaCoverage, len(cv.Departements))
+	items := make([]covm.AreaCoverage, len(cv.Departements))
 	for i, d := range cv.Departements {
 		items[i] = roundArea(d)
 	}
@@ -184,8 +184,8 @@ func (s *Handlers) coverageGaps(c *gin.Context) error {
 		return err
 	}
 	lo, hi := httpx.PageWindow(len(cv.Gaps), limit, offset)
-	fc := httpx.GeoCollection[matching.GapZone]{Type: "FeatureCollection",
-		Features:     []*httpx.GeoFeature[matching.GapZone]{},
+	fc := httpx.GeoCollection[covm.GapZone]{Type: "FeatureCollection",
+		Features:     []*httpx.GeoFeature[covm.GapZone]{},
 		ExtraMembers: geojson.Properties{"total": len(cv.Gaps), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach), "rank_by": cv.RankBy}}
 	for i := lo; i < hi; i++ {
 		z := cv.Gaps[i]
@@ -193,7 +193,7 @@ func (s *Handlers) coverageGaps(c *gin.Context) error {
 		z.Centroid = [2]float64{httpx.Round(z.Centroid[0], 6), httpx.Round(z.Centroid[1], 6)}
 		z.BBox = [4]float64{httpx.Round(z.BBox[0], 6), httpx.Round(z.BBox[1], 6), httpx.Round(z.BBox[2], 6), httpx.Round(z.BBox[3], 6)}
 		z.PopulationInDifficulty = httpx.Round(z.PopulationInDifficulty, 1)
-		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.GapZone]{ID: z.ID, Type: "Feature",
+		fc.Features = append(fc.Features, &httpx.GeoFeature[covm.GapZone]{ID: z.ID, Type: "Feature",
 			Geometry: httpx.GeoJSONShape(cv.GapOutline(i)), Properties: z, BBox: geojson.BBox(z.BBox[:])})
 	}
 	httpx.WriteGeoJSON(c, fc)
@@ -219,8 +219,8 @@ func (s *Handlers) coverageCells(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fc := httpx.GeoCollection[matching.CellCoverage]{Type: "FeatureCollection",
-		Features:     make([]*httpx.GeoFeature[matching.CellCoverage], 0, len(cells)),
+	fc := httpx.GeoCollection[covm.CellCoverage]{Type: "FeatureCollection",
+		Features:     make([]*httpx.GeoFeature[covm.CellCoverage], 0, len(cells)),
 		ExtraMembers: geojson.Properties{"total": len(cells), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach)}}
 	for i := range cells {
 		p := cells[i]
@@ -229,7 +229,7 @@ func (s *Handlers) coverageCells(c *gin.Context) error {
 		if mp, ok := g.(orb.MultiPolygon); ok && len(mp) == 1 {
 			g = mp[0] // a cell is one Polygon
 		}
-		fc.Features = append(fc.Features, &httpx.GeoFeature[matching.CellCoverage]{ID: p.H3, Type: "Feature",
+		fc.Features = append(fc.Features, &httpx.GeoFeature[covm.CellCoverage]{ID: p.H3, Type: "Feature",
 			Geometry: g, Properties: p})
 	}
 	httpx.WriteGeoJSON(c, fc)
@@ -250,7 +250,7 @@ func (s *Handlers) coverageRuralMairies(c *gin.Context) error {
 		return err
 	}
 	lo, hi := httpx.PageWindow(len(cv.RuralMairies), limit, offset)
-	items := make([]matching.RuralMairie, 0, hi-lo)
+	items := make([]covm.RuralMairie, 0, hi-lo)
 	for _, m := range cv.RuralMairies[lo:hi] {
 		m.AreaKm2, m.DensityPerKm2, m.GapShare = httpx.Round(m.AreaKm2, 3), httpx.Round(m.DensityPerKm2, 2), httpx.Round(m.GapShare, 4)
 		m.NearestDistanceM = httpx.Round(m.NearestDistanceM, 1)
@@ -261,7 +261,7 @@ func (s *Handlers) coverageRuralMairies(c *gin.Context) error {
 		return httpx.WriteTableCSV(c, "rural-mairies.csv", present.RuralMairies(), items)
 	}
 	c.JSON(http.StatusOK, gin.H{"layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach), "rank_by": cv.RankBy,
-		"rule":  gin.H{"density_max_per_km2": matching.RuralDensityMaxKm2, "gap_share_min": matching.RuralGapShareMin},
+		"rule":  gin.H{"density_max_per_km2": covm.RuralDensityMaxKm2, "gap_share_min": covm.RuralGapShareMin},
 		"items": items, "total": len(cv.RuralMairies)})
 	return nil
 }
@@ -277,11 +277,11 @@ func roundPtr(p *float64, digits int) *float64 {
 
 // roundArea and roundCommune round the figures of an answer (shares to
 // 1e-6) on copies.
-func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
+func roundArea(a covm.AreaCoverage) covm.AreaCoverage {
 	a.CoveredShare, a.MeanDistanceM = roundPtr(a.CoveredShare, 6), roundPtr(a.MeanDistanceM, 1)
 	a.PopulationInDifficulty, a.UncoveredPopulationInDifficulty = httpx.Round(a.PopulationInDifficulty, 1), httpx.Round(a.UncoveredPopulationInDifficulty, 1)
 	if a.WorstCommunes != nil {
-		w := make([]matching.CommuneRef, len(a.WorstCommunes))
+		w := make([]covm.CommuneRef, len(a.WorstCommunes))
 		for i, r := range a.WorstCommunes {
 			r.CoveredShare, r.MeanDistanceM = httpx.Round(r.CoveredShare, 6), httpx.Round(r.MeanDistanceM, 1)
 			w[i] = r
@@ -292,7 +292,7 @@ func roundArea(a matching.AreaCoverage) matching.AreaCoverage {
 }
 
 // roundCommune rounds the figures of a commune on a copy (roundArea).
-func roundCommune(m matching.CommuneCoverage) matching.CommuneCoverage {
+func roundCommune(m covm.CommuneCoverage) covm.CommuneCoverage {
 	m.CoveredShare = roundPtr(m.CoveredShare, 6)
 	m.MeanDistanceM, m.MaxDistanceM, m.NearestDistanceM = roundPtr(m.MeanDistanceM, 1), roundPtr(m.MaxDistanceM, 1), httpx.Round(m.NearestDistanceM, 1)
 	m.AreaKm2, m.DensityPerKm2 = httpx.Round(m.AreaKm2, 3), httpx.Round(m.DensityPerKm2, 2)

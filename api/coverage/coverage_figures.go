@@ -7,12 +7,12 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/matching"
+	covm "github.com/maillage/maillage/matching/coverage"
 )
 
 // coverageFiguresView is the body of GET /v1/coverage/figures.
 type coverageFiguresView struct {
-	*matching.CoverageFigures
+	*covm.Figures
 	ComputeMS float64 `json:"compute_ms"`
 }
 
@@ -26,7 +26,7 @@ func (s *Handlers) coverageFigures(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.env.EngineOf(c).CoverageFigures(q)
+	f, err := covm.ComputeFigures(s.env.EngineOf(c).Coverage(), q)
 	if err != nil {
 		return err
 	}
@@ -38,13 +38,13 @@ func (s *Handlers) coverageFigures(c *gin.Context) error {
 	for i := range f.Departements {
 		f.Departements[i] = roundFigures(f.Departements[i])
 	}
-	c.JSON(http.StatusOK, coverageFiguresView{CoverageFigures: f,
+	c.JSON(http.StatusOK, coverageFiguresView{Figures: f,
 		ComputeMS: httpx.Round(float64(time.Since(t0).Microseconds())/1000, 3)})
 	return nil
 }
 
 // roundFigures rounds the figures of an area as roundArea does.
-func roundFigures(a matching.AreaFigures) matching.AreaFigures {
+func roundFigures(a covm.AreaFigures) covm.AreaFigures {
 	a.CoveredShare, a.MeanDistanceM = roundPtr(a.CoveredShare, 6), roundPtr(a.MeanDistanceM, 1)
 	return a
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/maillage/maillage/api/internal/apitest"
 )
 
-// areaBody is the JSON of a matching.AreaCoverage.
+// areaBody is the JSON of a covm.AreaCoverage.
 type areaBody struct {
 	Level               string  `json:"level"`
 	Code                string  `json:"code"`

@@ -214,12 +214,12 @@ func (s *Handlers) coverageCompare(c *gin.Context) error {
 	case "csv":
 		return httpx.WriteTableCSV(c, "coverage-compare.csv", present.CommuneComparisons(), items)
 	case "geojson":
-		fc := httpx.GeoCollection[communeComparisonProps]{Type: "FeatureCollection",
-			Features: make([]*httpx.GeoFeature[communeComparisonProps], 0, len(items)),
+		fc := httpx.GeoCollection[siting.CommuneComparison]{Type: "FeatureCollection",
+			Features: make([]*httpx.GeoFeature[siting.CommuneComparison], 0, len(items)),
 			ExtraMembers: geojson.Properties{"from": cmp.From, "to": cmp.To, "reach": httpx.RoundReach(cmp.Reach),
 				"scope": cmp.Scope, "summary": summary, "total": len(cmp.Communes)}}
 		for i := range items {
-			f := &httpx.GeoFeature[communeComparisonProps]{ID: items[i].Code, Type: "Feature", Properties: newCommuneComparisonProps(items[i])}
+			f := &httpx.GeoFeature[siting.CommuneComparison]{ID: items[i].Code, Type: "Feature", Properties: items[i]}
 			if com := &s.env.EngineOf(c).Territory().Communes[cmp.Communes[lo+i].ID()]; com.HasShape() {
 				f.Geometry = httpx.GeoJSONShape(com.Shape)
 			}

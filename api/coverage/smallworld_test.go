@@ -7,6 +7,7 @@ import (
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/matching"
+	covm "github.com/maillage/maillage/matching/coverage"
 )
 
 func TestSmallWorldCoverageNational(t *testing.T) {
@@ -28,7 +29,7 @@ func TestSmallWorldCoverageNational(t *testing.T) {
 	if n.Population != 30100 || n.PopulationUnlocated != 100 || n.CoveredPopulation < 5000 || n.CoveredPopulation >= 30000 || n.Communes != 6 {
 		t.Errorf("at 5 km: %+v", n)
 	}
-	if f.CoveredPopulation != 30000 || matching.Value(f.CoveredShare) != 1 || f.UncoveredPopulation != 0 {
+	if f.CoveredPopulation != 30000 || covm.Value(f.CoveredShare) != 1 || f.UncoveredPopulation != 0 {
 		t.Errorf("at 100 km: %+v", f)
 	}
 	if len(near.Regions) != 2 || near.Regions[0].Code != "75" || near.Regions[1].Code != "84" {

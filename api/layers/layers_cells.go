@@ -9,7 +9,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // cellsLayer is the H3 cells of the population grid with their population
@@ -45,7 +45,7 @@ func (m *State) cellsLayer() *maplayers.Layer {
 	l.Open = func(f maplayers.Filter) (maplayers.Source, error) {
 		cv, err := m.mapCoverage()
 		if f.Departement != "" {
-			cv, err = m.e.Coverage(matching.CoverageQuery{Departement: f.Departement, NoGaps: true})
+			cv, err = coverage.Compute(m.e.Coverage(), coverage.Query{Departement: f.Departement, NoGaps: true})
 		}
 		if err != nil {
 			return nil, err
@@ -90,7 +90,7 @@ func CellFilter(id string) (maplayers.Filter, bool) {
 // outside the window are never asked for (maplayers.Select and page keep to
 // [offset, offset+limit) when nothing narrows the layer).
 type cellsSource struct {
-	cells  []matching.CellCoverage
+	cells  []coverage.CellCoverage
 	base   int    // index of cells[0]
 	total  int    // cells of the query, window or not
 	dep    string // the département the cells were selected in, "" otherwise
@@ -104,7 +104,7 @@ func (c *cellsSource) Bound(i int) (orb.Bound, bool) { return c.bounds[i-c.base]
 func (c *cellsSource) Geometry(i int) orb.Geometry   { return c.shapes[i-c.base] }
 
 func (c *cellsSource) Lookup(id string) (int, bool) {
-	i := slices.IndexFunc(c.cells, func(x matching.CellCoverage) bool { return x.H3 == id })
+	i := slices.IndexFunc(c.cells, func(x coverage.CellCoverage) bool { return x.H3 == id })
 	return c.base + i, i >= 0
 }
 

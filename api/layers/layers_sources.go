@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // communeTopology returns the communes' shared topology (built on first
@@ -41,8 +42,8 @@ var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 
 // coverage returns the national coverage of the default layer at the
 // default reach, with its gap zones.
-func (m *State) mapCoverage() (*matching.Coverage, error) {
-	m.covOnce.Do(func() { m.cov, m.covErr = m.e.Coverage(matching.CoverageQuery{}) })
+func (m *State) mapCoverage() (*coverage.Coverage, error) {
+	m.covOnce.Do(func() { m.cov, m.covErr = coverage.Compute(m.e.Coverage(), coverage.Query{}) })
 	return m.cov, m.covErr
 }
 
@@ -104,11 +105,11 @@ func (m *State) registerMapLayers(reg *maplayers.Registry) error {
 
 // coverageNote says which coverage the layers' figures are.
 var coverageNote = fmt.Sprintf("coverage of the %s layer within %.0f minutes (%.0f km/h, detour %.1f)",
-	matching.DefaultLayer, matching.DefaultMaxMinutes, matching.DefaultSpeedKmh, matching.DefaultDetour)
+	matching.DefaultLayer, coverage.DefaultMaxMinutes, coverage.DefaultSpeedKmh, coverage.DefaultDetour)
 
 // accessNote says which accessibility the communes layer carries.
 var accessNote = fmt.Sprintf("posts of the %s host structures within %.0f minutes per 10,000 people in difficulty (2SFCA, GET /v1/access)",
-	matching.BuiltinStructuresDataset, matching.DefaultMaxMinutes)
+	matching.BuiltinStructuresDataset, coverage.DefaultMaxMinutes)
 
 // areaProps are the coverage properties of communes, départements and
 // régions, after their own leading properties.
@@ -139,7 +140,7 @@ func minutesClass(m float64) string {
 }
 
 // metresPerMinute converts distances to minutes under the default model.
-var metresPerMinute = matching.DefaultTravelModel().MetresFor(1)
+var metresPerMinute = coverage.DefaultTravelModel().MetresFor(1)
 
 // areaValues appends the areaProps values of a figure set; located says
 // whether any inhabitant could be placed (else the coverage figures are
@@ -148,7 +149,7 @@ func areaValues(dst []mvt.Value, pop, covered, uncovered int, share, meanM *floa
 	dst = append(dst, mvt.Int(pop))
 	if share == nil || meanM == nil {
 		if reason == "" {
-			reason = matching.NoDataNoBoundary
+			reason = coverage.NoDataNoBoundary
 		}
 		return append(dst, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Value{}, mvt.Str(reason))
 	}
@@ -216,7 +217,7 @@ func (m *State) communesLayer() *maplayers.Layer {
 // the territory's own R-tree.
 type communesSource struct {
 	t   *data.Territory
-	cv  *matching.Coverage
+	cv  *coverage.Coverage
 	acc *accessibility.Access // nil: no access figures
 	cov []int32               // commune id → index in cv.Communes, -1 when absent
 }
@@ -297,7 +298,7 @@ func (m *State) adminLayer(deps bool) *maplayers.Layer {
 		if deps {
 			bounds, figures = shapes.Departements, cv.Departements
 		}
-		byCode := make(map[string]*matching.AreaCoverage, len(figures))
+		byCode := make(map[string]*coverage.AreaCoverage, len(figures))
 		for i := range figures {
 			byCode[figures[i].Code] = &figures[i]
 		}

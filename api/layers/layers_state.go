@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // mapStates holds the map state of the engine in service and of the one
@@ -90,7 +91,7 @@ type State struct {
 	layers     *maplayers.Registry
 
 	covOnce sync.Once
-	cov     *matching.Coverage
+	cov     *coverage.Coverage
 	covErr  error
 
 	accOnce sync.Once

@@ -19,6 +19,7 @@ import (
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 func TestLayerList(t *testing.T) {
@@ -223,7 +224,7 @@ func TestLayerFilters(t *testing.T) {
 		t.Fatalf("région of 23: %v", got)
 	}
 	// Gap zones touching a département.
-	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{})
+	cv, err := coverage.Compute(s.Registry().Engine().Coverage(), coverage.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,22 +258,22 @@ func TestLayerCommuneProperties(t *testing.T) {
 	if f == nil {
 		t.Fatalf("Guéret (23096) not in %v", apitest.FeatureIDs(p))
 	}
-	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{Departement: "23", NoGaps: true})
+	cv, err := coverage.Compute(s.Registry().Engine().Coverage(), coverage.Query{Departement: "23", NoGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m matching.CommuneCoverage
+	var m coverage.CommuneCoverage
 	for _, c := range cv.Communes {
 		if c.Code == "23096" {
 			m = c
 		}
 	}
-	minutes := matching.Value(m.MeanDistanceM) / matching.DefaultTravelModel().MetresFor(1)
+	minutes := coverage.Value(m.MeanDistanceM) / coverage.DefaultTravelModel().MetresFor(1)
 	checks := map[string]float64{
 		"population":         float64(m.Population),
 		"covered_population": float64(m.CoveredPopulation),
-		"covered_share":      httpx.Round(matching.Value(m.CoveredShare), 4),
-		"mean_distance_m":    math.Round(matching.Value(m.MeanDistanceM)),
+		"covered_share":      httpx.Round(coverage.Value(m.CoveredShare), 4),
+		"mean_distance_m":    math.Round(coverage.Value(m.MeanDistanceM)),
 		"mean_minutes":       httpx.Round(minutes, 1),
 	}
 	for k, want := range checks {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // tileOf returns "z/x/y" of the tile holding p at zoom z.
@@ -180,7 +181,7 @@ func TestTileOtherLayers(t *testing.T) {
 		}
 	}
 	// The largest gap zone shows in the tile of its centroid.
-	cv, err := s.Registry().Engine().Coverage(matching.CoverageQuery{})
+	cv, err := coverage.Compute(s.Registry().Engine().Coverage(), coverage.Query{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -93,12 +94,12 @@ func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (accessib
 		}
 	}
 	if q.Demand == "" {
-		q.Demand = matching.DemandDifficulty
+		q.Demand = coverage.DemandDifficulty
 	}
-	if q.Demand != matching.DemandDifficulty && q.Demand != matching.DemandPopulation {
-		return q, httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandDifficulty, matching.DemandPopulation, q.Demand)
+	if q.Demand != coverage.DemandDifficulty && q.Demand != coverage.DemandPopulation {
+		return q, httpx.BadParam("demand", "want %q or %q, got %q", coverage.DemandDifficulty, coverage.DemandPopulation, q.Demand)
 	}
-	reach := matching.DefaultReach()
+	reach := coverage.DefaultReach()
 	switch {
 	case req.MaxMinutes != nil && req.MaxKm != nil:
 		return q, httpx.BadParam("max_minutes", "give max_minutes or max_km, not both")
@@ -106,12 +107,12 @@ func (s *Handlers) allocationQuery(c *gin.Context, e *matching.Engine) (accessib
 		if err := param.MaxMinutes().Check(*req.MaxMinutes); err != nil {
 			return q, httpx.ParamError(err)
 		}
-		reach = matching.ReachMinutes(*req.MaxMinutes, matching.DefaultTravelModel())
+		reach = coverage.ReachMinutes(*req.MaxMinutes, coverage.DefaultTravelModel())
 	case req.MaxKm != nil:
 		if err := param.MaxKm().Check(*req.MaxKm); err != nil {
 			return q, httpx.ParamError(err)
 		}
-		reach = matching.ReachKm(*req.MaxKm)
+		reach = coverage.ReachKm(*req.MaxKm)
 	}
 	q.Reach = &reach
 	for _, b := range []struct {

@@ -26,6 +26,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -268,10 +269,10 @@ func (s *Handlers) recommendations(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	demand := c.DefaultQuery("demand", matching.DemandPopulation)
-	weights, err := s.env.EngineOf(c).DemandWeights(demand) // demand=difficulty: people in difficulty (matching/difficulty.go)
+	demand := c.DefaultQuery("demand", coverage.DemandPopulation)
+	weights, err := coverage.DemandWeights(s.env.EngineOf(c).Coverage(), demand) // demand=difficulty: people in difficulty (matching/coverage/difficulty.go)
 	if err != nil {
-		return httpx.BadParam("demand", "want %q or %q, got %q", matching.DemandPopulation, matching.DemandDifficulty, demand)
+		return httpx.BadParam("demand", "want %q or %q, got %q", coverage.DemandPopulation, coverage.DemandDifficulty, demand)
 	}
 	q := siting.RecommendQuery{Layers: cq.Layers, Reach: cq.Reach, Departement: cq.Departement, Region: cq.Region,
 		K: k, Demand: demand, DemandWeights: weights}

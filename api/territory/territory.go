@@ -53,11 +53,11 @@ type communeView struct {
 	Fragility *indicators.Fragility `json:"fragility,omitempty"`
 	ZRR       string                `json:"zrr,omitempty"`
 	// PopulationInDifficulty is the estimated number of inhabitants in
-	// difficulty with digital tools (matching/difficulty.go), absent
+	// difficulty with digital tools (matching/coverage/difficulty.go), absent
 	// without fragility index.
 	PopulationInDifficulty *float64 `json:"population_in_difficulty,omitempty"`
 	// Spread says how its population is placed on the grid
-	// (matching.CommuneCoverage.Spread: area, uniform-coarse,
+	// (coverage.CommuneCoverage.Spread: area, uniform-coarse,
 	// population-grid); absent without boundary.
 	Spread string `json:"spread,omitempty"`
 }
@@ -118,8 +118,8 @@ func (s *Handlers) communeByCode(c *gin.Context) error {
 	ind := s.env.EngineOf(c).Indicator(com.Code)
 	v.Fragility, v.ZRR = ind.Fragility, ind.ZRR
 	if id, ok := s.env.EngineOf(c).Territory().CommuneID(com.Code); ok {
-		v.Spread = s.env.EngineOf(c).CommuneSpread(id)
-		if share, ok := s.env.EngineOf(c).DifficultyShare(id); ok {
+		v.Spread = s.env.EngineOf(c).Coverage().CommuneSpread(id)
+		if share, ok := s.env.EngineOf(c).Coverage().DifficultyShare(id); ok {
 			n := httpx.Round(float64(com.Population)*share, 0)
 			v.PopulationInDifficulty = &n
 		}

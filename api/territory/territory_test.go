@@ -125,7 +125,7 @@ func TestCommunePopulationInDifficulty(t *testing.T) {
 		t.Fatalf("status %d", code)
 	}
 	id, _ := s.Registry().Engine().Territory().CommuneID("23096")
-	share, ok := s.Registry().Engine().DifficultyShare(id)
+	share, ok := s.Registry().Engine().Coverage().DifficultyShare(id)
 	if !ok || v.PopulationInDifficulty == nil {
 		t.Fatalf("Guéret: share known %v, population_in_difficulty %v", ok, v.PopulationInDifficulty)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 )
 
@@ -29,7 +30,7 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 	decimalVar(fs, &maxMinutes, "max-minutes", 0, "reach in minutes (default 30; converted at 60 km/h with a 1.3 detour factor)")
 	decimalVar(fs, &maxKm, "max-km", 0, "reach in straight-line km (instead of --max-minutes)")
 	fs.StringVar(&supply, "supply", matching.BuiltinStructuresDataset, "a structures dataset (posts) or a layer (sites, 1 each)")
-	fs.StringVar(&demand, "demand", matching.DemandDifficulty, "difficulty (people in difficulty with digital tools, an estimate) or population")
+	fs.StringVar(&demand, "demand", coverage.DemandDifficulty, "difficulty (people in difficulty with digital tools, an estimate) or population")
 	fs.StringVar(&decay, "decay", string(fca.DecayNone), "distance decay: none, linear or gaussian")
 	decimalVar(fs, &sigmaKm, "sigma-km", 0, "width of the gaussian decay in km (default half the reach)")
 	fs.StringVar(&by, "by", "departement", "national, region, departement, epci or commune")
@@ -48,12 +49,12 @@ func runAccess(args []string, stdout, stderr io.Writer) error {
 	if maxKm > 0 && maxMinutes > 0 {
 		return fmt.Errorf("give --max-minutes or --max-km, not both")
 	}
-	reach := matching.DefaultReach()
+	reach := coverage.DefaultReach()
 	switch {
 	case maxKm > 0:
-		reach = matching.ReachKm(maxKm)
+		reach = coverage.ReachKm(maxKm)
 	case maxMinutes > 0:
-		reach = matching.ReachMinutes(maxMinutes, matching.DefaultTravelModel())
+		reach = coverage.ReachMinutes(maxMinutes, coverage.DefaultTravelModel())
 	}
 	switch by {
 	case "national", "region", "departement", "epci", "commune":

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/registry"
 )
 
@@ -33,7 +34,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 	var points bool
 	intVar(fs, &posts, param.Posts(), 1862, "new posts to place (default: the 1,862 between the 2021 committees' 2,138 and the 4,000 target)")
 	fs.StringVar(&supply, "supply", matching.BuiltinStructuresDataset, "the posts in place: a structures dataset (posts) or a layer (sites)")
-	fs.StringVar(&demand, "demand", matching.DemandDifficulty, "difficulty (people in difficulty with digital tools, an estimate) or population")
+	fs.StringVar(&demand, "demand", coverage.DemandDifficulty, "difficulty (people in difficulty with digital tools, an estimate) or population")
 	fs.StringVar(&objective, "objective", string(alloc.Equity), "equity (smallest largest shortfall of a département) or coverage (most people served at the reference ratio)")
 	fs.StringVar(&hosts, "hosts", "", "candidate hosts, comma-separated: structures, france-services, communes (default structures,france-services)")
 	fs.StringVar(&floors, "floors", "", "least posts by département, e.g. 23=5,48=3")

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // coverageFlags are the flags of the coverage subcommand.
@@ -42,7 +43,7 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&f.layers, "layers", matching.DefaultLayer, "service layers, comma-separated")
 	fs.StringVar(&f.departement, "departement", "", "restrict to one département (code)")
 	fs.StringVar(&f.region, "region", "", "restrict to one région (code)")
-	fs.StringVar(&f.rankBy, "rank-by", matching.RankByPopulation, "order of gap zones and rural mairies: population, fragility or zrr")
+	fs.StringVar(&f.rankBy, "rank-by", coverage.RankByPopulation, "order of gap zones and rural mairies: population, fragility or zrr")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -69,15 +70,15 @@ func runCoverage(args []string, stdout, stderr io.Writer) error {
 		p.Stop()
 		return err
 	}
-	q := matching.CoverageQuery{Layers: strings.Split(f.layers, ","), Reach: &reach,
+	q := coverage.Query{Layers: strings.Split(f.layers, ","), Reach: &reach,
 		Departement: f.departement, Region: f.region, RankBy: f.rankBy}
 	p.Step("nearest sites")
-	if err := e.PrepareCoverage(q.Layers); err != nil {
+	if err := coverage.Prepare(e.Coverage(), q.Layers); err != nil {
 		p.Stop()
 		return err
 	}
 	p.Step("coverage")
-	cv, err := e.Coverage(q)
+	cv, err := coverage.Compute(e.Coverage(), q)
 	if err != nil {
 		p.Stop()
 		return err
@@ -96,11 +97,11 @@ func coverageBys() []string {
 }
 
 // writeCoverage writes the part of cv selected by by in format.
-func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, format string) error {
+func writeCoverage(w io.Writer, t *data.Territory, cv *coverage.Coverage, by, format string) error {
 	var items rows
 	switch by {
 	case "national":
-		items = rowsOf(present.AreaCoverages(), []matching.AreaCoverage{cv.Summary})
+		items = rowsOf(present.AreaCoverages(), []coverage.AreaCoverage{cv.Summary})
 	case "region":
 		items = rowsOf(present.AreaCoverages(), cv.Regions)
 	case "departement":
@@ -131,7 +132,7 @@ func writeCoverage(w io.Writer, t *data.Territory, cv *matching.Coverage, by, fo
 
 // writeCoverageGeoJSON writes communes (with their shapes) or gap zones
 // (with their outlines) as a FeatureCollection.
-func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *matching.Coverage, by string) error {
+func writeCoverageGeoJSON(w io.Writer, t *data.Territory, cv *coverage.Coverage, by string) error {
 	fc := geojson.NewFeatureCollection()
 	if by == "commune" {
 		props := present.CommuneCoverages()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/registry"
 )
 
@@ -34,11 +35,11 @@ func TestCSVParity(t *testing.T) {
 	srv := api.New(registry.New(nil, e), api.Config{InsecureOpen: true}) // evaluate needs a token otherwise
 
 	// 15 minutes leaves gaps, rural mairies and room for new sites in the Creuse.
-	coverageCSV := func(q matching.CoverageQuery, by string) func(t *testing.T) []byte {
+	coverageCSV := func(q coverage.Query, by string) func(t *testing.T) []byte {
 		return func(t *testing.T) []byte {
-			r := matching.ReachMinutes(15, matching.DefaultTravelModel())
+			r := coverage.ReachMinutes(15, coverage.DefaultTravelModel())
 			q.Reach, q.Layers = &r, []string{matching.DefaultLayer}
-			cv, err := e.Coverage(q)
+			cv, err := coverage.Compute(e.Coverage(), q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,11 +76,11 @@ func TestCSVParity(t *testing.T) {
 		cli                     func(t *testing.T) []byte
 	}{
 		{"départements", "GET", "/v1/coverage/departements?format=csv&max_minutes=15", "",
-			coverageCSV(matching.CoverageQuery{}, "departement")},
+			coverageCSV(coverage.Query{}, "departement")},
 		{"communes of Creuse", "GET", "/v1/coverage/communes?format=csv&departement=23&max_minutes=15", "",
-			coverageCSV(matching.CoverageQuery{Departement: "23"}, "commune")},
+			coverageCSV(coverage.Query{Departement: "23"}, "commune")},
 		{"rural mairies of Creuse", "GET", "/v1/coverage/rural-mairies?format=csv&departement=23&max_minutes=15", "",
-			coverageCSV(matching.CoverageQuery{Departement: "23"}, "rural")},
+			coverageCSV(coverage.Query{Departement: "23"}, "rural")},
 		{"recommendations", "GET", "/v1/recommendations?format=csv&departement=23&k=3&max_minutes=15", "",
 			siting(&recommendCmd{}, "--departement", "23", "--k", "3", "--format", "csv", "--max-minutes", "15")},
 		{"proposals", "POST", "/v1/proposals/evaluate?format=csv&max_minutes=15", body,

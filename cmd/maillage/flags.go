@@ -9,7 +9,7 @@ import (
 	"strconv"
 
 	"github.com/maillage/maillage/internal/param"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // floatParam is a decimal flag read and checked by its entry of the shared
@@ -132,16 +132,16 @@ func (f *reachFlags) register(fs *flag.FlagSet) {
 }
 
 // reach returns the threshold the flags give (the default when neither is).
-func (f *reachFlags) reach() (matching.Reach, error) {
+func (f *reachFlags) reach() (coverage.Reach, error) {
 	if f.maxKm > 0 && f.maxMinutes > 0 {
-		return matching.Reach{}, usagef("give --max-minutes or --max-km, not both")
+		return coverage.Reach{}, usagef("give --max-minutes or --max-km, not both")
 	}
-	r := matching.DefaultReach()
+	r := coverage.DefaultReach()
 	switch {
 	case f.maxKm > 0:
-		r = matching.ReachKm(f.maxKm)
+		r = coverage.ReachKm(f.maxKm)
 	case f.maxMinutes > 0:
-		r = matching.ReachMinutes(f.maxMinutes, matching.DefaultTravelModel())
+		r = coverage.ReachMinutes(f.maxMinutes, coverage.DefaultTravelModel())
 	}
 	return r, r.Validate()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -24,7 +25,7 @@ type networkFlags struct {
 	reachFlags
 	format, out, by     string
 	departement, region string
-	reachV              matching.Reach
+	reachV              coverage.Reach
 }
 
 // register adds the shared flags; formats and bys list the allowed values,
@@ -155,7 +156,7 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 			return writeJSON(w, fc)
 		}
 		if c.by == "commune" {
-			return items.writeText(w, "code", "name", "departement", "population", "change", "covered_population_before",
+			return items.writeText(w, "code", "nom", "departement", "population", "change", "covered_population_before",
 				"covered_population_after", "gained_population", "lost_population", "nearest_distance_before_m", "nearest_distance_after_m")
 		}
 		return items.writeText(w, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",

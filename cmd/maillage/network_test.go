@@ -103,6 +103,15 @@ func TestCompareCommand(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &fc); err != nil || len(fc.Features) == 0 || fc.Features[0].Properties.Change == "" {
 		t.Errorf("geojson: %v, %d features", err, len(fc.Features))
 	}
+	// The text table of the communes names its columns as the CSV does
+	// (a commune's name is "nom").
+	out.Reset()
+	if err := execNetwork(t, &compareCmd{}, []string{"--by", "commune", "--departement", "23"}, &out, io.Discard); err != nil {
+		t.Fatalf("text table of the communes: %v", err)
+	}
+	if head, _, _ := strings.Cut(out.String(), "\n"); !strings.Contains(head, "code") || !strings.Contains(head, "nom") {
+		t.Errorf("text table header %q, want code and nom", head)
+	}
 }
 
 func TestArticulationCommand(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // alloc is `maillage allocate --posts 1862 --objective objective` (the
@@ -18,7 +18,7 @@ func (d *docData) alloc(objective string) (*accessibility.Allocation, error) {
 	if a, ok := d.allocs[objective]; ok {
 		return a, nil
 	}
-	reach := matching.ReachMinutes(30, matching.DefaultTravelModel())
+	reach := coverage.ReachMinutes(30, coverage.DefaultTravelModel())
 	a, err := accessibility.Allocate(context.Background(), d.e, accessibility.AllocationQuery{Posts: 1862, Objective: alloc.Objective(objective), Reach: &reach})
 	if err != nil {
 		return nil, err

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/registry"
 	"github.com/maillage/maillage/matching/siting"
 )
@@ -24,7 +25,7 @@ type figure func(d *docData) (string, error)
 // computed once.
 type docData struct {
 	e        *matching.Engine
-	coverage map[string]*matching.Coverage
+	coverage map[string]*coverage.Coverage
 	compare  map[float64]*siting.CoverageComparison
 	recs     map[string]*siting.Recommendation
 	matches  map[string]*registry.MatchResult
@@ -33,7 +34,7 @@ type docData struct {
 
 // newDocData starts the figures' shared analyses over e.
 func newDocData(e *matching.Engine) *docData {
-	return &docData{e: e, coverage: map[string]*matching.Coverage{},
+	return &docData{e: e, coverage: map[string]*coverage.Coverage{},
 		compare: map[float64]*siting.CoverageComparison{}, recs: map[string]*siting.Recommendation{},
 		matches: map[string]*registry.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
 }
@@ -55,17 +56,17 @@ func sharedEngine(t *testing.T) *matching.Engine {
 
 // cov is `maillage coverage --layers layer --max-minutes minutes
 // [--departement dep] [--rank-by rankBy]`.
-func (d *docData) cov(layer string, minutes float64, dep, rankBy string) (*matching.Coverage, error) {
+func (d *docData) cov(layer string, minutes float64, dep, rankBy string) (*coverage.Coverage, error) {
 	key := fmt.Sprint(layer, minutes, dep, rankBy)
 	if cv, ok := d.coverage[key]; ok {
 		return cv, nil
 	}
-	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
-	q := matching.CoverageQuery{Layers: []string{layer}, Reach: &reach, Departement: dep, RankBy: rankBy}
-	if err := d.e.PrepareCoverage(q.Layers); err != nil {
+	reach := coverage.ReachMinutes(minutes, coverage.DefaultTravelModel())
+	q := coverage.Query{Layers: []string{layer}, Reach: &reach, Departement: dep, RankBy: rankBy}
+	if err := coverage.Prepare(d.e.Coverage(), q.Layers); err != nil {
 		return nil, err
 	}
-	cv, err := d.e.Coverage(q)
+	cv, err := coverage.Compute(d.e.Coverage(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func (d *docData) cmp(minutes float64) (*siting.CoverageComparison, error) {
 	if c, ok := d.compare[minutes]; ok {
 		return c, nil
 	}
-	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
+	reach := coverage.ReachMinutes(minutes, coverage.DefaultTravelModel())
 	c, err := siting.CompareCoverage(testContext(), d.e, siting.CompareQuery{From: []string{data.LayerFranceServices2020},
 		To: []string{data.LayerFranceServices}, Reach: &reach})
 	if err != nil {
@@ -95,7 +96,7 @@ func (d *docData) recommend(dep, layer string, minutes float64, k int) (*siting.
 	if r, ok := d.recs[key]; ok {
 		return r, nil
 	}
-	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
+	reach := coverage.ReachMinutes(minutes, coverage.DefaultTravelModel())
 	r, err := siting.Recommend(testContext(), d.e, siting.RecommendQuery{Layers: []string{layer}, Reach: &reach, Departement: dep, K: k})
 	if err != nil {
 		return nil, err
@@ -106,7 +107,7 @@ func (d *docData) recommend(dep, layer string, minutes float64, k int) (*siting.
 
 // articulate is `maillage articulation --source source --max-minutes minutes`.
 func (d *docData) articulate(source string, minutes float64) (*siting.ArticulationArea, error) {
-	reach := matching.ReachMinutes(minutes, matching.DefaultTravelModel())
+	reach := coverage.ReachMinutes(minutes, coverage.DefaultTravelModel())
 	a, err := siting.Articulate(d.e, siting.ArticulationQuery{Source: source, Reach: &reach})
 	if err != nil {
 		return nil, err
@@ -144,11 +145,11 @@ func pct(share float64, dec int) string {
 }
 
 // located is the population placed on the grid.
-func located(a matching.AreaCoverage) int { return a.Population - a.PopulationUnlocated }
+func located(a coverage.AreaCoverage) int { return a.Population - a.PopulationUnlocated }
 
 // zoneShare sums the départements whose code passes keep and returns their
 // covered share of the located population.
-func zoneShare(cv *matching.Coverage, keep func(code string) bool) float64 {
+func zoneShare(cv *coverage.Coverage, keep func(code string) bool) float64 {
 	var cov, loc int
 	for _, dp := range cv.Departements {
 		if keep(dp.Code) {
@@ -170,11 +171,11 @@ func overseas(code string) bool     { return strings.HasPrefix(code, "97") }
 
 // reachKm is the straight-line reach of a threshold under the default model.
 func reachKm(minutes float64) string {
-	return fmt.Sprintf("%.1f km", matching.ReachMinutes(minutes, matching.DefaultTravelModel()).MaxM/1000)
+	return fmt.Sprintf("%.1f km", coverage.ReachMinutes(minutes, coverage.DefaultTravelModel()).MaxM/1000)
 }
 
 // share, count and other one-line figures of a national coverage.
-func covFig(layer string, minutes float64, fn func(cv *matching.Coverage) string) figure {
+func covFig(layer string, minutes float64, fn func(cv *coverage.Coverage) string) figure {
 	return func(d *docData) (string, error) {
 		cv, err := d.cov(layer, minutes, "", "")
 		if err != nil {
@@ -185,7 +186,7 @@ func covFig(layer string, minutes float64, fn func(cv *matching.Coverage) string
 }
 
 // depFig is a figure of one département's coverage.
-func depFig(layer string, minutes float64, dep string, fn func(cv *matching.Coverage) string) figure {
+func depFig(layer string, minutes float64, dep string, fn func(cv *coverage.Coverage) string) figure {
 	return func(d *docData) (string, error) {
 		cv, err := d.cov(layer, minutes, dep, "")
 		if err != nil {
@@ -226,8 +227,8 @@ func compareFig(minutes float64, fn func(s siting.AreaComparison) string) figure
 // computation. The command in each comment is the one the README quotes.
 func readmeFigures() map[string]figure {
 	fs, fs20 := data.LayerFranceServices, data.LayerFranceServices2020
-	share := func(dec int) func(cv *matching.Coverage) string {
-		return func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), dec) }
+	share := func(dec int) func(cv *coverage.Coverage) string {
+		return func(cv *coverage.Coverage) string { return pct(coverage.Value(cv.Summary.CoveredShare), dec) }
 	}
 	figs := map[string]figure{
 		// Where the next posts go (readme_alloc_test.go).
@@ -290,24 +291,24 @@ func readmeFigures() map[string]figure {
 		"cov2024-30-share":   covFig(fs, 30, share(2)),
 		"cov2024-20-share":   covFig(fs, 20, share(2)),
 		"cov2024-20-share-1": covFig(fs, 20, share(1)),
-		"cov2024-30-out":     covFig(fs, 30, func(cv *matching.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
-		"cov2024-20-out":     covFig(fs, 20, func(cv *matching.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
-		"metro-20":           covFig(fs, 20, func(cv *matching.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
-		"metro-30":           covFig(fs, 30, func(cv *matching.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
-		"drom-20":            covFig(fs, 20, func(cv *matching.Coverage) string { return pct(zoneShare(cv, overseas), 1) }),
-		"drom-30":            covFig(fs, 30, func(cv *matching.Coverage) string { return pct(zoneShare(cv, overseas), 1) }),
-		"guyane-30": covFig(fs, 30, func(cv *matching.Coverage) string {
+		"cov2024-30-out":     covFig(fs, 30, func(cv *coverage.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
+		"cov2024-20-out":     covFig(fs, 20, func(cv *coverage.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
+		"metro-20":           covFig(fs, 20, func(cv *coverage.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
+		"metro-30":           covFig(fs, 30, func(cv *coverage.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
+		"drom-20":            covFig(fs, 20, func(cv *coverage.Coverage) string { return pct(zoneShare(cv, overseas), 1) }),
+		"drom-30":            covFig(fs, 30, func(cv *coverage.Coverage) string { return pct(zoneShare(cv, overseas), 1) }),
+		"guyane-30": covFig(fs, 30, func(cv *coverage.Coverage) string {
 			return pct(zoneShare(cv, func(c string) bool { return c == "973" }), 1)
 		}),
-		"cov2020-30-covered": covFig(fs20, 30, func(cv *matching.Coverage) string { return num(cv.Summary.CoveredPopulation) }),
+		"cov2020-30-covered": covFig(fs20, 30, func(cv *coverage.Coverage) string { return num(cv.Summary.CoveredPopulation) }),
 		"cov2020-30-share":   covFig(fs20, 30, share(2)),
 		"cov2020-20-share":   covFig(fs20, 20, share(2)),
-		"cov2020-30-metro":   covFig(fs20, 30, func(cv *matching.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
-		"cov2020-30-communes-out": covFig(fs20, 30, func(cv *matching.Coverage) string {
+		"cov2020-30-metro":   covFig(fs20, 30, func(cv *coverage.Coverage) string { return pct(zoneShare(cv, metropolitan), 2) }),
+		"cov2020-30-communes-out": covFig(fs20, 30, func(cv *coverage.Coverage) string {
 			return num(cv.Summary.CommunesUncovered)
 		}),
 		"cov2020-30-lowest": covFig(fs20, 30, lowestDepartements(5)),
-		"cov2020-30-full": covFig(fs20, 30, func(cv *matching.Coverage) string {
+		"cov2020-30-full": covFig(fs20, 30, func(cv *coverage.Coverage) string {
 			n := 0
 			for _, dp := range cv.Departements {
 				if located(dp) > 0 && dp.UncoveredPopulation == 0 {
@@ -318,7 +319,7 @@ func readmeFigures() map[string]figure {
 		}),
 		"cov2020-30-gaps-table": covFig(fs20, 30, gapsTable),
 		"cov2024-30-difficulty-gaps": func(d *docData) (string, error) {
-			cv, err := d.cov(fs, 30, "", matching.RankByFragility)
+			cv, err := d.cov(fs, 30, "", coverage.RankByFragility)
 			if err != nil {
 				return "", err
 			}
@@ -339,9 +340,9 @@ func readmeFigures() map[string]figure {
 		// The map's prefect path: Creuse (23).
 		"creuse-30":       depFig(fs, 30, "23", share(1)),
 		"creuse-15":       depFig(fs, 15, "23", share(1)),
-		"creuse-15-out":   depFig(fs, 15, "23", func(cv *matching.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
-		"creuse-15-gaps":  depFig(fs, 15, "23", func(cv *matching.Coverage) string { return fmt.Sprintf("%d gap zones", len(cv.Gaps)) }),
-		"creuse-15-rural": depFig(fs, 15, "23", func(cv *matching.Coverage) string { return fmt.Sprintf("%d rural mairies", len(cv.RuralMairies)) }),
+		"creuse-15-out":   depFig(fs, 15, "23", func(cv *coverage.Coverage) string { return num(cv.Summary.UncoveredPopulation) }),
+		"creuse-15-gaps":  depFig(fs, 15, "23", func(cv *coverage.Coverage) string { return fmt.Sprintf("%d gap zones", len(cv.Gaps)) }),
+		"creuse-15-rural": depFig(fs, 15, "23", func(cv *coverage.Coverage) string { return fmt.Sprintf("%d rural mairies", len(cv.RuralMairies)) }),
 	}
 	for _, more := range []map[string]figure{sitingFigures(), matchFigures(), layerFigures()} {
 		for name, f := range more {

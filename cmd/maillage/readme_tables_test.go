@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -20,27 +21,27 @@ func round(v float64) string { return num(int(math.Round(v))) }
 
 // lowestDepartements lists the n départements with the lowest covered share,
 // lowest first, as "Name (code) 43.8 %".
-func lowestDepartements(n int) func(cv *matching.Coverage) string {
-	return func(cv *matching.Coverage) string {
-		var deps []matching.AreaCoverage
+func lowestDepartements(n int) func(cv *coverage.Coverage) string {
+	return func(cv *coverage.Coverage) string {
+		var deps []coverage.AreaCoverage
 		for _, dp := range cv.Departements {
 			if located(dp) > 0 {
 				deps = append(deps, dp)
 			}
 		}
 		sort.SliceStable(deps, func(i, j int) bool {
-			return matching.Value(deps[i].CoveredShare) < matching.Value(deps[j].CoveredShare)
+			return coverage.Value(deps[i].CoveredShare) < coverage.Value(deps[j].CoveredShare)
 		})
 		var parts []string
 		for _, dp := range deps[:min(n, len(deps))] {
-			parts = append(parts, fmt.Sprintf("%s (%s) %s", dp.Name, dp.Code, pct(matching.Value(dp.CoveredShare), 1)))
+			parts = append(parts, fmt.Sprintf("%s (%s) %s", dp.Name, dp.Code, pct(coverage.Value(dp.CoveredShare), 1)))
 		}
 		return strings.Join(parts, ", ")
 	}
 }
 
 // gapsTable is the ten largest gap zones (`coverage --by gaps`).
-func gapsTable(cv *matching.Coverage) string {
+func gapsTable(cv *coverage.Coverage) string {
 	var b strings.Builder
 	b.WriteString("\n\n| rank | id | population | départements | area km² |\n|---|---|---|---|---|\n")
 	for _, g := range cv.Gaps[:min(10, len(cv.Gaps))] {
@@ -52,7 +53,7 @@ func gapsTable(cv *matching.Coverage) string {
 
 // zoneName describes a gap zone by its communes, most populated first: all
 // of them up to four, else the département and four of them.
-func zoneName(t *data.Territory, g matching.GapZone) string {
+func zoneName(t *data.Territory, g coverage.GapZone) string {
 	type named struct {
 		name string
 		pop  int
@@ -83,7 +84,7 @@ func zoneName(t *data.Territory, g matching.GapZone) string {
 
 // difficultyGapsTable is the ten gap zones with the most people in difficulty
 // (`coverage --by gaps --rank-by fragility`).
-func difficultyGapsTable(t *data.Territory, cv *matching.Coverage) string {
+func difficultyGapsTable(t *data.Territory, cv *coverage.Coverage) string {
 	var b strings.Builder
 	b.WriteString("\n\n| # | zone | inhabitants | in difficulty | in ZRR |\n|---|---|---|---|---|\n")
 	for _, g := range cv.Gaps[:min(10, len(cv.Gaps))] {
@@ -182,8 +183,8 @@ func sitingFigures() map[string]figure {
 		"indre-population":  recFig("36", fs20, 30, 5, func(r *siting.Recommendation) string { return num(r.Population) }),
 		"indre-picks-table": recFig("36", fs20, 30, 5, picksTable),
 		"indre-bound":       recFig("36", fs20, 30, 5, boundSentence),
-		"indre-2024-share":  depFig(fs, 30, "36", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 1) }),
-		"landes-2024-20":    depFig(fs, 20, "40", func(cv *matching.Coverage) string { return pct(matching.Value(cv.Summary.CoveredShare), 2) }),
+		"indre-2024-share":  depFig(fs, 30, "36", func(cv *coverage.Coverage) string { return pct(coverage.Value(cv.Summary.CoveredShare), 1) }),
+		"landes-2024-20":    depFig(fs, 20, "40", func(cv *coverage.Coverage) string { return pct(coverage.Value(cv.Summary.CoveredShare), 2) }),
 		"landes-picks":      recFig("40", fs, 20, 5, pickNames),
 		"landes-gain": recFig("40", fs, 20, 5, func(r *siting.Recommendation) string {
 			return fmt.Sprintf("+%s inhabitants, %s", num(r.CoveredAfter-r.CoveredBefore), pct(last(r).CoveredShare, 2))

@@ -19,6 +19,7 @@ import (
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -59,7 +60,7 @@ func (f *sitingFlags) prepare(stderr io.Writer, work string) (*matching.Engine, 
 	e, err := f.load(slog.New(slog.DiscardHandler), p.Step)
 	if err == nil {
 		p.Step("nearest sites")
-		err = e.PrepareCoverage(strings.Split(f.layers, ","))
+		err = coverage.Prepare(e.Coverage(), strings.Split(f.layers, ","))
 	}
 	if err != nil {
 		sp.stop()
@@ -120,7 +121,7 @@ func (f *sitingFlags) base() *sitingFlags { return f }
 // recommendCmd is `maillage recommend`.
 type recommendCmd struct {
 	sitingFlags
-	reachV          matching.Reach
+	reachV          coverage.Reach
 	dep, reg, cands string
 	k               int
 	demand          string
@@ -139,7 +140,7 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	fs.StringVar(&c.reg, "region", "", "recommend within one région (code)")
 	intVar(fs, &c.k, param.K(), siting.DefaultRecommendK, fmt.Sprintf("sites to pick (1 to %d)", param.MaxRecommendK))
 	fs.StringVar(&c.cands, "candidates", "", "candidate locations file (structures format); default: every commune's main town")
-	fs.StringVar(&c.demand, "demand", matching.DemandPopulation, "value of the people reached: population, or difficulty (people in difficulty with digital tools, an estimate)")
+	fs.StringVar(&c.demand, "demand", coverage.DemandPopulation, "value of the people reached: population, or difficulty (people in difficulty with digital tools, an estimate)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -149,8 +150,8 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 	if err := c.checkFormat("csv", "json", "geojson"); err != nil {
 		return err
 	}
-	if c.demand != matching.DemandPopulation && c.demand != matching.DemandDifficulty {
-		return fmt.Errorf("--demand %q: want %s or %s", c.demand, matching.DemandPopulation, matching.DemandDifficulty)
+	if c.demand != coverage.DemandPopulation && c.demand != coverage.DemandDifficulty {
+		return fmt.Errorf("--demand %q: want %s or %s", c.demand, coverage.DemandPopulation, coverage.DemandDifficulty)
 	}
 	var err error
 	c.reachV, err = c.reach()
@@ -158,7 +159,7 @@ func (c *recommendCmd) parse(args []string, stderr io.Writer) error {
 }
 
 func (c *recommendCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr io.Writer) error {
-	weights, err := e.DemandWeights(c.demand)
+	weights, err := coverage.DemandWeights(e.Coverage(), c.demand)
 	if err != nil {
 		return err
 	}
@@ -220,7 +221,7 @@ func recommendSummary(rec *siting.Recommendation) string {
 // evaluateCmd is `maillage evaluate`.
 type evaluateCmd struct {
 	sitingFlags
-	reachV       matching.Reach
+	reachV       coverage.Reach
 	redundancyKm float64
 	path         string
 }
@@ -286,7 +287,7 @@ func (c *evaluateCmd) exec(e *matching.Engine, p sitingProgress, stdout, stderr 
 // scenarioCmd is `maillage scenario`.
 type scenarioCmd struct {
 	sitingFlags
-	reachV  matching.Reach
+	reachV  coverage.Reach
 	by      string
 	changed bool
 	path    string

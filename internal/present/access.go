@@ -8,7 +8,7 @@ func accessColumns[T any](area func(*T) *accessibility.AccessArea) []Column[T] {
 	return []Column[T]{
 		Str("level", func(v *T) string { return area(v).Level }),
 		Str("code", func(v *T) string { return area(v).Code }),
-		Str("name", func(v *T) string { return area(v).Name }),
+		Str("nom", func(v *T) string { return area(v).Name }),
 		Int("population", func(v *T) int { return area(v).Population }),
 		Float("demand", WeightedDigits, func(v *T) float64 { return area(v).Demand }),
 		Float("supply", WeightedDigits, func(v *T) float64 { return area(v).Supply }),

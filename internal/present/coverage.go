@@ -2,7 +2,7 @@ package present
 
 import (
 	"github.com/maillage/maillage/data/indicators"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // Decimals kept in every table: distances to 0.1 m, shares (0–1) to 1e-6,
@@ -30,8 +30,8 @@ func fragilityTotal(f *indicators.Fragility) (float64, bool) {
 
 // AreaCoverages is the table of coverage by area (national, région,
 // département, EPCI).
-func AreaCoverages() Table[matching.AreaCoverage] {
-	type a = matching.AreaCoverage
+func AreaCoverages() Table[coverage.AreaCoverage] {
+	type a = coverage.AreaCoverage
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
@@ -56,8 +56,8 @@ func AreaCoverages() Table[matching.AreaCoverage] {
 }
 
 // CommuneCoverages is the table of coverage by commune.
-func CommuneCoverages() Table[matching.CommuneCoverage] {
-	type c = matching.CommuneCoverage
+func CommuneCoverages() Table[coverage.CommuneCoverage] {
+	type c = coverage.CommuneCoverage
 	return NewTable(
 		Str("code", func(v *c) string { return v.Code }),
 		Str("name", func(v *c) string { return v.Name }),
@@ -92,8 +92,8 @@ func CommuneCoverages() Table[matching.CommuneCoverage] {
 
 // GapZones is the table of gap zones (their outlines go in GeoJSON
 // geometries, their bounding boxes in the features' bbox).
-func GapZones() Table[matching.GapZone] {
-	type g = matching.GapZone
+func GapZones() Table[coverage.GapZone] {
+	type g = coverage.GapZone
 	return NewTable(
 		Str("id", func(v *g) string { return v.ID }),
 		Int("rank", func(v *g) int { return v.Rank }),
@@ -114,11 +114,11 @@ func GapZones() Table[matching.GapZone] {
 }
 
 // RuralMairies is the table of rural mairies in a gap.
-func RuralMairies() Table[matching.RuralMairie] {
-	type r = matching.RuralMairie
+func RuralMairies() Table[coverage.RuralMairie] {
+	type r = coverage.RuralMairie
 	return NewTable(
 		Str("code", func(v *r) string { return v.Code }),
-		Str("name", func(v *r) string { return v.Name }),
+		Str("nom", func(v *r) string { return v.Name }),
 		Str("departement", func(v *r) string { return v.Departement }),
 		Str("epci", func(v *r) string { return v.EPCI }),
 		Int("population", func(v *r) int { return v.Population }),

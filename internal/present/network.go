@@ -35,7 +35,7 @@ func CommuneComparisons() Table[siting.CommuneComparison] {
 	type c = siting.CommuneComparison
 	return NewTable(
 		Str("code", func(v *c) string { return v.Code }),
-		Str("name", func(v *c) string { return v.Name }),
+		Str("nom", func(v *c) string { return v.Name }),
 		Str("departement", func(v *c) string { return v.Departement }),
 		Int("population", func(v *c) int { return v.Population }),
 		Str("change", func(v *c) string { return v.Change }),

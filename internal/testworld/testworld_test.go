@@ -6,7 +6,7 @@ import (
 
 	"github.com/paulmach/orb"
 
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 func TestWorld(t *testing.T) {
@@ -42,8 +42,8 @@ func TestWorld(t *testing.T) {
 	}
 	// At 5 km every site covers its own commune's centre and little else:
 	// the grid is coarse, so check bounds rather than exact figures.
-	km5 := matching.ReachKm(5)
-	cv, err := e.Coverage(matching.CoverageQuery{Reach: &km5})
+	km5 := coverage.ReachKm(5)
+	cv, err := coverage.Compute(e.Coverage(), coverage.Query{Reach: &km5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestWorld(t *testing.T) {
 	if s.Population != 30100 || s.PopulationUnlocated != 100 || s.CoveredPopulation < 5000 || s.CoveredPopulation >= 30000 {
 		t.Errorf("coverage at 5 km: %+v", s)
 	}
-	all, err := e.Coverage(matching.CoverageQuery{Reach: ptr(matching.ReachKm(100))})
+	all, err := coverage.Compute(e.Coverage(), coverage.Query{Reach: ptr(coverage.ReachKm(100))})
 	if err != nil {
 		t.Fatal(err)
 	}

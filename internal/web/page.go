@@ -26,7 +26,8 @@ var files embed.FS
 func File(name string) ([]byte, error) { return files.ReadFile("static/" + name) }
 
 // Asset is one embedded file ready to serve: its bytes, their gzip form
-// (made on first request) and a content ETag.
+// (made in the background by NewPage, or by the first request that needs
+// it) and a content ETag.
 type Asset struct {
 	body        []byte
 	contentType string
@@ -40,7 +41,10 @@ type Asset struct {
 // files.
 type Page struct{ assets map[string]*Asset }
 
-// NewPage reads every embedded file once.
+// NewPage reads every embedded file once, and compresses them in the
+// background: the first visit after a start then finds MapLibre's 1 MB
+// script gzipped rather than waiting for it (80–190 ms at best compression,
+// seconds on a loaded machine, on the map's first render; issue 15).
 func NewPage() (*Page, error) {
 	p := &Page{assets: map[string]*Asset{}}
 	err := fs.WalkDir(files, "static", func(name string, d fs.DirEntry, err error) error {
@@ -68,7 +72,28 @@ func NewPage() (*Page, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		go p.compress()
+	}
 	return p, err
+}
+
+// compress makes the gzip form of every asset that is worth it.
+func (p *Page) compress() {
+	for _, a := range p.assets {
+		a.gzip()
+	}
+}
+
+// gzip makes the gzip form of a (once; nil when compression fails or the
+// file is too small to gain) and returns it.
+func (a *Asset) gzip() []byte {
+	a.gzOnce.Do(func() {
+		if len(a.body) > 1024 {
+			a.gz = Gzip(a.body, gzip.BestCompression)
+		}
+	})
+	return a.gz
 }
 
 // Lookup returns the file served at a request path.
@@ -90,11 +115,10 @@ func (a *Asset) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body := a.body
-	if AcceptsGzip(r.Header.Get("Accept-Encoding")) && len(a.body) > 1024 {
-		a.gzOnce.Do(func() { a.gz = Gzip(a.body, gzip.BestCompression) })
-		if a.gz != nil {
+	if AcceptsGzip(r.Header.Get("Accept-Encoding")) {
+		if gz := a.gzip(); gz != nil {
 			h.Set("Content-Encoding", "gzip")
-			body = a.gz
+			body = gz
 		}
 	}
 	h.Set("Content-Type", a.contentType)

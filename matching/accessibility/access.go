@@ -10,6 +10,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
@@ -47,7 +48,7 @@ type AccessQuery struct {
 	// ComputeWithUploads; "" is BuiltinStructuresDataset.
 	Supply string
 	Demand string          // DemandDifficulty (the default when "") or DemandPopulation
-	Reach  *matching.Reach // nil: DefaultReach
+	Reach  *coverage.Reach // nil: DefaultReach
 	Decay  fca.Decay       // zero: binary (the plain 2SFCA)
 }
 
@@ -56,7 +57,7 @@ type Access struct {
 	Supply       string         `json:"supply"`
 	SupplyKind   string         `json:"supply_kind"` // SupplyPosts or SupplySites
 	Demand       string         `json:"demand"`
-	Reach        matching.Reach `json:"reach"`
+	Reach        coverage.Reach `json:"reach"`
 	Decay        fca.Decay      `json:"decay"`
 	SupplyPoints int            `json:"supply_points"`
 	SupplyTotal  float64        `json:"supply_total"` // posts or sites
@@ -91,7 +92,7 @@ type Access struct {
 type AccessArea struct {
 	Level      string  `json:"level"`
 	Code       string  `json:"code"`
-	Name       string  `json:"name"`
+	Name       string  `json:"nom"`
 	Population int     `json:"population"` // located on the grid
 	Demand     float64 `json:"demand"`     // people in difficulty (or inhabitants) located
 	// Supply is the supply located in the area (its structures' posts or
@@ -215,7 +216,7 @@ func Compute(e *matching.Engine, q AccessQuery) (*Access, error) {
 
 // accessOf is Access of a resolved supply.
 func accessOf(e *matching.Engine, q AccessQuery, sup *accessSupply) (*Access, error) {
-	reach := matching.DefaultReach()
+	reach := coverage.DefaultReach()
 	if q.Reach != nil {
 		reach = *q.Reach
 	}
@@ -223,9 +224,9 @@ func accessOf(e *matching.Engine, q AccessQuery, sup *accessSupply) (*Access, er
 		return nil, err
 	}
 	if q.Demand == "" {
-		q.Demand = matching.DemandDifficulty
+		q.Demand = coverage.DemandDifficulty
 	}
-	demand, err := e.CellDemand(q.Demand)
+	demand, err := coverage.CellDemand(e.Coverage(), q.Demand)
 	if err != nil {
 		return nil, err
 	}

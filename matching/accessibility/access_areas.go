@@ -2,6 +2,7 @@ package accessibility
 
 import (
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 )
 
@@ -48,16 +49,16 @@ func (x *accessAcc) area(level, code, name string, refPer10k float64) AccessArea
 // aggregateAccess fills the communes and areas of a from its cell
 // accessibility.
 func aggregateAccess(e *matching.Engine, a *Access, sup *accessSupply) {
-	t, g, ix := e.Territory(), e.Grid(), e.CoverageIndex()
+	t, g, ix := e.Territory(), e.Grid(), e.Coverage().Index()
 	half := a.ReferencePer10k / 2 / 1e4
-	difficulty := a.Demand == matching.DemandDifficulty
+	difficulty := a.Demand == coverage.DemandDifficulty
 	comm := make([]accessAcc, len(t.Communes))
 	for ci := range comm {
 		c := &comm[ci]
 		f := 1.0
 		if difficulty {
 			f = 0
-			if s, ok := e.DifficultyShare(ci); ok {
+			if s, ok := e.Coverage().DifficultyShare(ci); ok {
 				f = s
 			}
 		}
@@ -95,7 +96,7 @@ func aggregateAccess(e *matching.Engine, a *Access, sup *accessSupply) {
 		if p := ix.CommuneEPCI[ci]; p >= 0 {
 			epcis[p].add(c)
 		}
-		a.Communes[ci] = CommuneAccess{AccessArea: c.area(matching.LevelCommune, tc.Code, tc.Name, a.ReferencePer10k),
+		a.Communes[ci] = CommuneAccess{AccessArea: c.area(coverage.LevelCommune, tc.Code, tc.Name, a.ReferencePer10k),
 			Departement: tc.Departement, EPCI: tc.EPCI, Located: tc.HasShape()}
 	}
 	for j, code := range sup.deps {
@@ -107,23 +108,23 @@ func aggregateAccess(e *matching.Engine, a *Access, sup *accessSupply) {
 			}
 		}
 	}
-	a.National = nat.area(matching.LevelNational, "FR", "France", a.ReferencePer10k)
+	a.National = nat.area(coverage.LevelNational, "FR", "France", a.ReferencePer10k)
 	a.Departements = make([]AccessArea, 0, len(deps))
 	for d, dep := range t.Departements {
 		if deps[d].communesIn > 0 {
-			a.Departements = append(a.Departements, deps[d].area(matching.LevelDepartement, dep.Code, dep.Name, a.ReferencePer10k))
+			a.Departements = append(a.Departements, deps[d].area(coverage.LevelDepartement, dep.Code, dep.Name, a.ReferencePer10k))
 		}
 	}
 	a.Regions = make([]AccessArea, 0, len(regs))
 	for r, reg := range t.Regions {
 		if regs[r].communesIn > 0 {
-			a.Regions = append(a.Regions, regs[r].area(matching.LevelRegion, reg.Code, reg.Name, a.ReferencePer10k))
+			a.Regions = append(a.Regions, regs[r].area(coverage.LevelRegion, reg.Code, reg.Name, a.ReferencePer10k))
 		}
 	}
 	a.EPCIs = make([]AccessArea, 0, len(epcis))
 	for p, ep := range t.EPCIs {
 		if epcis[p].communesIn > 0 {
-			a.EPCIs = append(a.EPCIs, epcis[p].area(matching.LevelEPCI, ep.Code, ep.Name, a.ReferencePer10k))
+			a.EPCIs = append(a.EPCIs, epcis[p].area(coverage.LevelEPCI, ep.Code, ep.Name, a.ReferencePer10k))
 		}
 	}
 }

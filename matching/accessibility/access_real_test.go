@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
@@ -19,7 +20,7 @@ import (
 // a few départements are logged (the README's "Capacity and need").
 func TestAccessReal(t *testing.T) {
 	e := mtest.Real(t)
-	reach := matching.DefaultReach()
+	reach := coverage.DefaultReach()
 	t0 := time.Now()
 	a, err := Compute(e, AccessQuery{Supply: matching.BuiltinStructuresDataset, Reach: &reach})
 	if err != nil {
@@ -39,7 +40,7 @@ func TestAccessReal(t *testing.T) {
 	if a.SupplyKind != SupplyPosts || a.SupplyTotal != float64(posts) || posts < 2100 {
 		t.Errorf("supply %s %v, want the %d posts of the structures", a.SupplyKind, a.SupplyTotal, posts)
 	}
-	if math.Abs(a.DemandTotal-matching.DifficultyNationalTotal) > 0.02*matching.DifficultyNationalTotal {
+	if math.Abs(a.DemandTotal-coverage.DifficultyNationalTotal) > 0.02*coverage.DifficultyNationalTotal {
 		t.Errorf("demand on the grid %v, want about 13 million", a.DemandTotal)
 	}
 	want := (a.SupplyTotal - a.IdleSupply) / a.DemandTotal * 1e4
@@ -77,9 +78,9 @@ func TestAccessReal(t *testing.T) {
 		q      AccessQuery
 		cached bool
 	}{
-		{AccessQuery{Reach: new(matching.ReachMinutes(20, matching.TravelModel{}))}, true},
-		{AccessQuery{Reach: new(matching.ReachMinutes(20, matching.TravelModel{})), Demand: matching.DemandPopulation}, true},
-		{AccessQuery{Reach: new(matching.ReachMinutes(45, matching.TravelModel{}))}, false},
+		{AccessQuery{Reach: new(coverage.ReachMinutes(20, coverage.TravelModel{}))}, true},
+		{AccessQuery{Reach: new(coverage.ReachMinutes(20, coverage.TravelModel{})), Demand: coverage.DemandPopulation}, true},
+		{AccessQuery{Reach: new(coverage.ReachMinutes(45, coverage.TravelModel{}))}, false},
 		{AccessQuery{Decay: fca.Decay{Kind: fca.DecayGaussian}}, true},
 	} {
 		q := tc.q
@@ -102,8 +103,8 @@ func TestAccessReal(t *testing.T) {
 // (cpu-ms/op), which a machine shared with other work inflates less.
 func BenchmarkAccessNational(b *testing.B) {
 	e := mtest.Real(b)
-	e.CoverageIndex()
-	r30, r20 := matching.DefaultReach(), matching.ReachMinutes(20, matching.TravelModel{})
+	e.Coverage().Index()
+	r30, r20 := coverage.DefaultReach(), coverage.ReachMinutes(20, coverage.TravelModel{})
 	b.Run("cold-30min", func(b *testing.B) {
 		b.ReportAllocs()
 		c0 := cpuTime()

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // ErrBadAccessSelect is returned by Access.Select for an unknown level or
@@ -37,17 +37,17 @@ func (a *Access) Select(level, dep, sortBy string) ([]AccessArea, []CommuneAcces
 	var areas []AccessArea
 	var communes []CommuneAccess
 	switch level {
-	case matching.LevelNational:
+	case coverage.LevelNational:
 		areas = []AccessArea{a.National}
-	case matching.LevelRegion:
+	case coverage.LevelRegion:
 		areas = slices.Clone(a.Regions)
-	case matching.LevelDepartement:
+	case coverage.LevelDepartement:
 		for _, d := range a.Departements {
 			if dep == "" || d.Code == dep {
 				areas = append(areas, d)
 			}
 		}
-	case matching.LevelEPCI:
+	case coverage.LevelEPCI:
 		in := map[string]bool{}
 		for _, c := range a.Communes {
 			if dep == "" || c.Departement == dep {
@@ -59,7 +59,7 @@ func (a *Access) Select(level, dep, sortBy string) ([]AccessArea, []CommuneAcces
 				areas = append(areas, e)
 			}
 		}
-	case matching.LevelCommune:
+	case coverage.LevelCommune:
 		for _, c := range a.Communes {
 			if dep == "" || c.Departement == dep {
 				communes = append(communes, c)

@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/registry"
@@ -27,12 +28,12 @@ import (
 // By inhabitants: S1 serves 730, S2 70, the reference is 2 / 800.
 func TestAccessTiny(t *testing.T) {
 	w := mtest.NewTiny(t)
-	r := matching.ReachKm(5)
+	r := coverage.ReachKm(5)
 	a, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &r})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.SupplyKind != SupplySites || a.SupplyTotal != 2 || a.DemandTotal != 476 || a.IdleSupply != 0 || a.Demand != matching.DemandDifficulty {
+	if a.SupplyKind != SupplySites || a.SupplyTotal != 2 || a.DemandTotal != 476 || a.IdleSupply != 0 || a.Demand != coverage.DemandDifficulty {
 		t.Fatalf("access %+v", a)
 	}
 	approx(t, "reference", a.ReferencePer10k, 2e4/476)
@@ -66,7 +67,7 @@ func TestAccessTiny(t *testing.T) {
 		t.Errorf("demand by département %v, %v; share below half %v", a.Departements[0].Demand, a.Departements[1].Demand, a.National.ShareBelowHalf)
 	}
 
-	p, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &r, Demand: matching.DemandPopulation})
+	p, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &r, Demand: coverage.DemandPopulation})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestAccessTiny(t *testing.T) {
 
 	// At 100 m no cell centre is within reach of S2: it idles, and the cells
 	// of A alone (S1 sits on cA's centre) get 1/60.
-	near := matching.ReachKm(0.1)
+	near := coverage.ReachKm(0.1)
 	n, err := Compute(w.E, AccessQuery{Supply: matching.DefaultLayer, Reach: &near})
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +99,8 @@ func TestAccessTiny(t *testing.T) {
 		want error
 	}{
 		{"unknown supply", AccessQuery{Supply: "nowhere"}, ErrUnknownSupply},
-		{"unknown demand", AccessQuery{Supply: matching.DefaultLayer, Demand: "age"}, matching.ErrUnknownDemand},
-		{"bad reach", AccessQuery{Supply: matching.DefaultLayer, Reach: &matching.Reach{MaxM: -1}}, matching.ErrBadReach},
+		{"unknown demand", AccessQuery{Supply: matching.DefaultLayer, Demand: "age"}, coverage.ErrUnknownDemand},
+		{"bad reach", AccessQuery{Supply: matching.DefaultLayer, Reach: &coverage.Reach{MaxM: -1}}, coverage.ErrBadReach},
 		{"bad decay", AccessQuery{Supply: matching.DefaultLayer, Decay: fca.Decay{Kind: "cubic"}}, fca.ErrBadInput},
 	} {
 		if _, err := Compute(w.E, tc.q); !errors.Is(err, tc.want) {
@@ -169,7 +170,7 @@ func TestRegistryAccessUploaded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reach := matching.ReachKm(5)
+	reach := coverage.ReachKm(5)
 	if _, err := Compute(w.E, AccessQuery{Supply: info.ID, Reach: &reach}); !errors.Is(err, ErrUnknownSupply) {
 		t.Fatalf("engine with an uploaded id: %v", err)
 	}

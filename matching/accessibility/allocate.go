@@ -12,6 +12,7 @@ import (
 
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/registry"
@@ -52,7 +53,7 @@ type AllocationQuery struct {
 	Posts     int
 	Supply    string // as AccessQuery.Supply: the posts in place
 	Demand    string // as AccessQuery.Demand
-	Reach     *matching.Reach
+	Reach     *coverage.Reach
 	Objective alloc.Objective // "" is alloc.Equity
 	// Hosts are the candidate kinds (HostsStructures, HostsFranceServices,
 	// HostsCommunes, HostsGiven); nil is structures and France Services.
@@ -69,7 +70,7 @@ type Allocation struct {
 	Posts           int            `json:"posts"`
 	Supply          string         `json:"supply"`
 	Demand          string         `json:"demand"`
-	Reach           matching.Reach `json:"reach"`
+	Reach           coverage.Reach `json:"reach"`
 	Objective       string         `json:"objective"`
 	Hosts           []string       `json:"hosts"`
 	CandidatePoints int            `json:"candidate_points"`
@@ -192,7 +193,7 @@ func allocateOf(ctx context.Context, e *matching.Engine, q AllocationQuery, sup 
 		return nil, err
 	}
 	step("access_before")
-	demand, err := e.CellDemand(before.Demand)
+	demand, err := coverage.CellDemand(e.Coverage(), before.Demand)
 	if err != nil {
 		return nil, err
 	}

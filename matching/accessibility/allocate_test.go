@@ -7,6 +7,7 @@ import (
 
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
@@ -17,7 +18,7 @@ import (
 // 2SFCA of the sites plus the new posts, (1 + x) / 420 in 01.
 func TestAllocateTiny(t *testing.T) {
 	w := mtest.NewTiny(t)
-	r := matching.ReachKm(5)
+	r := coverage.ReachKm(5)
 	if _, err := Allocate(context.Background(), w.E, AllocationQuery{Posts: 1, Supply: matching.DefaultLayer, Reach: &r}); !errors.Is(err, alloc.ErrInput) {
 		t.Fatalf("hosts without a département: %v, want alloc.ErrInput", err)
 	}

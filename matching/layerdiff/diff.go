@@ -20,6 +20,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -45,8 +46,8 @@ const (
 type Query struct {
 	From, To string
 	// Reach is the coverage threshold of the consequence; nil means
-	// matching.DefaultReach.
-	Reach *matching.Reach
+	// coverage.DefaultReach.
+	Reach *coverage.Reach
 	// Departement or Region (codes, at most one) restrict the sites
 	// compared and the coverage consequence; both empty mean all of France.
 	Departement string
@@ -112,7 +113,7 @@ func Compare(ctx context.Context, e *matching.Engine, q Query) (*Diff, error) {
 		l    *data.Layer
 	}{{q.From, from}, {q.To, to}} {
 		if x.l == nil {
-			return nil, fmt.Errorf("%w: %q (loaded: %s)", matching.ErrUnknownLayer, x.name, strings.Join(e.LayerNames(), ", "))
+			return nil, fmt.Errorf("%w: %q (loaded: %s)", coverage.ErrUnknownLayer, x.name, strings.Join(e.LayerNames(), ", "))
 		}
 	}
 	var cov *siting.CoverageComparison

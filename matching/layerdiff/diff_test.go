@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // layer builds a layer of sites (id, name, commune, département, point).
@@ -106,7 +107,7 @@ func TestCompareCoverage(t *testing.T) {
 	next := layer("fs-next", cur.Sites[0], site("FS3", "Delta", "87002", "87", 1.70, 45.90))
 	p.Layers["fs-next"] = next
 	e := matching.New(p, matching.Options{Workers: 1})
-	r := matching.ReachKm(6)
+	r := coverage.ReachKm(6)
 	d, err := Compare(context.Background(), e, Query{From: data.LayerFranceServices, To: "fs-next", Reach: &r})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestCompareCoverage(t *testing.T) {
 	if s.LostPopulation <= 0 || s.GainedPopulation <= 0 || s.CoveredAfter-s.CoveredBefore != s.GainedPopulation-s.LostPopulation {
 		t.Errorf("coverage %+v", s)
 	}
-	if _, err := Compare(context.Background(), e, Query{From: "nope", To: "fs-next"}); !errors.Is(err, matching.ErrUnknownLayer) {
+	if _, err := Compare(context.Background(), e, Query{From: "nope", To: "fs-next"}); !errors.Is(err, coverage.ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
 	d, err = Compare(context.Background(), e, Query{From: data.LayerFranceServices, To: "fs-next", NoCoverage: true})

@@ -8,6 +8,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // SiteHit is a site found near a point, with its great-circle distance.
@@ -22,7 +23,7 @@ type SiteHit struct {
 func NearestSites(e *matching.Engine, p orb.Point, k int, layers []string) []SiteHit {
 	var hits []SiteHit
 	var buf []siteindex.Neighbor
-	for _, name := range matching.UniqueLayers(layers) {
+	for _, name := range coverage.UniqueLayers(layers) {
 		l := e.Layer(name)
 		if l == nil {
 			continue

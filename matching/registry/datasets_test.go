@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -186,11 +187,11 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv, err := e.Coverage(matching.CoverageQuery{NoGaps: true})
+	cv, err := coverage.Compute(e.Coverage(), coverage.Query{NoGaps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	byCode := map[string]*matching.CommuneCoverage{}
+	byCode := map[string]*coverage.CommuneCoverage{}
 	for i := range cv.Communes {
 		byCode[cv.Communes[i].Code] = &cv.Communes[i]
 	}
@@ -202,7 +203,7 @@ func TestMatchBuiltinWithSyntheticCandidates(t *testing.T) {
 	for i, s := range structs {
 		exp := 1.0
 		if cc, ok := byCode[s.Commune]; ok && cc.Located {
-			if matching.Value(cc.CoveredShare) < 0.5 {
+			if coverage.Value(cc.CoveredShare) < 0.5 {
 				exp = 3
 				gaps++
 			}

@@ -62,11 +62,11 @@ func StructuresFrom(ss []people.Structure) []pairing.Structure {
 //
 //   - a structure is in a coverage gap when at least half of the located
 //     inhabitants of its commune are beyond the default reach (30 minutes,
-//     matching.DefaultReach) of every site of the default layer (France
+//     coverage.DefaultReach) of every site of the default layer (France
 //     Services): the commune's covered_share is below
-//     matching.RuralGapShareMin;
+//     coverage.RuralGapShareMin;
 //   - a structure is rural when its commune has fewer than
-//     matching.RuralDensityMaxKm2 inhabitants per km²;
+//     coverage.RuralDensityMaxKm2 inhabitants per km²;
 //   - its weight is the largest of Gap (when in a gap) and Rural (when
 //     rural), else 1. A structure without a commune (a point outside every
 //     boundary) gets 1.
@@ -102,7 +102,7 @@ func weigh(e *matching.Engine, structs []pairing.Structure, ss []people.Structur
 	if w.isZero() {
 		return 0, nil
 	}
-	gap, rural, err := e.PriorityFlags()
+	gap, rural, err := e.Coverage().PriorityFlags()
 	if err != nil {
 		return 0, fmt.Errorf("priority weights: %w", err)
 	}

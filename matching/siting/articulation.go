@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 )
 
@@ -58,7 +59,7 @@ type ArticulationQuery struct {
 	// structures dataset (BuiltinStructuresDataset).
 	Source string
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *matching.Reach
+	Reach *coverage.Reach
 	// Departement restricts the items and the départements listed ("": all);
 	// the national summary is always national.
 	Departement string
@@ -68,7 +69,7 @@ type ArticulationQuery struct {
 type Articulation struct {
 	Source        string             `json:"source"`
 	Reference     string             `json:"reference"`
-	Reach         matching.Reach     `json:"reach"`
+	Reach         coverage.Reach     `json:"reach"`
 	CoLocatedMaxM float64            `json:"co_located_max_m"`
 	National      ArticulationArea   `json:"national"`
 	Departements  []ArticulationArea `json:"departements"` // by code
@@ -174,15 +175,15 @@ func Articulate(e *matching.Engine, q ArticulationQuery) (*Articulation, error) 
 		return nil, err
 	}
 	if e.Layer(ArticulationReference) == nil {
-		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", matching.ErrUnknownLayer, ArticulationReference)
+		return nil, fmt.Errorf("%w %q: the reference layer is not loaded", coverage.ErrUnknownLayer, ArticulationReference)
 	}
-	ix := e.CoverageIndex()
+	ix := e.Coverage().Index()
 	if q.Departement != "" {
 		if _, ok := ix.DepByCode[q.Departement]; !ok {
-			return nil, fmt.Errorf("%w %q", matching.ErrUnknownDepartement, q.Departement)
+			return nil, fmt.Errorf("%w %q", coverage.ErrUnknownDepartement, q.Departement)
 		}
 	}
-	ref, err := e.Coverage(matching.CoverageQuery{Layers: []string{ArticulationReference}, Reach: q.Reach, NoGaps: true})
+	ref, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: []string{ArticulationReference}, Reach: q.Reach, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +195,7 @@ func Articulate(e *matching.Engine, q ArticulationQuery) (*Articulation, error) 
 		Departements: []ArticulationArea{}, Items: []ArticulationItem{}}
 	reached := make([]bool, len(open.cells))
 	deps := make([]ArticulationArea, len(e.Territory().Departements))
-	nat := ArticulationArea{Level: matching.LevelNational, Code: "FR", Name: "France"}
+	nat := ArticulationArea{Level: coverage.LevelNational, Code: "FR", Name: "France"}
 	var buf []siteindex.Neighbor
 	for _, pl := range places {
 		it := ArticulationItem{ID: pl.id, Name: pl.name, Commune: pl.commune, Departement: pl.dep,
@@ -241,7 +242,7 @@ func Articulate(e *matching.Engine, q ArticulationQuery) (*Articulation, error) 
 			continue
 		}
 		d := deps[ix.DepByCode[rd.Code]]
-		d.Level, d.Code, d.Name = matching.LevelDepartement, rd.Code, rd.Name
+		d.Level, d.Code, d.Name = coverage.LevelDepartement, rd.Code, rd.Name
 		d.finish(rd)
 		a.Departements = append(a.Departements, d)
 	}
@@ -270,7 +271,7 @@ func (ar *ArticulationArea) count(it *ArticulationItem) {
 
 // finish sets the population figures of the area from its coverage by the
 // reference.
-func (ar *ArticulationArea) finish(ref matching.AreaCoverage) {
+func (ar *ArticulationArea) finish(ref coverage.AreaCoverage) {
 	ar.Population, ar.CoveredByReference = ref.Population, ref.CoveredPopulation
 	if located := ref.CoveredPopulation + ref.UncoveredPopulation; located > 0 {
 		ar.CoveredShareReference = float64(ref.CoveredPopulation) / float64(located)
@@ -280,7 +281,7 @@ func (ar *ArticulationArea) finish(ref matching.AreaCoverage) {
 
 // newOpenCells returns the inhabited cells of g out of reach in ref, with
 // their people in difficulty (by need), indexed.
-func newOpenCells(e *matching.Engine, ref *matching.Coverage) *openCells {
+func newOpenCells(e *matching.Engine, ref *coverage.Coverage) *openCells {
 	g := e.Grid()
 	ix := ref.Index()
 	o := &openCells{}
@@ -291,7 +292,7 @@ func newOpenCells(e *matching.Engine, ref *matching.Coverage) *openCells {
 		}
 		var f float64
 		for k := ix.CellCommStart[i]; k < ix.CellCommStart[i+1]; k++ {
-			if v, ok := e.DifficultyShare(int(ix.CellComm[k])); ok {
+			if v, ok := e.Coverage().DifficultyShare(int(ix.CellComm[k])); ok {
 				f += ix.CellCommPop[k] * v
 			}
 		}
@@ -306,7 +307,7 @@ func newOpenCells(e *matching.Engine, ref *matching.Coverage) *openCells {
 // addedPopulation adds to the areas the inhabitants of the reached open
 // cells, each share to the département of its commune (ix's cell–commune
 // relation, need's fragility).
-func (open *openCells) addedPopulation(e *matching.Engine, ix *matching.CoverageIndex, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
+func (open *openCells) addedPopulation(e *matching.Engine, ix *coverage.Index, reached []bool, deps []ArticulationArea, nat *ArticulationArea) {
 	natPop, depPop := 0.0, make([]float64, len(deps))
 	defer func() {
 		nat.AddedPopulation = num.RoundPop(natPop)
@@ -322,7 +323,7 @@ func (open *openCells) addedPopulation(e *matching.Engine, ix *matching.Coverage
 		for j := ix.CellCommStart[cell]; j < ix.CellCommStart[cell+1]; j++ {
 			ci, pop := ix.CellComm[j], ix.CellCommPop[j]
 			f := 0.0
-			if v, ok := e.DifficultyShare(int(ci)); ok {
+			if v, ok := e.Coverage().DifficultyShare(int(ci)); ok {
 				f = pop * v
 			}
 			natPop += pop

@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
@@ -55,7 +56,7 @@ func TestArticulateTiny(t *testing.T) {
 		{"structs", 1, []string{ClassComplements, ClassDuplicates}, []int{70, 0}, 70},
 	}
 	for _, tc := range tests {
-		r := matching.ReachKm(tc.km)
+		r := coverage.ReachKm(tc.km)
 		a, err := Articulate(w.E, ArticulationQuery{Source: tc.source, Reach: &r})
 		if err != nil {
 			t.Fatal(err)
@@ -92,7 +93,7 @@ func TestArticulateTiny(t *testing.T) {
 			t.Errorf("source %q: err %v, want ErrUnknownSource", src, err)
 		}
 	}
-	if _, err := Articulate(w.E, ArticulationQuery{Source: "extra", Departement: "99"}); !errors.Is(err, matching.ErrUnknownDepartement) {
+	if _, err := Articulate(w.E, ArticulationQuery{Source: "extra", Departement: "99"}); !errors.Is(err, coverage.ErrUnknownDepartement) {
 		t.Errorf("département 99: err %v", err)
 	}
 }
@@ -115,7 +116,7 @@ func TestArticulateRealBruteForce(t *testing.T) {
 		source  string
 		minutes float64
 	}{{data.LayerCNFSPermanences, 30}, {data.LayerCNFSPermanences, 20}, {matching.BuiltinStructuresDataset, 20}} {
-		r := matching.ReachMinutes(tc.minutes, matching.TravelModel{})
+		r := coverage.ReachMinutes(tc.minutes, coverage.TravelModel{})
 		a := mustArticulate(t, e, ArticulationQuery{Source: tc.source, Reach: &r})
 		n := a.National
 		t.Logf("%s at %v min: %d places: %d co-located, %d complement, %d duplicate; add %d inhabitants (%.0f fragile)",
@@ -138,8 +139,8 @@ func TestArticulateRealBruteForce(t *testing.T) {
 		if tc.source != data.LayerCNFSPermanences {
 			continue
 		}
-		fs := mtest.MustCoverage(t, e, matching.CoverageQuery{Reach: &r, NoGaps: true})
-		both := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, tc.source}, Reach: &r, NoGaps: true})
+		fs := mtest.MustCoverage(t, e, coverage.Query{Reach: &r, NoGaps: true})
+		both := mtest.MustCoverage(t, e, coverage.Query{Layers: []string{matching.DefaultLayer, tc.source}, Reach: &r, NoGaps: true})
 		// Three figures each rounded once from fractional inhabitants: at
 		// most 1 apart.
 		if got, want := n.AddedPopulation, both.Summary.CoveredPopulation-fs.Summary.CoveredPopulation; got < want-1 || got > want+1 {
@@ -203,7 +204,7 @@ func bruteArticulation(e *matching.Engine, p orb.Point, maxM float64) (class str
 // (nearest-site caches warm).
 func BenchmarkArticulate(b *testing.B) {
 	e := mtest.WarmCoverage(b)
-	r := matching.ReachMinutes(20, matching.TravelModel{})
+	r := coverage.ReachMinutes(20, coverage.TravelModel{})
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Articulate(e, ArticulationQuery{Reach: &r}); err != nil {

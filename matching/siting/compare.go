@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/stop"
 )
@@ -15,7 +16,7 @@ type CompareQuery struct {
 	From []string // layers of the earlier network (union); required
 	To   []string // layers of the later network (union); empty means [DefaultLayer]
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *matching.Reach
+	Reach *coverage.Reach
 	// Departement or Region (codes, at most one) restrict the comparison;
 	// both empty means all of France.
 	Departement string
@@ -39,8 +40,8 @@ const (
 type CoverageComparison struct {
 	From         []string            `json:"from"`
 	To           []string            `json:"to"`
-	Reach        matching.Reach      `json:"reach"`
-	Scope        matching.Scope      `json:"scope"`
+	Reach        coverage.Reach      `json:"reach"`
+	Scope        coverage.Scope      `json:"scope"`
 	Summary      AreaComparison      `json:"summary"`
 	Departements []AreaComparison    `json:"departements"` // départements with communes in scope, by code
 	Communes     []CommuneComparison `json:"communes"`     // communes that gained or lost covered inhabitants, by code
@@ -72,7 +73,7 @@ type AreaComparison struct {
 // CommuneComparison is the change of coverage of one commune.
 type CommuneComparison struct {
 	Code                   string  `json:"code"`
-	Name                   string  `json:"name"`
+	Name                   string  `json:"nom"`
 	Departement            string  `json:"departement"`
 	Population             int     `json:"population"`
 	Change                 string  `json:"change"` // ChangeGained, ChangeLost or ChangeMixed
@@ -101,16 +102,16 @@ func (c *CommuneComparison) ID() int { return int(c.id) }
 // when ctx is done.
 func CompareCoverage(ctx context.Context, e *matching.Engine, q CompareQuery) (*CoverageComparison, error) {
 	if len(q.From) == 0 {
-		return nil, fmt.Errorf("%w: no layer to compare from", matching.ErrUnknownLayer)
+		return nil, fmt.Errorf("%w: no layer to compare from", coverage.ErrUnknownLayer)
 	}
-	before, err := e.Coverage(matching.CoverageQuery{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	before, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: q.From, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
 	if err := stop.Err(ctx, "comparison"); err != nil {
 		return nil, err
 	}
-	after, err := e.Coverage(matching.CoverageQuery{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
+	after, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: q.To, Reach: q.Reach, Departement: q.Departement, Region: q.Region, NoGaps: true})
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +165,7 @@ func CompareCoverage(ctx context.Context, e *matching.Engine, q CompareQuery) (*
 		}
 		c := CommuneComparison{Code: b.Code, Name: b.Name, Departement: b.Departement, Population: b.Population,
 			CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
-			CoveredShareBefore: matching.Value(b.CoveredShare), CoveredShareAfter: matching.Value(a.CoveredShare),
+			CoveredShareBefore: coverage.Value(b.CoveredShare), CoveredShareAfter: coverage.Value(a.CoveredShare),
 			GainedPopulation: gained, LostPopulation: lost,
 			NearestSiteBefore: b.NearestSiteID, NearestSiteAfter: a.NearestSiteID,
 			NearestDistanceBeforeM: b.NearestDistanceM, NearestDistanceAfterM: a.NearestDistanceM,
@@ -199,7 +200,7 @@ func CompareCoverage(ctx context.Context, e *matching.Engine, q CompareQuery) (*
 }
 
 // areaChange pairs the coverage of one area before and after.
-func areaChange(b, a matching.AreaCoverage) AreaComparison {
+func areaChange(b, a coverage.AreaCoverage) AreaComparison {
 	return AreaComparison{Level: b.Level, Code: b.Code, Name: b.Name, Population: b.Population,
 		PopulationUnlocated: b.PopulationUnlocated, CoveredBefore: b.CoveredPopulation, CoveredAfter: a.CoveredPopulation,
 		CoveredShareBefore: b.CoveredShare, CoveredShareAfter: a.CoveredShare, NoDataReason: b.NoDataReason,
@@ -209,7 +210,7 @@ func areaChange(b, a matching.AreaCoverage) AreaComparison {
 // countSites adds the sites of layers (each layer once, of all) located in
 // the départements of cv's scope (any site for the national scope) to the
 // areas: field picks the counter.
-func countSites(e *matching.Engine, layers []string, deps []AreaComparison, nat *AreaComparison, cv *matching.Coverage, field func(*AreaComparison) *int) {
+func countSites(e *matching.Engine, layers []string, deps []AreaComparison, nat *AreaComparison, cv *coverage.Coverage, field func(*AreaComparison) *int) {
 	member := cv.ScopeDepartements()
 	for _, name := range layers {
 		sites := e.Layer(name).Sites

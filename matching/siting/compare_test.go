@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 	"github.com/maillage/maillage/matching/lookup"
 )
@@ -18,7 +19,7 @@ func TestCompareCoverageTiny(t *testing.T) {
 	w.E.Layer(matching.DefaultLayer).Sites[0].Departement = "01"
 	// From S3 (B's centre) to S1 and S2 at 1 km: A (700) and D (30) come
 	// within reach of S1, B (70) falls out of every reach.
-	cmp, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{"extra"}, To: []string{matching.DefaultLayer}, Reach: new(matching.ReachKm(1))})
+	cmp, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{"extra"}, To: []string{matching.DefaultLayer}, Reach: new(coverage.ReachKm(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestCompareCoverageTiny(t *testing.T) {
 		t.Errorf("départements %+v", cmp.Departements)
 	}
 	// Same network on both sides: nothing changes.
-	same, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{matching.DefaultLayer}, Reach: new(matching.ReachKm(1)), Departement: "02"})
+	same, err := CompareCoverage(context.Background(), w.E, CompareQuery{From: []string{matching.DefaultLayer}, Reach: new(coverage.ReachKm(1)), Departement: "02"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,16 +60,16 @@ func TestCompareCoverageTiny(t *testing.T) {
 // 2024 one against the two coverages it pairs.
 func TestCompareCoverageReal(t *testing.T) {
 	e := mtest.Real(t)
-	r := matching.ReachMinutes(20, matching.TravelModel{})
+	r := coverage.ReachMinutes(20, coverage.TravelModel{})
 	cmp, err := CompareCoverage(context.Background(), e, CompareQuery{From: []string{"france-services-2020"}, Reach: &r})
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{"france-services-2020"}, Reach: &r, NoGaps: true})
-	after := mtest.MustCoverage(t, e, matching.CoverageQuery{Reach: &r, NoGaps: true})
+	before := mtest.MustCoverage(t, e, coverage.Query{Layers: []string{"france-services-2020"}, Reach: &r, NoGaps: true})
+	after := mtest.MustCoverage(t, e, coverage.Query{Reach: &r, NoGaps: true})
 	s := cmp.Summary
 	t.Logf("20 min: %d → %d sites, covered %d → %d (%.4f → %.4f), gained %d, lost %d; communes gained %d, lost %d, mixed %d",
-		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, matching.Value(s.CoveredShareBefore), matching.Value(s.CoveredShareAfter),
+		s.SitesBefore, s.SitesAfter, s.CoveredBefore, s.CoveredAfter, coverage.Value(s.CoveredShareBefore), coverage.Value(s.CoveredShareAfter),
 		s.GainedPopulation, s.LostPopulation, s.CommunesGained, s.CommunesLost, s.CommunesMixed)
 	if s.CoveredBefore != before.Summary.CoveredPopulation || s.CoveredAfter != after.Summary.CoveredPopulation ||
 		s.SitesBefore != 908 || s.SitesAfter != 2845 {
@@ -109,14 +110,14 @@ func TestCompareCoverageReal(t *testing.T) {
 // coverage and in nearest sites.
 func TestLayerUnionCountsSitesOnce(t *testing.T) {
 	e := mtest.Real(t)
-	one := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer}})
-	two := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, matching.DefaultLayer}})
+	one := mtest.MustCoverage(t, e, coverage.Query{Layers: []string{matching.DefaultLayer}})
+	two := mtest.MustCoverage(t, e, coverage.Query{Layers: []string{matching.DefaultLayer, matching.DefaultLayer}})
 	a, b := one.Summary, two.Summary
 	a.WorstCommunes, b.WorstCommunes = nil, nil
 	if !reflect.DeepEqual(a, b) || len(one.Gaps) != len(two.Gaps) || !slices.Equal(two.Layers, []string{matching.DefaultLayer}) {
 		t.Errorf("layers fs,fs: %+v (%d gaps); fs: %+v (%d gaps)", b, len(two.Gaps), a, len(one.Gaps))
 	}
-	mixed := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer}})
+	mixed := mtest.MustCoverage(t, e, coverage.Query{Layers: []string{matching.DefaultLayer, "cnfs-permanences", matching.DefaultLayer}})
 	if len(mixed.Layers) != 2 || mixed.Summary.CoveredPopulation < one.Summary.CoveredPopulation {
 		t.Errorf("layers fs,cnfs,fs: %v covered %d", mixed.Layers, mixed.Summary.CoveredPopulation)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/mclp"
 )
@@ -28,7 +29,7 @@ const (
 // RecommendQuery asks where K new sites would newly cover the most demand.
 type RecommendQuery struct {
 	Layers []string        // existing network (empty: [DefaultLayer])
-	Reach  *matching.Reach // nil: DefaultReach
+	Reach  *coverage.Reach // nil: DefaultReach
 	// Departement or Region (codes, at most one) restrict the demand, and
 	// the default candidates, to that area; both empty: all of France.
 	Departement string
@@ -56,8 +57,8 @@ type RecommendQuery struct {
 // located on the grid.
 type Recommendation struct {
 	Layers          []string       `json:"layers"`
-	Reach           matching.Reach `json:"reach"`
-	Scope           matching.Scope `json:"scope"`
+	Reach           coverage.Reach `json:"reach"`
+	Scope           coverage.Scope `json:"scope"`
 	Demand          string         `json:"demand"`
 	K               int            `json:"k"`
 	CandidateSource string         `json:"candidate_source"`
@@ -145,7 +146,7 @@ type recommendSetup struct {
 	k      int
 	demand string
 	base   *sitingBase
-	sc     *matching.CellScope
+	sc     *coverage.CellScope
 	cands  []siteCandidate
 	source string
 	cover  *demandCover
@@ -204,7 +205,7 @@ func Recommend(ctx context.Context, e *matching.Engine, q RecommendQuery) (*Reco
 	}
 
 	rec := &Recommendation{Layers: b.layers, Reach: b.reach, Demand: su.demand, K: su.k,
-		Scope:           matching.Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
+		Scope:           coverage.Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		CandidateSource: su.source, Candidates: len(cands), CandidatesWithGain: run.WithGain,
 		GainEvaluations: run.Evaluations, Exhausted: run.Exhausted, Picks: []SitePick{}}
 	rec.Population, rec.PopulationLocated, rec.CoveredBefore = b.scopePopulation(sc)
@@ -241,10 +242,10 @@ func Recommend(ctx context.Context, e *matching.Engine, q RecommendQuery) (*Reco
 // and returns its name.
 func checkDemand(name string, weights []float64, cells int) (string, error) {
 	if weights == nil {
-		if name != "" && name != matching.DemandPopulation {
-			return "", fmt.Errorf("%w: unknown demand %q (want %q, or give weights)", ErrBadSiting, name, matching.DemandPopulation)
+		if name != "" && name != coverage.DemandPopulation {
+			return "", fmt.Errorf("%w: unknown demand %q (want %q, or give weights)", ErrBadSiting, name, coverage.DemandPopulation)
 		}
-		return matching.DemandPopulation, nil
+		return coverage.DemandPopulation, nil
 	}
 	if len(weights) != cells {
 		return "", fmt.Errorf("%w: %d demand weights for %d grid cells", ErrBadSiting, len(weights), cells)
@@ -262,7 +263,7 @@ func checkDemand(name string, weights []float64, cells int) (string, error) {
 
 // siteCandidates returns the uploaded candidates, or the representative
 // points of the scope's communes with a boundary.
-func (b *sitingBase) siteCandidates(sc *matching.CellScope, uploaded []people.Structure) ([]siteCandidate, string) {
+func (b *sitingBase) siteCandidates(sc *coverage.CellScope, uploaded []people.Structure) ([]siteCandidate, string) {
 	if uploaded != nil {
 		out := make([]siteCandidate, len(uploaded))
 		for i := range uploaded {

@@ -7,6 +7,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
@@ -15,7 +16,7 @@ import (
 func prepared(b *testing.B, layer string) *matching.Engine {
 	b.Helper()
 	e := mtest.Real(b)
-	if err := e.PrepareCoverage([]string{layer}); err != nil {
+	if err := coverage.Prepare(e.Coverage(), []string{layer}); err != nil {
 		b.Fatal(err)
 	}
 	return e

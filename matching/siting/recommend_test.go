@@ -12,7 +12,7 @@ import (
 
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/mclp"
 )
 
@@ -310,7 +310,7 @@ func TestRecommendCurveAndCommunes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cv, err := w.e.Coverage(matching.CoverageQuery{Reach: &w.reach, Departement: dep, NoGaps: true})
+		cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Reach: &w.reach, Departement: dep, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,18 +360,18 @@ func TestRecommendDemandWeights(t *testing.T) {
 		t.Skip("no uncovered populated cell in this world")
 	}
 	weights[target] = 2.5
-	rec, err := Recommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: matching.DemandDifficulty})
+	rec, err := Recommend(context.Background(), w.e, RecommendQuery{Reach: &w.reach, K: 3, DemandWeights: weights, Demand: coverage.DemandDifficulty})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Demand != matching.DemandDifficulty || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.Grid().Population[target]) || !rec.Exhausted {
+	if rec.Demand != coverage.DemandDifficulty || len(rec.Picks) != 1 || rec.Picks[0].GainDemand != 2.5*float64(w.e.Grid().Population[target]) || !rec.Exhausted {
 		t.Fatalf("weighted: %+v", rec.Picks)
 	}
 	if d := geo.DistanceM(orb.Point{rec.Picks[0].Lon, rec.Picks[0].Lat}, w.e.Grid().Centers[target]); d > w.reach.MaxM {
 		t.Fatalf("pick %.0f m from the only weighted cell", d)
 	}
 	for _, q := range []RecommendQuery{
-		{K: -1}, {K: MaxRecommendK + 1}, {Demand: matching.DemandDifficulty}, {DemandWeights: []float64{1}},
+		{K: -1}, {K: MaxRecommendK + 1}, {Demand: coverage.DemandDifficulty}, {DemandWeights: []float64{1}},
 		{DemandWeights: append(make([]float64, n-1), math.NaN())},
 		{Candidates: []people.Structure{{ID: "x", Point: orb.Point{200, 0}}}},
 	} {
@@ -382,10 +382,10 @@ func TestRecommendDemandWeights(t *testing.T) {
 	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Candidates: []people.Structure{}}); !errors.Is(err, ErrNoProposals) {
 		t.Errorf("empty candidate list: %v", err)
 	}
-	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Departement: "99"}); !errors.Is(err, matching.ErrUnknownDepartement) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Departement: "99"}); !errors.Is(err, coverage.ErrUnknownDepartement) {
 		t.Errorf("unknown département: %v", err)
 	}
-	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, matching.ErrUnknownLayer) {
+	if _, err := Recommend(context.Background(), w.e, RecommendQuery{Layers: []string{"nope"}}); !errors.Is(err, coverage.ErrUnknownLayer) {
 		t.Errorf("unknown layer: %v", err)
 	}
 }

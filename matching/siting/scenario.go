@@ -6,6 +6,7 @@ import (
 
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/par"
 )
@@ -16,7 +17,7 @@ import (
 // the grid, as in Coverage (whose figures are the "before" ones).
 type ScenarioComparison struct {
 	Layers       []string       `json:"layers"`
-	Reach        matching.Reach `json:"reach"`
+	Reach        coverage.Reach `json:"reach"`
 	Sites        int            `json:"sites"`
 	National     AreaChange     `json:"national"`
 	Regions      []AreaChange   `json:"regions"`      // every région, by code
@@ -108,7 +109,7 @@ func CompareScenario(ctx context.Context, e *matching.Engine, sites []people.Str
 
 // areaChange is a scope's coverage before and after gaining gain
 // inhabitants.
-func (b *sitingBase) areaChange(s *matching.CellScope, gain float64) AreaChange {
+func (b *sitingBase) areaChange(s *coverage.CellScope, gain float64) AreaChange {
 	a := AreaChange{Level: s.Level, Code: s.Code, Name: s.Name, GainPopulation: num.RoundPop(gain)}
 	var located, before float64
 	a.Population, located, before = b.scopePopulationF(s)

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/stop"
 )
@@ -37,7 +38,7 @@ type SitingQuery struct {
 	// cell they reach is already covered: a new site gains nothing there.
 	Layers []string
 	// Reach is the threshold; nil means DefaultReach (30 minutes).
-	Reach *matching.Reach
+	Reach *coverage.Reach
 	// RedundancyM is the distance to the nearest existing France Services
 	// under which a proposal is redundant: 0 means DefaultRedundancyM, a
 	// negative value turns the rule off.
@@ -48,35 +49,35 @@ type SitingQuery struct {
 type sitingBase struct {
 	e      *matching.Engine // the engine it was resolved on
 	layers []string
-	reach  matching.Reach
-	ns     *matching.NearestSet
-	ix     *matching.CoverageIndex
+	reach  coverage.Reach
+	ns     *coverage.NearestSet
+	ix     *coverage.Index
 }
 
 // resolveSiting checks layers and reach and fetches the cached nearest-site
 // distances of the existing network.
-func resolveSiting(e *matching.Engine, layers []string, reach *matching.Reach) (*sitingBase, error) {
-	names, err := e.ResolveLayers(layers)
+func resolveSiting(e *matching.Engine, layers []string, reach *coverage.Reach) (*sitingBase, error) {
+	names, err := e.Coverage().ResolveLayers(layers)
 	if err != nil {
 		return nil, err
 	}
-	r := matching.DefaultReach()
+	r := coverage.DefaultReach()
 	if reach != nil {
 		r = *reach
 	}
 	if err := r.Validate(); err != nil {
 		return nil, err
 	}
-	ns, err := e.Nearest(names)
+	ns, err := e.Coverage().Nearest(names)
 	if err != nil {
 		return nil, err
 	}
-	return &sitingBase{e: e, layers: names, reach: r, ns: ns, ix: e.CoverageIndex()}, nil
+	return &sitingBase{e: e, layers: names, reach: r, ns: ns, ix: e.Coverage().Index()}, nil
 }
 
 // openDemand returns the open demand of a scope: its cells out of reach of
 // the existing network, weighted by weights (nil: population).
-func (b *sitingBase) openDemand(ctx context.Context, sc *matching.CellScope, weights []float64) (*demandSet, error) {
+func (b *sitingBase) openDemand(ctx context.Context, sc *coverage.CellScope, weights []float64) (*demandSet, error) {
 	var cells []int32
 	var pops []float64
 	for k := 0; k < sc.Len(); k++ {
@@ -95,14 +96,14 @@ func (b *sitingBase) openDemand(ctx context.Context, sc *matching.CellScope, wei
 // scopePopulation returns the population of a scope's communes, the part of
 // it located on the grid and the located part within reach of the existing
 // network.
-func (b *sitingBase) scopePopulation(sc *matching.CellScope) (total, located, covered int) {
+func (b *sitingBase) scopePopulation(sc *coverage.CellScope) (total, located, covered int) {
 	total, loc, cov := b.scopePopulationF(sc)
 	return total, num.RoundPop(loc), num.RoundPop(cov)
 }
 
 // scopePopulationF is scopePopulation before rounding: fractional
 // inhabitants, for figures that add a gain before they are rounded.
-func (b *sitingBase) scopePopulationF(sc *matching.CellScope) (total int, located, covered float64) {
+func (b *sitingBase) scopePopulationF(sc *coverage.CellScope) (total int, located, covered float64) {
 	for _, ci := range sc.Communes {
 		total += b.e.Territory().Communes[ci].Population
 	}
@@ -152,7 +153,7 @@ type communeTally struct {
 
 // add counts the demand cells dcells (demand indexes of d); keep, when not
 // nil, says which communes count (those of the scope).
-func (ct *communeTally) add(ix *matching.CoverageIndex, d *demandSet, dcells []int32, keep func(ci int32) bool) {
+func (ct *communeTally) add(ix *coverage.Index, d *demandSet, dcells []int32, keep func(ci int32) bool) {
 	for _, i := range dcells {
 		c := d.cell[i]
 		for k := ix.CellCommStart[c]; k < ix.CellCommStart[c+1]; k++ {
@@ -175,7 +176,7 @@ func (ct *communeTally) list(e *matching.Engine) []CommuneGain {
 	for k, ci := range ct.touched {
 		c := &e.Territory().Communes[ci]
 		out[k] = CommuneGain{Code: c.Code, Name: c.Name, Departement: c.Departement, GainPopulation: num.RoundPop(ct.pop[ci]),
-			Spread: e.CommuneSpread(int(ci))}
+			Spread: e.Coverage().CommuneSpread(int(ci))}
 		ct.pop[ci] = 0
 	}
 	ct.touched = ct.touched[:0]
@@ -202,7 +203,7 @@ func (b *sitingBase) scratchPool() *sync.Pool {
 
 // inScope returns the membership test of a scope's communes (nil for the
 // national scope, which holds them all).
-func inScope(sc *matching.CellScope) func(ci int32) bool {
+func inScope(sc *coverage.CellScope) func(ci int32) bool {
 	if sc.Cells == nil {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
@@ -19,7 +19,7 @@ import (
 func TestRecommendNationalCancelled(t *testing.T) {
 	e := mtest.Real(t)
 	layer := data.LayerFranceServices2020
-	reach := matching.ReachKm(5)
+	reach := coverage.ReachKm(5)
 	// The shared caches (the coverage index, the layer's nearest sites) are
 	// built once for every request, not stopped: warm them first.
 	if _, err := Recommend(context.Background(), e, RecommendQuery{Layers: []string{layer}, Reach: &reach, Departement: "23", K: 1}); err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/num"
 	"github.com/maillage/maillage/matching/internal/par"
 )
@@ -38,7 +39,7 @@ const (
 // (see Coverage).
 type ProposalEvaluation struct {
 	Layers      []string         `json:"layers"`
-	Reach       matching.Reach   `json:"reach"`
+	Reach       coverage.Reach   `json:"reach"`
 	RedundancyM float64          `json:"redundancy_m"` // 0 when the rule is off
 	Proposals   []ProposalResult `json:"proposals"`    // in input order
 

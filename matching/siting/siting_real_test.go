@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
@@ -50,7 +51,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := mtest.MustCoverage(t, e, matching.CoverageQuery{Layers: layers, Departement: "36", NoGaps: true})
+	before := mtest.MustCoverage(t, e, coverage.Query{Layers: layers, Departement: "36", NoGaps: true})
 	if rec.Population != before.Summary.Population || rec.CoveredBefore != before.Summary.CoveredPopulation || rec.CoveredShareBefore > 0.7 {
 		t.Fatalf("Indre before: recommendation %d of %d, coverage %+v", rec.CoveredBefore, rec.Population, before.Summary)
 	}
@@ -96,7 +97,7 @@ func TestRecommendRealDepartement(t *testing.T) {
 	withPicks := e.Rebuild(func(p *matching.Parts) {
 		p.Layers["siting-test"] = &data.Layer{Name: "siting-test", Sites: layerSites, Index: siteindex.New(pts)}
 	})
-	after := mtest.MustCoverage(t, withPicks, matching.CoverageQuery{Layers: append(layers, "siting-test"), NoGaps: true})
+	after := mtest.MustCoverage(t, withPicks, coverage.Query{Layers: append(layers, "siting-test"), NoGaps: true})
 	for j, d := range after.Departements {
 		if s := sc.Departements[j]; s.Code != d.Code || s.CoveredAfter != d.CoveredPopulation {
 			t.Fatalf("département %s: scenario after %d, coverage with the sites %d", d.Code, s.CoveredAfter, d.CoveredPopulation)
@@ -136,19 +137,19 @@ func TestRecommendRealCoveredDepartement(t *testing.T) {
 // value the open demand at the people in difficulty out of reach.
 func TestRecommendFragilityDemand(t *testing.T) {
 	e := mtest.Real(t)
-	weights, err := e.DemandWeights(matching.DemandDifficulty)
+	weights, err := coverage.DemandWeights(e.Coverage(), coverage.DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := matching.ReachMinutes(20, matching.TravelModel{})
-	rec, err := Recommend(context.Background(), e, RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: matching.DemandDifficulty, DemandWeights: weights})
+	r := coverage.ReachMinutes(20, coverage.TravelModel{})
+	rec, err := Recommend(context.Background(), e, RecommendQuery{Departement: "40", K: 2, Reach: &r, Demand: coverage.DemandDifficulty, DemandWeights: weights})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cv := mtest.MustCoverage(t, e, matching.CoverageQuery{Departement: "40", Reach: &r, NoGaps: true})
+	cv := mtest.MustCoverage(t, e, coverage.Query{Departement: "40", Reach: &r, NoGaps: true})
 	// Border cells shared with another département take the cell's mean
 	// index: allow 1 %.
-	if want := cv.Summary.UncoveredPopulationInDifficulty; rec.Demand != matching.DemandDifficulty || math.Abs(rec.OpenDemand-want) > 0.01*want {
+	if want := cv.Summary.UncoveredPopulationInDifficulty; rec.Demand != coverage.DemandDifficulty || math.Abs(rec.OpenDemand-want) > 0.01*want {
 		t.Errorf("demand %q: open demand %v, uncovered fragile population %v", rec.Demand, rec.OpenDemand, want)
 	}
 	if len(rec.Picks) != 2 || rec.Picks[0].GainDemand <= 0 || rec.Picks[0].GainDemand >= float64(rec.Picks[0].GainPopulation) {

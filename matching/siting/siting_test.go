@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
@@ -141,7 +142,7 @@ func TestEvaluateProposalsRedundancy(t *testing.T) {
 	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{RedundancyM: math.NaN()}); !errors.Is(err, ErrBadSiting) {
 		t.Errorf("NaN redundancy: %v", err)
 	}
-	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{Reach: &matching.Reach{MaxM: -1}}); !errors.Is(err, matching.ErrBadReach) {
+	if _, err := EvaluateProposals(context.Background(), w.e, props, SitingQuery{Reach: &coverage.Reach{MaxM: -1}}); !errors.Is(err, coverage.ErrBadReach) {
 		t.Errorf("bad reach: %v", err)
 	}
 }
@@ -172,15 +173,15 @@ func TestCompareScenarioMatchesCoverage(t *testing.T) {
 		withScenario := w.e.Rebuild(func(p *matching.Parts) {
 			p.Layers["scenario"] = &data.Layer{Name: "scenario", Sites: sites, Index: siteindex.New(pts)}
 		})
-		after, err := withScenario.Coverage(matching.CoverageQuery{Layers: []string{matching.DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
+		after, err := coverage.Compute(withScenario.Coverage(), coverage.Query{Layers: []string{matching.DefaultLayer, "scenario"}, Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, err := w.e.Coverage(matching.CoverageQuery{Reach: &w.reach, NoGaps: true})
+		before, err := coverage.Compute(w.e.Coverage(), coverage.Query{Reach: &w.reach, NoGaps: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		check := func(got AreaChange, b, a matching.AreaCoverage) {
+		check := func(got AreaChange, b, a coverage.AreaCoverage) {
 			t.Helper()
 			if got.Code != a.Code || got.Population != a.Population || got.CoveredBefore != b.CoveredPopulation ||
 				got.CoveredAfter != a.CoveredPopulation || got.GainPopulation != a.CoveredPopulation-b.CoveredPopulation ||

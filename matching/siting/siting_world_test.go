@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
@@ -24,7 +25,7 @@ import (
 // the cells are empty). The default layer holds nSites random cell centres.
 type sitingWorld struct {
 	e     *matching.Engine
-	reach matching.Reach
+	reach coverage.Reach
 	unc   []bool // cached by uncovered
 }
 
@@ -117,7 +118,7 @@ func newSitingWorld(t testing.TB, seed uint64, nSites int, reachKm float64) *sit
 	}
 	layer := &data.Layer{Name: matching.DefaultLayer, Sites: sites, Index: siteindex.New(pts)}
 	e := matching.New(matching.Parts{Territory: terr, Grid: g, Layers: map[string]*data.Layer{matching.DefaultLayer: layer}}, matching.Options{Workers: 2})
-	return &sitingWorld{e: e, reach: matching.ReachKm(reachKm)}
+	return &sitingWorld{e: e, reach: coverage.ReachKm(reachKm)}
 }
 
 // cellsWithin returns, by brute force, the grid cells whose centre is

@@ -3,7 +3,7 @@ package siting
 import (
 	"testing"
 
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/internal/mtest"
 )
 
@@ -13,7 +13,7 @@ import (
 func TestGainListSpread(t *testing.T) {
 	e := mtest.NewTiny(t).E
 	e.Territory().Communes[2].AreaKm2 = 900 // B, as large as a commune of Guyane
-	want := map[string]string{"01001": matching.SpreadArea, "02001": matching.SpreadUniformCoarse}
+	want := map[string]string{"01001": coverage.SpreadArea, "02001": coverage.SpreadUniformCoarse}
 	tally := communeTally{pop: make([]float64, len(e.Territory().Communes)), touched: []int32{2, 0}}
 	tally.pop[2], tally.pop[0] = 12, 3
 	got := tally.list(e)

@@ -17,6 +17,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
+	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
@@ -79,21 +80,21 @@ type errorMapping struct {
 func errorMappings() []errorMapping {
 	bad, NotFound, body := http.StatusBadRequest, http.StatusNotFound, CodeBadBody
 	return []errorMapping{
-		{matching.ErrUnknownLayer, bad, CodeBadParameter, "layers"},
-		{matching.ErrNoSites, bad, CodeBadParameter, "layers"},
-		{matching.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
-		{matching.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
-		{matching.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
+		{coverage.ErrUnknownLayer, bad, CodeBadParameter, "layers"},
+		{coverage.ErrNoSites, bad, CodeBadParameter, "layers"},
+		{coverage.ErrBadReach, bad, CodeBadParameter, "max_minutes"},
+		{coverage.ErrTooManyCells, bad, CodeBadParameter, "bbox"},
+		{coverage.ErrBadRankBy, bad, CodeBadParameter, "rank_by"},
 		{accessibility.ErrUnknownSupply, bad, CodeBadParameter, "supply"},
-		{matching.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
+		{coverage.ErrUnknownDemand, bad, CodeBadParameter, "demand"},
 		{fca.ErrBadInput, bad, CodeBadParameter, "decay"},
 		{accessibility.ErrBadAccessSelect, bad, CodeBadParameter, ""},
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
 		{registry.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
 		{siting.ErrBadSiting, bad, CodeBadParameter, "query"},
-		{matching.ErrUnknownDepartement, NotFound, CodeNotFound, ""},
-		{matching.ErrUnknownRegion, NotFound, CodeNotFound, ""},
+		{coverage.ErrUnknownDepartement, NotFound, CodeNotFound, ""},
+		{coverage.ErrUnknownRegion, NotFound, CodeNotFound, ""},
 		{data.ErrDatasetNotFound, NotFound, CodeNotFound, ""},
 		// Uploads that cannot be read to their end (textio.ReadError): the
 		// message names the file and line.

@@ -11,6 +11,7 @@ import (
 	"github.com/maillage/maillage/geo/crs"
 	"github.com/maillage/maillage/internal/param"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // QueryFloat parses an optional float parameter within [lo, hi].
@@ -159,8 +160,8 @@ func (s *Env) Layers(c *gin.Context) ([]string, error) {
 // CoverageQuery parses layers=, max_km= or max_minutes= (with speed_kmh=
 // and detour=), departement= or region=, and rank_by= (the order of gap
 // zones and rural mairies: population, fragility or zrr).
-func (s *Env) CoverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
-	var q matching.CoverageQuery
+func (s *Env) CoverageQuery(c *gin.Context) (coverage.Query, error) {
+	var q coverage.Query
 	layers, err := s.Layers(c)
 	if err != nil {
 		return q, err
@@ -176,22 +177,22 @@ func (s *Env) CoverageQuery(c *gin.Context) (matching.CoverageQuery, error) {
 		if err != nil {
 			return q, err
 		}
-		r := matching.ReachKm(km)
+		r := coverage.ReachKm(km)
 		q.Reach = &r
 	default:
-		minutes, err := QueryParam(c, param.MaxMinutes(), matching.DefaultMaxMinutes)
+		minutes, err := QueryParam(c, param.MaxMinutes(), coverage.DefaultMaxMinutes)
 		if err != nil {
 			return q, err
 		}
-		speed, err := QueryParam(c, param.SpeedKmh(), matching.DefaultSpeedKmh)
+		speed, err := QueryParam(c, param.SpeedKmh(), coverage.DefaultSpeedKmh)
 		if err != nil {
 			return q, err
 		}
-		detour, err := QueryParam(c, param.Detour(), matching.DefaultDetour)
+		detour, err := QueryParam(c, param.Detour(), coverage.DefaultDetour)
 		if err != nil {
 			return q, err
 		}
-		r := matching.ReachMinutes(minutes, matching.TravelModel{SpeedKmh: speed, Detour: detour})
+		r := coverage.ReachMinutes(minutes, coverage.TravelModel{SpeedKmh: speed, Detour: detour})
 		q.Reach = &r
 	}
 	q.Departement, q.Region = c.Query("departement"), c.Query("region")

@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // Media types of JSON answers and of the OpenAPI document.
@@ -147,7 +148,7 @@ func Round(v float64, decimals int) float64 {
 
 // RoundReach rounds the distance of a reach to 0.1 m, on a copy, as
 // answers give it.
-func RoundReach(r matching.Reach) matching.Reach {
+func RoundReach(r coverage.Reach) coverage.Reach {
 	r.MaxM = Round(r.MaxM, 1)
 	return r
 }

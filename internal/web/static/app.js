@@ -3,7 +3,7 @@
 // the JSON/GeoJSON API /v1/... It works with no internet access.
 'use strict';
 
-(function () {
+(async function () {
   // Travel model of the API (matching.DefaultTravelModel): road distance is
   // the straight line × DETOUR, driven at SPEED_KMH.
   const SPEED_KMH = 60;
@@ -75,8 +75,11 @@
 
   // Handle for the browser test and for curious users (read-only use).
   // onDepartement and onHash are called with the new département and the
-  // parsed hash: the recruitment panel (recruit.js) follows them.
-  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [], onDepartement: [], onHash: [] };
+  // parsed hash: the recruitment panel (recruit.js) follows them once
+  // started (a promise) resolves, when the map exists.
+  let started;
+  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [], onDepartement: [], onHash: [],
+    started: new Promise((resolve) => { started = resolve; }) };
   window.maillage = app;
 
   // ---------- HTTP ----------
@@ -170,7 +173,11 @@
         sites: { type: 'vector', tiles: [location.origin + '/tiles/sites/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
       },
       layers: [
-        { id: 'background', type: 'background', paint: { 'background-color': '#dde7ee' } },
+        // No background layer: the sea is the map container's colour (app.css
+        // --sea) seen through the transparent canvas. A background layer's
+        // shader program made MapLibre's first frame last seconds on a
+        // software renderer, and that frame comes before the sources have
+        // loaded: no tile was asked for until it ended (issue 15).
         {
           id: 'communes-fill', type: 'fill', source: 'communes', 'source-layer': 'communes',
           // opaque and without outline: the cheapest fill for ~35,000 polygons
@@ -205,8 +212,10 @@
           filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000', 'line-width': 3 },
         },
         {
+          // no antialiased edge: the white casing drawn over it hides it, and
+          // its shader program is one less to compile before the first render
           id: 'gaps-fill', type: 'fill', source: 'gaps',
-          paint: { 'fill-color': GAP_COLOR, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 4, 0.95, 9, 0.45] },
+          paint: { 'fill-color': GAP_COLOR, 'fill-opacity': ['interpolate', ['linear'], ['zoom'], 4, 0.95, 9, 0.45], 'fill-antialias': false },
         },
         {
           id: 'gaps-casing', type: 'line', source: 'gaps',
@@ -277,11 +286,28 @@
     return g.getImageData(0, 0, n, n);
   }
 
+  // workerUp starts MapLibre's worker and resolves when it has answered (it
+  // imports an empty script) or after WORKER_WAIT_MS: the browser's answer
+  // that starts the worker's thread comes within a few milliseconds, and
+  // the worker then loads its code while the WebGL context is made.
+  const WORKER_WAIT_MS = 50;
+  function workerUp() {
+    maplibregl.prewarm();
+    const url = URL.createObjectURL(new Blob([''], { type: 'text/javascript' }));
+    const answered = maplibregl.importScriptInWorkers(url).catch(() => {});
+    const late = new Promise((resolve) => setTimeout(resolve, WORKER_WAIT_MS));
+    return Promise.race([answered, late]).finally(() => URL.revokeObjectURL(url));
+  }
+
   app.scriptMs = Math.round(performance.now()); // app.js starts (MapLibre parsed)
 
-  // Start the tile workers now: they load while the WebGL context (slow on
-  // a software renderer) is made.
-  maplibregl.prewarm();
+  // MapLibre reads the tiles in a worker, and the browser starts a worker's
+  // thread only once this page's main thread takes its answer; creating the
+  // WebGL context and drawing the first frame hold the main thread for
+  // seconds on a software renderer, so a worker merely asked for before them
+  // began after them and the tiles waited (issue 15, BENCHMARKS.md). The
+  // main thread is let go a moment first.
+  await workerUp();
   const map = new maplibregl.Map({
     container: 'map',
     style: style(),
@@ -659,7 +685,7 @@
     }
     for (const m of r.items.slice(0, 50)) {
       const coarse = m.spread === 'uniform-coarse' ? ' *' : '';
-      const tr = row([m.name + coarse, fmtInt.format(m.population),
+      const tr = row([m.nom + coarse, fmtInt.format(m.population),
         fmt1.format(m.nearest_distance_m / 1000) + ' km · ' + fmtInt.format(m.nearest_distance_m * MIN_PER_M) + ' min']);
       tr.title = (m.nearest_site_name || '') + (coarse ? ' — * population répartie uniformément sur plus de 500 km² : estimation grossière' : '');
       tr.addEventListener('click', () => showCommune(m.code));
@@ -1071,4 +1097,5 @@
   };
   if (map.isStyleLoaded()) start(); else map.once('style.load', start);
   map.once('idle', loadDepartements);
+  started();
 })();

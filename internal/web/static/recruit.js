@@ -7,8 +7,9 @@
 // tab in sessionStorage (never in the URL).
 'use strict';
 
-(function () {
+(async function () {
   const app = window.maillage;
+  await app.started; // the map exists
   const { map, state } = app;
   const $ = (sel) => document.querySelector(sel);
   const fmtInt = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });

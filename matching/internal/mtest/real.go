@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // realEngine holds the engine over the real data shared by a test binary's
@@ -67,9 +68,9 @@ func DataDir() (string, error) {
 }
 
 // MustCoverage returns the coverage of q on e, failing tb on error.
-func MustCoverage(tb testing.TB, e *matching.Engine, q matching.CoverageQuery) *matching.Coverage {
+func MustCoverage(tb testing.TB, e *matching.Engine, q coverage.Query) *coverage.Coverage {
 	tb.Helper()
-	cv, err := e.Coverage(q)
+	cv, err := coverage.Compute(e.Coverage(), q)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func MustCoverage(tb testing.TB, e *matching.Engine, q matching.CoverageQuery) *
 // of what follows them.
 func WarmCoverage(b *testing.B, layers ...string) *matching.Engine {
 	e := Real(b)
-	if _, err := e.Coverage(matching.CoverageQuery{Layers: layers, NoGaps: true}); err != nil {
+	if _, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: layers, NoGaps: true}); err != nil {
 		b.Fatal(err)
 	}
 	return e

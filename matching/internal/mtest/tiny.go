@@ -26,7 +26,7 @@ func NewTiny(t testing.TB) *Tiny {
 	}
 	e := matching.New(matching.Parts{Territory: w.Territory, Grid: w.Grid, Indicators: w.Indicators, Layers: w.Layers},
 		matching.Options{Workers: 2, DifficultyTotal: tinyworld.DifficultyTotal})
-	if f, _ := e.DifficultyFactor(); f == 0 {
+	if f, _ := e.Coverage().DifficultyFactor(); f == 0 {
 		t.Fatal("tiny world: people in difficulty not calibrated")
 	}
 	return &Tiny{E: e, CA: w.CA, CB: w.CB, XD: w.XD, DiskA: w.DiskA, DiskB: w.DiskB}

@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"fmt"
@@ -17,14 +17,14 @@ type CellCoverage struct {
 	Commune       string    `json:"commune,omitempty"`     // INSEE code of the commune holding the centre
 	GapZoneID     string    `json:"gap_zone_id,omitempty"` // its gap zone (when gap zones were computed)
 	Center        orb.Point `json:"-"`
-	GridIndex     int       `json:"-"` // position in Engine.Grid
+	GridIndex     int       `json:"-"` // position in the grid (Grid.Cells)
 }
 
 // Cells returns the cells of the scope whose centre lies in b, in H3 order.
 // When more than limit cells match (limit > 0) it returns none and an error
 // wrapping ErrTooManyCells that gives their number.
 func (cv *Coverage) Cells(b orb.Bound, limit int) ([]CellCoverage, error) {
-	g, sc := cv.e.grid, cv.sc
+	g, sc := cv.c.grid, cv.sc
 	n := 0
 	for k := 0; k < sc.Len(); k++ {
 		if b.Contains(g.Centers[sc.Cell(k)]) {
@@ -60,17 +60,17 @@ func (cv *Coverage) CellsPage(offset, limit int) ([]CellCoverage, int) {
 
 // cellCoverage is the coverage of the k-th cell of the scope.
 func (cv *Coverage) cellCoverage(k int) CellCoverage {
-	g, sc, ns := cv.e.grid, cv.sc, cv.ns
+	g, sc, ns := cv.c.grid, cv.sc, cv.ns
 	i := sc.Cell(k)
 	d := ns.CellDistM[i]
 	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.CellPop[k], DistanceM: float64(d),
 		Covered: cv.Covered(d), Center: g.Centers[i], GridIndex: i}
 	if s := ns.cellSite[i]; s >= 0 {
 		l := ns.layers[ns.layerOf(ns.cellLayer, i)]
-		c.NearestSiteID, c.NearestLayer = cv.e.layers[l].Sites[s].ID, l
+		c.NearestSiteID, c.NearestLayer = cv.c.layers[l].Sites[s].ID, l
 	}
 	if owner := g.Commune[i]; owner >= 0 {
-		c.Commune = cv.e.territory.Communes[owner].Code
+		c.Commune = cv.c.territory.Communes[owner].Code
 	}
 	if cv.gapOf != nil && cv.gapOf[k] > 0 {
 		c.GapZoneID = cv.Gaps[cv.gapOf[k]-1].ID
@@ -80,5 +80,5 @@ func (cv *Coverage) cellCoverage(k int) CellCoverage {
 
 // CellPolygon returns the outline of a cell returned by Cells.
 func (cv *Coverage) CellPolygon(c *CellCoverage) orb.Polygon {
-	return cv.e.grid.CellPolygon(c.GridIndex)
+	return cv.c.grid.CellPolygon(c.GridIndex)
 }

@@ -1,8 +1,10 @@
-package matching
+package coverage_test
 
 import (
 	"math"
 	"testing"
+
+	"github.com/maillage/maillage/matching/coverage"
 
 	"github.com/maillage/maillage/geo"
 )
@@ -16,25 +18,25 @@ import (
 // 0.05 pt. Its large communes are flagged uniform-coarse.
 func TestGuyaneAreaWeightedReference(t *testing.T) {
 	e := coverageEngine(t)
-	cv := mustCoverage(t, e, CoverageQuery{Departement: "973", NoGaps: true})
-	g, sites := e.grid, e.layers[DefaultLayer].Sites
+	cv := mustCoverage(t, e, coverage.Query{Departement: "973", NoGaps: true})
+	g, sites := e.Grid(), e.Layer(coverage.DefaultLayer).Sites
 	var located, covered float64
 	coarse := 0
 	for _, c := range cv.Communes {
-		cm := &e.territory.Communes[c.id]
+		cm := &e.Territory().Communes[c.ID()]
 		if !cm.HasShape() {
 			continue
 		}
 		var cells []int
 		var area float64
 		for i, owner := range g.Commune {
-			if owner == c.id {
+			if int(owner) == c.ID() {
 				cells = append(cells, i)
 				area += g.AreaKm2[i]
 			}
 		}
 		if len(cells) == 0 { // too small for a cell centre: all in its representative cell
-			sh := g.CommuneShares(int(c.id))
+			sh := g.CommuneShares(int(c.ID()))
 			cells, area = []int{int(sh[0].Cell)}, g.AreaKm2[sh[0].Cell]
 		}
 		for _, i := range cells {
@@ -52,15 +54,15 @@ func TestGuyaneAreaWeightedReference(t *testing.T) {
 				covered += pop
 			}
 		}
-		if cm.AreaKm2 > CoarseSpreadMinKm2 != (c.Spread == SpreadUniformCoarse) {
+		if cm.AreaKm2 > coverage.CoarseSpreadMinKm2 != (c.Spread == coverage.SpreadUniformCoarse) {
 			t.Errorf("%s %s (%.0f km²): spread %q", c.Code, c.Name, cm.AreaKm2, c.Spread)
 		}
-		if c.Spread == SpreadUniformCoarse {
+		if c.Spread == coverage.SpreadUniformCoarse {
 			coarse++
 		}
 	}
 	ref := covered / located
-	got := Value(cv.Summary.CoveredShare)
+	got := coverage.Value(cv.Summary.CoveredShare)
 	t.Logf("Guyane at 30 min: %.4f %% covered, area-weighted reference %.4f %%; %d communes uniform-coarse", 100*got, 100*ref, coarse)
 	if math.Abs(got-ref) > 0.0005 {
 		t.Errorf("Guyane: %.4f %% covered, reference %.4f %%: more than 0.05 pt apart", 100*got, 100*ref)

@@ -1,4 +1,4 @@
-package matching
+package coverage_test
 
 import (
 	"errors"
@@ -8,16 +8,18 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/maillage/maillage/matching/coverage"
+
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching/internal/tinyworld"
 )
 
-func reachPtr(r Reach) *Reach { return &r }
+func reachPtr(r coverage.Reach) *coverage.Reach { return &r }
 
 // communeByCode finds a commune of a coverage.
-func communeByCode(t *testing.T, cv *Coverage, code string) *CommuneCoverage {
+func communeByCode(t *testing.T, cv *coverage.Coverage, code string) *coverage.CommuneCoverage {
 	t.Helper()
 	for k := range cv.Communes {
 		if cv.Communes[k].Code == code {
@@ -39,17 +41,17 @@ func maxDistTo(cells []geo.Cell, p orb.Point) float64 {
 
 func TestCoverageTinyOneKm(t *testing.T) {
 	w := newTinyWorld(t)
-	cv, err := w.e.Coverage(CoverageQuery{Reach: reachPtr(ReachKm(1))})
+	cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Reach: reachPtr(coverage.ReachKm(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cv.Layers, []string{DefaultLayer}) {
+	if !slices.Equal(cv.Layers, []string{coverage.DefaultLayer}) {
 		t.Errorf("layers %v, want the default", cv.Layers)
 	}
 	// A (700) and D (30, in a cell of A) are within 0.92 km of S1; B (70) is
 	// 2–4 km from S2; C (50) has no boundary. In difficulty (factor 1): A 700 × 0.6, B 70 ×
 	// 0.8 (all uncovered), C 50 × 0.2, D without index; ZRR: A (C), B (P).
-	want := AreaCoverage{Level: LevelNational, Code: "FR", Name: "France", Population: 850,
+	want := coverage.AreaCoverage{Level: coverage.LevelNational, Code: "FR", Name: "France", Population: 850,
 		CoveredPopulation: 730, UncoveredPopulation: 70, PopulationUnlocated: 50, CoveredShare: ptr(730.0 / 800),
 		Communes: 4, CommunesUncovered: 1, CommunesUnlocated: 1,
 		PopulationInDifficulty: 420 + 56 + 10, UncoveredPopulationInDifficulty: 56, PopulationWithoutIndex: 30,
@@ -66,14 +68,14 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	pB := geo.CellCenter(w.cB)
 	s2 := tinyworld.Offset(pB, 3, 0)
 	b := communeByCode(t, cv, "02001")
-	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || Value(b.CoveredShare) != 0 || b.Cells != 7 {
+	if b.CoveredPopulation != 0 || b.UncoveredPopulation != 70 || coverage.Value(b.CoveredShare) != 0 || b.Cells != 7 {
 		t.Errorf("B %+v", b)
 	}
-	if d := maxDistTo(w.diskB, s2); math.Abs(Value(b.MaxDistanceM)-d) > 0.01 {
-		t.Errorf("B max distance %.2f, want %.2f", Value(b.MaxDistanceM), d)
+	if d := maxDistTo(w.diskB, s2); math.Abs(coverage.Value(b.MaxDistanceM)-d) > 0.01 {
+		t.Errorf("B max distance %.2f, want %.2f", coverage.Value(b.MaxDistanceM), d)
 	}
-	if b.NearestSiteID != "S2" || math.Abs(b.NearestDistanceM-3000) > 1 || math.Abs(Value(b.MeanDistanceM)-3000) > 200 {
-		t.Errorf("B nearest %s at %.1f m, mean %.1f m; want S2 at 3 km", b.NearestSiteID, b.NearestDistanceM, Value(b.MeanDistanceM))
+	if b.NearestSiteID != "S2" || math.Abs(b.NearestDistanceM-3000) > 1 || math.Abs(coverage.Value(b.MeanDistanceM)-3000) > 200 {
+		t.Errorf("B nearest %s at %.1f m, mean %.1f m; want S2 at 3 km", b.NearestSiteID, b.NearestDistanceM, coverage.Value(b.MeanDistanceM))
 	}
 	if math.Abs(b.DensityPerKm2-70.0/9) > 1e-9 {
 		t.Errorf("B density %v", b.DensityPerKm2)
@@ -83,7 +85,7 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	for _, c := range w.diskA {
 		sum += 100 * geo.DistanceM(geo.CellCenter(c), geo.CellCenter(w.cA))
 	}
-	if a.CoveredPopulation != 700 || Value(a.CoveredShare) != 1 || math.Abs(Value(a.MeanDistanceM)-sum/700) > 0.01 || a.NearestDistanceM != 0 {
+	if a.CoveredPopulation != 700 || coverage.Value(a.CoveredShare) != 1 || math.Abs(coverage.Value(a.MeanDistanceM)-sum/700) > 0.01 || a.NearestDistanceM != 0 {
 		t.Errorf("A %+v, want all 700 covered, mean distance %.2f", a, sum/700)
 	}
 	if d := communeByCode(t, cv, "01002"); d.CoveredPopulation != 30 || d.Cells != 1 {
@@ -94,9 +96,9 @@ func TestCoverageTinyOneKm(t *testing.T) {
 	}
 	// C has no boundary: its share and distances are missing, with the
 	// reason, never 0 (which would read "nobody covered").
-	if c := communeByCode(t, cv, "02002"); c.CoveredShare != nil || c.MeanDistanceM != nil || c.MaxDistanceM != nil || c.NoDataReason != NoDataNoBoundary {
+	if c := communeByCode(t, cv, "02002"); c.CoveredShare != nil || c.MeanDistanceM != nil || c.MaxDistanceM != nil || c.NoDataReason != coverage.NoDataNoBoundary {
 		t.Errorf("C without boundary: share %v, distances %v %v, reason %q; want nil, nil, nil, %q",
-			c.CoveredShare, c.MeanDistanceM, c.MaxDistanceM, c.NoDataReason, NoDataNoBoundary)
+			c.CoveredShare, c.MeanDistanceM, c.MaxDistanceM, c.NoDataReason, coverage.NoDataNoBoundary)
 	}
 	if a := communeByCode(t, cv, "01001"); a.NoDataReason != "" || a.CoveredShare == nil {
 		t.Errorf("A located: reason %q, share %v; want none and a share", a.NoDataReason, a.CoveredShare)
@@ -155,27 +157,27 @@ func TestCoverageTinyThresholds(t *testing.T) {
 	w := newTinyWorld(t)
 	tests := []struct {
 		name    string
-		q       CoverageQuery
+		q       coverage.Query
 		covered int
 		zones   []int // zone populations, ranked
 	}{
 		// S1 sits exactly on A's centre cell: 0 m covers it (100) only; A's
 		// ring with D (630) and B (70) are two zones.
-		{"0 km", CoverageQuery{Reach: reachPtr(ReachKm(0))}, 100, []int{630, 70}},
-		{"1 km", CoverageQuery{Reach: reachPtr(ReachKm(1))}, 730, []int{70}},
-		{"5 km", CoverageQuery{Reach: reachPtr(ReachKm(5))}, 800, nil},
+		{"0 km", coverage.Query{Reach: reachPtr(coverage.ReachKm(0))}, 100, []int{630, 70}},
+		{"1 km", coverage.Query{Reach: reachPtr(coverage.ReachKm(1))}, 730, []int{70}},
+		{"5 km", coverage.Query{Reach: reachPtr(coverage.ReachKm(5))}, 800, nil},
 		// 30 minutes are 23 km: everything located.
-		{"default", CoverageQuery{}, 800, nil},
+		{"default", coverage.Query{}, 800, nil},
 		// S3 sits on B's centre.
-		{"union 1 km", CoverageQuery{Layers: []string{"extra", DefaultLayer, "extra"}, Reach: reachPtr(ReachKm(1))}, 800, nil},
-		{"extra 1 km", CoverageQuery{Layers: []string{"extra"}, Reach: reachPtr(ReachKm(1))}, 70, []int{730}},
-		{"dép 02", CoverageQuery{Departement: "02", Reach: reachPtr(ReachKm(1))}, 0, []int{70}},
-		{"dép 01 at 0", CoverageQuery{Departement: "01", Reach: reachPtr(ReachKm(0))}, 100, []int{630}},
-		{"région 84", CoverageQuery{Region: "84", Reach: reachPtr(ReachKm(1))}, 730, nil},
+		{"union 1 km", coverage.Query{Layers: []string{"extra", coverage.DefaultLayer, "extra"}, Reach: reachPtr(coverage.ReachKm(1))}, 800, nil},
+		{"extra 1 km", coverage.Query{Layers: []string{"extra"}, Reach: reachPtr(coverage.ReachKm(1))}, 70, []int{730}},
+		{"dép 02", coverage.Query{Departement: "02", Reach: reachPtr(coverage.ReachKm(1))}, 0, []int{70}},
+		{"dép 01 at 0", coverage.Query{Departement: "01", Reach: reachPtr(coverage.ReachKm(0))}, 100, []int{630}},
+		{"région 84", coverage.Query{Region: "84", Reach: reachPtr(coverage.ReachKm(1))}, 730, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cv, err := w.e.Coverage(tc.q)
+			cv, err := coverage.Compute(w.e.Coverage(), tc.q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,11 +201,11 @@ func TestCoverageTinyThresholds(t *testing.T) {
 
 func TestCoverageTinyUnionNearest(t *testing.T) {
 	w := newTinyWorld(t)
-	cv, err := w.e.Coverage(CoverageQuery{Layers: []string{"extra", DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Layers: []string{"extra", coverage.DefaultLayer}, Reach: reachPtr(coverage.ReachKm(1))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(cv.Layers, []string{"extra", DefaultLayer}) {
+	if !slices.Equal(cv.Layers, []string{"extra", coverage.DefaultLayer}) {
 		t.Errorf("layers %v", cv.Layers)
 	}
 	b := communeByCode(t, cv, "02001")
@@ -211,7 +213,7 @@ func TestCoverageTinyUnionNearest(t *testing.T) {
 		t.Errorf("B nearest %s (%s) at %v, want S3 of extra at 0", b.NearestSiteID, b.NearestLayer, b.NearestDistanceM)
 	}
 	a := communeByCode(t, cv, "01001")
-	if a.NearestSiteID != "S1" || a.NearestLayer != DefaultLayer {
+	if a.NearestSiteID != "S1" || a.NearestLayer != coverage.DefaultLayer {
 		t.Errorf("A nearest %s (%s), want S1", a.NearestSiteID, a.NearestLayer)
 	}
 	cells, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 0)
@@ -227,11 +229,11 @@ func TestCoverageTinyUnionNearest(t *testing.T) {
 			t.Errorf("cell %s: nearest %s covered %v, want %s covered", c.H3, c.NearestSiteID, c.Covered, wantSite)
 		}
 	}
-	if _, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 5); !errors.Is(err, ErrTooManyCells) {
-		t.Errorf("14 cells with limit 5: err %v, want ErrTooManyCells", err)
+	if _, err := cv.Cells(orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}, 5); !errors.Is(err, coverage.ErrTooManyCells) {
+		t.Errorf("14 cells with limit 5: err %v, want coverage.ErrTooManyCells", err)
 	}
 	// Pages are windows of the same cells, in the same order.
-	var paged []CellCoverage
+	var paged []coverage.CellCoverage
 	for off := 0; ; off += 5 {
 		page, total := cv.CellsPage(off, 5)
 		if total != 14 || len(page) > 5 {
@@ -254,25 +256,25 @@ func TestCoverageTinyErrors(t *testing.T) {
 	w := newTinyWorld(t)
 	tests := []struct {
 		name string
-		q    CoverageQuery
+		q    coverage.Query
 		want error
 	}{
-		{"unknown layer", CoverageQuery{Layers: []string{"nope"}}, ErrUnknownLayer},
-		{"unknown département", CoverageQuery{Departement: "99"}, ErrUnknownDepartement},
-		{"unknown région", CoverageQuery{Region: "00"}, ErrUnknownRegion},
-		{"negative reach", CoverageQuery{Reach: reachPtr(ReachKm(-1))}, ErrBadReach},
-		{"NaN reach", CoverageQuery{Reach: reachPtr(ReachKm(math.NaN()))}, ErrBadReach},
-		{"no sites", CoverageQuery{Layers: []string{"empty"}}, ErrNoSites},
+		{"unknown layer", coverage.Query{Layers: []string{"nope"}}, coverage.ErrUnknownLayer},
+		{"unknown département", coverage.Query{Departement: "99"}, coverage.ErrUnknownDepartement},
+		{"unknown région", coverage.Query{Region: "00"}, coverage.ErrUnknownRegion},
+		{"negative reach", coverage.Query{Reach: reachPtr(coverage.ReachKm(-1))}, coverage.ErrBadReach},
+		{"NaN reach", coverage.Query{Reach: reachPtr(coverage.ReachKm(math.NaN()))}, coverage.ErrBadReach},
+		{"no sites", coverage.Query{Layers: []string{"empty"}}, coverage.ErrNoSites},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := w.e.Coverage(tc.q); !errors.Is(err, tc.want) {
+			if _, err := coverage.Compute(w.e.Coverage(), tc.q); !errors.Is(err, tc.want) {
 				t.Errorf("err %v, want %v", err, tc.want)
 			}
 		})
 	}
 	// An empty layer in a union changes nothing.
-	cv, err := w.e.Coverage(CoverageQuery{Layers: []string{"empty", DefaultLayer}, Reach: reachPtr(ReachKm(1))})
+	cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Layers: []string{"empty", coverage.DefaultLayer}, Reach: reachPtr(coverage.ReachKm(1))})
 	if err != nil || cv.Summary.CoveredPopulation != 730 {
 		t.Errorf("union with an empty layer: %v, err %v", cv, err)
 	}
@@ -282,7 +284,7 @@ func TestCoverageTinyErrors(t *testing.T) {
 // covered centre at 0 km: one polygon with one hole, the centre cell.
 func TestGapOutlineTinyHole(t *testing.T) {
 	w := newTinyWorld(t)
-	cv, err := w.e.Coverage(CoverageQuery{Reach: reachPtr(ReachKm(0))})
+	cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Reach: reachPtr(coverage.ReachKm(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,17 +319,17 @@ func TestGapOutlineTinyHole(t *testing.T) {
 // engine: the caches are built once and the answers agree (run with -race).
 func TestCoverageConcurrent(t *testing.T) {
 	w := newTinyWorld(t)
-	layerSets := [][]string{nil, {"extra"}, {"extra", DefaultLayer}}
+	layerSets := [][]string{nil, {"extra"}, {"extra", coverage.DefaultLayer}}
 	want := make([]int, len(layerSets))
 	ref := newTinyWorld(t)
 	for i, l := range layerSets {
-		want[i] = mustCoverage(t, ref.e, CoverageQuery{Layers: l, Reach: reachPtr(ReachKm(1))}).Summary.CoveredPopulation
+		want[i] = mustCoverage(t, ref.e, coverage.Query{Layers: l, Reach: reachPtr(coverage.ReachKm(1))}).Summary.CoveredPopulation
 	}
 	errs := make(chan error, 24)
 	for g := 0; g < 24; g++ {
 		go func() {
 			i := g % len(layerSets)
-			cv, err := w.e.Coverage(CoverageQuery{Layers: layerSets[i], Reach: reachPtr(ReachKm(1))})
+			cv, err := coverage.Compute(w.e.Coverage(), coverage.Query{Layers: layerSets[i], Reach: reachPtr(coverage.ReachKm(1))})
 			if err == nil && cv.Summary.CoveredPopulation != want[i] {
 				err = fmt.Errorf("layers %v: covered %d, want %d", layerSets[i], cv.Summary.CoveredPopulation, want[i])
 			}
@@ -339,7 +341,7 @@ func TestCoverageConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if n := len(w.e.cov.nearest); n != 3 { // two layers and their union
+	if n := w.e.Coverage().Sets(); n != 3 { // two layers and their union
 		t.Errorf("%d nearest-site caches, want 3", n)
 	}
 }
@@ -352,82 +354,4 @@ func planarSignedArea(r orb.Ring) float64 {
 		a += r[i-1][0]*r[i][1] - r[i][0]*r[i-1][1]
 	}
 	return a / 2
-}
-
-// TestAreaNoData: an area whose communes all lack a boundary (a territory
-// such as Nouvelle-Calédonie) has no share and no mean distance, with the
-// reason no_boundary; one with boundaries but nobody located, no_population;
-// as soon as one inhabitant is located the figures are set.
-func TestAreaNoData(t *testing.T) {
-	unlocated := CommuneCoverage{Population: 50, PopulationUnlocated: 50, NoDataReason: NoDataNoBoundary}
-	empty := CommuneCoverage{Located: true, CoveredShare: ptr(1.0), MeanDistanceM: ptr(10.0)}
-	inhabited := CommuneCoverage{Located: true, Population: 10, CoveredPopulation: 4, UncoveredPopulation: 6,
-		CoveredShare: ptr(0.4), MeanDistanceM: ptr(1000.0), located: 10, covered: 4}
-	for _, tc := range []struct {
-		name     string
-		communes []CommuneCoverage
-		share    *float64
-		reason   string
-	}{
-		{"no boundary", []CommuneCoverage{unlocated, unlocated}, nil, NoDataNoBoundary},
-		{"nobody located", []CommuneCoverage{unlocated, empty}, nil, NoDataNoPopulation},
-		{"located", []CommuneCoverage{unlocated, inhabited}, ptr(0.4), ""},
-	} {
-		var a areaAcc
-		for i := range tc.communes {
-			a.add(&tc.communes[i])
-		}
-		r := a.result(LevelDepartement, "988", "Nouvelle-Calédonie")
-		if r.NoDataReason != tc.reason || (r.CoveredShare == nil) != (tc.share == nil) ||
-			(tc.share != nil && *r.CoveredShare != *tc.share) || (r.MeanDistanceM == nil) != (tc.share == nil) {
-			t.Errorf("%s: share %v, mean %v, reason %q; want share %v, reason %q", tc.name, r.CoveredShare, r.MeanDistanceM, r.NoDataReason, tc.share, tc.reason)
-		}
-	}
-}
-
-// TestCommuneSpread: without population grid a commune is spread by area,
-// flagged uniform-coarse above CoarseSpreadMinKm2; a commune that followed
-// a population grid says so, and its representative point moves to its
-// most populated cell (followPopulation).
-func TestCommuneSpread(t *testing.T) {
-	w := newTinyWorld(t)
-	e, g := w.e, w.e.grid
-	e.territory.Communes[2].AreaKm2 = 900 // B, as large as a commune of Guyane
-	cv := mustCoverage(t, e, CoverageQuery{})
-	want := map[string]string{"01001": SpreadArea, "01002": SpreadArea, "02001": SpreadUniformCoarse, "02002": ""}
-	for _, c := range cv.Communes {
-		if c.Spread != want[c.Code] {
-			t.Errorf("%s without population grid: spread %q, want %q", c.Code, c.Spread, want[c.Code])
-		}
-	}
-	for _, m := range cv.RuralMairies {
-		if m.Code == "02001" && m.Spread != SpreadUniformCoarse {
-			t.Errorf("rural mairie B: spread %q", m.Spread)
-		}
-	}
-	// Gain lists (scenarios, proposals, recommendations) carry it too
-	// (siting.TestGainListSpread).
-
-	// A followed a population grid: most of it in one cell off its centre.
-	g.Weighted = []bool{true, false, false, false}
-	shares := g.CommuneShares(0)
-	dense := shares[len(shares)-1].Cell
-	for i := range shares {
-		g.Population[shares[i].Cell] -= shares[i].Population
-		shares[i].Population = 0
-		if shares[i].Cell == dense {
-			shares[i].Population = 700
-		}
-		g.Population[shares[i].Cell] += shares[i].Population
-	}
-	followPopulation(e.territory, g)
-	if got := e.territory.Communes[0].Rep; got != g.Centers[dense] {
-		t.Errorf("A's representative point %v, want its most populated cell's centre %v", got, g.Centers[dense])
-	}
-	if got := e.CommuneSpread(0); got != SpreadPopulationGrid {
-		t.Errorf("A after a population grid: spread %q", got)
-	}
-	if got := e.CommuneSpread(2); got != SpreadUniformCoarse {
-		t.Errorf("B (not reached by the grid): spread %q", got)
-	}
 }

@@ -25,7 +25,7 @@ func newTinyWorld(t testing.TB) *tinyWorld {
 	}
 	e := New(Parts{Territory: w.Territory, Grid: w.Grid, Indicators: w.Indicators, Layers: w.Layers},
 		Options{Workers: 2, DifficultyTotal: tinyworld.DifficultyTotal})
-	if err := e.need.err; err != nil {
+	if err := e.need.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return &tinyWorld{e: e, cA: w.CA, cB: w.CB, xD: w.XD, diskA: w.DiskA, diskB: w.DiskB}

@@ -1,4 +1,4 @@
-package matching
+package coverage_test
 
 import (
 	"crypto/sha256"
@@ -9,6 +9,8 @@ import (
 	"math"
 	"testing"
 
+	"github.com/maillage/maillage/matching/coverage"
+
 	"github.com/maillage/maillage/geo"
 )
 
@@ -17,10 +19,10 @@ import (
 // and one of their JSON figures (areas, centroids, boxes, populations).
 type gapGolden struct {
 	name    string
-	q       CoverageQuery
+	q       coverage.Query
 	zones   int
 	shapes  string // ids, ranks, cells, outlines
-	figures string // json.Marshal of every GapZone
+	figures string // json.Marshal of every coverage.GapZone
 }
 
 // TestGapZonesGolden checks that the gap zones of the real data stay what
@@ -45,19 +47,19 @@ type gapGolden struct {
 func TestGapZonesGolden(t *testing.T) {
 	e := coverageEngine(t)
 	golden := []gapGolden{
-		{"national", CoverageQuery{},
+		{"national", coverage.Query{},
 			13, "127aa4877fab91487acf2e7d146809f9b830d80f55a29d625499dda74c9b4d72",
 			"18184fe4433daa9b314786eab325e63a9f2de390e05d4148bf31a3bf799ca26d"},
-		{"10 km", CoverageQuery{Reach: reachPtr(ReachKm(10))},
+		{"10 km", coverage.Query{Reach: reachPtr(coverage.ReachKm(10))},
 			719, "773b3d37486a6e9d8c1a8cabc0d47b1575942ae09046e4b2b92cd4cab33bd188",
 			"8965c3c61209b43992283acb02007b9372d5f7eb298ee4e78f1e0644baff18f8"},
-		{"5 km", CoverageQuery{Reach: reachPtr(ReachKm(5))},
+		{"5 km", coverage.Query{Reach: reachPtr(coverage.ReachKm(5))},
 			201, "0a999eb6f16cab6a0fab462c034db2157c826306a0b0e2a7c6851d1da1e59c27",
 			"c4dc786e83ae713410366b9eb288013e8eed5bd2a27267589bf9ad89c416ca54"},
-		{"lozère 5 km", CoverageQuery{Departement: "48", Reach: reachPtr(ReachKm(5))},
+		{"lozère 5 km", coverage.Query{Departement: "48", Reach: reachPtr(coverage.ReachKm(5))},
 			4, "d0a4f9e0c57e4353248d5b2bcdda184125e15c57528b95053fad0f663b587656",
 			"57363b61441efab3ae9279eca96f7d66f609ab8203a9c9fd1a16b6eb40875881"},
-		{"occitanie 8 km by fragility", CoverageQuery{Region: "76", Reach: reachPtr(ReachKm(8)), RankBy: RankByFragility},
+		{"occitanie 8 km by fragility", coverage.Query{Region: "76", Reach: reachPtr(coverage.ReachKm(8)), RankBy: coverage.RankByFragility},
 			72, "c7fac872919d800cc608a89a2e904ff0ef2377dd017bbda991aae3b62beb8c90",
 			"f03b769735cdb1b5e03bce875c9ab8230265823d61b5c601a0712c3493587188"},
 	}
@@ -83,7 +85,7 @@ func TestGapZonesGolden(t *testing.T) {
 
 // gapFingerprint returns the SHA-256 of the zones' ids, ranks, cells and
 // outlines, and that of their JSON.
-func gapFingerprint(t *testing.T, cv *Coverage) (shapes, figures string) {
+func gapFingerprint(t *testing.T, cv *coverage.Coverage) (shapes, figures string) {
 	t.Helper()
 	hs, hf := sha256.New(), sha256.New()
 	for i, z := range cv.Gaps {

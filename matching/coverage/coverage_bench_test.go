@@ -1,14 +1,17 @@
-package matching
+package coverage_test
 
 import (
 	"testing"
+
+	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // warmCoverage returns the real engine with the nearest-site caches of the
 // layers and the coverage index built.
-func warmCoverage(b *testing.B, layers ...string) *Engine {
+func warmCoverage(b *testing.B, layers ...string) *matching.Engine {
 	e := coverageEngine(b)
-	if _, err := e.Coverage(CoverageQuery{Layers: layers, NoGaps: true}); err != nil {
+	if _, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: layers, NoGaps: true}); err != nil {
 		b.Fatal(err)
 	}
 	return e
@@ -20,7 +23,7 @@ func BenchmarkLayerNearest(b *testing.B) {
 	e := coverageEngine(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		e.cov.computeLayerNearest(DefaultLayer)
+		e.Coverage().ComputeLayerNearest(coverage.DefaultLayer)
 	}
 }
 
@@ -30,7 +33,7 @@ func BenchmarkCoverageIndex(b *testing.B) {
 	e := coverageEngine(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		buildCoverageIndex(e.territory, e.grid, e.workers)
+		coverage.BuildIndex(e.Territory(), e.Grid(), e.Workers())
 	}
 }
 
@@ -40,7 +43,7 @@ func BenchmarkCoverageNational(b *testing.B) {
 	e := warmCoverage(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.Coverage(CoverageQuery{}); err != nil {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -49,11 +52,11 @@ func BenchmarkCoverageNational(b *testing.B) {
 // BenchmarkCoverageNationalTwoLayers is the same over the union of two
 // layers.
 func BenchmarkCoverageNationalTwoLayers(b *testing.B) {
-	layers := []string{DefaultLayer, "cnfs-permanences"}
+	layers := []string{coverage.DefaultLayer, "cnfs-permanences"}
 	e := warmCoverage(b, layers...)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.Coverage(CoverageQuery{Layers: layers}); err != nil {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{Layers: layers}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -72,9 +75,9 @@ func benchRethreshold(b *testing.B, noGaps bool) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		r := ReachMinutes(float64(15+i%31), TravelModel{})
+		r := coverage.ReachMinutes(float64(15+i%31), coverage.TravelModel{})
 		i++
-		if _, err := e.Coverage(CoverageQuery{Reach: &r, NoGaps: noGaps}); err != nil {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{Reach: &r, NoGaps: noGaps}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -86,7 +89,7 @@ func BenchmarkCoverageDepartement(b *testing.B) {
 	e := warmCoverage(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := e.Coverage(CoverageQuery{Departement: "23"}); err != nil {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{Departement: "23"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -96,7 +99,7 @@ func BenchmarkCoverageDepartement(b *testing.B) {
 // 30 minutes.
 func BenchmarkGapOutlines(b *testing.B) {
 	e := warmCoverage(b)
-	cv, err := e.Coverage(CoverageQuery{})
+	cv, err := coverage.Compute(e.Coverage(), coverage.Query{})
 	if err != nil {
 		b.Fatal(err)
 	}

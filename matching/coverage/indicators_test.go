@@ -1,4 +1,4 @@
-package matching
+package coverage_test
 
 import (
 	"encoding/csv"
@@ -9,6 +9,10 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/maillage/maillage/matching/internal/mtest"
+
+	"github.com/maillage/maillage/matching/coverage"
 
 	"github.com/maillage/maillage/data/boundaries"
 
@@ -23,11 +27,11 @@ func TestCoverageTinyNeed(t *testing.T) {
 	w := newTinyWorld(t)
 	for _, tc := range []struct {
 		name string
-		q    CoverageQuery
+		q    coverage.Query
 	}{
-		{"national", CoverageQuery{Reach: reachPtr(ReachKm(1))}},
-		{"departement 02", CoverageQuery{Reach: reachPtr(ReachKm(1)), Departement: "02"}},
-		{"region 32", CoverageQuery{Reach: reachPtr(ReachKm(1)), Region: "32", RankBy: RankByFragility}},
+		{"national", coverage.Query{Reach: reachPtr(coverage.ReachKm(1))}},
+		{"departement 02", coverage.Query{Reach: reachPtr(coverage.ReachKm(1)), Departement: "02"}},
+		{"region 32", coverage.Query{Reach: reachPtr(coverage.ReachKm(1)), Region: "32", RankBy: coverage.RankByFragility}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cv := mustCoverage(t, w.e, tc.q)
@@ -58,7 +62,7 @@ func TestCoverageTinyNeed(t *testing.T) {
 			}
 		})
 	}
-	cv := mustCoverage(t, w.e, CoverageQuery{Reach: reachPtr(ReachKm(1))})
+	cv := mustCoverage(t, w.e, coverage.Query{Reach: reachPtr(coverage.ReachKm(1))})
 	d := communeByCode(t, cv, "01002")
 	if d.Fragility != nil || d.PopulationInDifficulty != 0 || d.ZRR != indicators.ZRRNotClassified {
 		t.Errorf("D (no index, NC) %+v", d)
@@ -67,26 +71,26 @@ func TestCoverageTinyNeed(t *testing.T) {
 	if c.ZRR != "" || math.Abs(c.PopulationInDifficulty-10) > 1e-9 || c.UncoveredPopulationInDifficulty != 0 {
 		t.Errorf("C (index 2, no boundary, no ZRR) %+v", c)
 	}
-	if _, err := w.e.Coverage(CoverageQuery{RankBy: "size"}); !errors.Is(err, ErrBadRankBy) {
-		t.Errorf("rank_by size: err %v, want ErrBadRankBy", err)
+	if _, err := coverage.Compute(w.e.Coverage(), coverage.Query{RankBy: "size"}); !errors.Is(err, coverage.ErrBadRankBy) {
+		t.Errorf("rank_by size: err %v, want coverage.ErrBadRankBy", err)
 	}
 }
 
 func TestCellDemandTiny(t *testing.T) {
 	w := newTinyWorld(t)
-	pop, err := w.e.CellDemand("")
+	pop, err := coverage.CellDemand(w.e.Coverage(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	frag, err := w.e.CellDemand(DemandDifficulty)
+	frag, err := coverage.CellDemand(w.e.Coverage(), coverage.DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
-	weights, err := w.e.DemandWeights(DemandDifficulty)
+	weights, err := coverage.DemandWeights(w.e.Coverage(), coverage.DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := w.e.grid
+	g := w.e.Grid()
 	xD, _ := slices.BinarySearch(g.Cells, w.xD)
 	for i, c := range g.Cells {
 		// A's cells: 100 × 0.6; xD also holds D's 30 without index; B's
@@ -105,10 +109,10 @@ func TestCellDemandTiny(t *testing.T) {
 			t.Errorf("cell xD: weight %v, want 60/130", weights[i])
 		}
 	}
-	if w, err := w.e.DemandWeights("population"); w != nil || err != nil {
+	if w, err := coverage.DemandWeights(w.e.Coverage(), "population"); w != nil || err != nil {
 		t.Errorf("population weights %v, %v; want nil", w, err)
 	}
-	if _, err := w.e.CellDemand("age"); !errors.Is(err, ErrUnknownDemand) {
+	if _, err := coverage.CellDemand(w.e.Coverage(), "age"); !errors.Is(err, coverage.ErrUnknownDemand) {
 		t.Errorf("demand age: err %v", err)
 	}
 }
@@ -118,16 +122,16 @@ func TestCellDemandTiny(t *testing.T) {
 // (cell shares × index), and the rankings.
 func TestCoverageRealNeed(t *testing.T) {
 	e := coverageEngine(t)
-	if len(e.indicators) == 0 {
+	if e.IndicatorReport().Fragility.Read == 0 {
 		t.Fatal("no indicators loaded")
 	}
-	t.Logf("start-up steps %+v, load %v", e.timings, e.loadTime)
-	r := e.indicatorReport
+	t.Logf("start-up steps %+v, load %v", e.Timings(), e.LoadTime())
+	r := e.IndicatorReport()
 	if r.Fragility.Read != 35008 || len(r.Fragility.CommunesWithout) == 0 || len(r.ZRR.CommunesWithout) == 0 {
 		t.Errorf("indicator report: fragility read %d, without %d, ZRR without %d", r.Fragility.Read,
 			len(r.Fragility.CommunesWithout), len(r.ZRR.CommunesWithout))
 	}
-	for _, q := range []CoverageQuery{{}, {Departement: "23"}, {Region: "75"}} {
+	for _, q := range []coverage.Query{{}, {Departement: "23"}, {Region: "75"}} {
 		cv := mustCoverage(t, e, q)
 		s := cv.Summary
 		var difficulty, zrr, partial, gapPop, without float64
@@ -169,9 +173,9 @@ func TestCoverageRealNeed(t *testing.T) {
 	}
 
 	// Rankings: same zones and mairies, ordered by their key.
-	byPop := mustCoverage(t, e, CoverageQuery{})
-	for _, rank := range []string{RankByFragility, RankByZRR} {
-		cv := mustCoverage(t, e, CoverageQuery{RankBy: rank})
+	byPop := mustCoverage(t, e, coverage.Query{})
+	for _, rank := range []string{coverage.RankByFragility, coverage.RankByZRR} {
+		cv := mustCoverage(t, e, coverage.Query{RankBy: rank})
 		if len(cv.Gaps) != len(byPop.Gaps) || len(cv.RuralMairies) != len(byPop.RuralMairies) {
 			t.Fatalf("%s: %d zones, %d mairies; by population %d, %d", rank, len(cv.Gaps), len(cv.RuralMairies),
 				len(byPop.Gaps), len(byPop.RuralMairies))
@@ -186,8 +190,8 @@ func TestCoverageRealNeed(t *testing.T) {
 				continue
 			}
 			p := cv.Gaps[i-1]
-			if rank == RankByFragility && p.PopulationInDifficulty < z.PopulationInDifficulty ||
-				rank == RankByZRR && p.ZRRPopulation < z.ZRRPopulation {
+			if rank == coverage.RankByFragility && p.PopulationInDifficulty < z.PopulationInDifficulty ||
+				rank == coverage.RankByZRR && p.ZRRPopulation < z.ZRRPopulation {
 				t.Fatalf("%s: zone %d (%+v) ranks after %+v", rank, i, z, p)
 			}
 		}
@@ -198,15 +202,15 @@ func TestCoverageRealNeed(t *testing.T) {
 		}
 		for i := 1; i < len(cv.RuralMairies); i++ {
 			p, m := cv.RuralMairies[i-1], cv.RuralMairies[i]
-			if rank == RankByFragility && p.UncoveredPopulationInDifficulty < m.UncoveredPopulationInDifficulty ||
-				rank == RankByZRR && zrrCode(p.ZRR) > zrrCode(m.ZRR) {
+			if rank == coverage.RankByFragility && p.UncoveredPopulationInDifficulty < m.UncoveredPopulationInDifficulty ||
+				rank == coverage.RankByZRR && coverage.ZRRCode(p.ZRR) > coverage.ZRRCode(m.ZRR) {
 				t.Fatalf("%s: mairie %+v ranks after %+v", rank, m, p)
 			}
 		}
 	}
 
 	// The difficulty demand of the grid is the population in difficulty located.
-	d, err := e.CellDemand(DemandDifficulty)
+	d, err := coverage.CellDemand(e.Coverage(), coverage.DemandDifficulty)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +234,10 @@ func TestCoverageRealNeed(t *testing.T) {
 // population to delegated communes).
 func TestEngineIndicatorsMerged(t *testing.T) {
 	e := coverageEngine(t)
-	dir := filepath.Join("..", "..", "shared", "data")
+	dir, err := mtest.DataDir()
+	if err != nil {
+		t.Fatal(err)
+	}
 	f, err := os.Open(filepath.Join(dir, data.FragilityFile))
 	if err != nil {
 		t.Fatal(err)
@@ -254,7 +261,7 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 	for _, b := range bs {
 		area[b.Code] += orbgeo.Area(b.Shape)
 	}
-	id, ok := e.territory.CommuneID("28319")
+	id, ok := e.Territory().CommuneID("28319")
 	if !ok {
 		t.Fatal("28319 unknown")
 	}
@@ -267,13 +274,13 @@ func TestEngineIndicatorsMerged(t *testing.T) {
 		sv += area[code] * total[code]
 	}
 	want := sv / sw
-	got := e.CommuneIndicators(id)
+	got := e.Indicator(e.Territory().Communes[id].Code)
 	if got.Fragility == nil || math.Abs(got.Fragility.Total-want) > 1e-6 {
 		t.Fatalf("28319: total %+v, want %v", got.Fragility, want)
 	}
-	cv := mustCoverage(t, e, CoverageQuery{Departement: "28", NoGaps: true})
+	cv := mustCoverage(t, e, coverage.Query{Departement: "28", NoGaps: true})
 	c := communeByCode(t, cv, "28319")
-	a, _ := e.DifficultyFactor()
+	a, _ := e.Coverage().DifficultyFactor()
 	if math.Abs(c.PopulationInDifficulty-float64(c.Population)*a*want/10) > 1e-6 || c.ZRR != indicators.ZRRPartial {
 		t.Errorf("28319 coverage: in difficulty %v for %d inhabitants (index %v), ZRR %q", c.PopulationInDifficulty, c.Population, want, c.ZRR)
 	}

@@ -1,22 +1,24 @@
-package matching
+package coverage_test
 
 import (
 	"fmt"
 	"math"
 	"testing"
 
+	"github.com/maillage/maillage/matching/coverage"
+
 	"github.com/maillage/maillage/matching/internal/num"
 )
 
 // profileReaches are thresholds in km and in minutes, on either side of
 // the default, with fractions of a metre.
-func profileReaches() []Reach {
-	out := []Reach{}
+func profileReaches() []coverage.Reach {
+	out := []coverage.Reach{}
 	for _, km := range []float64{0.5, 2, 5, 7.25, 10, 17.3, 30, 80} {
-		out = append(out, ReachKm(km))
+		out = append(out, coverage.ReachKm(km))
 	}
 	for _, m := range []float64{5, 15, 22.5, 30, 45, 90} {
-		out = append(out, ReachMinutes(m, TravelModel{}))
+		out = append(out, coverage.ReachMinutes(m, coverage.TravelModel{}))
 	}
 	return out
 }
@@ -29,20 +31,21 @@ func profileReaches() []Reach {
 // figures exactly unless a sum lies within that error of a half.
 func TestCoverageProfileCommunes(t *testing.T) {
 	e := coverageEngine(t)
-	g := e.grid
+	g := e.Grid()
 	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(b)) }
 	nearHalf := func(v float64) bool { return math.Abs(v-math.Floor(v)-0.5) < 1e-6 }
 	for _, r := range profileReaches() {
-		cv := mustCoverage(t, e, CoverageQuery{Reach: &r, NoGaps: true})
+		cv := mustCoverage(t, e, coverage.Query{Reach: &r, NoGaps: true})
 		for k := range cv.Communes {
 			cc := &cv.Communes[k]
+			ccLocated, ccCovered := cc.Fractional()
 			var located, covered, sumDist, maxDist float64
 			var cells int
-			for _, s := range g.Shares[g.ShareStart[cc.id]:g.ShareStart[cc.id+1]] {
+			for _, s := range g.Shares[g.ShareStart[cc.ID()]:g.ShareStart[cc.ID()+1]] {
 				if s.Population <= 0 {
 					continue
 				}
-				d := cv.ns.CellDistM[s.Cell]
+				d := cv.Nearest().CellDistM[s.Cell]
 				located += s.Population
 				if float64(d) <= r.MaxM {
 					covered += s.Population
@@ -51,13 +54,13 @@ func TestCoverageProfileCommunes(t *testing.T) {
 				maxDist = max(maxDist, float64(d))
 				cells++
 			}
-			if !near(cc.located, located) || !near(cc.covered, covered) || cc.Cells != cells {
+			if !near(ccLocated, located) || !near(ccCovered, covered) || cc.Cells != cells {
 				t.Fatalf("%.1f m, commune %s: located %v covered %v cells %d, want %v %v %d", r.MaxM, cc.Code,
-					cc.located, cc.covered, cc.Cells, located, covered, cells)
+					ccLocated, ccCovered, cc.Cells, located, covered, cells)
 			}
-			if cc.CoveredPopulation != num.RoundPop(cc.covered) || cc.UncoveredPopulation != num.RoundPop(cc.located)-num.RoundPop(cc.covered) ||
-				cc.PopulationUnlocated != cc.Population-num.RoundPop(cc.located) {
-				t.Fatalf("%.1f m, commune %s: %+v not rounded once from located %v covered %v", r.MaxM, cc.Code, cc, cc.located, cc.covered)
+			if cc.CoveredPopulation != num.RoundPop(ccCovered) || cc.UncoveredPopulation != num.RoundPop(ccLocated)-num.RoundPop(ccCovered) ||
+				cc.PopulationUnlocated != cc.Population-num.RoundPop(ccLocated) {
+				t.Fatalf("%.1f m, commune %s: %+v not rounded once from located %v covered %v", r.MaxM, cc.Code, cc, ccLocated, ccCovered)
 			}
 			if !nearHalf(covered) && !nearHalf(located) &&
 				(cc.CoveredPopulation != num.RoundPop(covered) || cc.UncoveredPopulation != num.RoundPop(located)-num.RoundPop(covered)) {
@@ -89,13 +92,13 @@ func TestCoverageProfileCommunes(t *testing.T) {
 // thresholds in km and minutes.
 func TestCoverageFiguresEqualCoverage(t *testing.T) {
 	e := coverageEngine(t)
-	for _, layers := range [][]string{nil, {DefaultLayer, "cnfs-permanences"}} {
+	for _, layers := range [][]string{nil, {coverage.DefaultLayer, "cnfs-permanences"}} {
 		for _, sc := range []struct{ dep, reg string }{{}, {dep: "23"}, {dep: "2A"}, {reg: "84"}} {
 			for _, r := range profileReaches() {
-				q := CoverageQuery{Layers: layers, Reach: &r, Departement: sc.dep, Region: sc.reg, NoGaps: true}
+				q := coverage.Query{Layers: layers, Reach: &r, Departement: sc.dep, Region: sc.reg, NoGaps: true}
 				name := fmt.Sprintf("%v %v %.1fm", layers, sc, r.MaxM)
 				cv := mustCoverage(t, e, q)
-				f, err := e.CoverageFigures(q)
+				f, err := coverage.ComputeFigures(e.Coverage(), q)
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -121,9 +124,9 @@ func TestCoverageFiguresEqualCoverage(t *testing.T) {
 // sameFigures compares field by field, null shares and distances (with
 // their reason) included: a nil pointer equals only a nil pointer, values
 // must be equal to the last bit.
-func sameFigures(t *testing.T, name string, got AreaFigures, a AreaCoverage) {
+func sameFigures(t *testing.T, name string, got coverage.AreaFigures, a coverage.AreaCoverage) {
 	t.Helper()
-	want := AreaFigures{Level: a.Level, Code: a.Code, Name: a.Name, Population: a.Population,
+	want := coverage.AreaFigures{Level: a.Level, Code: a.Code, Name: a.Name, Population: a.Population,
 		CoveredPopulation: a.CoveredPopulation, UncoveredPopulation: a.UncoveredPopulation,
 		PopulationUnlocated: a.PopulationUnlocated, CoveredShare: a.CoveredShare, MeanDistanceM: a.MeanDistanceM,
 		NoDataReason: a.NoDataReason,
@@ -133,7 +136,7 @@ func sameFigures(t *testing.T, name string, got AreaFigures, a AreaCoverage) {
 	g.CoveredShare, g.MeanDistanceM, w.CoveredShare, w.MeanDistanceM = nil, nil, nil, nil
 	if g != w || !samePtr(got.CoveredShare, want.CoveredShare) || !samePtr(got.MeanDistanceM, want.MeanDistanceM) {
 		t.Fatalf("%s: %s %s\n got %+v share %v mean %v\nwant %+v share %v mean %v", name, a.Level, a.Code,
-			got, Value(got.CoveredShare), Value(got.MeanDistanceM), want, Value(want.CoveredShare), Value(want.MeanDistanceM))
+			got, coverage.Value(got.CoveredShare), coverage.Value(got.MeanDistanceM), want, coverage.Value(want.CoveredShare), coverage.Value(want.MeanDistanceM))
 	}
 }
 
@@ -144,9 +147,9 @@ func BenchmarkCoverageFigures(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		r := ReachMinutes(float64(15+i%31), TravelModel{})
+		r := coverage.ReachMinutes(float64(15+i%31), coverage.TravelModel{})
 		i++
-		if _, err := e.CoverageFigures(CoverageQuery{Reach: &r}); err != nil {
+		if _, err := coverage.ComputeFigures(e.Coverage(), coverage.Query{Reach: &r}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -159,22 +162,22 @@ func BenchmarkCoverageFigures(b *testing.B) {
 // fractional sums must not leave 1 − ε (printed 99.9 %).
 func TestCoverageWhollyWithinReach(t *testing.T) {
 	e := coverageEngine(t)
-	r := ReachKm(20000)
+	r := coverage.ReachKm(20000)
 	for _, dep := range []string{"", "23"} {
-		q := CoverageQuery{Reach: &r, Departement: dep, NoGaps: true}
+		q := coverage.Query{Reach: &r, Departement: dep, NoGaps: true}
 		cv := mustCoverage(t, e, q)
-		f, err := e.CoverageFigures(q)
+		f, err := coverage.ComputeFigures(e.Coverage(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		areas := append([]AreaCoverage{cv.Summary}, cv.Regions...)
+		areas := append([]coverage.AreaCoverage{cv.Summary}, cv.Regions...)
 		areas = append(append(areas, cv.Departements...), cv.EPCIs...)
 		for _, a := range areas {
 			if a.CoveredShare != nil && (*a.CoveredShare != 1 || a.UncoveredPopulation != 0) {
 				t.Errorf("%q: %s %s covered share %v, %d uncovered", dep, a.Level, a.Code, *a.CoveredShare, a.UncoveredPopulation)
 			}
 		}
-		figs := append(append([]AreaFigures{f.Summary}, f.Regions...), f.Departements...)
+		figs := append(append([]coverage.AreaFigures{f.Summary}, f.Regions...), f.Departements...)
 		for _, a := range figs {
 			if a.CoveredShare != nil && (*a.CoveredShare != 1 || a.UncoveredPopulation != 0) {
 				t.Errorf("%q: figures of %s %s: covered share %v, %d uncovered", dep, a.Level, a.Code, *a.CoveredShare, a.UncoveredPopulation)

@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"slices"
@@ -8,12 +8,12 @@ import (
 	"github.com/maillage/maillage/geo"
 )
 
-// CoverageIndex is what every coverage query needs besides the nearest-site
-// distances, built once per engine on the first query: the cells and
+// Index is what every coverage query needs besides the nearest-site
+// distances, built once per Cache on the first query: the cells and
 // communes of every département and région, grid adjacency, and the cell →
 // communes relation. None of it depends on layers or
 // thresholds.
-type CoverageIndex struct {
+type Index struct {
 	National   *CellScope
 	Deps       []*CellScope // by index in Territory.Departements
 	Regs       []*CellScope // by index in Territory.Regions
@@ -34,10 +34,10 @@ type CoverageIndex struct {
 	CellCommPop   []float64 // population of cellComm[k] in the cell (fractional)
 }
 
-// coverageIndexOnce holds the lazily built coverageIndex of an engine.
-type coverageIndexOnce struct {
+// indexOnce holds the lazily built Index of a Cache.
+type indexOnce struct {
 	once sync.Once
-	ix   *CoverageIndex
+	ix   *Index
 }
 
 // CellScope is the part of the grid and the communes one query looks at: the
@@ -87,15 +87,16 @@ func (s *CellScope) Pos(i int32) int {
 	return k
 }
 
-// coverageIndex returns the cache's coverage index, building it once.
-func (c *coverageCache) coverageIndex() *CoverageIndex {
+// Index returns the cells and communes of every area, the grid adjacency
+// and the cell → communes relation, built on first use. Do not modify it.
+func (c *Cache) Index() *Index {
 	c.index.once.Do(func() { c.index.ix = buildCoverageIndex(c.territory, c.grid, c.workers) })
 	return c.index.ix
 }
 
-func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *CoverageIndex {
+func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *Index {
 	nc := len(t.Communes)
-	ix := &CoverageIndex{
+	ix := &Index{
 		DepByCode: map[string]int{}, RegByCode: map[string]int{}, epciByCode: map[string]int{},
 		CommuneDep: make([]int32, nc), CommuneReg: make([]int32, nc), CommuneEPCI: make([]int32, nc),
 	}
@@ -132,7 +133,7 @@ func buildCoverageIndex(t *data.Territory, g *geo.Grid, workers int) *CoverageIn
 // buildRelations fills the cell → communes relation: for every cell, the
 // commune owning its centre first (when any), then the other communes
 // holding a population share there, each with its population in the cell.
-func (ix *CoverageIndex) buildRelations(g *geo.Grid) {
+func (ix *Index) buildRelations(g *geo.Grid) {
 	n := len(g.Cells)
 	ix.CellCommStart = make([]int32, n+1)
 	for i, c := range g.Commune {
@@ -175,7 +176,7 @@ func (ix *CoverageIndex) buildRelations(g *geo.Grid) {
 // buildScopes builds the national, département and région scopes from the
 // cell → communes relation (so their cells come out sorted). A commune
 // belongs to the région of its département.
-func (ix *CoverageIndex) buildScopes(t *data.Territory, g *geo.Grid) {
+func (ix *Index) buildScopes(t *data.Territory, g *geo.Grid) {
 	all := make([]int32, len(t.Communes))
 	for i := range all {
 		all[i] = int32(i)

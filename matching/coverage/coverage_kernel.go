@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"math"
@@ -14,10 +14,6 @@ import (
 // chunkSize is the number of items a worker takes at a time in element-wise
 // parallel loops.
 const chunkSize = 1 << 14
-
-// parallelChunks calls fn(c) for every c in [0, n) on up to workers
-// goroutines, handing chunks out through an atomic counter.
-func parallelChunks(workers, n int, fn func(c int)) { par.Chunks(workers, n, fn) }
 
 // nearestPoints finds, for every point, its nearest site and writes the
 // great-circle distance (geo.DistanceM) and site index to dist and site.
@@ -45,7 +41,7 @@ func nearestPoints(points []orb.Point, order, starts []int32, sites []orb.Point,
 	pool.New = func() any {
 		return &nearestScratch{s2: make([]float64, len(sites))}
 	}
-	parallelChunks(workers, (groups+perChunk-1)/perChunk, func(c int) {
+	par.Chunks(workers, (groups+perChunk-1)/perChunk, func(c int) {
 		w := pool.Get().(*nearestScratch)
 		for k := c * perChunk; k < min(groups, (c+1)*perChunk); k++ {
 			w.group(points, order, int(starts[k]), int(starts[k+1]), sites, sv, dist, site)

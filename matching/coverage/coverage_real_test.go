@@ -1,56 +1,20 @@
-package matching
+package coverage_test
 
 import (
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
+
+	"github.com/maillage/maillage/matching/coverage"
 
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/geo"
 )
 
-// realCoverage holds the engine over the real data shared by this package's
-// coverage tests and benchmarks, loaded once per test binary.
-var realCoverage struct {
-	once sync.Once
-	e    *Engine
-	err  error
-}
-
-// coverageEngine returns the engine over ../../shared/data, skipping when
-// the data is missing. The grid is cached in the system temp folder.
-func coverageEngine(tb testing.TB) *Engine {
-	tb.Helper()
-	dir := filepath.Join("..", "..", "shared", "data")
-	if _, err := os.Stat(dir); err != nil {
-		tb.Skipf("real data not found at %s (clone next to ../shared): %v", dir, err)
-	}
-	realCoverage.once.Do(func() {
-		realCoverage.e, realCoverage.err = Load(Config{DataDir: dir,
-			CacheDir: filepath.Join(os.TempDir(), "maillage-test-cache")})
-	})
-	if realCoverage.err != nil {
-		tb.Fatalf("load engine: %v", realCoverage.err)
-	}
-	return realCoverage.e
-}
-
-func mustCoverage(tb testing.TB, e *Engine, q CoverageQuery) *Coverage {
-	tb.Helper()
-	cv, err := e.Coverage(q)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cv
-}
-
 // checkSums checks covered + uncovered + unlocated = population for an area.
-func checkSums(t *testing.T, a AreaCoverage) {
+func checkSums(t *testing.T, a coverage.AreaCoverage) {
 	t.Helper()
 	if a.CoveredPopulation+a.UncoveredPopulation+a.PopulationUnlocated != a.Population || a.CoveredPopulation < 0 || a.UncoveredPopulation < 0 {
 		t.Errorf("%s %s: covered %d + uncovered %d + unlocated %d != population %d", a.Level, a.Code,
@@ -60,19 +24,19 @@ func checkSums(t *testing.T, a AreaCoverage) {
 
 func TestCoverageRealConservation(t *testing.T) {
 	e := coverageEngine(t)
-	cv := mustCoverage(t, e, CoverageQuery{})
+	cv := mustCoverage(t, e, coverage.Query{})
 	total := 0
-	for i := range e.territory.Communes {
-		total += e.territory.Communes[i].Population
+	for i := range e.Territory().Communes {
+		total += e.Territory().Communes[i].Population
 	}
-	if cv.Summary.Population != total || len(cv.Communes) != len(e.territory.Communes) {
-		t.Errorf("summary population %d over %d communes, territory %d over %d", cv.Summary.Population, len(cv.Communes), total, len(e.territory.Communes))
+	if cv.Summary.Population != total || len(cv.Communes) != len(e.Territory().Communes) {
+		t.Errorf("summary population %d over %d communes, territory %d over %d", cv.Summary.Population, len(cv.Communes), total, len(e.Territory().Communes))
 	}
-	if cv.Summary.PopulationUnlocated != e.territory.Report.PopulationWithoutShape {
-		t.Errorf("unlocated %d, reconciliation says %d without shape", cv.Summary.PopulationUnlocated, e.territory.Report.PopulationWithoutShape)
+	if cv.Summary.PopulationUnlocated != e.Territory().Report.PopulationWithoutShape {
+		t.Errorf("unlocated %d, reconciliation says %d without shape", cv.Summary.PopulationUnlocated, e.Territory().Report.PopulationWithoutShape)
 	}
 	checkSums(t, cv.Summary)
-	for _, list := range [][]AreaCoverage{cv.Regions, cv.Departements, cv.EPCIs} {
+	for _, list := range [][]coverage.AreaCoverage{cv.Regions, cv.Departements, cv.EPCIs} {
 		for _, a := range list {
 			checkSums(t, a)
 		}
@@ -90,18 +54,18 @@ func TestCoverageRealConservation(t *testing.T) {
 		}
 	}
 	t.Logf("%s, %s: %d/%d covered (%.2f %%), %d unlocated, %d gap zones, %d rural mairies",
-		cv.Layers, cv.Reach, cv.Summary.CoveredPopulation, cv.Summary.Population, 100*Value(cv.Summary.CoveredShare),
+		cv.Layers, cv.Reach, cv.Summary.CoveredPopulation, cv.Summary.Population, 100*coverage.Value(cv.Summary.CoveredShare),
 		cv.Summary.PopulationUnlocated, len(cv.Gaps), len(cv.RuralMairies))
 
 	// A département query gives the figures of its row in the national one.
 	for _, code := range []string{"23", "2A", "75", "974"} {
-		dep := mustCoverage(t, e, CoverageQuery{Departement: code})
-		i := slices.IndexFunc(cv.Departements, func(a AreaCoverage) bool { return a.Code == code })
+		dep := mustCoverage(t, e, coverage.Query{Departement: code})
+		i := slices.IndexFunc(cv.Departements, func(a coverage.AreaCoverage) bool { return a.Code == code })
 		if i < 0 {
 			t.Fatalf("département %s missing from the national answer", code)
 		}
 		want := cv.Departements[i]
-		want.Level = LevelDepartement
+		want.Level = coverage.LevelDepartement
 		got := dep.Summary
 		if got.Population != want.Population || got.CoveredPopulation != want.CoveredPopulation ||
 			got.Communes != want.Communes || got.CommunesUncovered != want.CommunesUncovered ||
@@ -115,7 +79,7 @@ func TestCoverageRealMonotone(t *testing.T) {
 	e := coverageEngine(t)
 	prev := -1
 	for _, km := range []float64{0, 1, 5, 10, 23.077, 50, 100, 1000} {
-		cv := mustCoverage(t, e, CoverageQuery{Reach: reachPtr(ReachKm(km)), NoGaps: true})
+		cv := mustCoverage(t, e, coverage.Query{Reach: reachPtr(coverage.ReachKm(km)), NoGaps: true})
 		s := cv.Summary
 		checkSums(t, s)
 		if s.CoveredPopulation < prev {
@@ -129,7 +93,7 @@ func TestCoverageRealMonotone(t *testing.T) {
 			}
 		case 1000:
 			for _, c := range cv.Communes {
-				if c.Located && c.UncoveredPopulation > 0 && e.territory.Communes[c.ID()].Zone == "metro" {
+				if c.Located && c.UncoveredPopulation > 0 && e.Territory().Communes[c.ID()].Zone == "metro" {
 					t.Errorf("1,000 km leaves %d of metropolitan %s %s uncovered", c.UncoveredPopulation, c.Code, c.Name)
 				}
 			}
@@ -142,21 +106,21 @@ func TestCoverageRealMonotone(t *testing.T) {
 func TestCoverageRealBruteForce(t *testing.T) {
 	e := coverageEngine(t)
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, layers := range [][]string{{DefaultLayer}, {"cnfs-permanences", "france-services-2020"}} {
-		layers, err := e.cov.resolveLayers(layers)
+	for _, layers := range [][]string{{coverage.DefaultLayer}, {"cnfs-permanences", "france-services-2020"}} {
+		layers, err := e.Coverage().ResolveLayers(layers)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ns, err := e.cov.nearestFor(layers)
+		ns, err := e.Coverage().Nearest(layers)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for n := 0; n < 2000; n++ {
-			i := rng.IntN(len(e.grid.Cells))
-			p := e.grid.Centers[i]
+			i := rng.IntN(len(e.Grid().Cells))
+			p := e.Grid().Centers[i]
 			bd, bl := math.Inf(1), ""
 			for _, l := range layers {
-				for _, s := range e.layers[l].Sites {
+				for _, s := range e.Layer(l).Sites {
 					if d := geo.DistanceM(p, s.Point); d < bd {
 						bd, bl = d, l
 					}
@@ -164,11 +128,11 @@ func TestCoverageRealBruteForce(t *testing.T) {
 			}
 			got := float64(ns.CellDistM[i])
 			if math.Abs(got-bd) > 1e-6*bd+1e-3 {
-				t.Fatalf("%v cell %v: cached %.3f m, brute force %.3f m (%s)", layers, e.grid.Cells[i], got, bd, bl)
+				t.Fatalf("%v cell %v: cached %.3f m, brute force %.3f m (%s)", layers, e.Grid().Cells[i], got, bd, bl)
 			}
-			l := ns.layers[ns.layerOf(ns.cellLayer, i)]
-			if d := geo.DistanceM(p, e.layers[l].Sites[ns.cellSite[i]].Point); math.Abs(d-bd) > 1e-6*bd+1e-3 {
-				t.Fatalf("%v cell %v: cached site at %.3f m, brute force %.3f m", layers, e.grid.Cells[i], d, bd)
+			l, site := ns.CellSite(i)
+			if d := geo.DistanceM(p, e.Layer(l).Sites[site].Point); math.Abs(d-bd) > 1e-6*bd+1e-3 {
+				t.Fatalf("%v cell %v: cached site at %.3f m, brute force %.3f m", layers, e.Grid().Cells[i], d, bd)
 			}
 		}
 	}
@@ -178,9 +142,9 @@ func TestCoverageRealBruteForce(t *testing.T) {
 // maximal and made of uncovered cells, nationally and in a département.
 func TestCoverageRealGapZones(t *testing.T) {
 	e := coverageEngine(t)
-	for _, q := range []CoverageQuery{{}, {Reach: reachPtr(ReachKm(10))}, {Departement: "48"}} {
+	for _, q := range []coverage.Query{{}, {Reach: reachPtr(coverage.ReachKm(10))}, {Departement: "48"}} {
 		cv := mustCoverage(t, e, q)
-		g := e.grid
+		g := e.Grid()
 		owner := map[geo.Cell]int{}
 		pop := 0
 		for zi, z := range cv.Gaps {
@@ -197,7 +161,7 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 				owner[c] = zi
 				i, _ := g.Index(c)
-				if cv.Covered(cv.ns.CellDistM[i]) {
+				if cv.Covered(cv.Nearest().CellDistM[i]) {
 					t.Fatalf("zone %s holds covered cell %v", z.ID, c)
 				}
 			}
@@ -246,10 +210,10 @@ func TestCoverageRealGapZones(t *testing.T) {
 		// Maximal and complete: every uncovered populated cell of the scope is
 		// in a zone, and no zone cell has an uncovered neighbour of the scope
 		// outside its zone.
-		sc := cv.sc
+		sc := cv.ScopeOf()
 		for k := 0; k < sc.Len(); k++ {
 			i := sc.Cell(k)
-			if cv.Covered(cv.ns.CellDistM[i]) {
+			if cv.Covered(cv.Nearest().CellDistM[i]) {
 				continue
 			}
 			zi, ok := owner[g.Cells[i]]
@@ -262,8 +226,8 @@ func TestCoverageRealGapZones(t *testing.T) {
 				}
 				continue
 			}
-			for _, nb := range e.grid.Neighbors(i, nil) {
-				if sc.Pos(nb) >= 0 && !cv.Covered(cv.ns.CellDistM[nb]) {
+			for _, nb := range e.Grid().Neighbors(i, nil) {
+				if sc.Pos(nb) >= 0 && !cv.Covered(cv.Nearest().CellDistM[nb]) {
 					if oz, ok := owner[g.Cells[nb]]; !ok || oz != zi {
 						t.Fatalf("uncovered neighbours %v and %v in different zones", g.Cells[i], g.Cells[nb])
 					}
@@ -276,9 +240,38 @@ func TestCoverageRealGapZones(t *testing.T) {
 			t.Errorf("%+v: zones hold %d inhabitants, %d uncovered", q, pop, cv.Summary.UncoveredPopulation)
 		}
 		for _, m := range cv.RuralMairies {
-			if m.DensityPerKm2 >= RuralDensityMaxKm2 || m.GapShare < RuralGapShareMin {
+			if m.DensityPerKm2 >= coverage.RuralDensityMaxKm2 || m.GapShare < coverage.RuralGapShareMin {
 				t.Errorf("rural mairie %s breaks the rule: %+v", m.Code, m)
 			}
 		}
+	}
+}
+
+// TestPopulationInDifficultyNational checks the calibration on the real
+// data: the national coverage counts 13 million people in difficulty (the
+// old population × index / 10 gave about 35 million), each département
+// fewer than its inhabitants.
+func TestPopulationInDifficultyNational(t *testing.T) {
+	e := coverageEngine(t)
+	cv := mustCoverage(t, e, coverage.Query{})
+	s := cv.Summary
+	if math.Abs(s.PopulationInDifficulty-coverage.DifficultyNationalTotal) > 1 {
+		t.Errorf("national people in difficulty %.1f, want %d ± 1", s.PopulationInDifficulty, coverage.DifficultyNationalTotal)
+	}
+	a, total := e.Coverage().DifficultyFactor()
+	t.Logf("factor a = %.6f (share = min(1, a × index / 10)), total %.1f, population without index %d, uncovered in difficulty %.0f",
+		a, total, s.PopulationWithoutIndex, s.UncoveredPopulationInDifficulty)
+	if !(a > 0.2 && a < 0.6) {
+		t.Errorf("factor %v: want about 13 / 35", a)
+	}
+	var sum float64
+	for _, d := range cv.Departements {
+		if d.PopulationInDifficulty > float64(d.Population) || d.PopulationInDifficulty < 0 {
+			t.Errorf("%s: %v in difficulty for %d inhabitants", d.Code, d.PopulationInDifficulty, d.Population)
+		}
+		sum += d.PopulationInDifficulty
+	}
+	if math.Abs(sum-coverage.DifficultyNationalTotal) > 1 {
+		t.Errorf("départements sum to %.1f in difficulty", sum)
 	}
 }

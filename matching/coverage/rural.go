@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"cmp"
@@ -28,7 +28,7 @@ const (
 // RuralMairie is a sparsely populated commune lying mostly in a gap.
 type RuralMairie struct {
 	Code                string  `json:"code"`
-	Name                string  `json:"name"`
+	Name                string  `json:"nom"`
 	Departement         string  `json:"departement"`
 	EPCI                string  `json:"epci,omitempty"`
 	Population          int     `json:"population"`
@@ -53,7 +53,7 @@ type RuralMairie struct {
 // computeRural fills RuralMairies from Communes (and the gap zones when
 // computed).
 func (cv *Coverage) computeRural() {
-	g := cv.e.grid
+	g := cv.c.grid
 	cv.RuralMairies = []RuralMairie{}
 	for k := range cv.Communes {
 		c := &cv.Communes[k]
@@ -117,7 +117,7 @@ func (cv *Coverage) mainGap(ci int32) string {
 	if cv.gapOf == nil {
 		return ""
 	}
-	g := cv.e.grid
+	g := cv.c.grid
 	best, bestW := int32(-1), -1.0
 	var zs [8]int // the few zones a commune meets
 	var ws [8]float64

@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"cmp"
@@ -8,12 +8,12 @@ import (
 	"github.com/maillage/maillage/data"
 )
 
-// CoverageFigures is the fast answer of a coverage query: the population
+// Figures is the fast answer of a coverage query: the population
 // figures of the scope, its régions and its départements, read from the
 // population profile by distance (coverage_profile.go) with a binary search
 // per area, in microseconds at any threshold. Every figure equals the one of
 // the same name in the full Coverage.
-type CoverageFigures struct {
+type Figures struct {
 	Layers       []string      `json:"layers"`
 	Reach        Reach         `json:"reach"`
 	Scope        Scope         `json:"scope"`
@@ -40,7 +40,7 @@ type AreaFigures struct {
 	CommunesUnlocated   int      `json:"communes_unlocated"`
 }
 
-// figureScope is what CoverageFigures needs of one scope whatever the
+// figureScope is what ComputeFigures needs of one scope whatever the
 // threshold: its areas with their threshold-independent figures.
 type figureScope struct {
 	summary       areaBase
@@ -94,7 +94,7 @@ func areaByCode(areas []areaBase, code string) *areaBase {
 // buildFigureScopes accumulates, for every scope (nation, département,
 // région), the threshold-independent figures of its areas in the order
 // computeAreas adds communes, so that they come out identical.
-func buildFigureScopes(t *data.Territory, ix *CoverageIndex, p *coverageProfile) map[*CellScope]*figureScope {
+func buildFigureScopes(t *data.Territory, ix *Index, p *coverageProfile) map[*CellScope]*figureScope {
 	out := map[*CellScope]*figureScope{ix.National: buildFigureScope(t, ix, p, ix.National)}
 	for _, s := range ix.Deps {
 		out[s] = buildFigureScope(t, ix, p, s)
@@ -112,7 +112,7 @@ type areaSum struct {
 	seen map[int32]bool
 }
 
-func (a *areaSum) add(p *coverageProfile, ix *CoverageIndex, cm *data.Commune, ci int32) {
+func (a *areaSum) add(p *coverageProfile, ix *Index, cm *data.Commune, ci int32) {
 	b := &p.commune[ci]
 	a.used = true
 	a.communes++
@@ -142,7 +142,7 @@ func (a *areaSum) result(p *coverageProfile, level, code, name string) areaBase 
 	return r
 }
 
-func buildFigureScope(t *data.Territory, ix *CoverageIndex, p *coverageProfile, sc *CellScope) *figureScope {
+func buildFigureScope(t *data.Territory, ix *Index, p *coverageProfile, sc *CellScope) *figureScope {
 	newSum := func() areaSum { return areaSum{seen: map[int32]bool{}} }
 	nat := newSum()
 	regs := make([]areaSum, len(t.Regions))
@@ -180,19 +180,19 @@ func buildFigureScope(t *data.Territory, ix *CoverageIndex, p *coverageProfile, 
 	return fs
 }
 
-// CoverageFigures answers the population figures of q (its Layers, Reach,
-// Departement or Region) from the cached population profile by distance:
-// the first query over a set of layers builds it (as Coverage does), later
-// ones at any threshold take a binary search per area. Gap zones, communes
-// and the "who needs it most" figures need Coverage.
-func (e *Engine) CoverageFigures(q CoverageQuery) (*CoverageFigures, error) {
-	layers, reach, sc, ns, ix, err := e.resolveCoverage(q)
+// ComputeFigures answers the population figures of q (its Layers, Reach,
+// Departement or Region) from the population profile by distance cached
+// in c: the first query over a set of layers builds it (as Compute does),
+// later ones at any threshold take a binary search per area. Gap zones,
+// communes and the "who needs it most" figures need Compute.
+func ComputeFigures(c *Cache, q Query) (*Figures, error) {
+	layers, reach, sc, ns, ix, err := c.resolve(q)
 	if err != nil {
 		return nil, err
 	}
-	p := e.cov.profileFor(layers, ns, ix)
+	p := c.profileFor(layers, ns, ix)
 	fs := p.scopes[sc]
-	out := &CoverageFigures{Layers: layers, Reach: reach, Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
+	out := &Figures{Layers: layers, Reach: reach, Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		Summary: fs.summary.figures(p, reach.MaxM), Regions: make([]AreaFigures, len(fs.regions)),
 		Departements: make([]AreaFigures, len(fs.deps))}
 	for i := range fs.regions {

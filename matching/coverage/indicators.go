@@ -1,10 +1,8 @@
-package matching
+package coverage
 
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
 	"math"
 
 	"github.com/maillage/maillage/data/indicators"
@@ -28,7 +26,7 @@ import (
 //     zrr_partial_population, never halved or merged into C: the file does
 //     not say which part of them is classed.
 
-// Ranking keys of gap zones and rural mairies (CoverageQuery.RankBy).
+// Ranking keys of gap zones and rural mairies (Query.RankBy).
 const (
 	RankByPopulation = "population" // the default: inhabitants (gap zones), uncovered inhabitants (mairies)
 	RankByFragility  = "fragility"  // people in difficulty (gap zones), uncovered people in difficulty (mairies)
@@ -38,7 +36,7 @@ const (
 // Errors of the "who needs it most" options, wrapped with the offending
 // value.
 var (
-	ErrBadRankBy     = errors.New("unknown rank_by") // CoverageQuery.RankBy
+	ErrBadRankBy     = errors.New("unknown rank_by") // Query.RankBy
 	ErrUnknownDemand = errors.New("unknown demand")  // CellDemand, DemandWeights
 )
 
@@ -51,12 +49,13 @@ const (
 	zrrUnknown
 )
 
-// communeNeed holds the indicators of every commune by commune id, for the
+// Need holds the indicators of every commune by commune id, for the
 // hot loops of coverage: the share of its inhabitants in difficulty
 // (difficulty.go; NaN when the index is unknown), the fragility itself
-// (nil when unknown) and the ZRR class. All nil before the indicators are
-// loaded.
-type communeNeed struct {
+// (nil when unknown) and the ZRR class. The zero value is a territory
+// without indicators. It never changes once built (NewNeed), so engines
+// over the same territory and indicators share it.
+type Need struct {
 	share  []float64
 	frag   []*indicators.Fragility
 	zrr    []uint8
@@ -65,29 +64,16 @@ type communeNeed struct {
 	err    error   // why the shares could not be calibrated (every share is then NaN)
 }
 
-// loadIndicators reads the fragility index and ZRR classes of the data
-// folder into p, joined to the communes. Missing files only leave every
-// commune without indicators (logged); any other error fails.
-func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
-	ind, rep, err := indicators.LoadIndicators(dir, p.Territory)
-	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			return err
-		}
-		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
-		ind = indicators.Indicators{}
+// NewNeed lays the indicators out by commune id and calibrates the shares
+// of people in difficulty on target (difficulty.go; 0 means
+// DifficultyNationalTotal). When the target cannot be reached, every share
+// is unknown (NaN), the rest of the indicators are set, and Err says why.
+func NewNeed(t *data.Territory, ind indicators.Indicators, target float64) *Need {
+	if target <= 0 {
+		target = DifficultyNationalTotal
 	}
-	p.Indicators, p.IndicatorReport = ind, rep
-	return nil
-}
-
-// newCommuneNeed lays the indicators out by commune id and calibrates the
-// shares of people in difficulty on target (difficulty.go). When the
-// target cannot be reached, it keeps the error in err with every share
-// unknown (NaN) and the rest of the indicators set.
-func newCommuneNeed(t *data.Territory, ind indicators.Indicators, target float64) communeNeed {
 	nc := len(t.Communes)
-	n := communeNeed{share: make([]float64, nc), frag: make([]*indicators.Fragility, nc), zrr: make([]uint8, nc)}
+	n := &Need{share: make([]float64, nc), frag: make([]*indicators.Fragility, nc), zrr: make([]uint8, nc)}
 	pops := make([]int, nc)
 	for i := range t.Communes {
 		ci, ok := ind[t.Communes[i].Code]
@@ -111,11 +97,29 @@ func newCommuneNeed(t *data.Territory, ind indicators.Indicators, target float64
 	return n
 }
 
+// Err returns why the shares of people in difficulty could not be
+// calibrated (every commune then counts without index), nil when they were
+// or for a nil n.
+func (n *Need) Err() error {
+	if n == nil {
+		return nil
+	}
+	return n.err
+}
+
+// Target returns the total the shares were calibrated on, 0 for a nil n.
+func (n *Need) Target() float64 {
+	if n == nil {
+		return 0
+	}
+	return n.target
+}
+
 // DifficultyFactor returns the factor a of the shares of people in
 // difficulty, share = min(1, a × fragility index / 10), and the national
 // total it gives (difficulty.go); 0, 0 without indicators.
-func (e *Engine) DifficultyFactor() (factor, total float64) {
-	return e.need.calib.Factor, e.need.calib.Total
+func (c *Cache) DifficultyFactor() (factor, total float64) {
+	return c.need.calib.Factor, c.need.calib.Total
 }
 
 // zrrCode maps a data ZRR class to its stored code.
@@ -144,26 +148,20 @@ func zrrClass(code uint8) string {
 	return ""
 }
 
-// CommuneIndicators returns the indicators of the commune of index id in
-// Territory.Communes (zero value when it has none).
-func (e *Engine) CommuneIndicators(id int) indicators.CommuneIndicators {
-	return e.indicators[e.territory.Communes[id].Code]
-}
-
 // DifficultyShare returns the estimated share of the inhabitants of the
 // commune of index id in Territory.Communes who are in difficulty with
 // digital tools (difficulty.go); false when its fragility index is unknown.
-func (e *Engine) DifficultyShare(id int) (float64, bool) {
-	if e.need.share == nil {
+func (c *Cache) DifficultyShare(id int) (float64, bool) {
+	if c.need.share == nil {
 		return 0, false
 	}
-	f := e.need.share[id]
+	f := c.need.share[id]
 	return f, f == f
 }
 
 // fill sets the indicator fields of cc, the coverage of commune ci whose
 // population figures are set.
-func (n *communeNeed) fill(cc *CommuneCoverage, ci int32) {
+func (n *Need) fill(cc *CommuneCoverage, ci int32) {
 	if n.frag == nil {
 		return
 	}
@@ -206,7 +204,7 @@ func (a *needAcc) addCommune(c *CommuneCoverage) {
 
 // addShare adds pop inhabitants of commune ci, all out of reach (a share
 // of a gap zone's cell).
-func (a *needAcc) addShare(n *communeNeed, ci int32, pop float64) {
+func (a *needAcc) addShare(n *Need, ci int32, pop float64) {
 	if n.frag == nil {
 		a.withoutIndex += pop
 		return
@@ -237,15 +235,15 @@ func checkRankBy(s string) (string, error) {
 	return "", fmt.Errorf("%w %q: want %s, %s or %s", ErrBadRankBy, s, RankByPopulation, RankByFragility, RankByZRR)
 }
 
-// CellDemand returns the demand of every grid cell (aligned with
+// CellDemand returns the demand of every grid cell of c (aligned with
 // Grid.Cells) for a demand name: "population" (or "") gives its
 // inhabitants; DemandDifficulty its people in difficulty, Σ over the
 // communes holding a share of the cell of that share × the commune's
 // difficulty share (0 for communes without index). The sum over cells of
 // the difficulty demand is the population in difficulty of the communes
 // located on the grid.
-func (e *Engine) CellDemand(kind string) ([]float64, error) {
-	g := e.grid
+func CellDemand(c *Cache, kind string) ([]float64, error) {
+	g := c.grid
 	out := make([]float64, len(g.Cells))
 	switch kind {
 	case "", DemandPopulation:
@@ -255,11 +253,11 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 	default:
 		return nil, fmt.Errorf("%w %q (want %s or %s)", ErrUnknownDemand, kind, DemandPopulation, DemandDifficulty)
 	}
-	if e.need.share == nil {
+	if c.need.share == nil {
 		return out, nil
 	}
 	for ci := 0; ci+1 < len(g.ShareStart); ci++ {
-		f := e.need.share[ci]
+		f := c.need.share[ci]
 		if f != f {
 			continue
 		}
@@ -270,21 +268,22 @@ func (e *Engine) CellDemand(kind string) ([]float64, error) {
 	return out, nil
 }
 
-// DemandWeights returns the per-cell multiplier of the population that
-// gives the demand kind (the shape RecommendQuery.DemandWeights takes): nil
+// DemandWeights returns the per-cell multiplier of the population of c's
+// grid that gives the demand kind (the shape siting's
+// RecommendQuery.DemandWeights takes): nil
 // for "population" (or ""), CellDemand / population for DemandDifficulty (0
 // in cells without inhabitants). In a département or région query whose
 // border cuts a cell, the multiplier is the cell's mean over all its
 // communes, not only those of the scope.
-func (e *Engine) DemandWeights(kind string) ([]float64, error) {
+func DemandWeights(c *Cache, kind string) ([]float64, error) {
 	if kind == "" || kind == DemandPopulation {
 		return nil, nil
 	}
-	d, err := e.CellDemand(kind)
+	d, err := CellDemand(c, kind)
 	if err != nil {
 		return nil, err
 	}
-	for i, p := range e.grid.Population {
+	for i, p := range c.grid.Population {
 		if p > 0 {
 			d[i] /= p
 		} else {

@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"cmp"
@@ -110,7 +110,7 @@ func communeRef(c *CommuneCoverage) CommuneRef {
 
 // computeAreas fills Summary, Regions, Departements and EPCIs from Communes.
 func (cv *Coverage) computeAreas() {
-	t, ix := cv.e.territory, cv.ix
+	t, ix := cv.c.territory, cv.ix
 	var nat areaAcc
 	regs := make([]areaAcc, len(t.Regions))
 	deps := make([]areaAcc, len(t.Departements))
@@ -169,14 +169,14 @@ func (cv *Coverage) computeAreas() {
 }
 
 // fromBuckets sets the located and covered populations of the scope, its
-// régions and départements to the sums CoverageFigures reads from the
+// régions and départements to the sums ComputeFigures reads from the
 // profile's buckets. They are the sums over communes, but fractional
 // populations added in another order may differ in the last bit, and
-// CoverageFigures must equal Coverage exactly; summed bucket by bucket in
+// ComputeFigures must equal Compute exactly; summed bucket by bucket in
 // the same order, covered equals located when every inhabitant is within
 // reach.
 func (cv *Coverage) fromBuckets(nat *areaAcc, regs, deps []areaAcc) {
-	t, maxM := cv.e.territory, cv.Reach.MaxM
+	t, maxM := cv.c.territory, cv.Reach.MaxM
 	fs := cv.pf.scopes[cv.sc]
 	set := func(acc *areaAcc, a *areaBase) {
 		if a != nil { // an area is always in its scope's figures; nil would keep the sums over communes

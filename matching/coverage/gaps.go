@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"cmp"
@@ -46,7 +46,7 @@ type GapZone struct {
 
 // computeGaps finds the gap zones of the scope.
 func (cv *Coverage) computeGaps() {
-	sc, ix, g, ns := cv.sc, cv.ix, cv.e.grid, cv.ns
+	sc, ix, g, ns := cv.sc, cv.ix, cv.c.grid, cv.ns
 	n := sc.Len()
 	// state per scope cell: 0 covered, 1 uncovered not yet visited, 2 visited
 	state := make([]uint8, n)
@@ -146,7 +146,7 @@ func (cv *Coverage) ScopeDepartements() []bool {
 	if cv.sc.Level == LevelNational {
 		return nil
 	}
-	deps := cv.e.territory.Departements
+	deps := cv.c.territory.Departements
 	in := make([]bool, len(deps))
 	for d := range deps {
 		switch cv.sc.Level {
@@ -163,7 +163,7 @@ func (cv *Coverage) ScopeDepartements() []bool {
 // shares of the scope's communes (member: départements in scope, nil for
 // all), which add up to z.Population.
 func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
-	ix, n := cv.ix, &cv.e.need
+	ix, n := cv.ix, cv.c.need
 	var a needAcc
 	for _, cell := range cells {
 		for k := ix.CellCommStart[cell]; k < ix.CellCommStart[cell+1]; k++ {
@@ -228,7 +228,7 @@ func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
 
 // touchCommunes fills the communes and départements each zone touches.
 func (cv *Coverage) touchCommunes(zones []GapZone) {
-	t, ix := cv.e.territory, cv.ix
+	t, ix := cv.c.territory, cv.ix
 	seen := make([]int32, len(t.Communes)) // zone index + 1 that last listed the commune
 	var ids []int32
 	for zi := range zones {
@@ -259,7 +259,7 @@ func (cv *Coverage) GapCells(i int) []geo.Cell {
 	z := &cv.Gaps[i]
 	out := make([]geo.Cell, len(z.cells))
 	for k, c := range z.cells {
-		out[k] = cv.e.grid.Cells[c]
+		out[k] = cv.c.grid.Cells[c]
 	}
 	return out
 }

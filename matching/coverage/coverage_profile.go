@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"cmp"
@@ -93,7 +93,7 @@ type profileOnce struct {
 
 // profileFor returns the cached profile of ns, the nearest-site set of the
 // union of layers, building it once.
-func (c *coverageCache) profileFor(layers []string, ns *NearestSet, ix *CoverageIndex) *coverageProfile {
+func (c *Cache) profileFor(layers []string, ns *NearestSet, ix *Index) *coverageProfile {
 	key := unionKey(layers)
 	c.mu.Lock()
 	ent := c.profiles[key]
@@ -108,7 +108,7 @@ func (c *coverageCache) profileFor(layers []string, ns *NearestSet, ix *Coverage
 
 // buildProfile sorts the inhabited shares of every commune and of every
 // bucket by nearest-site distance.
-func buildProfile(t *data.Territory, g *geo.Grid, ns *NearestSet, ix *CoverageIndex) *coverageProfile {
+func buildProfile(t *data.Territory, g *geo.Grid, ns *NearestSet, ix *Index) *coverageProfile {
 	shares, shareStart := g.Shares, g.ShareStart
 	nc := len(t.Communes)
 	p := &coverageProfile{start: make([]int32, nc+1), commune: make([]communeBase, nc), bucketOf: map[[2]int32]int32{}}

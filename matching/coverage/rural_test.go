@@ -1,7 +1,9 @@
-package matching
+package coverage_test
 
 import (
 	"testing"
+
+	"github.com/maillage/maillage/matching/coverage"
 )
 
 // TestRuralRule varies B's population in the tiny world (9 km², entirely
@@ -22,16 +24,16 @@ func TestRuralRule(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			w := newTinyWorld(t)
-			g := w.e.grid
-			b := &w.e.territory.Communes[2]
+			g := w.e.Grid()
+			b := &w.e.Territory().Communes[2]
 			b.Population = 7 * int(tc.pop)
 			for k := g.ShareStart[2]; k < g.ShareStart[3]; k++ {
 				s := &g.Shares[k]
 				g.Population[s.Cell] += float64(tc.pop) - s.Population
 				s.Population = float64(tc.pop)
 			}
-			cv := mustCoverage(t, w.e, CoverageQuery{Reach: reachPtr(ReachKm(1))})
-			var got *RuralMairie
+			cv := mustCoverage(t, w.e, coverage.Query{Reach: reachPtr(coverage.ReachKm(1))})
+			var got *coverage.RuralMairie
 			for i := range cv.RuralMairies {
 				if cv.RuralMairies[i].Code == "02001" {
 					got = &cv.RuralMairies[i]

@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"math"
@@ -50,34 +50,5 @@ func TestDifficultyShare(t *testing.T) {
 	}
 	if !math.IsNaN(difficultyShare(1, math.NaN())) {
 		t.Error("unknown index: want NaN")
-	}
-}
-
-// TestPopulationInDifficultyNational checks the calibration on the real
-// data: the national coverage counts 13 million people in difficulty (the
-// old population × index / 10 gave about 35 million), each département
-// fewer than its inhabitants.
-func TestPopulationInDifficultyNational(t *testing.T) {
-	e := coverageEngine(t)
-	cv := mustCoverage(t, e, CoverageQuery{})
-	s := cv.Summary
-	if math.Abs(s.PopulationInDifficulty-DifficultyNationalTotal) > 1 {
-		t.Errorf("national people in difficulty %.1f, want %d ± 1", s.PopulationInDifficulty, DifficultyNationalTotal)
-	}
-	a, total := e.DifficultyFactor()
-	t.Logf("factor a = %.6f (share = min(1, a × index / 10)), total %.1f, population without index %d, uncovered in difficulty %.0f",
-		a, total, s.PopulationWithoutIndex, s.UncoveredPopulationInDifficulty)
-	if !(a > 0.2 && a < 0.6) {
-		t.Errorf("factor %v: want about 13 / 35", a)
-	}
-	var sum float64
-	for _, d := range cv.Departements {
-		if d.PopulationInDifficulty > float64(d.Population) || d.PopulationInDifficulty < 0 {
-			t.Errorf("%s: %v in difficulty for %d inhabitants", d.Code, d.PopulationInDifficulty, d.Population)
-		}
-		sum += d.PopulationInDifficulty
-	}
-	if math.Abs(sum-DifficultyNationalTotal) > 1 {
-		t.Errorf("départements sum to %.1f in difficulty", sum)
 	}
 }

@@ -1,7 +1,8 @@
-package matching
+package coverage
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -11,7 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
-	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
 // NearestSet is, for one layer or a union of layers, the nearest service
@@ -39,7 +40,7 @@ func (ns *NearestSet) layerOf(layer []uint8, i int) int {
 }
 
 // cellNearestEntry is one cached nearestSet, computed once: the first caller
-// computes it outside the engine lock, the others wait on once.
+// computes it outside the cache lock, the others wait on once.
 type cellNearestEntry struct {
 	once sync.Once
 	set  *NearestSet
@@ -48,9 +49,9 @@ type cellNearestEntry struct {
 // maxUnionLayers bounds the layers of one query (layer indexes are uint8).
 const maxUnionLayers = 16
 
-// resolveLayers checks layer names and returns them sorted without repeats;
-// nil or empty means [DefaultLayer].
-func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
+// ResolveLayers checks layer names against the cache's layers and returns
+// them sorted without repeats; nil or empty means [DefaultLayer].
+func (c *Cache) ResolveLayers(names []string) ([]string, error) {
 	if len(names) == 0 {
 		names = []string{DefaultLayer}
 	}
@@ -58,7 +59,7 @@ func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	sort.Strings(out)
 	for _, n := range out {
 		if _, ok := c.layers[n]; !ok {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(layerNames(c.layers), ", "))
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownLayer, n, strings.Join(slices.Sorted(maps.Keys(c.layers)), ", "))
 		}
 	}
 	if len(out) > maxUnionLayers {
@@ -67,36 +68,13 @@ func (c *coverageCache) resolveLayers(names []string) ([]string, error) {
 	return out, nil
 }
 
-// coverageCache holds what coverage computes once from an engine's
-// read-only data and keeps: the nearest-site sets of each layer and union
-// of layers, and the coverage index. Its entries are built on first use by
-// the first caller, the others waiting; the lock only guards the map.
-type coverageCache struct {
-	territory *data.Territory
-	grid      *geo.Grid
-	layers    map[string]*data.Layer
-	workers   int
-
-	mu      sync.Mutex
-	nearest map[string]*cellNearestEntry // layer name or union key → per-cell nearest site
-	index   coverageIndexOnce            // coverage scopes and grid adjacency (coverage_index.go)
-	// profiles are the population profiles by distance of the nearest
-	// sets, by the same key (coverage_profile.go).
-	profiles map[string]*profileOnce
-}
-
-// newCoverageCache returns an empty cache over e's data.
-func newCoverageCache(e *Engine) *coverageCache {
-	return &coverageCache{territory: e.territory, grid: e.grid, layers: e.layers, workers: e.workers,
-		nearest: map[string]*cellNearestEntry{}, profiles: map[string]*profileOnce{}}
-}
-
-// nearestFor returns the cached nearest-site set of the union of layers
-// (already resolved by resolveLayers), computing what is missing. Per-layer
+// Nearest returns the cached nearest-site set of the union of layers
+// (already resolved by ResolveLayers), computing what is missing: the
+// distances of every grid cell and commune to the nearest site. Per-layer
 // sets are computed once each; a union is the element-wise minimum of its
 // layers' sets, so a site is never counted twice and the nearest site carries
-// its layer.
-func (c *coverageCache) nearestFor(layers []string) (*NearestSet, error) {
+// its layer. Do not modify it.
+func (c *Cache) Nearest(layers []string) (*NearestSet, error) {
 	sites := 0
 	for _, n := range layers {
 		sites += len(c.layers[n].Sites)
@@ -114,7 +92,7 @@ func (c *coverageCache) nearestFor(layers []string) (*NearestSet, error) {
 	ent.once.Do(func() {
 		parts := make([]*NearestSet, len(layers))
 		for i, n := range layers {
-			parts[i], _ = c.nearestFor([]string{n}) // a layer without sites yields an all-Inf set below
+			parts[i], _ = c.Nearest([]string{n}) // a layer without sites yields an all-Inf set below
 			if parts[i] == nil {
 				parts[i] = c.emptyNearest(n)
 			}
@@ -125,7 +103,7 @@ func (c *coverageCache) nearestFor(layers []string) (*NearestSet, error) {
 }
 
 // entry returns the cache entry of key, creating it under the lock.
-func (c *coverageCache) entry(key string) *cellNearestEntry {
+func (c *Cache) entry(key string) *cellNearestEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ent := c.nearest[key]
@@ -136,12 +114,10 @@ func (c *coverageCache) entry(key string) *cellNearestEntry {
 	return ent
 }
 
-// ForgetCoverageCache drops the cached nearest-site distances of layer and
-// of every union holding it, to measure or bound the memory they take (an
-// engine's layers never change: a new engine replaces them).
-func (e *Engine) ForgetCoverageCache(layer string) {
-	e.forgetAccess(layer)
-	c := e.cov
+// Forget drops the cached nearest-site distances and population profiles
+// of layer and of every union holding it, to measure or bound the memory
+// they take (an engine's layers never change: a new engine replaces them).
+func (c *Cache) Forget(layer string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for key := range c.nearest {
@@ -157,7 +133,7 @@ func (e *Engine) ForgetCoverageCache(layer string) {
 }
 
 // emptyNearest is the set of a layer without sites: nothing is reachable.
-func (c *coverageCache) emptyNearest(name string) *NearestSet {
+func (c *Cache) emptyNearest(name string) *NearestSet {
 	ns := &NearestSet{layers: []string{name},
 		CellDistM: make([]float32, len(c.grid.Cells)), cellSite: make([]int32, len(c.grid.Cells)),
 		communeDistM: make([]float32, len(c.territory.Communes)), communeSite: make([]int32, len(c.territory.Communes))}
@@ -173,7 +149,7 @@ func (c *coverageCache) emptyNearest(name string) *NearestSet {
 
 // computeLayerNearest computes the nearest site of one layer for every cell
 // centre and every commune representative point, on c.workers goroutines.
-func (c *coverageCache) computeLayerNearest(name string) *NearestSet {
+func (c *Cache) computeLayerNearest(name string) *NearestSet {
 	l := c.layers[name]
 	g := c.grid
 	sitePts := make([]orb.Point, len(l.Sites))
@@ -247,7 +223,7 @@ func unionNearest(parts []*NearestSet, workers int) *NearestSet {
 		d := slices.Clone(dist(parts[0]))
 		s := slices.Clone(site(parts[0]))
 		l := make([]uint8, n)
-		parallelChunks(workers, (n+chunkSize-1)/chunkSize, func(c int) {
+		par.Chunks(workers, (n+chunkSize-1)/chunkSize, func(c int) {
 			lo, hi := c*chunkSize, min(n, (c+1)*chunkSize)
 			for li := 1; li < len(parts); li++ {
 				pd, ps := dist(parts[li]), site(parts[li])
@@ -267,14 +243,13 @@ func unionNearest(parts []*NearestSet, workers int) *NearestSet {
 	return u
 }
 
-// ResolveLayers checks layer names against the engine's layers and returns
-// them sorted without repeats; nil or empty means [DefaultLayer].
-func (e *Engine) ResolveLayers(names []string) ([]string, error) { return e.cov.resolveLayers(names) }
-
-// Nearest returns the nearest-site distances of every grid cell and
-// commune to the union of layers (resolved by ResolveLayers), computed on
-// first use and cached. Do not modify it.
-func (e *Engine) Nearest(layers []string) (*NearestSet, error) { return e.cov.nearestFor(layers) }
+// Sets returns how many nearest-site sets the cache holds, for the
+// server's metrics.
+func (c *Cache) Sets() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.nearest)
+}
 
 // UniqueLayers returns names without repeats, in first-seen order, so that a
 // layer named twice never counts its sites twice.

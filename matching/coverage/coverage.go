@@ -1,4 +1,4 @@
-package matching
+package coverage
 
 import (
 	"fmt"
@@ -6,11 +6,12 @@ import (
 	"github.com/maillage/maillage/data/indicators"
 
 	"github.com/maillage/maillage/matching/internal/num"
+	"github.com/maillage/maillage/matching/internal/par"
 )
 
-// CoverageQuery selects what a coverage analysis measures: which service
+// Query selects what a coverage analysis measures: which service
 // layers, which reach, over which area.
-type CoverageQuery struct {
+type Query struct {
 	// Layers are the service layers whose sites count, combined as one set of
 	// service points (a site is never counted twice). Empty means
 	// [DefaultLayer].
@@ -41,7 +42,7 @@ type CoverageQuery struct {
 // population.
 //
 // A Coverage is read-only once returned and safe for concurrent reads; it
-// shares the engine's caches.
+// shares the caches of its Cache.
 type Coverage struct {
 	Layers []string `json:"layers"`
 	Reach  Reach    `json:"reach"`
@@ -54,7 +55,7 @@ type Coverage struct {
 	EPCIs        []AreaCoverage    `json:"epcis"`        // EPCIs with communes in scope (members outside the scope not counted), by code
 	Communes     []CommuneCoverage `json:"communes"`     // communes in scope, by code
 
-	// Gaps are the gap zones, by population (nil with CoverageQuery.NoGaps).
+	// Gaps are the gap zones, by population (nil with Query.NoGaps).
 	Gaps []GapZone `json:"gaps"`
 	// GapZonesUnpopulated counts the zones of uncovered cells without
 	// inhabitants, left out of Gaps.
@@ -63,10 +64,10 @@ type Coverage struct {
 	// cells (see RuralDensityMaxKm2), by uncovered population.
 	RuralMairies []RuralMairie `json:"rural_mairies"`
 
-	e      *Engine
+	c      *Cache
 	ns     *NearestSet
 	sc     *CellScope
-	ix     *CoverageIndex
+	ix     *Index
 	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
 	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
 	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
@@ -151,22 +152,22 @@ const CoarseSpreadMinKm2 = 500.0
 // CommuneSpread returns how the population of the commune of index id in
 // Territory.Communes is placed on the grid (CommuneCoverage.Spread), ""
 // for an unknown id or a commune without boundary.
-func (e *Engine) CommuneSpread(id int) string {
-	if e.territory == nil || e.grid == nil || id < 0 || id >= len(e.territory.Communes) {
+func (c *Cache) CommuneSpread(id int) string {
+	if c.territory == nil || c.grid == nil || id < 0 || id >= len(c.territory.Communes) {
 		return ""
 	}
-	return e.spreadOf(int32(id))
+	return c.spreadOf(int32(id))
 }
 
 // spreadOf returns how the population of commune ci is placed.
-func (e *Engine) spreadOf(ci int32) string {
-	c := &e.territory.Communes[ci]
+func (c *Cache) spreadOf(ci int32) string {
+	cm := &c.territory.Communes[ci]
 	switch {
-	case !c.HasShape():
+	case !cm.HasShape():
 		return ""
-	case int(ci) < len(e.grid.Weighted) && e.grid.Weighted[ci]:
+	case int(ci) < len(c.grid.Weighted) && c.grid.Weighted[ci]:
 		return SpreadPopulationGrid
-	case c.AreaKm2 > CoarseSpreadMinKm2:
+	case cm.AreaKm2 > CoarseSpreadMinKm2:
 		return SpreadUniformCoarse
 	}
 	return SpreadArea
@@ -190,7 +191,7 @@ const WorstCommunesPerArea = 10
 // CommuneRef is a commune in a ranking.
 type CommuneRef struct {
 	Code                string  `json:"code"`
-	Name                string  `json:"name"`
+	Name                string  `json:"nom"`
 	Population          int     `json:"population"`
 	UncoveredPopulation int     `json:"uncovered_population"`
 	CoveredShare        float64 `json:"covered_share"`
@@ -256,12 +257,12 @@ type CommuneCoverage struct {
 // ID returns the index of the commune in Territory.Communes.
 func (c *CommuneCoverage) ID() int { return int(c.id) }
 
-// Coverage measures how much of the population is within q.Reach of the
+// Compute measures how much of the population is within q.Reach of the
 // service points of q.Layers, and where the holes are. The nearest-site
-// distances of each layer are computed on the first query and cached, so
-// later queries (any threshold, any area) only threshold them.
-func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
-	layers, reach, sc, ns, ix, err := e.resolveCoverage(q)
+// distances of each layer are computed on the first query and cached in c,
+// so later queries (any threshold, any area) only threshold them.
+func Compute(c *Cache, q Query) (*Coverage, error) {
+	layers, reach, sc, ns, ix, err := c.resolve(q)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +272,7 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	}
 	cv := &Coverage{Layers: layers, Reach: reach, RankBy: rankBy,
 		Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
-		e:     e, ns: ns, sc: sc, ix: ix, pf: e.cov.profileFor(layers, ns, ix)}
+		c:     c, ns: ns, sc: sc, ix: ix, pf: c.profileFor(layers, ns, ix)}
 	cv.computeCommunes()
 	cv.computeAreas()
 	if !q.NoGaps {
@@ -281,10 +282,10 @@ func (e *Engine) Coverage(q CoverageQuery) (*Coverage, error) {
 	return cv, nil
 }
 
-// resolveCoverage checks the layers, reach and scope of q and returns them
+// resolve checks the layers, reach and scope of q and returns them
 // with the layers' nearest-site set and the coverage index.
-func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach, sc *CellScope, ns *NearestSet, ix *CoverageIndex, err error) {
-	if layers, err = e.cov.resolveLayers(q.Layers); err != nil {
+func (c *Cache) resolve(q Query) (layers []string, reach Reach, sc *CellScope, ns *NearestSet, ix *Index, err error) {
+	if layers, err = c.ResolveLayers(q.Layers); err != nil {
 		return
 	}
 	reach = DefaultReach()
@@ -294,34 +295,35 @@ func (e *Engine) resolveCoverage(q CoverageQuery) (layers []string, reach Reach,
 	if err = reach.Validate(); err != nil {
 		return
 	}
-	ix = e.cov.coverageIndex()
+	ix = c.Index()
 	if sc, err = ix.ResolveScope(q.Departement, q.Region); err != nil {
 		return
 	}
-	ns, err = e.cov.nearestFor(layers)
+	ns, err = c.Nearest(layers)
 	return
 }
 
-// PrepareCoverage builds, ahead of the first query, what coverage queries
-// over layers (nil: the default layer) cache: the coverage index and the
-// layers' nearest-site distances (about half a second at res 8 on two
-// cores). Queries work without it; it only moves that cost to start-up.
-func (e *Engine) PrepareCoverage(layers []string) error {
-	names, err := e.cov.resolveLayers(layers)
+// Prepare builds, ahead of the first query, what coverage queries over
+// layers (nil: the default layer) cache in c: the coverage index, the
+// layers' nearest-site distances and population profile (about half a
+// second at res 8 on two cores). Queries work without it; it only moves
+// that cost to start-up.
+func Prepare(c *Cache, layers []string) error {
+	names, err := c.ResolveLayers(layers)
 	if err != nil {
 		return err
 	}
-	ix := e.cov.coverageIndex()
-	ns, err := e.cov.nearestFor(names)
+	ix := c.Index()
+	ns, err := c.Nearest(names)
 	if err != nil {
 		return err
 	}
-	e.cov.profileFor(names, ns, ix)
+	c.profileFor(names, ns, ix)
 	return nil
 }
 
 // ResolveScope returns the scope of a query.
-func (ix *CoverageIndex) ResolveScope(dep, reg string) (*CellScope, error) {
+func (ix *Index) ResolveScope(dep, reg string) (*CellScope, error) {
 	switch {
 	case dep != "" && reg != "":
 		return nil, fmt.Errorf("%w %q: give a département or a région, not both", ErrUnknownDepartement, dep)
@@ -343,7 +345,7 @@ func (ix *CoverageIndex) ResolveScope(dep, reg string) (*CellScope, error) {
 
 // Index returns the coverage index the coverage was computed over. Do not
 // modify it.
-func (cv *Coverage) Index() *CoverageIndex { return cv.ix }
+func (cv *Coverage) Index() *Index { return cv.ix }
 
 // Nearest returns the nearest-site distances the coverage was computed
 // from. Do not modify them.
@@ -356,18 +358,18 @@ func (cv *Coverage) Covered(d float32) bool { return float64(d) <= cv.Reach.MaxM
 // commune in scope (its shares sorted by distance, coverage_profile.go): a
 // binary search per commune at the threshold.
 func (cv *Coverage) computeCommunes() {
-	t, ns := cv.e.territory, cv.ns
+	t, ns := cv.c.territory, cv.ns
 	ids := cv.sc.Communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
 	const chunk = 1024
-	parallelChunks(cv.e.workers, (len(ids)+chunk-1)/chunk, func(c int) {
+	par.Chunks(cv.c.workers, (len(ids)+chunk-1)/chunk, func(c int) {
 		for k := c * chunk; k < min(len(ids), (c+1)*chunk); k++ {
 			ci := ids[k]
 			cm := &t.Communes[ci]
 			cc := &cv.Communes[k]
 			*cc = CommuneCoverage{Code: cm.Code, Name: cm.Name, Departement: cm.Departement, Region: cm.Region,
 				EPCI: cm.EPCI, Located: cm.HasShape(), Population: cm.Population, AreaKm2: cm.AreaKm2, id: ci,
-				Spread: cv.e.spreadOf(ci)}
+				Spread: cv.c.spreadOf(ci)}
 			if cm.AreaKm2 > 0 {
 				cc.DensityPerKm2 = float64(cm.Population) / cm.AreaKm2
 			}
@@ -380,10 +382,10 @@ func (cv *Coverage) computeCommunes() {
 			cc.CoveredPopulation = num.RoundPop(coveredPop)
 			cc.UncoveredPopulation = num.RoundPop(located) - cc.CoveredPopulation
 			cc.PopulationUnlocated = cm.Population - num.RoundPop(located)
-			cv.e.need.fill(cc, ci)
+			cv.c.need.fill(cc, ci)
 			if site := ns.communeSite[ci]; site >= 0 {
 				l := ns.layers[ns.layerOf(ns.communeLayer, int(ci))]
-				st := &cv.e.layers[l].Sites[site]
+				st := &cv.c.layers[l].Sites[site]
 				cc.NearestSiteID, cc.NearestSiteName, cc.NearestLayer = st.ID, st.Name, l
 				cc.NearestDistanceM = float64(ns.communeDistM[ci])
 			}
