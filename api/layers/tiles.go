@@ -18,6 +18,7 @@ import (
 	"github.com/maillage/maillage/geo/valid"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
+	"github.com/maillage/maillage/internal/web"
 )
 
 // Vector tiles: their media type (MVTType), buffer and deepest zoom.
@@ -74,11 +75,17 @@ func (s *Handlers) tileMVT(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.raw == nil {
+	if e.empty() {
 		s.env.WriteEmpty(c)
 		return nil
 	}
-	s.env.WriteTagged(c, MVTType, e.raw, e.gz, e.etag)
+	body := e.raw
+	if body == nil && !web.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+		if body, err = e.mvt(); err != nil { // the cache keeps the gzip form only
+			return err
+		}
+	}
+	s.env.WriteTagged(c, MVTType, body, e.gz, e.etag)
 	return nil
 }
 
