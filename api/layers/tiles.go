@@ -111,7 +111,7 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rep, merged, coalesced := []int32(nil), []orb.MultiPolygon(nil), false
+	rep, merged, coalesced := []int32(nil), (func(int) orb.MultiPolygon)(nil), false
 	if l.TileCoalesce != nil {
 		rep, merged, coalesced = l.TileCoalesce(int(t.Z))
 	}
@@ -141,7 +141,7 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 		var g orb.Geometry
 		var lonLat orb.Geometry
 		if coalesced {
-			lonLat = maplayers.PolygonsOrNil(merged[i])
+			lonLat = maplayers.PolygonsOrNil(merged(i))
 		} else {
 			lonLat = l.Cache.AtZoom(src, i, int(t.Z))
 		}
