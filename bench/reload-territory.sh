@@ -2,9 +2,11 @@
 # Times a reload whose territory files changed (a new commune boundary file,
 # as each January), under a light load, against a reload of unchanged files.
 # The data folder is a copy made of links to ../shared/data, except the
-# commune boundaries, re-compressed at another gzip level between reloads:
-# the same communes in other bytes, so the checksum changes and the
-# territory, grid and every derived state are rebuilt.
+# commune boundaries, which change between reloads in two ways: the same
+# communes re-compressed at another gzip level (other bytes, so the checksum
+# changes and the territory, grid and every derived state are rebuilt), and
+# a real change, commune 01007 merged into 01004 (bench/mergecommunes: one
+# feature with the polygons of both, the other dropped), then undone.
 #
 #   go build -o /tmp/maillage ./cmd/maillage && go build -o /tmp/maillage-load ./cmd/maillage-load
 #   bench/reload-territory.sh /tmp/maillage /tmp/maillage-load
@@ -18,20 +20,26 @@ for f in "$SRC"/*; do ln -s "$f" "$W/data/"; done
 rm "$W/data/communes-2018.geojson.gz"
 zcat "$SRC/communes-2018.geojson.gz" >"$W/communes.geojson"
 gzip -1 -c "$W/communes.geojson" >"$W/data/communes-2018.geojson.gz"
+(cd "$(dirname "$0")/.." && go run ./bench/mergecommunes -a 01004 -b 01007 "$SRC/communes-2018.geojson.gz" "$W/merged.gz")
 B=http://127.0.0.1:18419
 "$BIN" serve --addr 127.0.0.1:18419 --insecure-open --state "" --no-access-log --data "$W/data" >"$W/serve.log" 2>&1 &
 PID=$!
 until curl -sf -o /dev/null "$B/readyz"; do kill -0 $PID || exit 1; sleep 0.1; done
 uptime
 "$LOAD" -addr $B -duration 10s -concurrency 8 -mix communes=50,nearest=50 -pid $PID | grep -E '^(kind|all)' | sed 's/^/baseline: /'
-"$LOAD" -addr $B -duration 40s -concurrency 8 -mix communes=50,nearest=50 -pid $PID >"$W/load.txt" &
+"$LOAD" -addr $B -duration 60s -concurrency 8 -mix communes=50,nearest=50 -pid $PID >"$W/load.txt" &
 LPID=$!
 sleep 2
-for level in 6 1 6; do
-	gzip -$level -c "$W/communes.geojson" >"$W/communes.gz" && mv "$W/communes.gz" "$W/data/communes-2018.geojson.gz"
+for v in gzip-6 merged gzip-1 unmerged; do
+	case $v in
+	merged) cp "$W/merged.gz" "$W/communes.gz" ;;
+	unmerged) gzip -6 -c "$W/communes.geojson" >"$W/communes.gz" ;;
+	*) gzip -${v#gzip-} -c "$W/communes.geojson" >"$W/communes.gz" ;;
+	esac
+	mv "$W/communes.gz" "$W/data/communes-2018.geojson.gz"
 	t0=$(date +%s.%N)
 	ans=$(curl -s -X POST "$B/v1/admin/reload")
-	echo "territory changed (gzip -$level): $(echo "$(date +%s.%N) - $t0" | bc) s wall; $(echo "$ans" | grep -oE '"load_ms":[0-9.]+')"
+	echo "territory changed ($v): $(echo "$(date +%s.%N) - $t0" | bc) s wall; $(echo "$ans" | grep -oE '"(load_ms|step|duration_ms)":[^,}]+' | tr '\n' ' ')"
 	sleep 3
 	t0=$(date +%s.%N)
 	ans=$(curl -s -X POST "$B/v1/admin/reload")
@@ -41,3 +49,4 @@ done
 wait $LPID
 grep -E '^(kind|all)|RSS' "$W/load.txt" | sed 's/^/during reloads: /'
 grep -E 'VmHWM' /proc/$PID/status
+grep -E 'territory reloaded' "$W/serve.log" | cut -c1-400 || true

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/maillage/maillage/data/boundaries"
 
@@ -184,7 +185,18 @@ func (t *Territory) dissolve() {
 		}
 	}
 	errs := make([]error, len(ids))
-	forEachParallel(len(ids), func(k int) { errs[k] = t.Communes[ids[k]].dissolveShape() })
+	var taken atomic.Int64
+	forEachParallel(len(ids), func(k int) {
+		c := &t.Communes[ids[k]]
+		if t.prev.dissolved(c) {
+			errs[k] = c.dissolveErr
+			taken.Add(1)
+			return
+		}
+		errs[k] = c.dissolveShape()
+		c.dissolveErr = errs[k]
+	})
+	t.reused.Dissolved = int(taken.Load())
 	r := &t.Report
 	for k, id := range ids {
 		c := &t.Communes[id]
@@ -211,9 +223,15 @@ func (t *Territory) dissolve() {
 // (of its final shape) and representative point (see repShape), and the
 // area of each boundary it was assembled from.
 func (t *Territory) measure() {
+	var taken atomic.Int64
+	defer func() { t.reused.Measured = int(taken.Load()) }()
 	forEachParallel(len(t.Communes), func(id int) {
 		c := &t.Communes[id]
 		if !c.HasShape() {
+			return
+		}
+		if t.prev.measured(c) {
+			taken.Add(1)
 			return
 		}
 		c.Rep = geo.RepresentativePoint(c.repShape())

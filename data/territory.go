@@ -81,27 +81,52 @@ func loadAdmin(f territoryFiles) (admin, error) {
 // on GOMAXPROCS goroutines. How every boundary and commune was joined is in
 // Territory.Report (see reconcile).
 func LoadTerritory(dir string) (*Territory, error) {
+	return LoadTerritoryReusing(dir, nil)
+}
+
+// LoadTerritoryReusing is LoadTerritory for a reload: from prev, the
+// territory in service (nil: none), it takes whatever depends only on
+// geometry that is unchanged (territory_reuse.go), and builds the rest.
+// The result equals LoadTerritory's; prev is only read.
+func LoadTerritoryReusing(dir string, prev *Territory) (*Territory, error) {
 	files, err := findTerritoryFiles(dir)
 	if err != nil {
 		return nil, fmt.Errorf("territory %s: %w", dir, err)
 	}
 	var (
 		bounds    []boundaries.Boundary
+		features  *boundaries.Features
 		boundsErr error
 		wg        sync.WaitGroup
 	)
-	wg.Go(func() { bounds, boundsErr = boundaries.Load(files.boundaries) })
+	wg.Go(func() {
+		bounds, features, boundsErr = boundaries.LoadReusing(files.boundaries, prev.boundaryFeatures())
+	})
 	adm, admErr := loadAdmin(files)
 	wg.Wait()
 	if err := errors.Join(boundsErr, admErr); err != nil {
 		return nil, err
 	}
-	return newTerritory(bounds, adm)
+	t, err := newTerritoryFrom(bounds, adm, prev)
+	if err != nil {
+		return nil, err
+	}
+	t.features = features
+	t.reused.Features = features.Reused()
+	return t, nil
 }
 
 // newTerritory builds a Territory from parsed boundaries and COG files.
 func newTerritory(bounds []boundaries.Boundary, adm admin) (*Territory, error) {
+	return newTerritoryFrom(bounds, adm, nil)
+}
+
+// newTerritoryFrom is newTerritory reusing from prev (nil: nothing) the
+// shapes, measures and index of communes whose geometry is unchanged.
+func newTerritoryFrom(bounds []boundaries.Boundary, adm admin, prev *Territory) (*Territory, error) {
 	t := &Territory{Departements: adm.departements, Regions: adm.regions, EPCIs: adm.epcis}
+	t.prev = newShapeReuse(prev)
+	defer func() { t.prev = nil }() // the new territory must not keep the old one alive
 	n := 0
 	for _, c := range adm.communes {
 		if c.Type == cogCurrent {
@@ -124,6 +149,7 @@ func newTerritory(bounds []boundaries.Boundary, adm admin) (*Territory, error) {
 	t.joinEPCIs()
 	t.indexAdmin()
 	t.locate()
+	t.reused.Geometry = t.prev.sameGeometry(t)
 	return t, nil
 }
 
@@ -146,7 +172,7 @@ func (t *Territory) locate() {
 	}
 	// The index is built on one goroutine while the others measure.
 	var wg sync.WaitGroup
-	wg.Go(func() { t.Index = geo.NewCommuneIndex(shapes) })
+	wg.Go(func() { t.Index = t.prev.index(shapes, &t.reused) })
 	t.measure()
 	wg.Wait()
 }

@@ -31,6 +31,9 @@ type Commune struct {
 	// there is has another code or is invalid (nil for a commune of one
 	// valid boundary of its own code, whose Shape it is).
 	parts []shapePart
+	// dissolveErr is why dissolving parts failed (kept for a reload that
+	// reuses the shape, territory_reuse.go).
+	dissolveErr error
 }
 
 // shapePart is one 2018 boundary joined to a commune: its code, its shape
@@ -125,6 +128,13 @@ type Territory struct {
 	regByCode  map[string]int
 	epciByCode map[string]int
 	byDep      map[string][]int // département code → ids of its communes, ascending
+
+	// features are the boundary features read, for the next reload to
+	// reuse (territory_reuse.go); prev is the territory being reused,
+	// only while this one is built; reused counts what was taken from it.
+	features *boundaries.Features
+	prev     *shapeReuse
+	reused   TerritoryReuse
 }
 
 // SiteKind says what a service point is.

@@ -76,6 +76,11 @@ const (
 // shapes. Nil or empty shapes, and polygons whose outer ring has fewer than 3
 // points, are skipped: no point is ever found in them.
 func NewCommuneIndex(shapes []orb.MultiPolygon) *CommuneIndex {
+	return newCommuneIndex(shapes, newIndexedRing)
+}
+
+// newCommuneIndex is NewCommuneIndex with the indexed rings made by ring.
+func newCommuneIndex(shapes []orb.MultiPolygon, ring func(orb.Ring) indexedRing) *CommuneIndex {
 	ix := &CommuneIndex{partStart: make([]int32, len(shapes)+1)}
 	for id, mp := range shapes {
 		ix.partStart[id] = int32(len(ix.parts))
@@ -89,7 +94,7 @@ func NewCommuneIndex(shapes []orb.MultiPolygon) *CommuneIndex {
 				if len(r) < 3 {
 					continue
 				}
-				ix.rings = append(ix.rings, newIndexedRing(r))
+				ix.rings = append(ix.rings, ring(r))
 			}
 			part.ringEnd = int32(len(ix.rings))
 			part.bound = ix.rings[part.ringStart].bound

@@ -53,6 +53,12 @@ func BuildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, locate f
 // Grid.Weighted says which communes followed the points. With no points it
 // is BuildGrid.
 func BuildGridWeighted(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, points []PopulationPoint, locate func(orb.Point) (int, bool), res int, workers int) (*Grid, error) {
+	return buildGrid(shapes, reps, pops, points, locate, res, workers, nil)
+}
+
+// buildGrid is BuildGridWeighted taking the cells of the coarse cells
+// reuse finds clean from its previous grid (nil: none; grid_reuse.go).
+func buildGrid(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, points []PopulationPoint, locate func(orb.Point) (int, bool), res int, workers int, reuse *scanReuse) (*Grid, error) {
 	n := len(shapes)
 	if len(reps) != n || len(pops) != n {
 		return nil, fmt.Errorf("build grid: %d shapes, %d representative points, %d populations", n, len(reps), len(pops))
@@ -77,7 +83,9 @@ func BuildGridWeighted(shapes []orb.MultiPolygon, reps []orb.Point, pops []int, 
 
 	k := max(0, res-coarseDepth)
 	coarse := coverCells(newBoundTree(shapes), k)
-	scan, err := newScanner(shapes, locate, k, res).scanAll(coarse, k, workers)
+	sc := newScanner(shapes, locate, k, res)
+	sc.reuse = reuse
+	scan, err := sc.scanAll(coarse, k, workers)
 	if err != nil {
 		return nil, err
 	}

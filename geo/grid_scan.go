@@ -46,6 +46,7 @@ type scanner struct {
 	tables []*childTable // tables[k]: descendants from res k to res res
 	shapes []orb.MultiPolygon
 	locate func(orb.Point) (int, bool)
+	reuse  *scanReuse // coarse cells whose cells are taken from a previous grid (nil: none)
 }
 
 // newScanner prepares descendant tables for every coarse resolution in
@@ -76,6 +77,9 @@ func (s *scanner) scanAll(coarse []h3.Cell, k, workers int) (cellScan, error) {
 				}
 				buf.reset()
 				for _, c := range coarse[ci*scanChunk : min(len(coarse), (ci+1)*scanChunk)] {
+					if s.reuse.take(c, k, s.res, &buf) {
+						continue
+					}
 					if err := s.scanCell(c, k, &buf); err != nil {
 						errs[ci] = err
 						break
@@ -154,7 +158,10 @@ func (s *scanner) scanCell(c h3.Cell, k int, out *cellScan) error {
 // resolve locates the centre p of cell c and records c when a commune owns
 // it. areaKm2 < 0 asks for the exact h3 area.
 func (s *scanner) resolve(c h3.Cell, p orb.Point, areaKm2 float64, out *cellScan) error {
-	id, ok := s.locate(p)
+	id, ok, known := s.reuse.owner(c, p)
+	if !known {
+		id, ok = s.locate(p)
+	}
 	if !ok {
 		return nil
 	}

@@ -132,11 +132,12 @@ func Load(cfg Config) (*Engine, error) {
 	terr := cfg.Previous.territoryIf(reuse["territory"])
 	if terr == nil {
 		var err error
-		if terr, err = data.LoadTerritory(cfg.DataDir); err != nil {
+		if terr, err = data.LoadTerritoryReusing(cfg.DataDir, cfg.Previous.territoryToReuse(cfg)); err != nil {
 			return nil, err
 		}
 	}
 	p.Territory = terr
+	reuseOverSameGeometry(reuse, cfg.Previous, files, terr)
 	took("territory", time.Since(t0))
 
 	// The built-in structures only need the territory: read them while the
@@ -184,8 +185,12 @@ func Load(cfg Config) (*Engine, error) {
 	t0 = begin("grid")
 	grid := cfg.Previous.gridIf(reuse["territory"])
 	if grid == nil {
-		if grid, err = buildGrid(terr, cfg); err != nil {
+		var gs gridStats
+		if grid, gs, err = reloadGrid(terr, cfg.Previous, cfg); err != nil {
 			return nil, err
+		}
+		if cfg.Previous != nil {
+			log.Info("territory reloaded", "reused", terr.Reused(), "grid", gs)
 		}
 	}
 	p.Grid = grid

@@ -51,27 +51,38 @@ type FileStatus struct {
 }
 
 // dataFiles are the files of the data folder other than the layers, with
-// their role and vintage (data/names.go).
-var dataFiles = []struct{ name, role, vintage string }{
-	{data.CommunesFile, "territory", "2018"},
-	{data.COGCommunesFile, "territory", "6.0.0"},
-	{data.COGDepartementsFile, "territory", "6.0.0"},
-	{data.COGRegionsFile, "territory", "6.0.0"},
-	{data.COGEPCIFile, "territory", "6.0.0"},
-	{data.DepartementsFile, "territory", "2018"},
-	{data.RegionsFile, "territory", "2018"},
-	{data.CNFSStructuresFile, "structures", "2021"},
-	{data.FragilityFile, "indicators", "2023"},
-	{data.ZRRFile, "indicators", "2021"},
+// their role and vintage (data/names.go). The files of a COG part (cog)
+// are those of the newest release in the folder (data.COGRelease), as
+// the territory reads them: a new release dropped beside the shipped one
+// changes the checksums, so a reload reads it.
+var dataFiles = []struct{ name, role, vintage, cog string }{
+	{data.CommunesFile, "territory", "2018", ""},
+	{data.COGCommunesFile, "territory", "6.0.0", "communes"},
+	{data.COGDepartementsFile, "territory", "6.0.0", "departements"},
+	{data.COGRegionsFile, "territory", "6.0.0", "regions"},
+	{data.COGEPCIFile, "territory", "6.0.0", "epci"},
+	{data.DepartementsFile, "territory", "2018", ""},
+	{data.RegionsFile, "territory", "2018", ""},
+	{data.CNFSStructuresFile, "structures", "2021", ""},
+	{data.FragilityFile, "indicators", "2023", ""},
+	{data.ZRRFile, "indicators", "2021", ""},
 }
 
 // dataFileStatuses returns the status of the files of dir other than the
 // layers (dataFiles).
 func dataFileStatuses(dir string) []FileStatus {
 	var out []FileStatus
+	rel, err := data.COGRelease(dir)
+	if err != nil {
+		rel = data.ShippedCOGRelease
+	}
 	for _, f := range dataFiles {
-		if fs, ok := findStatus(dir, f.name); ok {
-			fs.Role, fs.Vintage = f.role, f.vintage
+		name, vintage := f.name, f.vintage
+		if f.cog != "" {
+			name, vintage = data.COGFile(rel, f.cog), rel
+		}
+		if fs, ok := findStatus(dir, name); ok {
+			fs.Role, fs.Vintage = f.role, vintage
 			out = append(out, fs)
 		}
 	}

@@ -42,12 +42,18 @@ const (
 // GOMAXPROCS goroutines parse them in batches, so inflating, splitting and
 // parsing overlap.
 func Load(path string) ([]Boundary, error) {
+	return load(path, nil, nil)
+}
+
+// load is Load recording the features' keys in cur (nil: none) and taking
+// the features found in prev (nil: none) as they were.
+func load(path string, cur, prev *Features) ([]Boundary, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("communes %s: %w", path, err)
 	}
 	if !textio.IsGzip(raw) {
-		return Parse(raw, path)
+		return parse(raw, path, cur, prev)
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(raw))
 	if err != nil {
@@ -60,14 +66,19 @@ func Load(path string) ([]Boundary, error) {
 			hint = h
 		}
 	}
-	return parseStream(zr, hint, path)
+	return parseStream(zr, hint, path, cur, prev)
 }
 
 // Parse parses the FeatureCollection in buf; name is used in
 // errors. Features are found in one pass (splitter) and parsed in batches
 // on GOMAXPROCS goroutines.
 func Parse(buf []byte, name string) ([]Boundary, error) {
-	p := newParsePipeline(name)
+	return parse(buf, name, nil, nil)
+}
+
+// parse is Parse with the features of cur and prev (see load).
+func parse(buf []byte, name string, cur, prev *Features) ([]Boundary, error) {
+	p := newParsePipeline(name, cur, prev)
 	var sp splitter
 	spans, err := sp.advance(buf, true, nil)
 	p.submit(buf, spans)
@@ -80,8 +91,8 @@ func Parse(buf []byte, name string) ([]Boundary, error) {
 // parseStream parses the collection read from r (about sizeHint bytes)
 // while it is being read. The buffer only grows: spans already submitted
 // keep pointing into the array they were found in.
-func parseStream(r io.Reader, sizeHint int, name string) ([]Boundary, error) {
-	p := newParsePipeline(name)
+func parseStream(r io.Reader, sizeHint int, name string, cur, prev *Features) ([]Boundary, error) {
+	p := newParsePipeline(name, cur, prev)
 	buf := make([]byte, 0, max(sizeHint, inflateChunk)+1)
 	var (
 		sp    splitter
@@ -120,12 +131,16 @@ type parseJob struct {
 	data  []byte        // the buffer its spans index
 	spans []featureSpan // features to parse
 	out   []Boundary
-	err   error // the first error, naming its feature
+	keys  []featureKey // of each feature, when the pipeline records them
+	taken int          // features taken from the previous load
+	err   error        // the first error, naming its feature
 }
 
 // parsePipeline parses submitted features on GOMAXPROCS goroutines.
 type parsePipeline struct {
 	name string
+	cur  *Features // records the keys of the features (nil: no keys)
+	prev *Features // features to take rather than parse (nil: none)
 	jobs chan *parseJob
 	all  []*parseJob
 	n    int // features submitted
@@ -133,8 +148,8 @@ type parsePipeline struct {
 }
 
 // newParsePipeline starts the parsing goroutines.
-func newParsePipeline(name string) *parsePipeline {
-	p := &parsePipeline{name: name, jobs: make(chan *parseJob, 64)}
+func newParsePipeline(name string, cur, prev *Features) *parsePipeline {
+	p := &parsePipeline{name: name, cur: cur, prev: prev, jobs: make(chan *parseJob, 64)}
 	for range min(runtime.GOMAXPROCS(0), 8) {
 		p.wg.Go(p.work)
 	}
@@ -158,7 +173,18 @@ func (p *parsePipeline) work() {
 	var fp featureParser
 	for job := range p.jobs {
 		job.out = make([]Boundary, len(job.spans))
+		if p.cur != nil {
+			job.keys = make([]featureKey, len(job.spans))
+		}
 		for i, sp := range job.spans {
+			if p.cur != nil {
+				job.keys[i] = p.cur.key(job.data[sp.start:sp.end])
+				if b, ok := p.prev.lookup(job.keys[i]); ok {
+					job.out[i] = b
+					job.taken++
+					continue
+				}
+			}
 			s := scanner{buf: job.data[:sp.end], pos: sp.start}
 			b, err := fp.feature(&s)
 			if s.ws(); err == nil && s.pos != len(s.buf) {
@@ -188,8 +214,15 @@ func (p *parsePipeline) finish(splitErr error) ([]Boundary, error) {
 		return nil, splitErr
 	}
 	out := make([]Boundary, 0, p.n)
+	var keys []featureKey
+	taken := 0
 	for _, job := range p.all {
 		out = append(out, job.out...)
+		keys = append(keys, job.keys...)
+		taken += job.taken
+	}
+	if p.cur != nil {
+		p.cur.index(out, keys, taken)
 	}
 	return out, nil
 }

@@ -157,7 +157,7 @@ func TestParseStreamMatchesWhole(t *testing.T) {
 	inputs["truncated literal"] = []byte(`{"a": tru`)
 	for name, in := range inputs {
 		whole, werr := Parse(in, "f")
-		stream, serr := parseStream(&chunkReader{data: in}, 0, "f")
+		stream, serr := parseStream(&chunkReader{data: in}, 0, "f", nil, nil)
 		if fmt.Sprint(werr) != fmt.Sprint(serr) {
 			t.Errorf("%s: whole error %v, stream error %v", name, werr, serr)
 		}

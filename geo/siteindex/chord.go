@@ -20,6 +20,19 @@ func mOfChord2(c2 float64) float64 {
 	return 2 * geo.EarthRadiusM * math.Asin(math.Min(math.Sqrt(c2)/2, 1))
 }
 
+// mOfChord2Near is mOfChord2 with the arcsine's series for chords under
+// 0.02 Earth radii (127 km), where its first four terms are exact to a
+// relative 1e-19: Go's math.Asin goes through an arctangent, the costliest
+// step of a radius query's point.
+func mOfChord2Near(c2 float64) float64 {
+	if c2 >= 4e-4 {
+		return mOfChord2(c2)
+	}
+	x := math.Sqrt(c2) / 2
+	x2 := x * x
+	return 2 * geo.EarthRadiusM * x * (1 + x2*(1.0/6+x2*(3.0/40+x2*(15.0/336))))
+}
+
 // boxChord2LowerBound returns a lower bound of the squared chord (in Earth
 // radii) between p and any point of the lon/lat box [lo, hi]; cosLat is
 // cos(p's latitude). It takes the larger of two bounds, each exact to

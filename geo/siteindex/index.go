@@ -44,6 +44,7 @@ type Index struct {
 	tree  rtree.RTreeG[int32]
 	pts   []orb.Point
 	vec   [][3]float64 // unit vector of each point
+	cos   []float64    // cosine of each point's latitude, for geo.DistanceMCos
 	seedM float64      // first search radius for k = 1 without seeds, from the sites' spacing
 
 	seeds [len(seedLevels)]seedGrid // seeds.go
@@ -63,9 +64,10 @@ const boxRounds = 3
 // New indexes points; the id of a point is its index in points. The
 // index keeps points (it does not copy it): do not modify it afterwards.
 func New(points []orb.Point) *Index {
-	ix := &Index{pts: points, vec: make([][3]float64, len(points))}
+	ix := &Index{pts: points, vec: make([][3]float64, len(points)), cos: make([]float64, len(points))}
 	for i, p := range points {
 		ix.vec[i] = geo.UnitVector(p)
+		ix.cos[i] = math.Cos(p[1] * degToRad)
 		ix.tree.Insert(p, p, int32(i))
 	}
 	ix.pool.New = func() any {
@@ -76,6 +78,7 @@ func New(points []orb.Point) *Index {
 		q.boxK = q.boxCollectK
 		q.box1 = q.boxCollect1
 		q.within = q.withinFn
+		q.withinChord = q.withinChordFn
 		return q
 	}
 	ix.seedM = ix.spacingM()
@@ -315,6 +318,8 @@ type siteQuery struct {
 	boxK   func(lo, hi [2]float64, id int32) bool
 	box1   func(lo, hi [2]float64, id int32) bool
 	within func(lo, hi [2]float64, id int32) bool
+
+	withinChord func(lo, hi [2]float64, id int32) bool
 }
 
 // chord2 returns the squared chord between p and point id.
@@ -403,8 +408,17 @@ func (q *siteQuery) withinFn(_, _ [2]float64, id int32) bool {
 	if q.chord2(id) > q.stop {
 		return true
 	}
-	if d := geo.DistanceM(q.p, q.ix.pts[id]); d <= q.radiusM {
+	if d := geo.DistanceMCos(q.p, q.ix.pts[id], q.cosLat, q.ix.cos[id]); d <= q.radiusM {
 		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: d})
+	}
+	return true
+}
+
+// withinChordFn records the points of a WithinChordUnsorted box inside the
+// radius's chord (with its slack), at their chord distance.
+func (q *siteQuery) withinChordFn(_, _ [2]float64, id int32) bool {
+	if c2 := q.chord2(id); c2 <= q.stop {
+		q.dst = append(q.dst, Neighbor{ID: int(id), DistanceM: mOfChord2Near(c2)})
 	}
 	return true
 }

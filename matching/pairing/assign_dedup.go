@@ -14,8 +14,9 @@ import (
 // sharedReach is the part of the assignment graph's radius queries that
 // candidates share: candidates located by their commune (or at one address)
 // stand on the same point with the same reach, and their queries return
-// the same structures in the same order (SiteIndex.WithinUnsorted is
-// deterministic), so each such point is queried once.
+// the same structures in the same order (SiteIndex.WithinChordUnsorted is
+// deterministic), so each such point is queried once. The lists hold chord
+// distances, resolved per pair by pairCostM.
 type sharedReach struct {
 	group []int32                // per candidate, its list in lists; -1 when no other candidate shares its point and reach
 	lists [][]siteindex.Neighbor // per shared point and reach, the structures within it
@@ -73,7 +74,7 @@ func findSharedReach(ctx context.Context, in *assignInput, ix *siteindex.Index) 
 			n := 0
 			for g := k * dedupChunk; g < min(len(reps), (k+1)*dedupChunk); g++ {
 				ci := reps[g]
-				sr.lists[g] = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], nil)
+				sr.lists[g] = ix.WithinChordUnsorted(in.cands[ci].Point, in.maxM[ci], nil)
 				n += len(sr.lists[g])
 			}
 			mu.Lock()

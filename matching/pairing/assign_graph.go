@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/matching/assign"
 	"github.com/maillage/maillage/matching/internal/stop"
@@ -93,17 +94,31 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 				if gi := shared.group[ci]; gi >= 0 {
 					nbs = shared.lists[gi] // read only: other candidates share it
 				} else {
-					own = ix.WithinUnsorted(in.cands[ci].Point, in.maxM[ci], own)
+					own = ix.WithinChordUnsorted(in.cands[ci].Point, in.maxM[ci], own)
 					nbs = own
 				}
+				// Without a date or wish of its own, a candidate's pairs are
+				// excluded by their structure only (structures with a mission
+				// start make the process active for every candidate).
+				perPair := in.proc.active && (in.cands[ci].AvailableDay != 0 || len(in.cands[ci].Wished) > 0)
 				n := 0
 				for _, nb := range nbs {
-					if k := in.exclusion(ci, nb.ID); k != exclNone {
-						g.candExcl[ci][k]++
-						sExcl[nb.ID][k]++
+					m, ok := pairCostM(nb.DistanceM, in.maxM[ci], in.cands[ci].Point, in.structs[nb.ID].Point)
+					if !ok {
 						continue
 					}
-					cost = append(cost, uint32(math.Round(nb.DistanceM)))
+					ex := exclNone
+					if perPair {
+						ex = in.exclusion(ci, nb.ID)
+					} else if in.proc.active {
+						ex = in.proc.sExcl[nb.ID]
+					}
+					if ex != exclNone {
+						g.candExcl[ci][ex]++
+						sExcl[nb.ID][ex]++
+						continue
+					}
+					cost = append(cost, m)
 					pair = append(pair, assign.Pair(int32(ci), int32(nb.ID)))
 					deg[nb.ID]++
 					n++
@@ -137,6 +152,27 @@ func buildAssignGraph(ctx context.Context, in *assignInput) (*assignGraph, error
 	}
 	sortTies(g.cost, g.pair)
 	return g, stop.Err(ctx, "assignment graph")
+}
+
+// pairCostM returns the cost of a pair, geo.DistanceM(c, s) rounded to
+// the metre, and whether that distance is within maxM, from chordM, the
+// pair's distance as siteindex.WithinChordUnsorted reports it (within
+// siteindex.ChordToleranceM of geo.DistanceM). The haversine is computed
+// only when chordM is that close to maxM or to a half metre, where the two
+// could round or compare otherwise: the graph is the one geo.DistanceM
+// gives.
+func pairCostM(chordM, maxM float64, c, s orb.Point) (uint32, bool) {
+	const tol = siteindex.ChordToleranceM
+	d := chordM
+	if d > maxM+tol {
+		return 0, false
+	}
+	if math.Abs(d-maxM) <= tol || math.Abs(d-math.Floor(d)-0.5) <= tol {
+		if d = geo.DistanceM(c, s); d > maxM {
+			return 0, false
+		}
+	}
+	return uint32(math.Round(d)), true
 }
 
 // edgeSample is the number of candidates EstimateEdges queries.

@@ -3,6 +3,7 @@ package pairing
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
@@ -157,6 +158,40 @@ func TestAssignGraphOrder(t *testing.T) {
 	if g.edges() != want {
 		t.Fatalf("%d edges, brute force %d", g.edges(), want)
 	}
+	for i, p := range g.pair { // chord distances resolved to the haversine's metres
+		c, s := edgeEnds(p)
+		if d := geo.DistanceM(cands[c].Point, structs[s].Point); g.cost[i] != uint32(math.Round(d)) {
+			t.Fatalf("edge %d→%d: cost %d m, geo.DistanceM %v m", c, s, g.cost[i], d)
+		}
+	}
+}
+
+// TestPairCostM: where the chord distance is within the tolerance of the
+// radius or of a half metre, the haversine decides.
+func TestPairCostM(t *testing.T) {
+	const tol = siteindex.ChordToleranceM
+	c, s := orb.Point{2.35, 48.86}, orb.Point{2.5, 48.9}
+	d := geo.DistanceM(c, s) // 11,836.39 m: rounds down, a half metre above rounds up
+	half := math.Floor(d) + 0.5
+	for _, tc := range []struct {
+		name          string
+		chordM, maxM  float64
+		wantM         uint32
+		wantWithinMax bool
+	}{
+		{"inside", d, 30000, uint32(math.Round(d)), true},
+		{"outside", d, 5000, 0, false},
+		{"radius at the distance, chord just beyond", d + tol/2, d, uint32(math.Round(d)), true},
+		{"radius just below, chord just inside", d - tol/2, math.Nextafter(d, 0), 0, false},
+		{"chord beyond the tolerance", d + 2*tol, d, 0, false},
+		{"chord a hair under a half metre", half - tol/2, 30000, uint32(math.Round(d)), true},
+		{"chord a hair over a half metre", half + tol/2, 30000, uint32(math.Round(d)), true},
+	} {
+		m, ok := pairCostM(tc.chordM, tc.maxM, c, s)
+		if m != tc.wantM || ok != tc.wantWithinMax {
+			t.Errorf("%s: pairCostM(%v, %v) = %d, %v; want %d, %v", tc.name, tc.chordM, tc.maxM, m, ok, tc.wantM, tc.wantWithinMax)
+		}
+	}
 }
 
 // TestAssignGraphSharedPoints: candidates stacked on a few points (as when
@@ -204,4 +239,56 @@ func structPoints(structs []Structure) []orb.Point {
 		pts[i] = s.Point
 	}
 	return pts
+}
+
+// TestAssignGraphExclusions: with the process on (dates and wishes for some
+// candidates, mission starts everywhere, excluded structures), every
+// candidate's degree and exclusions match a brute-force count, those without
+// a date or wish of their own (checked against their structures only) too.
+func TestAssignGraphExclusions(t *testing.T) {
+	cands, structs := Synthetic(SyntheticSpec{Seed: 41, Candidates: 4000, Structures: 600, MaxPosts: 3, Clustered: 0.8})
+	for i := range cands {
+		switch i % 5 {
+		case 1:
+			cands[i].AvailableDay = 20000 + int32(i%40)
+		case 2:
+			cands[i].Wished = []string{cands[i].Departement}
+		}
+	}
+	for i := range structs {
+		structs[i].StartDay = 20000 + int32(i*7%40)
+		if i%11 == 0 {
+			structs[i].Excluded = "avis défavorable"
+		}
+	}
+	in, err := newAssignInput(context.Background(), cands, structs, AssignOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := buildAssignGraph(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	excluded := 0
+	for i := range cands {
+		var deg int32
+		var ex [nExcl]int32
+		for j := range structs {
+			if geo.DistanceM(cands[i].Point, structs[j].Point) > 1000*DefaultCandidateMaxKm {
+				continue
+			}
+			if k := pairExclusion(&cands[i], &structs[j], 0); k != exclNone {
+				ex[k]++
+				excluded++
+			} else {
+				deg++
+			}
+		}
+		if want.candDeg[i] != deg || want.candExcl[i] != ex {
+			t.Fatalf("candidate %d: degree %d, exclusions %v; brute force %d, %v", i, want.candDeg[i], want.candExcl[i], deg, ex)
+		}
+	}
+	if want.edges() < 20000 || excluded < 3000 {
+		t.Fatalf("%d edges, %d excluded pairs: the instance does not test much", want.edges(), excluded)
+	}
 }
