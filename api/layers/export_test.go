@@ -28,8 +28,15 @@ type (
 	LayerView = layerView
 )
 
-// Raw returns the tile's MVT bytes (nil for an empty tile).
-func (e *tileEntry) Raw() []byte { return e.raw }
+// Raw returns the tile's MVT bytes (nil for an empty tile), gunzipped
+// when the cache keeps the gzip form alone.
+func (e *tileEntry) Raw() []byte {
+	b, _ := e.mvt() // nil on an unreadable gzip form: the tests comparing bytes then fail
+	return b
+}
+
+// KeptForms reports which forms of a cached tile the cache holds.
+func (e *tileEntry) KeptForms() (raw, gz bool) { return e.raw != nil, e.gz != nil }
 
 // ETag returns the tile's ETag.
 func (e *tileEntry) ETag() string { return e.etag }

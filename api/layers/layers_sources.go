@@ -364,12 +364,8 @@ func (m *State) adminLayer(deps bool) *maplayers.Layer {
 		}
 		return groupOf, len(bounds)
 	}}
-	l.Cache.Topo = func(z, i int) (orb.MultiPolygon, bool) {
-		if shapes := outlines.atZoom(z); i < len(shapes) && shapes[i] != nil {
-			return shapes[i], true
-		}
-		return nil, false // no commune of it has a shape: its own boundary
-	}
+	// ok false: no commune of it has a shape, it keeps its own boundary.
+	l.Cache.Topo = outlines.outline
 	return l
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/maillage/maillage/geo/valid"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
+	"github.com/maillage/maillage/internal/web"
 )
 
 // Vector tiles: their media type (MVTType), buffer and deepest zoom.
@@ -74,11 +75,17 @@ func (s *Handlers) tileMVT(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.raw == nil {
+	if e.empty() {
 		s.env.WriteEmpty(c)
 		return nil
 	}
-	s.env.WriteTagged(c, MVTType, e.raw, e.gz, e.etag)
+	body := e.raw
+	if body == nil && !web.AcceptsGzip(c.GetHeader("Accept-Encoding")) {
+		if body, err = e.mvt(); err != nil { // the cache keeps the gzip form only
+			return err
+		}
+	}
+	s.env.WriteTagged(c, MVTType, body, e.gz, e.etag)
 	return nil
 }
 
@@ -104,7 +111,7 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rep, merged, coalesced := []int32(nil), []orb.MultiPolygon(nil), false
+	rep, merged, coalesced := []int32(nil), (func(int) orb.MultiPolygon)(nil), false
 	if l.TileCoalesce != nil {
 		rep, merged, coalesced = l.TileCoalesce(int(t.Z))
 	}
@@ -134,7 +141,7 @@ func (s *Handlers) renderTile(l *maplayers.Layer, t maptile.Tile) ([]byte, error
 		var g orb.Geometry
 		var lonLat orb.Geometry
 		if coalesced {
-			lonLat = maplayers.PolygonsOrNil(merged[i])
+			lonLat = maplayers.PolygonsOrNil(merged(i))
 		} else {
 			lonLat = l.Cache.AtZoom(src, i, int(t.Z))
 		}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
 )
@@ -31,12 +32,13 @@ type coalescedCommunes struct {
 	levels [coalesceMaxZoom + 1]struct {
 		once   sync.Once
 		rep    []int32
-		shapes []orb.MultiPolygon
+		shapes []topo.PackedMultiPolygon // by representative, packed: 24 MB of float64 rings for z0–5 as orb shapes (issue 17)
 	}
 }
 
-// atZoom is the layer's TileCoalesce.
-func (cc *coalescedCommunes) atZoom(z int) ([]int32, []orb.MultiPolygon, bool) {
+// atZoom is the layer's TileCoalesce. Its outlines are decoded on each
+// call, bit for bit: only low-zoom tiles not yet in the tile cache read them.
+func (cc *coalescedCommunes) atZoom(z int) ([]int32, func(int) orb.MultiPolygon, bool) {
 	if z < 0 || z > coalesceMaxZoom {
 		return nil, nil, false
 	}
@@ -56,9 +58,13 @@ func (cc *coalescedCommunes) atZoom(z int) ([]int32, []orb.MultiPolygon, bool) {
 		if split > 0 {
 			cc.log("coalesced communes split back (invalid merged outline)", "zoom", z, "groups", split)
 		}
-		lv.rep, lv.shapes = rep, shapes
+		packed := make([]topo.PackedMultiPolygon, len(shapes))
+		for i, mp := range shapes {
+			packed[i] = topo.PackMultiPolygon(mp)
+		}
+		lv.rep, lv.shapes = rep, packed
 	})
-	return lv.rep, lv.shapes, lv.rep != nil
+	return lv.rep, func(i int) orb.MultiPolygon { return lv.shapes[i].MultiPolygon() }, lv.rep != nil
 }
 
 // communeClasses keys each commune of src by its département and value of

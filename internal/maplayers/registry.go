@@ -59,10 +59,10 @@ type Layer struct {
 	Cache *ZoomCache
 	// TileCoalesce, when set, gives the features as low-zoom tiles draw
 	// them at zoom z: per feature its representative (the feature whose
-	// outline draws it, itself when alone) and, per representative, that
-	// outline; ok false draws every feature on its own. The answers are
-	// shared: do not modify them.
-	TileCoalesce func(z int) (rep []int32, shapes []orb.MultiPolygon, ok bool)
+	// outline draws it, itself when alone) and, by representative, that
+	// outline (decoded on each call: the outlines are kept packed); ok
+	// false draws every feature on its own. rep is shared: do not modify it.
+	TileCoalesce func(z int) (rep []int32, outline func(rep int) orb.MultiPolygon, ok bool)
 }
 
 // Filter is what narrows a layer before paging. Offset and Limit are
