@@ -16,7 +16,7 @@ import (
 	"github.com/maillage/maillage/data/boltstore"
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Finding 6 of issue 13: a dataset whose stored bytes changed answered 500
@@ -57,7 +57,7 @@ func TestCorruptDatasetIsInternalError(t *testing.T) {
 
 	var log bytes.Buffer
 	nat, _ := access.NewToken()
-	s := api.New(matching.NewRegistry(st, nil), api.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
+	s := api.New(registry.New(st, nil), api.Config{Logger: slog.New(slog.NewTextHandler(&log, nil)),
 		Tokens: access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"}})})
 	rec := apitest.Do(t, s, "GET", "/v1/datasets/cand-1", nat, "")
 	var e api.Error

@@ -121,7 +121,7 @@ func TestLayerUploadLifecycle(t *testing.T) {
 	// And a reload keeps it.
 	apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusOK, nil)
 	used(s)
-	if list, _ := s.Registry().Datasets(); len(list) != 1 { // the built-in structures only
+	if list, _ := s.Registry().Datasets().List(); len(list) != 1 { // the built-in structures only
 		t.Fatalf("the layer is listed as a dataset: %+v", list)
 	}
 

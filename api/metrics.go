@@ -42,7 +42,7 @@ func (s *Server) registerCacheGauges(m *metrics.Metrics) {
 			if s.registry == nil {
 				return 0
 			}
-			return float64(s.registry.CachedDatasets())
+			return float64(s.registry.Datasets().Cached())
 		}},
 	}
 	for _, g := range gauges {

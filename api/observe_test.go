@@ -15,7 +15,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/apitest"
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // logLines parses the JSON lines of a slog.JSONHandler.
@@ -40,7 +40,7 @@ func logLines(t *testing.T, buf *bytes.Buffer) []map[string]any {
 // panicking.
 func observedServer(buf *bytes.Buffer, cfg api.Config) *api.Server {
 	cfg.Logger = slog.New(slog.NewJSONHandler(buf, nil))
-	s := api.New(matching.NewRegistry(nil, nil), cfg)
+	s := api.New(registry.New(nil, nil), cfg)
 	s.Router().GET("/v1/test/fail/:id", httpx.Handle(func(c *gin.Context) error {
 		return fmt.Errorf("load %s: open /srv/maillage/state.db: permission denied", c.Param("id"))
 	}))

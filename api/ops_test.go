@@ -16,7 +16,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // scrape reads the server's /metrics over HTTP and parses it with the
@@ -71,7 +71,7 @@ func counter(fams map[string]*dto.MetricFamily, name string, labels map[string]s
 
 func TestMetricsScrape(t *testing.T) {
 	m := metrics.New()
-	reg := matching.NewRegistry(m.Store(data.NewMemoryStore()), nil)
+	reg := registry.New(m.Store(data.NewMemoryStore()), nil)
 	s := api.New(reg, api.Config{Metrics: m, InsecureOpen: true})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
@@ -141,7 +141,7 @@ func TestMetricsScrape(t *testing.T) {
 // TestMetricsPerServer checks that two servers in one process count apart
 // (no default registry).
 func TestMetricsPerServer(t *testing.T) {
-	a, b := api.New(matching.NewRegistry(nil, nil), api.Config{}), api.New(matching.NewRegistry(nil, nil), api.Config{})
+	a, b := api.New(registry.New(nil, nil), api.Config{}), api.New(registry.New(nil, nil), api.Config{})
 	apitest.Get(t, a, "/readyz", nil)
 	ta, tb := httptest.NewServer(a.Handler()), httptest.NewServer(b.Handler())
 	defer ta.Close()
@@ -157,7 +157,7 @@ func TestMetricsPerServer(t *testing.T) {
 
 func TestReadyz(t *testing.T) {
 	ready := api.NewReadiness(api.ReasonReloading)
-	s := api.New(matching.NewRegistry(nil, nil), api.Config{Readiness: ready})
+	s := api.New(registry.New(nil, nil), api.Config{Readiness: ready})
 	var e apitest.ErrorBody
 	rec := apitest.Do(t, s, "GET", "/readyz", "", "")
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
@@ -206,7 +206,7 @@ func TestGate(t *testing.T) {
 			t.Errorf("loading, %s: no Retry-After", tc.path)
 		}
 	}
-	s := api.New(matching.NewRegistry(nil, nil), api.Config{Metrics: m, Readiness: ready})
+	s := api.New(registry.New(nil, nil), api.Config{Metrics: m, Readiness: ready})
 	g.Open(s.Handler())
 	ready.Set("")
 	resp, err := http.Get(ts.URL + "/readyz")
@@ -220,7 +220,7 @@ func TestGate(t *testing.T) {
 }
 
 func TestPprof(t *testing.T) {
-	off := api.New(matching.NewRegistry(nil, nil), api.Config{InsecureOpen: true})
+	off := api.New(registry.New(nil, nil), api.Config{InsecureOpen: true})
 	for _, p := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile"} {
 		if rec := apitest.Do(t, off, "GET", p, "", ""); rec.Code != http.StatusNotFound {
 			t.Errorf("pprof off, %s: %d, want 404", p, rec.Code)
@@ -230,7 +230,7 @@ func TestPprof(t *testing.T) {
 	dep, _ := access.NewToken()
 	tokens := access.NewTokenSet([]access.Token{{Hash: access.HashToken(nat), Scope: access.Scope{National: true}, Name: "n"},
 		{Hash: access.HashToken(dep), Scope: access.Scope{Departements: []string{"23"}}, Name: "d"}})
-	on := api.New(matching.NewRegistry(nil, nil), api.Config{Tokens: tokens, Pprof: true})
+	on := api.New(registry.New(nil, nil), api.Config{Tokens: tokens, Pprof: true})
 	for _, tc := range []struct {
 		path, token string
 		status      int

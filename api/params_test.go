@@ -11,7 +11,7 @@ import (
 	"github.com/maillage/maillage/api/coverage"
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/internal/param"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestParamTable: the handlers refuse out-of-range values with a 400 and
@@ -19,7 +19,7 @@ import (
 // max_minutes=0 and max_km=0 were accepted before it. No data needed: the
 // parameters are read before any analysis.
 func TestParamTable(t *testing.T) {
-	s := api.New(matching.NewRegistry(nil, nil), api.Config{InsecureOpen: true})
+	s := api.New(registry.New(nil, nil), api.Config{InsecureOpen: true})
 	for _, c := range []struct {
 		method, url string
 		want        error

@@ -14,9 +14,9 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/synth"
 	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // recruitFixture is a server over the real engine with a registry and
@@ -48,7 +48,7 @@ func newRecruitFixture(t *testing.T) *recruitFixture {
 		}
 		tokens = append(tokens, access.Token{Hash: access.HashToken(*x.secret), Scope: sc, Name: "token " + x.scope})
 	}
-	f.srv = api.New(matching.NewRegistry(data.NewMemoryStore(), e), api.Config{Tokens: access.NewTokenSet(tokens)})
+	f.srv = api.New(registry.New(data.NewMemoryStore(), e), api.Config{Tokens: access.NewTokenSet(tokens)})
 	cands, structs := synth.Synthesize(e.Territory(), 40000, 8000, 21)
 	for _, c := range cands {
 		if c.Departement == "23" || c.Departement == "87" {
@@ -326,8 +326,8 @@ func TestSuggestionsSayWhatTheyLeaveOut(t *testing.T) {
 		}
 	}
 	type answer struct {
-		Items    []matching.CandidateSuggestion `json:"items"`
-		Excluded matching.SuggestExclusions     `json:"excluded"`
+		Items    []registry.CandidateSuggestion `json:"items"`
+		Excluded registry.SuggestExclusions     `json:"excluded"`
 	}
 	q := "/suggestions?k=100&candidates=" + f.accessFixture.cands + "&structures=" + f.accessFixture.structs
 	// The recruited candidate, as seen from the structures near it.
@@ -343,7 +343,7 @@ func TestSuggestionsSayWhatTheyLeaveOut(t *testing.T) {
 		for _, p := range got.Excluded.Pairs {
 			if p.ID == a.Candidate {
 				found = true
-				if p.Reason != matching.ReasonCandidateRecruited || got.Excluded.ByReason[matching.ReasonCandidateRecruited] != 1 {
+				if p.Reason != registry.ReasonCandidateRecruited || got.Excluded.ByReason[registry.ReasonCandidateRecruited] != 1 {
 					t.Errorf("structure %s: recruited candidate %s excluded as %q (%v)", s.ID, a.Candidate, p.Reason, got.Excluded.ByReason)
 				}
 			}

@@ -23,6 +23,7 @@ import (
 	"github.com/maillage/maillage/geo/siteindex"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // worldLoader returns a Loader building the small world anew at each call;
@@ -64,8 +65,8 @@ func reloadServer(t testing.TB, store data.Store, fail *atomic.Bool) *api.Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := matching.NewRegistry(store, e)
-	if _, err := reg.RestoreLayers(); err != nil {
+	reg := registry.New(store, e)
+	if _, err := reg.Layers().Restore(); err != nil {
 		t.Fatal(err)
 	}
 	return api.New(reg, api.Config{InsecureOpen: true, Loader: load})
@@ -98,7 +99,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		}
 	}
 	var next atomic.Int64
-	s := api.New(matching.NewRegistry(nil, engines[0]), api.Config{InsecureOpen: true,
+	s := api.New(registry.New(nil, engines[0]), api.Config{InsecureOpen: true,
 		Loader: func(context.Context, *matching.Engine) (*matching.Engine, error) { return engines[next.Add(1)], nil }})
 	var done atomic.Bool
 	var answers atomic.Int64

@@ -32,7 +32,7 @@ func (s *Server) pinEngine() gin.HandlerFunc {
 func (s *Server) Reloading() bool { return s.reloading.Load() > 0 }
 
 // Reload builds the engine again with Config.Loader, with the uploaded
-// layers, and puts it in service (matching.Registry.Reload); requests
+// layers, and puts it in service (registry.Registry.Reload); requests
 // running finish on the old one. A failed reload leaves the old engine in
 // service, is logged and returned; one already running gives
 // matching.ErrReloadBusy. SIGHUP and POST /v1/admin/reload both come here.

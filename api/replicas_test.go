@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestTwoReplicasOnePostgres runs two servers, each with its own engine
@@ -57,19 +58,19 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 		// One tokens file read by every replica; the store timed by the
 		// metrics as serve does, which must keep its version checks.
 		m := metrics.New()
-		return api.New(matching.NewRegistry(m.Store(st), e), api.Config{Tokens: access.NewTokenSet(tokens), Metrics: m})
+		return api.New(registry.New(m.Store(st), e), api.Config{Tokens: access.NewTokenSet(tokens), Metrics: m})
 	}
 	a, b := replica(), replica()
 
-	var info matching.DatasetInfo
+	var info registry.DatasetInfo
 	apitest.Decode(t, apitest.Send(t, a, "POST", "/v1/datasets?kind=candidates", "text/csv", national, strings.NewReader(apitest.CandidatesCSV)), http.StatusCreated, &info)
 
 	var list struct {
-		Items []matching.DatasetInfo `json:"items"`
+		Items []registry.DatasetInfo `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, b, "GET", "/v1/datasets", "", national, nil), 200, &list)
 	listed := func(l struct {
-		Items []matching.DatasetInfo `json:"items"`
+		Items []registry.DatasetInfo `json:"items"`
 	}) bool {
 		for _, it := range l.Items {
 			if it.ID == info.ID {
@@ -100,7 +101,7 @@ func TestTwoReplicasOnePostgres(t *testing.T) {
 	// matchAnswer is what this test reads of a match.
 	type matchAnswer struct {
 		ID      string                `json:"id"`
-		Summary matching.MatchSummary `json:"summary"`
+		Summary registry.MatchSummary `json:"summary"`
 	}
 	var m matchAnswer
 	apitest.Decode(t, apitest.Send(t, b, "POST", "/v1/match", "application/json", national, strings.NewReader(body)), http.StatusCreated, &m)

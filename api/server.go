@@ -23,6 +23,7 @@ import (
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Config is the whole configuration of the HTTP layer, in one struct.
@@ -130,7 +131,7 @@ func (c Config) withDefaults() Config {
 // answers from it throughout, so that a reload swapping the engine never
 // mixes two states in one answer.
 type Server struct {
-	registry    *matching.Registry // the engine in service, uploaded datasets and stored match results
+	registry    *registry.Registry // the engine in service, uploaded datasets and stored match results
 	cfg         Config
 	env         *httpx.Env // what the route families share (api/internal/httpx)
 	router      *gin.Engine
@@ -146,7 +147,7 @@ type Server struct {
 
 // New builds the router over reg and the engine it resolves datasets
 // against (reg may be nil for routes needing neither, as in tests).
-func New(reg *matching.Registry, cfg Config) *Server {
+func New(reg *registry.Registry, cfg Config) *Server {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{registry: reg, cfg: cfg.withDefaults()}
 	s.ready, s.metrics = s.cfg.Readiness, s.cfg.Metrics
@@ -191,7 +192,7 @@ func (s *Server) HTTPServer() *http.Server { return s.cfg.HTTPServer(s.http) }
 
 // Registry returns the registry the server serves: the engine in service,
 // the uploaded datasets and the stored match results.
-func (s *Server) Registry() *matching.Registry { return s.registry }
+func (s *Server) Registry() *registry.Registry { return s.registry }
 
 // Maps returns the handlers of the map layers and tiles (their state per
 // engine, for warming and tests).

@@ -18,9 +18,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/matching/registry"
 
 	"github.com/maillage/maillage/data/boltstore"
-	"github.com/maillage/maillage/matching"
 )
 
 // writeScreenshotEnv, set to 1, makes TestMapInBrowser write the page's
@@ -53,7 +53,7 @@ func TestMapInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	srv := api.New(matching.NewRegistry(store, base.Registry().Engine()), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
+	srv := api.New(registry.New(store, base.Registry().Engine()), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
 	// A layer uploaded before the page opens: its checkbox comes from the
 	// layer list (step 6b), its sites from the tiles.
 	upIDs, upCSV := uploadedCreuseSites(t, base)

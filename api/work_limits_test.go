@@ -173,7 +173,7 @@ func matchRowsJSON(n, m int) (cands, structs []byte) {
 // storedMatches counts the match results the engine holds.
 func storedMatches(t *testing.T, s *api.Server) int {
 	t.Helper()
-	all, err := s.Registry().Datasets()
+	all, err := s.Registry().Datasets().List()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,3 @@ func (e *Engine) CacheSizes() CacheSizes {
 	e.access.mu.Unlock()
 	return s
 }
-
-// CachedDatasets returns how many uploaded datasets and match results the
-// registry keeps decoded in memory.
-func (r *Registry) CachedDatasets() int {
-	c := &r.cache
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.cache)
-}

@@ -3,7 +3,6 @@ package matching_test
 import (
 	"testing"
 
-	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/coverage"
@@ -32,19 +31,5 @@ func TestCacheSizes(t *testing.T) {
 	e.ForgetCoverageCache("france-services")
 	if got := e.CacheSizes().CoverageSets; got != 1 {
 		t.Errorf("after forgetting france-services: %d coverage sets, want 1 (cnfs-permanences)", got)
-	}
-	st := data.NewMemoryStore()
-	if err := st.Put(&data.Dataset{Meta: data.DatasetMeta{ID: "cand-1", Kind: data.KindCandidates}}); err != nil {
-		t.Fatal(err)
-	}
-	reg := matching.NewRegistry(st, e)
-	if got := reg.CachedDatasets(); got != 0 {
-		t.Errorf("fresh registry: %d cached datasets", got)
-	}
-	if _, _, err := reg.Dataset("cand-1"); err != nil {
-		t.Fatal(err)
-	}
-	if got := reg.CachedDatasets(); got != 1 {
-		t.Errorf("after reading cand-1: %d cached datasets, want 1", got)
 	}
 }

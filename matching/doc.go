@@ -3,9 +3,9 @@
 // data to the indexes of package geo and caches per-layer results (the
 // coverage cache of package coverage: nearest sites, the coverage index of
 // cells and areas; 2SFCA pair tables); it never changes once built (Load,
-// New, Rebuild), so a reload builds a new one. The Registry keeps the
-// uploaded datasets and match results in a data.Store and resolves them
-// against its current engine.
+// New, Rebuild), so a reload builds a new one. matching/registry keeps the
+// engine in service with the uploaded datasets, match results and layers
+// in a data.Store, resolved against that engine.
 //
 // The analyses over an engine are packages of their own, functions taking
 // it: matching/coverage (coverage, gap zones, rural mairies; it takes the

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -20,7 +19,7 @@ import (
 	"github.com/maillage/maillage/geo"
 )
 
-// Errors of Registry.Reload and of the changes of uploaded layers.
+// Errors of registry.Registry.Reload and of the changes of uploaded layers.
 var (
 	// ErrReloadBusy is returned when a reload or a layer change is
 	// already running: only one runs at a time.
@@ -200,44 +199,13 @@ type ReloadReport struct {
 	UploadedSkipped []string `json:"uploaded_skipped,omitempty"`
 }
 
-// Reload builds a new engine with load, adds the uploaded layers of the
-// store, and puts it in service in one atomic swap: requests that read
-// the engine before it go on with the old one. A failing load leaves the
-// registry as it was and returns an error wrapping ErrReloadFailed. Only
-// one reload or layer change runs at a time: another one running gives
-// ErrReloadBusy at once.
-func (r *Registry) Reload(ctx context.Context, load Loader) (ReloadReport, error) {
-	if load == nil {
-		return ReloadReport{}, fmt.Errorf("%w: this server has no loader (it was not started from a data folder)", ErrReloadFailed)
-	}
-	if !r.change.TryLock() {
-		return ReloadReport{}, ErrReloadBusy
-	}
-	defer r.change.Unlock()
-	t0 := time.Now()
-	base, err := load(ctx, r.Engine())
-	if err != nil {
-		return ReloadReport{}, fmt.Errorf("%w: %w", ErrReloadFailed, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return ReloadReport{}, fmt.Errorf("%w: %w", ErrReloadFailed, err)
-	}
-	e, skipped, err := r.withUploadedLayers(base)
-	if err != nil {
-		return ReloadReport{}, fmt.Errorf("%w: %w", ErrReloadFailed, err)
-	}
-	gen := r.SetEngine(e)
-	return ReloadReport{Generation: gen, LoadMS: float64(time.Since(t0).Microseconds()) / 1000,
-		LoadedAt: e.loadedAt, Layers: e.LayerNames(), Timings: base.Timings(), UploadedSkipped: skipped}, nil
-}
-
-// withLayers returns a new engine over e's data with the layers of add
+// WithLayers returns a new engine over e's data with the layers of add
 // set (replacing those of the same name) and the layers named in remove
 // dropped; uploads describes the layers of add uploaded at run time.
 // Caches derived from the layers (coverage, 2SFCA pairs, priority flags)
 // start empty in the new engine; the territory, grid, structures and
 // indicators are shared, being read-only.
-func (e *Engine) withLayers(add map[string]*data.Layer, uploads map[string]LayerUpload, remove ...string) *Engine {
+func (e *Engine) WithLayers(add map[string]*data.Layer, uploads map[string]LayerUpload, remove ...string) *Engine {
 	layers := make(map[string]*data.Layer, len(e.layers)+len(add))
 	for n, l := range e.layers {
 		layers[n] = l

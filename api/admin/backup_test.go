@@ -13,7 +13,7 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/internal/metrics"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 func TestBackup(t *testing.T) {
@@ -34,7 +34,7 @@ func TestBackup(t *testing.T) {
 	// The store as serve gives it: timed by the metrics, the backup
 	// reaching the bbolt store under the decorator.
 	m := metrics.New()
-	s := api.New(matching.NewRegistry(m.Store(st), nil), api.Config{Tokens: tokens, Metrics: m})
+	s := api.New(registry.New(m.Store(st), nil), api.Config{Tokens: tokens, Metrics: m})
 
 	if rec := apitest.Do(t, s, "GET", "/v1/backup", "", ""); rec.Code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d", rec.Code)
@@ -61,7 +61,7 @@ func TestBackup(t *testing.T) {
 		t.Fatalf("restored backup: %+v, %v", got, err)
 	}
 
-	mem := api.New(matching.NewRegistry(data.NewMemoryStore(), nil), api.Config{Tokens: tokens})
+	mem := api.New(registry.New(data.NewMemoryStore(), nil), api.Config{Tokens: tokens})
 	if rec := apitest.Do(t, mem, "GET", "/v1/backup", nat, ""); rec.Code != http.StatusNotFound {
 		t.Fatalf("memory store backup: %d", rec.Code)
 	}

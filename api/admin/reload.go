@@ -108,14 +108,14 @@ func (s *Handlers) uploadLayer(c *gin.Context) error {
 			return &httpx.Error{Status: http.StatusBadRequest, Code: httpx.CodeBadParameter, Message: err.Error()} // names the field
 		}
 	}
-	l, up, err := s.env.Registry.ReadLayer(spec, body, s.env.DecodeLimits())
+	l, up, err := s.env.Registry.Layers().Read(spec, body, s.env.DecodeLimits())
 	if err != nil {
 		return err
 	}
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}
-	gen, err := s.env.Registry.AddLayer(l, up, body)
+	gen, err := s.env.Registry.Layers().Add(l, up, body)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (s *Handlers) deleteLayer(c *gin.Context) error {
 		return err
 	}
 	name := c.Param("name")
-	gen, err := s.env.Registry.DeleteLayer(name)
+	gen, err := s.env.Registry.Layers().Delete(name)
 	if err != nil {
 		return err
 	}

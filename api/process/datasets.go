@@ -15,7 +15,7 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Handlers serves the datasets, matches and recruitments.
@@ -70,7 +70,7 @@ func (s *Handlers) uploadDataset(c *gin.Context) error {
 	if err := c.Request.Context().Err(); err != nil {
 		return err // the client went away: store nothing
 	}
-	info, err := s.env.Registry.AddDataset(d)
+	info, err := s.env.Registry.Datasets().Add(d)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (s *Handlers) uploadDataset(c *gin.Context) error {
 
 // datasetList is the body of GET /v1/datasets.
 type datasetList struct {
-	Items []matching.DatasetInfo `json:"items"`
+	Items []registry.DatasetInfo `json:"items"`
 	Total int                    `json:"total"`
 }
 
@@ -89,12 +89,12 @@ type datasetList struct {
 // token sees them (Env.Listed: a scoped token's rows and counts are
 // those in its départements).
 func (s *Handlers) listDatasets(c *gin.Context) error {
-	all, err := s.env.Registry.Datasets()
+	all, err := s.env.Registry.Datasets().List()
 	if err != nil {
 		return err
 	}
 	sc := httpx.ScopeFrom(c)
-	items := make([]matching.DatasetInfo, 0, len(all))
+	items := make([]registry.DatasetInfo, 0, len(all))
 	for _, info := range all {
 		info, ok, err := s.env.Listed(sc, info)
 		if err != nil {
@@ -110,7 +110,7 @@ func (s *Handlers) listDatasets(c *gin.Context) error {
 
 // datasetView is the body of GET /v1/datasets/:id.
 type datasetView struct {
-	Dataset matching.DatasetInfo `json:"dataset"`
+	Dataset registry.DatasetInfo `json:"dataset"`
 	Total   int                  `json:"total"`
 	Offset  int                  `json:"offset"`
 	Limit   int                  `json:"limit"`
@@ -138,11 +138,11 @@ func (s *Handlers) getDataset(c *gin.Context) error {
 		if format == "geojson" {
 			return httpx.BadParam("format", "a match result has no geometry: GET /v1/match/%s", id)
 		}
-		c.JSON(http.StatusOK, datasetView{Dataset: matching.DatasetInfo{DatasetMeta: d.Meta}, Total: d.Meta.Rows,
+		c.JSON(http.StatusOK, datasetView{Dataset: registry.DatasetInfo{DatasetMeta: d.Meta}, Total: d.Meta.Rows,
 			Limit: limit, Offset: offset, Result: "/v1/match/" + id})
 		return nil
 	}
-	info := matching.DatasetInfo{DatasetMeta: d.Meta, Builtin: builtin}
+	info := registry.DatasetInfo{DatasetMeta: d.Meta, Builtin: builtin}
 	var p rowsPage
 	switch {
 	case d.Candidates != nil:
@@ -206,7 +206,7 @@ func (s *Handlers) deleteDataset(c *gin.Context) error {
 			return httpx.ErrPartlyOutside("dataset")
 		}
 	}
-	if err := s.env.Registry.DeleteDataset(id); err != nil {
+	if err := s.env.Registry.Datasets().Delete(id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

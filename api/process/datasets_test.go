@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 func TestDatasetUploadFormats(t *testing.T) {
@@ -106,12 +107,12 @@ func TestDatasetListGetDelete(t *testing.T) {
 	}
 
 	// A sites dataset (stored by the layer endpoints) pages the same way.
-	si, err := s.Registry().AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
+	si, err := s.Registry().Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindSites, Name: "extra"},
 		Sites: []data.Site{{ID: "x1", Name: "Bus", Departement: "23", Point: orb.Point{1.87, 46.17}}, {ID: "x2", Departement: "87", Point: orb.Point{1.26, 45.83}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Registry().DeleteDataset(si.ID)
+	defer s.Registry().Datasets().Delete(si.ID)
 	var sfc geojson.FeatureCollection
 	apitest.Decode(t, apitest.Send(t, s, "GET", "/v1/datasets/"+si.ID+"?format=geojson&limit=1", "", "", nil), 200, &sfc)
 	if len(sfc.Features) != 1 || sfc.Features[0].ID != "x1" || sfc.Features[0].Point() != (orb.Point{1.87, 46.17}) || sfc.ExtraMembers["total"] != 2.0 {
@@ -209,7 +210,7 @@ func TestDatasetScopes(t *testing.T) {
 	if e.Error != httpx.CodeForbidden || !strings.Contains(e.Message, `"C"`) {
 		t.Fatalf("scoped upload outside: %+v", e)
 	}
-	var info matching.DatasetInfo
+	var info registry.DatasetInfo
 	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.National, strings.NewReader(apitest.CandidatesCSV)), 201, &info)
 	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.National, nil)
 	var v struct {
@@ -252,7 +253,7 @@ func TestDatasetScopes(t *testing.T) {
 
 	// A dataset stored before the per-département counts were kept is
 	// counted from its rows.
-	old, _, err := s.Registry().Dataset(info.ID)
+	old, _, err := s.Registry().Datasets().Get(info.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/maillage/maillage/api/internal/httpx"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // matchRoutes registers the matching endpoints.
@@ -39,7 +39,7 @@ type matchBody struct {
 	Structures      json.RawMessage          `json:"structures"`
 	Algorithm       string                   `json:"algorithm"`
 	DepartementCaps map[string]int           `json:"departement_caps"`
-	Weights         matching.PriorityWeights `json:"weights"`
+	Weights         registry.PriorityWeights `json:"weights"`
 	Phase           int                      `json:"phase"` // 1 or 2: only the structures of that phase
 }
 
@@ -57,7 +57,7 @@ func (s *Handlers) postMatch(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var req matching.MatchRequest
+	var req registry.MatchRequest
 	var cands, structs matchInput
 	if httpx.MediaType(c) == "multipart/form-data" {
 		req, cands, structs, err = s.multipartMatch(c)
@@ -98,7 +98,7 @@ func (s *Handlers) postMatch(c *gin.Context) error {
 	if err := s.rec.withProcess(func(p *recruit.Process) error { p.MatchRequest(&req); return nil }); err != nil {
 		return err
 	}
-	edges, err := s.env.Registry.EstimateMatchEdges(req)
+	edges, err := s.env.Registry.Matches().EstimateEdges(req)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Handlers) postMatch(c *gin.Context) error {
 	}
 	defer release()
 	// Stored only when the request is still alive once it is computed.
-	res, err := s.env.Registry.Match(c.Request.Context(), req)
+	res, err := s.env.Registry.Matches().Match(c.Request.Context(), req)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Handlers) postMatch(c *gin.Context) error {
 }
 
 // jsonMatch reads a JSON match request.
-func (s *Handlers) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
+func (s *Handlers) jsonMatch(c *gin.Context) (req registry.MatchRequest, cands, structs matchInput, err error) {
 	b, err := httpx.ReadBody(c)
 	if err != nil {
 		return req, cands, structs, err
@@ -135,7 +135,7 @@ func (s *Handlers) jsonMatch(c *gin.Context) (req matching.MatchRequest, cands, 
 	if structs, err = s.jsonInput(body.Structures, data.KindStructures); err != nil {
 		return req, cands, structs, err
 	}
-	req = matching.MatchRequest{Algorithm: body.Algorithm, DepartementCaps: body.DepartementCaps, Weights: body.Weights, Phase: body.Phase}
+	req = registry.MatchRequest{Algorithm: body.Algorithm, DepartementCaps: body.DepartementCaps, Weights: body.Weights, Phase: body.Phase}
 	if body.Phase < 0 || body.Phase > 2 {
 		return req, cands, structs, httpx.BadParam("phase", "want 1 (public bodies and associations) or 2 (private actors), got %d", body.Phase)
 	}
@@ -161,7 +161,7 @@ func (s *Handlers) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchI
 		if raw[0] == '{' {
 			format = textio.FormatGeoJSON
 		}
-		d, err := s.env.Registry.ParseDataset(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
+		d, err := s.env.Registry.Datasets().Parse(kind, field, bytes.NewReader(raw), format, s.env.DecodeLimits())
 		if err != nil {
 			return matchInput{}, err
 		}
@@ -171,7 +171,7 @@ func (s *Handlers) jsonInput(raw json.RawMessage, kind data.DatasetKind) (matchI
 }
 
 // multipartMatch reads a multipart match request.
-func (s *Handlers) multipartMatch(c *gin.Context) (req matching.MatchRequest, cands, structs matchInput, err error) {
+func (s *Handlers) multipartMatch(c *gin.Context) (req registry.MatchRequest, cands, structs matchInput, err error) {
 	if err := httpx.ParseMultipart(c); err != nil {
 		return req, cands, structs, err
 	}
@@ -209,7 +209,7 @@ func (s *Handlers) multipartMatch(c *gin.Context) (req matching.MatchRequest, ca
 			return req, cands, structs, httpx.BadParam("caps", "%v", err)
 		}
 		defer f.Close()
-		if req.DepartementCaps, err = matching.ReadDepartementCaps(f, fhs[0].Filename); err != nil {
+		if req.DepartementCaps, err = registry.ReadDepartementCaps(f, fhs[0].Filename); err != nil {
 			return req, cands, structs, httpx.BadParam("caps", "%v", err)
 		}
 	} else if v := value("departement_caps"); v != "" {
@@ -239,7 +239,7 @@ func (s *Handlers) parsePart(fh *multipart.FileHeader, kind data.DatasetKind) (*
 		return nil, httpx.BadParam(string(kind), "%v", err)
 	}
 	defer f.Close()
-	d, err := s.env.Registry.ParseDataset(kind, fh.Filename, f, textio.FormatUnknown, s.env.DecodeLimits())
+	d, err := s.env.Registry.Datasets().Parse(kind, fh.Filename, f, textio.FormatUnknown, s.env.DecodeLimits())
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +295,12 @@ type matchView struct {
 	StructuresDataset  string                       `json:"structures_dataset,omitempty"`
 	CreatedAt          time.Time                    `json:"created_at"`
 	DepartementCaps    map[string]int               `json:"departement_caps,omitempty"`
-	Weights            matching.PriorityWeights     `json:"weights"`
+	Weights            registry.PriorityWeights     `json:"weights"`
 	WeightedStructures int                          `json:"weighted_structures"`
 	Phase              int                          `json:"phase,omitempty"`
 	FixedPairs         int                          `json:"fixed_pairs,omitempty"`
-	Summary            matching.MatchSummary        `json:"summary"`
-	Comparison         *matching.MatchComparison    `json:"comparison,omitempty"`
+	Summary            registry.MatchSummary        `json:"summary"`
+	Comparison         *registry.MatchComparison    `json:"comparison,omitempty"`
 	Balance            []pairing.DepartementBalance `json:"balance"`
 	Totals             matchTotals                  `json:"totals"`
 	Offset             int                          `json:"offset"`
@@ -312,7 +312,7 @@ type matchView struct {
 }
 
 // headView builds the matchView of res for [offset, offset+limit).
-func headView(res *matching.MatchResult, path string, q url.Values, limit, offset int) matchView {
+func headView(res *registry.MatchResult, path string, q url.Values, limit, offset int) matchView {
 	v := matchView{ID: res.ID, Algorithm: res.Algorithm, CandidatesDataset: res.CandidatesDataset,
 		StructuresDataset: res.StructuresDataset, CreatedAt: res.CreatedAt, DepartementCaps: res.DepartementCaps,
 		Weights: res.Weights, WeightedStructures: res.WeightedStructures, Phase: res.Phase, FixedPairs: res.FixedPairs, Summary: res.Summary,
@@ -331,7 +331,7 @@ func headView(res *matching.MatchResult, path string, q url.Values, limit, offse
 // matchPageView is the body of GET /v1/match/:id?part=.
 type matchPageView struct {
 	ID string `json:"id"`
-	matching.MatchPage
+	registry.MatchPage
 	Next string `json:"next,omitempty"`
 }
 
@@ -345,7 +345,7 @@ func (s *Handlers) getMatch(c *gin.Context) error {
 	if _, _, err := s.env.SeeDataset(c, id); err != nil {
 		return err
 	}
-	res, err := s.env.Registry.MatchResult(id)
+	res, err := s.env.Registry.Matches().Result(id)
 	if err != nil {
 		return err
 	}
@@ -366,16 +366,16 @@ func (s *Handlers) getMatch(c *gin.Context) error {
 // suggestQuery parses k= (1 to 100, default 10), candidates=, structures=
 // and match=, and limits the rows to the token's scope: a dataset or match
 // it sees nothing of is unknown (404).
-func (s *Handlers) suggestQuery(c *gin.Context) (matching.SuggestQuery, error) {
-	k, err := httpx.QueryInt(c, "k", 10, 1, matching.MaxSuggestions)
+func (s *Handlers) suggestQuery(c *gin.Context) (registry.SuggestQuery, error) {
+	k, err := httpx.QueryInt(c, "k", 10, 1, registry.MaxSuggestions)
 	if err != nil {
-		return matching.SuggestQuery{}, err
+		return registry.SuggestQuery{}, err
 	}
 	phase, err := parsePhase(c.Query("phase"))
 	if err != nil {
-		return matching.SuggestQuery{}, err
+		return registry.SuggestQuery{}, err
 	}
-	q := matching.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k, Phase: phase}
+	q := registry.SuggestQuery{Candidates: c.Query("candidates"), Structures: c.Query("structures"), Match: c.Query("match"), K: k, Phase: phase}
 	if sc := httpx.ScopeFrom(c); !sc.National {
 		q.Visible = sc.Allows
 		for _, id := range []string{q.Match, q.Candidates, q.Structures} {
@@ -401,7 +401,7 @@ type suggestionsView struct {
 	ID       string                      `json:"id"`
 	K        int                         `json:"k"`
 	Items    any                         `json:"items"`
-	Excluded *matching.SuggestExclusions `json:"excluded"`
+	Excluded *registry.SuggestExclusions `json:"excluded"`
 }
 
 // structureSuggestions is GET /v1/structures/:id/suggestions: the k nearest
@@ -411,11 +411,11 @@ func (s *Handlers) structureSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.env.Registry.SuggestForStructure(c.Param("id"), q)
+	items, err := s.env.Registry.Matches().SuggestForStructure(c.Param("id"), q)
 	if err != nil {
 		return err
 	}
-	ex, err := s.env.Registry.ExplainStructure(c.Param("id"), q)
+	ex, err := s.env.Registry.Matches().ExplainStructure(c.Param("id"), q)
 	if err != nil {
 		return err
 	}
@@ -430,11 +430,11 @@ func (s *Handlers) candidateSuggestions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	items, err := s.env.Registry.SuggestForCandidate(c.Param("id"), q)
+	items, err := s.env.Registry.Matches().SuggestForCandidate(c.Param("id"), q)
 	if err != nil {
 		return err
 	}
-	ex, err := s.env.Registry.ExplainCandidate(c.Param("id"), q)
+	ex, err := s.env.Registry.Matches().ExplainCandidate(c.Param("id"), q)
 	if err != nil {
 		return err
 	}

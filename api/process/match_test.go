@@ -18,6 +18,7 @@ import (
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // east is the point xKm east of Guéret's town hall along its parallel,
@@ -306,7 +307,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 		var v struct {
 			ID    string                         `json:"id"`
 			K     int                            `json:"k"`
-			Items []matching.CandidateSuggestion `json:"items"`
+			Items []registry.CandidateSuggestion `json:"items"`
 		}
 		apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/structures/%s/suggestions?k=5&candidates=%s&match=%s", structs[i].ID, info.ID, m.ID), "", "", nil), 200, &v)
 		if v.ID != structs[i].ID || v.K != 5 || len(v.Items) > 5 {
@@ -347,7 +348,7 @@ func TestSuggestionEndpoints(t *testing.T) {
 		t.Fatal("no structure got a suggestion")
 	}
 	var v struct {
-		Items []matching.StructureSuggestion `json:"items"`
+		Items []registry.StructureSuggestion `json:"items"`
 	}
 	apitest.Decode(t, apitest.Send(t, s, "GET", fmt.Sprintf("/v1/candidates/%s/suggestions?candidates=%s", cands[0].ID, info.ID), "", "", nil), 200, &v)
 	for i, it := range v.Items {
@@ -386,7 +387,7 @@ func TestMatchScopes(t *testing.T) {
 	ms := apitest.NewMatchServers(t)
 	s := ms.Scoped
 	_, csv := synthCandidatesCSV(t, s.Registry().Engine(), 3000, 6)
-	var info matching.DatasetInfo
+	var info registry.DatasetInfo
 	apitest.Decode(t, apitest.Send(t, s, "POST", "/v1/datasets?kind=candidates", "text/csv", ms.National, strings.NewReader(csv)), 201, &info)
 	defer apitest.Send(t, s, "DELETE", "/v1/datasets/"+info.ID, "", ms.National, nil)
 	body := fmt.Sprintf(`{"candidates":%q,"structures":%q}`, info.ID, matching.BuiltinStructuresDataset)
@@ -424,7 +425,7 @@ func TestMatchScopes(t *testing.T) {
 			continue
 		}
 		var v struct {
-			Items []matching.CandidateSuggestion `json:"items"`
+			Items []registry.CandidateSuggestion `json:"items"`
 		}
 		apitest.Decode(t, apitest.Send(t, s, "GET", url, "", ms.Dep23, nil), 200, &v)
 		for _, c := range v.Items {

@@ -10,8 +10,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/maillage/maillage/api/internal/httpx"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // The recruitment process (issue 21): thin handlers over package
@@ -20,7 +20,7 @@ import (
 // recruitState is the server's recruitment process, opened on first use
 // over the registry's store (its history is read then).
 type recruitState struct {
-	reg  *matching.Registry
+	reg  *registry.Registry
 	once sync.Once
 	p    *recruit.Process
 	err  error
@@ -93,12 +93,12 @@ func (s *recruitments) seeSome(c *gin.Context, id string) error {
 	if id == "" {
 		return nil
 	}
-	d, builtin, err := s.env.Registry.Dataset(id)
+	d, builtin, err := s.env.Registry.Datasets().Get(id)
 	if err != nil {
 		return err
 	}
 	if sc := httpx.ScopeFrom(c); !sc.National && !builtin && !sc.SeesAny(d.Meta.Departements) {
-		return matching.NotFoundError(id)
+		return registry.NotFoundError(id)
 	}
 	return nil
 }
@@ -235,7 +235,7 @@ func (s *recruitments) recruitDashboard(c *gin.Context) error {
 		if err := s.seeSome(c, id); err != nil {
 			return err
 		}
-		res, err := s.env.Registry.MatchResult(id)
+		res, err := s.env.Registry.Matches().Result(id)
 		if err != nil {
 			return err
 		}

@@ -26,7 +26,7 @@ func (s *recruitments) recruitStructures(c *gin.Context) error {
 		if err := s.seeSome(c, id); err != nil {
 			return err
 		}
-		res, err := s.env.Registry.MatchResult(id)
+		res, err := s.env.Registry.Matches().Result(id)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/alloc"
 	"github.com/maillage/maillage/matching/coverage"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // runAllocate prints where N new posts go (matching.Allocate): the
@@ -79,7 +80,7 @@ func runAllocate(args []string, stdout, stderr io.Writer) error {
 			p.Stop()
 			return err
 		}
-		q.Candidates = matching.StructuresFrom(ss)
+		q.Candidates = registry.StructuresFrom(ss)
 	}
 	p.Step("allocate")
 	a, err := accessibility.Allocate(context.Background(), e, q)

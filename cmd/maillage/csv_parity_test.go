@@ -12,6 +12,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/coverage"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestCSVParity runs each analysis that both the CLI and the API offer as
@@ -31,7 +32,7 @@ func TestCSVParity(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := sitingEngine.e
-	srv := api.New(matching.NewRegistry(nil, e), api.Config{InsecureOpen: true}) // evaluate needs a token otherwise
+	srv := api.New(registry.New(nil, e), api.Config{InsecureOpen: true}) // evaluate needs a token otherwise
 
 	// 15 minutes leaves gaps, rural mairies and room for new sites in the Creuse.
 	coverageCSV := func(q coverage.Query, by string) func(t *testing.T) []byte {

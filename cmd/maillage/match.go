@@ -17,6 +17,7 @@ import (
 	"github.com/maillage/maillage/internal/present"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // matchFlags are the flags of the match subcommand.
@@ -24,7 +25,7 @@ type matchFlags struct {
 	engineFlags
 	candidates, structures string
 	algorithm, caps, out   string
-	weights                matching.PriorityWeights
+	weights                registry.PriorityWeights
 	top                    int
 	phase                  int
 }
@@ -57,7 +58,7 @@ func runMatch(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--candidates FILE is required (try `maillage synth` for a synthetic one)")
 	}
 	switch f.algorithm {
-	case pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, matching.AlgorithmBoth:
+	case pairing.AlgorithmOptimal, pairing.AlgorithmGreedy, registry.AlgorithmBoth:
 	default:
 		return fmt.Errorf("--algorithm %q: want optimal, greedy or both", f.algorithm)
 	}
@@ -86,32 +87,32 @@ func readCapsFile(path string) (map[string]int, error) {
 		return nil, err
 	}
 	defer r.Close()
-	return matching.ReadDepartementCaps(r, path)
+	return registry.ReadDepartementCaps(r, path)
 }
 
 // run loads the engine and the inputs, matches and writes -o.
-func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResult, error) {
+func (f *matchFlags) run(p *progress, caps map[string]int) (*registry.MatchResult, error) {
 	e, err := f.load(slog.New(slog.DiscardHandler), p.Step)
 	if err != nil {
 		return nil, err
 	}
-	reg := matching.NewRegistry(nil, e) // in memory: the command stores nothing
+	reg := registry.New(nil, e) // in memory: the command stores nothing
 	p.Step("read candidates")
-	cd, err := reg.ReadDatasetFile(data.KindCandidates, f.candidates)
+	cd, err := reg.Datasets().ReadFile(data.KindCandidates, f.candidates)
 	if err != nil {
 		return nil, err
 	}
 	p.Step("read structures")
 	ss, builtin := e.Structures(f.structures)
 	if !builtin {
-		sd, err := reg.ReadDatasetFile(data.KindStructures, f.structures)
+		sd, err := reg.Datasets().ReadFile(data.KindStructures, f.structures)
 		if err != nil {
 			return nil, err
 		}
 		ss = sd.Structures
 	}
 	p.Step("match")
-	res, err := reg.RunMatch(context.Background(), matching.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
+	res, err := reg.Matches().Run(context.Background(), registry.MatchRequest{Candidates: cd.Candidates, Structures: ss, Algorithm: f.algorithm,
 		DepartementCaps: caps, Weights: f.weights, Workers: f.workers, Progress: p.Fraction, Phase: f.phase})
 	if err != nil {
 		return nil, err
@@ -130,10 +131,10 @@ func (f *matchFlags) run(p *progress, caps map[string]int) (*matching.MatchResul
 
 // printMatch writes the summary table, the comparison and the départements
 // with the most unfilled posts.
-func printMatch(w io.Writer, res *matching.MatchResult, top int) error {
-	rows := []matching.MatchSummary{res.Summary}
+func printMatch(w io.Writer, res *registry.MatchResult, top int) error {
+	rows := []registry.MatchSummary{res.Summary}
 	if c := res.Comparison; c != nil {
-		rows = []matching.MatchSummary{c.Optimal, c.Greedy}
+		rows = []registry.MatchSummary{c.Optimal, c.Greedy}
 	}
 	if err := present.MatchSummaries().WriteText(w, rows); err != nil {
 		return err
@@ -174,7 +175,7 @@ func (p *preloadFlags) register(fs *flag.FlagSet) {
 // apply stores the preload files. A file already stored with the same
 // content (its Source names the file and the SHA-256 of its bytes, so a
 // persistent store does not fill with copies at each restart) is reused.
-func (p *preloadFlags) apply(reg *matching.Registry, log *slog.Logger) error {
+func (p *preloadFlags) apply(reg *registry.Registry, log *slog.Logger) error {
 	for _, x := range []struct {
 		kind data.DatasetKind
 		path string
@@ -187,20 +188,20 @@ func (p *preloadFlags) apply(reg *matching.Registry, log *slog.Logger) error {
 			return err
 		}
 		source := fmt.Sprintf("%s sha256:%.16s", filepath.Base(x.path), sum)
-		list, err := reg.Datasets()
+		list, err := reg.Datasets().List()
 		if err != nil {
 			return err
 		}
-		if i := slices.IndexFunc(list, func(d matching.DatasetInfo) bool { return d.Kind == x.kind && d.Source == source }); i >= 0 {
+		if i := slices.IndexFunc(list, func(d registry.DatasetInfo) bool { return d.Kind == x.kind && d.Source == source }); i >= 0 {
 			log.Info("dataset already stored", "kind", x.kind, "file", x.path, "id", list[i].ID, "rows", list[i].Rows)
 			continue
 		}
-		d, err := reg.ReadDatasetFile(x.kind, x.path)
+		d, err := reg.Datasets().ReadFile(x.kind, x.path)
 		if err != nil {
 			return err
 		}
 		d.Meta.Source = source
-		info, err := reg.AddDataset(d)
+		info, err := reg.Datasets().Add(d)
 		if err != nil {
 			return err
 		}

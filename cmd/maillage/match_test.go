@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 func TestMatchUsageErrors(t *testing.T) {
@@ -76,7 +76,7 @@ func TestMatchCommandSynth(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r matching.MatchResult
+	var r registry.MatchResult
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/api"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestParamsCLIMatchesAPI: a value the API refuses with a 400 is refused
@@ -18,7 +18,7 @@ import (
 // --max-minutes -3` ran at 30 minutes with exit 0 and `recommend --k 0`
 // picked nothing.
 func TestParamsCLIMatchesAPI(t *testing.T) {
-	srv := api.New(matching.NewRegistry(nil, nil), api.Config{InsecureOpen: true})
+	srv := api.New(registry.New(nil, nil), api.Config{InsecureOpen: true})
 	missing := t.TempDir() + "/none" // a command that got past its flags would fail here with exit 1
 	for _, c := range []struct {
 		cli    []string

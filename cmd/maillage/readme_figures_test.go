@@ -14,6 +14,7 @@ import (
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/coverage"
+	"github.com/maillage/maillage/matching/registry"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -27,7 +28,7 @@ type docData struct {
 	coverage map[string]*coverage.Coverage
 	compare  map[float64]*siting.CoverageComparison
 	recs     map[string]*siting.Recommendation
-	matches  map[string]*matching.MatchResult
+	matches  map[string]*registry.MatchResult
 	allocs   map[string]*accessibility.Allocation // by objective (readme_alloc_test.go)
 }
 
@@ -35,7 +36,7 @@ type docData struct {
 func newDocData(e *matching.Engine) *docData {
 	return &docData{e: e, coverage: map[string]*coverage.Coverage{},
 		compare: map[float64]*siting.CoverageComparison{}, recs: map[string]*siting.Recommendation{},
-		matches: map[string]*matching.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
+		matches: map[string]*registry.MatchResult{}, allocs: map[string]*accessibility.Allocation{}}
 }
 
 // sharedEngine is the engine of the package's tests (the siting tests load

@@ -6,15 +6,15 @@ import (
 
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/data/textio"
+	"github.com/maillage/maillage/matching/registry"
 
 	"github.com/maillage/maillage/data/synth"
-	"github.com/maillage/maillage/matching"
 )
 
 // synthMatch is `maillage synth --candidates nCand --structures nStruct
 // --seed 1` then `maillage match ... --algorithm both` on the files it
 // writes (written and read back in memory, as the commands do on disk).
-func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) {
+func (d *docData) synthMatch(nCand, nStruct int) (*registry.MatchResult, error) {
 	key := fmt.Sprint(nCand, nStruct)
 	if r, ok := d.matches[key]; ok {
 		return r, nil
@@ -36,7 +36,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	r, err := matching.NewRegistry(nil, d.e).RunMatch(testContext(), matching.MatchRequest{Candidates: cs, Structures: ss, Algorithm: matching.AlgorithmBoth})
+	r, err := registry.New(nil, d.e).Matches().Run(testContext(), registry.MatchRequest{Candidates: cs, Structures: ss, Algorithm: registry.AlgorithmBoth})
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (d *docData) synthMatch(nCand, nStruct int) (*matching.MatchResult, error) 
 }
 
 // matchFig is a figure of a synthetic match.
-func matchFig(nCand, nStruct int, fn func(c *matching.MatchComparison) string) figure {
+func matchFig(nCand, nStruct int, fn func(c *registry.MatchComparison) string) figure {
 	return func(d *docData) (string, error) {
 		r, err := d.synthMatch(nCand, nStruct)
 		if err != nil {
@@ -61,10 +61,10 @@ func matchFig(nCand, nStruct int, fn func(c *matching.MatchComparison) string) f
 // matchFigures are the matching examples on synthetic files.
 func matchFigures() map[string]figure {
 	return map[string]figure{
-		"match-50k-size": matchFig(50000, 5000, func(c *matching.MatchComparison) string {
+		"match-50k-size": matchFig(50000, 5000, func(c *registry.MatchComparison) string {
 			return fmt.Sprintf("%s posts, %.1f M pairs", num(c.Optimal.Posts), float64(c.Optimal.Edges)/1e6)
 		}),
-		"match-50k-result": matchFig(50000, 5000, func(c *matching.MatchComparison) string {
+		"match-50k-result": matchFig(50000, 5000, func(c *registry.MatchComparison) string {
 			o, g := c.Optimal, c.Greedy
 			fill := "both fill every post"
 			if o.PostsFilled != o.Posts || g.PostsFilled != g.Posts {
@@ -72,7 +72,7 @@ func matchFigures() map[string]figure {
 			}
 			return fmt.Sprintf("%s and optimal saves %.1f km", fill, c.DistanceSavedM/1000)
 		}),
-		"match-scarce": matchFig(10000, 5000, func(c *matching.MatchComparison) string {
+		"match-scarce": matchFig(10000, 5000, func(c *registry.MatchComparison) string {
 			return fmt.Sprintf("**%s more posts** than greedy (%s vs %s)", num(c.ExtraPostsFilled),
 				num(c.Optimal.PostsFilled), num(c.Greedy.PostsFilled))
 		}),

@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Over the real data: a reload picks up a changed layer file (its new
@@ -46,7 +47,7 @@ func TestServeReloadRealData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := matching.NewRegistry(nil, e)
+	reg := registry.New(nil, e)
 	srv := api.New(reg, api.Config{InsecureOpen: true, Loader: loader(&ef, &trustFlags{}, nil, log)})
 	type health struct {
 		Generation uint64                `json:"generation"`

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/indicators"
+	"github.com/maillage/maillage/matching/registry"
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/internal/metrics"
@@ -103,11 +104,11 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	m.SetEngineLoad(e.LoadTime())
 	logStartup(log, e)
-	reg := matching.NewRegistry(m.Store(store), e)
+	reg := registry.New(m.Store(store), e)
 	if err := pf.apply(reg, log); err != nil {
 		return err
 	}
-	skipped, err := reg.RestoreLayers() // layers uploaded before the restart (POST /v1/layers)
+	skipped, err := reg.Layers().Restore() // layers uploaded before the restart (POST /v1/layers)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/maillage/maillage/api"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestLogFormatJSON checks --log-format json: the access log line of a
@@ -21,7 +21,7 @@ func TestLogFormatJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(matching.NewRegistry(nil, nil), api.Config{Logger: log})
+	s := api.New(registry.New(nil, nil), api.Config{Logger: log})
 	req := httptest.NewRequest(http.MethodGet, "/readyz", nil)
 	req.Header.Set("X-Request-Id", "lb-7f3a")
 	rec := httptest.NewRecorder()

@@ -1,14 +1,14 @@
 package present
 
 import (
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // MatchSummaries is the table of a match's summary (one row per
 // algorithm), with distances in km and compute time in s for reading.
-func MatchSummaries() Table[matching.MatchSummary] {
-	type s = matching.MatchSummary
+func MatchSummaries() Table[registry.MatchSummary] {
+	type s = registry.MatchSummary
 	return NewTable(
 		Str("algorithm", func(v *s) string { return v.Algorithm }),
 		Int("posts", func(v *s) int { return v.Posts }),

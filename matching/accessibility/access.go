@@ -13,6 +13,7 @@ import (
 	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Capacity against need: the two-step floating catchment (package fca)
@@ -141,7 +142,7 @@ func resolveSupply(e *matching.Engine, name string) *accessSupply {
 		return s
 	}
 	if ss, ok := e.Structures(name); ok {
-		return structuresSupply(name, matching.StructuresFrom(ss))
+		return structuresSupply(name, registry.StructuresFrom(ss))
 	}
 	return nil
 }
@@ -175,7 +176,7 @@ func (q AccessQuery) supplyName() string {
 // ComputeWithUploads is Compute with the uploaded structures datasets of the
 // registry as supply too (a layer or a built-in dataset of the engine
 // comes first).
-func ComputeWithUploads(r *matching.Registry, q AccessQuery) (*Access, error) {
+func ComputeWithUploads(r *registry.Registry, q AccessQuery) (*Access, error) {
 	e := r.Engine()
 	sup, err := supply(r, e, q.supplyName())
 	if err != nil {
@@ -186,11 +187,11 @@ func ComputeWithUploads(r *matching.Registry, q AccessQuery) (*Access, error) {
 
 // supply resolves a supply name against the engine e, then the uploaded
 // structures datasets.
-func supply(r *matching.Registry, e *matching.Engine, name string) (*accessSupply, error) {
+func supply(r *registry.Registry, e *matching.Engine, name string) (*accessSupply, error) {
 	if sup := resolveSupply(e, name); sup != nil {
 		return sup, nil
 	}
-	structs, err := r.UploadedStructures(name)
+	structs, err := r.Datasets().UploadedStructures(name)
 	if err != nil {
 		if errors.Is(err, data.ErrDatasetNotFound) {
 			return nil, unknownSupply(e, name)

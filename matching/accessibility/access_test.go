@@ -16,6 +16,7 @@ import (
 	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/internal/mtest"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestAccessTiny checks 2SFCA on the tiny world by hand. Within 5 km, S1
@@ -160,12 +161,12 @@ func TestCellPairsBruteForce(t *testing.T) {
 // accessibility as the layer.
 func TestRegistryAccessUploaded(t *testing.T) {
 	w := mtest.NewTiny(t)
-	r := matching.NewRegistry(nil, w.E)
+	r := registry.New(nil, w.E)
 	var ss []people.Structure
 	for i, s := range w.E.Layer(matching.DefaultLayer).Sites {
 		ss = append(ss, people.Structure{ID: string(rune('a' + i)), Name: s.Name, Point: s.Point, Posts: 1, Departement: s.Departement})
 	}
-	info, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures, Name: "posts.csv"}, Structures: ss})
+	info, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures, Name: "posts.csv"}, Structures: ss})
 	if err != nil {
 		t.Fatal(err)
 	}

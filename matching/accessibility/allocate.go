@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/matching/coverage"
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Where the next posts go: package alloc over the 2SFCA of access.go. The
@@ -152,7 +153,7 @@ type hostPoints struct {
 
 // AllocateWithUploads is Allocate with the uploaded structures datasets of
 // the registry as supply too, as ComputeWithUploads.
-func AllocateWithUploads(ctx context.Context, r *matching.Registry, q AllocationQuery) (*Allocation, error) {
+func AllocateWithUploads(ctx context.Context, r *registry.Registry, q AllocationQuery) (*Allocation, error) {
 	e := r.Engine()
 	sup, err := supply(r, e, AccessQuery{Supply: q.Supply}.supplyName())
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Figures are the recruitment figures of a département, or of one phase
@@ -59,7 +59,7 @@ func (p *Process) Dashboard(q DashboardQuery) ([]DashboardRow, error) {
 	if q.Candidates == "" || q.Structures == "" {
 		return nil, fmt.Errorf("%w: candidates and structures (dataset ids), or match, are required", ErrBadRequest)
 	}
-	rows, err := p.registry.ProcessRows(q.Candidates, q.Structures)
+	rows, err := p.registry.Datasets().ProcessRows(q.Candidates, q.Structures)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func phaseOf(ph int) int {
 }
 
 // reachOf returns the cached reach of the rows' candidates.
-func (p *Process) reachOf(rows *matching.ProcessRows) []uint8 {
+func (p *Process) reachOf(rows *registry.ProcessRows) []uint8 {
 	k := [2]string{rows.CandidatesID, rows.StructuresID}
 	p.mu.RLock()
 	r, ok := p.reach[k]

@@ -15,6 +15,7 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // franceWorld stores nc candidates and ns structures uniform over the
@@ -40,12 +41,12 @@ func franceWorld(tb testing.TB, nc, ns int) *world {
 		w.structRows = append(w.structRows, people.Structure{ID: fmt.Sprintf("s%05d", i), Type: typ, Point: p, Posts: 1 + rng.IntN(3),
 			Departement: dep(p), LocatedBy: people.LocatedByCoordinates, MissionStart: fmt.Sprintf("2027-0%d-15", 2+rng.IntN(6)), Phase: people.PhaseOfType(typ)})
 	}
-	w.r = matching.NewRegistry(w.store, matching.New(matching.Parts{}, matching.Options{}))
-	ci, err := w.r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})
+	w.r = registry.New(w.store, matching.New(matching.Parts{}, matching.Options{}))
+	ci, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	si, err := w.r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: w.structRows})
+	si, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: w.structRows})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -63,8 +64,8 @@ func BenchmarkDashboard50k(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	req := matching.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs, Algorithm: pairing.AlgorithmGreedy}
-	res, err := w.r.Match(context.Background(), req)
+	req := registry.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs, Algorithm: pairing.AlgorithmGreedy}
+	res, err := w.r.Matches().Match(context.Background(), req)
 	if err != nil {
 		b.Fatal(err)
 	}

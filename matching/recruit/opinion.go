@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Opinions of the prefect on a structure's application.
@@ -105,13 +105,13 @@ func (p *Process) GiveOpinion(g Give) (*Opinion, error) {
 
 // structure returns structure id of dataset structs, unknown when hidden.
 func (p *Process) structure(structs, id string, visible func(string) bool) (*pairing.Structure, error) {
-	rows, err := p.registry.StructureRows(structs)
+	rows, err := p.registry.Datasets().StructureRows(structs)
 	if err != nil {
 		return nil, err
 	}
 	i, ok := rows.StructureIndex[id]
 	if !ok || visible != nil && !visible(rows.Structures[i].Departement) {
-		return nil, fmt.Errorf("structure %q: %w in dataset %s", id, matching.ErrUnknownRow, structs)
+		return nil, fmt.Errorf("structure %q: %w in dataset %s", id, registry.ErrUnknownRow, structs)
 	}
 	return &rows.Structures[i], nil
 }
@@ -142,7 +142,7 @@ func (p *Process) Opinion(s string) *Opinion {
 // département dep (all départements when ""), in the dataset's order, with
 // the structures without one (Avis ""), for the committee.
 func (p *Process) Opinions(structs, dep string, visible func(string) bool) ([]Opinion, error) {
-	rows, err := p.registry.StructureRows(structs)
+	rows, err := p.registry.Datasets().StructureRows(structs)
 	if err != nil {
 		return nil, err
 	}

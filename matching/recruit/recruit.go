@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Statuses of a pair. A pair of a stored match or suggestion list is
@@ -95,20 +95,20 @@ type structState struct {
 // store; safe for concurrent use.
 type Process struct {
 	store    people.RecruitmentStore
-	registry *matching.Registry
+	registry *registry.Registry
 
 	mu        sync.RWMutex
 	pairs     map[[2]string]*Pair     // (structure, candidate) → pair
 	recruited map[string]string       // candidate → structure that recruited it
 	structs   map[string]*structState // structure id → state
-	reach     map[[2]string][]uint8   // (candidates, structures) datasets → matching.ProcessRows.Reach
+	reach     map[[2]string][]uint8   // (candidates, structures) datasets → registry.ProcessRows.Reach
 	applied   int64                   // events folded into the state (see Sync)
 }
 
 // New reads the history of store and returns the process over it; rows
-// are resolved in registry.
-func New(store people.RecruitmentStore, registry *matching.Registry) (*Process, error) {
-	p := &Process{store: store, registry: registry}
+// are resolved in reg.
+func New(store people.RecruitmentStore, reg *registry.Registry) (*Process, error) {
+	p := &Process{store: store, registry: reg}
 	if err := p.reload(); err != nil {
 		return nil, err
 	}
@@ -218,7 +218,7 @@ const MaxCommentBytes = 2000
 // Resolved is a pair located in its datasets.
 type Resolved struct {
 	Match                string
-	Rows                 *matching.ProcessRows
+	Rows                 *registry.ProcessRows
 	Structure            *pairing.Structure
 	Candidate            *pairing.Candidate
 	Departement          string
@@ -229,10 +229,10 @@ type Resolved struct {
 func (p *Process) resolve(s, c, match, cands, structs string, visible func(string) bool) (*Resolved, error) {
 	// A pair in no match and a pair hidden by the scope get one answer,
 	// so that a scoped token cannot probe for pairs outside it.
-	noPair := fmt.Errorf("pair (%s, %s): %w: it is in no stored match you can see: give match, or candidates and structures (dataset ids)", s, c, matching.ErrUnknownRow)
+	noPair := fmt.Errorf("pair (%s, %s): %w: it is in no stored match you can see: give match, or candidates and structures (dataset ids)", s, c, registry.ErrUnknownRow)
 	auto := false
 	if match == "" && (cands == "" || structs == "") {
-		ids, err := p.registry.MatchesWithPair(s, c)
+		ids, err := p.registry.Matches().WithPair(s, c)
 		if err != nil {
 			return nil, err
 		}
@@ -246,7 +246,7 @@ func (p *Process) resolve(s, c, match, cands, structs string, visible func(strin
 		}
 	}
 	if match != "" {
-		res, err := p.registry.MatchResult(match)
+		res, err := p.registry.Matches().Result(match)
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +255,7 @@ func (p *Process) resolve(s, c, match, cands, structs string, visible func(strin
 		}
 		cands, structs = res.CandidatesDataset, res.StructuresDataset
 	}
-	rows, err := p.registry.ProcessRows(cands, structs)
+	rows, err := p.registry.Datasets().ProcessRows(cands, structs)
 	if err != nil {
 		return nil, err
 	}
@@ -271,7 +271,7 @@ func (p *Process) resolve(s, c, match, cands, structs string, visible func(strin
 		return nil, noPair
 	}
 	if !okS || !okC {
-		return nil, fmt.Errorf("pair (%s, %s): %w in datasets %s and %s", s, c, matching.ErrUnknownRow, structs, cands)
+		return nil, fmt.Errorf("pair (%s, %s): %w in datasets %s and %s", s, c, registry.ErrUnknownRow, structs, cands)
 	}
 	st, ca := &rows.Structures[si], &rows.Candidates[ci]
 	return &Resolved{Match: match, Rows: rows, Structure: st, Candidate: ca, Departement: st.Departement, CandidateDepartement: ca.Departement}, nil
@@ -429,7 +429,7 @@ func (p *Process) Filled(s string) int {
 
 // MatchRequest adds the process to a match: recruited pairs fixed,
 // structures with an unfavourable opinion excluded.
-func (p *Process) MatchRequest(req *matching.MatchRequest) {
+func (p *Process) MatchRequest(req *registry.MatchRequest) {
 	req.Fixed = p.Fixed()
 	req.Excluded = p.ExcludedReason
 }
@@ -437,12 +437,12 @@ func (p *Process) MatchRequest(req *matching.MatchRequest) {
 // SuggestQuery adds the process to suggestions: recruited candidates and
 // full or excluded structures leave them. The recruitments counted as
 // filling posts are those Match did not already place there.
-func (p *Process) SuggestQuery(q *matching.SuggestQuery) error {
+func (p *Process) SuggestQuery(q *registry.SuggestQuery) error {
 	q.Recruited = p.Recruited
 	q.Excluded = p.ExcludedReason
 	placed := map[string]string{}
 	if q.Match != "" {
-		res, err := p.registry.MatchResult(q.Match)
+		res, err := p.registry.Matches().Result(q.Match)
 		if err != nil {
 			return err
 		}

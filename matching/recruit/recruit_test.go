@@ -17,11 +17,12 @@ import (
 	"github.com/maillage/maillage/data/people"
 	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // world is a registry with a candidates and a structures dataset.
 type world struct {
-	r              *matching.Registry
+	r              *registry.Registry
 	store          data.Store
 	cands, structs string
 	candRows       []people.Candidate
@@ -57,12 +58,12 @@ func newWorld(t testing.TB, store data.Store, seed uint64, nc, ns int) *world {
 			Posts: 1 + rng.IntN(3), Departement: dep(p), LocatedBy: people.LocatedByCoordinates,
 			MissionStart: fmt.Sprintf("2027-01-%02d", 10+rng.IntN(19)), Phase: people.PhaseOfType(typ)})
 	}
-	w.r = matching.NewRegistry(store, matching.New(matching.Parts{}, matching.Options{}))
-	ci, err := w.r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})
+	w.r = registry.New(store, matching.New(matching.Parts{}, matching.Options{}))
+	ci, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: w.candRows})
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := w.r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: w.structRows})
+	si, err := w.r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: w.structRows})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +71,11 @@ func newWorld(t testing.TB, store data.Store, seed uint64, nc, ns int) *world {
 	return w
 }
 
-func (w *world) match(t testing.TB, p *Process) *matching.MatchResult {
+func (w *world) match(t testing.TB, p *Process) *registry.MatchResult {
 	t.Helper()
-	req := matching.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs}
+	req := registry.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs}
 	p.MatchRequest(&req)
-	res, err := w.r.Match(context.Background(), req)
+	res, err := w.r.Matches().Match(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,13 +127,13 @@ func TestStatusMachine(t *testing.T) {
 	if _, err := p.Move(Move{Structure: a.Structure, Candidate: a.Candidate, Status: "embauchee", By: "t"}); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("unknown status: %v", err)
 	}
-	if _, err := p.Move(Move{Structure: "nope", Candidate: a.Candidate, Status: Interessee, By: "t", Match: res.ID}); !errors.Is(err, matching.ErrUnknownRow) {
+	if _, err := p.Move(Move{Structure: "nope", Candidate: a.Candidate, Status: Interessee, By: "t", Match: res.ID}); !errors.Is(err, registry.ErrUnknownRow) {
 		t.Fatalf("unknown structure: %v", err)
 	}
 }
 
 // recruitSome moves up to n assignments of res to recrutee.
-func recruitSome(t testing.TB, p *Process, res *matching.MatchResult, n int) []pairing.Assignment {
+func recruitSome(t testing.TB, p *Process, res *registry.MatchResult, n int) []pairing.Assignment {
 	t.Helper()
 	var out []pairing.Assignment
 	for _, a := range res.Assignments {
@@ -166,12 +167,12 @@ func TestRematchNeverMovesRecruited(t *testing.T) {
 		fixed := recruitSome(t, p, res, 1+int(seed%3))
 		// And pairs the optimum did not choose: the farthest candidate a
 		// structure may be proposed, recruited on a suggestion.
-		q := matching.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: matching.MaxSuggestions}
+		q := registry.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: registry.MaxSuggestions}
 		if err := p.SuggestQuery(&q); err != nil {
 			t.Fatal(err)
 		}
 		for _, s := range w.structRows[:4] {
-			sug, err := w.r.SuggestForStructure(s.ID, q)
+			sug, err := w.r.Matches().SuggestForStructure(s.ID, q)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +201,7 @@ func TestRematchNeverMovesRecruited(t *testing.T) {
 			t.Fatalf("seed %d: %d fixed pairs reported, %d recruited", seed, again.FixedPairs, len(fixed))
 		}
 		// Without them, the optimum moves some: the test can fail.
-		free, err := w.r.RunMatch(context.Background(), matching.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs})
+		free, err := w.r.Matches().Run(context.Background(), registry.MatchRequest{CandidatesDataset: w.cands, StructuresDataset: w.structs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,14 +226,14 @@ func TestSuggestionsFollowRecruitment(t *testing.T) {
 	}
 	res := w.match(t, p)
 	a := recruitSome(t, p, res, 1)[0]
-	q := matching.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: matching.MaxSuggestions}
+	q := registry.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: registry.MaxSuggestions}
 	if err := p.SuggestQuery(&q); err != nil {
 		t.Fatal(err)
 	}
 	// The recruited candidate is proposed to no other structure, and gets
 	// no structure.
 	for _, s := range w.structRows {
-		got, err := w.r.SuggestForStructure(s.ID, q)
+		got, err := w.r.Matches().SuggestForStructure(s.ID, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -242,7 +243,7 @@ func TestSuggestionsFollowRecruitment(t *testing.T) {
 			}
 		}
 	}
-	if got, _ := w.r.SuggestForCandidate(a.Candidate, q); len(got) != 0 {
+	if got, _ := w.r.Matches().SuggestForCandidate(a.Candidate, q); len(got) != 0 {
 		t.Fatalf("recruited candidate got suggestions %v", got)
 	}
 	// Fill every post of its structure: it leaves the candidates' lists.
@@ -269,7 +270,7 @@ func TestSuggestionsFollowRecruitment(t *testing.T) {
 		t.Fatalf("structure %s: %d filled of %d", st.ID, p.Filled(st.ID), st.Posts)
 	}
 	for _, c := range w.candRows {
-		got, err := w.r.SuggestForCandidate(c.ID, q)
+		got, err := w.r.Matches().SuggestForCandidate(c.ID, q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +371,7 @@ func TestHistorySurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	r := matching.NewRegistry(store, matching.New(matching.Parts{}, matching.Options{}))
+	r := registry.New(store, matching.New(matching.Parts{}, matching.Options{}))
 	p2, err := New(store, r)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ type StructureState struct {
 // order, with their opinion and filled posts counted as the dashboard
 // counts them.
 func (p *Process) Structures(structs, dep string, visible func(string) bool) ([]StructureState, error) {
-	rows, err := p.registry.StructureRows(structs)
+	rows, err := p.registry.Datasets().StructureRows(structs)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestReplicasCatchUp runs two processes over one store, as two replicas
@@ -51,12 +51,12 @@ func TestReplicasCatchUp(t *testing.T) {
 		t.Fatalf("fixed pairs differ: a %v, b %v", a.Fixed(), b.Fixed())
 	}
 	// b's suggestions leave the candidate a recruited.
-	q := matching.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: matching.MaxSuggestions}
+	q := registry.SuggestQuery{Candidates: w.cands, Structures: w.structs, K: registry.MaxSuggestions}
 	if err := b.SuggestQuery(&q); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range w.structRows {
-		sugg, err := w.r.SuggestForStructure(s.ID, q)
+		sugg, err := w.r.Matches().SuggestForStructure(s.ID, q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/internal/testworld"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // TestData is the shared real-data folder (../shared/data beside the
@@ -48,7 +49,7 @@ func Real(t testing.TB) *api.Server {
 			shared.err = err
 			return
 		}
-		shared.srv = api.New(matching.NewRegistry(nil, e), api.Config{})
+		shared.srv = api.New(registry.New(nil, e), api.Config{})
 	})
 	if shared.err != nil {
 		t.Fatalf("load engine: %v", shared.err)
@@ -85,5 +86,5 @@ func Small(t testing.TB) *api.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return api.New(matching.NewRegistry(nil, e), api.Config{InsecureOpen: true})
+	return api.New(registry.New(nil, e), api.Config{InsecureOpen: true})
 }

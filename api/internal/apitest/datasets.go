@@ -13,7 +13,7 @@ import (
 
 	"github.com/maillage/maillage/api"
 	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // MatchServers are servers over the shared test engine for the dataset and
@@ -106,9 +106,9 @@ func MultipartBody(t testing.TB, files map[string][2]string, fields map[string]s
 }
 
 // Upload posts a dataset and returns its description.
-func Upload(t testing.TB, s *api.Server, kind, contentType, body string) matching.DatasetInfo {
+func Upload(t testing.TB, s *api.Server, kind, contentType, body string) registry.DatasetInfo {
 	t.Helper()
-	var info matching.DatasetInfo
+	var info registry.DatasetInfo
 	Decode(t, Send(t, s, "POST", "/v1/datasets?kind="+kind, contentType, "", strings.NewReader(body)), http.StatusCreated, &info)
 	return info
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // Env is what a route family's handlers need of the server: the engine of
@@ -22,7 +23,7 @@ import (
 type Env struct {
 	// Registry holds the engine in service, the uploaded datasets and the
 	// stored match results (nil in tests of routes that need none).
-	Registry *matching.Registry
+	Registry *registry.Registry
 	Logger   *slog.Logger
 	// Work bounds the expensive work running at once (work.go).
 	Work *access.WorkBounds
@@ -45,7 +46,7 @@ const (
 )
 
 // GenerationHeader is sent with every answer: the generation of the engine
-// it was computed from (matching.Registry.Current), which changes at each
+// it was computed from (registry.Registry.Current), which changes at each
 // reload and layer upload or deletion.
 const GenerationHeader = "X-Maillage-Generation"
 

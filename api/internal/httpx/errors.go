@@ -21,6 +21,7 @@ import (
 	"github.com/maillage/maillage/matching/fca"
 	"github.com/maillage/maillage/matching/pairing"
 	"github.com/maillage/maillage/matching/recruit"
+	"github.com/maillage/maillage/matching/registry"
 	"github.com/maillage/maillage/matching/siting"
 )
 
@@ -90,7 +91,7 @@ func errorMappings() []errorMapping {
 		{accessibility.ErrBadAccessSelect, bad, CodeBadParameter, ""},
 		{alloc.ErrInput, bad, CodeBadParameter, ""},
 		{alloc.ErrInfeasible, http.StatusUnprocessableEntity, CodeInfeasible, ""},
-		{matching.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
+		{registry.ErrBadSuggestQuery, bad, CodeBadParameter, "candidates"},
 		{siting.ErrBadSiting, bad, CodeBadParameter, "query"},
 		{coverage.ErrUnknownDepartement, NotFound, CodeNotFound, ""},
 		{coverage.ErrUnknownRegion, NotFound, CodeNotFound, ""},
@@ -103,8 +104,8 @@ func errorMappings() []errorMapping {
 		{textio.ErrTooManyRows, http.StatusRequestEntityTooLarge, CodeTooManyRows, ""},
 		{textio.ErrTooManyColumns, http.StatusRequestEntityTooLarge, CodeTooManyColumns, ""},
 		{textio.ErrFieldTooLong, http.StatusRequestEntityTooLarge, CodeFieldTooLong, ""},
-		{matching.ErrUnknownRow, NotFound, CodeNotFound, ""},
-		{matching.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
+		{registry.ErrUnknownRow, NotFound, CodeNotFound, ""},
+		{registry.ErrBuiltinDataset, http.StatusConflict, CodeConflict, ""},
 		// The recruitment process: an illegal move names the pair's
 		// current status (recruit.ConflictError).
 		{recruit.ErrConflict, http.StatusConflict, CodeConflict, ""},
@@ -114,14 +115,14 @@ func errorMappings() []errorMapping {
 		// shown to a national token only), the old data staying in service.
 		{matching.ErrReloadBusy, http.StatusConflict, CodeReloadRunning, ""},
 		{matching.ErrReloadFailed, http.StatusInternalServerError, CodeReloadFailed, ""},
-		{matching.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
-		{matching.ErrLayerName, bad, CodeBadParameter, "name"},
-		{matching.ErrLayerDeclaration, bad, CodeBadParameter, ""},
+		{registry.ErrShippedLayer, http.StatusConflict, CodeShippedLayer, ""},
+		{registry.ErrLayerName, bad, CodeBadParameter, "name"},
+		{registry.ErrLayerDeclaration, bad, CodeBadParameter, ""},
 		{pairing.ErrAssignTooLarge, http.StatusUnprocessableEntity, CodeMatchTooLarge, ""},
 		{siting.ErrNoProposals, bad, body, ""},
-		{matching.ErrDatasetKind, bad, body, ""},
-		{matching.ErrEmptyDataset, bad, body, ""},
-		{matching.ErrBadMatchRequest, bad, body, ""},
+		{registry.ErrDatasetKind, bad, body, ""},
+		{registry.ErrEmptyDataset, bad, body, ""},
+		{registry.ErrBadMatchRequest, bad, body, ""},
 		{pairing.ErrBadAssignInput, bad, body, ""},
 		{textio.ErrUnknownFormat, bad, body, ""},
 		{data.ErrBadLayerFile, bad, body, ""},

@@ -8,7 +8,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/access"
-	"github.com/maillage/maillage/matching"
+	"github.com/maillage/maillage/matching/registry"
 )
 
 // ErrPartlyOutside is the 403 for a dataset or match result the token sees
@@ -22,11 +22,11 @@ func ErrPartlyOutside(what string) *Error {
 // SeeDataset returns the dataset id, built-in or stored, when the
 // request's token may see it, unfiltered (callers narrow it or pass the
 // scope on to the analysis). A dataset with no row in scope is the error of
-// an unknown id (matching.NotFoundError); a match result not wholly in
+// an unknown id (registry.NotFoundError); a match result not wholly in
 // scope is a 403 naming nothing. Built-in datasets are open data: always
 // seen.
 func (s *Env) SeeDataset(c *gin.Context, id string) (*data.Dataset, bool, error) {
-	d, builtin, err := s.Registry.Dataset(id)
+	d, builtin, err := s.Registry.Datasets().Get(id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -34,7 +34,7 @@ func (s *Env) SeeDataset(c *gin.Context, id string) (*data.Dataset, bool, error)
 	switch {
 	case sc.National || builtin:
 	case !sc.SeesAny(d.Meta.Departements):
-		return nil, false, matching.NotFoundError(id)
+		return nil, false, registry.NotFoundError(id)
 	case d.Meta.Kind == data.KindMatchResult && !sc.AllowsAll(d.Meta.Departements):
 		return nil, false, ErrPartlyOutside("match result")
 	}
@@ -55,7 +55,7 @@ func (s *Env) Dataset(c *gin.Context, id string) (*data.Dataset, bool, error) {
 // none of it: a stored dataset narrowed to its rows in scope (Rows,
 // Departements and RowsByDepartement counting only them), a match result
 // only when wholly in scope, a built-in dataset whole.
-func (s *Env) Listed(sc access.Scope, info matching.DatasetInfo) (matching.DatasetInfo, bool, error) {
+func (s *Env) Listed(sc access.Scope, info registry.DatasetInfo) (registry.DatasetInfo, bool, error) {
 	if sc.National || info.Builtin {
 		return info, true, nil
 	}
@@ -68,7 +68,7 @@ func (s *Env) Listed(sc access.Scope, info matching.DatasetInfo) (matching.Datas
 	counts := info.RowsByDepartement
 	if counts == nil {
 		// Stored before the counts were kept: count the rows once read.
-		d, _, err := s.Registry.Dataset(info.ID)
+		d, _, err := s.Registry.Datasets().Get(info.ID)
 		if err != nil {
 			return info, false, err
 		}

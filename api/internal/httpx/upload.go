@@ -131,7 +131,7 @@ func (s *Env) ParseUpload(c *gin.Context, kind data.DatasetKind) (*data.Dataset,
 	if source == "" {
 		source = string(kind)
 	}
-	d, err := s.Registry.ParseDataset(kind, source, body, format, s.DecodeLimits())
+	d, err := s.Registry.Datasets().Parse(kind, source, body, format, s.DecodeLimits())
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"context"
@@ -10,16 +10,16 @@ import (
 // result is computed is not stored (its requester would never get the id).
 func TestMatchCancelledStoresNothing(t *testing.T) {
 	cands, structs := handFixture()
-	r := NewRegistry(nil, nil)
+	r := New(nil, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := r.Match(ctx, MatchRequest{Candidates: cands, Structures: structs}); !errors.Is(err, context.Canceled) {
+	if _, err := r.Matches().Match(ctx, MatchRequest{Candidates: cands, Structures: structs}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)
 	}
 	if metas, err := r.Store().List(); err != nil || len(metas) != 0 {
 		t.Fatalf("stored %v (%v), want nothing", metas, err)
 	}
-	if _, err := r.Match(context.Background(), MatchRequest{Candidates: cands, Structures: structs}); err != nil {
+	if _, err := r.Matches().Match(context.Background(), MatchRequest{Candidates: cands, Structures: structs}); err != nil {
 		t.Fatal(err)
 	}
 	if metas, _ := r.Store().List(); len(metas) != 1 {

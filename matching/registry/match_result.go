@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"bufio"
@@ -18,10 +18,10 @@ import (
 // Stored match results: decoded once per registry cache entry, read by
 // part and page, and the département caps file of a match request.
 
-// MatchResult returns the stored match result id (decoded once and cached).
+// Result returns the stored match result id (decoded once and cached).
 // The result is shared: callers must not modify it.
-func (r *Registry) MatchResult(id string) (*MatchResult, error) {
-	en, err := r.entryOf(id, data.KindMatchResult)
+func (m *Matches) Result(id string) (*MatchResult, error) {
+	en, err := m.reg.datasets.entryOf(id, data.KindMatchResult)
 	if err != nil {
 		return nil, err
 	}

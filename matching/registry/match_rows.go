@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"fmt"
@@ -9,15 +9,15 @@ import (
 	"github.com/maillage/maillage/matching/pairing"
 )
 
-// matchRows resolves the rows of a request, inline or from datasets (whose
+// rows resolves the rows of a request, inline or from datasets (whose
 // ids it records in res), narrowed to req.Visible.
-func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]pairing.Candidate, []people.Structure, error) {
+func (m *Matches) rows(req MatchRequest, res *MatchResult) ([]pairing.Candidate, []people.Structure, error) {
 	var cands []pairing.Candidate
 	switch {
 	case req.Candidates != nil:
 		cands = CandidatesFrom(req.Candidates)
 	case req.CandidatesDataset != "":
-		en, err := r.entryOf(req.CandidatesDataset, data.KindCandidates)
+		en, err := m.reg.datasets.entryOf(req.CandidatesDataset, data.KindCandidates)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -32,7 +32,7 @@ func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]pairing.Cand
 		if req.StructuresDataset == "" {
 			return nil, nil, fmt.Errorf("%w: no structures", ErrBadMatchRequest)
 		}
-		en, err := r.entryOf(req.StructuresDataset, data.KindStructures)
+		en, err := m.reg.datasets.entryOf(req.StructuresDataset, data.KindStructures)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -46,12 +46,12 @@ func (r *Registry) matchRows(req MatchRequest, res *MatchResult) ([]pairing.Cand
 	return cands, ss, nil
 }
 
-// EstimateMatchEdges resolves the rows of req as RunMatch does and
+// EstimateEdges resolves the rows of req as Run does and
 // estimates their candidate–structure pairs within reach (EstimateEdges):
 // the size of the match before it runs, for admission control. It returns
-// RunMatch's errors about missing rows and datasets.
-func (r *Registry) EstimateMatchEdges(req MatchRequest) (int64, error) {
-	cands, ss, err := r.matchRows(req, &MatchResult{})
+// Run's errors about missing rows and datasets.
+func (m *Matches) EstimateEdges(req MatchRequest) (int64, error) {
+	cands, ss, err := m.rows(req, &MatchResult{})
 	if err != nil {
 		return 0, err
 	}

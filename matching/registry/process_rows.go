@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"fmt"
@@ -24,12 +24,12 @@ type ProcessRows struct {
 // ProcessRows returns the rows of the datasets candidatesID and
 // structuresID (data.ErrDatasetNotFound, or ErrDatasetKind, when they are
 // not a candidates and a structures dataset).
-func (r *Registry) ProcessRows(candidatesID, structuresID string) (*ProcessRows, error) {
-	ce, err := r.entryOf(candidatesID, data.KindCandidates)
+func (ds *Datasets) ProcessRows(candidatesID, structuresID string) (*ProcessRows, error) {
+	ce, err := ds.entryOf(candidatesID, data.KindCandidates)
 	if err != nil {
 		return nil, err
 	}
-	se, err := r.entryOf(structuresID, data.KindStructures)
+	se, err := ds.entryOf(structuresID, data.KindStructures)
 	if err != nil {
 		return nil, err
 	}
@@ -41,8 +41,8 @@ func (r *Registry) ProcessRows(candidatesID, structuresID string) (*ProcessRows,
 
 // StructureRows returns the rows of the structures dataset structuresID
 // alone (Candidates and CandidateIndex are nil).
-func (r *Registry) StructureRows(structuresID string) (*ProcessRows, error) {
-	se, err := r.entryOf(structuresID, data.KindStructures)
+func (ds *Datasets) StructureRows(structuresID string) (*ProcessRows, error) {
+	se, err := ds.entryOf(structuresID, data.KindStructures)
 	if err != nil {
 		return nil, err
 	}
@@ -74,10 +74,10 @@ func (p *ProcessRows) Reach() []uint8 {
 	return out
 }
 
-// MatchesWithPair returns the ids of the stored match results that assign
+// WithPair returns the ids of the stored match results that assign
 // candidateID to structureID, oldest first.
-func (r *Registry) MatchesWithPair(structureID, candidateID string) ([]string, error) {
-	infos, err := r.Datasets()
+func (m *Matches) WithPair(structureID, candidateID string) ([]string, error) {
+	infos, err := m.reg.datasets.List()
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (r *Registry) MatchesWithPair(structureID, candidateID string) ([]string, e
 		if info.Kind != data.KindMatchResult {
 			continue
 		}
-		res, err := r.MatchResult(info.ID)
+		res, err := m.Result(info.ID)
 		if err != nil {
 			return nil, fmt.Errorf("match %s: %w", info.ID, err)
 		}

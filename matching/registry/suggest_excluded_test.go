@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"context"
@@ -44,12 +44,12 @@ func explainFixture(t *testing.T) (r *Registry, cands, structs string) {
 		s("T7", -89, "87", "2027-03-01", 1), // hidden by the scope
 		s("T8", -40, "01", "2027-03-01", 1), // out of reach
 	}
-	r = NewRegistry(nil, nil)
-	ci, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cs})
+	r = New(nil, nil)
+	ci, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindCandidates}, Candidates: cs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	si, err := r.AddDataset(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: ss})
+	si, err := r.Datasets().Add(&data.Dataset{Meta: data.DatasetMeta{Kind: data.KindStructures}, Structures: ss})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func explainFixture(t *testing.T) (r *Registry, cands, structs string) {
 // reach either suggested or excluded.
 func TestSuggestExclusions(t *testing.T) {
 	r, cands, structs := explainFixture(t)
-	res, err := r.Match(context.Background(), MatchRequest{CandidatesDataset: cands, StructuresDataset: structs})
+	res, err := r.Matches().Match(context.Background(), MatchRequest{CandidatesDataset: cands, StructuresDataset: structs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,15 +147,15 @@ func TestSuggestExclusions(t *testing.T) {
 			var got *SuggestExclusions
 			var suggested []string
 			if tc.of == "S" {
-				got, err = r.ExplainStructure(tc.of, q)
-				items, err2 := r.SuggestForStructure(tc.of, q)
+				got, err = r.Matches().ExplainStructure(tc.of, q)
+				items, err2 := r.Matches().SuggestForStructure(tc.of, q)
 				for _, it := range items {
 					suggested = append(suggested, it.ID)
 				}
 				err = cmpErr(err, err2)
 			} else {
-				got, err = r.ExplainCandidate(tc.of, q)
-				items, err2 := r.SuggestForCandidate(tc.of, q)
+				got, err = r.Matches().ExplainCandidate(tc.of, q)
+				items, err2 := r.Matches().SuggestForCandidate(tc.of, q)
 				for _, it := range items {
 					suggested = append(suggested, it.ID)
 				}

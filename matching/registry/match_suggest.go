@@ -1,10 +1,11 @@
-package matching
+package registry
 
 import (
 	"errors"
 	"fmt"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
@@ -25,7 +26,7 @@ type SuggestQuery struct {
 	// dataset of Match.
 	Candidates string
 	// Structures is the structures dataset id; empty means that of Match,
-	// else BuiltinStructuresDataset.
+	// else matching.BuiltinStructuresDataset.
 	Structures string
 	// Match, when set, is a stored match result: the candidates it placed
 	// are taken, and the posts it filled are not open.
@@ -79,7 +80,8 @@ type suggestInputs struct {
 }
 
 // resolve checks q and loads its datasets.
-func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
+func (m *Matches) resolve(q SuggestQuery) (suggestInputs, error) {
+	ds := &m.reg.datasets
 	var in suggestInputs
 	if q.K < 1 || q.K > MaxSuggestions {
 		return in, fmt.Errorf("%w: k %d (want 1 to %d)", ErrBadSuggestQuery, q.K, MaxSuggestions)
@@ -88,7 +90,7 @@ func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 		return in, fmt.Errorf("%w: phase %d (want 1 or 2)", ErrBadSuggestQuery, q.Phase)
 	}
 	if q.Match != "" {
-		en, err := r.entryOf(q.Match, data.KindMatchResult)
+		en, err := ds.entryOf(q.Match, data.KindMatchResult)
 		if err != nil {
 			return in, err
 		}
@@ -108,13 +110,13 @@ func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 		return in, fmt.Errorf("%w: a candidates dataset is required (candidates=<dataset id>)", ErrBadSuggestQuery)
 	}
 	if q.Structures == "" {
-		q.Structures = BuiltinStructuresDataset
+		q.Structures = matching.BuiltinStructuresDataset
 	}
 	var err error
-	if in.cands, err = r.entryOf(q.Candidates, data.KindCandidates); err != nil {
+	if in.cands, err = ds.entryOf(q.Candidates, data.KindCandidates); err != nil {
 		return in, err
 	}
-	if in.structs, err = r.entryOf(q.Structures, data.KindStructures); err != nil {
+	if in.structs, err = ds.entryOf(q.Structures, data.KindStructures); err != nil {
 		return in, err
 	}
 	in.cands.convert()
@@ -127,8 +129,8 @@ func (r *Registry) resolve(q SuggestQuery) (suggestInputs, error) {
 // have it within their max_km, nearest first. The candidates' site index is
 // built on the first query of a dataset and kept. ExplainStructure says
 // which pairs within reach it left out, and why.
-func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
-	in, si, err := r.resolveStructure(structureID, q)
+func (m *Matches) SuggestForStructure(structureID string, q SuggestQuery) ([]CandidateSuggestion, error) {
+	in, si, err := m.resolveStructure(structureID, q)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +156,8 @@ func (r *Registry) SuggestForStructure(structureID string, q SuggestQuery) ([]Ca
 }
 
 // resolveStructure resolves q and finds structureID, unknown when hidden.
-func (r *Registry) resolveStructure(structureID string, q SuggestQuery) (suggestInputs, int, error) {
-	in, err := r.resolve(q)
+func (m *Matches) resolveStructure(structureID string, q SuggestQuery) (suggestInputs, int, error) {
+	in, err := m.resolve(q)
 	if err != nil {
 		return in, 0, err
 	}
@@ -167,8 +169,8 @@ func (r *Registry) resolveStructure(structureID string, q SuggestQuery) (suggest
 }
 
 // resolveCandidate resolves q and finds candidateID, unknown when hidden.
-func (r *Registry) resolveCandidate(candidateID string, q SuggestQuery) (suggestInputs, int, error) {
-	in, err := r.resolve(q)
+func (m *Matches) resolveCandidate(candidateID string, q SuggestQuery) (suggestInputs, int, error) {
+	in, err := m.resolve(q)
 	if err != nil {
 		return in, 0, err
 	}
@@ -255,8 +257,8 @@ func (in suggestInputs) candidateRules(q SuggestQuery, ci int) (string, func(si 
 // the candidate candidateID (of q.Candidates) within its max_km that have
 // open posts (posts not filled by q.Match), nearest first.
 // ExplainCandidate says which pairs within reach it left out, and why.
-func (r *Registry) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
-	in, ci, err := r.resolveCandidate(candidateID, q)
+func (m *Matches) SuggestForCandidate(candidateID string, q SuggestQuery) ([]StructureSuggestion, error) {
+	in, ci, err := m.resolveCandidate(candidateID, q)
 	if err != nil {
 		return nil, err
 	}

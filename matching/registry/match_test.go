@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"context"
@@ -47,8 +47,8 @@ func km(x float64) float64 { return geo.DistanceM(onEquator(0), onEquator(x)) }
 
 func TestRunMatchHandFixture(t *testing.T) {
 	cands, structs := handFixture()
-	r := NewRegistry(nil, nil)
-	res, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
+	r := New(nil, nil)
+	res, err := r.Matches().Run(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: AlgorithmBoth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Greedy alone: c1 takes S2, c2 is outcompeted, S1 has nobody left.
-	g, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: pairing.AlgorithmGreedy})
+	g, err := r.Matches().Run(context.Background(), MatchRequest{Candidates: cands, Structures: structs, Algorithm: pairing.AlgorithmGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 	}
 
 	// Département 01 capped at 0: only S2 can be filled, by its nearest candidate.
-	capped, err := r.RunMatch(context.Background(), MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
+	capped, err := r.Matches().Run(context.Background(), MatchRequest{Candidates: cands, Structures: structs, DepartementCaps: map[string]int{"01": 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRunMatchHandFixture(t *testing.T) {
 
 func TestRunMatchErrors(t *testing.T) {
 	cands, structs := handFixture()
-	r := NewRegistry(nil, nil)
+	r := New(nil, nil)
 	dup := append([]people.Candidate{}, cands...)
 	dup[1].ID = "c1"
 	cases := []struct {
@@ -133,7 +133,7 @@ func TestRunMatchErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := r.RunMatch(context.Background(), tc.req); !errors.Is(err, tc.want) {
+			if _, err := r.Matches().Run(context.Background(), tc.req); !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
 		})
@@ -150,8 +150,8 @@ func TestMatchStoredAndPaged(t *testing.T) {
 	for i, s := range structs {
 		ds[i] = people.Structure{ID: s.ID, Point: s.Point, Posts: s.Posts, Departement: s.Departement}
 	}
-	r := NewRegistry(nil, nil)
-	res, err := r.Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
+	r := New(nil, nil)
+	res, err := r.Matches().Match(context.Background(), MatchRequest{Candidates: dc, Structures: ds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,8 +159,8 @@ func TestMatchStoredAndPaged(t *testing.T) {
 		t.Fatalf("id %q, %d assignments", res.ID, len(res.Assignments))
 	}
 	// A second engine over the same store decodes the stored JSON.
-	r2 := NewRegistry(r.Store(), nil)
-	back, err := r2.MatchResult(res.ID)
+	r2 := New(r.Store(), nil)
+	back, err := r2.Matches().Result(res.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestMatchStoredAndPaged(t *testing.T) {
 	if _, err := back.Page(PartAssignments, 0, 0); !errors.Is(err, ErrBadMatchRequest) {
 		t.Errorf("limit 0: %v", err)
 	}
-	if _, err := r.MatchResult("cand-0"); !errors.Is(err, data.ErrDatasetNotFound) {
+	if _, err := r.Matches().Result("cand-0"); !errors.Is(err, data.ErrDatasetNotFound) {
 		t.Errorf("unknown match: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/data/people"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/internal/stop"
 	"github.com/maillage/maillage/matching/pairing"
 )
@@ -61,10 +62,11 @@ func StructuresFrom(ss []people.Structure) []pairing.Structure {
 //
 //   - a structure is in a coverage gap when at least half of the located
 //     inhabitants of its commune are beyond the default reach (30 minutes,
-//     DefaultReach) of every site of the default layer (France Services): the
-//     commune's covered_share is below RuralGapShareMin;
+//     coverage.DefaultReach) of every site of the default layer (France
+//     Services): the commune's covered_share is below
+//     coverage.RuralGapShareMin;
 //   - a structure is rural when its commune has fewer than
-//     RuralDensityMaxKm2 inhabitants per km²;
+//     coverage.RuralDensityMaxKm2 inhabitants per km²;
 //   - its weight is the largest of Gap (when in a gap) and Rural (when
 //     rural), else 1. A structure without a commune (a point outside every
 //     boundary) gets 1.
@@ -95,18 +97,18 @@ func (w PriorityWeights) validate() error {
 }
 
 // weigh sets the Weight of structs (converted from ss, same order) by the
-// priority rule and returns how many got a weight above 1.
-func (e *Engine) weigh(structs []pairing.Structure, ss []people.Structure, w PriorityWeights) (int, error) {
+// priority rule over e and returns how many got a weight above 1.
+func weigh(e *matching.Engine, structs []pairing.Structure, ss []people.Structure, w PriorityWeights) (int, error) {
 	if w.isZero() {
 		return 0, nil
 	}
-	gap, rural, err := e.cov.PriorityFlags()
+	gap, rural, err := e.Coverage().PriorityFlags()
 	if err != nil {
 		return 0, fmt.Errorf("priority weights: %w", err)
 	}
 	n := 0
 	for i := range structs {
-		ci, ok := e.territory.CommuneID(ss[i].Commune)
+		ci, ok := e.Territory().CommuneID(ss[i].Commune)
 		if !ok || ss[i].Commune == "" {
 			continue
 		}
@@ -126,7 +128,7 @@ func (e *Engine) weigh(structs []pairing.Structure, ss []people.Structure, w Pri
 }
 
 // MatchRequest is a matching to run. Rows are given inline or by dataset id
-// (an uploaded dataset, or BuiltinStructuresDataset for structures); inline
+// (an uploaded dataset, or matching.BuiltinStructuresDataset for structures); inline
 // rows win.
 type MatchRequest struct {
 	Candidates        []people.Candidate
@@ -200,12 +202,20 @@ type MatchResult struct {
 	Unfilled           []pairing.UnfilledPosts      `json:"unfilled"`
 }
 
-// RunMatch resolves the request's rows, applies the priority weights and
-// runs the assignment(s). It does not store the result (SaveMatch does) and
+// Matches are the match runs of a Registry, the match results it stores
+// (as datasets of kind data.KindMatchResult, in the Datasets cache) and
+// the suggestions over uploaded datasets and stored results. Get them
+// with Registry.Matches.
+type Matches struct {
+	reg *Registry
+}
+
+// Run resolves the request's rows, applies the priority weights and
+// runs the assignment(s). It does not store the result (Save does) and
 // leaves ID empty. Row problems are errors wrapping ErrBadAssignInput,
 // request problems ErrBadMatchRequest, missing datasets
 // data.ErrDatasetNotFound. It stops when ctx is done.
-func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+func (m *Matches) Run(ctx context.Context, req MatchRequest) (*MatchResult, error) {
 	alg := req.Algorithm
 	switch alg {
 	case "":
@@ -226,7 +236,8 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 		return nil, fmt.Errorf("%w: phase %d (want 1 or 2)", ErrBadMatchRequest, req.Phase)
 	}
 	res := &MatchResult{Algorithm: alg, CreatedAt: time.Now().UTC(), DepartementCaps: req.DepartementCaps, Weights: req.Weights, Phase: req.Phase}
-	cands, ss, err := r.matchRows(req, res)
+	e := m.reg.Engine()
+	cands, ss, err := m.rows(req, res)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +249,7 @@ func (r *Registry) RunMatch(ctx context.Context, req MatchRequest) (*MatchResult
 	}
 	fixed := keepFixed(req.Fixed, cands, structs)
 	res.FixedPairs = len(fixed)
-	n, err := r.Engine().weigh(structs, ss, req.Weights)
+	n, err := weigh(e, structs, ss, req.Weights)
 	if err != nil {
 		return nil, err
 	}
@@ -291,28 +302,28 @@ func summarize(ar *pairing.AssignResult, cands []pairing.Candidate, structs []pa
 	return s
 }
 
-// Match runs the request (RunMatch) and stores the result (SaveMatch),
+// Match runs the request (Run) and stores the result (Save),
 // only when ctx is still alive once the result is ready: a result whose
 // requester is gone would be stored under an id nobody received.
-func (r *Registry) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
-	res, err := r.RunMatch(ctx, req)
+func (m *Matches) Match(ctx context.Context, req MatchRequest) (*MatchResult, error) {
+	res, err := m.Run(ctx, req)
 	if err != nil {
 		return nil, err
 	}
 	if err := stop.Err(ctx, "match (nothing stored)"); err != nil {
 		return nil, err
 	}
-	if err := r.SaveMatch(res); err != nil {
+	if err := m.Save(res); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// SaveMatch stores res as a KindMatchResult dataset under a new id
+// Save stores res as a KindMatchResult dataset under a new id
 // ("match-…"), which it sets, and keeps it decoded for paging and
 // suggestions. The dataset's Rows counts the assignments, its Departements
 // are res.Departements().
-func (r *Registry) SaveMatch(res *MatchResult) error {
+func (m *Matches) Save(res *MatchResult) error {
 	id, err := newDatasetID(data.KindMatchResult)
 	if err != nil {
 		return err
@@ -328,10 +339,10 @@ func (r *Registry) SaveMatch(res *MatchResult) error {
 	}
 	d := &data.Dataset{Meta: data.DatasetMeta{ID: id, Kind: data.KindMatchResult, Name: name, Rows: len(res.Assignments),
 		Departements: res.Departements(), CreatedAt: res.CreatedAt, Source: "api"}, Result: b}
-	if err := r.store.Put(d); err != nil {
+	if err := m.reg.store.Put(d); err != nil {
 		return fmt.Errorf("match %s: %w", id, err)
 	}
-	en, err := r.entry(id)
+	en, err := m.reg.datasets.entry(id)
 	if err != nil {
 		return err
 	}

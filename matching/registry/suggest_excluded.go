@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"math"
@@ -51,8 +51,8 @@ func (x *SuggestExclusions) add(id string, distM float64, reason string, k int) 
 // the process, the phase, its posts all filled), then the candidate's
 // (placed by q.Match, recruited), then the pair's (available after the
 // mission start, département not wished). Pairs nearest first.
-func (r *Registry) ExplainStructure(structureID string, q SuggestQuery) (*SuggestExclusions, error) {
-	in, si, err := r.resolveStructure(structureID, q)
+func (m *Matches) ExplainStructure(structureID string, q SuggestQuery) (*SuggestExclusions, error) {
+	in, si, err := m.resolveStructure(structureID, q)
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +90,8 @@ func (r *Registry) ExplainStructure(structureID string, q SuggestQuery) (*Sugges
 // q, and why: the candidate's own reason first (recruited), then the
 // structure's (an exclusion of the process, the phase, its posts all
 // filled), then the pair's. Pairs nearest first.
-func (r *Registry) ExplainCandidate(candidateID string, q SuggestQuery) (*SuggestExclusions, error) {
-	in, ci, err := r.resolveCandidate(candidateID, q)
+func (m *Matches) ExplainCandidate(candidateID string, q SuggestQuery) (*SuggestExclusions, error) {
+	in, ci, err := m.resolveCandidate(candidateID, q)
 	if err != nil {
 		return nil, err
 	}

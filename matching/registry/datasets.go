@@ -1,4 +1,4 @@
-package matching
+package registry
 
 import (
 	"crypto/rand"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,23 +13,18 @@ import (
 	"sync"
 	"time"
 
-	"github.com/maillage/maillage/data/people"
-	"github.com/maillage/maillage/data/textio"
-
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/people"
+	"github.com/maillage/maillage/data/textio"
 	"github.com/maillage/maillage/geo/siteindex"
+	"github.com/maillage/maillage/matching"
 	"github.com/maillage/maillage/matching/pairing"
 )
 
-// BuiltinStructuresDataset is the id of the built-in host-structures
-// dataset: the real structures of the first conseillers numériques
-// (cnfs-structures-2021.json), read at load.
-const BuiltinStructuresDataset = "cnfs-structures-2021"
-
 // maxCachedDatasets bounds the uploaded datasets and match results whose
-// converted rows, site index and decoded result the engine keeps in memory
+// converted rows, site index and decoded result the registry keeps in memory
 // (built-in datasets are always kept).
 const maxCachedDatasets = 16
 
@@ -51,6 +45,15 @@ var (
 type DatasetInfo struct {
 	data.DatasetMeta
 	Builtin bool `json:"builtin"`
+}
+
+// Datasets are the datasets of a Registry: the built-in ones of its engine
+// and those uploaded to its store, with a cache of what is derived from
+// them (converted rows, site indexes, decoded match results). Get one
+// with Registry.Datasets.
+type Datasets struct {
+	reg   *Registry
+	cache datasetCache
 }
 
 // datasetCache keeps what the registry derives from datasets.
@@ -84,52 +87,30 @@ type datasetEntry struct {
 	resErr  error
 }
 
-// loadBuiltinStructures reads cnfs-structures-2021.json (plain or gzip)
-// into p when the data folder holds it.
-func loadBuiltinStructures(p *Parts, dir string, log *slog.Logger) error {
-	path, err := textio.FindFile(dir, data.CNFSStructuresFile)
-	if err != nil {
-		log.Warn("built-in structures not loaded", "dataset", BuiltinStructuresDataset, "err", err)
-		return nil
-	}
-	structs, rep, err := data.LoadCNFSStructures(path, p.Territory)
-	if err != nil {
-		return err
-	}
-	if st, err := os.Stat(path); err == nil {
-		p.StructuresAt = st.ModTime().UTC()
-	}
-	p.Structures = map[string][]people.Structure{BuiltinStructuresDataset: structs}
-	p.StructureReports = map[string]data.LoadReport{BuiltinStructuresDataset: rep}
-	return nil
-}
-
 // builtinInfo describes the built-in dataset id of e.
-func builtinInfo(e *Engine, id string) (DatasetInfo, bool) {
-	ss, ok := e.structures[id]
+func builtinInfo(e *matching.Engine, id string) (DatasetInfo, bool) {
+	ss, ok := e.Structures(id)
 	if !ok {
 		return DatasetInfo{}, false
 	}
+	rep, _ := e.StructureReport(id)
 	meta := data.DatasetMeta{ID: id, Kind: data.KindStructures, Name: id, Rows: len(ss),
-		CreatedAt: e.structuresAt, Source: e.structureReports[id].File}
+		CreatedAt: e.StructuresAt(), Source: rep.File}
 	meta.Departements, meta.RowsByDepartement = departementsOf(len(ss), func(i int) string { return ss[i].Departement })
 	return DatasetInfo{DatasetMeta: meta, Builtin: true}, true
 }
 
-// Datasets lists the built-in datasets (by id) then the stored ones (oldest
+// List lists the built-in datasets (by id) then the stored ones (oldest
 // first).
-func (r *Registry) Datasets() ([]DatasetInfo, error) {
-	e := r.Engine()
+func (ds *Datasets) List() ([]DatasetInfo, error) {
+	e := ds.reg.Engine()
 	ids := e.BuiltinStructureIDs()
 	out := make([]DatasetInfo, 0, len(ids))
 	for _, id := range ids {
 		info, _ := builtinInfo(e, id)
 		out = append(out, info)
 	}
-	if r.store == nil {
-		return out, nil
-	}
-	metas, err := r.store.List()
+	metas, err := ds.reg.store.List()
 	if err != nil {
 		return nil, fmt.Errorf("datasets: %w", err)
 	}
@@ -142,13 +123,13 @@ func (r *Registry) Datasets() ([]DatasetInfo, error) {
 	return out, nil
 }
 
-// Dataset returns the dataset id, built-in or stored, and whether it is
+// Get returns the dataset id, built-in or stored, and whether it is
 // built-in. An unknown id gives an error wrapping data.ErrDatasetNotFound.
 // The last datasets read stay in memory (maxCachedDatasets), so paging
 // through a large one does not read it from the store each time. The
 // returned dataset is shared: callers must not modify it.
-func (r *Registry) Dataset(id string) (*data.Dataset, bool, error) {
-	en, err := r.entry(id)
+func (ds *Datasets) Get(id string) (*data.Dataset, bool, error) {
+	en, err := ds.entry(id)
 	if err != nil {
 		return nil, false, err
 	}
@@ -162,22 +143,20 @@ func NotFoundError(id string) error {
 	return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound)
 }
 
-// readDataset reads the dataset id from the built-ins or the store.
-func (r *Registry) readDataset(id string) (*datasetEntry, error) {
-	e := r.Engine()
+// read reads the dataset id from the built-ins or the store.
+func (ds *Datasets) read(e *matching.Engine, id string) (*datasetEntry, error) {
 	if info, ok := builtinInfo(e, id); ok {
-		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: e.structures[id]}, builtin: true}, nil
+		ss, _ := e.Structures(id)
+		return &datasetEntry{ds: &data.Dataset{Meta: info.DatasetMeta, Structures: ss}, builtin: true}, nil
 	}
-	if r.store == nil {
-		return nil, NotFoundError(id)
-	}
+	store := ds.reg.store
 	var d *data.Dataset
 	var version int64
 	var err error
-	if vs, ok := r.store.(data.VersionedStore); ok {
+	if vs, ok := store.(data.VersionedStore); ok {
 		d, version, err = vs.GetVersion(id)
 	} else {
-		d, err = r.store.Get(id)
+		d, err = store.Get(id)
 	}
 	if errors.Is(err, data.ErrDatasetNotFound) {
 		return nil, NotFoundError(id)
@@ -186,7 +165,7 @@ func (r *Registry) readDataset(id string) (*datasetEntry, error) {
 		return nil, fmt.Errorf("dataset %q: %w", id, err)
 	}
 	if d.Meta.Kind == data.KindLayer {
-		return nil, NotFoundError(id) // a layer, served by the engine (layers_uploaded.go)
+		return nil, NotFoundError(id) // a layer, served by the engine (layers.go)
 	}
 	return &datasetEntry{ds: d, version: version}, nil
 }
@@ -197,8 +176,8 @@ func (r *Registry) readDataset(id string) (*datasetEntry, error) {
 // use, one indexed lookup (about 0.2 ms on a local PostgreSQL), so that a
 // dataset deleted or replaced through another replica is not served from
 // here afterwards.
-func (r *Registry) current(id string, en *datasetEntry) (bool, error) {
-	vs, ok := r.store.(data.VersionedStore)
+func (ds *Datasets) current(id string, en *datasetEntry) (bool, error) {
+	vs, ok := ds.reg.store.(data.VersionedStore)
 	if !ok || en.builtin {
 		return true, nil
 	}
@@ -212,25 +191,25 @@ func (r *Registry) current(id string, en *datasetEntry) (bool, error) {
 	return v == en.version, nil
 }
 
-// ParseDataset reads and validates a candidates, structures or proposals
+// Parse reads and validates a candidates, structures or proposals
 // file (proposals are proposed sites in the structures format) against the
 // engine's territory, within lim (see textio.DecodeLimits). A file with any
 // invalid row is rejected whole with a *people.LoadErrors, one that cannot
 // be read to its end with a *textio.ReadError. The dataset returned has its
 // Kind, Name, Source, Rows, Departements and Notes set but no id:
-// AddDataset stores it.
-func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader, format textio.Format, lim textio.DecodeLimits) (*data.Dataset, error) {
-	e := r.Engine()
+// Add stores it.
+func (ds *Datasets) Parse(kind data.DatasetKind, name string, in io.Reader, format textio.Format, lim textio.DecodeLimits) (*data.Dataset, error) {
+	e := ds.reg.Engine()
 	d := &data.Dataset{Meta: data.DatasetMeta{Kind: kind, Name: name, Source: name}}
 	var err error
 	var info textio.FileInfo
 	switch kind {
 	case data.KindCandidates:
-		d.Candidates, info, err = people.LoadCandidates(in, name, format, e.territory, lim)
+		d.Candidates, info, err = people.LoadCandidates(in, name, format, e.Territory(), lim)
 		d.Meta.Rows = len(d.Candidates)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Candidates), func(i int) string { return d.Candidates[i].Departement })
 	case data.KindStructures, data.KindProposals:
-		d.Structures, info, err = people.LoadStructures(in, name, format, e.territory, lim)
+		d.Structures, info, err = people.LoadStructures(in, name, format, e.Territory(), lim)
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	default:
@@ -246,25 +225,22 @@ func (r *Registry) ParseDataset(kind data.DatasetKind, name string, in io.Reader
 	return d, nil
 }
 
-// ReadDatasetFile is ParseDataset on a local file (plain or gzip) within
+// ReadFile is Parse on a local file (plain or gzip) within
 // textio.LocalFileLimits, its format detected from its name and first bytes,
 // its name being the file's base name.
-func (r *Registry) ReadDatasetFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
+func (ds *Datasets) ReadFile(kind data.DatasetKind, path string) (*data.Dataset, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return r.ParseDataset(kind, filepath.Base(path), f, textio.FormatUnknown, textio.LocalFileLimits())
+	return ds.Parse(kind, filepath.Base(path), f, textio.FormatUnknown, textio.LocalFileLimits())
 }
 
-// AddDataset stores d under a new id (its kind's prefix and 12 random hex
+// Add stores d under a new id (its kind's prefix and 12 random hex
 // digits, e.g. "cand-3f9a0c12d4e5"), setting CreatedAt, and returns its
 // description. Rows and Departements are recomputed from the rows.
-func (r *Registry) AddDataset(d *data.Dataset) (DatasetInfo, error) {
-	if r.store == nil {
-		return DatasetInfo{}, errors.New("datasets: engine without store")
-	}
+func (ds *Datasets) Add(d *data.Dataset) (DatasetInfo, error) {
 	id, err := newDatasetID(d.Meta.Kind)
 	if err != nil {
 		return DatasetInfo{}, err
@@ -279,26 +255,26 @@ func (r *Registry) AddDataset(d *data.Dataset) (DatasetInfo, error) {
 		d.Meta.Rows = len(d.Structures)
 		d.Meta.Departements, d.Meta.RowsByDepartement = departementsOf(len(d.Structures), func(i int) string { return d.Structures[i].Departement })
 	}
-	if err := r.store.Put(d); err != nil {
+	if err := ds.reg.store.Put(d); err != nil {
 		return DatasetInfo{}, fmt.Errorf("dataset %s: %w", id, err)
 	}
 	return DatasetInfo{DatasetMeta: d.Meta}, nil
 }
 
-// DeleteDataset removes a stored dataset (ErrBuiltinDataset for a built-in
+// Delete removes a stored dataset (ErrBuiltinDataset for a built-in
 // one, an error wrapping data.ErrDatasetNotFound for an unknown id).
-func (r *Registry) DeleteDataset(id string) error {
-	e := r.Engine()
-	if _, ok := e.structures[id]; ok {
+func (ds *Datasets) Delete(id string) error {
+	e := ds.reg.Engine()
+	if _, ok := e.Structures(id); ok {
 		return fmt.Errorf("dataset %q: %w: it cannot be deleted", id, ErrBuiltinDataset)
 	}
-	if r.store == nil || strings.HasPrefix(id, layerDatasetPrefix) {
-		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound) // layers: DeleteLayer
+	if strings.HasPrefix(id, layerDatasetPrefix) {
+		return fmt.Errorf("dataset %q: %w", id, data.ErrDatasetNotFound) // layers: Layers.Delete
 	}
-	c := &r.cache
+	c := &ds.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if err := r.store.Delete(id); err != nil {
+	if err := ds.reg.store.Delete(id); err != nil {
 		return fmt.Errorf("dataset %q: %w", id, err)
 	}
 	c.gen++
@@ -310,12 +286,12 @@ func (r *Registry) DeleteDataset(id string) error {
 }
 
 // entry returns the cached entry of dataset id, reading it on a miss.
-func (r *Registry) entry(id string) (*datasetEntry, error) {
-	c := &r.cache
+func (ds *Datasets) entry(id string) (*datasetEntry, error) {
+	c := &ds.cache
 	c.mu.Lock()
 	if en, ok := c.cache[id]; ok {
 		c.mu.Unlock()
-		ok, err := r.current(id, en)
+		ok, err := ds.current(id, en)
 		if err != nil {
 			return nil, err
 		}
@@ -330,9 +306,10 @@ func (r *Registry) entry(id string) (*datasetEntry, error) {
 		}
 	}
 	gen := c.gen
+	e := ds.reg.Engine() // read under the lock: SetEngine bumps gen with it
 	c.mu.Unlock()
 
-	en, err := r.readDataset(id)
+	en, err := ds.read(e, id)
 	if err != nil {
 		return nil, err
 	}
@@ -361,8 +338,8 @@ func (r *Registry) entry(id string) (*datasetEntry, error) {
 }
 
 // entryOf returns the entry of dataset id, checking its kind is one of kinds.
-func (r *Registry) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry, error) {
-	en, err := r.entry(id)
+func (ds *Datasets) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry, error) {
+	en, err := ds.entry(id)
 	if err != nil {
 		return nil, err
 	}
@@ -375,8 +352,8 @@ func (r *Registry) entryOf(id string, kinds ...data.DatasetKind) (*datasetEntry,
 // UploadedStructures returns the rows of the uploaded structures dataset
 // id (data.ErrDatasetNotFound when there is none, ErrDatasetKind when id
 // holds candidates). Do not modify them.
-func (r *Registry) UploadedStructures(id string) ([]pairing.Structure, error) {
-	en, err := r.entryOf(id, data.KindStructures)
+func (ds *Datasets) UploadedStructures(id string) ([]pairing.Structure, error) {
+	en, err := ds.entryOf(id, data.KindStructures)
 	if err != nil {
 		return nil, err
 	}
@@ -419,6 +396,15 @@ func (en *datasetEntry) index() *siteindex.Index {
 		en.idx = siteindex.New(pts)
 	})
 	return en.idx
+}
+
+// Cached returns how many uploaded datasets and match results the
+// registry keeps decoded in memory (for the server's metrics).
+func (ds *Datasets) Cached() int {
+	c := &ds.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.cache)
 }
 
 // departementsOf returns the distinct non-empty département codes of n
