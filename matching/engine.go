@@ -172,24 +172,48 @@ func Load(cfg Config) (*Engine, error) {
 		indicatorsDone <- partLoad{err, time.Since(t)}
 	}()
 
-	t0 = begin("layers")
+	// The layers only need the territory too: they are located while the
+	// grid is built (both read the territory, neither writes it), which
+	// on two cores takes the layers' time off a reload whose communes
+	// changed.
+	begin("layers")
 	decl := layerconf.Default(cfg.DataDir)
 	if cfg.Layers != nil {
 		decl = *cfg.Layers
 	}
-	// The load reports stay with each layer (Layer.Report), which serve logs.
-	loaded, _, err := layerconf.Load(decl, terr)
-	if err != nil {
-		return nil, err
+	type layersLoad struct {
+		loaded []layerconf.LoadedLayer
+		err    error
+		took   time.Duration
 	}
-	p.Layers = layerconf.Layers(loaded)
-	took("layers", time.Since(t0))
+	layersDone := make(chan layersLoad, 1)
+	go func() {
+		t := time.Now()
+		// The load reports stay with each layer (Layer.Report), which serve logs.
+		loaded, _, err := layerconf.Load(decl, terr)
+		layersDone <- layersLoad{loaded, err, time.Since(t)}
+	}()
+
+	// With a population grid, building the grid moves the representative
+	// points of the communes (followPopulation) that the layers and the
+	// structures read for places located by commune: they are read first,
+	// from the points of the territory as loaded (the layers always were;
+	// the structures raced with the grid before).
+	var ll layersLoad
+	var sl partLoad
+	if cfg.PopulationGrid != "" {
+		ll, sl = <-layersDone, <-structsDone
+		layersDone <- ll
+		structsDone <- sl
+	}
 
 	t0 = begin("grid")
 	grid := cfg.Previous.gridIf(reuse["territory"])
 	if grid == nil {
 		var gs gridStats
+		var err error
 		if grid, gs, err = reloadGrid(terr, cfg.Previous, cfg); err != nil {
+			<-layersDone
 			return nil, err
 		}
 		if cfg.Previous != nil {
@@ -197,10 +221,18 @@ func Load(cfg Config) (*Engine, error) {
 		}
 	}
 	p.Grid = grid
-	took("grid", time.Since(t0))
+	gridTook := time.Since(t0)
+	ll = <-layersDone
+	if ll.err != nil {
+		return nil, ll.err
+	}
+	loaded := ll.loaded
+	p.Layers = layerconf.Layers(loaded)
+	took("layers", ll.took)
+	took("grid", gridTook)
 
 	begin("structures")
-	sl := <-structsDone
+	sl = <-structsDone
 	if sl.err != nil {
 		return nil, sl.err
 	}
