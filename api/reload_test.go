@@ -281,3 +281,25 @@ func TestHealthzFiles(t *testing.T) {
 		t.Fatalf("files of an engine built in memory: %s", raw)
 	}
 }
+
+// A reload tells serve when it begins, with the old engine still in
+// service (OnReloadStart: serve stops warming that engine's tiles), and
+// when the new one is in service (OnReload: serve warms it).
+func TestReloadHooks(t *testing.T) {
+	s := reloadServer(t, nil, nil)
+	_, gen := s.Registry().Current()
+	var events []string
+	s.Cfg().OnReloadStart = func() {
+		_, g := s.Registry().Current()
+		events = append(events, fmt.Sprintf("start at %d", g))
+	}
+	s.Cfg().OnReload = func(rep matching.ReloadReport) {
+		_, g := s.Registry().Current()
+		events = append(events, fmt.Sprintf("done at %d (report %d)", g, rep.Generation))
+	}
+	apitest.Decode(t, apitest.Send(t, s, http.MethodPost, "/v1/admin/reload", "", "", nil), http.StatusOK, &matching.ReloadReport{})
+	want := []string{fmt.Sprintf("start at %d", gen), fmt.Sprintf("done at %d (report %d)", gen+1, gen+1)}
+	if fmt.Sprint(events) != fmt.Sprint(want) {
+		t.Fatalf("hooks %q, want %q", events, want)
+	}
+}

@@ -41,6 +41,9 @@ func (s *Server) Reload(ctx context.Context) (matching.ReloadReport, error) {
 	defer s.setReloading(-1)
 	log := s.cfg.Logger
 	log.Info("reload started")
+	if s.cfg.OnReloadStart != nil {
+		s.cfg.OnReloadStart()
+	}
 	rep, err := s.registry.Reload(ctx, s.cfg.Loader)
 	if err != nil {
 		log.Error("reload failed: the data in service is unchanged", "err", err)

@@ -85,9 +85,12 @@ type Config struct {
 	// folder and layers configuration again, for POST /v1/admin/reload and
 	// Server.Reload (nil: reloads answer why they cannot run). OnReload,
 	// when set, is called after each reload that put a new engine in
-	// service (serve warms the new maps from it).
-	Loader   matching.Loader
-	OnReload func(matching.ReloadReport)
+	// service (serve warms the new maps from it). OnReloadStart, when set,
+	// is called as each reload begins (serve stops warming the tiles of the
+	// engine about to be replaced, which would take the reload's cores).
+	Loader        matching.Loader
+	OnReload      func(matching.ReloadReport)
+	OnReloadStart func()
 }
 
 // withDefaults fills the zero fields of c.

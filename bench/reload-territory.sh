@@ -27,9 +27,24 @@ PID=$!
 until curl -sf -o /dev/null "$B/readyz"; do kill -0 $PID || exit 1; sleep 0.1; done
 uptime
 "$LOAD" -addr $B -duration 10s -concurrency 8 -mix communes=50,nearest=50 -pid $PID | grep -E '^(kind|all)' | sed 's/^/baseline: /'
-"$LOAD" -addr $B -duration 60s -concurrency 8 -mix communes=50,nearest=50 -pid $PID >"$W/load.txt" &
+"$LOAD" -addr $B -duration 90s -concurrency 8 -mix communes=50,nearest=50 -pid $PID >"$W/load.txt" &
 LPID=$!
 sleep 2
+# Each reload is timed on its own: before the next one the script waits
+# for the map layers of the previous engine to be prepared in the
+# background (the log's "map layers prepared", 2 s after a reload and a few
+# seconds long, and not cancellable), which would else run beside it. The
+# tile warm-up that follows is cancelled by the next reload, as in service.
+prepared=1
+settle() {
+	prepared=$((prepared + 1))
+	for _ in $(seq 150); do # 30 s at most
+		[ "$(grep -c 'map layers prepared' "$W/serve.log")" -ge $prepared ] && return
+		sleep 0.2
+	done
+	echo "no \"map layers prepared\" in the log 30 s after a reload"
+}
+until [ "$(grep -c 'map layers prepared' "$W/serve.log")" -ge 1 ]; do sleep 0.2; done
 for v in gzip-6 merged gzip-1 unmerged; do
 	case $v in
 	merged) cp "$W/merged.gz" "$W/communes.gz" ;;
@@ -40,11 +55,11 @@ for v in gzip-6 merged gzip-1 unmerged; do
 	t0=$(date +%s.%N)
 	ans=$(curl -s -X POST "$B/v1/admin/reload")
 	echo "territory changed ($v): $(echo "$(date +%s.%N) - $t0" | bc) s wall; $(echo "$ans" | grep -oE '"(load_ms|step|duration_ms)":[^,}]+' | tr '\n' ' ')"
-	sleep 3
+	settle
 	t0=$(date +%s.%N)
 	ans=$(curl -s -X POST "$B/v1/admin/reload")
 	echo "files unchanged: $(echo "$(date +%s.%N) - $t0" | bc) s wall; $(echo "$ans" | grep -oE '"load_ms":[0-9.]+')"
-	sleep 3
+	settle
 done
 wait $LPID
 grep -E '^(kind|all)|RSS' "$W/load.txt" | sed 's/^/during reloads: /'

@@ -124,14 +124,21 @@ func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWa
 	return w
 }
 
-// warm asks for a warm-up of the engine in service, stopping the tile
-// warm-up running.
-func (w *mapWarmer) warm() {
+// pause stops the tile warm-up running, if any: a reload starting makes
+// it moot (its engine is about to be replaced) and would share the cores
+// with it.
+func (w *mapWarmer) pause() {
 	w.mu.Lock()
 	if w.stop != nil {
 		w.stop()
 	}
 	w.mu.Unlock()
+}
+
+// warm asks for a warm-up of the engine in service, stopping the tile
+// warm-up running.
+func (w *mapWarmer) warm() {
+	w.pause()
 	select {
 	case w.kick <- struct{}{}:
 	default: // one is already asked for

@@ -125,6 +125,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	cfg.Loader = loader(&ef, &tf, cfg.Tokens, log)
 	var warmer *mapWarmer // set before the server takes requests
 	cfg.OnReload = func(matching.ReloadReport) { warmer.warm() }
+	cfg.OnReloadStart = func() { warmer.pause() }
 	a := api.New(reg, cfg)
 	// map layers ready before the first map view, again after reloads
 	warmer = startMapWarmer(ctx, a, log)
