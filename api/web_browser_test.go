@@ -181,6 +181,10 @@ func TestMapInBrowser(t *testing.T) {
 	if got := textOf(t, ctx, "#stat-scope"); !strings.Contains(got, "Creuse") {
 		t.Errorf("scope %q, want Creuse", got)
 	}
+	// The list names départements by /v1/coverage/departements' "nom".
+	if got := textOf(t, ctx, `#departement option[value="23"]`); got != "23 – Creuse" {
+		t.Errorf("département option %q, want %q", got, "23 – Creuse")
+	}
 	share30 := textOf(t, ctx, "#stat-share")
 
 	// 3. The slider: 30 → 15 min with the keyboard changes the coverage %.

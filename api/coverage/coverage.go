@@ -159,12 +159,14 @@ func (s *Handlers) coverageCommunes(c *gin.Context) error {
 	if format == "csv" {
 		return httpx.WriteTableCSV(c, "coverage-communes.csv", present.CommuneCoverages(), cv.Communes)
 	}
-	fc := httpx.GeoCollection[communeCoverageProps]{Type: "FeatureCollection",
-		Features:     make([]*httpx.GeoFeature[communeCoverageProps], 0, len(cv.Communes)),
+	fc := httpx.GeoCollection[covm.CommuneCoverage]{Type: "FeatureCollection",
+		Features:     make([]*httpx.GeoFeature[covm.CommuneCoverage], 0, len(cv.Communes)),
 		ExtraMembers: geojson.Properties{"total": len(cv.Communes), "layers": cv.Layers, "reach": httpx.RoundReach(cv.Reach)}}
 	for i := range cv.Communes {
 		m := &cv.Communes[i]
-		f := &httpx.GeoFeature[communeCoverageProps]{ID: m.Code, Type: "Feature", Properties: newCommuneCoverageProps(roundCommune(*m))}
+		// The commune is named "nom" as in the map layers (issue 15); its
+		// struct starts with code and nom, which GIS clients list first.
+		f := &httpx.GeoFeature[covm.CommuneCoverage]{ID: m.Code, Type: "Feature", Properties: roundCommune(*m)}
 		if com := &s.env.EngineOf(c).Territory().Communes[m.ID()]; com.HasShape() {
 			f.Geometry = httpx.GeoJSONShape(com.Shape)
 		}

@@ -159,7 +159,7 @@ func (c *compareCmd) exec(e *matching.Engine, stdout, stderr io.Writer) error {
 			return items.writeText(w, "code", "nom", "departement", "population", "change", "covered_population_before",
 				"covered_population_after", "gained_population", "lost_population", "nearest_distance_before_m", "nearest_distance_after_m")
 		}
-		return items.writeText(w, "code", "name", "population", "sites_before", "sites_after", "covered_population_before",
+		return items.writeText(w, "code", "nom", "population", "sites_before", "sites_after", "covered_population_before",
 			"covered_population_after", "covered_share_before", "covered_share_after", "gained_population", "lost_population",
 			"communes_gained", "communes_lost", "communes_mixed")
 	})
@@ -252,7 +252,7 @@ func (c *articulationCmd) exec(e *matching.Engine, stdout, stderr io.Writer) err
 			return items.writeText(w, "id", "name", "departement", "posts", "class", "nearest_france_services_m",
 				"added_population", "added_population_in_difficulty")
 		}
-		return items.writeText(w, "code", "name", "places", "posts", "co_located", "complements", "duplicates",
+		return items.writeText(w, "code", "nom", "places", "posts", "co_located", "complements", "duplicates",
 			"population", "covered_by_france_services", "added_population", "added_population_in_difficulty",
 			"covered_share_france_services", "covered_share_with_source")
 	})

@@ -8,7 +8,7 @@ func AllocationDepartements() Table[accessibility.AllocationDepartement] {
 	type d = accessibility.AllocationDepartement
 	return NewTable(
 		Str("code", func(v *d) string { return v.Code }),
-		Str("name", func(v *d) string { return v.Name }),
+		Str("nom", func(v *d) string { return v.Name }),
 		Float("demand", WeightedDigits, func(v *d) float64 { return v.Demand }),
 		Int("floor", func(v *d) int { return v.Floor }),
 		OptFloat("cap", 0, func(v *d) (float64, bool) {

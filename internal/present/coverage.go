@@ -35,7 +35,7 @@ func AreaCoverages() Table[coverage.AreaCoverage] {
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
-		Str("name", func(v *a) string { return v.Name }),
+		Str("nom", func(v *a) string { return v.Name }),
 		Int("population", func(v *a) int { return v.Population }),
 		Int("covered_population", func(v *a) int { return v.CoveredPopulation }),
 		Int("uncovered_population", func(v *a) int { return v.UncoveredPopulation }),
@@ -60,7 +60,7 @@ func CommuneCoverages() Table[coverage.CommuneCoverage] {
 	type c = coverage.CommuneCoverage
 	return NewTable(
 		Str("code", func(v *c) string { return v.Code }),
-		Str("name", func(v *c) string { return v.Name }),
+		Str("nom", func(v *c) string { return v.Name }),
 		Str("departement", func(v *c) string { return v.Departement }),
 		Str("region", func(v *c) string { return v.Region }),
 		Str("epci", func(v *c) string { return v.EPCI }),

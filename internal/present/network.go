@@ -9,7 +9,7 @@ func AreaComparisons() Table[siting.AreaComparison] {
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
-		Str("name", func(v *a) string { return v.Name }),
+		Str("nom", func(v *a) string { return v.Name }),
 		Int("population", func(v *a) int { return v.Population }),
 		Int("population_unlocated", func(v *a) int { return v.PopulationUnlocated }),
 		Int("sites_before", func(v *a) int { return v.SitesBefore }),
@@ -61,7 +61,7 @@ func ArticulationAreas() Table[siting.ArticulationArea] {
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
-		Str("name", func(v *a) string { return v.Name }),
+		Str("nom", func(v *a) string { return v.Name }),
 		Int("places", func(v *a) int { return v.Places }),
 		Int("posts", func(v *a) int { return v.Posts }),
 		Int("co_located", func(v *a) int { return v.CoLocated }),

@@ -66,7 +66,7 @@ func AreaChanges() Table[siting.AreaChange] {
 	return NewTable(
 		Str("level", func(v *a) string { return v.Level }),
 		Str("code", func(v *a) string { return v.Code }),
-		Str("name", func(v *a) string { return v.Name }),
+		Str("nom", func(v *a) string { return v.Name }),
 		Int("population", func(v *a) int { return v.Population }),
 		Int("population_located", func(v *a) int { return v.PopulationLocated }),
 		Int("covered_population_before", func(v *a) int { return v.CoveredBefore }),

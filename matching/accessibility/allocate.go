@@ -108,7 +108,7 @@ type Allocation struct {
 // AllocationDepartement is the allocation of one département.
 type AllocationDepartement struct {
 	Code   string  `json:"code"`
-	Name   string  `json:"name"`
+	Name   string  `json:"nom"`
 	Demand float64 `json:"demand"` // people in difficulty (or inhabitants) on the grid
 	Floor  int     `json:"floor"`
 	Cap    *int    `json:"cap"` // nil: none

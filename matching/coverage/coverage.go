@@ -77,7 +77,7 @@ type Coverage struct {
 type Scope struct {
 	Level string `json:"level"` // "national", "region" or "departement"
 	Code  string `json:"code"`
-	Name  string `json:"name"`
+	Name  string `json:"nom"`
 }
 
 // AreaCoverage is the coverage of an administrative area (nation, région,
@@ -85,7 +85,7 @@ type Scope struct {
 type AreaCoverage struct {
 	Level               string   `json:"level"`
 	Code                string   `json:"code"`
-	Name                string   `json:"name"`
+	Name                string   `json:"nom"`
 	Population          int      `json:"population"`
 	CoveredPopulation   int      `json:"covered_population"`
 	UncoveredPopulation int      `json:"uncovered_population"` // located but out of reach
@@ -208,7 +208,7 @@ type CommuneRef struct {
 // only the population fields are set, all of it unlocated.
 type CommuneCoverage struct {
 	Code                string   `json:"code"`
-	Name                string   `json:"name"`
+	Name                string   `json:"nom"`
 	Departement         string   `json:"departement"`
 	Region              string   `json:"region"`
 	EPCI                string   `json:"epci,omitempty"`

@@ -27,7 +27,7 @@ type Figures struct {
 type AreaFigures struct {
 	Level               string   `json:"level"`
 	Code                string   `json:"code"`
-	Name                string   `json:"name"`
+	Name                string   `json:"nom"`
 	Population          int      `json:"population"`
 	CoveredPopulation   int      `json:"covered_population"`
 	UncoveredPopulation int      `json:"uncovered_population"`

@@ -81,7 +81,7 @@ type Articulation struct {
 type ArticulationArea struct {
 	Level       string `json:"level"`
 	Code        string `json:"code"`
-	Name        string `json:"name"`
+	Name        string `json:"nom"`
 	Places      int    `json:"places"`
 	Posts       int    `json:"posts"` // advisor posts of structures (0 for a layer)
 	CoLocated   int    `json:"co_located"`

@@ -51,7 +51,7 @@ type CoverageComparison struct {
 type AreaComparison struct {
 	Level                       string   `json:"level"`
 	Code                        string   `json:"code"`
-	Name                        string   `json:"name"`
+	Name                        string   `json:"nom"`
 	Population                  int      `json:"population"`
 	PopulationUnlocated         int      `json:"population_unlocated"`
 	SitesBefore                 int      `json:"sites_before"` // service points of From located in the area

@@ -29,7 +29,7 @@ type ScenarioComparison struct {
 type AreaChange struct {
 	Level              string  `json:"level"`
 	Code               string  `json:"code"`
-	Name               string  `json:"name"`
+	Name               string  `json:"nom"`
 	Population         int     `json:"population"`
 	PopulationLocated  int     `json:"population_located"`
 	CoveredBefore      int     `json:"covered_population_before"`

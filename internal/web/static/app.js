@@ -69,7 +69,7 @@
     proposals: [], // {id, name, lon, lat, marker}
     commune: '', // code of the commune whose card is open
     recoMarkers: [],
-    departements: {}, // code -> {name, ...}
+    departements: {}, // code -> {nom, ...}
     colouring: 'minutes', // or 'access' (setColouring)
   };
 
@@ -369,7 +369,7 @@
   function scopeName() {
     if (!state.departement) return 'France entière';
     const d = state.departements[state.departement];
-    return d ? d.name + ' (' + state.departement + ')' : state.departement;
+    return d ? d.nom + ' (' + state.departement + ')' : state.departement;
   }
 
   // headline states the view's finding, from the API's figures only:
@@ -570,7 +570,7 @@
         state.departements[d.code] = d;
         const o = document.createElement('option');
         o.value = d.code;
-        o.textContent = d.code + ' – ' + d.name;
+        o.textContent = d.code + ' – ' + d.nom;
         sel.append(o);
       }
       sel.value = state.departement; // a view restored from the URL before the list came
