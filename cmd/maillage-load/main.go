@@ -46,6 +46,7 @@ type options struct {
 	tokenFile   string
 	duration    time.Duration
 	concurrency int
+	rate        float64 // requests per second in all, 0: as fast as the connections go
 	pid         int
 	mix         string
 	seed        int64
@@ -60,6 +61,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.StringVar(&o.tokenFile, "token-file", "", "file holding a bearer token, for the datasets kind")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to send requests")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "concurrent connections")
+	fs.Float64Var(&o.rate, "rate", 0, "requests per second in all, spread over the connections and sent on schedule (latency counted from the scheduled time, so a stall is not hidden); 0 = each connection sends as fast as it is answered")
 	fs.IntVar(&o.pid, "pid", 0, "server process id, to sample its resident memory from /proc")
 	fs.StringVar(&o.mix, "mix", "communes=35,nearest=30,coverage=15,tiles=20", "workload weights by kind (communes, nearest, coverage, tiles, datasets)")
 	fs.Int64Var(&o.seed, "seed", 1, "random seed of the workload")
@@ -70,6 +72,9 @@ func run(args []string, stdout io.Writer) error {
 	}
 	if o.duration <= 0 || o.duration > 10*time.Minute || o.concurrency < 1 || o.concurrency > 1024 {
 		return errors.New("want 0 < -duration ≤ 10m and 1 ≤ -concurrency ≤ 1024")
+	}
+	if o.rate < 0 || o.rate > 1e6 {
+		return errors.New("want 0 ≤ -rate ≤ 1000000 requests per second")
 	}
 	var bases []string
 	for _, raw := range strings.Split(o.base, ",") {
@@ -144,7 +149,7 @@ func drive(client *http.Client, w *workload, bases []string, o options) report {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			results[i] = worker(ctx, client, w, bases[i%len(bases)], o.seed+int64(i)*7919)
+			results[i] = worker(ctx, client, w, bases[i%len(bases)], o.seed+int64(i)*7919, interval(o))
 		}(i)
 	}
 	wg.Wait()
@@ -152,13 +157,37 @@ func drive(client *http.Client, w *workload, bases []string, o options) report {
 	return summarize(results, w.kinds, elapsed, o.concurrency, mem.stop())
 }
 
+// interval is the time between two requests of one connection at o.rate
+// (0: none).
+func interval(o options) time.Duration {
+	if o.rate <= 0 {
+		return 0
+	}
+	return time.Duration(float64(time.Second) * float64(o.concurrency) / o.rate)
+}
+
 // worker sends requests to base until ctx ends, recording each one's
-// latency and outcome by kind.
-func worker(ctx context.Context, client *http.Client, w *workload, base string, seed int64) workerResult {
+// latency and outcome by kind. With every > 0 it sends one request every
+// that long, and a request sent late (the previous one was slow) counts
+// its latency from when it should have been sent: an open-loop load, where
+// a server stall shows in the latencies instead of slowing the sender.
+func worker(ctx context.Context, client *http.Client, w *workload, base string, seed int64, every time.Duration) workerResult {
 	r := newWorkerResult(len(w.kinds))
 	pick := newPicker(seed)
 	buf := make([]byte, 32<<10)
+	next := time.Now()
 	for ctx.Err() == nil {
+		scheduled := time.Now()
+		if every > 0 {
+			if wait := time.Until(next); wait > 0 {
+				select {
+				case <-time.After(wait):
+				case <-ctx.Done():
+					return r
+				}
+			}
+			scheduled, next = next, next.Add(every)
+		}
 		k := w.pickKind(pick)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+w.urls[k][pick.intn(len(w.urls[k]))], nil)
 		if err != nil {
@@ -168,7 +197,10 @@ func worker(ctx context.Context, client *http.Client, w *workload, base string, 
 		if w.auth[k] {
 			req.Header.Set("Authorization", "Bearer "+w.token)
 		}
-		t0 := time.Now()
+		t0 := scheduled
+		if every == 0 {
+			t0 = time.Now()
+		}
 		resp, err := client.Do(req)
 		if err == nil {
 			for {

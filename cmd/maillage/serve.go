@@ -42,7 +42,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&cfg.Work.LayerFeatures, "concurrent-layer-features", 0, "features of the layer pages over 1000 features rendered at once (0: 60000; -1: no bound)")
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json (one object per line, for a log collector)")
 	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiles under /debug/pprof, to national tokens only")
-	memLimitMiB := fs.Int64("memory-limit", 750, "soft memory limit in MiB for the Go runtime, about 1.7 times the live heap at res 8 with every cache warm: the heap does not double between collections, and the collector does not run back to back (raise it for --res 9; 0 = none; GOMEMLIMIT wins when set)")
+	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime, about 2.3 times the live heap at res 8 with every cache warm: the heap does not double between collections, and a reload, which holds two engines while it builds the new one, does not make the collector run back to back (raise it for --res 9; 0 = none; GOMEMLIMIT wins when set)")
 	var tf trustFlags
 	tf.register(fs, &cfg)
 	var pf preloadFlags
