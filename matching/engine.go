@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/maillage/maillage/data/indicators"
@@ -199,12 +200,11 @@ func Load(cfg Config) (*Engine, error) {
 	// structures read for places located by commune: they are read first,
 	// from the points of the territory as loaded (the layers always were;
 	// the structures raced with the grid before).
-	var ll layersLoad
-	var sl partLoad
+	waitLayers := sync.OnceValue(func() layersLoad { return <-layersDone })
+	waitStructs := sync.OnceValue(func() partLoad { return <-structsDone })
 	if cfg.PopulationGrid != "" {
-		ll, sl = <-layersDone, <-structsDone
-		layersDone <- ll
-		structsDone <- sl
+		waitLayers()
+		waitStructs()
 	}
 
 	t0 = begin("grid")
@@ -213,7 +213,6 @@ func Load(cfg Config) (*Engine, error) {
 		var gs gridStats
 		var err error
 		if grid, gs, err = reloadGrid(terr, cfg.Previous, cfg); err != nil {
-			<-layersDone
 			return nil, err
 		}
 		if cfg.Previous != nil {
@@ -222,7 +221,7 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	p.Grid = grid
 	gridTook := time.Since(t0)
-	ll = <-layersDone
+	ll := waitLayers()
 	if ll.err != nil {
 		return nil, ll.err
 	}
@@ -232,7 +231,7 @@ func Load(cfg Config) (*Engine, error) {
 	took("grid", gridTook)
 
 	begin("structures")
-	sl = <-structsDone
+	sl := waitStructs()
 	if sl.err != nil {
 		return nil, sl.err
 	}

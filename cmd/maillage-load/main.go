@@ -177,7 +177,7 @@ func worker(ctx context.Context, client *http.Client, w *workload, base string, 
 	buf := make([]byte, 32<<10)
 	next := time.Now()
 	for ctx.Err() == nil {
-		scheduled := time.Now()
+		var scheduled time.Time // zero: counted from the send
 		if every > 0 {
 			if wait := time.Until(next); wait > 0 {
 				select {
@@ -198,7 +198,7 @@ func worker(ctx context.Context, client *http.Client, w *workload, base string, 
 			req.Header.Set("Authorization", "Bearer "+w.token)
 		}
 		t0 := scheduled
-		if every == 0 {
+		if t0.IsZero() {
 			t0 = time.Now()
 		}
 		resp, err := client.Do(req)
