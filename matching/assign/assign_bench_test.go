@@ -33,3 +33,28 @@ func benchSolve(b *testing.B, solve func(context.Context, *Problem, Options) (So
 func BenchmarkOptimal(b *testing.B)       { benchSolve(b, Optimal, -1) }
 func BenchmarkOptimalCapped(b *testing.B) { benchSolve(b, Optimal, 5) }
 func BenchmarkGreedy(b *testing.B)        { benchSolve(b, Greedy, -1) }
+
+// balancedSpec is the balanced case of issue 17 on the plane: 50,000
+// candidates for about 50,000 posts (1–19 per structure), where the late
+// shortest-path searches cross saturated regions. Unlike
+// BenchmarkAssignBalanced50k of matching/pairing it times the solver
+// alone, without the graph building.
+var balancedSpec = genSpec{Seed: 2024, Candidates: 50000, Structures: 5000, MaxPosts: 19, Clustered: 0.5}
+
+func BenchmarkOptimalBalanced(b *testing.B) {
+	p := genProblem(balancedSpec, -1)
+	b.ReportAllocs()
+	var sol Solution
+	for b.Loop() {
+		var err error
+		if sol, err = Optimal(context.Background(), p, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	o, ok := evaluate(p, sol.Match)
+	if !ok {
+		b.Fatal("infeasible assignment")
+	}
+	b.ReportMetric(float64(o.posts), "posts")
+	b.ReportMetric(float64(o.cost)/1000, "total-km")
+}

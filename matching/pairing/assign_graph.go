@@ -251,14 +251,16 @@ func sortTies(cost []uint32, pair []uint64) {
 	}
 }
 
-// maxRadixBits is the widest digit of radixSortEdges.
-const maxRadixBits = 11
+// maxRadixBits is the widest digit of radixSortEdges: costs below 65.5 km
+// (every reach up to that) sort in one pass, which needs no second pair of
+// arrays; the counts of a pass take 2^16 × 4 bytes per group of segments.
+const maxRadixBits = 16
 
 // radixSortEdges concatenates the segments and stably sorts the edges by
-// cost: a parallel LSD radix sort with as few passes of at most 11 bits as
-// the largest cost needs (two of 8 bits for 30 km). Segments hold
-// candidates in order, so the result is by (cost, candidate). The segments
-// are released. It stops between passes when ctx is done.
+// cost: a parallel LSD radix sort with as few passes of at most 16 bits as
+// the largest cost needs (one for 30 km). Segments hold candidates in
+// order, so the result is by (cost, candidate). The segments are released.
+// It stops between passes when ctx is done.
 func radixSortEdges(ctx context.Context, segCost [][]uint32, segPair [][]uint64, workers int) ([]uint32, []uint64, error) {
 	n := 0
 	var maxCost uint32
@@ -314,38 +316,45 @@ func radixSortEdges(ctx context.Context, segCost [][]uint32, segPair [][]uint64,
 }
 
 // radixPass is one stable counting-sort pass on the digit of width bits at
-// shift: segments are counted and scattered in parallel, each writing at
-// offsets that keep segment order within a bucket. When ctx is done the
-// segments left are skipped (the caller drops the result).
+// shift. The segments are cut in up to 2·workers runs of consecutive
+// segments, counted and scattered in parallel, each run writing at offsets
+// that keep run order within a bucket. When ctx is done the runs left are
+// skipped (the caller drops the result).
 func radixPass(ctx context.Context, segCost [][]uint32, segPair [][]uint64, dstCost []uint32, dstPair []uint64, shift, width uint, workers int) {
 	nb := 1 << width
 	mask := uint32(nb - 1)
-	off := make([]int, len(segCost)*nb)
-	assignParallel(workers, len(segCost), func(next func() (int, bool)) {
-		for s, ok := next(); ok; s, ok = next() {
-			h := off[s*nb : (s+1)*nb]
-			for _, c := range segCost[s] {
-				h[(c>>shift)&mask]++
+	runs := max(1, min(len(segCost), 2*workers))
+	first := func(r int) int { return r * len(segCost) / runs } // first segment of run r
+	off := make([]int32, runs*nb)
+	assignParallel(workers, runs, func(next func() (int, bool)) {
+		for r, ok := next(); ok; r, ok = next() {
+			h := off[r*nb : (r+1)*nb]
+			for _, seg := range segCost[first(r):first(r+1)] {
+				for _, c := range seg {
+					h[(c>>shift)&mask]++
+				}
 			}
 		}
 	})
-	sum := 0
+	var sum int32
 	for b := range nb {
-		for s := range segCost {
-			n := off[s*nb+b]
-			off[s*nb+b] = sum
-			sum += n
+		for r := range runs {
+			k := off[r*nb+b]
+			off[r*nb+b] = sum
+			sum += k
 		}
 	}
-	assignParallel(workers, len(segCost), func(next func() (int, bool)) {
-		for s, ok := next(); ok && ctx.Err() == nil; s, ok = next() {
-			h := off[s*nb : (s+1)*nb]
-			pair := segPair[s]
-			for i, c := range segCost[s] {
-				d := (c >> shift) & mask
-				dstCost[h[d]] = c
-				dstPair[h[d]] = pair[i]
-				h[d]++
+	assignParallel(workers, runs, func(next func() (int, bool)) {
+		for r, ok := next(); ok && ctx.Err() == nil; r, ok = next() {
+			h := off[r*nb : (r+1)*nb]
+			for s := first(r); s < first(r+1) && ctx.Err() == nil; s++ {
+				pair := segPair[s]
+				for i, c := range segCost[s] {
+					d := (c >> shift) & mask
+					dstCost[h[d]] = c
+					dstPair[h[d]] = pair[i]
+					h[d]++
+				}
 			}
 		}
 	})
