@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -57,9 +58,20 @@ func (cv *Coverage) computeGaps() {
 	national := sc.Cells == nil // positions are grid indexes: no search
 	dist, maxM := ns.CellDistM, cv.Reach.MaxM
 	member := cv.ScopeDepartements()
-	// gapOf marks the cells met (-1) during the walk; kept zones then get
-	// their rank, unpopulated ones 0 back.
-	gapOf := make([]int32, n)
+	// pending has a bit per scope cell not covered and not yet met by the
+	// walk: an eighth of a megabyte nationally, which stays in cache where
+	// the distances and a per-cell mark (3.6 MB each) would not.
+	pending := make([]uint64, (n+63)/64)
+	for k := 0; k < n; k++ {
+		i := k
+		if !national {
+			i = int(sc.Cells[k])
+		}
+		// Not covered, as Covered decides it (a NaN distance is not).
+		if !(float64(dist[i]) <= maxM) {
+			pending[k>>6] |= 1 << (k & 63)
+		}
+	}
 	var (
 		zones       []GapZone
 		zoneStart   []int32 // per zone, into gapBuf
@@ -70,13 +82,10 @@ func (cv *Coverage) computeGaps() {
 		walked      int32 // zones walked, populated or not: the mark of seen
 	)
 	seen := make([]int32, len(cv.c.territory.Communes)) // last zone walked that listed the commune
-	for k0 := 0; k0 < n; k0++ {
-		if gapOf[k0] != 0 || float64(dist[sc.Cell(k0)]) <= maxM {
-			continue
-		}
+	for k0 := nextPending(pending, 0); k0 < n; k0 = nextPending(pending, k0+1) {
 		walked++
 		start, idsFrom := len(cv.gapBuf), len(ids)
-		gapOf[k0] = -1
+		pending[k0>>6] &^= 1 << (k0 & 63)
 		cv.gapBuf = append(cv.gapBuf, int32(sc.Cell(k0)))
 		if !national {
 			posBuf = append(posBuf, int32(k0))
@@ -109,9 +118,8 @@ func (cv *Coverage) computeGaps() {
 						continue
 					}
 				}
-				// Not covered, as Covered decides it (a NaN distance is not).
-				if gapOf[pn] == 0 && !(float64(dist[nb]) <= maxM) {
-					gapOf[pn] = -1
+				if bit := uint64(1) << (pn & 63); pending[pn>>6]&bit != 0 {
+					pending[pn>>6] &^= bit
 					cv.gapBuf = append(cv.gapBuf, nb)
 					if !national {
 						posBuf = append(posBuf, int32(pn))
@@ -122,13 +130,6 @@ func (cv *Coverage) computeGaps() {
 		cells := cv.gapBuf[start:]
 		if num.RoundPop(acc.pops) == 0 {
 			unpopulated++
-			for q, cell := range cells {
-				p := cell
-				if !national {
-					p = posBuf[start+q]
-				}
-				gapOf[p] = 0
-			}
 			cv.gapBuf, ids = cv.gapBuf[:start], ids[:idsFrom]
 			if !national {
 				posBuf = posBuf[:start]
@@ -156,6 +157,7 @@ func (cv *Coverage) computeGaps() {
 		zones[i].Rank = i
 	}
 	slices.SortFunc(zones, gapOrder(cv.RankBy))
+	gapOf := make([]int32, n)
 	for i := range zones {
 		w := zones[i].Rank
 		zones[i].Rank = i + 1
@@ -283,6 +285,24 @@ func (a *zoneAcc) zone(g *geo.Grid, cells []int32) GapZone {
 	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.need.difficulty, num.RoundPop(a.need.withoutIndex)
 	z.ZRRPopulation, z.ZRRPartialPopulation = num.RoundPop(a.need.zrr), num.RoundPop(a.need.zrrPartial)
 	return z
+}
+
+// nextPending returns the position of the first bit set in pending from
+// position k on, or len(pending)*64.
+func nextPending(pending []uint64, k int) int {
+	wi := k >> 6
+	if wi >= len(pending) {
+		return len(pending) * 64
+	}
+	if w := pending[wi] >> (k & 63); w != 0 {
+		return k + bits.TrailingZeros64(w)
+	}
+	for wi++; wi < len(pending); wi++ {
+		if pending[wi] != 0 {
+			return wi*64 + bits.TrailingZeros64(pending[wi])
+		}
+	}
+	return len(pending) * 64
 }
 
 // touchCommunes fills the communes and départements each zone touches from
