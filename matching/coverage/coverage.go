@@ -71,6 +71,9 @@ type Coverage struct {
 	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
 	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
 	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
+	// gapBorder has a bit per cell of gapBuf on its zone's outline: a
+	// neighbour covered, out of scope or off the grid (GapOutline).
+	gapBorder []uint64
 }
 
 // Scope names the area a coverage covers.

@@ -43,6 +43,7 @@ type GapZone struct {
 	DepartementsTouched    []string   `json:"departements"`    // their départements, ascending
 
 	cells []int32 // grid indexes of its cells, the smallest first
+	from  int32   // where cells start in Coverage.gapBuf (and their bits in gapBorder)
 }
 
 // computeGaps finds the gap zones of the scope in one walk of its
@@ -72,6 +73,10 @@ func (cv *Coverage) computeGaps() {
 			pending[k>>6] |= 1 << (k & 63)
 		}
 	}
+	// uncovered stays as pending starts: a neighbour not in it is across
+	// the outline of the zone.
+	uncovered := slices.Clone(pending)
+	cv.gapBorder = cv.gapBorder[:0]
 	var (
 		zones       []GapZone
 		zoneStart   []int32 // per zone, into gapBuf
@@ -111,14 +116,22 @@ func (cv *Coverage) computeGaps() {
 				}
 				acc.need.addShare(cv.c.need, ci, ix.CellCommPop[k])
 			}
-			for _, nb := range ix.adj.Neighbors(cell) {
+			nbs := ix.adj.Neighbors(cell)
+			border := len(nbs) < geo.MaxNeighbors // on the grid's edge
+			for _, nb := range nbs {
 				pn := int(nb)
 				if !national {
 					if pn = sc.Pos(nb); pn < 0 {
+						border = true // across the scope's border
 						continue
 					}
 				}
-				if bit := uint64(1) << (pn & 63); pending[pn>>6]&bit != 0 {
+				bit := uint64(1) << (pn & 63)
+				if uncovered[pn>>6]&bit == 0 {
+					border = true // a covered cell
+					continue
+				}
+				if pending[pn>>6]&bit != 0 {
 					pending[pn>>6] &^= bit
 					cv.gapBuf = append(cv.gapBuf, nb)
 					if !national {
@@ -126,11 +139,18 @@ func (cv *Coverage) computeGaps() {
 					}
 				}
 			}
+			if q>>6 >= len(cv.gapBorder) {
+				cv.gapBorder = append(cv.gapBorder, 0)
+			}
+			if border {
+				cv.gapBorder[q>>6] |= 1 << (q & 63)
+			}
 		}
 		cells := cv.gapBuf[start:]
 		if num.RoundPop(acc.pops) == 0 {
 			unpopulated++
 			cv.gapBuf, ids = cv.gapBuf[:start], ids[:idsFrom]
+			cv.gapBorder = truncBits(cv.gapBorder, start)
 			if !national {
 				posBuf = posBuf[:start]
 			}
@@ -148,7 +168,7 @@ func (cv *Coverage) computeGaps() {
 		}
 		// The walk starts from the zone's first cell in scope order, which is
 		// grid order, which is H3 order: its smallest cell.
-		zones[i].cells = cv.gapBuf[zoneStart[i]:end:end]
+		zones[i].cells, zones[i].from = cv.gapBuf[zoneStart[i]:end:end], zoneStart[i]
 		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
 	}
 	// Ranks, once ordered: zoneStart and posBuf follow the walk's order, so
@@ -305,6 +325,16 @@ func nextPending(pending []uint64, k int) int {
 	return len(pending) * 64
 }
 
+// truncBits clears the bits of b from position n on, and drops the words
+// past it.
+func truncBits(b []uint64, n int) []uint64 {
+	b = b[:min(len(b), (n+63)>>6)]
+	if n&63 != 0 && len(b) > 0 {
+		b[len(b)-1] &= 1<<(n&63) - 1
+	}
+	return b
+}
+
 // touchCommunes fills the communes and départements each zone touches from
 // the communes its walk met (ids[idStart[i]:idStart[i+1]] for zone i, in
 // the order of zones), every zone's codes in one backing array.
@@ -350,7 +380,17 @@ func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
 	if i < 0 || i >= len(cv.Gaps) {
 		return nil
 	}
-	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
+	// Only the zone's border cells, as the walk flagged them, are handed
+	// over: Outline skips the others (every neighbour in the zone), and
+	// their order, which decides where rings start, is kept.
+	z := &cv.Gaps[i]
+	var border []int32
+	for q, cell := range z.cells {
+		if b := int(z.from) + q; cv.gapBorder[b>>6]&(1<<(b&63)) != 0 {
+			border = append(border, cell)
+		}
+	}
+	return cv.ix.adj.Outline(border, func(cell int32) bool {
 		p := cv.sc.Pos(cell)
 		return p >= 0 && cv.gapOf[p] == int32(i+1)
 	})

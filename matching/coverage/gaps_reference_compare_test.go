@@ -13,7 +13,8 @@ import (
 // zones in the same order with the same cells in the same order, the same
 // figures to the last bit, and the same zone for every scope cell, at
 // thresholds from a few kilometres (hundreds of small zones) to an hour,
-// nationally and in a département and a région.
+// nationally and in a département and a région; and that outlines drawn
+// from the zones' border cells are those drawn from all their cells.
 func TestGapsMatchReference(t *testing.T) {
 	e := coverageEngine(t)
 	var queries []coverage.Query
@@ -49,6 +50,11 @@ func TestGapsMatchReference(t *testing.T) {
 			if !reflect.DeepEqual(cv.Gaps[i], gaps[i]) || !slices.Equal(cv.Gaps[i].GapCellIndexes(), gaps[i].GapCellIndexes()) {
 				t.Errorf("%s: zone %d is\n%+v\nreference\n%+v", name, i, cv.Gaps[i], gaps[i])
 				break
+			}
+		}
+		for i := range min(len(cv.Gaps), 20) {
+			if !reflect.DeepEqual(cv.GapOutline(i), cv.ReferenceOutline(i)) {
+				t.Errorf("%s: the outline of zone %d differs from the one of all its cells", name, i)
 			}
 		}
 		if !slices.Equal(cv.GapOf(), gapOf) {

@@ -79,7 +79,7 @@ func (cv *Coverage) referenceGaps() {
 		if i+1 < len(zones) {
 			end = zoneStart[i+1]
 		}
-		zones[i].cells = cv.gapBuf[zoneStart[i]:end]
+		zones[i].cells, zones[i].from = cv.gapBuf[zoneStart[i]:end], int32(zoneStart[i])
 		// The walk starts from the zone's first cell in scope order, which is
 		// grid order, which is H3 order: its smallest cell.
 		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
@@ -191,4 +191,13 @@ func (cv *Coverage) refTouchCommunes(zones []GapZone) {
 		}
 		slices.Sort(z.DepartementsTouched)
 	}
+}
+
+// ReferenceOutline is the outline of zone i of Gaps from all its cells,
+// as GapOutline gave it before it handed over only the border cells.
+func (cv *Coverage) ReferenceOutline(i int) orb.MultiPolygon {
+	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
+		p := cv.sc.Pos(cell)
+		return p >= 0 && cv.gapOf[p] == int32(i+1)
+	})
 }
