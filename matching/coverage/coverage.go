@@ -71,6 +71,9 @@ type Coverage struct {
 	pf     *coverageProfile // population by distance of ns (coverage_profile.go)
 	gapOf  []int32          // per scope cell: index in Gaps + 1, 0 when covered or in an unpopulated zone (nil with NoGaps); 0 for none so that no fill is needed
 	gapBuf []int32          // grid indexes of the cells of all zones, zone after zone
+	// gapBorder has a bit per cell of gapBuf on its zone's outline: a
+	// neighbour covered, out of scope or off the grid (GapOutline).
+	gapBorder []uint64
 }
 
 // Scope names the area a coverage covers.
@@ -361,6 +364,10 @@ func (cv *Coverage) computeCommunes() {
 	t, ns := cv.c.territory, cv.ns
 	ids := cv.sc.Communes
 	cv.Communes = make([]CommuneCoverage, len(ids))
+	// The share and distances each commune points to live in one array,
+	// three per commune: one allocation, not three per commune, and
+	// neighbours in memory for the areas' rankings that read them.
+	vals := make([]float64, 3*len(ids))
 	const chunk = 1024
 	par.Chunks(cv.c.workers, (len(ids)+chunk-1)/chunk, func(c int) {
 		for k := c * chunk; k < min(len(ids), (c+1)*chunk); k++ {
@@ -393,15 +400,16 @@ func (cv *Coverage) computeCommunes() {
 			case !cc.Located:
 				cc.NoDataReason = NoDataNoBoundary
 			case located > 0:
-				cc.CoveredShare = ptr(coveredPop / located)
-				cc.MeanDistanceM = ptr(b.meanDistM)
-				cc.MaxDistanceM = ptr(b.maxDistM)
+				v := vals[3*k : 3*k+3 : 3*k+3]
+				v[0], v[1], v[2] = coveredPop/located, b.meanDistM, b.maxDistM
+				cc.CoveredShare, cc.MeanDistanceM, cc.MaxDistanceM = &v[0], &v[1], &v[2]
 			case cc.NearestSiteID != "":
-				cc.MeanDistanceM, cc.MaxDistanceM = ptr(cc.NearestDistanceM), ptr(cc.NearestDistanceM)
-				cc.CoveredShare = ptr(0.0)
+				v := vals[3*k : 3*k+3 : 3*k+3]
+				v[0], v[1], v[2] = 0, cc.NearestDistanceM, cc.NearestDistanceM
 				if cv.Covered(ns.communeDistM[ci]) {
-					cc.CoveredShare = ptr(1.0)
+					v[0] = 1
 				}
+				cc.CoveredShare, cc.MeanDistanceM, cc.MaxDistanceM = &v[0], &v[1], &v[2]
 			default:
 				cc.NoDataReason = NoDataNoSite
 			}

@@ -50,12 +50,18 @@ func (a *areaAcc) offer(c *CommuneCoverage) {
 }
 
 func (a *areaAcc) result(level, code, name string) AreaCoverage {
+	return a.resultInto(level, code, name, make([]CommuneRef, len(a.worst)))
+}
+
+// resultInto is result with the worst communes written to refs, of
+// len(a.worst).
+func (a *areaAcc) resultInto(level, code, name string, refs []CommuneRef) AreaCoverage {
 	f := roundArea(a.pop, a.located, a.covered, a.sumDist, a.used, a.communesUnlocated)
 	r := AreaCoverage{Level: level, Code: code, Name: name, Population: a.pop,
 		CoveredPopulation: f.covered, UncoveredPopulation: f.uncovered, PopulationUnlocated: f.unlocated,
 		CoveredShare: f.share, MeanDistanceM: f.meanDistM, NoDataReason: f.noData,
 		Communes: a.used, CommunesUncovered: a.communesUncovered, CommunesUnlocated: a.communesUnlocated,
-		WorstCommunes:          make([]CommuneRef, len(a.worst)),
+		WorstCommunes:          refs,
 		PopulationInDifficulty: a.need.difficulty, UncoveredPopulationInDifficulty: a.need.uncoveredDifficulty,
 		PopulationWithoutIndex: num.RoundPop(a.need.withoutIndex), ZRRPopulation: num.RoundPop(a.need.zrr),
 		ZRRPartialPopulation: num.RoundPop(a.need.zrrPartial), UncoveredZRRPopulation: num.RoundPop(a.need.uncoveredZRR)}
@@ -111,61 +117,78 @@ func communeRef(c *CommuneCoverage) CommuneRef {
 // computeAreas fills Summary, Regions, Departements and EPCIs from Communes.
 func (cv *Coverage) computeAreas() {
 	t, ix := cv.c.territory, cv.ix
-	var nat areaAcc
-	regs := make([]areaAcc, len(t.Regions))
-	deps := make([]areaAcc, len(t.Departements))
-	epcis := make([]areaAcc, len(t.EPCIs))
-	// inAreas calls fn on the accumulators of the nation and of the areas
-	// commune c belongs to.
-	inAreas := func(c *CommuneCoverage, fn func(*areaAcc, *CommuneCoverage)) {
-		fn(&nat, c)
-		if r := ix.CommuneReg[c.id]; r >= 0 {
-			fn(&regs[r], c)
-		}
-		if d := ix.CommuneDep[c.id]; d >= 0 {
-			fn(&deps[d], c)
-		}
-		if p := ix.CommuneEPCI[c.id]; p >= 0 {
-			fn(&epcis[p], c)
-		}
+	// The nation, then the régions, départements and EPCIs, in one array;
+	// their worst communes in another, WorstCommunesPerArea slots each, so
+	// that ranking allocates nothing per area.
+	const w = WorstCommunesPerArea
+	nr, nd := len(t.Regions), len(t.Departements)
+	accs := make([]areaAcc, 1+nr+nd+len(t.EPCIs))
+	worst := make([]*CommuneCoverage, w*len(accs))
+	for i := range accs {
+		accs[i].worst = worst[w*i : w*i : w*(i+1)]
 	}
-	for k := range cv.Communes {
-		inAreas(&cv.Communes[k], (*areaAcc).add)
-	}
-	cv.fromBuckets(&nat, regs, deps)
-
-	// Worst communes: every area keeps its WorstCommunesPerArea worst
-	// located, inhabited communes, by insertion (no global sort).
+	nat, regs, deps, epcis := &accs[0], accs[1:1+nr], accs[1+nr:1+nr+nd], accs[1+nr+nd:]
 	for k := range cv.Communes {
 		c := &cv.Communes[k]
-		if c.Located && c.CoveredPopulation+c.UncoveredPopulation > 0 {
-			inAreas(c, (*areaAcc).offer)
+		// Worst communes: every area keeps its WorstCommunesPerArea worst
+		// located, inhabited communes, by insertion (no global sort).
+		offer := c.Located && c.CoveredPopulation+c.UncoveredPopulation > 0
+		nat.addOffer(c, offer)
+		if r := ix.CommuneReg[c.id]; r >= 0 {
+			regs[r].addOffer(c, offer)
+		}
+		if d := ix.CommuneDep[c.id]; d >= 0 {
+			deps[d].addOffer(c, offer)
+		}
+		if p := ix.CommuneEPCI[c.id]; p >= 0 {
+			epcis[p].addOffer(c, offer)
 		}
 	}
+	cv.fromBuckets(nat, regs, deps)
 
-	cv.Summary = nat.result(cv.sc.Level, cv.sc.Code, cv.sc.Name)
+	nRefs := 0
+	for i := range accs {
+		nRefs += len(accs[i].worst)
+	}
+	refs := make([]CommuneRef, nRefs)
+	result := func(a *areaAcc, level, code, name string) AreaCoverage {
+		n := len(a.worst)
+		r := a.resultInto(level, code, name, refs[:n:n])
+		refs = refs[n:]
+		return r
+	}
+	cv.Summary = result(nat, cv.sc.Level, cv.sc.Code, cv.sc.Name)
 	cv.Regions = cv.Regions[:0]
 	for i := range regs {
 		if regs[i].used > 0 {
-			cv.Regions = append(cv.Regions, regs[i].result(LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
+			cv.Regions = append(cv.Regions, result(&regs[i], LevelRegion, t.Regions[i].Code, t.Regions[i].Name))
 		}
 	}
 	cv.Departements = cv.Departements[:0]
 	for i := range deps {
 		if deps[i].used > 0 {
-			cv.Departements = append(cv.Departements, deps[i].result(LevelDepartement, t.Departements[i].Code, t.Departements[i].Name))
+			cv.Departements = append(cv.Departements, result(&deps[i], LevelDepartement, t.Departements[i].Code, t.Departements[i].Name))
 		}
 	}
 	cv.EPCIs = cv.EPCIs[:0]
 	for i := range epcis {
 		if epcis[i].used > 0 {
-			cv.EPCIs = append(cv.EPCIs, epcis[i].result(LevelEPCI, t.EPCIs[i].Code, t.EPCIs[i].Name))
+			cv.EPCIs = append(cv.EPCIs, result(&epcis[i], LevelEPCI, t.EPCIs[i].Code, t.EPCIs[i].Name))
 		}
 	}
 	byCode := func(a, b AreaCoverage) int { return cmp.Compare(a.Code, b.Code) }
 	slices.SortFunc(cv.Regions, byCode)
 	slices.SortFunc(cv.Departements, byCode)
 	slices.SortFunc(cv.EPCIs, byCode)
+}
+
+// addOffer adds c to the area, and offers it among the worst communes
+// when offer is set.
+func (a *areaAcc) addOffer(c *CommuneCoverage, offer bool) {
+	a.add(c)
+	if offer {
+		a.offer(c)
+	}
 }
 
 // fromBuckets sets the located and covered populations of the scope, its

@@ -2,6 +2,7 @@ package coverage
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -42,71 +43,159 @@ type GapZone struct {
 	DepartementsTouched    []string   `json:"departements"`    // their départements, ascending
 
 	cells []int32 // grid indexes of its cells, the smallest first
+	from  int32   // where cells start in Coverage.gapBuf (and their bits in gapBorder)
 }
 
-// computeGaps finds the gap zones of the scope.
+// computeGaps finds the gap zones of the scope in one walk of its
+// uncovered cells: each zone is walked breadth first from its smallest
+// cell (neighbours in Adjacency order), and its figures, need and communes
+// are summed as its cells are met, in that order, so that a zone costs one
+// visit per cell and no pass of its own (the sums, added in the walk's
+// order, are those of the earlier separate passes to the last bit:
+// TestGapsMatchReference).
 func (cv *Coverage) computeGaps() {
 	sc, ix, g, ns := cv.sc, cv.ix, cv.c.grid, cv.ns
 	n := sc.Len()
-	// state per scope cell: 0 covered, 1 uncovered not yet visited, 2 visited
-	state := make([]uint8, n)
+	national := sc.Cells == nil // positions are grid indexes: no search
+	dist, maxM := ns.CellDistM, cv.Reach.MaxM
+	member := cv.ScopeDepartements()
+	// pending has a bit per scope cell not covered and not yet met by the
+	// walk: an eighth of a megabyte nationally, which stays in cache where
+	// the distances and a per-cell mark (3.6 MB each) would not.
+	pending := make([]uint64, (n+63)/64)
 	for k := 0; k < n; k++ {
-		if !cv.Covered(ns.CellDistM[sc.Cell(k)]) {
-			state[k] = 1
+		i := k
+		if !national {
+			i = int(sc.Cells[k])
+		}
+		// Not covered, as Covered decides it (a NaN distance is not).
+		if !(float64(dist[i]) <= maxM) {
+			pending[k>>6] |= 1 << (k & 63)
 		}
 	}
-	cv.gapOf = make([]int32, n)
-	var zones []GapZone
-	var zoneStart []int // into gapBuf
-	var queue []int32   // scope positions
-	unpopulated := 0
-	member := cv.ScopeDepartements()
-	for k0 := 0; k0 < n; k0++ {
-		if state[k0] != 1 {
-			continue
+	// uncovered stays as pending starts: a neighbour not in it is across
+	// the outline of the zone.
+	uncovered := slices.Clone(pending)
+	cv.gapBorder = cv.gapBorder[:0]
+	var (
+		zones       []GapZone
+		zoneStart   []int32 // per zone, into gapBuf
+		posBuf      []int32 // sub-scopes: scope position of each gapBuf cell
+		ids         []int32 // communes touched, zone after zone
+		idStart     []int32 // per kept zone, into ids
+		unpopulated int
+		walked      int32 // zones walked, populated or not: the mark of seen
+	)
+	seen := make([]int32, len(cv.c.territory.Communes)) // last zone walked that listed the commune
+	for k0 := nextPending(pending, 0); k0 < n; k0 = nextPending(pending, k0+1) {
+		walked++
+		start, idsFrom := len(cv.gapBuf), len(ids)
+		pending[k0>>6] &^= 1 << (k0 & 63)
+		cv.gapBuf = append(cv.gapBuf, int32(sc.Cell(k0)))
+		if !national {
+			posBuf = append(posBuf, int32(k0))
 		}
-		start := len(cv.gapBuf)
-		queue = append(queue[:0], int32(k0))
-		state[k0] = 2
-		for q := 0; q < len(queue); q++ {
-			k := int(queue[q])
-			cell := sc.Cell(k)
-			cv.gapBuf = append(cv.gapBuf, int32(cell))
-			for _, nb := range ix.adj.Neighbors(int32(cell)) {
-				if p := sc.Pos(nb); p >= 0 && state[p] == 1 {
-					state[p] = 2
-					queue = append(queue, int32(p))
+		var acc zoneAcc
+		acc.start(cv.gapBuf[start])
+		for q := start; q < len(cv.gapBuf); q++ {
+			cell, p := cv.gapBuf[q], cv.gapBuf[q]
+			if !national {
+				p = posBuf[q]
+			}
+			acc.add(g, cell, sc.CellPop[p], dist[cell])
+			for k := ix.CellCommStart[cell]; k < ix.CellCommStart[cell+1]; k++ {
+				ci := ix.CellComm[k]
+				if seen[ci] != walked {
+					seen[ci] = walked
+					ids = append(ids, ci)
+				}
+				if member != nil {
+					if d := ix.CommuneDep[ci]; d < 0 || !member[d] {
+						continue
+					}
+				}
+				acc.need.addShare(cv.c.need, ci, ix.CellCommPop[k])
+			}
+			nbs := ix.adj.Neighbors(cell)
+			border := len(nbs) < geo.MaxNeighbors // on the grid's edge
+			for _, nb := range nbs {
+				pn := int(nb)
+				if !national {
+					if pn = sc.Pos(nb); pn < 0 {
+						border = true // across the scope's border
+						continue
+					}
+				}
+				bit := uint64(1) << (pn & 63)
+				if uncovered[pn>>6]&bit == 0 {
+					border = true // a covered cell
+					continue
+				}
+				if pending[pn>>6]&bit != 0 {
+					pending[pn>>6] &^= bit
+					cv.gapBuf = append(cv.gapBuf, nb)
+					if !national {
+						posBuf = append(posBuf, int32(pn))
+					}
 				}
 			}
+			if q>>6 >= len(cv.gapBorder) {
+				cv.gapBorder = append(cv.gapBorder, 0)
+			}
+			if border {
+				cv.gapBorder[q>>6] |= 1 << (q & 63)
+			}
 		}
-		z := cv.zoneStats(cv.gapBuf[start:], g)
-		if z.Population == 0 {
+		cells := cv.gapBuf[start:]
+		if num.RoundPop(acc.pops) == 0 {
 			unpopulated++
-			cv.gapBuf = cv.gapBuf[:start]
+			cv.gapBuf, ids = cv.gapBuf[:start], ids[:idsFrom]
+			cv.gapBorder = truncBits(cv.gapBorder, start)
+			if !national {
+				posBuf = posBuf[:start]
+			}
 			continue
 		}
-		cv.zoneNeed(&z, cv.gapBuf[start:], member)
-		zones = append(zones, z)
-		zoneStart = append(zoneStart, start)
+		zones = append(zones, acc.zone(g, cells))
+		zoneStart = append(zoneStart, int32(start))
+		idStart = append(idStart, int32(idsFrom))
 	}
+	cv.touchCommunes(zones, ids, idStart)
 	for i := range zones {
 		end := len(cv.gapBuf)
 		if i+1 < len(zones) {
-			end = zoneStart[i+1]
+			end = int(zoneStart[i+1])
 		}
-		zones[i].cells = cv.gapBuf[zoneStart[i]:end]
 		// The walk starts from the zone's first cell in scope order, which is
 		// grid order, which is H3 order: its smallest cell.
+		zones[i].cells, zones[i].from = cv.gapBuf[zoneStart[i]:end:end], zoneStart[i]
 		zones[i].ID = "gap-" + g.Cells[zones[i].cells[0]].String()
 	}
-	slices.SortFunc(zones, gapOrder(cv.RankBy))
+	// Ranks, once ordered: zoneStart and posBuf follow the walk's order, so
+	// the walk's index rides in Rank until then.
 	for i := range zones {
+		zones[i].Rank = i
+	}
+	slices.SortFunc(zones, gapOrder(cv.RankBy))
+	gapOf := make([]int32, n)
+	for i := range zones {
+		w := zones[i].Rank
 		zones[i].Rank = i + 1
-		for _, cell := range zones[i].cells {
-			cv.gapOf[sc.Pos(cell)] = int32(i + 1)
+		if national {
+			for _, cell := range zones[i].cells {
+				gapOf[cell] = int32(i + 1)
+			}
+			continue
+		}
+		end := len(cv.gapBuf)
+		if w+1 < len(zoneStart) {
+			end = int(zoneStart[w+1])
+		}
+		for _, p := range posBuf[zoneStart[w]:end] {
+			gapOf[p] = int32(i + 1)
 		}
 	}
-	cv.touchCommunes(zones)
+	cv.gapOf = gapOf
 	cv.Gaps, cv.GapZonesUnpopulated = zones, unpopulated
 	if cv.Gaps == nil {
 		cv.Gaps = []GapZone{}
@@ -159,95 +248,113 @@ func (cv *Coverage) ScopeDepartements() []bool {
 	return in
 }
 
-// zoneNeed adds to z the fragility and ZRR figures of its cells: the
-// shares of the scope's communes (member: départements in scope, nil for
-// all), which add up to z.Population.
-func (cv *Coverage) zoneNeed(z *GapZone, cells []int32, member []bool) {
-	ix, n := cv.ix, cv.c.need
-	var a needAcc
-	for _, cell := range cells {
-		for k := ix.CellCommStart[cell]; k < ix.CellCommStart[cell+1]; k++ {
-			ci := ix.CellComm[k]
-			if member != nil {
-				if d := ix.CommuneDep[ci]; d < 0 || !member[d] {
-					continue
-				}
-			}
-			a.addShare(n, ci, ix.CellCommPop[k])
-		}
-	}
-	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.difficulty, num.RoundPop(a.withoutIndex)
-	z.ZRRPopulation, z.ZRRPartialPopulation = num.RoundPop(a.zrr), num.RoundPop(a.zrrPartial)
+// zoneAcc sums the figures of a gap zone as its cells are walked.
+type zoneAcc struct {
+	cells                  int
+	pops, sumDist, maxDist float64
+	area, cx, cy           float64
+	ext                    [4]int32 // cells of min lon, min lat, max lon, max lat centre
+	need                   needAcc  // the shares of the scope's communes, which add up to pops
 }
 
-// zoneStats measures a zone from its cells (grid indexes).
-func (cv *Coverage) zoneStats(cells []int32, g *geo.Grid) GapZone {
-	sc, ns := cv.sc, cv.ns
-	z := GapZone{Cells: len(cells)}
-	var cx, cy, sumDist, pops float64
-	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
-	for _, cell := range cells {
-		pop := sc.CellPop[sc.Pos(cell)]
-		d := float64(ns.CellDistM[cell])
-		pops += pop
-		sumDist += pop * d
-		if d > z.MaxDistanceM {
-			z.MaxDistanceM = d
-		}
-		a := g.AreaKm2[cell]
-		z.AreaKm2 += a
-		p := g.Centers[cell]
-		cx, cy = cx+a*p[0], cy+a*p[1]
-		if p[0] < g.Centers[ext[0]][0] {
-			ext[0] = cell
-		}
-		if p[1] < g.Centers[ext[1]][1] {
-			ext[1] = cell
-		}
-		if p[0] > g.Centers[ext[2]][0] {
-			ext[2] = cell
-		}
-		if p[1] > g.Centers[ext[3]][1] {
-			ext[3] = cell
-		}
+// start sets the extreme cells to the zone's first cell.
+func (a *zoneAcc) start(first int32) { a.ext = [4]int32{first, first, first, first} }
+
+// add adds a cell holding pop inhabitants of the scope, at distM from the
+// nearest service point.
+func (a *zoneAcc) add(g *geo.Grid, cell int32, pop float64, distM float32) {
+	a.cells++
+	d := float64(distM)
+	a.pops += pop
+	a.sumDist += pop * d
+	if d > a.maxDist {
+		a.maxDist = d
 	}
-	z.Population = num.RoundPop(pops)
-	if pops > 0 {
-		z.MeanDistanceM = sumDist / pops
+	ar := g.AreaKm2[cell]
+	a.area += ar
+	p := g.Centers[cell]
+	a.cx, a.cy = a.cx+ar*p[0], a.cy+ar*p[1]
+	if p[0] < g.Centers[a.ext[0]][0] {
+		a.ext[0] = cell
+	}
+	if p[1] < g.Centers[a.ext[1]][1] {
+		a.ext[1] = cell
+	}
+	if p[0] > g.Centers[a.ext[2]][0] {
+		a.ext[2] = cell
+	}
+	if p[1] > g.Centers[a.ext[3]][1] {
+		a.ext[3] = cell
+	}
+}
+
+// zone returns the zone of the cells summed (the walk's order).
+func (a *zoneAcc) zone(g *geo.Grid, cells []int32) GapZone {
+	z := GapZone{Cells: a.cells, Population: num.RoundPop(a.pops), MaxDistanceM: a.maxDist, AreaKm2: a.area}
+	if a.pops > 0 {
+		z.MeanDistanceM = a.sumDist / a.pops
 	}
 	if z.AreaKm2 > 0 {
-		z.Centroid = [2]float64{cx / z.AreaKm2, cy / z.AreaKm2}
+		z.Centroid = [2]float64{a.cx / z.AreaKm2, a.cy / z.AreaKm2}
 	}
 	b := orb.Bound{Min: g.Centers[cells[0]], Max: g.Centers[cells[0]]}
-	for _, cell := range ext {
+	for _, cell := range a.ext {
 		b = b.Union(g.CellBound(int(cell)))
 	}
 	z.BBox = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	z.PopulationInDifficulty, z.PopulationWithoutIndex = a.need.difficulty, num.RoundPop(a.need.withoutIndex)
+	z.ZRRPopulation, z.ZRRPartialPopulation = num.RoundPop(a.need.zrr), num.RoundPop(a.need.zrrPartial)
 	return z
 }
 
-// touchCommunes fills the communes and départements each zone touches.
-func (cv *Coverage) touchCommunes(zones []GapZone) {
-	t, ix := cv.c.territory, cv.ix
-	seen := make([]int32, len(t.Communes)) // zone index + 1 that last listed the commune
-	var ids []int32
+// nextPending returns the position of the first bit set in pending from
+// position k on, or len(pending)*64.
+func nextPending(pending []uint64, k int) int {
+	wi := k >> 6
+	if wi >= len(pending) {
+		return len(pending) * 64
+	}
+	if w := pending[wi] >> (k & 63); w != 0 {
+		return k + bits.TrailingZeros64(w)
+	}
+	for wi++; wi < len(pending); wi++ {
+		if pending[wi] != 0 {
+			return wi*64 + bits.TrailingZeros64(pending[wi])
+		}
+	}
+	return len(pending) * 64
+}
+
+// truncBits clears the bits of b from position n on, and drops the words
+// past it.
+func truncBits(b []uint64, n int) []uint64 {
+	b = b[:min(len(b), (n+63)>>6)]
+	if n&63 != 0 && len(b) > 0 {
+		b[len(b)-1] &= 1<<(n&63) - 1
+	}
+	return b
+}
+
+// touchCommunes fills the communes and départements each zone touches from
+// the communes its walk met (ids[idStart[i]:idStart[i+1]] for zone i, in
+// the order of zones), every zone's codes in one backing array.
+func (cv *Coverage) touchCommunes(zones []GapZone, ids, idStart []int32) {
+	t := cv.c.territory
+	codes := make([]string, len(ids))
 	for zi := range zones {
 		z := &zones[zi]
-		ids = ids[:0]
-		for _, cell := range z.cells {
-			for _, ci := range ix.CellComm[ix.CellCommStart[cell]:ix.CellCommStart[cell+1]] {
-				if seen[ci] != int32(zi+1) {
-					seen[ci] = int32(zi + 1)
-					ids = append(ids, ci)
-				}
-			}
+		lo, hi := int(idStart[zi]), len(ids)
+		if zi+1 < len(zones) {
+			hi = int(idStart[zi+1])
 		}
-		slices.Sort(ids) // communes are sorted by code
-		z.CommunesTouched = make([]string, len(ids))
-		for k, ci := range ids {
-			z.CommunesTouched[k] = t.Communes[ci].Code
-			if len(z.DepartementsTouched) == 0 || !slices.Contains(z.DepartementsTouched, t.Communes[ci].Departement) {
-				z.DepartementsTouched = append(z.DepartementsTouched, t.Communes[ci].Departement)
+		met := ids[lo:hi]
+		slices.Sort(met) // communes are sorted by code
+		z.CommunesTouched = codes[lo:hi:hi]
+		for k, ci := range met {
+			cm := &t.Communes[ci]
+			z.CommunesTouched[k] = cm.Code
+			if len(z.DepartementsTouched) == 0 || !slices.Contains(z.DepartementsTouched, cm.Departement) {
+				z.DepartementsTouched = append(z.DepartementsTouched, cm.Departement)
 			}
 		}
 		slices.Sort(z.DepartementsTouched)
@@ -273,7 +380,17 @@ func (cv *Coverage) GapOutline(i int) orb.MultiPolygon {
 	if i < 0 || i >= len(cv.Gaps) {
 		return nil
 	}
-	return cv.ix.adj.Outline(cv.Gaps[i].cells, func(cell int32) bool {
+	// Only the zone's border cells, as the walk flagged them, are handed
+	// over: Outline skips the others (every neighbour in the zone), and
+	// their order, which decides where rings start, is kept.
+	z := &cv.Gaps[i]
+	var border []int32
+	for q, cell := range z.cells {
+		if b := int(z.from) + q; cv.gapBorder[b>>6]&(1<<(b&63)) != 0 {
+			border = append(border, cell)
+		}
+	}
+	return cv.ix.adj.Outline(border, func(cell int32) bool {
 		p := cv.sc.Pos(cell)
 		return p >= 0 && cv.gapOf[p] == int32(i+1)
 	})
