@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -58,8 +59,9 @@ var traceCategories = []string{"devtools.timeline", "disabled-by-default-devtool
 
 // jsRenderProbe runs before the page's scripts: it times the shader
 // compile and link calls (synchronous on the main thread), the first
-// message of MapLibre's worker, the first frame and the first idle after
-// the gap zones arrived.
+// message of MapLibre's worker, the first frame, the first frame with every
+// communes tile of the view drawn and the first idle after the gap zones
+// arrived.
 const jsRenderProbe = `(() => {
   const p = window.__probe = { glMs: 0, programs: 0 };
   for (const C of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
@@ -81,6 +83,10 @@ const jsRenderProbe = `(() => {
     Object.defineProperty(a, 'map', { configurable: true, enumerable: true, get() { return map; }, set(m) {
       map = m;
       m.once('render', () => { p.frameMs = performance.now(); });
+      // as app.js firstDrawMs, for an older app.js without it
+      const drawn = (e) => { if (e.sourceId !== 'communes' || !e.tile || !m.isSourceLoaded('communes')) return;
+        m.off('sourcedata', drawn); m.once('render', () => { p.drawMs = performance.now(); }); };
+      m.on('sourcedata', drawn);
       m.on('idle', () => { if (p.gapsMs === undefined && app.gaps) p.gapsMs = performance.now(); });
     } });
   } });
@@ -225,7 +231,7 @@ func TestMapRenderBreakdown(t *testing.T) {
 					tileMS = float64(firstTile.UnixMicro())/1000 - r.Origin
 				}
 				mu.Unlock()
-				firsts[key], draws[key], cpus[key] = append(firsts[key], r.First), append(draws[key], r.Draw), append(cpus[key], r.CPUS)
+				firsts[key], draws[key], cpus[key] = append(firsts[key], math.Round(r.First)), append(draws[key], math.Round(r.Draw)), append(cpus[key], r.CPUS)
 				t.Logf("%-12s #%d: communes drawn %5.0f ms, first idle %5.0f | app.js %4.0f, first worker message %5.0f, first frame %5.0f, first tile request %5.0f, gaps drawn %5.0f | %2d programs, %4.0f ms in shader calls | browser CPU %.2f s | load %s",
 					key, rep, r.Draw, r.First, r.Probe.AppMS, r.Probe.WorkerMS, r.Probe.FrameMS, tileMS, r.Probe.GapsMS, r.Probe.Programs, r.Probe.GLMS, r.CPUS, strings.Join(strings.Fields(string(load))[:3], " "))
 				if again != nil {
@@ -249,12 +255,13 @@ func TestMapRenderBreakdown(t *testing.T) {
 // navigation start; Origin is performance.timeOrigin, Unix ms).
 type probeResult struct {
 	Origin float64 `json:"origin"`
-	Draw   float64 `json:"draw"` // app.js firstDrawMs (0 for an app.js without it)
+	Draw   float64 `json:"-"` // every communes tile of the view drawn (as app.js firstDrawMs)
 	First  float64 `json:"first"`
 	CPUS   float64 `json:"-"` // processor time of the browser's processes during the load, s
 	Probe  struct {
 		AppMS    float64 `json:"appMs"`
 		WorkerMS float64 `json:"workerMs"`
+		DrawMS   float64 `json:"drawMs"`
 		FrameMS  float64 `json:"frameMs"`
 		GapsMS   float64 `json:"gapsMs"`
 		GLMS     float64 `json:"glMs"`
@@ -307,6 +314,7 @@ func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probe
 	cpu0 := processTreeCPU(pid)
 	r := probeOpen(t, ctx, url)
 	r.CPUS = processTreeCPU(pid) - cpu0
+	r.Draw = r.Probe.DrawMS // the same event as app.js firstDrawMs, for every variant
 	if trace != "" {
 		writeTrace(t, ctx, done, trace)
 	}
@@ -331,7 +339,7 @@ func probeOpen(t *testing.T, ctx context.Context, url string) probeResult {
 		t.Fatalf("map not idle: %v", err)
 	}
 	const gaps = `(async () => { for (let i = 0; i < 400 && window.__probe.gapsMs === undefined; i++) await new Promise((r) => setTimeout(r, 50));
-  return { origin: performance.timeOrigin, draw: window.maillage.firstDrawMs || 0, first: window.maillage.firstIdleMs, probe: window.__probe }; })()`
+  return { origin: performance.timeOrigin, first: window.maillage.firstIdleMs, probe: window.__probe }; })()`
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](gaps, chromedp.EvalAwaitPromise))
 	var r probeResult
 	if err == nil {
