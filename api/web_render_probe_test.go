@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -42,6 +44,11 @@ const (
 	// mapProbeWarmEnv, set to 1, loads the page a second time in the same
 	// browser (HTTP cache and compiled shaders kept): a return visit.
 	mapProbeWarmEnv = "MAILLAGE_MAP_PROBE_WARM"
+	// mapProbeConfigsEnv lists the browser set-ups each variant is loaded
+	// in: "soft" (the browser tests' flags: software compositing, WebGL on
+	// SwiftShader; the default) and "gpucomp" (the page composited on
+	// SwiftShader too, the tests' flags before issue 15's second round).
+	mapProbeConfigsEnv = "MAILLAGE_MAP_PROBE_CONFIGS"
 )
 
 // traceCategories are the trace categories of a probe load: the main
@@ -52,8 +59,9 @@ var traceCategories = []string{"devtools.timeline", "disabled-by-default-devtool
 
 // jsRenderProbe runs before the page's scripts: it times the shader
 // compile and link calls (synchronous on the main thread), the first
-// message of MapLibre's worker, the first frame and the first idle after
-// the gap zones arrived.
+// message of MapLibre's worker, the first frame, the first frame with every
+// communes tile of the view drawn and the first idle after the gap zones
+// arrived.
 const jsRenderProbe = `(() => {
   const p = window.__probe = { glMs: 0, programs: 0 };
   for (const C of [window.WebGLRenderingContext, window.WebGL2RenderingContext]) {
@@ -75,6 +83,10 @@ const jsRenderProbe = `(() => {
     Object.defineProperty(a, 'map', { configurable: true, enumerable: true, get() { return map; }, set(m) {
       map = m;
       m.once('render', () => { p.frameMs = performance.now(); });
+      // as app.js firstDrawMs, for an older app.js without it
+      const drawn = (e) => { if (e.sourceId !== 'communes' || !e.tile || !m.isSourceLoaded('communes')) return;
+        m.off('sourcedata', drawn); m.once('render', () => { p.drawMs = performance.now(); }); };
+      m.on('sourcedata', drawn);
       m.on('idle', () => { if (p.gapsMs === undefined && app.gaps) p.gapsMs = performance.now(); });
     } });
   } });
@@ -136,8 +148,11 @@ function reduced(s) { // layers but `+keep+` never drawn (zoom 23), so their sou
 // logs where the first render's time goes: app.js running (MapLibre
 // parsed), MapLibre's first frame (WebGL context and first shaders), the
 // first tile request (MapLibre asks for tiles from that frame on), the
-// first idle, the gap zones drawn, and the main thread's time in shader
-// compile and link calls. BENCHMARKS.md quotes it.
+// communes drawn (app.js firstDrawMs, the first render TestMapInBrowser
+// checks), the first idle, the gap zones drawn, the main thread's time in
+// shader compile and link calls, and the processor time of the browser's
+// processes (less distorted by a loaded machine than the wall times).
+// BENCHMARKS.md quotes it.
 func TestMapRenderBreakdown(t *testing.T) {
 	if os.Getenv(mapProbeEnv) != "1" {
 		t.Skipf("set %s=1 to measure the map's first render (minutes of real Chromium)", mapProbeEnv)
@@ -185,40 +200,53 @@ func TestMapRenderBreakdown(t *testing.T) {
 	if reps <= 0 {
 		reps = 3
 	}
-	firsts, warms := map[string][]float64{}, map[string][]float64{}
+	configs := strings.Split(cmp.Or(os.Getenv(mapProbeConfigsEnv), "soft"), ",")
+	firsts, draws, cpus, warms := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
+	var keys []string
 	for rep := range reps {
 		for _, name := range names {
-			mu.Lock()
-			served, firstTile = name, time.Time{}
-			mu.Unlock()
-			load, _ := os.ReadFile("/proc/loadavg")
-			trace := ""
-			if dir := os.Getenv(mapProbeTraceEnv); dir != "" {
-				trace = filepath.Join(dir, fmt.Sprintf("%s-%d.json", name, rep))
-			}
-			r, again := probeLoad(t, exe, ts.URL, trace, os.Getenv(mapProbeWarmEnv) == "1")
-			mu.Lock()
-			tileMS := 0.0
-			if !firstTile.IsZero() {
-				tileMS = float64(firstTile.UnixMicro())/1000 - r.Origin
-			}
-			mu.Unlock()
-			firsts[name] = append(firsts[name], r.First)
-			t.Logf("%-5s #%d: first idle %5.0f ms | app.js %4.0f, first worker message %5.0f, first frame %5.0f, first tile request %5.0f, gaps drawn %5.0f | %2d programs, %4.0f ms in shader calls | load %s",
-				name, rep, r.First, r.Probe.AppMS, r.Probe.WorkerMS, r.Probe.FrameMS, tileMS, r.Probe.GapsMS, r.Probe.Programs, r.Probe.GLMS, strings.Join(strings.Fields(string(load))[:3], " "))
-			if again != nil {
-				warms[name] = append(warms[name], again.First)
-				t.Logf("%-5s #%d: return visit: first idle %5.0f ms | first frame %5.0f | %4.0f ms in shader calls", name, rep, again.First, again.Probe.FrameMS, again.Probe.GLMS)
+			for _, cfg := range configs {
+				if cfg != "soft" && cfg != "gpucomp" {
+					t.Fatalf("%s: unknown set-up %q (soft, gpucomp)", mapProbeConfigsEnv, cfg)
+				}
+				key := name
+				if len(configs) > 1 {
+					key += "/" + cfg
+				}
+				if rep == 0 {
+					keys = append(keys, key)
+				}
+				mu.Lock()
+				served, firstTile = name, time.Time{}
+				mu.Unlock()
+				load, _ := os.ReadFile("/proc/loadavg")
+				trace := ""
+				if dir := os.Getenv(mapProbeTraceEnv); dir != "" {
+					trace = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.json", name, cfg, rep))
+				}
+				r, again := probeLoad(t, exe, ts.URL, trace, cfg == "gpucomp", os.Getenv(mapProbeWarmEnv) == "1")
+				mu.Lock()
+				tileMS := 0.0
+				if !firstTile.IsZero() {
+					tileMS = float64(firstTile.UnixMicro())/1000 - r.Origin
+				}
+				mu.Unlock()
+				firsts[key], draws[key], cpus[key] = append(firsts[key], math.Round(r.First)), append(draws[key], math.Round(r.Draw)), append(cpus[key], r.CPUS)
+				t.Logf("%-12s #%d: communes drawn %5.0f ms, first idle %5.0f | app.js %4.0f, first worker message %5.0f, first frame %5.0f, first tile request %5.0f, gaps drawn %5.0f | %2d programs, %4.0f ms in shader calls | browser CPU %.2f s | load %s",
+					key, rep, r.Draw, r.First, r.Probe.AppMS, r.Probe.WorkerMS, r.Probe.FrameMS, tileMS, r.Probe.GapsMS, r.Probe.Programs, r.Probe.GLMS, r.CPUS, strings.Join(strings.Fields(string(load))[:3], " "))
+				if again != nil {
+					warms[key] = append(warms[key], again.First)
+					t.Logf("%-12s #%d: return visit: first idle %5.0f ms | first frame %5.0f | %4.0f ms in shader calls", key, rep, again.First, again.Probe.FrameMS, again.Probe.GLMS)
+				}
 			}
 		}
 	}
-	for _, name := range names {
-		f := firsts[name]
-		slices.Sort(f)
-		t.Logf("%-5s first idle median %.0f ms (%v)", name, f[len(f)/2], f)
-		if w := warms[name]; len(w) > 0 {
-			slices.Sort(w)
-			t.Logf("%-5s return visit median %.0f ms (%v)", name, w[len(w)/2], w)
+	median := func(x []float64) float64 { s := slices.Sorted(slices.Values(x)); return s[len(s)/2] }
+	for _, key := range keys {
+		t.Logf("%-12s medians: communes drawn %.0f ms %v, first idle %.0f ms %v, browser CPU %.2f s", key,
+			median(draws[key]), draws[key], median(firsts[key]), firsts[key], median(cpus[key]))
+		if w := warms[key]; len(w) > 0 {
+			t.Logf("%-12s return visit median %.0f ms (%v)", key, median(w), w)
 		}
 	}
 }
@@ -227,10 +255,13 @@ func TestMapRenderBreakdown(t *testing.T) {
 // navigation start; Origin is performance.timeOrigin, Unix ms).
 type probeResult struct {
 	Origin float64 `json:"origin"`
+	Draw   float64 `json:"-"` // every communes tile of the view drawn (as app.js firstDrawMs)
 	First  float64 `json:"first"`
+	CPUS   float64 `json:"-"` // processor time of the browser's processes during the load, s
 	Probe  struct {
 		AppMS    float64 `json:"appMs"`
 		WorkerMS float64 `json:"workerMs"`
+		DrawMS   float64 `json:"drawMs"`
 		FrameMS  float64 `json:"frameMs"`
 		GapsMS   float64 `json:"gapsMs"`
 		GLMS     float64 `json:"glMs"`
@@ -240,11 +271,16 @@ type probeResult struct {
 
 // probeLoad opens url in a fresh browser profile and waits for the map's
 // first idle and the gap zones; with trace set, it writes the load's
-// DevTools trace there. With again, it opens url a second time in the same
+// DevTools trace there. With gpuComp, the page is composited on SwiftShader
+// (see browserOptions). With again, it opens url a second time in the same
 // browser and returns that load too.
-func probeLoad(t *testing.T, exe, url, trace string, again bool) (probeResult, *probeResult) {
+func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probeResult, *probeResult) {
 	t.Helper()
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), browserOptions(exe, t.TempDir())...)
+	opts := browserOptions(exe, t.TempDir())
+	if gpuComp {
+		opts = append(opts, chromedp.Flag("disable-gpu-compositing", false)) // false drops the flag
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
@@ -271,7 +307,14 @@ func probeLoad(t *testing.T, exe, url, trace string, again bool) (probeResult, *
 			t.Fatalf("start tracing: %v", err)
 		}
 	}
+	var pid int
+	if b := chromedp.FromContext(ctx).Browser; b != nil && b.Process() != nil {
+		pid = b.Process().Pid
+	}
+	cpu0 := processTreeCPU(pid)
 	r := probeOpen(t, ctx, url)
+	r.CPUS = processTreeCPU(pid) - cpu0
+	r.Draw = r.Probe.DrawMS // the same event as app.js firstDrawMs, for every variant
 	if trace != "" {
 		writeTrace(t, ctx, done, trace)
 	}
@@ -341,4 +384,46 @@ func writeTrace(t *testing.T, ctx context.Context, done <-chan *tracing.EventTra
 		t.Fatal(err)
 	}
 	t.Logf("trace: %s (%d kB)", path, b.Len()>>10)
+}
+
+// processTreeCPU is the processor time (user + system, seconds) of process
+// pid and its descendants, read from /proc; 0 where there is no /proc.
+func processTreeCPU(pid int) float64 {
+	if pid <= 0 {
+		return 0
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	children, ticks := map[int][]int{}, map[int]float64{}
+	for _, e := range entries {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// fields after the command name, which may hold spaces: state ppid ... utime(12th) stime(13th)
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		u, _ := strconv.ParseFloat(f[11], 64)
+		st, _ := strconv.ParseFloat(f[12], 64)
+		children[ppid] = append(children[ppid], p)
+		ticks[p] = u + st
+	}
+	total := 0.0
+	stack := []int{pid}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		total += ticks[p]
+		stack = append(stack, children[p]...)
+	}
+	return total / 100 // USER_HZ, 100 on Linux
 }

@@ -229,19 +229,31 @@ func (s *Handlers) tileJSON(c *gin.Context) error {
 // is clicked (they kept the zoom-6 tiles at 500 kB gzipped).
 const lowZoomTileMax = 6
 
-// lowZoomTileProps are the properties kept in low-zoom communes tiles.
-func lowZoomTileProps() []string {
-	return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m", "access_ratio"}
+// lowZoomTileProps are the properties kept in a layer's low-zoom tiles,
+// nil for all of them. The "sites" layer (every point of every service
+// layer: 0.53 MB raw in the zoom-5 tile of France's centre) keeps what the
+// map tells its dots apart by: their names, addresses and communes made
+// most of the bytes the browser parsed before the map's first render
+// (issue 15); tiles from zoom 7 on, and each layer's own tiles, carry them.
+func lowZoomTileProps(layer string) []string {
+	switch layer {
+	case "communes":
+		return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m", "access_ratio"}
+	case "sites":
+		return []string{"id", "layer", "kind"}
+	}
+	return nil
 }
 
 // tileProps returns the indexes of l's properties kept at zoom z, nil for
 // all of them.
 func tileProps(l *maplayers.Layer, z int) []int {
-	if z > lowZoomTileMax || l.Name != "communes" {
+	names := lowZoomTileProps(l.Name)
+	if z > lowZoomTileMax || names == nil {
 		return nil
 	}
 	var keep []int
-	for _, name := range lowZoomTileProps() {
+	for _, name := range names {
 		if i := l.PropIndex(name); i >= 0 {
 			keep = append(keep, i)
 		}

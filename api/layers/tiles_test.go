@@ -296,6 +296,9 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 	}
 }
 
+// TestLowZoomCommunesTilesAreLight: zoom-5 tiles carry only what the map
+// draws (communes: code, classes and distances rounded to 100 m; service
+// points: id, layer and kind), deeper tiles every property.
 func TestLowZoomCommunesTilesAreLight(t *testing.T) {
 	s := apitest.Real(t)
 	tile := tileOf(orb.Point{2.3522, 48.8566}, 5)
@@ -316,5 +319,19 @@ func TestLowZoomCommunesTilesAreLight(t *testing.T) {
 	deep := getTile(t, s, "/tiles/communes/"+tileOf(orb.Point{2.3522, 48.8566}, 9)+".mvt")
 	if _, ok := deep[0].Features[0].Properties["area_km2"]; !ok {
 		t.Fatalf("zoom 9 tile lost its properties: %v", deep[0].Features[0].Properties)
+	}
+	// Service points: the map's dots need their layer (and the id) only.
+	sites := getTile(t, s, "/tiles/sites/"+tile+".mvt")
+	if len(sites) != 1 || len(sites[0].Features) < 1000 {
+		t.Fatalf("zoom 5 sites tile: %d layers", len(sites))
+	}
+	for _, f := range sites[0].Features {
+		if len(f.Properties) != 3 || f.Properties["id"] == nil || f.Properties["layer"] == nil || f.Properties["kind"] == nil {
+			t.Fatalf("zoom 5 sites feature carries %v, want id, layer and kind only", f.Properties)
+		}
+	}
+	deepSites := getTile(t, s, "/tiles/sites/"+tileOf(orb.Point{2.3522, 48.8566}, 9)+".mvt")
+	if _, ok := deepSites[0].Features[0].Properties["name"]; !ok {
+		t.Fatalf("zoom 9 sites tile lost the names: %v", deepSites[0].Features[0].Properties)
 	}
 }

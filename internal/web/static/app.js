@@ -78,7 +78,7 @@
   // parsed hash: the recruitment panel (recruit.js) follows them once
   // started (a promise) resolves, when the map exists.
   let started;
-  const app = { state, firstIdleMs: null, ready: false, pending: 0, errors: [], onDepartement: [], onHash: [],
+  const app = { state, firstDrawMs: null, firstIdleMs: null, ready: false, pending: 0, errors: [], onDepartement: [], onHash: [],
     started: new Promise((resolve) => { started = resolve; }) };
   window.maillage = app;
 
@@ -157,6 +157,19 @@
     if (Number.isFinite(c.upTo)) classColor.push(c.upTo);
   });
 
+  // over blends colour top at opacity a over the opaque colour under, as
+  // the GPU blends a layer drawn over another (8-bit sRGB, no gamma).
+  const BEYOND_OPACITY = 0.85;
+  function over(top, a, under) {
+    const ch = (hex, i) => parseInt(hex.slice(1 + 2 * i, 3 + 2 * i), 16);
+    return '#' + [0, 1, 2].map((i) => Math.round(a * ch(top, i) + (1 - a) * ch(under, i)).toString(16).padStart(2, '0')).join('');
+  }
+  const outColor = ['step', minutesExpr, over(GAP_COLOR, BEYOND_OPACITY, NO_DATA), 0];
+  CLASSES.forEach((c) => {
+    outColor.push(over(GAP_COLOR, BEYOND_OPACITY, c.color));
+    if (Number.isFinite(c.upTo)) outColor.push(c.upTo);
+  });
+
   const accessColor = ['step', ['to-number', ['get', 'access_ratio'], 0], ACCESS_CLASSES[0].color];
   ACCESS_CLASSES.forEach((c, i) => {
     if (i > 0) accessColor.push(ACCESS_CLASSES[i - 1].upTo, c.color);
@@ -179,15 +192,11 @@
         // software renderer, and that frame comes before the sources have
         // loaded: no tile was asked for until it ended (issue 15).
         {
+          // opaque and without outline: the cheapest fill for ~35,000
+          // polygons; below zoom 6 it also paints the communes beyond the
+          // threshold in the gap colour (fillColor)
           id: 'communes-fill', type: 'fill', source: 'communes', 'source-layer': 'communes',
-          // opaque and without outline: the cheapest fill for ~35,000 polygons
-          paint: { 'fill-color': ['case', hasDistance, classColor, NO_DATA], 'fill-antialias': false },
-        },
-        {
-          // national view: communes beyond the threshold in the gap colour,
-          // the strongest of the map (hatching takes over from zoom 6)
-          id: 'communes-out', type: 'fill', source: 'communes', 'source-layer': 'communes', maxzoom: 6,
-          paint: { 'fill-color': GAP_COLOR, 'fill-opacity': beyondOpacity(30), 'fill-antialias': false },
+          paint: { 'fill-color': fillColor('minutes', 30), 'fill-antialias': false },
         },
         {
           // hatching from zoom 6: a national view shows the classes only, and
@@ -255,9 +264,24 @@
     };
   }
 
+  // fillColor is the communes' colour: by capacity against need
+  // ('access'), or by travel time ('minutes'), where the national view
+  // (below zoom 6, where the hatching starts) paints the communes farther
+  // than minutes in the gap colour, the strongest of the map. That colour
+  // is the gap colour at BEYOND_OPACITY over the class colour, the very
+  // pixels a second fill layer drawn over the first gave (issue 15: that
+  // layer was a second pass of the software rasteriser over every commune,
+  // 15 % of the page's processor time at its first render).
+  function fillColor(mode, minutes) {
+    if (mode === 'access') return ['case', hasAccess, accessColor, NO_DATA];
+    const travel = ['case', hasDistance, classColor, NO_DATA];
+    const beyond = ['case', ['all', hasDistance, ['>', minutesExpr, minutes]], outColor, travel];
+    return ['step', ['zoom'], beyond, 6, travel];
+  }
+
   // beyondOpacity shows the hatching on communes farther than minutes.
   function beyondOpacity(minutes) {
-    return ['case', ['all', hasDistance, ['>', minutesExpr, minutes]], 0.85, 0];
+    return ['case', ['all', hasDistance, ['>', minutesExpr, minutes]], BEYOND_OPACITY, 0];
   }
 
   // Images drawn here so that no sprite file is needed.
@@ -329,8 +353,19 @@
     if (e.id === 'hatch' && !map.hasImage('hatch')) map.addImage('hatch', hatchImage());
     if (e.id === 'diamond' && !map.hasImage('diamond')) map.addImage('diamond', diamondImage(), { pixelRatio: 2 });
   });
+  // Times since navigation start. firstDrawMs: the first frame drawn once
+  // every communes tile of the view has loaded (the communes coloured, the
+  // map as the user reads it; overlays and the API's gap zones may follow).
+  // firstIdleMs: the first idle (every source's tiles loaded and drawn,
+  // nothing moving).
+  const communesDrawn = (e) => {
+    if (e.sourceId !== 'communes' || !e.tile || !map.isSourceLoaded('communes')) return;
+    map.off('sourcedata', communesDrawn);
+    map.once('render', () => { app.firstDrawMs = Math.round(performance.now()); });
+  };
+  map.on('sourcedata', communesDrawn);
   map.once('idle', () => {
-    app.firstIdleMs = Math.round(performance.now()); // since navigation start
+    app.firstIdleMs = Math.round(performance.now());
     app.ready = true;
   });
   map.on('error', (e) => report(e.error || e));
@@ -356,12 +391,17 @@
   function setColouring(mode) {
     state.colouring = mode;
     const access = mode === 'access';
-    map.setPaintProperty('communes-fill', 'fill-color',
-      access ? ['case', hasAccess, accessColor, NO_DATA] : ['case', hasDistance, classColor, NO_DATA]);
+    map.setPaintProperty('communes-fill', 'fill-color', fillColor(mode, state.minutes)); // the gap colour is travel time's
     map.setLayoutProperty('communes-beyond', 'visibility', access ? 'none' : 'visible');
-    map.setLayoutProperty('communes-out', 'visibility', access ? 'none' : 'visible'); // the gap colour is travel time's
     $('#legend-classes').hidden = access;
     $('#legend-access').hidden = !access;
+  }
+
+  // showThreshold marks the communes beyond state.minutes (gap colour on
+  // the national view, hatching closer in).
+  function showThreshold() {
+    map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
+    map.setPaintProperty('communes-fill', 'fill-color', fillColor(state.colouring, state.minutes));
   }
 
   // ---------- data refreshes ----------
@@ -551,8 +591,7 @@
   function refreshAll(delay) {
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(() => {
-      map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
-      map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
+      showThreshold();
       refreshCoverage();
       refreshGaps();
       if (state.departement) { refreshMairies(); refreshDeptSummary(); }
@@ -968,8 +1007,7 @@
     slider.addEventListener('input', () => {
       state.minutes = Number(slider.value);
       $('#minutes-out').textContent = state.minutes + ' min';
-      map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
-      map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
+      showThreshold();
       writeHash();
       refreshFigures();
       refreshAll(120);
@@ -1049,8 +1087,7 @@
         state.minutes = h.minutes;
         $('#minutes').value = String(h.minutes);
         $('#minutes-out').textContent = h.minutes + ' min';
-        map.setPaintProperty('communes-beyond', 'fill-opacity', beyondOpacity(state.minutes));
-        map.setPaintProperty('communes-out', 'fill-opacity', beyondOpacity(state.minutes));
+        showThreshold();
       }
       if (h.layers && h.layers.length) {
         state.layers = h.layers;
