@@ -285,3 +285,20 @@ func BenchmarkTopoLevelShapes(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "retained-MB")
 	runtime.KeepAlive(levels)
 }
+
+// TestTopoLevelsFranceKeptBits: levels of the real communes hold their
+// arcs as kept bits, and give back exactly the arcs Douglas-Peucker made
+// (what they held packed before), refined arcs included.
+func TestTopoLevelsFranceKeptBits(t *testing.T) {
+	_, _, tp := franceTopology(t)
+	for _, z := range []int{0, 5, 8} {
+		l := tp.Simplify(geo.ZoomToleranceDeg(z))
+		if !topo.LevelKeepsBits(l) {
+			t.Errorf("z%d: arcs packed, want kept bits", z)
+		}
+		if i := topo.LevelArcMismatch(l); i >= 0 {
+			t.Errorf("z%d: arc %d differs from its simplification", z, i)
+		}
+		t.Logf("z%d: %d arcs refined", z, l.ArcsRefined)
+	}
+}
