@@ -26,3 +26,9 @@ func LevelArcMismatch(l *TopoLevel) int {
 
 // LevelKeepsBits reports whether l holds its arcs as kept bits (not packed).
 func LevelKeepsBits(l *TopoLevel) bool { return l.kept != nil }
+
+// SameShape reports whether a and b hold the same positions bit for bit.
+var SameShape = sameShape
+
+// HeldAsSubset reports whether h holds its shape as positions of its source.
+func HeldAsSubset(h Simplified) bool { return len(h) > 0 && h[0] == heldSubset }

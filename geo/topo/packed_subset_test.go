@@ -2,6 +2,7 @@ package topo
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -96,5 +97,100 @@ func TestTopoLevelKeptBits(t *testing.T) {
 		if len(got) != len(want[i]) || l.arcLen(i) != len(want[i]) || !sameBits(got[0], want[i][0]) {
 			t.Fatalf("packed arc %d: %v, want %v", i, got, want[i])
 		}
+	}
+}
+
+// TestHoldSimplified: simplifications held against their source come back
+// bit for bit, in the subset form when they are made of the source's
+// positions (rounded, reversed, holes or polygons dropped), packed
+// otherwise.
+func TestHoldSimplified(t *testing.T) {
+	sq := func(x, y, s float64) orb.Ring { // closed, counter-clockwise, with points along the sides
+		return orb.Ring{{x, y}, {x + s/2, y + 0.0001}, {x + s, y}, {x + s, y + s}, {x, y + s}, {x, y}}
+	}
+	src := orb.MultiPolygon{
+		{sq(0.123456789, 0.987654321, 1), orb.Ring{{0.5, 1.5}, {0.5, 1.7}, {0.7, 1.7}, {0.7, 1.5}, {0.5, 1.5}}, sq(0.2, 1.1, 0.1)},
+		{sq(5, 5, 0.001)},
+		{sq(10, 10, 2)},
+	}
+	rev := func(r orb.Ring) orb.Ring { c := slices.Clone(r); slices.Reverse(c); return c }
+	tests := []struct {
+		name   string
+		s      orb.MultiPolygon
+		subset bool
+	}{
+		{"empty", nil, false},
+		{"as read", src, true},
+		{"rounded, hole and polygon dropped", orb.MultiPolygon{
+			{Simplifier{Decimals: 3}.MultiPolygon(src[:1])[0][0], {{0.2, 1.1}, {0.2, 1.2}, {0.3, 1.2}, {0.3, 1.1}, {0.2, 1.1}}},
+			{sq(10, 10, 2)[2:]},
+		}, true},
+		{"reversed hole", orb.MultiPolygon{{src[0][0], rev(src[0][1])}}, true},
+		{"simplifier at zoom tolerances", Simplifier{Tolerance: 0.01, Decimals: 4, FineDecimals: 6, KeepOne: true}.MultiPolygon(src), true},
+		{"a moved position", orb.MultiPolygon{{{{0, 0}, {1, 0}, {1, 1}, {0, 0}}}}, false},
+		{"polygons out of order", orb.MultiPolygon{src[2], src[0]}, false},
+	}
+	for _, tt := range tests {
+		h := HoldSimplified(src, tt.s)
+		if got := len(h) > 0 && h[0] == heldSubset; got != tt.subset {
+			t.Errorf("%s: subset form %v, want %v", tt.name, got, tt.subset)
+		}
+		got := h.MultiPolygon(src)
+		if !sameShape(got, tt.s) {
+			t.Errorf("%s: %v back, want %v", tt.name, got, tt.s)
+		}
+	}
+}
+
+// sameShape reports whether a and b hold the same positions bit for bit.
+func sameShape(a, b orb.MultiPolygon) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if len(a[i]) != len(b[i]) {
+			return false
+		}
+		for k := range a[i] {
+			if len(a[i][k]) != len(b[i][k]) {
+				return false
+			}
+			for j := range a[i][k] {
+				if !sameBits(a[i][k][j], b[i][k][j]) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// BenchmarkSimplifiedDecode decodes the ring of
+// BenchmarkPackedMultiPolygonDecode held against itself as read with one
+// position in two kept (subset form), beside the same simplification
+// packed on its own.
+func BenchmarkSimplifiedDecode(b *testing.B) {
+	r := make(orb.Ring, 1001)
+	for k := range r[:1000] {
+		r[k] = orb.Point{math.Round((2+float64(k)*1e-3)*1e5) / 1e5, math.Round((48+float64(k%7)*1e-3)*1e5) / 1e5}
+	}
+	r[1000] = r[0]
+	src := orb.MultiPolygon{{r}}
+	var half orb.Ring
+	for k := 0; k < len(r); k += 2 {
+		half = append(half, r[k])
+	}
+	s := orb.MultiPolygon{{half}}
+	for _, bb := range []struct {
+		name string
+		h    Simplified
+	}{{"subset", HoldSimplified(src, s)}, {"packed", Simplified(append([]byte{heldPacked}, PackMultiPolygon(s)...))}} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_ = bb.h.MultiPolygon(src)
+			}
+			b.ReportMetric(float64(len(bb.h))/float64(len(half)), "bytes/position")
+		})
 	}
 }
