@@ -224,4 +224,10 @@ func (ix *Index) buildScopes(t *data.Territory, g *geo.Grid) {
 			}
 		}
 	}
+	// Appending left up to a quarter (twice, for small scopes) of each
+	// array unused, kept for as long as the engine: keep exact copies.
+	for _, s := range slices.Concat(ix.Deps, ix.Regs) {
+		s.Cells, s.CellPop = slices.Clone(s.Cells), slices.Clone(s.CellPop)
+		s.Communes = slices.Clone(s.Communes)
+	}
 }
