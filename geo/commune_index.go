@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -106,6 +107,9 @@ func newCommuneIndex(shapes []orb.MultiPolygon, ring func(orb.Ring) indexedRing)
 		}
 	}
 	ix.partStart[len(shapes)] = int32(len(ix.parts))
+	// Appending left up to a quarter of both arrays unused, held for as
+	// long as the index: keep exact copies.
+	ix.rings, ix.parts = slices.Clone(ix.rings), slices.Clone(ix.parts)
 	ix.grid = newPartGrid(ix)
 	return ix
 }
