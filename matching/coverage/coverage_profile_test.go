@@ -200,3 +200,12 @@ func TestCoverageProfileBucketsUnchanged(t *testing.T) {
 		t.Fatal(msg)
 	}
 }
+
+// TestScopeCellPopUnchanged: the populations of the département and
+// région scope cells, summed from the relation when asked, equal bit for
+// bit those the scopes held.
+func TestScopeCellPopUnchanged(t *testing.T) {
+	if msg := coverage.ScopePopMismatch(coverageEngine(t).Coverage()); msg != "" {
+		t.Fatal(msg)
+	}
+}

@@ -84,3 +84,52 @@ func BucketMismatch(c *Cache) string {
 	}
 	return ""
 }
+
+// ScopePopMismatch rebuilds the population of every département and
+// région scope cell the way the scopes held it before (added share by share
+// while walking the relation) and returns the first scope cell whose
+// CellPop differs from it in any bit ("" when none).
+func ScopePopMismatch(c *Cache) string {
+	ix := c.Index()
+	type held struct {
+		cells []int32
+		pop   []float64
+	}
+	deps, regs := make([]held, len(ix.Deps)), make([]held, len(ix.Regs))
+	add := func(h *held, cell int32, pop float64) {
+		if k := len(h.cells) - 1; k >= 0 && h.cells[k] == cell {
+			h.pop[k] += pop
+			return
+		}
+		h.cells, h.pop = append(h.cells, cell), append(h.pop, pop)
+	}
+	for i := range len(ix.CellCommStart) - 1 {
+		for k := ix.CellCommStart[i]; k < ix.CellCommStart[i+1]; k++ {
+			d := ix.CommuneDep[ix.CellComm[k]]
+			if d < 0 {
+				continue
+			}
+			add(&deps[d], int32(i), ix.CellCommPop[k])
+			if r := ix.regOfDep[d]; r >= 0 {
+				add(&regs[r], int32(i), ix.CellCommPop[k])
+			}
+		}
+	}
+	check := func(scopes []*CellScope, want []held) string {
+		for si, s := range scopes {
+			if s.Len() != len(want[si].cells) {
+				return fmt.Sprintf("%s %s: %d cells, want %d", s.Level, s.Code, s.Len(), len(want[si].cells))
+			}
+			for k, p := range want[si].pop {
+				if s.Cell(k) != int(want[si].cells[k]) || math.Float64bits(s.CellPop(k)) != math.Float64bits(p) {
+					return fmt.Sprintf("%s %s cell %d: %d, %v inhabitants, want %d, %v", s.Level, s.Code, k, s.Cell(k), s.CellPop(k), want[si].cells[k], p)
+				}
+			}
+		}
+		return ""
+	}
+	if msg := check(ix.Deps, deps); msg != "" {
+		return msg
+	}
+	return check(ix.Regs, regs)
+}
