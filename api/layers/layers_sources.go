@@ -40,11 +40,70 @@ func (m *State) communeTopology() *communeTopology {
 var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 	Message: "département and région boundaries need the data folder (Config.DataDir / --data)"}
 
-// coverage returns the national coverage of the default layer at the
-// default reach, with its gap zones.
+// mapCoverage returns the national coverage of the default layer at the
+// default reach, with its gap zones but without its communes: the map
+// keeps of each commune only what the communes layer shows
+// (mapCommunes), a quarter of a CommuneCoverage.
 func (m *State) mapCoverage() (*coverage.Coverage, error) {
-	m.covOnce.Do(func() { m.cov, m.covErr = coverage.Compute(m.e.Coverage(), coverage.Query{}) })
+	m.covOnce.Do(func() {
+		cv, err := coverage.Compute(m.e.Coverage(), coverage.Query{})
+		if err != nil {
+			m.covErr = err
+			return
+		}
+		m.communeFigs = newCommuneFigures(len(m.e.Territory().Communes), cv.Communes)
+		lite := *cv
+		lite.Communes = nil
+		m.cov = &lite
+	})
 	return m.cov, m.covErr
+}
+
+// mapCommunes returns the figures of each commune (by id) in the map's
+// national coverage.
+func (m *State) mapCommunes() ([]communeFigures, error) {
+	_, err := m.mapCoverage()
+	return m.communeFigs, err
+}
+
+// communeFigures are the coverage figures the communes layer shows of one
+// commune.
+type communeFigures struct {
+	inCoverage, located, hasShare, hasMean bool
+	pop, covered, uncovered                int
+	share, meanM, nearestM                 float64
+	reason, nearestID                      string
+}
+
+// newCommuneFigures keeps the figures of ccs by commune id (n communes);
+// a commune absent from ccs has inCoverage false.
+func newCommuneFigures(n int, ccs []coverage.CommuneCoverage) []communeFigures {
+	out := make([]communeFigures, n)
+	for k := range ccs {
+		cc := &ccs[k]
+		f := &out[cc.ID()]
+		*f = communeFigures{inCoverage: true, located: cc.Located, pop: cc.Population, covered: cc.CoveredPopulation,
+			uncovered: cc.UncoveredPopulation, reason: cc.NoDataReason, nearestID: cc.NearestSiteID, nearestM: cc.NearestDistanceM}
+		if cc.CoveredShare != nil {
+			f.share, f.hasShare = *cc.CoveredShare, true
+		}
+		if cc.MeanDistanceM != nil {
+			f.meanM, f.hasMean = *cc.MeanDistanceM, true
+		}
+	}
+	return out
+}
+
+// areaValues appends the coverage values of f (see the other areaValues).
+func (f *communeFigures) areaValues(dst []mvt.Value) []mvt.Value {
+	var share, meanM *float64
+	if f.hasShare {
+		share = &f.share
+	}
+	if f.hasMean {
+		meanM = &f.meanM
+	}
+	return areaValues(dst, f.pop, f.covered, f.uncovered, share, meanM, f.reason)
 }
 
 // mapAccess returns the 2SFCA accessibility of the communes layer: the
@@ -178,19 +237,11 @@ func (m *State) communesLayer() *maplayers.Layer {
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
 	ct := m.communeTopology()
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := m.mapCoverage()
+		figs, err := m.mapCommunes()
 		if err != nil {
 			return nil, err
 		}
-		t := m.e.Territory()
-		src := &communesSource{t: t, cv: cv, acc: m.mapAccess(), cov: make([]int32, len(t.Communes))}
-		for i := range src.cov {
-			src.cov[i] = -1
-		}
-		for k := range cv.Communes {
-			src.cov[cv.Communes[k].ID()] = int32(k)
-		}
-		return src, nil
+		return &communesSource{t: m.e.Territory(), figs: figs, acc: m.mapAccess()}, nil
 	})
 	coalesced := &coalescedCommunes{ct: ct, log: ct.log, class: func() ([]int32, error) {
 		src, err := l.Open(maplayers.Filter{})
@@ -216,10 +267,9 @@ func (m *State) communesLayer() *maplayers.Layer {
 // communesSource serves Territory.Communes, indexed by commune id, through
 // the territory's own R-tree.
 type communesSource struct {
-	t   *data.Territory
-	cv  *coverage.Coverage
-	acc *accessibility.Access // nil: no access figures
-	cov []int32               // commune id → index in cv.Communes, -1 when absent
+	t    *data.Territory
+	figs []communeFigures      // by commune id
+	acc  *accessibility.Access // nil: no access figures
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }
@@ -248,19 +298,16 @@ func (c *communesSource) Geometry(i int) orb.Geometry {
 func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	com := &c.t.Communes[i]
 	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
-	k := c.cov[i]
-	switch {
-	case k < 0:
+	switch f := &c.figs[i]; {
+	case !f.inCoverage:
 		dst = areaValues(dst, com.Population, 0, 0, nil, nil, "")
 		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
-	case !c.cv.Communes[k].Located:
-		m := &c.cv.Communes[k]
-		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+	case !f.located:
+		dst = f.areaValues(dst)
 		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	default:
-		m := &c.cv.Communes[k]
-		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
-		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(httpx.Round(m.NearestDistanceM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
+		dst = f.areaValues(dst)
+		dst = append(dst, mvt.OptStr(f.nearestID), mvt.Num(httpx.Round(f.nearestM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	}
 	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
 		return append(dst, mvt.Value{}, mvt.Value{})

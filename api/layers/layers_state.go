@@ -90,9 +90,10 @@ type State struct {
 	layersOnce sync.Once
 	layers     *maplayers.Registry
 
-	covOnce sync.Once
-	cov     *coverage.Coverage
-	covErr  error
+	covOnce     sync.Once
+	cov         *coverage.Coverage // without its Communes (mapCoverage)
+	communeFigs []communeFigures   // by commune id: what the communes layer shows of cov's communes
+	covErr      error
 
 	accOnce sync.Once
 	acc     *accessibility.Access // nil when the engine has no built-in structures

@@ -1,0 +1,59 @@
+package layers_test
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/maillage/maillage/api/internal/apitest"
+	"github.com/maillage/maillage/api/internal/httpx"
+	apilayers "github.com/maillage/maillage/api/layers"
+	"github.com/maillage/maillage/internal/maplayers"
+	"github.com/maillage/maillage/internal/mvt"
+	"github.com/maillage/maillage/matching/coverage"
+)
+
+// TestCommunesLayerFigures: the communes layer, which keeps of the national
+// coverage only what it shows of each commune, gives every commune the
+// values it gave when it read them from the Coverage's communes.
+func TestCommunesLayerFigures(t *testing.T) {
+	s := apitest.MapServer(t)
+	l, ok := s.Maps().Current().Layers().Get("communes")
+	if !ok {
+		t.Fatal("no communes layer")
+	}
+	src, err := l.Open(maplayers.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := s.Registry().Engine()
+	cv, err := coverage.Compute(e.Coverage(), coverage.Query{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int]*coverage.CommuneCoverage{}
+	for k := range cv.Communes {
+		byID[cv.Communes[k].ID()] = &cv.Communes[k]
+	}
+	terr := e.Territory()
+	for i := range src.Len() {
+		com := &terr.Communes[i]
+		// The values as the layer made them from cv.Communes before, up to
+		// the access figures.
+		want := []mvt.Value{mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region)}
+		switch m := byID[i]; {
+		case m == nil:
+			want = apilayers.AreaValues(want, com.Population, 0, 0, nil, nil, "")
+			want = append(want, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
+		case !m.Located:
+			want = apilayers.AreaValues(want, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+			want = append(want, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
+		default:
+			want = apilayers.AreaValues(want, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+			want = append(want, mvt.OptStr(m.NearestSiteID), mvt.Num(httpx.Round(m.NearestDistanceM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
+		}
+		got := src.Props(i, nil)
+		if len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+			t.Fatalf("commune %s: %v, want %v", com.Code, got, want)
+		}
+	}
+}
