@@ -66,46 +66,6 @@ func (m *State) mapCommunes() ([]communeFigures, error) {
 	return m.communeFigs, err
 }
 
-// communeFigures are the coverage figures the communes layer shows of one
-// commune.
-type communeFigures struct {
-	inCoverage, located, hasShare, hasMean bool
-	pop, covered, uncovered                int
-	share, meanM, nearestM                 float64
-	reason, nearestID                      string
-}
-
-// newCommuneFigures keeps the figures of ccs by commune id (n communes);
-// a commune absent from ccs has inCoverage false.
-func newCommuneFigures(n int, ccs []coverage.CommuneCoverage) []communeFigures {
-	out := make([]communeFigures, n)
-	for k := range ccs {
-		cc := &ccs[k]
-		f := &out[cc.ID()]
-		*f = communeFigures{inCoverage: true, located: cc.Located, pop: cc.Population, covered: cc.CoveredPopulation,
-			uncovered: cc.UncoveredPopulation, reason: cc.NoDataReason, nearestID: cc.NearestSiteID, nearestM: cc.NearestDistanceM}
-		if cc.CoveredShare != nil {
-			f.share, f.hasShare = *cc.CoveredShare, true
-		}
-		if cc.MeanDistanceM != nil {
-			f.meanM, f.hasMean = *cc.MeanDistanceM, true
-		}
-	}
-	return out
-}
-
-// areaValues appends the coverage values of f (see the other areaValues).
-func (f *communeFigures) areaValues(dst []mvt.Value) []mvt.Value {
-	var share, meanM *float64
-	if f.hasShare {
-		share = &f.share
-	}
-	if f.hasMean {
-		meanM = &f.meanM
-	}
-	return areaValues(dst, f.pop, f.covered, f.uncovered, share, meanM, f.reason)
-}
-
 // mapAccess returns the 2SFCA accessibility of the communes layer: the
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
