@@ -44,3 +44,10 @@ func (f *communeFigures) areaValues(dst []mvt.Value) []mvt.Value {
 	}
 	return areaValues(dst, f.pop, f.covered, f.uncovered, share, meanM, f.reason)
 }
+
+// communeAccess is the 2SFCA accessibility the communes layer shows of one
+// commune (located: with inhabitants on the grid, else null figures).
+type communeAccess struct {
+	located       bool
+	per10k, ratio float64
+}

@@ -9,12 +9,14 @@ import (
 	apilayers "github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
+	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/coverage"
 )
 
 // TestCommunesLayerFigures: the communes layer, which keeps of the national
-// coverage only what it shows of each commune, gives every commune the
-// values it gave when it read them from the Coverage's communes.
+// coverage and of the 2SFCA answer only what it shows of each commune,
+// gives every commune the values it gave when it read them from the
+// Coverage's and the Access's communes.
 func TestCommunesLayerFigures(t *testing.T) {
 	s := apitest.MapServer(t)
 	l, ok := s.Maps().Current().Layers().Get("communes")
@@ -30,6 +32,10 @@ func TestCommunesLayerFigures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	acc, err := accessibility.Compute(e, accessibility.AccessQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	byID := map[int]*coverage.CommuneCoverage{}
 	for k := range cv.Communes {
 		byID[cv.Communes[k].ID()] = &cv.Communes[k]
@@ -37,8 +43,8 @@ func TestCommunesLayerFigures(t *testing.T) {
 	terr := e.Territory()
 	for i := range src.Len() {
 		com := &terr.Communes[i]
-		// The values as the layer made them from cv.Communes before, up to
-		// the access figures.
+		// The values as the layer made them from cv.Communes and
+		// acc.Communes before.
 		want := []mvt.Value{mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region)}
 		switch m := byID[i]; {
 		case m == nil:
@@ -51,8 +57,12 @@ func TestCommunesLayerFigures(t *testing.T) {
 			want = apilayers.AreaValues(want, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
 			want = append(want, mvt.OptStr(m.NearestSiteID), mvt.Num(httpx.Round(m.NearestDistanceM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
 		}
-		got := src.Props(i, nil)
-		if len(got) < len(want) || !reflect.DeepEqual(got[:len(want)], want) {
+		if a := &acc.Communes[i]; a.Population == 0 {
+			want = append(want, mvt.Value{}, mvt.Value{})
+		} else {
+			want = append(want, mvt.Num(httpx.Round(a.AccessPer10k, 3)), mvt.Num(httpx.Round(a.RatioToReference, 2)))
+		}
+		if got := src.Props(i, nil); !reflect.DeepEqual(got, want) {
 			t.Fatalf("commune %s: %v, want %v", com.Code, got, want)
 		}
 	}

@@ -70,14 +70,21 @@ func (m *State) mapCommunes() ([]communeFigures, error) {
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (m *State) mapAccess() *accessibility.Access {
+// It keeps of the answer the two figures the layer shows of each commune
+// (the whole answer also held each cell's accessibility and every area's
+// figures: 12 MB).
+func (m *State) mapAccess() []communeAccess {
 	m.accOnce.Do(func() {
 		a, err := accessibility.Compute(m.e, accessibility.AccessQuery{})
 		if err != nil {
 			m.log.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
 		}
-		m.acc = a
+		m.acc = make([]communeAccess, len(a.Communes))
+		for i := range a.Communes {
+			c := &a.Communes[i]
+			m.acc[i] = communeAccess{located: c.Population != 0, per10k: c.AccessPer10k, ratio: c.RatioToReference}
+		}
 	})
 	return m.acc
 }
@@ -228,8 +235,8 @@ func (m *State) communesLayer() *maplayers.Layer {
 // the territory's own R-tree.
 type communesSource struct {
 	t    *data.Territory
-	figs []communeFigures      // by commune id
-	acc  *accessibility.Access // nil: no access figures
+	figs []communeFigures // by commune id
+	acc  []communeAccess  // by commune id; nil: no access figures
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }
@@ -269,11 +276,11 @@ func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 		dst = f.areaValues(dst)
 		dst = append(dst, mvt.OptStr(f.nearestID), mvt.Num(httpx.Round(f.nearestM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	}
-	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
+	if i >= len(c.acc) || !c.acc[i].located {
 		return append(dst, mvt.Value{}, mvt.Value{})
 	}
-	a := &c.acc.Communes[i]
-	return append(dst, mvt.Num(httpx.Round(a.AccessPer10k, 3)), mvt.Num(httpx.Round(a.RatioToReference, 2)))
+	a := &c.acc[i]
+	return append(dst, mvt.Num(httpx.Round(a.per10k, 3)), mvt.Num(httpx.Round(a.ratio, 2)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }

@@ -10,7 +10,6 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
-	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/coverage"
 )
 
@@ -96,7 +95,7 @@ type State struct {
 	covErr      error
 
 	accOnce sync.Once
-	acc     *accessibility.Access // nil when the engine has no built-in structures
+	acc     []communeAccess // by commune id (mapAccess); nil when the engine has no built-in structures
 
 	tiles tileCache
 
