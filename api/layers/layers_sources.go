@@ -3,6 +3,7 @@ package layers
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -415,6 +416,7 @@ func (m *State) sitesLayer(name string) *maplayers.Layer {
 		l.Vintage, l.Source, l.Report = src.Vintage, src.Report.File, &src.Report
 	}
 	var features []maplayers.PointFeature
+	var sites []*data.Site // of each feature: its values are made on each read (siteValues)
 	for _, n := range names {
 		layer := m.e.Layer(n)
 		for i := range layer.Sites {
@@ -423,12 +425,13 @@ func (m *State) sitesLayer(name string) *maplayers.Layer {
 			if name == "" {
 				id = site.Layer + ":" + site.ID
 			}
-			features = append(features, maplayers.PointFeature{ID: id, Point: site.Point, Departement: site.Departement,
-				Props: []mvt.Value{mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
-					mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement)}})
+			features = append(features, maplayers.PointFeature{ID: id, Point: site.Point, Departement: site.Departement})
+			sites = append(sites, site)
 		}
 	}
-	p := maplayers.NewPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
+	features, sites = slices.Clip(features), slices.Clip(sites)
+	p := maplayers.NewPointLayerOf(l.Name, l.Title, l.Description, l.Kind, siteProps, features,
+		func(i int, dst []mvt.Value) []mvt.Value { return siteValues(sites[i], dst) })
 	p.Vintage, p.Source, p.Report = l.Vintage, l.Source, l.Report
 	if name != "" {
 		p.IDProp = "id" // the "sites" layer's ids are layer:id

@@ -1,6 +1,10 @@
 package layers
 
+// The values the map layers show of each feature, kept compact or made on
+// each read.
+
 import (
+	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/mvt"
 	"github.com/maillage/maillage/matching/coverage"
 )
@@ -50,4 +54,11 @@ func (f *communeFigures) areaValues(dst []mvt.Value) []mvt.Value {
 type communeAccess struct {
 	located       bool
 	per10k, ratio float64
+}
+
+// siteValues appends the values of a service point in the order of
+// siteProps.
+func siteValues(site *data.Site, dst []mvt.Value) []mvt.Value {
+	return append(dst, mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
+		mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement))
 }

@@ -67,3 +67,43 @@ func TestCommunesLayerFigures(t *testing.T) {
 		}
 	}
 }
+
+// TestSitesLayerValues: the service point layers, which make each site's
+// values on each read, give the values they held before, for the union
+// layer ("sites", ids layer:id) and for each layer.
+func TestSitesLayerValues(t *testing.T) {
+	s := apitest.MapServer(t)
+	e := s.Registry().Engine()
+	for _, name := range append([]string{"sites"}, e.LayerNames()...) {
+		l, ok := s.Maps().Current().Layers().Get(name)
+		if !ok {
+			t.Fatalf("no layer %s", name)
+		}
+		src, err := l.Open(maplayers.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := []string{name}
+		if name == "sites" {
+			names = e.LayerNames()
+		}
+		i := 0
+		for _, n := range names {
+			for _, site := range e.Layer(n).Sites {
+				id := site.ID
+				if name == "sites" {
+					id = site.Layer + ":" + site.ID
+				}
+				want := []mvt.Value{mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
+					mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement)}
+				if got := src.Props(i, nil); src.ID(i) != id || !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s feature %d: %s %v, want %s %v", name, i, src.ID(i), got, id, want)
+				}
+				i++
+			}
+		}
+		if i != src.Len() || i == 0 {
+			t.Fatalf("%s: %d features, want %d", name, src.Len(), i)
+		}
+	}
+}
