@@ -9,16 +9,16 @@
 #   diff -r /tmp/maillage-heap/ans-base /tmp/maillage-heap/ans-new   # only coverage.json's compute_ms may differ
 #
 # Both builds need serve's --pprof (profiles read with a national token). Environment: LOAD (the load tool,
-# default /tmp/load), DUR (default 30s), OUT (default /tmp/maillage-heap).
+# default /tmp/load), DUR (default 30s), OUT (default /tmp/maillage-heap), PORT (default 18917).
 set -euo pipefail
 BIN=$1; NAME=$2; shift 2
 LOAD=${LOAD:-/tmp/load}; OUT=${OUT:-/tmp/maillage-heap}
-B=http://127.0.0.1:18917
+B=http://127.0.0.1:${PORT:-18917}
 mkdir -p "$OUT"
 rm -f "$OUT/tokens"
 TOKEN=$("$BIN" token new --tokens "$OUT/tokens" --name heap --scope national | tail -1)
 T0=$(date +%s.%N)
-"$BIN" serve --addr 127.0.0.1:18917 --pprof --tokens "$OUT/tokens" --state "$OUT/state" --no-access-log "$@" >"$OUT/$NAME.log" 2>&1 &
+"$BIN" serve --addr "${B#http://}" --pprof --tokens "$OUT/tokens" --state "$OUT/state" --no-access-log "$@" >"$OUT/$NAME.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 until curl -sf -o /dev/null "$B/v1/communes/at?lon=2.35&lat=48.85"; do

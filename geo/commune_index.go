@@ -2,6 +2,7 @@ package geo
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/tidwall/rtree"
@@ -48,15 +49,19 @@ type communePart struct {
 }
 
 // indexedRing is a ring with its bounding box and, for large rings, y-slab
-// edge buckets: slab s lists in edges[slab[s]:slab[s+1]] the start index e of
-// every non-horizontal edge pts[e]→pts[e+1 (mod n)] whose latitude range
-// reaches the slab.
+// edge buckets: slab s lists, as entries slab[s] to slab[s+1] of edges, the
+// start index e of every non-horizontal edge pts[e]→pts[e+1 (mod n)] whose
+// latitude range reaches the slab. An entry is one uint16, or two (low
+// half first) in a ring of more than 65,536 positions (wide): the edge
+// lists are the index's largest part, and held as int32 they took twice
+// the memory for rings that nearly all have fewer.
 type indexedRing struct {
 	bound     orb.Bound
 	pts       orb.Ring
 	y0, scale float64 // slab of y: int((y - y0) * scale), clamped
 	slab      []int32
-	edges     []int32
+	edges     []uint16
+	wide      bool
 }
 
 // boundaryRule numbers the rule by which At places a point on a boundary
@@ -106,6 +111,9 @@ func newCommuneIndex(shapes []orb.MultiPolygon, ring func(orb.Ring) indexedRing)
 		}
 	}
 	ix.partStart[len(shapes)] = int32(len(ix.parts))
+	// Appending left up to a quarter of both arrays unused, held for as
+	// long as the index: keep exact copies.
+	ix.rings, ix.parts = slices.Clone(ix.rings), slices.Clone(ix.parts)
 	ix.grid = newPartGrid(ix)
 	return ix
 }
@@ -130,13 +138,22 @@ func newIndexedRing(r orb.Ring) indexedRing {
 	for s := 1; s <= nSlab; s++ {
 		ir.slab[s] += ir.slab[s-1]
 	}
-	ir.edges = make([]int32, ir.slab[nSlab])
+	ir.wide = n > 1<<16
+	per := 1
+	if ir.wide {
+		per = 2
+	}
+	ir.edges = make([]uint16, per*int(ir.slab[nSlab]))
 	fill := make([]int32, nSlab)
 	copy(fill, ir.slab[:nSlab])
 	for e := 0; e < n; e++ {
 		lo, hi, ok := ir.edgeSlabs(e)
 		for s := lo; ok && s <= hi; s++ {
-			ir.edges[fill[s]] = int32(e)
+			k := per * int(fill[s])
+			ir.edges[k] = uint16(e)
+			if ir.wide {
+				ir.edges[k+1] = uint16(e >> 16)
+			}
 			fill[s]++
 		}
 	}
@@ -190,19 +207,28 @@ func (r *indexedRing) locate(p orb.Point) (in, maybeOn bool) {
 	if r.slab == nil {
 		return ringLocate(r.pts, p)
 	}
-	pts := r.pts
-	n := len(pts)
 	s := r.slabOf(p[1])
-	for _, e := range r.edges[r.slab[s]:r.slab[s+1]] {
-		j := int(e) + 1
-		if j == n {
-			j = 0
+	lo, hi := int(r.slab[s]), int(r.slab[s+1])
+	if r.wide {
+		for k := lo; k < hi; k++ {
+			in, maybeOn = r.crossEdge(int(r.edges[2*k])|int(r.edges[2*k+1])<<16, p, in, maybeOn)
 		}
-		c := rayCross(pts[e], pts[j], p)
-		in = in != (c > 0)
-		maybeOn = maybeOn || mayTouch(pts[e], p, c)
+		return in, maybeOn
+	}
+	for _, e := range r.edges[lo:hi] {
+		in, maybeOn = r.crossEdge(int(e), p, in, maybeOn)
 	}
 	return in, maybeOn
+}
+
+// crossEdge returns in and maybeOn updated with edge e (see locate).
+func (r *indexedRing) crossEdge(e int, p orb.Point, in, maybeOn bool) (bool, bool) {
+	j := e + 1
+	if j == len(r.pts) {
+		j = 0
+	}
+	c := rayCross(r.pts[e], r.pts[j], p)
+	return in != (c > 0), maybeOn || mayTouch(r.pts[e], p, c)
 }
 
 // partLocate returns whether p is inside the polygon (in its outer ring and

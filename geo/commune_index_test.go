@@ -485,3 +485,45 @@ func TestCommuneIndexSearch(t *testing.T) {
 		t.Errorf("fn called %d times after returning false", calls)
 	}
 }
+
+// TestCommuneIndexAtWideRings: rings of more than 65,536 positions, whose
+// edge lists take two uint16 an entry, locate points as brute force does,
+// beside rings of fewer (one uint16 an entry).
+func TestCommuneIndexAtWideRings(t *testing.T) {
+	r := rand.New(rand.NewPCG(23, 24))
+	shapes := []orb.MultiPolygon{
+		{{rightSideLast(subdividedSquare(0, 0, 20000))}}, // 80,001 positions: wide
+		{{rightSideLast(subdividedSquare(1, 0, 10000))}}, // 40,001: narrow, sharing a side
+		{{rightSideLast(subdividedSquare(0, 1, 16500))}}, // 66,001: wide
+	}
+	ix := NewCommuneIndex(shapes)
+	if !ix.rings[0].wide || ix.rings[1].wide || !ix.rings[2].wide {
+		t.Fatalf("wide rings %v %v %v, want true false true", ix.rings[0].wide, ix.rings[1].wide, ix.rings[2].wide)
+	}
+	var bounds [][]orb.Bound
+	for _, mp := range shapes {
+		bounds = append(bounds, polygonBounds(mp))
+	}
+	for i := 0; i < 1500; i++ { // brute force scans 186,000 positions a point
+		p := orb.Point{-0.5 + 3*r.Float64(), -0.5 + 3*r.Float64()}
+		if i%4 == 0 { // exact vertices, of edges listed beyond index 65,535 too
+			ring := shapes[r.IntN(len(shapes))][0][0]
+			p = ring[r.IntN(len(ring))]
+		}
+		id, ok := ix.At(p)
+		wid, wok := bruteAt(shapes, bounds, p)
+		if id != wid || ok != wok {
+			t.Fatalf("At(%v) = %d %v, want %d %v", p, id, ok, wid, wok)
+		}
+	}
+}
+
+// rightSideLast returns a subdividedSquare ring starting at its top side,
+// so that its right side, which the eastward rays of its inner points
+// cross, holds its last edges (beyond index 65,535 in a wide ring).
+func rightSideLast(r orb.Ring) orb.Ring {
+	open := r[:len(r)-1]
+	half := len(open) / 2
+	out := append(append(orb.Ring{}, open[half:]...), open[:half]...)
+	return append(out, out[0])
+}

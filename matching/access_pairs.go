@@ -30,8 +30,8 @@ import (
 const accessCacheMinutes = coverage.DefaultMaxMinutes
 
 // maxAccessEntries bounds the supplies whose pair tables the engine keeps
-// (each holds 8 bytes a pair: 3.3 million pairs, 27 MB, for the 2021 host
-// structures at 30 minutes).
+// (each holds 6 bytes a pair, fca.Table: 3.3 million pairs, 20 MB, for the
+// 2021 host structures at 30 minutes).
 const maxAccessEntries = 4
 
 // accessCache holds the pair tables of the engine by supply key.

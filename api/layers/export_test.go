@@ -66,3 +66,6 @@ func (m *State) OnRender(fn func()) { m.tiles.onRender = func(tileKey) { fn() } 
 
 // TopologyLevel returns the communes' shared topology at zoom z.
 func (m *State) TopologyLevel(z int) *topo.TopoLevel { return m.communeTopology().level(z) }
+
+// AreaValues is areaValues.
+var AreaValues = areaValues

@@ -3,6 +3,7 @@ package layers
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/paulmach/orb"
 
@@ -40,25 +41,51 @@ func (m *State) communeTopology() *communeTopology {
 var errNoDataDir = &httpx.Error{Status: 503, Code: httpx.CodeUnavailable,
 	Message: "département and région boundaries need the data folder (Config.DataDir / --data)"}
 
-// coverage returns the national coverage of the default layer at the
-// default reach, with its gap zones.
+// mapCoverage returns the national coverage of the default layer at the
+// default reach, with its gap zones but without its communes: the map
+// keeps of each commune only what the communes layer shows
+// (mapCommunes), a quarter of a CommuneCoverage.
 func (m *State) mapCoverage() (*coverage.Coverage, error) {
-	m.covOnce.Do(func() { m.cov, m.covErr = coverage.Compute(m.e.Coverage(), coverage.Query{}) })
+	m.covOnce.Do(func() {
+		cv, err := coverage.Compute(m.e.Coverage(), coverage.Query{})
+		if err != nil {
+			m.covErr = err
+			return
+		}
+		m.communeFigs = newCommuneFigures(len(m.e.Territory().Communes), cv.Communes)
+		lite := *cv
+		lite.Communes = nil
+		m.cov = &lite
+	})
 	return m.cov, m.covErr
+}
+
+// mapCommunes returns the figures of each commune (by id) in the map's
+// national coverage.
+func (m *State) mapCommunes() ([]communeFigures, error) {
+	_, err := m.mapCoverage()
+	return m.communeFigs, err
 }
 
 // mapAccess returns the 2SFCA accessibility of the communes layer: the
 // built-in structures' posts against the people in difficulty at the
 // default reach; nil (the layer's access figures null) when it cannot be
 // computed, e.g. an engine without the built-in structures.
-func (m *State) mapAccess() *accessibility.Access {
+// It keeps of the answer the two figures the layer shows of each commune
+// (the whole answer also held each cell's accessibility and every area's
+// figures: 12 MB).
+func (m *State) mapAccess() []communeAccess {
 	m.accOnce.Do(func() {
 		a, err := accessibility.Compute(m.e, accessibility.AccessQuery{})
 		if err != nil {
 			m.log.Warn("map layers: no accessibility on the communes layer", "error", err)
 			return
 		}
-		m.acc = a
+		m.acc = make([]communeAccess, len(a.Communes))
+		for i := range a.Communes {
+			c := &a.Communes[i]
+			m.acc[i] = communeAccess{located: c.Population != 0, per10k: c.AccessPer10k, ratio: c.RatioToReference}
+		}
 	})
 	return m.acc
 }
@@ -178,19 +205,11 @@ func (m *State) communesLayer() *maplayers.Layer {
 		Kind:        maplayers.KindBoundaries, GeometryType: maplayers.GeomPolygon, Source: data.CommunesFile, Props: props, IDProp: "code"}
 	ct := m.communeTopology()
 	l = maplayers.StaticLayer(l, func() (maplayers.Source, error) {
-		cv, err := m.mapCoverage()
+		figs, err := m.mapCommunes()
 		if err != nil {
 			return nil, err
 		}
-		t := m.e.Territory()
-		src := &communesSource{t: t, cv: cv, acc: m.mapAccess(), cov: make([]int32, len(t.Communes))}
-		for i := range src.cov {
-			src.cov[i] = -1
-		}
-		for k := range cv.Communes {
-			src.cov[cv.Communes[k].ID()] = int32(k)
-		}
-		return src, nil
+		return &communesSource{t: m.e.Territory(), figs: figs, acc: m.mapAccess()}, nil
 	})
 	coalesced := &coalescedCommunes{ct: ct, log: ct.log, class: func() ([]int32, error) {
 		src, err := l.Open(maplayers.Filter{})
@@ -216,10 +235,9 @@ func (m *State) communesLayer() *maplayers.Layer {
 // communesSource serves Territory.Communes, indexed by commune id, through
 // the territory's own R-tree.
 type communesSource struct {
-	t   *data.Territory
-	cv  *coverage.Coverage
-	acc *accessibility.Access // nil: no access figures
-	cov []int32               // commune id → index in cv.Communes, -1 when absent
+	t    *data.Territory
+	figs []communeFigures // by commune id
+	acc  []communeAccess  // by commune id; nil: no access figures
 }
 
 func (c *communesSource) Len() int        { return len(c.t.Communes) }
@@ -248,25 +266,22 @@ func (c *communesSource) Geometry(i int) orb.Geometry {
 func (c *communesSource) Props(i int, dst []mvt.Value) []mvt.Value {
 	com := &c.t.Communes[i]
 	dst = append(dst, mvt.Str(com.Code), mvt.Str(com.Name), mvt.Str(com.Departement), mvt.Str(com.Region))
-	k := c.cov[i]
-	switch {
-	case k < 0:
+	switch f := &c.figs[i]; {
+	case !f.inCoverage:
 		dst = areaValues(dst, com.Population, 0, 0, nil, nil, "")
 		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
-	case !c.cv.Communes[k].Located:
-		m := &c.cv.Communes[k]
-		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
+	case !f.located:
+		dst = f.areaValues(dst)
 		dst = append(dst, mvt.Value{}, mvt.Value{}, mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	default:
-		m := &c.cv.Communes[k]
-		dst = areaValues(dst, m.Population, m.CoveredPopulation, m.UncoveredPopulation, m.CoveredShare, m.MeanDistanceM, m.NoDataReason)
-		dst = append(dst, mvt.OptStr(m.NearestSiteID), mvt.Num(httpx.Round(m.NearestDistanceM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
+		dst = f.areaValues(dst)
+		dst = append(dst, mvt.OptStr(f.nearestID), mvt.Num(httpx.Round(f.nearestM, 0)), mvt.Num(httpx.Round(com.AreaKm2, 3)))
 	}
-	if c.acc == nil || i >= len(c.acc.Communes) || c.acc.Communes[i].Population == 0 {
+	if i >= len(c.acc) || !c.acc[i].located {
 		return append(dst, mvt.Value{}, mvt.Value{})
 	}
-	a := &c.acc.Communes[i]
-	return append(dst, mvt.Num(httpx.Round(a.AccessPer10k, 3)), mvt.Num(httpx.Round(a.RatioToReference, 2)))
+	a := &c.acc[i]
+	return append(dst, mvt.Num(httpx.Round(a.per10k, 3)), mvt.Num(httpx.Round(a.ratio, 2)))
 }
 
 func (c *communesSource) Search(b orb.Bound, fn func(i int) bool) { c.t.Index.Search(b, fn) }
@@ -401,6 +416,7 @@ func (m *State) sitesLayer(name string) *maplayers.Layer {
 		l.Vintage, l.Source, l.Report = src.Vintage, src.Report.File, &src.Report
 	}
 	var features []maplayers.PointFeature
+	var sites []*data.Site // of each feature: its values are made on each read (siteValues)
 	for _, n := range names {
 		layer := m.e.Layer(n)
 		for i := range layer.Sites {
@@ -409,12 +425,13 @@ func (m *State) sitesLayer(name string) *maplayers.Layer {
 			if name == "" {
 				id = site.Layer + ":" + site.ID
 			}
-			features = append(features, maplayers.PointFeature{ID: id, Point: site.Point, Departement: site.Departement,
-				Props: []mvt.Value{mvt.Str(site.ID), mvt.Str(site.Name), mvt.Str(site.Layer), mvt.Str(string(site.Kind)),
-					mvt.Boolean(site.Itinerant), mvt.OptStr(site.Format), mvt.OptStr(site.Address), mvt.OptStr(site.Commune), mvt.OptStr(site.Departement)}})
+			features = append(features, maplayers.PointFeature{ID: id, Point: site.Point, Departement: site.Departement})
+			sites = append(sites, site)
 		}
 	}
-	p := maplayers.NewPointLayer(l.Name, l.Title, l.Description, l.Kind, siteProps, features)
+	features, sites = slices.Clip(features), slices.Clip(sites)
+	p := maplayers.NewPointLayerOf(l.Name, l.Title, l.Description, l.Kind, siteProps, features,
+		func(i int, dst []mvt.Value) []mvt.Value { return siteValues(sites[i], dst) })
 	p.Vintage, p.Source, p.Report = l.Vintage, l.Source, l.Report
 	if name != "" {
 		p.IDProp = "id" // the "sites" layer's ids are layer:id

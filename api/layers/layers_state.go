@@ -10,7 +10,6 @@ import (
 	"github.com/maillage/maillage/data"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/matching"
-	"github.com/maillage/maillage/matching/accessibility"
 	"github.com/maillage/maillage/matching/coverage"
 )
 
@@ -90,12 +89,13 @@ type State struct {
 	layersOnce sync.Once
 	layers     *maplayers.Registry
 
-	covOnce sync.Once
-	cov     *coverage.Coverage
-	covErr  error
+	covOnce     sync.Once
+	cov         *coverage.Coverage // without its Communes (mapCoverage)
+	communeFigs []communeFigures   // by commune id: what the communes layer shows of cov's communes
+	covErr      error
 
 	accOnce sync.Once
-	acc     *accessibility.Access // nil when the engine has no built-in structures
+	acc     []communeAccess // by commune id (mapAccess); nil when the engine has no built-in structures
 
 	tiles tileCache
 

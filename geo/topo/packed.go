@@ -3,6 +3,7 @@ package topo
 import (
 	"encoding/binary"
 	"math"
+	mathbits "math/bits"
 
 	"github.com/paulmach/orb"
 )
@@ -203,3 +204,58 @@ func (p *packedLines) line(dst []orb.Point, i int) []orb.Point {
 
 // lineLen returns the number of positions of line i.
 func (p *packedLines) lineLen(i int) int { return packedLen(p.buf[p.off[i]:]) }
+
+// Subsets of lines, one bit a position: a simplification of a line that
+// keeps some of its positions (Douglas-Peucker) is held as the bits of the
+// positions it keeps, and decoded from the line itself.
+
+// markSubsequence sets, from bit off of bits, the bit of each position of
+// line kept by sub, and reports whether sub is a subsequence of line (its
+// positions equal bit for bit, in order). Matching each position of sub to
+// the first equal one left finds a match whenever there is one, and any
+// match gives sub back.
+func markSubsequence(bits []uint64, off int, line, sub []orb.Point) bool {
+	k := 0
+	for j, p := range line {
+		if k < len(sub) && sameBits(sub[k], p) {
+			bits[(off+j)>>6] |= 1 << uint((off+j)&63)
+			k++
+		}
+	}
+	return k == len(sub)
+}
+
+// sameBits reports whether a and b are the same float64 values bit for bit
+// (0 and -0 differ).
+func sameBits(a, b orb.Point) bool {
+	return math.Float64bits(a[0]) == math.Float64bits(b[0]) && math.Float64bits(a[1]) == math.Float64bits(b[1])
+}
+
+// keepMarked keeps, in place, the positions of pts whose bit (from bit off
+// of bits) is set.
+func keepMarked(pts []orb.Point, bits []uint64, off int) []orb.Point {
+	n := 0
+	for j, p := range pts {
+		if bits[(off+j)>>6]&(1<<uint((off+j)&63)) != 0 {
+			pts[n] = p
+			n++
+		}
+	}
+	return pts[:n]
+}
+
+// countMarked returns the number of bits set in [lo, hi).
+func countMarked(bits []uint64, lo, hi int) int {
+	n := 0
+	for lo < hi && lo&63 != 0 {
+		n += int(bits[lo>>6] >> uint(lo&63) & 1)
+		lo++
+	}
+	for ; lo+64 <= hi; lo += 64 {
+		n += mathbits.OnesCount64(bits[lo>>6])
+	}
+	for ; lo < hi; lo++ {
+		n += int(bits[lo>>6] >> uint(lo&63) & 1)
+	}
+	return n
+}

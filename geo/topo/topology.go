@@ -28,9 +28,12 @@ import (
 type Topology struct {
 	arcs   []orb.LineString // each arc's points while BuildTopology runs, then nil
 	packed packedLines      // each arc's points, its endpoints junctions (equal for a closed arc)
-	shapes [][][]arcRing    // per shape, per polygon, per ring (exterior first): its arcs in order
-	uses   [][]int32        // per arc, the shapes whose rings run along it (ascending, no repeats)
-	points int              // vertices of all arcs
+	// pointStart[i] is the number of points of the arcs before arc i: the
+	// first bit of arc i in a level's kept mask (TopoLevel.kept).
+	pointStart []uint32
+	shapes     [][][]arcRing // per shape, per polygon, per ring (exterior first): its arcs in order
+	uses       [][]int32     // per arc, the shapes whose rings run along it (ascending, no repeats)
+	points     int           // vertices of all arcs
 }
 
 // arcRing is a ring as its arcs in order, with the sign of its area as
@@ -91,8 +94,10 @@ func BuildTopology(shapes []orb.MultiPolygon) (*Topology, error) {
 			}
 		}
 	}
-	for _, a := range t.arcs {
+	t.pointStart = make([]uint32, len(t.arcs)+1)
+	for i, a := range t.arcs {
 		t.points += len(a)
+		t.pointStart[i+1] = uint32(t.points)
 	}
 	// Held packed: the topology of the communes keeps a million points
 	// for as long as the server runs, and reads them only to simplify.

@@ -285,3 +285,48 @@ func BenchmarkTopoLevelShapes(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "retained-MB")
 	runtime.KeepAlive(levels)
 }
+
+// TestTopoLevelsFranceKeptBits: levels of the real communes hold their
+// arcs as kept bits, and give back exactly the arcs Douglas-Peucker made
+// (what they held packed before), refined arcs included.
+func TestTopoLevelsFranceKeptBits(t *testing.T) {
+	_, _, tp := franceTopology(t)
+	for _, z := range []int{0, 5, 8} {
+		l := tp.Simplify(geo.ZoomToleranceDeg(z))
+		if !topo.LevelKeepsBits(l) {
+			t.Errorf("z%d: arcs packed, want kept bits", z)
+		}
+		if i := topo.LevelArcMismatch(l); i >= 0 {
+			t.Errorf("z%d: arc %d differs from its simplification", z, i)
+		}
+		t.Logf("z%d: %d arcs refined", z, l.ArcsRefined)
+	}
+}
+
+// TestHoldSimplifiedFrance: the map's simplifications of the real communes
+// at zooms 9 and 12 (maplayers.ZoomSimplifier), held against the communes
+// as read, come back bit for bit, and nearly all in the subset form (an
+// eighth of a byte a position of the commune) rather than packed.
+func TestHoldSimplifiedFrance(t *testing.T) {
+	_, shapes, _ := franceTopology(t)
+	for _, z := range []int{9, 12} {
+		s := topo.Simplifier{Tolerance: geo.ZoomToleranceDeg(z), Decimals: geo.ZoomDecimals(z), FineDecimals: 6, KeepOne: true}
+		held, packed, subset := 0, 0, 0
+		for i, mp := range shapes {
+			want := s.MultiPolygon(mp)
+			h := topo.HoldSimplified(mp, want)
+			if !topo.SameShape(h.MultiPolygon(mp), want) {
+				t.Fatalf("z%d commune %d: the held simplification differs", z, i)
+			}
+			held += len(h)
+			packed += len(topo.PackMultiPolygon(want))
+			if topo.HeldAsSubset(h) {
+				subset++
+			}
+		}
+		t.Logf("z%d: %d of %d held as subsets, %.1f MB held (%.1f MB packed)", z, subset, len(shapes), float64(held)/1e6, float64(packed)/1e6)
+		if subset < len(shapes)*99/100 {
+			t.Errorf("z%d: %d of %d held as subsets, want ≥ 99 %%", z, subset, len(shapes))
+		}
+	}
+}

@@ -25,9 +25,12 @@ import (
 // are reassembled with them. Then arcs crossing other arcs (borders of
 // shapes that share none, which would overlap) are refined the same way.
 //
-// Once built, a level keeps only its simplified arcs, packed (geo/topo/packed.go):
-// Shape assembles a shape from them on each call, so that the nine levels
-// of the map's communes cost tens of megabytes rather than hundreds.
+// Once built, a level keeps only which positions of the topology's arcs its
+// simplified arcs keep, one bit a position (Douglas-Peucker keeps a subset
+// of an arc's positions, in order): Shape decodes the arcs as read and
+// assembles a shape from the kept positions on each call, so that the nine
+// levels of the map's communes cost about a megabyte (their arcs packed
+// on their own, geo/topo/packed.go, took 20 MB).
 type TopoLevel struct {
 	TolDeg        float64 // the tolerance asked for
 	RingsDropped  int     // rings that collapsed
@@ -35,10 +38,15 @@ type TopoLevel struct {
 	ArcsRefined   int     // arcs simplified at a finer tolerance to keep shapes valid
 	ShapesInvalid int     // shapes still invalid with their arcs as read (invalid input)
 
-	topo   *Topology
-	arcs   []orb.LineString // simplified arcs while Simplify runs, then nil
-	packed packedLines      // the simplified arcs once Simplify is done
-	halve  []int8           // per arc, how many times its tolerance was halved
+	topo *Topology
+	arcs []orb.LineString // simplified arcs while Simplify runs, then nil
+	// kept has bit topo.pointStart[i]+k set when position k of arc i (as
+	// read) is kept at this level, once Simplify is done. A level whose
+	// arcs were not all subsets of the arcs as read (never, with
+	// Douglas-Peucker) keeps them packed instead, kept nil.
+	kept   []uint64
+	packed packedLines
+	halve  []int8 // per arc, how many times its tolerance was halved
 
 	scratch orb.LineString // simplifyArc's working copy, reused (Simplify runs on one goroutine)
 }
@@ -108,9 +116,23 @@ func (t *Topology) Simplify(tolDeg float64) *TopoLevel {
 	for s := range t.shapes {
 		l.RingsDropped += l.countDropped(s)
 	}
-	l.packed = packLines(l.arcs)
+	l.keepArcs()
 	l.arcs, l.scratch = nil, nil
 	return l
+}
+
+// keepArcs records the simplified arcs as the positions they keep of the
+// arcs as read (packed when one of them is not a subsequence of its arc).
+func (l *TopoLevel) keepArcs() {
+	kept := make([]uint64, (l.topo.points+63)/64)
+	for i, a := range l.arcs {
+		l.scratch = l.topo.packed.line(l.scratch[:0], i)
+		if !markSubsequence(kept, int(l.topo.pointStart[i]), l.scratch, a) {
+			l.packed = packLines(l.arcs)
+			return
+		}
+	}
+	l.kept = kept
 }
 
 // NumShapes is the number of shapes, as given to BuildTopology.
@@ -137,18 +159,24 @@ func (l *TopoLevel) Shapes() []orb.MultiPolygon {
 // arc returns arc i's simplified points: the arc itself while Simplify
 // runs, else decoded into buf (which it may grow).
 func (l *TopoLevel) arc(i int, buf []orb.Point) []orb.Point {
-	if l.arcs != nil {
+	switch {
+	case l.arcs != nil:
 		return l.arcs[i]
+	case l.kept == nil:
+		return l.packed.line(buf[:0], i)
 	}
-	return l.packed.line(buf[:0], i)
+	return keepMarked(l.topo.packed.line(buf[:0], i), l.kept, int(l.topo.pointStart[i]))
 }
 
 // arcLen returns the number of points of arc i simplified.
 func (l *TopoLevel) arcLen(i int) int {
-	if l.arcs != nil {
+	switch {
+	case l.arcs != nil:
 		return len(l.arcs[i])
+	case l.kept == nil:
+		return l.packed.lineLen(i)
 	}
-	return l.packed.lineLen(i)
+	return countMarked(l.kept, int(l.topo.pointStart[i]), int(l.topo.pointStart[i+1]))
 }
 
 // refine simplifies arc i again at half its tolerance, marking the shapes
@@ -234,13 +262,17 @@ func (l *TopoLevel) countDropped(s int) int {
 // ring concatenates simplified arcs into a closed ring, nil when it has
 // fewer than 4 positions or a zero area.
 func (l *TopoLevel) ring(refs []arcRef) orb.Ring {
-	n := 0
+	n, full := 0, 0
 	for _, ref := range refs {
 		i, _ := ref.index()
 		n += l.arcLen(i)
+		full = max(full, int(l.topo.pointStart[i+1]-l.topo.pointStart[i]))
 	}
 	out := make(orb.Ring, 0, n)
 	var buf []orb.Point
+	if l.kept != nil {
+		buf = make([]orb.Point, 0, full) // each arc is decoded whole, then its kept positions kept
+	}
 	for _, ref := range refs {
 		i, rev := ref.index()
 		a := l.arc(i, buf)

@@ -23,9 +23,12 @@ type FeatureTable struct {
 	geoms  []orb.Geometry
 	bounds []orb.Bound
 	props  [][]mvt.Value
-	byID   map[string]int
-	byDep  map[string][]int
-	tree   rtree.RTreeG[int32]
+	// propsOf, when set, makes the values of feature i on each read
+	// instead of props holding them (NewPointLayerOf).
+	propsOf func(i int, dst []mvt.Value) []mvt.Value
+	byID    map[string]int
+	byDep   map[string][]int
+	tree    rtree.RTreeG[int32]
 }
 
 func NewFeatureTable(n int) *FeatureTable {
@@ -71,7 +74,12 @@ func (t *FeatureTable) Lookup(id string) (int, bool) {
 
 func (t *FeatureTable) Bound(i int) (orb.Bound, bool) { return t.bounds[i], t.geoms[i] != nil }
 
-func (t *FeatureTable) Props(i int, dst []mvt.Value) []mvt.Value { return append(dst, t.props[i]...) }
+func (t *FeatureTable) Props(i int, dst []mvt.Value) []mvt.Value {
+	if t.propsOf != nil {
+		return t.propsOf(i, dst)
+	}
+	return append(dst, t.props[i]...)
+}
 
 func (t *FeatureTable) Search(b orb.Bound, fn func(i int) bool) {
 	t.tree.Search(b.Min, b.Max, func(_, _ [2]float64, i int32) bool { return fn(int(i)) })
@@ -82,10 +90,20 @@ func (t *FeatureTable) Search(b orb.Bound, fn func(i int) bool) {
 // recommendations) through Registry.add. props describes the values
 // of every feature's Props.
 func NewPointLayer(name, title, description, kind string, props []PropSpec, features []PointFeature) *Layer {
+	return NewPointLayerOf(name, title, description, kind, props, features, nil)
+}
+
+// NewPointLayerOf is NewPointLayer with the values of feature i (in
+// features' order, their Props unused) made by values on each read rather
+// than held: a layer of many points with many values, such as the service
+// points (nine values of 56 bytes each a site), holds none of them. A nil
+// values is NewPointLayer.
+func NewPointLayerOf(name, title, description, kind string, props []PropSpec, features []PointFeature, values func(i int, dst []mvt.Value) []mvt.Value) *Layer {
 	l := &Layer{Name: name, Title: title, Description: description, Kind: kind,
 		GeometryType: GeomPoint, Props: props}
 	return StaticLayer(l, func() (Source, error) {
 		t := NewFeatureTable(len(features))
+		t.propsOf = values
 		for _, f := range features {
 			var deps []string
 			if f.Departement != "" {

@@ -23,14 +23,17 @@ const MaxZoom = 22
 
 // ZoomCache keeps the simplified geometry of each feature of a static
 // polygon layer per zoom level, computed on first request. Entries are
-// written once, packed (topo.PackedMultiPolygon: the communes at zooms 9 to
-// 12 hold nearly all their vertices, and held as orb values they were a
-// third of the server's heap), and decoded on each read. Tiles of one
+// written once, as the positions they keep of the feature's geometry
+// (topo.Simplified: one bit a position of the geometry as read, where
+// packed on their own the communes at zooms 9 to 12, which keep nearly all
+// their vertices, took 25 MB, and as orb values a third of the server's
+// heap), and decoded from the geometry on each read: a Source's geometries
+// must not change. Tiles of one
 // zoom asking for the same feature at once wait for one simplification
 // (single-flight) rather than each compute it.
 type ZoomCache struct {
 	once   [MaxCachedZoom + 1]sync.Once
-	geoms  [MaxCachedZoom + 1][]atomic.Pointer[topo.PackedMultiPolygon]
+	geoms  [MaxCachedZoom + 1][]atomic.Pointer[topo.Simplified]
 	flight singleflight.Group // simplifications in progress, by "zoom/feature"
 
 	// Topo, when set (before the layer is served), gives feature i at
@@ -93,17 +96,17 @@ func (zc *ZoomCache) AtZoom(src Source, i, z int) orb.Geometry {
 			return PolygonsOrNil(s)
 		}
 	}
-	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[topo.PackedMultiPolygon], src.Len()) })
+	zc.once[z].Do(func() { zc.geoms[z] = make([]atomic.Pointer[topo.Simplified], src.Len()) })
 	slot := &zc.geoms[z][i]
 	if p := slot.Load(); p != nil {
-		return PolygonsOrNil(p.MultiPolygon())
+		return PolygonsOrNil(p.MultiPolygon(mp))
 	}
 	v, _, _ := zc.flight.Do(strconv.Itoa(z)+"/"+strconv.Itoa(i), func() (any, error) {
 		if p := slot.Load(); p != nil { // stored while this call waited
-			return p.MultiPolygon(), nil
+			return p.MultiPolygon(mp), nil
 		}
 		s := ZoomSimplifier(z).MultiPolygon(mp)
-		p := topo.PackMultiPolygon(s)
+		p := topo.HoldSimplified(mp, s)
 		slot.Store(&p)
 		return s, nil
 	})

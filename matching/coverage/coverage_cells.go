@@ -63,7 +63,7 @@ func (cv *Coverage) cellCoverage(k int) CellCoverage {
 	g, sc, ns := cv.c.grid, cv.sc, cv.ns
 	i := sc.Cell(k)
 	d := ns.CellDistM[i]
-	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.CellPop[k], DistanceM: float64(d),
+	c := CellCoverage{H3: g.Cells[i].String(), Population: sc.CellPop(k), DistanceM: float64(d),
 		Covered: cv.Covered(d), Center: g.Centers[i], GridIndex: i}
 	if s := ns.cellSite[i]; s >= 0 {
 		l := ns.layers[ns.layerOf(ns.cellLayer, i)]

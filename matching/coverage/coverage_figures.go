@@ -64,7 +64,7 @@ type areaBase struct {
 // one covered inhabitant.
 func (a *areaBase) covered(p *coverageProfile, maxM float64) (pop float64, communes int) {
 	for _, bi := range a.buckets {
-		c, n := p.buckets[bi].covered(maxM)
+		c, n := p.bucketCovered(&p.buckets[bi], maxM)
 		pop += c
 		communes += n
 	}

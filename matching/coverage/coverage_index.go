@@ -24,6 +24,7 @@ type Index struct {
 	CommuneDep  []int32 // département index per commune, -1 when unknown
 	CommuneReg  []int32
 	CommuneEPCI []int32 // EPCI index, -1 when none
+	regOfDep    []int32 // région index of each département, -1 when unknown
 
 	adj *geo.Adjacency // grid adjacency, for gap zones and their outlines
 
@@ -50,9 +51,13 @@ type CellScope struct {
 	// them, and the representative-point cells of the smallest).
 	// nil for the national scope, which holds every cell.
 	Cells []int32
-	// cellPop is the population of the scope's communes in each scope cell,
-	// aligned with cells (Grid.Population for the national scope).
-	CellPop []float64
+	// pop is Grid.Population for the national scope, nil for the others,
+	// whose cells' populations CellPop sums from the cell → communes
+	// relation of ix (held once: the départements and régions held them
+	// again, 16 MB).
+	pop      []float64
+	ix       *Index
+	dep, reg int32 // the département or the région of the scope (-1 for the other)
 }
 
 // Scope levels.
@@ -65,7 +70,37 @@ const (
 )
 
 // Len returns the number of cells of the scope.
-func (s *CellScope) Len() int { return len(s.CellPop) }
+func (s *CellScope) Len() int {
+	if s.Cells == nil {
+		return len(s.pop)
+	}
+	return len(s.Cells)
+}
+
+// CellPop returns the population of the scope's communes in its k-th
+// cell: for a département or a région, the populations of its communes'
+// shares in the cell summed in the order of the relation (the order in
+// which the scopes summed them when they held them).
+func (s *CellScope) CellPop(k int) float64 {
+	if s.pop != nil {
+		return s.pop[k]
+	}
+	ix, i := s.ix, s.Cells[k]
+	var sum float64
+	first := true
+	for j := ix.CellCommStart[i]; j < ix.CellCommStart[i+1]; j++ {
+		d := ix.CommuneDep[ix.CellComm[j]]
+		if d < 0 || d != s.dep && (s.reg < 0 || ix.regOfDep[d] != s.reg) {
+			continue
+		}
+		if first { // the first share is the sum, as when it was appended
+			sum, first = ix.CellCommPop[j], false
+		} else {
+			sum += ix.CellCommPop[j]
+		}
+	}
+	return sum
+}
 
 // Cell returns the grid index of the scope's k-th cell.
 func (s *CellScope) Cell(k int) int {
@@ -181,12 +216,13 @@ func (ix *Index) buildScopes(t *data.Territory, g *geo.Grid) {
 	for i := range all {
 		all[i] = int32(i)
 	}
-	ix.National = &CellScope{Level: LevelNational, Code: "FR", Name: "France", Communes: all, CellPop: g.Population}
+	ix.National = &CellScope{Level: LevelNational, Code: "FR", Name: "France", Communes: all, pop: g.Population, dep: -1, reg: -1}
 
 	regOfDep := make([]int32, len(t.Departements))
+	ix.regOfDep = regOfDep
 	ix.Deps = make([]*CellScope, len(t.Departements))
 	for d, dep := range t.Departements {
-		ix.Deps[d] = &CellScope{Level: LevelDepartement, Code: dep.Code, Name: dep.Name}
+		ix.Deps[d] = &CellScope{Level: LevelDepartement, Code: dep.Code, Name: dep.Name, ix: ix, dep: int32(d), reg: -1}
 		regOfDep[d] = -1
 		if r, ok := ix.RegByCode[dep.Region]; ok {
 			regOfDep[d] = int32(r)
@@ -194,15 +230,12 @@ func (ix *Index) buildScopes(t *data.Territory, g *geo.Grid) {
 	}
 	ix.Regs = make([]*CellScope, len(t.Regions))
 	for r, reg := range t.Regions {
-		ix.Regs[r] = &CellScope{Level: LevelRegion, Code: reg.Code, Name: reg.Name}
+		ix.Regs[r] = &CellScope{Level: LevelRegion, Code: reg.Code, Name: reg.Name, ix: ix, dep: -1, reg: int32(r)}
 	}
-	add := func(s *CellScope, cell int32, pop float64) {
-		if k := len(s.Cells) - 1; k >= 0 && s.Cells[k] == cell {
-			s.CellPop[k] += pop
-			return
+	add := func(s *CellScope, cell int32) {
+		if k := len(s.Cells) - 1; k < 0 || s.Cells[k] != cell {
+			s.Cells = append(s.Cells, cell)
 		}
-		s.Cells = append(s.Cells, cell)
-		s.CellPop = append(s.CellPop, pop)
 	}
 	for ci := range t.Communes {
 		if d := ix.CommuneDep[ci]; d >= 0 {
@@ -218,10 +251,16 @@ func (ix *Index) buildScopes(t *data.Territory, g *geo.Grid) {
 			if d < 0 {
 				continue
 			}
-			add(ix.Deps[d], int32(i), ix.CellCommPop[k])
+			add(ix.Deps[d], int32(i))
 			if r := regOfDep[d]; r >= 0 {
-				add(ix.Regs[r], int32(i), ix.CellCommPop[k])
+				add(ix.Regs[r], int32(i))
 			}
 		}
+	}
+	// Appending left up to a quarter (twice, for small scopes) of each
+	// array unused, kept for as long as the engine: keep exact copies.
+	for _, s := range slices.Concat(ix.Deps, ix.Regs) {
+		s.Cells = slices.Clone(s.Cells)
+		s.Communes = slices.Clone(s.Communes)
 	}
 }

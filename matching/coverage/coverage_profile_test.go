@@ -190,3 +190,22 @@ func TestCoverageWhollyWithinReach(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageProfileBucketsUnchanged: the buckets of the real profile,
+// held as share indexes with a prefix sum every 32 shares, give the covered
+// population of the former distances and prefix sums bit for bit, at,
+// just below and just above every distance.
+func TestCoverageProfileBucketsUnchanged(t *testing.T) {
+	if msg := coverage.BucketMismatch(coverageEngine(t).Coverage()); msg != "" {
+		t.Fatal(msg)
+	}
+}
+
+// TestScopeCellPopUnchanged: the populations of the département and
+// région scope cells, summed from the relation when asked, equal bit for
+// bit those the scopes held.
+func TestScopeCellPopUnchanged(t *testing.T) {
+	if msg := coverage.ScopePopMismatch(coverageEngine(t).Coverage()); msg != "" {
+		t.Fatal(msg)
+	}
+}

@@ -221,8 +221,8 @@ func TestCoverageRealGapZones(t *testing.T) {
 				// A zone holding less than half an inhabitant (fractional
 				// shares of a small commune) rounds to 0: unpopulated, not
 				// listed; its cells hold less than that.
-				if sc.CellPop[k] >= 0.5 {
-					t.Fatalf("uncovered populated cell %v (%v inhabitants) in no zone", g.Cells[i], sc.CellPop[k])
+				if sc.CellPop(k) >= 0.5 {
+					t.Fatalf("uncovered populated cell %v (%v inhabitants) in no zone", g.Cells[i], sc.CellPop(k))
 				}
 				continue
 			}

@@ -102,7 +102,7 @@ func (cv *Coverage) computeGaps() {
 			if !national {
 				p = posBuf[q]
 			}
-			acc.add(g, cell, sc.CellPop[p], dist[cell])
+			acc.add(g, cell, sc.CellPop(int(p)), dist[cell])
 			for k := ix.CellCommStart[cell]; k < ix.CellCommStart[cell+1]; k++ {
 				ci := ix.CellComm[k]
 				if seen[ci] != walked {

@@ -126,7 +126,7 @@ func (cv *Coverage) refZoneStats(cells []int32, g *geo.Grid) GapZone {
 	var cx, cy, sumDist, pops float64
 	ext := [4]int32{cells[0], cells[0], cells[0], cells[0]} // cells of min lon, min lat, max lon, max lat centre
 	for _, cell := range cells {
-		pop := sc.CellPop[sc.Pos(cell)]
+		pop := sc.CellPop(sc.Pos(cell))
 		d := float64(ns.CellDistM[cell])
 		pops += pop
 		sumDist += pop * d

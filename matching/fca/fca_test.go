@@ -294,3 +294,59 @@ func TestNewTableErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTableNarrowSupply: a table of at most 65,536 supply points holds them
+// as uint16 and computes, for every decay, bit for bit what the same table
+// holding them as int32 computes; Columns gives the supply points back.
+// Supply indexes use the upper half of uint16.
+func TestTableNarrowSupply(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ns, nd := 60000, 300
+	var ps []pair
+	for i := range nd {
+		for range 1 + rng.IntN(20) {
+			ps = append(ps, pair{int32(rng.IntN(ns)), int32(i), rng.Float64() * 12})
+		}
+	}
+	narrow := tablePairs(t, ps, ns, nd, true)
+	start, sup, dist := narrow.Columns()
+	if narrow.narrow == nil || narrow.wide != nil {
+		t.Fatal("a table of 60,000 supply points holds them as int32")
+	}
+	wide := &Table{start: start, wide: sup, dist: dist, sorted: true, ns: ns}
+	if w, err := NewTable(start, sup, dist, maxNarrowSupply+1, true); err != nil {
+		t.Fatal(err)
+	} else if w.narrow != nil {
+		t.Fatal("a table of 65,537 supply points holds them as uint16")
+	}
+	for k, s := range sup {
+		if int(s) != int(narrow.narrow[k]) {
+			t.Fatalf("pair %d: supply %d back, held %d", k, s, narrow.narrow[k])
+		}
+	}
+	for _, dc := range []Decay{{}, {Kind: DecayLinear}, {Kind: DecayGaussian}} {
+		p := Problem{Supply: make([]float64, ns), Demand: make([]float64, nd), Threshold: 10, Decay: dc, Workers: 2}
+		for j := range p.Supply {
+			p.Supply[j] = float64(1 + rng.IntN(5))
+		}
+		for i := range p.Demand {
+			p.Demand[i] = float64(rng.IntN(100))
+		}
+		p.Table = narrow
+		rn, err := Compute(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Table = wide
+		rw, err := Compute(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		same := func(a, b []float64) bool {
+			return slices.EqualFunc(a, b, func(x, y float64) bool { return math.Float64bits(x) == math.Float64bits(y) })
+		}
+		if !same(rn.Access, rw.Access) || !same(rn.Ratio, rw.Ratio) || !same(rn.CatchmentDemand, rw.CatchmentDemand) || rn.IdleSupply != rw.IdleSupply {
+			t.Errorf("%v: the uint16 table's result differs from the int32 table's", dc)
+		}
+	}
+}

@@ -85,9 +85,9 @@ func (b *sitingBase) openDemand(ctx context.Context, sc *coverage.CellScope, wei
 			return nil, err
 		}
 		c := sc.Cell(k)
-		if sc.CellPop[k] > 0 && !(float64(b.ns.CellDistM[c]) <= b.reach.MaxM) {
+		if sc.CellPop(k) > 0 && !(float64(b.ns.CellDistM[c]) <= b.reach.MaxM) {
 			cells = append(cells, int32(c))
-			pops = append(pops, sc.CellPop[k])
+			pops = append(pops, sc.CellPop(k))
 		}
 	}
 	return newDemandSet(ctx, b.e.Grid(), b.reach.MaxM, cells, pops, weights)
@@ -108,9 +108,9 @@ func (b *sitingBase) scopePopulationF(sc *coverage.CellScope) (total int, locate
 		total += b.e.Territory().Communes[ci].Population
 	}
 	for k := 0; k < sc.Len(); k++ {
-		located += sc.CellPop[k]
+		located += sc.CellPop(k)
 		if float64(b.ns.CellDistM[sc.Cell(k)]) <= b.reach.MaxM {
-			covered += sc.CellPop[k]
+			covered += sc.CellPop(k)
 		}
 	}
 	return total, located, covered
