@@ -133,7 +133,13 @@ func Load(cfg Config) (*Engine, error) {
 		// watch: read them again (the grid cache is keyed by its checksum).
 		reuse["territory"] = false
 	}
+	// A start-up reads the territory and grid from the engine snapshot
+	// when it was built from the same files (engine_snapshot.go).
+	snap := readSnapshot(cfg, files, log)
 	terr := cfg.Previous.territoryIf(reuse["territory"])
+	if terr == nil {
+		terr = snap.territory()
+	}
 	if terr == nil {
 		var err error
 		if terr, err = data.LoadTerritoryReusing(cfg.DataDir, cfg.Previous.territoryToReuse(cfg)); err != nil {
@@ -210,6 +216,9 @@ func Load(cfg Config) (*Engine, error) {
 	t0 = begin("grid")
 	grid := cfg.Previous.gridIf(reuse["territory"])
 	if grid == nil {
+		grid = snap.grid()
+	}
+	if grid == nil {
 		var gs gridStats
 		var err error
 		if grid, gs, err = reloadGrid(terr, cfg.Previous, cfg); err != nil {
@@ -221,6 +230,7 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	p.Grid = grid
 	gridTook := time.Since(t0)
+	snap.write(terr, grid, log) // while the layers load, when built
 	ll := waitLayers()
 	if ll.err != nil {
 		return nil, ll.err

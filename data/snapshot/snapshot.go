@@ -1,0 +1,204 @@
+// Package snapshot stores the built engine state that costs time at start
+// (the territory with its dissolved shapes, measures and commune index,
+// and the population grid) in one file beside the grid cache, and reads it
+// back in one go when the inputs it was built from are unchanged: a
+// restart then answers in a fraction of a second instead of parsing and
+// dissolving the boundaries again.
+//
+// The file is the key it was written under (Key: checksums of the input
+// files, the resolution, the format versions and the build of the running
+// program) then flat little-endian arrays (internal/flatbin) and a CRC-32C
+// of everything before it. Read reads the whole file with one read and
+// hands out slices of that buffer: nothing is decoded element by element.
+// A file that is missing, of another key, truncated or corrupt is an error
+// naming the file (wrapping ErrStale or ErrCorrupt), never a panic: the
+// caller builds the engine instead.
+package snapshot
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+
+	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/geo"
+	"github.com/maillage/maillage/internal/flatbin"
+)
+
+// Version is the layout of the file and of what it stores; bump it
+// whenever Territory.Encode, CommuneIndex.Encode or Grid.Encode change.
+const Version = 1
+
+// magic opens every snapshot file.
+const magic = "MLGSNAP\x00"
+
+// maxKeyLen bounds the key read from a file.
+const maxKeyLen = 1 << 12
+
+// Errors wrapped by Read.
+var (
+	// ErrStale: no file, or one written for other inputs, format or program.
+	ErrStale = errors.New("engine snapshot stale")
+	// ErrCorrupt: a file of the right key that cannot be read (truncated,
+	// checksum mismatch, broken invariants).
+	ErrCorrupt = errors.New("engine snapshot corrupt")
+)
+
+// State is what a snapshot holds.
+type State struct {
+	Territory *data.Territory
+	Grid      *geo.Grid
+}
+
+// Path returns the snapshot file of resolution res in the cache folder dir,
+// beside the grid cache (grid-resN.bin).
+func Path(dir string, res int) string {
+	return filepath.Join(dir, fmt.Sprintf("engine-res%d.snap", res))
+}
+
+// Key returns the key of a snapshot built from inputs (for instance
+// "name:sha256" of each input file) at resolution res by the running
+// program: any change of an input, of the resolution, of Version, of the
+// grid's format or of the program's build gives another key. The program
+// counts because the snapshot stores what its code derived from the files
+// (reconciled communes, dissolved shapes, grid): a new build may derive
+// them otherwise, so it builds them once and writes a new snapshot.
+func Key(res int, inputs ...string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "snapshot v%d grid %s res %d build %s\n", Version, geo.GridFormat(), res, programID())
+	for _, in := range inputs {
+		fmt.Fprintf(h, "%d:%s\n", len(in), in)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// programID identifies the running executable by path, size and
+// modification time (a stat, no read): "" when it cannot be found, which
+// still keys snapshots of the same program together.
+func programID() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	st, err := os.Stat(exe)
+	if err != nil {
+		return exe
+	}
+	return fmt.Sprintf("%s %d %d", exe, st.Size(), st.ModTime().UnixNano())
+}
+
+// Write stores s under key at path atomically (a temporary file in the
+// same folder, then a rename), creating the folder.
+func Write(path, key string, s State) error {
+	if s.Territory == nil || s.Grid == nil {
+		return fmt.Errorf("engine snapshot %s: nothing to write", path)
+	}
+	if len(key) > maxKeyLen {
+		return fmt.Errorf("engine snapshot %s: key of %d bytes", path, len(key))
+	}
+	w, err := flatbin.NewWriter()
+	if err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
+	w.Uint64(Version)
+	w.Blob([]byte(key))
+	if err := s.Territory.Encode(w); err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
+	s.Grid.Encode(w)
+	body := w.Bytes()
+	sum := crc32.Update(crc32.Checksum([]byte(magic), castagnoli), castagnoli, body)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	_, err = tmp.WriteString(magic)
+	if err == nil {
+		_, err = tmp.Write(body)
+	}
+	if err == nil {
+		_, err = tmp.Write(binary.LittleEndian.AppendUint32(nil, sum))
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
+	return nil
+}
+
+// castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// Read returns the state stored at path under key. The file is read whole
+// into one buffer that the state's arrays alias. Errors name the file and
+// wrap ErrStale (missing file, other key or version) or ErrCorrupt.
+func Read(path, key string) (State, error) {
+	stale := func(format string, args ...any) (State, error) {
+		return State{}, fmt.Errorf("engine snapshot %s: %w: %s", path, ErrStale, fmt.Sprintf(format, args...))
+	}
+	corrupt := func(err error) (State, error) {
+		return State{}, fmt.Errorf("engine snapshot %s: %w: %w", path, ErrCorrupt, err)
+	}
+	buf, err := os.ReadFile(path)
+	if err != nil {
+		return State{}, fmt.Errorf("engine snapshot %s: %w (%w)", path, ErrStale, err)
+	}
+	if len(buf) < len(magic)+4 || !bytes.HasPrefix(buf, []byte(magic)) {
+		return corrupt(errors.New("not an engine snapshot file"))
+	}
+	// The version and key come first: a snapshot of other inputs is stale
+	// whatever its body holds, without checking it.
+	r, err := flatbin.NewReader(buf[len(magic) : len(buf)-4])
+	if err != nil {
+		return stale("%v", err)
+	}
+	if v := r.Uint64(); v != Version {
+		return stale("format version %d, want %d", v, Version)
+	}
+	k := r.Blob()
+	if r.Err() != nil || len(k) > maxKeyLen {
+		return corrupt(errors.New("corrupt header"))
+	}
+	if string(k) != key {
+		return stale("built from other inputs or by another build (key %.12s…, want %.12s…)", k, key)
+	}
+	body := buf[:len(buf)-4]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(buf[len(buf)-4:]) {
+		return corrupt(errors.New("checksum mismatch"))
+	}
+	t, err := data.DecodeTerritory(r)
+	if err != nil {
+		return corrupt(err)
+	}
+	g := geo.DecodeGrid(r)
+	if err := r.Err(); err != nil {
+		return corrupt(err)
+	}
+	if r.Offset() != len(body)-len(magic) {
+		return corrupt(fmt.Errorf("%d bytes after the grid", len(body)-len(magic)-r.Offset()))
+	}
+	if len(g.ShareStart) != len(t.Communes)+1 {
+		return corrupt(fmt.Errorf("grid over %d communes, territory of %d", len(g.ShareStart)-1, len(t.Communes)))
+	}
+	return State{Territory: t, Grid: g}, nil
+}
+
+// IsStale reports whether err (from Read) says only that the snapshot is
+// missing or for other inputs, the normal case after a data update, as
+// opposed to a damaged file.
+func IsStale(err error) bool { return errors.Is(err, ErrStale) }
