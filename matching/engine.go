@@ -133,7 +133,7 @@ func Load(cfg Config) (*Engine, error) {
 		// watch: read them again (the grid cache is keyed by its checksum).
 		reuse["territory"] = false
 	}
-	// A start-up reads the territory and grid from the engine snapshot
+	// A start-up reads the territory, grid and indicators from the engine snapshot
 	// when it was built from the same files (engine_snapshot.go).
 	snap := readSnapshot(cfg, files, log)
 	terr := cfg.Previous.territoryIf(reuse["territory"])
@@ -173,6 +173,8 @@ func Load(cfg Config) (*Engine, error) {
 		var err error
 		if prev := cfg.Previous; reuse["indicators"] {
 			p.Indicators, p.IndicatorReport = prev.indicators, prev.indicatorReport
+		} else if ind, rep, ok := snap.indicators(); ok {
+			p.Indicators, p.IndicatorReport = ind, rep
 		} else {
 			err = loadIndicators(&p, cfg.DataDir, log)
 		}
@@ -230,7 +232,6 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	p.Grid = grid
 	gridTook := time.Since(t0)
-	snap.write(terr, grid, log) // while the layers load, when built
 	ll := waitLayers()
 	if ll.err != nil {
 		return nil, ll.err
@@ -253,6 +254,7 @@ func Load(cfg Config) (*Engine, error) {
 		return nil, il.err
 	}
 	took("indicators", il.took)
+	snap.write(&p, log) // when built: the next start reads them
 
 	p.Files = append(files, layerFileStatuses(loaded)...)
 	p.LoadTime = time.Since(start)

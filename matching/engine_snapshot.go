@@ -5,14 +5,16 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/data/snapshot"
 	"github.com/maillage/maillage/geo"
 )
 
 // startSnapshot is the engine snapshot of a start-up (data/snapshot): the
-// territory and grid read from the cache folder when they were built from
-// the same territory files, by the same program at the same resolution;
-// else where the ones Load builds are written for the next start.
+// territory, grid and indicators read from the cache folder when they
+// were built from the same territory and indicator files, by the same
+// program at the same resolution; else where the ones Load builds are
+// written for the next start.
 type startSnapshot struct {
 	path, key string
 	state     snapshot.State // zero when not read
@@ -29,7 +31,7 @@ func readSnapshot(cfg Config, files []FileStatus, log *slog.Logger) *startSnapsh
 	}
 	var inputs []string
 	for _, f := range files {
-		if f.Role == "territory" {
+		if f.Role == "territory" || f.Role == "indicators" {
 			inputs = append(inputs, f.Name+":"+f.SHA256)
 		}
 	}
@@ -67,15 +69,24 @@ func (s *startSnapshot) grid() *geo.Grid {
 	return s.state.Grid
 }
 
-// write stores t and g for the next start when they were built rather
-// than read. A snapshot that cannot be written is logged and only costs
-// the next start its build.
-func (s *startSnapshot) write(t *data.Territory, g *geo.Grid, log *slog.Logger) {
+// indicators returns the indicators read and true, or false.
+func (s *startSnapshot) indicators() (indicators.Indicators, indicators.IndicatorReport, bool) {
+	if s == nil || s.state.Territory == nil {
+		return nil, indicators.IndicatorReport{}, false
+	}
+	return s.state.Indicators, s.state.IndicatorReport, true
+}
+
+// write stores p's territory, grid and indicators for the next start
+// when they were built rather than read. A snapshot that cannot be
+// written is logged and only costs the next start its build.
+func (s *startSnapshot) write(p *Parts, log *slog.Logger) {
 	if s == nil || s.state.Territory != nil {
 		return
 	}
 	t0 := time.Now()
-	if err := snapshot.Write(s.path, s.key, snapshot.State{Territory: t, Grid: g}); err != nil {
+	st := snapshot.State{Territory: p.Territory, Grid: p.Grid, Indicators: p.Indicators, IndicatorReport: p.IndicatorReport}
+	if err := snapshot.Write(s.path, s.key, st); err != nil {
 		log.Warn("engine snapshot not written", "file", s.path, "err", err.Error())
 		return
 	}

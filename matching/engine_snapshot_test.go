@@ -16,18 +16,20 @@ import (
 
 // TestLoadSnapshot starts engines over a fixture folder with a cache
 // folder: the first start builds and writes the snapshot, the second
-// reads it and holds the same grid; after a boundary moves the snapshot
+// reads it and holds the same grid and indicators; after a boundary moves the snapshot
 // is stale, so the engine is built again (the new grid, not the
 // snapshot's) and the snapshot rewritten; a truncated snapshot is ignored
 // with a warning naming its file, and the engine built.
 func TestLoadSnapshot(t *testing.T) {
 	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
-	sites, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", "sites.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "sites.csv"), sites, 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cache := t.TempDir()
 	path := snapshot.Path(cache, 6)
@@ -53,9 +55,13 @@ func TestLoadSnapshot(t *testing.T) {
 	}
 	first, log := load(cache)
 	wantLog(log, "engine snapshot not used", "engine snapshot written")
+	if len(first.indicators) == 0 {
+		t.Fatal("the fixture has no indicators: the test checks nothing of them")
+	}
 	second, log := load(cache)
 	wantLog(log, "engine snapshot read")
-	if second.grid == first.grid || !reflect.DeepEqual(second.grid, first.grid) || len(second.territory.Communes) != len(first.territory.Communes) {
+	if second.grid == first.grid || !reflect.DeepEqual(second.grid, first.grid) || len(second.territory.Communes) != len(first.territory.Communes) ||
+		!reflect.DeepEqual(second.indicators, first.indicators) || !reflect.DeepEqual(second.indicatorReport, first.indicatorReport) {
 		t.Fatal("the engine read from the snapshot differs from the one built")
 	}
 

@@ -57,7 +57,7 @@ func load(tb testing.TB, dir, cache string) (*matching.Engine, string) {
 // cache folder: the first load builds the engine and writes the
 // snapshot, the second reads it. Both must answer alike: the territory
 // and the commune at sampled points, the grid cell for cell, the nearest
-// sites of every layer at sampled points, and the national and a
+// sites of every layer at sampled points, the indicators, and the national and a
 // département's coverage to the inhabitant (the whole answers, gap zones
 // included).
 func TestEngineFromSnapshotAnswersAsBuilt(t *testing.T) {
@@ -88,6 +88,14 @@ func TestEngineFromSnapshotAnswersAsBuilt(t *testing.T) {
 	checkSameTerritory(t, read.Territory(), built.Territory(), 53, points)
 	if !reflect.DeepEqual(read.Grid(), built.Grid()) {
 		t.Error("grid read differs from the grid built")
+	}
+	for _, c := range built.Territory().Communes {
+		if !reflect.DeepEqual(read.Indicator(c.Code), built.Indicator(c.Code)) {
+			t.Fatalf("commune %s: indicators %+v, built %+v", c.Code, read.Indicator(c.Code), built.Indicator(c.Code))
+		}
+	}
+	if !reflect.DeepEqual(read.IndicatorReport(), built.IndicatorReport()) {
+		t.Error("indicator report differs")
 	}
 	for _, name := range built.LayerNames() {
 		bl, rl := built.Layer(name), read.Layer(name)

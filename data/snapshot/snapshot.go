@@ -1,6 +1,6 @@
 // Package snapshot stores the built engine state that costs time at start
 // (the territory with its dissolved shapes, measures and commune index,
-// and the population grid) in one file beside the grid cache, and reads it
+// the population grid and the communes' indicators) in one file beside the grid cache, and reads it
 // back in one go when the inputs it was built from are unchanged: a
 // restart then answers in a fraction of a second instead of parsing and
 // dissolving the boundaries again.
@@ -27,12 +27,14 @@ import (
 	"path/filepath"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/flatbin"
 )
 
 // Version is the layout of the file and of what it stores; bump it
-// whenever Territory.Encode, CommuneIndex.Encode or Grid.Encode change.
+// whenever Territory.Encode, CommuneIndex.Encode, Grid.Encode or
+// Indicators.Encode change.
 const Version = 1
 
 // magic opens every snapshot file.
@@ -54,6 +56,10 @@ var (
 type State struct {
 	Territory *data.Territory
 	Grid      *geo.Grid
+	// Indicators are the communes' fragility index and ZRR class as
+	// joined to Territory (indicators.LoadIndicators), with the report.
+	Indicators      indicators.Indicators
+	IndicatorReport indicators.IndicatorReport
 }
 
 // Path returns the snapshot file of resolution res in the cache folder dir,
@@ -112,6 +118,9 @@ func Write(path, key string, s State) error {
 		return fmt.Errorf("engine snapshot %s: %w", path, err)
 	}
 	s.Grid.Encode(w)
+	if err := s.Indicators.Encode(w, s.IndicatorReport); err != nil {
+		return fmt.Errorf("engine snapshot %s: %w", path, err)
+	}
 	body := w.Bytes()
 	sum := crc32.Update(crc32.Checksum([]byte(magic), castagnoli), castagnoli, body)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -189,13 +198,17 @@ func Read(path, key string) (State, error) {
 	if err := r.Err(); err != nil {
 		return corrupt(err)
 	}
+	ind, rep, err := indicators.Decode(r)
+	if err != nil {
+		return corrupt(err)
+	}
 	if r.Offset() != len(body)-len(magic) {
-		return corrupt(fmt.Errorf("%d bytes after the grid", len(body)-len(magic)-r.Offset()))
+		return corrupt(fmt.Errorf("%d bytes after the indicators", len(body)-len(magic)-r.Offset()))
 	}
 	if len(g.ShareStart) != len(t.Communes)+1 {
 		return corrupt(fmt.Errorf("grid over %d communes, territory of %d", len(g.ShareStart)-1, len(t.Communes)))
 	}
-	return State{Territory: t, Grid: g}, nil
+	return State{Territory: t, Grid: g, Indicators: ind, IndicatorReport: rep}, nil
 }
 
 // IsStale reports whether err (from Read) says only that the snapshot is

@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/maillage/maillage/data"
+	"github.com/maillage/maillage/data/indicators"
 	"github.com/maillage/maillage/data/snapshot"
 	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/internal/flatbin"
@@ -21,7 +22,12 @@ import (
 // boundaries, former codes and parts) and its grid at resolution 7.
 func fixture(t testing.TB) snapshot.State {
 	t.Helper()
-	terr, err := data.LoadTerritory(filepath.Join("..", "testdata", "merge"))
+	dir := filepath.Join("..", "testdata", "merge")
+	terr, err := data.LoadTerritory(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ind, rep, err := indicators.LoadIndicators(dir, terr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,10 +36,10 @@ func fixture(t testing.TB) snapshot.State {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if terr.Report.ShapesDissolved == 0 || terr.Report.FormerCodes == 0 {
-		t.Fatalf("the fixture has no dissolved shape or former code: %+v", terr.Report)
+	if terr.Report.ShapesDissolved == 0 || terr.Report.FormerCodes == 0 || len(ind) == 0 {
+		t.Fatalf("the fixture has no dissolved shape, former code or indicator: %+v", terr.Report)
 	}
-	return snapshot.State{Territory: terr, Grid: g}
+	return snapshot.State{Territory: terr, Grid: g, Indicators: ind, IndicatorReport: rep}
 }
 
 // TestReadAnswersAsBuilt writes the fixture's snapshot, reads it back and
@@ -51,6 +57,9 @@ func TestReadAnswersAsBuilt(t *testing.T) {
 	checkSameTerritory(t, got.Territory, want.Territory, 1, nil)
 	if !reflect.DeepEqual(got.Grid, want.Grid) {
 		t.Error("grid read differs from the grid built")
+	}
+	if !reflect.DeepEqual(got.Indicators, want.Indicators) || !reflect.DeepEqual(got.IndicatorReport, want.IndicatorReport) {
+		t.Error("indicators read differ from the ones loaded")
 	}
 }
 
@@ -203,6 +212,9 @@ func TestDecodeDamagedNeverPanics(t *testing.T) {
 		t.Fatal(err)
 	}
 	st.Grid.Encode(w)
+	if err := st.Indicators.Encode(w, st.IndicatorReport); err != nil {
+		t.Fatal(err)
+	}
 	good := w.Bytes()
 	decode := func(b []byte) {
 		r, _ := flatbin.NewReader(b)
@@ -211,7 +223,7 @@ func TestDecodeDamagedNeverPanics(t *testing.T) {
 			return
 		}
 		g := geo.DecodeGrid(r)
-		if r.Err() != nil {
+		if _, _, err := indicators.Decode(r); err != nil || r.Err() != nil {
 			return
 		}
 		for i := 0; i < len(g.Centers); i += 7 {
@@ -222,7 +234,7 @@ func TestDecodeDamagedNeverPanics(t *testing.T) {
 	failed, step := 0, max(1, len(good)/1500)
 	for n := 0; n < len(good); n += step {
 		r, _ := flatbin.NewReader(good[:n])
-		if _, err := data.DecodeTerritory(r); err == nil && geo.DecodeGrid(r) != nil {
+		if _, err := data.DecodeTerritory(r); err == nil && geo.DecodeGrid(r) != nil && indicatorsDecode(r) == nil {
 			t.Fatalf("%d bytes of %d decoded without error", n, len(good))
 		}
 		failed++
@@ -234,4 +246,10 @@ func TestDecodeDamagedNeverPanics(t *testing.T) {
 		decode(b)
 	}
 	t.Logf("%d bytes: %d truncations failed, %d flips decoded without panic", len(good), failed, len(good)/step)
+}
+
+// indicatorsDecode returns the error of decoding indicators from r.
+func indicatorsDecode(r *flatbin.Reader) error {
+	_, _, err := indicators.Decode(r)
+	return err
 }
