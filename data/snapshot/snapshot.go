@@ -8,8 +8,8 @@
 // The file is the key it was written under (Key: checksums of the input
 // files, the resolution, the format versions and the build of the running
 // program) then flat little-endian arrays (internal/flatbin) and a CRC-32C
-// of everything before it. Read reads the whole file with one read and
-// hands out slices of that buffer: nothing is decoded element by element.
+// of everything before it. Read maps the whole file into memory and hands
+// out slices of it: nothing is decoded element by element.
 // A file that is missing, of another key, truncated or corrupt is an error
 // naming the file (wrapping ErrStale or ErrCorrupt), never a panic: the
 // caller builds the engine instead.
@@ -153,19 +153,31 @@ func Write(path, key string, s State) error {
 // castagnoli is the CRC-32C table (hardware-accelerated on amd64 and arm64).
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// Read returns the state stored at path under key. The file is read whole
-// into one buffer that the state's arrays alias. Errors name the file and
-// wrap ErrStale (missing file, other key or version) or ErrCorrupt.
+// Read returns the state stored at path under key. The file is mapped
+// into memory whole (read whole where mapping is not available, mapFile)
+// and the state's large arrays (points, boxes, index and grid arrays)
+// alias it: they are outside the Go heap and stay mapped for the life of
+// the process. Errors name the file and wrap ErrStale (missing file,
+// other key or version) or ErrCorrupt.
 func Read(path, key string) (State, error) {
+	buf, release, err := mapFile(path)
+	if err != nil {
+		return State{}, fmt.Errorf("engine snapshot %s: %w (%w)", path, ErrStale, err)
+	}
+	st, err := decode(path, key, buf)
+	if err != nil {
+		release() // nothing read from it is kept
+	}
+	return st, err
+}
+
+// decode is Read over the file's bytes.
+func decode(path, key string, buf []byte) (State, error) {
 	stale := func(format string, args ...any) (State, error) {
 		return State{}, fmt.Errorf("engine snapshot %s: %w: %s", path, ErrStale, fmt.Sprintf(format, args...))
 	}
 	corrupt := func(err error) (State, error) {
 		return State{}, fmt.Errorf("engine snapshot %s: %w: %w", path, ErrCorrupt, err)
-	}
-	buf, err := os.ReadFile(path)
-	if err != nil {
-		return State{}, fmt.Errorf("engine snapshot %s: %w (%w)", path, ErrStale, err)
 	}
 	if len(buf) < len(magic)+4 || !bytes.HasPrefix(buf, []byte(magic)) {
 		return corrupt(errors.New("not an engine snapshot file"))
@@ -186,27 +198,42 @@ func Read(path, key string) (State, error) {
 	if string(k) != key {
 		return stale("built from other inputs or by another build (key %.12s…, want %.12s…)", k, key)
 	}
+	// The checksum reads every byte, memory-bound: it runs beside the
+	// decoding, which reads mostly the small arrays, and the state is
+	// returned only once it matched.
 	body := buf[:len(buf)-4]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(buf[len(buf)-4:]) {
+	sumOK := make(chan bool, 1)
+	go func() { sumOK <- crc32.Checksum(body, castagnoli) == binary.LittleEndian.Uint32(buf[len(buf)-4:]) }()
+	st, err := decodeState(r, len(body)-len(magic))
+	if !<-sumOK {
 		return corrupt(errors.New("checksum mismatch"))
 	}
-	t, err := data.DecodeTerritory(r)
 	if err != nil {
 		return corrupt(err)
+	}
+	return st, nil
+}
+
+// decodeState reads the territory, grid and indicators from r, which
+// must hold exactly size bytes when they are read.
+func decodeState(r *flatbin.Reader, size int) (State, error) {
+	t, err := data.DecodeTerritory(r)
+	if err != nil {
+		return State{}, err
 	}
 	g := geo.DecodeGrid(r)
 	if err := r.Err(); err != nil {
-		return corrupt(err)
+		return State{}, err
 	}
 	ind, rep, err := indicators.Decode(r)
 	if err != nil {
-		return corrupt(err)
+		return State{}, err
 	}
-	if r.Offset() != len(body)-len(magic) {
-		return corrupt(fmt.Errorf("%d bytes after the indicators", len(body)-len(magic)-r.Offset()))
+	if r.Offset() != size {
+		return State{}, fmt.Errorf("%d bytes after the indicators", size-r.Offset())
 	}
 	if len(g.ShareStart) != len(t.Communes)+1 {
-		return corrupt(fmt.Errorf("grid over %d communes, territory of %d", len(g.ShareStart)-1, len(t.Communes)))
+		return State{}, fmt.Errorf("grid over %d communes, territory of %d", len(g.ShareStart)-1, len(t.Communes))
 	}
 	return State{Territory: t, Grid: g, Indicators: ind, IndicatorReport: rep}, nil
 }
