@@ -18,6 +18,7 @@ package snapshot
 import (
 	"bytes"
 	"crypto/sha256"
+	"debug/elf"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -84,13 +85,25 @@ func Key(res int, inputs ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// programID identifies the running executable by path, size and
-// modification time (a stat, no read): "" when it cannot be found, which
-// still keys snapshots of the same program together.
+// programID identifies the running executable by its Go build ID (the
+// ELF note the linker writes, a hash of what the program was built from:
+// the same source gives the same ID, so a `go run` rebuilding the same
+// code keeps its snapshot), read from the file's headers only; where
+// there is no such note, by path, size and modification time. "" when the
+// executable cannot be found, which still keys snapshots of one program
+// together.
 func programID() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
+	}
+	if f, err := elf.Open(exe); err == nil {
+		defer f.Close()
+		if sec := f.Section(".note.go.buildid"); sec != nil {
+			if b, err := sec.Data(); err == nil && len(b) > 0 {
+				return "buildid " + hex.EncodeToString(b)
+			}
+		}
 	}
 	st, err := os.Stat(exe)
 	if err != nil {
