@@ -19,7 +19,8 @@ import (
 // reads it and holds the same grid and indicators; after a boundary moves the snapshot
 // is stale, so the engine is built again (the new grid, not the
 // snapshot's) and the snapshot rewritten; a truncated snapshot is ignored
-// with a warning naming its file, and the engine built.
+// with a warning naming its file, and the engine built, as is one with a
+// byte flipped.
 func TestLoadSnapshot(t *testing.T) {
 	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
 	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
@@ -97,6 +98,19 @@ func TestLoadSnapshot(t *testing.T) {
 	fourth, log := load(cache)
 	wantLog(log, "level=WARN msg=\"engine snapshot ignored, building\" file="+path, "engine snapshot written")
 	checkSameGrid(t, fourth.grid, cold.grid)
+
+	// A byte flipped in the middle (the length is right): the checksum
+	// fails, the same way.
+	if b, err = os.ReadFile(path); err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0x10
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fifth, log := load(cache)
+	wantLog(log, "level=WARN msg=\"engine snapshot ignored, building\" file="+path, "engine snapshot written")
+	checkSameGrid(t, fifth.grid, cold.grid)
 	_, log = load(cache)
 	wantLog(log, "engine snapshot read")
 }
