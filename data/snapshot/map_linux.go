@@ -10,10 +10,13 @@ import (
 // call (MAP_POPULATE): a snapshot in the page cache is then in memory
 // without a copy nor a page fault per 4 KiB, about 20 ms for 120 MB where
 // os.ReadFile takes 0.5 s on a busy machine (BENCHMARKS.md). The mapping
-// is private and writable, so that a write into it (none is expected)
-// copies the page instead of faulting; release unmaps it, to be called
-// only when nothing read from it is kept. The file is replaced by rename
-// (Write), never rewritten in place, so the mapping keeps its contents.
+// is read-only: what is read from it (shapes, index, grid) is never
+// written to, as the engine's data never is after it is built. (A
+// writable private mapping would let a stray write copy its page instead
+// of faulting, but MAP_POPULATE then copies every page up front, which is
+// what mapping avoids.) release unmaps it, to be called only when nothing
+// read from it is kept. The file is replaced by rename (Write), never
+// rewritten in place, so the mapping keeps its contents.
 func mapFile(path string) (buf []byte, release func(), err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -30,7 +33,7 @@ func mapFile(path string) (buf []byte, release func(), err error) {
 	if st.Size() != int64(int(st.Size())) {
 		return nil, nil, fmt.Errorf("%d bytes: too large to map", st.Size())
 	}
-	buf, err = syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_POPULATE)
+	buf, err = syscall.Mmap(int(f.Fd()), 0, int(st.Size()), syscall.PROT_READ, syscall.MAP_SHARED|syscall.MAP_POPULATE)
 	if err != nil {
 		// Mapping may be refused (a file system without mmap): read it.
 		b, rerr := os.ReadFile(path)
