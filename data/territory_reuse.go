@@ -48,9 +48,10 @@ type shapeReuse struct {
 	prev *Territory
 }
 
-// newShapeReuse returns the reuse of prev (nil for nil).
+// newShapeReuse returns the reuse of prev (nil for nil, or for a territory
+// read from a snapshot, which holds no boundary shapes to compare).
 func newShapeReuse(prev *Territory) *shapeReuse {
-	if prev == nil {
+	if prev == nil || prev.fromSnapshot {
 		return nil
 	}
 	return &shapeReuse{prev: prev}

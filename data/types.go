@@ -135,6 +135,10 @@ type Territory struct {
 	features *boundaries.Features
 	prev     *shapeReuse
 	reused   TerritoryReuse
+	// fromSnapshot is true for a territory read from the engine snapshot
+	// (DecodeTerritory), which keeps no boundary shapes to compare: a
+	// reload takes nothing from it.
+	fromSnapshot bool
 }
 
 // SiteKind says what a service point is.

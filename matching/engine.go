@@ -133,7 +133,13 @@ func Load(cfg Config) (*Engine, error) {
 		// watch: read them again (the grid cache is keyed by its checksum).
 		reuse["territory"] = false
 	}
+	// A start-up reads the territory, grid and indicators from the engine snapshot
+	// when it was built from the same files (engine_snapshot.go).
+	snap := readSnapshot(cfg, files, log)
 	terr := cfg.Previous.territoryIf(reuse["territory"])
+	if terr == nil {
+		terr = snap.territory()
+	}
 	if terr == nil {
 		var err error
 		if terr, err = data.LoadTerritoryReusing(cfg.DataDir, cfg.Previous.territoryToReuse(cfg)); err != nil {
@@ -167,6 +173,8 @@ func Load(cfg Config) (*Engine, error) {
 		var err error
 		if prev := cfg.Previous; reuse["indicators"] {
 			p.Indicators, p.IndicatorReport = prev.indicators, prev.indicatorReport
+		} else if ind, rep, ok := snap.indicators(); ok {
+			p.Indicators, p.IndicatorReport = ind, rep
 		} else {
 			err = loadIndicators(&p, cfg.DataDir, log)
 		}
@@ -210,6 +218,9 @@ func Load(cfg Config) (*Engine, error) {
 	t0 = begin("grid")
 	grid := cfg.Previous.gridIf(reuse["territory"])
 	if grid == nil {
+		grid = snap.grid()
+	}
+	if grid == nil {
 		var gs gridStats
 		var err error
 		if grid, gs, err = reloadGrid(terr, cfg.Previous, cfg); err != nil {
@@ -243,6 +254,7 @@ func Load(cfg Config) (*Engine, error) {
 		return nil, il.err
 	}
 	took("indicators", il.took)
+	snap.write(&p, log) // when built: the next start reads them
 
 	p.Files = append(files, layerFileStatuses(loaded)...)
 	p.LoadTime = time.Since(start)
