@@ -42,7 +42,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Int64Var(&cfg.Work.LayerFeatures, "concurrent-layer-features", 0, "features of the layer pages over 1000 features rendered at once (0: 60000; -1: no bound)")
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json (one object per line, for a log collector)")
 	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiles under /debug/pprof, to national tokens only")
-	memLimitMiB := fs.Int64("memory-limit", 1000, "soft memory limit in MiB for the Go runtime, about 2.3 times the live heap at res 8 with every cache warm: the heap does not double between collections, and a reload, which holds two engines while it builds the new one, does not make the collector run back to back (raise it for --res 9; 0 = none; GOMEMLIMIT wins when set)")
+	memLimitMiB := fs.Int64("memory-limit", defaultMemoryLimitMiB(8), memoryLimitUsage)
 	var tf trustFlags
 	tf.register(fs, &cfg)
 	var pf preloadFlags
@@ -71,12 +71,12 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = log
-	if *memLimitMiB > 0 && os.Getenv("GOMEMLIMIT") == "" {
+	if limit := memoryLimitMiB(fs, *memLimitMiB, ef.resolution); limit > 0 && os.Getenv("GOMEMLIMIT") == "" {
 		// Caches (coverage, tiles) fill as the server warms; a soft limit keeps
 		// the resident set under ~800 MB instead of letting the heap double.
 		// Much closer to the live heap, the collector runs back to back (600
 		// MiB: 2.3 times as many collections, issue 17; BENCHMARKS.md).
-		debug.SetMemoryLimit(*memLimitMiB << 20)
+		debug.SetMemoryLimit(limit << 20)
 	}
 	store, err := tf.apply(&cfg, log)
 	if err != nil {
