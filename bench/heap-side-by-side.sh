@@ -39,5 +39,5 @@ uptime
 "$LOAD" -addr "$B" -duration "${DUR:-30s}" -concurrency 16 -pid $PID | tail -8
 curl -s -H "Authorization: Bearer $TOKEN" "$B/debug/pprof/heap?gc=1" -o "$OUT/$NAME.heap"
 curl -s -H "Authorization: Bearer $TOKEN" "$B/debug/pprof/heap?debug=1" | grep -E "^# (HeapAlloc|HeapSys|NumGC) "
-grep -E "VmRSS|VmHWM" /proc/$PID/status
+grep -E "VmRSS|VmHWM|RssAnon|RssFile" /proc/$PID/status
 echo "profile: go tool pprof -sample_index=inuse_space -top $OUT/$NAME.heap"
