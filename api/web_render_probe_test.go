@@ -241,7 +241,7 @@ func TestMapRenderBreakdown(t *testing.T) {
 	}
 	configs := strings.Split(cmp.Or(os.Getenv(mapProbeConfigsEnv), "soft"), ",")
 	firsts, draws, cpus, warms := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
-	var keys []string
+	var keys, shots []string
 	for _, name := range names {
 		if servers == nil {
 			break
@@ -251,7 +251,7 @@ func TestMapRenderBreakdown(t *testing.T) {
 		mu.Lock()
 		served = name
 		mu.Unlock()
-		r, _ := probeLoad(t, exe, ts.URL, "", false, false)
+		r, _ := probeLoad(t, exe, ts.URL, "", "", false, false)
 		t.Logf("%-12s warm-up load: communes drawn %5.0f ms", name, r.Draw)
 	}
 	for rep := range reps {
@@ -275,7 +275,12 @@ func TestMapRenderBreakdown(t *testing.T) {
 				if dir := os.Getenv(mapProbeTraceEnv); dir != "" {
 					trace = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.json", name, cfg, rep))
 				}
-				r, again := probeLoad(t, exe, ts.URL, trace, cfg == "gpucomp", os.Getenv(mapProbeWarmEnv) == "1")
+				shot := ""
+				if dir := os.Getenv(mapProbeShotsEnv); dir != "" && rep == 0 {
+					shot = filepath.Join(dir, key+".png")
+					shots = append(shots, shot)
+				}
+				r, again := probeLoad(t, exe, ts.URL, trace, shot, cfg == "gpucomp", os.Getenv(mapProbeWarmEnv) == "1")
 				mu.Lock()
 				tileMS := 0.0
 				if !firstTile.IsZero() {
@@ -292,6 +297,7 @@ func TestMapRenderBreakdown(t *testing.T) {
 			}
 		}
 	}
+	compareShots(t, shots)
 	median := func(x []float64) float64 { s := slices.Sorted(slices.Values(x)); return s[len(s)/2] }
 	for _, key := range keys {
 		t.Logf("%-12s medians: communes drawn %.0f ms %v, first idle %.0f ms %v, browser CPU %.2f s", key,
@@ -322,10 +328,11 @@ type probeResult struct {
 
 // probeLoad opens url in a fresh browser profile and waits for the map's
 // first idle and the gap zones; with trace set, it writes the load's
-// DevTools trace there. With gpuComp, the page is composited on SwiftShader
+// DevTools trace there; with shot set, a PNG of the map once the gap
+// zones are drawn. With gpuComp, the page is composited on SwiftShader
 // (see browserOptions). With again, it opens url a second time in the same
 // browser and returns that load too.
-func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probeResult, *probeResult) {
+func probeLoad(t *testing.T, exe, url, trace, shot string, gpuComp, again bool) (probeResult, *probeResult) {
 	t.Helper()
 	opts := browserOptions(exe, t.TempDir())
 	if gpuComp {
@@ -366,6 +373,9 @@ func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probe
 	r := probeOpen(t, ctx, url)
 	r.CPUS = processTreeCPU(pid) - cpu0
 	r.Draw = r.Probe.DrawMS // the same event as app.js firstDrawMs, for every variant
+	if shot != "" {
+		writeShot(t, ctx, shot)
+	}
 	if trace != "" {
 		writeTrace(t, ctx, done, trace)
 	}
