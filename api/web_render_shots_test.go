@@ -3,7 +3,9 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image"
+	"image/draw"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -18,19 +20,48 @@ import (
 // from the first variant's: what a change of the tiles did to the picture.
 const mapProbeShotsEnv = "MAILLAGE_MAP_PROBE_SHOTS"
 
-// writeShot writes a PNG of the page's #map element to path.
+// writeShot writes a PNG of the page's #map element to path, cut from a
+// screenshot of the viewport (a screenshot of the element alone made
+// Chromium lay the page out again, and the map moved), and logs the map's
+// view.
 func writeShot(t *testing.T, ctx context.Context, path string) {
 	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#map")))
+	const js = `(() => { const r = document.querySelector('#map').getBoundingClientRect(); const m = window.maillage.map;
+  return { x: r.x, y: r.y, w: r.width, h: r.height, zoom: m.getZoom(), center: m.getCenter().toArray() }; })()`
+	var v struct {
+		X, Y, W, H float64
+		Zoom       float64
+		Center     []float64
+	}
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](js))
+	if err == nil {
+		err = json.Unmarshal(raw, &v)
+	}
 	if err != nil {
-		t.Fatalf("screenshot of the map: %v", err)
+		t.Fatalf("map rectangle: %v", err)
+	}
+	b, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	r := image.Rect(int(v.X), int(v.Y), int(v.X+v.W), int(v.Y+v.H)).Intersect(img.Bounds())
+	out := image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	draw.Draw(out, out.Bounds(), img, r.Min, draw.Src)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, out); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("%s: map %v at zoom %.2f, centre %v", path, r, v.Zoom, v.Center)
 }
 
 // compareShots logs, for each PNG of paths after the first, the share of
