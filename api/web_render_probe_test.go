@@ -137,11 +137,13 @@ func probeVariants(t *testing.T) map[string][]byte {
 	reduce := func(keep, paint string) []byte {
 		s := string(js)
 		const start = "if (map.isStyleLoaded()) start(); else map.once('style.load', start);"
-		if !strings.Contains(s, "function style() {") || !strings.Contains(s, start) {
-			t.Fatal("app.js no longer has style() and start(): update probeVariants")
+		if !strings.Contains(s, "function style() {") || !strings.Contains(s, start) || !strings.Contains(s, "function addOverlays() {") {
+			t.Fatal("app.js no longer has style(), start() and addOverlays(): update probeVariants")
 		}
 		s = strings.Replace(s, "function style() {", "function style() { return reduced(style0()); }\n  function style0() {", 1)
 		s = strings.Replace(s, start, "app.gaps = { features: [] };", 1)
+		// nor the overlays added once the communes are drawn
+		s = strings.Replace(s, "function addOverlays() {", "function addOverlays() { return;", 1)
 		s = strings.Replace(s, "'use strict';", `'use strict';
 function reduced(s) { // layers but `+keep+` never drawn (zoom 23), so their sources never load
   s.layers = s.layers.map((l) => ('`+keep+`'.split(',').includes(l.id) ? l : Object.assign({}, l, { minzoom: 23 })));
