@@ -10,6 +10,8 @@ import (
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +51,34 @@ const (
 	// SwiftShader; the default) and "gpucomp" (the page composited on
 	// SwiftShader too, the tests' flags before issue 15's second round).
 	mapProbeConfigsEnv = "MAILLAGE_MAP_PROBE_CONFIGS"
+	// mapProbeServersEnv lists running servers to load the page from, as
+	// name=URL pairs separated by commas (e.g.
+	// main=http://127.0.0.1:8081,branch=http://127.0.0.1:8082): each is a
+	// variant, its own page and tiles, loaded alternately with the others,
+	// so that two builds of the server are compared in one run. No server
+	// is built here then, and the page variants are not loaded.
+	mapProbeServersEnv = "MAILLAGE_MAP_PROBE_SERVERS"
 )
+
+// probeServers reads MAILLAGE_MAP_PROBE_SERVERS: a reverse proxy per
+// server name, nil when it is not set.
+func probeServers(t *testing.T) map[string]http.Handler {
+	t.Helper()
+	env := os.Getenv(mapProbeServersEnv)
+	if env == "" {
+		return nil
+	}
+	out := map[string]http.Handler{}
+	for _, pair := range strings.Split(env, ",") {
+		name, raw, ok := strings.Cut(pair, "=")
+		u, err := url.Parse(raw)
+		if !ok || name == "" || err != nil || u.Host == "" {
+			t.Fatalf("%s: %q is not name=http://host:port", mapProbeServersEnv, pair)
+		}
+		out[name] = httputil.NewSingleHostReverseProxy(u)
+	}
+	return out
+}
 
 // traceCategories are the trace categories of a probe load: the main
 // thread's tasks and scripts, the GPU process (WebGL calls, shader
@@ -108,11 +137,13 @@ func probeVariants(t *testing.T) map[string][]byte {
 	reduce := func(keep, paint string) []byte {
 		s := string(js)
 		const start = "if (map.isStyleLoaded()) start(); else map.once('style.load', start);"
-		if !strings.Contains(s, "function style() {") || !strings.Contains(s, start) {
-			t.Fatal("app.js no longer has style() and start(): update probeVariants")
+		if !strings.Contains(s, "function style() {") || !strings.Contains(s, start) || !strings.Contains(s, "function addOverlays() {") {
+			t.Fatal("app.js no longer has style(), start() and addOverlays(): update probeVariants")
 		}
 		s = strings.Replace(s, "function style() {", "function style() { return reduced(style0()); }\n  function style0() {", 1)
 		s = strings.Replace(s, start, "app.gaps = { features: [] };", 1)
+		// nor the overlays added once the communes are drawn
+		s = strings.Replace(s, "function addOverlays() {", "function addOverlays() { return;", 1)
 		s = strings.Replace(s, "'use strict';", `'use strict';
 function reduced(s) { // layers but `+keep+` never drawn (zoom 23), so their sources never load
   s.layers = s.layers.map((l) => ('`+keep+`'.split(',').includes(l.id) ? l : Object.assign({}, l, { minzoom: 23 })));
@@ -161,15 +192,25 @@ func TestMapRenderBreakdown(t *testing.T) {
 	if exe == "" {
 		t.Skip("no Chromium found: install it (Debian: apt-get install -y chromium) or set MAILLAGE_BROWSER")
 	}
-	srv := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
-	if ws, err := srv.WarmMap(context.Background(), api.MapWarmZoom); err != nil || ws.Failed > 0 {
-		t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
-	}
-	variants := probeVariants(t)
-	names := make([]string, 0, len(variants))
-	only := strings.Split(os.Getenv(mapProbeOnlyEnv), ",")
-	for n := range variants {
-		if only[0] == "" || slices.Contains(only, n) {
+	servers := probeServers(t)
+	var handler http.Handler
+	var variants map[string][]byte
+	var names []string
+	if servers == nil {
+		srv := api.New(apitest.Real(t).Registry(), api.Config{InsecureOpen: true, DataDir: apitest.TestData})
+		if ws, err := srv.WarmMap(context.Background(), api.MapWarmZoom); err != nil || ws.Failed > 0 {
+			t.Fatalf("warm the map's tiles: %+v, %v", ws, err)
+		}
+		handler = srv.Handler()
+		variants = probeVariants(t)
+		only := strings.Split(os.Getenv(mapProbeOnlyEnv), ",")
+		for n := range variants {
+			if only[0] == "" || slices.Contains(only, n) {
+				names = append(names, n)
+			}
+		}
+	} else {
+		for n := range servers {
 			names = append(names, n)
 		}
 	}
@@ -178,22 +219,22 @@ func TestMapRenderBreakdown(t *testing.T) {
 	var firstTile time.Time
 	var served string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/static/app.js" {
-			mu.Lock()
-			js := variants[served]
-			mu.Unlock()
-			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-			_, _ = w.Write(js)
+		mu.Lock()
+		name := served
+		if strings.HasPrefix(r.URL.Path, "/tiles/") && firstTile.IsZero() {
+			firstTile = time.Now()
+		}
+		mu.Unlock()
+		if servers != nil {
+			servers[name].ServeHTTP(w, r)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/tiles/") {
-			mu.Lock()
-			if firstTile.IsZero() {
-				firstTile = time.Now()
-			}
-			mu.Unlock()
+		if r.URL.Path == "/static/app.js" {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			_, _ = w.Write(variants[name])
+			return
 		}
-		srv.Handler().ServeHTTP(w, r)
+		handler.ServeHTTP(w, r)
 	}))
 	defer ts.Close()
 	reps, _ := strconv.Atoi(os.Getenv(mapProbeRepEnv))
@@ -202,7 +243,19 @@ func TestMapRenderBreakdown(t *testing.T) {
 	}
 	configs := strings.Split(cmp.Or(os.Getenv(mapProbeConfigsEnv), "soft"), ",")
 	firsts, draws, cpus, warms := map[string][]float64{}, map[string][]float64{}, map[string][]float64{}, map[string][]float64{}
-	var keys []string
+	var keys, shots []string
+	for _, name := range names {
+		if servers == nil {
+			break
+		}
+		// one load each first, not counted: the servers gzip their files
+		// and render the tiles of the view on their first requests
+		mu.Lock()
+		served = name
+		mu.Unlock()
+		r, _ := probeLoad(t, exe, ts.URL, "", "", false, false)
+		t.Logf("%-12s warm-up load: communes drawn %5.0f ms", name, r.Draw)
+	}
 	for rep := range reps {
 		for _, name := range names {
 			for _, cfg := range configs {
@@ -224,7 +277,12 @@ func TestMapRenderBreakdown(t *testing.T) {
 				if dir := os.Getenv(mapProbeTraceEnv); dir != "" {
 					trace = filepath.Join(dir, fmt.Sprintf("%s-%s-%d.json", name, cfg, rep))
 				}
-				r, again := probeLoad(t, exe, ts.URL, trace, cfg == "gpucomp", os.Getenv(mapProbeWarmEnv) == "1")
+				shot := ""
+				if dir := os.Getenv(mapProbeShotsEnv); dir != "" && rep == 0 {
+					shot = filepath.Join(dir, key+".png")
+					shots = append(shots, shot)
+				}
+				r, again := probeLoad(t, exe, ts.URL, trace, shot, cfg == "gpucomp", os.Getenv(mapProbeWarmEnv) == "1")
 				mu.Lock()
 				tileMS := 0.0
 				if !firstTile.IsZero() {
@@ -241,6 +299,7 @@ func TestMapRenderBreakdown(t *testing.T) {
 			}
 		}
 	}
+	compareShots(t, shots)
 	median := func(x []float64) float64 { s := slices.Sorted(slices.Values(x)); return s[len(s)/2] }
 	for _, key := range keys {
 		t.Logf("%-12s medians: communes drawn %.0f ms %v, first idle %.0f ms %v, browser CPU %.2f s", key,
@@ -271,10 +330,11 @@ type probeResult struct {
 
 // probeLoad opens url in a fresh browser profile and waits for the map's
 // first idle and the gap zones; with trace set, it writes the load's
-// DevTools trace there. With gpuComp, the page is composited on SwiftShader
+// DevTools trace there; with shot set, a PNG of the map once the gap
+// zones are drawn. With gpuComp, the page is composited on SwiftShader
 // (see browserOptions). With again, it opens url a second time in the same
 // browser and returns that load too.
-func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probeResult, *probeResult) {
+func probeLoad(t *testing.T, exe, url, trace, shot string, gpuComp, again bool) (probeResult, *probeResult) {
 	t.Helper()
 	opts := browserOptions(exe, t.TempDir())
 	if gpuComp {
@@ -315,6 +375,9 @@ func probeLoad(t *testing.T, exe, url, trace string, gpuComp, again bool) (probe
 	r := probeOpen(t, ctx, url)
 	r.CPUS = processTreeCPU(pid) - cpu0
 	r.Draw = r.Probe.DrawMS // the same event as app.js firstDrawMs, for every variant
+	if shot != "" {
+		writeShot(t, ctx, shot)
+	}
 	if trace != "" {
 		writeTrace(t, ctx, done, trace)
 	}

@@ -229,15 +229,22 @@ func (s *Handlers) tileJSON(c *gin.Context) error {
 // is clicked (they kept the zoom-6 tiles at 500 kB gzipped).
 const lowZoomTileMax = 6
 
-// lowZoomTileProps are the properties kept in a layer's low-zoom tiles,
-// nil for all of them. The "sites" layer (every point of every service
-// layer: 0.53 MB raw in the zoom-5 tile of France's centre) keeps what the
-// map tells its dots apart by: their names, addresses and communes made
-// most of the bytes the browser parsed before the map's first render
-// (issue 15); tiles from zoom 7 on, and each layer's own tiles, carry them.
-func lowZoomTileProps(layer string) []string {
+// lowZoomTileProps are the properties kept in a layer's tiles at zoom z
+// (at most lowZoomTileMax), nil for all of them. The "sites" layer (every
+// point of every service layer: 0.53 MB raw in the zoom-5 tile of France's
+// centre) keeps what the map tells its dots apart by: their names,
+// addresses and communes made most of the bytes the browser parsed before
+// the map's first render (issue 15); tiles from zoom 7 on, and each
+// layer's own tiles, carry them. Communes tiles of the national view (up
+// to coalesceMaxZoom, communes coalesced) keep only what the page's style
+// reads (the code for feature states and clicks, the distances and the
+// access ratio for colours): a click asks /v1/communes/{code} for the rest.
+func lowZoomTileProps(layer string, z int) []string {
 	switch layer {
 	case "communes":
+		if z <= coalesceMaxZoom {
+			return []string{"code", "mean_distance_m", "nearest_distance_m", "access_ratio"}
+		}
 		return []string{"code", "departement", "minutes_class", "mean_distance_m", "nearest_distance_m", "access_ratio"}
 	case "sites":
 		return []string{"id", "layer", "kind"}
@@ -248,7 +255,7 @@ func lowZoomTileProps(layer string) []string {
 // tileProps returns the indexes of l's properties kept at zoom z, nil for
 // all of them.
 func tileProps(l *maplayers.Layer, z int) []int {
-	names := lowZoomTileProps(l.Name)
+	names := lowZoomTileProps(l.Name, z)
 	if z > lowZoomTileMax || names == nil {
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/maillage/maillage/geo"
 	"github.com/maillage/maillage/geo/topo"
 	"github.com/maillage/maillage/internal/maplayers"
 	"github.com/maillage/maillage/internal/mvt"
@@ -17,9 +18,18 @@ import (
 // (tippecanoe's coalescing), so that the map looks the same and every tile
 // stays under 500 kB. The merged outline carries its largest commune's
 // properties; from zoom 6 every commune is its own feature again.
+//
+// The merged outlines are then simplified again through their own
+// topology (resimplify): the junctions between communes of one group are
+// no longer junctions, so the borders between groups become longer arcs
+// that Douglas-Peucker thins further, and neighbouring groups still meet
+// exactly. With 32 px² (8 before) the heaviest tile, 5/16/11, went from
+// 544 to 172 kB raw (320 → 105 kB gzipped) and the map's first render in
+// software WebGL from 2.57 to 2.03–2.06 s (issue 15, BENCHMARKS.md); the
+// class borders move by about a pixel.
 const (
 	coalesceMaxZoom = 5
-	coalesceMinPx   = 8
+	coalesceMinPx   = 32
 )
 
 // coalescedCommunes are the communes merged for low-zoom tiles, per zoom,
@@ -58,6 +68,7 @@ func (cc *coalescedCommunes) atZoom(z int) ([]int32, func(int) orb.MultiPolygon,
 		if split > 0 {
 			cc.log("coalesced communes split back (invalid merged outline)", "zoom", z, "groups", split)
 		}
+		shapes = cc.resimplify(z, shapes)
 		packed := make([]topo.PackedMultiPolygon, len(shapes))
 		for i, mp := range shapes {
 			packed[i] = topo.PackMultiPolygon(mp)
@@ -65,6 +76,31 @@ func (cc *coalescedCommunes) atZoom(z int) ([]int32, func(int) orb.MultiPolygon,
 		lv.rep, lv.shapes = rep, packed
 	})
 	return lv.rep, func(i int) orb.MultiPolygon { return lv.shapes[i].MultiPolygon() }, lv.rep != nil
+}
+
+// resimplify simplifies the merged outlines of zoom z (by representative,
+// nil for the others) again at the zoom's tolerance through a topology of
+// their own, so that borders between groups lose the vertices the merged
+// communes' junctions kept. A shape that collapses is dropped (its
+// neighbours close over it, as in TopoLevel); when the topology cannot be
+// built the outlines are kept as they are.
+func (cc *coalescedCommunes) resimplify(z int, shapes []orb.MultiPolygon) []orb.MultiPolygon {
+	t, err := topo.BuildTopology(shapes)
+	if err != nil {
+		cc.log("coalesced communes not simplified again", "zoom", z, "error", err)
+		return shapes
+	}
+	level := t.Simplify(geo.ZoomToleranceDeg(z))
+	if level.ShapesInvalid > 0 {
+		cc.log("coalesced communes left invalid by their simplification", "zoom", z, "shapes", level.ShapesInvalid)
+	}
+	out := make([]orb.MultiPolygon, len(shapes))
+	for r, mp := range shapes {
+		if len(mp) > 0 {
+			out[r] = level.Shape(r)
+		}
+	}
+	return out
 }
 
 // communeClasses keys each commune of src by its département and value of

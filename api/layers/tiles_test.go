@@ -297,8 +297,8 @@ func TestPrepareMapsAndTileCache(t *testing.T) {
 }
 
 // TestLowZoomCommunesTilesAreLight: zoom-5 tiles carry only what the map
-// draws (communes: code, classes and distances rounded to 100 m; service
-// points: id, layer and kind), deeper tiles every property.
+// draws (communes: code, distances rounded to 100 m and the access ratio;
+// service points: id, layer and kind), deeper tiles every property.
 func TestLowZoomCommunesTilesAreLight(t *testing.T) {
 	s := apitest.Real(t)
 	tile := tileOf(orb.Point{2.3522, 48.8566}, 5)
@@ -307,14 +307,21 @@ func TestLowZoomCommunesTilesAreLight(t *testing.T) {
 		t.Fatalf("zoom 5 tile: %d layers", len(layers))
 	}
 	for _, f := range layers[0].Features {
-		if _, ok := f.Properties["area_km2"]; ok {
-			t.Fatalf("zoom 5 communes tile carries area_km2: %v", f.Properties)
+		for _, name := range []string{"area_km2", "departement", "minutes_class"} { // the style reads neither
+			if _, ok := f.Properties[name]; ok {
+				t.Fatalf("zoom 5 communes tile carries %s: %v", name, f.Properties)
+			}
 		}
 		code, _ := f.Properties["code"].(string)
 		d, ok := f.Properties["mean_distance_m"].(float64)
 		if code == "" || !ok || d != math.Round(d/100)*100 {
 			t.Fatalf("zoom 5 feature: code %q, mean_distance_m %v (want rounded to 100 m)", code, f.Properties["mean_distance_m"])
 		}
+	}
+	// From zoom 6 (communes no longer coalesced) the classes are back.
+	z6 := getTile(t, s, "/tiles/communes/"+tileOf(orb.Point{2.3522, 48.8566}, 6)+".mvt")
+	if p := z6[0].Features[0].Properties; p["departement"] == nil || p["minutes_class"] == nil {
+		t.Fatalf("zoom 6 communes tile: %v, want departement and minutes_class", p)
 	}
 	deep := getTile(t, s, "/tiles/communes/"+tileOf(orb.Point{2.3522, 48.8566}, 9)+".mvt")
 	if _, ok := deep[0].Features[0].Properties["area_km2"]; !ok {

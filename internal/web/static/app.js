@@ -181,9 +181,8 @@
       version: 8,
       sources: {
         communes: { type: 'vector', tiles: [location.origin + '/tiles/communes/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12, promoteId: 'code' },
-        departements: { type: 'vector', tiles: [location.origin + '/tiles/departements/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
         gaps: { type: 'geojson', data: { type: 'FeatureCollection', features: [] } },
-        sites: { type: 'vector', tiles: [location.origin + '/tiles/sites/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
+        // départements and sites: overlays(), once the communes are drawn
       },
       layers: [
         // No background layer: the sea is the map container's colour (app.css
@@ -213,14 +212,6 @@
           filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#c2255c', 'line-width': 3 },
         },
         {
-          id: 'departements-line', type: 'line', source: 'departements', 'source-layer': 'departements',
-          paint: { 'line-color': '#3a3f4b', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 8, 1.4], 'line-opacity': 0.8 },
-        },
-        {
-          id: 'departement-selected', type: 'line', source: 'departements', 'source-layer': 'departements',
-          filter: ['==', ['get', 'code'], ''], paint: { 'line-color': '#000', 'line-width': 3 },
-        },
-        {
           // no antialiased edge: the white casing drawn over it hides it, and
           // its shader program is one less to compile before the first render
           id: 'gaps-fill', type: 'fill', source: 'gaps',
@@ -234,6 +225,34 @@
           id: 'gaps-line', type: 'line', source: 'gaps',
           paint: { 'line-color': GAP_COLOR, 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 1.2, 10, 2.6] },
         },
+      ],
+    };
+  }
+
+  // overlays are the sources and layers added once the communes are drawn
+  // (addOverlays): département outlines under the gap zones, service
+  // points on top. MapLibre's one worker (two cores) read their tiles
+  // before the last communes tiles and the page compiled their shader
+  // programs before the first render (issue 15). extra are the dots of
+  // the service layers without a symbol of their own (buildLayerChecks),
+  // drawn under France Services.
+  function overlays(extra) {
+    return {
+      sources: {
+        departements: { type: 'vector', tiles: [location.origin + '/tiles/departements/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
+        sites: { type: 'vector', tiles: [location.origin + '/tiles/sites/{z}/{x}/{y}.mvt'], minzoom: 0, maxzoom: 12 },
+      },
+      departements: [
+        {
+          id: 'departements-line', type: 'line', source: 'departements', 'source-layer': 'departements',
+          paint: { 'line-color': '#3a3f4b', 'line-width': ['interpolate', ['linear'], ['zoom'], 4, 0.4, 8, 1.4], 'line-opacity': 0.8 },
+        },
+        {
+          id: 'departement-selected', type: 'line', source: 'departements', 'source-layer': 'departements',
+          filter: ['==', ['get', 'code'], state.departement || ''], paint: { 'line-color': '#000', 'line-width': 3 },
+        },
+      ],
+      sites: [
         {
           id: 'sites-fs2020', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'france-services-2020'],
           layout: { visibility: 'none' },
@@ -249,6 +268,7 @@
             'icon-size': ['interpolate', ['linear'], ['zoom'], 4, 0.18, 7, 0.4, 10, 0.8],
           },
         },
+        ...extra,
         {
           id: 'sites-fs', type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], 'france-services'],
           // small and faint on the national view (2,845 rings would hide the
@@ -358,12 +378,34 @@
   // map as the user reads it; overlays and the API's gap zones may follow).
   // firstIdleMs: the first idle (every source's tiles loaded and drawn,
   // nothing moving).
+  let communesDrawnNow;
+  const communesFirstDrawn = new Promise((resolve) => { communesDrawnNow = resolve; });
   const communesDrawn = (e) => {
     if (e.sourceId !== 'communes' || !e.tile || !map.isSourceLoaded('communes')) return;
     map.off('sourcedata', communesDrawn);
-    map.once('render', () => { app.firstDrawMs = Math.round(performance.now()); });
+    map.once('render', () => {
+      app.firstDrawMs = Math.round(performance.now());
+      addOverlays();
+      communesDrawnNow();
+    });
   };
   map.on('sourcedata', communesDrawn);
+  // What waits for the communes: the overlays, the gap zones (geojson-vt
+  // tiles them in the same worker). A map whose communes never load (an
+  // error) gets them at its first idle.
+  let overlaysOn = false;
+  const extraSites = []; // style layers of buildLayerChecks, until the overlays are added
+  function addOverlays() {
+    if (overlaysOn) return;
+    overlaysOn = true;
+    const o = overlays(extraSites);
+    for (const [id, src] of Object.entries(o.sources)) map.addSource(id, src);
+    for (const l of o.departements) map.addLayer(l, 'gaps-fill');
+    const top = map.getLayer('recruit-ring') ? 'recruit-ring' : undefined; // recruit.js's layers stay on top
+    for (const l of o.sites) map.addLayer(l, top);
+    refreshSites();
+  }
+  map.once('idle', () => { addOverlays(); communesDrawnNow(); });
   map.once('idle', () => {
     app.firstIdleMs = Math.round(performance.now());
     app.ready = true;
@@ -462,6 +504,7 @@
   const OTHER_COLOURS = ['#1c7ed6', '#f08c00', '#2f9e44', '#ae3ec9', '#0c8599', '#e03131', '#5c940d', '#862e9c'];
   const SITE_LAYERS = {};
   function refreshSites() {
+    if (!overlaysOn) return; // addOverlays calls it
     for (const [name, id] of Object.entries(SITE_LAYERS)) {
       map.setLayoutProperty(id, 'visibility', state.layers.includes(name) ? 'visible' : 'none');
     }
@@ -487,16 +530,15 @@
       if (!known) {
         const colour = OTHER_COLOURS[other++ % OTHER_COLOURS.length];
         known = { style: 'sites-x-' + l.name, sym: 'sym-other', colour };
-        if (!map.getLayer(known.style)) {
-          map.addLayer({
-            id: known.style, type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], l.name],
-            layout: { visibility: 'none' },
-            paint: {
-              'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.2, 7, 2.6, 10, 5.5], 'circle-color': colour,
-              'circle-stroke-color': '#fff', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.3, 8, 1.2],
-            },
-          }, 'sites-fs');
-        }
+        const spec = {
+          id: known.style, type: 'circle', source: 'sites', 'source-layer': 'sites', filter: ['==', ['get', 'layer'], l.name],
+          layout: { visibility: 'none' },
+          paint: {
+            'circle-radius': ['interpolate', ['linear'], ['zoom'], 4, 1.2, 7, 2.6, 10, 5.5], 'circle-color': colour,
+            'circle-stroke-color': '#fff', 'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 4, 0.3, 8, 1.2],
+          },
+        };
+        if (!overlaysOn) { if (!extraSites.some((x) => x.id === spec.id)) extraSites.push(spec); } else if (!map.getLayer(spec.id)) map.addLayer(spec, 'sites-fs');
       }
       SITE_LAYERS[l.name] = known.style;
       const label = document.createElement('label');
@@ -519,6 +561,7 @@
   async function refreshGaps() {
     try {
       const fc = await fresh('gaps', () => api('/v1/coverage/gaps' + query(reachParams({ departement: state.departement, limit: 2000 }))));
+      await communesFirstDrawn; // the worker tiles them: after the communes' tiles
       map.getSource('gaps').setData(fc);
       app.gaps = fc;
       if (state.departement) drawGapsTable(fc);
@@ -648,7 +691,7 @@
     if (changed) closeForeignCards(code); else clearRecommendations(); // they were for the previous scope
     writeHash();
     $('#departement').value = code;
-    map.setFilter('departement-selected', ['==', ['get', 'code'], code || '']);
+    if (overlaysOn) map.setFilter('departement-selected', ['==', ['get', 'code'], code || '']); // else addOverlays reads state
     $('#dept').hidden = !code;
     $('#h-dept').textContent = code ? scopeName() : 'Département';
     refreshAll();
