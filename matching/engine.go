@@ -199,7 +199,9 @@ func Load(cfg Config) (*Engine, error) {
 	go func() {
 		t := time.Now()
 		// The load reports stay with each layer (Layer.Report), which serve logs.
-		loaded, _, err := layerconf.Load(decl, terr)
+		// A start with the engine snapshot reads the located layers beside it
+		// when their files are unchanged (engine_layers_snapshot.go).
+		loaded, err := newLayersSnapshot(snap, decl).load(decl, terr, log)
 		layersDone <- layersLoad{loaded, err, time.Since(t)}
 	}()
 

@@ -109,15 +109,22 @@ func Layers(ls []LoadedLayer) map[string]*data.Layer {
 // Layers with rejected records are returned with the error (a
 // *people.LoadErrors), for their reports; callers must not use them.
 func LoadLayer(spec Layer, dir string, t *data.Territory) ([]LoadedLayer, error) {
-	path := spec.Path
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(dir, path)
-	}
-	path, err := textio.FindFile(filepath.Dir(path), filepath.Base(path))
+	path, err := ResolvePath(spec, dir)
 	if err != nil {
 		return nil, err
 	}
 	return readDeclared(spec, path, filepath.Base(path), t, textio.LocalFileLimits())
+}
+
+// ResolvePath returns the file LoadLayer reads for spec: its path, in dir
+// when relative, or the gzipped (plain) file of that name when only that
+// one exists.
+func ResolvePath(spec Layer, dir string) (string, error) {
+	path := spec.Path
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	return textio.FindFile(filepath.Dir(path), filepath.Base(path))
 }
 
 // readDeclared reads the file at path, known as file (its name in reports
