@@ -113,30 +113,61 @@ func newLayersSnapshot(s *startSnapshot, decl layerconf.Config) *layersSnapshot 
 		key: hex.EncodeToString(h.Sum(nil))}
 }
 
-// load returns the layers of decl read from the snapshot when it matches,
+// earlyLayers is the read of a layers snapshot started beside the engine
+// snapshot's (startLayersSnapshot).
+type earlyLayers struct {
+	done chan struct{}
+	ls   *layersSnapshot // nil when none applies
+	// Set before done is closed: the layers read, or why not.
+	loaded []layerconf.LoadedLayer
+	err    error
+	took   time.Duration
+}
+
+// startLayersSnapshot starts reading the layers snapshot of the engine
+// snapshot s and returns at once (nil s: nothing to read).
+func startLayersSnapshot(s *startSnapshot, decl layerconf.Config) *earlyLayers {
+	el := &earlyLayers{done: make(chan struct{})}
+	if s == nil {
+		close(el.done)
+		return el
+	}
+	go func() {
+		defer close(el.done)
+		t0 := time.Now()
+		if el.ls = newLayersSnapshot(s, decl); el.ls != nil {
+			el.loaded, el.err = el.ls.read()
+		}
+		el.took = time.Since(t0)
+	}()
+	return el
+}
+
+// load returns the layers of decl read from the snapshot when it matched,
 // else located in t by layerconf.Load and written for the next start.
 // A snapshot that cannot be read or written is logged and only costs the
 // load.
-func (ls *layersSnapshot) load(decl layerconf.Config, t *data.Territory, log *slog.Logger) ([]layerconf.LoadedLayer, error) {
+func (el *earlyLayers) load(decl layerconf.Config, t *data.Territory, log *slog.Logger) ([]layerconf.LoadedLayer, error) {
+	<-el.done
+	ls := el.ls
 	if ls == nil {
 		loaded, _, err := layerconf.Load(decl, t)
 		return loaded, err
 	}
-	t0 := time.Now()
-	loaded, err := ls.read()
-	if err == nil {
-		log.Info("layers snapshot read", "file", ls.path, "layers", len(loaded), "ms", msSince(t0))
-		return loaded, nil
-	}
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case el.err == nil:
+		log.Info("layers snapshot read", "file", ls.path, "layers", len(el.loaded), "ms", float64(el.took.Microseconds())/1000)
+		return el.loaded, nil
+	case errors.Is(el.err, os.ErrNotExist):
 		log.Info("layers snapshot not found, locating the layers", "file", ls.path)
-	} else {
-		log.Info("layers snapshot not used, locating the layers", "file", ls.path, "reason", err.Error())
+	default:
+		log.Info("layers snapshot not used, locating the layers", "file", ls.path, "reason", el.err.Error())
 	}
-	if loaded, _, err = layerconf.Load(decl, t); err != nil {
+	loaded, _, err := layerconf.Load(decl, t)
+	if err != nil {
 		return nil, err
 	}
-	t0 = time.Now()
+	t0 := time.Now()
 	if err := ls.write(loaded); err != nil {
 		log.Warn("layers snapshot not written", "file", ls.path, "err", err.Error())
 	} else {

@@ -150,3 +150,67 @@ func TestLayersSnapshotRealRoundTrip(t *testing.T) {
 		t.Fatalf("read under another key: %v", err)
 	}
 }
+
+// TestLoadSnapshotLateFailure damages the engine snapshot once the layers
+// snapshot beside it is good: the layers are read while the engine
+// snapshot is checked, its checksum fails late, and the start falls back
+// cleanly: territory and grid built from the files (as a start without
+// cache builds them), the layers read from their snapshot equal to those
+// located, the engine snapshot rewritten and read at the next start.
+func TestLoadSnapshotLateFailure(t *testing.T) {
+	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
+	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := t.TempDir()
+	load := func(cacheDir string) (*Engine, string) {
+		t.Helper()
+		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
+			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
+		var log bytes.Buffer
+		e, err := Load(Config{DataDir: dir, CacheDir: cacheDir, Resolution: 6, Workers: 2, Layers: &layers,
+			Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e, log.String()
+	}
+	load(cache)
+	if _, log := load(cache); !strings.Contains(log, "engine snapshot read") || !strings.Contains(log, "layers snapshot read") {
+		t.Fatalf("second start did not read both snapshots:\n%s", log)
+	}
+	path := filepath.Join(cache, "engine-res6.snap")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-8] ^= 0x10 // near the end: the checksum fails after the decoding
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	late, log := load(cache)
+	for _, l := range []string{"level=WARN msg=\"engine snapshot ignored, building\" file=" + path, "layers snapshot read", "engine snapshot written"} {
+		if !strings.Contains(log, l) {
+			t.Fatalf("log lacks %q:\n%s", l, log)
+		}
+	}
+	cold, _ := load("")
+	checkSameGrid(t, late.grid, cold.grid)
+	if len(late.territory.Communes) != len(cold.territory.Communes) {
+		t.Fatal("territory differs from the one built")
+	}
+	g, w := *late.Layer("sites"), *cold.Layer("sites")
+	g.Index, w.Index = nil, nil
+	if !reflect.DeepEqual(g, w) {
+		t.Fatalf("layer after a late failure:\n%+v\nwant\n%+v", g, w)
+	}
+	if _, log := load(cache); !strings.Contains(log, "engine snapshot read") || !strings.Contains(log, "layers snapshot read") {
+		t.Fatalf("the start after the late failure did not read both snapshots:\n%s", log)
+	}
+}
