@@ -211,10 +211,30 @@ func sameProgramme(a, b string) bool {
 	return foldName(canonicalProgramme(a)) == foldName(canonicalProgramme(b))
 }
 
-// foldName lowercases s and drops French accents, for comparisons.
+// foldName lowercases s and drops French accents, for comparisons. It maps
+// rune by rune (strings.Map returns s itself when nothing changes), where a
+// strings.Replacer built per call allocated its tables on every site read.
 func foldName(s string) string {
-	return strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "à", "a", "â", "a", "î", "i", "ï", "i",
-		"ô", "o", "ù", "u", "û", "u", "ü", "u", "ç", "c").Replace(strings.ToLower(strings.TrimSpace(s)))
+	return strings.Map(foldAccent, strings.ToLower(strings.TrimSpace(s)))
+}
+
+// foldAccent maps a lower-case accented French letter to its base letter.
+func foldAccent(r rune) rune {
+	switch r {
+	case 'é', 'è', 'ê', 'ë':
+		return 'e'
+	case 'à', 'â':
+		return 'a'
+	case 'î', 'ï':
+		return 'i'
+	case 'ô':
+		return 'o'
+	case 'ù', 'û', 'ü':
+		return 'u'
+	case 'ç':
+		return 'c'
+	}
+	return r
 }
 
 // Slug turns a program name into a layer-name suffix: lower case ASCII

@@ -2,6 +2,8 @@ package geo
 
 import (
 	"fmt"
+	"math"
+	"unsafe"
 
 	"github.com/paulmach/orb"
 	h3 "github.com/uber/h3-go/v4"
@@ -19,13 +21,15 @@ func (g *Grid) Encode(w *flatbin.Writer) {
 	flatbin.Put(w, g.Population)
 	flatbin.Put(w, g.Commune)
 	flatbin.Put(w, g.AreaKm2)
-	// CellShare has padding between its fields: stored as two arrays.
-	cells, pops := make([]int32, len(g.Shares)), make([]float64, len(g.Shares))
+	// The shares are stored in CellShare's own layout (the cell in the low
+	// four bytes of the first eight, the padding zero, then the
+	// population), so that DecodeGrid hands out the mapped array instead of
+	// building a 17 MB copy at every start.
+	raw := make([][2]float64, len(g.Shares))
 	for i, s := range g.Shares {
-		cells[i], pops[i] = s.Cell, s.Population
+		raw[i] = [2]float64{math.Float64frombits(uint64(uint32(s.Cell))), s.Population}
 	}
-	flatbin.Put(w, cells)
-	flatbin.Put(w, pops)
+	flatbin.Put(w, raw)
 	flatbin.Put(w, g.ShareStart)
 	weighted := make([]uint8, len(g.Weighted))
 	for i, v := range g.Weighted {
@@ -48,7 +52,7 @@ func DecodeGrid(r *flatbin.Reader) *Grid {
 	g := &Grid{Resolution: res, Cells: flatbin.Get[h3.Cell](r)}
 	g.Centers = flatbin.Get[orb.Point](r)
 	g.Population, g.Commune, g.AreaKm2 = flatbin.Get[float64](r), flatbin.Get[int32](r), flatbin.Get[float64](r)
-	cells, pops := flatbin.Get[int32](r), flatbin.Get[float64](r)
+	raw := flatbin.Get[[2]float64](r)
 	g.ShareStart = flatbin.Get[int32](r)
 	if r.Int(1<<31) > 0 {
 		w := flatbin.Get[uint8](r)
@@ -62,17 +66,31 @@ func DecodeGrid(r *flatbin.Reader) *Grid {
 	}
 	n := len(g.Cells)
 	if len(g.Centers) != n || len(g.Population) != n || len(g.Commune) != n || len(g.AreaKm2) != n ||
-		len(cells) != len(pops) || len(g.ShareStart) == 0 || (g.Weighted != nil && len(g.Weighted) != len(g.ShareStart)-1) {
+		len(g.ShareStart) == 0 || (g.Weighted != nil && len(g.Weighted) != len(g.ShareStart)-1) {
 		r.Fail(fmt.Errorf("grid: array lengths do not match (%d cells)", n))
 		return nil
 	}
-	g.Shares = make([]CellShare, len(cells))
-	for i := range cells {
-		g.Shares[i] = CellShare{Cell: cells[i], Population: pops[i]}
-	}
+	g.Shares = sharesOf(raw)
 	if err := g.validate(); err != nil {
 		r.Fail(fmt.Errorf("grid: %w", err))
 		return nil
 	}
 	return g
 }
+
+// sharesOf returns the shares stored in raw by Encode, aliasing it.
+func sharesOf(raw [][2]float64) []CellShare {
+	if len(raw) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*CellShare)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw))
+}
+
+// The shares' layout in the snapshot is CellShare's: 16 bytes, the cell
+// first, the population at 8 (a compile error otherwise).
+var (
+	_ [16 - unsafe.Sizeof(CellShare{})]struct{}
+	_ [unsafe.Sizeof(CellShare{}) - 16]struct{}
+	_ [8 - unsafe.Offsetof(CellShare{}.Population)]struct{}
+	_ [unsafe.Offsetof(CellShare{}.Population) - 8]struct{}
+)

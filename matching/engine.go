@@ -135,7 +135,17 @@ func Load(cfg Config) (*Engine, error) {
 	}
 	// A start-up reads the territory, grid and indicators from the engine snapshot
 	// when it was built from the same files (engine_snapshot.go).
-	snap := readSnapshot(cfg, files, log)
+	// The located layers are read from the layers snapshot beside it
+	// meanwhile (engine_layers_snapshot.go): they do not need the territory,
+	// only the same inputs, so a late failure of the engine snapshot does
+	// not touch them.
+	snap := newStartSnapshot(cfg, files)
+	decl := layerconf.Default(cfg.DataDir)
+	if cfg.Layers != nil {
+		decl = *cfg.Layers
+	}
+	early := startLayersSnapshot(snap, decl)
+	snap.read(log)
 	terr := cfg.Previous.territoryIf(reuse["territory"])
 	if terr == nil {
 		terr = snap.territory()
@@ -186,10 +196,6 @@ func Load(cfg Config) (*Engine, error) {
 	// on two cores takes the layers' time off a reload whose communes
 	// changed.
 	begin("layers")
-	decl := layerconf.Default(cfg.DataDir)
-	if cfg.Layers != nil {
-		decl = *cfg.Layers
-	}
 	type layersLoad struct {
 		loaded []layerconf.LoadedLayer
 		err    error
@@ -199,7 +205,9 @@ func Load(cfg Config) (*Engine, error) {
 	go func() {
 		t := time.Now()
 		// The load reports stay with each layer (Layer.Report), which serve logs.
-		loaded, _, err := layerconf.Load(decl, terr)
+		// A start with the engine snapshot reads the located layers beside it
+		// when their files are unchanged (engine_layers_snapshot.go).
+		loaded, err := early.load(decl, terr, log)
 		layersDone <- layersLoad{loaded, err, time.Since(t)}
 	}()
 

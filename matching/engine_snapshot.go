@@ -20,12 +20,11 @@ type startSnapshot struct {
 	state     snapshot.State // zero when not read
 }
 
-// readSnapshot returns the snapshot of a start-up, read when it matches:
+// newStartSnapshot returns the snapshot of a start-up, not read yet (read):
 // nil when none applies (no cache folder, a reload, which reuses the
 // engine in service instead, or a population grid, which moves the
-// representative points after the grid is built). A snapshot that cannot
-// be used is logged with its file and why, and only costs the build.
-func readSnapshot(cfg Config, files []FileStatus, log *slog.Logger) *startSnapshot {
+// representative points after the grid is built).
+func newStartSnapshot(cfg Config, files []FileStatus) *startSnapshot {
 	if cfg.CacheDir == "" || cfg.Previous != nil || cfg.PopulationGrid != "" {
 		return nil
 	}
@@ -38,7 +37,15 @@ func readSnapshot(cfg Config, files []FileStatus, log *slog.Logger) *startSnapsh
 	if len(inputs) == 0 {
 		return nil // LoadTerritory reports the missing files
 	}
-	s := &startSnapshot{path: snapshot.Path(cfg.CacheDir, cfg.Resolution), key: snapshot.Key(cfg.Resolution, inputs...)}
+	return &startSnapshot{path: snapshot.Path(cfg.CacheDir, cfg.Resolution), key: snapshot.Key(cfg.Resolution, inputs...)}
+}
+
+// read reads the snapshot when it matches. A snapshot that cannot be used
+// is logged with its file and why, and only costs the build.
+func (s *startSnapshot) read(log *slog.Logger) {
+	if s == nil {
+		return
+	}
 	t0 := time.Now()
 	st, err := snapshot.Read(s.path, s.key)
 	switch {
@@ -50,7 +57,6 @@ func readSnapshot(cfg Config, files []FileStatus, log *slog.Logger) *startSnapsh
 	default:
 		log.Warn("engine snapshot ignored, building", "file", s.path, "err", err.Error())
 	}
-	return s
 }
 
 // territory returns the territory read, or nil.

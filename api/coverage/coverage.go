@@ -49,13 +49,22 @@ func (s *Handlers) Routes(r *gin.RouterGroup) {
 	r.GET("/coverage/rural-mairies", httpx.Handle(s.coverageRuralMairies))
 }
 
-// coverage runs the analysis of the request and maps its errors.
-func (s *Handlers) coverage(c *gin.Context, noGaps bool) (*covm.Coverage, error) {
+// What an answer needs of the analysis (Handlers.coverage): the gap
+// zones, the list of communes; only GET /coverage/communes lists them.
+const (
+	withGaps     = 1 << iota
+	withCommunes // the per-commune list (covm.Query.NoCommunes when unset)
+)
+
+// coverage runs the analysis of the request with what need asks for
+// (withGaps, withCommunes) and maps its errors.
+func (s *Handlers) coverage(c *gin.Context, need int) (*covm.Coverage, error) {
 	q, err := s.env.CoverageQuery(c)
 	if err != nil {
 		return nil, err
 	}
-	q.NoGaps = noGaps
+	q.NoGaps = need&withGaps == 0
+	q.NoCommunes = need&withCommunes == 0
 	cv, err := covm.Compute(s.env.EngineOf(c).Coverage(), q)
 	if err != nil {
 		return nil, err
@@ -102,7 +111,7 @@ type gapRef struct {
 
 func (s *Handlers) coverageSummary(c *gin.Context) error {
 	t0 := time.Now()
-	cv, err := s.coverage(c, false)
+	cv, err := s.coverage(c, withGaps)
 	if err != nil {
 		return err
 	}
@@ -129,7 +138,7 @@ func (s *Handlers) coverageDepartements(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.coverage(c, true)
+	cv, err := s.coverage(c, 0)
 	if err != nil {
 		return err
 	}
@@ -152,7 +161,7 @@ func (s *Handlers) coverageCommunes(c *gin.Context) error {
 	if format == "geojson" && c.Query("departement") == "" && c.Query("region") == "" {
 		return httpx.BadParam("departement", "required for GeoJSON (or region=; format=csv lists all communes)")
 	}
-	cv, err := s.coverage(c, true)
+	cv, err := s.coverage(c, withCommunes)
 	if err != nil {
 		return err
 	}
@@ -181,7 +190,7 @@ func (s *Handlers) coverageGaps(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.coverage(c, false)
+	cv, err := s.coverage(c, withGaps)
 	if err != nil {
 		return err
 	}
@@ -213,7 +222,7 @@ func (s *Handlers) coverageCells(c *gin.Context) error {
 	if !hasBBox {
 		bbox = orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
 	}
-	cv, err := s.coverage(c, false)
+	cv, err := s.coverage(c, withGaps)
 	if err != nil {
 		return err
 	}
@@ -247,7 +256,7 @@ func (s *Handlers) coverageRuralMairies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	cv, err := s.coverage(c, false)
+	cv, err := s.coverage(c, withGaps)
 	if err != nil {
 		return err
 	}

@@ -363,3 +363,16 @@ func BenchmarkLoadDefault(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDefaultLoad is the layers' part of a start: the shipped files
+// read and their sites located in the real territory.
+func BenchmarkDefaultLoad(b *testing.B) {
+	tr := realTerritory(b)
+	cfg := Default(realDir)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Load(cfg, tr); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

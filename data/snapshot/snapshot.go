@@ -36,7 +36,7 @@ import (
 // Version is the layout of the file and of what it stores; bump it
 // whenever Territory.Encode, CommuneIndex.Encode, Grid.Encode or
 // Indicators.Encode change.
-const Version = 2
+const Version = 3
 
 // magic opens every snapshot file.
 const magic = "MLGSNAP\x00"

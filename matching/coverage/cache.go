@@ -34,6 +34,9 @@ type Cache struct {
 	// sets, by the same key (coverage_profile.go).
 	profiles map[string]*profileOnce
 	priority priorityOnce // per-commune gap and rural flags (priority.go)
+	// communeBufs are the commune buffers of answers without communes
+	// (Query.NoCommunes, coverage_buf.go), reused between queries.
+	communeBufs sync.Pool
 }
 
 // Data are the read-only parts of an engine a Cache reads. The Cache keeps

@@ -25,6 +25,12 @@ type Query struct {
 	// NoGaps skips the gap zones, the costliest part, when only figures are
 	// wanted.
 	NoGaps bool
+	// NoCommunes leaves Communes nil: the communes are still measured
+	// (areas, worst communes and rural mairies come from them) but in a
+	// buffer the Cache reuses, so an answer that does not list them (the
+	// national summary, départements, gap zones) does not allocate and
+	// zero a CommuneCoverage per commune (34,969 of them, ~13 MB).
+	NoCommunes bool
 	// RankBy orders the gap zones and rural mairies: RankByPopulation (the
 	// default, ""), RankByFragility or RankByZRR (indicators.go).
 	RankBy string
@@ -53,7 +59,7 @@ type Coverage struct {
 	Regions      []AreaCoverage    `json:"regions"`      // régions with communes in scope, by code
 	Departements []AreaCoverage    `json:"departements"` // départements with communes in scope, by code
 	EPCIs        []AreaCoverage    `json:"epcis"`        // EPCIs with communes in scope (members outside the scope not counted), by code
-	Communes     []CommuneCoverage `json:"communes"`     // communes in scope, by code
+	Communes     []CommuneCoverage `json:"communes"`     // communes in scope, by code; nil with Query.NoCommunes
 
 	// Gaps are the gap zones, by population (nil with Query.NoGaps).
 	Gaps []GapZone `json:"gaps"`
@@ -276,12 +282,24 @@ func Compute(c *Cache, q Query) (*Coverage, error) {
 	cv := &Coverage{Layers: layers, Reach: reach, RankBy: rankBy,
 		Scope: Scope{Level: sc.Level, Code: sc.Code, Name: sc.Name},
 		c:     c, ns: ns, sc: sc, ix: ix, pf: c.profileFor(layers, ns, ix)}
-	cv.computeCommunes()
+	var buf *communeBuf
+	if q.NoCommunes {
+		buf = c.getCommuneBuf()
+	}
+	cv.computeCommunes(buf)
 	cv.computeAreas()
 	if !q.NoGaps {
 		cv.computeGaps()
 	}
 	cv.computeRural()
+	if buf != nil {
+		// Nothing kept in the answer points into the buffer: the areas'
+		// worst communes and the rural mairies are copies, and a
+		// commune's strings and fragility belong to the territory and
+		// the Need.
+		cv.Communes = nil
+		c.putCommuneBuf(buf)
+	}
 	return cv, nil
 }
 
@@ -359,15 +377,23 @@ func (cv *Coverage) Covered(d float32) bool { return float64(d) <= cv.Reach.MaxM
 
 // computeCommunes fills Communes from the population profile of every
 // commune in scope (its shares sorted by distance, coverage_profile.go): a
-// binary search per commune at the threshold.
-func (cv *Coverage) computeCommunes() {
+// binary search per commune at the threshold. With buf, Communes and the
+// values they point to live in buf (Query.NoCommunes); every entry is
+// overwritten whole, so a reused buffer needs no clearing.
+func (cv *Coverage) computeCommunes(buf *communeBuf) {
 	t, ns := cv.c.territory, cv.ns
 	ids := cv.sc.Communes
-	cv.Communes = make([]CommuneCoverage, len(ids))
 	// The share and distances each commune points to live in one array,
 	// three per commune: one allocation, not three per commune, and
 	// neighbours in memory for the areas' rankings that read them.
-	vals := make([]float64, 3*len(ids))
+	var vals []float64
+	if buf != nil {
+		buf.grow(len(ids))
+		cv.Communes, vals = buf.communes[:len(ids)], buf.vals[:3*len(ids)]
+	} else {
+		cv.Communes = make([]CommuneCoverage, len(ids))
+		vals = make([]float64, 3*len(ids))
+	}
 	const chunk = 1024
 	par.Chunks(cv.c.workers, (len(ids)+chunk-1)/chunk, func(c int) {
 		for k := c * chunk; k < min(len(ids), (c+1)*chunk); k++ {

@@ -49,3 +49,44 @@ func TestCoverageAnswerGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestCoverageNoCommunes checks that an answer without its communes
+// (Query.NoCommunes) is the full answer with Communes nil, byte for byte,
+// twice in a row so that the second reuses the first one's buffer, and
+// with a full answer in between that must not see the buffer.
+func TestCoverageNoCommunes(t *testing.T) {
+	e := coverageEngine(t)
+	for _, tc := range []struct {
+		name string
+		q    coverage.Query
+	}{
+		{"national", coverage.Query{}},
+		{"national 10 km no gaps", coverage.Query{Reach: reachPtr(coverage.ReachKm(10)), NoGaps: true}},
+		{"lozère 5 km", coverage.Query{Departement: "48", Reach: reachPtr(coverage.ReachKm(5))}},
+		{"occitanie 8 km by fragility", coverage.Query{Region: "76", Reach: reachPtr(coverage.ReachKm(8)), RankBy: coverage.RankByFragility}},
+	} {
+		full := mustCoverage(t, e, tc.q)
+		full.Communes = nil
+		want, err := json.Marshal(full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lean := tc.q
+		lean.NoCommunes = true
+		first := mustCoverage(t, e, lean)
+		mustCoverage(t, e, coverage.Query{Reach: reachPtr(coverage.ReachKm(3))}) // another answer in between
+		second := mustCoverage(t, e, lean)
+		for i, cv := range []*coverage.Coverage{first, second} {
+			if cv.Communes != nil {
+				t.Errorf("%s: %d communes with NoCommunes", tc.name, len(cv.Communes))
+			}
+			got, err := json.Marshal(cv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Errorf("%s (answer %d): answer without communes differs from the full answer", tc.name, i+1)
+			}
+		}
+	}
+}

@@ -49,6 +49,19 @@ func BenchmarkCoverageNational(b *testing.B) {
 	}
 }
 
+// BenchmarkCoverageNationalAnswer is the national coverage as GET
+// /v1/coverage computes it: gap zones, areas and rural mairies, without
+// the list of communes (Query.NoCommunes).
+func BenchmarkCoverageNationalAnswer(b *testing.B) {
+	e := warmCoverage(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := coverage.Compute(e.Coverage(), coverage.Query{NoCommunes: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkCoverageNationalTwoLayers is the same over the union of two
 // layers.
 func BenchmarkCoverageNationalTwoLayers(b *testing.B) {

@@ -76,7 +76,15 @@ func (cv *Coverage) computeGaps() {
 	// uncovered stays as pending starts: a neighbour not in it is across
 	// the outline of the zone.
 	uncovered := slices.Clone(pending)
-	cv.gapBorder = cv.gapBorder[:0]
+	// Every zone cell is an uncovered one: sized once to their count, the
+	// cell list and its border bits never grow by copying (1.6 MB of
+	// copies per national answer at 30 minutes).
+	nUncovered := 0
+	for _, w := range pending {
+		nUncovered += bits.OnesCount64(w)
+	}
+	cv.gapBuf = make([]int32, 0, nUncovered)
+	cv.gapBorder = make([]uint64, 0, (nUncovered+63)/64)
 	var (
 		zones       []GapZone
 		zoneStart   []int32 // per zone, into gapBuf
