@@ -150,9 +150,37 @@ type flowComponent struct {
 // shortest-path search and every stop.Every heap pops within one) and
 // returns its error wrapped.
 func Optimal(ctx context.Context, p *Problem, opt Options) (Solution, error) {
+	return optimalBy(ctx, p, opt, methodAuto)
+}
+
+// Methods of optimalBy: the tests compare them.
+const (
+	methodAuto    = iota // cost scaling where it applies, else shortest paths
+	methodPaths          // successive shortest paths
+	methodScaling        // cost scaling where it applies, else shortest paths
+)
+
+// optimalBy is Optimal with the method chosen.
+func optimalBy(ctx context.Context, p *Problem, opt Options, method int) (Solution, error) {
 	in, err := newInstance(ctx, p, opt, "optimal assignment")
 	if err != nil {
 		return Solution{}, err
+	}
+	if method != methodPaths && scalingApplies(in) {
+		match, ok, err := optimalScaling(ctx, in)
+		if err != nil {
+			return Solution{}, err
+		}
+		if ok {
+			if in.progress != nil {
+				total := 0
+				for _, p := range in.posts {
+					total += int(p)
+				}
+				in.progress(total, total)
+			}
+			return Solution{Match: match}, nil
+		}
 	}
 	n, err := runOptimal(ctx, in)
 	if err != nil {

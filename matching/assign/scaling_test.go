@@ -1,0 +1,74 @@
+package assign
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+)
+
+// solveTotals solves p by method and returns its objective.
+func solveTotals(t testing.TB, p *Problem, method int) objective {
+	t.Helper()
+	sol, err := optimalBy(context.Background(), p, Options{}, method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, ok := evaluate(p, sol.Match)
+	if !ok {
+		t.Fatalf("method %d: infeasible assignment", method)
+	}
+	return o
+}
+
+// TestScalingMatchesPaths compares the totals (posts filled and total
+// cost, exactly) of cost scaling and shortest paths on thousands of small
+// random instances with many cost ties, and on generated instances of the
+// plane from sparse to balanced.
+func TestScalingMatchesPaths(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 3))
+	for n := range 4000 {
+		p := &Problem{Candidates: 1 + r.IntN(30), Posts: make([]int, 1+r.IntN(12))}
+		for s := range p.Posts {
+			p.Posts[s] = 1 + r.IntN(4)
+		}
+		density, maxCost := 1+r.IntN(6), 1+r.IntN(1+n%1000)
+		var triples [][3]int
+		for c := range p.Candidates {
+			for s := range p.Posts {
+				if r.IntN(8) < density {
+					triples = append(triples, [3]int{c, s, r.IntN(maxCost)})
+				}
+			}
+		}
+		p.Edges = edges(triples...)
+		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+			t.Fatalf("instance %d %+v: scaling %+v, paths %+v", n, p, got, want)
+		}
+	}
+	specs := []genSpec{
+		{Seed: 31, Candidates: 3000, Structures: 400, MaxPosts: 3, Clustered: 0.5},
+		{Seed: 32, Candidates: 3000, Structures: 300, MaxPosts: 19, Clustered: 0.5},
+		{Seed: 33, Candidates: 2000, Structures: 400, MaxPosts: 19, Clustered: 0.8, MaxM: 60e3},
+		{Seed: 34, Candidates: 5000, Structures: 500, MaxPosts: 19, Clustered: 0.3, MaxM: 15e3},
+	}
+	for _, spec := range specs {
+		p := genProblem(spec, -1)
+		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+			t.Fatalf("%+v: scaling %+v, paths %+v", spec, got, want)
+		}
+	}
+}
+
+// TestScalingMatchesPathsBalanced compares both methods on the balanced
+// instance of BenchmarkOptimalBalanced (50,000 candidates, 49,774 posts).
+func TestScalingMatchesPathsBalanced(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50k instance")
+	}
+	for _, spec := range []genSpec{balancedSpec, benchSpec} {
+		p := genProblem(spec, -1)
+		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+			t.Fatalf("%+v: scaling %+v, paths %+v", spec, got, want)
+		}
+	}
+}
