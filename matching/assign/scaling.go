@@ -21,7 +21,7 @@ import (
 // Every candidate supplies one unit, every structure demands its posts and H
 // supplies posts − candidates (a demand when negative), so a flow always
 // exists. Its cost is Σ c + K·(free candidates): with K large enough every
-// optimum fills the most posts. K starts small (a few times the costliest
+// optimum fills the most posts. K starts small (sixteen times the costliest
 // edge, which keeps prices in a narrow range) and the answer is checked:
 // when an alternating path from a free candidate to an empty post remains,
 // the posts filled are not the most, and the solve is redone with K sixteen
@@ -54,6 +54,7 @@ type scaleNet struct {
 	scale int64 // cost multiplier: nodes + 1
 	kS    int64 // K·scale
 	eps   int64
+	alpha int64 // ε divisor
 
 	// Candidates: arcs sorted by cost, price, destination.
 	cStart  []int32
@@ -90,7 +91,7 @@ type scaleNet struct {
 // newScaleNet lays out the network of in.
 func newScaleNet(ctx context.Context, in *instance) *scaleNet {
 	ns, nc := len(in.posts), in.nc
-	n := &scaleNet{ctx: ctx,
+	n := &scaleNet{ctx: ctx, alpha: scaleAlpha,
 		cStart: make([]int32, nc+1), cStruct: make([]int32, len(in.pair)), cCost: make([]uint32, len(in.pair)),
 		pc: make([]int64, nc), to: make([]int32, nc), freeAt: make([]int32, nc), inNet: make([]bool, nc),
 		posts: in.posts, sDeg: in.structDeg, sStart: make([]int32, ns+1),
@@ -135,7 +136,7 @@ func (n *scaleNet) solve(k int64) bool {
 	n.pH = 0
 	n.eps = n.kS
 	for n.eps > 1 {
-		n.eps = max(n.eps/scaleAlpha, 1)
+		n.eps = max(n.eps/n.alpha, 1)
 		if !n.refine() {
 			return false
 		}
@@ -385,7 +386,7 @@ func optimalScaling(ctx context.Context, in *instance) (match []int32, ok bool, 
 	dmax++
 	// Bound that needs no check: one more post outweighs any total cost.
 	safe := (min(int64(n.cands), n.supplyH+int64(n.cands))+1)*dmax + 1
-	for k := min(4*dmax, safe); ; k = min(16*k, safe) {
+	for k := min(16*dmax, safe); ; k = min(16*k, safe) {
 		// Prices move by at most about 3·nodes·ε per refinement.
 		if float64(k)*float64(n.scale)*float64(n.scale)*8 >= maxPotential {
 			return nil, false, nil
