@@ -374,6 +374,27 @@ func scalingApplies(in *instance) bool {
 	return true
 }
 
+// scalingPays reports whether cost scaling should beat the shortest paths
+// on in: when posts are nearly as many as candidates (or more). With fewer
+// posts the paths' searches stay short (free candidates are near) and
+// cost it less: on the plane instances of 50,000 candidates, the paths
+// took 0.4–0.5 s for 10,000 to 40,000 posts against 0.7–1.1 s for
+// scaling, and 3.3 s for 49,774 posts against 1.6 s.
+func scalingPays(in *instance) bool {
+	var posts, cands int64
+	for s, p := range in.posts {
+		if in.structDeg[s] > 0 {
+			posts += int64(p)
+		}
+	}
+	for _, d := range in.candDeg {
+		if d > 0 {
+			cands++
+		}
+	}
+	return 10*posts >= 9*cands
+}
+
 // optimalScaling solves in by cost scaling (scalingApplies must hold). It
 // returns ok false when the prices could overflow, for the caller to use
 // the shortest paths instead.

@@ -7,15 +7,15 @@ import (
 )
 
 // solveTotals solves p by method and returns its objective.
-func solveTotals(t testing.TB, p *Problem, method int) objective {
+func solveTotals(t testing.TB, p *Problem, method string) objective {
 	t.Helper()
-	sol, err := optimalBy(context.Background(), p, Options{}, method)
+	sol, err := Optimal(context.Background(), p, Options{Method: method})
 	if err != nil {
 		t.Fatal(err)
 	}
 	o, ok := evaluate(p, sol.Match)
 	if !ok {
-		t.Fatalf("method %d: infeasible assignment", method)
+		t.Fatalf("method %q: infeasible assignment", method)
 	}
 	return o
 }
@@ -41,7 +41,7 @@ func TestScalingMatchesPaths(t *testing.T) {
 			}
 		}
 		p.Edges = edges(triples...)
-		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+		if got, want := solveTotals(t, p, MethodScaling), solveTotals(t, p, MethodPaths); got != want {
 			t.Fatalf("instance %d %+v: scaling %+v, paths %+v", n, p, got, want)
 		}
 	}
@@ -53,7 +53,7 @@ func TestScalingMatchesPaths(t *testing.T) {
 	}
 	for _, spec := range specs {
 		p := genProblem(spec, -1)
-		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+		if got, want := solveTotals(t, p, MethodScaling), solveTotals(t, p, MethodPaths); got != want {
 			t.Fatalf("%+v: scaling %+v, paths %+v", spec, got, want)
 		}
 	}
@@ -67,7 +67,7 @@ func TestScalingMatchesPathsBalanced(t *testing.T) {
 	}
 	for _, spec := range []genSpec{balancedSpec, benchSpec} {
 		p := genProblem(spec, -1)
-		if got, want := solveTotals(t, p, methodScaling), solveTotals(t, p, methodPaths); got != want {
+		if got, want := solveTotals(t, p, MethodScaling), solveTotals(t, p, MethodPaths); got != want {
 			t.Fatalf("%+v: scaling %+v, paths %+v", spec, got, want)
 		}
 	}
