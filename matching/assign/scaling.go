@@ -80,7 +80,8 @@ type scaleNet struct {
 	tok    []int32
 	ps     []int64
 
-	psMax int64 // bound of the structures' prices in this refinement
+	psMax int64   // bound of the structures' prices in this refinement
+	top   []int64 // bound of the prices of each candidate's structures
 
 	// H: price, excess and current arcs (free list, then structures).
 	pH, exH int64
@@ -94,6 +95,7 @@ func newScaleNet(ctx context.Context, in *instance) *scaleNet {
 	n := &scaleNet{ctx: ctx, alpha: scaleAlpha,
 		cStart: make([]int32, nc+1), cStruct: make([]int32, len(in.pair)), cCost: make([]uint32, len(in.pair)),
 		pc: make([]int64, nc), to: make([]int32, nc), freeAt: make([]int32, nc), inNet: make([]bool, nc),
+		top:   make([]int64, nc),
 		posts: in.posts, sDeg: in.structDeg, sStart: make([]int32, ns+1),
 		held: make([]int32, ns), tok: make([]int32, ns), ps: make([]int64, ns),
 	}
@@ -133,6 +135,9 @@ func (n *scaleNet) solve(k int64) bool {
 	n.kS = k * n.scale
 	clear(n.pc)
 	clear(n.ps)
+	for v := range n.top {
+		n.top[v] = math.MaxInt64
+	}
 	n.pH = 0
 	n.eps = n.kS
 	for n.eps > 1 {
@@ -193,19 +198,26 @@ func (n *scaleNet) refine() bool {
 func (n *scaleNet) bid(v int32) {
 	best, second := n.pH-n.kS, int64(math.MinInt64)
 	bu, ba := toH, int32(-1)
-	ps, scale, top := n.ps, n.scale, n.psMax
+	ps, scale := n.ps, n.scale
+	top := min(n.psMax, n.top[v])
+	seen, whole := int64(math.MinInt64), true
 	for a := n.cStart[v]; a < n.cStart[v+1]; a++ {
 		c := int64(n.cCost[a]) * scale
 		if top-c <= second {
+			whole = false
 			break // arcs are sorted by cost: none further can be among the two best
 		}
 		u := n.cStruct[a]
+		seen = max(seen, ps[u])
 		val := ps[u] - c
 		if val > best {
 			second, best, bu, ba = best, val, u, a
 		} else if val > second {
 			second = val
 		}
+	}
+	if whole {
+		n.top[v] = seen // prices only drop during a solve
 	}
 	if second == math.MinInt64 {
 		second = best
