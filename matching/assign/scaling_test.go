@@ -2,6 +2,7 @@ package assign
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"testing"
 )
@@ -70,5 +71,34 @@ func TestScalingMatchesPathsBalanced(t *testing.T) {
 		if got, want := solveTotals(t, p, MethodScaling), solveTotals(t, p, MethodPaths); got != want {
 			t.Fatalf("%+v: scaling %+v, paths %+v", spec, got, want)
 		}
+	}
+}
+
+// doneAfter is a context whose Err turns to context.Canceled after n calls.
+type doneAfter struct {
+	context.Context
+	n int
+}
+
+func (c *doneAfter) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestScalingCancelled stops cost scaling in the middle of its bids.
+func TestScalingCancelled(t *testing.T) {
+	p := genProblem(genSpec{Seed: 32, Candidates: 3000, Structures: 300, MaxPosts: 19, Clustered: 0.5}, -1)
+	in, err := newInstance(context.Background(), p, Options{}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := &doneAfter{Context: context.Background(), n: 2}
+	if _, ok, err := optimalScaling(ctx, in); ok || !errors.Is(err, context.Canceled) {
+		t.Fatalf("ok %v, error %v; want context.Canceled", ok, err)
+	}
+	if ctx.n >= 0 {
+		t.Fatalf("cancelled before the bids: %d looks left", ctx.n)
 	}
 }
