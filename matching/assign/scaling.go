@@ -48,6 +48,12 @@ const (
 	toNone int32 = -2 // active, or without edges
 )
 
+// scaleArc is an arc from a candidate: its structure and cost (unscaled).
+type scaleArc struct {
+	s    int32
+	cost uint32
+}
+
 // scaleNet is the network of the cost-scaling solver and its state.
 type scaleNet struct {
 	ctx   context.Context
@@ -58,8 +64,7 @@ type scaleNet struct {
 
 	// Candidates: arcs sorted by cost, price, destination.
 	cStart  []int32
-	cStruct []int32
-	cCost   []uint32
+	arcs    []scaleArc
 	pc      []int64
 	to      []int32
 	active  []int32 // stack of candidates to place
@@ -93,7 +98,7 @@ type scaleNet struct {
 func newScaleNet(ctx context.Context, in *instance) *scaleNet {
 	ns, nc := len(in.posts), in.nc
 	n := &scaleNet{ctx: ctx, alpha: scaleAlpha,
-		cStart: make([]int32, nc+1), cStruct: make([]int32, len(in.pair)), cCost: make([]uint32, len(in.pair)),
+		cStart: make([]int32, nc+1), arcs: make([]scaleArc, len(in.pair)),
 		pc: make([]int64, nc), to: make([]int32, nc), freeAt: make([]int32, nc), inNet: make([]bool, nc),
 		top:   make([]int64, nc),
 		posts: in.posts, sDeg: in.structDeg, sStart: make([]int32, ns+1),
@@ -110,8 +115,7 @@ func newScaleNet(ctx context.Context, in *instance) *scaleNet {
 	copy(fill, n.cStart[:nc])
 	for i, p := range in.pair {
 		c, s := Ends(p)
-		n.cStruct[fill[c]] = s
-		n.cCost[fill[c]] = in.cost[i]
+		n.arcs[fill[c]] = scaleArc{s, in.cost[i]}
 		fill[c]++
 	}
 	var posts int64
@@ -197,21 +201,20 @@ func (n *scaleNet) refine() bool {
 // its price dropping to the second best value less ε.
 func (n *scaleNet) bid(v int32) {
 	best, second := n.pH-n.kS, int64(math.MinInt64)
-	bu, ba := toH, int32(-1)
+	bu, bc := toH, int64(0)
 	ps, scale := n.ps, n.scale
 	top := min(n.psMax, n.top[v])
 	seen, whole := int64(math.MinInt64), true
-	for a := n.cStart[v]; a < n.cStart[v+1]; a++ {
-		c := int64(n.cCost[a]) * scale
+	for _, arc := range n.arcs[n.cStart[v]:n.cStart[v+1]] {
+		c := int64(arc.cost) * scale
 		if top-c <= second {
 			whole = false
 			break // arcs are sorted by cost: none further can be among the two best
 		}
-		u := n.cStruct[a]
-		seen = max(seen, ps[u])
-		val := ps[u] - c
-		if val > best {
-			second, best, bu, ba = best, val, u, a
+		p := ps[arc.s]
+		seen = max(seen, p)
+		if val := p - c; val > best {
+			second, best, bu, bc = best, val, arc.s, c
 		} else if val > second {
 			second = val
 		}
@@ -232,7 +235,7 @@ func (n *scaleNet) bid(v int32) {
 	}
 	n.to[v] = bu
 	i := n.sStart[bu] + n.held[bu]
-	n.hCand[i], n.hCost[i] = v, int64(n.cCost[ba])*scale
+	n.hCand[i], n.hCost[i] = v, bc
 	n.held[bu]++
 	if n.held[bu]+n.tok[bu] > n.posts[bu] {
 		n.giveBack(bu)
@@ -345,7 +348,7 @@ func (n *scaleNet) augmentable() bool {
 		v := queue[0]
 		queue = queue[1:]
 		for a := n.cStart[v]; a < n.cStart[v+1]; a++ {
-			u := n.cStruct[a]
+			u := n.arcs[a].s
 			if seenS[u] {
 				continue
 			}
