@@ -102,3 +102,29 @@ func TestScalingCancelled(t *testing.T) {
 		t.Fatalf("cancelled before the bids: %d looks left", ctx.n)
 	}
 }
+
+// TestScalingChoice checks when MethodAuto takes cost scaling: equal
+// priorities, no binding cap, posts at least nine tenths of the candidates.
+func TestScalingChoice(t *testing.T) {
+	three := edges([3]int{0, 0, 5}, [3]int{1, 0, 6}, [3]int{2, 1, 7}, [3]int{3, 1, 8}, [3]int{4, 2, 9})
+	for _, tc := range []struct {
+		name    string
+		p       Problem
+		applies bool
+		pays    bool
+	}{
+		{"balanced", Problem{Candidates: 5, Posts: []int{2, 2, 1}, Edges: three}, true, true},
+		{"posts scarce", Problem{Candidates: 5, Posts: []int{1, 1, 1}, Edges: three}, true, false},
+		{"priorities", Problem{Candidates: 5, Posts: []int{2, 2, 1}, Priority: []int64{100, 200, 100}, Edges: three}, false, true},
+		{"binding cap", Problem{Candidates: 5, Posts: []int{2, 2, 1}, Group: []int32{0, 0, 1}, GroupCap: []int{3, -1}, Edges: three}, false, true},
+		{"loose cap", Problem{Candidates: 5, Posts: []int{2, 2, 1}, Group: []int32{0, 0, 1}, GroupCap: []int{4, -1}, Edges: three}, true, true},
+	} {
+		in, err := newInstance(context.Background(), &tc.p, Options{}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, p := scalingApplies(in), scalingPays(in); a != tc.applies || p != tc.pays {
+			t.Errorf("%s: applies %v, pays %v; want %v, %v", tc.name, a, p, tc.applies, tc.pays)
+		}
+	}
+}
