@@ -65,6 +65,10 @@ type Options struct {
 	// Workers is the number of goroutines of Optimal (default 2); the
 	// result does not depend on it.
 	Workers int
+	// Method is the algorithm of Optimal: MethodAuto (the default),
+	// MethodPaths or MethodScaling. The optimum's totals do not depend on
+	// it; among equal optima the assignment may.
+	Method string
 	// Progress, when not nil, is called with the number of posts decided
 	// so far out of the total. Calls are serialized and done never
 	// decreases, but they may come from worker goroutines.
@@ -75,6 +79,19 @@ type Options struct {
 type Solution struct {
 	Match []int32
 }
+
+// Methods of Optimal (Options.Method).
+const (
+	// MethodAuto uses cost scaling where it applies (equal priorities, no
+	// binding group cap) and posts are at least nine tenths of the
+	// candidates, and successive shortest paths otherwise.
+	MethodAuto = ""
+	// MethodPaths is successive shortest paths (flow.go).
+	MethodPaths = "paths"
+	// MethodScaling is cost scaling where it applies (scaling.go), else
+	// successive shortest paths.
+	MethodScaling = "scaling"
+)
 
 // DefaultWorkers is the number of goroutines when Options.Workers is 0.
 const DefaultWorkers = 2
@@ -126,6 +143,8 @@ func newInstance(ctx context.Context, p *Problem, opt Options, what string) (*in
 		return nil, fmt.Errorf("%w: %d candidates, %d structures", ErrInput, p.Candidates, ns)
 	case opt.Workers < 0:
 		return nil, fmt.Errorf("%w: workers %d", ErrInput, opt.Workers)
+	case opt.Method != MethodAuto && opt.Method != MethodPaths && opt.Method != MethodScaling:
+		return nil, fmt.Errorf("%w: method %q", ErrInput, opt.Method)
 	case p.Priority != nil && len(p.Priority) != ns, p.Group != nil && len(p.Group) != ns:
 		return nil, fmt.Errorf("%w: %d posts, %d priorities, %d groups (want one per structure)", ErrInput, ns, len(p.Priority), len(p.Group))
 	case p.Layout != nil && len(p.Layout) != p.Candidates:

@@ -94,6 +94,7 @@ func TestSolversValidation(t *testing.T) {
 		{"unsorted", func(p *Problem, _ *Options) { p.Edges.Cost[0] = 3 }},
 		{"repeated edge", func(p *Problem, _ *Options) { p.Edges.Pair[1], p.Edges.Cost[1] = p.Edges.Pair[0], p.Edges.Cost[0] }},
 		{"negative workers", func(_ *Problem, o *Options) { o.Workers = -1 }},
+		{"unknown method", func(_ *Problem, o *Options) { o.Method = "simplex" }},
 	} {
 		for _, solve := range []func(context.Context, *Problem, Options) (Solution, error){Optimal, Greedy} {
 			p := ok

@@ -65,7 +65,8 @@ import (
 // cannot be filled is only proven so by exploring all of it: 50,000
 // candidates for 50,000 posts take 4 to 5 s (BenchmarkAssignBalanced50k in
 // matching/pairing), the last tenth of the searches labelling three
-// quarters of all the candidates labelled.
+// quarters of all the candidates labelled: Optimal solves those by cost
+// scaling (scaling.go).
 //
 // Processing order (structures by index, then capped départements) and every
 // tie-break are fixed, so the result does not depend on scheduling.
@@ -145,14 +146,41 @@ type flowComponent struct {
 // only along an edge; a structure never gets more candidates than its
 // posts, and the posts filled in a group never exceed its cap.
 //
+// Options.Method chooses the algorithm: successive shortest paths (below)
+// or cost scaling (scaling.go), by default the latter when priorities are
+// equal, no group cap binds and posts are at least nine tenths of the
+// candidates, where long augmenting paths make the former slow. Both find
+// the optimum (the same posts filled and total cost); among equal optima
+// the assignments may differ.
+//
 // The result is deterministic: it depends neither on Options.Workers nor
 // on Problem.Layout. Optimal stops when ctx is done (it looks before every
-// shortest-path search and every stop.Every heap pops within one) and
-// returns its error wrapped.
+// shortest-path search and every stop.Every heap pops within one, or every
+// stop.Every bids of cost scaling) and returns its error wrapped.
 func Optimal(ctx context.Context, p *Problem, opt Options) (Solution, error) {
 	in, err := newInstance(ctx, p, opt, "optimal assignment")
 	if err != nil {
 		return Solution{}, err
+	}
+	method := opt.Method
+	if method == MethodAuto && !scalingPays(in) {
+		method = MethodPaths
+	}
+	if method != MethodPaths && scalingApplies(in) {
+		match, ok, err := optimalScaling(ctx, in)
+		if err != nil {
+			return Solution{}, err
+		}
+		if ok {
+			if in.progress != nil {
+				total := 0
+				for _, p := range in.posts {
+					total += int(p)
+				}
+				in.progress(total, total)
+			}
+			return Solution{Match: match}, nil
+		}
 	}
 	n, err := runOptimal(ctx, in)
 	if err != nil {
