@@ -43,6 +43,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	logFormat := fs.String("log-format", "text", "log lines as text (key=value) or json (one object per line, for a log collector)")
 	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve the Go profiles under /debug/pprof, to national tokens only")
 	memLimitMiB := fs.Int64("memory-limit", defaultMemoryLimitMiB(8), memoryLimitUsage)
+	gcPercent := fs.Int("gc-percent", defaultGCPercent, gcPercentUsage)
 	var tf trustFlags
 	tf.register(fs, &cfg)
 	var pf preloadFlags
@@ -78,6 +79,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		// MiB: 2.3 times as many collections, issue 17; BENCHMARKS.md).
 		debug.SetMemoryLimit(limit << 20)
 	}
+	applyGCPercent(*gcPercent)
 	store, err := tf.apply(&cfg, log)
 	if err != nil {
 		return err
