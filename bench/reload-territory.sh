@@ -31,7 +31,11 @@ uptime
 # requests a second, open loop: a stall shows in the latencies), not as
 # fast as 8 connections can go, which would take the cores the reloads
 # are timed on (the baseline above is that saturating run).
-"$LOAD" -addr $B -duration 90s -concurrency 8 -rate "${RATE:-1000}" -mix communes=50,nearest=50 -pid $PID >"$W/load.txt" &
+# Answers slower than SLOW_MS (default 100) are listed a second at a time
+# and merged below with the server's log lines of the reloads and the map
+# work, to see what runs when they happen.
+"$LOAD" -addr $B -duration 90s -concurrency 8 -rate "${RATE:-1000}" -mix communes=50,nearest=50 -pid $PID \
+	-slow-ms "${SLOW_MS:-100}" >"$W/load.txt" &
 LPID=$!
 sleep 2
 # Each reload is timed on its own: before the next one the script waits
@@ -69,3 +73,9 @@ wait $LPID
 grep -E '^(kind|all)|RSS' "$W/load.txt" | sed 's/^/during reloads: /'
 grep -E 'VmHWM' /proc/$PID/status
 grep -E 'territory reloaded' "$W/serve.log" | cut -c1-400 || true
+echo "timeline: answers slower than ${SLOW_MS:-100} ms by the second they were sent, and the server's reloads and map work"
+{
+	grep -E '^[0-9T:.-]+Z slow: ' "$W/load.txt" || true
+	grep -E 'msg="(reload started|reloaded|territory reloaded|map layers prepared|map tiles warmed)"' "$W/serve.log" |
+		sed -E 's/^time=([^ ]+) level=[A-Z]+ /\1 /' | cut -c1-160 || true
+} | sort

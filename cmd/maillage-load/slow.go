@@ -43,11 +43,11 @@ func slowTimeline(slow []slowAnswer) []slowSecond {
 }
 
 // printSlowTimeline writes the timeline a line a second, each starting
-// with the RFC 3339 time so that `sort` merges it with a server log's
-// time= lines.
+// with the RFC 3339 time (milliseconds, as slog writes it) so that `sort`
+// merges it with a server log's time= lines.
 func printSlowTimeline(w io.Writer, thresholdMS float64, tl []slowSecond) {
 	fmt.Fprintf(w, "slow answers (> %g ms) by the second they were sent: %d seconds\n", thresholdMS, len(tl))
 	for _, s := range tl {
-		fmt.Fprintf(w, "%s slow: %d answers, max %.1f ms\n", s.Second.Format(time.RFC3339), s.Count, s.MaxMS)
+		fmt.Fprintf(w, "%s slow: %d answers, max %.1f ms\n", s.Second.Format("2006-01-02T15:04:05.000Z07:00"), s.Count, s.MaxMS)
 	}
 }
