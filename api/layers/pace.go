@@ -27,6 +27,8 @@ type pacer struct {
 	ctx   context.Context
 	pace  Pace
 	start time.Time // of the slice running
+	// worked and paused sum the slices and the pauses asked for (tests).
+	worked, paused time.Duration
 }
 
 // newPacer returns a pacer of p (nil p: full speed, only ctx checked).
@@ -57,6 +59,8 @@ func (p *pacer) step() error {
 		return nil
 	}
 	rest := time.Duration(float64(worked) * (1 - p.pace.Duty) / p.pace.Duty)
+	p.worked += worked
+	p.paused += rest
 	t := time.NewTimer(rest)
 	defer t.Stop()
 	select {
