@@ -267,6 +267,10 @@ func (s *Server) WarmMapPaced(ctx context.Context, maxZoom int, pace *layers.Pac
 	return s.maps.WarmMapPaced(ctx, maxZoom, pace)
 }
 
+// DropPreviousMaps forgets the map state of the engine a reload replaced
+// (layers.Handlers.DropPrevious), so that the old engine can be freed.
+func (s *Server) DropPreviousMaps() { s.maps.DropPrevious() }
+
 // ReloadPace is the pace of the map work after a reload (layers.ReloadPace).
 var ReloadPace = layers.ReloadPace
 

@@ -76,6 +76,6 @@ grep -E 'territory reloaded' "$W/serve.log" | cut -c1-400 || true
 echo "timeline: answers slower than ${SLOW_MS:-100} ms by the second they were sent, and the server's reloads and map work"
 {
 	grep -E '^[0-9T:.-]+Z slow: ' "$W/load.txt" || true
-	grep -E 'msg="(reload started|reloaded|territory reloaded|map layers prepared|map tiles warmed)"' "$W/serve.log" |
+	grep -E 'msg="?(reload started|reloaded|territory reloaded|map layers prepared|map tiles warmed)"? ' "$W/serve.log" |
 		sed -E 's/^time=([^ ]+) level=[A-Z]+ /\1 /' | cut -c1-160 || true
 } | sort

@@ -110,6 +110,9 @@ func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWa
 					return
 				}
 			}
+			// The reloads have settled: the requests on the engine they
+			// replaced are done, its map state (and the engine) can go.
+			s.DropPreviousMaps()
 			wctx, cancel := context.WithCancel(ctx)
 			w.mu.Lock()
 			w.stop = cancel
