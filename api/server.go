@@ -255,6 +255,25 @@ func (s *Server) WarmMap(ctx context.Context, maxZoom int) (layers.WarmStats, er
 	return s.maps.WarmMap(ctx, maxZoom)
 }
 
+// PrepareMapsPaced is PrepareMaps at pace, until ctx ends
+// (layers.Handlers.PrepareMapsPaced).
+func (s *Server) PrepareMapsPaced(ctx context.Context, pace *layers.Pace) error {
+	return s.maps.PrepareMapsPaced(ctx, pace)
+}
+
+// WarmMapPaced is WarmMap at pace, one tile at a time
+// (layers.Handlers.WarmMapPaced).
+func (s *Server) WarmMapPaced(ctx context.Context, maxZoom int, pace *layers.Pace) (layers.WarmStats, error) {
+	return s.maps.WarmMapPaced(ctx, maxZoom, pace)
+}
+
+// DropPreviousMaps forgets the map state of the engine a reload replaced
+// (layers.Handlers.DropPrevious), so that the old engine can be freed.
+func (s *Server) DropPreviousMaps() { s.maps.DropPrevious() }
+
+// ReloadPace is the pace of the map work after a reload (layers.ReloadPace).
+var ReloadPace = layers.ReloadPace
+
 // MapWarmZoom is the deepest zoom WarmMap renders for maillage serve
 // (layers.MapWarmZoom).
 const MapWarmZoom = layers.MapWarmZoom

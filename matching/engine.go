@@ -79,6 +79,11 @@ type Engine struct {
 	// (coverage.NewNeed); empty when the files are missing.
 	indicators      indicators.Indicators
 	indicatorReport indicators.IndicatorReport
+	// indicatorSources are the indicator files as read, before their join
+	// to the territory: a reload whose boundaries changed but not these
+	// files joins them again (nil when the indicators came from a snapshot
+	// or could not be read).
+	indicatorSources *indicators.Sources
 
 	// loadedAt is when the engine was built, files what it was read from
 	// (reload.go), uploaded its layers added at run time (layers_uploaded.go).
@@ -178,15 +183,22 @@ func Load(cfg Config) (*Engine, error) {
 		}
 		structsDone <- partLoad{err, time.Since(t)}
 	}()
+	var indSources *indicators.Sources
 	go func() {
 		t := time.Now()
 		var err error
-		if prev := cfg.Previous; reuse["indicators"] {
-			p.Indicators, p.IndicatorReport = prev.indicators, prev.indicatorReport
-		} else if ind, rep, ok := snap.indicators(); ok {
+		prev := cfg.Previous
+		switch ind, rep, ok := snap.indicators(); {
+		case reuse["indicators"]:
+			p.Indicators, p.IndicatorReport, indSources = prev.indicators, prev.indicatorReport, prev.indicatorSources
+		case ok:
 			p.Indicators, p.IndicatorReport = ind, rep
-		} else {
-			err = loadIndicators(&p, cfg.DataDir, log)
+		case reuse["indicatorFiles"] && prev.indicatorSources != nil:
+			// the boundaries changed, not the indicator files: joined again
+			indSources = prev.indicatorSources
+			p.Indicators, p.IndicatorReport = indSources.Join(p.Territory)
+		default:
+			indSources, err = loadIndicators(&p, cfg.DataDir, log)
 		}
 		indicatorsDone <- partLoad{err, time.Since(t)}
 	}()
@@ -267,6 +279,7 @@ func Load(cfg Config) (*Engine, error) {
 	p.Files = append(files, layerFileStatuses(loaded)...)
 	p.LoadTime = time.Since(start)
 	e := New(p, Options{Workers: cfg.Workers})
+	e.indicatorSources = indSources
 	if err := e.need.Err(); err != nil && len(p.Indicators) > 0 {
 		log.Warn("people in difficulty not estimated: every commune counts without fragility index", "err", err)
 	}
@@ -274,19 +287,21 @@ func Load(cfg Config) (*Engine, error) {
 }
 
 // loadIndicators reads the fragility index and ZRR classes of the data
-// folder into p, joined to the communes. Missing files only leave every
-// commune without indicators (logged); any other error fails.
-func loadIndicators(p *Parts, dir string, log *slog.Logger) error {
-	ind, rep, err := indicators.LoadIndicators(dir, p.Territory)
+// folder into p, joined to the communes, and returns them as read (nil
+// when not read). Missing files only leave every commune without
+// indicators (logged); any other error fails.
+func loadIndicators(p *Parts, dir string, log *slog.Logger) (*indicators.Sources, error) {
+	src, err := indicators.ReadSources(dir)
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
-			return err
+			return nil, err
 		}
 		log.Warn("indicators not loaded: every commune counts without fragility index nor ZRR class", "err", err)
-		ind = indicators.Indicators{}
+		p.Indicators, p.IndicatorReport = indicators.Indicators{}, indicators.IndicatorReport{}
+		return nil, nil
 	}
-	p.Indicators, p.IndicatorReport = ind, rep
-	return nil
+	p.Indicators, p.IndicatorReport = src.Join(p.Territory)
+	return src, nil
 }
 
 // buildGrid reads the cached grid when its key matches the inputs, else

@@ -122,7 +122,8 @@ func findStatus(dir, name string) (FileStatus, bool) {
 // reusable says, by role, which parts of prev a Load over the files now
 // may reuse: those whose files are the same (name and sha256) as when
 // prev was loaded. Structures and indicators are joined to the territory:
-// they are reused only with it.
+// they are reused only with it; "indicatorFiles" says whether the
+// indicator files as read may be joined again to a new territory.
 func reusable(prev *Engine, now []FileStatus, resolution int) map[string]bool {
 	out := map[string]bool{}
 	if prev == nil || prev.territory == nil || prev.grid == nil || prev.grid.Resolution != resolution {
@@ -141,6 +142,18 @@ func reusable(prev *Engine, now []FileStatus, resolution int) map[string]bool {
 		out[role] = sums(prev.files, role) == sums(now, role) && sums(now, "territory") != ""
 	}
 	out["structures"] = out["structures"] && out["territory"]
+	// The indicator files as read (indicators.Sources) depend on them and
+	// on the COG (the former communes), not on the boundaries.
+	cog := func(files []FileStatus) string {
+		var b strings.Builder
+		for _, f := range files {
+			if f.Role == "territory" && strings.HasPrefix(f.Name, "decoupage-administratif-") {
+				b.WriteString(f.Name + ":" + f.SHA256 + ";")
+			}
+		}
+		return b.String()
+	}
+	out["indicatorFiles"] = sums(prev.files, "indicators") == sums(now, "indicators") && cog(prev.files) == cog(now) && cog(now) != ""
 	out["indicators"] = out["indicators"] && out["territory"]
 	return out
 }
@@ -227,7 +240,7 @@ func (e *Engine) WithLayers(add map[string]*data.Layer, uploads map[string]Layer
 	ne := &Engine{
 		territory: e.territory, layers: layers, grid: e.grid,
 		structures: e.structures, structureReports: e.structureReports, structuresAt: e.structuresAt,
-		indicators: e.indicators, indicatorReport: e.indicatorReport,
+		indicators: e.indicators, indicatorReport: e.indicatorReport, indicatorSources: e.indicatorSources,
 		timings: e.timings, loadTime: e.loadTime, workers: e.workers,
 		loadedAt: time.Now().UTC(), files: e.files, uploaded: up,
 		need: e.need, // depends on the territory and indicators only

@@ -199,3 +199,51 @@ func TestReloadOverSameGeometry(t *testing.T) {
 		t.Errorf("%d communes after the new release, %d before: the release was not read", n, was)
 	}
 }
+
+// TestReloadJoinsIndicatorsAgain: a reload whose commune boundaries
+// changed but not the indicator files nor the COG joins the indicator
+// files as read by the engine in service (indicators.Sources) to the new
+// territory, and gets the indicators and report of a cold load of the
+// same folder; a changed indicator file is read again.
+func TestReloadJoinsIndicatorsAgain(t *testing.T) {
+	merge := filepath.Join("..", "data", "testdata", "merge")
+	// Beta (01002, part of Beta-Gamma) moves a corner.
+	moved := editedCopy(t, merge, "[[[3, 45], [4, 45], [4, 46], [3, 46], [3, 45]]]", "[[[3, 45], [4.3, 45], [4.3, 46.2], [3, 46], [3, 45]]]")
+	load := func(dir string, prev *Engine) *Engine {
+		t.Helper()
+		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
+			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
+		e, err := Load(Config{DataDir: dir, Resolution: 6, Workers: 2, Layers: &layers, Previous: prev})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e
+	}
+	prev := load(merge, nil)
+	if prev.indicatorSources == nil {
+		t.Fatal("no indicator sources kept by a cold load")
+	}
+	got, want := load(moved, prev), load(moved, nil)
+	if got.territory == prev.territory {
+		t.Fatal("territory reused: the fixture tests nothing")
+	}
+	if got.indicatorSources != prev.indicatorSources {
+		t.Error("indicator files read again though unchanged")
+	}
+	if !reflect.DeepEqual(got.indicators, want.indicators) || !reflect.DeepEqual(got.indicatorReport, want.indicatorReport) {
+		t.Errorf("indicators joined again differ from a cold load:\n got %+v\nwant %+v", got.indicatorReport, want.indicatorReport)
+	}
+	// Edit the fragility file: read again.
+	edited := editedCopy(t, moved, "", "")
+	fr := filepath.Join(edited, data.FragilityFile)
+	b, err := os.ReadFile(fr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fr, append(b, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if e := load(edited, got); e.indicatorSources == got.indicatorSources {
+		t.Error("indicator file changed but its rows were reused")
+	}
+}

@@ -4,6 +4,7 @@
 package layers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -169,8 +170,21 @@ var preparedZooms = []int{5, 6, 7, 8}
 // the background after start-up so that the first map view is fast. It
 // returns the first layer that could not be built.
 func (s *Handlers) PrepareMaps() error {
+	return s.PrepareMapsPaced(context.Background(), nil)
+}
+
+// PrepareMapsPaced is PrepareMaps at pace, pausing between features (nil
+// pace: full speed), and stopping with ctx's error once ctx ends (a
+// reload starting: the engine is about to be replaced). Building a
+// layer's source (the national coverage, the commune topology) is one
+// unit: it is not paced within.
+func (s *Handlers) PrepareMapsPaced(ctx context.Context, pace *Pace) error {
+	pc := newPacer(ctx, pace)
 	var first error
 	for _, l := range s.Current().Layers().List() {
+		if err := pc.step(); err != nil {
+			return err
+		}
 		if l.NeedsFilter {
 			continue
 		}
@@ -186,6 +200,9 @@ func (s *Handlers) PrepareMaps() error {
 		}
 		for _, z := range preparedZooms {
 			for i := 0; i < src.Len(); i++ {
+				if err := pc.step(); err != nil {
+					return err
+				}
 				l.Cache.AtZoom(src, i, z)
 			}
 		}

@@ -55,6 +55,19 @@ func (s *Handlers) stateFor(e *matching.Engine) *State {
 	return m
 }
 
+// DropPrevious forgets the map state of the engine before the one in
+// service, and with it that engine (its territory, grid, layers and tile
+// cache, hundreds of MB): called a while after a reload, once the
+// requests that started on the old engine are done, so that the next
+// reload does not build a third engine beside two. A request still running
+// on the old engine then gets a state of its own (stateFor): same answers.
+func (s *Handlers) DropPrevious() {
+	s.Current() // the engine in service's state becomes cur, the one it replaced prev
+	s.states.mu.Lock()
+	s.states.prev = nil
+	s.states.mu.Unlock()
+}
+
 // StateOf returns the map state of the request's engine.
 func (s *Handlers) StateOf(c *gin.Context) *State { return s.stateFor(s.env.EngineOf(c)) }
 

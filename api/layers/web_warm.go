@@ -63,6 +63,14 @@ type warmJob struct {
 // them. It uses every CPU and stops early when ctx ends; the first
 // failure is logged.
 func (s *Handlers) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) {
+	return s.WarmMapPaced(ctx, maxZoom, nil)
+}
+
+// WarmMapPaced is WarmMap at pace: one tile at a time, pausing between
+// tiles to keep to pace.Duty of one core (the map of a reloaded engine,
+// warmed while the light routes are served); nil pace: every CPU, as
+// WarmMap.
+func (s *Handlers) WarmMapPaced(ctx context.Context, maxZoom int, pace *Pace) (WarmStats, error) {
 	t0 := time.Now()
 	var jobs []warmJob
 	m := s.Current()
@@ -79,26 +87,50 @@ func (s *Handlers) WarmMap(ctx context.Context, maxZoom int) (WarmStats, error) 
 			}
 		}
 	}
-	work := make(chan warmJob)
 	var mu sync.Mutex
 	st := WarmStats{}
 	var firstErr error
+	render := func(j warmJob) {
+		_, err := s.tile(m, j.l, j.t)
+		mu.Lock()
+		st.Tiles++
+		if err != nil {
+			st.Failed++
+			if firstErr == nil {
+				firstErr = fmt.Errorf("tile %s/%d/%d/%d: %w", j.l.Name, j.t.Z, j.t.X, j.t.Y, err)
+			}
+		}
+		mu.Unlock()
+	}
+	var err error
+	if pace != nil {
+		pc := newPacer(ctx, pace)
+		for _, j := range jobs {
+			if err = pc.step(); err != nil {
+				break
+			}
+			render(j)
+		}
+	} else {
+		err = warmAll(ctx, jobs, render)
+	}
+	st.Duration = time.Since(t0)
+	if firstErr != nil {
+		s.env.Logger.Warn("warming the map", "failed", st.Failed, "first", firstErr)
+	}
+	return st, err
+}
+
+// warmAll renders jobs on every CPU until ctx ends.
+func warmAll(ctx context.Context, jobs []warmJob, render func(warmJob)) error {
+	work := make(chan warmJob)
 	var wg sync.WaitGroup
 	for range max(1, runtime.GOMAXPROCS(0)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				_, err := s.tile(m, j.l, j.t)
-				mu.Lock()
-				st.Tiles++
-				if err != nil {
-					st.Failed++
-					if firstErr == nil {
-						firstErr = fmt.Errorf("tile %s/%d/%d/%d: %w", j.l.Name, j.t.Z, j.t.X, j.t.Y, err)
-					}
-				}
-				mu.Unlock()
+				render(j)
 			}
 		}()
 	}
@@ -117,11 +149,7 @@ feed:
 	}
 	close(work)
 	wg.Wait()
-	st.Duration = time.Since(t0)
-	if firstErr != nil {
-		s.env.Logger.Warn("warming the map", "failed", st.Failed, "first", firstErr)
-	}
-	return st, err
+	return err
 }
 
 // tilesCovering lists the tiles of zoom z meeting b.

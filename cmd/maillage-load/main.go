@@ -52,6 +52,7 @@ type options struct {
 	seed        int64
 	jsonOut     bool
 	maxErrors   int
+	slowMS      float64 // answers slower than this are listed a second at a time (0: not)
 }
 
 func run(args []string, stdout io.Writer) error {
@@ -67,11 +68,15 @@ func run(args []string, stdout io.Writer) error {
 	fs.Int64Var(&o.seed, "seed", 1, "random seed of the workload")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")
 	fs.IntVar(&o.maxErrors, "max-errors", 0, "exit 1 when more errors than this")
+	fs.Float64Var(&o.slowMS, "slow-ms", 0, "print a timeline, a line per second, of the answers slower than this many ms (0: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if o.duration <= 0 || o.duration > 10*time.Minute || o.concurrency < 1 || o.concurrency > 1024 {
 		return errors.New("want 0 < -duration ≤ 10m and 1 ≤ -concurrency ≤ 1024")
+	}
+	if o.slowMS < 0 {
+		return errors.New("want -slow-ms ≥ 0")
 	}
 	if o.rate < 0 || o.rate > 1e6 {
 		return errors.New("want 0 ≤ -rate ≤ 1000000 requests per second")
@@ -149,12 +154,26 @@ func drive(client *http.Client, w *workload, bases []string, o options) report {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			results[i] = worker(ctx, client, w, bases[i%len(bases)], o.seed+int64(i)*7919, interval(o))
+			results[i] = worker(ctx, client, w, bases[i%len(bases)], o.seed+int64(i)*7919, interval(o), slowThreshold(o))
 		}(i)
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	return summarize(results, w.kinds, elapsed, o.concurrency, mem.stop())
+	rep := summarize(results, w.kinds, elapsed, o.concurrency, mem.stop())
+	if o.slowMS > 0 {
+		var slow []slowAnswer
+		for _, r := range results {
+			slow = append(slow, r.slow...)
+		}
+		rep.SlowMS = o.slowMS
+		rep.Slow = slowTimeline(slow)
+	}
+	return rep
+}
+
+// slowThreshold is -slow-ms as a duration (0: slow answers not kept).
+func slowThreshold(o options) time.Duration {
+	return time.Duration(o.slowMS * float64(time.Millisecond))
 }
 
 // interval is the time between two requests of one connection at o.rate
@@ -171,7 +190,8 @@ func interval(o options) time.Duration {
 // that long, and a request sent late (the previous one was slow) counts
 // its latency from when it should have been sent: an open-loop load, where
 // a server stall shows in the latencies instead of slowing the sender.
-func worker(ctx context.Context, client *http.Client, w *workload, base string, seed int64, every time.Duration) workerResult {
+// Answers slower than slow (> 0) are kept with their sending time.
+func worker(ctx context.Context, client *http.Client, w *workload, base string, seed int64, every, slow time.Duration) workerResult {
 	r := newWorkerResult(len(w.kinds))
 	pick := newPicker(seed)
 	buf := make([]byte, 32<<10)
@@ -218,6 +238,9 @@ func worker(ctx context.Context, client *http.Client, w *workload, base string, 
 			break // cut by the end of the run, not a failure
 		}
 		r.record(k, d, resp, err)
+		if slow > 0 && d > slow && err == nil {
+			r.slow = append(r.slow, slowAnswer{at: t0, d: d})
+		}
 	}
 	return r
 }

@@ -18,6 +18,7 @@ type workerResult struct {
 	lat      [][]time.Duration // latencies of completed requests
 	statuses []map[int]int     // HTTP status counts
 	failures []int             // transport errors
+	slow     []slowAnswer      // answers slower than -slow-ms
 }
 
 func newWorkerResult(kinds int) workerResult {
@@ -61,6 +62,8 @@ type report struct {
 	Memory      *memReport   `json:"memory,omitempty"`
 	Note        string       `json:"note,omitempty"`
 	Replicas    int          `json:"replicas"` // servers the workers were spread over
+	SlowMS      float64      `json:"slow_ms,omitempty"`
+	Slow        []slowSecond `json:"slow_timeline,omitempty"` // with -slow-ms
 }
 
 // percentile returns the q-quantile (nearest rank) of sorted ds, in ms.
@@ -155,6 +158,9 @@ func (r report) print(w io.Writer) {
 	}
 	if r.Note != "" {
 		fmt.Fprintln(w, "note:", r.Note)
+	}
+	if r.SlowMS > 0 {
+		printSlowTimeline(w, r.SlowMS, r.Slow)
 	}
 }
 

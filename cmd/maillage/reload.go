@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/maillage/maillage/api"
+	"github.com/maillage/maillage/api/layers"
 	"github.com/maillage/maillage/internal/access"
 	"github.com/maillage/maillage/matching"
 )
@@ -69,11 +70,15 @@ func reloadOnHangup(reload func()) (stop func()) {
 }
 
 // mapWarmer prepares and warms the map of the engine in service in the
-// background (api.Server.PrepareMaps, WarmMap), at start-up and after
-// reloads: one warm-up at a time, on the engine in service when it starts,
-// a reload cancelling the tile warm-up of the engine it replaced. Reloads
-// in a burst are settled for mapWarmSettle before the next warm-up, which
-// costs seconds of CPU the reloads need.
+// background (api.Server.PrepareMapsPaced, WarmMapPaced), at start-up and
+// after reloads: one warm-up at a time, on the engine in service when it
+// starts, a reload cancelling the preparation and tile warm-up of the
+// engine it replaced. Reloads in a burst are settled for mapWarmSettle
+// before the next warm-up, which costs seconds of CPU the reloads need.
+// The warm-up at start-up goes at full speed (the first map views wait
+// for it); after a reload it is paced (api.ReloadPace: half of one core,
+// one goroutine), so that the light routes keep their cores: a tile not
+// warm yet is rendered on demand.
 type mapWarmer struct {
 	kick chan struct{}
 	mu   sync.Mutex
@@ -89,6 +94,7 @@ func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWa
 	w := &mapWarmer{kick: make(chan struct{}, 1)}
 	go func() {
 		settle := time.Duration(0) // none at start-up
+		var pace *layers.Pace      // full speed at start-up
 		for {
 			select {
 			case <-w.kick:
@@ -104,27 +110,30 @@ func startMapWarmer(ctx context.Context, s *api.Server, log *slog.Logger) *mapWa
 					return
 				}
 			}
-			settle = mapWarmSettle
+			// The reloads have settled: the requests on the engine they
+			// replaced are done, its map state (and the engine) can go.
+			s.DropPreviousMaps()
 			wctx, cancel := context.WithCancel(ctx)
 			w.mu.Lock()
 			w.stop = cancel
 			w.mu.Unlock()
 			t0 := time.Now()
-			if err := s.PrepareMaps(); err != nil {
+			if err := s.PrepareMapsPaced(wctx, pace); err != nil {
 				log.Warn("map layers", "error", err)
 			}
-			log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds())
+			log.Info("map layers prepared", "ms", time.Since(t0).Milliseconds(), "paced", pace != nil)
 			// the built-in map's tiles rendered once, so each is served from the cache (api/layers/web_warm.go)
-			st, err := s.WarmMap(wctx, api.MapWarmZoom)
-			log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "error", err)
+			st, err := s.WarmMapPaced(wctx, api.MapWarmZoom, pace)
+			log.Info("map tiles warmed", "tiles", st.Tiles, "failed", st.Failed, "ms", st.Duration.Milliseconds(), "paced", pace != nil, "error", err)
 			cancel()
+			settle, pace = mapWarmSettle, &api.ReloadPace
 		}
 	}()
 	w.warm()
 	return w
 }
 
-// pause stops the tile warm-up running, if any: a reload starting makes
+// pause stops the map preparation or tile warm-up running, if any: a reload starting makes
 // it moot (its engine is about to be replaced) and would share the cores
 // with it.
 func (w *mapWarmer) pause() {

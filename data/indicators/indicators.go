@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,19 +82,48 @@ const indicatorWeighting = "A commune's value comes from its own row and the row
 // parts are weighed by the areas t measured of their 2018 boundaries
 // (data.Territory.BoundaryAreaKm2), so t must come from the same folder.
 func LoadIndicators(dir string, t *data.Territory) (Indicators, IndicatorReport, error) {
-	rep := IndicatorReport{Weighting: indicatorWeighting}
+	src, err := ReadSources(dir)
+	if err != nil {
+		return nil, IndicatorReport{Weighting: indicatorWeighting}, err
+	}
+	ind, rep := src.Join(t)
+	return ind, rep, nil
+}
+
+// Sources are the indicator files of a folder as read, before they are
+// joined to a territory: the rows of both files and the COG parts. They
+// depend on those files alone, so a reload whose commune boundaries
+// changed but not them joins the same Sources to its new territory
+// (Join) instead of reading them again. Read-only once read.
+type Sources struct {
+	cog             map[string]data.COGPart
+	frag, zrr       []indicatorRow
+	fragRep, zrrRep IndicatorFileReport // before the join
+}
+
+// ReadSources reads the indicator files and the COG parts of dir.
+func ReadSources(dir string) (*Sources, error) {
 	cog, err := loadCOGParts(dir)
 	if err != nil {
-		return nil, rep, err
+		return nil, err
 	}
 	fragRows, fragRep, err := readFragility(dir)
 	if err != nil {
-		return nil, rep, err
+		return nil, err
 	}
 	zrrRows, zrrRep, err := readZRR(dir)
 	if err != nil {
-		return nil, rep, err
+		return nil, err
 	}
+	return &Sources{cog: cog, frag: fragRows, zrr: zrrRows, fragRep: fragRep, zrrRep: zrrRep}, nil
+}
+
+// Join joins the sources to t's current communes, as LoadIndicators
+// does; t must come from the same folder. src is left unchanged.
+func (src *Sources) Join(t *data.Territory) (Indicators, IndicatorReport) {
+	rep := IndicatorReport{Weighting: indicatorWeighting}
+	cog, fragRows, zrrRows := src.cog, src.frag, src.zrr
+	fragRep, zrrRep := src.fragRep.detached(), src.zrrRep.detached()
 	fragGroups := groupRows(t, cog, fragRows, &fragRep)
 	zrrGroups := groupRows(t, cog, zrrRows, &zrrRep)
 
@@ -128,7 +158,16 @@ func LoadIndicators(dir string, t *data.Territory) (Indicators, IndicatorReport,
 		}
 	}
 	rep.Fragility, rep.ZRR = fragRep, zrrRep
-	return out, rep, nil
+	return out, rep
+}
+
+// detached returns a copy of r whose lists the join may append to without
+// writing into r's.
+func (r IndicatorFileReport) detached() IndicatorFileReport {
+	r.Unknown = slices.Clip(r.Unknown)
+	r.Invalid = slices.Clip(r.Invalid)
+	r.CommunesWithout = slices.Clip(r.CommunesWithout)
+	return r
 }
 
 // indicatorRow is one valid row of an indicator file.
