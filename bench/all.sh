@@ -33,7 +33,7 @@ if [ "$WHAT" = all ] || [ "$WHAT" = go ]; then
 	gobench coverage 'CoverageNational|CoverageRethreshold|CoverageFigures|CoverageDepartement|LayerNearest|Articulate|CompareCoverage' 3x
 	gobench access 'AccessNational|Compute$' 5x
 	gobench allocate 'AllocateNational' 3x
-	gobench matching 'AssignOptimal50k|AssignGreedy50k|AssignGraphShared50k|AssignTight10k|SuggestStructures|SuggestCandidates|MatchEndpoint|Rematch50k' 3x
+	gobench matching 'AssignOptimal50k|AssignGreedy50k|AssignBalanced50k|AssignGraphShared50k|AssignTight10k|SuggestStructures|SuggestCandidates|MatchEndpoint|Rematch50k' 3x
 	gobench suggest 'SuggestOnDatasets' 2000x
 	gobench dashboard 'Dashboard50k' 50x
 	gobench siting 'RecommendNational100|RecommendDepartement10|Evaluate500' 3x
