@@ -1,8 +1,6 @@
 package matching
 
 import (
-	"bytes"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,36 +18,15 @@ import (
 // there), and a damaged one is ignored and rewritten, the layer located
 // from its file.
 func TestLoadLayersSnapshot(t *testing.T) {
-	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
-	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
-		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := snapshotFixture(t)
 	cache := t.TempDir()
 	load := func() (*Engine, string) {
 		t.Helper()
-		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
-			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
-		var log bytes.Buffer
-		e, err := Load(Config{DataDir: dir, CacheDir: cache, Resolution: 6, Workers: 2, Layers: &layers,
-			Logger: slog.New(slog.NewTextHandler(&log, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, log.String()
+		return loadCached(t, dir, cache)
 	}
 	wantLog := func(log string, lines ...string) {
 		t.Helper()
-		for _, l := range lines {
-			if !strings.Contains(log, l) {
-				t.Fatalf("log lacks %q:\n%s", l, log)
-			}
-		}
+		wantLogLines(t, log, lines...)
 	}
 	same := func(got, want *data.Layer) {
 		t.Helper()
@@ -158,28 +135,11 @@ func TestLayersSnapshotRealRoundTrip(t *testing.T) {
 // cache builds them), the layers read from their snapshot equal to those
 // located, the engine snapshot rewritten and read at the next start.
 func TestLoadSnapshotLateFailure(t *testing.T) {
-	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
-	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
-		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := snapshotFixture(t)
 	cache := t.TempDir()
 	load := func(cacheDir string) (*Engine, string) {
 		t.Helper()
-		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
-			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
-		var log bytes.Buffer
-		e, err := Load(Config{DataDir: dir, CacheDir: cacheDir, Resolution: 6, Workers: 2, Layers: &layers,
-			Logger: slog.New(slog.NewTextHandler(&log, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, log.String()
+		return loadCached(t, dir, cacheDir)
 	}
 	load(cache)
 	if _, log := load(cache); !strings.Contains(log, "engine snapshot read") || !strings.Contains(log, "layers snapshot read") {

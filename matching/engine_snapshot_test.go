@@ -22,37 +22,16 @@ import (
 // with a warning naming its file, and the engine built, as is one with a
 // byte flipped.
 func TestLoadSnapshot(t *testing.T) {
-	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
-	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
-		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := snapshotFixture(t)
 	cache := t.TempDir()
 	path := snapshot.Path(cache, 6)
 	load := func(cacheDir string) (*Engine, string) {
 		t.Helper()
-		layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
-			Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
-		var log bytes.Buffer
-		e, err := Load(Config{DataDir: dir, CacheDir: cacheDir, Resolution: 6, Workers: 2, Layers: &layers,
-			Logger: slog.New(slog.NewTextHandler(&log, nil))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return e, log.String()
+		return loadCached(t, dir, cacheDir)
 	}
 	wantLog := func(log string, lines ...string) {
 		t.Helper()
-		for _, l := range lines {
-			if !strings.Contains(log, l) {
-				t.Fatalf("log lacks %q:\n%s", l, log)
-			}
-		}
+		wantLogLines(t, log, lines...)
 	}
 	first, log := load(cache)
 	wantLog(log, "engine snapshot not used", "engine snapshot written")
@@ -113,4 +92,48 @@ func TestLoadSnapshot(t *testing.T) {
 	checkSameGrid(t, fifth.grid, cold.grid)
 	_, log = load(cache)
 	wantLog(log, "engine snapshot read")
+}
+
+// snapshotFixture returns a copy of the territory fixture with the
+// indicator files and the sites of the merge fixture: the folder the
+// snapshot tests start engines over.
+func snapshotFixture(t *testing.T) string {
+	t.Helper()
+	dir := editedCopy(t, filepath.Join("..", "data", "testdata", "territory"), "", "")
+	for _, name := range []string{data.FragilityFile, data.ZRRFile, "sites.csv"} {
+		b, err := os.ReadFile(filepath.Join("..", "data", "testdata", "merge", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// loadCached starts an engine over dir with its sites layer (CSV) and
+// cacheDir as its cache folder ("" for none), and returns it with what it
+// logged.
+func loadCached(t *testing.T, dir, cacheDir string) (*Engine, string) {
+	t.Helper()
+	layers := layerconf.Config{Dir: dir, Layers: []layerconf.Layer{{Name: "sites", Path: "sites.csv", Format: layerconf.FormatCSV,
+		Columns: &layerconf.Columns{ID: "id", Name: "name", Lat: "lat", Lon: "lon", Commune: "insee"}}}}
+	var log bytes.Buffer
+	e, err := Load(Config{DataDir: dir, CacheDir: cacheDir, Resolution: 6, Workers: 2, Layers: &layers,
+		Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, log.String()
+}
+
+// wantLogLines fails unless log holds every one of lines.
+func wantLogLines(t *testing.T, log string, lines ...string) {
+	t.Helper()
+	for _, l := range lines {
+		if !strings.Contains(log, l) {
+			t.Fatalf("log lacks %q:\n%s", l, log)
+		}
+	}
 }

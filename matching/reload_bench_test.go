@@ -67,27 +67,7 @@ func BenchmarkReloadTerritoryChanged(b *testing.B) {
 	if _, err := os.Stat(src); err != nil {
 		b.Skipf("real data not found at %s: %v", src, err)
 	}
-	dirs := []string{regzippedData(b, src, 1), regzippedData(b, src, 6)}
-	cache := b.TempDir()
-	prev, err := Load(Config{DataDir: dirs[0], CacheDir: cache})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	// CPU time as well as wall time: on a machine shared with other work
-	// the wall time says more about the others than about the reload.
-	cpu0 := cpuSeconds(b)
-	i := 0
-	for b.Loop() {
-		i++
-		e, err := Load(Config{DataDir: dirs[i%2], CacheDir: cache, Previous: prev})
-		if err != nil {
-			b.Fatal(err)
-		}
-		prev = e
-	}
-	b.ReportMetric((cpuSeconds(b)-cpu0)/float64(b.N), "cpu-s/op")
-	runtime.KeepAlive(prev)
+	benchReloads(b, regzippedData(b, src, 1), regzippedData(b, src, 6))
 }
 
 // mergedData returns a folder of links to the real data files but for the
@@ -116,13 +96,22 @@ func BenchmarkReloadTerritoryMerged(b *testing.B) {
 	if _, err := os.Stat(src); err != nil {
 		b.Skipf("real data not found at %s: %v", src, err)
 	}
-	dirs := []string{src, mergedData(b, src)}
+	benchReloads(b, src, mergedData(b, src))
+}
+
+// benchReloads loads the engine over dir a, then times reloads over the
+// engine in service, alternating b and a.
+func benchReloads(b *testing.B, dirA, dirB string) {
+	b.Helper()
+	dirs := []string{dirA, dirB}
 	cache := b.TempDir()
 	prev, err := Load(Config{DataDir: dirs[0], CacheDir: cache})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	// CPU time as well as wall time: on a machine shared with other work
+	// the wall time says more about the others than about the reload.
 	cpu0 := cpuSeconds(b)
 	i := 0
 	for b.Loop() {
