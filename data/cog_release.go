@@ -14,14 +14,14 @@ import (
 // COG files (COGCommunesFile…).
 const ShippedCOGRelease = "6.0.0"
 
-// cogPrefix starts the name of every file of a decoupage-administratif release.
-const cogPrefix = "decoupage-administratif-"
+// COGPrefix starts the name of every file of a decoupage-administratif release.
+const COGPrefix = "decoupage-administratif-"
 
 // COGFile returns the name of one file of a decoupage-administratif
 // release: part is "communes", "departements", "regions" or "epci"
 // (COGFile(ShippedCOGRelease, "communes") is COGCommunesFile).
 func COGFile(release, part string) string {
-	return cogPrefix + release + "-" + part + ".json.gz"
+	return COGPrefix + release + "-" + part + ".json.gz"
 }
 
 // COGRelease returns the newest decoupage-administratif release of dir: the
@@ -34,12 +34,12 @@ func COGFile(release, part string) string {
 func COGRelease(dir string) (string, error) {
 	var found []string
 	for _, pat := range []string{"-communes.json", "-communes.json.gz"} {
-		ms, err := filepath.Glob(filepath.Join(dir, cogPrefix+"*"+pat))
+		ms, err := filepath.Glob(filepath.Join(dir, COGPrefix+"*"+pat))
 		if err != nil {
 			return "", err
 		}
 		for _, m := range ms {
-			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), cogPrefix), pat)
+			v := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), COGPrefix), pat)
 			if _, ok := releaseNumbers(v); ok {
 				found = append(found, v)
 			}

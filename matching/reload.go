@@ -129,31 +129,25 @@ func reusable(prev *Engine, now []FileStatus, resolution int) map[string]bool {
 	if prev == nil || prev.territory == nil || prev.grid == nil || prev.grid.Resolution != resolution {
 		return out
 	}
-	sums := func(files []FileStatus, role string) string {
+	// sums lists the names and checksums of the files of role whose name
+	// starts with prefix ("": all of them).
+	sums := func(files []FileStatus, role, prefix string) string {
 		var b strings.Builder
 		for _, f := range files {
-			if f.Role == role {
+			if f.Role == role && strings.HasPrefix(f.Name, prefix) {
 				b.WriteString(f.Name + ":" + f.SHA256 + ";")
 			}
 		}
 		return b.String()
 	}
 	for _, role := range []string{"territory", "structures", "indicators"} {
-		out[role] = sums(prev.files, role) == sums(now, role) && sums(now, "territory") != ""
+		out[role] = sums(prev.files, role, "") == sums(now, role, "") && sums(now, "territory", "") != ""
 	}
 	out["structures"] = out["structures"] && out["territory"]
 	// The indicator files as read (indicators.Sources) depend on them and
 	// on the COG (the former communes), not on the boundaries.
-	cog := func(files []FileStatus) string {
-		var b strings.Builder
-		for _, f := range files {
-			if f.Role == "territory" && strings.HasPrefix(f.Name, "decoupage-administratif-") {
-				b.WriteString(f.Name + ":" + f.SHA256 + ";")
-			}
-		}
-		return b.String()
-	}
-	out["indicatorFiles"] = sums(prev.files, "indicators") == sums(now, "indicators") && cog(prev.files) == cog(now) && cog(now) != ""
+	cog := func(files []FileStatus) string { return sums(files, "territory", data.COGPrefix) }
+	out["indicatorFiles"] = sums(prev.files, "indicators", "") == sums(now, "indicators", "") && cog(prev.files) == cog(now) && cog(now) != ""
 	out["indicators"] = out["indicators"] && out["territory"]
 	return out
 }
