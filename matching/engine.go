@@ -276,7 +276,7 @@ func Load(cfg Config) (*Engine, error) {
 	took("indicators", il.took)
 	snap.write(&p, log) // when built: the next start reads them
 
-	p.Files = append(files, layerFileStatuses(loaded)...)
+	p.Files = append(files, layerFileStatuses(loaded, early.knownFiles())...)
 	p.LoadTime = time.Since(start)
 	e := New(p, Options{Workers: cfg.Workers})
 	e.indicatorSources = indSources

@@ -39,6 +39,10 @@ const layersSnapshotVersion = 1
 // the sites are located in the territory those inputs give.
 type layersSnapshot struct {
 	path, key string
+	// files are the statuses of the declared files, by path, as hashed
+	// for the key: the engine reports them (layerFileStatuses) without
+	// reading the files again.
+	files map[string]FileStatus
 }
 
 // layersFile is what a layers snapshot file holds, gob-encoded, after
@@ -98,6 +102,7 @@ func newLayersSnapshot(s *startSnapshot, decl layerconf.Config) *layersSnapshot 
 	if err := json.NewEncoder(h).Encode(decl); err != nil {
 		return nil
 	}
+	files := make(map[string]FileStatus, len(decl.Layers))
 	for _, spec := range decl.Layers {
 		path, err := layerconf.ResolvePath(spec, decl.Dir)
 		if err != nil {
@@ -108,9 +113,10 @@ func newLayersSnapshot(s *startSnapshot, decl layerconf.Config) *layersSnapshot 
 			return nil
 		}
 		fmt.Fprintf(h, "%s %s %d\n", path, fs.SHA256, fs.Bytes)
+		files[path] = fs
 	}
 	return &layersSnapshot{path: filepath.Join(filepath.Dir(s.path), "layers-"+strings.TrimPrefix(filepath.Base(s.path), "engine-")),
-		key: hex.EncodeToString(h.Sum(nil))}
+		key: hex.EncodeToString(h.Sum(nil)), files: files}
 }
 
 // earlyLayers is the read of a layers snapshot started beside the engine
@@ -174,6 +180,16 @@ func (el *earlyLayers) load(decl layerconf.Config, t *data.Territory, log *slog.
 		log.Info("layers snapshot written", "file", ls.path, "ms", msSince(t0))
 	}
 	return loaded, nil
+}
+
+// knownFiles returns the statuses of the declared files hashed for the
+// snapshot's key (nil when no snapshot applied). Call after load.
+func (el *earlyLayers) knownFiles() map[string]FileStatus {
+	<-el.done
+	if el.ls == nil {
+		return nil
+	}
+	return el.ls.files
 }
 
 // read returns the layers stored under ls.key, their site indexes

@@ -90,13 +90,18 @@ func dataFileStatuses(dir string) []FileStatus {
 
 // layerFileStatuses returns the status of the files of the layers loaded
 // from the layers configuration (one per layer: a file of the national
-// standard split by program appears under each of its layers).
-func layerFileStatuses(loaded []layerconf.LoadedLayer) []FileStatus {
+// standard split by program appears under each of its layers), taken from
+// known (path → status, as the layers snapshot hashed them at this start)
+// where it holds the file, else read.
+func layerFileStatuses(loaded []layerconf.LoadedLayer, known map[string]FileStatus) []FileStatus {
 	var out []FileStatus
 	for _, l := range loaded {
-		fs, err := fileStatus(l.Path)
-		if err != nil {
-			continue
+		fs, ok := known[l.Path]
+		if !ok {
+			var err error
+			if fs, err = fileStatus(l.Path); err != nil {
+				continue
+			}
 		}
 		fs.Role, fs.Layer, fs.Vintage, fs.LoadedAt = "layer", l.Layer.Name, l.Layer.Vintage, time.Now().UTC()
 		out = append(out, fs)
